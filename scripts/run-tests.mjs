@@ -1,0 +1,30 @@
+// Runs every compiled *.test.js under dist/ with node's test runner.
+// Prints the usual spec output plus a final "N passed, N failed" line.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const filter = process.argv.slice(2);
+let files = findTests('dist').sort();
+if (filter.length > 0) files = files.filter((f) => filter.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error('no test files found under dist/ (did the build run?)');
+  process.exit(1);
+}
+const args = [
+  '--test',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=./scripts/summary-reporter.mjs', '--test-reporter-destination=stdout',
+  ...files,
+];
+const res = spawnSync(process.execPath, args, { stdio: 'inherit' });
+process.exit(res.status ?? 1);

@@ -1,0 +1,76 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResult, type Task } from '../core/metrics/index.js';
+import { Dataset } from '../io/dataset.js';
+import { numericValues, textValues } from '../io/columns.js';
+import { InputError } from '../io/errors.js';
+
+export interface MetricsRunOptions {
+  task: Task;
+  label: string;
+  prediction?: string;
+  score?: string;
+  /** Multiclass score columns: "col" (the column name is the class) or "class=col". */
+  scores?: string[];
+  positiveLabel?: string;
+  threshold?: number;
+  seed?: number;
+  resamples?: number;
+}
+
+const TASKS: readonly Task[] = ['binary', 'multiclass', 'regression'];
+
+/** Reads the data file with DuckDB and computes the task's performance metrics. */
+export async function runMetrics(path: string, o: MetricsRunOptions): Promise<MetricsResult> {
+  if (!TASKS.includes(o.task)) throw new InputError(`unknown task "${o.task}"; use one of ${TASKS.join(', ')}`);
+  if (o.task === 'regression' && !o.prediction) throw new InputError('regression needs --prediction');
+  if (o.task === 'binary' && !o.prediction && !o.score) throw new InputError('binary needs --prediction or --score');
+  if (o.task === 'multiclass' && !o.prediction && !o.scores) throw new InputError('multiclass needs --prediction or --scores');
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const ds = await Dataset.load(conn, path, 'data');
+    for (const col of [o.label, o.prediction, o.score, ...scoreColumns(o.scores).map((s) => s.column)]) {
+      if (col !== undefined) ds.requireColumn(col);
+    }
+    const input: MetricsInput = { task: o.task, labels: [] };
+    if (o.task === 'regression') {
+      input.labels = Array.from((await numericValues(ds, o.label)).values, nanToNull);
+      input.predictions = Array.from((await numericValues(ds, o.prediction as string)).values, nanToNull);
+    } else {
+      input.labels = await textValues(ds, o.label);
+      if (o.prediction) input.predictions = await textValues(ds, o.prediction);
+      if (o.score) input.scores = (await numericValues(ds, o.score)).values;
+      if (o.scores) {
+        const cols = scoreColumns(o.scores);
+        input.scoreMatrix = {
+          classes: cols.map((c) => c.label),
+          columns: await Promise.all(cols.map(async (c) => (await numericValues(ds, c.column)).values)),
+        };
+      }
+    }
+    if (o.positiveLabel !== undefined) input.positiveLabel = o.positiveLabel;
+    if (o.threshold !== undefined) input.threshold = o.threshold;
+    if (o.seed !== undefined) input.seed = o.seed;
+    if (o.resamples !== undefined) input.resamples = o.resamples;
+    try {
+      return computeMetrics(input);
+    } catch (e) {
+      if (e instanceof MetricsInputError) throw new InputError(e.message);
+      throw e;
+    }
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+function nanToNull(x: number): number | null {
+  return Number.isNaN(x) ? null : x;
+}
+
+function scoreColumns(scores: string[] | undefined): Array<{ label: string; column: string }> {
+  return (scores ?? []).map((s) => {
+    const eq = s.indexOf('=');
+    return eq > 0 ? { label: s.slice(0, eq), column: s.slice(eq + 1) } : { label: s, column: s };
+  });
+}

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { runDrift, type DriftRunResult } from '../../analysis/drift.js';
+import { EXIT } from '../exit.js';
+import { fmt, table } from '../format.js';
+import { parseList, parseNumber } from '../parse.js';
+
+export interface DriftCliOptions {
+  reference: string;
+  current: string;
+  json?: boolean;
+  columns?: string[];
+  categorical?: string[];
+  method?: string;
+  threshold?: number;
+  driftShare?: number;
+  failOnDrift?: boolean;
+}
+
+/** Options shared by `drift` and `report`. */
+export function addDriftOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--reference <file>', 'reference data (CSV, Parquet or JSON lines)')
+    .requiredOption('--current <file>', 'current data (CSV, Parquet or JSON lines)')
+    .option('--columns <list>', 'only these columns (comma-separated)', parseList)
+    .option('--categorical <list>', 'treat these numeric columns as categorical', parseList)
+    .option('--method <id>', 'drift method for every feature it applies to (ks, wasserstein, psi, jensenshannon, hellinger, chisquare)')
+    .option('--threshold <x>', 'threshold for the method used (p-value for ks/chisquare, distance otherwise)', parseNumber)
+    .option('--drift-share <x>', 'share of drifted features that means dataset drift (default 0.5)', parseNumber)
+    .option('--fail-on-drift', 'exit with code 1 when dataset drift is detected');
+}
+
+export function driftRunOptions(o: DriftCliOptions): Parameters<typeof runDrift>[2] {
+  return {
+    ...(o.columns && { columns: o.columns }),
+    ...(o.categorical && { categorical: o.categorical }),
+    ...(o.method !== undefined && { method: o.method }),
+    ...(o.threshold !== undefined && { threshold: o.threshold }),
+    ...(o.driftShare !== undefined && { driftShare: o.driftShare }),
+  };
+}
+
+export function driftCommand(setCode: (c: number) => void): Command {
+  return addDriftOptions(new Command('drift').description('compare two datasets feature by feature'))
+    .option('--json', 'print one JSON object')
+    .action(async (o: DriftCliOptions) => {
+      const { result } = await runDrift(o.reference, o.current, driftRunOptions(o));
+      process.stdout.write(o.json ? JSON.stringify(result) + '\n' : renderDriftText(result));
+      setCode(o.failOnDrift && result.datasetDrift.drifted ? EXIT.drift : EXIT.ok);
+    });
+}
+
+export function renderDriftText(r: DriftRunResult): string {
+  const rows = r.features.map((f) => [
+    f.name, f.kind, f.method + (f.autoSelected ? '' : '*'), fmt(f.threshold, 3), fmt(f.score), f.drifted ? 'DRIFT' : 'ok',
+    fmt(f.stats.quality.missingCurrent, 3), f.note ?? '',
+  ]);
+  const d = r.datasetDrift;
+  let out = `reference: ${r.reference.path} (${r.reference.rows} rows)\ncurrent:   ${r.current.path} (${r.current.rows} rows)\n\n`;
+  out += table(['feature', 'kind', 'method', 'threshold', 'score', 'drift', 'missing', 'note'], rows);
+  out += `\ndataset drift: ${d.drifted ? 'YES' : 'no'} (${d.driftedFeatures} of ${d.features} features drifted, share ${fmt(d.share, 3)}, threshold ${d.threshold})\n`;
+  if (r.features.some((f) => !f.autoSelected)) out += '* method requested with --method\n';
+  for (const s of r.skipped) out += `skipped ${s.name}: ${s.reason}\n`;
+  return out;
+}

@@ -1,0 +1,55 @@
+import { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { fillDemo } from '../../demo/fill.js';
+import { startServer } from '../../server.js';
+import { parseInteger } from '../parse.js';
+
+interface ServeOptions {
+  config?: string;
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  store?: string;
+  demo?: boolean;
+  quiet?: boolean;
+}
+
+export function serveCommand(_setCode: (c: number) => void): Command {
+  return new Command('serve')
+    .description('run the monitoring server (embedded DuckDB store by default)')
+    .option('--config <file>', 'lookout.yaml with server, storage, auth and model declarations')
+    .option('--data-dir <dir>', 'where the embedded store and uploaded references live (default .lookout)')
+    .option('--port <n>', 'HTTP port (default 8080)', parseInteger)
+    .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
+    .option('--store <url>', 'storage URL: duckdb:PATH or postgres://... (default: DATA_DIR/lookout.duckdb)')
+    .option('--demo', 'fill a fresh store with 30 days of synthetic traffic for two models')
+    .option('--quiet', 'no request logs')
+    .action(async (o: ServeOptions) => {
+      const config = loadConfig(o.config);
+      if (o.dataDir) config.dataDir = o.dataDir;
+      if (o.port !== undefined) config.server.port = o.port;
+      if (o.host) config.server.host = o.host;
+      if (o.store) config.storage = o.store;
+      const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
+      const server = await startServer({
+        config,
+        logger: !o.quiet,
+        beforeListen: async (deps) => {
+          if (!o.demo) return;
+          const t0 = Date.now();
+          const filled = await fillDemo(deps, Date.now(), undefined, log);
+          log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
+        },
+      });
+      log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
+      log(`try: curl ${server.url}/v1/models   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          log('shutting down');
+          void server.close().then(resolve);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

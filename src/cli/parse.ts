@@ -1,0 +1,20 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander argument parsers with one-line messages. */
+export function parseNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number.`);
+  return n;
+}
+
+export function parseInteger(value: string): number {
+  const n = parseNumber(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer.`);
+  return n;
+}
+
+export function parseList(value: string): string[] {
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
+  return items;
+}

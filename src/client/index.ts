@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { Sender } from './sender.js';
+import type { ClientEvent, ClientOptions, ClientStats, EndpointStats } from './types.js';
+
+export { LookoutClientError } from './types.js';
+export type { BackoffOptions, ClientErrorKind, ClientEvent, ClientOptions, ClientStats, EndpointStats } from './types.js';
+
+/** Most rows the server takes in one request. */
+const SERVER_MAX_ROWS = 10_000;
+const MAX_ID = 128;
+
+function int(v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback;
+}
+
+/**
+ * Sends predictions and labels to a Lookout server in the background. `log()` and `label()` are synchronous,
+ * O(1) and never throw; delivery problems are counted in `stats()` and reported to `onError`. See docs/client.md.
+ */
+export class LookoutClient {
+  private readonly events: Sender;
+  private readonly labels: Sender;
+  private readonly clock: () => number;
+  private lastMs = NaN;
+  private lastIso = '';
+  private closing: Promise<void> | null = null;
+
+  /** Throws (TypeError) only for a malformed `url`: configuration errors surface at start-up, not per call. */
+  constructor(opts: ClientOptions) {
+    const base = new URL(opts.url).href.replace(/\/+$/, '');
+    const onError = opts.onError ?? (() => undefined);
+    this.clock = opts.clock ?? Date.now;
+    const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (opts.apiKey) headers['authorization'] = `Bearer ${opts.apiKey}`;
+    const maxBatch = int(opts.maxBatch, 500, 1, SERVER_MAX_ROWS);
+
+    const common = {
+      headers,
+      maxBatch,
+      maxBatchChars: int(opts.maxBatchChars, 4_000_000, 1024),
+      flushIntervalMs: int(opts.flushIntervalMs, 1000, 0),
+      maxQueue: int(opts.maxQueue, 100_000, 1),
+      maxRetries: int(opts.maxRetries, 8, 0),
+      initialMs: int(opts.backoff?.initialMs, 100, 0),
+      maxMs: int(opts.backoff?.maxMs, 30_000, 0),
+      timeoutMs: int(opts.timeoutMs, 10_000, 1),
+      fetch: doFetch,
+      clock: this.clock,
+      onError,
+    };
+    this.events = new Sender({
+      ...common,
+      endpoint: 'events',
+      url: `${base}/v1/events`,
+      onSettle: () => this.labels.schedule(),
+    });
+    // A label is sent only once every event logged before it is settled, so it never races its prediction.
+    this.labels = new Sender({
+      ...common,
+      endpoint: 'labels',
+      url: `${base}/v1/labels`,
+      ready: (row) => row.after <= this.events.settledBelow,
+    });
+  }
+
+  /**
+   * Queues one prediction and returns its id (the given one, or a new UUID); '' when `event` is not an object.
+   * O(1): the event object is kept by reference and serialised when its batch is formed (within flushIntervalMs
+   * unless the server is slow), so do not mutate it after logging. Never throws.
+   */
+  log(event: ClientEvent): string {
+    let id = '';
+    try {
+      if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+        this.events.refuse(`an event must be an object (got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event})`);
+        return '';
+      }
+      const given: unknown = event.id;
+      let fillId: string | null = null;
+      if (given === undefined || given === null) id = fillId = randomUUID();
+      else if (typeof given === 'string') id = given;
+      const ts: unknown = event.timestamp;
+      this.events.enqueue(event, null, 0, fillId, ts === undefined || ts === null ? this.now() : null);
+    } catch (err) {
+      // e.g. a throwing getter or Proxy trap
+      this.events.refuse(`event ${id} cannot be read: ${err instanceof Error ? err.message : 'unknown error'}`, err);
+    }
+    return id;
+  }
+
+  /** Queues the ground truth of the prediction `id`. It is sent after the events logged before it. Never throws. */
+  label(id: string, label: string | number | boolean): void {
+    try {
+      if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) {
+        this.labels.refuse(`a label needs the prediction id (a string of 1 to ${MAX_ID} characters)`);
+        return;
+      }
+      if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label)))) {
+        this.labels.refuse(`label of ${id} must be a string, a finite number or a boolean`);
+        return;
+      }
+      this.labels.enqueue(null, JSON.stringify({ id, label }), this.events.enqueued, null, null);
+    } catch (err) {
+      this.labels.refuse(`label of ${String(id)} cannot be queued`, err);
+    }
+  }
+
+  /** The clock as ISO-8601, formatted once per millisecond. */
+  private now(): string {
+    const ms = this.clock();
+    if (ms !== this.lastMs) {
+      this.lastIso = new Date(ms).toISOString();
+      this.lastMs = ms;
+    }
+    return this.lastIso;
+  }
+
+  /** Sends everything queued before the call; resolves when it is settled (sent, rejected or failed). Never rejects. */
+  async flush(): Promise<void> {
+    await Promise.all([this.events.flush(), this.labels.flush()]);
+  }
+
+  /**
+   * Stops the timers and flushes; rows logged afterwards are dropped. Without a deadline this can take as long
+   * as the retry budget of every queued batch; with `timeoutMs`, whatever is not delivered by then is abandoned
+   * (the request in flight is aborted) and counted as failed. Idempotent (later deadlines are ignored); never rejects.
+   */
+  close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    if (!this.closing) {
+      this.events.close();
+      this.labels.close();
+      let done = this.flush();
+      const deadline = opts.timeoutMs;
+      if (typeof deadline === 'number' && Number.isFinite(deadline)) {
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, deadline));
+        }).then(() => {
+          this.events.abandon();
+          this.labels.abandon();
+          return this.flush();
+        });
+        done = Promise.race([done, expired]).finally(() => clearTimeout(timer));
+      }
+      this.closing = done.then(() => {
+        this.events.reportDrops();
+        this.labels.reportDrops();
+      });
+    }
+    return this.closing;
+  }
+
+  stats(): ClientStats {
+    const events = this.events.stats();
+    const labels = this.labels.stats();
+    const sum = {} as EndpointStats;
+    for (const k of Object.keys(events) as Array<keyof EndpointStats>) sum[k] = events[k] + labels[k];
+    return { ...sum, events, labels };
+  }
+}

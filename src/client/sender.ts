@@ -1,0 +1,226 @@
+import { abortableSleep, fullJitter } from './backoff.js';
+import { takeBatch, type QueuedRow } from './batch.js';
+import { Ring } from './ring.js';
+import { describeError, postBatch, rejectedRows, type TransportConfig } from './transport.js';
+import { LookoutClientError, type EndpointStats } from './types.js';
+
+export interface SenderConfig extends TransportConfig {
+  endpoint: 'events' | 'labels';
+  maxBatch: number;
+  maxBatchChars: number;
+  flushIntervalMs: number;
+  maxQueue: number;
+  maxRetries: number;
+  initialMs: number;
+  maxMs: number;
+  onError: (err: LookoutClientError) => void;
+  /** May this row (the head of the queue) be sent now? Labels wait for the events queued before them. */
+  ready?: (row: QueuedRow) => boolean;
+  /** Called whenever rows settled (sent, rejected, failed or dropped). */
+  onSettle?: () => void;
+}
+
+/**
+ * The queue and the sending loop of one endpoint: rows are queued in order, at most one request is in
+ * flight, and a batch is retried (same rows, same ids) until the server answers or the retries run out.
+ */
+export class Sender {
+  private readonly queue: Ring<QueuedRow>;
+  private nextSeq = 0;
+  /** Sequence numbers of the rows being sent. */
+  private inflight: number[] | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private sleepTimer: NodeJS.Timeout | null = null;
+  private kickPending = false;
+  private closed = false;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
+  private unreportedDrops = 0;
+  private readonly counts = { sent: 0, rejected: 0, dropped: 0, failed: 0, retries: 0 };
+  /** Aborted by abandon(): the request in flight and any retry wait end at once. */
+  private readonly abandoned = new AbortController();
+
+  constructor(private readonly cfg: SenderConfig) {
+    this.queue = new Ring(cfg.maxQueue);
+  }
+
+  /** Rows queued so far (the sequence number of the next one). */
+  get enqueued(): number {
+    return this.nextSeq;
+  }
+
+  /** Every row with a smaller sequence number is settled (sent, rejected, failed or dropped). */
+  get settledBelow(): number {
+    return this.inflight?.[0] ?? this.queue.peek()?.seq ?? this.nextSeq;
+  }
+
+  stats(): EndpointStats {
+    return { queued: this.queue.length, inFlight: this.inflight?.length ?? 0, ...this.counts };
+  }
+
+  /** O(1): queues a row, dropping the oldest queued one when the queue is full. */
+  enqueue(value: unknown, json: string | null, after: number, id: string | null, ts: string | null): void {
+    if (this.closed) {
+      this.counts.dropped++;
+      this.report(new LookoutClientError('dropped', this.cfg.endpoint, 1, `1 ${this.cfg.endpoint} row dropped: the client is closed`));
+      return;
+    }
+    let dropped = false;
+    if (this.queue.full) {
+      this.queue.shift();
+      this.counts.dropped++;
+      this.unreportedDrops++;
+      dropped = true;
+    }
+    this.queue.push({ seq: this.nextSeq++, value, id, ts, json, after });
+    if (dropped) this.settled();
+    this.schedule();
+  }
+
+  /** A row refused before queueing (not an object, not serialisable, too large): counted as rejected. */
+  refuse(message: string, cause?: unknown, count = 1): void {
+    this.counts.rejected += count;
+    this.report(new LookoutClientError('invalid', this.cfg.endpoint, count, message, { cause }));
+  }
+
+  /** Resolves once every row queued before the call is settled. Never rejects. */
+  flush(): Promise<void> {
+    const target = this.nextSeq;
+    if (this.settledBelow >= target) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.sleepTimer?.ref(); // someone awaits this batch: its retry timer must keep the process alive
+      this.schedule();
+    });
+  }
+
+  /** Stops the interval timer; later rows are dropped. Queued rows are still sent by flush(). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Gives up: the batch in flight fails as soon as its request is aborted, queued rows count as failed now. */
+  abandon(): void {
+    this.close();
+    if (!this.abandoned.signal.aborted) this.abandoned.abort(new Error('abandoned: the close() deadline passed'));
+    let n = 0;
+    while (this.queue.shift()) n++;
+    if (n === 0) return;
+    this.counts.failed += n;
+    this.report(new LookoutClientError('failed', this.cfg.endpoint, n, `${n} queued ${this.cfg.endpoint} rows not sent: the close() deadline passed`));
+    this.settled();
+  }
+
+  /** Sends the next batch now, or arms the interval timer (unref'ed) for a partial one. */
+  schedule(): void {
+    if (this.inflight || this.queue.length === 0) return;
+    if (this.waiters.length > 0 || this.queue.length >= this.cfg.maxBatch) {
+      if (this.kickPending) return;
+      this.kickPending = true;
+      setImmediate(() => {
+        this.kickPending = false;
+        this.pump();
+      });
+    } else if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, this.cfg.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  reportDrops(): void {
+    if (this.unreportedDrops === 0) return;
+    const n = this.unreportedDrops;
+    this.unreportedDrops = 0;
+    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${n} ${this.cfg.endpoint} rows dropped: the queue was full (maxQueue ${this.cfg.maxQueue}, oldest dropped first)`));
+  }
+
+  private pump(): void {
+    if (this.inflight) return;
+    this.reportDrops();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const { batch, seqs, refused, firstRefusal } = takeBatch(this.queue, this.cfg);
+    if (firstRefusal) this.refuse(refused > 1 ? `${firstRefusal.message} (and ${refused - 1} more)` : firstRefusal.message, firstRefusal.cause, refused);
+    if (batch.length === 0) {
+      // Nothing sendable: labels waiting for their events (the events sender's onSettle calls schedule()), or only refused rows.
+      if (refused > 0) {
+        this.settled();
+        this.schedule();
+      }
+      return;
+    }
+    this.inflight = seqs;
+    this.deliver(batch)
+      .catch((err: unknown) => {
+        this.counts.failed += batch.length;
+        this.report(new LookoutClientError('failed', this.cfg.endpoint, batch.length, `client bug: ${String(err)}`, { cause: err }));
+      })
+      .finally(() => {
+        this.inflight = null;
+        this.settled();
+        this.schedule();
+      })
+      .catch(() => undefined);
+  }
+
+  private async deliver(batch: string[]): Promise<void> {
+    const { endpoint, maxRetries, initialMs, maxMs } = this.cfg;
+    const body = `{"${endpoint}":[${batch.join(',')}]}`;
+    for (let attempt = 0; ; attempt++) {
+      const a = await postBatch(this.cfg, body, this.abandoned.signal);
+      if (a.kind === 'ok') return this.account(batch, a.body, attempt > 0);
+      if (a.kind === 'fatal' || attempt >= maxRetries || this.abandoned.signal.aborted) {
+        this.counts.failed += batch.length;
+        const why = a.kind === 'fatal' ? 'not retryable' : this.abandoned.signal.aborted ? 'the close() deadline passed' : `gave up after ${attempt + 1} attempts`;
+        this.report(new LookoutClientError('failed', endpoint, batch.length, `${batch.length} ${endpoint} rows not delivered (${why}): ${describeError(a.error)}`, { cause: a.error }));
+        return;
+      }
+      this.counts.retries++;
+      await this.sleep(a.retryAfterMs !== undefined ? Math.min(a.retryAfterMs, maxMs) : fullJitter(attempt, initialMs, maxMs));
+    }
+  }
+
+  /** Counts a 2xx answer's rows: sent unless rejected. */
+  private account(batch: string[], body: unknown, isRetry: boolean): void {
+    const { rejected: found, samples } = rejectedRows(body, isRetry);
+    const rejected = Math.min(found, batch.length);
+    this.counts.rejected += rejected;
+    this.counts.sent += batch.length - rejected;
+    if (rejected > 0) {
+      const first = samples.map((r) => `#${r.index} ${r.code}: ${r.message}`).join('; ');
+      this.report(new LookoutClientError('rejected', this.cfg.endpoint, rejected, `${rejected} of ${batch.length} ${this.cfg.endpoint} rows rejected by the server (not retried): ${first}`, { rejections: samples }));
+    }
+  }
+
+  /** The wait before a retry: unref'ed unless someone awaits flush(); ends early on abandon(). */
+  private sleep(ms: number): Promise<void> {
+    return abortableSleep(ms, this.abandoned.signal, (t) => {
+      if (t && this.waiters.length === 0) t.unref();
+      this.sleepTimer = t;
+    });
+  }
+
+  private settled(): void {
+    if (this.waiters.length > 0) {
+      const below = this.settledBelow;
+      this.waiters = this.waiters.filter((w) => {
+        if (w.target > below) return true;
+        w.resolve();
+        return false;
+      });
+    }
+    this.cfg.onSettle?.();
+  }
+
+  private report(err: LookoutClientError): void {
+    try {
+      this.cfg.onError(err);
+    } catch {
+      // the caller's handler must not break the client
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/** One prediction, as sent to POST /v1/events. `id` and `timestamp` are filled in by `log()` when absent. */
+export interface ClientEvent {
+  /** Prediction id (at most 128 characters); a random UUID when absent. Labels refer to it. */
+  id?: string;
+  model: string;
+  version: string;
+  /** ISO-8601 string, epoch milliseconds or a Date; the client's clock at `log()` when absent. */
+  timestamp?: string | number | Date;
+  features: Record<string, unknown>;
+  /** Class label (classification) or number (regression). */
+  prediction: string | number | boolean;
+  /** Score of the positive class, in [0, 1]. */
+  score?: number;
+  /** Per-class scores in [0, 1], in the order of the model's classes. */
+  scores?: number[];
+  latencyMs?: number;
+  /** true or an error message when the inference failed. */
+  error?: string | boolean | null;
+  segment?: Record<string, string | number | boolean>;
+  costUsd?: number;
+}
+
+export interface BackoffOptions {
+  /** Upper bound of the first retry delay (ms, default 100); doubles per attempt (full jitter). */
+  initialMs?: number;
+  /** Cap of any retry delay, including a server's Retry-After (ms, default 30,000). */
+  maxMs?: number;
+}
+
+export interface ClientOptions {
+  /** Base URL of the Lookout server, e.g. "http://lookout:8080". */
+  url: string;
+  /** Sent as `Authorization: Bearer KEY` (needs the "ingest" scope). */
+  apiKey?: string;
+  /** Most rows per request (default 500, at most 10,000). */
+  maxBatch?: number;
+  /** A partial batch is sent at most this long after its first row was queued (default 1,000 ms). */
+  flushIntervalMs?: number;
+  /** Most rows waiting per endpoint (events, labels) before the oldest is dropped (default 100,000). */
+  maxQueue?: number;
+  /** Retries of one batch after its first attempt (default 8); then its rows count as failed. */
+  maxRetries?: number;
+  backoff?: BackoffOptions;
+  /** Time limit of one request, response body included (default 10,000 ms). */
+  timeoutMs?: number;
+  /** Most characters of JSON per request (default 4,000,000); a single larger row is refused (counted as rejected). */
+  maxBatchChars?: number;
+  /** Told about rows that are rejected, dropped, failed or refused (exceptions it throws are swallowed). */
+  onError?: (err: LookoutClientError) => void;
+  /** HTTP implementation (default: the global fetch). */
+  fetch?: typeof fetch;
+  /** Wall clock in epoch ms, for default timestamps and HTTP-date Retry-After (default Date.now). */
+  clock?: () => number;
+}
+
+/** Counters of one endpoint (or of both, summed). Every row ends in exactly one of sent, rejected, dropped, failed. */
+export interface EndpointStats {
+  /** Rows waiting to be sent (not yet in a request). */
+  queued: number;
+  /** Rows acknowledged by the server (accepted, or already stored by an earlier attempt of the same batch). */
+  sent: number;
+  /** Rows the server rejected (not retryable) or that `log()`/`label()` refused (not an object, not serialisable, too large). */
+  rejected: number;
+  /** Rows dropped because the queue was full (the oldest go first), or logged after `close()`. */
+  dropped: number;
+  /** Rows whose batch failed: retries exhausted, or a 4xx answer (other than 408/429). */
+  failed: number;
+  /** Retry attempts made (requests beyond the first of each batch). */
+  retries: number;
+  /** Rows of the batch being sent (in a request or waiting for its next retry). */
+  inFlight: number;
+}
+
+export interface ClientStats extends EndpointStats {
+  events: EndpointStats;
+  labels: EndpointStats;
+}
+
+export type ClientErrorKind = 'rejected' | 'failed' | 'dropped' | 'invalid';
+
+/** What `onError` receives: a count of rows of one endpoint and why they were not delivered. */
+export class LookoutClientError extends Error {
+  /** For kind "rejected": the first few rejections of the batch, as the server returned them. */
+  readonly rejections: ReadonlyArray<{ index: number; id?: string; code: string; message: string }>;
+
+  constructor(
+    readonly kind: ClientErrorKind,
+    readonly endpoint: 'events' | 'labels',
+    readonly count: number,
+    message: string,
+    options: { cause?: unknown; rejections?: ReadonlyArray<{ index: number; id?: string; code: string; message: string }> } = {},
+  ) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'LookoutClientError';
+    this.rejections = options.rejections ?? [];
+  }
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import type { ApiKeyConfig } from './http/auth.js';
+import { InputError } from './io/errors.js';
+import type { OutputKind } from './storage/types.js';
+
+export interface ModelConfig {
+  name: string;
+  outputKind: OutputKind;
+  inputSchema: Record<string, unknown>;
+  segmentKeys?: string[];
+  classes?: string[];
+  description?: string;
+  versions?: Array<{
+    version: string;
+    metadata?: Record<string, unknown>;
+    reference?: { file: string; label?: string; prediction?: string; score?: string; positiveClass?: string };
+  }>;
+}
+
+export interface LookoutConfig {
+  server: { host: string; port: number };
+  dataDir: string;
+  /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
+  storage?: string;
+  ingest: { sampleRate: number };
+  auth: { keys: ApiKeyConfig[] };
+  models: ModelConfig[];
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
+    dataDir: { type: 'string' },
+    storage: { type: 'string' },
+    ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 } } },
+    auth: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false, required: ['name', 'sha256', 'scopes'],
+            properties: {
+              name: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+              scopes: { type: 'array', items: { enum: ['ingest', 'read', 'admin'] }, minItems: 1 },
+            },
+          },
+        },
+      },
+    },
+    models: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false, required: ['name', 'outputKind', 'inputSchema'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+          outputKind: { enum: ['binary', 'multiclass', 'regression'] },
+          inputSchema: { type: 'object' },
+          segmentKeys: { type: 'array', items: { type: 'string' } },
+          classes: { type: 'array', items: { type: 'string' } },
+          description: { type: 'string' },
+          versions: {
+            type: 'array',
+            items: {
+              type: 'object', additionalProperties: false, required: ['version'],
+              properties: {
+                version: { type: 'string' }, metadata: { type: 'object' },
+                reference: {
+                  type: 'object', additionalProperties: false, required: ['file'],
+                  properties: { file: { type: 'string' }, label: { type: 'string' }, prediction: { type: 'string' }, score: { type: 'string' }, positiveClass: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const DEFAULT_PORT = 8080;
+
+export function defaultConfig(): LookoutConfig {
+  return { server: { host: '127.0.0.1', port: DEFAULT_PORT }, dataDir: '.lookout', ingest: { sampleRate: 0.01 }, auth: { keys: [] }, models: [] };
+}
+
+/** Reads lookout.yaml (or .json); relative paths in it are relative to the file. Bad config is an InputError. */
+export function loadConfig(path: string | undefined): LookoutConfig {
+  const cfg = defaultConfig();
+  if (!path) return cfg;
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`cannot read config ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  if (!validate(raw ?? {})) {
+    const msg = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+    throw new InputError(`invalid config ${path}: ${msg}`);
+  }
+  const c = (raw ?? {}) as Partial<LookoutConfig> & { server?: Partial<LookoutConfig['server']> };
+  const base = dirname(resolve(path));
+  const models = (c.models ?? []).map((m) => ({
+    ...m,
+    versions: m.versions?.map((v) => (v.reference ? { ...v, reference: { ...v.reference, file: resolve(base, v.reference.file) } } : v)),
+  }));
+  return {
+    server: { ...cfg.server, ...(c.server ?? {}) },
+    dataDir: c.dataDir ? resolve(base, c.dataDir) : cfg.dataDir,
+    ...(c.storage !== undefined && { storage: c.storage }),
+    ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
+    auth: { keys: c.auth?.keys ?? [] },
+    models: models as ModelConfig[],
+  };
+}

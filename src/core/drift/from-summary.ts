@@ -1,0 +1,100 @@
+import { kstwoSf } from '../stats/kolmogorov.js';
+import { proportions } from '../stats/binning.js';
+import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
+import { ksSketchErrorBound, ksStatisticFromSketches } from '../sketches/ks-from-sketch.js';
+import { wassersteinFromSketches } from '../sketches/wasserstein-from-sketch.js';
+import { CategoricalSummary } from '../summary/categorical.js';
+import { NumericSummary } from '../summary/numeric.js';
+import { categoricalStats } from './categorical.js';
+import type { MethodOverrides } from './select.js';
+import type { FeatureDrift, FeatureQuality, NumericalStats } from './types.js';
+import { driftVerdict, type KindStats } from './verdict.js';
+
+/**
+ * Numerical drift statistics from two window summaries (sketches), as the offline CLI computes them from
+ * raw data, with these differences, recorded in the result:
+ * - KS: the statistic from the KLL sketches (within `ks.errorBound` of the exact one, see ks-from-sketch.ts);
+ *   the p-value is the asymptotic one at max(0, statistic - errorBound), so sketch error can only make the
+ *   test more conservative, never raise a false alarm on its own (method 'sketch');
+ * - Wasserstein: integrated between the sketches' retained items (exact until a sketch compacts);
+ * - PSI / Jensen-Shannon / Hellinger: exact, from the counts on the reference-decile bins kept per window.
+ */
+export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSummary): NumericalStats & { ks: { errorBound: number } } {
+  const d = ksStatisticFromSketches(ref.kll, cur.kll);
+  const errorBound = ksSketchErrorBound(ref.kll, cur.kll);
+  const m = Math.max(ref.count, cur.count);
+  const n = Math.min(ref.count, cur.count);
+  const en = Math.round((m * n) / (m + n));
+  const w = wassersteinFromSketches(ref.kll, cur.kll);
+  const std = ref.std ?? 0;
+  const edges = ref.edges ? [...ref.edges] : [];
+  const [p, q] = binShares(ref, cur, edges);
+  return {
+    ks: { statistic: d, pValue: Math.min(1, Math.max(0, kstwoSf(Math.max(0, d - errorBound), en))), method: 'sketch', errorBound },
+    wasserstein: w,
+    wassersteinNormalized: std > 0 ? w / std : w === 0 ? 0 : null,
+    psi: psi(p, q),
+    jensenShannon: jensenShannon(p, q),
+    hellinger: hellinger(p, q),
+    binEdges: edges,
+  };
+}
+
+/** Bin proportions on the reference edges: exact counts when both kept them, else from the sketches' CDFs. */
+function binShares(ref: NumericSummary, cur: NumericSummary, edges: number[]): [number[], number[]] {
+  const counts = (s: NumericSummary): number[] => {
+    if (s.hist && s.edges && s.edges.length === edges.length && s.edges.every((e, i) => e === edges[i])) return s.hist;
+    if (edges.length === 0) return [s.count];
+    // Share of values < e for each edge, from the sketch (rank is "<=", so step just below e).
+    const below = edges.map((e) => s.kll.rank(prevDouble(e)) * s.count);
+    return [...below, s.count].map((c, i) => c - (i === 0 ? 0 : (below[i - 1] as number)));
+  };
+  return [proportions(counts(ref)), proportions(counts(cur))];
+}
+
+function prevDouble(x: number): number {
+  if (x === 0) return -Number.MIN_VALUE;
+  const buf = new Float64Array([x]);
+  const bits = new BigInt64Array(buf.buffer);
+  bits[0] = (bits[0] as bigint) + (x > 0 ? -1n : 1n);
+  return buf[0] as number;
+}
+
+function quality(ref: NumericSummary | CategoricalSummary, cur: NumericSummary | CategoricalSummary): FeatureQuality {
+  const share = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+  let outOfRange = 0;
+  if (ref instanceof NumericSummary && cur instanceof NumericSummary && ref.count > 0 && cur.count > 0) {
+    const below = cur.min < ref.min ? cur.kll.rank(prevDouble(ref.min)) : 0;
+    const above = cur.max > ref.max ? 1 - cur.kll.rank(ref.max) : 0;
+    outOfRange = below + above;
+  }
+  const constant = (s: NumericSummary | CategoricalSummary): boolean =>
+    s instanceof NumericSummary ? s.count > 0 && s.min === s.max : s.counts.size + (s.other > 0 ? 1 : 0) === 1;
+  return {
+    missingReference: share(ref.missing, ref.count + ref.missing),
+    missingCurrent: share(cur.missing, cur.count + cur.missing),
+    outOfRange,
+    typeMismatch: 0,
+    constantReference: constant(ref),
+    constantCurrent: constant(cur),
+  };
+}
+
+/** Drift of one feature between a reference summary and the merged summary of the current windows. */
+export function featureDriftFromSummaries(
+  name: string,
+  ref: NumericSummary | CategoricalSummary,
+  cur: NumericSummary | CategoricalSummary,
+  referenceRows: number,
+  overrides: MethodOverrides = {},
+): FeatureDrift {
+  const kind = ref instanceof NumericSummary ? 'numerical' : 'categorical';
+  const emptySide = ref.count === 0 ? 'reference' : cur.count === 0 ? 'current' : null;
+  let computed: KindStats | null = null;
+  if (!emptySide) {
+    if (ref instanceof NumericSummary && cur instanceof NumericSummary) computed = { kind: 'numerical', stats: numericalStatsFromSummaries(ref, cur) };
+    else if (ref instanceof CategoricalSummary && cur instanceof CategoricalSummary) computed = { kind: 'categorical', stats: categoricalStats(ref.countsWithOther(), cur.countsWithOther()) };
+    else throw new Error(`feature ${name}: reference and current summaries are of different kinds`);
+  }
+  return driftVerdict(name, kind, referenceRows, quality(ref, cur), computed, overrides, emptySide);
+}

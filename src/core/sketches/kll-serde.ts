@@ -1,0 +1,203 @@
+// Serialisation of the KLL sketch (see kll.ts): a plain-JSON state and a compact binary form.
+// Both carry the complete sketch state except the random source, so a round trip restores a
+// sketch whose queries, updates and merges behave exactly like the original's (given the same
+// random source state).
+
+import type { KllLevels } from './kll-compact.js';
+import { KLL_M, KLL_MAX_LEVELS, KLL_MIN_K, totalCapacity } from './kll-helpers.js';
+
+/** Plain-JSON state of a KllSketch (KllSketch.toJSON / KllSketch.fromJSON). */
+export interface KllState {
+  version: 1;
+  /** Configured k (sets the level capacities). */
+  k: number;
+  /** Smallest k among the sketches merged in while in estimation mode (sets the error bound). */
+  minK: number;
+  /** Minimum level width; always 8. */
+  m: number;
+  /** Number of (finite) items seen. */
+  n: number;
+  /** Exact stream min / max; null when empty. */
+  min: number | null;
+  max: number | null;
+  /** levels[h]: retained items of weight 2^h (level 0 in buffer order, higher levels sorted). */
+  levels: number[][];
+}
+
+/** Decoded parts, validated by the sketch when it is rebuilt. */
+export interface KllParts {
+  k: number;
+  minK: number;
+  m: number;
+  n: number;
+  min: number;
+  max: number;
+  levels: Float64Array[];
+}
+
+/*
+ * Binary layout (all little-endian), serial version 1:
+ *
+ *   offset  size            field
+ *        0  4               magic "KLLD" (0x4b 0x4c 0x4c 0x44)
+ *        4  1               serial version (1)
+ *        5  1               m (8)
+ *        6  2               k (uint16)
+ *        8  2               minK (uint16)
+ *       10  1               numLevels L (1..61)
+ *       11  1               flags: bit 0 = empty (n = 0); other bits 0
+ *       12  4               R = number of retained items (uint32)
+ *       16  8               n (uint64)
+ *       24  8               min (float64; NaN when empty)
+ *       32  8               max (float64; NaN when empty)
+ *       40  4 * L           retained item count of each level 0..L-1 (uint32)
+ *        …  0 or 4          zero padding so the items start at a multiple of 8
+ *        D  8 * R           items (float64): level 0 (buffer order), then level 1, 2, … (sorted)
+ *
+ * Total size = 40 + 4L (+4 when L is odd) + 8R bytes.
+ */
+const MAGIC = [0x4b, 0x4c, 0x4c, 0x44];
+const SERIAL_VERSION = 1;
+const HEADER_BYTES = 40;
+
+export function kllToBytes(p: {
+  k: number; minK: number; m: number; n: number; min: number; max: number;
+  numLevels: number; items: Float64Array; levels: Int32Array;
+}): Uint8Array {
+  const L = p.numLevels;
+  const beg = p.levels[0] as number;
+  const R = (p.levels[L] as number) - beg;
+  const dataStart = HEADER_BYTES + 4 * L + (L % 2 === 1 ? 4 : 0);
+  const out = new Uint8Array(dataStart + 8 * R);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < 4; i++) dv.setUint8(i, MAGIC[i] as number);
+  dv.setUint8(4, SERIAL_VERSION);
+  dv.setUint8(5, p.m);
+  dv.setUint16(6, p.k, true);
+  dv.setUint16(8, p.minK, true);
+  dv.setUint8(10, L);
+  dv.setUint8(11, p.n === 0 ? 1 : 0);
+  dv.setUint32(12, R, true);
+  dv.setBigUint64(16, BigInt(p.n), true);
+  dv.setFloat64(24, p.n === 0 ? NaN : p.min, true);
+  dv.setFloat64(32, p.n === 0 ? NaN : p.max, true);
+  for (let h = 0; h < L; h++) {
+    dv.setUint32(HEADER_BYTES + 4 * h, (p.levels[h + 1] as number) - (p.levels[h] as number), true);
+  }
+  for (let i = 0; i < R; i++) dv.setFloat64(dataStart + 8 * i, p.items[beg + i] as number, true);
+  return out;
+}
+
+export function kllFromBytes(bytes: Uint8Array): KllParts {
+  const fail = (why: string): never => {
+    throw new Error(`KllSketch.fromBytes: ${why}`);
+  };
+  if (bytes.length < HEADER_BYTES) fail('too short');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < 4; i++) if (dv.getUint8(i) !== MAGIC[i]) fail('bad magic');
+  if (dv.getUint8(4) !== SERIAL_VERSION) fail(`unsupported serial version ${dv.getUint8(4)}`);
+  const m = dv.getUint8(5);
+  const k = dv.getUint16(6, true);
+  const minK = dv.getUint16(8, true);
+  const L = dv.getUint8(10);
+  const flags = dv.getUint8(11);
+  const R = dv.getUint32(12, true);
+  const nBig = dv.getBigUint64(16, true);
+  if (nBig > BigInt(Number.MAX_SAFE_INTEGER)) fail('n too large');
+  const n = Number(nBig);
+  if ((flags & 1) !== (n === 0 ? 1 : 0) || (flags & ~1) !== 0) fail('bad flags');
+  const min = dv.getFloat64(24, true);
+  const max = dv.getFloat64(32, true);
+  if (L < 1) fail('no levels');
+  const dataStart = HEADER_BYTES + 4 * L + (L % 2 === 1 ? 4 : 0);
+  if (bytes.length !== dataStart + 8 * R) fail('length does not match the header');
+  const levels: Float64Array[] = [];
+  let off = dataStart;
+  let seen = 0;
+  for (let h = 0; h < L; h++) {
+    const size = dv.getUint32(HEADER_BYTES + 4 * h, true);
+    seen += size;
+    if (seen > R) fail('level sizes exceed the item count');
+    const lv = new Float64Array(size);
+    for (let i = 0; i < size; i++) lv[i] = dv.getFloat64(off + 8 * i, true);
+    off += 8 * size;
+    levels.push(lv);
+  }
+  if (seen !== R) fail('level sizes do not add up to the item count');
+  return { k, minK, m, n, min, max, levels };
+}
+
+export function kllFromState(state: KllState): KllParts {
+  const fail = (why: string): never => {
+    throw new Error(`KllSketch.fromJSON: ${why}`);
+  };
+  if (typeof state !== 'object' || state === null) fail('not an object');
+  if (state.version !== 1) fail(`unsupported version ${String(state.version)}`);
+  if (!Array.isArray(state.levels) || state.levels.length === 0) fail('levels must be a non-empty array');
+  const levels = state.levels.map((lv, h) => {
+    if (!Array.isArray(lv)) fail(`level ${h} is not an array`);
+    const out = new Float64Array(lv.length);
+    for (let i = 0; i < lv.length; i++) {
+      const x = lv[i];
+      if (typeof x !== 'number') fail(`level ${h} holds a non-number`);
+      out[i] = x as number;
+    }
+    return out;
+  });
+  const empty = state.n === 0;
+  if (empty ? state.min !== null || state.max !== null : typeof state.min !== 'number' || typeof state.max !== 'number') {
+    fail('min/max must be numbers, or null when n = 0');
+  }
+  return {
+    k: state.k,
+    minK: state.minK,
+    m: state.m,
+    n: state.n,
+    min: state.min ?? NaN,
+    max: state.max ?? NaN,
+    levels,
+  };
+}
+
+/**
+ * Checks every invariant of decoded parts (m, minK, sorted levels >= 1, finite items within
+ * [min, max], level weights adding up to n, capacity) and lays the levels out as the sketch holds
+ * them. k itself is validated by the KllSketch constructor.
+ */
+export function levelsFromParts(p: KllParts, who: string): KllLevels {
+  const fail = (why: string): never => {
+    throw new Error(`KllSketch.${who}: ${why}`);
+  };
+  if (p.m !== KLL_M) fail(`m must be ${KLL_M}`);
+  if (!Number.isInteger(p.minK) || p.minK < KLL_MIN_K || p.minK > p.k) fail('bad minK');
+  const L = p.levels.length;
+  if (L < 1 || L > KLL_MAX_LEVELS) fail('bad number of levels');
+  if (p.n > 0 && (!Number.isFinite(p.min) || !Number.isFinite(p.max) || p.min > p.max)) fail('bad min/max');
+  const cap = totalCapacity(p.k, L);
+  let retained = 0;
+  let weight = 0;
+  for (let h = 0; h < L; h++) {
+    const lv = p.levels[h] as Float64Array;
+    retained += lv.length;
+    weight += lv.length * 2 ** h;
+    for (let i = 0; i < lv.length; i++) {
+      const x = lv[i] as number;
+      if (x - x !== 0 || Object.is(x, -0)) fail('items must be finite (and not -0)');
+      if (!(x >= p.min && x <= p.max)) fail('item outside [min, max]');
+      if (h > 0 && i > 0 && x < (lv[i - 1] as number)) fail(`level ${h} is not sorted`);
+    }
+  }
+  if (!Number.isSafeInteger(p.n) || weight !== p.n) fail('level weights do not add up to n');
+  if (retained > cap) fail('more items than the capacity of the levels');
+  const items = new Float64Array(cap);
+  const levels = new Int32Array(L + 2);
+  let pos = cap - retained;
+  for (let h = 0; h < L; h++) {
+    const lv = p.levels[h] as Float64Array;
+    levels[h] = pos;
+    items.set(lv, pos);
+    pos += lv.length;
+  }
+  levels[L] = cap;
+  return { items, levels, numLevels: L };
+}

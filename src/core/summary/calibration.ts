@@ -1,0 +1,48 @@
+/**
+ * Isotonic calibration of binary scores (pool-adjacent-violators), as NannyML's CBPE does before it
+ * estimates performance: maps a raw score to the observed positive rate of similar reference scores.
+ * Written by hand: it is twenty lines and must stay pure.
+ */
+export interface Calibration {
+  /** Upper score bound of each block (ascending) and the calibrated probability of that block. */
+  thresholds: number[];
+  values: number[];
+}
+
+export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<0 | 1>): Calibration {
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const sums: number[] = [];
+  const weights: number[] = [];
+  const tops: number[] = [];
+  for (const i of idx) {
+    sums.push(labels[i] as number);
+    weights.push(1);
+    tops.push(scores[i] as number);
+    // Merge while the previous block's mean is not below this block's mean.
+    while (sums.length > 1) {
+      const n = sums.length;
+      if ((sums[n - 2] as number) / (weights[n - 2] as number) < (sums[n - 1] as number) / (weights[n - 1] as number)) break;
+      sums[n - 2]! += sums[n - 1] as number;
+      weights[n - 2]! += weights[n - 1] as number;
+      tops[n - 2] = tops[n - 1] as number;
+      sums.pop();
+      weights.pop();
+      tops.pop();
+    }
+  }
+  return { thresholds: tops, values: sums.map((s, i) => s / (weights[i] as number)) };
+}
+
+/** Calibrated probability of a score: the value of the first block whose upper bound is >= the score. */
+export function calibrate(c: Calibration, score: number): number {
+  const t = c.thresholds;
+  if (t.length === 0) return score;
+  let lo = 0;
+  let hi = t.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((t[mid] as number) >= score) hi = mid;
+    else lo = mid + 1;
+  }
+  return c.values[lo] as number;
+}

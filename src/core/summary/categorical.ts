@@ -1,0 +1,70 @@
+export interface CategoricalSummaryState {
+  count: number;
+  missing: number;
+  counts: Record<string, number>;
+  /** Values of categories beyond the cap, counted together. */
+  other: number;
+  cap: number;
+}
+
+export const DEFAULT_CATEGORY_CAP = 200;
+export const OTHER = '__other__';
+
+/** Mergeable category counts with a cap: categories beyond the cap are counted in `other`. */
+export class CategoricalSummary {
+  count = 0;
+  missing = 0;
+  other = 0;
+  readonly counts = new Map<string, number>();
+
+  constructor(readonly cap = DEFAULT_CATEGORY_CAP) {}
+
+  /** Adds one value: strings, numbers and booleans by their text; null, undefined and '' are missing. */
+  add(v: unknown): void {
+    if (v === null || v === undefined || v === '' || (typeof v === 'number' && !Number.isFinite(v))) {
+      this.missing++;
+      return;
+    }
+    const key = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+    this.count++;
+    const c = this.counts.get(key);
+    if (c !== undefined) this.counts.set(key, c + 1);
+    else if (this.counts.size < this.cap) this.counts.set(key, 1);
+    else this.other++;
+  }
+
+  merge(o: CategoricalSummary): void {
+    this.count += o.count;
+    this.missing += o.missing;
+    this.other += o.other;
+    for (const [k, c] of o.counts) this.counts.set(k, (this.counts.get(k) ?? 0) + c);
+    if (this.counts.size > this.cap) {
+      // Keep the most frequent (ties by name, so merge order does not matter); fold the rest into other.
+      const sorted = [...this.counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      for (const [k, c] of sorted.slice(this.cap)) {
+        this.counts.delete(k);
+        this.other += c;
+      }
+    }
+  }
+
+  /** Counts including the "other" bucket under the key OTHER (when non-zero). */
+  countsWithOther(): Map<string, number> {
+    const m = new Map(this.counts);
+    if (this.other > 0) m.set(OTHER, this.other);
+    return m;
+  }
+
+  toState(): CategoricalSummaryState {
+    return { count: this.count, missing: this.missing, counts: Object.fromEntries(this.counts), other: this.other, cap: this.cap };
+  }
+
+  static fromState(s: CategoricalSummaryState): CategoricalSummary {
+    const out = new CategoricalSummary(s.cap);
+    out.count = s.count;
+    out.missing = s.missing;
+    out.other = s.other;
+    for (const [k, c] of Object.entries(s.counts)) out.counts.set(k, c);
+    return out;
+  }
+}

@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seededRandom } from '../random/rng.js';
+import { CategoricalSummary } from './categorical.js';
+import { NumericSummary } from './numeric.js';
+import type { SummarySpec } from './spec.js';
+import { WindowSummary, type SummarisedEvent } from './window.js';
+
+const spec: SummarySpec = {
+  outputKind: 'binary',
+  features: [{ name: 'x', kind: 'numerical' }, { name: 'c', kind: 'categorical' }],
+  edges: { x: [-1, 0, 1] },
+  positiveClass: '1',
+  calibration: { thresholds: [0.5, 1], values: [0.2, 0.9] },
+};
+
+function events(n: number, seed: number): SummarisedEvent[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => ({
+    features: { x: i % 17 === 0 ? null : r.next() * 4 - 2, c: ['a', 'b', 'c'][Math.floor(r.next() * 3)] },
+    prediction: r.next() < 0.5 ? '1' : '0',
+    score: r.next(),
+    latencyMs: Math.exp(r.next() * 5),
+    error: i % 10 === 0 ? 'boom' : null,
+    costUsd: 0.5,
+  }));
+}
+
+test('merging window summaries equals adding all events to one (exact parts), in any order', () => {
+  const all = events(3000, 1);
+  const whole = new WindowSummary(spec, 7);
+  for (const e of all) whole.add(e);
+  const parts = [0, 1, 2].map((p) => {
+    const w = new WindowSummary(spec, 10 + p);
+    for (const e of all.slice(p * 1000, (p + 1) * 1000)) w.add(e);
+    return w;
+  });
+  for (const order of [[0, 1, 2], [2, 0, 1]]) {
+    const m = new WindowSummary(spec, 99);
+    for (const i of order) m.merge(parts[i] as WindowSummary);
+    assert.equal(m.events, whole.events);
+    assert.equal(m.errors, 300);
+    assert.equal(m.costSum, whole.costSum);
+    assert.equal(m.latencyCount, whole.latencyCount);
+    const mx = m.features.get('x') as NumericSummary;
+    const wx = whole.features.get('x') as NumericSummary;
+    assert.deepEqual([mx.count, mx.missing, mx.min, mx.max, mx.hist], [wx.count, wx.missing, wx.min, wx.max, wx.hist]);
+    assert.ok(Math.abs(mx.sum - wx.sum) < 1e-9);
+    assert.equal(mx.kll.n, wx.kll.n);
+    assert.deepEqual([...(m.features.get('c') as CategoricalSummary).counts].sort(), [...(whole.features.get('c') as CategoricalSummary).counts].sort());
+    for (const k of ['n', 'tp', 'fp', 'fn', 'tn'] as const) assert.ok(Math.abs(m.cbpe[k] - whole.cbpe[k]) < 1e-9, k);
+  }
+});
+
+test('serialisation round trip is exact and latency quantiles are within 1%', () => {
+  const w = new WindowSummary(spec, 3);
+  const all = events(5000, 2);
+  for (const e of all) w.add(e);
+  w.addReject('schema_violation');
+  const back = WindowSummary.fromBytes(w.toBytes(), spec, 3);
+  assert.deepEqual(back.toBytes(), w.toBytes());
+  assert.equal(back.rejected, 1);
+  const lat = all.map((e) => e.latencyMs as number).sort((a, b) => a - b);
+  for (const q of [0.5, 0.95, 0.99]) {
+    const exact = lat[Math.ceil(q * lat.length) - 1] as number;
+    const est = back.latencyQuantile(q) as number;
+    assert.ok(Math.abs(est - exact) <= 0.0101 * exact, `q${q}: ${est} vs ${exact}`);
+  }
+});
+
+test('category counts are capped; the rest is counted as other, deterministically across merge orders', () => {
+  const a = new CategoricalSummary(3);
+  const b = new CategoricalSummary(3);
+  for (const v of ['a', 'a', 'b', 'c', 'd', 'e']) a.add(v);
+  for (const v of ['e', 'e', 'e', 'f', null, '']) b.add(v);
+  assert.equal(a.other, 2);
+  const ab = CategoricalSummary.fromState(a.toState());
+  ab.merge(b);
+  const ba = CategoricalSummary.fromState(b.toState());
+  ba.merge(a);
+  assert.deepEqual(Object.entries(ab.toState().counts).sort(), Object.entries(ba.toState().counts).sort());
+  assert.equal(ab.count + ab.missing, 12);
+  assert.equal(ab.missing, 2);
+});

@@ -1,0 +1,184 @@
+import { DDSketch } from '@datadog/sketches-js';
+import { seededRandom } from '../random/rng.js';
+import { base64ToBytes, bytesToBase64 } from './base64.js';
+import { CategoricalSummary, type CategoricalSummaryState } from './categorical.js';
+import { addCbpe, emptyCbpe, mergeCbpe, type CbpeState } from './cbpe.js';
+import { calibrate } from './calibration.js';
+import { fnv1a } from './hash.js';
+import { NumericSummary, type NumericSummaryState } from './numeric.js';
+import type { SummarySpec } from './spec.js';
+
+export type FeatureSummary = NumericSummary | CategoricalSummary;
+
+/** The part of an event a summary needs. */
+export interface SummarisedEvent {
+  features: Readonly<Record<string, unknown>>;
+  prediction: string | number;
+  score: number | null;
+  latencyMs: number | null;
+  error: string | null;
+  costUsd: number | null;
+}
+
+interface WindowState {
+  v: 1;
+  events: number;
+  errors: number;
+  rejected?: number;
+  rejectedByCode?: Record<string, number>;
+  costSum: number;
+  costCount: number;
+  latencyCount: number;
+  latencySum: number;
+  latencyMax: number | null;
+  latency: string;
+  features: Record<string, { n: NumericSummaryState } | { c: CategoricalSummaryState }>;
+  prediction: { n: NumericSummaryState } | { c: CategoricalSummaryState };
+  score: NumericSummaryState;
+  cbpe: CbpeState;
+}
+
+/** Relative accuracy of the latency sketch: quantiles within 1% of the true value. */
+export const LATENCY_RELATIVE_ACCURACY = 0.01;
+
+/**
+ * Mergeable summary of one (model, version, segment, window): per-feature summaries, the prediction and
+ * score distributions, latency (DDSketch), errors, cost and CBPE accumulators. `seed` makes every sketch
+ * deterministic (derive it from the window key).
+ */
+export class WindowSummary {
+  events = 0;
+  errors = 0;
+  /** Rows rejected by validation for this model version (data-quality events). */
+  rejected = 0;
+  rejectedByCode: Record<string, number> = {};
+  costSum = 0;
+  costCount = 0;
+  latencyCount = 0;
+  latencySum = 0;
+  latencyMax = -Infinity;
+  latency = new DDSketch({ relativeAccuracy: LATENCY_RELATIVE_ACCURACY });
+  readonly features = new Map<string, FeatureSummary>();
+  prediction: FeatureSummary;
+  score: NumericSummary;
+  cbpe: CbpeState = emptyCbpe();
+
+  constructor(readonly spec: SummarySpec, readonly seed: number) {
+    for (const f of spec.features) {
+      this.features.set(f.name, f.kind === 'numerical' ? this.numeric(f.name) : new CategoricalSummary(spec.categoryCap));
+    }
+    this.prediction = spec.outputKind === 'regression' ? this.numeric('__prediction') : new CategoricalSummary(spec.categoryCap);
+    this.score = this.numeric('__score');
+  }
+
+  private numeric(name: string): NumericSummary {
+    return new NumericSummary(seededRandom(fnv1a(name) ^ this.seed), this.spec.edges[name] ?? null);
+  }
+
+  add(e: SummarisedEvent): void {
+    this.events++;
+    if (e.error !== null) this.errors++;
+    if (e.costUsd !== null) {
+      this.costSum += e.costUsd;
+      this.costCount++;
+    }
+    if (e.latencyMs !== null) {
+      this.latencyCount++;
+      this.latencySum += e.latencyMs;
+      if (e.latencyMs > this.latencyMax) this.latencyMax = e.latencyMs;
+      this.latency.accept(e.latencyMs);
+    }
+    for (const [name, s] of this.features) s.add(e.features[name]);
+    this.prediction.add(e.prediction);
+    if (e.score !== null) {
+      this.score.add(e.score);
+      if (this.spec.outputKind === 'binary' && this.spec.calibration && this.spec.positiveClass !== undefined) {
+        addCbpe(this.cbpe, calibrate(this.spec.calibration, e.score), String(e.prediction) === this.spec.positiveClass);
+      }
+    }
+  }
+
+  /** Counts a row rejected by validation. */
+  addReject(code: string): void {
+    this.rejected++;
+    this.rejectedByCode[code] = (this.rejectedByCode[code] ?? 0) + 1;
+  }
+
+  merge(o: WindowSummary): void {
+    this.events += o.events;
+    this.errors += o.errors;
+    this.rejected += o.rejected;
+    for (const [k, c] of Object.entries(o.rejectedByCode)) this.rejectedByCode[k] = (this.rejectedByCode[k] ?? 0) + c;
+    this.costSum += o.costSum;
+    this.costCount += o.costCount;
+    this.latencyCount += o.latencyCount;
+    this.latencySum += o.latencySum;
+    if (o.latencyMax > this.latencyMax) this.latencyMax = o.latencyMax;
+    if (o.latencyCount > 0) this.latency.merge(o.latency);
+    for (const [name, s] of o.features) {
+      let mine = this.features.get(name);
+      if (!mine) {
+        // Never alias the other summary's objects: start from an empty one of the same kind.
+        mine = s instanceof NumericSummary ? this.numeric(name) : new CategoricalSummary(s.cap);
+        this.features.set(name, mine);
+      }
+      mergeAny(mine, s);
+    }
+    mergeAny(this.prediction, o.prediction);
+    this.score.merge(o.score);
+    mergeCbpe(this.cbpe, o.cbpe);
+  }
+
+  /** Latency quantile (ms), within LATENCY_RELATIVE_ACCURACY relative error; null without latencies. */
+  latencyQuantile(q: number): number | null {
+    if (this.latencyCount === 0) return null;
+    return Math.min(this.latency.getValueAtQuantile(q), this.latencyMax);
+  }
+
+  toBytes(): Uint8Array {
+    const state: WindowState = {
+      v: 1, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
+      latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
+      latency: bytesToBase64(this.latency.toProto()),
+      features: Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s)])),
+      prediction: stateOf(this.prediction), score: this.score.toState(), cbpe: { ...this.cbpe },
+    };
+    return new TextEncoder().encode(JSON.stringify(state));
+  }
+
+  static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number): WindowSummary {
+    const s = JSON.parse(new TextDecoder().decode(bytes)) as WindowState;
+    if (s.v !== 1) throw new Error(`unsupported summary version ${String(s.v)}`);
+    const w = new WindowSummary(spec, seed);
+    w.events = s.events;
+    w.errors = s.errors;
+    w.rejected = s.rejected ?? 0;
+    w.rejectedByCode = { ...(s.rejectedByCode ?? {}) };
+    w.costSum = s.costSum;
+    w.costCount = s.costCount;
+    w.latencyCount = s.latencyCount;
+    w.latencySum = s.latencySum;
+    w.latencyMax = s.latencyMax ?? -Infinity;
+    if (s.latencyCount > 0) w.latency = DDSketch.fromProto(base64ToBytes(s.latency));
+    const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
+    w.features.clear();
+    for (const [k, st] of Object.entries(s.features)) w.features.set(k, fromState(st, rnd(k)));
+    w.prediction = fromState(s.prediction, rnd('__prediction'));
+    w.score = NumericSummary.fromState(s.score, rnd('__score'));
+    w.cbpe = s.cbpe;
+    return w;
+  }
+}
+
+function stateOf(s: FeatureSummary): { n: NumericSummaryState } | { c: CategoricalSummaryState } {
+  return s instanceof NumericSummary ? { n: s.toState() } : { c: s.toState() };
+}
+
+function fromState(st: { n: NumericSummaryState } | { c: CategoricalSummaryState }, random: ReturnType<typeof seededRandom>): FeatureSummary {
+  return 'n' in st ? NumericSummary.fromState(st.n, random) : CategoricalSummary.fromState(st.c);
+}
+
+function mergeAny(a: FeatureSummary, b: FeatureSummary): void {
+  if (a instanceof NumericSummary && b instanceof NumericSummary) a.merge(b);
+  else if (a instanceof CategoricalSummary && b instanceof CategoricalSummary) a.merge(b);
+}

@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import type { AppDeps } from './deps.js';
+import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
+import { eventRoutes } from './routes/events.js';
+import { labelRoutes } from './routes/labels.js';
+import { modelRoutes } from './routes/models.js';
+import { queryRoutes } from './routes/queries.js';
+import { systemRoutes } from './routes/system.js';
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** Builds the Fastify app: routes, structured errors ({error:{code,message,details}}), auth, metrics. */
+export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ? { level: 'info' } : false,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Ids are ours: a request id per request for logs.
+    genReqId: () => deps.newId(),
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    const api = toApiError(err);
+    if (api.status >= 500) req.log.error({ err }, 'request failed');
+    void reply.status(api.status).send(api.toJSON());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`).toJSON());
+  });
+
+  app.register(systemRoutes(deps));
+  app.register(modelRoutes(deps));
+  app.register(eventRoutes(deps));
+  app.register(labelRoutes(deps));
+  app.register(queryRoutes(deps));
+  return app;
+}
+
+/** Maps Fastify's own errors (bad JSON, body too large, schema validation) onto the error catalog. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as Partial<FastifyError> & { validation?: unknown };
+  if (e.validation) return new ApiError('validation_failed', e.message ?? 'invalid request', e.validation);
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('invalid_json', `request body is not valid JSON: ${e.message ?? ''}`.trim());
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', e.message ?? 'request body too large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', e.message ?? 'unsupported content type');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('bad_request', e.message ?? 'invalid content length');
+  }
+  if (e instanceof SyntaxError) return new ApiError('invalid_json', `request body is not valid JSON: ${e.message}`);
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === status)?.[0] ?? 'bad_request') as ErrorCode;
+    return new ApiError(code, e.message ?? 'bad request');
+  }
+  return new ApiError('internal', 'internal error (see the server log)');
+}

@@ -1,0 +1,54 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './errors.js';
+
+export type Scope = 'ingest' | 'read' | 'admin';
+
+export interface ApiKeyConfig {
+  name: string;
+  /** Hex SHA-256 of the key (keys are long random strings, so a fast hash is enough; never store the key). */
+  sha256: string;
+  scopes: Scope[];
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * API-key check: with no keys configured everything is open; otherwise each route names the scope it needs
+ * and the key (Authorization: Bearer KEY, or X-API-Key) must carry it ("admin" carries all).
+ */
+export class ApiKeys {
+  private readonly keys: Array<{ name: string; hash: Buffer; scopes: Set<Scope> }>;
+
+  constructor(keys: readonly ApiKeyConfig[]) {
+    this.keys = keys.map((k) => ({ name: k.name, hash: Buffer.from(k.sha256.toLowerCase(), 'hex'), scopes: new Set(k.scopes) }));
+  }
+
+  get enabled(): boolean {
+    return this.keys.length > 0;
+  }
+
+  /** Returns the key's name, or throws 401 / 403. */
+  check(req: FastifyRequest, scope: Scope): string | null {
+    if (!this.enabled) return null;
+    const auth = req.headers['authorization'];
+    const header = req.headers['x-api-key'];
+    const key = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : typeof header === 'string' ? header : undefined;
+    if (!key) throw new ApiError('unauthorized', 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
+    const h = Buffer.from(hashKey(key), 'hex');
+    const found = this.keys.find((k) => k.hash.length === h.length && timingSafeEqual(k.hash, h));
+    if (!found) throw new ApiError('unauthorized', 'unknown API key');
+    if (!found.scopes.has(scope) && !found.scopes.has('admin')) {
+      throw new ApiError('forbidden', `API key "${found.name}" lacks the "${scope}" scope`, { required: scope, has: [...found.scopes] });
+    }
+    return found.name;
+  }
+
+  hook(scope: Scope) {
+    return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+      this.check(req, scope);
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { ModelCatalog } from '../monitoring/catalog.js';
+import type { SummaryReader } from '../monitoring/query.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { ApiKeys } from './auth.js';
+import type { ServerMetrics } from './metrics.js';
+
+/** Everything the HTTP routes use; built by the server (src/server.ts) or by tests. */
+export interface AppDeps {
+  store: StorageBackend;
+  catalog: ModelCatalog;
+  pipeline: IngestPipeline;
+  reader: SummaryReader;
+  keys: ApiKeys;
+  metrics: ServerMetrics;
+  /** Wall clock (epoch ms); tests inject a simulated one. */
+  clock: () => number;
+  newId: () => string;
+  /** Where uploaded reference files are kept. */
+  dataDir: string;
+  /** Largest request body in bytes (default 16 MiB). */
+  bodyLimit?: number;
+}

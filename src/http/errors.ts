@@ -1,0 +1,39 @@
+/**
+ * The error catalog: every API error has a stable code mapped to one HTTP status, and is returned as
+ * {"error": {"code", "message", "details"}}.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  unknown_model: 404,
+  unknown_version: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class ApiError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
+    return { error: { code: this.code, message: this.message, ...(this.details !== undefined && { details: this.details }) } };
+  }
+}

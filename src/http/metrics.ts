@@ -1,0 +1,17 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one server (own registry, so several servers in one process do not clash). */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly eventsAccepted = new Counter({ name: 'lookout_events_accepted_total', help: 'Inference events accepted and stored', labelNames: ['model'], registers: [this.registry] });
+  readonly eventsRejected = new Counter({ name: 'lookout_events_rejected_total', help: 'Inference events rejected by validation', labelNames: ['model', 'code'], registers: [this.registry] });
+  readonly labelsAccepted = new Counter({ name: 'lookout_labels_accepted_total', help: 'Labels stored', registers: [this.registry] });
+  readonly commitSeconds = new Histogram({ name: 'lookout_ingest_commit_seconds', help: 'Time to commit one ingest group', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+  readonly queryDuration = new Histogram({ name: 'lookout_query_seconds', help: 'Query API evaluation time', labelNames: ['endpoint'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
+  readonly queueDepth: Gauge;
+
+  constructor(queued: () => number) {
+    this.queueDepth = new Gauge({ name: 'lookout_ingest_queue_events', help: 'Events waiting to be committed', registers: [this.registry], collect() { this.set(queued()); } });
+    collectDefaultMetrics({ register: this.registry, prefix: 'lookout_process_' });
+  }
+}

@@ -1,0 +1,52 @@
+import { parseGranularity } from '../core/time/windows.js';
+import { segmentKey } from '../ingest/validate-event.js';
+import type { Granularity } from '../storage/types.js';
+import { ApiError } from './errors.js';
+
+export const DEFAULT_RANGE_MS = 24 * 3600 * 1000;
+const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
+
+/** A time given as epoch ms or ISO-8601. */
+export function parseTime(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new ApiError('bad_request', `${name} must be a time`);
+  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(n)) throw new ApiError('bad_request', `${name} must be epoch milliseconds or an ISO-8601 time (got "${v.slice(0, 50)}")`);
+  return n;
+}
+
+export interface RangeParams {
+  from: number;
+  to: number;
+  version?: string;
+  segment: string;
+  granularity?: Granularity;
+}
+
+/** from/to (default: the last 24 h), version, segment ("k=v,k2=v2"), granularity. */
+export function rangeParams(q: Record<string, unknown>, now: number): RangeParams {
+  const to = parseTime(q['to'], 'to') ?? now;
+  const from = parseTime(q['from'], 'from') ?? to - DEFAULT_RANGE_MS;
+  if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
+  if (to - from > MAX_RANGE_MS) throw new ApiError('bad_request', 'time range is too long (at most 400 days)');
+  const out: RangeParams = { from, to, segment: parseSegment(q['segment']) };
+  if (typeof q['version'] === 'string' && q['version'] !== '') out.version = q['version'];
+  if (q['granularity'] !== undefined) {
+    const g = typeof q['granularity'] === 'string' ? parseGranularity(q['granularity']) : undefined;
+    if (!g) throw new ApiError('bad_request', 'granularity must be minute, hour or day');
+    out.granularity = g;
+  }
+  return out;
+}
+
+export function parseSegment(v: unknown): string {
+  if (v === undefined || v === '') return '';
+  if (typeof v !== 'string') throw new ApiError('bad_request', 'segment must be "key=value[,key=value]"');
+  const seg: Record<string, string> = {};
+  for (const part of v.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new ApiError('bad_request', `segment must be "key=value[,key=value]" (got "${v.slice(0, 100)}")`);
+    seg[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return segmentKey(seg);
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { ValidEvent, RowRejection } from '../../ingest/event-input.js';
+import { validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
+import type { RejectRecord } from '../../storage/types.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+
+export const MAX_EVENTS_PER_REQUEST = 10_000;
+const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
+type RowResult = { index: number; id: string; status: 'accepted' } | ({ status: 'rejected' } & RowRejection);
+
+/** Rows of a batch body: an array, or {"events": [...]}. */
+export function batchRows(body: unknown, field: string): unknown[] {
+  const rows = Array.isArray(body) ? body : typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+  if (!Array.isArray(rows)) throw new ApiError('bad_request', `body must be a JSON array or an object with an "${field}" array`);
+  if (rows.length > MAX_EVENTS_PER_REQUEST) throw new ApiError('payload_too_large', `at most ${MAX_EVENTS_PER_REQUEST} rows per request (got ${rows.length})`);
+  return rows;
+}
+
+export function excerpt(v: unknown): string {
+  try {
+    const s = JSON.stringify(v) ?? String(v);
+    return s.length > 2000 ? `${s.slice(0, 2000)}…` : s;
+  } catch {
+    return '[unserialisable]';
+  }
+}
+
+export function eventRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.post('/v1/events', { onRequest: deps.keys.hook('ingest') }, async (req) => {
+      const rows = batchRows(req.body, 'events');
+      const now = deps.clock();
+      const env: ValidationEnv = { models: (n) => deps.catalog.model(n), now, newId: deps.newId, maxFutureMs: MAX_FUTURE_MS };
+      const results: RowResult[] = [];
+      const valid: ValidEvent[] = [];
+      const rejects: RejectRecord[] = [];
+      const seen = new Set<string>();
+      rows.forEach((raw, index) => {
+        let r = validateEvent(raw, index, env);
+        if (r.ok && seen.has(r.event.id)) r = { ok: false, rejection: { index, id: r.event.id, code: 'duplicate_id', message: `id "${r.event.id}" appears twice in this batch` } };
+        if (r.ok) {
+          seen.add(r.event.id);
+          valid.push(r.event);
+          results.push({ index, id: r.event.id, status: 'accepted' });
+        } else {
+          const row = raw as Record<string, unknown> | null;
+          const model = typeof row?.['model'] === 'string' && deps.catalog.model(row['model']) ? row['model'] : null;
+          const version = model && typeof row?.['version'] === 'string' && deps.catalog.version(model, row['version']) ? row['version'] : null;
+          rejects.push({ ts: now, model, version, code: r.rejection.code, reason: r.rejection.message, excerpt: excerpt(raw) });
+          results.push({ status: 'rejected', ...r.rejection });
+          deps.metrics.eventsRejected.inc({ model: model ?? '(unknown)', code: r.rejection.code });
+        }
+      });
+      let duplicates: ReadonlySet<string>;
+      try {
+        duplicates = await deps.pipeline.submit(valid, rejects);
+      } catch (err) {
+        req.log.error({ err }, 'ingest commit failed');
+        throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
+      }
+      let accepted = 0;
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i] as RowResult;
+        if (r.status === 'accepted' && duplicates.has(r.id)) {
+          results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message: `an event with id "${r.id}" is already stored (not stored again)` };
+        } else if (r.status === 'accepted') accepted++;
+      }
+      for (const e of valid) if (!duplicates.has(e.id)) deps.metrics.eventsAccepted.inc({ model: e.model });
+      return { accepted, rejected: results.length - accepted, results };
+    });
+  };
+}

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { LabelRecord } from '../../storage/types.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { batchRows } from './events.js';
+
+type LabelResult = { index: number; id: string; status: 'accepted' } | { index: number; id?: string; status: 'rejected'; code: string; message: string };
+
+export function labelRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    /** Ground truth by prediction id, any time after the prediction: [{id, label}] or {labels: [...]}. */
+    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest') }, async (req) => {
+      const rows = batchRows(req.body, 'labels');
+      const now = deps.clock();
+      const results: LabelResult[] = [];
+      const candidates: Array<{ index: number; id: string; label: string }> = [];
+      rows.forEach((raw, index) => {
+        const r = raw as Record<string, unknown> | null;
+        const id = r?.['id'];
+        const label = r?.['label'];
+        if (typeof r !== 'object' || r === null || Array.isArray(r)) results.push({ index, status: 'rejected', code: 'invalid_label', message: 'label must be a JSON object {id, label}' });
+        else if (typeof id !== 'string' || id.length === 0 || id.length > 128) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters)' });
+        else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024) {
+          results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string, a finite number or a boolean' });
+        } else candidates.push({ index, id, label: String(label) });
+      });
+      const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
+      const records: LabelRecord[] = [];
+      for (const c of candidates) {
+        const ev = events.get(c.id);
+        if (!ev) {
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"` });
+          continue;
+        }
+        records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now });
+        results.push({ index: c.index, id: c.id, status: 'accepted' });
+      }
+      try {
+        if (records.length > 0) await deps.store.putLabels(records);
+      } catch (err) {
+        req.log.error({ err }, 'label commit failed');
+        throw new ApiError('unavailable', 'labels could not be stored; nothing from this request was kept, retry later');
+      }
+      deps.metrics.labelsAccepted.inc(records.length);
+      results.sort((a, b) => a.index - b.index);
+      return { accepted: records.length, rejected: results.length - records.length, results };
+    });
+  };
+}

@@ -1,0 +1,146 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { InputError } from '../../io/errors.js';
+import { referenceFromFile } from '../../monitoring/reference-builder.js';
+import { referenceFromRange } from '../../monitoring/reference-range.js';
+import type { ModelRecord, OutputKind } from '../../storage/types.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { parseTime } from '../params.js';
+
+const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
+
+const modelBody = {
+  type: 'object',
+  required: ['name', 'outputKind', 'inputSchema'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: NAME },
+    outputKind: { enum: ['binary', 'multiclass', 'regression'] },
+    inputSchema: { type: 'object' },
+    segmentKeys: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 10 },
+    classes: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 1000 },
+    description: { type: 'string', maxLength: 10000 },
+  },
+} as const;
+
+const versionBody = {
+  type: 'object',
+  required: ['version'],
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string', pattern: NAME },
+    metadata: { type: 'object' },
+    reference: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { from: {}, to: {}, version: { type: 'string' } },
+    },
+  },
+} as const;
+
+const FILE_TYPES: Record<string, string> = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+  'application/vnd.apache.parquet': 'parquet',
+  'application/octet-stream': 'parquet',
+};
+
+export function modelRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+    app.get('/v1/models', { onRequest: deps.keys.hook('read') }, async () => ({ models: deps.catalog.models().map((m) => describe(deps, m)) }));
+
+    app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read') }, async (req) => describe(deps, requireModel(deps, req.params.name)));
+
+    app.post<{ Body: { name: string; outputKind: OutputKind; inputSchema: Record<string, unknown>; segmentKeys?: string[]; classes?: string[]; description?: string } }>(
+      '/v1/models', { onRequest: deps.keys.hook('admin'), schema: { body: modelBody } }, async (req, reply) => {
+        const b = req.body;
+        const existing = deps.catalog.model(b.name)?.model;
+        const now = deps.clock();
+        try {
+          deps.catalog.compileSchema(b.inputSchema);
+        } catch (e) {
+          throw new ApiError('validation_failed', `inputSchema is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const m: ModelRecord = {
+          name: b.name, outputKind: b.outputKind, inputSchema: b.inputSchema, segmentKeys: b.segmentKeys ?? [],
+          ...(b.classes && { classes: b.classes }), ...(b.description !== undefined && { description: b.description }),
+          createdAt: existing?.createdAt ?? now, updatedAt: now,
+        };
+        await deps.catalog.putModel(m);
+        void reply.status(existing ? 200 : 201);
+        return describe(deps, m);
+      });
+
+    app.post<{ Params: { name: string }; Body: { version: string; metadata?: Record<string, unknown>; reference?: { from?: string | number; to?: string | number; version?: string } } }>(
+      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), schema: { body: versionBody } }, async (req, reply) => {
+        const m = requireModel(deps, req.params.name);
+        const b = req.body;
+        const existing = deps.catalog.version(m.name, b.version);
+        let reference = existing?.record.reference;
+        if (b.reference) {
+          const from = parseTime(String(b.reference.from ?? ''), 'reference.from');
+          const to = parseTime(String(b.reference.to ?? ''), 'reference.to');
+          if (from === undefined || to === undefined || !(from < to)) throw new ApiError('bad_request', 'reference needs "from" before "to"');
+          const source = deps.catalog.version(m.name, b.reference.version ?? b.version) ?? existing;
+          if (!source) throw new ApiError('unknown_version', `no version "${b.reference.version ?? b.version}" to take the reference range from`);
+          reference = { ...(await referenceFromRange(deps.reader, source, m, from, to, deps.clock())) };
+        }
+        await deps.catalog.putVersion({
+          model: m.name, version: b.version, createdAt: existing?.record.createdAt ?? deps.clock(),
+          ...(reference && { reference }), ...((b.metadata ?? existing?.record.metadata) && { metadata: b.metadata ?? existing?.record.metadata }),
+        });
+        void reply.status(existing ? 200 : 201);
+        return describe(deps, m);
+      });
+
+    /** Uploads a reference data file (CSV, JSON lines or Parquet body) for a version and computes its profile. */
+    app.put<{ Params: { name: string; version: string }; Querystring: Record<string, string | undefined> }>(
+      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin') }, async (req) => {
+        const m = requireModel(deps, req.params.name);
+        const v = deps.catalog.version(m.name, req.params.version);
+        if (!v) throw new ApiError('unknown_version', `model "${m.name}" has no version "${req.params.version}"`);
+        const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+        const ext = FILE_TYPES[type];
+        if (!ext || !Buffer.isBuffer(req.body)) throw new ApiError('unsupported_media_type', `send the reference as ${Object.keys(FILE_TYPES).join(', ')}`);
+        const dir = join(deps.dataDir, 'references', m.name);
+        mkdirSync(dir, { recursive: true });
+        const path = join(dir, `${v.record.version}-${deps.clock()}.${ext}`);
+        writeFileSync(path, req.body);
+        const q = req.query;
+        try {
+          const profile = await referenceFromFile(m, v.record.version, path, {
+            ...(q['label'] && { label: q['label'] }), ...(q['prediction'] && { prediction: q['prediction'] }),
+            ...(q['score'] && { score: q['score'] }), ...(q['positiveClass'] && { positiveClass: q['positiveClass'] }),
+          }, deps.clock());
+          await deps.catalog.putVersion({ ...v.record, reference: { ...profile } });
+        } catch (e) {
+          if (e instanceof InputError) throw new ApiError('unprocessable', e.message);
+          throw e;
+        }
+        return describe(deps, m);
+      });
+  };
+}
+
+function requireModel(deps: AppDeps, name: string): ModelRecord {
+  const m = deps.catalog.model(name)?.model;
+  if (!m) throw new ApiError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${deps.catalog.models().map((x) => x.name).join(', ') || '(none)'}`);
+  return m;
+}
+
+function describe(deps: AppDeps, m: ModelRecord): Record<string, unknown> {
+  return {
+    ...m,
+    versions: deps.catalog.versions(m.name).map((v) => ({
+      version: v.record.version,
+      createdAt: v.record.createdAt,
+      metadata: v.record.metadata ?? {},
+      reference: v.reference ? { rows: v.reference.profile.rows, source: v.reference.profile.source, createdAt: v.reference.profile.createdAt, metrics: v.reference.profile.metrics ?? null } : null,
+    })),
+  };
+}

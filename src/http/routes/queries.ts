@@ -1,0 +1,132 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
+import { driftOf } from '../../monitoring/drift-query.js';
+import { healthOf } from '../../monitoring/health.js';
+import { performanceOf } from '../../monitoring/performance.js';
+import type { VersionContext } from '../../monitoring/catalog.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { rangeParams, type RangeParams } from '../params.js';
+import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { knownDriftMethods } from '../../core/drift/registry.js';
+
+type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
+type Req = FastifyRequest<RG>;
+
+export function queryRoutes(deps: AppDeps) {
+  const ctx = (req: Req): { v: VersionContext; r: RangeParams } => {
+    const m = deps.catalog.model(req.params.name);
+    if (!m) throw new ApiError('unknown_model', `unknown model "${req.params.name.slice(0, 200)}"`);
+    const r = rangeParams(req.query, deps.clock());
+    const v = deps.reader.resolveVersion(req.params.name, r.version);
+    if (!v) throw new ApiError('unknown_version', r.version ? `model "${req.params.name}" has no version "${r.version}"` : `model "${req.params.name}" has no versions yet`);
+    return { v, r };
+  };
+  const timed = async <T>(endpoint: string, f: () => Promise<T>): Promise<T> => {
+    const end = deps.metrics.queryDuration.startTimer({ endpoint });
+    try {
+      return await f();
+    } finally {
+      end();
+    }
+  };
+  const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
+    const eff = deps.reader.effectiveRange(r.from, r.to);
+    return { model: v.record.model, version: v.record.version, segment: r.segment, from: eff.from, to: eff.to, requested: { from: r.from, to: r.to } };
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    const read = { onRequest: deps.keys.hook('read') };
+
+    app.get<RG>('/v1/models/:name/drift', read, async (req: Req) => timed('drift', async () => {
+      const { v, r } = ctx(req);
+      const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
+      if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
+      const threshold = req.query['threshold'] !== undefined ? Number(req.query['threshold']) : undefined;
+      if (threshold !== undefined && !(threshold > 0)) throw new ApiError('bad_request', 'threshold must be a positive number');
+      const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
+      const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) });
+      if (!d) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet: upload one (PUT /v1/models/${v.record.model}/versions/${v.record.version}/reference)`);
+      return { ...head(v, r), ...d, note: 'computed from window summaries: KS from KLL sketches (statistic within stats.ks.errorBound of the exact value; p-value conservative), Wasserstein between sketch items, PSI/Jensen-Shannon/Hellinger exact on the reference bins' };
+    }));
+
+    app.get<RG>('/v1/models/:name/quality', read, async (req: Req) => timed('quality', async () => {
+      const { v, r } = ctx(req);
+      const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
+      const d = v.reference ? driftOf(v, merged) : null;
+      const features = v.spec.features.map((f) => {
+        const s = merged.features.get(f.name);
+        const q = d?.features.find((x) => x.name === f.name)?.stats;
+        return {
+          name: f.name, kind: f.kind,
+          count: s?.count ?? 0, missing: s?.missing ?? 0,
+          missingRate: s && s.count + s.missing > 0 ? s.missing / (s.count + s.missing) : null,
+          missingRateReference: q?.quality.missingReference ?? null,
+          outOfRange: q?.quality.outOfRange ?? null,
+          newCategories: q?.newCategories ?? [],
+          newCategoryRate: newCategoryRate(merged.features.get(f.name), q?.newCategories ?? []),
+          constant: q?.quality.constantCurrent ?? null,
+        };
+      });
+      return { ...head(v, r), events: merged.events, rejected: merged.rejected, rejectedByCode: merged.rejectedByCode, features };
+    }));
+
+    app.get<RG>('/v1/models/:name/performance', read, async (req: Req) => timed('performance', async () => {
+      const { v, r } = ctx(req);
+      const m = deps.catalog.model(v.record.model)?.model;
+      if (!m) throw new ApiError('unknown_model', 'unknown model');
+      const [merged, labelled] = await Promise.all([
+        deps.reader.merged(v, r.segment, r.from, r.to),
+        deps.store.labelledEvents({ model: m.name, version: v.record.version, from: r.from, to: r.to, limit: 1_000_000 }),
+      ]);
+      const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
+      return { ...head(v, r), ...performanceOf(m, v, inSegment, merged) };
+    }));
+
+    app.get<RG>('/v1/models/:name/health', read, async (req: Req) => timed('health', async () => {
+      const { v, r } = ctx(req);
+      const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
+      return { ...head(v, r), ...healthOf(merged, (r.to - r.from) / 1000) };
+    }));
+
+    /** Raw events kept by sampling (ingest.sampleRate), newest last, for debugging. */
+    app.get<RG>('/v1/models/:name/events', read, async (req: Req) => timed('events', async () => {
+      const { v, r } = ctx(req);
+      const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
+      const events = await deps.store.queryEvents({ model: v.record.model, version: v.record.version, from: r.from, to: r.to, sampledOnly: true, limit });
+      const inSegment = r.segment === '' ? events : events.filter((e) => segmentMatches(e.segment, r.segment));
+      return { ...head(v, r), events: inSegment };
+    }));
+
+    app.get<RG>('/v1/models/:name/timeseries', read, async (req: Req) => timed('timeseries', async () => {
+      const { v, r } = ctx(req);
+      const metric = req.query['metric'];
+      if (typeof metric !== 'string' || !TIMESERIES_METRICS.some((x) => x === metric || metric.startsWith(`${x}:`))) {
+        throw new ApiError('bad_request', `metric must be one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`);
+      }
+      const granularity = r.granularity ?? granularityFor(r.from, r.to);
+      const size = GRANULARITY_MS[granularity];
+      const windows = await deps.reader.series(v, r.segment, r.from, r.to, granularity);
+      const points: Array<{ t: number; value: number | null; events: number }> = [];
+      for (let t = Math.floor(r.from / size) * size; t < r.to; t += size) {
+        const s = windows.get(t);
+        points.push({ t, value: s ? seriesValue(metric, v, s, size / 1000) : null, events: s?.events ?? 0 });
+      }
+      return { ...head(v, r), metric, granularity, points };
+    }));
+  };
+}
+
+function segmentMatches(eventSegment: string, wanted: string): boolean {
+  const have = new Set(eventSegment.split('&'));
+  return wanted.split('&').every((p) => have.has(p));
+}
+
+function newCategoryRate(s: unknown, newCats: readonly string[]): number | null {
+  const c = s as { counts?: Map<string, number>; count?: number } | undefined;
+  if (!c?.counts || !c.count) return null;
+  let n = 0;
+  for (const k of newCats) n += c.counts.get(k) ?? 0;
+  return n / c.count;
+}

@@ -1,0 +1,244 @@
+import type { Random } from '../core/random/rng.js';
+import { GRANULARITIES, windowStart } from '../core/time/windows.js';
+import { WindowSummary } from '../core/summary/window.js';
+import type { ModelCatalog } from '../monitoring/catalog.js';
+import { summarySeed } from '../monitoring/catalog.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { EventRecord, Granularity, RejectRecord, SummaryRecord } from '../storage/types.js';
+import type { ValidEvent } from './event-input.js';
+import { segmentKey } from './validate-event.js';
+
+export interface IngestOptions {
+  /** Share of accepted events whose raw features are kept for debugging (default 0.01). */
+  sampleRate: number;
+  /** Source for the sampling decision (seeded: the adapter passes one). */
+  random: Random;
+  /** Most events committed in one transaction (group commit). */
+  maxBatchEvents?: number;
+  /** Window summaries kept in memory (the rest are read back from the store when touched again). */
+  cacheWindows?: number;
+  onCommit?: (events: number, rejects: number, seconds: number) => void;
+  /** Wall clock (epoch ms), for the minute-window retention. */
+  clock?: () => number;
+  /**
+   * Minute windows are kept for events newer than this (default 2 days); older events (late arrivals,
+   * backfills) update only hour and day windows, so queries that far back resolve to whole hours.
+   */
+  minuteRetentionMs?: number;
+}
+
+export const DEFAULT_MINUTE_RETENTION_MS = 2 * 86_400_000;
+
+interface Pending {
+  events: readonly ValidEvent[];
+  rejects: readonly RejectRecord[];
+  /** Resolves with the ids that were already stored (a client retrying a batch): not stored again. */
+  resolve: (duplicates: ReadonlySet<string>) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Key {
+  model: string;
+  version: string;
+  segment: string;
+  granularity: Granularity;
+  windowStart: number;
+}
+
+/**
+ * The ingest path: validated events are queued, and one committer at a time takes everything queued
+ * (group commit), adds it to the window summaries it touches (minute, hour and day; the whole-traffic
+ * segment "" and the event's own segment) and commits events, rejects and those summaries in one
+ * transaction. A caller's promise resolves only after that commit: acknowledged means durable. If the
+ * commit fails, nothing of the batch is kept, in the store or in memory.
+ */
+export class IngestPipeline {
+  private queue: Pending[] = [];
+  private running = false;
+  private readonly cache = new Map<string, WindowSummary>();
+  private readonly maxBatch: number;
+  private readonly cacheSize: number;
+
+  constructor(private readonly store: StorageBackend, private readonly catalog: ModelCatalog, private readonly opts: IngestOptions) {
+    this.maxBatch = opts.maxBatchEvents ?? 20_000;
+    this.cacheSize = opts.cacheWindows ?? 20_000;
+  }
+
+  /** Events waiting for a commit (for the queue-depth metric). */
+  get queuedEvents(): number {
+    return this.queue.reduce((s, p) => s + p.events.length, 0);
+  }
+
+  submit(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<ReadonlySet<string>> {
+    if (events.length === 0 && rejects.length === 0) return Promise.resolve(new Set());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ events, rejects, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Waits until everything queued so far is committed (or failed). */
+  async flush(): Promise<void> {
+    while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 2));
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch: Pending[] = [];
+        let n = 0;
+        while (this.queue.length > 0 && (batch.length === 0 || n + (this.queue[0]?.events.length ?? 0) <= this.maxBatch)) {
+          const p = this.queue.shift() as Pending;
+          batch.push(p);
+          n += p.events.length;
+        }
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commitBatch(batch: Pending[]): Promise<void> {
+    const t0 = process.hrtime.bigint();
+    let events = batch.flatMap((p) => p.events);
+    const rejects = batch.flatMap((p) => p.rejects);
+    let duplicates: ReadonlySet<string> = new Set();
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.commitOnce(events, rejects);
+          break;
+        } catch (err) {
+          // A retried batch whose events are already stored: drop those and commit the rest once more.
+          if (attempt > 0 || events.length === 0) throw err;
+          const stored = await this.store.getEvents(events.map((e) => e.id));
+          if (stored.length === 0) throw err;
+          duplicates = new Set(stored.map((e) => e.id));
+          events = events.filter((e) => !duplicates.has(e.id));
+        }
+      }
+      for (const p of batch) p.resolve(duplicates);
+      this.opts.onCommit?.(events.length, rejects.length, Number(process.hrtime.bigint() - t0) / 1e9);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {
+    const updated = await this.summarise(events, rejects);
+    const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+    await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
+    for (const [k, { summary }] of updated) this.remember(k, summary);
+  }
+
+  /**
+   * New versions of every touched window: a copy of the current one plus this batch (copy-on-write). Events
+   * are added once, to a per-minute delta (whole traffic and segment); the deltas are then merged into the
+   * minute, hour and day windows, which costs one sketch merge per window instead of three updates per value.
+   */
+  private async summarise(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<Map<string, { key: Key; summary: WindowSummary }>> {
+    const deltas = new Map<string, { model: string; version: string; segment: string; minute: number; summary: WindowSummary }>();
+    const delta = (model: string, version: string, segment: string, ts: number): WindowSummary => {
+      const minute = windowStart(ts, 'minute');
+      const k = `${model}\u0000${version}\u0000${segment}\u0000${minute}`;
+      let d = deltas.get(k);
+      if (!d) {
+        const vctx = this.catalog.version(model, version);
+        if (!vctx) throw new Error(`unknown version ${model}@${version}`);
+        d = { model, version, segment, minute, summary: new WindowSummary(vctx.spec, summarySeed(model, version, segment, 'delta', minute)) };
+        deltas.set(k, d);
+      }
+      return d.summary;
+    };
+    for (const e of events) {
+      delta(e.model, e.version, '', e.ts).add(e);
+      const seg = segmentKey(e.segment);
+      if (seg !== '') delta(e.model, e.version, seg, e.ts).add(e);
+    }
+    // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
+    for (const r of rejects) if (r.model !== null && r.version !== null) delta(r.model, r.version, '', r.ts).addReject(r.code);
+
+    const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
+    const targets: Array<{ key: Key; k: string; d: WindowSummary }> = [];
+    for (const d of deltas.values()) {
+      for (const granularity of GRANULARITIES) {
+        if (granularity === 'minute' && d.minute < minuteCutoff) continue;
+        const key: Key = { model: d.model, version: d.version, segment: d.segment, granularity, windowStart: windowStart(d.minute, granularity) };
+        targets.push({ key, k: keyString(key), d: d.summary });
+      }
+    }
+    const bases = await this.loadAll(targets.map((t) => t.key));
+    const updated = new Map<string, { key: Key; summary: WindowSummary }>();
+    for (const t of targets) {
+      let entry = updated.get(t.k);
+      if (!entry) {
+        const base = bases.get(t.k) as WindowSummary;
+        const copy = new WindowSummary(base.spec, base.seed);
+        copy.merge(base);
+        entry = { key: t.key, summary: copy };
+        updated.set(t.k, entry);
+      }
+      entry.summary.merge(t.d);
+    }
+    return updated;
+  }
+
+  /** Current summaries of the keys: from memory, else from the store (one range query per model version and granularity), else empty. */
+  private async loadAll(keys: readonly Key[]): Promise<Map<string, WindowSummary>> {
+    const out = new Map<string, WindowSummary>();
+    const missing = new Map<string, { model: string; version: string; granularity: Granularity; from: number; to: number; keys: Map<string, Key> }>();
+    for (const key of keys) {
+      const k = keyString(key);
+      if (out.has(k)) continue;
+      const cached = this.cache.get(k);
+      if (cached) {
+        out.set(k, cached);
+        continue;
+      }
+      const g = `${key.model}\u0000${key.version}\u0000${key.granularity}`;
+      const group = missing.get(g) ?? { model: key.model, version: key.version, granularity: key.granularity, from: key.windowStart, to: key.windowStart + 1, keys: new Map<string, Key>() };
+      group.from = Math.min(group.from, key.windowStart);
+      group.to = Math.max(group.to, key.windowStart + 1);
+      group.keys.set(k, key);
+      missing.set(g, group);
+    }
+    for (const group of missing.values()) {
+      const vctx = this.catalog.version(group.model, group.version);
+      if (!vctx) throw new Error(`unknown version ${group.model}@${group.version}`);
+      const rows = await this.store.querySummaries({ model: group.model, version: group.version, granularity: group.granularity, from: group.from, to: group.to });
+      const stored = new Map(rows.map((r) => [keyString(r), r]));
+      for (const [k, key] of group.keys) {
+        const seed = summarySeed(key.model, key.version, key.segment, key.granularity, key.windowStart);
+        const row = stored.get(k);
+        out.set(k, row ? WindowSummary.fromBytes(row.data, vctx.spec, seed) : new WindowSummary(vctx.spec, seed));
+      }
+    }
+    return out;
+  }
+
+  private remember(k: string, s: WindowSummary): void {
+    this.cache.delete(k);
+    this.cache.set(k, s);
+    if (this.cache.size > this.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  private record(e: ValidEvent): EventRecord {
+    const sampled = this.opts.sampleRate > 0 && this.opts.random.next() < this.opts.sampleRate;
+    return {
+      id: e.id, model: e.model, version: e.version, ts: e.ts, segment: segmentKey(e.segment),
+      prediction: String(e.prediction), score: e.score, scores: e.scores, latencyMs: e.latencyMs,
+      error: e.error, costUsd: e.costUsd, features: sampled ? e.features : null,
+    };
+  }
+}
+
+function keyString(k: Key): string {
+  return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}\u0000${k.windowStart}`;
+}

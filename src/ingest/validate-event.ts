@@ -1,0 +1,124 @@
+import type { ValidateFunction } from 'ajv';
+import type { ModelRecord } from '../storage/types.js';
+import type { RowRejection, ValidEvent } from './event-input.js';
+
+export interface ModelContext {
+  model: ModelRecord;
+  versions: ReadonlySet<string>;
+  validateFeatures: ValidateFunction;
+  classes: ReadonlySet<string> | null;
+}
+
+export interface ValidationEnv {
+  models: (name: string) => ModelContext | undefined;
+  now: number;
+  newId: () => string;
+  /** Events further than this in the future are rejected (clock skew guard). */
+  maxFutureMs: number;
+}
+
+const MAX_ID = 128;
+const MAX_TEXT = 1024;
+
+type Result = { ok: true; event: ValidEvent } | { ok: false; rejection: RowRejection };
+
+function reject(index: number, code: string, message: string, details?: unknown, id?: string): Result {
+  return { ok: false, rejection: { index, code, message, ...(id !== undefined && { id }), ...(details !== undefined && { details }) } };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optNumber(v: unknown, min: number, max = Infinity): number | null | undefined {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) return undefined;
+  return v;
+}
+
+function parseTimestamp(v: unknown, now: number): number | undefined {
+  if (v === undefined || v === null) return now;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v);
+  if (typeof v === 'string' && v.length <= 64) {
+    const t = Date.parse(v);
+    if (Number.isFinite(t)) return t;
+  }
+  return undefined;
+}
+
+/** Validates one raw event; never throws. */
+export function validateEvent(raw: unknown, index: number, env: ValidationEnv): Result {
+  if (!isObject(raw)) return reject(index, 'invalid_event', 'event must be a JSON object');
+  const rawId = raw['id'];
+  let id: string;
+  if (rawId === undefined || rawId === null) id = env.newId();
+  else if (typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID && !/\p{Cs}/u.test(rawId)) id = rawId; // no lone surrogates: stored as U+FFFD, distinct ids would collide
+  else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates`);
+  const model = raw['model'];
+  if (typeof model !== 'string') return reject(index, 'invalid_event', 'model must be a string', undefined, id);
+  const ctx = env.models(model);
+  if (!ctx) return reject(index, 'unknown_model', `unknown model "${model.slice(0, 200)}"`, undefined, id);
+  const version = raw['version'];
+  if (typeof version !== 'string' || !ctx.versions.has(version)) {
+    return reject(index, 'unknown_version', `unknown version ${typeof version === 'object' && version !== null ? (Array.isArray(version) ? '(an array)' : '(an object)') : JSON.stringify(typeof version === 'string' ? version.slice(0, 100) : version)} of model "${model}"; known: ${[...ctx.versions].join(', ')}`, undefined, id);
+  }
+  const ts = parseTimestamp(raw['timestamp'], env.now);
+  if (ts === undefined) return reject(index, 'invalid_timestamp', 'timestamp must be an ISO-8601 string or epoch milliseconds', undefined, id);
+  if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', 'timestamp is too far in the future', { maxFutureMs: env.maxFutureMs }, id);
+  const features = raw['features'];
+  if (!isObject(features)) return reject(index, 'invalid_features', 'features must be a JSON object', undefined, id);
+  if (!ctx.validateFeatures(features)) {
+    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid' }));
+    return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
+  }
+  const p = raw['prediction'];
+  let prediction: string | number;
+  if (ctx.model.outputKind === 'regression') {
+    if (typeof p !== 'number' || !Number.isFinite(p)) return reject(index, 'invalid_prediction', 'prediction must be a finite number for a regression model', undefined, id);
+    prediction = p;
+  } else {
+    if (typeof p !== 'string' && typeof p !== 'number' && typeof p !== 'boolean') return reject(index, 'invalid_prediction', 'prediction must be a class label (string, number or boolean)', undefined, id);
+    prediction = String(p);
+    if (prediction.length > MAX_TEXT) return reject(index, 'invalid_prediction', 'prediction label is too long', undefined, id);
+    if (ctx.classes && !ctx.classes.has(prediction)) return reject(index, 'invalid_prediction', `prediction "${prediction.slice(0, 100)}" is not one of the model's classes`, [...ctx.classes], id);
+  }
+  const score = optNumber(raw['score'], 0, 1);
+  if (score === undefined) return reject(index, 'invalid_score', 'score must be a number in [0, 1]', undefined, id);
+  let scores: number[] | null = null;
+  if (raw['scores'] !== undefined && raw['scores'] !== null) {
+    const s = raw['scores'];
+    const n = ctx.model.classes?.length;
+    if (!Array.isArray(s) || (n !== undefined && s.length !== n) || !s.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1)) {
+      return reject(index, 'invalid_score', `scores must be an array of ${n ?? 'per-class'} numbers in [0, 1]`, undefined, id);
+    }
+    scores = s as number[];
+  }
+  const latencyMs = optNumber(raw['latencyMs'], 0);
+  if (latencyMs === undefined) return reject(index, 'invalid_latency', 'latencyMs must be a non-negative number', undefined, id);
+  const costUsd = optNumber(raw['costUsd'], 0);
+  if (costUsd === undefined) return reject(index, 'invalid_cost', 'costUsd must be a non-negative number', undefined, id);
+  const e = raw['error'];
+  let error: string | null = null;
+  if (e === true) error = 'error';
+  else if (typeof e === 'string' && e.length > 0) error = e.slice(0, MAX_TEXT);
+  else if (e !== undefined && e !== null && e !== false && e !== '') return reject(index, 'invalid_error', 'error must be a string, a boolean or null', undefined, id);
+  const seg = raw['segment'];
+  const segment: Record<string, string> = {};
+  if (seg !== undefined && seg !== null) {
+    if (!isObject(seg)) return reject(index, 'invalid_segment', 'segment must be an object of key -> value', undefined, id);
+    for (const key of ctx.model.segmentKeys) {
+      const v = seg[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return reject(index, 'invalid_segment', `segment.${key} must be a string, number or boolean`, undefined, id);
+      const s = String(v);
+      if (s.length > 200) return reject(index, 'invalid_segment', `segment.${key} is too long (max 200)`, undefined, id);
+      segment[key] = s;
+    }
+  }
+  return { ok: true, event: { id, model, version, ts, features, prediction, score, scores, latencyMs, error, segment, costUsd } };
+}
+
+/** Canonical segment key: "" when empty, else "k1=v1&k2=v2" with keys sorted and values URI-encoded. */
+export function segmentKey(segment: Readonly<Record<string, string>>): string {
+  return Object.keys(segment).sort().map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(segment[k] as string)}`).join('&');
+}

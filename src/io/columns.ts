@@ -1,0 +1,92 @@
+import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
+import { type Dataset, ident } from './dataset.js';
+
+/** Strings that mean "missing" in a text column (besides NULL): empty, NaN, null (any case, trimmed). */
+const MISSING_TEXT = `(trim(%c) = '' OR lower(trim(%c)) IN ('nan', 'null', 'none', 'na', 'n/a'))`;
+
+function missingText(expr: string): string {
+  return MISSING_TEXT.replaceAll('%c', expr);
+}
+
+/** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
+function asDouble(ds: Dataset, name: string): string {
+  const col = ds.requireColumn(name);
+  const c = ident(name);
+  if (col.cls === 'numerical') return `${c}::DOUBLE`;
+  return `TRY_CAST(${c}::VARCHAR AS DOUBLE)`;
+}
+
+/** Values that are present but could not be read as numbers ("abc" in a numeric column). */
+async function numericMismatches(ds: Dataset, name: string): Promise<number> {
+  const col = ds.requireColumn(name);
+  if (col.cls === 'numerical') return 0;
+  const c = `${ident(name)}::VARCHAR`;
+  const sql = `SELECT count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} AND TRY_CAST(${c} AS DOUBLE) IS NULL`;
+  return Number((await ds.conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);
+}
+
+async function readDoubles(conn: DuckDBConnection, sql: string): Promise<Float64Array> {
+  const result = await conn.run(sql);
+  const parts: Float64Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const vec = chunk.getColumnVector(0);
+    if (!(vec instanceof DuckDBDoubleVector)) throw new Error('expected a DOUBLE column');
+    const part = copyDoubles(vec);
+    parts.push(part);
+    total += part.length;
+  }
+  const out = new Float64Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/**
+ * Copies a DOUBLE vector out of its chunk. The vector keeps its data in a Float64Array (`items`, private
+ * in the typings); use it when present (one memcpy), else fall back to the public per-item accessor.
+ */
+function copyDoubles(vec: DuckDBDoubleVector): Float64Array {
+  const items = (vec as unknown as { items?: unknown }).items;
+  if (items instanceof Float64Array && items.length === vec.itemCount) return items.slice();
+  const out = new Float64Array(vec.itemCount);
+  for (let i = 0; i < out.length; i++) out[i] = vec.getItem(i) ?? NaN;
+  return out;
+}
+
+/** The column's finite values sorted ascending, with the number of type mismatches. */
+export async function sortedNumeric(ds: Dataset, name: string): Promise<{ sorted: Float64Array; typeMismatch: number }> {
+  const x = asDouble(ds, name);
+  const sorted = await readDoubles(ds.conn, `SELECT v FROM (SELECT ${x} AS v FROM ${ident(ds.table)}) WHERE isfinite(v) ORDER BY v`);
+  return { sorted, typeMismatch: await numericMismatches(ds, name) };
+}
+
+/** The column in row order as doubles; missing or non-numeric values are NaN. */
+export async function numericValues(ds: Dataset, name: string): Promise<{ values: Float64Array; typeMismatch: number }> {
+  const x = asDouble(ds, name);
+  const values = await readDoubles(ds.conn, `SELECT coalesce(CASE WHEN isfinite(${x}) THEN ${x} END, 'NaN'::DOUBLE) FROM ${ident(ds.table)}`);
+  return { values, typeMismatch: await numericMismatches(ds, name) };
+}
+
+/** Counts per category (text form of the value), missing values excluded. */
+export async function categoryCounts(ds: Dataset, name: string): Promise<Map<string, number>> {
+  const c = `${ident(name)}::VARCHAR`;
+  const sql = `SELECT ${c} AS k, count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} GROUP BY 1`;
+  const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
+  const counts = new Map<string, number>();
+  for (const [k, n] of rows) counts.set(String(k), Number(n));
+  return counts;
+}
+
+/** The column in row order as text; missing values are null. */
+export async function textValues(ds: Dataset, name: string): Promise<(string | null)[]> {
+  const c = `${ident(name)}::VARCHAR`;
+  const sql = `SELECT CASE WHEN ${c} IS NULL OR ${missingText(c)} THEN NULL ELSE ${c} END FROM ${ident(ds.table)}`;
+  const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
+  return rows.map((r) => (r[0] === null || r[0] === undefined ? null : String(r[0])));
+}

@@ -1,0 +1,66 @@
+import { computeMetrics, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
+import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
+import type { WindowSummary } from '../core/summary/window.js';
+import type { LabelledEvent, ModelRecord } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
+
+export interface PerformanceResult {
+  labelled: number;
+  events: number;
+  labelCoverage: number | null;
+  labelDelayMs: { p50: number | null; p95: number | null; max: number | null };
+  realized: MetricsResult | null;
+  /** CBPE estimate from calibrated scores (binary models with a reference that has labels and scores). */
+  estimated: (EstimatedMetrics & { n: number }) | null;
+  reference: MetricsResult | null;
+  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null }>;
+}
+
+/** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0): PerformanceResult {
+  const delays = labelled.map((l) => l.receivedAt - l.event.ts).sort((a, b) => a - b);
+  const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
+  const segments = new Map<string, LabelledEvent[]>();
+  for (const l of labelled) {
+    if (l.event.segment === '') continue;
+    const list = segments.get(l.event.segment) ?? [];
+    list.push(l);
+    segments.set(l.event.segment, list);
+  }
+  const est = summary.cbpe.n > 0 ? { ...estimatedMetrics(summary.cbpe), n: summary.cbpe.n } : null;
+  return {
+    labelled: labelled.length,
+    events: summary.events,
+    labelCoverage: summary.events > 0 ? labelled.length / summary.events : null,
+    labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
+    realized: realized(m, v, labelled, seed),
+    estimated: est,
+    reference: v.reference?.profile.metrics ?? null,
+    bySegment: [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed) })),
+  };
+}
+
+function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], seed: number): MetricsResult | null {
+  if (labelled.length === 0) return null;
+  const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples: 200 };
+  if (m.outputKind === 'regression') {
+    input.labels = labelled.map((l) => toNumber(l.label));
+    input.predictions = labelled.map((l) => toNumber(l.event.prediction));
+  } else {
+    input.labels = labelled.map((l) => l.label);
+    input.predictions = labelled.map((l) => l.event.prediction);
+    if (m.outputKind === 'binary' && labelled.every((l) => l.event.score !== null)) input.scores = labelled.map((l) => l.event.score as number);
+    if (m.outputKind === 'binary' && v.reference?.profile.positiveClass !== undefined) input.positiveLabel = v.reference.profile.positiveClass;
+  }
+  try {
+    return computeMetrics(input);
+  } catch {
+    return null;
+  }
+}
+
+function toNumber(s: string | null): number | null {
+  if (s === null) return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}

@@ -1,0 +1,20 @@
+import type { Calibration } from '../core/summary/calibration.js';
+import type { MetricsResult } from '../core/metrics/index.js';
+
+/** The reference of a model version, stored in VersionRecord.reference. */
+export interface ReferenceProfile {
+  source: { file?: string; from?: number; to?: number; version?: string };
+  rows: number;
+  /** Reference-decile inner edges per numerical feature ("__prediction" and "__score" included). */
+  edges: Record<string, number[]>;
+  /** The reference as a window summary (base64 of WindowSummary.toBytes()). */
+  summary: string;
+  positiveClass?: string;
+  calibration?: Calibration;
+  metrics?: MetricsResult;
+  createdAt: number;
+}
+
+export function isReferenceProfile(x: unknown): x is ReferenceProfile {
+  return typeof x === 'object' && x !== null && typeof (x as ReferenceProfile).summary === 'string' && typeof (x as ReferenceProfile).edges === 'object';
+}

@@ -1,0 +1,99 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { computeMetrics, type MetricsInput } from '../core/metrics/index.js';
+import { decileEdges } from '../core/stats/binning.js';
+import { bytesToBase64 } from '../core/summary/base64.js';
+import { fitIsotonic } from '../core/summary/calibration.js';
+import { WindowSummary } from '../core/summary/window.js';
+import { numericValues, sortedNumeric, textValues } from '../io/columns.js';
+import { Dataset } from '../io/dataset.js';
+import { InputError } from '../io/errors.js';
+import type { ModelRecord } from '../storage/types.js';
+import { specFor, summarySeed } from './catalog.js';
+import type { ReferenceProfile } from './profile.js';
+
+export interface ReferenceColumns {
+  prediction?: string;
+  score?: string;
+  label?: string;
+  positiveClass?: string;
+}
+
+const DEFAULTS = { prediction: 'prediction', score: 'score', label: 'label' };
+
+/**
+ * Builds a version's reference profile from a data file (CSV, Parquet, JSON lines): per-feature summaries
+ * with exact decile edges, the prediction and score distributions, and, when the file has labels, the
+ * reference metrics and (binary) the score calibration used for CBPE.
+ */
+export async function referenceFromFile(model: ModelRecord, version: string, path: string, cols: ReferenceColumns, now: number): Promise<ReferenceProfile> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const ds = await Dataset.load(conn, path, 'reference');
+    if (ds.rows === 0) throw new InputError(`reference ${path} has no rows`);
+    const spec = specFor(model, null);
+    const edges: Record<string, number[]> = {};
+    const missingFeatures = spec.features.filter((f) => !ds.column(f.name)).map((f) => f.name);
+    if (missingFeatures.length === spec.features.length) throw new InputError(`reference ${path} has none of the model's features (${spec.features.map((f) => f.name).join(', ')})`);
+    for (const f of spec.features) if (f.kind === 'numerical' && ds.column(f.name)) edges[f.name] = decileEdges((await sortedNumeric(ds, f.name)).sorted);
+    const predCol = pick(ds, cols.prediction, DEFAULTS.prediction);
+    const scoreCol = pick(ds, cols.score, DEFAULTS.score);
+    const labelCol = pick(ds, cols.label, DEFAULTS.label);
+    if (predCol && model.outputKind === 'regression') edges['__prediction'] = decileEdges((await sortedNumeric(ds, predCol)).sorted);
+    if (scoreCol) edges['__score'] = decileEdges((await sortedNumeric(ds, scoreCol)).sorted);
+
+    const fullSpec = { ...spec, edges };
+    const summary = new WindowSummary(fullSpec, summarySeed(model.name, version, '', 'reference', 0));
+    for (const f of spec.features) {
+      const s = summary.features.get(f.name);
+      if (!s || !ds.column(f.name)) continue;
+      const values = f.kind === 'numerical' ? (await numericValues(ds, f.name)).values : await textValues(ds, f.name);
+      for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
+    }
+    const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await textValues(ds, predCol)) : null;
+    const scores = scoreCol ? (await numericValues(ds, scoreCol)).values : null;
+    const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await textValues(ds, labelCol)) : null;
+    summary.events = ds.rows;
+    if (predictions) for (const p of predictions) summary.prediction.add(p);
+    if (scores) for (const s of scores) summary.score.add(s);
+
+    const profile: ReferenceProfile = { source: { file: path }, rows: ds.rows, edges, summary: '', createdAt: now };
+    if (labels && (predictions || scores)) {
+      const input: MetricsInput = { task: model.outputKind, labels };
+      if (predictions) input.predictions = predictions.map((p) => (typeof p === 'number' && Number.isNaN(p) ? null : p));
+      if (scores && model.outputKind === 'binary') input.scores = scores;
+      if (cols.positiveClass !== undefined) input.positiveLabel = cols.positiveClass;
+      const metrics = computeMetrics(input);
+      profile.metrics = metrics;
+      if (model.outputKind === 'binary' && metrics.positiveLabel !== undefined) {
+        const positive = String(metrics.positiveLabel);
+        profile.positiveClass = positive;
+        if (scores) {
+          const s: number[] = [];
+          const y: Array<0 | 1> = [];
+          labels.forEach((l, i) => {
+            const sc = scores[i] as number;
+            if (l !== null && Number.isFinite(sc)) {
+              s.push(sc);
+              y.push(String(l) === positive ? 1 : 0);
+            }
+          });
+          if (s.length > 0) profile.calibration = fitIsotonic(s, y);
+        }
+      }
+    }
+    profile.summary = bytesToBase64(summary.toBytes());
+    return profile;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+function pick(ds: Dataset, requested: string | undefined, fallback: string): string | undefined {
+  if (requested !== undefined) {
+    ds.requireColumn(requested);
+    return requested;
+  }
+  return ds.column(fallback) ? fallback : undefined;
+}

@@ -1,0 +1,35 @@
+import { bytesToBase64 } from '../core/summary/base64.js';
+import { NumericSummary } from '../core/summary/numeric.js';
+import type { ModelRecord } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
+import type { ReferenceProfile } from './profile.js';
+import type { SummaryReader } from './query.js';
+
+/**
+ * A reference profile from a past time range of stored traffic: the merged summary of [from, to) of the
+ * source version, with decile edges taken from its sketches (so PSI-style bins come from the KLL quantiles).
+ */
+export async function referenceFromRange(reader: SummaryReader, source: VersionContext, _model: ModelRecord, from: number, to: number, now: number): Promise<ReferenceProfile> {
+  const merged = await reader.merged(source, '', from, to);
+  const edges: Record<string, number[]> = {};
+  const deciles = (s: NumericSummary): number[] => {
+    const out: number[] = [];
+    for (let i = 1; i < 10; i++) {
+      const e = s.kll.quantile(i / 10);
+      if (out.length === 0 || e !== out[out.length - 1]) out.push(e);
+    }
+    return out;
+  };
+  for (const [name, s] of merged.features) if (s instanceof NumericSummary && s.count > 0) edges[name] = deciles(s);
+  if (merged.prediction instanceof NumericSummary && merged.prediction.count > 0) edges['__prediction'] = deciles(merged.prediction);
+  if (merged.score.count > 0) edges['__score'] = deciles(merged.score);
+  return {
+    source: { from, to, version: source.record.version },
+    rows: merged.events,
+    edges,
+    summary: bytesToBase64(merged.toBytes()),
+    ...(source.reference?.profile.positiveClass !== undefined && { positiveClass: source.reference.profile.positiveClass }),
+    ...(source.reference?.profile.calibration !== undefined && { calibration: source.reference.profile.calibration }),
+    createdAt: now,
+  };
+}

@@ -1,0 +1,52 @@
+import { featureDriftFromSummaries } from '../core/drift/from-summary.js';
+import { datasetDrift } from '../core/drift/dataset.js';
+import { estimatedMetrics } from '../core/summary/cbpe.js';
+import type { WindowSummary } from '../core/summary/window.js';
+import type { VersionContext } from './catalog.js';
+
+/** Metrics a time series can chart, one value per window. Feature metrics take ":FEATURE". */
+export const TIMESERIES_METRICS = [
+  'events', 'throughput', 'errorRate', 'latencyP50', 'latencyP95', 'latencyP99', 'costPerInference', 'rejected',
+  'driftShare', 'estimatedAccuracy', 'estimatedPrecision', 'estimatedRecall', 'estimatedF1', 'predictionDrift', 'drift', 'missing',
+] as const;
+
+export function seriesValue(metric: string, v: VersionContext, s: WindowSummary, seconds: number): number | null {
+  const [name, feature] = metric.split(':', 2) as [string, string | undefined];
+  const ref = v.reference;
+  const rows = ref?.profile.rows ?? 0;
+  switch (name) {
+    case 'events': return s.events;
+    case 'throughput': return s.events / seconds;
+    case 'errorRate': return s.events ? s.errors / s.events : null;
+    case 'latencyP50': return s.latencyQuantile(0.5);
+    case 'latencyP95': return s.latencyQuantile(0.95);
+    case 'latencyP99': return s.latencyQuantile(0.99);
+    case 'costPerInference': return s.costCount ? s.costSum / s.costCount : null;
+    case 'rejected': return s.rejected;
+    case 'estimatedAccuracy': return s.cbpe.n ? estimatedMetrics(s.cbpe).accuracy : null;
+    case 'estimatedPrecision': return s.cbpe.n ? estimatedMetrics(s.cbpe).precision : null;
+    case 'estimatedRecall': return s.cbpe.n ? estimatedMetrics(s.cbpe).recall : null;
+    case 'estimatedF1': return s.cbpe.n ? estimatedMetrics(s.cbpe).f1 : null;
+    case 'driftShare': {
+      if (!ref || s.events === 0) return null;
+      const fs = v.spec.features.flatMap((f) => {
+        const r = ref.summary.features.get(f.name);
+        const c = s.features.get(f.name);
+        return r && c ? [featureDriftFromSummaries(f.name, r, c, rows)] : [];
+      });
+      return datasetDrift(fs).share;
+    }
+    case 'predictionDrift':
+      return ref && s.events ? featureDriftFromSummaries('__prediction', ref.summary.prediction, s.prediction, rows).score : null;
+    case 'drift': {
+      const r = feature ? ref?.summary.features.get(feature) : undefined;
+      const c = feature ? s.features.get(feature) : undefined;
+      return r && c && s.events ? featureDriftFromSummaries(feature as string, r, c, rows).score : null;
+    }
+    case 'missing': {
+      const c = feature ? s.features.get(feature) : undefined;
+      return c && c.count + c.missing > 0 ? c.missing / (c.count + c.missing) : null;
+    }
+    default: return null;
+  }
+}

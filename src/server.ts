@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { LookoutConfig } from './config.js';
+import { seededRandom } from './core/random/rng.js';
+import { buildApp } from './http/app.js';
+import { ApiKeys } from './http/auth.js';
+import type { AppDeps } from './http/deps.js';
+import { ServerMetrics } from './http/metrics.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { ModelCatalog } from './monitoring/catalog.js';
+import { SummaryReader } from './monitoring/query.js';
+import { referenceFromFile } from './monitoring/reference-builder.js';
+import type { StorageBackend } from './storage/backend.js';
+import { openStore } from './storage/open.js';
+
+export interface Server {
+  app: FastifyInstance;
+  deps: AppDeps;
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  config: LookoutConfig;
+  clock?: () => number;
+  logger?: boolean;
+  /** Listen (default) or only build the app (tests using app.inject). */
+  listen?: boolean;
+  /** Called after models are loaded, before listening (the demo fills the store here). */
+  beforeListen?: (deps: AppDeps) => Promise<void>;
+}
+
+export function storeUrl(config: LookoutConfig): string {
+  return config.storage ?? `duckdb:${join(config.dataDir, 'lookout.duckdb')}`;
+}
+
+/** Opens the store, loads models (declaring those of the config), and starts the HTTP server. */
+export async function startServer(opts: ServerOptions): Promise<Server> {
+  const { config } = opts;
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openStore(storeUrl(config));
+  await store.init();
+  try {
+    const deps = await wire(store, config, opts.clock ?? Date.now);
+    await declareConfiguredModels(deps, config);
+    if (opts.beforeListen) await opts.beforeListen(deps);
+    const app = buildApp(deps, { logger: opts.logger ?? false });
+    let url = '';
+    if (opts.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
+    else await app.ready();
+    return {
+      app, deps, url,
+      async close() {
+        await app.close();
+        await deps.pipeline.flush();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+async function wire(store: StorageBackend, config: LookoutConfig, clock: () => number): Promise<AppDeps> {
+  const catalog = new ModelCatalog(store);
+  await catalog.load();
+  const queued = { events: (): number => 0 };
+  const metrics = new ServerMetrics(() => queued.events());
+  const pipeline = new IngestPipeline(store, catalog, {
+    sampleRate: config.ingest.sampleRate,
+    random: seededRandom(clock() % 2 ** 32),
+    clock,
+    onCommit: (_e, _r, seconds) => metrics.commitSeconds.observe(seconds),
+  });
+  queued.events = () => pipeline.queuedEvents;
+  return {
+    store, catalog, pipeline, metrics, clock,
+    reader: new SummaryReader(store, catalog, clock),
+    keys: new ApiKeys(config.auth.keys),
+    newId: () => randomUUID(),
+    dataDir: config.dataDir,
+  };
+}
+
+/** Models and versions of the config file: created or updated; references computed when missing. */
+async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Promise<void> {
+  const now = deps.clock();
+  for (const m of config.models) {
+    const existing = deps.catalog.model(m.name)?.model;
+    const record = {
+      name: m.name, outputKind: m.outputKind, inputSchema: m.inputSchema, segmentKeys: m.segmentKeys ?? [],
+      ...(m.classes && { classes: m.classes }), ...(m.description !== undefined && { description: m.description }),
+      createdAt: existing?.createdAt ?? now, updatedAt: now,
+    };
+    await deps.catalog.putModel(record);
+    for (const v of m.versions ?? []) {
+      const current = deps.catalog.version(m.name, v.version);
+      let reference = current?.record.reference;
+      const sourceFile = (reference as { source?: { file?: string } } | undefined)?.source?.file;
+      if (v.reference && sourceFile !== v.reference.file) {
+        const { file, ...cols } = v.reference;
+        reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
+      }
+      await deps.catalog.putVersion({
+        model: m.name, version: v.version, createdAt: current?.record.createdAt ?? now,
+        ...(reference && { reference }), ...(v.metadata && { metadata: v.metadata }),
+      });
+    }
+  }
+}

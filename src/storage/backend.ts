@@ -1,0 +1,51 @@
+import type {
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery, SummaryRecord, VersionRecord,
+} from './types.js';
+
+/**
+ * The one storage interface. Every backend (embedded DuckDB file, PostgreSQL) passes the shared contract
+ * suite in contract.ts. Writes resolve only once the data is durable (committed); a rejected promise means
+ * nothing of that call was stored (each call is one transaction).
+ */
+export interface StorageBackend {
+  readonly kind: string;
+  /** Creates tables if needed (idempotent). */
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  putModel(model: ModelRecord): Promise<void>;
+  getModel(name: string): Promise<ModelRecord | null>;
+  listModels(): Promise<ModelRecord[]>;
+  putVersion(version: VersionRecord): Promise<void>;
+  getVersion(model: string, version: string): Promise<VersionRecord | null>;
+  listVersions(model: string): Promise<VersionRecord[]>;
+
+  /** Appends accepted events (ids are unique; appending an existing id is an error for the whole call). */
+  appendEvents(events: readonly EventRecord[]): Promise<void>;
+  countEvents(model?: string): Promise<number>;
+  queryEvents(q: EventQuery): Promise<EventRecord[]>;
+  /** Looks up stored events by id (missing ids are absent from the result). */
+  getEvents(ids: readonly string[]): Promise<EventRecord[]>;
+
+  appendRejects(rejects: readonly RejectRecord[]): Promise<void>;
+  countRejects(model?: string): Promise<number>;
+
+  /** Stores labels; a later label for the same id replaces the earlier one. */
+  putLabels(labels: readonly LabelRecord[]): Promise<void>;
+  /** Events with event time in [from, to) that have a label. */
+  labelledEvents(q: EventQuery): Promise<LabelledEvent[]>;
+
+  /** Inserts or replaces summaries by key. */
+  putSummaries(summaries: readonly SummaryRecord[]): Promise<void>;
+  querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
+
+  /**
+   * One transaction for the ingest path: appends events and rejects and upserts summaries together, so that
+   * acknowledged events and the summaries that count them are stored atomically (all or nothing).
+   */
+  commit(batch: CommitBatch): Promise<void>;
+
+  /** Small key-value state (e.g. the ingest log checkpoint). */
+  getState(key: string): Promise<string | null>;
+  setState(key: string, value: string): Promise<void>;
+}

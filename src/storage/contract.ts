@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { StorageBackend } from './backend.js';
+import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, SummaryRecord, VersionRecord } from './types.js';
+
+/**
+ * The shared contract every StorageBackend must pass. `open` is called once before the tests and again by the
+ * reopen test (after close), so it must open the same place (file, schema) each time; `cleanup` runs at the end.
+ */
+export interface ContractOptions {
+  /** When set, the throughput test fails below this many event rows per second through commit(). */
+  minEventsPerSecond?: number;
+}
+
+const T0 = 1_700_000_000_000;
+const MB = 'ü€😀x'.repeat(1 << 18).slice(0, 1 << 20);
+
+function ev(id: string, model: string, over: Partial<EventRecord> = {}): EventRecord {
+  return {
+    id, model, version: 'v1', ts: T0, segment: '', prediction: '1', score: 0.5, scores: null,
+    latencyMs: 12.5, error: null, costUsd: null, features: null, ...over,
+  };
+}
+
+function rej(model: string | null, over: Partial<RejectRecord> = {}): RejectRecord {
+  return { ts: T0, model, version: null, code: 'schema', reason: 'missing field', excerpt: '{"a":', ...over };
+}
+
+function sum(model: string, over: Partial<SummaryRecord> = {}): SummaryRecord {
+  return {
+    model, version: 'v1', segment: '', granularity: 'hour', windowStart: T0, data: new Uint8Array([0, 1, 255]), ...over,
+  };
+}
+
+const byTsId = (a: EventRecord, b: EventRecord): number => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const sortById = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
+/** A summary with `data` as a plain Uint8Array, so deepStrictEqual compares bytes only. */
+const plain = (s: SummaryRecord): SummaryRecord => ({ ...s, data: new Uint8Array(s.data) });
+
+export function storageContract(
+  name: string, open: () => Promise<StorageBackend>, cleanup?: () => Promise<void>, opts: ContractOptions = {},
+): void {
+  describe(`storage contract: ${name}`, () => {
+    let s: StorageBackend;
+    before(async () => {
+      s = await open();
+      await s.init();
+      await s.init(); // idempotent
+    });
+    after(async () => {
+      await s?.close();
+      await cleanup?.();
+    });
+
+    test('models: put, get, list, update (JSON fields exact, optional fields absent)', async () => {
+      const a: ModelRecord = {
+        name: 'mdl-a', outputKind: 'multiclass', segmentKeys: ['country', 'tier'], classes: ['cat', 'dog', ''],
+        inputSchema: { type: 'object', properties: { x: { type: 'number', minimum: -1.5 } }, required: ['x'] },
+        description: 'first', createdAt: T0, updatedAt: T0 + 1,
+      };
+      const b: ModelRecord = { name: 'mdl-b', outputKind: 'regression', inputSchema: {}, segmentKeys: [], createdAt: T0, updatedAt: T0 };
+      await s.putModel(b);
+      await s.putModel(a);
+      assert.deepStrictEqual(await s.getModel('mdl-a'), a);
+      assert.deepStrictEqual(await s.getModel('mdl-b'), b);
+      assert.equal(await s.getModel('mdl-missing'), null);
+      const a2: ModelRecord = { ...a, outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: [], updatedAt: T0 + 99 };
+      delete a2.description;
+      await s.putModel(a2);
+      assert.deepStrictEqual(await s.getModel('mdl-a'), a2);
+      assert.deepStrictEqual((await s.listModels()).filter((m) => m.name.startsWith('mdl-')), [a2, b]);
+    });
+
+    test('versions: put, get, list, update', async () => {
+      const v1: VersionRecord = {
+        model: 'ver', version: 'v1', createdAt: T0 + 5,
+        reference: { profile: { x: [1, 2.5, null, true, 'z'] }, n: 1e21 }, metadata: { git: 'abc' },
+      };
+      const v2: VersionRecord = { model: 'ver', version: 'v2', createdAt: T0 + 10 };
+      const other: VersionRecord = { model: 'ver-other', version: 'v1', createdAt: T0 };
+      for (const v of [v2, other, v1]) await s.putVersion(v);
+      assert.deepStrictEqual(await s.getVersion('ver', 'v1'), v1);
+      assert.deepStrictEqual(await s.getVersion('ver', 'v2'), v2);
+      assert.equal(await s.getVersion('ver', 'v3'), null);
+      assert.deepStrictEqual(await s.listVersions('ver'), [v1, v2]);
+      const v1b: VersionRecord = { model: 'ver', version: 'v1', createdAt: T0 + 5, reference: { n: 2 } };
+      await s.putVersion(v1b);
+      assert.deepStrictEqual(await s.getVersion('ver', 'v1'), v1b);
+      assert.deepStrictEqual(await s.listVersions('nobody'), []);
+    });
+
+    test('events: append, count, query by range/version/sampledOnly/limit, ordered by ts then id', async () => {
+      const m = 'evq';
+      const all = Array.from({ length: 12 }, (_, i) => ev(`e${String(11 - i).padStart(2, '0')}`, m, {
+        ts: T0 + Math.floor(i / 2), version: i % 3 === 0 ? 'v2' : 'v1',
+        features: i % 4 === 0 ? { x: i, tag: `t${i}` } : null, scores: i % 2 ? [0.25, 0.75] : null,
+      }));
+      await s.appendEvents(all.slice(6));
+      await s.appendEvents(all.slice(0, 6));
+      await s.appendEvents([]);
+      await s.appendEvents([ev('evq-other', `${m}-other`)]);
+      assert.equal(await s.countEvents(m), 12);
+      assert.ok((await s.countEvents()) >= 13);
+      const sorted = [...all].sort(byTsId);
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: 0, to: T0 + 100 }), sorted);
+      const inRange = sorted.filter((e) => e.ts >= T0 + 1 && e.ts < T0 + 4);
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0 + 1, to: T0 + 4 }), inRange);
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: 0, to: T0 + 100, version: 'v2' }),
+        sorted.filter((e) => e.version === 'v2'));
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: 0, to: T0 + 100, sampledOnly: true }),
+        sorted.filter((e) => e.features !== null));
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0 + 1, to: T0 + 100, limit: 3 }),
+        sorted.filter((e) => e.ts >= T0 + 1).slice(0, 3));
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0 + 6, to: T0 + 100 }), []);
+    });
+
+    test('events: getEvents by ids (missing ids absent)', async () => {
+      const es = [ev('g1', 'get', { ts: T0 + 2 }), ev('g2', 'get', { ts: T0 + 1 }), ev('g3', 'get')];
+      await s.appendEvents(es);
+      const got = await s.getEvents(['g3', 'nope', 'g1']);
+      assert.deepStrictEqual(sortById(got), [es[0], es[2]]);
+      assert.deepStrictEqual(await s.getEvents([]), []);
+    });
+
+    test('events: a duplicate id fails the whole call, stores nothing, store stays usable', async () => {
+      const m = 'dup';
+      await s.appendEvents([ev('d1', m)]);
+      await assert.rejects(s.appendEvents([ev('d2', m), ev('d3', m), ev('d2', m)]));
+      await assert.rejects(s.appendEvents([ev('d4', m), ev('d1', m, { ts: T0 + 1 })]));
+      assert.equal(await s.countEvents(m), 1);
+      assert.deepStrictEqual(await s.getEvents(['d2', 'd3', 'd4']), []);
+      await s.appendEvents([ev('d2', m), ev('d3', m)]);
+      assert.equal(await s.countEvents(m), 3);
+    });
+
+    test('rejects: append and count', async () => {
+      const before = await s.countRejects();
+      await s.appendRejects([rej('rj'), rej('rj', { version: 'v9' }), rej(null)]);
+      await s.appendRejects([]);
+      assert.equal(await s.countRejects('rj'), 2);
+      assert.equal(await s.countRejects(), before + 3);
+    });
+
+    test('labels: put/replace; labelledEvents joins on id within the event time range', async () => {
+      const m = 'lab';
+      await s.appendEvents([
+        ev('l1', m, { ts: T0 }), ev('l2', m, { ts: T0 + 1, version: 'v2' }), ev('l3', m, { ts: T0 + 2 }), ev('l4', m, { ts: T0 + 9 }),
+      ]);
+      const lbl = (id: string, label: string, receivedAt: number): LabelRecord => ({ id, model: m, label, receivedAt });
+      await s.putLabels([lbl('l1', 'cat', T0 + 50), lbl('l2', 'dog', T0 + 51), lbl('ghost', 'cat', T0 + 52), lbl('l4', 'x', T0)]);
+      await s.putLabels([lbl('l1', 'dog', T0 + 60)]);
+      const got = await s.labelledEvents({ model: m, from: T0, to: T0 + 5 });
+      assert.deepStrictEqual(got.map((x) => [x.event.id, x.label, x.receivedAt]), [['l1', 'dog', T0 + 60], ['l2', 'dog', T0 + 51]]);
+      assert.deepStrictEqual(got[1]?.event, ev('l2', m, { ts: T0 + 1, version: 'v2' }));
+      assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 5, version: 'v2' })).map((x) => x.event.id), ['l2']);
+      assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 100, limit: 1 })).map((x) => x.event.id), ['l1']);
+      // the label for an unknown id was kept: it joins once the event arrives
+      await s.appendEvents([ev('ghost', m, { ts: T0 + 3 })]);
+      assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => x.event.id), ['l1', 'l2', 'ghost']);
+    });
+
+    test('summaries: upsert replaces by full key; query filters; bytes exact', async () => {
+      const m = 'sum';
+      const big = randomBytes(50_000);
+      const base = [
+        sum(m, { data: new Uint8Array([0, 0, 0x7f, 0x80, 0xff]) }),
+        sum(m, { version: 'v2' }), sum(m, { segment: 'country=de' }), sum(m, { granularity: 'day' }),
+        sum(m, { windowStart: T0 + 3_600_000, data: new Uint8Array(big) }), sum(m, { windowStart: T0 - 3_600_000 }),
+        sum(m, { windowStart: T0 + 7_200_000, data: new Uint8Array(0) }),
+      ];
+      await s.putSummaries(base);
+      const replaced = sum(m, { data: new Uint8Array([9, 0, 9]) });
+      await s.putSummaries([replaced]);
+      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 7_200_000 };
+      const got = (await s.querySummaries(q)).map(plain);
+      assert.equal(got.length, 4);
+      const key = (x: SummaryRecord): string => `${x.windowStart}|${x.version}|${x.segment}`;
+      const want = [replaced, base[1], base[2], base[4]].map((x) => plain(x!)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      assert.deepStrictEqual([...got].sort((a, b) => (key(a) < key(b) ? -1 : 1)), want);
+      assert.deepStrictEqual((await s.querySummaries({ ...q, version: 'v2' })).map(plain), [plain(base[1]!)]);
+      assert.deepStrictEqual((await s.querySummaries({ ...q, segment: 'country=de' })).map(plain), [plain(base[2]!)]);
+      assert.deepStrictEqual((await s.querySummaries({ ...q, granularity: 'day' })).map(plain), [plain(base[3]!)]);
+      const edge = await s.querySummaries({ ...q, from: T0 + 7_200_000, to: T0 + 7_200_001 });
+      assert.deepStrictEqual(edge.map(plain), [plain(base[6]!)]);
+      assert.deepStrictEqual(await s.querySummaries({ ...q, model: 'nobody' }), []);
+    });
+
+    test('commit: all parts stored together, and a failure half way stores nothing', async () => {
+      const m = 'cmt';
+      const kept = sum(m, { data: new Uint8Array([1]) });
+      await s.commit({ events: [ev('c0', m)], rejects: [rej(m)], summaries: [kept], labels: [{ id: 'c0', model: m, label: 'a', receivedAt: T0 }] });
+      const snapshot = async (): Promise<unknown> => [
+        await s.countEvents(m), await s.countRejects(m), (await s.querySummaries({ model: m, granularity: 'hour', from: 0, to: T0 * 2 })).map(plain),
+        (await s.labelledEvents({ model: m, from: 0, to: T0 * 2 })).map((x) => [x.event.id, x.label]),
+      ];
+      const before = await snapshot();
+      assert.deepStrictEqual(before, [1, 1, [plain(kept)], [['c0', 'a']]]);
+      const batch = {
+        events: [ev('c1', m), ev('c2', m)], rejects: [rej(m)],
+        summaries: [sum(m, { data: new Uint8Array([2]) }), sum(m, { windowStart: T0 + 3_600_000 })],
+        labels: [{ id: 'c0', model: m, label: 'b', receivedAt: T0 + 1 }],
+      };
+      await assert.rejects(s.commit({ ...batch, events: [...batch.events, ev('c0', m)] }));
+      assert.deepStrictEqual(await snapshot(), before);
+      // fail after events, rejects and summaries were written: an invalid (null) label comes last
+      const badLabel = { id: 'c1', model: m, label: null as unknown as string, receivedAt: T0 };
+      await assert.rejects(s.commit({ ...batch, labels: [...batch.labels, badLabel] }));
+      assert.deepStrictEqual(await snapshot(), before);
+      assert.deepStrictEqual(await s.getEvents(['c1', 'c2']), []);
+      await s.commit(batch);
+      assert.equal(await s.countEvents(m), 3);
+      await s.commit({});
+    });
+
+    test('state: get/set/overwrite', async () => {
+      assert.equal(await s.getState('st-missing'), null);
+      await s.setState('st-a', 'one');
+      await s.setState('st-a', 'two');
+      await s.setState('st-empty', '');
+      assert.equal(await s.getState('st-a'), 'two');
+      assert.equal(await s.getState('st-empty'), '');
+    });
+
+    test('values round trip: unicode, empty, 1 MB strings, extreme numbers, nulls', async () => {
+      const m = 'val-ü😀';
+      const e1 = ev('v-😀-1', m, {
+        version: 'βeta', segment: 'country=%C3%BC&tier=gold', prediction: '', error: MB, costUsd: -0.000123456789,
+        score: 5e-324, latencyMs: 1.7976931348623157e308, scores: [0.1, 0.2, 0.7000000000000001, 0, 1e-300],
+        features: { 'ключ': 'значение 😀', empty: '', big: MB, n: [1, -2.5, 1e300, null], b: false, nested: { z: null } },
+      });
+      const e2 = ev('v-2', m, { segment: '', prediction: null, score: null, scores: null, latencyMs: null, error: null, costUsd: null, features: null });
+      await s.appendEvents([e1, e2]);
+      assert.deepStrictEqual(sortById(await s.getEvents([e1.id, e2.id])), sortById([e1, e2]));
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0, to: T0 + 1, version: 'βeta' }), [e1]);
+      await s.appendRejects([rej(m, { excerpt: MB, reason: '', version: '' })]);
+      assert.equal(await s.countRejects(m), 1);
+      await s.setState('st-big-😀', MB);
+      assert.equal(await s.getState('st-big-😀'), MB);
+      const model: ModelRecord = {
+        name: m, outputKind: 'binary', inputSchema: { title: '模型', big: MB }, segmentKeys: ['ü'], classes: ['', '😀'],
+        description: '', createdAt: 0, updatedAt: Number.MAX_SAFE_INTEGER,
+      };
+      await s.putModel(model);
+      assert.deepStrictEqual(await s.getModel(m), model);
+    });
+
+    test('concurrency: 50 concurrent commit() calls all succeed and counts add up', async () => {
+      const m = 'conc';
+      await Promise.all(Array.from({ length: 50 }, (_, i) => s.commit({
+        events: Array.from({ length: 20 }, (_, j) => ev(`k${i}-${j}`, m, { ts: T0 + j })),
+        rejects: [rej(m)],
+        summaries: [sum(m, { windowStart: T0 + i * 60_000, granularity: 'minute' }), sum(m, { segment: `s${i}` })],
+      })));
+      assert.equal(await s.countEvents(m), 1000);
+      assert.equal(await s.countRejects(m), 50);
+      assert.equal((await s.querySummaries({ model: m, granularity: 'minute', from: 0, to: T0 * 2 })).length, 50);
+      assert.equal((await s.querySummaries({ model: m, granularity: 'hour', from: 0, to: T0 * 2 })).length, 50);
+    });
+
+    test('throughput: commit() of narrow events (1% with features) plus 10-50 KB summary upserts', async (t) => {
+      const m = 'tput';
+      const commits = 20;
+      const perCommit = 5000;
+      const blobs = Array.from({ length: 8 }, (_, i) => new Uint8Array(randomBytes(10_000 + i * 5_000)));
+      const batches = Array.from({ length: commits }, (_, c) => ({
+        events: Array.from({ length: perCommit }, (_, j) => ev(`tp${c}-${j}`, m, {
+          ts: T0 + c * perCommit + j, segment: `tier=${j % 3}`, score: j / perCommit,
+          features: j % 100 === 0 ? { x: j, y: 'abc', z: [1, 2, 3] } : null,
+        })),
+        summaries: Array.from({ length: 20 }, (_, k) => sum(m, { segment: `tier=${k}`, data: blobs[k % blobs.length]! })),
+      }));
+      const t0 = performance.now();
+      for (const b of batches) await s.commit(b);
+      const secs = (performance.now() - t0) / 1000;
+      const rate = Math.round((commits * perCommit) / secs);
+      t.diagnostic(`${name}: ${rate} events/s and ${Math.round((commits * 20) / secs)} summary upserts/s `
+        + `(${commits} commits of ${perCommit} events + 20 summaries in ${secs.toFixed(2)} s)`);
+      assert.equal(await s.countEvents(m), commits * perCommit);
+      if (opts.minEventsPerSecond !== undefined) assert.ok(rate >= opts.minEventsPerSecond, `${rate} events/s`);
+    });
+
+    test('reopen: close and open again, data is still there', async () => {
+      const model = await s.getModel('mdl-a');
+      const summaries = (await s.querySummaries({ model: 'sum', granularity: 'hour', from: 0, to: T0 * 2 })).map(plain);
+      const events = await s.queryEvents({ model: 'evq', from: 0, to: T0 * 2 });
+      const total = await s.countEvents();
+      await s.setState('st-reopen', 'yes');
+      await s.close();
+      await s.close(); // idempotent
+      s = await open();
+      await s.init();
+      assert.deepStrictEqual(await s.getModel('mdl-a'), model);
+      assert.deepStrictEqual((await s.querySummaries({ model: 'sum', granularity: 'hour', from: 0, to: T0 * 2 })).map(plain), summaries);
+      assert.deepStrictEqual(await s.queryEvents({ model: 'evq', from: 0, to: T0 * 2 }), events);
+      assert.equal(await s.countEvents(), total);
+      assert.equal(await s.getState('st-reopen'), 'yes');
+    });
+  });
+}

@@ -1,0 +1,111 @@
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { EventRecord, LabelRecord, RejectRecord, SummaryRecord } from '../types.js';
+import { LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES } from './schema.js';
+
+/** Bulk row writers using DuckDB's Appender (much faster than INSERT); must run inside a transaction. */
+
+function appendText(a: DuckDBAppender, v: string | null): void {
+  if (v === null) a.appendNull();
+  else a.appendVarchar(v);
+}
+
+function appendNumber(a: DuckDBAppender, v: number | null): void {
+  if (v === null) a.appendNull();
+  else a.appendDouble(v);
+}
+
+function appendMillis(a: DuckDBAppender, v: number): void {
+  if (!Number.isSafeInteger(v)) throw new RangeError(`timestamp must be integer epoch milliseconds: ${v}`);
+  a.appendBigInt(BigInt(v));
+}
+
+function appendJson(a: DuckDBAppender, v: unknown): void {
+  if (v === null || v === undefined) a.appendNull();
+  else a.appendVarchar(JSON.stringify(v));
+}
+
+async function withAppender(
+  conn: DuckDBConnection, table: string, fill: (a: DuckDBAppender) => void, catalog?: string,
+): Promise<void> {
+  const a = await conn.createAppender(table, catalog === undefined ? null : 'main', catalog ?? null);
+  try {
+    fill(a);
+    a.flushSync(); // constraint violations (duplicate ids) surface here
+  } finally {
+    try {
+      a.clear();
+      a.closeSync();
+    } catch {
+      // the transaction is rolled back by the caller; nothing buffered is kept
+    }
+  }
+}
+
+export function appendEvents(conn: DuckDBConnection, events: readonly EventRecord[]): Promise<void> {
+  return withAppender(conn, 'events', (a) => {
+    for (const e of events) {
+      a.appendVarchar(e.id);
+      a.appendVarchar(e.model);
+      a.appendVarchar(e.version);
+      appendMillis(a, e.ts);
+      a.appendVarchar(e.segment);
+      appendText(a, e.prediction);
+      appendNumber(a, e.score);
+      appendJson(a, e.scores);
+      appendNumber(a, e.latencyMs);
+      appendText(a, e.error);
+      appendNumber(a, e.costUsd);
+      appendJson(a, e.features);
+      a.endRow();
+    }
+  });
+}
+
+export function appendRejects(conn: DuckDBConnection, rejects: readonly RejectRecord[]): Promise<void> {
+  return withAppender(conn, 'rejects', (a) => {
+    for (const r of rejects) {
+      appendMillis(a, r.ts);
+      appendText(a, r.model);
+      appendText(a, r.version);
+      a.appendVarchar(r.code);
+      a.appendVarchar(r.reason);
+      a.appendVarchar(r.excerpt);
+      a.endRow();
+    }
+  });
+}
+
+/**
+ * Upserts summaries (keys must be distinct): the Appender fills a per-connection temp table, then one
+ * INSERT ... SELECT ... ON CONFLICT moves them. Binding 10-50 KB blobs as statement parameters measured ~3x slower.
+ */
+export async function upsertSummaries(conn: DuckDBConnection, summaries: readonly SummaryRecord[]): Promise<void> {
+  await withAppender(conn, SUMMARIES_STAGE, (a) => {
+    for (const s of summaries) {
+      a.appendVarchar(s.model);
+      a.appendVarchar(s.version);
+      a.appendVarchar(s.segment);
+      a.appendVarchar(s.granularity);
+      appendMillis(a, s.windowStart);
+      a.appendBlob(s.data);
+      a.endRow();
+    }
+  }, 'temp');
+  await conn.run(UPSERT_STAGED_SUMMARIES);
+  await conn.run(`DELETE FROM temp.main.${SUMMARIES_STAGE}`);
+}
+
+/** Upserts labels (ids must be distinct) through a temp staging table, like summaries: much faster than VALUES lists. */
+export async function upsertLabels(conn: DuckDBConnection, labels: readonly LabelRecord[]): Promise<void> {
+  await withAppender(conn, LABELS_STAGE, (a) => {
+    for (const l of labels) {
+      a.appendVarchar(l.id);
+      a.appendVarchar(l.model);
+      a.appendVarchar(l.label);
+      appendMillis(a, l.receivedAt);
+      a.endRow();
+    }
+  }, 'temp');
+  await conn.run(UPSERT_STAGED_LABELS);
+  await conn.run(`DELETE FROM temp.main.${LABELS_STAGE}`);
+}

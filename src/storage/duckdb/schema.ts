@@ -1,0 +1,63 @@
+/** DuckDB tables of the embedded store (idempotent DDL; identifiers are fixed). */
+export const DUCKDB_SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS models (
+    name VARCHAR PRIMARY KEY, output_kind VARCHAR NOT NULL, input_schema VARCHAR NOT NULL,
+    segment_keys VARCHAR NOT NULL, classes VARCHAR, description VARCHAR,
+    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS versions (
+    model VARCHAR NOT NULL, version VARCHAR NOT NULL, created_at BIGINT NOT NULL,
+    reference VARCHAR, metadata VARCHAR, PRIMARY KEY (model, version))`,
+  `CREATE TABLE IF NOT EXISTS events (
+    id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, version VARCHAR NOT NULL, ts BIGINT NOT NULL,
+    segment VARCHAR NOT NULL, prediction VARCHAR, score DOUBLE, scores VARCHAR, latency_ms DOUBLE,
+    error VARCHAR, cost_usd DOUBLE, features VARCHAR)`,
+  `CREATE TABLE IF NOT EXISTS rejects (
+    ts BIGINT NOT NULL, model VARCHAR, version VARCHAR, code VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL, excerpt VARCHAR NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS labels (
+    id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, label VARCHAR NOT NULL, received_at BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS summaries (
+    model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+    window_start BIGINT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (model, version, segment, granularity, window_start))`,
+  `CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+];
+
+/** The events columns, in table order (the Appender relies on it). */
+export const EVENT_COLUMNS =
+  'id, model, version, ts, segment, prediction, score, scores, latency_ms, error, cost_usd, features';
+
+export const UPSERT_MODEL = `INSERT INTO models
+  (name, output_kind, input_schema, segment_keys, classes, description, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (name) DO UPDATE SET output_kind = excluded.output_kind, input_schema = excluded.input_schema,
+    segment_keys = excluded.segment_keys, classes = excluded.classes, description = excluded.description,
+    created_at = excluded.created_at, updated_at = excluded.updated_at`;
+
+export const UPSERT_VERSION = `INSERT INTO versions (model, version, created_at, reference, metadata)
+  VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (model, version) DO UPDATE SET created_at = excluded.created_at,
+    reference = excluded.reference, metadata = excluded.metadata`;
+
+/** Per-connection staging table for summary upserts (temp tables are not logged; rolled back with the call). */
+export const SUMMARIES_STAGE = 'summaries_stage';
+
+export const CREATE_SUMMARIES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARIES_STAGE} (
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB)`;
+
+export const UPSERT_STAGED_SUMMARIES = `INSERT INTO summaries (model, version, segment, granularity, window_start, data)
+  SELECT model, version, segment, granularity, window_start, data FROM temp.main.${SUMMARIES_STAGE}
+  ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data`;
+
+/** Per-connection staging table for label upserts (same approach as summaries: Appender, then one upsert). */
+export const LABELS_STAGE = 'labels_stage';
+
+export const CREATE_LABELS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${LABELS_STAGE} (
+  id VARCHAR, model VARCHAR, label VARCHAR, received_at BIGINT)`;
+
+export const UPSERT_STAGED_LABELS = `INSERT INTO labels (id, model, label, received_at)
+  SELECT id, model, label, received_at FROM temp.main.${LABELS_STAGE}
+  ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`;
+
+export const UPSERT_STATE = `INSERT INTO state (key, value) VALUES ($1, $2)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value`;

@@ -1,0 +1,71 @@
+import type { EventQuery, SummaryQuery } from '../types.js';
+
+/**
+ * Read queries shared by the SQL backends (DuckDB and PostgreSQL both take $n parameters).
+ * `t` maps a fixed table name to its (possibly schema-qualified) identifier; values are always parameters.
+ */
+export type TableName = (table: 'events' | 'labels' | 'summaries') => string;
+
+export interface Sql {
+  text: string;
+  params: (string | number)[];
+}
+
+const EVENT_SELECT = 'e.id, e.model, e.version, e.ts, e.segment, e.prediction, e.score, e.scores, '
+  + 'e.latency_ms, e.error, e.cost_usd, e.features';
+
+function eventFilter(q: EventQuery, params: (string | number)[]): string {
+  params.push(q.model, q.from, q.to);
+  let where = 'e.model = $1 AND e.ts >= $2 AND e.ts < $3';
+  if (q.version !== undefined) {
+    params.push(q.version);
+    where += ` AND e.version = $${params.length}`;
+  }
+  if (q.sampledOnly === true) where += ' AND e.features IS NOT NULL';
+  return where;
+}
+
+function limitClause(q: EventQuery, params: (string | number)[]): string {
+  if (q.limit === undefined) return '';
+  if (!Number.isSafeInteger(q.limit) || q.limit < 0) throw new RangeError(`invalid limit: ${q.limit}`);
+  params.push(q.limit);
+  return ` LIMIT $${params.length}`;
+}
+
+export function eventsQuery(q: EventQuery, t: TableName): Sql {
+  const params: (string | number)[] = [];
+  const where = eventFilter(q, params);
+  const text = `SELECT ${EVENT_SELECT} FROM ${t('events')} e WHERE ${where} ORDER BY e.ts, e.id`
+    + limitClause(q, params);
+  return { text, params };
+}
+
+export function labelledQuery(q: EventQuery, t: TableName): Sql {
+  const params: (string | number)[] = [];
+  const where = eventFilter(q, params);
+  const text = `SELECT ${EVENT_SELECT}, l.label, l.received_at FROM ${t('events')} e `
+    + `JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} ORDER BY e.ts, e.id` + limitClause(q, params);
+  return { text, params };
+}
+
+export function summariesQuery(q: SummaryQuery, t: TableName): Sql {
+  const params: (string | number)[] = [q.model, q.granularity, q.from, q.to];
+  let where = 'model = $1 AND granularity = $2 AND window_start >= $3 AND window_start < $4';
+  if (q.version !== undefined) {
+    params.push(q.version);
+    where += ` AND version = $${params.length}`;
+  }
+  if (q.segment !== undefined) {
+    params.push(q.segment);
+    where += ` AND segment = $${params.length}`;
+  }
+  const text = 'SELECT model, version, segment, granularity, window_start, data '
+    + `FROM ${t('summaries')} WHERE ${where} ORDER BY window_start, version, segment`;
+  return { text, params };
+}
+
+export function countQuery(table: string, model: string | undefined): Sql {
+  return model === undefined
+    ? { text: `SELECT count(*) AS n FROM ${table}`, params: [] }
+    : { text: `SELECT count(*) AS n FROM ${table} WHERE model = $1`, params: [model] };
+}

@@ -1,0 +1,200 @@
+import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import type { StorageBackend } from '../backend.js';
+import type {
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
+  SummaryRecord, VersionRecord,
+} from '../types.js';
+import { appendEvents, appendRejects, upsertLabels, upsertSummaries } from './append.js';
+import { SerialQueue } from './queue.js';
+import {
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toVersion, type Row,
+} from './rows.js';
+import {
+  DUCKDB_SCHEMA, EVENT_COLUMNS, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+} from './schema.js';
+import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from './sql.js';
+
+const table = (name: string): string => name;
+
+/**
+ * The embedded default store: one DuckDB file. Every call runs alone on the single connection (an internal
+ * queue serialises them) and every write is one transaction that resolves after COMMIT.
+ */
+export class DuckDbStore implements StorageBackend {
+  readonly kind = 'duckdb';
+  private readonly queue = new SerialQueue();
+  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
+  private closed = false;
+
+  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
+
+  /** Opens (creating if needed) the database file at `path` (':memory:' for a throwaway store). */
+  static async open(path: string): Promise<DuckDbStore> {
+    const instance = await DuckDBInstance.create(path);
+    try {
+      const conn = await instance.connect();
+      await conn.run(CREATE_SUMMARIES_STAGE);
+      await conn.run(CREATE_LABELS_STAGE);
+      return new DuckDbStore(instance, conn);
+    } catch (err) {
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  init(): Promise<void> {
+    return this.write(async () => {
+      for (const ddl of DUCKDB_SCHEMA) await this.conn.run(ddl);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.drain();
+    for (const stmt of this.prepared.values()) stmt.destroySync();
+    this.prepared.clear();
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  putModel(m: ModelRecord): Promise<void> {
+    return this.write(() => this.exec(UPSERT_MODEL, [
+      m.name, m.outputKind, JSON.stringify(m.inputSchema), JSON.stringify(m.segmentKeys), toJson(m.classes),
+      m.description ?? null, m.createdAt, m.updatedAt,
+    ]));
+  }
+
+  async getModel(name: string): Promise<ModelRecord | null> {
+    const rows = await this.read({ text: 'SELECT * FROM models WHERE name = $1', params: [name] });
+    return rows[0] === undefined ? null : toModel(rows[0]);
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    return (await this.read({ text: 'SELECT * FROM models ORDER BY name', params: [] })).map(toModel);
+  }
+
+  putVersion(v: VersionRecord): Promise<void> {
+    return this.write(() => this.exec(UPSERT_VERSION, [
+      v.model, v.version, v.createdAt, toJson(v.reference), toJson(v.metadata),
+    ]));
+  }
+
+  async getVersion(model: string, version: string): Promise<VersionRecord | null> {
+    const rows = await this.read({
+      text: 'SELECT * FROM versions WHERE model = $1 AND version = $2', params: [model, version],
+    });
+    return rows[0] === undefined ? null : toVersion(rows[0]);
+  }
+
+  async listVersions(model: string): Promise<VersionRecord[]> {
+    const sql = { text: 'SELECT * FROM versions WHERE model = $1 ORDER BY created_at, version', params: [model] };
+    return (await this.read(sql)).map(toVersion);
+  }
+
+  appendEvents(events: readonly EventRecord[]): Promise<void> {
+    return this.commit({ events });
+  }
+
+  async countEvents(model?: string): Promise<number> {
+    return num((await this.read(countQuery('events', model)))[0]?.n ?? 0);
+  }
+
+  async queryEvents(q: EventQuery): Promise<EventRecord[]> {
+    return (await this.read(eventsQuery(q, table))).map(toEvent);
+  }
+
+  async getEvents(ids: readonly string[]): Promise<EventRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.queue.run(async () => {
+      this.assertOpen();
+      const text = `SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT unnest($1::VARCHAR[])) ORDER BY ts, id`;
+      return (await this.conn.runAndReadAll(text, [listValue([...ids])])).getRowObjectsJS() as Row[];
+    });
+    return rows.map(toEvent);
+  }
+
+  appendRejects(rejects: readonly RejectRecord[]): Promise<void> {
+    return this.commit({ rejects });
+  }
+
+  async countRejects(model?: string): Promise<number> {
+    return num((await this.read(countQuery('rejects', model)))[0]?.n ?? 0);
+  }
+
+  putLabels(labels: readonly LabelRecord[]): Promise<void> {
+    return this.commit({ labels });
+  }
+
+  async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
+    return (await this.read(labelledQuery(q, table))).map(toLabelled);
+  }
+
+  putSummaries(summaries: readonly SummaryRecord[]): Promise<void> {
+    return this.commit({ summaries });
+  }
+
+  async querySummaries(q: SummaryQuery): Promise<SummaryRecord[]> {
+    return (await this.read(summariesQuery(q, table))).map(toSummary);
+  }
+
+  commit(batch: CommitBatch): Promise<void> {
+    return this.write(async () => {
+      if (batch.events !== undefined && batch.events.length > 0) await appendEvents(this.conn, batch.events);
+      if (batch.rejects !== undefined && batch.rejects.length > 0) await appendRejects(this.conn, batch.rejects);
+      const summaries = lastByKey(batch.summaries ?? [], summaryKey);
+      if (summaries.length > 0) await upsertSummaries(this.conn, summaries);
+      const labels = lastByKey(batch.labels ?? [], (x) => x.id);
+      if (labels.length > 0) await upsertLabels(this.conn, labels);
+    });
+  }
+
+  async getState(key: string): Promise<string | null> {
+    const rows = await this.read({ text: 'SELECT value FROM state WHERE key = $1', params: [key] });
+    const v = rows[0]?.value;
+    return typeof v === 'string' ? v : null;
+  }
+
+  setState(key: string, value: string): Promise<void> {
+    return this.write(() => this.exec(UPSERT_STATE, [key, value]));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('DuckDbStore is closed');
+  }
+
+  /** Runs `work` as one transaction, alone on the connection. */
+  private write(work: () => Promise<void>): Promise<void> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        await work();
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        // After a failed COMMIT the transaction is already gone; ROLLBACK then errors and is ignored.
+        await this.conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private read(sql: Sql): Promise<Row[]> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      return (await this.conn.runAndReadAll(sql.text, sql.params)).getRowObjectsJS() as Row[];
+    });
+  }
+
+  /** Executes a cached prepared statement (only inside a queued task). */
+  private async exec(text: string, params: DuckDBValue[]): Promise<void> {
+    let stmt = this.prepared.get(text);
+    if (stmt === undefined) {
+      stmt = await this.conn.prepare(text);
+      this.prepared.set(text, stmt);
+    }
+    stmt.bind(params);
+    await stmt.run();
+  }
+}

@@ -1,0 +1,66 @@
+/** PostgreSQL tables of the store, inside one schema (the schema name is validated, never a value). */
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function checkSchemaName(schema: string): string {
+  if (!IDENT.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${JSON.stringify(schema)}`);
+  return schema;
+}
+
+/** Key and ordering columns use COLLATE "C" so ordering by id matches the DuckDB backend (byte order). */
+export function postgresSchema(schema: string): string[] {
+  const s = `"${checkSchemaName(schema)}"`;
+  const key = 'text COLLATE "C" NOT NULL';
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `CREATE TABLE IF NOT EXISTS ${s}.models (
+      name ${key} PRIMARY KEY, output_kind text NOT NULL, input_schema text NOT NULL, segment_keys text NOT NULL,
+      classes text, description text, created_at bigint NOT NULL, updated_at bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.versions (
+      model ${key}, version ${key}, created_at bigint NOT NULL, reference text, metadata text,
+      PRIMARY KEY (model, version))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.events (
+      id ${key} PRIMARY KEY, model ${key}, version ${key}, ts bigint NOT NULL, segment ${key},
+      prediction text, score double precision, scores text, latency_ms double precision, error text,
+      cost_usd double precision, features text)`,
+    `CREATE INDEX IF NOT EXISTS events_model_ts ON ${s}.events (model, ts)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.rejects (
+      ts bigint NOT NULL, model text, version text, code text NOT NULL, reason text NOT NULL, excerpt text NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS rejects_model ON ${s}.rejects (model)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.labels (
+      id ${key} PRIMARY KEY, model ${key}, label text NOT NULL, received_at bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.summaries (
+      model ${key}, version ${key}, segment ${key}, granularity ${key}, window_start bigint NOT NULL,
+      data bytea NOT NULL, PRIMARY KEY (model, granularity, window_start, version, segment))`,
+    `CREATE TABLE IF NOT EXISTS ${s}.state (key ${key} PRIMARY KEY, value text NOT NULL)`,
+  ];
+}
+
+/** Parameterised writes (`s` is the quoted schema). Bulk rows go through unnest() of one array per column. */
+export function postgresWrites(schema: string) {
+  const s = `"${checkSchemaName(schema)}"`;
+  return {
+    events: `INSERT INTO ${s}.events
+      (id, model, version, ts, segment, prediction, score, scores, latency_ms, error, cost_usd, features)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
+        $7::float8[], $8::text[], $9::float8[], $10::text[], $11::float8[], $12::text[])`,
+    rejects: `INSERT INTO ${s}.rejects (ts, model, version, code, reason, excerpt)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+    summaries: `INSERT INTO ${s}.summaries (model, version, segment, granularity, window_start, data)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[])
+      ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data`,
+    labels: `INSERT INTO ${s}.labels (id, model, label, received_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+      ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`,
+    model: `INSERT INTO ${s}.models
+      (name, output_kind, input_schema, segment_keys, classes, description, created_at, updated_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      ON CONFLICT (name) DO UPDATE SET output_kind = excluded.output_kind, input_schema = excluded.input_schema,
+        segment_keys = excluded.segment_keys, classes = excluded.classes, description = excluded.description,
+        created_at = excluded.created_at, updated_at = excluded.updated_at`,
+    version: `INSERT INTO ${s}.versions (model, version, created_at, reference, metadata) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (model, version) DO UPDATE SET created_at = excluded.created_at,
+        reference = excluded.reference, metadata = excluded.metadata`,
+    state: `INSERT INTO ${s}.state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  };
+}

@@ -1,0 +1,211 @@
+import pg from 'pg';
+import type { StorageBackend } from '../backend.js';
+import {
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toVersion, type Row,
+} from '../duckdb/rows.js';
+import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from '../duckdb/sql.js';
+import type {
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
+  SummaryRecord, VersionRecord,
+} from '../types.js';
+import { checkSchemaName, postgresSchema, postgresWrites } from './schema.js';
+
+/** Rows per bulk INSERT statement (bounds the size of one array parameter). */
+const CHUNK = 10_000;
+
+function chunks<T>(xs: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
+  return out;
+}
+
+function millis(v: number): number {
+  if (!Number.isSafeInteger(v)) throw new RangeError(`timestamp must be integer epoch milliseconds: ${v}`);
+  return v;
+}
+
+/** One array per column, for INSERT ... SELECT * FROM unnest($1::type[], ...). */
+function columns<T>(rows: readonly T[], pick: (row: T) => unknown[]): unknown[][] {
+  const cols: unknown[][] = [];
+  for (const row of rows) {
+    pick(row).forEach((v, i) => (cols[i] ??= []).push(v));
+  }
+  return cols;
+}
+
+/** PostgreSQL store: tables in one schema, a connection pool, each call one transaction. */
+export class PostgresStore implements StorageBackend {
+  readonly kind = 'postgres';
+  private readonly schema: string;
+  private readonly writes: ReturnType<typeof postgresWrites>;
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool, schema: string) {
+    this.schema = checkSchemaName(schema);
+    this.writes = postgresWrites(schema);
+  }
+
+  static async open(url: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client that loses its connection is dropped by the pool; the next query gets a new one.
+    pool.on('error', () => undefined);
+    try {
+      const store = new PostgresStore(pool, opts.schema ?? 'lookout');
+      await pool.query('SELECT 1');
+      return store;
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+
+  init(): Promise<void> {
+    return this.tx(async (c) => {
+      // serialise concurrent init() of the same schema (CREATE ... IF NOT EXISTS can race)
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lookout-init:${this.schema}`]);
+      for (const ddl of postgresSchema(this.schema)) await c.query(ddl);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  putModel(m: ModelRecord): Promise<void> {
+    return this.tx((c) => c.query(this.writes.model, [
+      m.name, m.outputKind, JSON.stringify(m.inputSchema), JSON.stringify(m.segmentKeys), toJson(m.classes),
+      m.description ?? null, m.createdAt, m.updatedAt,
+    ]));
+  }
+
+  async getModel(name: string): Promise<ModelRecord | null> {
+    const rows = await this.read({ text: `SELECT * FROM ${this.t('models')} WHERE name = $1`, params: [name] });
+    return rows[0] === undefined ? null : toModel(rows[0]);
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    return (await this.read({ text: `SELECT * FROM ${this.t('models')} ORDER BY name`, params: [] })).map(toModel);
+  }
+
+  putVersion(v: VersionRecord): Promise<void> {
+    return this.tx((c) => c.query(this.writes.version, [
+      v.model, v.version, v.createdAt, toJson(v.reference), toJson(v.metadata),
+    ]));
+  }
+
+  async getVersion(model: string, version: string): Promise<VersionRecord | null> {
+    const text = `SELECT * FROM ${this.t('versions')} WHERE model = $1 AND version = $2`;
+    const rows = await this.read({ text, params: [model, version] });
+    return rows[0] === undefined ? null : toVersion(rows[0]);
+  }
+
+  async listVersions(model: string): Promise<VersionRecord[]> {
+    const text = `SELECT * FROM ${this.t('versions')} WHERE model = $1 ORDER BY created_at, version`;
+    return (await this.read({ text, params: [model] })).map(toVersion);
+  }
+
+  appendEvents(events: readonly EventRecord[]): Promise<void> {
+    return this.commit({ events });
+  }
+
+  async countEvents(model?: string): Promise<number> {
+    return num((await this.read(countQuery(this.t('events'), model)))[0]?.n ?? 0);
+  }
+
+  async queryEvents(q: EventQuery): Promise<EventRecord[]> {
+    return (await this.read(eventsQuery(q, (x) => this.t(x)))).map(toEvent);
+  }
+
+  async getEvents(ids: readonly string[]): Promise<EventRecord[]> {
+    if (ids.length === 0) return [];
+    const text = `SELECT * FROM ${this.t('events')} WHERE id = ANY($1::text[]) ORDER BY ts, id`;
+    return (await this.read({ text, params: [[...ids]] })).map(toEvent);
+  }
+
+  appendRejects(rejects: readonly RejectRecord[]): Promise<void> {
+    return this.commit({ rejects });
+  }
+
+  async countRejects(model?: string): Promise<number> {
+    return num((await this.read(countQuery(this.t('rejects'), model)))[0]?.n ?? 0);
+  }
+
+  putLabels(labels: readonly LabelRecord[]): Promise<void> {
+    return this.commit({ labels });
+  }
+
+  async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
+    return (await this.read(labelledQuery(q, (x) => this.t(x)))).map(toLabelled);
+  }
+
+  putSummaries(summaries: readonly SummaryRecord[]): Promise<void> {
+    return this.commit({ summaries });
+  }
+
+  async querySummaries(q: SummaryQuery): Promise<SummaryRecord[]> {
+    return (await this.read(summariesQuery(q, (x) => this.t(x)))).map(toSummary);
+  }
+
+  commit(batch: CommitBatch): Promise<void> {
+    return this.tx(async (c) => {
+      for (const part of chunks(batch.events ?? [])) {
+        await c.query(this.writes.events, columns(part, (e) => [
+          e.id, e.model, e.version, millis(e.ts), e.segment, e.prediction, e.score, toJson(e.scores),
+          e.latencyMs, e.error, e.costUsd, toJson(e.features),
+        ]));
+      }
+      for (const part of chunks(batch.rejects ?? [])) {
+        await c.query(this.writes.rejects, columns(part, (r) => [
+          millis(r.ts), r.model, r.version, r.code, r.reason, r.excerpt,
+        ]));
+      }
+      for (const part of chunks(lastByKey(batch.summaries ?? [], summaryKey))) {
+        await c.query(this.writes.summaries, columns(part, (s) => [
+          s.model, s.version, s.segment, s.granularity, millis(s.windowStart), s.data,
+        ]));
+      }
+      for (const part of chunks(lastByKey(batch.labels ?? [], (l) => l.id))) {
+        await c.query(this.writes.labels, columns(part, (l) => [l.id, l.model, l.label, millis(l.receivedAt)]));
+      }
+    });
+  }
+
+  async getState(key: string): Promise<string | null> {
+    const rows = await this.read({ text: `SELECT value FROM ${this.t('state')} WHERE key = $1`, params: [key] });
+    const v = rows[0]?.value;
+    return typeof v === 'string' ? v : null;
+  }
+
+  setState(key: string, value: string): Promise<void> {
+    return this.tx((c) => c.query(this.writes.state, [key, value]));
+  }
+
+  private t(table: string): string {
+    return `"${this.schema}".${table}`;
+  }
+
+  private async read(sql: Sql | { text: string; params: unknown[] }): Promise<Row[]> {
+    if (this.closed) throw new Error('PostgresStore is closed');
+    return (await this.pool.query(sql.text, sql.params)).rows as Row[];
+  }
+
+  /** Runs `work` in one transaction on one pooled client. */
+  private async tx(work: (c: pg.PoolClient) => Promise<unknown>): Promise<void> {
+    if (this.closed) throw new Error('PostgresStore is closed');
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      await work(c);
+      await c.query('COMMIT');
+    } catch (err) {
+      // a client whose ROLLBACK fails is in an unknown state: release(err) destroys it instead of pooling it
+      await c.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/** Records kept by a storage backend. Timestamps are epoch milliseconds (numbers). */
+
+export type OutputKind = 'binary' | 'multiclass' | 'regression';
+
+export interface ModelRecord {
+  name: string;
+  outputKind: OutputKind;
+  /** JSON Schema of the `features` object of an event. */
+  inputSchema: Record<string, unknown>;
+  /** Keys of the event's `segment` object that summaries are split by. */
+  segmentKeys: string[];
+  /** Class labels (classification), in score-vector order for multiclass. */
+  classes?: string[];
+  description?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface VersionRecord {
+  model: string;
+  version: string;
+  createdAt: number;
+  /** Reference profile and metrics computed from the reference data (opaque JSON to storage). */
+  reference?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+/** One accepted inference event, as stored (features only when sampled for debugging). */
+export interface EventRecord {
+  id: string;
+  model: string;
+  version: string;
+  /** Event time. */
+  ts: number;
+  /** Canonical segment key, "" when none: "k1=v1&k2=v2" with keys sorted, values URI-encoded. */
+  segment: string;
+  /** Prediction as text (classification label or number). */
+  prediction: string | null;
+  /** Probability of the positive class (binary) or of the predicted class. */
+  score: number | null;
+  /** Per-class probabilities (multiclass), in the model's class order. */
+  scores: number[] | null;
+  latencyMs: number | null;
+  error: string | null;
+  costUsd: number | null;
+  /** Raw features, present only for sampled events. */
+  features: Record<string, unknown> | null;
+}
+
+export interface RejectRecord {
+  ts: number;
+  model: string | null;
+  version: string | null;
+  code: string;
+  reason: string;
+  /** A truncated excerpt of the rejected input (at most a few KB). */
+  excerpt: string;
+}
+
+export interface LabelRecord {
+  /** Prediction id the label belongs to. */
+  id: string;
+  model: string;
+  label: string;
+  /** When the label arrived. */
+  receivedAt: number;
+}
+
+/** A stored event joined with its label. */
+export interface LabelledEvent {
+  event: EventRecord;
+  label: string;
+  receivedAt: number;
+}
+
+export type Granularity = 'minute' | 'hour' | 'day';
+
+export interface SummaryKey {
+  model: string;
+  version: string;
+  segment: string;
+  granularity: Granularity;
+  /** Start of the window (epoch ms, aligned to the granularity in UTC). */
+  windowStart: number;
+}
+
+/** A serialised mergeable window summary; storage treats `data` as opaque bytes. */
+export interface SummaryRecord extends SummaryKey {
+  data: Uint8Array;
+}
+
+export interface SummaryQuery {
+  model: string;
+  granularity: Granularity;
+  /** Inclusive start and exclusive end on windowStart. */
+  from: number;
+  to: number;
+  version?: string;
+  segment?: string;
+}
+
+export interface EventQuery {
+  model: string;
+  from: number;
+  to: number;
+  version?: string;
+  /** Only events that carry sampled features. */
+  sampledOnly?: boolean;
+  limit?: number;
+}
+
+export interface CommitBatch {
+  events?: readonly EventRecord[];
+  rejects?: readonly RejectRecord[];
+  summaries?: readonly SummaryRecord[];
+  labels?: readonly LabelRecord[];
+}

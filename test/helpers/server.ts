@@ -1,0 +1,37 @@
+import { defaultConfig, type LookoutConfig } from '../../src/config.js';
+import { startServer, type Server } from '../../src/server.js';
+import { tempDir } from './cli.js';
+
+/** A real Lookout server on a loopback port with a DuckDB file store in a fresh temp dir. */
+export async function testServer(opts: { clock?: () => number; configure?: (c: LookoutConfig) => void } = {}): Promise<Server> {
+  const c = defaultConfig();
+  c.dataDir = tempDir('lookout-server-');
+  c.server.port = 0;
+  opts.configure?.(c);
+  return startServer({ config: c, ...(opts.clock && { clock: opts.clock }) });
+}
+
+export interface Json {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Json> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    if (typeof body === 'string' || body instanceof Uint8Array) init.body = body;
+    else {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    }
+  }
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    parsed = { raw: text };
+  }
+  return { status: res.status, body: parsed };
+}
