@@ -20,11 +20,20 @@ if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);
 }
+// A hung test must fail, not stall CI: every test gets a deadline (suites set their own, shorter ones),
+// and the whole run a watchdog.
 const args = [
   '--test',
+  '--test-timeout=300000',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./scripts/summary-reporter.mjs', '--test-reporter-destination=stdout',
   ...files,
 ];
-const res = spawnSync(process.execPath, args, { stdio: 'inherit' });
+const runMinutes = Number(process.env.LOOKOUT_TEST_RUN_MINUTES ?? 20);
+const res = spawnSync(process.execPath, args, { stdio: 'inherit', timeout: runMinutes * 60_000, killSignal: 'SIGKILL' });
+if (res.error || res.signal) {
+  console.error(`test run stopped: ${res.error?.message ?? res.signal} (limit ${runMinutes} min, LOOKOUT_TEST_RUN_MINUTES)`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 process.exit(res.status ?? 1);
