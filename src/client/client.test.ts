@@ -191,9 +191,11 @@ describe('LookoutClient when things go wrong', { timeout: 60_000 }, () => {
   test('a server that never answers: log() stays fast, close() ends within the retry budget, rows count as failed', async () => {
     const hang = await listen(() => undefined);
     const opts = { maxBatch: 10_000, maxRetries: 1, timeoutMs: 80, backoff: { initialMs: 10, maxMs: 20 } };
-    // Timing on a shared machine is noisy: up to 3 fresh clients, the best must log 100k events in < 200 ms.
+    // log() must not wait for the network nor do work that grows with the queue. Timing on a shared CI machine is
+    // noisy (this is not a benchmark), so the bound is loose: 20 µs a call; an O(queue) log() would take minutes.
+    const boundMs = 2000;
     const runs: Array<{ client: LookoutClient; errors: LookoutClientError[]; ms: number }> = [];
-    while (runs.length < 3 && !runs.some((r) => r.ms < 200)) {
+    while (runs.length < 3 && !runs.some((r) => r.ms < boundMs)) {
       const errors: LookoutClientError[] = [];
       const client = new LookoutClient({ url: hang.url, ...opts, onError: (e) => errors.push(e) });
       for (let i = 0; i < 10_000; i++) client.log(ev(i)); // warm-up; fills one batch, which hangs
@@ -203,7 +205,7 @@ describe('LookoutClient when things go wrong', { timeout: 60_000 }, () => {
       for (const e of events) client.log(e);
       runs.push({ client, errors, ms: performance.now() - t0 });
     }
-    assert.ok(runs.some((r) => r.ms < 200), `100k log() calls took ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
+    assert.ok(runs.some((r) => r.ms < boundMs), `100k log() calls took ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
     const t1 = Date.now();
     await Promise.all(runs.map((r) => r.client.close()));
     const closeMs = Date.now() - t1;
