@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import { clientErrorHandler } from './client-error.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
 import { eventRoutes } from './routes/events.js';
@@ -16,7 +17,13 @@ export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Fastif
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Ids are ours: a request id per request for logs.
     genReqId: () => deps.newId(),
-    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
+    clientErrorHandler,
+  });
+  // U+0000 in a path or query string: refused alike on both stores (PostgreSQL text cannot hold it).
+  app.addHook('onRequest', async (req) => {
+    if (!req.is404 && /%00/i.test(req.url)) throw new ApiError('bad_request', 'the URL must not contain U+0000 (%00)');
   });
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {

@@ -102,30 +102,50 @@ export class IngestPipeline {
     }
   }
 
+  /**
+   * Commits a group in one transaction. If that fails and the group holds several requests, each is committed
+   * on its own, so that one bad request (a primary-key clash, a value the store refuses) fails only itself.
+   */
   private async commitBatch(batch: Pending[]): Promise<void> {
+    try {
+      const duplicates = await this.commitGroup(batch);
+      for (const p of batch) p.resolve(duplicates);
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]?.reject(err);
+        return;
+      }
+      for (const p of batch) {
+        try {
+          p.resolve(await this.commitGroup([p]));
+        } catch (e) {
+          p.reject(e);
+        }
+      }
+    }
+  }
+
+  /** Commits the requests in one transaction; resolves with the ids that were already stored (not stored again). */
+  private async commitGroup(batch: readonly Pending[]): Promise<ReadonlySet<string>> {
     const t0 = process.hrtime.bigint();
     let events = batch.flatMap((p) => p.events);
     const rejects = batch.flatMap((p) => p.rejects);
     let duplicates: ReadonlySet<string> = new Set();
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.commitOnce(events, rejects);
-          break;
-        } catch (err) {
-          // A retried batch whose events are already stored: drop those and commit the rest once more.
-          if (attempt > 0 || events.length === 0) throw err;
-          const stored = await this.store.getEvents(events.map((e) => e.id));
-          if (stored.length === 0) throw err;
-          duplicates = new Set(stored.map((e) => e.id));
-          events = events.filter((e) => !duplicates.has(e.id));
-        }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.commitOnce(events, rejects);
+        break;
+      } catch (err) {
+        // A retried batch whose events are already stored: drop those and commit the rest once more.
+        if (attempt > 0 || events.length === 0) throw err;
+        const stored = await this.store.getEvents(events.map((e) => e.id));
+        if (stored.length === 0) throw err;
+        duplicates = new Set(stored.map((e) => e.id));
+        events = events.filter((e) => !duplicates.has(e.id));
       }
-      for (const p of batch) p.resolve(duplicates);
-      this.opts.onCommit?.(events.length, rejects.length, Number(process.hrtime.bigint() - t0) / 1e9);
-    } catch (err) {
-      for (const p of batch) p.reject(err);
     }
+    this.opts.onCommit?.(events.length, rejects.length, Number(process.hrtime.bigint() - t0) / 1e9);
+    return duplicates;
   }
 
   private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {

@@ -1,6 +1,8 @@
 import type { ValidateFunction } from 'ajv';
 import type { ModelRecord } from '../storage/types.js';
 import type { RowRejection, ValidEvent } from './event-input.js';
+import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
+import { parseEventTimestamp } from './timestamp.js';
 
 export interface ModelContext {
   model: ModelRecord;
@@ -36,24 +38,14 @@ function optNumber(v: unknown, min: number, max = Infinity): number | null | und
   return v;
 }
 
-function parseTimestamp(v: unknown, now: number): number | undefined {
-  if (v === undefined || v === null) return now;
-  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return Math.round(v);
-  if (typeof v === 'string' && v.length <= 64) {
-    const t = Date.parse(v);
-    if (Number.isFinite(t)) return t;
-  }
-  return undefined;
-}
-
 /** Validates one raw event; never throws. */
 export function validateEvent(raw: unknown, index: number, env: ValidationEnv): Result {
   if (!isObject(raw)) return reject(index, 'invalid_event', 'event must be a JSON object');
   const rawId = raw['id'];
   let id: string;
   if (rawId === undefined || rawId === null) id = env.newId();
-  else if (typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID && !/\p{Cs}/u.test(rawId)) id = rawId; // no lone surrogates: stored as U+FFFD, distinct ids would collide
-  else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates`);
+  else if (typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID && !/\p{Cs}/u.test(rawId) && !hasNul(rawId)) id = rawId; // no lone surrogates (stored as U+FFFD, distinct ids would collide), no NUL
+  else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates or U+0000`);
   const model = raw['model'];
   if (typeof model !== 'string') return reject(index, 'invalid_event', 'model must be a string', undefined, id);
   const ctx = env.models(model);
@@ -62,8 +54,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (typeof version !== 'string' || !ctx.versions.has(version)) {
     return reject(index, 'unknown_version', `unknown version ${typeof version === 'object' && version !== null ? (Array.isArray(version) ? '(an array)' : '(an object)') : JSON.stringify(typeof version === 'string' ? version.slice(0, 100) : version)} of model "${model}"; known: ${[...ctx.versions].join(', ')}`, undefined, id);
   }
-  const ts = parseTimestamp(raw['timestamp'], env.now);
-  if (ts === undefined) return reject(index, 'invalid_timestamp', 'timestamp must be an ISO-8601 string or epoch milliseconds', undefined, id);
+  const ts = parseEventTimestamp(raw['timestamp'], env.now);
+  if (ts === undefined) return reject(index, 'invalid_timestamp', 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds, not before 1970', undefined, id);
   if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', 'timestamp is too far in the future', { maxFutureMs: env.maxFutureMs }, id);
   const features = raw['features'];
   if (!isObject(features)) return reject(index, 'invalid_features', 'features must be a JSON object', undefined, id);
@@ -71,6 +63,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid' }));
     return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
   }
+  if (nestedDeeperThan(features, MAX_FEATURE_DEPTH)) return reject(index, 'invalid_features', `features nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`, undefined, id);
   const p = raw['prediction'];
   let prediction: string | number;
   if (ctx.model.outputKind === 'regression') {
@@ -79,7 +72,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   } else {
     if (typeof p !== 'string' && typeof p !== 'number' && typeof p !== 'boolean') return reject(index, 'invalid_prediction', 'prediction must be a class label (string, number or boolean)', undefined, id);
     prediction = String(p);
-    if (prediction.length > MAX_TEXT) return reject(index, 'invalid_prediction', 'prediction label is too long', undefined, id);
+    if (prediction.length > MAX_TEXT || hasNul(prediction)) return reject(index, 'invalid_prediction', 'prediction label is too long or contains U+0000', undefined, id);
     if (ctx.classes && !ctx.classes.has(prediction)) return reject(index, 'invalid_prediction', `prediction "${prediction.slice(0, 100)}" is not one of the model's classes`, [...ctx.classes], id);
   }
   const score = optNumber(raw['score'], 0, 1);
@@ -100,6 +93,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   const e = raw['error'];
   let error: string | null = null;
   if (e === true) error = 'error';
+  else if (typeof e === 'string' && hasNul(e)) return reject(index, 'invalid_error', 'error must not contain U+0000', undefined, id);
   else if (typeof e === 'string' && e.length > 0) error = e.slice(0, MAX_TEXT);
   else if (e !== undefined && e !== null && e !== false && e !== '') return reject(index, 'invalid_error', 'error must be a string, a boolean or null', undefined, id);
   const seg = raw['segment'];
@@ -111,7 +105,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
       if (v === undefined || v === null) continue;
       if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return reject(index, 'invalid_segment', `segment.${key} must be a string, number or boolean`, undefined, id);
       const s = String(v);
-      if (s.length > 200) return reject(index, 'invalid_segment', `segment.${key} is too long (max 200)`, undefined, id);
+      if (s.length > 200 || hasNul(s)) return reject(index, 'invalid_segment', `segment.${key} is too long (max 200) or contains U+0000`, undefined, id);
       segment[key] = s;
     }
   }

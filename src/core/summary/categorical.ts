@@ -9,6 +9,16 @@ export interface CategoricalSummaryState {
 
 export const DEFAULT_CATEGORY_CAP = 200;
 export const OTHER = '__other__';
+/** The category of a value JSON cannot write (too deeply nested, cyclic, a BigInt): one category for all of them. */
+export const UNSERIALISABLE = '__unserialisable__';
+
+function jsonKey(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return UNSERIALISABLE;
+  }
+}
 
 /** Mergeable category counts with a cap: categories beyond the cap are counted in `other`. */
 export class CategoricalSummary {
@@ -25,7 +35,7 @@ export class CategoricalSummary {
       this.missing++;
       return;
     }
-    const key = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+    const key = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : jsonKey(v);
     this.count++;
     const c = this.counts.get(key);
     if (c !== undefined) this.counts.set(key, c + 1);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ValidEvent, RowRejection } from '../../ingest/event-input.js';
+import { withoutNul } from '../../ingest/limits.js';
 import { validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
 import type { RejectRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
@@ -48,7 +49,7 @@ export function eventRoutes(deps: AppDeps) {
           const row = raw as Record<string, unknown> | null;
           const model = typeof row?.['model'] === 'string' && deps.catalog.model(row['model']) ? row['model'] : null;
           const version = model && typeof row?.['version'] === 'string' && deps.catalog.version(model, row['version']) ? row['version'] : null;
-          rejects.push({ ts: now, model, version, code: r.rejection.code, reason: r.rejection.message, excerpt: excerpt(raw) });
+          rejects.push({ ts: now, model, version, code: r.rejection.code, reason: withoutNul(r.rejection.message), excerpt: excerpt(raw) });
           results.push({ status: 'rejected', ...r.rejection });
           deps.metrics.eventsRejected.inc({ model: model ?? '(unknown)', code: r.rejection.code });
         }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { hasNul } from '../../ingest/limits.js';
 import type { LabelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -19,9 +20,9 @@ export function labelRoutes(deps: AppDeps) {
         const id = r?.['id'];
         const label = r?.['label'];
         if (typeof r !== 'object' || r === null || Array.isArray(r)) results.push({ index, status: 'rejected', code: 'invalid_label', message: 'label must be a JSON object {id, label}' });
-        else if (typeof id !== 'string' || id.length === 0 || id.length > 128) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters)' });
-        else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024) {
-          results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string, a finite number or a boolean' });
+        else if (typeof id !== 'string' || id.length === 0 || id.length > 128 || hasNul(id)) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters, without U+0000)' });
+        else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024 || hasNul(String(label))) {
+          results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string (without U+0000, at most 1024 characters), a finite number or a boolean' });
         } else candidates.push({ index, id, label: String(label) });
       });
       const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));

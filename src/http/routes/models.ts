@@ -10,6 +10,8 @@ import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
+/** No U+0000: PostgreSQL text cannot hold it (both stores refuse it alike). */
+const NO_NUL = '^[^\\u0000]*$';
 
 const modelBody = {
   type: 'object',
@@ -19,9 +21,9 @@ const modelBody = {
     name: { type: 'string', pattern: NAME },
     outputKind: { enum: ['binary', 'multiclass', 'regression'] },
     inputSchema: { type: 'object' },
-    segmentKeys: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 10 },
-    classes: { type: 'array', items: { type: 'string', maxLength: 1024 }, maxItems: 1000 },
-    description: { type: 'string', maxLength: 10000 },
+    segmentKeys: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100, pattern: NO_NUL }, maxItems: 10 },
+    classes: { type: 'array', items: { type: 'string', maxLength: 1024, pattern: NO_NUL }, maxItems: 1000 },
+    description: { type: 'string', maxLength: 10000, pattern: NO_NUL },
   },
 } as const;
 
@@ -35,7 +37,7 @@ const versionBody = {
     reference: {
       type: 'object',
       additionalProperties: false,
-      properties: { from: {}, to: {}, version: { type: 'string' } },
+      properties: { from: {}, to: {}, version: { type: 'string', pattern: NO_NUL } },
     },
   },
 } as const;

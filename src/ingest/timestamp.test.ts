@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseEventTimestamp, parseRfc3339 } from './timestamp.js';
+
+const NOW = Date.UTC(2026, 10, 30, 12);
+
+test('RFC 3339 date-times with a zone are read exactly, fractions and offsets included', () => {
+  assert.equal(parseRfc3339('2026-11-30T12:00:00Z'), NOW);
+  assert.equal(parseRfc3339('2026-11-30t12:00:00z'), NOW);
+  assert.equal(parseRfc3339('2026-11-30 12:00:00Z'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T13:30:00+01:30'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T07:00:00-05:00'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T12:00:00.25Z'), NOW + 250);
+  assert.equal(parseRfc3339('2026-11-30T12:00:00.123456789Z'), NOW + 123);
+  assert.equal(parseRfc3339('2024-02-29T00:00:00Z'), Date.UTC(2024, 1, 29));
+  assert.equal(parseRfc3339('0050-01-01T00:00:00Z'), new Date('0050-01-01T00:00:00Z').getTime());
+});
+
+test('bare dates, numbers as text, missing zones, impossible days and free text are refused', () => {
+  for (const s of ['2026-11-30', '1', '0', 'yesterday', '2026-11-30T12:00:00', '2026-11-30T12:00Z', '2026-02-29T00:00:00Z', '2026-13-01T00:00:00Z',
+    '2026-11-31T00:00:00Z', '2026-11-30T24:00:00Z', '2026-11-30T12:60:00Z', '2026-11-30T12:00:60Z', '2026-11-30T12:00:00+24:00',
+    '+275760-09-13T00:00:00.000Z', ' 2026-11-30T12:00:00Z', '2026-11-30T12:00:00Z ', 'Mon, 30 Nov 2026 12:00:00 GMT', '']) {
+    assert.equal(parseRfc3339(s), undefined, s);
+  }
+});
+
+test('event timestamps: absent is now; epoch ms and RFC 3339 from 1970 on; earlier or odd values are refused', () => {
+  assert.equal(parseEventTimestamp(undefined, NOW), NOW);
+  assert.equal(parseEventTimestamp(null, NOW), NOW);
+  assert.equal(parseEventTimestamp(NOW + 0.4, NOW), NOW);
+  assert.equal(parseEventTimestamp(0, NOW), 0);
+  assert.equal(parseEventTimestamp('1970-01-01T00:00:00Z', NOW), 0);
+  assert.equal(parseEventTimestamp('2026-11-30T12:00:00Z', NOW), NOW);
+  for (const v of [-1, '1900-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '1', '1900-01-01', NaN, Infinity, 1e308, '9'.repeat(65), true, [], {}]) {
+    assert.equal(parseEventTimestamp(v, NOW), undefined, String(v));
+  }
+});

@@ -1,0 +1,42 @@
+/**
+ * Event timestamps: RFC 3339 date-times (an ISO-8601 profile: date, time and a time zone, "Z" or "+hh:mm")
+ * or epoch milliseconds. Anything else (a bare date, "1", "yesterday", local times without a zone) is refused:
+ * Date.parse would guess, and the guess depends on the server's time zone.
+ */
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/** Latest accepted epoch ms (year 9999); the caller also bounds it by its clock. */
+export const MAX_EPOCH_MS = 253_402_300_799_999;
+
+function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Epoch ms of an RFC 3339 date-time, or undefined when the text is not one (or names a day that does not exist). */
+export function parseRfc3339(s: string): number | undefined {
+  const m = RFC3339.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) return undefined;
+  let offset = 0;
+  if (m[9] !== undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  const ms = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d); // years 0-99 are not shifted to 19xx, unlike Date.UTC
+  date.setUTCHours(h, mi, sec, ms);
+  return date.getTime() - offset;
+}
+
+/** An event timestamp (RFC 3339 text or epoch ms) at or after 1970-01-01; `now` when absent; undefined when invalid. */
+export function parseEventTimestamp(v: unknown, now: number): number | undefined {
+  if (v === undefined || v === null) return now;
+  let t: number | undefined;
+  if (typeof v === 'number') t = Number.isFinite(v) ? Math.round(v) : undefined;
+  else if (typeof v === 'string' && v.length <= 64) t = parseRfc3339(v);
+  return t !== undefined && t >= 0 && t <= MAX_EPOCH_MS ? t : undefined;
+}
