@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   unknown_version: 404,
   method_not_allowed: 405,
   conflict: 409,
+  promotion_refused: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,

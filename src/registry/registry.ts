@@ -57,6 +57,8 @@ export interface AliasChangeOptions {
 export class ModelRegistry {
   private readonly controls = new Map<string, ModelControl>();
   private readonly listeners: Array<(model: string) => void> = [];
+  /** Refreshes started per model: only the latest one started applies its result (it read the newest state). */
+  private readonly generation = new Map<string, number>();
 
   constructor(private readonly o: RegistryOptions) {}
 
@@ -66,17 +68,20 @@ export class ModelRegistry {
 
   /** Reads the control state of every model from the store. */
   async load(): Promise<void> {
-    const pauses = await this.o.store.listPauses();
-    for (const m of this.o.catalog.models()) await this.refresh(m.name, pauses);
+    for (const m of this.o.catalog.models()) await this.refresh(m.name);
   }
 
-  async refresh(model: string, pauses?: Awaited<ReturnType<RegistryStore['listPauses']>>): Promise<void> {
-    const ps = (pauses ?? await this.o.store.listPauses()).filter((p) => p.model === model);
+  async refresh(model: string): Promise<void> {
+    const gen = (this.generation.get(model) ?? 0) + 1;
+    this.generation.set(model, gen);
+    const ps = (await this.o.store.listPauses()).filter((p) => p.model === model);
     const raw = await this.o.store.getServing(model);
     const upstreams = new Map<string, string>();
     for (const v of await this.o.store.listVersions(model)) if (v.upstream !== null) upstreams.set(v.version, v.upstream);
+    const aliases = await this.o.store.aliases(model);
+    if (this.generation.get(model) !== gen) return;
     this.controls.set(model, {
-      aliases: await this.o.store.aliases(model),
+      aliases,
       serving: raw === null ? DEFAULT_SERVING : checkServing(raw),
       modelPaused: ps.some((p) => p.version === ''),
       pausedVersions: new Set(ps.filter((p) => p.version !== '').map((p) => p.version)),
