@@ -14,8 +14,7 @@ export interface SqlExec extends SqlRunner {
   tx<T>(work: (q: SqlRunner) => Promise<T>): Promise<T>;
 }
 
-const TABLES = ['registry_versions', 'registry_aliases', 'registry_deployments', 'registry_serving', 'registry_rollouts', 'registry_pauses'] as const;
-type Table = (typeof TABLES)[number];
+type Table = 'registry_versions' | 'registry_aliases' | 'registry_deployments' | 'registry_serving' | 'registry_rollouts' | 'registry_pauses';
 
 /** Idempotent DDL; TEXT and BIGINT mean the same in DuckDB and PostgreSQL. */
 export function registryDdl(t: (name: Table) => string): string[] {

@@ -43,7 +43,7 @@ export async function startModelServer(behaviour: ModelBehaviour = {}): Promise<
           res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"model crashed"}');
           return;
         }
-        let features: Record<string, unknown> = {};
+        let features: Record<string, unknown>;
         try {
           features = (JSON.parse(body) as { features: Record<string, unknown> }).features;
         } catch {
