@@ -28,6 +28,8 @@ export interface LookoutConfig {
   ingest: { sampleRate: number };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
+  /** Registry and gateway: rollout controller interval and control-state refresh, in ms (0 disables). */
+  registry?: { tickMs?: number; refreshMs?: number };
 }
 
 const schema = {
@@ -37,6 +39,7 @@ const schema = {
     server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
+    registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 } } },
     auth: {
       type: 'object', additionalProperties: false,
@@ -118,5 +121,6 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
     auth: { keys: c.auth?.keys ?? [] },
     models: models as ModelConfig[],
+    ...(c.registry !== undefined && { registry: c.registry }),
   };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { LookoutConfig } from './config.js';
 import { seededRandom } from './core/random/rng.js';
+import { buildRegistryServices } from './gateway/services.js';
 import { buildApp } from './http/app.js';
 import { ApiKeys } from './http/auth.js';
 import type { AppDeps } from './http/deps.js';
@@ -14,6 +15,7 @@ import { SummaryReader } from './monitoring/query.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import { openStore } from './storage/open.js';
+import type { RolloutNotifier } from './rollout/notifier.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -30,6 +32,8 @@ export interface ServerOptions {
   listen?: boolean;
   /** Called after models are loaded, before listening (the demo fills the store here). */
   beforeListen?: (deps: AppDeps) => Promise<void>;
+  /** Where rollout events go (default: the log). */
+  rolloutNotifier?: RolloutNotifier;
 }
 
 export function storeUrl(config: LookoutConfig): string {
@@ -43,7 +47,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   const store = await openStore(storeUrl(config));
   await store.init();
   try {
-    const deps = await wire(store, config, opts.clock ?? Date.now);
+    const deps = await wire(store, config, opts.clock ?? Date.now, opts.rolloutNotifier);
     await declareConfiguredModels(deps, config);
     if (opts.beforeListen) await opts.beforeListen(deps);
     const app = buildApp(deps, { logger: opts.logger ?? false });
@@ -54,6 +58,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       app, deps, url,
       async close() {
         await app.close();
+        await deps.registry?.close();
         await deps.pipeline.flush();
         await store.close();
       },
@@ -64,7 +69,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   }
 }
 
-async function wire(store: StorageBackend, config: LookoutConfig, clock: () => number): Promise<AppDeps> {
+async function wire(store: StorageBackend, config: LookoutConfig, clock: () => number, notifier?: RolloutNotifier): Promise<AppDeps> {
   const catalog = new ModelCatalog(store);
   await catalog.load();
   const queued = { events: (): number => 0 };
@@ -76,8 +81,13 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
     onCommit: (_e, _r, seconds) => metrics.commitSeconds.observe(seconds),
   });
   queued.events = () => pipeline.queuedEvents;
+  const registry = await buildRegistryServices({
+    store, catalog, pipeline, dataDir: config.dataDir, clock, newId: () => randomUUID(), random: seededRandom((clock() + 1) % 2 ** 32),
+    ...(notifier && { notifier }), ...(config.registry?.tickMs !== undefined && { tickMs: config.registry.tickMs }),
+    ...(config.registry?.refreshMs !== undefined && { refreshMs: config.registry.refreshMs }),
+  });
   return {
-    store, catalog, pipeline, metrics, clock,
+    store, catalog, pipeline, metrics, clock, registry,
     reader: new SummaryReader(store, catalog, clock),
     keys: new ApiKeys(config.auth.keys),
     newId: () => randomUUID(),

@@ -5,6 +5,9 @@ import { metricsCommand } from './commands/metrics.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { keysCommand } from './commands/keys.js';
+import { modelsCommand } from './commands/models.js';
+import { versionsCommand } from './commands/versions.js';
+import { promoteCommand, rollbackCommand, rolloutCommand } from './commands/deploy.js';
 import { EXIT } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -24,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(reportCommand(setCode));
   program.addCommand(serveCommand(setCode));
   program.addCommand(keysCommand(setCode));
+  for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch below (exit 2).
   const override = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -3,6 +3,9 @@ import { clientErrorHandler } from './client-error.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
 import { eventRoutes } from './routes/events.js';
+import { gatewayRoutes } from './routes/gateway.js';
+import { registryRoutes } from './routes/registry.js';
+import { rolloutRoutes } from './routes/rollouts.js';
 import { labelRoutes } from './routes/labels.js';
 import { modelRoutes } from './routes/models.js';
 import { queryRoutes } from './routes/queries.js';
@@ -40,6 +43,11 @@ export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Fastif
   app.register(eventRoutes(deps));
   app.register(labelRoutes(deps));
   app.register(queryRoutes(deps));
+  if (deps.registry) {
+    app.register(registryRoutes(deps, deps.registry));
+    app.register(gatewayRoutes(deps, deps.registry));
+    app.register(rolloutRoutes(deps, deps.registry));
+  }
   return app;
 }
 

@@ -1,3 +1,4 @@
+import type { RegistryServices } from '../gateway/services.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
@@ -20,4 +21,6 @@ export interface AppDeps {
   dataDir: string;
   /** Largest request body in bytes (default 16 MiB). */
   bodyLimit?: number;
+  /** Model registry, prediction gateway and rollout controller (issue 5); their routes exist when set. */
+  registry?: RegistryServices;
 }

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   request_timeout: 408,
   conflict: 409,
+  promotion_refused: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,

@@ -1,6 +1,7 @@
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery, SummaryRecord, VersionRecord,
 } from './types.js';
+import type { RegistryStore } from './registry.js';
 
 /**
  * The one storage interface. Every backend (embedded DuckDB file, PostgreSQL) passes the shared contract
@@ -48,4 +49,7 @@ export interface StorageBackend {
   /** Small key-value state (e.g. the ingest log checkpoint). */
   getState(key: string): Promise<string | null>;
   setState(key: string, value: string): Promise<void>;
+
+  /** The model registry and gateway control state, in the same database (src/storage/registry.ts). */
+  registry(): RegistryStore;
 }

@@ -7,6 +7,8 @@ import type {
 } from '../types.js';
 import { appendEvents, appendRejects, upsertLabels, upsertSummaries } from './append.js';
 import { SerialQueue } from './queue.js';
+import type { RegistryStore } from '../registry.js';
+import { duckdbRegistry } from './registry.js';
 import {
   lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toVersion, type Row,
 } from './rows.js';
@@ -26,6 +28,7 @@ export class DuckDbStore implements StorageBackend {
   private readonly queue = new SerialQueue();
   private readonly prepared = new Map<string, DuckDBPreparedStatement>();
   private closed = false;
+  private registryStore: RegistryStore | undefined;
 
   private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
 
@@ -158,6 +161,10 @@ export class DuckDbStore implements StorageBackend {
 
   setState(key: string, value: string): Promise<void> {
     return this.write(() => this.exec(UPSERT_STATE, [key, value]));
+  }
+
+  registry(): RegistryStore {
+    return (this.registryStore ??= duckdbRegistry(this.conn, this.queue, () => this.assertOpen()));
   }
 
   private assertOpen(): void {

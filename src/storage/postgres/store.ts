@@ -9,6 +9,8 @@ import type {
   SummaryRecord, VersionRecord,
 } from '../types.js';
 import { checkSchemaName, postgresSchema, postgresWrites } from './schema.js';
+import type { RegistryStore } from '../registry.js';
+import { postgresRegistry } from './registry.js';
 
 /** Rows per bulk INSERT statement (bounds the size of one array parameter). */
 const CHUNK = 10_000;
@@ -39,6 +41,7 @@ export class PostgresStore implements StorageBackend {
   private readonly schema: string;
   private readonly writes: ReturnType<typeof postgresWrites>;
   private closed = false;
+  private registryStore: RegistryStore | undefined;
 
   private constructor(private readonly pool: pg.Pool, schema: string) {
     this.schema = checkSchemaName(schema);
@@ -180,6 +183,12 @@ export class PostgresStore implements StorageBackend {
 
   setState(key: string, value: string): Promise<void> {
     return this.tx((c) => c.query(this.writes.state, [key, value]));
+  }
+
+  registry(): RegistryStore {
+    return (this.registryStore ??= postgresRegistry(this.pool, this.schema, () => {
+      if (this.closed) throw new Error('PostgresStore is closed');
+    }));
   }
 
   private t(table: string): string {

@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import { InputError } from '../io/errors.js';
+
+/** Connection options of the commands that talk to a running server. */
+export interface ApiOptions {
+  url: string;
+  apiKey?: string;
+  json?: boolean;
+}
+
+/** The server answered with an error ({error:{code,message,details}}). */
+export class ApiCallError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: unknown) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+export function withApiOptions(cmd: Command): Command {
+  return cmd
+    .option('--url <url>', 'Lookout server URL (env LOOKOUT_URL)', process.env['LOOKOUT_URL'] ?? 'http://127.0.0.1:8080')
+    .option('--api-key <key>', 'API key (env LOOKOUT_API_KEY)', process.env['LOOKOUT_API_KEY'])
+    .option('--json', 'print the server\'s JSON answer');
+}
+
+export async function api<T = Record<string, unknown>>(o: ApiOptions, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (o.apiKey) headers['authorization'] = `Bearer ${o.apiKey}`;
+  let payload: string | Uint8Array | undefined;
+  if (body !== undefined) {
+    headers['content-type'] = contentType;
+    payload = body instanceof Uint8Array ? body : JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, o.url.endsWith('/') ? o.url : `${o.url}/`), { method, headers, ...(payload !== undefined && { body: payload }) });
+  } catch (e) {
+    throw new InputError(`cannot reach the Lookout server at ${o.url}: ${e instanceof Error ? (e.cause as Error | undefined)?.message ?? e.message : String(e)}`);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = { raw: text };
+  }
+  if (!res.ok) {
+    const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    throw new ApiCallError(res.status, err?.code ?? String(res.status), err?.message ?? text.slice(0, 500), err?.details);
+  }
+  return parsed as T;
+}
+
+/** Runs a command action: server errors become a one-line message and exit code 2 (1 for a refused promotion). */
+export function action<A extends unknown[]>(setCode: (c: number) => void, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+      setCode(0);
+    } catch (e) {
+      if (!(e instanceof ApiCallError)) throw e;
+      process.stderr.write(`lookout: error: ${e.message} (HTTP ${e.status} ${e.code})\n`);
+      setCode(e.code === 'promotion_refused' ? 1 : 2);
+    }
+  };
+}
+
+export function print(o: ApiOptions, value: unknown, human: () => string): void {
+  process.stdout.write(o.json ? `${JSON.stringify(value, null, 2)}\n` : human());
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { InputError } from '../../io/errors.js';
+import { action, api, ApiCallError, print, withApiOptions, type ApiOptions } from '../api.js';
+import { fmt, table } from '../format.js';
+import { parseNumber } from '../parse.js';
+
+type Opts = ApiOptions & { alias: string; reason: string; by?: string; testSet?: string; label: string; metric?: string; minImprovement?: number; significant?: boolean; force?: boolean; resamples?: number };
+
+/** Reads a JSON-lines test set: {"features": {...}, "label": ...} per line, or flat rows with a label field. */
+export function readTestSet(path: string, label: string): Array<{ features: Record<string, unknown>; label: unknown }> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read test set ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return text.split('\n').filter((l) => l.trim() !== '').map((line, i) => {
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new InputError(`${path}:${i + 1} is not JSON`);
+    }
+    if (typeof o['features'] === 'object' && o['features'] !== null) return { features: o['features'] as Record<string, unknown>, label: o[label] ?? null };
+    const { [label]: y, ...features } = o;
+    return { features, label: y ?? null };
+  });
+}
+
+function gateTable(details: { gate?: Record<string, unknown>; comparison?: { n: number; metrics: Array<{ metric: string; a: number | null; b: number | null; delta: { value: number | null; ci: [number, number] | null } }> } }): string {
+  const c = details.comparison;
+  if (!c) return '';
+  return `${table(['metric', 'current', 'candidate', 'delta', '95% CI'], c.metrics.map((m) => [m.metric, fmt(m.a), fmt(m.b), fmt(m.delta.value), m.delta.ci ? `${fmt(m.delta.ci[0])} .. ${fmt(m.delta.ci[1])}` : '-']))}(${c.n} labelled rows)\n`;
+}
+
+/** `lookout promote MODEL VERSION` (gated by a head-to-head comparison) and `lookout rollback MODEL`. */
+export function promoteCommand(setCode: (c: number) => void): Command {
+  return withApiOptions(new Command('promote').argument('<model>').argument('<version>')
+    .description('move an alias (default production) to VERSION if it beats the current version on a labelled test set'))
+    .option('--alias <alias>', 'alias to move', 'production').requiredOption('--reason <text>', 'why (kept in the history)').option('--by <name>', 'who')
+    .option('--test-set <file.jsonl>', 'labelled rows, scored by both versions\' upstreams').option('--label <field>', 'label field of the test set', 'label')
+    .option('--metric <id>', 'gate metric (default rocAuc, accuracy or mae)').option('--min-improvement <x>', 'required improvement (default: any)', parseNumber)
+    .option('--significant', 'also require the 95% interval of the improvement above zero').option('--resamples <n>', 'bootstrap resamples', parseNumber)
+    .option('--force', 'promote without a comparison')
+    .action(action(setCode, async (model: string, version: string, o: Opts) => {
+      const gate = { ...(o.metric && { metric: o.metric }), ...(o.minImprovement !== undefined && { minImprovement: o.minImprovement }), ...(o.significant && { requireSignificant: true }) };
+      const body = {
+        version, alias: o.alias, reason: o.reason, ...(o.by && { by: o.by }), gate, ...(o.force && { force: true }), ...(o.resamples !== undefined && { resamples: o.resamples }),
+        ...(o.testSet && { testSet: { rows: readTestSet(o.testSet, o.label) } }),
+      };
+      try {
+        const r = await api<{ previous: string | null; comparison: { gate: { reason: string } } & Parameters<typeof gateTable>[0] | null }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/promote`, body);
+        print(o, r, () => `${r.comparison ? gateTable(r.comparison) + `gate passed: ${r.comparison.gate?.reason}\n` : ''}${model} ${o.alias}: ${r.previous ?? '(unset)'} -> ${version}\n`);
+      } catch (e) {
+        if (e instanceof ApiCallError && e.code === 'promotion_refused' && !o.json) process.stdout.write(gateTable(e.details as Parameters<typeof gateTable>[0]));
+        throw e;
+      }
+    }));
+}
+
+export function rollbackCommand(setCode: (c: number) => void): Command {
+  return withApiOptions(new Command('rollback').argument('<model>').description('flip an alias (default production) back to its previous version'))
+    .option('--alias <alias>', 'alias to roll back', 'production').requiredOption('--reason <text>', 'why (kept in the history)').option('--by <name>', 'who')
+    .action(action(setCode, async (model: string, o: Opts) => {
+      const r = await api<{ version: string; previous: string }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollback`, { alias: o.alias, reason: o.reason, ...(o.by && { by: o.by }) });
+      print(o, r, () => `${model} ${o.alias}: ${r.previous} -> ${r.version} (rolled back)\n`);
+    }));
+}
+
+export function rolloutCommand(setCode: (c: number) => void): Command {
+  const ro = new Command('rollout').description('progressive rollouts (canary / shadow / blue-green)');
+  withApiOptions(ro.command('start <model> <version>').description('start a progressive rollout of VERSION'))
+    .option('--policy <p>', 'canary, shadow or blue-green', 'canary').option('--steps <list>', 'candidate percentages, e.g. 5,25,50,100')
+    .option('--step-minutes <m>', 'time per step', parseNumber).option('--sticky-key <field>', 'sticky routing key field').requiredOption('--reason <text>')
+    .action(action(setCode, async (model: string, version: string, o: ApiOptions & { policy: string; steps?: string; stepMinutes?: number; stickyKey?: string; reason: string }) => {
+      const body = {
+        candidate: version, policy: o.policy, reason: o.reason, ...(o.steps && { steps: o.steps.split(',').map(Number) }),
+        ...(o.stepMinutes !== undefined && { stepDurationMs: o.stepMinutes * 60_000 }), ...(o.stickyKey && { stickyKey: o.stickyKey }),
+      };
+      const r = await api<{ rollout: { id: string; weight: number } }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout`, body);
+      print(o, r, () => `rollout ${r.rollout.id} started: ${version} at ${r.rollout.weight}%\n`);
+    }));
+  withApiOptions(ro.command('status <model>').description('the current or last rollout')).action(action(setCode, async (model: string, o: ApiOptions) => {
+    const r = await api<{ rollout: Record<string, unknown> | null }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/rollout`);
+    print(o, r, () => (r.rollout ? `${String(r.rollout.primary)} -> ${String(r.rollout.candidate)}: ${String(r.rollout.state)} at ${String(r.rollout.weight)}%${r.rollout.endReason ? ` (${String(r.rollout.endReason)})` : ''}\n` : 'no rollout\n'));
+  }));
+  return ro;
+}

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
+import { table } from '../format.js';
+
+type Opts = ApiOptions & { reason?: string; by?: string; from?: string; to?: string };
+
+const iso = (t: unknown): string => (typeof t === 'number' ? new Date(t).toISOString() : '-');
+
+/** `lookout models ...`: list, aliases, set-alias, history, pause, resume (over the HTTP API). */
+export function modelsCommand(setCode: (c: number) => void): Command {
+  const models = new Command('models').description('models in the registry (talks to a running server: --url, --api-key)');
+  withApiOptions(models.command('list').description('list models')).action(action(setCode, async (o: Opts) => {
+    const r = await api<{ models: Array<{ name: string; outputKind: string; versions: unknown[] }> }>(o, 'GET', '/v1/models');
+    print(o, r, () => table(['model', 'kind', 'versions'], r.models.map((m) => [m.name, m.outputKind, String(m.versions.length)])));
+  }));
+  withApiOptions(models.command('aliases <model>').description('aliases of a model')).action(action(setCode, async (model: string, o: Opts) => {
+    const r = await api<{ aliases: Record<string, string> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/aliases`);
+    print(o, r, () => table(['alias', 'version'], Object.entries(r.aliases)));
+  }));
+  withApiOptions(models.command('set-alias <model> <alias> <version>').description('point an alias at a version (recorded in the history)'))
+    .requiredOption('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who')
+    .action(action(setCode, async (model: string, alias: string, version: string, o: Opts) => {
+      const r = await api<{ previous: string | null }>(o, 'PUT', `/v1/models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}`, { version, reason: o.reason, ...(o.by && { by: o.by }) });
+      print(o, r, () => `${model} ${alias}: ${r.previous ?? '(unset)'} -> ${version}\n`);
+    }));
+  withApiOptions(models.command('history <model>').description('deployment history: alias changes, promotions, rollbacks, pauses'))
+    .option('--from <time>', 'epoch ms or ISO time').option('--to <time>', 'epoch ms or ISO time')
+    .action(action(setCode, async (model: string, o: Opts) => {
+      const q = new URLSearchParams({ ...(o.from && { from: o.from }), ...(o.to && { to: o.to }) });
+      const r = await api<{ deployments: Array<Record<string, unknown>> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/deployments?${q.toString()}`);
+      print(o, r, () => table(['at', 'kind', 'alias', 'from', 'to', 'by', 'reason'], r.deployments.map((d) => [
+        iso(d.at), String(d.kind), String(d.alias || '-'), String(d.from ?? '-'), String(d.to), String(d.by), String(d.reason),
+      ])));
+    }));
+  for (const verb of ['pause', 'resume'] as const) {
+    withApiOptions(models.command(`${verb} <model>`).description(verb === 'pause' ? 'kill switch: stop serving the model (fallbacks answer)' : 'serve the model again'))
+      .option('--reason <text>', 'why').option('--by <name>', 'who')
+      .action(action(setCode, async (model: string, o: Opts) => {
+        const r = await api<{ paused: boolean }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/${verb}`, { ...(o.reason && { reason: o.reason }), ...(o.by && { by: o.by }) });
+        print(o, r, () => `${model}: ${r.paused ? 'paused' : 'serving'}\n`);
+      }));
+  }
+  return models;
+}

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
+import { table } from '../format.js';
+import { parseList } from '../parse.js';
+
+type Opts = ApiOptions & {
+  upstream?: string; gitCommit?: string; dataVersion?: string; hyperparameters?: Record<string, unknown>; metrics?: Record<string, number>;
+  referenceProfile?: string; tags?: string[]; notes?: string; artifact?: string; artifactUri?: string; artifactSha256?: string; by?: string; reason?: string;
+};
+
+function parseJsonObject(v: string): Record<string, unknown> {
+  try {
+    const o = JSON.parse(v) as unknown;
+    if (typeof o === 'object' && o !== null && !Array.isArray(o)) return o as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new InvalidArgumentError('expected a JSON object, e.g. \'{"depth": 6}\'.');
+}
+
+const m = (model: string, version?: string): string => `/v1/models/${encodeURIComponent(model)}/versions${version === undefined ? '' : `/${encodeURIComponent(version)}`}`;
+
+/** `lookout versions ...`: list, show, register (with lineage and artifact), tag, pause, resume. */
+export function versionsCommand(setCode: (c: number) => void): Command {
+  const versions = new Command('versions').description('model versions: semver, artifacts, lineage (talks to a running server: --url, --api-key)');
+  withApiOptions(versions.command('list <model>').description('versions of a model')).action(action(setCode, async (model: string, o: Opts) => {
+    const r = await api<{ versions: Array<Record<string, unknown>> }>(o, 'GET', m(model));
+    print(o, r, () => table(['version', 'created', 'aliases', 'artifact', 'git', 'tags', 'paused'], r.versions.map((v) => [
+      String(v.version), typeof v.createdAt === 'number' ? new Date(v.createdAt).toISOString() : '-', (v.aliases as string[]).join(',') || '-',
+      ((v.artifact as { sha256?: string; uri?: string } | null)?.sha256?.slice(0, 12) ?? (v.artifact as { uri?: string } | null)?.uri ?? '-'),
+      String((v.lineage as { gitCommit?: string }).gitCommit ?? '-'), (v.tags as string[]).join(',') || '-', v.paused ? 'yes' : 'no',
+    ])));
+  }));
+  withApiOptions(versions.command('show <model> <version>').description('one version with lineage and notes')).action(action(setCode, async (model: string, version: string, o: Opts) => {
+    const r = await api(o, 'GET', m(model, version));
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  }));
+  withApiOptions(versions.command('register <model> <version>').description('register a semver version (immutable) and optionally upload its artifact'))
+    .option('--upstream <url>', 'HTTP endpoint of the model server for this version')
+    .option('--git-commit <sha>').option('--data-version <id>', 'training data version')
+    .option('--hyperparameters <json>', 'JSON object', parseJsonObject).option('--metrics <json>', 'offline metrics, JSON object', parseJsonObject)
+    .option('--reference-profile <uri>', 'where the reference profile comes from')
+    .option('--tags <list>', 'comma-separated', parseList).option('--notes <text>', 'why this version exists')
+    .option('--artifact <file>', 'upload this file as the artifact (content-addressed, sha256)')
+    .option('--artifact-uri <uri>', 'reference an artifact kept elsewhere (path or URL)').option('--artifact-sha256 <hex>', 'digest of the referenced artifact')
+    .option('--by <name>', 'who')
+    .action(action(setCode, async (model: string, version: string, o: Opts) => {
+      const lineage = {
+        ...(o.gitCommit && { gitCommit: o.gitCommit }), ...(o.dataVersion && { dataVersion: o.dataVersion }), ...(o.hyperparameters && { hyperparameters: o.hyperparameters }),
+        ...(o.metrics && { metrics: o.metrics }), ...(o.referenceProfile && { referenceProfile: o.referenceProfile }),
+      };
+      const body = {
+        lineage, ...(o.tags && { tags: o.tags }), ...(o.notes && { notes: o.notes }), ...(o.upstream && { upstream: o.upstream }), ...(o.by && { by: o.by }),
+        ...(o.artifactUri && { artifact: { uri: o.artifactUri, ...(o.artifactSha256 && { sha256: o.artifactSha256 }) } }),
+      };
+      const r = await api<{ created: boolean; version: Record<string, unknown> }>(o, 'PUT', m(model, version), body);
+      let artifact: unknown = r.version.artifact;
+      if (o.artifact) artifact = (await api<{ artifact: unknown }>(o, 'PUT', `${m(model, version)}/artifact`, new Uint8Array(readFileSync(o.artifact)), 'application/octet-stream')).artifact;
+      print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${r.created ? 'registered' : 'already registered (unchanged)'}${artifact ? `; artifact ${JSON.stringify(artifact)}` : ''}\n`);
+    }));
+  withApiOptions(versions.command('tag <model> <version>').description('change the tags or notes of a version'))
+    .option('--tags <list>', 'comma-separated (replaces the tags)', parseList).option('--notes <text>').option('--upstream <url>')
+    .action(action(setCode, async (model: string, version: string, o: Opts) => {
+      const r = await api(o, 'PATCH', m(model, version), { ...(o.tags && { tags: o.tags }), ...(o.notes !== undefined && { notes: o.notes }), ...(o.upstream && { upstream: o.upstream }) });
+      print(o, r, () => `${model}@${version} updated\n`);
+    }));
+  for (const verb of ['pause', 'resume'] as const) {
+    withApiOptions(versions.command(`${verb} <model> <version>`).description(`${verb} one version (kill switch)`)).option('--reason <text>').option('--by <name>')
+      .action(action(setCode, async (model: string, version: string, o: Opts) => {
+        const r = await api<{ paused: boolean }>(o, 'POST', `${m(model, version)}/${verb}`, { ...(o.reason && { reason: o.reason }), ...(o.by && { by: o.by }) });
+        print(o, r, () => `${model}@${version}: ${r.paused ? 'paused' : 'serving'}\n`);
+      }));
+  }
+  return versions;
+}

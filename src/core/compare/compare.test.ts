@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { computeMetrics } from '../metrics/index.js';
+import { seededRandom } from '../random/rng.js';
+import { promotionGate, UnknownGateMetricError } from './gate.js';
+import { pairedComparison } from './paired.js';
+
+function binaryData(n: number, seed: number, noiseA: number, noiseB: number) {
+  const r = seededRandom(seed);
+  const labels: string[] = [];
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const y = r.next() < 0.4 ? 1 : 0;
+    labels.push(String(y));
+    const clamp = (x: number): number => Math.min(0.999, Math.max(0.001, x));
+    sa.push(clamp(0.5 + (y ? 0.2 : -0.2) + noiseA * (r.next() - 0.5)));
+    sb.push(clamp(0.5 + (y ? 0.2 : -0.2) + noiseB * (r.next() - 0.5)));
+  }
+  return { labels, sa, sb };
+}
+
+describe('issue 5: paired comparison and promotion gate', () => {
+  test('each side matches src/core/metrics; the delta interval is seeded and contains the delta', () => {
+    const { labels, sa, sb } = binaryData(600, 7, 1.2, 0.6);
+    const c = pairedComparison({ task: 'binary', labels, a: { scores: sa }, b: { scores: sb }, seed: 3, resamples: 300 });
+    const ma = computeMetrics({ task: 'binary', labels, scores: Float64Array.from(sa), resamples: 0 }).metrics;
+    const mb = computeMetrics({ task: 'binary', labels, scores: Float64Array.from(sb), resamples: 0 }).metrics;
+    assert.equal(c.n, 600);
+    for (const id of ['accuracy', 'rocAuc', 'logLoss']) {
+      const m = c.metrics.find((x) => x.metric === id);
+      assert.ok(m, id);
+      assert.ok(Math.abs((m.a as number) - (ma[id]?.value as number)) < 1e-12, `${id} a`);
+      assert.ok(Math.abs((m.b as number) - (mb[id]?.value as number)) < 1e-12, `${id} b`);
+      assert.ok(Math.abs((m.delta.value as number) - ((m.b as number) - (m.a as number))) < 1e-15);
+      const ci = m.delta.ci as [number, number];
+      assert.ok(ci[0] <= (m.delta.value as number) && (m.delta.value as number) <= ci[1], `${id} ci ${ci.join('..')}`);
+    }
+    assert.deepStrictEqual(pairedComparison({ task: 'binary', labels, a: { scores: sa }, b: { scores: sb }, seed: 3, resamples: 300 }), c);
+    // b is clearly better: the gate passes on AUC and the interval is above 0
+    const g = promotionGate(c, { requireSignificant: true });
+    assert.equal(g.metric, 'rocAuc');
+    assert.ok(g.pass, g.reason);
+    assert.ok((g.improvementCi as [number, number])[0] > 0);
+  });
+
+  test('the gate refuses a worse or not-better-enough candidate and says by how much', () => {
+    const { labels, sa, sb } = binaryData(400, 11, 0.6, 1.4);
+    const c = pairedComparison({ task: 'binary', labels, a: { scores: sa }, b: { scores: sb }, seed: 1, resamples: 200 });
+    const g = promotionGate(c, { metric: 'logLoss', minImprovement: 0.01 });
+    assert.equal(g.pass, false);
+    assert.ok((g.improvement as number) < 0, 'worse logLoss means negative improvement');
+    assert.match(g.reason, /logLoss: candidate [\d.]+ vs current [\d.]+; improvement -[\d.]+ \(95% CI .*\) is below the required 0\.0100/);
+    const same = pairedComparison({ task: 'binary', labels, a: { scores: sa }, b: { scores: sa }, resamples: 50 });
+    assert.equal(promotionGate(same).pass, false, 'equal is not better');
+    assert.throws(() => promotionGate(c, { metric: 'f1' }), UnknownGateMetricError);
+  });
+
+  test('regression: lower mae is better; rows with a missing value are excluded', () => {
+    const labels = [1, 2, 3, 4, null, 6];
+    const c = pairedComparison({ task: 'regression', labels, a: { predictions: [1.5, 2.5, 3.5, 4.5, 5, 6.5] }, b: { predictions: [1.1, 2.1, 2.9, null, 5, 6] }, resamples: 100 });
+    assert.equal(c.n, 4);
+    assert.equal(c.excluded, 2);
+    const mae = c.metrics.find((m) => m.metric === 'mae');
+    assert.equal(mae?.a, 0.5);
+    assert.ok(Math.abs((mae?.b as number) - 0.3 / 4) < 1e-12);
+    const g = promotionGate(c);
+    assert.equal(g.metric, 'mae');
+    assert.ok(g.pass && (g.improvement as number) > 0.4);
+  });
+});

@@ -1,0 +1,59 @@
+/** The promotion gate: the candidate (b) must beat the current version (a) on one metric by a minimum. */
+import type { PairedComparison } from './paired.js';
+
+export interface GateConfig {
+  /** Metric id; default: rocAuc when present, else accuracy (classification) or mae (regression). */
+  metric?: string;
+  /** Smallest improvement accepted, in the metric's units, in its "better" direction (default 0: must be strictly better). */
+  minImprovement?: number;
+  /** Also require the whole 95% interval of the improvement above zero. */
+  requireSignificant?: boolean;
+}
+
+export interface GateResult {
+  pass: boolean;
+  metric: string;
+  current: number | null;
+  candidate: number | null;
+  /** Candidate minus current, signed so that positive is better. */
+  improvement: number | null;
+  improvementCi: [number, number] | null;
+  minImprovement: number;
+  requireSignificant: boolean;
+  reason: string;
+}
+
+export class UnknownGateMetricError extends Error {
+  constructor(metric: string, known: string[]) {
+    super(`unknown gate metric "${metric}"; known for this comparison: ${known.join(', ')}`);
+    this.name = 'UnknownGateMetricError';
+  }
+}
+
+export function defaultGateMetric(c: PairedComparison): string {
+  const ids = c.metrics.map((m) => m.metric);
+  if (ids.includes('rocAuc')) return 'rocAuc';
+  return c.task === 'regression' ? 'mae' : 'accuracy';
+}
+
+export function promotionGate(c: PairedComparison, cfg: GateConfig = {}): GateResult {
+  const metric = cfg.metric ?? defaultGateMetric(c);
+  const m = c.metrics.find((x) => x.metric === metric);
+  if (!m) throw new UnknownGateMetricError(metric, c.metrics.map((x) => x.metric));
+  const sign = m.higherIsBetter ? 1 : -1;
+  const minImprovement = cfg.minImprovement ?? 0;
+  const requireSignificant = cfg.requireSignificant ?? false;
+  const improvement = m.delta.value === null ? null : sign * m.delta.value;
+  const ci = m.delta.ci === null ? null : (sign > 0 ? m.delta.ci : [-m.delta.ci[1], -m.delta.ci[0]]) as [number, number];
+  const base = { metric, current: m.a, candidate: m.b, improvement, improvementCi: ci, minImprovement, requireSignificant };
+  const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(4));
+  if (improvement === null) return { ...base, pass: false, reason: `${metric} is undefined on this test set` };
+  const big = minImprovement > 0 ? improvement >= minImprovement : improvement > 0;
+  if (!big) {
+    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) is below the required ${minImprovement > 0 ? f(minImprovement) : '> 0'}` };
+  }
+  if (requireSignificant && !(ci !== null && ci[0] > 0)) {
+    return { ...base, pass: false, reason: `${metric}: improvement ${f(improvement)} is not significant (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)} includes 0)` };
+  }
+  return { ...base, pass: true, reason: `${metric}: candidate ${f(m.b)} beats current ${f(m.a)} by ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)})` };
+}

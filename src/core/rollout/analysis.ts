@@ -1,0 +1,115 @@
+/**
+ * The analysis at each rollout step: the canary's live traffic against the primary's over the same period.
+ * Pure. Checks (each records the values, the limit and the verdict):
+ * - errorRate: one-sided two-proportion z-test (pooled); fails only when the canary is worse with p < alpha
+ *   AND by more than `maxErrorRateIncrease` (absolute), so noise alone does not roll back;
+ * - latencyP95: canary p95 <= primary p95 * maxLatencyRatio + latencySlackMs;
+ * - disagreement: share of paired requests (canary answer vs the primary's mirrored answer) that differ;
+ * - drift: PSI of the prediction distribution, canary vs primary (categories, or primary-decile bins);
+ * - estimatedPerformance: mean confidence of the answers (CBPE-style expected accuracy) may drop at most
+ *   `maxPerformanceDrop`.
+ * With fewer than `minSamples` requests on either arm the analysis is `insufficient` (no verdict yet).
+ */
+import { binCountsSorted, decileEdges, proportions } from '../stats/binning.js';
+import { chi2Sf } from '../stats/chi2.js';
+import { psi } from '../stats/divergence.js';
+import { categoricalStats } from '../drift/categorical.js';
+
+export interface ArmSnapshot {
+  n: number;
+  errors: number;
+  /** p95 latency in ms of successful requests (null when none). */
+  p95Ms: number | null;
+  /** Prediction counts by value (classification) or a sample of numeric predictions (regression). */
+  categories: ReadonlyMap<string, number>;
+  numeric: readonly number[];
+  /** Mean confidence (max class probability) of the answers that had a score; null when none. */
+  meanConfidence: number | null;
+}
+
+export interface PairSnapshot {
+  n: number;
+  disagreements: number;
+}
+
+export interface AnalysisConfig {
+  minSamples: number;
+  errorRateAlpha: number;
+  maxErrorRateIncrease: number;
+  maxLatencyRatio: number;
+  latencySlackMs: number;
+  maxDisagreement: number;
+  maxDrift: number;
+  maxPerformanceDrop: number;
+}
+
+export const DEFAULT_ANALYSIS: AnalysisConfig = {
+  minSamples: 100, errorRateAlpha: 0.01, maxErrorRateIncrease: 0.01, maxLatencyRatio: 1.5, latencySlackMs: 5,
+  maxDisagreement: 0.2, maxDrift: 0.25, maxPerformanceDrop: 0.05,
+};
+
+export interface Check {
+  name: 'errorRate' | 'latencyP95' | 'disagreement' | 'drift' | 'estimatedPerformance';
+  canary: number | null;
+  primary: number | null;
+  limit: number | null;
+  pass: boolean;
+  detail?: string;
+}
+
+export interface Analysis {
+  /** Every check passed with enough samples. */
+  pass: boolean;
+  /** A check failed with enough samples, or the error-rate test failed (it carries its own significance guard). */
+  fail: boolean;
+  insufficient: boolean;
+  samples: { canary: number; primary: number; pairs: number };
+  checks: Check[];
+}
+
+/** One-sided p-value that rate b exceeds rate a (pooled two-proportion z-test). */
+export function twoProportionP(errorsA: number, nA: number, errorsB: number, nB: number): { z: number; p: number } {
+  if (nA === 0 || nB === 0) return { z: 0, p: 1 };
+  const pooled = (errorsA + errorsB) / (nA + nB);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / nA + 1 / nB));
+  if (se === 0) return { z: 0, p: errorsB / nB > errorsA / nA ? 0 : 1 };
+  const z = (errorsB / nB - errorsA / nA) / se;
+  const upper = 0.5 * chi2Sf(z * z, 1);
+  return { z, p: z >= 0 ? upper : 1 - upper };
+}
+
+export function predictionDrift(primary: ArmSnapshot, canary: ArmSnapshot): number | null {
+  if (primary.numeric.length >= 10 && canary.numeric.length >= 10) {
+    const a = Float64Array.from(primary.numeric).sort();
+    const b = Float64Array.from(canary.numeric).sort();
+    const edges = decileEdges(a);
+    return psi(proportions(binCountsSorted(a, edges)), proportions(binCountsSorted(b, edges)));
+  }
+  if (primary.categories.size > 0 && canary.categories.size > 0) return categoricalStats(primary.categories, canary.categories).psi;
+  return null;
+}
+
+export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSnapshot | null, cfg: AnalysisConfig = DEFAULT_ANALYSIS): Analysis {
+  const samples = { canary: canary.n, primary: primary.n, pairs: pair?.n ?? 0 };
+  const checks: Check[] = [];
+  const rate = (a: ArmSnapshot): number | null => (a.n === 0 ? null : a.errors / a.n);
+  const t = twoProportionP(primary.errors, primary.n, canary.errors, canary.n);
+  const er = { canary: rate(canary), primary: rate(primary) };
+  const erWorse = er.canary !== null && er.primary !== null && er.canary - er.primary > cfg.maxErrorRateIncrease && t.p < cfg.errorRateAlpha;
+  checks.push({ name: 'errorRate', ...er, limit: er.primary === null ? null : er.primary + cfg.maxErrorRateIncrease, pass: !erWorse, detail: `z=${t.z.toFixed(2)} p=${t.p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha} and above the limit)` });
+  const latLimit = primary.p95Ms === null ? null : primary.p95Ms * cfg.maxLatencyRatio + cfg.latencySlackMs;
+  checks.push({ name: 'latencyP95', canary: canary.p95Ms, primary: primary.p95Ms, limit: latLimit, pass: latLimit === null || canary.p95Ms === null || canary.p95Ms <= latLimit });
+  if (pair !== null && pair.n > 0) {
+    const d = pair.disagreements / pair.n;
+    checks.push({ name: 'disagreement', canary: d, primary: 0, limit: cfg.maxDisagreement, pass: pair.n < cfg.minSamples || d <= cfg.maxDisagreement, detail: `${pair.disagreements} of ${pair.n} paired answers differ` });
+  }
+  const drift = predictionDrift(primary, canary);
+  if (drift !== null) checks.push({ name: 'drift', canary: drift, primary: 0, limit: cfg.maxDrift, pass: drift <= cfg.maxDrift, detail: 'PSI of the prediction distribution' });
+  if (canary.meanConfidence !== null && primary.meanConfidence !== null) {
+    const limit = primary.meanConfidence - cfg.maxPerformanceDrop;
+    checks.push({ name: 'estimatedPerformance', canary: canary.meanConfidence, primary: primary.meanConfidence, limit, pass: canary.meanConfidence >= limit, detail: 'mean confidence (expected accuracy)' });
+  }
+  const insufficient = canary.n < cfg.minSamples || primary.n < cfg.minSamples;
+  const fail = erWorse || (!insufficient && checks.some((c) => !c.pass));
+  return { pass: !insufficient && checks.every((c) => c.pass), fail, insufficient, samples, checks };
+}

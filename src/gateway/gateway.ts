@@ -1,0 +1,170 @@
+import { performance } from 'node:perf_hooks';
+import type { Random } from '../core/random/rng.js';
+import { route, type TrafficPolicy } from '../core/routing/policy.js';
+import type { ValidEvent } from '../ingest/event-input.js';
+import type { ModelContext } from '../ingest/validate-event.js';
+import type { ModelCatalog } from '../monitoring/catalog.js';
+import { RegistryError } from '../registry/errors.js';
+import type { ModelControl, ModelRegistry } from '../registry/registry.js';
+import type { EventRecorder } from './recorder.js';
+import type { GatewayStats } from './stats.js';
+import { UpstreamError, type UpstreamAnswer, type UpstreamClients } from './upstream.js';
+import { parsePredictBody, routeKeyOf, type PredictBody } from './request.js';
+
+/** A running rollout's traffic policy, which takes precedence over the configured one. */
+export interface RoutingOverrides {
+  routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null;
+}
+
+export interface GatewayOptions {
+  registry: ModelRegistry;
+  catalog: ModelCatalog;
+  upstreams: UpstreamClients;
+  recorder: EventRecorder;
+  stats: GatewayStats;
+  clock: () => number;
+  newId: () => string;
+  random: Random;
+  overrides?: RoutingOverrides;
+}
+
+export interface PredictResult {
+  body: { prediction: string | number; score?: number; scores?: number[]; version: string; id: string; fallback?: string };
+  /** The version that answered ("fallback:static" for a static answer). */
+  version: string;
+  id: string;
+  fallback: string | null;
+}
+
+interface Attempt { version: string | null; error: string }
+
+export function confidence(a: { score: number | null; scores: number[] | null }): number | null {
+  if (a.scores !== null && a.scores.length > 0) return Math.max(...a.scores);
+  if (a.score !== null && a.score >= 0 && a.score <= 1) return Math.max(a.score, 1 - a.score);
+  return null;
+}
+
+const isPaused = (ctl: ModelControl, version: string): boolean => ctl.modelPaused || ctl.pausedVersions.has(version);
+
+/**
+ * The prediction gateway: validates the input against the model's schema, routes by the traffic policy,
+ * calls the upstream with the model's deadline, falls back (simpler version, static answer) or answers a
+ * clear 503, mirrors to a shadow without touching the answer, and records the event for monitoring.
+ */
+export class Gateway {
+  constructor(private readonly o: GatewayOptions) {}
+
+  async predict(model: string, raw: unknown, headerKey?: string): Promise<PredictResult> {
+    const t0 = performance.now();
+    const ctx = this.o.catalog.model(model);
+    if (!ctx) this.o.registry.requireModel(model);
+    const mctx = ctx as ModelContext;
+    const body = parsePredictBody(raw, mctx);
+    const ctl = this.o.registry.control(model);
+    const { serving } = ctl;
+    const payload = JSON.stringify({ features: body.features });
+    const attempts: Attempt[] = [];
+    let answer: UpstreamAnswer | null = null;
+    let served: string | null = null;
+    let routed: string | null = null;
+    let mirror: string | null = null;
+    let fallback: string | null = null;
+    const primary = ctl.aliases[serving.alias];
+    if (primary === undefined) {
+      attempts.push({ version: null, error: `alias "${serving.alias}" is not set` });
+    } else {
+      const override = this.o.overrides?.routing(model) ?? null;
+      const d = route({ primary, policy: override?.policy ?? serving.policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, serving.routeKey, headerKey), this.o.random);
+      routed = d.version;
+      mirror = d.mirror;
+      answer = await this.call(model, ctl, routed, payload, serving.timeoutMs, attempts);
+      if (answer !== null) served = routed;
+    }
+    if (answer === null) {
+      for (const step of serving.fallback) {
+        if ('static' in step) {
+          answer = { prediction: step.static.prediction, score: step.static.score ?? null, scores: step.static.scores ?? null, latencyMs: 0 };
+          fallback = 'static';
+          served = 'fallback:static';
+          break;
+        }
+        if (attempts.some((a) => a.version === step.version)) continue;
+        answer = await this.call(model, ctl, step.version, payload, serving.timeoutMs, attempts);
+        if (answer !== null) {
+          served = step.version;
+          fallback = `version:${step.version}`;
+          break;
+        }
+      }
+    }
+    const id = body.id ?? this.o.newId();
+    const elapsedMs = performance.now() - t0;
+    const recordAs = routed ?? (fallback?.startsWith('version:') ? served : null);
+    if (answer === null) {
+      throw new RegistryError('unavailable', `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`, { attempts });
+    }
+    const routedError = attempts.find((a) => a.version === routed)?.error ?? null;
+    if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);
+    if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs);
+    const out: PredictResult['body'] = { prediction: answer.prediction, version: served as string, id };
+    if (answer.score !== null) out.score = answer.score;
+    if (answer.scores !== null) out.scores = answer.scores;
+    if (fallback !== null) out.fallback = fallback;
+    return { body: out, version: served as string, id, fallback };
+  }
+
+  /** One upstream call of `version`; failures are noted in `attempts` and answer null. */
+  private async call(model: string, ctl: ModelControl, version: string, payload: string, timeoutMs: number, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
+    if (isPaused(ctl, version)) {
+      attempts.push({ version, error: ctl.modelPaused ? 'model paused' : 'version paused' });
+      return null;
+    }
+    const url = ctl.upstreams.get(version);
+    if (url === undefined) {
+      attempts.push({ version, error: 'no upstream configured' });
+      return null;
+    }
+    try {
+      const a = await this.o.upstreams.predict(url, payload, timeoutMs);
+      this.o.stats.answer(model, version, true, a.latencyMs, a.prediction, confidence(a));
+      return a;
+    } catch (e) {
+      const err = e instanceof UpstreamError ? e : new UpstreamError('connection', String(e), 0);
+      this.o.stats.answer(model, version, false, err.latencyMs, null, null);
+      attempts.push({ version, error: `${err.kind}: ${err.message}` });
+      return null;
+    }
+  }
+
+  /** Sends the same request to `mirror` after the answer is known; only statistics (and, for a shadow, its event) come of it. */
+  private mirror(ctx: ModelContext, ctl: ModelControl, body: PredictBody, served: string, mirror: string, answer: UpstreamAnswer, payload: string, timeoutMs: number): void {
+    const url = ctl.upstreams.get(mirror);
+    const model = ctx.model.name;
+    if (url === undefined) return;
+    const isShadow = ctl.serving.policy.kind === 'shadow' || this.o.overrides?.routing(model)?.policy.kind === 'shadow';
+    const t0 = performance.now();
+    this.o.upstreams.predict(url, payload, timeoutMs).then((a) => {
+      this.o.stats.answer(model, mirror, true, a.latencyMs, a.prediction, confidence(a));
+      this.o.stats.pair(model, served, mirror, answer.prediction, a.prediction, a.latencyMs - answer.latencyMs);
+      if (isShadow) this.record(ctx, { ...body, id: undefined }, this.o.newId(), mirror, a, performance.now() - t0, null);
+    }, (e: unknown) => {
+      this.o.stats.answer(model, mirror, false, e instanceof UpstreamError ? e.latencyMs : 0, null, null);
+      this.o.stats.pair(model, served, mirror, answer.prediction, null, 0);
+    }).catch(() => undefined);
+  }
+
+  private record(ctx: ModelContext, body: PredictBody, id: string, version: string, a: UpstreamAnswer, latencyMs: number, error: string | null): void {
+    const ts = this.o.clock();
+    const cls = ctx.model.outputKind !== 'regression';
+    if (cls && ctx.classes !== null && !ctx.classes.has(String(a.prediction))) {
+      this.o.recorder.reject({ ts, model: ctx.model.name, version, code: 'invalid_prediction', reason: `upstream answered "${String(a.prediction).slice(0, 100)}", not one of the model's classes`, excerpt: JSON.stringify({ id, prediction: a.prediction }).slice(0, 2000) });
+      return;
+    }
+    const e: ValidEvent = {
+      id, model: ctx.model.name, version, ts, features: body.features, prediction: cls ? String(a.prediction) : a.prediction,
+      score: a.score !== null && a.score >= 0 && a.score <= 1 ? a.score : null, scores: a.scores, latencyMs, error: error === null ? null : error.slice(0, 1000),
+      segment: body.segment, costUsd: null,
+    };
+    this.o.recorder.record(e);
+  }
+}

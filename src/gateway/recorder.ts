@@ -1,0 +1,83 @@
+import type { ValidEvent } from '../ingest/event-input.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { RejectRecord } from '../storage/types.js';
+
+export interface RecorderOptions {
+  /** Flush when this many events are buffered (default 1000). */
+  maxBatch?: number;
+  /** Flush at most this long after the first buffered event (default 25 ms). */
+  maxDelayMs?: number;
+  /** Events buffered or in flight beyond this are dropped and counted (bounded memory; default 100,000). */
+  maxPending?: number;
+  onError?: (err: unknown, events: number) => void;
+}
+
+/**
+ * Records the gateway's predictions into the ingest pipeline off the request path: events are buffered and
+ * submitted in batches (group commit), so a prediction never waits for a database commit. Memory is
+ * bounded; when the store cannot keep up, events are dropped and counted, never queued without limit.
+ */
+export class EventRecorder {
+  private events: ValidEvent[] = [];
+  private rejects: RejectRecord[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+  private readonly inFlightPromises = new Set<Promise<unknown>>();
+  recorded = 0;
+  dropped = 0;
+  failed = 0;
+
+  constructor(private readonly pipeline: IngestPipeline, private readonly o: RecorderOptions = {}) {}
+
+  record(e: ValidEvent): void {
+    if (this.events.length + this.inFlight >= (this.o.maxPending ?? 100_000)) {
+      this.dropped++;
+      return;
+    }
+    this.events.push(e);
+    this.schedule();
+  }
+
+  reject(r: RejectRecord): void {
+    this.rejects.push(r);
+    this.schedule();
+  }
+
+  /** Submits everything buffered and waits for all submitted batches to be committed (or fail). */
+  async flush(): Promise<void> {
+    this.submit();
+    while (this.inFlightPromises.size > 0) await Promise.allSettled([...this.inFlightPromises]);
+  }
+
+  private schedule(): void {
+    if (this.events.length >= (this.o.maxBatch ?? 1000)) this.submit();
+    else if (this.timer === null) {
+      this.timer = setTimeout(() => this.submit(), this.o.maxDelayMs ?? 25);
+      this.timer.unref();
+    }
+  }
+
+  private submit(): void {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.events.length === 0 && this.rejects.length === 0) return;
+    const events = this.events;
+    const rejects = this.rejects;
+    this.events = [];
+    this.rejects = [];
+    this.inFlight += events.length;
+    const p = this.pipeline.submit(events, rejects).then(
+      (dups) => { this.recorded += events.length - dups.size; },
+      (err: unknown) => {
+        this.failed += events.length;
+        this.o.onError?.(err, events.length);
+      },
+    ).finally(() => {
+      this.inFlight -= events.length;
+      this.inFlightPromises.delete(p);
+    });
+    this.inFlightPromises.add(p);
+  }
+}

@@ -1,0 +1,49 @@
+import type { ModelContext } from '../ingest/validate-event.js';
+import { RegistryError } from '../registry/errors.js';
+
+/** The body of POST /v1/models/:name/predict after validation. */
+export interface PredictBody {
+  features: Record<string, unknown>;
+  id: string | undefined;
+  segment: Record<string, string>;
+  /** Explicit sticky routing key. */
+  key: string | undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates the request body and the features against the model's input schema (before any upstream call). */
+export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
+  if (!isObject(raw)) throw new RegistryError('bad_request', 'body must be a JSON object {"features": {...}, "id"?, "segment"?, "key"?}');
+  const features = raw['features'];
+  if (!isObject(features)) throw new RegistryError('bad_request', '"features" must be an object');
+  if (!ctx.validateFeatures(features)) {
+    const errs = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath, message: e.message, params: e.params }));
+    throw new RegistryError('validation_failed', `features do not match the input schema of model "${ctx.model.name}": ${errs.map((e) => `${e.path || '/'} ${e.message ?? ''}`).join('; ')}`, errs);
+  }
+  const id = raw['id'];
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128 || /\p{Cs}/u.test(id))) throw new RegistryError('bad_request', '"id" must be a string of 1 to 128 characters');
+  const seg = raw['segment'] ?? {};
+  if (!isObject(seg)) throw new RegistryError('bad_request', '"segment" must be an object of key -> value');
+  const segment: Record<string, string> = {};
+  for (const k of ctx.model.segmentKeys) {
+    const v = seg[k];
+    if (v === undefined || v === null) continue;
+    if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || String(v).length > 200) {
+      throw new RegistryError('bad_request', `segment.${k} must be a string, number or boolean of at most 200 characters`);
+    }
+    segment[k] = String(v);
+  }
+  const key = raw['key'];
+  if (key !== undefined && (typeof key !== 'string' || key.length > 256)) throw new RegistryError('bad_request', '"key" must be a string of at most 256 characters');
+  return { features, id: id as string | undefined, segment, key: key as string | undefined };
+}
+
+/** The sticky routing key: the x-lookout-route-key header, the body's "key", or the configured field of the body or features. */
+export function routeKeyOf(body: PredictBody, field: string | undefined, header: string | undefined): string | null {
+  if (header !== undefined && header !== '') return header;
+  if (body.key !== undefined) return body.key;
+  if (field === undefined) return null;
+  const v = body.features[field];
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+}

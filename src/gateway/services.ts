@@ -1,0 +1,67 @@
+import type { Random } from '../core/random/rng.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { ModelCatalog } from '../monitoring/catalog.js';
+import { ArtifactStore } from '../registry/artifacts.js';
+import { ModelRegistry } from '../registry/registry.js';
+import { RolloutController } from '../rollout/controller.js';
+import { LogNotifier, type RolloutNotifier } from '../rollout/notifier.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { Gateway } from './gateway.js';
+import { EventRecorder } from './recorder.js';
+import { GatewayStats } from './stats.js';
+import { UpstreamClients } from './upstream.js';
+
+/** Registry, gateway and rollout controller of one server, wired together. */
+export interface RegistryServices {
+  registry: ModelRegistry;
+  artifacts: ArtifactStore;
+  upstreams: UpstreamClients;
+  recorder: EventRecorder;
+  stats: GatewayStats;
+  gateway: Gateway;
+  rollouts: RolloutController;
+  close(): Promise<void>;
+}
+
+export interface RegistryWiring {
+  store: StorageBackend;
+  catalog: ModelCatalog;
+  pipeline: IngestPipeline;
+  dataDir: string;
+  clock: () => number;
+  newId: () => string;
+  random: Random;
+  notifier?: RolloutNotifier;
+  /** Rollout controller evaluation interval in ms (0: only explicit tick() calls; default 5000). */
+  tickMs?: number;
+  /** Control state is re-read from the store this often (other nodes' changes; default 5000; 0: never). */
+  refreshMs?: number;
+}
+
+export async function buildRegistryServices(w: RegistryWiring): Promise<RegistryServices> {
+  const regStore = w.store.registry();
+  await regStore.init();
+  const artifacts = new ArtifactStore(w.dataDir);
+  const registry = new ModelRegistry({ store: regStore, catalog: w.catalog, artifacts, clock: w.clock, newId: w.newId });
+  await registry.load();
+  const stats = new GatewayStats(w.clock);
+  const upstreams = new UpstreamClients();
+  const recorder = new EventRecorder(w.pipeline, { onError: (err, n) => process.stderr.write(`lookout: gateway could not record ${n} events: ${String(err)}\n`) });
+  const rollouts = new RolloutController({ registry, stats, clock: w.clock, newId: w.newId, notifier: w.notifier ?? new LogNotifier() });
+  await rollouts.load();
+  const gateway = new Gateway({ registry, catalog: w.catalog, upstreams, recorder, stats, clock: w.clock, newId: w.newId, random: w.random, overrides: rollouts });
+  const timers: NodeJS.Timeout[] = [];
+  const tickMs = w.tickMs ?? 5000;
+  if (tickMs > 0) timers.push(setInterval(() => void rollouts.tick().catch((e: unknown) => process.stderr.write(`lookout: rollout tick failed: ${String(e)}\n`)), tickMs));
+  const refreshMs = w.refreshMs ?? 5000;
+  if (refreshMs > 0) timers.push(setInterval(() => void registry.load().catch(() => undefined), refreshMs));
+  for (const t of timers) t.unref();
+  return {
+    registry, artifacts, upstreams, recorder, stats, gateway, rollouts,
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await recorder.flush();
+      await upstreams.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { DDSketch } from '@datadog/sketches-js';
+import type { ArmSnapshot, PairSnapshot } from '../core/rollout/analysis.js';
+
+const NUMERIC_SAMPLE = 5000;
+const MAX_CATEGORIES = 1000;
+
+/** Live statistics of one version's answers through the gateway since `since`. */
+class ArmStats {
+  n = 0;
+  errors = 0;
+  private latency = new DDSketch({ relativeAccuracy: 0.01 });
+  readonly categories = new Map<string, number>();
+  readonly numeric: number[] = [];
+  private confidenceSum = 0;
+  private confidenceN = 0;
+
+  add(ok: boolean, latencyMs: number, prediction: string | number | null, confidence: number | null): void {
+    this.n++;
+    if (!ok) {
+      this.errors++;
+      return;
+    }
+    this.latency.accept(Math.max(latencyMs, 1e-3));
+    if (typeof prediction === 'number') {
+      if (this.numeric.length < NUMERIC_SAMPLE) this.numeric.push(prediction);
+    } else if (prediction !== null) {
+      const k = this.categories.has(prediction) || this.categories.size < MAX_CATEGORIES ? prediction : '(other)';
+      this.categories.set(k, (this.categories.get(k) ?? 0) + 1);
+    }
+    if (confidence !== null) {
+      this.confidenceSum += confidence;
+      this.confidenceN++;
+    }
+  }
+
+  snapshot(): ArmSnapshot {
+    return {
+      n: this.n, errors: this.errors, p95Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.95) : null,
+      p50Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.5) : null,
+      categories: new Map(this.categories), numeric: [...this.numeric],
+      meanConfidence: this.confidenceN > 0 ? this.confidenceSum / this.confidenceN : null,
+    } as ArmSnapshot;
+  }
+}
+
+/** Paired answers of two versions to the same request (shadow or compared canary). */
+class PairStats {
+  n = 0;
+  disagreements = 0;
+  failures = 0;
+  latencyDeltaSum = 0;
+
+  snapshot(): PairSnapshot & { failures: number; meanLatencyDeltaMs: number | null } {
+    return { n: this.n, disagreements: this.disagreements, failures: this.failures, meanLatencyDeltaMs: this.n > 0 ? this.latencyDeltaSum / this.n : null };
+  }
+}
+
+/** Answers agree: equal labels, or numbers within a relative tolerance of 1e-6 (or 1e-9 absolute). */
+export function agree(a: string | number, b: string | number): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= Math.max(1e-9, 1e-6 * Math.max(Math.abs(a), Math.abs(b)));
+  return String(a) === String(b);
+}
+
+/** Per-model live statistics the rollout controller and the shadow report read; reset at each rollout step. */
+export class GatewayStats {
+  private readonly models = new Map<string, { since: number; arms: Map<string, ArmStats>; pairs: Map<string, PairStats> }>();
+
+  constructor(private readonly clock: () => number) {}
+
+  private entry(model: string) {
+    let e = this.models.get(model);
+    if (!e) {
+      e = { since: this.clock(), arms: new Map(), pairs: new Map() };
+      this.models.set(model, e);
+    }
+    return e;
+  }
+
+  answer(model: string, version: string, ok: boolean, latencyMs: number, prediction: string | number | null, confidence: number | null): void {
+    const e = this.entry(model);
+    let a = e.arms.get(version);
+    if (!a) e.arms.set(version, (a = new ArmStats()));
+    a.add(ok, latencyMs, prediction, confidence);
+  }
+
+  /** A paired answer: `served` answered the client, `mirror` got the same request. */
+  pair(model: string, served: string, mirror: string, servedAnswer: string | number, mirrorAnswer: string | number | null, latencyDeltaMs: number): void {
+    const e = this.entry(model);
+    const k = `${served}\u0000${mirror}`;
+    let p = e.pairs.get(k);
+    if (!p) e.pairs.set(k, (p = new PairStats()));
+    if (mirrorAnswer === null) {
+      p.failures++;
+      return;
+    }
+    p.n++;
+    if (!agree(servedAnswer, mirrorAnswer)) p.disagreements++;
+    p.latencyDeltaSum += latencyDeltaMs;
+  }
+
+  arm(model: string, version: string): ArmSnapshot & { p50Ms?: number | null } {
+    return this.models.get(model)?.arms.get(version)?.snapshot() ?? new ArmStats().snapshot();
+  }
+
+  /** Pairs between two versions, whichever side served. */
+  pairBetween(model: string, a: string, b: string): ReturnType<PairStats['snapshot']> {
+    const e = this.models.get(model);
+    const out = new PairStats();
+    for (const k of [`${a}\u0000${b}`, `${b}\u0000${a}`]) {
+      const p = e?.pairs.get(k);
+      if (p) {
+        out.n += p.n;
+        out.disagreements += p.disagreements;
+        out.failures += p.failures;
+        out.latencyDeltaSum += k.startsWith(`${a}\u0000`) ? p.latencyDeltaSum : -p.latencyDeltaSum;
+      }
+    }
+    return out.snapshot();
+  }
+
+  since(model: string): number {
+    return this.entry(model).since;
+  }
+
+  reset(model: string): void {
+    this.models.set(model, { since: this.clock(), arms: new Map(), pairs: new Map() });
+  }
+}

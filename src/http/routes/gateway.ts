@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import { predictionDrift } from '../../core/rollout/analysis.js';
+import type { RegistryServices } from '../../gateway/services.js';
+import { RegistryError } from '../../registry/errors.js';
+import type { AppDeps } from '../deps.js';
+import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
+
+type P = { name: string };
+
+/** The prediction gateway, its shadow report and the blue-green switch. */
+export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
+  return async (app: FastifyInstance): Promise<void> => {
+    useRegistryErrors(app);
+
+    app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest') }, async (req, reply) => {
+      const key = req.headers['x-lookout-route-key'];
+      const r = await s.gateway.predict(req.params.name, req.body, typeof key === 'string' ? key : undefined);
+      void reply.header('x-lookout-prediction-id', r.id).header('x-lookout-version', r.version);
+      if (r.fallback !== null) void reply.header('x-lookout-fallback', r.fallback);
+      return r.body;
+    });
+
+    /** Shadow / paired comparison report: disagreement rate, latency delta, and both versions' live statistics. */
+    app.get<{ Params: P; Querystring: { candidate?: string } }>('/v1/models/:name/shadow', { onRequest: deps.keys.hook('read') }, async (req) => {
+      const model = req.params.name;
+      s.registry.requireModel(model);
+      const ctl = s.registry.control(model);
+      const primary = ctl.aliases[ctl.serving.alias] ?? null;
+      const override = s.rollouts.routing(model)?.policy;
+      const policy = override ?? ctl.serving.policy;
+      const candidate = req.query.candidate ?? ('candidate' in policy ? policy.candidate : null);
+      if (primary === null || candidate === null) return { primary, candidate, pairs: null };
+      const pair = s.stats.pairBetween(model, primary, candidate);
+      const arm = (v: string) => {
+        const a = s.stats.arm(model, v);
+        return { n: a.n, errors: a.errors, p50Ms: a.p50Ms ?? null, p95Ms: a.p95Ms, predictions: Object.fromEntries(a.categories), meanConfidence: a.meanConfidence };
+      };
+      return {
+        primary, candidate, since: s.stats.since(model),
+        pairs: { n: pair.n, disagreements: pair.disagreements, disagreementRate: pair.n > 0 ? pair.disagreements / pair.n : null, failures: pair.failures, meanLatencyDeltaMs: pair.meanLatencyDeltaMs },
+        predictionDrift: { method: 'psi', value: predictionDrift(s.stats.arm(model, primary), s.stats.arm(model, candidate)) },
+        arms: { primary: arm(primary), candidate: arm(candidate) },
+      };
+    });
+
+    /** Blue-green switch: the standby becomes the primary (alias flip) and the old primary the standby. */
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/switch', { onRequest: deps.keys.hook('admin') }, async (req) => {
+      const model = req.params.name;
+      s.registry.requireModel(model);
+      const b = objectBody(req.body);
+      const ctl = s.registry.control(model);
+      const policy = ctl.serving.policy;
+      if (policy.kind !== 'blue-green') throw new RegistryError('conflict', `model "${model}" is not served blue-green (policy "${policy.kind}")`);
+      const current = ctl.aliases[ctl.serving.alias] ?? null;
+      const r = await s.registry.setAlias(model, ctl.serving.alias, policy.standby, { kind: 'set', reason: `blue-green switch: ${reasonOf(b)}`, by: actor(deps, req, 'admin', b['by']), expectFrom: current });
+      if (r.previous !== null) await s.registry.putServing(model, { ...ctl.serving, policy: { kind: 'blue-green', standby: r.previous } });
+      return r;
+    });
+  };
+}

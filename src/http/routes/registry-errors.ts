@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RegistryError } from '../../registry/errors.js';
+import { toApiError } from '../app.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import type { Scope } from '../auth.js';
+
+/** Maps registry/gateway errors onto the error catalog for the routes of this plugin. */
+export function useRegistryErrors(app: FastifyInstance): void {
+  app.setErrorHandler((err, req, reply) => {
+    const api = err instanceof RegistryError ? new ApiError(err.code, err.message, err.details) : toApiError(err);
+    if (api.status >= 500 && api.status !== 503) req.log.error({ err }, 'request failed');
+    void reply.status(api.status).send(api.toJSON());
+  });
+}
+
+/** Who made a change: the body's "by", else the API key's name, else "api". */
+export function actor(deps: AppDeps, req: FastifyRequest, scope: Scope, by: unknown): string {
+  if (typeof by === 'string' && by !== '') return by.slice(0, 200);
+  return deps.keys.check(req, scope) ?? 'api';
+}
+
+export function reasonOf(body: unknown, required = true): string {
+  const r = (body as Record<string, unknown> | null)?.['reason'];
+  if (typeof r === 'string' && r.trim() !== '') return r.slice(0, 2000);
+  if (required) throw new ApiError('bad_request', 'a "reason" is required (it is kept in the deployment history)');
+  return '';
+}
+
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError('bad_request', 'body must be a JSON object');
+  return body as Record<string, unknown>;
+}

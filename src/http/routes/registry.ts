@@ -1,0 +1,126 @@
+import type { FastifyInstance } from 'fastify';
+import type { RegistryServices } from '../../gateway/services.js';
+import { SHA256 } from '../../registry/artifacts.js';
+import type { RegisterInput } from '../../registry/registry.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { parseTime } from '../params.js';
+import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
+
+type P = { name: string; version: string };
+
+const registerBody = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    lineage: {
+      type: 'object', additionalProperties: false,
+      properties: {
+        gitCommit: { type: 'string', maxLength: 200 }, dataVersion: { type: 'string', maxLength: 500 }, hyperparameters: { type: 'object' },
+        metrics: { type: 'object', additionalProperties: { type: 'number' } }, referenceProfile: { type: 'string', maxLength: 2000 },
+      },
+    },
+    tags: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 50 },
+    notes: { type: 'string', maxLength: 20000 },
+    upstream: { type: 'string', maxLength: 2000 },
+    artifact: {
+      type: 'object', additionalProperties: false, required: ['uri'],
+      properties: { uri: { type: 'string', minLength: 1, maxLength: 2000 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, size: { type: 'integer', minimum: 0 } },
+    },
+    by: { type: 'string', maxLength: 200 },
+  },
+} as const;
+
+const patchBody = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    tags: registerBody.properties.tags, notes: { type: ['string', 'null'], maxLength: 20000 }, upstream: { type: ['string', 'null'], maxLength: 2000 },
+  },
+} as const;
+
+/** Registry API: versions, artifacts, aliases, deployment history, rollback, pause/resume, serving config. */
+export function registryRoutes(deps: AppDeps, s: RegistryServices) {
+  const { registry } = s;
+  return async (app: FastifyInstance): Promise<void> => {
+    useRegistryErrors(app);
+    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    const read = { onRequest: deps.keys.hook('read') };
+    const admin = { onRequest: deps.keys.hook('admin') };
+
+    app.get<{ Params: P }>('/v1/models/:name/versions', read, async (req) => ({ versions: await registry.listVersions(req.params.name) }));
+
+    app.get<{ Params: P }>('/v1/models/:name/versions/:version', read, async (req) => {
+      const all = await registry.listVersions(req.params.name);
+      const v = all.find((x) => x.version === req.params.version);
+      if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no version "${req.params.version.slice(0, 200)}"`);
+      return { version: v };
+    });
+
+    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...admin, schema: { body: registerBody } }, async (req, reply) => {
+      const body = req.body ?? {};
+      const { record, created } = await registry.registerVersion(req.params.name, { ...body, version: req.params.version, by: actor(deps, req, 'admin', body.by) });
+      void reply.status(created ? 201 : 200);
+      return { version: record, created };
+    });
+
+    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, schema: { body: patchBody } }, async (req) => (
+      { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
+
+    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', admin, async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
+      const { artifact, created } = await registry.uploadArtifact(req.params.name, req.params.version, req.body);
+      void reply.status(created ? 201 : 200);
+      return { artifact, created };
+    });
+
+    app.get<{ Params: { sha256: string } }>('/v1/artifacts/:sha256', read, async (req, reply) => {
+      if (!SHA256.test(req.params.sha256)) throw new ApiError('bad_request', 'artifact address must be a lowercase hex SHA-256');
+      const bytes = await s.artifacts.get(req.params.sha256);
+      if (bytes === null) throw new ApiError('not_found', `no artifact ${req.params.sha256}`);
+      void reply.header('content-type', 'application/octet-stream').header('x-lookout-sha256', req.params.sha256);
+      return bytes;
+    });
+
+    app.get<{ Params: P }>('/v1/models/:name/aliases', read, async (req) => ({ aliases: await registry.aliases(req.params.name) }));
+
+    app.put<{ Params: { name: string; alias: string }; Body: unknown }>('/v1/models/:name/aliases/:alias', admin, async (req) => {
+      const b = objectBody(req.body);
+      if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
+      const expect = b['expectFrom'];
+      return registry.setAlias(req.params.name, req.params.alias, b['version'], {
+        reason: reasonOf(b), by: actor(deps, req, 'admin', b['by']), ...((typeof expect === 'string' || expect === null) && { expectFrom: expect }),
+      });
+    });
+
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/deployments', read, async (req) => {
+      const from = parseTime(req.query['from'], 'from') ?? 0;
+      const to = parseTime(req.query['to'], 'to') ?? Number.MAX_SAFE_INTEGER;
+      return { deployments: await registry.deployments(req.params.name, from, to) };
+    });
+
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollback', admin, async (req) => {
+      const b = objectBody(req.body);
+      const alias = typeof b['alias'] === 'string' ? b['alias'] : 'production';
+      return registry.rollback(req.params.name, alias, reasonOf(b), actor(deps, req, 'admin', b['by']));
+    });
+
+    for (const action of ['pause', 'resume'] as const) {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/${action}`, admin, async (req) => {
+        const b = objectBody(req.body);
+        await registry[action](req.params.name, undefined, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
+        return { model: req.params.name, paused: registry.control(req.params.name).modelPaused };
+      });
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/versions/:version/${action}`, admin, async (req) => {
+        const b = objectBody(req.body);
+        await registry[action](req.params.name, req.params.version, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
+        return { model: req.params.name, version: req.params.version, paused: registry.control(req.params.name).pausedVersions.has(req.params.version) };
+      });
+    }
+
+    app.get<{ Params: P }>('/v1/models/:name/serving', read, async (req) => {
+      registry.requireModel(req.params.name);
+      return { serving: registry.control(req.params.name).serving };
+    });
+
+    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', admin, async (req) => ({ serving: await registry.putServing(req.params.name, req.body) }));
+  };
+}

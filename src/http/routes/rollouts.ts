@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { RegistryServices } from '../../gateway/services.js';
+import { compareVersions, promote, type PromoteRequest, type TestSet } from '../../registry/promote.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
+
+type P = { name: string };
+
+/** Progressive rollouts, head-to-head comparison and gated promotion. */
+export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
+  return async (app: FastifyInstance): Promise<void> => {
+    useRegistryErrors(app);
+    const admin = { onRequest: deps.keys.hook('admin') };
+
+    app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read') }, async (req) => {
+      s.registry.requireModel(req.params.name);
+      return { rollout: await s.rollouts.current(req.params.name) };
+    });
+
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollout', admin, async (req, reply) => {
+      const b = objectBody(req.body);
+      const r = await s.rollouts.start(req.params.name, b, actor(deps, req, 'admin', b['by']), reasonOf(b));
+      void reply.status(201);
+      return { rollout: r };
+    });
+
+    for (const action of ['pause', 'resume', 'abort'] as const) {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/rollout/${action}`, admin, async (req) => {
+        const b = objectBody(req.body);
+        const by = actor(deps, req, 'admin', b['by']);
+        const r = action === 'abort' ? await s.rollouts.abort(req.params.name, by, reasonOf(b)) : await s.rollouts[action](req.params.name, by);
+        return { rollout: r };
+      });
+    }
+
+    /** Runs one evaluation round of the rollout controller now (it also runs on its interval). */
+    app.post('/v1/rollouts/tick', admin, async () => {
+      await s.rollouts.tick();
+      return { ok: true };
+    });
+
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', admin, async (req) => {
+      const b = objectBody(req.body);
+      if (typeof b['current'] !== 'string' || typeof b['candidate'] !== 'string') throw new ApiError('bad_request', 'body needs "current" and "candidate" versions and a "testSet"');
+      const testSet = objectBody(b['testSet']) as TestSet;
+      return compareVersions(s.registry, s.upstreams, req.params.name, b['current'], b['candidate'], testSet, {
+        ...(typeof b['gate'] === 'object' && b['gate'] !== null && { gate: b['gate'] as object }),
+        ...(typeof b['seed'] === 'number' && { seed: b['seed'] }), ...(typeof b['resamples'] === 'number' && { resamples: b['resamples'] }),
+      });
+    });
+
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/promote', admin, async (req) => {
+      const b = objectBody(req.body);
+      if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
+      const r: PromoteRequest = { ...(b as unknown as PromoteRequest), reason: reasonOf(b), by: actor(deps, req, 'admin', b['by']) };
+      if (r.resamples !== undefined && !(Number.isInteger(r.resamples) && r.resamples >= 0 && r.resamples <= 10_000)) throw new ApiError('bad_request', 'resamples must be an integer from 0 to 10000');
+      return promote(s.registry, s.upstreams, req.params.name, r);
+    });
+  };
+}

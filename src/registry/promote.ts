@@ -1,0 +1,108 @@
+import { pairedComparison, type PairedComparison } from '../core/compare/paired.js';
+import { promotionGate, UnknownGateMetricError, type GateConfig, type GateResult } from '../core/compare/gate.js';
+import { MetricsInputError, type Label, type Task } from '../core/metrics/types.js';
+import type { UpstreamClients } from '../gateway/upstream.js';
+import { RegistryError } from './errors.js';
+import type { AliasResult, ModelRegistry } from './registry.js';
+
+/** A labelled test set: rows whose features both versions' upstreams score, or both versions' outputs given. */
+export interface TestSet {
+  rows?: Array<{ features: Record<string, unknown>; label: Label | null }>;
+  labels?: Array<Label | null>;
+  current?: { predictions?: Array<Label | null>; scores?: Array<number | null> };
+  candidate?: { predictions?: Array<Label | null>; scores?: Array<number | null> };
+  positiveLabel?: Label;
+}
+
+export interface PromoteRequest {
+  version: string;
+  alias?: string;
+  reason: string;
+  by?: string;
+  testSet?: TestSet;
+  gate?: GateConfig;
+  /** Skip the comparison (recorded in the deployment reason). */
+  force?: boolean;
+  seed?: number;
+  resamples?: number;
+}
+
+export interface Comparison {
+  current: string;
+  candidate: string;
+  comparison: PairedComparison;
+  gate: GateResult;
+}
+
+const MAX_ROWS = 100_000;
+
+/** Compares two versions on a test set (scoring rows through their upstreams when outputs are not given). */
+export async function compareVersions(registry: ModelRegistry, upstreams: UpstreamClients, model: string, current: string, candidate: string, t: TestSet, opts: { gate?: GateConfig; seed?: number; resamples?: number; concurrency?: number } = {}): Promise<Comparison> {
+  const m = registry.requireModel(model);
+  registry.requireVersion(model, current);
+  registry.requireVersion(model, candidate);
+  const task: Task = m.outputKind;
+  let labels: Array<Label | null>;
+  let a: TestSet['current'];
+  let b: TestSet['candidate'];
+  if (t.rows !== undefined) {
+    if (!Array.isArray(t.rows) || t.rows.length === 0 || t.rows.length > MAX_ROWS) throw new RegistryError('bad_request', `testSet.rows must have 1 to ${MAX_ROWS} rows`);
+    labels = t.rows.map((r) => r.label);
+    a = await score(registry, upstreams, model, current, t.rows, opts.concurrency ?? 16);
+    b = await score(registry, upstreams, model, candidate, t.rows, opts.concurrency ?? 16);
+  } else {
+    if (!Array.isArray(t.labels) || !t.current || !t.candidate) throw new RegistryError('bad_request', 'testSet needs "rows" [{features, label}] or "labels" with "current" and "candidate" outputs');
+    labels = t.labels;
+    a = t.current;
+    b = t.candidate;
+  }
+  try {
+    const comparison = pairedComparison({
+      task, labels, a: a ?? {}, b: b ?? {}, ...(t.positiveLabel !== undefined && { positiveLabel: t.positiveLabel }),
+      seed: opts.seed ?? 0, resamples: opts.resamples ?? 1000,
+    });
+    return { current, candidate, comparison, gate: promotionGate(comparison, opts.gate ?? {}) };
+  } catch (e) {
+    if (e instanceof MetricsInputError || e instanceof UnknownGateMetricError) throw new RegistryError('bad_request', e.message);
+    throw e;
+  }
+}
+
+async function score(registry: ModelRegistry, upstreams: UpstreamClients, model: string, version: string, rows: NonNullable<TestSet['rows']>, concurrency: number): Promise<{ predictions: Array<Label | null>; scores?: Array<number | null> }> {
+  const ctl = registry.control(model);
+  const url = ctl.upstreams.get(version);
+  if (url === undefined) throw new RegistryError('bad_request', `version ${version} has no upstream to score the test set with; send its outputs instead`);
+  const predictions: Array<Label | null> = new Array<Label | null>(rows.length).fill(null);
+  const scores: Array<number | null> = new Array<number | null>(rows.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < rows.length) {
+      const i = next++;
+      try {
+        const r = await upstreams.predict(url, JSON.stringify({ features: rows[i]?.features ?? {} }), ctl.serving.timeoutMs);
+        predictions[i] = r.prediction;
+        scores[i] = r.score;
+      } catch (e) {
+        throw new RegistryError('unavailable', `scoring the test set with ${version} failed at row ${i}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
+  return scores.every((s) => s !== null) ? { predictions, scores } : { predictions };
+}
+
+/** Promotion: compares the candidate with the alias's current version and moves the alias only if the gate passes. */
+export async function promote(registry: ModelRegistry, upstreams: UpstreamClients, model: string, req: PromoteRequest): Promise<AliasResult & { comparison: Comparison | null }> {
+  const alias = req.alias ?? 'production';
+  registry.requireVersion(model, req.version);
+  const current = (await registry.aliases(model))[alias];
+  let comparison: Comparison | null = null;
+  if (current !== undefined && current !== req.version && !req.force) {
+    if (!req.testSet) throw new RegistryError('bad_request', `promoting over ${current} needs a "testSet" (or "force": true)`);
+    comparison = await compareVersions(registry, upstreams, model, current, req.version, req.testSet, { ...(req.gate && { gate: req.gate }), ...(req.seed !== undefined && { seed: req.seed }), ...(req.resamples !== undefined && { resamples: req.resamples }) });
+    if (!comparison.gate.pass) throw new RegistryError('promotion_refused', `promotion of ${model}@${req.version} over ${current} refused: ${comparison.gate.reason}`, comparison);
+  }
+  const why = comparison ? `${req.reason} [gate: ${comparison.gate.reason}]` : req.force && current !== undefined ? `${req.reason} [forced, no comparison]` : req.reason;
+  const r = await registry.setAlias(model, alias, req.version, { kind: 'promote', reason: why, ...(req.by !== undefined && { by: req.by }), expectFrom: current ?? null });
+  return { ...r, comparison };
+}

@@ -1,0 +1,257 @@
+import semver from 'semver';
+import type { ModelCatalog } from '../monitoring/catalog.js';
+import type {
+  ArtifactRef, DeploymentKind, DeploymentRecord, Lineage, RegistryStore, RegistryVersionRecord, VersionPatch,
+} from '../storage/registry.js';
+import { AliasConflictError } from '../storage/registry.js';
+import type { ModelRecord } from '../storage/types.js';
+import type { ArtifactStore } from './artifacts.js';
+import { RegistryError } from './errors.js';
+import { rollbackTarget } from './history.js';
+import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
+
+export interface RegistryOptions {
+  store: RegistryStore;
+  catalog: ModelCatalog;
+  artifacts: ArtifactStore;
+  clock: () => number;
+  newId: () => string;
+}
+
+/** What the gateway reads on every request (kept in memory, updated by every write through this registry). */
+export interface ModelControl {
+  aliases: Record<string, string>;
+  serving: ServingConfig;
+  modelPaused: boolean;
+  pausedVersions: ReadonlySet<string>;
+  /** version -> upstream URL */
+  upstreams: ReadonlyMap<string, string>;
+}
+
+export interface RegisterInput {
+  version: string;
+  lineage?: Lineage;
+  tags?: string[];
+  notes?: string;
+  upstream?: string;
+  /** A reference to an artifact kept elsewhere (path or URL), with its digest when known. */
+  artifact?: { uri: string; sha256?: string; size?: number };
+  by?: string;
+}
+
+export interface AliasResult {
+  alias: string;
+  version: string;
+  previous: string | null;
+}
+
+export interface AliasChangeOptions {
+  reason: string;
+  by?: string;
+  kind?: DeploymentKind;
+  /** Only move the alias if it still points here (null: unset). */
+  expectFrom?: string | null;
+}
+
+/** The model registry: semver versions, artifacts, lineage, aliases with their history, pauses, serving config. */
+export class ModelRegistry {
+  private readonly controls = new Map<string, ModelControl>();
+  private readonly listeners: Array<(model: string) => void> = [];
+  /** Refreshes started per model: only the latest one started applies its result (it read the newest state). */
+  private readonly generation = new Map<string, number>();
+
+  constructor(private readonly o: RegistryOptions) {}
+
+  get store(): RegistryStore {
+    return this.o.store;
+  }
+
+  /** Reads the control state of every model from the store. */
+  async load(): Promise<void> {
+    for (const m of this.o.catalog.models()) await this.refresh(m.name);
+  }
+
+  async refresh(model: string): Promise<void> {
+    const gen = (this.generation.get(model) ?? 0) + 1;
+    this.generation.set(model, gen);
+    const ps = (await this.o.store.listPauses()).filter((p) => p.model === model);
+    const raw = await this.o.store.getServing(model);
+    const upstreams = new Map<string, string>();
+    for (const v of await this.o.store.listVersions(model)) if (v.upstream !== null) upstreams.set(v.version, v.upstream);
+    const aliases = await this.o.store.aliases(model);
+    if (this.generation.get(model) !== gen) return;
+    this.controls.set(model, {
+      aliases,
+      serving: raw === null ? DEFAULT_SERVING : checkServing(raw),
+      modelPaused: ps.some((p) => p.version === ''),
+      pausedVersions: new Set(ps.filter((p) => p.version !== '').map((p) => p.version)),
+      upstreams,
+    });
+    for (const f of this.listeners) f(model);
+  }
+
+  /** The in-memory control state of a model (defaults when nothing is configured). */
+  control(model: string): ModelControl {
+    return this.controls.get(model) ?? { aliases: {}, serving: DEFAULT_SERVING, modelPaused: false, pausedVersions: new Set(), upstreams: new Map() };
+  }
+
+  onChange(f: (model: string) => void): void {
+    this.listeners.push(f);
+  }
+
+  requireModel(name: string): ModelRecord {
+    const m = this.o.catalog.model(name)?.model;
+    if (!m) throw new RegistryError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${this.o.catalog.models().map((x) => x.name).join(', ') || '(none)'}`);
+    return m;
+  }
+
+  requireVersion(model: string, version: string): void {
+    this.requireModel(model);
+    if (!this.o.catalog.version(model, version)) {
+      throw new RegistryError('unknown_version', `model "${model}" has no version "${version.slice(0, 200)}"; known: ${this.o.catalog.versions(model).map((v) => v.record.version).join(', ') || '(none)'}`);
+    }
+  }
+
+  async registerVersion(model: string, input: RegisterInput): Promise<{ record: RegistryVersionRecord; created: boolean }> {
+    this.requireModel(model);
+    if (typeof input.version !== 'string' || semver.valid(input.version) !== input.version) {
+      throw new RegistryError('bad_request', `version must be a semantic version such as 1.4.0 or 2.0.0-rc.1 (got "${String(input.version).slice(0, 100)}")`);
+    }
+    if (input.upstream !== undefined) checkUpstream(input.upstream);
+    const record: RegistryVersionRecord = {
+      model, version: input.version, createdAt: this.o.clock(), createdBy: input.by ?? null,
+      artifact: input.artifact ? { uri: input.artifact.uri, sha256: input.artifact.sha256 ?? null, size: input.artifact.size ?? null } : null,
+      lineage: input.lineage ?? {}, tags: input.tags ?? [], notes: input.notes ?? null, upstream: input.upstream ?? null,
+    };
+    const created = await this.o.store.createVersion(record);
+    if (!created) {
+      const existing = await this.o.store.getVersion(model, input.version) as RegistryVersionRecord;
+      const same = JSON.stringify(existing.lineage) === JSON.stringify(record.lineage)
+        && (record.artifact === null || JSON.stringify(existing.artifact) === JSON.stringify(record.artifact));
+      if (!same) throw new RegistryError('conflict', `version ${model}@${input.version} already exists; versions are immutable (register a new version)`, { existing });
+      return { record: existing, created: false };
+    }
+    if (!this.o.catalog.version(model, input.version)) {
+      await this.o.catalog.putVersion({ model, version: input.version, createdAt: record.createdAt, metadata: { registry: true } });
+    }
+    await this.refresh(model);
+    return { record, created: true };
+  }
+
+  async getVersion(model: string, version: string): Promise<RegistryVersionRecord | null> {
+    this.requireModel(model);
+    return this.o.store.getVersion(model, version);
+  }
+
+  /** Every version of the model (registered ones with their registry data), oldest first. */
+  async listVersions(model: string): Promise<Array<Record<string, unknown>>> {
+    this.requireModel(model);
+    const registered = new Map((await this.o.store.listVersions(model)).map((v) => [v.version, v]));
+    const ctl = this.control(model);
+    const names = new Set([...this.o.catalog.versions(model).map((v) => v.record.version), ...registered.keys()]);
+    return [...names].map((version) => {
+      const r = registered.get(version);
+      const createdAt = r?.createdAt ?? this.o.catalog.version(model, version)?.record.createdAt ?? 0;
+      return {
+        version, createdAt, registered: r !== undefined, artifact: r?.artifact ?? null, lineage: r?.lineage ?? {}, tags: r?.tags ?? [],
+        ...(r?.notes != null && { notes: r.notes }), upstream: r?.upstream ?? null, createdBy: r?.createdBy ?? null,
+        paused: ctl.modelPaused || ctl.pausedVersions.has(version),
+        aliases: Object.entries(ctl.aliases).filter(([, v]) => v === version).map(([a]) => a),
+      };
+    }).sort((a, b) => a.createdAt - b.createdAt || (a.version < b.version ? -1 : 1));
+  }
+
+  async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord> {
+    this.requireModel(model);
+    if (typeof patch.upstream === 'string') checkUpstream(patch.upstream);
+    const r = await this.o.store.updateVersion(model, version, patch);
+    if (!r) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
+    await this.refresh(model);
+    return r;
+  }
+
+  /** Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable). */
+  async uploadArtifact(model: string, version: string, bytes: Uint8Array): Promise<{ artifact: ArtifactRef; created: boolean }> {
+    this.requireModel(model);
+    const current = await this.o.store.getVersion(model, version);
+    if (!current) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
+    const ref = await this.o.artifacts.put(bytes);
+    const after = await this.o.store.attachArtifact(model, version, ref) as RegistryVersionRecord;
+    if (after.artifact?.sha256 !== ref.sha256 || after.artifact.uri !== ref.uri) {
+      throw new RegistryError('conflict', `version ${model}@${version} already has an artifact (${after.artifact?.sha256 ?? after.artifact?.uri}); artifacts are immutable`, { artifact: after.artifact, uploaded: ref });
+    }
+    return { artifact: ref, created: current.artifact === null };
+  }
+
+  async aliases(model: string): Promise<Record<string, string>> {
+    this.requireModel(model);
+    return this.o.store.aliases(model);
+  }
+
+  async setAlias(model: string, alias: string, version: string, opts: AliasChangeOptions): Promise<AliasResult> {
+    this.requireVersion(model, version);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) throw new RegistryError('bad_request', `invalid alias name "${alias.slice(0, 80)}"`);
+    const d = this.deployment(model, alias, version, opts.kind ?? 'set', opts.by, opts.reason);
+    try {
+      const previous = await this.o.store.setAlias({ model, alias, to: version, ...(opts.expectFrom !== undefined && { expectFrom: opts.expectFrom }) }, d);
+      await this.refresh(model);
+      return { alias, version, previous };
+    } catch (e) {
+      if (e instanceof AliasConflictError) throw new RegistryError('conflict', `${e.message} (changed concurrently)`, { alias, expected: e.expected, actual: e.actual });
+      throw e;
+    }
+  }
+
+  /** Flips an alias back to the version it pointed to before, recording a "rollback" deployment. */
+  async rollback(model: string, alias: string, reason: string, by: string): Promise<AliasResult> {
+    this.requireModel(model);
+    const current = (await this.o.store.aliases(model))[alias];
+    if (current === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: nothing to roll back`);
+    const target = rollbackTarget(await this.o.store.deployments(model, 0, Number.MAX_SAFE_INTEGER), alias, current);
+    if (target === null) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" has no earlier version to roll back to`);
+    return this.setAlias(model, alias, target, { reason, by, kind: 'rollback', expectFrom: current });
+  }
+
+  async deployments(model: string, from: number, to: number): Promise<DeploymentRecord[]> {
+    this.requireModel(model);
+    return this.o.store.deployments(model, from, to);
+  }
+
+  /** Kill switch: pauses the whole model (version undefined) or one version. */
+  async pause(model: string, version: string | undefined, by: string, reason: string): Promise<void> {
+    if (version !== undefined) this.requireVersion(model, version);
+    else this.requireModel(model);
+    const at = this.o.clock();
+    await this.o.store.pause({ model, version: version ?? '', at, by, reason }, this.deployment(model, '', version ?? '*', 'pause', by, reason));
+    await this.refresh(model);
+  }
+
+  async resume(model: string, version: string | undefined, by: string, reason: string): Promise<void> {
+    if (version !== undefined) this.requireVersion(model, version);
+    else this.requireModel(model);
+    await this.o.store.resume(model, version ?? '', this.deployment(model, '', version ?? '*', 'resume', by, reason));
+    await this.refresh(model);
+  }
+
+  async putServing(model: string, raw: unknown): Promise<ServingConfig> {
+    this.requireModel(model);
+    const cfg = checkServing(raw);
+    await this.o.store.putServing(model, { ...cfg }, this.o.clock());
+    await this.refresh(model);
+    return cfg;
+  }
+
+  private deployment(model: string, alias: string, to: string, kind: DeploymentKind, by: string | undefined, reason: string): DeploymentRecord {
+    return { id: this.o.newId(), model, at: this.o.clock(), alias, from: null, to, by: by ?? 'api', reason, kind };
+  }
+}
+
+function checkUpstream(u: string): void {
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    throw new RegistryError('bad_request', `upstream must be an http(s) URL (got "${u.slice(0, 200)}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RegistryError('bad_request', `upstream must be an http(s) URL (got "${u.slice(0, 200)}")`);
+}

@@ -1,0 +1,67 @@
+import { checkPolicy, type TrafficPolicy } from '../core/routing/policy.js';
+import { RegistryError } from './errors.js';
+
+/** A static, rule-based answer served when nothing else can answer. */
+export interface StaticResponse {
+  prediction: string | number;
+  score?: number;
+  scores?: number[];
+}
+
+/** One step of the fallback chain: a (simpler) version, or a static response. */
+export type FallbackStep = { version: string } | { static: StaticResponse };
+
+/** How the gateway serves a model (PUT /v1/models/:name/serving). */
+export interface ServingConfig {
+  /** The alias whose target is the primary version (default "production"). */
+  alias: string;
+  /** Deadline of one upstream call, in ms (default 1000). */
+  timeoutMs: number;
+  /** Tried in order when the routed version fails, times out or is paused; then a 503. */
+  fallback: FallbackStep[];
+  policy: TrafficPolicy;
+  /** Request field (of the body, or of `features`) used as the sticky routing key; header x-lookout-route-key wins. */
+  routeKey?: string;
+}
+
+export const DEFAULT_SERVING: ServingConfig = { alias: 'production', timeoutMs: 1000, fallback: [], policy: { kind: 'single' } };
+
+export const MAX_TIMEOUT_MS = 120_000;
+
+/** Validates a serving configuration from a request or the store, filling defaults. */
+export function checkServing(raw: unknown): ServingConfig {
+  const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : null) as Record<string, unknown> | null;
+  if (o === null) throw new RegistryError('bad_request', 'serving configuration must be an object');
+  const known = new Set(['alias', 'timeoutMs', 'fallback', 'policy', 'routeKey']);
+  const extra = Object.keys(o).filter((k) => !known.has(k));
+  if (extra.length > 0) throw new RegistryError('bad_request', `unknown serving field(s) ${extra.join(', ')}; known: ${[...known].join(', ')}`);
+  const alias = o['alias'] ?? DEFAULT_SERVING.alias;
+  if (typeof alias !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) throw new RegistryError('bad_request', 'alias must be a name');
+  const timeoutMs = o['timeoutMs'] ?? DEFAULT_SERVING.timeoutMs;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new RegistryError('bad_request', `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  const fallback = o['fallback'] ?? [];
+  if (!Array.isArray(fallback) || fallback.length > 10) throw new RegistryError('bad_request', 'fallback must be a list of at most 10 steps');
+  const steps = fallback.map((s: unknown, i): FallbackStep => {
+    const st = (typeof s === 'object' && s !== null ? s : {}) as Record<string, unknown>;
+    if (typeof st['version'] === 'string' && st['version'] !== '') return { version: st['version'] };
+    const r = st['static'] as Record<string, unknown> | undefined;
+    if (r && (typeof r['prediction'] === 'string' || (typeof r['prediction'] === 'number' && Number.isFinite(r['prediction'])))) {
+      const out: StaticResponse = { prediction: r['prediction'] };
+      if (typeof r['score'] === 'number') out.score = r['score'];
+      if (Array.isArray(r['scores']) && r['scores'].every((x) => typeof x === 'number')) out.scores = r['scores'] as number[];
+      return { static: out };
+    }
+    throw new RegistryError('bad_request', `fallback[${i}] must be {"version": "..."} or {"static": {"prediction": ...}}`);
+  });
+  let policy: TrafficPolicy;
+  try {
+    policy = checkPolicy(o['policy'] ?? { kind: 'single' });
+  } catch (e) {
+    throw new RegistryError('bad_request', e instanceof Error ? e.message : String(e));
+  }
+  const routeKey = o['routeKey'];
+  if (routeKey !== undefined && (typeof routeKey !== 'string' || routeKey === '')) throw new RegistryError('bad_request', 'routeKey must be a field name');
+  return { alias, timeoutMs, fallback: steps, policy, ...(typeof routeKey === 'string' && { routeKey }) };
+}

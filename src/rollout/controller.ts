@@ -1,0 +1,200 @@
+import { analyse, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
+import type { TrafficPolicy } from '../core/routing/policy.js';
+import type { RoutingOverrides } from '../gateway/gateway.js';
+import type { GatewayStats } from '../gateway/stats.js';
+import { RegistryError } from '../registry/errors.js';
+import type { ModelRegistry } from '../registry/registry.js';
+import type { RolloutNotifier, RolloutEvent } from './notifier.js';
+import { checkRolloutSpec, type Rollout, type RolloutSlo } from './spec.js';
+
+export interface ControllerOptions {
+  registry: ModelRegistry;
+  stats: GatewayStats;
+  clock: () => number;
+  newId: () => string;
+  notifier: RolloutNotifier;
+}
+
+/** The alias that shows where a rollout's candidate traffic goes ("canary" or "shadow"). */
+const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : 'canary');
+
+/** An SLO breach of an arm with enough samples, as a sentence; null when within the objective. */
+export function sloBreach(a: ArmSnapshot, slo: RolloutSlo): string | null {
+  if (a.n < slo.minSamples) return null;
+  const rate = a.errors / a.n;
+  if (rate > slo.maxErrorRate) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests`;
+  if (a.p95Ms !== null && a.p95Ms > slo.maxP95Ms) return `p95 latency ${a.p95Ms.toFixed(1)} ms > ${slo.maxP95Ms} ms over ${a.n} requests`;
+  return null;
+}
+
+function failing(a: Analysis): string {
+  return a.checks.filter((c) => !c.pass).map((c) => `${c.name} canary ${c.canary === null ? 'n/a' : +c.canary.toFixed(4)} vs primary ${c.primary === null ? 'n/a' : +c.primary.toFixed(4)} (limit ${c.limit === null ? 'n/a' : +c.limit.toFixed(4)})`).join('; ');
+}
+
+/**
+ * Progressive delivery: moves a candidate through traffic steps, analysing canary against primary at each
+ * step; promotes (alias flip) when every step passes, rolls back on a failed analysis or an SLO breach —
+ * during the rollout or within `bakeMs` after promotion. Driven by tick() with an injected clock, so tests
+ * are deterministic; the server calls tick() on an interval.
+ */
+export class RolloutController implements RoutingOverrides {
+  private readonly active = new Map<string, Rollout>();
+  private ticking: Promise<void> | null = null;
+
+  constructor(private readonly o: ControllerOptions) {}
+
+  async load(): Promise<void> {
+    const now = this.o.clock();
+    const seen = new Set<string>();
+    for (const rec of await this.o.registry.store.listRollouts()) {
+      if (seen.has(rec.model)) continue;
+      seen.add(rec.model);
+      const r = rec.data as unknown as Rollout;
+      if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) this.active.set(r.model, r);
+    }
+  }
+
+  routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null {
+    const r = this.active.get(model);
+    if (!r || r.state !== 'running') return null;
+    if (r.policy === 'shadow') return { policy: { kind: 'shadow', candidate: r.candidate, percent: r.weight }, compareCanary: false };
+    if (r.policy === 'canary') return { policy: { kind: 'canary', candidate: r.candidate, percent: r.weight, ...(r.stickyKey !== undefined && { stickyKey: r.stickyKey }) }, compareCanary: true };
+    return null;
+  }
+
+  /** The model's current or most recent rollout. */
+  async current(model: string): Promise<Rollout | null> {
+    const a = this.active.get(model);
+    if (a) return a;
+    const rec = (await this.o.registry.store.listRollouts(model))[0];
+    return rec ? rec.data as unknown as Rollout : null;
+  }
+
+  async start(model: string, raw: unknown, by: string, reason: string): Promise<Rollout> {
+    const spec = checkRolloutSpec(raw);
+    this.o.registry.requireVersion(model, spec.candidate);
+    const ctl = this.o.registry.control(model);
+    const alias = ctl.serving.alias;
+    const primary = ctl.aliases[alias];
+    if (primary === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: set it before a rollout`);
+    if (primary === spec.candidate) throw new RegistryError('conflict', `${spec.candidate} already is the "${alias}" version`);
+    if (!ctl.upstreams.has(spec.candidate)) throw new RegistryError('bad_request', `version ${spec.candidate} has no upstream to send traffic to`);
+    const cur = this.active.get(model);
+    if (cur && (cur.state === 'running' || cur.state === 'paused')) throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is still ${cur.state}`, { rollout: cur.id });
+    const now = this.o.clock();
+    const r: Rollout = {
+      ...spec, id: this.o.newId(), model, alias, primary, step: 0, weight: spec.steps[0] as number, state: 'running', stepStartedAt: now,
+      createdAt: now, updatedAt: now, by, reason, promotedAt: null, endedAt: null, endReason: null, analyses: [],
+    };
+    this.o.stats.reset(model);
+    if (r.policy === 'blue-green') {
+      await this.o.registry.setAlias(model, alias, r.candidate, { kind: 'promote', by, reason: `rollout ${r.id} (blue-green switch): ${reason}`, expectFrom: primary });
+      Object.assign(r, { state: 'promoted', promotedAt: now, weight: 100 });
+    } else {
+      await this.o.registry.setAlias(model, trialAlias(r), r.candidate, { kind: 'set', by, reason: `rollout ${r.id} started (${r.policy}, steps ${r.steps.join('/')}%): ${reason}` });
+    }
+    this.active.set(model, r);
+    await this.save(r, 'started', reason);
+    return r;
+  }
+
+  async pause(model: string, by: string): Promise<Rollout> {
+    const r = this.running(model, ['running']);
+    r.state = 'paused';
+    await this.save(r, 'paused', `paused by ${by}`);
+    return r;
+  }
+
+  async resume(model: string, by: string): Promise<Rollout> {
+    const r = this.running(model, ['paused']);
+    r.state = 'running';
+    r.stepStartedAt = this.o.clock();
+    this.o.stats.reset(model);
+    await this.save(r, 'resumed', `resumed by ${by}`);
+    return r;
+  }
+
+  /** Manual rollback of the model's rollout (running, paused, or promoted within its bake period). */
+  async abort(model: string, by: string, reason: string): Promise<Rollout> {
+    const r = this.running(model, ['running', 'paused', 'promoted']);
+    await this.rollback(r, `${reason} (by ${by})`, by);
+    return r;
+  }
+
+  /** One evaluation round of every active rollout (serialised: concurrent calls wait for the running one). */
+  tick(): Promise<void> {
+    this.ticking ??= this.evaluate().finally(() => { this.ticking = null; });
+    return this.ticking;
+  }
+
+  private async evaluate(): Promise<void> {
+    const now = this.o.clock();
+    for (const r of [...this.active.values()]) {
+      if (r.state === 'running') await this.evaluateStep(r, now);
+      else if (r.state === 'promoted') {
+        const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo);
+        if (breach !== null) await this.rollback(r, `SLO breach within ${Math.round(r.bakeMs / 1000)} s after promotion: ${breach}`, 'rollout-controller');
+        else if (now >= (r.promotedAt ?? now) + r.bakeMs) this.active.delete(r.model);
+      }
+    }
+  }
+
+  private async evaluateStep(r: Rollout, now: number): Promise<void> {
+    const canary = this.o.stats.arm(r.model, r.candidate);
+    const breach = sloBreach(canary, r.slo);
+    if (breach !== null) return this.rollback(r, `SLO breach on the candidate at ${r.weight}%: ${breach}`, 'rollout-controller');
+    const pair = this.o.stats.pairBetween(r.model, r.primary, r.candidate);
+    const a = analyse(canary, this.o.stats.arm(r.model, r.primary), pair.n > 0 ? pair : null, r.analysis);
+    const elapsed = now - r.stepStartedAt;
+    if (a.fail) {
+      r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
+      return this.rollback(r, `analysis failed at ${r.weight}%: ${failing(a)}`, 'rollout-controller', a);
+    }
+    if (elapsed < r.stepDurationMs) return;
+    if (a.insufficient) {
+      if (elapsed < r.maxStepDurationMs) return;
+      r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
+      return this.rollback(r, `not enough traffic at ${r.weight}% after ${Math.round(elapsed / 1000)} s (canary ${a.samples.canary}, primary ${a.samples.primary}, need ${r.analysis.minSamples})`, 'rollout-controller', a);
+    }
+    r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
+    if (r.step >= r.steps.length - 1) {
+      await this.o.registry.setAlias(r.model, r.alias, r.candidate, { kind: 'promote', by: 'rollout-controller', reason: `rollout ${r.id}: all ${r.steps.length} steps passed`, expectFrom: r.primary });
+      Object.assign(r, { state: 'promoted', promotedAt: now, weight: 100 });
+      this.o.stats.reset(r.model);
+      return this.save(r, 'promoted', `all ${r.steps.length} steps passed`, a);
+    }
+    r.step++;
+    r.weight = r.steps[r.step] as number;
+    r.stepStartedAt = now;
+    this.o.stats.reset(r.model);
+    await this.save(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
+  }
+
+  private async rollback(r: Rollout, reason: string, by: string, analysis?: Analysis): Promise<void> {
+    if (r.state === 'promoted') {
+      await this.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}`, expectFrom: r.candidate });
+    } else {
+      await this.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
+    }
+    const now = this.o.clock();
+    Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
+    this.active.delete(r.model);
+    await this.save(r, 'rolled_back', reason, analysis);
+  }
+
+  private running(model: string, states: Array<Rollout['state']>): Rollout {
+    const r = this.active.get(model);
+    if (!r || !states.includes(r.state)) throw new RegistryError('conflict', `model "${model}" has no ${states.join(' or ')} rollout`);
+    return r;
+  }
+
+  private async save(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis): Promise<void> {
+    r.updatedAt = this.o.clock();
+    await this.o.registry.store.putRollout({ id: r.id, model: r.model, state: r.state, createdAt: r.createdAt, updatedAt: r.updatedAt, data: { ...r } as unknown as Record<string, unknown> });
+    try {
+      await this.o.notifier.notify({ type, model: r.model, rolloutId: r.id, primary: r.primary, candidate: r.candidate, weight: r.weight, reason, at: r.updatedAt, ...(analysis && { analysis }) });
+    } catch {
+      // a failing notifier never stops a rollback or promotion
+    }
+  }
+}

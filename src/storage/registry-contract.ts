@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { StorageBackend } from './backend.js';
+import { AliasConflictError, type DeploymentRecord, type RegistryStore, type RegistryVersionRecord } from './registry.js';
+
+/** The shared contract of RegistryStore: run against every backend (see duckdb/ and postgres/ registry.test.ts). */
+const T0 = 1_700_000_000_000;
+
+function ver(model: string, version: string, over: Partial<RegistryVersionRecord> = {}): RegistryVersionRecord {
+  return {
+    model, version, createdAt: T0, createdBy: 'ci', artifact: null, tags: [], notes: null, upstream: null,
+    lineage: { gitCommit: 'abc123', dataVersion: 'd-2024-01', hyperparameters: { depth: 6, lr: 0.1, nested: { a: [1, 'x', null] } }, metrics: { auc: 0.91 } },
+    ...over,
+  };
+}
+
+function dep(id: string, model: string, over: Partial<DeploymentRecord> = {}): DeploymentRecord {
+  return { id, model, at: T0, alias: 'production', from: null, to: '1.0.0', by: 'alice', reason: 'first', kind: 'set', ...over };
+}
+
+export function registryContract(name: string, open: () => Promise<StorageBackend>, cleanup?: () => Promise<void>): void {
+  describe(`registry store contract: ${name}`, () => {
+    let store: StorageBackend;
+    let r: RegistryStore;
+    before(async () => {
+      store = await open();
+      await store.init();
+      r = store.registry();
+      await r.init();
+      await r.init(); // idempotent
+    });
+    after(async () => {
+      await store?.close();
+      await cleanup?.();
+    });
+
+    test('versions: create once, get, list in creation order, unknown is null', async () => {
+      const a = ver('rv', '1.0.0', { createdAt: T0 + 10, tags: ['baseline'], notes: 'why: first', upstream: 'http://127.0.0.1:1/predict' });
+      const b = ver('rv', '1.1.0', { createdAt: T0 + 20, artifact: { sha256: 'ab'.repeat(32), size: 3, uri: `artifact:${'ab'.repeat(32)}` } });
+      const c = ver('rv', '0.9.0', { createdAt: T0 + 20, lineage: {} });
+      assert.equal(await r.createVersion(b), true);
+      assert.equal(await r.createVersion(a), true);
+      assert.equal(await r.createVersion(c), true);
+      assert.equal(await r.createVersion({ ...a, notes: 'overwrite attempt', lineage: {} }), false);
+      assert.deepStrictEqual(await r.getVersion('rv', '1.0.0'), a);
+      assert.deepStrictEqual(await r.getVersion('rv', '1.1.0'), b);
+      assert.equal(await r.getVersion('rv', '2.0.0'), null);
+      assert.deepStrictEqual(await r.listVersions('rv'), [a, c, b]);
+      assert.deepStrictEqual(await r.listVersions('nobody'), []);
+    });
+
+    test('versions: only tags, notes and upstream change; the artifact is set once', async () => {
+      await r.createVersion(ver('rv2', '1.0.0'));
+      const u = await r.updateVersion('rv2', '1.0.0', { tags: ['x', 'y'], notes: 'retrained', upstream: 'http://h/p' });
+      assert.deepStrictEqual(u, { ...ver('rv2', '1.0.0'), tags: ['x', 'y'], notes: 'retrained', upstream: 'http://h/p' });
+      assert.deepStrictEqual(await r.getVersion('rv2', '1.0.0'), u);
+      assert.deepStrictEqual(await r.updateVersion('rv2', '1.0.0', { notes: null }), { ...u, notes: null });
+      assert.equal(await r.updateVersion('rv2', '9.9.9', { notes: 'x' }), null);
+      const art = { sha256: 'cd'.repeat(32), size: 10, uri: `artifact:${'cd'.repeat(32)}` };
+      assert.deepStrictEqual((await r.attachArtifact('rv2', '1.0.0', art))?.artifact, art);
+      const other = { sha256: 'ef'.repeat(32), size: 11, uri: 's3://bucket/x' };
+      assert.deepStrictEqual((await r.attachArtifact('rv2', '1.0.0', other))?.artifact, art, 'second artifact refused');
+      assert.deepStrictEqual((await r.getVersion('rv2', '1.0.0'))?.artifact, art);
+      assert.equal(await r.attachArtifact('rv2', '7.0.0', art), null);
+    });
+
+    test('aliases: set returns the previous target and records the deployment atomically', async () => {
+      assert.deepStrictEqual(await r.aliases('al'), {});
+      assert.equal(await r.setAlias({ model: 'al', alias: 'production', to: '1.0.0' }, dep('d1', 'al', { at: T0 + 1 })), null);
+      assert.equal(await r.setAlias({ model: 'al', alias: 'staging', to: '2.0.0', expectFrom: null }, dep('d2', 'al', { at: T0 + 2, alias: 'staging', to: '2.0.0' })), null);
+      assert.equal(await r.setAlias({ model: 'al', alias: 'production', to: '2.0.0', expectFrom: '1.0.0' },
+        dep('d3', 'al', { at: T0 + 2, to: '2.0.0', kind: 'promote', reason: 'better auc' })), '1.0.0');
+      assert.deepStrictEqual(await r.aliases('al'), { production: '2.0.0', staging: '2.0.0' });
+      await assert.rejects(r.setAlias({ model: 'al', alias: 'production', to: '3.0.0', expectFrom: '1.0.0' }, dep('d4', 'al', { at: T0 + 3 })),
+        (e: unknown) => e instanceof AliasConflictError && e.actual === '2.0.0');
+      assert.deepStrictEqual(await r.aliases('al'), { production: '2.0.0', staging: '2.0.0' });
+      const ds = await r.deployments('al', 0, T0 + 100);
+      assert.deepStrictEqual(ds.map((d) => [d.id, d.from, d.to, d.kind]), [['d1', null, '1.0.0', 'set'], ['d2', null, '2.0.0', 'set'], ['d3', '1.0.0', '2.0.0', 'promote']]);
+      assert.deepStrictEqual(ds[2], dep('d3', 'al', { at: T0 + 2, from: '1.0.0', to: '2.0.0', kind: 'promote', reason: 'better auc' }));
+      assert.deepStrictEqual((await r.deployments('al', T0 + 2, T0 + 3)).map((d) => d.id), ['d2', 'd3']);
+      assert.deepStrictEqual(await r.deployments('other', 0, T0 + 100), []);
+    });
+
+    test('serving configuration and rollouts: put, get, list, update', async () => {
+      assert.equal(await r.getServing('sv'), null);
+      await r.putServing('sv', { timeoutMs: 100, fallback: [{ static: { prediction: 'no' } }] }, T0);
+      await r.putServing('sv', { timeoutMs: 250 }, T0 + 1);
+      await r.putServing('sa', { timeoutMs: 1 }, T0);
+      assert.deepStrictEqual(await r.getServing('sv'), { timeoutMs: 250 });
+      assert.deepStrictEqual((await r.listServing()).filter((x) => x.model.startsWith('s')).map((x) => x.model), ['sa', 'sv']);
+      const ro = { id: 'ro1', model: 'sv', state: 'running', createdAt: T0, updatedAt: T0, data: { steps: [5, 25], weight: 5 } };
+      await r.putRollout(ro);
+      await r.putRollout({ id: 'ro2', model: 'sv', state: 'running', createdAt: T0 + 5, updatedAt: T0 + 5, data: {} });
+      await r.putRollout({ ...ro, state: 'rolled_back', updatedAt: T0 + 9, data: { weight: 0 } });
+      assert.deepStrictEqual(await r.getRollout('ro1'), { ...ro, state: 'rolled_back', updatedAt: T0 + 9, data: { weight: 0 } });
+      assert.equal(await r.getRollout('nope'), null);
+      assert.deepStrictEqual((await r.listRollouts('sv')).map((x) => x.id), ['ro2', 'ro1']);
+      assert.ok((await r.listRollouts()).length >= 2);
+    });
+
+    test('pauses: pause and resume a model or a version, each recorded as a deployment', async () => {
+      await r.pause({ model: 'pz', version: '', at: T0, by: 'oncall', reason: 'incident' }, dep('p1', 'pz', { alias: '', to: '*', kind: 'pause' }));
+      await r.pause({ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }, dep('p2', 'pz', { at: T0 + 1, alias: '', to: '2.0.0', kind: 'pause' }));
+      assert.deepStrictEqual((await r.listPauses()).filter((p) => p.model === 'pz').map((p) => p.version), ['', '2.0.0']);
+      await r.resume('pz', '', dep('p3', 'pz', { at: T0 + 2, alias: '', to: '*', kind: 'resume' }));
+      await r.resume('pz', '', dep('p4', 'pz', { at: T0 + 3, alias: '', to: '*', kind: 'resume' }));
+      assert.deepStrictEqual((await r.listPauses()).filter((p) => p.model === 'pz'), [{ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }]);
+      assert.deepStrictEqual((await r.deployments('pz', 0, T0 + 10)).map((d) => d.kind), ['pause', 'pause', 'resume', 'resume']);
+    });
+
+    test('reopen: everything is still there', async () => {
+      const before = { v: await r.listVersions('rv'), a: await r.aliases('al'), d: await r.deployments('al', 0, T0 * 2), s: await r.getServing('sv') };
+      await store.close();
+      store = await open();
+      await store.init();
+      r = store.registry();
+      await r.init();
+      assert.deepStrictEqual({ v: await r.listVersions('rv'), a: await r.aliases('al'), d: await r.deployments('al', 0, T0 * 2), s: await r.getServing('sv') }, before);
+      await assert.rejects(store.close().then(() => r.aliases('al')), /closed/);
+      store = await open();
+    });
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * Storage of the model registry and the gateway's control state: registered versions (artifact, lineage,
+ * tags, notes, upstream), aliases, the deployment history, serving configuration, rollouts and pauses.
+ * One interface, implemented once in SQL (registry-sql.ts) over both backends (DuckDB file, PostgreSQL),
+ * and checked by the shared contract suite in registry-contract.ts.
+ */
+
+export interface ArtifactRef {
+  /** Hex SHA-256 of the content; null for an external reference whose content was not hashed. */
+  sha256: string | null;
+  size: number | null;
+  /** Where the bytes are: "artifact:<sha256>" (data directory) or any path/URL reference. */
+  uri: string;
+}
+
+export interface Lineage {
+  gitCommit?: string;
+  dataVersion?: string;
+  hyperparameters?: Record<string, unknown>;
+  /** Offline metrics (name -> value). */
+  metrics?: Record<string, number>;
+  /** Reference profile: where it comes from (e.g. "lookout:reference" or a URI). */
+  referenceProfile?: string;
+}
+
+export interface RegistryVersionRecord {
+  model: string;
+  version: string;
+  createdAt: number;
+  createdBy: string | null;
+  /** Immutable once set. */
+  artifact: ArtifactRef | null;
+  /** Immutable. */
+  lineage: Lineage;
+  tags: string[];
+  notes: string | null;
+  /** HTTP endpoint of the model server serving this version (POST {features} -> {prediction, ...}). */
+  upstream: string | null;
+}
+
+/** The mutable fields of a registered version. */
+export interface VersionPatch {
+  tags?: string[];
+  notes?: string | null;
+  upstream?: string | null;
+}
+
+export type DeploymentKind = 'set' | 'promote' | 'rollback' | 'pause' | 'resume';
+
+export interface DeploymentRecord {
+  id: string;
+  model: string;
+  at: number;
+  /** The alias that changed ("" for a pause/resume of the whole model). */
+  alias: string;
+  from: string | null;
+  to: string;
+  by: string;
+  reason: string;
+  kind: DeploymentKind;
+}
+
+export interface AliasChange {
+  model: string;
+  alias: string;
+  to: string;
+  /** When defined, the change only happens if the alias currently points there (null = unset). */
+  expectFrom?: string | null;
+}
+
+export interface RolloutRecord {
+  id: string;
+  model: string;
+  state: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The controller's state (opaque JSON to storage). */
+  data: Record<string, unknown>;
+}
+
+export interface PauseRecord {
+  model: string;
+  /** "" pauses the whole model. */
+  version: string;
+  at: number;
+  by: string;
+  reason: string;
+}
+
+/** An alias did not point where the caller expected (someone else changed it first). */
+export class AliasConflictError extends Error {
+  constructor(readonly alias: string, readonly expected: string | null, readonly actual: string | null) {
+    super(`alias "${alias}" points to ${actual ?? '(unset)'}, expected ${expected ?? '(unset)'}`);
+    this.name = 'AliasConflictError';
+  }
+}
+
+export interface RegistryStore {
+  /** Creates the tables if needed (idempotent). */
+  init(): Promise<void>;
+
+  /** Stores a new version; returns false (and changes nothing) when it already exists. */
+  createVersion(v: RegistryVersionRecord): Promise<boolean>;
+  getVersion(model: string, version: string): Promise<RegistryVersionRecord | null>;
+  /** Ordered by createdAt, then version. */
+  listVersions(model: string): Promise<RegistryVersionRecord[]>;
+  /** Changes the mutable fields; returns the updated record, or null when the version does not exist. */
+  updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord | null>;
+  /** Sets the artifact of a version that has none; returns the stored record (its artifact may differ: then nothing changed). */
+  attachArtifact(model: string, version: string, artifact: ArtifactRef): Promise<RegistryVersionRecord | null>;
+
+  aliases(model: string): Promise<Record<string, string>>;
+  /** Moves an alias and records the deployment in the same transaction; returns the previous target. */
+  setAlias(change: AliasChange, deployment: DeploymentRecord): Promise<string | null>;
+  /** Records a deployment that moves no alias (pause, resume). */
+  recordDeployment(d: DeploymentRecord): Promise<void>;
+  /** Deployments with `at` in [from, to), oldest first (ties in insertion order). */
+  deployments(model: string, from: number, to: number): Promise<DeploymentRecord[]>;
+
+  /** Per-model serving configuration (opaque JSON). */
+  putServing(model: string, config: Record<string, unknown>, at: number): Promise<void>;
+  getServing(model: string): Promise<Record<string, unknown> | null>;
+  listServing(): Promise<Array<{ model: string; config: Record<string, unknown> }>>;
+
+  putRollout(r: RolloutRecord): Promise<void>;
+  getRollout(id: string): Promise<RolloutRecord | null>;
+  /** Rollouts of a model (all models when undefined), newest first. */
+  listRollouts(model?: string): Promise<RolloutRecord[]>;
+
+  /** Pauses a model or version and records the deployment, in one transaction. */
+  pause(p: PauseRecord, d: DeploymentRecord): Promise<void>;
+  /** Removes a pause (no-op when absent) and records the deployment. */
+  resume(model: string, version: string, d: DeploymentRecord): Promise<void>;
+  listPauses(): Promise<PauseRecord[]>;
+}
