@@ -1,3 +1,4 @@
+import type { AlertStore } from './alerts.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery, SummaryRecord, VersionRecord,
 } from './types.js';
@@ -48,4 +49,7 @@ export interface StorageBackend {
   /** Small key-value state (e.g. the ingest log checkpoint). */
   getState(key: string): Promise<string | null>;
   setState(key: string, value: string): Promise<void>;
+
+  /** The monitoring-and-alerting records (issue 4), stored beside the rest (same file or schema). */
+  alertStore(): AlertStore;
 }

@@ -8,6 +8,8 @@ import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryRecord, VersionRecord,
 } from '../types.js';
+import type { AlertStore } from '../alerts.js';
+import { postgresAlertSchema, postgresAlertStore } from './alerts.js';
 import { checkSchemaName, postgresSchema, postgresWrites } from './schema.js';
 
 /** Rows per bulk INSERT statement (bounds the size of one array parameter). */
@@ -63,7 +65,7 @@ export class PostgresStore implements StorageBackend {
     return this.tx(async (c) => {
       // serialise concurrent init() of the same schema (CREATE ... IF NOT EXISTS can race)
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lookout-init:${this.schema}`]);
-      for (const ddl of postgresSchema(this.schema)) await c.query(ddl);
+      for (const ddl of [...postgresSchema(this.schema), ...postgresAlertSchema(this.schema)]) await c.query(ddl);
     });
   }
 
@@ -180,6 +182,15 @@ export class PostgresStore implements StorageBackend {
 
   setState(key: string, value: string): Promise<void> {
     return this.tx((c) => c.query(this.writes.state, [key, value]));
+  }
+
+  private alerts?: AlertStore;
+
+  /** Monitors, evaluations, alerts, silences, notifications and actions (issue 4), in the same schema. */
+  alertStore(): AlertStore {
+    return (this.alerts ??= postgresAlertStore(this.schema, (s) => this.read(s), (list) => this.tx(async (c) => {
+      for (const s of list) await c.query(s.text, s.params);
+    })));
   }
 
   private t(table: string): string {
