@@ -28,6 +28,10 @@ export interface LookoutConfig {
   ingest: { sampleRate: number };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
+  /** Monitors, SLOs and the alerting section (notifiers, grouping, inhibition...): see docs/alerting.md. */
+  monitors?: unknown[];
+  slos?: unknown[];
+  alerting?: Record<string, unknown>;
 }
 
 const schema = {
@@ -53,6 +57,9 @@ const schema = {
         },
       },
     },
+    monitors: { type: 'array', items: { type: 'object' } },
+    slos: { type: 'array', items: { type: 'object' } },
+    alerting: { type: 'object' },
     models: {
       type: 'array',
       items: {
@@ -118,5 +125,8 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
     auth: { keys: c.auth?.keys ?? [] },
     models: models as ModelConfig[],
+    ...(c.monitors !== undefined && { monitors: c.monitors }),
+    ...(c.slos !== undefined && { slos: c.slos }),
+    ...(c.alerting !== undefined && { alerting: c.alerting }),
   };
 }

@@ -1,3 +1,4 @@
+import type { Alerting } from '../alerting/setup.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
@@ -20,4 +21,6 @@ export interface AppDeps {
   dataDir: string;
   /** Largest request body in bytes (default 16 MiB). */
   bodyLimit?: number;
+  /** Monitors, SLOs and alerts (issue 4); absent in apps built without them. */
+  alerting?: Alerting;
 }
