@@ -30,6 +30,10 @@ export interface LookoutConfig {
   models: ModelConfig[];
   /** Registry and gateway: rollout controller interval and control-state refresh, in ms (0 disables). */
   registry?: { tickMs?: number; refreshMs?: number };
+  /** Monitors, SLOs and the alerting section (notifiers, grouping, inhibition...): see docs/alerting.md. */
+  monitors?: unknown[];
+  slos?: unknown[];
+  alerting?: Record<string, unknown>;
 }
 
 const schema = {
@@ -56,6 +60,9 @@ const schema = {
         },
       },
     },
+    monitors: { type: 'array', items: { type: 'object' } },
+    slos: { type: 'array', items: { type: 'object' } },
+    alerting: { type: 'object' },
     models: {
       type: 'array',
       items: {
@@ -122,5 +129,8 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     auth: { keys: c.auth?.keys ?? [] },
     models: models as ModelConfig[],
     ...(c.registry !== undefined && { registry: c.registry }),
+    ...(c.monitors !== undefined && { monitors: c.monitors }),
+    ...(c.slos !== undefined && { slos: c.slos }),
+    ...(c.alerting !== undefined && { alerting: c.alerting }),
   };
 }

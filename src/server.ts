@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LookoutConfig } from './config.js';
 import { seededRandom } from './core/random/rng.js';
 import { buildRegistryServices } from './gateway/services.js';
+import { createAlerting } from './alerting/setup.js';
 import { buildApp } from './http/app.js';
 import { ApiKeys } from './http/auth.js';
 import type { AppDeps } from './http/deps.js';
@@ -49,14 +50,20 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   try {
     const deps = await wire(store, config, opts.clock ?? Date.now, opts.rolloutNotifier);
     await declareConfiguredModels(deps, config);
+    deps.alerting = await createAlerting({
+      store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
+      settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
+    });
     if (opts.beforeListen) await opts.beforeListen(deps);
     const app = buildApp(deps, { logger: opts.logger ?? false });
     let url = '';
     if (opts.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
     else await app.ready();
+    deps.alerting.start();
     return {
       app, deps, url,
       async close() {
+        await deps.alerting?.stop();
         await app.close();
         await deps.registry?.close();
         await deps.pipeline.flush();

@@ -10,6 +10,7 @@ import { labelRoutes } from './routes/labels.js';
 import { modelRoutes } from './routes/models.js';
 import { queryRoutes } from './routes/queries.js';
 import { systemRoutes } from './routes/system.js';
+import { alertingRoutes } from './routes/alerting.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -48,6 +49,7 @@ export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Fastif
     app.register(gatewayRoutes(deps, deps.registry));
     app.register(rolloutRoutes(deps, deps.registry));
   }
+  if (deps.alerting) app.register(alertingRoutes(deps, deps.alerting));
   return app;
 }
 

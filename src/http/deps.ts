@@ -1,4 +1,5 @@
 import type { RegistryServices } from '../gateway/services.js';
+import type { Alerting } from '../alerting/setup.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
@@ -23,4 +24,6 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Model registry, prediction gateway and rollout controller (issue 5); their routes exist when set. */
   registry?: RegistryServices;
+  /** Monitors, SLOs and alerts (issue 4); absent in apps built without them. */
+  alerting?: Alerting;
 }

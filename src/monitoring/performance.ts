@@ -40,9 +40,10 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
   };
 }
 
-function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], seed: number): MetricsResult | null {
+/** Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only). */
+export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], seed: number, resamples = 200): MetricsResult | null {
   if (labelled.length === 0) return null;
-  const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples: 200 };
+  const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples };
   if (m.outputKind === 'regression') {
     input.labels = labelled.map((l) => toNumber(l.label));
     input.predictions = labelled.map((l) => toNumber(l.event.prediction));

@@ -1,3 +1,4 @@
+import type { AlertStore } from './alerts.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery, SummaryRecord, VersionRecord,
 } from './types.js';
@@ -52,4 +53,6 @@ export interface StorageBackend {
 
   /** The model registry and gateway control state, in the same database (src/storage/registry.ts). */
   registry(): RegistryStore;
+  /** The monitoring-and-alerting records (issue 4), stored beside the rest (same file or schema). */
+  alertStore(): AlertStore;
 }

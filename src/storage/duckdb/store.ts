@@ -5,6 +5,8 @@ import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryRecord, VersionRecord,
 } from '../types.js';
+import type { AlertStore } from '../alerts.js';
+import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
 import { appendEvents, appendRejects, upsertLabels, upsertSummaries } from './append.js';
 import { SerialQueue } from './queue.js';
 import type { RegistryStore } from '../registry.js';
@@ -48,7 +50,7 @@ export class DuckDbStore implements StorageBackend {
 
   init(): Promise<void> {
     return this.write(async () => {
-      for (const ddl of DUCKDB_SCHEMA) await this.conn.run(ddl);
+      for (const ddl of [...DUCKDB_SCHEMA, ...DUCKDB_ALERT_SCHEMA]) await this.conn.run(ddl);
     });
   }
 
@@ -165,6 +167,15 @@ export class DuckDbStore implements StorageBackend {
 
   registry(): RegistryStore {
     return (this.registryStore ??= duckdbRegistry(this.conn, this.queue, () => this.assertOpen()));
+  }
+
+  private alerts?: AlertStore;
+
+  /** Monitors, evaluations, alerts, silences, notifications and actions (issue 4), in the same file. */
+  alertStore(): AlertStore {
+    return (this.alerts ??= duckdbAlertStore((s) => this.read(s), (list) => this.write(async () => {
+      for (const s of list) await this.conn.run(s.text, s.params);
+    })));
   }
 
   private assertOpen(): void {

@@ -8,6 +8,8 @@ import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryRecord, VersionRecord,
 } from '../types.js';
+import type { AlertStore } from '../alerts.js';
+import { postgresAlertSchema, postgresAlertStore } from './alerts.js';
 import { checkSchemaName, postgresSchema, postgresWrites } from './schema.js';
 import type { RegistryStore } from '../registry.js';
 import { postgresRegistry } from './registry.js';
@@ -66,7 +68,7 @@ export class PostgresStore implements StorageBackend {
     return this.tx(async (c) => {
       // serialise concurrent init() of the same schema (CREATE ... IF NOT EXISTS can race)
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lookout-init:${this.schema}`]);
-      for (const ddl of postgresSchema(this.schema)) await c.query(ddl);
+      for (const ddl of [...postgresSchema(this.schema), ...postgresAlertSchema(this.schema)]) await c.query(ddl);
     });
   }
 
@@ -189,6 +191,15 @@ export class PostgresStore implements StorageBackend {
     return (this.registryStore ??= postgresRegistry(this.pool, this.schema, () => {
       if (this.closed) throw new Error('PostgresStore is closed');
     }));
+  }
+
+  private alerts?: AlertStore;
+
+  /** Monitors, evaluations, alerts, silences, notifications and actions (issue 4), in the same schema. */
+  alertStore(): AlertStore {
+    return (this.alerts ??= postgresAlertStore(this.schema, (s) => this.read(s), (list) => this.tx(async (c) => {
+      for (const s of list) await c.query(s.text, s.params);
+    })));
   }
 
   private t(table: string): string {

@@ -1,0 +1,38 @@
+import { severityRank } from '../core/rules/types.js';
+import type { AlertRecord, AlertStore } from '../storage/alerts.js';
+import type { Stage } from './stage.js';
+
+/**
+ * Dedup: candidates (one per signal; state 'open' = firing, 'resolved' = back to normal) are merged into the
+ * stored alerts: at most one open alert per fingerprint. Firing again updates it (escalating the severity),
+ * resolving closes it. Returns the alerts that changed in a way worth notifying: new, escalated, resolved.
+ */
+export function dedupStage(store: AlertStore): Stage {
+  return async (candidates, ctx) => {
+    const changed: AlertRecord[] = [];
+    for (const c of candidates) {
+      const existing = (await store.listAlerts({ fingerprint: c.fingerprint })).find((a) => a.state !== 'resolved');
+      if (c.state === 'resolved') {
+        if (!existing) continue;
+        const closed: AlertRecord = { ...existing, state: 'resolved', endsAt: c.endsAt ?? ctx.now, updatedAt: ctx.now, context: { ...existing.context, resolvedContext: c.context } };
+        await store.putAlert(closed);
+        changed.push(closed);
+        continue;
+      }
+      if (!existing) {
+        await store.putAlert(c);
+        changed.push(c);
+        continue;
+      }
+      const escalated = severityRank(c.severity as never) > severityRank(existing.severity as never);
+      const updated: AlertRecord = {
+        ...existing, severity: c.severity, labels: c.labels, updatedAt: ctx.now,
+        context: { ...c.context, segments: (c.context['segments'] as unknown[] | undefined)?.length ? c.context['segments'] : existing.context['segments'] },
+      };
+      await store.putAlert(updated);
+      if (escalated) changed.push(updated);
+      else ctx.log.info('duplicate alert suppressed', { id: existing.id, fingerprint: c.fingerprint });
+    }
+    return changed;
+  };
+}

@@ -1,0 +1,40 @@
+import type { AlertRecord } from '../storage/alerts.js';
+import type { Stage } from './stage.js';
+
+/** A notification group (per model and version by default) and what it last sent. */
+export interface Group {
+  key: string;
+  labels: Record<string, string>;
+  alertIds: Set<string>;
+  createdAt: number;
+  flushedAt: number | null;
+  sentHash: string;
+  sentAt: number;
+  /** Alerts notified as firing (only those get a resolve notification). */
+  notified: Set<string>;
+}
+
+/** First flush after group wait; later ones at most once per group interval. */
+export function groupDue(g: Group, now: number, waitMs: number, intervalMs: number): boolean {
+  return g.flushedAt === null ? now >= g.createdAt + waitMs : now >= g.flushedAt + intervalMs;
+}
+
+/** Content of a notification: which alerts fire at which severity and which resolved (acks do not count). */
+export function contentHash(alerts: readonly AlertRecord[]): string {
+  return alerts.map((a) => `${a.id}:${a.state === 'resolved' ? 'resolved' : `firing:${a.severity}`}`).sort().join(',');
+}
+
+/**
+ * Repeat: a group whose content did not change since it was last sent is sent again only after the repeat
+ * interval, and only while some alert in it is still open (not acknowledged). Otherwise the flush stops here.
+ */
+export function repeatStage(group: Group): Stage {
+  return async (alerts, ctx) => {
+    const visible = alerts.filter((a) => a.state !== 'resolved' || group.notified.has(a.id));
+    if (visible.length === 0) return [];
+    const hash = contentHash(visible);
+    if (hash !== group.sentHash) return visible;
+    const repeat = ctx.now - group.sentAt >= ctx.settings.repeatIntervalMs && visible.some((a) => a.state === 'open');
+    return repeat ? visible : [];
+  };
+}

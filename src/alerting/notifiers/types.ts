@@ -1,0 +1,55 @@
+import type { Matcher } from '../../core/rules/matchers.js';
+import type { Severity } from '../../core/rules/types.js';
+
+/** One alert as notifiers see it. */
+export interface NotifiedAlert {
+  id: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  severity: string;
+  model: string;
+  version: string | null;
+  labels: Record<string, string>;
+  context: Record<string, unknown>;
+  startsAt: number;
+  endsAt: number | null;
+  acknowledged: boolean;
+  dashboardUrl?: string;
+  runbookUrl?: string;
+}
+
+/** One notification: the alerts of one group, as of one flush. */
+export interface NotificationPayload {
+  version: '1';
+  groupKey: string;
+  groupLabels: Record<string, string>;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  sentAt: number;
+  alerts: NotifiedAlert[];
+}
+
+export interface NotifierConfig {
+  id: string;
+  kind: string;
+  /** Only alerts matching all of these (default: all alerts). */
+  matchers?: Matcher[];
+  /** Only alerts at least this severe. */
+  minSeverity?: Severity;
+  /** Send resolve notifications (default true). */
+  sendResolved?: boolean;
+  /** Retries after a failed attempt (default 3), with exponential backoff from backoffMs (default 500). */
+  retries?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+  [key: string]: unknown;
+}
+
+export interface Notifier {
+  readonly config: Required<Pick<NotifierConfig, 'id' | 'kind' | 'sendResolved' | 'retries' | 'backoffMs' | 'timeoutMs'>> & NotifierConfig;
+  /** One attempt; throws on failure (the pipeline retries). */
+  send(p: NotificationPayload): Promise<void>;
+}
+
+/** Builds the send function of one notifier kind from its config (throws a readable error on bad config). */
+export type NotifierFactory = (config: NotifierConfig) => (p: NotificationPayload, timeoutMs: number) => Promise<void>;

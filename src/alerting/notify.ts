@@ -1,0 +1,66 @@
+import { matchesAll } from '../core/rules/matchers.js';
+import { severityRank, type Severity } from '../core/rules/types.js';
+import type { AlertRecord, NotificationRecord } from '../storage/alerts.js';
+import type { Notifier, NotificationPayload, NotifiedAlert } from './notifiers/types.js';
+import type { Stage, StageContext } from './stage.js';
+
+export function toNotified(a: AlertRecord): NotifiedAlert {
+  const dash = a.context['dashboardUrl'];
+  const run = a.context['runbookUrl'];
+  return {
+    id: a.id, fingerprint: a.fingerprint, status: a.state === 'resolved' ? 'resolved' : 'firing', severity: a.severity, model: a.model, version: a.version,
+    labels: a.labels, context: a.context, startsAt: a.startsAt, endsAt: a.endsAt, acknowledged: a.state === 'acknowledged',
+    ...(typeof dash === 'string' && dash !== '' && { dashboardUrl: dash }), ...(typeof run === 'string' && { runbookUrl: run }),
+  };
+}
+
+function wants(n: Notifier, a: AlertRecord): boolean {
+  if (a.state === 'resolved' && !n.config.sendResolved) return false;
+  if (n.config.minSeverity && severityRank(a.severity as Severity) < severityRank(n.config.minSeverity)) return false;
+  return matchesAll(n.config.matchers ?? [], a.labels);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** One notifier, with retries and exponential backoff; never throws (failures are logged and recorded). */
+async function deliver(n: Notifier, payload: NotificationPayload, ctx: StageContext, newId: () => string): Promise<NotificationRecord> {
+  let attempts = 0;
+  let error: string | undefined;
+  for (;;) {
+    attempts++;
+    try {
+      await n.send(payload);
+      error = undefined;
+      break;
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+      if (attempts > n.config.retries) break;
+      await sleep(n.config.backoffMs * 2 ** (attempts - 1));
+    }
+  }
+  if (error) ctx.log.warn(`notifier ${n.config.id} failed after ${attempts} attempts`, { error });
+  const firing = payload.alerts.filter((a) => a.status === 'firing').length;
+  return {
+    id: newId(), at: ctx.now, notifier: n.config.id, groupKey: payload.groupKey, alertIds: payload.alerts.map((a) => a.id),
+    firing, resolved: payload.alerts.length - firing, status: error ? 'failed' : 'sent', attempts, ...(error && { error }),
+  };
+}
+
+/** Sends the group to every notifier that wants some of its alerts, all in parallel: one failing never blocks others. */
+export function notifyStage(notifiers: () => readonly Notifier[], newId: () => string): Stage {
+  return async (alerts, ctx) => {
+    const groupLabels = (ctx.notes['groupLabels'] ?? {}) as Record<string, string>;
+    const jobs = notifiers().map(async (n) => {
+      const mine = alerts.filter((a) => wants(n, a));
+      if (mine.length === 0) return;
+      const payload: NotificationPayload = {
+        version: '1', groupKey: ctx.groupKey, groupLabels, receiver: n.config.id, sentAt: ctx.now,
+        status: mine.some((a) => a.state !== 'resolved') ? 'firing' : 'resolved', alerts: mine.map(toNotified),
+      };
+      const rec = await deliver(n, payload, ctx, newId);
+      await ctx.store.appendNotification(rec).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
+    });
+    await Promise.all(jobs);
+    return alerts;
+  };
+}

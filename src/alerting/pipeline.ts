@@ -1,0 +1,205 @@
+import { labelsKey } from '../core/rules/matchers.js';
+import type { Severity } from '../core/rules/types.js';
+import type { AlertRecord, AlertStore } from '../storage/alerts.js';
+import type { ActionRunner } from './actions/runner.js';
+import { dedupStage } from './dedup.js';
+import { fingerprint } from './fingerprint.js';
+import { contentHash, groupDue, repeatStage, type Group } from './group.js';
+import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
+import { notifyStage } from './notify.js';
+import type { Notifier } from './notifiers/types.js';
+import { runStages, type Stage, type StageContext } from './stage.js';
+import type { Logger, PipelineSettings, Signal } from './types.js';
+
+export interface PipelineDeps {
+  store: AlertStore;
+  newId: () => string;
+  log: Logger;
+  settings: () => PipelineSettings;
+  notifiers: () => readonly Notifier[];
+  actions: ActionRunner;
+}
+
+export class AlertStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AlertStateError';
+  }
+}
+
+/** What other code (e.g. the rollout controller) passes to raise an alert through the pipeline. */
+export interface RaiseInput {
+  /** A stable name of what raises it, e.g. "rollout"; the alert's fingerprint is this plus the labels. */
+  source: string;
+  model: string;
+  version?: string | null;
+  severity: Severity;
+  summary: string;
+  labels?: Record<string, string>;
+  context?: Record<string, unknown>;
+}
+
+/**
+ * The alert pipeline: dedup ▶ group (wait / interval) ▶ inhibit ▶ silence ▶ time windows ▶ repeat ▶ notify ▶
+ * actions. `ingest` takes signals (from monitors, SLOs or other code); `flush` sends the groups that are due.
+ */
+export class AlertPipeline {
+  private readonly groups = new Map<string, Group>();
+  private readonly dedup: Stage;
+  private readonly notify: Stage;
+  private readonly actionStage: Stage;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.dedup = dedupStage(deps.store);
+    this.notify = notifyStage(deps.notifiers, deps.newId);
+    this.actionStage = async (alerts, ctx) => {
+      for (const a of alerts) {
+        const action = a.context['action'];
+        if (a.state === 'resolved' || typeof action !== 'string' || a.context['actionId'] !== undefined) continue;
+        const rec = await deps.actions.trigger(action, a, ctx.now);
+        await deps.store.putAlert({ ...a, context: { ...a.context, actionId: rec.id, actionState: rec.state } });
+      }
+      return alerts;
+    };
+  }
+
+  private ctx(now: number, groupKey = '', active: readonly AlertRecord[] = []): StageContext {
+    return { now, groupKey, store: this.deps.store, settings: this.deps.settings(), log: this.deps.log, active, notes: {} };
+  }
+
+  /** Merges signals into alerts (dedup) and puts the changed ones into their groups. */
+  async ingest(signals: readonly Signal[], now: number): Promise<AlertRecord[]> {
+    const candidates = signals.map((s): AlertRecord => {
+      const labels = { ...s.labels, ...(s.severity && { severity: s.severity }) };
+      return {
+        id: this.deps.newId(), fingerprint: fingerprint(s.source, s.labels), monitorId: s.source, model: s.model, version: s.version,
+        severity: s.severity ?? 'warning', state: s.severity ? 'open' : 'resolved', falsePositive: false, labels,
+        startsAt: s.at, endsAt: s.severity ? null : s.at, updatedAt: now, silenced: false, inhibited: false,
+        context: { ...s.context, ...(s.action !== undefined && { action: s.action }) },
+      };
+    });
+    const changed = await this.dedup(candidates, this.ctx(now));
+    for (const a of changed) this.enqueue(a, now);
+    return changed;
+  }
+
+  private enqueue(a: AlertRecord, now: number): void {
+    const { groupBy } = this.deps.settings();
+    const labels: Record<string, string> = { ...a.labels, model: a.model, ...(a.version !== null && { version: a.version }) };
+    const key = labelsKey(labels, groupBy);
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set() };
+      this.groups.set(key, g);
+    }
+    g.alertIds.add(a.id);
+  }
+
+  /** Sends every group that is due; returns the number of groups that sent something. */
+  async flush(now: number): Promise<number> {
+    const s = this.deps.settings();
+    const due = [...this.groups.values()].filter((g) => groupDue(g, now, s.groupWaitMs, s.groupIntervalMs));
+    if (due.length === 0) return 0;
+    const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
+    let sent = 0;
+    for (const g of due) {
+      const alerts = (await Promise.all([...g.alertIds].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
+      const ctx = this.ctx(now, g.key, active);
+      ctx.notes['groupLabels'] = g.labels;
+      const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
+      g.flushedAt = now;
+      if (out.length > 0) {
+        sent++;
+        g.sentHash = contentHash(out);
+        g.sentAt = now;
+        for (const a of out) if (a.state !== 'resolved') g.notified.add(a.id);
+      }
+      // resolved alerts leave the group once their resolve went out (or if it never will: muted or never notified)
+      for (const a of alerts) {
+        if (a.state === 'resolved' && (out.some((o) => o.id === a.id) || !g.notified.has(a.id) || a.silenced || a.inhibited)) {
+          g.alertIds.delete(a.id);
+          g.notified.delete(a.id);
+        }
+      }
+      if (g.alertIds.size === 0) this.groups.delete(g.key);
+    }
+    return sent;
+  }
+
+  /** After a restart: active alerts go back into their groups as already notified (no duplicate page). */
+  async restore(now: number): Promise<void> {
+    for (const state of ['open', 'acknowledged'] as const) {
+      for (const a of await this.deps.store.listAlerts({ state })) {
+        this.enqueue(a, now);
+        const g = [...this.groups.values()].find((x) => x.alertIds.has(a.id));
+        if (g) {
+          g.notified.add(a.id);
+          g.flushedAt = now;
+        }
+      }
+    }
+    for (const g of this.groups.values()) {
+      const alerts = (await Promise.all([...g.alertIds].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
+      g.sentHash = contentHash(alerts);
+      g.sentAt = now;
+    }
+  }
+
+  /** Raises an alert from other code (deduplicated like monitor alerts: one open alert per source + labels). */
+  async raise(input: RaiseInput, now: number): Promise<AlertRecord | null> {
+    const changed = await this.ingest([this.externalSignal(input, input.severity, now)], now);
+    return changed[0] ?? (await this.openAlert(`external:${input.source}`, this.externalLabels(input)));
+  }
+
+  /** Resolves an alert raised with `raise` (same source and labels). */
+  async resolveRaised(input: Omit<RaiseInput, 'severity' | 'summary'> & { summary?: string }, now: number): Promise<AlertRecord | null> {
+    const changed = await this.ingest([this.externalSignal({ ...input, severity: 'warning', summary: input.summary ?? 'resolved' }, null, now)], now);
+    return changed[0] ?? null;
+  }
+
+  private externalLabels(input: Omit<RaiseInput, 'severity' | 'summary'>): Record<string, string> {
+    return { alertname: input.source, category: 'external', ...(input.labels ?? {}), model: input.model };
+  }
+
+  private externalSignal(input: RaiseInput, severity: Severity | null, now: number): Signal {
+    return {
+      source: `external:${input.source}`, model: input.model, version: input.version ?? null, severity, at: now,
+      labels: this.externalLabels(input), context: { metric: input.source, summary: input.summary, observed: null, baseline: null, threshold: null, change: null, segments: [], ...(input.context ?? {}) },
+    };
+  }
+
+  private async openAlert(source: string, labels: Record<string, string>): Promise<AlertRecord | null> {
+    const list = await this.deps.store.listAlerts({ fingerprint: fingerprint(source, labels) });
+    return list.find((a) => a.state !== 'resolved') ?? null;
+  }
+
+  async acknowledge(id: string, by: string, note: string | undefined, now: number): Promise<AlertRecord | null> {
+    return this.update(id, now, (a) => {
+      if (a.state === 'resolved') throw new AlertStateError(`alert ${id} is resolved: it cannot be acknowledged`);
+      return { ...a, state: 'acknowledged', acknowledgedBy: by, ...(note !== undefined && { note }) };
+    });
+  }
+
+  async resolve(id: string, by: string, note: string | undefined, now: number): Promise<AlertRecord | null> {
+    return this.update(id, now, (a) => {
+      if (a.state === 'resolved') throw new AlertStateError(`alert ${id} is already resolved`);
+      return { ...a, state: 'resolved', endsAt: now, resolvedBy: by, ...(note !== undefined && { note }) };
+    });
+  }
+
+  /** Marks an alert as a false positive (resolving it if it still fires); counted in the monitor stats. */
+  async falsePositive(id: string, by: string, note: string | undefined, now: number): Promise<AlertRecord | null> {
+    return this.update(id, now, (a) => ({
+      ...a, falsePositive: true, ...(a.state !== 'resolved' && { state: 'resolved' as const, endsAt: now, resolvedBy: by }), ...(note !== undefined && { note }),
+    }));
+  }
+
+  private async update(id: string, now: number, f: (a: AlertRecord) => AlertRecord): Promise<AlertRecord | null> {
+    const a = await this.deps.store.getAlert(id);
+    if (!a) return null;
+    const next = { ...f(a), updatedAt: now };
+    await this.deps.store.putAlert(next);
+    if (next.state === 'resolved' && a.state !== 'resolved') this.enqueue(next, now);
+    return next;
+  }
+}

@@ -1,0 +1,87 @@
+import { InputError } from '../io/errors.js';
+import type { ModelCatalog } from '../monitoring/catalog.js';
+import type { SummaryReader } from '../monitoring/query.js';
+import { MonitorEvaluator } from '../monitors/evaluator.js';
+import { MonitorService } from '../monitors/service.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { NoRegistryRollback, type RollbackRequester } from './actions/rollback.js';
+import { ActionRunner } from './actions/runner.js';
+import { createNotifier } from './notifiers/registry.js';
+import type { Notifier } from './notifiers/types.js';
+import { AlertPipeline, type RaiseInput } from './pipeline.js';
+import { parseAlertingSettings, type AlertingSettings } from './settings.js';
+import { consoleLogger, type Logger } from './types.js';
+
+export interface AlertingOptions {
+  store: StorageBackend;
+  reader: SummaryReader;
+  catalog: ModelCatalog;
+  clock: () => number;
+  newId: () => string;
+  /** The `alerting:` config section. */
+  settings?: unknown;
+  /** Monitors and SLOs declared in the config file (created or replaced at start). */
+  monitors?: unknown[];
+  slos?: unknown[];
+  log?: Logger;
+  /** Base URL for dashboard links when the config gives none. */
+  publicUrl?: string;
+}
+
+/** Monitors, SLOs, the alert pipeline, notifiers and actions, wired together. */
+export interface Alerting {
+  settings: AlertingSettings;
+  monitors: MonitorService;
+  pipeline: AlertPipeline;
+  actions: ActionRunner;
+  notifiers: Notifier[];
+  /** Issue 5 wires the registry here; until then rollbacks are logged no-ops. */
+  setRollbackRequester(r: RollbackRequester): void;
+  /** For other code (e.g. the rollout controller): raise or resolve an alert through the pipeline. */
+  raise(input: RaiseInput): Promise<unknown>;
+  resolve(input: Omit<RaiseInput, 'severity' | 'summary'>): Promise<unknown>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
+  const log = o.log ?? consoleLogger;
+  const alertStore = o.store.alertStore();
+  const { settings, notifiers } = configError('alerting', () => {
+    const st = parseAlertingSettings(o.settings);
+    return { settings: st, notifiers: st.notifiers.map(createNotifier) };
+  });
+  let rollback: RollbackRequester = new NoRegistryRollback(log);
+  const actions = new ActionRunner(alertStore, () => settings.actions, () => rollback, o.newId, log);
+  const dashboardUrl = (): string => settings.pipeline.dashboardUrl || o.publicUrl || '';
+  const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl() }), notifiers: () => notifiers, actions });
+  const monitors = new MonitorService({
+    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store }), reader: o.reader,
+    pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,
+  });
+  await monitors.load();
+  for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));
+  for (const [i, s] of (o.slos ?? []).entries()) await configError(`slos[${i}]`, () => monitors.putSlo(s));
+  await pipeline.restore(o.clock());
+  return {
+    settings, monitors, pipeline, actions, notifiers,
+    setRollbackRequester: (r) => { rollback = r; },
+    raise: (input) => pipeline.raise(input, o.clock()),
+    resolve: (input) => pipeline.resolveRaised(input, o.clock()),
+    start: () => monitors.start(settings.evaluationIntervalMs),
+    stop: () => monitors.stop(),
+  };
+}
+
+/** Errors in the config file's alerting parts are bad input (exit code 2), not internal errors. */
+function configError<T>(where: string, f: () => T): T {
+  const wrap = (e: unknown): never => {
+    throw new InputError(`invalid config (${where}): ${e instanceof Error ? e.message : String(e)}`);
+  };
+  try {
+    const r = f();
+    return (r instanceof Promise ? r.catch(wrap) : r) as T;
+  } catch (e) {
+    return wrap(e);
+  }
+}

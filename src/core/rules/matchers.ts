@@ -1,0 +1,53 @@
+/** Label matchers, as Alertmanager's: equality or a fully anchored regular expression (pure). */
+
+export interface Matcher {
+  name: string;
+  value: string;
+  isRegex?: boolean;
+  /** Negated match (name != value / !~ regex). */
+  isNegative?: boolean;
+}
+
+export type Labels = Readonly<Record<string, string>>;
+
+const cache = new Map<string, RegExp>();
+
+function anchored(src: string): RegExp {
+  let re = cache.get(src);
+  if (!re) {
+    re = new RegExp(`^(?:${src})$`);
+    if (cache.size > 1000) cache.clear();
+    cache.set(src, re);
+  }
+  return re;
+}
+
+/** Throws a readable error for an invalid matcher (bad regex, empty name). */
+export function checkMatcher(m: Matcher): void {
+  if (typeof m.name !== 'string' || m.name === '') throw new Error('matcher name must be a non-empty string');
+  if (typeof m.value !== 'string') throw new Error(`matcher "${m.name}" value must be a string`);
+  if (m.isRegex) {
+    try {
+      anchored(m.value);
+    } catch (e) {
+      throw new Error(`matcher "${m.name}" has an invalid regular expression: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}
+
+export function matches(m: Matcher, labels: Labels): boolean {
+  const v = labels[m.name] ?? '';
+  const hit = m.isRegex ? anchored(m.value).test(v) : v === m.value;
+  return m.isNegative ? !hit : hit;
+}
+
+/** All matchers match (an empty list matches everything). */
+export function matchesAll(ms: readonly Matcher[], labels: Labels): boolean {
+  return ms.every((m) => matches(m, labels));
+}
+
+/** Labels as a canonical string (sorted keys), for fingerprints and group keys. */
+export function labelsKey(labels: Labels, only?: readonly string[]): string {
+  const keys = (only ?? Object.keys(labels)).filter((k) => labels[k] !== undefined).sort();
+  return keys.map((k) => `${k}=${encodeURIComponent(labels[k] as string)}`).join(',');
+}

@@ -1,0 +1,55 @@
+import type { FastifyRequest } from 'fastify';
+import { DefinitionError } from '../../monitors/definition.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { parseTime } from '../params.js';
+
+/** A JSON object body (or an empty one); anything else is a 400. */
+export function objectBody(req: FastifyRequest): Record<string, unknown> {
+  const b = req.body;
+  if (b === undefined || b === null || b === '') return {};
+  if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError('bad_request', 'request body must be a JSON object');
+  return b as Record<string, unknown>;
+}
+
+/** from/to with a default span before now. */
+export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
+  const to = parseTime(q['to'], 'to') ?? now;
+  const from = parseTime(q['from'], 'from') ?? to - defaultMs;
+  if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
+  return { from, to };
+}
+
+/** Who did it: body.by, else the API key's name, else "anonymous". */
+export function actor(deps: AppDeps, req: FastifyRequest, body: Record<string, unknown>): string {
+  if (body['by'] !== undefined && (typeof body['by'] !== 'string' || body['by'].length > 200)) throw new ApiError('bad_request', '"by" must be a string of at most 200 characters');
+  return (body['by'] as string | undefined) ?? deps.keys.check(req, 'admin') ?? 'anonymous';
+}
+
+export function optionalNote(body: Record<string, unknown>): string | undefined {
+  const n = body['note'];
+  if (n !== undefined && (typeof n !== 'string' || n.length > 5000)) throw new ApiError('bad_request', '"note" must be a string of at most 5000 characters');
+  return n as string | undefined;
+}
+
+/** Runs a definition change, mapping validation errors to 400 validation_failed. */
+export async function validated<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof DefinitionError) throw new ApiError('validation_failed', e.message, e.details);
+    if (e instanceof Error && /already used by/.test(e.message)) throw new ApiError('conflict', e.message);
+    throw e;
+  }
+}
+
+export function optionalModel(deps: AppDeps, q: Record<string, unknown>): string | undefined {
+  const m = q['model'];
+  if (m === undefined || m === '') return undefined;
+  if (typeof m !== 'string') throw new ApiError('bad_request', 'model must be a string');
+  return m;
+}
+
+export function requireModel(deps: AppDeps, name: unknown): void {
+  if (typeof name === 'string' && !deps.catalog.model(name)) throw new ApiError('unknown_model', `unknown model "${name.slice(0, 200)}"`);
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AlertStateError } from '../../alerting/pipeline.js';
+import type { Alerting } from '../../alerting/setup.js';
+import { SEVERITIES, type Severity } from '../../core/rules/types.js';
+import type { AlertRecord, AlertState } from '../../storage/alerts.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { actor, objectBody, optionalModel, optionalNote, requireModel, span } from './alerting-params.js';
+
+type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
+type Req = FastifyRequest<RG>;
+const STATES = ['open', 'acknowledged', 'resolved', 'all'] as const;
+
+export function alertRoutes(deps: AppDeps, alerting: Alerting) {
+  const p = alerting.pipeline;
+  const lifecycle = (f: (id: string, by: string, note: string | undefined, now: number) => Promise<AlertRecord | null>) => async (req: Req) => {
+    const body = objectBody(req);
+    let a: AlertRecord | null;
+    try {
+      a = await f(req.params.id, actor(deps, req, body), optionalNote(body), deps.clock());
+    } catch (e) {
+      if (e instanceof AlertStateError) throw new ApiError('conflict', e.message);
+      throw e;
+    }
+    if (!a) throw new ApiError('not_found', `no alert "${req.params.id.slice(0, 200)}"`);
+    return { alert: a };
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    const read = { onRequest: deps.keys.hook('read') };
+    const admin = { onRequest: deps.keys.hook('admin') };
+
+    app.get<RG>('/v1/alerts', read, async (req: Req) => {
+      const state = (req.query['state'] ?? 'all') as string;
+      if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
+      const limit = req.query['limit'] === undefined ? 1000 : Number(req.query['limit']);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
+      const model = optionalModel(deps, req.query);
+      const range = req.query['from'] !== undefined || req.query['to'] !== undefined ? span(req.query, deps.clock() + 1, 7 * 86_400_000) : {};
+      const alerts = await deps.store.alertStore().listAlerts({ ...(state !== 'all' && { state: state as AlertState }), ...(model !== undefined && { model }), ...range, limit });
+      return { alerts };
+    });
+
+    /** Raises an alert from outside (deduplicated by source + labels, then grouped and notified like any other). */
+    app.post<RG>('/v1/alerts', admin, async (req: Req, reply) => {
+      const b = objectBody(req);
+      for (const k of ['source', 'model', 'summary'] as const) if (typeof b[k] !== 'string' || b[k] === '') throw new ApiError('validation_failed', `"${k}" is required (a string)`);
+      requireModel(deps, b['model']);
+      if (!(SEVERITIES as readonly unknown[]).includes(b['severity'])) throw new ApiError('validation_failed', `"severity" must be one of ${SEVERITIES.join(', ')}`);
+      const labels = b['labels'] ?? {};
+      if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) throw new ApiError('validation_failed', '"labels" must be an object of strings');
+      const a = await alerting.raise({ source: b['source'] as string, model: b['model'] as string, severity: b['severity'] as Severity, summary: b['summary'] as string, labels: labels as Record<string, string> });
+      return reply.status(201).send({ alert: a });
+    });
+
+    app.get<RG>('/v1/alerts/:id', read, async (req: Req) => {
+      const a = await deps.store.alertStore().getAlert(req.params.id);
+      if (!a) throw new ApiError('not_found', `no alert "${req.params.id.slice(0, 200)}"`);
+      return { alert: a };
+    });
+    app.post<RG>('/v1/alerts/:id/ack', admin, lifecycle((id, by, note, now) => p.acknowledge(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/resolve', admin, lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/false-positive', admin, lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
+
+    app.get<RG>('/v1/notifications', read, async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
+
+    app.get<RG>('/v1/actions', read, async (req: Req) => {
+      const model = optionalModel(deps, req.query);
+      return { actions: await deps.store.alertStore().listActions(model !== undefined ? { model } : {}) };
+    });
+    for (const verb of ['approve', 'reject'] as const) {
+      app.post<RG>(`/v1/actions/:id/${verb}`, admin, async (req: Req) => {
+        const by = actor(deps, req, objectBody(req));
+        const a = await (verb === 'approve' ? alerting.actions.approve(req.params.id, by, deps.clock()) : alerting.actions.reject(req.params.id, by, deps.clock()));
+        if (!a) throw new ApiError('not_found', `no action "${req.params.id.slice(0, 200)}"`);
+        return { action: a };
+      });
+    }
+  };
+}

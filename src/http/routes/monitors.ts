@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { alertStats } from '../../alerting/stats.js';
+import type { Alerting } from '../../alerting/setup.js';
+import type { MonitorDefinition } from '../../monitors/definition.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { objectBody, optionalModel, requireModel, span, validated } from './alerting-params.js';
+
+type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
+type Req = FastifyRequest<RG>;
+const DAY = 86_400_000;
+
+export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
+  const m = alerting.monitors;
+  const view = (d: MonitorDefinition): Record<string, unknown> => {
+    const { windowMs: _w, delayMs: _d, ...rest } = d;
+    const last = m.lastEvaluation(d.id);
+    return { ...rest, last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold } };
+  };
+  const find = (id: string): MonitorDefinition => {
+    const d = m.monitor(id);
+    if (!d) throw new ApiError('not_found', `no monitor "${id.slice(0, 200)}"`);
+    return d;
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    const read = { onRequest: deps.keys.hook('read') };
+    const admin = { onRequest: deps.keys.hook('admin') };
+
+    app.get<RG>('/v1/monitors', read, async (req: Req) => ({ monitors: m.monitors(optionalModel(deps, req.query)).map(view) }));
+
+    app.post<RG>('/v1/monitors', admin, async (req: Req, reply) => {
+      const body = objectBody(req);
+      requireModel(deps, body['model']);
+      const def = await validated(() => m.putMonitor(body));
+      return reply.status(201).send({ monitor: view(def) });
+    });
+
+    app.get<RG>('/v1/monitors/stats', read, async (req: Req) => {
+      const { from, to } = span(req.query, deps.clock(), 28 * DAY);
+      const model = optionalModel(deps, req.query);
+      const store = deps.store.alertStore();
+      const alerts = await store.listAlerts({ from, to, ...(model !== undefined && { model }) });
+      const defs = [...m.monitors(model), ...m.sloDefinitions(model)];
+      return { from, to, monitors: alertStats(alerts, defs, from, to) };
+    });
+
+    /** Runs the schedule now (at the server clock): evaluations due, alerts, notifications. */
+    app.post<RG>('/v1/monitors/run', admin, async () => ({ tick: await m.tick() }));
+
+    app.get<RG>('/v1/monitors/:id', read, async (req: Req) => ({ monitor: view(find(req.params.id)) }));
+
+    app.delete<RG>('/v1/monitors/:id', admin, async (req: Req) => {
+      const d = find(req.params.id);
+      await m.delete(d.id);
+      return { monitor: view(d) };
+    });
+
+    app.get<RG>('/v1/monitors/:id/evaluations', read, async (req: Req) => {
+      const id = req.params.id;
+      if (!m.monitor(id) && !m.sloDefinitions().some((s) => s.id === id)) throw new ApiError('not_found', `no monitor or SLO "${id.slice(0, 200)}"`);
+      const { from, to } = span(req.query, deps.clock() + 1, 7 * DAY);
+      return { evaluations: await deps.store.alertStore().listEvaluations(id, from, to) };
+    });
+
+    app.get<RG>('/v1/slos', read, async (req: Req) => {
+      const model = optionalModel(deps, req.query);
+      const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
+      const status = await m.sloStatus(model);
+      return {
+        slos: status.map((s) => {
+          const d = defs.get(s.id);
+          return { ...s, firing: s.firing.map((f) => ({ ...f })), ...(d?.latencyMs !== undefined && { latencyMs: d.latencyMs }), minEvents: d?.minEvents };
+        }),
+      };
+    });
+
+    app.post<RG>('/v1/slos', admin, async (req: Req, reply) => {
+      const body = objectBody(req);
+      requireModel(deps, body['model']);
+      return reply.status(201).send({ slo: await validated(() => m.putSlo(body)) });
+    });
+  };
+}

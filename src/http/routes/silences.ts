@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Alerting } from '../../alerting/setup.js';
+import { checkMatcher, type Matcher } from '../../core/rules/matchers.js';
+import type { SilenceRecord } from '../../storage/alerts.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { objectBody } from './alerting-params.js';
+
+type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
+type Req = FastifyRequest<RG>;
+
+function time(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
+  if (!Number.isSafeInteger(t)) throw new ApiError('validation_failed', `"${name}" must be epoch milliseconds or an ISO-8601 time`);
+  return t;
+}
+
+function matchers(v: unknown): Matcher[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > 50) throw new ApiError('validation_failed', '"matchers" must be a list of 1 to 50 {name, value, isRegex?}');
+  return v.map((m, i) => {
+    if (typeof m !== 'object' || m === null) throw new ApiError('validation_failed', `matchers[${i}] must be an object`);
+    const o = m as Record<string, unknown>;
+    const out: Matcher = { name: o['name'] as string, value: o['value'] as string, ...(o['isRegex'] === true && { isRegex: true }), ...(o['isNegative'] === true && { isNegative: true }) };
+    try {
+      checkMatcher(out);
+    } catch (e) {
+      throw new ApiError('validation_failed', `matchers[${i}]: ${(e as Error).message}`);
+    }
+    return out;
+  });
+}
+
+export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
+  const store = deps.store.alertStore();
+  const view = (s: SilenceRecord): SilenceRecord & { active: boolean } => ({ ...s, active: s.startsAt <= deps.clock() && deps.clock() < s.endsAt });
+
+  return async (app: FastifyInstance): Promise<void> => {
+    const read = { onRequest: deps.keys.hook('read') };
+    const admin = { onRequest: deps.keys.hook('admin') };
+
+    app.get<RG>('/v1/silences', read, async () => ({ silences: (await store.listSilences()).map(view) }));
+
+    app.post<RG>('/v1/silences', admin, async (req: Req, reply) => {
+      const b = objectBody(req);
+      const now = deps.clock();
+      const startsAt = time(b['startsAt'], 'startsAt') ?? now;
+      const endsAt = time(b['endsAt'], 'endsAt');
+      if (endsAt === undefined) throw new ApiError('validation_failed', '"endsAt" is required');
+      if (!(endsAt > startsAt)) throw new ApiError('validation_failed', '"endsAt" must be after "startsAt"');
+      for (const k of ['createdBy', 'comment'] as const) {
+        if (typeof b[k] !== 'string' || b[k] === '' || (b[k] as string).length > 5000) throw new ApiError('validation_failed', `"${k}" is required (a non-empty string)`);
+      }
+      const s: SilenceRecord = { id: deps.newId(), matchers: matchers(b['matchers']), startsAt, endsAt, createdBy: b['createdBy'] as string, comment: b['comment'] as string, createdAt: now };
+      await store.putSilence(s);
+      return reply.status(201).send({ silence: view(s) });
+    });
+
+    /** Expires a silence now (kept for the record). */
+    app.delete<RG>('/v1/silences/:id', admin, async (req: Req) => {
+      const s = await store.getSilence(req.params.id);
+      if (!s) throw new ApiError('not_found', `no silence "${req.params.id.slice(0, 200)}"`);
+      const now = deps.clock();
+      const expired = { ...s, endsAt: Math.min(s.endsAt, now), startsAt: Math.min(s.startsAt, now) };
+      await store.putSilence(expired);
+      return { silence: view(expired) };
+    });
+  };
+}

@@ -1,0 +1,68 @@
+import { GRANULARITY_MS } from '../core/time/windows.js';
+import type { WindowSummary } from '../core/summary/window.js';
+import type { VersionContext } from '../monitoring/catalog.js';
+import type { SummaryReader } from '../monitoring/query.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { Granularity, LabelledEvent } from '../storage/types.js';
+
+/**
+ * Reads shared by every monitor evaluated in one tick: merged window summaries and labelled events are read
+ * once per (model, version, segment, range), however many monitors look at them.
+ */
+export class EvalCache {
+  private readonly merged = new Map<string, Promise<WindowSummary>>();
+  private readonly labelled = new Map<string, Promise<LabelledEvent[]>>();
+  private readonly prefetched = new Set<string>();
+
+  constructor(private readonly reader: SummaryReader, private readonly store: StorageBackend) {}
+
+  summary(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
+    const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
+    let p = this.merged.get(key);
+    if (!p) {
+      p = this.reader.merged(v, segment, from, to);
+      this.merged.set(key, p);
+    }
+    return p;
+  }
+
+  /**
+   * Loads many aligned windows of one size at once when the size is a stored granularity (one query instead
+   * of one per window); other sizes fall back to merging per window on demand.
+   */
+  async prefetch(v: VersionContext, segment: string, starts: readonly number[], windowMs: number): Promise<void> {
+    const g = (Object.keys(GRANULARITY_MS) as Granularity[]).find((x) => GRANULARITY_MS[x] === windowMs);
+    if (!g || starts.length < 2) return;
+    const from = Math.min(...starts);
+    const to = Math.max(...starts) + windowMs;
+    const pkey = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${g}\u0000${from}\u0000${to}`;
+    if (this.prefetched.has(pkey)) return;
+    this.prefetched.add(pkey);
+    // only when minute windows are not needed (the reader would merge minutes for recent partial hours)
+    const eff = this.reader.effectiveRange(from, to);
+    if (eff.from !== from || eff.to !== to) return;
+    const series = await this.reader.series(v, segment, from, to, g);
+    for (const s of starts) {
+      const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${s}\u0000${s + windowMs}`;
+      const hit = series.get(s);
+      if (!this.merged.has(key) && hit) this.merged.set(key, Promise.resolve(hit));
+    }
+  }
+
+  labelledEvents(v: VersionContext, segment: string, from: number, to: number): Promise<LabelledEvent[]> {
+    const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
+    let p = this.labelled.get(key);
+    if (!p) {
+      p = this.store.labelledEvents({ model: v.record.model, version: v.record.version, from, to, limit: 1_000_000 })
+        .then((list) => (segment === '' ? list : list.filter((l) => inSegment(l.event.segment, segment))));
+      this.labelled.set(key, p);
+    }
+    return p;
+  }
+}
+
+/** Whether an event's segment key ("a=1&b=2") contains every part of the wanted one. */
+export function inSegment(eventSegment: string, wanted: string): boolean {
+  const have = new Set(eventSegment.split('&'));
+  return wanted.split('&').every((p) => have.has(p));
+}

@@ -1,0 +1,34 @@
+import { splitMetric, type MonitorDefinition } from './definition.js';
+import type { MonitorResult } from './evaluator.js';
+
+/** Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). */
+export function categoryOf(metric: string): string {
+  const id = splitMetric(metric).id;
+  if (['drift', 'driftShare', 'predictionDrift', 'newCategoryRate', 'predictionRate'].includes(id)) return 'drift';
+  if (['missingRate', 'freshness', 'labelDelay'].includes(id)) return 'data';
+  if (['latencyP50', 'latencyP95', 'latencyP99', 'errorRate', 'throughput', 'costPerInference'].includes(id)) return 'health';
+  return 'performance';
+}
+
+export function monitorLabels(def: MonitorDefinition): Record<string, string> {
+  return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(def.segment && { segment: def.segment }), ...def.labels };
+}
+
+/** Link to the dashboard view of the monitor's metric around the evaluated window. */
+export function dashboardLink(base: string, def: MonitorDefinition, at: number): string {
+  const q = new URLSearchParams({ metric: def.metric, monitor: def.id, from: String(at - 24 * def.windowMs), to: String(at) });
+  if (def.segment) q.set('segment', def.segment);
+  return `${base.replace(/\/+$/, '')}/#/models/${encodeURIComponent(def.model)}?${q.toString()}`;
+}
+
+/** What an alert carries: metric, observed value, baseline, threshold, change, affected segments, links. */
+export function alertContext(r: MonitorResult, at: number, dashboardUrl: string, segments: Array<{ segment: string; value: number | null }>): Record<string, unknown> {
+  const v = r.verdict;
+  return {
+    metric: r.def.metric, monitor: r.def.name, kind: r.def.kind, window: r.def.window, windowStart: at - r.def.windowMs, windowEnd: at,
+    observed: v.value, baseline: v.baseline, threshold: v.threshold, change: v.change, compared: v.compared, samples: v.samples,
+    direction: r.def.direction, segments, dashboardUrl: dashboardLink(dashboardUrl, r.def, at),
+    ...(r.def.runbookUrl !== undefined && { runbookUrl: r.def.runbookUrl }),
+    ...(typeof r.detail['method'] === 'string' && { method: r.detail['method'] }),
+  };
+}

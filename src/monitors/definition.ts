@@ -1,0 +1,171 @@
+import { getDriftMethod } from '../core/drift/registry.js';
+import type { ChangeMode } from '../core/rules/compare.js';
+import type { Seasonality } from '../core/rules/baseline.js';
+import { RULE_KINDS, SEVERITIES, type Direction, type Level, type RuleKind } from '../core/rules/types.js';
+import { parseDuration } from './duration.js';
+import { getMonitorMetric } from './metrics/registry.js';
+import type { MetricArgs } from './metrics/types.js';
+
+/** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
+export interface MonitorDefinition {
+  id: string;
+  model: string;
+  name: string;
+  /** Metric id, with ":FEATURE" for feature metrics (e.g. "drift:age", "accuracy", "latencyP99"). */
+  metric: string;
+  method?: string;
+  class?: string;
+  /** Version to watch (default: the newest). */
+  version?: string;
+  /** Canonical segment key ("region=eu"); default: all traffic. */
+  segment?: string;
+  /** Tumbling evaluation window, e.g. "1h". */
+  window: string;
+  windowMs: number;
+  /** Wait after a window closes before evaluating it (late events and labels), e.g. "5m". */
+  delayMs: number;
+  kind: RuleKind;
+  direction: Direction;
+  change: ChangeMode;
+  /** Rolling baselines: how many past periods, and whether periods are weeks (same weekday/hour) or windows. */
+  baseline: { periods: number; seasonality: Seasonality; minPeriods: number };
+  /** EWMA/CUSUM: history windows to learn limits from, and the recent windows the statistic runs over. */
+  spc: { history: number; recent: number; lambda: number; k: number };
+  levels: Level[];
+  minSamples: number;
+  labels: Record<string, string>;
+  runbookUrl?: string;
+  enabled: boolean;
+}
+
+export class DefinitionError extends Error {
+  constructor(message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'DefinitionError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function str(o: Obj, k: string, required: boolean, max = 200): string | undefined {
+  const v = o[k];
+  if (v === undefined) {
+    if (required) throw new DefinitionError(`"${k}" is required`);
+    return undefined;
+  }
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new DefinitionError(`"${k}" must be a non-empty string of at most ${max} characters`);
+  return v;
+}
+
+export function num(o: Obj, k: string, dflt: number, min = -Infinity, max = Infinity): number {
+  const v = o[k];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new DefinitionError(`"${k}" must be a number in [${min}, ${max}]`);
+  return v;
+}
+
+export function oneOf<T extends string>(o: Obj, k: string, allowed: readonly T[], dflt: T): T {
+  const v = o[k];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new DefinitionError(`"${k}" must be one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+export function stringMap(o: Obj, k: string): Record<string, string> {
+  const v = o[k];
+  if (v === undefined) return {};
+  if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) throw new DefinitionError(`"${k}" must be an object of strings`);
+  return v as Record<string, string>;
+}
+
+function levels(o: Obj): Level[] {
+  const v = o['levels'];
+  if (!Array.isArray(v) || v.length === 0 || v.length > 8) throw new DefinitionError('"levels" must be a list of 1 to 8 {severity, threshold, action?}');
+  return v.map((l, i) => {
+    if (!isObj(l)) throw new DefinitionError(`levels[${i}] must be an object`);
+    const severity = oneOf(l, 'severity', SEVERITIES, 'page');
+    if (l['severity'] === undefined) throw new DefinitionError(`levels[${i}].severity is required`);
+    if (typeof l['threshold'] !== 'number' || !Number.isFinite(l['threshold'])) throw new DefinitionError(`levels[${i}].threshold must be a number`);
+    const action = str(l, 'action', false, 50);
+    return { severity, threshold: l['threshold'], ...(action !== undefined && { action }) };
+  });
+}
+
+/** Splits "drift:age" into the metric id and its feature. */
+export function splitMetric(metric: string): { id: string; feature?: string } {
+  const i = metric.indexOf(':');
+  return i < 0 ? { id: metric } : { id: metric.slice(0, i), feature: metric.slice(i + 1) };
+}
+
+export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {
+  const { feature } = splitMetric(d.metric);
+  return { ...(feature !== undefined && { feature }), ...(d.method !== undefined && { method: d.method }), ...(d.class !== undefined && { class: d.class }) };
+}
+
+/**
+ * Validates a monitor definition (from the API or the config file) and fills defaults. `id` comes from the
+ * input or `newId`. Throws DefinitionError with a readable message.
+ */
+export function parseMonitor(input: unknown, newId: () => string): MonitorDefinition {
+  if (!isObj(input)) throw new DefinitionError('a monitor definition must be a JSON object');
+  const id = str(input, 'id', false, 128) ?? newId();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id)) throw new DefinitionError('"id" may contain letters, digits, ".", "_", ":" and "-"');
+  const model = str(input, 'model', true) as string;
+  const metric = str(input, 'metric', true) as string;
+  const { id: metricId, feature } = splitMetric(metric);
+  let m;
+  try {
+    m = getMonitorMetric(metricId);
+  } catch (e) {
+    throw new DefinitionError((e as Error).message);
+  }
+  if (m.feature === 'required' && !feature) throw new DefinitionError(`metric "${metricId}" needs a feature: "${metricId}:FEATURE"`);
+  if (m.feature === 'none' && feature !== undefined) throw new DefinitionError(`metric "${metricId}" takes no feature`);
+  const method = str(input, 'method', false, 50);
+  if (method !== undefined) {
+    try {
+      getDriftMethod(method);
+    } catch (e) {
+      throw new DefinitionError((e as Error).message);
+    }
+  }
+  const cls = str(input, 'class', false);
+  const args = { ...(feature !== undefined && { feature }), ...(method !== undefined && { method }) };
+  const kind = oneOf(input, 'kind', RULE_KINDS, 'threshold');
+  const window = (str(input, 'window', false, 20) ?? '1h');
+  const windowMs = wrap(() => parseDuration(window, 'window'));
+  if (windowMs < 60_000 || windowMs % 60_000 !== 0) throw new DefinitionError('"window" must be whole minutes, at least "1m"');
+  const b = isObj(input['baseline']) ? input['baseline'] : {};
+  const spc = isObj(input['spc']) ? input['spc'] : {};
+  const version = str(input, 'version', false);
+  const segment = str(input, 'segment', false, 500);
+  const runbookUrl = str(input, 'runbookUrl', false, 2000);
+  return {
+    id, model, name: str(input, 'name', false) ?? `${model} ${metric}`, metric,
+    ...(method !== undefined && { method }), ...(cls !== undefined && { class: cls }),
+    ...(version !== undefined && { version }), ...(segment !== undefined && { segment }),
+    window, windowMs,
+    delayMs: input['delay'] === undefined ? 0 : wrap(() => parseDuration(input['delay'], 'delay')),
+    kind,
+    direction: oneOf(input, 'direction', ['above', 'below'] as const, m.direction(args)),
+    change: oneOf(input, 'change', ['absolute', 'relative'] as const, 'relative'),
+    baseline: {
+      periods: num(b, 'periods', 4, 1, 52), seasonality: oneOf(b, 'seasonality', ['weekly', 'none'] as const, 'weekly'), minPeriods: num(b, 'minPeriods', 1, 1, 52),
+    },
+    spc: { history: num(spc, 'history', 48, 8, 2000), recent: num(spc, 'recent', 6, 1, 200), lambda: num(spc, 'lambda', 0.2, 0.01, 1), k: num(spc, 'k', 0.5, 0, 10) },
+    levels: levels(input),
+    minSamples: num(input, 'minSamples', m.defaultMinSamples, 0),
+    labels: stringMap(input, 'labels'),
+    ...(runbookUrl !== undefined && { runbookUrl }),
+    enabled: input['enabled'] !== false,
+  };
+}
+
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new DefinitionError((e as Error).message);
+  }
+}

@@ -1,0 +1,140 @@
+import { baselineWindows, rollingMean } from '../core/rules/baseline.js';
+import { baselineVerdict, thresholdVerdict } from '../core/rules/compare.js';
+import { cusumVerdict, ewmaVerdict } from '../core/rules/spc.js';
+import type { Verdict } from '../core/rules/types.js';
+import type { ModelCatalog, VersionContext } from '../monitoring/catalog.js';
+import type { SummaryReader } from '../monitoring/query.js';
+import type { EvaluationRecord } from '../storage/alerts.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { ModelRecord } from '../storage/types.js';
+import { EvalCache } from './cache.js';
+import { metricArgs, splitMetric, type MonitorDefinition } from './definition.js';
+import { getMonitorMetric } from './metrics/registry.js';
+import type { MetricValue } from './metrics/types.js';
+
+export interface EvalDeps {
+  reader: SummaryReader;
+  catalog: ModelCatalog;
+  store: StorageBackend;
+}
+
+export interface MonitorResult {
+  def: MonitorDefinition;
+  version: string | null;
+  verdict: Verdict;
+  evaluation: EvaluationRecord;
+  detail: Record<string, unknown>;
+}
+
+const FRESHNESS_LOOKBACK_MS = 86_400_000;
+
+/** Evaluates monitors over stored summaries: the window ending at `at`, compared as the monitor's rule says. */
+export class MonitorEvaluator {
+  constructor(private readonly deps: EvalDeps) {}
+
+  newCache(): EvalCache {
+    return new EvalCache(this.deps.reader, this.deps.store);
+  }
+
+  async evaluate(def: MonitorDefinition, at: number, cache: EvalCache = this.newCache()): Promise<MonitorResult> {
+    const model = this.deps.catalog.model(def.model)?.model;
+    const v = model ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
+    if (!model || !v) {
+      const note = model ? `model "${def.model}" has no version ${def.version ?? 'yet'}` : `unknown model "${def.model}"`;
+      const verdict: Verdict = { status: 'insufficient_data', value: null, baseline: null, threshold: null, compared: null, change: null, samples: 0, note };
+      return this.result(def, null, at, verdict, {});
+    }
+    const seg = def.segment ?? '';
+    const from = at - def.windowMs;
+    const current = await this.valueAt(def, v, model, seg, from, at, cache);
+    const metric = getMonitorMetric(splitMetric(def.metric).id);
+    let verdict: Verdict;
+    const detail: Record<string, unknown> = { ...(current.detail ?? {}), window: def.window, kind: def.kind };
+    switch (def.kind) {
+      case 'threshold':
+        verdict = thresholdVerdict(current.value, current.samples, def.minSamples, def.levels, def.direction);
+        break;
+      case 'baseline': {
+        const ref = metric.reference(v, model, metricArgs(def));
+        verdict = baselineVerdict(current.value, ref, current.samples, def.minSamples, def.levels, def.direction, def.change);
+        detail['baselineSource'] = 'reference';
+        break;
+      }
+      case 'rolling': {
+        const starts = baselineWindows(from, def.windowMs, def.baseline.periods, def.baseline.seasonality);
+        const past = await Promise.all(starts.map((s) => this.valueAt(def, v, model, seg, s, s + def.windowMs, cache)));
+        const usable = past.map((p) => (p.samples >= def.minSamples ? p.value : null));
+        verdict = baselineVerdict(current.value, rollingMean(usable, def.baseline.minPeriods), current.samples, def.minSamples, def.levels, def.direction, def.change);
+        detail['baselineSource'] = `${def.baseline.seasonality === 'weekly' ? 'same weekday/hour of the previous' : 'previous'} ${def.baseline.periods} ${def.baseline.seasonality === 'weekly' ? 'weeks' : 'windows'}`;
+        detail['baselinePeriods'] = usable.filter((x) => x !== null).length;
+        break;
+      }
+      case 'ewma':
+      case 'cusum': {
+        const n = def.spc.history + def.spc.recent;
+        const starts = Array.from({ length: n }, (_, i) => from - (n - 1 - i) * def.windowMs);
+        await cache.prefetch(v, seg, starts, def.windowMs);
+        const values = await Promise.all(starts.map((s, i) => (i === n - 1 ? Promise.resolve(current) : this.valueAt(def, v, model, seg, s, s + def.windowMs, cache))));
+        const xs = values.map((p) => (p.samples >= def.minSamples ? p.value : null));
+        const history = xs.slice(0, def.spc.history);
+        const recent = xs.slice(def.spc.history);
+        const f = def.kind === 'ewma' ? ewmaVerdict : cusumVerdict;
+        verdict = f(history, recent, current.samples, def.minSamples, def.levels, def.direction, { lambda: def.spc.lambda, k: def.spc.k });
+        detail['baselineSource'] = `control limits from ${def.spc.history} windows before the last ${def.spc.recent}`;
+        break;
+      }
+    }
+    return this.result(def, v.record.version, at, verdict, detail);
+  }
+
+  /** The metric over [from, to) of the monitor's version (and a segment). */
+  async valueAt(def: MonitorDefinition, v: VersionContext, model: ModelRecord, segment: string, from: number, to: number, cache: EvalCache): Promise<MetricValue> {
+    const metric = getMonitorMetric(splitMetric(def.metric).id);
+    const summary = metric.source === 'summary' ? await cache.summary(v, segment, from, to) : await cache.summary(v, segment, from, to).catch(() => null);
+    try {
+      return await metric.value({
+        v, model, summary: summary as NonNullable<typeof summary>, seconds: (to - from) / 1000, from, to, now: to,
+        labelled: () => cache.labelledEvents(v, segment, from, to),
+        freshness: () => this.freshness(v, segment, to),
+      }, metricArgs(def));
+    } catch (e) {
+      return { value: null, samples: 0, detail: { note: `metric failed: ${e instanceof Error ? e.message : String(e)}` } };
+    }
+  }
+
+  /**
+   * The segments that deviate most in the window (for the alert context): the metric computed per stored
+   * segment, worst first.
+   */
+  async affectedSegments(def: MonitorDefinition, at: number, top = 3): Promise<Array<{ segment: string; value: number | null }>> {
+    const model = this.deps.catalog.model(def.model)?.model;
+    const v = model ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
+    if (!model || !v || def.segment) return [];
+    const from = at - def.windowMs;
+    const rows = await this.deps.store.querySummaries({ model: def.model, version: v.record.version, granularity: def.windowMs % 3_600_000 === 0 ? 'hour' : 'minute', from, to: at });
+    const segments = [...new Set(rows.map((r) => r.segment).filter((s) => s !== ''))].slice(0, 50);
+    const cache = this.newCache();
+    const out: Array<{ segment: string; value: number | null }> = [];
+    for (const s of segments) {
+      const x = await this.valueAt(def, v, model, s, from, at, cache);
+      if (x.samples >= Math.min(def.minSamples, 1)) out.push({ segment: s, value: x.value });
+    }
+    const sign = def.direction === 'above' ? -1 : 1;
+    return out.sort((a, b) => sign * ((a.value ?? (sign > 0 ? Infinity : -Infinity)) - (b.value ?? (sign > 0 ? Infinity : -Infinity)))).slice(0, top);
+  }
+
+  private async freshness(v: VersionContext, segment: string, now: number): Promise<{ ms: number; events: number }> {
+    const rows = await this.deps.store.querySummaries({ model: v.record.model, version: v.record.version, segment, granularity: 'minute', from: now - FRESHNESS_LOOKBACK_MS, to: now });
+    const last = rows.reduce((m, r) => Math.max(m, r.windowStart), -Infinity);
+    return Number.isFinite(last) ? { ms: Math.max(0, now - (last + 60_000)), events: rows.length } : { ms: FRESHNESS_LOOKBACK_MS, events: 0 };
+  }
+
+  private result(def: MonitorDefinition, version: string | null, at: number, verdict: Verdict, detail: Record<string, unknown>): MonitorResult {
+    const evaluation: EvaluationRecord = {
+      monitorId: def.id, at, status: verdict.status, value: verdict.value, baseline: verdict.baseline, threshold: verdict.threshold,
+      samples: Math.min(verdict.samples, Number.MAX_SAFE_INTEGER), change: verdict.change,
+      detail: { ...detail, ...(verdict.compared !== null && { compared: verdict.compared }), ...(verdict.note !== undefined && { note: verdict.note }), ...(version !== null && { version }) },
+    };
+    return { def, version, verdict, evaluation, detail };
+  }
+}

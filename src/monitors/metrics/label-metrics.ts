@@ -1,0 +1,45 @@
+import type { MetricsResult } from '../../core/metrics/index.js';
+import { realized } from '../../monitoring/performance.js';
+import type { MetricValue, MonitorMetric } from './types.js';
+
+/** Metric ids of monitors -> names in MetricsResult.metrics. */
+const LABELLED: ReadonlyArray<[id: string, key: string, better: 'higher' | 'lower']> = [
+  ['accuracy', 'accuracy', 'higher'], ['precision', 'precision', 'higher'], ['recall', 'recall', 'higher'], ['f1', 'f1', 'higher'],
+  ['auc', 'rocAuc', 'higher'], ['mae', 'mae', 'lower'], ['rmse', 'rmse', 'lower'],
+];
+
+function pick(r: MetricsResult | null | undefined, key: string): number | null {
+  const m = r?.metrics[key];
+  return m && typeof m.value === 'number' && Number.isFinite(m.value) ? m.value : null;
+}
+
+export const LABEL_METRICS: MonitorMetric[] = [
+  ...LABELLED.map(([id, key, better]): MonitorMetric => ({
+    id, description: `realized ${id} from labels joined by prediction id (event time in the window)`,
+    direction: () => (better === 'higher' ? 'below' : 'above'), feature: 'none', source: 'labels', defaultMinSamples: 50,
+    async value(ctx): Promise<MetricValue> {
+      const labelled = await ctx.labelled();
+      const r = realized(ctx.model, ctx.v, labelled, 0, 0);
+      return { value: pick(r, key), samples: r?.n ?? 0 };
+    },
+    reference: (v) => pick(v.reference?.profile.metrics, key),
+  })),
+  {
+    id: 'labelDelay', description: 'p95 delay between an event and its label (ms), over events labelled so far',
+    direction: () => 'above', feature: 'none', source: 'labels', defaultMinSamples: 20,
+    async value(ctx): Promise<MetricValue> {
+      const d = (await ctx.labelled()).map((l) => l.receivedAt - l.event.ts).sort((a, b) => a - b);
+      return { value: d.length ? (d[Math.min(d.length - 1, Math.floor(0.95 * d.length))] as number) : null, samples: d.length };
+    },
+    reference: () => null,
+  },
+  {
+    id: 'freshness', description: 'time since the newest event (ms): data freshness',
+    direction: () => 'above', feature: 'none', source: 'store', defaultMinSamples: 0,
+    async value(ctx): Promise<MetricValue> {
+      const f = await ctx.freshness();
+      return { value: f.ms, samples: Number.MAX_SAFE_INTEGER, detail: { eventsInLookback: f.events } };
+    },
+    reference: () => null,
+  },
+];

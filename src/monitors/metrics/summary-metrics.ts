@@ -1,0 +1,97 @@
+import { datasetDrift } from '../../core/drift/dataset.js';
+import { featureDriftFromSummaries } from '../../core/drift/from-summary.js';
+import { getDriftMethod } from '../../core/drift/registry.js';
+import { estimatedMetrics } from '../../core/summary/cbpe.js';
+import { CategoricalSummary } from '../../core/summary/categorical.js';
+import { NumericSummary } from '../../core/summary/numeric.js';
+import type { WindowSummary } from '../../core/summary/window.js';
+import type { VersionContext } from '../../monitoring/catalog.js';
+import type { ModelRecord } from '../../storage/types.js';
+import type { MetricArgs, MetricValue, MonitorMetric } from './types.js';
+
+type Compute = (s: WindowSummary, v: VersionContext, m: ModelRecord, args: MetricArgs, seconds: number) => MetricValue;
+
+/** Default drift method of monitors: PSI is exact on the reference bins kept in every summary. */
+export const DEFAULT_MONITOR_DRIFT_METHOD = 'psi';
+
+const above = (): 'above' => 'above';
+const below = (): 'below' => 'below';
+
+function summaryMetric(id: string, description: string, direction: MonitorMetric['direction'], feature: MonitorMetric['feature'], compute: Compute, defaultMinSamples = 100, hasReference = true): MonitorMetric {
+  return {
+    id, description, direction, feature, source: 'summary', defaultMinSamples,
+    value: (ctx, args) => compute(ctx.summary, ctx.v, ctx.model, args, ctx.seconds),
+    reference: (v, m, args) => (hasReference && v.reference ? compute(v.reference.summary, v, m, args, 1).value : null),
+  };
+}
+
+function overrides(args: MetricArgs): { method: string; threshold?: number } {
+  return { method: args.method ?? DEFAULT_MONITOR_DRIFT_METHOD, ...(args.threshold !== undefined && { threshold: args.threshold }) };
+}
+
+const driftDirection = (args: MetricArgs): 'above' | 'below' => (getDriftMethod(args.method ?? DEFAULT_MONITOR_DRIFT_METHOD).scoreType === 'pValue' ? 'below' : 'above');
+
+function positiveClass(v: VersionContext, m: ModelRecord, args: MetricArgs): string {
+  return args.class ?? v.reference?.profile.positiveClass ?? m.classes?.[m.classes.length - 1] ?? '1';
+}
+
+export const SUMMARY_METRICS: MonitorMetric[] = [
+  summaryMetric('drift', 'drift score of one feature against the reference (method: psi by default; any registered drift method)', driftDirection, 'required', (s, v, _m, args) => {
+    const f = args.feature as string;
+    const r = v.reference?.summary.features.get(f);
+    const c = s.features.get(f);
+    if (!r || !c || !v.reference) return { value: null, samples: 0, detail: { note: v.reference ? `no feature "${f}"` : 'no reference' } };
+    const d = featureDriftFromSummaries(f, r, c, v.reference.profile.rows, overrides(args));
+    return { value: d.score, samples: c.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted } };
+  }, 100, false),
+  summaryMetric('driftShare', 'share of features that drifted (each with the method given, psi by default)', above, 'none', (s, v, _m, args) => {
+    const ref = v.reference;
+    if (!ref) return { value: null, samples: 0, detail: { note: 'no reference' } };
+    const fs = v.spec.features.flatMap((f) => {
+      const r = ref.summary.features.get(f.name);
+      const c = s.features.get(f.name);
+      return r && c ? [featureDriftFromSummaries(f.name, r, c, ref.profile.rows, overrides(args))] : [];
+    });
+    const d = datasetDrift(fs);
+    return { value: d.share, samples: s.events, detail: { method: args.method ?? DEFAULT_MONITOR_DRIFT_METHOD, drifted: fs.filter((f) => f.drifted).map((f) => f.name) } };
+  }, 100, false),
+  summaryMetric('predictionDrift', 'drift score of the prediction distribution against the reference', driftDirection, 'none', (s, v, _m, args) => {
+    const ref = v.reference;
+    if (!ref || ref.summary.prediction.count === 0) return { value: null, samples: 0, detail: { note: 'no reference predictions' } };
+    const d = featureDriftFromSummaries('__prediction', ref.summary.prediction, s.prediction, ref.profile.rows, overrides(args));
+    return { value: d.score, samples: s.prediction.count, detail: { method: d.method, methodThreshold: d.threshold } };
+  }, 100, false),
+  summaryMetric('predictionRate', 'share of predictions of a class (default the positive class); mean prediction for regression', above, 'none', (s, v, m, args) => {
+    const p = s.prediction;
+    if (p instanceof NumericSummary) return { value: p.count ? p.sum / p.count : null, samples: p.count };
+    const cls = positiveClass(v, m, args);
+    return { value: p.count ? (p.counts.get(cls) ?? 0) / p.count : null, samples: p.count, detail: { class: cls } };
+  }),
+  summaryMetric('missingRate', 'share of missing values of a feature (without a feature: the worst feature)', above, 'optional', (s, _v, _m, args) => {
+    let worst: { value: number; samples: number; feature: string } | null = null;
+    for (const [name, f] of s.features) {
+      if (args.feature !== undefined && name !== args.feature) continue;
+      const n = f.count + f.missing;
+      if (n === 0) continue;
+      const rate = f.missing / n;
+      if (!worst || rate > worst.value) worst = { value: rate, samples: n, feature: name };
+    }
+    return worst ? { value: worst.value, samples: worst.samples, detail: { feature: worst.feature } } : { value: null, samples: 0 };
+  }),
+  summaryMetric('newCategoryRate', 'share of values of a categorical feature in categories the reference never saw', above, 'required', (s, v, _m, args) => {
+    const c = s.features.get(args.feature as string);
+    const r = v.reference?.summary.features.get(args.feature as string);
+    if (!(c instanceof CategoricalSummary) || !(r instanceof CategoricalSummary)) return { value: null, samples: 0, detail: { note: 'not a categorical feature with a reference' } };
+    let n = 0;
+    for (const [k, x] of c.counts) if (!r.counts.has(k)) n += x;
+    return { value: c.count ? n / c.count : null, samples: c.count };
+  }, 100, false),
+  ...(['Accuracy', 'Precision', 'Recall', 'F1'] as const).map((name) => summaryMetric(`estimated${name}`, `CBPE-estimated ${name.toLowerCase()} (binary, calibrated scores; no labels needed)`, below, 'none', (s) => {
+    const key = name.toLowerCase() as 'accuracy' | 'precision' | 'recall' | 'f1';
+    return { value: s.cbpe.n ? estimatedMetrics(s.cbpe)[key] : null, samples: s.cbpe.n };
+  }, 100, false)),
+  ...([['latencyP50', 0.5], ['latencyP95', 0.95], ['latencyP99', 0.99]] as const).map(([id, q]) => summaryMetric(id, `latency quantile p${Math.round(q * 100)} (ms)`, above, 'none', (s) => ({ value: s.latencyQuantile(q), samples: s.latencyCount }), 100, false)),
+  summaryMetric('errorRate', 'share of events with an error', above, 'none', (s) => ({ value: s.events ? s.errors / s.events : null, samples: s.events }), 100, false),
+  summaryMetric('throughput', 'events per second', below, 'none', (s, _v, _m, _a, seconds) => ({ value: s.events / seconds, samples: Number.MAX_SAFE_INTEGER }), 0, false),
+  summaryMetric('costPerInference', 'mean cost per inference (USD)', above, 'none', (s) => ({ value: s.costCount ? s.costSum / s.costCount : null, samples: s.costCount }), 100, false),
+];

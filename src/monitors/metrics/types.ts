@@ -1,0 +1,50 @@
+import type { WindowSummary } from '../../core/summary/window.js';
+import type { Direction } from '../../core/rules/types.js';
+import type { VersionContext } from '../../monitoring/catalog.js';
+import type { LabelledEvent, ModelRecord } from '../../storage/types.js';
+
+/** What a metric is computed from for one monitor window. */
+export interface MetricContext {
+  v: VersionContext;
+  model: ModelRecord;
+  /** The merged summary of the window (and segment). */
+  summary: WindowSummary;
+  seconds: number;
+  from: number;
+  to: number;
+  now: number;
+  /** Labelled events with event time in the window (and segment); loaded on first use, shared per tick. */
+  labelled: () => Promise<LabelledEvent[]>;
+  /** Milliseconds since the newest event (null when none in the look-back). */
+  freshness: () => Promise<{ ms: number; events: number }>;
+}
+
+export interface MetricArgs {
+  feature?: string;
+  method?: string;
+  threshold?: number;
+  class?: string;
+}
+
+export interface MetricValue {
+  value: number | null;
+  /** What the minimum-sample guard counts (events, labelled events, feature values...). */
+  samples: number;
+  detail?: Record<string, unknown>;
+}
+
+/** A monitorable metric, registered under a stable id. */
+export interface MonitorMetric {
+  id: string;
+  description: string;
+  /** Which side is bad by default. */
+  direction: (args: MetricArgs) => Direction;
+  feature: 'required' | 'optional' | 'none';
+  /** 'summary': from window summaries only (cheap); 'labels': needs labelled events; 'store': other reads. */
+  source: 'summary' | 'labels' | 'store';
+  /** A sensible default minimum sample count. */
+  defaultMinSamples: number;
+  value(ctx: MetricContext, args: MetricArgs): MetricValue | Promise<MetricValue>;
+  /** The value on the version's reference (for 'baseline' monitors); null when the reference lacks it. */
+  reference(v: VersionContext, model: ModelRecord, args: MetricArgs): number | null;
+}

@@ -1,0 +1,210 @@
+import type { AlertPipeline } from '../alerting/pipeline.js';
+import type { Logger, Signal } from '../alerting/types.js';
+import { worstFiring } from '../core/rules/burn-rate.js';
+import { SEVERITIES } from '../core/rules/types.js';
+import type { SummaryReader } from '../monitoring/query.js';
+import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
+import { alertContext, monitorLabels } from './context.js';
+import { parseMonitor, type MonitorDefinition } from './definition.js';
+import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
+import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
+
+export interface MonitorServiceDeps {
+  store: AlertStore;
+  evaluator: MonitorEvaluator;
+  reader: SummaryReader;
+  pipeline: AlertPipeline;
+  clock: () => number;
+  newId: () => string;
+  log: Logger;
+  dashboardUrl: () => string;
+}
+
+export interface TickResult {
+  at: number;
+  evaluated: number;
+  signals: number;
+  alertsChanged: number;
+  groupsNotified: number;
+}
+
+/** Windows evaluated per monitor and tick at most when catching up after downtime. */
+const MAX_CATCH_UP = 48;
+const SLO_STEP_MS = 60_000;
+const isAlerting = (s: string): boolean => (SEVERITIES as readonly string[]).includes(s);
+
+/**
+ * Monitors and SLOs: definitions (API and config file), the schedule (each monitor's tumbling window is
+ * evaluated once it closes, plus its delay; SLOs every minute), stored evaluations, and the signals that feed
+ * the alert pipeline. Time only comes from the injected clock.
+ */
+export class MonitorService {
+  private readonly defs = new Map<string, MonitorDefinition>();
+  private readonly slos = new Map<string, SloDefinition>();
+  private readonly last = new Map<string, EvaluationRecord>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<TickResult> | null = null;
+
+  constructor(private readonly deps: MonitorServiceDeps) {}
+
+  async load(): Promise<void> {
+    for (const m of await this.deps.store.listMonitors()) {
+      if (m.type === 'slo') this.slos.set(m.id, m.definition as unknown as SloDefinition);
+      else this.defs.set(m.id, m.definition as unknown as MonitorDefinition);
+    }
+    for (const e of await this.deps.store.latestEvaluations()) this.last.set(e.monitorId, e);
+  }
+
+  monitors(model?: string): MonitorDefinition[] {
+    return [...this.defs.values()].filter((d) => model === undefined || d.model === model).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  sloDefinitions(model?: string): SloDefinition[] {
+    return [...this.slos.values()].filter((d) => model === undefined || d.model === model).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  monitor(id: string): MonitorDefinition | undefined {
+    return this.defs.get(id);
+  }
+
+  lastEvaluation(id: string): EvaluationRecord | null {
+    return this.last.get(id) ?? null;
+  }
+
+  /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
+  async putMonitor(input: unknown): Promise<MonitorDefinition> {
+    const def = parseMonitor(input, this.deps.newId);
+    if (this.slos.has(def.id)) throw new Error(`id "${def.id}" is already used by an SLO`);
+    await this.save(def.id, def.model, 'monitor', def as unknown as Record<string, unknown>);
+    this.defs.set(def.id, def);
+    return def;
+  }
+
+  async putSlo(input: unknown): Promise<SloDefinition> {
+    const def = parseSlo(input, this.deps.newId);
+    if (this.defs.has(def.id)) throw new Error(`id "${def.id}" is already used by a monitor`);
+    await this.save(def.id, def.model, 'slo', def as unknown as Record<string, unknown>);
+    this.slos.set(def.id, def);
+    return def;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const found = await this.deps.store.deleteMonitor(id);
+    this.defs.delete(id);
+    this.slos.delete(id);
+    return found;
+  }
+
+  private async save(id: string, model: string, type: StoredMonitor['type'], definition: Record<string, unknown>): Promise<void> {
+    const now = this.deps.clock();
+    const prev = await this.deps.store.getMonitor(id);
+    await this.deps.store.putMonitor({ id, model, type, definition, createdAt: prev?.createdAt ?? now, updatedAt: now });
+  }
+
+  /** Runs the schedule every `intervalMs` of real time (ticks never overlap). */
+  start(intervalMs: number): void {
+    if (this.timer || intervalMs <= 0) return;
+    this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.deps.log.warn('monitor tick failed', { error: String(e) })), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Evaluates what is due at `now` (default: the clock), feeds the pipeline and flushes due groups. */
+  tick(now = this.deps.clock()): Promise<TickResult> {
+    const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => this.doTick(now));
+    this.running = run;
+    return run;
+  }
+
+  private async doTick(now: number): Promise<TickResult> {
+    const cache = this.deps.evaluator.newCache();
+    const results: MonitorResult[] = [];
+    const jobs: Array<{ def: MonitorDefinition; at: number }> = [];
+    for (const def of this.defs.values()) {
+      if (!def.enabled) continue;
+      const due = Math.floor((now - def.delayMs) / def.windowMs) * def.windowMs;
+      const last = this.last.get(def.id)?.at ?? -Infinity;
+      for (let at = Math.max(last + def.windowMs, due - (MAX_CATCH_UP - 1) * def.windowMs); at <= due; at += def.windowMs) jobs.push({ def, at });
+    }
+    jobs.sort((a, b) => a.at - b.at);
+    for (let i = 0; i < jobs.length; i += 32) {
+      results.push(...await Promise.all(jobs.slice(i, i + 32).map((j) => this.deps.evaluator.evaluate(j.def, j.at, cache))));
+    }
+    const signals: Signal[] = [];
+    for (const r of results) {
+      const prev = this.last.get(r.def.id);
+      signals.push(...await this.signalsOf(r, prev));
+      this.last.set(r.def.id, r.evaluation);
+    }
+    const sloAt = Math.floor(now / SLO_STEP_MS) * SLO_STEP_MS;
+    const sloEvals: EvaluationRecord[] = [];
+    for (const def of this.slos.values()) {
+      if ((this.last.get(def.id)?.at ?? -Infinity) >= sloAt) continue;
+      const st = await evaluateSlo(def, this.deps.reader, cache, sloAt);
+      const ev = sloEvaluation(st);
+      sloEvals.push(ev);
+      this.last.set(def.id, ev);
+      const worst = worstFiring(st.firing);
+      signals.push({
+        source: def.id, model: def.model, version: st.version, severity: worst?.severity ?? null, at: sloAt,
+        labels: { alertname: def.name, slo: def.id, model: def.model, category: 'slo', ...def.labels },
+        context: {
+          metric: `slo:${def.kind}`, observed: worst ? worst.longRate : st.burnRates['1h'], baseline: 1, threshold: worst?.factor ?? null, change: null, segments: [],
+          burnRates: st.burnRates, errorBudgetRemaining: st.errorBudgetRemaining, firing: st.firing, objective: def.objective,
+          ...(def.runbookUrl !== undefined && { runbookUrl: def.runbookUrl }),
+          dashboardUrl: `${this.deps.dashboardUrl().replace(/\/+$/, '')}/#/models/${encodeURIComponent(def.model)}?slo=${encodeURIComponent(def.id)}`,
+        },
+      });
+    }
+    await this.deps.store.appendEvaluations([...results.map((r) => r.evaluation), ...sloEvals]);
+    const changed = await this.deps.pipeline.ingest(signals, now);
+    const groupsNotified = await this.deps.pipeline.flush(now);
+    return { at: now, evaluated: results.length + sloEvals.length, signals: signals.length, alertsChanged: changed.length, groupsNotified };
+  }
+
+  private async signalsOf(r: MonitorResult, prev: EvaluationRecord | undefined): Promise<Signal[]> {
+    const status = r.verdict.status;
+    if (status === 'insufficient_data') return [];
+    // "ok" only matters when something may be open (it resolves the alert)
+    if (!isAlerting(status) && prev && !isAlerting(prev.status) && prev.status !== 'insufficient_data') return [];
+    const at = r.evaluation.at;
+    // segments are worked out once, when the monitor starts firing (it costs one read per segment)
+    const starting = isAlerting(status) && !(prev && isAlerting(prev.status));
+    const segments = starting ? await this.deps.evaluator.affectedSegments(r.def, at).catch(() => []) : [];
+    return [{
+      source: r.def.id, model: r.def.model, version: r.version, severity: isAlerting(status) ? (status as Signal['severity']) : null, at,
+      labels: monitorLabels(r.def), context: alertContext(r, at, this.deps.dashboardUrl(), segments),
+      ...(r.verdict.level?.action !== undefined && { action: r.verdict.level.action }),
+    }];
+  }
+
+  /** SLO status now (for the API): burn rates, budget left, what fires. */
+  async sloStatus(model?: string): Promise<SloStatus[]> {
+    const cache = this.deps.evaluator.newCache();
+    const at = this.deps.clock();
+    return Promise.all(this.sloDefinitions(model).map((d) => evaluateSlo(d, this.deps.reader, cache, at)));
+  }
+
+  /** Evaluates every enabled monitor at one window end (no catch-up, no alerts): the benchmark's unit of work. */
+  async evaluateAll(at: number, store = true): Promise<MonitorResult[]> {
+    const cache = this.deps.evaluator.newCache();
+    const defs = [...this.defs.values()].filter((d) => d.enabled);
+    const out: MonitorResult[] = [];
+    for (let i = 0; i < defs.length; i += 64) out.push(...await Promise.all(defs.slice(i, i + 64).map((d) => this.deps.evaluator.evaluate(d, Math.floor(at / d.windowMs) * d.windowMs, cache))));
+    if (store) await this.deps.store.appendEvaluations(out.map((r) => r.evaluation));
+    return out;
+  }
+}
+
+function sloEvaluation(st: SloStatus): EvaluationRecord {
+  const worst = worstFiring(st.firing);
+  return {
+    monitorId: st.id, at: st.at, status: worst?.severity ?? (st.events['1h'] > 0 ? 'ok' : 'insufficient_data'), value: st.burnRates['1h'], baseline: 1,
+    threshold: worst?.factor ?? null, samples: st.events['1h'], detail: { burnRates: st.burnRates, errorBudgetRemaining: st.errorBudgetRemaining, firing: st.firing },
+  };
+}

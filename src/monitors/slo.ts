@@ -1,0 +1,117 @@
+import { BURN_WINDOW_NAMES, BURN_WINDOWS, burnRate, errorBudgetRemaining, firingRules, type BurnWindow, type Firing, type GoodTotal } from '../core/rules/burn-rate.js';
+import type { WindowSummary } from '../core/summary/window.js';
+import type { VersionContext } from '../monitoring/catalog.js';
+import type { SummaryReader } from '../monitoring/query.js';
+import type { EvalCache } from './cache.js';
+import { DefinitionError, num, oneOf, str, stringMap } from './definition.js';
+
+export type SloKind = 'availability' | 'latency' | 'quality';
+
+/** A service-level objective over a 30-day window, alerting on multiwindow burn rates. */
+export interface SloDefinition {
+  id: string;
+  model: string;
+  name: string;
+  kind: SloKind;
+  /** Target share of good events, e.g. 0.999. */
+  objective: number;
+  windowDays: number;
+  /** Latency SLOs: a request is good when faster than this (ms). */
+  latencyMs?: number;
+  version?: string;
+  /** Low-traffic guard: both windows of a rule need at least this many events. */
+  minEvents: number;
+  labels: Record<string, string>;
+  runbookUrl?: string;
+}
+
+export interface SloStatus {
+  id: string;
+  model: string;
+  name: string;
+  kind: SloKind;
+  objective: number;
+  windowDays: number;
+  errorBudgetRemaining: number | null;
+  burnRates: Record<BurnWindow, number | null>;
+  events: Record<BurnWindow, number>;
+  firing: Firing[];
+  at: number;
+  version: string | null;
+}
+
+export function parseSlo(input: unknown, newId: () => string): SloDefinition {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new DefinitionError('an SLO definition must be a JSON object');
+  const o = input as Record<string, unknown>;
+  const kind = oneOf(o, 'kind', ['availability', 'latency', 'quality'] as const, 'availability');
+  if (o['kind'] === undefined) throw new DefinitionError('"kind" is required (availability, latency or quality)');
+  const objective = num(o, 'objective', NaN, 0.5, 0.999999);
+  if (Number.isNaN(objective)) throw new DefinitionError('"objective" is required (e.g. 0.999)');
+  const latencyMs = o['latencyMs'] === undefined ? undefined : num(o, 'latencyMs', 0, 0);
+  if (kind === 'latency' && latencyMs === undefined) throw new DefinitionError('a latency SLO needs "latencyMs" (requests faster than this are good)');
+  const model = str(o, 'model', true) as string;
+  const version = str(o, 'version', false);
+  const runbookUrl = str(o, 'runbookUrl', false, 2000);
+  const id = str(o, 'id', false, 128) ?? newId();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id)) throw new DefinitionError('"id" may contain letters, digits, ".", "_", ":" and "-"');
+  return {
+    id, model, name: str(o, 'name', false) ?? `${model} ${kind}`, kind, objective,
+    windowDays: num(o, 'windowDays', 30, 1, 90), ...(latencyMs !== undefined && { latencyMs }), ...(version !== undefined && { version }),
+    minEvents: num(o, 'minEvents', 20, 0), labels: stringMap(o, 'labels'), ...(runbookUrl !== undefined && { runbookUrl }),
+  };
+}
+
+/** Share of latency observations at or below `bound`, by bisection on the sketch's quantiles (1% relative accuracy). */
+export function latencyShareBelow(s: WindowSummary, bound: number): number {
+  if (s.latencyCount === 0) return 1;
+  if ((s.latencyQuantile(1) ?? Infinity) <= bound) return 1;
+  if ((s.latencyQuantile(0) ?? -Infinity) > bound) return 0;
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if ((s.latencyQuantile(mid) ?? Infinity) <= bound) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+async function goodTotal(def: SloDefinition, v: VersionContext, cache: EvalCache, from: number, to: number): Promise<GoodTotal> {
+  if (def.kind === 'quality') {
+    const labelled = await cache.labelledEvents(v, '', from, to);
+    let good = 0;
+    for (const l of labelled) if (l.event.prediction === l.label) good++;
+    return { good, total: labelled.length };
+  }
+  const s = await cache.summary(v, '', from, to);
+  if (def.kind === 'availability') return { good: s.events - s.errors, total: s.events };
+  return { good: Math.round(latencyShareBelow(s, def.latencyMs ?? Infinity) * s.latencyCount), total: s.latencyCount };
+}
+
+/** Burn rates over every alerting window, the error budget left over the SLO window, and the firing rules. */
+export async function evaluateSlo(def: SloDefinition, reader: SummaryReader, cache: EvalCache, at: number): Promise<SloStatus> {
+  const v = reader.resolveVersion(def.model, def.version);
+  const base = { id: def.id, model: def.model, name: def.name, kind: def.kind, objective: def.objective, windowDays: def.windowDays, at };
+  const burnRates = {} as Record<BurnWindow, number | null>;
+  const events = {} as Record<BurnWindow, number>;
+  if (!v) {
+    for (const w of BURN_WINDOW_NAMES) {
+      burnRates[w] = null;
+      events[w] = 0;
+    }
+    return { ...base, errorBudgetRemaining: null, burnRates, events, firing: [], version: null };
+  }
+  const counts = {} as Record<BurnWindow, GoodTotal>;
+  await Promise.all(BURN_WINDOW_NAMES.map(async (w) => {
+    counts[w] = await goodTotal(def, v, cache, at - BURN_WINDOWS[w], at);
+  }));
+  for (const w of BURN_WINDOW_NAMES) {
+    burnRates[w] = burnRate(counts[w], def.objective);
+    events[w] = counts[w].total;
+  }
+  const window = await goodTotal(def, v, cache, at - def.windowDays * 86_400_000, at);
+  return {
+    ...base, errorBudgetRemaining: errorBudgetRemaining(window, def.objective), burnRates, events,
+    firing: firingRules(counts, def.objective, def.minEvents), version: v.record.version,
+  };
+}

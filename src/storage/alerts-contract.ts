@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { ActionRecord, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, SilenceRecord, StoredMonitor } from './alerts.js';
+import type { StorageBackend } from './backend.js';
+
+const T0 = 1_700_000_000_000;
+
+function alert(id: string, over: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    id, fingerprint: `fp-${id}`, monitorId: 'm1', model: 'churn', version: '1', severity: 'page', state: 'open', falsePositive: false,
+    labels: { model: 'churn', metric: 'drift:x', 'ü': '€' }, startsAt: T0, endsAt: null, updatedAt: T0, silenced: false, inhibited: false,
+    context: { metric: 'drift:x', observed: 0.31, baseline: null, threshold: 0.25, segments: [{ segment: 'region=eu', value: 0.4 }] }, ...over,
+  };
+}
+
+/** The shared contract of AlertStore, run against every backend (DuckDB file, PostgreSQL). */
+export function alertStoreContract(name: string, open: () => Promise<StorageBackend>, cleanup?: () => Promise<void>): void {
+  describe(`issue 4: alert store contract: ${name}`, () => {
+    let backend: StorageBackend;
+    let s: AlertStore;
+    before(async () => {
+      backend = await open();
+      await backend.init();
+      s = backend.alertStore();
+    });
+    after(async () => {
+      await backend?.close();
+      await cleanup?.();
+    });
+
+    test('monitors: put, get, list by model and type, replace, delete', async () => {
+      const a: StoredMonitor = { id: 'mon-a', model: 'churn', type: 'monitor', definition: { metric: 'accuracy', levels: [{ severity: 'page', threshold: 0.05 }] }, createdAt: T0, updatedAt: T0 };
+      const b: StoredMonitor = { id: 'slo-b', model: 'eta', type: 'slo', definition: { objective: 0.999 }, createdAt: T0, updatedAt: T0 };
+      await s.putMonitor(a);
+      await s.putMonitor(b);
+      assert.deepStrictEqual(await s.getMonitor('mon-a'), a);
+      assert.equal(await s.getMonitor('nope'), null);
+      assert.deepStrictEqual(await s.listMonitors({ model: 'churn' }), [a]);
+      assert.deepStrictEqual(await s.listMonitors({ type: 'slo' }), [b]);
+      const a2 = { ...a, definition: { metric: 'f1' }, updatedAt: T0 + 1 };
+      await s.putMonitor(a2);
+      assert.deepStrictEqual(await s.listMonitors(), [a2, b]);
+      assert.equal(await s.deleteMonitor('slo-b'), true);
+      assert.equal(await s.deleteMonitor('slo-b'), false);
+      assert.deepStrictEqual(await s.listMonitors(), [a2]);
+    });
+
+    test('evaluations: bulk append (replace by key), range query, latest per monitor', async () => {
+      const evs: EvaluationRecord[] = [];
+      for (let i = 0; i < 1200; i++) evs.push({ monitorId: `m${i % 3}`, at: T0 + Math.floor(i / 3) * 60_000, status: 'ok', value: i / 7, baseline: null, threshold: 0.5, samples: i, detail: { method: 'psi' } });
+      await s.appendEvaluations(evs);
+      await s.appendEvaluations([{ monitorId: 'm0', at: T0, status: 'page', value: 1e-300, baseline: -0, threshold: null, samples: 1, change: null }]);
+      const m0 = await s.listEvaluations('m0', T0, T0 + 3 * 60_000);
+      assert.equal(m0.length, 3);
+      assert.equal(m0[0]?.status, 'page');
+      assert.equal(m0[0]?.value, 1e-300);
+      assert.deepStrictEqual(m0[1], evs[3]);
+      const latest = await s.latestEvaluations();
+      assert.deepStrictEqual(latest.map((e) => [e.monitorId, e.at]), [['m0', T0 + 399 * 60_000], ['m1', T0 + 399 * 60_000], ['m2', T0 + 399 * 60_000]]);
+    });
+
+    test('alerts: put, update state, filter by state/model/monitor/fingerprint/time, newest first', async () => {
+      await s.putAlert(alert('a1'));
+      await s.putAlert(alert('a2', { model: 'eta', monitorId: 'm2', startsAt: T0 + 10 }));
+      await s.putAlert(alert('a3', { startsAt: T0 + 20, state: 'resolved', endsAt: T0 + 30 }));
+      const a1 = { ...alert('a1'), state: 'acknowledged' as const, acknowledgedBy: 'ann', updatedAt: T0 + 5 };
+      await s.putAlert(a1);
+      assert.deepStrictEqual(await s.getAlert('a1'), a1);
+      assert.deepStrictEqual((await s.listAlerts()).map((a) => a.id), ['a3', 'a2', 'a1']);
+      assert.deepStrictEqual((await s.listAlerts({ state: 'open' })).map((a) => a.id), ['a2']);
+      assert.deepStrictEqual((await s.listAlerts({ model: 'churn' })).map((a) => a.id), ['a3', 'a1']);
+      assert.deepStrictEqual((await s.listAlerts({ monitorId: 'm2' })).map((a) => a.id), ['a2']);
+      assert.deepStrictEqual((await s.listAlerts({ fingerprint: 'fp-a3' })).map((a) => a.id), ['a3']);
+      assert.deepStrictEqual((await s.listAlerts({ from: T0 + 10, to: T0 + 20 })).map((a) => a.id), ['a2']);
+      assert.deepStrictEqual((await s.listAlerts({ limit: 1 })).map((a) => a.id), ['a3']);
+    });
+
+    test('silences, notifications and actions round-trip', async () => {
+      const sil: SilenceRecord = { id: 's1', matchers: [{ name: 'model', value: 'ch.*', isRegex: true }], startsAt: T0, endsAt: T0 + 3_600_000, createdBy: 'bob', comment: "it's known", createdAt: T0 };
+      await s.putSilence(sil);
+      await s.putSilence({ ...sil, id: 's2', endsAt: T0 + 10 });
+      assert.deepStrictEqual(await s.getSilence('s1'), sil);
+      assert.deepStrictEqual((await s.listSilences()).map((x) => x.id), ['s1', 's2']);
+      await s.putSilence({ ...sil, endsAt: T0 + 1 });
+      assert.equal((await s.getSilence('s1'))?.endsAt, T0 + 1);
+
+      const n: NotificationRecord = { id: 'n1', at: T0 + 5, notifier: 'hook', groupKey: 'model=churn', alertIds: ['a1'], firing: 1, resolved: 0, status: 'sent', attempts: 1 };
+      await s.appendNotification(n);
+      await s.appendNotification({ ...n, id: 'n0', at: T0, groupKey: 'model=eta', status: 'failed', error: 'HTTP 500' });
+      assert.deepStrictEqual((await s.listNotifications()).map((x) => x.id), ['n0', 'n1']);
+      assert.deepStrictEqual(await s.listNotifications({ groupKey: 'model=churn' }), [n]);
+      assert.deepStrictEqual((await s.listNotifications({ from: T0 + 1 })).map((x) => x.id), ['n1']);
+
+      const act: ActionRecord = { id: 'x1', at: T0, kind: 'retrain', model: 'churn', alertId: 'a1', state: 'pending_approval', detail: { reason: 'drift' }, updatedAt: T0 };
+      await s.putAction(act);
+      await s.putAction({ ...act, id: 'x2', at: T0 + 1, kind: 'rollback', alertId: null, state: 'done' });
+      assert.deepStrictEqual(await s.getAction('x1'), act);
+      assert.deepStrictEqual((await s.listActions({ model: 'churn' })).map((x) => x.id), ['x2', 'x1']);
+      assert.deepStrictEqual((await s.listActions({ kind: 'retrain' })).map((x) => x.id), ['x1']);
+    });
+
+    test('data survive close and reopen', async () => {
+      await backend.close();
+      backend = await open();
+      await backend.init();
+      s = backend.alertStore();
+      assert.equal((await s.getAlert('a1'))?.acknowledgedBy, 'ann');
+      assert.equal((await s.listEvaluations('m1', T0, T0 + 1e12)).length, 400);
+    });
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Storage of the monitoring-and-alerting side: monitor and SLO definitions, every evaluation, alerts,
+ * silences, the notification log and actions. One interface, implemented for DuckDB and PostgreSQL by the
+ * shared SQL code in sql-alerts.ts, tested by the shared contract suite alerts-contract.ts.
+ */
+
+export interface StoredMonitor {
+  id: string;
+  model: string;
+  /** 'monitor' or 'slo'. */
+  type: 'monitor' | 'slo';
+  /** The validated definition (opaque JSON to storage). */
+  definition: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EvaluationRecord {
+  monitorId: string;
+  at: number;
+  status: string;
+  value: number | null;
+  baseline: number | null;
+  threshold: number | null;
+  samples: number;
+  change?: number | null;
+  /** Method, window, notes: what was actually used. */
+  detail?: Record<string, unknown>;
+}
+
+export type AlertState = 'open' | 'acknowledged' | 'resolved';
+
+export interface AlertRecord {
+  id: string;
+  fingerprint: string;
+  monitorId: string;
+  model: string;
+  version: string | null;
+  severity: string;
+  state: AlertState;
+  falsePositive: boolean;
+  labels: Record<string, string>;
+  startsAt: number;
+  endsAt: number | null;
+  updatedAt: number;
+  acknowledgedBy?: string;
+  resolvedBy?: string;
+  note?: string;
+  silenced: boolean;
+  inhibited: boolean;
+  context: Record<string, unknown>;
+}
+
+export interface SilenceRecord {
+  id: string;
+  matchers: Array<{ name: string; value: string; isRegex?: boolean; isNegative?: boolean }>;
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+  createdAt: number;
+}
+
+export interface NotificationRecord {
+  id: string;
+  at: number;
+  notifier: string;
+  groupKey: string;
+  alertIds: string[];
+  firing: number;
+  resolved: number;
+  status: 'sent' | 'failed';
+  attempts: number;
+  error?: string;
+}
+
+export interface ActionRecord {
+  id: string;
+  at: number;
+  kind: string;
+  model: string;
+  alertId: string | null;
+  state: 'pending_approval' | 'queued' | 'running' | 'done' | 'failed' | 'rejected' | 'skipped';
+  detail: Record<string, unknown>;
+  updatedAt: number;
+}
+
+export interface AlertQuery {
+  state?: AlertState;
+  model?: string;
+  monitorId?: string;
+  fingerprint?: string;
+  /** startsAt in [from, to). */
+  from?: number;
+  to?: number;
+  limit?: number;
+}
+
+export interface AlertStore {
+  putMonitor(m: StoredMonitor): Promise<void>;
+  getMonitor(id: string): Promise<StoredMonitor | null>;
+  listMonitors(q?: { model?: string; type?: StoredMonitor['type'] }): Promise<StoredMonitor[]>;
+  deleteMonitor(id: string): Promise<boolean>;
+
+  /** Inserts evaluations (one per monitor and time; a second one for the same key replaces the first). */
+  appendEvaluations(e: readonly EvaluationRecord[]): Promise<void>;
+  /** Evaluations with `at` in [from, to), oldest first. */
+  listEvaluations(monitorId: string, from: number, to: number): Promise<EvaluationRecord[]>;
+  /** The newest evaluation of every monitor. */
+  latestEvaluations(): Promise<EvaluationRecord[]>;
+
+  putAlert(a: AlertRecord): Promise<void>;
+  getAlert(id: string): Promise<AlertRecord | null>;
+  /** Newest first. */
+  listAlerts(q?: AlertQuery): Promise<AlertRecord[]>;
+
+  putSilence(s: SilenceRecord): Promise<void>;
+  getSilence(id: string): Promise<SilenceRecord | null>;
+  listSilences(): Promise<SilenceRecord[]>;
+
+  appendNotification(n: NotificationRecord): Promise<void>;
+  /** Oldest first, `at` in [from, to). */
+  listNotifications(q?: { from?: number; to?: number; groupKey?: string }): Promise<NotificationRecord[]>;
+
+  putAction(a: ActionRecord): Promise<void>;
+  getAction(id: string): Promise<ActionRecord | null>;
+  /** Newest first. */
+  listActions(q?: { model?: string; kind?: string }): Promise<ActionRecord[]>;
+}

@@ -1,0 +1,168 @@
+import type {
+  ActionRecord, AlertQuery, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, SilenceRecord, StoredMonitor,
+} from './alerts.js';
+import type { Row } from './duckdb/rows.js';
+
+export type Param = string | number;
+export interface Statement {
+  text: string;
+  params: Param[];
+}
+
+/** What a SQL backend gives the alert store: reads, a transaction of statements, and table names. */
+export interface SqlRunner {
+  query(s: Statement): Promise<Row[]>;
+  /** Runs the statements in one transaction. */
+  transaction(statements: readonly Statement[]): Promise<void>;
+  table(name: AlertTable): string;
+}
+
+export type AlertTable = 'monitors' | 'monitor_evaluations' | 'alerts' | 'silences' | 'alert_notifications' | 'alert_actions';
+
+/** DDL of the alert tables; `text` is the key/text column type of the dialect, `t` qualifies table names. */
+export function alertTablesDdl(t: (n: AlertTable) => string, key: string, text: string): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t('monitors')} (id ${key} PRIMARY KEY, model ${key}, type ${text} NOT NULL, updated_at BIGINT NOT NULL, doc ${text} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t('monitor_evaluations')} (monitor_id ${key}, ts BIGINT NOT NULL, doc ${text} NOT NULL, PRIMARY KEY (monitor_id, ts))`,
+    `CREATE TABLE IF NOT EXISTS ${t('alerts')} (id ${key} PRIMARY KEY, fingerprint ${key}, model ${key}, monitor_id ${key}, state ${text} NOT NULL, starts_at BIGINT NOT NULL, doc ${text} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t('silences')} (id ${key} PRIMARY KEY, ends_at BIGINT NOT NULL, doc ${text} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t('alert_notifications')} (id ${key} PRIMARY KEY, ts BIGINT NOT NULL, group_key ${key}, doc ${text} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t('alert_actions')} (id ${key} PRIMARY KEY, ts BIGINT NOT NULL, model ${key}, kind ${text} NOT NULL, doc ${text} NOT NULL)`,
+  ];
+}
+
+const doc = <T>(r: Row): T => JSON.parse(String(r['doc'])) as T;
+/** Rows per multi-row INSERT (bounds the number of parameters). */
+const CHUNK = 500;
+
+/** The alert store over any SQL backend taking $n parameters and ON CONFLICT upserts (DuckDB, PostgreSQL). */
+export class SqlAlertStore implements AlertStore {
+  constructor(private readonly db: SqlRunner) {}
+
+  private t(n: AlertTable): string {
+    return this.db.table(n);
+  }
+
+  private upsert(table: AlertTable, cols: string[], key: string[], values: Param[][]): Statement[] {
+    const out: Statement[] = [];
+    for (let i = 0; i < values.length; i += CHUNK) {
+      const part = values.slice(i, i + CHUNK);
+      const params: Param[] = [];
+      const rows = part.map((v) => `(${v.map((x) => { params.push(x); return `$${params.length}`; }).join(', ')})`);
+      const update = cols.filter((c) => !key.includes(c)).map((c) => `${c} = excluded.${c}`).join(', ');
+      out.push({ text: `INSERT INTO ${this.t(table)} (${cols.join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${update}`, params });
+    }
+    return out;
+  }
+
+  putMonitor(m: StoredMonitor): Promise<void> {
+    return this.db.transaction(this.upsert('monitors', ['id', 'model', 'type', 'updated_at', 'doc'], ['id'], [[m.id, m.model, m.type, m.updatedAt, JSON.stringify(m)]]));
+  }
+
+  async getMonitor(id: string): Promise<StoredMonitor | null> {
+    const rows = await this.db.query({ text: `SELECT doc FROM ${this.t('monitors')} WHERE id = $1`, params: [id] });
+    return rows[0] ? doc<StoredMonitor>(rows[0]) : null;
+  }
+
+  async listMonitors(q: { model?: string; type?: StoredMonitor['type'] } = {}): Promise<StoredMonitor[]> {
+    const params: Param[] = [];
+    const where: string[] = [];
+    if (q.model !== undefined) where.push(`model = $${params.push(q.model)}`);
+    if (q.type !== undefined) where.push(`type = $${params.push(q.type)}`);
+    const text = `SELECT doc FROM ${this.t('monitors')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY model, id`;
+    return (await this.db.query({ text, params })).map((r) => doc<StoredMonitor>(r));
+  }
+
+  async deleteMonitor(id: string): Promise<boolean> {
+    const found = await this.getMonitor(id);
+    if (!found) return false;
+    await this.db.transaction([{ text: `DELETE FROM ${this.t('monitors')} WHERE id = $1`, params: [id] }]);
+    return true;
+  }
+
+  appendEvaluations(e: readonly EvaluationRecord[]): Promise<void> {
+    if (e.length === 0) return Promise.resolve();
+    const byKey = new Map(e.map((x) => [`${x.monitorId}\u0000${x.at}`, x]));
+    return this.db.transaction(this.upsert('monitor_evaluations', ['monitor_id', 'ts', 'doc'], ['monitor_id', 'ts'], [...byKey.values()].map((x) => [x.monitorId, x.at, JSON.stringify(x)])));
+  }
+
+  async listEvaluations(monitorId: string, from: number, to: number): Promise<EvaluationRecord[]> {
+    const text = `SELECT doc FROM ${this.t('monitor_evaluations')} WHERE monitor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts`;
+    return (await this.db.query({ text, params: [monitorId, from, to] })).map((r) => doc<EvaluationRecord>(r));
+  }
+
+  async latestEvaluations(): Promise<EvaluationRecord[]> {
+    const e = this.t('monitor_evaluations');
+    const text = `SELECT e.doc FROM ${e} e JOIN (SELECT monitor_id, max(ts) AS ts FROM ${e} GROUP BY monitor_id) m ON m.monitor_id = e.monitor_id AND m.ts = e.ts ORDER BY e.monitor_id`;
+    return (await this.db.query({ text, params: [] })).map((r) => doc<EvaluationRecord>(r));
+  }
+
+  putAlert(a: AlertRecord): Promise<void> {
+    return this.db.transaction(this.upsert('alerts', ['id', 'fingerprint', 'model', 'monitor_id', 'state', 'starts_at', 'doc'], ['id'],
+      [[a.id, a.fingerprint, a.model, a.monitorId, a.state, a.startsAt, JSON.stringify(a)]]));
+  }
+
+  async getAlert(id: string): Promise<AlertRecord | null> {
+    const rows = await this.db.query({ text: `SELECT doc FROM ${this.t('alerts')} WHERE id = $1`, params: [id] });
+    return rows[0] ? doc<AlertRecord>(rows[0]) : null;
+  }
+
+  async listAlerts(q: AlertQuery = {}): Promise<AlertRecord[]> {
+    const params: Param[] = [];
+    const where: string[] = [];
+    if (q.state !== undefined) where.push(`state = $${params.push(q.state)}`);
+    if (q.model !== undefined) where.push(`model = $${params.push(q.model)}`);
+    if (q.monitorId !== undefined) where.push(`monitor_id = $${params.push(q.monitorId)}`);
+    if (q.fingerprint !== undefined) where.push(`fingerprint = $${params.push(q.fingerprint)}`);
+    if (q.from !== undefined) where.push(`starts_at >= $${params.push(q.from)}`);
+    if (q.to !== undefined) where.push(`starts_at < $${params.push(q.to)}`);
+    let text = `SELECT doc FROM ${this.t('alerts')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at DESC, id DESC`;
+    if (q.limit !== undefined) text += ` LIMIT ${Math.max(0, Math.floor(q.limit))}`;
+    return (await this.db.query({ text, params })).map((r) => doc<AlertRecord>(r));
+  }
+
+  putSilence(s: SilenceRecord): Promise<void> {
+    return this.db.transaction(this.upsert('silences', ['id', 'ends_at', 'doc'], ['id'], [[s.id, s.endsAt, JSON.stringify(s)]]));
+  }
+
+  async getSilence(id: string): Promise<SilenceRecord | null> {
+    const rows = await this.db.query({ text: `SELECT doc FROM ${this.t('silences')} WHERE id = $1`, params: [id] });
+    return rows[0] ? doc<SilenceRecord>(rows[0]) : null;
+  }
+
+  async listSilences(): Promise<SilenceRecord[]> {
+    return (await this.db.query({ text: `SELECT doc FROM ${this.t('silences')} ORDER BY ends_at DESC, id`, params: [] })).map((r) => doc<SilenceRecord>(r));
+  }
+
+  appendNotification(n: NotificationRecord): Promise<void> {
+    return this.db.transaction(this.upsert('alert_notifications', ['id', 'ts', 'group_key', 'doc'], ['id'], [[n.id, n.at, n.groupKey, JSON.stringify(n)]]));
+  }
+
+  async listNotifications(q: { from?: number; to?: number; groupKey?: string } = {}): Promise<NotificationRecord[]> {
+    const params: Param[] = [];
+    const where: string[] = [];
+    if (q.from !== undefined) where.push(`ts >= $${params.push(q.from)}`);
+    if (q.to !== undefined) where.push(`ts < $${params.push(q.to)}`);
+    if (q.groupKey !== undefined) where.push(`group_key = $${params.push(q.groupKey)}`);
+    const text = `SELECT doc FROM ${this.t('alert_notifications')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts, id`;
+    return (await this.db.query({ text, params })).map((r) => doc<NotificationRecord>(r));
+  }
+
+  putAction(a: ActionRecord): Promise<void> {
+    return this.db.transaction(this.upsert('alert_actions', ['id', 'ts', 'model', 'kind', 'doc'], ['id'], [[a.id, a.at, a.model, a.kind, JSON.stringify(a)]]));
+  }
+
+  async getAction(id: string): Promise<ActionRecord | null> {
+    const rows = await this.db.query({ text: `SELECT doc FROM ${this.t('alert_actions')} WHERE id = $1`, params: [id] });
+    return rows[0] ? doc<ActionRecord>(rows[0]) : null;
+  }
+
+  async listActions(q: { model?: string; kind?: string } = {}): Promise<ActionRecord[]> {
+    const params: Param[] = [];
+    const where: string[] = [];
+    if (q.model !== undefined) where.push(`model = $${params.push(q.model)}`);
+    if (q.kind !== undefined) where.push(`kind = $${params.push(q.kind)}`);
+    const text = `SELECT doc FROM ${this.t('alert_actions')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC`;
+    return (await this.db.query({ text, params })).map((r) => doc<ActionRecord>(r));
+  }
+}
