@@ -6,6 +6,9 @@ import { labelRoutes } from './routes/labels.js';
 import { modelRoutes } from './routes/models.js';
 import { queryRoutes } from './routes/queries.js';
 import { systemRoutes } from './routes/system.js';
+import { uiRoutes } from './routes/ui.js';
+import { distributionRoutes } from './routes/distribution.js';
+import { seriesRoutes } from './routes/series.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -33,6 +36,9 @@ export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Fastif
   app.register(eventRoutes(deps));
   app.register(labelRoutes(deps));
   app.register(queryRoutes(deps));
+  app.register(distributionRoutes(deps));
+  app.register(seriesRoutes(deps));
+  app.register(uiRoutes());
   return app;
 }
 
