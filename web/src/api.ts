@@ -51,12 +51,21 @@ export async function api<T>(path: string, q?: Query, init: { method?: string; b
   return body as T;
 }
 
-/** Like api(), but an endpoint this server does not have answers `fallback` instead of throwing. */
+const missing = new Set<string>();
+
+/**
+ * Like api(), but an endpoint this server does not have (404 "no route") answers `fallback` instead of
+ * throwing; it is remembered for the page's lifetime, so it is asked once.
+ */
 export async function optional<T>(path: string, q: Query | undefined, fallback: T): Promise<{ value: T; available: boolean }> {
+  if (missing.has(path)) return { value: fallback, available: false };
   try {
     return { value: await api<T>(path, q), available: true };
   } catch (e) {
-    if (e instanceof ApiFailure && e.missingEndpoint) return { value: fallback, available: false };
+    if (e instanceof ApiFailure && e.missingEndpoint) {
+      missing.add(path);
+      return { value: fallback, available: false };
+    }
     throw e;
   }
 }

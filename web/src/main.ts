@@ -1,4 +1,5 @@
 import './style.css';
+import { ApiFailure, explain } from './api.js';
 import { getKey, loginForm, setKey } from './auth.js';
 import { clear, h } from './dom.js';
 import { ViewContext } from './panel.js';
@@ -61,7 +62,9 @@ async function render(): Promise<void> {
     clear(app, content);
   } catch (e) {
     if (gen !== generation) return;
-    clear(app, h('div.notice.error', { role: 'alert' }, e instanceof Error ? e.message : String(e)));
+    const forbidden = e instanceof ApiFailure && e.status === 403;
+    clear(app, h('div', { class: `notice ${forbidden ? 'forbidden' : 'error'}`, role: 'alert', 'data-testid': 'view-error' }, explain(e),
+      forbidden ? h('div.actions', null, h('button', { onclick: () => { setKey(null); window.dispatchEvent(new CustomEvent('lookout:unauthorized', { detail: 'sign in with a key that has the scope' })); } }, 'Sign in with another key')) : null));
   }
   await ctx.settle(() => {
     window.__lookout = { ...timing, readyMs: performance.now() };

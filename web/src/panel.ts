@@ -16,7 +16,7 @@ export interface PanelOptions {
  */
 export class ViewContext {
   private readonly main: Array<Promise<unknown>> = [];
-  private readonly later: Array<Promise<unknown>> = [];
+  private readonly later_: Array<Promise<unknown>> = [];
   readonly started = performance.now();
   private openGate: () => void = () => {};
   /** Deferred panels start loading once the main ones have settled, so they do not slow the first paint. */
@@ -33,6 +33,8 @@ export class ViewContext {
         const content = await load();
         if (!this.current()) return;
         clear(body, content ?? h('p.empty', null, 'Nothing to show.'));
+        // A chart titled like its panel does not repeat the title.
+        for (const c of body.querySelectorAll('figcaption')) if (c.textContent === title) c.remove();
         el.dataset['state'] = 'ok';
       } catch (e) {
         if (!this.current()) return;
@@ -43,8 +45,15 @@ export class ViewContext {
         if (!missing && !forbidden) console.warn(`panel "${title}":`, e);
       }
     })();
-    (opts.deferred ? this.later : this.main).push(p);
+    (opts.deferred ? this.later_ : this.main).push(p);
     return el;
+  }
+
+  /** Work that starts once the main panels have settled (counted in "complete", not "ready"). */
+  later<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.gate.then(f);
+    this.later_.push(p.catch(() => undefined));
+    return p;
   }
 
   /** Resolves when the main panels have settled (ready) and when all have (complete). */
@@ -53,7 +62,8 @@ export class ViewContext {
     this.openGate();
     if (!this.current()) return;
     onReady();
-    await Promise.all([...this.main, ...this.later]);
+    await Promise.all([...this.main, ...this.later_]);
+    await Promise.all(this.later_);
     if (this.current()) onComplete();
   }
 }

@@ -90,6 +90,13 @@ function annotationPlugin(spec: TimeChartSpec): uPlot.Plugin {
   };
 }
 
+/** From yMin to a little above the data (and the threshold line), never a flat zero-height scale. */
+function yRange(spec: TimeChartSpec, lo: number, hi: number): [number, number] {
+  const top = Math.max(hi, spec.threshold ? spec.threshold.value * 1.2 : 0);
+  const min = Math.min(spec.yMin ?? lo, lo);
+  return [min, top > min ? top * 1.05 : min + 1];
+}
+
 /** A uPlot time chart in a figure with a title and a legend of its annotations. */
 export function timeChart(spec: TimeChartSpec): HTMLElement {
   const box = h('div.chart');
@@ -112,7 +119,7 @@ export function timeChart(spec: TimeChartSpec): HTMLElement {
     height: spec.height ?? 180,
     legend: { show: true, live: true },
     cursor: { points: { show: true } },
-    scales: { x: { time: true }, y: spec.yMin !== undefined ? { range: (_u, lo, hi) => [Math.min(spec.yMin as number, lo), hi === lo ? lo + 1 : hi * 1.05] } : {} },
+    scales: { x: { time: true }, y: spec.yMin !== undefined ? { range: (_u, lo, hi) => yRange(spec, lo, hi) } : {} },
     axes: [
       { stroke: '#64748b', grid: { stroke: '#e2e8f0' } },
       { stroke: '#64748b', grid: { stroke: '#e2e8f0' }, size: 64, values: (_u, vals) => vals.map((v) => (v === null ? '' : fmt(v))) },

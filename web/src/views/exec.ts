@@ -28,6 +28,7 @@ export const execView = {
   async render(ctx: ViewContext): Promise<Node> {
     const tiles = ctx.panel('Models this period', async () => {
       const { rows } = await modelRows(ctx);
+      await Promise.all(rows.map((r) => r.perfLoaded));
       return h('div.tiles', { 'data-testid': 'exec-tiles' }, rows.map((r) => tile(ctx, r)));
     }, { wide: true, deferred: true, testid: 'exec-models' });
     const budget = ctx.panel('Error budgets', async () => {

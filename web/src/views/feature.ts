@@ -80,7 +80,8 @@ export const featureView = {
     }, { testid: 'feature-history' });
     const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: (v) => pct(v, 1), testid: 'missing-rate', yMin: 0 }, notes));
     const raw = ctx.panel('Sampled raw inputs', async () => {
-      const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, limit: 200 });
+      // The newest samples: the endpoint returns the oldest first, so ask for the last day of the range.
+      const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, from: Math.max(range.from, range.to - 86_400_000), limit: 1000 });
       return r.events.length ? samples(m, feature, r.events) : h('p.empty', null, 'No sampled events in this range (ingest.sampleRate keeps a share of raw events).');
     }, { wide: true, testid: 'feature-samples' });
     return h('div', null, heading(ctx, `Feature ${feature}`, h('span', null, 'of ', modelLink(ctx, m.name))), grid(dist, verdictPanel, history, missing, raw));

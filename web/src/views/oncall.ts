@@ -46,7 +46,7 @@ export const oncallView = {
       problems,
       ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', (v) => pct(v, 1), { testid: 'oncall-errors', threshold: { value: 0.05, label: 'red at 5%' } })),
       ctx.panel('Latency p95', () => perModelChart(ctx, 'Latency p95', 'latencyP95', ms, { testid: 'oncall-latency' })),
-      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', (v) => pct(v, 0), { testid: 'oncall-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' } })),
+      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting (daily windows, last 7 days at least)', 'driftShare', (v) => pct(v, 0), { testid: 'oncall-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' }, daily: true })),
       ctx.panel('Throughput', () => perModelChart(ctx, 'Throughput (events/s)', 'throughput', (v) => v.toFixed(2), { testid: 'oncall-throughput' })),
       changes, burn,
     ));

@@ -12,29 +12,43 @@ export interface ModelRow {
   health: Health | null;
   drift: Drift | null;
   perf: Performance | null;
+  /** Performance (labels joined at query time: the slow query) arrives after the rest. */
+  perfLoaded: Promise<Performance | null>;
   alerts: Alert[];
   verdict: Verdict;
 }
 
-/** Per model and version: health, drift, performance over the range, open alerts and monitors, and the verdict. */
+/**
+ * Per model and version: health, drift, open alerts and monitors, and the verdict; performance over the range
+ * follows once the view's main panels are ready (row.perfLoaded).
+ */
 export async function modelRows(ctx: ViewContext, opts: { performance?: boolean } = {}): Promise<{ rows: ModelRow[]; alerting: boolean }> {
   const [list, open, mons] = await Promise.all([models(), alerts({ state: 'open' }), monitors()]);
   const pairs = list.flatMap((m) => m.versions.map((v) => ({ m, v: v.version })));
   const rows = await pool(pairs, 3, async ({ m, v }) => {
     const q = { version: v };
-    const [hl, d, p] = await Promise.all([
-      health(m.name, ctx.range, q).catch(() => null),
-      drift(m.name, ctx.range, q).catch(() => null),
-      opts.performance === false ? null : performance(m.name, ctx.range, q).catch(() => null),
-    ]);
+    const [hl, d] = await Promise.all([health(m.name, ctx.range, q).catch(() => null), drift(m.name, ctx.range, q).catch(() => null)]);
     const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version));
     const mon = mons.value.monitors.filter((x) => x.model === m.name);
-    return { model: m, version: v, health: hl, drift: d, perf: p, alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl }) };
+    const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl }) };
+    if (opts.performance !== false) {
+      row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, q).catch(() => null)).then((p) => (row.perf = p));
+    }
+    return row;
   });
   return { rows, alerting: open.available };
 }
 
 function accuracyCell(r: ModelRow): Node {
+  if (!r.perf) {
+    const cell = h('span.loading', { 'data-testid': 'quality-pending' }, '…');
+    void r.perfLoaded.then(() => cell.replaceWith(accuracyText(r)));
+    return cell;
+  }
+  return accuracyText(r);
+}
+
+function accuracyText(r: ModelRow): Node {
   const hm = headlineMetric(r.model);
   const realized = metricValue(r.perf?.realized, hm.key);
   const est = hm.key === 'accuracy' ? r.perf?.estimated?.accuracy ?? null : null;

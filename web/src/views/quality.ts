@@ -9,13 +9,17 @@ import { headlineMetric } from './common.js';
 
 const HOUR = 3_600_000;
 
-/** Range split into aligned day buckets (hours for ranges up to 2 days), as the timeseries windows are. */
-export function buckets(from: number, to: number): { size: number; granularity: 'day' | 'hour'; list: Array<[number, number]> } {
+/**
+ * Range split into at most `max` aligned buckets of whole days (hours for ranges up to 2 days), so they line
+ * up with the timeseries windows.
+ */
+export function buckets(from: number, to: number, max = 15): { granularity: 'day' | 'hour'; list: Array<[number, number]> } {
   const granularity = to - from > 2 * 24 * HOUR ? 'day' : 'hour';
-  const size = granularity === 'day' ? 24 * HOUR : HOUR;
+  const unit = granularity === 'day' ? 24 * HOUR : HOUR;
+  const size = unit * Math.max(1, Math.ceil((to - from) / unit / max));
   const list: Array<[number, number]> = [];
   for (let t = Math.floor(from / size) * size; t < to; t += size) list.push([t, t + size]);
-  return { size, granularity, list: list.slice(-60) };
+  return { granularity, list };
 }
 
 /**
