@@ -21,8 +21,13 @@ export const debugView = {
     const notes = annotationCache(ctx, m.name);
     const picker = h('span.model-picker', null, list.map((x) => link(href('debug', [x.name], rangeParams(ctx.route.params)), x.name, x.name === m.name ? 'active' : '')));
     const features = Object.keys(m.inputSchema.properties ?? {}).slice(0, 7);
+    const driftP = drift(m.name, ctx.range, q);
+    const thresholdOf = (f: string): Promise<{ value: number; label: string } | undefined> => driftP.then((d) => {
+      const x = d.features.find((y) => y.name === f);
+      return x ? { value: x.threshold, label: `threshold ${x.threshold} (${x.method})` } : undefined;
+    }, () => undefined);
     const statsPanel = ctx.panel('All drift statistics', async () => {
-      const d = await drift(m.name, ctx.range, q);
+      const d = await driftP;
       const ks = (f: FeatureDrift): number | null => (f.stats['ks'] as { statistic?: number } | undefined)?.statistic ?? null;
       const chi = (f: FeatureDrift): number | null => (f.stats['chiSquare'] as { pValue?: number } | undefined)?.pValue ?? null;
       return table<FeatureDrift>([
@@ -43,7 +48,9 @@ export const debugView = {
     return h('div', null, heading(ctx, `Debug ${m.name}`, picker), grid(
       statsPanel,
       ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: (v) => num(v, 3), yMin: 0 }, notes)),
-      ...features.map((f) => ctx.panel(`Drift: ${f}`, () => metricChart(ctx, m.name, q, { title: `${f} drift score`, metrics: [{ metric: `drift:${f}`, label: f }], format: (v) => num(v, 3), yMin: 0, testid: `debug-drift-${f}` }, notes))),
+      ...features.map((f) => ctx.panel(`Drift: ${f}`, () => metricChart(ctx, m.name, q, {
+        title: `${f} drift score`, metrics: [{ metric: `drift:${f}`, label: f }], format: (v) => num(v, 3), yMin: 0, testid: `debug-drift-${f}`, threshold: thresholdOf(f),
+      }, notes))),
       rejects,
     ));
   },

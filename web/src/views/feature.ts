@@ -71,13 +71,11 @@ export const featureView = {
         ['Other statistics', Object.entries(f.stats).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${num(v as number, 4)}`).join(' · ')],
       ]);
     }, { testid: 'feature-verdict-panel' });
-    const history = ctx.panel('Drift score history', async () => {
-      const f = await threshold;
-      return metricChart(ctx, m.name, q, {
-        title: `${feature}: ${f?.method ?? 'drift'} score per window`, metrics: [{ metric: `drift:${feature}`, label: f?.method ?? 'score' }], format: (v) => num(v, 3),
-        ...(f && { threshold: { value: f.threshold, label: `threshold ${f.threshold} (${f.method})` } }), testid: 'drift-history', yMin: 0,
-      }, notes);
-    }, { testid: 'feature-history' });
+    const history = ctx.panel('Drift score history', () => metricChart(ctx, m.name, q, {
+      title: `${feature}: drift score per window`, metrics: [{ metric: `drift:${feature}`, label: 'score' }], format: (v) => num(v, 3),
+      threshold: threshold.then((f) => (f ? { value: f.threshold, label: `threshold ${f.threshold} (${f.method}${/ks|chi/i.test(f.method) ? ', p-value: drift below' : ''})` } : undefined)),
+      testid: 'drift-history', yMin: 0,
+    }, notes), { testid: 'feature-history' });
     const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: (v) => pct(v, 1), testid: 'missing-rate', yMin: 0 }, notes));
     const raw = ctx.panel('Sampled raw inputs', async () => {
       // The newest samples: the endpoint returns the oldest first, so ask for the last day of the range.

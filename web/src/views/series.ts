@@ -19,7 +19,8 @@ export interface MetricChart {
   title: string;
   metrics: Array<{ metric: string; label: string }>;
   format: (v: number) => string;
-  threshold?: TimeChartSpec['threshold'];
+  /** A threshold line (or the promise of one, fetched alongside the series). */
+  threshold?: TimeChartSpec['threshold'] | Promise<TimeChartSpec['threshold']>;
   testid?: string;
   /** Shade windows by drift level (drift share charts). */
   driftBands?: boolean;
@@ -28,9 +29,10 @@ export interface MetricChart {
 
 /** A time chart of one or more timeseries metrics of a model, with its annotations. */
 export async function metricChart(ctx: ViewContext, model: string, q: Query, spec: MetricChart, annotations: () => Promise<Annotation[]>): Promise<HTMLElement> {
-  const [all, notes] = await Promise.all([
+  const [all, notes, threshold] = await Promise.all([
     Promise.all(spec.metrics.map((m) => series(model, m.metric, ctx.range, q))),
     annotations(),
+    spec.threshold,
   ]);
   const first = all[0];
   const points: Point[] = first?.points ?? [];
@@ -38,6 +40,6 @@ export async function metricChart(ctx: ViewContext, model: string, q: Query, spe
   return timeChart({
     title: spec.title, t: points.map((p) => p.t), format: spec.format, testid: spec.testid,
     series: all.map((s, i) => ({ label: spec.metrics[i]?.label ?? s.metric, values: s.points.map((p) => p.value), color: COLORS[i % COLORS.length] as string })),
-    annotations: [...extra, ...notes], ...(spec.threshold && { threshold: spec.threshold }), ...(spec.yMin !== undefined && { yMin: spec.yMin }),
+    annotations: [...extra, ...notes], ...(threshold && { threshold }), ...(spec.yMin !== undefined && { yMin: spec.yMin }),
   });
 }
