@@ -1,6 +1,7 @@
 import type { Annotation } from './charts/time.js';
 import { alerts, deployments, silences } from './data.js';
 import type { Range } from './route.js';
+import { alertTitle } from './status.js';
 import type { Point } from './types.js';
 
 /** Deployment, alert and silence annotations for a model's time charts (empty where the endpoint is missing). */
@@ -12,7 +13,7 @@ export async function annotationsFor(model: string, range: Range): Promise<{ lis
   }
   for (const x of a.value.alerts) {
     if (x.model !== model || x.startsAt > range.to || (x.endsAt !== null && x.endsAt < range.from)) continue;
-    list.push({ at: x.startsAt, end: x.endsAt, kind: 'alert', label: `${x.severity} alert: ${x.context.metric}${x.falsePositive ? ' (false positive)' : ''}` });
+    list.push({ at: x.startsAt, end: x.endsAt, kind: 'alert', label: `${x.severity} alert: ${alertTitle(x)}${x.falsePositive ? ' (false positive)' : ''}` });
   }
   for (const x of s.value.silences) {
     if (!x.matchers.some((m) => m.name === 'model' && (m.value === model || m.isRegex))) continue;

@@ -12,6 +12,11 @@ export interface Verdict {
 const RANK: Record<Status, number> = { grey: 0, green: 1, yellow: 2, red: 3 };
 const worst = (a: Status, b: Status): Status => (RANK[b] > RANK[a] ? b : a);
 
+/** What an alert is about: its metric, else its summary, else its monitor. */
+export function alertTitle(a: Alert): string {
+  return a.context?.metric ?? a.context?.summary ?? a.labels?.['alertname'] ?? a.monitorId;
+}
+
 /** Error-rate levels used when no monitor says otherwise. */
 export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
 
@@ -29,7 +34,7 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
   };
   for (const a of input.alerts ?? []) {
     if (a.state === 'resolved' || a.silenced || a.inhibited) continue;
-    add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${a.context.metric}`);
+    add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${alertTitle(a)}`);
   }
   for (const m of input.monitors ?? []) {
     const s = m.last?.status;

@@ -75,7 +75,7 @@ export interface Alert {
   id: string;
   monitorId: string;
   model: string;
-  version: string;
+  version: string | null;
   severity: Severity;
   state: 'open' | 'acknowledged' | 'resolved';
   falsePositive: boolean;
@@ -85,7 +85,8 @@ export interface Alert {
   acknowledgedBy?: string;
   silenced: boolean;
   inhibited: boolean;
-  context: { metric: string; observed: number | null; baseline: number | null; threshold: number | null; change: number | null; segments: Array<{ segment: string; value: number }>; runbookUrl?: string; dashboardUrl?: string };
+  /** Loose on purpose: alerts raised from outside (POST /v1/alerts) carry a summary rather than a metric. */
+  context: { metric?: string; summary?: string; observed?: number | null; baseline?: number | null; threshold?: number | null; change?: number | null; segments?: Array<{ segment: string; value: number }>; runbookUrl?: string; dashboardUrl?: string };
 }
 
 export interface Monitor {
@@ -108,7 +109,7 @@ export interface Slo {
   kind: string;
   objective: number;
   windowDays: number;
-  errorBudgetRemaining: number;
+  errorBudgetRemaining: number | null;
   burnRates: Record<string, number | null>;
   firing: Array<{ severity: string; long: string; short: string }>;
 }

@@ -6,6 +6,7 @@ import { ago, num, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href } from '../route.js';
 import type { Alert, MonitorStats, Silence } from '../types.js';
+import { alertTitle } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
 
 const SEV_STATUS: Record<string, string> = { warning: 'yellow', page: 'red', critical: 'red' };
@@ -20,10 +21,12 @@ function alertActions(a: Alert, onSilence: (a: Alert) => void): HTMLElement {
 }
 
 function context(ctx: ViewContext, a: Alert): HTMLElement {
-  const c = a.context;
+  const c = a.context ?? {};
+  const has = (v: number | null | undefined): v is number => typeof v === 'number';
   return h('div.alert-context', null,
-    h('div', null, h('b', null, c.metric), ` observed ${num(c.observed, 4)} vs threshold ${num(c.threshold, 4)}`, c.baseline !== null ? `, baseline ${num(c.baseline, 4)}` : '', c.change !== null ? ` (change ${pct(c.change)})` : ''),
-    c.segments.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${s.segment} (${num(s.value, 3)})`).join(', ')) : null,
+    h('div', null, h('b', null, alertTitle(a)), has(c.observed) ? ` observed ${num(c.observed, 4)}` : '', has(c.threshold) ? ` vs threshold ${num(c.threshold, 4)}` : '',
+      has(c.baseline) ? `, baseline ${num(c.baseline, 4)}` : '', has(c.change) ? ` (change ${pct(c.change)})` : ''),
+    c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${s.segment} (${num(s.value, 3)})`).join(', ')) : null,
     h('div', null,
       c.runbookUrl ? h('a', { href: c.runbookUrl, target: '_blank', rel: 'noopener', 'data-testid': 'runbook' }, 'runbook') : h('span.muted', null, 'no runbook'), ' · ',
       modelLink(ctx, a.model, 'dashboard')));
@@ -49,7 +52,7 @@ function silenceForm(): { el: HTMLElement; prefill: (a: Alert) => void } {
   return {
     el,
     prefill: (a) => {
-      matchers.value = [`model=${a.model}`, ...Object.entries(a.labels).filter(([k]) => k !== 'model').slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(', ');
+      matchers.value = [`model=${a.model}`, ...Object.entries(a.labels ?? {}).filter(([k]) => k !== 'model').slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(', ');
       comment.focus();
     },
   };
@@ -80,8 +83,8 @@ export const alertsView = {
       if (r.value.alerts.length === 0) return h('p.empty', { 'data-testid': 'no-alerts' }, `No ${state === 'all' ? '' : state + ' '}alerts.`);
       return table<Alert>([
         { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
-        { label: 'Model', value: (a) => `${a.model}@${a.version}`, render: (a) => h('span', null, modelLink(ctx, a.model), `@${a.version}`) },
-        { label: 'Context', value: (a) => a.context.metric, render: (a) => context(ctx, a) },
+        { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model), a.version ? `@${a.version}` : '') },
+        { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(ctx, a) },
         { label: 'Started', value: (a) => a.startsAt, render: (a) => h('span', { title: time(a.startsAt) }, ago(a.startsAt)) },
         { label: 'State', value: (a) => a.state, render: (a) => `${a.state}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.silenced ? ' · silenced' : ''}${a.inhibited ? ' · inhibited' : ''}${a.falsePositive ? ' · false positive' : ''}` },
         { label: 'Actions', value: () => null, render: (a) => alertActions(a, form.prefill) },

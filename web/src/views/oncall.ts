@@ -2,7 +2,7 @@ import { alerts, deployments, models, pool, slos } from '../data.js';
 import { h } from '../dom.js';
 import { ago, ms, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { statusBadge } from '../status.js';
+import { alertTitle, statusBadge } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
 import { perModelChart } from './multi.js';
 import { modelRows } from './overview.js';
@@ -16,8 +16,8 @@ export const oncallView = {
       const open = await alerts({ state: 'open' });
       if (open.available && open.value.alerts.length) {
         return h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => h('li', null,
-          h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model), ` ${a.context.metric} · ${ago(a.startsAt)}`,
-          a.context.runbookUrl ? h('span', null, ' · ', h('a', { href: a.context.runbookUrl, target: '_blank', rel: 'noopener' }, 'runbook')) : null)));
+          h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
+          a.context?.runbookUrl ? h('span', null, ' · ', h('a', { href: a.context.runbookUrl, target: '_blank', rel: 'noopener' }, 'runbook')) : null)));
       }
       const { rows } = await modelRows(ctx, { performance: false });
       const bad = rows.filter((r) => r.verdict.status === 'red' || r.verdict.status === 'yellow');

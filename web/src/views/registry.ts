@@ -11,7 +11,7 @@ import { grid, heading, kv, table } from './common.js';
 const enc = encodeURIComponent;
 
 function lineage(v: VersionInfo): string {
-  const l = v.lineage;
+  const l = v.lineage ?? {};
   const hp = l.hyperparameters ? Object.entries(l.hyperparameters).slice(0, 4).map(([k, x]) => `${k}=${String(x)}`).join(' ') : '';
   return [l.gitCommit && `commit ${l.gitCommit.slice(0, 10)}`, l.dataVersion && `data ${l.dataVersion}`, hp].filter(Boolean).join(' · ') || '—';
 }
@@ -35,7 +35,7 @@ function rolloutPanel(m: string, r: Rollout | null): Node {
     h('div.actions', null, h('button.secondary', {
       onclick: () => void confirmDialog(`Pause ${m}?`, `Pausing stops serving ${m}: requests get the configured fallback or a 503. Needs the admin scope.`, 'Pause model')
         .then((ok) => ok && act(`${m} paused`, () => api(`/v1/models/${enc(m)}/pause`, undefined, { method: 'POST', body: { by: actor() } }))),
-    }, 'Pause')));
+    }, 'Pause model (kill switch)')));
 }
 
 async function modelRegistry(ctx: ViewContext, m: ModelInfo): Promise<Node> {
@@ -61,7 +61,7 @@ async function modelRegistry(ctx: ViewContext, m: ModelInfo): Promise<Node> {
       { label: 'Created', value: (v) => v.createdAt, render: (v) => time(v.createdAt) },
       { label: 'Artifact', value: (v) => v.artifact?.sha256 ?? null, render: (v) => (v.artifact ? h('code', { title: v.artifact.uri }, v.artifact.sha256.slice(0, 12)) : '—') },
       { label: 'Lineage', value: lineage },
-      { label: 'Tags / notes', value: (v) => [...v.tags, v.notes ?? ''].join(' ') },
+      { label: 'Tags / notes', value: (v) => [...(v.tags ?? []), v.notes ?? ''].join(' ') },
       { label: '', value: () => null, render: (v) => h('button.secondary', {
         onclick: () => void confirmDialog(`${v.paused ? 'Resume' : 'Pause'} ${m.name}@${v.version}?`, 'This changes which version serves traffic. Needs the admin scope.', v.paused ? 'Resume' : 'Pause')
           .then((ok) => ok && act(`${m.name}@${v.version} ${v.paused ? 'resumed' : 'paused'}`, () => api(`/v1/models/${enc(m.name)}/versions/${enc(v.version)}/${v.paused ? 'resume' : 'pause'}`, undefined, { method: 'POST', body: { by: actor() } }))),

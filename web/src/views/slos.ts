@@ -8,8 +8,9 @@ import { grid, heading, modelLink, table } from './common.js';
 export const BURN_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'];
 
 export function budgetBar(s: Slo): HTMLElement {
-  const left = Math.max(0, Math.min(1, s.errorBudgetRemaining));
-  const status = s.firing.some((f) => f.severity === 'page') || left <= 0 ? 'red' : s.firing.length || left < 0.25 ? 'yellow' : 'green';
+  const left = Math.max(0, Math.min(1, s.errorBudgetRemaining ?? 0));
+  const firing = s.firing ?? [];
+  const status = s.errorBudgetRemaining === null ? 'grey' : firing.some((f) => f.severity === 'page') || left <= 0 ? 'red' : firing.length || left < 0.25 ? 'yellow' : 'green';
   return h('div', { class: `budget status-${status}`, title: `${pct(s.errorBudgetRemaining)} of the error budget left`, 'data-status': status },
     h('div.budget-fill', { style: `width:${(left * 100).toFixed(1)}%` }), h('span', null, pct(s.errorBudgetRemaining)));
 }
@@ -20,8 +21,8 @@ export function sloTable(ctx: ViewContext, list: Slo[]): HTMLElement {
     { label: 'Model', value: (s) => s.model, render: (s) => modelLink(ctx, s.model) },
     { label: 'Objective', value: (s) => s.objective, render: (s) => `${pct(s.objective, 2)} over ${s.windowDays} d (${s.kind})` },
     { label: 'Error budget left', value: (s) => s.errorBudgetRemaining, render: budgetBar },
-    ...BURN_WINDOWS.map((w) => ({ label: `burn ${w}`, value: (s: Slo) => s.burnRates[w] ?? null, render: (s: Slo) => h('span', { class: (s.burnRates[w] ?? 0) >= 14.4 ? 'status-text-red' : (s.burnRates[w] ?? 0) >= 1 ? 'status-text-yellow' : null }, `${num(s.burnRates[w] ?? null, 2)}×`) })),
-    { label: 'Firing', value: (s) => s.firing.length, render: (s) => s.firing.map((f) => `${f.severity} (${f.long}/${f.short})`).join(', ') || 'none' },
+    ...BURN_WINDOWS.map((w) => ({ label: `burn ${w}`, value: (s: Slo) => s.burnRates?.[w] ?? null, render: (s: Slo) => h('span', { class: (s.burnRates?.[w] ?? 0) >= 14.4 ? 'status-text-red' : (s.burnRates?.[w] ?? 0) >= 1 ? 'status-text-yellow' : null }, `${num(s.burnRates?.[w] ?? null, 2)}×`) })),
+    { label: 'Firing', value: (s) => (s.firing ?? []).length, render: (s) => (s.firing ?? []).map((f) => `${f.severity} (${f.long}/${f.short})`).join(', ') || 'none' },
   ], list, { testid: 'slo-table' });
 }
 
