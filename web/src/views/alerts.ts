@@ -98,6 +98,7 @@ export const alertsView = {
     const fp = ctx.panel('False-positive rate per monitor', async () => {
       const r = await optional<{ monitors: MonitorStats[] }>('/v1/monitors/stats', { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to) }, { monitors: [] });
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Monitor statistics are not available on this server (GET /v1/monitors/stats does not exist yet).');
+      if (r.value.monitors.length === 0) return h('p.empty', null, 'No monitors have raised alerts in this range.');
       return table<MonitorStats>([
         { label: 'Monitor', value: (m) => m.id },
         { label: 'Model', value: (m) => m.model },
