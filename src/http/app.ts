@@ -11,6 +11,9 @@ import { modelRoutes } from './routes/models.js';
 import { queryRoutes } from './routes/queries.js';
 import { systemRoutes } from './routes/system.js';
 import { alertingRoutes } from './routes/alerting.js';
+import { uiRoutes } from './routes/ui.js';
+import { distributionRoutes } from './routes/distribution.js';
+import { seriesRoutes } from './routes/series.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
@@ -50,6 +53,9 @@ export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Fastif
     app.register(rolloutRoutes(deps, deps.registry));
   }
   if (deps.alerting) app.register(alertingRoutes(deps, deps.alerting));
+  app.register(distributionRoutes(deps));
+  app.register(seriesRoutes(deps));
+  app.register(uiRoutes());
   return app;
 }
 

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { CategoricalSummary, OTHER } from '../../core/summary/categorical.js';
+import { NumericSummary } from '../../core/summary/numeric.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { rangeParams } from '../params.js';
+
+const BINS = 30;
+
+export interface NumericDistribution {
+  kind: 'numerical';
+  /** BINS + 1 equal-width edges over the central 99% of reference and current together. */
+  edges: number[];
+  reference: { shares: number[]; count: number; missing: number; min: number | null; max: number | null };
+  current: { shares: number[]; count: number; missing: number; min: number | null; max: number | null };
+}
+
+export interface CategoricalDistribution {
+  kind: 'categorical';
+  categories: Array<{ name: string; reference: number; current: number; isNew: boolean }>;
+  reference: { count: number; missing: number };
+  current: { count: number; missing: number };
+}
+
+/**
+ * GET /v1/models/:name/features/:feature/distribution: the reference and current distribution of one feature
+ * (shares per bin from the KLL sketches, or per category), for overlay charts.
+ */
+export function distributionRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Params: { name: string; feature: string }; Querystring: Record<string, unknown> }>(
+      '/v1/models/:name/features/:feature/distribution', { onRequest: deps.keys.hook('read') }, async (req) => {
+        if (!deps.catalog.model(req.params.name)) throw new ApiError('unknown_model', `unknown model "${req.params.name.slice(0, 200)}"`);
+        const r = rangeParams(req.query, deps.clock());
+        const v = deps.reader.resolveVersion(req.params.name, r.version);
+        if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no such version`);
+        const spec = v.spec.features.find((f) => f.name === req.params.feature);
+        if (!spec) throw new ApiError('not_found', `model "${req.params.name}" has no feature "${req.params.feature.slice(0, 200)}"; features: ${v.spec.features.map((f) => f.name).join(', ')}`);
+        const ref = v.reference?.summary.features.get(spec.name);
+        if (!ref) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet`);
+        const cur = (await deps.reader.merged(v, r.segment, r.from, r.to)).features.get(spec.name);
+        const eff = deps.reader.effectiveRange(r.from, r.to);
+        const head = { model: v.record.model, version: v.record.version, feature: spec.name, segment: r.segment, from: eff.from, to: eff.to };
+        if (ref instanceof NumericSummary && cur instanceof NumericSummary) return { ...head, ...numeric(ref, cur) };
+        if (ref instanceof CategoricalSummary && cur instanceof CategoricalSummary) return { ...head, ...categorical(ref, cur) };
+        throw new ApiError('internal', 'reference and current summaries differ in kind');
+      });
+  };
+}
+
+function numeric(ref: NumericSummary, cur: NumericSummary): NumericDistribution {
+  const both = [ref, cur].filter((s) => s.count > 0);
+  const lo = Math.min(...both.map((s) => s.kll.quantile(0.005)));
+  const hi = Math.max(...both.map((s) => s.kll.quantile(0.995)));
+  const width = hi > lo ? (hi - lo) / BINS : 1;
+  const edges = both.length === 0 ? [] : Array.from({ length: BINS + 1 }, (_, i) => lo + i * width);
+  const shares = (s: NumericSummary): number[] => {
+    if (s.count === 0) return edges.slice(1).map(() => 0);
+    const cdf = edges.map((e) => s.kll.rank(e));
+    return cdf.slice(1).map((c, i) => Math.max(0, c - (cdf[i] as number)));
+  };
+  const side = (s: NumericSummary): NumericDistribution['reference'] => ({
+    shares: shares(s), count: s.count, missing: s.missing, min: s.count ? s.min : null, max: s.count ? s.max : null,
+  });
+  return { kind: 'numerical', edges, reference: side(ref), current: side(cur) };
+}
+
+function categorical(ref: CategoricalSummary, cur: CategoricalSummary): CategoricalDistribution {
+  const r = ref.countsWithOther();
+  const c = cur.countsWithOther();
+  const names = [...new Set([...r.keys(), ...c.keys()])];
+  const share = (m: Map<string, number>, total: number, k: string): number => (total > 0 ? (m.get(k) ?? 0) / total : 0);
+  const categories = names.map((name) => ({
+    name, reference: share(r, ref.count, name), current: share(c, cur.count, name), isNew: name !== OTHER && !r.has(name) && c.has(name),
+  })).sort((a, b) => b.reference + b.current - (a.reference + a.current));
+  return { kind: 'categorical', categories, reference: { count: ref.count, missing: ref.missing }, current: { count: cur.count, missing: cur.missing } };
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
+import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import type { AppDeps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { rangeParams } from '../params.js';
+
+const MAX_METRICS = 16;
+
+/**
+ * GET /v1/models/:name/series?metrics=a,b,c&from&to&granularity&version&segment: several timeseries metrics
+ * over the same windows in one call (each window summary is read and decoded once), for dashboards.
+ * Answers {granularity, t:[window starts], events:[...], series:{metric:[value|null]}}.
+ */
+export function seriesRoutes(deps: AppDeps) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/v1/models/:name/series', { onRequest: deps.keys.hook('read') }, async (req) => {
+      if (!deps.catalog.model(req.params.name)) throw new ApiError('unknown_model', `unknown model "${req.params.name.slice(0, 200)}"`);
+      const r = rangeParams(req.query, deps.clock());
+      const v = deps.reader.resolveVersion(req.params.name, r.version);
+      if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no such version`);
+      const raw = req.query['metrics'];
+      const metrics = typeof raw === 'string' ? raw.split(',').map((m) => m.trim()).filter(Boolean) : [];
+      const bad = metrics.filter((m) => !TIMESERIES_METRICS.some((x) => x === m || m.startsWith(`${x}:`)));
+      if (metrics.length === 0 || metrics.length > MAX_METRICS || bad.length > 0) {
+        throw new ApiError('bad_request', `metrics must list 1 to ${MAX_METRICS} of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, { unknown: bad });
+      }
+      const granularity = r.granularity ?? granularityFor(r.from, r.to);
+      const size = GRANULARITY_MS[granularity];
+      const end = deps.metrics.queryDuration.startTimer({ endpoint: 'series' });
+      try {
+        const windows = await deps.reader.series(v, r.segment, r.from, r.to, granularity);
+        const t: number[] = [];
+        for (let x = Math.floor(r.from / size) * size; x < r.to; x += size) t.push(x);
+        const series: Record<string, Array<number | null>> = {};
+        for (const m of metrics) series[m] = t.map((x) => {
+          const s = windows.get(x);
+          return s ? seriesValue(m, v, s, size / 1000) : null;
+        });
+        return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => windows.get(x)?.events ?? 0), series };
+      } finally {
+        end();
+      }
+    });
+  };
+}

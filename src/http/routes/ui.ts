@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+/** Where `npm run build` puts the dashboard (vite: web/dist), seen from the compiled dist/src/http/routes/ui.js. */
+export const WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
+};
+
+/**
+ * The dashboard: static files of web/dist under /ui/ (no data in them, so no API key needed; the page sends
+ * the key with every API call). Unknown paths under /ui/ get index.html (client-side routes); / redirects.
+ */
+export function uiRoutes(root: string = WEB_DIST) {
+  const cache = new Map<string, Buffer>();
+  const load = async (rel: string): Promise<Buffer | null> => {
+    const path = normalize(join(root, rel));
+    if (!path.startsWith(normalize(root + sep)) && path !== normalize(root)) return null;
+    const hit = cache.get(path);
+    if (hit) return hit;
+    try {
+      const data = await readFile(path);
+      // Hashed assets never change; index.html is re-read so a rebuild shows without a restart.
+      if (rel.startsWith('assets/')) cache.set(path, data);
+      return data;
+    } catch {
+      return null;
+    }
+  };
+  const send = (reply: FastifyReply, rel: string, data: Buffer): FastifyReply => reply
+    .header('content-type', TYPES[extname(rel)] ?? 'application/octet-stream')
+    .header('cache-control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .send(data);
+
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/', async (_req, reply) => reply.redirect('/ui/'));
+    app.get('/ui', async (_req, reply) => reply.redirect('/ui/'));
+    app.get<{ Params: { '*': string } }>('/ui/*', async (req, reply) => {
+      const rel = decodeURIComponent(req.params['*'] || 'index.html');
+      const file = rel.includes('..') ? null : await load(rel);
+      if (file) return send(reply, rel, file);
+      if (rel.startsWith('assets/')) return reply.status(404).send({ error: { code: 'not_found', message: `no dashboard asset ${rel.slice(0, 200)}`, details: null } });
+      const index = await load('index.html');
+      if (index) return send(reply, 'index.html', index);
+      return reply.status(503).type('text/plain; charset=utf-8')
+        .send(`The dashboard is not built (${existsSync(root) ? 'no index.html in' : 'missing'} ${root}): run \`npm run build\`.`);
+    });
+  };
+}

@@ -1,0 +1,45 @@
+import type { Annotation } from './charts/time.js';
+import { alerts, deployments, silences } from './data.js';
+import type { Range } from './route.js';
+import { alertTitle } from './status.js';
+import type { Point } from './types.js';
+
+/** Deployment, alert and silence annotations for a model's time charts (empty where the endpoint is missing). */
+export async function annotationsFor(model: string, range: Range): Promise<{ list: Annotation[]; sources: string[] }> {
+  const [d, a, s] = await Promise.all([deployments(model, range), alerts({ model, state: 'all' }), silences()]);
+  const list: Annotation[] = [];
+  for (const x of d.value.deployments) {
+    list.push({ at: x.at, kind: x.kind === 'rollback' ? 'rollback' : 'deploy', label: `${x.kind} ${x.alias}: ${x.from ?? '∅'} → ${x.to} (${x.by}: ${x.reason})` });
+  }
+  for (const x of a.value.alerts) {
+    if (x.model !== model || x.startsAt > range.to || (x.endsAt !== null && x.endsAt < range.from)) continue;
+    list.push({ at: x.startsAt, end: x.endsAt, kind: 'alert', label: `${x.severity} alert: ${alertTitle(x)}${x.falsePositive ? ' (false positive)' : ''}` });
+  }
+  for (const x of s.value.silences) {
+    if (!x.matchers.some((m) => m.name === 'model' && (m.value === model || m.isRegex))) continue;
+    if (x.startsAt > range.to || x.endsAt < range.from) continue;
+    list.push({ at: x.startsAt, end: x.endsAt, kind: 'silence', label: `silence: ${x.comment} (${x.createdBy})` });
+  }
+  const sources = [d.available ? 'deployments' : '', a.available ? 'alerts' : '', s.available ? 'silences' : ''].filter(Boolean);
+  return { list: list.sort((x, y) => x.at - y.at), sources };
+}
+
+/** Contiguous windows where `level(value)` is red or yellow, as shaded bands (e.g. drift incidents). */
+export function incidentBands(points: Point[], stepMs: number, level: (v: number | null) => 'red' | 'yellow' | 'green' | 'grey', label: string): Annotation[] {
+  const out: Annotation[] = [];
+  let open: Annotation | null = null;
+  for (const p of points) {
+    const l = level(p.value);
+    const kind = l === 'red' ? 'incident' : l === 'yellow' ? 'warning' : null;
+    if (open && open.kind === kind) {
+      open.end = p.t + stepMs;
+      continue;
+    }
+    if (open) out.push(open);
+    open = kind ? { at: p.t, end: p.t + stepMs, kind, label } : null;
+  }
+  if (open) out.push(open);
+  return out;
+}
+
+export const STEP_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };

@@ -1,0 +1,73 @@
+import { api, optional, type Query } from './api.js';
+import type { Range } from './route.js';
+import type { Alert, Deployment, Drift, Health, ModelInfo, Monitor, Performance, Silence, Slo, Timeseries } from './types.js';
+
+/** Read helpers over the query API; optional() ones degrade to "not available" when the endpoint is missing. */
+const enc = encodeURIComponent;
+const r = (range: Range, extra: Query = {}): Query => ({ from: Math.round(range.from), to: Math.round(range.to), ...extra });
+
+let modelsCache: Promise<ModelInfo[]> | null = null;
+export function models(refresh = false): Promise<ModelInfo[]> {
+  if (refresh || !modelsCache) modelsCache = api<{ models: ModelInfo[] }>('/v1/models').then((x) => x.models);
+  modelsCache.catch(() => (modelsCache = null));
+  return modelsCache;
+}
+
+export const health = (m: string, range: Range, q: Query = {}): Promise<Health> => api(`/v1/models/${enc(m)}/health`, r(range, q));
+export const drift = (m: string, range: Range, q: Query = {}): Promise<Drift> => api(`/v1/models/${enc(m)}/drift`, r(range, q));
+export const performance = (m: string, range: Range, q: Query = {}): Promise<Performance> => api(`/v1/models/${enc(m)}/performance`, r(range, q));
+
+interface Batch { metrics: Set<string>; result: Promise<Map<string, Timeseries>> | null; resolve: () => void }
+const batches = new Map<string, Batch>();
+
+/**
+ * One timeseries metric. Requests made in the same tick for the same model, range and filters are sent as
+ * one GET /v1/models/:name/series?metrics=a,b,c (the server decodes each window once for all of them).
+ */
+export function series(m: string, metric: string, range: Range, q: Query = {}): Promise<Timeseries> {
+  const query = r(range, q);
+  const key = `${m}\u0000${JSON.stringify(query)}`;
+  let b = batches.get(key);
+  if (!b) {
+    let go: () => void = () => {};
+    const ready = new Promise<void>((resolve) => (go = resolve));
+    const batch: Batch = { metrics: new Set(), result: null, resolve: go };
+    batch.result = ready.then(async () => {
+      batches.delete(key);
+      const res = await api<{ granularity: string; t: number[]; events: number[]; series: Record<string, Array<number | null>> }>(`/v1/models/${enc(m)}/series`, { ...query, metrics: [...batch.metrics].join(',') });
+      return new Map(Object.entries(res.series).map(([name, values]) => [name, {
+        metric: name, granularity: res.granularity, points: res.t.map((t, i) => ({ t, value: values[i] ?? null, events: res.events[i] ?? 0 })),
+      }]));
+    });
+    batches.set(key, batch);
+    setTimeout(() => batch.resolve(), 0);
+    b = batch;
+  }
+  b.metrics.add(metric);
+  return (b.result as Promise<Map<string, Timeseries>>).then((all) => {
+    const s = all.get(metric);
+    if (!s) throw new Error(`no series ${metric} in the answer`);
+    return s;
+  });
+}
+
+/** Issue 4 (alerting) and issue 5 (registry): optional on this server. */
+export const alerts = (q: Query = {}) => optional<{ alerts: Alert[] }>('/v1/alerts', q, { alerts: [] });
+export const monitors = (q: Query = {}) => optional<{ monitors: Monitor[] }>('/v1/monitors', q, { monitors: [] });
+export const silences = () => optional<{ silences: Silence[] }>('/v1/silences', undefined, { silences: [] });
+export const slos = (q: Query = {}) => optional<{ slos: Slo[] }>('/v1/slos', q, { slos: [] });
+export const deployments = (m: string, range: Range) => optional<{ deployments: Deployment[] }>(`/v1/models/${enc(m)}/deployments`, r(range), { deployments: [] });
+
+/** Runs `f` over items with at most `n` in flight (the server is one process; do not flood it). */
+export async function pool<T, U>(items: readonly T[], n: number, f: (x: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,36 @@
+/** A tiny hyperscript: h('div.card', {onclick}, child, ...). Strings become text nodes (never HTML). */
+type Child = Node | string | number | null | undefined | false | Child[];
+type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K | `${K}.${string}`, attrs: Attrs | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const [name, ...classes] = tag.split('.');
+  const el = document.createElement(name as K);
+  if (classes.length) el.className = classes.join(' ');
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
+    else if (k === 'class') el.className = [el.className, String(v)].filter(Boolean).join(' ');
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el: Node, children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else el.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function clear(el: Element, ...children: Child[]): void {
+  el.replaceChildren();
+  append(el, children);
+}
+
+/** A link inside the single-page app. */
+export function link(href: string, text: string, cls = ''): HTMLAnchorElement {
+  return h('a', { href, class: cls || null }, text);
+}

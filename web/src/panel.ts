@@ -1,0 +1,74 @@
+import { ApiFailure, explain } from './api.js';
+import { clear, h } from './dom.js';
+import type { Range, Route } from './route.js';
+
+export interface PanelOptions {
+  /** Loaded after the first paint; not counted in the page's "ready" time (slow, optional panels). */
+  deferred?: boolean;
+  wide?: boolean;
+  testid?: string;
+}
+
+/**
+ * One view being rendered: its route and range, and the panels it loads. Every panel loads on its own and
+ * shows a loading state, its content, a "not available" note (endpoint absent) or a clear error; the view
+ * is "ready" once the non-deferred panels have settled and "complete" once all have.
+ */
+export class ViewContext {
+  private readonly main: Array<Promise<unknown>> = [];
+  private readonly later_: Array<Promise<unknown>> = [];
+  readonly started = performance.now();
+  private openGate: () => void = () => {};
+  /** Deferred panels start loading once the main ones have settled, so they do not slow the first paint. */
+  private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
+
+  constructor(readonly route: Route, readonly range: Range, private readonly current: () => boolean) {}
+
+  panel(title: string, load: () => Promise<Node | Node[] | null>, opts: PanelOptions = {}): HTMLElement {
+    const body = h('div.panel-body', null, h('p.loading', null, 'Loading…'));
+    const el = h('section.panel', { class: opts.wide ? 'wide' : null, 'data-testid': opts.testid ?? null, 'data-state': 'loading' }, h('h3', null, title), body);
+    const p = (async () => {
+      try {
+        if (opts.deferred) await this.gate;
+        const content = await load();
+        if (!this.current()) return;
+        clear(body, content ?? h('p.empty', null, 'Nothing to show.'));
+        // A chart titled like its panel does not repeat the title.
+        for (const c of body.querySelectorAll('figcaption')) if (c.textContent === title) c.remove();
+        el.dataset['state'] = 'ok';
+      } catch (e) {
+        if (!this.current()) return;
+        const missing = e instanceof ApiFailure && e.missingEndpoint;
+        const forbidden = e instanceof ApiFailure && e.status === 403;
+        clear(body, h('div', { class: missing ? 'notice not-available' : forbidden ? 'notice forbidden' : 'notice error', role: 'status' }, explain(e)));
+        el.dataset['state'] = missing ? 'not-available' : forbidden ? 'forbidden' : 'error';
+        if (!missing && !forbidden) console.warn(`panel "${title}":`, e);
+      }
+    })();
+    (opts.deferred ? this.later_ : this.main).push(p);
+    return el;
+  }
+
+  /** Work that starts once the main panels have settled (counted in "complete", not "ready"). */
+  later<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.gate.then(f);
+    this.later_.push(p.catch(() => undefined));
+    return p;
+  }
+
+  /** Resolves when the main panels have settled (ready) and when all have (complete). */
+  async settle(onReady: () => void, onComplete: () => void): Promise<void> {
+    await Promise.all(this.main);
+    this.openGate();
+    if (!this.current()) return;
+    onReady();
+    await Promise.all([...this.main, ...this.later_]);
+    await Promise.all(this.later_);
+    if (this.current()) onComplete();
+  }
+}
+
+/** A panel that answers "not available" when an endpoint is missing (used where a whole view depends on one). */
+export function notAvailable(what: string): HTMLElement {
+  return h('div.notice.not-available', { role: 'status' }, `${what} is not available on this server yet.`);
+}

@@ -1,0 +1,48 @@
+/** Hash routes: #/VIEW/ARG1/ARG2?range=30d&from=..&to=.. (the page works from a bookmarked URL). */
+export interface Route {
+  view: string;
+  args: string[];
+  params: URLSearchParams;
+}
+
+export interface Range {
+  from: number;
+  to: number;
+  label: string;
+}
+
+export const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+
+export function parseRoute(hash: string): Route {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const [view = 'overview', ...args] = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { view, args, params: new URLSearchParams(query) };
+}
+
+export function href(view: string, args: string[] = [], params: Record<string, string | number | undefined> = {}): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, String(v));
+  const q = p.toString();
+  return `#/${[view, ...args].map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
+}
+
+/** The range of the URL (range=30d, or from/to in epoch ms or ISO), else the view's default. */
+export function rangeOf(params: URLSearchParams, fallback: string, now = Date.now()): Range {
+  const t = (s: string | null): number | undefined => (s === null || s === '' ? undefined : /^\d+$/.test(s) ? Number(s) : Date.parse(s));
+  const from = t(params.get('from'));
+  const to = t(params.get('to'));
+  if (from !== undefined && Number.isFinite(from)) {
+    const end = to !== undefined && Number.isFinite(to) ? to : now;
+    return { from, to: end, label: `${new Date(from).toISOString().slice(0, 16)} – ${new Date(end).toISOString().slice(0, 16)}` };
+  }
+  const name = params.get('range') ?? fallback;
+  const span = RANGES[name] ?? RANGES[fallback] ?? RANGES['24h'] as number;
+  return { from: now - span, to: now, label: `last ${RANGES[name] ? name : fallback}` };
+}
+
+/** The range's parameters to carry into links. */
+export function rangeParams(params: URLSearchParams): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const k of ['range', 'from', 'to']) out[k] = params.get(k) ?? undefined;
+  return out;
+}

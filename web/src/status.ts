@@ -1,0 +1,70 @@
+import { h } from './dom.js';
+import { pct } from './format.js';
+import type { Alert, Drift, Health, Monitor } from './types.js';
+
+export type Status = 'green' | 'yellow' | 'red' | 'grey';
+
+export interface Verdict {
+  status: Status;
+  reasons: string[];
+}
+
+const RANK: Record<Status, number> = { grey: 0, green: 1, yellow: 2, red: 3 };
+const worst = (a: Status, b: Status): Status => (RANK[b] > RANK[a] ? b : a);
+
+/** What an alert is about: its metric, else its summary, else its monitor. */
+export function alertTitle(a: Alert): string {
+  return a.context?.metric ?? a.context?.summary ?? a.labels?.['alertname'] ?? a.monitorId;
+}
+
+/** Error-rate levels used when no monitor says otherwise. */
+export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
+
+/**
+ * Green / yellow / red for a model version: the worst of its open alerts and monitor results (issue 4) and of
+ * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
+ * without alerting installed. Each reason says where the colour comes from.
+ */
+export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null }): Verdict {
+  let status: Status = 'green';
+  const reasons: string[] = [];
+  const add = (s: Status, why: string): void => {
+    status = worst(status, s);
+    reasons.push(why);
+  };
+  for (const a of input.alerts ?? []) {
+    if (a.state === 'resolved' || a.silenced || a.inhibited) continue;
+    add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${alertTitle(a)}`);
+  }
+  for (const m of input.monitors ?? []) {
+    const s = m.last?.status;
+    if (s === 'warning') add('yellow', `monitor ${m.name}: warning`);
+    else if (s === 'page' || s === 'critical') add('red', `monitor ${m.name}: ${s}`);
+  }
+  const d = input.drift;
+  if (d) {
+    const dd = d.datasetDrift;
+    if (dd.drifted) add('red', `dataset drift: ${dd.driftedFeatures}/${dd.features} features drifted`);
+    else if (dd.driftedFeatures > 0) add('yellow', `${dd.driftedFeatures}/${dd.features} features drifted`);
+  }
+  const hl = input.health;
+  if (hl) {
+    if (hl.events === 0) {
+      status = status === 'green' ? 'grey' : status;
+      reasons.push('no traffic in range');
+    } else if (hl.errorRate !== null && hl.errorRate >= ERROR_RATE.red) add('red', `error rate ${pct(hl.errorRate)}`);
+    else if (hl.errorRate !== null && hl.errorRate >= ERROR_RATE.yellow) add('yellow', `error rate ${pct(hl.errorRate)}`);
+  }
+  return { status, reasons };
+}
+
+export function statusBadge(s: Status, title = ''): HTMLElement {
+  const text = { green: 'OK', yellow: 'Warning', red: 'Problem', grey: 'No data' }[s];
+  return h('span', { class: `badge status-${s}`, 'data-status': s, title: title || null }, text);
+}
+
+/** Drift share level of one window: red when dataset drift, yellow when some features drift. */
+export function driftLevel(share: number | null, threshold = 0.5): Status {
+  if (share === null) return 'grey';
+  return share >= threshold ? 'red' : share > 0 ? 'yellow' : 'green';
+}

@@ -1,0 +1,139 @@
+/** The API shapes the dashboard reads (see src/http/routes and /work/plan/api-contract.md). */
+export interface ModelInfo {
+  name: string;
+  outputKind: 'binary' | 'multiclass' | 'regression';
+  segmentKeys: string[];
+  description?: string;
+  inputSchema: { properties?: Record<string, Record<string, unknown>> };
+  versions: Array<{ version: string; createdAt: number; metadata: Record<string, unknown>; reference: { rows: number; metrics: Metrics | null } | null }>;
+}
+
+export interface MetricValue { value: number | null; ci: [number, number] | null }
+export interface Metrics { task: string; n: number; metrics: Record<string, MetricValue> }
+
+export interface Health {
+  events: number;
+  throughputPerSecond: number;
+  errorRate: number | null;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
+  costPerInferenceUsd: number | null;
+  costUsd: number;
+}
+
+export interface FeatureDrift {
+  name: string;
+  kind: 'numerical' | 'categorical';
+  method: string;
+  threshold: number;
+  score: number | null;
+  drifted: boolean;
+  stats: Record<string, unknown> & { newCategories?: string[]; quality: { missingCurrent: number; outOfRange: number } };
+  note?: string;
+}
+
+export interface Drift {
+  features: FeatureDrift[];
+  prediction: FeatureDrift | null;
+  datasetDrift: { share: number; drifted: boolean; threshold: number; driftedFeatures: number; features: number };
+  currentEvents: number;
+}
+
+export interface Performance {
+  labelled: number;
+  events: number;
+  labelCoverage: number | null;
+  realized: Metrics | null;
+  estimated: { accuracy: number; precision: number; recall: number; f1: number; n: number } | null;
+  reference: Metrics | null;
+  bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null }>;
+}
+
+export interface Quality {
+  events: number;
+  rejected: number;
+  rejectedByCode: Record<string, number>;
+  features: Array<{ name: string; kind: string; missingRate: number | null; missingRateReference: number | null; newCategories: string[]; newCategoryRate: number | null; outOfRange: number | null }>;
+}
+
+export interface Point { t: number; value: number | null; events: number }
+export interface Timeseries { metric: string; granularity: string; points: Point[] }
+
+export interface SampledEvent {
+  id: string;
+  ts: number;
+  segment: string;
+  prediction: string | number;
+  score: number | null;
+  latencyMs: number | null;
+  error: string | null;
+  features: Record<string, unknown>;
+}
+
+export type Severity = 'warning' | 'page' | 'critical';
+
+export interface Alert {
+  id: string;
+  monitorId: string;
+  model: string;
+  version: string | null;
+  severity: Severity;
+  state: 'open' | 'acknowledged' | 'resolved';
+  falsePositive: boolean;
+  labels: Record<string, string>;
+  startsAt: number;
+  endsAt: number | null;
+  acknowledgedBy?: string;
+  silenced: boolean;
+  inhibited: boolean;
+  /** Loose on purpose: alerts raised from outside (POST /v1/alerts) carry a summary rather than a metric. */
+  context: { metric?: string; summary?: string; observed?: number | null; baseline?: number | null; threshold?: number | null; change?: number | null; segments?: Array<{ segment: string; value: number }>; runbookUrl?: string; dashboardUrl?: string };
+}
+
+export interface Monitor {
+  id: string;
+  model: string;
+  name: string;
+  metric: string;
+  kind: string;
+  last: null | { at: number; status: 'ok' | 'warning' | 'page' | 'critical' | 'insufficient_data'; value: number | null; threshold: number | null };
+}
+
+export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
+
+export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean }
+
+export interface Slo {
+  id: string;
+  model: string;
+  name: string;
+  kind: string;
+  objective: number;
+  windowDays: number;
+  errorBudgetRemaining: number | null;
+  burnRates: Record<string, number | null>;
+  firing: Array<{ severity: string; long: string; short: string }>;
+}
+
+export interface VersionInfo {
+  version: string;
+  createdAt: number;
+  artifact: null | { sha256: string; size: number; uri: string };
+  lineage: { gitCommit?: string; dataVersion?: string; hyperparameters?: Record<string, unknown>; metrics?: Record<string, unknown> };
+  tags: string[];
+  notes?: string;
+  paused: boolean;
+}
+
+export interface Deployment { id: string; at: number; alias: string; from: string | null; to: string; by: string; reason: string; kind: 'set' | 'promote' | 'rollback' | 'pause' | 'resume' }
+
+export interface Rollout {
+  id: string;
+  primary: string;
+  candidate: string;
+  policy: string;
+  steps: number[];
+  step: number;
+  weight: number;
+  state: string;
+  analyses: Array<{ step: number; at: number; pass: boolean; checks: Array<{ name: string; canary: number; primary: number; limit: number; pass: boolean }> }>;
+}

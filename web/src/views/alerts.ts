@@ -1,0 +1,113 @@
+import { act, actor } from '../actions.js';
+import { api, optional } from '../api.js';
+import { alerts, silences } from '../data.js';
+import { h } from '../dom.js';
+import { ago, num, pct, time } from '../format.js';
+import type { ViewContext } from '../panel.js';
+import { href } from '../route.js';
+import type { Alert, MonitorStats, Silence } from '../types.js';
+import { alertTitle } from '../status.js';
+import { grid, heading, modelLink, table } from './common.js';
+
+const SEV_STATUS: Record<string, string> = { warning: 'yellow', page: 'red', critical: 'red' };
+
+function alertActions(a: Alert, onSilence: (a: Alert) => void): HTMLElement {
+  const post = (verb: string, done: string) => () => act(done, () => api(`/v1/alerts/${encodeURIComponent(a.id)}/${verb}`, undefined, { method: 'POST', body: { by: actor() } }));
+  return h('span.actions', null,
+    a.state === 'open' ? h('button', { onclick: post('ack', `Alert ${a.id} acknowledged`), 'data-action': 'ack' }, 'Acknowledge') : null,
+    a.state !== 'resolved' ? h('button', { onclick: post('resolve', `Alert ${a.id} resolved`), 'data-action': 'resolve' }, 'Resolve') : null,
+    !a.falsePositive ? h('button.secondary', { onclick: post('false-positive', `Alert ${a.id} marked as a false positive`), 'data-action': 'false-positive' }, 'False positive') : null,
+    h('button.secondary', { onclick: () => onSilence(a), 'data-action': 'silence' }, 'Silence…'));
+}
+
+function context(ctx: ViewContext, a: Alert): HTMLElement {
+  const c = a.context ?? {};
+  const has = (v: number | null | undefined): v is number => typeof v === 'number';
+  return h('div.alert-context', null,
+    h('div', null, h('b', null, alertTitle(a)), has(c.observed) ? ` observed ${num(c.observed, 4)}` : '', has(c.threshold) ? ` vs threshold ${num(c.threshold, 4)}` : '',
+      has(c.baseline) ? `, baseline ${num(c.baseline, 4)}` : '', has(c.change) ? ` (change ${pct(c.change)})` : ''),
+    c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${s.segment} (${num(s.value, 3)})`).join(', ')) : null,
+    h('div', null,
+      c.runbookUrl ? h('a', { href: c.runbookUrl, target: '_blank', rel: 'noopener', 'data-testid': 'runbook' }, 'runbook') : h('span.muted', null, 'no runbook'), ' · ',
+      modelLink(ctx, a.model, 'dashboard')));
+}
+
+/** A form that creates a silence (POST /v1/silences); prefilled from an alert's labels. */
+function silenceForm(): { el: HTMLElement; prefill: (a: Alert) => void } {
+  const matchers = h('input', { name: 'matchers', placeholder: 'model=churn, severity=warning', required: true, 'data-testid': 'silence-matchers', size: 40 });
+  const hours = h('input', { name: 'hours', type: 'number', min: '0.1', step: '0.1', value: '2', 'data-testid': 'silence-hours' });
+  const comment = h('input', { name: 'comment', placeholder: 'why (e.g. planned retrain)', required: true, 'data-testid': 'silence-comment', size: 40 });
+  const el = h('form.silence-form', {
+    'data-testid': 'silence-form',
+    onsubmit: (e: Event) => {
+      e.preventDefault();
+      const list = matchers.value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+        const [name = '', ...rest] = s.split('=');
+        return { name: name.trim(), value: rest.join('=').trim() };
+      });
+      const endsAt = Date.now() + Number(hours.value) * 3_600_000;
+      void act('Silence created', () => api('/v1/silences', undefined, { method: 'POST', body: { matchers: list, endsAt, createdBy: actor(), comment: comment.value } }));
+    },
+  }, h('label', null, 'Matchers ', matchers), h('label', null, 'Hours ', hours), h('label', null, 'Comment ', comment), h('button', { type: 'submit' }, 'Create silence'));
+  return {
+    el,
+    prefill: (a) => {
+      matchers.value = [`model=${a.model}`, ...Object.entries(a.labels ?? {}).filter(([k]) => k !== 'model').slice(0, 2).map(([k, v]) => `${k}=${v}`)].join(', ');
+      comment.focus();
+    },
+  };
+}
+
+function silenceList(list: Silence[]): Node {
+  if (list.length === 0) return h('p.empty', null, 'No silences.');
+  return table<Silence>([
+    { label: 'Matchers', value: (s) => s.matchers.map((m) => `${m.name}${m.isRegex ? '=~' : '='}${m.value}`).join(', ') },
+    { label: 'Until', value: (s) => s.endsAt, render: (s) => time(s.endsAt) },
+    { label: 'By', value: (s) => s.createdBy },
+    { label: 'Comment', value: (s) => s.comment },
+    { label: 'Active', value: (s) => (s.active ? 1 : 0), render: (s) => (s.active ? 'active' : 'expired') },
+    { label: '', value: () => null, render: (s) => (s.active ? h('button.secondary', { onclick: () => act('Silence expired', () => api(`/v1/silences/${encodeURIComponent(s.id)}`, undefined, { method: 'DELETE' })) }, 'Expire') : '') },
+  ], list, { testid: 'silences-table' });
+}
+
+export const alertsView = {
+  defaultRange: '30d',
+  async render(ctx: ViewContext): Promise<Node> {
+    const state = ctx.route.params.get('state') ?? 'open';
+    const form = silenceForm();
+    const stateSel = h('select', { 'aria-label': 'alert state', onchange: (e: Event) => { location.hash = href('alerts', [], { state: (e.target as HTMLSelectElement).value }); } },
+      ['open', 'acknowledged', 'resolved', 'all'].map((s) => h('option', { value: s, selected: s === state }, s)));
+    const list = ctx.panel('Alerts', async () => {
+      const r = await alerts({ state });
+      if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Alerting is not available on this server (GET /v1/alerts does not exist yet).');
+      if (r.value.alerts.length === 0) return h('p.empty', { 'data-testid': 'no-alerts' }, `No ${state === 'all' ? '' : state + ' '}alerts.`);
+      return table<Alert>([
+        { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
+        { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model), a.version ? `@${a.version}` : '') },
+        { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(ctx, a) },
+        { label: 'Started', value: (a) => a.startsAt, render: (a) => h('span', { title: time(a.startsAt) }, ago(a.startsAt)) },
+        { label: 'State', value: (a) => a.state, render: (a) => `${a.state}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.silenced ? ' · silenced' : ''}${a.inhibited ? ' · inhibited' : ''}${a.falsePositive ? ' · false positive' : ''}` },
+        { label: 'Actions', value: () => null, render: (a) => alertActions(a, form.prefill) },
+      ], r.value.alerts, { testid: 'alerts-table', rowAttrs: (a) => ({ 'data-alert': a.id, 'data-state': a.state }) });
+    }, { wide: true, testid: 'alerts' });
+    const sil = ctx.panel('Silences', async () => {
+      const r = await silences();
+      if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Silences are not available on this server (GET /v1/silences does not exist yet).');
+      return [form.el, silenceList(r.value.silences)];
+    }, { wide: true, testid: 'silences' });
+    const fp = ctx.panel('False-positive rate per monitor', async () => {
+      const r = await optional<{ monitors: MonitorStats[] }>('/v1/monitors/stats', { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to) }, { monitors: [] });
+      if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Monitor statistics are not available on this server (GET /v1/monitors/stats does not exist yet).');
+      if (r.value.monitors.length === 0) return h('p.empty', null, 'No monitors have raised alerts in this range.');
+      return table<MonitorStats>([
+        { label: 'Monitor', value: (m) => m.id },
+        { label: 'Model', value: (m) => m.model },
+        { label: 'Alerts', value: (m) => m.alerts },
+        { label: 'False positives', value: (m) => m.falsePositives },
+        { label: 'FP rate', value: (m) => m.falsePositiveRate, render: (m) => h('span', { class: (m.falsePositiveRate ?? 0) > 0.3 ? 'status-text-red' : null }, pct(m.falsePositiveRate)) },
+        { label: 'Alerts / week', value: (m) => m.alertsPerWeek, render: (m) => num(m.alertsPerWeek, 1) },
+      ], r.value.monitors, { testid: 'fp-table' });
+    }, { testid: 'fp-rate' });
+    return h('div', null, heading(ctx, 'Alerts', stateSel), grid(list, sil, fp));
+  },
+};

@@ -1,0 +1,68 @@
+import { h, link } from '../dom.js';
+import { href, rangeParams } from '../route.js';
+import type { ViewContext } from '../panel.js';
+import type { Metrics, ModelInfo } from '../types.js';
+
+/** Page heading with the range shown. */
+export function heading(ctx: ViewContext, title: string, ...extra: Array<Node | string>): HTMLElement {
+  return h('div.page-head', null, h('h1', null, title), h('span.range-label', { 'data-testid': 'range-label' }, ctx.range.label), ...extra);
+}
+
+export function grid(...panels: HTMLElement[]): HTMLElement {
+  return h('div.grid', null, panels);
+}
+
+export function modelLink(ctx: ViewContext, model: string, text = model): HTMLAnchorElement {
+  return link(href('model', [model], rangeParams(ctx.route.params)), text);
+}
+
+export function featureLink(ctx: ViewContext, model: string, feature: string): HTMLAnchorElement {
+  return link(href('feature', [model, feature], rangeParams(ctx.route.params)), feature);
+}
+
+/** The headline quality metric of a model kind: accuracy for classifiers, MAE for regressors. */
+export function headlineMetric(m: Pick<ModelInfo, 'outputKind'>): { key: string; label: string; higherIsBetter: boolean } {
+  return m.outputKind === 'regression' ? { key: 'mae', label: 'MAE', higherIsBetter: false } : { key: 'accuracy', label: 'accuracy', higherIsBetter: true };
+}
+
+export function metricValue(m: Metrics | null | undefined, key: string): number | null {
+  return m?.metrics[key]?.value ?? null;
+}
+
+/** A sortable, filterable table: click a header to sort; rows carry data-* for tests. */
+export function table<T>(columns: Array<{ label: string; value: (row: T) => string | number | null; render?: (row: T) => Node | string }>, rows: T[], opts: { testid?: string; rowAttrs?: (row: T) => Record<string, string> } = {}): HTMLElement {
+  let sortBy = -1;
+  let asc = true;
+  const tbody = h('tbody');
+  const draw = (): void => {
+    const sorted = [...rows];
+    const col = columns[sortBy];
+    if (col) {
+      sorted.sort((a, b) => {
+        const x = col.value(a);
+        const y = col.value(b);
+        if (x === y) return 0;
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return (x < y ? -1 : 1) * (asc ? 1 : -1);
+      });
+    }
+    tbody.replaceChildren(...sorted.map((r) => h('tr', opts.rowAttrs?.(r) ?? null, columns.map((c) => h('td', null, c.render ? c.render(r) : String(c.value(r) ?? '—'))))));
+  };
+  const head = h('tr', null, columns.map((c, i) => h('th', {
+    tabindex: 0, role: 'button', title: 'sort',
+    onclick: (e: Event) => {
+      asc = sortBy === i ? !asc : true;
+      sortBy = i;
+      for (const th of (e.currentTarget as HTMLElement).parentElement?.children ?? []) th.removeAttribute('aria-sort');
+      (e.currentTarget as HTMLElement).setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+      draw();
+    },
+  }, c.label)));
+  draw();
+  return h('table.data', { 'data-testid': opts.testid ?? null }, h('thead', null, head), tbody);
+}
+
+export function kv(pairs: Array<[string, Node | string]>): HTMLElement {
+  return h('dl.kv', null, pairs.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+}

@@ -1,0 +1,48 @@
+import { slos } from '../data.js';
+import { h } from '../dom.js';
+import { count, num, pct, usd } from '../format.js';
+import type { ViewContext } from '../panel.js';
+import { statusBadge } from '../status.js';
+import { grid, heading, headlineMetric, metricValue, modelLink } from './common.js';
+import { perModelChart } from './multi.js';
+import { modelRows, type ModelRow } from './overview.js';
+import { budgetBar } from './slos.js';
+
+function tile(ctx: ViewContext, r: ModelRow): HTMLElement {
+  const hm = headlineMetric(r.model);
+  const fmt = hm.key === 'accuracy' ? (v: number | null) => pct(v) : (v: number | null) => num(v, 2);
+  const realized = metricValue(r.perf?.realized, hm.key);
+  const reference = metricValue(r.perf?.reference, hm.key);
+  return h('div.tile', { 'data-model': r.model.name, 'data-status': r.verdict.status },
+    h('div.tile-head', null, modelLink(ctx, r.model.name), ' ', statusBadge(r.verdict.status, r.verdict.reasons.join('; '))),
+    h('div.tile-big', null, fmt(realized ?? r.perf?.estimated?.accuracy ?? null)),
+    h('div.muted', null, `${hm.label} ${realized !== null ? 'realized' : 'estimated'} · reference ${fmt(reference)}`),
+    h('div', null, `${count(r.health?.events)} predictions · availability ${pct(r.health?.errorRate === null || r.health?.errorRate === undefined ? null : 1 - r.health.errorRate, 2)}`),
+    h('div', null, `cost ${usd(r.health?.costUsd)}`),
+    r.verdict.reasons.length ? h('div.reasons', null, r.verdict.reasons.join('; ')) : null);
+}
+
+/** Executive summary: is every model doing its job this month, and what did it cost. */
+export const execView = {
+  defaultRange: '30d',
+  async render(ctx: ViewContext): Promise<Node> {
+    const tiles = ctx.panel('Models this period', async () => {
+      const { rows } = await modelRows(ctx);
+      await Promise.all(rows.map((r) => r.perfLoaded));
+      return h('div.tiles', { 'data-testid': 'exec-tiles' }, rows.map((r) => tile(ctx, r)));
+    }, { wide: true, deferred: true, testid: 'exec-models' });
+    const budget = ctx.panel('Error budgets', async () => {
+      const r = await slos();
+      if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'SLOs are not available on this server yet.');
+      return r.value.slos.length ? h('div', null, r.value.slos.map((s) => h('div.budget-row', null, h('span', null, `${s.model} · ${s.name}`), budgetBar(s)))) : h('p.empty', null, 'No SLOs declared.');
+    }, { testid: 'exec-budgets' });
+    return h('div', null, heading(ctx, 'Executive summary'), grid(
+      tiles,
+      ctx.panel('Predictions per window', () => perModelChart(ctx, 'Predictions', 'events', count, { testid: 'exec-traffic' })),
+      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', (v) => pct(v, 0), { testid: 'exec-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' } })),
+      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', (v) => pct(v, 1), { testid: 'exec-errors' })),
+      ctx.panel('Cost per inference', () => perModelChart(ctx, 'Cost per inference', 'costPerInference', usd, { testid: 'exec-cost' })),
+      budget,
+    ));
+  },
+};

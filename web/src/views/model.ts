@@ -1,0 +1,74 @@
+import { drift, health, models } from '../data.js';
+import { h } from '../dom.js';
+import { count, ms, num, pct, usd } from '../format.js';
+import type { ViewContext } from '../panel.js';
+import { href, rangeParams } from '../route.js';
+import { statusBadge, verdict } from '../status.js';
+import type { FeatureDrift } from '../types.js';
+import { featureLink, grid, heading, kv, table } from './common.js';
+import { qualityChart } from './quality.js';
+import { segmentTable } from './segments.js';
+import { annotationCache, metricChart } from './series.js';
+
+/** Higher is worse for distances; for p-value methods (KS, chi-squared) lower is worse. */
+export function severity(f: FeatureDrift): number {
+  if (f.score === null) return 0;
+  return /ks|chi/i.test(f.method) ? (f.score > 0 ? f.threshold / f.score : 1e9) : f.score / f.threshold;
+}
+
+export function topDrifting(ctx: ViewContext, model: string, features: FeatureDrift[]): HTMLElement {
+  return table<FeatureDrift>([
+    { label: 'Feature', value: (f) => f.name, render: (f) => featureLink(ctx, model, f.name) },
+    { label: 'Drift', value: (f) => (f.drifted ? 1 : 0), render: (f) => statusBadge(f.drifted ? 'red' : 'green') },
+    { label: 'Method', value: (f) => f.method },
+    { label: 'Score', value: (f) => f.score, render: (f) => num(f.score, 4) },
+    { label: 'Threshold', value: (f) => f.threshold },
+    { label: 'Score / threshold', value: (f) => severity(f), render: (f) => num(severity(f), 2) },
+  ], [...features].sort((a, b) => severity(b) - severity(a)), { testid: 'top-drifting', rowAttrs: (f) => ({ 'data-feature': f.name, 'data-drifted': String(f.drifted) }) });
+}
+
+export const modelView = {
+  defaultRange: '30d',
+  async render(ctx: ViewContext): Promise<Node> {
+    const name = ctx.route.args[0] ?? '';
+    const m = (await models()).find((x) => x.name === name);
+    if (!m) return h('div.notice.error', null, `Unknown model "${name}".`);
+    const version = ctx.route.params.get('version') ?? undefined;
+    const segment = ctx.route.params.get('segment') ?? undefined;
+    const q = { version, segment };
+    const notes = annotationCache(ctx, m.name);
+    const versionSel = h('select', {
+      'aria-label': 'version',
+      onchange: (e: Event) => { location.hash = href('model', [m.name], { ...rangeParams(ctx.route.params), version: (e.target as HTMLSelectElement).value }); },
+    }, m.versions.map((v) => h('option', { value: v.version, selected: v.version === (version ?? m.versions[m.versions.length - 1]?.version) }, `v${v.version}`)));
+
+    const summary = ctx.panel('Summary', async () => {
+      const [hl, d] = await Promise.all([health(m.name, ctx.range, q), drift(m.name, ctx.range, q).catch(() => null)]);
+      const v = verdict({ health: hl, drift: d });
+      return [kv([
+        ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '))],
+        ['Kind', m.outputKind], ['Events', count(hl.events)], ['Throughput', `${num(hl.throughputPerSecond, 2)}/s`],
+        ['Latency p50 / p95 / p99', `${ms(hl.latencyMs.p50)} / ${ms(hl.latencyMs.p95)} / ${ms(hl.latencyMs.p99)}`],
+        ['Error rate', pct(hl.errorRate, 2)], ['Cost', `${usd(hl.costUsd)} (${usd(hl.costPerInferenceUsd)} per inference)`],
+        ['Drift', d ? `${d.datasetDrift.driftedFeatures}/${d.datasetDrift.features} features (dataset drift at ≥ ${pct(d.datasetDrift.threshold, 0)})` : '—'],
+      ]), d ? topDrifting(ctx, m.name, d.features) : h('p.muted', null, 'No reference for this version: drift is not computed.')];
+    }, { testid: 'model-summary' });
+
+    const chart = (title: string, metrics: Array<{ metric: string; label: string }>, format: (v: number) => string, extra: Partial<Parameters<typeof metricChart>[3]> = {}): HTMLElement =>
+      ctx.panel(title, () => metricChart(ctx, m.name, q, { title, metrics, format, ...extra }, notes), { testid: extra.testid });
+    return h('div', null,
+      heading(ctx, `Model ${m.name}`, versionSel, segment ? h('span.badge', null, `segment ${segment}`) : '',
+        h('a.small', { href: href('debug', [m.name], rangeParams(ctx.route.params)) }, 'debug view →'), h('a.small', { href: href('registry', [m.name]) }, 'registry →')),
+      grid(
+        summary,
+        chart('Drift share (features drifted)', [{ metric: 'driftShare', label: 'share drifted' }], (v) => pct(v, 0), { threshold: { value: 0.5, label: 'dataset drift at 50% of features' }, driftBands: true, testid: 'drift-share', yMin: 0 }),
+        ctx.panel('Quality', () => qualityChart(ctx, m, q, notes), { deferred: true, testid: 'quality' }),
+        chart('Latency', [{ metric: 'latencyP50', label: 'p50' }, { metric: 'latencyP95', label: 'p95' }, { metric: 'latencyP99', label: 'p99' }], ms, { testid: 'latency', yMin: 0 }),
+        chart('Error rate', [{ metric: 'errorRate', label: 'error rate' }], (v) => pct(v, 1), { threshold: { value: 0.05, label: 'red at 5% errors' }, testid: 'error-rate', yMin: 0 }),
+        chart('Throughput', [{ metric: 'throughput', label: 'events/s' }], (v) => num(v, 2), { testid: 'throughput', yMin: 0 }),
+        chart('Cost per inference', [{ metric: 'costPerInference', label: 'USD' }], (v) => usd(v), { testid: 'cost' }),
+        chart('Prediction drift', [{ metric: 'predictionDrift', label: 'prediction drift score' }], (v) => num(v, 3), { testid: 'prediction-drift', yMin: 0 }),
+        ctx.panel('Segments', () => segmentTable(ctx, m, version), { deferred: true, wide: true, testid: 'segments' }),
+      ));
+  },
+};

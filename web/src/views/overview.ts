@@ -1,0 +1,95 @@
+import { alerts, drift, health, models, monitors, performance, pool } from '../data.js';
+import { h } from '../dom.js';
+import { count, ms, num, pct } from '../format.js';
+import type { ViewContext } from '../panel.js';
+import { statusBadge, verdict, type Verdict } from '../status.js';
+import type { Alert, Drift, Health, ModelInfo, Performance } from '../types.js';
+import { grid, heading, headlineMetric, metricValue, modelLink, table } from './common.js';
+
+export interface ModelRow {
+  model: ModelInfo;
+  version: string;
+  health: Health | null;
+  drift: Drift | null;
+  perf: Performance | null;
+  /** Performance (labels joined at query time: the slow query) arrives after the rest. */
+  perfLoaded: Promise<Performance | null>;
+  alerts: Alert[];
+  verdict: Verdict;
+}
+
+/**
+ * Per model and version: health, drift, open alerts and monitors, and the verdict; performance over the range
+ * follows once the view's main panels are ready (row.perfLoaded).
+ */
+export async function modelRows(ctx: ViewContext, opts: { performance?: boolean } = {}): Promise<{ rows: ModelRow[]; alerting: boolean }> {
+  const [list, open, mons] = await Promise.all([models(), alerts({ state: 'open' }), monitors()]);
+  const pairs = list.flatMap((m) => m.versions.map((v) => ({ m, v: v.version })));
+  const rows = await pool(pairs, 3, async ({ m, v }) => {
+    const q = { version: v };
+    const [hl, d] = await Promise.all([health(m.name, ctx.range, q).catch(() => null), drift(m.name, ctx.range, q).catch(() => null)]);
+    const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version));
+    const mon = mons.value.monitors.filter((x) => x.model === m.name);
+    const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl }) };
+    if (opts.performance !== false) {
+      row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, q).catch(() => null)).then((p) => (row.perf = p));
+    }
+    return row;
+  });
+  return { rows, alerting: open.available };
+}
+
+function accuracyCell(r: ModelRow): Node {
+  if (!r.perf) {
+    const cell = h('span.loading', { 'data-testid': 'quality-pending' }, '…');
+    void r.perfLoaded.then(() => cell.replaceWith(accuracyText(r)));
+    return cell;
+  }
+  return accuracyText(r);
+}
+
+function accuracyText(r: ModelRow): Node {
+  const hm = headlineMetric(r.model);
+  const realized = metricValue(r.perf?.realized, hm.key);
+  const est = hm.key === 'accuracy' ? r.perf?.estimated?.accuracy ?? null : null;
+  const f = hm.key === 'accuracy' ? pct : (v: number | null) => num(v, 2);
+  return h('span', null, `${hm.label} `, h('b', { title: 'realized (labelled)' }, f(realized)), est !== null ? h('span.muted', { title: 'estimated (CBPE)' }, ` · est ${f(est)}`) : null);
+}
+
+export const overviewView = {
+  defaultRange: '24h',
+  async render(ctx: ViewContext): Promise<Node> {
+    const filter = h('input', { type: 'search', placeholder: 'filter models…', 'aria-label': 'filter models', 'data-testid': 'filter' });
+    const statusSel = h('select', { 'aria-label': 'status filter', 'data-testid': 'status-filter' },
+      ['all', 'red', 'yellow', 'green', 'grey'].map((s) => h('option', { value: s }, s === 'all' ? 'any status' : s)));
+    const tablePanel = ctx.panel('Models', async () => {
+      const { rows, alerting } = await modelRows(ctx);
+      if (rows.length === 0) return h('p.empty', null, 'No models yet. Declare one in lookout.yaml or POST /v1/models (or start with --demo).');
+      const t = table<ModelRow>([
+        { label: 'Status', value: (r) => ({ red: 0, yellow: 1, green: 2, grey: 3 })[r.verdict.status], render: (r) => h('span', null, statusBadge(r.verdict.status, r.verdict.reasons.join('; ')), h('small.reasons', null, r.verdict.reasons.slice(0, 2).join('; '))) },
+        { label: 'Model', value: (r) => r.model.name, render: (r) => modelLink(ctx, r.model.name) },
+        { label: 'Version', value: (r) => r.version },
+        { label: 'Traffic', value: (r) => r.health?.events ?? null, render: (r) => `${count(r.health?.events)} (${num(r.health?.throughputPerSecond ?? null, 2)}/s)` },
+        { label: 'Latency p95', value: (r) => r.health?.latencyMs.p95 ?? null, render: (r) => ms(r.health?.latencyMs.p95) },
+        { label: 'Error rate', value: (r) => r.health?.errorRate ?? null, render: (r) => pct(r.health?.errorRate, 2) },
+        { label: 'Quality', value: (r) => metricValue(r.perf?.realized, headlineMetric(r.model).key) ?? r.perf?.estimated?.accuracy ?? null, render: accuracyCell },
+        { label: 'Drift', value: (r) => r.drift?.datasetDrift.share ?? null, render: (r) => r.drift ? `${r.drift.datasetDrift.driftedFeatures}/${r.drift.datasetDrift.features} features` : '—' },
+        { label: 'Open alerts', value: (r) => (alerting ? r.alerts.length : null), render: (r) => (alerting ? String(r.alerts.length) : h('span.muted', { title: 'alerting (GET /v1/alerts) is not available on this server' }, 'n/a')) },
+      ], rows, { testid: 'models-table', rowAttrs: (r) => ({ 'data-model': r.model.name, 'data-version': r.version, 'data-status': r.verdict.status }) });
+      const apply = (): void => {
+        const text = filter.value.trim().toLowerCase();
+        for (const tr of t.querySelectorAll<HTMLTableRowElement>('tbody tr')) {
+          const okText = !text || (tr.dataset['model'] ?? '').toLowerCase().includes(text);
+          const okStatus = statusSel.value === 'all' || tr.dataset['status'] === statusSel.value;
+          tr.hidden = !(okText && okStatus);
+        }
+      };
+      filter.addEventListener('input', apply);
+      statusSel.addEventListener('change', apply);
+      t.addEventListener('click', () => queueMicrotask(apply));
+      return [t, alerting ? h('p.muted', null, 'Status: worst of open alerts, monitor results, dataset drift and error rate in the range.')
+        : h('p.muted', { 'data-testid': 'derived-status' }, 'Alerting is not available on this server: status is derived from the drift and health queries (red: dataset drift or error rate ≥ 5%; yellow: some features drift or error rate ≥ 1%).')];
+    }, { wide: true, testid: 'overview-models' });
+    return h('div', null, heading(ctx, 'Models', h('span.filters', null, filter, statusSel)), grid(tablePanel));
+  },
+};

@@ -1,0 +1,56 @@
+import { api } from '../api.js';
+import { drift, health, performance, pool } from '../data.js';
+import { h } from '../dom.js';
+import { ms, num, pct, count } from '../format.js';
+import type { ViewContext } from '../panel.js';
+import type { ModelInfo, SampledEvent } from '../types.js';
+import { headlineMetric, metricValue, table } from './common.js';
+
+/** Canonical segment key "k=v&k2=v2" (values URI-encoded) -> the API's segment parameter "k=v,k2=v2". */
+export function segmentParam(key: string): string {
+  return key.split('&').map((p) => {
+    const eq = p.indexOf('=');
+    return `${p.slice(0, eq)}=${decodeURIComponent(p.slice(eq + 1))}`;
+  }).join(',');
+}
+
+interface SegmentRow { segment: string; events: number; errorRate: number | null; p95: number | null; drifted: string; metric: number | null; labelled: number }
+
+/**
+ * Per-segment breakdown: the segments seen in labelled and sampled events, each with traffic, errors,
+ * latency, drifted features and the realized headline metric, worst first, so a drop's location is visible.
+ */
+export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: string | undefined): Promise<Node> {
+  const q = { version };
+  const [perf, sampled] = await Promise.all([
+    performance(m.name, ctx.range, q),
+    api<{ events: SampledEvent[] }>(`/v1/models/${encodeURIComponent(m.name)}/events`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), limit: 2000, version }),
+  ]);
+  const keys = [...new Set([...perf.bySegment.map((s) => s.segment), ...sampled.events.map((e) => e.segment)])].filter(Boolean).sort().slice(0, 12);
+  if (keys.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
+  const hm = headlineMetric(m);
+  const rows: SegmentRow[] = await pool(keys, 3, async (key) => {
+    const sq = { ...q, segment: segmentParam(key) };
+    const [hl, d] = await Promise.all([health(m.name, ctx.range, sq), drift(m.name, ctx.range, sq).catch(() => null)]);
+    const p = perf.bySegment.find((s) => s.segment === key);
+    return {
+      segment: key, events: hl.events, errorRate: hl.errorRate, p95: hl.latencyMs.p95,
+      drifted: d ? d.features.filter((f) => f.drifted).map((f) => f.name).join(', ') || 'none' : '—',
+      metric: metricValue(p?.realized, hm.key), labelled: p?.labelled ?? 0,
+    };
+  });
+  const overall = metricValue(perf.realized, hm.key);
+  const fmt = hm.key === 'accuracy' ? (v: number | null) => pct(v) : (v: number | null) => num(v, 2);
+  const worse = (v: number | null): number => (v === null || overall === null ? -Infinity : hm.higherIsBetter ? overall - v : v - overall);
+  const worst = [...rows].sort((a, b) => worse(b.metric) - worse(a.metric))[0];
+  return h('div', null,
+    worst && worse(worst.metric) > 0 ? h('p', { 'data-testid': 'worst-segment' }, 'Largest gap from the overall ', hm.label, ` (${fmt(overall)}): `, h('b', null, segmentParam(worst.segment)), ` at ${fmt(worst.metric)}.`) : null,
+    table<SegmentRow>([
+      { label: 'Segment', value: (r) => segmentParam(r.segment) },
+      { label: 'Events', value: (r) => r.events, render: (r) => count(r.events) },
+      { label: 'Error rate', value: (r) => r.errorRate, render: (r) => pct(r.errorRate, 2) },
+      { label: 'p95', value: (r) => r.p95, render: (r) => ms(r.p95) },
+      { label: `Realized ${hm.label}`, value: (r) => r.metric, render: (r) => `${fmt(r.metric)} (n=${r.labelled})` },
+      { label: 'Drifted features', value: (r) => r.drifted },
+    ], rows, { testid: 'segments-table' }));
+}
