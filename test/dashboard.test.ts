@@ -13,7 +13,8 @@ import { call } from './helpers/server.js';
 
 const DAY = 86_400_000;
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
-/** The issue's target is 1 s; the bound asserted leaves room for a loaded 2-core CI machine. */
+/** The issue's target is 1 s (a slower first load is measured again); the bound asserted leaves room for a loaded 2-core CI machine. */
+const TARGET_MS = 1000;
 const LOAD_BUDGET_MS = Number(process.env['LOOKOUT_DASHBOARD_BUDGET_MS'] ?? 1500);
 const unavailable = browserUnavailable();
 const RED = 'rgb(220, 38, 38)';
@@ -54,10 +55,10 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       assert.equal(await page.locator('.notice.error').count(), 0, `${name}: error notice`);
       assert.deepEqual(errors, [], `${name}: console errors`);
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-      // Over the budget: a second full load tells the view's speed from a moment when the shared machine was
+      // Over the target: a second full load tells the view's speed from a moment when the shared machine was
       // busy (each load waits for all panels, so no request of one load runs during the next).
       const loads = [t];
-      if (!((t.readyMs ?? Infinity) < LOAD_BUDGET_MS)) loads.push(await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 }));
+      if (!((t.readyMs ?? Infinity) < TARGET_MS)) loads.push(await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 }));
       const best = Math.min(...loads.map((x) => x.readyMs ?? Infinity));
       figures.push(`${name.padEnd(10)} main panels ${loads.map((x) => String(Math.round(x.readyMs ?? NaN)).padStart(5)).join(' ')} ms   all panels ${loads.map((x) => String(Math.round(x.completeMs ?? NaN)).padStart(5)).join(' ')} ms`);
       if (!(best < LOAD_BUDGET_MS)) slow.push(`${name}: ${Math.round(best)} ms`);
