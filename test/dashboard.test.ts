@@ -13,7 +13,8 @@ import { call } from './helpers/server.js';
 
 const DAY = 86_400_000;
 const SHOTS = join(process.cwd(), 'docs', 'screenshots');
-/** The issue's target is 1 s; the bound asserted leaves room for a loaded 2-core CI machine. */
+/** The issue's target is 1 s (a slower first load is measured again); the bound asserted leaves room for a loaded 2-core CI machine. */
+const TARGET_MS = 1000;
 const LOAD_BUDGET_MS = Number(process.env['LOOKOUT_DASHBOARD_BUDGET_MS'] ?? 1500);
 const unavailable = browserUnavailable();
 const RED = 'rgb(220, 38, 38)';
@@ -54,12 +55,12 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       assert.equal(await page.locator('.notice.error').count(), 0, `${name}: error notice`);
       assert.deepEqual(errors, [], `${name}: console errors`);
       await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-      // A second full load: the better of two tells the view's speed from a moment when the shared machine
-      // was busy (each load waits for all panels, so no request of one load runs during the next).
-      const again = await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 });
-      const ready = [t.readyMs ?? Infinity, again.readyMs ?? Infinity];
-      const best = Math.min(...ready);
-      figures.push(`${name.padEnd(10)} main panels ${ready.map((x) => String(Math.round(x)).padStart(5)).join(' ')} ms   all panels ${[t, again].map((x) => String(Math.round(x.completeMs ?? NaN)).padStart(5)).join(' ')} ms`);
+      // Over the target: a second full load tells the view's speed from a moment when the shared machine was
+      // busy (each load waits for all panels, so no request of one load runs during the next).
+      const loads = [t];
+      if (!((t.readyMs ?? Infinity) < TARGET_MS)) loads.push(await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 }));
+      const best = Math.min(...loads.map((x) => x.readyMs ?? Infinity));
+      figures.push(`${name.padEnd(10)} main panels ${loads.map((x) => String(Math.round(x.readyMs ?? NaN)).padStart(5)).join(' ')} ms   all panels ${loads.map((x) => String(Math.round(x.completeMs ?? NaN)).padStart(5)).join(' ')} ms`);
       if (!(best < LOAD_BUDGET_MS)) slow.push(`${name}: ${Math.round(best)} ms`);
     }
     console.log(`dashboard load times, ms from navigation start, 30 days of demo data (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}):\n  ${figures.join('\n  ')}`);
@@ -73,6 +74,14 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     assert.equal(await row.getAttribute('data-status'), 'red');
     assert.equal(await color(row.locator('.badge').first()), RED);
     assert.equal(await page.locator('tr[data-model="eta"]').getAttribute('data-status') === 'red', false, 'eta has no drift incident');
+    // Filterable and sortable: only the red model stays with the status filter; the Model header sorts.
+    await page.selectOption('[data-testid="status-filter"]', 'red');
+    assert.deepEqual(await page.locator('[data-testid="models-table"] tbody tr:visible').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model'))), ['churn']);
+    await page.selectOption('[data-testid="status-filter"]', 'all');
+    const header = page.locator('[data-testid="models-table"] th', { hasText: 'Model' });
+    await header.click();
+    await header.click();
+    assert.deepEqual(await page.locator('[data-testid="models-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model'))), ['eta', 'churn']);
 
     await openView(page, `${srv.url}/ui/#/model/churn?range=30d`);
     const incidents = page.locator('[data-testid="drift-share"] li.ann-incident');

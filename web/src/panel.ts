@@ -16,10 +16,12 @@ export interface PanelOptions {
  */
 export class ViewContext {
   private readonly main: Array<Promise<unknown>> = [];
-  private readonly later_: Array<Promise<unknown>> = [];
-  readonly started = performance.now();
+  private readonly deferredWork: Array<Promise<unknown>> = [];
   private openGate: () => void = () => {};
-  /** Deferred panels start loading once the main ones have settled, so they do not slow the first paint. */
+  /**
+   * Deferred panels start loading once the main ones have settled, so they do not slow the first paint; the
+   * gate never opens for a view the user has already left.
+   */
   private readonly gate = new Promise<void>((resolve) => (this.openGate = resolve));
 
   constructor(readonly route: Route, readonly range: Range, private readonly current: () => boolean) {}
@@ -45,30 +47,28 @@ export class ViewContext {
         if (!missing && !forbidden) console.warn(`panel "${title}":`, e);
       }
     })();
-    (opts.deferred ? this.later_ : this.main).push(p);
+    (opts.deferred ? this.deferredWork : this.main).push(p);
     return el;
   }
 
   /** Work that starts once the main panels have settled (counted in "complete", not "ready"). */
   later<T>(f: () => Promise<T>): Promise<T> {
     const p = this.gate.then(f);
-    this.later_.push(p.catch(() => undefined));
+    this.deferredWork.push(p.catch(() => undefined));
     return p;
   }
 
   /** Resolves when the main panels have settled (ready) and when all have (complete). */
   async settle(onReady: () => void, onComplete: () => void): Promise<void> {
     await Promise.all(this.main);
-    this.openGate();
     if (!this.current()) return;
+    this.openGate();
     onReady();
-    await Promise.all([...this.main, ...this.later_]);
-    await Promise.all(this.later_);
+    // Deferred work may add more deferred work (e.g. a panel whose rows load their details later).
+    for (let seen = -1; seen < this.deferredWork.length;) {
+      seen = this.deferredWork.length;
+      await Promise.all(this.deferredWork);
+    }
     if (this.current()) onComplete();
   }
-}
-
-/** A panel that answers "not available" when an endpoint is missing (used where a whole view depends on one). */
-export function notAvailable(what: string): HTMLElement {
-  return h('div.notice.not-available', { role: 'status' }, `${what} is not available on this server yet.`);
 }

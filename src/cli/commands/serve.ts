@@ -42,6 +42,7 @@ export function serveCommand(_setCode: (c: number) => void): Command {
         },
       });
       log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
+      log(`dashboard: ${server.url}/ui/`);
       log(`try: curl ${server.url}/v1/models   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

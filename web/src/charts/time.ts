@@ -32,6 +32,8 @@ export interface TimeChartSpec {
   height?: number;
   testid?: string;
   yMin?: number;
+  /** The smallest top of the y scale (so a flat 0% rate is drawn near a small scale, not on 0-100%). */
+  yTop?: number;
 }
 
 const KIND_COLOR: Record<Annotation['kind'], string> = {
@@ -92,7 +94,7 @@ function annotationPlugin(spec: TimeChartSpec): uPlot.Plugin {
 
 /** From yMin to a little above the data (and the threshold line), never a flat zero-height scale. */
 function yRange(spec: TimeChartSpec, lo: number, hi: number): [number, number] {
-  const top = Math.max(hi, spec.threshold ? spec.threshold.value * 1.2 : 0);
+  const top = Math.max(hi, spec.threshold ? spec.threshold.value * 1.2 : 0, spec.yTop ?? 0);
   const min = Math.min(spec.yMin ?? lo, lo);
   return [min, top > min ? top * 1.05 : min + 1];
 }

@@ -40,7 +40,7 @@ export const execView = {
       tiles,
       ctx.panel('Predictions per window', () => perModelChart(ctx, 'Predictions', 'events', count, { testid: 'exec-traffic' })),
       ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', (v) => pct(v, 0), { testid: 'exec-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' } })),
-      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', (v) => pct(v, 1), { testid: 'exec-errors' })),
+      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', (v) => pct(v, 1), { testid: 'exec-errors', yTop: 0.01 })),
       ctx.panel('Cost per inference', () => perModelChart(ctx, 'Cost per inference', 'costPerInference', usd, { testid: 'exec-cost' })),
       budget,
     ));

@@ -76,7 +76,7 @@ export const featureView = {
       threshold: threshold.then((f) => (f ? { value: f.threshold, label: `threshold ${f.threshold} (${f.method}${/ks|chi/i.test(f.method) ? ', p-value: drift below' : ''})` } : undefined)),
       testid: 'drift-history', yMin: 0,
     }, notes), { testid: 'feature-history' });
-    const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: (v) => pct(v, 1), testid: 'missing-rate', yMin: 0 }, notes));
+    const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: (v) => pct(v, 1), testid: 'missing-rate', yMin: 0, yTop: 0.01 }, notes));
     const raw = ctx.panel('Sampled raw inputs', async () => {
       // The newest samples: the endpoint returns the oldest first, so ask for the last day of the range.
       const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, from: Math.max(range.from, range.to - 86_400_000), limit: 1000 });

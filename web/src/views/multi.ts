@@ -4,7 +4,7 @@ import type { ViewContext } from '../panel.js';
 import { COLORS } from './series.js';
 
 /** One metric for every model on one chart (the models share the range, so the windows line up). */
-export async function perModelChart(ctx: ViewContext, title: string, metric: string, format: (v: number) => string, opts: { testid?: string; threshold?: { value: number; label: string }; only?: (kind: string) => boolean; daily?: boolean } = {}): Promise<HTMLElement> {
+export async function perModelChart(ctx: ViewContext, title: string, metric: string, format: (v: number) => string, opts: { testid?: string; threshold?: { value: number; label: string }; only?: (kind: string) => boolean; daily?: boolean; yTop?: number } = {}): Promise<HTMLElement> {
   const list = (await models()).filter((m) => !opts.only || opts.only(m.outputKind));
   // Hour windows hold too few events for stable drift tests: drift charts can ask for day windows over >= 7 days.
   const range = opts.daily ? { ...ctx.range, from: Math.min(ctx.range.from, ctx.range.to - 7 * 86_400_000) } : ctx.range;
@@ -12,7 +12,7 @@ export async function perModelChart(ctx: ViewContext, title: string, metric: str
   const all = await Promise.all(list.map((m) => series(m.name, metric, range, q).catch(() => null)));
   const t = all.find((s) => s)?.points.map((p) => p.t) ?? [];
   return timeChart({
-    title, t, format, testid: opts.testid, yMin: 0, ...(opts.threshold && { threshold: opts.threshold }),
+    title, t, format, testid: opts.testid, yMin: 0, ...(opts.yTop !== undefined && { yTop: opts.yTop }), ...(opts.threshold && { threshold: opts.threshold }),
     series: list.map((m, i) => {
       const byT = new Map((all[i]?.points ?? []).map((p) => [p.t, p.value]));
       return { label: m.name, values: t.map((x) => byT.get(x) ?? null), color: COLORS[i % COLORS.length] as string };

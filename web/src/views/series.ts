@@ -25,6 +25,7 @@ export interface MetricChart {
   /** Shade windows by drift level (drift share charts). */
   driftBands?: boolean;
   yMin?: number;
+  yTop?: number;
 }
 
 /** A time chart of one or more timeseries metrics of a model, with its annotations. */
@@ -40,6 +41,6 @@ export async function metricChart(ctx: ViewContext, model: string, q: Query, spe
   return timeChart({
     title: spec.title, t: points.map((p) => p.t), format: spec.format, testid: spec.testid,
     series: all.map((s, i) => ({ label: spec.metrics[i]?.label ?? s.metric, values: s.points.map((p) => p.value), color: COLORS[i % COLORS.length] as string })),
-    annotations: [...extra, ...notes], ...(threshold && { threshold }), ...(spec.yMin !== undefined && { yMin: spec.yMin }),
+    annotations: [...extra, ...notes], ...(threshold && { threshold }), ...(spec.yMin !== undefined && { yMin: spec.yMin }), ...(spec.yTop !== undefined && { yTop: spec.yTop }),
   });
 }
