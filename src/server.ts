@@ -69,7 +69,9 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   await catalog.load();
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
+  const reader = new SummaryReader(store, catalog, clock);
   const pipeline = new IngestPipeline(store, catalog, {
+    onSummaries: (keys) => reader.cache.invalidate(keys),
     sampleRate: config.ingest.sampleRate,
     random: seededRandom(clock() % 2 ** 32),
     clock,
@@ -78,7 +80,7 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   queued.events = () => pipeline.queuedEvents;
   return {
     store, catalog, pipeline, metrics, clock,
-    reader: new SummaryReader(store, catalog, clock),
+    reader,
     keys: new ApiKeys(config.auth.keys),
     newId: () => randomUUID(),
     dataDir: config.dataDir,

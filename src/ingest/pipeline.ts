@@ -4,7 +4,7 @@ import { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import { summarySeed } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { EventRecord, Granularity, RejectRecord, SummaryRecord } from '../storage/types.js';
+import type { EventRecord, Granularity, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
 import type { ValidEvent } from './event-input.js';
 import { segmentKey } from './validate-event.js';
 
@@ -18,6 +18,8 @@ export interface IngestOptions {
   /** Window summaries kept in memory (the rest are read back from the store when touched again). */
   cacheWindows?: number;
   onCommit?: (events: number, rejects: number, seconds: number) => void;
+  /** Called after a commit with the window summaries it wrote (readers drop what they cached of them). */
+  onSummaries?: (keys: readonly SummaryKey[]) => void;
   /** Wall clock (epoch ms), for the minute-window retention. */
   clock?: () => number;
   /**
@@ -149,18 +151,27 @@ export class IngestPipeline {
   }
 
   private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {
-    const updated = await this.summarise(events, rejects);
-    const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
-    await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
-    for (const [k, { summary }] of updated) this.remember(k, summary);
+    const touched = new Set<string>();
+    try {
+      const updated = await this.summarise(events, rejects, touched);
+      const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+      await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
+      this.opts.onSummaries?.(summaries);
+      for (const [k, { summary }] of updated) this.remember(k, summary);
+    } catch (err) {
+      // Summaries are updated in place: forget the ones this batch touched, the store has their last committed state.
+      for (const k of touched) this.cache.delete(k);
+      throw err;
+    }
   }
 
   /**
-   * New versions of every touched window: a copy of the current one plus this batch (copy-on-write). Events
-   * are added once, to a per-minute delta (whole traffic and segment); the deltas are then merged into the
-   * minute, hour and day windows, which costs one sketch merge per window instead of three updates per value.
+   * Every touched window updated in place with this batch (`touched` collects their keys, so that a failed
+   * commit can drop them from memory). Each event is added once, to a per-minute delta of its segment (or of
+   * the whole traffic when it has none); segment deltas are merged into the whole-traffic delta, and the deltas
+   * into the minute, hour and day windows: sketch merges per window instead of several updates per value.
    */
-  private async summarise(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<Map<string, { key: Key; summary: WindowSummary }>> {
+  private async summarise(events: readonly ValidEvent[], rejects: readonly RejectRecord[], touched: Set<string>): Promise<Map<string, { key: Key; summary: WindowSummary }>> {
     const deltas = new Map<string, { model: string; version: string; segment: string; minute: number; summary: WindowSummary }>();
     const delta = (model: string, version: string, segment: string, ts: number): WindowSummary => {
       const minute = windowStart(ts, 'minute');
@@ -174,11 +185,8 @@ export class IngestPipeline {
       }
       return d.summary;
     };
-    for (const e of events) {
-      delta(e.model, e.version, '', e.ts).add(e);
-      const seg = segmentKey(e.segment);
-      if (seg !== '') delta(e.model, e.version, seg, e.ts).add(e);
-    }
+    for (const e of events) delta(e.model, e.version, segmentKey(e.segment), e.ts).add(e);
+    for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.minute).merge(d.summary);
     // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
     for (const r of rejects) if (r.model !== null && r.version !== null) delta(r.model, r.version, '', r.ts).addReject(r.code);
 
@@ -196,12 +204,10 @@ export class IngestPipeline {
     for (const t of targets) {
       let entry = updated.get(t.k);
       if (!entry) {
-        const base = bases.get(t.k) as WindowSummary;
-        const copy = new WindowSummary(base.spec, base.seed);
-        copy.merge(base);
-        entry = { key: t.key, summary: copy };
+        entry = { key: t.key, summary: bases.get(t.k) as WindowSummary };
         updated.set(t.k, entry);
       }
+      touched.add(t.k);
       entry.summary.merge(t.d);
     }
     return updated;

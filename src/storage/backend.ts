@@ -1,5 +1,5 @@
 import type {
-  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery, SummaryRecord, VersionRecord,
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
 } from './types.js';
 
 /**
@@ -38,6 +38,8 @@ export interface StorageBackend {
   /** Inserts or replaces summaries by key. */
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void>;
   querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
+  /** The keys querySummaries would return, without the data (cheap: lets readers use what they have cached). */
+  querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]>;
 
   /**
    * One transaction for the ingest path: appends events and rejects and upserts summaries together, so that
