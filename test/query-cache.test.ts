@@ -38,3 +38,15 @@ test('issue 3: repeated queries are answered from the cache and still see every 
   assert.ok((after[0]?.value ?? 0) > 400, `p99 latency follows the new events: ${after[0]?.value}`);
   assert.equal(await health(), 18);
 });
+
+test('issue 3: events older than the minute retention go to hour and day windows only, counted exactly', async () => {
+  const old = Math.floor((Date.now() - 5 * 24 * H) / H) * H;
+  const events = Array.from({ length: 30 }, (_, i) => ({ model: 'qc', version: '1', timestamp: old + i * 240_000, features: { a: i }, prediction: i, latencyMs: 1 }));
+  assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 30);
+  const q = { model: 'qc', version: '1', segment: '', from: old - H, to: old + 3 * H };
+  assert.equal((await s.deps.store.querySummaries({ ...q, granularity: 'minute' })).length, 0);
+  const hours = await s.deps.reader.series(s.deps.reader.resolveVersion('qc', '1') as NonNullable<ReturnType<Server['deps']['reader']['resolveVersion']>>, '', q.from, q.to, 'hour');
+  assert.deepEqual([...hours].map(([t, w]) => [t - old, w.events]), [[0, 15], [H, 15]]);
+  const health = await call(s.url, 'GET', `/v1/models/qc/health?from=${old}&to=${old + 2 * H}`);
+  assert.equal(health.body['events'], 30);
+});
