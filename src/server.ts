@@ -81,7 +81,9 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   await catalog.load();
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
+  const reader = new SummaryReader(store, catalog, clock);
   const pipeline = new IngestPipeline(store, catalog, {
+    onSummaries: (keys) => reader.cache.invalidate(keys),
     sampleRate: config.ingest.sampleRate,
     random: seededRandom(clock() % 2 ** 32),
     clock,
@@ -95,7 +97,7 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   });
   return {
     store, catalog, pipeline, metrics, clock, registry,
-    reader: new SummaryReader(store, catalog, clock),
+    reader,
     keys: new ApiKeys(config.auth.keys),
     newId: () => randomUUID(),
     dataDir: config.dataDir,

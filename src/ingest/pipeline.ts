@@ -4,7 +4,7 @@ import { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import { summarySeed } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { EventRecord, Granularity, RejectRecord, SummaryRecord } from '../storage/types.js';
+import type { EventRecord, Granularity, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
 import type { ValidEvent } from './event-input.js';
 import { segmentKey } from './validate-event.js';
 
@@ -18,6 +18,8 @@ export interface IngestOptions {
   /** Window summaries kept in memory (the rest are read back from the store when touched again). */
   cacheWindows?: number;
   onCommit?: (events: number, rejects: number, seconds: number) => void;
+  /** Called after a commit with the window summaries it wrote (readers drop what they cached of them). */
+  onSummaries?: (keys: readonly SummaryKey[]) => void;
   /** Wall clock (epoch ms), for the minute-window retention. */
   clock?: () => number;
   /**
@@ -35,6 +37,13 @@ interface Pending {
   /** Resolves with the ids that were already stored (a client retrying a batch): not stored again. */
   resolve: (duplicates: ReadonlySet<string>) => void;
   reject: (e: unknown) => void;
+}
+
+interface Prepared {
+  t0: bigint;
+  commit: { events: EventRecord[]; rejects: RejectRecord[]; summaries: SummaryRecord[] };
+  /** Window keys whose in-memory summaries this group updated. */
+  touched: Set<string>;
 }
 
 interface Key {
@@ -61,7 +70,7 @@ export class IngestPipeline {
 
   constructor(private readonly store: StorageBackend, private readonly catalog: ModelCatalog, private readonly opts: IngestOptions) {
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
-    this.cacheSize = opts.cacheWindows ?? 20_000;
+    this.cacheSize = opts.cacheWindows ?? 2_000;
   }
 
   /** Events waiting for a commit (for the queue-depth metric). */
@@ -85,21 +94,84 @@ export class IngestPipeline {
     while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 2));
   }
 
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let n = 0;
+    while (this.queue.length > 0 && (batch.length === 0 || n + (this.queue[0]?.events.length ?? 0) <= this.maxBatch)) {
+      const p = this.queue.shift() as Pending;
+      batch.push(p);
+      n += p.events.length;
+    }
+    return batch;
+  }
+
+  /**
+   * Pipelined: while the store commits one group, the next one is summarised (on top of the in-memory
+   * summaries, which already hold the group being committed) and serialised; its commit starts once the
+   * previous one succeeded. If a commit fails, what was prepared after it is dropped, and both groups go
+   * through the careful path (commitBatch: one group at a time, duplicates and per-request fallback).
+   */
   private async drain(): Promise<void> {
+    let prev: { batch: Pending[]; prepared: Prepared; done: Promise<boolean> } | null = null;
     try {
-      while (this.queue.length > 0) {
-        const batch: Pending[] = [];
-        let n = 0;
-        while (this.queue.length > 0 && (batch.length === 0 || n + (this.queue[0]?.events.length ?? 0) <= this.maxBatch)) {
-          const p = this.queue.shift() as Pending;
-          batch.push(p);
-          n += p.events.length;
+      while (this.queue.length > 0 || prev) {
+        const batch = this.queue.length > 0 ? this.take() : null;
+        let prepared = batch ? await this.prepare(batch) : null;
+        if (prev) {
+          const ok = await prev.done;
+          const overlapSafe = prepared !== null && prev.prepared.touched.size + prepared.touched.size < this.cacheSize / 2;
+          if (!ok || !overlapSafe) {
+            if (prepared) this.forget(prepared.touched);
+            prepared = null;
+          }
+          if (!ok) await this.commitBatch(prev.batch);
+          prev = null;
         }
-        await this.commitBatch(batch);
+        if (!batch) continue;
+        if (!prepared) {
+          await this.commitBatch(batch);
+          continue;
+        }
+        prev = { batch, prepared, done: this.write(batch, prepared) };
       }
     } finally {
       this.running = false;
     }
+  }
+
+  /** Summarises and serialises a group (updating the in-memory summaries); null, with nothing kept, when that fails. */
+  private async prepare(batch: readonly Pending[]): Promise<Prepared | null> {
+    const t0 = process.hrtime.bigint();
+    const events = batch.flatMap((p) => p.events);
+    const rejects = batch.flatMap((p) => p.rejects);
+    const touched = new Set<string>();
+    try {
+      const updated = await this.summarise(events, rejects, touched);
+      const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+      return { t0, commit: { events: events.map((e) => this.record(e)), rejects, summaries }, touched };
+    } catch {
+      this.forget(touched);
+      return null;
+    }
+  }
+
+  /** Commits a prepared group; true when stored (its callers are answered), false when not (nothing answered yet). */
+  private async write(batch: readonly Pending[], p: Prepared): Promise<boolean> {
+    try {
+      await this.store.commit(p.commit);
+    } catch {
+      this.forget(p.touched);
+      return false;
+    }
+    this.opts.onSummaries?.(p.commit.summaries);
+    const none: ReadonlySet<string> = new Set();
+    for (const q of batch) q.resolve(none);
+    this.opts.onCommit?.(p.commit.events.length, p.commit.rejects.length, Number(process.hrtime.bigint() - p.t0) / 1e9);
+    return true;
+  }
+
+  private forget(keys: Iterable<string>): void {
+    for (const k of keys) this.cache.delete(k);
   }
 
   /**
@@ -149,45 +221,54 @@ export class IngestPipeline {
   }
 
   private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {
-    const updated = await this.summarise(events, rejects);
-    const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
-    await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
-    for (const [k, { summary }] of updated) this.remember(k, summary);
+    const touched = new Set<string>();
+    try {
+      const updated = await this.summarise(events, rejects, touched);
+      const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+      await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
+      this.opts.onSummaries?.(summaries);
+    } catch (err) {
+      // Summaries are updated in place: forget the ones this batch touched, the store has their last committed state.
+      this.forget(touched);
+      throw err;
+    }
   }
 
   /**
-   * New versions of every touched window: a copy of the current one plus this batch (copy-on-write). Events
-   * are added once, to a per-minute delta (whole traffic and segment); the deltas are then merged into the
-   * minute, hour and day windows, which costs one sketch merge per window instead of three updates per value.
+   * Every touched window updated in place with this batch (`touched` collects their keys, so that a failed
+   * commit can drop them from memory). Each event is added once, to a delta of its segment (or of the whole
+   * traffic when it has none) for its minute, or for its hour when it is older than the minute retention (so a
+   * backfill of sparse traffic makes one delta per hour, not one per event); segment deltas are merged into the
+   * whole-traffic delta, and the deltas into the minute, hour and day windows: sketch merges per window
+   * instead of several updates per value.
    */
-  private async summarise(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<Map<string, { key: Key; summary: WindowSummary }>> {
-    const deltas = new Map<string, { model: string; version: string; segment: string; minute: number; summary: WindowSummary }>();
+  private async summarise(events: readonly ValidEvent[], rejects: readonly RejectRecord[], touched: Set<string>): Promise<Map<string, { key: Key; summary: WindowSummary }>> {
+    const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
+    const deltas = new Map<string, { model: string; version: string; segment: string; fine: Granularity; start: number; summary: WindowSummary }>();
     const delta = (model: string, version: string, segment: string, ts: number): WindowSummary => {
       const minute = windowStart(ts, 'minute');
-      const k = `${model}\u0000${version}\u0000${segment}\u0000${minute}`;
+      const fine: Granularity = minute >= minuteCutoff ? 'minute' : 'hour';
+      const start = fine === 'minute' ? minute : windowStart(ts, 'hour');
+      const k = `${model}\u0000${version}\u0000${segment}\u0000${fine}\u0000${start}`;
       let d = deltas.get(k);
       if (!d) {
         const vctx = this.catalog.version(model, version);
         if (!vctx) throw new Error(`unknown version ${model}@${version}`);
-        d = { model, version, segment, minute, summary: new WindowSummary(vctx.spec, summarySeed(model, version, segment, 'delta', minute)) };
+        d = { model, version, segment, fine, start, summary: new WindowSummary(vctx.spec, summarySeed(model, version, segment, `delta-${fine}`, start)) };
         deltas.set(k, d);
       }
       return d.summary;
     };
-    for (const e of events) {
-      delta(e.model, e.version, '', e.ts).add(e);
-      const seg = segmentKey(e.segment);
-      if (seg !== '') delta(e.model, e.version, seg, e.ts).add(e);
-    }
+    for (const e of events) delta(e.model, e.version, segmentKey(e.segment), e.ts).add(e);
+    for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
     // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
     for (const r of rejects) if (r.model !== null && r.version !== null) delta(r.model, r.version, '', r.ts).addReject(r.code);
 
-    const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
     const targets: Array<{ key: Key; k: string; d: WindowSummary }> = [];
     for (const d of deltas.values()) {
       for (const granularity of GRANULARITIES) {
-        if (granularity === 'minute' && d.minute < minuteCutoff) continue;
-        const key: Key = { model: d.model, version: d.version, segment: d.segment, granularity, windowStart: windowStart(d.minute, granularity) };
+        if (granularity === 'minute' && d.fine !== 'minute') continue;
+        const key: Key = { model: d.model, version: d.version, segment: d.segment, granularity, windowStart: windowStart(d.start, granularity) };
         targets.push({ key, k: keyString(key), d: d.summary });
       }
     }
@@ -196,12 +277,12 @@ export class IngestPipeline {
     for (const t of targets) {
       let entry = updated.get(t.k);
       if (!entry) {
-        const base = bases.get(t.k) as WindowSummary;
-        const copy = new WindowSummary(base.spec, base.seed);
-        copy.merge(base);
-        entry = { key: t.key, summary: copy };
+        entry = { key: t.key, summary: bases.get(t.k) as WindowSummary };
         updated.set(t.k, entry);
+        // In memory at once: the next group (summarised while this one commits) must build on it.
+        this.remember(t.k, entry.summary);
       }
+      touched.add(t.k);
       entry.summary.merge(t.d);
     }
     return updated;

@@ -1,18 +1,31 @@
 import { decomposeRange, GRANULARITY_MS } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { Granularity } from '../storage/types.js';
+import type { Granularity, SummaryKey, SummaryQuery } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
+import { SummaryCache, type WindowRange } from './summary-cache.js';
 
-/** Reads stored window summaries and merges them over a time range (exactly: see decomposeRange). */
+/** A store that other processes may write too: cached entries are re-read after this long. */
+const SHARED_STORE_TTL_MS = 5000;
+
+/**
+ * Reads stored window summaries and merges them over a time range (exactly: see decomposeRange). Decoded
+ * summaries, time-series points and merged ranges are cached (SummaryCache): the ingest pipeline invalidates
+ * the windows it writes, so a repeated query reads only the window keys from the store.
+ */
 export class SummaryReader {
+  readonly cache: SummaryCache;
+
   constructor(
     private readonly store: StorageBackend,
     private readonly catalog: ModelCatalog,
     private readonly clock: () => number = Date.now,
     private readonly minuteRetentionMs = DEFAULT_MINUTE_RETENTION_MS,
-  ) {}
+    cache?: SummaryCache,
+  ) {
+    this.cache = cache ?? new SummaryCache({ ttlMs: store.kind === 'duckdb' ? Infinity : SHARED_STORE_TTL_MS });
+  }
 
   /**
    * The range a query really covers: whole minutes, and whole hours for the parts older than the
@@ -35,27 +48,94 @@ export class SummaryReader {
     return all[all.length - 1];
   }
 
-  /** One summary for [from, to): merged from the fewest aligned day/hour/minute windows. */
+  /** One summary for [from, to): merged from the fewest aligned day/hour/minute windows. Shared: do not modify it. */
   async merged(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
-    const out = new WindowSummary(v.spec, summarySeed(v.record.model, v.record.version, segment, 'query', from));
     const r = this.effectiveRange(from, to);
-    const parts = decomposeRange(r.from, r.to);
-    const rows = await Promise.all(parts.map((p) => this.store.querySummaries({
-      model: v.record.model, version: v.record.version, segment, granularity: p.granularity, from: p.from, to: p.to,
-    })));
-    for (const list of rows) {
-      for (const r of list) out.merge(WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart)));
-    }
+    const { model, version } = v.record;
+    const parts: WindowRange[] = decomposeRange(r.from, r.to).map((p) => ({ model, version, segment, granularity: p.granularity, from: p.from, to: p.to }));
+    const id = `${model}\u0000${version}\u0000${segment}\u0000${r.from}\u0000${r.to}`;
+    const hit = this.cache.mergedRange(v, id);
+    if (hit) return hit;
+    const epoch = this.cache.epoch;
+    const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
+    const lists = await Promise.all(parts.map((p) => this.windows(v, p, epoch)));
+    for (const list of lists) for (const w of list) out.merge(w.summary);
+    this.cache.putMergedRange(v, id, parts, out, epoch);
     return out;
   }
 
   /** Summaries per window of one granularity over [from, to), keyed by window start (empty windows absent). */
   async series(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): Promise<Map<number, WindowSummary>> {
-    const size = GRANULARITY_MS[granularity];
-    const f = Math.floor(from / size) * size;
-    const rows = await this.store.querySummaries({ model: v.record.model, version: v.record.version, segment, granularity, from: f, to });
-    const out = new Map<number, WindowSummary>();
-    for (const r of rows) out.set(r.windowStart, WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart)));
+    const list = await this.windows(v, this.range(v, segment, from, to, granularity), this.cache.epoch);
+    return new Map(list.map((w) => [w.key.windowStart, w.summary]));
+  }
+
+  /**
+   * One value per stored window of [from, to) (a time-series point) and its event count: computed by
+   * `compute` from the decoded summary, or taken from the cache when that window was not written since.
+   */
+  async seriesValues(
+    v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
+    name: string, compute: (s: WindowSummary) => number | null,
+  ): Promise<Map<number, { value: number | null; events: number }>> {
+    const epoch = this.cache.epoch;
+    const range = this.range(v, segment, from, to, granularity);
+    const keys = await this.store.querySummaryKeys(query(range));
+    const out = new Map<number, { value: number | null; events: number }>();
+    const need: SummaryKey[] = [];
+    for (const k of keys) {
+      const value = this.cache.value(v, k, name);
+      const events = this.cache.value(v, k, 'events');
+      if (value !== undefined && typeof events === 'number') out.set(k.windowStart, { value, events });
+      else need.push(k);
+    }
+    for (const w of await this.fetch(v, range, need, epoch)) {
+      const value = compute(w.summary);
+      this.cache.putValue(v, w.key, name, value, epoch);
+      this.cache.putValue(v, w.key, 'events', w.summary.events, epoch);
+      out.set(w.key.windowStart, { value, events: w.summary.events });
+    }
     return out;
   }
+
+  private range(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): WindowRange {
+    const size = GRANULARITY_MS[granularity];
+    return { model: v.record.model, version: v.record.version, segment, granularity, from: Math.floor(from / size) * size, to };
+  }
+
+  /** The stored windows of a range, in store order: decoded ones from the cache, the rest read and decoded. */
+  private async windows(v: VersionContext, range: WindowRange, epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+    const keys = await this.store.querySummaryKeys(query(range));
+    return this.fetch(v, range, keys, epoch);
+  }
+
+  private async fetch(v: VersionContext, range: WindowRange, keys: readonly SummaryKey[], epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+    const found: Array<WindowSummary | undefined> = keys.map((k) => this.cache.summary(v, k));
+    const missing = keys.filter((_, i) => found[i] === undefined);
+    if (missing.length > 0) {
+      // One read covering the missing windows (the range narrowed to them).
+      const from = Math.min(...missing.map((k) => k.windowStart));
+      const to = Math.max(...missing.map((k) => k.windowStart)) + 1;
+      const rows = await this.store.querySummaries(query({ ...range, from, to }));
+      const byStart = new Map(rows.map((r) => [r.windowStart, r]));
+      keys.forEach((k, i) => {
+        if (found[i] !== undefined) return;
+        const r = byStart.get(k.windowStart);
+        if (!r) return; // deleted in between
+        const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart));
+        this.cache.putSummary(v, k, s, r.data.length, epoch);
+        found[i] = s;
+      });
+    }
+    const out: Array<{ key: SummaryKey; summary: WindowSummary }> = [];
+    keys.forEach((key, i) => {
+      const summary = found[i];
+      if (summary) out.push({ key, summary });
+    });
+    return out;
+  }
+}
+
+function query(r: WindowRange): SummaryQuery {
+  return { model: r.model, version: r.version, segment: r.segment, granularity: r.granularity, from: r.from, to: r.to };
 }

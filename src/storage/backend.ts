@@ -1,6 +1,6 @@
 import type { AlertStore } from './alerts.js';
 import type {
-  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery, SummaryRecord, VersionRecord,
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
 } from './types.js';
 import type { RegistryStore } from './registry.js';
 
@@ -40,6 +40,8 @@ export interface StorageBackend {
   /** Inserts or replaces summaries by key. */
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void>;
   querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
+  /** The keys querySummaries would return, without the data (cheap: lets readers use what they have cached). */
+  querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]>;
 
   /**
    * One transaction for the ingest path: appends events and rejects and upserts summaries together, so that

@@ -184,6 +184,10 @@ export function storageContract(
       const edge = await s.querySummaries({ ...q, from: T0 + 7_200_000, to: T0 + 7_200_001 });
       assert.deepStrictEqual(edge.map(plain), [plain(base[6]!)]);
       assert.deepStrictEqual(await s.querySummaries({ ...q, model: 'nobody' }), []);
+      // Keys only: the same rows, in the same order, without the data.
+      for (const k of [q, { ...q, version: 'v2' }, { ...q, segment: 'country=de' }, { ...q, granularity: 'day' as const }, { ...q, model: 'nobody' }]) {
+        assert.deepStrictEqual(await s.querySummaryKeys(k), (await s.querySummaries(k)).map(({ data: _data, ...key }) => key));
+      }
     });
 
     test('commit: all parts stored together, and a failure half way stores nothing', async () => {

@@ -1,4 +1,5 @@
 import { kstwoSf } from '../stats/kolmogorov.js';
+import { ksAsymptoticPValue } from '../stats/kolmogorov-asymptotic.js';
 import { proportions } from '../stats/binning.js';
 import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
 import { ksSketchErrorBound, ksStatisticFromSketches } from '../sketches/ks-from-sketch.js';
@@ -14,8 +15,10 @@ import { driftVerdict, type KindStats } from './verdict.js';
  * Numerical drift statistics from two window summaries (sketches), as the offline CLI computes them from
  * raw data, with these differences, recorded in the result:
  * - KS: the statistic from the KLL sketches (within `ks.errorBound` of the exact one, see ks-from-sketch.ts);
- *   the p-value is the asymptotic one at max(0, statistic - errorBound), so sketch error can only make the
- *   test more conservative, never raise a false alarm on its own (method 'sketch');
+ *   once a sketch has compacted, the p-value is the one of the limiting Kolmogorov distribution (kstwobign)
+ *   at max(0, statistic - errorBound) and en = m n / (m + n): constant time, and the statistic is approximate
+ *   anyway; sketch error can only make the test more conservative, never raise a false alarm on its own.
+ *   While both sketches are exact (small windows), kstwo.sf at the rounded en, as before (method 'sketch');
  * - Wasserstein: integrated between the sketches' retained items (exact until a sketch compacts);
  * - PSI / Jensen-Shannon / Hellinger: exact, from the counts on the reference-decile bins kept per window.
  */
@@ -30,7 +33,7 @@ export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSum
   const edges = ref.edges ? [...ref.edges] : [];
   const [p, q] = binShares(ref, cur, edges);
   return {
-    ks: { statistic: d, pValue: Math.min(1, Math.max(0, kstwoSf(Math.max(0, d - errorBound), en))), method: 'sketch', errorBound },
+    ks: { statistic: d, pValue: Math.min(1, Math.max(0, errorBound > 0 ? ksAsymptoticPValue(Math.max(0, d - errorBound), (m * n) / (m + n)) : kstwoSf(d, en))), method: 'sketch', errorBound },
     wasserstein: w,
     wassersteinNormalized: std > 0 ? w / std : w === 0 ? 0 : null,
     psi: psi(p, q),

@@ -107,11 +107,11 @@ export function queryRoutes(deps: AppDeps) {
       }
       const granularity = r.granularity ?? granularityFor(r.from, r.to);
       const size = GRANULARITY_MS[granularity];
-      const windows = await deps.reader.series(v, r.segment, r.from, r.to, granularity);
+      const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, metric, (s) => seriesValue(metric, v, s, size / 1000));
       const points: Array<{ t: number; value: number | null; events: number }> = [];
       for (let t = Math.floor(r.from / size) * size; t < r.to; t += size) {
-        const s = windows.get(t);
-        points.push({ t, value: s ? seriesValue(metric, v, s, size / 1000) : null, events: s?.events ?? 0 });
+        const w = windows.get(t);
+        points.push({ t, value: w ? w.value : null, events: w?.events ?? 0 });
       }
       return { ...head(v, r), metric, granularity, points };
     }));

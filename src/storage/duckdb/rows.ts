@@ -1,5 +1,5 @@
 import type {
-  EventRecord, Granularity, LabelledEvent, ModelRecord, OutputKind, SummaryRecord, VersionRecord,
+  EventRecord, Granularity, LabelledEvent, ModelRecord, OutputKind, SummaryKey, SummaryRecord, VersionRecord,
 } from '../types.js';
 
 /** A result row as returned by the driver (column name -> JS value). */
@@ -86,14 +86,11 @@ export function toLabelled(r: Row): LabelledEvent {
 }
 
 export function toSummary(r: Row): SummaryRecord {
-  return {
-    model: str(r.model),
-    version: str(r.version),
-    segment: str(r.segment),
-    granularity: str(r.granularity) as Granularity,
-    windowStart: num(r.window_start),
-    data: bytes(r.data),
-  };
+  return { ...toSummaryKey(r), data: bytes(r.data) };
+}
+
+export function toSummaryKey(r: Row): SummaryKey {
+  return { model: str(r.model), version: str(r.version), segment: str(r.segment), granularity: str(r.granularity) as Granularity, windowStart: num(r.window_start) };
 }
 
 /** Keeps the last item per key (an upsert of the same key twice in one call: the later one wins). */

@@ -48,7 +48,7 @@ export function labelledQuery(q: EventQuery, t: TableName): Sql {
   return { text, params };
 }
 
-export function summariesQuery(q: SummaryQuery, t: TableName): Sql {
+export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false): Sql {
   const params: (string | number)[] = [q.model, q.granularity, q.from, q.to];
   let where = 'model = $1 AND granularity = $2 AND window_start >= $3 AND window_start < $4';
   if (q.version !== undefined) {
@@ -59,7 +59,7 @@ export function summariesQuery(q: SummaryQuery, t: TableName): Sql {
     params.push(q.segment);
     where += ` AND segment = $${params.length}`;
   }
-  const text = 'SELECT model, version, segment, granularity, window_start, data '
+  const text = `SELECT model, version, segment, granularity, window_start${keysOnly ? '' : ', data'} `
     + `FROM ${t('summaries')} WHERE ${where} ORDER BY window_start, version, segment`;
   return { text, params };
 }

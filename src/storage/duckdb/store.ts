@@ -3,7 +3,7 @@ import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@du
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
-  SummaryRecord, VersionRecord,
+  SummaryKey, SummaryRecord, VersionRecord,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
 import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
@@ -12,7 +12,7 @@ import { SerialQueue } from './queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
-  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toVersion, type Row,
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from './rows.js';
 import {
   DUCKDB_SCHEMA, EVENT_COLUMNS, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
@@ -142,6 +142,10 @@ export class DuckDbStore implements StorageBackend {
 
   async querySummaries(q: SummaryQuery): Promise<SummaryRecord[]> {
     return (await this.read(summariesQuery(q, table))).map(toSummary);
+  }
+
+  async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {
+    return (await this.read(summariesQuery(q, table, true))).map(toSummaryKey);
   }
 
   commit(batch: CommitBatch): Promise<void> {

@@ -1,12 +1,12 @@
 import pg from 'pg';
 import type { StorageBackend } from '../backend.js';
 import {
-  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toVersion, type Row,
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from '../duckdb/rows.js';
 import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from '../duckdb/sql.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
-  SummaryRecord, VersionRecord,
+  SummaryKey, SummaryRecord, VersionRecord,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
 import { postgresAlertSchema, postgresAlertStore } from './alerts.js';
@@ -151,6 +151,10 @@ export class PostgresStore implements StorageBackend {
 
   async querySummaries(q: SummaryQuery): Promise<SummaryRecord[]> {
     return (await this.read(summariesQuery(q, (x) => this.t(x)))).map(toSummary);
+  }
+
+  async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {
+    return (await this.read(summariesQuery(q, (x) => this.t(x), true))).map(toSummaryKey);
   }
 
   commit(batch: CommitBatch): Promise<void> {

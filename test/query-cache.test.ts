@@ -1,0 +1,52 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+/* Cached query results (decoded summaries, time-series points, merged ranges) must follow every commit. */
+let s: Server;
+const H = 3_600_000;
+const T = Math.floor((Date.now() - 3 * H) / H) * H;
+
+before(async () => {
+  s = await testServer();
+  assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'qc', outputKind: 'regression', inputSchema: { type: 'object', properties: { a: { type: 'number' } } } })).status, 201);
+  assert.equal((await call(s.url, 'POST', '/v1/models/qc/versions', { version: '1' })).status, 201);
+});
+after(async () => s?.close());
+
+const send = async (n: number, latencyMs: number, at: number): Promise<void> => {
+  const events = Array.from({ length: n }, (_, i) => ({ model: 'qc', version: '1', timestamp: at + i, features: { a: i }, prediction: i, latencyMs }));
+  const r = await call(s.url, 'POST', '/v1/events', { events });
+  assert.equal(r.body['accepted'], n);
+};
+
+test('issue 3: repeated queries are answered from the cache and still see every new event', async () => {
+  await send(10, 5, T + 1000);
+  const series = async (): Promise<Array<{ t: number; value: number | null; events: number }>> =>
+    (await call(s.url, 'GET', `/v1/models/qc/timeseries?metric=latencyP99&granularity=hour&from=${T}&to=${T + 3 * H}`)).body['points'] as Array<{ t: number; value: number | null; events: number }>;
+  const health = async (): Promise<number> => (await call(s.url, 'GET', `/v1/models/qc/health?from=${T}&to=${T + 3 * H}`)).body['events'] as number;
+  assert.deepEqual((await series()).map((p) => p.events), [10, 0, 0]);
+  assert.equal(await health(), 10);
+  assert.deepEqual((await series()).map((p) => p.events), [10, 0, 0], 'same answer from the cache');
+  assert.equal(await health(), 10);
+  // New events in the same window and in a window that did not exist: both show up.
+  await send(5, 500, T + 2000);
+  await send(3, 5, T + H + 1000);
+  const after = await series();
+  assert.deepEqual(after.map((p) => p.events), [15, 3, 0]);
+  assert.ok((after[0]?.value ?? 0) > 400, `p99 latency follows the new events: ${after[0]?.value}`);
+  assert.equal(await health(), 18);
+});
+
+test('issue 3: events older than the minute retention go to hour and day windows only, counted exactly', async () => {
+  const old = Math.floor((Date.now() - 5 * 24 * H) / H) * H;
+  const events = Array.from({ length: 30 }, (_, i) => ({ model: 'qc', version: '1', timestamp: old + i * 240_000, features: { a: i }, prediction: i, latencyMs: 1 }));
+  assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 30);
+  const q = { model: 'qc', version: '1', segment: '', from: old - H, to: old + 3 * H };
+  assert.equal((await s.deps.store.querySummaries({ ...q, granularity: 'minute' })).length, 0);
+  const hours = await s.deps.reader.series(s.deps.reader.resolveVersion('qc', '1') as NonNullable<ReturnType<Server['deps']['reader']['resolveVersion']>>, '', q.from, q.to, 'hour');
+  assert.deepEqual([...hours].map(([t, w]) => [t - old, w.events]), [[0, 15], [H, 15]]);
+  const health = await call(s.url, 'GET', `/v1/models/qc/health?from=${old}&to=${old + 2 * H}`);
+  assert.equal(health.body['events'], 30);
+});
