@@ -5,6 +5,8 @@ import { metricsCommand } from './commands/metrics.js';
 import { reportCommand } from './commands/report.js';
 import { serveCommand } from './commands/serve.js';
 import { keysCommand } from './commands/keys.js';
+import { alertsCommand } from './commands/alerts.js';
+import { silencesCommand } from './commands/silences.js';
 import { EXIT } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(reportCommand(setCode));
   program.addCommand(serveCommand(setCode));
   program.addCommand(keysCommand(setCode));
+  program.addCommand(alertsCommand(setCode));
+  program.addCommand(silencesCommand(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch below (exit 2).
   const override = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });

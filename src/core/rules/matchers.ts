@@ -30,7 +30,7 @@ export function checkMatcher(m: Matcher): void {
     try {
       anchored(m.value);
     } catch (e) {
-      throw new Error(`matcher "${m.name}" has an invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`matcher "${m.name}" has an invalid regular expression: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 }
