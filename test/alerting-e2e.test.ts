@@ -19,7 +19,6 @@ import { DAY, HOUR, MIN, Traffic, type Conditions } from './helpers/traffic.js';
  *            a control monitor without seasonality does at 20:00, silenced (CLI) until the silence is expired.
  */
 const LIVE = Date.UTC(2026, 0, 26); // a Monday
-const GROUP_WAIT = MIN;
 const GROUP_INTERVAL = 10 * MIN;
 const SECRET = 'e2e-secret';
 const DRIFT = { xShift: 1.2, cShares: [0.2, 0.3, 0.5] as [number, number, number] };

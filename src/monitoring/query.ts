@@ -37,7 +37,7 @@ export class SummaryReader {
 
   /** One summary for [from, to): merged from the fewest aligned day/hour/minute windows. */
   async merged(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
-    const out = new WindowSummary(v.spec, summarySeed(v.record.model, v.record.version, segment, 'query', from));
+    const out = this.empty(v, segment, from);
     const r = this.effectiveRange(from, to);
     const parts = decomposeRange(r.from, r.to);
     const rows = await Promise.all(parts.map((p) => this.store.querySummaries({
@@ -47,6 +47,11 @@ export class SummaryReader {
       for (const r of list) out.merge(WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart)));
     }
     return out;
+  }
+
+  /** An empty summary (a window without events). */
+  empty(v: VersionContext, segment: string, from: number): WindowSummary {
+    return new WindowSummary(v.spec, summarySeed(v.record.model, v.record.version, segment, 'query', from));
   }
 
   /** Summaries per window of one granularity over [from, to), keyed by window start (empty windows absent). */

@@ -15,8 +15,9 @@ export class Receiver {
   private constructor(private readonly server: Server, readonly url: string) {}
 
   static async start(status = 200): Promise<Receiver> {
-    let self: Receiver | undefined;
+    const holder: { self?: Receiver } = {};
     const server = createServer((req, res) => {
+      const self = holder.self;
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -33,8 +34,9 @@ export class Receiver {
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    self = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const self = new Receiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     self.status = status;
+    holder.self = self;
     return self;
   }
 
