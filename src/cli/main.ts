@@ -8,6 +8,8 @@ import { keysCommand } from './commands/keys.js';
 import { modelsCommand } from './commands/models.js';
 import { versionsCommand } from './commands/versions.js';
 import { promoteCommand, rollbackCommand, rolloutCommand } from './commands/deploy.js';
+import { alertsCommand } from './commands/alerts.js';
+import { silencesCommand } from './commands/silences.js';
 import { EXIT } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -28,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(serveCommand(setCode));
   program.addCommand(keysCommand(setCode));
   for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
+  program.addCommand(alertsCommand(setCode));
+  program.addCommand(silencesCommand(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch below (exit 2).
   const override = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });

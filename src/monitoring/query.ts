@@ -64,6 +64,11 @@ export class SummaryReader {
     return out;
   }
 
+  /** An empty summary (a window without events). */
+  empty(v: VersionContext, segment: string, from: number): WindowSummary {
+    return new WindowSummary(v.spec, summarySeed(v.record.model, v.record.version, segment, 'query', from));
+  }
+
   /** Summaries per window of one granularity over [from, to), keyed by window start (empty windows absent). */
   async series(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): Promise<Map<number, WindowSummary>> {
     const list = await this.windows(v, this.range(v, segment, from, to, granularity), this.cache.epoch);

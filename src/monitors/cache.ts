@@ -12,7 +12,7 @@ import type { Granularity, LabelledEvent } from '../storage/types.js';
 export class EvalCache {
   private readonly merged = new Map<string, Promise<WindowSummary>>();
   private readonly labelled = new Map<string, Promise<LabelledEvent[]>>();
-  private readonly prefetched = new Set<string>();
+  private readonly prefetched = new Map<string, Promise<void>>();
 
   constructor(private readonly reader: SummaryReader, private readonly store: StorageBackend) {}
 
@@ -36,16 +36,23 @@ export class EvalCache {
     const from = Math.min(...starts);
     const to = Math.max(...starts) + windowMs;
     const pkey = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${g}\u0000${from}\u0000${to}`;
-    if (this.prefetched.has(pkey)) return;
-    this.prefetched.add(pkey);
+    let p = this.prefetched.get(pkey);
+    if (!p) {
+      p = this.load(v, segment, starts, windowMs, g, from, to);
+      this.prefetched.set(pkey, p);
+    }
+    // monitors evaluated concurrently wait for the one read instead of reading window by window
+    await p;
+  }
+
+  private async load(v: VersionContext, segment: string, starts: readonly number[], windowMs: number, g: Granularity, from: number, to: number): Promise<void> {
     // only when minute windows are not needed (the reader would merge minutes for recent partial hours)
     const eff = this.reader.effectiveRange(from, to);
     if (eff.from !== from || eff.to !== to) return;
     const series = await this.reader.series(v, segment, from, to, g);
     for (const s of starts) {
       const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${s}\u0000${s + windowMs}`;
-      const hit = series.get(s);
-      if (!this.merged.has(key) && hit) this.merged.set(key, Promise.resolve(hit));
+      if (!this.merged.has(key)) this.merged.set(key, Promise.resolve(series.get(s) ?? this.reader.empty(v, segment, s)));
     }
   }
 

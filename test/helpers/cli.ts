@@ -32,3 +32,16 @@ export function writeCsv(path: string, columns: Record<string, ArrayLike<number 
   }
   writeFileSync(path, lines.join('\n') + '\n');
 }
+
+/** Like lookout() but without blocking the event loop (for talking to a server running in this process). */
+export async function lookoutAsync(args: string[], timeoutMs = 30_000): Promise<CliResult> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}

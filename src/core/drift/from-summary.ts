@@ -83,14 +83,15 @@ function quality(ref: NumericSummary | CategoricalSummary, cur: NumericSummary |
   };
 }
 
-/** Drift of one feature between a reference summary and the merged summary of the current windows. */
-export function featureDriftFromSummaries(
-  name: string,
-  ref: NumericSummary | CategoricalSummary,
-  cur: NumericSummary | CategoricalSummary,
-  referenceRows: number,
-  overrides: MethodOverrides = {},
-): FeatureDrift {
+/** The method-independent part of a feature's drift: every statistic, computed once (see featureDriftFromSummaries). */
+export interface FeatureStats {
+  kind: 'numerical' | 'categorical';
+  quality: FeatureQuality;
+  computed: KindStats | null;
+  emptySide: 'reference' | 'current' | null;
+}
+
+export function featureStatsFromSummaries(name: string, ref: NumericSummary | CategoricalSummary, cur: NumericSummary | CategoricalSummary): FeatureStats {
   const kind = ref instanceof NumericSummary ? 'numerical' : 'categorical';
   const emptySide = ref.count === 0 ? 'reference' : cur.count === 0 ? 'current' : null;
   let computed: KindStats | null = null;
@@ -99,5 +100,21 @@ export function featureDriftFromSummaries(
     else if (ref instanceof CategoricalSummary && cur instanceof CategoricalSummary) computed = { kind: 'categorical', stats: categoricalStats(ref.countsWithOther(), cur.countsWithOther()) };
     else throw new Error(`feature ${name}: reference and current summaries are of different kinds`);
   }
-  return driftVerdict(name, kind, referenceRows, quality(ref, cur), computed, overrides, emptySide);
+  return { kind, quality: quality(ref, cur), computed, emptySide };
+}
+
+/** The verdict of a method (chosen or automatic) on precomputed statistics. */
+export function featureDriftFromStats(name: string, st: FeatureStats, referenceRows: number, overrides: MethodOverrides = {}): FeatureDrift {
+  return driftVerdict(name, st.kind, referenceRows, st.quality, st.computed, overrides, st.emptySide);
+}
+
+/** Drift of one feature between a reference summary and the merged summary of the current windows. */
+export function featureDriftFromSummaries(
+  name: string,
+  ref: NumericSummary | CategoricalSummary,
+  cur: NumericSummary | CategoricalSummary,
+  referenceRows: number,
+  overrides: MethodOverrides = {},
+): FeatureDrift {
+  return featureDriftFromStats(name, featureStatsFromSummaries(name, ref, cur), referenceRows, overrides);
 }

@@ -1,5 +1,6 @@
 import { datasetDrift } from '../../core/drift/dataset.js';
-import { featureDriftFromSummaries } from '../../core/drift/from-summary.js';
+import { featureDriftFromStats, featureStatsFromSummaries, type FeatureStats } from '../../core/drift/from-summary.js';
+import type { FeatureDrift } from '../../core/drift/types.js';
 import { getDriftMethod } from '../../core/drift/registry.js';
 import { estimatedMetrics } from '../../core/summary/cbpe.js';
 import { CategoricalSummary } from '../../core/summary/categorical.js';
@@ -29,6 +30,21 @@ function overrides(args: MetricArgs): { method: string; threshold?: number } {
   return { method: args.method ?? DEFAULT_MONITOR_DRIFT_METHOD, ...(args.threshold !== undefined && { threshold: args.threshold }) };
 }
 
+const statsMemo = new WeakMap<object, FeatureStats>();
+
+/**
+ * A feature's drift: the statistics do not depend on the method, so they are computed once per current
+ * summary (per tick, monitors share merged summaries) and each monitor's method only picks its score.
+ */
+function drift(name: string, ref: NumericSummary | CategoricalSummary, cur: NumericSummary | CategoricalSummary, rows: number, args: MetricArgs): FeatureDrift {
+  let st = statsMemo.get(cur);
+  if (!st) {
+    st = featureStatsFromSummaries(name, ref, cur);
+    statsMemo.set(cur, st);
+  }
+  return featureDriftFromStats(name, st, rows, overrides(args));
+}
+
 const driftDirection = (args: MetricArgs): 'above' | 'below' => (getDriftMethod(args.method ?? DEFAULT_MONITOR_DRIFT_METHOD).scoreType === 'pValue' ? 'below' : 'above');
 
 function positiveClass(v: VersionContext, m: ModelRecord, args: MetricArgs): string {
@@ -41,7 +57,7 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
     const r = v.reference?.summary.features.get(f);
     const c = s.features.get(f);
     if (!r || !c || !v.reference) return { value: null, samples: 0, detail: { note: v.reference ? `no feature "${f}"` : 'no reference' } };
-    const d = featureDriftFromSummaries(f, r, c, v.reference.profile.rows, overrides(args));
+    const d = drift(f, r, c, v.reference.profile.rows, args);
     return { value: d.score, samples: c.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted } };
   }, 100, false),
   summaryMetric('driftShare', 'share of features that drifted (each with the method given, psi by default)', above, 'none', (s, v, _m, args) => {
@@ -50,7 +66,7 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
     const fs = v.spec.features.flatMap((f) => {
       const r = ref.summary.features.get(f.name);
       const c = s.features.get(f.name);
-      return r && c ? [featureDriftFromSummaries(f.name, r, c, ref.profile.rows, overrides(args))] : [];
+      return r && c ? [drift(f.name, r, c, ref.profile.rows, args)] : [];
     });
     const d = datasetDrift(fs);
     return { value: d.share, samples: s.events, detail: { method: args.method ?? DEFAULT_MONITOR_DRIFT_METHOD, drifted: fs.filter((f) => f.drifted).map((f) => f.name) } };
@@ -58,7 +74,7 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
   summaryMetric('predictionDrift', 'drift score of the prediction distribution against the reference', driftDirection, 'none', (s, v, _m, args) => {
     const ref = v.reference;
     if (!ref || ref.summary.prediction.count === 0) return { value: null, samples: 0, detail: { note: 'no reference predictions' } };
-    const d = featureDriftFromSummaries('__prediction', ref.summary.prediction, s.prediction, ref.profile.rows, overrides(args));
+    const d = drift('__prediction', ref.summary.prediction, s.prediction, ref.profile.rows, args);
     return { value: d.score, samples: s.prediction.count, detail: { method: d.method, methodThreshold: d.threshold } };
   }, 100, false),
   summaryMetric('predictionRate', 'share of predictions of a class (default the positive class); mean prediction for regression', above, 'none', (s, v, m, args) => {

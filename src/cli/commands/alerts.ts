@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+import type { AlertRecord } from '../../storage/alerts.js';
+import { EXIT } from '../exit.js';
+import { fmt, table } from '../format.js';
+import { api, apiOptions, type ApiOptions } from '../http.js';
+
+type ListOpts = ApiOptions & { state: string; model?: string; json?: boolean };
+type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
+
+const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z'));
+
+/** `lookout alerts list|ack|resolve|false-positive`: the alert lifecycle through the HTTP API. */
+export function alertsCommand(setCode: (c: number) => void): Command {
+  const cmd = new Command('alerts').description('list alerts and acknowledge, resolve or mark them as false positives');
+  const list = cmd.command('list').description('list alerts (newest first)')
+    .option('--state <state>', 'open, acknowledged, resolved or all', 'open')
+    .option('--model <name>', 'only this model')
+    .option('--json', 'print JSON')
+    .action(async (o: ListOpts) => {
+      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }) });
+      const { alerts } = await api(o, 'GET', `/v1/alerts?${q.toString()}`) as { alerts: AlertRecord[] };
+      if (o.json) process.stdout.write(JSON.stringify(alerts, null, 2) + '\n');
+      else {
+        process.stdout.write(table(['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'threshold', 'since', 'flags'], alerts.map((a) => [
+          a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null), fmt(a.context['threshold'] as number | null),
+          iso(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
+        ])));
+      }
+      setCode(EXIT.ok);
+    });
+  for (const o of apiOptions()) list.addOption(o);
+  const verbs: Array<[string, string, string]> = [
+    ['ack', 'ack', 'acknowledge an alert (it stays open until resolved, but is not repeated)'],
+    ['resolve', 'resolve', 'resolve an alert by hand'],
+    ['false-positive', 'false-positive', 'mark an alert as a false positive (resolving it); counted in the monitor stats'],
+  ];
+  for (const [name, path, description] of verbs) {
+    const sub = cmd.command(`${name} <id>`).description(description)
+      .option('--by <name>', 'who (default: the API key name)')
+      .option('--note <text>', 'a note kept with the alert')
+      .option('--json', 'print JSON')
+      .action(async (id: string, o: ChangeOpts) => {
+        const { alert } = await api(o, 'POST', `/v1/alerts/${encodeURIComponent(id)}/${path}`, { ...(o.by && { by: o.by }), ...(o.note && { note: o.note }) }) as { alert: AlertRecord };
+        process.stdout.write(o.json ? JSON.stringify(alert, null, 2) + '\n' : `alert ${alert.id}: ${alert.state}${alert.falsePositive ? ' (false positive)' : ''}\n`);
+        setCode(EXIT.ok);
+      });
+    for (const opt of apiOptions()) sub.addOption(opt);
+  }
+  return cmd;
+}

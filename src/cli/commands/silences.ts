@@ -1,0 +1,61 @@
+import { Command, InvalidArgumentError } from 'commander';
+import type { Matcher } from '../../core/rules/matchers.js';
+import { parseDuration } from '../../monitors/duration.js';
+import type { SilenceRecord } from '../../storage/alerts.js';
+import { EXIT } from '../exit.js';
+import { table } from '../format.js';
+import { api, apiOptions, type ApiOptions } from '../http.js';
+
+/** "name=value", "name!=value", "name=~regex" or "name!~regex". */
+export function parseMatcher(v: string, prev: Matcher[] = []): Matcher[] {
+  const m = /^([A-Za-z_][A-Za-z0-9_.-]*)(=~|!~|!=|=)(.*)$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`matcher must look like name=value, name!=value, name=~regex or name!~regex (got "${v}")`);
+  const op = m[2] as string;
+  return [...prev, { name: m[1] as string, value: m[3] as string, ...(op.endsWith('~') && { isRegex: true }), ...(op.startsWith('!') && { isNegative: true }) }];
+}
+
+type AddOpts = ApiOptions & { matcher: Matcher[]; duration?: string; ends?: string; createdBy: string; comment: string };
+const iso = (t: number): string => new Date(t).toISOString();
+
+/** `lookout silences list|add|expire`. */
+export function silencesCommand(setCode: (c: number) => void): Command {
+  const cmd = new Command('silences').description('mute alerts matching label matchers for a while');
+  const list = cmd.command('list').description('list silences').option('--json', 'print JSON').action(async (o: ApiOptions & { json?: boolean }) => {
+    const { silences } = await api(o, 'GET', '/v1/silences') as { silences: Array<SilenceRecord & { active: boolean }> };
+    if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
+    else {
+      process.stdout.write(table(['id', 'active', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
+        s.id, s.active ? 'yes' : 'no', s.matchers.map((m) => `${m.name}${m.isNegative ? '!' : '='}${m.isRegex ? '~' : ''}${m.value}`).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
+      ])));
+    }
+    setCode(EXIT.ok);
+  });
+  const add = cmd.command('add').description('create a silence')
+    .requiredOption('--matcher <m>', 'label matcher (repeat for several): name=value, name=~regex, name!=value', parseMatcher, [])
+    .option('--duration <d>', 'how long from now, e.g. 2h (default 1h)')
+    .option('--ends <time>', 'end time (ISO-8601) instead of --duration')
+    .requiredOption('--created-by <name>', 'who creates it')
+    .requiredOption('--comment <text>', 'why')
+    .action(async (o: AddOpts) => {
+      let endsAt: number;
+      if (o.ends !== undefined) {
+        endsAt = Date.parse(o.ends);
+        if (!Number.isFinite(endsAt)) throw new InvalidArgumentError(`--ends must be an ISO-8601 time (got "${o.ends}")`);
+      } else {
+        // the duration counts from the server's clock: ask it (its /healthz time) rather than trusting ours
+        const ms = parseDuration(o.duration ?? '1h', '--duration');
+        const health = await api(o, 'GET', '/healthz');
+        endsAt = (typeof health['time'] === 'number' ? health['time'] : Date.now()) + ms;
+      }
+      const { silence } = await api(o, 'POST', '/v1/silences', { matchers: o.matcher, endsAt, createdBy: o.createdBy, comment: o.comment }) as { silence: SilenceRecord };
+      process.stdout.write(`silence ${silence.id} created, until ${iso(silence.endsAt)}\n`);
+      setCode(EXIT.ok);
+    });
+  const expire = cmd.command('expire <id>').description('expire a silence now').action(async (id: string, o: ApiOptions) => {
+    const { silence } = await api(o, 'DELETE', `/v1/silences/${encodeURIComponent(id)}`) as { silence: SilenceRecord };
+    process.stdout.write(`silence ${silence.id} expired at ${iso(silence.endsAt)}\n`);
+    setCode(EXIT.ok);
+  });
+  for (const c of [list, add, expire]) for (const o of apiOptions()) c.addOption(o);
+  return cmd;
+}

@@ -1,0 +1,40 @@
+import { Option } from 'commander';
+import { InputError } from '../io/errors.js';
+
+export interface ApiOptions {
+  url: string;
+  apiKey?: string;
+}
+
+/** --url and --api-key (defaults from LOOKOUT_URL and LOOKOUT_API_KEY). */
+export function apiOptions(): Option[] {
+  return [
+    new Option('--url <url>', 'Lookout server URL').env('LOOKOUT_URL').default('http://127.0.0.1:8080'),
+    new Option('--api-key <key>', 'API key (admin scope for changes)').env('LOOKOUT_API_KEY'),
+  ];
+}
+
+/** Calls the server's JSON API; errors (HTTP or network) become InputErrors with the server's message. */
+export async function api(o: ApiOptions, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const headers: Record<string, string> = {};
+  if (o.apiKey) headers['authorization'] = `Bearer ${o.apiKey}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, o.url), { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  } catch (e) {
+    throw new InputError(`cannot reach ${o.url}: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`);
+  }
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  if (!res.ok) {
+    const err = json['error'] as { code?: string; message?: string } | undefined;
+    throw new InputError(`${method} ${path}: HTTP ${res.status} ${err?.code ?? ''}: ${err?.message ?? text.slice(0, 200)}`);
+  }
+  return json;
+}
