@@ -130,7 +130,13 @@ export class IngestPipeline {
 
   private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {
     const updated = await this.summarise(events, rejects);
-    const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+    const summaries: SummaryRecord[] = [];
+    for (const { key, summary } of updated.values()) {
+      // Serialising a window takes a fraction of a millisecond: yield between windows so that a commit never
+      // blocks the event loop (and the requests it serves, e.g. the prediction gateway) for long at a time.
+      if (summaries.length > 0) await yieldToLoop();
+      summaries.push({ ...key, data: summary.toBytes() });
+    }
     await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
     for (const [k, { summary }] of updated) this.remember(k, summary);
   }
@@ -176,6 +182,7 @@ export class IngestPipeline {
     for (const t of targets) {
       let entry = updated.get(t.k);
       if (!entry) {
+        if (updated.size > 0) await yieldToLoop();
         const base = bases.get(t.k) as WindowSummary;
         const copy = new WindowSummary(base.spec, base.seed);
         copy.merge(base);
@@ -237,6 +244,11 @@ export class IngestPipeline {
       error: e.error, costUsd: e.costUsd, features: sampled ? e.features : null,
     };
   }
+}
+
+/** Lets pending I/O callbacks run (setImmediate runs after the poll phase). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function keyString(k: Key): string {
