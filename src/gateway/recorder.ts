@@ -3,9 +3,13 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { RejectRecord } from '../storage/types.js';
 
 export interface RecorderOptions {
-  /** Flush when this many events are buffered (default 1000). */
+  /** Flush when this many events are buffered (default 5000). */
   maxBatch?: number;
-  /** Flush at most this long after the first buffered event (default 25 ms). */
+  /**
+   * Flush at most this long after the first buffered event (default 200 ms). Each commit blocks the event
+   * loop for a moment (summary merges, DuckDB appender flush), so fewer, larger commits keep the tail
+   * latency of predictions low; monitoring sees the events a fraction of a second later.
+   */
   maxDelayMs?: number;
   /** Events buffered or in flight beyond this are dropped and counted (bounded memory; default 100,000). */
   maxPending?: number;
@@ -50,9 +54,9 @@ export class EventRecorder {
   }
 
   private schedule(): void {
-    if (this.events.length >= (this.o.maxBatch ?? 1000)) this.submit();
+    if (this.events.length >= (this.o.maxBatch ?? 5000)) this.submit();
     else if (this.timer === null) {
-      this.timer = setTimeout(() => this.submit(), this.o.maxDelayMs ?? 25);
+      this.timer = setTimeout(() => this.submit(), this.o.maxDelayMs ?? 200);
       this.timer.unref();
     }
   }

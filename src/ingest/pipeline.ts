@@ -147,7 +147,7 @@ export class IngestPipeline {
     const touched = new Set<string>();
     try {
       const updated = await this.summarise(events, rejects, touched);
-      const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+      const summaries = await serialise(updated.values());
       return { t0, commit: { events: events.map((e) => this.record(e)), rejects, summaries }, touched };
     } catch {
       this.forget(touched);
@@ -224,7 +224,7 @@ export class IngestPipeline {
     const touched = new Set<string>();
     try {
       const updated = await this.summarise(events, rejects, touched);
-      const summaries: SummaryRecord[] = [...updated.values()].map(({ key, summary }) => ({ ...key, data: summary.toBytes() }));
+      const summaries = await serialise(updated.values());
       await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
       this.opts.onSummaries?.(summaries);
     } catch (err) {
@@ -338,6 +338,24 @@ export class IngestPipeline {
       error: e.error, costUsd: e.costUsd, features: sampled ? e.features : null,
     };
   }
+}
+
+/**
+ * Serialising a window takes a fraction of a millisecond: yield between windows so that a commit never blocks
+ * the event loop (and the requests it serves, e.g. the prediction gateway) for long at a time.
+ */
+async function serialise(updated: Iterable<{ key: Key; summary: WindowSummary }>): Promise<SummaryRecord[]> {
+  const out: SummaryRecord[] = [];
+  for (const { key, summary } of updated) {
+    if (out.length > 0) await yieldToLoop();
+    out.push({ ...key, data: summary.toBytes() });
+  }
+  return out;
+}
+
+/** Lets pending I/O callbacks run (setImmediate runs after the poll phase). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function keyString(k: Key): string {

@@ -11,6 +11,19 @@ type P = { name: string };
 export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
   return async (app: FastifyInstance): Promise<void> => {
     useRegistryErrors(app);
+    // Plain JSON.parse for this plugin's routes (the body is only read, validated against the model schema
+    // and re-serialised, never merged into objects, so prototype-poisoning keys are inert here).
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, body === '' ? undefined : JSON.parse(body as string));
+      } catch (e) {
+        const err = e as Error & { statusCode?: number; code?: string };
+        err.statusCode = 400;
+        err.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
+        done(err, undefined);
+      }
+    });
 
     app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest') }, async (req, reply) => {
       const key = req.headers['x-lookout-route-key'];

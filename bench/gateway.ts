@@ -1,0 +1,196 @@
+/**
+ * bench:gateway — the prediction gateway's added latency, against calling the upstream model server
+ * directly, measured in the same run on loopback.
+ *
+ * Three processes: the upstream model server (bench/gateway-upstream.ts), `lookout serve` (DuckDB file store,
+ * event recording on: every prediction is recorded into the ingest pipeline) and this open-loop load
+ * generator (undici Pools with keep-alive). Requests are paced at BENCH_RATE per second (default 2000)
+ * regardless of answers (open loop), alternating between the two targets in BENCH_ROUNDS rounds (default 4)
+ * so both see the same machine conditions; a warm-up phase of each is discarded. Latency is measured from
+ * the moment a request is handed to the client; the same figures from the intended send time (which also
+ * count pacing delays) are printed too. Afterwards the store is opened and the recorded events counted.
+ * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+import { seededRandom } from '../src/core/random/rng.js';
+import { DuckDbStore } from '../src/storage/duckdb/store.js';
+import { api, featureSet, makeRow, modelBody } from './lib-data.js';
+import { printProfile, type CpuProfile } from './lib-profile.js';
+import { fmtInt, fmtMs, quantile, verdict } from './lib-stats.js';
+
+const RATE = Math.max(1, Number(process.env['BENCH_RATE'] ?? 2000));
+const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 20));
+const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 4));
+const WARMUP_S = 3;
+const PROFILE = process.env['BENCH_PROFILE'] === '1';
+const log = (s: string): void => console.log(s);
+
+function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${buf}`)), 60_000);
+    child[stream]?.setEncoding('utf8');
+    child[stream]?.on('data', (d: string) => {
+      buf += d;
+      const m = pattern.exec(buf);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    });
+    (stream === 'stdout' ? child.stderr : child.stdout)?.resume();
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}): ${buf}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+interface Phase { sent: number; ok: number; failed: number; fromSend: number[]; fromIntended: number[]; seconds: number; firstError?: string }
+
+/** Open-loop load: request i is due at start + i / rate, whatever happened to earlier ones. */
+async function openLoop(pool: Pool, path: string, bodies: string[], seconds: number, record: boolean): Promise<Phase> {
+  const total = Math.round(RATE * seconds);
+  const p: Phase = { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], seconds };
+  const pending = new Set<Promise<void>>();
+  const t0 = performance.now();
+  const interval = 1000 / RATE;
+  while (p.sent < total) {
+    const now = performance.now();
+    while (p.sent < total && t0 + p.sent * interval <= now) {
+      const intended = t0 + p.sent * interval;
+      const body = bodies[p.sent % bodies.length] as string;
+      p.sent++;
+      const sentAt = performance.now();
+      const req = pool.request({ path, method: 'POST', body, headers: { 'content-type': 'application/json' } }).then(async (res) => {
+        await res.body.text();
+        const end = performance.now();
+        if (res.statusCode === 200) {
+          p.ok++;
+          if (record) {
+            p.fromSend.push(end - sentAt);
+            p.fromIntended.push(end - intended);
+          }
+        } else {
+          p.failed++;
+          p.firstError ??= `HTTP ${res.statusCode}`;
+        }
+      }, (e: unknown) => {
+        p.failed++;
+        p.firstError ??= e instanceof Error ? e.message : String(e);
+      });
+      pending.add(req);
+      void req.finally(() => pending.delete(req));
+    }
+    const next = t0 + p.sent * interval - performance.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, next)));
+  }
+  await Promise.all(pending);
+  return p;
+}
+
+function merge(phases: Phase[]): Phase {
+  return phases.reduce((a, b) => ({
+    sent: a.sent + b.sent, ok: a.ok + b.ok, failed: a.failed + b.failed, fromSend: a.fromSend.concat(b.fromSend),
+    fromIntended: a.fromIntended.concat(b.fromIntended), seconds: a.seconds + b.seconds, ...(a.firstError ?? b.firstError ? { firstError: a.firstError ?? b.firstError } : {}),
+  }), { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], seconds: 0 });
+}
+
+const QS: Array<[string, number]> = [['p50', 0.5], ['p90', 0.9], ['p99', 0.99], ['p99.9', 0.999]];
+const dist = (xs: number[]): string => `${QS.map(([n, q]) => `${n} ${fmtMs(quantile(xs, q))}`).join(', ')}, max ${fmtMs(xs.length ? Math.max(...xs) : NaN)} (n=${fmtInt(xs.length)})`;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lookout-bench-gateway-'));
+const children: ChildProcess[] = [];
+try {
+  log(`bench:gateway — open loop at ${fmtInt(RATE)} requests/s, ${SECONDS} s per target in ${ROUNDS} alternating rounds (+${WARMUP_S} s warm-up each), event recording on`);
+  log(`machine: ${cpus().length} CPUs shared by the upstream, the server, this load generator and any other process; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
+  const upstream = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-upstream.js')], /listening on (http:\/\/[^\s]+)/, 'stdout');
+  children.push(upstream.child);
+  const profDir = join(dataDir, 'prof');
+  const server = await startChild([...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+  children.push(server.child);
+  const fs = featureSet(10, 2);
+  await api(server.url, 'POST', '/v1/models', modelBody('m', fs));
+  await api(server.url, 'PUT', '/v1/models/m/versions/1.0.0', { upstream: upstream.url });
+  await api(server.url, 'PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: 'bench' });
+  const r = seededRandom(11);
+  const bodies = Array.from({ length: 256 }, () => JSON.stringify({ features: makeRow(r, fs).features }));
+  log(`upstream ${upstream.url} (pid ${upstream.child.pid}); gateway ${server.url}/v1/models/m/predict (pid ${server.child.pid}); ${bodies[0]?.length ?? 0}-byte bodies, 12 features`);
+
+  const up = new URL(upstream.url);
+  const direct = new Pool(up.origin, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
+  const gw = new Pool(server.url, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
+  await openLoop(direct, up.pathname, bodies, WARMUP_S, false);
+  await openLoop(gw, '/v1/models/m/predict', bodies, WARMUP_S, false);
+  const d: Phase[] = [];
+  const g: Phase[] = [];
+  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0 };
+  for (let i = 0; i < ROUNDS; i++) {
+    let u0 = cpuSeconds(upstream.child.pid);
+    d.push(await openLoop(direct, up.pathname, bodies, SECONDS / ROUNDS, true));
+    cpu.directUpstream += cpuSeconds(upstream.child.pid) - u0;
+    u0 = cpuSeconds(upstream.child.pid);
+    const s0 = cpuSeconds(server.child.pid);
+    g.push(await openLoop(gw, '/v1/models/m/predict', bodies, SECONDS / ROUNDS, true));
+    cpu.gwServer += cpuSeconds(server.child.pid) - s0;
+    cpu.gwUpstream += cpuSeconds(upstream.child.pid) - u0;
+  }
+  const D = merge(d);
+  const G = merge(g);
+  await direct.close();
+  await gw.close();
+  log('');
+  log(`direct upstream: ${fmtInt(D.ok)} ok, ${D.failed} failed${D.firstError ? ` (${D.firstError})` : ''}, ${fmtInt(D.sent / D.seconds)} requests/s offered`);
+  log(`  latency from send:     ${dist(D.fromSend)}`);
+  log(`  from intended time:    ${dist(D.fromIntended)}`);
+  log(`through the gateway: ${fmtInt(G.ok)} ok, ${G.failed} failed${G.firstError ? ` (${G.firstError})` : ''}, ${fmtInt(G.sent / G.seconds)} requests/s offered`);
+  log(`  latency from send:     ${dist(G.fromSend)}`);
+  log(`  from intended time:    ${dist(G.fromIntended)}`);
+  log('');
+  log('added by the gateway (gateway minus direct, same run):');
+  for (const [name, q] of QS) {
+    log(`  ${name.padEnd(6)} ${fmtMs(quantile(G.fromSend, q) - quantile(D.fromSend, q)).padStart(9)}   (x${(quantile(G.fromSend, q) / quantile(D.fromSend, q)).toFixed(2)} of direct)`);
+  }
+  const addP50 = quantile(G.fromSend, 0.5) - quantile(D.fromSend, 0.5);
+  const addP99 = quantile(G.fromSend, 0.99) - quantile(D.fromSend, 0.99);
+  const us = (sec: number, n: number): string => `${fmtInt((sec / n) * 1e6)} µs`;
+  log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
+  log(`target: p50 added <= 0.50 ms: ${fmtMs(addP50)} ${verdict(addP50 <= 0.5)}; p99 added <= 2.00 ms: ${fmtMs(addP99)} ${verdict(addP99 <= 2)}`);
+
+  await stop(server.child);
+  if (PROFILE && existsSync(profDir)) {
+    for (const f of readdirSync(profDir)) printProfile(`server CPU profile (${f})`, JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile, 25);
+  }
+  const store = await DuckDbStore.open(join(dataDir, 'lookout.duckdb'));
+  await store.init();
+  const recorded = await store.countEvents('m');
+  await store.close();
+  const okTotal = G.ok + Math.round(RATE * WARMUP_S);
+  log(`event recording: ${fmtInt(recorded)} events stored for ${fmtInt(okTotal)} answered gateway requests (incl. warm-up)${recorded === okTotal ? '' : ' — MISMATCH'}`);
+} finally {
+  for (const c of children) await stop(c);
+  rmSync(dataDir, { recursive: true, force: true });
+}

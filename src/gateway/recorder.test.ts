@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { seededRandom } from '../core/random/rng.js';
+import type { ValidEvent } from '../ingest/event-input.js';
+import { IngestPipeline } from '../ingest/pipeline.js';
+import { ModelCatalog } from '../monitoring/catalog.js';
+import { DuckDbStore } from '../storage/duckdb/store.js';
+import { EventRecorder } from './recorder.js';
+import { agree, GatewayStats } from './stats.js';
+
+const ev = (id: string): ValidEvent => ({
+  id, model: 'm', version: '1.0.0', ts: 1_700_000_000_000, features: { x: 1 }, prediction: 'yes', score: 0.9, scores: null,
+  latencyMs: 1, error: null, segment: {}, costUsd: null,
+});
+
+describe('issue 5: gateway event recorder and live statistics', () => {
+  test('events are committed in batches through the real pipeline; memory is bounded (excess dropped and counted)', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.init();
+    const catalog = new ModelCatalog(store);
+    await catalog.putModel({ name: 'm', outputKind: 'binary', inputSchema: { type: 'object' }, segmentKeys: [], classes: ['no', 'yes'], createdAt: 0, updatedAt: 0 });
+    await catalog.putVersion({ model: 'm', version: '1.0.0', createdAt: 0 });
+    const pipeline = new IngestPipeline(store, catalog, { sampleRate: 0, random: seededRandom(1), clock: () => 1_700_000_000_000 });
+    const rec = new EventRecorder(pipeline, { maxBatch: 100, maxDelayMs: 10_000, maxPending: 250 });
+    for (let i = 0; i < 300; i++) rec.record(ev(`e${i}`));
+    assert.equal(rec.dropped, 50, 'beyond 250 pending events, new ones are dropped');
+    await rec.flush();
+    assert.equal(rec.recorded, 250);
+    assert.equal(await store.countEvents('m'), 250);
+    rec.record(ev('late'));
+    assert.equal(await store.countEvents('m'), 250, 'a small batch waits for its delay');
+    await rec.flush();
+    assert.equal(await store.countEvents('m'), 251);
+    await store.close();
+  });
+
+  test('statistics: per-version counts, error rate, p95, paired disagreement and latency delta', () => {
+    let now = 0;
+    const s = new GatewayStats(() => now);
+    for (let i = 0; i < 100; i++) s.answer('m', 'a', i % 10 !== 0, i, i % 2 ? 'yes' : 'no', 0.8);
+    const a = s.arm('m', 'a');
+    assert.deepStrictEqual([a.n, a.errors, a.categories.get('yes'), a.categories.get('no')], [100, 10, 50, 40], 'failed answers have no prediction');
+    assert.ok(Math.abs((a.meanConfidence as number) - 0.8) < 1e-12);
+    assert.ok(Math.abs((a.p95Ms as number) - 94) <= 2, `${a.p95Ms}`);
+    s.pair('m', 'a', 'b', 'yes', 'no', 5);
+    s.pair('m', 'a', 'b', 'yes', 'yes', 3);
+    s.pair('m', 'b', 'a', 'no', 'no', -2);
+    s.pair('m', 'a', 'b', 'yes', null, 0);
+    assert.deepStrictEqual(s.pairBetween('m', 'a', 'b'), { n: 3, disagreements: 1, failures: 1, meanLatencyDeltaMs: 10 / 3 });
+    now = 5;
+    s.reset('m');
+    assert.equal(s.arm('m', 'a').n, 0);
+    assert.equal(s.since('m'), 5);
+    assert.ok(agree(1, 1 + 1e-9) && !agree(1, 1.01) && agree('1', 1));
+  });
+});
