@@ -160,7 +160,9 @@ export class IngestPipeline {
       }
       return d.summary;
     };
+    let added = 0;
     for (const e of events) {
+      if (++added % 64 === 0) await yieldToLoop();
       delta(e.model, e.version, '', e.ts).add(e);
       const seg = segmentKey(e.segment);
       if (seg !== '') delta(e.model, e.version, seg, e.ts).add(e);
