@@ -146,3 +146,42 @@ describe('issue 5: model registry API', { timeout: 60_000 }, () => {
     assert.deepStrictEqual(kinds, ['pause', 'resume', 'pause']);
   });
 });
+
+describe('issue 5: registry API refuses malformed input without harm', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
+  });
+  after(() => server.close());
+
+  test('issue 5: garbage bodies get structured 4xx errors and change nothing', async () => {
+    const u = server.url;
+    const cases: Array<[string, string, unknown]> = [
+      ['PUT', '/v1/models/churn/aliases/production', []],
+      ['PUT', '/v1/models/churn/aliases/production', { version: { x: 1 }, reason: 'r' }],
+      ['PUT', '/v1/models/churn/aliases/bad%20alias', { version: '1.1.0', reason: 'r' }],
+      ['PUT', '/v1/models/churn/serving', { policy: { kind: 'canary', candidate: '1.1.0', percent: 'ten' } }],
+      ['PUT', '/v1/models/churn/serving', 'x'.repeat(1000)],
+      ['POST', '/v1/models/churn/rollout', { candidate: 12, reason: 'r' }],
+      ['POST', '/v1/models/churn/rollout', { candidate: '1.1.0', steps: [50, 10], reason: 'r' }],
+      ['POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet: { labels: [{ a: 1 }], current: { predictions: ['yes'] }, candidate: { predictions: ['no'] } } }],
+      ['POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet: { labels: ['yes'], current: { predictions: [[1]] }, candidate: { predictions: ['no'] } } }],
+      ['POST', '/v1/models/churn/promote', { version: '1.1.0', reason: 'r', testSet: { rows: 'all' } }],
+      ['POST', '/v1/models/churn/predict', { features: { x: 1 }, segment: { region: { deep: true } } }],
+      ['POST', '/v1/models/churn/predict', { features: { x: 1 }, id: 'x'.repeat(500) }],
+      ['PATCH', '/v1/models/churn/versions/1.0.0', { lineage: { gitCommit: 'rewrite history' } }],
+      ['PUT', '/v1/models/churn/versions/1.0.0/artifact', { json: 'not bytes' }],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await call(u, method, path, body);
+      assert.ok(r.status >= 400 && r.status < 500, `${method} ${path} ${JSON.stringify(body).slice(0, 80)} -> ${r.status} ${JSON.stringify(r.body)}`);
+      assert.equal(typeof (r.body.error as { code?: unknown } | undefined)?.code, 'string');
+    }
+    const ok = await call(u, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', resamples: 50, testSet: { labels: ['yes', 'no', 'yes'], current: { predictions: ['yes', 'no', 'no'] }, candidate: { predictions: ['yes', 'no', 'yes'] } } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal((ok.body.gate as { pass: boolean }).pass, true);
+    assert.deepStrictEqual((await call(u, 'GET', '/v1/models/churn/aliases')).body, { aliases: { production: '1.0.0' } });
+    assert.equal(((await call(u, 'GET', '/v1/models/churn/versions/1.0.0')).body.version as { lineage: { gitCommit: string } }).lineage.gitCommit, 'c-1.0.0');
+  });
+});

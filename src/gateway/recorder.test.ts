@@ -28,6 +28,8 @@ describe('issue 5: gateway event recorder and live statistics', () => {
     assert.equal(rec.recorded, 250);
     assert.equal(await store.countEvents('m'), 250);
     rec.record(ev('late'));
+    rec.record(ev('late'));
+    assert.equal(rec.duplicates, 1, 'an id reused within a batch is recorded once (it would fail the whole commit)');
     assert.equal(await store.countEvents('m'), 250, 'a small batch waits for its delay');
     await rec.flush();
     assert.equal(await store.countEvents('m'), 251);

@@ -23,12 +23,15 @@ export interface RecorderOptions {
  */
 export class EventRecorder {
   private events: ValidEvent[] = [];
+  /** Ids in the buffer: a second event with the same id (a client reusing an id) would fail the whole commit. */
+  private ids = new Set<string>();
   private rejects: RejectRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private readonly inFlightPromises = new Set<Promise<unknown>>();
   recorded = 0;
   dropped = 0;
+  duplicates = 0;
   failed = 0;
 
   constructor(private readonly pipeline: IngestPipeline, private readonly o: RecorderOptions = {}) {}
@@ -38,6 +41,11 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
+    if (this.ids.has(e.id)) {
+      this.duplicates++;
+      return;
+    }
+    this.ids.add(e.id);
     this.events.push(e);
     this.schedule();
   }
@@ -70,6 +78,7 @@ export class EventRecorder {
     const events = this.events;
     const rejects = this.rejects;
     this.events = [];
+    this.ids = new Set();
     this.rejects = [];
     this.inFlight += events.length;
     const p = this.pipeline.submit(events, rejects).then(

@@ -259,7 +259,12 @@ export class IngestPipeline {
       }
       return d.summary;
     };
-    for (const e of events) delta(e.model, e.version, segmentKey(e.segment), e.ts).add(e);
+    let added = 0;
+    for (const e of events) {
+      // Yield now and then so that summarising a large group does not stall the requests being served.
+      if (++added % 64 === 0) await yieldToLoop();
+      delta(e.model, e.version, segmentKey(e.segment), e.ts).add(e);
+    }
     for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
     // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
     for (const r of rejects) if (r.model !== null && r.version !== null) delta(r.model, r.version, '', r.ts).addReject(r.code);

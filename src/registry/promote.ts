@@ -56,6 +56,11 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     a = t.current;
     b = t.candidate;
   }
+  checkColumn('labels', labels, isLabel);
+  for (const [side, o] of [['current', a], ['candidate', b]] as const) {
+    if (o?.predictions !== undefined) checkColumn(`${side}.predictions`, o.predictions, isLabel);
+    if (o?.scores !== undefined) checkColumn(`${side}.scores`, o.scores, (v) => v === null || (typeof v === 'number' && v >= 0 && v <= 1));
+  }
   try {
     const comparison = pairedComparison({
       task, labels, a: a ?? {}, b: b ?? {}, ...(t.positiveLabel !== undefined && { positiveLabel: t.positiveLabel }),
@@ -66,6 +71,14 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     if (e instanceof MetricsInputError || e instanceof UnknownGateMetricError) throw new RegistryError('bad_request', e.message);
     throw e;
   }
+}
+
+const isLabel = (v: unknown): boolean => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+function checkColumn(name: string, values: unknown, ok: (v: unknown) => boolean): void {
+  if (!Array.isArray(values)) throw new RegistryError('bad_request', `${name} must be an array`);
+  const bad = values.findIndex((v) => !ok(v));
+  if (bad >= 0) throw new RegistryError('bad_request', `${name}[${bad}] is not a valid value (${JSON.stringify(values[bad])?.slice(0, 100)})`);
 }
 
 async function score(registry: ModelRegistry, upstreams: UpstreamClients, model: string, version: string, rows: NonNullable<TestSet['rows']>, concurrency: number): Promise<{ predictions: Array<Label | null>; scores?: Array<number | null> }> {

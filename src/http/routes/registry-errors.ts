@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../registry/errors.js';
 import { toApiError } from '../app.js';
 import type { AppDeps } from '../deps.js';
@@ -31,4 +31,17 @@ export function objectBody(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError('bad_request', 'body must be a JSON object');
   return body as Record<string, unknown>;
+}
+
+/**
+ * A preValidation hook refusing unknown top-level fields (Fastify's Ajv would otherwise drop them silently:
+ * a typo, or an attempt to change an immutable field, must not answer 200).
+ */
+export function knownFields(allowed: readonly string[]) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const b = req.body;
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) return;
+    const extra = Object.keys(b).filter((k) => !allowed.includes(k));
+    if (extra.length > 0) throw new ApiError('validation_failed', `unknown field(s) ${extra.slice(0, 5).join(', ')}; allowed: ${allowed.join(', ')}`);
+  };
 }

@@ -5,7 +5,7 @@ import type { RegisterInput } from '../../registry/registry.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
-import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
+import { actor, knownFields, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
 
 type P = { name: string; version: string };
 
@@ -55,14 +55,14 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return { version: v };
     });
 
-    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...admin, schema: { body: registerBody } }, async (req, reply) => {
+    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(registerBody.properties)), schema: { body: registerBody } }, async (req, reply) => {
       const body = req.body ?? {};
       const { record, created } = await registry.registerVersion(req.params.name, { ...body, version: req.params.version, by: actor(deps, req, 'admin', body.by) });
       void reply.status(created ? 201 : 200);
       return { version: record, created };
     });
 
-    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, schema: { body: patchBody } }, async (req) => (
+    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
       { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
 
     app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', admin, async (req, reply) => {
