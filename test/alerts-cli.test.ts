@@ -50,7 +50,7 @@ describe('issue 4: alert lifecycle and silences through the API and the CLI', { 
     assert.equal(first?.note, 'on it');
     assert.equal(first?.state, 'resolved');
     assert.equal(first?.context['dashboardUrl'], '/#/models/eta');
-    assert.equal(first?.context['summary'], 'rollout trouble');
+    assert.equal(first?.context['summary'], 'again', 'a duplicate updates the context of the open alert');
     assert.equal(json.find((a) => a.id === ids[1])?.falsePositive, true);
     const stats = (await call(base, 'GET', `/v1/monitors/stats?from=${NOW - 86_400_000}&to=${NOW + 6 * 86_400_000}`)).body['monitors'] as Array<Record<string, unknown>>;
     assert.deepEqual(stats.find((m) => m['id'] === 'external:pipeline'), { id: 'external:pipeline', model: 'eta', alerts: 1, falsePositives: 1, falsePositiveRate: 1, alertsPerWeek: 1 });
