@@ -189,6 +189,9 @@ describe('issue 4: monitors and alerting end to end (real server, simulated cloc
     assert.equal(acc.length, 1, JSON.stringify(acc.map((a) => a.startsAt)));
     const hour = ((acc[0] as AlertRecord).startsAt - LIVE) / HOUR;
     assert.ok(hour > 17 && hour <= 25, `decay started at h17, paged at window end h${hour}`);
+    const cusum = await evaluations('acc-cusum');
+    assert.equal(cusum[cusum.length - 1]?.detail?.['history'], 'stored evaluations', 'in steady state the control chart reuses stored evaluations');
+    assert.equal(cusum[0]?.detail?.['history'], 'recomputed from summaries', 'the first (catch-up) evaluations read the summaries');
     const jobs = rx.retrain.received;
     assert.equal(jobs.length, 1, 'one retrain job despite the alert firing for many windows (cooldown, dedup)');
     const job = jobs[0]?.body as { model: string; alertId: string; context: { metric: string } };

@@ -164,7 +164,11 @@ export class AlertPipeline {
   private externalSignal(input: RaiseInput, severity: Severity | null, now: number): Signal {
     return {
       source: `external:${input.source}`, model: input.model, version: input.version ?? null, severity, at: now,
-      labels: this.externalLabels(input), context: { metric: input.source, summary: input.summary, observed: null, baseline: null, threshold: null, change: null, segments: [], ...(input.context ?? {}) },
+      labels: this.externalLabels(input),
+      context: {
+        metric: input.source, summary: input.summary, observed: null, baseline: null, threshold: null, change: null, segments: [],
+        dashboardUrl: `${this.deps.settings().dashboardUrl.replace(/\/+$/, '')}/#/models/${encodeURIComponent(input.model)}`, ...(input.context ?? {}),
+      },
     };
   }
 

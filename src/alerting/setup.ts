@@ -56,7 +56,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   const dashboardUrl = (): string => settings.pipeline.dashboardUrl || o.publicUrl || '';
   const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl() }), notifiers: () => notifiers, actions });
   const monitors = new MonitorService({
-    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store }), reader: o.reader,
+    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to) }), reader: o.reader,
     pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,
   });
   await monitors.load();

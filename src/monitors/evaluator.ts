@@ -16,6 +16,8 @@ export interface EvalDeps {
   reader: SummaryReader;
   catalog: ModelCatalog;
   store: StorageBackend;
+  /** Stored evaluations of a monitor with `at` in [from, to) (control charts reuse them as history). */
+  evaluations?: (monitorId: string, from: number, to: number) => Promise<EvaluationRecord[]>;
 }
 
 export interface MonitorResult {
@@ -73,9 +75,11 @@ export class MonitorEvaluator {
       case 'cusum': {
         const n = def.spc.history + def.spc.recent;
         const starts = Array.from({ length: n }, (_, i) => from - (n - 1 - i) * def.windowMs);
-        await cache.prefetch(v, seg, starts, def.windowMs);
-        const values = await Promise.all(starts.map((s, i) => (i === n - 1 ? Promise.resolve(current) : this.valueAt(def, v, model, seg, s, s + def.windowMs, cache))));
+        const past = await this.storedValues(def, starts.slice(0, -1));
+        if (!past) await cache.prefetch(v, seg, starts, def.windowMs);
+        const values = past ? [...past, current] : await Promise.all(starts.map((s, i) => (i === n - 1 ? Promise.resolve(current) : this.valueAt(def, v, model, seg, s, s + def.windowMs, cache))));
         const xs = values.map((p) => (p.samples >= def.minSamples ? p.value : null));
+        detail['history'] = past ? 'stored evaluations' : 'recomputed from summaries';
         const history = xs.slice(0, def.spc.history);
         const recent = xs.slice(def.spc.history);
         const f = def.kind === 'ewma' ? ewmaVerdict : cusumVerdict;
@@ -85,6 +89,23 @@ export class MonitorEvaluator {
       }
     }
     return this.result(def, v.record.version, at, verdict, detail);
+  }
+
+  /**
+   * The monitor's own stored evaluations of these windows (starts), when every one is there: in steady state
+   * the scheduler evaluated them already, so a control chart needs no summary reads for its history.
+   */
+  private async storedValues(def: MonitorDefinition, starts: readonly number[]): Promise<MetricValue[] | null> {
+    if (!this.deps.evaluations || starts.length === 0) return null;
+    const list = await this.deps.evaluations(def.id, (starts[0] as number) + def.windowMs, (starts[starts.length - 1] as number) + def.windowMs + 1);
+    const byAt = new Map(list.map((e) => [e.at, e]));
+    const out: MetricValue[] = [];
+    for (const s of starts) {
+      const e = byAt.get(s + def.windowMs);
+      if (!e) return null;
+      out.push({ value: e.value, samples: e.samples });
+    }
+    return out;
   }
 
   /** The metric over [from, to) of the monitor's version (and a segment). */

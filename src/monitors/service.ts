@@ -72,19 +72,20 @@ export class MonitorService {
   }
 
   /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
-  async putMonitor(input: unknown): Promise<MonitorDefinition> {
-    const def = parseMonitor(input, this.deps.newId);
-    if (this.slos.has(def.id)) throw new Error(`id "${def.id}" is already used by an SLO`);
-    await this.save(def.id, def.model, 'monitor', def as unknown as Record<string, unknown>);
-    this.defs.set(def.id, def);
-    return def;
+  putMonitor(input: unknown): Promise<MonitorDefinition> {
+    return this.put(parseMonitor(input, this.deps.newId), 'monitor', this.defs, this.slos);
   }
 
-  async putSlo(input: unknown): Promise<SloDefinition> {
-    const def = parseSlo(input, this.deps.newId);
-    if (this.defs.has(def.id)) throw new Error(`id "${def.id}" is already used by a monitor`);
-    await this.save(def.id, def.model, 'slo', def as unknown as Record<string, unknown>);
-    this.slos.set(def.id, def);
+  putSlo(input: unknown): Promise<SloDefinition> {
+    return this.put(parseSlo(input, this.deps.newId), 'slo', this.slos, this.defs);
+  }
+
+  private async put<T extends { id: string; model: string }>(def: T, type: StoredMonitor['type'], mine: Map<string, T>, other: Map<string, unknown>): Promise<T> {
+    if (other.has(def.id)) throw new Error(`id "${def.id}" is already used by ${type === 'slo' ? 'a monitor' : 'an SLO'}`);
+    const now = this.deps.clock();
+    const prev = await this.deps.store.getMonitor(def.id);
+    await this.deps.store.putMonitor({ id: def.id, model: def.model, type, definition: def as unknown as Record<string, unknown>, createdAt: prev?.createdAt ?? now, updatedAt: now });
+    mine.set(def.id, def);
     return def;
   }
 
@@ -93,12 +94,6 @@ export class MonitorService {
     this.defs.delete(id);
     this.slos.delete(id);
     return found;
-  }
-
-  private async save(id: string, model: string, type: StoredMonitor['type'], definition: Record<string, unknown>): Promise<void> {
-    const now = this.deps.clock();
-    const prev = await this.deps.store.getMonitor(id);
-    await this.deps.store.putMonitor({ id, model, type, definition, createdAt: prev?.createdAt ?? now, updatedAt: now });
   }
 
   /** Runs the schedule every `intervalMs` of real time (ticks never overlap). */

@@ -25,13 +25,7 @@ export interface SloDefinition {
   runbookUrl?: string;
 }
 
-export interface SloStatus {
-  id: string;
-  model: string;
-  name: string;
-  kind: SloKind;
-  objective: number;
-  windowDays: number;
+export interface SloStatus extends Pick<SloDefinition, 'id' | 'model' | 'name' | 'kind' | 'objective' | 'windowDays'> {
   errorBudgetRemaining: number | null;
   burnRates: Record<BurnWindow, number | null>;
   events: Record<BurnWindow, number>;

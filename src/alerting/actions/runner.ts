@@ -32,7 +32,7 @@ export class ActionRunner {
     if (!(ACTION_KINDS as readonly string[]).includes(kind)) return this.save({ ...base, state: 'skipped', detail: { ...base.detail, note: `unknown action "${kind}"; known actions: ${ACTION_KINDS.join(', ')}` } });
     if (kind === 'retrain' && !cfg) return this.save({ ...base, state: 'skipped', detail: { ...base.detail, note: 'no retrain action configured (alerting.actions.retrain)' } });
     const cooldown = cfg?.cooldownMs ?? 0;
-    const recent = (await this.store.listActions({ model: alert.model, kind })).find((a) => a.state !== 'skipped' && a.state !== 'rejected' && now - a.at < cooldown);
+    const recent = (await this.store.listActions({ model: alert.model, kind })).find((a) => a.state !== 'skipped' && a.state !== 'rejected' && a.state !== 'failed' && now - a.at < cooldown);
     if (recent) return this.save({ ...base, state: 'skipped', detail: { ...base.detail, note: `cooldown: action ${recent.id} ran ${Math.round((now - recent.at) / 60_000)} min ago` } });
     if (cfg?.approval) return this.save({ ...base, state: 'pending_approval' });
     return this.run(await this.save(base), now);

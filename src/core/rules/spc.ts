@@ -28,43 +28,43 @@ function learn(history: ReadonlyArray<number | null>, minHistory: number): { mea
   return { mean: ms.mean, std: Math.max(ms.std, Math.abs(ms.mean) * 1e-9, 1e-12) };
 }
 
+type Limits = { value: number; mean: number; std: number };
+
+/** Shared start of both charts: the sample guard, then limits learned from the history. */
+function prepare(history: ReadonlyArray<number | null>, recent: ReadonlyArray<number | null>, samples: number, minSamples: number, opts: SpcOptions): Verdict | Limits {
+  const value = recent[recent.length - 1] ?? null;
+  const guard = insufficient(value, samples, minSamples);
+  if (guard) return guard;
+  const lim = learn(history, opts.minHistory ?? 8);
+  if (typeof lim === 'string') return { status: 'insufficient_data', value, baseline: null, threshold: null, compared: null, change: null, samples, note: lim };
+  return { value: value as number, ...lim };
+}
+
+const finite = (xs: ReadonlyArray<number | null>): number[] => xs.filter((x): x is number => x !== null && Number.isFinite(x));
+
 export function ewmaVerdict(
   history: ReadonlyArray<number | null>, recent: ReadonlyArray<number | null>, samples: number, minSamples: number,
   levels: readonly Level[], direction: Direction, opts: SpcOptions = {},
 ): Verdict {
-  const value = recent[recent.length - 1] ?? null;
-  const guard = insufficient(value, samples, minSamples);
-  if (guard) return guard;
+  const p = prepare(history, recent, samples, minSamples, opts);
+  if ('status' in p) return p;
   const lambda = opts.lambda ?? 0.2;
-  const lim = learn(history, opts.minHistory ?? 8);
-  if (typeof lim === 'string') return { status: 'insufficient_data', value, baseline: null, threshold: null, compared: null, change: null, samples, note: lim };
-  let z = lim.mean;
-  let t = 0;
-  for (const x of recent) {
-    if (x === null || !Number.isFinite(x)) continue;
-    z = lambda * x + (1 - lambda) * z;
-    t++;
-  }
-  const sz = lim.std * Math.sqrt((lambda / (2 - lambda)) * (1 - (1 - lambda) ** (2 * t)));
-  const stat = ((direction === 'above' ? 1 : -1) * (z - lim.mean)) / sz;
-  return finish(value as number, lim.mean, stat, value === null ? null : (value as number) - lim.mean, samples, levels, 'above');
+  const xs = finite(recent);
+  let z = p.mean;
+  for (const x of xs) z = lambda * x + (1 - lambda) * z;
+  const sz = p.std * Math.sqrt((lambda / (2 - lambda)) * (1 - (1 - lambda) ** (2 * xs.length)));
+  const stat = ((direction === 'above' ? 1 : -1) * (z - p.mean)) / sz;
+  return finish(p.value, p.mean, stat, p.value - p.mean, samples, levels, 'above');
 }
 
 export function cusumVerdict(
   history: ReadonlyArray<number | null>, recent: ReadonlyArray<number | null>, samples: number, minSamples: number,
   levels: readonly Level[], direction: Direction, opts: SpcOptions = {},
 ): Verdict {
-  const value = recent[recent.length - 1] ?? null;
-  const guard = insufficient(value, samples, minSamples);
-  if (guard) return guard;
+  const p = prepare(history, recent, samples, minSamples, opts);
+  if ('status' in p) return p;
   const k = opts.k ?? 0.5;
-  const lim = learn(history, opts.minHistory ?? 8);
-  if (typeof lim === 'string') return { status: 'insufficient_data', value, baseline: null, threshold: null, compared: null, change: null, samples, note: lim };
   let c = 0;
-  for (const x of recent) {
-    if (x === null || !Number.isFinite(x)) continue;
-    const u = ((direction === 'above' ? 1 : -1) * (x - lim.mean)) / lim.std;
-    c = Math.max(0, c + u - k);
-  }
-  return finish(value as number, lim.mean, c, (value as number) - lim.mean, samples, levels, 'above');
+  for (const x of finite(recent)) c = Math.max(0, c + ((direction === 'above' ? 1 : -1) * (x - p.mean)) / p.std - k);
+  return finish(p.value, p.mean, c, p.value - p.mean, samples, levels, 'above');
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
 import { alertStoreContract } from '../alerts-contract.js';
+import { dropSchema } from './drop-schema.js';
 import { PostgresStore } from './store.js';
 
 const url = process.env.LOOKOUT_TEST_PG_URL;
@@ -10,13 +10,5 @@ if (url === undefined || url === '') {
   test('issue 4: alert store contract: postgres', { skip: 'LOOKOUT_TEST_PG_URL not set: PostgreSQL alert store contract skipped' }, () => undefined);
 } else {
   const schema = `lookout_alerts_${randomBytes(6).toString('hex')}`;
-  alertStoreContract('postgres', () => PostgresStore.open(url, { schema }), async () => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await c.end();
-    }
-  });
+  alertStoreContract('postgres', () => PostgresStore.open(url, { schema }), () => dropSchema(url, schema));
 }

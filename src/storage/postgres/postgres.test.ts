@@ -1,24 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import pg from 'pg';
 import { storageContract } from '../contract.js';
 import { openStore } from '../open.js';
-import { checkSchemaName } from './schema.js';
+import { dropSchema } from './drop-schema.js';
 import { PostgresStore } from './store.js';
 
 const url = process.env.LOOKOUT_TEST_PG_URL;
 const SKIP = 'LOOKOUT_TEST_PG_URL not set: PostgreSQL contract tests skipped';
-
-async function dropSchema(pgUrl: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${checkSchemaName(schema)}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
 
 const freshSchema = (): string => `lookout_test_${randomBytes(6).toString('hex')}`;
 

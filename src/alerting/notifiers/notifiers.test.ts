@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { alertmanagerAlerts } from './alertmanager/alertmanager.js';
+import { createNotifier, knownNotifierKinds } from './registry.js';
+import { slackMessage } from './slack/slack.js';
+import type { NotificationPayload } from './types.js';
+import { webhookSignature } from './webhook/webhook.js';
+
+const payload: NotificationPayload = {
+  version: '1', groupKey: 'model=churn', groupLabels: { model: 'churn' }, status: 'firing', receiver: 'x', sentAt: 1_700_000_000_000,
+  alerts: [{
+    id: 'a1', fingerprint: 'f1', status: 'firing', severity: 'page', model: 'churn', version: '3', labels: { alertname: 'churn drift:x', model: 'churn' },
+    context: { metric: 'drift:x', observed: 0.41, baseline: null, threshold: 0.25 }, startsAt: 1_700_000_000_000, endsAt: null, acknowledged: false,
+    dashboardUrl: 'http://dash/#/models/churn', runbookUrl: 'http://runbooks/drift',
+  }],
+};
+
+describe('issue 4: notifiers', () => {
+  const got: Array<{ headers: Record<string, unknown>; body: string }> = [];
+  let url = '';
+  let failFirst = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      res.statusCode = failFirst-- > 0 ? 503 : 200;
+      res.end();
+    });
+  });
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('registry: stable kinds; unknown kinds and bad settings fail with the known list', () => {
+    assert.deepEqual(knownNotifierKinds(), ['alertmanager', 'command', 'slack', 'webhook']);
+    assert.throws(() => createNotifier({ id: 'p', kind: 'pager' }), /unknown kind "pager"; known kinds: alertmanager, command, slack, webhook/);
+    assert.throws(() => createNotifier({ id: 'w', kind: 'webhook' }), /needs "url"/);
+    assert.throws(() => createNotifier({ id: 'c', kind: 'command', command: 'echo hi' }), /non-empty list of strings/);
+    assert.throws(() => createNotifier({ id: 'm', kind: 'webhook', url, matchers: [{ name: 'x', value: '(', isRegex: true }] }), /invalid regular expression/);
+  });
+
+  test('webhook: JSON body signed with HMAC-SHA256 over "timestamp.body"', async () => {
+    got.length = 0;
+    await createNotifier({ id: 'w', kind: 'webhook', url: `${url}/hook`, secret: 's3cret' }).send(payload);
+    const r = got[0];
+    assert.ok(r);
+    assert.deepEqual(JSON.parse(r.body), payload);
+    assert.equal(r.headers['x-lookout-timestamp'], String(payload.sentAt));
+    assert.equal(r.headers['x-lookout-signature'], `sha256=${webhookSignature('s3cret', String(payload.sentAt), r.body)}`);
+    assert.notEqual(webhookSignature('other', String(payload.sentAt), r.body), webhookSignature('s3cret', String(payload.sentAt), r.body));
+  });
+
+  test('a failed attempt is an error (the pipeline retries); the next attempt succeeds', async () => {
+    got.length = 0;
+    failFirst = 1;
+    const n = createNotifier({ id: 'w', kind: 'webhook', url });
+    await assert.rejects(n.send(payload), /HTTP 503/);
+    await n.send(payload);
+    assert.equal(got.length, 2);
+  });
+
+  test('Slack-compatible text and Alertmanager v2 alerts carry the context and links', () => {
+    const s = slackMessage(payload);
+    assert.match(s.text, /1 firing: churn/);
+    assert.match(s.text, /drift:x = 0\.410 \(baseline -, threshold 0\.250\) <http:\/\/dash\/#\/models\/churn\|dashboard> · <http:\/\/runbooks\/drift\|runbook>/);
+    const [am] = alertmanagerAlerts({ ...payload, alerts: [{ ...(payload.alerts[0] as NotificationPayload['alerts'][0]), status: 'resolved', endsAt: 1_700_000_360_000 }] }) as Array<Record<string, Record<string, string> | string>>;
+    assert.deepEqual(am?.['labels'], { alertname: 'churn drift:x', model: 'churn', severity: 'page', version: '3' });
+    assert.equal(am?.['startsAt'], '2023-11-14T22:13:20.000Z');
+    assert.equal(am?.['endsAt'], '2023-11-14T22:19:20.000Z');
+    assert.equal(am?.['generatorURL'], 'http://dash/#/models/churn');
+    assert.equal((am?.['annotations'] as Record<string, string>)['runbook_url'], 'http://runbooks/drift');
+  });
+
+  test('command hook: payload on stdin, LOOKOUT_* in the environment; a non-zero exit is a failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lookout-cmd-'));
+    const out = join(dir, 'out.json');
+    const script = `let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(${JSON.stringify(out)},JSON.stringify({env:process.env.LOOKOUT_GROUP,body:JSON.parse(s)})))`;
+    await createNotifier({ id: 'c', kind: 'command', command: [process.execPath, '-e', script] }).send(payload);
+    const rec = JSON.parse(readFileSync(out, 'utf8')) as { env: string; body: NotificationPayload };
+    assert.equal(rec.env, 'model=churn');
+    assert.deepEqual(rec.body, payload);
+    await assert.rejects(createNotifier({ id: 'c', kind: 'command', command: [process.execPath, '-e', 'process.stderr.write("boom");process.exit(3)'] }).send(payload), /exited with 3: boom/);
+  });
+});

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { DuckDbStore } from '../storage/duckdb/store.js';
+import { NoRegistryRollback } from './actions/rollback.js';
+import { ActionRunner } from './actions/runner.js';
+import type { Notifier, NotificationPayload } from './notifiers/types.js';
+import { AlertPipeline } from './pipeline.js';
+import { DEFAULT_PIPELINE, type Logger, type PipelineSettings } from './types.js';
+
+const MIN = 60_000;
+const T = Date.UTC(2026, 0, 4, 1, 0); // Sunday 01:00
+const quiet: Logger = { info: () => undefined, warn: () => undefined };
+
+describe('issue 4: alert pipeline stages (time windows, repeat interval, acknowledgement, escalation)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lookout-pipeline-'));
+  let store: DuckDbStore;
+  let p: AlertPipeline;
+  const sent: NotificationPayload[] = [];
+  const settings: PipelineSettings = {
+    ...DEFAULT_PIPELINE, groupWaitMs: MIN, groupIntervalMs: 5 * MIN, repeatIntervalMs: 60 * MIN,
+    timeWindows: [{ name: 'sunday-retrain', weekdays: [0], startTime: '00:30', endTime: '02:00', matchers: [{ name: 'model', value: 'churn' }] }],
+  };
+  const collector: Notifier = {
+    config: { id: 'c', kind: 'test', sendResolved: true, retries: 0, backoffMs: 0, timeoutMs: 1000 },
+    send: async (x) => { sent.push(x); },
+  };
+  let n = 0;
+  before(async () => {
+    store = await DuckDbStore.open(join(dir, 'p.duckdb'));
+    await store.init();
+    const s = store.alertStore();
+    p = new AlertPipeline({ store: s, newId: () => `id${n++}`, log: quiet, settings: () => settings, notifiers: () => [collector], actions: new ActionRunner(s, () => ({}), () => new NoRegistryRollback(quiet), () => `a${n++}`, quiet) });
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('held during a maintenance window, sent after it; repeated after the repeat interval unless acknowledged', async () => {
+    const raised = await p.raise({ source: 'etl', model: 'churn', severity: 'warning', summary: 'late batch' }, T);
+    assert.ok(raised);
+    await p.flush(T + 2 * MIN);
+    assert.equal(sent.length, 0, 'inside the Sunday 00:30-02:00 window');
+    await p.flush(T + 61 * MIN);
+    assert.equal(sent.length, 1, 'sent once the window is over');
+    await p.flush(T + 70 * MIN);
+    assert.equal(sent.length, 1, 'unchanged: not repeated before the repeat interval');
+    await p.flush(T + 122 * MIN);
+    assert.equal(sent.length, 2, 'repeated after the repeat interval');
+    // escalation re-notifies at the next group interval; a duplicate at the same severity does not
+    await p.raise({ source: 'etl', model: 'churn', severity: 'warning', summary: 'still late' }, T + 123 * MIN);
+    await p.flush(T + 128 * MIN);
+    assert.equal(sent.length, 2);
+    await p.raise({ source: 'etl', model: 'churn', severity: 'critical', summary: 'very late' }, T + 129 * MIN);
+    await p.flush(T + 130 * MIN);
+    assert.equal(sent.length, 2, 'the group interval (last flush at +128 min) is not over');
+    await p.flush(T + 134 * MIN);
+    assert.equal(sent.length, 3);
+    assert.equal(sent[2]?.alerts[0]?.severity, 'critical');
+    assert.equal(sent[2]?.alerts[0]?.id, raised.id, 'same alert, escalated');
+    await p.acknowledge(raised.id, 'ann', undefined, T + 135 * MIN);
+    await p.flush(T + 300 * MIN);
+    assert.equal(sent.length, 3, 'acknowledged alerts are not repeated');
+    await p.resolveRaised({ source: 'etl', model: 'churn' }, T + 301 * MIN);
+    await p.flush(T + 306 * MIN); // group interval after the flush at +300 min
+    assert.equal(sent.length, 4);
+    assert.equal(sent[3]?.status, 'resolved');
+  });
+});
