@@ -171,7 +171,7 @@ describe('issue 4: monitors and alerting end to end (real server, simulated cloc
     assert.equal(a.context['method'], 'psi');
     assert.ok((a.context['observed'] as number) > 0.3 && a.context['threshold'] === 0.3);
     assert.equal(a.context['runbookUrl'], 'http://runbooks/drift');
-    assert.match(String(a.context['dashboardUrl']), /^http:\/\/lookout\.example\/#\/models\/churn\?/);
+    assert.match(String(a.context['dashboardUrl']), /^http:\/\/lookout\.example\/ui\/#\/model\/churn\?/);
     const segs = a.context['segments'] as Array<{ segment: string; value: number }>;
     assert.deepEqual(segs.map((x) => x.segment).sort(), ['region=eu', 'region=us']);
     // three paging evaluations, one alert, one firing notification with both drift alerts

@@ -167,7 +167,7 @@ export class AlertPipeline {
       labels: this.externalLabels(input),
       context: {
         metric: input.source, summary: input.summary, observed: null, baseline: null, threshold: null, change: null, segments: [],
-        dashboardUrl: `${this.deps.settings().dashboardUrl.replace(/\/+$/, '')}/#/models/${encodeURIComponent(input.model)}`, ...(input.context ?? {}),
+        dashboardUrl: `${this.deps.settings().dashboardUrl.replace(/\/+$/, '')}/ui/#/model/${encodeURIComponent(input.model)}`, ...(input.context ?? {}),
       },
     };
   }

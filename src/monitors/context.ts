@@ -18,7 +18,7 @@ export function monitorLabels(def: MonitorDefinition): Record<string, string> {
 export function dashboardLink(base: string, def: MonitorDefinition, at: number): string {
   const q = new URLSearchParams({ metric: def.metric, monitor: def.id, from: String(at - 24 * def.windowMs), to: String(at) });
   if (def.segment) q.set('segment', def.segment);
-  return `${base.replace(/\/+$/, '')}/#/models/${encodeURIComponent(def.model)}?${q.toString()}`;
+  return `${base.replace(/\/+$/, '')}/ui/#/model/${encodeURIComponent(def.model)}?${q.toString()}`;
 }
 
 /** What an alert carries: metric, observed value, baseline, threshold, change, affected segments, links. */

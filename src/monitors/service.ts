@@ -152,7 +152,7 @@ export class MonitorService {
           metric: `slo:${def.kind}`, observed: worst ? worst.longRate : st.burnRates['1h'], baseline: 1, threshold: worst?.factor ?? null, change: null, segments: [],
           burnRates: st.burnRates, errorBudgetRemaining: st.errorBudgetRemaining, firing: st.firing, objective: def.objective,
           ...(def.runbookUrl !== undefined && { runbookUrl: def.runbookUrl }),
-          dashboardUrl: `${this.deps.dashboardUrl().replace(/\/+$/, '')}/#/models/${encodeURIComponent(def.model)}?slo=${encodeURIComponent(def.id)}`,
+          dashboardUrl: `${this.deps.dashboardUrl().replace(/\/+$/, '')}/ui/#/model/${encodeURIComponent(def.model)}?slo=${encodeURIComponent(def.id)}`,
         },
       });
     }

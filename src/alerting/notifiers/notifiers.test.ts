@@ -16,7 +16,7 @@ const payload: NotificationPayload = {
   alerts: [{
     id: 'a1', fingerprint: 'f1', status: 'firing', severity: 'page', model: 'churn', version: '3', labels: { alertname: 'churn drift:x', model: 'churn' },
     context: { metric: 'drift:x', observed: 0.41, baseline: null, threshold: 0.25 }, startsAt: 1_700_000_000_000, endsAt: null, acknowledged: false,
-    dashboardUrl: 'http://dash/#/models/churn', runbookUrl: 'http://runbooks/drift',
+    dashboardUrl: 'http://dash/#/model/churn', runbookUrl: 'http://runbooks/drift',
   }],
 };
 
@@ -70,12 +70,12 @@ describe('issue 4: notifiers', () => {
   test('Slack-compatible text and Alertmanager v2 alerts carry the context and links', () => {
     const s = slackMessage(payload);
     assert.match(s.text, /1 firing: churn/);
-    assert.match(s.text, /drift:x = 0\.410 \(baseline -, threshold 0\.250\) <http:\/\/dash\/#\/models\/churn\|dashboard> · <http:\/\/runbooks\/drift\|runbook>/);
+    assert.match(s.text, /drift:x = 0\.410 \(baseline -, threshold 0\.250\) <http:\/\/dash\/#\/model\/churn\|dashboard> · <http:\/\/runbooks\/drift\|runbook>/);
     const [am] = alertmanagerAlerts({ ...payload, alerts: [{ ...(payload.alerts[0] as NotificationPayload['alerts'][0]), status: 'resolved', endsAt: 1_700_000_360_000 }] }) as Array<Record<string, Record<string, string> | string>>;
     assert.deepEqual(am?.['labels'], { alertname: 'churn drift:x', model: 'churn', severity: 'page', version: '3' });
     assert.equal(am?.['startsAt'], '2023-11-14T22:13:20.000Z');
     assert.equal(am?.['endsAt'], '2023-11-14T22:19:20.000Z');
-    assert.equal(am?.['generatorURL'], 'http://dash/#/models/churn');
+    assert.equal(am?.['generatorURL'], 'http://dash/#/model/churn');
     assert.equal((am?.['annotations'] as Record<string, string>)['runbook_url'], 'http://runbooks/drift');
   });
 
