@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
-import { connect } from 'node:net';
 import { seededRandom, type Random } from '../src/core/random/rng.js';
 import { ERROR_STATUS } from '../src/http/errors.js';
 import type { Server } from '../src/server.js';
+import { agent, deep, JSON_CT, send, sendRaw, text, type Answer, type Expect, type FuzzRequest, type RowResult } from './helpers/raw-http.js';
 import { testServer } from './helpers/server.js';
 
 /*
@@ -16,8 +15,8 @@ import { testServer } from './helpers/server.js';
  *   - what the store holds equals exactly what the server said it accepted (by count and by id), rejected rows
  *     are recorded (countRejects) and counted in the data-quality figures of their model version;
  *   - the server still answers afterwards and nothing leaked into Object.prototype.
- * Inputs known to break the server (see the "known bugs" describe at the end) are kept out of the main run, so
- * that its assertions stay deterministic; the known-bug tests are marked todo.
+ * Inputs that broke the server are kept out of the main run (its assertions must stay deterministic) and
+ * checked one by one in server-fuzz-found.test.ts.
  */
 
 const MODEL = 'fz';
@@ -58,89 +57,7 @@ const INPUT_SCHEMA = {
 };
 
 type Row = Record<string, unknown>;
-/** Expected outcome of a row: a rejection code, null for accepted, undefined when the fuzzer does not predict it. */
-type Expect = string | null | undefined;
 
-interface FuzzRequest {
-  kind: string;
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body?: () => Buffer;
-  /** Send the body chunked (no content-length). */
-  chunked?: boolean;
-  /** Allowed statuses (default: any 4xx or 200). */
-  statuses?: readonly number[];
-  /** Expected error code of a refused request. */
-  code?: string;
-  /** The rows as sent (for 200 answers); parsed from the body when absent. */
-  rows?: unknown[];
-  expectRows?: Expect[];
-}
-
-interface Answer {
-  status: number;
-  text: string;
-}
-
-interface RowResult {
-  index: number;
-  id?: string;
-  status: 'accepted' | 'rejected';
-  code?: string;
-  message?: string;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// HTTP with raw bytes (node:http: exact bodies, chunked or not, and answers sent before the body is read).
-
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-
-function send(base: string, r: FuzzRequest): Promise<Answer> {
-  const url = new URL(r.path, base);
-  const body = r.body?.();
-  const headers: Record<string, string | number> = { ...r.headers };
-  if (body !== undefined && !r.chunked) headers['content-length'] = body.length;
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: r.method, headers, agent }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    // The server may answer (413) and close before the whole body is written: that answer is what counts.
-    req.on('error', (e) => {
-      if (!answered) reject(new Error(`${r.kind}: ${r.method} ${r.path}: ${e.message}`));
-    });
-    if (body !== undefined && r.chunked) {
-      const step = 1 * MiB;
-      for (let i = 0; i < body.length; i += step) req.write(body.subarray(i, i + step));
-      req.end();
-    } else req.end(body);
-  });
-}
-
-/** A raw HTTP/1.1 exchange on a fresh socket (malformed request lines and headers that node:http will not send). */
-function sendRaw(base: string, bytes: string): Promise<Answer> {
-  const url = new URL(base);
-  return new Promise((resolve, reject) => {
-    const sock = connect(Number(url.port), url.hostname);
-    const chunks: Buffer[] = [];
-    sock.setTimeout(5000, () => sock.destroy());
-    sock.on('data', (c: Buffer) => chunks.push(c));
-    sock.on('error', () => undefined);
-    sock.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      if (!m) reject(new Error(`no HTTP answer to ${JSON.stringify(bytes.slice(0, 80))}: ${JSON.stringify(text.slice(0, 200))}`));
-      else resolve({ status: Number(m[1]), text: text.slice(text.indexOf('\r\n\r\n') + 4) });
-    });
-    sock.write(bytes);
-    sock.end();
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The generator.
@@ -191,10 +108,6 @@ class Gen {
   }
 }
 
-/** A JSON string nested `depth` levels deep (arrays or objects). */
-function deep(depth: number, objects = false): string {
-  return objects ? '{"a":'.repeat(depth) + '1' + '}'.repeat(depth) : '['.repeat(depth) + ']'.repeat(depth);
-}
 
 const ONE_MB = 'x'.repeat(MiB);
 /** Categorical values of valid events (few distinct ones: window summaries stay small and commits fast). */
@@ -366,8 +279,6 @@ const json = (v: unknown): (() => Buffer) => {
   const text = JSON.stringify(v);
   return () => Buffer.from(text, 'utf8');
 };
-const text = (s: string): (() => Buffer) => () => Buffer.from(s, 'utf8');
-const JSON_CT = { 'content-type': 'application/json' };
 
 /** Malformed JSON from a valid body. */
 function malformed(g: Gen, valid: string): string {
@@ -778,104 +689,5 @@ describe('POST /v1/events under thousands of bad requests (seeded fuzzing, real 
     assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
     assert.equal(({} as Record<string, unknown>)['model'], undefined);
     console.log(`fuzz: stored ${stored.length} events = ${ledger.accepted} acknowledged; rejects recorded ${ledger.rejectsStored} (model ${ledger.rejectsModel}, version ${ledger.rejectsVersion})`);
-  });
-});
-
-/*
- * Inputs the fuzzer found that break the server. They are kept out of the run above (its assertions must stay
- * deterministic) and checked here; the tests still failing are marked todo with the cause.
- */
-describe('POST /v1/events: inputs found by fuzzing', () => {
-  let s: Server;
-  let base = '';
-  const post = (path: string, body: string): Promise<Answer> => send(base, { kind: 'known', method: 'POST', path, headers: JSON_CT, body: text(body) });
-  const ev = (id: string, features = ''): string => JSON.stringify({ id, model: 'kb', version: '1', features: { x: 1 }, prediction: '1' }).replace('"features":{"x":1', `"features":{"x":1${features}`);
-  const deepArr = deep(10_000);
-
-  before(async () => {
-    s = await testServer({ configure: (c) => (c.ingest.sampleRate = 1) });
-    base = s.url;
-    const m = await post('/v1/models', JSON.stringify({ name: 'kb', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, free: {} } } }));
-    assert.equal(m.status, 201, m.text);
-    const v = await post('/v1/models/kb/versions', JSON.stringify({ version: '1' }));
-    assert.equal(v.status, 201, v.text);
-  });
-  after(async () => {
-    agent.destroy();
-    await s.close();
-  });
-
-  test('a version nested 10,000 levels deep is a rejected row, not a 500 (fixed in validate-event.ts)', async () => {
-    const a = await post('/v1/events', `{"events":[${ev('kb-v').replace('"version":"1"', `"version":${deepArr}`)}]}`);
-    assert.equal(a.status, 200, a.text);
-    assert.equal((JSON.parse(a.text) as { results: RowResult[] }).results[0]?.code, 'unknown_version');
-  });
-
-  test('ids that differ only in unpaired surrogates are refused, not a 503 (fixed in validate-event.ts)', async () => {
-    // Both would be stored as "\ufffd": the batch used to fail on the primary key, and poison its group commit.
-    const a = await post('/v1/events', `{"events":[${ev('\ud800')},${ev('\udbff')},${ev('kb-s\udc00')},${ev('kb-ok-\u{1F600}')}]}`);
-    assert.equal(a.status, 200, a.text);
-    assert.deepEqual((JSON.parse(a.text) as { results: RowResult[] }).results.map((x) => x.code ?? x.status), ['invalid_id', 'invalid_id', 'invalid_id', 'accepted']);
-    assert.equal((await s.deps.store.getEvents(['kb-ok-\u{1F600}'])).length, 1);
-  });
-
-  test('issue 3: a value nested 10,000 levels deep in an untyped feature is a rejected row, not a 503', async () => {
-    const a = await post('/v1/events', `{"events":[${ev('kb-deep-1', `,"free":${deepArr}`)},${ev('kb-deep-ok', `,"free":${deep(199)}`)}]}`);
-    assert.equal(a.status, 200, a.text);
-    assert.deepEqual((JSON.parse(a.text) as { results: RowResult[] }).results.map((x) => x.code ?? x.status), ['invalid_features', 'accepted']);
-    assert.equal((await s.deps.store.getEvents(['kb-deep-1', 'kb-deep-ok'])).length, 1);
-  });
-
-  test('issue 3: a value nested 10,000 levels deep in an undeclared feature (raw features sampled) is a rejected row, not a 503', async () => {
-    const a = await post('/v1/events', `{"events":[${ev('kb-deep-2', `,"other":${deep(10_000, true)}`)},${ev('kb-deep-3')}]}`);
-    assert.equal(a.status, 200, a.text);
-    assert.deepEqual((JSON.parse(a.text) as { results: RowResult[] }).results.map((x) => x.code ?? x.status), ['invalid_features', 'accepted']);
-    const [stored] = await s.deps.store.getEvents(['kb-deep-3']);
-    assert.deepEqual(stored?.features, { x: 1 }, 'sampled (sampleRate 1)');
-  });
-
-  test('issue 3: the same new id in two requests of one group commit fails neither them nor an unrelated request', async () => {
-    const row = (id: string): Parameters<Server['deps']['pipeline']['submit']>[0][number] => ({
-      id, model: 'kb', version: '1', ts: Date.now(), features: { x: 1 }, prediction: '1', score: null, scores: null, latencyMs: null, error: null, segment: {}, costUsd: null,
-    });
-    const before = await s.deps.store.countEvents('kb');
-    // Submitted in one tick: the committer takes all three in one transaction (deterministic).
-    const settled = await Promise.allSettled([s.deps.pipeline.submit([row('kb-same')], []), s.deps.pipeline.submit([row('kb-same')], []), s.deps.pipeline.submit([row('kb-innocent')], [])]);
-    assert.deepEqual(settled.map((x) => x.status), ['fulfilled', 'fulfilled', 'fulfilled'], 'an unrelated request is not failed by another one');
-    const dup = settled.map((x) => (x.status === 'fulfilled' ? [...x.value] : null));
-    assert.deepEqual(dup, [[], ['kb-same'], []], 'the second copy is reported as a duplicate, not an error');
-    assert.equal(await s.deps.store.countEvents('kb'), before + 2);
-  });
-
-  test('issue 3: malformed HTTP is answered with the catalog error body', async () => {
-    for (const [raw, status, code] of [
-      ['POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}', 400, 'bad_request'],
-      ['GARBAGE\r\n\r\n', 400, 'bad_request'],
-      [`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
-    ] as const) {
-      const a = await sendRaw(base, raw);
-      assert.equal(a.status, status, a.text);
-      const err = (JSON.parse(a.text) as { error?: { code?: unknown; message?: unknown } }).error;
-      assert.equal(err?.code, code, a.text);
-      assert.equal(typeof err?.message, 'string', a.text);
-    }
-    assert.equal((await send(base, { kind: 'after', method: 'GET', path: '/healthz', headers: {} })).status, 200, 'the server still answers');
-  });
-
-  test('issue 3: unknown properties of a model or version declaration are refused, not dropped', async () => {
-    const a = await post('/v1/models', JSON.stringify({ name: 'kb2', outputKind: 'binary', inputSchema: {}, bogus: 1 }));
-    assert.equal(a.status, 400, a.text);
-    assert.equal((JSON.parse(a.text) as { error: { code: string } }).error.code, 'validation_failed');
-    assert.equal((await post('/v1/models/kb/versions', JSON.stringify({ version: '9', reference: { from: 0, to: 1, extra: true } }))).status, 400);
-    assert.equal(s.deps.catalog.model('kb2'), undefined);
-    assert.equal(s.deps.catalog.version('kb', '9'), undefined);
-  });
-
-  test('issue 3: timestamps must be RFC 3339 date-times with a zone or epoch ms, not before 1970', async () => {
-    const at = (id: string, timestamp: unknown): Row => ({ ...(JSON.parse(ev(id)) as Row), timestamp });
-    const ok = new Date(Date.now() - 60_000).toISOString();
-    const a = await post('/v1/events', JSON.stringify({ events: [at('kb-old', '1900-01-01T00:00:00Z'), at('kb-one', '1'), at('kb-date', '2026-01-01'), at('kb-local', ok.replace('Z', '')), at('kb-iso', ok), at('kb-off', ok.replace('Z', '+00:00')), at('kb-ms', Date.parse(ok))] }));
-    assert.equal(a.status, 200, a.text);
-    assert.deepEqual((JSON.parse(a.text) as { results: RowResult[] }).results.map((x) => x.code ?? x.status), ['invalid_timestamp', 'invalid_timestamp', 'invalid_timestamp', 'invalid_timestamp', 'accepted', 'accepted', 'accepted']);
   });
 });

@@ -89,7 +89,8 @@ export class SummaryCache {
   invalidate(keys: readonly SummaryKey[]): void {
     if (keys.length === 0) return;
     this.epochNow++;
-    this.log.push({ epoch: this.epochNow, keys });
+    // Keys only: callers may pass whole summary records, whose bytes must not be kept alive here.
+    this.log.push({ epoch: this.epochNow, keys: keys.map((k) => ({ model: k.model, version: k.version, segment: k.segment, granularity: k.granularity, windowStart: k.windowStart })) });
     if (this.log.length > LOG) this.log.shift();
     for (const k of keys) {
       const id = windowKey(k);
