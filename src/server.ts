@@ -16,7 +16,9 @@ import { SummaryReader } from './monitoring/query.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import { openStore } from './storage/open.js';
-import type { RolloutNotifier } from './rollout/notifier.js';
+import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
+import { RegistryRollback } from './wiring/registry-rollback.js';
+import { RolloutAlerts } from './wiring/rollout-alerts.js';
 
 export interface Server {
   app: FastifyInstance;
@@ -48,12 +50,16 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   const store = await openStore(storeUrl(config));
   await store.init();
   try {
-    const deps = await wire(store, config, opts.clock ?? Date.now, opts.rolloutNotifier);
+    const rolloutAlerts = new RolloutAlerts([opts.rolloutNotifier ?? new LogNotifier()]);
+    const deps = await wire(store, config, opts.clock ?? Date.now, rolloutAlerts);
     await declareConfiguredModels(deps, config);
     deps.alerting = await createAlerting({
       store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
     });
+    // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
+    if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));
+    rolloutAlerts.attach(deps.alerting);
     if (opts.beforeListen) await opts.beforeListen(deps);
     const app = buildApp(deps, { logger: opts.logger ?? false });
     let url = '';
@@ -76,7 +82,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   }
 }
 
-async function wire(store: StorageBackend, config: LookoutConfig, clock: () => number, notifier?: RolloutNotifier): Promise<AppDeps> {
+async function wire(store: StorageBackend, config: LookoutConfig, clock: () => number, notifier: RolloutNotifier): Promise<AppDeps> {
   const catalog = new ModelCatalog(store);
   await catalog.load();
   const queued = { events: (): number => 0 };
@@ -92,7 +98,7 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   queued.events = () => pipeline.queuedEvents;
   const registry = await buildRegistryServices({
     store, catalog, pipeline, dataDir: config.dataDir, clock, newId: () => randomUUID(), random: seededRandom((clock() + 1) % 2 ** 32),
-    ...(notifier && { notifier }), ...(config.registry?.tickMs !== undefined && { tickMs: config.registry.tickMs }),
+    notifier, ...(config.registry?.tickMs !== undefined && { tickMs: config.registry.tickMs }),
     ...(config.registry?.refreshMs !== undefined && { refreshMs: config.registry.refreshMs }),
   });
   return {

@@ -52,6 +52,61 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
     assert.ok((incident.body['errorRate'] as number) > 0.02);
   });
 
+  test('issue 4/5/6: the demo declares monitors and SLOs, backfilled over 30 days: both incidents are alerts, resolved when the data recovered', async () => {
+    const now = Date.now();
+    const monitors = (await call(srv.url, 'GET', '/v1/monitors')).body['monitors'] as Array<{ id: string; last: { status: string } | null }>;
+    assert.deepEqual(monitors.map((m) => m.id), ['churn-accuracy', 'churn-drift-monthly-spend', 'churn-drift-share', 'eta-error-rate', 'eta-latency-p95']);
+    assert.ok(monitors.every((m) => m.last !== null), 'every monitor has been evaluated');
+    const evals = (await call(srv.url, 'GET', `/v1/monitors/eta-latency-p95/evaluations?from=${now - 31 * DAY}&to=${now}`)).body['evaluations'] as Array<{ status: string }>;
+    assert.ok(evals.length >= 29 * 24, `hourly evaluations over the 30 days: ${evals.length}`);
+    assert.match(srv.stderr(), /demo: registry history, monitors and SLOs declared; \d+ evaluation rounds over 30 days \(\d+ ms\)/);
+
+    const alerts = (await call(srv.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as Array<{ monitorId: string; severity: string; state: string; startsAt: number; endsAt: number | null; context: { segments: unknown[] } }>;
+    const one = (id: string): (typeof alerts)[number] => {
+      const list = alerts.filter((a) => a.monitorId === id);
+      assert.equal(list.length, 1, `${id}: ${JSON.stringify(alerts.map((a) => [a.monitorId, a.state]))}`);
+      return list[0] as (typeof alerts)[number];
+    };
+    for (const id of ['churn-drift-share', 'churn-drift-monthly-spend']) {
+      const a = one(id);
+      assert.equal(a.severity, 'page');
+      assert.equal(a.state, 'resolved');
+      assert.ok(a.startsAt > now - 10 * DAY && a.startsAt < now - 7 * DAY, `${id} fires inside the drift window (${(now - a.startsAt) / DAY} days ago)`);
+      assert.ok((a.endsAt as number) > now - 7 * DAY && (a.endsAt as number) < now - 5 * DAY, `${id} resolves once the drift is over (${(now - (a.endsAt as number)) / DAY} days ago)`);
+      assert.ok(a.context.segments.length > 0, 'with the segments most affected');
+    }
+    const day = Math.floor((now - 5 * DAY) / DAY) * DAY;
+    for (const id of ['eta-latency-p95', 'eta-error-rate']) {
+      const a = one(id);
+      assert.equal(a.severity, 'page');
+      assert.equal(a.state, 'resolved');
+      assert.ok(a.startsAt > day + 10 * 3_600_000 && a.startsAt <= day + 11 * 3_600_000, `${id}: first window of the incident`);
+      assert.ok((a.endsAt as number) > day + 14 * 3_600_000 && (a.endsAt as number) <= day + 15 * 3_600_000, `${id}: the window after the incident`);
+    }
+    assert.equal(one('churn-accuracy').state, 'resolved');
+    const stats = (await call(srv.url, 'GET', '/v1/monitors/stats')).body['monitors'] as Array<{ id: string; alerts: number }>;
+    assert.equal(stats.find((m) => m.id === 'eta-latency-p95')?.alerts, 1);
+
+    const slos = (await call(srv.url, 'GET', '/v1/slos?model=eta')).body['slos'] as Array<{ id: string; errorBudgetRemaining: number }>;
+    assert.deepEqual(slos.map((x) => x.id), ['eta-availability', 'eta-latency']);
+    const latency = slos.find((x) => x.id === 'eta-latency') as (typeof slos)[number];
+    assert.ok(latency.errorBudgetRemaining < 0.8, `the latency incident consumed error budget: ${latency.errorBudgetRemaining}`);
+  });
+
+  test('issue 5/6: the demo registry: versions with lineage, production/staging aliases, a promotion and a rollback', async () => {
+    const versions = (await call(srv.url, 'GET', '/v1/models/churn/versions')).body['versions'] as Array<{ version: string; lineage: { gitCommit?: string; hyperparameters?: object } }>;
+    assert.deepEqual(versions.map((v) => v.version), ['0.9.0', '1.0.0', '1.1.0']);
+    assert.ok(versions.every((v) => v.lineage.gitCommit && v.lineage.hyperparameters));
+    assert.deepEqual((await call(srv.url, 'GET', '/v1/models/churn/aliases')).body['aliases'], { production: '1.0.0', staging: '1.0.0' });
+    assert.deepEqual((await call(srv.url, 'GET', '/v1/models/eta/aliases')).body['aliases'], { production: '2.1.0', staging: '2.1.0' });
+    const history = (await call(srv.url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as Array<{ kind: string; alias: string; from: string | null; to: string; at: number }>;
+    assert.deepEqual(history.map((d) => [d.kind, d.alias, d.from, d.to]), [
+      ['set', 'production', null, '0.9.0'], ['set', 'staging', null, '1.0.0'], ['promote', 'production', '0.9.0', '1.0.0'],
+      ['set', 'staging', '1.0.0', '1.1.0'], ['rollback', 'staging', '1.1.0', '1.0.0'],
+    ]);
+    assert.ok(history.every((d, i) => i === 0 || d.at >= (history[i - 1] as { at: number }).at), 'in time order');
+  });
+
   test('restarting on the same data dir keeps the data and does not add demo data twice', async () => {
     const before = (await call(srv.url, 'GET', '/v1/models/eta/health?from=0&to=9999999999999')).body['events'];
     await srv.stop('SIGTERM');

@@ -7,6 +7,8 @@ import { referenceFromFile } from '../monitoring/reference-builder.js';
 import type { LabelRecord, ModelRecord } from '../storage/types.js';
 import { churnRow, etaRow, normal } from './generate.js';
 import { CHURN, ETA } from './models.js';
+import { fillDemoMonitors } from './monitors.js';
+import { fillDemoRegistry } from './registry.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -87,6 +89,11 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
   }
   await flush();
   log(`demo: ${total} events over ${plan.days} days; incidents: ${INCIDENTS.churnDrift.description}; ${INCIDENTS.etaLatency.description}`);
+  await deps.pipeline.flush();
+  await fillDemoRegistry(deps, now);
+  const t0 = Date.now();
+  const b = await fillDemoMonitors(deps, start, now);
+  log(`demo: registry history, monitors and SLOs declared; ${b.ticks} evaluation rounds over ${plan.days} days (${Date.now() - t0} ms) raised ${b.alerts} alerts`);
   return true;
 }
 

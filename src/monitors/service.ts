@@ -6,6 +6,7 @@ import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { alertContext, monitorLabels } from './context.js';
 import { parseMonitor, type MonitorDefinition } from './definition.js';
+import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
 
@@ -127,6 +128,7 @@ export class MonitorService {
       for (let at = Math.max(last + def.windowMs, due - (MAX_CATCH_UP - 1) * def.windowMs); at <= due; at += def.windowMs) jobs.push({ def, at });
     }
     jobs.sort((a, b) => a.at - b.at);
+    await this.prefetch(jobs, cache);
     for (let i = 0; i < jobs.length; i += 32) {
       results.push(...await Promise.all(jobs.slice(i, i + 32).map((j) => this.deps.evaluator.evaluate(j.def, j.at, cache))));
     }
@@ -160,6 +162,16 @@ export class MonitorService {
     const changed = await this.deps.pipeline.ingest(signals, now);
     const groupsNotified = await this.deps.pipeline.flush(now);
     return { at: now, evaluated: results.length + sloEvals.length, signals: signals.length, alertsChanged: changed.length, groupsNotified };
+  }
+
+  /** Catching up (several windows of one monitor due): their summaries are read in one query per monitor. */
+  private async prefetch(jobs: ReadonlyArray<{ def: MonitorDefinition; at: number }>, cache: EvalCache): Promise<void> {
+    const byDef = new Map<MonitorDefinition, number[]>();
+    for (const j of jobs) byDef.set(j.def, [...(byDef.get(j.def) ?? []), j.at - j.def.windowMs]);
+    for (const [def, starts] of byDef) {
+      const v = starts.length > 1 ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
+      if (v) await cache.prefetch(v, def.segment ?? '', starts, def.windowMs).catch(() => undefined);
+    }
   }
 
   private async signalsOf(r: MonitorResult, prev: EvaluationRecord | undefined): Promise<Signal[]> {

@@ -25,7 +25,7 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
  * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
  * without alerting installed. Each reason says where the colour comes from.
  */
-export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null }): Verdict {
+export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null; range?: { from: number; to: number } }): Verdict {
   let status: Status = 'green';
   const reasons: string[] = [];
   const add = (s: Status, why: string): void => {
@@ -33,8 +33,10 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
     reasons.push(why);
   };
   for (const a of input.alerts ?? []) {
-    if (a.state === 'resolved' || a.silenced || a.inhibited) continue;
-    add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${alertTitle(a)}`);
+    if (a.silenced || a.inhibited || a.falsePositive) continue;
+    // resolved alerts count only when they fired during the range looked at (a past incident)
+    if (a.state === 'resolved' && !(input.range && a.endsAt !== null && a.endsAt > input.range.from && a.startsAt < input.range.to)) continue;
+    add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${alertTitle(a)}${a.state === 'resolved' ? ' (resolved)' : ''}`);
   }
   for (const m of input.monitors ?? []) {
     const s = m.last?.status;

@@ -1,4 +1,4 @@
-/** The API shapes the dashboard reads (see src/http/routes and /work/plan/api-contract.md). */
+/** The API shapes the dashboard reads (see src/http/routes; checked against the real server in test/dashboard.test.ts). */
 export interface ModelInfo {
   name: string;
   outputKind: 'binary' | 'multiclass' | 'regression';
@@ -135,5 +135,6 @@ export interface Rollout {
   step: number;
   weight: number;
   state: string;
-  analyses: Array<{ step: number; at: number; pass: boolean; checks: Array<{ name: string; canary: number; primary: number; limit: number; pass: boolean }> }>;
+  analyses: Array<{ step: number; at: number; pass: boolean; checks: Array<{ name: string; canary: number | null; primary: number | null; limit: number | null; pass: boolean; detail?: string }> }>;
+  endReason?: string | null;
 }

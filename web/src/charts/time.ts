@@ -107,7 +107,7 @@ export function timeChart(spec: TimeChartSpec): HTMLElement {
   if (spec.threshold) fig.appendChild(h('div.chart-note', null, h('span.threshold-swatch'), ` ${spec.threshold.label}`));
   if (notes.length) {
     fig.appendChild(h('ul.annotations', null, notes.slice(0, 6).map((a) => h('li', { class: `ann-${a.kind}`, title: a.label }, `${time(a.at)} · ${a.label}`)),
-      notes.length > 6 ? h('li.muted', null, `+${notes.length - 6} more`) : null));
+      notes.length > 6 ? h('li.muted', { title: notes.slice(6).map((a) => `${time(a.at)} · ${a.label}`).join('\n') }, `+${notes.length - 6} more`) : null));
   }
   const hasData = spec.series.some((s) => s.values.some((v) => v !== null));
   if (!hasData) {

@@ -2,6 +2,7 @@ import { alerts, drift, health, models, monitors, performance, pool } from '../d
 import { h } from '../dom.js';
 import { count, ms, num, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
+import type { Range } from '../route.js';
 import { statusBadge, verdict, type Verdict } from '../status.js';
 import type { Alert, Drift, Health, ModelInfo, Performance } from '../types.js';
 import { grid, heading, headlineMetric, metricValue, modelLink, table } from './common.js';
@@ -23,20 +24,30 @@ export interface ModelRow {
  * follows once the view's main panels are ready (row.perfLoaded).
  */
 export async function modelRows(ctx: ViewContext, opts: { performance?: boolean } = {}): Promise<{ rows: ModelRow[]; alerting: boolean }> {
-  const [list, open, mons] = await Promise.all([models(), alerts({ state: 'open' }), monitors()]);
+  const [list, open, mons] = await Promise.all([models(), alerts({ state: 'all' }), monitors()]);
   const pairs = list.flatMap((m) => m.versions.map((v) => ({ m, v: v.version })));
   const rows = await pool(pairs, 3, async ({ m, v }) => {
     const q = { version: v };
     const [hl, d] = await Promise.all([health(m.name, ctx.range, q).catch(() => null), drift(m.name, ctx.range, q).catch(() => null)]);
-    const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version));
+    const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version) && firingIn(x, ctx.range));
     const mon = mons.value.monitors.filter((x) => x.model === m.name);
-    const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl }) };
+    const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, range: ctx.range }) };
     if (opts.performance !== false) {
       row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, q).catch(() => null)).then((p) => (row.perf = p));
     }
     return row;
   });
   return { rows, alerting: open.available };
+}
+
+/** Open, or resolved but firing during the range (a past incident colours the rows of that range). */
+function firingIn(a: Alert, range: Range): boolean {
+  return a.state !== 'resolved' || (a.endsAt !== null && a.endsAt > range.from && a.startsAt < range.to);
+}
+
+function alertCount(list: Alert[]): string {
+  const open = list.filter((a) => a.state !== 'resolved').length;
+  return list.length > open ? `${open} (+${list.length - open} resolved)` : String(open);
 }
 
 function accuracyCell(r: ModelRow): Node {
@@ -74,7 +85,7 @@ export const overviewView = {
         { label: 'Error rate', value: (r) => r.health?.errorRate ?? null, render: (r) => pct(r.health?.errorRate, 2) },
         { label: 'Quality', value: (r) => metricValue(r.perf?.realized, headlineMetric(r.model).key) ?? r.perf?.estimated?.accuracy ?? null, render: accuracyCell },
         { label: 'Drift', value: (r) => r.drift?.datasetDrift.share ?? null, render: (r) => r.drift ? `${r.drift.datasetDrift.driftedFeatures}/${r.drift.datasetDrift.features} features` : '—' },
-        { label: 'Open alerts', value: (r) => (alerting ? r.alerts.length : null), render: (r) => (alerting ? String(r.alerts.length) : h('span.muted', { title: 'alerting (GET /v1/alerts) is not available on this server' }, 'n/a')) },
+        { label: 'Alerts', value: (r) => (alerting ? r.alerts.length : null), render: (r) => (alerting ? alertCount(r.alerts) : h('span.muted', { title: 'alerting (GET /v1/alerts) is not available on this server' }, 'n/a')) },
       ], rows, { testid: 'models-table', rowAttrs: (r) => ({ 'data-model': r.model.name, 'data-version': r.version, 'data-status': r.verdict.status }) });
       const apply = (): void => {
         const text = filter.value.trim().toLowerCase();
@@ -87,7 +98,7 @@ export const overviewView = {
       filter.addEventListener('input', apply);
       statusSel.addEventListener('change', apply);
       t.addEventListener('click', () => queueMicrotask(apply));
-      return [t, alerting ? h('p.muted', null, 'Status: worst of open alerts, monitor results, dataset drift and error rate in the range.')
+      return [t, alerting ? h('p.muted', null, 'Status: worst of the alerts firing in the range, monitor results, dataset drift and error rate. Alerts: open (+ resolved that fired in the range).')
         : h('p.muted', { 'data-testid': 'derived-status' }, 'Alerting is not available on this server: status is derived from the drift and health queries (red: dataset drift or error rate ≥ 5%; yellow: some features drift or error rate ≥ 1%).')];
     }, { wide: true, testid: 'overview-models' });
     return h('div', null, heading(ctx, 'Models', h('span.filters', null, filter, statusSel)), grid(tablePanel));

@@ -21,7 +21,7 @@ function rolloutPanel(m: string, r: Rollout | null): Node {
   const last = r.analyses[r.analyses.length - 1];
   return h('div', { 'data-testid': 'rollout' },
     kv([
-      ['Policy', `${r.policy}: ${r.primary} → ${r.candidate}`], ['State', r.state],
+      ['Policy', `${r.policy}: ${r.primary} → ${r.candidate}`], ['State', r.endReason ? `${r.state}: ${r.endReason}` : r.state],
       ['Step', `${r.step + 1} of ${r.steps.length} (${r.steps.join('% → ')}%)`],
       ['Traffic split', h('div.split', null, h('div.split-canary', { style: `width:${r.weight}%` }, `${r.candidate} ${r.weight}%`), h('div.split-primary', null, `${r.primary} ${100 - r.weight}%`))],
     ]),
@@ -32,10 +32,27 @@ function rolloutPanel(m: string, r: Rollout | null): Node {
       { label: 'Limit', value: (c) => c.limit, render: (c) => num(c.limit, 4) },
       { label: 'Pass', value: (c) => (c.pass ? 1 : 0), render: (c) => h('span', { class: `badge status-${c.pass ? 'green' : 'red'}` }, c.pass ? 'pass' : 'fail') },
     ], last.checks) : h('p.muted', null, 'No analysis yet.'),
-    h('div.actions', null, h('button.secondary', {
-      onclick: () => void confirmDialog(`Pause ${m}?`, `Pausing stops serving ${m}: requests get the configured fallback or a 503. Needs the admin scope.`, 'Pause model')
-        .then((ok) => ok && act(`${m} paused`, () => api(`/v1/models/${enc(m)}/pause`, undefined, { method: 'POST', body: { by: actor() } }))),
-    }, 'Pause model (kill switch)')));
+    h('div.actions', null,
+      ...rolloutButtons(m, r),
+      h('button.secondary', {
+        'data-action': 'pause-model',
+        onclick: () => void confirmDialog(`Pause ${m}?`, `Pausing stops serving ${m}: requests get the configured fallback or a 503. Needs the admin scope.`, 'Pause model')
+          .then((ok) => ok && act(`${m} paused`, () => api(`/v1/models/${enc(m)}/pause`, undefined, { method: 'POST', body: { by: actor() } }))),
+      }, 'Pause model (kill switch)')));
+}
+
+/** Pause / resume / roll back the rollout itself (POST /v1/models/:name/rollout/{pause,resume,abort}), each confirmed. */
+function rolloutButtons(m: string, r: Rollout): HTMLElement[] {
+  const button = (verb: 'pause' | 'resume' | 'abort', label: string, text: string, done: string, cls: 'button.secondary' | 'button.danger' = 'button.secondary'): HTMLElement => h(cls, {
+    'data-action': `rollout-${verb}`,
+    onclick: () => void confirmDialog(`${label}: ${m} ${r.candidate}?`, `${text} Needs the admin scope.`, label)
+      .then((ok) => ok && act(done, () => api(`/v1/models/${enc(m)}/rollout/${verb}`, undefined, { method: 'POST', body: { by: actor(), reason: `${label.toLowerCase()} from the dashboard by ${actor()}` } }))),
+  }, label);
+  const out: HTMLElement[] = [];
+  if (r.state === 'running') out.push(button('pause', 'Pause rollout', `The canary ${r.candidate} stops getting traffic until the rollout is resumed.`, `rollout of ${m} paused`));
+  if (r.state === 'paused') out.push(button('resume', 'Resume rollout', `The canary ${r.candidate} gets ${r.weight}% of the traffic again.`, `rollout of ${m} resumed`));
+  if (r.state === 'running' || r.state === 'paused') out.push(button('abort', 'Roll back rollout', `All traffic goes back to ${r.primary}; the rollout ends as rolled back.`, `rollout of ${m} rolled back`, 'button.danger'));
+  return out;
 }
 
 async function modelRegistry(ctx: ViewContext, m: ModelInfo): Promise<Node> {
@@ -51,7 +68,7 @@ async function modelRegistry(ctx: ViewContext, m: ModelInfo): Promise<Node> {
         { label: 'Reference rows', value: (v) => v.reference?.rows ?? null }], m.versions));
   }
   const rollback = (): void => void confirmDialog(`Roll back ${m.name}?`, `The production alias of ${m.name} goes back to its previous version. Needs the admin scope.`, 'Roll back')
-    .then((ok) => ok && act(`${m.name} rolled back`, () => api(`/v1/models/${enc(m.name)}/rollback`, undefined, { method: 'POST', body: { alias: 'production', reason: `rollback from the dashboard by ${actor()}` } })));
+    .then((ok) => ok && act(`${m.name} rolled back`, () => api(`/v1/models/${enc(m.name)}/rollback`, undefined, { method: 'POST', body: { alias: 'production', by: actor(), reason: `rollback from the dashboard by ${actor()}` } })));
   return h('div', null,
     h('h4', null, 'Aliases'), h('p', { 'data-testid': 'aliases' }, Object.entries(aliases.value.aliases).map(([a, v]) => h('span.badge', null, `${a} → ${v}`)), Object.keys(aliases.value.aliases).length ? '' : 'none'),
     h('div.actions', null, h('button.danger', { onclick: rollback, 'data-action': 'rollback' }, 'Roll back production')),
