@@ -74,7 +74,9 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     const row = page.locator('tr[data-model="churn"]');
     assert.equal(await row.getAttribute('data-status'), 'red');
     assert.equal(await color(row.locator('.badge').first()), RED);
-    assert.match((await row.textContent()) ?? '', /page alert: driftShare \(resolved\)/, 'the demo drift alert (backfilled) colours the range it fired in');
+    // Which of the incident's monitors pages (drift share, monthly_spend PSI, or the accuracy drop the drift causes)
+    // depends on how the day windows fall on the incident, i.e. on the time of day the demo starts.
+    assert.match((await row.textContent()) ?? '', /page alert: (driftShare|drift:monthly_spend|accuracy) \(resolved\)/, 'a backfilled alert of the incident colours the range it fired in');
     assert.equal(await page.locator('tr[data-model="eta"]').getAttribute('data-status') === 'red', false, 'eta has no drift incident');
     // Filterable and sortable: only the red model stays with the status filter; the Model header sorts.
     await page.selectOption('[data-testid="status-filter"]', 'red');
@@ -104,6 +106,8 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
   const storedAlert = async (id: string): Promise<Record<string, unknown>> => (await call(srv.url, 'GET', `/v1/alerts/${id}`)).body['alert'] as Record<string, unknown>;
   /** Clicks a button, confirms when asked, and waits for the success toast and the re-rendered view. */
   const click = async (p: Page, button: Locator, toastText: string, confirm = false): Promise<void> => {
+    // the toast of an earlier action (shown for 6 s) must not be taken for this one's
+    await p.evaluate('document.querySelector(\'[data-testid="toast"]\')?.remove()');
     await button.click();
     if (confirm) await p.locator('[data-testid="confirm-dialog"] [data-testid="confirm"]').click();
     await p.locator('[data-testid="toast"]', { hasText: toastText }).waitFor();
@@ -184,7 +188,9 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       await put('PUT', '/v1/models/churn/aliases/production', { version: '9.0.0', reason: 'e2e: serve through the gateway', by: 'e2e' });
       await put('POST', '/v1/models/churn/rollout', {
         candidate: '9.1.0', steps: [10, 25, 50, 100], stepDurationMs: 1000, maxStepDurationMs: 3_600_000, reason: 'e2e canary',
-        analysis: { minSamples: 20, maxLatencyRatio: 5, latencySlackMs: 200 }, slo: { minSamples: 10_000 }, // latency noise of a loaded machine is not the subject here
+        // The subject is the view, not the analysis: latency noise of a loaded machine, and the score and prediction mix
+        // of the ~20 requests the 10% step sees (random routing), must not fail the step.
+        analysis: { minSamples: 20, maxLatencyRatio: 5, latencySlackMs: 200, maxPerformanceDrop: 1, maxDrift: 100 }, slo: { minSamples: 10_000 },
       }, 201);
       for (let i = 0; i < 400; i += 25) {
         await Promise.all(Array.from({ length: 25 }, async (_, j) => {
