@@ -45,7 +45,9 @@ export async function api<T>(path: string, q?: Query, init: { method?: string; b
   if (!res.ok) {
     const e = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
     const failure = new ApiFailure(res.status, e?.code ?? String(res.status), e?.message ?? res.statusText, e?.details ?? null, path);
-    if (res.status === 401) window.dispatchEvent(new CustomEvent('lookout:unauthorized', { detail: failure.message }));
+    // Only when the key sent is still the session's: a 401 to a request sent before the user signed in again
+    // (several panels load at once) must not sign the new key out.
+    if (res.status === 401 && getKey() === key) window.dispatchEvent(new CustomEvent('lookout:unauthorized', { detail: failure.message }));
     throw failure;
   }
   return body as T;
