@@ -1,0 +1,157 @@
+import type { StorageBackend } from '../storage/backend.js';
+import type { CommitBatch, LabelledEvent } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
+
+export interface PerformanceCacheOptions {
+  /** How long an entry may be used without re-reading the store (default forever: every write goes through commit()). */
+  ttlMs?: number;
+  now?: () => number;
+  /** Labelled events kept, in rows over all (model, version) sets (default 400,000). */
+  maxRows?: number;
+  /** Computed results kept (default 256). */
+  maxResults?: number;
+  /** Largest store read (the query API's limit); a read that reaches it is never cached. */
+  limit?: number;
+}
+
+interface EventSet {
+  from: number;
+  to: number;
+  events: readonly LabelledEvent[];
+  at: number;
+}
+
+interface Result {
+  ctx: VersionContext;
+  at: number;
+  value: unknown;
+}
+
+/** First index whose event time is >= t (events are in (ts, id) order). */
+function lowerBound(events: readonly LabelledEvent[], t: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((events[mid] as LabelledEvent).event.ts < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * What GET /performance keeps between requests. Labels are joined to events at query time, which is the
+ * costly part of a dashboard that asks for one range and then for each of its buckets: the labelled events
+ * of a (model, version) are read once for the widest range asked and sliced in memory for the others (in
+ * the store's (ts, id) order, so a slice is exactly what the store returns for that range), and computed
+ * results are kept per (version context, segment, range). Everything of a model is dropped when a write of
+ * its events, labels or summaries commits (watchCommits), and a read that overlapped such a write is not kept.
+ */
+export class PerformanceCache {
+  private readonly sets = new Map<string, Promise<EventSet | null>>();
+  private readonly results = new Map<string, Result>();
+  private readonly epochs = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly maxRows: number;
+  private readonly maxResults: number;
+  private readonly limit: number;
+
+  constructor(private readonly store: StorageBackend, opts: PerformanceCacheOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? Infinity;
+    this.now = opts.now ?? (() => performance.now());
+    this.maxRows = opts.maxRows ?? 400_000;
+    this.maxResults = opts.maxResults ?? 256;
+    this.limit = opts.limit ?? 1_000_000;
+  }
+
+  private epoch(model: string): number {
+    return this.epochs.get(model) ?? 0;
+  }
+
+  /** Events, labels or summaries of this model changed (called once the write is committed). */
+  invalidate(model: string): void {
+    this.epochs.set(model, this.epoch(model) + 1);
+    const prefix = `${model}\u0000`;
+    for (const k of [...this.sets.keys()]) if (k.startsWith(prefix)) this.sets.delete(k);
+    for (const k of [...this.results.keys()]) if (k.startsWith(prefix)) this.results.delete(k);
+  }
+
+  /** Labelled events with event time in [from, to), as store.labelledEvents returns them. */
+  async labelled(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
+    const key = `${model}\u0000${version}`;
+    const epoch = this.epoch(model);
+    const prev = (this.sets.get(key) ?? Promise.resolve(null)).catch(() => null);
+    const next = prev.then((s) => this.cover(model, version, s, from, to));
+    this.sets.set(key, next);
+    const set = await next;
+    if (set === null || this.epoch(model) !== epoch || !(set.from <= from && to <= set.to)) {
+      if (this.sets.get(key) === next) this.sets.delete(key);
+      return this.read(model, version, from, to);
+    }
+    return set.events.slice(lowerBound(set.events, from), lowerBound(set.events, to));
+  }
+
+  /** The cached set extended to cover [from, to) (reading only what it lacks), or null when not cacheable. */
+  private async cover(model: string, version: string, s: EventSet | null, from: number, to: number): Promise<EventSet | null> {
+    const epoch = this.epoch(model);
+    const fresh = s !== null && this.now() - s.at <= this.ttlMs;
+    let set: EventSet;
+    if (!fresh || s === null || to < s.from || from > s.to) {
+      set = { from, to, events: await this.read(model, version, from, to), at: this.now() };
+    } else {
+      const left = from < s.from ? await this.read(model, version, from, s.from) : [];
+      const right = to > s.to ? await this.read(model, version, s.to, to) : [];
+      set = { from: Math.min(from, s.from), to: Math.max(to, s.to), events: left.length + right.length === 0 ? s.events : [...left, ...s.events, ...right], at: s.at };
+    }
+    if (this.epoch(model) !== epoch || set.events.length >= Math.min(this.limit, this.maxRows)) return null;
+    return set;
+  }
+
+  private read(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
+    return this.store.labelledEvents({ model, version, from, to, limit: this.limit });
+  }
+
+  /** A result computed under this version context for `id` (segment and range), computed once until a write. */
+  async result<T>(ctx: VersionContext, id: string, compute: () => Promise<T>): Promise<T> {
+    const model = ctx.record.model;
+    const key = `${model}\u0000${ctx.record.version}\u0000${id}`;
+    const hit = this.results.get(key);
+    if (hit && hit.ctx === ctx && this.now() - hit.at <= this.ttlMs) return hit.value as T;
+    const epoch = this.epoch(model);
+    const value = await compute();
+    if (this.epoch(model) === epoch) {
+      this.results.delete(key);
+      this.results.set(key, { ctx, at: this.now(), value });
+      if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value as string);
+    }
+    return value;
+  }
+}
+
+/** Models whose events, labels or summaries a commit batch writes. */
+export function modelsOf(batch: CommitBatch): Set<string> {
+  const out = new Set<string>();
+  for (const e of batch.events ?? []) out.add(e.model);
+  for (const l of batch.labels ?? []) out.add(l.model);
+  for (const s of batch.summaries ?? []) out.add(s.model);
+  return out;
+}
+
+/**
+ * Calls `changed` with the models of every committed write of events, labels or summaries (both backends
+ * route appendEvents, putLabels and putSummaries through commit()). Also before the write, so that a read
+ * running meanwhile is not cached.
+ */
+export function watchCommits(store: StorageBackend, changed: (model: string) => void): void {
+  const commit = store.commit.bind(store);
+  store.commit = async (batch: CommitBatch): Promise<void> => {
+    const models = modelsOf(batch);
+    for (const m of models) changed(m);
+    try {
+      await commit(batch);
+    } finally {
+      for (const m of models) changed(m);
+    }
+  };
+}
