@@ -77,7 +77,7 @@ export class PerformanceCache {
     for (const k of [...this.results.keys()]) if (k.startsWith(prefix)) this.results.delete(k);
   }
 
-  /** Labelled events with event time in [from, to), as store.labelledEvents returns them. */
+  /** Labelled events with event time in [from, to), as store.labelledEvents returns them (features left out). */
   async labelled(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
     const key = `${model}\u0000${version}`;
     const epoch = this.epoch(model);
@@ -109,7 +109,7 @@ export class PerformanceCache {
   }
 
   private read(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
-    return this.store.labelledEvents({ model, version, from, to, limit: this.limit });
+    return this.store.labelledEvents({ model, version, from, to, limit: this.limit, withoutFeatures: true });
   }
 
   /** A result computed under this version context for `id` (segment and range), computed once until a write. */
