@@ -79,13 +79,16 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       const m = deps.catalog.model(v.record.model)?.model;
       if (!m) throw new ApiError('unknown_model', 'unknown model');
-      const result = await perf.result(v, `${r.segment}\u0000${r.from}\u0000${r.to}`, async () => {
+      const seg = req.query['segments'];
+      if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
+      const segments = seg !== 'false';
+      const result = await perf.result(v, `${r.segment}\u0000${r.from}\u0000${r.to}\u0000${segments}`, async () => {
         const [merged, labelled] = await Promise.all([
           deps.reader.merged(v, r.segment, r.from, r.to),
           perf.labelled(m.name, v.record.version, r.from, r.to),
         ]);
         const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
-        return performanceOf(m, v, inSegment, merged);
+        return performanceOf(m, v, inSegment, merged, 0, { segments });
       });
       return { ...head(v, r), ...result };
     }));
