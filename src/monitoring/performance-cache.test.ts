@@ -27,7 +27,7 @@ before(async () => {
   await store.appendEvents([...ids.map((i) => ev(i)), ...ids.map((i) => ev(i, 'other'))]);
   await store.putLabels([...ids.filter((i) => i % 4 !== 0).map((i) => lbl(i, String((i * 7) % 2))), ...ids.map((i) => lbl(i, '1', 'other'))]);
   cache = new PerformanceCache(store);
-  watchCommits(store, (m) => cache.invalidate(m));
+  watchCommits(store, (m, touched) => cache.invalidate(m, touched));
 });
 after(async () => {
   await store.close();
@@ -55,24 +55,34 @@ test('a commit of labels for a model drops what was cached for it (never stale),
   assert.equal(now.find((l) => l.event.id === 'm-0004')?.label, 'late');
   assert.equal(now.find((l) => l.event.id === 'm-0005')?.label, 'changed');
   assert.deepStrictEqual(await cache.labelled('other', 'v1', from, to), other);
+  // an event arriving after its label joins it: the cached set over its time is dropped
+  await store.putLabels([lbl(2000, '1')]);
+  assert.equal((await cache.labelled('m', 'v1', from, to)).length, now.length);
+  await store.appendEvents([{ ...ev(2000), ts: T0 + 50_000 }]);
+  const joined = await cache.labelled('m', 'v1', from, to);
+  assert.deepStrictEqual(joined, await direct(from, to));
+  assert.equal(joined.length, now.length + 1);
 });
 
 test('result(): computed once per (context, id); recomputed after a commit; a computation that overlapped a commit is not kept', async () => {
   const ctx = { record: { model: 'm', version: 'v1' } } as unknown as VersionContext;
   let runs = 0;
   const compute = async (): Promise<number> => ++runs;
-  assert.equal(await cache.result(ctx, 'a', compute), 1);
-  assert.equal(await cache.result(ctx, 'a', compute), 1);
-  assert.equal(await cache.result(ctx, 'b', compute), 2);
+  assert.equal(await cache.result(ctx, T0, T0 + 100_000, 'a', compute), 1);
+  assert.equal(await cache.result(ctx, T0, T0 + 100_000, 'a', compute), 1);
+  assert.equal(await cache.result(ctx, T0, T0 + 100_000, 'b', compute), 2);
   const otherCtx = { record: { model: 'm', version: 'v1' } } as unknown as VersionContext;
-  assert.equal(await cache.result(otherCtx, 'a', compute), 3, 'a new version context (new reference) is not served the old result');
-  await store.appendEvents([ev(1000)]);
-  assert.equal(await cache.result(otherCtx, 'a', compute), 4);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 3, 'a new version context (new reference) is not served the old result');
+  await store.appendEvents([ev(1000)]); // event time T0 + 333 s: outside the range, the result is kept
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 3);
+  await store.appendEvents([{ ...ev(1001), ts: T0 + 99_999 }]);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 4);
   const overlapping = async (): Promise<number> => {
     const n = ++runs;
     await store.putLabels([lbl(1000, '1')]);
     return n;
   };
-  assert.equal(await cache.result(otherCtx, 'c', overlapping), 5);
-  assert.equal(await cache.result(otherCtx, 'c', compute), 6);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', overlapping), 5);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', compute), 6);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 7, 'labels drop every result of the model');
 });

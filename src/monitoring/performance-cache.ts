@@ -1,3 +1,4 @@
+import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { CommitBatch, LabelledEvent } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
@@ -21,8 +22,15 @@ interface EventSet {
   at: number;
 }
 
+/** Event-time spans [from, to) a write touched; null: anything of the model (labels carry no event time). */
+export type Touched = ReadonlyArray<readonly [number, number]> | null;
+
+const overlaps = (touched: Touched, from: number, to: number): boolean => touched === null || touched.some(([a, b]) => a < to && b > from);
+
 interface Result {
   ctx: VersionContext;
+  from: number;
+  to: number;
   at: number;
   value: unknown;
 }
@@ -69,12 +77,19 @@ export class PerformanceCache {
     return this.epochs.get(model) ?? 0;
   }
 
-  /** Events, labels or summaries of this model changed (called once the write is committed). */
-  invalidate(model: string): void {
+  /**
+   * Events, labels or summaries of this model changed (called before the write and once it is committed): what
+   * was cached over the touched event times is dropped, and nothing read meanwhile is kept.
+   */
+  invalidate(model: string, touched: Touched = null): void {
     this.epochs.set(model, this.epoch(model) + 1);
     const prefix = `${model}\u0000`;
-    for (const k of [...this.sets.keys()]) if (k.startsWith(prefix)) this.sets.delete(k);
-    for (const k of [...this.results.keys()]) if (k.startsWith(prefix)) this.results.delete(k);
+    for (const [k, set] of [...this.sets]) {
+      if (!k.startsWith(prefix)) continue;
+      if (touched === null) this.sets.delete(k);
+      else this.sets.set(k, set.then((x) => (x !== null && overlaps(touched, x.from, x.to) ? null : x)));
+    }
+    for (const [k, r] of [...this.results]) if (k.startsWith(prefix) && overlaps(touched, r.from, r.to)) this.results.delete(k);
   }
 
   /** Labelled events with event time in [from, to), as store.labelledEvents returns them (features left out). */
@@ -112,46 +127,50 @@ export class PerformanceCache {
     return this.store.labelledEvents({ model, version, from, to, limit: this.limit, withoutFeatures: true });
   }
 
-  /** A result computed under this version context for `id` (segment and range), computed once until a write. */
-  async result<T>(ctx: VersionContext, id: string, compute: () => Promise<T>): Promise<T> {
+  /** A result over [from, to) computed under this version context for `id` (segment, options), kept until a write touches the range. */
+  async result<T>(ctx: VersionContext, from: number, to: number, id: string, compute: () => Promise<T>): Promise<T> {
     const model = ctx.record.model;
-    const key = `${model}\u0000${ctx.record.version}\u0000${id}`;
+    const key = `${model}\u0000${ctx.record.version}\u0000${from}\u0000${to}\u0000${id}`;
     const hit = this.results.get(key);
     if (hit && hit.ctx === ctx && this.now() - hit.at <= this.ttlMs) return hit.value as T;
     const epoch = this.epoch(model);
     const value = await compute();
     if (this.epoch(model) === epoch) {
       this.results.delete(key);
-      this.results.set(key, { ctx, at: this.now(), value });
+      this.results.set(key, { ctx, from, to, at: this.now(), value });
       if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value as string);
     }
     return value;
   }
 }
 
-/** Models whose events, labels or summaries a commit batch writes. */
-export function modelsOf(batch: CommitBatch): Set<string> {
-  const out = new Set<string>();
-  for (const e of batch.events ?? []) out.add(e.model);
-  for (const l of batch.labels ?? []) out.add(l.model);
-  for (const s of batch.summaries ?? []) out.add(s.model);
+/** Per model, what a commit batch touches: events at their times, summaries over their windows, labels anything. */
+export function touchedBy(batch: CommitBatch): Map<string, Array<[number, number]> | null> {
+  const out = new Map<string, Array<[number, number]> | null>();
+  const add = (model: string, span: [number, number]): void => {
+    const list = out.has(model) ? out.get(model) : [];
+    if (list) out.set(model, [...list, span]);
+  };
+  for (const e of batch.events ?? []) add(e.model, [e.ts, e.ts + 1]);
+  for (const s of batch.summaries ?? []) add(s.model, [s.windowStart, s.windowStart + GRANULARITY_MS[s.granularity]]);
+  for (const l of batch.labels ?? []) out.set(l.model, null);
   return out;
 }
 
 /**
- * Calls `changed` with the models of every committed write of events, labels or summaries (both backends
- * route appendEvents, putLabels and putSummaries through commit()). Also before the write, so that a read
- * running meanwhile is not cached.
+ * Calls `changed` for every model whose events, labels or summaries a commit writes (both backends route
+ * appendEvents, putLabels and putSummaries through commit()): before the write, so that a read running
+ * meanwhile is not kept, and once it is committed.
  */
-export function watchCommits(store: StorageBackend, changed: (model: string) => void): void {
+export function watchCommits(store: StorageBackend, changed: (model: string, touched: Touched) => void): void {
   const commit = store.commit.bind(store);
   store.commit = async (batch: CommitBatch): Promise<void> => {
-    const models = modelsOf(batch);
-    for (const m of models) changed(m);
+    const touched = touchedBy(batch);
+    for (const [m, t] of touched) changed(m, t);
     try {
       await commit(batch);
     } finally {
-      for (const m of models) changed(m);
+      for (const [m, t] of touched) changed(m, t);
     }
   };
 }

@@ -33,7 +33,7 @@ export function queryRoutes(deps: AppDeps) {
   };
   // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
   const perf = new PerformanceCache(deps.store, { ttlMs: deps.store.kind === 'duckdb' ? Infinity : 5000 });
-  watchCommits(deps.store, (model) => perf.invalidate(model));
+  watchCommits(deps.store, (model, touched) => perf.invalidate(model, touched));
   const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
     return { model: v.record.model, version: v.record.version, segment: r.segment, from: eff.from, to: eff.to, requested: { from: r.from, to: r.to } };
@@ -82,7 +82,7 @@ export function queryRoutes(deps: AppDeps) {
       const seg = req.query['segments'];
       if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
       const segments = seg !== 'false';
-      const result = await perf.result(v, `${r.segment}\u0000${r.from}\u0000${r.to}\u0000${segments}`, async () => {
+      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}`, async () => {
         const [merged, labelled] = await Promise.all([
           deps.reader.merged(v, r.segment, r.from, r.to),
           perf.labelled(m.name, v.record.version, r.from, r.to),
