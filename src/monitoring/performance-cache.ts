@@ -7,8 +7,10 @@ export interface PerformanceCacheOptions {
   /** How long an entry may be used without re-reading the store (default forever: every write goes through commit()). */
   ttlMs?: number;
   now?: () => number;
-  /** Labelled events kept, in rows over all (model, version) sets (default 400,000). */
+  /** Labelled events kept per (model, version), in rows (default 400,000). */
   maxRows?: number;
+  /** (model, version) sets of labelled events kept, least recently asked dropped first (default 8). */
+  maxSets?: number;
   /** Computed results kept (default 256). */
   maxResults?: number;
   /** Largest store read (the query API's limit); a read that reaches it is never cached. */
@@ -62,6 +64,7 @@ export class PerformanceCache {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly maxRows: number;
+  private readonly maxSets: number;
   private readonly maxResults: number;
   private readonly limit: number;
 
@@ -69,6 +72,7 @@ export class PerformanceCache {
     this.ttlMs = opts.ttlMs ?? Infinity;
     this.now = opts.now ?? (() => performance.now());
     this.maxRows = opts.maxRows ?? 400_000;
+    this.maxSets = opts.maxSets ?? 8;
     this.maxResults = opts.maxResults ?? 256;
     this.limit = opts.limit ?? 1_000_000;
   }
@@ -98,7 +102,9 @@ export class PerformanceCache {
     const epoch = this.epoch(model);
     const prev = (this.sets.get(key) ?? Promise.resolve(null)).catch(() => null);
     const next = prev.then((s) => this.cover(model, version, s, from, to));
+    this.sets.delete(key);
     this.sets.set(key, next);
+    if (this.sets.size > this.maxSets) this.sets.delete(this.sets.keys().next().value as string);
     const set = await next;
     if (set === null || this.epoch(model) !== epoch || !(set.from <= from && to <= set.to)) {
       if (this.sets.get(key) === next) this.sets.delete(key);
