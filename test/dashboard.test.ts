@@ -14,9 +14,8 @@ import { startModelServer } from './helpers/upstream.js';
 const DAY = 86_400_000;
 /** Screenshots go to a temp folder unless LOOKOUT_SCREENSHOTS_DIR names one (`npm run screenshots`: docs/screenshots). */
 const SHOTS = process.env['LOOKOUT_SCREENSHOTS_DIR'] ? resolve(process.env['LOOKOUT_SCREENSHOTS_DIR']) : tempDir('lookout-shots-');
-/** The issue's target is 1 s (a slower first load is measured again); the bound asserted leaves room for a loaded 2-core CI machine. */
+/** The issue's target: every panel of a view (the deferred /performance ones too) drawn within 1 s; a slower first load is measured once more. */
 const TARGET_MS = 1000;
-const LOAD_BUDGET_MS = Number(process.env['LOOKOUT_DASHBOARD_BUDGET_MS'] ?? 1500);
 const unavailable = browserUnavailable();
 const RED = 'rgb(220, 38, 38)';
 
@@ -44,7 +43,7 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     await srv?.stop();
   });
 
-  test('issue 6: every view renders without console errors and loads in under the budget; screenshots', async () => {
+  test('issue 6: every view renders without console errors and draws all its panels in under 1 s; screenshots', async () => {
     mkdirSync(SHOTS, { recursive: true });
     await openView(page, `${srv.url}/ui/#/overview`); // warm-up: first DuckDB reads of the process
     const figures: string[] = [];
@@ -59,13 +58,13 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       // Over the target: a second full load tells the view's speed from a moment when the shared machine was
       // busy (each load waits for all panels, so no request of one load runs during the next).
       const loads = [t];
-      if (!((t.readyMs ?? Infinity) < TARGET_MS)) loads.push(await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 }));
-      const best = Math.min(...loads.map((x) => x.readyMs ?? Infinity));
+      if (!((t.completeMs ?? Infinity) < TARGET_MS)) loads.push(await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 }));
+      const best = Math.min(...loads.map((x) => x.completeMs ?? Infinity));
       figures.push(`${name.padEnd(10)} main panels ${loads.map((x) => String(Math.round(x.readyMs ?? NaN)).padStart(5)).join(' ')} ms   all panels ${loads.map((x) => String(Math.round(x.completeMs ?? NaN)).padStart(5)).join(' ')} ms`);
-      if (!(best < LOAD_BUDGET_MS)) slow.push(`${name}: ${Math.round(best)} ms`);
+      if (!(best < TARGET_MS)) slow.push(`${name}: all panels in ${Math.round(best)} ms`);
     }
     console.log(`dashboard load times, ms from navigation start, 30 days of demo data (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}):\n  ${figures.join('\n  ')}`);
-    assert.deepEqual(slow, [], `views slower than ${LOAD_BUDGET_MS} ms`);
+    assert.deepEqual(slow, [], `views slower than ${TARGET_MS} ms`);
   });
 
   test('issue 6: the demo drift incident (churn, 10 to 7 days ago) is red', async () => {

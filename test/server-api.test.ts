@@ -185,6 +185,27 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.equal((eu.body as { labelled: number }).labelled, h1.filter((e) => e.region === 'eu').length);
   });
 
+  test('issue 6: GET /performance is kept between reads and recomputed once labels arrive (never stale); segments=false', async () => {
+    const h1 = sent.filter((e) => e.ts >= H1 && e.ts < H1 + HOUR && e.region !== '');
+    const url = `/v1/models/scoring/performance?from=${H1}&to=${H1 + HOUR}`;
+    const first = await call(base, 'GET', url);
+    assert.deepEqual((await call(base, 'GET', url)).body, first.body);
+    const slim = await call(base, 'GET', `${url}&segments=false`);
+    assert.equal(slim.body['bySegment'], null);
+    assert.deepEqual(slim.body['realized'], first.body['realized']);
+    assert.equal((await call(base, 'GET', `${url}&segments=maybe`)).status, 400);
+    const flipped = h1.slice(0, 40).map((e) => ({ id: e.id, label: e.label === '1' ? '0' : '1' }));
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: flipped })).status, 200);
+    const labels = h1.map((e, i) => (i < 40 ? (e.label === '1' ? '0' : '1') : e.label));
+    const expected = computeMetrics({ task: 'binary', labels, predictions: h1.map((e) => e.prediction), scores: h1.map((e) => e.score), positiveLabel: '1', resamples: 200 });
+    for (const q of [url, `${url}&segments=false`]) {
+      const metrics = ((await call(base, 'GET', q)).body['realized'] as { metrics: Record<string, { value: number }> }).metrics;
+      for (const k of ['accuracy', 'f1', 'rocAuc']) assert.equal(metrics[k]?.value, expected.metrics[k]?.value, `${q}: ${k}`);
+    }
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: h1.slice(0, 40).map((e) => ({ id: e.id, label: e.label })) })).status, 200);
+    assert.deepEqual((await call(base, 'GET', url)).body, first.body);
+  });
+
   test('GET /timeseries: one point per window, values per window', async () => {
     const t = await call(base, 'GET', `/v1/models/scoring/timeseries?metric=events&from=${H1}&to=${H2 + HOUR}&granularity=hour`);
     const pts = t.body['points'] as Array<{ t: number; value: number | null }>;

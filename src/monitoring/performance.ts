@@ -13,15 +13,16 @@ export interface PerformanceResult {
   /** CBPE estimate from calibrated scores (binary models with a reference that has labels and scores). */
   estimated: (EstimatedMetrics & { n: number }) | null;
   reference: MetricsResult | null;
-  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null }>;
+  /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
+  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null }> | null;
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean } = {}): PerformanceResult {
   const delays = labelled.map((l) => l.receivedAt - l.event.ts).sort((a, b) => a - b);
   const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
   const segments = new Map<string, LabelledEvent[]>();
-  for (const l of labelled) {
+  for (const l of opts.segments === false ? [] : labelled) {
     if (l.event.segment === '') continue;
     const list = segments.get(l.event.segment) ?? [];
     list.push(l);
@@ -36,7 +37,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     realized: realized(m, v, labelled, seed),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
-    bySegment: [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed) })),
+    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed) })),
   };
 }
 

@@ -158,6 +158,10 @@ export function storageContract(
       // the label for an unknown id was kept: it joins once the event arrives
       await s.appendEvents([ev('ghost', m, { ts: T0 + 3 })]);
       assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => x.event.id), ['l1', 'l2', 'ghost']);
+      await s.appendEvents([ev('lf', m, { ts: T0 + 4, features: { a: 1 } })]);
+      await s.putLabels([lbl('lf', 'cat', T0)]);
+      const slim = await s.labelledEvents({ model: m, from: T0, to: T0 + 5, withoutFeatures: true });
+      assert.deepStrictEqual(slim, (await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => ({ ...x, event: { ...x.event, features: null } })));
     });
 
     test('summaries: upsert replaces by full key; query filters; bytes exact', async () => {

@@ -107,6 +107,8 @@ export interface EventQuery {
   /** Only events that carry sampled features. */
   sampledOnly?: boolean;
   limit?: number;
+  /** labelledEvents only: leave out the sampled features (returned as null), for callers that need outcomes only. */
+  withoutFeatures?: boolean;
 }
 
 export interface CommitBatch {

@@ -45,7 +45,8 @@ export interface Performance {
   realized: Metrics | null;
   estimated: { accuracy: number; precision: number; recall: number; f1: number; n: number } | null;
   reference: Metrics | null;
-  bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null }>;
+  /** null when asked with segments=false. */
+  bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null }> | null;
 }
 
 export interface Quality {

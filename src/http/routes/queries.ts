@@ -3,6 +3,7 @@ import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { driftOf } from '../../monitoring/drift-query.js';
 import { healthOf } from '../../monitoring/health.js';
 import { performanceOf } from '../../monitoring/performance.js';
+import { PerformanceCache, watchCommits } from '../../monitoring/performance-cache.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -30,6 +31,9 @@ export function queryRoutes(deps: AppDeps) {
       end();
     }
   };
+  // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
+  const perf = new PerformanceCache(deps.store, { ttlMs: deps.store.kind === 'duckdb' ? Infinity : 5000 });
+  watchCommits(deps.store, (model, touched) => perf.invalidate(model, touched));
   const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
     return { model: v.record.model, version: v.record.version, segment: r.segment, from: eff.from, to: eff.to, requested: { from: r.from, to: r.to } };
@@ -75,12 +79,18 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       const m = deps.catalog.model(v.record.model)?.model;
       if (!m) throw new ApiError('unknown_model', 'unknown model');
-      const [merged, labelled] = await Promise.all([
-        deps.reader.merged(v, r.segment, r.from, r.to),
-        deps.store.labelledEvents({ model: m.name, version: v.record.version, from: r.from, to: r.to, limit: 1_000_000 }),
-      ]);
-      const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
-      return { ...head(v, r), ...performanceOf(m, v, inSegment, merged) };
+      const seg = req.query['segments'];
+      if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
+      const segments = seg !== 'false';
+      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}`, async () => {
+        const [merged, labelled] = await Promise.all([
+          deps.reader.merged(v, r.segment, r.from, r.to),
+          perf.labelled(m.name, v.record.version, r.from, r.to),
+        ]);
+        const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
+        return performanceOf(m, v, inSegment, merged, 0, { segments });
+      });
+      return { ...head(v, r), ...result };
     }));
 
     app.get<RG>('/v1/models/:name/health', read, async (req: Req) => timed('health', async () => {

@@ -43,7 +43,8 @@ export function eventsQuery(q: EventQuery, t: TableName): Sql {
 export function labelledQuery(q: EventQuery, t: TableName): Sql {
   const params: (string | number)[] = [];
   const where = eventFilter(q, params);
-  const text = `SELECT ${EVENT_SELECT}, l.label, l.received_at FROM ${t('events')} e `
+  const select = q.withoutFeatures ? EVENT_SELECT.replace('e.features', 'NULL AS features') : EVENT_SELECT;
+  const text = `SELECT ${select}, l.label, l.received_at FROM ${t('events')} e `
     + `JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} ORDER BY e.ts, e.id` + limitClause(q, params);
   return { text, params };
 }

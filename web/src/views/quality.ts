@@ -30,7 +30,7 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
   const hm = headlineMetric(m);
   const { list: bs, granularity } = buckets(ctx.range.from, ctx.range.to);
   const [perf, est, notes] = await Promise.all([
-    pool(bs, 3, ([from, to]) => performance(m.name, { from, to, label: '' }, q).catch(() => null)),
+    pool(bs, 3, ([from, to]) => performance(m.name, { from, to, label: '' }, { ...q, segments: 'false' }).catch(() => null)),
     m.outputKind === 'binary' ? series(m.name, 'estimatedAccuracy', ctx.range, { ...q, granularity }) : Promise.resolve(null),
     annotations(),
   ]);

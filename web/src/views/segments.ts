@@ -26,13 +26,13 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
     performance(m.name, ctx.range, q),
     api<{ events: SampledEvent[] }>(`/v1/models/${encodeURIComponent(m.name)}/events`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), limit: 2000, version }),
   ]);
-  const keys = [...new Set([...perf.bySegment.map((s) => s.segment), ...sampled.events.map((e) => e.segment)])].filter(Boolean).sort().slice(0, 12);
+  const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...sampled.events.map((e) => e.segment)])].filter(Boolean).sort().slice(0, 12);
   if (keys.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
   const hm = headlineMetric(m);
   const rows: SegmentRow[] = await pool(keys, 3, async (key) => {
     const sq = { ...q, segment: segmentParam(key) };
     const [hl, d] = await Promise.all([health(m.name, ctx.range, sq), drift(m.name, ctx.range, sq).catch(() => null)]);
-    const p = perf.bySegment.find((s) => s.segment === key);
+    const p = perf.bySegment?.find((s) => s.segment === key);
     return {
       segment: key, events: hl.events, errorRate: hl.errorRate, p95: hl.latencyMs.p95,
       drifted: d ? d.features.filter((f) => f.drifted).map((f) => f.name).join(', ') || 'none' : '—',

@@ -1,0 +1,88 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbStore } from '../storage/duckdb/store.js';
+import type { EventRecord, LabelRecord } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
+import { PerformanceCache, watchCommits } from './performance-cache.js';
+
+const T0 = 1_700_000_000_000;
+const dir = mkdtempSync(join(tmpdir(), 'lookout-perfcache-'));
+let store: DuckDbStore;
+let cache: PerformanceCache;
+
+const ev = (i: number, model = 'm'): EventRecord => ({
+  id: `${model}-${String(i).padStart(4, '0')}`, model, version: 'v1', ts: T0 + Math.floor(i / 3) * 1000, segment: i % 2 ? 'a=1' : 'a=2',
+  prediction: String(i % 2), score: (i % 10) / 10, scores: null, latencyMs: 1, error: null, costUsd: null, features: { x: i },
+});
+const lbl = (i: number, label: string, model = 'm'): LabelRecord => ({ id: `${model}-${String(i).padStart(4, '0')}`, model, label, receivedAt: T0 + 10_000_000 + i });
+const direct = (from: number, to: number, model = 'm') => store.labelledEvents({ model, version: 'v1', from, to, limit: 1_000_000, withoutFeatures: true });
+
+before(async () => {
+  store = await DuckDbStore.open(join(dir, 'p.duckdb'));
+  await store.init();
+  const ids = Array.from({ length: 300 }, (_, i) => i);
+  await store.appendEvents([...ids.map((i) => ev(i)), ...ids.map((i) => ev(i, 'other'))]);
+  await store.putLabels([...ids.filter((i) => i % 4 !== 0).map((i) => lbl(i, String((i * 7) % 2))), ...ids.map((i) => lbl(i, '1', 'other'))]);
+  cache = new PerformanceCache(store);
+  watchCommits(store, (m, touched) => cache.invalidate(m, touched));
+});
+after(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('labelled(): slices of the cached set (also extended left and right) equal what the store returns for each range', async () => {
+  const ranges: Array<[number, number]> = [[T0 + 20_000, T0 + 60_000], [T0 + 30_000, T0 + 31_000], [T0, T0 + 25_000], [T0 + 50_000, T0 + 200_000], [T0 + 7_000, T0 + 7_001], [T0 - 5, T0]];
+  for (const [from, to] of ranges) assert.deepStrictEqual(await cache.labelled('m', 'v1', from, to), await direct(from, to), `[${from - T0}, ${to - T0})`);
+  // concurrent requests for different buckets share one growing set
+  const buckets = Array.from({ length: 10 }, (_, i): [number, number] => [T0 + i * 10_000, T0 + (i + 1) * 10_000]);
+  const got = await Promise.all(buckets.map(([f, t]) => cache.labelled('m', 'v1', f, t)));
+  for (let i = 0; i < buckets.length; i++) assert.deepStrictEqual(got[i], await direct(...(buckets[i] as [number, number])));
+  assert.ok((got[0]?.length ?? 0) > 0);
+});
+
+test('a commit of labels for a model drops what was cached for it (never stale), and only for it', async () => {
+  const from = T0, to = T0 + 100_000;
+  const before = await cache.labelled('m', 'v1', from, to);
+  const other = await cache.labelled('other', 'v1', from, to);
+  assert.equal(before.find((l) => l.event.id === 'm-0004'), undefined);
+  await store.putLabels([lbl(4, 'late'), lbl(5, 'changed')]);
+  const now = await cache.labelled('m', 'v1', from, to);
+  assert.deepStrictEqual(now, await direct(from, to));
+  assert.equal(now.find((l) => l.event.id === 'm-0004')?.label, 'late');
+  assert.equal(now.find((l) => l.event.id === 'm-0005')?.label, 'changed');
+  assert.deepStrictEqual(await cache.labelled('other', 'v1', from, to), other);
+  // an event arriving after its label joins it: the cached set over its time is dropped
+  await store.putLabels([lbl(2000, '1')]);
+  assert.equal((await cache.labelled('m', 'v1', from, to)).length, now.length);
+  await store.appendEvents([{ ...ev(2000), ts: T0 + 50_000 }]);
+  const joined = await cache.labelled('m', 'v1', from, to);
+  assert.deepStrictEqual(joined, await direct(from, to));
+  assert.equal(joined.length, now.length + 1);
+});
+
+test('result(): computed once per (context, id); recomputed after a commit; a computation that overlapped a commit is not kept', async () => {
+  const ctx = { record: { model: 'm', version: 'v1' } } as unknown as VersionContext;
+  let runs = 0;
+  const compute = async (): Promise<number> => ++runs;
+  assert.equal(await cache.result(ctx, T0, T0 + 100_000, 'a', compute), 1);
+  assert.equal(await cache.result(ctx, T0, T0 + 100_000, 'a', compute), 1);
+  assert.equal(await cache.result(ctx, T0, T0 + 100_000, 'b', compute), 2);
+  const otherCtx = { record: { model: 'm', version: 'v1' } } as unknown as VersionContext;
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 3, 'a new version context (new reference) is not served the old result');
+  await store.appendEvents([ev(1000)]); // event time T0 + 333 s: outside the range, the result is kept
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 3);
+  await store.appendEvents([{ ...ev(1001), ts: T0 + 99_999 }]);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 4);
+  const overlapping = async (): Promise<number> => {
+    const n = ++runs;
+    await store.putLabels([lbl(1000, '1')]);
+    return n;
+  };
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', overlapping), 5);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', compute), 6);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 7, 'labels drop every result of the model');
+});

@@ -1,0 +1,182 @@
+import { GRANULARITY_MS } from '../core/time/windows.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { CommitBatch, LabelledEvent } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
+
+export interface PerformanceCacheOptions {
+  /** How long an entry may be used without re-reading the store (default forever: every write goes through commit()). */
+  ttlMs?: number;
+  now?: () => number;
+  /** Labelled events kept per (model, version), in rows (default 400,000). */
+  maxRows?: number;
+  /** (model, version) sets of labelled events kept, least recently asked dropped first (default 8). */
+  maxSets?: number;
+  /** Computed results kept (default 256). */
+  maxResults?: number;
+  /** Largest store read (the query API's limit); a read that reaches it is never cached. */
+  limit?: number;
+}
+
+interface EventSet {
+  from: number;
+  to: number;
+  events: readonly LabelledEvent[];
+  at: number;
+}
+
+/** Event-time spans [from, to) a write touched; null: anything of the model (labels carry no event time). */
+export type Touched = ReadonlyArray<readonly [number, number]> | null;
+
+const overlaps = (touched: Touched, from: number, to: number): boolean => touched === null || touched.some(([a, b]) => a < to && b > from);
+
+interface Result {
+  ctx: VersionContext;
+  from: number;
+  to: number;
+  at: number;
+  value: unknown;
+}
+
+/** First index whose event time is >= t (events are in (ts, id) order). */
+function lowerBound(events: readonly LabelledEvent[], t: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((events[mid] as LabelledEvent).event.ts < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * What GET /performance keeps between requests. Labels are joined to events at query time, which is the
+ * costly part of a dashboard that asks for one range and then for each of its buckets: the labelled events
+ * of a (model, version) are read once for the widest range asked and sliced in memory for the others (in
+ * the store's (ts, id) order, so a slice is exactly what the store returns for that range), and computed
+ * results are kept per (version context, segment, range). Everything of a model is dropped when a write of
+ * its events, labels or summaries commits (watchCommits), and a read that overlapped such a write is not kept.
+ */
+export class PerformanceCache {
+  private readonly sets = new Map<string, Promise<EventSet | null>>();
+  private readonly results = new Map<string, Result>();
+  private readonly epochs = new Map<string, number>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly maxRows: number;
+  private readonly maxSets: number;
+  private readonly maxResults: number;
+  private readonly limit: number;
+
+  constructor(private readonly store: StorageBackend, opts: PerformanceCacheOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? Infinity;
+    this.now = opts.now ?? (() => performance.now());
+    this.maxRows = opts.maxRows ?? 400_000;
+    this.maxSets = opts.maxSets ?? 8;
+    this.maxResults = opts.maxResults ?? 256;
+    this.limit = opts.limit ?? 1_000_000;
+  }
+
+  private epoch(model: string): number {
+    return this.epochs.get(model) ?? 0;
+  }
+
+  /**
+   * Events, labels or summaries of this model changed (called before the write and once it is committed): what
+   * was cached over the touched event times is dropped, and nothing read meanwhile is kept.
+   */
+  invalidate(model: string, touched: Touched = null): void {
+    this.epochs.set(model, this.epoch(model) + 1);
+    const prefix = `${model}\u0000`;
+    for (const [k, set] of [...this.sets]) {
+      if (!k.startsWith(prefix)) continue;
+      if (touched === null) this.sets.delete(k);
+      else this.sets.set(k, set.then((x) => (x !== null && overlaps(touched, x.from, x.to) ? null : x)));
+    }
+    for (const [k, r] of [...this.results]) if (k.startsWith(prefix) && overlaps(touched, r.from, r.to)) this.results.delete(k);
+  }
+
+  /** Labelled events with event time in [from, to), as store.labelledEvents returns them (features left out). */
+  async labelled(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
+    const key = `${model}\u0000${version}`;
+    const epoch = this.epoch(model);
+    const prev = (this.sets.get(key) ?? Promise.resolve(null)).catch(() => null);
+    const next = prev.then((s) => this.cover(model, version, s, from, to));
+    this.sets.delete(key);
+    this.sets.set(key, next);
+    if (this.sets.size > this.maxSets) this.sets.delete(this.sets.keys().next().value as string);
+    const set = await next;
+    if (set === null || this.epoch(model) !== epoch || !(set.from <= from && to <= set.to)) {
+      if (this.sets.get(key) === next) this.sets.delete(key);
+      return this.read(model, version, from, to);
+    }
+    return set.events.slice(lowerBound(set.events, from), lowerBound(set.events, to));
+  }
+
+  /** The cached set extended to cover [from, to) (reading only what it lacks), or null when not cacheable. */
+  private async cover(model: string, version: string, s: EventSet | null, from: number, to: number): Promise<EventSet | null> {
+    const epoch = this.epoch(model);
+    const fresh = s !== null && this.now() - s.at <= this.ttlMs;
+    let set: EventSet;
+    if (!fresh || s === null || to < s.from || from > s.to) {
+      set = { from, to, events: await this.read(model, version, from, to), at: this.now() };
+    } else {
+      const left = from < s.from ? await this.read(model, version, from, s.from) : [];
+      const right = to > s.to ? await this.read(model, version, s.to, to) : [];
+      set = { from: Math.min(from, s.from), to: Math.max(to, s.to), events: left.length + right.length === 0 ? s.events : [...left, ...s.events, ...right], at: s.at };
+    }
+    if (this.epoch(model) !== epoch || set.events.length >= Math.min(this.limit, this.maxRows)) return null;
+    return set;
+  }
+
+  private read(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
+    return this.store.labelledEvents({ model, version, from, to, limit: this.limit, withoutFeatures: true });
+  }
+
+  /** A result over [from, to) computed under this version context for `id` (segment, options), kept until a write touches the range. */
+  async result<T>(ctx: VersionContext, from: number, to: number, id: string, compute: () => Promise<T>): Promise<T> {
+    const model = ctx.record.model;
+    const key = `${model}\u0000${ctx.record.version}\u0000${from}\u0000${to}\u0000${id}`;
+    const hit = this.results.get(key);
+    if (hit && hit.ctx === ctx && this.now() - hit.at <= this.ttlMs) return hit.value as T;
+    const epoch = this.epoch(model);
+    const value = await compute();
+    if (this.epoch(model) === epoch) {
+      this.results.delete(key);
+      this.results.set(key, { ctx, from, to, at: this.now(), value });
+      if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value as string);
+    }
+    return value;
+  }
+}
+
+/** Per model, what a commit batch touches: events at their times, summaries over their windows, labels anything. */
+export function touchedBy(batch: CommitBatch): Map<string, Array<[number, number]> | null> {
+  const out = new Map<string, Array<[number, number]> | null>();
+  const add = (model: string, span: [number, number]): void => {
+    const list = out.has(model) ? out.get(model) : [];
+    if (list) out.set(model, [...list, span]);
+  };
+  for (const e of batch.events ?? []) add(e.model, [e.ts, e.ts + 1]);
+  for (const s of batch.summaries ?? []) add(s.model, [s.windowStart, s.windowStart + GRANULARITY_MS[s.granularity]]);
+  for (const l of batch.labels ?? []) out.set(l.model, null);
+  return out;
+}
+
+/**
+ * Calls `changed` for every model whose events, labels or summaries a commit writes (both backends route
+ * appendEvents, putLabels and putSummaries through commit()): before the write, so that a read running
+ * meanwhile is not kept, and once it is committed.
+ */
+export function watchCommits(store: StorageBackend, changed: (model: string, touched: Touched) => void): void {
+  const commit = store.commit.bind(store);
+  store.commit = async (batch: CommitBatch): Promise<void> => {
+    const touched = touchedBy(batch);
+    for (const [m, t] of touched) changed(m, t);
+    try {
+      await commit(batch);
+    } finally {
+      for (const [m, t] of touched) changed(m, t);
+    }
+  };
+}
