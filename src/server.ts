@@ -12,6 +12,7 @@ import type { AppDeps } from './http/deps.js';
 import { ServerMetrics } from './http/metrics.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { ModelCatalog } from './monitoring/catalog.js';
+import { PerformanceCache, watchCommits } from './monitoring/performance-cache.js';
 import { SummaryReader } from './monitoring/query.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
@@ -88,6 +89,9 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
   const reader = new SummaryReader(store, catalog, clock);
+  // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
+  const performance = new PerformanceCache(store, { ttlMs: store.kind === 'duckdb' ? Infinity : 5000 });
+  watchCommits(store, (model, touched) => performance.invalidate(model, touched));
   const pipeline = new IngestPipeline(store, catalog, {
     onSummaries: (keys) => reader.cache.invalidate(keys),
     sampleRate: config.ingest.sampleRate,
@@ -103,7 +107,7 @@ async function wire(store: StorageBackend, config: LookoutConfig, clock: () => n
   });
   return {
     store, catalog, pipeline, metrics, clock, registry,
-    reader,
+    reader, performance,
     keys: new ApiKeys(config.auth.keys),
     newId: () => randomUUID(),
     dataDir: config.dataDir,

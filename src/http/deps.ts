@@ -2,6 +2,7 @@ import type { RegistryServices } from '../gateway/services.js';
 import type { Alerting } from '../alerting/setup.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
+import type { PerformanceCache } from '../monitoring/performance-cache.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { ApiKeys } from './auth.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   catalog: ModelCatalog;
   pipeline: IngestPipeline;
   reader: SummaryReader;
+  /** What GET /performance keeps between requests (labelled events, computed results). */
+  performance: PerformanceCache;
   keys: ApiKeys;
   metrics: ServerMetrics;
   /** Wall clock (epoch ms); tests inject a simulated one. */

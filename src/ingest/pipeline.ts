@@ -41,7 +41,7 @@ interface Pending {
 
 interface Prepared {
   t0: bigint;
-  commit: { events: EventRecord[]; rejects: RejectRecord[]; summaries: SummaryRecord[] };
+  commit: { events: EventRecord[]; rejects: readonly RejectRecord[]; summaries: SummaryRecord[] };
   /** Window keys whose in-memory summaries this group updated. */
   touched: Set<string>;
 }
@@ -146,13 +146,17 @@ export class IngestPipeline {
     const rejects = batch.flatMap((p) => p.rejects);
     const touched = new Set<string>();
     try {
-      const updated = await this.summarise(events, rejects, touched);
-      const summaries = await serialise(updated.values());
-      return { t0, commit: { events: events.map((e) => this.record(e)), rejects, summaries }, touched };
+      return { t0, commit: await this.build(events, rejects, touched), touched };
     } catch {
       this.forget(touched);
       return null;
     }
+  }
+
+  /** The transaction of a group: its events, rejects and the updated window summaries (touched in memory). */
+  private async build(events: readonly ValidEvent[], rejects: readonly RejectRecord[], touched: Set<string>): Promise<Prepared['commit']> {
+    const updated = await this.summarise(events, rejects, touched);
+    return { events: events.map((e) => this.record(e)), rejects, summaries: await serialise(updated.values()) };
   }
 
   /** Commits a prepared group; true when stored (its callers are answered), false when not (nothing answered yet). */
@@ -223,10 +227,9 @@ export class IngestPipeline {
   private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {
     const touched = new Set<string>();
     try {
-      const updated = await this.summarise(events, rejects, touched);
-      const summaries = await serialise(updated.values());
-      await this.store.commit({ events: events.map((e) => this.record(e)), rejects, summaries });
-      this.opts.onSummaries?.(summaries);
+      const commit = await this.build(events, rejects, touched);
+      await this.store.commit(commit);
+      this.opts.onSummaries?.(commit.summaries);
     } catch (err) {
       // Summaries are updated in place: forget the ones this batch touched, the store has their last committed state.
       this.forget(touched);

@@ -3,7 +3,6 @@ import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { driftOf } from '../../monitoring/drift-query.js';
 import { healthOf } from '../../monitoring/health.js';
 import { performanceOf } from '../../monitoring/performance.js';
-import { PerformanceCache, watchCommits } from '../../monitoring/performance-cache.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -31,9 +30,7 @@ export function queryRoutes(deps: AppDeps) {
       end();
     }
   };
-  // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
-  const perf = new PerformanceCache(deps.store, { ttlMs: deps.store.kind === 'duckdb' ? Infinity : 5000 });
-  watchCommits(deps.store, (model, touched) => perf.invalidate(model, touched));
+  const perf = deps.performance;
   const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
     return { model: v.record.model, version: v.record.version, segment: r.segment, from: eff.from, to: eff.to, requested: { from: r.from, to: r.to } };
