@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { DefinitionError } from '../../monitors/definition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { requireModel } from '../model-params.js';
 import { parseTime } from '../params.js';
 
 /** A JSON object body (or an empty one); anything else is a 400. */
@@ -43,13 +44,14 @@ export async function validated<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-export function optionalModel(deps: AppDeps, q: Record<string, unknown>): string | undefined {
+export function optionalModel(q: Record<string, unknown>): string | undefined {
   const m = q['model'];
   if (m === undefined || m === '') return undefined;
   if (typeof m !== 'string') throw new ApiError('bad_request', 'model must be a string');
   return m;
 }
 
-export function requireModel(deps: AppDeps, name: unknown): void {
-  if (typeof name === 'string' && !deps.catalog.model(name)) throw new ApiError('unknown_model', `unknown model "${name.slice(0, 200)}"`);
+/** A model named in a body must exist (a missing or non-string name is left to the definition's validation). */
+export function requireModelIfNamed(deps: AppDeps, name: unknown): void {
+  if (typeof name === 'string') requireModel(deps, name);
 }

@@ -5,7 +5,7 @@ import { SEVERITIES, type Severity } from '../../core/rules/types.js';
 import type { AlertRecord, AlertState } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { actor, objectBody, optionalModel, optionalNote, requireModel, span } from './alerting-params.js';
+import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -35,7 +35,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
       if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
       const limit = req.query['limit'] === undefined ? 1000 : Number(req.query['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
-      const model = optionalModel(deps, req.query);
+      const model = optionalModel(req.query);
       const range = req.query['from'] !== undefined || req.query['to'] !== undefined ? span(req.query, deps.clock() + 1, 7 * 86_400_000) : {};
       const alerts = await deps.store.alertStore().listAlerts({ ...(state !== 'all' && { state: state as AlertState }), ...(model !== undefined && { model }), ...range, limit });
       return { alerts };
@@ -45,7 +45,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     app.post<RG>('/v1/alerts', admin, async (req: Req, reply) => {
       const b = objectBody(req);
       for (const k of ['source', 'model', 'summary'] as const) if (typeof b[k] !== 'string' || b[k] === '') throw new ApiError('validation_failed', `"${k}" is required (a string)`);
-      requireModel(deps, b['model']);
+      requireModelIfNamed(deps, b['model']);
       if (!(SEVERITIES as readonly unknown[]).includes(b['severity'])) throw new ApiError('validation_failed', `"severity" must be one of ${SEVERITIES.join(', ')}`);
       const labels = b['labels'] ?? {};
       if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) throw new ApiError('validation_failed', '"labels" must be an object of strings');
@@ -65,7 +65,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     app.get<RG>('/v1/notifications', read, async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
 
     app.get<RG>('/v1/actions', read, async (req: Req) => {
-      const model = optionalModel(deps, req.query);
+      const model = optionalModel(req.query);
       return { actions: await deps.store.alertStore().listActions(model !== undefined ? { model } : {}) };
     });
     for (const verb of ['approve', 'reject'] as const) {

@@ -3,7 +3,7 @@ import { CategoricalSummary, OTHER } from '../../core/summary/categorical.js';
 import { NumericSummary } from '../../core/summary/numeric.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { rangeParams } from '../params.js';
+import { versionAndRange } from '../model-params.js';
 
 const BINS = 30;
 
@@ -30,10 +30,7 @@ export function distributionRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { name: string; feature: string }; Querystring: Record<string, unknown> }>(
       '/v1/models/:name/features/:feature/distribution', { onRequest: deps.keys.hook('read') }, async (req) => {
-        if (!deps.catalog.model(req.params.name)) throw new ApiError('unknown_model', `unknown model "${req.params.name.slice(0, 200)}"`);
-        const r = rangeParams(req.query, deps.clock());
-        const v = deps.reader.resolveVersion(req.params.name, r.version);
-        if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no such version`);
+        const { v, r } = versionAndRange(deps, req.params.name, req.query);
         const spec = v.spec.features.find((f) => f.name === req.params.feature);
         if (!spec) throw new ApiError('not_found', `model "${req.params.name}" has no feature "${req.params.feature.slice(0, 200)}"; features: ${v.spec.features.map((f) => f.name).join(', ')}`);
         const ref = v.reference?.summary.features.get(spec.name);

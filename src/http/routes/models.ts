@@ -7,6 +7,7 @@ import { referenceFromRange } from '../../monitoring/reference-range.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { requireModel } from '../model-params.js';
 import { parseTime } from '../params.js';
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
@@ -127,12 +128,6 @@ export function modelRoutes(deps: AppDeps) {
         return describe(deps, m);
       });
   };
-}
-
-function requireModel(deps: AppDeps, name: string): ModelRecord {
-  const m = deps.catalog.model(name)?.model;
-  if (!m) throw new ApiError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${deps.catalog.models().map((x) => x.name).join(', ') || '(none)'}`);
-  return m;
 }
 
 function describe(deps: AppDeps, m: ModelRecord): Record<string, unknown> {

@@ -4,7 +4,7 @@ import type { Alerting } from '../../alerting/setup.js';
 import type { MonitorDefinition } from '../../monitors/definition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { objectBody, optionalModel, requireModel, span, validated } from './alerting-params.js';
+import { objectBody, optionalModel, requireModelIfNamed, span, validated } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -27,18 +27,18 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     const read = { onRequest: deps.keys.hook('read') };
     const admin = { onRequest: deps.keys.hook('admin') };
 
-    app.get<RG>('/v1/monitors', read, async (req: Req) => ({ monitors: m.monitors(optionalModel(deps, req.query)).map(view) }));
+    app.get<RG>('/v1/monitors', read, async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
 
     app.post<RG>('/v1/monitors', admin, async (req: Req, reply) => {
       const body = objectBody(req);
-      requireModel(deps, body['model']);
+      requireModelIfNamed(deps, body['model']);
       const def = await validated(() => m.putMonitor(body));
       return reply.status(201).send({ monitor: view(def) });
     });
 
     app.get<RG>('/v1/monitors/stats', read, async (req: Req) => {
       const { from, to } = span(req.query, deps.clock(), 28 * DAY);
-      const model = optionalModel(deps, req.query);
+      const model = optionalModel(req.query);
       const store = deps.store.alertStore();
       const alerts = await store.listAlerts({ from, to, ...(model !== undefined && { model }) });
       const defs = [...m.monitors(model), ...m.sloDefinitions(model)];
@@ -64,7 +64,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     app.get<RG>('/v1/slos', read, async (req: Req) => {
-      const model = optionalModel(deps, req.query);
+      const model = optionalModel(req.query);
       const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
       const status = await m.sloStatus(model);
       return {
@@ -77,7 +77,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
 
     app.post<RG>('/v1/slos', admin, async (req: Req, reply) => {
       const body = objectBody(req);
-      requireModel(deps, body['model']);
+      requireModelIfNamed(deps, body['model']);
       return reply.status(201).send({ slo: await validated(() => m.putSlo(body)) });
     });
   };

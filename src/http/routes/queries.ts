@@ -6,7 +6,8 @@ import { performanceOf } from '../../monitoring/performance.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { rangeParams, type RangeParams } from '../params.js';
+import { requireModel, versionAndRange } from '../model-params.js';
+import type { RangeParams } from '../params.js';
 import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 
@@ -14,14 +15,7 @@ type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
 
 export function queryRoutes(deps: AppDeps) {
-  const ctx = (req: Req): { v: VersionContext; r: RangeParams } => {
-    const m = deps.catalog.model(req.params.name);
-    if (!m) throw new ApiError('unknown_model', `unknown model "${req.params.name.slice(0, 200)}"`);
-    const r = rangeParams(req.query, deps.clock());
-    const v = deps.reader.resolveVersion(req.params.name, r.version);
-    if (!v) throw new ApiError('unknown_version', r.version ? `model "${req.params.name}" has no version "${r.version}"` : `model "${req.params.name}" has no versions yet`);
-    return { v, r };
-  };
+  const ctx = (req: Req): { v: VersionContext; r: RangeParams } => versionAndRange(deps, req.params.name, req.query);
   const timed = async <T>(endpoint: string, f: () => Promise<T>): Promise<T> => {
     const end = deps.metrics.queryDuration.startTimer({ endpoint });
     try {
@@ -74,8 +68,7 @@ export function queryRoutes(deps: AppDeps) {
 
     app.get<RG>('/v1/models/:name/performance', read, async (req: Req) => timed('performance', async () => {
       const { v, r } = ctx(req);
-      const m = deps.catalog.model(v.record.model)?.model;
-      if (!m) throw new ApiError('unknown_model', 'unknown model');
+      const m = requireModel(deps, v.record.model);
       const seg = req.query['segments'];
       if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
       const segments = seg !== 'false';

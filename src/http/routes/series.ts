@@ -3,7 +3,7 @@ import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { rangeParams } from '../params.js';
+import { versionAndRange } from '../model-params.js';
 
 const MAX_METRICS = 16;
 
@@ -15,10 +15,7 @@ const MAX_METRICS = 16;
 export function seriesRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/v1/models/:name/series', { onRequest: deps.keys.hook('read') }, async (req) => {
-      if (!deps.catalog.model(req.params.name)) throw new ApiError('unknown_model', `unknown model "${req.params.name.slice(0, 200)}"`);
-      const r = rangeParams(req.query, deps.clock());
-      const v = deps.reader.resolveVersion(req.params.name, r.version);
-      if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no such version`);
+      const { v, r } = versionAndRange(deps, req.params.name, req.query);
       const raw = req.query['metrics'];
       const metrics = typeof raw === 'string' ? raw.split(',').map((m) => m.trim()).filter(Boolean) : [];
       const bad = metrics.filter((m) => !TIMESERIES_METRICS.some((x) => x === m || m.startsWith(`${x}:`)));

@@ -1,0 +1,21 @@
+import type { VersionContext } from '../monitoring/catalog.js';
+import type { ModelRecord } from '../storage/types.js';
+import type { AppDeps } from './deps.js';
+import { ApiError } from './errors.js';
+import { rangeParams, type RangeParams } from './params.js';
+
+/** The model named in a request, or a 404 `unknown_model` listing the known ones. */
+export function requireModel(deps: AppDeps, name: string): ModelRecord {
+  const m = deps.catalog.model(name)?.model;
+  if (!m) throw new ApiError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${deps.catalog.models().map((x) => x.name).join(', ') || '(none)'}`);
+  return m;
+}
+
+/** A query's model version (the one named by `version`, else the newest) and its range parameters. */
+export function versionAndRange(deps: AppDeps, name: string, query: Record<string, unknown>): { v: VersionContext; r: RangeParams } {
+  requireModel(deps, name);
+  const r = rangeParams(query, deps.clock());
+  const v = deps.reader.resolveVersion(name, r.version);
+  if (!v) throw new ApiError('unknown_version', r.version ? `model "${name}" has no version "${r.version}"` : `model "${name}" has no versions yet`);
+  return { v, r };
+}
