@@ -16,6 +16,8 @@ import { PerformanceCache, watchCommits } from './monitoring/performance-cache.j
 import { SummaryReader } from './monitoring/query.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
+import type { SummaryKey } from './storage/types.js';
+import { syncedStore } from './ingest/synced-store.js';
 import { openStore } from './storage/open.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -55,7 +57,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     const deps = await wire(store, config, opts.clock ?? Date.now, rolloutAlerts);
     await declareConfiguredModels(deps, config);
     deps.alerting = await createAlerting({
-      store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
+      store: deps.store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
     });
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
@@ -73,7 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
         await deps.alerting?.stop();
         await app.close();
         await deps.registry?.close();
-        await deps.pipeline.flush();
+        await deps.pipeline.close();
         await store.close();
       },
     };
@@ -83,22 +85,33 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   }
 }
 
-async function wire(store: StorageBackend, config: LookoutConfig, clock: () => number, notifier: RolloutNotifier): Promise<AppDeps> {
-  const catalog = new ModelCatalog(store);
+async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => number, notifier: RolloutNotifier): Promise<AppDeps> {
+  const catalog = new ModelCatalog(raw);
   await catalog.load();
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
-  const reader = new SummaryReader(store, catalog, clock);
   // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
-  const performance = new PerformanceCache(store, { ttlMs: store.kind === 'duckdb' ? Infinity : 5000 });
-  watchCommits(store, (model, touched) => performance.invalidate(model, touched));
-  const pipeline = new IngestPipeline(store, catalog, {
-    onSummaries: (keys) => reader.cache.invalidate(keys),
+  const performance = new PerformanceCache(raw, { ttlMs: raw.kind === 'duckdb' ? Infinity : 5000 });
+  watchCommits(raw, (model, touched) => performance.invalidate(model, touched));
+  const invalidate = { summaries: (_keys: readonly SummaryKey[]): void => undefined };
+  const pipeline = new IngestPipeline(raw, catalog, {
+    onSummaries: (keys) => invalidate.summaries(keys),
     sampleRate: config.ingest.sampleRate,
     random: seededRandom(clock() % 2 ** 32),
     clock,
+    journalDir: join(config.dataDir, 'journal'),
     onCommit: (_e, _r, seconds) => metrics.commitSeconds.observe(seconds),
+    onCheckpoint: (_w, seconds) => metrics.checkpointSeconds.observe(seconds),
   });
+  const recovered = await pipeline.open();
+  if (recovered.replayed + recovered.skipped > 0) {
+    process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} of unknown model versions skipped)` : ''}\n`);
+  }
+  // Readers see summaries through sync(): what was acknowledged is checkpointed before they read.
+  const store = syncedStore(raw, () => pipeline.sync());
+  const reader = new SummaryReader(store, catalog, clock);
+  reader.sync = () => pipeline.sync();
+  invalidate.summaries = (keys) => reader.cache.invalidate(keys);
   queued.events = () => pipeline.queuedEvents;
   const registry = await buildRegistryServices({
     store, catalog, pipeline, dataDir: config.dataDir, clock, newId: () => randomUUID(), random: seededRandom((clock() + 1) % 2 ** 32),

@@ -1,12 +1,15 @@
 import type { Random } from '../core/random/rng.js';
-import { GRANULARITIES, windowStart } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
-import { summarySeed } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { EventRecord, Granularity, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
+import type { EventRecord, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
+import { groupTargets, yieldToLoop, type Target } from './deltas.js';
 import type { ValidEvent } from './event-input.js';
+import { decodeGroup, encodeGroup, groupInput } from './group.js';
+import { Journal, RecordKind } from './journal.js';
 import { segmentKey } from './validate-event.js';
+import { WindowCache } from './window-cache.js';
+import { loadWindows } from './window-loader.js';
 
 export interface IngestOptions {
   /** Share of accepted events whose raw features are kept for debugging (default 0.01). */
@@ -15,11 +18,12 @@ export interface IngestOptions {
   random: Random;
   /** Most events committed in one transaction (group commit). */
   maxBatchEvents?: number;
-  /** Window summaries kept in memory (the rest are read back from the store when touched again). */
+  /** Window summaries kept in memory (clean ones beyond this are evicted; dirty ones stay until a checkpoint). */
   cacheWindows?: number;
   onCommit?: (events: number, rejects: number, seconds: number) => void;
-  /** Called after a commit with the window summaries it wrote (readers drop what they cached of them). */
+  /** Called after a checkpoint with the window summaries it wrote (readers drop what they cached of them). */
   onSummaries?: (keys: readonly SummaryKey[]) => void;
+  onCheckpoint?: (windows: number, seconds: number) => void;
   /** Wall clock (epoch ms), for the minute-window retention. */
   clock?: () => number;
   /**
@@ -27,9 +31,18 @@ export interface IngestOptions {
    * backfills) update only hour and day windows, so queries that far back resolve to whole hours.
    */
   minuteRetentionMs?: number;
+  /**
+   * Directory of the summary journal (see journal.ts); the server always gives one. Without it, the summaries
+   * are written after every group in a second transaction: a crash between the two loses that group's
+   * summaries (fine for tests and one-shot tools, not for a server).
+   */
+  journalDir?: string;
+  /** Longest time dirty summaries wait for a checkpoint (default 2,000 ms; readers force one through sync()). */
+  checkpointMs?: number;
 }
 
 export const DEFAULT_MINUTE_RETENTION_MS = 2 * 86_400_000;
+export const DEFAULT_CHECKPOINT_MS = 2_000;
 
 interface Pending {
   events: readonly ValidEvent[];
@@ -39,38 +52,100 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** A group ready to commit: its rows, its journal record and the deltas it adds to the windows. */
 interface Prepared {
   t0: bigint;
-  commit: { events: EventRecord[]; rejects: readonly RejectRecord[]; summaries: SummaryRecord[] };
-  /** Window keys whose in-memory summaries this group updated. */
-  touched: Set<string>;
+  records: EventRecord[];
+  rejects: readonly RejectRecord[];
+  payload: Buffer | null;
+  targets: Target[];
+  /** Store copies of target windows that were not in memory when prepared, and the checkpoint epoch then. */
+  bases: Map<string, WindowSummary>;
+  epoch: number;
 }
 
-interface Key {
-  model: string;
-  version: string;
-  segment: string;
-  granularity: Granularity;
-  windowStart: number;
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
 /**
- * The ingest path: validated events are queued, and one committer at a time takes everything queued
- * (group commit), adds it to the window summaries it touches (minute, hour and day; the whole-traffic
- * segment "" and the event's own segment) and commits events, rejects and those summaries in one
- * transaction. A caller's promise resolves only after that commit: acknowledged means durable. If the
- * commit fails, nothing of the batch is kept, in the store or in memory.
+ * The ingest path. Validated events are queued; one committer at a time takes everything queued (group
+ * commit), computes what it adds to the window summaries (minute, hour and day; whole traffic and its own
+ * segment), writes that to the summary journal (synced), and commits its events and rejects to the store.
+ * A caller's promise resolves only after that commit: acknowledged means durable. Only then are the deltas
+ * merged into the in-memory windows. Dirty windows are written to the store by checkpoints (every
+ * `checkpointMs`, when many are dirty, or when a reader calls sync()), which also record the journal
+ * position they cover; after a crash, open() replays the journal's committed groups past that position.
+ * Commits are pipelined: the next group is prepared while one commits.
  */
 export class IngestPipeline {
   private queue: Pending[] = [];
   private running = false;
-  private readonly cache = new Map<string, WindowSummary>();
+  private readonly cache: WindowCache;
   private readonly maxBatch: number;
-  private readonly cacheSize: number;
+  private readonly checkpointMs: number;
+  private journal: Journal | null = null;
+  private committedKey = '';
+  private summarisedKey = '';
+  /** Last journal seq used, last one merged into memory, last one covered by a checkpoint. */
+  private seq = 0;
+  private applied = 0;
+  private checkpointed = 0;
+  /** Checkpoints done: store copies loaded before the latest one may be stale. */
+  private epoch = 0;
+  private lastCheckpointAt = performance.now();
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Set when the journal could not record a failed commit: nothing more is accepted (fail-stop). */
+  private broken: Error | null = null;
 
   constructor(private readonly store: StorageBackend, private readonly catalog: ModelCatalog, private readonly opts: IngestOptions) {
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
-    this.cacheSize = opts.cacheWindows ?? 2_000;
+    this.cache = new WindowCache(opts.cacheWindows ?? 2_000);
+    this.checkpointMs = opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS;
+  }
+
+  /**
+   * Opens the journal and recovers: replays the groups that committed after the last checkpoint, then
+   * checkpoints. Call once before submitting (without a journal directory it does nothing).
+   */
+  async open(): Promise<{ replayed: number; skipped: number }> {
+    if (this.opts.journalDir === undefined) return { replayed: 0, skipped: 0 };
+    const j = Journal.open(this.opts.journalDir);
+    this.committedKey = `ingest.journal.${j.id}.committed`;
+    this.summarisedKey = `ingest.journal.${j.id}.summarised`;
+    const summarised = Number((await this.store.getState(this.summarisedKey)) ?? 0);
+    const committed = Number((await this.store.getState(this.committedKey)) ?? 0);
+    const records = j.readAll();
+    const aborted = new Set<number>();
+    let last = Math.max(summarised, committed);
+    for (const r of records) {
+      if (r.kind === RecordKind.Abort) aborted.add(r.seq);
+      if (r.seq > last) last = r.seq;
+    }
+    this.seq = last;
+    this.applied = this.checkpointed = summarised;
+    await j.rotate(this.seq + 1); // old files stay until the checkpoint below covers them
+    this.journal = j;
+    let replayed = 0;
+    let skipped = 0;
+    for (const r of records) {
+      // Past the committed mark: written, never committed, never acknowledged.
+      if (r.kind !== RecordKind.Group || r.seq <= summarised || r.seq > committed || aborted.has(r.seq)) continue;
+      try {
+        const targets = await groupTargets(decodeGroup(r.payload), this.catalog);
+        await this.apply({ targets, bases: new Map(), epoch: -1 }, r.seq);
+        replayed++;
+      } catch {
+        skipped++; // a model version no longer in the catalog
+      }
+    }
+    this.applied = Math.max(this.applied, committed);
+    if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
+    j.removeOld();
+    return { replayed, skipped };
   }
 
   /** Events waiting for a commit (for the queue-depth metric). */
@@ -80,18 +155,44 @@ export class IngestPipeline {
 
   submit(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<ReadonlySet<string>> {
     if (events.length === 0 && rejects.length === 0) return Promise.resolve(new Set());
+    if (this.closed) return Promise.reject(new Error('the ingest pipeline is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ events, rejects, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        setImmediate(() => void this.drain());
-      }
+      this.kick();
     });
   }
 
-  /** Waits until everything queued so far is committed (or failed). */
+  /**
+   * Resolves once every acknowledged event is in the store's window summaries (a checkpoint, when any
+   * window is dirty): readers call it first, so they read their writes.
+   */
+  sync(): Promise<void> {
+    if (this.cache.dirtyCount === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Waits until everything queued so far is committed (or failed) and checkpointed. */
   async flush(): Promise<void> {
     while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 2));
+    await this.sync();
+  }
+
+  /** Flushes, then closes the journal; later submits fail. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.journal?.close();
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    setImmediate(() => void this.drain());
   }
 
   private take(): Pending[] {
@@ -106,76 +207,179 @@ export class IngestPipeline {
   }
 
   /**
-   * Pipelined: while the store commits one group, the next one is summarised (on top of the in-memory
-   * summaries, which already hold the group being committed) and serialised; its commit starts once the
-   * previous one succeeded. If a commit fails, what was prepared after it is dropped, and both groups go
-   * through the careful path (commitBatch: one group at a time, duplicates and per-request fallback).
+   * Pipelined: while the store commits one group, the next one is prepared (deltas and journal record; the
+   * windows are not touched until its commit succeeded). If a commit fails, its group goes through the
+   * careful path (commitBatch: duplicates and per-request fallback). Checkpoints run between groups.
    */
   private async drain(): Promise<void> {
-    let prev: { batch: Pending[]; prepared: Prepared; done: Promise<boolean> } | null = null;
+    let prev: { batch: Pending[]; done: Promise<boolean> } | null = null;
+    const settle = async (): Promise<void> => {
+      if (prev && !(await prev.done)) await this.commitBatch(prev.batch);
+      prev = null;
+    };
     try {
-      while (this.queue.length > 0 || prev) {
+      for (;;) {
         const batch = this.queue.length > 0 ? this.take() : null;
-        let prepared = batch ? await this.prepare(batch) : null;
-        if (prev) {
-          const ok = await prev.done;
-          const overlapSafe = prepared !== null && prev.prepared.touched.size + prepared.touched.size < this.cacheSize / 2;
-          if (!ok || !overlapSafe) {
-            if (prepared) this.forget(prepared.touched);
-            prepared = null;
-          }
-          if (!ok) await this.commitBatch(prev.batch);
-          prev = null;
+        const prepared = batch ? await this.prepare(batch).catch(() => null) : null;
+        await settle();
+        if (batch) {
+          if (prepared) prev = { batch, done: this.write(batch, prepared) };
+          else await this.commitBatch(batch);
         }
-        if (!batch) continue;
-        if (!prepared) {
-          await this.commitBatch(batch);
-          continue;
+        if (this.checkpointDue()) {
+          await settle();
+          await this.checkpoint();
         }
-        prev = { batch, prepared, done: this.write(batch, prepared) };
+        if (!batch && !prev) break;
       }
     } finally {
       this.running = false;
+      if (this.queue.length > 0 || this.waiters.length > 0) this.kick();
+      else this.scheduleCheckpoint();
     }
   }
 
-  /** Summarises and serialises a group (updating the in-memory summaries); null, with nothing kept, when that fails. */
-  private async prepare(batch: readonly Pending[]): Promise<Prepared | null> {
+  private checkpointDue(): boolean {
+    if (this.waiters.length > 0) return true;
+    if (this.cache.dirtyCount === 0) return false;
+    return this.journal === null || this.cache.dirtyCount > this.cacheCapacityHalf() || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
+  }
+
+  private cacheCapacityHalf(): number {
+    return (this.opts.cacheWindows ?? 2_000) / 2;
+  }
+
+  /** When idle with dirty windows, a checkpoint after checkpointMs. */
+  private scheduleCheckpoint(): void {
+    if (this.timer || this.closed || this.cache.dirtyCount === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.cache.dirtyCount > 0) void this.sync().catch(() => undefined);
+    }, this.checkpointMs);
+    this.timer.unref();
+  }
+
+  /** Deltas, rows and journal record of a group; store copies of the target windows not in memory. */
+  private async prepare(batch: readonly Pending[]): Promise<Prepared> {
+    return this.prepareRows(batch.flatMap((p) => p.events), batch.flatMap((p) => p.rejects));
+  }
+
+  private async prepareRows(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<Prepared> {
     const t0 = process.hrtime.bigint();
-    const events = batch.flatMap((p) => p.events);
-    const rejects = batch.flatMap((p) => p.rejects);
-    const touched = new Set<string>();
-    try {
-      return { t0, commit: await this.build(events, rejects, touched), touched };
-    } catch {
-      this.forget(touched);
-      return null;
-    }
-  }
-
-  /** The transaction of a group: its events, rejects and the updated window summaries (touched in memory). */
-  private async build(events: readonly ValidEvent[], rejects: readonly RejectRecord[], touched: Set<string>): Promise<Prepared['commit']> {
-    const updated = await this.summarise(events, rejects, touched);
-    return { events: events.map((e) => this.record(e)), rejects, summaries: await serialise(updated.values()) };
+    const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
+    const input = groupInput(events, rejects, minuteCutoff);
+    const targets = await groupTargets(input, this.catalog);
+    const epoch = this.epoch;
+    const bases = await loadWindows(this.store, this.catalog, targets.filter((t) => this.cache.get(t.k) === undefined).map((t) => t.key));
+    return {
+      t0, records: events.map((e) => this.record(e)), rejects, targets, bases, epoch,
+      payload: this.journal ? encodeGroup(input) : null,
+    };
   }
 
   /** Commits a prepared group; true when stored (its callers are answered), false when not (nothing answered yet). */
   private async write(batch: readonly Pending[], p: Prepared): Promise<boolean> {
     try {
-      await this.store.commit(p.commit);
+      await this.commitPrepared(p);
     } catch {
-      this.forget(p.touched);
       return false;
     }
-    this.opts.onSummaries?.(p.commit.summaries);
     const none: ReadonlySet<string> = new Set();
     for (const q of batch) q.resolve(none);
-    this.opts.onCommit?.(p.commit.events.length, p.commit.rejects.length, Number(process.hrtime.bigint() - p.t0) / 1e9);
     return true;
   }
 
-  private forget(keys: Iterable<string>): void {
-    for (const k of keys) this.cache.delete(k);
+  /**
+   * Journal record (synced), then the store transaction (events, rejects and the committed mark), then the
+   * deltas into memory. On failure the record is marked aborted and the error thrown: nothing is kept.
+   */
+  private async commitPrepared(p: Prepared): Promise<void> {
+    if (this.broken) throw this.broken;
+    const seq = ++this.seq;
+    try {
+      if (this.journal && p.payload) await this.journal.append(RecordKind.Group, seq, p.payload);
+      await this.store.commit({
+        events: p.records, rejects: p.rejects,
+        ...(this.journal && { state: [[this.committedKey, String(seq)]] as const }),
+      });
+    } catch (err) {
+      await this.abort(seq);
+      throw err;
+    }
+    await this.apply(p, seq);
+    this.opts.onCommit?.(p.records.length, p.rejects.length, Number(process.hrtime.bigint() - p.t0) / 1e9);
+  }
+
+  /** Marks a journal record as not committed (on a fresh file if the old one may end in a torn record). */
+  private async abort(seq: number): Promise<void> {
+    const j = this.journal;
+    if (!j) return;
+    try {
+      await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
+    } catch {
+      try {
+        await j.rotate(seq + 1);
+        await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
+      } catch (err) {
+        // A replay could count the failed group: accept nothing more (a restart recovers from the store's marks).
+        this.broken = new Error(`ingest: the summary journal cannot be written (${String(err)}); restart the server`);
+      }
+    }
+  }
+
+  /** Merges a committed group's deltas into the in-memory windows (loading store copies where needed). */
+  private async apply(p: Pick<Prepared, 'targets' | 'bases' | 'epoch'>, seq: number): Promise<void> {
+    const stale = p.targets.filter((t) => this.cache.get(t.k) === undefined && (p.epoch !== this.epoch || !p.bases.has(t.k)));
+    if (stale.length > 0) for (const [k, w] of await loadWindows(this.store, this.catalog, stale.map((t) => t.key))) p.bases.set(k, w);
+    // Resolve every window first (a put below may evict a clean one we still merge into), then merge.
+    const windows = new Map<string, { key: SummaryKey; w: WindowSummary }>();
+    for (const t of p.targets) {
+      if (windows.has(t.k)) continue;
+      const w = this.cache.get(t.k) ?? p.bases.get(t.k);
+      if (!w) throw new Error(`ingest: window ${t.k} not loaded`);
+      windows.set(t.k, { key: t.key, w });
+    }
+    for (const t of p.targets) windows.get(t.k)?.w.merge(t.delta);
+    for (const [k, { key, w }] of windows) this.cache.put(k, key, w, true);
+    this.applied = seq;
+    if (this.journal === null) await this.checkpoint();
+  }
+
+  /**
+   * Writes the dirty windows and the journal position they cover in one transaction, then deletes the
+   * journal files that position covers. Runs only between groups (never while one is being merged).
+   */
+  private async checkpoint(): Promise<boolean> {
+    const waiters = this.waiters.splice(0);
+    const t0 = performance.now();
+    try {
+      const dirty = this.cache.dirty();
+      if (dirty.length > 0 || this.seq > this.checkpointed) {
+        const through = this.applied;
+        const summaries: SummaryRecord[] = [];
+        for (const d of dirty) {
+          // Serialising a window takes a fraction of a millisecond: yield between windows.
+          if (summaries.length > 0) await yieldToLoop();
+          summaries.push({ ...d.key, data: d.summary.toBytes() });
+        }
+        await this.journal?.rotate(this.seq + 1);
+        await this.store.commit({ summaries, ...(this.journal && { state: [[this.summarisedKey, String(through)]] as const }) });
+        this.cache.markClean(dirty.map((d) => d.k));
+        this.epoch++;
+        this.checkpointed = this.seq;
+        this.journal?.removeOld();
+        if (summaries.length > 0) this.opts.onSummaries?.(summaries);
+        this.opts.onCheckpoint?.(summaries.length, (performance.now() - t0) / 1000);
+      }
+      this.lastCheckpointAt = performance.now();
+      for (const w of waiters) w.resolve();
+      return true;
+    } catch (err) {
+      // The windows stay dirty and the journal keeps their groups: the next checkpoint tries again.
+      this.lastCheckpointAt = performance.now();
+      for (const w of waiters) w.reject(err);
+      return false;
+    }
   }
 
   /**
@@ -203,14 +407,13 @@ export class IngestPipeline {
 
   /** Commits the requests in one transaction; resolves with the ids that were already stored (not stored again). */
   private async commitGroup(batch: readonly Pending[]): Promise<ReadonlySet<string>> {
-    const t0 = process.hrtime.bigint();
     let events = batch.flatMap((p) => p.events);
     const rejects = batch.flatMap((p) => p.rejects);
     let duplicates: ReadonlySet<string> = new Set();
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.commitOnce(events, rejects);
-        break;
+        await this.commitPrepared(await this.prepareRows(events, rejects));
+        return duplicates;
       } catch (err) {
         // A retried batch whose events are already stored: drop those and commit the rest once more.
         if (attempt > 0 || events.length === 0) throw err;
@@ -219,122 +422,6 @@ export class IngestPipeline {
         duplicates = new Set(stored.map((e) => e.id));
         events = events.filter((e) => !duplicates.has(e.id));
       }
-    }
-    this.opts.onCommit?.(events.length, rejects.length, Number(process.hrtime.bigint() - t0) / 1e9);
-    return duplicates;
-  }
-
-  private async commitOnce(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<void> {
-    const touched = new Set<string>();
-    try {
-      const commit = await this.build(events, rejects, touched);
-      await this.store.commit(commit);
-      this.opts.onSummaries?.(commit.summaries);
-    } catch (err) {
-      // Summaries are updated in place: forget the ones this batch touched, the store has their last committed state.
-      this.forget(touched);
-      throw err;
-    }
-  }
-
-  /**
-   * Every touched window updated in place with this batch (`touched` collects their keys, so that a failed
-   * commit can drop them from memory). Each event is added once, to a delta of its segment (or of the whole
-   * traffic when it has none) for its minute, or for its hour when it is older than the minute retention (so a
-   * backfill of sparse traffic makes one delta per hour, not one per event); segment deltas are merged into the
-   * whole-traffic delta, and the deltas into the minute, hour and day windows: sketch merges per window
-   * instead of several updates per value.
-   */
-  private async summarise(events: readonly ValidEvent[], rejects: readonly RejectRecord[], touched: Set<string>): Promise<Map<string, { key: Key; summary: WindowSummary }>> {
-    const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
-    const deltas = new Map<string, { model: string; version: string; segment: string; fine: Granularity; start: number; summary: WindowSummary }>();
-    const delta = (model: string, version: string, segment: string, ts: number): WindowSummary => {
-      const minute = windowStart(ts, 'minute');
-      const fine: Granularity = minute >= minuteCutoff ? 'minute' : 'hour';
-      const start = fine === 'minute' ? minute : windowStart(ts, 'hour');
-      const k = `${model}\u0000${version}\u0000${segment}\u0000${fine}\u0000${start}`;
-      let d = deltas.get(k);
-      if (!d) {
-        const vctx = this.catalog.version(model, version);
-        if (!vctx) throw new Error(`unknown version ${model}@${version}`);
-        d = { model, version, segment, fine, start, summary: new WindowSummary(vctx.spec, summarySeed(model, version, segment, `delta-${fine}`, start)) };
-        deltas.set(k, d);
-      }
-      return d.summary;
-    };
-    let added = 0;
-    for (const e of events) {
-      // Yield now and then so that summarising a large group does not stall the requests being served.
-      if (++added % 64 === 0) await yieldToLoop();
-      delta(e.model, e.version, segmentKey(e.segment), e.ts).add(e);
-    }
-    for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
-    // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
-    for (const r of rejects) if (r.model !== null && r.version !== null) delta(r.model, r.version, '', r.ts).addReject(r.code);
-
-    const targets: Array<{ key: Key; k: string; d: WindowSummary }> = [];
-    for (const d of deltas.values()) {
-      for (const granularity of GRANULARITIES) {
-        if (granularity === 'minute' && d.fine !== 'minute') continue;
-        const key: Key = { model: d.model, version: d.version, segment: d.segment, granularity, windowStart: windowStart(d.start, granularity) };
-        targets.push({ key, k: keyString(key), d: d.summary });
-      }
-    }
-    const bases = await this.loadAll(targets.map((t) => t.key));
-    const updated = new Map<string, { key: Key; summary: WindowSummary }>();
-    for (const t of targets) {
-      let entry = updated.get(t.k);
-      if (!entry) {
-        entry = { key: t.key, summary: bases.get(t.k) as WindowSummary };
-        updated.set(t.k, entry);
-        // In memory at once: the next group (summarised while this one commits) must build on it.
-        this.remember(t.k, entry.summary);
-      }
-      touched.add(t.k);
-      entry.summary.merge(t.d);
-    }
-    return updated;
-  }
-
-  /** Current summaries of the keys: from memory, else from the store (one range query per model version and granularity), else empty. */
-  private async loadAll(keys: readonly Key[]): Promise<Map<string, WindowSummary>> {
-    const out = new Map<string, WindowSummary>();
-    const missing = new Map<string, { model: string; version: string; granularity: Granularity; from: number; to: number; keys: Map<string, Key> }>();
-    for (const key of keys) {
-      const k = keyString(key);
-      if (out.has(k)) continue;
-      const cached = this.cache.get(k);
-      if (cached) {
-        out.set(k, cached);
-        continue;
-      }
-      const g = `${key.model}\u0000${key.version}\u0000${key.granularity}`;
-      const group = missing.get(g) ?? { model: key.model, version: key.version, granularity: key.granularity, from: key.windowStart, to: key.windowStart + 1, keys: new Map<string, Key>() };
-      group.from = Math.min(group.from, key.windowStart);
-      group.to = Math.max(group.to, key.windowStart + 1);
-      group.keys.set(k, key);
-      missing.set(g, group);
-    }
-    for (const group of missing.values()) {
-      const vctx = this.catalog.version(group.model, group.version);
-      if (!vctx) throw new Error(`unknown version ${group.model}@${group.version}`);
-      const rows = await this.store.querySummaries({ model: group.model, version: group.version, granularity: group.granularity, from: group.from, to: group.to });
-      const stored = new Map(rows.map((r) => [keyString(r), r]));
-      for (const [k, key] of group.keys) {
-        const seed = summarySeed(key.model, key.version, key.segment, key.granularity, key.windowStart);
-        const row = stored.get(k);
-        out.set(k, row ? WindowSummary.fromBytes(row.data, vctx.spec, seed) : new WindowSummary(vctx.spec, seed));
-      }
-    }
-    return out;
-  }
-
-  private remember(k: string, s: WindowSummary): void {
-    this.cache.delete(k);
-    this.cache.set(k, s);
-    if (this.cache.size > this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
     }
   }
 
@@ -346,26 +433,4 @@ export class IngestPipeline {
       error: e.error, costUsd: e.costUsd, features: sampled ? e.features : null,
     };
   }
-}
-
-/**
- * Serialising a window takes a fraction of a millisecond: yield between windows so that a commit never blocks
- * the event loop (and the requests it serves, e.g. the prediction gateway) for long at a time.
- */
-async function serialise(updated: Iterable<{ key: Key; summary: WindowSummary }>): Promise<SummaryRecord[]> {
-  const out: SummaryRecord[] = [];
-  for (const { key, summary } of updated) {
-    if (out.length > 0) await yieldToLoop();
-    out.push({ ...key, data: summary.toBytes() });
-  }
-  return out;
-}
-
-/** Lets pending I/O callbacks run (setImmediate runs after the poll phase). */
-function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function keyString(k: Key): string {
-  return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}\u0000${k.windowStart}`;
 }

@@ -16,6 +16,11 @@ const SHARED_STORE_TTL_MS = 5000;
  */
 export class SummaryReader {
   readonly cache: SummaryCache;
+  /**
+   * Called before answering from the cache or the store: the ingest pipeline's sync() (it checkpoints what
+   * it acknowledged, so a query reads its writes). Set by the server wiring.
+   */
+  sync: () => Promise<void> = () => Promise.resolve();
 
   constructor(
     private readonly store: StorageBackend,
@@ -54,6 +59,7 @@ export class SummaryReader {
     const { model, version } = v.record;
     const parts: WindowRange[] = decomposeRange(r.from, r.to).map((p) => ({ model, version, segment, granularity: p.granularity, from: p.from, to: p.to }));
     const id = `${model}\u0000${version}\u0000${segment}\u0000${r.from}\u0000${r.to}`;
+    await this.sync();
     const hit = this.cache.mergedRange(v, id);
     if (hit) return hit;
     const epoch = this.cache.epoch;

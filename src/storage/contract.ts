@@ -197,17 +197,19 @@ export function storageContract(
     test('commit: all parts stored together, and a failure half way stores nothing', async () => {
       const m = 'cmt';
       const kept = sum(m, { data: new Uint8Array([1]) });
-      await s.commit({ events: [ev('c0', m)], rejects: [rej(m)], summaries: [kept], labels: [{ id: 'c0', model: m, label: 'a', receivedAt: T0 }] });
+      await s.commit({ events: [ev('c0', m)], rejects: [rej(m)], summaries: [kept], labels: [{ id: 'c0', model: m, label: 'a', receivedAt: T0 }], state: [['cmt-mark', '1']] });
       const snapshot = async (): Promise<unknown> => [
         await s.countEvents(m), await s.countRejects(m), (await s.querySummaries({ model: m, granularity: 'hour', from: 0, to: T0 * 2 })).map(plain),
         (await s.labelledEvents({ model: m, from: 0, to: T0 * 2 })).map((x) => [x.event.id, x.label]),
+        await s.getState('cmt-mark'),
       ];
       const before = await snapshot();
-      assert.deepStrictEqual(before, [1, 1, [plain(kept)], [['c0', 'a']]]);
+      assert.deepStrictEqual(before, [1, 1, [plain(kept)], [['c0', 'a']], '1']);
       const batch = {
         events: [ev('c1', m), ev('c2', m)], rejects: [rej(m)],
         summaries: [sum(m, { data: new Uint8Array([2]) }), sum(m, { windowStart: T0 + 3_600_000 })],
         labels: [{ id: 'c0', model: m, label: 'b', receivedAt: T0 + 1 }],
+        state: [['cmt-mark', '2']] as Array<[string, string]>,
       };
       await assert.rejects(s.commit({ ...batch, events: [...batch.events, ev('c0', m)] }));
       assert.deepStrictEqual(await snapshot(), before);
@@ -218,6 +220,7 @@ export function storageContract(
       assert.deepStrictEqual(await s.getEvents(['c1', 'c2']), []);
       await s.commit(batch);
       assert.equal(await s.countEvents(m), 3);
+      assert.equal(await s.getState('cmt-mark'), '2', 'state entries commit with the rest');
       await s.commit({});
     });
 

@@ -116,4 +116,6 @@ export interface CommitBatch {
   rejects?: readonly RejectRecord[];
   summaries?: readonly SummaryRecord[];
   labels?: readonly LabelRecord[];
+  /** State entries (key, value) set in the same transaction (the ingest journal's marks). */
+  state?: ReadonlyArray<readonly [string, string]>;
 }

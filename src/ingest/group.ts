@@ -1,0 +1,59 @@
+import type { SummarisedEvent } from '../core/summary/window.js';
+import type { RejectRecord } from '../storage/types.js';
+import type { ValidEvent } from './event-input.js';
+import { segmentKey } from './validate-event.js';
+
+/** What one ingest group adds to the window summaries: all the journal keeps of it. */
+export interface GroupInput {
+  /** Events older than this (epoch ms) update hour and day windows only (the minute retention, at ingest time). */
+  minuteCutoff: number;
+  events: GroupEvent[];
+  rejects: GroupReject[];
+}
+
+export interface GroupEvent extends SummarisedEvent {
+  model: string;
+  version: string;
+  /** Canonical segment key ("" for none). */
+  segment: string;
+  ts: number;
+}
+
+export interface GroupReject {
+  model: string;
+  version: string;
+  ts: number;
+  code: string;
+}
+
+export function groupInput(events: readonly ValidEvent[], rejects: readonly RejectRecord[], minuteCutoff: number): GroupInput {
+  const rs: GroupReject[] = [];
+  for (const r of rejects) if (r.model !== null && r.version !== null) rs.push({ model: r.model, version: r.version, ts: r.ts, code: r.code });
+  return {
+    minuteCutoff,
+    events: events.map((e) => ({
+      model: e.model, version: e.version, segment: segmentKey(e.segment), ts: e.ts, features: e.features,
+      prediction: e.prediction, score: e.score, latencyMs: e.latencyMs, error: e.error, costUsd: e.costUsd,
+    })),
+    rejects: rs,
+  };
+}
+
+type EventRow = [string, string, string, number, Readonly<Record<string, unknown>>, string | number, number | null, number | null, string | null, number | null];
+
+/** JSON with events as positional arrays (a third of the bytes of objects; JSON round-trips doubles exactly). */
+export function encodeGroup(g: GroupInput): Buffer {
+  const rows: EventRow[] = g.events.map((e) => [e.model, e.version, e.segment, e.ts, e.features, e.prediction, e.score, e.latencyMs, e.error, e.costUsd]);
+  return Buffer.from(JSON.stringify({ c: g.minuteCutoff, e: rows, r: g.rejects.map((r) => [r.model, r.version, r.ts, r.code]) }));
+}
+
+export function decodeGroup(buf: Buffer): GroupInput {
+  const o = JSON.parse(buf.toString('utf8')) as { c: number; e: EventRow[]; r: Array<[string, string, number, string]> };
+  return {
+    minuteCutoff: o.c,
+    events: o.e.map(([model, version, segment, ts, features, prediction, score, latencyMs, error, costUsd]) => ({
+      model, version, segment, ts, features, prediction, score, latencyMs, error, costUsd,
+    })),
+    rejects: o.r.map(([model, version, ts, code]) => ({ model, version, ts, code })),
+  };
+}

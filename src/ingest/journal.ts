@@ -1,0 +1,126 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/**
+ * The summary journal: an append-only log, on local disk, of what each ingest group added to the window
+ * summaries. A group's record is written and fdatasync'ed before the group's events are committed to the
+ * store, so the in-memory summaries can be persisted lazily (checkpoints) and rebuilt after a crash from
+ * the last checkpoint plus the journal (the store records which groups committed and which checkpoint
+ * holds what). Same idea as a database write-ahead log; Node has no library for this, hence by hand.
+ *
+ * Files: `journal-<first seq, 16 digits>.log`, a new one per checkpoint (so old ones are deleted whole).
+ * Record: u32 body length, u32 CRC-32 of the body, body = u8 kind, f64 seq, payload. A torn or corrupt
+ * record ends the file (what follows it was never acknowledged: records are synced in order).
+ */
+export const enum RecordKind {
+  Group = 1,
+  /** The group with this seq failed to commit: it must not be replayed. */
+  Abort = 2,
+}
+
+export interface JournalRecord {
+  kind: RecordKind;
+  seq: number;
+  payload: Buffer;
+}
+
+const HEADER = 8;
+const BODY_HEADER = 9;
+const NAME = /^journal-(\d{16})\.log$/;
+
+export class Journal {
+  private file: FileHandle | null = null;
+  private fileName = '';
+
+  private constructor(readonly dir: string, readonly id: string) {}
+
+  /** Opens (creating) the journal directory; `id` names this journal's keys in the store's state. */
+  static open(dir: string): Journal {
+    mkdirSync(dir, { recursive: true });
+    const idFile = join(dir, 'journal-id');
+    if (!existsSync(idFile)) writeFileSync(idFile, randomUUID());
+    return new Journal(dir, readFileSync(idFile, 'utf8').trim());
+  }
+
+  /** Segment file names in seq order. */
+  files(): string[] {
+    return readdirSync(this.dir).filter((f) => NAME.test(f)).sort();
+  }
+
+  /** Every intact record of every file, in order (a torn tail of a file is skipped). */
+  readAll(): JournalRecord[] {
+    const out: JournalRecord[] = [];
+    for (const f of this.files()) out.push(...parseRecords(readFileSync(join(this.dir, f))));
+    return out;
+  }
+
+  /** Starts a new segment file for records from `firstSeq` on (the older files stay until removeBefore). */
+  async rotate(firstSeq: number): Promise<void> {
+    await this.closeFile();
+    this.fileName = `journal-${String(firstSeq).padStart(16, '0')}.log`;
+    this.file = await open(join(this.dir, this.fileName), 'a');
+    syncDir(this.dir); // the new file's directory entry is durable before records in it are relied on
+  }
+
+  /** Appends a record and syncs it to disk. */
+  async append(kind: RecordKind, seq: number, payload: Buffer): Promise<void> {
+    if (!this.file) throw new Error('journal: rotate() before append()');
+    await this.file.write(frame(kind, seq, payload));
+    await this.file.datasync();
+  }
+
+  /** Deletes every segment file but the current one (their records are all in a committed checkpoint). */
+  removeOld(): void {
+    for (const f of this.files()) if (f !== this.fileName) unlinkSync(join(this.dir, f));
+  }
+
+  async close(): Promise<void> {
+    await this.closeFile();
+  }
+
+  private async closeFile(): Promise<void> {
+    const f = this.file;
+    this.file = null;
+    if (f) await f.close();
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function frame(kind: RecordKind, seq: number, payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(HEADER + BODY_HEADER + payload.length);
+  out.writeUInt32LE(BODY_HEADER + payload.length, 0);
+  out.writeUInt8(kind, HEADER);
+  out.writeDoubleLE(seq, HEADER + 1);
+  payload.copy(out, HEADER + BODY_HEADER);
+  out.writeUInt32LE(crc32(out.subarray(HEADER)), 4);
+  return out;
+}
+
+/** The intact records of one file's bytes, stopping at the first short or corrupt one. */
+export function parseRecords(buf: Buffer): JournalRecord[] {
+  const out: JournalRecord[] = [];
+  let at = 0;
+  while (at + HEADER <= buf.length) {
+    const len = buf.readUInt32LE(at);
+    const end = at + HEADER + len;
+    if (len < BODY_HEADER || end > buf.length) break;
+    const body = buf.subarray(at + HEADER, end);
+    if (crc32(body) !== buf.readUInt32LE(at + 4)) break;
+    const kind = body.readUInt8(0);
+    if (kind !== RecordKind.Group && kind !== RecordKind.Abort) break;
+    out.push({ kind, seq: body.readDoubleLE(1), payload: body.subarray(BODY_HEADER) });
+    at = end;
+  }
+  return out;
+}

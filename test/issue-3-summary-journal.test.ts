@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { seededRandom } from '../src/core/random/rng.js';
+import { WindowSummary } from '../src/core/summary/window.js';
+import type { ValidEvent } from '../src/ingest/event-input.js';
+import { encodeGroup, decodeGroup, groupInput } from '../src/ingest/group.js';
+import { frame, Journal, parseRecords, RecordKind } from '../src/ingest/journal.js';
+import { IngestPipeline } from '../src/ingest/pipeline.js';
+import { ModelCatalog, summarySeed } from '../src/monitoring/catalog.js';
+import { DuckDbStore } from '../src/storage/duckdb/store.js';
+import { tempDir } from './helpers/cli.js';
+
+/*
+ * Issue 3 (ingest throughput): window summaries are written by checkpoints, not with every group; the summary
+ * journal makes that safe. These tests use a real DuckDB store and real journal files; a "crash" is a pipeline
+ * abandoned without close() (its journal left as is), the process-level kill -9 is in server-kill9.test.ts.
+ */
+
+const T = 1_700_000_000_000;
+const ev = (id: string, i: number, over: Partial<ValidEvent> = {}): ValidEvent => ({
+  id, model: 'm', version: '1', ts: T + (i % 7) * 60_000, features: { x: i % 13, c: ['a', 'b'][i % 2] as string },
+  prediction: i % 3 === 0 ? 'yes' : 'no', score: (i % 10) / 10, scores: null, latencyMs: i % 50, error: i % 17 === 0 ? 'boom' : null,
+  segment: i % 2 === 0 ? { region: 'eu' } : {}, costUsd: 0.001, ...over,
+});
+const batch = (prefix: string, n: number): ValidEvent[] => Array.from({ length: n }, (_, i) => ev(`${prefix}-${i}`, i));
+
+async function setup(): Promise<{ store: DuckDbStore; catalog: ModelCatalog; dir: string }> {
+  const store = await DuckDbStore.open(':memory:');
+  await store.init();
+  const catalog = new ModelCatalog(store);
+  await catalog.putModel({
+    name: 'm', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region'], createdAt: 0, updatedAt: 0,
+    inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } },
+  });
+  await catalog.putVersion({ model: 'm', version: '1', createdAt: 0 });
+  return { store, catalog, dir: tempDir('lookout-journal-') };
+}
+
+const pipelineOf = (s: { store: DuckDbStore; catalog: ModelCatalog; dir: string }, checkpointMs = 3_600_000): IngestPipeline =>
+  new IngestPipeline(s.store, s.catalog, { sampleRate: 0, random: seededRandom(1), clock: () => T + 3_600_000, journalDir: s.dir, checkpointMs });
+
+/** Events counted by the stored day windows of the whole traffic (what the query API reports). */
+async function storedCount(store: DuckDbStore, catalog: ModelCatalog): Promise<{ events: number; rejected: number; errors: number }> {
+  const rows = await store.querySummaries({ model: 'm', version: '1', segment: '', granularity: 'day', from: 0, to: T * 2 });
+  const spec = catalog.version('m', '1')?.spec;
+  assert.ok(spec);
+  const out = { events: 0, rejected: 0, errors: 0 };
+  for (const r of rows) {
+    const w = WindowSummary.fromBytes(r.data, spec, summarySeed('m', '1', '', 'day', r.windowStart));
+    out.events += w.events;
+    out.rejected += w.rejected;
+    out.errors += w.errors;
+  }
+  return out;
+}
+
+describe('issue 3: summary journal and checkpoints', () => {
+  test('journal records: round trip; a torn or corrupt tail ends the file; group payloads round-trip exactly', () => {
+    const a = frame(RecordKind.Group, 1, Buffer.from('first'));
+    const b = frame(RecordKind.Abort, 2, Buffer.alloc(0));
+    const c = frame(RecordKind.Group, 3, Buffer.from('third'));
+    const all = Buffer.concat([a, b, c]);
+    assert.deepStrictEqual(parseRecords(all).map((r) => [r.kind, r.seq, r.payload.toString()]), [[1, 1, 'first'], [2, 2, ''], [1, 3, 'third']]);
+    assert.equal(parseRecords(all.subarray(0, all.length - 1)).length, 2, 'a torn last record is dropped');
+    const corrupt = Buffer.from(all);
+    const at = a.length + b.length + 12;
+    corrupt[at] = (corrupt[at] as number) ^ 0xff;
+    assert.equal(parseRecords(corrupt).length, 2, 'a record whose CRC does not match ends the file');
+    const events = [ev('p1', 1), ev('p2', 2, { features: { x: 0.1 + 0.2, c: 'é' }, score: null, error: null, latencyMs: null, costUsd: null })];
+    const g = groupInput(events, [{ ts: T, model: 'm', version: '1', code: 'invalid_features', reason: 'r', excerpt: '{}' }, { ts: T, model: null, version: null, code: 'unknown_model', reason: 'r', excerpt: '{}' }], T - 5);
+    assert.deepStrictEqual(decodeGroup(encodeGroup(g)), g, 'decode(encode(g)) equals g (rejects of no model version are not kept)');
+  });
+
+  test('acknowledged groups are in the journal, not yet in the stored summaries; sync() checkpoints them and empties the journal', async () => {
+    const s = await setup();
+    const p = pipelineOf(s);
+    await p.open();
+    await p.submit(batch('a', 300), []);
+    await p.submit(batch('b', 200), [{ ts: T, model: 'm', version: '1', code: 'invalid_features', reason: 'x', excerpt: '{}' }]);
+    assert.equal(await s.store.countEvents('m'), 500, 'events are committed with each group');
+    assert.deepStrictEqual(await storedCount(s.store, s.catalog), { events: 0, rejected: 0, errors: 0 }, 'summaries wait for a checkpoint');
+    assert.ok(readFileSync(join(s.dir, readdirSync(s.dir).find((f) => f.endsWith('.log')) as string)).length > 1000, 'the journal holds the groups');
+    await p.sync();
+    assert.deepStrictEqual(await storedCount(s.store, s.catalog), { events: 500, rejected: 1, errors: 18 + 12 });
+    const logs = readdirSync(s.dir).filter((f) => f.endsWith('.log'));
+    assert.equal(logs.length, 1);
+    assert.equal(readFileSync(join(s.dir, logs[0] as string)).length, 0, 'after a checkpoint only a fresh, empty journal file is left');
+    await p.close();
+    await s.store.close();
+  });
+
+  test('crash before a checkpoint: a new pipeline replays the committed groups exactly once', async () => {
+    const s = await setup();
+    const first = pipelineOf(s);
+    await first.open();
+    await first.submit(batch('a', 400), []);
+    await first.sync(); // one checkpoint: these 400 are in the stored summaries
+    await first.submit(batch('b', 250), []);
+    await first.submit(batch('c', 100), []);
+    // Crash: `first` is abandoned with two acknowledged groups only in memory and in the journal.
+    assert.equal((await storedCount(s.store, s.catalog)).events, 400);
+    const second = pipelineOf(s);
+    assert.deepStrictEqual(await second.open(), { replayed: 2, skipped: 0 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 750, 'recovered: 400 checkpointed + 350 replayed');
+    // A second recovery (crash right after the first) replays nothing more.
+    const third = pipelineOf(s);
+    assert.deepStrictEqual(await third.open(), { replayed: 0, skipped: 0 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 750);
+    await third.submit(batch('d', 10), []);
+    await third.close();
+    assert.equal((await storedCount(s.store, s.catalog)).events, 760);
+    assert.equal(await s.store.countEvents('m'), 760);
+    await s.store.close();
+  });
+
+  test('a group written to the journal but never committed (crash before its commit) is not replayed', async () => {
+    const s = await setup();
+    const first = pipelineOf(s);
+    await first.open();
+    await first.submit(batch('a', 50), []);
+    const j = Journal.open(s.dir);
+    const current = j.files().at(-1) as string;
+    // What a crash between the journal write and the store commit leaves: a synced record past the committed mark.
+    appendFileSync(join(s.dir, current), frame(RecordKind.Group, 999, encodeGroup(groupInput(batch('ghost', 70), [], 0))));
+    const second = pipelineOf(s);
+    assert.deepStrictEqual(await second.open(), { replayed: 1, skipped: 0 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 50, 'the uncommitted group is not counted');
+    // Later groups get seqs past the ghost's, and still recover.
+    await second.submit(batch('b', 5), []);
+    const third = pipelineOf(s);
+    assert.deepStrictEqual(await third.open(), { replayed: 1, skipped: 0 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 55);
+    await third.close();
+    await s.store.close();
+  });
+
+  test('a failed commit (duplicate ids) is marked aborted: neither kept in memory nor replayed after a crash', async () => {
+    const s = await setup();
+    const first = pipelineOf(s);
+    await first.open();
+    await first.submit(batch('a', 20), []);
+    // A client retrying 10 acknowledged events with 5 new ones: the group commit fails, the careful path stores the 5.
+    const retry = [...batch('a', 10), ...batch('new', 5)];
+    const dup = await first.submit(retry, []);
+    assert.equal(dup.size, 10);
+    await first.submit(batch('b', 3), []);
+    const second = pipelineOf(s);
+    await second.open();
+    assert.equal((await storedCount(s.store, s.catalog)).events, 28);
+    assert.equal(await s.store.countEvents('m'), 28);
+    const logs = Journal.open(s.dir).files();
+    assert.equal(logs.length, 1, 'recovery removed the replayed journal files');
+    writeFileSync(join(s.dir, 'unrelated.txt'), 'kept');
+    await second.close();
+    assert.ok(readdirSync(s.dir).includes('unrelated.txt'), 'only journal files are removed');
+    await s.store.close();
+  });
+
+  test('the checkpoint interval: dirty windows are written within checkpointMs without any reader', async () => {
+    const s = await setup();
+    const p = pipelineOf(s, 50);
+    await p.open();
+    await p.submit(batch('a', 30), []);
+    const deadline = Date.now() + 5_000;
+    while ((await storedCount(s.store, s.catalog)).events < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await storedCount(s.store, s.catalog)).events, 30);
+    await p.close();
+    await s.store.close();
+  });
+});
