@@ -91,7 +91,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
   // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
-  const performance = new PerformanceCache(raw, { ttlMs: raw.kind === 'duckdb' ? Infinity : 5000 });
+  const performance = new PerformanceCache(raw, { ttlMs: raw.kind === 'duckdb' ? Infinity : 5000, clock });
   watchCommits(raw, (model, touched) => performance.invalidate(model, touched));
   const invalidate = { summaries: (_keys: readonly SummaryKey[]): void => undefined };
   const pipeline = new IngestPipeline(raw, catalog, {

@@ -206,6 +206,21 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.deepEqual((await call(base, 'GET', url)).body, first.body);
   });
 
+  test('issue 6: GET /performance?metrics= computes only the metrics asked for, with the same values and CIs', async () => {
+    const url = `/v1/models/scoring/performance?from=${H1}&to=${H1 + HOUR}`;
+    const full = (await call(base, 'GET', url)).body as { realized: { metrics: Record<string, unknown> }; bySegment: Array<{ realized: { metrics: Record<string, unknown> } }> };
+    const only = (await call(base, 'GET', `${url}&metrics=accuracy,rocAuc`)).body as typeof full;
+    assert.deepEqual(Object.keys(only.realized.metrics).sort(), ['accuracy', 'rocAuc']);
+    assert.deepEqual(only.realized.metrics['accuracy'], full.realized.metrics['accuracy']);
+    assert.deepEqual(only.realized.metrics['rocAuc'], full.realized.metrics['rocAuc'], 'same bootstrap CI when other metrics are skipped');
+    assert.deepEqual(only.bySegment.map((x) => Object.keys(x.realized.metrics).sort()), only.bySegment.map(() => ['accuracy', 'rocAuc']));
+    const bad = await call(base, 'GET', `${url}&metrics=accuracy,mae`);
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /binary metrics: accuracy, precision, recall, f1, rocAuc, logLoss/);
+    assert.deepEqual((bad.body['error'] as { details: { unknown: string[] } }).details.unknown, ['mae']);
+    assert.equal((await call(base, 'GET', `${url}&metrics=`)).status, 400);
+  });
+
   test('GET /timeseries: one point per window, values per window', async () => {
     const t = await call(base, 'GET', `/v1/models/scoring/timeseries?metric=events&from=${H1}&to=${H2 + HOUR}&granularity=hour`);
     const pts = t.body['points'] as Array<{ t: number; value: number | null }>;

@@ -86,3 +86,23 @@ test('result(): computed once per (context, id); recomputed after a commit; a co
   assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', compute), 6);
   assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 7, 'labels drop every result of the model');
 });
+
+test('issue 6: with a clock, the first read of a bucket near now extends to now: later buckets need no store read', async () => {
+  let reads = 0;
+  const counting = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'labelledEvents') return (q: Parameters<DuckDbStore['labelledEvents']>[0]) => { reads++; return target.labelledEvents(q); };
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const now = T0 + 100_000;
+  const c = new PerformanceCache(counting, { clock: () => now });
+  const buckets = Array.from({ length: 10 }, (_, i): [number, number] => [T0 + i * 10_000, T0 + (i + 1) * 10_000]);
+  for (const [f, t] of buckets) assert.deepStrictEqual(await c.labelled('m', 'v1', f, t), await direct(f, t));
+  assert.equal(reads, 1, 'one store read for the ten buckets of a range ending now');
+  const far = new PerformanceCache(counting, { clock: () => now + 40 * 86_400_000 });
+  reads = 0;
+  for (const [f, t] of buckets.slice(0, 3)) assert.deepStrictEqual(await far.labelled('m', 'v1', f, t), await direct(f, t));
+  assert.equal(reads, 3, 'ranges far from now (over 31 days) are not extended');
+});

@@ -15,6 +15,13 @@ export interface PerformanceCacheOptions {
   maxResults?: number;
   /** Largest store read (the query API's limit); a read that reaches it is never cached. */
   limit?: number;
+  /**
+   * Wall clock (epoch ms). When given, a first read for a range that ends at most `extendToNowMs` (default 31
+   * days) before now is extended to now: dashboards ask for consecutive buckets of a range that ends now, and
+   * one read then serves them all instead of one read per bucket, one after the other.
+   */
+  clock?: () => number;
+  extendToNowMs?: number;
 }
 
 interface EventSet {
@@ -75,6 +82,18 @@ export class PerformanceCache {
     this.maxSets = opts.maxSets ?? 8;
     this.maxResults = opts.maxResults ?? 256;
     this.limit = opts.limit ?? 1_000_000;
+    this.clock = opts.clock;
+    this.extendToNowMs = opts.extendToNowMs ?? 31 * 86_400_000;
+  }
+
+  private readonly clock: (() => number) | undefined;
+  private readonly extendToNowMs: number;
+
+  /** The end of a first read: `to`, or now when `to` is at most extendToNowMs before it. */
+  private readEnd(to: number): number {
+    if (!this.clock) return to;
+    const now = this.clock();
+    return now > to && now - to <= this.extendToNowMs ? now + 1 : to;
   }
 
   private epoch(model: string): number {
@@ -119,7 +138,8 @@ export class PerformanceCache {
     const fresh = s !== null && this.now() - s.at <= this.ttlMs;
     let set: EventSet;
     if (!fresh || s === null || to < s.from || from > s.to) {
-      set = { from, to, events: await this.read(model, version, from, to), at: this.now() };
+      const end = this.readEnd(to);
+      set = { from, to: end, events: await this.read(model, version, from, end), at: this.now() };
     } else {
       const left = from < s.from ? await this.read(model, version, from, s.from) : [];
       const right = to > s.to ? await this.read(model, version, s.to, to) : [];
@@ -150,15 +170,24 @@ export class PerformanceCache {
   }
 }
 
-/** Per model, what a commit batch touches: events at their times, summaries over their windows, labels anything. */
+/**
+ * Per model, what a commit batch touches: events over the span of their times (one span per model: a
+ * group commit holds thousands of events), summaries over their windows, labels anything.
+ */
 export function touchedBy(batch: CommitBatch): Map<string, Array<[number, number]> | null> {
   const out = new Map<string, Array<[number, number]> | null>();
-  const add = (model: string, span: [number, number]): void => {
-    const list = out.has(model) ? out.get(model) : [];
-    if (list) out.set(model, [...list, span]);
-  };
-  for (const e of batch.events ?? []) add(e.model, [e.ts, e.ts + 1]);
-  for (const s of batch.summaries ?? []) add(s.model, [s.windowStart, s.windowStart + GRANULARITY_MS[s.granularity]]);
+  const spans = new Map<string, [number, number]>();
+  for (const e of batch.events ?? []) {
+    const sp = spans.get(e.model);
+    if (!sp) spans.set(e.model, [e.ts, e.ts + 1]);
+    else if (e.ts < sp[0]) sp[0] = e.ts;
+    else if (e.ts + 1 > sp[1]) sp[1] = e.ts + 1;
+  }
+  for (const [model, span] of spans) out.set(model, [span]);
+  for (const s of batch.summaries ?? []) {
+    const list = out.has(s.model) ? out.get(s.model) : [];
+    if (list) out.set(s.model, [...list, [s.windowStart, s.windowStart + GRANULARITY_MS[s.granularity]]]);
+  }
   for (const l of batch.labels ?? []) out.set(l.model, null);
   return out;
 }

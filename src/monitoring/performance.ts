@@ -18,7 +18,7 @@ export interface PerformanceResult {
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[] } = {}): PerformanceResult {
   const delays = labelled.map((l) => l.receivedAt - l.event.ts).sort((a, b) => a - b);
   const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
   const segments = new Map<string, LabelledEvent[]>();
@@ -34,17 +34,17 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     events: summary.events,
     labelCoverage: summary.events > 0 ? labelled.length / summary.events : null,
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
-    realized: realized(m, v, labelled, seed),
+    realized: realized(m, v, labelled, seed, 200, opts.metrics),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
-    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed) })),
+    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed, 200, opts.metrics) })),
   };
 }
 
-/** Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only). */
-export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], seed: number, resamples = 200): MetricsResult | null {
+/** Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only; `only`: these metrics). */
+export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], seed: number, resamples = 200, only?: readonly string[]): MetricsResult | null {
   if (labelled.length === 0) return null;
-  const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples };
+  const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples, ...(only && { only }) };
   if (m.outputKind === 'regression') {
     input.labels = labelled.map((l) => toNumber(l.label));
     input.predictions = labelled.map((l) => toNumber(l.event.prediction));

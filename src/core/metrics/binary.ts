@@ -89,15 +89,20 @@ export function binaryMetrics(input: MetricsInput): MetricsResult {
   }
 
   const metrics: Record<string, MetricValue> = {};
+  const want = (k: string): boolean => input.only === undefined || input.only.includes(k);
   const s = binaryScores(tp, fp, fn);
   metrics.accuracy = wilsonMetric((tp + tn) / n, tp + tn, n, 'no rows');
   metrics.precision = wilsonMetric(s.precision, tp, tp + fp, 'no predicted positives: precision is ill-defined and set to 0 (sklearn zero_division default)');
   metrics.recall = wilsonMetric(s.recall, tp, tp + fn, 'no actual positives: recall is ill-defined and set to 0 (sklearn zero_division default)');
-  const f1Stats = countBootstrap([tp, fp, fn, tn], boot.resamples, countRng(boot.seed), 1, (c) => [binaryScores(c[0] as number, c[1] as number, c[2] as number).f1]);
-  metrics.f1 = bootstrapMetric(s.f1, f1Stats[0] as number[], boot.resamples);
-  if (tp + fp + fn === 0) metrics.f1.note = 'no actual or predicted positives: f1 is ill-defined and set to 0 (sklearn zero_division default)';
+  if (want('f1')) {
+    const f1Stats = countBootstrap([tp, fp, fn, tn], boot.resamples, countRng(boot.seed), 1, (c) => [binaryScores(c[0] as number, c[1] as number, c[2] as number).f1]);
+    metrics.f1 = bootstrapMetric(s.f1, f1Stats[0] as number[], boot.resamples);
+    if (tp + fp + fn === 0) metrics.f1.note = 'no actual or predicted positives: f1 is ill-defined and set to 0 (sklearn zero_division default)';
+  }
 
-  if (!prob) {
+  if (!want('rocAuc') && !want('logLoss')) {
+    // neither asked for: no ranking, no row bootstrap
+  } else if (!prob) {
     metrics.rocAuc = undefinedMetric('rocAuc needs scores');
     metrics.logLoss = undefinedMetric('logLoss needs scores');
   } else {

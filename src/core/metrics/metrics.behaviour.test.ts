@@ -182,6 +182,26 @@ describe('labels and undefined metrics', () => {
   });
 });
 
+describe('only: a subset of the metrics', () => {
+  it('binary: the metrics kept are identical to a full computation; unknown names are refused with the known list', () => {
+    const r = seededRandom(7);
+    const n = 3000;
+    const labels = Array.from({ length: n }, () => (r.next() < 0.4 ? 1 : 0));
+    const scores = labels.map((y) => Math.min(1, Math.max(0, 0.3 * y + 0.7 * r.next())));
+    const input: MetricsInput = { task: 'binary', labels, scores, seed: 3, resamples: 200 };
+    const full = computeMetrics(input);
+    for (const only of [['accuracy'], ['f1'], ['rocAuc'], ['logLoss', 'precision']]) {
+      const sub = computeMetrics({ ...input, only });
+      assert.deepStrictEqual(Object.keys(sub.metrics).sort(), [...only].sort());
+      for (const k of only) assert.deepStrictEqual(sub.metrics[k], full.metrics[k], k);
+      assert.deepStrictEqual(sub.confusionMatrix, full.confusionMatrix);
+    }
+    assert.throws(() => computeMetrics({ ...input, only: ['accuracy', 'mae'] }), (e: unknown) => e instanceof MetricsInputError && /unknown metric "mae" for task binary; known: accuracy, precision, recall, f1, rocAuc, logLoss/.test(e.message));
+    const reg = computeMetrics({ task: 'regression', labels: [1, 2, 3, 4], predictions: [1.5, 2, 2.5, 4], only: ['mae'] });
+    assert.deepStrictEqual(Object.keys(reg.metrics), ['mae']);
+  });
+});
+
 describe('input errors', () => {
   const cases: Array<[string, MetricsInput, RegExp]> = [
     ['three classes in a binary task', { task: 'binary', labels: [0, 1, 2], predictions: [0, 1, 1] }, /3 classes/],

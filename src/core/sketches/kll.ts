@@ -43,15 +43,14 @@ export class KllSketch {
   private hi = -Infinity;
   private view: KllSortedView | null = null;
 
-  constructor(k = 200, random: Random) {
-    if (!Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) {
-      throw new RangeError(`KllSketch: k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}], got ${k}`);
-    }
+  /** `levels`: an existing level structure to adopt (deserialisation), instead of an empty one. */
+  constructor(k = 200, random: Random, levels?: KllLevels) {
+    checkK(k);
     this.k = k;
     this._minK = k;
     this.random = random;
     this.caps = capTable(k);
-    this.s = emptyLevels(k);
+    this.s = levels ?? emptyLevels(k);
   }
 
   /**
@@ -254,8 +253,8 @@ export class KllSketch {
   }
 
   private static fromParts(p: KllParts, random: Random, who: string): KllSketch {
-    const sk = new KllSketch(p.k, random);
-    sk.s = levelsFromParts(p, who);
+    checkK(p.k);
+    const sk = new KllSketch(p.k, random, levelsFromParts(p, who));
     sk._minK = p.minK;
     sk._n = p.n;
     if (p.n > 0) {
@@ -263,6 +262,12 @@ export class KllSketch {
       sk.hi = p.max;
     }
     return sk;
+  }
+}
+
+function checkK(k: number): void {
+  if (!Number.isInteger(k) || k < KLL_MIN_K || k > KLL_MAX_K) {
+    throw new RangeError(`KllSketch: k must be an integer in [${KLL_MIN_K}, ${KLL_MAX_K}], got ${k}`);
   }
 }
 

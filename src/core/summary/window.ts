@@ -59,11 +59,13 @@ export class WindowSummary {
   latencyMax = -Infinity;
   latency = new DDSketch({ relativeAccuracy: LATENCY_RELATIVE_ACCURACY });
   readonly features = new Map<string, FeatureSummary>();
-  prediction: FeatureSummary;
-  score: NumericSummary;
+  prediction!: FeatureSummary;
+  score!: NumericSummary;
   cbpe: CbpeState = emptyCbpe();
 
-  constructor(readonly spec: SummarySpec, readonly seed: number) {
+  /** `empty = false` (fromBytes only): the caller sets every summary, so none is built here. */
+  constructor(readonly spec: SummarySpec, readonly seed: number, empty = true) {
+    if (!empty) return;
     for (const f of spec.features) {
       this.features.set(f.name, f.kind === 'numerical' ? this.numeric(f.name) : new CategoricalSummary(spec.categoryCap));
     }
@@ -149,7 +151,7 @@ export class WindowSummary {
   static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number): WindowSummary {
     const s = JSON.parse(new TextDecoder().decode(bytes)) as WindowState;
     if (s.v !== 1) throw new Error(`unsupported summary version ${String(s.v)}`);
-    const w = new WindowSummary(spec, seed);
+    const w = new WindowSummary(spec, seed, false);
     w.events = s.events;
     w.errors = s.errors;
     w.rejected = s.rejected ?? 0;
@@ -161,7 +163,6 @@ export class WindowSummary {
     w.latencyMax = s.latencyMax ?? -Infinity;
     if (s.latencyCount > 0) w.latency = DDSketch.fromProto(base64ToBytes(s.latency));
     const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
-    w.features.clear();
     for (const [k, st] of Object.entries(s.features)) w.features.set(k, fromState(st, rnd(k)));
     w.prediction = fromState(s.prediction, rnd('__prediction'));
     w.score = NumericSummary.fromState(s.score, rnd('__score'));

@@ -3,6 +3,8 @@ import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { driftOf } from '../../monitoring/drift-query.js';
 import { healthOf } from '../../monitoring/health.js';
 import { performanceOf } from '../../monitoring/performance.js';
+import { metricNames } from '../../core/metrics/index.js';
+import type { OutputKind } from '../../storage/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -72,13 +74,14 @@ export function queryRoutes(deps: AppDeps) {
       const seg = req.query['segments'];
       if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
       const segments = seg !== 'false';
-      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}`, async () => {
+      const metrics = metricsParam(req.query['metrics'], m.outputKind);
+      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}`, async () => {
         const [merged, labelled] = await Promise.all([
           deps.reader.merged(v, r.segment, r.from, r.to),
           perf.labelled(m.name, v.record.version, r.from, r.to),
         ]);
         const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
-        return performanceOf(m, v, inSegment, merged, 0, { segments });
+        return performanceOf(m, v, inSegment, merged, 0, { segments, ...(metrics && { metrics }) });
       });
       return { ...head(v, r), ...result };
     }));
@@ -129,4 +132,16 @@ function newCategoryRate(s: unknown, newCats: readonly string[]): number | null 
   let n = 0;
   for (const k of newCats) n += c.counts.get(k) ?? 0;
   return n / c.count;
+}
+
+/** `metrics=a,b`: only these realized metrics (of the model's task), e.g. the dashboard's headline per bucket. */
+function metricsParam(raw: unknown, task: OutputKind): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const list = typeof raw === 'string' ? raw.split(',').map((x) => x.trim()).filter(Boolean) : [];
+  const known = metricNames(task);
+  const unknown = list.filter((k) => !known.includes(k));
+  if (list.length === 0 || unknown.length > 0) {
+    throw new ApiError('bad_request', `metrics must be a comma-separated list of ${task} metrics: ${known.join(', ')}`, { unknown, known });
+  }
+  return list;
 }

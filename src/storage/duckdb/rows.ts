@@ -85,6 +85,27 @@ export function toLabelled(r: Row): LabelledEvent {
   return { event: toEvent(r), label: str(r.label), receivedAt: num(r.received_at) };
 }
 
+/** Labelled events from a column-wise result of labelledQuery (withoutFeatures): no row objects to convert. */
+export function labelledFromColumns(c: Record<string, unknown[]>): LabelledEvent[] {
+  const col = (name: string): unknown[] => c[name] ?? [];
+  const [id, model, version, ts, segment, prediction, score, scores, latency, error, cost, label, received] = [
+    'id', 'model', 'version', 'ts', 'segment', 'prediction', 'score', 'scores', 'latency_ms', 'error', 'cost_usd', 'label', 'received_at',
+  ].map(col) as unknown[][] as [unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[]];
+  const out: LabelledEvent[] = new Array<LabelledEvent>(id.length);
+  for (let i = 0; i < id.length; i++) {
+    out[i] = {
+      event: {
+        id: str(id[i]), model: str(model[i]), version: str(version[i]), ts: num(ts[i]), segment: str(segment[i]),
+        prediction: strOrNull(prediction[i]), score: numOrNull(score[i]), scores: jsonOrNull<number[]>(scores[i]),
+        latencyMs: numOrNull(latency[i]), error: strOrNull(error[i]), costUsd: numOrNull(cost[i]), features: null,
+      },
+      label: str(label[i]),
+      receivedAt: num(received[i]),
+    };
+  }
+  return out;
+}
+
 export function toSummary(r: Row): SummaryRecord {
   return { ...toSummaryKey(r), data: bytes(r.data) };
 }

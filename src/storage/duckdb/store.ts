@@ -1,5 +1,5 @@
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -12,7 +12,7 @@ import { SerialQueue } from './queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
-  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
+  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from './rows.js';
 import {
   DUCKDB_SCHEMA, EVENT_COLUMNS, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
@@ -21,9 +21,14 @@ import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from
 
 const table = (name: string): string => name;
 
+/** Connections for reads beside the one that writes (DuckDB runs queries of different connections in parallel). */
+const READ_CONNECTIONS = 3;
+
 /**
- * The embedded default store: one DuckDB file. Every call runs alone on the single connection (an internal
- * queue serialises them) and every write is one transaction that resolves after COMMIT.
+ * The embedded default store: one DuckDB file. Writes run one at a time on the write connection (an internal
+ * queue serialises them) and every write is one transaction that resolves after COMMIT. Reads of events,
+ * labels, summaries and state run on a few read connections, each a serial queue too, so a slow query waits
+ * neither for ingest commits nor for other queries; each read sees what was committed when it started.
  */
 export class DuckDbStore implements StorageBackend {
   readonly kind = 'duckdb';
@@ -32,7 +37,11 @@ export class DuckDbStore implements StorageBackend {
   private closed = false;
   private registryStore: RegistryStore | undefined;
 
-  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {}
+  private readonly readers: Array<{ conn: DuckDBConnection; queue: SerialQueue; pending: number }>;
+
+  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, readConns: DuckDBConnection[]) {
+    this.readers = readConns.map((c) => ({ conn: c, queue: new SerialQueue(), pending: 0 }));
+  }
 
   /** Opens (creating if needed) the database file at `path` (':memory:' for a throwaway store). */
   static async open(path: string): Promise<DuckDbStore> {
@@ -41,7 +50,9 @@ export class DuckDbStore implements StorageBackend {
       const conn = await instance.connect();
       await conn.run(CREATE_SUMMARIES_STAGE);
       await conn.run(CREATE_LABELS_STAGE);
-      return new DuckDbStore(instance, conn);
+      const readers: DuckDBConnection[] = [];
+      for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
+      return new DuckDbStore(instance, conn, readers);
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -58,8 +69,10 @@ export class DuckDbStore implements StorageBackend {
     if (this.closed) return;
     this.closed = true;
     await this.queue.drain();
+    for (const r of this.readers) await r.queue.drain();
     for (const stmt of this.prepared.values()) stmt.destroySync();
     this.prepared.clear();
+    for (const r of this.readers) r.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
@@ -133,6 +146,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
+    if (q.withoutFeatures) return labelledFromColumns(await this.readWith(labelledQuery(q, table), (r) => r.getColumnsObjectJS()));
     return (await this.read(labelledQuery(q, table))).map(toLabelled);
   }
 
@@ -204,9 +218,24 @@ export class DuckDbStore implements StorageBackend {
   }
 
   private read(sql: Sql): Promise<Row[]> {
-    return this.queue.run(async () => {
-      this.assertOpen();
-      return (await this.conn.runAndReadAll(sql.text, sql.params)).getRowObjectsJS() as Row[];
+    return this.readWith(sql, (r) => r.getRowObjectsJS() as unknown as Row[]);
+  }
+
+  /** Runs a query on the least busy read connection; `convert` turns the result into JS values. */
+  private readWith<T>(sql: Sql, convert: (r: DuckDBResultReader) => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('DuckDbStore is closed'));
+    let r = this.readers[0];
+    for (const x of this.readers) if (r === undefined || x.pending < r.pending) r = x;
+    if (r === undefined) throw new Error('DuckDbStore: no read connection');
+    const reader = r;
+    reader.pending++;
+    return reader.queue.run(async () => {
+      try {
+        this.assertOpen();
+        return convert(await reader.conn.runAndReadAll(sql.text, sql.params));
+      } finally {
+        reader.pending--;
+      }
     });
   }
 

@@ -24,13 +24,13 @@ export function buckets(from: number, to: number, max = 15): { granularity: 'day
 
 /**
  * Realized quality per bucket (labelled events, with the 95% CI as a band) beside the CBPE estimate and the
- * reference value: one /performance call per bucket (labels are joined at query time, so this is the slow panel).
+ * reference value: one /performance call per bucket, for the headline metric only (labels are joined at query time).
  */
 export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, annotations: () => Promise<Annotation[]>): Promise<HTMLElement> {
   const hm = headlineMetric(m);
   const { list: bs, granularity } = buckets(ctx.range.from, ctx.range.to);
   const [perf, est, notes] = await Promise.all([
-    pool(bs, 3, ([from, to]) => performance(m.name, { from, to, label: '' }, { ...q, segments: 'false' }).catch(() => null)),
+    pool(bs, 3, ([from, to]) => performance(m.name, { from, to, label: '' }, { ...q, segments: 'false', metrics: hm.key }).catch(() => null)),
     m.outputKind === 'binary' ? series(m.name, 'estimatedAccuracy', ctx.range, { ...q, granularity }) : Promise.resolve(null),
     annotations(),
   ]);

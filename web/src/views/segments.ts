@@ -22,13 +22,13 @@ interface SegmentRow { segment: string; events: number; errorRate: number | null
  */
 export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: string | undefined): Promise<Node> {
   const q = { version };
+  const hm = headlineMetric(m);
   const [perf, sampled] = await Promise.all([
-    performance(m.name, ctx.range, q),
+    performance(m.name, ctx.range, { ...q, metrics: hm.key }),
     api<{ events: SampledEvent[] }>(`/v1/models/${encodeURIComponent(m.name)}/events`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), limit: 2000, version }),
   ]);
   const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...sampled.events.map((e) => e.segment)])].filter(Boolean).sort().slice(0, 12);
   if (keys.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
-  const hm = headlineMetric(m);
   const rows: SegmentRow[] = await pool(keys, 3, async (key) => {
     const sq = { ...q, segment: segmentParam(key) };
     const [hl, d] = await Promise.all([health(m.name, ctx.range, sq), drift(m.name, ctx.range, sq).catch(() => null)]);
