@@ -54,6 +54,7 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     const figures: string[] = [];
     const slow: string[] = [];
     const over: string[] = [];
+    const overFirst: string[] = [];
     for (const [name, hash] of VIEWS) {
       const t = await openView(page, `${srv.url}/ui/${hash}`, { complete: true, timeoutMs: 60_000 });
       const failed = await page.locator('[data-state="error"]').allTextContents();
@@ -68,10 +69,12 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       const best = Math.min(...loads.map((x) => x.completeMs ?? Infinity));
       figures.push(`${name.padEnd(10)} main panels ${loads.map((x) => String(Math.round(x.readyMs ?? NaN)).padStart(5)).join(' ')} ms   all panels ${loads.map((x) => String(Math.round(x.completeMs ?? NaN)).padStart(5)).join(' ')} ms`);
       if (!(best < TARGET_MS)) over.push(`${name}: all panels in ${Math.round(best)} ms`);
+      if (!((t.completeMs ?? Infinity) < TARGET_MS)) overFirst.push(`${name} (${Math.round(t.completeMs ?? NaN)} ms)`);
       if (!(best < FAIL_MS)) slow.push(`${name}: all panels in ${Math.round(best)} ms`);
     }
     console.log(`dashboard load times, ms from navigation start, 30 days of demo data (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}):\n  ${figures.join('\n  ')}`
-      + `\n  target ${TARGET_MS} ms: ${over.length === 0 ? 'MET by every view' : `NOT MET by ${over.join(', ')}`}`);
+      + `\n  target ${TARGET_MS} ms, first open of each view (caches cold for its queries): ${overFirst.length === 0 ? 'MET by every view' : `NOT MET by ${overFirst.join(', ')}`}`
+      + `\n  target ${TARGET_MS} ms, best of the first and a repeated open: ${over.length === 0 ? 'MET by every view' : `NOT MET by ${over.join(', ')}`}`);
     assert.deepEqual(slow, [], `views slower than ${FAIL_MS} ms`);
   });
 
