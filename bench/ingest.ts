@@ -327,7 +327,10 @@ try {
   log('');
   log(`stored vs acknowledged (including ${fmtInt(warmAccepted)} warm-up events): acknowledged ${fmtInt(acknowledged)}, events table ${fmtInt(stored)}, window summaries (GET health) ${fmtInt(health.events)}; server exit code ${exitCode}`);
 
-  log(`group commits (summarise + DuckDB transaction; pipelined, so the next group is summarised while one commits and these times overlap): ${fmtInt(commits)} commits, ${fmtInt(acknowledged / commits)} events each on average, mean ${fmtMs((commitSeconds / commits) * 1000)}, busy ${((commitSeconds / (loadMs / 1000)) * 100).toFixed(0)}% of the load time`);
+  log(`group commits (deltas, journal record synced, DuckDB transaction of events and rejects; pipelined, so the next group is prepared while one commits and these times overlap): ${fmtInt(commits)} commits, ${fmtInt(acknowledged / commits)} events each on average, mean ${fmtMs((commitSeconds / commits) * 1000)}, busy ${((commitSeconds / (loadMs / 1000)) * 100).toFixed(0)}% of the load time`);
+  const checkpoints = metric('lookout_summary_checkpoint_seconds_count');
+  const checkpointSeconds = metric('lookout_summary_checkpoint_seconds_sum');
+  if (checkpoints > 0) log(`summary checkpoints (dirty windows serialised and upserted, journal truncated; no group commits meanwhile): ${fmtInt(checkpoints)}, mean ${fmtMs((checkpointSeconds / checkpoints) * 1000)}, ${((checkpointSeconds / (loadMs / 1000)) * 100).toFixed(1)}% of the load time`);
   const ratio = rate / ceiling.eventsPerSecond;
   log(`ratio accepted / JSON.parse ceiling: ${(ratio * 100).toFixed(1)}% (${fmtInt(rate)} / ${fmtInt(ceiling.eventsPerSecond)} events/s)`);
   const p99 = quantile(lat, 0.99);
