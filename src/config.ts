@@ -21,7 +21,8 @@ export interface ModelConfig {
 }
 
 export interface LookoutConfig {
-  server: { host: string; port: number };
+  /** warmUpDays: days of the dashboards' default range whose query caches are filled after start (0: none; default 30). */
+  server: { host: string; port: number; warmUpDays?: number };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
@@ -40,7 +41,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },

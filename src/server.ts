@@ -14,6 +14,7 @@ import { IngestPipeline } from './ingest/pipeline.js';
 import { ModelCatalog } from './monitoring/catalog.js';
 import { PerformanceCache, watchCommits } from './monitoring/performance-cache.js';
 import { SummaryReader } from './monitoring/query.js';
+import { warmUp } from './monitoring/warm-up.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { SummaryKey } from './storage/types.js';
@@ -69,9 +70,17 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     if (opts.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
     else await app.ready();
     deps.alerting.start();
+    let closing = false;
+    // Query caches for the dashboards' default range, in the background (see monitoring/warm-up.ts).
+    const warmUpDays = config.server.warmUpDays ?? 30;
+    const warming = warmUpDays === 0 || opts.listen === false ? Promise.resolve() : warmUp(deps, { days: warmUpDays, stopped: () => closing })
+      .then((r) => app.log.info(`query caches warmed for ${r.models} models in ${Math.round(r.ms)} ms`))
+      .catch((e: unknown) => { if (!closing) app.log.warn(`query cache warm-up failed: ${String(e)}`); });
     return {
       app, deps, url,
       async close() {
+        closing = true;
+        await warming;
         await deps.alerting?.stop();
         await app.close();
         await deps.registry?.close();

@@ -70,6 +70,12 @@ export class SummaryReader {
     return out;
   }
 
+  /** The segments (other than the whole traffic) with day windows in [from, to). */
+  async segments(v: VersionContext, from: number, to: number): Promise<string[]> {
+    const keys = await this.store.querySummaryKeys({ model: v.record.model, version: v.record.version, granularity: 'day', from: Math.floor(from / GRANULARITY_MS.day) * GRANULARITY_MS.day, to });
+    return [...new Set(keys.map((k) => k.segment))].filter((x) => x !== '').sort();
+  }
+
   /** An empty summary (a window without events). */
   empty(v: VersionContext, segment: string, from: number): WindowSummary {
     return new WindowSummary(v.spec, summarySeed(v.record.model, v.record.version, segment, 'query', from));
@@ -89,22 +95,35 @@ export class SummaryReader {
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
     name: string, compute: (s: WindowSummary) => number | null,
   ): Promise<Map<number, { value: number | null; events: number }>> {
+    return (await this.seriesValuesMany(v, segment, from, to, granularity, [{ name, compute }]))[0] as Map<number, { value: number | null; events: number }>;
+  }
+
+  /** seriesValues for several metrics over the same windows: one key read, each missing window decoded once. */
+  async seriesValuesMany(
+    v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
+    metrics: ReadonlyArray<{ name: string; compute: (s: WindowSummary) => number | null }>,
+  ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
     const epoch = this.cache.epoch;
     const range = this.range(v, segment, from, to, granularity);
     const keys = await this.store.querySummaryKeys(query(range));
-    const out = new Map<number, { value: number | null; events: number }>();
+    const out = metrics.map(() => new Map<number, { value: number | null; events: number }>());
     const need: SummaryKey[] = [];
     for (const k of keys) {
-      const value = this.cache.value(v, k, name);
       const events = this.cache.value(v, k, 'events');
-      if (value !== undefined && typeof events === 'number') out.set(k.windowStart, { value, events });
-      else need.push(k);
+      const values = metrics.map((m) => this.cache.value(v, k, m.name));
+      if (typeof events !== 'number' || values.some((x) => x === undefined)) {
+        need.push(k);
+        continue;
+      }
+      values.forEach((value, i) => out[i]?.set(k.windowStart, { value: value as number | null, events }));
     }
     for (const w of await this.fetch(v, range, need, epoch)) {
-      const value = compute(w.summary);
-      this.cache.putValue(v, w.key, name, value, epoch);
       this.cache.putValue(v, w.key, 'events', w.summary.events, epoch);
-      out.set(w.key.windowStart, { value, events: w.summary.events });
+      metrics.forEach((m, i) => {
+        const value = m.compute(w.summary);
+        this.cache.putValue(v, w.key, m.name, value, epoch);
+        out[i]?.set(w.key.windowStart, { value, events: w.summary.events });
+      });
     }
     return out;
   }

@@ -26,15 +26,18 @@ export function seriesRoutes(deps: AppDeps) {
       const size = GRANULARITY_MS[granularity];
       const end = deps.metrics.queryDuration.startTimer({ endpoint: 'series' });
       try {
-        const windows = await deps.reader.series(v, r.segment, r.from, r.to, granularity);
+        // Per window and metric, values are cached by the reader (dropped when a checkpoint rewrites the window):
+        // a repeated or overlapping range computes only the windows written since.
         const t: number[] = [];
         for (let x = Math.floor(r.from / size) * size; x < r.to; x += size) t.push(x);
+        const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => ({ name: m, compute: (s) => seriesValue(m, v, s, size / 1000) })));
         const series: Record<string, Array<number | null>> = {};
-        for (const m of metrics) series[m] = t.map((x) => {
-          const s = windows.get(x);
-          return s ? seriesValue(m, v, s, size / 1000) : null;
+        metrics.forEach((m, i) => {
+          const values = all[i];
+          series[m] = t.map((x) => values?.get(x)?.value ?? null);
         });
-        return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => windows.get(x)?.events ?? 0), series };
+        const events = all[0];
+        return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => events?.get(x)?.events ?? 0), series };
       } finally {
         end();
       }

@@ -91,7 +91,8 @@ export async function upsertSummaries(conn: DuckDBConnection, summaries: readonl
       a.endRow();
     }
   }, 'temp');
-  await conn.run(UPSERT_STAGED_SUMMARIES);
+  const grains = new Set(summaries.map((s) => s.granularity));
+  for (const [i, g] of (['minute', 'hour', 'day'] as const).entries()) if (grains.has(g)) await conn.run(UPSERT_STAGED_SUMMARIES[i] as string);
   await conn.run(`DELETE FROM temp.main.${SUMMARIES_STAGE}`);
 }
 

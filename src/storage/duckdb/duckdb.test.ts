@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { storageContract } from '../contract.js';
 import { openStore } from '../open.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-duckdb-'));
@@ -90,5 +91,27 @@ describe('duckdb store', () => {
     await again.init();
     assert.equal(await again.getState('url'), join(dir, 'open-b.duckdb'));
     await again.close();
+  });
+
+  test('issue 6: a store written with the single summaries table is migrated to one table per granularity', async () => {
+    const file = join(dir, 'migrate.duckdb');
+    const inst = await DuckDBInstance.create(file);
+    const c = await inst.connect();
+    await c.run(`CREATE TABLE summaries (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+      window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`);
+    await c.run(`INSERT INTO summaries VALUES ('m', '1', '', 'minute', 60000, '\\x01'::BLOB), ('m', '1', '', 'hour', 0, '\\x02'::BLOB), ('m', '1', 'a=1', 'day', 0, '\\x03'::BLOB)`);
+    c.closeSync();
+    inst.closeSync();
+    const store = await DuckDbStore.open(file);
+    try {
+      await store.init();
+      await store.init(); // idempotent: nothing left to migrate
+      const got = await Promise.all((['minute', 'hour', 'day'] as const).map((g) => store.querySummaries({ model: 'm', granularity: g, from: 0, to: 1e9 })));
+      assert.deepStrictEqual(got.map((rows) => rows.map((r) => [r.granularity, r.segment, r.windowStart, [...r.data]])), [
+        [['minute', '', 60000, [1]]], [['hour', '', 0, [2]]], [['day', 'a=1', 0, [3]]],
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 });

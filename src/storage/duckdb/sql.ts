@@ -4,7 +4,8 @@ import type { EventQuery, SummaryQuery } from '../types.js';
  * Read queries shared by the SQL backends (DuckDB and PostgreSQL both take $n parameters).
  * `t` maps a fixed table name to its (possibly schema-qualified) identifier; values are always parameters.
  */
-export type TableName = (table: 'events' | 'labels' | 'summaries') => string;
+/** A table's name; summaries by granularity (the DuckDB store keeps one table per granularity). */
+export type TableName = (table: 'events' | 'labels' | 'summaries', granularity?: string) => string;
 
 export interface Sql {
   text: string;
@@ -65,7 +66,7 @@ export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false):
     where += ` AND segment = $${params.length}`;
   }
   const text = `SELECT model, version, segment, granularity, window_start${keysOnly ? '' : ', data'} `
-    + `FROM ${t('summaries')} WHERE ${where} ORDER BY window_start, version, segment`;
+    + `FROM ${t('summaries', q.granularity)} WHERE ${where} ORDER BY window_start, version, segment`;
   return { text, params };
 }
 

@@ -15,11 +15,11 @@ import {
   labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from './rows.js';
 import {
-  DUCKDB_SCHEMA, EVENT_COLUMNS, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
 } from './schema.js';
 import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from './sql.js';
 
-const table = (name: string): string => name;
+const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
 /** Connections for reads beside the one that writes (DuckDB runs queries of different connections in parallel). */
 const READ_CONNECTIONS = 3;
@@ -62,6 +62,8 @@ export class DuckDbStore implements StorageBackend {
   init(): Promise<void> {
     return this.write(async () => {
       for (const ddl of [...DUCKDB_SCHEMA, ...DUCKDB_ALERT_SCHEMA]) await this.conn.run(ddl);
+      const old = await this.conn.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_name = 'summaries' AND table_schema = 'main'`);
+      if (old.currentRowCount > 0) for (const sql of MIGRATE_SUMMARIES) await this.conn.run(sql);
     });
   }
 

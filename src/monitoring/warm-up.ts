@@ -1,0 +1,50 @@
+import { granularityFor } from '../core/time/windows.js';
+import type { ModelCatalog } from './catalog.js';
+import type { PerformanceCache } from './performance-cache.js';
+import type { SummaryReader } from './query.js';
+import { seriesValue, TIMESERIES_METRICS } from './timeseries.js';
+
+const DAY = 86_400_000;
+
+export interface WarmUpDeps {
+  reader: SummaryReader;
+  catalog: ModelCatalog;
+  performance: PerformanceCache;
+  clock: () => number;
+}
+
+/** The per-window metrics a dashboard charts (every timeseries metric but the per-feature ones). */
+const CHARTED = TIMESERIES_METRICS.filter((m) => m !== 'drift' && m !== 'missing');
+
+/**
+ * Fills the query caches for the dashboards' default range (the last `days` days) of every model's newest
+ * version, in the background after start: the window summaries of the whole traffic and of each segment
+ * decoded (health, drift), the charted per-window values computed at the default granularity, the labelled
+ * events read (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
+ * windows it rewrites), so the first dashboard after a restart does not pay for all of it. `stopped()`
+ * ends it early (shutdown). Errors are the caller's to log; nothing is written.
+ */
+export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: () => boolean } = {}): Promise<{ models: number; ms: number }> {
+  const t0 = performance.now();
+  const stopped = opts.stopped ?? ((): boolean => false);
+  const to = deps.clock();
+  const from = to - (opts.days ?? 30) * DAY;
+  let models = 0;
+  for (const m of deps.catalog.models()) {
+    const v = deps.catalog.versions(m.name).at(-1);
+    if (!v || stopped()) continue;
+    models++;
+    const g = granularityFor(from, to);
+    const seconds = { minute: 60, hour: 3600, day: 86_400 }[g];
+    await deps.reader.seriesValuesMany(v, '', from, to, g, CHARTED.map((name) => ({ name, compute: (s) => seriesValue(name, v, s, seconds) })));
+    if (stopped()) break;
+    await deps.reader.merged(v, '', from, to);
+    for (const segment of await deps.reader.segments(v, from, to)) {
+      if (stopped()) break;
+      await deps.reader.merged(v, segment, from, to);
+    }
+    if (stopped()) break;
+    await deps.performance.labelled(m.name, v.record.version, from, to);
+  }
+  return { models, ms: performance.now() - t0 };
+}
