@@ -148,7 +148,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
-    if (q.withoutFeatures) return labelledFromColumns(await this.readWith(labelledQuery(q, table), (r) => r.getColumnsObjectJS()));
+    if (q.withoutFeatures) return labelledFromColumns(await this.readWith(labelledQuery(q, table, true), (r) => r.getColumnsObjectJS()));
     return (await this.read(labelledQuery(q, table))).map(toLabelled);
   }
 
