@@ -206,7 +206,7 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.deepEqual((await call(base, 'GET', url)).body, first.body);
   });
 
-  test('issue 6: GET /performance?metrics= computes only the metrics asked for, with the same values and CIs', async () => {
+  test('issue 6: GET /performance?metrics= computes only the metrics asked for, with the same values and CIs; ci=false skips the bootstraps', async () => {
     const url = `/v1/models/scoring/performance?from=${H1}&to=${H1 + HOUR}`;
     const full = (await call(base, 'GET', url)).body as { realized: { metrics: Record<string, unknown> }; bySegment: Array<{ realized: { metrics: Record<string, unknown> } }> };
     const only = (await call(base, 'GET', `${url}&metrics=accuracy,rocAuc`)).body as typeof full;
@@ -219,6 +219,13 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.match(JSON.stringify(bad.body), /binary metrics: accuracy, precision, recall, f1, rocAuc, logLoss/);
     assert.deepEqual((bad.body['error'] as { details: { unknown: string[] } }).details.unknown, ['mae']);
     assert.equal((await call(base, 'GET', `${url}&metrics=`)).status, 400);
+    // ci=false: point values only (no bootstrap), the same values
+    const points = (await call(base, 'GET', `${url}&metrics=accuracy,rocAuc&ci=false`)).body as { realized: { metrics: Record<string, { value: number; ci: unknown }> } };
+    for (const k of ['accuracy', 'rocAuc']) {
+      assert.equal(points.realized.metrics[k]?.value, (full.realized.metrics[k] as { value: number }).value, k);
+    }
+    assert.equal(points.realized.metrics['rocAuc']?.ci ?? null, null, 'no bootstrap CI');
+    assert.equal((await call(base, 'GET', `${url}&ci=maybe`)).status, 400);
   });
 
   test('GET /timeseries: one point per window, values per window', async () => {

@@ -18,7 +18,8 @@ export interface PerformanceResult {
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[] } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean } = {}): PerformanceResult {
+  const resamples = opts.ci === false ? 0 : 200;
   const delays = labelled.map((l) => l.receivedAt - l.event.ts).sort((a, b) => a - b);
   const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
   const segments = new Map<string, LabelledEvent[]>();
@@ -34,10 +35,10 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     events: summary.events,
     labelCoverage: summary.events > 0 ? labelled.length / summary.events : null,
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
-    realized: realized(m, v, labelled, seed, 200, opts.metrics),
+    realized: realized(m, v, labelled, seed, resamples, opts.metrics),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
-    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed, 200, opts.metrics) })),
+    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed, resamples, opts.metrics) })),
   };
 }
 

@@ -19,7 +19,7 @@ const CHARTED = TIMESERIES_METRICS.filter((m) => m !== 'drift' && m !== 'missing
 /**
  * Fills the query caches for the dashboards' default range (the last `days` days) of every model's newest
  * version, in the background after start: the window summaries of the whole traffic and of each segment
- * decoded (health, drift), the charted per-window values computed at the default granularity, the labelled
+ * decoded over that range and over the last 24 h (health, drift), the charted per-window values computed at the default granularity, the labelled
  * events read (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
  * windows it rewrites), so the first dashboard after a restart does not pay for all of it. `stopped()`
  * ends it early (shutdown). Errors are the caller's to log; nothing is written.
@@ -38,10 +38,13 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
     const seconds = { minute: 60, hour: 3600, day: 86_400 }[g];
     await deps.reader.seriesValuesMany(v, '', from, to, g, CHARTED.map((name) => ({ name, compute: (s) => seriesValue(name, v, s, seconds) })));
     if (stopped()) break;
-    await deps.reader.merged(v, '', from, to);
-    for (const segment of await deps.reader.segments(v, from, to)) {
-      if (stopped()) break;
-      await deps.reader.merged(v, segment, from, to);
+    // The 30-day range (model pages) and the last 24 h (the overview's default), whole traffic and segments.
+    const segments = ['', ...(await deps.reader.segments(v, from, to))];
+    for (const start of [from, to - DAY]) {
+      for (const segment of segments) {
+        if (stopped()) break;
+        await deps.reader.merged(v, segment, start, to);
+      }
     }
     if (stopped()) break;
     await deps.performance.labelled(m.name, v.record.version, from, to);

@@ -75,13 +75,16 @@ export function queryRoutes(deps: AppDeps) {
       if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
       const segments = seg !== 'false';
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
-      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}`, async () => {
+      const ciRaw = req.query['ci'];
+      if (ciRaw !== undefined && ciRaw !== 'true' && ciRaw !== 'false') throw new ApiError('bad_request', 'ci must be true or false');
+      const ci = ciRaw !== 'false';
+      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}\u0000${ci}`, async () => {
         const [merged, labelled] = await Promise.all([
           deps.reader.merged(v, r.segment, r.from, r.to),
           perf.labelled(m.name, v.record.version, r.from, r.to),
         ]);
         const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
-        return performanceOf(m, v, inSegment, merged, 0, { segments, ...(metrics && { metrics }) });
+        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, ...(metrics && { metrics }) });
       });
       return { ...head(v, r), ...result };
     }));

@@ -33,7 +33,7 @@ export async function modelRows(ctx: ViewContext, opts: { performance?: boolean 
     const mon = mons.value.monitors.filter((x) => x.model === m.name);
     const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, range: ctx.range }) };
     if (opts.performance !== false) {
-      row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, { ...q, segments: 'false', metrics: headlineMetric(m).key }).catch(() => null)).then((p) => (row.perf = p));
+      row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, { ...q, segments: 'false', metrics: headlineMetric(m).key, ci: 'false' }).catch(() => null)).then((p) => (row.perf = p));
     }
     return row;
   });

@@ -24,7 +24,7 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
   const q = { version };
   const hm = headlineMetric(m);
   const [perf, sampled] = await Promise.all([
-    performance(m.name, ctx.range, { ...q, metrics: hm.key }),
+    performance(m.name, ctx.range, { ...q, metrics: hm.key, ci: 'false' }),
     api<{ events: SampledEvent[] }>(`/v1/models/${encodeURIComponent(m.name)}/events`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), limit: 2000, version }),
   ]);
   const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...sampled.events.map((e) => e.segment)])].filter(Boolean).sort().slice(0, 12);
