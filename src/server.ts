@@ -114,7 +114,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   });
   const recovered = await pipeline.open();
   if (recovered.replayed + recovered.skipped > 0) {
-    process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} of unknown model versions skipped)` : ''}\n`);
+    process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} rows of model versions no longer declared skipped)` : ''}\n`);
   }
   // Readers see summaries through sync(): what was acknowledged is checkpointed before they read.
   const store = syncedStore(raw, () => pipeline.sync());

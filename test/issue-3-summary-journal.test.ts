@@ -158,6 +158,22 @@ describe('issue 3: summary journal and checkpoints', () => {
     await s.store.close();
   });
 
+  test('recovery skips (and counts) only the rows of model versions no longer in the catalog', async () => {
+    const s = await setup();
+    await s.catalog.putVersion({ model: 'm', version: '2', createdAt: 0 });
+    const first = pipelineOf(s);
+    await first.open();
+    await first.submit([...batch('a', 30), ...batch('b', 12).map((e) => ({ ...e, version: '2' }))], []);
+    // The next start knows only m@1 (a catalog without version 2).
+    const other = await setup();
+    const second = new IngestPipeline(s.store, other.catalog, { sampleRate: 0, random: seededRandom(1), clock: () => T + 3_600_000, journalDir: s.dir, checkpointMs: 3_600_000 });
+    assert.deepStrictEqual(await second.open(), { replayed: 1, skipped: 12 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 30, 'the rows of m@1 of the same group are recovered');
+    await second.close();
+    await other.store.close();
+    await s.store.close();
+  });
+
   test('the checkpoint interval: dirty windows are written within checkpointMs without any reader', async () => {
     const s = await setup();
     const p = pipelineOf(s, 50);

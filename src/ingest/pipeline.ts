@@ -98,7 +98,11 @@ export class IngestPipeline {
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** Set when the journal could not record a failed commit: nothing more is accepted (fail-stop). */
+  /**
+   * Set when memory and store could diverge (the journal could not record a failed commit, or a committed group
+   * could not be merged into memory): nothing more is accepted and nothing checkpointed (fail-stop); a restart
+   * recovers from the journal.
+   */
   private broken: Error | null = null;
 
   constructor(private readonly store: StorageBackend, private readonly catalog: ModelCatalog, private readonly opts: IngestOptions) {
@@ -111,6 +115,7 @@ export class IngestPipeline {
    * Opens the journal and recovers: replays the groups that committed after the last checkpoint, then
    * checkpoints. Call once before submitting (without a journal directory it does nothing).
    */
+  /** `skipped`: rows of model versions no longer in the catalog. */
   async open(): Promise<{ replayed: number; skipped: number }> {
     if (this.opts.journalDir === undefined) return { replayed: 0, skipped: 0 };
     const j = Journal.open(this.opts.journalDir);
@@ -134,13 +139,16 @@ export class IngestPipeline {
     for (const r of records) {
       // Past the committed mark: written, never committed, never acknowledged.
       if (r.kind !== RecordKind.Group || r.seq <= summarised || r.seq > committed || aborted.has(r.seq)) continue;
-      try {
-        const targets = await groupTargets(decodeGroup(r.payload), this.catalog);
-        await this.apply({ targets, bases: new Map(), epoch: -1 }, r.seq);
-        replayed++;
-      } catch {
-        skipped++; // a model version no longer in the catalog
-      }
+      // Rows of a model version no longer in the catalog cannot be summarised: skipped and counted. Any other
+      // failure stops the start (nothing was checkpointed: the next start replays the same records).
+      const group = decodeGroup(r.payload);
+      const known = (x: { model: string; version: string }): boolean => this.catalog.version(x.model, x.version) !== undefined;
+      const events = group.events.filter(known);
+      const rejects = group.rejects.filter(known);
+      skipped += group.events.length - events.length + group.rejects.length - rejects.length;
+      const targets = await groupTargets({ ...group, events, rejects }, this.catalog);
+      await this.apply({ targets, bases: new Map(), epoch: -1 }, r.seq);
+      replayed++;
     }
     this.applied = Math.max(this.applied, committed);
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
@@ -167,7 +175,7 @@ export class IngestPipeline {
    * window is dirty): readers call it first, so they read their writes.
    */
   sync(): Promise<void> {
-    if (this.cache.dirtyCount === 0) return Promise.resolve();
+    if (this.cache.dirtyCount === 0 || this.broken) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.kick();
@@ -241,6 +249,7 @@ export class IngestPipeline {
 
   private checkpointDue(): boolean {
     if (this.waiters.length > 0) return true;
+    if (this.broken) return false;
     if (this.cache.dirtyCount === 0) return false;
     return this.journal === null || this.cache.dirtyCount > this.cacheCapacityHalf() || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
   }
@@ -306,7 +315,15 @@ export class IngestPipeline {
       await this.abort(seq);
       throw err;
     }
-    await this.apply(p, seq);
+    try {
+      await this.apply(p, seq);
+    } catch (err) {
+      // Committed and journaled, so acknowledged, but not in memory (a store read failed): memory no longer
+      // matches the store. Fail-stop: no more ingest and no checkpoint (which would mark this group as
+      // summarised); a restart replays it from the journal.
+      this.broken = new Error(`ingest: the window summaries could not be updated (${String(err)}); restart the server to recover them from the journal`);
+      process.stderr.write(`lookout: ${this.broken.message}\n`);
+    }
     this.opts.onCommit?.(p.records.length, p.rejects.length, Number(process.hrtime.bigint() - p.t0) / 1e9);
   }
 
@@ -351,6 +368,11 @@ export class IngestPipeline {
    */
   private async checkpoint(): Promise<boolean> {
     const waiters = this.waiters.splice(0);
+    if (this.broken) {
+      // Readers get what the store has; the journal keeps everything for the restart.
+      for (const w of waiters) w.resolve();
+      return false;
+    }
     const t0 = performance.now();
     try {
       const dirty = this.cache.dirty();
