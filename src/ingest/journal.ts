@@ -67,9 +67,11 @@ export class Journal {
 
   /** Appends a record and syncs it to disk. */
   async append(kind: RecordKind, seq: number, payload: Buffer): Promise<void> {
-    if (!this.file) throw new Error('journal: rotate() before append()');
-    await this.file.write(frame(kind, seq, payload));
-    await this.file.datasync();
+    const file = this.file;
+    if (!file) throw new Error('journal: rotate() before append()');
+    const buf = frame(kind, seq, payload);
+    for (let at = 0; at < buf.length;) at += (await file.write(buf, at, buf.length - at)).bytesWritten;
+    await file.datasync();
   }
 
   /** Deletes every segment file but the current one (their records are all in a committed checkpoint). */

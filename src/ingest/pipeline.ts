@@ -299,19 +299,24 @@ export class IngestPipeline {
   }
 
   /**
-   * Journal record (synced), then the store transaction (events, rejects and the committed mark), then the
-   * deltas into memory. On failure the record is marked aborted and the error thrown: nothing is kept.
+   * The store transaction (events, rejects and the committed mark) with the journal record synced before its
+   * COMMIT, then the deltas into memory. On failure the record is marked aborted and the error thrown: nothing is kept.
    */
   private async commitPrepared(p: Prepared): Promise<void> {
     if (this.broken) throw this.broken;
     const seq = ++this.seq;
+    // The journal record is written and synced while the store does its part of the transaction; COMMIT
+    // waits for it, so a committed group always has its record on disk.
+    const journaled = this.journal && p.payload ? this.journal.append(RecordKind.Group, seq, p.payload) : null;
+    journaled?.catch(() => undefined); // awaited below; a failure rolls the transaction back
     try {
-      if (this.journal && p.payload) await this.journal.append(RecordKind.Group, seq, p.payload);
       await this.store.commit({
         events: p.records, rejects: p.rejects,
         ...(this.journal && { state: [[this.committedKey, String(seq)]] as const }),
+        ...(journaled && { beforeCommit: () => journaled }),
       });
     } catch (err) {
+      await journaled?.catch(() => undefined); // the abort record goes after the group's, never beside it
       await this.abort(seq);
       throw err;
     }

@@ -118,4 +118,9 @@ export interface CommitBatch {
   labels?: readonly LabelRecord[];
   /** State entries (key, value) set in the same transaction (the ingest journal's marks). */
   state?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Awaited inside the transaction after its writes, right before COMMIT; a rejection rolls it back. The ingest
+   * path syncs its journal record here, so that the sync overlaps the store's own work.
+   */
+  beforeCommit?: () => Promise<void>;
 }

@@ -173,6 +173,7 @@ export class DuckDbStore implements StorageBackend {
       const labels = lastByKey(batch.labels ?? [], (x) => x.id);
       if (labels.length > 0) await upsertLabels(this.conn, labels);
       for (const [key, value] of batch.state ?? []) await this.exec(UPSERT_STATE, [key, value]);
+      await batch.beforeCommit?.();
     });
   }
 

@@ -179,6 +179,7 @@ export class PostgresStore implements StorageBackend {
         await c.query(this.writes.labels, columns(part, (l) => [l.id, l.model, l.label, millis(l.receivedAt)]));
       }
       for (const [key, value] of batch.state ?? []) await c.query(this.writes.state, [key, value]);
+      await batch.beforeCommit?.();
     });
   }
 
