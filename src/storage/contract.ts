@@ -222,6 +222,19 @@ export function storageContract(
       assert.equal(await s.countEvents(m), 3);
       assert.equal(await s.getState('cmt-mark'), '2', 'state entries commit with the rest');
       await s.commit({});
+      // beforeCommit: awaited before COMMIT; its rejection rolls everything back
+      await assert.rejects(s.commit({ events: [ev('c9', m)], state: [['cmt-mark', '9']], beforeCommit: () => Promise.reject(new Error('journal failed')) }), /journal failed/);
+      assert.deepStrictEqual(await s.getEvents(['c9']), []);
+      assert.equal(await s.getState('cmt-mark'), '2');
+      let released = false;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (release = r));
+      const done = s.commit({ events: [ev('c9', m)], beforeCommit: () => gate }).then(() => assert.ok(released, 'commit resolved only after beforeCommit'));
+      await new Promise((r) => setTimeout(r, 20));
+      released = true;
+      release();
+      await done;
+      assert.equal((await s.getEvents(['c9'])).length, 1);
     });
 
     test('state: get/set/overwrite', async () => {
