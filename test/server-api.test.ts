@@ -228,6 +228,14 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.equal((await call(base, 'GET', `${url}&ci=maybe`)).status, 400);
   });
 
+  test('issue 6: GET /segments lists the segments with traffic in the range (from the stored windows)', async () => {
+    const r = await call(base, 'GET', `/v1/models/scoring/segments?from=${H1}&to=${H2 + HOUR}`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body['segments'], ['region=eu', 'region=us']);
+    assert.deepEqual((await call(base, 'GET', `/v1/models/scoring/segments?from=${H1 - 30 * 86_400_000}&to=${H1 - 20 * 86_400_000}`)).body['segments'], []);
+    assert.equal((await call(base, 'GET', '/v1/models/nope/segments')).status, 404);
+  });
+
   test('GET /timeseries: one point per window, values per window', async () => {
     const t = await call(base, 'GET', `/v1/models/scoring/timeseries?metric=events&from=${H1}&to=${H2 + HOUR}&granularity=hour`);
     const pts = t.body['points'] as Array<{ t: number; value: number | null }>;

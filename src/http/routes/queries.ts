@@ -89,6 +89,12 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), ...result };
     }));
 
+    /** The segments with traffic in the range (from the stored day windows: cheap), for per-segment breakdowns. */
+    app.get<RG>('/v1/models/:name/segments', read, async (req: Req) => timed('segments', async () => {
+      const { v, r } = ctx(req);
+      return { ...head(v, r), segments: await deps.reader.segments(v, r.from, r.to) };
+    }));
+
     app.get<RG>('/v1/models/:name/health', read, async (req: Req) => timed('health', async () => {
       const { v, r } = ctx(req);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);

@@ -3,7 +3,7 @@ import { drift, health, performance, pool } from '../data.js';
 import { h } from '../dom.js';
 import { ms, num, pct, count } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import type { ModelInfo, SampledEvent } from '../types.js';
+import type { ModelInfo } from '../types.js';
 import { headlineMetric, metricValue, table } from './common.js';
 
 /** Canonical segment key "k=v&k2=v2" (values URI-encoded) -> the API's segment parameter "k=v,k2=v2". */
@@ -17,17 +17,17 @@ export function segmentParam(key: string): string {
 interface SegmentRow { segment: string; events: number; errorRate: number | null; p95: number | null; drifted: string; metric: number | null; labelled: number }
 
 /**
- * Per-segment breakdown: the segments seen in labelled and sampled events, each with traffic, errors,
+ * Per-segment breakdown: the segments with traffic (stored windows) or labels in the range, each with traffic, errors,
  * latency, drifted features and the realized headline metric, worst first, so a drop's location is visible.
  */
 export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: string | undefined): Promise<Node> {
   const q = { version };
   const hm = headlineMetric(m);
-  const [perf, sampled] = await Promise.all([
+  const [perf, seen] = await Promise.all([
     performance(m.name, ctx.range, { ...q, metrics: hm.key, ci: 'false' }),
-    api<{ events: SampledEvent[] }>(`/v1/models/${encodeURIComponent(m.name)}/events`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), limit: 2000, version }),
+    api<{ segments: string[] }>(`/v1/models/${encodeURIComponent(m.name)}/segments`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), version }),
   ]);
-  const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...sampled.events.map((e) => e.segment)])].filter(Boolean).sort().slice(0, 12);
+  const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...seen.segments])].filter(Boolean).sort().slice(0, 12);
   if (keys.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
   const rows: SegmentRow[] = await pool(keys, 3, async (key) => {
     const sq = { ...q, segment: segmentParam(key) };
