@@ -17,7 +17,7 @@ export interface PerformanceCacheOptions {
   limit?: number;
   /**
    * Wall clock (epoch ms). When given, a first read for a range that ends at most `extendToNowMs` (default 31
-   * days) before now is extended to now: dashboards ask for consecutive buckets of a range that ends now, and
+   * days) before now is extended to a day past now: dashboards ask for consecutive buckets of a range that ends now, and
    * one read then serves them all instead of one read per bucket, one after the other.
    */
   clock?: () => number;
@@ -89,11 +89,15 @@ export class PerformanceCache {
   private readonly clock: (() => number) | undefined;
   private readonly extendToNowMs: number;
 
-  /** The end of a first read: `to`, or now when `to` is at most extendToNowMs before it. */
+  /**
+   * The end of a first read: `to`, or a day past now when `to` is at most extendToNowMs before now. The day
+   * ahead lets later requests (a page opened again, a range ending a little later) be sliced from the set
+   * without another read: what commits after the read drops the set anyway (invalidate).
+   */
   private readEnd(to: number): number {
     if (!this.clock) return to;
     const now = this.clock();
-    return now > to && now - to <= this.extendToNowMs ? now + 1 : to;
+    return now - to <= this.extendToNowMs ? Math.max(to, now + 86_400_000) : to;
   }
 
   private epoch(model: string): number {

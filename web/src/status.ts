@@ -27,10 +27,10 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
  */
 export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null; range?: { from: number; to: number } }): Verdict {
   let status: Status = 'green';
-  const reasons: string[] = [];
+  const found: Array<{ s: Status; why: string }> = [];
   const add = (s: Status, why: string): void => {
     status = worst(status, s);
-    reasons.push(why);
+    found.push({ s, why });
   };
   for (const a of input.alerts ?? []) {
     if (a.silenced || a.inhibited || a.falsePositive) continue;
@@ -53,10 +53,13 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
   if (hl) {
     if (hl.events === 0) {
       status = status === 'green' ? 'grey' : status;
-      reasons.push('no traffic in range');
+      found.push({ s: 'grey', why: 'no traffic in range' });
     } else if (hl.errorRate !== null && hl.errorRate >= ERROR_RATE.red) add('red', `error rate ${pct(hl.errorRate)}`);
     else if (hl.errorRate !== null && hl.errorRate >= ERROR_RATE.yellow) add('yellow', `error rate ${pct(hl.errorRate)}`);
   }
+  // The reasons for the worst colour first (a table shows the first two): a page alert before warnings.
+  const rank: Record<Status, number> = { red: 0, yellow: 1, grey: 2, green: 3 };
+  const reasons = found.map((x, i) => ({ ...x, i })).sort((a, b) => rank[a.s] - rank[b.s] || a.i - b.i).map((x) => x.why);
   return { status, reasons };
 }
 
