@@ -41,6 +41,8 @@ export interface ServerOptions {
   beforeListen?: (deps: AppDeps) => Promise<void>;
   /** Where rollout events go (default: the log). */
   rolloutNotifier?: RolloutNotifier;
+  /** When the query caches are warmed (monitoring/warm-up.ts): in the background after listening (default), or before (the demo). */
+  warmUp?: 'background' | 'before-listen';
 }
 
 export function storeUrl(config: LookoutConfig): string {
@@ -66,16 +68,19 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     rolloutAlerts.attach(deps.alerting);
     if (opts.beforeListen) await opts.beforeListen(deps);
     const app = buildApp(deps, { logger: opts.logger ?? false });
+    let closing = false;
+    // Query caches for the dashboards' default range (see monitoring/warm-up.ts).
+    const warmUpDays = config.server.warmUpDays ?? 30;
+    const warm = (): Promise<void> => warmUp(deps, { days: warmUpDays, stopped: () => closing })
+      .then((r) => app.log.info(`query caches warmed for ${r.models} models in ${Math.round(r.ms)} ms`))
+      .catch((e: unknown) => { if (!closing) app.log.warn(`query cache warm-up failed: ${String(e)}`); });
+    const warmOn = warmUpDays > 0 && opts.listen !== false;
+    if (warmOn && opts.warmUp === 'before-listen') await warm();
     let url = '';
     if (opts.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
     else await app.ready();
     deps.alerting.start();
-    let closing = false;
-    // Query caches for the dashboards' default range, in the background (see monitoring/warm-up.ts).
-    const warmUpDays = config.server.warmUpDays ?? 30;
-    const warming = warmUpDays === 0 || opts.listen === false ? Promise.resolve() : warmUp(deps, { days: warmUpDays, stopped: () => closing })
-      .then((r) => app.log.info(`query caches warmed for ${r.models} models in ${Math.round(r.ms)} ms`))
-      .catch((e: unknown) => { if (!closing) app.log.warn(`query cache warm-up failed: ${String(e)}`); });
+    const warming = warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve();
     return {
       app, deps, url,
       async close() {

@@ -61,3 +61,10 @@ export function decodeGroup(buf: Buffer): GroupInput {
     rejects: o.r.map(([model, version, ts, code]) => ({ model, version, ts, code })),
   };
 }
+
+/** The group without the rows of model versions `known` refuses, and how many rows that dropped. */
+export function knownRows(g: GroupInput, known: (model: string, version: string) => boolean): { group: GroupInput; dropped: number } {
+  const events = g.events.filter((e) => known(e.model, e.version));
+  const rejects = g.rejects.filter((r) => known(r.model, r.version));
+  return { group: { ...g, events, rejects }, dropped: g.events.length - events.length + g.rejects.length - rejects.length };
+}

@@ -126,3 +126,18 @@ export function parseRecords(buf: Buffer): JournalRecord[] {
   }
   return out;
 }
+
+/**
+ * The records a recovery replays: groups past the checkpointed mark up to the committed mark, not aborted (a
+ * group past the committed mark was written, never committed, never acknowledged); and the last seq used.
+ */
+export function replayable(records: readonly JournalRecord[], summarised: number, committed: number): { replay: JournalRecord[]; lastSeq: number } {
+  const aborted = new Set<number>();
+  let lastSeq = Math.max(summarised, committed);
+  for (const r of records) {
+    if (r.kind === RecordKind.Abort) aborted.add(r.seq);
+    if (r.seq > lastSeq) lastSeq = r.seq;
+  }
+  const replay = records.filter((r) => r.kind === RecordKind.Group && r.seq > summarised && r.seq <= committed && !aborted.has(r.seq));
+  return { replay, lastSeq };
+}

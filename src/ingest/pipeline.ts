@@ -1,56 +1,18 @@
-import type { Random } from '../core/random/rng.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { EventRecord, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
 import { groupTargets, yieldToLoop, type Target } from './deltas.js';
 import type { ValidEvent } from './event-input.js';
-import { decodeGroup, encodeGroup, groupInput } from './group.js';
-import { Journal, RecordKind } from './journal.js';
+import { commitCarefully, type Pending } from './careful-commit.js';
+import { decodeGroup, encodeGroup, groupInput, knownRows } from './group.js';
+import { Journal, RecordKind, replayable } from './journal.js';
 import { segmentKey } from './validate-event.js';
 import { WindowCache } from './window-cache.js';
+import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { loadWindows } from './window-loader.js';
 
-export interface IngestOptions {
-  /** Share of accepted events whose raw features are kept for debugging (default 0.01). */
-  sampleRate: number;
-  /** Source for the sampling decision (seeded: the adapter passes one). */
-  random: Random;
-  /** Most events committed in one transaction (group commit). */
-  maxBatchEvents?: number;
-  /** Window summaries kept in memory (clean ones beyond this are evicted; dirty ones stay until a checkpoint). */
-  cacheWindows?: number;
-  onCommit?: (events: number, rejects: number, seconds: number) => void;
-  /** Called after a checkpoint with the window summaries it wrote (readers drop what they cached of them). */
-  onSummaries?: (keys: readonly SummaryKey[]) => void;
-  onCheckpoint?: (windows: number, seconds: number) => void;
-  /** Wall clock (epoch ms), for the minute-window retention. */
-  clock?: () => number;
-  /**
-   * Minute windows are kept for events newer than this (default 2 days); older events (late arrivals,
-   * backfills) update only hour and day windows, so queries that far back resolve to whole hours.
-   */
-  minuteRetentionMs?: number;
-  /**
-   * Directory of the summary journal (see journal.ts); the server always gives one. Without it, the summaries
-   * are written after every group in a second transaction: a crash between the two loses that group's
-   * summaries (fine for tests and one-shot tools, not for a server).
-   */
-  journalDir?: string;
-  /** Longest time dirty summaries wait for a checkpoint (default 2,000 ms; readers force one through sync()). */
-  checkpointMs?: number;
-}
-
-export const DEFAULT_MINUTE_RETENTION_MS = 2 * 86_400_000;
-export const DEFAULT_CHECKPOINT_MS = 2_000;
-
-interface Pending {
-  events: readonly ValidEvent[];
-  rejects: readonly RejectRecord[];
-  /** Resolves with the ids that were already stored (a client retrying a batch): not stored again. */
-  resolve: (duplicates: ReadonlySet<string>) => void;
-  reject: (e: unknown) => void;
-}
+export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 
 /** A group ready to commit: its rows, its journal record and the deltas it adds to the windows. */
 interface Prepared {
@@ -123,37 +85,23 @@ export class IngestPipeline {
     this.summarisedKey = `ingest.journal.${j.id}.summarised`;
     const summarised = Number((await this.store.getState(this.summarisedKey)) ?? 0);
     const committed = Number((await this.store.getState(this.committedKey)) ?? 0);
-    const records = j.readAll();
-    const aborted = new Set<number>();
-    let last = Math.max(summarised, committed);
-    for (const r of records) {
-      if (r.kind === RecordKind.Abort) aborted.add(r.seq);
-      if (r.seq > last) last = r.seq;
-    }
-    this.seq = last;
+    const { replay, lastSeq } = replayable(j.readAll(), summarised, committed);
+    this.seq = lastSeq;
     this.applied = this.checkpointed = summarised;
     await j.rotate(this.seq + 1); // old files stay until the checkpoint below covers them
     this.journal = j;
-    let replayed = 0;
     let skipped = 0;
-    for (const r of records) {
-      // Past the committed mark: written, never committed, never acknowledged.
-      if (r.kind !== RecordKind.Group || r.seq <= summarised || r.seq > committed || aborted.has(r.seq)) continue;
+    for (const r of replay) {
       // Rows of a model version no longer in the catalog cannot be summarised: skipped and counted. Any other
       // failure stops the start (nothing was checkpointed: the next start replays the same records).
-      const group = decodeGroup(r.payload);
-      const known = (x: { model: string; version: string }): boolean => this.catalog.version(x.model, x.version) !== undefined;
-      const events = group.events.filter(known);
-      const rejects = group.rejects.filter(known);
-      skipped += group.events.length - events.length + group.rejects.length - rejects.length;
-      const targets = await groupTargets({ ...group, events, rejects }, this.catalog);
-      await this.apply({ targets, bases: new Map(), epoch: -1 }, r.seq);
-      replayed++;
+      const { group, dropped } = knownRows(decodeGroup(r.payload), (model, version) => this.catalog.version(model, version) !== undefined);
+      skipped += dropped;
+      await this.apply({ targets: await groupTargets(group, this.catalog), bases: new Map(), epoch: -1 }, r.seq);
     }
     this.applied = Math.max(this.applied, committed);
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
     j.removeOld();
-    return { replayed, skipped };
+    return { replayed: replay.length, skipped };
   }
 
   /** Events waiting for a commit (for the queue-depth metric). */
@@ -251,11 +199,7 @@ export class IngestPipeline {
     if (this.waiters.length > 0) return true;
     if (this.broken) return false;
     if (this.cache.dirtyCount === 0) return false;
-    return this.journal === null || this.cache.dirtyCount > this.cacheCapacityHalf() || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
-  }
-
-  private cacheCapacityHalf(): number {
-    return (this.opts.cacheWindows ?? 2_000) / 2;
+    return this.journal === null || this.cache.dirtyCount > this.cache.capacity / 2 || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
   }
 
   /** When idle with dirty windows, a checkpoint after checkpointMs. */
@@ -409,47 +353,12 @@ export class IngestPipeline {
     }
   }
 
-  /**
-   * Commits a group in one transaction. If that fails and the group holds several requests, each is committed
-   * on its own, so that one bad request (a primary-key clash, a value the store refuses) fails only itself.
-   */
-  private async commitBatch(batch: Pending[]): Promise<void> {
-    try {
-      const duplicates = await this.commitGroup(batch);
-      for (const p of batch) p.resolve(duplicates);
-    } catch (err) {
-      if (batch.length === 1) {
-        batch[0]?.reject(err);
-        return;
-      }
-      for (const p of batch) {
-        try {
-          p.resolve(await this.commitGroup([p]));
-        } catch (e) {
-          p.reject(e);
-        }
-      }
-    }
-  }
-
-  /** Commits the requests in one transaction; resolves with the ids that were already stored (not stored again). */
-  private async commitGroup(batch: readonly Pending[]): Promise<ReadonlySet<string>> {
-    let events = batch.flatMap((p) => p.events);
-    const rejects = batch.flatMap((p) => p.rejects);
-    let duplicates: ReadonlySet<string> = new Set();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.commitPrepared(await this.prepareRows(events, rejects));
-        return duplicates;
-      } catch (err) {
-        // A retried batch whose events are already stored: drop those and commit the rest once more.
-        if (attempt > 0 || events.length === 0) throw err;
-        const stored = await this.store.getEvents(events.map((e) => e.id));
-        if (stored.length === 0) throw err;
-        duplicates = new Set(stored.map((e) => e.id));
-        events = events.filter((e) => !duplicates.has(e.id));
-      }
-    }
+  /** The careful path for a group whose commit failed (careful-commit.ts). */
+  private commitBatch(batch: readonly Pending[]): Promise<void> {
+    return commitCarefully(batch, {
+      commitRows: async (events, rejects) => this.commitPrepared(await this.prepareRows(events, rejects)),
+      storedIds: async (ids) => (await this.store.getEvents(ids)).map((e) => e.id),
+    });
   }
 
   private record(e: ValidEvent): EventRecord {

@@ -10,7 +10,7 @@ export class WindowCache {
   private readonly windows = new Map<string, { key: SummaryKey; summary: WindowSummary }>();
   private readonly dirtyKeys = new Set<string>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
   get(k: string): WindowSummary | undefined {
     return this.windows.get(k)?.summary;

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { fillDemo } from '../../demo/fill.js';
-import { warmUp } from '../../monitoring/warm-up.js';
 import { startServer } from '../../server.js';
 import { parseInteger } from '../parse.js';
 
@@ -35,14 +34,13 @@ export function serveCommand(_setCode: (c: number) => void): Command {
       const server = await startServer({
         config,
         logger: !o.quiet,
+        // The demo's last setup step: the dashboards' query caches, before the first page is asked for.
+        warmUp: o.demo ? 'before-listen' : 'background',
         beforeListen: async (deps) => {
           if (!o.demo) return;
           const t0 = Date.now();
           const filled = await fillDemo(deps, Date.now(), undefined, log);
           log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
-          // The demo's last setup step: the dashboards' query caches, before the first page is asked for.
-          const w = await warmUp(deps);
-          log(`query caches warmed in ${(w.ms / 1000).toFixed(1)} s`);
         },
       });
       log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);

@@ -1,0 +1,36 @@
+import type { Random } from '../core/random/rng.js';
+import type { SummaryKey } from '../storage/types.js';
+
+/** Options of the ingest pipeline (pipeline.ts). */
+export interface IngestOptions {
+  /** Share of accepted events whose raw features are kept for debugging (default 0.01). */
+  sampleRate: number;
+  /** Source for the sampling decision (seeded: the adapter passes one). */
+  random: Random;
+  /** Most events committed in one transaction (group commit). */
+  maxBatchEvents?: number;
+  /** Window summaries kept in memory (clean ones beyond this are evicted; dirty ones stay until a checkpoint). */
+  cacheWindows?: number;
+  onCommit?: (events: number, rejects: number, seconds: number) => void;
+  /** Called after a checkpoint with the window summaries it wrote (readers drop what they cached of them). */
+  onSummaries?: (keys: readonly SummaryKey[]) => void;
+  onCheckpoint?: (windows: number, seconds: number) => void;
+  /** Wall clock (epoch ms), for the minute-window retention. */
+  clock?: () => number;
+  /**
+   * Minute windows are kept for events newer than this (default 2 days); older events (late arrivals,
+   * backfills) update only hour and day windows, so queries that far back resolve to whole hours.
+   */
+  minuteRetentionMs?: number;
+  /**
+   * Directory of the summary journal (see journal.ts); the server always gives one. Without it, the summaries
+   * are written after every group in a second transaction: a crash between the two loses that group's
+   * summaries (fine for tests and one-shot tools, not for a server).
+   */
+  journalDir?: string;
+  /** Longest time dirty summaries wait for a checkpoint (default 2,000 ms; readers force one through sync()). */
+  checkpointMs?: number;
+}
+
+export const DEFAULT_MINUTE_RETENTION_MS = 2 * 86_400_000;
+export const DEFAULT_CHECKPOINT_MS = 2_000;
