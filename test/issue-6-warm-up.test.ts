@@ -48,6 +48,15 @@ test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are
   assert.ok(reads.summaries > 0 && reads.labelled > 0, `the warm-up itself read the store (${JSON.stringify(reads)})`);
   reads.summaries = 0;
   reads.labelled = 0;
+  // Count the results computed from here on (the performance cache's compute callbacks).
+  let computed = 0;
+  const perfCache = s.deps.performance;
+  const result = perfCache.result.bind(perfCache);
+  perfCache.result = (ctx, from, to, id, compute) => result(ctx, from, to, id, () => { computed++; return compute(); });
+  // The model page's quality chart: 30 days in buckets of 2 days, the headline metric; all computed by the warm-up.
+  const buckets = await call(s.url, 'GET', `/v1/models/w/performance/buckets?from=${now - 30 * DAY}&to=${now}&step=2d&metrics=accuracy`);
+  assert.equal((buckets.body['buckets'] as Array<{ labelled: number }>).reduce((a, b) => a + b.labelled, 0), 200);
+  assert.equal(computed, 0, 'every bucket came from the warm-up');
   const range = `from=${now - 29 * DAY}&to=${now}`; // inside the warmed range (which ends a little later)
   const health = await call(s.url, 'GET', `/v1/models/w/health?${range}`);
   assert.equal(health.body['events'], 300);
@@ -58,4 +67,5 @@ test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are
   const perf = await call(s.url, 'GET', `/v1/models/w/performance?${range}&metrics=accuracy`);
   assert.equal(perf.body['labelled'], 200);
   assert.deepEqual(reads, { summaries: 0, labelled: 0 }, 'everything came from the caches the warm-up filled');
+  assert.equal(computed, 1, 'only the /performance request over its own range was computed');
 });

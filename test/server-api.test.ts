@@ -228,6 +228,53 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.equal((await call(base, 'GET', `${url}&ci=maybe`)).status, 400);
   });
 
+  test('issue 6: GET /performance/buckets answers per aligned bucket what /performance?segments=false answers for its range; labels are never stale', async () => {
+    const step = 15 * 60_000;
+    const from = H1 - 20 * 60_000; // not aligned: the first bucket starts at H1 - 30 min, before any label
+    const url = (q = ''): string => `/v1/models/scoring/performance/buckets?from=${from}&to=${H1 + HOUR}&step=15m${q}`;
+    type B = { step: number; buckets: Array<{ from: number; to: number; labelled: number; realized: { metrics: Record<string, { value: number; ci: unknown }> } | null }>; reference: unknown };
+    const res = await call(base, 'GET', url('&metrics=accuracy,rocAuc'));
+    assert.equal(res.status, 200);
+    const body = res.body as unknown as B;
+    assert.equal(body.step, step);
+    assert.deepEqual(body.buckets.map((b) => [b.from, b.to]), [0, 1, 2, 3, 4, 5].map((i) => [H1 - 30 * 60_000 + i * step, H1 - 15 * 60_000 + i * step]));
+    assert.deepEqual(body.buckets.slice(0, 2).map((b) => [b.labelled, b.realized]), [[0, null], [0, null]]);
+    for (const b of body.buckets.slice(2)) {
+      const one = (await call(base, 'GET', `/v1/models/scoring/performance?from=${b.from}&to=${b.to}&segments=false&metrics=accuracy,rocAuc`)).body;
+      assert.equal(b.labelled, one['labelled']);
+      assert.ok(b.labelled > 50, `${b.labelled} labelled`);
+      assert.deepEqual(b.realized, one['realized'], 'same values and bootstrap CIs');
+    }
+    const inBucket = (b: { from: number; to: number }, region?: string) => sent.filter((e) => e.ts >= b.from && e.ts < b.to && e.ts >= H1 && e.ts < H1 + HOUR && (region === undefined || e.region === region));
+    const b3 = body.buckets[3] as B['buckets'][number];
+    const exp = computeMetrics({ task: 'binary', labels: inBucket(b3).map((e) => e.label), predictions: inBucket(b3).map((e) => e.prediction), scores: inBucket(b3).map((e) => e.score), positiveLabel: '1', resamples: 200, only: ['accuracy', 'rocAuc'] });
+    assert.deepEqual(b3.realized?.metrics, exp.metrics, 'the metrics core on the bucket\'s labelled events');
+    // one segment; ci=false
+    const eu = (await call(base, 'GET', url('&segment=region=eu&ci=false&metrics=accuracy'))).body as unknown as B;
+    for (const b of eu.buckets.slice(2)) {
+      const e = inBucket(b, 'eu');
+      assert.equal(b.labelled, e.length);
+      assert.equal(b.realized?.metrics['accuracy']?.value, e.filter((x) => x.label === x.prediction).length / e.length);
+    }
+    // labels arriving later change a cached bucket at once
+    const flip = inBucket(b3).slice(0, 30);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: flip.map((e) => ({ id: e.id, label: e.label === '1' ? '0' : '1' })) })).status, 200);
+    const after = (await call(base, 'GET', url('&metrics=accuracy,rocAuc'))).body as unknown as B;
+    const labels = inBucket(b3).map((e, i) => (i < 30 ? (e.label === '1' ? '0' : '1') : e.label));
+    const exp2 = computeMetrics({ task: 'binary', labels, predictions: inBucket(b3).map((e) => e.prediction), scores: inBucket(b3).map((e) => e.score), positiveLabel: '1', resamples: 200, only: ['accuracy', 'rocAuc'] });
+    assert.deepEqual(after.buckets[3]?.realized?.metrics, exp2.metrics);
+    assert.notDeepEqual(exp2.metrics, exp.metrics);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: flip.map((e) => ({ id: e.id, label: e.label })) })).status, 200);
+    assert.deepEqual(((await call(base, 'GET', url('&metrics=accuracy,rocAuc'))).body as unknown as B).buckets[3]?.realized?.metrics, exp.metrics);
+    // bad parameters: structured 400s
+    for (const [q, msg] of [['', /step must be a duration/], ['&step=soon', /step must be a duration/], ['&step=30s', /at least a minute/], [`&step=1m&from=${H1 - 2 * 24 * HOUR}`, /2940 buckets; at most 1000/], ['&step=1h&metrics=mae', /binary metrics/], ['&step=1h&ci=maybe', /ci must be true or false/]] as const) {
+      const bad = await call(base, 'GET', `/v1/models/scoring/performance/buckets?to=${H1 + HOUR}${q.includes('from=') ? '' : `&from=${from}`}${q}`);
+      assert.equal(bad.status, 400, q);
+      assert.match((bad.body['error'] as { message: string }).message, msg, q);
+    }
+    assert.equal((await call(base, 'GET', '/v1/models/nope/performance/buckets?step=1h')).status, 404);
+  });
+
   test('issue 6: GET /segments lists the segments with traffic in the range (from the stored windows)', async () => {
     const r = await call(base, 'GET', `/v1/models/scoring/segments?from=${H1}&to=${H2 + HOUR}`);
     assert.equal(r.status, 200);

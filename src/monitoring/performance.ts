@@ -20,7 +20,12 @@ export interface PerformanceResult {
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
 export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean } = {}): PerformanceResult {
   const resamples = opts.ci === false ? 0 : 200;
-  const delays = Float64Array.from(labelled, (l) => l.receivedAt - l.event.ts).sort(); // typed: numeric order, no comparator calls
+  const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
+  for (let i = 0; i < labelled.length; i++) {
+    const l = labelled[i] as LabelledEvent;
+    delays[i] = l.receivedAt - l.event.ts;
+  }
+  delays.sort();
   const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
   const segments = new Map<string, LabelledEvent[]>();
   for (const l of opts.segments === false ? [] : labelled) {
@@ -50,9 +55,24 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
     input.labels = labelled.map((l) => toNumber(l.label));
     input.predictions = labelled.map((l) => toNumber(l.event.prediction));
   } else {
-    input.labels = labelled.map((l) => l.label);
-    input.predictions = labelled.map((l) => l.event.prediction);
-    if (m.outputKind === 'binary' && labelled.every((l) => l.event.score !== null)) input.scores = labelled.map((l) => l.event.score as number);
+    const n = labelled.length;
+    const labels = new Array<string>(n);
+    const predictions = new Array<string | null>(n);
+    // Scores only where a metric uses them (rocAuc, logLoss) and every event has one.
+    let scores: number[] | null = m.outputKind === 'binary' && (!only || only.includes('rocAuc') || only.includes('logLoss')) ? new Array<number>(n) : null;
+    for (let i = 0; i < n; i++) {
+      const l = labelled[i] as LabelledEvent;
+      labels[i] = l.label;
+      predictions[i] = l.event.prediction;
+      if (scores) {
+        const s = l.event.score;
+        if (s === null) scores = null;
+        else scores[i] = s;
+      }
+    }
+    input.labels = labels;
+    input.predictions = predictions;
+    if (scores) input.scores = scores;
     if (m.outputKind === 'binary' && v.reference?.profile.positiveClass !== undefined) input.positiveLabel = v.reference.profile.positiveClass;
   }
   try {

@@ -1,6 +1,7 @@
 import { granularityFor } from '../core/time/windows.js';
 import type { ModelCatalog } from './catalog.js';
 import type { PerformanceCache } from './performance-cache.js';
+import { performanceBuckets } from './performance-buckets.js';
 import type { SummaryReader } from './query.js';
 import { seriesValue, TIMESERIES_METRICS } from './timeseries.js';
 
@@ -20,7 +21,7 @@ const CHARTED = TIMESERIES_METRICS.filter((m) => m !== 'drift' && m !== 'missing
  * Fills the query caches for the dashboards' default range (the last `days` days) of every model's newest
  * version, in the background after start: the window summaries of the whole traffic and of each segment
  * decoded over that range and over the last 24 h (health, drift), the charted per-window values computed at the default granularity, the labelled
- * events read (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
+ * events read and the realized quality per bucket of the model page's chart computed (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
  * windows it rewrites), so the first dashboard after a restart does not pay for all of it. `stopped()`
  * ends it early (shutdown). Errors are the caller's to log; nothing is written.
  */
@@ -47,7 +48,11 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
       }
     }
     if (stopped()) break;
-    await deps.performance.labelled(m.name, v.record.version, from, to);
+    // The model page's quality chart: the headline metric (web/src/views/common.ts) per bucket of whole days, at
+    // most 15 buckets (web/src/views/quality.ts); this also reads the labelled events of the range.
+    const headline = m.outputKind === 'regression' ? 'mae' : 'accuracy';
+    const step = DAY * Math.max(1, Math.ceil((to - from) / DAY / 15));
+    await performanceBuckets(deps.performance, m, v, from, to, step, { segment: '', metrics: [headline] });
   }
   return { models, ms: performance.now() - t0 };
 }

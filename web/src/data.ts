@@ -1,6 +1,6 @@
 import { api, optional, type Query } from './api.js';
 import type { Range } from './route.js';
-import type { Alert, Deployment, Drift, Health, ModelInfo, Monitor, Performance, Silence, Slo, Timeseries } from './types.js';
+import type { Alert, Deployment, Drift, Health, ModelInfo, Monitor, Performance, PerformanceBuckets, Silence, Slo, Timeseries } from './types.js';
 
 /** Read helpers over the query API; optional() ones degrade to "not available" when the endpoint is missing. */
 const enc = encodeURIComponent;
@@ -16,6 +16,8 @@ export function models(refresh = false): Promise<ModelInfo[]> {
 export const health = (m: string, range: Range, q: Query = {}): Promise<Health> => api(`/v1/models/${enc(m)}/health`, r(range, q));
 export const drift = (m: string, range: Range, q: Query = {}): Promise<Drift> => api(`/v1/models/${enc(m)}/drift`, r(range, q));
 export const performance = (m: string, range: Range, q: Query = {}): Promise<Performance> => api(`/v1/models/${enc(m)}/performance`, r(range, q));
+/** Realized metrics per bucket of `step` ms (aligned to multiples of step), one request for a chart. */
+export const performanceBuckets = (m: string, range: Range, step: number, q: Query = {}): Promise<PerformanceBuckets> => api(`/v1/models/${enc(m)}/performance/buckets`, r(range, { ...q, step }));
 
 interface Batch { metrics: Set<string>; result: Promise<Map<string, Timeseries>> | null; resolve: () => void }
 const batches = new Map<string, Batch>();

@@ -49,6 +49,13 @@ export interface Performance {
   bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null }> | null;
 }
 
+/** GET /performance/buckets: realized metrics per aligned bucket. */
+export interface PerformanceBuckets {
+  step: number;
+  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null }>;
+  reference: Metrics | null;
+}
+
 export interface Quality {
   events: number;
   rejected: number;

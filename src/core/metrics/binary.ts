@@ -22,7 +22,8 @@ export function binaryMetrics(input: MetricsInput): MetricsResult {
   if (!Number.isFinite(threshold)) throw new MetricsInputError(`threshold must be a finite number, got ${String(input.threshold)}`);
 
   // Rows kept, and classes seen among labels and predictions.
-  const keep: number[] = [];
+  const kept = new Int32Array(n0);
+  let n = 0;
   for (let i = 0; i < n0; i++) {
     if (isMissing(labels[i]) || (predictions && isMissing(predictions[i]))) continue;
     if (scores) {
@@ -30,16 +31,17 @@ export function binaryMetrics(input: MetricsInput): MetricsResult {
       if (Number.isNaN(s)) continue;
       if (!(s >= 0 && s <= 1)) throw new MetricsInputError(`scores must be probabilities in [0, 1] (row ${i} is ${String(s)})`);
     }
-    keep.push(i);
+    kept[n++] = i;
   }
-  const n = keep.length;
+  const keep = kept.subarray(0, n);
   const collector = new ClassCollector();
   const yKeys: string[] = new Array<string>(n);
   const pKeys: string[] | null = predictions ? new Array<string>(n) : null;
-  keep.forEach((row, j) => {
+  for (let j = 0; j < n; j++) {
+    const row = keep[j] as number;
     yKeys[j] = collector.add(labels[row] as Label);
     if (pKeys && predictions) pKeys[j] = collector.add(predictions[row] as Label);
-  });
+  }
   const present = sortKeys(collector.original.keys());
   if (present.length > 2) {
     throw new MetricsInputError(`binary task but ${present.length} classes found: ${present.slice(0, 5).map(describe).join(', ')}`);

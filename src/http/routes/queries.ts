@@ -12,6 +12,8 @@ import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
 import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
+import { MAX_BUCKETS, performanceBuckets, segmentMatches } from '../../monitoring/performance-buckets.js';
+import { formatDuration, parseDuration } from '../../monitors/duration.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -71,13 +73,9 @@ export function queryRoutes(deps: AppDeps) {
     app.get<RG>('/v1/models/:name/performance', read, async (req: Req) => timed('performance', async () => {
       const { v, r } = ctx(req);
       const m = requireModel(deps, v.record.model);
-      const seg = req.query['segments'];
-      if (seg !== undefined && seg !== 'true' && seg !== 'false') throw new ApiError('bad_request', 'segments must be true or false');
-      const segments = seg !== 'false';
+      const segments = booleanParam(req.query['segments'], 'segments');
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
-      const ciRaw = req.query['ci'];
-      if (ciRaw !== undefined && ciRaw !== 'true' && ciRaw !== 'false') throw new ApiError('bad_request', 'ci must be true or false');
-      const ci = ciRaw !== 'false';
+      const ci = booleanParam(req.query['ci'], 'ci');
       const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}\u0000${ci}`, async () => {
         const [merged, labelled] = await Promise.all([
           deps.reader.merged(v, r.segment, r.from, r.to),
@@ -87,6 +85,22 @@ export function queryRoutes(deps: AppDeps) {
         return performanceOf(m, v, inSegment, merged, 0, { segments, ci, ...(metrics && { metrics }) });
       });
       return { ...head(v, r), ...result };
+    }));
+
+    /**
+     * Realized metrics per bucket of `step` (e.g. 2d; aligned to multiples of step since the epoch), for charts:
+     * each bucket as GET /performance?segments=false answers for its range, in one request.
+     */
+    app.get<RG>('/v1/models/:name/performance/buckets', read, async (req: Req) => timed('performance_buckets', async () => {
+      const { v, r } = ctx(req);
+      const m = requireModel(deps, v.record.model);
+      const step = stepParam(req.query['step']);
+      const count = Math.ceil(r.to / step) - Math.floor(r.from / step);
+      if (count > MAX_BUCKETS) throw new ApiError('bad_request', `step ${formatDuration(step)} cuts the range into ${count} buckets; at most ${MAX_BUCKETS}`, { buckets: count, max: MAX_BUCKETS });
+      const metrics = metricsParam(req.query['metrics'], m.outputKind);
+      const ci = booleanParam(req.query['ci'], 'ci');
+      const buckets = await performanceBuckets(perf, m, v, r.from, r.to, step, { segment: r.segment, ci, ...(metrics && { metrics }) });
+      return { ...head(v, r), step, buckets, reference: v.reference?.profile.metrics ?? null };
     }));
 
     /** The segments with traffic in the range (from the stored day windows: cheap), for per-segment breakdowns. */
@@ -130,9 +144,21 @@ export function queryRoutes(deps: AppDeps) {
   };
 }
 
-function segmentMatches(eventSegment: string, wanted: string): boolean {
-  const have = new Set(eventSegment.split('&'));
-  return wanted.split('&').every((p) => have.has(p));
+function booleanParam(raw: unknown, name: string): boolean {
+  if (raw !== undefined && raw !== 'true' && raw !== 'false') throw new ApiError('bad_request', `${name} must be true or false`);
+  return raw !== 'false';
+}
+
+/** A bucket size: a duration ("15m", "6h", "2d") or milliseconds, at least a minute. */
+function stepParam(raw: unknown): number {
+  let step: number;
+  try {
+    step = parseDuration(typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw, 'step');
+  } catch (e) {
+    throw new ApiError('bad_request', (e as Error).message);
+  }
+  if (!(step >= 60_000)) throw new ApiError('bad_request', `step must be at least a minute (got ${step} ms)`);
+  return step;
 }
 
 function newCategoryRate(s: unknown, newCats: readonly string[]): number | null {

@@ -1,6 +1,6 @@
 import type { Annotation } from '../charts/time.js';
 import { timeChart } from '../charts/time.js';
-import { performance, pool, series } from '../data.js';
+import { performanceBuckets, series } from '../data.js';
 import { num, pct } from '../format.js';
 import type { Query } from '../api.js';
 import type { ViewContext } from '../panel.js';
@@ -10,38 +10,36 @@ import { headlineMetric } from './common.js';
 const HOUR = 3_600_000;
 
 /**
- * Range split into at most `max` aligned buckets of whole days (hours for ranges up to 2 days), so they line
- * up with the timeseries windows.
+ * The bucket size for a range: whole days (hours for ranges up to 2 days), at most `max` buckets, so they line
+ * up with the timeseries windows (the server aligns buckets to multiples of it).
  */
-export function buckets(from: number, to: number, max = 15): { granularity: 'day' | 'hour'; list: Array<[number, number]> } {
+export function bucketStep(from: number, to: number, max = 15): { granularity: 'day' | 'hour'; step: number } {
   const granularity = to - from > 2 * 24 * HOUR ? 'day' : 'hour';
   const unit = granularity === 'day' ? 24 * HOUR : HOUR;
-  const size = unit * Math.max(1, Math.ceil((to - from) / unit / max));
-  const list: Array<[number, number]> = [];
-  for (let t = Math.floor(from / size) * size; t < to; t += size) list.push([t, t + size]);
-  return { granularity, list };
+  return { granularity, step: unit * Math.max(1, Math.ceil((to - from) / unit / max)) };
 }
 
 /**
  * Realized quality per bucket (labelled events, with the 95% CI as a band) beside the CBPE estimate and the
- * reference value: one /performance call per bucket, for the headline metric only (labels are joined at query time).
+ * reference value: one GET /performance/buckets for the headline metric (labels are joined at query time).
  */
 export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, annotations: () => Promise<Annotation[]>): Promise<HTMLElement> {
   const hm = headlineMetric(m);
-  const { list: bs, granularity } = buckets(ctx.range.from, ctx.range.to);
+  const { step, granularity } = bucketStep(ctx.range.from, ctx.range.to);
   const [perf, est, notes] = await Promise.all([
-    pool(bs, 3, ([from, to]) => performance(m.name, { from, to, label: '' }, { ...q, segments: 'false', metrics: hm.key }).catch(() => null)),
+    performanceBuckets(m.name, ctx.range, step, { ...q, metrics: hm.key }),
     m.outputKind === 'binary' ? series(m.name, 'estimatedAccuracy', ctx.range, { ...q, granularity }) : Promise.resolve(null),
     annotations(),
   ]);
-  const t = bs.map(([f]) => f);
+  const bs = perf.buckets;
+  const t = bs.map((b) => b.from);
   const pick = (i: number, k: 'value' | 'lo' | 'hi'): number | null => {
-    const v = perf[i]?.realized?.metrics[hm.key];
+    const v = bs[i]?.realized?.metrics[hm.key];
     if (!v || v.value === null) return null;
     return k === 'value' ? v.value : v.ci ? v.ci[k === 'lo' ? 0 : 1] : v.value;
   };
   const estByT = new Map((est?.points ?? []).map((p) => [p.t, p.value]));
-  const ref = perf.find((p) => p?.reference)?.reference?.metrics[hm.key]?.value ?? null;
+  const ref = perf.reference?.metrics[hm.key]?.value ?? null;
   const fmt = hm.key === 'accuracy' ? (v: number) => pct(v) : (v: number) => num(v, 2);
   return timeChart({
     title: `${hm.label}: realized (95% CI) vs ${m.outputKind === 'binary' ? 'estimated (CBPE)' : 'reference'}`,

@@ -1,0 +1,57 @@
+import type { MetricsResult } from '../core/metrics/index.js';
+import type { LabelledEvent, ModelRecord } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
+import { realized } from './performance.js';
+import type { PerformanceCache } from './performance-cache.js';
+
+/** Most buckets one request may ask for. */
+export const MAX_BUCKETS = 1000;
+
+export interface PerformanceBucket {
+  from: number;
+  to: number;
+  labelled: number;
+  realized: MetricsResult | null;
+}
+
+export interface BucketOptions {
+  segment: string;
+  /** Only these realized metrics (undefined: all of the model's task). */
+  metrics?: readonly string[];
+  /** Bootstrap CIs (default true). */
+  ci?: boolean;
+}
+
+/** Does an event's segment ("k=v&k2=v2") hold every part of the wanted one? */
+export function segmentMatches(eventSegment: string, wanted: string): boolean {
+  const have = new Set(eventSegment.split('&'));
+  return wanted.split('&').every((p) => have.has(p));
+}
+
+/** [from, to) cut into buckets of `step` ms aligned to multiples of step since the epoch (the first may start before from). */
+export function bucketRanges(from: number, to: number, step: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let t = Math.floor(from / step) * step; t < to; t += step) out.push([t, t + step]);
+  return out;
+}
+
+/**
+ * Realized metrics per aligned bucket, for charts: what GET /performance?segments=false answers for each
+ * bucket's range (same labelled events, same seed, same bootstrap), in one request. The labelled events of the
+ * whole span are read once (the performance cache slices them per bucket) and each bucket's result is kept
+ * per bucket range, so a chart opened again a minute later reuses every bucket no write has touched.
+ */
+export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord, v: VersionContext, from: number, to: number, step: number, opts: BucketOptions): Promise<PerformanceBucket[]> {
+  const ranges = bucketRanges(from, to, step);
+  const first = ranges[0];
+  const last = ranges.at(-1);
+  if (!first || !last) return [];
+  const ci = opts.ci !== false;
+  const id = `bucket\u0000${opts.segment}\u0000${opts.metrics?.join(',') ?? ''}\u0000${ci}`;
+  await perf.labelled(m.name, v.record.version, first[0], last[1]); // one read for all buckets
+  return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, id, async (): Promise<PerformanceBucket> => {
+    const all = await perf.labelled(m.name, v.record.version, bf, bt);
+    const events: readonly LabelledEvent[] = opts.segment === '' ? all : all.filter((l) => segmentMatches(l.event.segment, opts.segment));
+    return { from: bf, to: bt, labelled: events.length, realized: realized(m, v, events, 0, ci ? 200 : 0, opts.metrics) };
+  })));
+}
