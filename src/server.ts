@@ -62,6 +62,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     deps.alerting = await createAlerting({
       store: deps.store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
+      labelled: (model, version, from, to) => deps.performance.labelled(model, version, from, to),
     });
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));

@@ -69,3 +69,22 @@ test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are
   assert.deepEqual(reads, { summaries: 0, labelled: 0 }, 'everything came from the caches the warm-up filled');
   assert.equal(computed, 1, 'only the /performance request over its own range was computed');
 });
+
+test('issue 6: monitors on labels read the labelled events through the same cache (a tick after the warm-up reads none from the store)', async () => {
+  await warmUp(s.deps, { days: 30 });
+  const res = await call(s.url, 'POST', '/v1/monitors', { id: 'acc', model: 'w', metric: 'accuracy', window: '1h', minSamples: 1, levels: [{ severity: 'warning', threshold: 0.01 }] });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  reads.labelled = 0;
+  const alerting = s.deps.alerting;
+  if (!alerting) throw new Error('no alerting');
+  await alerting.monitors.tick();
+  assert.equal(reads.labelled, 0, 'the labels came from the performance cache the warm-up filled');
+  // Each value is the realized accuracy of the window's labelled events, as GET /performance answers for the same window.
+  const evs = ((await call(s.url, 'GET', `/v1/monitors/acc/evaluations?from=${now - 3 * DAY}&to=${now + DAY}`)).body['evaluations'] as Array<{ at: number; value: number | null; samples: number }>).filter((e) => e.samples > 0);
+  assert.ok(evs.length >= 1, 'a window of the last 48 hours holds labelled events');
+  for (const e of evs) {
+    const perf = await call(s.url, 'GET', `/v1/models/w/performance?from=${e.at - 3_600_000}&to=${e.at}&metrics=accuracy&segments=false`);
+    assert.equal(e.samples, perf.body['labelled']);
+    assert.equal(e.value, (perf.body['realized'] as { metrics: { accuracy: { value: number } } }).metrics.accuracy.value);
+  }
+});

@@ -1,7 +1,7 @@
 import { InputError } from '../io/errors.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
-import { MonitorEvaluator } from '../monitors/evaluator.js';
+import { MonitorEvaluator, type LabelledReader } from '../monitors/evaluator.js';
 import { MonitorService } from '../monitors/service.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { NoRegistryRollback, type RollbackRequester } from './actions/rollback.js';
@@ -24,6 +24,8 @@ export interface AlertingOptions {
   monitors?: unknown[];
   slos?: unknown[];
   log?: Logger;
+  /** Labelled events without features (the server's performance cache: shared with GET /performance, kept between ticks). */
+  labelled?: LabelledReader;
   /** Base URL for dashboard links when the config gives none. */
   publicUrl?: string;
 }
@@ -56,7 +58,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   const dashboardUrl = (): string => settings.pipeline.dashboardUrl || o.publicUrl || '';
   const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl() }), notifiers: () => notifiers, actions });
   const monitors = new MonitorService({
-    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to) }), reader: o.reader,
+    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to), ...(o.labelled && { labelled: o.labelled }) }), reader: o.reader,
     pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,
   });
   await monitors.load();

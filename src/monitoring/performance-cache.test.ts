@@ -106,3 +106,19 @@ test('issue 6: with a clock, the first read of a bucket near now extends to now:
   for (const [f, t] of buckets.slice(0, 3)) assert.deepStrictEqual(await far.labelled('m', 'v1', f, t), await direct(f, t));
   assert.equal(reads, 3, 'ranges far from now (over 31 days) are not extended');
 });
+
+test('issue 6: a range just apart from the cached set extends it (one read of the gap), a range far apart is read on its own', async () => {
+  let reads = 0;
+  const counting = new PerformanceCache({ labelledEvents: (q: Parameters<DuckDbStore['labelledEvents']>[0]) => { reads++; return store.labelledEvents(q); } } as unknown as DuckDbStore, { extendToNowMs: 60_000 });
+  assert.deepStrictEqual(await counting.labelled('m', 'v1', T0 + 50_000, T0 + 90_000), await direct(T0 + 50_000, T0 + 90_000));
+  // 30 s before the set (gap 20 s <= 60 s): the gap is read once, and everything since is sliced from the grown set
+  assert.deepStrictEqual(await counting.labelled('m', 'v1', T0 + 20_000, T0 + 30_000), await direct(T0 + 20_000, T0 + 30_000));
+  assert.equal(reads, 2);
+  for (const [f, t] of [[T0 + 25_000, T0 + 55_000], [T0 + 20_000, T0 + 90_000], [T0 + 40_000, T0 + 41_000]] as const) {
+    assert.deepStrictEqual(await counting.labelled('m', 'v1', f, t), await direct(f, t));
+  }
+  assert.equal(reads, 2, 'the grown set covers [20 s, 90 s)');
+  // far apart (gap 100 s > 60 s): read on its own, replacing the set
+  assert.deepStrictEqual(await counting.labelled('m', 'v1', T0 - 190_000, T0 - 170_000 + 10_000), await direct(T0 - 190_000, T0 - 160_000));
+  assert.equal(reads, 3);
+});

@@ -141,7 +141,10 @@ export class PerformanceCache {
     const epoch = this.epoch(model);
     const fresh = s !== null && this.now() - s.at <= this.ttlMs;
     let set: EventSet;
-    if (!fresh || s === null || to < s.from || from > s.to) {
+    // A range apart from the set is read on its own unless the gap is small (a monitor catching up on the
+    // windows just before the dashboards' range): then the set grows to cover both, instead of being replaced.
+    const apart = s !== null && (to < s.from || from > s.to) && Math.max(s.from - to, from - s.to) > this.extendToNowMs;
+    if (!fresh || s === null || apart) {
       const end = this.readEnd(to);
       set = { from, to: end, events: await this.read(model, version, from, end), at: this.now() };
     } else {

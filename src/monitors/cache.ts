@@ -2,8 +2,8 @@ import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
-import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity, LabelledEvent } from '../storage/types.js';
+import type { LabelledReader } from './evaluator.js';
 
 /**
  * Reads shared by every monitor evaluated in one tick: merged window summaries and labelled events are read
@@ -14,7 +14,7 @@ export class EvalCache {
   private readonly labelled = new Map<string, Promise<LabelledEvent[]>>();
   private readonly prefetched = new Map<string, Promise<void>>();
 
-  constructor(private readonly reader: SummaryReader, private readonly store: StorageBackend) {}
+  constructor(private readonly reader: SummaryReader, private readonly labelledReader: LabelledReader) {}
 
   summary(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
     const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
@@ -60,7 +60,7 @@ export class EvalCache {
     const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
     let p = this.labelled.get(key);
     if (!p) {
-      p = this.store.labelledEvents({ model: v.record.model, version: v.record.version, from, to, limit: 1_000_000 })
+      p = this.labelledReader(v.record.model, v.record.version, from, to)
         .then((list) => (segment === '' ? list : list.filter((l) => inSegment(l.event.segment, segment))));
       this.labelled.set(key, p);
     }

@@ -6,7 +6,7 @@ import type { ModelCatalog, VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { EvaluationRecord } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { ModelRecord } from '../storage/types.js';
+import type { LabelledEvent, ModelRecord } from '../storage/types.js';
 import { EvalCache } from './cache.js';
 import { metricArgs, splitMetric, type MonitorDefinition } from './definition.js';
 import { getMonitorMetric } from './metrics/registry.js';
@@ -18,7 +18,11 @@ export interface EvalDeps {
   store: StorageBackend;
   /** Stored evaluations of a monitor with `at` in [from, to) (control charts reuse them as history). */
   evaluations?: (monitorId: string, from: number, to: number) => Promise<EvaluationRecord[]>;
+  /** Labelled events of a version with event time in [from, to), features left out (default: read from the store). */
+  labelled?: LabelledReader;
 }
+
+export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<LabelledEvent[]>;
 
 export interface MonitorResult {
   def: MonitorDefinition;
@@ -35,7 +39,8 @@ export class MonitorEvaluator {
   constructor(private readonly deps: EvalDeps) {}
 
   newCache(): EvalCache {
-    return new EvalCache(this.deps.reader, this.deps.store);
+    const store = this.deps.store;
+    return new EvalCache(this.deps.reader, this.deps.labelled ?? ((model, version, from, to) => store.labelledEvents({ model, version, from, to, limit: 1_000_000, withoutFeatures: true })));
   }
 
   async evaluate(def: MonitorDefinition, at: number, cache: EvalCache = this.newCache()): Promise<MonitorResult> {
