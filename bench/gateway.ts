@@ -9,10 +9,11 @@
  * so both see the same machine conditions; a warm-up phase of each is discarded. Latency is measured from
  * the moment a request is handed to the client; the same figures from the intended send time (which also
  * count pacing delays) are printed too. Afterwards the store is opened and the recorded events counted.
- * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof).
+ * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof;
+ * BENCH_PROFILE_DIR=dir keeps the .cpuprofile there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -182,7 +183,15 @@ try {
 
   await stop(server.child);
   if (PROFILE && existsSync(profDir)) {
-    for (const f of readdirSync(profDir)) printProfile(`server CPU profile (${f})`, JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile, 25);
+    const keep = process.env['BENCH_PROFILE_DIR'];
+    for (const f of readdirSync(profDir)) {
+      printProfile(`server CPU profile (${f})`, JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile, 25);
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        copyFileSync(join(profDir, f), join(keep, f));
+        log(`  profile kept: ${join(keep, f)}`);
+      }
+    }
   }
   const store = await DuckDbStore.open(join(dataDir, 'lookout.duckdb'));
   await store.init();

@@ -1,6 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord, LabelRecord, RejectRecord, SummaryRecord } from '../types.js';
-import { LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES } from './schema.js';
+import { EVENTS_STAGE, INSERT_STAGED_EVENTS, LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES } from './schema.js';
 
 /** Bulk row writers using DuckDB's Appender (much faster than INSERT); must run inside a transaction. */
 
@@ -30,7 +30,7 @@ async function withAppender(
   const a = await conn.createAppender(table, catalog === undefined ? null : 'main', catalog ?? null);
   try {
     fill(a);
-    a.flushSync(); // constraint violations (duplicate ids) surface here
+    a.flushSync(); // into a table with a key: constraint violations would surface here
   } finally {
     try {
       a.clear();
@@ -41,8 +41,9 @@ async function withAppender(
   }
 }
 
-export function appendEvents(conn: DuckDBConnection, events: readonly EventRecord[]): Promise<void> {
-  return withAppender(conn, 'events', (a) => {
+/** Appends events through the staging table (see EVENTS_STAGE); a duplicate id fails the INSERT. */
+export async function appendEvents(conn: DuckDBConnection, events: readonly EventRecord[]): Promise<void> {
+  await withAppender(conn, EVENTS_STAGE, (a) => {
     for (const e of events) {
       a.appendVarchar(e.id);
       a.appendVarchar(e.model);
@@ -58,7 +59,9 @@ export function appendEvents(conn: DuckDBConnection, events: readonly EventRecor
       appendJson(a, e.features);
       a.endRow();
     }
-  });
+  }, 'temp');
+  await conn.run(INSERT_STAGED_EVENTS);
+  await conn.run(`DELETE FROM temp.main.${EVENTS_STAGE}`);
 }
 
 export function appendRejects(conn: DuckDBConnection, rejects: readonly RejectRecord[]): Promise<void> {

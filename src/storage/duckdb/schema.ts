@@ -61,6 +61,20 @@ export const MIGRATE_SUMMARIES = [
   'DROP TABLE summaries',
 ];
 
+/**
+ * Per-connection staging table for events: the Appender fills it (no index: a cheap synchronous flush on the
+ * event loop), then INSERT ... SELECT moves the rows into `events` asynchronously (the id index inserts and the
+ * duplicate-id check run on DuckDB's threads, not on the event loop). Both inside the caller's transaction.
+ */
+export const EVENTS_STAGE = 'events_stage';
+
+export const CREATE_EVENTS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${EVENTS_STAGE} (
+  id VARCHAR, model VARCHAR, version VARCHAR, ts BIGINT, segment VARCHAR, prediction VARCHAR, score DOUBLE,
+  scores VARCHAR, latency_ms DOUBLE, error VARCHAR, cost_usd DOUBLE, features VARCHAR)`;
+
+const EVENT_COLS = 'id, model, version, ts, segment, prediction, score, scores, latency_ms, error, cost_usd, features';
+export const INSERT_STAGED_EVENTS = `INSERT INTO events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM temp.main.${EVENTS_STAGE}`;
+
 /** Per-connection staging table for label upserts (same approach as summaries: Appender, then one upsert). */
 export const LABELS_STAGE = 'labels_stage';
 
