@@ -109,6 +109,15 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
       ['set', 'staging', '1.0.0', '1.1.0'], ['rollback', 'staging', '1.1.0', '1.0.0'],
     ]);
     assert.ok(history.every((d, i) => i === 0 || d.at >= (history[i - 1] as { at: number }).at), 'in time order');
+    // Regression (issue 5): rolling production back on a fresh demo reaches the registry-only previous version
+    // (it answered "unknown version 2.0.0": versions without traffic are not in the monitoring catalog).
+    const rb = await call(srv.url, 'POST', '/v1/models/eta/rollback', { alias: 'production', reason: 'demo check', by: 'test' });
+    assert.equal(rb.status, 200, JSON.stringify(rb.body));
+    assert.deepEqual((await call(srv.url, 'GET', '/v1/models/eta/aliases')).body['aliases'], { production: '2.0.0', staging: '2.1.0' });
+    const last = ((await call(srv.url, 'GET', '/v1/models/eta/deployments')).body['deployments'] as Array<{ kind: string; from: string | null; to: string; by: string }>).at(-1);
+    assert.deepEqual([last?.kind, last?.from, last?.to, last?.by], ['rollback', '2.1.0', '2.0.0', 'test']);
+    const unknown = await call(srv.url, 'PUT', '/v1/models/eta/aliases/production', { version: '9.9.9', reason: 'typo' });
+    assert.match(JSON.stringify(unknown.body), /no version \\"9\.9\.9\\"; known: 2\.1\.0, 2\.0\.0/);
   });
 
   test('restarting on the same data dir keeps the data and does not add demo data twice', async () => {

@@ -26,6 +26,8 @@ export interface ModelControl {
   pausedVersions: ReadonlySet<string>;
   /** version -> upstream URL */
   upstreams: ReadonlyMap<string, string>;
+  /** Versions in the registry store (a version registered elsewhere, e.g. by the demo, may not be in the catalog). */
+  registered: ReadonlySet<string>;
 }
 
 export interface RegisterInput {
@@ -77,7 +79,11 @@ export class ModelRegistry {
     const ps = (await this.o.store.listPauses()).filter((p) => p.model === model);
     const raw = await this.o.store.getServing(model);
     const upstreams = new Map<string, string>();
-    for (const v of await this.o.store.listVersions(model)) if (v.upstream !== null) upstreams.set(v.version, v.upstream);
+    const registered = new Set<string>();
+    for (const v of await this.o.store.listVersions(model)) {
+      registered.add(v.version);
+      if (v.upstream !== null) upstreams.set(v.version, v.upstream);
+    }
     const aliases = await this.o.store.aliases(model);
     if (this.generation.get(model) !== gen) return;
     this.controls.set(model, {
@@ -86,13 +92,14 @@ export class ModelRegistry {
       modelPaused: ps.some((p) => p.version === ''),
       pausedVersions: new Set(ps.filter((p) => p.version !== '').map((p) => p.version)),
       upstreams,
+      registered,
     });
     for (const f of this.listeners) f(model);
   }
 
   /** The in-memory control state of a model (defaults when nothing is configured). */
   control(model: string): ModelControl {
-    return this.controls.get(model) ?? { aliases: {}, serving: DEFAULT_SERVING, modelPaused: false, pausedVersions: new Set(), upstreams: new Map() };
+    return this.controls.get(model) ?? { aliases: {}, serving: DEFAULT_SERVING, modelPaused: false, pausedVersions: new Set(), upstreams: new Map(), registered: new Set() };
   }
 
   onChange(f: (model: string) => void): void {
@@ -107,8 +114,10 @@ export class ModelRegistry {
 
   requireVersion(model: string, version: string): void {
     this.requireModel(model);
-    if (!this.o.catalog.version(model, version)) {
-      throw new RegistryError('unknown_version', `model "${model}" has no version "${version.slice(0, 200)}"; known: ${this.o.catalog.versions(model).map((v) => v.record.version).join(', ') || '(none)'}`);
+    const registered = this.control(model).registered;
+    if (!this.o.catalog.version(model, version) && !registered.has(version)) {
+      const known = new Set([...this.o.catalog.versions(model).map((v) => v.record.version), ...registered]);
+      throw new RegistryError('unknown_version', `model "${model}" has no version "${version.slice(0, 200)}"; known: ${[...known].join(', ') || '(none)'}`);
     }
   }
 
