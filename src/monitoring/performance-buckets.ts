@@ -3,6 +3,7 @@ import type { LabelledEvent, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import { realized } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
+import { segmentMatches } from './segment-match.js';
 
 /** Most buckets one request may ask for. */
 export const MAX_BUCKETS = 1000;
@@ -20,12 +21,6 @@ export interface BucketOptions {
   metrics?: readonly string[];
   /** Bootstrap CIs (default true). */
   ci?: boolean;
-}
-
-/** Does an event's segment ("k=v&k2=v2") hold every part of the wanted one? */
-export function segmentMatches(eventSegment: string, wanted: string): boolean {
-  const have = new Set(eventSegment.split('&'));
-  return wanted.split('&').every((p) => have.has(p));
 }
 
 /** [from, to) cut into buckets of `step` ms aligned to multiples of step since the epoch (the first may start before from). */

@@ -2,6 +2,7 @@ import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
+import { segmentMatches } from '../monitoring/segment-match.js';
 import type { Granularity, LabelledEvent } from '../storage/types.js';
 import type { LabelledReader } from './evaluator.js';
 
@@ -61,15 +62,9 @@ export class EvalCache {
     let p = this.labelled.get(key);
     if (!p) {
       p = this.labelledReader(v.record.model, v.record.version, from, to)
-        .then((list) => (segment === '' ? list : list.filter((l) => inSegment(l.event.segment, segment))));
+        .then((list) => (segment === '' ? list : list.filter((l) => segmentMatches(l.event.segment, segment))));
       this.labelled.set(key, p);
     }
     return p;
   }
-}
-
-/** Whether an event's segment key ("a=1&b=2") contains every part of the wanted one. */
-export function inSegment(eventSegment: string, wanted: string): boolean {
-  const have = new Set(eventSegment.split('&'));
-  return wanted.split('&').every((p) => have.has(p));
 }

@@ -12,7 +12,8 @@ import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
 import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
-import { MAX_BUCKETS, performanceBuckets, segmentMatches } from '../../monitoring/performance-buckets.js';
+import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
+import { segmentMatches } from '../../monitoring/segment-match.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
