@@ -281,6 +281,22 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.deepEqual(r.body['segments'], ['region=eu', 'region=us']);
     assert.deepEqual((await call(base, 'GET', `/v1/models/scoring/segments?from=${H1 - 30 * 86_400_000}&to=${H1 - 20 * 86_400_000}`)).body['segments'], []);
     assert.equal((await call(base, 'GET', '/v1/models/nope/segments')).status, 404);
+    // details=true: each segment's health and drifted features, as /health and /drift answer for the segment
+    const range = `from=${H1}&to=${H2 + HOUR}`;
+    const d = await call(base, 'GET', `/v1/models/scoring/segments?${range}&details=true`);
+    assert.equal(d.status, 200);
+    const details = d.body['details'] as Array<Record<string, unknown> & { segment: string; driftedFeatures: string[] | null }>;
+    assert.deepEqual(details.map((x) => x.segment), ['region=eu', 'region=us']);
+    assert.equal(d.body['detailsTruncated'], false);
+    for (const x of details) {
+      const seg = `segment=${encodeURIComponent(x.segment)}`;
+      const health = (await call(base, 'GET', `/v1/models/scoring/health?${range}&${seg}`)).body;
+      for (const k of ['events', 'errorRate', 'latencyMs', 'throughputPerSecond', 'costUsd']) assert.deepEqual(x[k], health[k], `${x.segment} ${k}`);
+      const drift = (await call(base, 'GET', `/v1/models/scoring/drift?${range}&${seg}`)).body as { features: Array<{ name: string; drifted: boolean }> };
+      assert.deepEqual(x.driftedFeatures, drift.features.filter((f) => f.drifted).map((f) => f.name));
+    }
+    assert.ok(details.some((x) => (x.driftedFeatures ?? []).includes('x')), 'x drifted in the second hour shows in a segment');
+    assert.equal((await call(base, 'GET', `/v1/models/scoring/segments?${range}&details=maybe`)).status, 400);
   });
 
   test('GET /timeseries: one point per window, values per window', async () => {

@@ -19,6 +19,9 @@ import { formatDuration, parseDuration } from '../../monitors/duration.js';
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
 
+/** Segments described by GET /segments?details=true (the rest are listed only). */
+const MAX_SEGMENT_DETAILS = 100;
+
 export function queryRoutes(deps: AppDeps) {
   const ctx = (req: Req): { v: VersionContext; r: RangeParams } => versionAndRange(deps, req.params.name, req.query);
   const timed = async <T>(endpoint: string, f: () => Promise<T>): Promise<T> => {
@@ -104,10 +107,22 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), step, buckets, reference: v.reference?.profile.metrics ?? null };
     }));
 
-    /** The segments with traffic in the range (from the stored day windows: cheap), for per-segment breakdowns. */
+    /**
+     * The segments with traffic in the range (from the stored day windows: cheap), for per-segment breakdowns;
+     * `details=true` adds each segment's health and drifted features (what /health and /drift answer for it)
+     * for the first MAX_SEGMENT_DETAILS segments, in one request instead of two per segment.
+     */
     app.get<RG>('/v1/models/:name/segments', read, async (req: Req) => timed('segments', async () => {
       const { v, r } = ctx(req);
-      return { ...head(v, r), segments: await deps.reader.segments(v, r.from, r.to) };
+      const segments = await deps.reader.segments(v, r.from, r.to);
+      if (!booleanParam(req.query['details'] ?? 'false', 'details')) return { ...head(v, r), segments };
+      const details = [];
+      for (const segment of segments.slice(0, MAX_SEGMENT_DETAILS)) {
+        const merged = await deps.reader.merged(v, segment, r.from, r.to);
+        const d = driftOf(v, merged);
+        details.push({ segment, ...healthOf(merged, (r.to - r.from) / 1000), driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null });
+      }
+      return { ...head(v, r), segments, details, detailsTruncated: segments.length > MAX_SEGMENT_DETAILS };
     }));
 
     app.get<RG>('/v1/models/:name/health', read, async (req: Req) => timed('health', async () => {

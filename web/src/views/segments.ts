@@ -3,7 +3,7 @@ import { drift, health, performance, pool } from '../data.js';
 import { h } from '../dom.js';
 import { ms, num, pct, count } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import type { Drift, Health, ModelInfo } from '../types.js';
+import type { ModelInfo } from '../types.js';
 import { headlineMetric, metricValue, table } from './common.js';
 
 /** Canonical segment key "k=v&k2=v2" (values URI-encoded) -> the API's segment parameter "k=v,k2=v2". */
@@ -14,6 +14,9 @@ export function segmentParam(key: string): string {
   }).join(',');
 }
 
+/** GET /segments?details=true: one segment's health and drifted features (null: no reference). */
+interface SegmentDetail { segment: string; events: number; errorRate: number | null; latencyMs: { p95: number | null }; driftedFeatures: string[] | null }
+
 interface SegmentRow { segment: string; events: number; errorRate: number | null; p95: number | null; drifted: string; metric: number | null; labelled: number }
 
 /**
@@ -23,29 +26,27 @@ interface SegmentRow { segment: string; events: number; errorRate: number | null
 export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: string | undefined): Promise<Node> {
   const q = { version };
   const hm = headlineMetric(m);
-  // Each segment's health and drift are asked for as soon as the stored windows name the segments, while
-  // /performance (labels joined at query time: the slow part) is still computing.
-  const perfP = performance(m.name, ctx.range, { ...q, metrics: hm.key, ci: 'false' });
-  perfP.catch(() => undefined);
-  const seen = await api<{ segments: string[] }>(`/v1/models/${encodeURIComponent(m.name)}/segments`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), version });
-  const stats = (keys: string[]): Promise<Array<{ key: string; hl: Health; d: Drift | null }>> => pool(keys, 3, async (key) => {
+  // The segments with traffic and each one's health and drifted features in one request (computed from the
+  // stored windows) while /performance (labels joined at query time) computes the realized metric per segment.
+  const [perf, seen] = await Promise.all([
+    performance(m.name, ctx.range, { ...q, metrics: hm.key, ci: 'false' }),
+    api<{ segments: string[]; details: SegmentDetail[] }>(`/v1/models/${encodeURIComponent(m.name)}/segments`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), version, details: 'true' }),
+  ]);
+  const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...seen.segments])].filter(Boolean).sort().slice(0, 12);
+  if (keys.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
+  // A segment known only from labels (no stored window in the range) is asked for on its own.
+  const missing = keys.filter((k) => !seen.details.some((d) => d.segment === k));
+  const extra: SegmentDetail[] = await pool(missing, 3, async (key) => {
     const sq = { ...q, segment: segmentParam(key) };
     const [hl, d] = await Promise.all([health(m.name, ctx.range, sq), drift(m.name, ctx.range, sq).catch(() => null)]);
-    return { key, hl, d };
+    return { segment: key, events: hl.events, errorRate: hl.errorRate, latencyMs: hl.latencyMs, driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null };
   });
-  const first = seen.segments.filter(Boolean).sort().slice(0, 12);
-  const firstStats = stats(first);
-  firstStats.catch(() => undefined);
-  const perf = await perfP;
-  const keys = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...first])].filter(Boolean).sort().slice(0, 12);
-  if (keys.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
-  const all = [...await firstStats, ...await stats(keys.filter((k) => !first.includes(k)))];
   const rows: SegmentRow[] = keys.map((key) => {
-    const { hl, d } = all.find((x) => x.key === key) as { hl: Health; d: Drift | null };
+    const d = [...seen.details, ...extra].find((x) => x.segment === key) as SegmentDetail;
     const p = perf.bySegment?.find((s) => s.segment === key);
     return {
-      segment: key, events: hl.events, errorRate: hl.errorRate, p95: hl.latencyMs.p95,
-      drifted: d ? d.features.filter((f) => f.drifted).map((f) => f.name).join(', ') || 'none' : '—',
+      segment: key, events: d.events, errorRate: d.errorRate, p95: d.latencyMs.p95,
+      drifted: d.driftedFeatures ? d.driftedFeatures.join(', ') || 'none' : '—',
       metric: metricValue(p?.realized, hm.key), labelled: p?.labelled ?? 0,
     };
   });
