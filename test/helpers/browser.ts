@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM = process.env['LOOKOUT_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -38,12 +38,31 @@ export interface ViewTiming {
   renderStartMs: number;
 }
 
-/** Opens a dashboard URL in a fresh document and waits until its main panels are ready (and optionally all). */
-export async function openView(page: Page, url: string, opts: { complete?: boolean; timeoutMs?: number } = {}): Promise<ViewTiming> {
+/** One request of a page load: ms from the document request, total and server (time to first byte) times. */
+export interface RequestTiming { path: string; startMs: number; totalMs: number; serverMs: number }
+
+/**
+ * Opens a dashboard URL in a fresh document and waits until its main panels are ready (and optionally all);
+ * `requests` receives the timing of every request of the load (to tell a slow server from a slow browser).
+ */
+export async function openView(page: Page, url: string, opts: { complete?: boolean; timeoutMs?: number; requests?: RequestTiming[] } = {}): Promise<ViewTiming> {
   await page.goto('about:blank');
-  await page.goto(url);
-  const attr = opts.complete ? 'complete' : 'ready';
-  // Strings, not functions: this file is compiled without the DOM library.
-  await page.waitForFunction(`document.body.dataset.${attr} === 'true'`, null, { timeout: opts.timeoutMs ?? 30_000 });
-  return page.evaluate('window.__lookout') as Promise<ViewTiming>;
+  const seen: Array<{ path: string; start: number; end: number; wait: number }> = [];
+  const onFinished = (r: Request): void => {
+    const t = r.timing();
+    const u = new URL(r.url());
+    seen.push({ path: u.pathname + u.search, start: t.startTime, end: t.responseEnd, wait: t.responseStart - t.requestStart });
+  };
+  if (opts.requests) page.on('requestfinished', onFinished);
+  try {
+    await page.goto(url);
+    const attr = opts.complete ? 'complete' : 'ready';
+    // Strings, not functions: this file is compiled without the DOM library.
+    await page.waitForFunction(`document.body.dataset.${attr} === 'true'`, null, { timeout: opts.timeoutMs ?? 30_000 });
+    return await (page.evaluate('window.__lookout') as Promise<ViewTiming>);
+  } finally {
+    page.off('requestfinished', onFinished);
+    const t0 = Math.min(...seen.map((x) => x.start));
+    for (const x of seen) opts.requests?.push({ path: x.path, startMs: x.start - t0, totalMs: x.end, serverMs: x.wait });
+  }
 }
