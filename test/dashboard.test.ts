@@ -33,6 +33,22 @@ const VIEWS: Array<[string, string]> = [
   ['executive', '#/exec'], ['oncall', '#/oncall'], ['debug', '#/debug/churn'],
 ];
 
+/**
+ * The server's own figures from GET /metrics: the longest event-loop delay since the previous scrape (the client
+ * library resets it on every scrape) and, per kind, the garbage collections of 0.1 s or more since start.
+ */
+async function serverFigures(url: string): Promise<{ lagMaxMs: number; slowGcs: Map<string, number> }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const lagMaxMs = 1000 * Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
+  const buckets = new Map<string, number>(); // "kind le" -> cumulative count
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
+    buckets.set(`${/kind="([^"]+)"/.exec(line)?.[1]} ${/le="([^"]+)"/.exec(line)?.[1]}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  const slowGcs = new Map(['minor', 'major', 'incremental'].map((k) => [k, (buckets.get(`${k} +Inf`) ?? 0) - (buckets.get(`${k} 0.1`) ?? 0)]));
+  return { lagMaxMs, slowGcs };
+}
+
 describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: unavailable ?? false, timeout: 180_000 }, () => {
   let srv: RunningServer;
   let browser: Browser;
@@ -53,6 +69,7 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     // Warm-up of the browser and the process (first page of a new Chromium, first DuckDB reads): all its panels
     // are awaited, so none of its requests is still running when the first measured view opens.
     await openView(page, `${srv.url}/ui/#/overview`, { complete: true, timeoutMs: 60_000 });
+    const before = await serverFigures(srv.url); // also resets the server's event-loop delay figures
     const figures: string[] = [];
     const slow: string[] = [];
     const over: string[] = [];
@@ -80,19 +97,9 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       }
       if (!(best < FAIL_MS)) slow.push(`${name}: all panels in ${Math.round(best)} ms`);
     }
-    // The server's own view of the same time (its first /metrics scrape: figures since start): how long its event
-    // loop was blocked at most, and how many garbage collections took 0.1 s or more, by kind.
-    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
-    const lagMax = Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(metrics)?.[1] ?? NaN);
-    const bucket = new Map<string, number>(); // "kind le" -> count (label order as the client writes it)
-    for (const line of metrics.split('\n')) {
-      if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
-      const kind = /kind="([^"]+)"/.exec(line)?.[1];
-      const le = /le="([^"]+)"/.exec(line)?.[1];
-      bucket.set(`${kind} ${le}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
-    }
-    const gcs = ['minor', 'major', 'incremental'].map((kind) => `${kind} ${(bucket.get(`${kind} +Inf`) ?? 0) - (bucket.get(`${kind} 0.1`) ?? 0)}`);
-    figures.push(`server since start: event-loop blocked at most ${Math.round(lagMax * 1000)} ms; garbage collections of 0.1 s or more: ${gcs.join(', ')}`);
+    const after = await serverFigures(srv.url);
+    const gcs = ['minor', 'major', 'incremental'].map((k) => `${k} ${(after.slowGcs.get(k) ?? 0) - (before.slowGcs.get(k) ?? 0)}`);
+    figures.push(`server during the measured opens: event loop blocked at most ${Math.round(after.lagMaxMs)} ms; garbage collections of 0.1 s or more: ${gcs.join(', ')}`);
     console.log(`dashboard load times, ms from navigation start, 30 days of demo data (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}):\n  ${figures.join('\n  ')}`
       + `\n  target ${TARGET_MS} ms, first open of each view (after the start-up warm-up of the query caches): ${overFirst.length === 0 ? 'MET by every view' : `NOT MET by ${overFirst.join(', ')}`}`
       + `\n  target ${TARGET_MS} ms, best of the first and a repeated open: ${over.length === 0 ? 'MET by every view' : `NOT MET by ${over.join(', ')}`}`);
