@@ -88,3 +88,20 @@ test('issue 6: monitors on labels read the labelled events through the same cach
     assert.equal(e.value, (perf.body['realized'] as { metrics: { accuracy: { value: number } } }).metrics.accuracy.value);
   }
 });
+
+test('issue 6: requests for the same range at the same time share one merge of the windows (a dashboard asks /health and /drift together)', async () => {
+  const cache = s.deps.reader.cache;
+  let merges = 0;
+  const put = cache.putMergedRange.bind(cache);
+  cache.putMergedRange = (...a: Parameters<typeof cache.putMergedRange>) => { merges++; return put(...a); };
+  const range = `from=${now - 3 * DAY - 12_345}&to=${now - 7_777}`; // a range not asked before
+  const [health, drift, eu] = await Promise.all([
+    call(s.url, 'GET', `/v1/models/w/health?${range}`),
+    call(s.url, 'GET', `/v1/models/w/quality?${range}`),
+    call(s.url, 'GET', `/v1/models/w/health?${range}&segment=region%3Deu`),
+  ]);
+  assert.equal(health.body['events'], drift.body['events']);
+  assert.ok((eu.body['events'] as number) < (health.body['events'] as number));
+  assert.equal(merges, 2, 'one merge for the whole traffic (two requests), one for the segment');
+  cache.putMergedRange = put;
+});

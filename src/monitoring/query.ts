@@ -63,12 +63,27 @@ export class SummaryReader {
     const hit = this.cache.mergedRange(v, id);
     if (hit) return hit;
     const epoch = this.cache.epoch;
-    const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
-    const lists = await Promise.all(parts.map((p) => this.windows(v, p, epoch)));
-    for (const list of lists) for (const w of list) out.merge(w.summary);
-    this.cache.putMergedRange(v, id, parts, out, epoch);
-    return out;
+    // Requests for the same range at the same time (a dashboard asks /health and /drift together) share one merge.
+    const key = `${id}\u0000${epoch}\u0000${from}`;
+    const running = this.merging.get(key);
+    if (running && running.v === v) return running.p;
+    const p = (async (): Promise<WindowSummary> => {
+      const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
+      const lists = await Promise.all(parts.map((x) => this.windows(v, x, epoch)));
+      for (const list of lists) for (const w of list) out.merge(w.summary);
+      this.cache.putMergedRange(v, id, parts, out, epoch);
+      return out;
+    })();
+    this.merging.set(key, { v, p });
+    try {
+      return await p;
+    } finally {
+      if (this.merging.get(key)?.p === p) this.merging.delete(key);
+    }
   }
+
+  /** Merges in progress, by range and cache epoch (see merged()). */
+  private readonly merging = new Map<string, { v: VersionContext; p: Promise<WindowSummary> }>();
 
   /** The segments (other than the whole traffic) with day windows in [from, to). */
   async segments(v: VersionContext, from: number, to: number): Promise<string[]> {
