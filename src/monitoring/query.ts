@@ -63,8 +63,9 @@ export class SummaryReader {
     const hit = this.cache.mergedRange(v, id);
     if (hit) return hit;
     const epoch = this.cache.epoch;
-    // Requests for the same range at the same time (a dashboard asks /health and /drift together) share one merge.
-    const key = `${id}\u0000${epoch}\u0000${from}`;
+    // Requests for the same range at the same time (a dashboard asks /health and /drift together) share one
+    // merge, as later ones share its cached result (same id).
+    const key = `${id}\u0000${epoch}`;
     const running = this.merging.get(key);
     if (running && running.v === v) return running.p;
     const p = (async (): Promise<WindowSummary> => {

@@ -72,8 +72,7 @@ export const CREATE_EVENTS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${EVENTS_STA
   id VARCHAR, model VARCHAR, version VARCHAR, ts BIGINT, segment VARCHAR, prediction VARCHAR, score DOUBLE,
   scores VARCHAR, latency_ms DOUBLE, error VARCHAR, cost_usd DOUBLE, features VARCHAR)`;
 
-const EVENT_COLS = 'id, model, version, ts, segment, prediction, score, scores, latency_ms, error, cost_usd, features';
-export const INSERT_STAGED_EVENTS = `INSERT INTO events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM temp.main.${EVENTS_STAGE}`;
+export const INSERT_STAGED_EVENTS = `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM temp.main.${EVENTS_STAGE}`;
 
 /** Per-connection staging table for label upserts (same approach as summaries: Appender, then one upsert). */
 export const LABELS_STAGE = 'labels_stage';

@@ -41,8 +41,9 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
     const [hl, d] = await Promise.all([health(m.name, ctx.range, sq), drift(m.name, ctx.range, sq).catch(() => null)]);
     return { segment: key, events: hl.events, errorRate: hl.errorRate, latencyMs: hl.latencyMs, driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null };
   });
+  const detail = new Map([...seen.details, ...extra].map((x) => [x.segment, x]));
   const rows: SegmentRow[] = keys.map((key) => {
-    const d = [...seen.details, ...extra].find((x) => x.segment === key) as SegmentDetail;
+    const d = detail.get(key) as SegmentDetail;
     const p = perf.bySegment?.find((s) => s.segment === key);
     return {
       segment: key, events: d.events, errorRate: d.errorRate, p95: d.latencyMs.p95,
