@@ -10,7 +10,9 @@ export interface RunningServer {
 
 /** Starts `lookout serve ARGS` as a real process and waits for "listening on URL" (or fails with its output). */
 export function spawnServe(args: string[], timeoutMs = 120_000): Promise<RunningServer> {
-  const proc = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // LOOKOUT_TEST_SERVER_NODE_ARGS: extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=DIR" to see where its time goes).
+  const nodeArgs = (process.env['LOOKOUT_TEST_SERVER_NODE_ARGS'] ?? '').split(' ').filter((x) => x !== '');
+  const proc = spawn(process.execPath, [...nodeArgs, join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   proc.stdout?.resume();
