@@ -70,12 +70,12 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-interface Phase { sent: number; ok: number; failed: number; fromSend: number[]; fromIntended: number[]; seconds: number; firstError?: string }
+interface Phase { sent: number; ok: number; failed: number; fromSend: number[]; fromIntended: number[]; sentAt: number[]; seconds: number; firstError?: string }
 
 /** Open-loop load: request i is due at start + i / rate, whatever happened to earlier ones. */
 async function openLoop(pool: Pool, path: string, bodies: string[], seconds: number, record: boolean): Promise<Phase> {
   const total = Math.round(RATE * seconds);
-  const p: Phase = { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], seconds };
+  const p: Phase = { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], sentAt: [], seconds };
   const pending = new Set<Promise<void>>();
   const t0 = performance.now();
   const interval = 1000 / RATE;
@@ -93,6 +93,7 @@ async function openLoop(pool: Pool, path: string, bodies: string[], seconds: num
           p.ok++;
           if (record) {
             p.fromSend.push(end - sentAt);
+            p.sentAt.push(sentAt);
             p.fromIntended.push(end - intended);
           }
         } else {
@@ -116,8 +117,47 @@ async function openLoop(pool: Pool, path: string, bodies: string[], seconds: num
 function merge(phases: Phase[]): Phase {
   return phases.reduce((a, b) => ({
     sent: a.sent + b.sent, ok: a.ok + b.ok, failed: a.failed + b.failed, fromSend: a.fromSend.concat(b.fromSend),
-    fromIntended: a.fromIntended.concat(b.fromIntended), seconds: a.seconds + b.seconds, ...(a.firstError ?? b.firstError ? { firstError: a.firstError ?? b.firstError } : {}),
-  }), { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], seconds: 0 });
+    fromIntended: a.fromIntended.concat(b.fromIntended), sentAt: a.sentAt.concat(b.sentAt), seconds: a.seconds + b.seconds, ...(a.firstError ?? b.firstError ? { firstError: a.firstError ?? b.firstError } : {}),
+  }), { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], sentAt: [], seconds: 0 });
+}
+
+/**
+ * Where the gateway's tail comes from: requests over `slowMs` grouped into episodes (slow requests sent within
+ * 20 ms of each other). Few long episodes at a steady spacing point at periodic work (the recorder's commits,
+ * summary checkpoints), many short scattered ones at queueing on a busy machine.
+ */
+function episodes(p: Phase, slowMs: number): string {
+  const slow = p.sentAt.map((t, i) => ({ t, ms: p.fromSend[i] as number })).filter((x) => x.ms > slowMs).sort((a, b) => a.t - b.t);
+  const eps: Array<{ start: number; end: number; n: number; worst: number }> = [];
+  for (const x of slow) {
+    const last = eps[eps.length - 1];
+    if (last && x.t - last.end <= 20) {
+      last.end = x.t;
+      last.n++;
+      last.worst = Math.max(last.worst, x.ms);
+    } else eps.push({ start: x.t, end: x.t, n: 1, worst: x.ms });
+  }
+  if (eps.length === 0) return `no request over ${slowMs} ms`;
+  const gaps = eps.slice(1).map((e, i) => e.start - (eps[i] as { start: number }).start).filter((g) => g < 5000);
+  const top = [...eps].sort((a, b) => b.n - a.n).slice(0, 5);
+  return `${fmtInt(slow.length)} requests over ${slowMs} ms in ${eps.length} episodes (${(eps.length / p.seconds).toFixed(1)}/s; median spacing ${fmtMs(quantile(gaps, 0.5))});`
+    + ` largest: ${top.map((e) => `${e.n} requests over ${fmtMs(e.end - e.start)}, worst ${fmtMs(e.worst)}`).join('; ')}`;
+}
+
+/** The server's own figures from /metrics: longest event-loop block since the last scrape, GCs of 10 ms or more. */
+async function serverFigures(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const lag = 1000 * Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
+  const buckets = new Map<string, number>(); // "kind le" -> cumulative count
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
+    buckets.set(`${/kind="([^"]+)"/.exec(line)?.[1]} ${/le="([^"]+)"/.exec(line)?.[1]}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  const gcs = ['minor', 'major', 'incremental'].map((k) => {
+    const all = buckets.get(`${k} +Inf`) ?? 0;
+    return `${k} ${fmtInt(all)} (${fmtInt(all - (buckets.get(`${k} 0.01`) ?? 0))} of 10 ms or more)`;
+  });
+  return `event loop blocked at most ${fmtMs(lag)}; garbage collections: ${gcs.join(', ')}`;
 }
 
 const QS: Array<[string, number]> = [['p50', 0.5], ['p90', 0.9], ['p99', 0.99], ['p99.9', 0.999]];
@@ -179,6 +219,9 @@ try {
   const addP99 = quantile(G.fromSend, 0.99) - quantile(D.fromSend, 0.99);
   const us = (sec: number, n: number): string => `${fmtInt((sec / n) * 1e6)} µs`;
   log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
+  log(`gateway tail: ${episodes(G, 5)}`);
+  log(`direct tail:  ${episodes(D, 5)}`);
+  log(`server since start: ${await serverFigures(server.url).catch((e: unknown) => `(no /metrics: ${String(e)})`)}`);
   log(`target: p50 added <= 0.50 ms: ${fmtMs(addP50)} ${verdict(addP50 <= 0.5)}; p99 added <= 2.00 ms: ${fmtMs(addP99)} ${verdict(addP99 <= 2)}`);
 
   await stop(server.child);

@@ -40,5 +40,37 @@ describe('issue 5: upstream client', () => {
     assert.equal(await kind(clients.predict(await serve((_q, res) => res.end('{"nope":1}')), '{}', 500)), 'invalid_response');
     assert.equal(await kind(clients.predict(await serve((_q, res) => res.end('not json')), '{}', 500)), 'invalid_response');
     assert.equal(await kind(clients.predict('http://127.0.0.1:1/p', '{}', 500)), 'connection');
+    assert.equal(await kind(clients.predict('not a url', '{}', 500)), 'connection');
+    assert.equal(await kind(clients.predict('ftp://127.0.0.1/p', '{}', 500)), 'connection');
+  });
+
+  test('the deadline also covers a body that never ends and a wait for a pooled connection; oversized answers are refused', async () => {
+    // Headers at once, then the body stalls.
+    const stalls = await serve((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"prediction":');
+    });
+    let t0 = performance.now();
+    assert.equal(await kind(clients.predict(stalls, '{}', 150)), 'timeout');
+    assert.ok(performance.now() - t0 < 400, 'cut at the deadline');
+    // One connection, held by a hung request: the next one waits in the pool and must still fail at its deadline.
+    const one = new UpstreamClients({ connections: 1 });
+    try {
+      const hang = await serve(() => undefined);
+      const first = kind(one.predict(hang, '{}', 600));
+      t0 = performance.now();
+      assert.equal(await kind(one.predict(hang, '{}', 150)), 'timeout');
+      const took = performance.now() - t0;
+      assert.ok(took >= 140 && took < 400, `${took} ms`);
+      assert.equal(await first, 'timeout');
+    } finally {
+      await one.close();
+    }
+    const huge = await serve((_q, res) => res.end(`{"prediction":"${'x'.repeat(5 * 1024 * 1024)}"}`));
+    const e = await clients.predict(huge, '{}', 5000).catch((x: unknown) => x);
+    assert.ok(e instanceof UpstreamError && e.kind === 'invalid_response' && /too large/.test(e.message), String(e));
+    // Status errors quote the start of the body.
+    const e500 = await clients.predict(await serve((_q, res) => res.writeHead(503).end('overloaded')), '{}', 500).catch((x: unknown) => x);
+    assert.ok(e500 instanceof UpstreamError && /HTTP 503: overloaded/.test(e500.message), String(e500));
   });
 });
