@@ -50,3 +50,36 @@ test('issue 3: events older than the minute retention go to hour and day windows
   const health = await call(s.url, 'GET', `/v1/models/qc/health?from=${old}&to=${old + 2 * H}`);
   assert.equal(health.body['events'], 30);
 });
+
+test('issue 3: series of metrics that need no feature read the windows\' small heads (same values); feature metrics read them in full', async () => {
+  const at = T - 3 * H;
+  for (let h = 0; h < 3; h++) await send(20, 10 * (h + 1), at + h * H + 1000);
+  const v = s.deps.reader.resolveVersion('qc', '1') as NonNullable<ReturnType<Server['deps']['reader']['resolveVersion']>>;
+  const url = (metrics: string): string => `/v1/models/qc/series?metrics=${metrics}&granularity=hour&from=${at}&to=${at + 3 * H}`;
+  type Series = Record<string, Array<{ t: number; value: number | null }>>;
+  const values = async (metrics: string): Promise<Series> => (await call(s.url, 'GET', url(metrics))).body['series'] as Series;
+  // Reference: read with a feature metric beside it, so the windows are decoded in full. (The first read after
+  // writes checkpoints them, which keeps what it read from being cached: the second one caches.)
+  await values('latencyP95,errorRate,missing:a');
+  s.deps.reader.cache.clear();
+  const full = await values('latencyP95,errorRate,missing:a');
+  const keys = (await s.deps.store.querySummaryKeys({ model: 'qc', version: '1', segment: '', granularity: 'hour', from: at, to: at + 3 * H }));
+  assert.equal(keys.length, 3);
+  assert.ok(keys.every((k) => s.deps.reader.cache.summary(v, k) !== undefined), 'a full read caches the decoded summaries');
+  // The stored heads hold no features; the full data does.
+  const q = { model: 'qc', version: '1', segment: '', granularity: 'hour' as const, from: at, to: at + 3 * H };
+  const decode = (r: { data: Uint8Array; windowStart: number }): number => JSON.parse(new TextDecoder().decode(r.data)).features ? Object.keys(JSON.parse(new TextDecoder().decode(r.data)).features as object).length : -1;
+  assert.deepEqual((await s.deps.store.querySummaries({ ...q, headOnly: true })).map(decode), [0, 0, 0]);
+  assert.deepEqual((await s.deps.store.querySummaries(q)).map(decode), [1, 1, 1]);
+  // Cold again, head metrics only: same values, and nothing decoded in full was cached (the heads were read).
+  s.deps.reader.cache.clear();
+  const head = await values('latencyP95,errorRate');
+  assert.deepEqual(head['latencyP95'], full['latencyP95']);
+  assert.deepEqual(head['errorRate'], full['errorRate']);
+  assert.ok(head['latencyP95']?.some((p) => p.value !== null), 'values present');
+  assert.ok(keys.every((k) => s.deps.reader.cache.summary(v, k) === undefined), 'head reads are not cached as summaries');
+  // A feature metric after that still reads the windows in full (not the cached head values).
+  const miss = await values('missing:a');
+  assert.deepEqual(miss['missing:a'], full['missing:a']);
+  assert.ok(keys.every((k) => s.deps.reader.cache.summary(v, k) !== undefined));
+});

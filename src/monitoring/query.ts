@@ -109,15 +109,19 @@ export class SummaryReader {
    */
   async seriesValues(
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
-    name: string, compute: (s: WindowSummary) => number | null,
+    name: string, compute: (s: WindowSummary) => number | null, head = false,
   ): Promise<Map<number, { value: number | null; events: number }>> {
-    return (await this.seriesValuesMany(v, segment, from, to, granularity, [{ name, compute }]))[0] as Map<number, { value: number | null; events: number }>;
+    return (await this.seriesValuesMany(v, segment, from, to, granularity, [{ name, compute, head }]))[0] as Map<number, { value: number | null; events: number }>;
   }
 
-  /** seriesValues for several metrics over the same windows: one key read, each missing window decoded once. */
+  /**
+   * seriesValues for several metrics over the same windows: one key read, each missing window decoded once.
+   * When every metric says `head` (its value needs no feature: see HEAD_METRICS), windows not in the cache are
+   * read as their small heads (a few KB instead of the feature sketches); such partial summaries are not cached.
+   */
   async seriesValuesMany(
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
-    metrics: ReadonlyArray<{ name: string; compute: (s: WindowSummary) => number | null }>,
+    metrics: ReadonlyArray<{ name: string; compute: (s: WindowSummary) => number | null; head?: boolean }>,
   ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
     const epoch = this.cache.epoch;
     const range = this.range(v, segment, from, to, granularity);
@@ -133,7 +137,8 @@ export class SummaryReader {
       }
       values.forEach((value, i) => out[i]?.set(k.windowStart, { value: value as number | null, events }));
     }
-    for (const w of await this.fetch(v, range, need, epoch)) {
+    const headOnly = metrics.length > 0 && metrics.every((m) => m.head === true);
+    for (const w of await this.fetch(v, range, need, epoch, headOnly)) {
       this.cache.putValue(v, w.key, 'events', w.summary.events, epoch);
       metrics.forEach((m, i) => {
         const value = m.compute(w.summary);
@@ -155,21 +160,25 @@ export class SummaryReader {
     return this.fetch(v, range, keys, epoch);
   }
 
-  private async fetch(v: VersionContext, range: WindowRange, keys: readonly SummaryKey[], epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+  /**
+   * The summaries of these windows: decoded ones from the cache, the rest read and decoded. With `headOnly`, read
+   * as heads where stored (summaries without their features, good for HEAD_METRICS only) and not cached as summaries.
+   */
+  private async fetch(v: VersionContext, range: WindowRange, keys: readonly SummaryKey[], epoch: number, headOnly = false): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
     const found: Array<WindowSummary | undefined> = keys.map((k) => this.cache.summary(v, k));
     const missing = keys.filter((_, i) => found[i] === undefined);
     if (missing.length > 0) {
       // One read covering the missing windows (the range narrowed to them).
       const from = Math.min(...missing.map((k) => k.windowStart));
       const to = Math.max(...missing.map((k) => k.windowStart)) + 1;
-      const rows = await this.store.querySummaries(query({ ...range, from, to }));
+      const rows = await this.store.querySummaries({ ...query({ ...range, from, to }), ...(headOnly && { headOnly }) });
       const byStart = new Map(rows.map((r) => [r.windowStart, r]));
       keys.forEach((k, i) => {
         if (found[i] !== undefined) return;
         const r = byStart.get(k.windowStart);
         if (!r) return; // deleted in between
         const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart));
-        this.cache.putSummary(v, k, s, r.data.length, epoch);
+        if (!headOnly) this.cache.putSummary(v, k, s, r.data.length, epoch);
         found[i] = s;
       });
     }

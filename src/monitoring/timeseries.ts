@@ -10,6 +10,20 @@ export const TIMESERIES_METRICS = [
   'driftShare', 'estimatedAccuracy', 'estimatedPrecision', 'estimatedRecall', 'estimatedF1', 'predictionDrift', 'drift', 'missing',
 ] as const;
 
+/**
+ * The metrics computed without looking at features: a window's stored head (WindowSummary.headBytes) is enough
+ * for them, so their series read a few KB per window instead of the feature sketches.
+ */
+export const HEAD_METRICS: ReadonlySet<string> = new Set([
+  'events', 'throughput', 'errorRate', 'latencyP50', 'latencyP95', 'latencyP99', 'costPerInference', 'rejected',
+  'estimatedAccuracy', 'estimatedPrecision', 'estimatedRecall', 'estimatedF1', 'predictionDrift',
+]);
+
+/** A series request for `metric` (seriesValue per window), marked as head-only where it can be. */
+export function seriesMetric(metric: string, v: VersionContext, seconds: number): { name: string; compute: (s: WindowSummary) => number | null; head: boolean } {
+  return { name: metric, compute: (s) => seriesValue(metric, v, s, seconds), head: HEAD_METRICS.has(metric) };
+}
+
 export function seriesValue(metric: string, v: VersionContext, s: WindowSummary, seconds: number): number | null {
   const [name, feature] = metric.split(':', 2) as [string, string | undefined];
   const ref = v.reference;

@@ -3,7 +3,7 @@ import type { ModelCatalog } from './catalog.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { performanceBuckets } from './performance-buckets.js';
 import type { SummaryReader } from './query.js';
-import { seriesValue, TIMESERIES_METRICS } from './timeseries.js';
+import { seriesMetric, TIMESERIES_METRICS } from './timeseries.js';
 
 const DAY = 86_400_000;
 
@@ -37,7 +37,7 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
     models++;
     const g = granularityFor(from, to);
     const seconds = { minute: 60, hour: 3600, day: 86_400 }[g];
-    await deps.reader.seriesValuesMany(v, '', from, to, g, CHARTED.map((name) => ({ name, compute: (s) => seriesValue(name, v, s, seconds) })));
+    await deps.reader.seriesValuesMany(v, '', from, to, g, CHARTED.map((name) => seriesMetric(name, v, seconds)));
     if (stopped()) break;
     // The 30-day range (model pages) and the last 24 h (the overview's default), whole traffic and segments.
     const segments = ['', ...(await deps.reader.segments(v, from, to))];

@@ -194,6 +194,27 @@ export function storageContract(
       }
     });
 
+    test('summary heads: headOnly reads the head where one is stored, the full data elsewhere; a write without a head clears it', async () => {
+      const m = 'head';
+      const withHead = sum(m, { data: new Uint8Array(randomBytes(20_000)), head: new Uint8Array([1, 2, 0, 255]) });
+      const without = sum(m, { windowStart: T0 + 3_600_000, data: new Uint8Array([7, 7, 7]) });
+      const emptyHead = sum(m, { windowStart: T0 + 7_200_000, data: new Uint8Array([5]), head: new Uint8Array(0) });
+      await s.putSummaries([withHead, without, emptyHead]);
+      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 10_800_000 };
+      const bytes = async (headOnly: boolean): Promise<number[][]> => (await s.querySummaries({ ...q, headOnly })).map((r) => [...r.data]);
+      assert.deepStrictEqual(await bytes(true), [[1, 2, 0, 255], [7, 7, 7], []]);
+      assert.deepStrictEqual(await bytes(false), [[...withHead.data], [7, 7, 7], [5]]);
+      // Same rows and keys as a full read.
+      assert.deepStrictEqual((await s.querySummaries({ ...q, headOnly: true })).map(({ data: _d, ...k }) => k), await s.querySummaryKeys(q));
+      // Rewritten without a head (a writer that does not make heads): the old head must not be served.
+      await s.putSummaries([sum(m, { data: new Uint8Array([3, 3]) })]);
+      assert.deepStrictEqual((await bytes(true))[0], [3, 3]);
+      // Rewritten with a new head inside a commit.
+      await s.commit({ summaries: [sum(m, { data: new Uint8Array([4]), head: new Uint8Array([9]) })] });
+      assert.deepStrictEqual((await bytes(true))[0], [9]);
+      assert.deepStrictEqual((await bytes(false))[0], [4]);
+    });
+
     test('commit: all parts stored together, and a failure half way stores nothing', async () => {
       const m = 'cmt';
       const kept = sum(m, { data: new Uint8Array([1]) });

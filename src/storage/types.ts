@@ -84,9 +84,15 @@ export interface SummaryKey {
   windowStart: number;
 }
 
-/** A serialised mergeable window summary; storage treats `data` as opaque bytes. */
+/** A serialised mergeable window summary; storage treats `data` and `head` as opaque bytes. */
 export interface SummaryRecord extends SummaryKey {
   data: Uint8Array;
+  /**
+   * Optional small form of the same summary without its per-feature parts (WindowSummary.headBytes), stored
+   * beside `data` so that series of counters, latency, predictions and CBPE read kilobytes per window instead of
+   * the feature sketches. A write without it clears any stored head (never a stale head).
+   */
+  head?: Uint8Array | null;
 }
 
 export interface SummaryQuery {
@@ -97,6 +103,8 @@ export interface SummaryQuery {
   to: number;
   version?: string;
   segment?: string;
+  /** Return each window's head as `data` where one is stored (the full data where none is). */
+  headOnly?: boolean;
 }
 
 export interface EventQuery {

@@ -68,6 +68,23 @@ test('serialisation round trip is exact and latency quantiles are within 1%', ()
   }
 });
 
+test('issue 3: the head is the summary without its features: same counters, latency, prediction, score and CBPE, without the feature bytes', () => {
+  const w = new WindowSummary(spec, 3);
+  for (const e of events(5000, 4)) w.add(e);
+  w.addReject('schema_violation');
+  const head = WindowSummary.fromBytes(w.headBytes(), spec, 3);
+  assert.equal(head.features.size, 0);
+  // Everything but the features is byte-identical: the full form of the head equals the full form without features.
+  const full = JSON.parse(new TextDecoder().decode(w.toBytes())) as Record<string, unknown>;
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(head.toBytes())), { ...full, features: {} });
+  const back = WindowSummary.fromBytes(w.toBytes(), spec, 3);
+  for (const q of [0.5, 0.95, 0.99]) assert.equal(head.latencyQuantile(q), back.latencyQuantile(q));
+  assert.deepEqual([head.events, head.errors, head.rejected, head.costSum, head.cbpe], [w.events, w.errors, w.rejected, w.costSum, w.cbpe]);
+  // What it leaves out is the per-feature part (two features here: ~40%; ~90% for the 50 features of bench:query).
+  const featureBytes = new TextEncoder().encode(JSON.stringify(full['features'])).length;
+  assert.equal(w.headBytes().length, w.toBytes().length - featureBytes + 2);
+});
+
 test('category counts are capped; the rest is counted as other, deterministically across merge orders', () => {
   const a = new CategoricalSummary(3);
   const b = new CategoricalSummary(3);

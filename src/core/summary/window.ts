@@ -138,14 +138,26 @@ export class WindowSummary {
   }
 
   toBytes(): Uint8Array {
-    const state: WindowState = {
+    return new TextEncoder().encode(JSON.stringify(this.state(true)));
+  }
+
+  /**
+   * The summary without its per-feature parts (counters, latency, cost, prediction, score, CBPE): a few KB where
+   * toBytes() is ~80 KB for 50 features. fromBytes() reads it back as a summary with no features, so it serves
+   * only what does not look at features (see timeseries.ts, HEAD_METRICS).
+   */
+  headBytes(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify(this.state(false)));
+  }
+
+  private state(withFeatures: boolean): WindowState {
+    return {
       v: 1, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
       latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
       latency: bytesToBase64(this.latency.toProto()),
-      features: Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s)])),
+      features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s)])) : {},
       prediction: stateOf(this.prediction), score: this.score.toState(), cbpe: { ...this.cbpe },
     };
-    return new TextEncoder().encode(JSON.stringify(state));
   }
 
   static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number): WindowSummary {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
-import { seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { seriesMetric, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -30,7 +30,7 @@ export function seriesRoutes(deps: AppDeps) {
         // a repeated or overlapping range computes only the windows written since.
         const t: number[] = [];
         for (let x = Math.floor(r.from / size) * size; x < r.to; x += size) t.push(x);
-        const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => ({ name: m, compute: (s) => seriesValue(m, v, s, size / 1000) })));
+        const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => seriesMetric(m, v, size / 1000)));
         const series: Record<string, Array<number | null>> = {};
         metrics.forEach((m, i) => {
           const values = all[i];

@@ -91,6 +91,8 @@ export async function upsertSummaries(conn: DuckDBConnection, summaries: readonl
       a.appendVarchar(s.granularity);
       appendMillis(a, s.windowStart);
       a.appendBlob(s.data);
+      if (s.head === undefined || s.head === null) a.appendNull();
+      else a.appendBlob(s.head);
       a.endRow();
     }
   }, 'temp');

@@ -117,4 +117,29 @@ describe('duckdb store', () => {
       await store.close();
     }
   });
+
+  test('issue 3: per-granularity summary tables written before summary heads get the head column; their windows read in full', async () => {
+    const file = join(dir, 'heads.duckdb');
+    const inst = await DuckDBInstance.create(file);
+    const c = await inst.connect();
+    for (const g of ['minute', 'hour', 'day']) {
+      await c.run(`CREATE TABLE summaries_${g} (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+        window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`);
+    }
+    await c.run(`INSERT INTO summaries_hour VALUES ('m', '1', '', 'hour', 0, '\\x02'::BLOB)`);
+    c.closeSync();
+    inst.closeSync();
+    const store = await DuckDbStore.open(file);
+    try {
+      await store.init();
+      await store.init();
+      const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9 };
+      assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[2]]);
+      await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
+      assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
+      assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
+    } finally {
+      await store.close();
+    }
+  });
 });

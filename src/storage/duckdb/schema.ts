@@ -21,8 +21,10 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   // from a cold start than from one table holding the minute windows too.
   ...['minute', 'hour', 'day'].map((g) => `CREATE TABLE IF NOT EXISTS summaries_${g} (
     model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
-    window_start BIGINT NOT NULL, data BLOB NOT NULL,
+    window_start BIGINT NOT NULL, data BLOB NOT NULL, head BLOB,
     PRIMARY KEY (model, version, segment, granularity, window_start))`),
+  // Stores created before summary heads existed get the column (empty: such windows are read in full).
+  ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS head BLOB`),
   `CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 ];
 
@@ -46,18 +48,18 @@ export const UPSERT_VERSION = `INSERT INTO versions (model, version, created_at,
 export const SUMMARIES_STAGE = 'summaries_stage';
 
 export const CREATE_SUMMARIES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARIES_STAGE} (
-  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB)`;
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB, head BLOB)`;
 
 /** The table of a granularity's summaries. */
 export const summariesTable = (g: string): string => `summaries_${g}`;
 
-export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data)
-  SELECT model, version, segment, granularity, window_start, data FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
-  ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data`);
+export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head)
+  SELECT model, version, segment, granularity, window_start, data, head FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
+  ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data, head = excluded.head`);
 
 /** A store written before the split kept every granularity in one `summaries` table: moved once by init(). */
 export const MIGRATE_SUMMARIES = [
-  ...['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} SELECT model, version, segment, granularity, window_start, data FROM summaries WHERE granularity = '${g}' ON CONFLICT DO NOTHING`),
+  ...['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data) SELECT model, version, segment, granularity, window_start, data FROM summaries WHERE granularity = '${g}' ON CONFLICT DO NOTHING`),
   'DROP TABLE summaries',
 ];
 

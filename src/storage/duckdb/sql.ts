@@ -64,7 +64,8 @@ export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false):
     params.push(q.segment);
     where += ` AND segment = $${params.length}`;
   }
-  const text = `SELECT model, version, segment, granularity, window_start${keysOnly ? '' : ', data'} `
+  const data = q.headOnly === true ? ', coalesce(head, data) AS data' : ', data';
+  const text = `SELECT model, version, segment, granularity, window_start${keysOnly ? '' : data} `
     + `FROM ${t('summaries', q.granularity)} WHERE ${where} ORDER BY window_start, version, segment`;
   return { text, params };
 }

@@ -31,7 +31,9 @@ export function postgresSchema(schema: string): string[] {
       id ${key} PRIMARY KEY, model ${key}, label text NOT NULL, received_at bigint NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${s}.summaries (
       model ${key}, version ${key}, segment ${key}, granularity ${key}, window_start bigint NOT NULL,
-      data bytea NOT NULL, PRIMARY KEY (model, granularity, window_start, version, segment))`,
+      data bytea NOT NULL, head bytea, PRIMARY KEY (model, granularity, window_start, version, segment))`,
+    // Stores created before summary heads existed get the column (empty: such windows are read in full).
+    `ALTER TABLE ${s}.summaries ADD COLUMN IF NOT EXISTS head bytea`,
     `CREATE TABLE IF NOT EXISTS ${s}.state (key ${key} PRIMARY KEY, value text NOT NULL)`,
   ];
 }
@@ -46,9 +48,9 @@ export function postgresWrites(schema: string) {
         $7::float8[], $8::text[], $9::float8[], $10::text[], $11::float8[], $12::text[])`,
     rejects: `INSERT INTO ${s}.rejects (ts, model, version, code, reason, excerpt)
       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-    summaries: `INSERT INTO ${s}.summaries (model, version, segment, granularity, window_start, data)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[])
-      ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data`,
+    summaries: `INSERT INTO ${s}.summaries (model, version, segment, granularity, window_start, data, head)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::bytea[])
+      ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data, head = excluded.head`,
     labels: `INSERT INTO ${s}.labels (id, model, label, received_at)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
       ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`,

@@ -172,7 +172,7 @@ export class PostgresStore implements StorageBackend {
       }
       for (const part of chunks(lastByKey(batch.summaries ?? [], summaryKey))) {
         await c.query(this.writes.summaries, columns(part, (s) => [
-          s.model, s.version, s.segment, s.granularity, millis(s.windowStart), s.data,
+          s.model, s.version, s.segment, s.granularity, millis(s.windowStart), s.data, s.head ?? null,
         ]));
       }
       for (const part of chunks(lastByKey(batch.labels ?? [], (l) => l.id))) {
