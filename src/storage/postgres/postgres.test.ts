@@ -39,5 +39,33 @@ if (url === undefined || url === '') {
       }
       await assert.rejects(PostgresStore.open(url, { schema: 'x"; DROP TABLE y; --' }), /invalid PostgreSQL schema/);
     });
+
+    test('issue 3: a summaries table written before summary heads gets the head column; its windows read in full', async () => {
+      const s3 = freshSchema();
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE SCHEMA "${s3}"`);
+        await client.query(`CREATE TABLE "${s3}".summaries (model text NOT NULL, version text NOT NULL, segment text NOT NULL, granularity text NOT NULL,
+          window_start bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (model, granularity, window_start, version, segment))`);
+        await client.query(`INSERT INTO "${s3}".summaries VALUES ('m', '1', '', 'hour', 0, '\\x02')`);
+      } finally {
+        await client.end();
+      }
+      const store = await PostgresStore.open(url, { schema: s3 });
+      try {
+        await store.init();
+        await store.init();
+        const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9 };
+        assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[2]]);
+        await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
+        assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
+        assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
+      } finally {
+        await store.close();
+        await dropSchema(url, s3);
+      }
+    });
   });
 }
