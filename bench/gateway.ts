@@ -22,6 +22,7 @@ import { seededRandom } from '../src/core/random/rng.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { api, featureSet, makeRow, modelBody } from './lib-data.js';
 import { printProfile, type CpuProfile } from './lib-profile.js';
+import { serverFigures } from '../test/helpers/server-figures.js';
 import { fmtInt, fmtMs, quantile, verdict } from './lib-stats.js';
 
 const RATE = Math.max(1, Number(process.env['BENCH_RATE'] ?? 2000));
@@ -145,19 +146,10 @@ function episodes(p: Phase, slowMs: number): string {
 }
 
 /** The server's own figures from /metrics: longest event-loop block since the last scrape, GCs of 10 ms or more. */
-async function serverFigures(url: string): Promise<string> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const lag = 1000 * Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
-  const buckets = new Map<string, number>(); // "kind le" -> cumulative count
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
-    buckets.set(`${/kind="([^"]+)"/.exec(line)?.[1]} ${/le="([^"]+)"/.exec(line)?.[1]}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
-  }
-  const gcs = ['minor', 'major', 'incremental'].map((k) => {
-    const all = buckets.get(`${k} +Inf`) ?? 0;
-    return `${k} ${fmtInt(all)} (${fmtInt(all - (buckets.get(`${k} 0.01`) ?? 0))} of 10 ms or more)`;
-  });
-  return `event loop blocked at most ${fmtMs(lag)}; garbage collections: ${gcs.join(', ')}`;
+async function serverSummary(url: string): Promise<string> {
+  const f = await serverFigures(url);
+  const gcs = ['minor', 'major', 'incremental'].map((k) => `${k} ${fmtInt(f.gcs(k))} (${fmtInt(f.gcsOver(k, '0.01'))} of 10 ms or more)`);
+  return `event loop blocked at most ${fmtMs(f.lagMaxMs)}; garbage collections: ${gcs.join(', ')}`;
 }
 
 const QS: Array<[string, number]> = [['p50', 0.5], ['p90', 0.9], ['p99', 0.99], ['p99.9', 0.999]];
@@ -221,7 +213,7 @@ try {
   log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
   log(`gateway tail: ${episodes(G, 5)}`);
   log(`direct tail:  ${episodes(D, 5)}`);
-  log(`server since start: ${await serverFigures(server.url).catch((e: unknown) => `(no /metrics: ${String(e)})`)}`);
+  log(`server since start: ${await serverSummary(server.url).catch((e: unknown) => `(no /metrics: ${String(e)})`)}`);
   log(`target: p50 added <= 0.50 ms: ${fmtMs(addP50)} ${verdict(addP50 <= 0.5)}; p99 added <= 2.00 ms: ${fmtMs(addP99)} ${verdict(addP99 <= 2)}`);
 
   await stop(server.child);

@@ -9,6 +9,7 @@ import { browserUnavailable, launch, openView, watchErrors, type RequestTiming }
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
+import { serverFigures } from './helpers/server-figures.js';
 import { startModelServer } from './helpers/upstream.js';
 
 const DAY = 86_400_000;
@@ -32,22 +33,6 @@ const VIEWS: Array<[string, string]> = [
   ['alerts', '#/alerts?state=all'], ['slos', '#/slos'], ['registry', '#/registry'],
   ['executive', '#/exec'], ['oncall', '#/oncall'], ['debug', '#/debug/churn'],
 ];
-
-/**
- * The server's own figures from GET /metrics: the longest event-loop delay since the previous scrape (the client
- * library resets it on every scrape) and, per kind, the garbage collections of 0.1 s or more since start.
- */
-async function serverFigures(url: string): Promise<{ lagMaxMs: number; slowGcs: Map<string, number> }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const lagMaxMs = 1000 * Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
-  const buckets = new Map<string, number>(); // "kind le" -> cumulative count
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
-    buckets.set(`${/kind="([^"]+)"/.exec(line)?.[1]} ${/le="([^"]+)"/.exec(line)?.[1]}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
-  }
-  const slowGcs = new Map(['minor', 'major', 'incremental'].map((k) => [k, (buckets.get(`${k} +Inf`) ?? 0) - (buckets.get(`${k} 0.1`) ?? 0)]));
-  return { lagMaxMs, slowGcs };
-}
 
 describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: unavailable ?? false, timeout: 180_000 }, () => {
   let srv: RunningServer;
@@ -98,7 +83,7 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
       if (!(best < FAIL_MS)) slow.push(`${name}: all panels in ${Math.round(best)} ms`);
     }
     const after = await serverFigures(srv.url);
-    const gcs = ['minor', 'major', 'incremental'].map((k) => `${k} ${(after.slowGcs.get(k) ?? 0) - (before.slowGcs.get(k) ?? 0)}`);
+    const gcs = ['minor', 'major', 'incremental'].map((k) => `${k} ${after.gcsOver(k, '0.1') - before.gcsOver(k, '0.1')}`);
     figures.push(`server during the measured opens: event loop blocked at most ${Math.round(after.lagMaxMs)} ms; garbage collections of 0.1 s or more: ${gcs.join(', ')}`);
     console.log(`dashboard load times, ms from navigation start, 30 days of demo data (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}):\n  ${figures.join('\n  ')}`
       + `\n  target ${TARGET_MS} ms, first open of each view (after the start-up warm-up of the query caches): ${overFirst.length === 0 ? 'MET by every view' : `NOT MET by ${overFirst.join(', ')}`}`

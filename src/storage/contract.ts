@@ -38,6 +38,20 @@ const sortById = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((a, b)
 /** A summary with `data` as a plain Uint8Array, so deepStrictEqual compares bytes only. */
 const plain = (s: SummaryRecord): SummaryRecord => ({ ...s, data: new Uint8Array(s.data) });
 
+/**
+ * For a backend's migration test: `store` was opened on tables written before summary heads existed, holding one
+ * hour window of model "m", version "1", data [2]. Its windows read in full until a write brings a head.
+ */
+export async function checkHeadsAfterMigration(store: StorageBackend): Promise<void> {
+  await store.init();
+  await store.init(); // idempotent
+  const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9 };
+  assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[2]]);
+  await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
+  assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
+  assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
+}
+
 export function storageContract(
   name: string, open: () => Promise<StorageBackend>, cleanup?: () => Promise<void>, opts: ContractOptions = {},
 ): void {

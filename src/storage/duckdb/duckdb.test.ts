@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { storageContract } from '../contract.js';
+import { checkHeadsAfterMigration, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
@@ -131,13 +131,7 @@ describe('duckdb store', () => {
     inst.closeSync();
     const store = await DuckDbStore.open(file);
     try {
-      await store.init();
-      await store.init();
-      const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9 };
-      assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[2]]);
-      await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
-      assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
-      assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
+      await checkHeadsAfterMigration(store);
     } finally {
       await store.close();
     }

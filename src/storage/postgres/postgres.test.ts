@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { storageContract } from '../contract.js';
+import { checkHeadsAfterMigration, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { dropSchema } from './drop-schema.js';
 import { PostgresStore } from './store.js';
@@ -55,13 +55,7 @@ if (url === undefined || url === '') {
       }
       const store = await PostgresStore.open(url, { schema: s3 });
       try {
-        await store.init();
-        await store.init();
-        const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9 };
-        assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[2]]);
-        await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
-        assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
-        assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
+        await checkHeadsAfterMigration(store);
       } finally {
         await store.close();
         await dropSchema(url, s3);

@@ -1,0 +1,21 @@
+/** A server's own figures from its GET /metrics (prom-client's default process metrics). */
+export interface ServerFigures {
+  /** Longest event-loop delay since the previous scrape (prom-client resets it on every scrape), ms. */
+  lagMaxMs: number;
+  /** Garbage collections of `kind` (minor, major, incremental) since start. */
+  gcs(kind: string): number;
+  /** Of those, how many took longer than `seconds` (a bucket bound of the GC histogram: 0.001, 0.01, 0.1, 1...). */
+  gcsOver(kind: string, seconds: string): number;
+}
+
+export async function serverFigures(url: string): Promise<ServerFigures> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const lagMaxMs = 1000 * Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
+  const buckets = new Map<string, number>(); // "kind le" -> cumulative count
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
+    buckets.set(`${/kind="([^"]+)"/.exec(line)?.[1]} ${/le="([^"]+)"/.exec(line)?.[1]}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  const gcs = (kind: string): number => buckets.get(`${kind} +Inf`) ?? 0;
+  return { lagMaxMs, gcs, gcsOver: (kind, seconds) => gcs(kind) - (buckets.get(`${kind} ${seconds}`) ?? 0) };
+}
