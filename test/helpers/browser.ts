@@ -38,8 +38,8 @@ export interface ViewTiming {
   renderStartMs: number;
 }
 
-/** One request of a page load: ms from the document request, total and server (time to first byte) times. */
-export interface RequestTiming { path: string; startMs: number; totalMs: number; serverMs: number }
+/** One request of a page load: where it went, ms from the document request, total and server (time to first byte) times. */
+export interface RequestTiming { origin: string; path: string; startMs: number; totalMs: number; serverMs: number }
 
 /**
  * Opens a dashboard URL in a fresh document and waits until its main panels are ready (and optionally all);
@@ -47,13 +47,21 @@ export interface RequestTiming { path: string; startMs: number; totalMs: number;
  */
 export async function openView(page: Page, url: string, opts: { complete?: boolean; timeoutMs?: number; requests?: RequestTiming[] } = {}): Promise<ViewTiming> {
   await page.goto('about:blank');
-  const seen: Array<{ path: string; start: number; end: number; wait: number }> = [];
+  const seen: Array<{ origin: string; path: string; start: number; end: number; wait: number }> = [];
   const onFinished = (r: Request): void => {
     const t = r.timing();
     const u = new URL(r.url());
-    seen.push({ path: u.pathname + u.search, start: t.startTime, end: t.responseEnd, wait: t.responseStart - t.requestStart });
+    seen.push({ origin: u.origin, path: u.pathname + u.search, start: t.startTime, end: t.responseEnd, wait: t.responseStart - t.requestStart });
   };
-  if (opts.requests) page.on('requestfinished', onFinished);
+  // Failed requests too (timings unknown: NaN), so that a request elsewhere (a CDN, offline) is never missed.
+  const onFailed = (r: Request): void => {
+    const u = new URL(r.url());
+    seen.push({ origin: u.origin, path: u.pathname + u.search, start: NaN, end: NaN, wait: NaN });
+  };
+  if (opts.requests) {
+    page.on('requestfinished', onFinished);
+    page.on('requestfailed', onFailed);
+  }
   try {
     await page.goto(url);
     const attr = opts.complete ? 'complete' : 'ready';
@@ -62,7 +70,8 @@ export async function openView(page: Page, url: string, opts: { complete?: boole
     return await (page.evaluate('window.__lookout') as Promise<ViewTiming>);
   } finally {
     page.off('requestfinished', onFinished);
-    const t0 = Math.min(...seen.map((x) => x.start));
-    for (const x of seen) opts.requests?.push({ path: x.path, startMs: x.start - t0, totalMs: x.end, serverMs: x.wait });
+    page.off('requestfailed', onFailed);
+    const t0 = Math.min(...seen.filter((x) => !Number.isNaN(x.start)).map((x) => x.start));
+    for (const x of seen) opts.requests?.push({ origin: x.origin, path: x.path, startMs: x.start - t0, totalMs: x.end, serverMs: x.wait });
   }
 }
