@@ -94,14 +94,17 @@ test('issue 6: requests for the same range at the same time share one merge of t
   let merges = 0;
   const put = cache.putMergedRange.bind(cache);
   cache.putMergedRange = (...a: Parameters<typeof cache.putMergedRange>) => { merges++; return put(...a); };
-  const range = `from=${now - 3 * DAY - 12_345}&to=${now - 7_777}`; // a range not asked before
-  const [health, drift, eu] = await Promise.all([
-    call(s.url, 'GET', `/v1/models/w/health?${range}`),
-    call(s.url, 'GET', `/v1/models/w/quality?${range}`),
-    call(s.url, 'GET', `/v1/models/w/health?${range}&segment=region%3Deu`),
-  ]);
-  assert.equal(health.body['events'], drift.body['events']);
-  assert.ok((eu.body['events'] as number) < (health.body['events'] as number));
-  assert.equal(merges, 2, 'one merge for the whole traffic (two requests), one for the segment');
-  cache.putMergedRange = put;
+  try {
+    const range = `from=${now - 3 * DAY - 12_345}&to=${now - 7_777}`; // a range not asked before
+    const [health, drift, eu] = await Promise.all([
+      call(s.url, 'GET', `/v1/models/w/health?${range}`),
+      call(s.url, 'GET', `/v1/models/w/quality?${range}`),
+      call(s.url, 'GET', `/v1/models/w/health?${range}&segment=region%3Deu`),
+    ]);
+    assert.equal(health.body['events'], drift.body['events']);
+    assert.ok((eu.body['events'] as number) < (health.body['events'] as number));
+    assert.equal(merges, 2, 'one merge for the whole traffic (two requests), one for the segment');
+  } finally {
+    cache.putMergedRange = put;
+  }
 });

@@ -6,6 +6,16 @@ import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
 import { SummaryCache, type WindowRange } from './summary-cache.js';
 
+/**
+ * One per-window value of a time series: `name` keys the cached values, `compute` makes it from a window's summary,
+ * `head` says it needs no feature (a window's head is enough: see HEAD_METRICS and seriesMetric in timeseries.ts).
+ */
+export interface SeriesMetric {
+  name: string;
+  compute: (s: WindowSummary) => number | null;
+  head?: boolean;
+}
+
 /** A store that other processes may write too: cached entries are re-read after this long. */
 const SHARED_STORE_TTL_MS = 5000;
 
@@ -108,10 +118,9 @@ export class SummaryReader {
    * `compute` from the decoded summary, or taken from the cache when that window was not written since.
    */
   async seriesValues(
-    v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
-    name: string, compute: (s: WindowSummary) => number | null, head = false,
+    v: VersionContext, segment: string, from: number, to: number, granularity: Granularity, metric: SeriesMetric,
   ): Promise<Map<number, { value: number | null; events: number }>> {
-    return (await this.seriesValuesMany(v, segment, from, to, granularity, [{ name, compute, head }]))[0] as Map<number, { value: number | null; events: number }>;
+    return (await this.seriesValuesMany(v, segment, from, to, granularity, [metric]))[0] as Map<number, { value: number | null; events: number }>;
   }
 
   /**
@@ -121,7 +130,7 @@ export class SummaryReader {
    */
   async seriesValuesMany(
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
-    metrics: ReadonlyArray<{ name: string; compute: (s: WindowSummary) => number | null; head?: boolean }>,
+    metrics: readonly SeriesMetric[],
   ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
     const epoch = this.cache.epoch;
     const range = this.range(v, segment, from, to, granularity);
@@ -171,7 +180,7 @@ export class SummaryReader {
       // One read covering the missing windows (the range narrowed to them).
       const from = Math.min(...missing.map((k) => k.windowStart));
       const to = Math.max(...missing.map((k) => k.windowStart)) + 1;
-      const rows = await this.store.querySummaries({ ...query({ ...range, from, to }), ...(headOnly && { headOnly }) });
+      const rows = await this.store.querySummaries({ ...query({ ...range, from, to }), headOnly });
       const byStart = new Map(rows.map((r) => [r.windowStart, r]));
       keys.forEach((k, i) => {
         if (found[i] !== undefined) return;

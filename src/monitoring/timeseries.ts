@@ -3,6 +3,7 @@ import { datasetDrift } from '../core/drift/dataset.js';
 import { estimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
+import type { SeriesMetric } from './query.js';
 
 /** Metrics a time series can chart, one value per window. Feature metrics take ":FEATURE". */
 export const TIMESERIES_METRICS = [
@@ -20,7 +21,7 @@ export const HEAD_METRICS: ReadonlySet<string> = new Set([
 ]);
 
 /** A series request for `metric` (seriesValue per window), marked as head-only where it can be. */
-export function seriesMetric(metric: string, v: VersionContext, seconds: number): { name: string; compute: (s: WindowSummary) => number | null; head: boolean } {
+export function seriesMetric(metric: string, v: VersionContext, seconds: number): SeriesMetric {
   return { name: metric, compute: (s) => seriesValue(metric, v, s, seconds), head: HEAD_METRICS.has(metric) };
 }
 

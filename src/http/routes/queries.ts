@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
-import { HEAD_METRICS, seriesValue, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { seriesMetric, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
@@ -149,7 +149,7 @@ export function queryRoutes(deps: AppDeps) {
       }
       const granularity = r.granularity ?? granularityFor(r.from, r.to);
       const size = GRANULARITY_MS[granularity];
-      const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, metric, (s) => seriesValue(metric, v, s, size / 1000), HEAD_METRICS.has(metric));
+      const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, seriesMetric(metric, v, size / 1000));
       const points: Array<{ t: number; value: number | null; events: number }> = [];
       for (let t = Math.floor(r.from / size) * size; t < r.to; t += size) {
         const w = windows.get(t);
