@@ -186,7 +186,8 @@ export class SummaryReader {
         if (found[i] !== undefined) return;
         const r = byStart.get(k.windowStart);
         if (!r) return; // deleted in between
-        const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart));
+        // Lazy: a series of one feature (or of latency) decodes only that sketch of each window.
+        const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
         if (!headOnly) this.cache.putSummary(v, k, s, r.data.length, epoch);
         found[i] = s;
       });

@@ -4,6 +4,7 @@ import { seededRandom } from '../random/rng.js';
 import { CategoricalSummary } from './categorical.js';
 import { NumericSummary } from './numeric.js';
 import type { SummarySpec } from './spec.js';
+import type { LazyMap } from './lazy-map.js';
 import { WindowSummary, type SummarisedEvent } from './window.js';
 
 const spec: SummarySpec = {
@@ -98,4 +99,37 @@ test('category counts are capped; the rest is counted as other, deterministicall
   assert.deepEqual(Object.entries(ab.toState().counts).sort(), Object.entries(ba.toState().counts).sort());
   assert.equal(ab.count + ab.missing, 12);
   assert.equal(ab.missing, 2);
+});
+
+test('issue 3: read lazily, a summary decodes only the sketches used, and equals the eager read', () => {
+  const w = new WindowSummary(spec, 3);
+  for (const e of events(4000, 5)) w.add(e);
+  const bytes = w.toBytes();
+  const eager = WindowSummary.fromBytes(bytes, spec, 3);
+  const lazy = WindowSummary.fromBytes(bytes, spec, 3, true);
+  const pending = (): number => (lazy.features as LazyMap<string, unknown>).pendingCount;
+  assert.equal(lazy.features.size, 2);
+  assert.equal(pending(), 2);
+  assert.deepEqual((lazy.features.get('x') as NumericSummary).toState(), (eager.features.get('x') as NumericSummary).toState());
+  assert.equal(pending(), 1);
+  for (const q of [0.5, 0.99]) assert.equal(lazy.latencyQuantile(q), eager.latencyQuantile(q));
+  assert.equal(pending(), 1);
+  assert.deepEqual(lazy.toBytes(), bytes);
+  assert.equal(pending(), 0);
+  // Merging lazily read windows gives what merging eagerly read ones gives (same sketch random sources).
+  const m1 = new WindowSummary(spec, 9);
+  const m2 = new WindowSummary(spec, 9);
+  for (const b of [bytes, WindowSummary.fromBytes(bytes, spec, 4).toBytes()]) {
+    m1.merge(WindowSummary.fromBytes(b, spec, 3, true));
+    m2.merge(WindowSummary.fromBytes(b, spec, 3));
+  }
+  assert.deepEqual(m1.toBytes(), m2.toBytes());
+  // A corrupt sketch fails where it is used, with the sketch's own error; the other parts still read.
+  const state = JSON.parse(new TextDecoder().decode(bytes)) as { features: { x: { n: { kll: string } } } };
+  state.features.x.n.kll = 'AAAA';
+  const bad = WindowSummary.fromBytes(new TextEncoder().encode(JSON.stringify(state)), spec, 3, true);
+  assert.equal(bad.events, 4000);
+  assert.ok(bad.features.get('c'));
+  assert.throws(() => bad.features.get('x'), /KllSketch\.fromBytes/);
+  assert.throws(() => WindowSummary.fromBytes(new TextEncoder().encode(JSON.stringify(state)), spec, 3), /KllSketch\.fromBytes/);
 });

@@ -5,6 +5,7 @@ import { CategoricalSummary, type CategoricalSummaryState } from './categorical.
 import { addCbpe, emptyCbpe, mergeCbpe, type CbpeState } from './cbpe.js';
 import { calibrate } from './calibration.js';
 import { fnv1a } from './hash.js';
+import { LazyMap } from './lazy-map.js';
 import { NumericSummary, type NumericSummaryState } from './numeric.js';
 import type { SummarySpec } from './spec.js';
 
@@ -57,20 +58,47 @@ export class WindowSummary {
   latencyCount = 0;
   latencySum = 0;
   latencyMax = -Infinity;
-  latency = new DDSketch({ relativeAccuracy: LATENCY_RELATIVE_ACCURACY });
-  readonly features = new Map<string, FeatureSummary>();
-  prediction!: FeatureSummary;
-  score!: NumericSummary;
+  /** Per feature; a LazyMap when read with `fromBytes(..., lazy)`. */
+  readonly features: Map<string, FeatureSummary>;
   cbpe: CbpeState = emptyCbpe();
+  // The sketches below are decoded on first use when read lazily (see fromBytes).
+  private latencyPart: Part<DDSketch> = newLatencySketch;
+  private predictionPart!: Part<FeatureSummary>;
+  private scorePart!: Part<NumericSummary>;
 
   /** `empty = false` (fromBytes only): the caller sets every summary, so none is built here. */
   constructor(readonly spec: SummarySpec, readonly seed: number, empty = true) {
+    this.features = empty ? new Map() : new LazyMap();
     if (!empty) return;
     for (const f of spec.features) {
       this.features.set(f.name, f.kind === 'numerical' ? this.numeric(f.name) : new CategoricalSummary(spec.categoryCap));
     }
     this.prediction = spec.outputKind === 'regression' ? this.numeric('__prediction') : new CategoricalSummary(spec.categoryCap);
     this.score = this.numeric('__score');
+  }
+
+  get latency(): DDSketch {
+    return typeof this.latencyPart === 'function' ? (this.latencyPart = this.latencyPart()) : this.latencyPart;
+  }
+
+  set latency(s: DDSketch) {
+    this.latencyPart = s;
+  }
+
+  get prediction(): FeatureSummary {
+    return typeof this.predictionPart === 'function' ? (this.predictionPart = this.predictionPart()) : this.predictionPart;
+  }
+
+  set prediction(s: FeatureSummary) {
+    this.predictionPart = s;
+  }
+
+  get score(): NumericSummary {
+    return typeof this.scorePart === 'function' ? (this.scorePart = this.scorePart()) : this.scorePart;
+  }
+
+  set score(s: NumericSummary) {
+    this.scorePart = s;
   }
 
   private numeric(name: string): NumericSummary {
@@ -160,7 +188,12 @@ export class WindowSummary {
     };
   }
 
-  static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number): WindowSummary {
+  /**
+   * Reads toBytes()/headBytes() back. With `lazy`, the sketches (latency, each feature, prediction, score) are
+   * decoded when first used, so a query that looks at one of them does not pay for the rest; a corrupt sketch then
+   * throws at that use instead of here. Counters are read at once either way.
+   */
+  static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number, lazy = false): WindowSummary {
     const s = JSON.parse(new TextDecoder().decode(bytes)) as WindowState;
     if (s.v !== 1) throw new Error(`unsupported summary version ${String(s.v)}`);
     const w = new WindowSummary(spec, seed, false);
@@ -173,14 +206,25 @@ export class WindowSummary {
     w.latencyCount = s.latencyCount;
     w.latencySum = s.latencySum;
     w.latencyMax = s.latencyMax ?? -Infinity;
-    if (s.latencyCount > 0) w.latency = DDSketch.fromProto(base64ToBytes(s.latency));
+    const part = <T>(decode: () => T): Part<T> => (lazy ? decode : decode());
+    if (s.latencyCount > 0) w.latencyPart = part(() => DDSketch.fromProto(base64ToBytes(s.latency)));
     const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
-    for (const [k, st] of Object.entries(s.features)) w.features.set(k, fromState(st, rnd(k)));
-    w.prediction = fromState(s.prediction, rnd('__prediction'));
-    w.score = NumericSummary.fromState(s.score, rnd('__score'));
+    for (const [k, st] of Object.entries(s.features)) {
+      if (lazy) (w.features as LazyMap<string, FeatureSummary>).defer(k, () => fromState(st, rnd(k)));
+      else w.features.set(k, fromState(st, rnd(k)));
+    }
+    w.predictionPart = part(() => fromState(s.prediction, rnd('__prediction')));
+    w.scorePart = part(() => NumericSummary.fromState(s.score, rnd('__score')));
     w.cbpe = s.cbpe;
     return w;
   }
+}
+
+/** A sketch, or the function that decodes it on first use. */
+type Part<T> = T | (() => T);
+
+function newLatencySketch(): DDSketch {
+  return new DDSketch({ relativeAccuracy: LATENCY_RELATIVE_ACCURACY });
 }
 
 function stateOf(s: FeatureSummary): { n: NumericSummaryState } | { c: CategoricalSummaryState } {
