@@ -1,7 +1,8 @@
 import { KllSketch } from '../sketches/kll.js';
 import { countAtMost } from '../stats/sorted.js';
 import type { Random } from '../random/rng.js';
-import { bytesToBase64, base64ToBytes } from './base64.js';
+import { bytesToBase64 } from './base64.js';
+import { readBlob, type BlobRef } from './blob-ref.js';
 
 export interface NumericSummaryState {
   count: number;
@@ -10,8 +11,8 @@ export interface NumericSummaryState {
   max: number | null;
   sum: number;
   sumSq: number;
-  /** KLL sketch bytes, base64. */
-  kll: string;
+  /** KLL sketch bytes (see BlobRef). */
+  kll: BlobRef;
   /** Counts on the reference bins (inner edges `edges`), or null when the version has no reference yet. */
   hist: number[] | null;
   edges: number[] | null;
@@ -76,17 +77,19 @@ export class NumericSummary {
     return Math.sqrt(Math.max(0, this.sumSq / this.count - m * m));
   }
 
-  toState(): NumericSummaryState {
+  /** `blob` stores the sketch bytes (default: base64 in the state itself). */
+  toState(blob: (bytes: Uint8Array) => BlobRef = bytesToBase64): NumericSummaryState {
     return {
       count: this.count, missing: this.missing,
       min: this.count ? this.min : null, max: this.count ? this.max : null,
-      sum: this.sum, sumSq: this.sumSq, kll: bytesToBase64(this.kll.toBytes()),
+      sum: this.sum, sumSq: this.sumSq, kll: blob(this.kll.toBytes()),
       hist: this.hist, edges: this.edges ? [...this.edges] : null,
     };
   }
 
-  static fromState(s: NumericSummaryState, random: Random): NumericSummary {
-    const out = new NumericSummary(random, s.edges, KllSketch.fromBytes(base64ToBytes(s.kll), random));
+  /** `blob` resolves the sketch bytes' reference (default: base64 only). */
+  static fromState(s: NumericSummaryState, random: Random, blob: (ref: BlobRef) => Uint8Array = readBlob): NumericSummary {
+    const out = new NumericSummary(random, s.edges, KllSketch.fromBytes(blob(s.kll), random));
     out.count = s.count;
     out.missing = s.missing;
     out.min = s.min ?? Infinity;

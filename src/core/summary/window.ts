@@ -1,12 +1,13 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { seededRandom } from '../random/rng.js';
-import { base64ToBytes, bytesToBase64 } from './base64.js';
+import type { BlobRef } from './blob-ref.js';
 import { CategoricalSummary, type CategoricalSummaryState } from './categorical.js';
 import { addCbpe, emptyCbpe, mergeCbpe, type CbpeState } from './cbpe.js';
 import { calibrate } from './calibration.js';
 import { fnv1a } from './hash.js';
 import { LazyMap } from './lazy-map.js';
 import { NumericSummary, type NumericSummaryState } from './numeric.js';
+import { decodeSummary, encodeSummary } from './summary-format.js';
 import type { SummarySpec } from './spec.js';
 
 export type FeatureSummary = NumericSummary | CategoricalSummary;
@@ -21,8 +22,9 @@ export interface SummarisedEvent {
   costUsd: number | null;
 }
 
+/** The state in a stored summary: format 1 (all JSON, base64 sketches) or 2 (summary-format.ts). */
 interface WindowState {
-  v: 1;
+  v: 1 | 2;
   events: number;
   errors: number;
   rejected?: number;
@@ -32,7 +34,7 @@ interface WindowState {
   latencyCount: number;
   latencySum: number;
   latencyMax: number | null;
-  latency: string;
+  latency: BlobRef;
   features: Record<string, { n: NumericSummaryState } | { c: CategoricalSummaryState }>;
   prediction: { n: NumericSummaryState } | { c: CategoricalSummaryState };
   score: NumericSummaryState;
@@ -165,26 +167,27 @@ export class WindowSummary {
     return Math.min(this.latency.getValueAtQuantile(q), this.latencyMax);
   }
 
+  /** The stored form (summary-format.ts, format 2). */
   toBytes(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify(this.state(true)));
+    return encodeSummary((blob) => this.state(true, blob));
   }
 
   /**
    * The summary without its per-feature parts (counters, latency, cost, prediction, score, CBPE): a few KB where
-   * toBytes() is ~80 KB for 50 features. fromBytes() reads it back as a summary with no features, so it serves
+   * toBytes() is ~60 KB for 50 features. fromBytes() reads it back as a summary with no features, so it serves
    * only what does not look at features (see timeseries.ts, HEAD_METRICS).
    */
   headBytes(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify(this.state(false)));
+    return encodeSummary((blob) => this.state(false, blob));
   }
 
-  private state(withFeatures: boolean): WindowState {
+  private state(withFeatures: boolean, blob: (bytes: Uint8Array) => BlobRef): WindowState {
     return {
-      v: 1, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
+      v: 2, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
       latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
-      latency: bytesToBase64(this.latency.toProto()),
-      features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s)])) : {},
-      prediction: stateOf(this.prediction), score: this.score.toState(), cbpe: { ...this.cbpe },
+      latency: blob(this.latency.toProto()),
+      features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s, blob)])) : {},
+      prediction: stateOf(this.prediction, blob), score: this.score.toState(blob), cbpe: { ...this.cbpe },
     };
   }
 
@@ -194,8 +197,8 @@ export class WindowSummary {
    * throws at that use instead of here. Counters are read at once either way.
    */
   static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number, lazy = false): WindowSummary {
-    const s = JSON.parse(new TextDecoder().decode(bytes)) as WindowState;
-    if (s.v !== 1) throw new Error(`unsupported summary version ${String(s.v)}`);
+    const { state: s, blob } = decodeSummary<WindowState>(bytes);
+    if (s.v !== 1 && s.v !== 2) throw new Error(`unsupported summary version ${String(s.v)}`);
     const w = new WindowSummary(spec, seed, false);
     w.events = s.events;
     w.errors = s.errors;
@@ -207,14 +210,14 @@ export class WindowSummary {
     w.latencySum = s.latencySum;
     w.latencyMax = s.latencyMax ?? -Infinity;
     const part = <T>(decode: () => T): Part<T> => (lazy ? decode : decode());
-    if (s.latencyCount > 0) w.latencyPart = part(() => DDSketch.fromProto(base64ToBytes(s.latency)));
+    if (s.latencyCount > 0) w.latencyPart = part(() => DDSketch.fromProto(blob(s.latency)));
     const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
     for (const [k, st] of Object.entries(s.features)) {
-      if (lazy) (w.features as LazyMap<string, FeatureSummary>).defer(k, () => fromState(st, rnd(k)));
-      else w.features.set(k, fromState(st, rnd(k)));
+      if (lazy) (w.features as LazyMap<string, FeatureSummary>).defer(k, () => fromState(st, rnd(k), blob));
+      else w.features.set(k, fromState(st, rnd(k), blob));
     }
-    w.predictionPart = part(() => fromState(s.prediction, rnd('__prediction')));
-    w.scorePart = part(() => NumericSummary.fromState(s.score, rnd('__score')));
+    w.predictionPart = part(() => fromState(s.prediction, rnd('__prediction'), blob));
+    w.scorePart = part(() => NumericSummary.fromState(s.score, rnd('__score'), blob));
     w.cbpe = s.cbpe;
     return w;
   }
@@ -227,12 +230,12 @@ function newLatencySketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: LATENCY_RELATIVE_ACCURACY });
 }
 
-function stateOf(s: FeatureSummary): { n: NumericSummaryState } | { c: CategoricalSummaryState } {
-  return s instanceof NumericSummary ? { n: s.toState() } : { c: s.toState() };
+function stateOf(s: FeatureSummary, blob: (bytes: Uint8Array) => BlobRef): { n: NumericSummaryState } | { c: CategoricalSummaryState } {
+  return s instanceof NumericSummary ? { n: s.toState(blob) } : { c: s.toState() };
 }
 
-function fromState(st: { n: NumericSummaryState } | { c: CategoricalSummaryState }, random: ReturnType<typeof seededRandom>): FeatureSummary {
-  return 'n' in st ? NumericSummary.fromState(st.n, random) : CategoricalSummary.fromState(st.c);
+function fromState(st: { n: NumericSummaryState } | { c: CategoricalSummaryState }, random: ReturnType<typeof seededRandom>, blob: (ref: BlobRef) => Uint8Array): FeatureSummary {
+  return 'n' in st ? NumericSummary.fromState(st.n, random, blob) : CategoricalSummary.fromState(st.c);
 }
 
 function mergeAny(a: FeatureSummary, b: FeatureSummary): void {
