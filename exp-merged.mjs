@@ -15,7 +15,7 @@ store.querySummaries = async function (q) { const t = performance.now(); const r
 const origK = store.querySummaryKeys;
 let kMs = 0;
 store.querySummaryKeys = async function (q) { const t = performance.now(); const r = await origK.call(this, q); kMs += performance.now() - t; return r; };
-for (let i = 0; i < 40; i++) {
+for (let i = 0; i < 20; i++) {
   s.deps.reader.cache.clear(); sqlMs = 0; sqlN = 0; bytes = 0; kMs = 0;
   const t = performance.now();
   const m = await s.deps.reader.merged(v, '', NOW - 86400000, NOW);

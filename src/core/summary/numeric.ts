@@ -1,8 +1,7 @@
 import { KllSketch } from '../sketches/kll.js';
 import { countAtMost } from '../stats/sorted.js';
 import type { Random } from '../random/rng.js';
-import { bytesToBase64 } from './base64.js';
-import { readBlob, type BlobRef } from './blob-ref.js';
+import { base64ToBytes, bytesToBase64 } from './base64.js';
 
 export interface NumericSummaryState {
   count: number;
@@ -11,14 +10,16 @@ export interface NumericSummaryState {
   max: number | null;
   sum: number;
   sumSq: number;
-  /** KLL sketch bytes (see BlobRef). */
-  kll: BlobRef;
+  /** KLL sketch bytes, base64. */
+  kll: string;
   /** Counts on the reference bins (inner edges `edges`), or null when the version has no reference yet. */
   hist: number[] | null;
   edges: number[] | null;
 }
 
 export const KLL_K = 200;
+const NUMERIC_HEADER = 64;
+const NONE = 0xffffffff;
 
 /**
  * Mergeable summary of a numerical stream: count, missing, min/max, sum and sum of squares, a KLL quantile
@@ -77,19 +78,18 @@ export class NumericSummary {
     return Math.sqrt(Math.max(0, this.sumSq / this.count - m * m));
   }
 
-  /** `blob` stores the sketch bytes (default: base64 in the state itself). */
-  toState(blob: (bytes: Uint8Array) => BlobRef = bytesToBase64): NumericSummaryState {
+  /** Plain-JSON state (the numeric parts of stored summary format 1). */
+  toState(): NumericSummaryState {
     return {
       count: this.count, missing: this.missing,
       min: this.count ? this.min : null, max: this.count ? this.max : null,
-      sum: this.sum, sumSq: this.sumSq, kll: blob(this.kll.toBytes()),
+      sum: this.sum, sumSq: this.sumSq, kll: bytesToBase64(this.kll.toBytes()),
       hist: this.hist, edges: this.edges ? [...this.edges] : null,
     };
   }
 
-  /** `blob` resolves the sketch bytes' reference (default: base64 only). */
-  static fromState(s: NumericSummaryState, random: Random, blob: (ref: BlobRef) => Uint8Array = readBlob): NumericSummary {
-    const out = new NumericSummary(random, s.edges, KllSketch.fromBytes(blob(s.kll), random));
+  static fromState(s: NumericSummaryState, random: Random): NumericSummary {
+    const out = new NumericSummary(random, s.edges, KllSketch.fromBytes(base64ToBytes(s.kll), random));
     out.count = s.count;
     out.missing = s.missing;
     out.min = s.min ?? Infinity;
@@ -97,6 +97,51 @@ export class NumericSummary {
     out.sum = s.sum;
     out.sumSq = s.sumSq;
     out.hist = s.hist ? [...s.hist] : null;
+    return out;
+  }
+
+  /**
+   * Binary form (the numeric parts of stored summary format 2): ~5x faster to read than the JSON state, whose
+   * parsing of doubles was most of a cold query's decoding. Layout, little-endian:
+   *   0 uint32 form (1) | 4 uint32 hist length (NONE = null) | 8 uint32 edges length (NONE = null) | 12 zero
+   *   16 float64 count, missing, min, max, sum, sumSq (min/max as kept: +-Infinity while empty)
+   *   64 float64 hist..., edges... | then the KLL sketch's bytes (KllSketch.toBytes) to the end
+   */
+  toBytes(): Uint8Array {
+    const h = this.hist?.length ?? 0;
+    const e = this.edges?.length ?? 0;
+    const kll = this.kll.toBytes();
+    const at = NUMERIC_HEADER + 8 * (h + e);
+    const out = new Uint8Array(at + kll.length);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, 1, true);
+    dv.setUint32(4, this.hist ? h : NONE, true);
+    dv.setUint32(8, this.edges ? e : NONE, true);
+    [this.count, this.missing, this.min, this.max, this.sum, this.sumSq].forEach((x, i) => dv.setFloat64(16 + 8 * i, x, true));
+    for (let i = 0; i < h; i++) dv.setFloat64(NUMERIC_HEADER + 8 * i, this.hist?.[i] as number, true);
+    for (let i = 0; i < e; i++) dv.setFloat64(NUMERIC_HEADER + 8 * (h + i), this.edges?.[i] as number, true);
+    out.set(kll, at);
+    return out;
+  }
+
+  static fromBytes(bytes: Uint8Array, random: Random): NumericSummary {
+    const fail = (why: string): never => {
+      throw new Error(`NumericSummary.fromBytes: ${why}`);
+    };
+    if (bytes.length < NUMERIC_HEADER) fail('too short');
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (dv.getUint32(0, true) !== 1) fail(`unsupported form ${dv.getUint32(0, true)}`);
+    const hRaw = dv.getUint32(4, true);
+    const eRaw = dv.getUint32(8, true);
+    const h = hRaw === NONE ? 0 : hRaw;
+    const e = eRaw === NONE ? 0 : eRaw;
+    const at = NUMERIC_HEADER + 8 * (h + e);
+    if (at > bytes.length) fail('lengths exceed the bytes');
+    const read = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => dv.getFloat64(from + 8 * i, true));
+    const edges = eRaw === NONE ? null : read(NUMERIC_HEADER + 8 * h, e);
+    const out = new NumericSummary(random, edges, KllSketch.fromBytes(bytes.subarray(at), random));
+    [out.count, out.missing, out.min, out.max, out.sum, out.sumSq] = read(16, 6) as [number, number, number, number, number, number];
+    out.hist = hRaw === NONE ? null : read(NUMERIC_HEADER, h);
     return out;
   }
 }

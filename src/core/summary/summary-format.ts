@@ -1,5 +1,10 @@
 import { base64ToBytes } from './base64.js';
-import type { BlobRef } from './blob-ref.js';
+
+/**
+ * Where a stored state keeps binary parts: [offset, length] into the binary part of a format-2 summary, or
+ * inline base64 (format 1's latency sketch).
+ */
+export type BlobRef = string | [number, number];
 
 /*
  * Stored form of a window summary (WindowSummary.toBytes / headBytes / fromBytes).
@@ -8,14 +13,15 @@ import type { BlobRef } from './blob-ref.js';
  *   offset  size  field
  *        0     4  magic "LKW" 0x02
  *        4     4  H = length of the JSON header (uint32, little-endian)
- *        8     H  JSON header (UTF-8): the summary's state, with every sketch's bytes given as [offset, length]
- *                 into the binary part
- *    8 + H     …  binary part: the sketches' own serialisations (KLL, DDSketch protobuf), back to back
+ *        8     H  JSON header (UTF-8): the summary's state (counters, category counts, CBPE), with each
+ *                 numeric summary and the latency sketch given as [offset, length] into the binary part
+ *    8 + H     …  binary part, back to back: numeric summaries (NumericSummary.toBytes: statistics, bins and
+ *                 the KLL sketch's bytes) and the latency DDSketch's protobuf
  * Format 1 (read only): the whole state as JSON, sketch bytes inline in base64; it starts with "{".
  *
  * Why: in format 1 most of a 50-feature window (~78 KB) is base64 inside JSON, so reading one meant parsing
- * and base64-decoding all of it (JSON.parse alone ~0.2 ms per window). Format 2 is ~25% smaller and its JSON
- * part a fraction of the size; sketches are sliced out without copying, and only when used (lazy reads).
+ * and base64-decoding all of it, and parsing its doubles was the slowest part. Format 2 is ~25% smaller, its JSON
+ * part holds few numbers, and sketches are sliced out without copying, only when used (lazy reads).
  */
 const MAGIC = [0x4c, 0x4b, 0x57, 0x02];
 const HEADER_AT = 8;

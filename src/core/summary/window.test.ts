@@ -135,14 +135,16 @@ test('issue 3: read lazily, a summary decodes only the sketches used, and equals
   assert.throws(() => WindowSummary.fromBytes(bad, spec, 3), /KllSketch\.fromBytes/);
 });
 
-/** The summary with the magic number of feature x's KLL sketch overwritten (its bytes start with "KLLD"). */
+/** The summary with the magic number of feature x's KLL sketch (inside x's section, "KLLD") overwritten. */
 function corruptKll(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes);
   const h = new DataView(out.buffer).getUint32(4, true);
-  const state = JSON.parse(new TextDecoder().decode(out.subarray(8, 8 + h))) as { features: { x: { n: { kll: [number, number] } } } };
-  const at = 8 + h + state.features.x.n.kll[0];
-  assert.equal(new TextDecoder().decode(out.subarray(at, at + 4)), 'KLLD');
-  out[at] = 0;
+  const state = JSON.parse(new TextDecoder().decode(out.subarray(8, 8 + h))) as { features: { x: { n: [number, number] } } };
+  const [off, len] = state.features.x.n;
+  const section = out.subarray(8 + h + off, 8 + h + off + len);
+  const at = Buffer.from(section).indexOf('KLLD');
+  assert.ok(at > 0);
+  section[at] = 0;
   return out;
 }
 
@@ -179,4 +181,25 @@ test('issue 3: a damaged stored summary fails with a clear error, never a wrong 
       s.toBytes(); // decodes every lazy part
     }, err);
   }
+});
+
+test('issue 3: numeric summaries in binary round trip exactly: empty, without bins, with bins; bad lengths are refused', () => {
+  const r = seededRandom(12);
+  const empty = new NumericSummary(seededRandom(1), null);
+  const noBins = new NumericSummary(seededRandom(1), null);
+  const bins = new NumericSummary(seededRandom(1), [-0.5, 0, 0.5]);
+  for (let i = 0; i < 1000; i++) {
+    const v = i % 50 === 0 ? NaN : r.next() * 2 - 1;
+    noBins.add(v);
+    bins.add(v);
+  }
+  for (const s of [empty, noBins, bins]) {
+    const back = NumericSummary.fromBytes(s.toBytes(), seededRandom(1));
+    assert.deepEqual(back.toState(), s.toState());
+    assert.deepEqual([back.min, back.max, back.edges], [s.min, s.max, s.edges]);
+  }
+  const b = bins.toBytes();
+  new DataView(b.buffer).setUint32(4, 1e6, true);
+  assert.throws(() => NumericSummary.fromBytes(b, seededRandom(1)), /lengths exceed the bytes/);
+  assert.throws(() => NumericSummary.fromBytes(b.subarray(0, 10), seededRandom(1)), /too short/);
 });

@@ -1,13 +1,12 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { seededRandom } from '../random/rng.js';
-import type { BlobRef } from './blob-ref.js';
 import { CategoricalSummary, type CategoricalSummaryState } from './categorical.js';
 import { addCbpe, emptyCbpe, mergeCbpe, type CbpeState } from './cbpe.js';
 import { calibrate } from './calibration.js';
 import { fnv1a } from './hash.js';
 import { LazyMap } from './lazy-map.js';
 import { NumericSummary, type NumericSummaryState } from './numeric.js';
-import { decodeSummary, encodeSummary } from './summary-format.js';
+import { decodeSummary, encodeSummary, type BlobRef } from './summary-format.js';
 import type { SummarySpec } from './spec.js';
 
 export type FeatureSummary = NumericSummary | CategoricalSummary;
@@ -35,9 +34,9 @@ interface WindowState {
   latencySum: number;
   latencyMax: number | null;
   latency: BlobRef;
-  features: Record<string, { n: NumericSummaryState } | { c: CategoricalSummaryState }>;
-  prediction: { n: NumericSummaryState } | { c: CategoricalSummaryState };
-  score: NumericSummaryState;
+  features: Record<string, FeatureState>;
+  prediction: FeatureState;
+  score: BlobRef | NumericSummaryState;
   cbpe: CbpeState;
 }
 
@@ -187,7 +186,7 @@ export class WindowSummary {
       latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
       latency: blob(this.latency.toProto()),
       features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s, blob)])) : {},
-      prediction: stateOf(this.prediction, blob), score: this.score.toState(blob), cbpe: { ...this.cbpe },
+      prediction: stateOf(this.prediction, blob), score: blob(this.score.toBytes()), cbpe: { ...this.cbpe },
     };
   }
 
@@ -217,7 +216,7 @@ export class WindowSummary {
       else w.features.set(k, fromState(st, rnd(k), blob));
     }
     w.predictionPart = part(() => fromState(s.prediction, rnd('__prediction'), blob));
-    w.scorePart = part(() => NumericSummary.fromState(s.score, rnd('__score'), blob));
+    w.scorePart = part(() => numericFrom(s.score, rnd('__score'), blob));
     w.cbpe = s.cbpe;
     return w;
   }
@@ -230,12 +229,23 @@ function newLatencySketch(): DDSketch {
   return new DDSketch({ relativeAccuracy: LATENCY_RELATIVE_ACCURACY });
 }
 
-function stateOf(s: FeatureSummary, blob: (bytes: Uint8Array) => BlobRef): { n: NumericSummaryState } | { c: CategoricalSummaryState } {
-  return s instanceof NumericSummary ? { n: s.toState(blob) } : { c: s.toState() };
+/** A feature's part of the stored state: numeric ones as binary sections (format 2) or JSON states (format 1). */
+type FeatureState = { n: BlobRef | NumericSummaryState } | { c: CategoricalSummaryState };
+
+function stateOf(s: FeatureSummary, blob: (bytes: Uint8Array) => BlobRef): FeatureState {
+  return s instanceof NumericSummary ? { n: blob(s.toBytes()) } : { c: s.toState() };
 }
 
-function fromState(st: { n: NumericSummaryState } | { c: CategoricalSummaryState }, random: ReturnType<typeof seededRandom>, blob: (ref: BlobRef) => Uint8Array): FeatureSummary {
-  return 'n' in st ? NumericSummary.fromState(st.n, random, blob) : CategoricalSummary.fromState(st.c);
+function fromState(st: FeatureState, random: ReturnType<typeof seededRandom>, blob: (ref: BlobRef) => Uint8Array): FeatureSummary {
+  return 'n' in st ? numericFrom(st.n, random, blob) : CategoricalSummary.fromState(st.c);
+}
+
+function numericFrom(st: BlobRef | NumericSummaryState, random: ReturnType<typeof seededRandom>, blob: (ref: BlobRef) => Uint8Array): NumericSummary {
+  return isRef(st) ? NumericSummary.fromBytes(blob(st), random) : NumericSummary.fromState(st, random);
+}
+
+function isRef(x: BlobRef | NumericSummaryState): x is BlobRef {
+  return typeof x === 'string' || Array.isArray(x);
 }
 
 function mergeAny(a: FeatureSummary, b: FeatureSummary): void {
