@@ -137,7 +137,11 @@ export class NumericSummary {
     const e = eRaw === NONE ? 0 : eRaw;
     const at = NUMERIC_HEADER + 8 * (h + e);
     if (at > bytes.length) fail('lengths exceed the bytes');
-    const read = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => dv.getFloat64(from + 8 * i, true));
+    const read = (from: number, n: number): number[] => {
+      const out = new Array<number>(n);
+      for (let i = 0; i < n; i++) out[i] = dv.getFloat64(from + 8 * i, true);
+      return out;
+    };
     const edges = eRaw === NONE ? null : read(NUMERIC_HEADER + 8 * h, e);
     const out = new NumericSummary(random, edges, KllSketch.fromBytes(bytes.subarray(at), random));
     [out.count, out.missing, out.min, out.max, out.sum, out.sumSq] = read(16, 6) as [number, number, number, number, number, number];
