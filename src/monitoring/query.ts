@@ -165,22 +165,27 @@ export class SummaryReader {
 
   /** The stored windows of a range, in store order: decoded ones from the cache, the rest read and decoded. */
   private async windows(v: VersionContext, range: WindowRange, epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+    // Nothing of this series cached (a cold read): one query for the rows, instead of their keys and then them.
+    if (!this.cache.hasSummaries(range)) return this.fetch(v, range, null, epoch);
     const keys = await this.store.querySummaryKeys(query(range));
     return this.fetch(v, range, keys, epoch);
   }
 
   /**
-   * The summaries of these windows: decoded ones from the cache, the rest read and decoded. With `headOnly`, read
-   * as heads where stored (summaries without their features, good for HEAD_METRICS only) and not cached as summaries.
+   * The summaries of these windows (`keys`; null: every stored window of the range): decoded ones from the cache,
+   * the rest read and decoded. With `headOnly`, read as heads where stored (summaries without their features, good
+   * for HEAD_METRICS only) and not cached as summaries.
    */
-  private async fetch(v: VersionContext, range: WindowRange, keys: readonly SummaryKey[], epoch: number, headOnly = false): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
-    const found: Array<WindowSummary | undefined> = keys.map((k) => this.cache.summary(v, k));
-    const missing = keys.filter((_, i) => found[i] === undefined);
-    if (missing.length > 0) {
+  private async fetch(v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+    const found: Array<WindowSummary | undefined> = known?.map((k) => this.cache.summary(v, k)) ?? [];
+    const missing = known?.filter((_, i) => found[i] === undefined) ?? null;
+    let keys = known ?? [];
+    if (missing === null || missing.length > 0) {
       // One read covering the missing windows (the range narrowed to them).
-      const from = Math.min(...missing.map((k) => k.windowStart));
-      const to = Math.max(...missing.map((k) => k.windowStart)) + 1;
+      const from = missing === null ? range.from : Math.min(...missing.map((k) => k.windowStart));
+      const to = missing === null ? range.to : Math.max(...missing.map((k) => k.windowStart)) + 1;
       const rows = await this.store.querySummaries({ ...query({ ...range, from, to }), headOnly });
+      if (known === null) keys = rows.map((r) => ({ model: r.model, version: r.version, segment: r.segment, granularity: r.granularity, windowStart: r.windowStart }));
       const byStart = new Map(rows.map((r) => [r.windowStart, r]));
       keys.forEach((k, i) => {
         if (found[i] !== undefined) return;

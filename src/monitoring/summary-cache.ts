@@ -37,6 +37,10 @@ export function windowKey(k: SummaryKey): string {
   return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}\u0000${k.windowStart}`;
 }
 
+function seriesKey(k: { model: string; version: string; segment: string; granularity: string }): string {
+  return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}`;
+}
+
 function inRange(k: SummaryKey, r: WindowRange): boolean {
   return k.model === r.model && k.version === r.version && k.segment === r.segment && k.granularity === r.granularity && k.windowStart >= r.from && k.windowStart < r.to;
 }
@@ -51,7 +55,9 @@ const LOG = 1024;
  * query read from the store is cached only if no write of those windows was committed since it read them.
  */
 export class SummaryCache {
-  private readonly summaries = new Map<string, Stamp & { summary: WindowSummary; bytes: number }>();
+  private readonly summaries = new Map<string, Stamp & { summary: WindowSummary; bytes: number; series: string }>();
+  /** Cached summaries per series (model, version, segment, granularity). */
+  private readonly perSeries = new Map<string, number>();
   private readonly values = new Map<string, Stamp & { values: Map<string, number | null> }>();
   private readonly merged = new Map<string, Stamp & { parts: readonly WindowRange[]; summary: WindowSummary }>();
   /** The last LOG invalidations (epoch order). */
@@ -80,6 +86,7 @@ export class SummaryCache {
   /** Forgets everything (benchmarks time cold queries with it). */
   clear(): void {
     this.summaries.clear();
+    this.perSeries.clear();
     this.values.clear();
     this.merged.clear();
     this.bytes = 0;
@@ -130,7 +137,9 @@ export class SummaryCache {
     const id = windowKey(key);
     if (bytes > this.maxBytes || !this.untouchedSince(epoch, (k) => windowKey(k) === id)) return;
     this.dropSummary(id);
-    this.summaries.set(id, { ctx, at: this.now(), summary, bytes });
+    const series = seriesKey(key);
+    this.summaries.set(id, { ctx, at: this.now(), summary, bytes, series });
+    this.perSeries.set(series, (this.perSeries.get(series) ?? 0) + 1);
     this.bytes += bytes;
     while (this.bytes > this.maxBytes) {
       const oldest = this.summaries.keys().next().value;
@@ -144,6 +153,14 @@ export class SummaryCache {
     if (!e) return;
     this.bytes -= e.bytes;
     this.summaries.delete(id);
+    const left = (this.perSeries.get(e.series) ?? 1) - 1;
+    if (left > 0) this.perSeries.set(e.series, left);
+    else this.perSeries.delete(e.series);
+  }
+
+  /** True when some window summary of this range's series (any range, any version context) is cached. */
+  hasSummaries(r: WindowRange): boolean {
+    return this.perSeries.has(seriesKey(r));
   }
 
   /** A value computed from one window (e.g. a time-series point), or undefined when not known. */
