@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { DDSketch } from '@datadog/sketches-js';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../random/rng.js';
@@ -202,4 +203,49 @@ test('issue 3: numeric summaries in binary round trip exactly: empty, without bi
   new DataView(b.buffer).setUint32(4, 1e6, true);
   assert.throws(() => NumericSummary.fromBytes(b, seededRandom(1)), /lengths exceed the bytes/);
   assert.throws(() => NumericSummary.fromBytes(b.subarray(0, 10), seededRandom(1)), /too short/);
+});
+
+test('issue 3: the stored p50/p95/p99 answer latency charts without decoding the sketch; a change to the sketch drops them', () => {
+  const built = new WindowSummary(spec, 3);
+  for (const e of events(2000, 9)) built.add(e);
+  const bytes = built.toBytes();
+  // The reference: the summary read eagerly (its decoded sketch; the stored values must be the same to the bit).
+  const w = WindowSummary.fromBytes(bytes, spec, 3);
+  w.latency = DDSketch.fromProto(w.latency.toProto());
+  const decodes = { n: 0 };
+  const fromProto = DDSketch.fromProto.bind(DDSketch);
+  DDSketch.fromProto = (b) => {
+    decodes.n++;
+    return fromProto(b);
+  };
+  try {
+    const lazy = WindowSummary.fromBytes(bytes, spec, 3, true);
+    for (const q of [0.5, 0.95, 0.99]) assert.equal(lazy.latencyQuantile(q), w.latencyQuantile(q));
+    assert.equal(decodes.n, 0, 'no sketch decoded for the stored quantiles');
+    assert.equal(lazy.latencyQuantile(0.9), w.latencyQuantile(0.9));
+    assert.equal(decodes.n, 1);
+    // After adding events or merging, the quantiles come from the changed sketch, not the stored values.
+    const more = events(500, 10).map((e) => ({ ...e, latencyMs: (e.latencyMs as number) * 50 }));
+    const added = WindowSummary.fromBytes(bytes, spec, 3, true);
+    const merged = WindowSummary.fromBytes(bytes, spec, 3, true);
+    const other = new WindowSummary(spec, 3);
+    const both = new WindowSummary(spec, 3);
+    for (const e of more) {
+      added.add(e);
+      other.add(e);
+    }
+    merged.merge(other);
+    both.merge(w);
+    both.merge(other);
+    for (const s of [added, merged]) {
+      for (const q of [0.5, 0.95, 0.99]) {
+        assert.equal(s.latencyQuantile(q), Math.min(s.latency.getValueAtQuantile(q), s.latencyMax));
+        const exact = both.latencyQuantile(q) as number;
+        assert.ok(Math.abs((s.latencyQuantile(q) as number) - exact) <= 1e-9 * exact, `q${q}`);
+      }
+      assert.ok((s.latencyQuantile(0.99) as number) > 10 * (w.latencyQuantile(0.99) as number), 'the slower events count');
+    }
+  } finally {
+    DDSketch.fromProto = fromProto;
+  }
 });

@@ -34,6 +34,8 @@ interface WindowState {
   latencySum: number;
   latencyMax: number | null;
   latency: BlobRef;
+  /** p50, p95, p99 of the latency sketch when written (format 2): a latency chart reads them without the sketch. */
+  latencyQ?: [number, number, number];
   features: Record<string, FeatureState>;
   prediction: FeatureState;
   score: BlobRef | NumericSummaryState;
@@ -64,6 +66,8 @@ export class WindowSummary {
   cbpe: CbpeState = emptyCbpe();
   // The sketches below are decoded on first use when read lazily (see fromBytes).
   private latencyPart: Part<DDSketch> = newLatencySketch;
+  /** STORED_QUANTILES of the latency sketch as read (fromBytes); dropped by any change to the sketch. */
+  private storedQ: [number, number, number] | null = null;
   private predictionPart!: Part<FeatureSummary>;
   private scorePart!: Part<NumericSummary>;
 
@@ -84,6 +88,7 @@ export class WindowSummary {
 
   set latency(s: DDSketch) {
     this.latencyPart = s;
+    this.storedQ = null;
   }
 
   get prediction(): FeatureSummary {
@@ -118,6 +123,7 @@ export class WindowSummary {
       this.latencySum += e.latencyMs;
       if (e.latencyMs > this.latencyMax) this.latencyMax = e.latencyMs;
       this.latency.accept(e.latencyMs);
+      this.storedQ = null;
     }
     for (const [name, s] of this.features) s.add(e.features[name]);
     this.prediction.add(e.prediction);
@@ -145,7 +151,10 @@ export class WindowSummary {
     this.latencyCount += o.latencyCount;
     this.latencySum += o.latencySum;
     if (o.latencyMax > this.latencyMax) this.latencyMax = o.latencyMax;
-    if (o.latencyCount > 0) this.latency.merge(o.latency);
+    if (o.latencyCount > 0) {
+      this.latency.merge(o.latency);
+      this.storedQ = null;
+    }
     for (const [name, s] of o.features) {
       let mine = this.features.get(name);
       if (!mine) {
@@ -163,6 +172,8 @@ export class WindowSummary {
   /** Latency quantile (ms), within LATENCY_RELATIVE_ACCURACY relative error; null without latencies. */
   latencyQuantile(q: number): number | null {
     if (this.latencyCount === 0) return null;
+    const i = STORED_QUANTILES.indexOf(q);
+    if (i >= 0 && this.storedQ) return this.storedQ[i] as number;
     return Math.min(this.latency.getValueAtQuantile(q), this.latencyMax);
   }
 
@@ -181,10 +192,12 @@ export class WindowSummary {
   }
 
   private state(withFeatures: boolean, blob: (bytes: Uint8Array) => BlobRef): WindowState {
+    const proto = this.latency.toProto();
     return {
       v: 2, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
       latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
-      latency: blob(this.latency.toProto()),
+      latency: blob(proto),
+      ...(this.latencyCount > 0 && { latencyQ: storedQuantiles(proto, this.latencyMax) }),
       features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s, blob)])) : {},
       prediction: stateOf(this.prediction, blob), score: blob(this.score.toBytes()), cbpe: { ...this.cbpe },
     };
@@ -210,6 +223,7 @@ export class WindowSummary {
     w.latencyMax = s.latencyMax ?? -Infinity;
     const part = <T>(decode: () => T): Part<T> => (lazy ? decode : decode());
     if (s.latencyCount > 0) w.latencyPart = part(() => DDSketch.fromProto(blob(s.latency)));
+    if (s.latencyCount > 0 && Array.isArray(s.latencyQ) && s.latencyQ.length === 3 && s.latencyQ.every((x) => typeof x === 'number')) w.storedQ = s.latencyQ;
     const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
     for (const [k, st] of Object.entries(s.features)) {
       if (lazy) (w.features as LazyMap<string, FeatureSummary>).defer(k, () => fromState(st, rnd(k), blob));
@@ -220,6 +234,18 @@ export class WindowSummary {
     w.cbpe = s.cbpe;
     return w;
   }
+}
+
+/** Latency quantiles written with each summary (the dashboards' p50, p95, p99). */
+const STORED_QUANTILES = [0.5, 0.95, 0.99];
+
+/**
+ * The stored quantiles, from the sketch as it will be read back: the protobuf round trip changes quantiles in the
+ * last digits, and a reader must get the same value from them as from the decoded sketch.
+ */
+function storedQuantiles(proto: Uint8Array, max: number): [number, number, number] {
+  const d = DDSketch.fromProto(proto);
+  return STORED_QUANTILES.map((q) => Math.min(d.getValueAtQuantile(q), max)) as [number, number, number];
 }
 
 /** A sketch, or the function that decodes it on first use. */
