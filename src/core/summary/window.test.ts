@@ -249,3 +249,24 @@ test('issue 3: the stored p50/p95/p99 answer latency charts without decoding the
     DDSketch.fromProto = fromProto;
   }
 });
+
+test('issue 3: a latency sketch too large to decode cheaply is stored without quantiles (no decode at write time)', () => {
+  const w = new WindowSummary(spec, 3);
+  for (const [i, e] of events(50, 11).entries()) w.add({ ...e, latencyMs: i === 0 ? 1e100 : e.latencyMs });
+  const decodes = { n: 0 };
+  const fromProto = DDSketch.fromProto.bind(DDSketch);
+  DDSketch.fromProto = (b) => {
+    decodes.n++;
+    return fromProto(b);
+  };
+  try {
+    const bytes = w.toBytes();
+    assert.equal(decodes.n, 0, 'writing it decoded nothing');
+    const back = WindowSummary.fromBytes(bytes, spec, 3, true);
+    assert.ok(Math.abs((back.latencyQuantile(1) as number) - 1e100) <= 0.01 * 1e100);
+    assert.equal(decodes.n, 1, 'reading its quantiles decodes the sketch');
+    assert.equal(back.latencyQuantile(0.5), WindowSummary.fromBytes(bytes, spec, 3).latencyQuantile(0.5));
+  } finally {
+    DDSketch.fromProto = fromProto;
+  }
+});

@@ -197,7 +197,7 @@ export class WindowSummary {
       v: 2, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
       latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
       latency: blob(proto),
-      ...(this.latencyCount > 0 && { latencyQ: storedQuantiles(proto, this.latencyMax) }),
+      ...(this.latencyCount > 0 && proto.length <= MAX_QUANTILE_PROTO && { latencyQ: storedQuantiles(proto, this.latencyMax) }),
       features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s, blob)])) : {},
       prediction: stateOf(this.prediction, blob), score: blob(this.score.toBytes()), cbpe: { ...this.cbpe },
     };
@@ -238,6 +238,12 @@ export class WindowSummary {
 
 /** Latency quantiles written with each summary (the dashboards' p50, p95, p99). */
 const STORED_QUANTILES = [0.5, 0.95, 0.99];
+/**
+ * Sketches larger than this are stored without quantiles (read as before, by decoding): decoding a DDSketch is
+ * quadratic in its bins (@datadog/sketches-js shifts its dense store per bin), ~0.9 s for one spanning 1e-3 to
+ * 1e300 ms (280 KB), which the fuzz test sends. Real latencies (1 us to a day: ~1,300 bins) stay far below.
+ */
+const MAX_QUANTILE_PROTO = 32 * 1024;
 
 /**
  * The stored quantiles, from the sketch as it will be read back: the protobuf round trip changes quantiles in the
