@@ -211,8 +211,9 @@ function defects(now: number): Defect[] {
   add('scores', 'invalid_score', 'x', 1, true, [], [0.5], [0.3, 0.3, 0.4], [1.5, 0], [-0.1, 1], [null, null], ['0.5', '0.5'], [[0.5], [0.5]], {}, { 0: 0.5, 1: 0.5 });
   add('scores', null, undefined, null, [0.3, 0.7], [0, 0], [1, 1]);
   // latency, cost
-  add('latencyMs', 'invalid_latency', -1, -1e-9, '5', true, [], {}, [5]);
-  add('latencyMs', null, undefined, null, 0, 1e308, 5e-324);
+  // Above 1e9 ms (MAX_LATENCY_MS): refused, a sketch spanning such a range is slow to read back.
+  add('latencyMs', 'invalid_latency', -1, -1e-9, '5', true, [], {}, [5], 1e9 + 1, 1e308);
+  add('latencyMs', null, undefined, null, 0, 1e9, 5e-324);
   add('costUsd', 'invalid_cost', -1, -1e-9, '0.1', true, [], {});
   add('costUsd', null, undefined, null, 0, 1e6, 1e308);
   // error

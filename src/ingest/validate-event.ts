@@ -32,6 +32,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The largest latency accepted (ms). The latency sketch (DDSketch, 1% relative accuracy) keeps one bin per 2% of
+ * range: one event at 1e308 ms made its window's sketch 280 KB and ~1 s to read back (decoding is quadratic in the
+ * bins), for a value no inference takes.
+ */
+export const MAX_LATENCY_MS = 1e9;
+
 function optNumber(v: unknown, min: number, max = Infinity): number | null | undefined {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) return undefined;
@@ -86,8 +93,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     }
     scores = s as number[];
   }
-  const latencyMs = optNumber(raw['latencyMs'], 0);
-  if (latencyMs === undefined) return reject(index, 'invalid_latency', 'latencyMs must be a non-negative number', undefined, id);
+  const latencyMs = optNumber(raw['latencyMs'], 0, MAX_LATENCY_MS);
+  if (latencyMs === undefined) return reject(index, 'invalid_latency', `latencyMs must be a number from 0 to ${MAX_LATENCY_MS} (about 11.6 days)`, undefined, id);
   const costUsd = optNumber(raw['costUsd'], 0);
   if (costUsd === undefined) return reject(index, 'invalid_cost', 'costUsd must be a non-negative number', undefined, id);
   const e = raw['error'];
