@@ -212,13 +212,7 @@ test('issue 3: the stored p50/p95/p99 answer latency charts without decoding the
   // The reference: the summary read eagerly (its decoded sketch; the stored values must be the same to the bit).
   const w = WindowSummary.fromBytes(bytes, spec, 3);
   w.latency = DDSketch.fromProto(w.latency.toProto());
-  const decodes = { n: 0 };
-  const fromProto = DDSketch.fromProto.bind(DDSketch);
-  DDSketch.fromProto = (b) => {
-    decodes.n++;
-    return fromProto(b);
-  };
-  try {
+  countingDecodes((decodes) => {
     const lazy = WindowSummary.fromBytes(bytes, spec, 3, true);
     for (const q of [0.5, 0.95, 0.99]) assert.equal(lazy.latencyQuantile(q), w.latencyQuantile(q));
     assert.equal(decodes.n, 0, 'no sketch decoded for the stored quantiles');
@@ -245,14 +239,24 @@ test('issue 3: the stored p50/p95/p99 answer latency charts without decoding the
       }
       assert.ok((s.latencyQuantile(0.99) as number) > 10 * (w.latencyQuantile(0.99) as number), 'the slower events count');
     }
-  } finally {
-    DDSketch.fromProto = fromProto;
-  }
+  });
 });
 
 test('issue 3: a latency sketch too large to decode cheaply is stored without quantiles (no decode at write time)', () => {
   const w = new WindowSummary(spec, 3);
   for (const [i, e] of events(50, 11).entries()) w.add({ ...e, latencyMs: i === 0 ? 1e100 : e.latencyMs });
+  countingDecodes((decodes) => {
+    const bytes = w.toBytes();
+    assert.equal(decodes.n, 0, 'writing it decoded nothing');
+    const back = WindowSummary.fromBytes(bytes, spec, 3, true);
+    assert.ok(Math.abs((back.latencyQuantile(1) as number) - 1e100) <= 0.01 * 1e100);
+    assert.equal(decodes.n, 1, 'reading its quantiles decodes the sketch');
+    assert.equal(back.latencyQuantile(0.5), WindowSummary.fromBytes(bytes, spec, 3).latencyQuantile(0.5));
+  });
+});
+
+/** Runs `f` while counting the latency sketch decodes (DDSketch.fromProto calls). */
+function countingDecodes(f: (decodes: { n: number }) => void): void {
   const decodes = { n: 0 };
   const fromProto = DDSketch.fromProto.bind(DDSketch);
   DDSketch.fromProto = (b) => {
@@ -260,13 +264,8 @@ test('issue 3: a latency sketch too large to decode cheaply is stored without qu
     return fromProto(b);
   };
   try {
-    const bytes = w.toBytes();
-    assert.equal(decodes.n, 0, 'writing it decoded nothing');
-    const back = WindowSummary.fromBytes(bytes, spec, 3, true);
-    assert.ok(Math.abs((back.latencyQuantile(1) as number) - 1e100) <= 0.01 * 1e100);
-    assert.equal(decodes.n, 1, 'reading its quantiles decodes the sketch');
-    assert.equal(back.latencyQuantile(0.5), WindowSummary.fromBytes(bytes, spec, 3).latencyQuantile(0.5));
+    f(decodes);
   } finally {
     DDSketch.fromProto = fromProto;
   }
-});
+}
