@@ -163,6 +163,7 @@ try {
     // ---- split of the time, in-process (no HTTP): store read + decode + merge, then statistics.
     log('');
     log('where the time goes, cold (in-process, no HTTP, cache cleared, median of 10): SQL read of the summary rows | decoding + merging them | statistics');
+    log('  (summaries are read lazily: a series decodes the sketch a metric uses while computing it, so that decoding counts under statistics)');
     const split = async (title: string, sql: () => Promise<unknown>, read: () => Promise<unknown>, compute: (x: unknown) => unknown): Promise<void> => {
       const sqlMs: number[] = [];
       const readMs: number[] = [];
