@@ -83,6 +83,7 @@ test('issue 3: the head is the summary without its features: same counters, late
   noFeatures.features.clear();
   assert.deepEqual(w.headBytes(), noFeatures.toBytes());
   assert.deepEqual(head.toBytes(), w.headBytes());
+  assert.deepEqual(w.toStored(), { data: w.toBytes(), head: w.headBytes() });
   const back = WindowSummary.fromBytes(w.toBytes(), spec, 3);
   for (const q of [0.5, 0.95, 0.99]) assert.equal(head.latencyQuantile(q), back.latencyQuantile(q));
   assert.deepEqual([head.events, head.errors, head.rejected, head.costSum, head.cbpe], [w.events, w.errors, w.rejected, w.costSum, w.cbpe]);

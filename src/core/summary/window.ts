@@ -179,7 +179,7 @@ export class WindowSummary {
 
   /** The stored form (summary-format.ts, format 2). */
   toBytes(): Uint8Array {
-    return encodeSummary((blob) => this.state(true, blob));
+    return this.encode(this.shared(), true);
   }
 
   /**
@@ -188,19 +188,36 @@ export class WindowSummary {
    * only what does not look at features (see timeseries.ts, HEAD_METRICS).
    */
   headBytes(): Uint8Array {
-    return encodeSummary((blob) => this.state(false, blob));
+    return this.encode(this.shared(), false);
   }
 
-  private state(withFeatures: boolean, blob: (bytes: Uint8Array) => BlobRef): WindowState {
-    const proto = this.latency.toProto();
+  /** toBytes() and headBytes() at once (a checkpoint writes both): their common parts are serialised once. */
+  toStored(): { data: Uint8Array; head: Uint8Array } {
+    const shared = this.shared();
+    return { data: this.encode(shared, true), head: this.encode(shared, false) };
+  }
+
+  /** The serialised parts that the full form and the head both hold. */
+  private shared(): Shared {
+    const latency = this.latency.toProto();
+    const p = this.prediction;
     return {
+      latency,
+      latencyQ: this.latencyCount > 0 && latency.length <= MAX_QUANTILE_PROTO ? storedQuantiles(latency, this.latencyMax) : null,
+      prediction: p instanceof NumericSummary ? p.toBytes() : p.toState(),
+      score: this.score.toBytes(),
+    };
+  }
+
+  private encode(sh: Shared, withFeatures: boolean): Uint8Array {
+    return encodeSummary((blob): WindowState => ({
       v: 2, events: this.events, errors: this.errors, rejected: this.rejected, rejectedByCode: this.rejectedByCode, costSum: this.costSum, costCount: this.costCount,
       latencyCount: this.latencyCount, latencySum: this.latencySum, latencyMax: this.latencyCount ? this.latencyMax : null,
-      latency: blob(proto),
-      ...(this.latencyCount > 0 && proto.length <= MAX_QUANTILE_PROTO && { latencyQ: storedQuantiles(proto, this.latencyMax) }),
+      latency: blob(sh.latency),
+      ...(sh.latencyQ && { latencyQ: sh.latencyQ }),
       features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s, blob)])) : {},
-      prediction: stateOf(this.prediction, blob), score: blob(this.score.toBytes()), cbpe: { ...this.cbpe },
-    };
+      prediction: sh.prediction instanceof Uint8Array ? { n: blob(sh.prediction) } : { c: sh.prediction }, score: blob(sh.score), cbpe: { ...this.cbpe },
+    }));
   }
 
   /**
@@ -252,6 +269,14 @@ const MAX_QUANTILE_PROTO = 32 * 1024;
 function storedQuantiles(proto: Uint8Array, max: number): [number, number, number] {
   const d = DDSketch.fromProto(proto);
   return STORED_QUANTILES.map((q) => Math.min(d.getValueAtQuantile(q), max)) as [number, number, number];
+}
+
+/** Serialised parts common to a summary's full form and its head (see WindowSummary.toStored). */
+interface Shared {
+  latency: Uint8Array;
+  latencyQ: [number, number, number] | null;
+  prediction: Uint8Array | CategoricalSummaryState;
+  score: Uint8Array;
 }
 
 /** A sketch, or the function that decodes it on first use. */
