@@ -2,8 +2,7 @@ import { kstwoSf } from '../stats/kolmogorov.js';
 import { ksAsymptoticPValue } from '../stats/kolmogorov-asymptotic.js';
 import { proportions } from '../stats/binning.js';
 import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
-import { ksSketchErrorBound, ksStatisticFromSketches } from '../sketches/ks-from-sketch.js';
-import { wassersteinFromSketches } from '../sketches/wasserstein-from-sketch.js';
+import { cdfDistancesFromSketches, ksSketchErrorBound } from '../sketches/ks-from-sketch.js';
 import { CategoricalSummary } from '../summary/categorical.js';
 import { NumericSummary } from '../summary/numeric.js';
 import { categoricalStats } from './categorical.js';
@@ -23,12 +22,11 @@ import { driftVerdict, type KindStats } from './verdict.js';
  * - PSI / Jensen-Shannon / Hellinger: exact, from the counts on the reference-decile bins kept per window.
  */
 export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSummary): NumericalStats & { ks: { errorBound: number } } {
-  const d = ksStatisticFromSketches(ref.kll, cur.kll);
+  const { ks: d, wasserstein: w } = cdfDistancesFromSketches(ref.kll, cur.kll);
   const errorBound = ksSketchErrorBound(ref.kll, cur.kll);
   const m = Math.max(ref.count, cur.count);
   const n = Math.min(ref.count, cur.count);
   const en = Math.round((m * n) / (m + n));
-  const w = wassersteinFromSketches(ref.kll, cur.kll);
   const std = ref.std ?? 0;
   const edges = ref.edges ? [...ref.edges] : [];
   const [p, q] = binShares(ref, cur, edges);

@@ -24,7 +24,7 @@ export interface KllState {
   levels: number[][];
 }
 
-/** Decoded parts, validated by the sketch when it is rebuilt. */
+/** Decoded parts, validated by the sketch when it is rebuilt (levelsFromParts). */
 export interface KllParts {
   k: number;
   minK: number;
@@ -32,8 +32,14 @@ export interface KllParts {
   n: number;
   min: number;
   max: number;
-  levels: Float64Array[];
+  /** Retained item count of each level 0..L-1. */
+  sizes: readonly number[];
+  /** The retained items back to back, level 0 first: as doubles, or as their little-endian bytes (binary form). */
+  items: Float64Array | Uint8Array;
 }
+
+/** Whether float64 arrays are little-endian here (always, on the platforms Node runs on; checked anyway). */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
 /*
  * Binary layout (all little-endian), serial version 1:
@@ -111,20 +117,17 @@ export function kllFromBytes(bytes: Uint8Array): KllParts {
   if (L < 1) fail('no levels');
   const dataStart = HEADER_BYTES + 4 * L + (L % 2 === 1 ? 4 : 0);
   if (bytes.length !== dataStart + 8 * R) fail('length does not match the header');
-  const levels: Float64Array[] = [];
-  let off = dataStart;
+  const sizes: number[] = [];
   let seen = 0;
   for (let h = 0; h < L; h++) {
     const size = dv.getUint32(HEADER_BYTES + 4 * h, true);
     seen += size;
     if (seen > R) fail('level sizes exceed the item count');
-    const lv = new Float64Array(size);
-    for (let i = 0; i < size; i++) lv[i] = dv.getFloat64(off + 8 * i, true);
-    off += 8 * size;
-    levels.push(lv);
+    sizes.push(size);
   }
   if (seen !== R) fail('level sizes do not add up to the item count');
-  return { k, minK, m, n, min, max, levels };
+  // The item bytes as they are (a view, not a copy): levelsFromParts copies them once, into the sketch's buffer.
+  return { k, minK, m, n, min, max, sizes, items: bytes.subarray(dataStart, dataStart + 8 * R) };
 }
 
 export function kllFromState(state: KllState): KllParts {
@@ -134,16 +137,19 @@ export function kllFromState(state: KllState): KllParts {
   if (typeof state !== 'object' || state === null) fail('not an object');
   if (state.version !== 1) fail(`unsupported version ${String(state.version)}`);
   if (!Array.isArray(state.levels) || state.levels.length === 0) fail('levels must be a non-empty array');
-  const levels = state.levels.map((lv, h) => {
+  let total = 0;
+  for (const [h, lv] of state.levels.entries()) {
     if (!Array.isArray(lv)) fail(`level ${h} is not an array`);
-    const out = new Float64Array(lv.length);
-    for (let i = 0; i < lv.length; i++) {
-      const x = lv[i];
+    total += lv.length;
+  }
+  const items = new Float64Array(total);
+  let at = 0;
+  for (const [h, lv] of state.levels.entries()) {
+    for (const x of lv) {
       if (typeof x !== 'number') fail(`level ${h} holds a non-number`);
-      out[i] = x as number;
+      items[at++] = x;
     }
-    return out;
-  });
+  }
   const empty = state.n === 0;
   if (empty ? state.min !== null || state.max !== null : typeof state.min !== 'number' || typeof state.max !== 'number') {
     fail('min/max must be numbers, or null when n = 0');
@@ -155,14 +161,18 @@ export function kllFromState(state: KllState): KllParts {
     n: state.n,
     min: state.min ?? NaN,
     max: state.max ?? NaN,
-    levels,
+    sizes: state.levels.map((lv) => lv.length),
+    items,
   };
 }
 
 /**
  * Checks every invariant of decoded parts (m, minK, sorted levels >= 1, finite items within
- * [min, max], level weights adding up to n, capacity) and lays the levels out as the sketch holds
- * them. k itself is validated by the KllSketch constructor.
+ * [min, max], level weights adding up to n, capacity) and lays the levels out packed: items holds
+ * exactly the retained items (no free space), which is all that reading or merging from the sketch
+ * needs; the sketch re-lays them into its full capacity (unpackLevels) before it is first written to.
+ * Decoding is most of a cold query's time, and a full-capacity buffer per sketch (200 doubles for a
+ * minute window holding 4) was most of decoding. k itself is validated by the KllSketch constructor.
  */
 export function levelsFromParts(p: KllParts, who: string): KllLevels {
   const fail = (why: string): never => {
@@ -170,34 +180,45 @@ export function levelsFromParts(p: KllParts, who: string): KllLevels {
   };
   if (p.m !== KLL_M) fail(`m must be ${KLL_M}`);
   if (!Number.isInteger(p.minK) || p.minK < KLL_MIN_K || p.minK > p.k) fail('bad minK');
-  const L = p.levels.length;
+  const L = p.sizes.length;
   if (L < 1 || L > KLL_MAX_LEVELS) fail('bad number of levels');
   if (p.n > 0 && (!Number.isFinite(p.min) || !Number.isFinite(p.max) || p.min > p.max)) fail('bad min/max');
   const cap = totalCapacity(p.k, L);
   let retained = 0;
   let weight = 0;
   for (let h = 0; h < L; h++) {
-    const lv = p.levels[h] as Float64Array;
-    retained += lv.length;
-    weight += lv.length * 2 ** h;
-    for (let i = 0; i < lv.length; i++) {
-      const x = lv[i] as number;
-      if (x - x !== 0 || Object.is(x, -0)) fail('items must be finite (and not -0)');
-      if (!(x >= p.min && x <= p.max)) fail('item outside [min, max]');
-      if (h > 0 && i > 0 && x < (lv[i - 1] as number)) fail(`level ${h} is not sorted`);
-    }
+    const size = p.sizes[h] as number;
+    retained += size;
+    weight += size * 2 ** h;
   }
   if (!Number.isSafeInteger(p.n) || weight !== p.n) fail('level weights do not add up to n');
   if (retained > cap) fail('more items than the capacity of the levels');
-  const items = new Float64Array(cap);
-  const levels = new Int32Array(L + 2);
-  let pos = cap - retained;
-  for (let h = 0; h < L; h++) {
-    const lv = p.levels[h] as Float64Array;
-    levels[h] = pos;
-    items.set(lv, pos);
-    pos += lv.length;
+  if (p.items.length !== (p.items instanceof Float64Array ? retained : 8 * retained)) fail('item count does not match the level sizes');
+  // Packed: exactly the retained items, one copy, checked in place (see KllLevels: no free space until written to).
+  const items = new Float64Array(retained);
+  if (p.items instanceof Float64Array) items.set(p.items);
+  // (V8 keeps typed arrays of <= 64 bytes on its heap; asking one for its .buffer moves it off: slow, so not for those.)
+  else if (LITTLE_ENDIAN && retained > 8) new Uint8Array(items.buffer).set(p.items);
+  else {
+    const dv = new DataView(p.items.buffer, p.items.byteOffset, p.items.byteLength);
+    for (let i = 0; i < retained; i++) items[i] = dv.getFloat64(8 * i, true);
   }
-  levels[L] = cap;
+  const levels = new Int32Array(L + 2);
+  let pos = 0;
+  const lo = p.min;
+  const hi = p.max;
+  for (let h = 0; h < L; h++) {
+    levels[h] = pos;
+    const end = pos + (p.sizes[h] as number);
+    for (let i = pos; i < end; i++) {
+      const x = items[i] as number;
+      // Finite, not -0 (1 / -0 = -Infinity), within [min, max], and sorted above level 0.
+      if (x - x !== 0 || (x === 0 && 1 / x < 0)) fail('items must be finite (and not -0)');
+      if (!(x >= lo && x <= hi)) fail('item outside [min, max]');
+      if (h > 0 && i > pos && x < (items[i - 1] as number)) fail(`level ${h} is not sorted`);
+    }
+    pos = end;
+  }
+  levels[L] = retained;
   return { items, levels, numLevels: L };
 }

@@ -26,11 +26,12 @@ export function buildSortedView(
   const beg0 = levels[0] as number;
   const total = (levels[numLevels] as number) - beg0;
   if (total === 0) return { items: new Float64Array(0), cumWeights: new Float64Array(0), n: 0 };
-  // (item, weight) runs, merged level by level: ping-pong between two buffers
-  let accItems = new Float64Array(total);
-  let accW = new Float64Array(total);
-  let tmpItems = new Float64Array(total);
-  let tmpW = new Float64Array(total);
+  // (item, weight) runs, merged level by level: ping-pong between two buffers, each with room for the min and
+  // max that includeMinMax may add (no copy at the end: the view is a prefix of one of them).
+  let accItems = new Float64Array(total + 2);
+  let accW = new Float64Array(total + 2);
+  let tmpItems = numLevels > 1 ? new Float64Array(total + 2) : accItems;
+  let tmpW = numLevels > 1 ? new Float64Array(total + 2) : accW;
   const end0 = levels[1] as number;
   let len = end0 - beg0;
   accItems.set(items.subarray(beg0, end0));
@@ -77,31 +78,27 @@ export function buildSortedView(
     cum += accW[i] as number;
     accW[i] = cum;
   }
-  return includeMinMax(accItems.subarray(0, len), accW.subarray(0, len), n, min, max);
+  return includeMinMax(accItems, accW, len, n, min, max);
 }
 
-function includeMinMax(q: Float64Array, cw: Float64Array, n: number, min: number, max: number): KllSortedView {
-  const len = q.length;
+/** q, cw: the sorted items and cumulative weights in [0, len), with room for two more entries. */
+function includeMinMax(q: Float64Array, cw: Float64Array, len: number, n: number, min: number, max: number): KllSortedView {
   const adjLow = q[0] !== min;
   const adjHigh = q[len - 1] !== max;
-  if (!adjLow && !adjHigh) return { items: q.slice(), cumWeights: cw.slice(), n };
-  const adjLen = len + (adjLow ? 1 : 0) + (adjHigh ? 1 : 0);
-  const items = new Float64Array(adjLen);
-  const cumWeights = new Float64Array(adjLen);
-  const off = adjLow ? 1 : 0;
-  items.set(q, off);
-  cumWeights.set(cw, off);
   if (adjLow) {
-    items[0] = min;
-    cumWeights[0] = 1;
+    q.copyWithin(1, 0, len);
+    cw.copyWithin(1, 0, len);
+    q[0] = min;
+    cw[0] = 1;
   }
+  const adjLen = len + (adjLow ? 1 : 0) + (adjHigh ? 1 : 0);
   if (adjHigh) {
-    const last = cw[len - 1] as number;
-    items[adjLen - 1] = max;
-    cumWeights[adjLen - 1] = last;
-    cumWeights[adjLen - 2] = last - 1;
+    const last = cw[adjLen - 2] as number;
+    q[adjLen - 1] = max;
+    cw[adjLen - 1] = last;
+    cw[adjLen - 2] = last - 1;
   }
-  return { items, cumWeights, n };
+  return { items: q.subarray(0, adjLen), cumWeights: cw.subarray(0, adjLen), n };
 }
 
 /** Index of the last item <= x, or -1 (InequalitySearch.LE). */

@@ -420,6 +420,41 @@ describe('KllSketch serialisation', () => {
     });
   }
 
+  test('a sketch read back (levels packed) continues exactly like one never serialised: updates, merges into and from it', () => {
+    // The original's random source is switched to a fresh one at the moment it is serialised, so both continue
+    // from the same random state.
+    const switchable = (seed: number): Random & { inner: Random } => {
+      const r = { inner: seededRandom(seed), next: () => r.inner.next(), int: (n: number) => r.inner.int(n) };
+      return r;
+    };
+    for (const size of [0, 4, 199, 200, 201, 5000, 123_457]) {
+      const data = sample(GENERATORS.lognormal as Gen, size, 41);
+      const other = new KllSketch(200, seededRandom(3));
+      other.updateAll(sample(GENERATORS.normal as Gen, 3000, 42));
+      for (const step of ['update', 'updateAll', 'merge into', 'merge from'] as const) {
+        const rOrig = switchable(5);
+        const orig = new KllSketch(200, rOrig);
+        orig.updateAll(data);
+        rOrig.inner = seededRandom(9);
+        const back = KllSketch.fromBytes(orig.toBytes(), seededRandom(9));
+        const more = sample(GENERATORS.normal as Gen, 700, 43);
+        if (step === 'update') for (const x of more) [orig, back].forEach((s) => s.update(x));
+        if (step === 'updateAll') [orig, back].forEach((s) => s.updateAll(more));
+        if (step === 'merge into') [orig, back].forEach((s) => s.merge(other));
+        if (step === 'merge from') {
+          const a = other.clone(seededRandom(11));
+          const b = other.clone(seededRandom(11));
+          a.merge(orig);
+          b.merge(back);
+          assert.deepEqual(b.toBytes(), a.toBytes(), `${step} (${size})`);
+          continue;
+        }
+        assert.deepEqual(back.toBytes(), orig.toBytes(), `${step} (${size})`);
+        assert.deepEqual(back.sortedView(), orig.sortedView(), `${step} (${size})`);
+      }
+    }
+  });
+
   test('binary form of a 1e6-item sketch is a few KB', () => {
     const s = new KllSketch(200, seededRandom(1));
     s.updateAll(sample(GENERATORS.normal as Gen, 1_000_000, 31));

@@ -16,7 +16,7 @@
 // - Queries on an empty sketch return NaN (DataSketches throws).
 
 import type { Random } from '../random/rng.js';
-import { type KllLevels, compressWhileUpdating, emptyLevels, mergeLevels, numRetained } from './kll-compact.js';
+import { type KllLevels, compressWhileUpdating, emptyLevels, mergeLevels, numRetained, unpackLevels } from './kll-compact.js';
 import { KLL_M, KLL_MAX_K, KLL_MIN_K, capTable } from './kll-helpers.js';
 import { type KllSortedView, buildSortedView, viewQuantile, viewRank } from './kll-sorted-view.js';
 import { type KllParts, type KllState, kllFromBytes, kllFromState, kllToBytes, levelsFromParts } from './kll-serde.js';
@@ -42,6 +42,8 @@ export class KllSketch {
   private lo = Infinity;
   private hi = -Infinity;
   private view: KllSortedView | null = null;
+  /** Levels read back packed (no free space: see levelsFromParts); re-laid at full capacity on the first write. */
+  private packed = false;
 
   /** `levels`: an existing level structure to adopt (deserialisation), instead of an empty one. */
   constructor(k = 200, random: Random, levels?: KllLevels) {
@@ -99,7 +101,7 @@ export class KllSketch {
     const v = x + 0; // -0 -> +0
     if (v < this.lo) this.lo = v;
     if (v > this.hi) this.hi = v;
-    const s = this.s;
+    const s = this.writable();
     let l0 = s.levels[0] as number;
     if (l0 === 0) {
       compressWhileUpdating(s, this.k, this.caps, this.random);
@@ -113,7 +115,7 @@ export class KllSketch {
 
   /** Same result as calling update() on every element in order, but faster. */
   updateAll(xs: ArrayLike<number>): void {
-    const s = this.s;
+    const s = this.writable();
     const len = xs.length;
     let items = s.items;
     let l0 = s.levels[0] as number;
@@ -153,7 +155,7 @@ export class KllSketch {
     const finalN = this._n + other._n;
     if (other.lo < this.lo) this.lo = other.lo;
     if (other.hi > this.hi) this.hi = other.hi;
-    mergeLevels(this.s, this.k, this.caps, other.s, finalN, this.random);
+    mergeLevels(this.writable(), this.k, this.caps, other.s, finalN, this.random);
     this._n = finalN;
     if (other.isEstimationMode) this._minK = Math.min(this._minK, other._minK);
     this.view = null;
@@ -164,11 +166,21 @@ export class KllSketch {
     const c = new KllSketch(this.k, random);
     c._minK = this._minK;
     c.s = { items: this.s.items.slice(), levels: this.s.levels.slice(), numLevels: this.s.numLevels };
+    c.packed = this.packed;
     c._n = this._n;
     c.lo = this.lo;
     c.hi = this.hi;
     c.view = this.view;
     return c;
+  }
+
+  /** The levels, re-laid at full capacity first if they were read back packed. */
+  private writable(): KllLevels {
+    if (this.packed) {
+      this.s = unpackLevels(this.s, this.k);
+      this.packed = false;
+    }
+    return this.s;
   }
 
   /** Sorted retained items with cumulative weights; built once and cached until the next update/merge. */
@@ -255,6 +267,7 @@ export class KllSketch {
   private static fromParts(p: KllParts, random: Random, who: string): KllSketch {
     checkK(p.k);
     const sk = new KllSketch(p.k, random, levelsFromParts(p, who));
+    sk.packed = true;
     sk._minK = p.minK;
     sk._n = p.n;
     if (p.n > 0) {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { type Random, seededRandom } from '../random/rng.js';
 import { ks2sampSorted } from '../stats/ks.js';
 import { KllSketch } from './kll.js';
-import { ksSketchErrorBound, ksStatisticFromSketches } from './ks-from-sketch.js';
+import { wassersteinSorted } from '../stats/wasserstein.js';
+import { cdfDistancesFromSketches, ksSketchErrorBound, ksStatisticFromSketches } from './ks-from-sketch.js';
 
 function normal(r: Random): number {
   const u = r.next();
@@ -44,6 +45,23 @@ describe('ksStatisticFromSketches', () => {
       assert.ok(Math.abs(ksStatisticFromSketches(sa, sb) - exact) < 1e-12);
       assert.equal(ksStatisticFromSketches(sa, sb), ksStatisticFromSketches(sb, sa));
     }
+  });
+
+  test('its Wasserstein distance (same walk) equals the exact one while both sketches are exact, and stays close after', () => {
+    for (const [ga, gb, na, nb] of [[std, shifted, 150, 200], [ties, tiesShifted, 200, 90], [ties, ties, 1, 200], [std, wide, 5000, 3000]] as const) {
+      const a = sample(ga, na, na);
+      const b = sample(gb, nb, nb + 1);
+      const sa = sketchOf(a, 1);
+      const sb = sketchOf(b, 2);
+      const exact = wassersteinSorted(a.slice().sort(), b.slice().sort());
+      const { ks, wasserstein } = cdfDistancesFromSketches(sa, sb);
+      assert.equal(ks, ksStatisticFromSketches(sa, sb));
+      assert.equal(wasserstein, cdfDistancesFromSketches(sb, sa).wasserstein);
+      if (ksSketchErrorBound(sa, sb) === 0) assert.ok(Math.abs(wasserstein - exact) <= 1e-12 * Math.max(1, exact), `${wasserstein} vs ${exact}`);
+      else assert.ok(Math.abs(wasserstein - exact) < 0.02, `${wasserstein} vs ${exact}`);
+    }
+    const empty = cdfDistancesFromSketches(sketchOf(sample(std, 10, 1), 1), new KllSketch(200, seededRandom(3)));
+    assert.ok(Number.isNaN(empty.ks) && Number.isNaN(empty.wasserstein));
   });
 
   test('identical sketches give 0; disjoint supports give 1; empty gives NaN', () => {

@@ -20,7 +20,17 @@ import type { KllSketch } from './kll.js';
 
 /** sup_x |F^_a(x) - F^_b(x)| over the union of retained items; NaN if either sketch is empty. */
 export function ksStatisticFromSketches(a: KllSketch, b: KllSketch): number {
-  if (a.isEmpty || b.isEmpty) return NaN;
+  return cdfDistancesFromSketches(a, b).ks;
+}
+
+/**
+ * The KS statistic (above) and the Wasserstein-1 distance between the sketches' estimated distributions (the
+ * integral of |F^_a - F^_b| between consecutive points of the union of retained items; exact when neither has
+ * compacted), both from one walk over the union: a drift query computes them for every feature of every window.
+ * NaN for both if either sketch is empty.
+ */
+export function cdfDistancesFromSketches(a: KllSketch, b: KllSketch): { ks: number; wasserstein: number } {
+  if (a.isEmpty || b.isEmpty) return { ks: NaN, wasserstein: NaN };
   const va = a.sortedView();
   const vb = b.sortedView();
   const xa = va.items;
@@ -36,6 +46,8 @@ export function ksStatisticFromSketches(a: KllSketch, b: KllSketch): number {
   let ca = 0; // cumulative weight of a's items <= current value
   let cb = 0;
   let d = 0;
+  let total = 0;
+  let prev = NaN;
   while (i < la || j < lb) {
     let v: number;
     if (j >= lb) v = xa[i] as number;
@@ -45,12 +57,15 @@ export function ksStatisticFromSketches(a: KllSketch, b: KllSketch): number {
       const y = xb[j] as number;
       v = x <= y ? x : y;
     }
+    // |F^_a - F^_b| is constant on [prev, v): its area, before both step at v
+    if (i + j > 0) total += Math.abs(ca / na - cb / nb) * (v - prev);
     while (i < la && (xa[i] as number) <= v) ca = wa[i++] as number;
     while (j < lb && (xb[j] as number) <= v) cb = wb[j++] as number;
     const diff = Math.abs(ca / na - cb / nb);
     if (diff > d) d = diff;
+    prev = v;
   }
-  return d;
+  return { ks: d, wasserstein: total };
 }
 
 /**
