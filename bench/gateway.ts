@@ -23,6 +23,7 @@ import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { api, featureSet, makeRow, modelBody } from './lib-data.js';
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { serverFigures } from '../test/helpers/server-figures.js';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { fmtInt, fmtMs, quantile, verdict } from './lib-stats.js';
 
 const RATE = Math.max(1, Number(process.env['BENCH_RATE'] ?? 2000));
@@ -163,7 +164,7 @@ try {
   const upstream = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-upstream.js')], /listening on (http:\/\/[^\s]+)/, 'stdout');
   children.push(upstream.child);
   const profDir = join(dataDir, 'prof');
-  const server = await startChild([...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+  const server = await startChild([...SERVE_NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
   children.push(server.child);
   const fs = featureSet(10, 2);
   await api(server.url, 'POST', '/v1/models', modelBody('m', fs));
@@ -196,6 +197,7 @@ try {
   await direct.close();
   await gw.close();
   log('');
+  log(`lookout serve ran with node ${SERVE_NODE_FLAGS.join(' ')}`);
   log(`direct upstream: ${fmtInt(D.ok)} ok, ${D.failed} failed${D.firstError ? ` (${D.firstError})` : ''}, ${fmtInt(D.sent / D.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(D.fromSend)}`);
   log(`  from intended time:    ${dist(D.fromIntended)}`);

@@ -19,6 +19,7 @@ import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { api, declareModel, featureSet, makeRow, referenceCsv } from './lib-data.js';
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { fmtInt, fmtMs, msSummary, quantile, slope, verdict } from './lib-stats.js';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 
 const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 60));
 const CONCURRENCY = Math.max(1, Math.min(64, Number(process.env['BENCH_CONCURRENCY'] ?? 8)));
@@ -106,7 +107,7 @@ function jsonParseCeiling(templates: Template[]): { eventsPerSecond: number; byt
 // Server child process.
 
 async function startChild(dataDir: string, profDir: string | null): Promise<{ child: ChildProcess; url: string; stderrTail: string[] }> {
-  const flags = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const flags = [...SERVE_NODE_FLAGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
   const child = spawn(process.execPath, [...flags, 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -211,7 +212,7 @@ try {
   child = started.child;
   const pid = child.pid as number;
   const port = Number(new URL(started.url).port);
-  log(`server: pid ${pid} at ${started.url}${PROFILE ? ' (under --cpu-prof)' : ''}`);
+  log(`server: pid ${pid} at ${started.url}, node ${SERVE_NODE_FLAGS.join(' ')}${PROFILE ? ' (under --cpu-prof)' : ''}`);
 
   const ref = referenceCsv(seededRandom(7), featureSet(14, 6), 5000);
   await declareModel(started.url, MODEL, featureSet(14, 6), ref.csv);
