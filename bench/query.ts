@@ -6,7 +6,7 @@
  * the ingest pipeline. Then times over HTTP on 127.0.0.1:
  *   (a) GET /drift over the last 24 h (target p95 < 50 ms; also a 24 h range 10 days back, hour windows only),
  *   (b) dashboard time series over 30 days: latencyP95, driftShare, drift:f0 at day and hour granularity
- *       (target p95 < 100 ms),
+ *       (target p95 < 100 ms); for the feature metrics also their first view (no per-window values stored yet),
  * each repeated (the server caches decoded summaries, points and merged ranges: what a refreshed dashboard
  * sees) and cold (the reader's cache cleared before every request: a first view),
  * with an in-process split of each (store read + decode vs. statistics), and, as the in-run reference, the
@@ -30,6 +30,7 @@ import type { ValidEvent } from '../src/ingest/event-input.js';
 import { driftOf } from '../src/monitoring/drift-query.js';
 import { HEAD_METRICS, seriesMetric, seriesValue } from '../src/monitoring/timeseries.js';
 import { startServer } from '../src/server.js';
+import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib-data.js';
 import { printProfile, profileWhile } from './lib-profile.js';
 import { fmtInt, fmtMs, msSince, msSummary, quantile, verdict } from './lib-stats.js';
@@ -127,6 +128,18 @@ try {
     s.deps.reader.cache.clear();
     return getJson(url);
   };
+  /** Runs `f` as if no window value were stored (reads find none, writes are dropped): a first view's cost. */
+  const withoutStoredValues = async <T>(f: () => Promise<T>): Promise<T> => {
+    const proto = DuckDbStore.prototype;
+    const [query, put] = [proto.queryWindowValues, proto.putWindowValues];
+    proto.queryWindowValues = () => Promise.resolve([]);
+    proto.putWindowValues = () => Promise.resolve();
+    try {
+      return await f();
+    } finally {
+      [proto.queryWindowValues, proto.putWindowValues] = [query, put];
+    }
+  };
   const runTimed = async (): Promise<void> => {
     const d1 = await repeat(200, 20_000, () => getJson(lastDayUrl));
     timings.push({ title: 'drift, last 24 h (minute + hour windows)', ms: d1, target: 50 });
@@ -137,8 +150,16 @@ try {
     for (const metric of ['latencyP95', 'driftShare', 'drift:f0']) {
       for (const g of ['day', 'hour'] as const) {
         const url = `${s.url}/v1/models/${MODEL}/timeseries?version=1&metric=${metric}&granularity=${g}&from=${NOW - DAYS * DAY}&to=${NOW}`;
-        timings.push({ title: `timeseries ${metric} by ${g}, 30 days`, ms: await repeat(50, 15_000, () => getJson(url)), target: 100 });
-        cold.push({ title: `timeseries ${metric} by ${g}, 30 days`, ms: await repeat(10, 15_000, coldly(url), 1), target: 100 });
+        const title = `timeseries ${metric} by ${g}, 30 days`;
+        if (!HEAD_METRICS.has(metric)) {
+          // Feature metrics keep their per-window values in the store once computed (WindowValue): the first view
+          // ever computes them from the summaries (timed here with the stored values hidden), later cold ones read them.
+          cold.push({ title: `${title}, first view`, ms: await withoutStoredValues(() => repeat(10, 15_000, coldly(url), 1)), target: 100 });
+          await getJson(url);
+          await s.deps.store.setState('bench:query', 'values stored'); // queued behind the background write of the values
+        }
+        timings.push({ title, ms: await repeat(50, 15_000, () => getJson(url)), target: 100 });
+        cold.push({ title, ms: await repeat(10, 15_000, coldly(url), 1), target: 100 });
       }
     }
   };
@@ -286,7 +307,7 @@ try {
       const p95 = quantile(t.ms, 0.95);
       log(`  ${t.title} < ${t.target} ms (p95): ${fmtMs(p95)} -> ${verdict(p95 < t.target)}`);
     }
-    log('cold (first view, nothing cached):');
+    log('cold (nothing in memory; "first view": no per-window values stored yet either):');
     for (const t of cold) {
       const p95 = quantile(t.ms, 0.95);
       log(`  ${t.title} < ${t.target} ms (p95): ${fmtMs(p95)} -> ${verdict(p95 < t.target)}`);

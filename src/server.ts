@@ -126,6 +126,11 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const store = syncedStore(raw, () => pipeline.sync());
   const reader = new SummaryReader(store, catalog, clock);
   reader.sync = () => pipeline.sync();
+  let valuesFailed = 0;
+  reader.onWindowValuesError = (e) => {
+    // Nothing is lost (the values are computed again on the next read); said once, not per query.
+    if (valuesFailed++ === 0) process.stderr.write(`lookout: could not store computed window values (they are recomputed when needed): ${String(e)}\n`);
+  };
   invalidate.summaries = (keys) => reader.cache.invalidate(keys);
   queued.events = () => pipeline.queuedEvents;
   const registry = await buildRegistryServices({

@@ -331,7 +331,7 @@ export class IngestPipeline {
         for (const d of dirty) {
           // Serialising a window takes a fraction of a millisecond: yield between windows.
           if (summaries.length > 0) await yieldToLoop();
-          summaries.push({ ...d.key, ...d.summary.toStored() });
+          summaries.push({ ...d.key, ...d.summary.toStored(), events: d.summary.events });
         }
         await this.journal?.rotate(this.seq + 1);
         await this.store.commit({ summaries, ...(this.journal && { state: [[this.summarisedKey, String(through)]] as const }) });

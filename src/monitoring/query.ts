@@ -1,10 +1,11 @@
 import { decomposeRange, GRANULARITY_MS } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { Granularity, SummaryKey, SummaryQuery } from '../storage/types.js';
+import type { Granularity, SummaryKey, SummaryQuery, WindowValue } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
 import { SummaryCache, type WindowRange } from './summary-cache.js';
+import { storesWindowValues, windowValueBasis } from './window-values.js';
 
 /**
  * One per-window value of a time series: `name` keys the cached values, `compute` makes it from a window's summary,
@@ -14,6 +15,8 @@ export interface SeriesMetric {
   name: string;
   compute: (s: WindowSummary) => number | null;
   head?: boolean;
+  /** Worth storing per window (WindowValue): costly to compute, from the feature sketches (see seriesMetric). */
+  store?: boolean;
 }
 
 /** A store that other processes may write too: cached entries are re-read after this long. */
@@ -31,6 +34,8 @@ export class SummaryReader {
    * it acknowledged, so a query reads its writes). Set by the server wiring.
    */
   sync: () => Promise<void> = () => Promise.resolve();
+  /** Told when storing computed window values (in the background) fails; the values are then computed again next time. */
+  onWindowValuesError: (e: unknown) => void = () => undefined;
 
   constructor(
     private readonly store: StorageBackend,
@@ -132,6 +137,15 @@ export class SummaryReader {
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
     metrics: readonly SeriesMetric[],
   ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
+    // A mix (a dashboard asks for latency and drift share together): the feature metrics apart, so that they can come
+    // from stored window values and the rest from the windows' heads, instead of every window read in full.
+    const storable = metrics.filter((m) => m.store === true);
+    const rest = metrics.filter((m) => m.store !== true);
+    if (storable.length > 0 && rest.length > 0 && storesWindowValues(granularity) && windowValueBasis(v) !== null) {
+      const a = await this.seriesValuesMany(v, segment, from, to, granularity, storable);
+      const b = await this.seriesValuesMany(v, segment, from, to, granularity, rest);
+      return metrics.map((m) => (m.store === true ? a[storable.indexOf(m)] : b[rest.indexOf(m)]) as Map<number, { value: number | null; events: number }>);
+    }
     const epoch = this.cache.epoch;
     const range = this.range(v, segment, from, to, granularity);
     const keys = await this.store.querySummaryKeys(query(range));
@@ -146,16 +160,55 @@ export class SummaryReader {
       }
       values.forEach((value, i) => out[i]?.set(k.windowStart, { value: value as number | null, events }));
     }
+    // Feature metrics of hour and day windows: values computed earlier and stored (WindowValue) stand while their
+    // window's event count is unchanged; only the other windows are read and computed, and their values stored.
+    const basis = metrics.length > 0 && metrics.every((m) => m.store === true) && storesWindowValues(granularity) ? windowValueBasis(v) : null;
+    const toRead = basis === null || need.length === 0 ? need : await this.fromStoredValues(v, range, need, metrics, basis, out, epoch);
     const headOnly = metrics.length > 0 && metrics.every((m) => m.head === true);
-    for (const w of await this.fetch(v, range, need, epoch, headOnly)) {
-      this.cache.putValue(v, w.key, 'events', w.summary.events, epoch);
+    const computed: WindowValue[] = [];
+    for (const w of await this.fetch(v, range, toRead, epoch, headOnly)) {
+      const events = w.summary.events;
+      this.cache.putValue(v, w.key, 'events', events, epoch);
       metrics.forEach((m, i) => {
         const value = m.compute(w.summary);
         this.cache.putValue(v, w.key, m.name, value, epoch);
-        out[i]?.set(w.key.windowStart, { value, events: w.summary.events });
+        out[i]?.set(w.key.windowStart, { value, events });
+        if (basis !== null) computed.push({ ...keyOf(w.key), metric: m.name, basis, events, value });
       });
     }
+    if (computed.length > 0) void this.store.putWindowValues(computed).catch((e: unknown) => this.onWindowValuesError(e));
     return out;
+  }
+
+  /**
+   * Fills `out` (and the cache) from stored window values of `need` that still hold (stored under `basis` for the
+   * window's current event count, for every metric); returns the windows left to read and compute.
+   */
+  private async fromStoredValues(
+    v: VersionContext, range: WindowRange, need: readonly SummaryKey[], metrics: readonly SeriesMetric[], basis: string,
+    out: Array<Map<number, { value: number | null; events: number }>>, epoch: number,
+  ): Promise<SummaryKey[]> {
+    const from = Math.min(...need.map((k) => k.windowStart));
+    const to = Math.max(...need.map((k) => k.windowStart)) + 1;
+    const stored = await this.store.queryWindowValues({ ...query({ ...range, from, to }), metrics: metrics.map((m) => m.name), basis });
+    const byWindow = new Map<number, Map<string, WindowValue>>();
+    for (const x of stored) {
+      let m = byWindow.get(x.windowStart);
+      if (!m) byWindow.set(x.windowStart, (m = new Map()));
+      m.set(x.metric, x);
+    }
+    return need.filter((k) => {
+      const found = metrics.map((m) => byWindow.get(k.windowStart)?.get(m.name));
+      const events = k.events;
+      if (events === undefined || found.some((x) => x === undefined || x.events !== events)) return true;
+      this.cache.putValue(v, k, 'events', events, epoch);
+      metrics.forEach((m, i) => {
+        const value = (found[i] as WindowValue).value;
+        this.cache.putValue(v, k, m.name, value, epoch);
+        out[i]?.set(k.windowStart, { value, events });
+      });
+      return false;
+    });
   }
 
   private range(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): WindowRange {
@@ -204,6 +257,10 @@ export class SummaryReader {
     });
     return out;
   }
+}
+
+function keyOf(k: SummaryKey): SummaryKey {
+  return { model: k.model, version: k.version, segment: k.segment, granularity: k.granularity, windowStart: k.windowStart };
 }
 
 function query(r: WindowRange): SummaryQuery {

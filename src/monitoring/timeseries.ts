@@ -20,9 +20,11 @@ export const HEAD_METRICS: ReadonlySet<string> = new Set([
   'estimatedAccuracy', 'estimatedPrecision', 'estimatedRecall', 'estimatedF1', 'predictionDrift',
 ]);
 
-/** A series request for `metric` (seriesValue per window), marked as head-only where it can be. */
+/** A series request for `metric` (seriesValue per window), marked as head-only where it can be, else as worth storing. */
 export function seriesMetric(metric: string, v: VersionContext, seconds: number): SeriesMetric {
-  return { name: metric, compute: (s) => seriesValue(metric, v, s, seconds), head: HEAD_METRICS.has(metric) };
+  const head = HEAD_METRICS.has(metric);
+  // The rest look at feature sketches (drift share, a feature's drift or missing rate): worth storing per window.
+  return { name: metric, compute: (s) => seriesValue(metric, v, s, seconds), head, store: !head };
 }
 
 export function seriesValue(metric: string, v: VersionContext, s: WindowSummary, seconds: number): number | null {

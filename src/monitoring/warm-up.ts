@@ -23,7 +23,8 @@ const CHARTED = TIMESERIES_METRICS.filter((m) => m !== 'drift' && m !== 'missing
  * decoded over that range and over the last 24 h (health, drift), the charted per-window values computed at the default granularity, the labelled
  * events read and the realized quality per bucket of the model page's chart computed (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
  * windows it rewrites), so the first dashboard after a restart does not pay for all of it. `stopped()`
- * ends it early (shutdown). Errors are the caller's to log; nothing is written.
+ * ends it early (shutdown). Errors are the caller's to log; the only writes are the window values its series compute
+ * (SummaryReader: feature metrics of hour and day windows), in the background.
  */
 export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: () => boolean } = {}): Promise<{ models: number; ms: number }> {
   const t0 = performance.now();

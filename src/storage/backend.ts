@@ -1,6 +1,7 @@
 import type { AlertStore } from './alerts.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
+  WindowValue, WindowValueQuery,
 } from './types.js';
 import type { RegistryStore } from './registry.js';
 
@@ -42,6 +43,11 @@ export interface StorageBackend {
   querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
   /** The keys querySummaries would return, without the data (cheap: lets readers use what they have cached). */
   querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]>;
+
+  /** Inserts or replaces per-window values by (window, metric) (see WindowValue). */
+  putWindowValues(values: readonly WindowValue[]): Promise<void>;
+  /** The stored values of these metrics computed under `basis` for windows in the range (validity is the reader's check). */
+  queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]>;
 
   /**
    * One transaction for the ingest path: appends events and rejects and upserts summaries together, so that

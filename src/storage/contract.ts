@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { StorageBackend } from './backend.js';
-import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, SummaryRecord, VersionRecord } from './types.js';
+import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, SummaryRecord, VersionRecord, WindowValue } from './types.js';
 
 /**
  * The shared contract every StorageBackend must pass. `open` is called once before the tests and again by the
@@ -50,6 +50,10 @@ export async function checkHeadsAfterMigration(store: StorageBackend): Promise<v
   await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
   assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
   assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
+  // The event count column came with the migration too: unknown for old rows, kept for new writes.
+  assert.deepStrictEqual((await store.querySummaryKeys(q)).map((k) => k.events), [undefined]);
+  await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), events: 3 }]);
+  assert.deepStrictEqual((await store.querySummaryKeys(q)).map((k) => k.events), [3]);
 }
 
 export function storageContract(
@@ -227,6 +231,44 @@ export function storageContract(
       await s.commit({ summaries: [sum(m, { data: new Uint8Array([4]), head: new Uint8Array([9]) })] });
       assert.deepStrictEqual((await bytes(true))[0], [9]);
       assert.deepStrictEqual((await bytes(false))[0], [4]);
+    });
+
+    test('summaries keep the event count they are written with (keys return it); a write without one stores none', async () => {
+      const m = 'sumev';
+      await s.putSummaries([sum(m, { events: 12 }), sum(m, { windowStart: T0 + 3_600_000 }), sum(m, { windowStart: T0 + 7_200_000, events: 0 })]);
+      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 10_800_000 };
+      assert.deepStrictEqual((await s.querySummaryKeys(q)).map((k) => k.events), [12, undefined, 0]);
+      assert.deepStrictEqual((await s.querySummaries(q)).map((k) => k.events), [12, undefined, 0]);
+      assert.deepStrictEqual((await s.querySummaries({ ...q, headOnly: true })).map((k) => k.events), [12, undefined, 0]);
+      await s.commit({ summaries: [sum(m, { events: 13 }), sum(m, { windowStart: T0 + 7_200_000 })] });
+      assert.deepStrictEqual((await s.querySummaryKeys(q)).map((k) => k.events), [13, undefined, undefined]);
+    });
+
+    test('window values: upsert by window and metric; query by range, version, segment, metrics and basis', async () => {
+      const m = 'wv';
+      const v = (over: Partial<WindowValue>): WindowValue => ({
+        model: m, version: 'v1', segment: '', granularity: 'hour', windowStart: T0, metric: 'driftShare', basis: 'b1', events: 10, value: 0.25, ...over,
+      });
+      const rows = [
+        v({}), v({ metric: 'drift:x', value: null }), v({ windowStart: T0 + 3_600_000, value: -1e-300 }), v({ version: 'v2' }),
+        v({ segment: 'country=de' }), v({ granularity: 'day' }), v({ windowStart: T0 + 7_200_000, basis: 'b0' }), v({ metric: 'drift:ü', value: 1e308 }),
+      ];
+      await s.putWindowValues(rows);
+      await s.putWindowValues([]);
+      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 10_800_000, version: 'v1', segment: '', basis: 'b1' };
+      const key = (x: WindowValue): string => `${x.windowStart}|${x.metric}`;
+      const got = async (over: Partial<typeof q> & { metrics: string[] }): Promise<WindowValue[]> => (await s.queryWindowValues({ ...q, ...over })).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+      assert.deepStrictEqual(await got({ metrics: ['driftShare', 'drift:x', 'drift:ü'] }), [rows[1], rows[7], rows[0], rows[2]]);
+      assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0 + 1, to: T0 + 3_600_001 }), [rows[2]]);
+      assert.deepStrictEqual(await got({ metrics: ['driftShare'], version: 'v2' }), [rows[3]]);
+      assert.deepStrictEqual(await got({ metrics: ['driftShare'], segment: 'country=de' }), [rows[4]]);
+      assert.deepStrictEqual(await got({ metrics: ['driftShare'], basis: 'b0' }), [rows[6]]);
+      assert.deepStrictEqual(await got({ metrics: [] }), []);
+      assert.deepStrictEqual(await s.queryWindowValues({ ...q, granularity: 'day', metrics: ['driftShare'] }), [rows[5]]);
+      // Upsert: the same window and metric, a new basis, count and value replace the old (the last of duplicates wins).
+      await s.putWindowValues([v({ value: 0.5 }), v({ basis: 'b2', events: 11, value: 0.75 })]);
+      assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0, to: T0 + 1 }), []);
+      assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0, to: T0 + 1, basis: 'b2' }), [v({ basis: 'b2', events: 11, value: 0.75 })]);
     });
 
     test('commit: all parts stored together, and a failure half way stores nothing', async () => {

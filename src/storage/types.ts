@@ -82,6 +82,12 @@ export interface SummaryKey {
   granularity: Granularity;
   /** Start of the window (epoch ms, aligned to the granularity in UTC). */
   windowStart: number;
+  /**
+   * As read back (querySummaries, querySummaryKeys): the events the stored summary counts, when its writer gave it
+   * (SummaryRecord.events); a window's feature summaries change only with its events, so this tells whether a value
+   * computed from an earlier read of the window (a WindowValue) still holds, without reading the summary.
+   */
+  events?: number;
 }
 
 /** A serialised mergeable window summary; storage treats `data` and `head` as opaque bytes. */
@@ -93,6 +99,26 @@ export interface SummaryRecord extends SummaryKey {
    * the feature sketches. A write without it clears any stored head (never a stale head).
    */
   head?: Uint8Array | null;
+  /** The events the summary counts (WindowSummary.events), stored beside it; absent: stored as unknown. */
+  events?: number;
+}
+
+/**
+ * A per-window value of a time-series metric (e.g. drift share, one feature's drift score), computed from a stored
+ * window summary and kept so that a later cold series does not recompute it: valid while the window's stored
+ * `events` still equals `events` (its summary is unchanged) and the reader's `basis` (what the value was computed
+ * against: the version's reference and the statistics' version) is the same. One per window and metric.
+ */
+export interface WindowValue extends SummaryKey {
+  metric: string;
+  basis: string;
+  events: number;
+  value: number | null;
+}
+
+export interface WindowValueQuery extends SummaryQuery {
+  metrics: readonly string[];
+  basis: string;
 }
 
 export interface SummaryQuery {

@@ -1,6 +1,9 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { EventRecord, LabelRecord, RejectRecord, SummaryRecord } from '../types.js';
-import { EVENTS_STAGE, INSERT_STAGED_EVENTS, LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES } from './schema.js';
+import type { EventRecord, LabelRecord, RejectRecord, SummaryRecord, WindowValue } from '../types.js';
+import {
+  EVENTS_STAGE, INSERT_STAGED_EVENTS, LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
+  WINDOW_VALUES_STAGE,
+} from './schema.js';
 
 /** Bulk row writers using DuckDB's Appender (much faster than INSERT); must run inside a transaction. */
 
@@ -93,6 +96,8 @@ export async function upsertSummaries(conn: DuckDBConnection, summaries: readonl
       a.appendBlob(s.data);
       if (s.head === undefined || s.head === null) a.appendNull();
       else a.appendBlob(s.head);
+      if (s.events === undefined) a.appendNull();
+      else a.appendBigInt(BigInt(s.events));
       a.endRow();
     }
   }, 'temp');
@@ -114,4 +119,24 @@ export async function upsertLabels(conn: DuckDBConnection, labels: readonly Labe
   }, 'temp');
   await conn.run(UPSERT_STAGED_LABELS);
   await conn.run(`DELETE FROM temp.main.${LABELS_STAGE}`);
+}
+
+/** Upserts window values (one per window and metric: the caller keeps the last of duplicates) through a staging table. */
+export async function upsertWindowValues(conn: DuckDBConnection, values: readonly WindowValue[]): Promise<void> {
+  await withAppender(conn, WINDOW_VALUES_STAGE, (a) => {
+    for (const v of values) {
+      a.appendVarchar(v.model);
+      a.appendVarchar(v.version);
+      a.appendVarchar(v.segment);
+      a.appendVarchar(v.granularity);
+      appendMillis(a, v.windowStart);
+      a.appendVarchar(v.metric);
+      a.appendVarchar(v.basis);
+      a.appendBigInt(BigInt(v.events));
+      appendNumber(a, v.value);
+      a.endRow();
+    }
+  }, 'temp');
+  await conn.run(UPSERT_STAGED_WINDOW_VALUES);
+  await conn.run(`DELETE FROM temp.main.${WINDOW_VALUES_STAGE}`);
 }

@@ -25,6 +25,13 @@ export const DUCKDB_SCHEMA: readonly string[] = [
     PRIMARY KEY (model, version, segment, granularity, window_start))`),
   // Stores created before summary heads existed get the column (empty: such windows are read in full).
   ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS head BLOB`),
+  // The events each stored summary counts (NULL: written before the column; such windows keep no window values).
+  ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS events BIGINT`),
+  // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts).
+  `CREATE TABLE IF NOT EXISTS window_values (
+    model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+    window_start BIGINT NOT NULL, metric VARCHAR NOT NULL, basis VARCHAR NOT NULL, events BIGINT NOT NULL, value DOUBLE,
+    PRIMARY KEY (model, version, segment, granularity, window_start, metric))`,
   `CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 ];
 
@@ -48,14 +55,25 @@ export const UPSERT_VERSION = `INSERT INTO versions (model, version, created_at,
 export const SUMMARIES_STAGE = 'summaries_stage';
 
 export const CREATE_SUMMARIES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARIES_STAGE} (
-  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB, head BLOB)`;
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB, head BLOB, events BIGINT)`;
 
 /** The table of a granularity's summaries. */
 export const summariesTable = (g: string): string => `summaries_${g}`;
 
-export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head)
-  SELECT model, version, segment, granularity, window_start, data, head FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
-  ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data, head = excluded.head`);
+export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head, events)
+  SELECT model, version, segment, granularity, window_start, data, head, events FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
+  ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data, head = excluded.head, events = excluded.events`);
+
+/** Per-connection staging table for window values (Appender, then one upsert, as for summaries). */
+export const WINDOW_VALUES_STAGE = 'window_values_stage';
+
+export const CREATE_WINDOW_VALUES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${WINDOW_VALUES_STAGE} (
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, metric VARCHAR, basis VARCHAR,
+  events BIGINT, value DOUBLE)`;
+
+export const UPSERT_STAGED_WINDOW_VALUES = `INSERT INTO window_values (model, version, segment, granularity, window_start, metric, basis, events, value)
+  SELECT model, version, segment, granularity, window_start, metric, basis, events, value FROM temp.main.${WINDOW_VALUES_STAGE}
+  ON CONFLICT (model, version, segment, granularity, window_start, metric) DO UPDATE SET basis = excluded.basis, events = excluded.events, value = excluded.value`;
 
 /** A store written before the split kept every granularity in one `summaries` table: moved once by init(). */
 export const MIGRATE_SUMMARIES = [

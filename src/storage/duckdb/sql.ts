@@ -1,11 +1,11 @@
-import type { EventQuery, SummaryQuery } from '../types.js';
+import type { EventQuery, SummaryQuery, WindowValueQuery } from '../types.js';
 
 /**
  * Read queries shared by the SQL backends (DuckDB and PostgreSQL both take $n parameters).
  * `t` maps a fixed table name to its (possibly schema-qualified) identifier; values are always parameters.
  */
 /** A table's name; summaries by granularity (the DuckDB store keeps one table per granularity). */
-export type TableName = (table: 'events' | 'labels' | 'summaries', granularity?: string) => string;
+export type TableName = (table: 'events' | 'labels' | 'summaries' | 'window_values', granularity?: string) => string;
 
 export interface Sql {
   text: string;
@@ -65,7 +65,7 @@ export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false):
     where += ` AND segment = $${params.length}`;
   }
   const data = q.headOnly === true ? ', coalesce(head, data) AS data' : ', data';
-  const text = `SELECT model, version, segment, granularity, window_start${keysOnly ? '' : data} `
+  const text = `SELECT model, version, segment, granularity, window_start, events${keysOnly ? '' : data} `
     + `FROM ${t('summaries', q.granularity)} WHERE ${where} ORDER BY window_start, version, segment`;
   return { text, params };
 }
@@ -74,4 +74,26 @@ export function countQuery(table: string, model: string | undefined): Sql {
   return model === undefined
     ? { text: `SELECT count(*) AS n FROM ${table}`, params: [] }
     : { text: `SELECT count(*) AS n FROM ${table} WHERE model = $1`, params: [model] };
+}
+
+export function windowValuesQuery(q: WindowValueQuery, t: TableName): Sql {
+  const params: (string | number)[] = [q.model, q.granularity, q.from, q.to, q.basis];
+  let where = 'model = $1 AND granularity = $2 AND window_start >= $3 AND window_start < $4 AND basis = $5';
+  if (q.version !== undefined) {
+    params.push(q.version);
+    where += ` AND version = $${params.length}`;
+  }
+  if (q.segment !== undefined) {
+    params.push(q.segment);
+    where += ` AND segment = $${params.length}`;
+  }
+  // The metric names are few (one series request's): one parameter each.
+  const metrics = q.metrics.map((m) => {
+    params.push(m);
+    return `$${params.length}`;
+  });
+  where += metrics.length > 0 ? ` AND metric IN (${metrics.join(', ')})` : ' AND FALSE';
+  const text = `SELECT model, version, segment, granularity, window_start, metric, basis, events, value FROM ${t('window_values')} `
+    + `WHERE ${where} ORDER BY window_start, version, segment, metric`;
+  return { text, params };
 }

@@ -3,21 +3,23 @@ import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, Duc
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
-  SummaryKey, SummaryRecord, VersionRecord,
+  SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
 import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
-import { appendEvents, appendRejects, upsertLabels, upsertSummaries } from './append.js';
+import { appendEvents, appendRejects, upsertLabels, upsertSummaries, upsertWindowValues } from './append.js';
 import { SerialQueue } from './queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
-  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
+  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, toWindowValue,
+  windowValueKey, type Row,
 } from './rows.js';
 import {
   DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, CREATE_EVENTS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  CREATE_WINDOW_VALUES_STAGE,
 } from './schema.js';
-import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from './sql.js';
+import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
@@ -51,6 +53,7 @@ export class DuckDbStore implements StorageBackend {
       await conn.run(CREATE_SUMMARIES_STAGE);
       await conn.run(CREATE_LABELS_STAGE);
       await conn.run(CREATE_EVENTS_STAGE);
+      await conn.run(CREATE_WINDOW_VALUES_STAGE);
       const readers: DuckDBConnection[] = [];
       for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
       return new DuckDbStore(instance, conn, readers);
@@ -163,6 +166,16 @@ export class DuckDbStore implements StorageBackend {
 
   async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {
     return (await this.read(summariesQuery(q, table, true))).map(toSummaryKey);
+  }
+
+  putWindowValues(values: readonly WindowValue[]): Promise<void> {
+    const rows = lastByKey(values, windowValueKey);
+    if (rows.length === 0) return Promise.resolve();
+    return this.write(() => upsertWindowValues(this.conn, rows));
+  }
+
+  async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
+    return (await this.read(windowValuesQuery(q, table))).map(toWindowValue);
   }
 
   commit(batch: CommitBatch): Promise<void> {

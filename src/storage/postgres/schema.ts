@@ -34,6 +34,13 @@ export function postgresSchema(schema: string): string[] {
       data bytea NOT NULL, head bytea, PRIMARY KEY (model, granularity, window_start, version, segment))`,
     // Stores created before summary heads existed get the column (empty: such windows are read in full).
     `ALTER TABLE ${s}.summaries ADD COLUMN IF NOT EXISTS head bytea`,
+    // The events each stored summary counts (NULL: written before the column; such windows keep no window values).
+    `ALTER TABLE ${s}.summaries ADD COLUMN IF NOT EXISTS events bigint`,
+    // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts).
+    `CREATE TABLE IF NOT EXISTS ${s}.window_values (
+      model ${key}, version ${key}, segment ${key}, granularity ${key}, window_start bigint NOT NULL, metric ${key},
+      basis text NOT NULL, events bigint NOT NULL, value double precision,
+      PRIMARY KEY (model, granularity, window_start, version, segment, metric))`,
     `CREATE TABLE IF NOT EXISTS ${s}.state (key ${key} PRIMARY KEY, value text NOT NULL)`,
   ];
 }
@@ -48,9 +55,14 @@ export function postgresWrites(schema: string) {
         $7::float8[], $8::text[], $9::float8[], $10::text[], $11::float8[], $12::text[])`,
     rejects: `INSERT INTO ${s}.rejects (ts, model, version, code, reason, excerpt)
       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
-    summaries: `INSERT INTO ${s}.summaries (model, version, segment, granularity, window_start, data, head)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::bytea[])
-      ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data, head = excluded.head`,
+    summaries: `INSERT INTO ${s}.summaries (model, version, segment, granularity, window_start, data, head, events)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::bytea[], $8::bigint[])
+      ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data, head = excluded.head,
+        events = excluded.events`,
+    windowValues: `INSERT INTO ${s}.window_values (model, version, segment, granularity, window_start, metric, basis, events, value)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::float8[])
+      ON CONFLICT (model, granularity, window_start, version, segment, metric) DO UPDATE SET basis = excluded.basis,
+        events = excluded.events, value = excluded.value`,
     labels: `INSERT INTO ${s}.labels (id, model, label, received_at)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
       ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`,

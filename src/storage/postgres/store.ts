@@ -1,12 +1,13 @@
 import pg from 'pg';
 import type { StorageBackend } from '../backend.js';
 import {
-  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, toWindowValue,
+  windowValueKey, type Row,
 } from '../duckdb/rows.js';
-import { countQuery, eventsQuery, labelledQuery, summariesQuery, type Sql } from '../duckdb/sql.js';
+import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
-  SummaryKey, SummaryRecord, VersionRecord,
+  SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
 import { postgresAlertSchema, postgresAlertStore } from './alerts.js';
@@ -157,6 +158,22 @@ export class PostgresStore implements StorageBackend {
     return (await this.read(summariesQuery(q, (x) => this.t(x), true))).map(toSummaryKey);
   }
 
+  putWindowValues(values: readonly WindowValue[]): Promise<void> {
+    const rows = lastByKey(values, windowValueKey);
+    if (rows.length === 0) return Promise.resolve();
+    return this.tx(async (c) => {
+      for (const part of chunks(rows)) {
+        await c.query(this.writes.windowValues, columns(part, (v) => [
+          v.model, v.version, v.segment, v.granularity, millis(v.windowStart), v.metric, v.basis, v.events, v.value,
+        ]));
+      }
+    });
+  }
+
+  async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
+    return (await this.read(windowValuesQuery(q, (x) => this.t(x)))).map(toWindowValue);
+  }
+
   commit(batch: CommitBatch): Promise<void> {
     return this.tx(async (c) => {
       for (const part of chunks(batch.events ?? [])) {
@@ -172,7 +189,7 @@ export class PostgresStore implements StorageBackend {
       }
       for (const part of chunks(lastByKey(batch.summaries ?? [], summaryKey))) {
         await c.query(this.writes.summaries, columns(part, (s) => [
-          s.model, s.version, s.segment, s.granularity, millis(s.windowStart), s.data, s.head ?? null,
+          s.model, s.version, s.segment, s.granularity, millis(s.windowStart), s.data, s.head ?? null, s.events ?? null,
         ]));
       }
       for (const part of chunks(lastByKey(batch.labels ?? [], (l) => l.id))) {
