@@ -155,8 +155,8 @@ try {
           // Feature metrics keep their per-window values in the store once computed (WindowValue): the first view
           // ever computes them from the summaries (timed here with the stored values hidden), later cold ones read them.
           cold.push({ title: `${title}, first view`, ms: await withoutStoredValues(() => repeat(10, 15_000, coldly(url), 1)), target: 100 });
-          await getJson(url);
-          await s.deps.store.setState('bench:query', 'values stored'); // queued behind the background write of the values
+          await coldly(url)(); // computes them again (the first views stored none) and stores them in the background
+          await s.deps.store.setState('bench:query', 'values stored'); // queued behind that write
         }
         timings.push({ title, ms: await repeat(50, 15_000, () => getJson(url)), target: 100 });
         cold.push({ title, ms: await repeat(10, 15_000, coldly(url), 1), target: 100 });
