@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { EventRecord, LabelRecord, RejectRecord, SummaryRecord, WindowValue } from '../types.js';
+import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord, WindowValue } from '../types.js';
 import {
   EVENTS_STAGE, INSERT_STAGED_EVENTS, LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
   WINDOW_VALUES_STAGE,
@@ -81,6 +81,15 @@ export function appendRejects(conn: DuckDBConnection, rejects: readonly RejectRe
   });
 }
 
+/** A window's key columns, in the order the summary and window-value tables start with. */
+function appendWindowKey(a: DuckDBAppender, k: SummaryKey): void {
+  a.appendVarchar(k.model);
+  a.appendVarchar(k.version);
+  a.appendVarchar(k.segment);
+  a.appendVarchar(k.granularity);
+  appendMillis(a, k.windowStart);
+}
+
 /**
  * Upserts summaries (keys must be distinct): the Appender fills a per-connection temp table, then one
  * INSERT ... SELECT ... ON CONFLICT moves them. Binding 10-50 KB blobs as statement parameters measured ~3x slower.
@@ -88,11 +97,7 @@ export function appendRejects(conn: DuckDBConnection, rejects: readonly RejectRe
 export async function upsertSummaries(conn: DuckDBConnection, summaries: readonly SummaryRecord[]): Promise<void> {
   await withAppender(conn, SUMMARIES_STAGE, (a) => {
     for (const s of summaries) {
-      a.appendVarchar(s.model);
-      a.appendVarchar(s.version);
-      a.appendVarchar(s.segment);
-      a.appendVarchar(s.granularity);
-      appendMillis(a, s.windowStart);
+      appendWindowKey(a, s);
       a.appendBlob(s.data);
       if (s.head === undefined || s.head === null) a.appendNull();
       else a.appendBlob(s.head);
@@ -125,11 +130,7 @@ export async function upsertLabels(conn: DuckDBConnection, labels: readonly Labe
 export async function upsertWindowValues(conn: DuckDBConnection, values: readonly WindowValue[]): Promise<void> {
   await withAppender(conn, WINDOW_VALUES_STAGE, (a) => {
     for (const v of values) {
-      a.appendVarchar(v.model);
-      a.appendVarchar(v.version);
-      a.appendVarchar(v.segment);
-      a.appendVarchar(v.granularity);
-      appendMillis(a, v.windowStart);
+      appendWindowKey(a, v);
       a.appendVarchar(v.metric);
       a.appendVarchar(v.basis);
       a.appendBigInt(BigInt(v.events));

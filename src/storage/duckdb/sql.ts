@@ -53,9 +53,11 @@ export function labelledQuery(q: EventQuery, t: TableName, columnar = false): Sq
   return { text, params };
 }
 
-export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false): Sql {
-  const params: (string | number)[] = [q.model, q.granularity, q.from, q.to];
-  let where = 'model = $1 AND granularity = $2 AND window_start >= $3 AND window_start < $4';
+/** The WHERE clause of a window query (model, granularity, [from, to) on window_start, optional version and segment). */
+function windowFilter(q: SummaryQuery, params: (string | number)[]): string {
+  params.push(q.model, q.granularity, q.from, q.to);
+  const at = params.length;
+  let where = `model = $${at - 3} AND granularity = $${at - 2} AND window_start >= $${at - 1} AND window_start < $${at}`;
   if (q.version !== undefined) {
     params.push(q.version);
     where += ` AND version = $${params.length}`;
@@ -64,6 +66,12 @@ export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false):
     params.push(q.segment);
     where += ` AND segment = $${params.length}`;
   }
+  return where;
+}
+
+export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false): Sql {
+  const params: (string | number)[] = [];
+  const where = windowFilter(q, params);
   const data = q.headOnly === true ? ', coalesce(head, data) AS data' : ', data';
   const text = `SELECT model, version, segment, granularity, window_start, events${keysOnly ? '' : data} `
     + `FROM ${t('summaries', q.granularity)} WHERE ${where} ORDER BY window_start, version, segment`;
@@ -77,16 +85,10 @@ export function countQuery(table: string, model: string | undefined): Sql {
 }
 
 export function windowValuesQuery(q: WindowValueQuery, t: TableName): Sql {
-  const params: (string | number)[] = [q.model, q.granularity, q.from, q.to, q.basis];
-  let where = 'model = $1 AND granularity = $2 AND window_start >= $3 AND window_start < $4 AND basis = $5';
-  if (q.version !== undefined) {
-    params.push(q.version);
-    where += ` AND version = $${params.length}`;
-  }
-  if (q.segment !== undefined) {
-    params.push(q.segment);
-    where += ` AND segment = $${params.length}`;
-  }
+  const params: (string | number)[] = [];
+  let where = windowFilter(q, params);
+  params.push(q.basis);
+  where += ` AND basis = $${params.length}`;
   // The metric names are few (one series request's): one parameter each.
   const metrics = q.metrics.map((m) => {
     params.push(m);
