@@ -70,6 +70,10 @@ test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are
   assert.equal(eu.body['events'], 200);
   const series = await call(s.url, 'GET', `/v1/models/w/series?${range}&metrics=throughput,errorRate,latencyP95,estimatedAccuracy`);
   assert.equal((series.body['events'] as number[]).reduce((a, b) => a + b, 0), 300);
+  // The dashboard's "7d" range, by hour (the warm-up computes it too), with drift share beside the head metrics.
+  const week = await call(s.url, 'GET', `/v1/models/w/series?from=${now - 7 * DAY + 60_000}&to=${now}&granularity=hour&metrics=throughput,errorRate,latencyP95,driftShare,predictionDrift`);
+  assert.equal(week.status, 200, JSON.stringify(week.body));
+  assert.equal((week.body['events'] as number[]).reduce((a, b) => a + b, 0), 300);
   const perf = await call(s.url, 'GET', `/v1/models/w/performance?${range}&metrics=accuracy`);
   assert.equal(perf.body['labelled'], 200);
   assert.deepEqual(reads, { summaries: 0, labelled: 0 }, 'everything came from the caches the warm-up filled');

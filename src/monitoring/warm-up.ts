@@ -6,6 +6,7 @@ import type { SummaryReader } from './query.js';
 import { seriesMetric, TIMESERIES_METRICS } from './timeseries.js';
 
 const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 
 export interface WarmUpDeps {
   reader: SummaryReader;
@@ -20,7 +21,8 @@ const CHARTED = TIMESERIES_METRICS.filter((m) => m !== 'drift' && m !== 'missing
 /**
  * Fills the query caches for the dashboards' default range (the last `days` days) of every model's newest
  * version, in the background after start: the window summaries of the whole traffic and of each segment
- * decoded over that range and over the last 24 h (health, drift), the charted per-window values computed at the default granularity, the labelled
+ * decoded over that range and over the last 24 h (health, drift), the charted per-window values computed at the default granularity
+ * (and by hour over the last 7 days: the dashboard's "7d" range), the labelled
  * events read and the realized quality per bucket of the model page's chart computed (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
  * windows it rewrites), so the first dashboard after a restart does not pay for all of it. `stopped()`
  * ends it early (shutdown). Errors are the caller's to log; the only writes are the window values its series compute
@@ -36,9 +38,14 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
     const v = deps.catalog.versions(m.name).at(-1);
     if (!v || stopped()) continue;
     models++;
-    const g = granularityFor(from, to);
-    const seconds = { minute: 60, hour: 3600, day: 86_400 }[g];
-    await deps.reader.seriesValuesMany(v, '', from, to, g, CHARTED.map((name) => seriesMetric(name, v, seconds)));
+    // The charted series of the default range, and of the dashboard's "7d" range (by hour where the default is by
+    // day). Their feature metrics are stored per window once computed, so after the first start this reads little.
+    for (const start of to - from > WEEK ? [from, to - WEEK] : [from]) {
+      const g = granularityFor(start, to);
+      const seconds = { minute: 60, hour: 3600, day: 86_400 }[g];
+      await deps.reader.seriesValuesMany(v, '', start, to, g, CHARTED.map((name) => seriesMetric(name, v, seconds)));
+      if (stopped()) break;
+    }
     if (stopped()) break;
     // The 30-day range (model pages) and the last 24 h (the overview's default), whole traffic and segments.
     const segments = ['', ...(await deps.reader.segments(v, from, to))];
