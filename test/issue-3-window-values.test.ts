@@ -160,6 +160,7 @@ test('issue 3: values are stored for hour and day windows only, and a new refere
   assert.equal(reads.summaries, 3);
   assert.deepEqual(after, await fresh());
   assert.notDeepEqual(after.series['drift:a'], before.series['drift:a']);
+  await until(async () => (await stored()).length === 9, 'the values under the new reference stored');
 });
 
 test('issue 3: when storing window values fails, the series is still answered (and computed again next time)', async () => {
