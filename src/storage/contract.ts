@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { StorageBackend } from './backend.js';
-import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, SummaryRecord, VersionRecord, WindowValue } from './types.js';
+import { T0, plain, sum, summaryContract } from './contract-summaries.js';
+import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, VersionRecord } from './types.js';
+
+export { checkHeadsAfterMigration } from './contract-summaries.js';
 
 /**
  * The shared contract every StorageBackend must pass. `open` is called once before the tests and again by the
@@ -13,7 +16,6 @@ export interface ContractOptions {
   minEventsPerSecond?: number;
 }
 
-const T0 = 1_700_000_000_000;
 const MB = 'ü€😀x'.repeat(1 << 18).slice(0, 1 << 20);
 
 function ev(id: string, model: string, over: Partial<EventRecord> = {}): EventRecord {
@@ -27,34 +29,9 @@ function rej(model: string | null, over: Partial<RejectRecord> = {}): RejectReco
   return { ts: T0, model, version: null, code: 'schema', reason: 'missing field', excerpt: '{"a":', ...over };
 }
 
-function sum(model: string, over: Partial<SummaryRecord> = {}): SummaryRecord {
-  return {
-    model, version: 'v1', segment: '', granularity: 'hour', windowStart: T0, data: new Uint8Array([0, 1, 255]), ...over,
-  };
-}
-
 const byTsId = (a: EventRecord, b: EventRecord): number => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const sortById = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
-/** A summary with `data` as a plain Uint8Array, so deepStrictEqual compares bytes only. */
-const plain = (s: SummaryRecord): SummaryRecord => ({ ...s, data: new Uint8Array(s.data) });
 
-/**
- * For a backend's migration test: `store` was opened on tables written before summary heads existed, holding one
- * hour window of model "m", version "1", data [2]. Its windows read in full until a write brings a head.
- */
-export async function checkHeadsAfterMigration(store: StorageBackend): Promise<void> {
-  await store.init();
-  await store.init(); // idempotent
-  const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9 };
-  assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[2]]);
-  await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
-  assert.deepStrictEqual((await store.querySummaries({ ...q, headOnly: true })).map((r) => [...r.data]), [[6]]);
-  assert.deepStrictEqual((await store.querySummaries(q)).map((r) => [...r.data]), [[5]]);
-  // The event count column came with the migration too: unknown for old rows, kept for new writes.
-  assert.deepStrictEqual((await store.querySummaryKeys(q)).map((k) => k.events), [undefined]);
-  await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, data: new Uint8Array([5]), events: 3 }]);
-  assert.deepStrictEqual((await store.querySummaryKeys(q)).map((k) => k.events), [3]);
-}
 
 export function storageContract(
   name: string, open: () => Promise<StorageBackend>, cleanup?: () => Promise<void>, opts: ContractOptions = {},
@@ -182,94 +159,7 @@ export function storageContract(
       assert.deepStrictEqual(slim, (await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => ({ ...x, event: { ...x.event, features: null } })));
     });
 
-    test('summaries: upsert replaces by full key; query filters; bytes exact', async () => {
-      const m = 'sum';
-      const big = randomBytes(50_000);
-      const base = [
-        sum(m, { data: new Uint8Array([0, 0, 0x7f, 0x80, 0xff]) }),
-        sum(m, { version: 'v2' }), sum(m, { segment: 'country=de' }), sum(m, { granularity: 'day' }),
-        sum(m, { windowStart: T0 + 3_600_000, data: new Uint8Array(big) }), sum(m, { windowStart: T0 - 3_600_000 }),
-        sum(m, { windowStart: T0 + 7_200_000, data: new Uint8Array(0) }),
-      ];
-      await s.putSummaries(base);
-      const replaced = sum(m, { data: new Uint8Array([9, 0, 9]) });
-      await s.putSummaries([replaced]);
-      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 7_200_000 };
-      const got = (await s.querySummaries(q)).map(plain);
-      assert.equal(got.length, 4);
-      const key = (x: SummaryRecord): string => `${x.windowStart}|${x.version}|${x.segment}`;
-      const want = [replaced, base[1], base[2], base[4]].map((x) => plain(x!)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
-      assert.deepStrictEqual([...got].sort((a, b) => (key(a) < key(b) ? -1 : 1)), want);
-      assert.deepStrictEqual((await s.querySummaries({ ...q, version: 'v2' })).map(plain), [plain(base[1]!)]);
-      assert.deepStrictEqual((await s.querySummaries({ ...q, segment: 'country=de' })).map(plain), [plain(base[2]!)]);
-      assert.deepStrictEqual((await s.querySummaries({ ...q, granularity: 'day' })).map(plain), [plain(base[3]!)]);
-      const edge = await s.querySummaries({ ...q, from: T0 + 7_200_000, to: T0 + 7_200_001 });
-      assert.deepStrictEqual(edge.map(plain), [plain(base[6]!)]);
-      assert.deepStrictEqual(await s.querySummaries({ ...q, model: 'nobody' }), []);
-      // Keys only: the same rows, in the same order, without the data.
-      for (const k of [q, { ...q, version: 'v2' }, { ...q, segment: 'country=de' }, { ...q, granularity: 'day' as const }, { ...q, model: 'nobody' }]) {
-        assert.deepStrictEqual(await s.querySummaryKeys(k), (await s.querySummaries(k)).map(({ data: _data, ...key }) => key));
-      }
-    });
-
-    test('summary heads: headOnly reads the head where one is stored, the full data elsewhere; a write without a head clears it', async () => {
-      const m = 'head';
-      const withHead = sum(m, { data: new Uint8Array(randomBytes(20_000)), head: new Uint8Array([1, 2, 0, 255]) });
-      const without = sum(m, { windowStart: T0 + 3_600_000, data: new Uint8Array([7, 7, 7]) });
-      const emptyHead = sum(m, { windowStart: T0 + 7_200_000, data: new Uint8Array([5]), head: new Uint8Array(0) });
-      await s.putSummaries([withHead, without, emptyHead]);
-      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 10_800_000 };
-      const bytes = async (headOnly: boolean): Promise<number[][]> => (await s.querySummaries({ ...q, headOnly })).map((r) => [...r.data]);
-      assert.deepStrictEqual(await bytes(true), [[1, 2, 0, 255], [7, 7, 7], []]);
-      assert.deepStrictEqual(await bytes(false), [[...withHead.data], [7, 7, 7], [5]]);
-      // Same rows and keys as a full read.
-      assert.deepStrictEqual((await s.querySummaries({ ...q, headOnly: true })).map(({ data: _d, ...k }) => k), await s.querySummaryKeys(q));
-      // Rewritten without a head (a writer that does not make heads): the old head must not be served.
-      await s.putSummaries([sum(m, { data: new Uint8Array([3, 3]) })]);
-      assert.deepStrictEqual((await bytes(true))[0], [3, 3]);
-      // Rewritten with a new head inside a commit.
-      await s.commit({ summaries: [sum(m, { data: new Uint8Array([4]), head: new Uint8Array([9]) })] });
-      assert.deepStrictEqual((await bytes(true))[0], [9]);
-      assert.deepStrictEqual((await bytes(false))[0], [4]);
-    });
-
-    test('summaries keep the event count they are written with (keys return it); a write without one stores none', async () => {
-      const m = 'sumev';
-      await s.putSummaries([sum(m, { events: 12 }), sum(m, { windowStart: T0 + 3_600_000 }), sum(m, { windowStart: T0 + 7_200_000, events: 0 })]);
-      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 10_800_000 };
-      assert.deepStrictEqual((await s.querySummaryKeys(q)).map((k) => k.events), [12, undefined, 0]);
-      assert.deepStrictEqual((await s.querySummaries(q)).map((k) => k.events), [12, undefined, 0]);
-      assert.deepStrictEqual((await s.querySummaries({ ...q, headOnly: true })).map((k) => k.events), [12, undefined, 0]);
-      await s.commit({ summaries: [sum(m, { events: 13 }), sum(m, { windowStart: T0 + 7_200_000 })] });
-      assert.deepStrictEqual((await s.querySummaryKeys(q)).map((k) => k.events), [13, undefined, undefined]);
-    });
-
-    test('window values: upsert by window and metric; query by range, version, segment, metrics and basis', async () => {
-      const m = 'wv';
-      const v = (over: Partial<WindowValue>): WindowValue => ({
-        model: m, version: 'v1', segment: '', granularity: 'hour', windowStart: T0, metric: 'driftShare', basis: 'b1', events: 10, value: 0.25, ...over,
-      });
-      const rows = [
-        v({}), v({ metric: 'drift:x', value: null }), v({ windowStart: T0 + 3_600_000, value: -1e-300 }), v({ version: 'v2' }),
-        v({ segment: 'country=de' }), v({ granularity: 'day' }), v({ windowStart: T0 + 7_200_000, basis: 'b0' }), v({ metric: 'drift:ü', value: 1e308 }),
-      ];
-      await s.putWindowValues(rows);
-      await s.putWindowValues([]);
-      const q = { model: m, granularity: 'hour' as const, from: T0, to: T0 + 10_800_000, version: 'v1', segment: '', basis: 'b1' };
-      const key = (x: WindowValue): string => `${x.windowStart}|${x.metric}`;
-      const got = async (over: Partial<typeof q> & { metrics: string[] }): Promise<WindowValue[]> => (await s.queryWindowValues({ ...q, ...over })).sort((a, b) => (key(a) < key(b) ? -1 : 1));
-      assert.deepStrictEqual(await got({ metrics: ['driftShare', 'drift:x', 'drift:ü'] }), [rows[1], rows[7], rows[0], rows[2]]);
-      assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0 + 1, to: T0 + 3_600_001 }), [rows[2]]);
-      assert.deepStrictEqual(await got({ metrics: ['driftShare'], version: 'v2' }), [rows[3]]);
-      assert.deepStrictEqual(await got({ metrics: ['driftShare'], segment: 'country=de' }), [rows[4]]);
-      assert.deepStrictEqual(await got({ metrics: ['driftShare'], basis: 'b0' }), [rows[6]]);
-      assert.deepStrictEqual(await got({ metrics: [] }), []);
-      assert.deepStrictEqual(await s.queryWindowValues({ ...q, granularity: 'day', metrics: ['driftShare'] }), [rows[5]]);
-      // Upsert: the same window and metric, a new basis, count and value replace the old (the last of duplicates wins).
-      await s.putWindowValues([v({ value: 0.5 }), v({ basis: 'b2', events: 11, value: 0.75 })]);
-      assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0, to: T0 + 1 }), []);
-      assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0, to: T0 + 1, basis: 'b2' }), [v({ basis: 'b2', events: 11, value: 0.75 })]);
-    });
+    summaryContract(() => s);
 
     test('commit: all parts stored together, and a failure half way stores nothing', async () => {
       const m = 'cmt';
