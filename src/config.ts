@@ -21,8 +21,12 @@ export interface ModelConfig {
 }
 
 export interface LookoutConfig {
-  /** warmUpDays: days of the dashboards' default range whose query caches are filled after start (0: none; default 30). */
-  server: { host: string; port: number; warmUpDays?: number };
+  /**
+   * warmUpDays: days of the dashboards' default range whose query caches are filled after start (0: none; default 30);
+   * the stored window values of their closed hour and day windows are computed then too. windowValueFillSeconds: how
+   * often the values of windows that closed since are computed (0: never ahead of a query; default 60).
+   */
+  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
@@ -41,7 +45,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },

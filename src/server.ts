@@ -15,6 +15,7 @@ import { ModelCatalog } from './monitoring/catalog.js';
 import { PerformanceCache, watchCommits } from './monitoring/performance-cache.js';
 import { SummaryReader } from './monitoring/query.js';
 import { warmUp } from './monitoring/warm-up.js';
+import { WindowValueFiller } from './monitoring/window-value-filler.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { SummaryKey } from './storage/types.js';
@@ -72,21 +73,38 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     let closing = false;
     // Query caches for the dashboards' default range (see monitoring/warm-up.ts).
     const warmUpDays = config.server.warmUpDays ?? 30;
-    const warm = (): Promise<void> => warmUp(deps, { days: warmUpDays, stopped: () => closing })
+    const stopped = (): boolean => closing;
+    const filler = deps.filler as WindowValueFiller;
+    const warm = (): Promise<void> => warmUp(deps, { days: warmUpDays, stopped })
       .then((r) => app.log.info(`query caches warmed for ${r.models} models in ${Math.round(r.ms)} ms`))
       .catch((e: unknown) => { if (!closing) app.log.warn(`query cache warm-up failed: ${String(e)}`); });
     const warmOn = warmUpDays > 0 && opts.listen !== false;
+    // Stored window values of closed hour and day windows, computed ahead of queries (monitoring/window-value-filler.ts):
+    // those of the warm-up range after it (once stored, later starts only read them), then every windowValueFillSeconds
+    // those of the windows that closed since.
+    const fillMs = (config.server.windowValueFillSeconds ?? 60) * 1000;
+    const fillOn = fillMs > 0 && opts.listen !== false;
+    const backfill = (): Promise<void> => (fillOn && warmUpDays > 0 ? filler.backfill(warmUpDays, stopped)
+      .then((r) => app.log.info(`window values of ${r.windows} closed windows computed or found in ${Math.round(r.ms)} ms`))
+      .catch((e: unknown) => { if (!closing) app.log.warn(`window value backfill failed: ${String(e)}`); }) : Promise.resolve());
     if (warmOn && opts.warmUp === 'before-listen') await warm();
     let url = '';
     if (opts.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
     else await app.ready();
     deps.alerting.start();
-    const warming = warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve();
+    const warming = (warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve()).then(backfill);
+    let filling: Promise<unknown> = Promise.resolve();
+    const fillTimer = fillOn ? setInterval(() => {
+      filling = filler.fillClosed(stopped).catch(() => undefined);
+    }, fillMs) : null;
+    fillTimer?.unref();
     return {
       app, deps, url,
       async close() {
         closing = true;
+        if (fillTimer) clearInterval(fillTimer);
         await warming;
+        await filling;
         await deps.alerting?.stop();
         await app.close();
         await deps.registry?.close();
@@ -131,7 +149,16 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     // Nothing is lost (the values are computed again on the next read); said once, not per query.
     if (valuesFailed++ === 0) process.stderr.write(`lookout: could not store computed window values (they are recomputed when needed): ${String(e)}\n`);
   };
-  invalidate.summaries = (keys) => reader.cache.invalidate(keys);
+  const filler = new WindowValueFiller(reader, catalog, clock);
+  let fillFailed = 0;
+  filler.onError = (e) => {
+    // The windows stay pending and are tried again on the next run; said once.
+    if (fillFailed++ === 0) process.stderr.write(`lookout: could not compute window values ahead of queries (tried again later): ${String(e)}\n`);
+  };
+  invalidate.summaries = (keys) => {
+    reader.cache.invalidate(keys);
+    filler.noteWritten(keys);
+  };
   queued.events = () => pipeline.queuedEvents;
   const registry = await buildRegistryServices({
     store, catalog, pipeline, dataDir: config.dataDir, clock, newId: () => randomUUID(), random: seededRandom((clock() + 1) % 2 ** 32),
@@ -140,7 +167,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   });
   return {
     store, catalog, pipeline, metrics, clock, registry,
-    reader, performance,
+    reader, performance, filler,
     keys: new ApiKeys(config.auth.keys),
     newId: () => randomUUID(),
     dataDir: config.dataDir,

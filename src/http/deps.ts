@@ -4,6 +4,7 @@ import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { PerformanceCache } from '../monitoring/performance-cache.js';
 import type { SummaryReader } from '../monitoring/query.js';
+import type { WindowValueFiller } from '../monitoring/window-value-filler.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { ApiKeys } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
@@ -14,6 +15,8 @@ export interface AppDeps {
   catalog: ModelCatalog;
   pipeline: IngestPipeline;
   reader: SummaryReader;
+  /** Computes the stored values of closed hour and day windows ahead of queries (absent in apps built without it). */
+  filler?: WindowValueFiller;
   /** What GET /performance keeps between requests (labelled events, computed results). */
   performance: PerformanceCache;
   keys: ApiKeys;

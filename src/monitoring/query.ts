@@ -3,6 +3,7 @@ import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity, SummaryKey, SummaryQuery, WindowValue } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
+import { yieldToLoop } from '../ingest/deltas.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
 import { SummaryCache, type WindowRange } from './summary-cache.js';
 import { storesWindowValues, windowValueBasis } from './window-values.js';
@@ -18,6 +19,9 @@ export interface SeriesMetric {
   /** Worth storing per window (WindowValue): costly to compute, from the feature sketches (see seriesMetric). */
   store?: boolean;
 }
+
+/** A series computing many windows yields to other work after this long. */
+const YIELD_AFTER_MS = 8;
 
 /** A store that other processes may write too: cached entries are re-read after this long. */
 const SHARED_STORE_TTL_MS = 5000;
@@ -132,18 +136,19 @@ export class SummaryReader {
    * seriesValues for several metrics over the same windows: one key read, each missing window decoded once.
    * When every metric says `head` (its value needs no feature: see HEAD_METRICS), windows not in the cache are
    * read as their small heads (a few KB instead of the feature sketches); such partial summaries are not cached.
+   * Computed feature values are stored in the background; `awaitStore` waits for that write (the window-value filler).
    */
   async seriesValuesMany(
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
-    metrics: readonly SeriesMetric[],
+    metrics: readonly SeriesMetric[], opts: { awaitStore?: boolean } = {},
   ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
     // A mix (a dashboard asks for latency and drift share together): the feature metrics apart, so that they can come
     // from stored window values and the rest from the windows' heads, instead of every window read in full.
     const storable = metrics.filter((m) => m.store === true);
     const rest = metrics.filter((m) => m.store !== true);
     if (storable.length > 0 && rest.length > 0 && storesWindowValues(granularity) && windowValueBasis(v) !== null) {
-      const a = await this.seriesValuesMany(v, segment, from, to, granularity, storable);
-      const b = await this.seriesValuesMany(v, segment, from, to, granularity, rest);
+      const a = await this.seriesValuesMany(v, segment, from, to, granularity, storable, opts);
+      const b = await this.seriesValuesMany(v, segment, from, to, granularity, rest, opts);
       return metrics.map((m) => (m.store === true ? a[storable.indexOf(m)] : b[rest.indexOf(m)]) as Map<number, { value: number | null; events: number }>);
     }
     const epoch = this.cache.epoch;
@@ -166,7 +171,14 @@ export class SummaryReader {
     const toRead = basis === null || need.length === 0 ? need : await this.fromStoredValues(v, range, need, metrics, basis, out, epoch);
     const headOnly = metrics.length > 0 && metrics.every((m) => m.head === true);
     const computed: WindowValue[] = [];
+    let slice = performance.now();
     for (const w of await this.fetch(v, range, toRead, epoch, headOnly)) {
+      // Computing feature statistics for many windows takes a while (~1.5 ms per window of 50 features): other
+      // requests get their turn every few milliseconds.
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        await yieldToLoop();
+        slice = performance.now();
+      }
       const events = w.summary.events;
       this.cache.putValue(v, w.key, 'events', events, epoch);
       metrics.forEach((m, i) => {
@@ -176,7 +188,10 @@ export class SummaryReader {
         if (basis !== null) computed.push({ ...keyOf(w.key), metric: m.name, basis, events, value });
       });
     }
-    if (computed.length > 0) void this.store.putWindowValues(computed).catch((e: unknown) => this.onWindowValuesError(e));
+    if (computed.length > 0) {
+      const stored = this.store.putWindowValues(computed).catch((e: unknown) => this.onWindowValuesError(e));
+      if (opts.awaitStore === true) await stored;
+    }
     return out;
   }
 

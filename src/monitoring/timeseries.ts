@@ -1,6 +1,9 @@
 import { featureDriftFromSummaries } from '../core/drift/from-summary.js';
 import { datasetDrift } from '../core/drift/dataset.js';
 import { estimatedMetrics } from '../core/summary/cbpe.js';
+import type { FeatureDrift } from '../core/drift/types.js';
+import type { CategoricalSummary } from '../core/summary/categorical.js';
+import type { NumericSummary } from '../core/summary/numeric.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
 import type { SeriesMetric } from './query.js';
@@ -49,7 +52,7 @@ export function seriesValue(metric: string, v: VersionContext, s: WindowSummary,
       const fs = v.spec.features.flatMap((f) => {
         const r = ref.summary.features.get(f.name);
         const c = s.features.get(f.name);
-        return r && c ? [featureDriftFromSummaries(f.name, r, c, rows)] : [];
+        return r && c ? [windowFeatureDrift(f.name, r, c, rows)] : [];
       });
       return datasetDrift(fs).share;
     }
@@ -58,7 +61,7 @@ export function seriesValue(metric: string, v: VersionContext, s: WindowSummary,
     case 'drift': {
       const r = feature ? ref?.summary.features.get(feature) : undefined;
       const c = feature ? s.features.get(feature) : undefined;
-      return r && c && s.events ? featureDriftFromSummaries(feature as string, r, c, rows).score : null;
+      return r && c && s.events ? windowFeatureDrift(feature as string, r, c, rows).score : null;
     }
     case 'missing': {
       const c = feature ? s.features.get(feature) : undefined;
@@ -66,4 +69,23 @@ export function seriesValue(metric: string, v: VersionContext, s: WindowSummary,
     }
     default: return null;
   }
+}
+
+type FeatureSummary = NumericSummary | CategoricalSummary;
+
+/** The last drift computed per window feature summary: against which reference, at which count. */
+const driftMemo = new WeakMap<FeatureSummary, { ref: FeatureSummary; values: number; drift: FeatureDrift }>();
+
+/**
+ * A window feature's drift, computed once per window summary and reference: a window's drift share and its
+ * features' drift series (the window-value filler asks for all of them together) share the statistics. A summary
+ * that took more values since (a different count) is computed again.
+ */
+function windowFeatureDrift(name: string, ref: FeatureSummary, cur: FeatureSummary, referenceRows: number): FeatureDrift {
+  const values = cur.count + cur.missing;
+  const hit = driftMemo.get(cur);
+  if (hit && hit.ref === ref && hit.values === values) return hit.drift;
+  const drift = featureDriftFromSummaries(name, ref, cur, referenceRows);
+  driftMemo.set(cur, { ref, values, drift });
+  return drift;
 }

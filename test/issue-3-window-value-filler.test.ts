@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { seededRandom } from '../src/core/random/rng.js';
+import { filledMetrics } from '../src/monitoring/window-value-filler.js';
+import { seriesValue } from '../src/monitoring/timeseries.js';
+import { windowValueBasis } from '../src/monitoring/window-values.js';
+import type { Server } from '../src/server.js';
+import type { StorageBackend } from '../src/storage/backend.js';
+import type { WindowValue } from '../src/storage/types.js';
+import { call, testServer } from './helpers/server.js';
+
+/*
+ * Issue 3 (dashboard time series over 30 days, first views): the stored values of closed hour and day windows are
+ * computed ahead of any query (WindowValueFiller): for the windows checkpoints wrote once they have closed, and for
+ * a past range after a start (backfill). A first view of a feature series then reads stored values, no summary.
+ */
+const H = 3_600_000;
+const NOW_HOUR = Math.floor(Date.now() / H) * H;
+const T = NOW_HOUR - 5 * H;
+const METRICS = ['driftShare', 'drift:a', 'missing:a', 'drift:c', 'missing:c'];
+let s: Server;
+let raw: StorageBackend;
+let dataDir = '';
+const reads = { summaries: 0 };
+let failReads = 0;
+
+async function send(hour: number, n: number, shift: number): Promise<void> {
+  const r = seededRandom(100 * hour + n);
+  const events = Array.from({ length: n }, (_, i) => ({
+    model: 'fv', version: '1', timestamp: hour === -1 ? Date.now() - 1000 + i : T + hour * H + 1000 + i,
+    features: i % 9 === 0 ? { c: 'x' } : { a: r.next() * 10 + shift, c: ['x', 'y', 'z'][i % 3] }, prediction: r.next(),
+  }));
+  assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], n);
+  await s.deps.pipeline.flush(); // checkpointed: the filler was told which windows were written
+}
+
+async function upload(shift: number): Promise<void> {
+  const r = seededRandom(7 + shift);
+  const lines = ['a,c,prediction'];
+  for (let i = 0; i < 600; i++) lines.push([(r.next() * 10 + shift).toFixed(3), ['x', 'y', 'z'][Math.floor(r.next() * 3)], r.next().toFixed(3)].join(','));
+  const res = await fetch(`${s.url}/v1/models/fv/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: lines.join('\n') });
+  assert.equal(res.status, 200, await res.text());
+}
+
+/** Values stored under the basis the reader uses now (the current reference), hour windows from T on. */
+async function stored(): Promise<WindowValue[]> {
+  const v = s.deps.reader.resolveVersion('fv', '1');
+  const basis = v ? windowValueBasis(v) : null;
+  assert.ok(basis !== null);
+  return raw.queryWindowValues({ model: 'fv', version: '1', segment: '', granularity: 'hour', from: T, to: NOW_HOUR + H, metrics: METRICS, basis });
+}
+
+/** A cold /series (nothing in memory) of `metrics` by hour from T to now, and how many summaries it read. */
+async function coldSeries(metrics: string[]): Promise<{ body: Record<string, unknown>; reads: number }> {
+  s.deps.reader.cache.clear();
+  reads.summaries = 0;
+  const res = await call(s.url, 'GET', `/v1/models/fv/series?metrics=${metrics.join(',')}&granularity=hour&from=${T}&to=${NOW_HOUR}`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return { body: res.body, reads: reads.summaries };
+}
+
+/** The same values computed from the stored summaries directly (no cache, no stored values). */
+async function fresh(metrics: string[]): Promise<Record<string, Array<number | null>>> {
+  const v = s.deps.reader.resolveVersion('fv', '1');
+  assert.ok(v);
+  s.deps.reader.cache.clear();
+  const windows = await s.deps.reader.series(v, '', T, NOW_HOUR, 'hour');
+  s.deps.reader.cache.clear();
+  const hours = [0, 1, 2, 3, 4].map((h) => T + h * H); // the last two without events: null
+  return Object.fromEntries(metrics.map((m) => [m, hours.map((t) => {
+    const w = windows.get(t);
+    return w ? seriesValue(m, v, w, 3600) : null;
+  })]));
+}
+
+async function start(): Promise<void> {
+  s = await testServer({
+    configure: (c) => {
+      if (dataDir) c.dataDir = dataDir;
+      dataDir = c.dataDir;
+      c.server.warmUpDays = 1;
+      c.server.windowValueFillSeconds = 86_400; // no periodic run during the tests: they run the filler themselves
+    },
+  });
+  raw = (s.deps.performance as unknown as { store: StorageBackend }).store;
+  const target = raw as unknown as Record<string, (...a: unknown[]) => Promise<unknown[]>>;
+  const orig = target['querySummaries']?.bind(raw);
+  if (!orig) throw new Error('querySummaries');
+  target['querySummaries'] = async (...a: unknown[]) => {
+    if (failReads > 0) {
+      failReads--;
+      throw new Error('disk on fire');
+    }
+    const rows = await orig(...a);
+    if ((a[0] as { headOnly?: boolean }).headOnly !== true) reads.summaries += rows.length;
+    return rows;
+  };
+}
+
+before(async () => {
+  await start();
+  assert.equal((await call(s.url, 'POST', '/v1/models', {
+    name: 'fv', outputKind: 'regression', inputSchema: { type: 'object', properties: { a: { type: 'number' }, c: { type: 'string' } } },
+  })).status, 201);
+  assert.equal((await call(s.url, 'POST', '/v1/models/fv/versions', { version: '1' })).status, 201);
+  await upload(0);
+  for (let h = 0; h < 3; h++) await send(h, 60, h);
+  await send(-1, 20, 0); // the current hour: still open
+});
+after(async () => s?.close());
+
+test('issue 3: the filler computes and stores the values of closed windows only; a first view then reads no summary', async () => {
+  assert.equal((await stored()).length, 0, 'nothing computed yet');
+  const v = s.deps.reader.resolveVersion('fv', '1');
+  assert.ok(v);
+  assert.deepEqual(filledMetrics(v).map((m) => m.name).sort(), [...METRICS].sort());
+  const r = await s.deps.filler!.fillClosed();
+  assert.equal(r.failed, 0);
+  const values = await stored();
+  const byWindow = new Map<number, WindowValue[]>();
+  for (const x of values) byWindow.set(x.windowStart, [...(byWindow.get(x.windowStart) ?? []), x]);
+  assert.deepEqual([...byWindow.keys()].sort(), [T, T + H, T + 2 * H], 'the three closed hours, not the open one');
+  for (const list of byWindow.values()) {
+    assert.equal(list.length, METRICS.length);
+    for (const x of list) assert.equal(x.events, 60);
+  }
+  assert.ok(s.deps.filler!.pendingWindows > 0, 'the open windows stay pending');
+
+  for (const metrics of [METRICS, ['driftShare'], ['drift:c', 'missing:a']]) {
+    const got = await coldSeries(metrics);
+    assert.equal(got.reads, 0, `${metrics.join(',')}: no summary read`);
+    assert.deepEqual(got.body['series'], await fresh(metrics));
+  }
+});
+
+test('issue 3: late events in a closed window make the filler compute it again, and only it', async () => {
+  await s.deps.filler!.fillClosed();
+  await send(1, 15, 5);
+  reads.summaries = 0;
+  s.deps.reader.cache.clear();
+  await s.deps.filler!.fillClosed();
+  assert.equal(reads.summaries, 1, 'the one rewritten window');
+  const values = await stored();
+  assert.deepEqual(values.filter((x) => x.windowStart === T + H).map((x) => x.events), METRICS.map(() => 75));
+  const got = await coldSeries(METRICS);
+  assert.equal(got.reads, 0);
+  assert.deepEqual(got.body['series'], await fresh(METRICS));
+});
+
+test('issue 3: a failed step keeps its windows pending; the next run fills them', async () => {
+  await send(2, 5, 1);
+  s.deps.reader.cache.clear();
+  failReads = 1;
+  const errors: unknown[] = [];
+  const filler = s.deps.filler!;
+  const onError = filler.onError;
+  filler.onError = (e) => errors.push(e);
+  try {
+    const r = await filler.fillClosed();
+    assert.equal(r.failed, 1);
+    assert.match(String(errors[0]), /disk on fire/);
+    assert.equal((await stored()).filter((x) => x.windowStart === T + 2 * H && x.events === 65).length, 0);
+    const again = await filler.fillClosed();
+    assert.equal(again.failed, 0);
+    assert.equal((await stored()).filter((x) => x.windowStart === T + 2 * H && x.events === 65).length, METRICS.length);
+  } finally {
+    filler.onError = onError;
+  }
+});
+
+test('issue 3: after a restart, the backfill of the warm-up range computes what is not stored (here: under a new reference)', async () => {
+  await upload(3); // a new basis: nothing stored holds
+  assert.equal((await stored()).length, 0);
+  await s.close();
+  await start();
+  // The server's background start-up chain: warm-up, then the backfill of the last warmUpDays.
+  const t0 = Date.now();
+  while ((await stored()).length < 3 * METRICS.length) {
+    if (Date.now() - t0 > 20_000) assert.fail(`backfill did not store the values: ${JSON.stringify(await stored())}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const got = await coldSeries(METRICS);
+  assert.equal(got.reads, 0, 'no summary read');
+  assert.deepEqual(got.body['series'], await fresh(METRICS));
+  // (the warm-up's drift share series stores the open hour's value, valid while its events are unchanged)
+  assert.equal((await stored()).filter((x) => x.windowStart === NOW_HOUR && x.metric !== 'driftShare').length, 0, 'the filler left the open hour');
+});
