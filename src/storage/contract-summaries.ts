@@ -38,6 +38,20 @@ export async function checkHeadsAfterMigration(store: StorageBackend): Promise<v
   assert.deepStrictEqual((await store.querySummaryKeys(q)).map((k) => k.events), [3]);
 }
 
+/**
+ * For a backend's migration test: `store` was opened on a window_values table of the first layout (one row per window
+ * and metric) holding a row. The values are a cache: the table is replaced, and values are stored and read again.
+ */
+export async function checkWindowValuesAfterMigration(store: StorageBackend): Promise<void> {
+  await store.init();
+  await store.init(); // idempotent
+  const q = { model: 'm', granularity: 'hour' as const, from: 0, to: 1e9, basis: 'b', metrics: ['driftShare'] };
+  assert.deepStrictEqual(await store.queryWindowValues(q), []);
+  const v: WindowValue = { model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 0, metric: 'driftShare', basis: 'b', events: 3, value: 0.5 };
+  await store.putWindowValues([v]);
+  assert.deepStrictEqual(await store.queryWindowValues(q), [v]);
+}
+
 /** The summary tests, on the contract's store (`s()`: opened in its before hook). */
 export function summaryContract(s: () => StorageBackend): void {
   test('summaries: upsert replaces by full key; query filters; bytes exact', async () => {
@@ -127,5 +141,29 @@ export function summaryContract(s: () => StorageBackend): void {
     await s().putWindowValues([v({ value: 0.5 }), v({ basis: 'b2', events: 11, value: 0.75 })]);
     assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0, to: T0 + 1 }), []);
     assert.deepStrictEqual(await got({ metrics: ['driftShare'], from: T0, to: T0 + 1, basis: 'b2' }), [v({ basis: 'b2', events: 11, value: 0.75 })]);
+    // Under the window's basis and count, values written later join those stored; under another count they replace them.
+    await s().putWindowValues([v({ basis: 'b2', events: 11, metric: 'drift:y', value: 0.5 })]);
+    const both = { metrics: ['driftShare', 'drift:y'], from: T0, to: T0 + 1, basis: 'b2' };
+    assert.deepStrictEqual(await got(both), [v({ basis: 'b2', events: 11, metric: 'drift:y', value: 0.5 }), v({ basis: 'b2', events: 11, value: 0.75 })]);
+    await s().putWindowValues([v({ basis: 'b2', events: 12, metric: 'drift:y', value: 0.125 })]);
+    assert.deepStrictEqual(await got(both), [v({ basis: 'b2', events: 12, metric: 'drift:y', value: 0.125 })]);
+  });
+
+  test('window values: every double (non-finite, subnormal), null, and any metric name round-trip exactly (-0 as 0)', async () => {
+    const m = 'wv-exact';
+    const names = ['drift:a/b~c"d', "missing:it's.a b", 'drift:ü∑', 'drift:~1', 'drift:$.x[0]', 'drift:'];
+    const xs = [NaN, Infinity, -Infinity, -0, 0, 5e-324, -1.7976931348623157e308, 0.1 + 0.2, null, 1 / 3];
+    const rows: WindowValue[] = xs.map((value, i) => ({
+      model: m, version: 'v1', segment: '', granularity: 'day', windowStart: T0 + i * 86_400_000, metric: names[i % names.length] as string, basis: 'b', events: i, value,
+    }));
+    await s().putWindowValues(rows);
+    const back = await s().queryWindowValues({ model: m, granularity: 'day', from: 0, to: T0 * 2, basis: 'b', metrics: names });
+    assert.equal(back.length, rows.length);
+    back.forEach((b, i) => {
+      const r = rows[i] as WindowValue;
+      assert.deepStrictEqual({ ...b, value: 0 }, { ...r, value: 0 });
+      const want = Object.is(r.value, -0) ? 0 : r.value;
+      assert.ok(Object.is(b.value, want), `${String(r.value)} came back as ${String(b.value)}`);
+    });
   });
 }

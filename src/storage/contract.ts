@@ -5,7 +5,7 @@ import type { StorageBackend } from './backend.js';
 import { T0, plain, sum, summaryContract } from './contract-summaries.js';
 import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, VersionRecord } from './types.js';
 
-export { checkHeadsAfterMigration } from './contract-summaries.js';
+export { checkHeadsAfterMigration, checkWindowValuesAfterMigration } from './contract-summaries.js';
 
 /**
  * The shared contract every StorageBackend must pass. `open` is called once before the tests and again by the

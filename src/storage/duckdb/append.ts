@@ -1,5 +1,6 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord, WindowValue } from '../types.js';
+import { DOUBLE, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
+import type { WindowValueSet } from '../window-value-sets.js';
 import {
   EVENTS_STAGE, INSERT_STAGED_EVENTS, LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
   WINDOW_VALUES_STAGE,
@@ -126,15 +127,18 @@ export async function upsertLabels(conn: DuckDBConnection, labels: readonly Labe
   await conn.run(`DELETE FROM temp.main.${LABELS_STAGE}`);
 }
 
-/** Upserts window values (one per window and metric: the caller keeps the last of duplicates) through a staging table. */
-export async function upsertWindowValues(conn: DuckDBConnection, values: readonly WindowValue[]): Promise<void> {
+const METRIC_NAMES = LIST(VARCHAR);
+const METRIC_VALUES = LIST(DOUBLE);
+
+/** Upserts window value sets (one per window: see toValueSets) through a staging table. */
+export async function upsertWindowValues(conn: DuckDBConnection, sets: readonly WindowValueSet[]): Promise<void> {
   await withAppender(conn, WINDOW_VALUES_STAGE, (a) => {
-    for (const v of values) {
+    for (const v of sets) {
       appendWindowKey(a, v);
-      a.appendVarchar(v.metric);
       a.appendVarchar(v.basis);
       a.appendBigInt(BigInt(v.events));
-      appendNumber(a, v.value);
+      a.appendList(v.metrics, METRIC_NAMES);
+      a.appendList(v.values, METRIC_VALUES);
       a.endRow();
     }
   }, 'temp');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
-import { checkHeadsAfterMigration, storageContract } from '../contract.js';
+import { checkHeadsAfterMigration, checkWindowValuesAfterMigration, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
@@ -132,6 +132,24 @@ describe('duckdb store', () => {
     const store = await DuckDbStore.open(file);
     try {
       await checkHeadsAfterMigration(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('issue 3: a window_values table of the first layout (a row per metric) is replaced by one row per window', async () => {
+    const file = join(dir, 'window-values.duckdb');
+    const inst = await DuckDBInstance.create(file);
+    const c = await inst.connect();
+    await c.run(`CREATE TABLE window_values (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+      window_start BIGINT NOT NULL, metric VARCHAR NOT NULL, basis VARCHAR NOT NULL, events BIGINT NOT NULL, value DOUBLE,
+      PRIMARY KEY (model, version, segment, granularity, window_start, metric))`);
+    await c.run(`INSERT INTO window_values VALUES ('m', '1', '', 'hour', 0, 'driftShare', 'old', 3, 0.25)`);
+    c.closeSync();
+    inst.closeSync();
+    const store = await DuckDbStore.open(file);
+    try {
+      await checkWindowValuesAfterMigration(store);
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 import type {
-  EventRecord, Granularity, LabelledEvent, ModelRecord, OutputKind, SummaryKey, SummaryRecord, VersionRecord, WindowValue,
+  EventRecord, Granularity, LabelledEvent, ModelRecord, OutputKind, SummaryKey, SummaryRecord, VersionRecord
 } from '../types.js';
 
 /** A result row as returned by the driver (column name -> JS value). */
@@ -114,18 +114,6 @@ export function toSummaryKey(r: Row): SummaryKey {
   const k: SummaryKey = { model: str(r.model), version: str(r.version), segment: str(r.segment), granularity: str(r.granularity) as Granularity, windowStart: num(r.window_start) };
   if (r.events !== null && r.events !== undefined) k.events = num(r.events);
   return k;
-}
-
-export function toWindowValue(r: Row): WindowValue {
-  return {
-    model: str(r.model), version: str(r.version), segment: str(r.segment), granularity: str(r.granularity) as Granularity,
-    windowStart: num(r.window_start), metric: str(r.metric), basis: str(r.basis), events: num(r.events),
-    value: r.value === null || r.value === undefined ? null : num(r.value),
-  };
-}
-
-export function windowValueKey(v: WindowValue): string {
-  return `${summaryKey(v)}\u0000${v.metric}`;
 }
 
 /** Keeps the last item per key (an upsert of the same key twice in one call: the later one wins). */

@@ -28,10 +28,11 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   // The events each stored summary counts (NULL: written before the column; such windows keep no window values).
   ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS events BIGINT`),
   // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts).
+  // One row per window: its values by metric (storage/window-value-sets.ts).
   `CREATE TABLE IF NOT EXISTS window_values (
     model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
-    window_start BIGINT NOT NULL, metric VARCHAR NOT NULL, basis VARCHAR NOT NULL, events BIGINT NOT NULL, value DOUBLE,
-    PRIMARY KEY (model, version, segment, granularity, window_start, metric))`,
+    window_start BIGINT NOT NULL, basis VARCHAR NOT NULL, events BIGINT NOT NULL, vals MAP(VARCHAR, DOUBLE) NOT NULL,
+    PRIMARY KEY (model, version, segment, granularity, window_start))`,
   `CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 ];
 
@@ -68,12 +69,19 @@ export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INS
 export const WINDOW_VALUES_STAGE = 'window_values_stage';
 
 export const CREATE_WINDOW_VALUES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${WINDOW_VALUES_STAGE} (
-  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, metric VARCHAR, basis VARCHAR,
-  events BIGINT, value DOUBLE)`;
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, basis VARCHAR, events BIGINT,
+  metrics VARCHAR[], vals DOUBLE[])`;
 
-export const UPSERT_STAGED_WINDOW_VALUES = `INSERT INTO window_values (model, version, segment, granularity, window_start, metric, basis, events, value)
-  SELECT model, version, segment, granularity, window_start, metric, basis, events, value FROM temp.main.${WINDOW_VALUES_STAGE}
-  ON CONFLICT (model, version, segment, granularity, window_start, metric) DO UPDATE SET basis = excluded.basis, events = excluded.events, value = excluded.value`;
+/** Values under the stored row's basis and count are added to it; under another, they replace it (window-value-sets.ts). */
+export const UPSERT_STAGED_WINDOW_VALUES = `INSERT INTO window_values (model, version, segment, granularity, window_start, basis, events, vals)
+  SELECT model, version, segment, granularity, window_start, basis, events, map(metrics, vals) FROM temp.main.${WINDOW_VALUES_STAGE}
+  ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET
+    vals = CASE WHEN window_values.basis = excluded.basis AND window_values.events = excluded.events
+      THEN map_concat(window_values.vals, excluded.vals) ELSE excluded.vals END,
+    basis = excluded.basis, events = excluded.events`;
+
+/** The window_values table of the first layout (one row per window and metric, a cache): dropped by init(). */
+export const OLD_WINDOW_VALUES = `SELECT 1 FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'window_values' AND column_name = 'metric'`;
 
 /** A store written before the split kept every granularity in one `summaries` table: moved once by init(). */
 export const MIGRATE_SUMMARIES = [

@@ -84,18 +84,22 @@ export function countQuery(table: string, model: string | undefined): Sql {
     : { text: `SELECT count(*) AS n FROM ${table} WHERE model = $1`, params: [model] };
 }
 
-export function windowValuesQuery(q: WindowValueQuery, t: TableName): Sql {
+/**
+ * The stored values of `q.metrics` per window (see window-value-sets.ts): one row per window, with columns p0, v0,
+ * p1, v1, ... (is the metric stored, its value). `metric(param, i)` gives those two columns for the metric bound to
+ * the placeholder `param` (each backend's map or JSON functions).
+ */
+export function windowValuesQuery(q: WindowValueQuery, t: TableName, metric: (param: string, i: number) => string): Sql {
   const params: (string | number)[] = [];
   let where = windowFilter(q, params);
   params.push(q.basis);
   where += ` AND basis = $${params.length}`;
-  // The metric names are few (one series request's): one parameter each.
-  const metrics = q.metrics.map((m) => {
+  const cols = q.metrics.map((m, i) => {
     params.push(m);
-    return `$${params.length}`;
+    return `, ${metric(`$${params.length}`, i)}`;
   });
-  where += metrics.length > 0 ? ` AND metric IN (${metrics.join(', ')})` : ' AND FALSE';
-  const text = `SELECT model, version, segment, granularity, window_start, metric, basis, events, value FROM ${t('window_values')} `
-    + `WHERE ${where} ORDER BY window_start, version, segment, metric`;
+  if (cols.length === 0) where += ' AND FALSE';
+  const text = `SELECT model, version, segment, granularity, window_start, basis, events${cols.join('')} FROM ${t('window_values')} `
+    + `WHERE ${where} ORDER BY window_start, version, segment`;
   return { text, params };
 }

@@ -12,13 +12,13 @@ import { SerialQueue } from './queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
-  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, toWindowValue,
-  windowValueKey, type Row,
+  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from './rows.js';
 import {
   DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, CREATE_EVENTS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
-  CREATE_WINDOW_VALUES_STAGE,
+  CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES,
 } from './schema.js';
+import { fromValueRow, toValueSets } from '../window-value-sets.js';
 import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
@@ -68,6 +68,11 @@ export class DuckDbStore implements StorageBackend {
       for (const ddl of [...DUCKDB_SCHEMA, ...DUCKDB_ALERT_SCHEMA]) await this.conn.run(ddl);
       const old = await this.conn.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_name = 'summaries' AND table_schema = 'main'`);
       if (old.currentRowCount > 0) for (const sql of MIGRATE_SUMMARIES) await this.conn.run(sql);
+      if ((await this.conn.runAndReadAll(OLD_WINDOW_VALUES)).currentRowCount > 0) {
+        // Values of the first layout: a cache of what the summaries give, recomputed when needed; not converted.
+        await this.conn.run('DROP TABLE window_values');
+        for (const ddl of DUCKDB_SCHEMA.filter((d) => d.includes('window_values'))) await this.conn.run(ddl);
+      }
     });
   }
 
@@ -169,13 +174,14 @@ export class DuckDbStore implements StorageBackend {
   }
 
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
-    const rows = lastByKey(values, windowValueKey);
-    if (rows.length === 0) return Promise.resolve();
-    return this.write(() => upsertWindowValues(this.conn, rows));
+    const sets = toValueSets(values);
+    if (sets.length === 0) return Promise.resolve();
+    return this.write(() => upsertWindowValues(this.conn, sets));
   }
 
   async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
-    return (await this.read(windowValuesQuery(q, table))).map(toWindowValue);
+    const sql = windowValuesQuery(q, table, (p, i) => `map_contains(vals, ${p}) AS p${i}, vals[${p}] AS v${i}`);
+    return (await this.read(sql)).flatMap((r) => fromValueRow(r, q.metrics));
   }
 
   commit(batch: CommitBatch): Promise<void> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { checkHeadsAfterMigration, storageContract } from '../contract.js';
+import { checkHeadsAfterMigration, checkWindowValuesAfterMigration, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { dropSchema } from './drop-schema.js';
 import { PostgresStore } from './store.js';
@@ -59,6 +59,29 @@ if (url === undefined || url === '') {
       } finally {
         await store.close();
         await dropSchema(url, s3);
+      }
+    });
+
+    test('issue 3: a window_values table of the first layout (a row per metric) is replaced by one row per window', async () => {
+      const s4 = freshSchema();
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE SCHEMA "${s4}"`);
+        await client.query(`CREATE TABLE "${s4}".window_values (model text NOT NULL, version text NOT NULL, segment text NOT NULL, granularity text NOT NULL,
+          window_start bigint NOT NULL, metric text NOT NULL, basis text NOT NULL, events bigint NOT NULL, value double precision,
+          PRIMARY KEY (model, granularity, window_start, version, segment, metric))`);
+        await client.query(`INSERT INTO "${s4}".window_values VALUES ('m', '1', '', 'hour', 0, 'driftShare', 'old', 3, 0.25)`);
+      } finally {
+        await client.end();
+      }
+      const store = await PostgresStore.open(url, { schema: s4 });
+      try {
+        await checkWindowValuesAfterMigration(store);
+      } finally {
+        await store.close();
+        await dropSchema(url, s4);
       }
     });
   });

@@ -36,11 +36,15 @@ export function postgresSchema(schema: string): string[] {
     `ALTER TABLE ${s}.summaries ADD COLUMN IF NOT EXISTS head bytea`,
     // The events each stored summary counts (NULL: written before the column; such windows keep no window values).
     `ALTER TABLE ${s}.summaries ADD COLUMN IF NOT EXISTS events bigint`,
-    // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts).
+    // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts): one row per window,
+    // its values as JSON (../window-value-sets.ts). The table of the first layout (a row per metric, a cache) is dropped.
+    `DO $$ BEGIN
+      IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = '${checkSchemaName(schema)}' AND table_name = 'window_values' AND column_name = 'metric')
+      THEN DROP TABLE ${s}.window_values; END IF; END $$`,
     `CREATE TABLE IF NOT EXISTS ${s}.window_values (
-      model ${key}, version ${key}, segment ${key}, granularity ${key}, window_start bigint NOT NULL, metric ${key},
-      basis text NOT NULL, events bigint NOT NULL, value double precision,
-      PRIMARY KEY (model, granularity, window_start, version, segment, metric))`,
+      model ${key}, version ${key}, segment ${key}, granularity ${key}, window_start bigint NOT NULL,
+      basis text NOT NULL, events bigint NOT NULL, vals jsonb NOT NULL,
+      PRIMARY KEY (model, granularity, window_start, version, segment))`,
     `CREATE TABLE IF NOT EXISTS ${s}.state (key ${key} PRIMARY KEY, value text NOT NULL)`,
   ];
 }
@@ -59,10 +63,13 @@ export function postgresWrites(schema: string) {
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::bytea[], $8::bigint[])
       ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data, head = excluded.head,
         events = excluded.events`,
-    windowValues: `INSERT INTO ${s}.window_values (model, version, segment, granularity, window_start, metric, basis, events, value)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::float8[])
-      ON CONFLICT (model, granularity, window_start, version, segment, metric) DO UPDATE SET basis = excluded.basis,
-        events = excluded.events, value = excluded.value`,
+    // Values under the stored row's basis and count are added to it; under another, they replace it.
+    windowValues: `INSERT INTO ${s}.window_values AS w (model, version, segment, granularity, window_start, basis, events, vals)
+      SELECT m, v, sg, g, ws, b, e, j::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[], $8::text[])
+        AS u(m, v, sg, g, ws, b, e, j)
+      ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET
+        vals = CASE WHEN w.basis = excluded.basis AND w.events = excluded.events THEN w.vals || excluded.vals ELSE excluded.vals END,
+        basis = excluded.basis, events = excluded.events`,
     labels: `INSERT INTO ${s}.labels (id, model, label, received_at)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
       ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`,

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { StorageBackend } from '../backend.js';
 import {
-  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, toWindowValue,
-  windowValueKey, type Row,
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from '../duckdb/rows.js';
+import { fromValueRow, toValueSets, valuesJson } from '../window-value-sets.js';
 import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -159,19 +159,20 @@ export class PostgresStore implements StorageBackend {
   }
 
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
-    const rows = lastByKey(values, windowValueKey);
-    if (rows.length === 0) return Promise.resolve();
+    const sets = toValueSets(values);
+    if (sets.length === 0) return Promise.resolve();
     return this.tx(async (c) => {
-      for (const part of chunks(rows)) {
+      for (const part of chunks(sets)) {
         await c.query(this.writes.windowValues, columns(part, (v) => [
-          v.model, v.version, v.segment, v.granularity, millis(v.windowStart), v.metric, v.basis, v.events, v.value,
+          v.model, v.version, v.segment, v.granularity, millis(v.windowStart), v.basis, v.events, valuesJson(v),
         ]));
       }
     });
   }
 
   async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
-    return (await this.read(windowValuesQuery(q, (x) => this.t(x)))).map(toWindowValue);
+    const sql = windowValuesQuery(q, (x) => this.t(x), (p, i) => `jsonb_exists(vals, ${p}::text) AS p${i}, (vals ->> ${p}::text)::float8 AS v${i}`);
+    return (await this.read(sql)).flatMap((r) => fromValueRow(r, q.metrics));
   }
 
   commit(batch: CommitBatch): Promise<void> {
