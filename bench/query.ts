@@ -117,11 +117,13 @@ try {
 
   const v = s.deps.reader.resolveVersion(MODEL, '1');
   if (!v?.reference) throw new Error('model m@1 has no reference');
+  const mem = (): string => `heap used ${fmtInt(process.memoryUsage().heapUsed / 2 ** 20)} MB, ingest window cache ${fmtInt(s.deps.pipeline.cachedWindows)} windows`;
+  log(`after the fill: ${mem()}`);
   // What a running server's filler does as each hour and day closes, here for the whole 30 days at once.
   const pending = s.deps.filler?.pendingWindows ?? 0;
   const tFiller = process.hrtime.bigint();
   const filled = await s.deps.filler?.fillClosed();
-  log(`window-value filler: ${fmtInt(filled?.windows ?? 0)} closed hour and day windows (of ${fmtInt(pending)} written; whole traffic and segments) computed and stored in ${(msSince(tFiller) / 1000).toFixed(1)} s${filled?.failed ? `, ${filled.failed} steps FAILED` : ''}`);
+  log(`window-value filler: ${fmtInt(filled?.windows ?? 0)} closed hour and day windows (of ${fmtInt(pending)} written; whole traffic and segments) computed and stored in ${(msSince(tFiller) / 1000).toFixed(1)} s${filled?.failed ? `, ${filled.failed} steps FAILED` : ''}; ${mem()}`);
 
   // ---- (a) drift over 24 h
   const driftUrl = (from: number, to: number): string => `${s.url}/v1/models/${MODEL}/drift?version=1&from=${from}&to=${to}`;

@@ -14,6 +14,9 @@ import { loadWindows } from './window-loader.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 
+/** Clean windows that ended longer ago than this are dropped from memory at checkpoints (late events reload them). */
+const ENDED_WINDOW_GRACE_MS = 5 * 60_000;
+
 /** A group ready to commit: its rows, its journal record and the deltas it adds to the windows. */
 interface Prepared {
   t0: bigint;
@@ -102,6 +105,11 @@ export class IngestPipeline {
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
     j.removeOld();
     return { replayed: replay.length, skipped };
+  }
+
+  /** Window summaries held in memory by the ingest path. */
+  get cachedWindows(): number {
+    return this.cache.size;
   }
 
   /** Events waiting for a commit (for the queue-depth metric). */
@@ -336,6 +344,7 @@ export class IngestPipeline {
         await this.journal?.rotate(this.seq + 1);
         await this.store.commit({ summaries, ...(this.journal && { state: [[this.summarisedKey, String(through)]] as const }) });
         this.cache.markClean(dirty.map((d) => d.k));
+        this.cache.evictEnded((this.opts.clock ?? Date.now)() - ENDED_WINDOW_GRACE_MS);
         this.epoch++;
         this.checkpointed = this.seq;
         this.journal?.removeOld();

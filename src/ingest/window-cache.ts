@@ -1,3 +1,4 @@
+import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { SummaryKey } from '../storage/types.js';
 
@@ -42,6 +43,22 @@ export class WindowCache {
   markClean(keys: Iterable<string>): void {
     for (const k of keys) this.dirtyKeys.delete(k);
     this.evict();
+  }
+
+  /** Windows held (clean and dirty). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  /**
+   * Drops the clean windows that ended before `before` (epoch ms): traffic has moved on from them, and a late event
+   * reloads its window from the store. Keeps the heap to the windows being written instead of `capacity` decoded
+   * windows (a 50-feature minute window is ~100 KB of sketches), which made every major GC of the process slower.
+   */
+  evictEnded(before: number): void {
+    for (const [k, w] of this.windows) {
+      if (!this.dirtyKeys.has(k) && w.key.windowStart + GRANULARITY_MS[w.key.granularity] < before) this.windows.delete(k);
+    }
   }
 
   /** Drops everything (after a failure that leaves memory and store out of step; rebuilt by recovery). */
