@@ -95,7 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     const warming = (warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve()).then(backfill);
     let filling: Promise<unknown> = Promise.resolve();
     const fillTimer = fillOn ? setInterval(() => {
-      filling = filler.fillClosed(stopped).catch(() => undefined);
+      if (!filler.busy) filling = filler.fillClosed(stopped).catch(() => undefined); // a long run is not queued behind
     }, fillMs) : null;
     fillTimer?.unref();
     return {
@@ -155,9 +155,10 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     // The windows stay pending and are tried again on the next run; said once.
     if (fillFailed++ === 0) process.stderr.write(`lookout: could not compute window values ahead of queries (tried again later): ${String(e)}\n`);
   };
+  const filling = config.server.windowValueFillSeconds !== 0; // else nothing would ever take the noted windows
   invalidate.summaries = (keys) => {
     reader.cache.invalidate(keys);
-    filler.noteWritten(keys);
+    if (filling) filler.noteWritten(keys);
   };
   queued.events = () => pipeline.queuedEvents;
   const registry = await buildRegistryServices({

@@ -65,6 +65,11 @@ export class WindowValueFiller {
     }
   }
 
+  /** A run (fillClosed or backfill) is in progress. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
   /** Windows noted and not yet filled (open ones included). */
   get pendingWindows(): number {
     let n = 0;
