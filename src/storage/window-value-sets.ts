@@ -1,4 +1,4 @@
-import type { Granularity, SummaryKey, WindowValue } from './types.js';
+import type { SummaryKey, WindowValue, WindowValueQuery } from './types.js';
 import type { Row } from './duckdb/rows.js';
 
 /**
@@ -42,19 +42,20 @@ export function valuesJson(s: WindowValueSet): string {
 }
 
 /**
- * The values of one stored window row, as read by windowValuesQuery: columns p0, p1, ... say whether each asked
- * metric is stored, v0, v1, ... hold its value (NULL: a stored null).
+ * The values of one stored window row, as read by windowValuesQuery for `q`: columns p0, p1, ... say whether each
+ * asked metric is stored, v0, v1, ... hold its value (NULL: a stored null); version and segment are columns only
+ * when `q` does not name them.
  */
-export function fromValueRow(r: Row, metrics: readonly string[]): WindowValue[] {
+export function fromValueRow(r: Row, q: WindowValueQuery): WindowValue[] {
   const out: WindowValue[] = [];
   const key = {
-    model: String(r['model']), version: String(r['version']), segment: String(r['segment']), granularity: String(r['granularity']) as Granularity,
+    model: q.model, version: q.version ?? String(r['version']), segment: q.segment ?? String(r['segment']), granularity: q.granularity,
     windowStart: Number(r['window_start']),
   };
-  metrics.forEach((metric, i) => {
+  q.metrics.forEach((metric, i) => {
     if (r[`p${i}`] !== true) return;
     const v = r[`v${i}`];
-    out.push({ ...key, metric, basis: String(r['basis']), events: Number(r['events']), value: v === null || v === undefined ? null : Number(v) });
+    out.push({ ...key, metric, basis: q.basis, events: Number(r['events']), value: v === null || v === undefined ? null : Number(v) });
   });
   return out;
 }

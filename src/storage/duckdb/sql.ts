@@ -99,7 +99,8 @@ export function windowValuesQuery(q: WindowValueQuery, t: TableName, metric: (pa
     return `, ${metric(`$${params.length}`, i)}`;
   });
   if (cols.length === 0) where += ' AND FALSE';
-  const text = `SELECT model, version, segment, granularity, window_start, basis, events${cols.join('')} FROM ${t('window_values')} `
-    + `WHERE ${where} ORDER BY window_start, version, segment`;
+  // Model, granularity and basis are the query's; version and segment too when it names them (fewer values to convert).
+  const keys = `${q.version === undefined ? 'version, ' : ''}${q.segment === undefined ? 'segment, ' : ''}window_start, events`;
+  const text = `SELECT ${keys}${cols.join('')} FROM ${t('window_values')} WHERE ${where} ORDER BY window_start, version, segment`;
   return { text, params };
 }

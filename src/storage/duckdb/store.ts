@@ -181,7 +181,7 @@ export class DuckDbStore implements StorageBackend {
 
   async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
     const sql = windowValuesQuery(q, table, (p, i) => `map_contains(vals, ${p}) AS p${i}, vals[${p}] AS v${i}`);
-    return (await this.read(sql)).flatMap((r) => fromValueRow(r, q.metrics));
+    return (await this.read(sql)).flatMap((r) => fromValueRow(r, q));
   }
 
   commit(batch: CommitBatch): Promise<void> {

@@ -172,7 +172,7 @@ export class PostgresStore implements StorageBackend {
 
   async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
     const sql = windowValuesQuery(q, (x) => this.t(x), (p, i) => `jsonb_exists(vals, ${p}::text) AS p${i}, (vals ->> ${p}::text)::float8 AS v${i}`);
-    return (await this.read(sql)).flatMap((r) => fromValueRow(r, q.metrics));
+    return (await this.read(sql)).flatMap((r) => fromValueRow(r, q));
   }
 
   commit(batch: CommitBatch): Promise<void> {
