@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { seededRandom } from '../src/core/random/rng.js';
 import { seriesValue } from '../src/monitoring/timeseries.js';
 import { windowValueBasis } from '../src/monitoring/window-values.js';
 import type { Server } from '../src/server.js';
 import type { StorageBackend } from '../src/storage/backend.js';
 import type { WindowValue } from '../src/storage/types.js';
 import { call, testServer } from './helpers/server.js';
+import { sendEvents, uploadReference } from './helpers/window-values.js';
 
 /*
  * Issue 3 (dashboard time series over 30 days): per-window values of feature metrics (drift share, a feature's drift
@@ -22,20 +22,11 @@ let raw: StorageBackend;
 const reads = { summaries: 0, heads: 0 };
 
 async function upload(shift: number): Promise<void> {
-  const r = seededRandom(7 + shift);
-  const lines = ['a,c,prediction'];
-  for (let i = 0; i < 600; i++) lines.push([(r.next() * 10 + shift).toFixed(3), ['x', 'y', 'z'][Math.floor(r.next() * 3)], r.next().toFixed(3)].join(','));
-  const res = await fetch(`${s.url}/v1/models/wv/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: lines.join('\n') });
-  assert.equal(res.status, 200, await res.text());
+  await uploadReference(s.url, 'wv', shift);
 }
 
 async function send(hour: number, n: number, shift: number): Promise<void> {
-  const r = seededRandom(100 * hour + n);
-  const events = Array.from({ length: n }, (_, i) => ({
-    model: 'wv', version: '1', timestamp: T + hour * H + 1000 + i,
-    features: i % 9 === 0 ? { c: 'x' } : { a: r.next() * 10 + shift, c: ['x', 'y', 'z'][i % 3] }, prediction: r.next(),
-  }));
-  assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], n);
+  await sendEvents(s.url, 'wv', n, shift, 100 * hour + n, (i) => T + hour * H + 1000 + i);
   await s.deps.pipeline.flush();
 }
 
