@@ -7,7 +7,7 @@ import type { Server } from '../src/server.js';
 import type { StorageBackend } from '../src/storage/backend.js';
 import type { WindowValue } from '../src/storage/types.js';
 import { call, testServer } from './helpers/server.js';
-import { sendEvents, uploadReference } from './helpers/window-values.js';
+import { declareModel, sendEvents, uploadReference } from './helpers/window-values.js';
 
 /*
  * Issue 3 (dashboard time series over 30 days, first views): the stored values of closed hour and day windows are
@@ -90,11 +90,7 @@ async function start(): Promise<void> {
 
 before(async () => {
   await start();
-  assert.equal((await call(s.url, 'POST', '/v1/models', {
-    name: 'fv', outputKind: 'regression', inputSchema: { type: 'object', properties: { a: { type: 'number' }, c: { type: 'string' } } },
-  })).status, 201);
-  assert.equal((await call(s.url, 'POST', '/v1/models/fv/versions', { version: '1' })).status, 201);
-  await upload(0);
+  await declareModel(s.url, 'fv');
   for (let h = 0; h < 3; h++) await send(h, 60, h);
   await send(-1, 20, 0); // the current hour: still open
 });

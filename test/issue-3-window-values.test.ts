@@ -6,7 +6,7 @@ import type { Server } from '../src/server.js';
 import type { StorageBackend } from '../src/storage/backend.js';
 import type { WindowValue } from '../src/storage/types.js';
 import { call, testServer } from './helpers/server.js';
-import { sendEvents, uploadReference } from './helpers/window-values.js';
+import { declareModel, sendEvents, uploadReference } from './helpers/window-values.js';
 
 /*
  * Issue 3 (dashboard time series over 30 days): per-window values of feature metrics (drift share, a feature's drift
@@ -75,11 +75,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 before(async () => {
   s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; } });
-  assert.equal((await call(s.url, 'POST', '/v1/models', {
-    name: 'wv', outputKind: 'regression', inputSchema: { type: 'object', properties: { a: { type: 'number' }, c: { type: 'string' } } },
-  })).status, 201);
-  assert.equal((await call(s.url, 'POST', '/v1/models/wv/versions', { version: '1' })).status, 201);
-  await upload(0);
+  await declareModel(s.url, 'wv');
   for (let h = 0; h < 3; h++) await send(h, 60, h);
   raw = (s.deps.performance as unknown as { store: StorageBackend }).store;
   const target = raw as unknown as Record<string, (...a: unknown[]) => Promise<unknown[]>>;

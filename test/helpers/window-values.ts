@@ -25,3 +25,12 @@ export async function sendEvents(base: string, model: string, n: number, shift: 
   }));
   assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], n);
 }
+
+/** Declares the model and its version 1 with the reference of shift 0. */
+export async function declareModel(base: string, model: string): Promise<void> {
+  assert.equal((await call(base, 'POST', '/v1/models', {
+    name: model, outputKind: 'regression', inputSchema: { type: 'object', properties: { a: { type: 'number' }, c: { type: 'string' } } },
+  })).status, 201);
+  assert.equal((await call(base, 'POST', `/v1/models/${model}/versions`, { version: '1' })).status, 201);
+  await uploadReference(base, model, 0);
+}
