@@ -145,6 +145,9 @@ export function summaryContract(s: () => StorageBackend): void {
     await s().putWindowValues([v({ basis: 'b2', events: 11, metric: 'drift:y', value: 0.5 })]);
     const both = { metrics: ['driftShare', 'drift:y'], from: T0, to: T0 + 1, basis: 'b2' };
     assert.deepStrictEqual(await got(both), [v({ basis: 'b2', events: 11, metric: 'drift:y', value: 0.5 }), v({ basis: 'b2', events: 11, value: 0.75 })]);
+    // The same metric again under the same basis and count (a query and the filler computing one window together): one value, the later.
+    await s().putWindowValues([v({ basis: 'b2', events: 11, value: 0.875 }), v({ basis: 'b2', events: 11, metric: 'drift:y', value: 0.5 })]);
+    assert.deepStrictEqual(await got(both), [v({ basis: 'b2', events: 11, metric: 'drift:y', value: 0.5 }), v({ basis: 'b2', events: 11, value: 0.875 })]);
     await s().putWindowValues([v({ basis: 'b2', events: 12, metric: 'drift:y', value: 0.125 })]);
     assert.deepStrictEqual(await got(both), [v({ basis: 'b2', events: 12, metric: 'drift:y', value: 0.125 })]);
   });
