@@ -109,7 +109,7 @@ export class WindowValueFiller {
               const end = Math.floor(closedBefore / size) * size; // windows starting before end have closed
               const starts: number[] = [];
               for (let t = end - Math.ceil((days * DAY) / size) * size; t < end; t += size) starts.push(t);
-              await this.fillStarts(v, segment, g, starts, stopped, out);
+              await this.fillStarts(v, segment, g, starts, stopped, out, true);
             }
           }
         }
@@ -150,8 +150,12 @@ export class WindowValueFiller {
     return out;
   }
 
-  /** Fills these windows (sorted starts) in chunks; returns the starts not done (stopped, or their step failed). */
-  private async fillStarts(v: VersionContext, segment: string, g: Granularity, starts: readonly number[], stopped: () => boolean, out: FillResult): Promise<number[]> {
+  /**
+   * Fills these windows (sorted starts) in chunks; returns the starts not done (stopped, or their step failed). Paced
+   * (the backfill, which can take minutes on a large store): after each chunk it waits as long as the chunk took, so
+   * that it uses at most about half a core beside ingest and queries.
+   */
+  private async fillStarts(v: VersionContext, segment: string, g: Granularity, starts: readonly number[], stopped: () => boolean, out: FillResult, paced = false): Promise<number[]> {
     const left: number[] = [];
     const metrics = filledMetrics(v);
     for (let i = 0; i < starts.length; i += this.chunk) {
@@ -160,6 +164,7 @@ export class WindowValueFiller {
         left.push(...part);
         continue;
       }
+      const t0 = performance.now();
       try {
         const got = await this.reader.seriesValuesMany(v, segment, part[0] as number, (part[part.length - 1] as number) + 1, g, metrics, { awaitStore: true });
         out.windows += got[0]?.size ?? 0;
@@ -168,6 +173,7 @@ export class WindowValueFiller {
         left.push(...part);
         this.onError(e);
       }
+      if (paced) await new Promise((r) => setTimeout(r, performance.now() - t0));
     }
     return left;
   }
