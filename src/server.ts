@@ -155,6 +155,12 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     // The windows stay pending and are tried again on the next run; said once.
     if (fillFailed++ === 0) process.stderr.write(`lookout: could not compute window values ahead of queries (tried again later): ${String(e)}\n`);
   };
+  filler.onRun = (r) => {
+    metrics.windowValuesFilled.inc(r.windows);
+    metrics.windowValueFillFailures.inc(r.failed);
+    metrics.windowValueFillSeconds.observe(r.ms / 1000);
+  };
+  metrics.windowValuesPending = () => filler.pendingWindows;
   const filling = config.server.windowValueFillSeconds !== 0; // else nothing would ever take the noted windows
   invalidate.summaries = (keys) => {
     reader.cache.invalidate(keys);

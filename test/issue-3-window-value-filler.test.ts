@@ -112,6 +112,12 @@ test('issue 3: the filler computes and stores the values of closed windows only;
     for (const x of list) assert.equal(x.events, 60);
   }
   assert.ok(s.deps.filler!.pendingWindows > 0, 'the open windows stay pending');
+  // Prometheus: the run's windows, no failure, the pending ones.
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  assert.match(metrics, /^lookout_window_values_filled_total \d+/m);
+  assert.ok(Number(/^lookout_window_values_filled_total (\d+)/m.exec(metrics)?.[1]) >= 3, metrics.slice(0, 200));
+  assert.match(metrics, /^lookout_window_value_fill_failures_total 0$/m);
+  assert.equal(Number(/^lookout_window_values_pending (\d+)/m.exec(metrics)?.[1]), s.deps.filler!.pendingWindows);
 
   for (const metrics of [METRICS, ['driftShare'], ['drift:c', 'missing:a']]) {
     const got = await coldSeries(metrics);

@@ -10,9 +10,16 @@ export class ServerMetrics {
   readonly checkpointSeconds = new Histogram({ name: 'lookout_summary_checkpoint_seconds', help: 'Time to write the dirty window summaries (a checkpoint of the summary journal)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queryDuration = new Histogram({ name: 'lookout_query_seconds', help: 'Query API evaluation time', labelNames: ['endpoint'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queueDepth: Gauge;
+  readonly windowValuesFilled = new Counter({ name: 'lookout_window_values_filled_total', help: 'Closed windows whose stored feature values the window-value filler computed or found holding', registers: [this.registry] });
+  readonly windowValueFillFailures = new Counter({ name: 'lookout_window_value_fill_failures_total', help: 'Window-value filler steps that failed (their windows are tried again)', registers: [this.registry] });
+  readonly windowValueFillSeconds = new Histogram({ name: 'lookout_window_value_fill_seconds', help: 'Duration of one window-value filler run (periodic or start-up backfill)', buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [this.registry] });
+  /** Windows noted for the filler and not filled yet (set by the server wiring). */
+  windowValuesPending: () => number = () => 0;
 
   constructor(queued: () => number) {
     this.queueDepth = new Gauge({ name: 'lookout_ingest_queue_events', help: 'Events waiting to be committed', registers: [this.registry], collect() { this.set(queued()); } });
+    const pending = (): number => this.windowValuesPending();
+    new Gauge({ name: 'lookout_window_values_pending', help: 'Hour and day windows written and not yet filled by the window-value filler (open ones included)', registers: [this.registry], collect() { this.set(pending()); } });
     collectDefaultMetrics({ register: this.registry, prefix: 'lookout_process_' });
   }
 }

@@ -48,6 +48,8 @@ export class WindowValueFiller {
   private readonly chunk: number;
   /** Told about a failed step (its windows stay pending and are tried again on the next run). */
   onError: (e: unknown) => void = () => undefined;
+  /** Told the result of every run (metrics). */
+  onRun: (r: FillResult) => void = () => undefined;
 
   constructor(private readonly reader: SummaryReader, private readonly catalog: ModelCatalog, private readonly clock: () => number, o: FillerOptions = {}) {
     this.graceMs = o.graceMs ?? 60_000;
@@ -124,7 +126,9 @@ export class WindowValueFiller {
     const p = f();
     this.running = p;
     try {
-      return await p;
+      const r = await p;
+      this.onRun(r);
+      return r;
     } finally {
       this.running = null;
     }
