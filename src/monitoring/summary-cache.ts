@@ -37,7 +37,8 @@ export function windowKey(k: SummaryKey): string {
   return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}\u0000${k.windowStart}`;
 }
 
-function seriesKey(k: { model: string; version: string; segment: string; granularity: string }): string {
+/** A series of windows (model, version, segment, granularity) as a map key. */
+export function seriesKey(k: { model: string; version: string; segment: string; granularity: string }): string {
   return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}`;
 }
 

@@ -2,6 +2,7 @@ import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { Granularity, SummaryKey } from '../storage/types.js';
 import type { ModelCatalog, VersionContext } from './catalog.js';
 import type { SeriesMetric, SummaryReader } from './query.js';
+import { seriesKey } from './summary-cache.js';
 import { seriesMetric } from './timeseries.js';
 import { storesWindowValues, windowValueBasis } from './window-values.js';
 
@@ -60,7 +61,7 @@ export class WindowValueFiller {
   noteWritten(keys: readonly SummaryKey[]): void {
     for (const k of keys) {
       if (!storesWindowValues(k.granularity)) continue;
-      const id = `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}`;
+      const id = seriesKey(k);
       let p = this.pending.get(id);
       if (!p) this.pending.set(id, (p = { model: k.model, version: k.version, segment: k.segment, granularity: k.granularity, starts: new Set() }));
       p.starts.add(k.windowStart);

@@ -1,5 +1,5 @@
 import type { SummaryKey, WindowValue, WindowValueQuery } from './types.js';
-import type { Row } from './duckdb/rows.js';
+import { summaryKey, type Row } from './duckdb/rows.js';
 
 /**
  * How both backends store window values (WindowValue): one row per window holding its values by metric name (DuckDB:
@@ -20,7 +20,7 @@ export interface WindowValueSet extends SummaryKey {
 export function toValueSets(values: readonly WindowValue[]): WindowValueSet[] {
   const sets = new Map<string, { key: SummaryKey; basis: string; events: number; values: Map<string, number | null> }>();
   for (const v of values) {
-    const id = `${v.model}\u0000${v.version}\u0000${v.segment}\u0000${v.granularity}\u0000${v.windowStart}`;
+    const id = summaryKey(v);
     let s = sets.get(id);
     if (!s || s.basis !== v.basis || s.events !== v.events) {
       s = { key: { model: v.model, version: v.version, segment: v.segment, granularity: v.granularity, windowStart: v.windowStart }, basis: v.basis, events: v.events, values: new Map() };

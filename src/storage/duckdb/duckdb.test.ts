@@ -46,6 +46,22 @@ function runAndKill(file: string, perBatch: number, acks: number): Promise<numbe
   });
 }
 
+/** A store opened on a file whose tables `sql` wrote as an older release did; `check` runs on it (init is its own). */
+async function withOldTables(name: string, sql: readonly string[], check: (store: DuckDbStore) => Promise<void>): Promise<void> {
+  const file = join(dir, name);
+  const inst = await DuckDBInstance.create(file);
+  const c = await inst.connect();
+  for (const q of sql) await c.run(q);
+  c.closeSync();
+  inst.closeSync();
+  const store = await DuckDbStore.open(file);
+  try {
+    await check(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('duckdb store', () => {
   test('every commit acknowledged before kill -9 of the writer is present after reopen', async () => {
     const file = join(dir, 'crash.duckdb');
@@ -97,61 +113,34 @@ describe('duckdb store', () => {
   });
 
   test('issue 6: a store written with the single summaries table is migrated to one table per granularity', async () => {
-    const file = join(dir, 'migrate.duckdb');
-    const inst = await DuckDBInstance.create(file);
-    const c = await inst.connect();
-    await c.run(`CREATE TABLE summaries (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
-      window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`);
-    await c.run(`INSERT INTO summaries VALUES ('m', '1', '', 'minute', 60000, '\\x01'::BLOB), ('m', '1', '', 'hour', 0, '\\x02'::BLOB), ('m', '1', 'a=1', 'day', 0, '\\x03'::BLOB)`);
-    c.closeSync();
-    inst.closeSync();
-    const store = await DuckDbStore.open(file);
-    try {
+    await withOldTables('migrate.duckdb', [
+      `CREATE TABLE summaries (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+        window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`,
+      `INSERT INTO summaries VALUES ('m', '1', '', 'minute', 60000, '\\x01'::BLOB), ('m', '1', '', 'hour', 0, '\\x02'::BLOB), ('m', '1', 'a=1', 'day', 0, '\\x03'::BLOB)`,
+    ], async (store) => {
       await store.init();
       await store.init(); // idempotent: nothing left to migrate
       const got = await Promise.all((['minute', 'hour', 'day'] as const).map((g) => store.querySummaries({ model: 'm', granularity: g, from: 0, to: 1e9 })));
       assert.deepStrictEqual(got.map((rows) => rows.map((r) => [r.granularity, r.segment, r.windowStart, [...r.data]])), [
         [['minute', '', 60000, [1]]], [['hour', '', 0, [2]]], [['day', 'a=1', 0, [3]]],
       ]);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   test('issue 3: per-granularity summary tables written before summary heads get the head column; their windows read in full', async () => {
-    const file = join(dir, 'heads.duckdb');
-    const inst = await DuckDBInstance.create(file);
-    const c = await inst.connect();
-    for (const g of ['minute', 'hour', 'day']) {
-      await c.run(`CREATE TABLE summaries_${g} (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
-        window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`);
-    }
-    await c.run(`INSERT INTO summaries_hour VALUES ('m', '1', '', 'hour', 0, '\\x02'::BLOB)`);
-    c.closeSync();
-    inst.closeSync();
-    const store = await DuckDbStore.open(file);
-    try {
-      await checkHeadsAfterMigration(store);
-    } finally {
-      await store.close();
-    }
+    await withOldTables('heads.duckdb', [
+      ...['minute', 'hour', 'day'].map((g) => `CREATE TABLE summaries_${g} (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+        window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`),
+      `INSERT INTO summaries_hour VALUES ('m', '1', '', 'hour', 0, '\\x02'::BLOB)`,
+    ], checkHeadsAfterMigration);
   });
 
   test('issue 3: a window_values table of the first layout (a row per metric) is replaced by one row per window', async () => {
-    const file = join(dir, 'window-values.duckdb');
-    const inst = await DuckDBInstance.create(file);
-    const c = await inst.connect();
-    await c.run(`CREATE TABLE window_values (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
-      window_start BIGINT NOT NULL, metric VARCHAR NOT NULL, basis VARCHAR NOT NULL, events BIGINT NOT NULL, value DOUBLE,
-      PRIMARY KEY (model, version, segment, granularity, window_start, metric))`);
-    await c.run(`INSERT INTO window_values VALUES ('m', '1', '', 'hour', 0, 'driftShare', 'old', 3, 0.25)`);
-    c.closeSync();
-    inst.closeSync();
-    const store = await DuckDbStore.open(file);
-    try {
-      await checkWindowValuesAfterMigration(store);
-    } finally {
-      await store.close();
-    }
+    await withOldTables('window-values.duckdb', [
+      `CREATE TABLE window_values (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+        window_start BIGINT NOT NULL, metric VARCHAR NOT NULL, basis VARCHAR NOT NULL, events BIGINT NOT NULL, value DOUBLE,
+        PRIMARY KEY (model, version, segment, granularity, window_start, metric))`,
+      `INSERT INTO window_values VALUES ('m', '1', '', 'hour', 0, 'driftShare', 'old', 3, 0.25)`,
+    ], checkWindowValuesAfterMigration);
   });
 });

@@ -40,49 +40,42 @@ if (url === undefined || url === '') {
       await assert.rejects(PostgresStore.open(url, { schema: 'x"; DROP TABLE y; --' }), /invalid PostgreSQL schema/);
     });
 
-    test('issue 3: a summaries table written before summary heads gets the head column; its windows read in full', async () => {
-      const s3 = freshSchema();
+    /** A store on a fresh schema whose tables `sql(schema)` wrote as an older release did; `check` runs on it. */
+    const withOldTables = async (sql: (schema: string) => string[], check: (store: PostgresStore) => Promise<void>): Promise<void> => {
+      const schema = freshSchema();
       const pg = await import('pg');
       const client = new pg.default.Client({ connectionString: url });
       await client.connect();
       try {
-        await client.query(`CREATE SCHEMA "${s3}"`);
-        await client.query(`CREATE TABLE "${s3}".summaries (model text NOT NULL, version text NOT NULL, segment text NOT NULL, granularity text NOT NULL,
-          window_start bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (model, granularity, window_start, version, segment))`);
-        await client.query(`INSERT INTO "${s3}".summaries VALUES ('m', '1', '', 'hour', 0, '\\x02')`);
+        await client.query(`CREATE SCHEMA "${schema}"`);
+        for (const q of sql(`"${schema}"`)) await client.query(q);
       } finally {
         await client.end();
       }
-      const store = await PostgresStore.open(url, { schema: s3 });
+      const store = await PostgresStore.open(url, { schema });
       try {
-        await checkHeadsAfterMigration(store);
+        await check(store);
       } finally {
         await store.close();
-        await dropSchema(url, s3);
+        await dropSchema(url, schema);
       }
+    };
+
+    test('issue 3: a summaries table written before summary heads gets the head column; its windows read in full', async () => {
+      await withOldTables((s) => [
+        `CREATE TABLE ${s}.summaries (model text NOT NULL, version text NOT NULL, segment text NOT NULL, granularity text NOT NULL,
+          window_start bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (model, granularity, window_start, version, segment))`,
+        `INSERT INTO ${s}.summaries VALUES ('m', '1', '', 'hour', 0, '\\x02')`,
+      ], checkHeadsAfterMigration);
     });
 
     test('issue 3: a window_values table of the first layout (a row per metric) is replaced by one row per window', async () => {
-      const s4 = freshSchema();
-      const pg = await import('pg');
-      const client = new pg.default.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`CREATE SCHEMA "${s4}"`);
-        await client.query(`CREATE TABLE "${s4}".window_values (model text NOT NULL, version text NOT NULL, segment text NOT NULL, granularity text NOT NULL,
+      await withOldTables((s) => [
+        `CREATE TABLE ${s}.window_values (model text NOT NULL, version text NOT NULL, segment text NOT NULL, granularity text NOT NULL,
           window_start bigint NOT NULL, metric text NOT NULL, basis text NOT NULL, events bigint NOT NULL, value double precision,
-          PRIMARY KEY (model, granularity, window_start, version, segment, metric))`);
-        await client.query(`INSERT INTO "${s4}".window_values VALUES ('m', '1', '', 'hour', 0, 'driftShare', 'old', 3, 0.25)`);
-      } finally {
-        await client.end();
-      }
-      const store = await PostgresStore.open(url, { schema: s4 });
-      try {
-        await checkWindowValuesAfterMigration(store);
-      } finally {
-        await store.close();
-        await dropSchema(url, s4);
-      }
+          PRIMARY KEY (model, granularity, window_start, version, segment, metric))`,
+        `INSERT INTO ${s}.window_values VALUES ('m', '1', '', 'hour', 0, 'driftShare', 'old', 3, 0.25)`,
+      ], checkWindowValuesAfterMigration);
     });
   });
 }
