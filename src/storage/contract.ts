@@ -236,6 +236,19 @@ export function storageContract(
       assert.deepStrictEqual(await s.getModel(m), model);
     });
 
+    test('events: lone UTF-16 surrogates stored as U+FFFD (kept escaped in JSON fields); NaN and ±Infinity exact', async () => {
+      const m = 'odd-values';
+      const e = ev('odd-\ud800', m, {
+        version: 'v\udc00', prediction: 'a\ud83dz', error: 'end \ud800', score: NaN, latencyMs: Infinity, costUsd: -Infinity,
+        scores: [0.5, 0.5], features: { 'k\udfff': 'x\ud800', ok: '😀' },
+      });
+      await s.appendEvents([e]);
+      const [got] = await s.getEvents(['odd-\ufffd']);
+      assert.deepStrictEqual(got, {
+        ...e, id: 'odd-\ufffd', version: 'v\ufffd', prediction: 'a\ufffdz', error: 'end \ufffd',
+      });
+    });
+
     test('concurrency: 50 concurrent commit() calls all succeed and counts add up', async () => {
       const m = 'conc';
       await Promise.all(Array.from({ length: 50 }, (_, i) => s.commit({

@@ -1,31 +1,25 @@
 import { DOUBLE, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
 import type { WindowValueSet } from '../window-value-sets.js';
+import { EVENTS_PER_STATEMENT, eventColumnsJson, INSERT_EVENTS_JSON } from './event-json.js';
 import {
-  EVENTS_STAGE, INSERT_STAGED_EVENTS, LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
+  LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
   WINDOW_VALUES_STAGE,
 } from './schema.js';
 
-/** Bulk row writers using DuckDB's Appender (much faster than INSERT); must run inside a transaction. */
+/**
+ * Bulk row writers, to run inside a transaction: events as JSON documents parsed by DuckDB (event-json.ts), the
+ * rest through DuckDB's Appender (much faster than INSERT ... VALUES).
+ */
 
 function appendText(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull();
   else a.appendVarchar(v);
 }
 
-function appendNumber(a: DuckDBAppender, v: number | null): void {
-  if (v === null) a.appendNull();
-  else a.appendDouble(v);
-}
-
 function appendMillis(a: DuckDBAppender, v: number): void {
   if (!Number.isSafeInteger(v)) throw new RangeError(`timestamp must be integer epoch milliseconds: ${v}`);
   a.appendBigInt(BigInt(v));
-}
-
-function appendJson(a: DuckDBAppender, v: unknown): void {
-  if (v === null || v === undefined) a.appendNull();
-  else a.appendVarchar(JSON.stringify(v));
 }
 
 async function withAppender(
@@ -45,27 +39,14 @@ async function withAppender(
   }
 }
 
-/** Appends events through the staging table (see EVENTS_STAGE); a duplicate id fails the INSERT. */
+/**
+ * Inserts events, EVENTS_PER_STATEMENT per statement, each a JSON document of columns parsed by DuckDB off the
+ * event loop (event-json.ts); a duplicate id fails the INSERT (and the caller's transaction).
+ */
 export async function appendEvents(conn: DuckDBConnection, events: readonly EventRecord[]): Promise<void> {
-  await withAppender(conn, EVENTS_STAGE, (a) => {
-    for (const e of events) {
-      a.appendVarchar(e.id);
-      a.appendVarchar(e.model);
-      a.appendVarchar(e.version);
-      appendMillis(a, e.ts);
-      a.appendVarchar(e.segment);
-      appendText(a, e.prediction);
-      appendNumber(a, e.score);
-      appendJson(a, e.scores);
-      appendNumber(a, e.latencyMs);
-      appendText(a, e.error);
-      appendNumber(a, e.costUsd);
-      appendJson(a, e.features);
-      a.endRow();
-    }
-  }, 'temp');
-  await conn.run(INSERT_STAGED_EVENTS);
-  await conn.run(`DELETE FROM temp.main.${EVENTS_STAGE}`);
+  for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
+    await conn.run(INSERT_EVENTS_JSON, [eventColumnsJson(events.slice(i, i + EVENTS_PER_STATEMENT))]);
+  }
 }
 
 export function appendRejects(conn: DuckDBConnection, rejects: readonly RejectRecord[]): Promise<void> {

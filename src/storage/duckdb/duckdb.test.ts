@@ -10,6 +10,8 @@ import { checkHeadsAfterMigration, checkWindowValuesAfterMigration, storageContr
 import { openStore } from '../open.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
+import { EVENTS_PER_STATEMENT } from './event-json.js';
+import type { EventRecord } from '../types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-duckdb-'));
 after(() => rm(dir, { recursive: true, force: true }));
@@ -83,6 +85,27 @@ describe('duckdb store', () => {
       assert.ok(sums.every((s) => s.data.length === 8_000 && s.data[0] === (s.windowStart / 60_000) % 256));
       await store.commit({ events: [{ ...(await store.getEvents(['b0-0']))[0]!, id: 'after-crash' }] });
       assert.equal(await store.countEvents('crash'), n + 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('issue 5: events go in as JSON documents of 1,000; a duplicate id in the last one stores none of the commit', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    try {
+      await store.init();
+      const ev = (i: number, id = `j${i}`): EventRecord => ({
+        id, model: 'json', version: '1', ts: 1_700_000_000_000 + i, segment: '', prediction: String(i % 3), score: i / 2_501,
+        scores: null, latencyMs: i + 0.25, error: null, costUsd: i % 7 ? null : 1e-9 * i, features: i % 100 ? null : { i, s: `v${i}` },
+      });
+      const batch = Array.from({ length: 2_500 }, (_, i) => ev(i));
+      assert.ok(batch.length > 2 * EVENTS_PER_STATEMENT);
+      await assert.rejects(store.commit({ events: [...batch, ev(2_500, 'j3')] }), /duplicate|constraint/i);
+      assert.equal(await store.countEvents('json'), 0);
+      await store.commit({ events: batch });
+      assert.equal(await store.countEvents('json'), 2_500);
+      const ids = [0, 999, 1_000, 2_000, 2_499].map((i) => `j${i}`);
+      assert.deepStrictEqual(await store.getEvents(ids), ids.map((_, k) => ev([0, 999, 1_000, 2_000, 2_499][k] as number)));
     } finally {
       await store.close();
     }

@@ -36,7 +36,7 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 ];
 
-/** The events columns, in table order (the Appender relies on it). */
+/** The events columns, in table order. */
 export const EVENT_COLUMNS =
   'id, model, version, ts, segment, prediction, score, scores, latency_ms, error, cost_usd, features';
 
@@ -88,19 +88,6 @@ export const MIGRATE_SUMMARIES = [
   ...['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data) SELECT model, version, segment, granularity, window_start, data FROM summaries WHERE granularity = '${g}' ON CONFLICT DO NOTHING`),
   'DROP TABLE summaries',
 ];
-
-/**
- * Per-connection staging table for events: the Appender fills it (no index: a cheap synchronous flush on the
- * event loop), then INSERT ... SELECT moves the rows into `events` asynchronously (the id index inserts and the
- * duplicate-id check run on DuckDB's threads, not on the event loop). Both inside the caller's transaction.
- */
-export const EVENTS_STAGE = 'events_stage';
-
-export const CREATE_EVENTS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${EVENTS_STAGE} (
-  id VARCHAR, model VARCHAR, version VARCHAR, ts BIGINT, segment VARCHAR, prediction VARCHAR, score DOUBLE,
-  scores VARCHAR, latency_ms DOUBLE, error VARCHAR, cost_usd DOUBLE, features VARCHAR)`;
-
-export const INSERT_STAGED_EVENTS = `INSERT INTO events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM temp.main.${EVENTS_STAGE}`;
 
 /** Per-connection staging table for label upserts (same approach as summaries: Appender, then one upsert). */
 export const LABELS_STAGE = 'labels_stage';

@@ -15,7 +15,7 @@ import {
   labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from './rows.js';
 import {
-  DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, CREATE_EVENTS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
   CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES,
 } from './schema.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
@@ -52,7 +52,6 @@ export class DuckDbStore implements StorageBackend {
       const conn = await instance.connect();
       await conn.run(CREATE_SUMMARIES_STAGE);
       await conn.run(CREATE_LABELS_STAGE);
-      await conn.run(CREATE_EVENTS_STAGE);
       await conn.run(CREATE_WINDOW_VALUES_STAGE);
       const readers: DuckDBConnection[] = [];
       for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
