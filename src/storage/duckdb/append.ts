@@ -1,7 +1,7 @@
 import { DOUBLE, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
 import type { WindowValueSet } from '../window-value-sets.js';
-import { EVENTS_PER_STATEMENT, eventColumnsJson, INSERT_EVENTS_JSON } from './event-json.js';
+import { EVENTS_PER_STATEMENT, eventColumnsJson, INSERT_EVENTS_JSON, millis } from './event-json.js';
 import {
   LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
   WINDOW_VALUES_STAGE,
@@ -18,8 +18,7 @@ function appendText(a: DuckDBAppender, v: string | null): void {
 }
 
 function appendMillis(a: DuckDBAppender, v: number): void {
-  if (!Number.isSafeInteger(v)) throw new RangeError(`timestamp must be integer epoch milliseconds: ${v}`);
-  a.appendBigInt(BigInt(v));
+  a.appendBigInt(BigInt(millis(v)));
 }
 
 async function withAppender(

@@ -18,17 +18,6 @@ import { EVENT_COLUMNS } from './schema.js';
 /** Events per INSERT statement: each is one JSON document (about 150 bytes per narrow event). */
 export const EVENTS_PER_STATEMENT = 1000;
 
-const COLUMNS = EVENT_COLUMNS.split(',').map((c) => c.trim());
-const NUMERIC = new Set(['score', 'latency_ms', 'cost_usd']);
-
-/** DuckDB's JSON structure of the document: every column a list of its type. */
-const STRUCTURE = JSON.stringify(Object.fromEntries(COLUMNS.map((c) => [c, [c === 'ts' ? 'BIGINT' : NUMERIC.has(c) ? 'DOUBLE' : 'VARCHAR']])));
-
-/** INSERT of one document, bound as $1; the lists are unnested side by side (row i of every column). */
-export const INSERT_EVENTS_JSON = `INSERT INTO events (${EVENT_COLUMNS})
-  SELECT ${COLUMNS.map((c) => `unnest(doc.${c})`).join(', ')}
-  FROM (SELECT from_json($1::VARCHAR, '${STRUCTURE}') AS doc)`;
-
 interface WellFormed {
   isWellFormed(): boolean;
   toWellFormed(): string;
@@ -51,34 +40,38 @@ function json(v: unknown): string | null {
   return v === null || v === undefined ? null : JSON.stringify(v);
 }
 
-function millis(v: number): number {
+/** Epoch milliseconds, checked (DuckDB stores them as BIGINT). */
+export function millis(v: number): number {
   if (!Number.isSafeInteger(v)) throw new RangeError(`timestamp must be integer epoch milliseconds: ${v}`);
   return v;
 }
 
-/** Each column's value of an event, by column name. */
-const VALUE: Readonly<Record<string, (e: EventRecord) => unknown>> = {
-  id: (e) => text(e.id),
-  model: (e) => text(e.model),
-  version: (e) => text(e.version),
-  ts: (e) => millis(e.ts),
-  segment: (e) => text(e.segment),
-  prediction: (e) => text(e.prediction),
-  score: (e) => number(e.score),
-  scores: (e) => json(e.scores),
-  latency_ms: (e) => number(e.latencyMs),
-  error: (e) => text(e.error),
-  cost_usd: (e) => number(e.costUsd),
-  features: (e) => json(e.features),
-};
+/** The events columns in table order: DuckDB type and value of an event. */
+const COLUMNS: ReadonlyArray<readonly [name: string, type: 'VARCHAR' | 'BIGINT' | 'DOUBLE', value: (e: EventRecord) => unknown]> = [
+  ['id', 'VARCHAR', (e) => text(e.id)],
+  ['model', 'VARCHAR', (e) => text(e.model)],
+  ['version', 'VARCHAR', (e) => text(e.version)],
+  ['ts', 'BIGINT', (e) => millis(e.ts)],
+  ['segment', 'VARCHAR', (e) => text(e.segment)],
+  ['prediction', 'VARCHAR', (e) => text(e.prediction)],
+  ['score', 'DOUBLE', (e) => number(e.score)],
+  ['scores', 'VARCHAR', (e) => json(e.scores)],
+  ['latency_ms', 'DOUBLE', (e) => number(e.latencyMs)],
+  ['error', 'VARCHAR', (e) => text(e.error)],
+  ['cost_usd', 'DOUBLE', (e) => number(e.costUsd)],
+  ['features', 'VARCHAR', (e) => json(e.features)],
+];
+if (COLUMNS.map(([c]) => c).join(', ') !== EVENT_COLUMNS) throw new Error('event-json.ts: COLUMNS must list EVENT_COLUMNS in order');
+
+/** DuckDB's JSON structure of the document: every column a list of its type. */
+const STRUCTURE = JSON.stringify(Object.fromEntries(COLUMNS.map(([c, type]) => [c, [type]])));
+
+/** INSERT of one document, bound as $1; the lists are unnested side by side (row i of every column). */
+export const INSERT_EVENTS_JSON = `INSERT INTO events (${EVENT_COLUMNS})
+  SELECT ${COLUMNS.map(([c]) => `unnest(doc.${c})`).join(', ')}
+  FROM (SELECT from_json($1::VARCHAR, '${STRUCTURE}') AS doc)`;
 
 /** The JSON document of `events`' columns (see INSERT_EVENTS_JSON). */
 export function eventColumnsJson(events: readonly EventRecord[]): string {
-  const doc: Record<string, unknown[]> = {};
-  for (const c of COLUMNS) {
-    const value = VALUE[c];
-    if (value === undefined) throw new Error(`no JSON encoding for the events column ${c}`);
-    doc[c] = events.map(value);
-  }
-  return JSON.stringify(doc);
+  return JSON.stringify(Object.fromEntries(COLUMNS.map(([c, , value]) => [c, events.map(value)])));
 }
