@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { seededRandom } from '../src/core/random/rng.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
-import { api, featureSet, makeRow, modelBody } from './lib-data.js';
+import { api, featureSet, makeRow, modelBody, priorityLine, serveConfigArgs } from './lib-data.js';
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { serverFigures } from '../test/helpers/server-figures.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
@@ -33,7 +33,7 @@ const WARMUP_S = 3;
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
 const log = (s: string): void => console.log(s);
 
-function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; url: string }> {
+function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; url: string; startup: string }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -44,7 +44,7 @@ function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr'
       const m = pattern.exec(buf);
       if (m?.[1]) {
         clearTimeout(timer);
-        resolve({ child, url: m[1] });
+        resolve({ child, url: m[1], startup: buf });
       }
     });
     (stream === 'stdout' ? child.stderr : child.stdout)?.resume();
@@ -164,7 +164,7 @@ try {
   const upstream = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-upstream.js')], /listening on (http:\/\/[^\s]+)/, 'stdout');
   children.push(upstream.child);
   const profDir = join(dataDir, 'prof');
-  const server = await startChild([...SERVE_NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet'], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+  const server = await startChild([...SERVE_NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
   children.push(server.child);
   const fs = featureSet(10, 2);
   await api(server.url, 'POST', '/v1/models', modelBody('m', fs));
@@ -197,7 +197,7 @@ try {
   await direct.close();
   await gw.close();
   log('');
-  log(`lookout serve ran with node ${SERVE_NODE_FLAGS.join(' ')}`);
+  log(`lookout serve ran with node ${SERVE_NODE_FLAGS.join(' ')}; ${priorityLine(server.startup) ?? 'no CPU priority line'}`);
   log(`direct upstream: ${fmtInt(D.ok)} ok, ${D.failed} failed${D.firstError ? ` (${D.firstError})` : ''}, ${fmtInt(D.sent / D.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(D.fromSend)}`);
   log(`  from intended time:    ${dist(D.fromIntended)}`);

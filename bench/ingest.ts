@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seededRandom } from '../src/core/random/rng.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
-import { api, declareModel, featureSet, makeRow, referenceCsv } from './lib-data.js';
+import { api, declareModel, featureSet, makeRow, priorityLine, referenceCsv, serveConfigArgs } from './lib-data.js';
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { fmtInt, fmtMs, msSummary, quantile, slope, verdict } from './lib-stats.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
@@ -108,7 +108,7 @@ function jsonParseCeiling(templates: Template[]): { eventsPerSecond: number; byt
 
 async function startChild(dataDir: string, profDir: string | null): Promise<{ child: ChildProcess; url: string; stderrTail: string[] }> {
   const flags = [...SERVE_NODE_FLAGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
-  const child = spawn(process.execPath, [...flags, 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet'], {
+  const child = spawn(process.execPath, [...flags, 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderrTail: string[] = [];
@@ -213,6 +213,7 @@ try {
   const pid = child.pid as number;
   const port = Number(new URL(started.url).port);
   log(`server: pid ${pid} at ${started.url}, node ${SERVE_NODE_FLAGS.join(' ')}${PROFILE ? ' (under --cpu-prof)' : ''}`);
+  log(`server: ${priorityLine(started.stderrTail.join('\n')) ?? 'no CPU priority line'}`);
 
   const ref = referenceCsv(seededRandom(7), featureSet(14, 6), 5000);
   await declareModel(started.url, MODEL, featureSet(14, 6), ref.csv);

@@ -94,3 +94,14 @@ export async function declareModel(base: string, name: string, fs: FeatureSet, c
   await api(base, 'POST', `/v1/models/${name}/versions`, { version: '1' });
   await api(base, 'PUT', `/v1/models/${name}/versions/1/reference`, csv, 'text/csv');
 }
+
+/** `lookout serve` arguments from BENCH_CONFIG=lookout.yaml: server settings for A/B runs (e.g. server.backgroundPriority). */
+export function serveConfigArgs(): string[] {
+  const file = process.env['BENCH_CONFIG'];
+  return file ? ['--config', file] : [];
+}
+
+/** The server's start-up line about its background threads' CPU priority (cli/thread-priority.ts), if it printed one. */
+export function priorityLine(startup: string): string | null {
+  return /^lookout: (.*CPU priority.*)$/m.exec(startup)?.[1] ?? null;
+}

@@ -25,12 +25,15 @@ export interface LookoutConfig {
    * warmUpDays: days of the dashboards' default range whose query caches are filled after start (0: none; default 30);
    * the stored window values of their closed hour and day windows are computed then too. windowValueFillSeconds: how
    * often the values of windows that closed since are computed (0: never ahead of a query; default 60).
+   * backgroundPriority: "idle" (default) runs the storage threads of `lookout serve` under SCHED_IDLE on Linux, so
+   * they take no CPU from the threads answering requests; "normal" leaves them as they are (cli/thread-priority.ts).
    */
-  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number };
+  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal' };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
-  ingest: { sampleRate: number };
+  /** deltaWorker: summarise events in a worker thread, off the event loop (default true; ingest/delta-offload.ts). */
+  ingest: { sampleRate: number; deltaWorker?: boolean };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
   /** Registry and gateway: rollout controller interval and control-state refresh, in ms (0 disables). */
@@ -45,11 +48,11 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },
-    ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 } } },
+    ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' } } },
     auth: {
       type: 'object', additionalProperties: false,
       properties: {

@@ -130,6 +130,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const pipeline = new IngestPipeline(raw, catalog, {
     onSummaries: (keys) => invalidate.summaries(keys),
     sampleRate: config.ingest.sampleRate,
+    ...(config.ingest.deltaWorker !== undefined && { deltaWorker: config.ingest.deltaWorker }),
     random: seededRandom(clock() % 2 ** 32),
     clock,
     journalDir: join(config.dataDir, 'journal'),

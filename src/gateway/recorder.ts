@@ -6,9 +6,10 @@ export interface RecorderOptions {
   /** Flush when this many events are buffered (default 5000). */
   maxBatch?: number;
   /**
-   * Flush at most this long after the first buffered event (default 200 ms). Each commit blocks the event
-   * loop for a moment (summary merges, DuckDB appender flush), so fewer, larger commits keep the tail
-   * latency of predictions low; monitoring sees the events a fraction of a second later.
+   * Flush at most this long after the first buffered event (default 200 ms). Each commit takes the event
+   * loop for a moment (serialising the group, merging its deltas, the events' JSON document) and CPU on other
+   * threads, so fewer, larger commits keep the tail latency of predictions low; monitoring sees the events a
+   * fraction of a second later.
    */
   maxDelayMs?: number;
   /** Events buffered or in flight beyond this are dropped and counted (bounded memory; default 100,000). */

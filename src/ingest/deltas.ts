@@ -1,7 +1,7 @@
 import { GRANULARITIES, windowStart } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
-import type { ModelCatalog } from '../monitoring/catalog.js';
-import { summarySeed } from '../monitoring/catalog.js';
+import type { SummarySpec } from '../core/summary/spec.js';
+import { summarySeed } from '../core/summary/seed.js';
 import type { Granularity, SummaryKey } from '../storage/types.js';
 import type { GroupInput } from './group.js';
 
@@ -17,16 +17,36 @@ export function keyString(k: SummaryKey): string {
   return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}\u0000${k.windowStart}`;
 }
 
+/** The summary spec of a model version (undefined when the version is unknown). */
+export type SpecOf = (model: string, version: string) => SummarySpec | undefined;
+
+/** What a group adds to one (model, version, segment) minute or hour: a delta summary. */
+export interface Delta {
+  model: string;
+  version: string;
+  segment: string;
+  /** The delta's own window: its minute, or its hour for events older than the minute cutoff. */
+  fine: Granularity;
+  start: number;
+  summary: WindowSummary;
+}
+
+/** A delta in its stored form (WindowSummary.toBytes), as the delta worker returns it (delta-offload.ts). */
+export interface PackedDelta extends Omit<Delta, 'summary'> {
+  bytes: Uint8Array;
+}
+
+const deltaSeed = (d: Omit<Delta, 'summary'>): number => summarySeed(d.model, d.version, d.segment, `delta-${d.fine}`, d.start);
+
 /**
  * A group's contribution to the window summaries, without touching them. Each event is added once, to a
  * delta of its segment (or of the whole traffic when it has none) for its minute, or for its hour when it
  * is older than the minute cutoff (so a backfill of sparse traffic makes one delta per hour, not one per
- * event); segment deltas are merged into the whole-traffic delta. Every delta then targets its minute
- * (when fine), hour and day windows: sketch merges per window instead of several updates per value.
- * Deterministic: the deltas' seeds derive from their keys. Yields to the event loop every 64 events.
+ * event); segment deltas are merged into the whole-traffic delta. Deterministic: the deltas' seeds derive
+ * from their keys. Yields to the event loop every 64 events.
  */
-export async function groupTargets(g: GroupInput, catalog: ModelCatalog): Promise<Target[]> {
-  const deltas = new Map<string, { model: string; version: string; segment: string; fine: Granularity; start: number; summary: WindowSummary }>();
+export async function groupDeltas(g: GroupInput, specOf: SpecOf): Promise<Delta[]> {
+  const deltas = new Map<string, Delta>();
   const delta = (model: string, version: string, segment: string, ts: number): WindowSummary => {
     const minute = windowStart(ts, 'minute');
     const fine: Granularity = minute >= g.minuteCutoff ? 'minute' : 'hour';
@@ -34,9 +54,10 @@ export async function groupTargets(g: GroupInput, catalog: ModelCatalog): Promis
     const k = `${model}\u0000${version}\u0000${segment}\u0000${fine}\u0000${start}`;
     let d = deltas.get(k);
     if (!d) {
-      const vctx = catalog.version(model, version);
-      if (!vctx) throw new Error(`unknown version ${model}@${version}`);
-      d = { model, version, segment, fine, start, summary: new WindowSummary(vctx.spec, summarySeed(model, version, segment, `delta-${fine}`, start)) };
+      const spec = specOf(model, version);
+      if (!spec) throw new Error(`unknown version ${model}@${version}`);
+      const key = { model, version, segment, fine, start };
+      d = { ...key, summary: new WindowSummary(spec, deltaSeed(key)) };
       deltas.set(k, d);
     }
     return d.summary;
@@ -50,13 +71,28 @@ export async function groupTargets(g: GroupInput, catalog: ModelCatalog): Promis
   for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
   // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
   for (const r of g.rejects) delta(r.model, r.version, '', r.ts).addReject(r.code);
+  return [...deltas.values()];
+}
 
+/** The deltas in their stored form: what crosses from the delta worker, and what the in-thread path goes through too. */
+export async function packedDeltas(g: GroupInput, specOf: SpecOf): Promise<PackedDelta[]> {
+  return (await groupDeltas(g, specOf)).map(({ summary, ...key }) => ({ ...key, bytes: summary.toBytes() }));
+}
+
+/**
+ * The windows each delta is merged into: its minute (when fine), hour and day. Sketch merges per window instead
+ * of several updates per value.
+ */
+export function deltaTargets(packed: readonly PackedDelta[], specOf: SpecOf): Target[] {
   const targets: Target[] = [];
-  for (const d of deltas.values()) {
+  for (const { bytes, ...d } of packed) {
+    const spec = specOf(d.model, d.version);
+    if (!spec) throw new Error(`unknown version ${d.model}@${d.version}`);
+    const summary = WindowSummary.fromBytes(bytes, spec, deltaSeed(d));
     for (const granularity of GRANULARITIES) {
       if (granularity === 'minute' && d.fine !== 'minute') continue;
       const key: SummaryKey = { model: d.model, version: d.version, segment: d.segment, granularity, windowStart: windowStart(d.start, granularity) };
-      targets.push({ key, k: keyString(key), delta: d.summary });
+      targets.push({ key, k: keyString(key), delta: summary });
     }
   }
   return targets;

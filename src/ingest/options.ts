@@ -28,6 +28,11 @@ export interface IngestOptions {
    * summaries (fine for tests and one-shot tools, not for a server).
    */
   journalDir?: string;
+  /**
+   * Compute groups' window deltas in a worker thread (default true), off the event loop that answers requests
+   * (delta-offload.ts); false computes them on the event loop. Same windows either way.
+   */
+  deltaWorker?: boolean;
   /** Longest time dirty summaries wait for a checkpoint (default 2,000 ms; readers force one through sync()). */
   checkpointMs?: number;
 }

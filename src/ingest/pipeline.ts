@@ -2,7 +2,8 @@ import { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { EventRecord, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
-import { groupTargets, yieldToLoop, type Target } from './deltas.js';
+import { packedDeltas, deltaTargets, yieldToLoop, type SpecOf, type Target } from './deltas.js';
+import { DeltaOffload } from './delta-offload.js';
 import type { ValidEvent } from './event-input.js';
 import { commitCarefully, type Pending } from './careful-commit.js';
 import { decodeGroup, encodeGroup, groupInput, knownRows } from './group.js';
@@ -70,7 +71,16 @@ export class IngestPipeline {
    */
   private broken: Error | null = null;
 
+  /** Where groups' deltas are computed: the delta worker, or this thread. */
+  private readonly offload: DeltaOffload;
+  private readonly specOf: SpecOf;
+
   constructor(private readonly store: StorageBackend, private readonly catalog: ModelCatalog, private readonly opts: IngestOptions) {
+    this.specOf = (model, version) => catalog.version(model, version)?.spec;
+    this.offload = new DeltaOffload(opts.deltaWorker ?? true, (e) => {
+      // Nothing is lost: the groups it held, and all later ones, are summarised on the event loop.
+      process.stderr.write(`lookout: the delta worker stopped (${String(e)}); event summaries are now computed on the main thread\n`);
+    });
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
     this.cache = new WindowCache(opts.cacheWindows ?? 2_000);
     this.checkpointMs = opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS;
@@ -99,7 +109,7 @@ export class IngestPipeline {
       // failure stops the start (nothing was checkpointed: the next start replays the same records).
       const { group, dropped } = knownRows(decodeGroup(r.payload), (model, version) => this.catalog.version(model, version) !== undefined);
       skipped += dropped;
-      await this.apply({ targets: await groupTargets(group, this.catalog), bases: new Map(), epoch: -1 }, r.seq);
+      await this.apply({ targets: deltaTargets(await packedDeltas(group, this.specOf), this.specOf), bases: new Map(), epoch: -1 }, r.seq);
     }
     this.applied = Math.max(this.applied, committed);
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
@@ -151,6 +161,7 @@ export class IngestPipeline {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.journal?.close();
+    await this.offload.close();
   }
 
   private kick(): void {
@@ -229,12 +240,14 @@ export class IngestPipeline {
     const t0 = process.hrtime.bigint();
     const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
     const input = groupInput(events, rejects, minuteCutoff);
-    const targets = await groupTargets(input, this.catalog);
+    // The journal's record is also what the delta worker reads.
+    const payload = this.journal || this.offload.offloaded ? encodeGroup(input) : null;
+    const targets = await this.offload.targets(input, payload, this.specOf);
     const epoch = this.epoch;
     const bases = await loadWindows(this.store, this.catalog, targets.filter((t) => this.cache.get(t.k) === undefined).map((t) => t.key));
     return {
       t0, records: events.map((e) => this.record(e)), rejects, targets, bases, epoch,
-      payload: this.journal ? encodeGroup(input) : null,
+      payload: this.journal ? payload : null,
     };
   }
 

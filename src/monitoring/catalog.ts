@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { base64ToBytes } from '../core/summary/base64.js';
-import { fnv1a } from '../core/summary/hash.js';
+import { summarySeed } from '../core/summary/seed.js';
 import type { SummarySpec } from '../core/summary/spec.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { ModelContext } from '../ingest/validate-event.js';
@@ -23,10 +23,7 @@ interface Entry {
   versions: Map<string, VersionContext>;
 }
 
-/** Seed of a window summary's sketches, from its key (deterministic across restarts and nodes). */
-export function summarySeed(model: string, version: string, segment: string, granularity: string, windowStart: number): number {
-  return fnv1a(`${model}\u0000${version}\u0000${segment}\u0000${granularity}\u0000${windowStart}`);
-}
+export { summarySeed };
 
 /**
  * In-memory view of the models and versions in the store: compiled input validators and the summary spec

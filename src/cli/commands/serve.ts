@@ -3,6 +3,7 @@ import { loadConfig } from '../../config.js';
 import { fillDemo } from '../../demo/fill.js';
 import { startServer } from '../../server.js';
 import { parseInteger } from '../parse.js';
+import { idleBackgroundThreads, processThreads } from '../thread-priority.js';
 
 interface ServeOptions {
   config?: string;
@@ -31,6 +32,7 @@ export function serveCommand(_setCode: (c: number) => void): Command {
       if (o.host) config.server.host = o.host;
       if (o.store) config.storage = o.store;
       const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
+      const threadsBefore = new Set(processThreads());
       const server = await startServer({
         config,
         logger: !o.quiet,
@@ -43,6 +45,10 @@ export function serveCommand(_setCode: (c: number) => void): Command {
           log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
         },
       });
+      if (config.server.backgroundPriority !== 'normal') {
+        const r = await idleBackgroundThreads(threadsBefore);
+        log('threads' in r ? `${r.threads} storage threads run at idle CPU priority (server.backgroundPriority)` : `storage threads stay at normal CPU priority: ${r.error}`);
+      } else log('storage threads run at normal CPU priority (server.backgroundPriority: normal)');
       log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
       log(`dashboard: ${server.url}/ui/`);
       log(`try: curl ${server.url}/v1/models   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`);
