@@ -12,7 +12,8 @@
  * sees) and cold (the reader's cache cleared before every request: a first view),
  * with an in-process split of each (store read + decode vs. statistics), and, as the in-run reference, the
  * offline path: the same drift computed from the raw events of that day (featureDrift on raw samples).
- * BENCH_PROFILE=1 profiles the timed queries and prints where the time goes.
+ * BENCH_PROFILE=1 profiles the timed queries and prints where the time goes. The server's storage threads run at idle
+ * CPU priority, as `lookout serve` runs them (BENCH_PRIORITY=normal: left alone).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ import { driftOf } from '../src/monitoring/drift-query.js';
 import { HEAD_METRICS, seriesMetric, seriesValue } from '../src/monitoring/timeseries.js';
 import { windowValueBasis } from '../src/monitoring/window-values.js';
 import { startServer } from '../src/server.js';
+import { idleBackgroundThreads, processThreads } from '../src/cli/thread-priority.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib-data.js';
 import { printProfile, profileWhile } from './lib-profile.js';
@@ -75,12 +77,21 @@ config.server.port = 0;
 // The window-value filler runs once, explicitly and timed, after the fill (a server runs it every minute, as windows close):
 // no periodic run during the bench.
 config.server.windowValueFillSeconds = 86_400;
+/** As `lookout serve` does (server.backgroundPriority, default idle); BENCH_PRIORITY=normal leaves the threads alone. */
+async function servePriority(before: ReadonlySet<number>): Promise<string> {
+  if (process.env['BENCH_PRIORITY'] === 'normal') return 'storage threads at normal CPU priority (BENCH_PRIORITY=normal)';
+  const r = await idleBackgroundThreads(before);
+  return 'threads' in r ? `${r.threads} storage threads at idle CPU priority, as lookout serve runs them` : `storage threads at normal CPU priority: ${r.error}`;
+}
+let threadsBefore = new Set(processThreads());
 const s = await startServer({ config, clock: () => NOW });
+const priority = await servePriority(threadsBefore);
 let closed = false;
 try {
   const fs = featureSet(40, 10);
   const names = [...fs.numeric, ...fs.categorical];
   log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (other processes share these CPUs)`);
+  log(`server: ${priority}`);
   log(`bench:query — model with ${names.length} features (40 numerical, 10 categorical), ${DAYS} days at ~${PER_MINUTE} events/minute, clock fixed at ${new Date(NOW).toISOString()}, data dir ${dataDir}`);
   const ref = referenceCsv(seededRandom(11), fs, 5000);
   await declareModel(s.url, MODEL, fs, ref.csv);
@@ -352,7 +363,9 @@ try {
   // at a time, which is most of the in-process SQL figures above (see docs/performance.md, Known limits).
   await s.close();
   closed = true;
+  threadsBefore = new Set(processThreads());
   const s2 = await startServer({ config: { ...config, server: { ...config.server, warmUpDays: 0 } }, clock: () => NOW });
+  log(`restarted server: ${await servePriority(threadsBefore)}`);
   try {
     const paths: Array<[string, string]> = [
       ['drift, last 24 h', `/v1/models/${MODEL}/drift?version=1&from=${NOW - DAY}&to=${NOW}`],
