@@ -132,6 +132,22 @@ test('a new spec object for a version (a new reference) reaches the worker', asy
   }
 });
 
+test('a spec replaced while an earlier group is still being computed: each group keeps the spec it was sent with', async () => {
+  const offload = new DeltaOffload(true);
+  try {
+    const big = group(20_000, 7);
+    const small = group(300, 8);
+    const before = specs(spec, spec);
+    const after = specs(otherSpec, otherSpec);
+    // Both sent before the first is answered: the worker yields while computing the first and receives the second.
+    const [first, second] = await Promise.all([offload.targets(big, encodeGroup(big), before), offload.targets(small, encodeGroup(small), after)]);
+    assert.deepEqual(windows(first, before), windows(await new DeltaOffload(false).targets(big, null, before), before));
+    assert.deepEqual(windows(second, after), windows(await new DeltaOffload(false).targets(small, null, after), after));
+  } finally {
+    await offload.close();
+  }
+});
+
 test('when the worker dies, the groups it held and later ones are computed in this thread, and it is said once', async () => {
   const failures: unknown[] = [];
   const offload = new DeltaOffload(true, (e) => failures.push(e));

@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { SummarySpec } from '../core/summary/spec.js';
 import type { DeltaJob, DeltaReply } from './delta-worker.js';
-import { deltaTargets, packedDeltas, type PackedDelta, type SpecOf, type Target } from './deltas.js';
+import { deltaTargets, packedDeltas, versionKey, type PackedDelta, type SpecOf, type Target } from './deltas.js';
 import type { GroupInput } from './group.js';
+
+interface VersionSpec {
+  model: string;
+  version: string;
+  spec: SummarySpec | undefined;
+}
 
 interface Job {
   group: GroupInput;
@@ -16,14 +22,15 @@ interface Job {
  * time from the event loop, or in this thread when there is no worker (disabled, or it died: then every job,
  * including the ones it held, is computed here, and `onFailure` is told once). Either way the deltas go through
  * their stored form (packedDeltas, then deltaTargets), so both give the same windows bit for bit. The worker is
- * sent each model version's summary spec once (specs are immutable: a new reference makes a new one), and the
- * spec used to compute a group's deltas is the one they are read back with.
+ * sent a model version's summary spec when it is not the one it last got for that version (specs are immutable: a new
+ * reference makes a new one), so it holds one per version; the spec a group's deltas are computed with is the one
+ * they are read back with.
  */
 export class DeltaOffload {
   private worker: Worker | null = null;
   private readonly jobs = new Map<number, Job>();
-  private readonly specIds = new WeakMap<SummarySpec, number>();
-  private nextSpec = 1;
+  /** The spec last sent to the worker per model version (the worker keeps one per version). */
+  private readonly sent = new Map<string, SummarySpec>();
   private nextJob = 1;
 
   constructor(useWorker: boolean, private readonly onFailure: (e: unknown) => void = () => undefined) {
@@ -44,14 +51,15 @@ export class DeltaOffload {
   /** The group's targets; `payload` is encodeGroup(group) (the journal's record), needed only with a worker. */
   async targets(group: GroupInput, payload: Uint8Array | null, specOf: SpecOf): Promise<Target[]> {
     // The specs as they are now, for computing and for reading back (a reference upload may replace one meanwhile).
-    const specs = new Map<string, SummarySpec | undefined>();
-    const versionKey = (model: string, version: string): string => `${model}\u0000${version}`;
-    for (const r of [...group.events, ...group.rejects]) {
-      const k = versionKey(r.model, r.version);
-      if (!specs.has(k)) specs.set(k, specOf(r.model, r.version));
-    }
-    const fixed: SpecOf = (model, version) => specs.get(versionKey(model, version));
-    const packed = this.worker && payload ? await this.run(group, payload, specs, fixed) : await packedDeltas(group, fixed);
+    const specs = new Map<string, VersionSpec>();
+    const note = (model: string, version: string): void => {
+      const k = versionKey(model, version);
+      if (!specs.has(k)) specs.set(k, { model, version, spec: specOf(model, version) });
+    };
+    for (const e of group.events) note(e.model, e.version);
+    for (const r of group.rejects) note(r.model, r.version);
+    const fixed: SpecOf = (model, version) => specs.get(versionKey(model, version))?.spec;
+    const packed = this.worker && payload ? await this.run(group, payload, [...specs.values()], fixed) : await packedDeltas(group, fixed);
     return deltaTargets(packed, fixed);
   }
 
@@ -64,19 +72,14 @@ export class DeltaOffload {
     await w.terminate();
   }
 
-  private run(group: GroupInput, payload: Uint8Array, specs: Map<string, SummarySpec | undefined>, specOf: SpecOf): Promise<PackedDelta[]> {
+  private run(group: GroupInput, payload: Uint8Array, specs: readonly VersionSpec[], specOf: SpecOf): Promise<PackedDelta[]> {
     const id = this.nextJob++;
     const versions: DeltaJob['versions'] = [];
     const fresh: DeltaJob['specs'] = [];
-    for (const [k, spec] of specs) {
+    for (const { model, version, spec } of specs) {
       if (!spec) continue; // unknown: the worker fails the group as the in-thread path would
-      let sid = this.specIds.get(spec);
-      if (sid === undefined) {
-        sid = this.nextSpec++;
-        fresh.push([sid, spec]);
-      }
-      const [model, version] = k.split('\u0000') as [string, string];
-      versions.push([model, version, sid]);
+      versions.push([model, version]);
+      if (this.sent.get(versionKey(model, version)) !== spec) fresh.push([model, version, spec]);
     }
     return new Promise((resolve, reject) => {
       // While it holds a job, the worker keeps the process alive (a one-shot tool awaiting a commit must not exit).
@@ -84,7 +87,7 @@ export class DeltaOffload {
       this.jobs.set(id, { group, specOf, resolve, reject });
       try {
         this.worker?.postMessage({ id, payload, versions, specs: fresh } satisfies DeltaJob);
-        for (const [sid, spec] of fresh) this.specIds.set(spec, sid);
+        for (const [model, version, spec] of fresh) this.sent.set(versionKey(model, version), spec);
       } catch {
         // Not sendable (should not happen: specs are plain data): this group is computed here.
         this.forget(id);

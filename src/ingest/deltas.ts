@@ -17,6 +17,9 @@ export function keyString(k: SummaryKey): string {
   return `${k.model}\u0000${k.version}\u0000${k.segment}\u0000${k.granularity}\u0000${k.windowStart}`;
 }
 
+/** Map key of a model version. */
+export const versionKey = (model: string, version: string): string => `${model}\u0000${version}`;
+
 /** The summary spec of a model version (undefined when the version is unknown). */
 export type SpecOf = (model: string, version: string) => SummarySpec | undefined;
 
