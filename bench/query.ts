@@ -33,7 +33,7 @@ import { driftOf } from '../src/monitoring/drift-query.js';
 import { HEAD_METRICS, seriesMetric, seriesValue } from '../src/monitoring/timeseries.js';
 import { windowValueBasis } from '../src/monitoring/window-values.js';
 import { startServer } from '../src/server.js';
-import { idleBackgroundThreads, processThreads } from '../src/cli/thread-priority.js';
+import { describeIdle, idleBackgroundThreads, processThreads } from '../src/cli/thread-priority.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib-data.js';
 import { printProfile, profileWhile } from './lib-profile.js';
@@ -80,8 +80,7 @@ config.server.windowValueFillSeconds = 86_400;
 /** As `lookout serve` does (server.backgroundPriority, default idle); BENCH_PRIORITY=normal leaves the threads alone. */
 async function servePriority(before: ReadonlySet<number>): Promise<string> {
   if (process.env['BENCH_PRIORITY'] === 'normal') return 'storage threads at normal CPU priority (BENCH_PRIORITY=normal)';
-  const r = await idleBackgroundThreads(before);
-  return 'threads' in r ? `${r.threads} storage threads at idle CPU priority, as lookout serve runs them` : `storage threads at normal CPU priority: ${r.error}`;
+  return `${describeIdle(await idleBackgroundThreads(before))}, as lookout serve runs them`;
 }
 let threadsBefore = new Set(processThreads());
 const s = await startServer({ config, clock: () => NOW });

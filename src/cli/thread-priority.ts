@@ -106,7 +106,8 @@ export async function idleThreads(tids: readonly number[]): Promise<number[]> {
  * exist before and stay as they are). Returns how many were set, or why none could be.
  */
 export async function idleBackgroundThreads(before: ReadonlySet<number>): Promise<{ threads: number } | { error: string }> {
-  if (process.platform !== 'linux') return { error: 'only on Linux' };
+  const unavailable = idlePriorityUnavailable();
+  if (unavailable !== null) return { error: unavailable };
   try {
     const started = processThreads().filter((t) => !before.has(t));
     const set = await idleThreads([...(await poolThreads()), ...started]);
@@ -114,6 +115,11 @@ export async function idleBackgroundThreads(before: ReadonlySet<number>): Promis
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** The start-up line saying what idleBackgroundThreads did. */
+export function describeIdle(r: { threads: number } | { error: string }): string {
+  return 'threads' in r ? `${r.threads} storage threads run at idle CPU priority` : `storage threads stay at normal CPU priority: ${r.error}`;
 }
 
 export { SCHED_IDLE };

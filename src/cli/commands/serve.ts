@@ -3,7 +3,7 @@ import { loadConfig } from '../../config.js';
 import { fillDemo } from '../../demo/fill.js';
 import { startServer } from '../../server.js';
 import { parseInteger } from '../parse.js';
-import { idleBackgroundThreads, processThreads } from '../thread-priority.js';
+import { describeIdle, idleBackgroundThreads, processThreads } from '../thread-priority.js';
 
 interface ServeOptions {
   config?: string;
@@ -46,8 +46,7 @@ export function serveCommand(_setCode: (c: number) => void): Command {
         },
       });
       if (config.server.backgroundPriority !== 'normal') {
-        const r = await idleBackgroundThreads(threadsBefore);
-        log('threads' in r ? `${r.threads} storage threads run at idle CPU priority (server.backgroundPriority)` : `storage threads stay at normal CPU priority: ${r.error}`);
+        log(`${describeIdle(await idleBackgroundThreads(threadsBefore))} (server.backgroundPriority)`);
       } else log('storage threads run at normal CPU priority (server.backgroundPriority: normal)');
       log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
       log(`dashboard: ${server.url}/ui/`);
