@@ -2,9 +2,10 @@ import { DOUBLE, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection, type
 import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
 import type { WindowValueSet } from '../window-value-sets.js';
 import { EVENTS_PER_STATEMENT, eventColumnsJson, INSERT_EVENTS_JSON, millis } from './event-json.js';
+import { windowRowKey } from './window-row-key.js';
 import {
-  LABELS_STAGE, SUMMARIES_STAGE, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES, UPSERT_STAGED_WINDOW_VALUES,
-  WINDOW_VALUES_STAGE,
+  FILL_SUMMARY_KEYS, LABELS_STAGE, SUMMARIES_STAGE, SUMMARY_KEYS_STAGE, summariesTable, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES,
+  UPSERT_STAGED_WINDOW_VALUES, WINDOW_VALUES_STAGE,
 } from './schema.js';
 
 /**
@@ -90,6 +91,7 @@ export async function upsertSummaries(conn: DuckDBConnection, summaries: readonl
       else a.appendBlob(s.head);
       if (s.events === undefined) a.appendNull();
       else a.appendBigInt(BigInt(s.events));
+      a.appendVarchar(windowRowKey(s));
       a.endRow();
     }
   }, 'temp');
@@ -130,4 +132,27 @@ export async function upsertWindowValues(conn: DuckDBConnection, sets: readonly 
   }, 'temp');
   await conn.run(UPSERT_STAGED_WINDOW_VALUES);
   await conn.run(`DELETE FROM temp.main.${WINDOW_VALUES_STAGE}`);
+}
+
+/**
+ * Gives the rows of a granularity's summary table written before the `k` column existed their key (computed in
+ * window-row-key.ts, as on every write). Returns how many rows it keyed.
+ */
+export async function fillSummaryKeys(conn: DuckDBConnection, granularity: string): Promise<number> {
+  const rows = (await conn.runAndReadAll(`SELECT model, version, segment, window_start::DOUBLE AS ws FROM ${summariesTable(granularity)} WHERE k IS NULL`)).getRowObjectsJS();
+  if (rows.length === 0) return 0;
+  await withAppender(conn, SUMMARY_KEYS_STAGE, (a) => {
+    for (const r of rows) {
+      const key = { model: String(r['model']), version: String(r['version']), segment: String(r['segment']), windowStart: Number(r['ws']) };
+      a.appendVarchar(key.model);
+      a.appendVarchar(key.version);
+      a.appendVarchar(key.segment);
+      appendMillis(a, key.windowStart);
+      a.appendVarchar(windowRowKey(key));
+      a.endRow();
+    }
+  }, 'temp');
+  await conn.run(FILL_SUMMARY_KEYS(granularity));
+  await conn.run(`DELETE FROM temp.main.${SUMMARY_KEYS_STAGE}`);
+  return rows.length;
 }

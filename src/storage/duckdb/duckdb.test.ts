@@ -11,6 +11,8 @@ import { openStore } from '../open.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
 import { EVENTS_PER_STATEMENT } from './event-json.js';
+import { summariesQuery } from './sql.js';
+import { keyedWindows } from './window-row-key.js';
 import type { EventRecord } from '../types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-duckdb-'));
@@ -156,6 +158,44 @@ describe('duckdb store', () => {
         window_start BIGINT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (model, version, segment, granularity, window_start))`),
       `INSERT INTO summaries_hour VALUES ('m', '1', '', 'hour', 0, '\\x02'::BLOB)`,
     ], checkHeadsAfterMigration);
+  });
+
+  test('issue 3: rows written before the key column get their keys on start; reads naming version and segment use the index on it', async () => {
+    await withOldTables('keys.duckdb', [
+      ...['minute', 'hour', 'day'].map((g) => `CREATE TABLE summaries_${g} (model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
+        window_start BIGINT NOT NULL, data BLOB NOT NULL, head BLOB, events BIGINT, PRIMARY KEY (model, version, segment, granularity, window_start))`),
+      `INSERT INTO summaries_hour VALUES ('m', '1', '', 'hour', 3600000, '\\x02'::BLOB, NULL, 2), ('m', '1', 's="|"', 'hour', 7200000, '\\x03'::BLOB, NULL, 3)`,
+      `INSERT INTO summaries_minute VALUES ('m', '1', '', 'minute', 60000, '\\x04'::BLOB, NULL, 1)`,
+    ], async (store) => {
+      await store.init();
+      await store.init(); // idempotent
+      const read = async (granularity: 'minute' | 'hour', segment: string): Promise<number[][]> =>
+        (await store.querySummaries({ model: 'm', version: '1', segment, granularity, from: 0, to: 10_800_000 })).map((r) => [r.windowStart, ...r.data]);
+      assert.deepStrictEqual(await read('hour', ''), [[3_600_000, 2]]);
+      assert.deepStrictEqual(await read('hour', 's="|"'), [[7_200_000, 3]]);
+      assert.deepStrictEqual(await read('minute', ''), [[60_000, 4]]);
+      // A rewrite keeps one row (the key is not a second identity).
+      await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 3_600_000, data: new Uint8Array([5]) }]);
+      assert.deepStrictEqual(await read('hour', ''), [[3_600_000, 5]]);
+    });
+    // The plan DuckDB makes for such a read: an index scan (a scan would materialise every blob of the vectors it touches).
+    const inst = await DuckDBInstance.create(join(dir, 'keys.duckdb'));
+    const c = await inst.connect();
+    try {
+      const q = { model: 'm', version: '1', segment: '', granularity: 'hour' as const, from: 0, to: 10_800_000 };
+      const keyed = summariesQuery(q, (_t, g) => `summaries_${g}`, false, keyedWindows(q));
+      const plan = async (sql: { text: string; params: (string | number)[] }): Promise<string> => {
+        const ps = await c.prepare(`EXPLAIN ANALYZE ${sql.text}`);
+        ps.bind(sql.params);
+        return (await ps.runAndReadAll()).getRows().map((r) => String(r[1])).join('\n');
+      };
+      assert.match(await plan(keyed), /Index Scan/);
+      assert.doesNotMatch(await plan(summariesQuery(q, (_t, g) => `summaries_${g}`)), /Index Scan/);
+      assert.equal(keyedWindows({ ...q, to: 3_600_000 * 300 }), null); // a long range is scanned
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
   });
 
   test('issue 3: a window_values table of the first layout (a row per metric) is replaced by one row per window', async () => {

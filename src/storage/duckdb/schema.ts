@@ -27,6 +27,8 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS head BLOB`),
   // The events each stored summary counts (NULL: written before the column; such windows keep no window values).
   ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS events BIGINT`),
+  // The row's key as one string (window-row-key.ts), for index scans; filled for older rows by init() before its index.
+  ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS k VARCHAR`),
   // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts).
   // One row per window: its values by metric (storage/window-value-sets.ts).
   `CREATE TABLE IF NOT EXISTS window_values (
@@ -56,13 +58,27 @@ export const UPSERT_VERSION = `INSERT INTO versions (model, version, created_at,
 export const SUMMARIES_STAGE = 'summaries_stage';
 
 export const CREATE_SUMMARIES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARIES_STAGE} (
-  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB, head BLOB, events BIGINT)`;
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB, head BLOB, events BIGINT, k VARCHAR)`;
+
+/** Indexes on the summary tables' `k` (created once every row has its key; non-unique: upserts check the primary key only). */
+export const SUMMARY_KEY_INDEXES = ['minute', 'hour', 'day'].map((g) => `CREATE INDEX IF NOT EXISTS summaries_${g}_k ON summaries_${g} (k)`);
+
+/** Per-connection staging table for the keys of rows written before `k` existed (init()). */
+export const SUMMARY_KEYS_STAGE = 'summary_keys_stage';
+
+export const CREATE_SUMMARY_KEYS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARY_KEYS_STAGE} (
+  model VARCHAR, version VARCHAR, segment VARCHAR, window_start BIGINT, k VARCHAR)`;
+
+/** Sets the stage's keys on the rows of a granularity's table. */
+export const FILL_SUMMARY_KEYS = (g: string): string => `UPDATE ${summariesTable(g)} SET k = st.k FROM temp.main.${SUMMARY_KEYS_STAGE} st
+  WHERE ${summariesTable(g)}.model = st.model AND ${summariesTable(g)}.version = st.version AND ${summariesTable(g)}.segment = st.segment
+    AND ${summariesTable(g)}.window_start = st.window_start`;
 
 /** The table of a granularity's summaries. */
 export const summariesTable = (g: string): string => `summaries_${g}`;
 
-export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head, events)
-  SELECT model, version, segment, granularity, window_start, data, head, events FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
+export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head, events, k)
+  SELECT model, version, segment, granularity, window_start, data, head, events, k FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
   ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data, head = excluded.head, events = excluded.events`);
 
 /** Per-connection staging table for window values (Appender, then one upsert, as for summaries). */

@@ -69,13 +69,33 @@ function windowFilter(q: SummaryQuery, params: (string | number)[]): string {
   return where;
 }
 
-export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false): Sql {
+/**
+ * A summaries read. `keys` (DuckDB): the `k` values of every window the range could hold (window-row-key.ts), so that
+ * DuckDB fetches those rows through the index on `k` instead of scanning. They are the whole filter: a key names the
+ * model, version, segment and window start, the table the granularity, and DuckDB scans instead as soon as another
+ * condition joins the IN list. `splitHeads` (DuckDB): a head-only read as two branches, heads where stored and the data
+ * where not, instead of `coalesce(head, data)`, which makes DuckDB read the large data column of every row it scans
+ * (a 30-day series of hour heads: 7.5 instead of 22 ms in bench:query's store).
+ */
+export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false, keys: readonly string[] | null = null, splitHeads = false): Sql {
   const params: (string | number)[] = [];
-  const where = windowFilter(q, params);
-  const data = q.headOnly === true ? ', coalesce(head, data) AS data' : ', data';
-  const text = `SELECT model, version, segment, granularity, window_start, events${keysOnly ? '' : data} `
-    + `FROM ${t('summaries', q.granularity)} WHERE ${where} ORDER BY window_start, version, segment`;
-  return { text, params };
+  let where: string;
+  if (keys === null) where = windowFilter(q, params);
+  else {
+    params.push(...keys);
+    where = keys.length === 0 ? 'FALSE' : `k IN (${keys.map((_, i) => `$${i + 1}`).join(', ')})`;
+  }
+  const cols = 'model, version, segment, granularity, window_start, events';
+  const table = t('summaries', q.granularity);
+  const order = ' ORDER BY window_start, version, segment';
+  if (keysOnly) return { text: `SELECT ${cols} FROM ${table} WHERE ${where}${order}`, params };
+  if (q.headOnly !== true) return { text: `SELECT ${cols}, data FROM ${table} WHERE ${where}${order}`, params };
+  if (!splitHeads) return { text: `SELECT ${cols}, coalesce(head, data) AS data FROM ${table} WHERE ${where}${order}`, params };
+  return {
+    text: `SELECT ${cols}, head AS data FROM ${table} WHERE ${where} AND head IS NOT NULL `
+      + `UNION ALL SELECT ${cols}, data FROM ${table} WHERE ${where} AND head IS NULL${order}`,
+    params,
+  };
 }
 
 export function countQuery(table: string, model: string | undefined): Sql {

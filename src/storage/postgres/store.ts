@@ -5,6 +5,7 @@ import {
 } from '../duckdb/rows.js';
 import { fromValueRow, toValueSets, valuesJson } from '../window-value-sets.js';
 import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
+import { assertAligned } from '../window-align.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
@@ -176,6 +177,11 @@ export class PostgresStore implements StorageBackend {
   }
 
   commit(batch: CommitBatch): Promise<void> {
+    try {
+      batch.summaries?.forEach(assertAligned);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.tx(async (c) => {
       for (const part of chunks(batch.events ?? [])) {
         await c.query(this.writes.events, columns(part, (e) => [
