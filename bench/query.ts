@@ -9,17 +9,18 @@
  *       (target p95 < 100 ms), after the window-value filler ran (timed); for the feature metrics also without the
  *       values it stores,
  * each repeated (the server caches decoded summaries, points and merged ranges: what a refreshed dashboard
- * sees) and cold (the reader's cache cleared before every request: a first view),
+ * sees) and cold (the reader's cache cleared before every request: a first view; COLD_REPS requests per row),
  * with an in-process split of each (store read + decode vs. statistics), and, as the in-run reference, the
  * offline path: the same drift computed from the raw events of that day (featureDrift on raw samples).
  * BENCH_PROFILE=1 profiles the timed queries and prints where the time goes. The server's storage threads run at idle
- * CPU priority, as `lookout serve` runs them (BENCH_PRIORITY=normal: left alone).
+ * CPU priority, as `lookout serve` runs them (BENCH_PRIORITY=normal: left alone), and `npm run bench:query` runs it with
+ * the Node flags `npm start` gives the server (SERVE_NODE_FLAGS: a larger young generation).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defaultConfig } from '../src/config.js';
 import { featureDrift } from '../src/core/drift/feature.js';
 import { datasetDrift } from '../src/core/drift/dataset.js';
@@ -35,10 +36,12 @@ import { driftOf } from '../src/monitoring/drift-query.js';
 import { HEAD_METRICS, seriesMetric, seriesValue } from '../src/monitoring/timeseries.js';
 import { windowValueBasis } from '../src/monitoring/window-values.js';
 import { startServer } from '../src/server.js';
-import { describeIdle, idleBackgroundThreads, processThreads } from '../src/cli/thread-priority.js';
+import { processThreads } from '../src/cli/thread-priority.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib-data.js';
 import { printProfile, profileWhile } from './lib-profile.js';
+import { getJson, repeat, servePriority } from './lib-query.js';
 import { fmtInt, fmtMs, msSince, msSummary, quantile, verdict } from './lib-stats.js';
 
 const DAY = 86_400_000;
@@ -49,27 +52,12 @@ const PROFILE = process.env['BENCH_PROFILE'] === '1';
 /** A fixed "now" that is not on an hour boundary, so "the last 24 h" needs minute, hour windows. */
 const NOW = Date.UTC(2026, 0, 31, 15, 27, 30);
 const MODEL = 'm';
+/**
+ * Cold requests per row (within 15 s): with 10, "p95" was the slowest of ten, one scavenge or marking step decided it;
+ * 30 give a 95th percentile with one sample above it.
+ */
+const COLD_REPS = 30;
 const log = (s: string): void => console.log(s);
-
-/** Times `f` `reps` times at most (after `warm` untimed runs), stopping after `budgetMs`. */
-async function repeat(reps: number, budgetMs: number, f: () => Promise<unknown>, warm = 3): Promise<number[]> {
-  for (let i = 0; i < warm; i++) await f();
-  const out: number[] = [];
-  const t0 = Date.now();
-  while (out.length < reps && Date.now() - t0 < budgetMs) {
-    const t = process.hrtime.bigint();
-    await f();
-    out.push(msSince(t));
-  }
-  return out;
-}
-
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`GET ${url} -> ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lookout-bench-query-'));
 const config = defaultConfig();
@@ -79,12 +67,7 @@ config.server.port = 0;
 // The window-value filler runs once, explicitly and timed, after the fill (a server runs it every minute, as windows close):
 // no periodic run during the bench.
 config.server.windowValueFillSeconds = 86_400;
-/** As `lookout serve` does (server.backgroundPriority, default idle); BENCH_PRIORITY=normal leaves the threads alone. */
-async function servePriority(before: ReadonlySet<number>): Promise<string> {
-  if (process.env['BENCH_PRIORITY'] === 'normal') return 'storage threads at normal CPU priority (BENCH_PRIORITY=normal)';
-  return `${describeIdle(await idleBackgroundThreads(before))}, as lookout serve runs them`;
-}
-let threadsBefore = new Set(processThreads());
+const threadsBefore = new Set(processThreads());
 const s = await startServer({ config, clock: () => NOW });
 const priority = await servePriority(threadsBefore);
 let closed = false;
@@ -92,7 +75,7 @@ try {
   const fs = featureSet(40, 10);
   const names = [...fs.numeric, ...fs.categorical];
   log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (other processes share these CPUs)`);
-  log(`server: ${priority}`);
+  log(`server: ${priority}; node ${process.execArgv.join(' ') || '(no flags)'}${SERVE_NODE_FLAGS.every((f) => process.execArgv.includes(f)) ? ', as npm start runs lookout serve' : ` (npm start runs lookout serve with ${SERVE_NODE_FLAGS.join(' ')})`}`);
   log(`bench:query — model with ${names.length} features (40 numerical, 10 categorical), ${DAYS} days at ~${PER_MINUTE} events/minute, clock fixed at ${new Date(NOW).toISOString()}, data dir ${dataDir}`);
   const ref = referenceCsv(seededRandom(11), fs, 5000);
   await declareModel(s.url, MODEL, fs, ref.csv);
@@ -168,10 +151,10 @@ try {
   const runTimed = async (): Promise<void> => {
     const d1 = await repeat(200, 20_000, () => getJson(lastDayUrl));
     timings.push({ title: 'drift, last 24 h (minute + hour windows)', ms: d1, target: 50 });
-    cold.push({ title: 'drift, last 24 h (minute + hour windows)', ms: await repeat(10, 15_000, coldly(lastDayUrl), 1), target: 50 });
+    cold.push({ title: 'drift, last 24 h (minute + hour windows)', ms: await repeat(COLD_REPS, 15_000, coldly(lastDayUrl), 1), target: 50 });
     const d2 = await repeat(100, 10_000, () => getJson(oldUrl));
     timings.push({ title: 'drift, 24 h ten days back (hour windows)', ms: d2, target: 50 });
-    cold.push({ title: 'drift, 24 h ten days back (hour windows)', ms: await repeat(10, 15_000, coldly(oldUrl), 1), target: 50 });
+    cold.push({ title: 'drift, 24 h ten days back (hour windows)', ms: await repeat(COLD_REPS, 15_000, coldly(oldUrl), 1), target: 50 });
     for (const metric of ['latencyP95', 'driftShare', 'drift:f0']) {
       for (const g of ['day', 'hour'] as const) {
         const url = `${s.url}/v1/models/${MODEL}/timeseries?version=1&metric=${metric}&granularity=${g}&from=${NOW - DAYS * DAY}&to=${NOW}`;
@@ -179,10 +162,10 @@ try {
         if (!HEAD_METRICS.has(metric)) {
           // Feature metrics read per-window values the filler stored (WindowValue; the open hour and day are computed):
           // the cold rows below. For comparison, the same with no value stored (computed from every window's sketches).
-          cold.push({ title: `${title}, no values stored`, ms: await withoutStoredValues(() => repeat(10, 15_000, coldly(url), 1)), target: 100 });
+          cold.push({ title: `${title}, no values stored`, ms: await withoutStoredValues(() => repeat(COLD_REPS, 15_000, coldly(url), 1)), target: 100 });
         }
         timings.push({ title, ms: await repeat(50, 15_000, () => getJson(url)), target: 100 });
-        cold.push({ title, ms: await repeat(10, 15_000, coldly(url), 1), target: 100 });
+        cold.push({ title, ms: await repeat(COLD_REPS, 15_000, coldly(url), 1), target: 100 });
       }
     }
   };
@@ -359,37 +342,15 @@ try {
     }
   }
 
-  // ---- cold after a restart: the same store opened by a new server (no warm-up). DuckDB reads rows that an earlier
-  // process wrote lazily, row by row; rows this process wrote itself are read a whole vector (2,048 rows) of blobs
-  // at a time, which is most of the in-process SQL figures above (see docs/performance.md, Known limits).
+  // ---- cold after a restart: the same store opened by a new server in a new process (bench/query-restart.ts, with this
+  // process's Node flags; no warm-up). DuckDB reads rows that an earlier process wrote lazily, row by row; rows this
+  // process wrote itself are read a whole vector (2,048 rows) of blobs at a time when scanned (docs/performance.md,
+  // Known limits). A new process, not a second server in this one: that one ran under this heap's GC state.
   await s.close();
   closed = true;
-  // A restarted server is a new process: the first server's heap (hundreds of MB, garbage now) is collected before the
-  // second one is timed, instead of in a major GC pause during one of its requests.
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-  threadsBefore = new Set(processThreads());
-  const s2 = await startServer({ config: { ...config, server: { ...config.server, warmUpDays: 0 } }, clock: () => NOW });
-  log(`restarted server: ${await servePriority(threadsBefore)}`);
-  try {
-    const paths: Array<[string, string]> = [
-      ['drift, last 24 h', `/v1/models/${MODEL}/drift?version=1&from=${NOW - DAY}&to=${NOW}`],
-      ['drift, 24 h ten days back', `/v1/models/${MODEL}/drift?version=1&from=${NOW - 10 * DAY}&to=${NOW - 9 * DAY}`],
-      ...['latencyP95', 'driftShare', 'drift:f0'].map((m): [string, string] => [`timeseries ${m} by hour, 30 days`, `/v1/models/${MODEL}/timeseries?version=1&metric=${m}&granularity=hour&from=${NOW - DAYS * DAY}&to=${NOW}`]),
-    ];
-    log('');
-    log('cold after a restart (a new server on the same store, no warm-up; reader cache cleared before every request):');
-    for (const [title, path] of paths) {
-      const ms = await repeat(10, 15_000, () => {
-        s2.deps.reader.cache.clear();
-        return getJson(s2.url + path);
-      }, 1);
-      const target = title.startsWith('drift,') ? 50 : 100;
-      log(`  ${title.padEnd(50)} ${msSummary(ms, [['p50', 0.5], ['p95', 0.95]])}; < ${target} ms (p95) -> ${verdict(quantile(ms, 0.95) < target)}`);
-    }
-  } finally {
-    await s2.close();
-  }
+  log('');
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL('./query-restart.js', import.meta.url)), dataDir, String(NOW), String(COLD_REPS)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (child.status !== 0) throw new Error(`the restarted server's run failed (exit ${child.status ?? child.signal})`);
 } finally {
   if (!closed) await s.close();
   if (process.env['BENCH_KEEP'] !== '1') rmSync(dataDir, { recursive: true, force: true });

@@ -84,3 +84,29 @@ test('issue 3: series of metrics that need no feature read the windows\' small h
   assert.deepEqual(miss['missing:a'], full['missing:a']);
   assert.ok(keys.every((k) => s.deps.reader.cache.summary(v, k) !== undefined));
 });
+
+test('issue 3: a range merge keeps windows it read for itself undecoded, decodes and keeps ones that were cached; answers match a fresh read', async () => {
+  const at = T - 9 * H;
+  for (let h = 0; h < 3; h++) await send(15, 20 * (h + 1), at + h * H + 1000);
+  const v = s.deps.reader.resolveVersion('qc', '1') as NonNullable<ReturnType<Server['deps']['reader']['resolveVersion']>>;
+  const keys = await s.deps.store.querySummaryKeys({ model: 'qc', version: '1', segment: '', granularity: 'hour', from: at, to: at + 3 * H });
+  assert.equal(keys.length, 3);
+  const pending = (): number[] => keys.map((k) => {
+    const w = s.deps.reader.cache.summary(v, k);
+    return w === undefined ? -1 : (w.features as unknown as { pendingCount: number }).pendingCount;
+  });
+  await s.deps.reader.merged(v, '', at, at + 3 * H); // checkpoints what the sends wrote (nothing cached by this one)
+  s.deps.reader.cache.clear();
+  const cold = await s.deps.reader.merged(v, '', at, at + 3 * H);
+  assert.deepEqual(pending(), [1, 1, 1], 'read for this merge: cached, but not kept decoded');
+  // Another range over the same cached windows: they are decoded and kept now.
+  const again = await s.deps.reader.merged(v, '', at, at + 3 * H + 60_000);
+  assert.deepEqual(pending(), [0, 0, 0]);
+  assert.deepEqual(again.toBytes(), cold.toBytes());
+  assert.equal(cold.events, 45);
+  assert.deepEqual([0.5, 0.99].map((q) => cold.latencyQuantile(q)), [0.5, 0.99].map((q) => again.latencyQuantile(q)));
+  // Same health answer as from a cache-free read.
+  const health = (await call(s.url, 'GET', `/v1/models/qc/health?from=${at}&to=${at + 3 * H}`)).body;
+  s.deps.reader.cache.clear();
+  assert.deepEqual((await call(s.url, 'GET', `/v1/models/qc/health?from=${at}&to=${at + 3 * H}`)).body, health);
+});

@@ -1,6 +1,6 @@
 /**
  * Node.js flags `lookout serve` runs best with: `npm start` and the benchmarks that start a server pass them (keep
- * the `start` script in package.json in step); other launches can set them through NODE_OPTIONS.
+ * the `start` and `bench:query` scripts in package.json in step); other launches can set them through NODE_OPTIONS.
  *
  * --max-semi-space-size=64: a young generation of up to 2 x 64 MB instead of Node 20's 2 x 16 MB. Under ingest,
  * events live from their request until their group commit (tens of ms), long enough to survive one or two

@@ -90,7 +90,11 @@ export class SummaryReader {
     const p = (async (): Promise<WindowSummary> => {
       const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
       const lists = await Promise.all(parts.map((x) => this.windows(v, x, epoch)));
-      for (const list of lists) for (const w of list) out.merge(w.summary);
+      // A window read for this merge is merged without keeping its decoded parts (mergeTransient): on a cold range they
+      // would all be alive, and copied, at the next scavenge. One that was cached already (a dashboard's "last 24 h" a
+      // minute later reads the same windows again) is decoded and kept, so later ranges only merge it.
+      for (const list of lists) for (const w of list) if (w.read === true) out.mergeTransient(w.summary);
+      else out.merge(w.summary);
       this.cache.putMergedRange(v, id, parts, out, epoch);
       return out;
     })();
@@ -232,7 +236,7 @@ export class SummaryReader {
   }
 
   /** The stored windows of a range, in store order: decoded ones from the cache, the rest read and decoded. */
-  private async windows(v: VersionContext, range: WindowRange, epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+  private async windows(v: VersionContext, range: WindowRange, epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary; read?: true }>> {
     // Nothing of this series cached (a cold read): one query for the rows, instead of their keys and then them.
     if (!this.cache.hasSummaries(range)) return this.fetch(v, range, null, epoch);
     const keys = await this.store.querySummaryKeys(query(range));
@@ -244,8 +248,9 @@ export class SummaryReader {
    * the rest read and decoded. With `headOnly`, read as heads where stored (summaries without their features, good
    * for HEAD_METRICS only) and not cached as summaries.
    */
-  private async fetch(v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false): Promise<Array<{ key: SummaryKey; summary: WindowSummary }>> {
+  private async fetch(v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false): Promise<Array<{ key: SummaryKey; summary: WindowSummary; read?: true }>> {
     const found: Array<WindowSummary | undefined> = known?.map((k) => this.cache.summary(v, k)) ?? [];
+    const read = new Set<number>();
     const missing = known?.filter((_, i) => found[i] === undefined) ?? null;
     let keys = known ?? [];
     if (missing === null || missing.length > 0) {
@@ -263,12 +268,13 @@ export class SummaryReader {
         const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
         if (!headOnly) this.cache.putSummary(v, k, s, r.data.length, epoch);
         found[i] = s;
+        read.add(i);
       });
     }
-    const out: Array<{ key: SummaryKey; summary: WindowSummary }> = [];
+    const out: Array<{ key: SummaryKey; summary: WindowSummary; read?: true }> = [];
     keys.forEach((key, i) => {
       const summary = found[i];
-      if (summary) out.push({ key, summary });
+      if (summary) out.push(read.has(i) ? { key, summary, read: true } : { key, summary });
     });
     return out;
   }

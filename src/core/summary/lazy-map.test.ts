@@ -60,3 +60,14 @@ test('set and delete drop a pending decoder; a throwing decoder leaves its key p
   assert.equal(m.size, 0);
   assert.equal(m.pendingCount, 0);
 });
+
+test('peekEntries walks in order, decoding pending values for the walk only', () => {
+  const { m, calls } = counted();
+  assert.deepEqual([...m.peekEntries()], [['a', 1], ['b', 2], ['c', 3]]);
+  assert.deepEqual(calls, ['b', 'c']);
+  assert.equal(m.pendingCount, 2);
+  assert.equal(m.get('b'), 2); // still decodes (and keeps) on get
+  assert.deepEqual([...m.peekEntries()], [['a', 1], ['b', 2], ['c', 3]]);
+  assert.deepEqual(calls, ['b', 'c', 'b', 'c']);
+  assert.equal(m.pendingCount, 1);
+});

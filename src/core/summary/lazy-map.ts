@@ -63,6 +63,17 @@ export class LazyMap<K, V> extends Map<K, V> {
     return this.entries();
   }
 
+  /**
+   * Every entry in order, pending ones decoded for this walk only (not kept): a reader that uses each value once (a
+   * merge into another summary) lets the decoded values die young instead of keeping them alive with the map.
+   */
+  *peekEntries(): Generator<[K, V]> {
+    for (const [key, v] of super.entries()) {
+      const decode = this.pending?.get(key);
+      yield [key, decode === undefined ? v : decode()];
+    }
+  }
+
   /** Decodes every pending value (a decoder that throws leaves its key pending and the error propagates). */
   decodeAll(): void {
     if (!this.pending || this.pending.size === 0) return;

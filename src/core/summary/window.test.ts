@@ -137,6 +137,45 @@ test('issue 3: read lazily, a summary decodes only the sketches used, and equals
   assert.throws(() => WindowSummary.fromBytes(bad, spec, 3), /KllSketch\.fromBytes/);
 });
 
+test('issue 3: mergeTransient gives what merge gives, bit for bit, and leaves the merged windows undecoded', () => {
+  const windows = [1, 2, 3, 4].map((seed) => {
+    const w = new WindowSummary(spec, seed);
+    for (const e of events(300 * seed, seed)) w.add(e);
+    return w.toBytes();
+  });
+  windows.push(new WindowSummary(spec, 5).toBytes()); // an empty window (no latency) among them
+  const viaMerge = new WindowSummary(spec, 9);
+  const viaTransient = new WindowSummary(spec, 9);
+  const read = windows.map((b) => WindowSummary.fromBytes(b, spec, 3, true));
+  for (const b of windows) viaMerge.merge(WindowSummary.fromBytes(b, spec, 3, true));
+  for (const w of read) viaTransient.mergeTransient(w);
+  assert.deepEqual(viaTransient.toBytes(), viaMerge.toBytes());
+  // The sources keep no decoded part (merge() would have decoded and kept every feature), and still read the same.
+  for (const [i, w] of read.entries()) {
+    assert.equal((w.features as LazyMap<string, unknown>).pendingCount, 2);
+    assert.deepEqual(w.toBytes(), windows[i]);
+  }
+  // Eagerly read (or built) sources are merged the same way.
+  const eager = new WindowSummary(spec, 9);
+  for (const b of windows) eager.mergeTransient(WindowSummary.fromBytes(b, spec, 3));
+  assert.deepEqual(eager.toBytes(), viaMerge.toBytes());
+  // A corrupt sketch fails the merge with its own error.
+  assert.throws(() => new WindowSummary(spec, 9).mergeTransient(WindowSummary.fromBytes(corruptKll(windows[0]!), spec, 3, true)), /KllSketch\.fromBytes/);
+  // Latency sketches are merged when first used, in order; a corrupt one fails every use (never a partial merge).
+  const latencyOf = (w: WindowSummary): number[] => [0.1, 0.5, 0.9, 0.99].map((q) => w.latency.getValueAtQuantile(q));
+  assert.deepEqual(latencyOf(viaTransient), latencyOf(viaMerge));
+  const proto = WindowSummary.fromBytes(windows[1]!, spec, 3).latency.toProto();
+  const at = Buffer.from(windows[1]!).indexOf(Buffer.from(proto));
+  assert.ok(at > 0);
+  const badLatency = Uint8Array.from(windows[1]!);
+  badLatency.fill(0xff, at, at + 16);
+  const withBad = new WindowSummary(spec, 9);
+  for (const b of [windows[0]!, badLatency, windows[2]!]) withBad.mergeTransient(WindowSummary.fromBytes(b, spec, 3, true));
+  assert.equal(withBad.events, 300 + 600 + 900);
+  assert.throws(() => withBad.latency);
+  assert.throws(() => withBad.latency);
+});
+
 /** The summary with the magic number of feature x's KLL sketch (inside x's section, "KLLD") overwritten. */
 function corruptKll(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(bytes);

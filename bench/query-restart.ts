@@ -1,0 +1,47 @@
+/**
+ * The "cold after a restart" part of bench:query, in a process of its own (bench/query.ts spawns it with its Node flags
+ * once its own server has closed): a new server on the store bench:query filled, no warm-up, the reader's cache cleared
+ * before every request. Args: data dir, the bench's fixed clock (epoch ms), requests per row.
+ */
+import { defaultConfig } from '../src/config.js';
+import { processThreads } from '../src/cli/thread-priority.js';
+import { startServer } from '../src/server.js';
+import { getJson, repeat, servePriority } from './lib-query.js';
+import { msSummary, quantile, verdict } from './lib-stats.js';
+
+const [dataDir, nowArg, repsArg] = process.argv.slice(2);
+if (dataDir === undefined || nowArg === undefined || repsArg === undefined) throw new Error('usage: query-restart.js DATA_DIR NOW REPS');
+const NOW = Number(nowArg);
+const REPS = Number(repsArg);
+const DAY = 86_400_000;
+const MODEL = 'm';
+const log = (s: string): void => console.log(s);
+
+const config = defaultConfig();
+config.dataDir = dataDir;
+config.server.host = '127.0.0.1';
+config.server.port = 0;
+config.server.windowValueFillSeconds = 86_400;
+config.server.warmUpDays = 0;
+const before = new Set(processThreads());
+const s = await startServer({ config, clock: () => NOW });
+log(`restarted server (a new process): ${await servePriority(before)}`);
+try {
+  const paths: Array<[string, string]> = [
+    ['drift, last 24 h', `/v1/models/${MODEL}/drift?version=1&from=${NOW - DAY}&to=${NOW}`],
+    ['drift, 24 h ten days back', `/v1/models/${MODEL}/drift?version=1&from=${NOW - 10 * DAY}&to=${NOW - 9 * DAY}`],
+    ...['latencyP95', 'driftShare', 'drift:f0'].map((m): [string, string] => [`timeseries ${m} by hour, 30 days`, `/v1/models/${MODEL}/timeseries?version=1&metric=${m}&granularity=hour&from=${NOW - 30 * DAY}&to=${NOW}`]),
+  ];
+  log('');
+  log('cold after a restart (a new server process on the same store, no warm-up; reader cache cleared before every request):');
+  for (const [title, path] of paths) {
+    const ms = await repeat(REPS, 15_000, () => {
+      s.deps.reader.cache.clear();
+      return getJson(s.url + path);
+    }, 1);
+    const target = title.startsWith('drift,') ? 50 : 100;
+    log(`  ${title.padEnd(50)} ${msSummary(ms, [['p50', 0.5], ['p95', 0.95]])}; < ${target} ms (p95) -> ${verdict(quantile(ms, 0.95) < target)}`);
+  }
+} finally {
+  await s.close();
+}
