@@ -73,6 +73,8 @@ export class WindowSummary {
    * order, when it is first used: a drift query merges dozens of windows and never looks at latency.
    */
   private latencyMerges: Array<() => DDSketch> | null = null;
+  /** The stored latency sketch's bytes while undecoded (lazy fromBytes), for mergeTransient to copy. */
+  private latencyProto: (() => Uint8Array) | null = null;
   private predictionPart!: Part<FeatureSummary>;
   private scorePart!: Part<NumericSummary>;
 
@@ -101,6 +103,7 @@ export class WindowSummary {
   set latency(s: DDSketch) {
     this.latencyPart = s;
     this.latencyMerges = null;
+    this.latencyProto = null;
     this.storedQ = null;
   }
 
@@ -181,9 +184,12 @@ export class WindowSummary {
     this.latencySum += o.latencySum;
     if (o.latencyMax > this.latencyMax) this.latencyMax = o.latencyMax;
     if (o.latencyCount > 0) {
-      // An undecoded sketch (read lazily, immutable bytes) is merged when this one is first used; others now.
-      if (!keep && typeof o.latencyPart === 'function' && o.latencyMerges === null) (this.latencyMerges ??= []).push(o.latencyPart);
-      else this.latency.merge(keep || o.latencyMerges !== null ? o.latency : peek(o.latencyPart));
+      // An undecoded sketch (read lazily) is merged when this one is first used, from a copy of its few KB of bytes (not
+      // the whole window's buffer, which a cached merged range would otherwise keep alive); others now.
+      if (!keep && o.latencyProto !== null && typeof o.latencyPart === 'function' && o.latencyMerges === null) {
+        const proto = o.latencyProto().slice();
+        (this.latencyMerges ??= []).push(() => DDSketch.fromProto(proto));
+      } else this.latency.merge(keep || o.latencyMerges !== null ? o.latency : peek(o.latencyPart));
       this.storedQ = null;
     }
     const features = keep || !(o.features instanceof LazyMap) ? o.features : (o.features as LazyMap<string, FeatureSummary>).peekEntries();
@@ -272,6 +278,7 @@ export class WindowSummary {
     w.latencyMax = s.latencyMax ?? -Infinity;
     const part = <T>(decode: () => T): Part<T> => (lazy ? decode : decode());
     if (s.latencyCount > 0) w.latencyPart = part(() => DDSketch.fromProto(blob(s.latency)));
+    if (s.latencyCount > 0 && lazy) w.latencyProto = () => blob(s.latency);
     if (s.latencyCount > 0 && Array.isArray(s.latencyQ) && s.latencyQ.length === 3 && s.latencyQ.every((x) => typeof x === 'number')) w.storedQ = s.latencyQ;
     const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
     for (const [k, st] of Object.entries(s.features)) {
