@@ -175,8 +175,10 @@ describe('duckdb store', () => {
       assert.deepStrictEqual(await read('hour', 's="|"'), [[7_200_000, 3]]);
       assert.deepStrictEqual(await read('minute', ''), [[60_000, 4]]);
       // A rewrite keeps one row (the key is not a second identity).
-      await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 3_600_000, data: new Uint8Array([5]) }]);
+      await store.putSummaries([{ model: 'm', version: '1', segment: '', granularity: 'hour', windowStart: 3_600_000, data: new Uint8Array([5]), head: new Uint8Array([6]) }]);
       assert.deepStrictEqual(await read('hour', ''), [[3_600_000, 5]]);
+      const heads = await store.querySummaries({ model: 'm', version: '1', segment: '', granularity: 'hour', from: 0, to: 10_800_000, headOnly: true });
+      assert.deepStrictEqual(heads.map((r) => [r.windowStart, ...r.data]), [[3_600_000, 6]]);
     });
     // The plan DuckDB makes for such a read: an index scan (a scan would materialise every blob of the vectors it touches).
     const inst = await DuckDBInstance.create(join(dir, 'keys.duckdb'));
@@ -190,6 +192,12 @@ describe('duckdb store', () => {
         return (await ps.runAndReadAll()).getRows().map((r) => String(r[1])).join('\n');
       };
       assert.match(await plan(keyed), /Index Scan/);
+      // A head-only read by key as the store sends it (coalesce, the keys its only condition): an index scan. Split into
+      // heads where stored and data where not (what scans use), its `head IS [NOT] NULL` conditions make DuckDB scan.
+      const headPlan = await plan(summariesQuery({ ...q, headOnly: true }, (_t, g) => `summaries_${g}`, false, keyedWindows(q), false));
+      assert.match(headPlan, /Index Scan/);
+      assert.doesNotMatch(headPlan, /Sequential Scan/);
+      assert.match(await plan(summariesQuery({ ...q, headOnly: true }, (_t, g) => `summaries_${g}`, false, keyedWindows(q), true)), /Sequential Scan/);
       assert.doesNotMatch(await plan(summariesQuery(q, (_t, g) => `summaries_${g}`)), /Index Scan/);
       assert.equal(keyedWindows({ ...q, to: 3_600_000 * 300 }), null); // a long range is scanned
     } finally {

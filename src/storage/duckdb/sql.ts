@@ -72,10 +72,10 @@ function windowFilter(q: SummaryQuery, params: (string | number)[]): string {
 /**
  * A summaries read. `keys` (DuckDB): the `k` values of every window the range could hold (window-row-key.ts), so that
  * DuckDB fetches those rows through the index on `k` instead of scanning. They are the whole filter: a key names the
- * model, version, segment and window start, the table the granularity, and DuckDB scans instead as soon as another
- * condition joins the IN list. `splitHeads` (DuckDB): a head-only read as two branches, heads where stored and the data
- * where not, instead of `coalesce(head, data)`, which makes DuckDB read the large data column of every row it scans
- * (a 30-day series of hour heads: 7.5 instead of 22 ms in bench:query's store).
+ * model, version, segment and window start, the table the granularity, and DuckDB (1.5) scans instead as soon as another
+ * condition joins the IN list (tested). `splitHeads` (DuckDB, scans only, for that reason): a head-only read as two
+ * branches, heads where stored and the data where not, instead of `coalesce(head, data)`, which makes DuckDB read the
+ * large data column of every row it scans (a 30-day series of hour heads: 7.5 instead of 22 ms in bench:query's store).
  */
 export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false, keys: readonly string[] | null = null, splitHeads = false): Sql {
   const params: (string | number)[] = [];

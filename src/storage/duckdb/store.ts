@@ -175,8 +175,11 @@ export class DuckDbStore implements StorageBackend {
   }
 
   async querySummaries(q: SummaryQuery): Promise<SummaryRecord[]> {
-    // Read by key (an index scan) when the range holds few windows: see window-row-key.ts.
-    return (await this.read(summariesQuery(q, table, false, keyedWindows(q), true))).map(toSummary);
+    // Read by key (an index scan, which fetches only those rows) when the range holds few windows: see window-row-key.ts.
+    // Otherwise a scan, whose head-only form leaves the data column alone (splitHeads: its `head IS [NOT] NULL`
+    // conditions would turn an index scan into a scan).
+    const keys = keyedWindows(q);
+    return (await this.read(summariesQuery(q, table, false, keys, keys === null))).map(toSummary);
   }
 
   async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {

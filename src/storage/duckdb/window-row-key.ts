@@ -7,7 +7,8 @@ import type { SummaryKey, SummaryQuery } from '../types.js';
  * Why: DuckDB (1.5) answers a filtered scan of a summaries table by materialising the out-of-line blobs of every row of
  * each 2,048-row vector it touches, not only of the rows that pass the filter, and for rows this process wrote that is
  * tens of MB per query (docs/performance.md, "Known limits"). It uses an index scan, which fetches only the matching rows,
- * for equality or IN on a single indexed column, never for the compound primary key. So each row also carries its key
+ * for equality or IN on a single indexed column (not once a condition on another column joins it), never for the
+ * compound primary key. So each row also carries its key
  * as one string, and a read of a few hundred windows of one series lists their keys: measured in bench:query's store,
  * the 24 h drift's three reads took 1.5-2.1 ms each instead of 5.7-20 ms.
  *
