@@ -73,7 +73,7 @@ export class WindowSummary {
    * order, when it is first used: a drift query merges dozens of windows and never looks at latency.
    */
   private latencyMerges: Array<() => DDSketch> | null = null;
-  /** The stored latency sketch's bytes while undecoded (lazy fromBytes), for mergeTransient to copy. */
+  /** The stored latency sketch's bytes while it is undecoded (lazy fromBytes), for mergeTransient to copy. */
   private latencyProto: (() => Uint8Array) | null = null;
   private predictionPart!: Part<FeatureSummary>;
   private scorePart!: Part<NumericSummary>;
@@ -90,7 +90,11 @@ export class WindowSummary {
   }
 
   get latency(): DDSketch {
-    const s = typeof this.latencyPart === 'function' ? (this.latencyPart = this.latencyPart()) : this.latencyPart;
+    let s: DDSketch;
+    if (typeof this.latencyPart === 'function') {
+      s = this.latencyPart = this.latencyPart();
+      this.latencyProto = null;
+    } else s = this.latencyPart;
     if (this.latencyMerges !== null) {
       // All decoded before any is merged: a corrupt one fails every use, never leaves a partly merged sketch behind.
       const decoded = this.latencyMerges.map((decode) => decode());
@@ -186,10 +190,10 @@ export class WindowSummary {
     if (o.latencyCount > 0) {
       // An undecoded sketch (read lazily) is merged when this one is first used, from a copy of its few KB of bytes (not
       // the whole window's buffer, which a cached merged range would otherwise keep alive); others now.
-      if (!keep && o.latencyProto !== null && typeof o.latencyPart === 'function' && o.latencyMerges === null) {
+      if (!keep && o.latencyProto !== null && o.latencyMerges === null) {
         const proto = o.latencyProto().slice();
         (this.latencyMerges ??= []).push(() => DDSketch.fromProto(proto));
-      } else this.latency.merge(keep || o.latencyMerges !== null ? o.latency : peek(o.latencyPart));
+      } else this.latency.merge(o.latency);
       this.storedQ = null;
     }
     const features = keep || !(o.features instanceof LazyMap) ? o.features : (o.features as LazyMap<string, FeatureSummary>).peekEntries();

@@ -1,5 +1,5 @@
 import { DOUBLE, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import type { EventRecord, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
+import type { EventRecord, Granularity, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
 import type { WindowValueSet } from '../window-value-sets.js';
 import { EVENTS_PER_STATEMENT, eventColumnsJson, INSERT_EVENTS_JSON, millis } from './event-json.js';
 import { windowRowKey } from './window-row-key.js';
@@ -138,16 +138,13 @@ export async function upsertWindowValues(conn: DuckDBConnection, sets: readonly 
  * Gives the rows of a granularity's summary table written before the `k` column existed their key (computed in
  * window-row-key.ts, as on every write). Returns how many rows it keyed.
  */
-export async function fillSummaryKeys(conn: DuckDBConnection, granularity: string): Promise<number> {
+export async function fillSummaryKeys(conn: DuckDBConnection, granularity: Granularity): Promise<number> {
   const rows = (await conn.runAndReadAll(`SELECT model, version, segment, window_start::DOUBLE AS ws FROM ${summariesTable(granularity)} WHERE k IS NULL`)).getRowObjectsJS();
   if (rows.length === 0) return 0;
   await withAppender(conn, SUMMARY_KEYS_STAGE, (a) => {
     for (const r of rows) {
-      const key = { model: String(r['model']), version: String(r['version']), segment: String(r['segment']), windowStart: Number(r['ws']) };
-      a.appendVarchar(key.model);
-      a.appendVarchar(key.version);
-      a.appendVarchar(key.segment);
-      appendMillis(a, key.windowStart);
+      const key = { model: String(r['model']), version: String(r['version']), segment: String(r['segment']), granularity, windowStart: Number(r['ws']) };
+      appendWindowKey(a, key);
       a.appendVarchar(windowRowKey(key));
       a.endRow();
     }

@@ -67,7 +67,7 @@ export const SUMMARY_KEY_INDEXES = ['minute', 'hour', 'day'].map((g) => `CREATE 
 export const SUMMARY_KEYS_STAGE = 'summary_keys_stage';
 
 export const CREATE_SUMMARY_KEYS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARY_KEYS_STAGE} (
-  model VARCHAR, version VARCHAR, segment VARCHAR, window_start BIGINT, k VARCHAR)`;
+  model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, k VARCHAR)`;
 
 /** Sets the stage's keys on the rows of a granularity's table. */
 export const FILL_SUMMARY_KEYS = (g: string): string => `UPDATE ${summariesTable(g)} SET k = st.k FROM temp.main.${SUMMARY_KEYS_STAGE} st

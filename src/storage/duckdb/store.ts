@@ -197,12 +197,8 @@ export class DuckDbStore implements StorageBackend {
     return (await this.read(sql)).flatMap((r) => fromValueRow(r, q));
   }
 
-  commit(batch: CommitBatch): Promise<void> {
-    try {
-      batch.summaries?.forEach(assertAligned);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async commit(batch: CommitBatch): Promise<void> {
+    batch.summaries?.forEach(assertAligned);
     return this.write(async () => {
       if (batch.events !== undefined && batch.events.length > 0) await appendEvents(this.conn, batch.events);
       if (batch.rejects !== undefined && batch.rejects.length > 0) await appendRejects(this.conn, batch.rejects);

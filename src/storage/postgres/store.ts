@@ -176,12 +176,8 @@ export class PostgresStore implements StorageBackend {
     return (await this.read(sql)).flatMap((r) => fromValueRow(r, q));
   }
 
-  commit(batch: CommitBatch): Promise<void> {
-    try {
-      batch.summaries?.forEach(assertAligned);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async commit(batch: CommitBatch): Promise<void> {
+    batch.summaries?.forEach(assertAligned);
     return this.tx(async (c) => {
       for (const part of chunks(batch.events ?? [])) {
         await c.query(this.writes.events, columns(part, (e) => [
