@@ -108,9 +108,10 @@ export function kllFromBytes(bytes: Uint8Array): KllParts {
   const L = dv.getUint8(10);
   const flags = dv.getUint8(11);
   const R = dv.getUint32(12, true);
-  const nBig = dv.getBigUint64(16, true);
-  if (nBig > BigInt(Number.MAX_SAFE_INTEGER)) fail('n too large');
-  const n = Number(nBig);
+  // uint64 as two halves (no BigInt per sketch): at most 2^53 - 1, so the high half is at most 2^21 - 1.
+  const nHigh = dv.getUint32(20, true);
+  if (nHigh > 0x1fffff) fail('n too large');
+  const n = nHigh * 2 ** 32 + dv.getUint32(16, true);
   if ((flags & 1) !== (n === 0 ? 1 : 0) || (flags & ~1) !== 0) fail('bad flags');
   const min = dv.getFloat64(24, true);
   const max = dv.getFloat64(32, true);
@@ -174,7 +175,7 @@ export function kllFromState(state: KllState): KllParts {
  * Decoding is most of a cold query's time, and a full-capacity buffer per sketch (200 doubles for a
  * minute window holding 4) was most of decoding. k itself is validated by the KllSketch constructor.
  */
-export function levelsFromParts(p: KllParts, who: string): KllLevels {
+export function levelsFromParts(p: KllParts, who: string, into: LevelBuffers = fresh): KllLevels {
   const fail = (why: string): never => {
     throw new Error(`KllSketch.${who}: ${why}`);
   };
@@ -195,7 +196,7 @@ export function levelsFromParts(p: KllParts, who: string): KllLevels {
   if (retained > cap) fail('more items than the capacity of the levels');
   if (p.items.length !== (p.items instanceof Float64Array ? retained : 8 * retained)) fail('item count does not match the level sizes');
   // Packed: exactly the retained items, one copy, checked in place (see KllLevels: no free space until written to).
-  const items = new Float64Array(retained);
+  const { items, levels } = into(retained, L);
   if (p.items instanceof Float64Array) items.set(p.items);
   // (V8 keeps typed arrays of <= 64 bytes on its heap; asking one for its .buffer moves it off: slow, so not for those.)
   else if (LITTLE_ENDIAN && retained > 8) new Uint8Array(items.buffer).set(p.items);
@@ -203,7 +204,6 @@ export function levelsFromParts(p: KllParts, who: string): KllLevels {
     const dv = new DataView(p.items.buffer, p.items.byteOffset, p.items.byteLength);
     for (let i = 0; i < retained; i++) items[i] = dv.getFloat64(8 * i, true);
   }
-  const levels = new Int32Array(L + 2);
   let pos = 0;
   const lo = p.min;
   const hi = p.max;
@@ -222,3 +222,24 @@ export function levelsFromParts(p: KllParts, who: string): KllLevels {
   levels[L] = retained;
   return { items, levels, numLevels: L };
 }
+
+/**
+ * Where levelsFromParts lays the items and level offsets: buffers of at least `retained` items (from index 0 of their
+ * ArrayBuffer) and L + 2 offsets.
+ */
+export type LevelBuffers = (retained: number, L: number) => { items: Float64Array; levels: Int32Array };
+
+const fresh: LevelBuffers = (retained, L) => ({ items: new Float64Array(retained), levels: new Int32Array(L + 2) });
+
+let sharedItems = new Float64Array(1024);
+const sharedLevels = new Int32Array(KLL_MAX_LEVELS + 2);
+
+/**
+ * Buffers reused from call to call, for levels read only to be merged into another sketch at once (KllSketch.mergeBytes):
+ * a cold range query merges thousands of stored sketches, and a copy of each was a large part of what it allocated.
+ * What they hold is valid until the next call.
+ */
+export const sharedLevelBuffers: LevelBuffers = (retained) => {
+  if (sharedItems.length < retained) sharedItems = new Float64Array(Math.max(retained, 2 * sharedItems.length));
+  return { items: sharedItems, levels: sharedLevels };
+};

@@ -488,6 +488,70 @@ describe('KllSketch serialisation', () => {
   });
 });
 
+describe('KllSketch.mergeBytes (issue 3: cold range queries merge stored sketches without building them)', () => {
+  test('equals merge(fromBytes(bytes)) bit for bit, sketch after sketch, exact and compacted, into either', () => {
+    // A target built up by a sequence of merges, as a range query does: minute-like (exact, level 0 only) and
+    // hour-like (compacted) sources, some empty, in an order that makes the target compact several times.
+    const sizes = [4, 0, 3, 240, 5, 1, 5000, 7, 0, 123_457, 2, 199, 200, 201];
+    const sources = sizes.map((n, i) => {
+      const sk = new KllSketch(i % 3 === 0 ? 200 : 100, seededRandom(100 + i));
+      sk.updateAll(sample(GENERATORS[i % 2 === 0 ? 'normal' : 'tied integers'] as Gen, n, 200 + i));
+      return sk.toBytes();
+    });
+    // One whose minK is below its k (it merged a compacted sketch of smaller k): the target takes that minK.
+    const mixed = new KllSketch(200, seededRandom(8));
+    const small = new KllSketch(32, seededRandom(9));
+    small.updateAll(sample(GENERATORS.normal as Gen, 4000, 10));
+    mixed.updateAll(sample(GENERATORS.normal as Gen, 900, 11));
+    mixed.merge(small);
+    assert.equal(mixed.minK, 32);
+    sources.splice(5, 0, mixed.toBytes());
+    for (const k of [200, 64]) {
+      const viaSketch = new KllSketch(k, seededRandom(7));
+      const viaBytes = new KllSketch(k, seededRandom(7));
+      for (const [i, b] of sources.entries()) {
+        viaSketch.merge(KllSketch.fromBytes(b, seededRandom(1)));
+        viaBytes.mergeBytes(b);
+        assert.deepEqual(viaBytes.toBytes(), viaSketch.toBytes(), `k ${k}, after source ${i}`);
+      }
+      assert.equal(viaBytes.minK, viaSketch.minK);
+      assert.deepEqual(viaBytes.sortedView(), viaSketch.sortedView());
+    }
+    // Bytes in a larger buffer at an odd offset (as sections of a stored summary are) read the same.
+    const at = new Uint8Array((sources[3] as Uint8Array).length + 3);
+    at.set(sources[3] as Uint8Array, 3);
+    const a = new KllSketch(200, seededRandom(4));
+    const b = new KllSketch(200, seededRandom(4));
+    a.mergeBytes(sources[3] as Uint8Array);
+    b.mergeBytes(at.subarray(3));
+    assert.deepEqual(b.toBytes(), a.toBytes());
+  });
+
+  test('corrupt bytes fail as fromBytes fails and merge nothing', () => {
+    const src = new KllSketch(200, seededRandom(1));
+    src.updateAll(sample(GENERATORS.normal as Gen, 3000, 3));
+    const bytes = src.toBytes();
+    const target = new KllSketch(200, seededRandom(5));
+    target.updateAll(sample(GENERATORS.normal as Gen, 500, 4));
+    const before = target.toBytes();
+    const unsorted = bytes.slice();
+    const dv = new DataView(unsorted.buffer);
+    const L = dv.getUint8(10);
+    const top = unsorted.length - 8 * dv.getUint32(40 + 4 * (L - 1), true);
+    dv.setFloat64(top, dv.getFloat64(unsorted.length - 8, true), true); // the top level's first item = its last
+    const badK = bytes.slice();
+    new DataView(badK.buffer).setUint16(6, 5, true);
+    const badN = bytes.slice();
+    new DataView(badN.buffer).setBigUint64(16, 999n, true);
+    const cases: Array<[Uint8Array, RegExp]> = [[bytes.subarray(0, bytes.length - 8), /length/], [unsorted, /sorted/], [badK, /k must be/], [badN, /weights/]];
+    for (const [bad, why] of cases) {
+      assert.throws(() => KllSketch.fromBytes(bad, seededRandom(1)), why);
+      assert.throws(() => target.mergeBytes(bad), why);
+      assert.deepEqual(target.toBytes(), before);
+    }
+  });
+});
+
 describe('KllSketch accuracy against the a-priori bound', () => {
   test('max rank error over 200 fixed seeds is within normalizedRankError(200) in >= 99% of trials', () => {
     const n = 50_000;

@@ -19,7 +19,7 @@ import type { Random } from '../random/rng.js';
 import { type KllLevels, compressWhileUpdating, emptyLevels, mergeLevels, numRetained, unpackLevels } from './kll-compact.js';
 import { KLL_M, KLL_MAX_K, KLL_MIN_K, capTable } from './kll-helpers.js';
 import { type KllSortedView, buildSortedView, viewQuantile, viewRank } from './kll-sorted-view.js';
-import { type KllParts, type KllState, kllFromBytes, kllFromState, kllToBytes, levelsFromParts } from './kll-serde.js';
+import { type KllParts, type KllState, kllFromBytes, kllFromState, kllToBytes, levelsFromParts, sharedLevelBuffers } from './kll-serde.js';
 
 export type { KllSortedView } from './kll-sorted-view.js';
 export type { KllState } from './kll-serde.js';
@@ -152,12 +152,27 @@ export class KllSketch {
   merge(other: KllSketch): void {
     if (other._n === 0) return;
     if (other === this) other = this.clone();
-    const finalN = this._n + other._n;
-    if (other.lo < this.lo) this.lo = other.lo;
-    if (other.hi > this.hi) this.hi = other.hi;
-    mergeLevels(this.writable(), this.k, this.caps, other.s, finalN, this.random);
+    this.mergeLevelsOf(other.s, other._n, other.lo, other.hi, other._minK);
+  }
+
+  /**
+   * merge(KllSketch.fromBytes(bytes)), bit for bit, without building that sketch: its levels are checked as fromBytes
+   * checks them (same errors; nothing is merged when they fail) and read into buffers reused from call to call.
+   */
+  mergeBytes(bytes: Uint8Array): void {
+    const p = kllFromBytes(bytes);
+    checkK(p.k);
+    const levels = levelsFromParts(p, 'fromBytes', sharedLevelBuffers);
+    if (p.n > 0) this.mergeLevelsOf(levels, p.n, p.min, p.max, p.minK);
+  }
+
+  private mergeLevelsOf(other: KllLevels, n: number, lo: number, hi: number, minK: number): void {
+    const finalN = this._n + n;
+    if (lo < this.lo) this.lo = lo;
+    if (hi > this.hi) this.hi = hi;
+    mergeLevels(this.writable(), this.k, this.caps, other, finalN, this.random);
     this._n = finalN;
-    if (other.isEstimationMode) this._minK = Math.min(this._minK, other._minK);
+    if (other.numLevels > 1) this._minK = Math.min(this._minK, minK);
     this.view = null;
   }
 

@@ -2,12 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LazyMap } from './lazy-map.js';
 
-function counted(): { m: LazyMap<string, number>; calls: string[] } {
+type Counted = LazyMap<string, number, () => number, string[]>;
+
+/** A map whose decoder records the keys it decodes (in its context) and calls the source. */
+function counted(): { m: Counted; calls: string[] } {
   const calls: string[] = [];
-  const m = new LazyMap<string, number>();
+  const m: Counted = new LazyMap(calls, (c: string[], key: string, source: () => number) => (c.push(key), source()));
   m.set('a', 1);
-  m.defer('b', () => (calls.push('b'), 2));
-  m.defer('c', () => (calls.push('c'), 3));
+  m.defer('b', () => 2);
+  m.defer('c', () => 3);
+  m.defer('d', () => {
+    throw new Error('corrupt');
+  });
+  m.delete('d');
   return { m, calls };
 }
 
@@ -40,34 +47,50 @@ test('every way of walking the map decodes first and keeps the insertion order',
   }
 });
 
-test('set and delete drop a pending decoder; a throwing decoder leaves its key pending', () => {
+test('set and delete drop a pending source; a throwing decoder leaves its key pending', () => {
   const { m, calls } = counted();
-  m.set('b', 20);
-  m.delete('c');
-  assert.deepEqual([...m], [['a', 1], ['b', 20]]);
-  assert.deepEqual(calls, []);
   let fail = true;
-  m.defer('d', () => {
+  m.defer('e', () => {
     if (fail) throw new Error('corrupt');
     return 4;
   });
-  assert.throws(() => m.get('d'), /corrupt/);
+  m.set('b', 20);
+  m.delete('c');
+  assert.deepEqual(calls, []);
+  assert.throws(() => m.get('e'), /corrupt/);
   assert.throws(() => [...m], /corrupt/);
   assert.equal(m.pendingCount, 1);
   fail = false;
-  assert.equal(m.get('d'), 4);
+  assert.deepEqual([...m], [['a', 1], ['b', 20], ['e', 4]]);
   m.clear();
   assert.equal(m.size, 0);
   assert.equal(m.pendingCount, 0);
 });
 
-test('peekEntries walks in order, decoding pending values for the walk only', () => {
+test('peek decodes a pending value for the call only; sourceOf gives the source while pending', () => {
   const { m, calls } = counted();
-  assert.deepEqual([...m.peekEntries()], [['a', 1], ['b', 2], ['c', 3]]);
+  assert.deepEqual(['a', 'b', 'c', 'zz'].map((k) => m.peek(k)), [1, 2, 3, undefined]);
   assert.deepEqual(calls, ['b', 'c']);
   assert.equal(m.pendingCount, 2);
+  assert.equal(m.sourceOf('a'), undefined);
+  assert.equal(m.sourceOf('b')?.(), 2);
   assert.equal(m.get('b'), 2); // still decodes (and keeps) on get
-  assert.deepEqual([...m.peekEntries()], [['a', 1], ['b', 2], ['c', 3]]);
+  assert.equal(m.sourceOf('b'), undefined);
+  assert.deepEqual(['a', 'b', 'c'].map((k) => m.peek(k)), [1, 2, 3]);
   assert.deepEqual(calls, ['b', 'c', 'b', 'c']);
   assert.equal(m.pendingCount, 1);
+});
+
+test('the context is let go with the last pending value; deferring after that is refused', () => {
+  const { m } = counted();
+  assert.deepEqual(m.context, []);
+  m.get('b');
+  assert.notEqual(m.context, null);
+  m.peek('c');
+  assert.notEqual(m.context, null); // peek keeps the value pending
+  m.get('c');
+  assert.equal(m.context, null);
+  assert.equal(m.pendingCount, 0);
+  assert.throws(() => m.defer('x', () => 9), /nothing more can be deferred/);
+  assert.deepEqual([...m], [['a', 1], ['b', 2], ['c', 3]]);
 });

@@ -111,7 +111,7 @@ test('issue 3: read lazily, a summary decodes only the sketches used, and equals
   const bytes = w.toBytes();
   const eager = WindowSummary.fromBytes(bytes, spec, 3);
   const lazy = WindowSummary.fromBytes(bytes, spec, 3, true);
-  const pending = (): number => (lazy.features as LazyMap<string, unknown>).pendingCount;
+  const pending = (): number => (lazy.features as LazyMap<string, unknown, unknown, unknown>).pendingCount;
   assert.equal(lazy.features.size, 2);
   assert.equal(pending(), 2);
   assert.deepEqual((lazy.features.get('x') as NumericSummary).toState(), (eager.features.get('x') as NumericSummary).toState());
@@ -152,7 +152,7 @@ test('issue 3: mergeTransient gives what merge gives, bit for bit, and leaves th
   assert.deepEqual(viaTransient.toBytes(), viaMerge.toBytes());
   // The sources keep no decoded part (merge() would have decoded and kept every feature), and still read the same.
   for (const [i, w] of read.entries()) {
-    assert.equal((w.features as LazyMap<string, unknown>).pendingCount, 2);
+    assert.equal((w.features as LazyMap<string, unknown, unknown, unknown>).pendingCount, 2);
     assert.deepEqual(w.toBytes(), windows[i]);
   }
   // Eagerly read (or built) sources are merged the same way.

@@ -78,10 +78,10 @@ export class WindowSummary {
   private predictionPart!: Part<FeatureSummary>;
   private scorePart!: Part<NumericSummary>;
 
-  /** `empty = false` (fromBytes only): the caller sets every summary, so none is built here. */
-  constructor(readonly spec: SummarySpec, readonly seed: number, empty = true) {
-    this.features = empty ? new Map() : new LazyMap();
-    if (!empty) return;
+  /** `features` (fromBytes only): the caller sets every summary, so none is built here. */
+  constructor(readonly spec: SummarySpec, readonly seed: number, features?: Map<string, FeatureSummary>) {
+    this.features = features ?? new Map();
+    if (features) return;
     for (const f of spec.features) {
       this.features.set(f.name, f.kind === 'numerical' ? this.numeric(f.name) : new CategoricalSummary(spec.categoryCap));
     }
@@ -128,7 +128,7 @@ export class WindowSummary {
   }
 
   private numeric(name: string): NumericSummary {
-    return new NumericSummary(seededRandom(fnv1a(name) ^ this.seed), this.spec.edges[name] ?? null);
+    return new NumericSummary(featureRandom(name, this.seed), this.spec.edges[name] ?? null);
   }
 
   add(e: SummarisedEvent): void {
@@ -196,19 +196,37 @@ export class WindowSummary {
       } else this.latency.merge(o.latency);
       this.storedQ = null;
     }
-    const features = keep || !(o.features instanceof LazyMap) ? o.features : (o.features as LazyMap<string, FeatureSummary>).peekEntries();
-    for (const [name, s] of features) {
-      let mine = this.features.get(name);
-      if (!mine) {
-        // Never alias the other summary's objects: start from an empty one of the same kind.
-        mine = s instanceof NumericSummary ? this.numeric(name) : new CategoricalSummary(s.cap);
-        this.features.set(name, mine);
+    if (keep || !(o.features instanceof LazyMap)) for (const [name, s] of o.features) this.mergeFeature(name, s);
+    else {
+      const lazy = o.features as LazyFeatures;
+      for (const name of lazy.keys()) {
+        const st = lazy.sourceOf(name);
+        const stored = lazy.context;
+        // A numeric summary still in its stored bytes is merged from them: no objects built for it (see mergeBytes).
+        if (st !== undefined && stored !== null && 'n' in st && isRef(st.n)) {
+          const mine = this.featureLike(name, 'n');
+          if (mine instanceof NumericSummary) mine.mergeBytes(stored.blob(st.n));
+        } else this.mergeFeature(name, lazy.peek(name) as FeatureSummary);
       }
-      mergeAny(mine, s);
     }
     mergeAny(this.prediction, keep ? o.prediction : peek(o.predictionPart));
     this.score.merge(keep ? o.score : peek(o.scorePart));
     mergeCbpe(this.cbpe, o.cbpe);
+  }
+
+  private mergeFeature(name: string, s: FeatureSummary): void {
+    mergeAny(this.featureLike(name, s instanceof NumericSummary ? 'n' : s.cap), s);
+  }
+
+  /** This summary's `name`; when it has none, a new empty one of the kind given ('n': numeric, else a category cap). */
+  private featureLike(name: string, kind: 'n' | number): FeatureSummary {
+    let mine = this.features.get(name);
+    if (!mine) {
+      // Never alias the other summary's objects: start from an empty one of the same kind.
+      mine = kind === 'n' ? this.numeric(name) : new CategoricalSummary(kind);
+      this.features.set(name, mine);
+    }
+    return mine;
   }
 
   /** Latency quantile (ms), within LATENCY_RELATIVE_ACCURACY relative error; null without latencies. */
@@ -270,7 +288,9 @@ export class WindowSummary {
   static fromBytes(bytes: Uint8Array, spec: SummarySpec, seed: number, lazy = false): WindowSummary {
     const { state: s, blob } = decodeSummary<WindowState>(bytes);
     if (s.v !== 1 && s.v !== 2) throw new Error(`unsupported summary version ${String(s.v)}`);
-    const w = new WindowSummary(spec, seed, false);
+    // (A head has no features: a plain map, which holds on to nothing.)
+    const lazyFeatures = lazy && Object.keys(s.features).length > 0;
+    const w = new WindowSummary(spec, seed, lazyFeatures ? new LazyMap({ blob, seed }, decodeFeature) as LazyFeatures : new Map());
     w.events = s.events;
     w.errors = s.errors;
     w.rejected = s.rejected ?? 0;
@@ -284,13 +304,12 @@ export class WindowSummary {
     if (s.latencyCount > 0) w.latencyPart = part(() => DDSketch.fromProto(blob(s.latency)));
     if (s.latencyCount > 0 && lazy) w.latencyProto = () => blob(s.latency);
     if (s.latencyCount > 0 && Array.isArray(s.latencyQ) && s.latencyQ.length === 3 && s.latencyQ.every((x) => typeof x === 'number')) w.storedQ = s.latencyQ;
-    const rnd = (name: string): ReturnType<typeof seededRandom> => seededRandom(fnv1a(name) ^ seed);
     for (const [k, st] of Object.entries(s.features)) {
-      if (lazy) (w.features as LazyMap<string, FeatureSummary>).defer(k, () => fromState(st, rnd(k), blob));
-      else w.features.set(k, fromState(st, rnd(k), blob));
+      if (lazyFeatures) (w.features as LazyFeatures).defer(k, st);
+      else w.features.set(k, fromState(st, featureRandom(k, seed), blob));
     }
-    w.predictionPart = part(() => fromState(s.prediction, rnd('__prediction'), blob));
-    w.scorePart = part(() => numericFrom(s.score, rnd('__score'), blob));
+    w.predictionPart = part(() => fromState(s.prediction, featureRandom('__prediction', seed), blob));
+    w.scorePart = part(() => numericFrom(s.score, featureRandom('__score', seed), blob));
     w.cbpe = s.cbpe;
     return w;
   }
@@ -334,6 +353,18 @@ type FeatureState = { n: BlobRef | NumericSummaryState } | { c: CategoricalSumma
 
 function stateOf(s: FeatureSummary, blob: (bytes: Uint8Array) => BlobRef): FeatureState {
   return s instanceof NumericSummary ? { n: blob(s.toBytes()) } : { c: s.toState() };
+}
+
+/** Features read lazily: each decoded from its stored state and the summary's sections. */
+type LazyFeatures = LazyMap<string, FeatureSummary, FeatureState, { blob: (ref: BlobRef) => Uint8Array; seed: number }>;
+
+function decodeFeature(c: { blob: (ref: BlobRef) => Uint8Array; seed: number }, name: string, st: FeatureState): FeatureSummary {
+  return fromState(st, featureRandom(name, c.seed), c.blob);
+}
+
+/** The random source of a feature's sketch in a summary of this seed (decoded ones get the same as built ones). */
+function featureRandom(name: string, seed: number): ReturnType<typeof seededRandom> {
+  return seededRandom(fnv1a(name) ^ seed);
 }
 
 function fromState(st: FeatureState, random: ReturnType<typeof seededRandom>, blob: (ref: BlobRef) => Uint8Array): FeatureSummary {
