@@ -2,11 +2,13 @@
  * bench:gateway — the prediction gateway's added latency, against calling the upstream model server
  * directly, measured in the same run on loopback.
  *
- * Three processes: the upstream model server (bench/gateway-upstream.ts), `lookout serve` (DuckDB file store,
- * event recording on: every prediction is recorded into the ingest pipeline) and this open-loop load
- * generator (undici Pools with keep-alive). Requests are paced at BENCH_RATE per second (default 2000)
- * regardless of answers (open loop), alternating between the two targets in BENCH_ROUNDS rounds (default 4)
- * so both see the same machine conditions; a warm-up phase of each is discarded. Latency is measured from
+ * Four processes: the upstream model server (bench/gateway-upstream.ts), `lookout serve` (DuckDB file store,
+ * event recording on: every prediction is recorded into the ingest pipeline), a bare reference proxy
+ * (bench/gateway-bare-proxy.ts: node:http + undici and nothing else, i.e. what two HTTP hops of Node cost on this
+ * machine) and this open-loop load generator (undici Pools with keep-alive). Requests are paced at BENCH_RATE per
+ * second (default 2000) regardless of answers (open loop), alternating between the three targets (direct, bare proxy,
+ * gateway) in BENCH_ROUNDS rounds (default 4) so all see the same machine conditions; a warm-up phase of each is
+ * discarded. Latency is measured from
  * the moment a request is handed to the client; the same figures from the intended send time (which also
  * count pacing delays) are printed too. Afterwards the store is opened and the recorded events counted.
  * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof;
@@ -163,6 +165,8 @@ try {
   log(`machine: ${cpus().length} CPUs shared by the upstream, the server, this load generator and any other process; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
   const upstream = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-upstream.js')], /listening on (http:\/\/[^\s]+)/, 'stdout');
   children.push(upstream.child);
+  const bare = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-bare-proxy.js'), upstream.url], /listening on (http:\/\/[^\s]+)/, 'stdout');
+  children.push(bare.child);
   const profDir = join(dataDir, 'prof');
   const server = await startChild([...SERVE_NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
   children.push(server.child);
@@ -177,15 +181,21 @@ try {
   const up = new URL(upstream.url);
   const direct = new Pool(up.origin, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
   const gw = new Pool(server.url, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
+  const bp = new Pool(new URL(bare.url).origin, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
   await openLoop(direct, up.pathname, bodies, WARMUP_S, false);
+  await openLoop(bp, '/', bodies, WARMUP_S, false);
   await openLoop(gw, '/v1/models/m/predict', bodies, WARMUP_S, false);
   const d: Phase[] = [];
+  const b: Phase[] = [];
   const g: Phase[] = [];
-  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0 };
+  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0, bare: 0 };
   for (let i = 0; i < ROUNDS; i++) {
     let u0 = cpuSeconds(upstream.child.pid);
     d.push(await openLoop(direct, up.pathname, bodies, SECONDS / ROUNDS, true));
     cpu.directUpstream += cpuSeconds(upstream.child.pid) - u0;
+    const b0 = cpuSeconds(bare.child.pid);
+    b.push(await openLoop(bp, '/', bodies, SECONDS / ROUNDS, true));
+    cpu.bare += cpuSeconds(bare.child.pid) - b0;
     u0 = cpuSeconds(upstream.child.pid);
     const s0 = cpuSeconds(server.child.pid);
     g.push(await openLoop(gw, '/v1/models/m/predict', bodies, SECONDS / ROUNDS, true));
@@ -193,30 +203,38 @@ try {
     cpu.gwUpstream += cpuSeconds(upstream.child.pid) - u0;
   }
   const D = merge(d);
+  const B = merge(b);
   const G = merge(g);
   await direct.close();
+  await bp.close();
   await gw.close();
   log('');
   log(`lookout serve ran with node ${SERVE_NODE_FLAGS.join(' ')}; ${priorityLine(server.startup) ?? 'no CPU priority line'}`);
   log(`direct upstream: ${fmtInt(D.ok)} ok, ${D.failed} failed${D.firstError ? ` (${D.firstError})` : ''}, ${fmtInt(D.sent / D.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(D.fromSend)}`);
   log(`  from intended time:    ${dist(D.fromIntended)}`);
+  log(`through the bare reference proxy: ${fmtInt(B.ok)} ok, ${B.failed} failed${B.firstError ? ` (${B.firstError})` : ''}, ${fmtInt(B.sent / B.seconds)} requests/s offered`);
+  log(`  latency from send:     ${dist(B.fromSend)}`);
   log(`through the gateway: ${fmtInt(G.ok)} ok, ${G.failed} failed${G.firstError ? ` (${G.firstError})` : ''}, ${fmtInt(G.sent / G.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(G.fromSend)}`);
   log(`  from intended time:    ${dist(G.fromIntended)}`);
   log('');
-  log('added by the gateway (gateway minus direct, same run):');
+  log('added latency, same run:   by the gateway (gateway minus direct) | by the bare proxy (the floor of two Node HTTP hops here) | gateway minus bare proxy');
   for (const [name, q] of QS) {
-    log(`  ${name.padEnd(6)} ${fmtMs(quantile(G.fromSend, q) - quantile(D.fromSend, q)).padStart(9)}   (x${(quantile(G.fromSend, q) / quantile(D.fromSend, q)).toFixed(2)} of direct)`);
+    const [dq, bq, gq] = [D, B, G].map((x) => quantile(x.fromSend, q)) as [number, number, number];
+    log(`  ${name.padEnd(6)} ${fmtMs(gq - dq).padStart(9)}   (x${(gq / dq).toFixed(2)} of direct) | ${fmtMs(bq - dq).padStart(9)} | ${fmtMs(gq - bq).padStart(9)}`);
   }
   const addP50 = quantile(G.fromSend, 0.5) - quantile(D.fromSend, 0.5);
   const addP99 = quantile(G.fromSend, 0.99) - quantile(D.fromSend, 0.99);
   const us = (sec: number, n: number): string => `${fmtInt((sec / n) * 1e6)} µs`;
-  log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
+  log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; bare proxy ${us(cpu.bare, B.sent)}; through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
   log(`gateway tail: ${episodes(G, 5)}`);
+  log(`bare tail:    ${episodes(B, 5)}`);
   log(`direct tail:  ${episodes(D, 5)}`);
   log(`server since start: ${await serverSummary(server.url).catch((e: unknown) => `(no /metrics: ${String(e)})`)}`);
   log(`target: p50 added <= 0.50 ms: ${fmtMs(addP50)} ${verdict(addP50 <= 0.5)}; p99 added <= 2.00 ms: ${fmtMs(addP99)} ${verdict(addP99 <= 2)}`);
+  const bareP99 = quantile(B.fromSend, 0.99) - quantile(D.fromSend, 0.99);
+  if (bareP99 > 2) log(`  (the bare proxy alone added ${fmtMs(bareP99)} at p99 in this run: the p99 target is below what two Node HTTP hops achieve on this machine now)`);
 
   await stop(server.child);
   if (PROFILE && existsSync(profDir)) {
