@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, existsSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -62,7 +62,7 @@ export class Journal {
     await this.closeFile();
     this.fileName = `journal-${String(firstSeq).padStart(16, '0')}.log`;
     this.file = await open(join(this.dir, this.fileName), 'a');
-    syncDir(this.dir); // the new file's directory entry is durable before records in it are relied on
+    await syncDir(this.dir); // the new file's directory entry is durable before records in it are relied on
   }
 
   /** Appends a record and syncs it to disk. */
@@ -74,9 +74,14 @@ export class Journal {
     await file.datasync();
   }
 
-  /** Deletes every segment file but the current one (their records are all in a committed checkpoint). */
-  removeOld(): void {
-    for (const f of this.files()) if (f !== this.fileName) unlinkSync(join(this.dir, f));
+  /**
+   * Deletes every segment file but the current one (their records are all in a committed checkpoint). Asynchronous,
+   * as rotate's directory sync: run every checkpoint, they blocked the event loop for milliseconds (the gateway's
+   * answers waited behind them).
+   */
+  async removeOld(): Promise<void> {
+    const keep = this.fileName;
+    for (const f of (await readdir(this.dir)).filter((x) => NAME.test(x))) if (f !== keep) await unlink(join(this.dir, f));
   }
 
   async close(): Promise<void> {
@@ -90,12 +95,12 @@ export class Journal {
   }
 }
 
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
+async function syncDir(dir: string): Promise<void> {
+  const h = await open(dir, 'r');
   try {
-    fsyncSync(fd);
+    await h.sync();
   } finally {
-    closeSync(fd);
+    await h.close();
   }
 }
 

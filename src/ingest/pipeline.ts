@@ -113,7 +113,7 @@ export class IngestPipeline {
     }
     this.applied = Math.max(this.applied, committed);
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
-    j.removeOld();
+    await j.removeOld();
     return { replayed: replay.length, skipped };
   }
 
@@ -360,7 +360,7 @@ export class IngestPipeline {
         this.cache.evictEnded((this.opts.clock ?? Date.now)() - ENDED_WINDOW_GRACE_MS);
         this.epoch++;
         this.checkpointed = this.seq;
-        this.journal?.removeOld();
+        await this.journal?.removeOld(); // awaited: no rotate may run while it lists the files
         if (summaries.length > 0) this.opts.onSummaries?.(summaries);
         this.opts.onCheckpoint?.(summaries.length, (performance.now() - t0) / 1000);
       }
