@@ -234,7 +234,7 @@ try {
   log(`server since start: ${await serverSummary(server.url).catch((e: unknown) => `(no /metrics: ${String(e)})`)}`);
   log(`target: p50 added <= 0.50 ms: ${fmtMs(addP50)} ${verdict(addP50 <= 0.5)}; p99 added <= 2.00 ms: ${fmtMs(addP99)} ${verdict(addP99 <= 2)}`);
   const bareP99 = quantile(B.fromSend, 0.99) - quantile(D.fromSend, 0.99);
-  if (bareP99 > 2) log(`  (the bare proxy alone added ${fmtMs(bareP99)} at p99 in this run: the p99 target is below what two Node HTTP hops achieve on this machine now)`);
+  if (bareP99 > 2) log(`  (the bare proxy alone added ${fmtMs(bareP99)} at p99 in this run: two Node HTTP hops missed the p99 target on this machine in these minutes)`);
 
   await stop(server.child);
   if (PROFILE && existsSync(profDir)) {

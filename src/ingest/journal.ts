@@ -76,8 +76,8 @@ export class Journal {
 
   /**
    * Deletes every segment file but the current one (their records are all in a committed checkpoint). Asynchronous,
-   * as rotate's directory sync: run every checkpoint, they blocked the event loop for milliseconds (the gateway's
-   * answers waited behind them).
+   * as rotate's directory sync: both run at every checkpoint, and a directory fsync can take milliseconds, which on
+   * the event loop every request (the gateway's predictions) waits behind.
    */
   async removeOld(): Promise<void> {
     const keep = this.fileName;

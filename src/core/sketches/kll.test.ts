@@ -543,7 +543,9 @@ describe('KllSketch.mergeBytes (issue 3: cold range queries merge stored sketche
     new DataView(badK.buffer).setUint16(6, 5, true);
     const badN = bytes.slice();
     new DataView(badN.buffer).setBigUint64(16, 999n, true);
-    const cases: Array<[Uint8Array, RegExp]> = [[bytes.subarray(0, bytes.length - 8), /length/], [unsorted, /sorted/], [badK, /k must be/], [badN, /weights/]];
+    const hugeN = bytes.slice();
+    new DataView(hugeN.buffer).setBigUint64(16, 2n ** 53n, true); // one past Number.MAX_SAFE_INTEGER
+    const cases: Array<[Uint8Array, RegExp]> = [[bytes.subarray(0, bytes.length - 8), /length/], [unsorted, /sorted/], [badK, /k must be/], [badN, /weights/], [hugeN, /n too large/]];
     for (const [bad, why] of cases) {
       assert.throws(() => KllSketch.fromBytes(bad, seededRandom(1)), why);
       assert.throws(() => target.mergeBytes(bad), why);
