@@ -31,6 +31,9 @@ const SHARED_STORE_TTL_MS = 5000;
  * summaries, time-series points and merged ranges are cached (SummaryCache): the ingest pipeline invalidates
  * the windows it writes, so a repeated query reads only the window keys from the store.
  */
+/** A window of a range: `read` when this call read it from the store (not from the cache). */
+type FetchedWindow = { key: SummaryKey; summary: WindowSummary; read?: true };
+
 export class SummaryReader {
   readonly cache: SummaryCache;
   /**
@@ -236,7 +239,7 @@ export class SummaryReader {
   }
 
   /** The stored windows of a range, in store order: decoded ones from the cache, the rest read and decoded. */
-  private async windows(v: VersionContext, range: WindowRange, epoch: number): Promise<Array<{ key: SummaryKey; summary: WindowSummary; read?: true }>> {
+  private async windows(v: VersionContext, range: WindowRange, epoch: number): Promise<FetchedWindow[]> {
     // Nothing of this series cached (a cold read): one query for the rows, instead of their keys and then them.
     if (!this.cache.hasSummaries(range)) return this.fetch(v, range, null, epoch);
     const keys = await this.store.querySummaryKeys(query(range));
@@ -248,7 +251,7 @@ export class SummaryReader {
    * the rest read and decoded. With `headOnly`, read as heads where stored (summaries without their features, good
    * for HEAD_METRICS only) and not cached as summaries.
    */
-  private async fetch(v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false): Promise<Array<{ key: SummaryKey; summary: WindowSummary; read?: true }>> {
+  private async fetch(v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false): Promise<FetchedWindow[]> {
     const found: Array<WindowSummary | undefined> = known?.map((k) => this.cache.summary(v, k)) ?? [];
     const read = new Set<number>();
     const missing = known?.filter((_, i) => found[i] === undefined) ?? null;
@@ -271,7 +274,7 @@ export class SummaryReader {
         read.add(i);
       });
     }
-    const out: Array<{ key: SummaryKey; summary: WindowSummary; read?: true }> = [];
+    const out: FetchedWindow[] = [];
     keys.forEach((key, i) => {
       const summary = found[i];
       if (summary) out.push(read.has(i) ? { key, summary, read: true } : { key, summary });

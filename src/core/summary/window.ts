@@ -199,9 +199,9 @@ export class WindowSummary {
     if (keep || !(o.features instanceof LazyMap)) for (const [name, s] of o.features) this.mergeFeature(name, s);
     else {
       const lazy = o.features as LazyFeatures;
+      const stored = lazy.context; // peek() keeps values pending, so this holds for the whole walk
       for (const name of lazy.keys()) {
         const st = lazy.sourceOf(name);
-        const stored = lazy.context;
         // A numeric summary still in its stored bytes is merged from them: no objects built for it (see mergeBytes).
         if (st !== undefined && stored !== null && 'n' in st && isRef(st.n)) {
           const mine = this.featureLike(name, 'n');
@@ -355,10 +355,13 @@ function stateOf(s: FeatureSummary, blob: (bytes: Uint8Array) => BlobRef): Featu
   return s instanceof NumericSummary ? { n: blob(s.toBytes()) } : { c: s.toState() };
 }
 
-/** Features read lazily: each decoded from its stored state and the summary's sections. */
-type LazyFeatures = LazyMap<string, FeatureSummary, FeatureState, { blob: (ref: BlobRef) => Uint8Array; seed: number }>;
+/** What every lazily read feature of a summary decodes from: the summary's sections and its seed. */
+interface FeatureContext { blob: (ref: BlobRef) => Uint8Array; seed: number }
 
-function decodeFeature(c: { blob: (ref: BlobRef) => Uint8Array; seed: number }, name: string, st: FeatureState): FeatureSummary {
+/** Features read lazily: each decoded from its stored state and the summary's sections. */
+type LazyFeatures = LazyMap<string, FeatureSummary, FeatureState, FeatureContext>;
+
+function decodeFeature(c: FeatureContext, name: string, st: FeatureState): FeatureSummary {
   return fromState(st, featureRandom(name, c.seed), c.blob);
 }
 
