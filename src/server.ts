@@ -20,6 +20,7 @@ import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { SummaryKey } from './storage/types.js';
 import { syncedStore } from './ingest/synced-store.js';
+import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -137,6 +138,8 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     onCommit: (_e, _r, seconds) => metrics.commitSeconds.observe(seconds),
     onCheckpoint: (_w, seconds) => metrics.checkpointSeconds.observe(seconds),
   });
+  // Decided before anything is written: whether this store's intermediate windows are complete from the start.
+  const since = await intermediateSince(raw, clock());
   const recovered = await pipeline.open();
   if (recovered.replayed + recovered.skipped > 0) {
     process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} rows of model versions no longer declared skipped)` : ''}\n`);
@@ -145,6 +148,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const store = syncedStore(raw, () => pipeline.sync());
   const reader = new SummaryReader(store, catalog, clock);
   reader.sync = () => pipeline.sync();
+  reader.intermediateSince = since;
   let valuesFailed = 0;
   reader.onWindowValuesError = (e) => {
     // Nothing is lost (the values are computed again on the next read); said once, not per query.

@@ -81,8 +81,8 @@ test('the delta worker gives the same windows as deltas merged in this thread wi
     // The reference: the deltas as computed, merged as objects (what the pipeline did before the worker).
     const direct = new Map<string, WindowSummary>();
     for (const d of await groupDeltas(g, specOf)) {
-      for (const [gran, start] of [['minute', d.start], ['hour', Math.floor(d.start / 3_600_000) * 3_600_000], ['day', Math.floor(d.start / 86_400_000) * 86_400_000]] as const) {
-        if (gran === 'minute' && d.fine !== 'minute') continue;
+      for (const [gran, start] of [['minute', d.start], ['10min', Math.floor(d.start / 600_000) * 600_000], ['hour', Math.floor(d.start / 3_600_000) * 3_600_000], ['6h', Math.floor(d.start / 21_600_000) * 21_600_000], ['day', Math.floor(d.start / 86_400_000) * 86_400_000]] as const) {
+        if ((gran === 'minute' || gran === '10min') && d.fine !== 'minute') continue;
         const k = `${d.model}\u0000${d.version}\u0000${d.segment}\u0000${gran}\u0000${start}`;
         let w = direct.get(k);
         if (!w) direct.set(k, (w = new WindowSummary(specOf(d.model, d.version) as SummarySpec, 99)));

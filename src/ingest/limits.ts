@@ -1,5 +1,8 @@
 /** Limits on event content that the stores and the summaries need (checked per row, never thrown). */
 
+/** How far ahead of the server's clock an event's timestamp may be (a clock skew guard; POST /v1/events). */
+export const MAX_FUTURE_MS = 24 * 3600 * 1000;
+
 /** Deepest nesting of arrays and objects accepted inside `features` (JSON.stringify overflows the stack near 10,000). */
 export const MAX_FEATURE_DEPTH = 200;
 

@@ -26,13 +26,14 @@ const YIELD_AFTER_MS = 8;
 /** A store that other processes may write too: cached entries are re-read after this long. */
 const SHARED_STORE_TTL_MS = 5000;
 
+/** A window of a range: `read` when this call read it from the store (not from the cache). */
+type FetchedWindow = { key: SummaryKey; summary: WindowSummary; read?: true };
+
 /**
  * Reads stored window summaries and merges them over a time range (exactly: see decomposeRange). Decoded
  * summaries, time-series points and merged ranges are cached (SummaryCache): the ingest pipeline invalidates
  * the windows it writes, so a repeated query reads only the window keys from the store.
  */
-/** A window of a range: `read` when this call read it from the store (not from the cache). */
-type FetchedWindow = { key: SummaryKey; summary: WindowSummary; read?: true };
 
 export class SummaryReader {
   readonly cache: SummaryCache;
@@ -43,6 +44,12 @@ export class SummaryReader {
   sync: () => Promise<void> = () => Promise.resolve();
   /** Told when storing computed window values (in the background) fails; the values are then computed again next time. */
   onWindowValuesError: (e: unknown) => void = () => undefined;
+  /**
+   * Range reads use intermediate windows (10 minutes, 6 hours) from this time on (epoch ms; see decomposeRange and
+   * intermediate-since.ts). Set by the server wiring from the store's state; 0 (a store written with them from the
+   * start) by default.
+   */
+  intermediateSince = 0;
 
   constructor(
     private readonly store: StorageBackend,
@@ -75,11 +82,11 @@ export class SummaryReader {
     return all[all.length - 1];
   }
 
-  /** One summary for [from, to): merged from the fewest aligned day/hour/minute windows. Shared: do not modify it. */
+  /** One summary for [from, to): merged from the fewest aligned windows (decomposeRange). Shared: do not modify it. */
   async merged(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
     const r = this.effectiveRange(from, to);
     const { model, version } = v.record;
-    const parts: WindowRange[] = decomposeRange(r.from, r.to).map((p) => ({ model, version, segment, granularity: p.granularity, from: p.from, to: p.to }));
+    const parts: WindowRange[] = decomposeRange(r.from, r.to, this.intermediateSince).map((p) => ({ model, version, segment, granularity: p.granularity, from: p.from, to: p.to }));
     const id = `${model}\u0000${version}\u0000${segment}\u0000${r.from}\u0000${r.to}`;
     await this.sync();
     const hit = this.cache.mergedRange(v, id);
@@ -92,12 +99,17 @@ export class SummaryReader {
     if (running && running.v === v) return running.p;
     const p = (async (): Promise<WindowSummary> => {
       const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
-      const lists = await Promise.all(parts.map((x) => this.windows(v, x, epoch)));
+      // Every part is read at once (the store runs them side by side) and merged in range order as soon as it and those
+      // before it are in: the ends' few windows are merged while the store still reads the hours.
+      const lists = parts.map((x) => this.windows(v, x, epoch));
+      for (const l of lists) l.catch(() => undefined); // each is awaited below; a failure is thrown there
       // A window read for this merge is merged without keeping its decoded parts (mergeTransient): on a cold range they
       // would all be alive, and copied, at the next scavenge. One that was cached already (a dashboard's "last 24 h" a
       // minute later reads the same windows again) is decoded and kept, so later ranges only merge it.
-      for (const list of lists) for (const w of list) if (w.read === true) out.mergeTransient(w.summary);
-      else out.merge(w.summary);
+      for (const l of lists) {
+        for (const w of await l) if (w.read === true) out.mergeTransient(w.summary);
+        else out.merge(w.summary);
+      }
       this.cache.putMergedRange(v, id, parts, out, epoch);
       return out;
     })();

@@ -85,6 +85,22 @@ export function summaryContract(s: () => StorageBackend): void {
     }
   });
 
+  test('summaries: a read of more rows than one result chunk returns every row exactly; the bytes are the caller\'s to change', async () => {
+    const m = 'sum-chunks';
+    // 2,100 minute windows (DuckDB hands results over in chunks of 2,048 rows), with data of 0 to 40 bytes: DuckDB keeps
+    // blobs of up to 12 bytes inline in the vector, longer ones out of line.
+    const rows = Array.from({ length: 2_100 }, (_, i) => sum(m, {
+      granularity: 'minute', windowStart: T0 + i * 60_000, events: i, data: Uint8Array.from({ length: i % 41 }, (_, j) => (i * 7 + j) & 255),
+    }));
+    await s().putSummaries(rows);
+    const q = { model: m, granularity: 'minute' as const, from: T0, to: T0 + 2_100 * 60_000 };
+    const got = await s().querySummaries(q);
+    assert.deepStrictEqual(got.map(plain), rows.map(plain));
+    for (const r of got) r.data.fill(0xee);
+    assert.deepStrictEqual((await s().querySummaries(q)).map(plain), rows.map(plain));
+    assert.deepStrictEqual(await s().querySummaryKeys(q), rows.map(({ data: _data, ...key }) => key));
+  });
+
   test('summary heads: headOnly reads the head where one is stored, the full data elsewhere; a write without a head clears it', async () => {
     const m = 'head';
     const withHead = sum(m, { data: new Uint8Array(randomBytes(20_000)), head: new Uint8Array([1, 2, 0, 255]) });
@@ -106,7 +122,7 @@ export function summaryContract(s: () => StorageBackend): void {
     assert.deepStrictEqual((await bytes(false))[0], [4]);
   });
 
-  test('summaries: a read naming version and segment returns what the unnamed read holds for them, for any range; an unaligned window is refused', async () => {
+  test('summaries: a read naming version and segment returns what the unnamed read holds for them, for any range and granularity (intermediate windows too); an unaligned window is refused', async () => {
     // DuckDB reads such ranges by a one-column key (duckdb/window-row-key.ts) instead of a scan: the rows must be the same.
     const m = 'named "m" | \\ ü';
     const segments = ['', 'a=1', 'b="x|y"', 'c=\\', 'd=\uD800', 'e=ü😀'];
@@ -115,6 +131,8 @@ export function summaryContract(s: () => StorageBackend): void {
       for (const segment of segments) {
         for (let i = 0; i < 30; i += 1 + (segment.length % 3)) rows.push(sum(m, { version, segment, granularity: 'minute', windowStart: T0 + i * 60_000, data: new Uint8Array([i, segment.length]), events: i }));
         for (let i = 0; i < 300; i += 7) rows.push(sum(m, { version, segment, windowStart: T0 + i * 3_600_000, data: new Uint8Array([i % 256, 1]) }));
+        for (let i = 0; i < 40; i += 3) rows.push(sum(m, { version, segment, granularity: '10min', windowStart: T0 + i * 600_000, data: new Uint8Array([i, 10]), events: i + 1 }));
+        for (let i = 0; i < 20; i += 2) rows.push(sum(m, { version, segment, granularity: '6h', windowStart: T0 + i * 21_600_000, data: new Uint8Array([i, 6]), events: i + 2 }));
       }
     }
     await s().putSummaries(rows);
@@ -122,6 +140,8 @@ export function summaryContract(s: () => StorageBackend): void {
       ['minute', T0, T0 + 30 * 60_000], ['minute', T0 + 1, T0 + 60_000], ['minute', T0 + 59_999, T0 + 120_001], ['minute', T0 + 5 * 60_000, T0 + 5 * 60_000],
       ['minute', T0 - 86_400_000, T0 + 86_400_000], ['hour', T0, T0 + 300 * 3_600_000], ['hour', T0 + 7 * 3_600_000, T0 + 7 * 3_600_000 + 1],
       ['hour', T0 - 1, T0 + 24 * 3_600_000], ['hour', T0 + 1, T0 + 400 * 3_600_000],
+      ['10min', T0, T0 + 40 * 600_000], ['10min', T0 + 1, T0 + 600_001], ['10min', T0 + 3 * 600_000, T0 + 3 * 600_000 + 1], ['10min', T0 - 86_400_000, T0 + 86_400_000],
+      ['6h', T0, T0 + 20 * 21_600_000], ['6h', T0 + 1, T0 + 21_600_001], ['6h', T0 - 86_400_000, T0 + 86_400_000],
     ];
     for (const [granularity, from, to] of ranges) {
       const all = (await s().querySummaries({ model: m, granularity, from, to })).map(plain);
@@ -137,6 +157,8 @@ export function summaryContract(s: () => StorageBackend): void {
     }
     const before = await s().querySummaries({ model: m, granularity: 'hour', from: 0, to: 4e12 });
     await assert.rejects(s().putSummaries([sum(m, { windowStart: T0 + 1_800_000 })]), /summary window start \d+ is not aligned to its granularity \(hour/);
+    await assert.rejects(s().putSummaries([sum(m, { granularity: '10min', windowStart: T0 + 60_000 })]), /not aligned to its granularity \(10min: a multiple of 600000 ms/);
+    await assert.rejects(s().putSummaries([sum(m, { granularity: '6h', windowStart: T0 + 3_600_000 })]), /not aligned to its granularity \(6h: a multiple of 21600000 ms/);
     await assert.rejects(s().commit({ events: [], summaries: [sum(m, { windowStart: T0 + 3_600_000, data: new Uint8Array([42]) }), sum(m, { granularity: 'day', windowStart: T0 + 3_600_000 })] }), /not aligned to its granularity \(day/);
     assert.deepStrictEqual((await s().querySummaries({ model: m, granularity: 'hour', from: 0, to: 4e12 })).map(plain), before.map(plain));
   });

@@ -73,7 +73,11 @@ export interface LabelledEvent {
   receivedAt: number;
 }
 
-export type Granularity = 'minute' | 'hour' | 'day';
+/** A summary window's granularity: what a query names (QueryGranularity), or the intermediate ones range reads use. */
+export type Granularity = QueryGranularity | '10min' | '6h';
+
+/** The granularities a query or a series can be asked for. */
+export type QueryGranularity = 'minute' | 'hour' | 'day';
 
 export interface SummaryKey {
   model: string;

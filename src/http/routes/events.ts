@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { ValidEvent, RowRejection } from '../../ingest/event-input.js';
-import { withoutNul } from '../../ingest/limits.js';
+import { MAX_FUTURE_MS, withoutNul } from '../../ingest/limits.js';
 import { validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
 import type { RejectRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
-const MAX_FUTURE_MS = 24 * 3600 * 1000;
 
 type RowResult = { index: number; id: string; status: 'accepted' } | ({ status: 'rejected' } & RowRejection);
 

@@ -1,3 +1,4 @@
+import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { DOUBLE, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import type { EventRecord, Granularity, LabelRecord, RejectRecord, SummaryKey, SummaryRecord } from '../types.js';
 import type { WindowValueSet } from '../window-value-sets.js';
@@ -96,7 +97,7 @@ export async function upsertSummaries(conn: DuckDBConnection, summaries: readonl
     }
   }, 'temp');
   const grains = new Set(summaries.map((s) => s.granularity));
-  for (const [i, g] of (['minute', 'hour', 'day'] as const).entries()) if (grains.has(g)) await conn.run(UPSERT_STAGED_SUMMARIES[i] as string);
+  for (const [i, g] of STORED_GRANULARITIES.entries()) if (grains.has(g)) await conn.run(UPSERT_STAGED_SUMMARIES[i] as string);
   await conn.run(`DELETE FROM temp.main.${SUMMARIES_STAGE}`);
 }
 

@@ -1,3 +1,5 @@
+import { STORED_GRANULARITIES } from '../../core/time/windows.js';
+
 /** DuckDB tables of the embedded store (idempotent DDL; identifiers are fixed). */
 export const DUCKDB_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS models (
@@ -19,16 +21,16 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   // Window summaries: one table per granularity (same columns). A query reads one granularity, and DuckDB
   // scans (no range index): a 30-day query over day windows reads the small day table only, ~15x faster
   // from a cold start than from one table holding the minute windows too.
-  ...['minute', 'hour', 'day'].map((g) => `CREATE TABLE IF NOT EXISTS summaries_${g} (
+  ...STORED_GRANULARITIES.map((g) => `CREATE TABLE IF NOT EXISTS summaries_${g} (
     model VARCHAR NOT NULL, version VARCHAR NOT NULL, segment VARCHAR NOT NULL, granularity VARCHAR NOT NULL,
     window_start BIGINT NOT NULL, data BLOB NOT NULL, head BLOB,
     PRIMARY KEY (model, version, segment, granularity, window_start))`),
   // Stores created before summary heads existed get the column (empty: such windows are read in full).
-  ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS head BLOB`),
+  ...STORED_GRANULARITIES.map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS head BLOB`),
   // The events each stored summary counts (NULL: written before the column; such windows keep no window values).
-  ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS events BIGINT`),
+  ...STORED_GRANULARITIES.map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS events BIGINT`),
   // The row's key as one string (window-row-key.ts), for index scans; filled for older rows by init() before its index.
-  ...['minute', 'hour', 'day'].map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS k VARCHAR`),
+  ...STORED_GRANULARITIES.map((g) => `ALTER TABLE summaries_${g} ADD COLUMN IF NOT EXISTS k VARCHAR`),
   // Per-window values of feature metrics computed from the summaries (WindowValue in ../types.ts).
   // One row per window: its values by metric (storage/window-value-sets.ts).
   `CREATE TABLE IF NOT EXISTS window_values (
@@ -61,7 +63,7 @@ export const CREATE_SUMMARIES_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SUMMARI
   model VARCHAR, version VARCHAR, segment VARCHAR, granularity VARCHAR, window_start BIGINT, data BLOB, head BLOB, events BIGINT, k VARCHAR)`;
 
 /** Indexes on the summary tables' `k` (created once every row has its key; non-unique: upserts check the primary key only). */
-export const SUMMARY_KEY_INDEXES = ['minute', 'hour', 'day'].map((g) => `CREATE INDEX IF NOT EXISTS summaries_${g}_k ON summaries_${g} (k)`);
+export const SUMMARY_KEY_INDEXES = STORED_GRANULARITIES.map((g) => `CREATE INDEX IF NOT EXISTS summaries_${g}_k ON summaries_${g} (k)`);
 
 /** Per-connection staging table for the keys of rows written before `k` existed (init()). */
 export const SUMMARY_KEYS_STAGE = 'summary_keys_stage';
@@ -77,7 +79,7 @@ export const FILL_SUMMARY_KEYS = (g: string): string => `UPDATE ${summariesTable
 /** The table of a granularity's summaries. */
 export const summariesTable = (g: string): string => `summaries_${g}`;
 
-export const UPSERT_STAGED_SUMMARIES = ['minute', 'hour', 'day'].map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head, events, k)
+export const UPSERT_STAGED_SUMMARIES = STORED_GRANULARITIES.map((g) => `INSERT INTO ${summariesTable(g)} (model, version, segment, granularity, window_start, data, head, events, k)
   SELECT model, version, segment, granularity, window_start, data, head, events, k FROM temp.main.${SUMMARIES_STAGE} WHERE granularity = '${g}'
   ON CONFLICT (model, version, segment, granularity, window_start) DO UPDATE SET data = excluded.data, head = excluded.head, events = excluded.events`);
 

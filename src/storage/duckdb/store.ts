@@ -1,5 +1,5 @@
 import { DuckDBInstance, listValue } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -9,18 +9,19 @@ import type { AlertStore } from '../alerts.js';
 import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
 import { appendEvents, appendRejects, fillSummaryKeys, upsertLabels, upsertSummaries, upsertWindowValues } from './append.js';
 import { keyedWindows } from './window-row-key.js';
+import { summariesFromChunk } from './summary-chunks.js';
 import { assertAligned } from '../window-align.js';
 import { SerialQueue } from './queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
-  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
+  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
 import {
   DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
   CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES, CREATE_SUMMARY_KEYS_STAGE, SUMMARY_KEY_INDEXES,
 } from './schema.js';
-import { GRANULARITIES } from '../../core/time/windows.js';
+import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
 import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
@@ -73,7 +74,7 @@ export class DuckDbStore implements StorageBackend {
       if (old.currentRowCount > 0) for (const sql of MIGRATE_SUMMARIES) await this.conn.run(sql);
       // Rows written before the `k` column get their key (once), then the column its index (below: DuckDB creates an
       // index only in a transaction without updates).
-      for (const g of GRANULARITIES) await fillSummaryKeys(this.conn, g);
+      for (const g of STORED_GRANULARITIES) await fillSummaryKeys(this.conn, g);
       if ((await this.conn.runAndReadAll(OLD_WINDOW_VALUES)).currentRowCount > 0) {
         // Values of the first layout: a cache of what the summaries give, recomputed when needed; not converted.
         await this.conn.run('DROP TABLE window_values');
@@ -179,11 +180,15 @@ export class DuckDbStore implements StorageBackend {
     // Otherwise a scan, whose head-only form leaves the data column alone (splitHeads: its `head IS [NOT] NULL`
     // conditions would turn an index scan into a scan).
     const keys = keyedWindows(q);
-    return (await this.read(summariesQuery(q, table, false, keys, keys === null))).map(toSummary);
+    const out: SummaryRecord[] = [];
+    await this.readChunks(summariesQuery(q, table, false, keys, keys === null), (c) => summariesFromChunk(c, true, out));
+    return out;
   }
 
   async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {
-    return (await this.read(summariesQuery(q, table, true))).map(toSummaryKey);
+    const out: SummaryKey[] = [];
+    await this.readChunks(summariesQuery(q, table, true), (c) => summariesFromChunk(c, false, out));
+    return out;
   }
 
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
@@ -260,6 +265,18 @@ export class DuckDbStore implements StorageBackend {
 
   /** Runs a query on the least busy read connection; `convert` turns the result into JS values. */
   private readWith<T>(sql: Sql, convert: (r: DuckDBResultReader) => T): Promise<T> {
+    return this.onReader(async (conn) => convert(await conn.runAndReadAll(sql.text, sql.params)));
+  }
+
+  /** Runs a query on the least busy read connection and hands each result chunk to `each` as it is fetched. */
+  private readChunks(sql: Sql, each: (chunk: DuckDBDataChunk) => void): Promise<void> {
+    return this.onReader(async (conn) => {
+      const result = await conn.run(sql.text, sql.params);
+      for (let c = await result.fetchChunk(); c !== null && c.rowCount > 0; c = await result.fetchChunk()) each(c);
+    });
+  }
+
+  private onReader<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('DuckDbStore is closed'));
     let r = this.readers[0];
     for (const x of this.readers) if (r === undefined || x.pending < r.pending) r = x;
@@ -269,7 +286,7 @@ export class DuckDbStore implements StorageBackend {
     return reader.queue.run(async () => {
       try {
         this.assertOpen();
-        return convert(await reader.conn.runAndReadAll(sql.text, sql.params));
+        return await work(reader.conn);
       } finally {
         reader.pending--;
       }
