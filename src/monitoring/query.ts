@@ -34,7 +34,6 @@ type FetchedWindow = { key: SummaryKey; summary: WindowSummary; read?: true };
  * summaries, time-series points and merged ranges are cached (SummaryCache): the ingest pipeline invalidates
  * the windows it writes, so a repeated query reads only the window keys from the store.
  */
-
 export class SummaryReader {
   readonly cache: SummaryCache;
   /**
