@@ -29,13 +29,16 @@ export const INCIDENTS = {
 };
 
 /**
- * Fills an empty store with 30 days of synthetic traffic for two models (a churn classifier and an ETA
+ * Fills an empty store with 30 days of synthetic traffic (from the UTC midnight 30 days ago) for two models (a churn classifier and an ETA
  * regressor) including a drift incident and a latency incident, plus delayed labels. Returns false (and
  * does nothing) when the store already has models.
  */
 export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFAULT_DEMO, log: (s: string) => void = () => {}): Promise<boolean> {
   if (deps.catalog.models().length > 0) return false;
-  const start = Math.floor((now - plan.days * DAY) / MINUTE) * MINUTE;
+  // From the UTC midnight `days` ago: the first day window is a whole day. Starting at now - 30 days made it a slice of
+  // an evening or a night (at 21:40 UTC, 2.3 hours and ~280 churn events), whose drift share the dashboard shaded as
+  // an incident some days (test/dashboard.test.ts caught it).
+  const start = Math.floor((now - plan.days * DAY) / DAY) * DAY;
   const r = seededRandom(20261123);
   const dir = join(deps.dataDir, 'demo');
   mkdirSync(dir, { recursive: true });
