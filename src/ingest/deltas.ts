@@ -1,4 +1,4 @@
-import { STORED_GRANULARITIES, windowStart } from '../core/time/windows.js';
+import { GRANULARITY_MS, STORED_GRANULARITIES, windowStart } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { SummarySpec } from '../core/summary/spec.js';
 import { summarySeed } from '../core/summary/seed.js';
@@ -83,8 +83,9 @@ export async function packedDeltas(g: GroupInput, specOf: SpecOf): Promise<Packe
 }
 
 /**
- * The windows each delta is merged into: its minute and 10 minutes (when fine), hour, 6 hours and day. Sketch merges
- * per window instead of several updates per value.
+ * The windows each delta is merged into: every stored granularity at least as coarse as the delta's own window (a
+ * minute delta: minute, 10 minutes, hour, 6 hours, day; an hour delta: hour, 6 hours, day). Sketch merges per window
+ * instead of several updates per value.
  */
 export function deltaTargets(packed: readonly PackedDelta[], specOf: SpecOf): Target[] {
   const targets: Target[] = [];
@@ -93,7 +94,7 @@ export function deltaTargets(packed: readonly PackedDelta[], specOf: SpecOf): Ta
     if (!spec) throw new Error(`unknown version ${d.model}@${d.version}`);
     const summary = WindowSummary.fromBytes(bytes, spec, deltaSeed(d));
     for (const granularity of STORED_GRANULARITIES) {
-      if ((granularity === 'minute' || granularity === '10min') && d.fine !== 'minute') continue;
+      if (GRANULARITY_MS[granularity] < GRANULARITY_MS[d.fine]) continue;
       const key: SummaryKey = { model: d.model, version: d.version, segment: d.segment, granularity, windowStart: windowStart(d.start, granularity) };
       targets.push({ key, k: keyString(key), delta: summary });
     }
