@@ -1,18 +1,47 @@
 import { describeIdle, idleBackgroundThreads } from '../src/cli/thread-priority.js';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { msSince } from './lib-stats.js';
 
 /** Helpers of bench:query and its restarted server (query-restart.ts). */
+
+/** Garbage collections of this process (start and duration in ms), kept while `repeat` runs. */
+const gcs: Array<{ start: number; ms: number }> = [];
+let watching = 0;
+const observer = new PerformanceObserver((list) => {
+  if (watching === 0) return;
+  for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration });
+});
+observer.observe({ entryTypes: ['gc'] });
+/** Per timed run of `repeat`: the GC time (ms) that fell inside it. */
+const gcByRun = new WeakMap<number[], number[]>();
+
+/** What the slowest runs of `repeat` spent in garbage collection: "slowest 80 ms (GC 12 ms), ...". */
+export function slowestWithGc(ms: number[], n = 3): string {
+  const gc = gcByRun.get(ms) ?? [];
+  return ms.map((x, i) => [x, gc[i] ?? 0] as const).sort((a, b) => b[0] - a[0]).slice(0, n).map(([x, g]) => `${x.toFixed(0)} (GC ${g.toFixed(0)})`).join(', ');
+}
 
 /** Times `f` `reps` times at most (after `warm` untimed runs), stopping after `budgetMs`. */
 export async function repeat(reps: number, budgetMs: number, f: () => Promise<unknown>, warm = 3): Promise<number[]> {
   for (let i = 0; i < warm; i++) await f();
   const out: number[] = [];
+  const starts: number[] = [];
   const t0 = Date.now();
-  while (out.length < reps && Date.now() - t0 < budgetMs) {
-    const t = process.hrtime.bigint();
-    await f();
-    out.push(msSince(t));
+  watching++;
+  try {
+    while (out.length < reps && Date.now() - t0 < budgetMs) {
+      starts.push(performance.now());
+      const t = process.hrtime.bigint();
+      await f();
+      out.push(msSince(t));
+    }
+    await new Promise((r) => setTimeout(r, 20)); // GC entries are delivered after the fact
+  } finally {
+    watching--;
   }
+  const gc = out.map((ms, i) => gcs.filter((g) => g.start >= (starts[i] ?? 0) && g.start < (starts[i] ?? 0) + ms).reduce((a, g) => a + g.ms, 0));
+  if (watching === 0) gcs.length = 0;
+  gcByRun.set(out, gc);
   return out;
 }
 

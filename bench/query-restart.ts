@@ -6,7 +6,7 @@
 import { defaultConfig } from '../src/config.js';
 import { processThreads } from '../src/cli/thread-priority.js';
 import { startServer } from '../src/server.js';
-import { getJson, repeat, servePriority } from './lib-query.js';
+import { getJson, repeat, servePriority, slowestWithGc } from './lib-query.js';
 import { msSummary, quantile, verdict } from './lib-stats.js';
 
 const [dataDir, nowArg, repsArg] = process.argv.slice(2);
@@ -42,7 +42,7 @@ try {
     const target = title.startsWith('drift,') ? 50 : 100;
     log(`  ${title.padEnd(50)} ${msSummary(ms, [['p50', 0.5], ['p95', 0.95]])}; < ${target} ms (p95) -> ${verdict(quantile(ms, 0.95) < target)}`);
     // The first requests of a new process also wait for V8 to optimise the merge code: shown, and counted above.
-    log(`  ${''.padEnd(50)} the first five timed, in order: ${ms.slice(0, 5).map((x) => x.toFixed(0)).join(', ')} ms`);
+    log(`  ${''.padEnd(50)} the first five timed, in order: ${ms.slice(0, 5).map((x) => x.toFixed(0)).join(', ')} ms; slowest ${slowestWithGc(ms)} ms`);
   }
 } finally {
   await s.close();

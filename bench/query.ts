@@ -41,7 +41,7 @@ import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib-data.js';
 import { printProfile, profileWhile } from './lib-profile.js';
-import { getJson, repeat, servePriority } from './lib-query.js';
+import { getJson, repeat, slowestWithGc, servePriority } from './lib-query.js';
 import { fmtInt, fmtMs, msSince, msSummary, quantile, verdict } from './lib-stats.js';
 
 const DAY = 86_400_000;
@@ -196,11 +196,11 @@ try {
     log('HTTP round trips on 127.0.0.1 (server in this process), repeated (cached summaries, points and ranges):');
     for (const t of timings) log(`  ${t.title.padEnd(50)} ${msSummary(t.ms, [['p50', 0.5], ['p95', 0.95]])}`);
     log('the same, cold (the reader\'s cache cleared before every request):');
-    for (const t of cold) log(`  ${t.title.padEnd(50)} ${msSummary(t.ms, [['p50', 0.5], ['p95', 0.95]])}`);
+    for (const t of cold) log(`  ${t.title.padEnd(50)} ${msSummary(t.ms, [['p50', 0.5], ['p95', 0.95]])}; slowest ${slowestWithGc(t.ms)} ms`);
 
     // ---- split of the time, in-process (no HTTP): store read + decode + merge, then statistics.
     log('');
-    log('where the time goes, cold (in-process, no HTTP, cache cleared, median of 10): SQL read of the summary rows | decoding + merging them | statistics');
+    log('where the time goes, cold (in-process, no HTTP, cache cleared, median of 10): store read of the summary rows (from summary files where kept, else SQL) | decoding + merging them | statistics');
     log('  (summaries are read lazily: a series decodes the sketch a metric uses while computing it, so that decoding counts under statistics)');
     const split = async (title: string, sql: () => Promise<unknown>, read: () => Promise<unknown>, compute: (x: unknown) => unknown): Promise<void> => {
       const sqlMs: number[] = [];
@@ -222,7 +222,7 @@ try {
         void rows;
       }
       const sq = quantile(sqlMs, 0.5);
-      log(`  ${title.padEnd(34)} SQL ${fmtMs(sq).padStart(8)} | decode+merge ${fmtMs(Math.max(0, quantile(readMs, 0.5) - sq)).padStart(8)} | statistics ${fmtMs(quantile(computeMs, 0.5)).padStart(8)}`);
+      log(`  ${title.padEnd(34)} read ${fmtMs(sq).padStart(8)} | decode+merge ${fmtMs(Math.max(0, quantile(readMs, 0.5) - sq)).padStart(8)} | statistics ${fmtMs(quantile(computeMs, 0.5)).padStart(8)}`);
     };
     const vv = v as NonNullable<typeof v>;
     const sqlFor = (from: number, to: number) => async (): Promise<number> => {

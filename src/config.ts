@@ -32,6 +32,8 @@ export interface LookoutConfig {
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
+  /** DuckDB only: window summaries read by key also kept as files (PATH.windows), at most this many MiB (default 512; 0: off). */
+  summaryFilesMb?: number;
   /** deltaWorker: summarise events in a worker thread, off the event loop (default true; ingest/delta-offload.ts). */
   ingest: { sampleRate: number; deltaWorker?: boolean };
   auth: { keys: ApiKeyConfig[] };
@@ -51,6 +53,7 @@ const schema = {
     server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
+    summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' } } },
     auth: {
@@ -133,6 +136,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     server: { ...cfg.server, ...(c.server ?? {}) },
     dataDir: c.dataDir ? resolve(base, c.dataDir) : cfg.dataDir,
     ...(c.storage !== undefined && { storage: c.storage }),
+    ...(c.summaryFilesMb !== undefined && { summaryFilesMb: c.summaryFilesMb }),
     ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
     auth: { keys: c.auth?.keys ?? [] },
     models: models as ModelConfig[],

@@ -55,7 +55,7 @@ export function storeUrl(config: LookoutConfig): string {
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(storeUrl(config));
+  const store = await openStore(storeUrl(config), config.summaryFilesMb === undefined ? {} : { summaryFilesBytes: config.summaryFilesMb * 1024 * 1024 });
   await store.init();
   try {
     const rolloutAlerts = new RolloutAlerts([opts.rolloutNotifier ?? new LogNotifier()]);

@@ -115,7 +115,7 @@ async function ingestAndKill(srv: RunningServer, round: number, killAfter: numbe
 async function openSnapshot(dataDir: string): Promise<{ store: DuckDbStore; files: string[] }> {
   const snap = tempDir('lookout-kill9-snap-');
   const files = readdirSync(dataDir).filter((f) => f.startsWith('lookout.duckdb'));
-  for (const f of files) cpSync(join(dataDir, f), join(snap, f));
+  for (const f of files) cpSync(join(dataDir, f), join(snap, f), { recursive: true }); // the store, its WAL, its summary files
   return { store: await DuckDbStore.open(join(snap, 'lookout.duckdb')), files };
 }
 

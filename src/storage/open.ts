@@ -6,8 +6,9 @@ import { PostgresStore } from './postgres/store.js';
  * Opens the store named by `url`: `postgres://` or `postgresql://` -> PostgreSQL (schema 'lookout');
  * add `?schema=NAME` for another schema; `duckdb:PATH`, `duckdb://PATH` or a plain file path -> the embedded DuckDB file (`:memory:` for a
  * throwaway store). Other `scheme://` URLs are refused. The caller still calls init() to create tables.
+ * `summaryFilesBytes`: DuckDB only, see DuckDbStore.open.
  */
-export async function openStore(url: string): Promise<StorageBackend> {
+export async function openStore(url: string, opts: { summaryFilesBytes?: number } = {}): Promise<StorageBackend> {
   if (/^postgres(ql)?:\/\//i.test(url)) {
     // "?schema=NAME" picks the schema (default "lookout"); it is not a libpq parameter, so it is removed.
     const u = new URL(url);
@@ -19,5 +20,5 @@ export async function openStore(url: string): Promise<StorageBackend> {
   if (scheme !== undefined && scheme.toLowerCase() !== 'duckdb') throw new Error(`unsupported store URL scheme: ${scheme}`);
   const path = url.replace(/^duckdb:(\/\/)?/i, '');
   if (path === '') throw new Error(`no database path in store URL: ${url}`);
-  return DuckDbStore.open(path);
+  return DuckDbStore.open(path, opts);
 }

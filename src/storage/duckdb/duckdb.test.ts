@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { checkHeadsAfterMigration, checkWindowValuesAfterMigration, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
+import { runAndKill } from './crash-run.js';
 import { EVENTS_PER_STATEMENT } from './event-json.js';
 import { summariesQuery } from './sql.js';
 import { keyedWindows } from './window-row-key.js';
@@ -26,29 +25,6 @@ after(() => rm(dir, { recursive: true, force: true }));
 storageContract('duckdb', () => DuckDbStore.open(join(dir, 'contract.duckdb')), undefined, {
   minEventsPerSecond: Number(process.env.LOOKOUT_TEST_MIN_EVENTS_PER_SEC ?? 20_000),
 });
-
-/** Spawns the committing child, SIGKILLs it once it acknowledged `acks` commits, returns the acked batch numbers. */
-function runAndKill(file: string, perBatch: number, acks: number): Promise<number[]> {
-  const script = fileURLToPath(new URL('./crash-child.js', import.meta.url));
-  const child = spawn(process.execPath, [script, file, String(perBatch)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const acked: number[] = [];
-  let buf = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      for (const l of lines) acked.push(Number(l));
-      if (acked.length >= acks && child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(acked);
-      else reject(new Error(`child exited early (code ${code}): ${stderr}`));
-    });
-  });
-}
 
 /** A store opened on a file whose tables `sql` wrote as an older release did; `check` runs on it (init is its own). */
 async function withOldTables(name: string, sql: readonly string[], check: (store: DuckDbStore) => Promise<void>): Promise<void> {

@@ -8,7 +8,9 @@ import type {
 import type { AlertStore } from '../alerts.js';
 import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
 import { appendEvents, appendRejects, fillSummaryKeys, upsertLabels, upsertSummaries, upsertWindowValues } from './append.js';
-import { keyedWindows } from './window-row-key.js';
+import { keyedWindows, windowRowKey } from './window-row-key.js';
+import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
+import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
 import { assertAligned } from '../window-align.js';
 import { SerialQueue } from './queue.js';
@@ -44,13 +46,29 @@ export class DuckDbStore implements StorageBackend {
   private registryStore: RegistryStore | undefined;
 
   private readonly readers: Array<{ conn: DuckDBConnection; queue: SerialQueue; pending: number }>;
+  /** Window summaries also kept as files (summary-files.ts), from init() on; not for ':memory:' or with `summaryFilesBytes: 0`. */
+  private files: SummaryFiles | undefined;
+  /** Removals of summary files that commits started (awaited by close). */
+  private readonly fileRemovals = new Set<Promise<void>>();
 
-  private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, readConns: DuckDBConnection[]) {
+  private constructor(
+    private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, readConns: DuckDBConnection[],
+    private readonly path: string, private readonly filesDir: string | null, private readonly filesBytes: number,
+    /** The store file's storeStamp before this process opened it. */
+    private readonly openedStamp: string,
+  ) {
     this.readers = readConns.map((c) => ({ conn: c, queue: new SerialQueue(), pending: 0 }));
   }
 
-  /** Opens (creating if needed) the database file at `path` (':memory:' for a throwaway store). */
-  static async open(path: string): Promise<DuckDbStore> {
+  /**
+   * Opens (creating if needed) the database file at `path` (':memory:' for a throwaway store). Window summaries read by
+   * key are kept as files too, in the directory PATH.windows, up to `summaryFilesBytes` (default 512 MiB; 0: none; see
+   * summary-files.ts).
+   */
+  static async open(path: string, opts: { summaryFilesBytes?: number } = {}): Promise<DuckDbStore> {
+    const filesBytes = opts.summaryFilesBytes ?? DEFAULT_SUMMARY_FILES_BYTES;
+    if (!(Number.isSafeInteger(filesBytes) && filesBytes >= 0)) throw new RangeError(`summaryFilesBytes must be a whole number of bytes >= 0, not ${filesBytes}`);
+    const stamp = storeStamp(path);
     const instance = await DuckDBInstance.create(path);
     try {
       const conn = await instance.connect();
@@ -60,7 +78,7 @@ export class DuckDbStore implements StorageBackend {
       await conn.run(CREATE_WINDOW_VALUES_STAGE);
       const readers: DuckDBConnection[] = [];
       for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
-      return new DuckDbStore(instance, conn, readers);
+      return new DuckDbStore(instance, conn, readers, path, path === ':memory:' || filesBytes === 0 ? null : `${path}.windows`, filesBytes, stamp);
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -84,18 +102,42 @@ export class DuckDbStore implements StorageBackend {
     await this.write(async () => {
       for (const ddl of SUMMARY_KEY_INDEXES) await this.conn.run(ddl);
     });
+    if (this.filesDir !== null && this.files === undefined) {
+      const token = await this.getState(SUMMARY_FILES_TOKEN);
+      this.files = await SummaryFiles.open(this.filesDir, token === null || token === '' ? null : `${token} ${this.openedStamp}`, this.filesBytes);
+    }
+    // Opened without files: summaries written now would not reach them, so files a later open finds must not be trusted.
+    if (this.filesDir === null && this.filesBytes === 0 && (await this.getState(SUMMARY_FILES_TOKEN) ?? '') !== '') await this.setState(SUMMARY_FILES_TOKEN, '');
+  }
+
+  /** The summary files, when kept (for tests: `settled()` waits for their background writes). */
+  get summaryFiles(): SummaryFiles | undefined {
+    return this.files;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const files = this.files;
+    this.files = undefined;
     await this.queue.drain();
+    // A clean close for the summary files (summary-files.ts): every commit done and its files removed, a new token in
+    // the state, the store closed, then VALID with the token and the closed file's size and time. Not marked if any
+    // of it fails: the next open empties the directory.
+    let token: string | null = null;
+    if (files !== undefined) {
+      await Promise.all([...this.fileRemovals]);
+      token = randomBytes(16).toString('hex');
+      const t = token;
+      if (!(await this.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false))) token = null;
+    }
     for (const r of this.readers) await r.queue.drain();
     for (const stmt of this.prepared.values()) stmt.destroySync();
     this.prepared.clear();
     for (const r of this.readers) r.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
+    if (files !== undefined && token !== null && await files.close()) await files.markValid(`${token} ${storeStamp(this.path)}`).catch(() => undefined);
   }
 
   putModel(m: ModelRecord): Promise<void> {
@@ -180,6 +222,14 @@ export class DuckDbStore implements StorageBackend {
     // Otherwise a scan, whose head-only form leaves the data column alone (splitHeads: its `head IS [NOT] NULL`
     // conditions would turn an index scan into a scan).
     const keys = keyedWindows(q);
+    const files = this.files;
+    if (files !== undefined && keys !== null && keys.length > 0 && q.headOnly !== true) {
+      return files.readThrough(q, keys, async (unread) => {
+        const rows: SummaryRecord[] = [];
+        await this.readChunks(summariesQuery(q, table, false, unread), (c) => summariesFromChunk(c, true, rows));
+        return rows;
+      });
+    }
     const out: SummaryRecord[] = [];
     await this.readChunks(summariesQuery(q, table, false, keys, keys === null), (c) => summariesFromChunk(c, true, out));
     return out;
@@ -204,6 +254,23 @@ export class DuckDbStore implements StorageBackend {
 
   async commit(batch: CommitBatch): Promise<void> {
     batch.summaries?.forEach(assertAligned);
+    const files = this.files;
+    const ids = files !== undefined && batch.summaries !== undefined ? batch.summaries.map((s) => SummaryFiles.id(s.granularity, windowRowKey(s))) : [];
+    if (files === undefined || ids.length === 0) {
+      await this.commitNow(batch);
+      return;
+    }
+    files.beginWrite(ids);
+    const committed = this.commitNow(batch);
+    // Whether it committed or not, its windows' files go before it resolves (and before close marks the files valid).
+    const removal = committed.then(() => undefined, () => undefined).then(() => files.endWrite(ids));
+    this.fileRemovals.add(removal);
+    void removal.then(() => this.fileRemovals.delete(removal));
+    await removal;
+    return committed;
+  }
+
+  private commitNow(batch: CommitBatch): Promise<void> {
     return this.write(async () => {
       if (batch.events !== undefined && batch.events.length > 0) await appendEvents(this.conn, batch.events);
       if (batch.rejects !== undefined && batch.rejects.length > 0) await appendRejects(this.conn, batch.rejects);
