@@ -3,6 +3,7 @@ import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { syncDir } from '../io/sync-dir.js';
 
 /**
  * The summary journal: an append-only log, on local disk, of what each ingest group added to the window
@@ -92,15 +93,6 @@ export class Journal {
     const f = this.file;
     this.file = null;
     if (f) await f.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const h = await open(dir, 'r');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
   }
 }
 

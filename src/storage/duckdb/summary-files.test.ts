@@ -38,6 +38,14 @@ async function opened(name: string, opts: { summaryFilesBytes?: number } = {}): 
   return store;
 }
 
+/** A store with windows 0 and 1 (filled with 1 and 2, 3 events each), read once (so kept as files), closed cleanly. */
+async function keptAndClosed(name: string): Promise<void> {
+  const store = await opened(name);
+  await store.putSummaries([win(0, 1, 3), win(1, 2, 3)]);
+  await store.querySummaries(range(0, 2));
+  await store.close();
+}
+
 describe('summary files (issue 3: cold range reads from files instead of DuckDB blobs)', () => {
   test('keyed reads are written back as files and then read from them; a commit of a window removes its file', async () => {
     const store = await opened('basic.duckdb');
@@ -80,13 +88,10 @@ describe('summary files (issue 3: cold range reads from files instead of DuckDB 
   });
 
   test('files are kept over a clean close and used after it; a directory of a store that was killed is emptied', async () => {
-    let store = await opened('reopen.duckdb');
-    await store.putSummaries([win(0, 1, 3), win(1, 2, 3)]);
-    await store.querySummaries(range(0, 2));
-    await store.close();
+    await keptAndClosed('reopen.duckdb');
     // A file changed behind the store's back (but whole, with its CRC) is what a reopened store reads: the files are used.
     const forged = encode(SummaryFiles.id('hour', windowRowKey(win(1, 0))), { events: 3, data: new Uint8Array([42]) });
-    store = await DuckDbStore.open(join(dir, 'reopen.duckdb'));
+    const store = await DuckDbStore.open(join(dir, 'reopen.duckdb'));
     const path = (i: number): string => {
       const id = SummaryFiles.id('hour', windowRowKey(win(i, 0)));
       return join(dir, 'reopen.duckdb.windows', createHash('sha256').update(id).digest('hex'));
@@ -122,16 +127,13 @@ describe('summary files (issue 3: cold range reads from files instead of DuckDB 
   });
 
   test('a store file written by another program after a clean close: its files are not used', async () => {
-    let store = await opened('edited.duckdb');
-    await store.putSummaries([win(0, 1, 3), win(1, 2, 3)]);
-    await store.querySummaries(range(0, 2));
-    await store.close();
+    await keptAndClosed('edited.duckdb');
     const db = await DuckDBInstance.create(join(dir, 'edited.duckdb'));
     const conn = await db.connect();
     await conn.run(`UPDATE summaries_hour SET data = '\\x2A'::BLOB, events = 4 WHERE window_start = ${T0 + H}`);
     conn.closeSync();
     db.closeSync();
-    store = await opened('edited.duckdb');
+    let store = await opened('edited.duckdb');
     try {
       assert.deepEqual(await windowFiles(store), []);
       assert.deepEqual(brief(await store.querySummaries(range(0, 2))), [[0, 1, 3], [1, 42, 4]]);

@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } f
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { SummaryQuery, SummaryRecord } from '../types.js';
+import { syncDir } from '../../io/sync-dir.js';
 
 /*
  * Window summaries of the DuckDB store also kept as files, one per window (DATA_DIR/lookout.duckdb.windows/): a cache
@@ -301,13 +302,4 @@ export function storeStamp(path: string): string {
     }
   };
   return `${one(path)} ${one(`${path}.wal`)}`;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
 }
