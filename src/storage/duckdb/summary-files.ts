@@ -59,7 +59,7 @@ export class SummaryFiles {
   private readonly busy = new Map<string, number>();
   /** Per file name: operations on it run one after another. */
   private readonly chains = new Map<string, Promise<void>>();
-  /** The files there, least recently used first, and their sizes. */
+  /** The files there, least recently used first, and what each takes on disk (track). */
   private readonly sizes = new Map<string, number>();
   private bytes = 0;
   /** A removal failed: a file may be stale, so none is used again and the directory is emptied at the next open. */
@@ -156,8 +156,7 @@ export class SummaryFiles {
       const name = fileName(id);
       const b = await readFile(join(this.dir, name)).catch(() => null);
       const hit = b === null ? undefined : decode(b, id);
-      const size = this.sizes.get(name);
-      if (hit !== undefined && size !== undefined) this.track(name, size); // the most recently used now
+      if (hit !== undefined && b !== null && this.sizes.has(name)) this.track(name, b.length); // the most recently used now
       return hit;
     }));
     return { hits, seq };
@@ -213,16 +212,18 @@ export class SummaryFiles {
     await syncDir(this.dir);
   }
 
-  /** What the files take now (bytes). */
+  /** What the files take now on disk (bytes, in whole 4 KiB blocks). */
   get size(): number {
     return this.bytes;
   }
 
-  /** Counts a file as the most recently used one. */
+  /** Counts a file (of `size` bytes) as the most recently used one. */
   private track(name: string, size: number): void {
-    this.bytes += size - (this.sizes.get(name) ?? 0);
+    // What it takes on disk: whole 4 KiB blocks (so that many tiny "absent" files cannot pile up under the bound).
+    const blocks = Math.max(1, Math.ceil(size / 4096)) * 4096;
+    this.bytes += blocks - (this.sizes.get(name) ?? 0);
     this.sizes.delete(name);
-    this.sizes.set(name, size);
+    this.sizes.set(name, blocks);
   }
 
   /** Removes the least recently used files while they take more than maxBytes. */
