@@ -151,19 +151,23 @@ describe('summary files (issue 3: cold range reads from files instead of DuckDB 
     }
   });
 
-  test('a store file replaced under its directory does not use the old files', async () => {
+  test('a store file replaced under its directory does not use the old files; files it did not write are left alone', async () => {
     let store = await opened('replaced.duckdb');
     await store.putSummaries([win(0, 1, 3)]);
     await store.querySummaries(range(0, 1));
     await store.close();
+    const filesDir = join(dir, 'replaced.duckdb.windows');
+    await writeFile(join(filesDir, 'notes.txt'), 'mine');
     await rm(join(dir, 'replaced.duckdb'));
     store = await opened('replaced.duckdb');
     try {
+      assert.deepEqual(await readdir(filesDir), ['notes.txt']);
       await store.putSummaries([win(0, 7, 5)]);
       assert.deepEqual(brief(await store.querySummaries(range(0, 1))), [[0, 7, 5]]);
     } finally {
       await store.close();
     }
+    assert.equal(await readFile(join(filesDir, 'notes.txt'), 'utf8'), 'mine');
   });
 
   test('the files take at most summaryFilesBytes: the least recently used go first, also after a reopen', async () => {
@@ -254,6 +258,18 @@ describe('summary files (issue 3: cold range reads from files instead of DuckDB 
     } finally {
       await store.close();
     }
+  });
+
+  test('a directory that cannot be set up (here a file is in its place) leaves the store working without files', async () => {
+    await writeFile(join(dir, 'blocked.duckdb.windows'), 'not a directory');
+    const store = await opened('blocked.duckdb');
+    try {
+      await store.putSummaries([win(0, 1, 1), win(1, 2, 2)]);
+      for (let i = 0; i < 2; i++) assert.deepEqual(brief(await store.querySummaries(range(0, 2))), [[0, 1, 1], [1, 2, 2]]);
+    } finally {
+      await store.close();
+    }
+    assert.equal(await readFile(join(dir, 'blocked.duckdb.windows'), 'utf8'), 'not a directory');
   });
 
   test('a removal that fails stops the use of files, and the next open empties the directory', async () => {

@@ -29,8 +29,9 @@ import { syncDir } from '../../io/sync-dir.js';
  * of the store's file (and of its WAL) as they were right after that close (`storeStamp`). Opening removes VALID (durably)
  * before anything else; a clean close writes a new token into the store, closes it, and then writes VALID. A process that
  * died, a store file replaced, restored or written by anything else since (another tool, an older Lookout), a run with
- * the files off, a directory of another store: no match, and the directory is emptied. Every file carries a CRC-32 and
- * its window's key: a torn or foreign file is ignored (read from the store and written again).
+ * the files off, a directory of another store: no match, and the directory is emptied (of the files named as this class
+ * names them; anything else there is left alone and never read). Every file carries a CRC-32 and its window's key: a
+ * torn or foreign file is ignored (read from the store and written again).
  *
  * Size: the files take at most `maxBytes` (DEFAULT_SUMMARY_FILES_BYTES); beyond, the least recently used are removed
  * (the window-value filler reads every closed hour once, so without a bound the directory would grow into a second copy
@@ -72,24 +73,38 @@ export class SummaryFiles {
    * against `maxBytes`, oldest first by modification time; else emptied.
    */
   static async open(dir: string, expected: string | null, maxBytes = DEFAULT_SUMMARY_FILES_BYTES): Promise<SummaryFiles> {
-    const valid = expected !== null && (await readFile(join(dir, VALID), 'utf8').catch(() => null)) === `${FORMAT} ${expected}`;
-    if (!valid) await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
     const files = new SummaryFiles(dir, maxBytes);
-    if (!valid) return files;
+    try {
+      await files.load(expected !== null && (await readFile(join(dir, VALID), 'utf8').catch(() => null)) === `${FORMAT} ${expected}`);
+    } catch {
+      files.broken = true; // the directory cannot be set up (permissions, a full disk...): the store alone is read
+    }
+    return files;
+  }
+
+  /** Empties the directory (`valid` false) or counts the files in it. */
+  private async load(valid: boolean): Promise<void> {
+    const dir = this.dir;
+    await mkdir(dir, { recursive: true });
+    // Only names this class writes are touched: anything else someone put there stays (and is never read).
+    const names = (await readdir(dir)).filter((n) => n === VALID || /^[0-9a-f]{64}(\.tmp)?$/.test(n));
+    if (!valid) {
+      await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })));
+      await syncDir(dir);
+      return;
+    }
     await unlink(join(dir, VALID));
     await syncDir(dir);
-    const found = await Promise.all((await readdir(dir)).map(async (name) => {
-      if (!/^[0-9a-f]{64}$/.test(name)) {
-        await rm(join(dir, name), { recursive: true, force: true }); // a write-back's temporary file
+    const found = await Promise.all(names.filter((n) => n !== VALID).map(async (name) => {
+      const st = await stat(join(dir, name));
+      if (name.endsWith('.tmp') || !st.isFile()) { // a write-back's temporary file, or not a file at all
+        await rm(join(dir, name), { recursive: true, force: true });
         return null;
       }
-      const st = await stat(join(dir, name));
       return { name, size: st.size, at: st.mtimeMs };
     }));
-    for (const f of found.filter((x) => x !== null).sort((a, b) => a.at - b.at)) files.track(f.name, f.size);
-    files.evict();
-    return files;
+    for (const f of found.filter((x) => x !== null).sort((a, b) => a.at - b.at)) this.track(f.name, f.size);
+    this.evict();
   }
 
   /** The file cache's name of a window: its granularity and its row key (windowRowKey). */
