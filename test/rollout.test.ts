@@ -103,14 +103,19 @@ describe('issue 5: progressive rollouts through the real server (injected clock,
     const good = await startModelServer();
     upstreams.push(good);
     await call(url, 'PUT', '/v1/models/churn/versions/1.3.0', { upstream: good.url });
-    assert.equal((await start('1.3.0', { bakeMs: 30 * 60_000 })).status, 201);
+    // Two identical loopback upstreams: their latencies differ only by the machine's noise. Once, in a full suite on a
+    // loaded machine, this rollout was rolled back halfway through its first step (the reason was not printed; now it
+    // is); ~60 canary requests' p95 against the primary's x 1.5 + 5 ms is the check such noise can fail, so it gets more
+    // slack here (the latency check itself is tested in src/core/rollout/analysis.test.ts).
+    assert.equal((await start('1.3.0', { bakeMs: 30 * 60_000, analysis: { minSamples: 40, latencySlackMs: 250 } })).status, 201);
     const weights: number[] = [];
     for (let step = 0; step < 3; step++) {
       weights.push((await rollout()).weight as number);
       await traffic(step === 0 ? 600 : 200);
       await new Promise((r) => setTimeout(r, 100));
       await tick(STEP / 2);
-      assert.equal((await rollout()).state, 'running', 'not before the step duration');
+      const mid = await rollout();
+      assert.equal(mid.state, 'running', `not before the step duration (${String(mid.endReason)})`);
       await tick(STEP / 2);
     }
     const r = await rollout();

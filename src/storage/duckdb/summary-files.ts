@@ -63,14 +63,18 @@ export class SummaryFiles {
   /** The files there, least recently used first, and what each takes on disk (track). */
   private readonly sizes = new Map<string, number>();
   private bytes = 0;
-  /** A removal failed: a file may be stale, so none is used again and the directory is emptied at the next open. */
+  /**
+   * The directory could not be set up, or a removal failed (a file may be stale): no file is used again, and the
+   * directory is not marked valid, so the next open empties it.
+   */
   private broken = false;
 
   private constructor(readonly dir: string, readonly maxBytes: number) {}
 
   /**
    * Opens the directory: its files kept if its VALID file says `expected` (see the header; null: never), and counted
-   * against `maxBytes`, oldest first by modification time; else emptied.
+   * against `maxBytes`, oldest first by modification time; else emptied. Never fails: a directory that cannot be set
+   * up leaves the files unused (`broken`).
    */
   static async open(dir: string, expected: string | null, maxBytes = DEFAULT_SUMMARY_FILES_BYTES): Promise<SummaryFiles> {
     const files = new SummaryFiles(dir, maxBytes);
