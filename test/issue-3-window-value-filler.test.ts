@@ -15,6 +15,7 @@ import { declareModel, sendEvents, uploadReference } from './helpers/window-valu
  * a past range after a start (backfill). A first view of a feature series then reads stored values, no summary.
  */
 const H = 3_600_000;
+const DAY = 24 * H;
 const NOW_HOUR = Math.floor(Date.now() / H) * H;
 const T = NOW_HOUR - 5 * H;
 const METRICS = ['driftShare', 'drift:a', 'missing:a', 'drift:c', 'missing:c'];
@@ -132,7 +133,10 @@ test('issue 3: late events in a closed window make the filler compute it again, 
   reads.summaries = 0;
   s.deps.reader.cache.clear();
   await s.deps.filler!.fillClosed();
-  assert.equal(reads.summaries, 1, 'the one rewritten window');
+  // The late events rewrote their hour and their day; the day is computed again too when it has closed (in the first
+  // hours after UTC midnight the hour lies in yesterday: the suite failed there before it counted that).
+  const dayClosed = Math.floor((T + H) / DAY) * DAY + DAY <= Date.now();
+  assert.equal(reads.summaries, dayClosed ? 2 : 1, dayClosed ? 'the rewritten hour and its closed day' : 'the one rewritten hour (its day is still open)');
   const values = await stored();
   assert.deepEqual(values.filter((x) => x.windowStart === T + H).map((x) => x.events), METRICS.map(() => 75));
   const got = await coldSeries(METRICS);
