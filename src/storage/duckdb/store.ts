@@ -121,23 +121,22 @@ export class DuckDbStore implements StorageBackend {
     const files = this.files;
     this.files = undefined;
     await this.queue.drain();
-    // A clean close for the summary files (summary-files.ts): every commit done and its files removed, a new token in
-    // the state, the store closed, then VALID with the token and the closed file's size and time. Not marked if any
-    // of it fails: the next open empties the directory.
+    for (const r of this.readers) await r.queue.drain();
+    // A clean close for the summary files (summary-files.ts): every commit done and its files removed, every write-back
+    // done, a new token in the state, the store closed, then VALID with the token and the closed file's size and time.
+    // Not marked if any of it fails: the next open empties the directory.
     let token: string | null = null;
     if (files !== undefined) {
       await Promise.all([...this.fileRemovals]);
-      token = randomBytes(16).toString('hex');
-      const t = token;
-      if (!(await this.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false))) token = null;
+      const t = randomBytes(16).toString('hex');
+      if (await this.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false)) token = t;
     }
-    for (const r of this.readers) await r.queue.drain();
     for (const stmt of this.prepared.values()) stmt.destroySync();
     this.prepared.clear();
     for (const r of this.readers) r.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
-    if (files !== undefined && token !== null && await files.close()) await files.markValid(`${token} ${storeStamp(this.path)}`).catch(() => undefined);
+    if (files !== undefined && token !== null) await files.markValid(`${token} ${storeStamp(this.path)}`).catch(() => undefined);
   }
 
   putModel(m: ModelRecord): Promise<void> {

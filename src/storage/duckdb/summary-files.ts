@@ -155,10 +155,11 @@ export class SummaryFiles {
 
   /** The commit begun with beginWrite ended, committed or not: the files of its windows are removed. */
   endWrite(ids: readonly string[]): Promise<void> {
-    return Promise.all(ids.map((id) => this.chain(fileName(id), async () => {
+    return Promise.all(ids.map((id) => fileName(id)).map((name, i) => this.chain(name, async () => {
       try {
-        await this.remove(fileName(id));
+        await this.remove(name);
       } finally {
+        const id = ids[i] as string;
         const n = (this.busy.get(id) ?? 1) - 1;
         if (n > 0) this.busy.set(id, n);
         else this.busy.delete(id);
@@ -167,7 +168,7 @@ export class SummaryFiles {
   }
 
   /** The files of these windows, in order, and the position to hand to writeBack. */
-  async read(ids: readonly string[]): Promise<{ hits: FileHit[]; seq: number }> {
+  private async read(ids: readonly string[]): Promise<{ hits: FileHit[]; seq: number }> {
     const seq = this.seq;
     const hits = await Promise.all(ids.map(async (id): Promise<FileHit> => {
       if (this.broken) return undefined;
@@ -186,7 +187,7 @@ export class SummaryFiles {
    * not busy: a row, or null where the store has no such window. Written in the background; skipped if any commit of
    * summaries began since. The bytes are copied before this returns.
    */
-  writeBack(seq: number, entries: ReadonlyArray<{ id: string; row: { events?: number | undefined; data: Uint8Array } | null }>): void {
+  private writeBack(seq: number, entries: ReadonlyArray<{ id: string; row: { events?: number | undefined; data: Uint8Array } | null }>): void {
     if (seq !== this.seq || this.broken) return;
     for (const { id, row } of entries) {
       const bytes = encode(id, row);
@@ -212,7 +213,7 @@ export class SummaryFiles {
     while (this.chains.size > 0) await Promise.all([...this.chains.values()]);
   }
 
-  /** Waits for every file operation; false when the files cannot be marked valid (a removal failed). */
+  /** Waits for every file operation (also those queued meanwhile); false when the files cannot be marked valid (broken). */
   async close(): Promise<boolean> {
     await this.settled();
     return !this.broken;
