@@ -62,6 +62,8 @@ export class IngestPipeline {
   private epoch = 0;
   private lastCheckpointAt = performance.now();
   private waiters: Waiter[] = [];
+  /** Wakes a drain loop that waits for its group's commit when a submit arrives meanwhile (see drain). */
+  private onSubmit: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /**
@@ -133,6 +135,7 @@ export class IngestPipeline {
     return new Promise((resolve, reject) => {
       this.queue.push({ events, rejects, resolve, reject });
       this.kick();
+      this.onSubmit?.();
     });
   }
 
@@ -185,6 +188,10 @@ export class IngestPipeline {
    * Pipelined: while the store commits one group, the next one is prepared (deltas and journal record; the
    * windows are not touched until its commit succeeded). If a commit fails, its group goes through the
    * careful path (commitBatch: duplicates and per-request fallback). Checkpoints run between groups.
+   * When nothing is queued while a group commits, the loop waits for that commit or for the next submit,
+   * whichever comes first, and prepares what arrived at once: a loop that only waited for the commit would
+   * prepare requests that arrived during it only after it, one stage after the other (measured under
+   * bench:ingest's closed loop: half the groups were prepared that way).
    */
   private async drain(): Promise<void> {
     let prev: { batch: Pending[]; done: Promise<boolean> } | null = null;
@@ -194,6 +201,7 @@ export class IngestPipeline {
     };
     try {
       for (;;) {
+        if (this.queue.length === 0 && prev !== null && !(await this.commitOrSubmit(prev.done))) continue;
         const batch = this.queue.length > 0 ? this.take() : null;
         const prepared = batch ? await this.prepare(batch).catch(() => null) : null;
         await settle();
@@ -212,6 +220,15 @@ export class IngestPipeline {
       if (this.queue.length > 0 || this.waiters.length > 0) this.kick();
       else this.scheduleCheckpoint();
     }
+  }
+
+  /** Waits for a commit or for the next submit: true when the commit settled first (or at the same time). */
+  private async commitOrSubmit(done: Promise<boolean>): Promise<boolean> {
+    let settled = false;
+    const submitted = new Promise<void>((resolve) => (this.onSubmit = resolve));
+    await Promise.race([done.then(() => void (settled = true), () => void (settled = true)), submitted]);
+    this.onSubmit = null;
+    return settled || this.queue.length === 0;
   }
 
   private checkpointDue(): boolean {
