@@ -144,6 +144,26 @@ test('issue 3: late events in a closed window make the filler compute it again, 
   assert.deepEqual(got.body['series'], await fresh(METRICS));
 });
 
+test('issue 3 (regression, ninth session): the filler keeps the values it computes, not the windows it read for them', async () => {
+  await s.deps.filler!.fillClosed();
+  await send(0, 4, 2); // late events: hour T is computed again
+  s.deps.reader.cache.clear();
+  const v = s.deps.reader.resolveVersion('fv', '1');
+  assert.ok(v);
+  const key = (windowStart: number) => ({ model: 'fv', version: '1', segment: '', granularity: 'hour' as const, windowStart });
+  await s.deps.reader.series(v, '', T + 2 * H, T + 3 * H, 'hour'); // a query cached hour T + 2h
+  assert.ok(s.deps.reader.cache.summary(v, key(T + 2 * H)), 'a query caches the windows it read');
+  reads.summaries = 0;
+  await s.deps.filler!.fillClosed();
+  assert.ok(reads.summaries >= 1, 'the filler read hour T');
+  assert.equal(s.deps.reader.cache.summary(v, key(T)), undefined, 'the window the filler read is not kept (nor its decoded sketches)');
+  assert.equal(typeof s.deps.reader.cache.value(v, key(T), 'driftShare'), 'number', 'its computed values are');
+  assert.ok(s.deps.reader.cache.summary(v, key(T + 2 * H)), 'what a query cached is not evicted');
+  const got = await coldSeries(METRICS);
+  assert.equal(got.reads, 0);
+  assert.deepEqual(got.body['series'], await fresh(METRICS));
+});
+
 test('issue 3: a failed step keeps its windows pending; the next run fills them', async () => {
   await send(2, 5, 1);
   s.deps.reader.cache.clear();

@@ -155,10 +155,14 @@ export class SummaryReader {
    * When every metric says `head` (its value needs no feature: see HEAD_METRICS), windows not in the cache are
    * read as their small heads (a few KB instead of the feature sketches); such partial summaries are not cached.
    * Computed feature values are stored in the background; `awaitStore` waits for that write (the window-value filler).
+   * `keepSummaries: false` (the filler) keeps the computed values but not the windows read for them: a backfill reads
+   * thousands of windows once, which would otherwise evict what queries and the warm-up cached, and the feature
+   * sketches decoded to compute the values would stay alive with each cached window (in bench:query's store, 1,198
+   * windows kept after the filler's 30 days: 64 MB of stored bytes, ~157 MB of decoded heap on top).
    */
   async seriesValuesMany(
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
-    metrics: readonly SeriesMetric[], opts: { awaitStore?: boolean } = {},
+    metrics: readonly SeriesMetric[], opts: { awaitStore?: boolean; keepSummaries?: boolean } = {},
   ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
     // A mix (a dashboard asks for latency and drift share together): the feature metrics apart, so that they can come
     // from stored window values and the rest from the windows' heads, instead of every window read in full.
@@ -190,7 +194,7 @@ export class SummaryReader {
     const headOnly = metrics.length > 0 && metrics.every((m) => m.head === true);
     const computed: WindowValue[] = [];
     let slice = performance.now();
-    for (const w of await this.fetch(v, range, toRead, epoch, headOnly)) {
+    for (const w of await this.fetch(v, range, toRead, epoch, headOnly, opts.keepSummaries ?? true)) {
       // Computing feature statistics for many windows takes a while (~1.5 ms per window of 50 features): other
       // requests get their turn every few milliseconds.
       if (performance.now() - slice > YIELD_AFTER_MS) {
@@ -262,7 +266,10 @@ export class SummaryReader {
    * the rest read and decoded. With `headOnly`, read as heads where stored (summaries without their features, good
    * for HEAD_METRICS only) and not cached as summaries.
    */
-  private async fetch(v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false): Promise<FetchedWindow[]> {
+  /** `keep`: cache the windows read (not head-only reads, which are partial). */
+  private async fetch(
+    v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false, keep = true,
+  ): Promise<FetchedWindow[]> {
     const found: Array<WindowSummary | undefined> = known?.map((k) => this.cache.summary(v, k)) ?? [];
     const read = new Set<number>();
     const missing = known?.filter((_, i) => found[i] === undefined) ?? null;
@@ -280,7 +287,7 @@ export class SummaryReader {
         if (!r) return; // deleted in between
         // Lazy: a series of one feature (or of latency) decodes only that sketch of each window.
         const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
-        if (!headOnly) this.cache.putSummary(v, k, s, r.data.length, epoch);
+        if (!headOnly && keep) this.cache.putSummary(v, k, s, r.data.length, epoch);
         found[i] = s;
         read.add(i);
       });

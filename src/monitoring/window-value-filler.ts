@@ -171,7 +171,7 @@ export class WindowValueFiller {
       }
       const t0 = performance.now();
       try {
-        const got = await this.reader.seriesValuesMany(v, segment, part[0] as number, (part[part.length - 1] as number) + 1, g, metrics, { awaitStore: true });
+        const got = await this.reader.seriesValuesMany(v, segment, part[0] as number, (part[part.length - 1] as number) + 1, g, metrics, { awaitStore: true, keepSummaries: false });
         out.windows += got[0]?.size ?? 0;
       } catch (e) {
         out.failed++;
