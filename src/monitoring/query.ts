@@ -264,9 +264,8 @@ export class SummaryReader {
   /**
    * The summaries of these windows (`keys`; null: every stored window of the range): decoded ones from the cache,
    * the rest read and decoded. With `headOnly`, read as heads where stored (summaries without their features, good
-   * for HEAD_METRICS only) and not cached as summaries.
+   * for HEAD_METRICS only) and not cached as summaries. `keep: false`: the windows read are not cached either.
    */
-  /** `keep`: cache the windows read (not head-only reads, which are partial). */
   private async fetch(
     v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false, keep = true,
   ): Promise<FetchedWindow[]> {
