@@ -321,6 +321,8 @@ try {
   const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
   const commits = metric('lookout_ingest_commit_seconds_count');
   const commitSeconds = metric('lookout_ingest_commit_seconds_sum');
+  const stage = (name: string): number => metric(`lookout_ingest_commit_stage_seconds_sum\\{stage="${name}"\\}`);
+  const stages = ['prepare', 'wait', 'store', 'apply'].map((name) => `${name} ${fmtMs((stage(name) / commits) * 1000)}`).join(', ');
   const exitCode = await stopChild(child);
   const profiles = profDir && existsSync(profDir) ? readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')) : [];
   const store = await DuckDbStore.open(join(dataDir, 'lookout.duckdb'));
@@ -330,6 +332,7 @@ try {
   log(`stored vs acknowledged (including ${fmtInt(warmAccepted)} warm-up events): acknowledged ${fmtInt(acknowledged)}, events table ${fmtInt(stored)}, window summaries (GET health) ${fmtInt(health.events)}; server exit code ${exitCode}`);
 
   log(`group commits (deltas, journal record synced, DuckDB transaction of events and rejects; pipelined, so the next group is prepared while one commits and these times overlap): ${fmtInt(commits)} commits, ${fmtInt(acknowledged / commits)} events each on average, mean ${fmtMs((commitSeconds / commits) * 1000)}, busy ${((commitSeconds / (loadMs / 1000)) * 100).toFixed(0)}% of the load time`);
+  log(`  a group's time by stage, mean (prepare: journal record and deltas; wait: for the previous commit; store: its transaction; apply: deltas into memory): ${stages}`);
   const checkpoints = metric('lookout_summary_checkpoint_seconds_count');
   const checkpointSeconds = metric('lookout_summary_checkpoint_seconds_sum');
   if (checkpoints > 0) log(`summary checkpoints (dirty windows serialised and upserted, journal truncated; no group commits meanwhile): ${fmtInt(checkpoints)}, mean ${fmtMs((checkpointSeconds / checkpoints) * 1000)}, ${((checkpointSeconds / (loadMs / 1000)) * 100).toFixed(1)}% of the load time`);

@@ -135,7 +135,10 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     random: seededRandom(clock() % 2 ** 32),
     clock,
     journalDir: join(config.dataDir, 'journal'),
-    onCommit: (_e, _r, seconds) => metrics.commitSeconds.observe(seconds),
+    onCommit: (_e, _r, seconds, stages) => {
+      metrics.commitSeconds.observe(seconds);
+      for (const [stage, s] of Object.entries(stages)) metrics.commitStageSeconds.observe({ stage }, s);
+    },
     onCheckpoint: (_w, seconds) => metrics.checkpointSeconds.observe(seconds),
   });
   // Decided before anything is written: whether this store's intermediate windows are complete from the start.

@@ -365,6 +365,19 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.match(text, /lookout_events_accepted_total\{model="scoring"\} 3801/);
     assert.match(text, /lookout_events_rejected_total\{model="scoring",code="schema_violation"\} 2/);
     assert.match(text, /lookout_ingest_queue_events 0/);
+    // Each committed group's time, and where it went: the four stages partition it.
+    const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? NaN);
+    const commits = value(/^lookout_ingest_commit_seconds_count (\S+)$/m);
+    const total = value(/^lookout_ingest_commit_seconds_sum (\S+)$/m);
+    assert.ok(commits > 0, 'groups were committed');
+    let sum = 0;
+    for (const stage of ['prepare', 'wait', 'store', 'apply']) {
+      assert.equal(value(new RegExp(`^lookout_ingest_commit_stage_seconds_count\\{stage="${stage}"\\} (\\S+)$`, 'm')), commits, stage);
+      const seconds = value(new RegExp(`^lookout_ingest_commit_stage_seconds_sum\\{stage="${stage}"\\} (\\S+)$`, 'm'));
+      assert.ok(seconds >= 0, `${stage}: ${seconds}`);
+      sum += seconds;
+    }
+    assert.ok(Math.abs(sum - total) < 1e-6 * Math.max(1, commits), `stages ${sum} s against ${total} s in all`);
     assert.equal((await call(base, 'GET', '/healthz')).status, 200);
   });
 });

@@ -7,6 +7,11 @@ export class ServerMetrics {
   readonly eventsRejected = new Counter({ name: 'lookout_events_rejected_total', help: 'Inference events rejected by validation', labelNames: ['model', 'code'], registers: [this.registry] });
   readonly labelsAccepted = new Counter({ name: 'lookout_labels_accepted_total', help: 'Labels stored', registers: [this.registry] });
   readonly commitSeconds = new Histogram({ name: 'lookout_ingest_commit_seconds', help: 'Time to commit one ingest group', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
+  readonly commitStageSeconds = new Histogram({
+    name: 'lookout_ingest_commit_stage_seconds',
+    help: "Where one ingest group's time goes: prepare (journal record, summary deltas), wait (for the previous group's commit), store (its transaction, journal record synced), apply (deltas merged into memory)",
+    labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
+  });
   readonly checkpointSeconds = new Histogram({ name: 'lookout_summary_checkpoint_seconds', help: 'Time to write the dirty window summaries (a checkpoint of the summary journal)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queryDuration = new Histogram({ name: 'lookout_query_seconds', help: 'Query API evaluation time', labelNames: ['endpoint'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queueDepth: Gauge;

@@ -1,6 +1,19 @@
 import type { Random } from '../core/random/rng.js';
 import type { SummaryKey } from '../storage/types.js';
 
+/**
+ * Where a committed group's time went, in seconds (their sum is the group's time): `prepare` (its journal record and
+ * summary deltas, store copies of windows not in memory), `wait` (for the previous group's commit: commits run one at a
+ * time), `store` (the store transaction of its events and rejects, with its journal record synced before COMMIT),
+ * `apply` (its deltas merged into the in-memory windows).
+ */
+export interface CommitStages {
+  prepare: number;
+  wait: number;
+  store: number;
+  apply: number;
+}
+
 /** Options of the ingest pipeline (pipeline.ts). */
 export interface IngestOptions {
   /** Share of accepted events whose raw features are kept for debugging (default 0.01). */
@@ -11,7 +24,8 @@ export interface IngestOptions {
   maxBatchEvents?: number;
   /** Window summaries kept in memory (clean ones beyond this are evicted; dirty ones stay until a checkpoint). */
   cacheWindows?: number;
-  onCommit?: (events: number, rejects: number, seconds: number) => void;
+  /** After each committed group: its size, its time from taken off the queue to merged into memory, and where that went. */
+  onCommit?: (events: number, rejects: number, seconds: number, stages: CommitStages) => void;
   /** Called after a checkpoint with the window summaries it wrote (readers drop what they cached of them). */
   onSummaries?: (keys: readonly SummaryKey[]) => void;
   onCheckpoint?: (windows: number, seconds: number) => void;

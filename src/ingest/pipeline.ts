@@ -13,14 +13,16 @@ import { WindowCache } from './window-cache.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { loadWindows } from './window-loader.js';
 
-export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
+export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
 
 /** Clean windows that ended longer ago than this are dropped from memory at checkpoints (late events reload them). */
 const ENDED_WINDOW_GRACE_MS = 5 * 60_000;
 
 /** A group ready to commit: its rows, its journal record and the deltas it adds to the windows. */
 interface Prepared {
+  /** When the group was taken off the queue, and when its preparation ended. */
   t0: bigint;
+  tPrepared: bigint;
   records: EventRecord[];
   rejects: readonly RejectRecord[];
   payload: Buffer | null;
@@ -262,8 +264,9 @@ export class IngestPipeline {
     const targets = await this.offload.targets(input, payload, this.specOf);
     const epoch = this.epoch;
     const bases = await loadWindows(this.store, this.catalog, targets.filter((t) => this.cache.get(t.k) === undefined).map((t) => t.key));
+    const records = events.map((e) => this.record(e));
     return {
-      t0, records: events.map((e) => this.record(e)), rejects, targets, bases, epoch,
+      t0, tPrepared: process.hrtime.bigint(), records, rejects, targets, bases, epoch,
       payload: this.journal ? payload : null,
     };
   }
@@ -287,6 +290,7 @@ export class IngestPipeline {
   private async commitPrepared(p: Prepared): Promise<void> {
     if (this.broken) throw this.broken;
     const seq = ++this.seq;
+    const tStore = process.hrtime.bigint();
     // The journal record is written and synced while the store does its part of the transaction; COMMIT
     // waits for it, so a committed group always has its record on disk.
     const journaled = this.journal && p.payload ? this.journal.append(RecordKind.Group, seq, p.payload) : null;
@@ -302,6 +306,7 @@ export class IngestPipeline {
       await this.abort(seq);
       throw err;
     }
+    const tStored = process.hrtime.bigint();
     try {
       await this.apply(p, seq);
     } catch (err) {
@@ -311,7 +316,11 @@ export class IngestPipeline {
       this.broken = new Error(`ingest: the window summaries could not be updated (${String(err)}); restart the server to recover them from the journal`);
       process.stderr.write(`lookout: ${this.broken.message}\n`);
     }
-    this.opts.onCommit?.(p.records.length, p.rejects.length, Number(process.hrtime.bigint() - p.t0) / 1e9);
+    const tApplied = process.hrtime.bigint();
+    const s = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
+    this.opts.onCommit?.(p.records.length, p.rejects.length, s(p.t0, tApplied), {
+      prepare: s(p.t0, p.tPrepared), wait: s(p.tPrepared, tStore), store: s(tStore, tStored), apply: s(tStored, tApplied),
+    });
   }
 
   /** Marks a journal record as not committed (on a fresh file if the old one may end in a torn record). */
