@@ -4,7 +4,8 @@ import { seededRandom } from '../src/core/random/rng.js';
 import { DeltaOffload } from '../src/ingest/delta-offload.js';
 import type { ValidEvent } from '../src/ingest/event-input.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
-import { ModelCatalog } from '../src/monitoring/catalog.js';
+import { WindowSummary } from '../src/core/summary/window.js';
+import { ModelCatalog, summarySeed } from '../src/monitoring/catalog.js';
 import type { CommitBatch } from '../src/storage/types.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { tempDir } from './helpers/cli.js';
@@ -106,6 +107,43 @@ describe('issue 3: ingest pipelining', () => {
       }
     });
   }
+
+  test('a group is answered once stored, before its deltas are in memory; the next group commits meanwhile; sync() waits for them', { timeout: 20_000 }, async () => {
+    const g = await gated(true);
+    const proto = IngestPipeline.prototype as unknown as Record<string, (...a: unknown[]) => Promise<void>>;
+    const apply = proto['apply'] as (...a: unknown[]) => Promise<void>;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let applies = 0;
+    proto['apply'] = async function (this: unknown, ...a: unknown[]) {
+      applies++;
+      await gate;
+      return apply.apply(this, a);
+    };
+    try {
+      g.open(); // store commits run freely; only the merges into memory are held
+      await g.pipeline.submit(batch('a', 30), []);
+      assert.equal(applies, 1, 'answered while its deltas wait to be merged');
+      await g.pipeline.submit(batch('b', 20), []);
+      assert.equal(g.commits.length, 2, 'the next group was stored meanwhile');
+      assert.equal(await g.store.countEvents('m'), 50);
+      let synced = false;
+      const sync = g.pipeline.sync().then(() => void (synced = true));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(synced, false, 'a reader waits for the pending merges');
+      release();
+      await sync;
+      const rows = await g.store.querySummaries({ model: 'm', version: '1', segment: '', granularity: 'day', from: 0, to: T * 2 });
+      const spec = (g.pipeline as unknown as { catalog: ModelCatalog }).catalog.version('m', '1')?.spec;
+      assert.ok(spec);
+      const events = rows.reduce((n, r) => n + WindowSummary.fromBytes(r.data, spec, summarySeed('m', '1', '', 'day', r.windowStart)).events, 0);
+      assert.equal(events, 50, 'the stored summaries count both groups once sync() resolved');
+    } finally {
+      release();
+      proto['apply'] = apply;
+      await g.close();
+    }
+  });
 
   test('the first group fails while the second was prepared during its commit: the careful path reports its duplicates, the second is stored', async () => {
     const g = await gated(true);

@@ -15,6 +15,9 @@ import { loadWindows } from './window-loader.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
 
+/** Committed groups whose deltas may wait to be merged into memory before the next group's commit waits for them. */
+const MAX_PENDING_APPLIES = 4;
+
 /** Clean windows that ended longer ago than this are dropped from memory at checkpoints (late events reload them). */
 const ENDED_WINDOW_GRACE_MS = 5 * 60_000;
 
@@ -64,6 +67,9 @@ export class IngestPipeline {
   private epoch = 0;
   private lastCheckpointAt = performance.now();
   private waiters: Waiter[] = [];
+  /** Committed groups whose deltas are being merged into memory (in commit order), and how many. */
+  private applying: Promise<void> = Promise.resolve();
+  private applyPending = 0;
   /** Wakes a drain loop that waits for its group's commit when a submit arrives meanwhile (see drain). */
   private onSubmit: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -146,7 +152,7 @@ export class IngestPipeline {
    * window is dirty): readers call it first, so they read their writes.
    */
   sync(): Promise<void> {
-    if (this.cache.dirtyCount === 0 || this.broken) return Promise.resolve();
+    if ((this.cache.dirtyCount === 0 && this.applyPending === 0) || this.broken) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.kick();
@@ -207,15 +213,21 @@ export class IngestPipeline {
         const batch = this.queue.length > 0 ? this.take() : null;
         const prepared = batch ? await this.prepare(batch).catch(() => null) : null;
         await settle();
+        // Merges into memory are much faster than store transactions, but never let them fall behind without bound.
+        if (this.applyPending > MAX_PENDING_APPLIES) await this.applying;
         if (batch) {
           if (prepared) prev = { batch, done: this.write(batch, prepared) };
           else await this.commitBatch(batch);
         }
         if (this.checkpointDue()) {
           await settle();
+          await this.applying;
           await this.checkpoint();
         }
-        if (!batch && !prev) break;
+        if (!batch && !prev) {
+          await this.applying; // the merged windows are dirty by now: the finally below schedules their checkpoint
+          break;
+        }
       }
     } finally {
       this.running = false;
@@ -236,7 +248,7 @@ export class IngestPipeline {
   private checkpointDue(): boolean {
     if (this.waiters.length > 0) return true;
     if (this.broken) return false;
-    if (this.cache.dirtyCount === 0) return false;
+    if (this.cache.dirtyCount === 0 && this.applyPending === 0) return false;
     return this.journal === null || this.cache.dirtyCount > this.cache.capacity / 2 || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
   }
 
@@ -307,14 +319,27 @@ export class IngestPipeline {
       throw err;
     }
     const tStored = process.hrtime.bigint();
-    try {
-      await this.apply(p, seq);
-    } catch (err) {
-      // Committed and journaled, so acknowledged, but not in memory (a store read failed): memory no longer
-      // matches the store. Fail-stop: no more ingest and no checkpoint (which would mark this group as
-      // summarised); a restart replays it from the journal.
-      this.broken = new Error(`ingest: the window summaries could not be updated (${String(err)}); restart the server to recover them from the journal`);
-      process.stderr.write(`lookout: ${this.broken.message}\n`);
+    // Committed and journaled: durable, so its callers are answered now. Its deltas go into memory in commit order
+    // while the next group's transaction runs (with a journal: checkpoints and sync() wait for them; without one, the
+    // summaries are written by apply itself, so it is awaited here).
+    this.applyPending++;
+    const applied = this.applying.then(() => this.applyCommitted(p, seq, tStore, tStored)).finally(() => void this.applyPending--);
+    this.applying = applied;
+    if (this.journal === null) await applied;
+  }
+
+  /** apply() for a committed group, in commit order (see commitPrepared); never rejects. */
+  private async applyCommitted(p: Prepared, seq: number, tStore: bigint, tStored: bigint): Promise<void> {
+    if (!this.broken) {
+      try {
+        await this.apply(p, seq);
+      } catch (err) {
+        // Committed and journaled, so acknowledged, but not in memory (a store read failed): memory no longer
+        // matches the store. Fail-stop: no more ingest and no checkpoint (which would mark this group as
+        // summarised); a restart replays it, and any group committed after it, from the journal.
+        this.broken = new Error(`ingest: the window summaries could not be updated (${String(err)}); restart the server to recover them from the journal`);
+        process.stderr.write(`lookout: ${this.broken.message}\n`);
+      }
     }
     const tApplied = process.hrtime.bigint();
     const s = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
