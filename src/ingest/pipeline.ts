@@ -12,6 +12,7 @@ import { segmentKey } from './validate-event.js';
 import { WindowCache } from './window-cache.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { loadWindows } from './window-loader.js';
+import { SerialQueue } from '../io/serial-queue.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
 
@@ -67,9 +68,8 @@ export class IngestPipeline {
   private epoch = 0;
   private lastCheckpointAt = performance.now();
   private waiters: Waiter[] = [];
-  /** Committed groups whose deltas are being merged into memory (in commit order), and how many. */
-  private applying: Promise<void> = Promise.resolve();
-  private applyPending = 0;
+  /** Committed groups' merges of their deltas into memory, in commit order (see commitPrepared). */
+  private readonly applies = new SerialQueue();
   /** Wakes a drain loop that waits for its group's commit when a submit arrives meanwhile (see drain). */
   private onSubmit: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -152,7 +152,7 @@ export class IngestPipeline {
    * window is dirty): readers call it first, so they read their writes.
    */
   sync(): Promise<void> {
-    if ((this.cache.dirtyCount === 0 && this.applyPending === 0) || this.broken) return Promise.resolve();
+    if ((this.cache.dirtyCount === 0 && this.applies.pending === 0) || this.broken) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.kick();
@@ -214,18 +214,18 @@ export class IngestPipeline {
         const prepared = batch ? await this.prepare(batch).catch(() => null) : null;
         await settle();
         // Merges into memory are much faster than store transactions, but never let them fall behind without bound.
-        if (this.applyPending > MAX_PENDING_APPLIES) await this.applying;
+        if (this.applies.pending > MAX_PENDING_APPLIES) await this.applies.drain();
         if (batch) {
           if (prepared) prev = { batch, done: this.write(batch, prepared) };
           else await this.commitBatch(batch);
         }
         if (this.checkpointDue()) {
           await settle();
-          await this.applying;
+          await this.applies.drain();
           await this.checkpoint();
         }
         if (!batch && !prev) {
-          await this.applying; // the merged windows are dirty by now: the finally below schedules their checkpoint
+          await this.applies.drain(); // the merged windows are dirty by now: the finally below schedules their checkpoint
           break;
         }
       }
@@ -248,7 +248,7 @@ export class IngestPipeline {
   private checkpointDue(): boolean {
     if (this.waiters.length > 0) return true;
     if (this.broken) return false;
-    if (this.cache.dirtyCount === 0 && this.applyPending === 0) return false;
+    if (this.cache.dirtyCount === 0 && this.applies.pending === 0) return false;
     return this.journal === null || this.cache.dirtyCount > this.cache.capacity / 2 || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
   }
 
@@ -322,9 +322,7 @@ export class IngestPipeline {
     // Committed and journaled: durable, so its callers are answered now. Its deltas go into memory in commit order
     // while the next group's transaction runs (with a journal: checkpoints and sync() wait for them; without one, the
     // summaries are written by apply itself, so it is awaited here).
-    this.applyPending++;
-    const applied = this.applying.then(() => this.applyCommitted(p, seq, tStore, tStored)).finally(() => void this.applyPending--);
-    this.applying = applied;
+    const applied = this.applies.run(() => this.applyCommitted(p, seq, tStore, tStored));
     if (this.journal === null) await applied;
   }
 

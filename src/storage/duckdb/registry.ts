@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { SqlRegistryStore, type SqlRunner } from '../registry-sql.js';
 import type { RegistryStore } from '../registry.js';
-import type { SerialQueue } from './queue.js';
+import type { SerialQueue } from '../../io/serial-queue.js';
 import type { Row } from './rows.js';
 
 /** The registry store on the embedded store's single connection, serialised with its other calls. */

@@ -13,7 +13,7 @@ import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFi
 import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
 import { assertAligned } from '../window-align.js';
-import { SerialQueue } from './queue.js';
+import { SerialQueue } from '../../io/serial-queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
