@@ -118,6 +118,15 @@ export function storageContract(
       assert.deepStrictEqual(await s.getEvents([]), []);
     });
 
+    test('events: getEvents with more ids than one lookup takes, repeated and missing ones among them', async () => {
+      const es = Array.from({ length: 2_600 }, (_, i) => ev(`many-${i}`, 'get-many', { ts: T0 + (i % 7) }));
+      await s.appendEvents(es);
+      const ids = [...es.map((e) => e.id).reverse(), 'many-missing', 'many-0', 'many-2599', 'many-1300'];
+      const got = await s.getEvents(ids);
+      assert.equal(got.length, es.length, 'each stored event once, however often it was asked for');
+      assert.deepStrictEqual(sortById(got), sortById(es));
+    });
+
     test('events: a duplicate id fails the whole call, stores nothing, store stays usable', async () => {
       const m = 'dup';
       await s.appendEvents([ev('d1', m)]);

@@ -10,7 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
 import { runAndKill } from './crash-run.js';
 import { EVENTS_PER_STATEMENT } from './event-json.js';
-import { summariesQuery } from './sql.js';
+import { eventsByIdQueries, summariesQuery } from './sql.js';
 import { keyedWindows } from './window-row-key.js';
 import type { EventRecord } from '../types.js';
 
@@ -176,6 +176,39 @@ describe('duckdb store', () => {
       assert.match(await plan(summariesQuery({ ...q, headOnly: true }, (_t, g) => `summaries_${g}`, false, keyedWindows(q), true)), /Sequential Scan/);
       assert.doesNotMatch(await plan(summariesQuery(q, (_t, g) => `summaries_${g}`)), /Index Scan/);
       assert.equal(keyedWindows({ ...q, to: 3_600_000 * 300 }), null); // a long range is scanned
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
+  });
+
+  test('issue 3: labels find their predictions through the id index, not by scanning every stored event', async () => {
+    // getEvents (every POST /v1/labels, and the ingest's duplicate check) sends its ids as IN ($1, ..., $n): DuckDB
+    // answers that from the primary key. `IN (SELECT unnest($1))` (the earlier form) scanned the table, ~300 ms
+    // with 2.5 million events and growing with them.
+    const file = join(dir, 'lookup.duckdb');
+    const store = await DuckDbStore.open(file);
+    await store.init();
+    const events: EventRecord[] = Array.from({ length: 30_000 }, (_, i) => ({
+      id: `lk-${i}`, model: 'm', version: '1', ts: 1_000 + i, segment: '', prediction: 'a', score: 0.5, scores: null,
+      latencyMs: 1, error: null, costUsd: null, features: null,
+    }));
+    await store.appendEvents(events);
+    const ids = Array.from({ length: 1_500 }, (_, i) => `lk-${i * 20}`);
+    assert.equal((await store.getEvents(ids)).length, 1_500);
+    await store.close();
+    const inst = await DuckDBInstance.create(file);
+    const c = await inst.connect();
+    try {
+      const queries = eventsByIdQueries(ids, (t) => t);
+      assert.equal(queries.length, 2);
+      for (const q of queries) {
+        const ps = await c.prepare(`EXPLAIN ANALYZE ${q.text}`);
+        ps.bind(q.params);
+        const plan = (await ps.runAndReadAll()).getRows().map((r) => String(r[1])).join('\n');
+        assert.match(plan, /Index Scan/);
+        assert.doesNotMatch(plan, /Sequential Scan/);
+      }
     } finally {
       c.closeSync();
       inst.closeSync();

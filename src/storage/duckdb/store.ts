@@ -1,4 +1,4 @@
-import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
@@ -25,7 +25,7 @@ import {
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
-import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
+import { countQuery, eventsByIdQueries, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
@@ -187,10 +187,12 @@ export class DuckDbStore implements StorageBackend {
 
   async getEvents(ids: readonly string[]): Promise<EventRecord[]> {
     if (ids.length === 0) return [];
+    // On the write connection: a label for an event acknowledged a moment ago must find it.
     const rows = await this.queue.run(async () => {
       this.assertOpen();
-      const text = `SELECT ${EVENT_COLUMNS} FROM events WHERE id IN (SELECT unnest($1::VARCHAR[])) ORDER BY ts, id`;
-      return (await this.conn.runAndReadAll(text, [listValue([...ids])])).getRowObjectsJS() as Row[];
+      const out: Row[] = [];
+      for (const q of eventsByIdQueries(ids, table)) out.push(...(await this.conn.runAndReadAll(q.text, q.params)).getRowObjectsJS() as Row[]);
+      return out;
     });
     return rows.map(toEvent);
   }
