@@ -20,7 +20,7 @@ import {
   labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
 import {
-  DUCKDB_SCHEMA, EVENT_COLUMNS, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  DUCKDB_SCHEMA, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
   CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES, CREATE_SUMMARY_KEYS_STAGE, SUMMARY_KEY_INDEXES,
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
