@@ -33,6 +33,8 @@ const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 20));
 const ROUNDS = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 4));
 const WARMUP_S = 3;
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
+/** The server's Node flags (default: npm start's, SERVE_NODE_FLAGS); BENCH_SERVE_FLAGS='' runs it without any. */
+const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');
 const log = (s: string): void => console.log(s);
 
 function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; url: string; startup: string }> {
@@ -168,7 +170,7 @@ try {
   const bare = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-bare-proxy.js'), upstream.url], /listening on (http:\/\/[^\s]+)/, 'stdout');
   children.push(bare.child);
   const profDir = join(dataDir, 'prof');
-  const server = await startChild([...SERVE_NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+  const server = await startChild([...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
   children.push(server.child);
   const fs = featureSet(10, 2);
   await api(server.url, 'POST', '/v1/models', modelBody('m', fs));
@@ -209,7 +211,7 @@ try {
   await bp.close();
   await gw.close();
   log('');
-  log(`lookout serve ran with node ${SERVE_NODE_FLAGS.join(' ')}; ${priorityLine(server.startup) ?? 'no CPU priority line'}`);
+  log(`lookout serve ran with node ${NODE_FLAGS.join(' ') || '(no flags)'}; ${priorityLine(server.startup) ?? 'no CPU priority line'}`);
   log(`direct upstream: ${fmtInt(D.ok)} ok, ${D.failed} failed${D.firstError ? ` (${D.firstError})` : ''}, ${fmtInt(D.sent / D.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(D.fromSend)}`);
   log(`  from intended time:    ${dist(D.fromIntended)}`);

@@ -174,6 +174,10 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     assert.equal(res.status, 200);
     assert.equal(res.body['accepted'], h1.length);
     assert.deepEqual((res.body['results'] as Array<{ code?: string }>).slice(-2).map((x) => x.code), ['unknown_prediction', 'invalid_id']);
+    // issue 3: each label is stored with its prediction's time (reads of labelled events filter labels by it)
+    const read = (s.deps.store as unknown as { read(sql: { text: string; params: never[] }): Promise<Array<{ id: string; ts: bigint | null }>> }).read.bind(s.deps.store);
+    const times = new Map((await read({ text: 'SELECT id, ts FROM labels', params: [] })).map((r) => [r.id, r.ts === null ? null : Number(r.ts)]));
+    assert.deepEqual(h1.map((e) => times.get(e.id)), h1.map((e) => e.ts));
     const p = await call(base, 'GET', `/v1/models/scoring/performance?from=${H1}&to=${H1 + HOUR}`);
     const body = p.body as { labelled: number; realized: { metrics: Record<string, { value: number }> }; estimated: { accuracy: number }; bySegment: Array<{ segment: string; labelled: number }> };
     assert.equal(body.labelled, h1.length);

@@ -76,7 +76,7 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
       events.push({ id: eid, model: 'churn', version: '1.0.0', ts, features: row.features, prediction: row.score >= 0.5 ? '1' : '0', score: row.score, scores: null,
         latencyMs: Math.round(Math.exp(3 + normal(r) * 0.3) * 10) / 10, error: null, segment: { region: row.region }, costUsd: 0.0004 });
       const delay = DAY + r.next() * 2 * DAY;
-      if (r.next() < 0.7 && ts + delay <= now) labels.push({ id: eid, model: 'churn', label: row.label, receivedAt: Math.round(ts + delay) });
+      if (r.next() < 0.7 && ts + delay <= now) labels.push({ id: eid, model: 'churn', label: row.label, receivedAt: Math.round(ts + delay), ts });
     }
     for (let i = poisson(r, plan.etaPerMinute * season); i > 0; i--) {
       const ts = t + Math.floor(r.next() * MINUTE);
@@ -86,7 +86,7 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
       const failed = incident && r.next() < 0.06;
       events.push({ id: eid, model: 'eta', version: '2.1.0', ts, features: row.features, prediction: row.prediction, score: null, scores: null,
         latencyMs: Math.round(Math.exp(3.6 + normal(r) * 0.25) * (incident ? 8 : 1) * 10) / 10, error: failed ? 'upstream timeout' : null, segment: { city: row.city }, costUsd: 0.0011 });
-      if (r.next() < 0.9 && ts + 3600_000 <= now) labels.push({ id: eid, model: 'eta', label: String(row.actual), receivedAt: ts + 3600_000 });
+      if (r.next() < 0.9 && ts + 3600_000 <= now) labels.push({ id: eid, model: 'eta', label: String(row.actual), receivedAt: ts + 3600_000, ts });
     }
     if (events.length >= 20_000) await flush();
   }

@@ -17,7 +17,8 @@ const ev = (i: number, model = 'm'): EventRecord => ({
   id: `${model}-${String(i).padStart(4, '0')}`, model, version: 'v1', ts: T0 + Math.floor(i / 3) * 1000, segment: i % 2 ? 'a=1' : 'a=2',
   prediction: String(i % 2), score: (i % 10) / 10, scores: null, latencyMs: 1, error: null, costUsd: null, features: { x: i },
 });
-const lbl = (i: number, label: string, model = 'm'): LabelRecord => ({ id: `${model}-${String(i).padStart(4, '0')}`, model, label, receivedAt: T0 + 10_000_000 + i });
+/** A label of event i; ts: its prediction's time (that of ev(i) unless the event was stored with another; null: unknown). */
+const lbl = (i: number, label: string, model = 'm', ts: number | null = ev(i, model).ts): LabelRecord => ({ id: `${model}-${String(i).padStart(4, '0')}`, model, label, receivedAt: T0 + 10_000_000 + i, ts });
 const direct = (from: number, to: number, model = 'm') => store.labelledEvents({ model, version: 'v1', from, to, limit: 1_000_000, withoutFeatures: true });
 
 before(async () => {
@@ -55,8 +56,8 @@ test('a commit of labels for a model drops what was cached for it (never stale),
   assert.equal(now.find((l) => l.event.id === 'm-0004')?.label, 'late');
   assert.equal(now.find((l) => l.event.id === 'm-0005')?.label, 'changed');
   assert.deepStrictEqual(await cache.labelled('other', 'v1', from, to), other);
-  // an event arriving after its label joins it: the cached set over its time is dropped
-  await store.putLabels([lbl(2000, '1')]);
+  // an event arriving after its label (stored without a prediction time) joins it: the cached set over its time is dropped
+  await store.putLabels([lbl(2000, '1', 'm', null)]);
   assert.equal((await cache.labelled('m', 'v1', from, to)).length, now.length);
   await store.appendEvents([{ ...ev(2000), ts: T0 + 50_000 }]);
   const joined = await cache.labelled('m', 'v1', from, to);
@@ -79,12 +80,17 @@ test('result(): computed once per (context, id); recomputed after a commit; a co
   assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 4);
   const overlapping = async (): Promise<number> => {
     const n = ++runs;
-    await store.putLabels([lbl(1000, '1')]);
+    await store.putLabels([lbl(1001, '1', 'm', T0 + 99_999)]);
     return n;
   };
   assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', overlapping), 5);
   assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'c', compute), 6);
-  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 7, 'labels drop every result of the model');
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 7, 'a label drops the results over its prediction\'s time');
+  // issue 3: a label for a prediction outside the range keeps them; one whose prediction time is unknown drops them all
+  await store.putLabels([lbl(1000, '1')]); // ev(1000): T0 + 333 s
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 7);
+  await store.putLabels([lbl(3000, '1', 'm', null)]);
+  assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 8);
 });
 
 test('issue 6: with a clock, the first read of a bucket near now extends to now: later buckets need no store read', async () => {

@@ -31,7 +31,7 @@ interface EventSet {
   at: number;
 }
 
-/** Event-time spans [from, to) a write touched; null: anything of the model (labels carry no event time). */
+/** Event-time spans [from, to) a write touched; null: anything of the model (a label whose prediction's time is not known). */
 export type Touched = ReadonlyArray<readonly [number, number]> | null;
 
 const overlaps = (touched: Touched, from: number, to: number): boolean => touched === null || touched.some(([a, b]) => a < to && b > from);
@@ -179,7 +179,8 @@ export class PerformanceCache {
 
 /**
  * Per model, what a commit batch touches: events over the span of their times (one span per model: a
- * group commit holds thousands of events), summaries over their windows, labels anything.
+ * group commit holds thousands of events), labels over the span of their predictions' times (likewise; anything
+ * of the model when one of them has no time), summaries over their windows.
  */
 export function touchedBy(batch: CommitBatch): Map<string, Array<[number, number]> | null> {
   const out = new Map<string, Array<[number, number]> | null>();
@@ -190,12 +191,24 @@ export function touchedBy(batch: CommitBatch): Map<string, Array<[number, number
     else if (e.ts < sp[0]) sp[0] = e.ts;
     else if (e.ts + 1 > sp[1]) sp[1] = e.ts + 1;
   }
-  for (const [model, span] of spans) out.set(model, [span]);
-  for (const s of batch.summaries ?? []) {
-    const list = out.has(s.model) ? out.get(s.model) : [];
-    if (list) out.set(s.model, [...list, [s.windowStart, s.windowStart + GRANULARITY_MS[s.granularity]]]);
+  const labelSpans = new Map<string, [number, number] | null>();
+  for (const l of batch.labels ?? []) {
+    const sp = labelSpans.get(l.model);
+    if (l.ts === null || sp === null) labelSpans.set(l.model, null);
+    else if (!sp) labelSpans.set(l.model, [l.ts, l.ts + 1]);
+    else if (l.ts < sp[0]) sp[0] = l.ts;
+    else if (l.ts + 1 > sp[1]) sp[1] = l.ts + 1;
   }
-  for (const l of batch.labels ?? []) out.set(l.model, null);
+  for (const [model, span] of spans) out.set(model, [span]);
+  const add = (model: string, span: [number, number]): void => {
+    const list = out.has(model) ? out.get(model) : [];
+    if (list) out.set(model, [...list, span]);
+  };
+  for (const [model, span] of labelSpans) {
+    if (span === null) out.set(model, null);
+    else add(model, span);
+  }
+  for (const s of batch.summaries ?? []) add(s.model, [s.windowStart, s.windowStart + GRANULARITY_MS[s.granularity]]);
   return out;
 }
 

@@ -151,9 +151,10 @@ export function storageContract(
       await s.appendEvents([
         ev('l1', m, { ts: T0 }), ev('l2', m, { ts: T0 + 1, version: 'v2' }), ev('l3', m, { ts: T0 + 2 }), ev('l4', m, { ts: T0 + 9 }),
       ]);
-      const lbl = (id: string, label: string, receivedAt: number): LabelRecord => ({ id, model: m, label, receivedAt });
-      await s.putLabels([lbl('l1', 'cat', T0 + 50), lbl('l2', 'dog', T0 + 51), lbl('ghost', 'cat', T0 + 52), lbl('l4', 'x', T0)]);
-      await s.putLabels([lbl('l1', 'dog', T0 + 60)]);
+      const lbl = (id: string, label: string, receivedAt: number, ts: number | null): LabelRecord => ({ id, model: m, label, receivedAt, ts });
+      // ts: the labelled prediction's time; null for a label stored before its prediction (found by id alone)
+      await s.putLabels([lbl('l1', 'cat', T0 + 50, T0), lbl('l2', 'dog', T0 + 51, T0 + 1), lbl('ghost', 'cat', T0 + 52, null), lbl('l4', 'x', T0, T0 + 9)]);
+      await s.putLabels([lbl('l1', 'dog', T0 + 60, T0)]);
       const got = await s.labelledEvents({ model: m, from: T0, to: T0 + 5 });
       assert.deepStrictEqual(got.map((x) => [x.event.id, x.label, x.receivedAt]), [['l1', 'dog', T0 + 60], ['l2', 'dog', T0 + 51]]);
       assert.deepStrictEqual(got[1]?.event, ev('l2', m, { ts: T0 + 1, version: 'v2' }));
@@ -163,7 +164,7 @@ export function storageContract(
       await s.appendEvents([ev('ghost', m, { ts: T0 + 3 })]);
       assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => x.event.id), ['l1', 'l2', 'ghost']);
       await s.appendEvents([ev('lf', m, { ts: T0 + 4, features: { a: 1 } })]);
-      await s.putLabels([lbl('lf', 'cat', T0)]);
+      await s.putLabels([lbl('lf', 'cat', T0, T0 + 4)]);
       const slim = await s.labelledEvents({ model: m, from: T0, to: T0 + 5, withoutFeatures: true });
       assert.deepStrictEqual(slim, (await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => ({ ...x, event: { ...x.event, features: null } })));
     });
@@ -173,7 +174,7 @@ export function storageContract(
     test('commit: all parts stored together, and a failure half way stores nothing', async () => {
       const m = 'cmt';
       const kept = sum(m, { data: new Uint8Array([1]) });
-      await s.commit({ events: [ev('c0', m)], rejects: [rej(m)], summaries: [kept], labels: [{ id: 'c0', model: m, label: 'a', receivedAt: T0 }], state: [['cmt-mark', '1']] });
+      await s.commit({ events: [ev('c0', m)], rejects: [rej(m)], summaries: [kept], labels: [{ id: 'c0', model: m, label: 'a', receivedAt: T0, ts: T0 }], state: [['cmt-mark', '1']] });
       const snapshot = async (): Promise<unknown> => [
         await s.countEvents(m), await s.countRejects(m), (await s.querySummaries({ model: m, granularity: 'hour', from: 0, to: T0 * 2 })).map(plain),
         (await s.labelledEvents({ model: m, from: 0, to: T0 * 2 })).map((x) => [x.event.id, x.label]),
@@ -184,13 +185,13 @@ export function storageContract(
       const batch = {
         events: [ev('c1', m), ev('c2', m)], rejects: [rej(m)],
         summaries: [sum(m, { data: new Uint8Array([2]) }), sum(m, { windowStart: T0 + 3_600_000 })],
-        labels: [{ id: 'c0', model: m, label: 'b', receivedAt: T0 + 1 }],
+        labels: [{ id: 'c0', model: m, label: 'b', receivedAt: T0 + 1, ts: T0 }],
         state: [['cmt-mark', '2']] as Array<[string, string]>,
       };
       await assert.rejects(s.commit({ ...batch, events: [...batch.events, ev('c0', m)] }));
       assert.deepStrictEqual(await snapshot(), before);
       // fail after events, rejects and summaries were written: an invalid (null) label comes last
-      const badLabel = { id: 'c1', model: m, label: null as unknown as string, receivedAt: T0 };
+      const badLabel = { id: 'c1', model: m, label: null as unknown as string, receivedAt: T0, ts: T0 };
       await assert.rejects(s.commit({ ...batch, labels: [...batch.labels, badLabel] }));
       assert.deepStrictEqual(await snapshot(), before);
       assert.deepStrictEqual(await s.getEvents(['c1', 'c2']), []);
@@ -310,4 +311,27 @@ export function storageContract(
       assert.equal(await s.getState('st-reopen'), 'yes');
     });
   });
+}
+
+/** Old-release rows for checkLabelTimesAfterMigration: events e1 (ts 1001) and e2 (1002), labels for e1, e2 and ghost (no event). */
+export const OLD_LABEL_ROWS = {
+  events: `(id, model, version, ts, segment) VALUES ('e1', 'm', '1', 1001, ''), ('e2', 'm', '1', 1002, '')`,
+  labels: `(id, model, label, received_at) VALUES ('e1', 'm', 'a', 5000), ('e2', 'm', 'b', 5001), ('ghost', 'm', 'c', 5002)`,
+};
+
+/**
+ * A store whose labels were written (OLD_LABEL_ROWS) before labels kept their prediction's time: init() gives them
+ * their events' times, once (a label without a stored event keeps null); reads are what they were. `labelTimes`
+ * reads (id, ts) of the stored labels, ordered by id, from the backend's own table.
+ */
+export async function checkLabelTimesAfterMigration(store: StorageBackend, labelTimes: () => Promise<Array<[string, number | null]>>): Promise<void> {
+  await store.init();
+  await store.init(); // idempotent
+  assert.deepStrictEqual(await labelTimes(), [['e1', 1001], ['e2', 1002], ['ghost', null]]);
+  assert.deepStrictEqual((await store.labelledEvents({ model: 'm', from: 1000, to: 1100 })).map((x) => [x.event.id, x.label]), [['e1', 'a'], ['e2', 'b']]);
+  assert.deepStrictEqual((await store.labelledEvents({ model: 'm', from: 1002, to: 1100 })).map((x) => x.event.id), ['e2']);
+  // A label sent again without a time keeps the known one; with one, it takes it.
+  await store.putLabels([{ id: 'e1', model: 'm', label: 'd', receivedAt: 6000, ts: null }, { id: 'ghost', model: 'm', label: 'c', receivedAt: 6001, ts: 1003 }]);
+  assert.deepStrictEqual(await labelTimes(), [['e1', 1001], ['e2', 1002], ['ghost', 1003]]);
+  assert.deepStrictEqual((await store.labelledEvents({ model: 'm', from: 1000, to: 1100 })).map((x) => [x.event.id, x.label]), [['e1', 'd'], ['e2', 'b']]);
 }

@@ -64,6 +64,12 @@ export interface LabelRecord {
   label: string;
   /** When the label arrived. */
   receivedAt: number;
+  /**
+   * The event time of the prediction it labels (POST /v1/labels takes it from the stored event), or null when not
+   * known (a label stored before its prediction: found by id alone). Reads of labelled events filter labels by it,
+   * so that they do not join every label ever stored, and a label invalidates only caches over its prediction's time.
+   */
+  ts: number | null;
 }
 
 /** A stored event joined with its label. */

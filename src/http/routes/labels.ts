@@ -33,7 +33,7 @@ export function labelRoutes(deps: AppDeps) {
           results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"` });
           continue;
         }
-        records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now });
+        records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now, ts: ev.ts });
         results.push({ index: c.index, id: c.id, status: 'accepted' });
       }
       try {

@@ -109,6 +109,8 @@ export async function upsertLabels(conn: DuckDBConnection, labels: readonly Labe
       a.appendVarchar(l.model);
       a.appendVarchar(l.label);
       appendMillis(a, l.receivedAt);
+      if (l.ts === null) a.appendNull();
+      else appendMillis(a, l.ts);
       a.endRow();
     }
   }, 'temp');

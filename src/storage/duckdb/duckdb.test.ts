@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { checkHeadsAfterMigration, checkWindowValuesAfterMigration, storageContract } from '../contract.js';
+import { checkHeadsAfterMigration, checkLabelTimesAfterMigration, checkWindowValuesAfterMigration, OLD_LABEL_ROWS, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbStore } from './store.js';
@@ -180,6 +180,20 @@ describe('duckdb store', () => {
       c.closeSync();
       inst.closeSync();
     }
+  });
+
+  test('issue 3: labels written before labels kept their prediction\'s time get it from their events, once', async () => {
+    await withOldTables('label-times.duckdb', [
+      `CREATE TABLE events (id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, version VARCHAR NOT NULL, ts BIGINT NOT NULL,
+        segment VARCHAR NOT NULL, prediction VARCHAR, score DOUBLE, scores VARCHAR, latency_ms DOUBLE, error VARCHAR, cost_usd DOUBLE, features VARCHAR)`,
+      `CREATE TABLE labels (id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, label VARCHAR NOT NULL, received_at BIGINT NOT NULL)`,
+      `INSERT INTO events ${OLD_LABEL_ROWS.events}`,
+      `INSERT INTO labels ${OLD_LABEL_ROWS.labels}`,
+    ], (store) => checkLabelTimesAfterMigration(store, async () => {
+      // the store's own read path (private): what the labels table holds
+      const read = (store as unknown as { read(sql: { text: string; params: never[] }): Promise<Array<{ id: string; ts: bigint | number | null }>> }).read.bind(store);
+      return (await read({ text: 'SELECT id, ts FROM labels ORDER BY id', params: [] })).map((r) => [r.id, r.ts === null ? null : Number(r.ts)]);
+    }));
   });
 
   test('issue 3: labels find their predictions through the id index, not by scanning every stored event', async () => {

@@ -17,7 +17,9 @@ export const DUCKDB_SCHEMA: readonly string[] = [
     ts BIGINT NOT NULL, model VARCHAR, version VARCHAR, code VARCHAR NOT NULL,
     reason VARCHAR NOT NULL, excerpt VARCHAR NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS labels (
-    id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, label VARCHAR NOT NULL, received_at BIGINT NOT NULL)`,
+    id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, label VARCHAR NOT NULL, received_at BIGINT NOT NULL, ts BIGINT)`,
+  // The labelled prediction's time (LabelRecord.ts); stores written before it get the column, filled by init().
+  `ALTER TABLE labels ADD COLUMN IF NOT EXISTS ts BIGINT`,
   // Window summaries: one table per granularity (same columns). A query reads one granularity, and DuckDB
   // scans (no range index): a 30-day query over day windows reads the small day table only, ~15x faster
   // from a cold start than from one table holding the minute windows too.
@@ -111,11 +113,19 @@ export const MIGRATE_SUMMARIES = [
 export const LABELS_STAGE = 'labels_stage';
 
 export const CREATE_LABELS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${LABELS_STAGE} (
-  id VARCHAR, model VARCHAR, label VARCHAR, received_at BIGINT)`;
+  id VARCHAR, model VARCHAR, label VARCHAR, received_at BIGINT, ts BIGINT)`;
 
-export const UPSERT_STAGED_LABELS = `INSERT INTO labels (id, model, label, received_at)
-  SELECT id, model, label, received_at FROM temp.main.${LABELS_STAGE}
-  ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`;
+/** A label sent again replaces the stored one; a known prediction time is kept when the new one has none. */
+export const UPSERT_STAGED_LABELS = `INSERT INTO labels (id, model, label, received_at, ts)
+  SELECT id, model, label, received_at, ts FROM temp.main.${LABELS_STAGE}
+  ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at,
+    ts = coalesce(excluded.ts, labels.ts)`;
+
+/** The `state` key that marks FILL_LABEL_TIMES done. */
+export const LABEL_TIMES_FILLED = 'labels.ts-filled';
+
+/** Labels of a store written before labels kept their prediction's time get it from their events (init(); idempotent). */
+export const FILL_LABEL_TIMES = 'UPDATE labels SET ts = e.ts FROM events e WHERE labels.ts IS NULL AND labels.id = e.id';
 
 export const UPSERT_STATE = `INSERT INTO state (key, value) VALUES ($1, $2)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value`;

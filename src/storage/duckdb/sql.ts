@@ -49,7 +49,10 @@ export function labelledQuery(q: EventQuery, t: TableName, columnar = false): Sq
   if (columnar) select = select.replace('e.ts', 'e.ts::DOUBLE AS ts');
   const received = columnar ? 'l.received_at::DOUBLE AS received_at' : 'l.received_at';
   const text = `SELECT ${select}, l.label, ${received} FROM ${t('events')} e `
-    + `JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} ORDER BY e.ts, e.id` + limitClause(q, params);
+    // Labels by their prediction's time too (null: not known, by id alone): the join then builds on the range's
+    // labels instead of every label stored (docs/performance.md, "Labels by prediction time").
+    + `JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3))`
+    + ` ORDER BY e.ts, e.id` + limitClause(q, params);
   return { text, params };
 }
 

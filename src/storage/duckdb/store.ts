@@ -20,7 +20,7 @@ import {
   labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
 import {
-  DUCKDB_SCHEMA, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  DUCKDB_SCHEMA, FILL_LABEL_TIMES, LABEL_TIMES_FILLED, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
   CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES, CREATE_SUMMARY_KEYS_STAGE, SUMMARY_KEY_INDEXES,
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
@@ -93,6 +93,12 @@ export class DuckDbStore implements StorageBackend {
       // Rows written before the `k` column get their key (once), then the column its index (below: DuckDB creates an
       // index only in a transaction without updates).
       for (const g of STORED_GRANULARITIES) await fillSummaryKeys(this.conn, g);
+      // Once per store: labels written before they kept their prediction's time get it (a later label whose event is
+      // not stored keeps null, found by id alone). Marked in `state`, so a start does not join events and labels again.
+      if ((await this.conn.runAndReadAll(`SELECT 1 FROM state WHERE key = '${LABEL_TIMES_FILLED}'`)).currentRowCount === 0) {
+        await this.conn.run(FILL_LABEL_TIMES);
+        await this.exec(UPSERT_STATE, [LABEL_TIMES_FILLED, '1']);
+      }
       if ((await this.conn.runAndReadAll(OLD_WINDOW_VALUES)).currentRowCount > 0) {
         // Values of the first layout: a cache of what the summaries give, recomputed when needed; not converted.
         await this.conn.run('DROP TABLE window_values');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { checkHeadsAfterMigration, checkWindowValuesAfterMigration, storageContract } from '../contract.js';
+import { checkHeadsAfterMigration, checkLabelTimesAfterMigration, checkWindowValuesAfterMigration, OLD_LABEL_ROWS, storageContract } from '../contract.js';
 import { openStore } from '../open.js';
 import { dropSchema } from './drop-schema.js';
 import { PostgresStore } from './store.js';
@@ -67,6 +67,31 @@ if (url === undefined || url === '') {
           window_start bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (model, granularity, window_start, version, segment))`,
         `INSERT INTO ${s}.summaries VALUES ('m', '1', '', 'hour', 0, '\\x02')`,
       ], checkHeadsAfterMigration);
+    });
+
+    test('issue 3: labels written before labels kept their prediction\'s time get it from their events, once', async () => {
+      let schema = '';
+      await withOldTables((s) => {
+        schema = s;
+        return [
+          `CREATE TABLE ${s}.events (id text COLLATE "C" NOT NULL PRIMARY KEY, model text COLLATE "C" NOT NULL, version text COLLATE "C" NOT NULL,
+            ts bigint NOT NULL, segment text COLLATE "C" NOT NULL, prediction text, score double precision, scores text, latency_ms double precision,
+            error text, cost_usd double precision, features text)`,
+          `CREATE TABLE ${s}.labels (id text COLLATE "C" NOT NULL PRIMARY KEY, model text COLLATE "C" NOT NULL, label text NOT NULL, received_at bigint NOT NULL)`,
+          `INSERT INTO ${s}.events ${OLD_LABEL_ROWS.events}`,
+          `INSERT INTO ${s}.labels ${OLD_LABEL_ROWS.labels}`,
+        ];
+      }, (store) => checkLabelTimesAfterMigration(store, async () => {
+        const pg = await import('pg');
+        const client = new pg.default.Client({ connectionString: url });
+        await client.connect();
+        try {
+          const r = await client.query<{ id: string; ts: string | null }>(`SELECT id, ts FROM ${schema}.labels ORDER BY id`);
+          return r.rows.map((x) => [x.id, x.ts === null ? null : Number(x.ts)]);
+        } finally {
+          await client.end();
+        }
+      }));
     });
 
     test('issue 3: a window_values table of the first layout (a row per metric) is replaced by one row per window', async () => {

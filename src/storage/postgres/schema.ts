@@ -28,7 +28,9 @@ export function postgresSchema(schema: string): string[] {
       ts bigint NOT NULL, model text, version text, code text NOT NULL, reason text NOT NULL, excerpt text NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS rejects_model ON ${s}.rejects (model)`,
     `CREATE TABLE IF NOT EXISTS ${s}.labels (
-      id ${key} PRIMARY KEY, model ${key}, label text NOT NULL, received_at bigint NOT NULL)`,
+      id ${key} PRIMARY KEY, model ${key}, label text NOT NULL, received_at bigint NOT NULL, ts bigint)`,
+    // The labelled prediction's time (LabelRecord.ts); filled below, once, for labels written before the column.
+    `ALTER TABLE ${s}.labels ADD COLUMN IF NOT EXISTS ts bigint`,
     `CREATE TABLE IF NOT EXISTS ${s}.summaries (
       model ${key}, version ${key}, segment ${key}, granularity ${key}, window_start bigint NOT NULL,
       data bytea NOT NULL, head bytea, PRIMARY KEY (model, granularity, window_start, version, segment))`,
@@ -46,6 +48,11 @@ export function postgresSchema(schema: string): string[] {
       basis text NOT NULL, events bigint NOT NULL, vals jsonb NOT NULL,
       PRIMARY KEY (model, granularity, window_start, version, segment))`,
     `CREATE TABLE IF NOT EXISTS ${s}.state (key ${key} PRIMARY KEY, value text NOT NULL)`,
+    `DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM ${s}.state WHERE key = 'labels.ts-filled') THEN
+        UPDATE ${s}.labels l SET ts = e.ts FROM ${s}.events e WHERE l.ts IS NULL AND l.id = e.id;
+        INSERT INTO ${s}.state (key, value) VALUES ('labels.ts-filled', '1');
+      END IF; END $$`,
   ];
 }
 
@@ -70,9 +77,10 @@ export function postgresWrites(schema: string) {
       ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET
         vals = CASE WHEN w.basis = excluded.basis AND w.events = excluded.events THEN w.vals || excluded.vals ELSE excluded.vals END,
         basis = excluded.basis, events = excluded.events`,
-    labels: `INSERT INTO ${s}.labels (id, model, label, received_at)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-      ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at`,
+    labels: `INSERT INTO ${s}.labels AS l (id, model, label, received_at, ts)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+      ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at,
+        ts = coalesce(excluded.ts, l.ts)`,
     model: `INSERT INTO ${s}.models
       (name, output_kind, input_schema, segment_keys, classes, description, created_at, updated_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

@@ -196,7 +196,7 @@ export class PostgresStore implements StorageBackend {
         ]));
       }
       for (const part of chunks(lastByKey(batch.labels ?? [], (l) => l.id))) {
-        await c.query(this.writes.labels, columns(part, (l) => [l.id, l.model, l.label, millis(l.receivedAt)]));
+        await c.query(this.writes.labels, columns(part, (l) => [l.id, l.model, l.label, millis(l.receivedAt), l.ts === null ? null : millis(l.ts)]));
       }
       for (const [key, value] of batch.state ?? []) await c.query(this.writes.state, [key, value]);
       await batch.beforeCommit?.();
