@@ -230,13 +230,16 @@ try {
   let inFlight = 0;
   const rss: Array<{ t: number; mb: number; cpu: number }> = [];
   // The server's JS heap (prom-client default metrics), to tell a JS leak from native memory (DuckDB).
-  const heap: Array<{ t: number; mb: number }> = [];
+  const heap: Array<{ t: number; mb: number; totalMb: number; externalMb: number }> = [];
+  // DuckDB's own account of its memory by component (lookout_store_memory_bytes): the id index, table data, buffers.
+  const duck: Array<{ t: number; mb: Map<string, number> }> = [];
   const sample = (t: number): void => {
     const s = procStatus(pid);
     if (s) rss.push({ t, mb: s.rssMb, cpu: s.cpuSeconds });
     void fetch(`${started.url}/metrics`).then((r) => r.text()).then((text) => {
-      const m = /^lookout_process_nodejs_heap_size_used_bytes ([0-9.e+]+)$/m.exec(text);
-      if (m) heap.push({ t, mb: Number(m[1]) / 2 ** 20 });
+      const mb = (name: string): number => Number(new RegExp(`^lookout_process_nodejs_${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+      if (Number.isFinite(mb('heap_size_used_bytes'))) heap.push({ t, mb: mb('heap_size_used_bytes'), totalMb: mb('heap_size_total_bytes'), externalMb: mb('external_memory_bytes') });
+      duck.push({ t, mb: new Map([...text.matchAll(/^lookout_store_memory_bytes\{component="([^"]+)"\} ([0-9.e+]+)$/gm)].map((x) => [x[1] as string, Number(x[2]) / 2 ** 20])) });
     }).catch(() => undefined);
   };
   const cpu0 = process.cpuUsage();
@@ -310,7 +313,16 @@ try {
   log(`server RSS (every 5 s): first ${(mbs[0] ?? NaN).toFixed(0)} MB, last ${(mbs[mbs.length - 1] ?? NaN).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB; slope ${(allSlope * 60).toFixed(1)} MB/min over the run, ${(halfSlope * 60).toFixed(1)} MB/min over the second half (${halfGrowth >= 0 ? '+' : ''}${halfGrowth.toFixed(0)} MB, ${((halfGrowth / halfMean) * 100).toFixed(1)}% of ${halfMean.toFixed(0)} MB)`);
   log(`  samples: ${rss.map((x) => `${(x.t / 1000).toFixed(0)}s=${x.mb.toFixed(0)}`).join(' ')}`);
   const heapHalf = heap.filter((x) => x.t >= Math.max(INTERVAL_MS, loadMs / 2) - 100);
-  log(`server JS heap used (same times): ${heap.map((x) => x.mb.toFixed(0)).join(' ')} MB; slope over the second half ${(slope(heapHalf.map((x) => x.t / 1000), heapHalf.map((x) => x.mb)) * 60).toFixed(1)} MB/min (the rest of RSS is native: DuckDB, buffers)`);
+  heap.sort((a, b) => a.t - b.t);
+  log(`server JS heap of the main thread, used / total / external (same times, MB): ${heap.map((x) => `${x.mb.toFixed(0)}/${x.totalMb.toFixed(0)}/${x.externalMb.toFixed(0)}`).join(' ')}; slope over the second half ${(slope(heapHalf.map((x) => x.t / 1000), heapHalf.map((x) => x.mb)) * 60).toFixed(1)} MB/min (the rest of RSS is native: DuckDB, buffers)`);
+  duck.sort((a, b) => a.t - b.t);
+  const components = [...new Set(duck.flatMap((x) => [...x.mb.keys()]))].filter((c) => duck.some((x) => (x.mb.get(c) ?? 0) >= 1));
+  const duckHalf = duck.filter((x) => x.t >= Math.max(INTERVAL_MS, loadMs / 2) - 100);
+  const growth = (c: string): string => {
+    const g = slope(duckHalf.map((x) => x.t / 1000), duckHalf.map((x) => x.mb.get(c) ?? 0)) * (loadMs / 2000);
+    return duckHalf.length >= 2 ? ` (${g >= 0 ? '+' : ''}${g.toFixed(0)} over the second half)` : '';
+  };
+  log(`DuckDB's memory (duckdb_memory(), same times, MB): ${components.map((c) => `${c} ${duck.map((x) => (x.mb.get(c) ?? 0).toFixed(0)).join(' ')}${growth(c)}`).join('; ') || 'n/a'}`);
 
   // Every request has returned (the workers awaited them). Count what the server stored.
   const acknowledged = accepted + warmAccepted;

@@ -124,6 +124,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   await catalog.load();
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
+  if (raw.memoryUsage) metrics.storeMemory = raw.memoryUsage.bind(raw);
   // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
   const performance = new PerformanceCache(raw, { ttlMs: raw.kind === 'duckdb' ? Infinity : 5000, clock });
   watchCommits(raw, (model, touched) => performance.invalidate(model, touched));

@@ -382,6 +382,11 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
       sum += seconds;
     }
     assert.ok(Math.abs(sum - total) < 1e-6 * Math.max(1, commits), `stages ${sum} s against ${total} s in all`);
+    // The embedded store's memory by component, as DuckDB accounts it: the events' id index holds the stored ids.
+    const memory = new Map([...text.matchAll(/^lookout_store_memory_bytes\{component="([A-Z_]+)"\} (\S+)$/gm)].map((x) => [x[1], Number(x[2])]));
+    const own = new Map((await (s.deps.store.memoryUsage?.() ?? Promise.resolve([]))).map((x) => [x.component, x.bytes]));
+    assert.ok((memory.get('ART_INDEX') ?? 0) > 0, JSON.stringify([...memory]));
+    assert.deepEqual([...memory.keys()].sort(), [...own.keys()].sort());
     assert.equal((await call(base, 'GET', '/healthz')).status, 200);
   });
 });

@@ -20,11 +20,22 @@ export class ServerMetrics {
   readonly windowValueFillSeconds = new Histogram({ name: 'lookout_window_value_fill_seconds', help: 'Duration of one window-value filler run (periodic or start-up backfill)', buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [this.registry] });
   /** Windows noted for the filler and not filled yet (set by the server wiring). */
   windowValuesPending: () => number = () => 0;
+  /** The embedded store's memory by component (set by the server wiring; empty for PostgreSQL). */
+  storeMemory: () => Promise<Array<{ component: string; bytes: number }>> = () => Promise.resolve([]);
 
   constructor(queued: () => number) {
     this.queueDepth = new Gauge({ name: 'lookout_ingest_queue_events', help: 'Events waiting to be committed', registers: [this.registry], collect() { this.set(queued()); } });
     const pending = (): number => this.windowValuesPending();
     new Gauge({ name: 'lookout_window_values_pending', help: 'Hour and day windows written and not yet filled by the window-value filler (open ones included)', registers: [this.registry], collect() { this.set(pending()); } });
+    const storeMemory = (): Promise<Array<{ component: string; bytes: number }>> => this.storeMemory();
+    new Gauge({
+      name: 'lookout_store_memory_bytes', help: "Memory the embedded store (DuckDB) holds, by component (its duckdb_memory(); ART_INDEX holds the events' id index)",
+      labelNames: ['component'], registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const m of await storeMemory().catch(() => [])) this.set({ component: m.component }, m.bytes);
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'lookout_process_' });
   }
 }

@@ -63,4 +63,7 @@ export interface StorageBackend {
   registry(): RegistryStore;
   /** The monitoring-and-alerting records (issue 4), stored beside the rest (same file or schema). */
   alertStore(): AlertStore;
+
+  /** Memory an embedded store holds in this process, in bytes by component (absent: a database server's memory is not ours). */
+  memoryUsage?(): Promise<Array<{ component: string; bytes: number }>>;
 }

@@ -290,6 +290,12 @@ export class DuckDbStore implements StorageBackend {
     });
   }
 
+  /** DuckDB's own account (`duckdb_memory()`): the id index, table data, buffers, etc., without the driver's copies. */
+  async memoryUsage(): Promise<Array<{ component: string; bytes: number }>> {
+    const rows = await this.read({ text: 'SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory() ORDER BY tag', params: [] });
+    return rows.map((r) => ({ component: String(r.tag), bytes: Number(r.bytes) }));
+  }
+
   async getState(key: string): Promise<string | null> {
     const rows = await this.read({ text: 'SELECT value FROM state WHERE key = $1', params: [key] });
     const v = rows[0]?.value;
