@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { uuidv7 } from './io/uuid7.js';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { LookoutConfig } from './config.js';
@@ -176,8 +176,10 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     if (filling) filler.noteWritten(keys);
   };
   queued.events = () => pipeline.queuedEvents;
+  // Ids the server assigns (events without one, the gateway's predictions, records): time-ordered (src/io/uuid7.ts).
+  const newId = (): string => uuidv7();
   const registry = await buildRegistryServices({
-    store, catalog, pipeline, dataDir: config.dataDir, clock, newId: () => randomUUID(), random: seededRandom((clock() + 1) % 2 ** 32),
+    store, catalog, pipeline, dataDir: config.dataDir, clock, newId, random: seededRandom((clock() + 1) % 2 ** 32),
     notifier, ...(config.registry?.tickMs !== undefined && { tickMs: config.registry.tickMs }),
     ...(config.registry?.refreshMs !== undefined && { refreshMs: config.registry.refreshMs }),
   });
@@ -185,7 +187,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     store, catalog, pipeline, metrics, clock, registry,
     reader, performance, filler,
     keys: new ApiKeys(config.auth.keys),
-    newId: () => randomUUID(),
+    newId,
     dataDir: config.dataDir,
   };
 }

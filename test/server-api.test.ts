@@ -110,7 +110,10 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
     for (const x of results.filter((y) => y.status === 'rejected')) assert.ok((x.message ?? '').length > 10, 'a reason is given');
     const last = results[results.length - 1];
     assert.equal(last?.status, 'accepted');
-    assert.match(last?.id ?? '', /^[0-9a-f-]{36}$/, 'server-assigned id');
+    // issue 3: a server-assigned id is a time-ordered UUID (version 7: its first 48 bits are the time it was made)
+    const id = last?.id ?? '';
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'server-assigned id');
+    assert.ok(Math.abs(parseInt(id.slice(0, 8) + id.slice(9, 13), 16) - Date.now()) < 60_000, id);
     sent.push({ id: last?.id ?? '', ts: H1, prediction: '0', score: 0.2, label: '0', latencyMs: NaN, region: '', xMissing: false });
     // Retrying the same batch does not store duplicates.
     const again = await call(base, 'POST', '/v1/events', { events: good.slice(0, 10) });

@@ -124,6 +124,8 @@ describe('LookoutClient with the real Lookout server', { timeout: 60_000 }, () =
     // Labels right away: the client sends them only once the events before them are settled.
     ids.forEach((id, i) => client.label(id, i % 3 === 0 ? '1' : '0'));
     assert.equal(new Set(ids).size, 5000);
+    // issue 3: ids the client fills in are time-ordered (UUID version 7): the store's id index stays small
+    for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await client.flush();
     const st = client.stats();
     assert.deepEqual(st.events, { queued: 0, inFlight: 0, sent: 5000, rejected: 1, dropped: 0, failed: 0, retries: 0 });

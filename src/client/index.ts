@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../io/uuid7.js';
 import { Sender } from './sender.js';
 import type { ClientEvent, ClientOptions, ClientStats, EndpointStats } from './types.js';
 
@@ -78,7 +78,7 @@ export class LookoutClient {
       }
       const given: unknown = event.id;
       let fillId: string | null = null;
-      if (given === undefined || given === null) id = fillId = randomUUID();
+      if (given === undefined || given === null) id = fillId = uuidv7(); // time-ordered: a small id index in the store (src/io/uuid7.ts)
       else if (typeof given === 'string') id = given;
       const ts: unknown = event.timestamp;
       this.events.enqueue(event, null, 0, fillId, ts === undefined || ts === null ? this.now() : null);
