@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { uuidv7 } from './io/uuid7.js';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { LookoutConfig } from './config.js';
+import { uuidv7 } from './io/uuid7.js';
 import { seededRandom } from './core/random/rng.js';
 import { buildRegistryServices } from './gateway/services.js';
 import { createAlerting } from './alerting/setup.js';
@@ -125,7 +125,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
   if (raw.memoryUsage) metrics.storeMemory = raw.memoryUsage.bind(raw);
-  // Results and labelled events of GET /performance, dropped on every commit of the model's events or labels.
+  // Results and labelled events of GET /performance, dropped when a commit writes the model's events or labels over their times.
   const performance = new PerformanceCache(raw, { ttlMs: raw.kind === 'duckdb' ? Infinity : 5000, clock });
   watchCommits(raw, (model, touched) => performance.invalidate(model, touched));
   const invalidate = { summaries: (_keys: readonly SummaryKey[]): void => undefined };

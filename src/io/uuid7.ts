@@ -3,9 +3,10 @@ import { randomFillSync } from 'node:crypto';
 /**
  * Time-ordered ids: UUID version 7 (RFC 9562), 48 bits of Unix milliseconds, then the version, 74 random bits and
  * the variant. Ids made in the same millisecond share their first 12 hex digits, so an index on them stays small and
- * is filled in order: the events' id index (DuckDB's ART, in memory) takes ~4 bytes per id of these against ~90 for
+ * is filled in order: the events' id index (DuckDB's ART, in memory) takes ~8 bytes per id of these against ~94 for
  * random (version 4) UUIDs (`npm run bench:ids`). Written here rather than taken from the `uuid` package: its v7 asks
- * the OS for 16 random bytes per id (~5 µs each on the development machine); this draws them from a pool (~0.3 µs).
+ * the OS for 16 random bytes per id (~5 µs each on the development machine); this draws them from a pool (~0.45 µs,
+ * against ~0.15 µs for crypto.randomUUID).
  * Within a millisecond the order of ids is random (not a counter): nothing relies on it.
  */
 

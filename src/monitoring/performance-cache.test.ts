@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { DuckDbStore } from '../storage/duckdb/store.js';
 import type { EventRecord, LabelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
-import { PerformanceCache, watchCommits } from './performance-cache.js';
+import { PerformanceCache, touchedBy, watchCommits } from './performance-cache.js';
 
 const T0 = 1_700_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'lookout-perfcache-'));
@@ -127,4 +127,19 @@ test('issue 6: a range just apart from the cached set extends it (one read of th
   // far apart (gap 100 s > 60 s): read on its own, replacing the set
   assert.deepStrictEqual(await counting.labelled('m', 'v1', T0 - 190_000, T0 - 170_000 + 10_000), await direct(T0 - 190_000, T0 - 160_000));
   assert.equal(reads, 3);
+});
+
+test('issue 3: touchedBy — events and labels over their (predictions\') times, summaries over their windows; a label without a time touches all of its model', () => {
+  const e = (model: string, ts: number): EventRecord => ({ ...ev(0, model), ts });
+  const l = (model: string, ts: number | null): LabelRecord => ({ id: `${model}-${ts}`, model, label: '1', receivedAt: 0, ts });
+  const touched = touchedBy({
+    events: [e('a', 50), e('a', 10), e('a', 30), e('b', 7)],
+    labels: [l('a', 5), l('a', 2), l('b', 1000), l('c', 3), l('c', null), l('c', 4)],
+    summaries: [{ model: 'b', version: 'v1', segment: '', granularity: 'minute', windowStart: 60_000, data: new Uint8Array() }],
+  });
+  assert.deepStrictEqual([...touched].sort(([x], [y]) => (x < y ? -1 : 1)), [
+    ['a', [[10, 51], [2, 6]]],
+    ['b', [[7, 8], [1000, 1001], [60_000, 120_000]]],
+    ['c', null],
+  ]);
 });

@@ -177,6 +177,15 @@ export class PerformanceCache {
   }
 }
 
+/** The model's span grown to hold `ts` (null: unknown, and so is the span). */
+function widen(spans: Map<string, [number, number] | null>, model: string, ts: number | null): void {
+  const sp = spans.get(model);
+  if (ts === null || sp === null) spans.set(model, null);
+  else if (!sp) spans.set(model, [ts, ts + 1]);
+  else if (ts < sp[0]) sp[0] = ts;
+  else if (ts + 1 > sp[1]) sp[1] = ts + 1;
+}
+
 /**
  * Per model, what a commit batch touches: events over the span of their times (one span per model: a
  * group commit holds thousands of events), labels over the span of their predictions' times (likewise; anything
@@ -184,22 +193,11 @@ export class PerformanceCache {
  */
 export function touchedBy(batch: CommitBatch): Map<string, Array<[number, number]> | null> {
   const out = new Map<string, Array<[number, number]> | null>();
-  const spans = new Map<string, [number, number]>();
-  for (const e of batch.events ?? []) {
-    const sp = spans.get(e.model);
-    if (!sp) spans.set(e.model, [e.ts, e.ts + 1]);
-    else if (e.ts < sp[0]) sp[0] = e.ts;
-    else if (e.ts + 1 > sp[1]) sp[1] = e.ts + 1;
-  }
+  const spans = new Map<string, [number, number] | null>();
+  for (const e of batch.events ?? []) widen(spans, e.model, e.ts);
   const labelSpans = new Map<string, [number, number] | null>();
-  for (const l of batch.labels ?? []) {
-    const sp = labelSpans.get(l.model);
-    if (l.ts === null || sp === null) labelSpans.set(l.model, null);
-    else if (!sp) labelSpans.set(l.model, [l.ts, l.ts + 1]);
-    else if (l.ts < sp[0]) sp[0] = l.ts;
-    else if (l.ts + 1 > sp[1]) sp[1] = l.ts + 1;
-  }
-  for (const [model, span] of spans) out.set(model, [span]);
+  for (const l of batch.labels ?? []) widen(labelSpans, l.model, l.ts);
+  for (const [model, span] of spans) if (span !== null) out.set(model, [span]);
   const add = (model: string, span: [number, number]): void => {
     const list = out.has(model) ? out.get(model) : [];
     if (list) out.set(model, [...list, span]);
