@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { eventsByIdQueries, labelledQuery, type Sql } from '../src/storage/duckdb/sql.js';
 import type { EventRecord } from '../src/storage/types.js';
-import { fmtMs } from './lib-stats.js';
+import { fmtMs, quantile } from './lib-stats.js';
 
 const EVENTS = Math.max(10_000, Number(process.env['BENCH_EVENTS'] ?? 2_000_000));
 const ROUNDS = Math.max(2, Number(process.env['BENCH_ROUNDS'] ?? 8));
@@ -48,8 +48,7 @@ async function timed(conn: DuckDBConnection, sqls: readonly Sql[]): Promise<{ ms
 }
 
 function row(name: string, ms: number[], rows: number): string {
-  const s = [...ms].sort((a, b) => a - b);
-  return `  ${name.padEnd(58)} p50 ${fmtMs(s[Math.floor(s.length / 2)] ?? 0)}, max ${fmtMs(s.at(-1) ?? 0)} (${rows} rows)`;
+  return `  ${name.padEnd(58)} p50 ${fmtMs(quantile(ms, 0.5))}, max ${fmtMs(quantile(ms, 1))} (${rows} rows)`;
 }
 
 async function main(): Promise<void> {
@@ -98,7 +97,7 @@ async function main(): Promise<void> {
       log(row("labels filtered by their prediction's time (the store)", times[0] ?? [], a ?? 0));
       log(row('every stored label joined (reference)', times[1] ?? [], b ?? 0));
     }
-    const med = (xs: number[] | undefined): number => [...(xs ?? [])].sort((x, y) => x - y)[Math.floor((xs?.length ?? 0) / 2)] ?? 0;
+    const med = (xs: number[] | undefined): number => quantile(xs ?? [], 0.5);
     log(`ratios of medians, reference / store: lookups x${(med(lookups[1]) / med(lookups[0])).toFixed(2)}, labelled 1 d x${(med(reads.get(1)?.[1]) / med(reads.get(1)?.[0])).toFixed(2)}, 7 d x${(med(reads.get(7)?.[1]) / med(reads.get(7)?.[0])).toFixed(2)}`);
     conn.closeSync();
     inst.closeSync();
