@@ -20,7 +20,7 @@ import {
   labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
 import {
-  DUCKDB_SCHEMA, FILL_LABEL_TIMES, LABEL_TIMES_FILLED, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  DUCKDB_SCHEMA, FILL_LABEL_TIMES, LABEL_TIMES_FILLED, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPDATE_STATE, UPSERT_VERSION,
   CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES, CREATE_SUMMARY_KEYS_STAGE, SUMMARY_KEY_INDEXES,
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
@@ -285,7 +285,7 @@ export class DuckDbStore implements StorageBackend {
       if (summaries.length > 0) await upsertSummaries(this.conn, summaries);
       const labels = lastByKey(batch.labels ?? [], (x) => x.id);
       if (labels.length > 0) await upsertLabels(this.conn, labels);
-      for (const [key, value] of batch.state ?? []) await this.exec(UPSERT_STATE, [key, value]);
+      for (const [key, value] of batch.state ?? []) await this.putState(key, value);
       await batch.beforeCommit?.();
     });
   }
@@ -303,7 +303,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   setState(key: string, value: string): Promise<void> {
-    return this.write(() => this.exec(UPSERT_STATE, [key, value]));
+    return this.write(() => this.putState(key, value));
   }
 
   registry(): RegistryStore {
@@ -324,7 +324,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   /** Runs `work` as one transaction, alone on the connection. */
-  private write(work: () => Promise<void>): Promise<void> {
+  private write(work: () => Promise<unknown>): Promise<void> {
     return this.queue.run(async () => {
       this.assertOpen();
       await this.conn.run('BEGIN TRANSACTION');
@@ -373,14 +373,19 @@ export class DuckDbStore implements StorageBackend {
     });
   }
 
-  /** Executes a cached prepared statement (only inside a queued task). */
-  private async exec(text: string, params: DuckDBValue[]): Promise<void> {
+  /** Sets a state entry (only inside a queued task): an UPDATE, the upsert only for a new key (see UPDATE_STATE). */
+  private async putState(key: string, value: string): Promise<void> {
+    if ((await this.exec(UPDATE_STATE, [key, value])) === 0) await this.exec(UPSERT_STATE, [key, value]);
+  }
+
+  /** Executes a cached prepared statement (only inside a queued task); the rows it changed. */
+  private async exec(text: string, params: DuckDBValue[]): Promise<number> {
     let stmt = this.prepared.get(text);
     if (stmt === undefined) {
       stmt = await this.conn.prepare(text);
       this.prepared.set(text, stmt);
     }
     stmt.bind(params);
-    await stmt.run();
+    return (await stmt.run()).rowsChanged;
   }
 }
