@@ -27,8 +27,10 @@ export interface LookoutConfig {
    * often the values of windows that closed since are computed (0: never ahead of a query; default 60).
    * backgroundPriority: "idle" (default) runs the storage threads of `lookout serve` under SCHED_IDLE on Linux, so
    * they take no CPU from the threads answering requests; "normal" leaves them as they are (cli/thread-priority.ts).
+   * maxLabelledEvents: labelled events GET /performance (each bucket of /performance/buckets) and a monitor read at
+   * most (default 1,000,000); a range with more is measured on a uniform sample (the answer's `sampled` says so).
    */
-  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal' };
+  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
@@ -50,7 +52,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },

@@ -64,7 +64,8 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     deps.alerting = await createAlerting({
       store: deps.store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
-      labelled: (model, version, from, to) => deps.performance.labelled(model, version, from, to),
+      // Over server.maxLabelledEvents, monitors evaluate a uniform sample (their sample counts say so).
+      labelled: async (model, version, from, to) => (await deps.performance.labelled(model, version, from, to)).events,
     });
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));
@@ -126,7 +127,10 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const metrics = new ServerMetrics(() => queued.events());
   if (raw.memoryUsage) metrics.storeMemory = raw.memoryUsage.bind(raw);
   // Results and labelled events of GET /performance, dropped when a commit writes the model's events or labels over their times.
-  const performance = new PerformanceCache(raw, { ttlMs: raw.kind === 'duckdb' ? Infinity : 5000, clock });
+  const performance = new PerformanceCache(raw, {
+    ttlMs: raw.kind === 'duckdb' ? Infinity : 5000, clock,
+    ...(config.server.maxLabelledEvents !== undefined && { limit: config.server.maxLabelledEvents }),
+  });
   watchCommits(raw, (model, touched) => performance.invalidate(model, touched));
   const invalidate = { summaries: (_keys: readonly SummaryKey[]): void => undefined };
   const pipeline = new IngestPipeline(raw, catalog, {

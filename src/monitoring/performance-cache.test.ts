@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DuckDbStore } from '../storage/duckdb/store.js';
 import type { EventRecord, LabelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
+import type { LabelledRead } from './labelled-read.js';
 import { PerformanceCache, touchedBy, watchCommits } from './performance-cache.js';
 
 const T0 = 1_700_000_000_000;
@@ -19,7 +20,22 @@ const ev = (i: number, model = 'm'): EventRecord => ({
 });
 /** A label of event i; ts: its prediction's time (that of ev(i) unless the event was stored with another; null: unknown). */
 const lbl = (i: number, label: string, model = 'm', ts: number | null = ev(i, model).ts): LabelRecord => ({ id: `${model}-${String(i).padStart(4, '0')}`, model, label, receivedAt: T0 + 10_000_000 + i, ts });
-const direct = (from: number, to: number, model = 'm') => store.labelledEvents({ model, version: 'v1', from, to, limit: 1_000_000, withoutFeatures: true });
+const direct = async (from: number, to: number, model = 'm'): Promise<LabelledRead> => {
+  const events = await store.labelledEvents({ model, version: 'v1', from, to, withoutFeatures: true });
+  return { events, total: events.length, rate: 1 };
+};
+
+/** The store with some of its methods replaced (the others its own, bound to it): reads counted, writes injected. */
+function watched(target: DuckDbStore, over: { labelledEvents?: DuckDbStore['labelledEvents']; countLabelled?: DuckDbStore['countLabelled'] }): DuckDbStore {
+  return new Proxy(target, {
+    get(t, prop) {
+      const own = (over as Record<string | symbol, unknown>)[prop];
+      if (own !== undefined) return own;
+      const v: unknown = Reflect.get(t, prop, t);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
 
 before(async () => {
   store = await DuckDbStore.open(join(dir, 'p.duckdb'));
@@ -42,27 +58,27 @@ test('labelled(): slices of the cached set (also extended left and right) equal 
   const buckets = Array.from({ length: 10 }, (_, i): [number, number] => [T0 + i * 10_000, T0 + (i + 1) * 10_000]);
   const got = await Promise.all(buckets.map(([f, t]) => cache.labelled('m', 'v1', f, t)));
   for (let i = 0; i < buckets.length; i++) assert.deepStrictEqual(got[i], await direct(...(buckets[i] as [number, number])));
-  assert.ok((got[0]?.length ?? 0) > 0);
+  assert.ok((got[0]?.events.length ?? 0) > 0);
 });
 
 test('a commit of labels for a model drops what was cached for it (never stale), and only for it', async () => {
   const from = T0, to = T0 + 100_000;
   const before = await cache.labelled('m', 'v1', from, to);
   const other = await cache.labelled('other', 'v1', from, to);
-  assert.equal(before.find((l) => l.event.id === 'm-0004'), undefined);
+  assert.equal(before.events.find((l) => l.event.id === 'm-0004'), undefined);
   await store.putLabels([lbl(4, 'late'), lbl(5, 'changed')]);
   const now = await cache.labelled('m', 'v1', from, to);
   assert.deepStrictEqual(now, await direct(from, to));
-  assert.equal(now.find((l) => l.event.id === 'm-0004')?.label, 'late');
-  assert.equal(now.find((l) => l.event.id === 'm-0005')?.label, 'changed');
+  assert.equal(now.events.find((l) => l.event.id === 'm-0004')?.label, 'late');
+  assert.equal(now.events.find((l) => l.event.id === 'm-0005')?.label, 'changed');
   assert.deepStrictEqual(await cache.labelled('other', 'v1', from, to), other);
   // an event arriving after its label (stored without a prediction time) joins it: the cached set over its time is dropped
   await store.putLabels([lbl(2000, '1', 'm', null)]);
-  assert.equal((await cache.labelled('m', 'v1', from, to)).length, now.length);
+  assert.equal((await cache.labelled('m', 'v1', from, to)).events.length, now.events.length);
   await store.appendEvents([{ ...ev(2000), ts: T0 + 50_000 }]);
   const joined = await cache.labelled('m', 'v1', from, to);
   assert.deepStrictEqual(joined, await direct(from, to));
-  assert.equal(joined.length, now.length + 1);
+  assert.equal(joined.events.length, now.events.length + 1);
 });
 
 test('result(): computed once per (context, id); recomputed after a commit; a computation that overlapped a commit is not kept', async () => {
@@ -95,13 +111,7 @@ test('result(): computed once per (context, id); recomputed after a commit; a co
 
 test('issue 6: with a clock, the first read of a bucket near now extends to now: later buckets need no store read', async () => {
   let reads = 0;
-  const counting = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'labelledEvents') return (q: Parameters<DuckDbStore['labelledEvents']>[0]) => { reads++; return target.labelledEvents(q); };
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  const counting = watched(store, { labelledEvents: (q) => { reads++; return store.labelledEvents(q); } });
   const now = T0 + 100_000;
   const c = new PerformanceCache(counting, { clock: () => now });
   const buckets = Array.from({ length: 10 }, (_, i): [number, number] => [T0 + i * 10_000, T0 + (i + 1) * 10_000]);
@@ -142,4 +152,45 @@ test('issue 3: touchedBy — events and labels over their (predictions\') times,
     ['b', [[7, 8], [1000, 1001], [60_000, 120_000]]],
     ['c', null],
   ]);
+});
+
+test('issue 3: over its limit a read is a uniform sample by id, with the range\'s count; under it, everything; a sample is not kept', async () => {
+  let reads = 0;
+  const counting = watched(store, { labelledEvents: (q) => { reads++; return store.labelledEvents(q); } });
+  const c = new PerformanceCache(counting, { limit: 50 });
+  const from = T0, to = T0 + 200_000;
+  const total = await store.countLabelled({ model: 'other', version: 'v1', from, to });
+  assert.equal(total, 300);
+  const got = await c.labelled('other', 'v1', from, to);
+  assert.equal(got.total, 300);
+  assert.ok(got.rate < 1);
+  assert.ok(got.events.length > 0 && got.events.length <= 50, `sample of ${got.events.length}`);
+  assert.deepStrictEqual(got.events, await store.labelledEvents({ model: 'other', version: 'v1', from, to, withoutFeatures: true, sampleRate: got.rate }));
+  // the sample is not cached: asked again, the store is read again (the first read of max + 1 rows, then the sample)
+  reads = 0;
+  assert.deepStrictEqual(await c.labelled('other', 'v1', from, to), got);
+  assert.equal(reads, 2);
+  // a range under the limit: every labelled event, as before
+  assert.deepStrictEqual(await c.labelled('other', 'v1', T0, T0 + 10_000), await direct(T0, T0 + 10_000, 'other'));
+});
+
+test('issue 3: labels committed between the count and the sample make the sample too large: they are counted again and a lower rate read', async () => {
+  const m = 'grow';
+  const ids = Array.from({ length: 900 }, (_, i) => i);
+  await store.appendEvents(ids.map((i) => ev(i, m)));
+  await store.putLabels(ids.slice(0, 100).map((i) => lbl(i, '1', m)));
+  let counts = 0;
+  const racing = watched(store, {
+    // a real write right after the first count: 800 more labelled events in the range
+    countLabelled: async (q) => {
+      const n = await store.countLabelled(q);
+      if (counts++ === 0) await store.putLabels(ids.slice(100).map((i) => lbl(i, '1', m)));
+      return n;
+    },
+  });
+  const got = await new PerformanceCache(racing, { limit: 60 }).labelled(m, 'v1', T0, T0 + 400_000);
+  assert.equal(counts, 2, 'counted again');
+  assert.ok(got.events.length <= 60 && got.events.length > 0, `sample of ${got.events.length}`);
+  assert.equal(got.total, 900);
+  assert.deepStrictEqual(got.events, await store.labelledEvents({ model: m, version: 'v1', from: T0, to: T0 + 400_000, withoutFeatures: true, sampleRate: got.rate }));
 });

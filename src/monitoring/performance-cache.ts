@@ -2,6 +2,7 @@ import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { CommitBatch, LabelledEvent } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
+import { DEFAULT_MAX_LABELLED, readLabelled, type LabelledRead } from './labelled-read.js';
 
 export interface PerformanceCacheOptions {
   /** How long an entry may be used without re-reading the store (default forever: every write goes through commit()). */
@@ -13,7 +14,7 @@ export interface PerformanceCacheOptions {
   maxSets?: number;
   /** Computed results kept (default 256). */
   maxResults?: number;
-  /** Largest store read (the query API's limit); a read that reaches it is never cached. */
+  /** Most labelled events one read holds (default DEFAULT_MAX_LABELLED); over it, a sample (readLabelled), never cached. */
   limit?: number;
   /**
    * Wall clock (epoch ms). When given, a first read for a range that ends at most `extendToNowMs` (default 31
@@ -42,6 +43,12 @@ interface Result {
   to: number;
   at: number;
   value: unknown;
+}
+
+/** The events of [from, to) of a complete (unsampled) read covering it. */
+function complete(events: readonly LabelledEvent[], from: number, to: number): LabelledRead {
+  const slice = events.slice(lowerBound(events, from), lowerBound(events, to));
+  return { events: slice, total: slice.length, rate: 1 };
 }
 
 /** First index whose event time is >= t (events are in (ts, id) order). */
@@ -81,7 +88,7 @@ export class PerformanceCache {
     this.maxRows = opts.maxRows ?? 400_000;
     this.maxSets = opts.maxSets ?? 8;
     this.maxResults = opts.maxResults ?? 256;
-    this.limit = opts.limit ?? 1_000_000;
+    this.limit = opts.limit ?? DEFAULT_MAX_LABELLED;
     this.clock = opts.clock;
     this.extendToNowMs = opts.extendToNowMs ?? 31 * 86_400_000;
   }
@@ -119,45 +126,63 @@ export class PerformanceCache {
     for (const [k, r] of [...this.results]) if (k.startsWith(prefix) && overlaps(touched, r.from, r.to)) this.results.delete(k);
   }
 
-  /** Labelled events with event time in [from, to), as store.labelledEvents returns them (features left out). */
-  async labelled(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
+  /**
+   * Labelled events with event time in [from, to), as store.labelledEvents returns them (features left out): all
+   * of them, or over `limit` a uniform sample (readLabelled; a sample is never kept).
+   */
+  async labelled(model: string, version: string, from: number, to: number): Promise<LabelledRead> {
     const key = `${model}\u0000${version}`;
     const epoch = this.epoch(model);
     const prev = (this.sets.get(key) ?? Promise.resolve(null)).catch(() => null);
-    const next = prev.then((s) => this.cover(model, version, s, from, to));
+    const covered = prev.then((s) => this.cover(model, version, s, from, to));
+    const next = covered.then((c) => c.set);
     this.sets.delete(key);
     this.sets.set(key, next);
     if (this.sets.size > this.maxSets) this.sets.delete(this.sets.keys().next().value as string);
-    const set = await next;
-    if (set === null || this.epoch(model) !== epoch || !(set.from <= from && to <= set.to)) {
-      if (this.sets.get(key) === next) this.sets.delete(key);
-      return this.read(model, version, from, to);
+    const { set, read } = await covered;
+    const unchanged = this.epoch(model) === epoch;
+    if (set !== null && unchanged && set.from <= from && to <= set.to) return complete(set.events, from, to);
+    if (this.sets.get(key) === next) this.sets.delete(key);
+    // What cover read but could not keep (too many rows, a sample) still answers, unless a write came meanwhile: all
+    // of a range around this one, or a sample of this very range (a sample's count is of the range it sampled).
+    if (read !== null && unchanged) {
+      if (read.rate === 1 && read.from <= from && to <= read.to) return complete(read.events, from, to);
+      if (read.rate < 1 && read.from === from && read.to === to) return read;
     }
-    return set.events.slice(lowerBound(set.events, from), lowerBound(set.events, to));
+    return this.read(model, version, from, to);
   }
 
-  /** The cached set extended to cover [from, to) (reading only what it lacks), or null when not cacheable. */
-  private async cover(model: string, version: string, s: EventSet | null, from: number, to: number): Promise<EventSet | null> {
+  /**
+   * The cached set extended to cover [from, to) (reading only what it lacks), or null when not cacheable; and the
+   * read it made of a whole range, if any.
+   */
+  private async cover(model: string, version: string, s: EventSet | null, from: number, to: number): Promise<{ set: EventSet | null; read: (LabelledRead & { from: number; to: number }) | null }> {
     const epoch = this.epoch(model);
     const fresh = s !== null && this.now() - s.at <= this.ttlMs;
     let set: EventSet;
+    let read: (LabelledRead & { from: number; to: number }) | null = null;
     // A range apart from the set is read on its own unless the gap is small (a monitor catching up on the
     // windows just before the dashboards' range): then the set grows to cover both, instead of being replaced.
     const apart = s !== null && (to < s.from || from > s.to) && Math.max(s.from - to, from - s.to) > this.extendToNowMs;
     if (!fresh || s === null || apart) {
       const end = this.readEnd(to);
-      set = { from, to: end, events: await this.read(model, version, from, end), at: this.now() };
+      read = { ...(await this.read(model, version, from, end)), from, to: end };
+      if (read.rate < 1) return { set: null, read };
+      set = { from, to: end, events: read.events, at: this.now() };
     } else {
-      const left = from < s.from ? await this.read(model, version, from, s.from) : [];
-      const right = to > s.to ? await this.read(model, version, s.to, to) : [];
-      set = { from: Math.min(from, s.from), to: Math.max(to, s.to), events: left.length + right.length === 0 ? s.events : [...left, ...s.events, ...right], at: s.at };
+      const left = from < s.from ? await this.read(model, version, from, s.from) : null;
+      const right = to > s.to ? await this.read(model, version, s.to, to) : null;
+      if ((left?.rate ?? 1) < 1 || (right?.rate ?? 1) < 1) return { set: null, read: null };
+      const l = left?.events ?? [];
+      const r = right?.events ?? [];
+      set = { from: Math.min(from, s.from), to: Math.max(to, s.to), events: l.length + r.length === 0 ? s.events : [...l, ...s.events, ...r], at: s.at };
     }
-    if (this.epoch(model) !== epoch || set.events.length >= Math.min(this.limit, this.maxRows)) return null;
-    return set;
+    if (this.epoch(model) !== epoch || set.events.length >= Math.min(this.limit, this.maxRows)) return { set: null, read };
+    return { set, read };
   }
 
-  private read(model: string, version: string, from: number, to: number): Promise<LabelledEvent[]> {
-    return this.store.labelledEvents({ model, version, from, to, limit: this.limit, withoutFeatures: true });
+  private read(model: string, version: string, from: number, to: number): Promise<LabelledRead> {
+    return readLabelled(this.store, { model, version, from, to }, this.limit);
   }
 
   /** A result over [from, to) computed under this version context for `id` (segment, options), kept until a write touches the range. */

@@ -3,6 +3,7 @@ import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledEvent, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
+import type { LabelledRead } from './labelled-read.js';
 
 export interface PerformanceResult {
   labelled: number;
@@ -15,10 +16,28 @@ export interface PerformanceResult {
   reference: MetricsResult | null;
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
   bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null }> | null;
+  /**
+   * Set when the range holds more labelled events than a read holds (server.maxLabelledEvents): everything above
+   * (labelled, delays, metrics, segments) is then of a uniform sample at `rate`, labelCoverage estimated from it;
+   * `labelledInRange` counts the range's labelled events of every segment.
+   */
+  sampled: Sample | null;
+}
+
+/** A read that was sampled (LabelledRead with rate < 1). */
+export interface Sample {
+  rate: number;
+  labelledInRange: number;
+}
+
+/** The sample a read took, or null when it read everything. */
+export function sampleOf(read: LabelledRead): Sample | null {
+  return read.rate < 1 ? { rate: read.rate, labelledInRange: read.total } : null;
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null } = {}): PerformanceResult {
+  const rate = opts.sampled?.rate ?? 1;
   const resamples = opts.ci === false ? 0 : 200;
   const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
   for (let i = 0; i < labelled.length; i++) {
@@ -38,12 +57,13 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
   return {
     labelled: labelled.length,
     events: summary.events,
-    labelCoverage: summary.events > 0 ? labelled.length / summary.events : null,
+    labelCoverage: summary.events > 0 ? Math.min(1, labelled.length / rate / summary.events) : null,
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
     realized: realized(m, v, labelled, seed, resamples, opts.metrics),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
     bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed, resamples, opts.metrics) })),
+    sampled: opts.sampled ?? null,
   };
 }
 

@@ -11,6 +11,7 @@ import { EvalCache } from './cache.js';
 import { metricArgs, splitMetric, type MonitorDefinition } from './definition.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricValue } from './metrics/types.js';
+import { readLabelled } from '../monitoring/labelled-read.js';
 
 export interface EvalDeps {
   reader: SummaryReader;
@@ -22,7 +23,7 @@ export interface EvalDeps {
   labelled?: LabelledReader;
 }
 
-export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<LabelledEvent[]>;
+export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<readonly LabelledEvent[]>;
 
 export interface MonitorResult {
   def: MonitorDefinition;
@@ -40,7 +41,7 @@ export class MonitorEvaluator {
 
   newCache(): EvalCache {
     const store = this.deps.store;
-    return new EvalCache(this.deps.reader, this.deps.labelled ?? ((model, version, from, to) => store.labelledEvents({ model, version, from, to, limit: 1_000_000, withoutFeatures: true })));
+    return new EvalCache(this.deps.reader, this.deps.labelled ?? (async (model, version, from, to) => (await readLabelled(store, { model, version, from, to })).events));
   }
 
   async evaluate(def: MonitorDefinition, at: number, cache: EvalCache = this.newCache()): Promise<MonitorResult> {

@@ -37,6 +37,8 @@ export interface StorageBackend {
   putLabels(labels: readonly LabelRecord[]): Promise<void>;
   /** Events with event time in [from, to) that have a label. */
   labelledEvents(q: EventQuery): Promise<LabelledEvent[]>;
+  /** How many events labelledEvents(q) would return without its limit. */
+  countLabelled(q: EventQuery): Promise<number>;
 
   /** Inserts or replaces summaries by key. */
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void>;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { StorageBackend } from './backend.js';
 import { T0, plain, sum, summaryContract } from './contract-summaries.js';
@@ -167,6 +167,32 @@ export function storageContract(
       await s.putLabels([lbl('lf', 'cat', T0, T0 + 4)]);
       const slim = await s.labelledEvents({ model: m, from: T0, to: T0 + 5, withoutFeatures: true });
       assert.deepStrictEqual(slim, (await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => ({ ...x, event: { ...x.event, features: null } })));
+    });
+
+    test('labels: countLabelled counts what labelledEvents returns; sampleRate keeps the ids whose MD5 is below the rate', async () => {
+      const m = 'smp';
+      const n = 400;
+      const ids = Array.from({ length: n }, (_, i) => `smp-${i}-ü`);
+      await s.appendEvents(ids.map((id, i) => ev(id, m, { ts: T0 + i, version: i % 4 === 0 ? 'v2' : 'v1' })));
+      // every other event labelled; one label without its prediction's time (found by id alone)
+      await s.putLabels(ids.filter((_, i) => i % 2 === 0).map((id, i) => ({ id, model: m, label: 'a', receivedAt: T0 + 1000, ts: i === 3 ? null : T0 + 2 * i })));
+      for (const q of [{ model: m, from: T0, to: T0 + n }, { model: m, from: T0 + 10, to: T0 + 101 }, { model: m, from: T0, to: T0 + n, version: 'v2' }, { model: 'none', from: 0, to: T0 * 2 }]) {
+        assert.equal(await s.countLabelled(q), (await s.labelledEvents(q)).length, JSON.stringify(q));
+      }
+      assert.equal(await s.countLabelled({ model: m, from: T0, to: T0 + n }), n / 2);
+      // the reference: the first 32 bits of each id's MD5 (node:crypto) against rate x 2^32
+      const inSample = (id: string, rate: number): boolean => parseInt(createHash('md5').update(id, 'utf8').digest('hex').slice(0, 8), 16) < Math.floor(rate * 2 ** 32);
+      for (const rate of [0.5, 0.1, 0.04]) {
+        const q = { model: m, from: T0, to: T0 + n, sampleRate: rate };
+        const want = ids.filter((id, i) => i % 2 === 0 && inSample(id, rate));
+        assert.ok(want.length > 0, `rate ${rate}: the check needs ids in the sample`);
+        assert.deepStrictEqual((await s.labelledEvents(q)).map((x) => x.event.id), want, `rate ${rate}`);
+        assert.equal(await s.countLabelled(q), want.length);
+        // the same ids in any part of the range
+        assert.deepStrictEqual((await s.labelledEvents({ ...q, from: T0 + 100, to: T0 + 200, withoutFeatures: true })).map((x) => x.event.id), want.filter((id) => Number(id.split('-')[1]) >= 100 && Number(id.split('-')[1]) < 200));
+      }
+      assert.equal((await s.labelledEvents({ model: m, from: T0, to: T0 + n, sampleRate: 1 })).length, n / 2);
+      await assert.rejects(s.labelledEvents({ model: m, from: T0, to: T0 + n, sampleRate: 0 }), /invalid sample rate/);
     });
 
     summaryContract(() => s);

@@ -153,6 +153,12 @@ export interface EventQuery {
   limit?: number;
   /** labelledEvents only: leave out the sampled features (returned as null), for callers that need outcomes only. */
   withoutFeatures?: boolean;
+  /**
+   * labelledEvents only: a uniform sample of about this share (0 < rate <= 1) of the labelled events, chosen by
+   * their id (the first 32 bits of its MD5 below rate x 2^32: see sampleThreshold), so that the same events are
+   * in it at the same rate whatever the range, on either backend.
+   */
+  sampleRate?: number;
 }
 
 export interface CommitBatch {

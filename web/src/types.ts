@@ -47,12 +47,14 @@ export interface Performance {
   reference: Metrics | null;
   /** null when asked with segments=false. */
   bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null }> | null;
+  /** Set when the range held more labelled events than the server reads (server.maxLabelledEvents): the above is of a sample. */
+  sampled: { rate: number; labelledInRange: number } | null;
 }
 
 /** GET /performance/buckets: realized metrics per aligned bucket. */
 export interface PerformanceBuckets {
   step: number;
-  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null }>;
+  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null; sampled: { rate: number; labelledInRange: number } | null }>;
   reference: Metrics | null;
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { driftOf } from '../../monitoring/drift-query.js';
 import { healthOf } from '../../monitoring/health.js';
-import { performanceOf } from '../../monitoring/performance.js';
+import { performanceOf, sampleOf } from '../../monitoring/performance.js';
 import { metricNames } from '../../core/metrics/index.js';
 import type { OutputKind } from '../../storage/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
@@ -85,8 +85,8 @@ export function queryRoutes(deps: AppDeps) {
           deps.reader.merged(v, r.segment, r.from, r.to),
           perf.labelled(m.name, v.record.version, r.from, r.to),
         ]);
-        const inSegment = r.segment === '' ? labelled : labelled.filter((l) => segmentMatches(l.event.segment, r.segment));
-        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, ...(metrics && { metrics }) });
+        const inSegment = r.segment === '' ? labelled.events : labelled.events.filter((l) => segmentMatches(l.event.segment, r.segment));
+        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }) });
       });
       return { ...head(v, r), ...result };
     }));

@@ -14,7 +14,7 @@ export interface MetricContext {
   to: number;
   now: number;
   /** Labelled events with event time in the window (and segment); loaded on first use, shared per tick. */
-  labelled: () => Promise<LabelledEvent[]>;
+  labelled: () => Promise<readonly LabelledEvent[]>;
   /** Milliseconds since the newest event (null when none in the look-back). */
   freshness: () => Promise<{ ms: number; events: number }>;
 }

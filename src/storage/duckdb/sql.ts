@@ -41,19 +41,45 @@ export function eventsQuery(q: EventQuery, t: TableName): Sql {
   return { text, params };
 }
 
+/**
+ * The sample threshold of a rate (EventQuery.sampleRate): an event is in the sample when the first 8 hex digits of
+ * the MD5 of its id (lower case, as DuckDB's and PostgreSQL's md5() write them) sort below it. Null: no sampling.
+ */
+export function sampleThreshold(rate: number | undefined): string | null {
+  if (rate === undefined || rate >= 1) return null;
+  if (!(rate > 0)) throw new RangeError(`invalid sample rate: ${rate}`);
+  return Math.min(0xffffffff, Math.floor(rate * 2 ** 32)).toString(16).padStart(8, '0');
+}
+
+/** Labelled events of a range: the events joined to their labels, with the label filter of the range. */
+function labelledFrom(q: EventQuery, t: TableName, params: (string | number)[]): string {
+  let where = eventFilter(q, params);
+  const threshold = sampleThreshold(q.sampleRate);
+  if (threshold !== null) {
+    params.push(threshold);
+    // COLLATE "C": byte order on PostgreSQL whatever the database's collation (DuckDB's default already).
+    where += ` AND (substr(md5(e.id), 1, 8) COLLATE "C") < $${params.length}`;
+  }
+  // Labels by their prediction's time too (null: not known, by id alone): the join then builds on the range's
+  // labels instead of every label stored (docs/performance.md, "Labels").
+  return `FROM ${t('events')} e JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3))`;
+}
+
 export function labelledQuery(q: EventQuery, t: TableName, columnar = false): Sql {
   const params: (string | number)[] = [];
-  const where = eventFilter(q, params);
+  const from = labelledFrom(q, t, params);
   // columnar (DuckDB, without features): times as DOUBLE, read by column (labelledFromColumns), ~4x faster.
   let select = q.withoutFeatures ? EVENT_SELECT.replace('e.features', 'NULL AS features') : EVENT_SELECT;
   if (columnar) select = select.replace('e.ts', 'e.ts::DOUBLE AS ts');
   const received = columnar ? 'l.received_at::DOUBLE AS received_at' : 'l.received_at';
-  const text = `SELECT ${select}, l.label, ${received} FROM ${t('events')} e `
-    // Labels by their prediction's time too (null: not known, by id alone): the join then builds on the range's
-    // labels instead of every label stored (docs/performance.md, "Labels").
-    + `JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3))`
-    + ` ORDER BY e.ts, e.id` + limitClause(q, params);
+  const text = `SELECT ${select}, l.label, ${received} ${from} ORDER BY e.ts, e.id` + limitClause(q, params);
   return { text, params };
+}
+
+/** How many rows labelledQuery(q) returns without its limit. */
+export function labelledCountQuery(q: EventQuery, t: TableName): Sql {
+  const params: (string | number)[] = [];
+  return { text: `SELECT count(*) AS n ${labelledFrom(q, t, params)}`, params };
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
-import { countQuery, eventsByIdQueries, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
+import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
@@ -218,6 +218,10 @@ export class DuckDbStore implements StorageBackend {
   async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
     if (q.withoutFeatures) return labelledFromColumns(await this.readWith(labelledQuery(q, table, true), (r) => r.getColumnsObjectJS()));
     return (await this.read(labelledQuery(q, table))).map(toLabelled);
+  }
+
+  async countLabelled(q: EventQuery): Promise<number> {
+    return num((await this.read(labelledCountQuery(q, table)))[0]?.n ?? 0);
   }
 
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void> {

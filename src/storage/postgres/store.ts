@@ -4,7 +4,7 @@ import {
   lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
 } from '../duckdb/rows.js';
 import { fromValueRow, toValueSets, valuesJson } from '../window-value-sets.js';
-import { countQuery, eventsQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
+import { countQuery, eventsQuery, labelledCountQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
 import { assertAligned } from '../window-align.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -145,6 +145,10 @@ export class PostgresStore implements StorageBackend {
 
   async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
     return (await this.read(labelledQuery(q, (x) => this.t(x)))).map(toLabelled);
+  }
+
+  async countLabelled(q: EventQuery): Promise<number> {
+    return num((await this.read(labelledCountQuery(q, (x) => this.t(x))))[0]?.n ?? 0);
   }
 
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void> {

@@ -56,6 +56,7 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
   const worse = (v: number | null): number => (v === null || overall === null ? -Infinity : hm.higherIsBetter ? overall - v : v - overall);
   const worst = [...rows].sort((a, b) => worse(b.metric) - worse(a.metric))[0];
   return h('div', null,
+    perf.sampled ? h('p.muted', { 'data-testid': 'perf-sampled' }, `Realized ${hm.label} from a uniform sample of ${count(perf.labelled)} of the range's ${count(perf.sampled.labelledInRange)} labelled events.`) : null,
     worst && worse(worst.metric) > 0 ? h('p', { 'data-testid': 'worst-segment' }, 'Largest gap from the overall ', hm.label, ` (${fmt(overall)}): `, h('b', null, segmentParam(worst.segment)), ` at ${fmt(worst.metric)}.`) : null,
     table<SegmentRow>([
       { label: 'Segment', value: (r) => segmentParam(r.segment) },
