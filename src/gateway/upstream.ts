@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Pool, type Dispatcher } from 'undici';
+import { errors, Pool, type Dispatcher } from 'undici';
 
 /** A model server's answer to POST {features} (the upstream protocol, see docs/gateway.md). */
 export interface UpstreamAnswer {
@@ -93,7 +93,11 @@ export class UpstreamClients {
             reject(e);
           }
         }),
-        onResponseError: (_c, e) => fail(new UpstreamError('connection', `upstream unreachable: ${e.message}`, elapsed())),
+        // undici's own header and body timeouts (set just past the deadline) can fire before the deadline's timer when
+        // the event loop was held up (both due at once): still a timeout, as is any failure past the deadline.
+        onResponseError: (_c, e) => fail(elapsed() >= timeoutMs || e instanceof errors.HeadersTimeoutError || e instanceof errors.BodyTimeoutError
+          ? new UpstreamError('timeout', `upstream did not answer within ${timeoutMs} ms`, elapsed())
+          : new UpstreamError('connection', `upstream unreachable: ${e.message}`, elapsed())),
       };
       try {
         this.pool(target.origin).dispatch({
@@ -160,3 +164,4 @@ function parseAnswer(text: string, latencyMs: number): UpstreamAnswer {
   const scores = Array.isArray(r['scores']) && r['scores'].every((x) => typeof x === 'number' && Number.isFinite(x)) ? r['scores'] as number[] : null;
   return { prediction: p, score, scores, latencyMs };
 }
+
