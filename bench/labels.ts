@@ -5,6 +5,10 @@
  * file: the forms they replaced, `id IN (SELECT unnest($1))` (a hash join over every stored event) and the join of
  * every stored label (labels without their prediction's time).
  *
+ * Last, a week's labelled events read into JS as metrics read them (labelledOutcomes) against whole records
+ * (labelledEvents), and the whole store's as /performance reads them (readLabelled): all of them, against a sample
+ * under a limit of a quarter of their count.
+ *
  * Env: BENCH_EVENTS (stored events, one per second, every other one labelled; default 2,000,000), BENCH_ROUNDS
  * (lookups and reads per form, default 8).
  */
@@ -13,7 +17,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
-import { eventsByIdQueries, labelledQuery, type Sql } from '../src/storage/duckdb/sql.js';
+import { eventsByIdQueries, labelledOutcomesQuery, type Sql } from '../src/storage/duckdb/sql.js';
+import { readLabelled } from '../src/monitoring/labelled-read.js';
 import type { EventRecord } from '../src/storage/types.js';
 import { fmtMs, quantile } from './lib-stats.js';
 
@@ -51,6 +56,52 @@ function row(name: string, ms: number[], rows: number): string {
   return `  ${name.padEnd(58)} p50 ${fmtMs(quantile(ms, 0.5))}, max ${fmtMs(quantile(ms, 1))} (${rows} rows)`;
 }
 
+/**
+ * The whole store's labelled events through readLabelled (what /performance reads): all of them under a limit above
+ * their count, and a sample under a limit of a quarter of it (a count, then the sample).
+ */
+async function sampledReads(file: string): Promise<void> {
+  const store = await DuckDbStore.open(file);
+  try {
+    const q = { model: 'm', version: '1', from: T0, to: T0 + EVENTS * 1000 };
+    const labelled = Math.ceil(EVENTS / 2);
+    const limits = [labelled, Math.floor(labelled / 4)];
+    const times: number[][] = [[], []];
+    const got: Array<{ rows: number; rate: number }> = [];
+    for (let r = 0; r < Math.min(ROUNDS, 4); r++) {
+      for (const [i, max] of limits.entries()) {
+        const t0 = performance.now();
+        const read = await readLabelled(store, q, max);
+        times[i]?.push(performance.now() - t0);
+        got[i] = { rows: read.events.length, rate: read.rate };
+      }
+    }
+    // A week's labelled events into JS: what metrics read (labelledOutcomes) against whole records (labelledEvents).
+    const week = { model: 'm', version: '1', from: T0 + EVENTS * 1000 - 7 * DAY, to: T0 + EVENTS * 1000 };
+    const into: number[][] = [[], []];
+    let weekRows = 0;
+    for (let r = 0; r < Math.min(ROUNDS, 4); r++) {
+      let t0 = performance.now();
+      weekRows = (await store.labelledOutcomes(week)).length;
+      into[0]?.push(performance.now() - t0);
+      t0 = performance.now();
+      await store.labelledEvents(week);
+      into[1]?.push(performance.now() - t0);
+    }
+    log('a week\'s labelled events read into JS objects (SQL and conversion):');
+    log(row('labelledOutcomes: six columns from the vectors (the store)', into[0] ?? [], weekRows));
+    log(row('labelledEvents: whole records (reference)', into[1] ?? [], weekRows));
+    log(`ratio of medians, records / outcomes: x${(quantile(into[1] ?? [], 0.5) / quantile(into[0] ?? [], 0.5)).toFixed(2)}`);
+    log(`labelled events of the whole store (${labelled.toLocaleString('en-US')}), readLabelled:`);
+    for (const [i, max] of limits.entries()) {
+      log(row(`limit ${max.toLocaleString('en-US')}: ${got[i]?.rate === 1 ? 'all of them' : `a sample at rate ${got[i]?.rate.toFixed(4)}`}`, times[i] ?? [], got[i]?.rows ?? 0));
+    }
+    log(`ratio of medians, sampled / all: x${(quantile(times[1] ?? [], 0.5) / quantile(times[0] ?? [], 0.5)).toFixed(2)}`);
+  } finally {
+    await store.close();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-bench-labels-'));
   try {
@@ -78,9 +129,9 @@ async function main(): Promise<void> {
       lookupRows = [now.rows, ref.rows];
       for (const [days, times] of reads) {
         const to = T0 + EVENTS * 1000 - r * DAY / 4;
-        const q = labelledQuery({ model: 'm', from: to - days * DAY, to, withoutFeatures: true }, table, true);
+        const q = labelledOutcomesQuery({ model: 'm', from: to - days * DAY, to }, table, true);
         const old: Sql = { text: q.text.replace(/ AND \(l\.ts IS NULL OR \(l\.ts >= \$2 AND l\.ts < \$3\)\)/, ''), params: q.params };
-        if (old.text === q.text) throw new Error('labelledQuery changed: update the reference form');
+        if (old.text === q.text) throw new Error('labelledOutcomesQuery changed: update the reference form');
         const a = await timed(conn, [q]);
         const b = await timed(conn, [old]);
         times[0]?.push(a.ms);
@@ -101,6 +152,7 @@ async function main(): Promise<void> {
     log(`ratios of medians, reference / store: lookups x${(med(lookups[1]) / med(lookups[0])).toFixed(2)}, labelled 1 d x${(med(reads.get(1)?.[1]) / med(reads.get(1)?.[0])).toFixed(2)}, 7 d x${(med(reads.get(7)?.[1]) / med(reads.get(7)?.[0])).toFixed(2)}`);
     conn.closeSync();
     inst.closeSync();
+    await sampledReads(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,8 +35,8 @@ before(async () => {
   assert.equal(raw.kind, 'duckdb');
   const target = raw as unknown as Record<string, (...a: unknown[]) => unknown>;
   // Summary rows read, not calls (a series with nothing cached is asked for its rows directly: none when it has
-  // no windows); labelled-event reads by call.
-  for (const [name, key] of [['querySummaries', 'summaries'], ['labelledEvents', 'labelled']] as const) {
+  // no windows); reads of labelled outcomes (what performance reads) by call.
+  for (const [name, key] of [['querySummaries', 'summaries'], ['labelledOutcomes', 'labelled']] as const) {
     const orig = target[name]?.bind(raw);
     if (!orig) throw new Error(name);
     target[name] = async (...a: unknown[]) => {

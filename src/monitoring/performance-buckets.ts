@@ -1,5 +1,5 @@
 import type { MetricsResult } from '../core/metrics/index.js';
-import type { LabelledEvent, ModelRecord } from '../storage/types.js';
+import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import { realized, sampleOf, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
@@ -48,7 +48,7 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
   await perf.labelled(m.name, v.record.version, first[0], last[1]); // one read for all buckets
   return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, id, async (): Promise<PerformanceBucket> => {
     const all = await perf.labelled(m.name, v.record.version, bf, bt);
-    const events: readonly LabelledEvent[] = opts.segment === '' ? all.events : all.events.filter((l) => segmentMatches(l.event.segment, opts.segment));
+    const events: readonly LabelledOutcome[] = opts.segment === '' ? all.events : all.events.filter((l) => segmentMatches(l.event.segment, opts.segment));
     return { from: bf, to: bt, labelled: events.length, realized: realized(m, v, events, 0, ci ? 200 : 0, opts.metrics), sampled: sampleOf(all) };
   })));
 }

@@ -1,6 +1,6 @@
 import { GRANULARITY_MS } from '../core/time/windows.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { CommitBatch, LabelledEvent } from '../storage/types.js';
+import type { CommitBatch, LabelledOutcome } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import { DEFAULT_MAX_LABELLED, readLabelled, type LabelledRead } from './labelled-read.js';
 
@@ -28,7 +28,7 @@ export interface PerformanceCacheOptions {
 interface EventSet {
   from: number;
   to: number;
-  events: readonly LabelledEvent[];
+  events: readonly LabelledOutcome[];
   at: number;
 }
 
@@ -46,18 +46,18 @@ interface Result {
 }
 
 /** The events of [from, to) of a complete (unsampled) read covering it. */
-function complete(events: readonly LabelledEvent[], from: number, to: number): LabelledRead {
+function complete(events: readonly LabelledOutcome[], from: number, to: number): LabelledRead {
   const slice = events.slice(lowerBound(events, from), lowerBound(events, to));
   return { events: slice, total: slice.length, rate: 1 };
 }
 
 /** First index whose event time is >= t (events are in (ts, id) order). */
-function lowerBound(events: readonly LabelledEvent[], t: number): number {
+function lowerBound(events: readonly LabelledOutcome[], t: number): number {
   let lo = 0;
   let hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((events[mid] as LabelledEvent).event.ts < t) lo = mid + 1;
+    if ((events[mid] as LabelledOutcome).event.ts < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -127,7 +127,7 @@ export class PerformanceCache {
   }
 
   /**
-   * Labelled events with event time in [from, to), as store.labelledEvents returns them (features left out): all
+   * Labelled outcomes of the events with event time in [from, to), as store.labelledOutcomes returns them: all
    * of them, or over `limit` a uniform sample (readLabelled; a sample is never kept).
    */
   async labelled(model: string, version: string, from: number, to: number): Promise<LabelledRead> {

@@ -1,7 +1,7 @@
 import { computeMetrics, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
 import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
-import type { LabelledEvent, ModelRecord } from '../storage/types.js';
+import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import type { LabelledRead } from './labelled-read.js';
 
@@ -36,17 +36,17 @@ export function sampleOf(read: LabelledRead): Sample | null {
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null } = {}): PerformanceResult {
   const rate = opts.sampled?.rate ?? 1;
   const resamples = opts.ci === false ? 0 : 200;
   const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
   for (let i = 0; i < labelled.length; i++) {
-    const l = labelled[i] as LabelledEvent;
+    const l = labelled[i] as LabelledOutcome;
     delays[i] = l.receivedAt - l.event.ts;
   }
   delays.sort();
   const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
-  const segments = new Map<string, LabelledEvent[]>();
+  const segments = new Map<string, LabelledOutcome[]>();
   for (const l of opts.segments === false ? [] : labelled) {
     if (l.event.segment === '') continue;
     const list = segments.get(l.event.segment) ?? [];
@@ -68,7 +68,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
 }
 
 /** Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only; `only`: these metrics). */
-export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledEvent[], seed: number, resamples = 200, only?: readonly string[]): MetricsResult | null {
+export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): MetricsResult | null {
   if (labelled.length === 0) return null;
   const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples, ...(only && { only }) };
   if (m.outputKind === 'regression') {
@@ -81,7 +81,7 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
     // Scores only where a metric uses them (rocAuc, logLoss) and every event has one.
     let scores: number[] | null = m.outputKind === 'binary' && (!only || only.includes('rocAuc') || only.includes('logLoss')) ? new Array<number>(n) : null;
     for (let i = 0; i < n; i++) {
-      const l = labelled[i] as LabelledEvent;
+      const l = labelled[i] as LabelledOutcome;
       labels[i] = l.label;
       predictions[i] = l.event.prediction;
       if (scores) {

@@ -3,7 +3,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import { segmentMatches } from '../monitoring/segment-match.js';
-import type { Granularity, LabelledEvent } from '../storage/types.js';
+import type { Granularity, LabelledOutcome } from '../storage/types.js';
 import type { LabelledReader } from './evaluator.js';
 
 /**
@@ -12,7 +12,7 @@ import type { LabelledReader } from './evaluator.js';
  */
 export class EvalCache {
   private readonly merged = new Map<string, Promise<WindowSummary>>();
-  private readonly labelled = new Map<string, Promise<readonly LabelledEvent[]>>();
+  private readonly labelled = new Map<string, Promise<readonly LabelledOutcome[]>>();
   private readonly prefetched = new Map<string, Promise<void>>();
 
   constructor(private readonly reader: SummaryReader, private readonly labelledReader: LabelledReader) {}
@@ -57,7 +57,7 @@ export class EvalCache {
     }
   }
 
-  labelledEvents(v: VersionContext, segment: string, from: number, to: number): Promise<readonly LabelledEvent[]> {
+  labelledEvents(v: VersionContext, segment: string, from: number, to: number): Promise<readonly LabelledOutcome[]> {
     const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
     let p = this.labelled.get(key);
     if (!p) {

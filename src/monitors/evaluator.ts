@@ -6,7 +6,7 @@ import type { ModelCatalog, VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { EvaluationRecord } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { LabelledEvent, ModelRecord } from '../storage/types.js';
+import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import { EvalCache } from './cache.js';
 import { metricArgs, splitMetric, type MonitorDefinition } from './definition.js';
 import { getMonitorMetric } from './metrics/registry.js';
@@ -23,7 +23,7 @@ export interface EvalDeps {
   labelled?: LabelledReader;
 }
 
-export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<readonly LabelledEvent[]>;
+export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<readonly LabelledOutcome[]>;
 
 export interface MonitorResult {
   def: MonitorDefinition;

@@ -1,6 +1,6 @@
 import type { AlertStore } from './alerts.js';
 import type {
-  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
   WindowValue, WindowValueQuery,
 } from './types.js';
 import type { RegistryStore } from './registry.js';
@@ -37,6 +37,8 @@ export interface StorageBackend {
   putLabels(labels: readonly LabelRecord[]): Promise<void>;
   /** Events with event time in [from, to) that have a label. */
   labelledEvents(q: EventQuery): Promise<LabelledEvent[]>;
+  /** labelledEvents(q), only what metrics read of each (several times faster to read: the query API's performance reads). */
+  labelledOutcomes(q: EventQuery): Promise<LabelledOutcome[]>;
   /** How many events labelledEvents(q) would return without its limit. */
   countLabelled(q: EventQuery): Promise<number>;
 

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { StorageBackend } from './backend.js';
 import { T0, plain, sum, summaryContract } from './contract-summaries.js';
-import type { EventRecord, LabelRecord, ModelRecord, RejectRecord, VersionRecord } from './types.js';
+import type { EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, VersionRecord } from './types.js';
 
 export { checkHeadsAfterMigration, checkWindowValuesAfterMigration } from './contract-summaries.js';
 
@@ -165,8 +165,15 @@ export function storageContract(
       assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => x.event.id), ['l1', 'l2', 'ghost']);
       await s.appendEvents([ev('lf', m, { ts: T0 + 4, features: { a: 1 } })]);
       await s.putLabels([lbl('lf', 'cat', T0, T0 + 4)]);
-      const slim = await s.labelledEvents({ model: m, from: T0, to: T0 + 5, withoutFeatures: true });
-      assert.deepStrictEqual(slim, (await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).map((x) => ({ ...x, event: { ...x.event, features: null } })));
+      // labelledOutcomes: what metrics read of the same rows, in the same order (nulls, extreme numbers included)
+      await s.appendEvents([ev('lo', m, { ts: T0 + 4, prediction: null, score: null }), ev('lx', m, { ts: T0 + 4, score: 5e-324, segment: 'k=%C3%BC' })]);
+      await s.putLabels([lbl('lo', '', T0 + 1.5e12, T0 + 4), lbl('lx', 'ü😀', T0, T0 + 4)]);
+      const outcome = (x: LabelledEvent): LabelledOutcome => ({ event: { ts: x.event.ts, segment: x.event.segment, prediction: x.event.prediction, score: x.event.score }, label: x.label, receivedAt: x.receivedAt });
+      for (const q of [{ model: m, from: T0, to: T0 + 5 }, { model: m, from: T0, to: T0 + 5, version: 'v2' }, { model: m, from: T0, to: T0 + 100, limit: 2 }, { model: m, from: T0 + 4, to: T0 + 5, sampleRate: 0.5 }]) {
+        const events = await s.labelledEvents(q);
+        assert.deepStrictEqual(await s.labelledOutcomes(q), events.map(outcome), JSON.stringify(q));
+      }
+      assert.equal((await s.labelledOutcomes({ model: m, from: T0, to: T0 + 5 })).length, 6);
     });
 
     test('labels: countLabelled counts what labelledEvents returns; sampleRate keeps the ids whose MD5 is below the rate', async () => {
@@ -189,7 +196,7 @@ export function storageContract(
         assert.deepStrictEqual((await s.labelledEvents(q)).map((x) => x.event.id), want, `rate ${rate}`);
         assert.equal(await s.countLabelled(q), want.length);
         // the same ids in any part of the range
-        assert.deepStrictEqual((await s.labelledEvents({ ...q, from: T0 + 100, to: T0 + 200, withoutFeatures: true })).map((x) => x.event.id), want.filter((id) => Number(id.split('-')[1]) >= 100 && Number(id.split('-')[1]) < 200));
+        assert.deepStrictEqual((await s.labelledEvents({ ...q, from: T0 + 100, to: T0 + 200 })).map((x) => x.event.id), want.filter((id) => Number(id.split('-')[1]) >= 100 && Number(id.split('-')[1]) < 200));
       }
       assert.equal((await s.labelledEvents({ model: m, from: T0, to: T0 + n, sampleRate: 1 })).length, n / 2);
       await assert.rejects(s.labelledEvents({ model: m, from: T0, to: T0 + n, sampleRate: 0 }), /invalid sample rate/);

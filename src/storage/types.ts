@@ -79,6 +79,13 @@ export interface LabelledEvent {
   receivedAt: number;
 }
 
+/** What metrics over labelled events read of each (labelledOutcomes): a LabelledEvent is one too. */
+export interface LabelledOutcome {
+  event: Pick<EventRecord, 'ts' | 'segment' | 'prediction' | 'score'>;
+  label: string;
+  receivedAt: number;
+}
+
 /** A summary window's granularity: what a query names (QueryGranularity), or the intermediate ones range reads use. */
 export type Granularity = QueryGranularity | '10min' | '6h';
 
@@ -151,10 +158,8 @@ export interface EventQuery {
   /** Only events that carry sampled features. */
   sampledOnly?: boolean;
   limit?: number;
-  /** labelledEvents only: leave out the sampled features (returned as null), for callers that need outcomes only. */
-  withoutFeatures?: boolean;
   /**
-   * labelledEvents only: a uniform sample of about this share (0 < rate <= 1) of the labelled events, chosen by
+   * labelledEvents and labelledOutcomes only: a uniform sample of about this share (0 < rate <= 1) of the labelled events, chosen by
    * their id (the first 32 bits of its MD5 below rate x 2^32: see sampleThreshold), so that the same events are
    * in it at the same rate whatever the range, on either backend.
    */

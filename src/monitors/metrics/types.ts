@@ -1,7 +1,7 @@
 import type { WindowSummary } from '../../core/summary/window.js';
 import type { Direction } from '../../core/rules/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
-import type { LabelledEvent, ModelRecord } from '../../storage/types.js';
+import type { LabelledOutcome, ModelRecord } from '../../storage/types.js';
 
 /** What a metric is computed from for one monitor window. */
 export interface MetricContext {
@@ -14,7 +14,7 @@ export interface MetricContext {
   to: number;
   now: number;
   /** Labelled events with event time in the window (and segment); loaded on first use, shared per tick. */
-  labelled: () => Promise<readonly LabelledEvent[]>;
+  labelled: () => Promise<readonly LabelledOutcome[]>;
   /** Milliseconds since the newest event (null when none in the look-back). */
   freshness: () => Promise<{ ms: number; events: number }>;
 }

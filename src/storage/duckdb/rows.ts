@@ -1,5 +1,5 @@
 import type {
-  EventRecord, Granularity, LabelledEvent, ModelRecord, OutputKind, SummaryKey, SummaryRecord, VersionRecord
+  EventRecord, Granularity, LabelledEvent, LabelledOutcome, ModelRecord, OutputKind, SummaryKey, SummaryRecord, VersionRecord
 } from '../types.js';
 
 /** A result row as returned by the driver (column name -> JS value). */
@@ -85,25 +85,12 @@ export function toLabelled(r: Row): LabelledEvent {
   return { event: toEvent(r), label: str(r.label), receivedAt: num(r.received_at) };
 }
 
-/** Labelled events from a column-wise result of labelledQuery (withoutFeatures): no row objects to convert. */
-export function labelledFromColumns(c: Record<string, unknown[]>): LabelledEvent[] {
-  const col = (name: string): unknown[] => c[name] ?? [];
-  const [id, model, version, ts, segment, prediction, score, scores, latency, error, cost, label, received] = [
-    'id', 'model', 'version', 'ts', 'segment', 'prediction', 'score', 'scores', 'latency_ms', 'error', 'cost_usd', 'label', 'received_at',
-  ].map(col) as unknown[][] as [unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[], unknown[]];
-  const out: LabelledEvent[] = new Array<LabelledEvent>(id.length);
-  for (let i = 0; i < id.length; i++) {
-    out[i] = {
-      event: {
-        id: str(id[i]), model: str(model[i]), version: str(version[i]), ts: num(ts[i]), segment: str(segment[i]),
-        prediction: strOrNull(prediction[i]), score: numOrNull(score[i]), scores: jsonOrNull<number[]>(scores[i]),
-        latencyMs: numOrNull(latency[i]), error: strOrNull(error[i]), costUsd: numOrNull(cost[i]), features: null,
-      },
-      label: str(label[i]),
-      receivedAt: num(received[i]),
-    };
-  }
-  return out;
+/** A row of labelledOutcomesQuery (PostgreSQL; DuckDB reads them from the vectors: outcome-chunks.ts). */
+export function toOutcome(r: Row): LabelledOutcome {
+  return {
+    event: { ts: num(r.ts), segment: str(r.segment), prediction: strOrNull(r.prediction), score: numOrNull(r.score) },
+    label: str(r.label), receivedAt: num(r.received_at),
+  };
 }
 
 export function toSummary(r: Row): SummaryRecord {

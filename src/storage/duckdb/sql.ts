@@ -65,15 +65,22 @@ function labelledFrom(q: EventQuery, t: TableName, params: (string | number)[]):
   return `FROM ${t('events')} e JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3))`;
 }
 
-export function labelledQuery(q: EventQuery, t: TableName, columnar = false): Sql {
+export function labelledQuery(q: EventQuery, t: TableName): Sql {
   const params: (string | number)[] = [];
   const from = labelledFrom(q, t, params);
-  // columnar (DuckDB, without features): times as DOUBLE, read by column (labelledFromColumns), ~4x faster.
-  let select = q.withoutFeatures ? EVENT_SELECT.replace('e.features', 'NULL AS features') : EVENT_SELECT;
-  if (columnar) select = select.replace('e.ts', 'e.ts::DOUBLE AS ts');
-  const received = columnar ? 'l.received_at::DOUBLE AS received_at' : 'l.received_at';
-  const text = `SELECT ${select}, l.label, ${received} ${from} ORDER BY e.ts, e.id` + limitClause(q, params);
-  return { text, params };
+  return { text: `SELECT ${EVENT_SELECT}, l.label, l.received_at ${from} ORDER BY e.ts, e.id` + limitClause(q, params), params };
+}
+
+/**
+ * The columns of labelledQuery(q) that labelledOutcomes returns: ts, segment, prediction, score, label, received_at (`doubles`: the times
+ * as DOUBLE, which DuckDB's driver reads into numbers without a BIGINT conversion).
+ */
+export function labelledOutcomesQuery(q: EventQuery, t: TableName, doubles = false): Sql {
+  const params: (string | number)[] = [];
+  const from = labelledFrom(q, t, params);
+  const time = (c: string): string => (doubles ? `${c}::DOUBLE AS ${c.slice(2)}` : c);
+  const text = `SELECT ${time('e.ts')}, e.segment, e.prediction, e.score, l.label, ${time('l.received_at')} ${from} ORDER BY e.ts, e.id`;
+  return { text: text + limitClause(q, params), params };
 }
 
 /** How many rows labelledQuery(q) returns without its limit. */

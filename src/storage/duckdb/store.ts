@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
-  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
@@ -12,12 +12,13 @@ import { keyedWindows, windowRowKey } from './window-row-key.js';
 import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
 import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
+import { outcomesFromChunk } from './outcome-chunks.js';
 import { assertAligned } from '../window-align.js';
 import { SerialQueue } from '../../io/serial-queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import {
-  labelledFromColumns, lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
 import {
   DUCKDB_SCHEMA, FILL_LABEL_TIMES, LABEL_TIMES_FILLED, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPDATE_STATE, UPSERT_VERSION,
@@ -25,7 +26,7 @@ import {
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
-import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
+import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
@@ -216,8 +217,13 @@ export class DuckDbStore implements StorageBackend {
   }
 
   async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
-    if (q.withoutFeatures) return labelledFromColumns(await this.readWith(labelledQuery(q, table, true), (r) => r.getColumnsObjectJS()));
     return (await this.read(labelledQuery(q, table))).map(toLabelled);
+  }
+
+  async labelledOutcomes(q: EventQuery): Promise<LabelledOutcome[]> {
+    const out: LabelledOutcome[] = [];
+    await this.readChunks(labelledOutcomesQuery(q, table, true), (c) => outcomesFromChunk(c, out));
+    return out;
   }
 
   async countLabelled(q: EventQuery): Promise<number> {

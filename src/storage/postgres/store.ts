@@ -1,13 +1,13 @@
 import pg from 'pg';
 import type { StorageBackend } from '../backend.js';
 import {
-  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toSummary, toSummaryKey, toVersion, type Row,
+  lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toOutcome, toSummary, toSummaryKey, toVersion, type Row,
 } from '../duckdb/rows.js';
 import { fromValueRow, toValueSets, valuesJson } from '../window-value-sets.js';
-import { countQuery, eventsQuery, labelledCountQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
+import { countQuery, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
 import { assertAligned } from '../window-align.js';
 import type {
-  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
+  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
@@ -145,6 +145,10 @@ export class PostgresStore implements StorageBackend {
 
   async labelledEvents(q: EventQuery): Promise<LabelledEvent[]> {
     return (await this.read(labelledQuery(q, (x) => this.t(x)))).map(toLabelled);
+  }
+
+  async labelledOutcomes(q: EventQuery): Promise<LabelledOutcome[]> {
+    return (await this.read(labelledOutcomesQuery(q, (x) => this.t(x)))).map(toOutcome);
   }
 
   async countLabelled(q: EventQuery): Promise<number> {
