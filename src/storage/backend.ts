@@ -39,7 +39,7 @@ export interface StorageBackend {
   labelledEvents(q: EventQuery): Promise<LabelledEvent[]>;
   /** labelledEvents(q), only what metrics read of each (several times faster to read: the query API's performance reads). */
   labelledOutcomes(q: EventQuery): Promise<LabelledOutcome[]>;
-  /** How many events labelledEvents(q) would return without its limit. */
+  /** How many events labelledEvents(q) would return without its limit (with q.sampleRate: its sample's). */
   countLabelled(q: EventQuery): Promise<number>;
 
   /** Inserts or replaces summaries by key. */

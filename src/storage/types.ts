@@ -159,9 +159,9 @@ export interface EventQuery {
   sampledOnly?: boolean;
   limit?: number;
   /**
-   * labelledEvents and labelledOutcomes only: a uniform sample of about this share (0 < rate <= 1) of the labelled events, chosen by
-   * their id (the first 32 bits of its MD5 below rate x 2^32: see sampleThreshold), so that the same events are
-   * in it at the same rate whatever the range, on either backend.
+   * Labelled reads only (labelledEvents, labelledOutcomes, countLabelled): a uniform sample of about this share
+   * (0 < rate <= 1) of the labelled events, chosen by their id (the first 32 bits of its MD5 below rate x 2^32: see
+   * sampleThreshold), so that the same events are in it at the same rate whatever the range, on either backend.
    */
   sampleRate?: number;
 }

@@ -72,8 +72,8 @@ export function labelledQuery(q: EventQuery, t: TableName): Sql {
 }
 
 /**
- * The columns of labelledQuery(q) that labelledOutcomes returns: ts, segment, prediction, score, label, received_at (`doubles`: the times
- * as DOUBLE, which DuckDB's driver reads into numbers without a BIGINT conversion).
+ * The columns of labelledQuery(q) that labelledOutcomes returns: ts, segment, prediction, score, label, received_at
+ * (`doubles`: the times as DOUBLE, which DuckDB's driver reads into numbers without a BIGINT conversion).
  */
 export function labelledOutcomesQuery(q: EventQuery, t: TableName, doubles = false): Sql {
   const params: (string | number)[] = [];
