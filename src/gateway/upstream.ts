@@ -164,4 +164,3 @@ function parseAnswer(text: string, latencyMs: number): UpstreamAnswer {
   const scores = Array.isArray(r['scores']) && r['scores'].every((x) => typeof x === 'number' && Number.isFinite(x)) ? r['scores'] as number[] : null;
   return { prediction: p, score, scores, latencyMs };
 }
-
