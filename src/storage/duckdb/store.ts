@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -349,13 +349,9 @@ export class DuckDbStore implements StorageBackend {
     });
   }
 
+  /** Runs a query on the least busy read connection; its rows as JS objects. */
   private read(sql: Sql): Promise<Row[]> {
-    return this.readWith(sql, (r) => r.getRowObjectsJS() as unknown as Row[]);
-  }
-
-  /** Runs a query on the least busy read connection; `convert` turns the result into JS values. */
-  private readWith<T>(sql: Sql, convert: (r: DuckDBResultReader) => T): Promise<T> {
-    return this.onReader(async (conn) => convert(await conn.runAndReadAll(sql.text, sql.params)));
+    return this.onReader(async (conn) => (await conn.runAndReadAll(sql.text, sql.params)).getRowObjectsJS() as unknown as Row[]);
   }
 
   /** Runs a query on the least busy read connection and hands each result chunk to `each` as it is fetched. */
