@@ -8,7 +8,7 @@
  * machine) and this open-loop load generator (undici Pools with keep-alive). Requests are paced at BENCH_RATE per
  * second (default 2000) regardless of answers (open loop), alternating between the three targets (direct, bare proxy,
  * gateway) in BENCH_ROUNDS rounds (default 4) so all see the same machine conditions; a warm-up phase of each is
- * discarded. Latency is measured from
+ * discarded. Where nginx is installed (bench/gateway-nginx.ts), it is a fourth target: one proxy hop that is not Node. Latency is measured from
  * the moment a request is handed to the client; the same figures from the intended send time (which also
  * count pacing delays) are printed too. Afterwards the store is opened and the recorded events counted.
  * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof;
@@ -26,6 +26,7 @@ import { api, featureSet, makeRow, modelBody, priorityLine, serveConfigArgs } fr
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { serverFigures } from '../test/helpers/server-figures.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
+import { startNginx } from './gateway-nginx.js';
 import { fmtInt, fmtMs, quantile, verdict } from './lib-stats.js';
 
 const RATE = Math.max(1, Number(process.env['BENCH_RATE'] ?? 2000));
@@ -63,6 +64,17 @@ async function stop(child: ChildProcess): Promise<void> {
   const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
   await exited;
   clearTimeout(t);
+}
+
+/** CPU seconds of nginx's master and its workers (its children, from /proc). */
+function nginxCpu(master: number | undefined): number {
+  let sum = cpuSeconds(master);
+  try {
+    for (const pid of readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter((x) => x !== '')) sum += cpuSeconds(Number(pid));
+  } catch {
+    return NaN;
+  }
+  return sum;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (NaN elsewhere). */
@@ -169,6 +181,8 @@ try {
   children.push(upstream.child);
   const bare = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-bare-proxy.js'), upstream.url], /listening on (http:\/\/[^\s]+)/, 'stdout');
   children.push(bare.child);
+  const nginx = await startNginx(upstream.url, join(dataDir, 'nginx'));
+  if (nginx) children.push(nginx.child);
   const profDir = join(dataDir, 'prof');
   const server = await startChild([...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
   children.push(server.child);
@@ -179,18 +193,22 @@ try {
   const r = seededRandom(11);
   const bodies = Array.from({ length: 256 }, () => JSON.stringify({ features: makeRow(r, fs).features }));
   log(`upstream ${upstream.url} (pid ${upstream.child.pid}); gateway ${server.url}/v1/models/m/predict (pid ${server.child.pid}); ${bodies[0]?.length ?? 0}-byte bodies, 12 features`);
+  log(nginx ? `nginx ${nginx.version} at ${nginx.url} (pid ${nginx.child.pid}): a fourth target, one proxy hop that is not Node` : 'nginx: not installed (or BENCH_NGINX=off): no non-Node reference proxy in this run');
 
   const up = new URL(upstream.url);
   const direct = new Pool(up.origin, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
   const gw = new Pool(server.url, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
   const bp = new Pool(new URL(bare.url).origin, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 });
+  const np = nginx ? new Pool(new URL(nginx.url).origin, { connections: 256, pipelining: 1, keepAliveTimeout: 120_000 }) : null;
   await openLoop(direct, up.pathname, bodies, WARMUP_S, false);
   await openLoop(bp, '/', bodies, WARMUP_S, false);
+  if (np) await openLoop(np, '/', bodies, WARMUP_S, false);
   await openLoop(gw, '/v1/models/m/predict', bodies, WARMUP_S, false);
   const d: Phase[] = [];
   const b: Phase[] = [];
   const g: Phase[] = [];
-  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0, bare: 0 };
+  const n: Phase[] = [];
+  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0, bare: 0, nginx: 0 };
   for (let i = 0; i < ROUNDS; i++) {
     let u0 = cpuSeconds(upstream.child.pid);
     d.push(await openLoop(direct, up.pathname, bodies, SECONDS / ROUNDS, true));
@@ -198,6 +216,11 @@ try {
     const b0 = cpuSeconds(bare.child.pid);
     b.push(await openLoop(bp, '/', bodies, SECONDS / ROUNDS, true));
     cpu.bare += cpuSeconds(bare.child.pid) - b0;
+    if (np && nginx) {
+      const n0 = nginxCpu(nginx.child.pid);
+      n.push(await openLoop(np, '/', bodies, SECONDS / ROUNDS, true));
+      cpu.nginx += nginxCpu(nginx.child.pid) - n0;
+    }
     u0 = cpuSeconds(upstream.child.pid);
     const s0 = cpuSeconds(server.child.pid);
     g.push(await openLoop(gw, '/v1/models/m/predict', bodies, SECONDS / ROUNDS, true));
@@ -207,8 +230,10 @@ try {
   const D = merge(d);
   const B = merge(b);
   const G = merge(g);
+  const N = np ? merge(n) : null;
   await direct.close();
   await bp.close();
+  await np?.close();
   await gw.close();
   log('');
   log(`lookout serve ran with node ${NODE_FLAGS.join(' ') || '(no flags)'}; ${priorityLine(server.startup) ?? 'no CPU priority line'}`);
@@ -217,26 +242,36 @@ try {
   log(`  from intended time:    ${dist(D.fromIntended)}`);
   log(`through the bare reference proxy: ${fmtInt(B.ok)} ok, ${B.failed} failed${B.firstError ? ` (${B.firstError})` : ''}, ${fmtInt(B.sent / B.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(B.fromSend)}`);
+  if (N) {
+    log(`through nginx: ${fmtInt(N.ok)} ok, ${N.failed} failed${N.firstError ? ` (${N.firstError})` : ''}, ${fmtInt(N.sent / N.seconds)} requests/s offered`);
+    log(`  latency from send:     ${dist(N.fromSend)}`);
+  }
   log(`through the gateway: ${fmtInt(G.ok)} ok, ${G.failed} failed${G.firstError ? ` (${G.firstError})` : ''}, ${fmtInt(G.sent / G.seconds)} requests/s offered`);
   log(`  latency from send:     ${dist(G.fromSend)}`);
   log(`  from intended time:    ${dist(G.fromIntended)}`);
   log('');
-  log('added latency, same run:   by the gateway (gateway minus direct) | by the bare proxy (the floor of two Node HTTP hops here) | gateway minus bare proxy');
+  log(`added latency, same run:   by the gateway (gateway minus direct) | by the bare proxy (the floor of two Node HTTP hops here) | gateway minus bare proxy${N ? ' | by nginx (one proxy hop, not Node)' : ''}`);
   for (const [name, q] of QS) {
     const [dq, bq, gq] = [D, B, G].map((x) => quantile(x.fromSend, q)) as [number, number, number];
-    log(`  ${name.padEnd(6)} ${fmtMs(gq - dq).padStart(9)}   (x${(gq / dq).toFixed(2)} of direct) | ${fmtMs(bq - dq).padStart(9)} | ${fmtMs(gq - bq).padStart(9)}`);
+    const nginxCol = N ? ` | ${fmtMs(quantile(N.fromSend, q) - dq).padStart(9)}` : '';
+    log(`  ${name.padEnd(6)} ${fmtMs(gq - dq).padStart(9)}   (x${(gq / dq).toFixed(2)} of direct) | ${fmtMs(bq - dq).padStart(9)} | ${fmtMs(gq - bq).padStart(9)}${nginxCol}`);
   }
   const addP50 = quantile(G.fromSend, 0.5) - quantile(D.fromSend, 0.5);
   const addP99 = quantile(G.fromSend, 0.99) - quantile(D.fromSend, 0.99);
   const us = (sec: number, n: number): string => `${fmtInt((sec / n) * 1e6)} µs`;
-  log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; bare proxy ${us(cpu.bare, B.sent)}; through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
+  log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; bare proxy ${us(cpu.bare, B.sent)};${N ? ` nginx (master and worker) ${us(cpu.nginx, N.sent)};` : ''} through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
   log(`gateway tail: ${episodes(G, 5)}`);
   log(`bare tail:    ${episodes(B, 5)}`);
+  if (N) log(`nginx tail:   ${episodes(N, 5)}`);
   log(`direct tail:  ${episodes(D, 5)}`);
   log(`server since start: ${await serverSummary(server.url).catch((e: unknown) => `(no /metrics: ${String(e)})`)}`);
   log(`target: p50 added <= 0.50 ms: ${fmtMs(addP50)} ${verdict(addP50 <= 0.5)}; p99 added <= 2.00 ms: ${fmtMs(addP99)} ${verdict(addP99 <= 2)}`);
   const bareP99 = quantile(B.fromSend, 0.99) - quantile(D.fromSend, 0.99);
   if (bareP99 > 2) log(`  (the bare proxy alone added ${fmtMs(bareP99)} at p99 in this run: two Node HTTP hops missed the p99 target on this machine in these minutes)`);
+  if (N) {
+    const nginxP99 = quantile(N.fromSend, 0.99) - quantile(D.fromSend, 0.99);
+    log(`  (nginx alone added ${fmtMs(nginxP99)} at p99 in this run: ${nginxP99 > 2 ? 'a proxy hop in C missed the p99 target on this machine in these minutes' : 'within the p99 target'})`);
+  }
 
   await stop(server.child);
   if (PROFILE && existsSync(profDir)) {

@@ -99,8 +99,9 @@ export class SummaryReader {
     const p = (async (): Promise<WindowSummary> => {
       const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
       // Every part is read at once (the store runs them side by side) and merged in range order as soon as it and those
-      // before it are in: the ends' few windows are merged while the store still reads the hours.
-      const lists = parts.map((x) => this.windows(v, x, epoch));
+      // before it are in: the ends' few windows are merged while the store still reads the hours. The keys of the parts
+      // with windows cached are read in one statement (see windows()).
+      const lists = this.partWindows(v, parts, epoch);
       for (const l of lists) l.catch(() => undefined); // each is awaited below; a failure is thrown there
       // A window read for this merge is merged without keeping its decoded parts (mergeTransient): on a cold range they
       // would all be alive, and copied, at the next scavenge. One that was cached already (a dashboard's "last 24 h" a
@@ -251,6 +252,22 @@ export class SummaryReader {
   private range(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): WindowRange {
     const size = GRANULARITY_MS[granularity];
     return { model: v.record.model, version: v.record.version, segment, granularity, from: Math.floor(from / size) * size, to };
+  }
+
+  /**
+   * windows() of each range, started at once; the keys of the ranges with summaries cached are read in one statement
+   * (querySummaryKeysOf): each read of the store costs a few milliseconds however little it reads, and a dashboard's
+   * "last 24 h" a minute later has up to nine parts with windows cached (bench:query: ~20 ms of key reads side by side
+   * on the read connections, ~6 ms as one).
+   */
+  private partWindows(v: VersionContext, ranges: readonly WindowRange[], epoch: number): Array<Promise<FetchedWindow[]>> {
+    const warm = ranges.filter((r) => this.cache.hasSummaries(r));
+    if (warm.length < 2) return ranges.map((r) => this.windows(v, r, epoch));
+    const keys = this.store.querySummaryKeysOf(warm.map(query));
+    return ranges.map((r) => {
+      const i = warm.indexOf(r);
+      return i < 0 ? this.fetch(v, r, null, epoch) : keys.then((k) => this.fetch(v, r, k[i] ?? [], epoch));
+    });
   }
 
   /** The stored windows of a range, in store order: decoded ones from the cache, the rest read and decoded. */
