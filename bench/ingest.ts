@@ -7,7 +7,8 @@
  * Prints accepted events/s (overall and per 5 s), ack latency per request, the server's RSS over time,
  * the single-core JSON.parse rate for the same payloads (the ceiling) and checks that the store holds
  * exactly the acknowledged events. Env: BENCH_SECONDS, BENCH_CONCURRENCY (8), BENCH_BATCH (500),
- * BENCH_PROFILE=1 (run the server under --cpu-prof and print where its time goes).
+ * BENCH_PROFILE=1 (run the server under --cpu-prof and print where its time goes), BENCH_SERVE_FLAGS (the server's Node
+ * flags; default npm start's, SERVE_NODE_FLAGS; '' for none).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -25,6 +26,8 @@ const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 60));
 const CONCURRENCY = Math.max(1, Math.min(64, Number(process.env['BENCH_CONCURRENCY'] ?? 8)));
 const BATCH = Math.max(1, Math.min(10_000, Number(process.env['BENCH_BATCH'] ?? 500)));
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
+/** The server's Node flags (default: npm start's, SERVE_NODE_FLAGS); BENCH_SERVE_FLAGS='' runs it without any. */
+const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');
 const TEMPLATES = 8;
 const INTERVAL_MS = 5000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -107,7 +110,7 @@ function jsonParseCeiling(templates: Template[]): { eventsPerSecond: number; byt
 // Server child process.
 
 async function startChild(dataDir: string, profDir: string | null): Promise<{ child: ChildProcess; url: string; stderrTail: string[] }> {
-  const flags = [...SERVE_NODE_FLAGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
+  const flags = [...NODE_FLAGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])];
   const child = spawn(process.execPath, [...flags, 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -212,7 +215,7 @@ try {
   child = started.child;
   const pid = child.pid as number;
   const port = Number(new URL(started.url).port);
-  log(`server: pid ${pid} at ${started.url}, node ${SERVE_NODE_FLAGS.join(' ')}${PROFILE ? ' (under --cpu-prof)' : ''}`);
+  log(`server: pid ${pid} at ${started.url}, node ${NODE_FLAGS.join(' ') || '(no flags)'}${PROFILE ? ' (under --cpu-prof)' : ''}`);
   log(`server: ${priorityLine(started.stderrTail.join('\n')) ?? 'no CPU priority line'}`);
 
   const ref = referenceCsv(seededRandom(7), featureSet(14, 6), 5000);
