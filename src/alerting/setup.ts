@@ -60,6 +60,10 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   const monitors = new MonitorService({
     store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to), ...(o.labelled && { labelled: o.labelled }) }), reader: o.reader,
     pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,
+    featuresOf: (model) => {
+      const versions = o.catalog.versions(model);
+      return versions.length === 0 ? null : [...new Set(versions.flatMap((v) => v.spec.features.map((f) => f.name)))];
+    },
   });
   await monitors.load();
   for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));

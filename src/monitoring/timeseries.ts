@@ -23,6 +23,31 @@ export const HEAD_METRICS: ReadonlySet<string> = new Set([
   'estimatedAccuracy', 'estimatedPrecision', 'estimatedRecall', 'estimatedF1', 'predictionDrift',
 ]);
 
+/** The metrics that take a feature (`drift:FEATURE`, `missing:FEATURE`); the others take none. */
+const FEATURE_METRICS: ReadonlySet<string> = new Set(['drift', 'missing']);
+
+/**
+ * Why `metric` is not a series of version `v` (null when it is): an unknown metric, a feature metric without a feature
+ * or with one the version does not summarise, or a feature on a metric that takes none. Checked before anything is
+ * computed: a feature metric's values are stored per window (WindowValue), so a mistyped name would otherwise be
+ * answered with nulls and stored in every window it read.
+ */
+export function seriesMetricProblem(metric: string, v: VersionContext): { message: string; details: Record<string, unknown> } | null {
+  const at = metric.indexOf(':');
+  const name = at < 0 ? metric : metric.slice(0, at);
+  const feature = at < 0 ? undefined : metric.slice(at + 1);
+  if (!(TIMESERIES_METRICS as readonly string[]).includes(name)) {
+    return { message: `unknown metric "${metric}": one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, details: { metric, known: TIMESERIES_METRICS } };
+  }
+  if (!FEATURE_METRICS.has(name)) return feature === undefined ? null : { message: `metric "${name}" takes no feature (got "${metric}")`, details: { metric } };
+  const known = v.spec.features.map((f) => f.name);
+  if (feature === undefined || feature === '') return { message: `metric "${name}" needs a feature: ${name}:FEATURE, one of ${known.join(', ') || '(none)'}`, details: { metric, features: known } };
+  if (!known.includes(feature)) {
+    return { message: `unknown feature "${feature}" in "${metric}"; ${v.record.model}@${v.record.version} summarises ${known.join(', ') || 'no features'}`, details: { metric, unknown: feature, features: known } };
+  }
+  return null;
+}
+
 /** A series request for `metric` (seriesValue per window), marked as head-only where it can be, else as worth storing. */
 export function seriesMetric(metric: string, v: VersionContext, seconds: number): SeriesMetric {
   const head = HEAD_METRICS.has(metric);

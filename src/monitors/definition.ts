@@ -92,6 +92,17 @@ function levels(o: Obj): Level[] {
   });
 }
 
+/**
+ * Throws DefinitionError when the monitor names a feature its model does not summarise (`known`: the features of the
+ * model's versions; null when it has none yet, so nothing can be checked). Such a monitor would evaluate to "no value"
+ * at every window without saying why anywhere but in each evaluation's detail.
+ */
+export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric'>, known: readonly string[] | null): void {
+  const { feature } = splitMetric(d.metric);
+  if (feature === undefined || known === null || known.includes(feature)) return;
+  throw new DefinitionError(`unknown feature "${feature}" in metric "${d.metric}": model "${d.model}" summarises ${known.join(', ') || 'no features'}`);
+}
+
 /** Splits "drift:age" into the metric id and its feature. */
 export function splitMetric(metric: string): { id: string; feature?: string } {
   const i = metric.indexOf(':');

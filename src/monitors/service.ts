@@ -5,7 +5,7 @@ import { SEVERITIES } from '../core/rules/types.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { alertContext, monitorLabels } from './context.js';
-import { parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkMonitorFeature, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -19,6 +19,8 @@ export interface MonitorServiceDeps {
   newId: () => string;
   log: Logger;
   dashboardUrl: () => string;
+  /** The features a model's versions summarise (null when it has no version yet): a monitor's feature must be one. */
+  featuresOf?: (model: string) => readonly string[] | null;
 }
 
 export interface TickResult {
@@ -74,7 +76,9 @@ export class MonitorService {
 
   /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
   putMonitor(input: unknown): Promise<MonitorDefinition> {
-    return this.put(parseMonitor(input, this.deps.newId), 'monitor', this.defs, this.slos);
+    const def = parseMonitor(input, this.deps.newId);
+    checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
+    return this.put(def, 'monitor', this.defs, this.slos);
   }
 
   putSlo(input: unknown): Promise<SloDefinition> {

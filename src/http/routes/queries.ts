@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
-import { seriesMetric, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
@@ -144,9 +144,9 @@ export function queryRoutes(deps: AppDeps) {
     app.get<RG>('/v1/models/:name/timeseries', read, async (req: Req) => timed('timeseries', async () => {
       const { v, r } = ctx(req);
       const metric = req.query['metric'];
-      if (typeof metric !== 'string' || !TIMESERIES_METRICS.some((x) => x === metric || metric.startsWith(`${x}:`))) {
-        throw new ApiError('bad_request', `metric must be one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`);
-      }
+      if (typeof metric !== 'string') throw new ApiError('bad_request', `metric must be one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`);
+      const problem = seriesMetricProblem(metric, v);
+      if (problem) throw new ApiError('bad_request', problem.message, problem.details);
       const granularity = r.granularity ?? granularityFor(r.from, r.to);
       const size = GRANULARITY_MS[granularity];
       const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, seriesMetric(metric, v, size / 1000));

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
-import { seriesMetric, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -18,9 +18,12 @@ export function seriesRoutes(deps: AppDeps) {
       const { v, r } = versionAndRange(deps, req.params.name, req.query);
       const raw = req.query['metrics'];
       const metrics = typeof raw === 'string' ? raw.split(',').map((m) => m.trim()).filter(Boolean) : [];
-      const bad = metrics.filter((m) => !TIMESERIES_METRICS.some((x) => x === m || m.startsWith(`${x}:`)));
-      if (metrics.length === 0 || metrics.length > MAX_METRICS || bad.length > 0) {
-        throw new ApiError('bad_request', `metrics must list 1 to ${MAX_METRICS} of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, { unknown: bad });
+      if (metrics.length === 0 || metrics.length > MAX_METRICS) {
+        throw new ApiError('bad_request', `metrics must list 1 to ${MAX_METRICS} of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, { count: metrics.length });
+      }
+      for (const m of metrics) {
+        const problem = seriesMetricProblem(m, v);
+        if (problem) throw new ApiError('bad_request', problem.message, problem.details);
       }
       const granularity = r.granularity ?? granularityFor(r.from, r.to);
       const size = GRANULARITY_MS[granularity];
