@@ -26,8 +26,8 @@ const YIELD_AFTER_MS = 8;
 /** A store that other processes may write too: cached entries are re-read after this long. */
 const SHARED_STORE_TTL_MS = 5000;
 
-/** A window of a range: `read` when this call read it from the store (not from the cache). */
-type FetchedWindow = { key: SummaryKey; summary: WindowSummary; read?: true };
+/** A window of a range, from the cache or read from the store. */
+type FetchedWindow = { key: SummaryKey; summary: WindowSummary };
 
 /**
  * Reads stored window summaries and merges them over a time range (exactly: see decomposeRange). Decoded
@@ -103,12 +103,12 @@ export class SummaryReader {
       // with windows cached are read in one statement (see windows()).
       const lists = this.partWindows(v, parts, epoch);
       for (const l of lists) l.catch(() => undefined); // each is awaited below; a failure is thrown there
-      // A window read for this merge is merged without keeping its decoded parts (mergeTransient): on a cold range they
-      // would all be alive, and copied, at the next scavenge. One that was cached already (a dashboard's "last 24 h" a
-      // minute later reads the same windows again) is decoded and kept, so later ranges only merge it.
+      // Windows are merged without keeping their decoded parts (mergeTransient; a numeric feature still in its stored
+      // bytes is merged straight from them): decoded sketches kept with the cached windows would be alive, and copied,
+      // at the next scavenges. That holds for windows cached already too (a dashboard's "last 24 h" a minute later):
+      // decoding and keeping them there made that request's scavenges the tail of the next ones (docs/performance.md).
       for (const l of lists) {
-        for (const w of await l) if (w.read === true) out.mergeTransient(w.summary);
-        else out.merge(w.summary);
+        for (const w of await l) out.mergeTransient(w.summary);
       }
       this.cache.putMergedRange(v, id, parts, out, epoch);
       return out;
@@ -287,7 +287,6 @@ export class SummaryReader {
     v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false, keep = true,
   ): Promise<FetchedWindow[]> {
     const found: Array<WindowSummary | undefined> = known?.map((k) => this.cache.summary(v, k)) ?? [];
-    const read = new Set<number>();
     const missing = known?.filter((_, i) => found[i] === undefined) ?? null;
     let keys = known ?? [];
     if (missing === null || missing.length > 0) {
@@ -305,13 +304,12 @@ export class SummaryReader {
         const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
         if (!headOnly && keep) this.cache.putSummary(v, k, s, r.data.length, epoch);
         found[i] = s;
-        read.add(i);
       });
     }
     const out: FetchedWindow[] = [];
     keys.forEach((key, i) => {
       const summary = found[i];
-      if (summary) out.push(read.has(i) ? { key, summary, read: true } : { key, summary });
+      if (summary) out.push({ key, summary });
     });
     return out;
   }
