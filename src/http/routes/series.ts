@@ -21,9 +21,14 @@ export function seriesRoutes(deps: AppDeps) {
       if (metrics.length === 0 || metrics.length > MAX_METRICS) {
         throw new ApiError('bad_request', `metrics must list 1 to ${MAX_METRICS} of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, { count: metrics.length });
       }
-      for (const m of metrics) {
-        const problem = seriesMetricProblem(m, v);
-        if (problem) throw new ApiError('bad_request', problem.message, problem.details);
+      const problems = metrics.flatMap((m) => {
+        const p = seriesMetricProblem(m, v);
+        return p ? [{ metric: m, message: p.message }] : [];
+      });
+      if (problems.length > 0) {
+        throw new ApiError('bad_request', problems.map((p) => p.message).join('; '), {
+          unknown: problems.map((p) => p.metric), metrics: TIMESERIES_METRICS, features: v.spec.features.map((f) => f.name),
+        });
       }
       const granularity = r.granularity ?? granularityFor(r.from, r.to);
       const size = GRANULARITY_MS[granularity];
