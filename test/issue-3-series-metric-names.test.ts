@@ -64,3 +64,20 @@ test('issue 3: a series of an unknown feature, or a metric that cannot take one,
   assert.ok(stored > 0, 'the closed hour windows of drift:a are stored');
   assert.equal(await storedValues('drift:typo'), 0);
 });
+
+test('issue 3: a feature whose name holds a colon is charted as itself ("missing:a:b" is feature "a:b", not "a")', async () => {
+  const schema = { type: 'object', properties: { a: { type: 'number' }, 'a:b': { type: 'number' } } };
+  assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'colon', outputKind: 'regression', inputSchema: schema })).status, 201);
+  assert.equal((await call(s.url, 'POST', '/v1/models/colon/versions', { version: '1' })).status, 201);
+  // "a" always present, "a:b" in every other event.
+  const events = Array.from({ length: 40 }, (_, i) => ({ model: 'colon', version: '1', timestamp: FROM + i * 60_000, features: i % 2 === 0 ? { a: i, 'a:b': i } : { a: i }, prediction: i }));
+  assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], events.length);
+  const range = `granularity=hour&from=${FROM}&to=${FROM + H}`;
+  const value = async (metric: string): Promise<unknown> => {
+    const r = await call(s.url, 'GET', `/v1/models/colon/timeseries?metric=${encodeURIComponent(metric)}&${range}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return (r.body['points'] as Array<{ value: number | null }>)[0]?.value;
+  };
+  assert.equal(await value('missing:a:b'), 0.5);
+  assert.equal(await value('missing:a'), 0);
+});

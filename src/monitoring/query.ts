@@ -100,7 +100,7 @@ export class SummaryReader {
       const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
       // Every part is read at once (the store runs them side by side) and merged in range order as soon as it and those
       // before it are in: the ends' few windows are merged while the store still reads the hours. The keys of the parts
-      // with windows cached are read in one statement (see windows()).
+      // with windows cached are read in one statement (partWindows).
       const lists = this.partWindows(v, parts, epoch);
       for (const l of lists) l.catch(() => undefined); // each is awaited below; a failure is thrown there
       // Windows are merged without keeping their decoded parts (mergeTransient; a numeric feature still in its stored

@@ -33,9 +33,7 @@ const FEATURE_METRICS: ReadonlySet<string> = new Set(['drift', 'missing']);
  * answered with nulls and stored in every window it read.
  */
 export function seriesMetricProblem(metric: string, v: VersionContext): { message: string; details: Record<string, unknown> } | null {
-  const at = metric.indexOf(':');
-  const name = at < 0 ? metric : metric.slice(0, at);
-  const feature = at < 0 ? undefined : metric.slice(at + 1);
+  const { name, feature } = splitSeriesMetric(metric);
   if (!(TIMESERIES_METRICS as readonly string[]).includes(name)) {
     return { message: `unknown metric "${metric}": one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, details: { metric, known: TIMESERIES_METRICS } };
   }
@@ -48,6 +46,12 @@ export function seriesMetricProblem(metric: string, v: VersionContext): { messag
   return null;
 }
 
+/** "drift:FEATURE" as the metric and its feature, split at the first colon (a feature name may hold colons). */
+function splitSeriesMetric(metric: string): { name: string; feature?: string } {
+  const at = metric.indexOf(':');
+  return at < 0 ? { name: metric } : { name: metric.slice(0, at), feature: metric.slice(at + 1) };
+}
+
 /** A series request for `metric` (seriesValue per window), marked as head-only where it can be, else as worth storing. */
 export function seriesMetric(metric: string, v: VersionContext, seconds: number): SeriesMetric {
   const head = HEAD_METRICS.has(metric);
@@ -56,7 +60,7 @@ export function seriesMetric(metric: string, v: VersionContext, seconds: number)
 }
 
 export function seriesValue(metric: string, v: VersionContext, s: WindowSummary, seconds: number): number | null {
-  const [name, feature] = metric.split(':', 2) as [string, string | undefined];
+  const { name, feature } = splitSeriesMetric(metric);
   const ref = v.reference;
   const rows = ref?.profile.rows ?? 0;
   switch (name) {
