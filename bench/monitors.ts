@@ -17,6 +17,7 @@ import { defaultConfig } from '../src/config.js';
 import { seededRandom } from '../src/core/random/rng.js';
 import type { ValidEvent } from '../src/ingest/event-input.js';
 import { startServer } from '../src/server.js';
+import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { declareModel, featureSet, makeRow, referenceCsv } from './lib-data.js';
 import { fmtInt, fmtMs, msSince, quantile, verdict } from './lib-stats.js';
 
@@ -114,12 +115,15 @@ try {
     }
     return out;
   };
-  const store = s.deps.store;
-  const orig = store.querySummaries.bind(store);
+  // Counted on the store's class: s.deps.store is a Proxy (syncedStore) whose summary reads call the store's own
+  // method, so a counter assigned on it (which lands on the store) called itself through the Proxy without end (an
+  // endless chain of microtasks that ran the process out of memory, unnoticed from 2026-11-30 to 2026-12-02).
+  const proto = DuckDbStore.prototype;
+  const orig = proto.querySummaries;
   let queries = 0;
-  store.querySummaries = (q) => {
+  proto.querySummaries = function (this: DuckDbStore, q) {
     queries++;
-    return orig(q);
+    return orig.call(this, q);
   };
   // steady state: the scheduler has evaluated the previous windows already (EWMA/CUSUM reuse those values)
   const tWarm = process.hrtime.bigint();
