@@ -8,8 +8,8 @@
  * machine) and this open-loop load generator (undici Pools with keep-alive). Requests are paced at BENCH_RATE per
  * second (default 2000) regardless of answers (open loop), alternating between the three targets (direct, bare proxy,
  * gateway) in BENCH_ROUNDS rounds (default 4) so all see the same machine conditions; a warm-up phase of each is
- * discarded. Where nginx is installed (bench/gateway-nginx.ts), it is a fourth target: one proxy hop that is not Node. Latency is measured from
- * the moment a request is handed to the client; the same figures from the intended send time (which also
+ * discarded. Where nginx is installed (bench/gateway-nginx.ts), it is a fourth target: one proxy hop that is not
+ * Node. Latency is measured from the moment a request is handed to the client; the same figures from the intended send time (which also
  * count pacing delays) are printed too. Afterwards the store is opened and the recorded events counted.
  * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof;
  * BENCH_PROFILE_DIR=dir keeps the .cpuprofile there).
@@ -181,7 +181,11 @@ try {
   children.push(upstream.child);
   const bare = await startChild([join(process.cwd(), 'dist', 'bench', 'gateway-bare-proxy.js'), upstream.url], /listening on (http:\/\/[^\s]+)/, 'stdout');
   children.push(bare.child);
-  const nginx = await startNginx(upstream.url, join(dataDir, 'nginx'));
+  // A reference only: when it cannot start, the run goes on without it (said below).
+  const nginx = await startNginx(upstream.url, join(dataDir, 'nginx')).catch((e: unknown) => {
+    log(`nginx did not start (${String(e)}); measuring without it`);
+    return null;
+  });
   if (nginx) children.push(nginx.child);
   const profDir = join(dataDir, 'prof');
   const server = await startChild([...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
