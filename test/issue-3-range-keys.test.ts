@@ -20,7 +20,7 @@ before(async () => {
   assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'rk', outputKind: 'regression', inputSchema: { type: 'object', properties: { a: { type: 'number' } } } })).status, 201);
   assert.equal((await call(s.url, 'POST', '/v1/models/rk/versions', { version: '1' })).status, 201);
   // An event every 7 minutes over the last 26 hours: minute, 10-minute, hour and 6-hour windows at both ends of a day.
-  const events = Array.from({ length: (26 * 60) / 7 }, (_, i) => ({ model: 'rk', version: '1', timestamp: NOW - 26 * H + i * 7 * MIN + 1_000, features: { a: i % 13 }, prediction: i, latencyMs: 1 + (i % 5) }));
+  const events = Array.from({ length: Math.floor((26 * 60) / 7) }, (_, i) => ({ model: 'rk', version: '1', timestamp: NOW - 26 * H + i * 7 * MIN + 1_000, features: { a: i % 13 }, prediction: i, latencyMs: 1 + (i % 5) }));
   assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], events.length);
   // Every acknowledged event checkpointed into the stored windows (a read syncs first).
   assert.equal((await call(s.url, 'GET', `/v1/models/rk/health?from=${NOW - 27 * H}&to=${NOW}`)).body['events'], events.length);
