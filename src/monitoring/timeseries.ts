@@ -7,6 +7,7 @@ import type { NumericSummary } from '../core/summary/numeric.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
 import type { SeriesMetric } from './query.js';
+import { splitMetric } from './metric-name.js';
 
 /** Metrics a time series can chart, one value per window. Feature metrics take ":FEATURE". */
 export const TIMESERIES_METRICS = [
@@ -33,7 +34,7 @@ const FEATURE_METRICS: ReadonlySet<string> = new Set(['drift', 'missing']);
  * answered with nulls and stored in every window it read.
  */
 export function seriesMetricProblem(metric: string, v: VersionContext): { message: string; details: Record<string, unknown> } | null {
-  const { name, feature } = splitSeriesMetric(metric);
+  const { id: name, feature } = splitMetric(metric);
   if (!(TIMESERIES_METRICS as readonly string[]).includes(name)) {
     return { message: `unknown metric "${metric}": one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, details: { metric, known: TIMESERIES_METRICS } };
   }
@@ -46,12 +47,6 @@ export function seriesMetricProblem(metric: string, v: VersionContext): { messag
   return null;
 }
 
-/** "drift:FEATURE" as the metric and its feature, split at the first colon (a feature name may hold colons). */
-function splitSeriesMetric(metric: string): { name: string; feature?: string } {
-  const at = metric.indexOf(':');
-  return at < 0 ? { name: metric } : { name: metric.slice(0, at), feature: metric.slice(at + 1) };
-}
-
 /** A series request for `metric` (seriesValue per window), marked as head-only where it can be, else as worth storing. */
 export function seriesMetric(metric: string, v: VersionContext, seconds: number): SeriesMetric {
   const head = HEAD_METRICS.has(metric);
@@ -60,7 +55,7 @@ export function seriesMetric(metric: string, v: VersionContext, seconds: number)
 }
 
 export function seriesValue(metric: string, v: VersionContext, s: WindowSummary, seconds: number): number | null {
-  const { name, feature } = splitSeriesMetric(metric);
+  const { id: name, feature } = splitMetric(metric);
   const ref = v.reference;
   const rows = ref?.profile.rows ?? 0;
   switch (name) {

@@ -5,6 +5,7 @@ import { RULE_KINDS, SEVERITIES, type Direction, type Level, type RuleKind } fro
 import { parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricArgs } from './metrics/types.js';
+import { splitMetric } from '../monitoring/metric-name.js';
 
 /** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
 export interface MonitorDefinition {
@@ -103,11 +104,7 @@ export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric
   throw new DefinitionError(`unknown feature "${feature}" in metric "${d.metric}": model "${d.model}" summarises ${known.join(', ') || 'no features'}`);
 }
 
-/** Splits "drift:age" into the metric id and its feature. */
-export function splitMetric(metric: string): { id: string; feature?: string } {
-  const i = metric.indexOf(':');
-  return i < 0 ? { id: metric } : { id: metric.slice(0, i), feature: metric.slice(i + 1) };
-}
+export { splitMetric };
 
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {
   const { feature } = splitMetric(d.metric);
