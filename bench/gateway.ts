@@ -15,7 +15,7 @@
  * BENCH_PROFILE_DIR=dir keeps the .cpuprofile there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,8 +38,11 @@ const PROFILE = process.env['BENCH_PROFILE'] === '1';
 const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');
 const log = (s: string): void => console.log(s);
 
-function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; url: string; startup: string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** BENCH_REQUEST_LOGS=FILE: the server logs every request (`lookout serve`'s default) into FILE; default --quiet. */
+const REQUEST_LOGS = process.env['BENCH_REQUEST_LOGS'];
+
+function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr', stdout: 'pipe' | number = 'pipe'): Promise<{ child: ChildProcess; url: string; startup: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'pipe'] });
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${buf}`)), 60_000);
@@ -188,7 +191,7 @@ try {
   });
   if (nginx) children.push(nginx.child);
   const profDir = join(dataDir, 'prof');
-  const server = await startChild([...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--quiet', ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+  const server = await startChild([...NODE_FLAGS, ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), 'bin/lookout.js', 'serve', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', ...(REQUEST_LOGS === undefined ? ['--quiet'] : []), ...serveConfigArgs()], /listening on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr', REQUEST_LOGS === undefined ? 'pipe' : openSync(REQUEST_LOGS, 'a'));
   children.push(server.child);
   const fs = featureSet(10, 2);
   await api(server.url, 'POST', '/v1/models', modelBody('m', fs));

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
+import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
 import { InputError } from './io/errors.js';
 import type { OutputKind } from './storage/types.js';
 
@@ -29,8 +30,10 @@ export interface LookoutConfig {
    * they take no CPU from the threads answering requests; "normal" leaves them as they are (cli/thread-priority.ts).
    * maxLabelledEvents: labelled events GET /performance (each bucket of /performance/buckets) and a monitor read at
    * most (default 1,000,000); a range with more is measured on a uniform sample (the answer's `sampled` says so).
+   * requestLogs: which requests `lookout serve` logs: "errors" (default: answers with status >= 400), "all" (an
+   * access line per request) or "off" (http/request-log.ts).
    */
-  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number };
+  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number; requestLogs?: RequestLogs };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
@@ -52,7 +55,7 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] } } },
     dataDir: { type: 'string' },
     storage: { type: 'string' },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },

@@ -37,6 +37,8 @@ export interface ServerOptions {
   config: LookoutConfig;
   clock?: () => number;
   logger?: boolean;
+  /** Where the log goes (default stdout). */
+  logStream?: NodeJS.WritableStream;
   /** Listen (default) or only build the app (tests using app.inject). */
   listen?: boolean;
   /** Called after models are loaded, before listening (the demo fills the store here). */
@@ -71,7 +73,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));
     rolloutAlerts.attach(deps.alerting);
     if (opts.beforeListen) await opts.beforeListen(deps);
-    const app = buildApp(deps, { logger: opts.logger ?? false });
+    const app = buildApp(deps, { logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}) });
     let closing = false;
     // Query caches for the dashboards' default range (see monitoring/warm-up.ts).
     const warmUpDays = config.server.warmUpDays ?? 30;

@@ -65,6 +65,10 @@ describe('issue 5: registry CLI (lookout models / versions / promote / rollback)
     assert.match(rb.stdout, /production: 1\.1\.0 -> 1\.0\.0 \(rolled back\)/);
     const hist = await lookout(['models', 'history', 'churn', ...u]);
     assert.match(hist.stdout, /set +production +- +1\.0\.0 .*first\n.*promote +production +1\.0\.0 +1\.1\.0 .*hotfix \[forced, no comparison\]\n.*rollback +production +1\.1\.0 +1\.0\.0 .*errors up/);
+    // Registered versions count, not only the monitored ones (none here: no references), with the aliases.
+    const models = await lookout(['models', 'list', ...u]);
+    assert.equal(models.code, 0, models.stderr);
+    assert.match(models.stdout, /^churn +binary +2 +production=1\.0\.0$/m);
     const pause = await lookout(['models', 'pause', 'churn', ...u, '--reason', 'incident']);
     assert.match(pause.stdout, /churn: paused/);
     const down = await lookout(['models', 'list', '--url', 'http://127.0.0.1:1']);

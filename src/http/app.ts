@@ -1,5 +1,6 @@
-import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError } from 'fastify';
 import { clientErrorHandler } from './client-error.js';
+import { useRequestLogs, type RequestLogs } from './request-log.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
 import { eventRoutes } from './routes/events.js';
@@ -18,9 +19,19 @@ import { seriesRoutes } from './routes/series.js';
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** Builds the Fastify app: routes, structured errors ({error:{code,message,details}}), auth, metrics. */
-export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): FastifyInstance {
+export interface AppOptions {
+  /** Log (pino, JSON lines on stdout or `logStream`); off by default. */
+  logger?: boolean;
+  logStream?: NodeJS.WritableStream;
+  /** Which requests are logged when logging (default `errors`; request-log.ts). */
+  requestLogs?: RequestLogs;
+}
+
+export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger: opts.logger ? { level: 'info' } : false,
+    logger: opts.logger ? { level: 'info', ...(opts.logStream ? { stream: opts.logStream } : {}) } : false,
+    // Fastify's two lines per request replaced by useRequestLogs' choice.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Ids are ours: a request id per request for logs.
     genReqId: () => deps.newId(),
@@ -32,6 +43,8 @@ export function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Fastif
   app.addHook('onRequest', async (req) => {
     if (!req.is404 && /%00/i.test(req.url)) throw new ApiError('bad_request', 'the URL must not contain U+0000 (%00)');
   });
+
+  if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     const api = toApiError(err);

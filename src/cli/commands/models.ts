@@ -10,8 +10,14 @@ const iso = (t: unknown): string => (typeof t === 'number' ? new Date(t).toISOSt
 export function modelsCommand(setCode: (c: number) => void): Command {
   const models = new Command('models').description('models in the registry (talks to a running server: --url, --api-key)');
   withApiOptions(models.command('list').description('list models')).action(action(setCode, async (o: Opts) => {
-    const r = await api<{ models: Array<{ name: string; outputKind: string; versions: unknown[] }> }>(o, 'GET', '/v1/models');
-    print(o, r, () => table(['model', 'kind', 'versions'], r.models.map((m) => [m.name, m.outputKind, String(m.versions.length)])));
+    const r = await api<{ models: Array<{ name: string; outputKind: string }> }>(o, 'GET', '/v1/models');
+    // Every version, registered or only monitored (GET /v1/models lists the monitored ones), and where the aliases point.
+    const versions = await Promise.all(r.models.map((m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`)));
+    print(o, r, () => table(['model', 'kind', 'versions', 'aliases'], r.models.map((m, i) => {
+      const vs = versions[i]?.versions ?? [];
+      const aliases = vs.flatMap((v) => v.aliases.map((a) => `${a}=${v.version}`)).sort();
+      return [m.name, m.outputKind, String(vs.length), aliases.join(', ') || '-'];
+    })));
   }));
   withApiOptions(models.command('aliases <model>').description('aliases of a model')).action(action(setCode, async (model: string, o: Opts) => {
     const r = await api<{ aliases: Record<string, string> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/aliases`);

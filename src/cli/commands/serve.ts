@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
 import { fillDemo } from '../../demo/fill.js';
+import { REQUEST_LOG_MODES, type RequestLogs } from '../../http/request-log.js';
 import { startServer } from '../../server.js';
 import { parseInteger } from '../parse.js';
 import { describeIdle, idleBackgroundThreads, processThreads } from '../thread-priority.js';
@@ -13,6 +14,13 @@ interface ServeOptions {
   store?: string;
   demo?: boolean;
   quiet?: boolean;
+  requestLogs?: RequestLogs;
+}
+
+function requestLogMode(v: string): RequestLogs {
+  const m = REQUEST_LOG_MODES.find((x) => x === v);
+  if (m === undefined) throw new InvalidArgumentError(`one of ${REQUEST_LOG_MODES.join(', ')} (got "${v}")`);
+  return m;
 }
 
 export function serveCommand(_setCode: (c: number) => void): Command {
@@ -24,13 +32,15 @@ export function serveCommand(_setCode: (c: number) => void): Command {
     .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
     .option('--store <url>', 'storage URL: duckdb:PATH or postgres://... (default: DATA_DIR/lookout.duckdb)')
     .option('--demo', 'fill a fresh store with 30 days of synthetic traffic for two models')
-    .option('--quiet', 'no request logs')
+    .option('--quiet', 'no log at all (startup lines on stderr still printed)')
+    .option('--request-logs <mode>', 'requests logged: errors (default: status >= 400), all, off', requestLogMode)
     .action(async (o: ServeOptions) => {
       const config = loadConfig(o.config);
       if (o.dataDir) config.dataDir = o.dataDir;
       if (o.port !== undefined) config.server.port = o.port;
       if (o.host) config.server.host = o.host;
       if (o.store) config.storage = o.store;
+      if (o.requestLogs) config.server.requestLogs = o.requestLogs;
       const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
       const threadsBefore = new Set(processThreads());
       const server = await startServer({
