@@ -28,6 +28,7 @@ import { serverFigures } from '../test/helpers/server-figures.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { startNginx } from './gateway-nginx.js';
 import { fmtInt, fmtMs, quantile, verdict } from './lib-stats.js';
+import { cpuSeconds, duckdbAllocatorLabel, freshPageMicros, minorFaults } from './lib-proc.js';
 
 const RATE = Math.max(1, Number(process.env['BENCH_RATE'] ?? 2000));
 const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 20));
@@ -80,16 +81,6 @@ function nginxCpu(master: number | undefined): number {
   return sum;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (NaN elsewhere). */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 interface Phase { sent: number; ok: number; failed: number; fromSend: number[]; fromIntended: number[]; sentAt: number[]; seconds: number; firstError?: string }
 
@@ -215,14 +206,16 @@ try {
   const b: Phase[] = [];
   const g: Phase[] = [];
   const n: Phase[] = [];
-  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0, bare: 0, nginx: 0 };
+  const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0, bare: 0, nginx: 0, gwFaults: 0, bareFaults: 0 };
   for (let i = 0; i < ROUNDS; i++) {
     let u0 = cpuSeconds(upstream.child.pid);
     d.push(await openLoop(direct, up.pathname, bodies, SECONDS / ROUNDS, true));
     cpu.directUpstream += cpuSeconds(upstream.child.pid) - u0;
     const b0 = cpuSeconds(bare.child.pid);
+    const bf0 = minorFaults(bare.child.pid);
     b.push(await openLoop(bp, '/', bodies, SECONDS / ROUNDS, true));
     cpu.bare += cpuSeconds(bare.child.pid) - b0;
+    cpu.bareFaults += minorFaults(bare.child.pid) - bf0;
     if (np && nginx) {
       const n0 = nginxCpu(nginx.child.pid);
       n.push(await openLoop(np, '/', bodies, SECONDS / ROUNDS, true));
@@ -230,8 +223,10 @@ try {
     }
     u0 = cpuSeconds(upstream.child.pid);
     const s0 = cpuSeconds(server.child.pid);
+    const sf0 = minorFaults(server.child.pid);
     g.push(await openLoop(gw, '/v1/models/m/predict', bodies, SECONDS / ROUNDS, true));
     cpu.gwServer += cpuSeconds(server.child.pid) - s0;
+    cpu.gwFaults += minorFaults(server.child.pid) - sf0;
     cpu.gwUpstream += cpuSeconds(upstream.child.pid) - u0;
   }
   const D = merge(d);
@@ -267,6 +262,7 @@ try {
   const addP99 = quantile(G.fromSend, 0.99) - quantile(D.fromSend, 0.99);
   const us = (sec: number, n: number): string => `${fmtInt((sec / n) * 1e6)} µs`;
   log(`CPU per request (from /proc, 10 ms ticks): upstream ${us(cpu.directUpstream, D.sent)} when called directly; bare proxy ${us(cpu.bare, B.sent)};${N ? ` nginx (master and worker) ${us(cpu.nginx, N.sent)};` : ''} through the gateway: Lookout server ${us(cpu.gwServer, G.sent)} (routing, validation, proxying, recording) + upstream ${us(cpu.gwUpstream, G.sent)}`);
+  log(`page faults per request (minor, from /proc): bare proxy ${(cpu.bareFaults / B.sent).toFixed(2)}; Lookout server ${(cpu.gwFaults / G.sent).toFixed(2)}; a fresh page costs ${freshPageMicros().toFixed(2)} µs on this machine (measured now; DuckDB's allocator: ${duckdbAllocatorLabel()})`);
   log(`gateway tail: ${episodes(G, 5)}`);
   log(`bare tail:    ${episodes(B, 5)}`);
   if (N) log(`nginx tail:   ${episodes(N, 5)}`);

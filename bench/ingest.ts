@@ -21,6 +21,7 @@ import { api, declareModel, featureSet, makeRow, priorityLine, referenceCsv, ser
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { fmtInt, fmtMs, msSummary, quantile, slope, verdict } from './lib-stats.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
+import { cpuSeconds, duckdbAllocatorLabel, freshPageMicros, minorFaults } from './lib-proc.js';
 
 const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 60));
 const CONCURRENCY = Math.max(1, Math.min(64, Number(process.env['BENCH_CONCURRENCY'] ?? 8)));
@@ -147,15 +148,10 @@ async function stopChild(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-function procStatus(pid: number): { rssMb: number; cpuSeconds: number } | null {
+function procStatus(pid: number): { rssMb: number; cpuSeconds: number; faults: number } | null {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = /VmRSS:\s+(\d+)\s+kB/.exec(status);
-    // /proc/PID/stat: fields after the ")" of the command; utime and stime are fields 14 and 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return { rssMb: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: ticks / 100 };
+    const rss = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return { rssMb: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: cpuSeconds(pid), faults: minorFaults(pid) };
   } catch {
     return null;
   }
@@ -231,14 +227,14 @@ try {
   const failures: string[] = [];
   let requests = 0;
   let inFlight = 0;
-  const rss: Array<{ t: number; mb: number; cpu: number }> = [];
+  const rss: Array<{ t: number; mb: number; cpu: number; faults: number }> = [];
   // The server's JS heap (prom-client default metrics), to tell a JS leak from native memory (DuckDB).
   const heap: Array<{ t: number; mb: number; totalMb: number; externalMb: number }> = [];
   // DuckDB's own account of its memory by component (lookout_store_memory_bytes): the id index, table data, buffers.
   const duck: Array<{ t: number; mb: Map<string, number> }> = [];
   const sample = (t: number): void => {
     const s = procStatus(pid);
-    if (s) rss.push({ t, mb: s.rssMb, cpu: s.cpuSeconds });
+    if (s) rss.push({ t, mb: s.rssMb, cpu: s.cpuSeconds, faults: s.faults });
     void fetch(`${started.url}/metrics`).then((r) => r.text()).then((text) => {
       const mb = (name: string): number => Number(new RegExp(`^lookout_process_nodejs_${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
       if (Number.isFinite(mb('heap_size_used_bytes'))) heap.push({ t, mb: mb('heap_size_used_bytes'), totalMb: mb('heap_size_total_bytes'), externalMb: mb('external_memory_bytes') });
@@ -313,6 +309,12 @@ try {
   const memoryJudged = half.length >= 3;
   const memoryFlat = memoryJudged && halfGrowth <= 0.05 * halfMean;
   log('');
+  const f0 = rss[0];
+  const f1 = rss[rss.length - 1];
+  if (f0 && f1 && f1.t > f0.t) {
+    const faultsPerSecond = (f1.faults - f0.faults) / ((f1.t - f0.t) / 1000);
+    log(`server page faults (minor, from /proc): ${fmtInt(faultsPerSecond)}/s, ${(faultsPerSecond / rate).toFixed(2)} per event; a fresh page costs ${freshPageMicros().toFixed(2)} µs on this machine (measured now; DuckDB's allocator: ${duckdbAllocatorLabel()})`);
+  }
   log(`server RSS (every 5 s): first ${(mbs[0] ?? NaN).toFixed(0)} MB, last ${(mbs[mbs.length - 1] ?? NaN).toFixed(0)} MB, max ${Math.max(...mbs).toFixed(0)} MB; slope ${(allSlope * 60).toFixed(1)} MB/min over the run, ${(halfSlope * 60).toFixed(1)} MB/min over the second half (${halfGrowth >= 0 ? '+' : ''}${halfGrowth.toFixed(0)} MB, ${((halfGrowth / halfMean) * 100).toFixed(1)}% of ${halfMean.toFixed(0)} MB)`);
   log(`  samples: ${rss.map((x) => `${(x.t / 1000).toFixed(0)}s=${x.mb.toFixed(0)}`).join(' ')}`);
   const heapHalf = heap.filter((x) => x.t >= Math.max(INTERVAL_MS, loadMs / 2) - 100);
