@@ -5,12 +5,12 @@
  *
  * DuckDB's own setting returns freed memory to the kernel within ~5 s (jemalloc's `dirty_decay_ms` and
  * `muzzy_decay_ms`, purged with madvise as it decays), so under steady ingest or gateway traffic the same memory is
- * handed back and faulted in again, continuously. Measured on the development VM (bench:gateway, bench:ingest): a
- * fresh page costs 14-21 µs there and the madvise calls ~0.1 ms each; without decay purging the gateway's server took
- * ~20% fewer page faults and ~15% less CPU per proxied request, ingest ~15% fewer faults. The cost: memory DuckDB
- * frees stays with the process for reuse (RSS ~60-90 MB higher under bench:ingest) instead of going back; DuckDB
- * still purges a thread's arena after a task whose peak went over its `allocator_flush_threshold` (128 MiB), so
- * large transient allocations are returned as before.
+ * handed back and faulted in again, continuously. On the development VM a fresh page costs 12-21 µs (bench:ingest and
+ * bench:gateway measure it) and each madvise call ~0.1 ms. Without decay purging (three interleaved pairs of each
+ * bench, thirteenth session): bench:ingest +12% events/s, 0.32 against 0.36-0.45 page faults per event, RSS ~25-50 MB
+ * higher; bench:gateway 0.60-0.67 against 1.33-1.52 faults per proxied request. The cost: memory DuckDB frees stays
+ * with the process for reuse instead of going back; DuckDB still purges a thread's arena after a task whose peak
+ * went over its `allocator_flush_threshold` (128 MiB), so large transient allocations are returned as before.
  *
  * A value the operator set (even empty, which keeps DuckDB's defaults) is left as it is.
  */
