@@ -10,6 +10,8 @@
  * evaluations), as the scheduler runs it each window.
  * Reference, measured in the same run: just reading and decoding the summaries those monitors look at.
  */
+// First, as bin/lookout.js does: DuckDB's allocator options, read when libduckdb loads (src/cli/duckdb-allocator.ts).
+import '../src/cli/duckdb-allocator.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -16,6 +16,8 @@
  * CPU priority, as `lookout serve` runs them (BENCH_PRIORITY=normal: left alone), and `npm run bench:query` runs it with
  * the Node flags `npm start` gives the server (SERVE_NODE_FLAGS: a larger young generation).
  */
+// First, as bin/lookout.js does: DuckDB's allocator options, read when libduckdb loads (src/cli/duckdb-allocator.ts).
+import '../src/cli/duckdb-allocator.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +45,7 @@ import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib
 import { printProfile, profileWhile } from './lib-profile.js';
 import { getJson, repeat, slowestWithGc, servePriority } from './lib-query.js';
 import { fmtInt, fmtMs, msSince, msSummary, quantile, verdict } from './lib-stats.js';
+import { duckdbAllocatorLabel } from './lib-proc.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -74,7 +77,7 @@ let closed = false;
 try {
   const fs = featureSet(40, 10);
   const names = [...fs.numeric, ...fs.categorical];
-  log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (other processes share these CPUs)`);
+  log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (other processes share these CPUs); DuckDB's allocator: ${duckdbAllocatorLabel()}`);
   log(`server: ${priority}; node ${process.execArgv.join(' ') || '(no flags)'}${SERVE_NODE_FLAGS.every((f) => process.execArgv.includes(f)) ? ', as npm start runs lookout serve' : ` (npm start runs lookout serve with ${SERVE_NODE_FLAGS.join(' ')})`}`);
   log(`bench:query — model with ${names.length} features (40 numerical, 10 categorical), ${DAYS} days at ~${PER_MINUTE} events/minute, clock fixed at ${new Date(NOW).toISOString()}, data dir ${dataDir}`);
   const ref = referenceCsv(seededRandom(11), fs, 5000);
