@@ -39,7 +39,10 @@ const PROFILE = process.env['BENCH_PROFILE'] === '1';
 const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');
 const log = (s: string): void => console.log(s);
 
-/** BENCH_REQUEST_LOGS=FILE: the server logs every request (`lookout serve`'s default) into FILE; default --quiet. */
+/**
+ * BENCH_REQUEST_LOGS=FILE: the server runs with its log on (not --quiet), written to FILE, logging requests as its
+ * config says (default: answers with status >= 400; a BENCH_CONFIG with `server.requestLogs: all` logs each one).
+ */
 const REQUEST_LOGS = process.env['BENCH_REQUEST_LOGS'];
 
 function startChild(args: string[], pattern: RegExp, stream: 'stdout' | 'stderr', stdout: 'pipe' | number = 'pipe'): Promise<{ child: ChildProcess; url: string; startup: string }> {
@@ -80,7 +83,6 @@ function nginxCpu(master: number | undefined): number {
   }
   return sum;
 }
-
 
 interface Phase { sent: number; ok: number; failed: number; fromSend: number[]; fromIntended: number[]; sentAt: number[]; seconds: number; firstError?: string }
 
