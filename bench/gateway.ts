@@ -28,7 +28,7 @@ import { serverFigures } from '../test/helpers/server-figures.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { startNginx } from './gateway-nginx.js';
 import { fmtInt, fmtMs, quantile, verdict } from './lib-stats.js';
-import { cpuSeconds, duckdbAllocatorLabel, freshPageMicros, minorFaults } from './lib-proc.js';
+import { cpuSeconds, duckdbAllocatorLabel, freshPageMicros, procCounters } from './lib-proc.js';
 
 const RATE = Math.max(1, Number(process.env['BENCH_RATE'] ?? 2000));
 const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 20));
@@ -213,22 +213,22 @@ try {
     let u0 = cpuSeconds(upstream.child.pid);
     d.push(await openLoop(direct, up.pathname, bodies, SECONDS / ROUNDS, true));
     cpu.directUpstream += cpuSeconds(upstream.child.pid) - u0;
-    const b0 = cpuSeconds(bare.child.pid);
-    const bf0 = minorFaults(bare.child.pid);
+    const b0 = procCounters(bare.child.pid);
     b.push(await openLoop(bp, '/', bodies, SECONDS / ROUNDS, true));
-    cpu.bare += cpuSeconds(bare.child.pid) - b0;
-    cpu.bareFaults += minorFaults(bare.child.pid) - bf0;
+    const b1 = procCounters(bare.child.pid);
+    cpu.bare += b1.cpuSeconds - b0.cpuSeconds;
+    cpu.bareFaults += b1.minorFaults - b0.minorFaults;
     if (np && nginx) {
       const n0 = nginxCpu(nginx.child.pid);
       n.push(await openLoop(np, '/', bodies, SECONDS / ROUNDS, true));
       cpu.nginx += nginxCpu(nginx.child.pid) - n0;
     }
     u0 = cpuSeconds(upstream.child.pid);
-    const s0 = cpuSeconds(server.child.pid);
-    const sf0 = minorFaults(server.child.pid);
+    const s0 = procCounters(server.child.pid);
     g.push(await openLoop(gw, '/v1/models/m/predict', bodies, SECONDS / ROUNDS, true));
-    cpu.gwServer += cpuSeconds(server.child.pid) - s0;
-    cpu.gwFaults += minorFaults(server.child.pid) - sf0;
+    const s1 = procCounters(server.child.pid);
+    cpu.gwServer += s1.cpuSeconds - s0.cpuSeconds;
+    cpu.gwFaults += s1.minorFaults - s0.minorFaults;
     cpu.gwUpstream += cpuSeconds(upstream.child.pid) - u0;
   }
   const D = merge(d);

@@ -21,7 +21,7 @@ import { api, declareModel, featureSet, makeRow, priorityLine, referenceCsv, ser
 import { printProfile, type CpuProfile } from './lib-profile.js';
 import { fmtInt, fmtMs, msSummary, quantile, slope, verdict } from './lib-stats.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
-import { cpuSeconds, duckdbAllocatorLabel, freshPageMicros, minorFaults } from './lib-proc.js';
+import { duckdbAllocatorLabel, freshPageMicros, procCounters } from './lib-proc.js';
 
 const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 60));
 const CONCURRENCY = Math.max(1, Math.min(64, Number(process.env['BENCH_CONCURRENCY'] ?? 8)));
@@ -151,7 +151,8 @@ async function stopChild(child: ChildProcess): Promise<number | null> {
 function procStatus(pid: number): { rssMb: number; cpuSeconds: number; faults: number } | null {
   try {
     const rss = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { rssMb: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: cpuSeconds(pid), faults: minorFaults(pid) };
+    const c = procCounters(pid);
+    return { rssMb: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: c.cpuSeconds, faults: c.minorFaults };
   } catch {
     return null;
   }

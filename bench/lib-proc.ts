@@ -12,14 +12,13 @@ function statFields(pid: number | undefined): string[] | null {
 
 /** CPU seconds (user + system) a process has used so far, from /proc (NaN elsewhere). */
 export function cpuSeconds(pid: number | undefined): number {
-  const f = statFields(pid);
-  return f ? (Number(f[11]) + Number(f[12])) / 100 : NaN;
+  return procCounters(pid).cpuSeconds;
 }
 
-/** Minor page faults a process has taken so far (/proc/PID/stat field 10; NaN elsewhere). */
-export function minorFaults(pid: number | undefined): number {
+/** CPU seconds and minor page faults (/proc/PID/stat field 10) a process has taken so far, from one read (NaN elsewhere). */
+export function procCounters(pid: number | undefined): { cpuSeconds: number; minorFaults: number } {
   const f = statFields(pid);
-  return f ? Number(f[7]) : NaN;
+  return f ? { cpuSeconds: (Number(f[11]) + Number(f[12])) / 100, minorFaults: Number(f[7]) } : { cpuSeconds: NaN, minorFaults: NaN };
 }
 
 /**

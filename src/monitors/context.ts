@@ -1,4 +1,5 @@
-import { splitMetric, type MonitorDefinition } from './definition.js';
+import type { MonitorDefinition } from './definition.js';
+import { splitMetric } from '../monitoring/metric-name.js';
 import type { MonitorResult } from './evaluator.js';
 
 /** Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). */

@@ -104,8 +104,6 @@ export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric
   throw new DefinitionError(`unknown feature "${feature}" in metric "${d.metric}": model "${d.model}" summarises ${known.join(', ') || 'no features'}`);
 }
 
-export { splitMetric };
-
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {
   const { feature } = splitMetric(d.metric);
   return { ...(feature !== undefined && { feature }), ...(d.method !== undefined && { method: d.method }), ...(d.class !== undefined && { class: d.class }) };
