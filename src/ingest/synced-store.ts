@@ -10,7 +10,6 @@ export function syncedStore(store: StorageBackend, sync: () => Promise<void>): S
     get(target, prop) {
       if (prop === 'querySummaries') return async (...a: Parameters<StorageBackend['querySummaries']>) => { await sync(); return target.querySummaries(...a); };
       if (prop === 'querySummaryKeys') return async (...a: Parameters<StorageBackend['querySummaryKeys']>) => { await sync(); return target.querySummaryKeys(...a); };
-      if (prop === 'querySummaryKeysOf') return async (...a: Parameters<StorageBackend['querySummaryKeysOf']>) => { await sync(); return target.querySummaryKeysOf(...a); };
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
     },

@@ -1,7 +1,7 @@
 import { decomposeRange, GRANULARITY_MS } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { Granularity, SummaryKey, SummaryQuery, WindowValue } from '../storage/types.js';
+import type { Granularity, SummaryKey, SummaryQuery, SummaryRecord, WindowValue } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
 import { yieldToLoop } from '../ingest/deltas.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
@@ -26,13 +26,20 @@ const YIELD_AFTER_MS = 8;
 /** A store that other processes may write too: cached entries are re-read after this long. */
 const SHARED_STORE_TTL_MS = 5000;
 
+/** A range of more windows than this is read whole, without looking each up in the cache (see rangeWindows). */
+const MAX_LISTED = 1024;
+
+/** More runs of windows to read than this are read as one span (see rangeWindows). */
+const MAX_RUNS = 3;
+
 /** A window of a range, from the cache or read from the store. */
 type FetchedWindow = { key: SummaryKey; summary: WindowSummary };
 
 /**
  * Reads stored window summaries and merges them over a time range (exactly: see decomposeRange). Decoded
  * summaries, time-series points and merged ranges are cached (SummaryCache): the ingest pipeline invalidates
- * the windows it writes, so a repeated query reads only the window keys from the store.
+ * the windows it writes (and forgets windows known absent when one is written), so a repeated range merge reads only the
+ * windows it knows nothing of, and a repeated series only the window keys.
  */
 export class SummaryReader {
   readonly cache: SummaryCache;
@@ -99,9 +106,9 @@ export class SummaryReader {
     const p = (async (): Promise<WindowSummary> => {
       const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
       // Every part is read at once (the store runs them side by side) and merged in range order as soon as it and those
-      // before it are in: the ends' few windows are merged while the store still reads the hours. The keys of the parts
-      // with windows cached are read in one statement (partWindows).
-      const lists = this.partWindows(v, parts, epoch);
+      // before it are in: the ends' few windows are merged while the store still reads the hours. Of windows cached, or
+      // known absent, nothing is read (rangeWindows).
+      const lists = parts.map((r) => this.rangeWindows(v, r, epoch));
       for (const l of lists) l.catch(() => undefined); // each is awaited below; a failure is thrown there
       // Windows are merged without keeping their decoded parts (mergeTransient; a numeric feature still in its stored
       // bytes is merged straight from them): decoded sketches kept with the cached windows would be alive, and copied,
@@ -137,7 +144,7 @@ export class SummaryReader {
 
   /** Summaries per window of one granularity over [from, to), keyed by window start (empty windows absent). */
   async series(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): Promise<Map<number, WindowSummary>> {
-    const list = await this.windows(v, this.range(v, segment, from, to, granularity), this.cache.epoch);
+    const list = await this.rangeWindows(v, this.range(v, segment, from, to, granularity), this.cache.epoch);
     return new Map(list.map((w) => [w.key.windowStart, w.summary]));
   }
 
@@ -255,24 +262,55 @@ export class SummaryReader {
   }
 
   /**
-   * The stored windows of each range, in store order (decoded ones from the cache, the rest read and decoded), all
-   * started at once. A range whose series has nothing cached (a cold read) is read in one query for its rows instead
-   * of its keys and then them; the keys of the others are read in one statement (querySummaryKeysOf): each read of the
-   * store costs a few milliseconds however little it reads, and a dashboard's "last 24 h" a minute later has up to nine
-   * parts with windows cached (bench:query: ~20 ms of key reads side by side on the read connections, ~6 ms as one).
+   * The stored windows of a range, in time order: decoded ones from the cache, the rest read and decoded. Each window
+   * of the range is looked up in the cache, which also knows the windows a read found absent (until one is written), so
+   * only the windows it knows nothing of are read: one read per run of them (the range narrowed to the run), or one
+   * over the span of all when they are scattered. A dashboard's "last 24 h" a minute later thus reads its new minute
+   * window alone; before, each request first read which windows its parts held (a few milliseconds per DuckDB read
+   * however little it returns: ~10 ms in bench:query's store) and only then the rows (docs/performance.md). A range
+   * of more than MAX_LISTED windows is read whole.
    */
-  private partWindows(v: VersionContext, ranges: readonly WindowRange[], epoch: number): Array<Promise<FetchedWindow[]>> {
-    const warm = ranges.filter((r) => this.cache.hasSummaries(r));
-    const keys = warm.length > 0 ? this.store.querySummaryKeysOf(warm.map(query)) : Promise.resolve([]);
-    return ranges.map((r) => {
-      const i = warm.indexOf(r);
-      return i < 0 ? this.fetch(v, r, null, epoch) : keys.then((k) => this.fetch(v, r, k[i] ?? [], epoch));
+  private async rangeWindows(v: VersionContext, range: WindowRange, epoch: number): Promise<FetchedWindow[]> {
+    const size = GRANULARITY_MS[range.granularity];
+    if ((range.to - range.from) / size > MAX_LISTED) return this.fetch(v, range, null, epoch);
+    const keys: SummaryKey[] = [];
+    const found: Array<WindowSummary | null | undefined> = []; // null: known absent; undefined: unknown
+    for (let t = range.from; t < range.to; t += size) {
+      const k: SummaryKey = { model: range.model, version: range.version, segment: range.segment, granularity: range.granularity, windowStart: t };
+      keys.push(k);
+      found.push(this.cache.summary(v, k) ?? (this.cache.isAbsent(v, k) ? null : undefined));
+    }
+    const runs: Array<{ first: number; last: number }> = [];
+    found.forEach((f, i) => {
+      if (f !== undefined) return;
+      const run = runs[runs.length - 1];
+      if (run && run.last === i - 1) run.last = i;
+      else runs.push({ first: i, last: i });
     });
-  }
-
-  /** The stored windows of a range (see partWindows). */
-  private windows(v: VersionContext, range: WindowRange, epoch: number): Promise<FetchedWindow[]> {
-    return this.partWindows(v, [range], epoch)[0] as Promise<FetchedWindow[]>;
+    const first = runs[0];
+    const last = runs[runs.length - 1];
+    const reads = runs.length > MAX_RUNS && first && last ? [{ first: first.first, last: last.last }] : runs;
+    await Promise.all(reads.map(async (run) => {
+      const from = (keys[run.first] as SummaryKey).windowStart;
+      const rows = await this.store.querySummaries(query({ ...range, from, to: (keys[run.last] as SummaryKey).windowStart + size }));
+      const byStart = new Map(rows.map((r) => [r.windowStart, r]));
+      for (let i = run.first; i <= run.last; i++) {
+        if (found[i] !== undefined) continue;
+        const key = keys[i] as SummaryKey;
+        const r = byStart.get(key.windowStart);
+        if (r) found[i] = this.decode(v, key, r, epoch, true);
+        else {
+          found[i] = null;
+          this.cache.putAbsent(v, key, epoch);
+        }
+      }
+    }));
+    const out: FetchedWindow[] = [];
+    keys.forEach((key, i) => {
+      const summary = found[i];
+      if (summary) out.push({ key, summary });
+    });
+    return out;
   }
 
   /**
@@ -297,10 +335,7 @@ export class SummaryReader {
         if (found[i] !== undefined) return;
         const r = byStart.get(k.windowStart);
         if (!r) return; // deleted in between
-        // Lazy: a series of one feature (or of latency) decodes only that sketch of each window.
-        const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
-        if (!headOnly && keep) this.cache.putSummary(v, k, s, r.data.length, epoch);
-        found[i] = s;
+        found[i] = this.decode(v, k, r, epoch, !headOnly && keep);
       });
     }
     const out: FetchedWindow[] = [];
@@ -309,6 +344,13 @@ export class SummaryReader {
       if (summary) out.push({ key, summary });
     });
     return out;
+  }
+
+  /** A stored row decoded (lazily: a series of one feature, or of latency, decodes only that sketch), cached if `keep`. */
+  private decode(v: VersionContext, key: SummaryKey, r: SummaryRecord, epoch: number, keep: boolean): WindowSummary {
+    const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
+    if (keep) this.cache.putSummary(v, key, s, r.data.length, epoch);
+    return s;
   }
 }
 

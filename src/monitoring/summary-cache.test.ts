@@ -59,3 +59,32 @@ test('bounded by stored bytes (LRU) and by a TTL when the store is shared', () =
   now = 1001;
   assert.equal(c.summary(v, key(2)), undefined, 'expired');
 });
+
+test('issue 3: windows known absent until one is written, a later put or the TTL; not remembered when written during the read', () => {
+  let now = 0;
+  const c = new SummaryCache({ ttlMs: 5000, now: () => now, maxAbsent: 2 });
+  const v = ctx();
+  c.putAbsent(v, key(0), c.epoch);
+  assert.equal(c.isAbsent(v, key(0)), true);
+  assert.equal(c.isAbsent(v, key(3_600_000)), false, 'a window never read is not known absent');
+  assert.equal(c.isAbsent(ctx(), key(0)), false, 'another context does not see it');
+  c.invalidate([key(0)]);
+  assert.equal(c.isAbsent(v, key(0)), false, 'a write of the window forgets it');
+  const epoch = c.epoch;
+  c.invalidate([key(0)]); // committed while the read that found it absent ran
+  c.putAbsent(v, key(0), epoch);
+  c.putAbsent(v, key(3_600_000), epoch);
+  assert.equal(c.isAbsent(v, key(0)), false);
+  assert.equal(c.isAbsent(v, key(3_600_000)), true);
+  c.putSummary(v, key(3_600_000), summary(), 10, c.epoch);
+  assert.equal(c.isAbsent(v, key(3_600_000)), false, 'a summary read later replaces it');
+  c.putAbsent(v, key(1), c.epoch);
+  c.putAbsent(v, key(2), c.epoch);
+  c.putAbsent(v, key(3), c.epoch);
+  assert.deepEqual([1, 2, 3].map((t) => c.isAbsent(v, key(t))), [false, true, true], 'bounded: the oldest goes');
+  now = 5001;
+  assert.equal(c.isAbsent(v, key(3)), false, 'expired with the TTL of a shared store');
+  c.putAbsent(v, key(4), c.epoch);
+  c.clear();
+  assert.equal(c.isAbsent(v, key(4)), false);
+});

@@ -9,6 +9,8 @@ export interface SummaryCacheOptions {
   maxValueWindows?: number;
   /** Merged range results kept (default 64). */
   maxMerged?: number;
+  /** Windows known to have no stored summary that are remembered as such (default 100,000). */
+  maxAbsent?: number;
   /**
    * How long an entry may be used without re-reading the store (default: forever, for a store only this
    * process writes, where every write goes through invalidate(); a few seconds for a store shared by nodes).
@@ -56,9 +58,9 @@ const LOG = 1024;
  * query read from the store is cached only if no write of those windows was committed since it read them.
  */
 export class SummaryCache {
-  private readonly summaries = new Map<string, Stamp & { summary: WindowSummary; bytes: number; series: string }>();
-  /** Cached summaries per series (model, version, segment, granularity). */
-  private readonly perSeries = new Map<string, number>();
+  private readonly summaries = new Map<string, Stamp & { summary: WindowSummary; bytes: number }>();
+  /** Windows a read found no stored summary of (by windowKey), until one is written. */
+  private readonly absent = new Map<string, Stamp>();
   private readonly values = new Map<string, Stamp & { values: Map<string, number | null> }>();
   private readonly merged = new Map<string, Stamp & { parts: readonly WindowRange[]; summary: WindowSummary }>();
   /** The last LOG invalidations (epoch order). */
@@ -68,6 +70,7 @@ export class SummaryCache {
   private readonly maxBytes: number;
   private readonly maxValueWindows: number;
   private readonly maxMerged: number;
+  private readonly maxAbsent: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -75,6 +78,7 @@ export class SummaryCache {
     this.maxBytes = opts.maxBytes ?? 64 * 2 ** 20;
     this.maxValueWindows = opts.maxValueWindows ?? 50_000;
     this.maxMerged = opts.maxMerged ?? 64;
+    this.maxAbsent = opts.maxAbsent ?? 100_000;
     this.ttlMs = opts.ttlMs ?? Infinity;
     this.now = opts.now ?? (() => performance.now());
   }
@@ -87,7 +91,7 @@ export class SummaryCache {
   /** Forgets everything (benchmarks time cold queries with it). */
   clear(): void {
     this.summaries.clear();
-    this.perSeries.clear();
+    this.absent.clear();
     this.values.clear();
     this.merged.clear();
     this.bytes = 0;
@@ -103,6 +107,7 @@ export class SummaryCache {
     for (const k of keys) {
       const id = windowKey(k);
       this.dropSummary(id);
+      this.absent.delete(id);
       this.values.delete(id);
     }
     for (const [id, m] of this.merged) if (keys.some((k) => m.parts.some((p) => inRange(k, p)))) this.merged.delete(id);
@@ -138,9 +143,8 @@ export class SummaryCache {
     const id = windowKey(key);
     if (bytes > this.maxBytes || !this.untouchedSince(epoch, (k) => windowKey(k) === id)) return;
     this.dropSummary(id);
-    const series = seriesKey(key);
-    this.summaries.set(id, { ctx, at: this.now(), summary, bytes, series });
-    this.perSeries.set(series, (this.perSeries.get(series) ?? 0) + 1);
+    this.absent.delete(id);
+    this.summaries.set(id, { ctx, at: this.now(), summary, bytes });
     this.bytes += bytes;
     while (this.bytes > this.maxBytes) {
       const oldest = this.summaries.keys().next().value;
@@ -154,14 +158,28 @@ export class SummaryCache {
     if (!e) return;
     this.bytes -= e.bytes;
     this.summaries.delete(id);
-    const left = (this.perSeries.get(e.series) ?? 1) - 1;
-    if (left > 0) this.perSeries.set(e.series, left);
-    else this.perSeries.delete(e.series);
   }
 
-  /** True when some window summary of this range's series (any range, any version context) is cached. */
-  hasSummaries(r: WindowRange): boolean {
-    return this.perSeries.has(seriesKey(r));
+  /**
+   * True when a read of the store found no summary of this window and none was written since (see putAbsent): a range
+   * read over cached windows then reads only the windows it knows nothing of, instead of first listing what is stored.
+   */
+  isAbsent(ctx: VersionContext, key: SummaryKey): boolean {
+    const id = windowKey(key);
+    const e = this.absent.get(id);
+    if (!e) return false;
+    if (this.usable(e, ctx)) return true;
+    this.absent.delete(id);
+    return false;
+  }
+
+  /** A read of the store begun at `epoch` found no summary of this window: remembered unless a write of it committed since. */
+  putAbsent(ctx: VersionContext, key: SummaryKey, epoch: number): void {
+    const id = windowKey(key);
+    if (!this.untouchedSince(epoch, (k) => windowKey(k) === id)) return;
+    this.absent.delete(id);
+    this.absent.set(id, { ctx, at: this.now() });
+    if (this.absent.size > this.maxAbsent) this.absent.delete(this.absent.keys().next().value as string);
   }
 
   /** A value computed from one window (e.g. a time-series point), or undefined when not known. */

@@ -47,8 +47,6 @@ export interface StorageBackend {
   querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
   /** The keys querySummaries would return, without the data (cheap: lets readers use what they have cached). */
   querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]>;
-  /** querySummaryKeys of each query, read in one statement (a range merge's parts: one round trip instead of one each). */
-  querySummaryKeysOf(qs: readonly SummaryQuery[]): Promise<SummaryKey[][]>;
 
   /** Inserts or replaces per-window values by (window, metric) (see WindowValue). */
   putWindowValues(values: readonly WindowValue[]): Promise<void>;

@@ -84,10 +84,6 @@ export function summaryContract(s: () => StorageBackend): void {
     for (const k of reads) {
       assert.deepStrictEqual(await s().querySummaryKeys(k), (await s().querySummaries(k)).map(({ data: _data, ...key }) => key));
     }
-    // Several reads in one statement: each one's keys, in the order asked (the same read twice, and one reading nothing, too).
-    const many = [reads[3]!, reads[0]!, reads[4]!, reads[5]!, reads[0]!, reads[1]!];
-    assert.deepStrictEqual(await s().querySummaryKeysOf(many), await Promise.all(many.map((k) => s().querySummaryKeys(k))));
-    assert.deepStrictEqual(await s().querySummaryKeysOf([]), []);
   });
 
   test('summaries: a read of more rows than one result chunk returns every row exactly; the bytes are the caller\'s to change', async () => {
@@ -104,10 +100,6 @@ export function summaryContract(s: () => StorageBackend): void {
     for (const r of got) r.data.fill(0xee);
     assert.deepStrictEqual((await s().querySummaries(q)).map(plain), rows.map(plain));
     assert.deepStrictEqual(await s().querySummaryKeys(q), rows.map(({ data: _data, ...key }) => key));
-    // The same over several reads in one statement (their rows span result chunks).
-    const half = T0 + 1_050 * 60_000;
-    const keys = rows.map(({ data: _data, ...key }) => key);
-    assert.deepStrictEqual(await s().querySummaryKeysOf([{ ...q, from: half }, q, { ...q, to: half }]), [keys.slice(1_050), keys, keys.slice(0, 1_050)]);
   });
 
   test('summary heads: headOnly reads the head where one is stored, the full data elsewhere; a write without a head clears it', async () => {

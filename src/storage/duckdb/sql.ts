@@ -153,21 +153,6 @@ export function summariesQuery(q: SummaryQuery, t: TableName, keysOnly = false, 
   };
 }
 
-/**
- * The keys of several summary reads in one statement (`SUMMARY_KEY_PART`: the index of the read a row answers; rows in
- * read order, then as summariesQuery orders them). A range merge asks for the keys of up to nine parts, one table each:
- * one statement costs about as much as one of nine (bench:query's store, DuckDB: 6.2 ms against 4.5 ms each, 20 ms for
- * nine run side by side on the read connections). `qs`: at least one (the backends answer none without a statement).
- */
-export function summaryKeysQuery(qs: readonly SummaryQuery[], t: TableName): Sql {
-  const params: (string | number)[] = [];
-  const parts = qs.map((q, i) => `SELECT model, version, segment, granularity, window_start, events, ${i} AS ${SUMMARY_KEY_PART} FROM ${t('summaries', q.granularity)} WHERE ${windowFilter(q, params)}`);
-  return { text: `${parts.join(' UNION ALL ')} ORDER BY ${SUMMARY_KEY_PART}, window_start, version, segment`, params };
-}
-
-/** The column of summaryKeysQuery's rows that says which read a row answers. */
-export const SUMMARY_KEY_PART = 'part';
-
 export function countQuery(table: string, model: string | undefined): Sql {
   return model === undefined
     ? { text: `SELECT count(*) AS n FROM ${table}`, params: [] }

@@ -11,7 +11,7 @@ import { appendEvents, appendRejects, fillSummaryKeys, upsertLabels, upsertSumma
 import { keyedWindows, windowRowKey } from './window-row-key.js';
 import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
 import { randomBytes } from 'node:crypto';
-import { summariesFromChunk, summaryKeysByPart } from './summary-chunks.js';
+import { summariesFromChunk } from './summary-chunks.js';
 import { outcomesFromChunk } from './outcome-chunks.js';
 import { assertAligned } from '../window-align.js';
 import { SerialQueue } from '../../io/serial-queue.js';
@@ -26,7 +26,7 @@ import {
 } from './schema.js';
 import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
-import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, summaryKeysQuery, windowValuesQuery, type Sql } from './sql.js';
+import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
@@ -255,13 +255,6 @@ export class DuckDbStore implements StorageBackend {
   async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {
     const out: SummaryKey[] = [];
     await this.readChunks(summariesQuery(q, table, true), (c) => summariesFromChunk(c, false, out));
-    return out;
-  }
-
-  async querySummaryKeysOf(qs: readonly SummaryQuery[]): Promise<SummaryKey[][]> {
-    const out = qs.map((): SummaryKey[] => []);
-    if (qs.length === 0) return out;
-    await this.readChunks(summaryKeysQuery(qs, table), (c) => summaryKeysByPart(c, out));
     return out;
   }
 

@@ -1,5 +1,5 @@
 import type { DuckDBDataChunk } from '@duckdb/node-api';
-import { DuckDBBigIntVector, DuckDBBlobVector, DuckDBIntegerVector, DuckDBVarCharVector } from '@duckdb/node-api';
+import { DuckDBBigIntVector, DuckDBBlobVector, DuckDBVarCharVector } from '@duckdb/node-api';
 import type { Granularity, SummaryKey, SummaryRecord } from '../types.js';
 
 /**
@@ -31,19 +31,6 @@ export function summariesFromChunk(chunk: DuckDBDataChunk, withData: boolean, ou
     if (b === null) throw new TypeError('summary rows: NULL data');
     (out as SummaryRecord[]).push({ ...k, data: b.byteLength <= 12 ? b.slice() : b });
   }
-}
-
-/** Rows of summaryKeysQuery (sql.ts): the keys as summariesFromChunk reads them, each into the list of its part (column 6). */
-export function summaryKeysByPart(chunk: DuckDBDataChunk, out: SummaryKey[][]): void {
-  const part = chunk.columnCount > 6 ? chunk.getColumnVector(6) : undefined;
-  if (!(part instanceof DuckDBIntegerVector)) throw new TypeError('summary keys: the part column is not an INTEGER');
-  const keys: SummaryKey[] = [];
-  summariesFromChunk(chunk, false, keys);
-  keys.forEach((k, i) => {
-    const list = out[part.getItem(i) ?? -1];
-    if (list === undefined) throw new TypeError(`summary keys: row ${i} names no part asked for`);
-    list.push(k);
-  });
 }
 
 function text(v: string | null): string {

@@ -4,7 +4,7 @@ import {
   lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toOutcome, toSummary, toSummaryKey, toVersion, type Row,
 } from '../duckdb/rows.js';
 import { fromValueRow, toValueSets, valuesJson } from '../window-value-sets.js';
-import { countQuery, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, summaryKeysQuery, SUMMARY_KEY_PART, windowValuesQuery, type Sql } from '../duckdb/sql.js';
+import { countQuery, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from '../duckdb/sql.js';
 import { assertAligned } from '../window-align.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -165,13 +165,6 @@ export class PostgresStore implements StorageBackend {
 
   async querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]> {
     return (await this.read(summariesQuery(q, (x) => this.t(x), true))).map(toSummaryKey);
-  }
-
-  async querySummaryKeysOf(qs: readonly SummaryQuery[]): Promise<SummaryKey[][]> {
-    const out = qs.map((): SummaryKey[] => []);
-    if (qs.length === 0) return out;
-    for (const r of await this.read(summaryKeysQuery(qs, (x) => this.t(x)))) out[num(r[SUMMARY_KEY_PART])]?.push(toSummaryKey(r));
-    return out;
   }
 
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
