@@ -170,6 +170,13 @@ const dist = (xs: number[]): string => `${QS.map(([n, q]) => `${n} ${fmtMs(quant
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lookout-bench-gateway-'));
 const children: ChildProcess[] = [];
+// The children (upstream, proxies, server) go with this process however it ends: an uncaught error or a signal skips the
+// `finally` below, and they would keep their ports and CPU.
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]));
 try {
   log(`bench:gateway — open loop at ${fmtInt(RATE)} requests/s, ${SECONDS} s per target in ${ROUNDS} alternating rounds (+${WARMUP_S} s warm-up each), event recording on`);
   log(`machine: ${cpus().length} CPUs shared by the upstream, the server, this load generator and any other process; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);

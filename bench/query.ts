@@ -364,14 +364,17 @@ try {
   }
 
   // ---- cold after a restart: the same store opened by a new server in a new process (bench/query-restart.ts, with this
-  // process's Node flags; no warm-up). DuckDB reads rows that an earlier process wrote lazily, row by row; rows this
-  // process wrote itself are read a whole vector (2,048 rows) of blobs at a time when scanned (docs/performance.md,
-  // Known limits). A new process, not a second server in this one: that one ran under this heap's GC state.
+  // process's Node flags), twice: without the start-up warm-up, then with it as `lookout serve` runs it. DuckDB reads
+  // rows that an earlier process wrote lazily, row by row; rows this process wrote itself are read a whole vector (2,048
+  // rows) of blobs at a time when scanned (docs/performance.md, Known limits). A new process, not a second server in
+  // this one: that one ran under this heap's GC state.
   await s.close();
   closed = true;
-  log('');
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL('./query-restart.js', import.meta.url)), dataDir, String(NOW), String(COLD_REPS)], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (child.status !== 0) throw new Error(`the restarted server's run failed (exit ${child.status ?? child.signal})`);
+  for (const warmUp of ['none', 'default']) {
+    log('');
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(new URL('./query-restart.js', import.meta.url)), dataDir, String(NOW), String(COLD_REPS), warmUp], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (child.status !== 0) throw new Error(`the restarted server's run failed (exit ${child.status ?? child.signal})`);
+  }
 } finally {
   if (!closed) await s.close();
   if (process.env['BENCH_KEEP'] !== '1') rmSync(dataDir, { recursive: true, force: true });

@@ -51,6 +51,7 @@ after(async () => s?.close());
 test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are answered without reading summaries or labels', async () => {
   const w = await warmUp(s.deps, { days: 30 });
   assert.equal(w.models, 1);
+  assert.equal(w.drifts, 0, 'no reference: no drift to compute');
   assert.ok(reads.summaries > 0 && reads.labelled > 0, `the warm-up itself read the store (${JSON.stringify(reads)})`);
   reads.summaries = 0;
   reads.labelled = 0;
@@ -117,4 +118,12 @@ test('issue 6: requests for the same range at the same time share one merge of t
   } finally {
     cache.putMergedRange = put;
   }
+});
+
+test('issue 3: with a reference, the warm-up also computes the drift of the last 24 h and of its whole range (whole traffic)', async () => {
+  const rows = ['a', ...Array.from({ length: 200 }, (_, i) => String(i % 17))];
+  const up = await fetch(`${s.url}/v1/models/w/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: rows.join('\n') });
+  assert.equal(up.status, 200, await up.text());
+  const w = await warmUp(s.deps, { days: 30 });
+  assert.equal(w.drifts, 2);
 });
