@@ -173,7 +173,8 @@ const children: ChildProcess[] = [];
 // The children (upstream, proxies, server) go with this process however it ends: an uncaught error or a signal skips the
 // `finally` below, and they would keep their ports and CPU.
 process.once('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  // SIGTERM, as stop() sends first: nginx's master then takes its worker with it (after a SIGKILL the worker stays).
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 });
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 })[sig]));
