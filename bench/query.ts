@@ -118,20 +118,24 @@ try {
 
   const v = s.deps.reader.resolveVersion(MODEL, '1');
   if (!v?.reference) throw new Error('model m@1 has no reference');
-  const mem = (): string => `heap used ${fmtInt(process.memoryUsage().heapUsed / 2 ** 20)} MB, ingest window cache ${fmtInt(s.deps.pipeline.cachedWindows)} windows`;
-  log(`after the fill: ${mem()}`);
+  const mem = async (): Promise<string> => {
+    // The process's resident memory beside what DuckDB says it holds (its buffer pool: cached table data, indexes, ...).
+    const duck = (await s.deps.store.memoryUsage?.())?.reduce((x, c) => x + c.bytes, 0);
+    return `heap used ${fmtInt(process.memoryUsage().heapUsed / 2 ** 20)} MB, process RSS ${fmtInt(process.memoryUsage.rss() / 2 ** 20)} MB${duck === undefined ? '' : ` (DuckDB holds ${fmtInt(duck / 2 ** 20)} MB)`}, ingest window cache ${fmtInt(s.deps.pipeline.cachedWindows)} windows`;
+  };
+  log(`after the fill: ${await mem()}`);
   // What a running server's filler does as each hour and day closes, here for the whole 30 days at once.
   const pending = s.deps.filler?.pendingWindows ?? 0;
   const tFiller = process.hrtime.bigint();
   const filled = await s.deps.filler?.fillClosed();
-  log(`window-value filler: ${fmtInt(filled?.windows ?? 0)} closed hour and day windows (of ${fmtInt(pending)} written; whole traffic and segments) computed and stored in ${(msSince(tFiller) / 1000).toFixed(1)} s${filled?.failed ? `, ${filled.failed} steps FAILED` : ''}; ${mem()}`);
+  log(`window-value filler: ${fmtInt(filled?.windows ?? 0)} closed hour and day windows (of ${fmtInt(pending)} written; whole traffic and segments) computed and stored in ${(msSince(tFiller) / 1000).toFixed(1)} s${filled?.failed ? `, ${filled.failed} steps FAILED` : ''}; ${await mem()}`);
   // The fill leaves this process's heap full of garbage (the generated events and their parsed copies: ~700 MB, of
   // which ~60 MB live); the major GC that collects it would fall into whichever timed row runs then (100+ ms pauses
   // and marking threads on the two cores). A server ingests over days, not 45 s: collect it before timing anything.
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) {
     gc();
-    log(`full GC before the queries (the fill's garbage): ${mem()}`);
+    log(`full GC before the queries (the fill's garbage): ${await mem()}`);
   } else log('no full GC before the queries (run with node --expose-gc, as npm run bench:query does): the fill\'s garbage may be collected during a timed row');
 
   // ---- (a) drift over 24 h

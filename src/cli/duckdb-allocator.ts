@@ -8,13 +8,17 @@
  * handed back and faulted in again, continuously. On the development VM a fresh page costs 12-21 µs (bench:ingest and
  * bench:gateway measure it) and each madvise call ~0.1 ms. Without decay purging (three interleaved pairs of each
  * bench, thirteenth session): bench:ingest +12% events/s, 0.32 against 0.36-0.45 page faults per event, RSS ~25-50 MB
- * higher; bench:gateway 0.60-0.67 against 1.33-1.52 faults per proxied request. The cost: memory DuckDB frees stays
- * with the process for reuse instead of going back; DuckDB still purges a thread's arena after a task whose peak
- * went over its `allocator_flush_threshold` (128 MiB), so large transient allocations are returned as before.
+ * higher; bench:gateway 0.60-0.67 against 1.33-1.52 faults per proxied request. But memory DuckDB freed then stayed
+ * with the process for good: after bench:query's 30-day fill (a burst), RSS 2,993 MB against 1,703 MB with DuckDB's
+ * default (fourteenth session; JS heap 77 MB and DuckDB's own accounting 192 MB in both). So the decay is 30 s instead
+ * (six times DuckDB's): memory reused within seconds, as under steady traffic, is still kept, and a burst's goes back
+ * over the next minute (2,128 MB ~25 s after the same fill). 60 s bench:ingest, same minutes: 35,012 events/s and 0.20
+ * faults per event against 35,938 and 0.18 without decay; bench:gateway 0.82 faults per request (no decay: 0.60-0.97
+ * in earlier runs; DuckDB's default 1.33-1.52).
  *
  * A value the operator set (even empty, which keeps DuckDB's defaults) is left as it is.
  */
 export const DUCKDB_ALLOCATOR_ENV = 'DUCKDB_JE_MALLOC_CONF';
-export const DUCKDB_ALLOCATOR_DEFAULT = 'dirty_decay_ms:-1,muzzy_decay_ms:-1';
+export const DUCKDB_ALLOCATOR_DEFAULT = 'dirty_decay_ms:30000,muzzy_decay_ms:30000';
 
 if (process.env[DUCKDB_ALLOCATOR_ENV] === undefined) process.env[DUCKDB_ALLOCATOR_ENV] = DUCKDB_ALLOCATOR_DEFAULT;
