@@ -123,6 +123,7 @@ try {
     const duck = (await s.deps.store.memoryUsage?.())?.reduce((x, c) => x + c.bytes, 0);
     return `heap used ${fmtInt(process.memoryUsage().heapUsed / 2 ** 20)} MB, process RSS ${fmtInt(process.memoryUsage.rss() / 2 ** 20)} MB${duck === undefined ? '' : ` (DuckDB holds ${fmtInt(duck / 2 ** 20)} MB)`}, ingest window cache ${fmtInt(s.deps.pipeline.cachedWindows)} windows`;
   };
+  const tFilled = Date.now();
   log(`after the fill: ${await mem()}`);
   // What a running server's filler does as each hour and day closes, here for the whole 30 days at once.
   const pending = s.deps.filler?.pendingWindows ?? 0;
@@ -203,6 +204,8 @@ try {
     await runTimed();
     await printAll();
   }
+  log('');
+  log(`after the timed queries (${((Date.now() - tFilled) / 1000).toFixed(0)} s after the fill): ${await mem()}`);
 
   async function printAll(): Promise<void> {
     log(`drift check: last 24 h covers ${fmtInt(check.currentEvents)} events, drift share ${check.datasetDrift.share.toFixed(2)}`);
