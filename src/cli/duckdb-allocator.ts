@@ -8,12 +8,12 @@
  * handed back and faulted in again, continuously. On the development VM a fresh page costs 12-21 µs (bench:ingest and
  * bench:gateway measure it) and each madvise call ~0.1 ms. Without decay purging (three interleaved pairs of each
  * bench, thirteenth session): bench:ingest +12% events/s, 0.32 against 0.36-0.45 page faults per event, RSS ~25-50 MB
- * higher; bench:gateway 0.60-0.67 against 1.33-1.52 faults per proxied request. But memory DuckDB freed then stayed
- * with the process for good: ~25 s after bench:query's 30-day fill (a burst), RSS 2,993 MB, against 2,128 MB with a
- * 30 s decay in a run with the same JS heap peak (776 / 771 MB used after the fill; then 77 MB after a full GC and
- * 192 MB in DuckDB's own accounting in both) and 1,703 MB with DuckDB's default (a run whose heap peaked lower, 253
- * MB: not comparable as such). So the decay is 30 s (six times DuckDB's): memory reused within seconds, as under
- * steady traffic, is still kept, and a burst's goes back. 60 s bench:ingest, same minutes: 35,012 events/s and 0.20
+ * higher; bench:gateway 0.60-0.67 against 1.33-1.52 faults per proxied request. But much of the memory a burst freed
+ * then stayed with the process (fourteenth session, bench:query's 30-day fill): ~25 s after it RSS 2,993 MB against
+ * 2,128 MB with a 30 s decay (two runs with the same JS heap peak, 776 / 771 MB used; 77 MB after a full GC and 192 MB
+ * in DuckDB's own accounting in both), and 160 s after it 1,755 MB against 1,197 MB (two more runs). So the decay is
+ * 30 s (six times DuckDB's): memory reused within seconds, as under steady traffic, is still kept, and more of a
+ * burst's goes back. 60 s bench:ingest, same minutes: 35,012 events/s and 0.20
  * faults per event against 35,938 and 0.18 without decay; bench:gateway 0.82 faults per request (no decay: 0.60-0.97
  * in earlier runs; DuckDB's default 1.33-1.52).
  *
