@@ -68,7 +68,8 @@ test('issue 3: a range merge with windows cached reads only the windows it knows
     assert.equal(warm.events, cold.events);
     assert.deepEqual(warm.toBytes(), cold.toBytes(), `shifted ${shift} min: the same merged summary as a cold merge`);
   }
-  // Nothing new: the same range again reads nothing (its merged result is cached; so is every window of it).
+  // After a cold merge, a range a minute earlier reads at most one run of windows at each end (what it gains at its start,
+  // and at its end whatever its new decomposition needs): no key read, nothing of the middle.
   calls.length = 0;
   reader.cache.clear();
   await reader.merged(v, '', from + 17 * MIN, from + 24 * H + 17 * MIN);
