@@ -13,9 +13,9 @@
  * 2,128 MB with a 30 s decay (two runs with the same JS heap peak, 776 / 771 MB used; 77 MB after a full GC and 192 MB
  * in DuckDB's own accounting in both), and 160 s after it 1,755 MB against 1,197 MB (two more runs). So the decay is
  * 30 s (six times DuckDB's): memory reused within seconds, as under steady traffic, is still kept, and more of a
- * burst's goes back. 60 s bench:ingest, same minutes: 35,012 events/s and 0.20
- * faults per event against 35,938 and 0.18 without decay; bench:gateway 0.82 faults per request (no decay: 0.60-0.97
- * in earlier runs; DuckDB's default 1.33-1.52).
+ * burst's goes back. 60 s bench:ingest, same minutes: 35,012 events/s and 0.20 faults per event against 35,938 and
+ * 0.18 without decay; bench:gateway 0.82 faults per request (no decay: 0.60-0.97 in earlier runs; DuckDB's default
+ * 1.33-1.52).
  *
  * A value the operator set (even empty, which keeps DuckDB's defaults) is left as it is.
  */

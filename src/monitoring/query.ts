@@ -1,7 +1,7 @@
 import { decomposeRange, GRANULARITY_MS } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { Granularity, SummaryKey, SummaryQuery, SummaryRecord, WindowValue } from '../storage/types.js';
+import type { Granularity, SummaryKey, SummaryQuery, WindowValue } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
 import { yieldToLoop } from '../ingest/deltas.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
@@ -280,34 +280,23 @@ export class SummaryReader {
       keys.push(k);
       found.push(this.cache.summary(v, k) ?? (this.cache.isAbsent(v, k) ? null : undefined));
     }
-    const runs: Array<{ first: number; last: number }> = [];
+    // Runs of consecutive unknown windows: each read on its own (fetch narrows a read to the windows asked for), or
+    // all together when they are scattered.
+    const runs: SummaryKey[][] = [];
     found.forEach((f, i) => {
       if (f !== undefined) return;
-      const run = runs[runs.length - 1];
-      if (run && run.last === i - 1) run.last = i;
-      else runs.push({ first: i, last: i });
+      const run = found[i - 1] === undefined ? runs[runs.length - 1] : undefined;
+      if (run) run.push(keys[i] as SummaryKey);
+      else runs.push([keys[i] as SummaryKey]);
     });
-    const first = runs[0];
-    const last = runs[runs.length - 1];
-    const reads = runs.length > MAX_RUNS && first && last ? [{ first: first.first, last: last.last }] : runs;
-    await Promise.all(reads.map(async (run) => {
-      const from = (keys[run.first] as SummaryKey).windowStart;
-      const rows = await this.store.querySummaries(query({ ...range, from, to: (keys[run.last] as SummaryKey).windowStart + size }));
-      const byStart = new Map(rows.map((r) => [r.windowStart, r]));
-      for (let i = run.first; i <= run.last; i++) {
-        if (found[i] !== undefined) continue;
-        const key = keys[i] as SummaryKey;
-        const r = byStart.get(key.windowStart);
-        if (r) found[i] = this.decode(v, key, r, epoch, true);
-        else {
-          found[i] = null;
-          this.cache.putAbsent(v, key, epoch);
-        }
-      }
+    const read = new Map<number, WindowSummary>();
+    await Promise.all((runs.length > MAX_RUNS ? [runs.flat()] : runs).map(async (run) => {
+      for (const w of await this.fetch(v, range, run, epoch)) read.set(w.key.windowStart, w.summary);
+      for (const k of run) if (!read.has(k.windowStart)) this.cache.putAbsent(v, k, epoch);
     }));
     const out: FetchedWindow[] = [];
     keys.forEach((key, i) => {
-      const summary = found[i];
+      const summary = found[i] ?? read.get(key.windowStart);
       if (summary) out.push({ key, summary });
     });
     return out;
@@ -327,7 +316,7 @@ export class SummaryReader {
     if (missing === null || missing.length > 0) {
       // One read covering the missing windows (the range narrowed to them).
       const from = missing === null ? range.from : Math.min(...missing.map((k) => k.windowStart));
-      const to = missing === null ? range.to : Math.max(...missing.map((k) => k.windowStart)) + 1;
+      const to = missing === null ? range.to : Math.max(...missing.map((k) => k.windowStart)) + GRANULARITY_MS[range.granularity];
       const rows = await this.store.querySummaries({ ...query({ ...range, from, to }), headOnly });
       if (known === null) keys = rows.map((r) => ({ model: r.model, version: r.version, segment: r.segment, granularity: r.granularity, windowStart: r.windowStart }));
       const byStart = new Map(rows.map((r) => [r.windowStart, r]));
@@ -335,7 +324,10 @@ export class SummaryReader {
         if (found[i] !== undefined) return;
         const r = byStart.get(k.windowStart);
         if (!r) return; // deleted in between
-        found[i] = this.decode(v, k, r, epoch, !headOnly && keep);
+        // Lazy: a series of one feature (or of latency) decodes only that sketch of each window.
+        const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
+        if (!headOnly && keep) this.cache.putSummary(v, k, s, r.data.length, epoch);
+        found[i] = s;
       });
     }
     const out: FetchedWindow[] = [];
@@ -344,13 +336,6 @@ export class SummaryReader {
       if (summary) out.push({ key, summary });
     });
     return out;
-  }
-
-  /** A stored row decoded (lazily: a series of one feature, or of latency, decodes only that sketch), cached if `keep`. */
-  private decode(v: VersionContext, key: SummaryKey, r: SummaryRecord, epoch: number, keep: boolean): WindowSummary {
-    const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
-    if (keep) this.cache.putSummary(v, key, s, r.data.length, epoch);
-    return s;
   }
 }
 
