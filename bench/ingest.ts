@@ -8,7 +8,14 @@
  * the single-core JSON.parse rate for the same payloads (the ceiling) and checks that the store holds
  * exactly the acknowledged events. Env: BENCH_SECONDS, BENCH_CONCURRENCY (8), BENCH_BATCH (500),
  * BENCH_PROFILE=1 (run the server under --cpu-prof and print where its time goes), BENCH_SERVE_FLAGS (the server's Node
- * flags; default npm start's, SERVE_NODE_FLAGS; '' for none).
+ * flags; default npm start's, SERVE_NODE_FLAGS; '' for none), BENCH_RATE (events/s: an open loop instead, see below).
+ *
+ * By default a closed loop: BENCH_CONCURRENCY requests always in flight, each sent when one returns, which finds the
+ * highest rate and gives the ack latency at that rate (Little's law ties the two). BENCH_RATE=N offers N events/s
+ * instead, a request every BATCH/N seconds whether or not earlier ones have returned (open loop, at most
+ * MAX_OPEN_IN_FLIGHT in flight; a request that would exceed it is counted as not sent), and times each ack from the
+ * request's scheduled send time, so that a stalled server shows in the latency of every request it held up: the ack
+ * latency a client sending at that rate sees.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -27,6 +34,9 @@ const SECONDS = Math.max(1, Number(process.env['BENCH_SECONDS'] ?? 60));
 const CONCURRENCY = Math.max(1, Math.min(64, Number(process.env['BENCH_CONCURRENCY'] ?? 8)));
 const BATCH = Math.max(1, Math.min(10_000, Number(process.env['BENCH_BATCH'] ?? 500)));
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
+/** Open loop: events/s offered (BENCH_RATE); null: the closed loop of CONCURRENCY requests. */
+const RATE = process.env['BENCH_RATE'] === undefined ? null : Math.max(1, Number(process.env['BENCH_RATE']));
+const MAX_OPEN_IN_FLIGHT = 64;
 /** The server's Node flags (default: npm start's, SERVE_NODE_FLAGS); BENCH_SERVE_FLAGS='' runs it without any. */
 const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');
 const TEMPLATES = 8;
@@ -201,7 +211,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'lookout-bench-ingest-'));
 const profDir = PROFILE ? join(dataDir, 'prof') : null;
 let child: ChildProcess | undefined;
 try {
-  log(`bench:ingest — ${SECONDS} s, batches of ${BATCH} events x 20 features (14 numerical, 6 categorical), ${CONCURRENCY} requests in flight, data dir ${dataDir}`);
+  const loop = RATE === null ? `${CONCURRENCY} requests in flight (closed loop)` : `open loop: ${fmtInt(RATE)} events/s offered, a request every ${fmtMs((BATCH / RATE) * 1000)}, ack latency from its scheduled send time, at most ${MAX_OPEN_IN_FLIGHT} in flight`;
+  log(`bench:ingest — ${SECONDS} s, batches of ${BATCH} events x 20 features (14 numerical, 6 categorical), ${loop}, data dir ${dataDir}`);
   log(`machine: ${cpus().length} CPUs shared by the server, this load generator and any other process; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`);
   const templates = buildTemplates();
   const ceiling = jsonParseCeiling(templates);
@@ -220,7 +231,7 @@ try {
   log('model m@1 declared, reference of 5,000 rows uploaded');
 
   // Warm-up: a few requests so the first interval is not JIT and first-window loading.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: RATE === null ? CONCURRENCY : MAX_OPEN_IN_FLIGHT });
   let warmAccepted = 0;
   for (let i = 0; i < 4; i++) warmAccepted += (await post(agent, port, payload(templates[i % TEMPLATES] as Template, Date.now()))).accepted;
 
@@ -248,24 +259,40 @@ try {
   sample(0);
   const sampler = setInterval(() => sample(Date.now() - t0), INTERVAL_MS);
 
-  const worker = async (): Promise<void> => {
-    while (Date.now() < endAt && requests < MAX_REQUESTS) {
-      const body = payload(templates[requests++ % TEMPLATES] as Template, Date.now());
-      const start = process.hrtime.bigint();
-      inFlight++;
-      try {
-        const res = await post(agent, port, body);
-        const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        if (res.status === 200) acks.push({ at: Date.now() - t0, ms, accepted: res.accepted, rejected: res.rejected });
-        else failures.push(`HTTP ${res.status}: ${res.text}`);
-      } catch (e) {
-        failures.push(e instanceof Error ? e.message : String(e));
-      } finally {
-        inFlight--;
-      }
+  /** Sends one request; its ack latency counts from `start` (performance.now(): when it was sent, or scheduled). */
+  const send = async (start: number): Promise<void> => {
+    const body = payload(templates[requests++ % TEMPLATES] as Template, Date.now());
+    inFlight++;
+    try {
+      const res = await post(agent, port, body);
+      const ms = performance.now() - start;
+      if (res.status === 200) acks.push({ at: Date.now() - t0, ms, accepted: res.accepted, rejected: res.rejected });
+      else failures.push(`HTTP ${res.status}: ${res.text}`);
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+    } finally {
+      inFlight--;
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
+  const worker = async (): Promise<void> => {
+    while (Date.now() < endAt && requests < MAX_REQUESTS) await send(performance.now());
+  };
+  let notSent = 0;
+  const openLoop = async (rate: number): Promise<void> => {
+    const every = (BATCH / rate) * 1000;
+    const p0 = performance.now();
+    const sent: Array<Promise<void>> = [];
+    for (let k = 0; ; k++) {
+      const at = p0 + k * every;
+      if (at - p0 >= SECONDS * 1000 || requests >= MAX_REQUESTS) break;
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (inFlight >= MAX_OPEN_IN_FLIGHT) notSent++;
+      else sent.push(send(at));
+    }
+    await Promise.all(sent);
+  };
+  await (RATE === null ? Promise.all(Array.from({ length: CONCURRENCY }, () => worker())) : openLoop(RATE));
   const loadMs = Date.now() - t0;
   clearInterval(sampler);
   if (loadMs - (rss[rss.length - 1]?.t ?? 0) >= INTERVAL_MS / 2) sample(loadMs);
@@ -280,9 +307,10 @@ try {
   log('');
   log(`load: ${fmtInt(requests)} requests in ${(loadMs / 1000).toFixed(1)} s, ${fmtInt(accepted)} events accepted, ${fmtInt(rejected)} rejected, ${failures.length} failed requests (in flight at the end: ${inFlight})`);
   if (failures.length) log(`  first failure: ${failures[0]}`);
-  log(`load generator CPU: ${(((cpu.user + cpu.system) / 1e3 / loadMs) * 100).toFixed(0)}% of one core (this process, ${CONCURRENCY} in flight on one event loop)`);
+  log(`load generator CPU: ${(((cpu.user + cpu.system) / 1e3 / loadMs) * 100).toFixed(0)}% of one core (this process, ${RATE === null ? `${CONCURRENCY} in flight` : 'open loop'} on one event loop)`);
+  if (RATE !== null) log(`offered: ${fmtInt(RATE)} events/s; requests not sent (${MAX_OPEN_IN_FLIGHT} in flight already): ${fmtInt(notSent)}`);
   log(`throughput: ${fmtInt(rate)} accepted events/s sustained (${fmtInt(rate / BATCH)} requests/s)`);
-  log(`ack latency per request of ${BATCH}: ${msSummary(lat)}`);
+  log(`ack latency per request of ${BATCH}${RATE === null ? '' : ' (from its scheduled send time)'}: ${msSummary(lat)}`);
   log('');
   log('  interval      events/s   p50 ack    p99 ack   server RSS   server CPU');
   // Whole intervals; a tail shorter than 1 s is folded into the last one.
@@ -353,7 +381,7 @@ try {
   log(`  a group's time by stage, mean (prepare: journal record and deltas; wait: for the previous commit; store: its transaction; apply: deltas into memory): ${stages}`);
   const checkpoints = metric('lookout_summary_checkpoint_seconds_count');
   const checkpointSeconds = metric('lookout_summary_checkpoint_seconds_sum');
-  if (checkpoints > 0) log(`summary checkpoints (dirty windows serialised and upserted, journal truncated; no group commits meanwhile): ${fmtInt(checkpoints)}, mean ${fmtMs((checkpointSeconds / checkpoints) * 1000)}, ${((checkpointSeconds / (loadMs / 1000)) * 100).toFixed(1)}% of the load time`);
+  if (checkpoints > 0) log(`summary checkpoints (dirty windows serialised, then upserted beside the group commits; journal truncated): ${fmtInt(checkpoints)}, mean ${fmtMs((checkpointSeconds / checkpoints) * 1000)}, ${((checkpointSeconds / (loadMs / 1000)) * 100).toFixed(1)}% of the load time`);
   const ratio = rate / ceiling.eventsPerSecond;
   log(`ratio accepted / JSON.parse ceiling: ${(ratio * 100).toFixed(1)}% (${fmtInt(rate)} / ${fmtInt(ceiling.eventsPerSecond)} events/s)`);
   const p99 = quantile(lat, 0.99);
@@ -364,7 +392,8 @@ try {
   log(`  p99 ack <= 50 ms: ${fmtMs(p99)} -> ${verdict(p99 <= 50)}`);
   log(`  memory flat (second-half growth <= 5% of RSS): ${memoryJudged ? `${halfGrowth.toFixed(0)} MB -> ${verdict(memoryFlat)}` : 'run too short to judge (needs >= 3 samples in the second half: BENCH_SECONDS >= 30) -> NOT MET'}`);
   log(`  stored == acknowledged (events table and summaries), no failed requests: ${verdict(stored === acknowledged && health.events === acknowledged && failures.length === 0)}`);
-  log(`  (Little's law: ${CONCURRENCY} x ${BATCH} events in flight at 100,000 events/s means a mean ack of ${fmtMs((CONCURRENCY * BATCH) / 100)}; concurrency trades throughput against latency)`);
+  if (RATE === null) log(`  (Little's law: ${CONCURRENCY} x ${BATCH} events in flight at 100,000 events/s means a mean ack of ${fmtMs((CONCURRENCY * BATCH) / 100)}; concurrency trades throughput against latency)`);
+  else log(`  (open loop at ${fmtInt(RATE)} events/s offered${notSent > 0 ? `; ${fmtInt(notSent)} requests not sent: the server did not keep up` : ''})`);
 
   for (const f of profiles) {
     log('');

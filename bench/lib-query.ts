@@ -1,5 +1,6 @@
 import { describeIdle, idleBackgroundThreads } from '../src/cli/thread-priority.js';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { procCounters } from './lib-proc.js';
 import { msSince } from './lib-stats.js';
 
 /** Helpers of bench:query and its restarted server (query-restart.ts). */
@@ -12,28 +13,45 @@ const observer = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration });
 });
 observer.observe({ entryTypes: ['gc'] });
-/** Per timed run of `repeat`: the GC time (ms) that fell inside it. */
+/** Per timed run of `repeat`: the GC time (ms) that fell inside it, and the minor page faults this process took during it. */
 const gcByRun = new WeakMap<number[], number[]>();
+const faultsByRun = new WeakMap<number[], number[]>();
 
-/** What the slowest runs of `repeat` spent in garbage collection: "slowest 80 ms (GC 12 ms), ...". */
+/**
+ * What the slowest runs of `repeat` spent in garbage collection, and the page faults this process (server and client)
+ * took during each: "80 (GC 12, 1,204 faults), ..." (a fault of a fresh page costs freshPageMicros()).
+ */
 export function slowestWithGc(ms: number[], n = 3): string {
   const gc = gcByRun.get(ms) ?? [];
-  return ms.map((x, i) => [x, gc[i] ?? 0] as const).sort((a, b) => b[0] - a[0]).slice(0, n).map(([x, g]) => `${x.toFixed(0)} (GC ${g.toFixed(0)})`).join(', ');
+  const faults = faultsByRun.get(ms) ?? [];
+  return ms.map((x, i) => [x, gc[i] ?? 0, faults[i]] as const).sort((a, b) => b[0] - a[0]).slice(0, n)
+    .map(([x, g, f]) => `${x.toFixed(0)} (GC ${g.toFixed(0)}${f === undefined || Number.isNaN(f) ? '' : `, ${f.toLocaleString('en-US')} faults`})`).join(', ');
+}
+
+/** The minor page faults of the runs of `repeat` (this process: server and client), by quantile: "p50 12, max 3,118". */
+export function faultsOfRuns(ms: number[]): string {
+  const f = [...(faultsByRun.get(ms) ?? [])].sort((a, b) => a - b);
+  if (f.length === 0 || f.some(Number.isNaN)) return 'n/a';
+  const at = (q: number): string => (f[Math.round(q * (f.length - 1))] as number).toLocaleString('en-US');
+  return `p50 ${at(0.5)}, p95 ${at(0.95)}, max ${at(1)}`;
 }
 
 /** Times `f` `reps` times at most (after `warm` untimed runs), stopping after `budgetMs`. */
 export async function repeat(reps: number, budgetMs: number, f: () => Promise<unknown>, warm = 3): Promise<number[]> {
   for (let i = 0; i < warm; i++) await f();
   const out: number[] = [];
+  const faults: number[] = [];
   const starts: number[] = [];
   const t0 = Date.now();
   watching++;
   try {
     while (out.length < reps && Date.now() - t0 < budgetMs) {
+      const f0 = procCounters(process.pid).minorFaults; // read outside the timed span (a /proc read)
       starts.push(performance.now());
       const t = process.hrtime.bigint();
       await f();
       out.push(msSince(t));
+      faults.push(procCounters(process.pid).minorFaults - f0);
     }
     await new Promise((r) => setTimeout(r, 20)); // GC entries are delivered after the fact
   } finally {
@@ -42,6 +60,7 @@ export async function repeat(reps: number, budgetMs: number, f: () => Promise<un
   const gc = out.map((ms, i) => gcs.filter((g) => g.start >= (starts[i] ?? 0) && g.start < (starts[i] ?? 0) + ms).reduce((a, g) => a + g.ms, 0));
   if (watching === 0) gcs.length = 0;
   gcByRun.set(out, gc);
+  faultsByRun.set(out, faults);
   return out;
 }
 

@@ -10,7 +10,8 @@
 import { defaultConfig } from '../src/config.js';
 import { processThreads } from '../src/cli/thread-priority.js';
 import { startServer } from '../src/server.js';
-import { getJson, repeat, servePriority, slowestWithGc } from './lib-query.js';
+import { freshPageMicros } from './lib-proc.js';
+import { faultsOfRuns, getJson, repeat, servePriority, slowestWithGc } from './lib-query.js';
 import { msSummary, quantile, verdict } from './lib-stats.js';
 
 const [dataDir, nowArg, repsArg, warmUp = 'none'] = process.argv.slice(2);
@@ -52,8 +53,9 @@ try {
     const target = title.startsWith('drift,') ? 50 : 100;
     log(`  ${title.padEnd(50)} ${msSummary(ms, [['p50', 0.5], ['p95', 0.95]])}; < ${target} ms (p95) -> ${verdict(quantile(ms, 0.95) < target)}`);
     // The first requests of a new process also wait for V8 to optimise the merge code: shown, and counted above.
-    log(`  ${''.padEnd(50)} the first five timed, in order: ${ms.slice(0, 5).map((x) => x.toFixed(0)).join(', ')} ms; slowest ${slowestWithGc(ms)} ms`);
+    log(`  ${''.padEnd(50)} the first five timed, in order: ${ms.slice(0, 5).map((x) => x.toFixed(0)).join(', ')} ms; slowest ${slowestWithGc(ms)} ms; faults ${faultsOfRuns(ms)}`);
   }
+  log(`  (faults: this process's minor page faults per request, server and client; a fresh page costs ${freshPageMicros().toFixed(2)} µs on this machine, measured now)`);
 } finally {
   await s.close();
 }

@@ -43,9 +43,9 @@ import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { declareModel, featureSet, makeRow, referenceCsv, type Row } from './lib-data.js';
 import { printProfile, profileWhile } from './lib-profile.js';
-import { getJson, repeat, slowestWithGc, servePriority } from './lib-query.js';
+import { faultsOfRuns, getJson, repeat, slowestWithGc, servePriority } from './lib-query.js';
 import { fmtInt, fmtMs, msSince, msSummary, quantile, verdict } from './lib-stats.js';
-import { duckdbAllocatorLabel } from './lib-proc.js';
+import { duckdbAllocatorLabel, freshPageMicros } from './lib-proc.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -212,8 +212,8 @@ try {
     log('');
     log('HTTP round trips on 127.0.0.1 (server in this process), repeated (cached summaries, points and ranges):');
     for (const t of timings) log(`  ${t.title.padEnd(50)} ${msSummary(t.ms, [['p50', 0.5], ['p95', 0.95]])}; slowest ${slowestWithGc(t.ms)} ms`);
-    log('the same, cold (the reader\'s cache cleared before every request):');
-    for (const t of cold) log(`  ${t.title.padEnd(50)} ${msSummary(t.ms, [['p50', 0.5], ['p95', 0.95]])}; slowest ${slowestWithGc(t.ms)} ms`);
+    log(`the same, cold (the reader's cache cleared before every request; faults: this process's minor page faults per request, server and client, where a fresh page costs ${freshPageMicros().toFixed(2)} µs on this machine, measured now):`);
+    for (const t of cold) log(`  ${t.title.padEnd(50)} ${msSummary(t.ms, [['p50', 0.5], ['p95', 0.95]])}; slowest ${slowestWithGc(t.ms)} ms; faults ${faultsOfRuns(t.ms)}`);
 
     // ---- split of the time, in-process (no HTTP): store read + decode + merge, then statistics.
     log('');

@@ -115,6 +115,97 @@ describe('issue 3: summary journal and checkpoints', () => {
     await s.store.close();
   });
 
+  test('issue 3 regression: a checkpoint\'s transaction does not hold group commits back; what it covers and what came meanwhile are each counted once after a crash', async () => {
+    const s = await setup();
+    const first = pipelineOf(s);
+    await first.open();
+    // From here the store's `beside` commits (the checkpoints') are held at a gate; the real commit runs once it opens.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let held = 0;
+    const realCommit = s.store.commit.bind(s.store);
+    s.store.commit = async (b) => {
+      if (b.beside === true) {
+        held++;
+        await gate;
+      }
+      return realCommit(b);
+    };
+    try {
+      await first.submit(batch('a', 400), []);
+      let synced = false;
+      const sync = first.sync().then(() => void (synced = true));
+      const deadline = Date.now() + 5_000;
+      while (held < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      assert.equal(held, 1, 'the checkpoint reached the store and is held there');
+      // Acknowledged (stored) while the checkpoint's transaction is held: before, it waited for it.
+      const stored = await Promise.race([
+        first.submit(batch('b', 250), []).then(() => 'stored'),
+        new Promise((r) => setTimeout(() => r('still waiting after 5 s'), 5_000)),
+      ]);
+      assert.equal(stored, 'stored');
+      assert.equal(await s.store.countEvents('m'), 650);
+      assert.equal(synced, false, 'the reader waits for the checkpoint');
+      release();
+      await sync;
+      // The checkpoint covered what was acknowledged before it began; group b came after (its windows stay dirty).
+      assert.equal((await storedCount(s.store, s.catalog)).events, 400);
+    } finally {
+      release();
+    }
+    // Crash: `first` is abandoned with group b only in memory and in the journal (the checkpoint removed the journal
+    // files it covered, not the one b is in).
+    const second = pipelineOf(s);
+    assert.deepStrictEqual(await second.open(), { replayed: 1, skipped: 0 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 650, 'recovered: 400 checkpointed + 250 replayed');
+    await second.close();
+    await s.store.close();
+  });
+
+  test('a checkpoint whose transaction fails: readers get its error, its windows stay dirty, the journal keeps their groups', async () => {
+    const s = await setup();
+    const first = pipelineOf(s);
+    await first.open();
+    const realCommit = s.store.commit.bind(s.store);
+    let failNext = true;
+    s.store.commit = async (b) => {
+      if (b.beside === true && failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      return realCommit(b);
+    };
+    await first.submit(batch('a', 100), []);
+    await assert.rejects(first.sync(), /disk full/);
+    assert.equal((await storedCount(s.store, s.catalog)).events, 0);
+    await first.submit(batch('b', 50), []);
+    // Crash: nothing checkpointed; both groups are in the journal (the failed checkpoint deleted no journal file).
+    const second = pipelineOf(s);
+    assert.deepStrictEqual(await second.open(), { replayed: 2, skipped: 0 });
+    assert.equal((await storedCount(s.store, s.catalog)).events, 150);
+    await second.close();
+    await s.store.close();
+    // Without a crash, the next checkpoint writes what the failed one did not.
+    const t = await setup();
+    const p = pipelineOf(t);
+    await p.open();
+    const commit = t.store.commit.bind(t.store);
+    let fail = true;
+    t.store.commit = async (b) => {
+      if (b.beside === true && fail) {
+        fail = false;
+        throw new Error('disk full');
+      }
+      return commit(b);
+    };
+    await p.submit(batch('a', 100), []);
+    await assert.rejects(p.sync(), /disk full/);
+    await p.sync();
+    assert.equal((await storedCount(t.store, t.catalog)).events, 100);
+    await p.close();
+    await t.store.close();
+  });
+
   test('a group written to the journal but never committed (crash before its commit) is not replayed', async () => {
     const s = await setup();
     const first = pipelineOf(s);
@@ -183,6 +274,34 @@ describe('issue 3: summary journal and checkpoints', () => {
     while ((await storedCount(s.store, s.catalog)).events < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await storedCount(s.store, s.catalog)).events, 30);
     await p.close();
+    await s.store.close();
+  });
+
+  test('issue 3 regression: under steady submits, checkpoints stay checkpointMs apart (the idle timer does not add one right after the loop\'s)', async () => {
+    const s = await setup();
+    const checkpointMs = 250;
+    const ends: number[] = [];
+    const p = new IngestPipeline(s.store, s.catalog, {
+      sampleRate: 0, random: seededRandom(1), clock: () => T + 3_600_000, journalDir: s.dir, checkpointMs,
+      onCheckpoint: () => ends.push(performance.now()),
+    });
+    await p.open();
+    ends.length = 0; // open() checkpoints once
+    // A request every 30 ms for 2 s: the loop goes idle between them (arming the idle timer) and checkpoints when due.
+    const until = performance.now() + 2_000;
+    let submitted = 0;
+    for (let i = 0; performance.now() < until; i++) {
+      await p.submit(batch(`s${i}`, 5), []);
+      submitted += 5;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const gaps = ends.slice(1).map((t, i) => t - (ends[i] as number));
+    assert.ok(ends.length >= 3, `checkpoints happened: ${ends.length}`);
+    // Each checkpoint ends at least checkpointMs after the previous one ended (timers may fire a little early: 5%).
+    assert.ok(gaps.every((g) => g >= checkpointMs * 0.95), `gaps between checkpoints (ms): ${gaps.map((g) => g.toFixed(0)).join(', ')}`);
+    await p.close();
+    assert.equal(await s.store.countEvents('m'), submitted);
+    assert.equal((await storedCount(s.store, s.catalog)).events, submitted, 'every acknowledged event is in the stored summaries');
     await s.store.close();
   });
 

@@ -75,14 +75,19 @@ export class Journal {
     await file.datasync();
   }
 
+  /** The current segment file (rotate's), to hand to removeBefore once a checkpoint covers every record before it. */
+  get current(): string {
+    return this.fileName;
+  }
+
   /**
-   * Deletes every segment file but the current one (their records are all in a committed checkpoint). Asynchronous,
-   * as rotate's directory sync: both run at every checkpoint, and a directory fsync can take milliseconds, which on
-   * the event loop every request (the gateway's predictions) waits behind.
+   * Deletes the segment files before `file` (a name `current` gave: their records are all in a committed checkpoint);
+   * files rotated to since, and their records, stay. Asynchronous, as rotate's directory sync: both run at every
+   * checkpoint, and a directory fsync can take milliseconds, which on the event loop every request (the gateway's
+   * predictions) waits behind.
    */
-  async removeOld(): Promise<void> {
-    const keep = this.fileName;
-    for (const f of (await readdir(this.dir)).filter((x) => NAME.test(x))) if (f !== keep) await unlink(join(this.dir, f));
+  async removeBefore(file: string): Promise<void> {
+    for (const f of (await readdir(this.dir)).filter((x) => NAME.test(x))) if (f < file) await unlink(join(this.dir, f));
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,7 @@ test('evictEnded drops clean windows that ended before the cut-off, never dirty 
   for (const k of ['old-minute-dirty', 'recent-minute', 'this-hour']) assert.ok(c.get(k), k);
   for (const k of ['old-minute', 'last-hour']) assert.equal(c.get(k), undefined, k);
   // Once written, the dirty one goes too.
-  c.markClean(['old-minute-dirty']);
+  c.markClean(c.dirty());
   c.evictEnded(now - 5 * M);
   assert.equal(c.get('old-minute-dirty'), undefined);
   assert.equal(c.size, 2);

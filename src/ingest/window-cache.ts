@@ -5,11 +5,15 @@ import type { SummaryKey } from '../storage/types.js';
 /**
  * The ingest path's window summaries in memory: least recently used first, with the set of dirty windows
  * (changed since the last checkpoint). Only clean windows are evicted: a dirty one holds acknowledged
- * events the store's copy lacks, so it stays until a checkpoint has written it.
+ * events the store's copy lacks, so it stays until a checkpoint has written it. Each change of a dirty window
+ * counts (`version`), so that a checkpoint that wrote a window as it was marks it clean only if nothing changed it
+ * since (groups keep being merged while a checkpoint's transaction runs).
  */
 export class WindowCache {
   private readonly windows = new Map<string, { key: SummaryKey; summary: WindowSummary }>();
-  private readonly dirtyKeys = new Set<string>();
+  /** Dirty windows, by the count of changes when last marked dirty. */
+  private readonly dirtyKeys = new Map<string, number>();
+  private changes = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -21,7 +25,7 @@ export class WindowCache {
   put(k: string, key: SummaryKey, summary: WindowSummary, dirty: boolean): void {
     this.windows.delete(k);
     this.windows.set(k, { key, summary });
-    if (dirty) this.dirtyKeys.add(k);
+    if (dirty) this.dirtyKeys.set(k, ++this.changes);
     this.evict();
   }
 
@@ -29,19 +33,19 @@ export class WindowCache {
     return this.dirtyKeys.size;
   }
 
-  /** The dirty windows, for a checkpoint. */
-  dirty(): Array<{ k: string; key: SummaryKey; summary: WindowSummary }> {
-    const out: Array<{ k: string; key: SummaryKey; summary: WindowSummary }> = [];
-    for (const k of this.dirtyKeys) {
+  /** The dirty windows, for a checkpoint (`version`: to hand back to markClean). */
+  dirty(): Array<{ k: string; key: SummaryKey; summary: WindowSummary; version: number }> {
+    const out: Array<{ k: string; key: SummaryKey; summary: WindowSummary; version: number }> = [];
+    for (const [k, version] of this.dirtyKeys) {
       const w = this.windows.get(k);
-      if (w) out.push({ k, ...w });
+      if (w) out.push({ k, ...w, version });
     }
     return out;
   }
 
-  /** After a checkpoint wrote these windows. */
-  markClean(keys: Iterable<string>): void {
-    for (const k of keys) this.dirtyKeys.delete(k);
+  /** After a checkpoint wrote these windows as they were at `version` (dirty()): clean unless changed since. */
+  markClean(written: Iterable<{ k: string; version: number }>): void {
+    for (const { k, version } of written) if (this.dirtyKeys.get(k) === version) this.dirtyKeys.delete(k);
     this.evict();
   }
 

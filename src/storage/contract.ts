@@ -247,6 +247,28 @@ export function storageContract(
       assert.equal((await s.getEvents(['c9'])).length, 1);
     });
 
+    test('commit: a `beside` commit (window summaries, its own state key) completes while another commit is held open', async () => {
+      const m = 'beside-m';
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((r) => (release = r));
+      // Held open after its writes, before COMMIT (as the ingest path holds a group commit for its journal sync).
+      const held = s.commit({ events: [ev('bs0', m)], state: [['bs-committed', '1']], beforeCommit: () => gate });
+      try {
+        const beside = s.commit({ summaries: [sum(m, { data: new Uint8Array([7]) })], state: [['bs-summarised', '1']], beside: true });
+        const outcome = await Promise.race([beside.then(() => 'committed'), new Promise((r) => setTimeout(() => r('waited 5 s for the held commit'), 5_000))]);
+        assert.equal(outcome, 'committed');
+        assert.equal(await s.getState('bs-summarised'), '1');
+        assert.equal(await s.getState('bs-committed'), null, 'the held commit is not visible yet');
+      } finally {
+        release();
+      }
+      await held;
+      assert.equal(await s.getState('bs-committed'), '1');
+      assert.deepStrictEqual((await s.getEvents(['bs0'])).map((e) => e.id), ['bs0']);
+      const rows = await s.querySummaries({ model: m, granularity: 'hour', from: 0, to: T0 * 2 });
+      assert.deepStrictEqual(rows.map((r) => [...r.data]), [[7]]);
+    });
+
     test('state: get/set/overwrite', async () => {
       assert.equal(await s.getState('st-missing'), null);
       await s.setState('st-a', 'one');

@@ -178,4 +178,10 @@ export interface CommitBatch {
    * path syncs its journal record here, so that the sync overlaps the store's own work.
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * No other commit writes what this one writes (the ingest checkpoints: window summaries and their own state key), so
+   * the store may run it beside other commits instead of after them: neither waits for the other (DuckDB: a second
+   * write connection; PostgreSQL: every transaction has a pooled client of its own anyway).
+   */
+  beside?: boolean;
 }

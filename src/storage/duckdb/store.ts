@@ -33,9 +33,18 @@ const table = (name: string, granularity?: string): string => (name === 'summari
 /** Connections for reads beside the one that writes (DuckDB runs queries of different connections in parallel). */
 const READ_CONNECTIONS = 3;
 
+/** A write connection: its transactions one at a time (queue), its prepared statements. */
+interface Writer {
+  conn: DuckDBConnection;
+  queue: SerialQueue;
+  prepared: Map<string, DuckDBPreparedStatement>;
+}
+
 /**
  * The embedded default store: one DuckDB file. Writes run one at a time on the write connection (an internal
- * queue serialises them) and every write is one transaction that resolves after COMMIT. Reads of events,
+ * queue serialises them) and every write is one transaction that resolves after COMMIT; commits marked `beside`
+ * (CommitBatch: the ingest checkpoints' window summaries) run one at a time on a second write connection, beside the
+ * others (DuckDB runs transactions of different connections concurrently; they write different rows). Reads of events,
  * labels, summaries and state run on a few read connections, each a serial queue too, so a slow query waits
  * neither for ingest commits nor for other queries; each read sees what was committed when it started.
  */
@@ -52,13 +61,22 @@ export class DuckDbStore implements StorageBackend {
   /** Removals of summary files that commits started (awaited by close). */
   private readonly fileRemovals = new Set<Promise<void>>();
 
+  /** The second write connection, for `beside` commits. */
+  private readonly beside: Writer;
+
   private constructor(
-    private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, readConns: DuckDBConnection[],
+    private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, besideConn: DuckDBConnection, readConns: DuckDBConnection[],
     private readonly path: string, private readonly filesDir: string | null, private readonly filesBytes: number,
     /** The store file's storeStamp before this process opened it. */
     private readonly openedStamp: string,
   ) {
     this.readers = readConns.map((c) => ({ conn: c, queue: new SerialQueue(), pending: 0 }));
+    this.beside = { conn: besideConn, queue: new SerialQueue(), prepared: new Map() };
+  }
+
+  /** The first write connection, as a Writer. */
+  private get main(): Writer {
+    return { conn: this.conn, queue: this.queue, prepared: this.prepared };
   }
 
   /**
@@ -72,14 +90,16 @@ export class DuckDbStore implements StorageBackend {
     const stamp = storeStamp(path);
     const instance = await DuckDBInstance.create(path);
     try {
-      const conn = await instance.connect();
-      await conn.run(CREATE_SUMMARIES_STAGE);
-      await conn.run(CREATE_SUMMARY_KEYS_STAGE);
-      await conn.run(CREATE_LABELS_STAGE);
-      await conn.run(CREATE_WINDOW_VALUES_STAGE);
+      const writers: DuckDBConnection[] = [];
+      for (let i = 0; i < 2; i++) {
+        const conn = await instance.connect();
+        for (const ddl of [CREATE_SUMMARIES_STAGE, CREATE_SUMMARY_KEYS_STAGE, CREATE_LABELS_STAGE, CREATE_WINDOW_VALUES_STAGE]) await conn.run(ddl);
+        writers.push(conn);
+      }
+      const [conn, besideConn] = writers as [DuckDBConnection, DuckDBConnection];
       const readers: DuckDBConnection[] = [];
       for (let i = 0; i < READ_CONNECTIONS; i++) readers.push(await instance.connect());
-      return new DuckDbStore(instance, conn, readers, path, path === ':memory:' || filesBytes === 0 ? null : `${path}.windows`, filesBytes, stamp);
+      return new DuckDbStore(instance, conn, besideConn, readers, path, path === ':memory:' || filesBytes === 0 ? null : `${path}.windows`, filesBytes, stamp);
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -128,6 +148,7 @@ export class DuckDbStore implements StorageBackend {
     const files = this.files;
     this.files = undefined;
     await this.queue.drain();
+    await this.beside.queue.drain();
     for (const r of this.readers) await r.queue.drain();
     // A clean close for the summary files (summary-files.ts): every commit done and its files removed, every write-back
     // done, a new token in the state, the store closed, then VALID with the token and the closed file's size and time.
@@ -138,9 +159,12 @@ export class DuckDbStore implements StorageBackend {
       const t = randomBytes(16).toString('hex');
       if (await this.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false)) token = t;
     }
-    for (const stmt of this.prepared.values()) stmt.destroySync();
-    this.prepared.clear();
+    for (const w of [this.main, this.beside]) {
+      for (const stmt of w.prepared.values()) stmt.destroySync();
+      w.prepared.clear();
+    }
     for (const r of this.readers) r.conn.closeSync();
+    this.beside.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
     if (files !== undefined && token !== null) await files.markValid(`${token} ${storeStamp(this.path)}`).catch(() => undefined);
@@ -288,16 +312,17 @@ export class DuckDbStore implements StorageBackend {
   }
 
   private commitNow(batch: CommitBatch): Promise<void> {
+    const w = batch.beside === true ? this.beside : this.main;
     return this.write(async () => {
-      if (batch.events !== undefined && batch.events.length > 0) await appendEvents(this.conn, batch.events);
-      if (batch.rejects !== undefined && batch.rejects.length > 0) await appendRejects(this.conn, batch.rejects);
+      if (batch.events !== undefined && batch.events.length > 0) await appendEvents(w.conn, batch.events);
+      if (batch.rejects !== undefined && batch.rejects.length > 0) await appendRejects(w.conn, batch.rejects);
       const summaries = lastByKey(batch.summaries ?? [], summaryKey);
-      if (summaries.length > 0) await upsertSummaries(this.conn, summaries);
+      if (summaries.length > 0) await upsertSummaries(w.conn, summaries);
       const labels = lastByKey(batch.labels ?? [], (x) => x.id);
-      if (labels.length > 0) await upsertLabels(this.conn, labels);
-      for (const [key, value] of batch.state ?? []) await this.putState(key, value);
+      if (labels.length > 0) await upsertLabels(w.conn, labels);
+      for (const [key, value] of batch.state ?? []) await this.putState(key, value, w);
       await batch.beforeCommit?.();
-    });
+    }, w);
   }
 
   /** DuckDB's own account (`duckdb_memory()`): the id index, table data, buffers, etc., without the driver's copies. */
@@ -333,17 +358,17 @@ export class DuckDbStore implements StorageBackend {
     if (this.closed) throw new Error('DuckDbStore is closed');
   }
 
-  /** Runs `work` as one transaction, alone on the connection. */
-  private write(work: () => Promise<unknown>): Promise<void> {
-    return this.queue.run(async () => {
+  /** Runs `work` as one transaction, alone on the connection (the first write connection unless `w` says otherwise). */
+  private write(work: () => Promise<unknown>, w: Writer = this.main): Promise<void> {
+    return w.queue.run(async () => {
       this.assertOpen();
-      await this.conn.run('BEGIN TRANSACTION');
+      await w.conn.run('BEGIN TRANSACTION');
       try {
         await work();
-        await this.conn.run('COMMIT');
+        await w.conn.run('COMMIT');
       } catch (err) {
         // After a failed COMMIT the transaction is already gone; ROLLBACK then errors and is ignored.
-        await this.conn.run('ROLLBACK').catch(() => undefined);
+        await w.conn.run('ROLLBACK').catch(() => undefined);
         throw err;
       }
     });
@@ -379,17 +404,17 @@ export class DuckDbStore implements StorageBackend {
     });
   }
 
-  /** Sets a state entry (only inside a queued task): an UPDATE, the upsert only for a new key (see UPDATE_STATE). */
-  private async putState(key: string, value: string): Promise<void> {
-    if ((await this.exec(UPDATE_STATE, [key, value])) === 0) await this.exec(UPSERT_STATE, [key, value]);
+  /** Sets a state entry (only inside a queued task of `w`): an UPDATE, the upsert only for a new key (see UPDATE_STATE). */
+  private async putState(key: string, value: string, w: Writer = this.main): Promise<void> {
+    if ((await this.exec(UPDATE_STATE, [key, value], w)) === 0) await this.exec(UPSERT_STATE, [key, value], w);
   }
 
-  /** Executes a cached prepared statement (only inside a queued task); the rows it changed. */
-  private async exec(text: string, params: DuckDBValue[]): Promise<number> {
-    let stmt = this.prepared.get(text);
+  /** Executes a cached prepared statement of `w` (only inside a queued task of `w`); the rows it changed. */
+  private async exec(text: string, params: DuckDBValue[], w: Writer = this.main): Promise<number> {
+    let stmt = w.prepared.get(text);
     if (stmt === undefined) {
-      stmt = await this.conn.prepare(text);
-      this.prepared.set(text, stmt);
+      stmt = await w.conn.prepare(text);
+      w.prepared.set(text, stmt);
     }
     stmt.bind(params);
     return (await stmt.run()).rowsChanged;
