@@ -35,7 +35,8 @@ const CONCURRENCY = Math.max(1, Math.min(64, Number(process.env['BENCH_CONCURREN
 const BATCH = Math.max(1, Math.min(10_000, Number(process.env['BENCH_BATCH'] ?? 500)));
 const PROFILE = process.env['BENCH_PROFILE'] === '1';
 /** Open loop: events/s offered (BENCH_RATE); null: the closed loop of CONCURRENCY requests. */
-const RATE = process.env['BENCH_RATE'] === undefined ? null : Math.max(1, Number(process.env['BENCH_RATE']));
+const RATE = process.env['BENCH_RATE'] === undefined ? null : Number(process.env['BENCH_RATE']);
+if (RATE !== null && !(Number.isFinite(RATE) && RATE >= 1)) throw new Error(`BENCH_RATE must be a number of events/s >= 1, not "${process.env['BENCH_RATE']}"`);
 const MAX_OPEN_IN_FLIGHT = 64;
 /** The server's Node flags (default: npm start's, SERVE_NODE_FLAGS); BENCH_SERVE_FLAGS='' runs it without any. */
 const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');

@@ -141,7 +141,7 @@ describe('issue 3: summary journal and checkpoints', () => {
       // Acknowledged (stored) while the checkpoint's transaction is held: before, it waited for it.
       const stored = await Promise.race([
         first.submit(batch('b', 250), []).then(() => 'stored'),
-        new Promise((r) => setTimeout(() => r('still waiting after 5 s'), 5_000)),
+        new Promise((r) => setTimeout(() => r('still waiting after 5 s'), 5_000).unref()),
       ]);
       assert.equal(stored, 'stored');
       assert.equal(await s.store.countEvents('m'), 650);

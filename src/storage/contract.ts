@@ -255,7 +255,7 @@ export function storageContract(
       const held = s.commit({ events: [ev('bs0', m)], state: [['bs-committed', '1']], beforeCommit: () => gate });
       try {
         const beside = s.commit({ summaries: [sum(m, { data: new Uint8Array([7]) })], state: [['bs-summarised', '1']], beside: true });
-        const outcome = await Promise.race([beside.then(() => 'committed'), new Promise((r) => setTimeout(() => r('waited 5 s for the held commit'), 5_000))]);
+        const outcome = await Promise.race([beside.then(() => 'committed'), new Promise((r) => setTimeout(() => r('waited 5 s for the held commit'), 5_000).unref())]);
         assert.equal(outcome, 'committed');
         assert.equal(await s.getState('bs-summarised'), '1');
         assert.equal(await s.getState('bs-committed'), null, 'the held commit is not visible yet');
