@@ -454,7 +454,7 @@ export class IngestPipeline {
       this.lastCheckpointAt = performance.now();
       for (const w of waiters) w.resolve();
       return true;
-    }, (err: unknown) => this.checkpointFailed(err, waiters)).catch((err: unknown) => this.checkpointFailed(err, waiters)).finally(() => {
+    }).catch((err: unknown) => this.checkpointFailed(err, waiters)).finally(() => {
       this.checkpointing = null;
       if (this.closed) return;
       if (this.waiters.length > 0) this.kick();

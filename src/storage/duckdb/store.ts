@@ -50,8 +50,6 @@ interface Writer {
  */
 export class DuckDbStore implements StorageBackend {
   readonly kind = 'duckdb';
-  private readonly queue = new SerialQueue();
-  private readonly prepared = new Map<string, DuckDBPreparedStatement>();
   private closed = false;
   private registryStore: RegistryStore | undefined;
 
@@ -61,7 +59,8 @@ export class DuckDbStore implements StorageBackend {
   /** Removals of summary files that commits started (awaited by close). */
   private readonly fileRemovals = new Set<Promise<void>>();
 
-  /** The second write connection, for `beside` commits. */
+  /** The write connection (`conn`), and the second one, for `beside` commits. */
+  private readonly main: Writer;
   private readonly beside: Writer;
 
   private constructor(
@@ -71,12 +70,8 @@ export class DuckDbStore implements StorageBackend {
     private readonly openedStamp: string,
   ) {
     this.readers = readConns.map((c) => ({ conn: c, queue: new SerialQueue(), pending: 0 }));
+    this.main = { conn, queue: new SerialQueue(), prepared: new Map() };
     this.beside = { conn: besideConn, queue: new SerialQueue(), prepared: new Map() };
-  }
-
-  /** The first write connection, as a Writer. */
-  private get main(): Writer {
-    return { conn: this.conn, queue: this.queue, prepared: this.prepared };
   }
 
   /**
@@ -147,7 +142,7 @@ export class DuckDbStore implements StorageBackend {
     this.closed = true;
     const files = this.files;
     this.files = undefined;
-    await this.queue.drain();
+    await this.main.queue.drain();
     await this.beside.queue.drain();
     for (const r of this.readers) await r.queue.drain();
     // A clean close for the summary files (summary-files.ts): every commit done and its files removed, every write-back
@@ -157,7 +152,7 @@ export class DuckDbStore implements StorageBackend {
     if (files !== undefined) {
       await Promise.all([...this.fileRemovals]);
       const t = randomBytes(16).toString('hex');
-      if (await this.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false)) token = t;
+      if (await this.main.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false)) token = t;
     }
     for (const w of [this.main, this.beside]) {
       for (const stmt of w.prepared.values()) stmt.destroySync();
@@ -219,7 +214,7 @@ export class DuckDbStore implements StorageBackend {
   async getEvents(ids: readonly string[]): Promise<EventRecord[]> {
     if (ids.length === 0) return [];
     // On the write connection: a label for an event acknowledged a moment ago must find it.
-    const rows = await this.queue.run(async () => {
+    const rows = await this.main.queue.run(async () => {
       this.assertOpen();
       const out: Row[] = [];
       for (const q of eventsByIdQueries(ids, table)) out.push(...(await this.conn.runAndReadAll(q.text, q.params)).getRowObjectsJS() as Row[]);
@@ -342,7 +337,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   registry(): RegistryStore {
-    return (this.registryStore ??= duckdbRegistry(this.conn, this.queue, () => this.assertOpen()));
+    return (this.registryStore ??= duckdbRegistry(this.conn, this.main.queue, () => this.assertOpen()));
   }
 
   private alerts?: AlertStore;
