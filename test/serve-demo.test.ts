@@ -42,6 +42,20 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
     assert.ok(acc(perf.body) < acc(calm.body) - 0.1, `accuracy during the incident ${acc(perf.body)} vs before ${acc(calm.body)}`);
   });
 
+  test('issue 3: away from the incident neither model drifts: the eta reference follows the traffic\'s daily cycle', async () => {
+    // The eta reference drew hour_of_day uniformly while traffic follows the time of day: every whole day drifted
+    // (hour_of_day) and the dashboard's overview showed eta as a warning on any day.
+    const now = Date.now();
+    for (const [from, to] of [[now - DAY, now], [now - 20 * DAY, now - 18 * DAY]] as const) {
+      for (const model of ['churn', 'eta']) {
+        const r = await call(srv.url, 'GET', `/v1/models/${model}/drift?from=${from}&to=${to}`);
+        const features = r.body['features'] as Array<{ name: string; drifted: boolean; score: number }>;
+        assert.ok(features.length >= 5, model);
+        assert.deepEqual(features.filter((f) => f.drifted).map((f) => [f.name, f.score]), [], `${model} ${(now - from) / DAY} days ago`);
+      }
+    }
+  });
+
   test('the latency incident is visible in the eta model health', async () => {
     const now = Date.now();
     const day = Math.floor((now - 5 * DAY) / DAY) * DAY;

@@ -5,7 +5,7 @@ import type { AppDeps } from '../http/deps.js';
 import type { ValidEvent } from '../ingest/event-input.js';
 import { referenceFromFile } from '../monitoring/reference-builder.js';
 import type { LabelRecord, ModelRecord } from '../storage/types.js';
-import { churnRow, etaRow, normal } from './generate.js';
+import { churnRow, etaRow, normal, seasonalHour, trafficSeason } from './generate.js';
 import { CHURN, ETA } from './models.js';
 import { fillDemoMonitors } from './monitors.js';
 import { fillDemoRegistry } from './registry.js';
@@ -67,7 +67,7 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
   };
   for (let t = start; t < now; t += MINUTE) {
     const hour = new Date(t).getUTCHours();
-    const season = 1 + 0.6 * Math.sin(((hour - 8) / 24) * 2 * Math.PI);
+    const season = trafficSeason(hour);
     for (let i = poisson(r, plan.churnPerMinute * season); i > 0; i--) {
       const ts = t + Math.floor(r.next() * MINUTE);
       const drift = ts >= driftFrom && ts < driftTo ? Math.min(1, (ts - driftFrom) / DAY) : 0;
@@ -126,7 +126,7 @@ function writeChurnReference(dir: string, r: Random): string {
 function writeEtaReference(dir: string, r: Random): string {
   const lines = ['distance_km,items,hour_of_day,weather,courier,prediction,label'];
   for (let i = 0; i < 5000; i++) {
-    const x = etaRow(r, Math.floor(r.next() * 24));
+    const x = etaRow(r, seasonalHour(r));
     const f = x.features;
     lines.push([f.distance_km, f.items, f.hour_of_day, f.weather, f.courier, x.prediction, x.actual].join(','));
   }
