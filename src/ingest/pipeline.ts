@@ -1,17 +1,15 @@
-import { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { EventRecord, RejectRecord, SummaryKey, SummaryRecord } from '../storage/types.js';
-import { packedDeltas, deltaTargets, yieldToLoop, type SpecOf, type Target } from './deltas.js';
+import type { EventRecord, RejectRecord } from '../storage/types.js';
+import { CheckpointedWindows, type GroupDeltas } from './checkpointed-windows.js';
+import { packedDeltas, deltaTargets, type SpecOf } from './deltas.js';
 import { DeltaOffload } from './delta-offload.js';
 import type { ValidEvent } from './event-input.js';
 import { commitCarefully, type Pending } from './careful-commit.js';
 import { decodeGroup, encodeGroup, groupInput, knownRows } from './group.js';
 import { Journal, RecordKind, replayable } from './journal.js';
 import { segmentKey } from './validate-event.js';
-import { WindowCache } from './window-cache.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
-import { loadWindows } from './window-loader.js';
 import { SerialQueue } from '../io/serial-queue.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
@@ -19,21 +17,14 @@ export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, 
 /** Committed groups whose deltas may wait to be merged into memory before the next group's commit waits for them. */
 const MAX_PENDING_APPLIES = 4;
 
-/** Clean windows that ended longer ago than this are dropped from memory at checkpoints (late events reload them). */
-const ENDED_WINDOW_GRACE_MS = 5 * 60_000;
-
 /** A group ready to commit: its rows, its journal record and the deltas it adds to the windows. */
-interface Prepared {
+interface Prepared extends GroupDeltas {
   /** When the group was taken off the queue, and when its preparation ended. */
   t0: bigint;
   tPrepared: bigint;
   records: EventRecord[];
   rejects: readonly RejectRecord[];
   payload: Buffer | null;
-  targets: Target[];
-  /** Store copies of target windows that were not in memory when prepared, and the checkpoint epoch then. */
-  bases: Map<string, WindowSummary>;
-  epoch: number;
 }
 
 interface Waiter {
@@ -54,19 +45,15 @@ interface Waiter {
 export class IngestPipeline {
   private queue: Pending[] = [];
   private running = false;
-  private readonly cache: WindowCache;
+  /** The window summaries in memory, and their checkpoints (checkpointed-windows.ts). */
+  private readonly windows: CheckpointedWindows;
   private readonly maxBatch: number;
   private readonly checkpointMs: number;
   private journal: Journal | null = null;
   private committedKey = '';
   private summarisedKey = '';
-  /** Last journal seq used, last one merged into memory, last one covered by a checkpoint. */
+  /** Last journal seq used. */
   private seq = 0;
-  private applied = 0;
-  private checkpointed = 0;
-  /** Checkpoints done: store copies loaded before the latest one may be stale. */
-  private epoch = 0;
-  private lastCheckpointAt = performance.now();
   private waiters: Waiter[] = [];
   /** Committed groups' merges of their deltas into memory, in commit order (see commitPrepared). */
   private readonly applies = new SerialQueue();
@@ -94,7 +81,7 @@ export class IngestPipeline {
       process.stderr.write(`lookout: the delta worker stopped (${String(e)}); event summaries are now computed on the main thread\n`);
     });
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
-    this.cache = new WindowCache(opts.cacheWindows ?? 2_000);
+    this.windows = new CheckpointedWindows(store, catalog, opts);
     this.checkpointMs = opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS;
   }
 
@@ -112,7 +99,7 @@ export class IngestPipeline {
     const committed = Number((await this.store.getState(this.committedKey)) ?? 0);
     const { replay, lastSeq } = replayable(j.readAll(), summarised, committed);
     this.seq = lastSeq;
-    this.applied = this.checkpointed = summarised;
+    this.windows.applied = this.windows.checkpointed = summarised;
     await j.rotate(this.seq + 1); // old files stay until the checkpoint below covers them
     this.journal = j;
     let skipped = 0;
@@ -123,7 +110,7 @@ export class IngestPipeline {
       skipped += dropped;
       await this.apply({ targets: deltaTargets(await packedDeltas(group, this.specOf), this.specOf), bases: new Map(), epoch: -1 }, r.seq);
     }
-    this.applied = Math.max(this.applied, committed);
+    this.windows.applied = Math.max(this.windows.applied, committed);
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
     await j.removeBefore(j.current);
     return { replayed: replay.length, skipped };
@@ -131,7 +118,7 @@ export class IngestPipeline {
 
   /** Window summaries held in memory by the ingest path. */
   get cachedWindows(): number {
-    return this.cache.size;
+    return this.windows.size;
   }
 
   /** Events waiting for a commit (for the queue-depth metric). */
@@ -154,7 +141,7 @@ export class IngestPipeline {
    * window is dirty): readers call it first, so they read their writes.
    */
   sync(): Promise<void> {
-    if ((this.cache.dirtyCount === 0 && this.applies.pending === 0) || this.broken) return Promise.resolve();
+    if ((this.windows.dirtyCount === 0 && this.applies.pending === 0) || this.broken) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.kick();
@@ -255,8 +242,8 @@ export class IngestPipeline {
     if (this.checkpointing !== null) return false; // one at a time: its end kicks the loop if readers wait
     if (this.waiters.length > 0) return true;
     if (this.broken) return false;
-    if (this.cache.dirtyCount === 0 && this.applies.pending === 0) return false;
-    return this.journal === null || this.cache.dirtyCount > this.cache.capacity / 2 || performance.now() - this.lastCheckpointAt >= this.checkpointMs;
+    if (this.windows.dirtyCount === 0 && this.applies.pending === 0) return false;
+    return this.journal === null || this.windows.crowded || performance.now() - this.windows.lastCheckpointAt >= this.checkpointMs;
   }
 
   /**
@@ -267,13 +254,13 @@ export class IngestPipeline {
    * the same 25 windows, ~1.9 MB). While a checkpoint runs it does nothing: that checkpoint's end arms it again.
    */
   private scheduleCheckpoint(): void {
-    if (this.timer || this.closed || this.cache.dirtyCount === 0) return;
+    if (this.timer || this.closed || this.windows.dirtyCount === 0) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (this.cache.dirtyCount === 0 || this.checkpointing !== null) return;
-      if (performance.now() - this.lastCheckpointAt < this.checkpointMs) this.scheduleCheckpoint();
+      if (this.windows.dirtyCount === 0 || this.checkpointing !== null) return;
+      if (performance.now() - this.windows.lastCheckpointAt < this.checkpointMs) this.scheduleCheckpoint();
       else this.kick(); // the loop finds the checkpoint due
-    }, Math.max(0, this.lastCheckpointAt + this.checkpointMs - performance.now()));
+    }, Math.max(0, this.windows.lastCheckpointAt + this.checkpointMs - performance.now()));
     this.timer.unref();
   }
 
@@ -289,8 +276,7 @@ export class IngestPipeline {
     // The journal's record is also what the delta worker reads.
     const payload = this.journal || this.offload.offloaded ? encodeGroup(input) : null;
     const targets = await this.offload.targets(input, payload, this.specOf);
-    const epoch = this.epoch;
-    const bases = await loadWindows(this.store, this.catalog, targets.filter((t) => this.cache.get(t.k) === undefined).map((t) => t.key));
+    const { bases, epoch } = await this.windows.storeCopies(targets);
     const records = events.map((e) => this.record(e));
     return {
       t0, tPrepared: process.hrtime.bigint(), records, rejects, targets, bases, epoch,
@@ -378,21 +364,9 @@ export class IngestPipeline {
     }
   }
 
-  /** Merges a committed group's deltas into the in-memory windows (loading store copies where needed). */
-  private async apply(p: Pick<Prepared, 'targets' | 'bases' | 'epoch'>, seq: number): Promise<void> {
-    const stale = p.targets.filter((t) => this.cache.get(t.k) === undefined && (p.epoch !== this.epoch || !p.bases.has(t.k)));
-    if (stale.length > 0) for (const [k, w] of await loadWindows(this.store, this.catalog, stale.map((t) => t.key))) p.bases.set(k, w);
-    // Resolve every window first (a put below may evict a clean one we still merge into), then merge.
-    const windows = new Map<string, { key: SummaryKey; w: WindowSummary }>();
-    for (const t of p.targets) {
-      if (windows.has(t.k)) continue;
-      const w = this.cache.get(t.k) ?? p.bases.get(t.k);
-      if (!w) throw new Error(`ingest: window ${t.k} not loaded`);
-      windows.set(t.k, { key: t.key, w });
-    }
-    for (const t of p.targets) windows.get(t.k)?.w.merge(t.delta);
-    for (const [k, { key, w }] of windows) this.cache.put(k, key, w, true);
-    this.applied = seq;
+  /** Merges a committed group's deltas into the in-memory windows; without a journal, then writes them. */
+  private async apply(p: GroupDeltas, seq: number): Promise<void> {
+    await this.windows.merge(p, seq);
     if (this.journal === null) await this.checkpoint();
   }
 
@@ -402,15 +376,10 @@ export class IngestPipeline {
   }
 
   /**
-   * Starts a checkpoint: the dirty windows as they are now, and the journal position they cover, written in one
-   * transaction; then the journal files that position covers deleted. Called only between groups, with every committed
-   * group merged into memory, so the windows serialised here hold exactly the groups up to that position; the journal
-   * is rotated there too. Resolves once that is done, with the end of the store transaction (`done`, true: written, never
-   * rejects; in an object, since a promise resolved with a promise would wait for it), which runs beside the next
-   * groups' commits (a `beside` commit on its own connection): groups keep being committed and
-   * merged meanwhile, which only makes windows dirty again (a window changed since it was serialised stays dirty), and
-   * readers that call sync() meanwhile wait for the next checkpoint. Before, group commits waited for it: at 10,000
-   * events/s in bench:ingest's open loop, 25 windows (~1.9 MB) every 2 s, 40-140 ms in which no group was stored.
+   * Starts a checkpoint (CheckpointedWindows.checkpoint: serialised here, between groups, with every committed group
+   * merged; its store transaction then runs beside the next groups' commits) for the readers waiting now; readers that
+   * call sync() meanwhile wait for the next one. Resolves with its end (`done`, true: written, never rejects; in an
+   * object, since a promise resolved with a promise would wait for it).
    */
   private async startCheckpoint(): Promise<{ done: Promise<boolean> }> {
     await this.checkpointing; // one at a time (the loop starts one only when none runs: this is for recovery)
@@ -420,55 +389,19 @@ export class IngestPipeline {
       for (const w of waiters) w.resolve();
       return { done: Promise.resolve(false) };
     }
-    const t0 = performance.now();
-    const dirty = this.cache.dirty();
-    const seq = this.seq;
-    if (dirty.length === 0 && seq <= this.checkpointed) {
-      this.lastCheckpointAt = performance.now();
-      for (const w of waiters) w.resolve();
-      return { done: Promise.resolve(true) };
-    }
-    const through = this.applied;
-    const summaries: SummaryRecord[] = [];
-    try {
-      for (const d of dirty) {
-        // Serialising a window takes a fraction of a millisecond: yield between windows.
-        if (summaries.length > 0) await yieldToLoop();
-        summaries.push({ ...d.key, ...d.summary.toStored(), events: d.summary.events });
-      }
-      await this.journal?.rotate(seq + 1);
-    } catch (err) {
-      return { done: Promise.resolve(this.checkpointFailed(err, waiters)) };
-    }
-    const covered = this.journal?.current;
-    const done = this.store.commit({ summaries, beside: true, ...(this.journal && { state: [[this.summarisedKey, String(through)]] as const }) }).then(async () => {
-      this.cache.markClean(dirty);
-      this.cache.evictEnded((this.opts.clock ?? Date.now)() - ENDED_WINDOW_GRACE_MS);
-      this.epoch++;
-      this.checkpointed = Math.max(this.checkpointed, seq);
-      // Files that cannot be deleted stay: their records are at or below the summarised mark, which a replay skips, and
-      // the next checkpoint deletes them.
-      if (this.journal && covered !== undefined) await this.journal.removeBefore(covered).catch(() => undefined);
-      if (summaries.length > 0) this.opts.onSummaries?.(summaries);
-      this.opts.onCheckpoint?.(summaries.length, (performance.now() - t0) / 1000);
-      this.lastCheckpointAt = performance.now();
-      for (const w of waiters) w.resolve();
-      return true;
-    }).catch((err: unknown) => this.checkpointFailed(err, waiters)).finally(() => {
+    const log = this.journal && { journal: this.journal, summarisedKey: this.summarisedKey };
+    const { done } = await this.windows.checkpoint(this.seq, log);
+    const ended = done.then((r) => {
+      for (const w of waiters) if (r.written) w.resolve(); else w.reject(r.error);
+      return r.written;
+    }).finally(() => {
       this.checkpointing = null;
       if (this.closed) return;
       if (this.waiters.length > 0) this.kick();
       else this.scheduleCheckpoint();
     });
-    this.checkpointing = done;
-    return { done };
-  }
-
-  /** A checkpoint that failed: the windows stay dirty and the journal keeps their groups; the next one tries again. */
-  private checkpointFailed(err: unknown, waiters: readonly Waiter[]): false {
-    this.lastCheckpointAt = performance.now();
-    for (const w of waiters) w.reject(err);
-    return false;
+    this.checkpointing = ended;
+    return { done: ended };
   }
 
   /** The careful path for a group whose commit failed (careful-commit.ts). */

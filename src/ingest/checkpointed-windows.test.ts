@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WindowSummary } from '../core/summary/window.js';
+import { ModelCatalog, summarySeed } from '../monitoring/catalog.js';
+import { DuckDbStore } from '../storage/duckdb/store.js';
+import type { CommitBatch } from '../storage/types.js';
+import { CheckpointedWindows, type GroupDeltas } from './checkpointed-windows.js';
+import { deltaTargets, packedDeltas, type SpecOf } from './deltas.js';
+import type { ValidEvent } from './event-input.js';
+import { groupInput } from './group.js';
+
+// A real DuckDB store (in memory); only its commit is wrapped, to hold or fail a checkpoint's transaction.
+
+const T = 1_700_000_000_000;
+
+async function setup(cacheWindows = 2_000): Promise<{ store: DuckDbStore; catalog: ModelCatalog; windows: CheckpointedWindows; specOf: SpecOf }> {
+  const store = await DuckDbStore.open(':memory:');
+  await store.init();
+  const catalog = new ModelCatalog(store);
+  await catalog.putModel({ name: 'm', outputKind: 'regression', segmentKeys: [], createdAt: 0, updatedAt: 0, inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+  await catalog.putVersion({ model: 'm', version: '1', createdAt: 0 });
+  const windows = new CheckpointedWindows(store, catalog, { cacheWindows, clock: () => T + 60_000 });
+  return { store, catalog, windows, specOf: (model, version) => catalog.version(model, version)?.spec };
+}
+
+/** A group of n events in the minute at T, prepared as the pipeline prepares one (its store copies loaded now). */
+async function group(s: Awaited<ReturnType<typeof setup>>, n: number): Promise<GroupDeltas> {
+  const events: ValidEvent[] = Array.from({ length: n }, (_, i) => ({
+    id: `e${i}`, model: 'm', version: '1', ts: T, features: { x: i }, prediction: String(i), score: null, scores: null,
+    latencyMs: 1, error: null, segment: {}, costUsd: null,
+  }));
+  const targets = deltaTargets(await packedDeltas(groupInput(events, [], 0), s.specOf), s.specOf);
+  return { targets, ...(await s.windows.storeCopies(targets)) };
+}
+
+/** Events in the stored day window. */
+async function storedDay(s: Awaited<ReturnType<typeof setup>>): Promise<number> {
+  const rows = await s.store.querySummaries({ model: 'm', version: '1', segment: '', granularity: 'day', from: 0, to: 2 * T });
+  const spec = s.catalog.version('m', '1')?.spec;
+  assert.ok(spec);
+  return rows.reduce((n, r) => n + WindowSummary.fromBytes(r.data, spec, summarySeed('m', '1', '', 'day', r.windowStart)).events, 0);
+}
+
+test('a window merged into while a checkpoint\'s transaction runs stays dirty; the next checkpoint writes it', async () => {
+  const s = await setup();
+  const first = await group(s, 3);
+  const windowsOfGroup = new Set(first.targets.map((t) => t.k)).size; // minute, hour, day, ... of the whole traffic
+  assert.ok(windowsOfGroup >= 3);
+  await s.windows.merge(first, 1);
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const commit = s.store.commit.bind(s.store);
+  s.store.commit = async (b: CommitBatch) => {
+    await gate;
+    return commit(b);
+  };
+  const { done } = await s.windows.checkpoint(1, null);
+  await s.windows.merge(await group(s, 2), 2);
+  release();
+  assert.deepEqual(await done, { written: true });
+  assert.equal(await storedDay(s), 3, 'the checkpoint wrote the windows as they were when it began');
+  assert.equal(s.windows.dirtyCount, windowsOfGroup, 'every window changed since: still dirty');
+  assert.deepEqual(await (await s.windows.checkpoint(2, null)).done, { written: true });
+  assert.equal(await storedDay(s), 5);
+  assert.equal(s.windows.dirtyCount, 0);
+  assert.equal(s.windows.checkpointed, 2);
+  await s.store.close();
+});
+
+test('a failed checkpoint reports its error and leaves the windows dirty', async () => {
+  const s = await setup();
+  const g = await group(s, 4);
+  await s.windows.merge(g, 1);
+  const commit = s.store.commit.bind(s.store);
+  s.store.commit = async () => Promise.reject(new Error('disk full'));
+  const r = await (await s.windows.checkpoint(1, null)).done;
+  assert.equal(r.written, false);
+  assert.match(String(!r.written && r.error), /disk full/);
+  assert.equal(s.windows.dirtyCount, new Set(g.targets.map((t) => t.k)).size);
+  assert.equal(s.windows.checkpointed, 0);
+  s.store.commit = commit;
+  assert.deepEqual(await (await s.windows.checkpoint(1, null)).done, { written: true });
+  assert.equal(await storedDay(s), 4);
+  await s.store.close();
+});
+
+test('a store copy loaded before a checkpoint that wrote the window is reloaded when merged (nothing counted twice or lost)', async () => {
+  // No window stays in memory once clean (capacity 0), so every merge starts from a store copy.
+  const s = await setup(0);
+  const early = await group(s, 5); // its store copies are empty windows (nothing stored yet)
+  await s.windows.merge(await group(s, 7), 1);
+  assert.deepEqual(await (await s.windows.checkpoint(1, null)).done, { written: true });
+  assert.equal(s.windows.size, 0, 'written and evicted');
+  await s.windows.merge(early, 2); // its copies are stale: the checkpoint above wrote those windows since
+  assert.deepEqual(await (await s.windows.checkpoint(2, null)).done, { written: true });
+  assert.equal(await storedDay(s), 12);
+  await s.store.close();
+});
