@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
 import { InputError } from './io/errors.js';
+import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
 import type { OutputKind } from './storage/types.js';
 
 export interface ModelConfig {
@@ -39,6 +40,11 @@ export interface LookoutConfig {
   storage?: string;
   /** DuckDB only: window summaries read by key also kept as files (PATH.windows), at most this many MiB (default 512; 0: off). */
   summaryFilesMb?: number;
+  /**
+   * DuckDB only: its memory_limit in MiB (default DuckDB's, 80% of the machine's memory): cached table data, the events'
+   * id index (never evicted: ingest fails once it fills the limit), query memory. storage/duckdb/memory-limit.ts.
+   */
+  duckdbMemoryMb?: number;
   /** deltaWorker: summarise events in a worker thread, off the event loop (default true; ingest/delta-offload.ts). */
   ingest: { sampleRate: number; deltaWorker?: boolean };
   auth: { keys: ApiKeyConfig[] };
@@ -59,6 +65,7 @@ const schema = {
     dataDir: { type: 'string' },
     storage: { type: 'string' },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
+    duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' } } },
     auth: {
@@ -142,6 +149,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     dataDir: c.dataDir ? resolve(base, c.dataDir) : cfg.dataDir,
     ...(c.storage !== undefined && { storage: c.storage }),
     ...(c.summaryFilesMb !== undefined && { summaryFilesMb: c.summaryFilesMb }),
+    ...(c.duckdbMemoryMb !== undefined && { duckdbMemoryMb: c.duckdbMemoryMb }),
     ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
     auth: { keys: c.auth?.keys ?? [] },
     models: models as ModelConfig[],

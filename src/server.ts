@@ -19,7 +19,7 @@ import { WindowValueFiller } from './monitoring/window-value-filler.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { SummaryKey } from './storage/types.js';
-import { syncedStore } from './ingest/synced-store.js';
+import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
@@ -57,7 +57,10 @@ export function storeUrl(config: LookoutConfig): string {
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openStore(storeUrl(config), config.summaryFilesMb === undefined ? {} : { summaryFilesBytes: config.summaryFilesMb * 1024 * 1024 });
+  const store = await openStore(storeUrl(config), {
+    ...(config.summaryFilesMb !== undefined && { summaryFilesBytes: config.summaryFilesMb * 1024 * 1024 }),
+    ...(config.duckdbMemoryMb !== undefined && { memoryLimitMb: config.duckdbMemoryMb }),
+  });
   await store.init();
   try {
     const rolloutAlerts = new RolloutAlerts([opts.rolloutNotifier ?? new LogNotifier()]);
@@ -109,11 +112,14 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
         if (fillTimer) clearInterval(fillTimer);
         await warming;
         await filling;
-        await deps.alerting?.stop();
-        await app.close();
-        await deps.registry?.close();
-        await deps.pipeline.close();
-        await store.close();
+        try {
+          await deps.alerting?.stop();
+          await app.close();
+          await deps.registry?.close();
+          await deps.pipeline.close();
+        } finally {
+          await store.close();
+        }
       },
     };
   } catch (e) {
@@ -128,6 +134,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   const queued = { events: (): number => 0 };
   const metrics = new ServerMetrics(() => queued.events());
   if (raw.memoryUsage) metrics.storeMemory = raw.memoryUsage.bind(raw);
+  if (raw.memoryLimit) metrics.watchStoreMemoryLimit(raw.memoryLimit.bind(raw));
   // Results and labelled events of GET /performance, dropped when a commit writes the model's events or labels over their times.
   const performance = new PerformanceCache(raw, {
     ttlMs: raw.kind === 'duckdb' ? Infinity : 5000, clock,
@@ -155,9 +162,10 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} rows of model versions no longer declared skipped)` : ''}\n`);
   }
   // Readers see summaries through sync(): what was acknowledged is checkpointed before they read.
-  const store = syncedStore(raw, () => pipeline.sync());
+  const sync = readerSync(() => pipeline.sync());
+  const store = syncedStore(raw, sync);
   const reader = new SummaryReader(store, catalog, clock);
-  reader.sync = () => pipeline.sync();
+  reader.sync = sync;
   reader.intermediateSince = since;
   let valuesFailed = 0;
   reader.onWindowValuesError = (e) => {

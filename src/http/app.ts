@@ -3,6 +3,7 @@ import { clientErrorHandler } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
+import { UnavailableError } from '../io/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateway.js';
 import { registryRoutes } from './routes/registry.js';
@@ -75,6 +76,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
 /** Maps Fastify's own errors (bad JSON, body too large, schema validation) onto the error catalog. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  if (err instanceof UnavailableError) return new ApiError('unavailable', err.message);
   const e = err as Partial<FastifyError> & { validation?: unknown };
   if (e.validation) return new ApiError('validation_failed', e.message ?? 'invalid request', e.validation);
   switch (e.code) {

@@ -23,6 +23,20 @@ export class ServerMetrics {
   /** The embedded store's memory by component (set by the server wiring; empty for PostgreSQL). */
   storeMemory: () => Promise<Array<{ component: string; bytes: number }>> = () => Promise.resolve([]);
 
+  /** Exports the embedded store's memory limit (called by the server wiring for DuckDB; PostgreSQL has none of ours). */
+  watchStoreMemoryLimit(limit: () => Promise<number>): void {
+    new Gauge({
+      name: 'lookout_store_memory_limit_bytes',
+      help: 'The most memory the embedded store (DuckDB) may hold (its memory_limit; config duckdbMemoryMb). The id index (lookout_store_memory_bytes{component="ART_INDEX"}) is never evicted: ingest fails once it fills this',
+      registers: [this.registry],
+      async collect() {
+        // A failed read (the store closing) or an unreadable setting keeps the last value.
+        const bytes = await limit().catch(() => NaN);
+        if (Number.isFinite(bytes)) this.set(bytes);
+      },
+    });
+  }
+
   constructor(queued: () => number) {
     this.queueDepth = new Gauge({ name: 'lookout_ingest_queue_events', help: 'Events waiting to be committed', registers: [this.registry], collect() { this.set(queued()); } });
     const pending = (): number => this.windowValuesPending();

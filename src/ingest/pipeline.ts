@@ -154,15 +154,21 @@ export class IngestPipeline {
     await this.sync();
   }
 
-  /** Flushes, then closes the journal; later submits fail. */
+  /**
+   * Flushes, then closes the journal; later submits fail. If the last checkpoint fails (the store refuses writes), the
+   * journal and the worker are closed all the same and the error thrown: the journal keeps what the store lacks.
+   */
   async close(): Promise<void> {
-    await this.flush();
-    await this.checkpointing;
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.journal?.close();
-    await this.offload.close();
+    try {
+      await this.flush();
+      await this.checkpointing;
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      await this.journal?.close();
+      await this.offload.close();
+    }
   }
 
   private kick(): void {

@@ -1,3 +1,4 @@
+import { UnavailableError } from '../io/errors.js';
 import type { StorageBackend } from '../storage/backend.js';
 
 /**
@@ -13,5 +14,16 @@ export function syncedStore(store: StorageBackend, sync: () => Promise<void>): S
       const v: unknown = Reflect.get(target, prop, target);
       return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
     },
+  });
+}
+
+/**
+ * The readers' sync (IngestPipeline.sync). A checkpoint the store refused (out of memory, disk full, connection lost)
+ * loses nothing: its windows stay dirty and the summary journal keeps their events, and the next checkpoint writes them.
+ * Its readers get an UnavailableError (HTTP 503: retry), not an internal error.
+ */
+export function readerSync(sync: () => Promise<void>): () => Promise<void> {
+  return () => sync().catch((err: unknown) => {
+    throw new UnavailableError('the window summaries could not be brought up to date (the store failed, see the server log); nothing acknowledged is lost, retry later', err);
   });
 }

@@ -5,3 +5,14 @@ export class InputError extends Error {
     this.name = 'InputError';
   }
 }
+
+/**
+ * A dependency (the store) failed in a way a later retry may not: the HTTP API answers 503 with this message, and logs
+ * the cause (which the client is not shown).
+ */
+export class UnavailableError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'UnavailableError';
+  }
+}

@@ -70,4 +70,8 @@ export interface StorageBackend {
 
   /** Memory an embedded store holds in this process, in bytes by component (absent: a database server's memory is not ours). */
   memoryUsage?(): Promise<Array<{ component: string; bytes: number }>>;
+  /** The most memory an embedded store may hold, in bytes (DuckDB's memory_limit). */
+  memoryLimit?(): Promise<number>;
+  /** Why the store refuses writes until the server restarts (an embedded store whose commit failed), or null. */
+  failure?(): string | null;
 }

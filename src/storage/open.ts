@@ -6,9 +6,9 @@ import { PostgresStore } from './postgres/store.js';
  * Opens the store named by `url`: `postgres://` or `postgresql://` -> PostgreSQL (schema 'lookout');
  * add `?schema=NAME` for another schema; `duckdb:PATH`, `duckdb://PATH` or a plain file path -> the embedded DuckDB file (`:memory:` for a
  * throwaway store). Other `scheme://` URLs are refused. The caller still calls init() to create tables.
- * `summaryFilesBytes`: DuckDB only, see DuckDbStore.open.
+ * `summaryFilesBytes`, `memoryLimitMb`: DuckDB only, see DuckDbStore.open.
  */
-export async function openStore(url: string, opts: { summaryFilesBytes?: number } = {}): Promise<StorageBackend> {
+export async function openStore(url: string, opts: { summaryFilesBytes?: number; memoryLimitMb?: number } = {}): Promise<StorageBackend> {
   if (/^postgres(ql)?:\/\//i.test(url)) {
     // "?schema=NAME" picks the schema (default "lookout"); it is not a libpq parameter, so it is removed.
     const u = new URL(url);

@@ -64,7 +64,11 @@ export function serveCommand(_setCode: (c: number) => void): Command {
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           log('shutting down');
-          void server.close().then(resolve);
+          // A failed last checkpoint (a store that refuses writes) loses nothing: the journal replays it at the next start.
+          void server.close().catch((e: unknown) => {
+            log(`shutdown: ${e instanceof Error ? e.message : String(e)}`);
+            process.exitCode = 1;
+          }).then(resolve);
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);

@@ -10,6 +10,7 @@ import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
 import { appendEvents, appendRejects, fillSummaryKeys, upsertLabels, upsertSummaries, upsertWindowValues } from './append.js';
 import { keyedWindows, windowRowKey } from './window-row-key.js';
 import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
+import { MIN_MEMORY_LIMIT_MB, parseDuckDbSize } from './memory-limit.js';
 import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
 import { outcomesFromChunk } from './outcome-chunks.js';
@@ -51,6 +52,14 @@ interface Writer {
 export class DuckDbStore implements StorageBackend {
   readonly kind = 'duckdb';
   private closed = false;
+  /**
+   * Set once a COMMIT failed (DuckDB's "Failed to commit": out of memory, disk full): DuckDB (1.5) then keeps that
+   * transaction's keys in its primary-key indexes although its rows are gone, so every later write of those keys fails
+   * with "Duplicate key" (reproduced stand-alone: docs/performance.md, Known limits). The store refuses writes
+   * from then on, and says why (failure(), /healthz); a restart reopens the database, whose indexes are then rebuilt
+   * from what was committed.
+   */
+  private failed: Error | null = null;
   private registryStore: RegistryStore | undefined;
 
   private readonly readers: Array<{ conn: DuckDBConnection; queue: SerialQueue; pending: number }>;
@@ -77,13 +86,15 @@ export class DuckDbStore implements StorageBackend {
   /**
    * Opens (creating if needed) the database file at `path` (':memory:' for a throwaway store). Window summaries read by
    * key are kept as files too, in the directory PATH.windows, up to `summaryFilesBytes` (default 512 MiB; 0: none; see
-   * summary-files.ts).
+   * summary-files.ts). `memoryLimitMb`: DuckDB's `memory_limit` in MiB (default DuckDB's: 80% of the machine's memory).
    */
-  static async open(path: string, opts: { summaryFilesBytes?: number } = {}): Promise<DuckDbStore> {
+  static async open(path: string, opts: { summaryFilesBytes?: number; memoryLimitMb?: number } = {}): Promise<DuckDbStore> {
     const filesBytes = opts.summaryFilesBytes ?? DEFAULT_SUMMARY_FILES_BYTES;
     if (!(Number.isSafeInteger(filesBytes) && filesBytes >= 0)) throw new RangeError(`summaryFilesBytes must be a whole number of bytes >= 0, not ${filesBytes}`);
+    const limit = opts.memoryLimitMb;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= MIN_MEMORY_LIMIT_MB)) throw new RangeError(`memoryLimitMb must be a whole number of MiB >= ${MIN_MEMORY_LIMIT_MB}, not ${limit}`);
     const stamp = storeStamp(path);
-    const instance = await DuckDBInstance.create(path);
+    const instance = await DuckDBInstance.create(path, limit === undefined ? undefined : { memory_limit: `${limit}MiB` });
     try {
       const writers: DuckDBConnection[] = [];
       for (let i = 0; i < 2; i++) {
@@ -320,6 +331,12 @@ export class DuckDbStore implements StorageBackend {
     }, w);
   }
 
+  /** DuckDB's `memory_limit`, in bytes (as DuckDB reports it: to a tenth of its unit). */
+  async memoryLimit(): Promise<number> {
+    const rows = await this.read({ text: "SELECT current_setting('memory_limit') AS v", params: [] });
+    return parseDuckDbSize(String(rows[0]?.v));
+  }
+
   /** DuckDB's own account (`duckdb_memory()`): the id index, table data, buffers, etc., without the driver's copies. */
   async memoryUsage(): Promise<Array<{ component: string; bytes: number }>> {
     const rows = await this.read({ text: 'SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory() ORDER BY tag', params: [] });
@@ -353,17 +370,30 @@ export class DuckDbStore implements StorageBackend {
     if (this.closed) throw new Error('DuckDbStore is closed');
   }
 
+  /** Why the store refuses writes (a COMMIT failed: see `failed`), or null. */
+  failure(): string | null {
+    return this.failed?.message ?? null;
+  }
+
   /** Runs `work` as one transaction, alone on the connection (the first write connection unless `w` says otherwise). */
   private write(work: () => Promise<unknown>, w: Writer = this.main): Promise<void> {
     return w.queue.run(async () => {
       this.assertOpen();
+      if (this.failed) throw this.failed;
       await w.conn.run('BEGIN TRANSACTION');
+      let committing = false;
       try {
         await work();
+        committing = true;
         await w.conn.run('COMMIT');
       } catch (err) {
         // After a failed COMMIT the transaction is already gone; ROLLBACK then errors and is ignored.
         await w.conn.run('ROLLBACK').catch(() => undefined);
+        if (committing && this.failed === null) {
+          const cause = String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';
+          this.failed = new Error(`the store refuses writes until the server is restarted: a commit failed (${cause}), after which DuckDB's indexes no longer match its tables; a restart reopens the database, nothing acknowledged is lost`);
+          process.stderr.write(`lookout: ${this.failed.message}\n`);
+        }
         throw err;
       }
     });
