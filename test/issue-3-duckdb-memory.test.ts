@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { call, testServer } from './helpers/server.js';
+import { spawnServe } from './helpers/process.js';
 import { tempDir } from './helpers/cli.js';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
@@ -90,6 +91,28 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
   } finally {
     await restarted.close();
   }
+});
+
+test('issue 3: lookout serve whose store refuses writes says so on SIGTERM and exits 1 (its last checkpoint could not be written)', async () => {
+  const dir = tempDir('lookout-duckdb-memory-cli-');
+  await writeFile(join(dir, 'lookout.yaml'), 'duckdbMemoryMb: 64\ningest: { sampleRate: 0 }\n');
+  const srv = await spawnServe(['--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'data')]);
+  let code: number | null;
+  try {
+    assert.equal((await call(srv.url, 'POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+    let status = 200;
+    for (let i = 0; i < 400 && status === 200; i++) {
+      status = (await call(srv.url, 'POST', '/v1/events', Array.from({ length: 5000 }, (_, j) => ({ id: randomUUID(), model: 'm', version: '1', features: { x: j }, prediction: 1 })))).status;
+    }
+    assert.equal(status, 503);
+    assert.equal((await call(srv.url, 'GET', '/healthz')).status, 503);
+  } finally {
+    code = await srv.stop('SIGTERM');
+  }
+  assert.equal(code, 1, srv.stderr().slice(-2000));
+  assert.match(srv.stderr(), /lookout: the store refuses writes until the server is restarted: a commit failed/);
+  assert.match(srv.stderr(), /lookout: shutdown: the store refuses writes until the server is restarted/);
 });
 
 test('issue 3: a read whose checkpoint the store refuses is answered 503 (retry), not 500; nothing acknowledged is lost', async () => {

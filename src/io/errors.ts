@@ -7,7 +7,7 @@ export class InputError extends Error {
 }
 
 /**
- * A dependency (the store) failed in a way a later retry may not: the HTTP API answers 503 with this message, and logs
+ * A dependency (the store) failed, and a later retry may succeed: the HTTP API answers 503 with this message, and logs
  * the cause (which the client is not shown).
  */
 export class UnavailableError extends Error {

@@ -23,7 +23,7 @@ function requestLogMode(v: string): RequestLogs {
   return m;
 }
 
-export function serveCommand(_setCode: (c: number) => void): Command {
+export function serveCommand(setCode: (c: number) => void): Command {
   return new Command('serve')
     .description('run the monitoring server (embedded DuckDB store by default)')
     .option('--config <file>', 'lookout.yaml with server, storage, auth and model declarations')
@@ -67,7 +67,7 @@ export function serveCommand(_setCode: (c: number) => void): Command {
           // A failed last checkpoint (a store that refuses writes) loses nothing: the journal replays it at the next start.
           void server.close().catch((e: unknown) => {
             log(`shutdown: ${e instanceof Error ? e.message : String(e)}`);
-            process.exitCode = 1;
+            setCode(1);
           }).then(resolve);
         };
         process.once('SIGINT', stop);

@@ -2,7 +2,8 @@
  * DuckDB's memory limit (`memory_limit`): what its buffer pool may hold (cached table data, the events' id index, query
  * working memory). DuckDB's default is 80% of the machine's memory; the cached table data grows with the store up to it
  * (evictable), while the id index is held in memory and not evicted: once the index fills the limit, commits fail with
- * DuckDB's "out of memory" (ingest answers 503 and keeps nothing of those requests). Hence a limit, where one is set,
+ * DuckDB's "out of memory" (ingest answers 503 and keeps nothing of those requests; the store then refuses writes until
+ * the server restarts: store.ts, `failed`). Hence a limit, where one is set,
  * must leave room for the index (~8 bytes per event with time-ordered ids: docs/performance.md, Known limits).
  */
 

@@ -53,7 +53,8 @@ export class DuckDbStore implements StorageBackend {
   readonly kind = 'duckdb';
   private closed = false;
   /**
-   * Set once a COMMIT failed (DuckDB's "Failed to commit": out of memory, disk full): DuckDB (1.5) then keeps that
+   * Set once a COMMIT failed (DuckDB's "Failed to commit"; reproduced with out of memory, and any other cause is treated
+   * the same): DuckDB (1.5) then keeps that
    * transaction's keys in its primary-key indexes although its rows are gone, so every later write of those keys fails
    * with "Duplicate key" (reproduced stand-alone: docs/performance.md, Known limits). The store refuses writes
    * from then on, and says why (failure(), /healthz); a restart reopens the database, whose indexes are then rebuilt
