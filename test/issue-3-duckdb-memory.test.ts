@@ -93,7 +93,7 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
   }
 });
 
-test('issue 3: lookout serve whose store refuses writes says so on SIGTERM and exits 1 (its last checkpoint could not be written)', async () => {
+test('issue 3: lookout serve whose store refuses writes says so on SIGTERM and exits 1 (whether or not its last checkpoint had anything to write)', async () => {
   const dir = tempDir('lookout-duckdb-memory-cli-');
   await writeFile(join(dir, 'lookout.yaml'), 'duckdbMemoryMb: 64\ningest: { sampleRate: 0 }\n');
   const srv = await spawnServe(['--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'data')]);

@@ -65,10 +65,14 @@ export function serveCommand(setCode: (c: number) => void): Command {
         const stop = (): void => {
           log('shutting down');
           // A failed last checkpoint (a store that refuses writes) loses nothing: the journal replays it at the next start.
-          void server.close().catch((e: unknown) => {
-            log(`shutdown: ${e instanceof Error ? e.message : String(e)}`);
-            setCode(1);
-          }).then(resolve);
+          // A store that refused writes makes the exit code 1 even when nothing was left to write.
+          void server.close().then(() => server.deps.store.failure?.() ?? null, (e: unknown) => (e instanceof Error ? e.message : String(e))).then((failed) => {
+            if (failed !== null) {
+              log(`shutdown: ${failed}`);
+              setCode(1);
+            }
+            resolve();
+          });
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
