@@ -72,6 +72,17 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     assert.equal((probe.body['error'] as { code: string }).code, 'unavailable');
     assert.match((probe.body['error'] as { message: string }).message, /^the store refuses writes until the server is restarted: a commit failed \(TransactionContext Error: Failed to commit: /);
     assert.equal((await call(s.url, 'POST', '/v1/events', events(10))).status, 503, 'new events too');
+    // Every other write too (the same database and indexes): the catalog, the registry, the alerts; 503 with the reason.
+    for (const [method, path, body] of [
+      ['POST', '/v1/models', { name: 'n', outputKind: 'regression', inputSchema: { type: 'object' } }],
+      ['PUT', '/v1/models/m/versions/2.0.0', { notes: 'refused' }],
+      ['POST', '/v1/monitors', { id: 'mon', model: 'm', metric: 'errorRate', window: '1h', levels: [{ severity: 'warning', threshold: 0.1 }] }],
+    ] as const) {
+      const r = await call(s.url, method, path, body);
+      assert.equal(r.status, 503, `${method} ${path}: ${JSON.stringify(r.body)}`);
+      assert.equal((r.body['error'] as { code: string }).code, 'unavailable');
+      assert.match((r.body['error'] as { message: string }).message, /^the store refuses writes until the server is restarted: a commit failed/);
+    }
     // A read whose checkpoint the store refuses is told to retry; what the store has is still readable.
     assert.ok([200, 503].includes((await health(s.url)).status));
   } finally {

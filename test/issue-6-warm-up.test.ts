@@ -15,6 +15,8 @@ let s: Server;
 const now = Date.now();
 let raw: StorageBackend;
 const reads = { summaries: 0, labelled: 0 };
+/** The store reads that returned summary rows since the last reset, with their queries: said when the test fails. */
+let summaryReads: string[] = [];
 
 before(async () => {
   s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; } });
@@ -42,6 +44,7 @@ before(async () => {
     target[name] = async (...a: unknown[]) => {
       const rows = await orig(...a);
       reads[key] += key === 'summaries' ? (rows as unknown[]).length : 1;
+      if (key === 'summaries' && (rows as unknown[]).length > 0) summaryReads.push(`${JSON.stringify(a[0])}: ${(rows as unknown[]).length} rows at ${Date.now()}`);
       return rows;
     };
   }
@@ -55,6 +58,8 @@ test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are
   assert.ok(reads.summaries > 0 && reads.labelled > 0, `the warm-up itself read the store (${JSON.stringify(reads)})`);
   reads.summaries = 0;
   reads.labelled = 0;
+  summaryReads = [];
+  const t0 = Date.now();
   // Count the results computed from here on (the performance cache's compute callbacks).
   let computed = 0;
   const perfCache = s.deps.performance;
@@ -77,7 +82,7 @@ test('issue 6: after warmUp(), the dashboard queries inside the last 30 days are
   assert.equal((week.body['events'] as number[]).reduce((a, b) => a + b, 0), 300);
   const perf = await call(s.url, 'GET', `/v1/models/w/performance?${range}&metrics=accuracy`);
   assert.equal(perf.body['labelled'], 200);
-  assert.deepEqual(reads, { summaries: 0, labelled: 0 }, 'everything came from the caches the warm-up filled');
+  assert.deepEqual(reads, { summaries: 0, labelled: 0 }, `everything came from the caches the warm-up filled (test data at ${now}, warm-up done at ${t0}; reads: ${summaryReads.join('; ')})`);
   assert.equal(computed, 1, 'only the /performance request over its own range was computed');
 });
 

@@ -1,30 +1,22 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { SqlRegistryStore, type SqlRunner } from '../registry-sql.js';
 import type { RegistryStore } from '../registry.js';
-import type { SerialQueue } from '../../io/serial-queue.js';
 import type { Row } from './rows.js';
+import type { WriteTransactions, Writer } from './transactions.js';
 
-/** The registry store on the embedded store's single connection, serialised with its other calls. */
-export function duckdbRegistry(conn: DuckDBConnection, queue: SerialQueue, assertOpen: () => void): RegistryStore {
+/**
+ * The registry store on the embedded store's first write connection, serialised with its other calls; its
+ * transactions are the store's (refused, like every write, once a COMMIT failed: WriteTransactions).
+ */
+export function duckdbRegistry(w: Writer, transactions: WriteTransactions, assertOpen: () => void): RegistryStore {
   const run: SqlRunner = {
-    query: async (text, params) => (await conn.runAndReadAll(text, params as DuckDBValue[])).getRowObjectsJS() as Row[],
+    query: async (text, params) => (await w.conn.runAndReadAll(text, params as DuckDBValue[])).getRowObjectsJS() as Row[],
   };
   return new SqlRegistryStore({
-    query: (text, params) => queue.run(async () => {
+    query: (text, params) => w.queue.run(async () => {
       assertOpen();
       return run.query(text, params);
     }),
-    tx: (work) => queue.run(async () => {
-      assertOpen();
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        const result = await work(run);
-        await conn.run('COMMIT');
-        return result;
-      } catch (err) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    }),
+    tx: (work) => transactions.run(w, () => work(run)),
   });
 }

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -18,6 +18,7 @@ import { assertAligned } from '../window-align.js';
 import { SerialQueue } from '../../io/serial-queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
+import { writer, WriteTransactions, type Writer } from './transactions.js';
 import {
   lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
@@ -34,13 +35,6 @@ const table = (name: string, granularity?: string): string => (name === 'summari
 /** Connections for reads beside the one that writes (DuckDB runs queries of different connections in parallel). */
 const READ_CONNECTIONS = 3;
 
-/** A write connection: its transactions one at a time (queue), its prepared statements. */
-interface Writer {
-  conn: DuckDBConnection;
-  queue: SerialQueue;
-  prepared: Map<string, DuckDBPreparedStatement>;
-}
-
 /**
  * The embedded default store: one DuckDB file. Writes run one at a time on the write connection (an internal
  * queue serialises them) and every write is one transaction that resolves after COMMIT; commits marked `beside`
@@ -52,15 +46,8 @@ interface Writer {
 export class DuckDbStore implements StorageBackend {
   readonly kind = 'duckdb';
   private closed = false;
-  /**
-   * Set once a COMMIT failed (DuckDB's "Failed to commit"; reproduced with out of memory, and any other cause is treated
-   * the same): DuckDB (1.5) then keeps that
-   * transaction's keys in its primary-key indexes although its rows are gone, so every later write of those keys fails
-   * with "Duplicate key" (reproduced stand-alone: docs/performance.md, Known limits). The store refuses writes
-   * from then on, and says why (failure(), /healthz); a restart reopens the database, whose indexes are then rebuilt
-   * from what was committed.
-   */
-  private failed: Error | null = null;
+  /** Every write transaction, on either write connection, the registry's too; fail-stop after a failed COMMIT. */
+  private readonly transactions = new WriteTransactions(() => this.assertOpen());
   private registryStore: RegistryStore | undefined;
 
   private readonly readers: Array<{ conn: DuckDBConnection; queue: SerialQueue; pending: number }>;
@@ -80,8 +67,8 @@ export class DuckDbStore implements StorageBackend {
     private readonly openedStamp: string,
   ) {
     this.readers = readConns.map((c) => ({ conn: c, queue: new SerialQueue(), pending: 0 }));
-    this.main = { conn, queue: new SerialQueue(), prepared: new Map() };
-    this.beside = { conn: besideConn, queue: new SerialQueue(), prepared: new Map() };
+    this.main = writer(conn);
+    this.beside = writer(besideConn);
   }
 
   /**
@@ -355,7 +342,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   registry(): RegistryStore {
-    return (this.registryStore ??= duckdbRegistry(this.conn, this.main.queue, () => this.assertOpen()));
+    return (this.registryStore ??= duckdbRegistry(this.main, this.transactions, () => this.assertOpen()));
   }
 
   private alerts?: AlertStore;
@@ -371,33 +358,14 @@ export class DuckDbStore implements StorageBackend {
     if (this.closed) throw new Error('DuckDbStore is closed');
   }
 
-  /** Why the store refuses writes (a COMMIT failed: see `failed`), or null. */
+  /** Why the store refuses writes (a COMMIT failed: see WriteTransactions), or null. */
   failure(): string | null {
-    return this.failed?.message ?? null;
+    return this.transactions.failure();
   }
 
   /** Runs `work` as one transaction, alone on the connection (the first write connection unless `w` says otherwise). */
-  private write(work: () => Promise<unknown>, w: Writer = this.main): Promise<void> {
-    return w.queue.run(async () => {
-      this.assertOpen();
-      if (this.failed) throw this.failed;
-      await w.conn.run('BEGIN TRANSACTION');
-      let committing = false;
-      try {
-        await work();
-        committing = true;
-        await w.conn.run('COMMIT');
-      } catch (err) {
-        // After a failed COMMIT the transaction is already gone; ROLLBACK then errors and is ignored.
-        await w.conn.run('ROLLBACK').catch(() => undefined);
-        if (committing && this.failed === null) {
-          const cause = String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';
-          this.failed = new Error(`the store refuses writes until the server is restarted: a commit failed (${cause}), after which DuckDB's indexes no longer match its tables; a restart reopens the database, nothing acknowledged is lost`);
-          process.stderr.write(`lookout: ${this.failed.message}\n`);
-        }
-        throw err;
-      }
-    });
+  private async write(work: () => Promise<unknown>, w: Writer = this.main): Promise<void> {
+    await this.transactions.run(w, work);
   }
 
   /** Runs a query on the least busy read connection; its rows as JS objects. */
