@@ -8,14 +8,14 @@ import { after, test } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { EventRecord } from '../types.js';
 import { DuckDbStore } from './store.js';
-import { writer, WriteTransactions } from './transactions.js';
+import { writer, WriteTransactions, type Writer } from './transactions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-transactions-'));
 after(() => rm(dir, { recursive: true, force: true }));
 
 const FAILED = /^the store refuses writes until the server is restarted: a commit failed \(TransactionContext Error: Failed to commit: /;
 
-async function twoWriters(): Promise<{ inst: DuckDBInstance; tx: WriteTransactions; a: ReturnType<typeof writer>; b: ReturnType<typeof writer>; logged: string[] }> {
+async function twoWriters(): Promise<{ inst: DuckDBInstance; tx: WriteTransactions; a: Writer; b: Writer; logged: string[] }> {
   const inst = await DuckDBInstance.create(':memory:');
   const a = writer(await inst.connect());
   const b = writer(await inst.connect());
@@ -24,7 +24,7 @@ async function twoWriters(): Promise<{ inst: DuckDBInstance; tx: WriteTransactio
   return { inst, tx: new WriteTransactions(() => undefined, (l) => logged.push(l)), a, b, logged };
 }
 
-async function ids(w: ReturnType<typeof writer>): Promise<string[]> {
+async function ids(w: Writer): Promise<string[]> {
   return (await w.conn.runAndReadAll('SELECT id FROM t ORDER BY id')).getRows().map((r) => String(r[0]));
 }
 
