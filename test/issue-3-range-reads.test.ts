@@ -6,6 +6,8 @@ import { SummaryReader } from '../src/monitoring/query.js';
 import type { VersionContext } from '../src/monitoring/catalog.js';
 import type { SummaryQuery } from '../src/storage/types.js';
 import { call, testServer } from './helpers/server.js';
+import { WindowSummary } from '../src/core/summary/window.js';
+import { decomposeRange, GRANULARITY_MS } from '../src/core/time/windows.js';
 
 /*
  * Issue 3 (a dashboard's "last 24 h" a minute later): a range merge whose parts have windows cached, or known absent,
@@ -102,4 +104,41 @@ test('issue 3: a window a range merge found absent is read again once events are
   const moved = await reader.merged(v, '', a + MIN, b + MIN);
   const movedCold = await new SummaryReader(s.deps.store, s.deps.catalog, () => NOW).merged(v, '', a + MIN, b + MIN);
   assert.deepEqual(moved.toBytes(), movedCold.toBytes());
+});
+
+test('issue 3: a range moved by a minute merges its whole hours as one cached range: only its end windows are merged again', async () => {
+  const reader = new SummaryReader(s.deps.store, s.deps.catalog, () => NOW);
+  const v = reader.resolveVersion('rk', '1') as VersionContext;
+  const from = Math.floor((NOW - 25 * H) / H) * H + 13 * MIN;
+  await reader.merged(v, '', from, from + 24 * H);
+  // The stored events' times (those sent in before() and by the test above): the windows of a part that exist are those
+  // holding one.
+  const times = (await s.deps.store.queryEvents({ model: 'rk', from: NOW - 27 * H, to: NOW + H, limit: 100_000 })).map((e) => e.ts);
+  assert.ok(times.length >= Math.floor((26 * 60) / 7));
+  const proto = WindowSummary.prototype;
+  const orig = proto.mergeTransient;
+  const mergedIn: WindowSummary[] = [];
+  proto.mergeTransient = function (this: WindowSummary, o: WindowSummary) {
+    mergedIn.push(o);
+    orig.call(this, o);
+  };
+  const [a, b] = [from + MIN, from + 24 * H + MIN];
+  let moved: WindowSummary;
+  try {
+    moved = await reader.merged(v, '', a, b);
+  } finally {
+    proto.mergeTransient = orig;
+  }
+  const ends = decomposeRange(a, b).filter((p) => p.granularity === 'minute' || p.granularity === '10min');
+  let endWindows = 0;
+  for (const p of ends) {
+    const size = GRANULARITY_MS[p.granularity];
+    for (let t = p.from; t < p.to; t += size) if (times.some((x) => x >= t && x < t + size)) endWindows++;
+  }
+  assert.ok(endWindows > 0);
+  assert.equal(mergedIn.length, endWindows + 1, 'the end windows, and the whole hours merged once before');
+  const body = await reader.merged(v, '', Math.ceil(a / H) * H, Math.floor(b / H) * H); // cached: the same object
+  assert.ok(mergedIn.includes(body), 'the whole hours come from their cached merge');
+  assert.equal(moved.events, times.filter((x) => x >= a && x < b).length);
+  assert.deepEqual(moved.toBytes(), (await new SummaryReader(s.deps.store, s.deps.catalog, () => NOW).merged(v, '', a, b)).toBytes(), 'the same bytes as a cold merge');
 });

@@ -88,13 +88,31 @@ export class SummaryReader {
     return all[all.length - 1];
   }
 
-  /** One summary for [from, to): merged from the fewest aligned windows (decomposeRange). Shared: do not modify it. */
+  /**
+   * One summary for [from, to): merged from the fewest aligned windows (decomposeRange). Shared: do not modify it.
+   *
+   * A range with ends finer than an hour is merged as its minute and 10-minute windows at the start, then its whole
+   * hours [ceil(from), floor(to)) as one merged range (cached under its own id), then its windows at the end. A
+   * dashboard's "last 24 h" refreshed a minute later is a new range whose whole hours are mostly those of the last
+   * request: only its few small end windows are merged again, not the hour and 6-hour windows, which held most of the
+   * merge's work (bench:query, "moved by a minute"). The grouping depends on the range alone, never on what is cached,
+   * so a range's result is the same bytes warm or cold.
+   */
   async merged(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
+    await this.sync();
+    return this.mergedSynced(v, segment, from, to);
+  }
+
+  /** merged() once synced (its whole hours are merged by this too: one sync per request, not one per merge). */
+  private async mergedSynced(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
     const r = this.effectiveRange(from, to);
     const { model, version } = v.record;
+    const H = GRANULARITY_MS.hour;
+    const bodyFrom = Math.ceil(r.from / H) * H;
+    const bodyTo = Math.floor(r.to / H) * H;
+    const split = bodyFrom < bodyTo && (bodyFrom > r.from || bodyTo < r.to);
     const parts: WindowRange[] = decomposeRange(r.from, r.to, this.intermediateSince).map((p) => ({ model, version, segment, granularity: p.granularity, from: p.from, to: p.to }));
     const id = `${model}\u0000${version}\u0000${segment}\u0000${r.from}\u0000${r.to}`;
-    await this.sync();
     const hit = this.cache.mergedRange(v, id);
     if (hit) return hit;
     const epoch = this.cache.epoch;
@@ -108,15 +126,24 @@ export class SummaryReader {
       // Every part is read at once (the store runs them side by side) and merged in range order as soon as it and those
       // before it are in: the ends' few windows are merged while the store still reads the hours. Of windows cached, or
       // known absent, nothing is read (rangeWindows).
-      const lists = parts.map((r) => this.rangeWindows(v, r, epoch));
-      for (const l of lists) l.catch(() => undefined); // each is awaited below; a failure is thrown there
+      const inBody = (p: WindowRange): boolean => split && p.from >= bodyFrom && p.to <= bodyTo;
+      const body = split ? this.mergedSynced(v, segment, bodyFrom, bodyTo) : null;
+      body?.catch(() => undefined); // awaited below; a failure is thrown there
+      const lists = parts.filter((p) => !inBody(p)).map((p) => ({ p, windows: this.rangeWindows(v, p, epoch) }));
+      for (const l of lists) l.windows.catch(() => undefined); // each is awaited below; a failure is thrown there
       // Windows are merged without keeping their decoded parts (mergeTransient; a numeric feature still in its stored
       // bytes is merged straight from them): decoded sketches kept with the cached windows would be alive, and copied,
       // at the next scavenges. That holds for windows cached already too (a dashboard's "last 24 h" a minute later):
       // decoding and keeping them there made that request's scavenges the tail of the next ones (docs/performance.md).
+      let bodyMerged = body === null;
       for (const l of lists) {
-        for (const w of await l) out.mergeTransient(w.summary);
+        if (!bodyMerged && l.p.from >= bodyTo) {
+          out.mergeTransient(await (body as Promise<WindowSummary>));
+          bodyMerged = true;
+        }
+        for (const w of await l.windows) out.mergeTransient(w.summary);
       }
+      if (!bodyMerged) out.mergeTransient(await (body as Promise<WindowSummary>));
       this.cache.putMergedRange(v, id, parts, out, epoch);
       return out;
     })();

@@ -1,13 +1,13 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
   SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
-import { DUCKDB_ALERT_SCHEMA, duckdbAlertStore } from './alerts.js';
-import { appendEvents, appendRejects, fillSummaryKeys, upsertLabels, upsertSummaries, upsertWindowValues } from './append.js';
+import { duckdbAlertStore } from './alerts.js';
+import { appendEvents, appendRejects, upsertLabels, upsertSummaries, upsertWindowValues } from './append.js';
 import { keyedWindows, windowRowKey } from './window-row-key.js';
 import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
 import { MIN_MEMORY_LIMIT_MB, parseDuckDbSize } from './memory-limit.js';
@@ -18,15 +18,15 @@ import { assertAligned } from '../window-align.js';
 import { SerialQueue } from '../../io/serial-queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
-import { writer, WriteTransactions, type Writer } from './transactions.js';
+import { execPrepared, putState, writer, WriteTransactions, type Writer } from './transactions.js';
+import { createSummaryKeyIndexes, migrateSchema } from './migrate.js';
 import {
   lastByKey, num, summaryKey, toEvent, toJson, toLabelled, toModel, toVersion, type Row,
 } from './rows.js';
 import {
-  DUCKDB_SCHEMA, FILL_LABEL_TIMES, LABEL_TIMES_FILLED, MIGRATE_SUMMARIES, summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPDATE_STATE, UPSERT_VERSION,
-  CREATE_WINDOW_VALUES_STAGE, OLD_WINDOW_VALUES, CREATE_SUMMARY_KEYS_STAGE, SUMMARY_KEY_INDEXES,
+  summariesTable, CREATE_SUMMARIES_STAGE, CREATE_LABELS_STAGE, UPSERT_MODEL, UPSERT_STATE, UPSERT_VERSION,
+  CREATE_WINDOW_VALUES_STAGE, CREATE_SUMMARY_KEYS_STAGE,
 } from './schema.js';
-import { STORED_GRANULARITIES } from '../../core/time/windows.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
 import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
@@ -56,12 +56,12 @@ export class DuckDbStore implements StorageBackend {
   /** Removals of summary files that commits started (awaited by close). */
   private readonly fileRemovals = new Set<Promise<void>>();
 
-  /** The write connection (`conn`), and the second one, for `beside` commits. */
+  /** The write connection, and the second one, for `beside` commits. */
   private readonly main: Writer;
   private readonly beside: Writer;
 
   private constructor(
-    private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, besideConn: DuckDBConnection, readConns: DuckDBConnection[],
+    private readonly instance: DuckDBInstance, conn: DuckDBConnection, besideConn: DuckDBConnection, readConns: DuckDBConnection[],
     private readonly path: string, private readonly filesDir: string | null, private readonly filesBytes: number,
     /** The store file's storeStamp before this process opened it. */
     private readonly openedStamp: string,
@@ -101,28 +101,8 @@ export class DuckDbStore implements StorageBackend {
   }
 
   async init(): Promise<void> {
-    await this.write(async () => {
-      for (const ddl of [...DUCKDB_SCHEMA, ...DUCKDB_ALERT_SCHEMA]) await this.conn.run(ddl);
-      const old = await this.conn.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_name = 'summaries' AND table_schema = 'main'`);
-      if (old.currentRowCount > 0) for (const sql of MIGRATE_SUMMARIES) await this.conn.run(sql);
-      // Rows written before the `k` column get their key (once), then the column its index (below: DuckDB creates an
-      // index only in a transaction without updates).
-      for (const g of STORED_GRANULARITIES) await fillSummaryKeys(this.conn, g);
-      // Once per store: labels written before they kept their prediction's time get it (a later label whose event is
-      // not stored keeps null, found by id alone). Marked in `state`, so a start does not join events and labels again.
-      if ((await this.conn.runAndReadAll(`SELECT 1 FROM state WHERE key = '${LABEL_TIMES_FILLED}'`)).currentRowCount === 0) {
-        await this.conn.run(FILL_LABEL_TIMES);
-        await this.exec(UPSERT_STATE, [LABEL_TIMES_FILLED, '1']);
-      }
-      if ((await this.conn.runAndReadAll(OLD_WINDOW_VALUES)).currentRowCount > 0) {
-        // Values of the first layout: a cache of what the summaries give, recomputed when needed; not converted.
-        await this.conn.run('DROP TABLE window_values');
-        for (const ddl of DUCKDB_SCHEMA.filter((d) => d.includes('window_values'))) await this.conn.run(ddl);
-      }
-    });
-    await this.write(async () => {
-      for (const ddl of SUMMARY_KEY_INDEXES) await this.conn.run(ddl);
-    });
+    await this.write(() => migrateSchema(this.main));
+    await this.write(() => createSummaryKeyIndexes(this.main.conn));
     if (this.filesDir !== null && this.files === undefined) {
       const token = await this.getState(SUMMARY_FILES_TOKEN);
       this.files = await SummaryFiles.open(this.filesDir, token === null || token === '' ? null : `${token} ${this.openedStamp}`, this.filesBytes);
@@ -151,7 +131,7 @@ export class DuckDbStore implements StorageBackend {
     if (files !== undefined) {
       await Promise.all([...this.fileRemovals]);
       const t = randomBytes(16).toString('hex');
-      if (await this.main.queue.run(() => this.exec(UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false)) token = t;
+      if (await this.main.queue.run(() => execPrepared(this.main, UPSERT_STATE, [SUMMARY_FILES_TOKEN, t])).then(() => files.close(), () => false)) token = t;
     }
     for (const w of [this.main, this.beside]) {
       for (const stmt of w.prepared.values()) stmt.destroySync();
@@ -159,13 +139,13 @@ export class DuckDbStore implements StorageBackend {
     }
     for (const r of this.readers) r.conn.closeSync();
     this.beside.conn.closeSync();
-    this.conn.closeSync();
+    this.main.conn.closeSync();
     this.instance.closeSync();
     if (files !== undefined && token !== null) await files.markValid(`${token} ${storeStamp(this.path)}`).catch(() => undefined);
   }
 
   putModel(m: ModelRecord): Promise<void> {
-    return this.write(() => this.exec(UPSERT_MODEL, [
+    return this.write(() => execPrepared(this.main, UPSERT_MODEL, [
       m.name, m.outputKind, JSON.stringify(m.inputSchema), JSON.stringify(m.segmentKeys), toJson(m.classes),
       m.description ?? null, m.createdAt, m.updatedAt,
     ]));
@@ -181,7 +161,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   putVersion(v: VersionRecord): Promise<void> {
-    return this.write(() => this.exec(UPSERT_VERSION, [
+    return this.write(() => execPrepared(this.main, UPSERT_VERSION, [
       v.model, v.version, v.createdAt, toJson(v.reference), toJson(v.metadata),
     ]));
   }
@@ -216,7 +196,7 @@ export class DuckDbStore implements StorageBackend {
     const rows = await this.main.queue.run(async () => {
       this.assertOpen();
       const out: Row[] = [];
-      for (const q of eventsByIdQueries(ids, table)) out.push(...(await this.conn.runAndReadAll(q.text, q.params)).getRowObjectsJS() as Row[]);
+      for (const q of eventsByIdQueries(ids, table)) out.push(...(await this.main.conn.runAndReadAll(q.text, q.params)).getRowObjectsJS() as Row[]);
       return out;
     });
     return rows.map(toEvent);
@@ -279,7 +259,7 @@ export class DuckDbStore implements StorageBackend {
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
     const sets = toValueSets(values);
     if (sets.length === 0) return Promise.resolve();
-    return this.write(() => upsertWindowValues(this.conn, sets));
+    return this.write(() => upsertWindowValues(this.main.conn, sets));
   }
 
   async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
@@ -314,7 +294,7 @@ export class DuckDbStore implements StorageBackend {
       if (summaries.length > 0) await upsertSummaries(w.conn, summaries);
       const labels = lastByKey(batch.labels ?? [], (x) => x.id);
       if (labels.length > 0) await upsertLabels(w.conn, labels);
-      for (const [key, value] of batch.state ?? []) await this.putState(key, value, w);
+      for (const [key, value] of batch.state ?? []) await putState(w, key, value);
       await batch.beforeCommit?.();
     }, w);
   }
@@ -338,7 +318,7 @@ export class DuckDbStore implements StorageBackend {
   }
 
   setState(key: string, value: string): Promise<void> {
-    return this.write(() => this.putState(key, value));
+    return this.write(() => putState(this.main, key, value));
   }
 
   registry(): RegistryStore {
@@ -350,7 +330,7 @@ export class DuckDbStore implements StorageBackend {
   /** Monitors, evaluations, alerts, silences, notifications and actions (issue 4), in the same file. */
   alertStore(): AlertStore {
     return (this.alerts ??= duckdbAlertStore((s) => this.read(s), (list) => this.write(async () => {
-      for (const s of list) await this.conn.run(s.text, s.params);
+      for (const s of list) await this.main.conn.run(s.text, s.params);
     })));
   }
 
@@ -396,21 +376,5 @@ export class DuckDbStore implements StorageBackend {
         reader.pending--;
       }
     });
-  }
-
-  /** Sets a state entry (only inside a queued task of `w`): an UPDATE, the upsert only for a new key (see UPDATE_STATE). */
-  private async putState(key: string, value: string, w: Writer = this.main): Promise<void> {
-    if ((await this.exec(UPDATE_STATE, [key, value], w)) === 0) await this.exec(UPSERT_STATE, [key, value], w);
-  }
-
-  /** Executes a cached prepared statement of `w` (only inside a queued task of `w`); the rows it changed. */
-  private async exec(text: string, params: DuckDBValue[], w: Writer = this.main): Promise<number> {
-    let stmt = w.prepared.get(text);
-    if (stmt === undefined) {
-      stmt = await w.conn.prepare(text);
-      w.prepared.set(text, stmt);
-    }
-    stmt.bind(params);
-    return (await stmt.run()).rowsChanged;
   }
 }

@@ -1,6 +1,7 @@
-import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import { SerialQueue } from '../../io/serial-queue.js';
 import { UnavailableError } from '../../io/errors.js';
+import { UPDATE_STATE, UPSERT_STATE } from './schema.js';
 
 /** A write connection: its transactions one at a time (queue), its prepared statements. */
 export interface Writer {
@@ -11,6 +12,22 @@ export interface Writer {
 
 export function writer(conn: DuckDBConnection): Writer {
   return { conn, queue: new SerialQueue(), prepared: new Map() };
+}
+
+/** Executes a prepared statement of `w`, prepared once and cached (only inside a queued task of `w`); the rows it changed. */
+export async function execPrepared(w: Writer, text: string, params: DuckDBValue[]): Promise<number> {
+  let stmt = w.prepared.get(text);
+  if (stmt === undefined) {
+    stmt = await w.conn.prepare(text);
+    w.prepared.set(text, stmt);
+  }
+  stmt.bind(params);
+  return (await stmt.run()).rowsChanged;
+}
+
+/** Sets a state entry (only inside a queued task of `w`): an UPDATE, the upsert only for a new key (see UPDATE_STATE). */
+export async function putState(w: Writer, key: string, value: string): Promise<void> {
+  if ((await execPrepared(w, UPDATE_STATE, [key, value])) === 0) await execPrepared(w, UPSERT_STATE, [key, value]);
 }
 
 /**
