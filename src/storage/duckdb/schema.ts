@@ -131,7 +131,7 @@ export const UPSERT_STATE = `INSERT INTO state (key, value) VALUES ($1, $2)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
 
 /**
- * A state entry that exists already (DuckDbStore.putState tries it first). Every group commit sets the journal's
+ * A state entry that exists already (putState in transactions.ts tries it first). Every group commit sets the journal's
  * committed mark: DuckDB's upsert above took 3-5 ms of a ~20 ms group transaction stand-alone (this UPDATE ~1 ms)
  * and 6-8 ms under bench:ingest, on the write connection that sets the ingest rate (docs/performance.md).
  */
