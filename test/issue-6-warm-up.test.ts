@@ -111,7 +111,10 @@ test('issue 6: requests for the same range at the same time share one merge of t
   const put = cache.putMergedRange.bind(cache);
   cache.putMergedRange = (...a: Parameters<typeof cache.putMergedRange>) => { merges.push(a[1]); return put(...a); };
   try {
-    const range = `from=${now - 3 * DAY - 12_345}&to=${now - 7_777}`; // a range not asked before
+    // A range not asked before, whose end is never on an hour (its start, older than the minute retention, is read from
+    // whole hours): so it is merged as its whole hours and its end windows, whenever the test runs.
+    const to = Math.floor(now / 3_600_000) * 3_600_000 - 29 * 60_000 - 7_777;
+    const range = `from=${now - 3 * DAY - 12_345}&to=${to}`;
     const [health, drift, eu] = await Promise.all([
       call(s.url, 'GET', `/v1/models/w/health?${range}`),
       call(s.url, 'GET', `/v1/models/w/quality?${range}`),
