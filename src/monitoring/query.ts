@@ -125,25 +125,21 @@ export class SummaryReader {
       const out = new WindowSummary(v.spec, summarySeed(model, version, segment, 'query', from));
       // Every part is read at once (the store runs them side by side) and merged in range order as soon as it and those
       // before it are in: the ends' few windows are merged while the store still reads the hours. Of windows cached, or
-      // known absent, nothing is read (rangeWindows).
-      const inBody = (p: WindowRange): boolean => split && p.from >= bodyFrom && p.to <= bodyTo;
+      // known absent, nothing is read (rangeWindows). The whole hours contribute their one merge, in their place.
       const body = split ? this.mergedSynced(v, segment, bodyFrom, bodyTo) : null;
-      body?.catch(() => undefined); // awaited below; a failure is thrown there
-      const lists = parts.filter((p) => !inBody(p)).map((p) => ({ p, windows: this.rangeWindows(v, p, epoch) }));
-      for (const l of lists) l.windows.catch(() => undefined); // each is awaited below; a failure is thrown there
+      const sources: Array<Promise<WindowSummary[]>> = [];
+      for (const part of parts) {
+        if (body === null || part.from < bodyFrom || part.to > bodyTo) sources.push(this.rangeWindows(v, part, epoch).then((ws) => ws.map((w) => w.summary)));
+        else if (part.from === bodyFrom) sources.push(body.then((b) => [b]));
+      }
+      for (const src of sources) src.catch(() => undefined); // each is awaited below; a failure is thrown there
       // Windows are merged without keeping their decoded parts (mergeTransient; a numeric feature still in its stored
       // bytes is merged straight from them): decoded sketches kept with the cached windows would be alive, and copied,
       // at the next scavenges. That holds for windows cached already too (a dashboard's "last 24 h" a minute later):
       // decoding and keeping them there made that request's scavenges the tail of the next ones (docs/performance.md).
-      let bodyMerged = body === null;
-      for (const l of lists) {
-        if (!bodyMerged && l.p.from >= bodyTo) {
-          out.mergeTransient(await (body as Promise<WindowSummary>));
-          bodyMerged = true;
-        }
-        for (const w of await l.windows) out.mergeTransient(w.summary);
+      for (const src of sources) {
+        for (const summary of await src) out.mergeTransient(summary);
       }
-      if (!bodyMerged) out.mergeTransient(await (body as Promise<WindowSummary>));
       this.cache.putMergedRange(v, id, parts, out, epoch);
       return out;
     })();
