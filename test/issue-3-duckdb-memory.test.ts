@@ -45,7 +45,7 @@ test('issue 3: duckdbMemoryMb sets DuckDB\'s memory limit, exported as lookout_s
 test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and keeps nothing of those requests; the store then refuses writes until a restart, which recovers everything', async () => {
   // Random ids (~94 bytes of index each, against ~8 for Lookout's own time-ordered ones) fill 64 MiB in ~600,000 events.
   // The commit that fails leaves its ids in DuckDB's index (rows gone): writing them again would fail for ever, so the
-  // store refuses every write from then on and /healthz says so; a restart reopens the database.
+  // store refuses every write from then on and /healthz says so; a restart reopens the database, without those ids.
   const dataDir = tempDir('lookout-duckdb-memory-');
   const events = (n: number): unknown[] => Array.from({ length: n }, (_, j) => ({ id: randomUUID(), model: 'm', version: '1', features: { x: j }, prediction: 1 }));
   const health = async (url: string): Promise<Awaited<ReturnType<typeof call>>> => call(url, 'GET', `/v1/models/m/health?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`);
@@ -56,8 +56,11 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
     assert.equal((await call(s.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
     let refused: Awaited<ReturnType<typeof call>> | null = null;
-    for (let i = 0; i < 400 && refused === null; i++) {
-      const batch = events(5000);
+    // 2,000-event requests: with them DuckDB sometimes also fails to roll the failed COMMIT back (the fatal branch
+    // below), and without the fix in DuckDbStore.close (no checkpoint at shutdown) the refused request's ids were kept
+    // in the file's index in 4 runs of 5, so that sending it again after the restart failed.
+    for (let i = 0; i < 1000 && refused === null; i++) {
+      const batch = events(2000);
       const r = await call(s.url, 'POST', '/v1/events', batch);
       if (r.status === 200) acknowledged += r.body['accepted'] as number;
       else [refused, refusedBatch] = [r, batch];
@@ -66,11 +69,23 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     assert.equal(refused.status, 503);
     assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'events could not be stored; nothing from this request was kept, retry later' } });
     assert.ok(acknowledged > 100_000, String(acknowledged));
-    assert.equal(await s.deps.store.countEvents('m'), acknowledged);
+    const failure = s.deps.store.failure?.() ?? '';
+    if (failure.startsWith('the store refuses reads and writes')) {
+      // DuckDB could not roll the failed COMMIT back and invalidated the database (which commit sizes do it depends on
+      // the group commits: src/storage/duckdb/transactions.test.ts reproduces it every run). Reads are refused too, 503.
+      assert.match(failure, /: a commit failed \(FATAL Error: Failed to rollback transaction/);
+      await assert.rejects(s.deps.store.countEvents('m'), (e: Error) => e.message === failure);
+      const read = await call(s.url, 'GET', `/v1/models/m/events?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`);
+      assert.equal(read.status, 503, JSON.stringify(read.body));
+      assert.equal((read.body['error'] as { code: string }).code, 'unavailable');
+    } else {
+      assert.equal(await s.deps.store.countEvents('m'), acknowledged);
+    }
     const probe = await call(s.url, 'GET', '/healthz');
     assert.equal(probe.status, 503);
     assert.equal((probe.body['error'] as { code: string }).code, 'unavailable');
-    assert.match((probe.body['error'] as { message: string }).message, /^the store refuses writes until the server is restarted: a commit failed \(TransactionContext Error: Failed to commit: /);
+    assert.equal((probe.body['error'] as { message: string }).message, failure);
+    assert.match(failure, /^the store refuses (reads and )?writes until the server is restarted: a commit failed \((TransactionContext Error: Failed to commit: |FATAL Error: Failed to rollback transaction)/);
     assert.equal((await call(s.url, 'POST', '/v1/events', events(10))).status, 503, 'new events too');
     // Every other write too (the same database and indexes): the catalog, the registry, the alerts; 503 with the reason.
     for (const [method, path, body] of [
@@ -81,7 +96,7 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
       const r = await call(s.url, method, path, body);
       assert.equal(r.status, 503, `${method} ${path}: ${JSON.stringify(r.body)}`);
       assert.equal((r.body['error'] as { code: string }).code, 'unavailable');
-      assert.match((r.body['error'] as { message: string }).message, /^the store refuses writes until the server is restarted: a commit failed/);
+      assert.equal((r.body['error'] as { message: string }).message, failure);
     }
     // A read whose checkpoint the store refuses is told to retry; what the store has is still readable.
     assert.ok([200, 503].includes((await health(s.url)).status));
@@ -97,8 +112,8 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     // The refused request can be sent again: its ids were never stored.
     const again = await call(restarted.url, 'POST', '/v1/events', refusedBatch);
     assert.equal(again.status, 200, JSON.stringify(again.body).slice(0, 300));
-    assert.equal(again.body['accepted'], 5000);
-    assert.equal(await restarted.deps.store.countEvents('m'), acknowledged + 5000);
+    assert.equal(again.body['accepted'], 2000);
+    assert.equal(await restarted.deps.store.countEvents('m'), acknowledged + 2000);
   } finally {
     await restarted.close();
   }
@@ -122,8 +137,9 @@ test('issue 3: lookout serve whose store refuses writes says so on SIGTERM and e
     code = await srv.stop('SIGTERM');
   }
   assert.equal(code, 1, srv.stderr().slice(-2000));
-  assert.match(srv.stderr(), /lookout: the store refuses writes until the server is restarted: a commit failed/);
-  assert.match(srv.stderr(), /lookout: shutdown: the store refuses writes until the server is restarted/);
+  // "reads and writes" when DuckDB could not roll the failed COMMIT back (see the test above).
+  assert.match(srv.stderr(), /lookout: the store refuses (reads and )?writes until the server is restarted: a commit failed/);
+  assert.match(srv.stderr(), /lookout: shutdown: the store refuses (reads and )?writes until the server is restarted/);
 });
 
 test('issue 3: a read whose checkpoint the store refuses is answered 503 (retry), not 500; nothing acknowledged is lost', async () => {

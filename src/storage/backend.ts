@@ -72,6 +72,9 @@ export interface StorageBackend {
   memoryUsage?(): Promise<Array<{ component: string; bytes: number }>>;
   /** The most memory an embedded store may hold, in bytes (DuckDB's memory_limit). */
   memoryLimit?(): Promise<number>;
-  /** Why the store refuses writes until the server restarts (an embedded store whose commit failed), or null. */
+  /**
+   * Why the store refuses writes until the server restarts (an embedded store whose commit failed), or null; reads too
+   * when the message says "reads and writes" (DuckDB invalidated the database).
+   */
   failure?(): string | null;
 }

@@ -6,7 +6,8 @@ import type { WriteTransactions, Writer } from './transactions.js';
 
 /**
  * The registry store on the embedded store's first write connection, serialised with its other calls; its
- * transactions are the store's (refused, like every write, once a COMMIT failed: WriteTransactions).
+ * transactions are the store's (refused, like every write, once a COMMIT failed; its reads too once DuckDB has
+ * invalidated the database: WriteTransactions).
  */
 export function duckdbRegistry(w: Writer, transactions: WriteTransactions, assertOpen: () => void): RegistryStore {
   const run: SqlRunner = {
@@ -15,7 +16,7 @@ export function duckdbRegistry(w: Writer, transactions: WriteTransactions, asser
   return new SqlRegistryStore({
     query: (text, params) => w.queue.run(async () => {
       assertOpen();
-      return run.query(text, params);
+      return transactions.read(() => run.query(text, params));
     }),
     tx: (work) => transactions.run(w, () => work(run)),
   });

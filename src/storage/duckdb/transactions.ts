@@ -37,11 +37,17 @@ export async function putState(w: Writer, key: string, value: string): Promise<v
  * its rows are gone (reproduced with out of memory; any other cause is treated the same), so every later write of
  * those keys would fail with "Duplicate key" (docs/performance.md, Known limits). From then on every transaction is
  * refused with the reason (failure(), /healthz); a restart reopens the database, whose indexes are then rebuilt from
- * what was committed.
+ * what was committed (DuckDbStore.close skips DuckDB's checkpoint at shutdown then, which would keep those keys).
+ *
+ * Reads go through `read` too: when DuckDB meets a fatal error (out of memory while rolling a failed COMMIT back does
+ * it), it invalidates the database and every later statement fails. Then reads are refused as well, with the reason
+ * (an UnavailableError, 503), and writes are, whether or not the fatal error came from a COMMIT.
  */
 export class WriteTransactions {
   /** An UnavailableError: the HTTP API answers 503 with its message. */
   private failed: UnavailableError | null = null;
+  /** Whether DuckDB has invalidated the database (a fatal error): reads are refused too. */
+  private invalidated = false;
 
   /** `assertOpen` throws when the store is closed (checked when a transaction's turn comes). */
   constructor(private readonly assertOpen: () => void, private readonly log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {}
@@ -66,13 +72,43 @@ export class WriteTransactions {
       } catch (err) {
         // After a failed COMMIT the transaction is already gone; ROLLBACK then errors and is ignored.
         await w.conn.run('ROLLBACK').catch(() => undefined);
-        if (committing && this.failed === null) {
-          const cause = String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';
-          this.failed = new UnavailableError(`the store refuses writes until the server is restarted: a commit failed (${cause}), after which DuckDB's indexes no longer match its tables; a restart reopens the database, nothing acknowledged is lost`, err);
-          this.log(`lookout: ${this.failed.message}`);
-        }
+        if (committing || isFatal(err)) this.fail(err, committing);
         throw err;
       }
     });
   }
+
+  /** Runs a read (queued by the caller); refused once DuckDB has invalidated the database, which its failure may say. */
+  async read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.invalidated) throw this.failed ?? new Error('unreachable: invalidated without a failure');
+    try {
+      return await work();
+    } catch (err) {
+      if (!isFatal(err)) throw err;
+      throw this.fail(err, false);
+    }
+  }
+
+  /** Records the first failure that stops writes, or the first fatal one, which stops reads as well (said once each). */
+  private fail(err: unknown, inCommit: boolean): UnavailableError {
+    const fatal = isFatal(err);
+    if (this.failed !== null && (this.invalidated || !fatal)) return this.failed;
+    const cause = firstLine(err);
+    const what = inCommit ? `a commit failed (${cause})` : `a statement failed (${cause})`;
+    this.failed = fatal
+      ? new UnavailableError(`the store refuses reads and writes until the server is restarted: ${what}, after which DuckDB invalidated the database; a restart reopens it, nothing acknowledged is lost`, err)
+      : new UnavailableError(`the store refuses writes until the server is restarted: ${what}, after which DuckDB's indexes no longer match its tables; a restart reopens the database, nothing acknowledged is lost`, err);
+    this.invalidated = fatal;
+    this.log(`lookout: ${this.failed.message}`);
+    return this.failed;
+  }
+}
+
+/** DuckDB's errors that invalidate its database ("FATAL Error", "INTERNAL Error"), and what it answers afterwards. */
+export function isFatal(err: unknown): boolean {
+  return /^(FATAL|INTERNAL) Error|database has been invalidated/.test(firstLine(err));
+}
+
+function firstLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).split('\n')[0] ?? '';
 }
