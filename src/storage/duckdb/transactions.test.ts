@@ -182,13 +182,16 @@ test('issue 3: a failed COMMIT\'s ids are not kept in the file\'s index: after a
   const store = await DuckDbStore.open(path, { memoryLimitMb: 64, summaryFilesBytes: 0 });
   try {
     await store.init();
+    let refusedBefore: string | null = null;
     for (let i = 0; i < 1000 && refused === null; i++) {
       const batch = Array.from({ length: 2000 }, event);
+      refusedBefore = store.failure();
       const [events] = await Promise.allSettled([store.appendEvents(batch), store.commit({ beside: true, state: [[`k${i}`, 'v'.repeat(1000)]] })]);
       if (events.status === 'fulfilled') stored += batch.length;
       else [refused, refusedBatch] = [events.reason, batch];
     }
-    assert.match(String(refused), /Failed to commit/, `the events' own COMMIT failed (after ${stored} events)`);
+    assert.match(String(refused), /a commit failed \(TransactionContext Error: Failed to commit: /, `after ${stored} events`);
+    assert.equal(refusedBefore, null, 'the events\' own COMMIT failed (the store did not refuse them before they began)');
     assert.equal(await store.countEvents('m'), stored);
   } finally {
     await store.close();

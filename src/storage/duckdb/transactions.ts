@@ -72,7 +72,8 @@ export class WriteTransactions {
       } catch (err) {
         // After a failed COMMIT the transaction is already gone; ROLLBACK then errors and is ignored.
         await w.conn.run('ROLLBACK').catch(() => undefined);
-        if (committing || isFatal(err)) this.fail(err, committing);
+        // The failure that stops the store is answered like every refusal after it (503 with the reason, and its cause).
+        if (committing || isFatal(err)) throw this.fail(err, committing);
         throw err;
       }
     });
