@@ -58,7 +58,7 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     let refused: Awaited<ReturnType<typeof call>> | null = null;
     // 2,000-event requests: with them DuckDB sometimes also fails to roll the failed COMMIT back (the fatal branch
     // below), and without the fix in DuckDbStore.close (no checkpoint at shutdown) the refused request's ids were kept
-    // in the file's index in 4 runs of 5, so that sending it again after the restart failed.
+    // in the file's index in 7 of 9 probe runs, so that sending it again after the restart failed.
     for (let i = 0; i < 1000 && refused === null; i++) {
       const batch = events(2000);
       const r = await call(s.url, 'POST', '/v1/events', batch);

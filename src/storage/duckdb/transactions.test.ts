@@ -172,8 +172,8 @@ test('issue 3: a COMMIT that DuckDB cannot roll back invalidates the database: e
 test('issue 3: a failed COMMIT\'s ids are not kept in the file\'s index: after a restart they can be stored (no checkpoint at shutdown once a COMMIT failed)', async () => {
   // Events commit on the first connection while the ingest checkpoints commit on the second, as in the server. When
   // the events' COMMIT fails, DuckDB keeps its ids in the in-memory index (WriteTransactions); its checkpoint at
-  // shutdown wrote them into the file, and every later start refused them as duplicates although no row has them (5
-  // runs in 6 before the fix; found as the server's resend of a refused request in test/issue-3-duckdb-memory).
+  // shutdown wrote them into the file, and every later start refused them as duplicates although no row has them (7
+  // runs in 9 before the fix; found as the server's resend of a refused request in test/issue-3-duckdb-memory).
   const path = join(dir, 'phantom.duckdb');
   const event = (): EventRecord => randomEvent({ x: 1 });
   let stored = 0;

@@ -105,7 +105,7 @@ export class WriteTransactions {
   }
 }
 
-/** DuckDB's errors that invalidate its database ("FATAL Error", "INTERNAL Error"), and what it answers afterwards. */
+/** DuckDB's errors that invalidate its database ("FATAL Error", "INTERNAL Error") and what it says to every statement after. */
 export function isFatal(err: unknown): boolean {
   return /^(FATAL|INTERNAL) Error|database has been invalidated/.test(firstLine(err));
 }
