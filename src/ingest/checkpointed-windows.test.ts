@@ -23,13 +23,16 @@ async function setup(cacheWindows = 2_000): Promise<{ store: DuckDbStore; catalo
   return { store, catalog, windows, specOf: (model, version) => catalog.version(model, version)?.spec };
 }
 
-/** A group of n events in the minute at T, prepared as the pipeline prepares one (its store copies loaded now). */
-async function group(s: Awaited<ReturnType<typeof setup>>, n: number): Promise<GroupDeltas> {
+/**
+ * A group of n events, in the minute at T or spread over `minutes` minutes from T, prepared as the pipeline prepares one
+ * (its store copies loaded now).
+ */
+async function group(s: Awaited<ReturnType<typeof setup>>, n: number, minutes = 1): Promise<GroupDeltas> {
   const events: ValidEvent[] = Array.from({ length: n }, (_, i) => ({
-    id: `e${i}`, model: 'm', version: '1', ts: T, features: { x: i }, prediction: String(i), score: null, scores: null,
+    id: `e${i}`, model: 'm', version: '1', ts: T + (i % minutes) * 60_000, features: { x: i }, prediction: String(i), score: null, scores: null,
     latencyMs: 1, error: null, segment: {}, costUsd: null,
   }));
-  const targets = deltaTargets(await packedDeltas(groupInput(events, [], 0), s.specOf), s.specOf);
+  const targets = await deltaTargets(await packedDeltas(groupInput(events, [], 0), s.specOf), s.specOf);
   return { targets, ...(await s.windows.storeCopies(targets)) };
 }
 
@@ -94,5 +97,38 @@ test('a store copy loaded before a checkpoint that wrote the window is reloaded 
   await s.windows.merge(early, 2); // its copies are stale: the checkpoint above wrote those windows since
   assert.deepEqual(await (await s.windows.checkpoint(2, null)).done, { written: true });
   assert.equal(await storedDay(s), 12);
+  await s.store.close();
+});
+
+test('merging a large group lets the event loop in, and a checkpoint that ends meanwhile loses nothing (regression: issue 5, gateway tail)', async () => {
+  const s = await setup();
+  await s.windows.merge(await group(s, 3), 1);
+  // The checkpoint's transaction commits at once; its end (marking windows clean, evicting) waits for the gate, which
+  // the first turn of the event loop during the merge below opens.
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  let committed: () => void = () => undefined;
+  const stored = new Promise<void>((r) => (committed = r));
+  const commit = s.store.commit.bind(s.store);
+  s.store.commit = async (b: CommitBatch) => {
+    await commit(b);
+    committed();
+    await gate;
+  };
+  const { done } = await s.windows.checkpoint(1, null);
+  await stored;
+  // 180 minute deltas, each merged into 5 windows: far more than one slice of the event loop on any machine.
+  const big = await group(s, 3_600, 180);
+  let appliedWhenEnded = -1;
+  void done.then(() => (appliedWhenEnded = s.windows.applied));
+  setImmediate(release);
+  await s.windows.merge(big, 2);
+  assert.equal(appliedWhenEnded, 1, 'the checkpoint ended while the group was being merged (the merge let the event loop in)');
+  assert.deepEqual(await done, { written: true });
+  assert.equal(await storedDay(s), 3, 'the checkpoint wrote the windows as they were when it began');
+  assert.ok(s.windows.dirtyCount > 0, 'the windows merged into stay dirty');
+  assert.deepEqual(await (await s.windows.checkpoint(2, null)).done, { written: true });
+  assert.equal(await storedDay(s), 3_603, 'nothing lost, nothing counted twice');
+  assert.equal(s.windows.dirtyCount, 0);
   await s.store.close();
 });

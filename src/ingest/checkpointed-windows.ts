@@ -2,7 +2,8 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { SummaryKey, SummaryRecord } from '../storage/types.js';
-import { yieldToLoop, type Target } from './deltas.js';
+import type { Target } from './deltas.js';
+import { TimeSlicer } from '../io/time-slice.js';
 import type { Journal } from './journal.js';
 import type { IngestOptions } from './options.js';
 import { WindowCache } from './window-cache.js';
@@ -87,7 +88,14 @@ export class CheckpointedWindows {
       if (!w) throw new Error(`ingest: window ${t.k} not loaded`);
       windows.set(t.k, { key: t.key, w });
     }
-    for (const t of p.targets) windows.get(t.k)?.w.merge(t.delta);
+    // Paced: a group's merges (KLL compactions of every feature in every target window) took the event loop for 2-4 ms
+    // in one block at each of the gateway recorder's commits. Nothing else reads or writes these windows meanwhile: a
+    // checkpoint serialises only once every committed group is merged, and the next merge waits for this one.
+    const slice = new TimeSlicer();
+    for (const t of p.targets) {
+      await slice.pace();
+      windows.get(t.k)?.w.merge(t.delta);
+    }
     for (const [k, { key, w }] of windows) this.cache.put(k, key, w, true);
     this.applied = seq;
   }
@@ -113,9 +121,9 @@ export class CheckpointedWindows {
     const through = this.applied;
     const summaries: SummaryRecord[] = [];
     try {
+      const slice = new TimeSlicer();
       for (const d of dirty) {
-        // Serialising a window takes a fraction of a millisecond: yield between windows.
-        if (summaries.length > 0) await yieldToLoop();
+        await slice.pace();
         summaries.push({ ...d.key, ...d.summary.toStored(), events: d.summary.events });
       }
       await log?.journal.rotate(seq + 1);

@@ -60,7 +60,7 @@ export class DeltaOffload {
     for (const r of group.rejects) note(r.model, r.version);
     const fixed: SpecOf = (model, version) => specs.get(versionKey(model, version))?.spec;
     const packed = this.worker && payload ? await this.run(group, payload, [...specs.values()], fixed) : await packedDeltas(group, fixed);
-    return deltaTargets(packed, fixed);
+    return await deltaTargets(packed, fixed);
   }
 
   /** Stops the worker (jobs it still held are computed here). */

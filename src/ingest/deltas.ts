@@ -4,6 +4,7 @@ import type { SummarySpec } from '../core/summary/spec.js';
 import { summarySeed } from '../core/summary/seed.js';
 import type { Granularity, SummaryKey } from '../storage/types.js';
 import type { GroupInput } from './group.js';
+import { TimeSlicer } from '../io/time-slice.js';
 
 /** One window a group's delta is merged into. */
 export interface Target {
@@ -46,7 +47,7 @@ const deltaSeed = (d: Omit<Delta, 'summary'>): number => summarySeed(d.model, d.
  * delta of its segment (or of the whole traffic when it has none) for its minute, or for its hour when it
  * is older than the minute cutoff (so a backfill of sparse traffic makes one delta per hour, not one per
  * event); segment deltas are merged into the whole-traffic delta. Deterministic: the deltas' seeds derive
- * from their keys. Yields to the event loop every 64 events.
+ * from their keys. Paced (TimeSlicer).
  */
 export async function groupDeltas(g: GroupInput, specOf: SpecOf): Promise<Delta[]> {
   const deltas = new Map<string, Delta>();
@@ -65,10 +66,10 @@ export async function groupDeltas(g: GroupInput, specOf: SpecOf): Promise<Delta[
     }
     return d.summary;
   };
-  let added = 0;
+  // Paced so that summarising a large group on the event loop (no delta worker) does not stall the requests being served.
+  const slice = new TimeSlicer();
   for (const e of g.events) {
-    // Yield now and then so that summarising a large group does not stall the requests being served.
-    if (++added % 64 === 0) await yieldToLoop();
+    await slice.pace();
     delta(e.model, e.version, e.segment, e.ts).add(e);
   }
   for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
@@ -85,11 +86,13 @@ export async function packedDeltas(g: GroupInput, specOf: SpecOf): Promise<Packe
 /**
  * The windows each delta is merged into: every stored granularity at least as coarse as the delta's own window (a
  * minute delta: minute, 10 minutes, hour, 6 hours, day; an hour delta: hour, 6 hours, day). Sketch merges per window
- * instead of several updates per value.
+ * instead of several updates per value. Decoding the deltas is paced (TimeSlicer): it runs on the event loop.
  */
-export function deltaTargets(packed: readonly PackedDelta[], specOf: SpecOf): Target[] {
+export async function deltaTargets(packed: readonly PackedDelta[], specOf: SpecOf): Promise<Target[]> {
   const targets: Target[] = [];
+  const slice = new TimeSlicer();
   for (const { bytes, ...d } of packed) {
+    await slice.pace();
     const spec = specOf(d.model, d.version);
     if (!spec) throw new Error(`unknown version ${d.model}@${d.version}`);
     const summary = WindowSummary.fromBytes(bytes, spec, deltaSeed(d));
@@ -100,9 +103,4 @@ export function deltaTargets(packed: readonly PackedDelta[], specOf: SpecOf): Ta
     }
   }
   return targets;
-}
-
-/** Lets pending I/O callbacks run (setImmediate runs after the poll phase). */
-export function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

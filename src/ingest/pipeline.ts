@@ -108,7 +108,7 @@ export class IngestPipeline {
       // failure stops the start (nothing was checkpointed: the next start replays the same records).
       const { group, dropped } = knownRows(decodeGroup(r.payload), (model, version) => this.catalog.version(model, version) !== undefined);
       skipped += dropped;
-      await this.apply({ targets: deltaTargets(await packedDeltas(group, this.specOf), this.specOf), bases: new Map(), epoch: -1 }, r.seq);
+      await this.apply({ targets: await deltaTargets(await packedDeltas(group, this.specOf), this.specOf), bases: new Map(), epoch: -1 }, r.seq);
     }
     this.windows.applied = Math.max(this.windows.applied, committed);
     if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');

@@ -3,7 +3,7 @@ import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity, SummaryKey, SummaryQuery, WindowValue } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
-import { yieldToLoop } from '../ingest/deltas.js';
+import { yieldToLoop } from '../io/time-slice.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
 import { SummaryCache, type WindowRange } from './summary-cache.js';
 import { storesWindowValues, windowValueBasis } from './window-values.js';

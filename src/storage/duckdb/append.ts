@@ -4,6 +4,7 @@ import type { EventRecord, Granularity, LabelRecord, RejectRecord, SummaryKey, S
 import type { WindowValueSet } from '../window-value-sets.js';
 import { EVENTS_PER_STATEMENT, eventColumnsJson, INSERT_EVENTS_JSON, millis } from './event-json.js';
 import { windowRowKey } from './window-row-key.js';
+import { TimeSlicer } from '../../io/time-slice.js';
 import {
   FILL_SUMMARY_KEYS, LABELS_STAGE, SUMMARIES_STAGE, SUMMARY_KEYS_STAGE, summariesTable, UPSERT_STAGED_LABELS, UPSERT_STAGED_SUMMARIES,
   UPSERT_STAGED_WINDOW_VALUES, WINDOW_VALUES_STAGE,
@@ -24,11 +25,11 @@ function appendMillis(a: DuckDBAppender, v: number): void {
 }
 
 async function withAppender(
-  conn: DuckDBConnection, table: string, fill: (a: DuckDBAppender) => void, catalog?: string,
+  conn: DuckDBConnection, table: string, fill: (a: DuckDBAppender) => void | Promise<void>, catalog?: string,
 ): Promise<void> {
   const a = await conn.createAppender(table, catalog === undefined ? null : 'main', catalog ?? null);
   try {
-    fill(a);
+    await fill(a);
     a.flushSync(); // into a table with a key: constraint violations would surface here
   } finally {
     try {
@@ -84,8 +85,15 @@ function appendWindowKey(a: DuckDBAppender, k: SummaryKey): void {
  * INSERT ... SELECT ... ON CONFLICT moves them. Binding 10-50 KB blobs as statement parameters measured ~3x slower.
  */
 export async function upsertSummaries(conn: DuckDBConnection, summaries: readonly SummaryRecord[]): Promise<void> {
-  await withAppender(conn, SUMMARIES_STAGE, (a) => {
+  await withAppender(conn, SUMMARIES_STAGE, async (a) => {
+    // Paced: appending and flushing a checkpoint's blobs (up to ~2 MB) runs on the event loop; flushed in parts, with
+    // requests let in between (a checkpoint of the gateway's windows held it for 1-3 ms in one block).
+    const slice = new TimeSlicer();
     for (const s of summaries) {
+      if (slice.due) {
+        a.flushSync();
+        await slice.pace();
+      }
       appendWindowKey(a, s);
       a.appendBlob(s.data);
       if (s.head === undefined || s.head === null) a.appendNull();
