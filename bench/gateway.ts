@@ -11,7 +11,8 @@
  * discarded. Where nginx is installed (bench/gateway-nginx.ts), it is a fourth target: one proxy hop that is not
  * Node. Latency is measured from the moment a request is handed to the client; the same figures from the intended send time (which also
  * count pacing delays) are printed too. Afterwards the store is opened and the recorded events counted.
- * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof;
+ * Env: BENCH_RATE, BENCH_SECONDS (per target, default 20), BENCH_ROUNDS, BENCH_PROFILE=1 (server under --cpu-prof, and what
+ * its main thread did around the gateway's slow requests;
  * BENCH_PROFILE_DIR=dir keeps the .cpuprofile there).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +24,7 @@ import { Pool } from 'undici';
 import { seededRandom } from '../src/core/random/rng.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { api, featureSet, makeRow, modelBody, priorityLine, serveConfigArgs } from './lib-data.js';
-import { printProfile, type CpuProfile } from './lib-profile.js';
+import { printProfile, timeDuring, type CpuProfile } from './lib-profile.js';
 import { serverFigures } from '../test/helpers/server-figures.js';
 import { SERVE_NODE_FLAGS } from '../src/cli/serve-node-flags.js';
 import { startNginx } from './gateway-nginx.js';
@@ -135,14 +136,12 @@ function merge(phases: Phase[]): Phase {
   }), { sent: 0, ok: 0, failed: 0, fromSend: [], fromIntended: [], sentAt: [], seconds: 0 });
 }
 
-/**
- * Where the gateway's tail comes from: requests over `slowMs` grouped into episodes (slow requests sent within
- * 20 ms of each other). Few long episodes at a steady spacing point at periodic work (the recorder's commits,
- * summary checkpoints), many short scattered ones at queueing on a busy machine.
- */
-function episodes(p: Phase, slowMs: number): string {
+interface Episode { start: number; end: number; n: number; worst: number }
+
+/** Requests over `slowMs` grouped into episodes: slow requests sent within 20 ms of each other (times: performance.now()). */
+function slowEpisodes(p: Phase, slowMs: number): { slow: number; eps: Episode[] } {
   const slow = p.sentAt.map((t, i) => ({ t, ms: p.fromSend[i] as number })).filter((x) => x.ms > slowMs).sort((a, b) => a.t - b.t);
-  const eps: Array<{ start: number; end: number; n: number; worst: number }> = [];
+  const eps: Episode[] = [];
   for (const x of slow) {
     const last = eps[eps.length - 1];
     if (last && x.t - last.end <= 20) {
@@ -151,11 +150,45 @@ function episodes(p: Phase, slowMs: number): string {
       last.worst = Math.max(last.worst, x.ms);
     } else eps.push({ start: x.t, end: x.t, n: 1, worst: x.ms });
   }
+  return { slow: slow.length, eps };
+}
+
+/**
+ * Where the gateway's tail comes from: requests over `slowMs` grouped into episodes. Few long episodes at a steady
+ * spacing point at periodic work (the recorder's commits, summary checkpoints), many short scattered ones at queueing
+ * on a busy machine.
+ */
+function episodes(p: Phase, slowMs: number): string {
+  const { slow, eps } = slowEpisodes(p, slowMs);
   if (eps.length === 0) return `no request over ${slowMs} ms`;
   const gaps = eps.slice(1).map((e, i) => e.start - (eps[i] as { start: number }).start).filter((g) => g < 5000);
   const top = [...eps].sort((a, b) => b.n - a.n).slice(0, 5);
-  return `${fmtInt(slow.length)} requests over ${slowMs} ms in ${eps.length} episodes (${(eps.length / p.seconds).toFixed(1)}/s; median spacing ${fmtMs(quantile(gaps, 0.5))});`
+  return `${fmtInt(slow)} requests over ${slowMs} ms in ${eps.length} episodes (${(eps.length / p.seconds).toFixed(1)}/s; median spacing ${fmtMs(quantile(gaps, 0.5))});`
     + ` largest: ${top.map((e) => `${e.n} requests over ${fmtMs(e.end - e.start)}, worst ${fmtMs(e.worst)}`).join('; ')}`;
+}
+
+/** performance.now() (ms) to the clock of a V8 CPU profile (µs of CLOCK_MONOTONIC, as process.hrtime). */
+const MONOTONIC_OFFSET_US = Number(process.hrtime.bigint()) / 1e3 - performance.now() * 1e3;
+const monotonicUs = (ms: number): number => ms * 1e3 + MONOTONIC_OFFSET_US;
+
+const RECORDING = /\/src\/(ingest|storage|core\/summary|core\/sketches)\/|\/src\/gateway\/recorder\.js|@duckdb|sketches-js/;
+const serverCategory = (stack: readonly { url: string }[]): string => (stack.some((f) => RECORDING.test(f.url)) ? 'the recording (ingest, summaries, store)' : 'other work (HTTP, routing, proxying)');
+
+/**
+ * With BENCH_PROFILE=1: what the server's main thread did while the gateway's requests were slow (from 15 ms before
+ * each episode to when its slowest request could have been answered), against all of the gateway's phases. An idle
+ * main thread during the episodes means the requests waited elsewhere (the load generator, the upstream, the kernel).
+ */
+function tailAgainstProfile(profile: CpuProfile, eps: readonly Episode[], phases: ReadonlyArray<{ from: number; to: number }>): string[] {
+  const shares = (m: Map<string, number>): string => {
+    const total = [...m.values()].reduce((a, b) => a + b, 0);
+    return [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(0)}%`).join(', ');
+  };
+  const during = timeDuring(profile, eps.map((e) => ({ from: monotonicUs(e.start - 15), to: monotonicUs(e.end + e.worst) })), serverCategory);
+  return [
+    `  the server's main thread around the gateway's ${eps.length} slow episodes: ${shares(during)}`,
+    `  ... and over all gateway phases: ${shares(timeDuring(profile, phases, serverCategory))}`,
+  ];
 }
 
 /** The server's own figures from /metrics: longest event-loop block since the last scrape, GCs of 10 ms or more. */
@@ -215,6 +248,8 @@ try {
   const d: Phase[] = [];
   const b: Phase[] = [];
   const g: Phase[] = [];
+  /** When each gateway phase ran, on the profile clock (for tailAgainstProfile). */
+  const gatewayPhases: Array<{ from: number; to: number }> = [];
   const n: Phase[] = [];
   const cpu = { gwServer: 0, gwUpstream: 0, directUpstream: 0, bare: 0, nginx: 0, gwFaults: 0, bareFaults: 0 };
   for (let i = 0; i < ROUNDS; i++) {
@@ -233,7 +268,9 @@ try {
     }
     u0 = cpuSeconds(upstream.child.pid);
     const s0 = procCounters(server.child.pid);
+    const gFrom = monotonicUs(performance.now());
     g.push(await openLoop(gw, '/v1/models/m/predict', bodies, SECONDS / ROUNDS, true));
+    gatewayPhases.push({ from: gFrom, to: monotonicUs(performance.now()) });
     const s1 = procCounters(server.child.pid);
     cpu.gwServer += s1.cpuSeconds - s0.cpuSeconds;
     cpu.gwFaults += s1.minorFaults - s0.minorFaults;
@@ -290,7 +327,10 @@ try {
   if (PROFILE && existsSync(profDir)) {
     const keep = process.env['BENCH_PROFILE_DIR'];
     for (const f of readdirSync(profDir)) {
-      printProfile(`server CPU profile (${f})`, JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile, 25);
+      const profile = JSON.parse(readFileSync(join(profDir, f), 'utf8')) as CpuProfile;
+      printProfile(`server CPU profile (${f})`, profile, 25);
+      // The main thread's profile: the first thread of the process (--cpu-prof names files CPU.<date>.<time>.<pid>.<thread>.<n>).
+      if (/\.\d+\.0\.\d+\.cpuprofile$/.test(f)) for (const line of tailAgainstProfile(profile, slowEpisodes(G, 5).eps, gatewayPhases)) log(line);
       if (keep) {
         mkdirSync(keep, { recursive: true });
         copyFileSync(join(profDir, f), join(keep, f));

@@ -99,3 +99,47 @@ export function printProfile(title: string, p: CpuProfile, top = 15, log: (s: st
   log('   inclusive time by function:');
   for (const x of s.byInclusive) log(row(x));
 }
+
+/**
+ * Where a profiled thread's time went within spans of its profile's clock (µs, CLOCK_MONOTONIC on Linux, as
+ * `process.hrtime`), by the category `classify` gives each sample's stack (innermost frame first); V8's pseudo-frames
+ * ("(idle)": waiting for events, "(garbage collector)", "(program)") are categories of their own. Each sample counts
+ * for the time until the next one. Returns µs per category.
+ */
+export function timeDuring(p: CpuProfile, spans: ReadonlyArray<{ from: number; to: number }>, classify: (stack: readonly CallFrame[]) => string): Map<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map<number, string>();
+  const categoryOf = (id: number): string => {
+    let c = memo.get(id);
+    if (c !== undefined) return c;
+    const own = byId.get(id)?.callFrame;
+    if (own && own.url === '' && own.functionName.startsWith('(') && own.functionName !== '(root)') c = own.functionName;
+    else {
+      const stack: CallFrame[] = [];
+      for (let x: number | undefined = id; x !== undefined; x = parent.get(x)) {
+        const f = byId.get(x)?.callFrame;
+        if (f) stack.push(f);
+      }
+      c = classify(stack);
+    }
+    memo.set(id, c);
+    return c;
+  };
+  const sorted = [...spans].sort((a, b) => a.from - b.from);
+  const out = new Map<string, number>();
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  let t = p.startTime;
+  let s = 0;
+  for (let i = 0; i < samples.length - 1; i++) {
+    t += deltas[i] ?? 0;
+    while (s < sorted.length && (sorted[s] as { to: number }).to < t) s++;
+    const span = sorted[s];
+    if (!span || t < span.from) continue;
+    const c = categoryOf(samples[i] as number);
+    out.set(c, (out.get(c) ?? 0) + (deltas[i + 1] ?? 0));
+  }
+  return out;
+}
