@@ -38,6 +38,14 @@ function place(url: string, fn: string): string {
   return i >= 0 ? url.slice(i + '/dist/'.length) : url.replace(/^file:\/\//, '');
 }
 
+/** A profile's nodes by id, and each node's parent id. */
+function profileTree(p: CpuProfile): { byId: Map<number, ProfileNode>; parent: Map<number, number> } {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  return { byId, parent };
+}
+
 export interface ProfileSummary {
   totalMs: number;
   byPlace: Array<{ name: string; ms: number; share: number }>;
@@ -50,9 +58,7 @@ export function summariseProfile(p: CpuProfile, top = 15): ProfileSummary {
   const totalSamples = p.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
   const totalMs = (p.endTime - p.startTime) / 1000;
   const msPerHit = totalSamples > 0 ? totalMs / totalSamples : 0;
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { byId, parent } = profileTree(p);
   const fnKey = (n: ProfileNode): string => {
     const f = n.callFrame;
     const name = f.functionName || '(anonymous)';
@@ -107,9 +113,7 @@ export function printProfile(title: string, p: CpuProfile, top = 15, log: (s: st
  * for the time until the next one. Returns µs per category.
  */
 export function timeDuring(p: CpuProfile, spans: ReadonlyArray<{ from: number; to: number }>, classify: (stack: readonly CallFrame[]) => string): Map<string, number> {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const { byId, parent } = profileTree(p);
   const memo = new Map<number, string>();
   const categoryOf = (id: number): string => {
     let c = memo.get(id);
