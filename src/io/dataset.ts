@@ -42,10 +42,18 @@ export class Dataset {
     if (!existsSync(path)) throw new InputError(`file not found: ${path}`);
     if (!statSync(path).isFile()) throw new InputError(`not a file: ${path}`);
     const format = formatOf(path);
+    const load = (sql: string): Promise<unknown> => conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${sql}`);
     try {
-      await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${readerSql(path, format)}`);
+      await load(readerSql(path, format));
     } catch (err) {
-      throw new InputError(`cannot read ${path} as ${format}: ${firstLine(err)}`);
+      // The types were guessed from the first rows; a later value that does not fit ("n/a" in a column of numbers
+      // after row 100000) fails the read. Read again with the types guessed from every row.
+      if (format === 'parquet') throw new InputError(`cannot read ${path} as ${format}: ${firstLine(err)}`);
+      try {
+        await load(readerSql(path, format, true));
+      } catch (err2) {
+        throw new InputError(`cannot read ${path} as ${format}: ${firstLine(err2)}`);
+      }
     }
     const desc = await conn.runAndReadAll(`DESCRIBE ${ident(table)}`);
     const columns = desc.getRowObjectsJS().map((r) => {

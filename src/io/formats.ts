@@ -14,15 +14,19 @@ export function formatOf(path: string): FileFormat {
   throw new InputError(`cannot tell the format of ${path}: use a .csv, .tsv, .parquet, .jsonl/.ndjson or .json file`);
 }
 
-/** SQL text of a DuckDB table function reading the file (path quoted as a SQL string literal). */
-export function readerSql(path: string, format: FileFormat): string {
+/**
+ * SQL text of a DuckDB table function reading the file (path quoted as a SQL string literal). Column types are
+ * guessed from the first 100000 rows, or from every row when `sampleAll`.
+ */
+export function readerSql(path: string, format: FileFormat, sampleAll = false): string {
   const lit = `'${path.replaceAll("'", "''")}'`;
+  const sample = sampleAll ? -1 : 100000;
   switch (format) {
     case 'csv':
-      return `read_csv(${lit}, header = true, sample_size = 100000)`;
+      return `read_csv(${lit}, header = true, sample_size = ${sample})`;
     case 'parquet':
       return `read_parquet(${lit})`;
     case 'jsonl':
-      return `read_json(${lit}, format = 'auto', sample_size = 100000)`;
+      return `read_json(${lit}, format = 'auto', sample_size = ${sample})`;
   }
 }
