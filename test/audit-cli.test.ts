@@ -41,3 +41,36 @@ describe('lookout drift reads columns whose types only show after the first 1000
     assert.equal(fc.stats.quality['missingReference'], 0);
   });
 });
+
+describe('lookout drift: numbers with missing-value texts are a numerical feature', () => {
+  test('"n/a", "NA", "none", "null" in a column of numbers are missing values, not categories', () => {
+    const n = 300;
+    const tokens = ['n/a', 'NA', 'none', 'null', 'N/A', 'None'];
+    // Deterministic values, the reference centred at 0 and the current at 0.3.
+    const value = (i: number, shift: number): string => String(Math.round((Math.sin(i * 12.9898) * 43758.5453 % 1) * 1000) / 100 + shift);
+    const withTokens = (shift: number, every: number): string[] => Array.from({ length: n }, (_, i) => (i % every === 0 ? (tokens[i % tokens.length] as string) : value(i, shift)));
+    const asEmpty = (xs: string[]): string[] => xs.map((x) => (tokens.includes(x) ? '' : x));
+    const refY = withTokens(0, 10);
+    const curY = withTokens(0.3, 7);
+    const label = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 'abc' : String(i % 4)));
+    writeCsv(join(dir, 'tokens-ref.csv'), { y: refY, mixed: label });
+    writeCsv(join(dir, 'tokens-cur.csv'), { y: curY, mixed: label });
+    // The same numbers with the missing values written as empty fields (which DuckDB reads as a numeric column).
+    writeCsv(join(dir, 'empty-ref.csv'), { y: asEmpty(refY) });
+    writeCsv(join(dir, 'empty-cur.csv'), { y: asEmpty(curY) });
+    const out = drift(join(dir, 'tokens-ref.csv'), join(dir, 'tokens-cur.csv'));
+    const expected = feature(drift(join(dir, 'empty-ref.csv'), join(dir, 'empty-cur.csv')), 'y');
+    assert.equal(expected.kind, 'numerical');
+    const y = feature(out, 'y');
+    assert.equal(y.kind, 'numerical');
+    assert.equal(y.stats.quality['missingReference'], refY.filter((x) => tokens.includes(x)).length / n);
+    assert.equal(y.stats.quality['missingCurrent'], curY.filter((x) => tokens.includes(x)).length / n);
+    assert.equal(y.stats.quality['typeMismatch'], 0);
+    assert.deepEqual(y.stats['ks'], expected.stats['ks']);
+    assert.equal(y.stats['wasserstein'], expected.stats['wasserstein']);
+    assert.equal(y.stats['psi'], expected.stats['psi']);
+    assert.equal(y.score, expected.score);
+    // A column with a value that is not a number ("abc") stays categorical.
+    assert.equal(feature(out, 'mixed').kind, 'categorical');
+  });
+});

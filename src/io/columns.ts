@@ -1,25 +1,18 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
-import { type Dataset, ident } from './dataset.js';
-
-/** Strings that mean "missing" in a text column (besides NULL): empty, NaN, null (any case, trimmed). */
-const MISSING_TEXT = `(trim(%c) = '' OR lower(trim(%c)) IN ('nan', 'null', 'none', 'na', 'n/a'))`;
-
-function missingText(expr: string): string {
-  return MISSING_TEXT.replaceAll('%c', expr);
-}
+import { classify, type Dataset, ident, missingText } from './dataset.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
 function asDouble(ds: Dataset, name: string): string {
   const col = ds.requireColumn(name);
   const c = ident(name);
-  if (col.cls === 'numerical') return `${c}::DOUBLE`;
+  if (classify(col.duckType) === 'numerical') return `${c}::DOUBLE`;
   return `TRY_CAST(${c}::VARCHAR AS DOUBLE)`;
 }
 
 /** Values that are present but could not be read as numbers ("abc" in a numeric column). */
 async function numericMismatches(ds: Dataset, name: string): Promise<number> {
   const col = ds.requireColumn(name);
-  if (col.cls === 'numerical') return 0;
+  if (classify(col.duckType) === 'numerical') return 0;
   const c = `${ident(name)}::VARCHAR`;
   const sql = `SELECT count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} AND TRY_CAST(${c} AS DOUBLE) IS NULL`;
   return Number((await ds.conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);

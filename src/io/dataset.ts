@@ -20,6 +20,14 @@ export function classify(duckType: string): ColumnClass {
   return 'unsupported';
 }
 
+/** Strings that mean "missing" in a text column (besides NULL): empty, NaN, null (any case, trimmed). */
+const MISSING_TEXT = `(trim(%c) = '' OR lower(trim(%c)) IN ('nan', 'null', 'none', 'na', 'n/a'))`;
+
+/** SQL condition: the text expression is a missing-value text. */
+export function missingText(expr: string): string {
+  return MISSING_TEXT.replaceAll('%c', expr);
+}
+
 /** Quotes an identifier for DuckDB SQL. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -60,6 +68,7 @@ export class Dataset {
       const duckType = String(r['column_type']);
       return { name: String(r['column_name']), duckType, cls: classify(duckType) };
     });
+    await numericTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
     const rows = Number(count.getRowObjectsJS()[0]?.['n'] ?? 0);
     return new Dataset(conn, table, path, rows, columns);
@@ -74,6 +83,23 @@ export class Dataset {
     if (!c) throw new InputError(`unknown column "${name}" in ${this.path}; columns: ${this.columns.map((x) => x.name).join(', ')}`);
     return c;
   }
+}
+
+/**
+ * Text columns whose values are all numbers or missing-value texts ("n/a", "none", ...: DuckDB reads such a column
+ * as text) are numerical features, like the numeric columns DuckDB recognises.
+ */
+async function numericTextColumns(conn: DuckDBConnection, table: string, columns: ColumnInfo[]): Promise<void> {
+  const text = columns.filter((c) => c.duckType === 'VARCHAR');
+  if (text.length === 0) return;
+  const parts = text.flatMap((c, i) => {
+    const present = `${ident(c.name)} IS NOT NULL AND NOT ${missingText(ident(c.name))}`;
+    return [`count(*) FILTER (WHERE ${present})::DOUBLE AS p${i}`, `count(*) FILTER (WHERE ${present} AND TRY_CAST(${ident(c.name)} AS DOUBLE) IS NULL)::DOUBLE AS t${i}`];
+  });
+  const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${ident(table)}`)).getRowObjectsJS()[0] ?? {};
+  text.forEach((c, i) => {
+    if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
+  });
 }
 
 function firstLine(err: unknown): string {
