@@ -1,7 +1,10 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { lookout, tempDir, writeCsv } from './helpers/cli.js';
+import type { Server } from '../src/server.js';
+import { lookout, lookoutAsync, tempDir, writeCsv } from './helpers/cli.js';
+import { declareChurn } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
 
 interface DriftJson {
   features: Array<{ name: string; kind: string; score: number | null; stats: Record<string, unknown> & { quality: Record<string, number | boolean> } }>;
@@ -72,5 +75,25 @@ describe('lookout drift: numbers with missing-value texts are a numerical featur
     assert.equal(y.score, expected.score);
     // A column with a value that is not a number ("abc") stays categorical.
     assert.equal(feature(out, 'mixed').kind, 'categorical');
+  });
+});
+
+describe('lookout versions register --artifact with a file that cannot be read', { timeout: 90_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, []);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('exits 2 with a one-line message and does not register the version without its artifact', async () => {
+    const missing = join(dir, 'no-such-model.bin');
+    const r = await lookoutAsync(['versions', 'register', 'churn', '1.0.0', '--url', server.url, '--artifact', missing]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `lookout: error: cannot read the artifact ${missing}: ENOENT: no such file or directory, open '${missing}'\n`);
+    const v = await call(server.url, 'GET', '/v1/models/churn/versions/1.0.0');
+    assert.equal(v.status, 404, JSON.stringify(v.body));
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { InputError } from '../../io/errors.js';
 import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
 import { table } from '../format.js';
 import { parseList } from '../parse.js';
@@ -46,6 +47,13 @@ export function versionsCommand(setCode: (c: number) => void): Command {
     .option('--artifact-uri <uri>', 'reference an artifact kept elsewhere (path or URL)').option('--artifact-sha256 <hex>', 'digest of the referenced artifact')
     .option('--by <name>', 'who')
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
+      // Read the artifact before registering: a version is immutable, so a missing file must not leave it registered without one.
+      let bytes: Uint8Array | undefined;
+      try {
+        if (o.artifact) bytes = new Uint8Array(readFileSync(o.artifact));
+      } catch (e) {
+        throw new InputError(`cannot read the artifact ${o.artifact}: ${e instanceof Error ? e.message : String(e)}`);
+      }
       const lineage = {
         ...(o.gitCommit && { gitCommit: o.gitCommit }), ...(o.dataVersion && { dataVersion: o.dataVersion }), ...(o.hyperparameters && { hyperparameters: o.hyperparameters }),
         ...(o.metrics && { metrics: o.metrics }), ...(o.referenceProfile && { referenceProfile: o.referenceProfile }),
@@ -56,7 +64,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       };
       const r = await api<{ created: boolean; version: Record<string, unknown> }>(o, 'PUT', m(model, version), body);
       let artifact: unknown = r.version.artifact;
-      if (o.artifact) artifact = (await api<{ artifact: unknown }>(o, 'PUT', `${m(model, version)}/artifact`, new Uint8Array(readFileSync(o.artifact)), 'application/octet-stream')).artifact;
+      if (bytes) artifact = (await api<{ artifact: unknown }>(o, 'PUT', `${m(model, version)}/artifact`, bytes, 'application/octet-stream')).artifact;
       print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${r.created ? 'registered' : 'already registered (unchanged)'}${artifact ? `; artifact ${JSON.stringify(artifact)}` : ''}\n`);
     }));
   withApiOptions(versions.command('tag <model> <version>').description('change the tags or notes of a version'))
