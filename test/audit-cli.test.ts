@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../src/server.js';
 import { lookout, lookoutAsync, tempDir, writeCsv } from './helpers/cli.js';
@@ -95,5 +96,20 @@ describe('lookout versions register --artifact with a file that cannot be read',
     assert.equal(r.stderr, `lookout: error: cannot read the artifact ${missing}: ENOENT: no such file or directory, open '${missing}'\n`);
     const v = await call(server.url, 'GET', '/v1/models/churn/versions/1.0.0');
     assert.equal(v.status, 404, JSON.stringify(v.body));
+  });
+});
+
+describe('lookout report', () => {
+  test('the size it prints is the size of the file written, in bytes', () => {
+    const ref = join(dir, 'size-ref.csv');
+    const cur = join(dir, 'size-cur.csv');
+    writeCsv(ref, { x: [1, 2, 3, 4], café: ['a', 'b', 'a', 'b'] });
+    writeCsv(cur, { x: [2, 3, 4, 5], café: ['a', 'a', 'b', 'b'] });
+    const out = join(dir, 'size.html');
+    const r = lookout(['report', '--reference', ref, '--current', cur, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const printed = /\((\d+) bytes\)/.exec(r.stdout);
+    assert.ok(printed, r.stdout);
+    assert.equal(Number(printed[1]), statSync(out).size);
   });
 });

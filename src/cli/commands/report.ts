@@ -22,7 +22,7 @@ export function reportCommand(setCode: (c: number) => void): Command {
         throw new InputError(`cannot write ${o.out}: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (o.json) process.stdout.write(JSON.stringify(result) + '\n');
-      else process.stdout.write(`wrote ${o.out} (${html.length} bytes): dataset drift ${result.datasetDrift.drifted ? 'detected' : 'not detected'}\n`);
+      else process.stdout.write(`wrote ${o.out} (${Buffer.byteLength(html)} bytes): dataset drift ${result.datasetDrift.drifted ? 'detected' : 'not detected'}\n`);
       setCode(o.failOnDrift && result.datasetDrift.drifted ? EXIT.drift : EXIT.ok);
     });
 }
