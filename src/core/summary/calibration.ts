@@ -14,10 +14,19 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<0 | 1>)
   const sums: number[] = [];
   const weights: number[] = [];
   const tops: number[] = [];
-  for (const i of idx) {
-    sums.push(labels[i] as number);
-    weights.push(1);
-    tops.push(scores[i] as number);
+  for (let g = 0; g < idx.length; ) {
+    // Equal scores are one point whose target is their mean label (sklearn's _make_unique): otherwise the
+    // calibrated value of a tied score would depend on the order of its rows.
+    const score = scores[idx[g] as number] as number;
+    let sum = 0;
+    let weight = 0;
+    for (; g < idx.length && scores[idx[g] as number] === score; g++) {
+      sum += labels[idx[g] as number] as number;
+      weight++;
+    }
+    sums.push(sum);
+    weights.push(weight);
+    tops.push(score);
     // Merge while the previous block's mean is not below this block's mean.
     while (sums.length > 1) {
       const n = sums.length;
