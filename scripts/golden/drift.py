@@ -146,6 +146,9 @@ cat.append(categorical_case('with-missing', [None if rng.random() < 0.2 else str
 cat.append(categorical_case('all-missing-current', ['a', 'b'], [None, None]))
 cat.append(categorical_case('many-categories', [f'c{v}' for v in rng.integers(0, 200, 5000)],
                             [f'c{v}' for v in rng.integers(0, 220, 4000)]))
+# chi-squared statistic and dof above 2000 (chi2.sf's large-argument branch of the incomplete gamma function)
+cat.append(categorical_case('categories-2200', [f'c{v}' for v in rng.integers(0, 2200, 12000)],
+                            [f'c{v}' for v in rng.integers(0, 2200, 10000)]))
 cat = [{**c, 'a': [None if v is None else str(v) for v in c['a']], 'b': [None if v is None else str(v) for v in c['b']]} for c in cat]
 
 with open(OUT, 'w') as f:
