@@ -58,7 +58,8 @@ def numerical_case(name, a, b):
     case['expected'] = {
         'ks': {'statistic': float(ks.statistic), 'pValue': float(ks.pvalue)},
         'wasserstein': w,
-        'wassersteinNormalized': (w / sd) if sd > 0 else (0.0 if w == 0 else None),
+        # a constant reference has std 0 (numpy's std of np.full(n, 0.1) is ~1e-17, not 0)
+        'wassersteinNormalized': (w / sd) if fa.min() < fa.max() else (0.0 if w == 0 else None),
         'binEdges': [float(e) for e in edges],
         'referenceBinCounts': [int(c) for c in rc],
         'currentBinCounts': [int(c) for c in cc],
@@ -150,6 +151,10 @@ cat.append(categorical_case('many-categories', [f'c{v}' for v in rng.integers(0,
 cat.append(categorical_case('categories-2200', [f'c{v}' for v in rng.integers(0, 2200, 12000)],
                             [f'c{v}' for v in rng.integers(0, 2200, 10000)]))
 cat = [{**c, 'a': [None if v is None else str(v) for v in c['a']], 'b': [None if v is None else str(v) for v in c['b']]} for c in cat]
+
+# constant references whose mean is not exactly their value (numpy's std ~1e-17): normalised Wasserstein undefined
+num.append(numerical_case('constant-reference-0.1', np.full(1000, 0.1), np.round(rng.normal(0.1, 0.01, 50), 4)))
+num.append(numerical_case('constant-reference-0.1-same', np.full(37, 0.1), np.full(5, 0.1)))
 
 with open(OUT, 'w') as f:
     json.dump({'generator': 'scripts/golden/drift.py', 'scipy': __import__('scipy').__version__,

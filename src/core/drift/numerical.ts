@@ -9,7 +9,9 @@ import type { NumericalStats } from './types.js';
 export function numericalStats(reference: Float64Array, current: Float64Array): NumericalStats {
   const ks = ks2sampSorted(reference, current);
   const w = wassersteinSorted(reference, current);
-  const { std } = meanStd(reference);
+  // A constant reference has std 0 (README: normalised Wasserstein undefined), although the mean of n copies
+  // of a value like 0.1 is not always that value, which would leave a std of ~1e-17.
+  const std = reference[0] === reference[reference.length - 1] ? 0 : meanStd(reference).std;
   const binEdges = decileEdges(reference);
   const p = proportions(binCountsSorted(reference, binEdges));
   const q = proportions(binCountsSorted(current, binEdges));
