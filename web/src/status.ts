@@ -25,7 +25,7 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
  * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
  * without alerting installed. Each reason says where the colour comes from.
  */
-export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null; range?: { from: number; to: number } }): Verdict {
+export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null; range?: { from: number; to: number }; failures?: string[] }): Verdict {
   let status: Status = 'green';
   const found: Array<{ s: Status; why: string }> = [];
   const add = (s: Status, why: string): void => {
@@ -56,6 +56,11 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
       found.push({ s: 'grey', why: 'no traffic in range' });
     } else if (hl.errorRate !== null && hl.errorRate >= ERROR_RATE.red) add('red', `error rate ${pct(hl.errorRate)}`);
     else if (hl.errorRate !== null && hl.errorRate >= ERROR_RATE.yellow) add('yellow', `error rate ${pct(hl.errorRate)}`);
+  }
+  // A query that failed (server error, bad range, server down) leaves the status unknown: never "OK" on missing figures.
+  for (const f of input.failures ?? []) {
+    status = status === 'green' ? 'grey' : status;
+    found.push({ s: 'grey', why: f });
   }
   // The reasons for the worst colour first (a table shows the first two): a page alert before warnings.
   const rank: Record<Status, number> = { red: 0, yellow: 1, grey: 2, green: 3 };

@@ -1,3 +1,4 @@
+import { ApiFailure, explain } from '../api.js';
 import { drift, health, models } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct, usd } from '../format.js';
@@ -43,15 +44,20 @@ export const modelView = {
     }, m.versions.map((v) => h('option', { value: v.version, selected: v.version === (version ?? m.versions[m.versions.length - 1]?.version) }, `v${v.version}`)));
 
     const summary = ctx.panel('Summary', async () => {
-      const [hl, d] = await Promise.all([health(m.name, ctx.range, q), drift(m.name, ctx.range, q).catch(() => null)]);
-      const v = verdict({ health: hl, drift: d });
+      let driftError: string | null = null;
+      const [hl, d] = await Promise.all([health(m.name, ctx.range, q), drift(m.name, ctx.range, q).catch((e: unknown) => {
+        // 422: this version has no reference (drift is not computed); any other failure is said as such
+        if (!(e instanceof ApiFailure && e.status === 422)) driftError = `drift query failed: ${explain(e)}`;
+        return null;
+      })]);
+      const v = verdict({ health: hl, drift: d, failures: driftError ? [driftError] : [] });
       return [kv([
         ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '))],
         ['Kind', m.outputKind], ['Events', count(hl.events)], ['Throughput', `${num(hl.throughputPerSecond, 2)}/s`],
         ['Latency p50 / p95 / p99', `${ms(hl.latencyMs.p50)} / ${ms(hl.latencyMs.p95)} / ${ms(hl.latencyMs.p99)}`],
         ['Error rate', pct(hl.errorRate, 2)], ['Cost', `${usd(hl.costUsd)} (${usd(hl.costPerInferenceUsd)} per inference)`],
         ['Drift', d ? `${d.datasetDrift.driftedFeatures}/${d.datasetDrift.features} features (dataset drift at ≥ ${pct(d.datasetDrift.threshold, 0)})` : '—'],
-      ]), d ? topDrifting(ctx, m.name, d.features) : h('p.muted', null, 'No reference for this version: drift is not computed.')];
+      ]), d ? topDrifting(ctx, m.name, d.features) : driftError ? h('p.notice.error', { role: 'status' }, driftError) : h('p.muted', null, 'No reference for this version: drift is not computed.')];
     }, { testid: 'model-summary' });
 
     const chart = (title: string, metrics: Array<{ metric: string; label: string }>, format: (v: number) => string, extra: Partial<Parameters<typeof metricChart>[3]> = {}): HTMLElement =>

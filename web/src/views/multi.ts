@@ -1,5 +1,7 @@
+import { explain } from '../api.js';
 import { timeChart } from '../charts/time.js';
 import { models, series } from '../data.js';
+import { h } from '../dom.js';
 import type { ViewContext } from '../panel.js';
 import { COLORS } from './series.js';
 
@@ -9,13 +11,21 @@ export async function perModelChart(ctx: ViewContext, title: string, metric: str
   // Hour windows hold too few events for stable drift tests: drift charts can ask for day windows over >= 7 days.
   const range = opts.daily ? { ...ctx.range, from: Math.min(ctx.range.from, ctx.range.to - 7 * 86_400_000) } : ctx.range;
   const q = opts.daily ? { granularity: 'day' } : {};
-  const all = await Promise.all(list.map((m) => series(m.name, metric, range, q).catch(() => null)));
+  const failures: Array<{ model: string; error: unknown }> = [];
+  const all = await Promise.all(list.map((m) => series(m.name, metric, range, q).catch((error: unknown) => {
+    failures.push({ model: m.name, error });
+    return null;
+  })));
+  // A failed request is not "no data": when every model's failed the panel shows the error, else the chart says which.
+  if (failures.length > 0 && failures.length === list.length) throw failures[0]?.error;
   const t = all.find((s) => s)?.points.map((p) => p.t) ?? [];
-  return timeChart({
+  const chart = timeChart({
     title, t, format, testid: opts.testid, yMin: 0, ...(opts.yTop !== undefined && { yTop: opts.yTop }), ...(opts.threshold && { threshold: opts.threshold }),
     series: list.map((m, i) => {
       const byT = new Map((all[i]?.points ?? []).map((p) => [p.t, p.value]));
       return { label: m.name, values: t.map((x) => byT.get(x) ?? null), color: COLORS[i % COLORS.length] as string };
     }),
   });
+  if (failures.length > 0) chart.appendChild(h('p', { class: 'notice error', role: 'status', 'data-testid': 'chart-failures' }, `Not drawn: ${failures.map((f) => `${f.model} (${explain(f.error)})`).join('; ')}`));
+  return chart;
 }

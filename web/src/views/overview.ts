@@ -1,3 +1,4 @@
+import { ApiFailure, explain } from '../api.js';
 import { alerts, drift, health, models, monitors, performance, pool } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct } from '../format.js';
@@ -28,10 +29,16 @@ export async function modelRows(ctx: ViewContext, opts: { performance?: boolean 
   const pairs = list.flatMap((m) => m.versions.map((v) => ({ m, v: v.version })));
   const rows = await pool(pairs, 3, async ({ m, v }) => {
     const q = { version: v };
-    const [hl, d] = await Promise.all([health(m.name, ctx.range, q).catch(() => null), drift(m.name, ctx.range, q).catch(() => null)]);
+    const failures: string[] = [];
+    const failed = (what: string) => (e: unknown): null => {
+      // 422: no reference for this version, so no drift (not a failure); anything else leaves the status unknown
+      if (!(what === 'drift' && e instanceof ApiFailure && e.status === 422)) failures.push(`${what} query failed: ${explain(e)}`);
+      return null;
+    };
+    const [hl, d] = await Promise.all([health(m.name, ctx.range, q).catch(failed('health')), drift(m.name, ctx.range, q).catch(failed('drift'))]);
     const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version) && firingIn(x, ctx.range));
     const mon = mons.value.monitors.filter((x) => x.model === m.name);
-    const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, range: ctx.range }) };
+    const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, range: ctx.range, failures }) };
     if (opts.performance !== false) {
       row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, { ...q, segments: 'false', metrics: headlineMetric(m).key, ci: 'false' }).catch(() => null)).then((p) => (row.perf = p));
     }

@@ -1,0 +1,86 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { tempDir } from './helpers/cli.js';
+import { spawnServe, type RunningServer } from './helpers/process.js';
+import { call } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const unavailable = browserUnavailable();
+
+/** Two models from lookout.yaml: alpha with a reference and a few hours of traffic, beta with a reference and none. */
+function config(dir: string): string {
+  const ref = join(dir, 'ref.csv');
+  writeFileSync(ref, 'amount,plan,prediction,label\n' + Array.from({ length: 300 }, (_, i) => `${i % 50},${['a', 'b', 'c'][i % 3]},${i % 2},${i % 3 === 0 ? 1 : 0}`).join('\n') + '\n');
+  const model = (name: string): string[] => [
+    `  - name: ${name}`,
+    '    outputKind: binary',
+    '    classes: ["0", "1"]',
+    '    inputSchema:',
+    '      type: object',
+    '      properties:',
+    '        amount: { type: number }',
+    '        plan: { type: string }',
+    '    versions:',
+    '      - version: "1"',
+    '        reference: { file: ref.csv }',
+  ];
+  const cfg = join(dir, 'lookout.yaml');
+  writeFileSync(cfg, ['dataDir: ./data', 'models:', ...model('alpha'), ...model('beta')].join('\n'));
+  return cfg;
+}
+
+
+describe('audit (web): dashboard defects a production user hits', { skip: unavailable ?? false, timeout: 180_000 }, () => {
+  let srv: RunningServer;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  before(async () => {
+    const dir = tempDir('lookout-audit-web-');
+    [srv, browser] = await Promise.all([spawnServe(['--config', config(dir)]), launch()]);
+    const now = Date.now();
+    const events = Array.from({ length: 240 }, (_, i) => ({
+      model: 'alpha', version: '1', timestamp: now - 3 * HOUR + i * 45_000, features: { amount: i % 50, plan: ['a', 'b', 'c'][i % 3] }, prediction: String(i % 2), score: (i % 10) / 10, latencyMs: 20 + (i % 7),
+    }));
+    const res = await call(srv.url, 'POST', '/v1/events', { events });
+    assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors = watchErrors(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await srv?.stop();
+  });
+
+  test('a failed health or drift query never shows a model as OK; a chart whose requests failed says so instead of "No data"', async () => {
+    // A custom range whose "from" is after its "to" (a hand-edited or mistyped link): the API answers 400 to each query.
+    const now = Date.now();
+    await openView(page, `${srv.url}/ui/#/overview?from=${now}&to=${now - 24 * HOUR}`, { complete: true });
+    for (const model of ['alpha', 'beta']) {
+      const row = page.locator(`tr[data-model="${model}"]`);
+      assert.notEqual(await row.getAttribute('data-status'), 'green', `${model}: shown as OK though its queries failed`);
+      assert.match((await row.locator('.reasons').textContent()) ?? '', /health query failed: .*"from" must be before "to"/);
+    }
+    await openView(page, `${srv.url}/ui/#/exec?from=${now}&to=${now - 24 * HOUR}`, { complete: true });
+    const traffic = page.locator('section.panel', { hasText: 'Predictions per window' });
+    assert.equal(await traffic.getAttribute('data-state'), 'error', 'the failed series requests are shown as an error');
+    assert.match((await traffic.textContent()) ?? '', /"from" must be before "to"/);
+    assert.equal(await page.locator('.empty', { hasText: 'No data in this range' }).count(), 0, 'failed requests are not "no data"');
+
+    // The server answers the drift query of the model page with a 503 (overloaded, or a store error): the summary
+    // says the drift query failed instead of "No reference for this version", and the status is not OK.
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await p.route(/\/v1\/models\/alpha\/drift\?/, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'store busy', details: null } }) }));
+    await openView(p, `${srv.url}/ui/#/model/alpha?range=24h`);
+    const summary = p.locator('[data-testid="model-summary"]');
+    assert.match((await summary.textContent()) ?? '', /drift query failed: store busy \(HTTP 503, unavailable\)/);
+    assert.doesNotMatch((await summary.textContent()) ?? '', /No reference for this version/);
+    assert.notEqual(await summary.locator('.badge[data-status]').first().getAttribute('data-status'), 'green');
+    await p.close();
+    errors.length = 0; // the expected 400 answers of the reversed range
+  });
+});
