@@ -83,4 +83,17 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
     await p.close();
     errors.length = 0; // the expected 400 answers of the reversed range
   });
+
+  test('the model page status counts alerts and monitors like the overview row of the same range', async () => {
+    const r = await call(srv.url, 'POST', '/v1/alerts', { source: 'audit-web', model: 'alpha', severity: 'page', summary: 'audit: model page status', labels: { check: 'audit' } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await openView(page, `${srv.url}/ui/#/overview?range=24h`, { complete: true });
+    const overviewStatus = await page.locator('tr[data-model="alpha"]').getAttribute('data-status');
+    assert.equal(overviewStatus, 'red', 'an open page alert makes the overview row red');
+    await openView(page, `${srv.url}/ui/#/model/alpha?range=24h`);
+    const badge = page.locator('[data-testid="model-summary"] .badge[data-status]').first();
+    assert.equal(await badge.getAttribute('data-status'), overviewStatus, 'the model page says the same as the overview');
+    assert.match((await page.locator('[data-testid="model-summary"]').textContent()) ?? '', /page alert: audit-web/);
+    assert.deepEqual(errors, []);
+  });
 });

@@ -1,5 +1,5 @@
 import { ApiFailure, explain } from '../api.js';
-import { drift, health, models } from '../data.js';
+import { alerts, drift, health, models, monitors } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct, usd } from '../format.js';
 import type { ViewContext } from '../panel.js';
@@ -45,12 +45,18 @@ export const modelView = {
 
     const summary = ctx.panel('Summary', async () => {
       let driftError: string | null = null;
-      const [hl, d] = await Promise.all([health(m.name, ctx.range, q), drift(m.name, ctx.range, q).catch((e: unknown) => {
+      const [hl, d, al, mons] = await Promise.all([health(m.name, ctx.range, q), drift(m.name, ctx.range, q).catch((e: unknown) => {
         // 422: this version has no reference (drift is not computed); any other failure is said as such
         if (!(e instanceof ApiFailure && e.status === 422)) driftError = `drift query failed: ${explain(e)}`;
         return null;
-      })]);
-      const v = verdict({ health: hl, drift: d, failures: driftError ? [driftError] : [] });
+      }), alerts({ model: m.name, state: 'all' }), monitors()]);
+      // The same colour as the overview's row for this version and range: alerts and monitor results count too.
+      const shown = version ?? m.versions[m.versions.length - 1]?.version;
+      const v = verdict({
+        health: hl, drift: d, range: ctx.range, failures: driftError ? [driftError] : [],
+        alerts: al.value.alerts.filter((x) => x.model === m.name && (x.version === shown || !x.version)),
+        monitors: mons.value.monitors.filter((x) => x.model === m.name),
+      });
       return [kv([
         ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '))],
         ['Kind', m.outputKind], ['Events', count(hl.events)], ['Throughput', `${num(hl.throughputPerSecond, 2)}/s`],
