@@ -96,4 +96,22 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
     assert.match((await page.locator('[data-testid="model-summary"]').textContent()) ?? '', /page alert: audit-web/);
     assert.deepEqual(errors, []);
   });
+
+  test('at a phone width (390 px) no view is wider than the screen and the header does not cover the page', async () => {
+    const p = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    const errs = watchErrors(p);
+    for (const hash of ['#/overview?range=24h', '#/model/alpha?range=24h', '#/alerts?state=all', '#/registry/alpha', '#/slos', '#/debug/alpha']) {
+      await openView(p, `${srv.url}/ui/${hash}`, { complete: true });
+      const width = await p.evaluate('document.documentElement.scrollWidth') as number;
+      assert.ok(width <= 390, `${hash}: the page is ${width} px wide on a 390 px screen`);
+      const panels = await p.locator('section.panel').evaluateAll((l) => l.map((e) => Math.round(e.getBoundingClientRect().right)));
+      assert.ok(panels.length > 0 && panels.every((r) => r <= 390), `${hash}: panels end at ${panels.join(', ')} px`);
+      // the header (its links wrap to two rows on a phone) scrolls away with the page instead of staying over it
+      await p.evaluate('window.scrollTo(0, 400)');
+      const [top, scrolled] = await p.evaluate('[document.querySelector("header.top").getBoundingClientRect().top, window.scrollY]') as [number, number];
+      assert.ok(Math.abs(top + scrolled) < 1, `${hash}: the header stays on screen after scrolling ${scrolled} px (top at ${top} px)`);
+    }
+    assert.deepEqual(errs, []);
+    await p.close();
+  });
 });
