@@ -97,6 +97,19 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
     assert.deepEqual(errors, []);
   });
 
+  test('sortable table headers work from the keyboard (Enter and Space), as their role="button" says', async () => {
+    await openView(page, `${srv.url}/ui/#/overview?range=24h`, { complete: true });
+    const header = page.locator('[data-testid="models-table"] th', { hasText: 'Model' });
+    const order = (): Promise<Array<string | null>> => page.locator('[data-testid="models-table"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')));
+    await header.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+    assert.deepEqual(await order(), ['alpha', 'beta']);
+    await page.keyboard.press(' ');
+    assert.equal(await header.getAttribute('aria-sort'), 'descending');
+    assert.deepEqual(await order(), ['beta', 'alpha']);
+  });
+
   test('at a phone width (390 px) no view is wider than the screen and the header does not cover the page', async () => {
     const p = await browser.newPage({ viewport: { width: 390, height: 800 } });
     const errs = watchErrors(p);

@@ -58,6 +58,13 @@ export function table<T>(columns: Array<{ label: string; value: (row: T) => stri
       (e.currentTarget as HTMLElement).setAttribute('aria-sort', asc ? 'ascending' : 'descending');
       draw();
     },
+    // role="button": Enter and Space sort too (keyboard users reach the headers with Tab)
+    onkeydown: (e: Event) => {
+      const k = (e as KeyboardEvent).key;
+      if (k !== 'Enter' && k !== ' ') return;
+      e.preventDefault();
+      (e.currentTarget as HTMLElement).click();
+    },
   }, c.label)));
   draw();
   return h('table.data', { 'data-testid': opts.testid ?? null }, h('thead', null, head), tbody);
