@@ -33,6 +33,15 @@ function config(dir: string): string {
   return cfg;
 }
 
+/** WCAG 2 contrast ratio of two CSS rgb()/rgba() colours (relative luminance as in the WCAG definition). */
+function contrast(fg: string, bg: string): number {
+  const lum = (css: string): number => {
+    const [r, g, b] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((x) => Number(x) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (b ?? 0);
+  };
+  const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
 
 describe('audit (web): dashboard defects a production user hits', { skip: unavailable ?? false, timeout: 180_000 }, () => {
   let srv: RunningServer;
@@ -95,6 +104,17 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
     assert.equal(await badge.getAttribute('data-status'), overviewStatus, 'the model page says the same as the overview');
     assert.match((await page.locator('[data-testid="model-summary"]').textContent()) ?? '', /page alert: audit-web/);
     assert.deepEqual(errors, []);
+  });
+
+  test('status badges: text contrast of at least 4.5:1 (WCAG AA for 12px text)', async () => {
+    // alpha is red (the open page alert above), beta grey (no traffic)
+    await openView(page, `${srv.url}/ui/#/overview?range=24h`, { complete: true });
+    for (const status of ['red', 'grey']) {
+      const badge = page.locator(`.badge[data-status="${status}"]`).first();
+      const [fg, bg] = await badge.evaluate(new Function('e', 'const s = getComputedStyle(e); return [s.color, s.backgroundColor]') as (e: unknown) => [string, string]);
+      const ratio = contrast(fg, bg);
+      assert.ok(ratio >= 4.5, `${status} badge: ${fg} on ${bg} is ${ratio.toFixed(2)}:1`);
+    }
   });
 
   test('sortable table headers work from the keyboard (Enter and Space), as their role="button" says', async () => {
