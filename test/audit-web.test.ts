@@ -45,12 +45,13 @@ function contrast(fg: string, bg: string): number {
 
 describe('audit (web): dashboard defects a production user hits', { skip: unavailable ?? false, timeout: 180_000 }, () => {
   let srv: RunningServer;
+  let empty: RunningServer;
   let browser: Browser;
   let page: Page;
   let errors: string[];
   before(async () => {
     const dir = tempDir('lookout-audit-web-');
-    [srv, browser] = await Promise.all([spawnServe(['--config', config(dir)]), launch()]);
+    [srv, empty, browser] = await Promise.all([spawnServe(['--config', config(dir)]), spawnServe(['--data-dir', tempDir('lookout-audit-web-empty-')]), launch()]);
     const now = Date.now();
     const events = Array.from({ length: 240 }, (_, i) => ({
       model: 'alpha', version: '1', timestamp: now - 3 * HOUR + i * 45_000, features: { amount: i % 50, plan: ['a', 'b', 'c'][i % 3] }, prediction: String(i % 2), score: (i % 10) / 10, latencyMs: 20 + (i % 7),
@@ -62,7 +63,7 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
   });
   after(async () => {
     await browser?.close();
-    await srv?.stop();
+    await Promise.all([srv?.stop(), empty?.stop()]);
   });
 
   test('a failed health or drift query never shows a model as OK; a chart whose requests failed says so instead of "No data"', async () => {
@@ -146,5 +147,19 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
     }
     assert.deepEqual(errs, []);
     await p.close();
+  });
+
+  test('empty store: the registry, executive and on-call views say there are no models (not a blank page or "not available")', async () => {
+    await openView(page, `${empty.url}/ui/#/registry`, { complete: true });
+    assert.match((await page.locator('#app').textContent()) ?? '', /No models yet/);
+    await openView(page, `${empty.url}/ui/#/registry/nope`, { complete: true });
+    assert.match((await page.locator('#app').textContent()) ?? '', /Unknown model "nope"/);
+    await openView(page, `${empty.url}/ui/#/exec`, { complete: true });
+    assert.match((await page.locator('[data-testid="exec-models"]').textContent()) ?? '', /No models yet/);
+    await openView(page, `${empty.url}/ui/#/oncall`, { complete: true });
+    const changes = page.locator('[data-testid="oncall-changes"]');
+    assert.doesNotMatch((await changes.textContent()) ?? '', /not available/, 'the server has deployment history; there are just no models');
+    assert.match((await changes.textContent()) ?? '', /No deployments in this range/);
+    assert.deepEqual(errors, []);
   });
 });

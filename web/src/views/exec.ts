@@ -29,6 +29,7 @@ export const execView = {
     const tiles = ctx.panel('Models this period', async () => {
       const { rows } = await modelRows(ctx);
       await Promise.all(rows.map((r) => r.perfLoaded));
+      if (rows.length === 0) return h('p.empty', null, 'No models yet.');
       return h('div.tiles', { 'data-testid': 'exec-tiles' }, rows.map((r) => tile(ctx, r)));
     }, { wide: true, deferred: true, testid: 'exec-models' });
     const budget = ctx.panel('Error budgets', async () => {

@@ -29,7 +29,8 @@ export const oncallView = {
     const changes = ctx.panel('Recent changes', async () => {
       const list = await models();
       const all = await pool(list, 2, (m) => deployments(m.name, ctx.range));
-      if (!all.some((d) => d.available)) return h('div.notice.not-available', { role: 'status' }, 'Deployment history is not available on this server yet.');
+      // With no models no endpoint was asked: that says nothing about the server having deployment history.
+      if (list.length > 0 && !all.some((d) => d.available)) return h('div.notice.not-available', { role: 'status' }, 'Deployment history is not available on this server yet.');
       const rows = all.flatMap((d) => d.value.deployments).sort((a, b) => b.at - a.at);
       return rows.length ? table([
         { label: 'When', value: (d: (typeof rows)[number]) => d.at, render: (d) => time(d.at) },

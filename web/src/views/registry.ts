@@ -102,7 +102,8 @@ export const registryView = {
     const list = await models();
     const only = ctx.route.args[0];
     const shown = only ? list.filter((m) => m.name === only) : list;
-    return h('div', null, heading(ctx, 'Registry & rollouts', only ? h('a.small', { href: href('registry') }, 'all models') : ''),
+    const none = shown.length > 0 ? null : only ? h('div.notice.error', { role: 'status' }, `Unknown model "${only}".`) : h('p.empty', null, 'No models yet. Declare one in lookout.yaml or POST /v1/models (or start with --demo).');
+    return h('div', null, heading(ctx, 'Registry & rollouts', only ? h('a.small', { href: href('registry') }, 'all models') : ''), none,
       grid(...shown.map((m) => ctx.panel(`${m.name}`, () => modelRegistry(ctx, m), { wide: true, testid: `registry-${m.name}` }))));
   },
 };
