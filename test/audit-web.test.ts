@@ -162,4 +162,21 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
     assert.match((await changes.textContent()) ?? '', /No deployments in this range/);
     assert.deepEqual(errors, []);
   });
+
+  test('server stopped while the page is open: the panels say the server did not answer (not the bare "Failed to fetch")', async () => {
+    const gone = await spawnServe(['--data-dir', tempDir('lookout-audit-web-gone-')]);
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openView(p, `${gone.url}/ui/#/alerts?state=open`, { complete: true });
+      await gone.stop();
+      await p.evaluate('location.hash = "#/alerts?state=all"');
+      await p.waitForFunction('document.body.dataset.complete === "true" && document.querySelector(\'[data-testid="alerts"]\').dataset.state === "error"');
+      const texts = await p.locator('section.panel[data-state="error"] .notice').allTextContents();
+      assert.equal(texts.length, 3, JSON.stringify(texts));
+      for (const t of texts) assert.match(t, /^The Lookout server did not answer \(.+\): it may be down or restarting\. Reload the page to try again\.$/);
+    } finally {
+      await p.close();
+      await gone.stop();
+    }
+  });
 });

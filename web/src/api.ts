@@ -34,7 +34,13 @@ export async function api<T>(path: string, q?: Query, init: { method?: string; b
   if (key) headers['authorization'] = `Bearer ${key}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const url = path + qs(q);
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, ...(init.body !== undefined && { body: JSON.stringify(init.body) }) });
+  let res: Response;
+  try {
+    res = await fetch(url, { method: init.method ?? 'GET', headers, ...(init.body !== undefined && { body: JSON.stringify(init.body) }) });
+  } catch (e) {
+    // No answer at all (the browser says only "Failed to fetch"): the server is down, restarting or unreachable.
+    throw new Error(`The Lookout server did not answer (${e instanceof Error ? e.message : String(e)}): it may be down or restarting. Reload the page to try again.`, { cause: e });
+  }
   const text = await res.text();
   let body: unknown;
   try {
