@@ -27,7 +27,7 @@ export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSum
   const m = Math.max(ref.count, cur.count);
   const n = Math.min(ref.count, cur.count);
   const en = Math.round((m * n) / (m + n));
-  const std = ref.min === ref.max ? 0 : (ref.std ?? 0); // constant: 0, not the rounding residue of sumSq/n - mean^2
+  const std = ref.min === ref.max ? 0 : (ref.std ?? 0); // constant: 0, not a rounding residue of the running mean
   const edges = ref.edges ? [...ref.edges] : [];
   const [p, q] = binShares(ref, cur, edges);
   return {

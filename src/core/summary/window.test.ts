@@ -196,9 +196,23 @@ test('issue 3: summaries stored in format 1 (JSON, base64 sketches) read back ex
   w.addReject('schema_violation');
   const v1 = new Uint8Array(Buffer.from(fx.full, 'base64'));
   assert.equal(v1[0], 0x7b); // "{": format 1
+  // Format 1 kept a sum of squares; its m2 (squared deviations) is derived from it, so it equals the m2 kept since
+  // up to rounding; everything else reads back bit for bit.
+  const sameM2 = (read: WindowSummary, parts: Array<[string, (x: WindowSummary) => unknown]>): WindowSummary => {
+    for (const [name, part] of parts) {
+      const a = part(read);
+      const b = part(w);
+      if (!(a instanceof NumericSummary) || !(b instanceof NumericSummary)) continue;
+      assert.ok(Math.abs(a.m2 - b.m2) <= 1e-9 * b.m2, `${name}: m2 ${a.m2} against ${b.m2}`);
+      a.m2 = b.m2;
+    }
+    return read;
+  };
+  const headParts: Array<[string, (x: WindowSummary) => unknown]> = [['prediction', (x) => x.prediction], ['score', (x) => x.score]];
+  const allParts = [...headParts, ...[...w.features.keys()].map((k): [string, (x: WindowSummary) => unknown] => [k, (x) => x.features.get(k)])];
   for (const lazy of [false, true]) {
-    assert.deepEqual(WindowSummary.fromBytes(v1, spec, 3, lazy).toBytes(), w.toBytes());
-    assert.deepEqual(WindowSummary.fromBytes(new Uint8Array(Buffer.from(fx.head, 'base64')), spec, 3, lazy).toBytes(), w.headBytes());
+    assert.deepEqual(sameM2(WindowSummary.fromBytes(v1, spec, 3, lazy), allParts).toBytes(), w.toBytes());
+    assert.deepEqual(sameM2(WindowSummary.fromBytes(new Uint8Array(Buffer.from(fx.head, 'base64')), spec, 3, lazy), headParts).toBytes(), w.headBytes());
   }
   assert.deepEqual([...w.toBytes().subarray(0, 4)], [0x4c, 0x4b, 0x57, 0x02]);
   assert.ok(w.toBytes().length < 0.85 * v1.length, `${w.toBytes().length} vs ${v1.length}`);
