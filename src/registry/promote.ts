@@ -35,10 +35,16 @@ export interface Comparison {
 }
 
 const MAX_ROWS = 100_000;
+const MAX_RESAMPLES = 10_000;
 
 /** Compares two versions on a test set (scoring rows through their upstreams when outputs are not given). */
 export async function compareVersions(registry: ModelRegistry, upstreams: UpstreamClients, model: string, current: string, candidate: string, t: TestSet, opts: { gate?: GateConfig; seed?: number; resamples?: number; concurrency?: number } = {}): Promise<Comparison> {
   const m = registry.requireModel(model);
+  // each resample allocates per row and metric: an unbounded count from a request would exhaust the heap and kill the server
+  if (opts.resamples !== undefined && !(Number.isInteger(opts.resamples) && opts.resamples >= 0 && opts.resamples <= MAX_RESAMPLES)) {
+    throw new RegistryError('bad_request', `resamples must be an integer from 0 to ${MAX_RESAMPLES}`);
+  }
+  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw new RegistryError('bad_request', 'seed must be an integer');
   registry.requireVersion(model, current);
   registry.requireVersion(model, candidate);
   const task: Task = m.outputKind;

@@ -46,7 +46,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
       const testSet = objectBody(b['testSet']) as TestSet;
       return compareVersions(s.registry, s.upstreams, req.params.name, b['current'], b['candidate'], testSet, {
         ...(typeof b['gate'] === 'object' && b['gate'] !== null && { gate: b['gate'] as object }),
-        ...(typeof b['seed'] === 'number' && { seed: b['seed'] }), ...(typeof b['resamples'] === 'number' && { resamples: b['resamples'] }),
+        ...(b['seed'] !== undefined && { seed: b['seed'] as number }), ...(b['resamples'] !== undefined && { resamples: b['resamples'] as number }),
       });
     });
 
