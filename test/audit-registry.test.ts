@@ -33,4 +33,30 @@ describe('audit: registry, comparison and promotion requests', { timeout: 60_000
     // the server is still up and answers
     assert.equal((await call(url, 'GET', '/v1/models/churn/aliases')).status, 200);
   });
+
+  test('audit: a malformed test set or gate is a 400, and "force": "false" does not skip the gate', async () => {
+    // a test-set row that is not an object was a 500 (TypeError reading its label)
+    for (const rows of [[null], [{ features: { x: 1 }, label: 'yes' }, 7]]) {
+      const r = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet: { rows } });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.match((r.body.error as { message: string }).message, /testSet\.rows\[\d\] must be an object/);
+      const p = await call(url, 'POST', '/v1/models/churn/promote', { version: '1.1.0', reason: 'r', testSet: { rows } });
+      assert.equal(p.status, 400, JSON.stringify(p.body));
+    }
+    // a gate with a string threshold was a 500 (the refusal message formats it as a number); a misspelt field
+    // or a string flag silently gave a different gate than asked for
+    for (const gate of [{ minImprovement: '0.6' }, { requireSignificant: 'false' }, { minimprovement: 0.6 }, { metric: 7 }, 'accuracy']) {
+      const r = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet, gate });
+      assert.equal(r.status, 400, `${JSON.stringify(gate)}: ${JSON.stringify(r.body)}`);
+      assert.equal((r.body.error as { code: string }).code, 'bad_request');
+    }
+    // the same gate well-formed: the candidate improves accuracy by 0.5 (1.0 vs 0.5), below the 0.6 asked for
+    const refused = await call(url, 'POST', '/v1/models/churn/promote', { version: '1.1.0', reason: 'r', testSet, gate: { minImprovement: 0.6 } });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal((refused.body.error as { code: string }).code, 'promotion_refused');
+    // a string "false" is truthy: it skipped the comparison and moved the alias
+    const forced = await call(url, 'POST', '/v1/models/churn/promote', { version: '1.1.0', reason: 'r', testSet, gate: { minImprovement: 0.6 }, force: 'false' });
+    assert.equal(forced.status, 400, JSON.stringify(forced.body));
+    assert.deepStrictEqual((await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases, { production: '1.0.0' });
+  });
 });

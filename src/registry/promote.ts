@@ -45,6 +45,7 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     throw new RegistryError('bad_request', `resamples must be an integer from 0 to ${MAX_RESAMPLES}`);
   }
   if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw new RegistryError('bad_request', 'seed must be an integer');
+  checkGate(opts.gate);
   registry.requireVersion(model, current);
   registry.requireVersion(model, candidate);
   const task: Task = m.outputKind;
@@ -53,6 +54,8 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
   let b: TestSet['candidate'];
   if (t.rows !== undefined) {
     if (!Array.isArray(t.rows) || t.rows.length === 0 || t.rows.length > MAX_ROWS) throw new RegistryError('bad_request', `testSet.rows must have 1 to ${MAX_ROWS} rows`);
+    const bad = t.rows.findIndex((r: unknown) => typeof r !== 'object' || r === null || Array.isArray(r));
+    if (bad >= 0) throw new RegistryError('bad_request', `testSet.rows[${bad}] must be an object {features, label}`);
     labels = t.rows.map((r) => r.label);
     a = await score(registry, upstreams, model, current, t.rows, opts.concurrency ?? 16);
     b = await score(registry, upstreams, model, candidate, t.rows, opts.concurrency ?? 16);
@@ -77,6 +80,20 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     if (e instanceof MetricsInputError || e instanceof UnknownGateMetricError) throw new RegistryError('bad_request', e.message);
     throw e;
   }
+}
+
+/** A gate from a request: a misspelt field or a value of the wrong type would silently weaken it (or fail later as a 500). */
+function checkGate(g: unknown): void {
+  if (g === undefined) return;
+  const known = ['metric', 'minImprovement', 'requireSignificant'];
+  if (typeof g !== 'object' || g === null || Array.isArray(g)) throw new RegistryError('bad_request', `gate must be an object {${known.join(', ')}}`);
+  const o = g as Record<string, unknown>;
+  const extra = Object.keys(o).filter((k) => !known.includes(k));
+  if (extra.length > 0) throw new RegistryError('bad_request', `unknown gate field(s) ${extra.slice(0, 5).join(', ')}; known: ${known.join(', ')}`);
+  if (o['metric'] !== undefined && typeof o['metric'] !== 'string') throw new RegistryError('bad_request', 'gate.metric must be a metric id');
+  const min = o['minImprovement'];
+  if (min !== undefined && !(typeof min === 'number' && Number.isFinite(min))) throw new RegistryError('bad_request', 'gate.minImprovement must be a number');
+  if (o['requireSignificant'] !== undefined && typeof o['requireSignificant'] !== 'boolean') throw new RegistryError('bad_request', 'gate.requireSignificant must be true or false');
 }
 
 const isLabel = (v: unknown): boolean => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
@@ -113,6 +130,8 @@ async function score(registry: ModelRegistry, upstreams: UpstreamClients, model:
 /** Promotion: compares the candidate with the alias's current version and moves the alias only if the gate passes. */
 export async function promote(registry: ModelRegistry, upstreams: UpstreamClients, model: string, req: PromoteRequest): Promise<AliasResult & { comparison: Comparison | null }> {
   const alias = req.alias ?? 'production';
+  // "force": "false" is truthy: taken as given, it would skip the gate
+  if (req.force !== undefined && typeof req.force !== 'boolean') throw new RegistryError('bad_request', '"force" must be true or false');
   registry.requireVersion(model, req.version);
   const current = (await registry.aliases(model))[alias];
   let comparison: Comparison | null = null;

@@ -45,7 +45,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
       if (typeof b['current'] !== 'string' || typeof b['candidate'] !== 'string') throw new ApiError('bad_request', 'body needs "current" and "candidate" versions and a "testSet"');
       const testSet = objectBody(b['testSet']) as TestSet;
       return compareVersions(s.registry, s.upstreams, req.params.name, b['current'], b['candidate'], testSet, {
-        ...(typeof b['gate'] === 'object' && b['gate'] !== null && { gate: b['gate'] as object }),
+        ...(b['gate'] !== undefined && { gate: b['gate'] as object }),
         ...(b['seed'] !== undefined && { seed: b['seed'] as number }), ...(b['resamples'] !== undefined && { resamples: b['resamples'] as number }),
       });
     });
