@@ -59,4 +59,23 @@ describe('audit: registry, comparison and promotion requests', { timeout: 60_000
     assert.equal(forced.status, 400, JSON.stringify(forced.body));
     assert.deepStrictEqual((await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases, { production: '1.0.0' });
   });
+
+  test('audit: a serving configuration naming a version the model does not have is refused', async () => {
+    const before = (await call(url, 'GET', '/v1/models/churn/serving')).body.serving;
+    for (const cfg of [
+      { policy: { kind: 'canary', candidate: '1.1.1', percent: 10 } },
+      { policy: { kind: 'shadow', candidate: '9.9.9' } },
+      { policy: { kind: 'blue-green', standby: '1.1' } },
+      { fallback: [{ version: '1.0.0' }, { version: '0.9.0' }] },
+    ]) {
+      const r = await call(url, 'PUT', '/v1/models/churn/serving', cfg);
+      assert.equal(r.status, 404, `${JSON.stringify(cfg)}: ${JSON.stringify(r.body)}`);
+      assert.equal((r.body.error as { code: string }).code, 'unknown_version');
+      assert.match((r.body.error as { message: string }).message, /known: 1\.0\.0, 1\.1\.0/);
+    }
+    assert.deepStrictEqual((await call(url, 'GET', '/v1/models/churn/serving')).body.serving, before, 'nothing stored');
+    const ok = await call(url, 'PUT', '/v1/models/churn/serving', { policy: { kind: 'canary', candidate: '1.1.0', percent: 10 }, fallback: [{ version: '1.0.0' }, { static: { prediction: 'no' } }] });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', {})).status, 200);
+  });
 });

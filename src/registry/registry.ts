@@ -245,6 +245,10 @@ export class ModelRegistry {
   async putServing(model: string, raw: unknown): Promise<ServingConfig> {
     this.requireModel(model);
     const cfg = checkServing(raw);
+    // a misspelt version would only show as 503s (or silently lost shadow traffic) once requests are routed to it
+    const p = cfg.policy;
+    const named = [...('candidate' in p ? [p.candidate] : []), ...('standby' in p ? [p.standby] : []), ...cfg.fallback.flatMap((s) => ('version' in s ? [s.version] : []))];
+    for (const v of named) this.requireVersion(model, v);
     await this.o.store.putServing(model, { ...cfg }, this.o.clock());
     await this.refresh(model);
     return cfg;
