@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Server } from '../src/server.js';
+import { defaultConfig } from '../src/config.js';
+import { startServer, type Server } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
 import { declareChurn } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 /** Audit of the registry, gateway and rollouts: defects a production user hit, each with its regression test. */
 describe('audit: registry, comparison and promotion requests', { timeout: 60_000 }, () => {
@@ -77,5 +80,88 @@ describe('audit: registry, comparison and promotion requests', { timeout: 60_000
     const ok = await call(url, 'PUT', '/v1/models/churn/serving', { policy: { kind: 'canary', candidate: '1.1.0', percent: 10 }, fallback: [{ version: '1.0.0' }, { static: { prediction: 'no' } }] });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', {})).status, 200);
+  });
+});
+
+describe('audit: a rollout whose alias an operator moved by hand (injected clock, explicit ticks)', { timeout: 60_000 }, () => {
+  const STEP = 60_000;
+  let server: Server;
+  let url: string;
+  let now = Date.UTC(2026, 0, 5, 12);
+  let stable: ModelServer;
+  let candidate: ModelServer;
+
+  const traffic = async (n: number): Promise<void> => {
+    for (let i = 0; i < n; i += 10) {
+      await Promise.all(Array.from({ length: Math.min(10, n - i) }, async (_, j) => {
+        const res = await fetch(`${url}/v1/models/churn/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: { x: ((i + j) % 9) - 4 } }) });
+        await res.arrayBuffer();
+      }));
+    }
+    await new Promise((r) => setTimeout(r, 100)); // the mirrored calls to the primary are fire-and-forget
+  };
+  const tick = async (advanceMs: number): Promise<{ status: number; body: Record<string, unknown> }> => {
+    now += advanceMs;
+    return call(url, 'POST', '/v1/rollouts/tick', {});
+  };
+  const rollout = async (): Promise<Record<string, unknown>> => (await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Record<string, unknown>;
+  const aliases = async (): Promise<Record<string, string>> => (await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+  const productionHistory = async (): Promise<unknown[]> => ((await call(url, 'GET', '/v1/models/churn/deployments')).body.deployments as Array<Record<string, unknown>>)
+    .filter((d) => d.alias === 'production').map((d) => [d.kind, d.from, d.to, d.by]);
+  const start = () => call(url, 'POST', '/v1/models/churn/rollout', {
+    candidate: '1.1.0', steps: [100], stepDurationMs: STEP, bakeMs: 3_600_000, reason: 'ship 1.1.0', analysis: { minSamples: 20 }, slo: { minSamples: 20, maxErrorRate: 0.05, maxP95Ms: 500 },
+  });
+
+  before(async () => {
+    const c = defaultConfig();
+    c.dataDir = tempDir('lookout-audit-rollout-');
+    c.server.port = 0;
+    c.registry = { tickMs: 0, refreshMs: 0 };
+    server = await startServer({ config: c, clock: () => now });
+    url = server.url;
+    stable = await startModelServer();
+    candidate = await startModelServer();
+    await declareChurn(url, [{ version: '1.0.0', upstream: stable.url }, { version: '1.0.1', upstream: stable.url }, { version: '1.1.0', upstream: candidate.url }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+    await stable.close();
+    await candidate.close();
+  });
+
+  test('audit: an SLO breach in the bake period after the operator already rolled back by hand ends the rollout (every later tick answered 409)', async () => {
+    assert.equal((await start()).status, 201);
+    await traffic(60);
+    assert.equal((await tick(STEP)).status, 200);
+    assert.equal((await rollout()).state, 'promoted');
+    assert.equal((await aliases()).production, '1.1.0');
+    candidate.behaviour.failEvery = 2; // the new primary fails half its requests
+    await traffic(40);
+    const manual = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'errors: back by hand', by: 'oncall' });
+    assert.equal(manual.status, 200, JSON.stringify(manual.body));
+    const t = await tick(1000);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const r = await rollout();
+    assert.equal(r.state, 'rolled_back', JSON.stringify(r));
+    assert.match(String(r.endReason), /SLO breach.*"production" had already been moved off 1\.1\.0 \(to 1\.0\.0\)/);
+    assert.equal((await aliases()).production, '1.0.0');
+    // the operator's change is the last word: no second flip by the controller
+    assert.deepStrictEqual((await productionHistory()).slice(-2), [['promote', '1.0.0', '1.1.0', 'rollout-controller'], ['set', '1.1.0', '1.0.0', 'oncall']]);
+    assert.equal((await tick(1000)).status, 200, 'later ticks are fine');
+    candidate.behaviour.failEvery = undefined;
+  });
+
+  test('audit: a rollout whose primary alias was moved during the last step is not promoted over that change (every later tick answered 409)', async () => {
+    assert.equal((await start()).status, 201);
+    await traffic(60);
+    const manual = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.1', reason: 'hotfix', by: 'oncall' });
+    assert.equal(manual.status, 200, JSON.stringify(manual.body));
+    const t = await tick(STEP);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const r = await rollout();
+    assert.equal(r.state, 'rolled_back', JSON.stringify(r));
+    assert.match(String(r.endReason), /"production" was moved off 1\.0\.0 during the rollout \(now 1\.0\.1\)/);
+    assert.deepStrictEqual(await aliases(), { production: '1.0.1', canary: '1.0.0' });
+    assert.equal((await tick(1000)).status, 200);
   });
 });

@@ -27,6 +27,9 @@ export function sloBreach(a: ArmSnapshot, slo: RolloutSlo): string | null {
   return null;
 }
 
+const isConflict = (e: unknown): e is RegistryError => e instanceof RegistryError && e.code === 'conflict';
+const conflictActual = (e: RegistryError): string => (e.details as { actual?: string | null } | undefined)?.actual ?? '(unset)';
+
 function failing(a: Analysis): string {
   return a.checks.filter((c) => !c.pass).map((c) => `${c.name} canary ${c.canary === null ? 'n/a' : +c.canary.toFixed(4)} vs primary ${c.primary === null ? 'n/a' : +c.primary.toFixed(4)} (limit ${c.limit === null ? 'n/a' : +c.limit.toFixed(4)})`).join('; ');
 }
@@ -158,7 +161,14 @@ export class RolloutController implements RoutingOverrides {
     }
     r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
     if (r.step >= r.steps.length - 1) {
-      await this.o.registry.setAlias(r.model, r.alias, r.candidate, { kind: 'promote', by: 'rollout-controller', reason: `rollout ${r.id}: all ${r.steps.length} steps passed`, expectFrom: r.primary });
+      try {
+        await this.o.registry.setAlias(r.model, r.alias, r.candidate, { kind: 'promote', by: 'rollout-controller', reason: `rollout ${r.id}: all ${r.steps.length} steps passed`, expectFrom: r.primary });
+      } catch (e) {
+        // the alias was moved off the primary during the rollout (by hand, say): never promote over that change, and
+        // do not retry at every tick either
+        if (!isConflict(e)) throw e;
+        return this.rollback(r, `"${r.alias}" was moved off ${r.primary} during the rollout (now ${conflictActual(e)}): not promoted over that change`, 'rollout-controller', a);
+      }
       Object.assign(r, { state: 'promoted', promotedAt: now, weight: 100 });
       this.o.stats.reset(r.model);
       return this.save(r, 'promoted', `all ${r.steps.length} steps passed`, a);
@@ -172,7 +182,14 @@ export class RolloutController implements RoutingOverrides {
 
   private async rollback(r: Rollout, reason: string, by: string, analysis?: Analysis): Promise<void> {
     if (r.state === 'promoted') {
-      await this.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}`, expectFrom: r.candidate });
+      try {
+        await this.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}`, expectFrom: r.candidate });
+      } catch (e) {
+        // the alias no longer points to the candidate (moved by hand meanwhile): nothing to flip back, and retrying would
+        // fail at every tick (and every abort) for good
+        if (!isConflict(e)) throw e;
+        reason = `${reason}; "${r.alias}" had already been moved off ${r.candidate} (to ${conflictActual(e)}) and was left as it is`;
+      }
     } else {
       await this.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
     }
