@@ -8,7 +8,7 @@ import { call, testServer } from './helpers/server.js';
 import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 /** Audit of the registry, gateway and rollouts: defects a production user hit, each with its regression test. */
-describe('audit: registry, comparison and promotion requests', { timeout: 60_000 }, () => {
+describe('audit: registry, serving, comparison, promotion and monitor requests', { timeout: 60_000 }, () => {
   let server: Server;
   let url: string;
   before(async () => {
@@ -80,6 +80,16 @@ describe('audit: registry, comparison and promotion requests', { timeout: 60_000
     const ok = await call(url, 'PUT', '/v1/models/churn/serving', { policy: { kind: 'canary', candidate: '1.1.0', percent: 10 }, fallback: [{ version: '1.0.0' }, { static: { prediction: 'no' } }] });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', {})).status, 200);
+  });
+
+  test('audit: a monitor level with an unknown action is refused with the known ones (it was only skipped when the alert fired)', async () => {
+    const monitor = (action: string) => ({ id: `audit-action-${action}`, model: 'churn', metric: 'errorRate', window: '1h', levels: [{ severity: 'warning', threshold: 0.01 }, { severity: 'critical', threshold: 0.1, action }] });
+    const r = await call(url, 'POST', '/v1/monitors', monitor('rolback'));
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal((r.body.error as { code: string }).code, 'validation_failed');
+    assert.match((r.body.error as { message: string }).message, /levels\[1\]\.action "rolback" is unknown; known actions: retrain, rollback/);
+    assert.equal((await call(url, 'GET', '/v1/monitors/audit-action-rolback')).status, 404);
+    for (const action of ['rollback', 'retrain']) assert.equal((await call(url, 'POST', '/v1/monitors', monitor(action))).status, 201);
   });
 });
 

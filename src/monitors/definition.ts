@@ -1,3 +1,4 @@
+import { ACTION_KINDS } from '../alerting/actions/runner.js';
 import { getDriftMethod } from '../core/drift/registry.js';
 import type { ChangeMode } from '../core/rules/compare.js';
 import type { Seasonality } from '../core/rules/baseline.js';
@@ -89,6 +90,8 @@ function levels(o: Obj): Level[] {
     if (l['severity'] === undefined) throw new DefinitionError(`levels[${i}].severity is required`);
     if (typeof l['threshold'] !== 'number' || !Number.isFinite(l['threshold'])) throw new DefinitionError(`levels[${i}].threshold must be a number`);
     const action = str(l, 'action', false, 50);
+    // a misspelt action would only show when the incident fires it (as a skipped action): refuse it now
+    if (action !== undefined && !(ACTION_KINDS as readonly string[]).includes(action)) throw new DefinitionError(`levels[${i}].action "${action}" is unknown; known actions: ${ACTION_KINDS.join(', ')}`);
     return { severity, threshold: l['threshold'], ...(action !== undefined && { action }) };
   });
 }
