@@ -82,6 +82,33 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
     assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', {})).status, 200);
   });
 
+  test('audit: a blue-green switch to a standby with no upstream or paused is refused (it took every prediction down)', async () => {
+    const green = await startModelServer();
+    try {
+      assert.equal((await call(url, 'PATCH', '/v1/models/churn/versions/1.0.0', { upstream: green.url })).status, 200);
+      assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', { policy: { kind: 'blue-green', standby: '1.1.0' } })).status, 200);
+      const noUpstream = await call(url, 'POST', '/v1/models/churn/switch', { reason: 'green is ready' });
+      assert.equal(noUpstream.status, 409, JSON.stringify(noUpstream.body));
+      assert.match((noUpstream.body.error as { message: string }).message, /standby 1\.1\.0 has no upstream/);
+      assert.equal((await call(url, 'PATCH', '/v1/models/churn/versions/1.1.0', { upstream: green.url })).status, 200);
+      assert.equal((await call(url, 'POST', '/v1/models/churn/versions/1.1.0/pause', { reason: 'not yet' })).status, 200);
+      const paused = await call(url, 'POST', '/v1/models/churn/switch', { reason: 'green is ready' });
+      assert.equal(paused.status, 409, JSON.stringify(paused.body));
+      assert.match((paused.body.error as { message: string }).message, /standby 1\.1\.0 is paused/);
+      assert.deepStrictEqual((await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases, { production: '1.0.0' }, 'production left as it was');
+      assert.equal((await call(url, 'POST', '/v1/models/churn/versions/1.1.0/resume', {})).status, 200);
+      const ok = await call(url, 'POST', '/v1/models/churn/switch', { reason: 'green is ready' });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const res = await fetch(`${url}/v1/models/churn/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: { x: 1 } }) });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-lookout-version'), '1.1.0');
+      assert.equal((await call(url, 'POST', '/v1/models/churn/switch', { reason: 'back' })).status, 200);
+      assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', {})).status, 200);
+    } finally {
+      await green.close();
+    }
+  });
+
   test('audit: a monitor level with an unknown action is refused with the known ones (it was only skipped when the alert fired)', async () => {
     const monitor = (action: string) => ({ id: `audit-action-${action}`, model: 'churn', metric: 'errorRate', window: '1h', levels: [{ severity: 'warning', threshold: 0.01 }, { severity: 'critical', threshold: 0.1, action }] });
     const r = await call(url, 'POST', '/v1/monitors', monitor('rolback'));

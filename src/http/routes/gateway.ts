@@ -65,6 +65,9 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       const policy = ctl.serving.policy;
       if (policy.kind !== 'blue-green') throw new RegistryError('conflict', `model "${model}" is not served blue-green (policy "${policy.kind}")`);
       const current = ctl.aliases[ctl.serving.alias] ?? null;
+      // switching to a standby that cannot answer would send every prediction to the fallback chain or a 503
+      if (!ctl.upstreams.has(policy.standby)) throw new RegistryError('conflict', `standby ${policy.standby} has no upstream: register one before switching to it`);
+      if (ctl.modelPaused || ctl.pausedVersions.has(policy.standby)) throw new RegistryError('conflict', `standby ${policy.standby} is paused: resume it before switching to it`);
       const r = await s.registry.setAlias(model, ctl.serving.alias, policy.standby, { kind: 'set', reason: `blue-green switch: ${reasonOf(b)}`, by: actor(deps, req, 'admin', b['by']), expectFrom: current });
       if (r.previous !== null) await s.registry.putServing(model, { ...ctl.serving, policy: { kind: 'blue-green', standby: r.previous } });
       return r;
