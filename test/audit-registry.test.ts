@@ -63,6 +63,20 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
     assert.deepStrictEqual((await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases, { production: '1.0.0' });
   });
 
+  test('audit: registering a version again with the same lineage in another key order is the idempotent no-op, not a 409', async () => {
+    const lineage = { gitCommit: 'f00d', dataVersion: 'd-1', hyperparameters: { depth: 6, eta: 0.1, grid: [{ b: 1, a: 2 }] }, metrics: { auc: 0.9, accuracy: 0.8 } };
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/4.0.0', { lineage })).status, 201);
+    const reordered = { metrics: { accuracy: 0.8, auc: 0.9 }, hyperparameters: { grid: [{ a: 2, b: 1 }], eta: 0.1, depth: 6 }, dataVersion: 'd-1', gitCommit: 'f00d' };
+    const again = await call(url, 'PUT', '/v1/models/churn/versions/4.0.0', { lineage: reordered });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.created, false);
+    assert.deepStrictEqual((again.body.version as { lineage: unknown }).lineage, lineage, 'the stored lineage is kept');
+    // a real difference, even deep inside, is still a conflict
+    for (const changed of [{ ...lineage, hyperparameters: { ...lineage.hyperparameters, eta: 0.2 } }, { ...lineage, hyperparameters: { ...lineage.hyperparameters, grid: [{ b: 1, a: 3 }] } }]) {
+      assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/4.0.0', { lineage: changed })).status, 409);
+    }
+  });
+
   test('audit: a serving configuration naming a version the model does not have is refused', async () => {
     const before = (await call(url, 'GET', '/v1/models/churn/serving')).body.serving;
     for (const cfg of [

@@ -135,7 +135,7 @@ export class ModelRegistry {
     const created = await this.o.store.createVersion(record);
     if (!created) {
       const existing = await this.o.store.getVersion(model, input.version) as RegistryVersionRecord;
-      const same = JSON.stringify(existing.lineage) === JSON.stringify(record.lineage)
+      const same = canonicalJson(existing.lineage) === canonicalJson(record.lineage)
         && (record.artifact === null || JSON.stringify(existing.artifact) === JSON.stringify(record.artifact));
       if (!same) throw new RegistryError('conflict', `version ${model}@${input.version} already exists; versions are immutable (register a new version)`, { existing });
       return { record: existing, created: false };
@@ -257,6 +257,13 @@ export class ModelRegistry {
   private deployment(model: string, alias: string, to: string, kind: DeploymentKind, by: string | undefined, reason: string): DeploymentRecord {
     return { id: this.o.newId(), model, at: this.o.clock(), alias, from: null, to, by: by ?? 'api', reason, kind };
   }
+}
+
+/** JSON with object keys sorted at every level: two lineages that differ only in key order are the same lineage. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x)
+    ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    : x));
 }
 
 function checkUpstream(u: string): void {
