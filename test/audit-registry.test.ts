@@ -123,6 +123,20 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
     }
   });
 
+  test('audit: a rollout request with a misspelt limit is refused (it started with the default limit instead)', async () => {
+    for (const [body, msg] of [
+      [{ stepDurationMS: 60_000 }, /unknown rollout field\(s\) stepDurationMS/],
+      [{ slo: { maxP95: 300 } }, /unknown rollout "slo" field\(s\) maxP95; known: maxErrorRate, maxP95Ms, minSamples/],
+      [{ analysis: { maxErrorRate: 0.01 } }, /unknown rollout "analysis" field\(s\) maxErrorRate; known: minSamples, errorRateAlpha/],
+      [{ analysis: 'strict' }, /rollout "analysis" must be an object/],
+    ] as Array<[Record<string, unknown>, RegExp]>) {
+      const r = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'r', ...body });
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body.error as { message: string }).message, msg);
+    }
+    assert.equal((await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout, null, 'no rollout started');
+  });
+
   test('audit: a monitor level with an unknown action is refused with the known ones (it was only skipped when the alert fired)', async () => {
     const monitor = (action: string) => ({ id: `audit-action-${action}`, model: 'churn', metric: 'errorRate', window: '1h', levels: [{ severity: 'warning', threshold: 0.01 }, { severity: 'critical', threshold: 0.1, action }] });
     const r = await call(url, 'POST', '/v1/monitors', monitor('rolback'));
