@@ -81,6 +81,15 @@ export class SummaryReader {
     };
   }
 
+  /**
+   * The granularity a series starting at `from` is read at: minute windows exist only for events newer than the
+   * minute-window retention (as effectiveRange says), so a range starting before it is read at hour windows instead
+   * of answering empty minutes (the answer states its granularity).
+   */
+  seriesGranularity(from: number, granularity: Granularity): Granularity {
+    return granularity === 'minute' && from < this.clock() - this.minuteRetentionMs ? 'hour' : granularity;
+  }
+
   /** The version a query is about: the one named, else the newest. */
   resolveVersion(model: string, version?: string): VersionContext | undefined {
     if (version !== undefined) return this.catalog.version(model, version);

@@ -147,7 +147,7 @@ export function queryRoutes(deps: AppDeps) {
       if (typeof metric !== 'string') throw new ApiError('bad_request', `metric must be one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`);
       const problem = seriesMetricProblem(metric, v);
       if (problem) throw new ApiError('bad_request', problem.message, problem.details);
-      const granularity = r.granularity ?? granularityFor(r.from, r.to);
+      const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
       const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, seriesMetric(metric, v, size / 1000));
       const points: Array<{ t: number; value: number | null; events: number }> = [];

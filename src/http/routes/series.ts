@@ -30,7 +30,7 @@ export function seriesRoutes(deps: AppDeps) {
           unknown: problems.map((p) => p.metric), metrics: TIMESERIES_METRICS, features: v.spec.features.map((f) => f.name),
         });
       }
-      const granularity = r.granularity ?? granularityFor(r.from, r.to);
+      const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
       const end = deps.metrics.queryDuration.startTimer({ endpoint: 'series' });
       try {

@@ -1,0 +1,54 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+/** 10:00 UTC five days before NOW: older than the minute windows' retention (2 days). */
+const OLD = Date.UTC(2026, 10, 15, 10, 0, 0);
+
+const MODEL = { name: 'audit', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+
+function event(ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model: 'audit', version: '1', timestamp: new Date(ts).toISOString(), features: { x: 1 }, prediction: 1, latencyMs: 10, ...extra };
+}
+
+describe('audit of the data and query API (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  /** Events sent at OLD + i minutes, i < OLD_EVENTS (one per minute of the hour 10:00-11:00). */
+  const OLD_EVENTS = 60;
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    base = s.url;
+    assert.equal((await call(base, 'POST', '/v1/models', MODEL)).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/audit/versions', { version: '1' })).status, 201);
+    const res = await call(base, 'POST', '/v1/events', Array.from({ length: OLD_EVENTS }, (_, i) => event(OLD + i * MINUTE)));
+    assert.equal(res.body['accepted'], OLD_EVENTS, JSON.stringify(res.body).slice(0, 300));
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('timeseries and series of a range under a day that starts before the minute windows\' retention show its events', async () => {
+    const range = `from=${OLD - HOUR}&to=${OLD + 5 * HOUR}`;
+    for (const g of ['', '&granularity=minute']) {
+      const ts = await call(base, 'GET', `/v1/models/audit/timeseries?metric=events&${range}${g}`);
+      assert.equal(ts.status, 200, JSON.stringify(ts.body));
+      const points = ts.body['points'] as Array<{ t: number; value: number | null; events: number }>;
+      assert.equal(ts.body['granularity'], 'hour', 'only hour windows exist there');
+      assert.equal(points.reduce((n, p) => n + p.events, 0), OLD_EVENTS);
+      assert.deepEqual(points.filter((p) => p.events > 0).map((p) => [p.t, p.value]), [[OLD, OLD_EVENTS]]);
+      const series = await call(base, 'GET', `/v1/models/audit/series?metrics=events,latencyP50&${range}${g}`);
+      assert.equal(series.status, 200, JSON.stringify(series.body));
+      assert.equal(series.body['granularity'], 'hour');
+      assert.equal((series.body['events'] as number[]).reduce((n, e) => n + e, 0), OLD_EVENTS);
+    }
+    // Recent ranges keep their minute points.
+    const recent = await call(base, 'GET', `/v1/models/audit/timeseries?metric=events&from=${NOW - HOUR}&to=${NOW}`);
+    assert.equal(recent.body['granularity'], 'minute');
+  });
+});
