@@ -9,7 +9,7 @@ const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 /** 10:00 UTC five days before NOW: older than the minute windows' retention (2 days). */
 const OLD = Date.UTC(2026, 10, 15, 10, 0, 0);
 
-const MODEL = { name: 'audit', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+const MODEL = { name: 'audit', outputKind: 'regression', segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
 
 function event(ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { model: 'audit', version: '1', timestamp: new Date(ts).toISOString(), features: { x: 1 }, prediction: 1, latencyMs: 10, ...extra };
@@ -50,5 +50,25 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     // Recent ranges keep their minute points.
     const recent = await call(base, 'GET', `/v1/models/audit/timeseries?metric=events&from=${NOW - HOUR}&to=${NOW}`);
     assert.equal(recent.body['granularity'], 'minute');
+  });
+
+  test('/health and /segments?details=true: throughput is the events over the range they were counted in', async () => {
+    // 10 minutes of an hour older than the minute windows: its events are counted over the whole hour (from, to say so).
+    const h = await call(base, 'GET', `/v1/models/audit/health?from=${OLD}&to=${OLD + 10 * MINUTE}`);
+    assert.equal(h.status, 200, JSON.stringify(h.body));
+    assert.deepEqual([h.body['from'], h.body['to'], h.body['events']], [OLD, OLD + HOUR, OLD_EVENTS]);
+    assert.equal(h.body['throughputPerSecond'], OLD_EVENTS / 3600);
+    // A recent range with ends inside minutes: counted over its whole minutes.
+    const seg = { region: 'eu' };
+    const sent = await call(base, 'POST', '/v1/events', Array.from({ length: 30 }, (_, i) => event(NOW - 30 * MINUTE + i * MINUTE, { segment: seg })));
+    assert.equal(sent.body['accepted'], 30);
+    const from = NOW - 30 * MINUTE + 30_000;
+    const r = await call(base, 'GET', `/v1/models/audit/health?from=${from}&to=${NOW}`);
+    assert.deepEqual([r.body['from'], r.body['to'], r.body['events']], [NOW - 30 * MINUTE, NOW, 30]);
+    assert.equal(r.body['throughputPerSecond'], 30 / 1800);
+    const d = await call(base, 'GET', `/v1/models/audit/segments?details=true&from=${from}&to=${NOW}`);
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    const details = d.body['details'] as Array<{ segment: string; events: number; throughputPerSecond: number }>;
+    assert.deepEqual(details.map((x) => [x.segment, x.events, x.throughputPerSecond]), [['region=eu', 30, 30 / 1800]]);
   });
 });

@@ -33,6 +33,11 @@ export function queryRoutes(deps: AppDeps) {
     }
   };
   const perf = deps.performance;
+  /** The seconds a merged summary of the range counts events over: its effective range (whole minutes or hours). */
+  const coveredSeconds = (r: RangeParams): number => {
+    const eff = deps.reader.effectiveRange(r.from, r.to);
+    return (eff.to - eff.from) / 1000;
+  };
   const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
     return { model: v.record.model, version: v.record.version, segment: r.segment, from: eff.from, to: eff.to, requested: { from: r.from, to: r.to } };
@@ -120,7 +125,7 @@ export function queryRoutes(deps: AppDeps) {
       for (const segment of segments.slice(0, MAX_SEGMENT_DETAILS)) {
         const merged = await deps.reader.merged(v, segment, r.from, r.to);
         const d = driftOf(v, merged);
-        details.push({ segment, ...healthOf(merged, (r.to - r.from) / 1000), driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null });
+        details.push({ segment, ...healthOf(merged, coveredSeconds(r)), driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null });
       }
       return { ...head(v, r), segments, details, detailsTruncated: segments.length > MAX_SEGMENT_DETAILS };
     }));
@@ -128,7 +133,7 @@ export function queryRoutes(deps: AppDeps) {
     app.get<RG>('/v1/models/:name/health', read, async (req: Req) => timed('health', async () => {
       const { v, r } = ctx(req);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
-      return { ...head(v, r), ...healthOf(merged, (r.to - r.from) / 1000) };
+      return { ...head(v, r), ...healthOf(merged, coveredSeconds(r)) };
     }));
 
     /** Raw events kept by sampling (ingest.sampleRate), newest last, for debugging. */
