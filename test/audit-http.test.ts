@@ -71,4 +71,17 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     const details = d.body['details'] as Array<{ segment: string; events: number; throughputPerSecond: number }>;
     assert.deepEqual(details.map((x) => [x.segment, x.events, x.throughputPerSecond]), [['region=eu', 30, 30 / 1800]]);
   });
+
+  test('a model named with the longest name allowed (128 characters) can be read, versioned and queried', async () => {
+    const name = `m${'x'.repeat(127)}`;
+    assert.equal((await call(base, 'POST', '/v1/models', { ...MODEL, name })).status, 201);
+    const got = await call(base, 'GET', `/v1/models/${name}`);
+    assert.equal(got.status, 200, JSON.stringify(got.body));
+    assert.equal(got.body['name'], name);
+    const v = await call(base, 'POST', `/v1/models/${name}/versions`, { version: `v${'1'.repeat(127)}` });
+    assert.equal(v.status, 201, JSON.stringify(v.body));
+    const h = await call(base, 'GET', `/v1/models/${name}/health?version=v${'1'.repeat(127)}`);
+    assert.equal(h.status, 200, JSON.stringify(h.body));
+  });
+
 });

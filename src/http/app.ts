@@ -18,6 +18,8 @@ import { distributionRoutes } from './routes/distribution.js';
 import { seriesRoutes } from './routes/series.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+/** Longest path parameter (decoded) a route accepts. */
+const MAX_PATH_PARAM = 1024;
 
 /** Builds the Fastify app: routes, structured errors ({error:{code,message,details}}), auth, metrics. */
 export interface AppOptions {
@@ -39,6 +41,9 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
     clientErrorHandler,
+    // Path parameters hold names of up to 128 characters (models, versions) and feature names: Fastify's default limit
+    // of 100 answered 414 for names that POST /v1/models accepts.
+    maxParamLength: MAX_PATH_PARAM,
   });
   // U+0000 in a path or query string: refused alike on both stores (PostgreSQL text cannot hold it).
   app.addHook('onRequest', async (req) => {
