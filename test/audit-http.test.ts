@@ -84,4 +84,13 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     assert.equal(h.status, 200, JSON.stringify(h.body));
   });
 
+  test('a path that is not valid percent-encoding, or too long a path segment, gets the catalog error body', async () => {
+    for (const path of ['/v1/models/%E0%A4%A/health', '/nowhere/%ZZ', `/v1/models/${'x'.repeat(5000)}`]) {
+      const res = await call(base, 'GET', path);
+      assert.equal(res.status, 400, `${path.slice(0, 40)}: ${JSON.stringify(res.body)}`);
+      const err = res.body['error'] as { code: string; message: string };
+      assert.equal(err.code, 'bad_request', JSON.stringify(res.body));
+      assert.ok(err.message.length > 10, err.message);
+    }
+  });
 });

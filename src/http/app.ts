@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { clientErrorHandler } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
 import type { AppDeps } from './deps.js';
@@ -44,6 +44,12 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     // Path parameters hold names of up to 128 characters (models, versions) and feature names: Fastify's default limit
     // of 100 answered 414 for names that POST /v1/models accepts.
     maxParamLength: MAX_PATH_PARAM,
+    // The router's own refusals (a longer parameter, a path that is not valid percent-encoding) in the catalog's shape.
+    frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const api = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new ApiError('bad_request', `a path segment is longer than ${MAX_PATH_PARAM} characters`)
+        : err.code === 'FST_ERR_BAD_URL' ? new ApiError('bad_request', 'the URL path is not valid percent-encoded UTF-8') : toApiError(err);
+      void reply.status(api.status).send(api.toJSON());
+    },
   });
   // U+0000 in a path or query string: refused alike on both stores (PostgreSQL text cannot hold it).
   app.addHook('onRequest', async (req) => {
