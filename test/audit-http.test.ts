@@ -93,4 +93,14 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
       assert.ok(err.message.length > 10, err.message);
     }
   });
+
+  test('an event cost too large to sum is refused, and the costs of its window are kept', async () => {
+    const t = NOW - 3 * HOUR;
+    const res = await call(base, 'POST', '/v1/events', [1, 2, 1e308, 1e308].map((costUsd, i) => event(t + i * 1000, { costUsd })));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const results = res.body['results'] as Array<{ status: string; code?: string }>;
+    assert.deepEqual(results.map((r) => r.code ?? r.status), ['accepted', 'accepted', 'invalid_cost', 'invalid_cost']);
+    const h = await call(base, 'GET', `/v1/models/audit/health?from=${t}&to=${t + MINUTE}`);
+    assert.deepEqual([h.body['events'], h.body['costUsd'], h.body['costPerInferenceUsd']], [2, 1 + 2, (1 + 2) / 2]);
+  });
 });

@@ -214,8 +214,9 @@ function defects(now: number): Defect[] {
   // Above 1e9 ms (MAX_LATENCY_MS): refused, a sketch spanning such a range is slow to read back.
   add('latencyMs', 'invalid_latency', -1, -1e-9, '5', true, [], {}, [5], 1e9 + 1, 1e308);
   add('latencyMs', null, undefined, null, 0, 1e9, 5e-324);
-  add('costUsd', 'invalid_cost', -1, -1e-9, '0.1', true, [], {});
-  add('costUsd', null, undefined, null, 0, 1e6, 1e308);
+  // Above 1e9 (MAX_COST_USD): refused, two costs near 1e308 overflowed their window's cost sum.
+  add('costUsd', 'invalid_cost', -1, -1e-9, '0.1', true, [], {}, 1e9 + 1, 1e308);
+  add('costUsd', null, undefined, null, 0, 1e6, 1e9);
   // error
   add('error', 'invalid_error', 0, 1, -1, [], ['e'], {}, { message: 'e' });
   add('error', 'invalid_error', '\u0000', 'boom\u0000');

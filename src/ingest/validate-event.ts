@@ -39,6 +39,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export const MAX_LATENCY_MS = 1e9;
 
+/**
+ * The largest cost of one inference accepted (USD). Window summaries sum the costs: two events near 1e308 made the sum
+ * Infinity, which the stored summary cannot hold (JSON), and the window's whole cost read back as 0.
+ */
+export const MAX_COST_USD = 1e9;
+
 function optNumber(v: unknown, min: number, max = Infinity): number | null | undefined {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) return undefined;
@@ -95,8 +101,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   }
   const latencyMs = optNumber(raw['latencyMs'], 0, MAX_LATENCY_MS);
   if (latencyMs === undefined) return reject(index, 'invalid_latency', `latencyMs must be a number from 0 to ${MAX_LATENCY_MS} (about 11.6 days)`, undefined, id);
-  const costUsd = optNumber(raw['costUsd'], 0);
-  if (costUsd === undefined) return reject(index, 'invalid_cost', 'costUsd must be a non-negative number', undefined, id);
+  const costUsd = optNumber(raw['costUsd'], 0, MAX_COST_USD);
+  if (costUsd === undefined) return reject(index, 'invalid_cost', `costUsd must be a number from 0 to ${MAX_COST_USD}`, undefined, id);
   const e = raw['error'];
   let error: string | null = null;
   if (e === true) error = 'error';
