@@ -103,4 +103,30 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     const h = await call(base, 'GET', `/v1/models/audit/health?from=${t}&to=${t + MINUTE}`);
     assert.deepEqual([h.body['events'], h.body['costUsd'], h.body['costPerInferenceUsd']], [2, 1 + 2, (1 + 2) / 2]);
   });
+
+  test('from/to: text that is not a time is refused, not read as some other time; a time without a zone is UTC', async () => {
+    for (const bad of ['foo 5', '-5', '1 2', 'Dec 1 2026', '2026-02-30', '2026-11-15T10:00:00+25:00', '99999999999999999999']) {
+      const res = await call(base, 'GET', `/v1/models/audit/health?from=${encodeURIComponent(bad)}&to=${NOW}`);
+      assert.equal(res.status, 400, `${bad}: ${JSON.stringify(res.body)}`);
+      const err = res.body['error'] as { code: string; message: string };
+      assert.equal(err.code, 'bad_request');
+      assert.match(err.message, /^from must be epoch milliseconds or an ISO-8601 time/, bad);
+    }
+    const tz = process.env['TZ'];
+    process.env['TZ'] = 'America/New_York'; // the server's time zone must not matter
+    try {
+      const forms: Array<[string, number]> = [
+        ['2026-11-15', Date.UTC(2026, 10, 15)], ['2026-11-15T10:00', OLD], ['2026-11-15T10:00:00', OLD], ['2026-11-15t10:00:00.000z', OLD],
+        ['2026-11-15T11:30:00+01:30', OLD], [String(OLD), OLD],
+      ];
+      for (const [text, ms] of forms) {
+        const res = await call(base, 'GET', `/v1/models/audit/health?from=${encodeURIComponent(text)}&to=${OLD + 2 * HOUR}`);
+        assert.equal(res.status, 200, `${text}: ${JSON.stringify(res.body)}`);
+        assert.equal((res.body['requested'] as { from: number }).from, ms, text);
+      }
+    } finally {
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
+  });
 });

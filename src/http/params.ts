@@ -1,4 +1,5 @@
 import { parseGranularity } from '../core/time/windows.js';
+import { MAX_EPOCH_MS, parseRfc3339 } from '../ingest/timestamp.js';
 import { segmentKey } from '../ingest/validate-event.js';
 import type { Granularity } from '../storage/types.js';
 import { ApiError } from './errors.js';
@@ -6,13 +7,27 @@ import { ApiError } from './errors.js';
 export const DEFAULT_RANGE_MS = 24 * 3600 * 1000;
 const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
 
-/** A time given as epoch ms or ISO-8601. */
+/**
+ * ISO-8601 as queries take it: a date, or a date and a time (seconds and their fraction optional) with an optional
+ * zone; without one, UTC. Not Date.parse: it reads "foo 5" as May 2001, rolls 2026-02-30 over into March, and reads a
+ * time without a zone in the server's time zone.
+ */
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
+
+/** A time given as epoch ms or ISO-8601 (see ISO_TIME). */
 export function parseTime(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new ApiError('bad_request', `${name} must be a time`);
-  const n = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(n)) throw new ApiError('bad_request', `${name} must be epoch milliseconds or an ISO-8601 time (got "${v.slice(0, 50)}")`);
+  const n = /^\d+$/.test(v) ? Number(v) : isoTime(v);
+  if (n === undefined || !(n <= MAX_EPOCH_MS)) {
+    throw new ApiError('bad_request', `${name} must be epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z (no zone: UTC) (got "${v.slice(0, 50)}")`);
+  }
   return n;
+}
+
+function isoTime(s: string): number | undefined {
+  const m = ISO_TIME.exec(s);
+  return m ? parseRfc3339(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${m[4] ?? 'Z'}`) : undefined;
 }
 
 export interface RangeParams {
