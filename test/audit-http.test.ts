@@ -129,4 +129,27 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
       else process.env['TZ'] = tz;
     }
   });
+
+  test('a feature distribution counts the values equal to its lowest edge (integer features lost their smallest value)', async () => {
+    const model = { name: 'ints', outputKind: 'regression', inputSchema: { type: 'object', properties: { k: { type: 'integer' } } } };
+    assert.equal((await call(base, 'POST', '/v1/models', model)).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/ints/versions', { version: '1' })).status, 201);
+    // k uniform on 0..4 in both: every value is inside the central 99%, so the bins hold all of it, a fifth at k = 0.
+    const csv = ['k', ...Array.from({ length: 1000 }, (_, i) => String(i % 5))].join('\n');
+    const ref = await fetch(`${base}/v1/models/ints/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+    assert.equal(ref.status, 200, await ref.text());
+    const t = NOW - 2 * HOUR;
+    const events = Array.from({ length: 500 }, (_, i) => ({ model: 'ints', version: '1', timestamp: t + i * 1000, features: { k: i % 5 }, prediction: 0 }));
+    assert.equal((await call(base, 'POST', '/v1/events', events)).body['accepted'], 500);
+    const d = await call(base, 'GET', `/v1/models/ints/features/k/distribution?from=${t}&to=${t + HOUR}`);
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    type Side = { shares: number[]; count: number };
+    const body = d.body as unknown as { edges: number[]; reference: Side; current: Side };
+    assert.deepEqual([body.edges[0], body.edges[body.edges.length - 1], body.current.count], [0, 4, 500]);
+    const sum = (a: number[]): number => a.reduce((x, y) => x + y, 0);
+    for (const side of [body.reference, body.current]) {
+      assert.ok(Math.abs(sum(side.shares) - 1) < 1e-9, `all values are binned: ${sum(side.shares)}`);
+      assert.ok(Math.abs((side.shares[0] as number) - 0.2) < 0.02, `k = 0 is in the first bin: ${side.shares[0]}`);
+    }
+  });
 });

@@ -53,7 +53,8 @@ function binShares(ref: NumericSummary, cur: NumericSummary, edges: number[]): [
   return [proportions(counts(ref)), proportions(counts(cur))];
 }
 
-function prevDouble(x: number): number {
+/** The largest double below x (rank(prevDouble(x)) is the share of values < x). */
+export function prevDouble(x: number): number {
   if (x === 0) return -Number.MIN_VALUE;
   const buf = new Float64Array([x]);
   const bits = new BigInt64Array(buf.buffer);

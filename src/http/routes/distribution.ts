@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CategoricalSummary, OTHER } from '../../core/summary/categorical.js';
 import { NumericSummary } from '../../core/summary/numeric.js';
+import { prevDouble } from '../../core/drift/from-summary.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -53,7 +54,8 @@ function numeric(ref: NumericSummary, cur: NumericSummary): NumericDistribution 
   const edges = both.length === 0 ? [] : Array.from({ length: BINS + 1 }, (_, i) => lo + i * width);
   const shares = (s: NumericSummary): number[] => {
     if (s.count === 0) return edges.slice(1).map(() => 0);
-    const cdf = edges.map((e) => s.kll.rank(e));
+    // Bins (e_i, e_i+1], the first one closed: values equal to the lowest edge (an integer feature's smallest value) count.
+    const cdf = edges.map((e, i) => s.kll.rank(i === 0 ? prevDouble(e) : e));
     return cdf.slice(1).map((c, i) => Math.max(0, c - (cdf[i] as number)));
   };
   const side = (s: NumericSummary): NumericDistribution['reference'] => ({
