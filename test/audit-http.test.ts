@@ -152,4 +152,32 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
       assert.ok(Math.abs((side.shares[0] as number) - 0.2) < 0.02, `k = 0 is in the first bin: ${side.shares[0]}`);
     }
   });
+
+  test('a label that is not one of the model\'s classes (or not a number for a regression) is refused, not left to void every metric', async () => {
+    const model = { name: 'bin', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+    assert.equal((await call(base, 'POST', '/v1/models', model)).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/bin/versions', { version: '1' })).status, 201);
+    const t = NOW - 4 * HOUR;
+    const preds = Array.from({ length: 20 }, (_, i) => ({ id: `b${i}`, prediction: i % 2 === 0 ? '1' : '0', label: i % 4 === 0 ? '0' : i % 2 === 0 ? '1' : '0' }));
+    const ev = preds.map((p, i) => ({ id: p.id, model: 'bin', version: '1', timestamp: t + i * 1000, features: { x: 1 }, prediction: p.prediction }));
+    assert.equal((await call(base, 'POST', '/v1/events', ev)).body['accepted'], 20);
+    const labels = [...preds.map((p) => ({ id: p.id, label: p.label })), { id: 'b1', label: 'yes' }, { id: 'b3', label: true }, { id: 'b5', label: 1 }];
+    const res = await call(base, 'POST', '/v1/labels', labels);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const results = res.body['results'] as Array<{ status: string; code?: string; message?: string }>;
+    assert.deepEqual(results.slice(-3).map((r) => r.code ?? r.status), ['invalid_label', 'invalid_label', 'accepted']);
+    assert.match(results[20]?.message ?? '', /one of the model's classes: 0, 1/);
+    // b5 was relabelled "1" (its prediction "0"): 20 labelled, of which 15 right.
+    const correct = preds.filter((p) => (p.id === 'b5' ? '1' : p.label) === p.prediction).length;
+    const perf = await call(base, 'GET', `/v1/models/bin/performance?from=${t}&to=${t + HOUR}&ci=false&segments=false`);
+    assert.equal(perf.status, 200, JSON.stringify(perf.body));
+    const realized = perf.body['realized'] as { n: number; metrics: { accuracy: { value: number } } } | null;
+    assert.ok(realized, JSON.stringify(perf.body));
+    assert.deepEqual([realized.n, realized.metrics.accuracy.value], [20, correct / 20]);
+    // A regression model's label must be a number.
+    const reg = await call(base, 'POST', '/v1/events', [event(t, { id: 'r1' })]);
+    assert.equal(reg.body['accepted'], 1);
+    const rl = await call(base, 'POST', '/v1/labels', [{ id: 'r1', label: 'abc' }, { id: 'r1', label: '2.5' }]);
+    assert.deepEqual((rl.body['results'] as Array<{ status: string; code?: string }>).map((r) => r.code ?? r.status), ['invalid_label', 'accepted']);
+  });
 });

@@ -33,6 +33,16 @@ export function labelRoutes(deps: AppDeps) {
           results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"` });
           continue;
         }
+        // A label the model's metrics cannot use would make them all fail (realized: null), not just its own row's.
+        const ctx = deps.catalog.model(ev.model);
+        if (ctx?.classes && !ctx.classes.has(c.label)) {
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'invalid_label', message: `label "${c.label.slice(0, 100)}" is not one of the model's classes: ${[...ctx.classes].join(', ').slice(0, 500)}` });
+          continue;
+        }
+        if (ctx?.model.outputKind === 'regression' && !(c.label.trim() !== '' && Number.isFinite(Number(c.label)))) {
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'invalid_label', message: `label "${c.label.slice(0, 100)}" is not a number (model "${ev.model}" is a regression)` });
+          continue;
+        }
         records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now, ts: ev.ts });
         results.push({ index: c.index, id: c.id, status: 'accepted' });
       }
