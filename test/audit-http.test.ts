@@ -180,4 +180,18 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     const rl = await call(base, 'POST', '/v1/labels', [{ id: 'r1', label: 'abc' }, { id: 'r1', label: '2.5' }]);
     assert.deepEqual((rl.body['results'] as Array<{ status: string; code?: string }>).map((r) => r.code ?? r.status), ['invalid_label', 'accepted']);
   });
+
+  test('/drift?threshold= takes a positive finite number only (Infinity came back as threshold: null)', async () => {
+    const csv = ['k', ...Array.from({ length: 100 }, (_, i) => String(i % 5))].join('\n');
+    const ref = await fetch(`${base}/v1/models/ints/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+    assert.equal(ref.status, 200);
+    for (const bad of ['Infinity', '1e400', '-1', '0', 'abc']) {
+      const res = await call(base, 'GET', `/v1/models/ints/drift?threshold=${bad}&from=${NOW - 3 * HOUR}&to=${NOW}`);
+      assert.equal(res.status, 400, `${bad}: ${JSON.stringify(res.body).slice(0, 300)}`);
+      assert.equal((res.body['error'] as { code: string }).code, 'bad_request');
+    }
+    const ok = await call(base, 'GET', `/v1/models/ints/drift?threshold=0.2&from=${NOW - 3 * HOUR}&to=${NOW}`);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual((ok.body['features'] as Array<{ threshold: number }>).map((f) => f.threshold), [0.2]);
+  });
 });

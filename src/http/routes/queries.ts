@@ -51,7 +51,7 @@ export function queryRoutes(deps: AppDeps) {
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
       if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
       const threshold = req.query['threshold'] !== undefined ? Number(req.query['threshold']) : undefined;
-      if (threshold !== undefined && !(threshold > 0)) throw new ApiError('bad_request', 'threshold must be a positive number');
+      if (threshold !== undefined && !(threshold > 0 && Number.isFinite(threshold))) throw new ApiError('bad_request', 'threshold must be a positive finite number');
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
       const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) });
       if (!d) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet: upload one (PUT /v1/models/${v.record.model}/versions/${v.record.version}/reference)`);
