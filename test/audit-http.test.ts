@@ -22,7 +22,7 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
   const OLD_EVENTS = 60;
 
   before(async () => {
-    s = await testServer({ clock: () => NOW });
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.ingest.sampleRate = 1) });
     base = s.url;
     assert.equal((await call(base, 'POST', '/v1/models', MODEL)).status, 201);
     assert.equal((await call(base, 'POST', '/v1/models/audit/versions', { version: '1' })).status, 201);
@@ -193,5 +193,17 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     const ok = await call(base, 'GET', `/v1/models/ints/drift?threshold=0.2&from=${NOW - 3 * HOUR}&to=${NOW}`);
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual((ok.body['features'] as Array<{ threshold: number }>).map((f) => f.threshold), [0.2]);
+  });
+
+  test('GET /events?segment=&limit=N answers up to N events of the segment, not those of the first N events', async () => {
+    const t = NOW - 6 * HOUR;
+    // 20 events: the first 10 in "us", the next 10 in "eu"; every event is kept with its features (sampleRate 1).
+    const rows = Array.from({ length: 20 }, (_, i) => event(t + i * 1000, { id: `seg${i}`, segment: { region: i < 10 ? 'us' : 'eu' } }));
+    assert.equal((await call(base, 'POST', '/v1/events', rows)).body['accepted'], 20);
+    const res = await call(base, 'GET', `/v1/models/audit/events?segment=region%3Deu&limit=5&from=${t}&to=${t + HOUR}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual((res.body['events'] as Array<{ id: string }>).map((e) => e.id), ['seg10', 'seg11', 'seg12', 'seg13', 'seg14']);
+    const all = await call(base, 'GET', `/v1/models/audit/events?segment=region%3Dus&from=${t}&to=${t + HOUR}`);
+    assert.equal((all.body['events'] as unknown[]).length, 10);
   });
 });

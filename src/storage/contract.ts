@@ -110,6 +110,19 @@ export function storageContract(
       assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0 + 6, to: T0 + 100 }), []);
     });
 
+    test('events: query by segment (every part of the wanted key among the event\'s), before the limit', async () => {
+      const m = 'evseg';
+      const segs = ['region=eu', 'region=us', 'region=eu&tier=gold', 'region=eu%26x&tier=gold', 'tier=gold', '', 'region=e_%25'];
+      const all = segs.map((segment, i) => ev(`s${i}`, m, { ts: T0 + i, segment }));
+      await s.appendEvents(all);
+      const want = (k: string): EventRecord[] => all.filter((e) => k.split('&').every((p) => e.segment.split('&').includes(p)));
+      for (const k of ['region=eu', 'tier=gold', 'region=eu&tier=gold', 'region=e_%25', 'region=e']) {
+        assert.deepStrictEqual(await s.queryEvents({ model: m, from: 0, to: T0 + 100, segment: k }), want(k), k);
+      }
+      assert.deepStrictEqual((await s.queryEvents({ model: m, from: 0, to: T0 + 100, segment: 'tier=gold', limit: 2 })).map((e) => e.id), ['s2', 's3']);
+      assert.equal((await s.queryEvents({ model: m, from: 0, to: T0 + 100, segment: '' })).length, segs.length);
+    });
+
     test('events: getEvents by ids (missing ids absent)', async () => {
       const es = [ev('g1', 'get', { ts: T0 + 2 }), ev('g2', 'get', { ts: T0 + 1 }), ev('g3', 'get')];
       await s.appendEvents(es);

@@ -157,6 +157,8 @@ export interface EventQuery {
   version?: string;
   /** Only events that carry sampled features. */
   sampledOnly?: boolean;
+  /** Only events whose segment key holds every "k=v" part of this one (segmentMatches), before `limit`. */
+  segment?: string;
   limit?: number;
   /**
    * Labelled reads only (labelledEvents, labelledOutcomes, countLabelled): a uniform sample of about this share

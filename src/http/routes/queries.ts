@@ -141,9 +141,8 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
-      const events = await deps.store.queryEvents({ model: v.record.model, version: v.record.version, from: r.from, to: r.to, sampledOnly: true, limit });
-      const inSegment = r.segment === '' ? events : events.filter((e) => segmentMatches(e.segment, r.segment));
-      return { ...head(v, r), events: inSegment };
+      const events = await deps.store.queryEvents({ model: v.record.model, version: v.record.version, from: r.from, to: r.to, sampledOnly: true, segment: r.segment, limit });
+      return { ...head(v, r), events };
     }));
 
     app.get<RG>('/v1/models/:name/timeseries', read, async (req: Req) => timed('timeseries', async () => {

@@ -23,6 +23,13 @@ function eventFilter(q: EventQuery, params: (string | number)[]): string {
     where += ` AND e.version = $${params.length}`;
   }
   if (q.sampledOnly === true) where += ' AND e.features IS NOT NULL';
+  if (q.segment !== undefined && q.segment !== '') {
+    // Each "k=v" part of the wanted key among the event's "k=v&k2=v2" parts (as segmentMatches).
+    for (const part of q.segment.split('&')) {
+      params.push(`&${part}&`);
+      where += ` AND strpos('&' || e.segment || '&', $${params.length}) > 0`;
+    }
+  }
   return where;
 }
 
