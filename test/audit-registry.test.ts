@@ -137,6 +137,21 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
     assert.equal((await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout, null, 'no rollout started');
   });
 
+  test('audit: an alias change with an expectFrom that is neither a version nor null is refused (it moved the alias unchecked)', async () => {
+    const before = (await call(url, 'GET', '/v1/models/churn/aliases')).body['aliases'] as Record<string, string>;
+    for (const expectFrom of [1, true, { version: '1.0.0' }, ['1.0.0']]) {
+      const r = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.1.0', reason: 'r', expectFrom });
+      assert.equal(r.status, 400, `${JSON.stringify(expectFrom)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body.error as { message: string }).message, /"expectFrom" must be/);
+    }
+    assert.deepEqual((await call(url, 'GET', '/v1/models/churn/aliases')).body['aliases'], before);
+    // A stale string still gets the conflict; the current one moves the alias.
+    const stale = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.1.0', reason: 'r', expectFrom: '9.9.9' });
+    assert.equal(stale.status, 409, JSON.stringify(stale.body));
+    const ok = await call(url, 'PUT', '/v1/models/churn/aliases/staging', { version: '1.1.0', reason: 'r', expectFrom: before['staging'] ?? null });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+
   test('audit: a monitor level with an unknown action is refused with the known ones (it was only skipped when the alert fired)', async () => {
     const monitor = (action: string) => ({ id: `audit-action-${action}`, model: 'churn', metric: 'errorRate', window: '1h', levels: [{ severity: 'warning', threshold: 0.01 }, { severity: 'critical', threshold: 0.1, action }] });
     const r = await call(url, 'POST', '/v1/monitors', monitor('rolback'));

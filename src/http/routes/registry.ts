@@ -86,6 +86,8 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       const b = objectBody(req.body);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const expect = b['expectFrom'];
+      // ignored, a malformed expectFrom would move the alias without the check the caller asked for
+      if (expect !== undefined && expect !== null && typeof expect !== 'string') throw new ApiError('bad_request', '"expectFrom" must be the version the alias points to now, or null for an unset alias');
       return registry.setAlias(req.params.name, req.params.alias, b['version'], {
         reason: reasonOf(b), by: actor(deps, req, 'admin', b['by']), ...((typeof expect === 'string' || expect === null) && { expectFrom: expect }),
       });
