@@ -22,6 +22,7 @@ import type { SummaryKey } from './storage/types.js';
 import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
+import { InputError } from './io/errors.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
 import { RolloutAlerts } from './wiring/rollout-alerts.js';
@@ -216,6 +217,11 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
       ...(m.classes && { classes: m.classes }), ...(m.description !== undefined && { description: m.description }),
       createdAt: existing?.createdAt ?? now, updatedAt: now,
     };
+    try {
+      deps.catalog.checkInputSchema(record.inputSchema);
+    } catch (e) {
+      throw new InputError(`model "${m.name}" of the config: inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`);
+    }
     await deps.catalog.putModel(record);
     for (const v of m.versions ?? []) {
       const current = deps.catalog.version(m.name, v.version);

@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
 const MINUTE = 60_000;
@@ -205,5 +208,76 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     assert.deepEqual((res.body['events'] as Array<{ id: string }>).map((e) => e.id), ['seg10', 'seg11', 'seg12', 'seg13', 'seg14']);
     const all = await call(base, 'GET', `/v1/models/audit/events?segment=region%3Dus&from=${t}&to=${t + HOUR}`);
     assert.equal((all.body['events'] as unknown[]).length, 10);
+  });
+});
+
+describe('model declaration: an input schema that cannot describe a features object', () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('is refused with validation_failed (such a model rejected every event); object schemas and ones without a type are taken', async () => {
+    for (const inputSchema of [{ type: 'string' }, { type: ['number', 'null'] }, { type: 'array', items: { type: 'number' } }]) {
+      const r = await call(s.url, 'POST', '/v1/models', { ...MODEL, name: 'bad', inputSchema });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal((r.body.error as { code: string }).code, 'validation_failed');
+      assert.match((r.body.error as { message: string }).message, /"type" must be "object"/);
+    }
+    assert.equal((await call(s.url, 'GET', '/v1/models/bad')).status, 404);
+    for (const [i, inputSchema] of [{ type: ['object', 'null'], properties: { x: { type: 'number' } } }, { properties: { x: { type: 'number' } } }].entries()) {
+      const r = await call(s.url, 'POST', '/v1/models', { ...MODEL, name: `ok${i}`, inputSchema });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+  });
+
+  test('in the config file, `lookout serve` stops at start with the model named (exit 2), not an internal error', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'lookout.yaml'), 'models:\n  - name: bad\n    outputKind: regression\n    inputSchema: {type: string}\n');
+    const r = await lookoutAsync(['serve', '--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'data'), '--port', '0', '--quiet'], 60_000);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /model "bad" of the config: inputSchema is not a valid input schema: .*"type" must be "object"/);
+  });
+});
+
+describe('throughput of a window still running (real server, DuckDB file)', () => {
+  // NOW is 12:00 UTC: the day window that started at 00:00 has run for 12 hours. Its throughput was its events over
+  // the whole 24 h, so every throughput chart ended in a false drop to half the rate.
+  const DAY = Date.UTC(2026, 10, 20);
+  const EVENTS = 90;
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    assert.equal((await call(s.url, 'POST', '/v1/models', MODEL)).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/models/audit/versions', { version: '1' })).status, 201);
+    // Yesterday (a whole day) and the last 90 minutes of today.
+    const res = await call(s.url, 'POST', '/v1/events', [
+      ...Array.from({ length: EVENTS }, (_, i) => event(DAY - 86_400_000 + i * 5 * MINUTE)),
+      ...Array.from({ length: EVENTS }, (_, i) => event(NOW - (i + 1) * MINUTE)),
+    ]);
+    assert.equal(res.body['accepted'], 2 * EVENTS, JSON.stringify(res.body).slice(0, 300));
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('/timeseries and /series: the running window\'s rate is its events over the time that has passed', async () => {
+    const range = `from=${DAY - 86_400_000}&to=${NOW}&granularity=day`;
+    const ts = await call(s.url, 'GET', `/v1/models/audit/timeseries?metric=throughput&${range}`);
+    assert.equal(ts.status, 200, JSON.stringify(ts.body));
+    const points = (ts.body['points'] as Array<{ t: number; value: number | null; events: number }>).map((p) => [p.t, p.value, p.events]);
+    assert.deepEqual(points, [[DAY - 86_400_000, EVENTS / 86_400, EVENTS], [DAY, EVENTS / ((NOW - DAY) / 1000), EVENTS]]);
+    const series = await call(s.url, 'GET', `/v1/models/audit/series?metrics=throughput,events&${range}`);
+    assert.equal(series.status, 200, JSON.stringify(series.body));
+    const body = series.body as { t: number[]; series: Record<string, number[]> };
+    assert.deepEqual(body.t, [DAY - 86_400_000, DAY]);
+    assert.deepEqual(body.series['throughput'], [EVENTS / 86_400, EVENTS / ((NOW - DAY) / 1000)]);
+    assert.deepEqual(body.series['events'], [EVENTS, EVENTS], 'counts are not rates: as they are');
+    // Hour windows: the last whole hour (11:00-12:00) holds 60 of the events.
+    const hours = await call(s.url, 'GET', `/v1/models/audit/timeseries?metric=throughput&from=${NOW - 3_600_000}&to=${NOW}&granularity=hour`);
+    assert.deepEqual((hours.body['points'] as Array<{ value: number }>).map((p) => p.value), [60 / 3600]);
   });
 });

@@ -48,8 +48,20 @@ export class ModelCatalog {
     return this.ajv.compile(schema);
   }
 
+  /**
+   * Throws a readable error when the schema cannot be a model's input schema: it does not compile, or its type leaves
+   * out "object" (events carry their features as an object: such a model would reject every event).
+   */
+  checkInputSchema(schema: Record<string, unknown>): void {
+    const t = schema['type'];
+    if (t !== undefined && !(t === 'object' || (Array.isArray(t) && t.includes('object')))) {
+      throw new Error(`it describes the features object of an event, so its "type" must be "object" (got ${JSON.stringify(t).slice(0, 100)})`);
+    }
+    this.compileSchema(schema);
+  }
+
   async putModel(m: ModelRecord): Promise<void> {
-    this.compileSchema(m.inputSchema);
+    this.checkInputSchema(m.inputSchema);
     await this.store.putModel(m);
     this.index(m, await this.store.listVersions(m.name));
   }

@@ -47,6 +47,16 @@ export function seriesMetricProblem(metric: string, v: VersionContext): { messag
   return null;
 }
 
+/**
+ * The value a chart shows for the window starting at `t` at time `now`: a rate (throughput) of a window still running
+ * counts its events over the part that has passed, not the whole window (else every throughput chart ended in a false
+ * drop: half the rate at midday for a day window). Other metrics, and windows that have ended, as computed.
+ */
+export function pointValue(metric: string, value: number | null, t: number, size: number, now: number): number | null {
+  if (metric !== 'throughput' || value === null || now >= t + size || now <= t) return value;
+  return (value * size) / (now - t);
+}
+
 /** A series request for `metric` (seriesValue per window), marked as head-only where it can be, else as worth storing. */
 export function seriesMetric(metric: string, v: VersionContext, seconds: number): SeriesMetric {
   const head = HEAD_METRICS.has(metric);

@@ -65,9 +65,9 @@ export function modelRoutes(deps: AppDeps) {
         const existing = deps.catalog.model(b.name)?.model;
         const now = deps.clock();
         try {
-          deps.catalog.compileSchema(b.inputSchema);
+          deps.catalog.checkInputSchema(b.inputSchema);
         } catch (e) {
-          throw new ApiError('validation_failed', `inputSchema is not a valid JSON Schema: ${e instanceof Error ? e.message : String(e)}`);
+          throw new ApiError('validation_failed', `inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`);
         }
         const m: ModelRecord = {
           name: b.name, outputKind: b.outputKind, inputSchema: b.inputSchema, segmentKeys: b.segmentKeys ?? [],

@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
-import { seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { pointValue, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
@@ -155,9 +155,10 @@ export function queryRoutes(deps: AppDeps) {
       const size = GRANULARITY_MS[granularity];
       const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, seriesMetric(metric, v, size / 1000));
       const points: Array<{ t: number; value: number | null; events: number }> = [];
+      const now = deps.clock();
       for (let t = Math.floor(r.from / size) * size; t < r.to; t += size) {
         const w = windows.get(t);
-        points.push({ t, value: w ? w.value : null, events: w?.events ?? 0 });
+        points.push({ t, value: w ? pointValue(metric, w.value, t, size, now) : null, events: w?.events ?? 0 });
       }
       return { ...head(v, r), metric, granularity, points };
     }));

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
-import { seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { pointValue, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -40,9 +40,10 @@ export function seriesRoutes(deps: AppDeps) {
         for (let x = Math.floor(r.from / size) * size; x < r.to; x += size) t.push(x);
         const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => seriesMetric(m, v, size / 1000)));
         const series: Record<string, Array<number | null>> = {};
+        const now = deps.clock();
         metrics.forEach((m, i) => {
           const values = all[i];
-          series[m] = t.map((x) => values?.get(x)?.value ?? null);
+          series[m] = t.map((x) => pointValue(m, values?.get(x)?.value ?? null, x, size, now));
         });
         const events = all[0];
         return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => events?.get(x)?.events ?? 0), series };
