@@ -43,7 +43,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     clientErrorHandler,
     // Path parameters hold names of up to 128 characters (models, versions) and feature names: Fastify's default limit
     // of 100 answered 414 for names that POST /v1/models accepts.
-    maxParamLength: MAX_PATH_PARAM,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM },
     // The router's own refusals (a longer parameter, a path that is not valid percent-encoding) in the catalog's shape.
     frameworkErrors: (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       const api = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new ApiError('bad_request', `a path segment is longer than ${MAX_PATH_PARAM} characters`)
