@@ -21,6 +21,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** One request; never throws. Network errors, timeouts, 408, 429 and 5xx are retryable; other 4xx are not. */
 export async function postBatch(cfg: TransportConfig, body: string, abandoned: AbortSignal): Promise<Attempt> {
+  // Abandoned during a retry wait: no new request (its 'abort' event has fired already and would not end it).
+  if (abandoned.aborted) return { kind: 'retry', error: abandoned.reason };
   // Our own controller and timer rather than AbortSignal.any([AbortSignal.timeout(), ...]): in Node 20 the timeout
   // signal inside any() can be garbage-collected before it fires (nodejs/node#57736), leaving the request hanging,
   // and any() would add a listener to the long-lived `abandoned` signal per request.

@@ -1,0 +1,76 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LookoutClient, type ClientEvent, type LookoutClientError } from '../src/client/index.js';
+
+interface Loopback {
+  url: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+const servers: Loopback[] = [];
+
+/** A node:http server on a loopback port; `handler` gets the request number (1, 2, ...). */
+async function listen(handler: (n: number, req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<Loopback> {
+  const state = { requests: 0 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(++state.requests, req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const lb: Loopback = {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+  servers.push(lb);
+  return lb;
+}
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const ev = (i: number): ClientEvent => ({ model: 'm', version: '1', features: { x: i }, prediction: '1' });
+
+describe('lookout/client audit', { timeout: 60_000 }, () => {
+  after(() => Promise.all(servers.splice(0).map((s) => s.close())));
+
+  test('close({ timeoutMs }) reached while a batch waits for its retry: no new request is made, close keeps its deadline', async () => {
+    // The first attempt is answered 503 with Retry-After: 2 s; any later request hangs (longer than the deadline).
+    const srv = await listen((n, _req, res) => {
+      if (n === 1) {
+        res.writeHead(503, { 'retry-after': '2', 'content-type': 'application/json' });
+        res.end('{"error":{"code":"unavailable","message":"busy"}}');
+      }
+    });
+    const errors: LookoutClientError[] = [];
+    const timeoutMs = 8000;
+    const client = new LookoutClient({ url: srv.url, flushIntervalMs: 1, timeoutMs, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 10; i++) client.log(ev(i));
+    await waitFor(() => client.stats().retries === 1); // the batch now sleeps before its retry
+    const deadline = 200;
+    const t0 = Date.now();
+    await client.close({ timeoutMs: deadline });
+    const ms = Date.now() - t0;
+    assert.ok(ms < deadline + 1500, `close({ timeoutMs: ${deadline} }) took ${ms} ms`);
+    assert.equal(srv.requests, 1, 'no request is started after the deadline');
+    const st = client.stats();
+    assert.deepEqual([st.failed, st.sent, st.queued, st.inFlight], [10, 0, 0, 0]);
+    assert.ok(errors.some((e) => e.kind === 'failed' && /deadline/.test(e.message)), errors.map((e) => e.message).join('; '));
+  });
+});
