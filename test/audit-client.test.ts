@@ -73,4 +73,34 @@ describe('lookout/client audit', { timeout: 60_000 }, () => {
     assert.deepEqual([st.failed, st.sent, st.queued, st.inFlight], [10, 0, 0, 0]);
     assert.ok(errors.some((e) => e.kind === 'failed' && /deadline/.test(e.message)), errors.map((e) => e.message).join('; '));
   });
+
+  test('an async onError that rejects does not become an unhandled rejection (which would end the process)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const srv = await listen((_n, _req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end('{"error":{"code":"bad_request","message":"no"}}');
+      });
+      let calls = 0;
+      const client = new LookoutClient({
+        url: srv.url,
+        onError: async () => {
+          calls++;
+          await Promise.resolve();
+          throw new Error('the logger is down');
+        },
+      });
+      assert.equal(client.log(null as unknown as ClientEvent), ''); // refused synchronously, in the caller's path
+      client.log(ev(1)); // failed in the background (400)
+      await client.close();
+      client.log(ev(2)); // dropped: closed
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(calls, 3);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -218,7 +218,9 @@ export class Sender {
 
   private report(err: LookoutClientError): void {
     try {
-      this.cfg.onError(err);
+      const r: unknown = this.cfg.onError(err);
+      // An async handler's rejection would be unhandled, which ends the process by default (Node 15+).
+      if (typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function') (r as PromiseLike<unknown>).then(undefined, () => undefined);
     } catch {
       // the caller's handler must not break the client
     }

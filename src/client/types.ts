@@ -45,7 +45,7 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Most characters of JSON per request (default 4,000,000); a single larger row is refused (counted as rejected). */
   maxBatchChars?: number;
-  /** Told about rows that are rejected, dropped, failed or refused (exceptions it throws are swallowed). */
+  /** Told about rows that are rejected, dropped, failed or refused (exceptions it throws, and rejections of a promise it returns, are swallowed). */
   onError?: (err: LookoutClientError) => void;
   /** HTTP implementation (default: the global fetch). */
   fetch?: typeof fetch;
