@@ -103,4 +103,25 @@ describe('lookout/client audit', { timeout: 60_000 }, () => {
       process.off('unhandledRejection', onUnhandled);
     }
   });
+
+  test('a 2xx answer that is not a Lookout ingest answer (wrong url) counts the rows as failed, not as sent', async () => {
+    // e.g. the url of another service, or of a proxy's catch-all page, that answers 200 to any POST and stores nothing
+    for (const [type, body] of [['text/html', '<html><body>Welcome</body></html>'], ['application/json', '{"ok":true}'], ['text/plain', '']]) {
+      const srv = await listen((_n, _req, res) => {
+        res.writeHead(200, { 'content-type': type as string });
+        res.end(body);
+      });
+      const errors: LookoutClientError[] = [];
+      const client = new LookoutClient({ url: srv.url, onError: (e) => errors.push(e) });
+      for (let i = 0; i < 5; i++) client.log(ev(i));
+      await client.close();
+      const st = client.stats();
+      assert.deepEqual([st.sent, st.failed, st.retries], [0, 5, 0], `answer ${JSON.stringify(body)}`);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0]?.kind, 'failed');
+      assert.equal(errors[0]?.count, 5);
+      assert.match(errors[0]?.message ?? '', /HTTP 200/);
+      await srv.close();
+    }
+  });
 });

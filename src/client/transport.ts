@@ -19,7 +19,7 @@ export interface Rejection {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** One request; never throws. Network errors, timeouts, 408, 429 and 5xx are retryable; other 4xx are not. */
+/** One request; never throws. Network errors, timeouts, 408, 429 and 5xx are retryable; other 4xx, and a 2xx that is not Lookout's answer, are not. */
 export async function postBatch(cfg: TransportConfig, body: string, abandoned: AbortSignal): Promise<Attempt> {
   // Abandoned during a retry wait: no new request (its 'abort' event has fired already and would not end it).
   if (abandoned.aborted) return { kind: 'retry', error: abandoned.reason };
@@ -40,7 +40,11 @@ export async function postBatch(cfg: TransportConfig, body: string, abandoned: A
     } catch {
       // not JSON: only the status matters
     }
-    if (res.ok) return { kind: 'ok', body: parsed };
+    if (res.ok) {
+      if (isRecord(parsed) && Array.isArray(parsed['results'])) return { kind: 'ok', body: parsed };
+      // Not Lookout (a wrong url, a proxy's catch-all page): nothing says the rows were stored, and a retry would not help.
+      return { kind: 'fatal', error: new Error(`HTTP ${res.status}, but the answer is not Lookout's {accepted, rejected, results} (is url the Lookout server?): ${text.slice(0, 200)}`) };
+    }
     const e = isRecord(parsed) && isRecord(parsed['error']) ? parsed['error'] : null;
     const error = new Error(`HTTP ${res.status}${e ? ` ${String(e['code'])}: ${String(e['message'])}` : `: ${text.slice(0, 200)}`}`);
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
