@@ -124,4 +124,12 @@ describe('lookout/client audit', { timeout: 60_000 }, () => {
       await srv.close();
     }
   });
+
+  test('a url fetch can never request (no http(s) scheme, credentials) makes the constructor throw, as a malformed one', async () => {
+    // 'lookout:8080' parses as a URL of scheme "lookout:"; before, every batch was retried maxRetries times and then failed.
+    for (const url of ['lookout:8080', 'localhost:8080', 'ftp://lookout:8080', 'http://user:secret@lookout:8080']) {
+      assert.throws(() => new LookoutClient({ url }), TypeError, url);
+    }
+    for (const url of ['http://lookout:8080', 'HTTPS://lookout.example.com/base/']) assert.doesNotThrow(() => new LookoutClient({ url }));
+  });
 });

@@ -27,7 +27,11 @@ export class LookoutClient {
 
   /** Throws (TypeError) only for a malformed `url`: configuration errors surface at start-up, not per call. */
   constructor(opts: ClientOptions) {
-    const base = new URL(opts.url).href.replace(/\/+$/, '');
+    const parsed = new URL(opts.url);
+    // fetch refuses these on every request: "lookout:8080" (no scheme) parses as a URL of scheme "lookout:".
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`url must start with http:// or https:// (got "${opts.url}")`);
+    if (parsed.username !== '' || parsed.password !== '') throw new TypeError('url must not contain credentials (pass the key as apiKey)');
+    const base = parsed.href.replace(/\/+$/, '');
     const onError = opts.onError ?? (() => undefined);
     this.clock = opts.clock ?? Date.now;
     const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));

@@ -28,7 +28,7 @@ export interface BackoffOptions {
 }
 
 export interface ClientOptions {
-  /** Base URL of the Lookout server, e.g. "http://lookout:8080". */
+  /** Base URL of the Lookout server, e.g. "http://lookout:8080" (http or https, no credentials: the constructor throws otherwise). */
   url: string;
   /** Sent as `Authorization: Bearer KEY` (needs the "ingest" scope). */
   apiKey?: string;
