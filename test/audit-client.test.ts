@@ -132,4 +132,39 @@ describe('lookout/client audit', { timeout: 60_000 }, () => {
     }
     for (const url of ['http://lookout:8080', 'HTTPS://lookout.example.com/base/']) assert.doesNotThrow(() => new LookoutClient({ url }));
   });
+
+  test('413 from a proxy with a smaller body limit (nginx: 1 MB): the batch is split and delivered, only a row too large alone fails', async () => {
+    const limit = 8 * 1024; // bytes of body the "proxy" lets through
+    const stored: string[] = [];
+    let tooLarge = 0;
+    const srv = await listen((_n, _req, res, body) => {
+      if (Buffer.byteLength(body) > limit) {
+        tooLarge++;
+        res.writeHead(413, { 'content-type': 'text/html' });
+        res.end('<html><head><title>413 Request Entity Too Large</title></head></html>');
+        return;
+      }
+      const rows = (JSON.parse(body) as { events: Array<{ id: string }> }).events;
+      stored.push(...rows.map((r) => r.id));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ accepted: rows.length, rejected: 0, results: rows.map((r, index) => ({ index, id: r.id, status: 'accepted' })) }));
+    });
+    const errors: LookoutClientError[] = [];
+    const client = new LookoutClient({ url: srv.url, maxBatch: 500, flushIntervalMs: 60_000, onError: (e) => errors.push(e) });
+    const pad = 'x'.repeat(200);
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push(client.log({ ...ev(i), features: { x: i, pad } }));
+    const big = client.log({ ...ev(100), features: { x: 100, pad: 'y'.repeat(limit) } }); // larger than the limit on its own
+    for (let i = 101; i < 150; i++) ids.push(client.log({ ...ev(i), features: { x: i, pad } }));
+    await client.close();
+    assert.ok(tooLarge > 0, 'the server refused the first, whole batch');
+    assert.deepEqual(stored, ids, 'every row that fits is stored once, in order');
+    const st = client.stats();
+    assert.deepEqual([st.sent, st.failed, st.rejected, st.queued, st.inFlight], [149, 1, 0, 0, 0]);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]?.kind, 'failed');
+    assert.equal(errors[0]?.count, 1);
+    assert.match(errors[0]?.message ?? '', /413/);
+    assert.ok(!stored.includes(big));
+  });
 });

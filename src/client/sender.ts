@@ -167,12 +167,19 @@ export class Sender {
       .catch(() => undefined);
   }
 
-  private async deliver(batch: string[]): Promise<void> {
+  /** `retried`: an earlier request carried these rows (it may have stored them). */
+  private async deliver(batch: string[], retried = false): Promise<void> {
     const { endpoint, maxRetries, initialMs, maxMs } = this.cfg;
     const body = `{"${endpoint}":[${batch.join(',')}]}`;
     for (let attempt = 0; ; attempt++) {
       const a = await postBatch(this.cfg, body, this.abandoned.signal);
-      if (a.kind === 'ok') return this.account(batch, a.body, attempt > 0);
+      if (a.kind === 'ok') return this.account(batch, a.body, retried || attempt > 0);
+      if (a.kind === 'fatal' && a.tooLarge && batch.length > 1 && !this.abandoned.signal.aborted) {
+        // 413 (e.g. a proxy's body limit below maxBatchChars): send the halves, in order; only a row too large alone fails.
+        const half = Math.ceil(batch.length / 2);
+        await this.deliver(batch.slice(0, half), retried || attempt > 0);
+        return this.deliver(batch.slice(half), retried || attempt > 0);
+      }
       if (a.kind === 'fatal' || attempt >= maxRetries || this.abandoned.signal.aborted) {
         this.counts.failed += batch.length;
         const why = a.kind === 'fatal' ? 'not retryable' : this.abandoned.signal.aborted ? 'the close() deadline passed' : `gave up after ${attempt + 1} attempts`;

@@ -8,7 +8,7 @@ export interface TransportConfig {
   clock: () => number;
 }
 
-export type Attempt = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: unknown; retryAfterMs?: number } | { kind: 'fatal'; error: unknown };
+export type Attempt = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: unknown; retryAfterMs?: number } | { kind: 'fatal'; error: unknown; tooLarge?: boolean };
 
 export interface Rejection {
   index: number;
@@ -50,7 +50,7 @@ export async function postBatch(cfg: TransportConfig, body: string, abandoned: A
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
       return { kind: 'retry', error, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), cfg.clock()) };
     }
-    return { kind: 'fatal', error };
+    return { kind: 'fatal', error, ...(res.status === 413 && { tooLarge: true }) };
   } catch (error) {
     return { kind: 'retry', error };
   } finally {

@@ -63,7 +63,7 @@ export interface EndpointStats {
   rejected: number;
   /** Rows dropped because the queue was full (the oldest go first), or logged after `close()`. */
   dropped: number;
-  /** Rows whose batch failed: retries exhausted, a 4xx answer (other than 408/429), or a 2xx answer that is not Lookout's. */
+  /** Rows whose batch failed: retries exhausted, a 4xx answer (other than 408/429; a 413 first splits the batch), or a 2xx answer that is not Lookout's. */
   failed: number;
   /** Retry attempts made (requests beyond the first of each batch). */
   retries: number;
