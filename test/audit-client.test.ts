@@ -167,4 +167,29 @@ describe('lookout/client audit', { timeout: 60_000 }, () => {
     assert.match(errors[0]?.message ?? '', /413/);
     assert.ok(!stored.includes(big));
   });
+
+  test('an event whose timestamp is an invalid Date or a non-finite number is refused, not stored at the time the server receives it', async () => {
+    // JSON turns both into null, which the server reads as "no timestamp": now, its own clock, maybe minutes later.
+    const bodies: string[] = [];
+    const srv = await listen((_n, _req, res, body) => {
+      bodies.push(body);
+      const rows = (JSON.parse(body) as { events: Array<{ id: string }> }).events;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ accepted: rows.length, rejected: 0, results: rows.map((r, index) => ({ index, id: r.id, status: 'accepted' })) }));
+    });
+    const errors: LookoutClientError[] = [];
+    const client = new LookoutClient({ url: srv.url, onError: (e) => errors.push(e) });
+    const bad = [new Date('not a date'), Number.NaN, Number.POSITIVE_INFINITY];
+    for (const timestamp of bad) assert.doesNotThrow(() => client.log({ ...ev(1), timestamp }));
+    const when = new Date(Date.UTC(2026, 0, 31, 12));
+    const good = [client.log({ ...ev(2), timestamp: when }), client.log({ ...ev(3), timestamp: when.getTime() }), client.log(ev(4))];
+    await client.close();
+    const st = client.stats();
+    assert.deepEqual([st.rejected, st.sent], [bad.length, good.length]);
+    assert.equal(errors.length, bad.length);
+    assert.ok(errors.every((e) => e.kind === 'invalid' && e.count === 1 && /timestamp/.test(e.message)), errors.map((e) => e.message).join('; '));
+    const rows = bodies.flatMap((b) => (JSON.parse(b) as { events: Array<{ id: string; timestamp: unknown }> }).events);
+    assert.deepEqual(rows.map((r) => r.id), good);
+    assert.deepEqual(rows.slice(0, 2).map((r) => r.timestamp), [when.toISOString(), when.getTime()]);
+  });
 });

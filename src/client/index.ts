@@ -85,6 +85,11 @@ export class LookoutClient {
       if (given === undefined || given === null) id = fillId = uuidv7(); // time-ordered: a small id index in the store (src/io/uuid7.ts)
       else if (typeof given === 'string') id = given;
       const ts: unknown = event.timestamp;
+      // JSON makes these null, which the server reads as "no timestamp" (its own clock at arrival): refuse them.
+      if ((typeof ts === 'number' && !Number.isFinite(ts)) || (ts instanceof Date && Number.isNaN(ts.getTime()))) {
+        this.events.refuse(`event ${id} has an invalid timestamp (${String(ts)})`);
+        return id;
+      }
       this.events.enqueue(event, null, 0, fillId, ts === undefined || ts === null ? this.now() : null);
     } catch (err) {
       // e.g. a throwing getter or Proxy trap

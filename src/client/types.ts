@@ -4,7 +4,7 @@ export interface ClientEvent {
   id?: string;
   model: string;
   version: string;
-  /** ISO-8601 string, epoch milliseconds or a Date; the client's clock at `log()` when absent. */
+  /** ISO-8601 string, epoch milliseconds or a Date; the client's clock at `log()` when absent. An invalid Date or a non-finite number is refused. */
   timestamp?: string | number | Date;
   features: Record<string, unknown>;
   /** Class label (classification) or number (regression). */
