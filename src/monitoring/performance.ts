@@ -1,4 +1,5 @@
 import { computeMetrics, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
+import { ClassCollector } from '../core/metrics/labels.js';
 import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
@@ -93,13 +94,27 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
     input.labels = labels;
     input.predictions = predictions;
     if (scores) input.scores = scores;
-    if (m.outputKind === 'binary' && v.reference?.profile.positiveClass !== undefined) input.positiveLabel = v.reference.profile.positiveClass;
+    if (m.outputKind === 'binary') {
+      // The reference's positive class, else the larger declared class: never the one class a segment or a bucket
+      // happens to hold (metrics' default), which measured precision and recall of the negative class there.
+      const positive = v.reference?.profile.positiveClass ?? declaredPositive(m);
+      if (positive !== undefined) input.positiveLabel = positive;
+    }
   }
   try {
     return computeMetrics(input);
   } catch {
     return null;
   }
+}
+
+/** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */
+function declaredPositive(m: ModelRecord): string | undefined {
+  if (m.classes?.length !== 2) return undefined;
+  const c = new ClassCollector();
+  for (const k of m.classes) c.add(k);
+  const { labels } = c.sorted();
+  return labels.length === 2 ? String(labels[1]) : undefined;
 }
 
 function toNumber(s: string | null): number | null {

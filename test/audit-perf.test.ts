@@ -1,0 +1,55 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+interface Metric { value: number | null; note?: string }
+interface Realized { positiveLabel: string; classes: string[]; metrics: Record<string, Metric> }
+
+describe('audit: labelled performance (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.ingest.sampleRate = 1) });
+    base = s.url;
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('binary without a reference: a segment holding only the negative class is measured for the positive class, as the whole range', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'yn', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/yn/versions', { version: '1' })).status, 201);
+    const start = NOW - 3 * HOUR;
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      const eu = i < 20;
+      return { id: `yn-${i}`, region: eu ? 'eu' : 'us', prediction: eu && i % 3 === 0 ? 'yes' : 'no', label: eu && i % 4 === 0 ? 'yes' : 'no' };
+    });
+    const ev = await call(base, 'POST', '/v1/events', { events: rows.map((r, i) => ({ id: r.id, model: 'yn', version: '1', timestamp: start + i * 60_000, features: {}, prediction: r.prediction, segment: { region: r.region } })) });
+    assert.equal(ev.body['accepted'], 40);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: rows.map((r) => ({ id: r.id, label: r.label })) })).body['accepted'], 40);
+    const p = await call(base, 'GET', `/v1/models/yn/performance?from=${start}&to=${start + HOUR}`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    assert.equal((p.body['realized'] as Realized).positiveLabel, 'yes');
+    // sklearn's precision/recall/f1 with pos_label='yes' where no row is 'yes': 0 (zero_division), accuracy 1
+    const us = (p.body['bySegment'] as Array<{ segment: string; realized: Realized }>).find((x) => x.segment === 'region=us')?.realized;
+    assert.equal(us?.positiveLabel, 'yes');
+    const usRows = rows.filter((r) => r.region === 'us');
+    assert.equal(usRows.filter((r) => r.label === 'yes' || r.prediction === 'yes').length, 0);
+    assert.equal(us?.metrics['accuracy']?.value, usRows.filter((r) => r.label === r.prediction).length / usRows.length);
+    for (const k of ['precision', 'recall', 'f1']) {
+      assert.equal(us?.metrics[k]?.value, 0, k);
+      assert.match(String(us?.metrics[k]?.note), /ill-defined/, k);
+    }
+    // the same for a bucket holding only negatives (the 'us' rows are minutes 20 to 39: the bucket [30m, 45m) holds 10 of them)
+    const b = await call(base, 'GET', `/v1/models/yn/performance/buckets?from=${start + 30 * 60_000}&to=${start + 45 * 60_000}&step=15m`);
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    const bucket = (b.body['buckets'] as Array<{ labelled: number; realized: Realized }>)[0];
+    assert.equal(bucket?.labelled, 10);
+    assert.equal(bucket?.realized.positiveLabel, 'yes');
+    assert.equal(bucket?.realized.metrics['recall']?.value, 0);
+  });
+});
