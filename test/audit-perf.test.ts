@@ -52,4 +52,26 @@ describe('audit: labelled performance (real server, DuckDB file)', () => {
     assert.equal(bucket?.realized.positiveLabel, 'yes');
     assert.equal(bucket?.realized.metrics['recall']?.value, 0);
   });
+
+  test('a range older than the minute windows (answered in whole hours): labelled events, coverage and realized are of the answer\'s from/to, as events and CBPE', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'old', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/old/versions', { version: '1' })).status, 201);
+    const start = NOW - 72 * HOUR; // minute windows are kept 2 days
+    const rows = Array.from({ length: 1200 }, (_, i) => ({ id: `old-${i}`, ts: start + i * 6000, prediction: String(i % 2), label: i % 3 === 0 ? '0' : '1' }));
+    const ev = await call(base, 'POST', '/v1/events', { events: rows.map((r) => ({ id: r.id, model: 'old', version: '1', timestamp: r.ts, features: {}, prediction: r.prediction })) });
+    assert.equal(ev.body['accepted'], rows.length);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: rows.map((r) => ({ id: r.id, label: r.label })) })).body['accepted'], rows.length);
+    const p = await call(base, 'GET', `/v1/models/old/performance?from=${start + HOUR / 2}&to=${start + (3 * HOUR) / 2}`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    const from = p.body['from'] as number;
+    const to = p.body['to'] as number;
+    assert.deepEqual([from, to], [start, start + 2 * HOUR], 'answered in whole hours');
+    const inRange = rows.filter((r) => r.ts >= from && r.ts < to);
+    assert.equal(p.body['events'], inRange.length);
+    assert.equal(p.body['labelled'], inRange.length);
+    assert.equal(p.body['labelCoverage'], 1);
+    const realized = p.body['realized'] as Realized & { n: number };
+    assert.equal(realized.n, inRange.length);
+    assert.equal(realized.metrics['accuracy']?.value, inRange.filter((r) => r.label === r.prediction).length / inRange.length);
+  });
 });

@@ -85,10 +85,13 @@ export function queryRoutes(deps: AppDeps) {
       const segments = booleanParam(req.query['segments'], 'segments');
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
       const ci = booleanParam(req.query['ci'], 'ci');
-      const result = await perf.result(v, r.from, r.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}\u0000${ci}`, async () => {
+      // Labelled events of the range the summaries cover (whole minutes, or hours before the minute windows'
+      // retention: the answer's from/to), so that labelCoverage, realized and the CBPE estimate are of the same events.
+      const eff = deps.reader.effectiveRange(r.from, r.to);
+      const result = await perf.result(v, eff.from, eff.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}\u0000${ci}`, async () => {
         const [merged, labelled] = await Promise.all([
           deps.reader.merged(v, r.segment, r.from, r.to),
-          perf.labelled(m.name, v.record.version, r.from, r.to),
+          perf.labelled(m.name, v.record.version, eff.from, eff.to),
         ]);
         const inSegment = r.segment === '' ? labelled.events : labelled.events.filter((l) => segmentMatches(l.event.segment, r.segment));
         return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }) });
