@@ -74,4 +74,27 @@ describe('audit: labelled performance (real server, DuckDB file)', () => {
     assert.equal(realized.n, inRange.length);
     assert.equal(realized.metrics['accuracy']?.value, inRange.filter((r) => r.label === r.prediction).length / inRange.length);
   });
+
+  test('labelled events the metrics refuse (a third class of a binary model declared without classes): realized null with realizedNote saying why', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'loose', outputKind: 'binary', segmentKeys: ['region'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/loose/versions', { version: '1' })).status, 201);
+    const start = NOW - 3 * HOUR;
+    const rows = Array.from({ length: 20 }, (_, i) => ({ id: `loose-${i}`, region: i < 10 ? 'eu' : 'us', prediction: String(i % 2), label: i === 0 ? 'maybe' : String(i % 3 === 0 ? 1 : 0) }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events: rows.map((r, i) => ({ id: r.id, model: 'loose', version: '1', timestamp: start + i * 60_000, features: {}, prediction: r.prediction, segment: { region: r.region } })) })).body['accepted'], 20);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: rows.map((r) => ({ id: r.id, label: r.label })) })).body['accepted'], 20);
+    const p = await call(base, 'GET', `/v1/models/loose/performance?from=${start}&to=${start + HOUR}`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    assert.equal(p.body['realized'], null);
+    assert.match(String(p.body['realizedNote']), /3 classes found.*maybe/);
+    const seg = p.body['bySegment'] as Array<{ segment: string; realized: Realized | null; realizedNote?: string }>;
+    assert.match(String(seg.find((x) => x.segment === 'region=eu')?.realizedNote), /maybe/);
+    const us = seg.find((x) => x.segment === 'region=us');
+    assert.equal(us?.realizedNote, undefined);
+    assert.equal(us?.realized?.metrics['accuracy']?.value, rows.filter((r) => r.region === 'us' && r.label === r.prediction).length / 10);
+    const b = await call(base, 'GET', `/v1/models/loose/performance/buckets?from=${start}&to=${start + 20 * 60_000}&step=10m`);
+    const buckets = b.body['buckets'] as Array<{ realized: Realized | null; realizedNote?: string }>;
+    assert.equal(buckets[0]?.realized, null);
+    assert.match(String(buckets[0]?.realizedNote), /maybe/);
+    assert.equal(buckets[1]?.realizedNote, undefined);
+  });
 });

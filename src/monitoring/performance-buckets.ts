@@ -1,7 +1,7 @@
 import type { MetricsResult } from '../core/metrics/index.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
-import { realized, sampleOf, type Sample } from './performance.js';
+import { realizedWithNote, sampleOf, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { segmentMatches } from './segment-match.js';
 
@@ -13,6 +13,8 @@ export interface PerformanceBucket {
   to: number;
   labelled: number;
   realized: MetricsResult | null;
+  /** As in GET /performance: why realized is null although events are labelled. */
+  realizedNote?: string;
   /** As in GET /performance: set when the bucket holds more labelled events than a read holds (then of a sample). */
   sampled: Sample | null;
 }
@@ -49,6 +51,6 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
   return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, id, async (): Promise<PerformanceBucket> => {
     const all = await perf.labelled(m.name, v.record.version, bf, bt);
     const events: readonly LabelledOutcome[] = opts.segment === '' ? all.events : all.events.filter((l) => segmentMatches(l.event.segment, opts.segment));
-    return { from: bf, to: bt, labelled: events.length, realized: realized(m, v, events, 0, ci ? 200 : 0, opts.metrics), sampled: sampleOf(all) };
+    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics), sampled: sampleOf(all) };
   })));
 }

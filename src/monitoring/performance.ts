@@ -12,11 +12,13 @@ export interface PerformanceResult {
   labelCoverage: number | null;
   labelDelayMs: { p50: number | null; p95: number | null; max: number | null };
   realized: MetricsResult | null;
+  /** Why realized is null although events are labelled: the metrics refused them (e.g. a label outside the model's classes, stored before labels were checked). */
+  realizedNote?: string;
   /** CBPE estimate from calibrated scores (binary models with a reference that has labels and scores). */
   estimated: (EstimatedMetrics & { n: number }) | null;
   reference: MetricsResult | null;
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
-  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null }> | null;
+  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null; realizedNote?: string }> | null;
   /**
    * Set when the range holds more labelled events than a read holds (server.maxLabelledEvents): everything above
    * (labelled, delays, metrics, segments) is then of a uniform sample at `rate`, labelCoverage estimated from it;
@@ -60,17 +62,22 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     events: summary.events,
     labelCoverage: summary.events > 0 ? Math.min(1, labelled.length / rate / summary.events) : null,
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
-    realized: realized(m, v, labelled, seed, resamples, opts.metrics),
+    ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
-    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, realized: realized(m, v, list, seed, resamples, opts.metrics) })),
+    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics) })),
     sampled: opts.sampled ?? null,
   };
 }
 
 /** Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only; `only`: these metrics). */
 export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): MetricsResult | null {
-  if (labelled.length === 0) return null;
+  return realizedWithNote(m, v, labelled, seed, resamples, only).realized;
+}
+
+/** realized(), with the reason when the metrics refused the labelled events (instead of a bare null). */
+export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): { realized: MetricsResult | null; realizedNote?: string } {
+  if (labelled.length === 0) return { realized: null };
   const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples, ...(only && { only }) };
   if (m.outputKind === 'regression') {
     input.labels = labelled.map((l) => toNumber(l.label));
@@ -102,9 +109,9 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
     }
   }
   try {
-    return computeMetrics(input);
-  } catch {
-    return null;
+    return { realized: computeMetrics(input) };
+  } catch (e) {
+    return { realized: null, realizedNote: `realized metrics could not be computed from the labelled events: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
