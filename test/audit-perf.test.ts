@@ -72,7 +72,7 @@ describe('audit: labelled performance (real server, DuckDB file)', () => {
     assert.equal(p.body['labelCoverage'], 1);
     const realized = p.body['realized'] as Realized & { n: number };
     assert.equal(realized.n, inRange.length);
-    assert.equal(realized.metrics['accuracy']?.value, inRange.filter((r) => r.label === r.prediction).length / inRange.length);
+    assert.equal(realized?.metrics['accuracy']?.value, inRange.filter((r) => r.label === r.prediction).length / inRange.length);
   });
 
   test('labelled events the metrics refuse (a third class of a binary model declared without classes): realized null with realizedNote saying why', async () => {
@@ -96,5 +96,39 @@ describe('audit: labelled performance (real server, DuckDB file)', () => {
     assert.equal(buckets[0]?.realized, null);
     assert.match(String(buckets[0]?.realizedNote), /maybe/);
     assert.equal(buckets[1]?.realizedNote, undefined);
+  });
+
+  test('a reference CSV whose labels and predictions are yes/no (typed BOOLEAN by the CSV reader) keeps the classes no/yes: realized metrics and CBPE work', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'ynref', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/ynref/versions', { version: '1' })).status, 201);
+    // score 0.2: 2 of 10 rows are yes; score 0.8: 8 of 10 (already isotonic: calibrated 0.2 and 0.8)
+    const ref = Array.from({ length: 20 }, (_, i) => {
+      const high = i >= 10;
+      return { x: i, score: high ? 0.8 : 0.2, prediction: high ? 'yes' : 'no', label: (high ? i - 10 < 8 : i < 2) ? 'yes' : 'no' };
+    });
+    const csv = ['x,score,prediction,label', ...ref.map((r) => `${r.x},${r.score},${r.prediction},${r.label}`)].join('\n');
+    const put = await fetch(`${base}/v1/models/ynref/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+    assert.equal(put.status, 200, await put.text());
+    const start = NOW - 3 * HOUR;
+    const rows = Array.from({ length: 30 }, (_, i) => ({ id: `ynref-${i}`, score: i % 3 === 0 ? 0.8 : 0.2, label: i % 4 === 0 ? 'yes' : 'no' }));
+    const ev = await call(base, 'POST', '/v1/events', { events: rows.map((r, i) => ({ id: r.id, model: 'ynref', version: '1', timestamp: start + i * 60_000, features: { x: i }, prediction: r.score > 0.5 ? 'yes' : 'no', score: r.score })) });
+    assert.equal(ev.body['accepted'], rows.length);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: rows.map((r) => ({ id: r.id, label: r.label })) })).body['accepted'], rows.length);
+    const p = await call(base, 'GET', `/v1/models/ynref/performance?from=${start}&to=${start + HOUR}`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    const reference = p.body['reference'] as Realized & { confusionMatrix: number[][] };
+    assert.deepEqual([reference.classes, reference.positiveLabel], [['no', 'yes'], 'yes']);
+    const cell = (label: string, prediction: string): number => ref.filter((r) => r.label === label && r.prediction === prediction).length;
+    assert.deepEqual(reference.confusionMatrix, [[cell('no', 'no'), cell('no', 'yes')], [cell('yes', 'no'), cell('yes', 'yes')]]);
+    const realized = p.body['realized'] as Realized | null;
+    assert.equal(realized?.positiveLabel, 'yes', String(p.body['realizedNote']));
+    const predicted = (r: (typeof rows)[number]): string => (r.score > 0.5 ? 'yes' : 'no');
+    assert.equal(realized?.metrics['accuracy']?.value, rows.filter((r) => r.label === predicted(r)).length / rows.length);
+    // CBPE: expected TP = 0.8 per event predicted yes, FP = 0.2; expected FN = 0.2 per event predicted no
+    const a = rows.filter((r) => r.score > 0.5).length;
+    const b = rows.length - a;
+    const est = p.body['estimated'] as { precision: number; recall: number };
+    assert.ok(Math.abs(est.precision - 0.8) < 1e-12, String(est.precision));
+    assert.ok(Math.abs(est.recall - (0.8 * a) / (0.8 * a + 0.2 * b)) < 1e-12, String(est.recall));
   });
 });
