@@ -7,6 +7,11 @@ export interface Calibration {
   /** Upper score bound of each block (ascending) and the calibrated probability of that block. */
   thresholds: number[];
   values: number[];
+  /**
+   * Lowest score of each block: between two blocks the calibrated value is interpolated linearly, as sklearn's
+   * IsotonicRegression.predict (NannyML's calibrator) does. Absent in profiles fitted before it: steps then.
+   */
+  lows?: number[];
 }
 
 export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<0 | 1>): Calibration {
@@ -14,6 +19,7 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<0 | 1>)
   const sums: number[] = [];
   const weights: number[] = [];
   const tops: number[] = [];
+  const lows: number[] = [];
   for (let g = 0; g < idx.length; ) {
     // Equal scores are one point whose target is their mean label (sklearn's _make_unique): otherwise the
     // calibrated value of a tied score would depend on the order of its rows.
@@ -27,6 +33,7 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<0 | 1>)
     sums.push(sum);
     weights.push(weight);
     tops.push(score);
+    lows.push(score);
     // Merge while the previous block's mean is not below this block's mean.
     while (sums.length > 1) {
       const n = sums.length;
@@ -37,12 +44,16 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<0 | 1>)
       sums.pop();
       weights.pop();
       tops.pop();
+      lows.pop();
     }
   }
-  return { thresholds: tops, values: sums.map((s, i) => s / (weights[i] as number)) };
+  return { thresholds: tops, values: sums.map((s, i) => s / (weights[i] as number)), lows };
 }
 
-/** Calibrated probability of a score: the value of the first block whose upper bound is >= the score. */
+/**
+ * Calibrated probability of a score: the value of the first block whose upper bound is >= the score, interpolated
+ * linearly from the block below when the score lies between the two blocks (sklearn's predict); clipped at the ends.
+ */
 export function calibrate(c: Calibration, score: number): number {
   const t = c.thresholds;
   if (t.length === 0) return score;
@@ -52,6 +63,12 @@ export function calibrate(c: Calibration, score: number): number {
     const mid = (lo + hi) >>> 1;
     if ((t[mid] as number) >= score) hi = mid;
     else lo = mid + 1;
+  }
+  const low = c.lows?.[lo];
+  if (lo > 0 && low !== undefined && score < low) {
+    const x0 = t[lo - 1] as number;
+    const y0 = c.values[lo - 1] as number;
+    return (((c.values[lo] as number) - y0) / (low - x0)) * (score - x0) + y0; // interp1d's order of operations
   }
   return c.values[lo] as number;
 }
