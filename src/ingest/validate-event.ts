@@ -125,7 +125,15 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   return { ok: true, event: { id, model, version, ts, features, prediction, score, scores, latencyMs, error, segment, costUsd } };
 }
 
-/** Canonical segment key: "" when empty, else "k1=v1&k2=v2" with keys sorted and values URI-encoded. */
+/**
+ * Canonical segment key: "" when empty, else "k1=v1&k2=v2" with keys sorted and values URI-encoded. A lone UTF-16
+ * surrogate (which encodeURIComponent refuses) is encoded as U+FFFD, as the stores keep text and as a URL decodes it.
+ */
 export function segmentKey(segment: Readonly<Record<string, string>>): string {
-  return Object.keys(segment).sort().map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(segment[k] as string)}`).join('&');
+  return Object.keys(segment).sort().map((k) => `${uriPart(k)}=${uriPart(segment[k] as string)}`).join('&');
+}
+
+function uriPart(s: string): string {
+  const w = s as unknown as { isWellFormed(): boolean; toWellFormed(): string };
+  return encodeURIComponent(w.isWellFormed() ? s : w.toWellFormed());
 }
