@@ -62,4 +62,34 @@ describe('audit: PostgreSQL and DuckDB stores answer the same', () => {
     assert.equal(h.status, 200, JSON.stringify(h.body));
     assert.equal(h.body['events'], 1, JSON.stringify(h.body));
   });
+
+  onBothStores('registry text with U+0000 (notes, upstream, by, reason) is a 400 validation_failed on both stores, not a 500 on PostgreSQL', async (s) => {
+    await model(s);
+    const nul = 'a\u0000b';
+    assert.equal((await call(s.url, 'PUT', '/v1/models/m/versions/1.0.0', { notes: 'n' })).status, 201);
+    assert.equal((await call(s.url, 'PUT', '/v1/models/m/versions/1.1.0', {})).status, 201);
+    assert.equal((await call(s.url, 'PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: 'first' })).status, 200);
+    assert.equal((await call(s.url, 'PUT', '/v1/models/m/aliases/production', { version: '1.1.0', reason: 'second' })).status, 200);
+    const calls: Array<[string, string, unknown]> = [
+      ['PUT', '/v1/models/m/versions/1.2.0', { notes: nul }],
+      ['PUT', '/v1/models/m/versions/1.2.0', { upstream: `http://127.0.0.1:1/${nul}` }],
+      ['PUT', '/v1/models/m/versions/1.2.0', { by: nul }],
+      ['PATCH', '/v1/models/m/versions/1.0.0', { notes: nul }],
+      ['PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: nul }],
+      ['PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: 'r', by: nul }],
+      ['POST', '/v1/models/m/rollback', { alias: 'production', reason: nul }],
+      ['POST', '/v1/models/m/pause', { reason: nul }],
+      ['POST', '/v1/models/m/versions/1.0.0/pause', { reason: 'r', by: nul }],
+    ];
+    for (const [method, path, body] of calls) {
+      const r = await call(s.url, method, path, body);
+      assert.equal(r.status, 400, `${method} ${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.equal((r.body['error'] as { code: string }).code, 'validation_failed');
+    }
+    const versions = (await call(s.url, 'GET', '/v1/models/m/versions')).body['versions'] as Array<{ version: string; notes: string | null; paused: boolean }>;
+    assert.deepEqual(versions.filter((v) => v.version !== '1').map((v) => [v.version, v.notes ?? null, v.paused]), [['1.0.0', 'n', false], ['1.1.0', null, false]]);
+    assert.deepEqual((await call(s.url, 'GET', '/v1/models/m/aliases')).body['aliases'], { production: '1.1.0' });
+    const deployments = (await call(s.url, 'GET', '/v1/models/m/deployments')).body['deployments'] as Array<{ reason: string }>;
+    assert.deepEqual(deployments.map((d) => d.reason), ['first', 'second']);
+  });
 });

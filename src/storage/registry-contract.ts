@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StorageBackend } from './backend.js';
-import { AliasConflictError, type DeploymentRecord, type RegistryStore, type RegistryVersionRecord } from './registry.js';
+import { AliasConflictError, NulInTextError, type DeploymentRecord, type RegistryStore, type RegistryVersionRecord } from './registry.js';
 
 /** The shared contract of RegistryStore: run against every backend (see duckdb/ and postgres/ registry.test.ts). */
 const T0 = 1_700_000_000_000;
@@ -106,6 +106,27 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       await r.resume('pz', '', dep('p4', 'pz', { at: T0 + 3, alias: '', to: '*', kind: 'resume' }));
       assert.deepStrictEqual((await r.listPauses()).filter((p) => p.model === 'pz'), [{ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }]);
       assert.deepStrictEqual((await r.deployments('pz', 0, T0 + 10)).map((d) => d.kind), ['pause', 'pause', 'resume', 'resume']);
+    });
+
+    test('text with U+0000 (notes, upstream, by, reason) is refused with NulInTextError, and nothing is written', async () => {
+      const nul = 'a\u0000b';
+      const refused = (field: string) => (e: unknown): boolean => e instanceof NulInTextError && e.field === field;
+      await assert.rejects(r.createVersion(ver('nul', '1.0.0', { notes: nul })), refused('notes'));
+      await assert.rejects(r.createVersion(ver('nul', '1.0.0', { upstream: `http://h/${nul}` })), refused('upstream'));
+      await assert.rejects(r.createVersion(ver('nul', '1.0.0', { createdBy: nul })), refused('createdBy'));
+      assert.deepStrictEqual(await r.listVersions('nul'), []);
+      assert.equal(await r.createVersion(ver('nul', '1.0.0', { notes: 'kept' })), true);
+      await assert.rejects(r.updateVersion('nul', '1.0.0', { notes: nul }), refused('notes'));
+      await assert.rejects(r.updateVersion('nul', '1.0.0', { upstream: nul }), refused('upstream'));
+      assert.equal((await r.getVersion('nul', '1.0.0'))?.notes, 'kept');
+      await assert.rejects(r.setAlias({ model: 'nul', alias: 'production', to: '1.0.0' }, dep('n1', 'nul', { reason: nul })), refused('reason'));
+      await assert.rejects(r.setAlias({ model: 'nul', alias: 'production', to: '1.0.0' }, dep('n2', 'nul', { by: nul })), refused('by'));
+      await assert.rejects(r.recordDeployment(dep('n3', 'nul', { reason: nul })), refused('reason'));
+      await assert.rejects(r.pause({ model: 'nul', version: '', at: T0, by: 'x', reason: nul }, dep('n4', 'nul', { kind: 'pause' })), refused('reason'));
+      await assert.rejects(r.resume('nul', '', dep('n5', 'nul', { by: nul, kind: 'resume' })), refused('by'));
+      assert.deepStrictEqual(await r.aliases('nul'), {});
+      assert.deepStrictEqual(await r.deployments('nul', 0, T0 * 2), []);
+      assert.deepStrictEqual((await r.listPauses()).filter((p) => p.model === 'nul'), []);
     });
 
     test('reopen: everything is still there', async () => {

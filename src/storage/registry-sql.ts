@@ -1,6 +1,6 @@
 import { num, type Row } from './duckdb/rows.js';
 import {
-  AliasConflictError, type AliasChange, type ArtifactRef, type DeploymentKind, type DeploymentRecord, type Lineage, type PauseRecord,
+  AliasConflictError, NulInTextError, type AliasChange, type ArtifactRef, type DeploymentKind, type DeploymentRecord, type Lineage, type PauseRecord,
   type RegistryStore, type RegistryVersionRecord, type RolloutRecord, type VersionPatch,
 } from './registry.js';
 
@@ -33,8 +33,17 @@ export function registryDdl(t: (name: Table) => string): string[] {
 }
 
 const str = (v: unknown): string => String(v);
+
+/** Refuses text with U+0000 (PostgreSQL text cannot hold it; DuckDB would keep it): the same answer on both backends. */
+function noNul(fields: Record<string, string | null | undefined>): void {
+  for (const [field, v] of Object.entries(fields)) if (typeof v === 'string' && v.includes('\u0000')) throw new NulInTextError(field);
+}
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function noDeploymentNul(d: DeploymentRecord): void {
+  noNul({ alias: d.alias, by: d.by, reason: d.reason });
+}
 
 function toVersion(r: Row): RegistryVersionRecord {
   return {
@@ -73,7 +82,8 @@ export class SqlRegistryStore implements RegistryStore {
     });
   }
 
-  createVersion(v: RegistryVersionRecord): Promise<boolean> {
+  async createVersion(v: RegistryVersionRecord): Promise<boolean> {
+    noNul({ createdBy: v.createdBy, notes: v.notes, upstream: v.upstream });
     return this.db.tx(async (q) => {
       if ((await this.selectVersion(q, v.model, v.version)) !== null) return false;
       await q.query(`INSERT INTO ${this.t('registry_versions')} (model, version, created_at, created_by, artifact, lineage, tags, notes, upstream)
@@ -94,7 +104,8 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toVersion).sort((a, b) => a.createdAt - b.createdAt || cmp(a.version, b.version));
   }
 
-  updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord | null> {
+  async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord | null> {
+    noNul({ notes: patch.notes, upstream: patch.upstream });
     return this.db.tx(async (q) => {
       const cur = await this.selectVersion(q, model, version);
       if (cur === null) return null;
@@ -124,7 +135,8 @@ export class SqlRegistryStore implements RegistryStore {
     return out;
   }
 
-  setAlias(change: AliasChange, d: DeploymentRecord): Promise<string | null> {
+  async setAlias(change: AliasChange, d: DeploymentRecord): Promise<string | null> {
+    noDeploymentNul(d);
     return this.db.tx(async (q) => {
       const rows = await q.query(`SELECT version FROM ${this.t('registry_aliases')} WHERE model = $1 AND alias = $2`, [change.model, change.alias]);
       const previous = rows[0] === undefined ? null : str(rows[0].version);
@@ -136,7 +148,8 @@ export class SqlRegistryStore implements RegistryStore {
     });
   }
 
-  recordDeployment(d: DeploymentRecord): Promise<void> {
+  async recordDeployment(d: DeploymentRecord): Promise<void> {
+    noDeploymentNul(d);
     return this.db.tx((q) => this.insertDeployment(q, d));
   }
 
@@ -178,7 +191,9 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toRollout).sort((a, b) => b.createdAt - a.createdAt || cmp(b.id, a.id));
   }
 
-  pause(p: PauseRecord, d: DeploymentRecord): Promise<void> {
+  async pause(p: PauseRecord, d: DeploymentRecord): Promise<void> {
+    noNul({ by: p.by, reason: p.reason });
+    noDeploymentNul(d);
     return this.db.tx(async (q) => {
       await q.query(`INSERT INTO ${this.t('registry_pauses')} (model, version, at_ms, by_whom, reason) VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (model, version) DO UPDATE SET at_ms = excluded.at_ms, by_whom = excluded.by_whom, reason = excluded.reason`,
@@ -187,7 +202,8 @@ export class SqlRegistryStore implements RegistryStore {
     });
   }
 
-  resume(model: string, version: string, d: DeploymentRecord): Promise<void> {
+  async resume(model: string, version: string, d: DeploymentRecord): Promise<void> {
+    noDeploymentNul(d);
     return this.db.tx(async (q) => {
       await q.query(`DELETE FROM ${this.t('registry_pauses')} WHERE model = $1 AND version = $2`, [model, version]);
       await this.insertDeployment(q, d);

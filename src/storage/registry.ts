@@ -95,6 +95,14 @@ export class AliasConflictError extends Error {
   }
 }
 
+/** A text field held U+0000, which PostgreSQL text cannot store: both backends refuse it before writing anything. */
+export class NulInTextError extends Error {
+  constructor(readonly field: string) {
+    super(`${field} must not contain U+0000`);
+    this.name = 'NulInTextError';
+  }
+}
+
 export interface RegistryStore {
   /** Creates the tables if needed (idempotent). */
   init(): Promise<void>;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../registry/errors.js';
+import { NulInTextError } from '../../storage/registry.js';
 import { toApiError } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -8,7 +9,8 @@ import type { Scope } from '../auth.js';
 /** Maps registry/gateway errors onto the error catalog for the routes of this plugin. */
 export function useRegistryErrors(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
-    const api = err instanceof RegistryError ? new ApiError(err.code, err.message, err.details) : toApiError(err);
+    const api = err instanceof RegistryError ? new ApiError(err.code, err.message, err.details)
+      : err instanceof NulInTextError ? new ApiError('validation_failed', err.message, { field: err.field }) : toApiError(err);
     if (api.status >= 500 && api.status !== 503) req.log.error({ err }, 'request failed');
     void reply.status(api.status).send(api.toJSON());
   });
