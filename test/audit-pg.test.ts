@@ -92,4 +92,24 @@ describe('audit: PostgreSQL and DuckDB stores answer the same', () => {
     const deployments = (await call(s.url, 'GET', '/v1/models/m/deployments')).body['deployments'] as Array<{ reason: string }>;
     assert.deepEqual(deployments.map((d) => d.reason), ['first', 'second']);
   });
+
+  onBothStores('a monitor whose segment or version holds U+0000 is refused (400), so it cannot fail every monitor tick on PostgreSQL', async (s) => {
+    await model(s);
+    const t = Date.now() - 3 * 3_600_000;
+    const events = Array.from({ length: 100 }, (_, i) => ({ id: `e${i}`, model: 'm', version: '1', timestamp: t + i * 1000, features: { x: i }, prediction: i, segment: { region: 'a' } }));
+    assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 100);
+    const monitor = { model: 'm', metric: 'errorRate', window: '1h', levels: [{ severity: 'warning', threshold: 0.1 }], minSamples: 1 };
+    for (const bad of [{ segment: 'region=a\u0000b' }, { version: '1\u0000' }]) {
+      const r = await call(s.url, 'POST', '/v1/monitors', { ...monitor, id: 'bad', ...bad });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.equal((r.body['error'] as { code: string }).code, 'validation_failed');
+    }
+    assert.equal((await call(s.url, 'POST', '/v1/monitors', { ...monitor, id: 'good', segment: 'region=a' })).status, 201);
+    const run = await call(s.url, 'POST', '/v1/monitors/run', {});
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+    const ev = await call(s.url, 'GET', `/v1/monitors/good/evaluations?from=${t - 3_600_000}&to=${Date.now()}`);
+    assert.ok((ev.body['evaluations'] as unknown[]).length > 0, JSON.stringify(ev.body));
+    assert.deepEqual(((await call(s.url, 'GET', '/v1/monitors')).body['monitors'] as Array<{ id: string }>).map((m) => m.id), ['good']);
+  });
 });
+

@@ -149,6 +149,10 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
   const spc = isObj(input['spc']) ? input['spc'] : {};
   const version = str(input, 'version', false);
   const segment = str(input, 'segment', false, 500);
+  // Both name stored rows in the store's queries, where PostgreSQL refuses U+0000 (and failed the whole monitor tick).
+  for (const [k, v] of [['version', version], ['segment', segment]] as const) {
+    if (v?.includes('\u0000')) throw new DefinitionError(`"${k}" must not contain U+0000`);
+  }
   const runbookUrl = str(input, 'runbookUrl', false, 2000);
   return {
     id, model, name: str(input, 'name', false) ?? `${model} ${metric}`, metric,
