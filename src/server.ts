@@ -64,6 +64,12 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   });
   await store.init();
   try {
+    await store.claimWriter?.();
+  } catch (e) {
+    await store.close();
+    throw new InputError(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
     const rolloutAlerts = new RolloutAlerts([opts.rolloutNotifier ?? new LogNotifier()]);
     const deps = await wire(store, config, opts.clock ?? Date.now, rolloutAlerts);
     await declareConfiguredModels(deps, config);

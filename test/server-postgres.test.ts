@@ -38,4 +38,26 @@ describe('lookout serve on PostgreSQL (--store postgres://...?schema=...)', { sk
     assert.deepEqual([f?.name, f?.method, f?.drifted], ['a', 'ks', true]);
     assert.equal(await s.deps.store.countEvents('p'), 400);
   });
+
+  test('a second server on the same schema refuses to start (they would overwrite each other\'s summaries); it starts once the first has stopped', async () => {
+    const other = `${schema}_w`;
+    const storage = `${url as string}?schema=${other}`;
+    const first = await testServer({ configure: (c) => (c.storage = storage) });
+    try {
+      await assert.rejects(testServer({ configure: (c) => (c.storage = storage) }), /another Lookout server is writing PostgreSQL schema "lookout_srv_\d+_\d+_w"/);
+      // The first one is unaffected.
+      assert.equal((await call(first.url, 'GET', '/healthz')).status, 200);
+      // Another schema is another store.
+      const elsewhere = await testServer({ configure: (c) => (c.storage = `${url as string}?schema=${other}2`) });
+      await elsewhere.close();
+    } finally {
+      await first.close();
+    }
+    const again = await testServer({ configure: (c) => (c.storage = storage) });
+    await again.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    for (const x of [other, `${other}2`]) await client.query(`DROP SCHEMA IF EXISTS "${x}" CASCADE`);
+    await client.end();
+  });
 });

@@ -14,6 +14,12 @@ export interface StorageBackend {
   readonly kind: string;
   /** Creates tables if needed (idempotent). */
   init(): Promise<void>;
+  /**
+   * Makes this process the store's only writing server until close(), or rejects saying another one is (PostgreSQL;
+   * a DuckDB file is locked by the process that opens it anyway). Servers keep window summaries in memory and write
+   * them whole: two on one store would overwrite each other's counts.
+   */
+  claimWriter?(): Promise<void>;
   close(): Promise<void>;
 
   putModel(model: ModelRecord): Promise<void>;

@@ -47,9 +47,48 @@ export class PostgresStore implements StorageBackend {
   private closed = false;
   private registryStore: RegistryStore | undefined;
 
-  private constructor(private readonly pool: pg.Pool, schema: string) {
+  /** The connection holding the writer lock (claimWriter), while it is held. */
+  private writer: pg.Client | null = null;
+
+  private constructor(private readonly pool: pg.Pool, schema: string, private readonly url: string) {
     this.schema = checkSchemaName(schema);
     this.writes = postgresWrites(schema);
+  }
+
+  /**
+   * A session advisory lock on a connection of its own, for the life of the process (PostgreSQL releases it when the
+   * connection ends, so a killed server does not keep it). Refused while another process holds it. If the connection is
+   * lost, the lock is claimed again on a new one, and an error is logged while another server holds it meanwhile.
+   */
+  async claimWriter(): Promise<void> {
+    const key = `lookout-writer:${this.schema}`;
+    const c = new pg.Client({ connectionString: this.url });
+    c.on('error', () => undefined);
+    await c.connect();
+    try {
+      const r = await c.query<{ ok: boolean; holder: number | null }>(
+        `SELECT pg_try_advisory_lock(hashtext($1)) AS ok,
+           (SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objid = hashtext($1)::oid AND l.pid <> pg_backend_pid() LIMIT 1) AS holder`, [key]);
+      if (r.rows[0]?.ok !== true) {
+        throw new Error(`another Lookout server is writing PostgreSQL schema "${this.schema}" (connection pid ${r.rows[0]?.holder ?? 'unknown'}): one server per store (each keeps window summaries in memory and writes them whole); stop it, or give this one another schema (?schema=NAME)`);
+      }
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      throw e;
+    }
+    this.writer = c;
+    c.once('end', () => {
+      if (this.writer !== c || this.closed) return;
+      this.writer = null;
+      const retry = (): void => {
+        if (this.closed || this.writer !== null) return;
+        this.claimWriter().catch((e: unknown) => {
+          process.stderr.write(`lookout: lost the PostgreSQL writer lock and cannot claim it again (retrying every 5 s): ${e instanceof Error ? e.message : String(e)}\n`);
+          setTimeout(retry, 5000).unref();
+        });
+      };
+      retry();
+    });
   }
 
   static async open(url: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
@@ -57,7 +96,7 @@ export class PostgresStore implements StorageBackend {
     // An idle client that loses its connection is dropped by the pool; the next query gets a new one.
     pool.on('error', () => undefined);
     try {
-      const store = new PostgresStore(pool, opts.schema ?? 'lookout');
+      const store = new PostgresStore(pool, opts.schema ?? 'lookout', url);
       await pool.query('SELECT 1');
       return store;
     } catch (err) {
@@ -77,6 +116,9 @@ export class PostgresStore implements StorageBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const writer = this.writer;
+    this.writer = null;
+    await writer?.end().catch(() => undefined);
     await this.pool.end();
   }
 
