@@ -94,10 +94,17 @@ export class MonitorService {
     return def;
   }
 
+  /** Deletes a monitor or SLO; its alerts still firing are resolved (nothing would ever resolve them, and they would repeat). */
   async delete(id: string): Promise<boolean> {
     const found = await this.deps.store.deleteMonitor(id);
     this.defs.delete(id);
     this.slos.delete(id);
+    const now = this.deps.clock();
+    for (const state of ['open', 'acknowledged'] as const) {
+      for (const a of await this.deps.store.listAlerts({ monitorId: id, state })) {
+        await this.deps.pipeline.resolve(a.id, `lookout (monitor ${id} deleted)`, undefined, now);
+      }
+    }
     return found;
   }
 

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import type { AlertRecord } from '../src/storage/alerts.js';
+import { Receiver } from './helpers/receiver.js';
+import { call, testServer } from './helpers/server.js';
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+
+describe('audit (alerting): alert lifecycle through a real server and a loopback webhook', { timeout: 60_000 }, () => {
+  let now = Date.UTC(2026, 0, 26, 10);
+  let s: Server;
+  let rx: Receiver;
+  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const r = await call(s.url, 'POST', path, body);
+    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
+  };
+  const alerts = async (state: string): Promise<AlertRecord[]> => (await call(s.url, 'GET', `/v1/alerts?state=${state}`)).body['alerts'] as AlertRecord[];
+  const statuses = (): Array<{ status: string; alerts: Array<{ id: string; status: string }> }> => rx.received.map((r) => r.body as never);
+
+  before(async () => {
+    rx = await Receiver.start();
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '1h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+      },
+    });
+    await post('/v1/models', { name: 'quiet', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await post('/v1/models/quiet/versions', { version: '1' });
+  });
+  after(async () => {
+    await s.close();
+    await rx.close();
+  });
+
+  test('deleting a monitor resolves its firing alert (one resolve notification, no more repeats)', async () => {
+    // no traffic at all: throughput 0 is below 10 at every window, so this monitor pages
+    await post('/v1/monitors', { id: 'tp-quiet', model: 'quiet', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10 }] });
+    await post('/v1/monitors/run', {});
+    now += 2 * MIN;
+    await post('/v1/monitors/run', {});
+    const [open] = await alerts('open');
+    assert.ok(open, 'the monitor should page');
+    assert.equal(open.monitorId, 'tp-quiet');
+    assert.deepEqual(statuses().map((p) => p.status), ['firing']);
+
+    const del = await call(s.url, 'DELETE', '/v1/monitors/tp-quiet');
+    assert.equal(del.status, 200);
+    assert.deepEqual(await alerts('open'), [], 'the alert of a deleted monitor must not stay open');
+    const [closed] = (await alerts('resolved')).filter((a) => a.id === open.id);
+    assert.ok(closed);
+    assert.equal(closed.endsAt, now);
+
+    // the following hours: exactly one resolve notification, then nothing (before: "firing" again every repeat interval)
+    for (let h = 0; h < 4; h++) {
+      now += HOUR;
+      await post('/v1/monitors/run', {});
+    }
+    const after = statuses().slice(1);
+    assert.deepEqual(after.map((p) => [p.status, p.alerts.map((a) => [a.id, a.status])]), [['resolved', [[open.id, 'resolved']]]]);
+  });
+});
