@@ -13,12 +13,37 @@ function line(a: NotifiedAlert): string {
     + ` (baseline ${fmt(c['baseline'])}, threshold ${fmt(c['threshold'])})${links ? ` ${links}` : ''}`;
 }
 
+/** Slack's limits: a section's text is at most 3000 characters, a message at most 50 blocks (beyond, Slack answers 400 invalid_blocks). */
+const SECTION_MAX = 3000;
+const MAX_BLOCKS = 50;
+
+/** The lines packed into as few sections as fit Slack's limits; what does not fit in 50 blocks is counted in the last one. */
+function sections(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const [i, l0] of lines.entries()) {
+    const last = out.length === MAX_BLOCKS - 1;
+    const room = last ? SECTION_MAX - 60 : SECTION_MAX; // the last block keeps room for "… and N more"
+    const l = l0.length > SECTION_MAX - 60 ? `${l0.slice(0, SECTION_MAX - 61)}…` : l0;
+    if (cur !== '' && cur.length + 1 + l.length > room) {
+      if (last) {
+        out.push(`${cur}\n… and ${lines.length - i} more (see the dashboard)`);
+        return out;
+      }
+      out.push(cur);
+      cur = l;
+    } else cur = cur === '' ? l : `${cur}\n${l}`;
+  }
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
 /** Slack-compatible incoming webhook: {text, blocks} with one line per alert (Mattermost and others accept it). */
 export function slackMessage(p: NotificationPayload): { text: string; blocks: unknown[] } {
   const firing = p.alerts.filter((a) => a.status === 'firing').length;
   const title = `${firing ? `${firing} firing` : 'resolved'}${p.alerts.length - firing && firing ? `, ${p.alerts.length - firing} resolved` : ''}: ${Object.values(p.groupLabels).join(' ')}`;
-  const text = [title, ...p.alerts.map(line)].join('\n');
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const lines = [title, ...p.alerts.map(line)];
+  return { text: lines.join('\n'), blocks: sections(lines).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })) };
 }
 
 export const slackNotifier: NotifierFactory = (config) => {
