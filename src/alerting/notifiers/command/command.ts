@@ -1,15 +1,36 @@
 import { spawn } from 'node:child_process';
 import type { NotifierFactory } from '../types.js';
 
-/** Runs argv with `input` on stdin; resolves on exit 0, else rejects with the exit status and stderr. */
+/**
+ * Runs argv with `input` on stdin; resolves on exit 0, else rejects with the exit status and stderr. After
+ * `timeoutMs` the command and whatever it started (its process group) are killed and the run fails at once, even
+ * when the command ignores SIGTERM or a child of it still holds stderr open.
+ */
 export function runCommand(argv: readonly string[], input: string, env: Record<string, string>, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = argv;
-    const child = spawn(cmd as string, args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, ...env }, timeout: timeoutMs });
+    const child = spawn(cmd as string, args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, ...env }, detached: process.platform !== 'win32' });
     let err = '';
+    let done = false;
+    const settle = (e?: Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (e) reject(e);
+      else resolve();
+    };
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stderr.destroy();
+      settle(new Error(`command ${cmd} timed out after ${timeoutMs} ms (killed): ${err.trim().slice(0, 300)}`));
+    }, timeoutMs);
     child.stderr.on('data', (d: Buffer) => { if (err.length < 2000) err += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`command ${cmd} exited with ${code ?? signal}: ${err.trim().slice(0, 300)}`))));
+    child.on('error', (e) => settle(e));
+    child.on('close', (code, signal) => settle(code === 0 ? undefined : new Error(`command ${cmd} exited with ${code ?? signal}: ${err.trim().slice(0, 300)}`)));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
