@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
+import { tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -61,5 +62,59 @@ describe('audit (alerting): alert lifecycle through a real server and a loopback
     }
     const after = statuses().slice(1);
     assert.deepEqual(after.map((p) => [p.status, p.alerts.map((a) => [a.id, a.status])]), [['resolved', [[open.id, 'resolved']]]]);
+  });
+});
+
+describe('audit (alerting): a restart neither loses nor repeats notifications', { timeout: 60_000 }, () => {
+  let now = Date.UTC(2026, 0, 26, 10);
+  let rx: Receiver;
+  const dataDir = tempDir('lookout-audit-restart-');
+  const start = (): Promise<Server> => testServer({
+    clock: () => now,
+    configure: (c) => {
+      c.dataDir = dataDir;
+      c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+    },
+  });
+  before(async () => {
+    rx = await Receiver.start();
+  });
+  after(() => rx.close());
+
+  test('alerts raised during group wait are still sent after a restart; those already sent are not sent again', async () => {
+    let s = await start();
+    const post = async (path: string, body: unknown): Promise<void> => {
+      const r = await call(s.url, 'POST', path, body);
+      assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    };
+    for (const name of ['churn', 'fraud']) await post('/v1/models', { name, outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await post('/v1/alerts', { source: 'a', model: 'churn', severity: 'page', summary: 'A' });
+    now += 2 * MIN;
+    await post('/v1/monitors/run', {});
+    assert.equal(rx.received.length, 1, 'A is notified after group wait');
+
+    // 10 s before the restart: B (a new group) and C (the group of A) are raised; neither group is due yet
+    await post('/v1/alerts', { source: 'b', model: 'fraud', severity: 'page', summary: 'B' });
+    await post('/v1/alerts', { source: 'c', model: 'churn', severity: 'critical', summary: 'C' });
+    now += 10_000;
+    await post('/v1/monitors/run', {});
+    assert.equal(rx.received.length, 1);
+    await s.close();
+
+    s = await start();
+    try {
+      // an hour of ticks (well under the 4 h repeat interval)
+      for (let i = 0; i < 12; i++) {
+        now += 5 * MIN;
+        await post('/v1/monitors/run', {});
+      }
+    } finally {
+      await s.close();
+    }
+    const sent = rx.received.slice(1).map((r) => r.body as { groupKey: string; alerts: Array<{ labels: Record<string, string>; status: string }> });
+    const firing = (key: string): string[][] => sent.filter((p) => p.groupKey.includes(key)).map((p) => p.alerts.map((a) => `${a.labels['alertname']}:${a.status}`).sort());
+    assert.deepEqual(firing('model=fraud'), [['b:firing']], 'B is sent once');
+    assert.deepEqual(firing('model=churn'), [['a:firing', 'c:firing']], 'C is sent once (with A, as for any change of the group), A is not repeated on its own');
+    assert.equal(sent.length, 2);
   });
 });

@@ -126,20 +126,26 @@ export class AlertPipeline {
     return sent;
   }
 
-  /** After a restart: active alerts go back into their groups as already notified (no duplicate page). */
+  /**
+   * After a restart: active alerts go back into their groups; those the notification log shows as notified count
+   * as already notified (no duplicate page), the others (raised just before the restart, still in group wait) are
+   * sent at the group's next flush.
+   */
   async restore(now: number): Promise<void> {
-    for (const state of ['open', 'acknowledged'] as const) {
-      for (const a of await this.deps.store.listAlerts({ state })) {
-        this.enqueue(a, now);
-        const g = [...this.groups.values()].find((x) => x.alertIds.has(a.id));
-        if (g) {
-          g.notified.add(a.id);
-          g.flushedAt = now;
-        }
+    const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
+    if (active.length === 0) return;
+    const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), Infinity);
+    const logged = new Set((await this.deps.store.listNotifications({ from, to: now + 1 })).flatMap((n) => n.alertIds));
+    for (const a of active) {
+      this.enqueue(a, now);
+      const g = [...this.groups.values()].find((x) => x.alertIds.has(a.id));
+      if (g && logged.has(a.id)) {
+        g.notified.add(a.id);
+        g.flushedAt = now;
       }
     }
     for (const g of this.groups.values()) {
-      const alerts = (await Promise.all([...g.alertIds].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
+      const alerts = (await Promise.all([...g.notified].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
       g.sentHash = contentHash(alerts);
       g.sentAt = now;
     }
