@@ -118,3 +118,33 @@ describe('audit (alerting): a restart neither loses nor repeats notifications', 
     assert.equal(sent.length, 2);
   });
 });
+
+describe('audit (alerting): changing a monitor\'s window keeps its windows on the UTC grid', { timeout: 60_000 }, () => {
+  test('1h -> 1d: the daily windows then end at midnight UTC, not at the hour of the last hourly evaluation', async () => {
+    const DAY = 24 * HOUR;
+    let now = Date.UTC(2026, 0, 26, 10, 3);
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = async (path: string, body: unknown): Promise<void> => {
+        const r = await call(s.url, 'POST', path, body);
+        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      };
+      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await post('/v1/models/m/versions', { version: '1' });
+      const monitor = { id: 'volume', model: 'm', metric: 'throughput', minSamples: 0, levels: [{ severity: 'page', threshold: 10 }] };
+      await post('/v1/monitors', { ...monitor, window: '1h' });
+      await post('/v1/monitors/run', {});
+      await post('/v1/monitors', { ...monitor, window: '1d' });
+      const changedAt = now;
+      for (let d = 0; d < 3; d++) {
+        now += DAY;
+        await post('/v1/monitors/run', {});
+      }
+      const evs = (await call(s.url, 'GET', `/v1/monitors/volume/evaluations?from=${changedAt}&to=${now + 1}`)).body['evaluations'] as Array<{ at: number }>;
+      const daily = evs.filter((e) => e.at > changedAt).map((e) => new Date(e.at).toISOString());
+      assert.deepEqual(daily, ['2026-01-27T00:00:00.000Z', '2026-01-28T00:00:00.000Z', '2026-01-29T00:00:00.000Z']);
+    } finally {
+      await s.close();
+    }
+  });
+});

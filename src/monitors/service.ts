@@ -136,7 +136,9 @@ export class MonitorService {
       if (!def.enabled) continue;
       const due = Math.floor((now - def.delayMs) / def.windowMs) * def.windowMs;
       const last = this.last.get(def.id)?.at ?? -Infinity;
-      for (let at = Math.max(last + def.windowMs, due - (MAX_CATCH_UP - 1) * def.windowMs); at <= due; at += def.windowMs) jobs.push({ def, at });
+      // the first window end after the last evaluation, on the window grid (the window may have been changed since)
+      const next = Math.floor(last / def.windowMs) * def.windowMs + def.windowMs;
+      for (let at = Math.max(next, due - (MAX_CATCH_UP - 1) * def.windowMs); at <= due; at += def.windowMs) jobs.push({ def, at });
     }
     jobs.sort((a, b) => a.at - b.at);
     await this.prefetch(jobs, cache);
