@@ -148,3 +148,47 @@ describe('audit (alerting): changing a monitor\'s window keeps its windows on th
     }
   });
 });
+
+describe('audit (alerting): a level action runs once per alert, not again at every repeat', { timeout: 60_000 }, () => {
+  test('an alert firing for hours keeps its one retrain job (no "skipped: cooldown" record per repeat)', async () => {
+    let now = Date.UTC(2026, 0, 26, 10, 3);
+    const hook = await Receiver.start();
+    const retrain = await Receiver.start();
+    const s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '1h',
+          notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }], actions: { retrain: { url: `${retrain.url}/retrain`, cooldown: '12h' } },
+        };
+      },
+    });
+    try {
+      const post = async (path: string, body: unknown): Promise<void> => {
+        const r = await call(s.url, 'POST', path, body);
+        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      };
+      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await post('/v1/models/m/versions', { version: '1' });
+      await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
+      await post('/v1/monitors/run', {});
+      now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      for (let h = 0; h < 4; h++) {
+        now += HOUR;
+        await post('/v1/monitors/run', {});
+      }
+      assert.equal(hook.received.length, 5, 'first notification and 4 hourly repeats');
+      assert.equal(retrain.received.length, 1);
+      const actions = (await call(s.url, 'GET', '/v1/actions')).body['actions'] as Array<{ id: string; state: string; alertId: string }>;
+      const [alert] = (await call(s.url, 'GET', '/v1/alerts?state=open')).body['alerts'] as AlertRecord[];
+      assert.ok(alert);
+      assert.deepEqual(actions.map((a) => [a.state, a.alertId]), [['done', alert.id]]);
+      assert.equal(alert.context['actionId'], actions[0]?.id, 'the alert still links to its retrain job');
+    } finally {
+      await s.close();
+      await hook.close();
+      await retrain.close();
+    }
+  });
+});

@@ -25,9 +25,12 @@ export function dedupStage(store: AlertStore): Stage {
         continue;
       }
       const escalated = severityRank(c.severity as never) > severityRank(existing.severity as never);
+      // the action this alert already ran stays linked to it (else every repeat would trigger the same action again)
+      const ran = c.context['action'] === existing.context['action'] && existing.context['actionId'] !== undefined
+        ? { actionId: existing.context['actionId'], actionState: existing.context['actionState'] } : {};
       const updated: AlertRecord = {
         ...existing, severity: c.severity, labels: c.labels, updatedAt: ctx.now,
-        context: { ...c.context, segments: (c.context['segments'] as unknown[] | undefined)?.length ? c.context['segments'] : existing.context['segments'] },
+        context: { ...c.context, ...ran, segments: (c.context['segments'] as unknown[] | undefined)?.length ? c.context['segments'] : existing.context['segments'] },
       };
       await store.putAlert(updated);
       if (escalated) changed.push(updated);
