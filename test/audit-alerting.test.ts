@@ -192,3 +192,43 @@ describe('audit (alerting): a level action runs once per alert, not again at eve
     }
   });
 });
+
+describe('audit (alerting): approving or rejecting an action that is not pending approval is a 409', { timeout: 60_000 }, () => {
+  test('approve after reject answers 409 conflict (not 200 with the rejected action) and runs nothing', async () => {
+    let now = Date.UTC(2026, 0, 26, 10, 3);
+    const retrain = await Receiver.start();
+    const s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupWait: '1m', actions: { retrain: { url: `${retrain.url}/retrain`, approval: true } } };
+      },
+    });
+    try {
+      const post = async (path: string, body: unknown): Promise<void> => {
+        const r = await call(s.url, 'POST', path, body);
+        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      };
+      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await post('/v1/models/m/versions', { version: '1' });
+      await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
+      await post('/v1/monitors/run', {});
+      now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      const [action] = (await call(s.url, 'GET', '/v1/actions')).body['actions'] as Array<{ id: string; state: string }>;
+      assert.equal(action?.state, 'pending_approval');
+      await post(`/v1/actions/${action.id}/reject`, { by: 'ann' });
+      for (const verb of ['approve', 'reject']) {
+        const r = await call(s.url, 'POST', `/v1/actions/${action.id}/${verb}`, {});
+        assert.equal(r.status, 409, `${verb}: ${JSON.stringify(r.body)}`);
+        const err = r.body['error'] as { code: string; message: string };
+        assert.equal(err.code, 'conflict');
+        assert.match(err.message, /is rejected, not pending_approval/);
+      }
+      assert.equal(retrain.received.length, 0);
+      assert.equal((await call(s.url, 'POST', '/v1/actions/nope/approve', {})).status, 404);
+    } finally {
+      await s.close();
+      await retrain.close();
+    }
+  });
+});

@@ -66,6 +66,7 @@ describe('issue 4: actions (retrain, rollback) with cooldown and approval', () =
     assert.deepEqual([job.action, job.model, job.context.metric], ['retrain', 'churn', 'accuracy']);
     const q = await r.trigger('retrain', alert('b2'), T + 10);
     assert.equal((await r.reject(q.id, 'dave', T + 11))?.state, 'rejected');
-    assert.equal((await r.approve(q.id, 'eve', T + 12))?.state, 'rejected', 'a rejected action stays rejected');
+    await assert.rejects(r.approve(q.id, 'eve', T + 12), /is rejected, not pending_approval: it cannot be approved/);
+    assert.equal((await store.alertStore().getAction(q.id))?.state, 'rejected', 'a rejected action stays rejected');
   });
 });

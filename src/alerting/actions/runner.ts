@@ -13,6 +13,14 @@ export interface ActionSettings {
 
 export const ACTION_KINDS = ['retrain', 'rollback'] as const;
 
+/** Approving or rejecting an action that is not waiting for approval (any more). */
+export class ActionStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionStateError';
+  }
+}
+
 /**
  * Actions on severity: queue a retraining job or request a rollback, at most once per cooldown per model and
  * kind, optionally waiting for a human approval (POST /v1/actions/:id/approve) before running.
@@ -40,13 +48,15 @@ export class ActionRunner {
 
   async approve(id: string, by: string, now: number): Promise<ActionRecord | null> {
     const a = await this.store.getAction(id);
-    if (!a || a.state !== 'pending_approval') return a;
+    if (!a) return null;
+    if (a.state !== 'pending_approval') throw new ActionStateError(`action ${id} is ${a.state}, not pending_approval: it cannot be approved`);
     return this.run(await this.save({ ...a, state: 'queued', updatedAt: now, detail: { ...a.detail, approvedBy: by } }), now);
   }
 
   async reject(id: string, by: string, now: number): Promise<ActionRecord | null> {
     const a = await this.store.getAction(id);
-    if (!a || a.state !== 'pending_approval') return a;
+    if (!a) return null;
+    if (a.state !== 'pending_approval') throw new ActionStateError(`action ${id} is ${a.state}, not pending_approval: it cannot be rejected`);
     return this.save({ ...a, state: 'rejected', updatedAt: now, detail: { ...a.detail, rejectedBy: by } });
   }
 

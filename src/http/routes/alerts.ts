@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ActionStateError } from '../../alerting/actions/runner.js';
 import { AlertStateError } from '../../alerting/pipeline.js';
 import type { Alerting } from '../../alerting/setup.js';
 import { SEVERITIES, type Severity } from '../../core/rules/types.js';
-import type { AlertRecord, AlertState } from '../../storage/alerts.js';
+import type { ActionRecord, AlertRecord, AlertState } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span } from './alerting-params.js';
@@ -71,7 +72,13 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     for (const verb of ['approve', 'reject'] as const) {
       app.post<RG>(`/v1/actions/:id/${verb}`, admin, async (req: Req) => {
         const by = actor(deps, req, objectBody(req));
-        const a = await (verb === 'approve' ? alerting.actions.approve(req.params.id, by, deps.clock()) : alerting.actions.reject(req.params.id, by, deps.clock()));
+        let a: ActionRecord | null;
+        try {
+          a = await (verb === 'approve' ? alerting.actions.approve(req.params.id, by, deps.clock()) : alerting.actions.reject(req.params.id, by, deps.clock()));
+        } catch (e) {
+          if (e instanceof ActionStateError) throw new ApiError('conflict', e.message);
+          throw e;
+        }
         if (!a) throw new ApiError('not_found', `no action "${req.params.id.slice(0, 200)}"`);
         return { action: a };
       });
