@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
-import { tempDir } from './helpers/cli.js';
+import { parseMatcher } from '../src/cli/commands/silences.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -229,6 +230,26 @@ describe('audit (alerting): approving or rejecting an action that is not pending
     } finally {
       await s.close();
       await retrain.close();
+    }
+  });
+});
+
+describe('audit (alerting): `lookout silences list` prints matchers as `--matcher` takes them', { timeout: 60_000 }, () => {
+  test('name=value, name!=value, name=~regex, name!~regex survive add then list', async () => {
+    const s = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const given = ['model=churn', 'env!=prod', 'alertname=~.*drift.*', 'team!~ops|sre'];
+      const add = await lookoutAsync(['silences', 'add', '--url', s.url, ...given.flatMap((m) => ['--matcher', m]), '--duration', '1h', '--created-by', 'ann', '--comment', 'audit']);
+      assert.equal(add.code, 0, add.stderr);
+      const list = await lookoutAsync(['silences', 'list', '--url', s.url]);
+      assert.equal(list.code, 0, list.stderr);
+      const printed = given.join(',');
+      assert.ok(list.stdout.includes(printed), `expected ${printed} in:\n${list.stdout}`);
+      // what is printed can be given back to --matcher and means the same
+      const stored = ((await call(s.url, 'GET', '/v1/silences')).body['silences'] as Array<{ matchers: unknown[] }>)[0]?.matchers;
+      assert.deepEqual(given.reduce((acc, m) => parseMatcher(m, acc), [] as ReturnType<typeof parseMatcher>), stored);
+    } finally {
+      await s.close();
     }
   });
 });

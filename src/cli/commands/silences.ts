@@ -14,6 +14,11 @@ export function parseMatcher(v: string, prev: Matcher[] = []): Matcher[] {
   return [...prev, { name: m[1] as string, value: m[3] as string, ...(op.endsWith('~') && { isRegex: true }), ...(op.startsWith('!') && { isNegative: true }) }];
 }
 
+/** A matcher as `--matcher` takes it: name=value, name!=value, name=~regex, name!~regex. */
+function formatMatcher(m: Matcher): string {
+  return `${m.name}${m.isNegative ? '!' : '='}${m.isRegex ? '~' : m.isNegative ? '=' : ''}${m.value}`;
+}
+
 type AddOpts = ApiOptions & { matcher: Matcher[]; duration?: string; ends?: string; createdBy: string; comment: string };
 const iso = (t: number): string => new Date(t).toISOString();
 
@@ -25,7 +30,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
     if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
     else {
       process.stdout.write(table(['id', 'active', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
-        s.id, s.active ? 'yes' : 'no', s.matchers.map((m) => `${m.name}${m.isNegative ? '!' : '='}${m.isRegex ? '~' : ''}${m.value}`).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
+        s.id, s.active ? 'yes' : 'no', s.matchers.map(formatMatcher).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
       ])));
     }
     setCode(EXIT.ok);
