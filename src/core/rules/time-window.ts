@@ -19,7 +19,7 @@ function minutes(hhmm: string): number {
   if (!m) throw new Error(`time of day must be HH:MM (got "${hhmm}")`);
   const h = Number(m[1]);
   const mi = Number(m[2]);
-  if (h > 24 || mi > 59) throw new Error(`time of day out of range: "${hhmm}"`);
+  if (h > 24 || mi > 59 || (h === 24 && mi > 0)) throw new Error(`time of day out of range (00:00 to 24:00): "${hhmm}"`);
   return h * 60 + mi;
 }
 
