@@ -7,6 +7,21 @@ import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
 
+/**
+ * A POST that must succeed (returned), and model "m" (binary, no traffic) with a throughput monitor "volume" whose
+ * page level (below 10 events/s) runs the retrain action.
+ */
+async function declareVolumeMonitor(url: string): Promise<(path: string, body: unknown) => Promise<void>> {
+  const post = async (path: string, body: unknown): Promise<void> => {
+    const r = await call(url, 'POST', path, body);
+    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+  };
+  await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+  await post('/v1/models/m/versions', { version: '1' });
+  await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
+  return post;
+}
+
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
@@ -165,13 +180,7 @@ describe('audit (alerting): a level action runs once per alert, not again at eve
       },
     });
     try {
-      const post = async (path: string, body: unknown): Promise<void> => {
-        const r = await call(s.url, 'POST', path, body);
-        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-      };
-      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
-      await post('/v1/models/m/versions', { version: '1' });
-      await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
+      const post = await declareVolumeMonitor(s.url);
       await post('/v1/monitors/run', {});
       now += 2 * MIN;
       await post('/v1/monitors/run', {});
@@ -205,13 +214,7 @@ describe('audit (alerting): approving or rejecting an action that is not pending
       },
     });
     try {
-      const post = async (path: string, body: unknown): Promise<void> => {
-        const r = await call(s.url, 'POST', path, body);
-        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-      };
-      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
-      await post('/v1/models/m/versions', { version: '1' });
-      await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
+      const post = await declareVolumeMonitor(s.url);
       await post('/v1/monitors/run', {});
       now += 2 * MIN;
       await post('/v1/monitors/run', {});
