@@ -7,3 +7,15 @@ export class RegistryError extends Error {
     this.name = 'RegistryError';
   }
 }
+
+/**
+ * A request object of known fields (an absent one is {}): a misspelt field would otherwise be dropped silently and a
+ * default, often laxer, used instead. `what` names it in the messages.
+ */
+export function knownFieldsOf(v: unknown, what: string, known: readonly string[]): Record<string, unknown> {
+  if (v === undefined) return {};
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RegistryError('bad_request', `${what} must be an object {${known.join(', ')}}`);
+  const extra = Object.keys(v).filter((k) => !known.includes(k));
+  if (extra.length > 0) throw new RegistryError('bad_request', `unknown ${what} field(s) ${extra.slice(0, 5).join(', ')}; known: ${known.join(', ')}`);
+  return v as Record<string, unknown>;
+}

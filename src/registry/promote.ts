@@ -2,7 +2,7 @@ import { pairedComparison, type PairedComparison } from '../core/compare/paired.
 import { promotionGate, UnknownGateMetricError, type GateConfig, type GateResult } from '../core/compare/gate.js';
 import { MetricsInputError, type Label, type Task } from '../core/metrics/types.js';
 import type { UpstreamClients } from '../gateway/upstream.js';
-import { RegistryError } from './errors.js';
+import { knownFieldsOf, RegistryError } from './errors.js';
 import type { AliasResult, ModelRegistry } from './registry.js';
 
 /** A labelled test set: rows whose features both versions' upstreams score, or both versions' outputs given. */
@@ -84,12 +84,7 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
 
 /** A gate from a request: a misspelt field or a value of the wrong type would silently weaken it (or fail later as a 500). */
 function checkGate(g: unknown): void {
-  if (g === undefined) return;
-  const known = ['metric', 'minImprovement', 'requireSignificant'];
-  if (typeof g !== 'object' || g === null || Array.isArray(g)) throw new RegistryError('bad_request', `gate must be an object {${known.join(', ')}}`);
-  const o = g as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !known.includes(k));
-  if (extra.length > 0) throw new RegistryError('bad_request', `unknown gate field(s) ${extra.slice(0, 5).join(', ')}; known: ${known.join(', ')}`);
+  const o = knownFieldsOf(g, 'gate', ['metric', 'minImprovement', 'requireSignificant']);
   if (o['metric'] !== undefined && typeof o['metric'] !== 'string') throw new RegistryError('bad_request', 'gate.metric must be a metric id');
   const min = o['minImprovement'];
   if (min !== undefined && !(typeof min === 'number' && Number.isFinite(min))) throw new RegistryError('bad_request', 'gate.minImprovement must be a number');

@@ -1,5 +1,5 @@
 import { DEFAULT_ANALYSIS, type Analysis, type AnalysisConfig } from '../core/rollout/analysis.js';
-import { RegistryError } from '../registry/errors.js';
+import { knownFieldsOf, RegistryError } from '../registry/errors.js';
 
 export type RolloutPolicy = 'canary' | 'shadow' | 'blue-green';
 export type RolloutStateName = 'running' | 'promoted' | 'rolled_back' | 'paused';
@@ -61,18 +61,9 @@ const num = (o: Record<string, unknown>, k: string, dflt: number, min: number, m
 
 const FIELDS = ['candidate', 'version', 'policy', 'steps', 'stepDurationMs', 'maxStepDurationMs', 'bakeMs', 'stickyKey', 'analysis', 'slo', 'reason', 'by'];
 
-/** An object of known fields: a misspelt limit would otherwise be dropped silently and its (laxer) default used. */
-function fields(v: unknown, what: string, known: readonly string[]): Record<string, unknown> {
-  if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RegistryError('bad_request', `${what} must be an object`);
-  const extra = Object.keys(v).filter((k) => !known.includes(k));
-  if (extra.length > 0) throw new RegistryError('bad_request', `unknown ${what} field(s) ${extra.slice(0, 5).join(', ')}; known: ${known.join(', ')}`);
-  return v as Record<string, unknown>;
-}
-
 /** Validates a rollout request, filling defaults. */
 export function checkRolloutSpec(raw: unknown): RolloutSpec {
-  const o = fields(raw ?? {}, 'rollout', FIELDS);
+  const o = knownFieldsOf(raw ?? {}, 'rollout', FIELDS);
   const candidate = o['candidate'] ?? o['version'];
   if (typeof candidate !== 'string' || candidate === '') throw new RegistryError('bad_request', 'rollout needs "candidate" (a version)');
   const policy = o['policy'] ?? 'canary';
@@ -83,8 +74,8 @@ export function checkRolloutSpec(raw: unknown): RolloutSpec {
   }
   const stepDurationMs = num(o, 'stepDurationMs', 300_000, 0, 7 * 86_400_000);
   const d = DEFAULT_ANALYSIS;
-  const a = fields(o['analysis'], 'rollout "analysis"', Object.keys(d));
-  const s = fields(o['slo'], 'rollout "slo"', Object.keys(DEFAULT_SLO));
+  const a = knownFieldsOf(o['analysis'], 'rollout "analysis"', Object.keys(d));
+  const s = knownFieldsOf(o['slo'], 'rollout "slo"', Object.keys(DEFAULT_SLO));
   const sticky = o['stickyKey'];
   if (sticky !== undefined && typeof sticky !== 'string') throw new RegistryError('bad_request', 'rollout "stickyKey" must be a string');
   return {
