@@ -3,7 +3,7 @@ import { ApiFailure, explain } from './api.js';
 import { getKey, loginForm, setKey } from './auth.js';
 import { clear, h } from './dom.js';
 import { ViewContext } from './panel.js';
-import { href, parseRoute, RANGES, rangeOf, type Route } from './route.js';
+import { href, parseRoute, RANGES, rangeOf, withParams, type Route } from './route.js';
 import { VIEWS } from './views/index.js';
 
 const NAV: Array<[string, string]> = [
@@ -29,11 +29,7 @@ function renderNav(route: Route): void {
   const select = h('select', {
     'aria-label': 'time range',
     onchange: (e: Event) => {
-      const p = new URLSearchParams(route.params);
-      p.delete('from');
-      p.delete('to');
-      p.set('range', (e.target as HTMLSelectElement).value);
-      location.hash = `#/${[route.view, ...route.args].map(encodeURIComponent).join('/')}?${p.toString()}`;
+      location.hash = withParams(route, { range: (e.target as HTMLSelectElement).value, from: undefined, to: undefined });
     },
   }, h('option', { value: '', selected: current === '' }, 'default range'),
   Object.keys(RANGES).map((r) => h('option', { value: r, selected: current === r }, `last ${r}`)),

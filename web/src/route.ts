@@ -26,6 +26,16 @@ export function href(view: string, args: string[] = [], params: Record<string, s
   return `#/${[view, ...args].map(encodeURIComponent).join('/')}${q ? `?${q}` : ''}`;
 }
 
+/** The link to `route` with `changes` applied (undefined or '' removes a parameter), every other parameter kept: filters compose. */
+export function withParams(route: Route, changes: Record<string, string | undefined>): string {
+  const p = new URLSearchParams(route.params);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === undefined || v === '') p.delete(k);
+    else p.set(k, v);
+  }
+  return href(route.view, route.args, Object.fromEntries(p));
+}
+
 /** The range of the URL (range=30d, or from/to in epoch ms or ISO), else the view's default. */
 export function rangeOf(params: URLSearchParams, fallback: string, now = Date.now()): Range {
   const t = (s: string | null): number | undefined => (s === null || s === '' ? undefined : /^\d+$/.test(s) ? Number(s) : Date.parse(s));

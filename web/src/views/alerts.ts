@@ -4,7 +4,7 @@ import { alerts, silences } from '../data.js';
 import { h } from '../dom.js';
 import { ago, num, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { href } from '../route.js';
+import { withParams } from '../route.js';
 import type { Alert, MonitorStats, Silence } from '../types.js';
 import { alertTitle } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
@@ -75,7 +75,7 @@ export const alertsView = {
   async render(ctx: ViewContext): Promise<Node> {
     const state = ctx.route.params.get('state') ?? 'open';
     const form = silenceForm();
-    const stateSel = h('select', { 'aria-label': 'alert state', onchange: (e: Event) => { location.hash = href('alerts', [], { state: (e.target as HTMLSelectElement).value }); } },
+    const stateSel = h('select', { 'aria-label': 'alert state', onchange: (e: Event) => { location.hash = withParams(ctx.route, { state: (e.target as HTMLSelectElement).value }); } },
       ['open', 'acknowledged', 'resolved', 'all'].map((s) => h('option', { value: s, selected: s === state }, s)));
     const list = ctx.panel('Alerts', async () => {
       const r = await alerts({ state });

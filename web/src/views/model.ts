@@ -3,7 +3,7 @@ import { alerts, drift, health, models, monitors } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct, usd } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { href, rangeParams } from '../route.js';
+import { href, rangeParams, withParams } from '../route.js';
 import { statusBadge, verdict } from '../status.js';
 import type { FeatureDrift } from '../types.js';
 import { featureLink, grid, heading, kv, table } from './common.js';
@@ -40,7 +40,7 @@ export const modelView = {
     const notes = annotationCache(ctx, m.name);
     const versionSel = h('select', {
       'aria-label': 'version',
-      onchange: (e: Event) => { location.hash = href('model', [m.name], { ...rangeParams(ctx.route.params), version: (e.target as HTMLSelectElement).value }); },
+      onchange: (e: Event) => { location.hash = withParams(ctx.route, { version: (e.target as HTMLSelectElement).value }); },
     }, m.versions.map((v) => h('option', { value: v.version, selected: v.version === (version ?? m.versions[m.versions.length - 1]?.version) }, `v${v.version}`)));
 
     const summary = ctx.panel('Summary', async () => {
