@@ -37,7 +37,8 @@ describe('audit 2 (web): dashboard filters and time ranges', { skip: unavailable
   let errors: string[];
   before(async () => {
     [srv, browser] = await Promise.all([spawnServe(['--config', config(tempDir('lookout-audit2-web-'))]), launch()]);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // A time zone off UTC by a half hour: the custom range's local times must become the right instants.
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Kolkata' });
     errors = watchErrors(page);
   });
   after(async () => {
@@ -64,5 +65,49 @@ describe('audit 2 (web): dashboard filters and time ranges', { skip: unavailable
     assert.deepEqual(await hashParams(page), { range: '24h', segment: 'region=eu', version: '1' });
     assert.equal(await page.locator('.page-head .badge', { hasText: 'segment' }).textContent(), 'segment region=eu');
     errors.length = 0; // the drift queries' expected 422 (these versions have no reference)
+  });
+
+  test('a custom from/to range is picked in the header, goes into the URL, is used by the view and kept by the navigation', async () => {
+    await openView(page, `${srv.url}/ui/#/alerts?state=all`);
+    // Times in the browser's time zone, as a datetime-local input takes them.
+    const local = (ms: number): Promise<string> => page.evaluate(`(() => { const d = new Date(${ms}); return new Date(${ms} - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); })()`) as Promise<string>;
+    const day = 86_400_000;
+    const from = Math.floor(Date.now() / day) * day - 3 * day;
+    const to = from + 2 * day + 3_600_000;
+    await page.selectOption('select[aria-label="time range"]', 'custom');
+    const fromInput = page.locator('input[type="datetime-local"][aria-label="from"]');
+    const toInput = page.locator('input[type="datetime-local"][aria-label="to"]');
+    assert.ok(await fromInput.isVisible(), 'choosing "custom" shows the from/to inputs');
+
+    // The start after the end: a clear message, the URL is unchanged.
+    await fromInput.fill(await local(to));
+    await toInput.fill(await local(from));
+    const hashBefore = await page.evaluate('location.hash');
+    await page.click('form.custom-range button[type="submit"]');
+    assert.match((await page.locator('[data-testid="range-error"]').textContent()) ?? '', /start must be before the end/);
+    assert.equal(await page.evaluate('location.hash'), hashBefore);
+
+    const stats: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/monitors/stats')) stats.push(r.url());
+    });
+    await fromInput.fill(await local(from));
+    await toInput.fill(await local(to));
+    await rerender(page, () => page.click('form.custom-range button[type="submit"]'));
+    const params = await hashParams(page);
+    assert.deepEqual(params, { state: 'all', from: new Date(from).toISOString(), to: new Date(to).toISOString() }, 'the range is in the (shareable) URL, the state filter kept');
+    assert.match((await page.locator('[data-testid="range-label"]').textContent()) ?? '', new RegExp(new Date(from).toISOString().slice(0, 16)));
+    assert.ok(stats.some((u) => new URL(u).searchParams.get('from') === String(from) && new URL(u).searchParams.get('to') === String(to)), `the view queries the custom range: ${stats.join(', ')}`);
+
+    // The shared URL opens on the same range, the picker showing it; the navigation keeps it for the other views.
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 }, timezoneId: 'Asia/Kolkata' });
+    await openView(p, `${srv.url}/ui/#/alerts?from=${params['from']}&to=${params['to']}`);
+    assert.equal(await p.locator('select[aria-label="time range"]').inputValue(), 'custom');
+    assert.equal(await p.locator('input[aria-label="from"]').inputValue(), await local(from));
+    assert.equal(await p.locator('input[aria-label="to"]').inputValue(), await local(to));
+    await rerender(p, () => p.locator('nav a', { hasText: 'On-call' }).click());
+    assert.deepEqual(await hashParams(p), { from: params['from'], to: params['to'] }, 'the navigation carries the range');
+    await p.close();
+    assert.deepEqual(errors, []);
   });
 });

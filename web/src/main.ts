@@ -3,7 +3,8 @@ import { ApiFailure, explain } from './api.js';
 import { getKey, loginForm, setKey } from './auth.js';
 import { clear, h } from './dom.js';
 import { ViewContext } from './panel.js';
-import { href, parseRoute, RANGES, rangeOf, withParams, type Route } from './route.js';
+import { rangePicker } from './range-picker.js';
+import { href, parseRoute, rangeOf, rangeParams, type Range, type Route } from './route.js';
 import { VIEWS } from './views/index.js';
 
 const NAV: Array<[string, string]> = [
@@ -20,21 +21,12 @@ declare global {
 
 let generation = 0;
 
-function renderNav(route: Route): void {
+function renderNav(route: Route, range: Range): void {
   const nav = document.getElementById('nav') as HTMLElement;
   const active = VIEWS[route.view]?.nav ?? route.view;
-  clear(nav, NAV.map(([v, label]) => h('a', { href: href(v), class: v === active ? 'active' : null }, label)));
-  const range = document.getElementById('range') as HTMLElement;
-  const current = route.params.get('range') ?? (route.params.get('from') ? 'custom' : '');
-  const select = h('select', {
-    'aria-label': 'time range',
-    onchange: (e: Event) => {
-      location.hash = withParams(route, { range: (e.target as HTMLSelectElement).value, from: undefined, to: undefined });
-    },
-  }, h('option', { value: '', selected: current === '' }, 'default range'),
-  Object.keys(RANGES).map((r) => h('option', { value: r, selected: current === r }, `last ${r}`)),
-  current === 'custom' ? h('option', { value: 'custom', selected: true, disabled: true }, 'custom range') : null);
-  clear(range, select);
+  // The links keep the chosen range (a preset or a custom one) for the other views.
+  clear(nav, NAV.map(([v, label]) => h('a', { href: href(v, [], rangeParams(route.params)), class: v === active ? 'active' : null }, label)));
+  clear(document.getElementById('range') as HTMLElement, rangePicker(route, range));
   const who = document.getElementById('who') as HTMLElement;
   clear(who, getKey() ? h('button.link', { onclick: () => { setKey(null); void render(); } }, 'Sign out') : null);
 }
@@ -44,9 +36,10 @@ async function render(): Promise<void> {
   const route = parseRoute(location.hash);
   const view = VIEWS[route.view] ?? VIEWS['overview'];
   const app = document.getElementById('app') as HTMLElement;
-  renderNav(route);
+  const range = rangeOf(route.params, view?.defaultRange ?? '24h');
+  renderNav(route, range);
   if (!view) return;
-  const ctx = new ViewContext(route, rangeOf(route.params, view.defaultRange), () => gen === generation);
+  const ctx = new ViewContext(route, range, () => gen === generation);
   const timing = { view: route.view, renderStartMs: performance.now() };
   window.__lookout = timing;
   document.body.dataset['view'] = route.view;

@@ -43,7 +43,7 @@ export function rangeOf(params: URLSearchParams, fallback: string, now = Date.no
   const to = t(params.get('to'));
   if (from !== undefined && Number.isFinite(from)) {
     const end = to !== undefined && Number.isFinite(to) ? to : now;
-    return { from, to: end, label: `${new Date(from).toISOString().slice(0, 16)} – ${new Date(end).toISOString().slice(0, 16)}` };
+    return { from, to: end, label: `${new Date(from).toISOString().slice(0, 16)} – ${new Date(end).toISOString().slice(0, 16)} UTC` };
   }
   const name = params.get('range') ?? fallback;
   const span = RANGES[name] ?? RANGES[fallback] ?? RANGES['24h'] as number;
