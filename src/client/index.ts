@@ -14,6 +14,19 @@ function int(v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_IN
 }
 
 /**
+ * Refuses a key fetch cannot put into a header (every request would fail): a control character, or one above
+ * U+00FF (Latin-1 characters go out as their byte). The message names the character, never the key.
+ */
+function checkApiKey(key: string): void {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.codePointAt(i) as number;
+    if (c < 0x20 || c === 0x7f || c > 0xff) {
+      throw new TypeError(`apiKey cannot be sent in an HTTP header: character ${i + 1} is U+${c.toString(16).toUpperCase().padStart(4, '0')} (printable ASCII or Latin-1 only)`);
+    }
+  }
+}
+
+/**
  * Sends predictions and labels to a Lookout server in the background. `log()` and `label()` are synchronous,
  * O(1) and never throw; delivery problems are counted in `stats()` and reported to `onError`. See docs/client.md.
  */
@@ -25,7 +38,7 @@ export class LookoutClient {
   private lastIso = '';
   private closing: Promise<void> | null = null;
 
-  /** Throws (TypeError) only for a malformed `url`: configuration errors surface at start-up, not per call. */
+  /** Throws (TypeError) only for a malformed `url` or `apiKey`: configuration errors surface at start-up, not per call. */
   constructor(opts: ClientOptions) {
     const parsed = new URL(opts.url);
     // fetch refuses these on every request: "lookout:8080" (no scheme) parses as a URL of scheme "lookout:".
@@ -36,7 +49,10 @@ export class LookoutClient {
     this.clock = opts.clock ?? Date.now;
     const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (opts.apiKey) headers['authorization'] = `Bearer ${opts.apiKey}`;
+    if (opts.apiKey) {
+      checkApiKey(opts.apiKey);
+      headers['authorization'] = `Bearer ${opts.apiKey}`;
+    }
     const maxBatch = int(opts.maxBatch, 500, 1, SERVER_MAX_ROWS);
 
     const common = {

@@ -30,7 +30,7 @@ export interface BackoffOptions {
 export interface ClientOptions {
   /** Base URL of the Lookout server, e.g. "http://lookout:8080" (http or https, no credentials: the constructor throws otherwise). */
   url: string;
-  /** Sent as `Authorization: Bearer KEY` (needs the "ingest" scope). */
+  /** Sent as `Authorization: Bearer KEY` (needs the "ingest" scope); printable ASCII or Latin-1, else the constructor throws. */
   apiKey?: string;
   /** Most rows per request (default 500, at most 10,000). */
   maxBatch?: number;

@@ -1,0 +1,67 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LookoutClient, type ClientEvent } from '../src/client/index.js';
+
+interface Loopback {
+  url: string;
+  seen: IncomingMessage[];
+  close(): Promise<void>;
+}
+
+const servers: Loopback[] = [];
+
+/** A node:http server on a loopback port answering every row as accepted, after `delayMs`; it keeps the requests it saw. */
+async function listen(delayMs = 0): Promise<Loopback> {
+  const seen: IncomingMessage[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    seen.push(req);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => setTimeout(() => {
+      const rows = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events?: unknown[]; labels?: unknown[] });
+      const n = (rows.events ?? rows.labels ?? []).length;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ accepted: n, rejected: 0, results: Array.from({ length: n }, (_, index) => ({ index, status: 'accepted' })) }));
+    }, delayMs));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const lb: Loopback = {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+  servers.push(lb);
+  return lb;
+}
+
+const ev = (i: number): ClientEvent => ({ model: 'm', version: '1', features: { x: i }, prediction: '1' });
+
+describe('lookout/client audit 2', { timeout: 60_000 }, () => {
+  after(() => Promise.all(servers.splice(0).map((s) => s.close())));
+
+  test('an API key that cannot go into an HTTP header (an emoji, a line break) makes the constructor throw, without echoing the key', async () => {
+    // Before, every request failed inside fetch ("Cannot convert argument to a ByteString") and was retried
+    // maxRetries times with backoff before the rows counted as failed.
+    for (const apiKey of ['lk_secret😀', 'lk_sec\nret', 'lk_\u0000secret', 'lk_secret\u2013']) {
+      assert.throws(() => new LookoutClient({ url: 'http://127.0.0.1:1', apiKey }), (e: unknown) => {
+        assert.ok(e instanceof TypeError, String(e));
+        assert.match(e.message, /apiKey/);
+        assert.doesNotMatch(e.message, /secret/, 'the key is not in the message');
+        return true;
+      }, JSON.stringify(apiKey));
+    }
+    // A Latin-1 character is sent as its byte (the server reads it back as the same character).
+    const srv = await listen();
+    const client = new LookoutClient({ url: srv.url, apiKey: 'lk_café', flushIntervalMs: 1 });
+    client.log(ev(1));
+    await client.close();
+    assert.equal(client.stats().sent, 1);
+    assert.equal(srv.seen[0]?.headers['authorization'], 'Bearer lk_café');
+  });
+});
