@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LookoutClient, type ClientEvent } from '../src/client/index.js';
+import { LookoutClient, type ClientEvent, type LookoutClientError } from '../src/client/index.js';
 
 interface Loopback {
   url: string;
@@ -63,5 +63,17 @@ describe('lookout/client audit 2', { timeout: 60_000 }, () => {
     await client.close();
     assert.equal(client.stats().sent, 1);
     assert.equal(srv.seen[0]?.headers['authorization'], 'Bearer lk_café');
+  });
+
+  test('a url with a path prefix and a query string: the endpoints are under the prefix and keep the query', async () => {
+    const srv = await listen();
+    for (const [suffix, path] of [['/lookout/?tenant=a', '/lookout/v1/events?tenant=a'], ['/?x=1', '/v1/events?x=1'], ['/lookout', '/lookout/v1/events'], ['/base//#frag', '/base/v1/events']] as const) {
+      const errors: LookoutClientError[] = [];
+      const client = new LookoutClient({ url: `${srv.url}${suffix}`, flushIntervalMs: 1, maxRetries: 0, onError: (e) => errors.push(e) });
+      client.log(ev(1));
+      await client.close();
+      assert.equal(srv.seen.at(-1)?.url, path, suffix);
+      assert.deepEqual(errors, []);
+    }
   });
 });

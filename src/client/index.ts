@@ -44,7 +44,13 @@ export class LookoutClient {
     // fetch refuses these on every request: "lookout:8080" (no scheme) parses as a URL of scheme "lookout:".
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`url must start with http:// or https:// (got "${opts.url}")`);
     if (parsed.username !== '' || parsed.password !== '') throw new TypeError('url must not contain credentials (pass the key as apiKey)');
-    const base = parsed.href.replace(/\/+$/, '');
+    // Under the url's path, keeping its query string (a proxy's tenant or token); the fragment is never sent.
+    const endpoint = (path: string): string => {
+      const u = new URL(parsed.href);
+      u.hash = '';
+      u.pathname = `${u.pathname.replace(/\/+$/, '')}${path}`;
+      return u.href;
+    };
     const onError = opts.onError ?? (() => undefined);
     this.clock = opts.clock ?? Date.now;
     const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -72,14 +78,14 @@ export class LookoutClient {
     this.events = new Sender({
       ...common,
       endpoint: 'events',
-      url: `${base}/v1/events`,
+      url: endpoint('/v1/events'),
       onSettle: () => this.labels.schedule(),
     });
     // A label is sent only once every event logged before it is settled, so it never races its prediction.
     this.labels = new Sender({
       ...common,
       endpoint: 'labels',
-      url: `${base}/v1/labels`,
+      url: endpoint('/v1/labels'),
       ready: (row) => row.after <= this.events.settledBelow,
     });
   }
