@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LookoutClient, type ClientEvent, type LookoutClientError } from '../src/client/index.js';
+import { LookoutClient, type ClientEvent, type ClientOptions, type LookoutClientError } from '../src/client/index.js';
 
 interface Loopback {
   url: string;
@@ -74,6 +74,36 @@ describe('lookout/client audit 2', { timeout: 60_000 }, () => {
       await client.close();
       assert.equal(srv.seen.at(-1)?.url, path, suffix);
       assert.deepEqual(errors, []);
+    }
+  });
+
+  test('timer settings beyond what a Node.js timer can wait (2^31-1 ms) are refused at construction; a longer close deadline waits', async () => {
+    // Before, Node fired such a timer after 1 ms (with a TimeoutOverflowWarning): every request timed out at once,
+    // a partial batch went out at once, and close({ timeoutMs }) abandoned everything at once.
+    const max = 2 ** 31 - 1;
+    const options: Array<[string, Partial<ClientOptions>]> = [
+      ['flushIntervalMs', { flushIntervalMs: max + 1 }], ['timeoutMs', { timeoutMs: 30 * 86_400_000 }],
+      ['backoff.initialMs', { backoff: { initialMs: Number.MAX_SAFE_INTEGER } }], ['backoff.maxMs', { backoff: { maxMs: Infinity } }],
+    ];
+    for (const [name, opts] of options) {
+      assert.throws(() => new LookoutClient({ url: 'http://127.0.0.1:1', ...opts }), (e: unknown) => e instanceof RangeError && e.message.includes(name) && e.message.includes(String(max)), name);
+    }
+    assert.doesNotThrow(() => new LookoutClient({ url: 'http://127.0.0.1:1', flushIntervalMs: max, timeoutMs: max, backoff: { initialMs: max, maxMs: max } }));
+
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const srv = await listen(300); // answers after 300 ms
+      const client = new LookoutClient({ url: srv.url, flushIntervalMs: 1 });
+      client.log(ev(1));
+      await client.close({ timeoutMs: 40 * 86_400_000 }); // "a long time": waits for the answer, not 1 ms
+      const st = client.stats();
+      assert.deepEqual([st.sent, st.failed], [1, 0]);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((w) => w.name === 'TimeoutOverflowWarning').map((w) => w.message), []);
+    } finally {
+      process.off('warning', onWarning);
     }
   });
 });

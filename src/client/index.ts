@@ -13,6 +13,15 @@ function int(v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_IN
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback;
 }
 
+/** The longest a Node.js timer waits (about 24.8 days): a longer delay fires after 1 ms instead. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A delay option: refused (RangeError) above what a timer can wait, else as int(). */
+function timerMs(name: string, v: unknown, fallback: number, min: number): number {
+  if (typeof v === 'number' && v > MAX_TIMER_MS) throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a Node.js timer waits); got ${v}`);
+  return int(v, fallback, min);
+}
+
 /**
  * Refuses a key fetch cannot put into a header (every request would fail): a control character, or one above
  * U+00FF (Latin-1 characters go out as their byte). The message names the character, never the key.
@@ -38,7 +47,10 @@ export class LookoutClient {
   private lastIso = '';
   private closing: Promise<void> | null = null;
 
-  /** Throws (TypeError) only for a malformed `url` or `apiKey`: configuration errors surface at start-up, not per call. */
+  /**
+   * Throws only for a malformed `url` or `apiKey` (TypeError) and a delay longer than a timer can wait (RangeError):
+   * configuration errors surface at start-up, not per call.
+   */
   constructor(opts: ClientOptions) {
     const parsed = new URL(opts.url);
     // fetch refuses these on every request: "lookout:8080" (no scheme) parses as a URL of scheme "lookout:".
@@ -65,12 +77,12 @@ export class LookoutClient {
       headers,
       maxBatch,
       maxBatchChars: int(opts.maxBatchChars, 4_000_000, 1024),
-      flushIntervalMs: int(opts.flushIntervalMs, 1000, 0),
+      flushIntervalMs: timerMs('flushIntervalMs', opts.flushIntervalMs, 1000, 0),
       maxQueue: int(opts.maxQueue, 100_000, 1),
       maxRetries: int(opts.maxRetries, 8, 0),
-      initialMs: int(opts.backoff?.initialMs, 100, 0),
-      maxMs: int(opts.backoff?.maxMs, 30_000, 0),
-      timeoutMs: int(opts.timeoutMs, 10_000, 1),
+      initialMs: timerMs('backoff.initialMs', opts.backoff?.initialMs, 100, 0),
+      maxMs: timerMs('backoff.maxMs', opts.backoff?.maxMs, 30_000, 0),
+      timeoutMs: timerMs('timeoutMs', opts.timeoutMs, 10_000, 1),
       fetch: doFetch,
       clock: this.clock,
       onError,
@@ -166,7 +178,8 @@ export class LookoutClient {
       if (typeof deadline === 'number' && Number.isFinite(deadline)) {
         let timer: NodeJS.Timeout | undefined;
         const expired = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.max(0, deadline));
+          // A deadline beyond what a timer can wait is as good as none (and close never throws): clamped.
+          timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.max(0, deadline)));
         }).then(() => {
           this.events.abandon();
           this.labels.abandon();
