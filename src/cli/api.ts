@@ -23,6 +23,19 @@ export function withApiOptions(cmd: Command): Command {
     .option('--json', 'print the server\'s JSON answer');
 }
 
+/**
+ * The URL of an API path (which may carry a query) under the server URL. The server URL's path is kept as a prefix
+ * (a proxy's "http://h/lookout") and so is its query string; `new URL('/v1/..', base)` would drop both.
+ */
+export function apiUrl(base: string, path: string): URL {
+  const u = new URL(base);
+  const rel = new URL(path, 'http://path.invalid');
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}${rel.pathname}`;
+  for (const [k, v] of rel.searchParams) u.searchParams.append(k, v);
+  u.hash = '';
+  return u;
+}
+
 export async function api<T = Record<string, unknown>>(o: ApiOptions, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const headers: Record<string, string> = {};
   if (o.apiKey) headers['authorization'] = `Bearer ${o.apiKey}`;
@@ -33,7 +46,7 @@ export async function api<T = Record<string, unknown>>(o: ApiOptions, method: st
   }
   let res: Response;
   try {
-    res = await fetch(new URL(path, o.url.endsWith('/') ? o.url : `${o.url}/`), { method, headers, ...(payload !== undefined && { body: payload }) });
+    res = await fetch(apiUrl(o.url, path), { method, headers, ...(payload !== undefined && { body: payload }) });
   } catch (e) {
     throw new InputError(`cannot reach the Lookout server at ${o.url}: ${e instanceof Error ? (e.cause as Error | undefined)?.message ?? e.message : String(e)}`);
   }

@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import { InputError } from '../io/errors.js';
+import { apiUrl } from './api.js';
 
 export interface ApiOptions {
   url: string;
@@ -21,7 +22,7 @@ export async function api(o: ApiOptions, method: string, path: string, body?: un
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(new URL(path, o.url), { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    res = await fetch(apiUrl(o.url, path), { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   } catch (e) {
     throw new InputError(`cannot reach ${o.url}: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`);
   }
