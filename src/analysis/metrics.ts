@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResult, type Task } from '../core/metrics/index.js';
 import { Dataset } from '../io/dataset.js';
-import { numericValues, textValues } from '../io/columns.js';
+import { classValues, numericValues } from '../io/columns.js';
 import { InputError } from '../io/errors.js';
 
 export interface MetricsRunOptions {
@@ -37,8 +37,8 @@ export async function runMetrics(path: string, o: MetricsRunOptions): Promise<Me
       input.labels = Array.from((await numericValues(ds, o.label)).values, nanToNull);
       input.predictions = Array.from((await numericValues(ds, o.prediction as string)).values, nanToNull);
     } else {
-      input.labels = await textValues(ds, o.label);
-      if (o.prediction) input.predictions = await textValues(ds, o.prediction);
+      input.labels = await classValues(ds, o.label);
+      if (o.prediction) input.predictions = await classValues(ds, o.prediction);
       if (o.score) input.scores = (await numericValues(ds, o.score)).values;
       if (o.scores) {
         const cols = scoreColumns(o.scores);

@@ -1,5 +1,6 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
 import { classify, type Dataset, ident, missingText } from './dataset.js';
+import { formatOf } from './formats.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
 function asDouble(ds: Dataset, name: string): string {
@@ -82,4 +83,23 @@ export async function textValues(ds: Dataset, name: string): Promise<(string | n
   const sql = `SELECT CASE WHEN ${c} IS NULL OR ${missingText(c)} THEN NULL ELSE ${c} END FROM ${ident(ds.table)}`;
   const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   return rows.map((r) => (r[0] === null || r[0] === undefined ? null : String(r[0])));
+}
+
+/**
+ * A class column (labels, predictions) in row order as text; missing values are null. DuckDB's CSV sniffer types a
+ * column of yes/no (or t/f) as BOOLEAN, which reads back as true/false: such a CSV column is read as the file spells
+ * it (trimmed) where `asWritten` says so; by default everywhere but for true/false in any case, which stay
+ * "true"/"false" (as a boolean column of another format).
+ */
+export async function classValues(ds: Dataset, name: string, asWritten = (text: string): boolean => !/^(true|false)$/i.test(text)): Promise<(string | null)[]> {
+  const values = await textValues(ds, name);
+  if (ds.requireColumn(name).duckType !== 'BOOLEAN' || formatOf(ds.path) !== 'csv') return values;
+  const sql = `SELECT ${ident(name)} FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true)`;
+  const raw = (await ds.conn.runAndReadAll(sql)).getRowsJS();
+  if (raw.length !== values.length) return values;
+  return values.map((v, i) => {
+    if (v === null) return null;
+    const text = String(raw[i]?.[0]).trim();
+    return asWritten(text) ? text : v;
+  });
 }

@@ -4,9 +4,8 @@ import { decileEdges } from '../core/stats/binning.js';
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { fitIsotonic } from '../core/summary/calibration.js';
 import { WindowSummary } from '../core/summary/window.js';
-import { numericValues, sortedNumeric, textValues } from '../io/columns.js';
-import { Dataset, ident } from '../io/dataset.js';
-import { formatOf } from '../io/formats.js';
+import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
+import { Dataset } from '../io/dataset.js';
 import { InputError } from '../io/errors.js';
 import type { ModelRecord } from '../storage/types.js';
 import { specFor, summarySeed } from './catalog.js';
@@ -51,9 +50,9 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       const values = f.kind === 'numerical' ? (await numericValues(ds, f.name)).values : await textValues(ds, f.name);
       for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
     }
-    const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await classValues(ds, model, path, predCol)) : null;
+    const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol)) : null;
     const scores = scoreCol ? (await numericValues(ds, scoreCol)).values : null;
-    const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await classValues(ds, model, path, labelCol)) : null;
+    const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await modelClassValues(ds, model, labelCol)) : null;
     summary.events = ds.rows;
     if (predictions) for (const p of predictions) summary.prediction.add(p);
     if (scores) for (const s of scores) summary.score.add(s);
@@ -92,18 +91,14 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
 }
 
 /**
- * A label or prediction column as text. DuckDB's CSV sniffer types a column of yes/no (or t/f) as BOOLEAN, which
- * reads back as true/false: when those are not the model's classes, the file's own text is read instead (else the
- * reference's classes were true/false, its positive class "true", and every realized metric and CBPE failed).
+ * A label or prediction column as text: a CSV column of yes/no (or t/f) that DuckDB typed BOOLEAN is read as the
+ * file spells it when true/false are not the model's classes (else the reference's classes were true/false, its
+ * positive class "true", and every realized metric and CBPE failed).
  */
-async function classValues(ds: Dataset, model: ModelRecord, path: string, col: string): Promise<Array<string | null>> {
-  const values = await textValues(ds, col);
+function modelClassValues(ds: Dataset, model: ModelRecord, col: string): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
-  if (ds.requireColumn(col).duckType !== 'BOOLEAN' || formatOf(path) !== 'csv' || classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return values;
-  const sql = `SELECT ${ident(col)} FROM read_csv('${path.replaceAll("'", "''")}', header = true, all_varchar = true)`;
-  const raw = (await ds.conn.runAndReadAll(sql)).getRowsJS();
-  if (raw.length !== values.length) return values;
-  return values.map((v, i) => (v === null ? null : String(raw[i]?.[0]).trim()));
+  if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col);
+  return classValues(ds, col, () => true);
 }
 
 function pick(ds: Dataset, requested: string | undefined, fallback: string): string | undefined {
