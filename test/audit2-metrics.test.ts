@@ -43,3 +43,36 @@ describe('audit: lookout metrics reads class columns as the file spells them', (
     assert.deepEqual(out.confusionMatrix, [[1, 0], [1, 1]]);
   });
 });
+
+describe('audit: JSON lines whose field mixes numbers and strings', () => {
+  const jsonl = (rows: object[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+  test('multiclass: the field is categorical by its values\' text (1 and "1" are one class, strings without their JSON quotes)', () => {
+    const out = metrics('mixed-classes.jsonl', jsonl([{ y: 1, p: '1' }, { y: 'b', p: 'b' }, { y: 2, p: 'b' }, { y: 'a', p: 2 }, { y: 'a', p: 'a' }, { y: null, p: 'a' }]),
+      ['--task', 'multiclass', '--label', 'y', '--prediction', 'p']);
+    assert.deepEqual(out.classes?.map(String), ['1', '2', 'a', 'b']);
+    assert.equal(out.n, 5);
+    assert.equal(out.missing, 1);
+    assert.equal(out.metrics['accuracy']?.value, 3 / 5);
+  });
+
+  test('regression: numbers written as strings count as numbers, other text as missing (as in a CSV)', () => {
+    const out = metrics('mixed-numbers.jsonl', jsonl([{ y: 1, p: 1.5 }, { y: '2', p: 2 }, { y: 3, p: 'x' }, { y: 4, p: '3.5' }]),
+      ['--task', 'regression', '--label', 'y', '--prediction', 'p']);
+    assert.equal(out.n, 3);
+    assert.equal(out.missing, 1);
+    assert.equal(out.metrics['mae']?.value, (0.5 + 0 + 0.5) / 3);
+  });
+
+  test('drift: such a field is a categorical feature, not skipped as JSON', () => {
+    const ref = join(dir, 'mixed-ref.jsonl');
+    const cur = join(dir, 'mixed-cur.jsonl');
+    writeFileSync(ref, jsonl(Array.from({ length: 40 }, (_, i) => ({ plan: i % 2 ? 'basic' : 3, n: i }))));
+    writeFileSync(cur, jsonl(Array.from({ length: 40 }, (_, i) => ({ plan: i % 4 ? 'basic' : 3, n: i }))));
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { features: Array<{ name: string; kind: string }>; skipped: unknown[] };
+    assert.deepEqual(out.skipped, []);
+    assert.equal(out.features.find((f) => f.name === 'plan')?.kind, 'categorical');
+  });
+});

@@ -1,20 +1,19 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
-import { classify, type Dataset, ident, missingText } from './dataset.js';
+import { classify, type Dataset, ident, missingText, textExpr } from './dataset.js';
 import { formatOf } from './formats.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
 function asDouble(ds: Dataset, name: string): string {
   const col = ds.requireColumn(name);
-  const c = ident(name);
-  if (classify(col.duckType) === 'numerical') return `${c}::DOUBLE`;
-  return `TRY_CAST(${c}::VARCHAR AS DOUBLE)`;
+  if (classify(col.duckType) === 'numerical') return `${ident(name)}::DOUBLE`;
+  return `TRY_CAST(${textExpr(col)} AS DOUBLE)`;
 }
 
 /** Values that are present but could not be read as numbers ("abc" in a numeric column). */
 async function numericMismatches(ds: Dataset, name: string): Promise<number> {
   const col = ds.requireColumn(name);
   if (classify(col.duckType) === 'numerical') return 0;
-  const c = `${ident(name)}::VARCHAR`;
+  const c = textExpr(col);
   const sql = `SELECT count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} AND TRY_CAST(${c} AS DOUBLE) IS NULL`;
   return Number((await ds.conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);
 }
@@ -69,7 +68,7 @@ export async function numericValues(ds: Dataset, name: string): Promise<{ values
 
 /** Counts per category (text form of the value), missing values excluded. */
 export async function categoryCounts(ds: Dataset, name: string): Promise<Map<string, number>> {
-  const c = `${ident(name)}::VARCHAR`;
+  const c = textExpr(ds.requireColumn(name));
   const sql = `SELECT ${c} AS k, count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} GROUP BY 1`;
   const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   const counts = new Map<string, number>();
@@ -79,7 +78,7 @@ export async function categoryCounts(ds: Dataset, name: string): Promise<Map<str
 
 /** The column in row order as text; missing values are null. */
 export async function textValues(ds: Dataset, name: string): Promise<(string | null)[]> {
-  const c = `${ident(name)}::VARCHAR`;
+  const c = textExpr(ds.requireColumn(name));
   const sql = `SELECT CASE WHEN ${c} IS NULL OR ${missingText(c)} THEN NULL ELSE ${c} END FROM ${ident(ds.table)}`;
   const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   return rows.map((r) => (r[0] === null || r[0] === undefined ? null : String(r[0])));

@@ -25,12 +25,20 @@ const MISSING_TEXT = `(trim(%c) = '' OR lower(trim(%c)) IN ('nan', 'null', 'none
 
 /** SQL condition: the text expression is a missing-value text. */
 export function missingText(expr: string): string {
-  return MISSING_TEXT.replaceAll('%c', expr);
+  return MISSING_TEXT.replaceAll('%c', () => expr); // a function: `expr` may hold $' (JSON paths), a replacement pattern
 }
 
 /** Quotes an identifier for DuckDB SQL. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/**
+ * SQL expression giving the column's values as text. DuckDB types a JSON-lines field whose values mix types (numbers
+ * and strings) as JSON: its strings are read without their JSON quotes ("b" -> b), numbers and booleans as written.
+ */
+export function textExpr(col: ColumnInfo): string {
+  return col.duckType === 'JSON' ? `(${ident(col.name)} ->> '$')` : `${ident(col.name)}::VARCHAR`;
 }
 
 /**
@@ -87,18 +95,28 @@ export class Dataset {
 
 /**
  * Text columns whose values are all numbers or missing-value texts ("n/a", "none", ...: DuckDB reads such a column
- * as text) are numerical features, like the numeric columns DuckDB recognises.
+ * as text) are numerical features, like the numeric columns DuckDB recognises. A JSON-lines field of mixed scalar
+ * types (DuckDB's JSON type) is read by its values' text the same way: numerical when they are all numbers, else
+ * categorical; one holding objects or arrays stays unsupported.
  */
 async function numericTextColumns(conn: DuckDBConnection, table: string, columns: ColumnInfo[]): Promise<void> {
-  const text = columns.filter((c) => c.duckType === 'VARCHAR');
+  const text = columns.filter((c) => c.duckType === 'VARCHAR' || c.duckType === 'JSON');
   if (text.length === 0) return;
   const parts = text.flatMap((c, i) => {
-    const present = `${ident(c.name)} IS NOT NULL AND NOT ${missingText(ident(c.name))}`;
-    return [`count(*) FILTER (WHERE ${present})::DOUBLE AS p${i}`, `count(*) FILTER (WHERE ${present} AND TRY_CAST(${ident(c.name)} AS DOUBLE) IS NULL)::DOUBLE AS t${i}`];
+    const t = textExpr(c);
+    const present = `${t} IS NOT NULL AND NOT ${missingText(t)}`;
+    const nested = c.duckType === 'JSON' ? `json_type(${ident(c.name)}) IN ('OBJECT', 'ARRAY')` : 'false';
+    return [
+      `count(*) FILTER (WHERE ${present})::DOUBLE AS p${i}`,
+      `count(*) FILTER (WHERE ${present} AND TRY_CAST(${t} AS DOUBLE) IS NULL)::DOUBLE AS t${i}`,
+      `count(*) FILTER (WHERE ${nested})::DOUBLE AS o${i}`,
+    ];
   });
   const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${ident(table)}`)).getRowObjectsJS()[0] ?? {};
   text.forEach((c, i) => {
+    if (Number(row[`o${i}`]) > 0) return;
     if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
+    else if (c.duckType === 'JSON') c.cls = 'categorical';
   });
 }
 
