@@ -1,8 +1,11 @@
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Server } from '../src/server.js';
 import { lookout, tempDir } from './helpers/cli.js';
+import { assertClose, decodeNumber, loadGolden } from './helpers/golden.js';
+import { call, testServer } from './helpers/server.js';
 
 interface MetricsJson {
   n: number;
@@ -75,4 +78,53 @@ describe('audit: JSON lines whose field mixes numbers and strings', () => {
     assert.deepEqual(out.skipped, []);
     assert.equal(out.features.find((f) => f.name === 'plan')?.kind, 'categorical');
   });
+});
+
+interface GoldenCase {
+  name: string;
+  labels: string[];
+  scoreMatrix: { classes: string[]; columns: Array<Array<number | string | null>> };
+  expected: Record<string, number | null>;
+}
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+describe('audit: server performance of a multiclass model from its events\' per-class scores (real server, DuckDB file)', () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.ingest.sampleRate = 1) });
+  });
+  after(async () => {
+    await s.close();
+  });
+  const golden = loadGolden<{ multiclass: GoldenCase[] }>('metrics').multiclass;
+
+  for (const name of ['string classes, ties', 'class never in labels, ties']) {
+    test(`rocAuc (one-vs-rest macro) and logLoss as scikit-learn: ${name}`, async () => {
+      const c = golden.find((x) => x.name === name) as GoldenCase;
+      const sorted = c.scoreMatrix.classes;
+      const declared = [...sorted].reverse(); // the model's order, which its events' scores follow
+      const model = `mc-${name.replace(/[^a-z]+/g, '-')}`;
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name: model, outputKind: 'multiclass', classes: declared, inputSchema: { type: 'object' } })).status, 201);
+      assert.equal((await call(s.url, 'POST', '/v1/models/' + model + '/versions', { version: '1' })).status, 201);
+      const start = NOW - 3 * HOUR;
+      const events = c.labels.map((_, i) => {
+        const row = sorted.map((_, j) => decodeNumber(c.scoreMatrix.columns[j]?.[i] ?? null) as number);
+        const argmax = row.indexOf(Math.max(...row)); // numpy's first maximum, as the golden predictions
+        const byClass = new Map(sorted.map((k, j) => [k, row[j]]));
+        return { id: `${model}-${i}`, model, version: '1', timestamp: start + i * 1000, features: {}, prediction: sorted[argmax], scores: declared.map((k) => byClass.get(k)) };
+      });
+      const ev = await call(s.url, 'POST', '/v1/events', { events });
+      assert.equal(ev.body['accepted'], events.length, JSON.stringify(ev.body));
+      const lb = await call(s.url, 'POST', '/v1/labels', { labels: c.labels.map((label, i) => ({ id: `${model}-${i}`, label })) });
+      assert.equal(lb.body['accepted'], events.length);
+      const p = await call(s.url, 'GET', `/v1/models/${model}/performance?from=${start}&to=${start + HOUR}`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      const r = p.body['realized'] as { n: number; metrics: Record<string, { value: number | null; note?: string }> };
+      assert.equal(r.n, c.expected['n']);
+      for (const m of ['accuracy', 'f1Macro', 'rocAuc', 'logLoss']) assertClose(r.metrics[m]?.value ?? null, c.expected[m] ?? null, m);
+      if (c.expected['rocAuc'] === null) assert.match(String(r.metrics['rocAuc']?.note), /no rows with label "ant"/);
+    });
+  }
 });

@@ -183,11 +183,11 @@ def multiclass_case(name, labels, classes=None, matrix=None, predictions=None, r
     return case
 
 
-def grid_probs(rng, n, k, y_idx, steps):
+def grid_probs(rng, n, k, y_idx, steps, tilt=1.5):
     """Rows on a 1/steps grid (ties), summing to 1, tilted toward the true class."""
     rows = []
     for t in y_idx:
-        w = rng.random(k) + (1.5 * np.eye(k)[t] if t is not None else 0)
+        w = rng.random(k) + (tilt * np.eye(k)[t] if t is not None else 0)
         c = np.floor(w / w.sum() * steps).astype(int)
         c[int(np.argmax(w))] += steps - c.sum()
         rows.append(c / steps)
@@ -238,6 +238,17 @@ def multiclass_cases():
     P[5, 1] = np.nan
     cases.append(multiclass_case("missing labels and scores", lab, [0, 1, 2], P.tolist()))
     cases.append(multiclass_case("n=1", [2], [0, 1, 2], [[0.2, 0.3, 0.5]]))
+    # string classes (a server model's, which its events' scores follow in the model's declared order), probabilities
+    # on a coarse grid (ties), some rows predicting the wrong class; then with a class never present in y
+    rng = np.random.default_rng(11)
+    names = ["cat", "dog", "emu"]
+    yi = rng.integers(0, 3, 120)
+    P = grid_probs(rng, 120, 3, yi, 5, tilt=0.4)
+    cases.append(multiclass_case("string classes, ties", [names[int(v)] for v in yi], names, P.tolist()))
+    names = ["ant", "cat", "dog", "emu"]
+    yi = rng.integers(1, 4, 80)
+    P = grid_probs(rng, 80, 4, yi, 5, tilt=0.4)
+    cases.append(multiclass_case("class never in labels, ties", [names[int(v)] for v in yi], names, P.tolist()))
     return cases
 
 

@@ -101,6 +101,10 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
     input.labels = labels;
     input.predictions = predictions;
     if (scores) input.scores = scores;
+    if (m.outputKind === 'multiclass' && (!only || only.includes('rocAuc') || only.includes('logLoss'))) {
+      const matrix = scoreMatrix(m, labelled);
+      if (matrix) input.scoreMatrix = matrix;
+    }
     if (m.outputKind === 'binary') {
       // The reference's positive class, else the larger declared class: never the one class a segment or a bucket
       // happens to hold (metrics' default), which measured precision and recall of the negative class there.
@@ -113,6 +117,23 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
   } catch (e) {
     return { realized: null, realizedNote: `realized metrics could not be computed from the labelled events: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+/**
+ * A multiclass model's per-class scores as a score matrix (rocAuc one-vs-rest, logLoss): events carry them in the order
+ * of the model's declared classes; null when the model declares no classes or an event has no scores (as binary
+ * metrics without a score for every event).
+ */
+function scoreMatrix(m: ModelRecord, labelled: readonly LabelledOutcome[]): MetricsInput['scoreMatrix'] | null {
+  const classes = m.classes ?? [];
+  if (classes.length < 2) return null;
+  const columns = classes.map(() => new Float64Array(labelled.length));
+  for (let i = 0; i < labelled.length; i++) {
+    const s = (labelled[i] as LabelledOutcome).event.scores;
+    if (s?.length !== classes.length) return null;
+    for (let j = 0; j < s.length; j++) (columns[j] as Float64Array)[i] = s[j] as number;
+  }
+  return { classes: [...classes], columns };
 }
 
 /** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */

@@ -179,9 +179,9 @@ export function storageContract(
       await s.appendEvents([ev('lf', m, { ts: T0 + 4, features: { a: 1 } })]);
       await s.putLabels([lbl('lf', 'cat', T0, T0 + 4)]);
       // labelledOutcomes: what metrics read of the same rows, in the same order (nulls, extreme numbers included)
-      await s.appendEvents([ev('lo', m, { ts: T0 + 4, prediction: null, score: null }), ev('lx', m, { ts: T0 + 4, score: 5e-324, segment: 'k=%C3%BC' })]);
+      await s.appendEvents([ev('lo', m, { ts: T0 + 4, prediction: null, score: null }), ev('lx', m, { ts: T0 + 4, score: 5e-324, scores: [0.25, 0.75], segment: 'k=%C3%BC' })]);
       await s.putLabels([lbl('lo', '', T0 + 1.5e12, T0 + 4), lbl('lx', 'ü😀', T0, T0 + 4)]);
-      const outcome = (x: LabelledEvent): LabelledOutcome => ({ event: { ts: x.event.ts, segment: x.event.segment, prediction: x.event.prediction, score: x.event.score }, label: x.label, receivedAt: x.receivedAt });
+      const outcome = (x: LabelledEvent): LabelledOutcome => ({ event: { ts: x.event.ts, segment: x.event.segment, prediction: x.event.prediction, score: x.event.score, scores: x.event.scores }, label: x.label, receivedAt: x.receivedAt });
       for (const q of [{ model: m, from: T0, to: T0 + 5 }, { model: m, from: T0, to: T0 + 5, version: 'v2' }, { model: m, from: T0, to: T0 + 100, limit: 2 }, { model: m, from: T0 + 4, to: T0 + 5, sampleRate: 0.5 }]) {
         const events = await s.labelledEvents(q);
         assert.deepStrictEqual(await s.labelledOutcomes(q), events.map(outcome), JSON.stringify(q));

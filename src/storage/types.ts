@@ -81,7 +81,7 @@ export interface LabelledEvent {
 
 /** What metrics over labelled events read of each (labelledOutcomes): a LabelledEvent is one too. */
 export interface LabelledOutcome {
-  event: Pick<EventRecord, 'ts' | 'segment' | 'prediction' | 'score'>;
+  event: Pick<EventRecord, 'ts' | 'segment' | 'prediction' | 'score' | 'scores'>;
   label: string;
   receivedAt: number;
 }

@@ -88,7 +88,7 @@ export function toLabelled(r: Row): LabelledEvent {
 /** A row of labelledOutcomesQuery (PostgreSQL; DuckDB reads them from the vectors: outcome-chunks.ts). */
 export function toOutcome(r: Row): LabelledOutcome {
   return {
-    event: { ts: num(r.ts), segment: str(r.segment), prediction: strOrNull(r.prediction), score: numOrNull(r.score) },
+    event: { ts: num(r.ts), segment: str(r.segment), prediction: strOrNull(r.prediction), score: numOrNull(r.score), scores: jsonOrNull<number[]>(r.scores) },
     label: str(r.label), receivedAt: num(r.received_at),
   };
 }

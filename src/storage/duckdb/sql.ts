@@ -79,14 +79,14 @@ export function labelledQuery(q: EventQuery, t: TableName): Sql {
 }
 
 /**
- * The columns of labelledQuery(q) that labelledOutcomes returns: ts, segment, prediction, score, label, received_at
+ * The columns of labelledQuery(q) that labelledOutcomes returns: ts, segment, prediction, score, label, received_at, scores
  * (`doubles`: the times as DOUBLE, which DuckDB's driver reads into numbers without a BIGINT conversion).
  */
 export function labelledOutcomesQuery(q: EventQuery, t: TableName, doubles = false): Sql {
   const params: (string | number)[] = [];
   const from = labelledFrom(q, t, params);
   const time = (c: string): string => (doubles ? `${c}::DOUBLE AS ${c.slice(2)}` : c);
-  const text = `SELECT ${time('e.ts')}, e.segment, e.prediction, e.score, l.label, ${time('l.received_at')} ${from} ORDER BY e.ts, e.id`;
+  const text = `SELECT ${time('e.ts')}, e.segment, e.prediction, e.score, l.label, ${time('l.received_at')}, e.scores ${from} ORDER BY e.ts, e.id`;
   return { text: text + limitClause(q, params), params };
 }
 
