@@ -128,3 +128,37 @@ describe('audit: server performance of a multiclass model from its events\' per-
     });
   }
 });
+
+describe('audit: label delay (real server, DuckDB file)', () => {
+  let s: Server;
+  let now = NOW;
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => (c.ingest.sampleRate = 1) });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('a prediction timed ahead of the server clock counts as labelled at once (delay 0, never negative); a relabel keeps the first label\'s delay', async () => {
+    assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'delay', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/models/delay/versions', { version: '1' })).status, 201);
+    const start = NOW - 3 * HOUR;
+    // 'skew' is stamped an hour ahead of the server's clock (a client clock; up to 24 h is accepted)
+    const events = [{ id: 'early', ts: start }, { id: 'skew', ts: NOW + HOUR }].map((e) => ({ id: e.id, model: 'delay', version: '1', timestamp: e.ts, features: {}, prediction: '1' }));
+    assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 2);
+    now = start + 10 * 60_000;
+    assert.equal((await call(s.url, 'POST', '/v1/labels', { labels: [{ id: 'early', label: '1' }] })).body['accepted'], 1);
+    now = NOW;
+    assert.equal((await call(s.url, 'POST', '/v1/labels', { labels: [{ id: 'early', label: '0' }, { id: 'skew', label: '1' }] })).body['accepted'], 2);
+    const delays = async (from: number, to: number): Promise<Record<string, number | null>> => {
+      const p = await call(s.url, 'GET', `/v1/models/delay/performance?from=${from}&to=${to}`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      return p.body['labelDelayMs'] as Record<string, number | null>;
+    };
+    // the relabel changed the label, not when the prediction was first labelled
+    assert.deepEqual(await delays(start, start + HOUR), { p50: 600_000, p95: 600_000, max: 600_000 });
+    const p = await call(s.url, 'GET', `/v1/models/delay/performance?from=${start}&to=${start + HOUR}`);
+    assert.equal((p.body['realized'] as { metrics: Record<string, { value: number | null }> }).metrics['accuracy']?.value, 0);
+    assert.deepEqual(await delays(NOW, NOW + 2 * HOUR), { p50: 0, p95: 0, max: 0 });
+  });
+});

@@ -33,6 +33,15 @@ export interface Sample {
   labelledInRange: number;
 }
 
+/**
+ * How long a prediction waited for its (first) label, in ms. A prediction stamped ahead of the server's clock (a client
+ * clock skew, up to 24 h accepted) can be labelled "before" it was made: that counts as labelled at once, 0, never a
+ * negative delay that would pull the percentiles below what any label waited.
+ */
+export function labelDelayMs(l: LabelledOutcome): number {
+  return Math.max(0, l.receivedAt - l.event.ts);
+}
+
 /** The sample a read took, or null when it read everything. */
 export function sampleOf(read: LabelledRead): Sample | null {
   return read.rate < 1 ? { rate: read.rate, labelledInRange: read.total } : null;
@@ -45,7 +54,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
   const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
   for (let i = 0; i < labelled.length; i++) {
     const l = labelled[i] as LabelledOutcome;
-    delays[i] = l.receivedAt - l.event.ts;
+    delays[i] = labelDelayMs(l);
   }
   delays.sort();
   const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);

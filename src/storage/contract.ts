@@ -169,7 +169,8 @@ export function storageContract(
       await s.putLabels([lbl('l1', 'cat', T0 + 50, T0), lbl('l2', 'dog', T0 + 51, T0 + 1), lbl('ghost', 'cat', T0 + 52, null), lbl('l4', 'x', T0, T0 + 9)]);
       await s.putLabels([lbl('l1', 'dog', T0 + 60, T0)]);
       const got = await s.labelledEvents({ model: m, from: T0, to: T0 + 5 });
-      assert.deepStrictEqual(got.map((x) => [x.event.id, x.label, x.receivedAt]), [['l1', 'dog', T0 + 60], ['l2', 'dog', T0 + 51]]);
+      // a relabel replaces the label and keeps when the prediction was first labelled (the label delay's start)
+      assert.deepStrictEqual(got.map((x) => [x.event.id, x.label, x.receivedAt]), [['l1', 'dog', T0 + 50], ['l2', 'dog', T0 + 51]]);
       assert.deepStrictEqual(got[1]?.event, ev('l2', m, { ts: T0 + 1, version: 'v2' }));
       assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 5, version: 'v2' })).map((x) => x.event.id), ['l2']);
       assert.deepStrictEqual((await s.labelledEvents({ model: m, from: T0, to: T0 + 100, limit: 1 })).map((x) => x.event.id), ['l1']);

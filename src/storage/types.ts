@@ -62,7 +62,7 @@ export interface LabelRecord {
   id: string;
   model: string;
   label: string;
-  /** When the label arrived. */
+  /** When the label arrived; a label sent again for the same id keeps the first one's (the label delay is measured from it). */
   receivedAt: number;
   /**
    * The event time of the prediction it labels (POST /v1/labels takes it from the stored event), or null when not

@@ -1,5 +1,5 @@
 import type { MetricsResult } from '../../core/metrics/index.js';
-import { realized } from '../../monitoring/performance.js';
+import { labelDelayMs, realized } from '../../monitoring/performance.js';
 import type { MetricValue, MonitorMetric } from './types.js';
 
 /** Metric ids of monitors -> names in MetricsResult.metrics. */
@@ -28,7 +28,7 @@ export const LABEL_METRICS: MonitorMetric[] = [
     id: 'labelDelay', description: 'p95 delay between an event and its label (ms), over events labelled so far',
     direction: () => 'above', feature: 'none', source: 'labels', defaultMinSamples: 20,
     async value(ctx): Promise<MetricValue> {
-      const d = (await ctx.labelled()).map((l) => l.receivedAt - l.event.ts).sort((a, b) => a - b);
+      const d = (await ctx.labelled()).map(labelDelayMs).sort((a, b) => a - b);
       return { value: d.length ? (d[Math.min(d.length - 1, Math.floor(0.95 * d.length))] as number) : null, samples: d.length };
     },
     reference: () => null,

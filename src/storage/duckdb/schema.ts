@@ -115,10 +115,13 @@ export const LABELS_STAGE = 'labels_stage';
 export const CREATE_LABELS_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${LABELS_STAGE} (
   id VARCHAR, model VARCHAR, label VARCHAR, received_at BIGINT, ts BIGINT)`;
 
-/** A label sent again replaces the stored one; a known prediction time is kept when the new one has none. */
+/**
+ * A label sent again replaces the stored one but keeps when the prediction was first labelled (the label delay is
+ * measured from it); a known prediction time is kept when the new one has none.
+ */
 export const UPSERT_STAGED_LABELS = `INSERT INTO labels (id, model, label, received_at, ts)
   SELECT id, model, label, received_at, ts FROM temp.main.${LABELS_STAGE}
-  ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at,
+  ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = least(labels.received_at, excluded.received_at),
     ts = coalesce(excluded.ts, labels.ts)`;
 
 /** The `state` key that marks FILL_LABEL_TIMES done. */

@@ -79,7 +79,7 @@ export function postgresWrites(schema: string) {
         basis = excluded.basis, events = excluded.events`,
     labels: `INSERT INTO ${s}.labels AS l (id, model, label, received_at, ts)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
-      ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = excluded.received_at,
+      ON CONFLICT (id) DO UPDATE SET model = excluded.model, label = excluded.label, received_at = least(l.received_at, excluded.received_at),
         ts = coalesce(excluded.ts, l.ts)`,
     model: `INSERT INTO ${s}.models
       (name, output_kind, input_schema, segment_keys, classes, description, created_at, updated_at)
