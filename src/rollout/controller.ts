@@ -13,6 +13,15 @@ export interface ControllerOptions {
   clock: () => number;
   newId: () => string;
   notifier: RolloutNotifier;
+  /** Where a failed evaluation of one rollout is logged (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** A rollout whose evaluation failed in a tick (the others were still evaluated). */
+export interface TickError {
+  model: string;
+  rollout: string;
+  message: string;
 }
 
 /** The alias that shows where a rollout's candidate traffic goes ("canary" or "shadow"). */
@@ -42,9 +51,13 @@ function failing(a: Analysis): string {
  */
 export class RolloutController implements RoutingOverrides {
   private readonly active = new Map<string, Rollout>();
-  private ticking: Promise<void> | null = null;
+  private ticking: Promise<TickError[]> | null = null;
 
-  constructor(private readonly o: ControllerOptions) {}
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.log = o.log ?? ((line) => void process.stderr.write(`${line}\n`));
+  }
 
   async load(): Promise<void> {
     const now = this.o.clock();
@@ -124,21 +137,45 @@ export class RolloutController implements RoutingOverrides {
     return r;
   }
 
-  /** One evaluation round of every active rollout (serialised: concurrent calls wait for the running one). */
-  tick(): Promise<void> {
+  /**
+   * One evaluation round of every active rollout (serialised: concurrent calls wait for the running one). A rollout
+   * whose evaluation fails is left as it was, with the error as its `lastError`, and never stops the others.
+   */
+  tick(): Promise<TickError[]> {
     this.ticking ??= this.evaluate().finally(() => { this.ticking = null; });
     return this.ticking;
   }
 
-  private async evaluate(): Promise<void> {
+  private async evaluate(): Promise<TickError[]> {
     const now = this.o.clock();
+    const errors: TickError[] = [];
     for (const r of [...this.active.values()]) {
-      if (r.state === 'running') await this.evaluateStep(r, now);
-      else if (r.state === 'promoted') {
-        const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo);
-        if (breach !== null) await this.rollback(r, `SLO breach within ${Math.round(r.bakeMs / 1000)} s after promotion: ${breach}`, 'rollout-controller');
-        else if (now >= (r.promotedAt ?? now) + r.bakeMs) this.active.delete(r.model);
+      const before = { state: r.state, step: r.step, analyses: r.analyses.length };
+      try {
+        await this.evaluateOne(r, now);
+        if (r.lastError !== undefined) {
+          delete r.lastError;
+          await this.persist(r);
+        }
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        // no transition happened (the alias flip failed): drop the analysis recorded for it, or every tick adds one
+        if (r.state === before.state && r.step === before.step) r.analyses.length = before.analyses;
+        r.lastError = { at: now, message };
+        errors.push({ model: r.model, rollout: r.id, message });
+        this.log(`lookout: rollout ${r.id} of ${r.model} could not be evaluated: ${message}`);
+        await this.persist(r).catch(() => undefined);
       }
+    }
+    return errors;
+  }
+
+  private async evaluateOne(r: Rollout, now: number): Promise<void> {
+    if (r.state === 'running') await this.evaluateStep(r, now);
+    else if (r.state === 'promoted') {
+      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo);
+      if (breach !== null) await this.rollback(r, `SLO breach within ${Math.round(r.bakeMs / 1000)} s after promotion: ${breach}`, 'rollout-controller');
+      else if (now >= (r.promotedAt ?? now) + r.bakeMs) this.active.delete(r.model);
     }
   }
 
@@ -206,12 +243,16 @@ export class RolloutController implements RoutingOverrides {
   }
 
   private async save(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis): Promise<void> {
-    r.updatedAt = this.o.clock();
-    await this.o.registry.store.putRollout({ id: r.id, model: r.model, state: r.state, createdAt: r.createdAt, updatedAt: r.updatedAt, data: { ...r } as unknown as Record<string, unknown> });
+    await this.persist(r);
     try {
       await this.o.notifier.notify({ type, model: r.model, rolloutId: r.id, primary: r.primary, candidate: r.candidate, weight: r.weight, reason, at: r.updatedAt, ...(analysis && { analysis }) });
     } catch {
       // a failing notifier never stops a rollback or promotion
     }
+  }
+
+  private async persist(r: Rollout): Promise<void> {
+    r.updatedAt = this.o.clock();
+    await this.o.registry.store.putRollout({ id: r.id, model: r.model, state: r.state, createdAt: r.createdAt, updatedAt: r.updatedAt, data: { ...r } as unknown as Record<string, unknown> });
   }
 }

@@ -49,6 +49,8 @@ export interface Rollout extends RolloutSpec {
   endedAt: number | null;
   endReason: string | null;
   analyses: StepAnalysis[];
+  /** Why the controller's last evaluation of this rollout failed (cleared by the next one that succeeds). */
+  lastError?: { at: number; message: string };
 }
 
 export const DEFAULT_SLO: RolloutSlo = { maxErrorRate: 0.05, maxP95Ms: 1000, minSamples: 50 };

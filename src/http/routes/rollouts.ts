@@ -34,10 +34,10 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
       });
     }
 
-    /** Runs one evaluation round of the rollout controller now (it also runs on its interval). */
+    /** Runs one evaluation round of the rollout controller now (it also runs on its interval); lists the rollouts that failed. */
     app.post('/v1/rollouts/tick', admin, async () => {
-      await s.rollouts.tick();
-      return { ok: true };
+      const errors = await s.rollouts.tick();
+      return { ok: errors.length === 0, errors };
     });
 
     app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', admin, async (req) => {

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { checkRolloutSpec, type Rollout } from '../src/rollout/spec.js';
+import type { Server } from '../src/server.js';
+import { openStore } from '../src/storage/open.js';
+import { tempDir } from './helpers/cli.js';
+import { CHURN_SCHEMA, declareChurn } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
+
+const T0 = Date.UTC(2026, 2, 2, 9);
+
+/** Second audit of the registry, gateway and rollouts: each defect a user hit, with its regression test. */
+describe('audit 2: one rollout the controller cannot evaluate', { timeout: 60_000 }, () => {
+  let server: Server;
+  let url: string;
+  let model: ModelServer;
+  let now = T0;
+  const broken: Rollout = {
+    ...checkRolloutSpec({ candidate: '2.0.0', steps: [10, 100], stepDurationMs: 0 }), id: 'ro-broken', model: 'fraud', alias: 'production',
+    primary: '1.0.0', step: 0, weight: 10, state: 'running', stepStartedAt: T0, createdAt: T0, updatedAt: T0, by: 'ops', reason: 'old rollout',
+    promotedAt: null, endedAt: null, endReason: null, analyses: [],
+  };
+  before(async () => {
+    // a running rollout of "fraud" whose primary is not (any more) in the registry: rolling it back throws unknown_version
+    const dataDir = tempDir('lookout-audit2-');
+    const store = await openStore(`duckdb:${join(dataDir, 'lookout.duckdb')}`);
+    await store.init();
+    await store.registry().init();
+    await store.registry().putRollout({ id: broken.id, model: broken.model, state: broken.state, createdAt: T0, updatedAt: T0, data: { ...broken } as unknown as Record<string, unknown> });
+    await store.close();
+    server = await testServer({ clock: () => now, configure: (c) => { c.dataDir = dataDir; c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    url = server.url;
+    model = await startModelServer();
+    await declareChurn(url, [{ version: '1.0.0', upstream: model.url }, { version: '1.1.0', upstream: model.url }], '1.0.0');
+    const fraud = await call(url, 'POST', '/v1/models', { name: 'fraud', outputKind: 'binary', inputSchema: CHURN_SCHEMA, classes: ['no', 'yes'] });
+    assert.equal(fraud.status, 201, JSON.stringify(fraud.body));
+  });
+  after(async () => {
+    await server.close();
+    await model.close();
+  });
+
+  test('audit 2: a rollout whose evaluation throws no longer stalls every other model\'s rollout; its error is shown on the rollout', async () => {
+    // no traffic at all and no time to wait for it: the first evaluation rolls churn's rollout back
+    const started = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', stepDurationMs: 0, reason: 'ship 1.1.0' });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    now += 1000;
+    const tick = await call(url, 'POST', '/v1/rollouts/tick', {});
+    assert.equal(tick.status, 200, JSON.stringify(tick.body));
+    assert.equal(tick.body.ok, false);
+    const errors = tick.body.errors as Array<{ model: string; rollout: string; message: string }>;
+    assert.deepStrictEqual(errors.map((e) => [e.model, e.rollout]), [['fraud', 'ro-broken']]);
+    assert.match(errors[0]?.message ?? '', /has no version "1\.0\.0"/);
+    const churn = (await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Rollout;
+    assert.equal(churn.state, 'rolled_back', 'the other model\'s rollout was evaluated');
+    assert.match(String(churn.endReason), /not enough traffic/);
+    const fraud = (await call(url, 'GET', '/v1/models/fraud/rollout')).body.rollout as Rollout;
+    assert.equal(fraud.state, 'running');
+    assert.deepStrictEqual(fraud.analyses, [], 'a failed evaluation leaves the rollout as it was');
+    assert.equal(fraud.lastError?.at, now);
+    assert.match(String(fraud.lastError?.message), /has no version "1\.0\.0"/);
+    // the next round fails again the same way, without piling up analyses
+    now += 1000;
+    assert.equal((await call(url, 'POST', '/v1/rollouts/tick', {})).status, 200);
+    const again = (await call(url, 'GET', '/v1/models/fraud/rollout')).body.rollout as Rollout;
+    assert.deepStrictEqual([again.analyses.length, again.lastError?.at], [0, now]);
+    // once the primary is registered the rollback goes through and the error is cleared
+    assert.equal((await call(url, 'PUT', '/v1/models/fraud/versions/1.0.0', {})).status, 201);
+    now += 1000;
+    assert.deepStrictEqual((await call(url, 'POST', '/v1/rollouts/tick', {})).body, { ok: true, errors: [] });
+    const ended = (await call(url, 'GET', '/v1/models/fraud/rollout')).body.rollout as Rollout;
+    assert.deepStrictEqual([ended.state, ended.lastError, ended.analyses.length], ['rolled_back', undefined, 1]);
+  });
+});
