@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { checkRolloutSpec, type Rollout } from '../src/rollout/spec.js';
@@ -72,5 +74,53 @@ describe('audit 2: one rollout the controller cannot evaluate', { timeout: 60_00
     assert.deepStrictEqual((await call(url, 'POST', '/v1/rollouts/tick', {})).body, { ok: true, errors: [] });
     const ended = (await call(url, 'GET', '/v1/models/fraud/rollout')).body.rollout as Rollout;
     assert.deepStrictEqual([ended.state, ended.lastError, ended.analyses.length], ['rolled_back', undefined, 1]);
+  });
+});
+
+describe('audit 2: registry API', { timeout: 60_000 }, () => {
+  let server: Server;
+  let url: string;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    url = server.url;
+    await declareChurn(url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const upload = async (version: string, bytes: Buffer): Promise<number> => {
+    const r = await fetch(`${url}/v1/models/churn/versions/${version}/artifact`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    await r.arrayBuffer();
+    return r.status;
+  };
+  const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+  test('audit 2: an artifact upload refused with 409 leaves no file in the artifact store; a file another version uses is kept', async () => {
+    const dir = join(server.deps.dataDir, 'artifacts');
+    const first = Buffer.from('model 5.0.0, first build');
+    const second = Buffer.from('model 5.0.0, second build');
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/5.0.0', {})).status, 201);
+    assert.equal(await upload('5.0.0', first), 201);
+    assert.equal(await upload('5.0.0', second), 409);
+    assert.equal(existsSync(join(dir, sha(second))), false, 'the refused bytes were left in the artifact store');
+    // a version referencing an artifact kept elsewhere: an upload is refused, and nothing is stored
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/5.1.0', { artifact: { uri: 's3://models/churn/5.1.0.tar.gz' } })).status, 201);
+    assert.equal(await upload('5.1.0', second), 409);
+    assert.deepStrictEqual(readdirSync(dir), [sha(first)]);
+    // bytes another version owns stay when an upload of them is refused
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/5.2.0', {})).status, 201);
+    assert.equal(await upload('5.2.0', second), 201);
+    assert.equal(await upload('5.0.0', second), 409);
+    assert.deepStrictEqual(readdirSync(dir).sort(), [sha(first), sha(second)].sort());
+    const got = await fetch(`${url}/v1/artifacts/${sha(second)}`);
+    assert.deepStrictEqual(Buffer.from(await got.arrayBuffer()), second);
+    // two different uploads to one version at once: one wins, the loser's bytes are not kept
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/5.3.0', {})).status, 201);
+    const racing = [Buffer.alloc(2_000_000, 1), Buffer.alloc(2_000_000, 2)];
+    const statuses = await Promise.all(racing.map((b) => upload('5.3.0', b)));
+    assert.deepStrictEqual([...statuses].sort(), [201, 409]);
+    const kept = (await call(url, 'GET', '/v1/models/churn/versions/5.3.0')).body.version as { artifact: { sha256: string } };
+    assert.deepStrictEqual(readdirSync(dir).sort(), [sha(first), sha(second), kept.artifact.sha256].sort());
   });
 });

@@ -6,6 +6,15 @@ import type { ArtifactRef } from '../storage/registry.js';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
 
+/** The reference of bytes kept in the artifact store (always hashed). */
+export type StoredArtifact = ArtifactRef & { sha256: string };
+
+/** The content address of some bytes (nothing is written). */
+export function artifactRef(bytes: Uint8Array): StoredArtifact {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { sha256, size: bytes.length, uri: `artifact:${sha256}` };
+}
+
 /**
  * Content-addressed, immutable model artifacts: DATA_DIR/artifacts/<sha256>. A write goes to a temporary
  * file that is fsynced and renamed into place (then the directory is fsynced), so a reader never sees a
@@ -23,11 +32,11 @@ export class ArtifactStore {
     return join(this.dir, sha256);
   }
 
-  async put(bytes: Uint8Array): Promise<ArtifactRef> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const ref: ArtifactRef = { sha256, size: bytes.length, uri: `artifact:${sha256}` };
+  /** Stores the bytes at `ref` (their artifactRef); false when they were stored already (nothing written). */
+  async put(bytes: Uint8Array, ref: StoredArtifact = artifactRef(bytes)): Promise<boolean> {
+    const { sha256 } = ref;
     const final = this.path(sha256);
-    if (existsSync(final)) return ref;
+    if (existsSync(final)) return false;
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.tmp-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`);
     try {
@@ -49,7 +58,12 @@ export class ArtifactStore {
     } finally {
       await d.close();
     }
-    return ref;
+    return true;
+  }
+
+  /** Deletes stored bytes (the caller has checked that no version refers to them). */
+  async remove(sha256: string): Promise<void> {
+    await rm(this.path(sha256), { force: true });
   }
 
   /** The stored bytes, checked against their address (a corrupted file is an error, never served). */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { DeploymentRecord } from '../storage/registry.js';
-import { ArtifactStore } from './artifacts.js';
+import { ArtifactStore, artifactRef } from './artifacts.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { checkServing } from './serving.js';
@@ -27,15 +27,18 @@ describe('issue 5: registry units', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lookout-artifacts-'));
     const a = new ArtifactStore(dir);
     const bytes = new TextEncoder().encode('model weights');
-    const ref = await a.put(bytes);
+    const ref = artifactRef(bytes);
     assert.equal(ref.sha256, createHash('sha256').update(bytes).digest('hex'));
-    assert.deepStrictEqual(await a.put(bytes), ref);
+    assert.equal(await a.put(bytes), true);
+    assert.equal(await a.put(bytes), false, 'already stored: nothing written');
     assert.deepStrictEqual(readdirSync(a.dir), [ref.sha256]);
-    assert.equal(readFileSync(a.path(ref.sha256 as string), 'utf8'), 'model weights');
+    assert.equal(readFileSync(a.path(ref.sha256), 'utf8'), 'model weights');
     assert.equal(await a.get('0'.repeat(64)), null);
     assert.throws(() => a.path('../etc/passwd'), /not a SHA-256/);
     await Promise.all([1, 2, 3].map(() => a.put(new TextEncoder().encode('concurrent'))));
     assert.equal(readdirSync(a.dir).length, 2);
+    await a.remove(ref.sha256);
+    assert.equal(await a.get(ref.sha256), null);
   });
 
   test('serving configuration: defaults, and readable refusals', () => {

@@ -1,11 +1,12 @@
 import semver from 'semver';
+import { SerialQueue } from '../io/serial-queue.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type {
   ArtifactRef, DeploymentKind, DeploymentRecord, Lineage, RegistryStore, RegistryVersionRecord, VersionPatch,
 } from '../storage/registry.js';
 import { AliasConflictError } from '../storage/registry.js';
 import type { ModelRecord } from '../storage/types.js';
-import type { ArtifactStore } from './artifacts.js';
+import { artifactRef, type ArtifactStore } from './artifacts.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
@@ -61,6 +62,8 @@ export class ModelRegistry {
   private readonly listeners: Array<(model: string) => void> = [];
   /** Refreshes started per model: only the latest one started applies its result (it read the newest state). */
   private readonly generation = new Map<string, number>();
+  /** Artifact uploads in progress, one queue per content address. */
+  private readonly uploads = new Map<string, SerialQueue>();
 
   constructor(private readonly o: RegistryOptions) {}
 
@@ -179,17 +182,43 @@ export class ModelRegistry {
     return r;
   }
 
-  /** Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable). */
+  /**
+   * Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable). A refused
+   * upload leaves nothing behind: bytes it wrote that no version refers to are deleted again.
+   */
   async uploadArtifact(model: string, version: string, bytes: Uint8Array): Promise<{ artifact: ArtifactRef; created: boolean }> {
     this.requireModel(model);
     const current = await this.o.store.getVersion(model, version);
     if (!current) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
-    const ref = await this.o.artifacts.put(bytes);
-    const after = await this.o.store.attachArtifact(model, version, ref) as RegistryVersionRecord;
-    if (after.artifact?.sha256 !== ref.sha256 || after.artifact.uri !== ref.uri) {
-      throw new RegistryError('conflict', `version ${model}@${version} already has an artifact (${after.artifact?.sha256 ?? after.artifact?.uri}); artifacts are immutable`, { artifact: after.artifact, uploaded: ref });
+    const ref = artifactRef(bytes);
+    const refuse = (artifact: ArtifactRef | null): RegistryError => new RegistryError('conflict',
+      `version ${model}@${version} already has an artifact (${artifact?.sha256 ?? artifact?.uri}); artifacts are immutable`, { artifact, uploaded: ref });
+    const same = (a: ArtifactRef | null): boolean => a?.sha256 === ref.sha256 && a.uri === ref.uri;
+    if (current.artifact !== null && !same(current.artifact)) throw refuse(current.artifact);
+    // one upload of given bytes at a time: a refused one may only delete the file while no other one is attaching it
+    const queue = this.uploads.get(ref.sha256) ?? new SerialQueue();
+    this.uploads.set(ref.sha256, queue);
+    try {
+      return await queue.run(async () => {
+        const written = await this.o.artifacts.put(bytes, ref);
+        const after = await this.o.store.attachArtifact(model, version, ref) as RegistryVersionRecord;
+        if (!same(after.artifact)) {
+          if (written && !(await this.artifactInUse(ref.sha256))) await this.o.artifacts.remove(ref.sha256);
+          throw refuse(after.artifact);
+        }
+        return { artifact: ref, created: current.artifact === null };
+      });
+    } finally {
+      if (queue.pending === 0) this.uploads.delete(ref.sha256);
     }
-    return { artifact: ref, created: current.artifact === null };
+  }
+
+  /** Whether a registered version of any model refers to the stored bytes. */
+  private async artifactInUse(sha256: string): Promise<boolean> {
+    for (const m of this.o.catalog.models()) {
+      if ((await this.o.store.listVersions(m.name)).some((v) => v.artifact?.sha256 === sha256 || v.artifact?.uri === `artifact:${sha256}`)) return true;
+    }
+    return false;
   }
 
   async aliases(model: string): Promise<Record<string, string>> {
