@@ -123,4 +123,28 @@ describe('audit 2: registry API', { timeout: 60_000 }, () => {
     const kept = (await call(url, 'GET', '/v1/models/churn/versions/5.3.0')).body.version as { artifact: { sha256: string } };
     assert.deepStrictEqual(readdirSync(dir).sort(), [sha(first), sha(second), kept.artifact.sha256].sort());
   });
+
+  test('audit 2: pausing what is already paused (or resuming what is not) writes no second deployment record and says nothing changed', async () => {
+    const history = async (): Promise<string[]> => ((await call(url, 'GET', '/v1/models/churn/deployments')).body.deployments as Array<{ kind: string; to: string }>)
+      .filter((d) => d.kind === 'pause' || d.kind === 'resume').map((d) => `${d.kind} ${d.to}`);
+    const post = async (path: string, body: Record<string, unknown> = {}): Promise<Record<string, unknown>> => {
+      const r = await call(url, 'POST', `/v1/models/churn${path}`, body);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+    assert.deepStrictEqual(await post('/pause', { reason: 'incident 7' }), { model: 'churn', paused: true, changed: true });
+    assert.deepStrictEqual(await post('/pause', { reason: 'incident 7' }), { model: 'churn', paused: true, changed: false });
+    assert.deepStrictEqual(await post('/resume'), { model: 'churn', paused: false, changed: true });
+    assert.deepStrictEqual(await post('/resume'), { model: 'churn', paused: false, changed: false });
+    assert.deepStrictEqual(await post('/versions/1.1.0/pause'), { model: 'churn', version: '1.1.0', paused: true, changed: true });
+    assert.deepStrictEqual(await post('/versions/1.1.0/pause'), { model: 'churn', version: '1.1.0', paused: true, changed: false });
+    assert.deepStrictEqual(await post('/versions/1.1.0/resume'), { model: 'churn', version: '1.1.0', paused: false, changed: true });
+    assert.deepStrictEqual(await post('/versions/1.1.0/resume'), { model: 'churn', version: '1.1.0', paused: false, changed: false });
+    assert.deepStrictEqual(await history(), ['pause *', 'resume *', 'pause 1.1.0', 'resume 1.1.0']);
+    // at once: one of them pauses, the others find it paused
+    const together = await Promise.all([1, 2, 3].map(() => post('/pause', { reason: 'incident 8' })));
+    assert.deepStrictEqual(together.map((b) => b.changed).sort(), [false, false, true]);
+    assert.deepStrictEqual((await history()).slice(4), ['pause *']);
+    await post('/resume');
+  });
 });

@@ -138,10 +138,10 @@ describe('issue 5: model registry API', { timeout: 60_000 }, () => {
   });
 
   test('issue 5: kill switch pauses and resumes a model or a version, recorded in the history', async () => {
-    assert.deepStrictEqual((await call(url, 'POST', '/v1/models/churn/pause', { reason: 'incident 42' })).body, { model: 'churn', paused: true });
+    assert.deepStrictEqual((await call(url, 'POST', '/v1/models/churn/pause', { reason: 'incident 42' })).body, { model: 'churn', paused: true, changed: true });
     assert.equal(((await call(url, 'GET', '/v1/models/churn/versions')).body.versions as Array<{ paused: boolean }>).every((v) => v.paused), true);
-    assert.deepStrictEqual((await call(url, 'POST', '/v1/models/churn/resume', {})).body, { model: 'churn', paused: false });
-    assert.deepStrictEqual((await call(url, 'POST', '/v1/models/churn/versions/2.0.0/pause', {})).body, { model: 'churn', version: '2.0.0', paused: true });
+    assert.deepStrictEqual((await call(url, 'POST', '/v1/models/churn/resume', {})).body, { model: 'churn', paused: false, changed: true });
+    assert.deepStrictEqual((await call(url, 'POST', '/v1/models/churn/versions/2.0.0/pause', {})).body, { model: 'churn', version: '2.0.0', paused: true, changed: true });
     const kinds = ((await call(url, 'GET', '/v1/models/churn/deployments')).body.deployments as Array<{ kind: string; reason: string }>).slice(-3).map((d) => d.kind);
     assert.deepStrictEqual(kinds, ['pause', 'resume', 'pause']);
   });

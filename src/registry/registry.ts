@@ -255,20 +255,23 @@ export class ModelRegistry {
     return this.o.store.deployments(model, from, to);
   }
 
-  /** Kill switch: pauses the whole model (version undefined) or one version. */
-  async pause(model: string, version: string | undefined, by: string, reason: string): Promise<void> {
+  /** Kill switch: pauses the whole model (version undefined) or one version; false when it was paused already (nothing recorded). */
+  async pause(model: string, version: string | undefined, by: string, reason: string): Promise<boolean> {
     if (version !== undefined) this.requireVersion(model, version);
     else this.requireModel(model);
     const at = this.o.clock();
-    await this.o.store.pause({ model, version: version ?? '', at, by, reason }, this.deployment(model, '', version ?? '*', 'pause', by, reason));
+    const changed = await this.o.store.pause({ model, version: version ?? '', at, by, reason }, this.deployment(model, '', version ?? '*', 'pause', by, reason));
     await this.refresh(model);
+    return changed;
   }
 
-  async resume(model: string, version: string | undefined, by: string, reason: string): Promise<void> {
+  /** Ends a pause; false when it was not paused (nothing recorded). */
+  async resume(model: string, version: string | undefined, by: string, reason: string): Promise<boolean> {
     if (version !== undefined) this.requireVersion(model, version);
     else this.requireModel(model);
-    await this.o.store.resume(model, version ?? '', this.deployment(model, '', version ?? '*', 'resume', by, reason));
+    const changed = await this.o.store.resume(model, version ?? '', this.deployment(model, '', version ?? '*', 'resume', by, reason));
     await this.refresh(model);
+    return changed;
   }
 
   async putServing(model: string, raw: unknown): Promise<ServingConfig> {

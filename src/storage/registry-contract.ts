@@ -98,14 +98,15 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       assert.ok((await r.listRollouts()).length >= 2);
     });
 
-    test('pauses: pause and resume a model or a version, each recorded as a deployment', async () => {
-      await r.pause({ model: 'pz', version: '', at: T0, by: 'oncall', reason: 'incident' }, dep('p1', 'pz', { alias: '', to: '*', kind: 'pause' }));
-      await r.pause({ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }, dep('p2', 'pz', { at: T0 + 1, alias: '', to: '2.0.0', kind: 'pause' }));
+    test('pauses: pause and resume a model or a version, each change recorded as a deployment (a repeated one is a no-op)', async () => {
+      assert.equal(await r.pause({ model: 'pz', version: '', at: T0, by: 'oncall', reason: 'incident' }, dep('p1', 'pz', { alias: '', to: '*', kind: 'pause' })), true);
+      assert.equal(await r.pause({ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }, dep('p2', 'pz', { at: T0 + 1, alias: '', to: '2.0.0', kind: 'pause' })), true);
+      assert.equal(await r.pause({ model: 'pz', version: '2.0.0', at: T0 + 2, by: 'other', reason: 'again' }, dep('p2b', 'pz', { at: T0 + 2, alias: '', to: '2.0.0', kind: 'pause' })), false);
       assert.deepStrictEqual((await r.listPauses()).filter((p) => p.model === 'pz').map((p) => p.version), ['', '2.0.0']);
-      await r.resume('pz', '', dep('p3', 'pz', { at: T0 + 2, alias: '', to: '*', kind: 'resume' }));
-      await r.resume('pz', '', dep('p4', 'pz', { at: T0 + 3, alias: '', to: '*', kind: 'resume' }));
+      assert.equal(await r.resume('pz', '', dep('p3', 'pz', { at: T0 + 2, alias: '', to: '*', kind: 'resume' })), true);
+      assert.equal(await r.resume('pz', '', dep('p4', 'pz', { at: T0 + 3, alias: '', to: '*', kind: 'resume' })), false);
       assert.deepStrictEqual((await r.listPauses()).filter((p) => p.model === 'pz'), [{ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }]);
-      assert.deepStrictEqual((await r.deployments('pz', 0, T0 + 10)).map((d) => d.kind), ['pause', 'pause', 'resume', 'resume']);
+      assert.deepStrictEqual((await r.deployments('pz', 0, T0 + 10)).map((d) => d.id), ['p1', 'p2', 'p3']);
     });
 
     test('text with U+0000 (notes, upstream, by, reason) is refused with NulInTextError, and nothing is written', async () => {

@@ -191,22 +191,25 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toRollout).sort((a, b) => b.createdAt - a.createdAt || cmp(b.id, a.id));
   }
 
-  async pause(p: PauseRecord, d: DeploymentRecord): Promise<void> {
+  async pause(p: PauseRecord, d: DeploymentRecord): Promise<boolean> {
     noNul({ by: p.by, reason: p.reason });
     noDeploymentNul(d);
     return this.db.tx(async (q) => {
-      await q.query(`INSERT INTO ${this.t('registry_pauses')} (model, version, at_ms, by_whom, reason) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (model, version) DO UPDATE SET at_ms = excluded.at_ms, by_whom = excluded.by_whom, reason = excluded.reason`,
-      [p.model, p.version, p.at, p.by, p.reason]);
+      const added = await q.query(`INSERT INTO ${this.t('registry_pauses')} (model, version, at_ms, by_whom, reason) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (model, version) DO NOTHING RETURNING version`, [p.model, p.version, p.at, p.by, p.reason]);
+      if (added.length === 0) return false;
       await this.insertDeployment(q, d);
+      return true;
     });
   }
 
-  async resume(model: string, version: string, d: DeploymentRecord): Promise<void> {
+  async resume(model: string, version: string, d: DeploymentRecord): Promise<boolean> {
     noDeploymentNul(d);
     return this.db.tx(async (q) => {
-      await q.query(`DELETE FROM ${this.t('registry_pauses')} WHERE model = $1 AND version = $2`, [model, version]);
+      const removed = await q.query(`DELETE FROM ${this.t('registry_pauses')} WHERE model = $1 AND version = $2 RETURNING version`, [model, version]);
+      if (removed.length === 0) return false;
       await this.insertDeployment(q, d);
+      return true;
     });
   }
 

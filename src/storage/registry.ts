@@ -135,9 +135,12 @@ export interface RegistryStore {
   /** Rollouts of a model (all models when undefined), newest first. */
   listRollouts(model?: string): Promise<RolloutRecord[]>;
 
-  /** Pauses a model or version and records the deployment, in one transaction. */
-  pause(p: PauseRecord, d: DeploymentRecord): Promise<void>;
-  /** Removes a pause (no-op when absent) and records the deployment. */
-  resume(model: string, version: string, d: DeploymentRecord): Promise<void>;
+  /**
+   * Pauses a model or version and records the deployment, in one transaction; returns false (and writes nothing, the
+   * first pause's record is kept) when it is paused already.
+   */
+  pause(p: PauseRecord, d: DeploymentRecord): Promise<boolean>;
+  /** Removes a pause and records the deployment; returns false (and writes nothing) when it is not paused. */
+  resume(model: string, version: string, d: DeploymentRecord): Promise<boolean>;
   listPauses(): Promise<PauseRecord[]>;
 }

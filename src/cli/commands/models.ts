@@ -42,8 +42,8 @@ export function modelsCommand(setCode: (c: number) => void): Command {
     withApiOptions(models.command(`${verb} <model>`).description(verb === 'pause' ? 'kill switch: stop serving the model (fallbacks answer)' : 'serve the model again'))
       .option('--reason <text>', 'why').option('--by <name>', 'who')
       .action(action(setCode, async (model: string, o: Opts) => {
-        const r = await api<{ paused: boolean }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/${verb}`, { ...(o.reason && { reason: o.reason }), ...(o.by && { by: o.by }) });
-        print(o, r, () => `${model}: ${r.paused ? 'paused' : 'serving'}\n`);
+        const r = await api<{ paused: boolean; changed?: boolean }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/${verb}`, { ...(o.reason && { reason: o.reason }), ...(o.by && { by: o.by }) });
+        print(o, r, () => `${model}: ${r.paused ? 'paused' : 'serving'}${r.changed === false ? ' (already; nothing changed)' : ''}\n`);
       }));
   }
   return models;

@@ -108,13 +108,13 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     for (const action of ['pause', 'resume'] as const) {
       app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/${action}`, admin, async (req) => {
         const b = objectBody(req.body);
-        await registry[action](req.params.name, undefined, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
-        return { model: req.params.name, paused: registry.control(req.params.name).modelPaused };
+        const changed = await registry[action](req.params.name, undefined, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
+        return { model: req.params.name, paused: registry.control(req.params.name).modelPaused, changed };
       });
       app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/versions/:version/${action}`, admin, async (req) => {
         const b = objectBody(req.body);
-        await registry[action](req.params.name, req.params.version, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
-        return { model: req.params.name, version: req.params.version, paused: registry.control(req.params.name).pausedVersions.has(req.params.version) };
+        const changed = await registry[action](req.params.name, req.params.version, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
+        return { model: req.params.name, version: req.params.version, paused: registry.control(req.params.name).pausedVersions.has(req.params.version), changed };
       });
     }
 
