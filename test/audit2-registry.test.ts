@@ -147,4 +147,20 @@ describe('audit 2: registry API', { timeout: 60_000 }, () => {
     assert.deepStrictEqual((await history()).slice(4), ['pause *']);
     await post('/resume');
   });
+
+  test('audit 2: setting an alias to the version it already points to (or promoting that version) writes no deployment record', async () => {
+    const count = async (): Promise<number> => ((await call(url, 'GET', '/v1/models/churn/deployments')).body.deployments as unknown[]).length;
+    const before = await count();
+    const same = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'again' });
+    assert.equal(same.status, 200, JSON.stringify(same.body));
+    assert.deepStrictEqual(same.body, { alias: 'production', version: '1.0.0', previous: '1.0.0' });
+    const promoted = await call(url, 'POST', '/v1/models/churn/promote', { version: '1.0.0', reason: 'again' });
+    assert.equal(promoted.status, 200, JSON.stringify(promoted.body));
+    assert.equal(promoted.body.previous, '1.0.0');
+    assert.equal(await count(), before, 'no record of a change that did not happen');
+    // a real move is still recorded, and rollback still goes back to 1.0.0
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.1.0', reason: 'move' })).status, 200);
+    assert.equal(await count(), before + 1);
+    assert.equal((await call(url, 'POST', '/v1/models/churn/rollback', { reason: 'back' })).body.version, '1.0.0');
+  });
 });

@@ -73,6 +73,7 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       assert.deepStrictEqual(await r.aliases('al'), { production: '2.0.0', staging: '2.0.0' });
       await assert.rejects(r.setAlias({ model: 'al', alias: 'production', to: '3.0.0', expectFrom: '1.0.0' }, dep('d4', 'al', { at: T0 + 3 })),
         (e: unknown) => e instanceof AliasConflictError && e.actual === '2.0.0');
+      assert.equal(await r.setAlias({ model: 'al', alias: 'production', to: '2.0.0' }, dep('d5', 'al', { at: T0 + 4, to: '2.0.0' })), '2.0.0', 'already there: not recorded');
       assert.deepStrictEqual(await r.aliases('al'), { production: '2.0.0', staging: '2.0.0' });
       const ds = await r.deployments('al', 0, T0 + 100);
       assert.deepStrictEqual(ds.map((d) => [d.id, d.from, d.to, d.kind]), [['d1', null, '1.0.0', 'set'], ['d2', null, '2.0.0', 'set'], ['d3', '1.0.0', '2.0.0', 'promote']]);

@@ -141,6 +141,7 @@ export class SqlRegistryStore implements RegistryStore {
       const rows = await q.query(`SELECT version FROM ${this.t('registry_aliases')} WHERE model = $1 AND alias = $2`, [change.model, change.alias]);
       const previous = rows[0] === undefined ? null : str(rows[0].version);
       if (change.expectFrom !== undefined && change.expectFrom !== previous) throw new AliasConflictError(change.alias, change.expectFrom, previous);
+      if (previous === change.to) return previous;
       await q.query(`INSERT INTO ${this.t('registry_aliases')} (model, alias, version) VALUES ($1, $2, $3)
         ON CONFLICT (model, alias) DO UPDATE SET version = excluded.version`, [change.model, change.alias, change.to]);
       await this.insertDeployment(q, { ...d, from: previous });

@@ -118,7 +118,10 @@ export interface RegistryStore {
   attachArtifact(model: string, version: string, artifact: ArtifactRef): Promise<RegistryVersionRecord | null>;
 
   aliases(model: string): Promise<Record<string, string>>;
-  /** Moves an alias and records the deployment in the same transaction; returns the previous target. */
+  /**
+   * Moves an alias and records the deployment in the same transaction; returns the previous target. An alias that
+   * already points to `to` is left as it is and nothing is recorded.
+   */
   setAlias(change: AliasChange, deployment: DeploymentRecord): Promise<string | null>;
   /** Records a deployment that moves no alias (pause, resume). */
   recordDeployment(d: DeploymentRecord): Promise<void>;
