@@ -75,6 +75,24 @@ describe('audit 2: one rollout the controller cannot evaluate', { timeout: 60_00
     const ended = (await call(url, 'GET', '/v1/models/fraud/rollout')).body.rollout as Rollout;
     assert.deepStrictEqual([ended.state, ended.lastError, ended.analyses.length], ['rolled_back', undefined, 1]);
   });
+
+  test('audit 2: pausing a paused rollout (or resuming a running one) is a 200 that changes nothing, not a 409 "no running rollout"', async () => {
+    assert.equal((await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'ship 1.1.0 again' })).status, 201);
+    const act = async (verb: string): Promise<{ rollout: Rollout; changed: boolean }> => {
+      const r = await call(url, 'POST', `/v1/models/churn/rollout/${verb}`, { reason: 'r' });
+      assert.equal(r.status, 200, `${verb}: ${JSON.stringify(r.body)}`);
+      return r.body as unknown as { rollout: Rollout; changed: boolean };
+    };
+    const paused = await act('pause');
+    assert.deepStrictEqual([paused.rollout.state, paused.changed], ['paused', true]);
+    now += 1000;
+    const again = await act('pause');
+    assert.deepStrictEqual([again.rollout.state, again.changed, again.rollout.updatedAt], ['paused', false, paused.rollout.updatedAt]);
+    assert.deepStrictEqual([(await act('resume')).changed, (await act('resume')).changed], [true, false]);
+    assert.equal((await act('abort')).rollout.state, 'rolled_back');
+    // with no rollout left to pause, it still is a 409
+    assert.equal((await call(url, 'POST', '/v1/models/churn/rollout/pause', {})).status, 409);
+  });
 });
 
 describe('audit 2: registry API', { timeout: 60_000 }, () => {

@@ -114,20 +114,24 @@ export class RolloutController implements RoutingOverrides {
     return r;
   }
 
-  async pause(model: string, by: string): Promise<Rollout> {
-    const r = this.running(model, ['running']);
+  /** Pauses the model's running rollout; one paused already is left as it is (changed: false). */
+  async pause(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+    const r = this.running(model, ['running', 'paused']);
+    if (r.state === 'paused') return { rollout: r, changed: false };
     r.state = 'paused';
     await this.save(r, 'paused', `paused by ${by}`);
-    return r;
+    return { rollout: r, changed: true };
   }
 
-  async resume(model: string, by: string): Promise<Rollout> {
-    const r = this.running(model, ['paused']);
+  /** Resumes the model's paused rollout; one running already is left as it is (changed: false). */
+  async resume(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+    const r = this.running(model, ['running', 'paused']);
+    if (r.state === 'running') return { rollout: r, changed: false };
     r.state = 'running';
     r.stepStartedAt = this.o.clock();
     this.o.stats.reset(model);
     await this.save(r, 'resumed', `resumed by ${by}`);
-    return r;
+    return { rollout: r, changed: true };
   }
 
   /** Manual rollback of the model's rollout (running, paused, or promoted within its bake period). */
