@@ -93,6 +93,17 @@ describe('audit 2: one rollout the controller cannot evaluate', { timeout: 60_00
     // with no rollout left to pause, it still is a 409
     assert.equal((await call(url, 'POST', '/v1/models/churn/rollout/pause', {})).status, 409);
   });
+
+  test('audit 2: two rollouts of one model started at once: one is refused (both were started, the first one lost)', async () => {
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/1.2.0', { upstream: model.url })).status, 201);
+    const starts = await Promise.all(['1.1.0', '1.2.0'].map((candidate) => call(url, 'POST', '/v1/models/churn/rollout', { candidate, reason: `ship ${candidate}` })));
+    assert.deepStrictEqual(starts.map((r) => r.status).sort(), [201, 409], JSON.stringify(starts.map((r) => r.body)));
+    const winner = (starts.find((r) => r.status === 201)?.body.rollout as Rollout).candidate;
+    const aliases = (await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+    assert.equal(aliases['canary'], winner);
+    assert.equal(((await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Rollout).candidate, winner);
+    assert.equal((await call(url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'done' })).status, 200);
+  });
 });
 
 describe('audit 2: registry API', { timeout: 60_000 }, () => {

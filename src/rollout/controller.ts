@@ -5,7 +5,7 @@ import type { GatewayStats } from '../gateway/stats.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { RolloutNotifier, RolloutEvent } from './notifier.js';
-import { checkRolloutSpec, type Rollout, type RolloutSlo } from './spec.js';
+import { checkRolloutSpec, type Rollout, type RolloutSlo, type RolloutSpec } from './spec.js';
 
 export interface ControllerOptions {
   registry: ModelRegistry;
@@ -52,6 +52,8 @@ function failing(a: Analysis): string {
 export class RolloutController implements RoutingOverrides {
   private readonly active = new Map<string, Rollout>();
   private ticking: Promise<TickError[]> | null = null;
+  /** Models whose rollout is being started (between the checks and its first write). */
+  private readonly starting = new Set<string>();
 
   private readonly log: (line: string) => void;
 
@@ -97,6 +99,17 @@ export class RolloutController implements RoutingOverrides {
     if (!ctl.upstreams.has(spec.candidate)) throw new RegistryError('bad_request', `version ${spec.candidate} has no upstream to send traffic to`);
     const cur = this.active.get(model);
     if (cur && (cur.state === 'running' || cur.state === 'paused')) throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is still ${cur.state}`, { rollout: cur.id });
+    // reserved until this one is active: a second start meanwhile would pass the check above and replace it
+    if (this.starting.has(model)) throw new RegistryError('conflict', `another rollout of model "${model}" is being started`);
+    this.starting.add(model);
+    try {
+      return await this.begin(model, spec, alias, primary, by, reason);
+    } finally {
+      this.starting.delete(model);
+    }
+  }
+
+  private async begin(model: string, spec: RolloutSpec, alias: string, primary: string, by: string, reason: string): Promise<Rollout> {
     const now = this.o.clock();
     const r: Rollout = {
       ...spec, id: this.o.newId(), model, alias, primary, step: 0, weight: spec.steps[0] as number, state: 'running', stepStartedAt: now,
