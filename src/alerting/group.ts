@@ -12,6 +12,8 @@ export interface Group {
   sentAt: number;
   /** Alerts notified as firing (only those get a resolve notification). */
   notified: Set<string>;
+  /** Per notifier with a resend interval: when the group's firing alerts last went to it. */
+  resentAt: Map<string, number>;
 }
 
 /** First flush after group wait; later ones at most once per group interval. */

@@ -46,21 +46,32 @@ async function deliver(n: Notifier, payload: NotificationPayload, ctx: StageCont
   };
 }
 
+/** Re-sent firing alerts hold (Alertmanager's endsAt) for this many resend periods, as Prometheus does. */
+export const RESEND_VALIDITY = 4;
+
+/**
+ * Sends the alerts one notifier wants (none: nothing) as one notification of the group; records the attempt in the
+ * notification log (`record: 'failed'`: only a failed one).
+ */
+export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: StageContext, newId: () => string, record: 'all' | 'failed' = 'all'): Promise<void> {
+  const mine = alerts.filter((a) => wants(n, a));
+  if (mine.length === 0) return;
+  // re-sends happen at flushes: a period is the resend interval or the flush interval, whichever is longer
+  const period = n.resendMs === undefined ? undefined : Math.max(n.resendMs, ctx.settings.flushIntervalMs ?? 0);
+  const payload: NotificationPayload = {
+    version: '1', groupKey: ctx.groupKey, groupLabels: (ctx.notes['groupLabels'] ?? {}) as Record<string, string>, receiver: n.config.id, sentAt: ctx.now,
+    status: mine.some((a) => a.state !== 'resolved') ? 'firing' : 'resolved', ...(period !== undefined && { expiresAt: ctx.now + RESEND_VALIDITY * period }),
+    alerts: mine.map(toNotified),
+  };
+  const rec = await deliver(n, payload, ctx, newId);
+  if (record === 'failed' && rec.status === 'sent') return;
+  await ctx.store.appendNotification(rec).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
+}
+
 /** Sends the group to every notifier that wants some of its alerts, all in parallel: one failing never blocks others. */
 export function notifyStage(notifiers: () => readonly Notifier[], newId: () => string): Stage {
   return async (alerts, ctx) => {
-    const groupLabels = (ctx.notes['groupLabels'] ?? {}) as Record<string, string>;
-    const jobs = notifiers().map(async (n) => {
-      const mine = alerts.filter((a) => wants(n, a));
-      if (mine.length === 0) return;
-      const payload: NotificationPayload = {
-        version: '1', groupKey: ctx.groupKey, groupLabels, receiver: n.config.id, sentAt: ctx.now,
-        status: mine.some((a) => a.state !== 'resolved') ? 'firing' : 'resolved', alerts: mine.map(toNotified),
-      };
-      const rec = await deliver(n, payload, ctx, newId);
-      await ctx.store.appendNotification(rec).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
-    });
-    await Promise.all(jobs);
+    await Promise.all(notifiers().map((n) => sendTo(n, alerts, ctx, newId)));
     return alerts;
   };
 }

@@ -7,6 +7,7 @@ import { fingerprint } from './fingerprint.js';
 import { contentHash, groupDue, repeatStage, type Group } from './group.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
 import { notifyStage } from './notify.js';
+import { resendDue, resendGroup } from './resend.js';
 import type { Notifier } from './notifiers/types.js';
 import { runStages, type Stage, type StageContext } from './stage.js';
 import type { Logger, PipelineSettings, Signal } from './types.js';
@@ -89,21 +90,25 @@ export class AlertPipeline {
     const key = labelsKey(labels, groupBy);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set() };
+      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set(), resentAt: new Map() };
       this.groups.set(key, g);
     }
     g.alertIds.add(a.id);
   }
 
-  /** Sends every group that is due; returns the number of groups that sent something. */
+  /**
+   * Sends every group that is due, then re-sends the firing alerts of the groups due to notifiers with a resend
+   * interval (Alertmanager); returns the number of groups that sent something (re-sends not counted).
+   */
   async flush(now: number): Promise<number> {
     const s = this.deps.settings();
     const due = [...this.groups.values()].filter((g) => groupDue(g, now, s.groupWaitMs, s.groupIntervalMs));
-    if (due.length === 0) return 0;
+    const resending = (): Array<[Group, Notifier[]]> => [...this.groups.values()].map((g): [Group, Notifier[]] => [g, resendDue(g, this.deps.notifiers(), now)]).filter(([, n]) => n.length > 0);
+    if (due.length === 0 && resending().length === 0) return 0;
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
     let sent = 0;
     for (const g of due) {
-      const alerts = (await Promise.all([...g.alertIds].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
+      const alerts = await this.alertsOf(g);
       const ctx = this.ctx(now, g.key, active);
       ctx.notes['groupLabels'] = g.labels;
       const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
@@ -113,6 +118,8 @@ export class AlertPipeline {
         g.sentHash = contentHash(out);
         g.sentAt = now;
         for (const a of out) if (a.state !== 'resolved') g.notified.add(a.id);
+        // what was sent is every visible alert of the group: a re-send is due one resend interval later
+        for (const n of this.deps.notifiers()) if (n.resendMs !== undefined) g.resentAt.set(n.config.id, now);
       }
       // resolved alerts leave the group once their resolve went out (or if it never will: muted or never notified)
       for (const a of alerts) {
@@ -123,7 +130,16 @@ export class AlertPipeline {
       }
       if (g.alertIds.size === 0) this.groups.delete(g.key);
     }
+    for (const [g, notifiers] of resending()) {
+      const ctx = this.ctx(now, g.key, active);
+      ctx.notes['groupLabels'] = g.labels;
+      await resendGroup(g, await this.alertsOf(g), notifiers, ctx, this.deps.newId);
+    }
     return sent;
+  }
+
+  private async alertsOf(g: Group): Promise<AlertRecord[]> {
+    return (await Promise.all([...g.alertIds].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
   }
 
   /**

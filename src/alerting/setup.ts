@@ -56,7 +56,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   let rollback: RollbackRequester = new NoRegistryRollback(log);
   const actions = new ActionRunner(alertStore, () => settings.actions, () => rollback, o.newId, log);
   const dashboardUrl = (): string => settings.pipeline.dashboardUrl || o.publicUrl || '';
-  const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl() }), notifiers: () => notifiers, actions });
+  const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl(), flushIntervalMs: settings.evaluationIntervalMs }), notifiers: () => notifiers, actions });
   const monitors = new MonitorService({
     store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to), ...(o.labelled && { labelled: o.labelled }) }), reader: o.reader,
     pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,

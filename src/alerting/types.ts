@@ -39,6 +39,8 @@ export interface PipelineSettings {
   timeWindows: MuteTimeWindow[];
   /** Base URL of the dashboard for links in alerts. */
   dashboardUrl: string;
+  /** How often the pipeline is flushed (the evaluation interval; 0 or absent: by hand). */
+  flushIntervalMs?: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineSettings = {

@@ -79,6 +79,16 @@ describe('issue 4: notifiers', () => {
     assert.equal((am?.['annotations'] as Record<string, string>)['runbook_url'], 'http://runbooks/drift');
   });
 
+  test('Alertmanager re-sends every minute by default (firing alerts carry endsAt = expiresAt); other kinds only when told', () => {
+    assert.equal(createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093' }).resendMs, 60_000);
+    assert.equal(createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: '30s' }).resendMs, 30_000);
+    assert.equal(createNotifier({ id: 'w', kind: 'webhook', url: 'http://w' }).resendMs, undefined);
+    assert.throws(() => createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: 'often' }), /notifier "am": resendInterval must be a duration/);
+    assert.throws(() => createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: 0 }), /more than 0/);
+    const [am] = alertmanagerAlerts({ ...payload, expiresAt: 1_700_000_240_000 }) as Array<Record<string, unknown>>;
+    assert.equal(am?.['endsAt'], '2023-11-14T22:17:20.000Z');
+  });
+
   test('command hook: payload on stdin, LOOKOUT_* in the environment; a non-zero exit is a failure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lookout-cmd-'));
     const out = join(dir, 'out.json');

@@ -26,6 +26,11 @@ export interface NotificationPayload {
   status: 'firing' | 'resolved';
   receiver: string;
   sentAt: number;
+  /**
+   * For notifiers that re-send (`resendInterval`, e.g. Alertmanager): the firing alerts hold until then unless sent
+   * again (Alertmanager's endsAt).
+   */
+  expiresAt?: number;
   alerts: NotifiedAlert[];
 }
 
@@ -42,11 +47,18 @@ export interface NotifierConfig {
   retries?: number;
   backoffMs?: number;
   timeoutMs?: number;
+  /**
+   * Re-send the firing alerts of every group this often, whatever the repeat interval (receivers that keep alert
+   * state and expire it: Alertmanager, default 1m); none for the other kinds.
+   */
+  resendInterval?: string | number;
   [key: string]: unknown;
 }
 
 export interface Notifier {
   readonly config: Required<Pick<NotifierConfig, 'id' | 'kind' | 'sendResolved' | 'retries' | 'backoffMs' | 'timeoutMs'>> & NotifierConfig;
+  /** `resendInterval` in ms (absent: the notifier only gets what people get). */
+  readonly resendMs?: number;
   /** One attempt; throws on failure (the pipeline retries). */
   send(p: NotificationPayload): Promise<void>;
 }

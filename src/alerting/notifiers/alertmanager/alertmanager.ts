@@ -1,7 +1,16 @@
 import { postJson, requireUrl } from '../http.js';
-import type { NotificationPayload, NotifierFactory } from '../types.js';
+import type { NotificationPayload, NotifierConfig, NotifierFactory } from '../types.js';
 
-/** Prometheus Alertmanager API v2 postable alerts: labels, annotations, startsAt/endsAt (RFC 3339), generatorURL. */
+/**
+ * Alertmanager resolves an alert it hears nothing more of after its endsAt (or its resolve_timeout, 5m by default, when
+ * there is none): as Prometheus does, firing alerts are re-sent every minute, each valid for a few resend intervals.
+ */
+export const ALERTMANAGER_DEFAULTS: Partial<NotifierConfig> = { resendInterval: '1m' };
+
+/**
+ * Prometheus Alertmanager API v2 postable alerts: labels, annotations, startsAt/endsAt (RFC 3339), generatorURL.
+ * endsAt: when it resolved, or for a firing alert the payload's expiresAt (until the next re-send).
+ */
 export function alertmanagerAlerts(p: NotificationPayload): unknown[] {
   return p.alerts.map((a) => ({
     labels: { ...a.labels, severity: a.severity, model: a.model, ...(a.version && { version: a.version }) },
@@ -11,7 +20,7 @@ export function alertmanagerAlerts(p: NotificationPayload): unknown[] {
       ...(a.runbookUrl && { runbook_url: a.runbookUrl }),
     },
     startsAt: new Date(a.startsAt).toISOString(),
-    ...(a.status === 'resolved' && { endsAt: new Date(a.endsAt ?? p.sentAt).toISOString() }),
+    ...(a.status === 'resolved' ? { endsAt: new Date(a.endsAt ?? p.sentAt).toISOString() } : p.expiresAt !== undefined && { endsAt: new Date(p.expiresAt).toISOString() }),
     ...(a.dashboardUrl && { generatorURL: a.dashboardUrl }),
   }));
 }

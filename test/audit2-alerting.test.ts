@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import type { AlertRecord } from '../src/storage/alerts.js';
+import { Receiver } from './helpers/receiver.js';
+import { call, testServer } from './helpers/server.js';
+
+const MIN = 60_000;
+const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
+
+/** A POST that must succeed (its body returned). */
+function poster(url: () => string): (path: string, body: unknown) => Promise<Record<string, unknown>> {
+  return async (path, body) => {
+    const r = await call(url(), 'POST', path, body);
+    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
+  };
+}
+
+interface AmAlert { labels: Record<string, string>; startsAt: string; endsAt?: string }
+
+describe('audit 2 (alerting): Alertmanager keeps a firing alert firing for as long as Lookout does', { timeout: 60_000 }, () => {
+  let now = Date.UTC(2026, 0, 26, 10);
+  let s: Server;
+  let am: Receiver;
+  let hook: Receiver;
+  const post = poster(() => s.url);
+
+  before(async () => {
+    am = await Receiver.start();
+    hook = await Receiver.start();
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', dashboardUrl: 'http://lookout.example',
+          notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }, { id: 'am', kind: 'alertmanager', url: am.url, resendInterval: '1m' }],
+        };
+      },
+    });
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+  });
+  after(async () => {
+    await s.close();
+    await am.close();
+    await hook.close();
+  });
+
+  test('re-sent every resend interval with endsAt ahead of now (people are not paged again); endsAt = resolve time once resolved', async () => {
+    const raised = await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'feature pipeline late' });
+    const id = (raised['alert'] as AlertRecord).id;
+    const amAlerts = (): AmAlert[] => am.received.flatMap((r) => r.body as AmAlert[]);
+    // 30 minutes of ticks every 30 s (Alertmanager's default resolve_timeout is 5 min)
+    for (let i = 0; i < 60; i++) {
+      now += 30_000;
+      await post('/v1/monitors/run', {});
+      if (now < Date.UTC(2026, 0, 26, 10, 1)) continue;
+      const last = amAlerts().at(-1);
+      assert.ok(last, 'Alertmanager got the alert after the group wait');
+      assert.equal(am.received.at(-1)?.path, '/api/v2/alerts');
+      assert.ok(last.endsAt !== undefined, `a firing alert carries endsAt (else Alertmanager resolves it after resolve_timeout): ${JSON.stringify(last)}`);
+      const endsAt = Date.parse(last.endsAt);
+      assert.ok(endsAt > now + 2 * MIN, `at ${new Date(now).toISOString()} Alertmanager holds it firing until ${last.endsAt}`);
+      assert.ok(endsAt <= now + 5 * MIN, `endsAt is a few resend intervals ahead, not far: ${last.endsAt}`);
+    }
+    assert.ok(am.received.length >= 29 && am.received.length <= 31, `about one POST a minute: ${am.received.length}`);
+    assert.equal(hook.received.length, 1, 'people got one notification: the repeat interval (4h) is not shortened');
+
+    await post(`/v1/alerts/${id}/resolve`, {});
+    const resolvedAt = now;
+    const sentBefore = am.received.length;
+    for (let i = 0; i < 20; i++) {
+      now += 30_000;
+      await post('/v1/monitors/run', {});
+    }
+    const afterResolve = am.received.slice(sentBefore).flatMap((r) => r.body as AmAlert[]);
+    assert.deepEqual(afterResolve.map((a) => Date.parse(a.endsAt ?? '')), [resolvedAt], 'one resolve (endsAt = when it resolved), then nothing re-sent as firing');
+    assert.equal(hook.received.length, 2);
+    assert.equal((hook.received[1]?.body as { status: string }).status, 'resolved');
+  });
+});
