@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
+import { tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -77,5 +78,90 @@ describe('audit 2 (alerting): Alertmanager keeps a firing alert firing for as lo
     assert.deepEqual(afterResolve.map((a) => Date.parse(a.endsAt ?? '')), [resolvedAt], 'one resolve (endsAt = when it resolved), then nothing re-sent as firing');
     assert.equal(hook.received.length, 2);
     assert.equal((hook.received[1]?.body as { status: string }).status, 'resolved');
+  });
+});
+
+describe('audit 2 (alerting): an escalation not yet sent survives a restart', { timeout: 60_000 }, () => {
+  test('warning sent, escalated to critical within the group interval, restart: the critical notification still goes out', async () => {
+    let now = Date.UTC(2026, 0, 26, 10);
+    const hook = await Receiver.start();
+    const dataDir = tempDir('lookout-audit2-escalation-');
+    let s: Server | null = null;
+    const start = async (): Promise<Server> => testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.dataDir = dataDir;
+        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] };
+      },
+    });
+    const post = poster(() => (s as Server).url);
+    const sent = (): string[] => hook.received.map((r) => (r.body as { alerts: Array<{ severity: string; status: string }> }).alerts.map((a) => `${a.status}:${a.severity}`).join(','));
+    try {
+      s = await start();
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'warning', summary: 'late' });
+      now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      assert.deepEqual(sent(), ['firing:warning']);
+      // escalated one minute later: the group interval (5m) holds it; the server restarts before it is sent
+      now += MIN;
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'very late' });
+      await post('/v1/monitors/run', {});
+      assert.deepEqual(sent(), ['firing:warning']);
+      await s.close();
+      s = null;
+
+      s = await start();
+      for (let i = 0; i < 12; i++) {
+        now += 5 * MIN;
+        await post('/v1/monitors/run', {});
+      }
+      assert.deepEqual(sent(), ['firing:warning', 'firing:critical'], 'the escalation is sent once (not lost until the 4h repeat)');
+    } finally {
+      await s?.close();
+      await hook.close();
+    }
+  });
+
+  test('a restart does not re-send an escalation already sent', async () => {
+    let now = Date.UTC(2026, 0, 26, 10);
+    const hook = await Receiver.start();
+    const dataDir = tempDir('lookout-audit2-escalation-sent-');
+    let s: Server | null = null;
+    const start = async (): Promise<Server> => testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.dataDir = dataDir;
+        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] };
+      },
+    });
+    const post = poster(() => (s as Server).url);
+    try {
+      s = await start();
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'warning', summary: 'late' });
+      now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      now += MIN;
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'very late' });
+      now += 5 * MIN;
+      await post('/v1/monitors/run', {});
+      // a duplicate at the same severity (as every later evaluation of a monitor) changes nothing to send
+      now += MIN;
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'still very late' });
+      assert.equal(hook.received.length, 2);
+      await s.close();
+      s = null;
+
+      s = await start();
+      for (let i = 0; i < 12; i++) {
+        now += 5 * MIN;
+        await post('/v1/monitors/run', {});
+      }
+      assert.equal(hook.received.length, 2, 'nothing sent again within the repeat interval');
+    } finally {
+      await s?.close();
+      await hook.close();
+    }
   });
 });

@@ -2,6 +2,14 @@ import { severityRank } from '../core/rules/types.js';
 import type { AlertRecord, AlertStore } from '../storage/alerts.js';
 import type { Stage } from './stage.js';
 
+/** Context key: when the alert's severity last changed (a notification sent before then is out of date). */
+export const SEVERITY_CHANGED_AT = 'severityChangedAt';
+
+export function severityChangedAt(a: AlertRecord): number {
+  const at = a.context[SEVERITY_CHANGED_AT];
+  return typeof at === 'number' ? at : a.startsAt;
+}
+
 /**
  * Dedup: candidates (one per signal; state 'open' = firing, 'resolved' = back to normal) are merged into the
  * stored alerts: at most one open alert per fingerprint. Firing again updates it (escalating the severity),
@@ -30,7 +38,10 @@ export function dedupStage(store: AlertStore): Stage {
         ? { actionId: existing.context['actionId'], actionState: existing.context['actionState'] } : {};
       const updated: AlertRecord = {
         ...existing, severity: c.severity, labels: c.labels, updatedAt: ctx.now,
-        context: { ...c.context, ...ran, segments: (c.context['segments'] as unknown[] | undefined)?.length ? c.context['segments'] : existing.context['segments'] },
+        context: {
+          ...c.context, ...ran, segments: (c.context['segments'] as unknown[] | undefined)?.length ? c.context['segments'] : existing.context['segments'],
+          [SEVERITY_CHANGED_AT]: c.severity === existing.severity ? severityChangedAt(existing) : ctx.now,
+        },
       };
       await store.putAlert(updated);
       if (escalated) changed.push(updated);

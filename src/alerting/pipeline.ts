@@ -2,7 +2,7 @@ import { labelsKey } from '../core/rules/matchers.js';
 import type { Severity } from '../core/rules/types.js';
 import type { AlertRecord, AlertStore } from '../storage/alerts.js';
 import type { ActionRunner } from './actions/runner.js';
-import { dedupStage } from './dedup.js';
+import { dedupStage, severityChangedAt } from './dedup.js';
 import { fingerprint } from './fingerprint.js';
 import { contentHash, groupDue, repeatStage, type Group } from './group.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
@@ -145,23 +145,30 @@ export class AlertPipeline {
   /**
    * After a restart: active alerts go back into their groups; those the notification log shows as notified count
    * as already notified (no duplicate page), the others (raised just before the restart, still in group wait) are
-   * sent at the group's next flush.
+   * sent at the group's next flush, as are those whose severity changed after they were last notified (an escalation
+   * held by the group interval).
    */
   async restore(now: number): Promise<void> {
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
     if (active.length === 0) return;
     const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), Infinity);
-    const logged = new Set((await this.deps.store.listNotifications({ from, to: now + 1 })).flatMap((n) => n.alertIds));
+    const lastSent = new Map<string, number>();
+    for (const n of await this.deps.store.listNotifications({ from, to: now + 1 })) {
+      for (const id of n.alertIds) lastSent.set(id, Math.max(lastSent.get(id) ?? -Infinity, n.at));
+    }
+    const upToDate = new Set<string>();
     for (const a of active) {
       this.enqueue(a, now);
       const g = [...this.groups.values()].find((x) => x.alertIds.has(a.id));
-      if (g && logged.has(a.id)) {
+      const sentAt = lastSent.get(a.id);
+      if (g && sentAt !== undefined) {
         g.notified.add(a.id);
         g.flushedAt = now;
+        if (sentAt >= severityChangedAt(a)) upToDate.add(a.id);
       }
     }
     for (const g of this.groups.values()) {
-      const alerts = (await Promise.all([...g.notified].map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
+      const alerts = (await Promise.all([...g.notified].filter((id) => upToDate.has(id)).map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
       g.sentHash = contentHash(alerts);
       g.sentAt = now;
     }
