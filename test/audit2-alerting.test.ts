@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import type { AlertRecord } from '../src/storage/alerts.js';
+import type { AlertRecord, EvaluationRecord } from '../src/storage/alerts.js';
 import { tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
+import { HOUR, Traffic } from './helpers/traffic.js';
 
 const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
@@ -162,6 +163,41 @@ describe('audit 2 (alerting): an escalation not yet sent survives a restart', { 
     } finally {
       await s?.close();
       await hook.close();
+    }
+  });
+});
+
+describe('audit 2 (alerting): a redefined EWMA/CUSUM monitor does not reuse the history of its old definition', { timeout: 60_000 }, () => {
+  test('throughput -> latencyP95: the next verdict equals that of a new monitor with the new definition', async () => {
+    const LIVE = Date.UTC(2026, 0, 26, 12);
+    let now = LIVE + 10 * MIN;
+    const traffic = new Traffic(7);
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = poster(() => s.url);
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } });
+      await post('/v1/models/churn/versions', { version: '1' });
+      for (let h = -12; h <= 0; h++) await post('/v1/events', traffic.slice(LIVE + h * HOUR, LIVE + (h + 1) * HOUR, 100 + 37 * ((h + 12) % 5), {}));
+      const monitor = { model: 'churn', window: '1h', delay: '1m', minSamples: 0, kind: 'ewma', spc: { history: 8, recent: 1 }, levels: [{ severity: 'page', threshold: 3 }] };
+      await post('/v1/monitors', { ...monitor, id: 'ctl', metric: 'throughput' });
+      await post('/v1/monitors/run', {});
+      // redefined: another metric, in other units (ms, not events/s)
+      await post('/v1/monitors', { ...monitor, id: 'ctl', metric: 'latencyP95' });
+      await post('/v1/monitors', { ...monitor, id: 'fresh', metric: 'latencyP95' });
+      now += HOUR;
+      await post('/v1/monitors/run', {});
+      const last = async (id: string): Promise<EvaluationRecord> => {
+        const evs = (await call(s.url, 'GET', `/v1/monitors/${id}/evaluations?from=${LIVE}&to=${now}`)).body['evaluations'] as EvaluationRecord[];
+        return evs.at(-1) as EvaluationRecord;
+      };
+      const [ctl, fresh] = [await last('ctl'), await last('fresh')];
+      assert.equal(ctl.at, LIVE + HOUR);
+      assert.equal(fresh.at, ctl.at);
+      assert.ok((fresh.baseline ?? 0) > 10, `the latency history is in ms: ${fresh.baseline}`);
+      assert.deepEqual([ctl.status, ctl.value, ctl.baseline, ctl.threshold], [fresh.status, fresh.value, fresh.baseline, fresh.threshold], 'same definition, same windows: same verdict');
+      assert.equal(ctl.detail?.['history'], 'recomputed from summaries');
+    } finally {
+      await s.close();
     }
   });
 });

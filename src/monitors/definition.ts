@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ACTION_KINDS } from '../alerting/actions/runner.js';
 import { getDriftMethod } from '../core/drift/registry.js';
 import type { ChangeMode } from '../core/rules/compare.js';
@@ -110,6 +111,16 @@ export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {
   const { feature } = splitMetric(d.metric);
   return { ...(feature !== undefined && { feature }), ...(d.method !== undefined && { method: d.method }), ...(d.class !== undefined && { class: d.class }) };
+}
+
+/**
+ * What a monitor's values measure (model, version, metric and its arguments, segment, window), as a short hash: stored
+ * with each evaluation, so a control chart only reuses values of the same series (not those of a redefined monitor).
+ * Rule, levels and sample guard are left out: they do not change the values.
+ */
+export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metric' | 'method' | 'class' | 'segment' | 'windowMs'>): string {
+  const what = [d.model, d.version ?? '', d.metric, d.method ?? '', d.class ?? '', d.segment ?? '', d.windowMs];
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { EvaluationRecord } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import { EvalCache } from './cache.js';
-import { metricArgs, type MonitorDefinition } from './definition.js';
+import { metricArgs, valueKey, type MonitorDefinition } from './definition.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricValue } from './metrics/types.js';
@@ -99,17 +99,19 @@ export class MonitorEvaluator {
   }
 
   /**
-   * The monitor's own stored evaluations of these windows (starts), when every one is there: in steady state
-   * the scheduler evaluated them already, so a control chart needs no summary reads for its history.
+   * The monitor's own stored evaluations of these windows (starts), when every one is there and measured what the
+   * monitor measures now (same valueKey: not before a redefinition): in steady state the scheduler evaluated them
+   * already, so a control chart needs no summary reads for its history.
    */
   private async storedValues(def: MonitorDefinition, starts: readonly number[]): Promise<MetricValue[] | null> {
     if (!this.deps.evaluations || starts.length === 0) return null;
     const list = await this.deps.evaluations(def.id, (starts[0] as number) + def.windowMs, (starts[starts.length - 1] as number) + def.windowMs + 1);
     const byAt = new Map(list.map((e) => [e.at, e]));
+    const key = valueKey(def);
     const out: MetricValue[] = [];
     for (const s of starts) {
       const e = byAt.get(s + def.windowMs);
-      if (!e) return null;
+      if (!e || e.detail?.['valueKey'] !== key) return null;
       out.push({ value: e.value, samples: e.samples });
     }
     return out;
@@ -161,7 +163,10 @@ export class MonitorEvaluator {
     const evaluation: EvaluationRecord = {
       monitorId: def.id, at, status: verdict.status, value: verdict.value, baseline: verdict.baseline, threshold: verdict.threshold,
       samples: Math.min(verdict.samples, Number.MAX_SAFE_INTEGER), change: verdict.change,
-      detail: { ...detail, ...(verdict.compared !== null && { compared: verdict.compared }), ...(verdict.note !== undefined && { note: verdict.note }), ...(version !== null && { version }) },
+      detail: {
+        ...detail, ...(verdict.compared !== null && { compared: verdict.compared }), ...(verdict.note !== undefined && { note: verdict.note }), ...(version !== null && { version }),
+        valueKey: valueKey(def),
+      },
     };
     return { def, version, verdict, evaluation, detail };
   }
