@@ -201,3 +201,46 @@ describe('audit 2 (alerting): a redefined EWMA/CUSUM monitor does not reuse the 
     }
   });
 });
+
+describe('audit 2 (alerting): without alerting.dashboardUrl, notifications carry no relative dashboard link', { timeout: 60_000 }, () => {
+  test('webhook, Slack and Alertmanager get no "/ui/#/..." link (monitor and raised alerts); the alert API neither', async () => {
+    let now = Date.UTC(2026, 0, 26, 10, 3);
+    const rx = { hook: await Receiver.start(), slack: await Receiver.start(), am: await Receiver.start() };
+    const s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1m',
+          notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.hook.url}/hook` }, { id: 'slack', kind: 'slack', url: `${rx.slack.url}/slack` }, { id: 'am', kind: 'alertmanager', url: rx.am.url }],
+        };
+      },
+    });
+    try {
+      const post = poster(() => s.url);
+      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/models/m/versions', { version: '1' });
+      // no traffic: throughput 0 pages
+      await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10 }] });
+      await post('/v1/alerts', { source: 'pipeline', model: 'm', severity: 'page', summary: 'late' });
+      await post('/v1/monitors/run', {});
+      now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      assert.ok(rx.hook.received.length > 0 && rx.slack.received.length > 0 && rx.am.received.length > 0, 'every receiver was notified');
+      const raw = [...rx.hook.received, ...rx.slack.received, ...rx.am.received].map((r) => r.raw).join('\n');
+      assert.doesNotMatch(raw, /\/ui\/#/, 'no dashboard link without a dashboard URL (a relative one is useless in a receiver)');
+      const hookAlerts = rx.hook.received.flatMap((r) => (r.body as { alerts: Array<Record<string, unknown>> }).alerts);
+      assert.equal(hookAlerts.length, 2);
+      const api = (await call(s.url, 'GET', '/v1/alerts?state=open')).body['alerts'] as AlertRecord[];
+      assert.deepEqual(api.map((a) => a.context['dashboardUrl']), [undefined, undefined]);
+    } finally {
+      await s.close();
+      for (const r of Object.values(rx)) await r.close();
+    }
+  });
+
+  test('a dashboardUrl that is not an absolute http(s) URL is refused at start', async () => {
+    const started = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0, dashboardUrl: '/lookout' }; } }).catch((e: unknown) => e);
+    if (!(started instanceof Error)) await (started as Server).close();
+    assert.match(String(started), /invalid config \(alerting\): alerting.dashboardUrl must be an absolute http\(s\) URL/);
+  });
+});

@@ -5,6 +5,7 @@ import type { ActionRunner } from './actions/runner.js';
 import { dedupStage, severityChangedAt } from './dedup.js';
 import { fingerprint } from './fingerprint.js';
 import { contentHash, groupDue, repeatStage, type Group } from './group.js';
+import { dashboardLink } from './links.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
 import { notifyStage } from './notify.js';
 import { resendDue, resendGroup } from './resend.js';
@@ -196,7 +197,7 @@ export class AlertPipeline {
       labels: this.externalLabels(input),
       context: {
         metric: input.source, summary: input.summary, observed: null, baseline: null, threshold: null, change: null, segments: [],
-        dashboardUrl: `${this.deps.settings().dashboardUrl.replace(/\/+$/, '')}/ui/#/model/${encodeURIComponent(input.model)}`, ...(input.context ?? {}),
+        ...dashboardLink(this.deps.settings().dashboardUrl, `/ui/#/model/${encodeURIComponent(input.model)}`), ...(input.context ?? {}),
       },
     };
   }

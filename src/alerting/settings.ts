@@ -44,6 +44,10 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
     checkTimeWindow(tw);
     return tw;
   });
+  const dashboardUrl = o['dashboardUrl'] ?? '';
+  if (typeof dashboardUrl !== 'string' || (dashboardUrl !== '' && !/^https?:\/\/[^/\s]+/.test(dashboardUrl))) {
+    throw new Error(`alerting.dashboardUrl must be an absolute http(s) URL, the base of the dashboard links in notifications (e.g. https://lookout.example.com), got ${JSON.stringify(dashboardUrl)?.slice(0, 60)}`);
+  }
   const groupBy = o['groupBy'] ?? DEFAULT_PIPELINE.groupBy;
   if (!Array.isArray(groupBy) || !groupBy.every((g) => typeof g === 'string')) throw new Error('alerting.groupBy must be a list of label names');
   const notifiers = (o['notifiers'] ?? []) as NotifierConfig[];
@@ -65,7 +69,7 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
     pipeline: {
       groupBy: groupBy as string[], groupWaitMs: dur(o, 'groupWait', DEFAULT_PIPELINE.groupWaitMs), groupIntervalMs: dur(o, 'groupInterval', DEFAULT_PIPELINE.groupIntervalMs),
       repeatIntervalMs: dur(o, 'repeatInterval', DEFAULT_PIPELINE.repeatIntervalMs), inhibitRules, timeWindows,
-      dashboardUrl: typeof o['dashboardUrl'] === 'string' ? o['dashboardUrl'] : '',
+      dashboardUrl,
     },
     notifiers, actions, evaluationIntervalMs: dur(o, 'evaluationInterval', 30_000),
   };

@@ -1,3 +1,4 @@
+import { dashboardLink } from '../alerting/links.js';
 import type { MonitorDefinition } from './definition.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import type { MonitorResult } from './evaluator.js';
@@ -15,11 +16,11 @@ export function monitorLabels(def: MonitorDefinition): Record<string, string> {
   return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(def.segment && { segment: def.segment }), ...def.labels };
 }
 
-/** Link to the dashboard view of the monitor's metric around the evaluated window. */
-export function dashboardLink(base: string, def: MonitorDefinition, at: number): string {
+/** Link to the dashboard view of the monitor's metric around the evaluated window (none without a dashboard URL). */
+export function monitorLink(base: string, def: MonitorDefinition, at: number): { dashboardUrl?: string } {
   const q = new URLSearchParams({ metric: def.metric, monitor: def.id, from: String(at - 24 * def.windowMs), to: String(at) });
   if (def.segment) q.set('segment', def.segment);
-  return `${base.replace(/\/+$/, '')}/ui/#/model/${encodeURIComponent(def.model)}?${q.toString()}`;
+  return dashboardLink(base, `/ui/#/model/${encodeURIComponent(def.model)}?${q.toString()}`);
 }
 
 /** What an alert carries: metric, observed value, baseline, threshold, change, affected segments, links. */
@@ -28,8 +29,8 @@ export function alertContext(r: MonitorResult, at: number, dashboardUrl: string,
   return {
     metric: r.def.metric, monitor: r.def.name, kind: r.def.kind, window: r.def.window, windowStart: at - r.def.windowMs, windowEnd: at,
     observed: v.value, baseline: v.baseline, threshold: v.threshold, change: v.change, compared: v.compared, samples: v.samples,
-    direction: r.def.direction, segments, dashboardUrl: dashboardLink(dashboardUrl, r.def, at),
-    ...(r.def.runbookUrl !== undefined && { runbookUrl: r.def.runbookUrl }),
+    direction: r.def.direction, segments,
+    ...monitorLink(dashboardUrl, r.def, at), ...(r.def.runbookUrl !== undefined && { runbookUrl: r.def.runbookUrl }),
     ...(typeof r.detail['method'] === 'string' && { method: r.detail['method'] }),
   };
 }

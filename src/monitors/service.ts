@@ -1,5 +1,6 @@
 import type { AlertPipeline } from '../alerting/pipeline.js';
 import type { Logger, Signal } from '../alerting/types.js';
+import { dashboardLink } from '../alerting/links.js';
 import { worstFiring } from '../core/rules/burn-rate.js';
 import { SEVERITIES } from '../core/rules/types.js';
 import type { SummaryReader } from '../monitoring/query.js';
@@ -167,7 +168,7 @@ export class MonitorService {
           metric: `slo:${def.kind}`, observed: worst ? worst.longRate : st.burnRates['1h'], baseline: 1, threshold: worst?.factor ?? null, change: null, segments: [],
           burnRates: st.burnRates, errorBudgetRemaining: st.errorBudgetRemaining, firing: st.firing, objective: def.objective,
           ...(def.runbookUrl !== undefined && { runbookUrl: def.runbookUrl }),
-          dashboardUrl: `${this.deps.dashboardUrl().replace(/\/+$/, '')}/ui/#/model/${encodeURIComponent(def.model)}?slo=${encodeURIComponent(def.id)}`,
+          ...dashboardLink(this.deps.dashboardUrl(), `/ui/#/model/${encodeURIComponent(def.model)}?slo=${encodeURIComponent(def.id)}`),
         },
       });
     }
