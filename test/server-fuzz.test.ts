@@ -519,7 +519,7 @@ describe('POST /v1/events under thousands of bad requests (seeded fuzzing, real 
     }
     reqs.push({ kind: 'no content-type', method: 'POST', path: '/v1/events', headers: {}, body: okBody(), statuses: [415], code: 'unsupported_media_type' });
     for (const ct of ['text/plain', 'text/plain; charset=utf-8']) {
-      reqs.push({ kind: `content-type ${ct}`, method: 'POST', path: '/v1/events', headers: { 'content-type': ct }, body: okBody(), statuses: [400], code: 'bad_request' });
+      reqs.push({ kind: `content-type ${ct}`, method: 'POST', path: '/v1/events', headers: { 'content-type': ct }, body: okBody(), statuses: [415], code: 'unsupported_media_type' });
     }
     for (const ct of ['application/json', 'Application/JSON', 'application/json; charset=utf-8', 'application/json;charset=UTF-8']) {
       const rows = [g.event()];
@@ -586,7 +586,7 @@ describe('POST /v1/events under thousands of bad requests (seeded fuzzing, real 
       const big = (): Buffer => Buffer.concat([Buffer.from('{"events":[{"id":"'), Buffer.alloc(17 * MiB, 'a'), Buffer.from('"}]}')]);
       reqs.push({ kind: 'over the body limit', method: 'POST', path: '/v1/events', headers: JSON_CT, body: big, statuses: [413], code: 'payload_too_large', chunked: i === 2 });
     }
-    reqs.push({ kind: 'over the limit, no json', method: 'POST', path: '/v1/events', headers: { 'content-type': 'text/plain' }, body: () => Buffer.alloc(17 * MiB, ' '), statuses: [413], code: 'payload_too_large' });
+    reqs.push({ kind: 'over the limit, not json', method: 'POST', path: '/v1/events', headers: { 'content-type': 'text/plain' }, body: () => Buffer.alloc(17 * MiB, ' '), statuses: [415], code: 'unsupported_media_type' });
     reqs.push({ kind: '15 MiB of rejected rows', method: 'POST', path: '/v1/events', headers: JSON_CT, body: () => Buffer.from(JSON.stringify({ events: Array.from({ length: 15 }, (_, k) => ({ id: `${'h'.repeat(MiB - 10)}${k}` })) })), statuses: [200] });
     // 9. Other methods and paths on the events resource; a few bad model and version declarations.
     for (const [method, path] of [['GET', '/v1/events'], ['PUT', '/v1/events'], ['DELETE', '/v1/events'], ['PATCH', '/v1/events'], ['POST', '/v1/event'], ['POST', '/v1/events/x'], ['POST', '/v1/events/%00'], ['POST', '/v1/%2e%2e/events'], ['POST', `/v1/${'a'.repeat(5000)}`]] as const) {

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { clientErrorHandler } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
+import { useMediaTypes } from './media-types.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
 import { UnavailableError } from '../io/errors.js';
@@ -57,6 +58,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   });
 
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
+  useMediaTypes(app);
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     const api = toApiError(err);

@@ -1,0 +1,47 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+const MODEL = { name: 'a2', outputKind: 'regression', segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+
+function event(ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model: 'a2', version: '1', timestamp: new Date(ts).toISOString(), features: { x: 1 }, prediction: 1, latencyMs: 10, ...extra };
+}
+
+describe('second audit of the data API and monitors (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.ingest.sampleRate = 1) });
+    base = s.url;
+    assert.equal((await call(base, 'POST', '/v1/models', MODEL)).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/a2/versions', { version: '1' })).status, 201);
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('a body of an unsupported media type is 415 unsupported_media_type naming the supported types, on every route taking a body', async () => {
+    const text = JSON.stringify([event(NOW - HOUR)]);
+    for (const [method, path] of [['POST', '/v1/events'], ['POST', '/v1/labels'], ['POST', '/v1/models'], ['POST', '/v1/models/a2/versions'], ['POST', '/v1/monitors'], ['POST', '/v1/silences']] as const) {
+      for (const type of ['text/plain', 'text/plain; charset=utf-8', 'text/csv']) {
+        const res = await call(base, method, path, text, { 'content-type': type });
+        assert.equal(res.status, 415, `${method} ${path} ${type}: ${JSON.stringify(res.body)}`);
+        const err = res.body['error'] as { code: string; message: string };
+        assert.equal(err.code, 'unsupported_media_type');
+        assert.match(err.message, /application\/json/);
+      }
+    }
+    const ref = await call(base, 'PUT', '/v1/models/a2/versions/1/reference', 'x\n1\n', { 'content-type': 'text/plain' });
+    assert.equal(ref.status, 415, JSON.stringify(ref.body));
+    assert.match((ref.body['error'] as { message: string }).message, /text\/csv/);
+    // An empty body is no body: a POST that takes none still works whatever its (default) type.
+    const run = await call(base, 'POST', '/v1/monitors/run', '', { 'content-type': 'text/plain' });
+    assert.equal(run.status, 200, JSON.stringify(run.body));
+  });
+});
