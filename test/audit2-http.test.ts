@@ -44,4 +44,35 @@ describe('second audit of the data API and monitors (real server, DuckDB file)',
     const run = await call(base, 'POST', '/v1/monitors/run', '', { 'content-type': 'text/plain' });
     assert.equal(run.status, 200, JSON.stringify(run.body));
   });
+
+  test('a monitor pinned to a version the model does not have is refused with the known versions; a window is at most 90 days', async () => {
+    const monitor = { model: 'a2', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10 }] };
+    const res = await call(base, 'POST', '/v1/monitors', { ...monitor, id: 'v9', version: '9' });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    const err = res.body['error'] as { code: string; message: string };
+    assert.equal(err.code, 'validation_failed');
+    assert.match(err.message, /version "9".*known versions: 1/);
+    assert.equal((await call(base, 'GET', '/v1/monitors/v9')).status, 404);
+    assert.equal((await call(base, 'POST', '/v1/monitors', { ...monitor, id: 'v1', version: '1' })).status, 201);
+    const long = await call(base, 'POST', '/v1/monitors', { ...monitor, id: 'long', window: '100000d' });
+    assert.equal(long.status, 400, JSON.stringify(long.body));
+    assert.match((long.body['error'] as { message: string }).message, /"window" must be at most 90d/);
+    assert.equal((await call(base, 'POST', '/v1/monitors', { ...monitor, id: 'ninety', window: '90d' })).status, 201);
+    await call(base, 'DELETE', '/v1/monitors/ninety');
+    await call(base, 'DELETE', '/v1/monitors/v1');
+  });
+
+  test('a monitor of a segment without events in its window says so in the evaluation, not just "insufficient data"', async () => {
+    const monitor = { id: 'seg-none', model: 'a2', metric: 'latencyP95', segment: 'region=nowhere', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 100 }] };
+    assert.equal((await call(base, 'POST', '/v1/monitors', monitor)).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/monitors/run', {})).status, 200);
+    const evals = await call(base, 'GET', `/v1/monitors/seg-none/evaluations?from=${NOW - 2 * HOUR}&to=${NOW + 1}`);
+    const list = evals.body['evaluations'] as Array<{ status: string; detail: { note?: string } }>;
+    assert.ok(list.length > 0, JSON.stringify(evals.body));
+    for (const e of list) {
+      assert.equal(e.status, 'insufficient_data');
+      assert.match(e.detail.note ?? '', /no events of segment "region=nowhere"/);
+    }
+    await call(base, 'DELETE', '/v1/monitors/seg-none');
+  });
 });

@@ -64,6 +64,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
       const versions = o.catalog.versions(model);
       return versions.length === 0 ? null : [...new Set(versions.flatMap((v) => v.spec.features.map((f) => f.name)))];
     },
+    versionsOf: (model) => (o.catalog.model(model) ? o.catalog.versions(model).map((v) => v.record.version) : null),
   });
   await monitors.load();
   for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));

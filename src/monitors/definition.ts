@@ -4,7 +4,7 @@ import { getDriftMethod } from '../core/drift/registry.js';
 import type { ChangeMode } from '../core/rules/compare.js';
 import type { Seasonality } from '../core/rules/baseline.js';
 import { RULE_KINDS, SEVERITIES, type Direction, type Level, type RuleKind } from '../core/rules/types.js';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricArgs } from './metrics/types.js';
 import { splitMetric } from '../monitoring/metric-name.js';
@@ -47,6 +47,9 @@ export class DefinitionError extends Error {
     this.name = 'DefinitionError';
   }
 }
+
+/** The longest monitor window: 90 days (a longer one merged every summary back to 1970 at each evaluation). */
+export const MAX_WINDOW_MS = 90 * 86_400_000;
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -108,6 +111,16 @@ export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric
   throw new DefinitionError(`unknown feature "${feature}" in metric "${d.metric}": model "${d.model}" summarises ${known.join(', ') || 'no features'}`);
 }
 
+/**
+ * Throws DefinitionError when the monitor is pinned to a version its model does not have (`known`: the model's
+ * versions; null when the model itself is unknown, left to the caller). Such a monitor would evaluate to
+ * "insufficient data" at every window.
+ */
+export function checkMonitorVersion(d: Pick<MonitorDefinition, 'model' | 'version'>, known: readonly string[] | null): void {
+  if (d.version === undefined || known === null || known.includes(d.version)) return;
+  throw new DefinitionError(`model "${d.model}" has no version "${d.version}"; known versions: ${known.join(', ').slice(0, 2000) || 'none yet (declare the version first)'}`);
+}
+
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {
   const { feature } = splitMetric(d.metric);
   return { ...(feature !== undefined && { feature }), ...(d.method !== undefined && { method: d.method }), ...(d.class !== undefined && { class: d.class }) };
@@ -156,6 +169,7 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
   const window = (str(input, 'window', false, 20) ?? '1h');
   const windowMs = wrap(() => parseDuration(window, 'window'));
   if (windowMs < 60_000 || windowMs % 60_000 !== 0) throw new DefinitionError('"window" must be whole minutes, at least "1m"');
+  if (windowMs > MAX_WINDOW_MS) throw new DefinitionError(`"window" must be at most ${formatDuration(MAX_WINDOW_MS)} (got "${window}")`);
   const b = isObj(input['baseline']) ? input['baseline'] : {};
   const spc = isObj(input['spc']) ? input['spc'] : {};
   const version = str(input, 'version', false);

@@ -49,7 +49,9 @@ export class MonitorEvaluator {
     const model = this.deps.catalog.model(def.model)?.model;
     const v = model ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
     if (!model || !v) {
-      const note = model ? `model "${def.model}" has no version ${def.version ?? 'yet'}` : `unknown model "${def.model}"`;
+      const known = this.deps.catalog.versions(def.model).map((x) => x.record.version).join(', ').slice(0, 2000);
+      const note = !model ? `unknown model "${def.model}"`
+        : def.version === undefined ? `model "${def.model}" has no version yet` : `model "${def.model}" has no version "${def.version}" (known versions: ${known || 'none'})`;
       const verdict: Verdict = { status: 'insufficient_data', value: null, baseline: null, threshold: null, compared: null, change: null, samples: 0, note };
       return this.result(def, null, at, verdict, {});
     }
@@ -94,6 +96,10 @@ export class MonitorEvaluator {
         detail['baselineSource'] = `control limits from ${def.spc.history} windows before the last ${def.spc.recent}`;
         break;
       }
+    }
+    if (verdict.status === 'insufficient_data' && seg !== '' && (await cache.summary(v, seg, from, at).catch(() => null))?.events === 0) {
+      // Segment values are not known in advance: say that the segment had no traffic, which a misspelt one never has.
+      verdict = { ...verdict, note: `no events of segment "${seg}" in this window (a segment is "key=value" as the events carry it, keys joined by "&")` };
     }
     return this.result(def, v.record.version, at, verdict, detail);
   }

@@ -6,7 +6,7 @@ import { SEVERITIES } from '../core/rules/types.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { alertContext, monitorLabels } from './context.js';
-import { checkMonitorFeature, parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkMonitorFeature, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -22,6 +22,8 @@ export interface MonitorServiceDeps {
   dashboardUrl: () => string;
   /** The features a model's versions summarise (null when it has no version yet): a monitor's feature must be one. */
   featuresOf?: (model: string) => readonly string[] | null;
+  /** A model's versions (null when the model is unknown): a monitor pinned to a version must name one. */
+  versionsOf?: (model: string) => readonly string[] | null;
 }
 
 export interface TickResult {
@@ -78,6 +80,7 @@ export class MonitorService {
   /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
   putMonitor(input: unknown): Promise<MonitorDefinition> {
     const def = parseMonitor(input, this.deps.newId);
+    checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
     checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
     return this.put(def, 'monitor', this.defs, this.slos);
   }
