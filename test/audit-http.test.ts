@@ -198,14 +198,14 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     assert.deepEqual((ok.body['features'] as Array<{ threshold: number }>).map((f) => f.threshold), [0.2]);
   });
 
-  test('GET /events?segment=&limit=N answers up to N events of the segment, not those of the first N events', async () => {
+  test('GET /events?segment=&limit=N answers up to N events of the segment (newest first), not those of the last N events', async () => {
     const t = NOW - 6 * HOUR;
-    // 20 events: the first 10 in "us", the next 10 in "eu"; every event is kept with its features (sampleRate 1).
-    const rows = Array.from({ length: 20 }, (_, i) => event(t + i * 1000, { id: `seg${i}`, segment: { region: i < 10 ? 'us' : 'eu' } }));
+    // 20 events: the first 10 in "eu", the newer 10 in "us"; every event is kept with its features (sampleRate 1).
+    const rows = Array.from({ length: 20 }, (_, i) => event(t + i * 1000, { id: `seg${i}`, segment: { region: i < 10 ? 'eu' : 'us' } }));
     assert.equal((await call(base, 'POST', '/v1/events', rows)).body['accepted'], 20);
     const res = await call(base, 'GET', `/v1/models/audit/events?segment=region%3Deu&limit=5&from=${t}&to=${t + HOUR}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.deepEqual((res.body['events'] as Array<{ id: string }>).map((e) => e.id), ['seg10', 'seg11', 'seg12', 'seg13', 'seg14']);
+    assert.deepEqual((res.body['events'] as Array<{ id: string }>).map((e) => e.id), ['seg9', 'seg8', 'seg7', 'seg6', 'seg5']);
     const all = await call(base, 'GET', `/v1/models/audit/events?segment=region%3Dus&from=${t}&to=${t + HOUR}`);
     assert.equal((all.body['events'] as unknown[]).length, 10);
   });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
 import { call, testServer } from './helpers/server.js';
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
@@ -24,6 +25,31 @@ describe('second audit of the data API and monitors (real server, DuckDB file)',
   });
   after(async () => {
     await s.close();
+  });
+
+  test('GET /v1/models/:name/events answers the newest events first, and pages to older ones with `before`', async () => {
+    const t = NOW - 5 * HOUR;
+    const rows = Array.from({ length: 7 }, (_, i) => event(t + i * MINUTE, { id: `p${i}` }));
+    // Two events at the same time: ordered by id (descending) too.
+    rows.push(event(t + 6 * MINUTE, { id: 'p6b' }));
+    assert.equal((await call(base, 'POST', '/v1/events', rows)).body['accepted'], 8);
+    const range = `from=${t}&to=${t + HOUR}`;
+    const first = await call(base, 'GET', `/v1/models/a2/events?${range}&limit=3`);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.deepEqual((first.body['events'] as Array<{ id: string }>).map((e) => e.id), ['p6b', 'p6', 'p5']);
+    assert.equal(typeof first.body['next'], 'string');
+    const ids: string[] = [];
+    let next: unknown = first.body['next'];
+    while (typeof next === 'string') {
+      const page = await call(base, 'GET', `/v1/models/a2/events?${range}&limit=3&before=${encodeURIComponent(next)}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      ids.push(...(page.body['events'] as Array<{ id: string }>).map((e) => e.id));
+      next = page.body['next'];
+    }
+    assert.deepEqual(ids, ['p4', 'p3', 'p2', 'p1', 'p0']);
+    const bad = await call(base, 'GET', `/v1/models/a2/events?${range}&before=garbage`);
+    assert.equal(bad.status, 400);
+    assert.equal((bad.body['error'] as { code: string }).code, 'bad_request');
   });
 
   test('a body of an unsupported media type is 415 unsupported_media_type naming the supported types, on every route taking a body', async () => {

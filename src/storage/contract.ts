@@ -108,6 +108,11 @@ export function storageContract(
       assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0 + 1, to: T0 + 100, limit: 3 }),
         sorted.filter((e) => e.ts >= T0 + 1).slice(0, 3));
       assert.deepStrictEqual(await s.queryEvents({ model: m, from: T0 + 6, to: T0 + 100 }), []);
+      // Newest first, paged with `before` (events at the same time: by id, descending).
+      const newest = [...sorted].reverse();
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: 0, to: T0 + 100, newestFirst: true, limit: 5 }), newest.slice(0, 5));
+      const last = newest[4] as EventRecord;
+      assert.deepStrictEqual(await s.queryEvents({ model: m, from: 0, to: T0 + 100, newestFirst: true, limit: 4, before: { ts: last.ts, id: last.id } }), newest.slice(5, 9));
     });
 
     test('events: query by segment (every part of the wanted key among the event\'s), before the limit', async () => {

@@ -160,6 +160,10 @@ export interface EventQuery {
   /** Only events whose segment key holds every "k=v" part of this one (segmentMatches), before `limit`. */
   segment?: string;
   limit?: number;
+  /** Events reads (queryEvents) only: newest first (by time, then id, both descending) instead of oldest first. */
+  newestFirst?: boolean;
+  /** With newestFirst: only events before this one in that order (older, or as old with a smaller id): the next page. */
+  before?: { ts: number; id: string };
   /**
    * Labelled reads only (labelledEvents, labelledOutcomes, countLabelled): a uniform sample of about this share
    * (0 < rate <= 1) of the labelled events, chosen by their id (the first 32 bits of its MD5 below rate x 2^32: see

@@ -144,8 +144,13 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
-      const events = await deps.store.queryEvents({ model: v.record.model, version: v.record.version, from: r.from, to: r.to, sampledOnly: true, segment: r.segment, limit });
-      return { ...head(v, r), events };
+      const before = req.query['before'] === undefined ? undefined : eventCursor(req.query['before']);
+      const events = await deps.store.queryEvents({
+        model: v.record.model, version: v.record.version, from: r.from, to: r.to, sampledOnly: true, segment: r.segment, limit,
+        newestFirst: true, ...(before && { before }),
+      });
+      const last = events.length === limit ? events[events.length - 1] : undefined;
+      return { ...head(v, r), events, next: last ? Buffer.from(JSON.stringify([last.ts, last.id])).toString('base64url') : null };
     }));
 
     app.get<RG>('/v1/models/:name/timeseries', read, async (req: Req) => timed('timeseries', async () => {
@@ -166,6 +171,18 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), metric, granularity, points };
     }));
   };
+}
+
+/** The `before` cursor of GET /events: the `next` of the page before (the last event's time and id). */
+function eventCursor(raw: unknown): { ts: number; id: string } {
+  let v: unknown;
+  try {
+    v = typeof raw === 'string' ? JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) : undefined;
+  } catch {
+    v = undefined;
+  }
+  if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return { ts: v[0] as number, id: v[1] };
+  throw new ApiError('bad_request', 'before must be the "next" of a previous answer of this endpoint');
 }
 
 function booleanParam(raw: unknown, name: string): boolean {

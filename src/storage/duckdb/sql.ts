@@ -42,9 +42,14 @@ function limitClause(q: EventQuery, params: (string | number)[]): string {
 
 export function eventsQuery(q: EventQuery, t: TableName): Sql {
   const params: (string | number)[] = [];
-  const where = eventFilter(q, params);
-  const text = `SELECT ${EVENT_SELECT} FROM ${t('events')} e WHERE ${where} ORDER BY e.ts, e.id`
-    + limitClause(q, params);
+  let where = eventFilter(q, params);
+  if (q.before !== undefined) {
+    params.push(q.before.ts, q.before.id);
+    const [ts, id] = [params.length - 1, params.length];
+    where += ` AND (e.ts < $${ts} OR (e.ts = $${ts} AND e.id < $${id}))`;
+  }
+  const order = q.newestFirst === true ? 'e.ts DESC, e.id DESC' : 'e.ts, e.id';
+  const text = `SELECT ${EVENT_SELECT} FROM ${t('events')} e WHERE ${where} ORDER BY ${order}` + limitClause(q, params);
   return { text, params };
 }
 
