@@ -27,6 +27,38 @@ describe('second audit of the data API and monitors (real server, DuckDB file)',
     await s.close();
   });
 
+  test('a retried batch records its rejected rows with ids once (data-quality counts do not double); rows without an id each time', async () => {
+    const t = NOW - 2 * HOUR;
+    // Rejected rows count at the time they were refused (the server's clock: NOW).
+    const range = `from=${NOW - HOUR}&to=${NOW + MINUTE}`;
+    const batch = [
+      event(t, { id: 'r-ok' }),
+      event(t + MINUTE, { id: 'r-bad', features: { x: 'not a number' } }),
+      event(t + 2 * MINUTE, { id: 'r-bad2', prediction: 'nope' }),
+    ];
+    const rejectsBefore = await s.deps.store.countRejects('a2');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await call(base, 'POST', '/v1/events', batch);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const codes = (res.body['results'] as Array<{ status: string; code?: string }>).map((r) => r.code ?? r.status);
+      assert.deepEqual(codes, [attempt === 0 ? 'accepted' : 'duplicate_id', 'schema_violation', 'invalid_prediction']);
+    }
+    assert.equal(await s.deps.store.countRejects('a2') - rejectsBefore, 2, 'each rejected id recorded once');
+    const q = await call(base, 'GET', `/v1/models/a2/quality?${range}`);
+    assert.equal(q.status, 200, JSON.stringify(q.body));
+    assert.equal(q.body['rejected'], 2, JSON.stringify(q.body));
+    assert.deepEqual(q.body['rejectedByCode'], { schema_violation: 1, invalid_prediction: 1 });
+    // The same id rejected twice within one batch is recorded once too.
+    const twice = await call(base, 'POST', '/v1/events', [event(t + 3 * MINUTE, { id: 'r-twice', prediction: 'x' }), event(t + 4 * MINUTE, { id: 'r-twice', prediction: 'y' })]);
+    assert.equal(twice.body['rejected'], 2);
+    assert.equal(await s.deps.store.countRejects('a2') - rejectsBefore, 3);
+    // Without an id a row cannot be recognised: each retry records it again (docs/events.md).
+    for (let attempt = 0; attempt < 2; attempt++) await call(base, 'POST', '/v1/events', [event(t + 5 * MINUTE, { prediction: 'no id' })]);
+    assert.equal(await s.deps.store.countRejects('a2') - rejectsBefore, 5);
+    const q2 = await call(base, 'GET', `/v1/models/a2/quality?${range}`);
+    assert.equal(q2.body['rejected'], 5, JSON.stringify(q2.body));
+  });
+
   test('GET /v1/models/:name/events answers the newest events first, and pages to older ones with `before`', async () => {
     const t = NOW - 5 * HOUR;
     const rows = Array.from({ length: 7 }, (_, i) => event(t + i * MINUTE, { id: `p${i}` }));

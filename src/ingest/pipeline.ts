@@ -415,6 +415,7 @@ export class IngestPipeline {
     return commitCarefully(batch, {
       commitRows: async (events, rejects) => this.commitPrepared(await this.prepareRows(events, rejects)),
       storedIds: async (ids) => (await this.store.getEvents(ids)).map((e) => e.id),
+      storedRejectIds: (ids) => this.store.storedRejectIds(ids),
     });
   }
 

@@ -36,7 +36,10 @@ export interface StorageBackend {
   /** Looks up stored events by id (missing ids are absent from the result). */
   getEvents(ids: readonly string[]): Promise<EventRecord[]>;
 
+  /** Appends rejects; one whose id is already stored (RejectRecord.id) fails the call, as a stored event's id does. */
   appendRejects(rejects: readonly RejectRecord[]): Promise<void>;
+  /** Of these ids, those of stored rejects (RejectRecord.id). */
+  storedRejectIds(ids: readonly string[]): Promise<string[]>;
   countRejects(model?: string): Promise<number>;
 
   /** Stores labels; a later label for the same id replaces the earlier one. */

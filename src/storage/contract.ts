@@ -164,6 +164,19 @@ export function storageContract(
       assert.equal(await s.countRejects(), before + 3);
     });
 
+    test('rejects: one per id (a stored id fails the whole call, storing nothing); any number without one', async () => {
+      await s.appendRejects([rej('rjid', { id: 'x1' }), rej('rjid'), rej('rjid')]);
+      await assert.rejects(s.appendRejects([rej('rjid', { id: 'x2' }), rej('rjid', { id: 'x1' })]));
+      await assert.rejects(s.appendRejects([rej('rjid', { id: 'x3' }), rej('rjid', { id: 'x3' })]));
+      assert.equal(await s.countRejects('rjid'), 3);
+      assert.deepStrictEqual((await s.storedRejectIds(['x1', 'x2', 'x3', 'x1'])).sort(), ['x1']);
+      assert.deepStrictEqual(await s.storedRejectIds([]), []);
+      await s.appendRejects([rej('rjid', { id: 'x2' }), rej('rjid')]);
+      assert.equal(await s.countRejects('rjid'), 5);
+      // An id of a stored reject is no event's id: the tables are apart.
+      assert.deepStrictEqual(await s.getEvents(['x1']), []);
+    });
+
     test('labels: put/replace; labelledEvents joins on id within the event time range', async () => {
       const m = 'lab';
       await s.appendEvents([

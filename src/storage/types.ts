@@ -55,6 +55,11 @@ export interface RejectRecord {
   reason: string;
   /** A truncated excerpt of the rejected input (at most a few KB). */
   excerpt: string;
+  /**
+   * The id the client gave the rejected row, when it is a valid event id: the store keeps one reject per id (a retried
+   * batch is not counted twice; StorageBackend.storedRejectIds). Rows without one are recorded every time.
+   */
+  id?: string;
 }
 
 export interface LabelRecord {

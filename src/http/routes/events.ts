@@ -37,6 +37,7 @@ export function eventRoutes(deps: AppDeps) {
       const valid: ValidEvent[] = [];
       const rejects: RejectRecord[] = [];
       const seen = new Set<string>();
+      const rejectedIds = new Set<string>();
       rows.forEach((raw, index) => {
         let r = validateEvent(raw, index, env);
         if (r.ok && seen.has(r.event.id)) r = { ok: false, rejection: { index, id: r.event.id, code: 'duplicate_id', message: `id "${r.event.id}" appears twice in this batch` } };
@@ -48,7 +49,12 @@ export function eventRoutes(deps: AppDeps) {
           const row = raw as Record<string, unknown> | null;
           const model = typeof row?.['model'] === 'string' && deps.catalog.model(row['model']) ? row['model'] : null;
           const version = model && typeof row?.['version'] === 'string' && deps.catalog.version(model, row['version']) ? row['version'] : null;
-          rejects.push({ ts: now, model, version, code: r.rejection.code, reason: withoutNul(r.rejection.message), excerpt: excerpt(raw) });
+          // A row with the client's id is recorded once per id (retried batches; the store keeps them unique too).
+          const id = typeof row?.['id'] === 'string' && row['id'] === r.rejection.id ? row['id'] : undefined;
+          if (id === undefined || !rejectedIds.has(id)) {
+            rejects.push({ ts: now, model, version, code: r.rejection.code, reason: withoutNul(r.rejection.message), excerpt: excerpt(raw), ...(id !== undefined && { id }) });
+          }
+          if (id !== undefined) rejectedIds.add(id);
           results.push({ status: 'rejected', ...r.rejection });
           deps.metrics.eventsRejected.inc({ model: model ?? '(unknown)', code: r.rejection.code });
         }

@@ -66,6 +66,7 @@ export function appendRejects(conn: DuckDBConnection, rejects: readonly RejectRe
       a.appendVarchar(r.code);
       a.appendVarchar(r.reason);
       a.appendVarchar(r.excerpt);
+      appendText(a, r.id ?? null);
       a.endRow();
     }
   });

@@ -16,6 +16,9 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS rejects (
     ts BIGINT NOT NULL, model VARCHAR, version VARCHAR, code VARCHAR NOT NULL,
     reason VARCHAR NOT NULL, excerpt VARCHAR NOT NULL)`,
+  // The client's id of a rejected row (RejectRecord.id), once per id; added last, so old and new tables have one column order.
+  `ALTER TABLE rejects ADD COLUMN IF NOT EXISTS id VARCHAR`,
+  `CREATE UNIQUE INDEX IF NOT EXISTS rejects_id ON rejects (id)`,
   `CREATE TABLE IF NOT EXISTS labels (
     id VARCHAR PRIMARY KEY, model VARCHAR NOT NULL, label VARCHAR NOT NULL, received_at BIGINT NOT NULL, ts BIGINT)`,
   // The labelled prediction's time (LabelRecord.ts); stores written before it get the column, filled by init().

@@ -5,7 +5,7 @@ import type { EventQuery, SummaryQuery, WindowValueQuery } from '../types.js';
  * `t` maps a fixed table name to its (possibly schema-qualified) identifier; values are always parameters.
  */
 /** A table's name; summaries by granularity (the DuckDB store keeps one table per granularity). */
-export type TableName = (table: 'events' | 'labels' | 'summaries' | 'window_values', granularity?: string) => string;
+export type TableName = (table: 'events' | 'labels' | 'rejects' | 'summaries' | 'window_values', granularity?: string) => string;
 
 export interface Sql {
   text: string;
@@ -111,11 +111,20 @@ export const IDS_PER_LOOKUP = 1000;
 
 /** Statements that read the events with these ids (distinct, IDS_PER_LOOKUP per statement) through the id index. */
 export function eventsByIdQueries(ids: readonly string[], t: TableName): Sql[] {
+  return byIdQueries(ids, `SELECT ${EVENT_SELECT} FROM ${t('events')} e`);
+}
+
+/** The ids of stored rejects among these (RejectRecord.id), in chunks as eventsByIdQueries. */
+export function rejectIdsQueries(ids: readonly string[], t: TableName): Sql[] {
+  return byIdQueries(ids, `SELECT e.id FROM ${t('rejects')} e`);
+}
+
+function byIdQueries(ids: readonly string[], select: string): Sql[] {
   const distinct = [...new Set(ids)];
   const out: Sql[] = [];
   for (let i = 0; i < distinct.length; i += IDS_PER_LOOKUP) {
     const params = distinct.slice(i, i + IDS_PER_LOOKUP);
-    out.push({ text: `SELECT ${EVENT_SELECT} FROM ${t('events')} e WHERE e.id IN (${params.map((_, j) => `$${j + 1}`).join(', ')})`, params });
+    out.push({ text: `${select} WHERE e.id IN (${params.map((_, j) => `$${j + 1}`).join(', ')})`, params });
   }
   return out;
 }

@@ -28,7 +28,7 @@ import {
   CREATE_WINDOW_VALUES_STAGE, CREATE_SUMMARY_KEYS_STAGE,
 } from './schema.js';
 import { fromValueRow, toValueSets } from '../window-value-sets.js';
-import { countQuery, eventsByIdQueries, eventsQuery, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
+import { countQuery, eventsByIdQueries, eventsQuery, rejectIdsQueries, labelledCountQuery, labelledOutcomesQuery, labelledQuery, summariesQuery, windowValuesQuery, type Sql } from './sql.js';
 
 const table = (name: string, granularity?: string): string => (name === 'summaries' && granularity !== undefined ? summariesTable(granularity) : name);
 
@@ -205,15 +205,24 @@ export class DuckDbStore implements StorageBackend {
   async getEvents(ids: readonly string[]): Promise<EventRecord[]> {
     if (ids.length === 0) return [];
     // On the write connection: a label for an event acknowledged a moment ago must find it.
-    const rows = await this.main.queue.run(async () => {
+    return (await this.readWritten(eventsByIdQueries(ids, table))).map(toEvent);
+  }
+
+  async storedRejectIds(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return (await this.readWritten(rejectIdsQueries(ids, table))).map((r) => String(r.id));
+  }
+
+  /** Reads on the write connection (what was acknowledged a moment ago included). */
+  private readWritten(queries: readonly Sql[]): Promise<Row[]> {
+    return this.main.queue.run(async () => {
       this.assertOpen();
       return this.transactions.read(async () => {
         const out: Row[] = [];
-        for (const q of eventsByIdQueries(ids, table)) out.push(...(await this.main.conn.runAndReadAll(q.text, q.params)).getRowObjectsJS() as Row[]);
+        for (const q of queries) out.push(...(await this.main.conn.runAndReadAll(q.text, q.params)).getRowObjectsJS() as Row[]);
         return out;
       });
     });
-    return rows.map(toEvent);
   }
 
   appendRejects(rejects: readonly RejectRecord[]): Promise<void> {

@@ -27,6 +27,9 @@ export function postgresSchema(schema: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${s}.rejects (
       ts bigint NOT NULL, model text, version text, code text NOT NULL, reason text NOT NULL, excerpt text NOT NULL)`,
     `CREATE INDEX IF NOT EXISTS rejects_model ON ${s}.rejects (model)`,
+    // The client's id of a rejected row (RejectRecord.id), once per id.
+    `ALTER TABLE ${s}.rejects ADD COLUMN IF NOT EXISTS id text COLLATE "C"`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS rejects_id ON ${s}.rejects (id)`,
     `CREATE TABLE IF NOT EXISTS ${s}.labels (
       id ${key} PRIMARY KEY, model ${key}, label text NOT NULL, received_at bigint NOT NULL, ts bigint)`,
     // The labelled prediction's time (LabelRecord.ts); filled below, once, for labels written before the column.
@@ -64,8 +67,8 @@ export function postgresWrites(schema: string) {
       (id, model, version, ts, segment, prediction, score, scores, latency_ms, error, cost_usd, features)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[],
         $7::float8[], $8::text[], $9::float8[], $10::text[], $11::float8[], $12::text[])`,
-    rejects: `INSERT INTO ${s}.rejects (ts, model, version, code, reason, excerpt)
-      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+    rejects: `INSERT INTO ${s}.rejects (ts, model, version, code, reason, excerpt, id)
+      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
     summaries: `INSERT INTO ${s}.summaries (model, version, segment, granularity, window_start, data, head, events)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::bytea[], $8::bigint[])
       ON CONFLICT (model, granularity, window_start, version, segment) DO UPDATE SET data = excluded.data, head = excluded.head,

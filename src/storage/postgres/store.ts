@@ -177,6 +177,12 @@ export class PostgresStore implements StorageBackend {
     return this.commit({ rejects });
   }
 
+  async storedRejectIds(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const text = `SELECT id FROM ${this.t('rejects')} WHERE id = ANY($1::text[])`;
+    return (await this.read({ text, params: [[...ids]] })).map((r) => String(r.id));
+  }
+
   async countRejects(model?: string): Promise<number> {
     return num((await this.read(countQuery(this.t('rejects'), model)))[0]?.n ?? 0);
   }
@@ -237,7 +243,7 @@ export class PostgresStore implements StorageBackend {
       }
       for (const part of chunks(batch.rejects ?? [])) {
         await c.query(this.writes.rejects, columns(part, (r) => [
-          millis(r.ts), r.model, r.version, r.code, r.reason, r.excerpt,
+          millis(r.ts), r.model, r.version, r.code, r.reason, r.excerpt, r.id ?? null,
         ]));
       }
       for (const part of chunks(lastByKey(batch.summaries ?? [], summaryKey))) {
