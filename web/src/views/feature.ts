@@ -25,6 +25,9 @@ export function isRedacted(m: ModelInfo, field: string, value: unknown): boolean
   return p?.['x-lookout-redact'] === true || p?.['writeOnly'] === true || (typeof value === 'string' && REDACTION_MARKERS.test(value));
 }
 
+/** Sampled raw inputs shown. */
+const SAMPLE_ROWS = 25;
+
 function samples(m: ModelInfo, feature: string, events: SampledEvent[]): HTMLElement {
   const fields = Object.keys(m.inputSchema.properties ?? {});
   const cell = (e: SampledEvent, f: string): HTMLElement => {
@@ -34,7 +37,7 @@ function samples(m: ModelInfo, feature: string, events: SampledEvent[]): HTMLEle
   };
   return h('table.data.samples', { 'data-testid': 'samples' },
     h('thead', null, h('tr', null, h('th', null, 'time'), h('th', null, 'segment'), fields.map((f) => h('th', { class: f === feature ? 'hl' : null }, f)), h('th', null, 'prediction'), h('th', null, 'error'))),
-    h('tbody', null, events.slice(-25).reverse().map((e) => h('tr', null, h('td', null, time(e.ts)), h('td', null, e.segment || '—'), fields.map((f) => cell(e, f)),
+    h('tbody', null, events.map((e) => h('tr', null, h('td', null, time(e.ts)), h('td', null, e.segment || '—'), fields.map((f) => cell(e, f)),
       h('td', null, String(e.prediction), e.score !== null ? h('span.muted', null, ` (${num(e.score, 3)})`) : null), h('td', null, e.error ?? '')))));
 }
 
@@ -78,8 +81,8 @@ export const featureView = {
     }, notes), { testid: 'feature-history' });
     const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: (v) => pct(v, 1), testid: 'missing-rate', yMin: 0, yTop: 0.01 }, notes));
     const raw = ctx.panel('Sampled raw inputs', async () => {
-      // The newest samples: the endpoint returns the oldest first, so ask for the last day of the range.
-      const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, from: Math.max(range.from, range.to - 86_400_000), limit: 1000 });
+      // The newest samples of the range (the endpoint answers newest first).
+      const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, limit: SAMPLE_ROWS });
       return r.events.length ? samples(m, feature, r.events) : h('p.empty', null, 'No sampled events in this range (ingest.sampleRate keeps a share of raw events).');
     }, { wide: true, testid: 'feature-samples' });
     return h('div', null, heading(ctx, `Feature ${feature}`, h('span', null, 'of ', modelLink(ctx, m.name))), grid(dist, verdictPanel, history, missing, raw));
