@@ -114,8 +114,14 @@ describe('issue 5: prediction gateway end to end (real upstream model servers on
         assert.equal(a.version, '1.0.0');
         assert.deepStrictEqual({ prediction: a.body.prediction, score: a.body.score }, defaultAnswer({ x: xs[i] }), `request ${i} answered by the primary`);
       }
-      await new Promise((r) => setTimeout(r, 300));
-      const report = (await call(url, 'GET', '/v1/models/churn/shadow')).body as { pairs: { n: number; disagreementRate: number; meanLatencyDeltaMs: number }; predictionDrift: { value: number } };
+      // The shadow calls finish after the answers (15 ms slower): wait for all 300 pairs, not a fixed time (a loaded
+      // machine took longer than 300 ms for the last one).
+      type ShadowReport = { pairs: { n: number; disagreementRate: number; meanLatencyDeltaMs: number }; predictionDrift: { value: number } };
+      let report = (await call(url, 'GET', '/v1/models/churn/shadow')).body as ShadowReport;
+      for (const deadline = Date.now() + 10_000; report.pairs.n < 300 && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 50));
+        report = (await call(url, 'GET', '/v1/models/churn/shadow')).body as ShadowReport;
+      }
       const expected = xs.filter((x) => x > -1 && x < 0).length / xs.length;
       assert.equal(report.pairs.n, 300);
       assert.ok(Math.abs(report.pairs.disagreementRate - expected) < 1e-9, `disagreement ${report.pairs.disagreementRate} vs ${expected}`);
