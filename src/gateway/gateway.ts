@@ -74,7 +74,9 @@ export class Gateway {
       attempts.push({ version: null, error: `alias "${serving.alias}" is not set` });
     } else {
       const override = this.o.overrides?.routing(model) ?? null;
-      const d = route({ primary, policy: override?.policy ?? serving.policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, serving.routeKey, headerKey), this.o.random);
+      let d = route({ primary, policy: override?.policy ?? serving.policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, serving.routeKey, headerKey), this.o.random);
+      // pausing a canary candidate is its kill switch: its share goes back to the primary, not to the fallback chain
+      if (d.arm === 'candidate' && isPaused(ctl, d.version)) d = { version: primary, mirror: null, arm: 'primary' };
       routed = d.version;
       mirror = d.mirror;
       answer = await this.call(model, ctl, routed, payload, serving.timeoutMs, attempts);

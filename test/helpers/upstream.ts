@@ -10,6 +10,8 @@ export interface ModelBehaviour {
   failEvery?: number;
   /** Never answer. */
   hang?: boolean;
+  /** Never answer requests to these paths (one server standing for several versions, each on its own path). */
+  hangPaths?: string[];
 }
 
 export interface ModelServer {
@@ -37,7 +39,7 @@ export async function startModelServer(behaviour: ModelBehaviour = {}): Promise<
     req.on('end', () => {
       const n = ++state.requests;
       const b = state.behaviour;
-      if (b.hang) return;
+      if (b.hang || b.hangPaths?.includes(req.url ?? '')) return;
       const reply = (): void => {
         if (b.failEvery !== undefined && n % b.failEvery === 0) {
           res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"model crashed"}');

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { declareChurn } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
+import { defaultAnswer, startModelServer, type ModelServer } from './helpers/upstream.js';
+
+interface Answer { status: number; version: string | null; fallback: string | null; body: Record<string, unknown>; ms: number }
+
+async function predict(url: string, features: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Answer> {
+  const t0 = performance.now();
+  const res = await fetch(`${url}/v1/models/churn/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features, ...extra }) });
+  const body = await res.json() as Record<string, unknown>;
+  return { status: res.status, version: res.headers.get('x-lookout-version'), fallback: res.headers.get('x-lookout-fallback'), body, ms: performance.now() - t0 };
+}
+
+/** Runs `n` requests with at most `c` in flight. */
+async function many(n: number, c: number, f: (i: number) => Promise<Answer>): Promise<Answer[]> {
+  const out: Answer[] = new Array<Answer>(n);
+  let next = 0;
+  await Promise.all(Array.from({ length: c }, async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await f(i);
+    }
+  }));
+  return out;
+}
+
+describe('audit 2: prediction gateway (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
+  let server: Server;
+  let url: string;
+  let v1: ModelServer;
+  let v2: ModelServer;
+  const serving = async (cfg: Record<string, unknown>): Promise<void> => {
+    const r = await call(url, 'PUT', '/v1/models/churn/serving', cfg);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    url = server.url;
+    v1 = await startModelServer();
+    v2 = await startModelServer({ answer: (f) => ({ ...defaultAnswer(f), model: 'v2' }) });
+    await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '2.0.0', upstream: v2.url }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+    for (const s of [v1, v2]) await s.close();
+  });
+
+  test('audit 2: a paused canary candidate sends its share to the primary, not to the fallback chain or a 503', async () => {
+    await serving({ policy: { kind: 'canary', candidate: '2.0.0', percent: 50 } });
+    await call(url, 'POST', '/v1/models/churn/versions/2.0.0/pause', { reason: 'canary looks bad' });
+    try {
+      const before = v2.requests;
+      const answers = await many(100, 8, (i) => predict(url, { x: (i % 5) - 2 }));
+      assert.deepStrictEqual(answers.filter((a) => a.status !== 200 || a.version !== '1.0.0').map((a) => [a.status, a.version, a.body]), [], 'every request answered by the primary');
+      assert.ok(answers.every((a) => a.fallback === null), 'the primary is no fallback');
+      assert.equal(v2.requests, before, 'a paused version is not called');
+      await server.deps.registry?.recorder.flush();
+      const events = await server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '2.0.0' });
+      assert.equal(events.length, 0, 'no event is recorded against the paused candidate');
+    } finally {
+      await call(url, 'POST', '/v1/models/churn/versions/2.0.0/resume', {});
+      await serving({});
+    }
+  });
+});
