@@ -65,4 +65,24 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
       await serving({});
     }
   });
+
+  test('audit 2: a canary with stickyKey "user" and no routeKey keeps each user on one version (the key read from features.user)', async () => {
+    await serving({ policy: { kind: 'canary', candidate: '2.0.0', percent: 50, stickyKey: 'user' } });
+    try {
+      const users = 60;
+      const seen = new Map<string, Set<string>>();
+      await many(users * 4, 16, async (i) => {
+        const user = `user-${i % users}`;
+        const a = await predict(url, { x: 1, user });
+        seen.set(user, (seen.get(user) ?? new Set<string>()).add(a.version as string));
+        return a;
+      });
+      const flipping = [...seen].filter(([, s]) => s.size > 1).map(([u]) => u);
+      assert.deepStrictEqual(flipping, [], 'every user always lands on the same version');
+      const canaryUsers = [...seen.values()].filter((s) => s.has('2.0.0')).length;
+      assert.ok(canaryUsers > 10 && canaryUsers < 50, `${canaryUsers} of ${users} users on the canary`);
+    } finally {
+      await serving({});
+    }
+  });
 });

@@ -74,7 +74,10 @@ export class Gateway {
       attempts.push({ version: null, error: `alias "${serving.alias}" is not set` });
     } else {
       const override = this.o.overrides?.routing(model) ?? null;
-      let d = route({ primary, policy: override?.policy ?? serving.policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, serving.routeKey, headerKey), this.o.random);
+      const policy = override?.policy ?? serving.policy;
+      // the serving routeKey, else the canary's stickyKey, names the feature that keeps a user on one side
+      const keyField = serving.routeKey ?? (policy.kind === 'canary' ? policy.stickyKey : undefined);
+      let d = route({ primary, policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, keyField, headerKey), this.o.random);
       // pausing a canary candidate is its kill switch: its share goes back to the primary, not to the fallback chain
       if (d.arm === 'candidate' && isPaused(ctl, d.version)) d = { version: primary, mirror: null, arm: 'primary' };
       routed = d.version;

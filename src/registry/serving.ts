@@ -20,7 +20,7 @@ export interface ServingConfig {
   /** Tried in order when the routed version fails, times out or is paused; then a 503. */
   fallback: FallbackStep[];
   policy: TrafficPolicy;
-  /** Request field (of the body, or of `features`) used as the sticky routing key; header x-lookout-route-key wins. */
+  /** Feature used as a sticky canary's routing key (default: the canary's `stickyKey`); the body's "key" and header x-lookout-route-key win. */
   routeKey?: string;
 }
 
