@@ -20,6 +20,10 @@ export interface GatewayOptions {
   registry: ModelRegistry;
   catalog: ModelCatalog;
   upstreams: UpstreamClients;
+  /** Clients of mirrored (shadow, compared canary) calls: pools of their own, so a slow mirror never holds the connections answers need. */
+  mirrors: UpstreamClients;
+  /** Mirrored calls in flight at most (default 256); beyond, a request is not mirrored and the skip is counted. */
+  maxMirrorsInFlight?: number;
   recorder: EventRecorder;
   stats: GatewayStats;
   clock: () => number;
@@ -52,6 +56,8 @@ const isPaused = (ctl: ModelControl, version: string): boolean => ctl.modelPause
  * clear 503, mirrors to a shadow without touching the answer, and records the event for monitoring.
  */
 export class Gateway {
+  private mirrorsInFlight = 0;
+
   constructor(private readonly o: GatewayOptions) {}
 
   async predict(model: string, raw: unknown, headerKey?: string): Promise<PredictResult> {
@@ -146,16 +152,23 @@ export class Gateway {
     const url = ctl.upstreams.get(mirror);
     const model = ctx.model.name;
     if (url === undefined) return;
+    if (this.mirrorsInFlight >= (this.o.maxMirrorsInFlight ?? 256)) {
+      this.o.stats.pairSkipped(model, served, mirror);
+      return;
+    }
+    this.mirrorsInFlight++;
     const isShadow = ctl.serving.policy.kind === 'shadow' || this.o.overrides?.routing(model)?.policy.kind === 'shadow';
     const t0 = performance.now();
-    this.o.upstreams.predict(url, payload, timeoutMs).then((a) => {
+    this.o.mirrors.predict(url, payload, timeoutMs).then((a) => {
       this.o.stats.answer(model, mirror, true, a.latencyMs, a.prediction, confidence(a));
       this.o.stats.pair(model, served, mirror, answer.prediction, a.prediction, a.latencyMs - answer.latencyMs);
       if (isShadow) this.record(ctx, { ...body, id: undefined }, this.o.newId(), mirror, a, performance.now() - t0, null);
     }, (e: unknown) => {
       this.o.stats.answer(model, mirror, false, e instanceof UpstreamError ? e.latencyMs : 0, null, null);
       this.o.stats.pair(model, served, mirror, answer.prediction, null, 0);
-    }).catch(() => undefined);
+    }).catch(() => undefined).finally(() => {
+      this.mirrorsInFlight--;
+    });
   }
 
   private record(ctx: ModelContext, body: PredictBody, id: string, version: string, a: UpstreamAnswer, latencyMs: number, error: string | null): void {

@@ -48,7 +48,8 @@ describe('issue 5: gateway event recorder and live statistics', () => {
     s.pair('m', 'a', 'b', 'yes', 'yes', 3);
     s.pair('m', 'b', 'a', 'no', 'no', -2);
     s.pair('m', 'a', 'b', 'yes', null, 0);
-    assert.deepStrictEqual(s.pairBetween('m', 'a', 'b'), { n: 3, disagreements: 1, failures: 1, meanLatencyDeltaMs: 10 / 3 });
+    s.pairSkipped('m', 'b', 'a');
+    assert.deepStrictEqual(s.pairBetween('m', 'a', 'b'), { n: 3, disagreements: 1, failures: 1, skipped: 1, meanLatencyDeltaMs: 10 / 3 });
     now = 5;
     s.reset('m');
     assert.equal(s.arm('m', 'a').n, 0);

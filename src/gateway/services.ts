@@ -46,10 +46,11 @@ export async function buildRegistryServices(w: RegistryWiring): Promise<Registry
   await registry.load();
   const stats = new GatewayStats(w.clock);
   const upstreams = new UpstreamClients();
+  const mirrors = new UpstreamClients();
   const recorder = new EventRecorder(w.pipeline, { onError: (err, n) => process.stderr.write(`lookout: gateway could not record ${n} events: ${String(err)}\n`) });
   const rollouts = new RolloutController({ registry, stats, clock: w.clock, newId: w.newId, notifier: w.notifier ?? new LogNotifier() });
   await rollouts.load();
-  const gateway = new Gateway({ registry, catalog: w.catalog, upstreams, recorder, stats, clock: w.clock, newId: w.newId, random: w.random, overrides: rollouts });
+  const gateway = new Gateway({ registry, catalog: w.catalog, upstreams, mirrors, recorder, stats, clock: w.clock, newId: w.newId, random: w.random, overrides: rollouts });
   const timers: NodeJS.Timeout[] = [];
   const tickMs = w.tickMs ?? 5000;
   if (tickMs > 0) timers.push(setInterval(() => void rollouts.tick().catch((e: unknown) => process.stderr.write(`lookout: rollout tick failed: ${String(e)}\n`)), tickMs));
@@ -61,7 +62,7 @@ export async function buildRegistryServices(w: RegistryWiring): Promise<Registry
     async close() {
       for (const t of timers) clearInterval(t);
       await recorder.flush();
-      await upstreams.close();
+      await Promise.all([upstreams.close(), mirrors.close()]);
     },
   };
 }

@@ -48,10 +48,12 @@ class PairStats {
   n = 0;
   disagreements = 0;
   failures = 0;
+  /** Requests not mirrored: too many mirrored calls were in flight. */
+  skipped = 0;
   latencyDeltaSum = 0;
 
-  snapshot(): PairSnapshot & { failures: number; meanLatencyDeltaMs: number | null } {
-    return { n: this.n, disagreements: this.disagreements, failures: this.failures, meanLatencyDeltaMs: this.n > 0 ? this.latencyDeltaSum / this.n : null };
+  snapshot(): PairSnapshot & { failures: number; skipped: number; meanLatencyDeltaMs: number | null } {
+    return { n: this.n, disagreements: this.disagreements, failures: this.failures, skipped: this.skipped, meanLatencyDeltaMs: this.n > 0 ? this.latencyDeltaSum / this.n : null };
   }
 }
 
@@ -83,12 +85,17 @@ export class GatewayStats {
     a.add(ok, latencyMs, prediction, confidence);
   }
 
-  /** A paired answer: `served` answered the client, `mirror` got the same request. */
-  pair(model: string, served: string, mirror: string, servedAnswer: string | number, mirrorAnswer: string | number | null, latencyDeltaMs: number): void {
+  private pairOf(model: string, served: string, mirror: string): PairStats {
     const e = this.entry(model);
     const k = `${served}\u0000${mirror}`;
     let p = e.pairs.get(k);
     if (!p) e.pairs.set(k, (p = new PairStats()));
+    return p;
+  }
+
+  /** A paired answer: `served` answered the client, `mirror` got the same request. */
+  pair(model: string, served: string, mirror: string, servedAnswer: string | number, mirrorAnswer: string | number | null, latencyDeltaMs: number): void {
+    const p = this.pairOf(model, served, mirror);
     if (mirrorAnswer === null) {
       p.failures++;
       return;
@@ -96,6 +103,11 @@ export class GatewayStats {
     p.n++;
     if (!agree(servedAnswer, mirrorAnswer)) p.disagreements++;
     p.latencyDeltaSum += latencyDeltaMs;
+  }
+
+  /** A request `served` answered that was not mirrored to `mirror` (too many mirrored calls in flight). */
+  pairSkipped(model: string, served: string, mirror: string): void {
+    this.pairOf(model, served, mirror).skipped++;
   }
 
   arm(model: string, version: string): ArmSnapshot & { p50Ms?: number | null } {
@@ -112,6 +124,7 @@ export class GatewayStats {
         out.n += p.n;
         out.disagreements += p.disagreements;
         out.failures += p.failures;
+        out.skipped += p.skipped;
         out.latencyDeltaSum += k.startsWith(`${a}\u0000`) ? p.latencyDeltaSum : -p.latencyDeltaSum;
       }
     }

@@ -50,7 +50,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       };
       return {
         primary, candidate, since: s.stats.since(model),
-        pairs: { n: pair.n, disagreements: pair.disagreements, disagreementRate: pair.n > 0 ? pair.disagreements / pair.n : null, failures: pair.failures, meanLatencyDeltaMs: pair.meanLatencyDeltaMs },
+        pairs: { n: pair.n, disagreements: pair.disagreements, disagreementRate: pair.n > 0 ? pair.disagreements / pair.n : null, failures: pair.failures, skipped: pair.skipped, meanLatencyDeltaMs: pair.meanLatencyDeltaMs },
         predictionDrift: { method: 'psi', value: predictionDrift(s.stats.arm(model, primary), s.stats.arm(model, candidate)) },
         arms: { primary: arm(primary), candidate: arm(candidate) },
       };
