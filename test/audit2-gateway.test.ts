@@ -108,4 +108,23 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
       await shared.close();
     }
   });
+
+  test('audit 2: a static fallback answer the model could not give (unknown class, score outside [0, 1]) is refused at configuration time', async () => {
+    const refused = async (stat: Record<string, unknown>): Promise<string> => {
+      const r = await call(url, 'PUT', '/v1/models/churn/serving', { fallback: [{ static: stat }] });
+      assert.equal(r.status, 400, `${JSON.stringify(stat)} accepted: ${JSON.stringify(r.body)}`);
+      const err = r.body.error as { code: string; message: string };
+      assert.equal(err.code, 'bad_request');
+      return err.message;
+    };
+    assert.match(await refused({ prediction: 'maybe' }), /fallback\[0\].*"maybe".*classes/);
+    await refused({ prediction: 'no', score: 7 });
+    await refused({ prediction: 'no', score: '0.5' });
+    await refused({ prediction: 'no', scores: [0.5, 'x'] });
+    await refused({ prediction: 'no', scores: [0.2, 0.3, 0.5] });
+    const before = (await call(url, 'GET', '/v1/models/churn/serving')).body;
+    assert.deepStrictEqual((before.serving as { fallback: unknown[] }).fallback, [], 'nothing was stored');
+    await serving({ fallback: [{ static: { prediction: 'no', score: 0.2, scores: [0.8, 0.2] } }] });
+    await serving({});
+  });
 });

@@ -275,8 +275,7 @@ export class ModelRegistry {
   }
 
   async putServing(model: string, raw: unknown): Promise<ServingConfig> {
-    this.requireModel(model);
-    const cfg = checkServing(raw);
+    const cfg = checkServing(raw, this.requireModel(model));
     // a misspelt version would only show as 503s (or silently lost shadow traffic) once requests are routed to it
     const p = cfg.policy;
     const named = [...('candidate' in p ? [p.candidate] : []), ...('standby' in p ? [p.standby] : []), ...cfg.fallback.flatMap((s) => ('version' in s ? [s.version] : []))];

@@ -1,4 +1,5 @@
 import { checkPolicy, type TrafficPolicy } from '../core/routing/policy.js';
+import type { ModelRecord } from '../storage/types.js';
 import { RegistryError } from './errors.js';
 
 /** A static, rule-based answer served when nothing else can answer. */
@@ -28,8 +29,11 @@ export const DEFAULT_SERVING: ServingConfig = { alias: 'production', timeoutMs: 
 
 export const MAX_TIMEOUT_MS = 120_000;
 
-/** Validates a serving configuration from a request or the store, filling defaults. */
-export function checkServing(raw: unknown): ServingConfig {
+/**
+ * Validates a serving configuration from a request or the store, filling defaults. With the model (a request's
+ * configuration), a static answer must be one the model could give; stored configurations load as they are.
+ */
+export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind' | 'classes'>): ServingConfig {
   const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : null) as Record<string, unknown> | null;
   if (o === null) throw new RegistryError('bad_request', 'serving configuration must be an object');
   const known = new Set(['alias', 'timeoutMs', 'fallback', 'policy', 'routeKey']);
@@ -48,6 +52,7 @@ export function checkServing(raw: unknown): ServingConfig {
     if (typeof st['version'] === 'string' && st['version'] !== '') return { version: st['version'] };
     const r = st['static'] as Record<string, unknown> | undefined;
     if (r && (typeof r['prediction'] === 'string' || (typeof r['prediction'] === 'number' && Number.isFinite(r['prediction'])))) {
+      if (model) checkStatic(r, `fallback[${i}].static`, model);
       const out: StaticResponse = { prediction: r['prediction'] };
       if (typeof r['score'] === 'number') out.score = r['score'];
       if (Array.isArray(r['scores']) && r['scores'].every((x) => typeof x === 'number')) out.scores = r['scores'] as number[];
@@ -64,4 +69,21 @@ export function checkServing(raw: unknown): ServingConfig {
   const routeKey = o['routeKey'];
   if (routeKey !== undefined && (typeof routeKey !== 'string' || routeKey === '')) throw new RegistryError('bad_request', 'routeKey must be a field name');
   return { alias, timeoutMs, fallback: steps, policy, ...(typeof routeKey === 'string' && { routeKey }) };
+}
+
+const isUnit = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
+
+/** A static answer is served to clients and recorded as the model's prediction: refuse one the model could not give. */
+function checkStatic(r: Record<string, unknown>, at: string, model: Pick<ModelRecord, 'outputKind' | 'classes'>): void {
+  const p = r['prediction'];
+  const classes = model.classes ?? null;
+  if (model.outputKind === 'regression' && typeof p !== 'number') throw new RegistryError('bad_request', `${at}.prediction must be a number for a regression model`);
+  if (model.outputKind !== 'regression' && classes !== null && !classes.includes(String(p))) {
+    throw new RegistryError('bad_request', `${at}.prediction "${String(p).slice(0, 100)}" is not one of the model's classes (${classes.join(', ')})`);
+  }
+  if (r['score'] !== undefined && !isUnit(r['score'])) throw new RegistryError('bad_request', `${at}.score must be a number in [0, 1]`);
+  const scores = r['scores'];
+  if (scores !== undefined && (!Array.isArray(scores) || !scores.every(isUnit) || (classes !== null && scores.length !== classes.length))) {
+    throw new RegistryError('bad_request', `${at}.scores must be an array of ${classes?.length ?? 'per-class'} numbers in [0, 1]`);
+  }
 }
