@@ -127,4 +127,28 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
     await serving({ fallback: [{ static: { prediction: 'no', score: 0.2, scores: [0.8, 0.2] } }] });
     await serving({});
   });
+
+  test('audit 2: an upstream answer the model cannot give (a label not among its classes) is an invalid response: fallback or 503, recorded as an error', async () => {
+    const odd = await startModelServer({ answer: () => ({ prediction: 'maybe', score: 0.5 }) });
+    try {
+      await call(url, 'PUT', '/v1/models/churn/versions/5.0.0', { upstream: odd.url });
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '5.0.0', reason: 'odd labels' });
+      await serving({ fallback: [{ version: '1.0.0' }] });
+      const a = await predict(url, { x: 2 }, { id: 'odd-1' });
+      assert.deepStrictEqual([a.status, a.body.prediction, a.version, a.fallback], [200, 'yes', '1.0.0', 'version:1.0.0'], JSON.stringify(a.body));
+      await serving({});
+      const b = await predict(url, { x: 2 });
+      assert.equal(b.status, 503, JSON.stringify(b.body));
+      assert.match((b.body.error as { message: string }).message, /5\.0\.0: invalid_response: .*"maybe".*classes/);
+      await server.deps.registry?.recorder.flush();
+      const [e] = await server.deps.store.getEvents(['odd-1']);
+      assert.deepStrictEqual([e?.version, e?.prediction], ['5.0.0', 'yes']);
+      assert.match(e?.error ?? '', /invalid_response/);
+      assert.equal(server.deps.registry?.stats.arm('churn', '5.0.0').errors, 2, 'both answers counted as errors of 5.0.0');
+    } finally {
+      await serving({});
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'back' });
+      await odd.close();
+    }
+  });
 });

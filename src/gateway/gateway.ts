@@ -48,6 +48,14 @@ export function confidence(a: { score: number | null; scores: number[] | null })
   return null;
 }
 
+/** The answer when the model can give it; an answer its monitoring would reject (a label not among its classes) is invalid. */
+function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
+  const regression = ctx.model.outputKind === 'regression';
+  if (regression ? typeof a.prediction === 'number' : ctx.classes === null || ctx.classes.has(String(a.prediction))) return a;
+  const why = regression ? 'a regression model answers a number' : `not one of the model's classes (${[...ctx.classes ?? []].join(', ').slice(0, 200)})`;
+  throw new UpstreamError('invalid_response', `upstream answered "${String(a.prediction).slice(0, 100)}": ${why}`, a.latencyMs);
+}
+
 const isPaused = (ctl: ModelControl, version: string): boolean => ctl.modelPaused || ctl.pausedVersions.has(version);
 
 /**
@@ -88,7 +96,7 @@ export class Gateway {
       if (d.arm === 'candidate' && isPaused(ctl, d.version)) d = { version: primary, mirror: null, arm: 'primary' };
       routed = d.version;
       mirror = d.mirror;
-      answer = await this.call(model, ctl, routed, payload, serving.timeoutMs, attempts);
+      answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, attempts);
       if (answer !== null) served = routed;
     }
     if (answer === null) {
@@ -100,7 +108,7 @@ export class Gateway {
           break;
         }
         if (attempts.some((a) => a.version === step.version)) continue;
-        answer = await this.call(model, ctl, step.version, payload, serving.timeoutMs, attempts);
+        answer = await this.call(mctx, ctl, step.version, payload, serving.timeoutMs, attempts);
         if (answer !== null) {
           served = step.version;
           fallback = `version:${step.version}`;
@@ -125,7 +133,8 @@ export class Gateway {
   }
 
   /** One upstream call of `version`; failures are noted in `attempts` and answer null. */
-  private async call(model: string, ctl: ModelControl, version: string, payload: string, timeoutMs: number, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
+  private async call(ctx: ModelContext, ctl: ModelControl, version: string, payload: string, timeoutMs: number, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
+    const model = ctx.model.name;
     if (isPaused(ctl, version)) {
       attempts.push({ version, error: ctl.modelPaused ? 'model paused' : 'version paused' });
       return null;
@@ -136,7 +145,7 @@ export class Gateway {
       return null;
     }
     try {
-      const a = await this.o.upstreams.predict(url, payload, timeoutMs);
+      const a = fit(ctx, await this.o.upstreams.predict(url, payload, timeoutMs));
       this.o.stats.answer(model, version, true, a.latencyMs, a.prediction, confidence(a));
       return a;
     } catch (e) {
@@ -159,7 +168,7 @@ export class Gateway {
     this.mirrorsInFlight++;
     const isShadow = ctl.serving.policy.kind === 'shadow' || this.o.overrides?.routing(model)?.policy.kind === 'shadow';
     const t0 = performance.now();
-    this.o.mirrors.predict(url, payload, timeoutMs).then((a) => {
+    this.o.mirrors.predict(url, payload, timeoutMs).then((a) => fit(ctx, a)).then((a) => {
       this.o.stats.answer(model, mirror, true, a.latencyMs, a.prediction, confidence(a));
       this.o.stats.pair(model, served, mirror, answer.prediction, a.prediction, a.latencyMs - answer.latencyMs);
       if (isShadow) this.record(ctx, { ...body, id: undefined }, this.o.newId(), mirror, a, performance.now() - t0, null);
