@@ -1,8 +1,9 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
 import { runDrift } from '../../analysis/drift.js';
 import { InputError } from '../../io/errors.js';
+import { writeFileAtomic } from '../../io/write-atomic.js';
 import { renderReport } from '../../report/html.js';
 import { EXIT } from '../exit.js';
 import { addDriftOptions, driftRunOptions, type DriftCliOptions } from './drift.js';
@@ -17,7 +18,8 @@ export function reportCommand(setCode: (c: number) => void): Command {
       const { result, distributions } = await runDrift(o.reference, o.current, { ...driftRunOptions(o), distributions: true });
       const html = renderReport(result, distributions, new Date());
       try {
-        writeFileSync(o.out, html);
+        // Whole or not at all: a failed write (a full disk) keeps the previous report instead of leaving half a file.
+        writeFileAtomic(o.out, html);
       } catch (e) {
         throw new InputError(`cannot write ${o.out}: ${e instanceof Error ? e.message : String(e)}`);
       }
