@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir, writeCsv } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 
 describe('lookout report: the HTML file', () => {
   test('a report that cannot be written whole leaves the previous report as it was, and no half file', () => {
@@ -31,5 +32,39 @@ describe('lookout report: the HTML file', () => {
     const html = readFileSync(out, 'utf8');
     assert.ok(html.startsWith('<!doctype html>') && html.endsWith('</html>\n'), html.slice(-100));
     assert.deepEqual(readdirSync(dir).sort(), ['cur.csv', 'ref.csv', 'report.html']);
+  });
+});
+
+describe('lookout serve --demo on a data dir', () => {
+  test('a demo fill that was interrupted is not served as the demo: a second --demo refuses with how to start again', async () => {
+    // The fill takes tens of seconds; stopped in the middle (Ctrl-C, a kill), the store kept the models and part of the
+    // traffic. The next `serve --demo` said "the store already has models, not adding demo data" and served a demo
+    // without monitors, alerts, registry history and most of its 30 days, with nothing to say it was incomplete.
+    const dir = tempDir('lookout-demo-cut-');
+    const bin = join(process.cwd(), 'bin', 'lookout.js');
+    const first = spawn(process.execPath, [bin, 'serve', '--demo', '--port', '0', '--quiet', '--data-dir', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    await new Promise<void>((resolve, reject) => {
+      first.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (/demo: models churn@1\.0\.0 and eta@2\.1\.0 declared/.test(err)) {
+          first.kill('SIGKILL');
+          resolve();
+        }
+      });
+      first.once('exit', () => reject(new Error(`the demo server ended before declaring its models:\n${err}`)));
+    });
+    await new Promise((resolve) => first.once('exit', resolve));
+    assert.doesNotMatch(err, /listening on/, 'killed during the fill');
+    const second = await spawnServe(['--demo', '--data-dir', dir]).then(async (s) => {
+      await s.stop('SIGTERM');
+      return `served: ${s.stderr()}`;
+    }, (e: Error) => e.message);
+    assert.match(second, /exited with 2 before listening/);
+    assert.match(second, /demo data .*incomplete/);
+    assert.ok(second.includes(dir), second);
+    // Without --demo the store is served as it is (the user's choice).
+    const plain = await spawnServe(['--data-dir', dir]);
+    assert.equal(await plain.stop('SIGTERM'), 0);
   });
 });

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom, type Random } from '../core/random/rng.js';
 import type { AppDeps } from '../http/deps.js';
+import { InputError } from '../io/errors.js';
 import type { ValidEvent } from '../ingest/event-input.js';
 import { referenceFromFile } from '../monitoring/reference-builder.js';
 import type { LabelRecord, ModelRecord } from '../storage/types.js';
@@ -28,13 +29,22 @@ export const INCIDENTS = {
   etaLatency: { fromDaysAgo: 5, hours: 4, description: 'eta: latency p95 x8 and 6% errors for 4 hours' },
 };
 
+/** Store state: 'filling' from the first write of the demo until its last step is done, then 'complete'. */
+export const DEMO_STATE = 'demo';
+
 /**
  * Fills an empty store with 30 days of synthetic traffic (from the UTC midnight 30 days ago) for two models (a churn classifier and an ETA
  * regressor) including a drift incident and a latency incident, plus delayed labels. Returns false (and
- * does nothing) when the store already has models.
+ * does nothing) when the store already has models; throws (InputError) when they are those of a demo fill that stopped
+ * before it was complete (the store holds part of the demo: a fill cannot resume, as it is made for its start time).
  */
 export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFAULT_DEMO, log: (s: string) => void = () => {}): Promise<boolean> {
-  if (deps.catalog.models().length > 0) return false;
+  if (deps.catalog.models().length > 0) {
+    if ((await deps.store.getState(DEMO_STATE)) !== 'filling') return false;
+    const store = deps.store.kind === 'duckdb' ? `delete the data dir ${deps.dataDir}` : `empty the store's schema and delete the data dir ${deps.dataDir}`;
+    throw new InputError(`the demo data in this store is incomplete: an earlier \`lookout serve --demo\` stopped while filling it. To start the demo again, ${store}`);
+  }
+  await deps.store.setState(DEMO_STATE, 'filling');
   // From the UTC midnight `days` ago: the first day window is a whole day. Starting at now - 30 days made it a slice of
   // an evening or a night (at 21:40 UTC, 2.3 hours and ~280 churn events), whose drift share the dashboard shaded as
   // an incident some days (test/dashboard.test.ts caught it).
@@ -97,6 +107,7 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
   const t0 = Date.now();
   const b = await fillDemoMonitors(deps, start, now);
   log(`demo: registry history, monitors and SLOs declared; ${b.ticks} evaluation rounds over ${plan.days} days (${Date.now() - t0} ms) raised ${b.alerts} alerts`);
+  await deps.store.setState(DEMO_STATE, 'complete');
   return true;
 }
 
