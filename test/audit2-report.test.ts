@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { tempDir, writeCsv } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
+import { parsePrometheus } from './helpers/prometheus.js';
+import { call, testServer } from './helpers/server.js';
 
 describe('lookout report: the HTML file', () => {
   test('a report that cannot be written whole leaves the previous report as it was, and no half file', () => {
@@ -66,5 +68,45 @@ describe('lookout serve --demo on a data dir', () => {
     // Without --demo the store is served as it is (the user's choice).
     const plain = await spawnServe(['--data-dir', dir]);
     assert.equal(await plain.stop('SIGTERM'), 0);
+  });
+});
+
+describe('Prometheus /metrics', () => {
+  test('a retried batch\'s events, answered rejected (duplicate_id), are counted in lookout_events_rejected_total; the exposition parses strictly', async () => {
+    // The API answered them `rejected` with code duplicate_id (an event with this id is already stored), but
+    // lookout_events_rejected_total did not count them, while it counted the same code for an id twice in one batch:
+    // a client retrying whole batches looked like a client that sent nothing wrong.
+    const srv = await testServer();
+    try {
+      const base = srv.url;
+      assert.equal((await call(base, 'POST', '/v1/models', { name: 'm.retry-1', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { a: { type: 'number' } } } })).status, 201);
+      assert.equal((await call(base, 'POST', '/v1/models/m.retry-1/versions', { version: '1' })).status, 201);
+      const batch = { events: [1, 2, 3].map((i) => ({ id: `e${i}`, model: 'm.retry-1', version: '1', features: { a: i }, prediction: '1' })) };
+      assert.equal((await call(base, 'POST', '/v1/events', batch)).body['accepted'], 3);
+      const retry = await call(base, 'POST', '/v1/events', { events: [...batch.events, { id: 'e4', model: 'm.retry-1', version: '1', features: { a: 4 }, prediction: '1' }] });
+      assert.deepEqual([retry.body['accepted'], retry.body['rejected']], [1, 3]);
+      const twice = await call(base, 'POST', '/v1/events', { events: [{ id: 'e5', model: 'm.retry-1', version: '1', features: { a: 5 }, prediction: '0' }, { id: 'e5', model: 'm.retry-1', version: '1', features: { a: 5 }, prediction: '0' }] });
+      assert.deepEqual([twice.body['accepted'], twice.body['rejected']], [1, 1]);
+      await call(base, 'POST', '/v1/events', { events: [{ model: 'no-such-model', version: '1', features: {}, prediction: '1' }] });
+
+      const res = await fetch(`${base}/metrics`);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+      const families = parsePrometheus(await res.text());
+      const value = (name: string, labels: Record<string, string>): number | undefined => [...families.values()].flatMap((f) => f.samples)
+        .find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === JSON.stringify(Object.entries(labels).sort()))?.value;
+      assert.equal(value('lookout_events_accepted_total', { model: 'm.retry-1' }), 5);
+      assert.equal(value('lookout_events_rejected_total', { model: 'm.retry-1', code: 'duplicate_id' }), 4, 'three from the retried batch, one twice in a batch');
+      assert.equal(value('lookout_events_rejected_total', { model: '(unknown)', code: 'unknown_model' }), 1);
+      // Naming (Lookout's own families): counters end in _total, nothing else does; durations in seconds, sizes in bytes.
+      for (const f of families.values()) {
+        if (!f.name.startsWith('lookout_') || f.name.startsWith('lookout_process_')) continue;
+        assert.ok(f.help.length > 0, `${f.name} has a HELP`);
+        assert.equal(f.type === 'counter', f.name.endsWith('_total'), `${f.name} (${f.type})`);
+        if (f.type === 'histogram') assert.match(f.name, /_seconds$/);
+        if (/memory/.test(f.name)) assert.match(f.name, /_bytes$/);
+      }
+    } finally {
+      await srv.close();
+    }
   });
 });

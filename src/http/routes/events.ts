@@ -73,7 +73,10 @@ export function eventRoutes(deps: AppDeps) {
           results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message: `an event with id "${r.id}" is already stored (not stored again)` };
         } else if (r.status === 'accepted') accepted++;
       }
-      for (const e of valid) if (!duplicates.has(e.id)) deps.metrics.eventsAccepted.inc({ model: e.model });
+      for (const e of valid) {
+        if (duplicates.has(e.id)) deps.metrics.eventsRejected.inc({ model: e.model, code: 'duplicate_id' });
+        else deps.metrics.eventsAccepted.inc({ model: e.model });
+      }
       return { accepted, rejected: results.length - accepted, results };
     });
   };
