@@ -61,6 +61,11 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   const store = await openStore(storeUrl(config), {
     ...(config.summaryFilesMb !== undefined && { summaryFilesBytes: config.summaryFilesMb * 1024 * 1024 }),
     ...(config.duckdbMemoryMb !== undefined && { memoryLimitMb: config.duckdbMemoryMb }),
+  }).catch((e: unknown) => {
+    // DuckDB's file lock, held by another process (a second server on the data dir): the user's to fix, not a bug.
+    const lock = /Could not set lock on file "([^"]+)": (Conflicting lock is held in [^.]*)/.exec(e instanceof Error ? e.message : String(e));
+    if (lock) throw new InputError(`cannot start: the store ${lock[1]} is in use by another process (${lock[2]}): one server per data dir`);
+    throw e;
   });
   await store.init();
   try {
