@@ -249,7 +249,7 @@ try {
     const s = procStatus(pid);
     if (s) rss.push({ t, mb: s.rssMb, cpu: s.cpuSeconds, faults: s.faults });
     void fetch(`${started.url}/metrics`).then((r) => r.text()).then((text) => {
-      const mb = (name: string): number => Number(new RegExp(`^lookout_process_nodejs_${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+      const mb = (name: string): number => Number(new RegExp(`^lookout_nodejs_${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
       if (Number.isFinite(mb('heap_size_used_bytes'))) heap.push({ t, mb: mb('heap_size_used_bytes'), totalMb: mb('heap_size_total_bytes'), externalMb: mb('external_memory_bytes') });
       duck.push({ t, mb: new Map([...text.matchAll(/^lookout_store_memory_bytes\{component="([^"]+)"\} ([0-9.e+]+)$/gm)].map((x) => [x[1] as string, Number(x[2]) / 2 ** 20])) });
     }).catch(() => undefined);

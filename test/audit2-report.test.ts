@@ -116,9 +116,12 @@ describe('Prometheus /metrics', () => {
       assert.equal(value('lookout_events_accepted_total', { model: 'm.retry-1' }), 5);
       assert.equal(value('lookout_events_rejected_total', { model: 'm.retry-1', code: 'duplicate_id' }), 4, 'three from the retried batch, one twice in a batch');
       assert.equal(value('lookout_events_rejected_total', { model: '(unknown)', code: 'unknown_model' }), 1);
+      // prom-client's process metrics under lookout_ once (they were lookout_process_process_cpu_seconds_total and the like)
+      assert.ok(families.has('lookout_process_cpu_seconds_total') && families.has('lookout_nodejs_eventloop_lag_max_seconds'), [...families.keys()].join(' '));
+      assert.deepEqual([...families.keys()].filter((n) => /process_process|process_nodejs/.test(n)), []);
       // Naming (Lookout's own families): counters end in _total, nothing else does; durations in seconds, sizes in bytes.
       for (const f of families.values()) {
-        if (!f.name.startsWith('lookout_') || f.name.startsWith('lookout_process_')) continue;
+        if (!f.name.startsWith('lookout_') || /^lookout_(process|nodejs)_/.test(f.name)) continue; // prom-client's own
         assert.ok(f.help.length > 0, `${f.name} has a HELP`);
         assert.equal(f.type === 'counter', f.name.endsWith('_total'), `${f.name} (${f.type})`);
         if (f.type === 'histogram') assert.match(f.name, /_seconds$/);

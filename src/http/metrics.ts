@@ -50,6 +50,6 @@ export class ServerMetrics {
         for (const m of await storeMemory().catch(() => [])) this.set({ component: m.component }, m.bytes);
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'lookout_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'lookout_' }); // prom-client's names start process_ or nodejs_ already
   }
 }

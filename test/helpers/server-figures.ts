@@ -10,10 +10,10 @@ export interface ServerFigures {
 
 export async function serverFigures(url: string): Promise<ServerFigures> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const lagMaxMs = 1000 * Number(/^lookout_process_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
+  const lagMaxMs = 1000 * Number(/^lookout_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN);
   const buckets = new Map<string, number>(); // "kind le" -> cumulative count
   for (const line of text.split('\n')) {
-    if (!line.startsWith('lookout_process_nodejs_gc_duration_seconds_bucket{')) continue;
+    if (!line.startsWith('lookout_nodejs_gc_duration_seconds_bucket{')) continue;
     buckets.set(`${/kind="([^"]+)"/.exec(line)?.[1]} ${/le="([^"]+)"/.exec(line)?.[1]}`, Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
   const gcs = (kind: string): number => buckets.get(`${kind} +Inf`) ?? 0;
