@@ -7,6 +7,7 @@ import { yieldToLoop } from '../io/time-slice.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
 import { SummaryCache, type WindowRange } from './summary-cache.js';
 import { storesWindowValues, windowValueBasis } from './window-values.js';
+import { isStoredSegment, segmentMatches } from './segment-match.js';
 
 /**
  * One per-window value of a time series: `name` keys the cached values, `compute` makes it from a window's summary,
@@ -106,10 +107,28 @@ export class SummaryReader {
    * request: only its few small end windows are merged again, not the hour and 6-hour windows, which held most of the
    * merge's work (bench:query, "moved by a minute"). The grouping depends on the range alone, never on what is cached,
    * so a range's result is the same bytes warm or cold.
+   *
+   * A segment naming only some of the model's segment keys is the merge of the stored segments holding it
+   * (segmentsHolding), each merged (and cached) as ever.
    */
   async merged(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
     await this.sync();
-    return this.mergedSynced(v, segment, from, to);
+    const held = await this.segmentsHolding(v, segment, from, to);
+    if (held === null) return this.mergedSynced(v, segment, from, to);
+    const out = this.empty(v, segment, from);
+    for (const s of held) out.mergeTransient(await this.mergedSynced(v, s, from, to));
+    return out;
+  }
+
+  /**
+   * The stored segments with windows in [from, to) that hold `segment` when it names only some of the model's segment
+   * keys: events are summarised under their full segment key, so "region=eu" is held by "region=eu&tier=gold",
+   * "region=eu&tier=silver" and so on (segmentMatches, as raw events are matched). Null when the segment is stored as it
+   * is (the whole traffic, or every key named): read directly, without this read of the stored segments.
+   */
+  async segmentsHolding(v: VersionContext, segment: string, from: number, to: number): Promise<string[] | null> {
+    if (isStoredSegment(segment, this.catalog.model(v.record.model)?.model.segmentKeys ?? [])) return null;
+    return (await this.segments(v, from, to)).filter((s) => segmentMatches(s, segment));
   }
 
   /** merged() once synced (its whole hours are merged by this too: one sync per request, not one per merge). */
@@ -176,8 +195,24 @@ export class SummaryReader {
 
   /** Summaries per window of one granularity over [from, to), keyed by window start (empty windows absent). */
   async series(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): Promise<Map<number, WindowSummary>> {
+    const held = await this.segmentsHolding(v, segment, from, to);
+    if (held !== null) return this.heldSeries(v, segment, held, from, to, granularity);
     const list = await this.rangeWindows(v, this.range(v, segment, from, to, granularity), this.cache.epoch);
     return new Map(list.map((w) => [w.key.windowStart, w.summary]));
+  }
+
+  /** series() of a segment held by several stored ones (segmentsHolding): their windows merged per window start. */
+  private async heldSeries(v: VersionContext, segment: string, held: readonly string[], from: number, to: number, granularity: Granularity): Promise<Map<number, WindowSummary>> {
+    const epoch = this.cache.epoch;
+    const out = new Map<number, WindowSummary>();
+    for (const s of held) {
+      for (const w of await this.rangeWindows(v, this.range(v, s, from, to, granularity), epoch)) {
+        let m = out.get(w.key.windowStart);
+        if (!m) out.set(w.key.windowStart, (m = this.empty(v, segment, w.key.windowStart)));
+        m.mergeTransient(w.summary);
+      }
+    }
+    return new Map([...out].sort((a, b) => a[0] - b[0]));
   }
 
   /**
@@ -204,6 +239,10 @@ export class SummaryReader {
     v: VersionContext, segment: string, from: number, to: number, granularity: Granularity,
     metrics: readonly SeriesMetric[], opts: { awaitStore?: boolean; keepSummaries?: boolean } = {},
   ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
+    // A segment held by several stored ones: the values of its merged windows, computed (there is no stored window to
+    // cache or store them under).
+    const held = await this.segmentsHolding(v, segment, from, to);
+    if (held !== null) return this.heldSeriesValues(await this.heldSeries(v, segment, held, from, to, granularity), metrics);
     // A mix (a dashboard asks for latency and drift share together): the feature metrics apart, so that they can come
     // from stored window values and the rest from the windows' heads, instead of every window read in full.
     const storable = metrics.filter((m) => m.store === true);
@@ -253,6 +292,22 @@ export class SummaryReader {
     if (computed.length > 0) {
       const stored = this.store.putWindowValues(computed).catch((e: unknown) => this.onWindowValuesError(e));
       if (opts.awaitStore === true) await stored;
+    }
+    return out;
+  }
+
+  /** seriesValuesMany's values of merged windows (heldSeries). */
+  private async heldSeriesValues(
+    windows: ReadonlyMap<number, WindowSummary>, metrics: readonly SeriesMetric[],
+  ): Promise<Array<Map<number, { value: number | null; events: number }>>> {
+    const out = metrics.map(() => new Map<number, { value: number | null; events: number }>());
+    let slice = performance.now();
+    for (const [t, s] of windows) {
+      if (performance.now() - slice > YIELD_AFTER_MS) {
+        await yieldToLoop();
+        slice = performance.now();
+      }
+      metrics.forEach((m, i) => out[i]?.set(t, { value: m.compute(s), events: s.events }));
     }
     return out;
   }

@@ -1,5 +1,37 @@
+import { segmentKey } from '../ingest/validate-event.js';
+
 /** Does an event's segment key ("k=v&k2=v2") hold every part of the wanted one? */
 export function segmentMatches(eventSegment: string, wanted: string): boolean {
   const have = new Set(eventSegment.split('&'));
   return wanted.split('&').every((p) => have.has(p));
+}
+
+/** The parts of a segment key ("k=v&k2=v2"), decoded as segmentKey encodes them; null when one is not "key=value". */
+export function segmentParts(segment: string): Record<string, string> | null {
+  const out = Object.create(null) as Record<string, string>;
+  for (const part of segment === '' ? [] : segment.split('&')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) return null;
+    out[decoded(part.slice(0, eq))] = decoded(part.slice(eq + 1));
+  }
+  return out;
+}
+
+/**
+ * Is the segment stored as it is: empty (the whole traffic), or naming every one of `keys` (a model's segment keys),
+ * in its canonical form (segmentKey)? Events are summarised under their full segment key, so a segment naming only
+ * some keys ("region=eu" of region and tier) is held by several stored segments (see segmentMatches).
+ */
+export function isStoredSegment(segment: string, keys: readonly string[]): boolean {
+  if (segment === '') return true;
+  const parts = segmentParts(segment);
+  return parts !== null && keys.every((k) => Object.hasOwn(parts, k)) && segmentKey(parts) === segment;
+}
+
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

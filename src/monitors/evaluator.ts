@@ -160,9 +160,16 @@ export class MonitorEvaluator {
   }
 
   private async freshness(v: VersionContext, segment: string, now: number): Promise<{ ms: number; events: number }> {
-    const rows = await this.deps.store.querySummaries({ model: v.record.model, version: v.record.version, segment, granularity: 'minute', from: now - FRESHNESS_LOOKBACK_MS, to: now });
-    const last = rows.reduce((m, r) => Math.max(m, r.windowStart), -Infinity);
-    return Number.isFinite(last) ? { ms: Math.max(0, now - (last + 60_000)), events: rows.length } : { ms: FRESHNESS_LOOKBACK_MS, events: 0 };
+    const from = now - FRESHNESS_LOOKBACK_MS;
+    // A segment naming only some of the model's segment keys: the minute windows of the stored segments holding it.
+    const segments = (await this.deps.reader.segmentsHolding(v, segment, from, now)) ?? [segment];
+    const starts = new Set<number>();
+    for (const s of segments) {
+      const rows = await this.deps.store.querySummaries({ model: v.record.model, version: v.record.version, segment: s, granularity: 'minute', from, to: now });
+      for (const r of rows) starts.add(r.windowStart);
+    }
+    const last = Math.max(...starts);
+    return Number.isFinite(last) ? { ms: Math.max(0, now - (last + 60_000)), events: starts.size } : { ms: FRESHNESS_LOOKBACK_MS, events: 0 };
   }
 
   private result(def: MonitorDefinition, version: string | null, at: number, verdict: Verdict, detail: Record<string, unknown>): MonitorResult {

@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isStoredSegment, segmentMatches, segmentParts } from './segment-match.js';
+
+test('a segment is stored as it is when empty or naming every key in canonical form; else several stored ones hold it', () => {
+  const keys = ['region', 'tier'];
+  assert.equal(isStoredSegment('', keys), true);
+  assert.equal(isStoredSegment('region=eu&tier=gold', keys), true);
+  assert.equal(isStoredSegment('region=eu', keys), false);
+  assert.equal(isStoredSegment('tier=gold', keys), false);
+  // Not in canonical order: matched against the stored segments rather than read as a stored one.
+  assert.equal(isStoredSegment('tier=gold&region=eu', keys), false);
+  assert.equal(segmentMatches('region=eu&tier=gold', 'tier=gold&region=eu'), true);
+  assert.equal(isStoredSegment('region=eu%20west', ['region']), true);
+  assert.equal(isStoredSegment('region=eu', ['region']), true);
+  assert.equal(isStoredSegment('constructor=x', ['region']), false);
+});
+
+test('segment parts are decoded as segmentKey encodes them; a part without "key=" is malformed', () => {
+  assert.deepEqual({ ...segmentParts('region=eu%20west&tier=gold') }, { region: 'eu west', tier: 'gold' });
+  assert.deepEqual({ ...segmentParts('') }, {});
+  assert.equal(segmentParts('eu'), null);
+  assert.equal(segmentParts('=eu'), null);
+  assert.deepEqual({ ...segmentParts('region=100%') }, { region: '100%' });
+});
