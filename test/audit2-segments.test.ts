@@ -122,6 +122,17 @@ describe('a segment naming some of the model\'s segment keys (real server, DuckD
     assert.equal(none['events'], 0);
   });
 
+  test('a segment naming a key the model does not declare is a 400 naming its segment keys', async () => {
+    for (const path of ['health', 'drift', 'events', 'performance', 'timeseries?metric=events']) {
+      const res = await call(base, 'GET', `/v1/models/seg/${path}${path.includes('?') ? '&' : '?'}${RANGE}&segment=colour%3Dred`);
+      assert.equal(res.status, 400, `${path}: ${JSON.stringify(res.body)}`);
+      assert.match((res.body['error'] as { message: string }).message, /"colour".*region, tier/, path);
+    }
+    const res = await call(base, 'POST', '/v1/monitors', { id: 'bad-key', model: 'seg', metric: 'throughput', segment: 'colour=red', window: '1h', levels: [{ severity: 'page', threshold: 1 }] });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match((res.body['error'] as { message: string }).message, /"colour".*region, tier/);
+  });
+
   test('a monitor of a partial segment evaluates the events of every segment that holds it', async () => {
     const eu = ROWS.filter(isEu);
     const monitors: Array<{ id: string; metric: string; value: number; segment?: string }> = [

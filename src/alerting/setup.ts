@@ -65,6 +65,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
       return versions.length === 0 ? null : [...new Set(versions.flatMap((v) => v.spec.features.map((f) => f.name)))];
     },
     versionsOf: (model) => (o.catalog.model(model) ? o.catalog.versions(model).map((v) => v.record.version) : null),
+    segmentKeysOf: (model) => o.catalog.model(model)?.model.segmentKeys ?? null,
   });
   await monitors.load();
   for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));

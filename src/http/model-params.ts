@@ -3,6 +3,7 @@ import type { ModelRecord } from '../storage/types.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
 import { rangeParams, type RangeParams } from './params.js';
+import { undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 
 /** The model named in a request, or a 404 `unknown_model` listing the known ones. */
 export function requireModel(deps: AppDeps, name: string): ModelRecord {
@@ -13,8 +14,13 @@ export function requireModel(deps: AppDeps, name: string): ModelRecord {
 
 /** A query's model version (the one named by `version`, else the newest) and its range parameters. */
 export function versionAndRange(deps: AppDeps, name: string, query: Record<string, unknown>): { v: VersionContext; r: RangeParams } {
-  requireModel(deps, name);
+  const m = requireModel(deps, name);
   const r = rangeParams(query, deps.clock());
+  // No event carries a key the model does not declare: an empty answer would look like a segment without traffic.
+  const undeclared = undeclaredSegmentKeys(r.segment, m.segmentKeys);
+  if (undeclared.length > 0) {
+    throw new ApiError('bad_request', `segment names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${name}"; its segment keys: ${m.segmentKeys.join(', ') || '(none)'}`, { segmentKeys: m.segmentKeys });
+  }
   const v = deps.reader.resolveVersion(name, r.version);
   if (!v) throw new ApiError('unknown_version', r.version ? `model "${name}" has no version "${r.version}"` : `model "${name}" has no versions yet`);
   return { v, r };

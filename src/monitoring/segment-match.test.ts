@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isStoredSegment, segmentMatches, segmentParts } from './segment-match.js';
+import { isStoredSegment, segmentMatches, segmentParts, undeclaredSegmentKeys } from './segment-match.js';
 
 test('a segment is stored as it is when empty or naming every key in canonical form; else several stored ones hold it', () => {
   const keys = ['region', 'tier'];
@@ -22,4 +22,11 @@ test('segment parts are decoded as segmentKey encodes them; a part without "key=
   assert.equal(segmentParts('eu'), null);
   assert.equal(segmentParts('=eu'), null);
   assert.deepEqual({ ...segmentParts('region=100%') }, { region: '100%' });
+});
+
+test('undeclared segment keys: those a model does not declare', () => {
+  assert.deepEqual(undeclaredSegmentKeys('region=eu&colour=red', ['region', 'tier']), ['colour']);
+  assert.deepEqual(undeclaredSegmentKeys('region=eu', ['region', 'tier']), []);
+  assert.deepEqual(undeclaredSegmentKeys('', []), []);
+  assert.deepEqual(undeclaredSegmentKeys('__proto__=x', ['region']), ['__proto__']);
 });

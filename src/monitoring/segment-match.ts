@@ -17,6 +17,11 @@ export function segmentParts(segment: string): Record<string, string> | null {
   return out;
 }
 
+/** The keys a segment names that are not among `keys` (a model's segment keys): no event can carry them. */
+export function undeclaredSegmentKeys(segment: string, keys: readonly string[]): string[] {
+  return Object.keys(segmentParts(segment) ?? {}).filter((k) => !keys.includes(k));
+}
+
 /**
  * Is the segment stored as it is: empty (the whole traffic), or naming every one of `keys` (a model's segment keys),
  * in its canonical form (segmentKey)? Events are summarised under their full segment key, so a segment naming only

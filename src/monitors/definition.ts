@@ -8,6 +8,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricArgs } from './metrics/types.js';
 import { splitMetric } from '../monitoring/metric-name.js';
+import { segmentParts, undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 
 /** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
 export interface MonitorDefinition {
@@ -119,6 +120,19 @@ export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric
 export function checkMonitorVersion(d: Pick<MonitorDefinition, 'model' | 'version'>, known: readonly string[] | null): void {
   if (d.version === undefined || known === null || known.includes(d.version)) return;
   throw new DefinitionError(`model "${d.model}" has no version "${d.version}"; known versions: ${known.join(', ').slice(0, 2000) || 'none yet (declare the version first)'}`);
+}
+
+/**
+ * Throws DefinitionError when the monitor's segment is not "key=value" parts joined by "&" or names a key its model
+ * does not declare (`keys`: the model's segment keys; null when the model is unknown, left to the caller): no event
+ * would ever be of it.
+ */
+export function checkMonitorSegment(d: Pick<MonitorDefinition, 'model' | 'segment'>, keys: readonly string[] | null): void {
+  if (d.segment === undefined || d.segment === '' || keys === null) return;
+  if (segmentParts(d.segment) === null) throw new DefinitionError(`"segment" must be "key=value" parts joined by "&" (got "${d.segment.slice(0, 100)}")`);
+  const undeclared = undeclaredSegmentKeys(d.segment, keys);
+  if (undeclared.length === 0) return;
+  throw new DefinitionError(`"segment" names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${d.model}"; its segment keys: ${keys.join(', ') || '(none)'}`);
 }
 
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {

@@ -6,7 +6,7 @@ import { SEVERITIES } from '../core/rules/types.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { alertContext, monitorLabels } from './context.js';
-import { checkMonitorFeature, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -24,6 +24,8 @@ export interface MonitorServiceDeps {
   featuresOf?: (model: string) => readonly string[] | null;
   /** A model's versions (null when the model is unknown): a monitor pinned to a version must name one. */
   versionsOf?: (model: string) => readonly string[] | null;
+  /** A model's segment keys (null when the model is unknown): a monitor's segment must name only these. */
+  segmentKeysOf?: (model: string) => readonly string[] | null;
 }
 
 export interface TickResult {
@@ -82,6 +84,7 @@ export class MonitorService {
     const def = parseMonitor(input, this.deps.newId);
     checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
     checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
+    checkMonitorSegment(def, this.deps.segmentKeysOf?.(def.model) ?? null);
     return this.put(def, 'monitor', this.defs, this.slos);
   }
 
