@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { defaultConfig } from '../src/config.js';
 import { startServer, type Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
-import { declareChurn } from './helpers/registry.js';
-import { call, testServer } from './helpers/server.js';
+import { churnRegistryServer, declareChurn } from './helpers/registry.js';
+import { call } from './helpers/server.js';
 import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 /** Audit of the registry, gateway and rollouts: defects a production user hit, each with its regression test. */
@@ -12,9 +12,8 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
   let server: Server;
   let url: string;
   before(async () => {
-    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    server = await churnRegistryServer();
     url = server.url;
-    await declareChurn(url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
   });
   after(async () => {
     await server.close();

@@ -82,86 +82,92 @@ describe('audit 2 (alerting): Alertmanager keeps a firing alert firing for as lo
   });
 });
 
+/**
+ * A server that a test restarts on one data dir, with a clock the test moves (`now`) and a webhook receiver (group wait
+ * 1m, group interval 5m, repeat interval 4h).
+ */
+async function restartable(prefix: string): Promise<{ now: number; hook: Receiver; start: () => Promise<void>; stop: () => Promise<void>; post: ReturnType<typeof poster> }> {
+  const dataDir = tempDir(prefix);
+  let s: Server | null = null;
+  const r = {
+    now: Date.UTC(2026, 0, 26, 10),
+    hook: await Receiver.start(),
+    start: async (): Promise<void> => {
+      s = await testServer({
+        clock: () => r.now,
+        configure: (c) => {
+          c.dataDir = dataDir;
+          c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${r.hook.url}/hook` }] };
+        },
+      });
+    },
+    stop: async (): Promise<void> => {
+      await s?.close();
+      s = null;
+    },
+    post: poster(() => (s as Server).url),
+  };
+  return r;
+}
+
 describe('audit 2 (alerting): an escalation not yet sent survives a restart', { timeout: 60_000 }, () => {
   test('warning sent, escalated to critical within the group interval, restart: the critical notification still goes out', async () => {
-    let now = Date.UTC(2026, 0, 26, 10);
-    const hook = await Receiver.start();
-    const dataDir = tempDir('lookout-audit2-escalation-');
-    let s: Server | null = null;
-    const start = async (): Promise<Server> => testServer({
-      clock: () => now,
-      configure: (c) => {
-        c.dataDir = dataDir;
-        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] };
-      },
-    });
-    const post = poster(() => (s as Server).url);
-    const sent = (): string[] => hook.received.map((r) => (r.body as { alerts: Array<{ severity: string; status: string }> }).alerts.map((a) => `${a.status}:${a.severity}`).join(','));
+    const r = await restartable('lookout-audit2-escalation-');
+    const { hook, post } = r;
+    const sent = (): string[] => hook.received.map((m) => (m.body as { alerts: Array<{ severity: string; status: string }> }).alerts.map((a) => `${a.status}:${a.severity}`).join(','));
     try {
-      s = await start();
+      await r.start();
       await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
       await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'warning', summary: 'late' });
-      now += 2 * MIN;
+      r.now += 2 * MIN;
       await post('/v1/monitors/run', {});
       assert.deepEqual(sent(), ['firing:warning']);
       // escalated one minute later: the group interval (5m) holds it; the server restarts before it is sent
-      now += MIN;
+      r.now += MIN;
       await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'very late' });
       await post('/v1/monitors/run', {});
       assert.deepEqual(sent(), ['firing:warning']);
-      await s.close();
-      s = null;
+      await r.stop();
 
-      s = await start();
+      await r.start();
       for (let i = 0; i < 12; i++) {
-        now += 5 * MIN;
+        r.now += 5 * MIN;
         await post('/v1/monitors/run', {});
       }
       assert.deepEqual(sent(), ['firing:warning', 'firing:critical'], 'the escalation is sent once (not lost until the 4h repeat)');
     } finally {
-      await s?.close();
+      await r.stop();
       await hook.close();
     }
   });
 
   test('a restart does not re-send an escalation already sent', async () => {
-    let now = Date.UTC(2026, 0, 26, 10);
-    const hook = await Receiver.start();
-    const dataDir = tempDir('lookout-audit2-escalation-sent-');
-    let s: Server | null = null;
-    const start = async (): Promise<Server> => testServer({
-      clock: () => now,
-      configure: (c) => {
-        c.dataDir = dataDir;
-        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] };
-      },
-    });
-    const post = poster(() => (s as Server).url);
+    const r = await restartable('lookout-audit2-escalation-sent-');
+    const { hook, post } = r;
     try {
-      s = await start();
+      await r.start();
       await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
       await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'warning', summary: 'late' });
-      now += 2 * MIN;
+      r.now += 2 * MIN;
       await post('/v1/monitors/run', {});
-      now += MIN;
+      r.now += MIN;
       await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'very late' });
-      now += 5 * MIN;
+      r.now += 5 * MIN;
       await post('/v1/monitors/run', {});
       // a duplicate at the same severity (as every later evaluation of a monitor) changes nothing to send
-      now += MIN;
+      r.now += MIN;
       await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'still very late' });
       assert.equal(hook.received.length, 2);
-      await s.close();
-      s = null;
+      await r.stop();
 
-      s = await start();
+      await r.start();
       for (let i = 0; i < 12; i++) {
-        now += 5 * MIN;
+        r.now += 5 * MIN;
         await post('/v1/monitors/run', {});
       }
       assert.equal(hook.received.length, 2, 'nothing sent again within the repeat interval');
     } finally {
-      await s?.close();
+      await r.stop();
       await hook.close();
     }
   });

@@ -3,29 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { declareChurn } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
+import { many, predict } from './helpers/predict.js';
 import { defaultAnswer, startModelServer, type ModelServer } from './helpers/upstream.js';
-
-interface Answer { status: number; version: string | null; fallback: string | null; body: Record<string, unknown>; ms: number }
-
-async function predict(url: string, features: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Answer> {
-  const t0 = performance.now();
-  const res = await fetch(`${url}/v1/models/churn/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features, ...extra }) });
-  const body = await res.json() as Record<string, unknown>;
-  return { status: res.status, version: res.headers.get('x-lookout-version'), fallback: res.headers.get('x-lookout-fallback'), body, ms: performance.now() - t0 };
-}
-
-/** Runs `n` requests with at most `c` in flight. */
-async function many(n: number, c: number, f: (i: number) => Promise<Answer>): Promise<Answer[]> {
-  const out: Answer[] = new Array<Answer>(n);
-  let next = 0;
-  await Promise.all(Array.from({ length: c }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await f(i);
-    }
-  }));
-  return out;
-}
 
 describe('audit 2: prediction gateway (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
   let server: Server;

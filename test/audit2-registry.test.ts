@@ -7,7 +7,7 @@ import { checkRolloutSpec, type Rollout } from '../src/rollout/spec.js';
 import type { Server } from '../src/server.js';
 import { openStore } from '../src/storage/open.js';
 import { tempDir } from './helpers/cli.js';
-import { CHURN_SCHEMA, declareChurn } from './helpers/registry.js';
+import { CHURN_SCHEMA, churnRegistryServer, declareChurn } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
@@ -110,9 +110,8 @@ describe('audit 2: registry API', { timeout: 60_000 }, () => {
   let server: Server;
   let url: string;
   before(async () => {
-    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    server = await churnRegistryServer();
     url = server.url;
-    await declareChurn(url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
   });
   after(async () => {
     await server.close();

@@ -1,4 +1,5 @@
-import { call } from './server.js';
+import type { Server } from '../../src/server.js';
+import { call, testServer } from './server.js';
 
 export const CHURN_SCHEMA = {
   type: 'object', properties: { x: { type: 'number' }, user: { type: 'string' } }, required: ['x'], additionalProperties: false,
@@ -16,4 +17,11 @@ export async function declareChurn(url: string, versions: Array<{ version: strin
     const a = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: production, reason: 'initial deployment' });
     if (a.status !== 200) throw new Error(`alias: ${JSON.stringify(a.body)}`);
   }
+}
+
+/** A server whose registry ticks only when asked, with churn 1.0.0 (production) and 1.1.0 declared (no upstreams). */
+export async function churnRegistryServer(): Promise<Server> {
+  const server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+  await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
+  return server;
 }
