@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
@@ -62,8 +62,8 @@ const schema = {
   additionalProperties: false,
   properties: {
     server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] } } },
-    dataDir: { type: 'string' },
-    storage: { type: 'string' },
+    dataDir: { type: 'string', minLength: 1 },
+    storage: { type: 'string', minLength: 1 },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },
@@ -132,11 +132,10 @@ export function loadConfig(path: string | undefined): LookoutConfig {
   } catch (e) {
     throw new InputError(`cannot read config ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   const validate = ajv.compile(schema);
   if (!validate(raw ?? {})) {
-    const msg = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
-    throw new InputError(`invalid config ${path}: ${msg}`);
+    throw new InputError(`invalid config ${path}: ${(validate.errors ?? []).slice(0, 3).map((e) => describeError(e, raw)).join('; ')}`);
   }
   const c = (raw ?? {}) as Partial<LookoutConfig> & { server?: Partial<LookoutConfig['server']> };
   const base = dirname(resolve(path));
@@ -158,4 +157,32 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.slos !== undefined && { slos: c.slos }),
     ...(c.alerting !== undefined && { alerting: c.alerting }),
   };
+}
+
+const segments = (pointer: string): string[] => pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+/** "/models/0/versions" as the key path an operator reads in the YAML: "models[0].versions". */
+function keyPath(pointer: string): string {
+  return segments(pointer).reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc === '' ? p : `${acc}.${p}`), '');
+}
+
+function valueAt(raw: unknown, pointer: string): unknown {
+  return segments(pointer).reduce<unknown>((v, p) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined), raw);
+}
+
+const shown = (v: unknown): string => (Array.isArray(v) ? `a list of ${v.length}` : v === null ? 'null' : JSON.stringify(v)?.slice(0, 80) ?? String(v));
+
+/** One validation error naming the key path, what is allowed and what the file holds (a typo is named with the known keys). */
+function describeError(e: ErrorObject, raw: unknown): string {
+  const at = keyPath(e.instancePath);
+  const got = valueAt(raw, e.instancePath);
+  if (e.keyword === 'additionalProperties') {
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}).join(', ');
+    return `${at === '' ? `config key "${key}"` : `${at}.${key}`} is unknown (known keys: ${known})`;
+  }
+  if (at === '' && e.keyword === 'type') return `the config must be a mapping of keys (got ${Array.isArray(got) ? 'a list' : shown(got)})`;
+  if (e.keyword === 'enum') return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')} (got ${shown(got)})`;
+  if (e.keyword === 'required') return `${at === '' ? 'the config' : at} needs "${String((e.params as { missingProperty: string }).missingProperty)}"`;
+  return `${at} ${e.message ?? 'is invalid'} (got ${shown(got)})`;
 }
