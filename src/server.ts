@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { LookoutConfig } from './config.js';
@@ -23,6 +23,7 @@ import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
+import { dataDirError, storeOpenError } from './startup-errors.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
 import { RolloutAlerts } from './wiring/rollout-alerts.js';
@@ -57,15 +58,17 @@ export function storeUrl(config: LookoutConfig): string {
 /** Opens the store, loads models (declaring those of the config), and starts the HTTP server. */
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
-  mkdirSync(config.dataDir, { recursive: true });
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+    accessSync(config.dataDir, constants.W_OK);
+  } catch (e) {
+    throw dataDirError(config.dataDir, e);
+  }
   const store = await openStore(storeUrl(config), {
     ...(config.summaryFilesMb !== undefined && { summaryFilesBytes: config.summaryFilesMb * 1024 * 1024 }),
     ...(config.duckdbMemoryMb !== undefined && { memoryLimitMb: config.duckdbMemoryMb }),
   }).catch((e: unknown) => {
-    // DuckDB's file lock, held by another process (a second server on the data dir): the user's to fix, not a bug.
-    const lock = /Could not set lock on file "([^"]+)": (Conflicting lock is held in [^.]*)/.exec(e instanceof Error ? e.message : String(e));
-    if (lock) throw new InputError(`cannot start: the store ${lock[1]} is in use by another process (${lock[2]}): one server per data dir`);
-    throw e;
+    throw storeOpenError(storeUrl(config), e);
   });
   await store.init();
   try {

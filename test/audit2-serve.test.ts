@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 
 /*
  * `lookout serve` as an operator meets it: configuration mistakes, API keys and the process's start and stop.
@@ -49,5 +50,43 @@ describe('lookout.yaml mistakes: exit 2 with the key path named, before anything
     const r = await lookoutAsync(['serve', '--quiet', '--port', '0', '--config', '/nonexistent/lookout.yaml']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /cannot read config \/nonexistent\/lookout\.yaml: ENOENT/);
+  });
+});
+
+/** Runs `lookout serve ARGS` expecting a refusal at start: exit 2, one clear line, no stack trace. */
+async function startRefused(args: string[]): Promise<string> {
+  const r = await lookoutAsync(['serve', '--quiet', ...args], 60_000);
+  assert.equal(r.code, 2, `exit 2 for ${args.join(' ')}: ${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /listening on|internal error|\n\s+at /, r.stderr);
+  return r.stderr;
+}
+
+describe('lookout serve start-up failures: a clear line and exit 2, not an internal error with a stack trace', () => {
+  test('a data dir that is a file, or under a file', async () => {
+    const dir = tempDir('lookout-audit2-serve-');
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'x');
+    assert.match(await startRefused(['--port', '0', '--data-dir', file]), new RegExp(`cannot use data dir ${file}: not a directory`));
+    assert.match(await startRefused(['--port', '0', '--data-dir', join(file, 'sub')]), /cannot use data dir .*plain-file\/sub: not a directory/);
+  });
+
+  test('a second server on the same data dir names the process holding the store', async () => {
+    const dir = tempDir('lookout-audit2-serve-');
+    const first = await spawnServe(['--data-dir', dir]);
+    try {
+      const err = await startRefused(['--port', '0', '--data-dir', dir]);
+      assert.match(err, new RegExp(`cannot open the store .*lookout\\.duckdb: another process holds it \\(PID ${first.proc.pid}\\b`));
+      assert.match(err, /one server per data dir/);
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+  });
+
+  test('a store URL of an unknown kind, and a PostgreSQL server that does not answer', async () => {
+    const dir = tempDir('lookout-audit2-serve-');
+    assert.match(await startRefused(['--port', '0', '--data-dir', dir, '--store', 'mysql://db/x']), /cannot open the store mysql:\/\/db\/x: unsupported store URL scheme: mysql/);
+    const err = await startRefused(['--port', '0', '--data-dir', dir, '--store', 'postgres://lookout:s3cret@127.0.0.1:1/x']);
+    assert.match(err, /cannot open the store postgres:\/\/lookout:\*\*\*@127\.0\.0\.1:1\/x: connect ECONNREFUSED/);
+    assert.doesNotMatch(err, /s3cret/, 'the password is not printed');
   });
 });

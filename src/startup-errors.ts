@@ -1,0 +1,32 @@
+import { InputError } from './io/errors.js';
+
+/*
+ * What stops `lookout serve` at start because of its environment (a data dir it cannot use, a store it cannot open, an
+ * address it cannot listen on), as one line for the operator (InputError: exit code 2), not an internal error.
+ */
+
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+const codeOf = (e: unknown): string | undefined => (e as { code?: unknown } | null)?.code as string | undefined;
+
+/** A store URL as it may be printed: the password of scheme://user:password@host replaced by ***. */
+export function shownStoreUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
+}
+
+export function dataDirError(dir: string, e: unknown): InputError {
+  const code = codeOf(e);
+  const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory'
+    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `not writable (${code})` : firstLine(e);
+  return new InputError(`cannot use data dir ${dir}: ${why}`);
+}
+
+export function storeOpenError(url: string, e: unknown): InputError {
+  const msg = firstLine(e);
+  // DuckDB: 'IO Error: Could not set lock on file "F": Conflicting lock is held in EXE (PID N). See also ...'
+  const lock = /Could not set lock on file "([^"]+)": Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(msg);
+  if (lock) {
+    return new InputError(`cannot open the store ${lock[1] ?? ''}: another process holds it (PID ${lock[3] ?? '?'}, ${lock[2] ?? '?'}); `
+      + 'is another lookout serve running on this data dir? DuckDB allows one server per data dir');
+  }
+  return new InputError(`cannot open the store ${shownStoreUrl(url)}: ${msg}`);
+}
