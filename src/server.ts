@@ -23,7 +23,7 @@ import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
-import { dataDirError, storeOpenError } from './startup-errors.js';
+import { dataDirError, listenError, storeOpenError } from './startup-errors.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
 import { RolloutAlerts } from './wiring/rollout-alerts.js';
@@ -111,8 +111,17 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       .catch((e: unknown) => { if (!closing) app.log.warn(`window value backfill failed: ${String(e)}`); }) : Promise.resolve());
     if (warmOn && opts.warmUp === 'before-listen') await warm();
     let url = '';
-    if (opts.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port });
-    else await app.ready();
+    if (opts.listen !== false) {
+      try {
+        url = await app.listen({ host: config.server.host, port: config.server.port });
+      } catch (e) {
+        closing = true;
+        await app.close();
+        await deps.registry?.close();
+        await deps.pipeline.close();
+        throw listenError(config.server.host, config.server.port, e);
+      }
+    } else await app.ready();
     deps.alerting.start();
     const warming = (warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve()).then(backfill);
     let filling: Promise<unknown> = Promise.resolve();

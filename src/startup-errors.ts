@@ -30,3 +30,12 @@ export function storeOpenError(url: string, e: unknown): InputError {
   }
   return new InputError(`cannot open the store ${shownStoreUrl(url)}: ${msg}`);
 }
+
+export function listenError(host: string, port: number, e: unknown): InputError {
+  const code = codeOf(e);
+  const why = code === 'EADDRINUSE' ? 'the address is already in use (another process listens on it; choose another --port)'
+    : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+      : code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine`
+        : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve host ${host}` : firstLine(e);
+  return new InputError(`cannot listen on ${host}:${port}: ${why}`);
+}

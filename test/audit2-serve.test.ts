@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
@@ -88,5 +89,35 @@ describe('lookout serve start-up failures: a clear line and exit 2, not an inter
     const err = await startRefused(['--port', '0', '--data-dir', dir, '--store', 'postgres://lookout:s3cret@127.0.0.1:1/x']);
     assert.match(err, /cannot open the store postgres:\/\/lookout:\*\*\*@127\.0\.0\.1:1\/x: connect ECONNREFUSED/);
     assert.doesNotMatch(err, /s3cret/, 'the password is not printed');
+  });
+});
+
+describe('lookout serve: the port and host it listens on', () => {
+  test('a port already in use: a clear line and exit 2, and the store is left closed', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    const dir = tempDir('lookout-audit2-serve-');
+    try {
+      const err = await startRefused(['--port', String(port), '--data-dir', dir]);
+      assert.match(err, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the address is already in use`));
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+    // The refused start released the store: the next start on the same data dir works.
+    const srv = await spawnServe(['--data-dir', dir]);
+    await srv.stop();
+  });
+
+  test('--port out of range, or not a number', async () => {
+    for (const p of ['70000', '-1', '65536']) {
+      assert.match(await startRefused(['--port', p, '--data-dir', tempDir('lookout-audit2-serve-')]), /--port.* must be an integer from 0 to 65535/);
+    }
+    assert.match(await startRefused(['--port', 'http', '--data-dir', tempDir('lookout-audit2-serve-')]), /--port.*"http" is not a number/);
+  });
+
+  test('a host that is not an address of this machine', async () => {
+    const err = await startRefused(['--port', '0', '--host', 'no-such-host.invalid', '--data-dir', tempDir('lookout-audit2-serve-')]);
+    assert.match(err, /cannot listen on no-such-host\.invalid:0: cannot resolve host no-such-host\.invalid/);
   });
 });

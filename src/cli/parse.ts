@@ -18,3 +18,10 @@ export function parseList(value: string): string[] {
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');
   return items;
 }
+
+/** A TCP port: an integer from 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const n = parseInteger(value);
+  if (n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" must be an integer from 0 to 65535.`);
+  return n;
+}

@@ -3,7 +3,7 @@ import { loadConfig } from '../../config.js';
 import { fillDemo } from '../../demo/fill.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from '../../http/request-log.js';
 import { startServer } from '../../server.js';
-import { parseInteger } from '../parse.js';
+import { parsePort } from '../parse.js';
 import { describeIdle, idleBackgroundThreads, processThreads } from '../thread-priority.js';
 
 interface ServeOptions {
@@ -28,7 +28,7 @@ export function serveCommand(setCode: (c: number) => void): Command {
     .description('run the monitoring server (embedded DuckDB store by default)')
     .option('--config <file>', 'lookout.yaml with server, storage, auth and model declarations')
     .option('--data-dir <dir>', 'where the embedded store and uploaded references live (default .lookout)')
-    .option('--port <n>', 'HTTP port (default 8080)', parseInteger)
+    .option('--port <n>', 'HTTP port, 0 to 65535 (default 8080; 0: any free port)', parsePort)
     .option('--host <host>', 'interface to listen on (default 127.0.0.1)')
     .option('--store <url>', 'storage URL: duckdb:PATH or postgres://... (default: DATA_DIR/lookout.duckdb)')
     .option('--demo', 'fill a fresh store with 30 days of synthetic traffic for two models')
