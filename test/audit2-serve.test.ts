@@ -1,10 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
-import { spawnServe } from './helpers/process.js';
+import { DuckDbStore } from '../src/storage/duckdb/store.js';
+import { spawnServe, type RunningServer } from './helpers/process.js';
+import { call, testServer } from './helpers/server.js';
 
 /*
  * `lookout serve` as an operator meets it: configuration mistakes, API keys and the process's start and stop.
@@ -120,4 +122,109 @@ describe('lookout serve: the port and host it listens on', () => {
     const err = await startRefused(['--port', '0', '--host', 'no-such-host.invalid', '--data-dir', tempDir('lookout-audit2-serve-')]);
     assert.match(err, /cannot listen on no-such-host\.invalid:0: cannot resolve host no-such-host\.invalid/);
   });
+});
+
+describe('lookout serve (real process) stopped by a signal during ingest', () => {
+  const BATCH = 200;
+  const model = { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+
+  /** Four senders post batches until the server is gone; `signal` is sent once two batches were acknowledged. */
+  async function ingestAndStop(srv: RunningServer, signal: NodeJS.Signals): Promise<{ acked: string[]; sent: string[][]; answers: Map<string, number>; code: number | null }> {
+    const acked: string[] = [];
+    const sent: string[][] = [];
+    const answers = new Map<string, number>();
+    let ackedBatches = 0;
+    let signalled: Promise<number | null> | null = null;
+    const senders = Array.from({ length: 4 }, async (_, s) => {
+      for (let n = 0; n < 10_000; n++) {
+        const ids = Array.from({ length: BATCH }, (_x, i) => `${signal}-${s}-${n}-${i}`);
+        sent.push(ids);
+        let status: number;
+        let body: { results?: Array<{ id?: string; status: string }>; error?: { code?: string } };
+        try {
+          const res = await fetch(`${srv.url}/v1/events`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ events: ids.map((id, i) => ({ id, model: 'm', version: '1', features: { x: i }, prediction: '1', score: 0.7 })) }),
+          });
+          status = res.status;
+          body = (await res.json()) as typeof body;
+        } catch {
+          return; // refused or reset: the server is gone, or going
+        }
+        const key = status === 200 ? '200' : `${status} ${body.error?.code ?? JSON.stringify(body).slice(0, 100)}`;
+        answers.set(key, (answers.get(key) ?? 0) + 1);
+        if (status !== 200) continue;
+        const accepted = (body.results ?? []).filter((r) => r.status === 'accepted').map((r) => r.id as string);
+        assert.equal(accepted.length, BATCH);
+        acked.push(...accepted);
+        if (++ackedBatches === 2) signalled = srv.stop(signal);
+      }
+    });
+    await Promise.all(senders);
+    const code = await (signalled ?? srv.stop(signal));
+    return { acked, sent, answers, code };
+  }
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal}: exit 0, every acknowledged event stored, every answer structured`, async () => {
+      const dir = tempDir('lookout-audit2-serve-');
+      let srv = await spawnServe(['--data-dir', dir]);
+      assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+      const run = await ingestAndStop(srv, signal);
+      console.log(`${signal}: answers ${JSON.stringify(Object.fromEntries(run.answers))}, ${run.acked.length} events acknowledged`);
+      assert.equal(run.code, 0, `exit code after ${signal}: ${srv.stderr()}`);
+      assert.match(srv.stderr(), /shutting down/);
+      for (const key of run.answers.keys()) assert.match(key, /^(200|503 unavailable)$/, `answers while stopping: ${JSON.stringify([...run.answers])}`);
+      const store = await DuckDbStore.open(join(dir, 'lookout.duckdb'));
+      let stored: number;
+      try {
+        const got = new Set((await store.getEvents(run.acked)).map((e) => e.id));
+        assert.deepEqual(run.acked.filter((id) => !got.has(id)).slice(0, 3), [], 'no acknowledged event lost');
+        const all = new Set((await store.getEvents(run.sent.flat())).map((e) => e.id));
+        for (const ids of run.sent) {
+          const n = ids.filter((id) => all.has(id)).length;
+          assert.ok(n === 0 || n === BATCH, `a request stored whole or not at all (${n})`);
+        }
+        stored = await store.countEvents('m');
+      } finally {
+        await store.close();
+      }
+      // The next start agrees: its summaries count what is stored (a clean stop left nothing to replay).
+      srv = await spawnServe(['--data-dir', dir]);
+      try {
+        assert.doesNotMatch(srv.stderr(), /recovered/);
+        const h = await call(srv.url, 'GET', `/v1/models/m/health?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`);
+        assert.equal(h.body['events'], stored);
+      } finally {
+        assert.equal(await srv.stop(), 0);
+      }
+    });
+  }
+
+});
+
+test('a request arriving on a kept-alive connection while the server stops: 503 in the catalog shape, the one in flight answered', async () => {
+  const srv = await testServer();
+  const { port } = new URL(srv.url);
+  const body = JSON.stringify({ name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+  const socket = connect(Number(port), '127.0.0.1');
+  let text = '';
+  socket.on('data', (d: Buffer) => (text += d.toString()));
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  // The first request is in flight (half its body sent) when the server starts stopping.
+  socket.write(`POST /v1/models HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
+  await new Promise((r) => setTimeout(r, 100));
+  const closed = srv.close();
+  await new Promise((r) => setTimeout(r, 300));
+  socket.write(`${body.slice(10)}GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n`);
+  await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+  socket.destroy();
+  await closed;
+  const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+  assert.deepEqual(statuses, ['201', '503'], text);
+  const last = JSON.parse(text.slice(text.lastIndexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+  assert.equal(last.error.code, 'unavailable');
+  assert.match(last.error.message, /shutting down/);
 });

@@ -42,6 +42,8 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
     clientErrorHandler,
+    // Requests arriving while the server stops are refused by the hook below, in the catalog's shape.
+    return503OnClosing: false,
     // Path parameters hold names of up to 128 characters (models, versions) and feature names: Fastify's default limit
     // of 100 answered 414 for names that POST /v1/models accepts.
     routerOptions: { maxParamLength: MAX_PATH_PARAM },
@@ -55,6 +57,16 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   // U+0000 in a path or query string: refused alike on both stores (PostgreSQL text cannot hold it).
   app.addHook('onRequest', async (req) => {
     if (!req.is404 && /%00/i.test(req.url)) throw new ApiError('bad_request', 'the URL must not contain U+0000 (%00)');
+  });
+
+  // A request that arrives once close() began (on a kept-alive connection; Fastify closes it after the answer) is not
+  // processed: 503 unavailable, so the client retries it elsewhere or after the restart. Those in flight are answered.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new ApiError('unavailable', 'the server is shutting down; the request was not processed (retry it)');
   });
 
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
