@@ -108,7 +108,7 @@ describe('lookout serve: the port and host it listens on', () => {
     }
     // The refused start released the store: the next start on the same data dir works.
     const srv = await spawnServe(['--data-dir', dir]);
-    await srv.stop();
+    assert.equal(await srv.stop(), 0);
   });
 
   test('--port out of range, or not a number', async () => {
@@ -201,6 +201,13 @@ describe('lookout serve (real process) stopped by a signal during ingest', () =>
       }
     });
   }
+
+  test('a signal right after "listening on" still stops the server cleanly', async () => {
+    for (let i = 0; i < 8; i++) {
+      const srv = await spawnServe(['--data-dir', tempDir('lookout-audit2-serve-')]);
+      assert.equal(await srv.stop(), 0, `exit code of run ${i}: ${srv.stderr()}`);
+    }
+  });
 
 });
 

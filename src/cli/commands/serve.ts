@@ -55,14 +55,13 @@ export function serveCommand(setCode: (c: number) => void): Command {
           log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
         },
       });
-      if (config.server.backgroundPriority !== 'normal') {
-        log(`${describeIdle(await idleBackgroundThreads(threadsBefore))} (server.backgroundPriority)`);
-      } else log('storage threads run at normal CPU priority (server.backgroundPriority: normal)');
-      log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
-      log(`dashboard: ${server.url}/ui/`);
-      log(`try: curl ${server.url}/v1/models   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`);
-      await new Promise<void>((resolve) => {
+      // Stopped cleanly by a signal from now on: registered before "listening on" is printed, which supervisors and
+      // scripts take as "started" and may answer with a signal at once (before, that signal killed the process).
+      let stopping = false;
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
           log('shutting down');
           // A failed last checkpoint (a store that refuses writes) loses nothing: the journal replays it at the next start.
           // A store that refused writes makes the exit code 1 even when nothing was left to write.
@@ -77,5 +76,14 @@ export function serveCommand(setCode: (c: number) => void): Command {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      if (config.server.backgroundPriority !== 'normal') {
+        log(`${describeIdle(await idleBackgroundThreads(threadsBefore))} (server.backgroundPriority)`);
+      } else log('storage threads run at normal CPU priority (server.backgroundPriority: normal)');
+      if (!stopping) {
+        log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
+        log(`dashboard: ${server.url}/ui/`);
+        log(`try: curl ${server.url}/v1/models   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`);
+      }
+      await stopped;
     });
 }
