@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { buildApp } from '../src/http/app.js';
+import { hashKey, type Scope } from '../src/http/auth.js';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call, testServer } from './helpers/server.js';
@@ -234,4 +236,63 @@ test('a request arriving on a kept-alive connection while the server stops: 503 
   const last = JSON.parse(text.slice(text.lastIndexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
   assert.equal(last.error.code, 'unavailable');
   assert.match(last.error.message, /shutting down/);
+});
+
+describe('API keys: every route checks its scope', () => {
+  /** Routes open without a key: liveness and the dashboard's static files (they hold no data: docs/dashboard.md). */
+  const OPEN = new Set(['GET /healthz', 'GET /', 'GET /ui', 'GET /ui/*']);
+  /** The scope of every other route: reads "read", sending events, labels and predictions "ingest", the rest "admin". */
+  const INGEST = new Set(['POST /v1/events', 'POST /v1/labels', 'POST /v1/models/:name/predict']);
+  const scopeOf = (route: string): Scope => (INGEST.has(route) ? 'ingest' : route.startsWith('GET ') ? 'read' : 'admin');
+  const KEYS: Record<Scope, string> = { ingest: 'lk_test_ingest_key_0123456789', read: 'lk_test_read_key_0123456789', admin: 'lk_test_admin_key_0123456789' };
+
+  test('no key: 401, a key without the scope: 403, the right key: neither (over every registered route)', async () => {
+    const srv = await testServer({
+      configure: (c) => {
+        c.auth.keys = (Object.entries(KEYS) as Array<[Scope, string]>).map(([scope, key]) => ({ name: `k-${scope}`, sha256: hashKey(key), scopes: [scope] }));
+      },
+    });
+    // The app the server runs, built again with a hook that lists its routes as Fastify registers them.
+    const app = buildApp(srv.deps);
+    const routes: string[] = [];
+    app.addHook('onRoute', (r) => {
+      for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+    });
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      assert.ok(routes.length > 60, `${routes.length} routes`);
+      const wrong: string[] = [];
+      for (const route of routes) {
+        const [method, url] = route.split(' ') as [string, string];
+        const path = url.replace(/:[a-zA-Z0-9]+/g, 'nope').replace('*', 'index.html');
+        const send = async (key?: string): Promise<{ status: number; code: unknown }> => {
+          const r = await call(base, method, path, method === 'GET' || method === 'DELETE' ? undefined : {}, key ? { authorization: `Bearer ${key}` } : {});
+          return { status: r.status, code: (r.body['error'] as { code?: unknown } | undefined)?.code };
+        };
+        const none = await send();
+        if (OPEN.has(route)) {
+          if (none.status === 401 || none.status === 403) wrong.push(`${route}: open, answered ${none.status} without a key`);
+          continue;
+        }
+        if (none.status !== 401 || none.code !== 'unauthorized') wrong.push(`${route}: without a key ${none.status} ${String(none.code)}, not 401 unauthorized`);
+        const bad = await send('lk_not_a_key');
+        if (bad.status !== 401 || bad.code !== 'unauthorized') wrong.push(`${route}: with an unknown key ${bad.status} ${String(bad.code)}, not 401 unauthorized`);
+        const scope = scopeOf(route);
+        for (const other of (['ingest', 'read'] as const).filter((s) => s !== scope)) {
+          const r = await send(KEYS[other]);
+          if (r.status !== 403 || r.code !== 'forbidden') wrong.push(`${route}: needs "${scope}", a "${other}" key got ${r.status} ${String(r.code)}, not 403 forbidden`);
+        }
+        const right = await send(KEYS[scope]);
+        if (right.status === 401 || right.status === 403) wrong.push(`${route}: a "${scope}" key got ${right.status}`);
+        if (scope !== 'admin') {
+          const admin = await send(KEYS.admin);
+          if (admin.status === 401 || admin.status === 403) wrong.push(`${route}: an admin key got ${admin.status}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+    } finally {
+      await app.close();
+      await srv.close();
+    }
+  });
 });
