@@ -295,4 +295,16 @@ describe('API keys: every route checks its scope', () => {
       await srv.close();
     }
   });
+
+  test('the "Bearer" scheme is read in any case (RFC 9110), and X-API-Key alike', async () => {
+    const srv = await testServer({ configure: (c) => void (c.auth.keys = [{ name: 'r', sha256: hashKey(KEYS.read), scopes: ['read'] }]) });
+    try {
+      for (const h of [{ authorization: `bearer ${KEYS.read}` }, { authorization: `BEARER  ${KEYS.read}` }, { 'x-api-key': KEYS.read }] as Array<Record<string, string>>) {
+        const r = await call(srv.url, 'GET', '/v1/models', undefined, h);
+        assert.equal(r.status, 200, `${JSON.stringify(h)}: ${JSON.stringify(r.body)}`);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
 });

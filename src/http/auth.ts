@@ -35,7 +35,9 @@ export class ApiKeys {
     if (!this.enabled) return null;
     const auth = req.headers['authorization'];
     const header = req.headers['x-api-key'];
-    const key = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : typeof header === 'string' ? header : undefined;
+    // The scheme is case-insensitive (RFC 9110 11.1): "bearer KEY" as sent by some clients and proxies is a key too.
+    const bearer = typeof auth === 'string' ? /^bearer +(.+)$/i.exec(auth)?.[1]?.trim() : undefined;
+    const key = bearer ?? (typeof header === 'string' ? header : undefined);
     if (!key) throw new ApiError('unauthorized', 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
     const h = Buffer.from(hashKey(key), 'hex');
     const found = this.keys.find((k) => k.hash.length === h.length && timingSafeEqual(k.hash, h));
