@@ -71,25 +71,6 @@ describe('lookout serve --demo on a data dir', () => {
   });
 });
 
-describe('two lookout serve on one data dir', () => {
-  test('the second one is refused as bad input (exit 2) saying the data dir is in use, not an internal error', async () => {
-    // It ended with exit 3 "lookout: internal error: Error: IO Error: Could not set lock on file ...": the code of a
-    // bug, for a second `serve --demo` (or serve) started on the data dir of one that is running.
-    const srv = await testServer();
-    try {
-      const second = await spawnServe(['--data-dir', srv.deps.dataDir]).then(async (s) => {
-        await s.stop('SIGTERM');
-        return `served: ${s.stderr()}`;
-      }, (e: Error) => e.message);
-      assert.match(second, /exited with 2 before listening/);
-      assert.match(second, /lookout: error: cannot start: .*lookout\.duckdb.* is in use by another process/);
-      assert.doesNotMatch(second, /internal error/);
-    } finally {
-      await srv.close();
-    }
-  });
-});
-
 describe('Prometheus /metrics', () => {
   test('a retried batch\'s events, answered rejected (duplicate_id), are counted in lookout_events_rejected_total; the exposition parses strictly', async () => {
     // The API answered them `rejected` with code duplicate_id (an event with this id is already stored), but
