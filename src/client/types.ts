@@ -1,5 +1,13 @@
-/** One prediction, as sent to POST /v1/events. `id` and `timestamp` are filled in by `log()` when absent. */
-export interface ClientEvent {
+/**
+ * One prediction, as sent to POST /v1/events. `id` and `timestamp` are filled in by `log()` when absent. A failed
+ * inference (the model call threw) is logged with its `error` and without a prediction (or score).
+ */
+export type ClientEvent = ClientEventBase & (
+  | { prediction: string | number | boolean; score?: number; scores?: number[]; error?: string | boolean | null }
+  | { prediction?: null; score?: null; scores?: null; error: string | true }
+);
+
+interface ClientEventBase {
   /** Prediction id (at most 128 characters); a random UUID when absent. Labels refer to it. */
   id?: string;
   model: string;
@@ -7,12 +15,13 @@ export interface ClientEvent {
   /** ISO-8601 string, epoch milliseconds or a Date; the client's clock at `log()` when absent. An invalid Date or a non-finite number is refused. */
   timestamp?: string | number | Date;
   features: Record<string, unknown>;
-  /** Class label (classification) or number (regression). */
-  prediction: string | number | boolean;
+  /** Class label (classification) or number (regression); absent (or null) only with an `error`. */
+  prediction?: string | number | boolean | null;
   /** Score of the positive class, in [0, 1]. */
-  score?: number;
+  score?: number | null;
   /** Per-class scores in [0, 1], in the order of the model's classes. */
-  scores?: number[];
+  scores?: number[] | null;
+  /** Of a failed inference too. */
   latencyMs?: number;
   /** true or an error message when the inference failed. */
   error?: string | boolean | null;

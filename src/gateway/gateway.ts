@@ -119,10 +119,13 @@ export class Gateway {
     const id = body.id ?? this.o.newId();
     const elapsedMs = performance.now() - t0;
     const recordAs = routed ?? (fallback?.startsWith('version:') ? served : null);
+    const routedError = attempts.find((a) => a.version === routed)?.error ?? null;
     if (answer === null) {
+      // A failed request is an event of the routed version too (no prediction): a model that is down shows as errors.
+      // Under an id of its own: a retry with the request's id is the prediction that id names (and labels).
+      if (routed !== null) this.record(mctx, body, this.o.newId(), routed, null, elapsedMs, routedError);
       throw new RegistryError('unavailable', `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`, { attempts });
     }
-    const routedError = attempts.find((a) => a.version === routed)?.error ?? null;
     if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);
     if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs);
     const out: PredictResult['body'] = { prediction: answer.prediction, version: served as string, id };
@@ -173,16 +176,23 @@ export class Gateway {
       this.o.stats.pair(model, served, mirror, answer.prediction, a.prediction, a.latencyMs - answer.latencyMs);
       if (isShadow) this.record(ctx, { ...body, id: undefined }, this.o.newId(), mirror, a, performance.now() - t0, null);
     }, (e: unknown) => {
-      this.o.stats.answer(model, mirror, false, e instanceof UpstreamError ? e.latencyMs : 0, null, null);
+      const err = e instanceof UpstreamError ? e : new UpstreamError('connection', String(e), 0);
+      this.o.stats.answer(model, mirror, false, err.latencyMs, null, null);
       this.o.stats.pair(model, served, mirror, answer.prediction, null, 0);
+      if (isShadow) this.record(ctx, body, this.o.newId(), mirror, null, performance.now() - t0, `${err.kind}: ${err.message}`);
     }).catch(() => undefined).finally(() => {
       this.mirrorsInFlight--;
     });
   }
 
-  private record(ctx: ModelContext, body: PredictBody, id: string, version: string, a: UpstreamAnswer, latencyMs: number, error: string | null): void {
+  /** Records the request as an event of `version`: its answer `a`, or none (null) when it failed with `error`. */
+  private record(ctx: ModelContext, body: PredictBody, id: string, version: string, a: UpstreamAnswer | null, latencyMs: number, error: string | null): void {
     const ts = this.o.clock();
     const cls = ctx.model.outputKind !== 'regression';
+    if (a === null) {
+      this.o.recorder.record({ id, model: ctx.model.name, version, ts, features: body.features, prediction: null, score: null, scores: null, latencyMs, error: (error ?? 'error').slice(0, 1000), segment: body.segment, costUsd: null });
+      return;
+    }
     if (cls && ctx.classes !== null && !ctx.classes.has(String(a.prediction))) {
       this.o.recorder.reject({ ts, model: ctx.model.name, version, code: 'invalid_prediction', reason: `upstream answered "${String(a.prediction).slice(0, 100)}", not one of the model's classes`, excerpt: JSON.stringify({ id, prediction: a.prediction }).slice(0, 2000) });
       return;

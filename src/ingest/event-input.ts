@@ -5,8 +5,8 @@ export interface ValidEvent {
   version: string;
   ts: number;
   features: Record<string, unknown>;
-  /** Prediction as text (classification label) or number (regression). */
-  prediction: string | number;
+  /** Prediction as text (classification label) or number (regression); null only for a failed inference (`error` set). */
+  prediction: string | number | null;
   score: number | null;
   scores: number[] | null;
   latencyMs: number | null;

@@ -40,7 +40,7 @@ export function groupInput(events: readonly ValidEvent[], rejects: readonly Reje
   };
 }
 
-type EventRow = [string, string, string, number, Readonly<Record<string, unknown>>, string | number, number | null, number | null, string | null, number | null];
+type EventRow = [string, string, string, number, Readonly<Record<string, unknown>>, string | number | null, number | null, number | null, string | null, number | null];
 
 /**
  * V8's structured serialisation (node:v8; its format is backward compatible, so safe to keep on disk) with

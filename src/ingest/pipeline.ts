@@ -423,7 +423,7 @@ export class IngestPipeline {
     const sampled = this.opts.sampleRate > 0 && this.opts.random.next() < this.opts.sampleRate;
     return {
       id: e.id, model: e.model, version: e.version, ts: e.ts, segment: segmentKey(e.segment),
-      prediction: String(e.prediction), score: e.score, scores: e.scores, latencyMs: e.latencyMs,
+      prediction: e.prediction === null ? null : String(e.prediction), score: e.score, scores: e.scores, latencyMs: e.latencyMs,
       error: e.error, costUsd: e.costUsd, features: sampled ? e.features : null,
     };
   }

@@ -77,16 +77,28 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
   }
   if (nestedDeeperThan(features, MAX_FEATURE_DEPTH)) return reject(index, 'invalid_features', `features nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`, undefined, id);
+  const e = raw['error'];
+  let error: string | null = null;
+  if (e === true) error = 'error';
+  else if (typeof e === 'string' && hasNul(e)) return reject(index, 'invalid_error', 'error must not contain U+0000', undefined, id);
+  else if (typeof e === 'string' && e.length > 0) error = e.slice(0, MAX_TEXT);
+  else if (e !== undefined && e !== null && e !== false && e !== '') return reject(index, 'invalid_error', 'error must be a string, a boolean or null', undefined, id);
   const p = raw['prediction'];
-  let prediction: string | number;
-  if (ctx.model.outputKind === 'regression') {
-    if (typeof p !== 'number' || !Number.isFinite(p)) return reject(index, 'invalid_prediction', 'prediction must be a finite number for a regression model', undefined, id);
+  // A failed inference (error set) may have no prediction: it still counts in the error rate, throughput and latency.
+  const failed = error !== null && (p === undefined || p === null);
+  const orFailed = '; only a failed inference (with an error) may omit it';
+  let prediction: string | number | null = null;
+  if (failed) {
+    if ((raw['score'] ?? null) !== null || (raw['scores'] ?? null) !== null) return reject(index, 'invalid_score', 'an event without a prediction (a failed inference) has no score or scores', undefined, id);
+  } else if (ctx.model.outputKind === 'regression') {
+    if (typeof p !== 'number' || !Number.isFinite(p)) return reject(index, 'invalid_prediction', `prediction must be a finite number for a regression model${p === undefined || p === null ? orFailed : ''}`, undefined, id);
     prediction = p;
   } else {
-    if (typeof p !== 'string' && typeof p !== 'number' && typeof p !== 'boolean') return reject(index, 'invalid_prediction', 'prediction must be a class label (string, number or boolean)', undefined, id);
-    prediction = String(p);
-    if (prediction.length > MAX_TEXT || hasNul(prediction)) return reject(index, 'invalid_prediction', 'prediction label is too long or contains U+0000', undefined, id);
-    if (ctx.classes && !ctx.classes.has(prediction)) return reject(index, 'invalid_prediction', `prediction "${prediction.slice(0, 100)}" is not one of the model's classes`, [...ctx.classes], id);
+    if (typeof p !== 'string' && typeof p !== 'number' && typeof p !== 'boolean') return reject(index, 'invalid_prediction', `prediction must be a class label (string, number or boolean)${p === undefined || p === null ? orFailed : ''}`, undefined, id);
+    const label = String(p);
+    prediction = label;
+    if (label.length > MAX_TEXT || hasNul(label)) return reject(index, 'invalid_prediction', 'prediction label is too long or contains U+0000', undefined, id);
+    if (ctx.classes && !ctx.classes.has(label)) return reject(index, 'invalid_prediction', `prediction "${label.slice(0, 100)}" is not one of the model's classes`, [...ctx.classes], id);
   }
   const score = optNumber(raw['score'], 0, 1);
   if (score === undefined) return reject(index, 'invalid_score', 'score must be a number in [0, 1]', undefined, id);
@@ -103,12 +115,6 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (latencyMs === undefined) return reject(index, 'invalid_latency', `latencyMs must be a number from 0 to ${MAX_LATENCY_MS} (about 11.6 days)`, undefined, id);
   const costUsd = optNumber(raw['costUsd'], 0, MAX_COST_USD);
   if (costUsd === undefined) return reject(index, 'invalid_cost', `costUsd must be a number from 0 to ${MAX_COST_USD}`, undefined, id);
-  const e = raw['error'];
-  let error: string | null = null;
-  if (e === true) error = 'error';
-  else if (typeof e === 'string' && hasNul(e)) return reject(index, 'invalid_error', 'error must not contain U+0000', undefined, id);
-  else if (typeof e === 'string' && e.length > 0) error = e.slice(0, MAX_TEXT);
-  else if (e !== undefined && e !== null && e !== false && e !== '') return reject(index, 'invalid_error', 'error must be a string, a boolean or null', undefined, id);
   const seg = raw['segment'];
   const segment: Record<string, string> = {};
   if (seg !== undefined && seg !== null) {

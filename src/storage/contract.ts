@@ -198,14 +198,19 @@ export function storageContract(
       await s.appendEvents([ev('lf', m, { ts: T0 + 4, features: { a: 1 } })]);
       await s.putLabels([lbl('lf', 'cat', T0, T0 + 4)]);
       // labelledOutcomes: what metrics read of the same rows, in the same order (nulls, extreme numbers included)
-      await s.appendEvents([ev('lo', m, { ts: T0 + 4, prediction: null, score: null }), ev('lx', m, { ts: T0 + 4, score: 5e-324, scores: [0.25, 0.75], segment: 'k=%C3%BC' })]);
+      await s.appendEvents([ev('lo', m, { ts: T0 + 4, prediction: '', score: null }), ev('lx', m, { ts: T0 + 4, score: 5e-324, scores: [0.25, 0.75], segment: 'k=%C3%BC' })]);
       await s.putLabels([lbl('lo', '', T0 + 1.5e12, T0 + 4), lbl('lx', 'ü😀', T0, T0 + 4)]);
+      // a failed inference (no prediction) is no labelled event, whatever its label
+      await s.appendEvents([ev('lfail', m, { ts: T0 + 4, prediction: null, score: null, error: 'timeout' })]);
+      await s.putLabels([lbl('lfail', 'cat', T0, T0 + 4)]);
       const outcome = (x: LabelledEvent): LabelledOutcome => ({ event: { ts: x.event.ts, segment: x.event.segment, prediction: x.event.prediction, score: x.event.score, scores: x.event.scores }, label: x.label, receivedAt: x.receivedAt });
       for (const q of [{ model: m, from: T0, to: T0 + 5 }, { model: m, from: T0, to: T0 + 5, version: 'v2' }, { model: m, from: T0, to: T0 + 100, limit: 2 }, { model: m, from: T0 + 4, to: T0 + 5, sampleRate: 0.5 }]) {
         const events = await s.labelledEvents(q);
         assert.deepStrictEqual(await s.labelledOutcomes(q), events.map(outcome), JSON.stringify(q));
       }
       assert.equal((await s.labelledOutcomes({ model: m, from: T0, to: T0 + 5 })).length, 6);
+      assert.equal(await s.countLabelled({ model: m, from: T0, to: T0 + 5 }), 6);
+      assert.ok(!(await s.labelledEvents({ model: m, from: T0, to: T0 + 5 })).some((x) => x.event.id === 'lfail'));
     });
 
     test('labels: countLabelled counts what labelledEvents returns; sampleRate keeps the ids whose MD5 is below the rate', async () => {
@@ -402,7 +407,7 @@ export function storageContract(
 
 /** Old-release rows for checkLabelTimesAfterMigration: events e1 (ts 1001) and e2 (1002), labels for e1, e2 and ghost (no event). */
 export const OLD_LABEL_ROWS = {
-  events: `(id, model, version, ts, segment) VALUES ('e1', 'm', '1', 1001, ''), ('e2', 'm', '1', 1002, '')`,
+  events: `(id, model, version, ts, segment, prediction) VALUES ('e1', 'm', '1', 1001, '', 'a'), ('e2', 'm', '1', 1002, '', 'b')`,
   labels: `(id, model, label, received_at) VALUES ('e1', 'm', 'a', 5000), ('e2', 'm', 'b', 5001), ('ghost', 'm', 'c', 5002)`,
 };
 

@@ -72,7 +72,8 @@ export interface SampledEvent {
   id: string;
   ts: number;
   segment: string;
-  prediction: string | number;
+  /** null for a failed inference (its error says why). */
+  prediction: string | number | null;
   score: number | null;
   latencyMs: number | null;
   error: string | null;

@@ -14,7 +14,8 @@ export type FeatureSummary = NumericSummary | CategoricalSummary;
 /** The part of an event a summary needs. */
 export interface SummarisedEvent {
   features: Readonly<Record<string, unknown>>;
-  prediction: string | number;
+  /** Null for a failed inference: counted in events, errors and latency, not in the prediction or score distributions. */
+  prediction: string | number | null;
   score: number | null;
   latencyMs: number | null;
   error: string | null;
@@ -146,6 +147,7 @@ export class WindowSummary {
       this.storedQ = null;
     }
     for (const [name, s] of this.features) s.add(e.features[name]);
+    if (e.prediction === null) return;
     this.prediction.add(e.prediction);
     if (e.score !== null) {
       this.score.add(e.score);

@@ -63,7 +63,10 @@ export function sampleThreshold(rate: number | undefined): string | null {
   return Math.min(0xffffffff, Math.floor(rate * 2 ** 32)).toString(16).padStart(8, '0');
 }
 
-/** Labelled events of a range: the events joined to their labels, with the label filter of the range. */
+/**
+ * Labelled events of a range: the events joined to their labels, with the label filter of the range. Events without a
+ * prediction (failed inferences) are left out: no realized metric can count them.
+ */
 function labelledFrom(q: EventQuery, t: TableName, params: (string | number)[]): string {
   let where = eventFilter(q, params);
   const threshold = sampleThreshold(q.sampleRate);
@@ -74,7 +77,7 @@ function labelledFrom(q: EventQuery, t: TableName, params: (string | number)[]):
   }
   // Labels by their prediction's time too (null: not known, by id alone): the join then builds on the range's
   // labels instead of every label stored (docs/performance.md, "Labels").
-  return `FROM ${t('events')} e JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3))`;
+  return `FROM ${t('events')} e JOIN ${t('labels')} l ON l.id = e.id WHERE ${where} AND e.prediction IS NOT NULL AND (l.ts IS NULL OR (l.ts >= $2 AND l.ts < $3))`;
 }
 
 export function labelledQuery(q: EventQuery, t: TableName): Sql {

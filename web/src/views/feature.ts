@@ -38,7 +38,7 @@ function samples(m: ModelInfo, feature: string, events: SampledEvent[]): HTMLEle
   return h('table.data.samples', { 'data-testid': 'samples' },
     h('thead', null, h('tr', null, h('th', null, 'time'), h('th', null, 'segment'), fields.map((f) => h('th', { class: f === feature ? 'hl' : null }, f)), h('th', null, 'prediction'), h('th', null, 'error'))),
     h('tbody', null, events.map((e) => h('tr', null, h('td', null, time(e.ts)), h('td', null, e.segment || '—'), fields.map((f) => cell(e, f)),
-      h('td', null, String(e.prediction), e.score !== null ? h('span.muted', null, ` (${num(e.score, 3)})`) : null), h('td', null, e.error ?? '')))));
+      h('td', null, e.prediction === null ? h('span.muted', null, 'none') : String(e.prediction), e.score !== null ? h('span.muted', null, ` (${num(e.score, 3)})`) : null), h('td', null, e.error ?? '')))));
 }
 
 export const featureView = {
