@@ -16,11 +16,11 @@ async function rerender(page: Page, action: () => Promise<void>): Promise<void> 
   await page.waitForFunction(`window.__lookout.renderStartMs > ${before} && window.__lookout.readyMs !== undefined`);
 }
 
-/** Model alpha with two versions (no traffic needed: the tests only change filters). */
+/** Model alpha with two versions and a segment key (no traffic needed: the tests only change filters). */
 function config(dir: string): string {
   const cfg = join(dir, 'lookout.yaml');
   writeFileSync(cfg, [
-    'dataDir: ./data', 'models:', '  - name: alpha', '    outputKind: binary', '    classes: ["0", "1"]',
+    'dataDir: ./data', 'models:', '  - name: alpha', '    outputKind: binary', '    classes: ["0", "1"]', '    segmentKeys: [region]',
     '    inputSchema: { type: object, properties: { amount: { type: number } } }',
     '    versions:', '      - version: "1"', '      - version: "2"',
   ].join('\n'));
