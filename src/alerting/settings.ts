@@ -25,19 +25,49 @@ function matchers(x: unknown, where: string): Matcher[] {
   });
 }
 
+/** Refuses a key the section does not know: a typo (actions.retrian, cooldwon) was silently ignored, its setting lost. */
+function onlyKnown(o: Obj, known: readonly string[], where: string): void {
+  const extra = Object.keys(o).find((k) => !known.includes(k));
+  if (extra !== undefined) throw new Error(`${where}.${extra.slice(0, 100)} is unknown (known keys: ${known.join(', ')})`);
+}
+
+/** A sub-section: absent (undefined), else an object of known keys. */
+function section(x: unknown, known: readonly string[], where: string): Obj | undefined {
+  if (x === undefined) return undefined;
+  if (!isObj(x)) throw new Error(`${where} must be an object`);
+  onlyKnown(x, known, where);
+  return x;
+}
+
+function list(x: unknown, where: string): unknown[] {
+  if (x === undefined) return [];
+  if (!Array.isArray(x)) throw new Error(`${where} must be a list`);
+  return x;
+}
+
+function approval(o: Obj, where: string): boolean {
+  const a = o['approval'];
+  if (a !== undefined && typeof a !== 'boolean') throw new Error(`${where}.approval must be true or false`);
+  return a === true;
+}
+
+const ALERTING_KEYS = ['groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'evaluationInterval', 'inhibitRules', 'timeWindows', 'dashboardUrl', 'notifiers', 'actions'];
+
 const dur = (o: Obj, k: string, d: number): number => (o[k] === undefined ? d : parseDuration(o[k], `alerting.${k}`));
 
 /** The `alerting:` section of lookout.yaml (all optional), checked with readable errors. */
 export function parseAlertingSettings(raw: unknown): AlertingSettings {
-  const o: Obj = isObj(raw) ? raw : {};
-  const inhibitRules: InhibitRule[] = o['inhibitRules'] === undefined ? DEFAULT_PIPELINE.inhibitRules : (o['inhibitRules'] as unknown[]).map((r, i) => {
+  const o: Obj = raw === undefined || raw === null ? {} : section(raw, ALERTING_KEYS, 'alerting') as Obj;
+  const inhibitRules: InhibitRule[] = o['inhibitRules'] === undefined ? DEFAULT_PIPELINE.inhibitRules : list(o['inhibitRules'], 'alerting.inhibitRules').map((r, i) => {
     if (!isObj(r)) throw new Error(`alerting.inhibitRules[${i}] must be an object`);
+    onlyKnown(r, ['source', 'target', 'equal'], `alerting.inhibitRules[${i}]`);
     const equal = r['equal'] ?? ['model'];
     if (!Array.isArray(equal) || !equal.every((e) => typeof e === 'string')) throw new Error(`alerting.inhibitRules[${i}].equal must be a list of label names`);
     return { source: matchers(r['source'], `alerting.inhibitRules[${i}].source`), target: matchers(r['target'], `alerting.inhibitRules[${i}].target`), equal: equal as string[] };
   });
-  const timeWindows = ((o['timeWindows'] ?? []) as unknown[]).map((w, i) => {
+  const timeWindows = list(o['timeWindows'], 'alerting.timeWindows').map((w, i) => {
     if (!isObj(w)) throw new Error(`alerting.timeWindows[${i}] must be an object`);
+    onlyKnown(w, ['name', 'startsAt', 'endsAt', 'weekdays', 'startTime', 'endTime', 'matchers'], `alerting.timeWindows[${i}]`);
     const tw = { ...w, matchers: matchers(w['matchers'], `alerting.timeWindows[${i}].matchers`) } as MuteTimeWindow;
     if (typeof w['startsAt'] === 'string') tw.startsAt = Date.parse(w['startsAt']);
     if (typeof w['endsAt'] === 'string') tw.endsAt = Date.parse(w['endsAt']);
@@ -52,19 +82,19 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
   if (!Array.isArray(groupBy) || !groupBy.every((g) => typeof g === 'string')) throw new Error('alerting.groupBy must be a list of label names');
   const notifiers = (o['notifiers'] ?? []) as NotifierConfig[];
   if (!Array.isArray(notifiers)) throw new Error('alerting.notifiers must be a list');
-  const a: Obj = isObj(o['actions']) ? o['actions'] : {};
+  const a: Obj = section(o['actions'], ['retrain', 'rollback'], 'alerting.actions') ?? {};
   const actions: ActionSettings = {};
-  if (isObj(a['retrain'])) {
-    const r = a['retrain'];
+  const r = section(a['retrain'], ['url', 'secret', 'command', 'cooldown', 'approval'], 'alerting.actions.retrain');
+  if (r) {
     if (r['url'] === undefined && r['command'] === undefined) throw new Error('alerting.actions.retrain needs a "url" (webhook) or a "command" (argv list)');
     actions.retrain = {
       ...(typeof r['url'] === 'string' && { url: r['url'] }), ...(typeof r['secret'] === 'string' && { secret: r['secret'] }),
       ...(Array.isArray(r['command']) && { command: r['command'] as string[] }),
-      cooldownMs: dur(r, 'cooldown', 6 * 3_600_000), approval: r['approval'] === true,
+      cooldownMs: dur(r, 'cooldown', 6 * 3_600_000), approval: approval(r, 'alerting.actions.retrain'),
     };
   }
-  const rb: Obj = isObj(a['rollback']) ? a['rollback'] : {};
-  actions.rollback = { cooldownMs: dur(rb, 'cooldown', 3_600_000), approval: rb['approval'] === true };
+  const rb: Obj = section(a['rollback'], ['cooldown', 'approval'], 'alerting.actions.rollback') ?? {};
+  actions.rollback = { cooldownMs: dur(rb, 'cooldown', 3_600_000), approval: approval(rb, 'alerting.actions.rollback') };
   return {
     pipeline: {
       groupBy: groupBy as string[], groupWaitMs: dur(o, 'groupWait', DEFAULT_PIPELINE.groupWaitMs), groupIntervalMs: dur(o, 'groupInterval', DEFAULT_PIPELINE.groupIntervalMs),

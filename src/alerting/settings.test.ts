@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseAlertingSettings } from './settings.js';
+
+test('audit 2: a typo in the alerting section is refused naming the key, not silently ignored', () => {
+  const refused: Array<[unknown, RegExp]> = [
+    [{ groupwait: '1m' }, /alerting\.groupwait is unknown \(known keys: groupBy, groupWait,/],
+    [{ actions: { retrian: { url: 'http://ci' } } }, /alerting\.actions\.retrian is unknown \(known keys: retrain, rollback\)/],
+    [{ actions: { rollback: { coldown: '1h' } } }, /alerting\.actions\.rollback\.coldown is unknown/],
+    [{ actions: { retrain: { url: 'http://ci', aproval: true } } }, /alerting\.actions\.retrain\.aproval is unknown/],
+    [{ actions: { retrain: { url: 'http://ci', approval: 'yes' } } }, /alerting\.actions\.retrain\.approval must be true or false/],
+    [{ actions: { rollback: 'fast' } }, /alerting\.actions\.rollback must be an object/],
+    [{ inhibitRules: 5 }, /alerting\.inhibitRules must be a list/],
+    [{ inhibitRules: [{ source: [], target: [], equals: ['model'] }] }, /alerting\.inhibitRules\[0\]\.equals is unknown/],
+    [{ timeWindows: { name: 'x' } }, /alerting\.timeWindows must be a list/],
+    [{ timeWindows: [{ name: 'w', weekdays: [0], startTime: '02:00', endTime: '04:00', matcher: [] }] }, /alerting\.timeWindows\[0\]\.matcher is unknown/],
+    ['30s', /alerting must be an object/],
+  ];
+  for (const [raw, message] of refused) assert.throws(() => parseAlertingSettings(raw), message, JSON.stringify(raw));
+  // What the docs show is taken as it is.
+  const s = parseAlertingSettings({
+    evaluationInterval: '30s', groupBy: ['model'], groupWait: '30s', groupInterval: '5m', repeatInterval: '4h', dashboardUrl: 'https://lookout.example.com',
+    inhibitRules: [{ source: [{ name: 'category', value: 'data' }], target: [{ name: 'category', value: 'drift' }], equal: ['model'] }],
+    timeWindows: [{ name: 'weekly', weekdays: [0], startTime: '02:00', endTime: '04:00', matchers: [{ name: 'model', value: 'churn' }] }],
+    notifiers: [{ id: 'hook', kind: 'webhook', url: 'http://hook' }],
+    actions: { retrain: { url: 'http://ci', secret: 's', cooldown: '12h', approval: true }, rollback: { cooldown: '1h', approval: false } },
+  });
+  assert.deepEqual([s.actions.retrain?.approval, s.actions.rollback?.approval, s.pipeline.groupWaitMs], [true, false, 30_000]);
+  assert.equal(parseAlertingSettings(undefined).evaluationIntervalMs, 30_000);
+});
