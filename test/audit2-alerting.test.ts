@@ -86,7 +86,11 @@ describe('audit 2 (alerting): Alertmanager keeps a firing alert firing for as lo
  * A server that a test restarts on one data dir, with a clock the test moves (`now`) and a webhook receiver (group wait
  * 1m, group interval 5m, repeat interval 4h).
  */
-async function restartable(prefix: string): Promise<{ now: number; hook: Receiver; start: () => Promise<void>; stop: () => Promise<void>; post: ReturnType<typeof poster> }> {
+async function restartable(prefix: string): Promise<{
+  now: number; hook: Receiver; start: () => Promise<void>; stop: () => Promise<void>; post: ReturnType<typeof poster>;
+  /** `rounds` evaluation rounds, the clock moved by `stepMs` before each. */
+  runEvery: (stepMs: number, rounds: number) => Promise<void>;
+}> {
   const dataDir = tempDir(prefix);
   let s: Server | null = null;
   const r = {
@@ -106,6 +110,12 @@ async function restartable(prefix: string): Promise<{ now: number; hook: Receive
       s = null;
     },
     post: poster(() => (s as Server).url),
+    runEvery: async (stepMs: number, rounds: number): Promise<void> => {
+      for (let i = 0; i < rounds; i++) {
+        r.now += stepMs;
+        await r.post('/v1/monitors/run', {});
+      }
+    },
   };
   return r;
 }
@@ -130,10 +140,7 @@ describe('audit 2 (alerting): an escalation not yet sent survives a restart', { 
       await r.stop();
 
       await r.start();
-      for (let i = 0; i < 12; i++) {
-        r.now += 5 * MIN;
-        await post('/v1/monitors/run', {});
-      }
+      await r.runEvery(5 * MIN, 12);
       assert.deepEqual(sent(), ['firing:warning', 'firing:critical'], 'the escalation is sent once (not lost until the 4h repeat)');
     } finally {
       await r.stop();
@@ -161,10 +168,7 @@ describe('audit 2 (alerting): an escalation not yet sent survives a restart', { 
       await r.stop();
 
       await r.start();
-      for (let i = 0; i < 12; i++) {
-        r.now += 5 * MIN;
-        await post('/v1/monitors/run', {});
-      }
+      await r.runEvery(5 * MIN, 12);
       assert.equal(hook.received.length, 2, 'nothing sent again within the repeat interval');
     } finally {
       await r.stop();
