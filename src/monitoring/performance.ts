@@ -9,6 +9,9 @@ import type { LabelledRead } from './labelled-read.js';
 export interface PerformanceResult {
   labelled: number;
   events: number;
+  /** Events with a prediction (events less failed inferences, which have none): what can be labelled. */
+  predictions: number;
+  /** labelled / predictions: failed inferences are not in the denominator (a label for one is not counted either). */
   labelCoverage: number | null;
   labelDelayMs: { p50: number | null; p95: number | null; max: number | null };
   realized: MetricsResult | null;
@@ -47,6 +50,12 @@ export function sampleOf(read: LabelledRead): Sample | null {
   return read.rate < 1 ? { rate: read.rate, labelledInRange: read.total } : null;
 }
 
+/** Events of a summary that have a prediction: its prediction distribution counts each (a failed inference is not in it). */
+export function predictionCount(summary: WindowSummary): number {
+  const p = summary.prediction;
+  return p.count + p.missing;
+}
+
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
 export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null } = {}): PerformanceResult {
   const rate = opts.sampled?.rate ?? 1;
@@ -65,11 +74,13 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     list.push(l);
     segments.set(l.event.segment, list);
   }
+  const predictions = predictionCount(summary);
   const est = summary.cbpe.n > 0 ? { ...estimatedMetrics(summary.cbpe), n: summary.cbpe.n } : null;
   return {
     labelled: labelled.length,
     events: summary.events,
-    labelCoverage: summary.events > 0 ? Math.min(1, labelled.length / rate / summary.events) : null,
+    predictions,
+    labelCoverage: predictions > 0 ? Math.min(1, labelled.length / rate / predictions) : null,
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
     ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics),
     estimated: est,

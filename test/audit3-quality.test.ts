@@ -1,0 +1,49 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+describe('audit3: labels and quality (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.ingest.sampleRate = 1) });
+    base = s.url;
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('labelCoverage is of the predictions: failed events (an error, no prediction) are not in its denominator', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'cov', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/cov/versions', { version: '1' })).status, 201);
+    const start = NOW - 3 * HOUR;
+    // 30 predictions (one of them an error answered with a fallback prediction: it has a prediction) and 10 failed calls
+    const events = Array.from({ length: 40 }, (_, i) => ({
+      id: `cov-${i}`, model: 'cov', version: '1', timestamp: start + i * 60_000, features: {},
+      ...(i < 30 ? { prediction: String(i % 2), ...(i === 0 && { error: 'fallback' }) } : { error: 'timeout' }),
+    }));
+    const ev = await call(base, 'POST', '/v1/events', { events });
+    assert.equal(ev.body['accepted'], 40, JSON.stringify(ev.body));
+    const labels = await call(base, 'POST', '/v1/labels', { labels: events.slice(0, 30).map((e, i) => ({ id: e.id, label: String(i % 3 === 0 ? 1 : 0) })) });
+    assert.equal(labels.body['accepted'], 30);
+    const p = await call(base, 'GET', `/v1/models/cov/performance?from=${start}&to=${start + HOUR}`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    assert.equal(p.body['events'], 40);
+    assert.equal(p.body['labelled'], 30);
+    assert.equal(p.body['labelCoverage'], 1, 'every prediction is labelled');
+    // a range starting mid-way: still every prediction of it labelled
+    const p2 = await call(base, 'GET', `/v1/models/cov/performance?from=${start + 15 * 60_000}&to=${start + HOUR}`);
+    assert.equal(p2.status, 200, JSON.stringify(p2.body));
+    assert.equal(p2.body['labelled'], 15);
+    assert.equal(p2.body['labelCoverage'], 1);
+    // a range with failures only: no prediction to label, coverage null (not 0)
+    const p3 = await call(base, 'GET', `/v1/models/cov/performance?from=${start + 30 * 60_000}&to=${start + 40 * 60_000}`);
+    assert.equal(p3.status, 200, JSON.stringify(p3.body));
+    assert.equal(p3.body['events'], 10);
+    assert.equal(p3.body['labelCoverage'], null);
+  });
+});
