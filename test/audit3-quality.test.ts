@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
-import { call, testServer } from './helpers/server.js';
+import { call, testServer, type Json } from './helpers/server.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -45,5 +45,24 @@ describe('audit3: labels and quality (real server, DuckDB file)', () => {
     assert.equal(p3.status, 200, JSON.stringify(p3.body));
     assert.equal(p3.body['events'], 10);
     assert.equal(p3.body['labelCoverage'], null);
+  });
+
+  const putReference = async (name: string, csv: string): Promise<Json> => {
+    const r = await fetch(`${base}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+    return { status: r.status, body: await r.json() as Record<string, unknown> };
+  };
+
+  test('a reference file whose labels or scores the metrics refuse is answered 422 saying why, not 500 internal', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'badref', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/badref/versions', { version: '1' })).status, 201);
+    const third = await putReference('badref', 'x,prediction,score,label\n1,no,0.2,maybe\n2,yes,0.7,yes\n3,no,0.1,no\n');
+    assert.equal(third.status, 422, JSON.stringify(third.body));
+    assert.equal((third.body['error'] as { code: string }).code, 'unprocessable');
+    assert.match((third.body['error'] as { message: string }).message, /3 classes found.*maybe/);
+    const score = await putReference('badref', 'x,prediction,score,label\n1,no,1.2,no\n2,yes,0.7,yes\n');
+    assert.equal(score.status, 422, JSON.stringify(score.body));
+    assert.match((score.body['error'] as { message: string }).message, /scores must be probabilities in \[0, 1\] \(row 0 is 1\.2\)/);
+    const m = await call(base, 'GET', '/v1/models/badref');
+    assert.equal((m.body['versions'] as Array<{ reference: unknown }>)[0]?.reference, null, 'no reference kept');
   });
 });

@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { computeMetrics, type MetricsInput } from '../core/metrics/index.js';
+import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
 import { decileEdges } from '../core/stats/binning.js';
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { fitIsotonic } from '../core/summary/calibration.js';
@@ -63,7 +63,7 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       if (predictions) input.predictions = predictions.map((p) => (typeof p === 'number' && Number.isNaN(p) ? null : p));
       if (scores && model.outputKind === 'binary') input.scores = scores;
       if (cols.positiveClass !== undefined) input.positiveLabel = cols.positiveClass;
-      const metrics = computeMetrics(input);
+      const metrics = referenceMetrics(input);
       profile.metrics = metrics;
       if (model.outputKind === 'binary' && metrics.positiveLabel !== undefined) {
         const positive = String(metrics.positiveLabel);
@@ -87,6 +87,16 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
   } finally {
     conn.closeSync();
     instance.closeSync();
+  }
+}
+
+/** The reference's metrics; labels, predictions or scores they refuse (a third class, a score outside [0, 1]) are bad input. */
+function referenceMetrics(input: MetricsInput): MetricsResult {
+  try {
+    return computeMetrics(input);
+  } catch (e) {
+    if (e instanceof MetricsInputError) throw new InputError(`the reference's labels, predictions or scores cannot be measured: ${e.message}`);
+    throw e;
   }
 }
 
