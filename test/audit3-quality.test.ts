@@ -65,4 +65,29 @@ describe('audit3: labels and quality (real server, DuckDB file)', () => {
     const m = await call(base, 'GET', '/v1/models/badref');
     assert.equal((m.body['versions'] as Array<{ reference: unknown }>)[0]?.reference, null, 'no reference kept');
   });
+  /** A binary model (classes no/yes) with a reference file, and 20 labelled events each predicted right: yes with score 0.9, no with 0.1. */
+  const binaryWithReference = async (name: string, referenceRows: string[]): Promise<{ from: number; to: number }> => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
+    const ref = await putReference(name, `x,prediction,score,label\n${referenceRows.join('\n')}\n`);
+    assert.equal(ref.status, 200, JSON.stringify(ref.body));
+    const start = NOW - 3 * HOUR;
+    const events = Array.from({ length: 20 }, (_, i) => ({ id: `${name}-${i}`, model: name, version: '1', timestamp: start + i * 60_000, features: { x: i }, prediction: i % 2 ? 'yes' : 'no', score: i % 2 ? 0.9 : 0.1 }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 20);
+    assert.equal((await call(base, 'POST', '/v1/labels', events.map((e) => ({ id: e.id, label: e.prediction })))).body['accepted'], 20);
+    return { from: start, to: start + HOUR };
+  };
+
+  test('a reference holding one class only (no) keeps the declared positive class (yes): realized metrics are of yes, rocAuc of a perfect model 1', async () => {
+    const r = await binaryWithReference('onecls', Array.from({ length: 50 }, (_, i) => `${i},no,${(i / 50).toFixed(2)},no`));
+    const p = await call(base, 'GET', `/v1/models/onecls/performance?from=${r.from}&to=${r.to}&ci=false&segments=false`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    const realized = p.body['realized'] as { positiveLabel: string; classes: string[]; metrics: Record<string, { value: number | null }> };
+    assert.equal(realized.positiveLabel, 'yes');
+    assert.deepEqual(realized.classes, ['no', 'yes']);
+    assert.equal(realized.metrics['rocAuc']?.value, 1);
+    const m = await call(base, 'GET', '/v1/models/onecls');
+    const reference = (m.body['versions'] as Array<{ reference: { metrics: { positiveLabel: string } } }>)[0]?.reference;
+    assert.equal(reference?.metrics.positiveLabel, 'yes', 'the reference metrics too');
+  });
 });

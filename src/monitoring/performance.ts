@@ -157,7 +157,7 @@ function scoreMatrix(m: ModelRecord, labelled: readonly LabelledOutcome[]): Metr
 }
 
 /** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */
-function declaredPositive(m: ModelRecord): string | undefined {
+export function declaredPositive(m: ModelRecord): string | undefined {
   if (m.classes?.length !== 2) return undefined;
   const c = new ClassCollector();
   for (const k of m.classes) c.add(k);

@@ -9,6 +9,7 @@ import { Dataset } from '../io/dataset.js';
 import { InputError } from '../io/errors.js';
 import type { ModelRecord } from '../storage/types.js';
 import { specFor, summarySeed } from './catalog.js';
+import { declaredPositive } from './performance.js';
 import type { ReferenceProfile } from './profile.js';
 
 export interface ReferenceColumns {
@@ -62,7 +63,10 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       const input: MetricsInput = { task: model.outputKind, labels };
       if (predictions) input.predictions = predictions.map((p) => (typeof p === 'number' && Number.isNaN(p) ? null : p));
       if (scores && model.outputKind === 'binary') input.scores = scores;
-      if (cols.positiveClass !== undefined) input.positiveLabel = cols.positiveClass;
+      // The model's declared positive class unless the upload names one: never the one class a reference happens to hold
+      // (metrics' default then), which made it the positive class of every realized metric and of the calibration.
+      const declared = cols.positiveClass ?? (model.outputKind === 'binary' ? declaredPositive(model) : undefined);
+      if (declared !== undefined) input.positiveLabel = declared;
       const metrics = referenceMetrics(input);
       profile.metrics = metrics;
       if (model.outputKind === 'binary' && metrics.positiveLabel !== undefined) {
