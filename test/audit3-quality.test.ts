@@ -90,4 +90,26 @@ describe('audit3: labels and quality (real server, DuckDB file)', () => {
     const reference = (m.body['versions'] as Array<{ reference: { metrics: { positiveLabel: string } } }>)[0]?.reference;
     assert.equal(reference?.metrics.positiveLabel, 'yes', 'the reference metrics too');
   });
+
+  test('CBPE: a reference whose labels hold one class gives no estimate (its calibration would say every score is certainly no)', async () => {
+    for (const [name, label] of [['cbpe-no', 'no'], ['cbpe-yes', 'yes']] as const) {
+      const r = await binaryWithReference(name, Array.from({ length: 50 }, (_, i) => `${i},${i % 5 ? 'no' : 'yes'},${(i / 50).toFixed(2)},${label}`));
+      const p = await call(base, 'GET', `/v1/models/${name}/performance?from=${r.from}&to=${r.to}&ci=false&segments=false`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      assert.equal(p.body['estimated'], null, `${name}: ${JSON.stringify(p.body['estimated'])}`);
+      assert.equal((p.body['realized'] as { metrics: Record<string, { value: number }> }).metrics['accuracy']?.value, 1);
+    }
+  });
+
+  test('CBPE: a reference whose scores are all equal calibrates every score to its positive rate (0.3)', async () => {
+    const r = await binaryWithReference('cbpe-flat', Array.from({ length: 50 }, (_, i) => `${i},${i % 2 ? 'no' : 'yes'},0.5,${i % 10 < 3 ? 'yes' : 'no'}`));
+    const p = await call(base, 'GET', `/v1/models/cbpe-flat/performance?from=${r.from}&to=${r.to}&ci=false&segments=false`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    // 10 predicted yes (expected tp 10 * 0.3, fp 10 * 0.7) and 10 predicted no (expected fn 10 * 0.3, tn 10 * 0.7)
+    const e = p.body['estimated'] as { accuracy: number; precision: number; recall: number; f1: number; n: number };
+    assert.equal(e.n, 20);
+    for (const [k, want] of [['accuracy', 0.5], ['precision', 0.3], ['recall', 0.5], ['f1', (2 * 0.3 * 0.5) / 0.8]] as const) {
+      assert.ok(Math.abs(e[k] - want) < 1e-12, `${k} ${e[k]} want ${want}`);
+    }
+  });
 });

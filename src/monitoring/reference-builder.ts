@@ -82,7 +82,9 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
               y.push(String(l) === positive ? 1 : 0);
             }
           });
-          if (s.length > 0) profile.calibration = fitIsotonic(s, y);
+          // Both classes, or no calibration (and no CBPE): fitted on one class it maps every score to 0 (or 1), and the
+          // estimate claimed every prediction certainly wrong (or right) whatever its score.
+          if (y.includes(0) && y.includes(1)) profile.calibration = fitIsotonic(s, y);
         }
       }
     }
