@@ -112,4 +112,26 @@ describe('audit3: labels and quality (real server, DuckDB file)', () => {
       assert.ok(Math.abs(e[k] - want) < 1e-12, `${k} ${e[k]} want ${want}`);
     }
   });
+
+  test('rocAuc and logLoss null because some labelled events have no score: the note says how many, not "needs scores"', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'part', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/part/versions', { version: '1' })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'partm', outputKind: 'multiclass', classes: ['a', 'b', 'c'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/partm/versions', { version: '1' })).status, 201);
+    const start = NOW - 3 * HOUR;
+    const bin = Array.from({ length: 10 }, (_, i) => ({ id: `part-${i}`, model: 'part', version: '1', timestamp: start + i * 60_000, features: {}, prediction: String(i % 2), ...(i !== 3 && { score: i % 2 ? 0.8 : 0.2 }) }));
+    const mc = Array.from({ length: 9 }, (_, i) => ({ id: `partm-${i}`, model: 'partm', version: '1', timestamp: start + i * 60_000, features: {}, prediction: 'abc'[i % 3], ...(i > 1 && { scores: [0.2, 0.3, 0.5] }) }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events: [...bin, ...mc] })).body['accepted'], 19);
+    assert.equal((await call(base, 'POST', '/v1/labels', [...bin, ...mc].map((e) => ({ id: e.id, label: e.prediction })))).body['accepted'], 19);
+    for (const [name, missing, n] of [['part', 1, 10], ['partm', 2, 9]] as const) {
+      const p = await call(base, 'GET', `/v1/models/${name}/performance?from=${start}&to=${start + HOUR}&ci=false&segments=false`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      const metrics = (p.body['realized'] as { metrics: Record<string, { value: number | null; note?: string }> }).metrics;
+      assert.equal(metrics['accuracy']?.value, 1);
+      for (const k of ['rocAuc', 'logLoss']) {
+        assert.equal(metrics[k]?.value, null, k);
+        assert.equal(metrics[k]?.note, `${k} needs a score for every labelled event: ${missing} of ${n} have none`);
+      }
+    }
+  });
 });

@@ -99,6 +99,7 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
 export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): { realized: MetricsResult | null; realizedNote?: string } {
   if (labelled.length === 0) return { realized: null };
   const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples, ...(only && { only }) };
+  let unscored = 0;
   if (m.outputKind === 'regression') {
     input.labels = labelled.map((l) => toNumber(l.label));
     input.predictions = labelled.map((l) => toNumber(l.event.prediction));
@@ -107,7 +108,8 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
     const labels = new Array<string>(n);
     const predictions = new Array<string | null>(n);
     // Scores only where a metric uses them (rocAuc, logLoss) and every event has one.
-    let scores: number[] | null = m.outputKind === 'binary' && (!only || only.includes('rocAuc') || only.includes('logLoss')) ? new Array<number>(n) : null;
+    const scored = !only || only.includes('rocAuc') || only.includes('logLoss');
+    let scores: number[] | null = m.outputKind === 'binary' && scored ? new Array<number>(n) : null;
     for (let i = 0; i < n; i++) {
       const l = labelled[i] as LabelledOutcome;
       labels[i] = l.label;
@@ -118,6 +120,7 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
         else scores[i] = s;
       }
     }
+    if (scored) unscored = unscoredCount(m, labelled);
     input.labels = labels;
     input.predictions = predictions;
     if (scores) input.scores = scores;
@@ -133,7 +136,15 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
     }
   }
   try {
-    return { realized: computeMetrics(input) };
+    const result = computeMetrics(input);
+    if (unscored > 0) {
+      // The metrics only see that scores are absent: say that some events lack them, and how many.
+      for (const k of ['rocAuc', 'logLoss']) {
+        const mv = result.metrics[k];
+        if (mv?.value === null) mv.note = `${k} needs a score for every labelled event: ${unscored} of ${labelled.length} have none`;
+      }
+    }
+    return { realized: result };
   } catch (e) {
     return { realized: null, realizedNote: `realized metrics could not be computed from the labelled events: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -154,6 +165,18 @@ function scoreMatrix(m: ModelRecord, labelled: readonly LabelledOutcome[]): Metr
     for (let j = 0; j < s.length; j++) (columns[j] as Float64Array)[i] = s[j] as number;
   }
   return { classes: [...classes], columns };
+}
+
+/**
+ * Labelled events without the scores rocAuc and logLoss need (binary: a score; multiclass: one per declared class), which
+ * leave those metrics null for the whole range; 0 for a multiclass model without declared classes (no scores expected).
+ */
+function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[]): number {
+  const k = m.classes?.length ?? 0;
+  if (m.outputKind === 'multiclass' && k < 2) return 0;
+  let count = 0;
+  for (const l of labelled) if (m.outputKind === 'binary' ? l.event.score === null : l.event.scores?.length !== k) count++;
+  return count;
 }
 
 /** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */
