@@ -1,8 +1,8 @@
-import { kstwoSf } from '../stats/kolmogorov.js';
+import { ks2sampSorted } from '../stats/ks.js';
 import { ksAsymptoticPValue } from '../stats/kolmogorov-asymptotic.js';
 import { proportions } from '../stats/binning.js';
 import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
-import { cdfDistancesFromSketches, ksSketchErrorBound } from '../sketches/ks-from-sketch.js';
+import { cdfDistancesFromSketches, exactValues, ksSketchErrorBound } from '../sketches/ks-from-sketch.js';
 import { CategoricalSummary } from '../summary/categorical.js';
 import { NumericSummary } from '../summary/numeric.js';
 import { categoricalStats } from './categorical.js';
@@ -13,25 +13,29 @@ import { driftVerdict, type KindStats } from './verdict.js';
 /**
  * Numerical drift statistics from two window summaries (sketches), as the offline CLI computes them from
  * raw data, with these differences, recorded in the result:
- * - KS: the statistic from the KLL sketches (within `ks.errorBound` of the exact one, see ks-from-sketch.ts);
- *   once a sketch has compacted, the p-value is the one of the limiting Kolmogorov distribution (kstwobign)
- *   at max(0, statistic - errorBound) and en = m n / (m + n): constant time, and the statistic is approximate
- *   anyway; sketch error can only make the test more conservative, never raise a false alarm on its own.
- *   While both sketches are exact (small windows), kstwo.sf at the rounded en, as before (method 'sketch');
+ * - KS: while neither sketch has compacted (small references and windows: a sketch holds every value it took),
+ *   the values themselves, so the statistic, p-value and method ('exact' as scipy's ks_2samp) are the CLI's.
+ *   Once one has, the statistic from the KLL sketches (within `ks.errorBound` of the exact one, see
+ *   ks-from-sketch.ts) and the p-value of the limiting Kolmogorov distribution (kstwobign) at
+ *   max(0, statistic - errorBound) and en = m n / (m + n) (method 'sketch'): constant time, and the statistic is
+ *   approximate anyway; sketch error can only make the test more conservative, never raise a false alarm on its own;
  * - Wasserstein: integrated between the sketches' retained items (exact until a sketch compacts);
  * - PSI / Jensen-Shannon / Hellinger: exact, from the counts on the reference-decile bins kept per window.
  */
 export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSummary): NumericalStats & { ks: { errorBound: number } } {
   const { ks: d, wasserstein: w } = cdfDistancesFromSketches(ref.kll, cur.kll);
   const errorBound = ksSketchErrorBound(ref.kll, cur.kll);
+  const refValues = exactValues(ref.kll);
+  const curValues = exactValues(cur.kll);
   const m = Math.max(ref.count, cur.count);
   const n = Math.min(ref.count, cur.count);
-  const en = Math.round((m * n) / (m + n));
   const std = ref.min === ref.max ? 0 : (ref.std ?? 0); // constant: 0, not a rounding residue of the running mean
   const edges = ref.edges ? [...ref.edges] : [];
   const [p, q] = binShares(ref, cur, edges);
   return {
-    ks: { statistic: d, pValue: Math.min(1, Math.max(0, errorBound > 0 ? ksAsymptoticPValue(Math.max(0, d - errorBound), (m * n) / (m + n)) : kstwoSf(d, en))), method: 'sketch', errorBound },
+    ks: refValues && curValues
+      ? { ...ks2sampSorted(refValues, curValues), errorBound: 0 }
+      : { statistic: d, pValue: Math.min(1, Math.max(0, ksAsymptoticPValue(Math.max(0, d - errorBound), (m * n) / (m + n)))), method: 'sketch', errorBound },
     wasserstein: w,
     wassersteinNormalized: std > 0 ? w / std : w === 0 ? 0 : null,
     psi: psi(p, q),

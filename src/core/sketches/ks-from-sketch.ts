@@ -78,3 +78,13 @@ export function ksSketchErrorBound(a: KllSketch, b: KllSketch): number {
   const eb = b.isEstimationMode ? b.normalizedRankError(false) : 0;
   return ea + eb;
 }
+
+/**
+ * Every value the sketch took, sorted ascending, while it has never compacted (its sorted view is then the sample
+ * itself, each item of weight 1); null once it has (or when empty). Treat as read-only: the sketch caches it.
+ */
+export function exactValues(s: KllSketch): Float64Array | null {
+  if (s.isEmpty || s.isEstimationMode) return null;
+  const v = s.sortedView();
+  return v.items.length === v.n ? v.items : null;
+}

@@ -55,7 +55,7 @@ export function queryRoutes(deps: AppDeps) {
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
       const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) });
       if (!d) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet: upload one (PUT /v1/models/${v.record.model}/versions/${v.record.version}/reference)`);
-      return { ...head(v, r), ...d, note: 'computed from window summaries: KS from KLL sketches (statistic within stats.ks.errorBound of the exact value; p-value conservative), Wasserstein between sketch items, PSI/Jensen-Shannon/Hellinger exact on the reference bins' };
+      return { ...head(v, r), ...d, note: 'computed from window summaries: KS from KLL sketches (statistic within stats.ks.errorBound of the exact value; p-value conservative; exact while neither sketch has compacted), Wasserstein between sketch items, PSI/Jensen-Shannon/Hellinger exact on the reference bins' };
     }));
 
     app.get<RG>('/v1/models/:name/quality', read, async (req: Req) => timed('quality', async () => {
