@@ -71,7 +71,7 @@ describe('drift over stored windows agrees with lookout drift on the same data (
   let s: Server;
   let data: SameData;
   before(async () => {
-    s = await testServer({ clock: () => NOW });
+    s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
     data = new SameData(s, tempDir('lookout-audit3-drift-'));
   });
   after(async () => {
@@ -90,5 +90,27 @@ describe('drift over stored windows agrees with lookout drift on the same data (
     assert.equal(sv.score, cl.score);
     assert.equal(sv.drifted, false);
     assert.equal(cl.drifted, false);
+  });
+  test('a feature the reference file lacks is skipped as by the CLI, not counted in the dataset drift share', async () => {
+    // a drifts, b does not; "absent" is in the model's schema and the events but not in the reference file.
+    const ref = { a: Array.from({ length: 40 }, (_, i) => i), b: Array.from({ length: 40 }, (_, i) => i % 7) };
+    const cur = { ...{ a: Array.from({ length: 40 }, (_, i) => i + 30), b: Array.from({ length: 40 }, (_, i) => (i + 3) % 7) }, absent: Array.from({ length: 40 }, (_, i) => i) };
+    const props = { a: { type: 'number' }, b: { type: 'number' }, absent: { type: 'number' } };
+    const { server, cli } = await data.both('absent', props, ref, cur);
+    assert.deepEqual(cli.skipped, [{ name: 'absent', reason: 'missing in reference' }]);
+    assert.deepEqual(server.features.map((f) => f.name), cli.features.map((f) => f.name));
+    assert.deepEqual(server.skipped, cli.skipped);
+    assert.deepEqual(server.datasetDrift, cli.datasetDrift);
+    assert.equal(server.datasetDrift.drifted, true); // 1 of 2 features: the default share 0.5 is reached
+    // The drift-share series and a driftShare monitor's metric count the same features.
+    const ts = await call(s.url, 'GET', `/v1/models/absent/timeseries?metric=driftShare&granularity=hour&${RANGE}`);
+    assert.equal(ts.status, 200, JSON.stringify(ts.body));
+    const points = ts.body['points'] as Array<{ value: number | null }>;
+    assert.deepEqual(points.map((p) => p.value), [0.5]);
+    const monitor = { id: 'absent-share', model: 'absent', metric: 'driftShare', method: 'ks', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.5 }] };
+    assert.equal((await call(s.url, 'POST', '/v1/monitors', monitor)).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/monitors/run', {})).status, 200);
+    const ev = (await call(s.url, 'GET', `/v1/monitors/absent-share/evaluations?from=${NOW}&to=${NOW + 1}`)).body['evaluations'] as Array<{ value: number | null }>;
+    assert.deepEqual(ev.map((e) => e.value), [0.5]);
   });
 });

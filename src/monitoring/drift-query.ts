@@ -2,11 +2,13 @@ import { datasetDrift, DEFAULT_DRIFT_SHARE } from '../core/drift/dataset.js';
 import { featureDriftFromSummaries } from '../core/drift/from-summary.js';
 import type { MethodOverrides } from '../core/drift/select.js';
 import type { DatasetDrift, FeatureDrift } from '../core/drift/types.js';
-import type { WindowSummary } from '../core/summary/window.js';
+import type { FeatureSummary, WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
 
 export interface DriftResult {
   features: FeatureDrift[];
+  /** Features left out, and why: a column the reference lacks (as `lookout drift` lists it). */
+  skipped: Array<{ name: string; reason: string }>;
   prediction: FeatureDrift | null;
   datasetDrift: DatasetDrift;
   referenceRows: number;
@@ -19,11 +21,31 @@ export function driftOf(v: VersionContext, current: WindowSummary, overrides: Me
   if (!ref) return null;
   const rows = ref.profile.rows;
   const features: FeatureDrift[] = [];
-  for (const f of v.spec.features) {
-    const r = ref.summary.features.get(f.name);
-    const c = current.features.get(f.name);
-    if (r && c) features.push(featureDriftFromSummaries(f.name, r, c, rows, overrides));
+  const skipped = v.spec.features.filter((f) => !inReference(v, f.name)).map((f) => ({ name: f.name, reason: 'missing in reference' }));
+  for (const { name, ref: r } of referenceFeatures(v)) {
+    const c = current.features.get(name);
+    if (c) features.push(featureDriftFromSummaries(name, r, c, rows, overrides));
   }
   const prediction = ref.summary.prediction.count > 0 ? featureDriftFromSummaries('__prediction', ref.summary.prediction, current.prediction, rows, overrides) : null;
-  return { features, prediction, datasetDrift: datasetDrift(features, driftShare), referenceRows: rows, currentEvents: current.events };
+  return { features, skipped, prediction, datasetDrift: datasetDrift(features, driftShare), referenceRows: rows, currentEvents: current.events };
+}
+
+/**
+ * Whether the version's reference has the feature: a reference file without its column summarised no row of it
+ * (every row of a file, and every event of a reference range, counts as a value or as missing). Such a feature is
+ * left out of drift and of the drift share, as `lookout drift` skips a column missing in the reference.
+ */
+export function inReference(v: VersionContext, name: string): boolean {
+  const r = v.reference?.summary.features.get(name);
+  return r !== undefined && r.count + r.missing > 0;
+}
+
+/** The version's features that its reference has (inReference), with their reference summaries, in schema order. */
+export function referenceFeatures(v: VersionContext): Array<{ name: string; ref: FeatureSummary }> {
+  const out: Array<{ name: string; ref: FeatureSummary }> = [];
+  for (const f of v.spec.features) {
+    const r = v.reference?.summary.features.get(f.name);
+    if (r && inReference(v, f.name)) out.push({ name: f.name, ref: r });
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
 import type { SeriesMetric } from './query.js';
 import { splitMetric } from './metric-name.js';
+import { referenceFeatures } from './drift-query.js';
 
 /** Metrics a time series can chart, one value per window. Feature metrics take ":FEATURE". */
 export const TIMESERIES_METRICS = [
@@ -83,10 +84,9 @@ export function seriesValue(metric: string, v: VersionContext, s: WindowSummary,
     case 'estimatedF1': return s.cbpe.n ? estimatedMetrics(s.cbpe).f1 : null;
     case 'driftShare': {
       if (!ref || s.events === 0) return null;
-      const fs = v.spec.features.flatMap((f) => {
-        const r = ref.summary.features.get(f.name);
-        const c = s.features.get(f.name);
-        return r && c ? [windowFeatureDrift(f.name, r, c, rows)] : [];
+      const fs = referenceFeatures(v).flatMap(({ name: f, ref: r }) => {
+        const c = s.features.get(f);
+        return c ? [windowFeatureDrift(f, r, c, rows)] : [];
       });
       return datasetDrift(fs).share;
     }

@@ -7,6 +7,7 @@ import { CategoricalSummary } from '../../core/summary/categorical.js';
 import { NumericSummary } from '../../core/summary/numeric.js';
 import type { WindowSummary } from '../../core/summary/window.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
+import { referenceFeatures } from '../../monitoring/drift-query.js';
 import type { ModelRecord } from '../../storage/types.js';
 import type { MetricArgs, MetricValue, MonitorMetric } from './types.js';
 
@@ -63,10 +64,9 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
   summaryMetric('driftShare', 'share of features that drifted (each with the method given, psi by default)', above, 'none', (s, v, _m, args) => {
     const ref = v.reference;
     if (!ref) return { value: null, samples: 0, detail: { note: 'no reference' } };
-    const fs = v.spec.features.flatMap((f) => {
-      const r = ref.summary.features.get(f.name);
-      const c = s.features.get(f.name);
-      return r && c ? [drift(f.name, r, c, ref.profile.rows, args)] : [];
+    const fs = referenceFeatures(v).flatMap(({ name: f, ref: r }) => {
+      const c = s.features.get(f);
+      return c ? [drift(f, r, c, ref.profile.rows, args)] : [];
     });
     const d = datasetDrift(fs);
     return { value: d.share, samples: s.events, detail: { method: args.method ?? DEFAULT_MONITOR_DRIFT_METHOD, drifted: fs.filter((f) => f.drifted).map((f) => f.name) } };
