@@ -113,4 +113,28 @@ describe('drift over stored windows agrees with lookout drift on the same data (
     const ev = (await call(s.url, 'GET', `/v1/monitors/absent-share/evaluations?from=${NOW}&to=${NOW + 1}`)).body['evaluations'] as Array<{ value: number | null }>;
     assert.deepEqual(ev.map((e) => e.value), [0.5]);
   });
+  test('integer codes of a categorical feature in a reference written with decimals (1.0, as pandas writes a column with gaps) are the events\' categories', async () => {
+    const base = s.url;
+    const props = { code: { type: 'integer', 'x-lookout-kind': 'categorical' }, level: { type: 'number', enum: [0.5, 1, 2] } };
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'codes', outputKind: 'regression', inputSchema: { type: 'object', properties: props } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/codes/versions', { version: '1' })).status, 201);
+    // DuckDB reads both columns as DOUBLE: their text would be "1.0", "2.0", "0.5"; the events send 1, 2, 0.5.
+    const rows = Array.from({ length: 60 }, (_, i) => `${i === 0 ? '' : `${i % 3}.0`},${[0.5, 1, 2][i % 3]}`);
+    const up = await call(base, 'PUT', '/v1/models/codes/versions/1/reference', `code,level\n${rows.join('\n')}\n`, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      id: `codes-${i}`, model: 'codes', version: '1', timestamp: new Date(FROM + i * 60_000).toISOString(),
+      features: { code: i % 3, level: [0.5, 1, 2][i % 3] }, prediction: 0,
+    }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 60);
+    const d = (await call(base, 'GET', `/v1/models/codes/drift?${RANGE}`)).body as unknown as DriftAnswer;
+    for (const name of ['code', 'level']) {
+      const f = feature(d, name);
+      assert.deepEqual(f.stats['newCategories'], [], `${name}: ${JSON.stringify(f.stats)}`);
+      assert.equal(f.drifted, false, name);
+      assert.equal((f.stats['chiSquare'] as { dof: number }).dof, 2, name);
+    }
+    const dist = (await call(base, 'GET', `/v1/models/codes/features/code/distribution?${RANGE}`)).body;
+    assert.deepEqual((dist['categories'] as Array<{ name: string }>).map((c) => c.name).sort(), ['0', '1', '2']);
+  });
 });

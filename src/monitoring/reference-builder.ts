@@ -5,7 +5,7 @@ import { bytesToBase64 } from '../core/summary/base64.js';
 import { fitIsotonic } from '../core/summary/calibration.js';
 import { WindowSummary } from '../core/summary/window.js';
 import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
-import { Dataset } from '../io/dataset.js';
+import { classify, Dataset } from '../io/dataset.js';
 import { InputError } from '../io/errors.js';
 import type { ModelRecord } from '../storage/types.js';
 import { specFor, summarySeed } from './catalog.js';
@@ -48,7 +48,7 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
     for (const f of spec.features) {
       const s = summary.features.get(f.name);
       if (!s || !ds.column(f.name)) continue;
-      const values = f.kind === 'numerical' ? (await numericValues(ds, f.name)).values : await textValues(ds, f.name);
+      const values = f.kind === 'numerical' || numericCodes(model, f.name, ds) ? (await numericValues(ds, f.name)).values : await textValues(ds, f.name);
       for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
     }
     const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol)) : null;
@@ -115,6 +115,22 @@ function modelClassValues(ds: Dataset, model: ModelRecord, col: string): Promise
   const classes = model.classes ?? [];
   if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col);
   return classValues(ds, col, () => true);
+}
+
+/**
+ * A categorical feature of numbers (integer codes, a numeric enum) whose column the file holds as numbers: read as
+ * numbers, so that its categories are the text of a JSON number as an event's are (1, 0.5), not DuckDB's text of the
+ * column's type ("1.0" of a DOUBLE column, as pandas writes integer codes with gaps; "0.50" of a DECIMAL).
+ */
+function numericCodes(model: ModelRecord, name: string, ds: Dataset): boolean {
+  const col = ds.column(name);
+  if (!col || classify(col.duckType) !== 'numerical') return false;
+  const def = (model.inputSchema['properties'] as Record<string, unknown> | undefined)?.[name];
+  if (typeof def !== 'object' || def === null) return false;
+  const d = def as Record<string, unknown>;
+  const types = Array.isArray(d['type']) ? (d['type'] as unknown[]) : [d['type']];
+  if (types.some((t) => t === 'string' || t === 'boolean')) return false;
+  return types.some((t) => t === 'number' || t === 'integer') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'number'));
 }
 
 function pick(ds: Dataset, requested: string | undefined, fallback: string): string | undefined {
