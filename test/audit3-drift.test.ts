@@ -137,4 +137,24 @@ describe('drift over stored windows agrees with lookout drift on the same data (
     const dist = (await call(base, 'GET', `/v1/models/codes/features/code/distribution?${RANGE}`)).body;
     assert.deepEqual((dist['categories'] as Array<{ name: string }>).map((c) => c.name).sort(), ['0', '1', '2']);
   });
+  test('values near 1e200 and 1e-200: the normalised Wasserstein score is the scale-free one, offline and from summaries', async () => {
+    // 1 + i/n against 1.5 + i/n, times 1e200 and 1e-200: W = 0.5, std = sqrt((n^2 - 1) / 12) / n (about sqrt(3) for W / std).
+    // Squared deviations overflow (std Infinity: score 0, no drift) or underflow (std 0: "reference is constant").
+    const n = 1200;
+    const expected = 0.5 / (Math.sqrt((n * n - 1) / 12) / n);
+    const ref = (scale: number): number[] => Array.from({ length: n }, (_, i) => (1 + i / n) * scale);
+    const cur = (scale: number): number[] => Array.from({ length: n }, (_, i) => (1.5 + i / n) * scale);
+    const { server, cli } = await data.both('scales', { big: { type: 'number' }, tiny: { type: 'number' } },
+      { big: ref(1e200), tiny: ref(1e-200) }, { big: cur(1e200), tiny: cur(1e-200) });
+    for (const name of ['big', 'tiny']) {
+      for (const [side, d, tol] of [['cli', cli, 1e-9], ['server', server, 0.02]] as const) {
+        const f = feature(d, name);
+        const what = `${side} ${name}: ${JSON.stringify({ score: f.score, note: f.note, wn: f.stats['wassersteinNormalized'] })}`;
+        assert.equal(f.method, 'wasserstein', what);
+        assert.ok(f.score !== null && Math.abs(f.score - expected) <= tol * expected, what);
+        assert.equal(f.drifted, true, what);
+        assert.equal(f.note, undefined, what);
+      }
+    }
+  });
 });

@@ -6,7 +6,7 @@ import type { VersionContext } from './catalog.js';
  * Bump when what a stored window value means changes (a statistic's computation, a default drift method or
  * threshold): values stored under an older version then no longer match any reader's basis and are recomputed.
  */
-export const WINDOW_VALUES_VERSION = 3;
+export const WINDOW_VALUES_VERSION = 4;
 
 /**
  * Granularities whose per-window values are stored (WindowValue): hour and day windows are kept for good; minute

@@ -1,6 +1,7 @@
 import { ks2sampSorted } from '../stats/ks.js';
 import { ksAsymptoticPValue } from '../stats/kolmogorov-asymptotic.js';
 import { proportions } from '../stats/binning.js';
+import { scaledStd, stdNeedsScaling } from '../stats/sorted.js';
 import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
 import { cdfDistancesFromSketches, exactValues, ksSketchErrorBound } from '../sketches/ks-from-sketch.js';
 import { CategoricalSummary } from '../summary/categorical.js';
@@ -29,7 +30,9 @@ export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSum
   const curValues = exactValues(cur.kll);
   const m = Math.max(ref.count, cur.count);
   const n = Math.min(ref.count, cur.count);
-  const std = ref.min === ref.max ? 0 : (ref.std ?? 0); // constant: 0, not a rounding residue of the running mean
+  // Constant: 0, not a rounding residue of the running mean. Beyond spreads of 1e+-150 the summary's squared
+  // deviations overflowed or underflowed: the std of the sketch's items (weighted), on scaled values, instead.
+  const std = ref.min === ref.max ? 0 : stdNeedsScaling(ref.min, ref.max) ? sketchStd(ref) : (ref.std ?? 0);
   const edges = ref.edges ? [...ref.edges] : [];
   const [p, q] = binShares(ref, cur, edges);
   return {
@@ -43,6 +46,14 @@ export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSum
     hellinger: hellinger(p, q),
     binEdges: edges,
   };
+}
+
+/** The std of a summary's sketch: of the values themselves while it has not compacted, else of its weighted items. */
+function sketchStd(s: NumericSummary): number {
+  const view = s.kll.sortedView();
+  const w = new Float64Array(view.cumWeights.length);
+  for (let i = 0; i < w.length; i++) w[i] = (view.cumWeights[i] as number) - (i === 0 ? 0 : (view.cumWeights[i - 1] as number));
+  return scaledStd(view.items, w);
 }
 
 /** Bin proportions on the reference edges: exact counts when both kept them, else from the sketches' CDFs. */

@@ -35,3 +35,43 @@ export function meanStd(a: Float64Array): { mean: number; std: number } {
   }
   return { mean, std: Math.sqrt(ss / n) };
 }
+
+/**
+ * Whether the squared deviations of values between lo and hi can overflow (a spread beyond 1e150: numpy.std gives
+ * inf) or underflow (below 1e-150: numpy.std gives 0 for values that differ), so that the standard deviation must be
+ * computed on scaled values (scaledStd).
+ */
+export function stdNeedsScaling(lo: number, hi: number): boolean {
+  const spread = hi - lo;
+  return spread > 0 && !(spread >= 1e-150 && spread <= 1e150);
+}
+
+/**
+ * Population standard deviation (ddof 0) of values with weights (1 each when absent), computed on the values scaled
+ * by a power of two that brings the largest magnitude near 1 (exact), so that neither the deviations' squares nor
+ * their sum overflows or underflows; the result is scaled back.
+ */
+export function scaledStd(values: ArrayLike<number>, weights?: ArrayLike<number>): number {
+  let big = 0;
+  for (let i = 0; i < values.length; i++) big = Math.max(big, Math.abs(values[i] as number));
+  if (!(big > 0) || !Number.isFinite(big)) return big === 0 ? 0 : NaN;
+  const k = -Math.floor(Math.log2(big));
+  // 2^k in two factors: each stays a normal double for any k of a finite non-zero double (|k| <= 1074).
+  const f1 = 2 ** Math.trunc(k / 2);
+  const f2 = 2 ** (k - Math.trunc(k / 2));
+  let total = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights ? (weights[i] as number) : 1;
+    total += w;
+    sum += w * (((values[i] as number) * f1) * f2);
+  }
+  const mean = sum / total;
+  let ss = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights ? (weights[i] as number) : 1;
+    const d = ((values[i] as number) * f1) * f2 - mean;
+    ss += w * d * d;
+  }
+  return (Math.sqrt(ss / total) / f1) / f2;
+}
