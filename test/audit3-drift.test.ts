@@ -157,4 +157,25 @@ describe('drift over stored windows agrees with lookout drift on the same data (
       }
     }
   });
+  test('a text feature of yes/no in a reference CSV (which DuckDB types as booleans) keeps the file\'s categories, as the events send them', async () => {
+    const base = s.url;
+    const props = { member: { type: 'string' }, flag: { type: 'boolean' }, plan: { enum: ['T', 'F'] } };
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'yesno', outputKind: 'regression', inputSchema: { type: 'object', properties: props } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/yesno/versions', { version: '1' })).status, 201);
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 2 ? 'yes' : 'no'},${i % 3 ? 'true' : 'false'},${i % 2 ? 'T' : 'F'}`);
+    const up = await call(base, 'PUT', '/v1/models/yesno/versions/1/reference', `member,flag,plan\n${rows.join('\n')}\n`, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    const events = Array.from({ length: 40 }, (_, i) => ({
+      id: `yesno-${i}`, model: 'yesno', version: '1', timestamp: new Date(FROM + i * 60_000).toISOString(),
+      features: { member: i % 2 ? 'yes' : 'no', flag: i % 3 !== 0, plan: i % 2 ? 'T' : 'F' }, prediction: 0,
+    }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 40);
+    const d = (await call(base, 'GET', `/v1/models/yesno/drift?${RANGE}`)).body as unknown as DriftAnswer;
+    for (const name of ['member', 'flag', 'plan']) {
+      const f = feature(d, name);
+      assert.deepEqual(f.stats['newCategories'], [], `${name}: ${JSON.stringify(f.stats)}`);
+      assert.equal(f.score, 1, name);
+      assert.equal(f.drifted, false, name);
+    }
+  });
 });

@@ -48,7 +48,8 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
     for (const f of spec.features) {
       const s = summary.features.get(f.name);
       if (!s || !ds.column(f.name)) continue;
-      const values = f.kind === 'numerical' || numericCodes(model, f.name, ds) ? (await numericValues(ds, f.name)).values : await textValues(ds, f.name);
+      const values = f.kind === 'numerical' || numericCodes(model, f.name, ds) ? (await numericValues(ds, f.name)).values
+        : booleanFeature(model, f.name) ? await textValues(ds, f.name) : await classValues(ds, f.name, () => true);
       for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
     }
     const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol)) : null;
@@ -125,12 +126,29 @@ function modelClassValues(ds: Dataset, model: ModelRecord, col: string): Promise
 function numericCodes(model: ModelRecord, name: string, ds: Dataset): boolean {
   const col = ds.column(name);
   if (!col || classify(col.duckType) !== 'numerical') return false;
-  const def = (model.inputSchema['properties'] as Record<string, unknown> | undefined)?.[name];
-  if (typeof def !== 'object' || def === null) return false;
-  const d = def as Record<string, unknown>;
-  const types = Array.isArray(d['type']) ? (d['type'] as unknown[]) : [d['type']];
+  const d = propertyOf(model, name);
+  const types = typesOf(d);
   if (types.some((t) => t === 'string' || t === 'boolean')) return false;
   return types.some((t) => t === 'number' || t === 'integer') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'number'));
+}
+
+/**
+ * A feature the schema types as boolean: events send true/false, so the file's booleans are read as "true"/"false".
+ * Another text feature is read as the file spells it: a CSV column of yes/no (or T/F), which DuckDB types BOOLEAN,
+ * keeps "yes"/"no", the strings events send, not "true"/"false" (every category new: total drift on the same data).
+ */
+function booleanFeature(model: ModelRecord, name: string): boolean {
+  const d = propertyOf(model, name);
+  return typesOf(d).includes('boolean') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'boolean'));
+}
+
+function propertyOf(model: ModelRecord, name: string): Record<string, unknown> {
+  const def = (model.inputSchema['properties'] as Record<string, unknown> | undefined)?.[name];
+  return typeof def === 'object' && def !== null ? (def as Record<string, unknown>) : {};
+}
+
+function typesOf(d: Record<string, unknown>): unknown[] {
+  return Array.isArray(d['type']) ? (d['type'] as unknown[]) : [d['type']];
 }
 
 function pick(ds: Dataset, requested: string | undefined, fallback: string): string | undefined {
