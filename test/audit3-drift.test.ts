@@ -179,3 +179,22 @@ describe('drift over stored windows agrees with lookout drift on the same data (
     }
   });
 });
+
+describe('lookout drift: integer codes written with decimals in one file and without in the other', () => {
+  test('--categorical codes 1.0 (a DOUBLE column, as pandas writes one with gaps) and 1 (integers) are one category', () => {
+    const dir = tempDir('lookout-audit3-codes-');
+    const ref = join(dir, 'ref.csv');
+    const cur = join(dir, 'cur.csv');
+    writeCsv(ref, { code: [...Array.from({ length: 60 }, (_, i) => `${(i % 3) + 1}.0`), null], level: [...Array.from({ length: 60 }, (_, i) => [0.5, 1, 2][i % 3] as number), 1.25] });
+    writeCsv(cur, { code: Array.from({ length: 60 }, (_, i) => (i % 3) + 1), level: Array.from({ length: 60 }, (_, i) => ['0.50', '1.00', '2.00'][i % 3] as string) });
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--categorical', 'code,level', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as DriftAnswer;
+    const code = feature(out, 'code');
+    assert.deepEqual(code.stats['newCategories'], [], JSON.stringify(code.stats));
+    assert.equal(code.score, 1);
+    assert.equal(code.drifted, false);
+    // DOUBLE 0.5 against DECIMAL 0.50: one category too.
+    assert.deepEqual(feature(out, 'level').stats['newCategories'], []);
+  });
+});

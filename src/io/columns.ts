@@ -66,9 +66,27 @@ export async function numericValues(ds: Dataset, name: string): Promise<{ values
   return { values, typeMismatch: await numericMismatches(ds, name) };
 }
 
-/** Counts per category (text form of the value), missing values excluded. */
+/** Fractional numeric column types, whose DuckDB text depends on the type (1.0 of a DOUBLE, 1.00 of a DECIMAL(p,2)). */
+const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL.*)$/;
+
+/**
+ * Counts per category (text form of the value), missing values excluded. A fractional numeric column (codes written
+ * 1.0, as pandas writes an integer column with gaps) is keyed by the number's shortest text, as an integer column and
+ * an event's JSON number are (1.0 -> "1", 0.50 -> "0.5"); its NaN and +-Infinity are missing, as in a numerical column.
+ */
 export async function categoryCounts(ds: Dataset, name: string): Promise<Map<string, number>> {
-  const c = textExpr(ds.requireColumn(name));
+  const col = ds.requireColumn(name);
+  if (FRACTIONAL.test(col.duckType)) {
+    const x = `${ident(name)}::DOUBLE`;
+    const rows = (await ds.conn.runAndReadAll(`SELECT ${x} AS k, count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE isfinite(${x}) GROUP BY 1`)).getRowsJS();
+    const counts = new Map<string, number>();
+    for (const [k, n] of rows) {
+      const key = String(Number(k));
+      counts.set(key, (counts.get(key) ?? 0) + Number(n)); // 0 and -0: one category, as String(-0) is "0"
+    }
+    return counts;
+  }
+  const c = textExpr(col);
   const sql = `SELECT ${c} AS k, count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} GROUP BY 1`;
   const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   const counts = new Map<string, number>();
