@@ -1,18 +1,36 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { analyse, twoProportionP, type ArmSnapshot } from './analysis.js';
+import { analyse, errorRateP, type ArmSnapshot } from './analysis.js';
 
 const arm = (over: Partial<ArmSnapshot> = {}): ArmSnapshot => ({
   n: 1000, errors: 5, p95Ms: 10, categories: new Map([['yes', 400], ['no', 600]]), numeric: [], meanConfidence: 0.8, ...over,
 });
 
 describe('issue 5: rollout step analysis', () => {
-  test('two-proportion test: matches scipy (10/100 vs 20/100 pooled), one-sided p', () => {
-    const { z, p } = twoProportionP(10, 100, 20, 100);
-    const expectedZ = 0.1 / Math.sqrt(0.15 * 0.85 * 0.02);
-    assert.ok(Math.abs(z - expectedZ) < 1e-12);
-    assert.ok(Math.abs(p - 0.02383519032808) < 1e-9, `p=${p}`); // scipy.stats.norm.sf(1.9802950859533) 
-    assert.ok(twoProportionP(20, 100, 10, 100).p > 0.9);
+  test('error-rate test: one-sided Fisher exact, as scipy.stats.fisher_exact([[eB, nB-eB], [eA, nA-eA]], alternative=greater)', () => {
+    // [errorsA (primary), nA, errorsB (canary), nB, scipy 1.17.1 p]
+    const golden: Array<[number, number, number, number, number]> = [
+      [5, 1000, 1, 3, 0.01785672909427395], [0, 202, 1, 3, 0.014634146341463417], [0, 202, 4, 6, 1.979920438877084e-07],
+      [5, 1000, 1, 10, 0.05809517453136776], [5, 1000, 2, 40, 0.026810545465286374], [0, 200, 3, 100, 0.036295481582904986],
+      [10, 100, 20, 100, 0.03671379486068818], [20, 100, 10, 100, 0.9859331476106494], [0, 1000, 0, 100, 1], [1000, 1000, 100, 100, 1],
+      [500, 100000, 80, 10000, 0.0001301654221411528], [50, 10000, 500, 50000, 1.9243675879362875e-07], [3, 7, 2, 2, 0.27777777777777785], [7, 7, 0, 3, 1],
+    ];
+    for (const [ea, na, eb, nb, want] of golden) {
+      const p = errorRateP(ea, na, eb, nb);
+      assert.ok(Math.abs(p - want) <= 1e-9 * want, `${eb}/${nb} vs ${ea}/${na}: p=${p}, scipy ${want}`);
+    }
+    assert.equal(errorRateP(0, 0, 3, 3), 1, 'no primary requests: no evidence');
+  });
+
+  test('a handful of requests is no verdict: one failure in a step\'s first 3 (or 10, or 2 in 40) neither fails nor passes', () => {
+    for (const [errors, n] of [[1, 3], [1, 10], [2, 40]] as const) {
+      const a = analyse(arm({ n, errors }), arm(), null);
+      assert.deepStrictEqual([a.fail, a.pass, a.insufficient], [false, false, true], `${errors} of ${n}: ${a.checks[0]?.detail ?? ''}`);
+    }
+    // a small sample against a small primary: 3 of 100 vs 0 of 200 is p = 0.036 (the z-test said 0.0069 < 0.01)
+    const small = analyse(arm({ n: 100, errors: 3 }), arm({ n: 200, errors: 0 }), null);
+    assert.equal(small.fail, false, String(small.checks[0]?.detail));
+    assert.equal(small.pass, true);
   });
 
   test('a healthy canary passes; a failing one fails with the numbers; too few samples gives no verdict', () => {

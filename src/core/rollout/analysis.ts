@@ -1,7 +1,8 @@
 /**
  * The analysis at each rollout step: the canary's live traffic against the primary's over the same period.
  * Pure. Checks (each records the values, the limit and the verdict):
- * - errorRate: one-sided two-proportion z-test (pooled); fails only when the canary is worse with p < alpha
+ * - errorRate: one-sided Fisher exact test (exact at any sample size: a normal approximation called one failure in
+ *   a step's first three requests p = 1e-13 and rolled back); fails only when the canary is worse with p < alpha
  *   AND by more than `maxErrorRateIncrease` (absolute), so noise alone does not roll back;
  * - latencyP95: canary p95 <= primary p95 * maxLatencyRatio + latencySlackMs;
  * - disagreement: share of paired requests (canary answer vs the primary's mirrored answer) that differ;
@@ -11,8 +12,8 @@
  * With fewer than `minSamples` requests on either arm the analysis is `insufficient` (no verdict yet).
  */
 import { binCountsSorted, decileEdges, proportions } from '../stats/binning.js';
-import { chi2Sf } from '../stats/chi2.js';
 import { psi } from '../stats/divergence.js';
+import { fisherGreaterP } from '../stats/fisher.js';
 import { categoricalStats } from '../drift/categorical.js';
 
 export interface ArmSnapshot {
@@ -67,15 +68,9 @@ export interface Analysis {
   checks: Check[];
 }
 
-/** One-sided p-value that rate b exceeds rate a (pooled two-proportion z-test). */
-export function twoProportionP(errorsA: number, nA: number, errorsB: number, nB: number): { z: number; p: number } {
-  if (nA === 0 || nB === 0) return { z: 0, p: 1 };
-  const pooled = (errorsA + errorsB) / (nA + nB);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / nA + 1 / nB));
-  if (se === 0) return { z: 0, p: errorsB / nB > errorsA / nA ? 0 : 1 };
-  const z = (errorsB / nB - errorsA / nA) / se;
-  const upper = 0.5 * chi2Sf(z * z, 1);
-  return { z, p: z >= 0 ? upper : 1 - upper };
+/** One-sided exact p-value that error rate b exceeds rate a (Fisher; 1 when either side has no requests). */
+export function errorRateP(errorsA: number, nA: number, errorsB: number, nB: number): number {
+  return nA === 0 || nB === 0 ? 1 : fisherGreaterP(errorsA, nA, errorsB, nB);
 }
 
 export function predictionDrift(primary: ArmSnapshot, canary: ArmSnapshot): number | null {
@@ -93,10 +88,10 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
   const samples = { canary: canary.n, primary: primary.n, pairs: pair?.n ?? 0 };
   const checks: Check[] = [];
   const rate = (a: ArmSnapshot): number | null => (a.n === 0 ? null : a.errors / a.n);
-  const t = twoProportionP(primary.errors, primary.n, canary.errors, canary.n);
+  const p = errorRateP(primary.errors, primary.n, canary.errors, canary.n);
   const er = { canary: rate(canary), primary: rate(primary) };
-  const erWorse = er.canary !== null && er.primary !== null && er.canary - er.primary > cfg.maxErrorRateIncrease && t.p < cfg.errorRateAlpha;
-  checks.push({ name: 'errorRate', ...er, limit: er.primary === null ? null : er.primary + cfg.maxErrorRateIncrease, pass: !erWorse, detail: `z=${t.z.toFixed(2)} p=${t.p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha} and above the limit)` });
+  const erWorse = er.canary !== null && er.primary !== null && er.canary - er.primary > cfg.maxErrorRateIncrease && p < cfg.errorRateAlpha;
+  checks.push({ name: 'errorRate', ...er, limit: er.primary === null ? null : er.primary + cfg.maxErrorRateIncrease, pass: !erWorse, detail: `one-sided Fisher exact p=${p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha} and above the limit)` });
   const latLimit = primary.p95Ms === null ? null : primary.p95Ms * cfg.maxLatencyRatio + cfg.latencySlackMs;
   checks.push({ name: 'latencyP95', canary: canary.p95Ms, primary: primary.p95Ms, limit: latLimit, pass: latLimit === null || canary.p95Ms === null || canary.p95Ms <= latLimit });
   if (pair !== null && pair.n > 0) {

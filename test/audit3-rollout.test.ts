@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { stickyBucket } from '../src/core/routing/policy.js';
+import { MemoryNotifier } from '../src/rollout/notifier.js';
+import { defaultConfig } from '../src/config.js';
+import { startServer, type Server } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
+import { predict } from './helpers/predict.js';
+import { declareChurn } from './helpers/registry.js';
+import { call } from './helpers/server.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
+
+const T0 = Date.UTC(2026, 0, 5, 12);
+const STEP = 60_000;
+
+/** `count` sticky keys whose canary bucket is below (`canary`) or at/above (`!canary`) a 10% step. */
+function keys(count: number, canary: boolean, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const k = `${prefix}-${i}`;
+    if ((stickyBucket(k) < 1000) === canary) out.push(k);
+  }
+  return out;
+}
+
+describe('audit 3: rollout statistics and the promotion gate through the real server', { timeout: 120_000 }, () => {
+  let server: Server;
+  let url: string;
+  let now = T0;
+  const notifier = new MemoryNotifier();
+  let stable: ModelServer;
+  let candidate: ModelServer;
+
+  const tick = async (advanceMs: number): Promise<void> => {
+    now += advanceMs;
+    const r = await call(url, 'POST', '/v1/rollouts/tick', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const rollout = async (): Promise<Record<string, unknown>> => (await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Record<string, unknown>;
+
+  before(async () => {
+    const c = defaultConfig();
+    c.dataDir = tempDir('lookout-audit3-rollout-');
+    c.server.port = 0;
+    c.registry = { tickMs: 0, refreshMs: 0 };
+    server = await startServer({ config: c, clock: () => now, rolloutNotifier: notifier });
+    url = server.url;
+    stable = await startModelServer();
+    candidate = await startModelServer({ failEvery: 3 });
+    await declareChurn(url, [{ version: '1.0.0', upstream: stable.url }, { version: '1.1.0', upstream: candidate.url }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+    await stable.close();
+    await candidate.close();
+  });
+
+  test('one failed request of the canary\'s first 3 is noise: the step holds (insufficient data); a canary failing every request is still rolled back early', async () => {
+    const s = await call(url, 'POST', '/v1/models/churn/rollout', {
+      candidate: '1.1.0', steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', reason: 'tiny-sample audit',
+      analysis: { minSamples: 40 }, slo: { minSamples: 40, maxErrorRate: 0.05, maxP95Ms: 500 },
+    });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    for (const user of keys(200, false, 'p')) assert.equal((await predict(url, { x: 1, user })).version, '1.0.0');
+    // the candidate's third request fails (failEvery 3): 1 of 3 against 0 of ~200 on the primary
+    const seen = [];
+    for (const user of keys(3, true, 'c')) seen.push((await predict(url, { x: 1, user })).status);
+    assert.deepStrictEqual(seen, [200, 200, 503]);
+    await tick(10_000);
+    let r = await rollout();
+    // exact one-sided p (scipy.stats.fisher_exact([[1, 2], [0, 202]], alternative='greater')) = 3/205 = 0.0146 > 0.01
+    assert.equal(r.state, 'running', `rolled back on 1 failure in 3 requests: ${String(r.endReason)}`);
+    assert.equal(r.weight, 10);
+    await tick(STEP);
+    r = await rollout();
+    assert.equal(r.state, 'running', 'after the step duration, too few samples still hold the step');
+    assert.equal((r.analyses as unknown[]).length, 0);
+    const aliases = (await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+    assert.equal(aliases['canary'], '1.1.0');
+    // now every candidate request fails: 4 of 6 against 0 of ~200 is no noise, rolled back at the next tick
+    candidate.behaviour.failEvery = 1;
+    for (const user of keys(3, true, 'd')) assert.equal((await predict(url, { x: 1, user })).status, 503);
+    await tick(1_000);
+    r = await rollout();
+    assert.equal(r.state, 'rolled_back');
+    assert.match(String(r.endReason), /errorRate canary 0\.6667 vs primary 0 /);
+    candidate.behaviour.failEvery = 3;
+  });
+});
