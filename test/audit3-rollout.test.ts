@@ -86,4 +86,31 @@ describe('audit 3: rollout statistics and the promotion gate through the real se
     assert.match(String(r.endReason), /errorRate canary 0\.6667 vs primary 0 /);
     candidate.behaviour.failEvery = 3;
   });
+
+  /** 100 labels; the current version right on the first `rightA` rows, the candidate on the first `rightB`. */
+  const testSet = (rightA: number, rightB: number) => {
+    const labels = Array.from({ length: 100 }, (_, i) => (i % 2 ? 'yes' : 'no'));
+    const flip = (l: string): string => (l === 'yes' ? 'no' : 'yes');
+    return {
+      labels,
+      current: { predictions: labels.map((l, i) => (i < rightA ? l : flip(l))) },
+      candidate: { predictions: labels.map((l, i) => (i < rightB ? l : flip(l))) },
+    };
+  };
+
+  test('the gate: accuracy 0.57 against 0.56 meets a minimum improvement of 0.01 (it was refused as "0.0100 is below the required 0.0100")', async () => {
+    const set = await call(url, 'PUT', '/v1/models/churn/aliases/champion', { version: '1.0.0', reason: 'gate audit' });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    const r = await call(url, 'POST', '/v1/models/churn/promote', {
+      version: '1.1.0', alias: 'champion', reason: 'one more right answer in 100', testSet: testSet(56, 57), gate: { metric: 'accuracy', minImprovement: 0.01 },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 400));
+    const gate = (r.body.comparison as { gate: { pass: boolean; reason: string } }).gate;
+    assert.equal(gate.pass, true);
+    assert.match(gate.reason, /accuracy: candidate 0\.5700 beats current 0\.5600 by 0\.0100/);
+    // one right answer fewer is still refused, with the numbers
+    const c = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet: testSet(56, 56), gate: { metric: 'accuracy', minImprovement: 0.01 } });
+    assert.equal(c.status, 200);
+    assert.match((c.body.gate as { reason: string }).reason, /improvement 0\.0000 .* is below the required 0\.0100/);
+  });
 });

@@ -56,6 +56,14 @@ describe('issue 5: paired comparison and promotion gate', () => {
     assert.throws(() => promotionGate(c, { metric: 'f1' }), UnknownGateMetricError);
   });
 
+  test('a minimum improvement met exactly counts although b - a is computed in floating point (0.57 - 0.56 < 0.01)', () => {
+    const labels = Array.from({ length: 100 }, (_, i) => String(i % 2));
+    const right = (k: number): string[] => labels.map((l, i) => (i < k ? l : l === '1' ? '0' : '1'));
+    const c = pairedComparison({ task: 'binary', labels, a: { predictions: right(56) }, b: { predictions: right(57) }, resamples: 50 });
+    assert.ok(promotionGate(c, { metric: 'accuracy', minImprovement: 0.01 }).pass);
+    assert.equal(promotionGate(c, { metric: 'accuracy', minImprovement: 0.011 }).pass, false);
+  });
+
   test('regression: lower mae is better; rows with a missing value are excluded', () => {
     const labels = [1, 2, 3, 4, null, 6];
     const c = pairedComparison({ task: 'regression', labels, a: { predictions: [1.5, 2.5, 3.5, 4.5, 5, 6.5] }, b: { predictions: [1.1, 2.1, 2.9, null, 5, 6] }, resamples: 100 });

@@ -48,7 +48,9 @@ export function promotionGate(c: PairedComparison, cfg: GateConfig = {}): GateRe
   const base = { metric, current: m.a, candidate: m.b, improvement, improvementCi: ci, minImprovement, requireSignificant };
   const f = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(4));
   if (improvement === null) return { ...base, pass: false, reason: `${metric} is undefined on this test set` };
-  const big = minImprovement > 0 ? improvement >= minImprovement : improvement > 0;
+  // b - a of values computed in binary floating point: 0.57 - 0.56 is 0.00999999999999989, which must meet 0.01
+  const tol = 1e-9 * Math.max(Math.abs(m.a ?? 0), Math.abs(m.b ?? 0));
+  const big = minImprovement > 0 ? improvement >= minImprovement - tol : improvement > tol;
   if (!big) {
     return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) is below the required ${minImprovement > 0 ? f(minImprovement) : '> 0'}` };
   }
