@@ -113,4 +113,17 @@ describe('audit 3: rollout statistics and the promotion gate through the real se
     assert.equal(c.status, 200);
     assert.match((c.body.gate as { reason: string }).reason, /improvement 0\.0000 .* is below the required 0\.0100/);
   });
+
+  test('the gate: a negative minimum improvement is a non-inferiority margin (it was ignored: "below the required > 0")', async () => {
+    const gate = { metric: 'accuracy', minImprovement: -0.02 };
+    const within = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet: testSet(56, 55), gate });
+    assert.equal(within.status, 200, JSON.stringify(within.body).slice(0, 400));
+    const g = within.body.gate as { pass: boolean; reason: string; improvement: number };
+    assert.equal(g.pass, true, g.reason);
+    assert.ok(Math.abs(g.improvement + 0.01) < 1e-12);
+    const worse = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet: testSet(56, 53), gate });
+    const w = worse.body.gate as { pass: boolean; reason: string };
+    assert.equal(w.pass, false);
+    assert.match(w.reason, /accuracy: candidate 0\.5300 vs current 0\.5600; improvement -0\.0300 \(95% CI .*\) is below the required -0\.0200/);
+  });
 });

@@ -4,7 +4,10 @@ import type { PairedComparison } from './paired.js';
 export interface GateConfig {
   /** Metric id; default: rocAuc when present, else accuracy (classification) or mae (regression). */
   metric?: string;
-  /** Smallest improvement accepted, in the metric's units, in its "better" direction (default 0: must be strictly better). */
+  /**
+   * Smallest improvement accepted, in the metric's units, in its "better" direction (default 0: must be strictly better);
+   * negative: how much worse the candidate may be (a non-inferiority margin).
+   */
   minImprovement?: number;
   /** Also require the whole 95% interval of the improvement above zero. */
   requireSignificant?: boolean;
@@ -50,9 +53,10 @@ export function promotionGate(c: PairedComparison, cfg: GateConfig = {}): GateRe
   if (improvement === null) return { ...base, pass: false, reason: `${metric} is undefined on this test set` };
   // b - a of values computed in binary floating point: 0.57 - 0.56 is 0.00999999999999989, which must meet 0.01
   const tol = 1e-9 * Math.max(Math.abs(m.a ?? 0), Math.abs(m.b ?? 0));
-  const big = minImprovement > 0 ? improvement >= minImprovement - tol : improvement > tol;
+  // 0 (the default) asks for strictly better; a negative minimum is a non-inferiority margin (at most that much worse)
+  const big = minImprovement !== 0 ? improvement >= minImprovement - tol : improvement > tol;
   if (!big) {
-    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) is below the required ${minImprovement > 0 ? f(minImprovement) : '> 0'}` };
+    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) is below the required ${minImprovement !== 0 ? f(minImprovement) : '> 0'}` };
   }
   if (requireSignificant && !(ci !== null && ci[0] > 0)) {
     return { ...base, pass: false, reason: `${metric}: improvement ${f(improvement)} is not significant (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)} includes 0)` };
