@@ -89,7 +89,7 @@ export function checkRolloutSpec(raw: unknown): RolloutSpec {
       minSamples: num(a, 'minSamples', d.minSamples, 1, 1e9), errorRateAlpha: num(a, 'errorRateAlpha', d.errorRateAlpha, 1e-12, 0.5),
       maxErrorRateIncrease: num(a, 'maxErrorRateIncrease', d.maxErrorRateIncrease, 0, 1), maxLatencyRatio: num(a, 'maxLatencyRatio', d.maxLatencyRatio, 1, 1000),
       latencySlackMs: num(a, 'latencySlackMs', d.latencySlackMs, 0, 1e6), maxDisagreement: num(a, 'maxDisagreement', d.maxDisagreement, 0, 1),
-      maxDrift: num(a, 'maxDrift', d.maxDrift, 0, 100), maxPerformanceDrop: num(a, 'maxPerformanceDrop', d.maxPerformanceDrop, 0, 1),
+      maxDrift: num(a, 'maxDrift', d.maxDrift, 0, 100), driftAlpha: num(a, 'driftAlpha', d.driftAlpha, 1e-12, 1), maxPerformanceDrop: num(a, 'maxPerformanceDrop', d.maxPerformanceDrop, 0, 1),
     },
     slo: {
       maxErrorRate: num(s, 'maxErrorRate', DEFAULT_SLO.maxErrorRate, 0, 1), maxP95Ms: num(s, 'maxP95Ms', DEFAULT_SLO.maxP95Ms, 0, 1e7),

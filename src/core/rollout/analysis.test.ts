@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { seededRandom } from '../random/rng.js';
 import { analyse, errorRateP, type ArmSnapshot } from './analysis.js';
 
 const arm = (over: Partial<ArmSnapshot> = {}): ArmSnapshot => ({
@@ -53,6 +54,29 @@ describe('issue 5: rollout step analysis', () => {
     assert.equal(few.fail, false, 'latency alone on 20 samples is not a verdict');
     const fewButBroken = analyse(arm({ n: 40, errors: 40 }), arm(), null);
     assert.equal(fewButBroken.fail, true, 'an error rate significantly worse fails even before minSamples');
+  });
+
+  test('many classes, few answers: a canary answering like the primary is no drift although its rare classes are empty', () => {
+    // 30 classes with Zipf frequencies; both arms draw their answers from the same distribution (seeded)
+    const w = Array.from({ length: 30 }, (_, i) => 1 / (i + 1));
+    const total = w.reduce((a, b) => a + b, 0);
+    const r = seededRandom(5);
+    const draw = (n: number): Map<string, number> => {
+      const m = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        let u = r.next() * total;
+        let k = 0;
+        while (k < w.length - 1 && u > (w[k] as number)) u -= w[k++] as number;
+        m.set(`c${k}`, (m.get(`c${k}`) ?? 0) + 1);
+      }
+      return m;
+    };
+    const a = analyse(arm({ n: 100, errors: 0, categories: draw(100) }), arm({ n: 5000, errors: 0, categories: draw(5000) }), null);
+    const drift = a.checks.find((c) => c.name === 'drift');
+    assert.ok((drift?.canary as number) > 0.25, 'PSI is inflated by the empty classes (the effect size alone)');
+    assert.equal(drift?.pass, true, String(drift?.detail));
+    assert.equal(a.fail, false);
+    assert.equal(a.pass, true);
   });
 
   test('regression predictions: decile-bin PSI', () => {

@@ -6,15 +6,19 @@
  *   AND by more than `maxErrorRateIncrease` (absolute), so noise alone does not roll back;
  * - latencyP95: canary p95 <= primary p95 * maxLatencyRatio + latencySlackMs;
  * - disagreement: share of paired requests (canary answer vs the primary's mirrored answer) that differ;
- * - drift: PSI of the prediction distribution, canary vs primary (categories, or primary-decile bins);
+ * - drift: PSI of the prediction distribution, canary vs primary (categories, or primary-decile bins); fails only
+ *   when it is above `maxDrift` AND the chi-squared test of the same counts has p < `driftAlpha`: with few answers
+ *   and many classes the canary's empty classes alone push PSI far above 0.25 (30 classes, 100 answers: 0.55 on
+ *   average with no drift at all);
  * - estimatedPerformance: mean confidence of the answers (CBPE-style expected accuracy) may drop at most
  *   `maxPerformanceDrop`.
  * With fewer than `minSamples` requests on either arm the analysis is `insufficient` (no verdict yet).
  */
 import { binCountsSorted, decileEdges, proportions } from '../stats/binning.js';
+import { chiSquareTwoRow } from '../stats/chi2.js';
 import { psi } from '../stats/divergence.js';
 import { fisherGreaterP } from '../stats/fisher.js';
-import { categoricalStats } from '../drift/categorical.js';
+import { unionCategories } from '../drift/categorical.js';
 
 export interface ArmSnapshot {
   n: number;
@@ -41,12 +45,13 @@ export interface AnalysisConfig {
   latencySlackMs: number;
   maxDisagreement: number;
   maxDrift: number;
+  driftAlpha: number;
   maxPerformanceDrop: number;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisConfig = {
   minSamples: 100, errorRateAlpha: 0.01, maxErrorRateIncrease: 0.01, maxLatencyRatio: 1.5, latencySlackMs: 5,
-  maxDisagreement: 0.2, maxDrift: 0.25, maxPerformanceDrop: 0.05,
+  maxDisagreement: 0.2, maxDrift: 0.25, driftAlpha: 0.01, maxPerformanceDrop: 0.05,
 };
 
 export interface Check {
@@ -73,15 +78,30 @@ export function errorRateP(errorsA: number, nA: number, errorsB: number, nB: num
   return nA === 0 || nB === 0 ? 1 : fisherGreaterP(errorsA, nA, errorsB, nB);
 }
 
-export function predictionDrift(primary: ArmSnapshot, canary: ArmSnapshot): number | null {
+/** PSI of the prediction distribution, canary against primary, with the chi-squared p-value of the same counts. */
+export function predictionDriftTest(primary: ArmSnapshot, canary: ArmSnapshot): { psi: number; p: number } | null {
+  let ref: number[];
+  let cur: number[];
   if (primary.numeric.length >= 10 && canary.numeric.length >= 10) {
     const a = Float64Array.from(primary.numeric).sort();
     const b = Float64Array.from(canary.numeric).sort();
     const edges = decileEdges(a);
-    return psi(proportions(binCountsSorted(a, edges)), proportions(binCountsSorted(b, edges)));
-  }
-  if (primary.categories.size > 0 && canary.categories.size > 0) return categoricalStats(primary.categories, canary.categories).psi;
-  return null;
+    ref = binCountsSorted(a, edges);
+    cur = binCountsSorted(b, edges);
+  } else if (primary.categories.size > 0 && canary.categories.size > 0) {
+    const cats = unionCategories(primary.categories, canary.categories);
+    ref = cats.map((c) => primary.categories.get(c) ?? 0);
+    cur = cats.map((c) => canary.categories.get(c) ?? 0);
+  } else return null;
+  const value = psi(proportions(ref), proportions(cur));
+  // bins empty on both sides carry no information (and the test needs every column positive)
+  const used = ref.map((c, i) => c + (cur[i] as number) > 0);
+  const p = chiSquareTwoRow(ref.filter((_, i) => used[i]), cur.filter((_, i) => used[i])).pValue;
+  return { psi: value, p };
+}
+
+export function predictionDrift(primary: ArmSnapshot, canary: ArmSnapshot): number | null {
+  return predictionDriftTest(primary, canary)?.psi ?? null;
 }
 
 export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSnapshot | null, cfg: AnalysisConfig = DEFAULT_ANALYSIS): Analysis {
@@ -98,8 +118,13 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
     const d = pair.disagreements / pair.n;
     checks.push({ name: 'disagreement', canary: d, primary: 0, limit: cfg.maxDisagreement, pass: pair.n < cfg.minSamples || d <= cfg.maxDisagreement, detail: `${pair.disagreements} of ${pair.n} paired answers differ` });
   }
-  const drift = predictionDrift(primary, canary);
-  if (drift !== null) checks.push({ name: 'drift', canary: drift, primary: 0, limit: cfg.maxDrift, pass: drift <= cfg.maxDrift, detail: 'PSI of the prediction distribution' });
+  const drift = predictionDriftTest(primary, canary);
+  if (drift !== null) {
+    checks.push({
+      name: 'drift', canary: drift.psi, primary: 0, limit: cfg.maxDrift, pass: drift.psi <= cfg.maxDrift || drift.p >= cfg.driftAlpha,
+      detail: `PSI of the prediction distribution; chi-squared p=${drift.p.toExponential(2)} (fails when p < ${cfg.driftAlpha} and above the limit)`,
+    });
+  }
   if (canary.meanConfidence !== null && primary.meanConfidence !== null) {
     const limit = primary.meanConfidence - cfg.maxPerformanceDrop;
     checks.push({ name: 'estimatedPerformance', canary: canary.meanConfidence, primary: primary.meanConfidence, limit, pass: canary.meanConfidence >= limit, detail: 'mean confidence (expected accuracy)' });
