@@ -125,7 +125,7 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
   test('audit: a rollout request with a misspelt limit is refused (it started with the default limit instead)', async () => {
     for (const [body, msg] of [
       [{ stepDurationMS: 60_000 }, /unknown rollout field\(s\) stepDurationMS/],
-      [{ slo: { maxP95: 300 } }, /unknown rollout "slo" field\(s\) maxP95; known: maxErrorRate, maxP95Ms, minSamples/],
+      [{ slo: { maxP95: 300 } }, /unknown rollout "slo" field\(s\) maxP95; known: maxErrorRate, errorRateAlpha, maxP95Ms, minSamples/],
       [{ analysis: { maxErrorRate: 0.01 } }, /unknown rollout "analysis" field\(s\) maxErrorRate; known: minSamples, errorRateAlpha/],
       [{ analysis: 'strict' }, /rollout "analysis" must be an object/],
     ] as Array<[Record<string, unknown>, RegExp]>) {

@@ -126,4 +126,30 @@ describe('audit 3: rollout statistics and the promotion gate through the real se
     assert.equal(w.pass, false);
     assert.match(w.reason, /accuracy: candidate 0\.5300 vs current 0\.5600; improvement -0\.0300 \(95% CI .*\) is below the required -0\.0200/);
   });
+
+  test('the SLO after a promotion: 3 failures in 50 requests (6% against 5%, p = 0.46) is no evidence of a breach and keeps the version; 28% over 100 rolls back', async () => {
+    const next = await startModelServer({ failEvery: 16 });
+    try {
+      assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/1.2.0', { upstream: next.url })).status, 201);
+      const s = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.2.0', policy: 'blue-green', reason: 'slo noise audit', slo: { minSamples: 50, maxErrorRate: 0.05, maxP95Ms: 5000 } });
+      assert.equal(s.status, 201, JSON.stringify(s.body));
+      const statuses: number[] = [];
+      for (let i = 0; i < 50; i++) statuses.push((await predict(url, { x: 1 })).status);
+      assert.equal(statuses.filter((x) => x === 503).length, 3);
+      await tick(1_000);
+      let r = await rollout();
+      // scipy.stats.binom.sf(2, 50, 0.05) = 0.459: as likely as not for a version exactly at the objective
+      assert.equal(r.state, 'promoted', `rolled back: ${String(r.endReason)}`);
+      next.behaviour.failEvery = 2;
+      for (let i = 0; i < 50; i++) await predict(url, { x: 1 });
+      await tick(1_000);
+      r = await rollout();
+      assert.equal(r.state, 'rolled_back');
+      assert.match(String(r.endReason), /SLO breach within 3600 s after promotion: error rate 28\.00% > 5\.00% over 100 requests/);
+      const prod = (await call(url, 'GET', '/v1/models/churn/deployments')).body.deployments as Array<Record<string, unknown>>;
+      assert.deepStrictEqual(prod.filter((d) => d.alias === 'production').slice(-2).map((d) => [d.kind, d.from, d.to, d.by]), [['promote', '1.0.0', '1.2.0', 'api'], ['rollback', '1.2.0', '1.0.0', 'rollout-controller']]);
+    } finally {
+      await next.close();
+    }
+  });
 });

@@ -5,7 +5,8 @@ import type { GatewayStats } from '../gateway/stats.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { RolloutNotifier, RolloutEvent } from './notifier.js';
-import { checkRolloutSpec, type Rollout, type RolloutSlo, type RolloutSpec } from './spec.js';
+import { binomialSfAtLeast } from '../core/stats/binomial.js';
+import { checkRolloutSpec, DEFAULT_SLO, type Rollout, type RolloutSlo, type RolloutSpec } from './spec.js';
 
 export interface ControllerOptions {
   registry: ModelRegistry;
@@ -27,11 +28,18 @@ export interface TickError {
 /** The alias that shows where a rollout's candidate traffic goes ("canary" or "shadow"). */
 const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : 'canary');
 
-/** An SLO breach of an arm with enough samples, as a sentence; null when within the objective. */
+/**
+ * An SLO breach of an arm with enough samples, as a sentence; null when within the objective. The error rate breaches
+ * when it is above the objective and significantly so (exact binomial p < slo.errorRateAlpha): 3 failures in 50 at a
+ * 5% objective happen to a version exactly at the objective almost half the time (p = 0.46).
+ */
 export function sloBreach(a: ArmSnapshot, slo: RolloutSlo): string | null {
   if (a.n < slo.minSamples) return null;
   const rate = a.errors / a.n;
-  if (rate > slo.maxErrorRate) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests`;
+  // rollouts stored before the setting existed have none
+  const alpha = slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number;
+  const p = rate > slo.maxErrorRate ? binomialSfAtLeast(a.errors, a.n, slo.maxErrorRate) : 1;
+  if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)})`;
   if (a.p95Ms !== null && a.p95Ms > slo.maxP95Ms) return `p95 latency ${a.p95Ms.toFixed(1)} ms > ${slo.maxP95Ms} ms over ${a.n} requests`;
   return null;
 }

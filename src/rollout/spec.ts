@@ -7,6 +7,8 @@ export type RolloutStateName = 'running' | 'promoted' | 'rolled_back' | 'paused'
 /** Service-level objective watched during the rollout and for `bakeMs` after promotion. */
 export interface RolloutSlo {
   maxErrorRate: number;
+  /** The error rate breaches only when significantly above maxErrorRate (one-sided exact binomial p below this). */
+  errorRateAlpha?: number;
   maxP95Ms: number;
   minSamples: number;
 }
@@ -53,7 +55,7 @@ export interface Rollout extends RolloutSpec {
   lastError?: { at: number; message: string };
 }
 
-export const DEFAULT_SLO: RolloutSlo = { maxErrorRate: 0.05, maxP95Ms: 1000, minSamples: 50 };
+export const DEFAULT_SLO: RolloutSlo = { maxErrorRate: 0.05, errorRateAlpha: 0.01, maxP95Ms: 1000, minSamples: 50 };
 
 const num = (o: Record<string, unknown>, k: string, dflt: number, min: number, max: number): number => {
   const v = o[k] ?? dflt;
@@ -92,7 +94,8 @@ export function checkRolloutSpec(raw: unknown): RolloutSpec {
       maxDrift: num(a, 'maxDrift', d.maxDrift, 0, 100), driftAlpha: num(a, 'driftAlpha', d.driftAlpha, 1e-12, 1), maxPerformanceDrop: num(a, 'maxPerformanceDrop', d.maxPerformanceDrop, 0, 1),
     },
     slo: {
-      maxErrorRate: num(s, 'maxErrorRate', DEFAULT_SLO.maxErrorRate, 0, 1), maxP95Ms: num(s, 'maxP95Ms', DEFAULT_SLO.maxP95Ms, 0, 1e7),
+      maxErrorRate: num(s, 'maxErrorRate', DEFAULT_SLO.maxErrorRate, 0, 1), errorRateAlpha: num(s, 'errorRateAlpha', DEFAULT_SLO.errorRateAlpha as number, 1e-12, 1),
+      maxP95Ms: num(s, 'maxP95Ms', DEFAULT_SLO.maxP95Ms, 0, 1e7),
       minSamples: num(s, 'minSamples', DEFAULT_SLO.minSamples, 1, 1e9),
     },
   };
