@@ -2,6 +2,7 @@ import { dashboardLink } from '../alerting/links.js';
 import type { MonitorDefinition } from './definition.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import type { MonitorResult } from './evaluator.js';
+import type { SloDefinition } from './slo.js';
 
 /** Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). */
 export function categoryOf(metric: string): string {
@@ -14,6 +15,10 @@ export function categoryOf(metric: string): string {
 
 export function monitorLabels(def: MonitorDefinition): Record<string, string> {
   return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(def.segment && { segment: def.segment }), ...def.labels };
+}
+
+export function sloLabels(def: SloDefinition): Record<string, string> {
+  return { alertname: def.name, slo: def.id, model: def.model, category: 'slo', ...def.labels };
 }
 
 /** Link to the dashboard view of the monitor's metric around the evaluated window (none without a dashboard URL). */

@@ -5,7 +5,8 @@ import { worstFiring } from '../core/rules/burn-rate.js';
 import { SEVERITIES } from '../core/rules/types.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
-import { alertContext, monitorLabels } from './context.js';
+import { fingerprint } from '../alerting/fingerprint.js';
+import { alertContext, monitorLabels, sloLabels } from './context.js';
 import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
@@ -85,20 +86,36 @@ export class MonitorService {
     checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
     checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
     checkMonitorSegment(def, this.deps.segmentKeysOf?.(def.model) ?? null);
-    return this.put(def, 'monitor', this.defs, this.slos);
+    return this.put(def, 'monitor', this.defs, this.slos, def.enabled ? fingerprint(def.id, monitorLabels(def)) : null);
   }
 
   putSlo(input: unknown): Promise<SloDefinition> {
-    return this.put(parseSlo(input, this.deps.newId), 'slo', this.slos, this.defs);
+    const def = parseSlo(input, this.deps.newId);
+    return this.put(def, 'slo', this.slos, this.defs, fingerprint(def.id, sloLabels(def)));
   }
 
-  private async put<T extends { id: string; model: string }>(def: T, type: StoredMonitor['type'], mine: Map<string, T>, other: Map<string, unknown>): Promise<T> {
+  /**
+   * Stores a definition. `keep`: the fingerprint of the alerts it raises (null: none, it is disabled); alerts of a
+   * definition it replaces with another fingerprint (renamed, relabelled, other segment or metric, disabled) are
+   * resolved, as on delete: no evaluation would ever resolve them, and they would repeat.
+   */
+  private async put<T extends { id: string; model: string }>(def: T, type: StoredMonitor['type'], mine: Map<string, T>, other: Map<string, unknown>, keep: string | null): Promise<T> {
     if (other.has(def.id)) throw new Error(`id "${def.id}" is already used by ${type === 'slo' ? 'a monitor' : 'an SLO'}`);
     const now = this.deps.clock();
     const prev = await this.deps.store.getMonitor(def.id);
     await this.deps.store.putMonitor({ id: def.id, model: def.model, type, definition: def as unknown as Record<string, unknown>, createdAt: prev?.createdAt ?? now, updatedAt: now });
     mine.set(def.id, def);
+    if (prev) await this.resolveAlerts(def.id, `lookout (${type} ${def.id} redefined)`, now, keep);
     return def;
+  }
+
+  /** Resolves the open and acknowledged alerts of a monitor or SLO (but those with the fingerprint `keep`). */
+  private async resolveAlerts(id: string, by: string, now: number, keep: string | null = null): Promise<void> {
+    for (const state of ['open', 'acknowledged'] as const) {
+      for (const a of await this.deps.store.listAlerts({ monitorId: id, state })) {
+        if (a.fingerprint !== keep) await this.deps.pipeline.resolve(a.id, by, undefined, now);
+      }
+    }
   }
 
   /** Deletes a monitor or SLO; its alerts still firing are resolved (nothing would ever resolve them, and they would repeat). */
@@ -106,12 +123,7 @@ export class MonitorService {
     const found = await this.deps.store.deleteMonitor(id);
     this.defs.delete(id);
     this.slos.delete(id);
-    const now = this.deps.clock();
-    for (const state of ['open', 'acknowledged'] as const) {
-      for (const a of await this.deps.store.listAlerts({ monitorId: id, state })) {
-        await this.deps.pipeline.resolve(a.id, `lookout (monitor ${id} deleted)`, undefined, now);
-      }
-    }
+    await this.resolveAlerts(id, `lookout (monitor ${id} deleted)`, this.deps.clock());
     return found;
   }
 
@@ -169,7 +181,7 @@ export class MonitorService {
       const worst = worstFiring(st.firing);
       signals.push({
         source: def.id, model: def.model, version: st.version, severity: worst?.severity ?? null, at: sloAt,
-        labels: { alertname: def.name, slo: def.id, model: def.model, category: 'slo', ...def.labels },
+        labels: sloLabels(def),
         context: {
           metric: `slo:${def.kind}`, observed: worst ? worst.longRate : st.burnRates['1h'], baseline: 1, threshold: worst?.factor ?? null, change: null, segments: [],
           burnRates: st.burnRates, errorBudgetRemaining: st.errorBudgetRemaining, firing: st.firing, objective: def.objective,

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import type { AlertRecord } from '../src/storage/alerts.js';
+import { Receiver } from './helpers/receiver.js';
+import { call, testServer } from './helpers/server.js';
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
+
+describe('audit 3 (monitors): redefining a monitor while it fires', { timeout: 60_000 }, () => {
+  let now = Date.UTC(2026, 0, 26, 10);
+  let s: Server;
+  let rx: Receiver;
+  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const r = await call(s.url, 'POST', path, body);
+    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
+  };
+  const alerts = async (state: string, monitor: string): Promise<AlertRecord[]> =>
+    ((await call(s.url, 'GET', `/v1/alerts?state=${state}`)).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
+  const sent = (monitor: string): Array<[string, string[]]> => rx.received.map((r) => r.body as { status: string; alerts: Array<{ status: string; labels: Record<string, string> }> })
+    .filter((p) => p.alerts.some((a) => a.labels['monitor'] === monitor))
+    .map((p) => [p.status, p.alerts.map((a) => `${a.labels['alertname']}:${a.status}`)]);
+  // no traffic at all: throughput 0 is below 10 at every window, so such a monitor pages
+  const paging = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ id, model: 'quiet', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10 }], ...extra });
+  const fire = async (id: string): Promise<AlertRecord> => {
+    await post('/v1/monitors', paging(id));
+    await post('/v1/monitors/run', {});
+    now += 2 * MIN;
+    await post('/v1/monitors/run', {});
+    const [open] = await alerts('open', id);
+    assert.ok(open, 'the monitor should page');
+    return open;
+  };
+  const hours = async (n: number): Promise<void> => {
+    for (let h = 0; h < n; h++) {
+      now += HOUR;
+      await post('/v1/monitors/run', {});
+      now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+    }
+  };
+
+  before(async () => {
+    rx = await Receiver.start();
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupBy: ['monitor'], groupWait: '1m', groupInterval: '5m', repeatInterval: '1h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+      },
+    });
+    await post('/v1/models', { name: 'quiet', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await post('/v1/models/quiet/versions', { version: '1' });
+  });
+  after(async () => {
+    await s.close();
+    await rx.close();
+  });
+
+  test('disabling a monitor (enabled: false) resolves its firing alert instead of leaving it open and repeating forever', async () => {
+    const open = await fire('tp-disable');
+    await post('/v1/monitors', paging('tp-disable', { enabled: false }));
+    assert.deepEqual((await alerts('open', 'tp-disable')).map((a) => a.id), [], 'a disabled monitor is never evaluated: nothing else would resolve its alert');
+    await hours(3);
+    assert.deepEqual(sent('tp-disable'), [['firing', ['quiet throughput:firing']], ['resolved', ['quiet throughput:resolved']]], 'one resolve, then no repeats');
+    assert.equal((await alerts('resolved', 'tp-disable')).find((a) => a.id === open.id)?.state, 'resolved');
+  });
+
+  test('renaming or relabelling a firing monitor resolves the alert of the old labels; the new definition raises its own', async () => {
+    const open = await fire('tp-rename');
+    await post('/v1/monitors', paging('tp-rename', { name: 'quiet volume', labels: { team: 'growth' } }));
+    await hours(3);
+    const openNow = await alerts('open', 'tp-rename');
+    assert.deepEqual(openNow.map((a) => [a.labels['alertname'], a.labels['team']]), [['quiet volume', 'growth']], 'one open alert, with the new labels');
+    assert.notEqual(openNow[0]?.id, open.id);
+    assert.equal((await alerts('resolved', 'tp-rename')).find((a) => a.id === open.id)?.state, 'resolved', 'the alert of the old labels is resolved');
+    const statuses = sent('tp-rename');
+    assert.ok(statuses.some(([, as]) => as.includes('quiet throughput:resolved')), `the old alert's resolve went out: ${JSON.stringify(statuses)}`);
+    assert.ok(!statuses.slice(1).some(([, as]) => as.includes('quiet throughput:firing')), `the old alert is not repeated: ${JSON.stringify(statuses)}`);
+  });
+
+  test('changing only the threshold keeps the one open alert (no resolve and re-page)', async () => {
+    const open = await fire('tp-retune');
+    await post('/v1/monitors', paging('tp-retune', { levels: [{ severity: 'page', threshold: 20 }] }));
+    await hours(1);
+    assert.deepEqual((await alerts('open', 'tp-retune')).map((a) => a.id), [open.id]);
+    assert.deepEqual(sent('tp-retune').map(([st]) => st), ['firing', 'firing'], 'first page, then the repeat after an hour');
+  });
+});
