@@ -89,3 +89,47 @@ describe('audit 3 (monitors): redefining a monitor while it fires', { timeout: 6
     assert.deepEqual(sent('tp-retune').map(([st]) => st), ['firing', 'firing'], 'first page, then the repeat after an hour');
   });
 });
+
+describe('audit 3 (monitors): a misspelt key of a monitor or SLO definition is refused, not ignored', { timeout: 60_000 }, () => {
+  let s: Server;
+  const base = { id: 'lat', model: 'm', metric: 'latencyP95', window: '1h', levels: [{ severity: 'page', threshold: 300 }] };
+
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    const r = await call(s.url, 'POST', '/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    assert.equal(r.status, 201);
+  });
+  after(() => s.close());
+
+  test('minsamples, for, baseline.period, spc.lamda, levels[0].treshold, an SLO\'s minevents: 400 naming the key and the known keys', async () => {
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['/v1/monitors', { ...base, minsamples: 100 }, /"minsamples" is unknown.*minSamples/],
+      ['/v1/monitors', { ...base, for: '10m' }, /"for" is unknown.*known keys: .*delay/],
+      ['/v1/monitors', { ...base, kind: 'rolling', baseline: { period: 8 } }, /"baseline\.period" is unknown.*periods/],
+      ['/v1/monitors', { ...base, kind: 'ewma', spc: { lamda: 0.1 } }, /"spc\.lamda" is unknown.*lambda/],
+      ['/v1/monitors', { ...base, baseline: 4 }, /"baseline" must be an object/],
+      ['/v1/monitors', { ...base, levels: [{ severity: 'page', treshold: 300, threshold: 1 }] }, /"levels\[0\]\.treshold" is unknown/],
+      ['/v1/slos', { id: 'avail', model: 'm', kind: 'availability', objective: 0.99, minevents: 100 }, /"minevents" is unknown.*minEvents/],
+    ];
+    for (const [path, body, re] of cases) {
+      const r = await call(s.url, 'POST', path, body);
+      const err = r.body['error'] as { code: string; message: string } | undefined;
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.equal(err?.code, 'validation_failed');
+      assert.match(err?.message ?? '', re);
+    }
+    assert.deepEqual((await call(s.url, 'GET', '/v1/monitors')).body['monitors'], [], 'none of them was stored');
+  });
+
+  test('a monitor read back (GET) can be posted again unchanged, its delay included', async () => {
+    const created = await call(s.url, 'POST', '/v1/monitors', { ...base, id: 'rt', delay: '5m', kind: 'rolling', baseline: { periods: 2 } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const got = (await call(s.url, 'GET', '/v1/monitors/rt')).body['monitor'] as Record<string, unknown>;
+    assert.equal(got['delay'], '5m', 'the delay is shown');
+    const again = await call(s.url, 'POST', '/v1/monitors', got);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    const { last: _a, ...before } = got;
+    const { last: _b, ...afterPost } = (await call(s.url, 'GET', '/v1/monitors/rt')).body['monitor'] as Record<string, unknown>;
+    assert.deepEqual(afterPost, before);
+  });
+});

@@ -79,6 +79,21 @@ export function oneOf<T extends string>(o: Obj, k: string, allowed: readonly T[]
   return v as T;
 }
 
+/** Refuses a key the definition does not know: a typo (minsamples, baseline.period) was ignored, its setting lost. */
+export function onlyKnown(o: Obj, known: readonly string[], where = ''): void {
+  const extra = Object.keys(o).find((k) => !known.includes(k));
+  if (extra !== undefined) throw new DefinitionError(`"${where}${extra.slice(0, 100)}" is unknown (known keys: ${known.join(', ')})`);
+}
+
+/** An optional sub-object of known keys ({} when absent). */
+function section(o: Obj, k: string, known: readonly string[]): Obj {
+  const v = o[k];
+  if (v === undefined) return {};
+  if (!isObj(v)) throw new DefinitionError(`"${k}" must be an object with keys among ${known.join(', ')}`);
+  onlyKnown(v, known, `${k}.`);
+  return v;
+}
+
 export function stringMap(o: Obj, k: string): Record<string, string> {
   const v = o[k];
   if (v === undefined) return {};
@@ -91,6 +106,7 @@ function levels(o: Obj): Level[] {
   if (!Array.isArray(v) || v.length === 0 || v.length > 8) throw new DefinitionError('"levels" must be a list of 1 to 8 {severity, threshold, action?}');
   return v.map((l, i) => {
     if (!isObj(l)) throw new DefinitionError(`levels[${i}] must be an object`);
+    onlyKnown(l, ['severity', 'threshold', 'action'], `levels[${i}].`);
     const severity = oneOf(l, 'severity', SEVERITIES, 'page');
     if (l['severity'] === undefined) throw new DefinitionError(`levels[${i}].severity is required`);
     if (typeof l['threshold'] !== 'number' || !Number.isFinite(l['threshold'])) throw new DefinitionError(`levels[${i}].threshold must be a number`);
@@ -154,8 +170,15 @@ export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metri
  * Validates a monitor definition (from the API or the config file) and fills defaults. `id` comes from the
  * input or `newId`. Throws DefinitionError with a readable message.
  */
+/** The keys of a monitor definition; `last` (the latest evaluation, as GET shows it) is read-only and ignored. */
+export const MONITOR_KEYS = [
+  'id', 'model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'kind', 'direction', 'change',
+  'baseline', 'spc', 'levels', 'minSamples', 'labels', 'runbookUrl', 'enabled', 'last',
+] as const;
+
 export function parseMonitor(input: unknown, newId: () => string): MonitorDefinition {
   if (!isObj(input)) throw new DefinitionError('a monitor definition must be a JSON object');
+  onlyKnown(input, MONITOR_KEYS);
   const id = str(input, 'id', false, 128) ?? newId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id)) throw new DefinitionError('"id" may contain letters, digits, ".", "_", ":" and "-"');
   const model = str(input, 'model', true) as string;
@@ -184,8 +207,8 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
   const windowMs = wrap(() => parseDuration(window, 'window'));
   if (windowMs < 60_000 || windowMs % 60_000 !== 0) throw new DefinitionError('"window" must be whole minutes, at least "1m"');
   if (windowMs > MAX_WINDOW_MS) throw new DefinitionError(`"window" must be at most ${formatDuration(MAX_WINDOW_MS)} (got "${window}")`);
-  const b = isObj(input['baseline']) ? input['baseline'] : {};
-  const spc = isObj(input['spc']) ? input['spc'] : {};
+  const b = section(input, 'baseline', ['periods', 'seasonality', 'minPeriods']);
+  const spc = section(input, 'spc', ['history', 'recent', 'lambda', 'k']);
   const version = str(input, 'version', false);
   const segment = str(input, 'segment', false, 500);
   // Both name stored rows in the store's queries, where PostgreSQL refuses U+0000 (and failed the whole monitor tick).

@@ -3,7 +3,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { EvalCache } from './cache.js';
-import { DefinitionError, num, oneOf, str, stringMap } from './definition.js';
+import { DefinitionError, num, oneOf, onlyKnown, str, stringMap } from './definition.js';
 
 export type SloKind = 'availability' | 'latency' | 'quality';
 
@@ -37,6 +37,7 @@ export interface SloStatus extends Pick<SloDefinition, 'id' | 'model' | 'name' |
 export function parseSlo(input: unknown, newId: () => string): SloDefinition {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new DefinitionError('an SLO definition must be a JSON object');
   const o = input as Record<string, unknown>;
+  onlyKnown(o, ['id', 'model', 'name', 'kind', 'objective', 'windowDays', 'latencyMs', 'version', 'minEvents', 'labels', 'runbookUrl']);
   const kind = oneOf(o, 'kind', ['availability', 'latency', 'quality'] as const, 'availability');
   if (o['kind'] === undefined) throw new DefinitionError('"kind" is required (availability, latency or quality)');
   const objective = num(o, 'objective', NaN, 0.5, 0.999999);
