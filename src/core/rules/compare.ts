@@ -2,13 +2,19 @@ import { severityRank, type Direction, type Level, type Verdict } from './types.
 
 export type ChangeMode = 'absolute' | 'relative';
 
-/** The change of `value` vs `baseline` signed so that positive is bad (given the direction). */
+/**
+ * The change of `value` vs `baseline` signed so that positive is bad (given the direction), to 12 significant digits:
+ * levels are decimals, and binary floating point put a change exactly at one a hair below it (0.9 -> 0.81 gave a
+ * relative drop of 0.09999999999999996, which did not cross a 0.1 level).
+ */
 export function badChange(value: number, baseline: number, direction: Direction, mode: ChangeMode): number | null {
   const diff = direction === 'above' ? value - baseline : baseline - value;
-  if (mode === 'absolute') return diff;
+  if (mode === 'absolute') return decimal(diff);
   if (baseline === 0) return diff === 0 ? 0 : null;
-  return diff / Math.abs(baseline);
+  return decimal(diff / Math.abs(baseline));
 }
+
+const decimal = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(12)) : x);
 
 /** The highest-severity level whose threshold `compared` reaches on the bad side (levels are "bad when >="). */
 export function crossedLevel(compared: number, levels: readonly Level[], direction: Direction): Level | undefined {
