@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import type { AlertRecord } from '../src/storage/alerts.js';
+import type { AlertRecord, EvaluationRecord } from '../src/storage/alerts.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
+import { Traffic } from './helpers/traffic.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -131,5 +132,49 @@ describe('audit 3 (monitors): a misspelt key of a monitor or SLO definition is r
     const { last: _a, ...before } = got;
     const { last: _b, ...afterPost } = (await call(s.url, 'GET', '/v1/monitors/rt')).body['monitor'] as Record<string, unknown>;
     assert.deepEqual(afterPost, before);
+  });
+});
+
+describe('audit 3 (monitors): a control chart following the newest version learns from that version only', { timeout: 120_000 }, () => {
+  test('after version 2 appears, an EWMA monitor without a version gives the verdict of a new monitor (not limits learned from version 1)', async () => {
+    const LIVE = Date.UTC(2026, 0, 26, 12);
+    let now = LIVE + 10 * MIN;
+    const traffic = new Traffic(11);
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = async (path: string, body: unknown): Promise<void> => {
+        const r = await call(s.url, 'POST', path, body);
+        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      };
+      const send = async (version: string, scale: number, hours: number): Promise<void> => {
+        for (let h = -12; h < hours; h++) {
+          const { events } = traffic.slice(LIVE + h * HOUR, LIVE + (h + 1) * HOUR, scale * (100 + 37 * ((h + 12) % 5)), {});
+          await post('/v1/events', { events: events.map((e) => ({ ...e, version })) });
+        }
+      };
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } });
+      await post('/v1/models/churn/versions', { version: '1' });
+      await send('1', 1, 1);
+      const monitor = { model: 'churn', metric: 'throughput', window: '1h', delay: '1m', minSamples: 0, kind: 'ewma', spc: { history: 8, recent: 1 }, levels: [{ severity: 'page', threshold: 3 }] };
+      await post('/v1/monitors', { ...monitor, id: 'ctl' });
+      await post('/v1/monitors/run', {});
+      // version 2 takes the traffic (three times as much): the monitor, pinned to no version, now watches it
+      await post('/v1/models/churn/versions', { version: '2' });
+      await send('2', 3, 1);
+      await post('/v1/monitors', { ...monitor, id: 'fresh' });
+      now += HOUR;
+      await post('/v1/monitors/run', {});
+      const last = async (id: string): Promise<EvaluationRecord> => {
+        const evs = (await call(s.url, 'GET', `/v1/monitors/${id}/evaluations?from=${LIVE}&to=${now}`)).body['evaluations'] as EvaluationRecord[];
+        return evs.at(-1) as EvaluationRecord;
+      };
+      const [ctl, fresh] = [await last('ctl'), await last('fresh')];
+      assert.equal(ctl.at, LIVE + HOUR);
+      assert.equal(fresh.at, ctl.at);
+      assert.deepEqual([ctl.detail?.['version'], fresh.detail?.['version']], ['2', '2']);
+      assert.deepEqual([ctl.status, ctl.value, ctl.baseline, ctl.threshold], [fresh.status, fresh.value, fresh.baseline, fresh.threshold], 'same definition, same version, same windows: same verdict');
+    } finally {
+      await s.close();
+    }
   });
 });

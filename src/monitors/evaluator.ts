@@ -84,7 +84,7 @@ export class MonitorEvaluator {
       case 'cusum': {
         const n = def.spc.history + def.spc.recent;
         const starts = Array.from({ length: n }, (_, i) => from - (n - 1 - i) * def.windowMs);
-        const past = await this.storedValues(def, starts.slice(0, -1));
+        const past = await this.storedValues(def, v.record.version, starts.slice(0, -1));
         if (!past) await cache.prefetch(v, seg, starts, def.windowMs);
         const values = past ? [...past, current] : await Promise.all(starts.map((s, i) => (i === n - 1 ? Promise.resolve(current) : this.valueAt(def, v, model, seg, s, s + def.windowMs, cache))));
         const xs = values.map((p) => (p.samples >= def.minSamples ? p.value : null));
@@ -106,10 +106,11 @@ export class MonitorEvaluator {
 
   /**
    * The monitor's own stored evaluations of these windows (starts), when every one is there and measured what the
-   * monitor measures now (same valueKey: not before a redefinition): in steady state the scheduler evaluated them
-   * already, so a control chart needs no summary reads for its history.
+   * monitor measures now (same valueKey: not before a redefinition; and the same version: a monitor following the newest
+   * version does not learn a new version's limits from the old one's values): in steady state the scheduler evaluated
+   * them already, so a control chart needs no summary reads for its history.
    */
-  private async storedValues(def: MonitorDefinition, starts: readonly number[]): Promise<MetricValue[] | null> {
+  private async storedValues(def: MonitorDefinition, version: string, starts: readonly number[]): Promise<MetricValue[] | null> {
     if (!this.deps.evaluations || starts.length === 0) return null;
     const list = await this.deps.evaluations(def.id, (starts[0] as number) + def.windowMs, (starts[starts.length - 1] as number) + def.windowMs + 1);
     const byAt = new Map(list.map((e) => [e.at, e]));
@@ -117,7 +118,7 @@ export class MonitorEvaluator {
     const out: MetricValue[] = [];
     for (const s of starts) {
       const e = byAt.get(s + def.windowMs);
-      if (!e || e.detail?.['valueKey'] !== key) return null;
+      if (!e || e.detail?.['valueKey'] !== key || e.detail['version'] !== version) return null;
       out.push({ value: e.value, samples: e.samples });
     }
     return out;
