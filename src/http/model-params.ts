@@ -16,10 +16,13 @@ export function requireModel(deps: AppDeps, name: string): ModelRecord {
 export function versionAndRange(deps: AppDeps, name: string, query: Record<string, unknown>): { v: VersionContext; r: RangeParams } {
   const m = requireModel(deps, name);
   const r = rangeParams(query, deps.clock());
-  // No event carries a key the model does not declare: an empty answer would look like a segment without traffic.
-  const undeclared = undeclaredSegmentKeys(r.segment, m.segmentKeys);
+  // No event carries a key the model never declared: an empty answer would look like a segment without traffic. A key
+  // declared before (dropped since) still holds the events stored meanwhile.
+  const ever = deps.catalog.segmentKeysEver(name);
+  const undeclared = undeclaredSegmentKeys(r.segment, ever);
   if (undeclared.length > 0) {
-    throw new ApiError('bad_request', `segment names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${name}"; its segment keys: ${m.segmentKeys.join(', ') || '(none)'}`, { segmentKeys: m.segmentKeys });
+    const earlier = ever.filter((k) => !m.segmentKeys.includes(k));
+    throw new ApiError('bad_request', `segment names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${name}"; its segment keys: ${m.segmentKeys.join(', ') || '(none)'}${earlier.length > 0 ? `; declared before: ${earlier.join(', ')}` : ''}`, { segmentKeys: m.segmentKeys, earlierSegmentKeys: earlier });
   }
   const v = deps.reader.resolveVersion(name, r.version);
   if (!v) throw new ApiError('unknown_version', r.version ? `model "${name}" has no version "${r.version}"` : `model "${name}" has no versions yet`);

@@ -9,6 +9,7 @@ import { featuresFromSchema } from '../models/features.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
 import { isReferenceProfile, type ReferenceProfile } from './profile.js';
+import { segmentParts } from './segment-match.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
@@ -21,6 +22,13 @@ export interface VersionContext {
 interface Entry {
   ctx: ModelContext;
   versions: Map<string, VersionContext>;
+  /** Every segment key the model has declared, now or before (see segmentKeysEver). */
+  segmentKeysEver: readonly string[];
+}
+
+/** The store state entry that keeps the segment keys a model has ever declared (a JSON array of strings). */
+export function segmentKeysState(model: string): string {
+  return `model.segmentKeys.${model}`;
 }
 
 export { summarySeed };
@@ -40,7 +48,29 @@ export class ModelCatalog {
 
   async load(): Promise<void> {
     this.entries.clear();
-    for (const m of await this.store.listModels()) this.index(m, await this.store.listVersions(m.name));
+    for (const m of await this.store.listModels()) {
+      const versions = await this.store.listVersions(m.name);
+      this.index(m, versions, await this.loadSegmentKeysEver(m, versions));
+    }
+  }
+
+  /**
+   * The segment keys a model has declared, now or before, as kept in the store's state; a store written before they were
+   * kept there gets them once from the segments its windows are stored under (all the keys that hold any data).
+   */
+  private async loadSegmentKeysEver(m: ModelRecord, versions: readonly VersionRecord[]): Promise<string[]> {
+    const stored = await this.store.getState(segmentKeysState(m.name));
+    const parsed = stored === null ? null : jsonOrNull(stored);
+    if (Array.isArray(parsed) && parsed.every((k) => typeof k === 'string')) return union(m.segmentKeys, parsed as string[]);
+    const keys = new Set<string>();
+    for (const v of versions) {
+      for (const k of await this.store.querySummaryKeys({ model: m.name, version: v.version, granularity: 'day', from: 0, to: Number.MAX_SAFE_INTEGER })) {
+        for (const key of Object.keys(segmentParts(k.segment) ?? {})) keys.add(key);
+      }
+    }
+    const ever = union(m.segmentKeys, [...keys].sort());
+    await this.store.setState(segmentKeysState(m.name), JSON.stringify(ever));
+    return ever;
   }
 
   /** Throws a readable error when the schema does not compile. */
@@ -62,8 +92,12 @@ export class ModelCatalog {
 
   async putModel(m: ModelRecord): Promise<void> {
     this.checkInputSchema(m.inputSchema);
+    const before = this.entries.get(m.name)?.segmentKeysEver ?? [];
+    const ever = union(m.segmentKeys, before);
+    // Kept before the model changes: data stored under a key dropped now stays queryable by it (see segmentKeysEver).
+    if (ever.some((k) => !before.includes(k))) await this.store.setState(segmentKeysState(m.name), JSON.stringify(ever));
     await this.store.putModel(m);
-    this.index(m, await this.store.listVersions(m.name));
+    this.index(m, await this.store.listVersions(m.name), ever);
   }
 
   async putVersion(v: VersionRecord): Promise<void> {
@@ -78,6 +112,14 @@ export class ModelCatalog {
     return this.entries.get(name)?.ctx;
   }
 
+  /**
+   * Every segment key the model declares now or has declared before (those declared now first), or [] for an unknown
+   * model: events stored while a key was declared are summarised under it, so a query may still name it.
+   */
+  segmentKeysEver(name: string): readonly string[] {
+    return this.entries.get(name)?.segmentKeysEver ?? [];
+  }
+
   models(): ModelRecord[] {
     return [...this.entries.values()].map((e) => e.ctx.model).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
@@ -90,7 +132,7 @@ export class ModelCatalog {
     return [...(this.entries.get(model)?.versions.values() ?? [])].sort((a, b) => a.record.createdAt - b.record.createdAt);
   }
 
-  private index(m: ModelRecord, versions: VersionRecord[]): void {
+  private index(m: ModelRecord, versions: VersionRecord[], segmentKeysEver: readonly string[]): void {
     const ctx: ModelContext = {
       model: m,
       versions: new Set(versions.map((v) => v.version)),
@@ -99,7 +141,7 @@ export class ModelCatalog {
     };
     const map = new Map<string, VersionContext>();
     for (const v of versions) map.set(v.version, this.versionContext(m, v));
-    this.entries.set(m.name, { ctx, versions: map });
+    this.entries.set(m.name, { ctx, versions: map, segmentKeysEver });
   }
 
   private versionContext(m: ModelRecord, v: VersionRecord): VersionContext {
@@ -108,6 +150,19 @@ export class ModelCatalog {
     const reference = profile ? { profile, summary: WindowSummary.fromBytes(base64ToBytes(profile.summary), spec, summarySeed(m.name, v.version, '', 'reference', 0)) } : null;
     return { record: v, spec, reference };
   }
+}
+
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The keys of `first`, then those of `more` not among them. */
+function union(first: readonly string[], more: readonly string[]): string[] {
+  return [...new Set([...first, ...more])];
 }
 
 export function specFor(m: ModelRecord, profile: ReferenceProfile | null): SummarySpec {

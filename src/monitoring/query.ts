@@ -127,7 +127,9 @@ export class SummaryReader {
    * is (the whole traffic, or every key named): read directly, without this read of the stored segments.
    */
   async segmentsHolding(v: VersionContext, segment: string, from: number, to: number): Promise<string[] | null> {
-    if (isStoredSegment(segment, this.catalog.model(v.record.model)?.model.segmentKeys ?? [])) return null;
+    // Under every key declared now or before: after a key was dropped, a segment naming all of today's keys is also held
+    // by the segments stored with the dropped one (region=eu by region=eu&tier=gold).
+    if (isStoredSegment(segment, this.catalog.segmentKeysEver(v.record.model))) return null;
     return (await this.segments(v, from, to)).filter((s) => segmentMatches(s, segment));
   }
 
