@@ -23,6 +23,7 @@ import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
+import { DeclarationConflict } from './models/declaration-change.js';
 import { dataDirError, listenError, storeOpenError } from './startup-errors.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -245,7 +246,12 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
     } catch (e) {
       throw new InputError(`model "${m.name}" of the config: inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`);
     }
-    await deps.catalog.putModel(record);
+    try {
+      await deps.catalog.putModel(record);
+    } catch (e) {
+      if (e instanceof DeclarationConflict) throw new InputError(`config models: ${e.message}`);
+      throw e;
+    }
     for (const v of m.versions ?? []) {
       const current = deps.catalog.version(m.name, v.version);
       let reference = current?.record.reference;

@@ -82,3 +82,74 @@ describe('a model whose segment keys change keeps its history queryable by the o
     assert.equal(seg.status, 200, JSON.stringify(seg.body));
   });
 });
+
+describe('a declaration change that stored data cannot follow is refused, naming the conflict (real server, DuckDB file)', () => {
+  const dataDir = tempDir('lookout-schema-kinds-');
+  let s: Server;
+  let base = '';
+  const declare = (m: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> => call(base, 'POST', '/v1/models', m);
+  const message = (res: { body: Record<string, unknown> }): string => (res.body['error'] as { message: string } | undefined)?.message ?? JSON.stringify(res.body);
+  const F = { name: 'f', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } };
+  const MC = { name: 'mc', outputKind: 'multiclass', classes: ['a', 'b', 'c'], inputSchema: SCHEMA };
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.dataDir = dataDir) });
+    base = s.url;
+    for (const m of [F, MC, { ...F, name: 'empty' }]) {
+      assert.equal((await declare(m)).status, 201);
+      assert.equal((await call(base, 'POST', `/v1/models/${m.name}/versions`, { version: '1' })).status, 201);
+    }
+    const events = [
+      ...Array.from({ length: 10 }, (_, i) => ({ id: `f${i}`, model: 'f', version: '1', timestamp: FROM + i * MINUTE, features: { x: i, c: 'k' }, prediction: i })),
+      ...Array.from({ length: 9 }, (_, i) => ({
+        id: `mc${i}`, model: 'mc', version: '1', timestamp: FROM + i * MINUTE, features: { x: i }, prediction: 'abc'[i % 3], scores: [0, 1, 2].map((k) => (k === i % 3 ? 0.8 : 0.1)),
+      })),
+    ];
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], events.length);
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('a feature whose kind changes, or a prediction that stops or starts being a class, is refused while events are stored', async () => {
+    const kind = await declare({ ...F, inputSchema: { type: 'object', properties: { x: { type: 'string' }, c: { type: 'string' } } } });
+    assert.equal(kind.status, 400, JSON.stringify(kind.body));
+    assert.match(message(kind), /feature "x" .*numerical.*categorical/);
+    const coded = await declare({ ...F, inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'integer', 'x-lookout-kind': 'numerical' } } } });
+    assert.equal(coded.status, 400, JSON.stringify(coded.body));
+    assert.match(message(coded), /feature "c" .*categorical.*numerical/);
+    const output = await declare({ ...F, outputKind: 'binary', classes: ['0', '1'] });
+    assert.equal(output.status, 400, JSON.stringify(output.body));
+    assert.match(message(output), /outputKind.*regression.*binary/);
+    // Still as declared: its drift and distributions read.
+    assert.equal(((await call(base, 'GET', '/v1/models/f')).body['inputSchema'] as { properties: { x: { type: string } } }).properties.x.type, 'number');
+    // Features added and removed, and a model without data, change freely.
+    assert.equal((await declare({ ...F, inputSchema: { type: 'object', properties: { x: { type: 'number' }, y: { type: 'number' } } } })).status, 200);
+    assert.equal((await declare({ ...F, name: 'empty', outputKind: 'binary', inputSchema: { type: 'object', properties: { x: { type: 'string' } } } })).status, 200);
+  });
+
+  test('a multiclass model\'s classes may be appended to, not reordered or removed, while events carry scores in their order', async () => {
+    const reordered = await declare({ ...MC, classes: ['c', 'b', 'a'] });
+    assert.equal(reordered.status, 400, JSON.stringify(reordered.body));
+    assert.match(message(reordered), /classes.*a, b, c.*c, b, a/);
+    assert.equal((await declare({ ...MC, classes: ['a', 'c'] })).status, 400);
+    const perf = await call(base, 'GET', `/v1/models/mc/performance?${RANGE}&ci=false&segments=false`);
+    assert.deepEqual((await call(base, 'GET', '/v1/models/mc')).body['classes'], ['a', 'b', 'c'], JSON.stringify(perf.body));
+    assert.equal((await declare({ ...MC, classes: ['a', 'b', 'c', 'd'] })).status, 200);
+  });
+
+  test('a restart whose config changes a feature\'s kind stops with the conflict named', async () => {
+    await s.close();
+    const refused = await testServer({ clock: () => NOW, configure: (c) => {
+      c.dataDir = dataDir;
+      c.models = [{ ...F, outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'string' } } } }];
+    } }).then(async (started) => {
+      await started.close();
+      return 'started';
+    }, (e: unknown) => String(e));
+    assert.match(refused, /model "f".*feature "x" .*numerical.*categorical/);
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.dataDir = dataDir) });
+    base = s.url;
+    assert.equal(((await call(base, 'GET', '/v1/models/f')).body['inputSchema'] as { properties: { x: { type: string } } }).properties.x.type, 'number');
+  });
+});

@@ -5,6 +5,7 @@ import { summarySeed } from '../core/summary/seed.js';
 import type { SummarySpec } from '../core/summary/spec.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { ModelContext } from '../ingest/validate-event.js';
+import { declarationConflicts, DeclarationConflict } from '../models/declaration-change.js';
 import { featuresFromSchema } from '../models/features.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
@@ -92,12 +93,26 @@ export class ModelCatalog {
 
   async putModel(m: ModelRecord): Promise<void> {
     this.checkInputSchema(m.inputSchema);
+    await this.checkDeclarationChange(m);
     const before = this.entries.get(m.name)?.segmentKeysEver ?? [];
     const ever = union(m.segmentKeys, before);
     // Kept before the model changes: data stored under a key dropped now stays queryable by it (see segmentKeysEver).
     if (ever.some((k) => !before.includes(k))) await this.store.setState(segmentKeysState(m.name), JSON.stringify(ever));
     await this.store.putModel(m);
     this.index(m, await this.store.listVersions(m.name), ever);
+  }
+
+  /**
+   * Throws DeclarationConflict when `m` changes what the model's stored events or references cannot follow (a feature's
+   * kind, the prediction's, the order of multiclass classes: declarationConflicts).
+   */
+  private async checkDeclarationChange(m: ModelRecord): Promise<void> {
+    const e = this.entries.get(m.name);
+    if (!e) return;
+    const conflicts = declarationConflicts(e.ctx.model, m);
+    if (conflicts.length === 0) return;
+    const stored = [...e.versions.values()].some((v) => v.reference !== null) || (await this.store.countEvents(m.name)) > 0;
+    if (stored) throw new DeclarationConflict(m.name, conflicts);
   }
 
   async putVersion(v: VersionRecord): Promise<void> {

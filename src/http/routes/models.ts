@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../io/errors.js';
+import { DeclarationConflict } from '../../models/declaration-change.js';
 import { referenceFromFile } from '../../monitoring/reference-builder.js';
 import { referenceFromRange } from '../../monitoring/reference-range.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
@@ -74,7 +75,12 @@ export function modelRoutes(deps: AppDeps) {
           ...(b.classes && { classes: b.classes }), ...(b.description !== undefined && { description: b.description }),
           createdAt: existing?.createdAt ?? now, updatedAt: now,
         };
-        await deps.catalog.putModel(m);
+        try {
+          await deps.catalog.putModel(m);
+        } catch (e) {
+          if (e instanceof DeclarationConflict) throw new ApiError('validation_failed', e.message, { conflicts: e.conflicts });
+          throw e;
+        }
         void reply.status(existing ? 200 : 201);
         return describe(deps, m);
       });
