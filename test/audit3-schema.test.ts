@@ -153,3 +153,33 @@ describe('a declaration change that stored data cannot follow is refused, naming
     assert.equal(((await call(base, 'GET', '/v1/models/f')).body['inputSchema'] as { properties: { x: { type: string } } }).properties.x.type, 'number');
   });
 });
+
+describe('a reference uploaded again with other columns (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  const upload = (csv: string): Promise<{ status: number; body: Record<string, unknown> }> => call(base, 'PUT', '/v1/models/r/versions/1/reference', csv, { 'content-type': 'text/csv' });
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    base = s.url;
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'r', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/r/versions', { version: '1' })).status, 201);
+    assert.equal((await upload(`x,c\n${Array.from({ length: 40 }, (_, i) => `${i},k${i % 3}`).join('\n')}\n`)).status, 200);
+    const events = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, model: 'r', version: '1', timestamp: FROM + i * MINUTE, features: { x: i, c: 'k1' }, prediction: i }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], events.length);
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('a numerical feature\'s column holding no number is refused naming it; the reference stays as it was', async () => {
+    const res = await upload(`x,c\n${Array.from({ length: 40 }, (_, i) => `v${i},${i}`).join('\n')}\n`);
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.match((res.body['error'] as { message: string }).message, /"x".*numerical/);
+    const drift = await call(base, 'GET', `/v1/models/r/drift?${RANGE}`);
+    const x = (drift.body['features'] as Array<{ name: string; score: number | null }>).find((f) => f.name === 'x');
+    assert.notEqual(x?.score ?? null, null, JSON.stringify(drift.body));
+    // Categories that look like numbers are categories: accepted.
+    assert.equal((await upload(`x,c\n${Array.from({ length: 40 }, (_, i) => `${i},${i % 3}`).join('\n')}\n`)).status, 200);
+  });
+});

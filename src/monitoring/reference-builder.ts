@@ -36,7 +36,13 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
     const edges: Record<string, number[]> = {};
     const missingFeatures = spec.features.filter((f) => !ds.column(f.name)).map((f) => f.name);
     if (missingFeatures.length === spec.features.length) throw new InputError(`reference ${path} has none of the model's features (${spec.features.map((f) => f.name).join(', ')})`);
-    for (const f of spec.features) if (f.kind === 'numerical' && ds.column(f.name)) edges[f.name] = decileEdges((await sortedNumeric(ds, f.name)).sorted);
+    for (const f of spec.features) {
+      if (f.kind !== 'numerical' || !ds.column(f.name)) continue;
+      const { sorted, typeMismatch } = await sortedNumeric(ds, f.name);
+      // Else the reference would hold the feature as all missing, and its drift would never be measured.
+      if (sorted.length === 0 && typeMismatch > 0) throw new InputError(`reference ${path}: column "${f.name}" holds no number (${typeMismatch} values that are not numbers), but feature "${f.name}" is numerical in the model's input schema`);
+      edges[f.name] = decileEdges(sorted);
+    }
     const predCol = pick(ds, cols.prediction, DEFAULTS.prediction);
     const scoreCol = pick(ds, cols.score, DEFAULTS.score);
     const labelCol = pick(ds, cols.label, DEFAULTS.label);
