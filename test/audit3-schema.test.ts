@@ -182,4 +182,13 @@ describe('a reference uploaded again with other columns (real server, DuckDB fil
     // Categories that look like numbers are categories: accepted.
     assert.equal((await upload(`x,c\n${Array.from({ length: 40 }, (_, i) => `${i},${i % 3}`).join('\n')}\n`)).status, 200);
   });
+
+  test('a feature added after the reference: its distribution says the reference lacks it, not that there is none', async () => {
+    const declared = await call(base, 'POST', '/v1/models', { name: 'r', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' }, added: { type: 'number' } } } });
+    assert.equal(declared.status, 200, JSON.stringify(declared.body));
+    const res = await call(base, 'GET', `/v1/models/r/features/added/distribution?${RANGE}`);
+    assert.equal(res.status, 422, JSON.stringify(res.body));
+    assert.match((res.body['error'] as { message: string }).message, /reference of version 1 .*has no feature "added".*upload/);
+    assert.equal((await call(base, 'GET', `/v1/models/r/features/x/distribution?${RANGE}`)).status, 200);
+  });
 });
