@@ -91,11 +91,12 @@ describe('a declaration change that stored data cannot follow is refused, naming
   const message = (res: { body: Record<string, unknown> }): string => (res.body['error'] as { message: string } | undefined)?.message ?? JSON.stringify(res.body);
   const F = { name: 'f', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } };
   const MC = { name: 'mc', outputKind: 'multiclass', classes: ['a', 'b', 'c'], inputSchema: SCHEMA };
+  const BIN = { name: 'bin', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA };
 
   before(async () => {
     s = await testServer({ clock: () => NOW, configure: (c) => (c.dataDir = dataDir) });
     base = s.url;
-    for (const m of [F, MC, { ...F, name: 'empty' }]) {
+    for (const m of [F, MC, BIN, { ...F, name: 'empty' }]) {
       assert.equal((await declare(m)).status, 201);
       assert.equal((await call(base, 'POST', `/v1/models/${m.name}/versions`, { version: '1' })).status, 201);
     }
@@ -104,6 +105,7 @@ describe('a declaration change that stored data cannot follow is refused, naming
       ...Array.from({ length: 9 }, (_, i) => ({
         id: `mc${i}`, model: 'mc', version: '1', timestamp: FROM + i * MINUTE, features: { x: i }, prediction: 'abc'[i % 3], scores: [0, 1, 2].map((k) => (k === i % 3 ? 0.8 : 0.1)),
       })),
+      ...Array.from({ length: 4 }, (_, i) => ({ id: `bin${i}`, model: 'bin', version: '1', timestamp: FROM + i * MINUTE, features: { x: i }, prediction: String(i % 2), score: 0.4 })),
     ];
     assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], events.length);
   });
@@ -136,6 +138,14 @@ describe('a declaration change that stored data cannot follow is refused, naming
     const perf = await call(base, 'GET', `/v1/models/mc/performance?${RANGE}&ci=false&segments=false`);
     assert.deepEqual((await call(base, 'GET', '/v1/models/mc')).body['classes'], ['a', 'b', 'c'], JSON.stringify(perf.body));
     assert.equal((await declare({ ...MC, classes: ['a', 'b', 'c', 'd'] })).status, 200);
+  });
+
+  test('a classifier\'s classes that stored events name may not be removed (their labels would be refused)', async () => {
+    const renamed = await declare({ ...BIN, classes: ['no', 'yes'] });
+    assert.equal(renamed.status, 400, JSON.stringify(renamed.body));
+    assert.match(message(renamed), /classes 0, 1 .*removed/);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: [{ id: 'bin1', label: '1' }] })).body['accepted'], 1);
+    assert.equal((await declare({ ...BIN, classes: ['1', '0'] })).status, 200);
   });
 
   test('a restart whose config changes a feature\'s kind stops with the conflict named', async () => {

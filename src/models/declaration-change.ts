@@ -6,7 +6,8 @@ import { featuresFromSchema } from './features.js';
  * Window summaries and references keep each feature (and the prediction) in the kind it had when they were written, and
  * a multiclass event keeps its per-class scores in the order of the classes declared then: a feature's kind, the kind of
  * the prediction (a number for a regression, else a class) and the order of the classes declared so far cannot change
- * under them. Features may be added or removed, classes appended.
+ * under them, nor may a class that stored predictions and labels name be removed. Features may be added or removed, classes
+ * appended (a binary model's two reordered).
  */
 export function declarationConflicts(before: ModelRecord, after: ModelRecord): string[] {
   const out: string[] = [];
@@ -20,8 +21,11 @@ export function declarationConflicts(before: ModelRecord, after: ModelRecord): s
   }
   const old = before.classes ?? [];
   const now = after.classes ?? [];
+  const removed = now.length === 0 ? [] : old.filter((c) => !now.includes(c));
   if (before.outputKind === 'multiclass' && after.outputKind === 'multiclass' && old.length > 0 && !old.every((c, i) => now[i] === c)) {
     out.push(`classes were ${old.join(', ')} and are now ${now.join(', ') || '(none)'} (stored events carry their per-class scores in the order declared: classes may only be appended)`);
+  } else if (before.outputKind !== 'regression' && after.outputKind !== 'regression' && removed.length > 0) {
+    out.push(`classes ${old.join(', ')} were declared and ${removed.join(', ')} would be removed (stored events' predictions and labels name them)`);
   }
   return out;
 }

@@ -104,7 +104,7 @@ export class ModelCatalog {
 
   /**
    * Throws DeclarationConflict when `m` changes what the model's stored events or references cannot follow (a feature's
-   * kind, the prediction's, the order of multiclass classes: declarationConflicts).
+   * kind, the prediction's, the order of multiclass classes, a class removed: declarationConflicts).
    */
   private async checkDeclarationChange(m: ModelRecord): Promise<void> {
     const e = this.entries.get(m.name);
