@@ -20,6 +20,7 @@ import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { SummaryKey } from './storage/types.js';
 import { readerSync, syncedStore } from './ingest/synced-store.js';
+import { storeJournalDir } from './ingest/journal-dir.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
@@ -173,7 +174,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     ...(config.ingest.deltaWorker !== undefined && { deltaWorker: config.ingest.deltaWorker }),
     random: seededRandom(clock() % 2 ** 32),
     clock,
-    journalDir: join(config.dataDir, 'journal'),
+    journalDir: await storeJournalDir(join(config.dataDir, 'journal'), raw),
     onCommit: (_e, _r, seconds, stages) => {
       metrics.commitSeconds.observe(seconds);
       for (const [stage, s] of Object.entries(stages)) metrics.commitStageSeconds.observe({ stage }, s);
