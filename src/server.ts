@@ -25,7 +25,7 @@ import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
 import { DeclarationConflict } from './models/declaration-change.js';
-import { dataDirError, listenError, storeOpenError } from './startup-errors.js';
+import { dataDirError, listenError, StartStopped, storeOpenError } from './startup-errors.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
 import { RolloutAlerts } from './wiring/rollout-alerts.js';
@@ -45,8 +45,14 @@ export interface ServerOptions {
   logStream?: NodeJS.WritableStream;
   /** Listen (default) or only build the app (tests using app.inject). */
   listen?: boolean;
-  /** Called after models are loaded, before listening (the demo fills the store here). */
-  beforeListen?: (deps: AppDeps) => Promise<void>;
+  /** Called after models are loaded, before listening (the demo fills the store here); it may stop early on `signal`. */
+  beforeListen?: (deps: AppDeps, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Stops the start-up (a SIGTERM meanwhile): looked at between its steps (and by beforeListen and the warm-up within
+   * theirs); once aborted, startServer closes what it opened (the ingest pipeline checkpoints, the store is closed) and
+   * rejects with StartStopped.
+   */
+  signal?: AbortSignal;
   /** Where rollout events go (default: the log). */
   rolloutNotifier?: RolloutNotifier;
   /** When the query caches are warmed (monitoring/warm-up.ts): in the background after listening (default), or before (the demo). */
@@ -79,10 +85,19 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     await store.close();
     throw new InputError(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
   }
+  const aborted = (): boolean => opts.signal?.aborted === true;
+  const check = (): void => {
+    if (aborted()) throw new StartStopped();
+  };
+  let wired: AppDeps | null = null;
   try {
+    check();
     const rolloutAlerts = new RolloutAlerts([opts.rolloutNotifier ?? new LogNotifier()]);
     const deps = await wire(store, config, opts.clock ?? Date.now, rolloutAlerts);
+    wired = deps;
+    check();
     await declareConfiguredModels(deps, config);
+    check();
     deps.alerting = await createAlerting({
       store: deps.store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
@@ -92,12 +107,13 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));
     rolloutAlerts.attach(deps.alerting);
-    if (opts.beforeListen) await opts.beforeListen(deps);
+    if (opts.beforeListen) await opts.beforeListen(deps, opts.signal);
+    check();
     const app = buildApp(deps, { logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}) });
     let closing = false;
     // Query caches for the dashboards' default range (see monitoring/warm-up.ts).
     const warmUpDays = config.server.warmUpDays ?? 30;
-    const stopped = (): boolean => closing;
+    const stopped = (): boolean => closing || aborted();
     const filler = deps.filler as WindowValueFiller;
     const warm = (): Promise<void> => warmUp(deps, { days: warmUpDays, stopped })
       .then((r) => app.log.info(`query caches warmed for ${r.models} models in ${Math.round(r.ms)} ms`))
@@ -112,6 +128,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       .then((r) => app.log.info(`window values of ${r.windows} closed windows computed or found in ${Math.round(r.ms)} ms`))
       .catch((e: unknown) => { if (!closing) app.log.warn(`window value backfill failed: ${String(e)}`); }) : Promise.resolve());
     if (warmOn && opts.warmUp === 'before-listen') await warm();
+    check();
     let url = '';
     if (opts.listen !== false) {
       try {
@@ -119,8 +136,6 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       } catch (e) {
         closing = true;
         await app.close();
-        await deps.registry?.close();
-        await deps.pipeline.close();
         throw listenError(config.server.host, config.server.port, e);
       }
     } else await app.ready();
@@ -149,6 +164,9 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       },
     };
   } catch (e) {
+    // What acknowledged ingest added is checkpointed (else the journal keeps it: nothing is lost either way).
+    await wired?.registry?.close().catch(() => undefined);
+    await wired?.pipeline.close().catch(() => undefined);
     await store.close();
     throw e;
   }

@@ -39,3 +39,15 @@ export function listenError(host: string, port: number, e: unknown): InputError 
         : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve host ${host}` : firstLine(e);
   return new InputError(`cannot listen on ${host}:${port}: ${why}`);
 }
+
+/**
+ * A signal (SIGTERM, SIGINT) stopped `lookout serve` before it listened: what start-up had opened is closed (the
+ * ingest pipeline checkpointed, the store closed), and the command ends with exit code 0. The message says what is
+ * left to do, when anything is (an interrupted demo fill).
+ */
+export class StartStopped extends Error {
+  constructor(message = 'nothing acknowledged is lost, the store was closed') {
+    super(message);
+    this.name = 'StartStopped';
+  }
+}

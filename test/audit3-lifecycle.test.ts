@@ -1,6 +1,13 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { DuckDbStore } from '../src/storage/duckdb/store.js';
+import { defaultConfig } from '../src/config.js';
+import { startServer } from '../src/server.js';
+import { StartStopped } from '../src/startup-errors.js';
 import { openStore } from '../src/storage/open.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
@@ -111,4 +118,83 @@ describe('two servers on PostgreSQL (two schemas) given the same data dir', { sk
       assert.equal(await again.stop(), 0);
     }
   });
+});
+
+/** Starts `lookout serve ARGS`, sends `signal` when stderr matches `when`; the exit code and the seconds it took to exit. */
+async function signalledAt(args: string[], when: RegExp, signal: NodeJS.Signals): Promise<{ code: number | null; exitSignal: string | null; seconds: number; stderr: string }> {
+  const proc = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let sentAt = 0;
+  proc.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (sentAt === 0 && when.test(stderr)) {
+      sentAt = performance.now();
+      proc.kill(signal);
+    }
+  });
+  const [code, exitSignal] = await new Promise<[number | null, string | null]>((resolve) => proc.once('exit', (c, s) => resolve([c, s])));
+  assert.ok(sentAt > 0, `exited before ${String(when)}:\n${stderr}`);
+  return { code, exitSignal, seconds: (performance.now() - sentAt) / 1000, stderr };
+}
+
+describe('a signal during start-up', () => {
+  test('SIGTERM during the --demo fill: a prompt clean exit 0 (store closed, everything acknowledged counted); the next --demo refuses, a plain start serves what was stored', async () => {
+    // Before, the signal killed the process where it stood (no exit code, the DuckDB WAL left to replay, the journal's
+    // groups to recover).
+    const dir = tempDir('lookout-audit3-lifecycle-');
+    const r = await signalledAt(['--demo', '--data-dir', dir], /demo: models churn@1\.0\.0 and eta@2\.1\.0 declared/, 'SIGTERM');
+    assert.deepEqual([r.code, r.exitSignal], [0, null], r.stderr);
+    console.log(`exit ${r.code} ${r.seconds.toFixed(1)} s after SIGTERM`);
+    assert.ok(r.seconds < 30, `exited ${r.seconds.toFixed(1)} s after the signal`);
+    assert.match(r.stderr, /stopped during start-up.*demo.*incomplete.*delete the data dir/s);
+    assert.doesNotMatch(r.stderr, /listening on|internal error/);
+    assert.equal(existsSync(join(dir, 'lookout.duckdb.wal')), false, 'the store was closed (checkpointed)');
+    const refused = await spawnServe(['--demo', '--data-dir', dir]).then(async (s) => `served: ${String(await s.stop())}`, (e: Error) => e.message);
+    assert.match(refused, /exited with 2 before listening[^]*demo data .*incomplete/);
+    const store = await DuckDbStore.open(join(dir, 'lookout.duckdb'));
+    const stored = await store.countEvents('churn');
+    await store.close();
+    const plain = await spawnServe(['--data-dir', dir]);
+    try {
+      assert.doesNotMatch(plain.stderr(), /recovered/, 'nothing left to replay: the stop checkpointed');
+      const h = await call(plain.url, 'GET', `/v1/models/churn/health?from=${Date.now() - 40 * 86_400_000}&to=${Date.now() + HOUR}`);
+      assert.equal(h.body['events'], stored);
+    } finally {
+      assert.equal(await plain.stop(), 0);
+    }
+  });
+});
+
+test('startServer stopped by its signal during beforeListen: rejects with StartStopped, the acknowledged events checkpointed, the store closed', async () => {
+  const config = defaultConfig();
+  config.dataDir = tempDir('lookout-audit3-lifecycle-');
+  config.server.port = 0;
+  const abort = new AbortController();
+  const t = Date.now() - 60_000;
+  await assert.rejects(startServer({
+    config, signal: abort.signal,
+    beforeListen: async (deps) => {
+      await deps.catalog.putModel({ ...MODEL, segmentKeys: [], createdAt: t, updatedAt: t } as Parameters<typeof deps.catalog.putModel>[0]);
+      await deps.catalog.putVersion({ model: 'm', version: '1', createdAt: t });
+      await deps.pipeline.submit(Array.from({ length: 40 }, (_, i) => ({
+        id: `e${i}`, model: 'm', version: '1', ts: t, features: { x: i }, prediction: '1', score: 0.7, scores: null, latencyMs: null, error: null, segment: {}, costUsd: null,
+      })), []);
+      abort.abort();
+    },
+  }), StartStopped);
+  assert.equal(existsSync(join(config.dataDir, 'lookout.duckdb.wal')), false, 'the store was closed');
+  const store = await DuckDbStore.open(join(config.dataDir, 'lookout.duckdb'));
+  try {
+    const day = await store.querySummaries({ model: 'm', version: '1', segment: '', granularity: 'day', from: t - 2 * 86_400_000, to: t + HOUR });
+    assert.equal(day.length, 1, 'the window summaries were checkpointed before the store closed');
+  } finally {
+    await store.close();
+  }
+  const again = await startServer({ config });
+  try {
+    const h = await call(again.url, 'GET', `/v1/models/m/health?from=${t - HOUR}&to=${t + HOUR}`);
+    assert.equal(h.body['events'], 40);
+  } finally {
+    await again.close();
+  }
 });

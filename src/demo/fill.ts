@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { seededRandom, type Random } from '../core/random/rng.js';
 import type { AppDeps } from '../http/deps.js';
 import { InputError } from '../io/errors.js';
+import { StartStopped } from '../startup-errors.js';
 import type { ValidEvent } from '../ingest/event-input.js';
 import { referenceFromFile } from '../monitoring/reference-builder.js';
 import type { LabelRecord, ModelRecord } from '../storage/types.js';
@@ -37,13 +38,19 @@ export const DEMO_STATE = 'demo';
  * regressor) including a drift incident and a latency incident, plus delayed labels. Returns false (and
  * does nothing) when the store already has models; throws (InputError) when they are those of a demo fill that stopped
  * before it was complete (the store holds part of the demo: a fill cannot resume, as it is made for its start time).
+ * `signal` (a SIGTERM) stops the fill between two of its steps (a batch of traffic, an evaluation round): it throws
+ * StartStopped saying the demo is incomplete, what it stored so far kept (the next `--demo` refuses it, see above).
  */
-export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFAULT_DEMO, log: (s: string) => void = () => {}): Promise<boolean> {
+export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFAULT_DEMO, log: (s: string) => void = () => {}, signal?: AbortSignal): Promise<boolean> {
+  const startAgain = deps.store.kind === 'duckdb' ? `delete the data dir ${deps.dataDir}` : `empty the store's schema and delete the data dir ${deps.dataDir}`;
   if (deps.catalog.models().length > 0) {
     if ((await deps.store.getState(DEMO_STATE)) !== 'filling') return false;
-    const store = deps.store.kind === 'duckdb' ? `delete the data dir ${deps.dataDir}` : `empty the store's schema and delete the data dir ${deps.dataDir}`;
-    throw new InputError(`the demo data in this store is incomplete: an earlier \`lookout serve --demo\` stopped while filling it. To start the demo again, ${store}`);
+    throw new InputError(`the demo data in this store is incomplete: an earlier \`lookout serve --demo\` stopped while filling it. To start the demo again, ${startAgain}`);
   }
+  const stopped = (): boolean => signal?.aborted === true;
+  const check = (): void => {
+    if (stopped()) throw new StartStopped(`the demo fill was interrupted, the demo data in this store is incomplete (a later \`lookout serve --demo\` refuses it). To start the demo again, ${startAgain}`);
+  };
   await deps.store.setState(DEMO_STATE, 'filling');
   // From the UTC midnight `days` ago: the first day window is a whole day. Starting at now - 30 days made it a slice of
   // an evening or a night (at 21:40 UTC, 2.3 hours and ~280 churn events), whose drift share the dashboard shaded as
@@ -66,6 +73,7 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
   let total = 0;
   let id = 0;
   const flush = async (): Promise<void> => {
+    check();
     const t0 = Date.now();
     if (events.length) await deps.pipeline.submit(events, []);
     const t1 = Date.now();
@@ -103,9 +111,12 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
   await flush();
   log(`demo: ${total} events over ${plan.days} days; incidents: ${INCIDENTS.churnDrift.description}; ${INCIDENTS.etaLatency.description}`);
   await deps.pipeline.flush();
+  check();
   await fillDemoRegistry(deps, now);
+  check();
   const t0 = Date.now();
-  const b = await fillDemoMonitors(deps, start, now);
+  const b = await fillDemoMonitors(deps, start, now, undefined, stopped);
+  check();
   log(`demo: registry history, monitors and SLOs declared; ${b.ticks} evaluation rounds over ${plan.days} days (${Date.now() - t0} ms) raised ${b.alerts} alerts`);
   await deps.store.setState(DEMO_STATE, 'complete');
   return true;

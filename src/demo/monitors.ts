@@ -24,14 +24,16 @@ export const DEMO_SLOS: Array<Record<string, unknown>> = [
 /**
  * Declares the demo monitors and SLOs and evaluates them over the demo period as if the server had been
  * running (a backfill: the schedule's tick at simulated times, every `stepMs`), so the incidents of the
- * data appear as alerts, resolved or still open as the data says, with their evaluation history.
+ * data appear as alerts, resolved or still open as the data says, with their evaluation history. Ends early once
+ * `stopped()` (a signal during the demo fill).
  */
-export async function fillDemoMonitors(deps: AppDeps, start: number, now: number, stepMs = 24 * HOUR): Promise<{ ticks: number; alerts: number }> {
+export async function fillDemoMonitors(deps: AppDeps, start: number, now: number, stepMs = 24 * HOUR, stopped = (): boolean => false): Promise<{ ticks: number; alerts: number }> {
   const alerting = deps.alerting;
   if (!alerting) return { ticks: 0, alerts: 0 };
   for (const m of DEMO_MONITORS) await alerting.monitors.putMonitor(m);
   let ticks = 0;
   for (let t = Math.ceil(start / stepMs) * stepMs; t <= now; t = Math.min(t + stepMs, t >= now ? Infinity : now)) {
+    if (stopped()) break; // a signal: the caller stops the start
     await alerting.monitors.tick(t);
     ticks++;
   }

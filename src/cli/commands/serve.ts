@@ -2,7 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
 import { fillDemo } from '../../demo/fill.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from '../../http/request-log.js';
-import { startServer } from '../../server.js';
+import { startServer, type Server } from '../../server.js';
+import { StartStopped } from '../../startup-errors.js';
 import { parsePort } from '../parse.js';
 import { describeIdle, idleBackgroundThreads, processThreads } from '../thread-priority.js';
 
@@ -43,39 +44,57 @@ export function serveCommand(setCode: (c: number) => void): Command {
       if (o.requestLogs) config.server.requestLogs = o.requestLogs;
       const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
       const threadsBefore = new Set(processThreads());
-      const server = await startServer({
-        config,
-        logger: !o.quiet,
-        // The demo's last setup step: the dashboards' query caches, before the first page is asked for.
-        warmUp: o.demo ? 'before-listen' : 'background',
-        beforeListen: async (deps) => {
-          if (!o.demo) return;
-          const t0 = Date.now();
-          const filled = await fillDemo(deps, Date.now(), undefined, log);
-          log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
-        },
-      });
-      // Stopped cleanly by a signal from now on: registered before "listening on" is printed, which supervisors and
-      // scripts take as "started" and may answer with a signal at once (before, that signal killed the process).
+      // Stopped cleanly by a signal from the start: during start-up (the demo fill, the warm-up before listening) the
+      // start stops at its next step and closes what it opened (StartStopped, exit 0); once started (also before "listening
+      // on" is printed, which supervisors and scripts take as "started" and may answer with a signal at once), the server
+      // closes. A second signal ends the process at once (the handlers are registered once).
+      const abort = new AbortController();
+      let server: Server | null = null;
       let stopping = false;
-      const stopped = new Promise<void>((resolve) => {
-        const stop = (): void => {
-          if (stopping) return;
-          stopping = true;
-          log('shutting down');
-          // A failed last checkpoint (a store that refuses writes) loses nothing: the journal replays it at the next start.
-          // A store that refused writes makes the exit code 1 even when nothing was left to write.
-          void server.close().then(() => server.deps.store.failure?.() ?? null, (e: unknown) => (e instanceof Error ? e.message : String(e))).then((failed) => {
-            if (failed !== null) {
-              log(`shutdown: ${failed}`);
-              setCode(1);
-            }
-            resolve();
-          });
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      let closed: () => void = () => undefined;
+      const stopped = new Promise<void>((resolve) => (closed = resolve));
+      const close = (s: Server): void => {
+        // A failed last checkpoint (a store that refuses writes) loses nothing: the journal replays it at the next start.
+        // A store that refused writes makes the exit code 1 even when nothing was left to write.
+        void s.close().then(() => s.deps.store.failure?.() ?? null, (e: unknown) => (e instanceof Error ? e.message : String(e))).then((failed) => {
+          if (failed !== null) {
+            log(`shutdown: ${failed}`);
+            setCode(1);
+          }
+          closed();
+        });
+      };
+      const stop = (): void => {
+        if (stopping) return;
+        stopping = true;
+        log('shutting down');
+        if (server) close(server);
+        else abort.abort();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        server = await startServer({
+          config,
+          logger: !o.quiet,
+          signal: abort.signal,
+          // The demo's last setup step: the dashboards' query caches, before the first page is asked for.
+          warmUp: o.demo ? 'before-listen' : 'background',
+          beforeListen: async (deps, signal) => {
+            if (!o.demo) return;
+            const t0 = Date.now();
+            const filled = await fillDemo(deps, Date.now(), undefined, log, signal);
+            log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
+          },
+        });
+      } catch (e) {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        if (!(e instanceof StartStopped)) throw e;
+        log(`stopped during start-up: ${e.message}`);
+        return;
+      }
+      if (stopping) close(server); // the signal came during the last step of the start
       if (config.server.backgroundPriority !== 'normal') {
         log(`${describeIdle(await idleBackgroundThreads(threadsBefore))} (server.backgroundPriority)`);
       } else log('storage threads run at normal CPU priority (server.backgroundPriority: normal)');
