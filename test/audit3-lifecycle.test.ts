@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DuckDbStore } from '../src/storage/duckdb/store.js';
@@ -196,5 +196,64 @@ test('startServer stopped by its signal during beforeListen: rejects with StartS
     assert.equal(h.body['events'], 40);
   } finally {
     await again.close();
+  }
+});
+
+/** A 256 KiB tmpfs mounted for the test (root only; null elsewhere: the test is skipped). */
+function smallFilesystem(): string | null {
+  const dir = tempDir('lookout-audit3-tmpfs-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dir]);
+  return r.status === 0 ? dir : null;
+}
+
+test('the journal\'s disk full: ingest answers 503 (nothing acknowledged lost), and once space is freed it accepts again without a restart', async (t) => {
+  // Before, one group whose journal record could not be written stopped ingest for good: every later request was
+  // 503 "retry later" (also after the space was freed), /healthz said ok and nothing was logged; only a restart helped.
+  const fs = smallFilesystem();
+  if (fs === null) {
+    t.skip('cannot mount a tmpfs here (needs root)');
+    return;
+  }
+  const config = defaultConfig();
+  config.dataDir = tempDir('lookout-audit3-lifecycle-');
+  config.server.port = 0;
+  symlinkSync(fs, join(config.dataDir, 'journal'));
+  let srv = await startServer({ config });
+  try {
+    const base = Date.now() - 60_000;
+    assert.equal((await call(srv.url, 'POST', '/v1/models', MODEL)).status, 201);
+    assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+    const batch = async (prefix: string): Promise<number> => {
+      const events = Array.from({ length: 500 }, (_, i) => ({ id: `${prefix}-${i}`, model: 'm', version: '1', timestamp: base - i * 60_000, features: { x: i }, prediction: '1', score: 0.7 }));
+      const r = await call(srv.url, 'POST', '/v1/events', { events });
+      assert.ok(r.status === 200 || (r.status === 503 && (r.body['error'] as { code: string }).code === 'unavailable'), JSON.stringify(r.body).slice(0, 300));
+      return r.status === 200 ? 500 : 0;
+    };
+    let acked = await batch('ok');
+    assert.equal(acked, 500);
+    mkdirSync(join(fs, 'x'), { recursive: true });
+    // Fill the filesystem (the write stops at ENOSPC).
+    spawnSync('dd', ['if=/dev/zero', `of=${join(fs, 'x', 'filler')}`, 'bs=4k']);
+    let refused = 0;
+    for (let i = 0; i < 3; i++) {
+      const n = await batch(`full${i}`);
+      acked += n;
+      if (n === 0) refused++;
+    }
+    assert.ok(refused > 0, 'the full disk refused a batch');
+    rmSync(join(fs, 'x'), { recursive: true });
+    writeFileSync(join(fs, 'probe'), 'x'); // space again
+    assert.equal(await batch('again'), 500, 'accepted once space is free');
+    acked += 500;
+    const h = await call(srv.url, 'GET', `/v1/models/m/health?from=${base - 86_400_000}&to=${base + HOUR}`);
+    assert.equal(h.body['events'], acked);
+    assert.equal(await srv.deps.store.countEvents('m'), acked);
+    await srv.close();
+    srv = await startServer({ config });
+    const again = await call(srv.url, 'GET', `/v1/models/m/health?from=${base - 86_400_000}&to=${base + HOUR}`);
+    assert.equal(again.body['events'], acked, 'after a restart too');
+  } finally {
+    await srv.close();
+    spawnSync('umount', [fs]);
   }
 });

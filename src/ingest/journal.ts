@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -58,12 +58,29 @@ export class Journal {
     return out;
   }
 
-  /** Starts a new segment file for records from `firstSeq` on (the older files stay until removeBefore). */
+  /**
+   * Starts a new segment file for records from `firstSeq` on (the older files stay until removeBefore). A file of that
+   * name left with a torn record (a write that failed, the disk full; a power loss before the record was synced) is
+   * cut back to its intact records first: appended after a torn record, records would never be read.
+   */
   async rotate(firstSeq: number): Promise<void> {
     await this.closeFile();
     this.fileName = `journal-${String(firstSeq).padStart(16, '0')}.log`;
-    this.file = await open(join(this.dir, this.fileName), 'a');
-    await syncDir(this.dir); // the new file's directory entry is durable before records in it are relied on
+    const path = join(this.dir, this.fileName);
+    const file = await open(path, 'a');
+    try {
+      const { size } = await file.stat();
+      const intact = size > 0 ? intactLength(await readFile(path)) : 0;
+      if (intact < size) {
+        await file.truncate(intact);
+        await file.datasync();
+      }
+      await syncDir(this.dir); // the new file's directory entry is durable before records in it are relied on
+    } catch (e) {
+      await file.close();
+      throw e;
+    }
+    this.file = file;
   }
 
   /** Appends a record and syncs it to disk. */
@@ -113,6 +130,15 @@ export function frame(kind: RecordKind, seq: number, payload: Buffer): Buffer {
 
 /** The intact records of one file's bytes, stopping at the first short or corrupt one. */
 export function parseRecords(buf: Buffer): JournalRecord[] {
+  return scan(buf).records;
+}
+
+/** The length of the intact records at the start of one file's bytes. */
+export function intactLength(buf: Buffer): number {
+  return scan(buf).length;
+}
+
+function scan(buf: Buffer): { records: JournalRecord[]; length: number } {
   const out: JournalRecord[] = [];
   let at = 0;
   while (at + HEADER <= buf.length) {
@@ -126,7 +152,7 @@ export function parseRecords(buf: Buffer): JournalRecord[] {
     out.push({ kind, seq: body.readDoubleLE(1), payload: body.subarray(BODY_HEADER) });
     at = end;
   }
-  return out;
+  return { records: out, length: at };
 }
 
 /**
