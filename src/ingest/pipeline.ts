@@ -8,6 +8,7 @@ import type { ValidEvent } from './event-input.js';
 import { commitCarefully, type Pending } from './careful-commit.js';
 import { decodeGroup, encodeGroup, groupInput, knownRows } from './group.js';
 import { Journal, RecordKind, replayable } from './journal.js';
+import { JournalAborts } from './journal-aborts.js';
 import { segmentKey } from './validate-event.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { SerialQueue } from '../io/serial-queue.js';
@@ -69,12 +70,8 @@ export class IngestPipeline {
    * recovers from the journal.
    */
   private broken: Error | null = null;
-  /**
-   * Groups that failed to commit whose abort record could not be written (the journal's disk full): no group commits
-   * until they are recorded (a later committed mark would make them replayable), tried again at each commit.
-   */
-  private unrecordedAborts: number[] = [];
-  private journalError: Error | null = null;
+  /** Abort records of failed groups, some of which the journal may not have taken yet (its disk full). */
+  private readonly aborts = new JournalAborts();
 
   /** Where groups' deltas are computed: the delta worker, or this thread. */
   private readonly offload: DeltaOffload;
@@ -314,7 +311,7 @@ export class IngestPipeline {
    */
   private async commitPrepared(p: Prepared): Promise<void> {
     if (this.broken) throw this.broken;
-    if (this.unrecordedAborts.length > 0) await this.recordAborts();
+    if (this.journal && this.aborts.pending) await this.aborts.flush(this.journal, this.seq + 1);
     const seq = ++this.seq;
     const tStore = process.hrtime.bigint();
     // The journal record is written and synced while the store does its part of the transaction; COMMIT
@@ -330,7 +327,7 @@ export class IngestPipeline {
     } catch (err) {
       // The abort record goes after the group's, never beside it; after a failed append, in a fresh file.
       const appendFailed = journaled ? await journaled.then(() => false, () => true) : false;
-      await this.abort(seq, appendFailed);
+      if (this.journal) await this.aborts.mark(this.journal, seq, appendFailed);
       throw err;
     }
     const tStored = process.hrtime.bigint();
@@ -359,48 +356,6 @@ export class IngestPipeline {
     this.opts.onCommit?.(p.records.length, p.rejects.length, s(p.t0, tApplied), {
       prepare: s(p.t0, p.tPrepared), wait: s(p.tPrepared, tStore), store: s(tStore, tStored), apply: s(tStored, tApplied),
     });
-  }
-
-  /**
-   * Marks a journal record as not committed: in the current file, or in a fresh one if the group's own append failed
-   * (the file may end in a torn record, after which nothing is read) or this one fails. When neither can be written
-   * (the disk full), commits wait for it (recordAborts).
-   */
-  private async abort(seq: number, appendFailed: boolean): Promise<void> {
-    const j = this.journal;
-    if (!j) return;
-    try {
-      if (appendFailed) throw new Error('the group\'s record could not be written');
-      await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
-    } catch {
-      try {
-        await j.rotate(seq + 1);
-        await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
-      } catch (err) {
-        // A replay could count the failed group: commit nothing until its abort is recorded.
-        this.unrecordedAborts.push(seq);
-        if (this.journalError === null) {
-          process.stderr.write(`lookout: the summary journal cannot be written (${String(err)}); ingest answers 503 until it can (tried again at each request)\n`);
-        }
-        this.journalError = new Error(`ingest: the summary journal cannot be written (${String(err)})`);
-      }
-    }
-  }
-
-  /** Writes the abort records abort() could not, in a fresh file; throws (nothing may commit) while it cannot. */
-  private async recordAborts(): Promise<void> {
-    const j = this.journal;
-    if (!j) return;
-    try {
-      await j.rotate(this.seq + 1);
-      for (const seq of this.unrecordedAborts) await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
-    } catch (err) {
-      this.journalError = new Error(`ingest: the summary journal cannot be written (${String(err)})`);
-      throw this.journalError;
-    }
-    this.unrecordedAborts = [];
-    this.journalError = null;
-    process.stderr.write('lookout: the summary journal can be written again: ingest resumed\n');
   }
 
   /** Merges a committed group's deltas into the in-memory windows; without a journal, then writes them. */
