@@ -51,7 +51,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   const alertStore = o.store.alertStore();
   const { settings, notifiers } = configError('alerting', () => {
     const st = parseAlertingSettings(o.settings);
-    return { settings: st, notifiers: st.notifiers.map(createNotifier) };
+    return { settings: st, notifiers: st.notifiers.map((n, i) => createNotifier(n, `alerting.notifiers[${i}]`)) };
   });
   let rollback: RollbackRequester = new NoRegistryRollback(log);
   const actions = new ActionRunner(alertStore, () => settings.actions, () => rollback, o.newId, log);

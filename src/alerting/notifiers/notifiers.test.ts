@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { alertmanagerAlerts } from './alertmanager/alertmanager.js';
 import { createNotifier, knownNotifierKinds } from './registry.js';
 import { slackMessage } from './slack/slack.js';
-import type { NotificationPayload } from './types.js';
+import type { NotificationPayload, NotifierConfig } from './types.js';
 import { webhookSignature } from './webhook/webhook.js';
 
 const payload: NotificationPayload = {
@@ -83,7 +83,7 @@ describe('issue 4: notifiers', () => {
     assert.equal(createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093' }).resendMs, 60_000);
     assert.equal(createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: '30s' }).resendMs, 30_000);
     assert.equal(createNotifier({ id: 'w', kind: 'webhook', url: 'http://w' }).resendMs, undefined);
-    assert.throws(() => createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: 'often' }), /notifier "am": resendInterval must be a duration/);
+    assert.throws(() => createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: 'often' }), /notifier "am"\.resendInterval must be a duration/);
     assert.throws(() => createNotifier({ id: 'am', kind: 'alertmanager', url: 'http://am:9093', resendInterval: 0 }), /more than 0/);
     const [am] = alertmanagerAlerts({ ...payload, expiresAt: 1_700_000_240_000 }) as Array<Record<string, unknown>>;
     assert.equal(am?.['endsAt'], '2023-11-14T22:17:20.000Z');
@@ -99,4 +99,31 @@ describe('issue 4: notifiers', () => {
     assert.deepEqual(rec.body, payload);
     await assert.rejects(createNotifier({ id: 'c', kind: 'command', command: [process.execPath, '-e', 'process.stderr.write("boom");process.exit(3)'] }).send(payload), /exited with 3: boom/);
   });
+});
+
+test("audit 3: a notifier's keys are those of its kind, with their types; a typo or a wrong type is refused naming the key", () => {
+  const at = 'alerting.notifiers[2]';
+  const refused: Array<[Record<string, unknown>, RegExp]> = [
+    [{ id: 'h', kind: 'webhook', url: 'http://h', secrett: 's' }, /alerting\.notifiers\[2\]\.secrett is unknown \(notifier "h", kind webhook; known keys: url, secret, id, kind, matchers,/],
+    [{ id: 's', kind: 'slack', url: 'http://s', minseverity: 'page' }, /alerting\.notifiers\[2\]\.minseverity is unknown \(notifier "s", kind slack; known keys: url, id, kind,/],
+    [{ id: 's', kind: 'slack', url: 'http://s', secret: 'x' }, /alerting\.notifiers\[2\]\.secret is unknown \(notifier "s", kind slack;/],
+    [{ id: 'am', kind: 'alertmanager', url: 'http://am', resendinterval: '30s' }, /alerting\.notifiers\[2\]\.resendinterval is unknown \(notifier "am", kind alertmanager;/],
+    [{ id: 'c', kind: 'command', comand: ['/bin/true'] }, /alerting\.notifiers\[2\]\.comand is unknown \(notifier "c", kind command; known keys: command, id,/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', matcher: [{ name: 'model', value: 'churn' }] }, /alerting\.notifiers\[2\]\.matcher is unknown/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', sendResolved: 'no' }, /alerting\.notifiers\[2\]\.sendResolved must be true or false \(got "no"\)/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', timeoutMs: -5 }, /alerting\.notifiers\[2\]\.timeoutMs must be an integer from 1 to/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', timeoutMs: '10s' }, /alerting\.notifiers\[2\]\.timeoutMs must be an integer/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', retries: 2.5 }, /alerting\.notifiers\[2\]\.retries must be an integer from 0 to/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', backoffMs: -1 }, /alerting\.notifiers\[2\]\.backoffMs must be an integer from 0 to/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', secret: 42 }, /alerting\.notifiers\[2\]\.secret must be a string/],
+    [{ id: 'h', kind: 'webhook', url: 'http://h', matchers: { name: 'model', value: 'churn' } }, /alerting\.notifiers\[2\]\.matchers must be a list of \{name, value, isRegex\?, isNegative\?\}/],
+  ];
+  for (const [config, message] of refused) assert.throws(() => createNotifier(config as NotifierConfig, at), message, JSON.stringify(config));
+  // What docs/alerting.md shows is taken as it is.
+  for (const config of [
+    { id: 'ops-hook', kind: 'webhook', url: 'https://hooks.example/lookout', secret: 's3cret', sendResolved: false, retries: 0, backoffMs: 0, timeoutMs: 5000 },
+    { id: 'ml-slack', kind: 'slack', url: 'https://hooks.slack.com/services/x', minSeverity: 'page' },
+    { id: 'am', kind: 'alertmanager', url: 'http://alertmanager:9093', resendInterval: '1m' },
+    { id: 'pager', kind: 'command', command: ['/usr/local/bin/page-oncall'], matchers: [{ name: 'team', value: 'growth' }] },
+  ] as NotifierConfig[]) assert.equal(createNotifier(config, at).config.id, config.id);
 });

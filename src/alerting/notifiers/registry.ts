@@ -1,39 +1,49 @@
-import { SEVERITIES } from '../../core/rules/types.js';
-import { checkMatcher } from '../../core/rules/matchers.js';
 import { parseDuration } from '../../monitors/duration.js';
 import { ALERTMANAGER_DEFAULTS, alertmanagerNotifier } from './alertmanager/alertmanager.js';
 import { commandNotifier } from './command/command.js';
+import { argv, checkNotifierKeys, httpUrl, text, type KeyCheck } from './keys.js';
 import { slackNotifier } from './slack/slack.js';
 import type { Notifier, NotifierConfig, NotifierFactory } from './types.js';
 import { webhookNotifier } from './webhook/webhook.js';
 
-const kinds = new Map<string, { factory: NotifierFactory; defaults: Partial<NotifierConfig> }>();
+interface Kind {
+  factory: NotifierFactory;
+  /** The kind's own keys and their checks (the keys every notifier takes are in keys.ts). */
+  keys: Readonly<Record<string, KeyCheck>>;
+  /** Defaults for its config (e.g. resendInterval). */
+  defaults?: Partial<NotifierConfig>;
+}
 
-/** Registers a notifier kind under a stable id (plugins call this), with defaults for its config (e.g. resendInterval). */
-export function registerNotifierKind(kind: string, factory: NotifierFactory, defaults: Partial<NotifierConfig> = {}): void {
+const kinds = new Map<string, Kind>();
+
+/** Registers a notifier kind under a stable id (plugins call this), with the keys it takes. */
+export function registerNotifierKind(kind: string, k: Kind): void {
   if (kinds.has(kind)) throw new Error(`notifier kind "${kind}" is already registered`);
-  kinds.set(kind, { factory, defaults });
+  kinds.set(kind, k);
 }
 
 export function knownNotifierKinds(): string[] {
   return [...kinds.keys()].sort();
 }
 
-/** A notifier from its config; unknown kinds and bad settings fail with a readable message. */
-export function createNotifier(config: NotifierConfig): Notifier {
+/**
+ * A notifier from its config; unknown kinds, keys the kind does not take and bad settings fail with a readable message
+ * naming the key as `where.key` (where: its place in the config, e.g. alerting.notifiers[0]).
+ */
+export function createNotifier(config: NotifierConfig, where = `notifier "${String(config.id)}"`): Notifier {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${where} must be an object {id, kind, ...}`);
   if (typeof config.id !== 'string' || config.id === '') throw new Error('every notifier needs an "id"');
   const kind = kinds.get(config.kind);
   if (!kind) throw new Error(`notifier "${config.id}": unknown kind "${String(config.kind)}"; known kinds: ${knownNotifierKinds().join(', ')}`);
-  for (const m of config.matchers ?? []) checkMatcher(m);
-  if (config.minSeverity !== undefined && !SEVERITIES.includes(config.minSeverity)) throw new Error(`notifier "${config.id}": minSeverity must be one of ${SEVERITIES.join(', ')}`);
+  checkNotifierKeys(config, config.kind, kind.keys, where);
   const send = kind.factory(config);
-  const full = { sendResolved: true, retries: 3, backoffMs: 500, timeoutMs: 10_000, ...kind.defaults, ...config };
-  const resendMs = full.resendInterval === undefined ? undefined : parseDuration(full.resendInterval, `notifier "${config.id}": resendInterval`);
-  if (resendMs === 0) throw new Error(`notifier "${config.id}": resendInterval must be more than 0`);
+  const full = { sendResolved: true, retries: 3, backoffMs: 500, timeoutMs: 10_000, ...(kind.defaults ?? {}), ...config };
+  const resendMs = full.resendInterval === undefined ? undefined : parseDuration(full.resendInterval, `${where}.resendInterval`);
+  if (resendMs === 0) throw new Error(`${where}.resendInterval must be more than 0`);
   return { config: full, send: (p) => send(p, full.timeoutMs), ...(resendMs !== undefined && { resendMs }) };
 }
 
-registerNotifierKind('webhook', webhookNotifier);
-registerNotifierKind('slack', slackNotifier);
-registerNotifierKind('alertmanager', alertmanagerNotifier, ALERTMANAGER_DEFAULTS);
-registerNotifierKind('command', commandNotifier);
+registerNotifierKind('webhook', { factory: webhookNotifier, keys: { url: httpUrl, secret: text } });
+registerNotifierKind('slack', { factory: slackNotifier, keys: { url: httpUrl } });
+registerNotifierKind('alertmanager', { factory: alertmanagerNotifier, keys: { url: httpUrl }, defaults: ALERTMANAGER_DEFAULTS });
+registerNotifierKind('command', { factory: commandNotifier, keys: { command: argv } });
