@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { call, testServer } from './helpers/server.js';
 
 /** A lookout.yaml with one model and the given extra YAML (top-level sections). */
 const yaml = (dir: string, extra: string): string => `
@@ -34,6 +36,57 @@ describe('audit 3 (config): a typo or a wrong type in lookout.yaml stops `lookou
     await refused(
       'alerting:\n  notifiers: [{ id: ops, kind: webhook, url: "http://127.0.0.1:9/hook", secrett: s3cret }]',
       /invalid config \(alerting\): alerting\.notifiers\[0\]\.secrett is unknown \(notifier "ops", kind webhook; known keys: url, secret, id, kind, matchers, minSeverity, sendResolved, retries, backoffMs, timeoutMs, resendInterval\)/,
+    );
+  });
+});
+
+describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/slos, lookout.yaml) refuse keys they do not know', { timeout: 120_000 }, () => {
+  let s: Server;
+  const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
+  const base = { model: 'churn', metric: 'accuracy', kind: 'baseline', window: '1h', levels: [{ severity: 'page', threshold: 0.05 }] };
+  test.before(async () => {
+    s = await testServer();
+    const r = await call(s.url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  });
+  test.after(() => s.close());
+
+  test('a misspelt monitor key (windw, a level\'s actoin, baseline.period, spc.lamda), a section that is not an object, enabled: "false" and minPeriods > periods are 400 naming the key', async () => {
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ ...base, windw: '6h' }, /"windw" is unknown \(known keys: id, model, name, metric, method, class, version, segment, window, delay, kind,/],
+      [{ ...base, levels: [{ severity: 'critical', threshold: 0.1, actoin: 'rollback' }] }, /"levels\[0\]\.actoin" is unknown \(known keys: severity, threshold, action\)/],
+      [{ ...base, baseline: { period: 8 } }, /"baseline\.period" is unknown \(known keys: periods, seasonality, minPeriods\)/],
+      [{ ...base, baseline: 'weekly' }, /"baseline" must be an object with keys among periods, seasonality, minPeriods/],
+      [{ ...base, kind: 'ewma', spc: { lamda: 0.3 } }, /"spc\.lamda" is unknown \(known keys: history, recent, lambda, k\)/],
+      [{ ...base, enabled: 'false' }, /"enabled" must be true or false/],
+      [{ ...base, baseline: { periods: 4, minPeriods: 6 } }, /baseline\.minPeriods must be at most baseline\.periods \(4\)/],
+    ];
+    for (const [body, message] of refused) {
+      const r = await call(s.url, 'POST', '/v1/monitors', body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      const e = r.body['error'] as { code: string; message: string };
+      assert.equal(e.code, 'validation_failed');
+      assert.match(e.message, message, JSON.stringify(body));
+    }
+    assert.equal(((await call(s.url, 'GET', '/v1/monitors')).body['monitors'] as unknown[]).length, 0);
+    // What a GET answers can be posted back as it is (its "last" is the monitor's state, not a setting).
+    const made = await call(s.url, 'POST', '/v1/monitors', { ...base, id: 'acc', baseline: { periods: 4, minPeriods: 2 }, spc: { lambda: 0.3 }, enabled: false });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const got = (await call(s.url, 'GET', '/v1/monitors/acc')).body['monitor'] as Record<string, unknown>;
+    const again = await call(s.url, 'POST', '/v1/monitors', got);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+  });
+
+  test('a misspelt SLO key (windowdays: the SLO silently kept 30 days) is 400 naming the key', async () => {
+    const r = await call(s.url, 'POST', '/v1/slos', { model: 'churn', kind: 'availability', objective: 0.99, windowdays: 7 });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match((r.body['error'] as { message: string }).message, /"windowdays" is unknown \(known keys: id, model, name, kind, objective, windowDays, latencyMs, version, minEvents, labels, runbookUrl\)/);
+  });
+
+  test('in lookout.yaml, a misspelt monitor key stops lookout serve naming the monitor and the key', async () => {
+    await refused(
+      'monitors:\n  - { id: acc, model: churn, metric: accuracy, windw: 6h, levels: [{ severity: page, threshold: 0.05 }] }',
+      /invalid config \(monitors\[0\]\): "windw" is unknown \(known keys: id, model,/,
     );
   });
 });

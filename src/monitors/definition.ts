@@ -94,6 +94,13 @@ function section(o: Obj, k: string, known: readonly string[]): Obj {
   return v;
 }
 
+export function bool(o: Obj, k: string, dflt: boolean): boolean {
+  const v = o[k];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new DefinitionError(`"${k}" must be true or false (got ${JSON.stringify(v)?.slice(0, 40)})`);
+  return v;
+}
+
 export function stringMap(o: Obj, k: string): Record<string, string> {
   const v = o[k];
   if (v === undefined) return {};
@@ -209,6 +216,10 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
   if (windowMs > MAX_WINDOW_MS) throw new DefinitionError(`"window" must be at most ${formatDuration(MAX_WINDOW_MS)} (got "${window}")`);
   const b = section(input, 'baseline', ['periods', 'seasonality', 'minPeriods']);
   const spc = section(input, 'spc', ['history', 'recent', 'lambda', 'k']);
+  const periods = num(b, 'periods', 4, 1, 52);
+  const minPeriods = num(b, 'minPeriods', 1, 1, 52);
+  // fewer past periods than it needs: the monitor never gives a verdict
+  if (minPeriods > periods) throw new DefinitionError(`baseline.minPeriods must be at most baseline.periods (${periods}), got ${minPeriods}`);
   const version = str(input, 'version', false);
   const segment = str(input, 'segment', false, 500);
   // Both name stored rows in the store's queries, where PostgreSQL refuses U+0000 (and failed the whole monitor tick).
@@ -226,14 +237,14 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
     direction: oneOf(input, 'direction', ['above', 'below'] as const, m.direction(args)),
     change: oneOf(input, 'change', ['absolute', 'relative'] as const, 'relative'),
     baseline: {
-      periods: num(b, 'periods', 4, 1, 52), seasonality: oneOf(b, 'seasonality', ['weekly', 'none'] as const, 'weekly'), minPeriods: num(b, 'minPeriods', 1, 1, 52),
+      periods, seasonality: oneOf(b, 'seasonality', ['weekly', 'none'] as const, 'weekly'), minPeriods,
     },
     spc: { history: num(spc, 'history', 48, 8, 2000), recent: num(spc, 'recent', 6, 1, 200), lambda: num(spc, 'lambda', 0.2, 0.01, 1), k: num(spc, 'k', 0.5, 0, 10) },
     levels: levels(input),
     minSamples: num(input, 'minSamples', m.defaultMinSamples, 0),
     labels: stringMap(input, 'labels'),
     ...(runbookUrl !== undefined && { runbookUrl }),
-    enabled: input['enabled'] !== false,
+    enabled: bool(input, 'enabled', true),
   };
 }
 
