@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { churnRegistryServer } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
 
 /** A lookout.yaml with one model and the given extra YAML (top-level sections). */
@@ -88,5 +89,29 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
       'monitors:\n  - { id: acc, model: churn, metric: accuracy, windw: 6h, levels: [{ severity: page, threshold: 0.05 }] }',
       /invalid config \(monitors\[0\]\): "windw" is unknown \(known keys: id, model,/,
     );
+  });
+});
+
+describe('audit 3 (config): a serving configuration (PUT /v1/models/:name/serving) refuses keys its policy and fallback do not take', { timeout: 60_000 }, () => {
+  let s: Server;
+  test.before(async () => { s = await churnRegistryServer(); });
+  test.after(() => s.close());
+
+  test('policy.stickykey (the canary silently stopped being sticky), a shadow\'s precent (every request mirrored), a fallback static\'s scor are 400 naming the key', async () => {
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ policy: { kind: 'canary', candidate: '1.1.0', percent: 10, stickykey: 'user' } }, /policy\.stickykey is unknown \(policy "canary"; known keys: kind, candidate, percent, stickyKey\)/],
+      [{ policy: { kind: 'shadow', candidate: '1.1.0', precent: 5 } }, /policy\.precent is unknown \(policy "shadow"; known keys: kind, candidate, percent\)/],
+      [{ policy: { kind: 'single', candidate: '1.1.0' } }, /policy\.candidate is unknown \(policy "single"; known keys: kind\)/],
+      [{ policy: 'canary' }, /policy must be an object \{kind, \.\.\.\}/],
+      [{ fallback: [{ static: { prediction: 'no', scor: 0.5 } }] }, /fallback\[0\]\.static\.scor is unknown \(known keys: prediction, score, scores\)/],
+      [{ fallback: [{ version: '1.0.0', reason: 'older' }] }, /fallback\[0\]\.reason is unknown \(known keys: version, static\)/],
+    ];
+    for (const [body, message] of refused) {
+      const r = await call(s.url, 'PUT', '/v1/models/churn/serving', body);
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body['error'] as { message: string }).message, message, JSON.stringify(body));
+    }
+    const ok = await call(s.url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 300, fallback: [{ version: '1.0.0' }, { static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '1.1.0', percent: 10, stickyKey: 'user' } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
 });

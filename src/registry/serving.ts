@@ -49,8 +49,10 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
   if (!Array.isArray(fallback) || fallback.length > 10) throw new RegistryError('bad_request', 'fallback must be a list of at most 10 steps');
   const steps = fallback.map((s: unknown, i): FallbackStep => {
     const st = (typeof s === 'object' && s !== null ? s : {}) as Record<string, unknown>;
+    if ('version' in st || 'static' in st) onlyKnown(st, ['version', 'static'], `fallback[${i}]`);
     if (typeof st['version'] === 'string' && st['version'] !== '') return { version: st['version'] };
     const r = st['static'] as Record<string, unknown> | undefined;
+    if (typeof r === 'object' && r !== null) onlyKnown(r, ['prediction', 'score', 'scores'], `fallback[${i}].static`);
     if (r && (typeof r['prediction'] === 'string' || (typeof r['prediction'] === 'number' && Number.isFinite(r['prediction'])))) {
       if (model) checkStatic(r, `fallback[${i}].static`, model);
       const out: StaticResponse = { prediction: r['prediction'] };
@@ -69,6 +71,12 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
   const routeKey = o['routeKey'];
   if (routeKey !== undefined && (typeof routeKey !== 'string' || routeKey === '')) throw new RegistryError('bad_request', 'routeKey must be a field name');
   return { alias, timeoutMs, fallback: steps, policy, ...(typeof routeKey === 'string' && { routeKey }) };
+}
+
+/** A misspelt key of a fallback step (a static's scor) was ignored: refused naming it. */
+function onlyKnown(o: Record<string, unknown>, known: readonly string[], at: string): void {
+  const extra = Object.keys(o).find((k) => !known.includes(k));
+  if (extra !== undefined) throw new RegistryError('bad_request', `${at}.${extra.slice(0, 100)} is unknown (known keys: ${known.join(', ')})`);
 }
 
 const isUnit = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;

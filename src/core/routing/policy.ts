@@ -76,11 +76,20 @@ export function route(input: RoutingInput, key: string | null, random: Random): 
   }
 }
 
+const POLICY_KEYS: Record<TrafficPolicy['kind'], readonly string[]> = {
+  single: ['kind'], canary: ['kind', 'candidate', 'percent', 'stickyKey'], shadow: ['kind', 'candidate', 'percent'], 'blue-green': ['kind', 'standby'],
+};
+
 /** Checks a policy read from configuration or a request; throws a readable error. */
 export function checkPolicy(p: unknown): TrafficPolicy {
-  const o = (typeof p === 'object' && p !== null ? p : {}) as Record<string, unknown>;
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new Error('policy must be an object {kind, ...}');
+  const o = p as Record<string, unknown>;
   const kind = String(o['kind'] ?? '');
   if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw new UnknownPolicyError(kind);
+  // a misspelt key was ignored: a canary's stickykey (no longer sticky), a shadow's precent (every request mirrored)
+  const known = POLICY_KEYS[kind as TrafficPolicy['kind']];
+  const extra = Object.keys(o).find((k) => !known.includes(k));
+  if (extra !== undefined) throw new Error(`policy.${extra.slice(0, 100)} is unknown (policy "${kind}"; known keys: ${known.join(', ')})`);
   const version = (name: string): string => {
     const v = o[name];
     if (typeof v !== 'string' || v === '') throw new Error(`policy "${kind}" needs "${name}" (a version)`);
