@@ -78,6 +78,19 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
     assert.equal(again.status, 201, JSON.stringify(again.body));
   });
 
+  test('a silence matcher with isregex (the silence compared the regex as text and muted nothing) or isRegex: "true" is 400 naming the key', async () => {
+    const body = { endsAt: Date.now() + 3_600_000, createdBy: 'ann', comment: 'rebuilding features' };
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ name: 'alertname', value: '.*drift.*', isregex: true }, /matchers\[0\]: matcher "alertname": "isregex" is unknown \(known keys: name, value, isRegex, isNegative\)/],
+      [{ name: 'alertname', value: '.*drift.*', isRegex: 'true' }, /matchers\[0\]: matcher "alertname": isRegex must be true or false \(got "true"\)/],
+    ];
+    for (const [m, message] of refused) {
+      const r = await call(s.url, 'POST', '/v1/silences', { ...body, matchers: [m] });
+      assert.equal(r.status, 400, `${JSON.stringify(m)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body['error'] as { message: string }).message, message);
+    }
+  });
+
   test('a misspelt SLO key (windowdays: the SLO silently kept 30 days) is 400 naming the key', async () => {
     const r = await call(s.url, 'POST', '/v1/slos', { model: 'churn', kind: 'availability', objective: 0.99, windowdays: 7 });
     assert.equal(r.status, 400, JSON.stringify(r.body));

@@ -28,3 +28,12 @@ test('audit 2: a typo in the alerting section is refused naming the key, not sil
   assert.deepEqual([s.actions.retrain?.approval, s.actions.rollback?.approval, s.pipeline.groupWaitMs], [true, false, 30_000]);
   assert.equal(parseAlertingSettings(undefined).evaluationIntervalMs, 30_000);
 });
+
+test('audit 3: a matcher key misspelt (isregex: the regex was compared as text, so the rule never matched) or not true/false is refused naming it', () => {
+  const refused: Array<[unknown, RegExp]> = [
+    [{ inhibitRules: [{ source: [{ name: 'category', value: 'data|health', isregex: true }], target: [] }] }, /alerting\.inhibitRules\[0\]\.source\[0\]: matcher "category": "isregex" is unknown \(known keys: name, value, isRegex, isNegative\)/],
+    [{ timeWindows: [{ name: 'w', weekdays: [0], startTime: '02:00', endTime: '04:00', matchers: [{ name: 'model', value: 'churn', negative: true }] }] }, /alerting\.timeWindows\[0\]\.matchers\[0\]: matcher "model": "negative" is unknown/],
+    [{ inhibitRules: [{ source: [{ name: 'category', value: 'data', isNegative: 'false' }], target: [] }] }, /alerting\.inhibitRules\[0\]\.source\[0\]: matcher "category": isNegative must be true or false \(got "false"\)/],
+  ];
+  for (const [raw, message] of refused) assert.throws(() => parseAlertingSettings(raw), message, JSON.stringify(raw));
+});

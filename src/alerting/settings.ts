@@ -19,8 +19,12 @@ const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !
 function matchers(x: unknown, where: string): Matcher[] {
   if (x === undefined) return [];
   if (!Array.isArray(x)) throw new Error(`${where} must be a list of {name, value, isRegex?}`);
-  return x.map((m) => {
-    checkMatcher(m as Matcher);
+  return x.map((m, i) => {
+    try {
+      checkMatcher(m as Matcher);
+    } catch (e) {
+      throw new Error(`${where}[${i}]: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
     return m as Matcher;
   });
 }

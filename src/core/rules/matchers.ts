@@ -22,10 +22,19 @@ function anchored(src: string): RegExp {
   return re;
 }
 
+const MATCHER_KEYS = ['name', 'value', 'isRegex', 'isNegative'];
+
 /** Throws a readable error for an invalid matcher (bad regex, empty name). */
 export function checkMatcher(m: Matcher): void {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error('a matcher must be an object {name, value, isRegex?, isNegative?}');
   if (typeof m.name !== 'string' || m.name === '') throw new Error('matcher name must be a non-empty string');
   if (typeof m.value !== 'string') throw new Error(`matcher "${m.name}" value must be a string`);
+  // a misspelt isregex was ignored (the regex compared as text: the silence or rule matched nothing)
+  const extra = Object.keys(m).find((k) => !MATCHER_KEYS.includes(k));
+  if (extra !== undefined) throw new Error(`matcher "${m.name}": "${extra.slice(0, 100)}" is unknown (known keys: ${MATCHER_KEYS.join(', ')})`);
+  for (const k of ['isRegex', 'isNegative'] as const) {
+    if (m[k] !== undefined && typeof m[k] !== 'boolean') throw new Error(`matcher "${m.name}": ${k} must be true or false (got ${JSON.stringify(m[k])?.slice(0, 40)})`);
+  }
   if (m.isRegex) {
     try {
       anchored(m.value);

@@ -23,7 +23,7 @@ function matchers(v: unknown): Matcher[] {
     const o = m as Record<string, unknown>;
     const out: Matcher = { name: o['name'] as string, value: o['value'] as string, ...(o['isRegex'] === true && { isRegex: true }), ...(o['isNegative'] === true && { isNegative: true }) };
     try {
-      checkMatcher(out);
+      checkMatcher(o as unknown as Matcher);
     } catch (e) {
       throw new ApiError('validation_failed', `matchers[${i}]: ${(e as Error).message}`);
     }
