@@ -91,6 +91,13 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
     }
   });
 
+  test('a model property\'s x-lookout-kind misspelt (categoricl: integer codes were monitored as numbers) is 400 naming the property', async () => {
+    const r = await call(s.url, 'POST', '/v1/models', { name: 'plans', outputKind: 'binary', inputSchema: { type: 'object', properties: { plan: { type: 'integer', 'x-lookout-kind': 'categoricl' } } } });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match((r.body['error'] as { message: string }).message, /inputSchema is not a valid input schema: properties\.plan\["x-lookout-kind"\] must be "categorical" or "numerical" \(got "categoricl"\)/);
+    assert.equal((await call(s.url, 'GET', '/v1/models/plans')).status, 404);
+  });
+
   test('a misspelt SLO key (windowdays: the SLO silently kept 30 days) is 400 naming the key', async () => {
     const r = await call(s.url, 'POST', '/v1/slos', { model: 'churn', kind: 'availability', objective: 0.99, windowdays: 7 });
     assert.equal(r.status, 400, JSON.stringify(r.body));

@@ -88,6 +88,14 @@ export class ModelCatalog {
     if (t !== undefined && !(t === 'object' || (Array.isArray(t) && t.includes('object')))) {
       throw new Error(`it describes the features object of an event, so its "type" must be "object" (got ${JSON.stringify(t).slice(0, 100)})`);
     }
+    // a misspelt kind was ignored: integer codes meant as categories were monitored as numbers
+    const props = schema['properties'];
+    for (const [name, def] of Object.entries(typeof props === 'object' && props !== null ? props : {})) {
+      const kind = typeof def === 'object' && def !== null ? (def as Record<string, unknown>)['x-lookout-kind'] : undefined;
+      if (kind !== undefined && kind !== 'categorical' && kind !== 'numerical') {
+        throw new Error(`properties.${name.slice(0, 100)}["x-lookout-kind"] must be "categorical" or "numerical" (got ${JSON.stringify(kind)?.slice(0, 60)})`);
+      }
+    }
     this.compileSchema(schema);
   }
 
