@@ -11,6 +11,7 @@ import { ApiKeys } from './http/auth.js';
 import type { AppDeps } from './http/deps.js';
 import { ServerMetrics } from './http/metrics.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { checkModelShape } from './models/declaration.js';
 import { ModelCatalog } from './monitoring/catalog.js';
 import { PerformanceCache, watchCommits } from './monitoring/performance-cache.js';
 import { SummaryReader } from './monitoring/query.js';
@@ -264,6 +265,11 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
       deps.catalog.checkInputSchema(record.inputSchema);
     } catch (e) {
       throw new InputError(`model "${m.name}" of the config: inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      checkModelShape(record);
+    } catch (e) {
+      throw new InputError(`model "${m.name}" of the config: ${e instanceof Error ? e.message : String(e)}`);
     }
     try {
       await deps.catalog.putModel(record);

@@ -98,6 +98,22 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
     assert.equal((await call(s.url, 'GET', '/v1/models/plans')).status, 404);
   });
 
+  test('a model declared with classes its output kind cannot have (a binary model of 3 classes or 1, a class twice, a regression with classes) or a segment key twice is 400 naming the key', async () => {
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ outputKind: 'binary', classes: ['0', '1', '2'] }, /"classes" of a binary model must be 2 distinct classes \(got 3\)/],
+      [{ outputKind: 'binary', classes: ['1'] }, /"classes" of a binary model must be 2 distinct classes \(got 1\)/],
+      [{ outputKind: 'multiclass', classes: ['cat', 'dog', 'cat'] }, /"classes" holds "cat" twice/],
+      [{ outputKind: 'regression', classes: ['low', 'high'] }, /a regression model has no "classes"/],
+      [{ outputKind: 'binary', segmentKeys: ['region', 'region'] }, /"segmentKeys" holds "region" twice/],
+    ];
+    for (const [body, message] of refused) {
+      const r = await call(s.url, 'POST', '/v1/models', { name: 'shapes', inputSchema: { type: 'object', properties: { x: { type: 'number' } } }, ...body });
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body['error'] as { message: string }).message, message, JSON.stringify(body));
+    }
+    assert.equal((await call(s.url, 'GET', '/v1/models/shapes')).status, 404);
+  });
+
   test('a misspelt SLO key (windowdays: the SLO silently kept 30 days) is 400 naming the key', async () => {
     const r = await call(s.url, 'POST', '/v1/slos', { model: 'churn', kind: 'availability', objective: 0.99, windowdays: 7 });
     assert.equal(r.status, 400, JSON.stringify(r.body));

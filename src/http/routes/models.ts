@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../io/errors.js';
 import { DeclarationConflict } from '../../models/declaration-change.js';
+import { checkModelShape } from '../../models/declaration.js';
 import { referenceFromFile } from '../../monitoring/reference-builder.js';
 import { referenceFromRange } from '../../monitoring/reference-range.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
@@ -69,6 +70,11 @@ export function modelRoutes(deps: AppDeps) {
           deps.catalog.checkInputSchema(b.inputSchema);
         } catch (e) {
           throw new ApiError('validation_failed', `inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        try {
+          checkModelShape(b);
+        } catch (e) {
+          throw new ApiError('validation_failed', e instanceof Error ? e.message : String(e));
         }
         const m: ModelRecord = {
           name: b.name, outputKind: b.outputKind, inputSchema: b.inputSchema, segmentKeys: b.segmentKeys ?? [],
