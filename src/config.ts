@@ -4,6 +4,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
+import { declaredTwice } from './config-duplicates.js';
 import { InputError } from './io/errors.js';
 import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
 import type { OutputKind } from './storage/types.js';
@@ -138,6 +139,11 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     throw new InputError(`invalid config ${path}: ${(validate.errors ?? []).slice(0, 3).map((e) => describeError(e, raw)).join('; ')}`);
   }
   const c = (raw ?? {}) as Partial<LookoutConfig> & { server?: Partial<LookoutConfig['server']> };
+  const twice = [
+    declaredTwice(c.models, 'name', 'models'), ...(c.models ?? []).map((m, i) => declaredTwice(m.versions, 'version', `models[${i}].versions`)),
+    declaredTwice(c.monitors, 'id', 'monitors'), declaredTwice(c.slos, 'id', 'slos'), declaredTwice(c.auth?.keys, 'name', 'auth.keys'),
+  ].find((d) => d !== undefined);
+  if (twice !== undefined) throw new InputError(`invalid config ${path}: ${twice}`);
   const base = dirname(resolve(path));
   const models = (c.models ?? []).map((m) => ({
     ...m,

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { parseAlertingSettings } from '../src/alerting/settings.js';
+import { loadConfig } from '../src/config.js';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { churnRegistryServer } from './helpers/registry.js';
@@ -149,5 +151,30 @@ describe('audit 3 (config): a serving configuration (PUT /v1/models/:name/servin
     }
     const ok = await call(s.url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 300, fallback: [{ version: '1.0.0' }, { static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '1.1.0', percent: 10, stickyKey: 'user' } });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+});
+
+describe('audit 3 (config): an id declared twice in lookout.yaml is refused (the second silently replaced the first)', () => {
+  test('models, versions, monitors, SLOs, API keys and notifiers', () => {
+    const dir = tempDir('lookout-audit3-config-');
+    const path = join(dir, 'lookout.yaml');
+    const model = (name: string, versions = '[{ version: "1" }]'): string => `  - { name: ${name}, outputKind: binary, inputSchema: { type: object }, versions: ${versions} }`;
+    const key = (name: string): string => `    - { name: ${name}, sha256: "${'a'.repeat(64)}", scopes: [read] }`;
+    const mon = (id: string): string => `  - { id: ${id}, model: churn, metric: errorRate, levels: [{ severity: page, threshold: 0.1 }] }`;
+    const refused: Array<[string, RegExp]> = [
+      [`models:\n${model('churn')}\n${model('eta')}\n${model('churn')}`, /models\[2\]\.name "churn" is declared twice \(also models\[0\]\)/],
+      [`models:\n${model('churn', '[{ version: "1" }, { version: "1" }]')}`, /models\[0\]\.versions\[1\]\.version "1" is declared twice \(also models\[0\]\.versions\[0\]\)/],
+      [`monitors:\n${mon('err')}\n${mon('err')}`, /monitors\[1\]\.id "err" is declared twice \(also monitors\[0\]\)/],
+      [`slos:\n  - { id: av, model: churn, kind: availability, objective: 0.99 }\n  - { id: av, model: churn, kind: availability, objective: 0.999 }`, /slos\[1\]\.id "av" is declared twice \(also slos\[0\]\)/],
+      [`auth:\n  keys:\n${key('ci')}\n${key('ci')}`, /auth\.keys\[1\]\.name "ci" is declared twice \(also auth\.keys\[0\]\)/],
+    ];
+    for (const [yamlText, message] of refused) {
+      writeFileSync(path, yamlText);
+      assert.throws(() => loadConfig(path), message, yamlText);
+    }
+    assert.throws(() => parseAlertingSettings({ notifiers: [{ id: 'am', kind: 'alertmanager', url: 'http://a' }, { id: 'am', kind: 'alertmanager', url: 'http://b' }] }),
+      /alerting\.notifiers\[1\]\.id "am" is declared twice \(also alerting\.notifiers\[0\]\)/);
+    writeFileSync(path, `models:\n${model('churn', '[{ version: "1" }, { version: "2" }]')}\n${model('eta')}\nmonitors:\n${mon('err')}\n${mon('err2')}`);
+    assert.deepEqual(loadConfig(path).models.map((m) => m.name), ['churn', 'eta']);
   });
 });

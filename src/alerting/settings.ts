@@ -1,3 +1,4 @@
+import { declaredTwice } from '../config-duplicates.js';
 import { checkMatcher, type Matcher } from '../core/rules/matchers.js';
 import { checkTimeWindow } from '../core/rules/time-window.js';
 import { parseDuration } from '../monitors/duration.js';
@@ -86,6 +87,9 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
   if (!Array.isArray(groupBy) || !groupBy.every((g) => typeof g === 'string')) throw new Error('alerting.groupBy must be a list of label names');
   const notifiers = (o['notifiers'] ?? []) as NotifierConfig[];
   if (!Array.isArray(notifiers)) throw new Error('alerting.notifiers must be a list');
+  // two notifiers of one id share their resend state and their lines of the notification log
+  const twice = declaredTwice(notifiers, 'id', 'alerting.notifiers');
+  if (twice !== undefined) throw new Error(twice);
   const a: Obj = section(o['actions'], ['retrain', 'rollback'], 'alerting.actions') ?? {};
   const actions: ActionSettings = {};
   const r = section(a['retrain'], ['url', 'secret', 'command', 'cooldown', 'approval'], 'alerting.actions.retrain');
