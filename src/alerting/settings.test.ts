@@ -37,3 +37,14 @@ test('audit 3: a matcher key misspelt (isregex: the regex was compared as text, 
   ];
   for (const [raw, message] of refused) assert.throws(() => parseAlertingSettings(raw), message, JSON.stringify(raw));
 });
+
+test('audit 3: a retrain action of the wrong type (command: "./retrain.sh" ran nothing yet the action was "done"; secret: 42 sent it unsigned) is refused naming the key', () => {
+  const refused: Array<[unknown, RegExp]> = [
+    [{ actions: { retrain: { command: './retrain.sh' } } }, /alerting\.actions\.retrain\.command must be a non-empty list of strings \(argv, no shell; got "\.\/retrain\.sh"\)/],
+    [{ actions: { retrain: { url: 'ci.example/hooks/retrain' } } }, /alerting\.actions\.retrain\.url must be an http\(s\) URL \(got "ci\.example\/hooks\/retrain"\)/],
+    [{ actions: { retrain: { url: 5 } } }, /alerting\.actions\.retrain\.url must be an http\(s\) URL \(got 5\)/],
+    [{ actions: { retrain: { url: 'https://ci.example/hooks/retrain', secret: 42 } } }, /alerting\.actions\.retrain\.secret must be a string \(got 42\)/],
+  ];
+  for (const [raw, message] of refused) assert.throws(() => parseAlertingSettings(raw), message, JSON.stringify(raw));
+  assert.deepEqual(parseAlertingSettings({ actions: { retrain: { command: ['./retrain.sh', '--fast'] } } }).actions.retrain?.command, ['./retrain.sh', '--fast']);
+});

@@ -3,6 +3,7 @@ import { checkMatcher, type Matcher } from '../core/rules/matchers.js';
 import { checkTimeWindow } from '../core/rules/time-window.js';
 import { parseDuration } from '../monitors/duration.js';
 import type { ActionSettings } from './actions/runner.js';
+import { argv, httpUrl, text } from './notifiers/keys.js';
 import type { NotifierConfig } from './notifiers/types.js';
 import { DEFAULT_PIPELINE, type InhibitRule, type MuteTimeWindow, type PipelineSettings } from './types.js';
 
@@ -95,6 +96,11 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
   const r = section(a['retrain'], ['url', 'secret', 'command', 'cooldown', 'approval'], 'alerting.actions.retrain');
   if (r) {
     if (r['url'] === undefined && r['command'] === undefined) throw new Error('alerting.actions.retrain needs a "url" (webhook) or a "command" (argv list)');
+    // a value of the wrong type was dropped: the action ran nothing (or unsigned) and still counted as done
+    for (const [k, check] of [['url', httpUrl], ['secret', text], ['command', argv]] as const) {
+      const wrong = r[k] === undefined ? undefined : check(r[k]);
+      if (wrong !== undefined) throw new Error(`alerting.actions.retrain.${k} ${wrong}`);
+    }
     actions.retrain = {
       ...(typeof r['url'] === 'string' && { url: r['url'] }), ...(typeof r['secret'] === 'string' && { secret: r['secret'] }),
       ...(Array.isArray(r['command']) && { command: r['command'] as string[] }),
