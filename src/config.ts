@@ -58,6 +58,9 @@ export interface LookoutConfig {
   alerting?: Record<string, unknown>;
 }
 
+/** The longest interval a Node timer holds: beyond, Node sets it to 1 ms (a tick every millisecond). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 const schema = {
   type: 'object',
   additionalProperties: false,
@@ -67,7 +70,7 @@ const schema = {
     storage: { type: 'string', minLength: 1 },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
-    registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0 }, refreshMs: { type: 'integer', minimum: 0 } } },
+    registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, refreshMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' } } },
     auth: {
       type: 'object', additionalProperties: false,

@@ -154,6 +154,15 @@ describe('audit 3 (config): a serving configuration (PUT /v1/models/:name/servin
   });
 });
 
+test('audit 3 (config): registry.tickMs / refreshMs longer than a timer can hold (Node set them to 1 ms: a rollout tick every millisecond) are refused naming the key', () => {
+  const dir = tempDir('lookout-audit3-config-');
+  const path = join(dir, 'lookout.yaml');
+  for (const key of ['tickMs', 'refreshMs']) {
+    writeFileSync(path, `registry: { ${key}: 3000000000 }`);
+    assert.throws(() => loadConfig(path), new RegExp(`registry\\.${key} must be <= 2147483647 \\(got 3000000000\\)`));
+  }
+});
+
 describe('audit 3 (config): an id declared twice in lookout.yaml is refused (the second silently replaced the first)', () => {
   test('models, versions, monitors, SLOs, API keys and notifiers', () => {
     const dir = tempDir('lookout-audit3-config-');

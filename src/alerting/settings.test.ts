@@ -48,3 +48,8 @@ test('audit 3: a retrain action of the wrong type (command: "./retrain.sh" ran n
   for (const [raw, message] of refused) assert.throws(() => parseAlertingSettings(raw), message, JSON.stringify(raw));
   assert.deepEqual(parseAlertingSettings({ actions: { retrain: { command: ['./retrain.sh', '--fast'] } } }).actions.retrain?.command, ['./retrain.sh', '--fast']);
 });
+
+test('audit 3: an evaluationInterval longer than a timer can hold (30d: Node set it to 1 ms, the monitors ran every millisecond) is refused', () => {
+  assert.throws(() => parseAlertingSettings({ evaluationInterval: '30d' }), /alerting\.evaluationInterval must be at most 24d \(got "30d"\)/);
+  assert.equal(parseAlertingSettings({ evaluationInterval: '1d' }).evaluationIntervalMs, 86_400_000);
+});

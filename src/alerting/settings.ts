@@ -61,6 +61,15 @@ const ALERTING_KEYS = ['groupBy', 'groupWait', 'groupInterval', 'repeatInterval'
 
 const dur = (o: Obj, k: string, d: number): number => (o[k] === undefined ? d : parseDuration(o[k], `alerting.${k}`));
 
+/** At most 24 days: a longer interval does not fit a Node timer, which then fires every millisecond. */
+const MAX_EVALUATION_INTERVAL_MS = 24 * 86_400_000;
+
+function evaluationInterval(o: Obj): number {
+  const ms = dur(o, 'evaluationInterval', 30_000);
+  if (ms > MAX_EVALUATION_INTERVAL_MS) throw new Error(`alerting.evaluationInterval must be at most 24d (got ${JSON.stringify(o['evaluationInterval'])?.slice(0, 40)})`);
+  return ms;
+}
+
 /** The `alerting:` section of lookout.yaml (all optional), checked with readable errors. */
 export function parseAlertingSettings(raw: unknown): AlertingSettings {
   const o: Obj = raw === undefined || raw === null ? {} : section(raw, ALERTING_KEYS, 'alerting') as Obj;
@@ -115,6 +124,6 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
       repeatIntervalMs: dur(o, 'repeatInterval', DEFAULT_PIPELINE.repeatIntervalMs), inhibitRules, timeWindows,
       dashboardUrl,
     },
-    notifiers, actions, evaluationIntervalMs: dur(o, 'evaluationInterval', 30_000),
+    notifiers, actions, evaluationIntervalMs: evaluationInterval(o),
   };
 }
