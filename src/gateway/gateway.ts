@@ -69,7 +69,7 @@ export class Gateway {
   constructor(private readonly o: GatewayOptions) {}
 
   async predict(model: string, raw: unknown, headerKey?: string): Promise<PredictResult> {
-    const t0 = performance.now();
+    let t0 = performance.now();
     const ctx = this.o.catalog.model(model);
     if (!ctx) this.o.registry.requireModel(model);
     const mctx = ctx as ModelContext;
@@ -96,7 +96,18 @@ export class Gateway {
       if (d.arm === 'candidate' && isPaused(ctl, d.version)) d = { version: primary, mirror: null, arm: 'primary' };
       routed = d.version;
       mirror = d.mirror;
+      const tc = performance.now();
       answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, attempts);
+      if (answer === null && d.arm === 'candidate') {
+        // A failing canary candidate fails only itself: its failure is recorded as a failed event of its version (its
+        // error rate) under an id of its own, and the primary answers, as for a paused candidate. The primary's event
+        // has the latency from its own call on: the candidate's deadline is not the primary's slowness.
+        this.record(mctx, body, this.o.newId(), routed, null, performance.now() - tc, attempts.at(-1)?.error ?? null);
+        t0 = performance.now();
+        routed = primary;
+        mirror = null;
+        answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, attempts);
+      }
       if (answer !== null) served = routed;
     }
     if (answer === null) {

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { declareChurn } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
+import { many, predict } from './helpers/predict.js';
+import { defaultAnswer, startModelServer, type ModelServer } from './helpers/upstream.js';
+
+describe('audit 3: gateway failure semantics (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
+  let server: Server;
+  let url: string;
+  let v1: ModelServer;
+  let v2: ModelServer;
+  const serving = async (cfg: Record<string, unknown>): Promise<void> => {
+    const r = await call(url, 'PUT', '/v1/models/churn/serving', cfg);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const eventsOf = async (version: string) => {
+    await server.deps.registry?.recorder.flush();
+    return server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version });
+  };
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    url = server.url;
+    v1 = await startModelServer();
+    v2 = await startModelServer({ answer: (f) => ({ ...defaultAnswer(f), model: 'v2' }) });
+    await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '2.0.0', upstream: v2.url }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+    for (const s of [v1, v2]) await s.close();
+  });
+
+  test('audit 3: a failing canary candidate (HTTP 500, then a hang) is answered by the primary, not the fallback chain; its failures count against the candidate', async () => {
+    const bad = await startModelServer({ failEvery: 1 });
+    const ids = new Set<string>();
+    try {
+      await call(url, 'PUT', '/v1/models/churn/versions/2.5.0', { upstream: bad.url });
+      await serving({ timeoutMs: 300, fallback: [{ static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '2.5.0', percent: 50 } });
+      server.deps.registry?.stats.reset('churn');
+      const answers = await many(60, 8, (i) => predict(url, { x: (i % 5) - 2 }, { id: `canary-500-${i}` }));
+      for (let i = 0; i < answers.length; i++) ids.add(`canary-500-${i}`);
+      const wrong = answers.filter((a) => a.status !== 200 || a.version !== '1.0.0' || a.fallback !== null);
+      assert.deepStrictEqual(wrong.slice(0, 3).map((a) => [a.status, a.version, a.fallback, a.body]), [], `${wrong.length} of 60 not answered by the primary`);
+      assert.ok(answers.every((a, i) => a.body.prediction === defaultAnswer({ x: (i % 5) - 2 }).prediction), 'the primary\'s answers');
+      const tried = bad.requests;
+      assert.ok(tried > 10 && tried < 50, `${tried} of 60 routed to the candidate`);
+      // the candidate's failures are its own: live statistics (rollout analysis) and failed events of its version
+      assert.equal(server.deps.registry?.stats.arm('churn', '2.5.0').errors, tried);
+      const failed = await eventsOf('2.5.0');
+      assert.equal(failed.length, tried, 'one failed event of the candidate per failed call');
+      assert.ok(failed.every((e) => e.prediction === null && /status: upstream answered HTTP 500/.test(e.error ?? '') && !ids.has(e.id)), JSON.stringify(failed[0]));
+      // the requests' own events say the primary answered, with no error
+      const stored = await server.deps.store.getEvents([...ids]);
+      assert.equal(stored.length, 60);
+      assert.deepStrictEqual(stored.filter((e) => e.version !== '1.0.0' || e.error !== null || e.prediction === null).map((e) => [e.id, e.version, e.error]), []);
+
+      // a hanging candidate: the primary answers once the candidate's deadline passed
+      bad.behaviour.hang = true;
+      const before = bad.requests;
+      const slow = await many(20, 8, (i) => predict(url, { x: 1 }, { id: `canary-hang-${i}` }));
+      assert.ok(bad.requests > before, 'some requests routed to the hanging candidate');
+      assert.deepStrictEqual(slow.filter((a) => a.status !== 200 || a.version !== '1.0.0' || a.fallback !== null).map((a) => [a.status, a.version, a.fallback]), []);
+      assert.ok(slow.every((a) => a.ms < 300 + 600), `slowest ${Math.max(...slow.map((a) => a.ms)).toFixed(0)} ms`);
+      const timeouts = (await eventsOf('2.5.0')).filter((e) => /timeout/.test(e.error ?? ''));
+      assert.equal(timeouts.length, bad.requests - before);
+      // the primary's events have its own latency, not the candidate's 300 ms deadline as well
+      const primaryEvents = await server.deps.store.getEvents(slow.map((_a, i) => `canary-hang-${i}`));
+      assert.ok(primaryEvents.length === 20 && primaryEvents.every((e) => e.version === '1.0.0' && (e.latencyMs ?? 0) < 250), JSON.stringify(primaryEvents.map((e) => [e.version, e.latencyMs])));
+    } finally {
+      await serving({});
+      await bad.close();
+    }
+  });
+});
