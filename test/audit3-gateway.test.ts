@@ -36,7 +36,8 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
     const ids = new Set<string>();
     try {
       await call(url, 'PUT', '/v1/models/churn/versions/2.5.0', { upstream: bad.url });
-      await serving({ timeoutMs: 300, fallback: [{ static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '2.5.0', percent: 50 } });
+      // a deadline a loaded machine's primary meets (the primary timing out would rightly go to the fallback chain)
+      await serving({ timeoutMs: 1000, fallback: [{ static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '2.5.0', percent: 50 } });
       server.deps.registry?.stats.reset('churn');
       const answers = await many(60, 8, (i) => predict(url, { x: (i % 5) - 2 }, { id: `canary-500-${i}` }));
       for (let i = 0; i < answers.length; i++) ids.add(`canary-500-${i}`);
@@ -61,12 +62,12 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
       const slow = await many(20, 8, (i) => predict(url, { x: 1 }, { id: `canary-hang-${i}` }));
       assert.ok(bad.requests > before, 'some requests routed to the hanging candidate');
       assert.deepStrictEqual(slow.filter((a) => a.status !== 200 || a.version !== '1.0.0' || a.fallback !== null).map((a) => [a.status, a.version, a.fallback]), []);
-      assert.ok(slow.every((a) => a.ms < 300 + 600), `slowest ${Math.max(...slow.map((a) => a.ms)).toFixed(0)} ms`);
+      assert.ok(slow.every((a) => a.ms < 2 * 1000 + 1000), `slowest ${Math.max(...slow.map((a) => a.ms)).toFixed(0)} ms`);
       const timeouts = (await eventsOf('2.5.0')).filter((e) => /timeout/.test(e.error ?? ''));
       assert.equal(timeouts.length, bad.requests - before);
-      // the primary's events have its own latency, not the candidate's 300 ms deadline as well
+      // the primary's events have its own latency, not the candidate's 1000 ms deadline as well
       const primaryEvents = await server.deps.store.getEvents(slow.map((_a, i) => `canary-hang-${i}`));
-      assert.ok(primaryEvents.length === 20 && primaryEvents.every((e) => e.version === '1.0.0' && (e.latencyMs ?? 0) < 250), JSON.stringify(primaryEvents.map((e) => [e.version, e.latencyMs])));
+      assert.ok(primaryEvents.length === 20 && primaryEvents.every((e) => e.version === '1.0.0' && (e.latencyMs ?? Infinity) < 1000), JSON.stringify(primaryEvents.map((e) => [e.version, e.latencyMs])));
     } finally {
       await serving({});
       await bad.close();
