@@ -40,12 +40,12 @@ describe('audit 2: failed predictions are recorded as errors (real server, DuckD
     await server.close();
   });
 
-  test('audit 2: a model that is down counts its failed predicts (503) as errors: errorRate 1, throughput counts them', async () => {
+  test('audit 2: a model that is down counts its failed predicts (502) as errors: errorRate 1, throughput counts them', async () => {
     const n = 6;
     for (let i = 0; i < n; i++) {
       const r = await call(url, 'POST', '/v1/models/churn/predict', { features: { x: i }, id: `down-${i}` });
-      assert.equal(r.status, 503, JSON.stringify(r.body));
-      assert.equal((r.body['error'] as { code: string }).code, 'unavailable');
+      assert.equal(r.status, 502, JSON.stringify(r.body));
+      assert.equal((r.body['error'] as { code: string }).code, 'upstream_error');
     }
     await server.deps.registry?.recorder.flush();
     const h = await health('1.0.0');

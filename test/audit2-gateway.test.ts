@@ -107,7 +107,7 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
     await serving({});
   });
 
-  test('audit 2: an upstream answer the model cannot give (a label not among its classes) is an invalid response: fallback or 503, recorded as an error', async () => {
+  test('audit 2: an upstream answer the model cannot give (a label not among its classes) is an invalid response: fallback or 502, recorded as an error', async () => {
     const odd = await startModelServer({ answer: () => ({ prediction: 'maybe', score: 0.5 }) });
     try {
       await call(url, 'PUT', '/v1/models/churn/versions/5.0.0', { upstream: odd.url });
@@ -117,7 +117,7 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
       assert.deepStrictEqual([a.status, a.body.prediction, a.version, a.fallback], [200, 'yes', '1.0.0', 'version:1.0.0'], JSON.stringify(a.body));
       await serving({});
       const b = await predict(url, { x: 2 });
-      assert.equal(b.status, 503, JSON.stringify(b.body));
+      assert.equal(b.status, 502, JSON.stringify(b.body));
       assert.match((b.body.error as { message: string }).message, /5\.0\.0: invalid_response: .*"maybe".*classes/);
       await server.deps.registry?.recorder.flush();
       const [e] = await server.deps.store.getEvents(['odd-1']);

@@ -73,4 +73,52 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
       await bad.close();
     }
   });
+
+  test('audit 3: a failed upstream answers 502 (error, invalid answer, unreachable) or 504 (timeout); 503 only when nothing could be called (paused)', async () => {
+    const crashing = await startModelServer({ failEvery: 1 });
+    const odd = await startModelServer({ answer: () => ({ prediction: 'maybe' }) });
+    const hung = await startModelServer({ hang: true });
+    const gone = await startModelServer();
+    await gone.kill();
+    type Err = { code: string; message: string; details: { attempts: Array<{ version: string; error: string }> } };
+    const fails = async (production: string, cfg: Record<string, unknown> = {}): Promise<[number, string, string]> => {
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: production, reason: 'status test' });
+      await serving({ timeoutMs: 300, ...cfg });
+      const a = await predict(url, { x: 1 });
+      const err = a.body.error as Err;
+      assert.ok(Array.isArray(err.details.attempts) && err.details.attempts.length > 0, JSON.stringify(a.body));
+      return [a.status, err.code, err.message];
+    };
+    try {
+      for (const [v, u] of [['6.0.0', crashing.url], ['6.1.0', odd.url], ['6.2.0', hung.url], ['6.3.0', gone.url]] as const) {
+        assert.equal((await call(url, 'PUT', `/v1/models/churn/versions/${v}`, { upstream: u })).status, 201);
+      }
+      const crashed = await fails('6.0.0');
+      assert.deepStrictEqual(crashed.slice(0, 2), [502, 'upstream_error'], crashed[2]);
+      assert.match(crashed[2], /6\.0\.0: status: upstream answered HTTP 500/);
+      assert.deepStrictEqual((await fails('6.1.0')).slice(0, 2), [502, 'upstream_error']);
+      assert.deepStrictEqual((await fails('6.3.0')).slice(0, 2), [502, 'upstream_error']);
+      const timedOut = await fails('6.2.0');
+      assert.deepStrictEqual(timedOut.slice(0, 2), [504, 'upstream_timeout'], timedOut[2]);
+      // several attempts: the last upstream called decides
+      assert.deepStrictEqual((await fails('6.2.0', { fallback: [{ version: '6.0.0' }] })).slice(0, 2), [502, 'upstream_error']);
+      assert.deepStrictEqual((await fails('6.0.0', { fallback: [{ version: '6.2.0' }] })).slice(0, 2), [504, 'upstream_timeout']);
+      // a paused fallback after a timeout: the timeout is what failed
+      await call(url, 'POST', '/v1/models/churn/versions/6.0.0/pause', { reason: 'status test' });
+      assert.deepStrictEqual((await fails('6.2.0', { fallback: [{ version: '6.0.0' }] })).slice(0, 2), [504, 'upstream_timeout']);
+      // nothing called: a paused version, a paused model
+      const paused = await fails('6.0.0');
+      assert.deepStrictEqual(paused.slice(0, 2), [503, 'unavailable'], paused[2]);
+      await call(url, 'POST', '/v1/models/churn/versions/6.0.0/resume', {});
+      await call(url, 'POST', '/v1/models/churn/pause', { reason: 'status test' });
+      assert.deepStrictEqual((await fails('1.0.0')).slice(0, 2), [503, 'unavailable']);
+      await call(url, 'POST', '/v1/models/churn/resume', {});
+    } finally {
+      await call(url, 'POST', '/v1/models/churn/resume', {});
+      await call(url, 'POST', '/v1/models/churn/versions/6.0.0/resume', {});
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'back' });
+      await serving({});
+      for (const s of [crashing, odd, hung, gone]) await s.close();
+    }
+  });
 });

@@ -115,7 +115,7 @@ describe('issue 5: prediction gateway end to end (real upstream model servers on
     }
   });
 
-  test('issue 5: fallback serves within the timeout when the upstream dies or hangs; else a clear 503, never a hang', async () => {
+  test('issue 5: fallback serves within the timeout when the upstream dies or hangs; else a clear 504, never a hang', async () => {
     const flaky = await startModelServer();
     try {
       await call(url, 'PUT', '/v1/models/churn/versions/3.0.0', { upstream: flaky.url });
@@ -136,10 +136,10 @@ describe('issue 5: prediction gateway end to end (real upstream model servers on
       assert.deepStrictEqual([stat.status, stat.version, stat.fallback, stat.body.prediction, stat.body.score], [200, 'fallback:static', 'static', 'no', 0.5]);
       await serving({ timeoutMs: 500, fallback: [] });
       const none = await predict(url, { x: 1 });
-      assert.equal(none.status, 503);
-      assert.equal((none.body.error as { code: string }).code, 'unavailable');
+      assert.equal(none.status, 504);
+      assert.equal((none.body.error as { code: string }).code, 'upstream_timeout');
       assert.match((none.body.error as { message: string }).message, /3\.0\.0: timeout: upstream did not answer within 500 ms/);
-      assert.ok(none.ms >= 490 && none.ms < 500 + 400, `503 after ${none.ms.toFixed(0)} ms`);
+      assert.ok(none.ms >= 490 && none.ms < 500 + 400, `504 after ${none.ms.toFixed(0)} ms`);
       await hung.close();
       await server.deps.registry?.recorder.flush();
       const events = await server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '3.0.0' });

@@ -8,7 +8,7 @@ import { RegistryError } from '../registry/errors.js';
 import type { ModelControl, ModelRegistry } from '../registry/registry.js';
 import type { EventRecorder } from './recorder.js';
 import type { GatewayStats } from './stats.js';
-import { UpstreamError, type UpstreamAnswer, type UpstreamClients } from './upstream.js';
+import { UpstreamError, type UpstreamAnswer, type UpstreamClients, type UpstreamFailure } from './upstream.js';
 import { parsePredictBody, routeKeyOf, type PredictBody } from './request.js';
 
 /** A running rollout's traffic policy, which takes precedence over the configured one. */
@@ -40,7 +40,12 @@ export interface PredictResult {
   fallback: string | null;
 }
 
-interface Attempt { version: string | null; error: string }
+interface Attempt {
+  version: string | null;
+  error: string;
+  /** How its upstream call failed; absent when no upstream was called (paused, none configured). */
+  failure?: UpstreamFailure;
+}
 
 export function confidence(a: { score: number | null; scores: number[] | null }): number | null {
   if (a.scores !== null && a.scores.length > 0) return Math.max(...a.scores);
@@ -54,6 +59,15 @@ function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
   if (regression ? typeof a.prediction === 'number' : ctx.classes === null || ctx.classes.has(String(a.prediction))) return a;
   const why = regression ? 'a regression model answers a number' : `not one of the model's classes (${[...ctx.classes ?? []].join(', ').slice(0, 200)})`;
   throw new UpstreamError('invalid_response', `upstream answered "${String(a.prediction).slice(0, 100)}": ${why}`, a.latencyMs);
+}
+
+/**
+ * The error of a request nothing answered, as gateways answer: the last upstream called decides, 504 when it timed out,
+ * else 502 (an error status, an invalid answer, unreachable); 503 when no upstream was called (paused, none configured).
+ */
+function failureCode(attempts: Attempt[]): 'upstream_timeout' | 'upstream_error' | 'unavailable' {
+  const last = attempts.filter((a) => a.failure !== undefined).at(-1);
+  return last === undefined ? 'unavailable' : last.failure === 'timeout' ? 'upstream_timeout' : 'upstream_error';
 }
 
 const isPaused = (ctl: ModelControl, version: string): boolean => ctl.modelPaused || ctl.pausedVersions.has(version);
@@ -135,7 +149,8 @@ export class Gateway {
       // A failed request is an event of the routed version too (no prediction): a model that is down shows as errors.
       // Under an id of its own: a retry with the request's id is the prediction that id names (and labels).
       if (routed !== null) this.record(mctx, body, this.o.newId(), routed, null, elapsedMs, routedError);
-      throw new RegistryError('unavailable', `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`, { attempts });
+      throw new RegistryError(failureCode(attempts), `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`,
+        { attempts: attempts.map((a) => ({ version: a.version, error: a.error })) });
     }
     if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);
     if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs);
@@ -165,7 +180,7 @@ export class Gateway {
     } catch (e) {
       const err = e instanceof UpstreamError ? e : new UpstreamError('connection', String(e), 0);
       this.o.stats.answer(model, version, false, err.latencyMs, null, null);
-      attempts.push({ version, error: `${err.kind}: ${err.message}` });
+      attempts.push({ version, error: `${err.kind}: ${err.message}`, failure: err.kind });
       return null;
     }
   }

@@ -21,7 +21,11 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   headers_too_large: 431,
   internal: 500,
+  /** The gateway's upstream model server failed (an error status, an invalid answer, unreachable). */
+  upstream_error: 502,
   unavailable: 503,
+  /** The gateway's upstream model server did not answer within its deadline. */
+  upstream_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -18,7 +18,7 @@ export interface ServingConfig {
   alias: string;
   /** Deadline of one upstream call, in ms (default 1000). */
   timeoutMs: number;
-  /** Tried in order when the primary fails, times out or is paused (a failing canary candidate goes to the primary); then a 503. */
+  /** Tried in order when the primary fails, times out or is paused (a failing canary candidate goes to the primary); then an error (502, 503 or 504: docs/gateway.md). */
   fallback: FallbackStep[];
   policy: TrafficPolicy;
   /** Feature used as a sticky canary's routing key (default: the canary's `stickyKey`); the body's "key" and header x-lookout-route-key win. */

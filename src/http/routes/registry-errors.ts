@@ -11,7 +11,8 @@ export function useRegistryErrors(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const api = err instanceof RegistryError ? new ApiError(err.code, err.message, err.details)
       : err instanceof NulInTextError ? new ApiError('validation_failed', err.message, { field: err.field }) : toApiError(err);
-    if (api.status >= 500 && api.status !== 503) req.log.error({ err }, 'request failed');
+    // 502-504 are the model servers' failures or a pause, already in the request log line: not Lookout's errors
+    if (api.status >= 500 && !(api.status >= 502 && api.status <= 504)) req.log.error({ err }, 'request failed');
     void reply.status(api.status).send(api.toJSON());
   });
 }
