@@ -121,4 +121,47 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
       for (const s of [crashing, odd, hung, gone]) await s.close();
     }
   });
+
+  test('audit 3: upstreams get the prediction id (x-lookout-prediction-id) and a request id (the incoming x-request-id, else the prediction id), fallback and shadow calls too', async () => {
+    const seen: Array<{ server: string; path: string; pid: unknown; rid: unknown }> = [];
+    const log = (server: string) => (path: string, h: Record<string, unknown>) => seen.push({ server, path, pid: h['x-lookout-prediction-id'], rid: h['x-request-id'] });
+    v1.behaviour.onRequest = log('v1');
+    v2.behaviour.onRequest = log('v2');
+    const down = await startModelServer({ failEvery: 1, onRequest: log('down') });
+    try {
+      const a = await predict(url, { x: 1 }, { id: 'rid-1' });
+      assert.equal(a.status, 200);
+      assert.deepStrictEqual(seen.splice(0), [{ server: 'v1', path: '/predict', pid: 'rid-1', rid: 'rid-1' }]);
+      const b = await predict(url, { x: 1 }, {}, { 'x-request-id': 'trace-abc' });
+      assert.ok(b.id !== null && b.id !== 'trace-abc');
+      assert.deepStrictEqual(seen.splice(0), [{ server: 'v1', path: '/predict', pid: b.id, rid: 'trace-abc' }]);
+      // a primary that fails, then its fallback version: both calls carry the ids
+      await call(url, 'PUT', '/v1/models/churn/versions/7.0.0', { upstream: down.url });
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '7.0.0', reason: 'ids test' });
+      await serving({ fallback: [{ version: '1.0.0' }] });
+      const c = await predict(url, { x: 1 }, { id: 'rid-2' }, { 'x-request-id': 'trace-def' });
+      assert.deepStrictEqual([c.status, c.version], [200, '1.0.0']);
+      assert.deepStrictEqual(seen.splice(0), [{ server: 'down', path: '/predict', pid: 'rid-2', rid: 'trace-def' }, { server: 'v1', path: '/predict', pid: 'rid-2', rid: 'trace-def' }]);
+      // nothing answers: the error names the prediction id the model server saw
+      await serving({});
+      const e = await predict(url, { x: 1 });
+      assert.equal(e.status, 502);
+      const [failed] = seen.splice(0);
+      assert.deepStrictEqual([failed?.server, (e.body.error as { details: { id: string } }).details.id], ['down', failed?.pid]);
+      assert.equal(failed?.rid, failed?.pid);
+      // a shadow's mirrored call
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'back' });
+      await serving({ policy: { kind: 'shadow', candidate: '2.0.0' } });
+      const d = await predict(url, { x: 1 }, { id: 'rid-3' });
+      assert.equal(d.status, 200);
+      for (const deadline = Date.now() + 5000; seen.length < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      assert.deepStrictEqual(seen.splice(0).sort((x, y) => x.server.localeCompare(y.server)), [{ server: 'v1', path: '/predict', pid: 'rid-3', rid: 'rid-3' }, { server: 'v2', path: '/predict', pid: 'rid-3', rid: 'rid-3' }]);
+    } finally {
+      delete v1.behaviour.onRequest;
+      delete v2.behaviour.onRequest;
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'back' });
+      await serving({});
+      await down.close();
+    }
+  });
 });

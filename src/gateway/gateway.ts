@@ -40,6 +40,20 @@ export interface PredictResult {
   fallback: string | null;
 }
 
+/** What the caller's request carries besides its body (HTTP headers). */
+export interface RequestMeta {
+  /** The x-lookout-route-key header: the sticky routing key. */
+  routeKey?: string | undefined;
+  /** The x-request-id header: passed on to the upstreams (else the prediction id is). */
+  requestId?: string | undefined;
+}
+
+/** A longer x-request-id is not passed on (the prediction id is instead). */
+const MAX_REQUEST_ID = 200;
+
+/** One upstream call's body and headers (the same for every version called for a request). */
+interface Outgoing { body: string; headers: Record<string, string> }
+
 interface Attempt {
   version: string | null;
   error: string;
@@ -82,7 +96,7 @@ export class Gateway {
 
   constructor(private readonly o: GatewayOptions) {}
 
-  async predict(model: string, raw: unknown, headerKey?: string): Promise<PredictResult> {
+  async predict(model: string, raw: unknown, meta: RequestMeta = {}): Promise<PredictResult> {
     let t0 = performance.now();
     const ctx = this.o.catalog.model(model);
     if (!ctx) this.o.registry.requireModel(model);
@@ -90,7 +104,10 @@ export class Gateway {
     const body = parsePredictBody(raw, mctx);
     const ctl = this.o.registry.control(model);
     const { serving } = ctl;
-    const payload = JSON.stringify({ features: body.features });
+    const id = body.id ?? this.o.newId();
+    // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
+    const requestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : id;
+    const payload: Outgoing = { body: JSON.stringify({ features: body.features }), headers: { 'x-lookout-prediction-id': id, 'x-request-id': requestId } };
     const attempts: Attempt[] = [];
     let answer: UpstreamAnswer | null = null;
     let served: string | null = null;
@@ -105,7 +122,7 @@ export class Gateway {
       const policy = override?.policy ?? serving.policy;
       // the serving routeKey, else the canary's stickyKey, names the feature that keeps a user on one side
       const keyField = serving.routeKey ?? (policy.kind === 'canary' ? policy.stickyKey : undefined);
-      let d = route({ primary, policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, keyField, headerKey), this.o.random);
+      let d = route({ primary, policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, keyField, meta.routeKey), this.o.random);
       // pausing a canary candidate is its kill switch: its share goes back to the primary, not to the fallback chain
       if (d.arm === 'candidate' && isPaused(ctl, d.version)) d = { version: primary, mirror: null, arm: 'primary' };
       routed = d.version;
@@ -141,7 +158,6 @@ export class Gateway {
         }
       }
     }
-    const id = body.id ?? this.o.newId();
     const elapsedMs = performance.now() - t0;
     const recordAs = routed ?? (fallback?.startsWith('version:') ? served : null);
     const routedError = attempts.find((a) => a.version === routed)?.error ?? null;
@@ -150,7 +166,7 @@ export class Gateway {
       // Under an id of its own: a retry with the request's id is the prediction that id names (and labels).
       if (routed !== null) this.record(mctx, body, this.o.newId(), routed, null, elapsedMs, routedError);
       throw new RegistryError(failureCode(attempts), `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`,
-        { attempts: attempts.map((a) => ({ version: a.version, error: a.error })) });
+        { attempts: attempts.map((a) => ({ version: a.version, error: a.error })), id });
     }
     if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);
     if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs);
@@ -162,7 +178,7 @@ export class Gateway {
   }
 
   /** One upstream call of `version`; failures are noted in `attempts` and answer null. */
-  private async call(ctx: ModelContext, ctl: ModelControl, version: string, payload: string, timeoutMs: number, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
+  private async call(ctx: ModelContext, ctl: ModelControl, version: string, payload: Outgoing, timeoutMs: number, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
     const model = ctx.model.name;
     if (isPaused(ctl, version)) {
       attempts.push({ version, error: ctl.modelPaused ? 'model paused' : 'version paused' });
@@ -174,7 +190,7 @@ export class Gateway {
       return null;
     }
     try {
-      const a = fit(ctx, await this.o.upstreams.predict(url, payload, timeoutMs));
+      const a = fit(ctx, await this.o.upstreams.predict(url, payload.body, timeoutMs, payload.headers));
       this.o.stats.answer(model, version, true, a.latencyMs, a.prediction, confidence(a));
       return a;
     } catch (e) {
@@ -186,7 +202,7 @@ export class Gateway {
   }
 
   /** Sends the same request to `mirror` after the answer is known; only statistics (and, for a shadow, its event) come of it. */
-  private mirror(ctx: ModelContext, ctl: ModelControl, body: PredictBody, served: string, mirror: string, answer: UpstreamAnswer, payload: string, timeoutMs: number): void {
+  private mirror(ctx: ModelContext, ctl: ModelControl, body: PredictBody, served: string, mirror: string, answer: UpstreamAnswer, payload: Outgoing, timeoutMs: number): void {
     const url = ctl.upstreams.get(mirror);
     const model = ctx.model.name;
     if (url === undefined) return;
@@ -197,7 +213,7 @@ export class Gateway {
     this.mirrorsInFlight++;
     const isShadow = ctl.serving.policy.kind === 'shadow' || this.o.overrides?.routing(model)?.policy.kind === 'shadow';
     const t0 = performance.now();
-    this.o.mirrors.predict(url, payload, timeoutMs).then((a) => fit(ctx, a)).then((a) => {
+    this.o.mirrors.predict(url, payload.body, timeoutMs, payload.headers).then((a) => fit(ctx, a)).then((a) => {
       this.o.stats.answer(model, mirror, true, a.latencyMs, a.prediction, confidence(a));
       this.o.stats.pair(model, served, mirror, answer.prediction, a.prediction, a.latencyMs - answer.latencyMs);
       if (isShadow) this.record(ctx, { ...body, id: undefined }, this.o.newId(), mirror, a, performance.now() - t0, null);

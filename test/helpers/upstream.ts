@@ -12,6 +12,8 @@ export interface ModelBehaviour {
   hang?: boolean;
   /** Never answer requests to these paths (one server standing for several versions, each on its own path). */
   hangPaths?: string[];
+  /** Sees each request's path and headers. */
+  onRequest?: (path: string, headers: http.IncomingHttpHeaders) => void;
 }
 
 export interface ModelServer {
@@ -39,6 +41,7 @@ export async function startModelServer(behaviour: ModelBehaviour = {}): Promise<
     req.on('end', () => {
       const n = ++state.requests;
       const b = state.behaviour;
+      b.onRequest?.(req.url ?? '', req.headers);
       if (b.hang || b.hangPaths?.includes(req.url ?? '')) return;
       const reply = (): void => {
         if (b.failEvery !== undefined && n % b.failEvery === 0) {

@@ -27,7 +27,8 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest') }, async (req, reply) => {
       const key = req.headers['x-lookout-route-key'];
-      const r = await s.gateway.predict(req.params.name, req.body, typeof key === 'string' ? key : undefined);
+      const rid = req.headers['x-request-id'];
+      const r = await s.gateway.predict(req.params.name, req.body, { routeKey: typeof key === 'string' ? key : undefined, requestId: typeof rid === 'string' ? rid : undefined });
       void reply.header('x-lookout-prediction-id', r.id).header('x-lookout-version', r.version);
       if (r.fallback !== null) void reply.header('x-lookout-fallback', r.fallback);
       return r.body;
