@@ -164,4 +164,35 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
       await down.close();
     }
   });
+
+  test('audit 3: a sticky key outside Latin-1 lands on the same version whether sent in the body, the x-lookout-route-key header (percent-encoded UTF-8, or raw UTF-8 bytes) or the feature', async () => {
+    await serving({ policy: { kind: 'canary', candidate: '2.0.0', percent: 50, stickyKey: 'user' } });
+    try {
+      const keys = Array.from({ length: 40 }, (_, i) => [`Zoë-${i}`, `東京-${i}`, `user-${i}-👍`, `Łódź ${i}`][i % 4] as string);
+      keys.push('café', 'naïve 100%', 'a+b c');
+      const version = async (features: Record<string, unknown>, extra: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> => {
+        const a = await predict(url, features, extra, headers);
+        assert.equal(a.status, 200, JSON.stringify(a.body));
+        return a.version as string;
+      };
+      const rows = await Promise.all(keys.map(async (k) => [
+        k,
+        await version({ x: 1 }, { key: k }),
+        await version({ x: 1, user: k }, {}),
+        await version({ x: 1 }, {}, { 'x-lookout-route-key': encodeURIComponent(k) }),
+        // raw UTF-8 bytes (as curl sends them); a '%' is still an escape
+        await version({ x: 1 }, {}, { 'x-lookout-route-key': Buffer.from(k.replaceAll('%', '%25'), 'utf8').toString('latin1') }),
+      ]));
+      assert.deepStrictEqual(rows.filter((r) => new Set(r.slice(1)).size !== 1), [], 'key: body, feature, header percent-encoded, header raw UTF-8');
+      assert.ok(rows.some((r) => r[1] === '2.0.0') && rows.some((r) => r[1] === '1.0.0'));
+      // Latin-1 text sent as such (one byte a character) still works
+      assert.equal(await version({ x: 1 }, {}, { 'x-lookout-route-key': 'café' }), rows.find((r) => r[0] === 'café')?.[1]);
+      // a header that is not percent-encoding is refused, naming the header
+      const bad = await predict(url, { x: 1 }, {}, { 'x-lookout-route-key': '100%zz' });
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      assert.match((bad.body.error as { message: string }).message, /x-lookout-route-key.*percent-encoded/);
+    } finally {
+      await serving({});
+    }
+  });
 });

@@ -9,7 +9,7 @@ import type { ModelControl, ModelRegistry } from '../registry/registry.js';
 import type { EventRecorder } from './recorder.js';
 import type { GatewayStats } from './stats.js';
 import { UpstreamError, type UpstreamAnswer, type UpstreamClients, type UpstreamFailure } from './upstream.js';
-import { parsePredictBody, routeKeyOf, type PredictBody } from './request.js';
+import { parsePredictBody, routeKeyFromHeader, routeKeyOf, type PredictBody } from './request.js';
 
 /** A running rollout's traffic policy, which takes precedence over the configured one. */
 export interface RoutingOverrides {
@@ -42,7 +42,7 @@ export interface PredictResult {
 
 /** What the caller's request carries besides its body (HTTP headers). */
 export interface RequestMeta {
-  /** The x-lookout-route-key header: the sticky routing key. */
+  /** The x-lookout-route-key header: the sticky routing key, percent-encoded UTF-8 (routeKeyFromHeader). */
   routeKey?: string | undefined;
   /** The x-request-id header: passed on to the upstreams (else the prediction id is). */
   requestId?: string | undefined;
@@ -102,6 +102,7 @@ export class Gateway {
     if (!ctx) this.o.registry.requireModel(model);
     const mctx = ctx as ModelContext;
     const body = parsePredictBody(raw, mctx);
+    const headerKey = meta.routeKey === undefined || meta.routeKey === '' ? undefined : routeKeyFromHeader(meta.routeKey);
     const ctl = this.o.registry.control(model);
     const { serving } = ctl;
     const id = body.id ?? this.o.newId();
@@ -122,7 +123,7 @@ export class Gateway {
       const policy = override?.policy ?? serving.policy;
       // the serving routeKey, else the canary's stickyKey, names the feature that keeps a user on one side
       const keyField = serving.routeKey ?? (policy.kind === 'canary' ? policy.stickyKey : undefined);
-      let d = route({ primary, policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, keyField, meta.routeKey), this.o.random);
+      let d = route({ primary, policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, keyField, headerKey), this.o.random);
       // pausing a canary candidate is its kill switch: its share goes back to the primary, not to the fallback chain
       if (d.arm === 'candidate' && isPaused(ctl, d.version)) d = { version: primary, mirror: null, arm: 'primary' };
       routed = d.version;

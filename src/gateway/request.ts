@@ -47,3 +47,30 @@ export function routeKeyOf(body: PredictBody, field: string | undefined, header:
   const v = body.features[field];
   return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The key an x-lookout-route-key header carries. HTTP headers are bytes (Node reads them as Latin-1 characters), so a
+ * key is sent percent-encoded UTF-8 (encodeURIComponent), and hashes as the same key in the body would. Raw UTF-8 bytes
+ * (what curl sends for non-ASCII text) are read as UTF-8, other bytes as Latin-1. A '%' not starting an escape of
+ * UTF-8 is refused: the key would otherwise silently differ from the one the caller meant.
+ */
+export function routeKeyFromHeader(header: string): string {
+  let s = header;
+  if (/[\x80-\xff]/.test(s) && !/[\u0100-\uffff]/.test(s)) {
+    try {
+      s = utf8.decode(Buffer.from(s, 'latin1'));
+    } catch {
+      // not UTF-8: Latin-1 text
+    }
+  }
+  let key: string;
+  try {
+    key = decodeURIComponent(s);
+  } catch {
+    throw new RegistryError('bad_request', `header x-lookout-route-key must be percent-encoded UTF-8 (encodeURIComponent; "%" itself is "%25"): got "${header.slice(0, 100)}"`);
+  }
+  if (key.length > 256) throw new RegistryError('bad_request', 'header x-lookout-route-key must be a key of at most 256 characters');
+  return key;
+}
