@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import { declareChurn } from './helpers/registry.js';
-import { call, testServer } from './helpers/server.js';
+import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { call } from './helpers/server.js';
 import { many, predict } from './helpers/predict.js';
-import { defaultAnswer, startModelServer, type ModelServer } from './helpers/upstream.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 describe('audit 2: prediction gateway (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
   let server: Server;
   let url: string;
-  let v1: ModelServer;
   let v2: ModelServer;
-  const serving = async (cfg: Record<string, unknown>): Promise<void> => {
-    const r = await call(url, 'PUT', '/v1/models/churn/serving', cfg);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  };
+  let g: TwoVersionGateway;
+  const serving = (cfg: Record<string, unknown>): Promise<void> => g.serving(cfg);
   before(async () => {
-    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    g = await twoVersionGateway();
+    ({ server, v2 } = g);
     url = server.url;
-    v1 = await startModelServer();
-    v2 = await startModelServer({ answer: (f) => ({ ...defaultAnswer(f), model: 'v2' }) });
-    await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '2.0.0', upstream: v2.url }], '1.0.0');
   });
-  after(async () => {
-    await server.close();
-    for (const s of [v1, v2]) await s.close();
-  });
+  after(() => g.close());
 
   test('audit 2: a paused canary candidate sends its share to the primary, not to the fallback chain or a 503', async () => {
     await serving({ policy: { kind: 'canary', candidate: '2.0.0', percent: 50 } });

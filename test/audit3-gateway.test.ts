@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import { declareChurn } from './helpers/registry.js';
-import { call, testServer } from './helpers/server.js';
+import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { call } from './helpers/server.js';
 import { many, predict } from './helpers/predict.js';
 import { defaultAnswer, startModelServer, type ModelServer } from './helpers/upstream.js';
 
@@ -11,25 +11,18 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
   let url: string;
   let v1: ModelServer;
   let v2: ModelServer;
-  const serving = async (cfg: Record<string, unknown>): Promise<void> => {
-    const r = await call(url, 'PUT', '/v1/models/churn/serving', cfg);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  };
+  let g: TwoVersionGateway;
+  const serving = (cfg: Record<string, unknown>): Promise<void> => g.serving(cfg);
   const eventsOf = async (version: string) => {
     await server.deps.registry?.recorder.flush();
     return server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version });
   };
   before(async () => {
-    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    g = await twoVersionGateway();
+    ({ server, v1, v2 } = g);
     url = server.url;
-    v1 = await startModelServer();
-    v2 = await startModelServer({ answer: (f) => ({ ...defaultAnswer(f), model: 'v2' }) });
-    await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '2.0.0', upstream: v2.url }], '1.0.0');
   });
-  after(async () => {
-    await server.close();
-    for (const s of [v1, v2]) await s.close();
-  });
+  after(() => g.close());
 
   test('audit 3: a failing canary candidate (HTTP 500, then a hang) is answered by the primary, not the fallback chain; its failures count against the candidate', async () => {
     const bad = await startModelServer({ failEvery: 1 });

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import type { Server } from '../../src/server.js';
 import { call, testServer } from './server.js';
+import { defaultAnswer, startModelServer, type ModelServer } from './upstream.js';
 
 export const CHURN_SCHEMA = {
   type: 'object', properties: { x: { type: 'number' }, user: { type: 'string' } }, required: ['x'], additionalProperties: false,
@@ -24,4 +26,33 @@ export async function churnRegistryServer(): Promise<Server> {
   const server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
   await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
   return server;
+}
+
+/** The gateway tests' fixture: churnRegistryServer's server, with 1.0.0 (production) on model server v1 and 2.0.0 on v2. */
+export interface TwoVersionGateway {
+  server: Server;
+  v1: ModelServer;
+  /** Answers as v1 does, with `model: 'v2'`. */
+  v2: ModelServer;
+  /** PUT /v1/models/churn/serving, which must succeed. */
+  serving(cfg: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function twoVersionGateway(): Promise<TwoVersionGateway> {
+  const server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+  const v1 = await startModelServer();
+  const v2 = await startModelServer({ answer: (f) => ({ ...defaultAnswer(f), model: 'v2' }) });
+  await declareChurn(server.url, [{ version: '1.0.0', upstream: v1.url }, { version: '2.0.0', upstream: v2.url }], '1.0.0');
+  return {
+    server, v1, v2,
+    serving: async (cfg) => {
+      const r = await call(server.url, 'PUT', '/v1/models/churn/serving', cfg);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    },
+    close: async () => {
+      await server.close();
+      for (const s of [v1, v2]) await s.close();
+    },
+  };
 }
