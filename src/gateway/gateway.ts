@@ -8,7 +8,7 @@ import { RegistryError } from '../registry/errors.js';
 import type { ModelControl, ModelRegistry } from '../registry/registry.js';
 import type { EventRecorder } from './recorder.js';
 import type { GatewayStats } from './stats.js';
-import { UpstreamError, type UpstreamAnswer, type UpstreamClients, type UpstreamFailure } from './upstream.js';
+import { UpstreamError, upstreamHeaders, type UpstreamAnswer, type UpstreamClients, type UpstreamFailure } from './upstream.js';
 import { parsePredictBody, routeKeyFromHeader, routeKeyOf, type PredictBody } from './request.js';
 
 /** A running rollout's traffic policy, which takes precedence over the configured one. */
@@ -108,7 +108,7 @@ export class Gateway {
     const id = body.id ?? this.o.newId();
     // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
     const requestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : id;
-    const payload: Outgoing = { body: JSON.stringify({ features: body.features }), headers: { 'x-lookout-prediction-id': id, 'x-request-id': requestId } };
+    const payload: Outgoing = { body: JSON.stringify({ features: body.features }), headers: upstreamHeaders({ 'x-lookout-prediction-id': id, 'x-request-id': requestId }) };
     const attempts: Attempt[] = [];
     let answer: UpstreamAnswer | null = null;
     let served: string | null = null;
