@@ -5,17 +5,14 @@ import type { AlertRecord } from '../src/storage/alerts.js';
 import { parseMatcher } from '../src/cli/commands/silences.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
-import { call, testServer } from './helpers/server.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 /**
  * A POST that must succeed (returned), and model "m" (binary, no traffic) with a throughput monitor "volume" whose
  * page level (below 10 events/s) runs the retrain action.
  */
-async function declareVolumeMonitor(url: string): Promise<(path: string, body: unknown) => Promise<void>> {
-  const post = async (path: string, body: unknown): Promise<void> => {
-    const r = await call(url, 'POST', path, body);
-    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  };
+async function declareVolumeMonitor(url: string): Promise<(path: string, body: unknown) => Promise<unknown>> {
+  const post = poster(() => url);
   await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
   await post('/v1/models/m/versions', { version: '1' });
   await post('/v1/monitors', { id: 'volume', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
@@ -29,11 +26,7 @@ describe('audit (alerting): alert lifecycle through a real server and a loopback
   let now = Date.UTC(2026, 0, 26, 10);
   let s: Server;
   let rx: Receiver;
-  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-    const r = await call(s.url, 'POST', path, body);
-    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    return r.body;
-  };
+  const post = poster(() => s.url);
   const alerts = async (state: string): Promise<AlertRecord[]> => (await call(s.url, 'GET', `/v1/alerts?state=${state}`)).body['alerts'] as AlertRecord[];
   const statuses = (): Array<{ status: string; alerts: Array<{ id: string; status: string }> }> => rx.received.map((r) => r.body as never);
 
@@ -99,10 +92,7 @@ describe('audit (alerting): a restart neither loses nor repeats notifications', 
 
   test('alerts raised during group wait are still sent after a restart; those already sent are not sent again', async () => {
     let s = await start();
-    const post = async (path: string, body: unknown): Promise<void> => {
-      const r = await call(s.url, 'POST', path, body);
-      assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    };
+    const post = poster(() => s.url);
     for (const name of ['churn', 'fraud']) await post('/v1/models', { name, outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
     await post('/v1/alerts', { source: 'a', model: 'churn', severity: 'page', summary: 'A' });
     now += 2 * MIN;
@@ -141,10 +131,7 @@ describe('audit (alerting): changing a monitor\'s window keeps its windows on th
     let now = Date.UTC(2026, 0, 26, 10, 3);
     const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
     try {
-      const post = async (path: string, body: unknown): Promise<void> => {
-        const r = await call(s.url, 'POST', path, body);
-        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-      };
+      const post = poster(() => s.url);
       await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
       await post('/v1/models/m/versions', { version: '1' });
       const monitor = { id: 'volume', model: 'm', metric: 'throughput', minSamples: 0, levels: [{ severity: 'page', threshold: 10 }] };

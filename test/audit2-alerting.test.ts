@@ -4,20 +4,11 @@ import type { Server } from '../src/server.js';
 import type { AlertRecord, EvaluationRecord } from '../src/storage/alerts.js';
 import { tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
-import { call, testServer } from './helpers/server.js';
+import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 import { HOUR, Traffic } from './helpers/traffic.js';
 
 const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
-
-/** A POST that must succeed (its body returned). */
-function poster(url: () => string): (path: string, body: unknown) => Promise<Record<string, unknown>> {
-  return async (path, body) => {
-    const r = await call(url(), 'POST', path, body);
-    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    return r.body;
-  };
-}
 
 interface AmAlert { labels: Record<string, string>; startsAt: string; endsAt?: string }
 
@@ -196,10 +187,7 @@ describe('audit 2 (alerting): a redefined EWMA/CUSUM monitor does not reuse the 
       await post('/v1/monitors', { ...monitor, id: 'fresh', metric: 'latencyP95' });
       now += HOUR;
       await post('/v1/monitors/run', {});
-      const last = async (id: string): Promise<EvaluationRecord> => {
-        const evs = (await call(s.url, 'GET', `/v1/monitors/${id}/evaluations?from=${LIVE}&to=${now}`)).body['evaluations'] as EvaluationRecord[];
-        return evs.at(-1) as EvaluationRecord;
-      };
+      const last = (id: string): Promise<EvaluationRecord> => lastEvaluation(s.url, id, LIVE, now);
       const [ctl, fresh] = [await last('ctl'), await last('fresh')];
       assert.equal(ctl.at, LIVE + HOUR);
       assert.equal(fresh.at, ctl.at);

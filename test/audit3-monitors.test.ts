@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord, EvaluationRecord } from '../src/storage/alerts.js';
 import { Receiver } from './helpers/receiver.js';
-import { call, testServer } from './helpers/server.js';
+import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 import { Traffic } from './helpers/traffic.js';
 
 const MIN = 60_000;
@@ -14,11 +14,7 @@ describe('audit 3 (monitors): redefining a monitor while it fires', { timeout: 6
   let now = Date.UTC(2026, 0, 26, 10);
   let s: Server;
   let rx: Receiver;
-  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-    const r = await call(s.url, 'POST', path, body);
-    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    return r.body;
-  };
+  const post = poster(() => s.url);
   const alerts = async (state: string, monitor: string): Promise<AlertRecord[]> =>
     ((await call(s.url, 'GET', `/v1/alerts?state=${state}`)).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
   const sent = (monitor: string): Array<[string, string[]]> => rx.received.map((r) => r.body as { status: string; alerts: Array<{ status: string; labels: Record<string, string> }> })
@@ -142,10 +138,7 @@ describe('audit 3 (monitors): a control chart following the newest version learn
     const traffic = new Traffic(11);
     const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
     try {
-      const post = async (path: string, body: unknown): Promise<void> => {
-        const r = await call(s.url, 'POST', path, body);
-        assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-      };
+      const post = poster(() => s.url);
       const send = async (version: string, scale: number, hours: number): Promise<void> => {
         for (let h = -12; h < hours; h++) {
           const { events } = traffic.slice(LIVE + h * HOUR, LIVE + (h + 1) * HOUR, scale * (100 + 37 * ((h + 12) % 5)), {});
@@ -164,10 +157,7 @@ describe('audit 3 (monitors): a control chart following the newest version learn
       await post('/v1/monitors', { ...monitor, id: 'fresh' });
       now += HOUR;
       await post('/v1/monitors/run', {});
-      const last = async (id: string): Promise<EvaluationRecord> => {
-        const evs = (await call(s.url, 'GET', `/v1/monitors/${id}/evaluations?from=${LIVE}&to=${now}`)).body['evaluations'] as EvaluationRecord[];
-        return evs.at(-1) as EvaluationRecord;
-      };
+      const last = (id: string): Promise<EvaluationRecord> => lastEvaluation(s.url, id, LIVE, now);
       const [ctl, fresh] = [await last('ctl'), await last('fresh')];
       assert.equal(ctl.at, LIVE + HOUR);
       assert.equal(fresh.at, ctl.at);

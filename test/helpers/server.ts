@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { defaultConfig, type LookoutConfig } from '../../src/config.js';
+import type { EvaluationRecord } from '../../src/storage/alerts.js';
 import { startServer, type Server } from '../../src/server.js';
 import { tempDir } from './cli.js';
 
@@ -34,4 +36,19 @@ export async function call(base: string, method: string, path: string, body?: un
     parsed = { raw: text };
   }
   return { status: res.status, body: parsed };
+}
+
+/** A POST to the server `url()` names (read at each call: a test may restart it) that must succeed; its body returned. */
+export function poster(url: () => string): (path: string, body: unknown) => Promise<Record<string, unknown>> {
+  return async (path, body) => {
+    const r = await call(url(), 'POST', path, body);
+    assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
+  };
+}
+
+/** The latest evaluation of monitor `id` in [from, to). */
+export async function lastEvaluation(base: string, id: string, from: number, to: number): Promise<EvaluationRecord> {
+  const evs = (await call(base, 'GET', `/v1/monitors/${id}/evaluations?from=${from}&to=${to}`)).body['evaluations'] as EvaluationRecord[];
+  return evs.at(-1) as EvaluationRecord;
 }
