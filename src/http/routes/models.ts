@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../io/errors.js';
+import { writeNewFile } from '../../io/new-file.js';
 import { DeclarationConflict } from '../../models/declaration-change.js';
 import { checkModelShape } from '../../models/declaration.js';
 import { referenceFromFile } from '../../monitoring/reference-builder.js';
@@ -124,8 +125,8 @@ export function modelRoutes(deps: AppDeps) {
         if (!ext || !Buffer.isBuffer(req.body)) throw new ApiError('unsupported_media_type', `send the reference as ${Object.keys(FILE_TYPES).join(', ')}`);
         const dir = join(deps.dataDir, 'references', m.name);
         mkdirSync(dir, { recursive: true });
-        const path = join(dir, `${v.record.version}-${deps.clock()}.${ext}`);
-        writeFileSync(path, req.body);
+        // A name of its own: an upload of the same version in the same millisecond neither overwrites nor removes it.
+        const path = writeNewFile(dir, `${v.record.version}-${deps.clock()}`, ext, req.body);
         const q = req.query;
         try {
           const profile = await referenceFromFile(m, v.record.version, path, {
@@ -134,6 +135,8 @@ export function modelRoutes(deps: AppDeps) {
           }, deps.clock());
           await deps.catalog.putVersion({ ...v.record, reference: { ...profile } });
         } catch (e) {
+          // A refused (or failed) upload is no reference: its file would stay in DATA_DIR/references for ever.
+          rmSync(path, { force: true });
           if (e instanceof InputError) throw new ApiError('unprocessable', e.message);
           throw e;
         }

@@ -1,0 +1,93 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+
+/** Every file under DATA_DIR/references (any model), by path relative to it. */
+function referenceFiles(dataDir: string): string[] {
+  const root = join(dataDir, 'references');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name).slice(root.length + 1)).sort();
+}
+
+/** A PUT of `sent` bytes of a body announced as `announced` bytes, the connection then destroyed (a client gone mid-upload). */
+function abortedUpload(base: string, path: string, announced: number, sent: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const u = new URL(base + path);
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'PUT', headers: { 'content-type': 'text/csv', 'content-length': String(announced) } });
+    req.on('error', () => resolve());
+    req.on('response', (res) => {
+      res.resume();
+      resolve();
+    });
+    req.write(sent, () => setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 100));
+  });
+}
+
+describe('audit4: references and data-directory hygiene (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  before(async () => {
+    // A fixed clock: two uploads of a version in the same millisecond are the common case here, not a rare one.
+    s = await testServer({ clock: () => NOW });
+    base = s.url;
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  const put = (name: string, body: string | Uint8Array, query = '', type = 'text/csv') =>
+    call(base, 'PUT', `/v1/models/${name}/versions/1/reference${query}`, body, { 'content-type': type });
+
+  test('failed reference uploads (422 of the metrics, a bad column, a parse error, a client gone mid-body) leave no file; a successful one keeps its own', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'refs', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/refs/versions', { version: '1' })).status, 201);
+    const rows = Array.from({ length: 200 }, (_, i) => `${i / 10},${i % 2 ? 'yes' : 'no'},${i % 2 ? 0.8 : 0.2},${i % 2 ? 'yes' : 'no'}`);
+    const good = `x,prediction,score,label\n${rows.join('\n')}\n`;
+    const ok = await put('refs', good);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const kept = referenceFiles(s.deps.dataDir);
+    assert.equal(kept.length, 1, `one file for the successful upload: ${kept.join(', ')}`);
+    const keptPath = join(s.deps.dataDir, 'references', kept[0] as string);
+    const source = ((ok.body['versions'] as Array<{ reference: { source: { file: string } } }>)[0]?.reference.source.file);
+    assert.equal(source, keptPath, 'the profile names the file kept');
+
+    const failures: Array<[string, () => Promise<{ status: number }>]> = [
+      ['a third class the metrics refuse', () => put('refs', 'x,prediction,score,label\n1,yes,0.9,maybe\n2,no,0.1,no\n')],
+      ['a score outside [0, 1]', () => put('refs', 'x,prediction,score,label\n1,yes,7,yes\n2,no,0.1,no\n')],
+      ['a label column the file does not have', () => put('refs', good, '?label=nope')],
+      ['none of the model features', () => put('refs', 'y,label\n1,yes\n')],
+      ['a file with no rows', () => put('refs', 'x,label\n')],
+      ['a Parquet body that is not Parquet', () => put('refs', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), '', 'application/vnd.apache.parquet')],
+      ['JSON lines that do not parse', () => put('refs', '{"x": 1,\n{{{\n', '', 'application/x-ndjson')],
+    ];
+    for (const [what, f] of failures) {
+      const r = await f();
+      assert.equal(r.status, 422, `${what}: ${r.status}`);
+      assert.deepEqual(referenceFiles(s.deps.dataDir), kept, `${what}: no file left behind, the successful upload's kept`);
+    }
+    // A client gone mid-body (1 KiB of an announced 1 MiB), twice.
+    for (let i = 0; i < 2; i++) await abortedUpload(base, '/v1/models/refs/versions/1/reference', 1 << 20, Buffer.from(good.slice(0, 1024)));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(referenceFiles(s.deps.dataDir), kept, 'an aborted upload leaves no file');
+
+    // Failing uploads concurrent with a successful one (same version, same millisecond): only the successful file stays.
+    const results = await Promise.all([put('refs', good), ...failures.map(([, f]) => f())]);
+    assert.equal(results[0]?.status, 200);
+    const after = referenceFiles(s.deps.dataDir);
+    assert.equal(after.length, 2, `the two successful uploads' files: ${after.join(', ')}`);
+    const m = await call(base, 'GET', '/v1/models/refs');
+    const current = (m.body['versions'] as Array<{ reference: { source: { file: string } } }>)[0]?.reference.source.file as string;
+    assert.ok(existsSync(current), `the file of the current reference is there (${current})`);
+    assert.equal(readFileSync(current, 'utf8'), good, 'with the successful upload\'s bytes');
+    assert.equal(readFileSync(keptPath, 'utf8'), good, 'the first successful upload\'s file untouched');
+  });
+});
