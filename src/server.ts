@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { LookoutConfig } from './config.js';
@@ -25,6 +25,7 @@ import { storeJournalDir } from './ingest/journal-dir.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
+import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
 import { dataDirError, listenError, StartStopped, storeOpenError } from './startup-errors.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
@@ -68,7 +69,7 @@ export function storeUrl(config: LookoutConfig): string {
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    makeDirs(config.dataDir);
     accessSync(config.dataDir, constants.W_OK);
   } catch (e) {
     throw dataDirError(config.dataDir, e);

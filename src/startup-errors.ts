@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path';
 import { InputError } from './io/errors.js';
+import { MakeDirError } from './io/make-dirs.js';
 
 /*
  * What stops `lookout serve` at start because of its environment (a data dir it cannot use, a store it cannot open, an
@@ -14,10 +16,22 @@ export function shownStoreUrl(url: string): string {
 }
 
 export function dataDirError(dir: string, e: unknown): InputError {
+  if (e instanceof MakeDirError) return new InputError(`cannot use data dir ${dir}: ${makeDirWhy(dir, e)}`);
   const code = codeOf(e);
   const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory'
     : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `not writable (${code})` : firstLine(e);
   return new InputError(`cannot use data dir ${dir}: ${why}`);
+}
+
+/** What stopped makeDirs, naming the component: the file in the way, or the directory it could not create and why. */
+function makeDirWhy(dir: string, e: MakeDirError): string {
+  if (e.step === 'not-directory') return e.path === resolve(dir) ? 'not a directory' : `not a directory (${e.path} is not a directory)`;
+  const parent = dirname(e.path);
+  if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') {
+    return `cannot create ${e.path}: ${e.code === 'EROFS' ? `${parent} is on a read-only file system` : `${parent} is not writable`} (${e.code})`;
+  }
+  if (e.code === 'ENOENT') return `cannot create ${e.path}: the file system of ${parent} does not take new directories (ENOENT)`;
+  return `cannot create ${e.path}: ${firstLine(e.cause)}`;
 }
 
 export function storeOpenError(url: string, e: unknown): InputError {

@@ -1,9 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Server } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -89,5 +91,54 @@ describe('audit4: references and data-directory hygiene (real server, DuckDB fil
     assert.ok(existsSync(current), `the file of the current reference is there (${current})`);
     assert.equal(readFileSync(current, 'utf8'), good, 'with the successful upload\'s bytes');
     assert.equal(readFileSync(keptPath, 'utf8'), good, 'the first successful upload\'s file untouched');
+  });
+});
+
+/**
+ * `lookout serve --data-dir DIR` (the real binary) as user `uid` (root: nobody, whom chmod stops; else the user itself);
+ * killed after `timeoutMs` (code null then).
+ */
+function serveDataDir(dir: string, timeoutMs = 20_000): Promise<{ code: number | null; stderr: string }> {
+  const root = process.getuid?.() === 0;
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--quiet', '--port', '0', '--data-dir', dir], {
+      stdio: ['ignore', 'ignore', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', ...(root && { uid: 65534, gid: 65534 }),
+    });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('audit4: lookout serve with a data dir it cannot create: one line naming the directory and why, exit 2', () => {
+  const expectRefusal = async (dir: string, why: RegExp): Promise<void> => {
+    const r = await serveDataDir(dir);
+    assert.equal(r.code, 2, `exit 2 for ${dir} (null: still running after 20 s, killed): ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /internal error|\n\s+at |listening on/, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot use data dir ${dir.replace(/[/.]/g, '\\$&')}: `), r.stderr);
+    assert.match(r.stderr, why, r.stderr);
+  };
+
+  test('a data dir whose parent is read-only names the parent: cannot create DIR: PARENT is not writable (EACCES)', async () => {
+    const parent = tempDir('lookout-audit4-ro-');
+    chmodSync(parent, 0o555);
+    await expectRefusal(join(parent, 'data'), new RegExp(`cannot create ${parent}/data: ${parent} is not writable \\(EACCES\\)`));
+    // two levels missing: the first one it cannot create is named
+    await expectRefusal(join(parent, 'a', 'b'), new RegExp(`cannot create ${parent}/a: ${parent} is not writable \\(EACCES\\)`));
+  });
+
+  test('a data dir under a file names the file in the way', async () => {
+    const dir = tempDir('lookout-audit4-file-');
+    chmodSync(dir, 0o755);
+    const file = join(dir, 'file.txt');
+    writeFileSync(file, 'x');
+    await expectRefusal(join(file, 'sub'), new RegExp(`not a directory \\(${file} is not a directory\\)`));
+    await expectRefusal(join(file, 'a', 'b'), new RegExp(`not a directory \\(${file} is not a directory\\)`));
+    await expectRefusal(file, /: not a directory$/m);
+  });
+
+  test('a data dir its file system refuses to create (under /proc) is refused at once, not a start spinning for ever at full CPU', { skip: process.platform !== 'linux' }, async () => {
+    await expectRefusal('/proc/lookout-no-such/data', /cannot create \/proc\/lookout-no-such: the file system of \/proc does not take new directories \(ENOENT\)/);
   });
 });
