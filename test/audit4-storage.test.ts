@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { fitIsotonic } from '../src/core/summary/calibration.js';
 import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
@@ -140,5 +141,43 @@ describe('audit4: lookout serve with a data dir it cannot create: one line namin
 
   test('a data dir its file system refuses to create (under /proc) is refused at once, not a start spinning for ever at full CPU', { skip: process.platform !== 'linux' }, async () => {
     await expectRefusal('/proc/lookout-no-such/data', /cannot create \/proc\/lookout-no-such: the file system of \/proc does not take new directories \(ENOENT\)/);
+  });
+});
+
+describe('audit4: reference profiles stored before the one-class calibration fix (real server, DuckDB file, restarted)', () => {
+  test('a stored profile whose calibration was fitted on one class is not used: CBPE estimated is null after a restart, as after a re-upload', async () => {
+    const HOUR = 3_600_000;
+    const dataDir = tempDir('lookout-audit4-stale-');
+    const start = async (): Promise<Server> => testServer({ clock: () => NOW, configure: (c) => ((c.dataDir = dataDir), (c.ingest.sampleRate = 1)) });
+    let s = await start();
+    try {
+      const base = s.url;
+      assert.equal((await call(base, 'POST', '/v1/models', { name: 'stale', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+      assert.equal((await call(base, 'POST', '/v1/models/stale/versions', { version: '1' })).status, 201);
+      const scores = Array.from({ length: 50 }, (_, i) => Number((i / 50).toFixed(2)));
+      const csv = `x,prediction,score,label\n${scores.map((sc, i) => `${i},${i % 5 ? 'no' : 'yes'},${sc},no`).join('\n')}\n`;
+      assert.equal((await call(base, 'PUT', '/v1/models/stale/versions/1/reference', csv, { 'content-type': 'text/csv' })).status, 200);
+      // The profile as stored before: the same, with the calibration fitted on its one class (every score calibrated to 0).
+      const v = await s.deps.store.getVersion('stale', '1');
+      const profile = v?.reference as Record<string, unknown>;
+      assert.equal(profile['calibration'], undefined, 'today no calibration is fitted on one class');
+      await s.deps.store.putVersion({ ...(v as NonNullable<typeof v>), reference: { ...profile, calibration: fitIsotonic(scores, scores.map(() => 0 as const)) } });
+    } finally {
+      await s.close();
+    }
+    s = await start();
+    try {
+      const base = s.url;
+      const from = NOW - 3 * HOUR;
+      const events = Array.from({ length: 20 }, (_, i) => ({ id: `stale-${i}`, model: 'stale', version: '1', timestamp: from + i * 60_000, features: { x: i }, prediction: i % 2 ? 'yes' : 'no', score: i % 2 ? 0.9 : 0.1 }));
+      assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 20);
+      assert.equal((await call(base, 'POST', '/v1/labels', events.map((e) => ({ id: e.id, label: e.prediction })))).body['accepted'], 20);
+      const p = await call(base, 'GET', `/v1/models/stale/performance?from=${from}&to=${from + HOUR}&ci=false&segments=false`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      assert.equal(p.body['estimated'], null, `no estimate from a one-class calibration: ${JSON.stringify(p.body['estimated'])}`);
+      assert.equal((p.body['realized'] as { metrics: Record<string, { value: number }> }).metrics['accuracy']?.value, 1);
+    } finally {
+      await s.close();
+    }
   });
 });

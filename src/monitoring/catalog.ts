@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { base64ToBytes } from '../core/summary/base64.js';
+import { fittedOnOneClass } from '../core/summary/calibration.js';
 import { summarySeed } from '../core/summary/seed.js';
 import type { SummarySpec } from '../core/summary/spec.js';
 import { WindowSummary } from '../core/summary/window.js';
@@ -168,11 +169,21 @@ export class ModelCatalog {
   }
 
   private versionContext(m: ModelRecord, v: VersionRecord): VersionContext {
-    const profile = isReferenceProfile(v.reference) ? v.reference : null;
+    const profile = isReferenceProfile(v.reference) ? withoutOneClassCalibration(v.reference) : null;
     const spec = specFor(m, profile);
     const reference = profile ? { profile, summary: WindowSummary.fromBytes(base64ToBytes(profile.summary), spec, summarySeed(m.name, v.version, '', 'reference', 0)) } : null;
     return { record: v, spec, reference };
   }
+}
+
+/**
+ * A profile stored before calibrations fitted on one class were refused keeps one (every score calibrated to 0 or 1):
+ * read as the profile the upload gives today, without it (so no CBPE estimate from it, rather than a certain one).
+ */
+function withoutOneClassCalibration(p: ReferenceProfile): ReferenceProfile {
+  if (p.calibration === undefined || !fittedOnOneClass(p.calibration)) return p;
+  const { calibration: _stale, ...rest } = p;
+  return rest;
 }
 
 function jsonOrNull(text: string): unknown {

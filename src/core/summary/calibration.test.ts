@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../random/rng.js';
-import { calibrate, fitIsotonic } from './calibration.js';
+import { calibrate, fitIsotonic, fittedOnOneClass } from './calibration.js';
 import { addCbpe, emptyCbpe, estimatedMetrics } from './cbpe.js';
 
 // Expected values from scikit-learn 1.2.1:
@@ -69,4 +69,19 @@ test('CBPE with a reference whose scores are rounded to one decimal tracks the r
   const recall = tp / (tp + fn);
   assert.ok(Math.abs((est.precision as number) - precision) < 0.02, `estimated ${est.precision} vs realized ${precision}`);
   assert.ok(Math.abs((est.recall as number) - recall) < 0.02, `estimated ${est.recall} vs realized ${recall}`);
+});
+
+test('fittedOnOneClass: a fit on labels of one class (0s or 1s) is told from any fit on both classes', () => {
+  const rand = seededRandom(7);
+  const scores = Array.from({ length: 200 }, () => rand.next());
+  assert.equal(fittedOnOneClass(fitIsotonic(scores, scores.map(() => 0 as const))), true);
+  assert.equal(fittedOnOneClass(fitIsotonic(scores, scores.map(() => 1 as const))), true);
+  for (let k = 0; k < 50; k++) {
+    const labels = scores.map((s) => (rand.next() < (k % 2 ? s : 1 - s) ? 1 : 0) as 0 | 1);
+    labels[k] = 1; // both classes, at least one 1 and one 0
+    labels[199 - k] = 0;
+    assert.equal(fittedOnOneClass(fitIsotonic(scores, labels)), false, `fit ${k}`);
+  }
+  assert.equal(fittedOnOneClass(fitIsotonic([0.5, 0.5], [0, 1])), false, 'one block of value 0.5');
+  assert.equal(fittedOnOneClass({ thresholds: [], values: [] }), false);
 });

@@ -72,3 +72,12 @@ export function calibrate(c: Calibration, score: number): number {
   }
   return c.values[lo] as number;
 }
+
+/**
+ * Whether `c` was fitted on labels of one class: every block's value 0 (or every one 1). A fit on both classes never is
+ * (its values average, weighted, to the positive rate, strictly between 0 and 1). Profiles stored before such fits were
+ * refused hold them: they claim every prediction certainly wrong (or right) whatever its score.
+ */
+export function fittedOnOneClass(c: Calibration): boolean {
+  return c.values.length > 0 && (c.values.every((v) => v === 0) || c.values.every((v) => v === 1));
+}
