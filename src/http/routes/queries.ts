@@ -12,6 +12,7 @@ import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
 import { pointValue, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
+import { DEFAULT_DRIFT_SHARE } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
@@ -52,8 +53,9 @@ export function queryRoutes(deps: AppDeps) {
       if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
       const threshold = req.query['threshold'] !== undefined ? Number(req.query['threshold']) : undefined;
       if (threshold !== undefined && !(threshold > 0 && Number.isFinite(threshold))) throw new ApiError('bad_request', 'threshold must be a positive finite number');
+      const driftShare = driftShareParam(req.query['driftShare']);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
-      const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) });
+      const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) }, driftShare);
       if (!d) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet: upload one (PUT /v1/models/${v.record.model}/versions/${v.record.version}/reference)`);
       return { ...head(v, r), ...d, note: 'computed from window summaries: KS from KLL sketches (statistic within stats.ks.errorBound of the exact value; p-value conservative; exact while neither sketch has compacted), Wasserstein between sketch items, PSI/Jensen-Shannon/Hellinger exact on the reference bins' };
     }));
@@ -183,6 +185,14 @@ function eventCursor(raw: unknown): { ts: number; id: string } {
   }
   if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return { ts: v[0] as number, id: v[1] };
   throw new ApiError('bad_request', 'before must be the "next" of a previous answer of this endpoint');
+}
+
+/** `driftShare`: the share of drifted features that means dataset drift, as `lookout drift --drift-share` (default 0.5). */
+function driftShareParam(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_DRIFT_SHARE;
+  const x = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  if (!(x > 0 && x <= 1)) throw new ApiError('bad_request', `driftShare must be a number in (0, 1] (got ${JSON.stringify(raw)})`);
+  return x;
 }
 
 function booleanParam(raw: unknown, name: string): boolean {
