@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
-import { NOW, RANGE, SameData } from './helpers/drift.js';
+import { driftFeature, NOW, RANGE, SameData } from './helpers/drift.js';
 import { call, testServer } from './helpers/server.js';
 
 describe('drift over stored windows: audit 4 (real server, DuckDB file, real CLI)', () => {
@@ -38,5 +38,22 @@ describe('drift over stored windows: audit 4 (real server, DuckDB file, real CLI
       assert.equal(e.code, 'bad_request');
       assert.match(e.message, /driftShare must be a number in \(0, 1\]/);
     }
+  });
+
+  test('a current range with 254 categories (over the cap of 200): newCategories lists only category values, never the "other" bucket', async () => {
+    // Reference: a-d. Current: a-d and 250 new ones, over the cap, so the merged summary folds some into "other".
+    const ref = { city: Array.from({ length: 40 }, (_, i) => 'abcd'[i % 4] as string) };
+    const cur = { city: Array.from({ length: 300 }, (_, i) => (i < 50 ? ('abcd'[i % 4] as string) : `n${i - 50}`)) };
+    const { server, cli } = await data.both('cities', { city: { type: 'string' } }, ref, cur);
+    const sv = driftFeature(server, 'city').stats['newCategories'] as string[];
+    const cl = driftFeature(cli, 'city').stats['newCategories'] as string[];
+    assert.equal(cl.length, 250);
+    assert.ok(sv.length > 0, 'the categories kept are listed');
+    assert.deepEqual(sv.filter((c) => !cl.includes(c)), [], 'every category the server calls new is one the CLI calls new');
+    const q = await call(s.url, 'GET', `/v1/models/cities/quality?${RANGE}`);
+    assert.equal(q.status, 200);
+    const qf = (q.body['features'] as Array<{ name: string; newCategories: string[]; newCategoryRate: number }>).find((f) => f.name === 'city');
+    assert.deepEqual(qf?.newCategories, sv);
+    assert.ok(qf && qf.newCategoryRate > 0 && qf.newCategoryRate <= 250 / 300, `newCategoryRate ${qf?.newCategoryRate}`);
   });
 });

@@ -73,3 +73,16 @@ test('an empty current window gives no verdict', () => {
   assert.equal(d.score, null);
   assert.equal(d.drifted, false);
 });
+
+test('categories over the cap: the "other" bucket of the current summary is not a new category', () => {
+  const cs = (xs: string[]): CategoricalSummary => {
+    const s = new CategoricalSummary(5);
+    for (const x of xs) s.add(x);
+    return s;
+  };
+  const ref = cs(['a', 'b', 'a', 'b']);
+  const cur = cs(['a', 'b', 'x', 'y', 'z', 'v', 'w', 'u']); // a, b, x, y, z kept; v, w, u counted as other
+  assert.equal(cur.other, 3);
+  const d = featureDriftFromSummaries('c', ref, cur, 4);
+  assert.deepEqual(d.stats.newCategories, ['x', 'y', 'z']);
+});

@@ -4,11 +4,11 @@ import { proportions } from '../stats/binning.js';
 import { scaledStd, stdNeedsScaling } from '../stats/sorted.js';
 import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
 import { cdfDistancesFromSketches, exactValues, ksSketchErrorBound } from '../sketches/ks-from-sketch.js';
-import { CategoricalSummary } from '../summary/categorical.js';
+import { CategoricalSummary, OTHER } from '../summary/categorical.js';
 import { NumericSummary } from '../summary/numeric.js';
 import { categoricalStats } from './categorical.js';
 import type { MethodOverrides } from './select.js';
-import type { FeatureDrift, FeatureQuality, NumericalStats } from './types.js';
+import type { CategoricalStats, FeatureDrift, FeatureQuality, NumericalStats } from './types.js';
 import { driftVerdict, type KindStats } from './verdict.js';
 
 /**
@@ -97,6 +97,15 @@ function quality(ref: NumericSummary | CategoricalSummary, cur: NumericSummary |
   };
 }
 
+/**
+ * Categorical statistics from capped category counts: the "other" bucket (categories beyond the cap) takes part in
+ * the statistics as one more bin, but it is no category value, so it is never listed in newCategories.
+ */
+function categoricalStatsFromSummaries(ref: CategoricalSummary, cur: CategoricalSummary): CategoricalStats {
+  const stats = categoricalStats(ref.countsWithOther(), cur.countsWithOther());
+  return cur.other > 0 ? { ...stats, newCategories: stats.newCategories.filter((c) => c !== OTHER) } : stats;
+}
+
 /** The method-independent part of a feature's drift: every statistic, computed once (see featureDriftFromSummaries). */
 export interface FeatureStats {
   kind: 'numerical' | 'categorical';
@@ -111,7 +120,7 @@ export function featureStatsFromSummaries(name: string, ref: NumericSummary | Ca
   let computed: KindStats | null = null;
   if (!emptySide) {
     if (ref instanceof NumericSummary && cur instanceof NumericSummary) computed = { kind: 'numerical', stats: numericalStatsFromSummaries(ref, cur) };
-    else if (ref instanceof CategoricalSummary && cur instanceof CategoricalSummary) computed = { kind: 'categorical', stats: categoricalStats(ref.countsWithOther(), cur.countsWithOther()) };
+    else if (ref instanceof CategoricalSummary && cur instanceof CategoricalSummary) computed = { kind: 'categorical', stats: categoricalStatsFromSummaries(ref, cur) };
     else throw new Error(`feature ${name}: reference and current summaries are of different kinds`);
   }
   return { kind, quality: quality(ref, cur), computed, emptySide };
