@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
-import { driftFeature, NOW, RANGE, SameData } from './helpers/drift.js';
+import { driftFeature, FROM, HOUR, NOW, RANGE, SameData, type DriftAnswer, type DriftFeature } from './helpers/drift.js';
 import { call, testServer } from './helpers/server.js';
 
 describe('drift over stored windows: audit 4 (real server, DuckDB file, real CLI)', () => {
@@ -56,4 +56,78 @@ describe('drift over stored windows: audit 4 (real server, DuckDB file, real CLI
     assert.deepEqual(qf?.newCategories, sv);
     assert.ok(qf && qf.newCategoryRate > 0 && qf.newCategoryRate <= 250 / 300, `newCategoryRate ${qf?.newCategoryRate}`);
   });
+});
+
+describe('drift over stored windows: ranges a user hits with nothing to compare (audit 4)', () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    const base = s.url;
+    const props = { x: { type: 'number' }, c: { type: 'string' }, z: { type: 'number' } };
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'edges', outputKind: 'regression', segmentKeys: ['region'], inputSchema: { type: 'object', properties: props } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/edges/versions', { version: '1' })).status, 201);
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},${'pq'[i % 2]},,${i / 10}`);
+    const up = await call(base, 'PUT', '/v1/models/edges/versions/1/reference', `x,c,z,prediction\n${rows.join('\n')}\n`, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    // x never sent in the range: all missing; c as in the reference; z empty in every reference row, sent in every event.
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      id: `e${i}`, model: 'edges', version: '1', timestamp: new Date(FROM + i * 60_000).toISOString(), features: { c: 'pq'[i % 2], z: i }, prediction: i / 10, segment: { region: 'eu' },
+    }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 30);
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  /** GET path: a 200 or a 4xx with a structured error, and never NaN/Infinity (as text or as null where a number is due). */
+  const get = async (path: string): Promise<{ status: number; text: string; body: Record<string, unknown> }> => {
+    const res = await fetch(s.url + path);
+    const text = await res.text();
+    assert.ok(res.status === 200 || (res.status >= 400 && res.status < 500), `${path}: ${res.status} ${text.slice(0, 300)}`);
+    assert.doesNotMatch(text, /NaN|Infinity/, path);
+    const body = JSON.parse(text) as Record<string, unknown>;
+    if (res.status !== 200) assert.equal(typeof (body['error'] as { message?: unknown }).message, 'string', text);
+    return { status: res.status, text, body };
+  };
+
+  test('a feature all missing in the range (or in every reference row): no score, no drift, and a note saying why', async () => {
+    const { status, body } = await get(`/v1/models/edges/drift?${RANGE}`);
+    assert.equal(status, 200);
+    const d = body as unknown as DriftAnswer;
+    const x = driftFeature(d, 'x');
+    assert.equal(x.score, null);
+    assert.equal(x.drifted, false);
+    assert.match(x.note ?? '', /current/);
+    assert.equal(driftFeature(d, 'c').score, 1);
+    const z = driftFeature(d, 'z');
+    assert.deepEqual([z.score, z.drifted], [null, false]);
+    assert.match(z.note ?? '', /reference/);
+    await get(`/v1/models/edges/quality?${RANGE}`);
+    await get(`/v1/models/edges/features/x/distribution?${RANGE}`);
+    await get(`/v1/models/edges/timeseries?metric=drift:x&granularity=hour&${RANGE}`);
+    await get(`/v1/models/edges/features/z/distribution?${RANGE}`);
+    await get(`/v1/models/edges/timeseries?metric=drift:z&granularity=hour&${RANGE}`);
+    for (const m of ['psi', 'wasserstein', 'jensenshannon', 'hellinger']) await get(`/v1/models/edges/drift?${RANGE}&method=${m}`);
+  });
+
+  for (const [what, query] of [['a range with zero events', `from=${FROM - 3 * HOUR}&to=${FROM - HOUR}`], ['a segment with no data', `${RANGE}&segment=region=us`]] as const) {
+    test(`${what}: every feature listed with no score and no drift, and the dataset not drifted`, async () => {
+      const { status, body } = await get(`/v1/models/edges/drift?${query}`);
+      assert.equal(status, 200);
+      const d = body as unknown as DriftAnswer & { currentEvents: number; prediction: DriftFeature | null };
+      assert.equal(d.currentEvents, 0);
+      assert.deepEqual(d.features.map((f) => [f.name, f.score, f.drifted]), [['x', null, false], ['c', null, false], ['z', null, false]]);
+      for (const f of d.features) assert.match(f.note ?? '', f.name === 'z' ? /in reference/ : /in current/, f.name);
+      assert.equal(d.prediction?.score, null);
+      assert.equal(d.datasetDrift.drifted, false);
+      await get(`/v1/models/edges/quality?${query}`);
+      await get(`/v1/models/edges/features/x/distribution?${query}`);
+      await get(`/v1/models/edges/features/c/distribution?${query}`);
+      await get(`/v1/models/edges/segments?details=true&${query}`);
+      await get(`/v1/models/edges/timeseries?metric=driftShare&granularity=hour&${query}`);
+      await get(`/v1/models/edges/timeseries?metric=drift:x&granularity=hour&${query}`);
+      await get(`/v1/models/edges/features/z/distribution?${query}`);
+      for (const m of ['psi', 'wasserstein', 'chisquare']) await get(`/v1/models/edges/drift?${query}&method=${m}&driftShare=0.1`);
+    });
+  }
 });
