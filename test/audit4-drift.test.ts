@@ -56,6 +56,15 @@ describe('drift over stored windows: audit 4 (real server, DuckDB file, real CLI
     assert.deepEqual(qf?.newCategories, sv);
     assert.ok(qf && qf.newCategoryRate > 0 && qf.newCategoryRate <= 250 / 300, `newCategoryRate ${qf?.newCategoryRate}`);
   });
+  test('a reference with 250 categories (over the cap of 200) and the same 250 in the range: no category is called new', async () => {
+    const cats = (n: number): string[] => Array.from({ length: n }, (_, i) => `k${String((i * 7) % 250).padStart(3, '0')}`);
+    const { server, cli } = await data.both('many', { city: { type: 'string' } }, { city: cats(500) }, { city: cats(500).reverse() });
+    assert.deepEqual(driftFeature(cli, 'city').stats['newCategories'], []);
+    assert.deepEqual(driftFeature(server, 'city').stats['newCategories'], []);
+    const dist = await call(s.url, 'GET', `/v1/models/many/features/city/distribution?${RANGE}`);
+    assert.equal(dist.status, 200);
+    assert.deepEqual((dist.body['categories'] as Array<{ name: string; isNew: boolean }>).filter((c) => c.isNew).map((c) => c.name), []);
+  });
 });
 
 describe('drift over stored windows: ranges a user hits with nothing to compare (audit 4)', () => {

@@ -86,3 +86,14 @@ test('categories over the cap: the "other" bucket of the current summary is not 
   const d = featureDriftFromSummaries('c', ref, cur, 4);
   assert.deepEqual(d.stats.newCategories, ['x', 'y', 'z']);
 });
+
+test('a reference over the cap: a current category it did not name may be in its "other" bucket, so none is called new', () => {
+  const cs = (xs: string[]): CategoricalSummary => {
+    const s = new CategoricalSummary(3);
+    for (const x of xs) s.add(x);
+    return s;
+  };
+  const ref = cs(['a', 'b', 'c', 'd', 'e']); // a, b, c named; d, e counted as other
+  const d = featureDriftFromSummaries('c', ref, cs(['a', 'd', 'e']), 5);
+  assert.deepEqual(d.stats.newCategories, []);
+});

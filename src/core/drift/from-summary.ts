@@ -99,10 +99,12 @@ function quality(ref: NumericSummary | CategoricalSummary, cur: NumericSummary |
 
 /**
  * Categorical statistics from capped category counts: the "other" bucket (categories beyond the cap) takes part in
- * the statistics as one more bin, but it is no category value, so it is never listed in newCategories.
+ * the statistics as one more bin, but it is no category value, so it is never listed in newCategories. A reference
+ * over the cap did not name every category it has: a category it did not name may be in its bucket, so none is new.
  */
 function categoricalStatsFromSummaries(ref: CategoricalSummary, cur: CategoricalSummary): CategoricalStats {
   const stats = categoricalStats(ref.countsWithOther(), cur.countsWithOther());
+  if (ref.other > 0) return { ...stats, newCategories: [] };
   return cur.other > 0 ? { ...stats, newCategories: stats.newCategories.filter((c) => c !== OTHER) } : stats;
 }
 

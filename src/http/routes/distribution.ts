@@ -71,7 +71,7 @@ function categorical(ref: CategoricalSummary, cur: CategoricalSummary): Categori
   const names = [...new Set([...r.keys(), ...c.keys()])];
   const share = (m: Map<string, number>, total: number, k: string): number => (total > 0 ? (m.get(k) ?? 0) / total : 0);
   const categories = names.map((name) => ({
-    name, reference: share(r, ref.count, name), current: share(c, cur.count, name), isNew: name !== OTHER && !r.has(name) && c.has(name),
+    name, reference: share(r, ref.count, name), current: share(c, cur.count, name), isNew: name !== OTHER && ref.other === 0 && !r.has(name) && c.has(name),
   })).sort((a, b) => b.reference + b.current - (a.reference + a.current));
   return { kind: 'categorical', categories, reference: { count: ref.count, missing: ref.missing }, current: { count: cur.count, missing: cur.missing } };
 }
