@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { assertClose, loadGolden } from '../../../test/helpers/golden.js';
 import { binomialSfAtLeast } from './binomial.js';
 
 test('binomialSfAtLeast(k, n, p) = scipy.stats.binom.sf(k - 1, n, p)', () => {
@@ -15,4 +16,11 @@ test('binomialSfAtLeast(k, n, p) = scipy.stats.binom.sf(k - 1, n, p)', () => {
   }
   assert.equal(binomialSfAtLeast(1, 10, 0), 0);
   assert.equal(binomialSfAtLeast(10, 10, 1), 1);
+});
+
+test('binomialSfAtLeast against test/golden/rollout.json (scipy.stats.binomtest greater), far below the mean too', () => {
+  const golden = loadGolden<{ binomialGreater: Array<{ k: number; n: number; p: number; sf: number }> }>('rollout');
+  for (const c of golden.binomialGreater) assertClose(binomialSfAtLeast(c.k, c.n, c.p), c.sf, `${c.k} of ${c.n} at ${c.p}`, { pValue: true });
+  // 1 of 100000 at 5%: P(X = 1) underflows (0.95^99999), and the sum of the upper tail from there was 0, not 1
+  assert.equal(binomialSfAtLeast(1, 100_000, 0.05), 1);
 });
