@@ -1,8 +1,31 @@
 import { DDSketch } from '@datadog/sketches-js';
-import type { ArmSnapshot, PairSnapshot } from '../core/rollout/analysis.js';
+import type { ArmSnapshot, LatencyTail, PairSnapshot } from '../core/rollout/analysis.js';
 
 const NUMERIC_SAMPLE = 5000;
 const MAX_CATEGORIES = 1000;
+
+/**
+ * The requests of a latency sketch slower than `ms`, from a copy of its bins taken now. The sketch's logarithmic
+ * mapping puts value v in bin k = ceil(log_g v), g = (1 + a) / (1 - a), i.e. bin k holds (g^(k-1), g^k]: the bins after
+ * the one holding `ms` hold exactly the values above that bin's upper edge g^k, which is within a factor g of `ms`
+ * (ms <= edge < ms * g; 2.02% above at a = 1%). The values between `ms` and the edge are not counted. Latencies are
+ * accepted at >= 1 µs, so the sketch has no zero or negative values.
+ */
+export function latencyTail(sketch: DDSketch): (ms: number) => LatencyTail {
+  const { bins, offset } = sketch.store;
+  const copy = bins.slice();
+  const of = sketch.count;
+  const mapping = sketch.mapping;
+  return (ms) => {
+    if (!(ms > 0)) return { slower: of, of, aboveMs: 0 };
+    const key = mapping.key(ms);
+    // mapping.value(k) is the bin's representative value 2 g^k / (1 + g)
+    const aboveMs = mapping.value(key) * (1 + mapping.gamma) / 2;
+    let slower = 0;
+    for (let i = Math.max(0, key + 1 - offset); i < copy.length; i++) slower += copy[i] as number;
+    return { slower, of, aboveMs };
+  };
+}
 
 /** Live statistics of one version's answers through the gateway since `since`. */
 class ArmStats {
@@ -35,7 +58,7 @@ class ArmStats {
 
   snapshot(): ArmSnapshot {
     return {
-      n: this.n, errors: this.errors, p95Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.95) : null,
+      n: this.n, errors: this.errors, p95Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.95) : null, slowerThan: latencyTail(this.latency),
       p50Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.5) : null,
       categories: new Map(this.categories), numeric: [...this.numeric],
       meanConfidence: this.confidenceN > 0 ? this.confidenceSum / this.confidenceN : null,

@@ -1,4 +1,4 @@
-import { analyse, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
+import { analyse, P95_TAIL, p95AboveP, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
 import type { TrafficPolicy } from '../core/routing/policy.js';
 import type { RoutingOverrides } from '../gateway/gateway.js';
 import type { GatewayStats } from '../gateway/stats.js';
@@ -31,7 +31,10 @@ const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : '
 /**
  * An SLO breach of an arm with enough samples, as a sentence; null when within the objective. The error rate breaches
  * when it is above the objective and significantly so (exact binomial p < slo.errorRateAlpha): 3 failures in 50 at a
- * 5% objective happen to a version exactly at the objective almost half the time (p = 0.46).
+ * 5% objective happen to a version exactly at the objective almost half the time (p = 0.46). Likewise the p95 latency
+ * breaches when significantly more than 5% of the requests are slower than slo.maxP95Ms (exact one-sided binomial
+ * p < slo.errorRateAlpha; counted from the latency sketch's bins: see LatencyTail): the point p95 of 50 requests is
+ * above the objective whenever 3 of them are, which a version whose p95 is right at it does 46% of the time.
  */
 export function sloBreach(a: ArmSnapshot, slo: RolloutSlo): string | null {
   if (a.n < slo.minSamples) return null;
@@ -40,7 +43,12 @@ export function sloBreach(a: ArmSnapshot, slo: RolloutSlo): string | null {
   const alpha = slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number;
   const p = rate > slo.maxErrorRate ? binomialSfAtLeast(a.errors, a.n, slo.maxErrorRate) : 1;
   if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)})`;
-  if (a.p95Ms !== null && a.p95Ms > slo.maxP95Ms) return `p95 latency ${a.p95Ms.toFixed(1)} ms > ${slo.maxP95Ms} ms over ${a.n} requests`;
+  const t = a.slowerThan(slo.maxP95Ms);
+  const pl = p95AboveP(t);
+  if (pl < alpha) {
+    return `p95 latency above ${slo.maxP95Ms} ms: ${t.slower} of ${t.of} requests slower than ${+t.aboveMs.toFixed(1)} ms against at most ${P95_TAIL * 100}% `
+      + `(exact one-sided binomial p=${pl.toExponential(2)}; point p95 ${a.p95Ms === null ? 'n/a' : `${a.p95Ms.toFixed(1)} ms`})`;
+  }
   return null;
 }
 

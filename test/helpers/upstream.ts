@@ -6,6 +6,8 @@ export interface ModelBehaviour {
   answer?: (features: Record<string, unknown>) => Record<string, unknown>;
   /** Added delay before answering, in ms. */
   delayMs?: number;
+  /** Added delay before answering the n-th request (1-based, counted by this server), in ms; overrides delayMs. */
+  delayFor?: (n: number) => number;
   /** Share of requests answered with HTTP 500 (deterministic: every k-th request). */
   failEvery?: number;
   /** Never answer. */
@@ -57,7 +59,8 @@ export async function startModelServer(behaviour: ModelBehaviour = {}): Promise<
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify((b.answer ?? defaultAnswer)(features)));
       };
-      if (b.delayMs) setTimeout(reply, b.delayMs);
+      const delay = b.delayFor?.(n) ?? b.delayMs;
+      if (delay) setTimeout(reply, delay);
       else reply();
     });
   });

@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { seededRandom } from '../random/rng.js';
-import { analyse, errorRateP, type ArmSnapshot } from './analysis.js';
+import { assertClose, loadGolden } from '../../../test/helpers/golden.js';
+import { analyse, DEFAULT_ANALYSIS, errorRateP, p95AboveP, type ArmSnapshot, type LatencyTail } from './analysis.js';
 
-const arm = (over: Partial<ArmSnapshot> = {}): ArmSnapshot => ({
-  n: 1000, errors: 5, p95Ms: 10, categories: new Map([['yes', 400], ['no', 600]]), numeric: [], meanConfidence: 0.8, ...over,
-});
+/** The exact tail of a list of latencies (the gateway reads it from its sketch's bins instead). */
+const tailOf = (values: readonly number[]) => (ms: number): LatencyTail => ({ slower: values.filter((v) => v > ms).length, of: values.length, aboveMs: ms });
+/** `ok` latencies, the first 96% at 8 ms and the rest at 10 ms (a p95 of 10 ms), or `slow` of them at `slowMs`. */
+const latencies = (ok: number, slow = Math.floor(ok * 0.04), slowMs = 10): number[] => Array.from({ length: ok }, (_, i) => (i < ok - slow ? 8 : slowMs));
+
+const arm = (over: Partial<ArmSnapshot> & { latencies?: number[] } = {}): ArmSnapshot => {
+  const { latencies: lat, ...rest } = over;
+  const ok = (rest.n ?? 1000) - (rest.errors ?? 5);
+  return { n: 1000, errors: 5, p95Ms: 10, slowerThan: tailOf(lat ?? latencies(ok)), categories: new Map([['yes', 400], ['no', 600]]), numeric: [], meanConfidence: 0.8, ...rest };
+};
+
+interface BinomialCase { k: number; n: number; p: number; sf: number }
+const golden = loadGolden<{ scipy: string; binomialGreater: BinomialCase[] }>('rollout');
 
 describe('issue 5: rollout step analysis', () => {
   test('error-rate test: one-sided Fisher exact, as scipy.stats.fisher_exact([[eB, nB-eB], [eA, nA-eA]], alternative=greater)', () => {
@@ -46,7 +57,7 @@ describe('issue 5: rollout step analysis', () => {
     assert.equal(bad.fail, true);
     const er = bad.checks.find((c) => c.name === 'errorRate');
     assert.deepStrictEqual([er?.canary, er?.primary, er?.pass], [0.15, 0.005, false]);
-    const slow = analyse(arm({ p95Ms: 40 }), arm(), null);
+    const slow = analyse(arm({ p95Ms: 40, latencies: latencies(995, 995, 40) }), arm(), null);
     assert.equal(slow.fail, true);
     assert.equal(slow.checks.find((c) => c.name === 'latencyP95')?.limit, 20);
     const shifted = analyse(arm({ categories: new Map([['yes', 900], ['no', 100]]) }), arm(), { n: 500, disagreements: 250 });
@@ -57,6 +68,23 @@ describe('issue 5: rollout step analysis', () => {
     assert.equal(few.fail, false, 'latency alone on 20 samples is not a verdict');
     const fewButBroken = analyse(arm({ n: 40, errors: 40 }), arm(), null);
     assert.equal(fewButBroken.fail, true, 'an error rate significantly worse fails even before minSamples');
+  });
+
+  test('latency: an exact one-sided binomial test of the canary\'s share above the primary\'s p95 x ratio + slack (H0: at most 5%), as scipy.stats.binomtest', () => {
+    for (const c of golden.binomialGreater.filter((x) => x.p === 0.05)) assertClose(p95AboveP({ slower: c.k, of: c.n, aboveMs: 1 }), c.sf, `${c.k} of ${c.n} above`, { pValue: true });
+    assert.equal(p95AboveP({ slower: 0, of: 0, aboveMs: 1 }), 1);
+    // the same latency distribution as the primary's, 40 requests of which 3 slow (7.5%): the point p95s were 150 ms
+    // against 10 ms (limit 20 ms) and rolled back; P(3 or more of 40 slow | 5%) = 0.32
+    const cfg = { ...DEFAULT_ANALYSIS, minSamples: 40 };
+    const healthy = analyse(arm({ n: 40, errors: 0, p95Ms: 150, latencies: latencies(40, 3, 150) }), arm(), null, cfg);
+    const lat = healthy.checks.find((c) => c.name === 'latencyP95');
+    assert.deepStrictEqual([lat?.pass, healthy.fail, healthy.pass], [true, false, true], lat?.detail);
+    assert.match(String(lat?.detail), /^exact one-sided binomial test: 3 of 40 canary requests slower than 20 ms .* p=3\.23e-1 \(fails when p < 0\.01\)$/);
+    // 7 of 40 slow: p = 0.0034, rolled back; 3x slower on every request: p = 0.05^40
+    const worse = analyse(arm({ n: 40, errors: 0, p95Ms: 150, latencies: latencies(40, 7, 150) }), arm(), null, cfg);
+    assert.equal(worse.fail, true);
+    const slow = analyse(arm({ n: 40, errors: 0, p95Ms: 30, latencies: latencies(40, 40, 30) }), arm(), null, cfg);
+    assert.match(String(slow.checks.find((c) => c.name === 'latencyP95')?.detail), /40 of 40 .* p=9\.09e-53/);
   });
 
   test('many classes, few answers: a canary answering like the primary is no drift although its rare classes are empty', () => {

@@ -4,7 +4,10 @@
  * - errorRate: one-sided Fisher exact test (exact at any sample size: a normal approximation called one failure in
  *   a step's first three requests p = 1e-13 and rolled back); fails only when the canary is worse with p < alpha
  *   AND by more than `maxErrorRateIncrease` (absolute), so noise alone does not roll back;
- * - latencyP95: canary p95 <= primary p95 * maxLatencyRatio + latencySlackMs;
+ * - latencyP95: with the limit primary p95 * maxLatencyRatio + latencySlackMs, a canary no slower than the primary
+ *   (within that tolerance) has at most 5% of its requests above the limit; fails only when an exact one-sided
+ *   binomial test of its share above the limit has p < errorRateAlpha (the two point p95s of a few dozen requests
+ *   differ by a slow request or two: a healthy canary was rolled back by noise);
  * - disagreement: share of paired requests (canary answer vs the primary's mirrored answer) that differ;
  * - drift: PSI of the prediction distribution, canary vs primary (categories, or primary-decile bins); fails only
  *   when it is above `maxDrift` AND the chi-squared test of the same counts has p < `driftAlpha`: with few answers
@@ -15,6 +18,7 @@
  * With fewer than `minSamples` requests on either arm the analysis is `insufficient` (no verdict yet).
  */
 import { binCountsSorted, decileEdges, proportions } from '../stats/binning.js';
+import { binomialSfAtLeast } from '../stats/binomial.js';
 import { chiSquareTwoRow } from '../stats/chi2.js';
 import { psi } from '../stats/divergence.js';
 import { fisherGreaterP } from '../stats/fisher.js';
@@ -25,12 +29,39 @@ export interface ArmSnapshot {
   errors: number;
   /** p95 latency in ms of successful requests (null when none). */
   p95Ms: number | null;
+  /** How many of the successful requests were slower than `ms` (from the latency sketch: see LatencyTail). */
+  slowerThan(ms: number): LatencyTail;
   /** Prediction counts by value (classification) or a sample of numeric predictions (regression). */
   categories: ReadonlyMap<string, number>;
   numeric: readonly number[];
   /** Mean confidence (max class probability) of the answers that had a score; null when none. */
   meanConfidence: number | null;
 }
+
+/**
+ * `slower` of the `of` successful requests took more than `aboveMs`. Read from a latency sketch (DDSketch, relative
+ * accuracy a): its bins are (g^(k-1), g^k] with g = (1 + a) / (1 - a), so the count is exact above `aboveMs`, the upper
+ * edge of the bin holding the threshold asked for: ms <= aboveMs < ms * g (2.02% above it at a = 1%). Requests between
+ * the threshold and that edge are not counted, which can only understate a canary's slowness.
+ */
+export interface LatencyTail {
+  slower: number;
+  of: number;
+  aboveMs: number;
+}
+
+/** The tail above a p95: under H0 at most this share of requests is slower. */
+export const P95_TAIL = 0.05;
+
+/**
+ * One-sided exact binomial p-value that more than 5% of the requests are slower than the tail's threshold, i.e. that
+ * the version's true p95 is above it (scipy.stats.binomtest(slower, of, 0.05, alternative='greater')); 1 without requests.
+ */
+export function p95AboveP(t: LatencyTail): number {
+  return t.of === 0 ? 1 : binomialSfAtLeast(t.slower, t.of, P95_TAIL);
+}
+
+const ms = (x: number): string => `${+x.toFixed(1)}`;
 
 export interface PairSnapshot {
   n: number;
@@ -104,6 +135,26 @@ export function predictionDrift(primary: ArmSnapshot, canary: ArmSnapshot): numb
   return predictionDriftTest(primary, canary)?.psi ?? null;
 }
 
+/**
+ * The canary's latency against the primary's p95 with the configured tolerance. H0: the canary is no slower than the
+ * primary within the tolerance, so at most 5% of its requests exceed primary p95 * maxLatencyRatio + latencySlackMs;
+ * fails when the exact one-sided binomial test of its share above that limit has p < errorRateAlpha. The primary's p95
+ * is itself an estimate; the tolerance (1.5x + 5 ms by default) absorbs its sampling error at the sample sizes used.
+ */
+function latencyCheck(canary: ArmSnapshot, primary: ArmSnapshot, cfg: AnalysisConfig): Check {
+  const base = { name: 'latencyP95' as const, canary: canary.p95Ms, primary: primary.p95Ms };
+  if (primary.p95Ms === null || canary.p95Ms === null) return { ...base, limit: null, pass: true, detail: 'no successful requests on one side' };
+  const limit = primary.p95Ms * cfg.maxLatencyRatio + cfg.latencySlackMs;
+  const t = canary.slowerThan(limit);
+  const p = p95AboveP(t);
+  return {
+    ...base, limit, pass: p >= cfg.errorRateAlpha,
+    detail: `exact one-sided binomial test: ${t.slower} of ${t.of} canary requests slower than ${ms(t.aboveMs)} ms (the latency sketch's `
+      + `bin edge at or above the limit ${ms(limit)} ms = primary p95 x ${cfg.maxLatencyRatio} + ${cfg.latencySlackMs} ms) against at most `
+      + `${P95_TAIL * 100}%: p=${p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha})`,
+  };
+}
+
 export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSnapshot | null, cfg: AnalysisConfig = DEFAULT_ANALYSIS): Analysis {
   const samples = { canary: canary.n, primary: primary.n, pairs: pair?.n ?? 0 };
   const checks: Check[] = [];
@@ -112,8 +163,7 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
   const er = { canary: rate(canary), primary: rate(primary) };
   const erWorse = er.canary !== null && er.primary !== null && er.canary - er.primary > cfg.maxErrorRateIncrease && p < cfg.errorRateAlpha;
   checks.push({ name: 'errorRate', ...er, limit: er.primary === null ? null : er.primary + cfg.maxErrorRateIncrease, pass: !erWorse, detail: `one-sided Fisher exact p=${p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha} and above the limit)` });
-  const latLimit = primary.p95Ms === null ? null : primary.p95Ms * cfg.maxLatencyRatio + cfg.latencySlackMs;
-  checks.push({ name: 'latencyP95', canary: canary.p95Ms, primary: primary.p95Ms, limit: latLimit, pass: latLimit === null || canary.p95Ms === null || canary.p95Ms <= latLimit });
+  checks.push(latencyCheck(canary, primary, cfg));
   if (pair !== null && pair.n > 0) {
     const d = pair.disagreements / pair.n;
     checks.push({ name: 'disagreement', canary: d, primary: 0, limit: cfg.maxDisagreement, pass: pair.n < cfg.minSamples || d <= cfg.maxDisagreement, detail: `${pair.disagreements} of ${pair.n} paired answers differ` });

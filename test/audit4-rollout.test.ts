@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { stickyBucket } from '../src/core/routing/policy.js';
+import { defaultConfig } from '../src/config.js';
+import { MemoryNotifier } from '../src/rollout/notifier.js';
+import { startServer } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
+import { many, predict } from './helpers/predict.js';
+import { Receiver } from './helpers/receiver.js';
+import { declareChurn } from './helpers/registry.js';
+import { call } from './helpers/server.js';
+import { startModelServer, type ModelBehaviour } from './helpers/upstream.js';
+
+const T0 = Date.UTC(2026, 0, 5, 12);
+const STEP = 60_000;
+
+/** `count` sticky keys whose canary bucket is below (`canary`) or at/above (`!canary`) a 10% step. */
+function keys(count: number, canary: boolean, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const k = `${prefix}-${i}`;
+    if ((stickyBucket(k) < 1000) === canary) out.push(k);
+  }
+  return out;
+}
+
+interface Check { name: string; canary: number | null; primary: number | null; limit: number | null; pass: boolean; detail?: string }
+
+/** A real server (injected clock, explicit ticks, alerts sent to a webhook receiver) with churn 1.0.0 in production and 1.1.0. */
+async function fixture(primary: ModelBehaviour, candidate: ModelBehaviour) {
+  let now = T0;
+  const rx = await Receiver.start();
+  const c = defaultConfig();
+  c.dataDir = tempDir('lookout-audit4-rollout-');
+  c.server.port = 0;
+  c.registry = { tickMs: 0, refreshMs: 0 };
+  c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+  const notifier = new MemoryNotifier();
+  const server = await startServer({ config: c, clock: () => now, rolloutNotifier: notifier });
+  const url = server.url;
+  const v1 = await startModelServer(primary);
+  const v2 = await startModelServer(candidate);
+  await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '1.1.0', upstream: v2.url }], '1.0.0');
+  return {
+    url, notifier, rx, v1, v2,
+    advance: (ms: number) => { now += ms; },
+    tick: async (advanceMs: number): Promise<void> => {
+      now += advanceMs;
+      const r = await call(url, 'POST', '/v1/rollouts/tick', {});
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    },
+    rollout: async (): Promise<Record<string, unknown>> => (await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Record<string, unknown>,
+    start: async (body: Record<string, unknown>): Promise<void> => {
+      const s = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'audit 4', ...body });
+      assert.equal(s.status, 201, JSON.stringify(s.body));
+    },
+    /** Requests of sticky users on the primary (`canary` false) or on a 10% canary, `c` in flight. */
+    send: async (users: string[], c: number, x: (i: number) => number = () => 1): Promise<string[]> =>
+      (await many(users.length, c, (i) => predict(url, { x: x(i), user: users[i] as string }))).map((a) => `${a.status} ${String(a.version)}`),
+    close: async (): Promise<void> => {
+      await server.close();
+      await rx.close();
+      await v1.close();
+      await v2.close();
+    },
+  };
+}
+
+const checksOf = (r: Record<string, unknown>): Check[] => (r.analyses as Array<{ checks: Check[] }>)[0]?.checks ?? [];
+
+describe('audit 4: rollout statistics through the real server', { timeout: 180_000 }, () => {
+  test('latency: a canary with the primary\'s latency distribution (1 request in 20-25 slow) on 40 requests is not rolled back because 3 of them were slow', async () => {
+    // Both versions answer in ~10 ms with an occasional 150 ms request: the primary 1 in 25 of its requests (4%), the
+    // canary 3 of its 40 (7.5%); a sample of 40 from a 5% tail has 3 or more slow ones a third of the time
+    // (scipy.stats.binom.sf(2, 40, 0.05) = 0.32). The canary's point p95 (150 ms) against the primary's (~11 ms) x 1.5 +
+    // 5 ms rolled it back.
+    const slowCanary = new Set([13, 26, 39]);
+    const f = await fixture({ delayFor: (n) => (n % 25 === 0 ? 150 : 10) }, { delayFor: (n) => (slowCanary.has(n) ? 150 : 10) });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
+      assert.ok((await f.send(keys(200, false, 'p'), 1)).every((v) => v === '200 1.0.0'));
+      assert.ok((await f.send(keys(40, true, 'c'), 1)).every((v) => v === '200 1.1.0'));
+      await new Promise((r) => setTimeout(r, 300)); // the canary's requests mirrored to the primary
+      await f.tick(STEP);
+      const r = await f.rollout();
+      assert.equal(r.state, 'running', `rolled back: ${String(r.endReason)}`);
+      assert.equal(r.weight, 100, 'the step passed');
+      const lat = checksOf(r).find((c) => c.name === 'latencyP95') as Check;
+      assert.equal(lat.pass, true);
+      assert.ok((lat.canary as number) > 140, `the canary's point p95 ${String(lat.canary)} is one of its slow requests`);
+      // 3 of 40 (p = 0.32) on an idle machine; a loaded one adds a few requests slowed by the machine, on both arms
+      assert.match(String(lat.detail), /^exact one-sided binomial test: [3-6] of 40 canary requests slower than [\d.]+ ms /, String(lat.detail));
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('latency: a canary 3x slower than the primary (90 against 30 ms) is rolled back, with the test in the check\'s detail', async () => {
+    const f = await fixture({ delayMs: 30 }, { delayMs: 90 });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
+      await f.send(keys(120, false, 'p'), 1);
+      await f.send(keys(40, true, 'c'), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(STEP);
+      const r = await f.rollout();
+      assert.equal(r.state, 'rolled_back');
+      assert.match(String(r.endReason), /latencyP95 canary/);
+      const lat = checksOf(r).find((c) => c.name === 'latencyP95') as Check;
+      assert.equal(lat.pass, false);
+      assert.match(String(lat.detail), /40 of 40 canary requests slower than/, String(lat.detail));
+      assert.match(String(lat.detail), /p=9\.09e-53/, String(lat.detail)); // scipy.stats.binom.sf(39, 40, 0.05) = 0.05**40
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('latency SLO after promotion: 4 slow requests in 50 (8% above the 200 ms objective, p = 0.24) keep the version; all slow rolls back', async () => {
+    const f = await fixture({}, { delayFor: (n) => (n % 12 === 0 ? 400 : 5) });
+    try {
+      await f.start({ policy: 'blue-green', slo: { minSamples: 50, maxP95Ms: 200 } });
+      assert.ok((await f.send(keys(50, false, 'b'), 1)).every((v) => v === '200 1.1.0'));
+      await f.tick(1_000);
+      let r = await f.rollout();
+      // scipy.stats.binom.sf(3, 50, 0.05) = 0.24: a version whose p95 is exactly at the objective does this often
+      assert.equal(r.state, 'promoted', `rolled back: ${String(r.endReason)}`);
+      f.v2.behaviour.delayFor = () => 400; // now 3x the objective on every request
+      await f.send(keys(50, false, 'b2'), 1);
+      await f.tick(1_000);
+      r = await f.rollout();
+      assert.equal(r.state, 'rolled_back');
+      assert.match(String(r.endReason), /SLO breach within 3600 s after promotion: p95 latency above 200 ms: 54 of 100 requests slower than [\d.]+ ms against at most 5% \(exact one-sided binomial p=/);
+    } finally {
+      await f.close();
+    }
+  });
+});
