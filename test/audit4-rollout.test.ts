@@ -9,7 +9,7 @@ import { many, predict } from './helpers/predict.js';
 import { Receiver } from './helpers/receiver.js';
 import { declareChurn } from './helpers/registry.js';
 import { call } from './helpers/server.js';
-import { startModelServer, type ModelBehaviour } from './helpers/upstream.js';
+import { defaultAnswer, startModelServer, type ModelBehaviour } from './helpers/upstream.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12);
 const STEP = 60_000;
@@ -110,6 +110,44 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       assert.equal(lat.pass, false);
       assert.match(String(lat.detail), /40 of 40 canary requests slower than/, String(lat.detail));
       assert.match(String(lat.detail), /p=9\.09e-53/, String(lat.detail)); // scipy.stats.binom.sf(39, 40, 0.05) = 0.05**40
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('disagreement: 10 of 40 paired answers differing (25% against the 20% limit, p = 0.27) is no evidence of a canary above the limit; 17 of 40 (p = 0.001) rolls back', async () => {
+    // the canary answers the other class on its 1st, 8th, 9th, 16th, ... request (10 of 40), as many yes as no, so
+    // only the disagreement differs (the class shares, hence the drift check, stay those of the primary)
+    let calls = 0;
+    let flipped = (i: number): boolean => i % 8 === 0 || i % 8 === 1;
+    const flip = (f: Record<string, unknown>): Record<string, unknown> => {
+      const a = defaultAnswer(f) as { prediction: string; score: number };
+      return flipped(++calls) ? { prediction: a.prediction === 'yes' ? 'no' : 'yes', score: 1 - a.score } : a;
+    };
+    const f = await fixture({}, { answer: flip });
+    const x = (i: number): number => (i % 2 ? -1 : 1);
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
+      await f.send(keys(100, false, 'p'), 4, x);
+      assert.ok((await f.send(keys(40, true, 'c'), 1, x)).every((v) => v === '200 1.1.0'));
+      await new Promise((r) => setTimeout(r, 300)); // paired (mirrored) answers arrive after the responses
+      await f.tick(STEP);
+      let r = await f.rollout();
+      assert.equal(r.state, 'running', `rolled back: ${String(r.endReason)}`);
+      assert.equal(r.weight, 100, 'the step passed');
+      const d = checksOf(r).find((c) => c.name === 'disagreement') as Check;
+      assert.deepStrictEqual([d.canary, d.limit, d.pass], [0.25, 0.2, true]);
+      assert.equal(d.detail, 'exact one-sided binomial test: 10 of 40 paired answers differ against at most 20%: p=2.68e-1 (fails when p < 0.01)');
+      // at 100% now: 17 of the next 40 differ
+      calls = 0;
+      const seventeen = new Set([1, 2, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]);
+      flipped = (i) => seventeen.has(i);
+      await f.send(keys(40, true, 'd'), 1, () => 1);
+      await new Promise((res) => setTimeout(res, 300));
+      await f.tick(STEP);
+      r = await f.rollout();
+      assert.equal(r.state, 'rolled_back', JSON.stringify(r.analyses));
+      assert.match(String(r.endReason), /disagreement canary 0\.425 vs primary 0 \(limit 0\.2\)/);
     } finally {
       await f.close();
     }

@@ -87,6 +87,26 @@ describe('issue 5: rollout step analysis', () => {
     assert.match(String(slow.checks.find((c) => c.name === 'latencyP95')?.detail), /40 of 40 .* p=9\.09e-53/);
   });
 
+  test('disagreement: an exact one-sided binomial test against maxDisagreement (H0: the canary disagrees at most that often), as scipy.stats.binomtest', () => {
+    const cfg = { ...DEFAULT_ANALYSIS, minSamples: 40 };
+    for (const c of golden.binomialGreater.filter((x) => x.p !== 0.05 && x.n >= 40 && x.k <= x.n)) {
+      const a = analyse(arm(), arm(), { n: c.n, disagreements: c.k }, { ...cfg, maxDisagreement: c.p });
+      const d = a.checks.find((x) => x.name === 'disagreement');
+      const p = Number(/p=(\S+) /.exec(String(d?.detail))?.[1]);
+      assertClose(p, Number(c.sf.toExponential(2)), `${c.k} of ${c.n} against ${c.p}`, { rel: 1e-12 });
+      assert.equal(d?.pass, c.sf >= 0.01, `${c.k} of ${c.n} against ${c.p}: ${String(d?.detail)}`);
+    }
+    // 10 of 40 paired answers differ (25% against a 20% limit): p = 0.27, as likely as not for a canary at the limit;
+    // it rolled back as "0.25 > 0.2"
+    const small = analyse(arm({ n: 40, errors: 0 }), arm(), { n: 40, disagreements: 10 }, cfg);
+    const d = small.checks.find((x) => x.name === 'disagreement');
+    assert.deepStrictEqual([d?.canary, d?.limit, d?.pass, small.fail], [0.25, 0.2, true, false], d?.detail);
+    assert.equal(d?.detail, 'exact one-sided binomial test: 10 of 40 paired answers differ against at most 20%: p=2.68e-1 (fails when p < 0.01)');
+    const many = analyse(arm({ n: 40, errors: 0 }), arm(), { n: 40, disagreements: 17 }, cfg);
+    assert.equal(many.fail, true, 'p = 0.00099');
+    assert.equal(analyse(arm(), arm(), { n: 500, disagreements: 1 }, { ...cfg, maxDisagreement: 0 }).fail, true, 'any difference disproves a limit of 0');
+  });
+
   test('many classes, few answers: a canary answering like the primary is no drift although its rare classes are empty', () => {
     // 30 classes with Zipf frequencies; both arms draw their answers from the same distribution (seeded)
     const w = Array.from({ length: 30 }, (_, i) => 1 / (i + 1));

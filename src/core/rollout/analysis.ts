@@ -8,7 +8,9 @@
  *   (within that tolerance) has at most 5% of its requests above the limit; fails only when an exact one-sided
  *   binomial test of its share above the limit has p < errorRateAlpha (the two point p95s of a few dozen requests
  *   differ by a slow request or two: a healthy canary was rolled back by noise);
- * - disagreement: share of paired requests (canary answer vs the primary's mirrored answer) that differ;
+ * - disagreement: share of paired requests (canary answer vs the primary's mirrored answer) that differ; fails when
+ *   the exact one-sided binomial test against `maxDisagreement` (H0: the canary disagrees at most that often) has
+ *   p < errorRateAlpha: 10 differing answers of 40 (25% against 20%) happen to a canary right at the limit 27% of the time;
  * - drift: PSI of the prediction distribution, canary vs primary (categories, or primary-decile bins); fails only
  *   when it is above `maxDrift` AND the chi-squared test of the same counts has p < `driftAlpha`: with few answers
  *   and many classes the canary's empty classes alone push PSI far above 0.25 (30 classes, 100 answers: 0.55 on
@@ -166,7 +168,12 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
   checks.push(latencyCheck(canary, primary, cfg));
   if (pair !== null && pair.n > 0) {
     const d = pair.disagreements / pair.n;
-    checks.push({ name: 'disagreement', canary: d, primary: 0, limit: cfg.maxDisagreement, pass: pair.n < cfg.minSamples || d <= cfg.maxDisagreement, detail: `${pair.disagreements} of ${pair.n} paired answers differ` });
+    const pd = binomialSfAtLeast(pair.disagreements, pair.n, cfg.maxDisagreement);
+    checks.push({
+      name: 'disagreement', canary: d, primary: 0, limit: cfg.maxDisagreement, pass: pair.n < cfg.minSamples || pd >= cfg.errorRateAlpha,
+      detail: `exact one-sided binomial test: ${pair.disagreements} of ${pair.n} paired answers differ against at most ${+(cfg.maxDisagreement * 100).toFixed(4)}%: `
+        + `p=${pd.toExponential(2)} (fails when p < ${cfg.errorRateAlpha})`,
+    });
   }
   const drift = predictionDriftTest(primary, canary);
   if (drift !== null) {
