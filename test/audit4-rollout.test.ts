@@ -172,4 +172,30 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       await f.close();
     }
   });
+
+  test('a manual abort (POST .../rollout/abort by alice) is notified at warning, saying it was manual and by whom; it paged like an automatic rollback', async () => {
+    const f = await fixture({}, {});
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, analysis: { minSamples: 40 } });
+      const a = await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'wrong build', by: 'alice' });
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal((a.body.rollout as { state: string }).state, 'rolled_back');
+      const open = ((await call(f.url, 'GET', '/v1/alerts?state=open&model=churn')).body.alerts as Array<{ severity: string; labels: Record<string, string>; context: Record<string, unknown> }>)
+        .filter((x) => x.labels['category'] === 'rollout');
+      assert.equal(open.length, 1, JSON.stringify(open));
+      const alert = open[0] as (typeof open)[number];
+      assert.equal(alert.severity, 'warning', String(alert.context['summary']));
+      assert.match(String(alert.context['summary']), /^rollout \S+ of churn aborted manually by alice \(1\.1\.0 -> 1\.0\.0\): wrong build/);
+      assert.deepStrictEqual([alert.context['manual'], alert.context['by']], [true, 'alice']);
+      // notified through the pipeline (webhook) at that severity once the group wait has passed
+      f.advance(2 * 60_000);
+      assert.equal((await call(f.url, 'POST', '/v1/monitors/run', {})).status, 200);
+      const sent = f.rx.received.flatMap((r) => (r.body as { alerts?: Array<{ labels: Record<string, string>; severity: string; status: string }> }).alerts ?? []);
+      const rollout = sent.filter((x) => x.labels['category'] === 'rollout');
+      assert.deepStrictEqual(rollout.map((x) => [x.status, x.severity]), [['firing', 'warning']], JSON.stringify(sent).slice(0, 500));
+      // an automatic rollback still pages (test/alerting-registry.test.ts: a failing canary)
+    } finally {
+      await f.close();
+    }
+  });
 });

@@ -163,10 +163,13 @@ export class RolloutController implements RoutingOverrides {
     return { rollout: r, changed: true };
   }
 
-  /** Manual rollback of the model's rollout (running, paused, or promoted within its bake period). */
-  async abort(model: string, by: string, reason: string): Promise<Rollout> {
+  /**
+   * Rollback of the model's rollout (running, paused, or promoted within its bake period) on request: by a person
+   * (`manual`, the API's abort: notified as such, not as an automatic rollback) or by the alert pipeline's rollback action.
+   */
+  async abort(model: string, by: string, reason: string, opts: { manual?: boolean } = {}): Promise<Rollout> {
     const r = this.running(model, ['running', 'paused', 'promoted']);
-    await this.rollback(r, `${reason} (by ${by})`, by);
+    await this.rollback(r, `${reason} (by ${by})`, by, undefined, opts.manual === true);
     return r;
   }
 
@@ -250,7 +253,7 @@ export class RolloutController implements RoutingOverrides {
     await this.save(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
   }
 
-  private async rollback(r: Rollout, reason: string, by: string, analysis?: Analysis): Promise<void> {
+  private async rollback(r: Rollout, reason: string, by: string, analysis?: Analysis, manual = false): Promise<void> {
     if (r.state === 'promoted') {
       try {
         await this.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}`, expectFrom: r.candidate });
@@ -266,7 +269,7 @@ export class RolloutController implements RoutingOverrides {
     const now = this.o.clock();
     Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
     this.active.delete(r.model);
-    await this.save(r, 'rolled_back', reason, analysis);
+    await this.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
   }
 
   private running(model: string, states: Array<Rollout['state']>): Rollout {
@@ -275,10 +278,13 @@ export class RolloutController implements RoutingOverrides {
     return r;
   }
 
-  private async save(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis): Promise<void> {
+  private async save(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis, manualBy?: string): Promise<void> {
     await this.persist(r);
     try {
-      await this.o.notifier.notify({ type, model: r.model, rolloutId: r.id, primary: r.primary, candidate: r.candidate, weight: r.weight, reason, at: r.updatedAt, ...(analysis && { analysis }) });
+      await this.o.notifier.notify({
+        type, model: r.model, rolloutId: r.id, primary: r.primary, candidate: r.candidate, weight: r.weight, reason, at: r.updatedAt,
+        ...(analysis && { analysis }), ...(manualBy !== undefined && { manualBy }),
+      });
     } catch {
       // a failing notifier never stops a rollback or promotion
     }

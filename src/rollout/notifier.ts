@@ -11,6 +11,8 @@ export interface RolloutEvent {
   reason: string;
   at: number;
   analysis?: Analysis;
+  /** A rollback a person asked for (POST /v1/models/:name/rollout/abort): who, as the API recorded it. */
+  manualBy?: string;
 }
 
 /**

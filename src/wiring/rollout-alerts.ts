@@ -5,8 +5,9 @@ import type { RolloutEvent, RolloutNotifier } from '../rollout/notifier.js';
 const LABELS = { category: 'rollout' };
 
 /**
- * Rollout events into the alert pipeline (issue 5 -> issue 4): a rollback raises a "page" alert carrying the
- * reason and the failed analysis; a promotion (or blue-green switch) resolves it. Every event also goes to the wrapped notifiers
+ * Rollout events into the alert pipeline (issue 5 -> issue 4): an automatic rollback raises a "page" alert carrying
+ * the reason and the failed analysis; a manual abort (a person just did it: nobody needs paging) a "warning" alert,
+ * the lowest severity the pipeline has, saying it was manual and by whom; a promotion (or blue-green switch) resolves it. Every event also goes to the wrapped notifiers
  * (the log, or a test's memory). Alerting is attached after start (it is built after the registry).
  */
 export class RolloutAlerts implements RolloutNotifier {
@@ -24,11 +25,13 @@ export class RolloutAlerts implements RolloutNotifier {
     if (!a) return;
     if (e.type === 'rolled_back') {
       const failed = e.analysis?.checks.filter((c) => !c.pass) ?? [];
+      const manual = e.manualBy !== undefined;
       await a.raise({
-        source: 'rollout', model: e.model, version: e.candidate, severity: 'page', labels: LABELS,
-        summary: `rollout ${e.rolloutId} of ${e.model} rolled back (${e.candidate} -> ${e.primary}): ${e.reason}`,
+        source: 'rollout', model: e.model, version: e.candidate, severity: manual ? 'warning' : 'page', labels: LABELS,
+        summary: `rollout ${e.rolloutId} of ${e.model} ${manual ? `aborted manually by ${e.manualBy}` : 'rolled back'} (${e.candidate} -> ${e.primary}): ${e.reason}`,
         context: {
           metric: 'rollout', rolloutId: e.rolloutId, primary: e.primary, candidate: e.candidate, reason: e.reason,
+          ...(manual && { manual: true, by: e.manualBy }),
           ...(failed[0] && { observed: failed[0].canary, baseline: failed[0].primary, threshold: failed[0].limit }),
           ...(e.analysis && { checks: e.analysis.checks }),
         },
