@@ -57,9 +57,17 @@ interface Outgoing { body: string; headers: Record<string, string> }
 interface Attempt {
   version: string | null;
   error: string;
-  /** How its upstream call failed; absent when no upstream was called (paused, none configured). */
+  /** How its upstream call failed ('timeout' too when the request's deadline was spent before it); absent when no upstream was called (paused, none configured). */
   failure?: UpstreamFailure;
 }
+
+/** The request's deadline, shared by all its upstream calls: `ms` from its first upstream call on (`at`, performance.now() time). */
+interface Deadline { at: number | null; ms: number }
+
+/** What is left of the request's deadline, in ms (all of it before the first upstream call). */
+const timeLeft = (d: Deadline): number => (d.at === null ? d.ms : d.at - performance.now());
+
+const spent = (d: Deadline): string => `not called: the request's deadline (${d.ms} ms) was spent`;
 
 export function confidence(a: { score: number | null; scores: number[] | null }): number | null {
   if (a.scores !== null && a.scores.length > 0) return Math.max(...a.scores);
@@ -105,6 +113,7 @@ export class Gateway {
     const headerKey = meta.routeKey === undefined || meta.routeKey === '' ? undefined : routeKeyFromHeader(meta.routeKey);
     const ctl = this.o.registry.control(model);
     const { serving } = ctl;
+    const deadline: Deadline = { at: null, ms: serving.deadlineMs ?? serving.timeoutMs };
     const id = body.id ?? this.o.newId();
     // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
     const requestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : id;
@@ -129,16 +138,23 @@ export class Gateway {
       routed = d.version;
       mirror = d.mirror;
       const tc = performance.now();
-      answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, attempts);
+      answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, deadline, attempts);
       if (answer === null && d.arm === 'candidate') {
         // A failing canary candidate fails only itself: its failure is recorded as a failed event of its version (its
         // error rate) under an id of its own, and the primary answers, as for a paused candidate. The primary's event
         // has the latency from its own call on: the candidate's deadline is not the primary's slowness.
         this.record(mctx, body, this.o.newId(), routed, null, performance.now() - tc, attempts.at(-1)?.error ?? null);
         t0 = performance.now();
-        routed = primary;
         mirror = null;
-        answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, attempts);
+        if (timeLeft(deadline) >= 1) {
+          routed = primary;
+          answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, deadline, attempts);
+        } else {
+          // the candidate spent the request's deadline: the primary is not called, and the request (already an event
+          // of the candidate) is not an error of the primary's; only a static fallback answers now
+          attempts.push({ version: primary, error: spent(deadline), failure: 'timeout' });
+          routed = null;
+        }
       }
       if (answer !== null) served = routed;
     }
@@ -151,7 +167,7 @@ export class Gateway {
           break;
         }
         if (attempts.some((a) => a.version === step.version)) continue;
-        answer = await this.call(mctx, ctl, step.version, payload, serving.timeoutMs, attempts);
+        answer = await this.call(mctx, ctl, step.version, payload, serving.timeoutMs, deadline, attempts);
         if (answer !== null) {
           served = step.version;
           fallback = `version:${step.version}`;
@@ -178,8 +194,8 @@ export class Gateway {
     return { body: out, version: served as string, id, fallback };
   }
 
-  /** One upstream call of `version`; failures are noted in `attempts` and answer null. */
-  private async call(ctx: ModelContext, ctl: ModelControl, version: string, payload: Outgoing, timeoutMs: number, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
+  /** One upstream call of `version`, within `timeoutMs` and what is left of the request's deadline; failures are noted in `attempts` and answer null. */
+  private async call(ctx: ModelContext, ctl: ModelControl, version: string, payload: Outgoing, timeoutMs: number, deadline: Deadline, attempts: Attempt[]): Promise<UpstreamAnswer | null> {
     const model = ctx.model.name;
     if (isPaused(ctl, version)) {
       attempts.push({ version, error: ctl.modelPaused ? 'model paused' : 'version paused' });
@@ -190,8 +206,14 @@ export class Gateway {
       attempts.push({ version, error: 'no upstream configured' });
       return null;
     }
+    deadline.at ??= performance.now() + deadline.ms;
+    const left = timeLeft(deadline);
+    if (left < 1) {
+      attempts.push({ version, error: spent(deadline), failure: 'timeout' });
+      return null;
+    }
     try {
-      const a = fit(ctx, await this.o.upstreams.predict(url, payload.body, timeoutMs, payload.headers));
+      const a = fit(ctx, await this.o.upstreams.predict(url, payload.body, Math.min(timeoutMs, Math.ceil(left)), payload.headers));
       this.o.stats.answer(model, version, true, a.latencyMs, a.prediction, confidence(a));
       return a;
     } catch (e) {

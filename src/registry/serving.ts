@@ -18,6 +18,11 @@ export interface ServingConfig {
   alias: string;
   /** Deadline of one upstream call, in ms (default 1000). */
   timeoutMs: number;
+  /**
+   * Deadline of a whole request, in ms from its first upstream call (default: timeoutMs): every upstream call of the request (a canary candidate,
+   * the primary, the fallback versions) gets at most what is left of it; once spent, only a static answer can answer.
+   */
+  deadlineMs?: number;
   /** Tried in order when the primary fails, times out or is paused (a failing canary candidate goes to the primary); then an error (502, 503 or 504: docs/gateway.md). */
   fallback: FallbackStep[];
   policy: TrafficPolicy;
@@ -36,7 +41,7 @@ export const MAX_TIMEOUT_MS = 120_000;
 export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind' | 'classes'>): ServingConfig {
   const o = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : null) as Record<string, unknown> | null;
   if (o === null) throw new RegistryError('bad_request', 'serving configuration must be an object');
-  const known = new Set(['alias', 'timeoutMs', 'fallback', 'policy', 'routeKey']);
+  const known = new Set(['alias', 'timeoutMs', 'deadlineMs', 'fallback', 'policy', 'routeKey']);
   const extra = Object.keys(o).filter((k) => !known.has(k));
   if (extra.length > 0) throw new RegistryError('bad_request', `unknown serving field(s) ${extra.join(', ')}; known: ${[...known].join(', ')}`);
   const alias = o['alias'] ?? DEFAULT_SERVING.alias;
@@ -44,6 +49,10 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
   const timeoutMs = o['timeoutMs'] ?? DEFAULT_SERVING.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new RegistryError('bad_request', `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  const deadlineMs = o['deadlineMs'] ?? undefined;
+  if (deadlineMs !== undefined && (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs) || deadlineMs < timeoutMs || deadlineMs > MAX_TIMEOUT_MS)) {
+    throw new RegistryError('bad_request', `deadlineMs (the whole request's deadline) must be from timeoutMs (${timeoutMs}) to ${MAX_TIMEOUT_MS}`);
   }
   const fallback = o['fallback'] ?? [];
   if (!Array.isArray(fallback) || fallback.length > 10) throw new RegistryError('bad_request', 'fallback must be a list of at most 10 steps');
@@ -70,7 +79,7 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
   }
   const routeKey = o['routeKey'];
   if (routeKey !== undefined && (typeof routeKey !== 'string' || routeKey === '')) throw new RegistryError('bad_request', 'routeKey must be a field name');
-  return { alias, timeoutMs, fallback: steps, policy, ...(typeof routeKey === 'string' && { routeKey }) };
+  return { alias, timeoutMs, ...(deadlineMs !== undefined && { deadlineMs }), fallback: steps, policy, ...(typeof routeKey === 'string' && { routeKey }) };
 }
 
 /** A misspelt key of a fallback step (a static's scor) was ignored: refused naming it. */

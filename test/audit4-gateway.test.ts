@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { call } from './helpers/server.js';
+import { predict } from './helpers/predict.js';
+
+describe('audit 4: gateway (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
+  let server: Server;
+  let url: string;
+  let g: TwoVersionGateway;
+  const serving = (cfg: Record<string, unknown>): Promise<void> => g.serving(cfg);
+  before(async () => {
+    g = await twoVersionGateway();
+    ({ server } = g);
+    url = server.url;
+  });
+  after(() => g.close());
+
+  test('audit 4: one deadline per request: a slow primary and a slow fallback version are answered (static, else 504) within it, not within 2x', async () => {
+    const SLACK = 250;
+    g.v1.behaviour.delayMs = 3000;
+    g.v2.behaviour.delayMs = 3000;
+    try {
+      // the budget is timeoutMs by default: the primary spends it, the slow fallback version is not called, the static answer answers
+      await serving({ timeoutMs: 400, fallback: [{ version: '2.0.0' }, { static: { prediction: 'no', score: 0.5 } }] });
+      const v2Before = g.v2.requests;
+      const stat = await predict(url, { x: 1 });
+      assert.deepStrictEqual([stat.status, stat.version, stat.fallback], [200, 'fallback:static', 'static'], JSON.stringify(stat.body));
+      assert.ok(stat.ms < 400 + SLACK, `answered after ${stat.ms.toFixed(0)} ms with a 400 ms deadline`);
+      assert.equal(g.v2.requests, v2Before, 'no upstream call once the deadline is spent');
+      // no static answer: a 504 within the deadline, naming the skipped step
+      await serving({ timeoutMs: 400, fallback: [{ version: '2.0.0' }] });
+      const none = await predict(url, { x: 1 });
+      assert.equal(none.status, 504, JSON.stringify(none.body));
+      const err = none.body.error as { code: string; details: { attempts: Array<{ version: string; error: string }> } };
+      assert.equal(err.code, 'upstream_timeout');
+      assert.ok(none.ms < 400 + SLACK, `504 after ${none.ms.toFixed(0)} ms with a 400 ms deadline`);
+      assert.deepStrictEqual(err.details.attempts.map((a) => a.version), ['1.0.0', '2.0.0']);
+      assert.match(err.details.attempts[1]?.error ?? '', /deadline/);
+      // deadlineMs longer than timeoutMs: each call gets at most timeoutMs, and only what is left of the budget
+      await serving({ timeoutMs: 400, deadlineMs: 600, fallback: [{ version: '2.0.0' }] });
+      const longer = await predict(url, { x: 1 });
+      assert.equal(longer.status, 504, JSON.stringify(longer.body));
+      assert.ok(longer.ms >= 590 && longer.ms < 600 + SLACK, `504 after ${longer.ms.toFixed(0)} ms with a 600 ms deadline`);
+      // ... so a fallback version that answers in time is served after a timed-out primary
+      g.v2.behaviour.delayMs = 0;
+      const fell = await predict(url, { x: 1 });
+      assert.deepStrictEqual([fell.status, fell.version, fell.fallback], [200, '2.0.0', 'version:2.0.0'], JSON.stringify(fell.body));
+      assert.ok(fell.ms < 600 + SLACK, `answered after ${fell.ms.toFixed(0)} ms`);
+    } finally {
+      g.v1.behaviour.delayMs = 0;
+      g.v2.behaviour.delayMs = 0;
+      await serving({});
+    }
+  });
+
+  test('audit 4: a hanging canary candidate spends the deadline: a static answer (or 504) in time, no error of the primary; with deadlineMs to spare the primary answers', async () => {
+    const SLACK = 250;
+    g.v2.behaviour.hang = true;
+    const from = Date.now();
+    try {
+      await serving({ timeoutMs: 400, fallback: [{ static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '2.0.0', percent: 100 } });
+      const v1Before = g.v1.requests;
+      const a = await predict(url, { x: 1 }, { id: 'audit4-canary-1' });
+      assert.deepStrictEqual([a.status, a.version, a.fallback], [200, 'fallback:static', 'static'], JSON.stringify(a.body));
+      assert.ok(a.ms < 400 + SLACK, `answered after ${a.ms.toFixed(0)} ms with a 400 ms deadline`);
+      assert.equal(g.v1.requests, v1Before, 'the primary is not called past the deadline');
+      await server.deps.registry?.recorder.flush();
+      const events = await server.deps.store.queryEvents({ model: 'churn', from, to: Date.now() + 1000 });
+      assert.deepStrictEqual(events.filter((e) => e.version === '1.0.0' && e.error !== null).map((e) => e.error), [], 'the candidate\'s timeout is not an error of the primary');
+      assert.ok(events.some((e) => e.version === '2.0.0' && /timeout/.test(e.error ?? '')), 'the candidate\'s failed call is its event');
+      await serving({ timeoutMs: 400, deadlineMs: 1000, fallback: [{ static: { prediction: 'no', score: 0.5 } }], policy: { kind: 'canary', candidate: '2.0.0', percent: 100 } });
+      const b = await predict(url, { x: 1 });
+      assert.deepStrictEqual([b.status, b.version, b.fallback], [200, '1.0.0', null], JSON.stringify(b.body));
+      assert.ok(b.ms < 1000 + SLACK, `answered after ${b.ms.toFixed(0)} ms`);
+    } finally {
+      g.v2.behaviour.hang = false;
+      await serving({});
+    }
+  });
+
+  test('audit 4: deadlineMs is validated like timeoutMs (a number from timeoutMs to 120000) and shown by GET serving', async () => {
+    for (const bad of [0, -5, 'soon', 1e9, 299]) {
+      const r = await call(url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 300, deadlineMs: bad });
+      assert.equal(r.status, 400, `deadlineMs ${String(bad)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body['error'] as { message: string }).message, /deadlineMs/);
+    }
+    const ok = await call(url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 300, deadlineMs: 900 });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const shown = (await call(url, 'GET', '/v1/models/churn/serving')).body['serving'] as Record<string, unknown>;
+    assert.deepStrictEqual([shown['timeoutMs'], shown['deadlineMs']], [300, 900]);
+    await serving({});
+  });
+});
