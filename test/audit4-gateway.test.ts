@@ -4,6 +4,7 @@ import type { Server } from '../src/server.js';
 import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
 import { call } from './helpers/server.js';
 import { predict } from './helpers/predict.js';
+import { startModelServer } from './helpers/upstream.js';
 
 describe('audit 4: gateway (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
   let server: Server;
@@ -77,6 +78,59 @@ describe('audit 4: gateway (real upstream model servers on loopback)', { timeout
     } finally {
       g.v2.behaviour.hang = false;
       await serving({});
+    }
+  });
+
+  test('audit 4: an upstream score outside [0, 1], not a number, or scores not one per class summing to 1 is an invalid answer (502 or fallback), never served nor recorded', async () => {
+    let answer: Record<string, unknown> = {};
+    const odd = await startModelServer({ answer: () => answer });
+    const from = Date.now();
+    try {
+      assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/8.0.0', { upstream: odd.url })).status, 201);
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '8.0.0', reason: 'score test' });
+      await serving({ timeoutMs: 1000 });
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ prediction: 'yes', score: 1.7 }, /score 1\.7 is not a number in \[0, 1\]/],
+        [{ prediction: 'no', score: -0.2 }, /score -0\.2 is not a number in \[0, 1\]/],
+        [{ prediction: 'yes', score: 'NaN' }, /score "NaN" is not a number in \[0, 1\]/],
+        [{ prediction: 'yes', scores: [0.2, 0.3, 0.5] }, /scores must be 2 numbers/],
+        [{ prediction: 'yes', scores: [0.4, 1.2] }, /scores \[0\.4,1\.2\] are not numbers in \[0, 1\]/],
+        [{ prediction: 'yes', scores: [0.3, 0.3] }, /scores sum to 0\.6, not 1/],
+        [{ prediction: 'yes', scores: 'high' }, /scores "high" are not numbers in \[0, 1\]/],
+      ];
+      for (const [bad, why] of cases) {
+        answer = bad;
+        const a = await predict(url, { x: 1 });
+        const err = a.body.error as { code: string; details: { attempts: Array<{ version: string; error: string }> } } | undefined;
+        assert.deepStrictEqual([a.status, err?.code], [502, 'upstream_error'], `${JSON.stringify(bad)} answered ${JSON.stringify(a.body)}`);
+        assert.match(err?.details.attempts[0]?.error ?? '', /^invalid_response: /);
+        assert.match(err?.details.attempts[0]?.error ?? '', why);
+      }
+      // valid answers still pass: a score at the bounds, scores summing to 1 within float rounding
+      for (const ok of [{ prediction: 'yes', score: 1 }, { prediction: 'no', score: 0, scores: [0.7, 0.1 + 0.2] }, { prediction: 'yes', score: null }]) {
+        answer = ok;
+        const a = await predict(url, { x: 1 });
+        assert.equal(a.status, 200, `${JSON.stringify(ok)}: ${JSON.stringify(a.body)}`);
+      }
+      // a static answer's scores are held to the same rule when configured
+      const sum = await call(url, 'PUT', '/v1/models/churn/serving', { fallback: [{ static: { prediction: 'no', scores: [0.5, 0.6] } }] });
+      assert.equal(sum.status, 400, JSON.stringify(sum.body));
+      assert.match((sum.body['error'] as { message: string }).message, /fallback\[0\]\.static\.scores sum to 1\.1, not 1/);
+      // with a fallback, the invalid answer falls back like any other
+      await serving({ timeoutMs: 1000, fallback: [{ version: '1.0.0' }] });
+      answer = { prediction: 'yes', score: 1.7 };
+      const fell = await predict(url, { x: 1 });
+      assert.deepStrictEqual([fell.status, fell.version, fell.fallback], [200, '1.0.0', 'version:1.0.0']);
+      await server.deps.registry?.recorder.flush();
+      const events = await server.deps.store.queryEvents({ model: 'churn', from, to: Date.now() + 1000, version: '8.0.0' });
+      const scored = events.filter((e) => e.prediction !== null && e.error === null);
+      assert.equal(scored.length, 3, 'only the valid answers are recorded as predictions');
+      assert.ok(events.filter((e) => e.error !== null).every((e) => /invalid_response: upstream answer's scores? /.test(e.error ?? '')), JSON.stringify(events.map((e) => e.error)));
+      assert.ok(events.every((e) => (e.score === null || (e.score >= 0 && e.score <= 1)) && (e.scores === null || e.scores.length === 2)), JSON.stringify(events.map((e) => [e.score, e.scores])));
+    } finally {
+      await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.0.0', reason: 'back' });
+      await serving({});
+      await odd.close();
     }
   });
 

@@ -75,8 +75,15 @@ export function confidence(a: { score: number | null; scores: number[] | null })
   return null;
 }
 
-/** The answer when the model can give it; an answer its monitoring would reject (a label not among its classes) is invalid. */
+/**
+ * The answer when the model can give it; an answer its monitoring would reject (a label not among its classes, scores
+ * not one per class; parseAnswer checked the scores' range and sum) is invalid.
+ */
 function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
+  const classes = ctx.model.classes ?? null;
+  if (a.scores !== null && classes !== null && a.scores.length !== classes.length) {
+    throw new UpstreamError('invalid_response', `upstream answer's scores must be ${classes.length} numbers, one per class (${classes.join(', ').slice(0, 200)}): got ${a.scores.length}`, a.latencyMs);
+  }
   const regression = ctx.model.outputKind === 'regression';
   if (regression ? typeof a.prediction === 'number' : ctx.classes === null || ctx.classes.has(String(a.prediction))) return a;
   const why = regression ? 'a regression model answers a number' : `not one of the model's classes (${[...ctx.classes ?? []].join(', ').slice(0, 200)})`;

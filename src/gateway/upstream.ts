@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { errors, Pool, type Dispatcher } from 'undici';
+import { sumsToOne } from '../core/metrics/multiclass.js';
+import { npSum } from '../core/metrics/npsum.js';
 
 /** A model server's answer to POST {features} (the upstream protocol, see docs/gateway.md). */
 export interface UpstreamAnswer {
@@ -166,7 +168,21 @@ function parseAnswer(text: string, latencyMs: number): UpstreamAnswer {
   if (!(typeof p === 'string' || (typeof p === 'number' && Number.isFinite(p)))) {
     throw new UpstreamError('invalid_response', 'upstream answer has no "prediction" (string or finite number)', latencyMs);
   }
-  const score = typeof r['score'] === 'number' && Number.isFinite(r['score']) ? r['score'] : null;
-  const scores = Array.isArray(r['scores']) && r['scores'].every((x) => typeof x === 'number' && Number.isFinite(x)) ? r['scores'] as number[] : null;
-  return { prediction: p, score, scores, latencyMs };
+  // Scores are probabilities, as POST /v1/events requires them: one outside [0, 1] (or not a number) would be served,
+  // and poison the calibration and rocAuc of what is recorded. Absent or null: no score.
+  const score = r['score'] ?? null;
+  if (score !== null && !isUnit(score)) throw new UpstreamError('invalid_response', `upstream answer's score ${JSON.stringify(score).slice(0, 50)} is not a number in [0, 1]`, latencyMs);
+  const scores = r['scores'] ?? null;
+  if (scores !== null) {
+    if (!Array.isArray(scores) || !scores.every(isUnit)) {
+      throw new UpstreamError('invalid_response', `upstream answer's scores ${JSON.stringify(scores).slice(0, 100)} are not numbers in [0, 1]`, latencyMs);
+    }
+    // per-class probabilities: they sum to 1 as rocAuc requires of them (sklearn's tolerance, np.allclose)
+    if (scores.length > 0 && !sumsToOne(scores as number[])) {
+      throw new UpstreamError('invalid_response', `upstream answer's scores sum to ${npSum(scores as number[])}, not 1`, latencyMs);
+    }
+  }
+  return { prediction: p, score: score as number | null, scores: scores as number[] | null, latencyMs };
 }
+
+const isUnit = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;

@@ -1,3 +1,5 @@
+import { sumsToOne } from '../core/metrics/multiclass.js';
+import { npSum } from '../core/metrics/npsum.js';
 import { checkPolicy, type TrafficPolicy } from '../core/routing/policy.js';
 import type { ModelRecord } from '../storage/types.js';
 import { RegistryError } from './errors.js';
@@ -103,4 +105,6 @@ function checkStatic(r: Record<string, unknown>, at: string, model: Pick<ModelRe
   if (scores !== undefined && (!Array.isArray(scores) || !scores.every(isUnit) || (classes !== null && scores.length !== classes.length))) {
     throw new RegistryError('bad_request', `${at}.scores must be an array of ${classes?.length ?? 'per-class'} numbers in [0, 1]`);
   }
+  // per-class probabilities, as the gateway requires of an upstream's answer (src/gateway/upstream.ts)
+  if (Array.isArray(scores) && scores.length > 0 && !sumsToOne(scores as number[])) throw new RegistryError('bad_request', `${at}.scores sum to ${npSum(scores as number[])}, not 1`);
 }

@@ -149,9 +149,15 @@ function rowsSumToOne(cols: Float64Array[], n: number): boolean {
   const row = new Float64Array(cols.length);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < cols.length; j++) row[j] = (cols[j] as Float64Array)[i] as number;
-    if (Math.abs(1 - npSum(row)) > 1e-8 + 1e-5 * Math.abs(npSum(row))) return false;
+    if (!sumsToOne(row)) return false;
   }
   return true;
+}
+
+/** Whether one row of scores sums to 1 as sklearn requires of rocAuc's score rows: np.allclose(1, sum) (rtol 1e-5, atol 1e-8). */
+export function sumsToOne(row: ArrayLike<number>): boolean {
+  const sum = npSum(row);
+  return !(Math.abs(1 - sum) > 1e-8 + 1e-5 * Math.abs(sum));
 }
 
 /** numpy.argmax over the caller's column order: the first maximum wins. */
