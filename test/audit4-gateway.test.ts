@@ -134,6 +134,26 @@ describe('audit 4: gateway (real upstream model servers on loopback)', { timeout
     }
   });
 
+  test('audit 4: an upstream answering a boolean label (classes "false", "true"), as POST /v1/events takes it, is served and recorded as that class, not a 502', async () => {
+    const flag = await startModelServer({ answer: (f) => ({ prediction: Number(f['x']) > 0, score: Number(f['x']) > 0 ? 0.8 : 0.3 }) });
+    try {
+      const m = await call(url, 'POST', '/v1/models', { name: 'flag', outputKind: 'binary', inputSchema: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] }, classes: ['false', 'true'] });
+      assert.ok(m.status === 201 || m.status === 200, JSON.stringify(m.body));
+      assert.equal((await call(url, 'PUT', '/v1/models/flag/versions/1.0.0', { upstream: flag.url })).status, 201);
+      assert.equal((await call(url, 'PUT', '/v1/models/flag/aliases/production', { version: '1.0.0', reason: 'boolean test' })).status, 200);
+      const yes = await call(url, 'POST', '/v1/models/flag/predict', { features: { x: 1 }, id: 'audit4-flag-1' });
+      assert.equal(yes.status, 200, JSON.stringify(yes.body));
+      assert.deepStrictEqual([yes.body['prediction'], yes.body['score']], ['true', 0.8]);
+      const no = await call(url, 'POST', '/v1/models/flag/predict', { features: { x: -1 } });
+      assert.deepStrictEqual([no.status, no.body['prediction']], [200, 'false']);
+      await server.deps.registry?.recorder.flush();
+      const [e] = await server.deps.store.getEvents(['audit4-flag-1']);
+      assert.deepStrictEqual([e?.version, e?.prediction, e?.error], ['1.0.0', 'true', null]);
+    } finally {
+      await flag.close();
+    }
+  });
+
   test('audit 4: deadlineMs is validated like timeoutMs (a number from timeoutMs to 120000) and shown by GET serving', async () => {
     for (const bad of [0, -5, 'soon', 1e9, 299]) {
       const r = await call(url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 300, deadlineMs: bad });

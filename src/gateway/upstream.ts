@@ -164,9 +164,11 @@ function parseAnswer(text: string, latencyMs: number): UpstreamAnswer {
     throw new UpstreamError('invalid_response', `upstream answer is not JSON: ${text.slice(0, 100)}`, latencyMs);
   }
   const r = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
-  const p = r['prediction'];
+  const raw = r['prediction'];
+  // a boolean is a class label ("true", "false"), as POST /v1/events takes it (a regression model refuses it: gateway.ts fit)
+  const p = typeof raw === 'boolean' ? String(raw) : raw;
   if (!(typeof p === 'string' || (typeof p === 'number' && Number.isFinite(p)))) {
-    throw new UpstreamError('invalid_response', 'upstream answer has no "prediction" (string or finite number)', latencyMs);
+    throw new UpstreamError('invalid_response', 'upstream answer has no "prediction" (string, boolean or finite number)', latencyMs);
   }
   // Scores are probabilities, as POST /v1/events requires them: one outside [0, 1] (or not a number) would be served,
   // and poison the calibration and rocAuc of what is recorded. Absent or null: no score.
