@@ -61,7 +61,7 @@ interface Attempt {
   failure?: UpstreamFailure;
 }
 
-/** The request's deadline, shared by all its upstream calls: `ms` from its first upstream call on (`at`, performance.now() time). */
+/** The request's deadline, shared by all its upstream calls: `ms` from its first upstream call on (`at`, performance.now() time); Infinity when none is set. */
 interface Deadline { at: number | null; ms: number }
 
 /** What is left of the request's deadline, in ms (all of it before the first upstream call). */
@@ -120,7 +120,8 @@ export class Gateway {
     const headerKey = meta.routeKey === undefined || meta.routeKey === '' ? undefined : routeKeyFromHeader(meta.routeKey);
     const ctl = this.o.registry.control(model);
     const { serving } = ctl;
-    const deadline: Deadline = { at: null, ms: serving.deadlineMs ?? serving.timeoutMs };
+    // no deadlineMs: no overall deadline, each upstream call its own timeoutMs
+    const deadline: Deadline = { at: null, ms: serving.deadlineMs ?? Infinity };
     const id = body.id ?? this.o.newId();
     // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
     const requestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : id;

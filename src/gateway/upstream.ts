@@ -1,7 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import { errors, Pool, type Dispatcher } from 'undici';
-import { sumsToOne } from '../core/metrics/multiclass.js';
-import { npSum } from '../core/metrics/npsum.js';
 
 /** A model server's answer to POST {features} (the upstream protocol, see docs/gateway.md). */
 export interface UpstreamAnswer {
@@ -179,10 +177,8 @@ function parseAnswer(text: string, latencyMs: number): UpstreamAnswer {
     if (!Array.isArray(scores) || !scores.every(isUnit)) {
       throw new UpstreamError('invalid_response', `upstream answer's scores ${JSON.stringify(scores).slice(0, 100)} are not numbers in [0, 1]`, latencyMs);
     }
-    // per-class probabilities: they sum to 1 as rocAuc requires of them (sklearn's tolerance, np.allclose)
-    if (scores.length > 0 && !sumsToOne(scores as number[])) {
-      throw new UpstreamError('invalid_response', `upstream answer's scores sum to ${npSum(scores as number[])}, not 1`, latencyMs);
-    }
+    // Their sum is not checked, as POST /v1/events does not: an upstream that rounds its scores ([0.33, 0.33, 0.33])
+    // must not turn every answer into a 502 (rocAuc says which rows do not sum to 1).
   }
   return { prediction: p, score: score as number | null, scores: scores as number[] | null, latencyMs };
 }

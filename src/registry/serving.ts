@@ -21,7 +21,7 @@ export interface ServingConfig {
   /** Deadline of one upstream call, in ms (default 1000). */
   timeoutMs: number;
   /**
-   * Deadline of a whole request, in ms from its first upstream call (default: timeoutMs): every upstream call of the request (a canary candidate,
+   * Deadline of a whole request, in ms from its first upstream call (default: none, each call its own timeoutMs): every upstream call of the request (a canary candidate,
    * the primary, the fallback versions) gets at most what is left of it; once spent, only a static answer can answer.
    */
   deadlineMs?: number;
