@@ -54,8 +54,9 @@ export interface Firing {
 }
 
 /**
- * The rules that fire: both windows burn at least `factor`, and both have at least `minEvents` events
- * (the low-traffic guard: a single failed request in a quiet 5 minutes must not page).
+ * The rules that fire: both windows burn more than `factor` (as Sloth and the SRE workbook: a burn exactly at the factor
+ * spends the budget as planned), and both have at least `minEvents` events (the low-traffic guard: a single failed
+ * request in a quiet 5 minutes must not page).
  */
 export function firingRules(counts: Readonly<Record<BurnWindow, GoodTotal>>, objective: number, minEvents: number, rules: readonly BurnRule[] = BURN_RULES): Firing[] {
   const out: Firing[] = [];
@@ -65,7 +66,7 @@ export function firingRules(counts: Readonly<Record<BurnWindow, GoodTotal>>, obj
     if (l.total < minEvents || s.total < minEvents) continue;
     const lr = burnRate(l, objective);
     const sr = burnRate(s, objective);
-    if (lr !== null && sr !== null && lr >= r.factor && sr >= r.factor) {
+    if (lr !== null && sr !== null && lr > r.factor && sr > r.factor) {
       out.push({ severity: r.severity, factor: r.factor, long: r.long, short: r.short, longRate: lr, shortRate: sr });
     }
   }
