@@ -97,6 +97,9 @@ export class MonitorEvaluator {
         break;
       }
     }
+    const why = current.detail?.['note'];
+    // the metric's own reason (a constant reference, no reference...) says more than the guard's generic note
+    if (verdict.status === 'insufficient_data' && typeof why === 'string' && why !== '') verdict = { ...verdict, note: `${verdict.note ?? 'no verdict'}: ${why}` };
     if (verdict.status === 'insufficient_data' && seg !== '' && (await cache.summary(v, seg, from, at).catch(() => null))?.events === 0) {
       // Segment values are not known in advance: say that the segment had no traffic, which a misspelt one never has.
       verdict = { ...verdict, note: `no events of segment "${seg}" in this window (a segment is "key=value" as the events carry it, keys joined by "&")` };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { baselineVerdict } from './compare.js';
+import { baselineVerdict, thresholdVerdict } from './compare.js';
 import type { Level } from './types.js';
 
 describe('audit 3 (monitors): a change exactly at a level crosses it ("bad when >=")', () => {
@@ -23,4 +23,12 @@ describe('audit 3 (monitors): a change exactly at a level crosses it ("bad when 
     // a change of a billionth of the threshold is a change, not rounding
     assert.equal(baselineVerdict(0.25 + 0.05 * (1 - 1e-9), 0.25, 500, 100, at(0.05), 'above', 'absolute').status, 'ok');
   });
+});
+
+test('a NaN value with enough samples is not reported as "samples < minSamples"', () => {
+  const v = thresholdVerdict(Number.NaN, 500, 100, [{ severity: 'page', threshold: 1 }], 'above');
+  assert.equal(v.status, 'insufficient_data');
+  assert.doesNotMatch(v.note ?? '', /samples < minSamples/);
+  assert.match(v.note ?? '', /NaN.*500 samples/);
+  assert.match(thresholdVerdict(Number.NaN, 20, 100, [{ severity: 'page', threshold: 1 }], 'above').note ?? '', /20 samples < minSamples 100/);
 });

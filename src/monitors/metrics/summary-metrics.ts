@@ -59,7 +59,7 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
     const c = s.features.get(f);
     if (!r || !c || !v.reference) return { value: null, samples: 0, detail: { note: v.reference ? `no feature "${f}"` : 'no reference' } };
     const d = drift(f, r, c, v.reference.profile.rows, args);
-    return { value: d.score, samples: c.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted } };
+    return { value: d.score, samples: c.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted, ...(d.note !== undefined && { note: d.note }) } };
   }, 100, false),
   summaryMetric('driftShare', 'share of features that drifted (each with the method given, psi by default)', above, 'none', (s, v, _m, args) => {
     const ref = v.reference;
