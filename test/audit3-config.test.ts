@@ -56,7 +56,7 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
 
   test('a misspelt monitor key (windw, a level\'s actoin, baseline.period, spc.lamda), a section that is not an object, enabled: "false" and minPeriods > periods are 400 naming the key', async () => {
     const refused: Array<[Record<string, unknown>, RegExp]> = [
-      [{ ...base, windw: '6h' }, /"windw" is unknown \(known keys: id, model, name, metric, method, class, version, segment, window, delay, kind,/],
+      [{ ...base, windw: '6h' }, /"windw" is unknown \(known keys: id, model, name, metric, method, class, version, segment, window, delay, for, kind,/],
       [{ ...base, levels: [{ severity: 'critical', threshold: 0.1, actoin: 'rollback' }] }, /"levels\[0\]\.actoin" is unknown \(known keys: severity, threshold, action\)/],
       [{ ...base, baseline: { period: 8 } }, /"baseline\.period" is unknown \(known keys: periods, seasonality, minPeriods\)/],
       [{ ...base, baseline: 'weekly' }, /"baseline" must be an object with keys among periods, seasonality, minPeriods/],

@@ -98,10 +98,10 @@ describe('audit 3 (monitors): a misspelt key of a monitor or SLO definition is r
   });
   after(() => s.close());
 
-  test('minsamples, for, baseline.period, spc.lamda, levels[0].treshold, an SLO\'s minevents: 400 naming the key and the known keys', async () => {
+  test('minsamples, keep_firing_for, baseline.period, spc.lamda, levels[0].treshold, an SLO\'s minevents: 400 naming the key and the known keys', async () => {
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
       ['/v1/monitors', { ...base, minsamples: 100 }, /"minsamples" is unknown.*minSamples/],
-      ['/v1/monitors', { ...base, for: '10m' }, /"for" is unknown.*known keys: .*delay/],
+      ['/v1/monitors', { ...base, keep_firing_for: '10m' }, /"keep_firing_for" is unknown.*known keys: .*delay/],
       ['/v1/monitors', { ...base, kind: 'rolling', baseline: { period: 8 } }, /"baseline\.period" is unknown.*periods/],
       ['/v1/monitors', { ...base, kind: 'ewma', spc: { lamda: 0.1 } }, /"spc\.lamda" is unknown.*lambda/],
       ['/v1/monitors', { ...base, baseline: 4 }, /"baseline" must be an object/],

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { registerMonitorMetric } from '../src/monitors/metrics/registry.js';
 import type { Server } from '../src/server.js';
+import type { AlertRecord } from '../src/storage/alerts.js';
+import { Receiver } from './helpers/receiver.js';
 import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 import { Traffic } from './helpers/traffic.js';
 
@@ -52,5 +54,89 @@ describe('audit 4 (monitors): the note of a window without a verdict says the re
     const e = await lastEvaluation(s.url, 'const', LIVE, LIVE + 2 * HOUR);
     assert.equal(e.status, 'insufficient_data');
     assert.match(String(e.detail?.['note']), /reference is constant/, String(e.detail?.['note']));
+  });
+});
+
+describe('audit 4 (monitors): a pending duration (for:) as Prometheus', { timeout: 120_000 }, () => {
+  const LIVE = Date.UTC(2026, 1, 9, 0);
+  let now = LIVE + HOUR + MIN;
+  let s: Server;
+  let rx: Receiver;
+  let hourStart = LIVE;
+  let n = 0;
+  const post = poster(() => s.url);
+  const alerts = async (monitor: string): Promise<AlertRecord[]> =>
+    ((await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
+  const notified = (monitor: string): string[] => rx.received.flatMap((r) => (r.body as { alerts: Array<{ status: string; labels: Record<string, string> }> }).alerts)
+    .filter((a) => a.labels['monitor'] === monitor).map((a) => a.status);
+  const events = (from: number, bad: boolean): Array<Record<string, unknown>> => Array.from({ length: 20 }, (_, i) => ({
+    id: `p${n++}`, model: 'churn', version: '1', timestamp: from + i * 3 * MIN, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, ...(bad && { error: 'boom' }),
+  }));
+  /** One more hour of traffic (all failing when bad), then the schedule run twice (the second after the group wait). */
+  const hour = async (bad: boolean): Promise<void> => {
+    await post('/v1/events', { events: events(hourStart, bad) });
+    hourStart += HOUR;
+    now = hourStart + 2 * MIN;
+    await post('/v1/monitors/run', {});
+    now += 2 * MIN;
+    await post('/v1/monitors/run', {});
+  };
+  const monitor = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    id, model: 'churn', metric: 'errorRate', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.5 }], ...extra,
+  });
+
+  before(async () => {
+    rx = await Receiver.start();
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupBy: ['monitor'], groupWait: '1m', groupInterval: '5m', repeatInterval: '1d', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+      },
+    });
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await post('/v1/models/churn/versions', { version: '1' });
+    await post('/v1/events', { events: events(hourStart, false) });
+    hourStart += HOUR;
+  });
+  after(async () => {
+    await s.close();
+    await rx.close();
+  });
+
+  test('with for: 2h on 1h windows, a 2-window blip never notifies; 3 failing windows in a row fire at the third', async () => {
+    const created = (await call(s.url, 'POST', '/v1/monitors', monitor('held', { for: '2h' })));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal((created.body['monitor'] as Record<string, unknown>)['for'], '2h', 'shown in the syntax of the other durations');
+    await post('/v1/monitors', monitor('at-once'));
+    await post('/v1/monitors/run', {});
+
+    await hour(true);
+    const got = (await call(s.url, 'GET', '/v1/monitors/held')).body['monitor'] as { last: Record<string, unknown> };
+    assert.deepEqual(got.last, { ...got.last, status: 'pending', state: 'pending', pendingSeverity: 'page', activeSince: LIVE + 2 * HOUR, firesAt: LIVE + 4 * HOUR });
+    assert.deepEqual(notified('at-once'), ['firing'], 'without for: the first failing window pages');
+    await hour(true);
+    await hour(false);
+    assert.equal((await lastEvaluation(s.url, 'held', LIVE, now)).detail?.['alertState'], 'inactive', 'one good window resets it');
+    assert.deepEqual(await alerts('held'), [], 'a blip of 2 windows (shorter than for) raised no alert');
+
+    await hour(true);
+    await hour(true);
+    assert.deepEqual(await alerts('held'), [], 'pending for 1h of the 2h');
+    assert.equal((await lastEvaluation(s.url, 'held', LIVE, now)).status, 'pending');
+    await hour(true);
+    const open = await alerts('held');
+    assert.deepEqual(open.map((a) => [a.state, a.severity]), [['open', 'page']], 'fires at the evaluation 2h after the condition first held');
+    assert.deepEqual(notified('held'), ['firing']);
+    const last = ((await call(s.url, 'GET', '/v1/monitors/held')).body['monitor'] as { last: Record<string, unknown> }).last;
+    assert.equal(last['status'], 'page');
+    assert.equal(last['state'], 'firing');
+    await hour(false);
+    assert.deepEqual(notified('held'), ['firing', 'resolved'], 'a good window resolves it at once');
+  });
+
+  test('a for that is not a duration is refused (400 naming the syntax)', async () => {
+    const r = await call(s.url, 'POST', '/v1/monitors', monitor('bad-for', { for: 'ten minutes' }));
+    assert.equal(r.status, 400);
+    assert.match(String((r.body['error'] as { message: string }).message), /for must be a duration like "30s", "5m"/);
   });
 });

@@ -28,6 +28,11 @@ export interface MonitorDefinition {
   windowMs: number;
   /** Wait after a window closes before evaluating it (late events and labels), e.g. "5m". */
   delayMs: number;
+  /**
+   * Pending duration (Prometheus' `for:`): a crossed level fires only at an evaluation at least this long after the
+   * first of an unbroken run of crossed levels (absent: at once).
+   */
+  forMs?: number;
   kind: RuleKind;
   direction: Direction;
   change: ChangeMode;
@@ -179,7 +184,7 @@ export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metri
  */
 /** The keys of a monitor definition; `last` (the latest evaluation, as GET shows it) is read-only and ignored. */
 export const MONITOR_KEYS = [
-  'id', 'model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'kind', 'direction', 'change',
+  'id', 'model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'for', 'kind', 'direction', 'change',
   'baseline', 'spc', 'levels', 'minSamples', 'labels', 'runbookUrl', 'enabled', 'last',
 ] as const;
 
@@ -227,12 +232,15 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
     if (v?.includes('\u0000')) throw new DefinitionError(`"${k}" must not contain U+0000`);
   }
   const runbookUrl = str(input, 'runbookUrl', false, 2000);
+  const forMs = input['for'] === undefined ? 0 : wrap(() => parseDuration(input['for'], 'for'));
+  if (forMs > MAX_WINDOW_MS) throw new DefinitionError(`"for" must be at most ${formatDuration(MAX_WINDOW_MS)} (got ${JSON.stringify(input['for'])})`);
   return {
     id, model, name: str(input, 'name', false) ?? `${model} ${metric}`, metric,
     ...(method !== undefined && { method }), ...(cls !== undefined && { class: cls }),
     ...(version !== undefined && { version }), ...(segment !== undefined && { segment }),
     window, windowMs,
     delayMs: input['delay'] === undefined ? 0 : wrap(() => parseDuration(input['delay'], 'delay')),
+    ...(forMs > 0 && { forMs }),
     kind,
     direction: oneOf(input, 'direction', ['above', 'below'] as const, m.direction(args)),
     change: oneOf(input, 'change', ['absolute', 'relative'] as const, 'relative'),

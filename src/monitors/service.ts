@@ -2,11 +2,12 @@ import type { AlertPipeline } from '../alerting/pipeline.js';
 import type { Logger, Signal } from '../alerting/types.js';
 import { dashboardLink } from '../alerting/links.js';
 import { worstFiring } from '../core/rules/burn-rate.js';
-import { SEVERITIES } from '../core/rules/types.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { fingerprint } from '../alerting/fingerprint.js';
 import { alertContext, monitorLabels, sloLabels } from './context.js';
+import { withAlertState } from './alert-state.js';
+import type { AlertState } from '../core/rules/pending.js';
 import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
@@ -40,7 +41,6 @@ export interface TickResult {
 /** Windows evaluated per monitor and tick at most when catching up after downtime. */
 const MAX_CATCH_UP = 48;
 const SLO_STEP_MS = 60_000;
-const isAlerting = (s: string): boolean => (SEVERITIES as readonly string[]).includes(s);
 
 /**
  * Monitors and SLOs: definitions (API and config file), the schedule (each monitor's tumbling window is
@@ -165,9 +165,11 @@ export class MonitorService {
       results.push(...await Promise.all(jobs.slice(i, i + 32).map((j) => this.deps.evaluator.evaluate(j.def, j.at, cache))));
     }
     const signals: Signal[] = [];
-    for (const r of results) {
-      const prev = this.last.get(r.def.id);
-      signals.push(...await this.signalsOf(r, prev));
+    for (const [i, fresh] of results.entries()) {
+      const prev = this.last.get(fresh.def.id);
+      const { result: r, before, after } = withAlertState(fresh, prev);
+      results[i] = r;
+      signals.push(...await this.signalsOf(r, prev, before, after));
       this.last.set(r.def.id, r.evaluation);
     }
     const sloAt = Math.floor(now / SLO_STEP_MS) * SLO_STEP_MS;
@@ -206,17 +208,18 @@ export class MonitorService {
     }
   }
 
-  private async signalsOf(r: MonitorResult, prev: EvaluationRecord | undefined): Promise<Signal[]> {
+  /** The signal of an evaluation that moved the alert from state `before` to `after` (none while pending or without a verdict). */
+  private async signalsOf(r: MonitorResult, prev: EvaluationRecord | undefined, before: AlertState, after: AlertState): Promise<Signal[]> {
     const status = r.verdict.status;
-    if (status === 'insufficient_data') return [];
+    if (status === 'insufficient_data' || after.phase === 'pending') return [];
     // "ok" only matters when something may be open (it resolves the alert)
-    if (!isAlerting(status) && prev && !isAlerting(prev.status) && prev.status !== 'insufficient_data') return [];
+    if (after.phase === 'inactive' && prev && before.phase === 'inactive' && prev.status !== 'insufficient_data') return [];
     const at = r.evaluation.at;
     // segments are worked out once, when the monitor starts firing (it costs one read per segment)
-    const starting = isAlerting(status) && !(prev && isAlerting(prev.status));
+    const starting = after.phase === 'firing' && before.phase !== 'firing';
     const segments = starting ? await this.deps.evaluator.affectedSegments(r.def, at).catch(() => []) : [];
     return [{
-      source: r.def.id, model: r.def.model, version: r.version, severity: isAlerting(status) ? (status as Signal['severity']) : null, at,
+      source: r.def.id, model: r.def.model, version: r.version, severity: after.phase === 'firing' ? (status as Signal['severity']) : null, at,
       labels: monitorLabels(r.def), context: alertContext(r, at, this.deps.dashboardUrl(), segments),
       ...(r.verdict.level?.action !== undefined && { action: r.verdict.level.action }),
     }];

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { alertStats } from '../../alerting/stats.js';
 import type { Alerting } from '../../alerting/setup.js';
 import type { MonitorDefinition } from '../../monitors/definition.js';
+import { alertStateOf } from '../../monitors/alert-state.js';
 import { formatDuration } from '../../monitors/duration.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -14,9 +15,12 @@ const DAY = 86_400_000;
 export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
   const m = alerting.monitors;
   const view = (d: MonitorDefinition): Record<string, unknown> => {
-    const { windowMs: _w, delayMs, ...rest } = d;
+    const { windowMs: _w, delayMs, forMs, ...rest } = d;
     const last = m.lastEvaluation(d.id);
-    return { ...rest, delay: delayMs === 0 ? '0s' : formatDuration(delayMs), last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold } };
+    return {
+      ...rest, delay: delayMs === 0 ? '0s' : formatDuration(delayMs), ...(forMs !== undefined && forMs > 0 && { for: formatDuration(forMs) }),
+      last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold, ...alertStateOf(last) },
+    };
   };
   const find = (id: string): MonitorDefinition => {
     const d = m.monitor(id);
