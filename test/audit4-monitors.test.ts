@@ -140,3 +140,83 @@ describe('audit 4 (monitors): a pending duration (for:) as Prometheus', { timeou
     assert.match(String((r.body['error'] as { message: string }).message), /for must be a duration like "30s", "5m"/);
   });
 });
+
+describe('audit 4 (monitors): what a monitor does while no data arrives (noData)', { timeout: 120_000 }, () => {
+  const LIVE = Date.UTC(2026, 1, 16, 0);
+  let now = LIVE + HOUR + 2 * MIN;
+  let s: Server;
+  let rx: Receiver;
+  let n = 0;
+  const post = poster(() => s.url);
+  const alerts = async (monitor: string): Promise<AlertRecord[]> =>
+    ((await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
+  const notified = (monitor: string): string[] => rx.received.flatMap((r) => (r.body as { alerts: Array<{ status: string; labels: Record<string, string> }> }).alerts)
+    .filter((a) => a.labels['monitor'] === monitor).map((a) => a.status);
+  const events = (model: string, from: number, hours: number, bad: boolean): Array<Record<string, unknown>> => Array.from({ length: 20 * hours }, (_, i) => ({
+    id: `n${n++}`, model, version: '1', timestamp: from + i * 3 * MIN, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, ...(bad && { error: 'boom' }),
+  }));
+  const run = async (): Promise<void> => {
+    await post('/v1/monitors/run', {});
+    now += 2 * MIN;
+    await post('/v1/monitors/run', {});
+  };
+  const monitor = (id: string, model: string, noData?: string): Record<string, unknown> => ({
+    id, model, metric: 'errorRate', window: '1h', minSamples: 10, levels: [{ severity: 'warning', threshold: 0.2 }, { severity: 'page', threshold: 0.5, action: 'rollback' }], ...(noData !== undefined && { noData }),
+  });
+
+  before(async () => {
+    rx = await Receiver.start();
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupBy: ['monitor'], groupWait: '1m', groupInterval: '5m', repeatInterval: '1d', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+      },
+    });
+    for (const model of ['churn', 'steady']) {
+      await post('/v1/models', { name: model, outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/models/' + model + '/versions', { version: '1' });
+    }
+    // churn fails through the hour before LIVE + 1h; steady served well for two days (every window a new monitor backfills)
+    await post('/v1/events', { events: events('churn', LIVE, 1, true) });
+    await post('/v1/events', { events: events('steady', LIVE - 48 * HOUR, 25, false) });
+    await post('/v1/events', { events: events('steady', LIVE - 23 * HOUR, 24, false) });
+  });
+  after(async () => {
+    await s.close();
+    await rx.close();
+  });
+
+  test('then the traffic stops: keep (the default) leaves the alert firing, ok resolves it, alerting fires with a "no data" reason', async () => {
+    await post('/v1/monitors', monitor('keep', 'churn'));
+    await post('/v1/monitors', monitor('ok', 'churn', 'ok'));
+    const got = await post('/v1/monitors', monitor('alerting', 'steady', 'alerting'));
+    assert.equal((got['monitor'] as Record<string, unknown>)['noData'], 'alerting', 'shown on the monitor');
+    await run();
+    assert.deepEqual([notified('keep'), notified('ok'), notified('alerting')], [['firing'], ['firing'], []]);
+
+    now = LIVE + 2 * HOUR + 2 * MIN; // no events in the hour before: no verdict
+    await run();
+    assert.deepEqual((await alerts('keep')).map((a) => a.state), ['open'], 'keep: the alert stays as it was');
+    assert.deepEqual((await alerts('ok')).map((a) => a.state), ['resolved'], 'ok: the alert resolves');
+    assert.deepEqual(notified('ok'), ['firing', 'resolved']);
+    const [noData] = await alerts('alerting');
+    assert.equal(noData?.state, 'open', 'alerting: no data fires');
+    assert.equal(noData?.severity, 'warning', 'at the lowest level');
+    assert.match(String(noData?.context['reason']), /^no data.*0 samples < minSamples 10/);
+    assert.equal(noData?.context['action'], undefined, 'no data runs no action of a level (rollback)');
+    assert.deepEqual(notified('alerting'), ['firing']);
+    assert.equal((await lastEvaluation(s.url, 'alerting', LIVE, now)).status, 'warning');
+
+    now = LIVE + 3 * HOUR + MIN;
+    await post('/v1/events', { events: events('steady', LIVE + 2 * HOUR, 1, false) });
+    now += MIN;
+    await run();
+    assert.deepEqual((await alerts('alerting')).map((a) => a.state), ['resolved'], 'traffic back and good: resolved');
+  });
+
+  test('an unknown noData value is refused with the known ones', async () => {
+    const r = await call(s.url, 'POST', '/v1/monitors', monitor('bad', 'churn', 'silence'));
+    assert.equal(r.status, 400);
+    assert.match(String((r.body['error'] as { message: string }).message), /"noData" must be one of keep, ok, alerting/);
+  });
+});

@@ -37,5 +37,7 @@ export function alertContext(r: MonitorResult, at: number, dashboardUrl: string,
     direction: r.def.direction, segments,
     ...monitorLink(dashboardUrl, r.def, at), ...(r.def.runbookUrl !== undefined && { runbookUrl: r.def.runbookUrl }),
     ...(typeof r.detail['method'] === 'string' && { method: r.detail['method'] }),
+    // fired by the noData policy: why there was no verdict
+    ...(r.detail['noData'] !== undefined && { reason: v.note }),
   };
 }

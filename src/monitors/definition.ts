@@ -3,6 +3,7 @@ import { ACTION_KINDS } from '../alerting/actions/runner.js';
 import { getDriftMethod } from '../core/drift/registry.js';
 import type { ChangeMode } from '../core/rules/compare.js';
 import type { Seasonality } from '../core/rules/baseline.js';
+import { NO_DATA_POLICIES, type NoDataPolicy } from '../core/rules/no-data.js';
 import { RULE_KINDS, SEVERITIES, type Direction, type Level, type RuleKind } from '../core/rules/types.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
@@ -42,6 +43,8 @@ export interface MonitorDefinition {
   spc: { history: number; recent: number; lambda: number; k: number };
   levels: Level[];
   minSamples: number;
+  /** An evaluation without a verdict: keep the alert as it is (absent), resolve it (ok), or fire (alerting). */
+  noData?: Exclude<NoDataPolicy, 'keep'>;
   labels: Record<string, string>;
   runbookUrl?: string;
   enabled: boolean;
@@ -185,7 +188,7 @@ export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metri
 /** The keys of a monitor definition; `last` (the latest evaluation, as GET shows it) is read-only and ignored. */
 export const MONITOR_KEYS = [
   'id', 'model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'for', 'kind', 'direction', 'change',
-  'baseline', 'spc', 'levels', 'minSamples', 'labels', 'runbookUrl', 'enabled', 'last',
+  'baseline', 'spc', 'levels', 'minSamples', 'noData', 'labels', 'runbookUrl', 'enabled', 'last',
 ] as const;
 
 export function parseMonitor(input: unknown, newId: () => string): MonitorDefinition {
@@ -232,6 +235,7 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
     if (v?.includes('\u0000')) throw new DefinitionError(`"${k}" must not contain U+0000`);
   }
   const runbookUrl = str(input, 'runbookUrl', false, 2000);
+  const noData = oneOf(input, 'noData', NO_DATA_POLICIES, 'keep');
   const forMs = input['for'] === undefined ? 0 : wrap(() => parseDuration(input['for'], 'for'));
   if (forMs > MAX_WINDOW_MS) throw new DefinitionError(`"for" must be at most ${formatDuration(MAX_WINDOW_MS)} (got ${JSON.stringify(input['for'])})`);
   return {
@@ -250,6 +254,7 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
     spc: { history: num(spc, 'history', 48, 8, 2000), recent: num(spc, 'recent', 6, 1, 200), lambda: num(spc, 'lambda', 0.2, 0.01, 1), k: num(spc, 'k', 0.5, 0, 10) },
     levels: levels(input),
     minSamples: num(input, 'minSamples', m.defaultMinSamples, 0),
+    ...(noData !== 'keep' && { noData }),
     labels: stringMap(input, 'labels'),
     ...(runbookUrl !== undefined && { runbookUrl }),
     enabled: bool(input, 'enabled', true),

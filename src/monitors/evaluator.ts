@@ -1,5 +1,6 @@
 import { baselineWindows, rollingMean } from '../core/rules/baseline.js';
 import { baselineVerdict, thresholdVerdict } from '../core/rules/compare.js';
+import { applyNoData } from '../core/rules/no-data.js';
 import { cusumVerdict, ewmaVerdict } from '../core/rules/spc.js';
 import type { Verdict } from '../core/rules/types.js';
 import type { ModelCatalog, VersionContext } from '../monitoring/catalog.js';
@@ -176,7 +177,10 @@ export class MonitorEvaluator {
     return Number.isFinite(last) ? { ms: Math.max(0, now - (last + 60_000)), events: starts.size } : { ms: FRESHNESS_LOOKBACK_MS, events: 0 };
   }
 
-  private result(def: MonitorDefinition, version: string | null, at: number, verdict: Verdict, detail: Record<string, unknown>): MonitorResult {
+  private result(def: MonitorDefinition, version: string | null, at: number, given: Verdict, givenDetail: Record<string, unknown>): MonitorResult {
+    // the monitor's noData policy turns a window without a verdict into ok or a firing level (note: "no data ...")
+    const verdict = applyNoData(given, def.noData ?? 'keep', def.levels);
+    const detail = verdict === given ? givenDetail : { ...givenDetail, noData: def.noData };
     const evaluation: EvaluationRecord = {
       monitorId: def.id, at, status: verdict.status, value: verdict.value, baseline: verdict.baseline, threshold: verdict.threshold,
       samples: Math.min(verdict.samples, Number.MAX_SAFE_INTEGER), change: verdict.change,

@@ -38,8 +38,8 @@ export function insufficient(value: number | null, samples: number, minSamples: 
   if (samples >= minSamples && value !== null && Number.isFinite(value)) return null;
   return {
     status: 'insufficient_data', value, baseline, threshold: null, compared: null, change: null, samples,
-    note: note ?? (value === null ? 'metric could not be computed for this window'
-      : samples < minSamples ? `${samples} samples < minSamples ${minSamples}`
+    note: note ?? (samples < minSamples ? `${samples} samples < minSamples ${minSamples}`
+      : value === null ? 'metric could not be computed for this window'
         // enough samples: the value itself is not a number (a plugin's 0/0, an undefined statistic)
         : `metric is ${value} (not a finite number) for this window, with ${samples} samples`),
   };
