@@ -220,3 +220,47 @@ describe('audit 4 (monitors): what a monitor does while no data arrives (noData)
     assert.match(String((r.body['error'] as { message: string }).message), /"noData" must be one of keep, ok, alerting/);
   });
 });
+
+describe('audit 4 (monitors): a pending monitor stays pending across a restart', { timeout: 120_000 }, () => {
+  test('pending since the first failing window before the restart, it fires at the evaluation 2h later after it', async () => {
+    const LIVE = Date.UTC(2026, 1, 23, 0);
+    let now = LIVE + HOUR + MIN;
+    let dataDir = '';
+    const start = (): Promise<Server> => testServer({
+      clock: () => now,
+      configure: (c) => {
+        if (dataDir === '') dataDir = c.dataDir;
+        else c.dataDir = dataDir;
+        c.alerting = { evaluationInterval: 0, groupWait: '1m' };
+      },
+    });
+    let s = await start();
+    const post = poster(() => s.url);
+    const failing = (from: number): Array<Record<string, unknown>> => Array.from({ length: 20 }, (_, i) => ({
+      id: `r${from}-${i}`, model: 'churn', version: '1', timestamp: from + i * 3 * MIN, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, error: 'boom',
+    }));
+    const status = async (): Promise<unknown> => ((await call(s.url, 'GET', '/v1/monitors/held')).body['monitor'] as { last: Record<string, unknown> }).last['state'];
+    try {
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/models/churn/versions', { version: '1' });
+      await post('/v1/monitors', { id: 'held', model: 'churn', metric: 'errorRate', window: '1h', minSamples: 10, for: '2h', levels: [{ severity: 'page', threshold: 0.5 }] });
+      for (let h = 0; h < 2; h++) {
+        await post('/v1/events', { events: failing(LIVE + h * HOUR) });
+        now = LIVE + (h + 1) * HOUR + 2 * MIN;
+        await post('/v1/monitors/run', {});
+      }
+      assert.equal(await status(), 'pending');
+      await s.close();
+      s = await start();
+      assert.equal(await status(), 'pending', 'read back from the stored evaluations');
+      await post('/v1/events', { events: failing(LIVE + 2 * HOUR) });
+      now = LIVE + 3 * HOUR + 2 * MIN;
+      await post('/v1/monitors/run', {});
+      assert.equal(await status(), 'firing', 'the third failing window, 2h after the first, fires (the count did not restart)');
+      const open = ((await call(s.url, 'GET', '/v1/alerts?state=open')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === 'held');
+      assert.equal(open.length, 1);
+    } finally {
+      await s.close();
+    }
+  });
+});
