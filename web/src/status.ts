@@ -42,6 +42,8 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
     const s = m.last?.status;
     if (s === 'warning') add('yellow', `monitor ${m.name}: warning`);
     else if (s === 'page' || s === 'critical') add('red', `monitor ${m.name}: ${s}`);
+    // crossing a level for less than its `for` duration: not an alert yet, but worth a look
+    else if (s === 'pending') add('yellow', pendingReason(m));
   }
   const d = input.drift;
   if (d) {
@@ -66,6 +68,13 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
   const rank: Record<Status, number> = { red: 0, yellow: 1, grey: 2, green: 3 };
   const reasons = found.map((x, i) => ({ ...x, i })).sort((a, b) => rank[a.s] - rank[b.s] || a.i - b.i).map((x) => x.why);
   return { status, reasons };
+}
+
+/** A pending monitor (a level crossed for less than its `for` duration): what it would fire at, and when. */
+function pendingReason(m: Monitor): string {
+  const at = m.last?.firesAt;
+  const when = at === undefined ? '' : ` (fires at ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC if it holds)`;
+  return `monitor ${m.name}: pending ${m.last?.pendingSeverity ?? 'alert'}${when}`;
 }
 
 export function statusBadge(s: Status, title = ''): HTMLElement {

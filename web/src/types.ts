@@ -106,7 +106,11 @@ export interface Monitor {
   name: string;
   metric: string;
   kind: string;
-  last: null | { at: number; status: 'ok' | 'warning' | 'page' | 'critical' | 'insufficient_data'; value: number | null; threshold: number | null };
+  last: null | {
+    at: number; status: 'ok' | 'warning' | 'page' | 'critical' | 'insufficient_data' | 'pending'; value: number | null; threshold: number | null;
+    /** While pending (a `for` duration): the severity it would fire at and the earliest time it can. */
+    pendingSeverity?: string; firesAt?: number;
+  };
 }
 
 export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
