@@ -164,12 +164,15 @@ describe('audit of the data and query API (real server, DuckDB file)', () => {
     const preds = Array.from({ length: 20 }, (_, i) => ({ id: `b${i}`, prediction: i % 2 === 0 ? '1' : '0', label: i % 4 === 0 ? '0' : i % 2 === 0 ? '1' : '0' }));
     const ev = preds.map((p, i) => ({ id: p.id, model: 'bin', version: '1', timestamp: t + i * 1000, features: { x: 1 }, prediction: p.prediction }));
     assert.equal((await call(base, 'POST', '/v1/events', ev)).body['accepted'], 20);
-    const labels = [...preds.map((p) => ({ id: p.id, label: p.label })), { id: 'b1', label: 'yes' }, { id: 'b3', label: true }, { id: 'b5', label: 1 }];
+    const labels = [...preds.map((p) => ({ id: p.id, label: p.label })), { id: 'b1', label: 'yes' }, { id: 'b3', label: true }];
     const res = await call(base, 'POST', '/v1/labels', labels);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const results = res.body['results'] as Array<{ status: string; code?: string; message?: string }>;
-    assert.deepEqual(results.slice(-3).map((r) => r.code ?? r.status), ['invalid_label', 'invalid_label', 'accepted']);
+    assert.deepEqual(results.slice(-2).map((r) => r.code ?? r.status), ['invalid_label', 'invalid_label']);
     assert.match(results[20]?.message ?? '', /one of the model's classes: 0, 1/);
+    // Relabelled in a later request (in the same batch, a second label of an id is duplicate_in_batch).
+    const relabel = await call(base, 'POST', '/v1/labels', [{ id: 'b5', label: 1 }]);
+    assert.deepEqual((relabel.body['results'] as Array<{ status: string }>).map((r) => r.status), ['accepted']);
     // b5 was relabelled "1" (its prediction "0"): 20 labelled, of which 15 right.
     const correct = preds.filter((p) => (p.id === 'b5' ? '1' : p.label) === p.prediction).length;
     const perf = await call(base, 'GET', `/v1/models/bin/performance?from=${t}&to=${t + HOUR}&ci=false&segments=false`);

@@ -27,6 +27,8 @@ export function labelRoutes(deps: AppDeps) {
       });
       const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
       const records: LabelRecord[] = [];
+      // The first acceptable row of an id is the one stored: a later one is accepted only when it asks for the same label.
+      const first = new Map<string, { index: number; label: string }>();
       for (const c of candidates) {
         const ev = events.get(c.id);
         if (!ev) {
@@ -43,7 +45,15 @@ export function labelRoutes(deps: AppDeps) {
           results.push({ index: c.index, id: c.id, status: 'rejected', code: 'invalid_label', message: `label "${c.label.slice(0, 100)}" is not a number (model "${ev.model}" is a regression)` });
           continue;
         }
-        records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now, ts: ev.ts });
+        const earlier = first.get(c.id);
+        if (earlier && earlier.label !== c.label) {
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'duplicate_in_batch', message: `id "${c.id}" was labelled "${earlier.label.slice(0, 100)}" by row ${earlier.index} of this batch (that label is stored, not this one)` });
+          continue;
+        }
+        if (!earlier) {
+          first.set(c.id, { index: c.index, label: c.label });
+          records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now, ts: ev.ts });
+        }
         results.push({ index: c.index, id: c.id, status: 'accepted' });
       }
       try {
@@ -54,7 +64,8 @@ export function labelRoutes(deps: AppDeps) {
       }
       deps.metrics.labelsAccepted.inc(records.length);
       results.sort((a, b) => a.index - b.index);
-      return { accepted: records.length, rejected: results.length - records.length, results };
+      const accepted = results.filter((r) => r.status === 'accepted').length;
+      return { accepted, rejected: results.length - accepted, results };
     });
   };
 }

@@ -1,0 +1,59 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const T = NOW - 2 * HOUR;
+
+type Row = { index: number; id?: string; status: string; code?: string; message?: string };
+
+describe('audit4 (labels): per-row answers of POST /v1/labels (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  /** The label stored for each id of a model's predictions (read back from the store). */
+  const stored = async (model: string): Promise<Record<string, string>> =>
+    Object.fromEntries((await s.deps.store.labelledEvents({ model, from: 0, to: NOW + HOUR })).map((e) => [e.event.id, e.label]));
+  const declare = async (name: string, outputKind: string, classes?: string[]): Promise<void> => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name, outputKind, ...(classes && { classes }), inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/' + name + '/versions', { version: '1' })).status, 201);
+  };
+  const predict = async (model: string, ids: string[], prediction: string | number): Promise<void> => {
+    const r = await call(base, 'POST', '/v1/events', ids.map((id, i) => ({ id, model, version: '1', timestamp: T + i * 1000, features: {}, prediction })));
+    assert.equal(r.body['accepted'], ids.length, JSON.stringify(r.body));
+  };
+  const labels = async (rows: unknown[]): Promise<{ accepted: number; rejected: number; results: Row[] }> => {
+    const r = await call(base, 'POST', '/v1/labels', { labels: rows });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body as unknown as { accepted: number; rejected: number; results: Row[] };
+  };
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    base = s.url;
+    await declare('dup', 'binary', ['0', '1']);
+    await predict('dup', ['d1', 'd2', 'd3'], '1');
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('an id twice in one batch with other labels: the later row is rejected duplicate_in_batch naming the first row (was: both accepted, the last kept)', async () => {
+    const r = await labels([{ id: 'd1', label: '1' }, { id: 'd2', label: '0' }, { id: 'd1', label: '0' }]);
+    assert.deepEqual(r.results.map((x) => x.code ?? x.status), ['accepted', 'accepted', 'duplicate_in_batch']);
+    assert.deepEqual([r.accepted, r.rejected], [2, 1]);
+    assert.match(r.results[2]?.message ?? '', /row 0/);
+    assert.equal(r.results[2]?.id, 'd1');
+    const got = await stored('dup');
+    assert.equal(got['d1'], '1', 'the accepted (first) label is the one stored');
+    // Sent again identical in one batch (a retry of the same label): both rows ask for what is stored, both accepted.
+    const same = await labels([{ id: 'd3', label: '0' }, { id: 'd3', label: 0 }]);
+    assert.deepEqual(same.results.map((x) => x.code ?? x.status), ['accepted', 'accepted']);
+    assert.equal((await stored('dup'))['d3'], '0');
+    // A rejected row does not count as the first: the later valid one is accepted.
+    const fixed = await labels([{ id: 'd2', label: 'yes' }, { id: 'd2', label: '1' }]);
+    assert.deepEqual(fixed.results.map((x) => x.code ?? x.status), ['invalid_label', 'accepted']);
+    assert.equal((await stored('dup'))['d2'], '1');
+  });
+});
