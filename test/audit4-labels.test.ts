@@ -34,6 +34,9 @@ describe('audit4 (labels): per-row answers of POST /v1/labels (real server, Duck
     base = s.url;
     await declare('dup', 'binary', ['0', '1']);
     await predict('dup', ['d1', 'd2', 'd3'], '1');
+    await declare('ma', 'binary', ['0', '1']);
+    await declare('mb', 'binary', ['0', '1']);
+    await predict('ma', ['x1', 'x2', 'x3'], '1');
   });
   after(async () => {
     await s.close();
@@ -55,5 +58,16 @@ describe('audit4 (labels): per-row answers of POST /v1/labels (real server, Duck
     const fixed = await labels([{ id: 'd2', label: 'yes' }, { id: 'd2', label: '1' }]);
     assert.deepEqual(fixed.results.map((x) => x.code ?? x.status), ['invalid_label', 'accepted']);
     assert.equal((await stored('dup'))['d2'], '1');
+  });
+
+  test('a label naming another model than its prediction\'s is rejected model_mismatch (was: accepted and joined to the prediction\'s model)', async () => {
+    const r = await labels([{ id: 'x1', label: '1', model: 'mb' }, { id: 'x2', label: '1', model: 'ma' }, { id: 'x3', label: '0', model: 7 }, { id: 'x3', label: '0' }]);
+    assert.deepEqual(r.results.map((x) => x.code ?? x.status), ['model_mismatch', 'accepted', 'model_mismatch', 'accepted']);
+    assert.deepEqual([r.accepted, r.rejected], [2, 2]);
+    assert.match(r.results[0]?.message ?? '', /prediction "x1" is of model "ma", not "mb"/);
+    assert.match(r.results[2]?.message ?? '', /prediction "x3" is of model "ma", not 7/);
+    const got = await stored('ma');
+    assert.deepEqual([got['x1'], got['x2'], got['x3']], [undefined, '1', '0']);
+    assert.deepEqual(await stored('mb'), {});
   });
 });

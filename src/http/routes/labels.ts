@@ -9,12 +9,12 @@ type LabelResult = { index: number; id: string; status: 'accepted' } | { index: 
 
 export function labelRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    /** Ground truth by prediction id, any time after the prediction: [{id, label}] or {labels: [...]}. */
+    /** Ground truth by prediction id, any time after the prediction: [{id, label, model?}] or {labels: [...]}. */
     app.post('/v1/labels', { onRequest: deps.keys.hook('ingest') }, async (req) => {
       const rows = batchRows(req.body, 'labels');
       const now = deps.clock();
       const results: LabelResult[] = [];
-      const candidates: Array<{ index: number; id: string; label: string }> = [];
+      const candidates: Array<{ index: number; id: string; label: string; model: unknown }> = [];
       rows.forEach((raw, index) => {
         const r = raw as Record<string, unknown> | null;
         const id = r?.['id'];
@@ -23,7 +23,7 @@ export function labelRoutes(deps: AppDeps) {
         else if (typeof id !== 'string' || id.length === 0 || id.length > 128 || hasNul(id)) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters, without U+0000)' });
         else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024 || hasNul(String(label))) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string (without U+0000, at most 1024 characters), a finite number or a boolean' });
-        } else candidates.push({ index, id, label: String(label) });
+        } else candidates.push({ index, id, label: String(label), model: r['model'] ?? undefined });
       });
       const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
       const records: LabelRecord[] = [];
@@ -33,6 +33,12 @@ export function labelRoutes(deps: AppDeps) {
         const ev = events.get(c.id);
         if (!ev) {
           results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"` });
+          continue;
+        }
+        // `model` is optional; given, it is a check: a label meant for another model's prediction is not joined to this one.
+        if (c.model !== undefined && c.model !== ev.model) {
+          const named = typeof c.model === 'string' ? `"${c.model.slice(0, 100)}"` : String(JSON.stringify(c.model)).slice(0, 100);
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'model_mismatch', message: `prediction "${c.id}" is of model "${ev.model}", not ${named} (the label is not stored)` });
           continue;
         }
         // A label the model's metrics cannot use would make them all fail (realized: null), not just its own row's.
