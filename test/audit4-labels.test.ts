@@ -37,6 +37,8 @@ describe('audit4 (labels): per-row answers of POST /v1/labels (real server, Duck
     await declare('ma', 'binary', ['0', '1']);
     await declare('mb', 'binary', ['0', '1']);
     await predict('ma', ['x1', 'x2', 'x3'], '1');
+    await declare('reg', 'regression');
+    await predict('reg', Array.from({ length: 30 }, (_, i) => `r${i}`), 5);
   });
   after(async () => {
     await s.close();
@@ -69,5 +71,18 @@ describe('audit4 (labels): per-row answers of POST /v1/labels (real server, Duck
     const got = await stored('ma');
     assert.deepEqual([got['x1'], got['x2'], got['x3']], [undefined, '1', '0']);
     assert.deepEqual(await stored('mb'), {});
+  });
+
+  test('a regression label as text is read as a JSON number is: "0x10" (was stored and read as 16), " 12 ", "Infinity" and other forms are invalid_label', async () => {
+    const bad = ['0x10', '0X1f', '0b101', '0o17', ' 12 ', '12\n', '+5', '.5', '5.', '1_000', '00012', 'Infinity', '-Infinity', 'NaN', '1e400', '', '1,5', true];
+    const good: Array<[string | number, string]> = [['2.5', '2.5'], ['-3', '-3'], ['1e3', '1e3'], ['-1.25E-2', '-1.25E-2'], ['0', '0'], [1e3, '1000'], [-0.5, '-0.5'], ['12', '12']];
+    const rows = [...bad, ...good.map(([label]) => label)].map((label, i) => ({ id: `r${i}`, label }));
+    const r = await labels(rows);
+    const codes = r.results.map((x) => x.code ?? x.status);
+    assert.deepEqual(codes, [...bad.map(() => 'invalid_label'), ...good.map(() => 'accepted')], JSON.stringify(rows.map((row, i) => [row.label, codes[i]])));
+    assert.match(r.results[0]?.message ?? '', /label "0x10" is not a decimal number/);
+    const got = await stored('reg');
+    assert.deepEqual(good.map((_, i) => got[`r${bad.length + i}`]), good.map(([, text]) => text));
+    assert.equal(Object.keys(got).length, good.length, 'no invalid label stored');
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { decimalNumber } from '../../ingest/decimal.js';
 import { hasNul } from '../../ingest/limits.js';
 import type { LabelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
@@ -47,8 +48,9 @@ export function labelRoutes(deps: AppDeps) {
           results.push({ index: c.index, id: c.id, status: 'rejected', code: 'invalid_label', message: `label "${c.label.slice(0, 100)}" is not one of the model's classes: ${[...ctx.classes].join(', ').slice(0, 500)}` });
           continue;
         }
-        if (ctx?.model.outputKind === 'regression' && !(c.label.trim() !== '' && Number.isFinite(Number(c.label)))) {
-          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'invalid_label', message: `label "${c.label.slice(0, 100)}" is not a number (model "${ev.model}" is a regression)` });
+        // Read as POST /v1/events reads a number (JSON's grammar): Number() would store "0x10" to be read as 16.
+        if (ctx?.model.outputKind === 'regression' && decimalNumber(c.label) === undefined) {
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'invalid_label', message: `label "${c.label.slice(0, 100)}" is not a decimal number such as 12, -2.5 or 1e3 (model "${ev.model}" is a regression)` });
           continue;
         }
         const earlier = first.get(c.id);
