@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from '../src/server.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
@@ -84,5 +87,49 @@ describe('audit4 (labels): per-row answers of POST /v1/labels (real server, Duck
     const got = await stored('reg');
     assert.deepEqual(good.map((_, i) => got[`r${bad.length + i}`]), good.map(([, text]) => text));
     assert.equal(Object.keys(got).length, good.length, 'no invalid label stored');
+  });
+});
+
+describe('audit4 (labels): a misspelt keyword of a model\'s input schema is refused, not ignored (real server, lookout serve)', { timeout: 120_000 }, () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('POST /v1/models with propertes, requried or minimun is 400 naming the path and the keyword meant (was 201: the schema checked nothing)', async () => {
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
+      [{ type: 'object', propertes: { age: { type: 'number' } } }, /inputSchema is not a valid input schema: propertes is not a keyword of JSON Schema draft-07 \(did you mean "properties"\?\); an annotation of your own must start with "x-"/],
+      [{ type: 'object', properties: { age: { type: 'number' } }, requried: ['age'] }, /requried is not a keyword .*did you mean "required"/],
+      [{ type: 'object', properties: { age: { type: 'number', minimun: 0 } } }, /properties\.age\.minimun is not a keyword .*did you mean "minimum"/],
+    ];
+    for (const [inputSchema, message] of refused) {
+      const r = await call(s.url, 'POST', '/v1/models', { name: 'typo', outputKind: 'binary', inputSchema });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      const error = r.body['error'] as { code: string; message: string };
+      assert.equal(error.code, 'validation_failed');
+      assert.match(error.message, message);
+    }
+    assert.equal((await call(s.url, 'GET', '/v1/models/typo')).status, 404, 'nothing declared');
+    // x- annotations, metadata and every draft-07 keyword still compile.
+    const fine = {
+      title: 'churn input', description: 'd', $comment: 'c', 'x-owner': 'ml', type: 'object', required: ['age'], additionalProperties: false,
+      properties: { age: { type: 'number', minimum: 0, 'x-lookout-kind': 'numerical' }, plan: { type: 'integer', 'x-lookout-kind': 'categorical', enum: [1, 2] }, mail: { type: 'string', format: 'email', default: 'a@b.c' } },
+    };
+    const ok = await call(s.url, 'POST', '/v1/models', { name: 'fine', outputKind: 'binary', inputSchema: fine });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+
+  test('lookout serve with a misspelt keyword in a config model\'s inputSchema stops with exit 2 and one line', async () => {
+    const dir = tempDir('lookout-audit4-labels-');
+    const path = join(dir, 'lookout.yaml');
+    writeFileSync(path, `dataDir: ${dir}/data\nserver: { port: 0 }\nmodels:\n  - name: churn\n    outputKind: binary\n    inputSchema: { type: object, properties: { age: { type: number, minimun: 0 } } }\n    versions: [{ version: "1" }]\n`);
+    const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 20_000);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /model "churn" of the config: inputSchema is not a valid input schema: properties\.age\.minimun is not a keyword of JSON Schema draft-07 \(did you mean "minimum"\?\)/);
   });
 });

@@ -8,6 +8,7 @@ import { WindowSummary } from '../core/summary/window.js';
 import type { ModelContext } from '../ingest/validate-event.js';
 import { declarationConflicts, DeclarationConflict } from '../models/declaration-change.js';
 import { featuresFromSchema } from '../models/features.js';
+import { unknownKeyword } from '../models/schema-keywords.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
 import { isReferenceProfile, type ReferenceProfile } from './profile.js';
@@ -42,10 +43,13 @@ export { summarySeed };
 export class ModelCatalog {
   private readonly entries = new Map<string, Entry>();
   private readonly ajv: Ajv;
+  /** Every keyword this Ajv knows (draft-07, its metadata and the formats' ones): strict mode being off, it ignores others. */
+  private readonly keywords: ReadonlySet<string>;
 
   constructor(private readonly store: StorageBackend) {
     this.ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
     addFormats(this.ajv);
+    this.keywords = new Set(Object.keys(this.ajv.RULES.keywords));
   }
 
   async load(): Promise<void> {
@@ -82,7 +86,8 @@ export class ModelCatalog {
 
   /**
    * Throws a readable error when the schema cannot be a model's input schema: it does not compile, or its type leaves
-   * out "object" (events carry their features as an object: such a model would reject every event).
+   * out "object" (events carry their features as an object: such a model would reject every event), or it holds a word
+   * that is no keyword (a typo such as "minimun" would check nothing: unknownKeyword).
    */
   checkInputSchema(schema: Record<string, unknown>): void {
     const t = schema['type'];
@@ -97,6 +102,8 @@ export class ModelCatalog {
         throw new Error(`properties.${name.slice(0, 100)}["x-lookout-kind"] must be "categorical" or "numerical" (got ${JSON.stringify(kind)?.slice(0, 60)})`);
       }
     }
+    const unknown = unknownKeyword(schema, this.keywords);
+    if (unknown !== undefined) throw new Error(unknown);
     this.compileSchema(schema);
   }
 
