@@ -88,6 +88,20 @@ describe('audit4 (labels): per-row answers of POST /v1/labels (real server, Duck
     assert.deepEqual(good.map((_, i) => got[`r${bad.length + i}`]), good.map(([, text]) => text));
     assert.equal(Object.keys(got).length, good.length, 'no invalid label stored');
   });
+
+  test('rejected labels are counted on /metrics by code (lookout_labels_rejected_total; was: only the accepted ones counted)', async () => {
+    const counts = async (): Promise<Record<string, number>> => {
+      const r = await fetch(`${base}/metrics`);
+      const text = await r.text();
+      return Object.fromEntries([...text.matchAll(/^lookout_labels_rejected_total\{code="([a-z_]+)"\} (\d+)$/gm)].map((m) => [m[1] as string, Number(m[2])]));
+    };
+    const before = await counts();
+    const r = await labels([{ id: 'nope', label: '1' }, { id: 'x1', label: '1', model: 'mb' }, { id: 'd1', label: 'maybe' }, { id: 'd1', label: '1' }]);
+    assert.deepEqual(r.results.map((x) => x.code ?? x.status), ['unknown_prediction', 'model_mismatch', 'invalid_label', 'accepted']);
+    const after = await counts();
+    const delta = (code: string): number => (after[code] ?? 0) - (before[code] ?? 0);
+    assert.deepEqual([delta('unknown_prediction'), delta('model_mismatch'), delta('invalid_label'), delta('duplicate_in_batch')], [1, 1, 1, 0]);
+  });
 });
 
 describe('audit4 (labels): a misspelt keyword of a model\'s input schema is refused, not ignored (real server, lookout serve)', { timeout: 120_000 }, () => {

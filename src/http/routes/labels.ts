@@ -71,6 +71,7 @@ export function labelRoutes(deps: AppDeps) {
         throw new ApiError('unavailable', 'labels could not be stored; nothing from this request was kept, retry later');
       }
       deps.metrics.labelsAccepted.inc(records.length);
+      for (const r of results) if (r.status === 'rejected') deps.metrics.labelsRejected.inc({ code: r.code });
       results.sort((a, b) => a.index - b.index);
       const accepted = results.filter((r) => r.status === 'accepted').length;
       return { accepted, rejected: results.length - accepted, results };
