@@ -264,3 +264,31 @@ describe('audit 4 (monitors): a pending monitor stays pending across a restart',
     }
   });
 });
+
+describe('audit 4 (monitors): an SLO over 7 days alerts on the burn that spends the same share of its budget', { timeout: 60_000 }, () => {
+  test('5x over 1h and 5m of a 7-day SLO pages (2% of its budget in 1h: 3.36x); it was only a ticket (the 30-day 14.4x and 6x)', async () => {
+    const LIVE = Date.UTC(2026, 1, 16, 0);
+    const now = LIVE + 10 * MIN + 30_000;
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = poster(() => s.url);
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/models/churn/versions', { version: '1' });
+      for (const [id, windowDays] of [['avail7', 7], ['avail30', 30]] as const) {
+        await post('/v1/slos', { id, model: 'churn', kind: 'availability', objective: 0.99, windowDays, minEvents: 5 });
+      }
+      // 100 requests in the last 5 minutes, 5 of them failed: burn 5 (5% errors against a 1% budget) in every window
+      await post('/v1/events', { events: Array.from({ length: 100 }, (_, i) => ({
+        id: `b${i}`, model: 'churn', version: '1', timestamp: LIVE + 6 * MIN + i * 2000, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, ...(i % 20 === 0 && { error: 'boom' }),
+      })) });
+      await post('/v1/monitors/run', {});
+      const all = (await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[];
+      const of = (id: string): Array<[string, Array<[string, number]>]> => all.filter((a) => a.monitorId === id)
+        .map((a) => [a.severity, (a.context['firing'] as Array<{ long: string; factor: number }>).map((f) => [f.long, +f.factor.toFixed(4)])]);
+      assert.deepEqual(of('avail7'), [['page', [['1h', 3.36], ['6h', 1.4], ['1d', 0.7], ['3d', 0.2333]]]]);
+      assert.deepEqual(of('avail30'), [['ticket', [['1d', 3], ['3d', 1]]]], 'the same burn over a 30-day SLO is a ticket');
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -47,4 +47,22 @@ describe('audit 4 (web): a pending monitor (for:) in the dashboard', { skip: una
     // a model without a reference has no drift (422), which the overview leaves out: the only failed request
     assert.deepEqual(errors.filter((e) => !/status of 422 .*\/v1\/models\/churn\/drift/.test(e)), []);
   });
+
+  test('the SLO view colours a burn by the page factor of the SLO\'s own window: 10x is red for a 7-day SLO (page at 3.36x), not yet for a 30-day one (14.4x)', async () => {
+    for (const [id, windowDays] of [['avail7', 7], ['avail30', 30]] as const) {
+      await post('/v1/slos', { id, name: `slo ${id}`, model: 'churn', kind: 'availability', objective: 0.9, windowDays, minEvents: 5 });
+    }
+    await openView(page, `${s.url}/ui/#/slos`, { complete: true });
+    const cells = async (id: string): Promise<{ rules: string; burn1h: string | null }> => {
+      const row = page.locator('[data-testid="slo-table"] tbody tr', { hasText: `slo ${id}` });
+      // columns: SLO, model, objective, budget, alert rules, burn 5m, 30m, 1h, ...
+      return { rules: (await row.locator('td').nth(4).textContent()) ?? '', burn1h: await row.locator('td').nth(7).locator('span').getAttribute('class') };
+    };
+    const week = await cells('avail7');
+    const month = await cells('avail30');
+    assert.match(week.rules, /^page 3\.36× \(1h\/5m\), page 1\.4× \(6h\/30m\), ticket 0\.7× \(1d\/2h\), ticket 0\.23× \(3d\/6h\)$/);
+    assert.match(month.rules, /^page 14\.4× \(1h\/5m\), page 6× \(6h\/30m\), ticket 3× \(1d\/2h\), ticket 1× \(3d\/6h\)$/);
+    assert.deepEqual([week.burn1h, month.burn1h], ['status-text-red', 'status-text-yellow']);
+    assert.deepEqual(errors.filter((e) => !/status of 422 .*\/v1\/models\/churn\/drift/.test(e)), []);
+  });
 });

@@ -1,4 +1,4 @@
-import { BURN_WINDOW_NAMES, BURN_WINDOWS, burnRate, errorBudgetRemaining, firingRules, type BurnWindow, type Firing, type GoodTotal } from '../core/rules/burn-rate.js';
+import { BURN_WINDOW_NAMES, BURN_WINDOWS, burnRate, burnRulesFor, errorBudgetRemaining, firingRules, type BurnRule, type BurnWindow, type Firing, type GoodTotal } from '../core/rules/burn-rate.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
@@ -29,6 +29,8 @@ export interface SloStatus extends Pick<SloDefinition, 'id' | 'model' | 'name' |
   errorBudgetRemaining: number | null;
   burnRates: Record<BurnWindow, number | null>;
   events: Record<BurnWindow, number>;
+  /** The burn-rate rules of this SLO's window (burnRulesFor(windowDays): the factors used). */
+  rules: BurnRule[];
   firing: Firing[];
   at: number;
   version: string | null;
@@ -86,7 +88,7 @@ async function goodTotal(def: SloDefinition, v: VersionContext, cache: EvalCache
 /** Burn rates over every alerting window, the error budget left over the SLO window, and the firing rules. */
 export async function evaluateSlo(def: SloDefinition, reader: SummaryReader, cache: EvalCache, at: number): Promise<SloStatus> {
   const v = reader.resolveVersion(def.model, def.version);
-  const base = { id: def.id, model: def.model, name: def.name, kind: def.kind, objective: def.objective, windowDays: def.windowDays, at };
+  const base = { id: def.id, model: def.model, name: def.name, kind: def.kind, objective: def.objective, windowDays: def.windowDays, rules: burnRulesFor(def.windowDays), at };
   const burnRates = {} as Record<BurnWindow, number | null>;
   const events = {} as Record<BurnWindow, number>;
   if (!v) {
@@ -107,6 +109,6 @@ export async function evaluateSlo(def: SloDefinition, reader: SummaryReader, cac
   const window = await goodTotal(def, v, cache, at - def.windowDays * 86_400_000, at);
   return {
     ...base, errorBudgetRemaining: errorBudgetRemaining(window, def.objective), burnRates, events,
-    firing: firingRules(counts, def.objective, def.minEvents), version: v.record.version,
+    firing: firingRules(counts, def.objective, def.minEvents, base.rules), version: v.record.version,
   };
 }

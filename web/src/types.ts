@@ -127,6 +127,8 @@ export interface Slo {
   errorBudgetRemaining: number | null;
   burnRates: Record<string, number | null>;
   firing: Array<{ severity: string; long: string; short: string }>;
+  /** The burn-rate rules of the SLO's window (factors scaled to it: 14.4, 6, 3, 1 for 30 days). */
+  rules?: Array<{ severity: string; factor: number; long: string; short: string }>;
 }
 
 export interface VersionInfo {

@@ -1,8 +1,10 @@
 /**
- * Multiwindow, multi-burn-rate SLO alerts (Google SRE workbook, as Sloth and Pyrra generate them) for a
- * 30-day SLO window: page when the budget burns 14.4x over 1h and 5m, or 6x over 6h and 30m; ticket at
- * 3x over 1d and 2h, or 1x over 3d and 6h. The short window makes the alert resolve soon after the burn
- * stops. A low-traffic guard refuses to fire on windows with too few events.
+ * Multiwindow, multi-burn-rate SLO alerts (Google SRE workbook, as Sloth and Pyrra generate them): page when 2% of
+ * the SLO window's error budget burns within 1h (and 5m), or 5% within 6h (and 30m); ticket at 10% within 1d (and
+ * 2h), or 10% within 3d (and 6h). For a 30-day SLO window these are the workbook's burn rates 14.4x, 6x, 3x and 1x;
+ * for another window the rate that spends the same share of its budget (Sloth's factor: share x SLO period / long
+ * window; 7 days: 3.36x, 1.4x, 0.7x, 0.23x). The short window makes the alert resolve soon after the burn stops. A
+ * low-traffic guard refuses to fire on windows with too few events.
  */
 
 export const BURN_WINDOWS = { '5m': 5 * 60_000, '30m': 30 * 60_000, '1h': 3_600_000, '2h': 7_200_000, '6h': 21_600_000, '1d': 86_400_000, '3d': 3 * 86_400_000 } as const;
@@ -16,12 +18,28 @@ export interface BurnRule {
   short: BurnWindow;
 }
 
-export const BURN_RULES: readonly BurnRule[] = [
-  { severity: 'page', factor: 14.4, long: '1h', short: '5m' },
-  { severity: 'page', factor: 6, long: '6h', short: '30m' },
-  { severity: 'ticket', factor: 3, long: '1d', short: '2h' },
-  { severity: 'ticket', factor: 1, long: '3d', short: '6h' },
+/** The workbook's rules: the share of the SLO window's budget (in percent) that, burnt within `long`, alerts. */
+const BUDGET_RULES: ReadonlyArray<Omit<BurnRule, 'factor'> & { budgetPercent: number }> = [
+  { severity: 'page', budgetPercent: 2, long: '1h', short: '5m' },
+  { severity: 'page', budgetPercent: 5, long: '6h', short: '30m' },
+  { severity: 'ticket', budgetPercent: 10, long: '1d', short: '2h' },
+  { severity: 'ticket', budgetPercent: 10, long: '3d', short: '6h' },
 ];
+
+/**
+ * The rules of an SLO over `windowDays` days: each burn factor spends its share of that window's budget within its long
+ * window (computed as percent x hours / (100 x long hours), exact for 30 days: 14.4, 6, 3, 1). A rule whose long window
+ * is longer than the SLO window is left out (1 or 2 days: no 3d rule).
+ */
+export function burnRulesFor(windowDays: number): BurnRule[] {
+  const hours = windowDays * 24;
+  return BUDGET_RULES.filter((r) => BURN_WINDOWS[r.long] <= windowDays * 86_400_000).map(({ budgetPercent, ...r }) => ({
+    ...r, factor: (budgetPercent * hours) / (100 * (BURN_WINDOWS[r.long] / 3_600_000)),
+  }));
+}
+
+/** The rules of a 30-day SLO (the workbook's table). */
+export const BURN_RULES: readonly BurnRule[] = burnRulesFor(30);
 
 export interface GoodTotal {
   good: number;
