@@ -69,6 +69,58 @@ async function fixture(primary: ModelBehaviour, candidate: ModelBehaviour) {
 const checksOf = (r: Record<string, unknown>): Check[] => (r.analyses as Array<{ checks: Check[] }>)[0]?.checks ?? [];
 
 describe('audit 4: rollout statistics through the real server', { timeout: 180_000 }, () => {
+  test('interim looks: 5 canary failures in its first 30 requests against none of the primary\'s 60 (Fisher p = 0.0032) half-way through a step do not roll back; the step ends on all of its data and passes', async () => {
+    // The controller analyses at every tick; at level 0.01 each look is a new chance to roll back a healthy canary. Looks
+    // before the step's end now fail only at interimAlpha (0.001, Haybittle-Peto); the step's end decides at 0.01.
+    const f = await fixture({}, { failEvery: 6 });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 20, maxErrorRateIncrease: 0 }, slo: { minSamples: 1000 } });
+      await f.send(keys(30, false, 'p'), 1);
+      // the candidate fails its 6th, 12th, ... 30th request: 5 of 30, each answered by the primary; the primary's arm counts
+      // its 30, those 5 and the 25 canary answers mirrored to it: 0 of 60 (scipy.stats.fisher_exact([[5, 25], [0, 60]],
+      // 'greater') p = 0.0032: below 0.01, not below 0.001)
+      await f.send(keys(30, true, 'c'), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(STEP / 2);
+      const half = await f.rollout();
+      assert.equal(half.state, 'running', `rolled back at an interim look: ${String(half.endReason)} ${JSON.stringify(checksOf(half))}`);
+      assert.equal(half.weight, 10);
+      // the rest of the step: the candidate stops failing (5 of its 100), the primary fails 1 in 10 of its requests from
+      // now on (its answers and the canary's mirrored ones)
+      f.v2.behaviour.failEvery = undefined;
+      f.v1.behaviour.failEvery = 10;
+      await f.send(keys(130, false, 'p').slice(30), 1);
+      await f.send(keys(100, true, 'c').slice(30), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(STEP / 2);
+      const end = await f.rollout();
+      assert.equal(end.state, 'running', `rolled back: ${String(end.endReason)}`);
+      assert.equal(end.weight, 100, 'the step passed at its end');
+      const er = checksOf(end).find((c) => c.name === 'errorRate') as Check;
+      assert.equal(er.pass, true);
+      assert.match(String(er.detail), /fails when p < 0\.01 /, 'the end of the step tests at errorRateAlpha');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('interim looks: a canary failing every request is still rolled back half-way through its step (p far below 0.001), the detail naming the interim level', async () => {
+    const f = await fixture({}, { failEvery: 1 });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 20 }, slo: { minSamples: 1000 } });
+      await f.send(keys(30, false, 'p'), 1);
+      await f.send(keys(30, true, 'c'), 1);
+      await f.tick(STEP / 2);
+      const r = await f.rollout();
+      assert.equal(r.state, 'rolled_back');
+      const er = checksOf(r).find((c) => c.name === 'errorRate') as Check;
+      assert.equal(er.pass, false);
+      assert.match(String(er.detail), /fails when p < 0\.001 /, String(er.detail));
+    } finally {
+      await f.close();
+    }
+  });
+
   test('latency: a canary with the primary\'s latency distribution (1 request in 20-25 slow) on 40 requests is not rolled back because 3 of them were slow', async () => {
     // Both versions answer in ~10 ms with an occasional 150 ms request: the primary 1 in 25 of its requests (4%), the
     // canary 3 of its 40 (7.5%); a sample of 40 from a 5% tail has 3 or more slow ones a third of the time

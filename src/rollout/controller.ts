@@ -1,4 +1,4 @@
-import { analyse, P95_TAIL, p95AboveP, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
+import { analyse, interimAnalysis, P95_TAIL, p95AboveP, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
 import type { TrafficPolicy } from '../core/routing/policy.js';
 import type { RoutingOverrides } from '../gateway/gateway.js';
 import type { GatewayStats } from '../gateway/stats.js';
@@ -220,8 +220,10 @@ export class RolloutController implements RoutingOverrides {
     const breach = sloBreach(canary, r.slo);
     if (breach !== null) return this.rollback(r, `SLO breach on the candidate at ${r.weight}%: ${breach}`, 'rollout-controller');
     const pair = this.o.stats.pairBetween(r.model, r.primary, r.candidate);
-    const a = analyse(canary, this.o.stats.arm(r.model, r.primary), pair.n > 0 ? pair : null, r.analysis);
     const elapsed = now - r.stepStartedAt;
+    // a look before the step's end fails only at interimAlpha (analysis.ts, interimAnalysis): every tick is a look
+    const cfg = elapsed < r.stepDurationMs ? interimAnalysis(r.analysis) : r.analysis;
+    const a = analyse(canary, this.o.stats.arm(r.model, r.primary), pair.n > 0 ? pair : null, cfg);
     if (a.fail) {
       r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
       return this.rollback(r, `analysis failed at ${r.weight}%: ${failing(a)}`, 'rollout-controller', a);

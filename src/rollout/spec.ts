@@ -92,6 +92,7 @@ export function checkRolloutSpec(raw: unknown): RolloutSpec {
       maxErrorRateIncrease: num(a, 'maxErrorRateIncrease', d.maxErrorRateIncrease, 0, 1), maxLatencyRatio: num(a, 'maxLatencyRatio', d.maxLatencyRatio, 1, 1000),
       latencySlackMs: num(a, 'latencySlackMs', d.latencySlackMs, 0, 1e6), maxDisagreement: num(a, 'maxDisagreement', d.maxDisagreement, 0, 1),
       maxDrift: num(a, 'maxDrift', d.maxDrift, 0, 100), driftAlpha: num(a, 'driftAlpha', d.driftAlpha, 1e-12, 1), maxPerformanceDrop: num(a, 'maxPerformanceDrop', d.maxPerformanceDrop, 0, 1),
+      interimAlpha: num(a, 'interimAlpha', d.interimAlpha, 1e-12, 0.5),
     },
     slo: {
       maxErrorRate: num(s, 'maxErrorRate', DEFAULT_SLO.maxErrorRate, 0, 1), errorRateAlpha: num(s, 'errorRateAlpha', DEFAULT_SLO.errorRateAlpha as number, 1e-12, 1),

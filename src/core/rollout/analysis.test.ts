@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { seededRandom } from '../random/rng.js';
 import { assertClose, loadGolden } from '../../../test/helpers/golden.js';
-import { analyse, DEFAULT_ANALYSIS, errorRateP, p95AboveP, type ArmSnapshot, type LatencyTail } from './analysis.js';
+import { analyse, DEFAULT_ANALYSIS, errorRateP, interimAnalysis, p95AboveP, type ArmSnapshot, type LatencyTail } from './analysis.js';
 
 /** The exact tail of a list of latencies (the gateway reads it from its sketch's bins instead). */
 const tailOf = (values: readonly number[]) => (ms: number): LatencyTail => ({ slower: values.filter((v) => v > ms).length, of: values.length, aboveMs: ms });
@@ -137,4 +137,13 @@ describe('issue 5: rollout step analysis', () => {
     const moved = analyse(arm({ categories: new Map(), numeric: base.map((x) => x + 0.5) }), arm({ categories: new Map(), numeric: base }), null);
     assert.ok((moved.checks.find((c) => c.name === 'drift')?.canary as number) > 1);
   });
+});
+
+test('interimAnalysis: a look before the step\'s end caps errorRateAlpha and driftAlpha at interimAlpha, leaves the rest, and takes the default for a rollout stored without it', () => {
+  const cfg = { ...DEFAULT_ANALYSIS, errorRateAlpha: 0.05, driftAlpha: 0.0001, interimAlpha: 0.002 };
+  assert.deepEqual(interimAnalysis(cfg), { ...cfg, errorRateAlpha: 0.002, driftAlpha: 0.0001 });
+  const stored = { ...DEFAULT_ANALYSIS } as Partial<typeof DEFAULT_ANALYSIS>;
+  delete stored.interimAlpha;
+  const got = interimAnalysis(stored as typeof DEFAULT_ANALYSIS);
+  assert.deepEqual([got.errorRateAlpha, got.driftAlpha, got.interimAlpha], [0.001, 0.001, 0.001]);
 });

@@ -80,12 +80,30 @@ export interface AnalysisConfig {
   maxDrift: number;
   driftAlpha: number;
   maxPerformanceDrop: number;
+  /**
+   * The significance level of the looks before a step's duration is over (the controller analyses at every tick):
+   * errorRateAlpha and driftAlpha are capped at it then, and apply as set only at the step's end (Haybittle-Peto).
+   */
+  interimAlpha: number;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisConfig = {
   minSamples: 100, errorRateAlpha: 0.01, maxErrorRateIncrease: 0.01, maxLatencyRatio: 1.5, latencySlackMs: 5,
-  maxDisagreement: 0.2, maxDrift: 0.25, driftAlpha: 0.01, maxPerformanceDrop: 0.05,
+  maxDisagreement: 0.2, maxDrift: 0.25, driftAlpha: 0.01, maxPerformanceDrop: 0.05, interimAlpha: 0.001,
 };
+
+/**
+ * The configuration of an interim look, one made before the step's duration is over. The controller analyses at every
+ * tick, and a test repeated on growing data at level alpha rejects a healthy canary far more often than alpha (every
+ * look is a new chance: with a look every few seconds the false rollbacks add up). As the Haybittle-Peto rule of
+ * group-sequential trials does, the looks before the step's end use a stringent level (interimAlpha, 0.001): a canary
+ * that is clearly worse is still rolled back at once, and the configured levels decide once, at the step's end.
+ */
+export function interimAnalysis(cfg: AnalysisConfig): AnalysisConfig {
+  // a rollout stored before interimAlpha existed has none: the default
+  const interimAlpha = (cfg.interimAlpha as number | undefined) ?? DEFAULT_ANALYSIS.interimAlpha;
+  return { ...cfg, interimAlpha, errorRateAlpha: Math.min(cfg.errorRateAlpha, interimAlpha), driftAlpha: Math.min(cfg.driftAlpha, interimAlpha) };
+}
 
 export interface Check {
   name: 'errorRate' | 'latencyP95' | 'disagreement' | 'drift' | 'estimatedPerformance';
