@@ -1,27 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { stickyBucket } from '../src/core/routing/policy.js';
 import { MemoryNotifier } from '../src/rollout/notifier.js';
 import { defaultConfig } from '../src/config.js';
 import { startServer, type Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
 import { predict } from './helpers/predict.js';
-import { declareChurn } from './helpers/registry.js';
+import { declareChurn, stickyKeys as keys } from './helpers/registry.js';
 import { call } from './helpers/server.js';
 import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12);
 const STEP = 60_000;
-
-/** `count` sticky keys whose canary bucket is below (`canary`) or at/above (`!canary`) a 10% step. */
-function keys(count: number, canary: boolean, prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const k = `${prefix}-${i}`;
-    if ((stickyBucket(k) < 1000) === canary) out.push(k);
-  }
-  return out;
-}
 
 describe('audit 3: rollout statistics and the promotion gate through the real server', { timeout: 120_000 }, () => {
   let server: Server;

@@ -18,6 +18,27 @@ registerMonitorMetric({
   reference: () => null,
 });
 
+/** A server on `clock` whose alerts go to `rx` (grouped by monitor, 1m group wait, 5m group interval). */
+function hookedServer(clock: () => number, rx: Receiver): Promise<Server> {
+  return testServer({
+    clock,
+    configure: (c) => {
+      c.alerting = { evaluationInterval: 0, groupBy: ['monitor'], groupWait: '1m', groupInterval: '5m', repeatInterval: '1d', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+    },
+  });
+}
+
+/** Every alert (open or not) of one monitor. */
+async function alertsOf(url: string, monitor: string): Promise<AlertRecord[]> {
+  return ((await call(url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
+}
+
+/** The statuses (firing, resolved) a webhook receiver was sent for one monitor, in order. */
+function notifiedOf(rx: Receiver, monitor: string): string[] {
+  return rx.received.flatMap((r) => (r.body as { alerts: Array<{ status: string; labels: Record<string, string> }> }).alerts)
+    .filter((a) => a.labels['monitor'] === monitor).map((a) => a.status);
+}
+
 describe('audit 4 (monitors): the note of a window without a verdict says the real reason', { timeout: 60_000 }, () => {
   const LIVE = Date.UTC(2026, 1, 2, 12);
   const now = LIVE + HOUR + 5 * MIN;
@@ -65,10 +86,8 @@ describe('audit 4 (monitors): a pending duration (for:) as Prometheus', { timeou
   let hourStart = LIVE;
   let n = 0;
   const post = poster(() => s.url);
-  const alerts = async (monitor: string): Promise<AlertRecord[]> =>
-    ((await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
-  const notified = (monitor: string): string[] => rx.received.flatMap((r) => (r.body as { alerts: Array<{ status: string; labels: Record<string, string> }> }).alerts)
-    .filter((a) => a.labels['monitor'] === monitor).map((a) => a.status);
+  const alerts = (monitor: string): Promise<AlertRecord[]> => alertsOf(s.url, monitor);
+  const notified = (monitor: string): string[] => notifiedOf(rx, monitor);
   const events = (from: number, bad: boolean): Array<Record<string, unknown>> => Array.from({ length: 20 }, (_, i) => ({
     id: `p${n++}`, model: 'churn', version: '1', timestamp: from + i * 3 * MIN, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, ...(bad && { error: 'boom' }),
   }));
@@ -87,12 +106,7 @@ describe('audit 4 (monitors): a pending duration (for:) as Prometheus', { timeou
 
   before(async () => {
     rx = await Receiver.start();
-    s = await testServer({
-      clock: () => now,
-      configure: (c) => {
-        c.alerting = { evaluationInterval: 0, groupBy: ['monitor'], groupWait: '1m', groupInterval: '5m', repeatInterval: '1d', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
-      },
-    });
+    s = await hookedServer(() => now, rx);
     await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
     await post('/v1/models/churn/versions', { version: '1' });
     await post('/v1/events', { events: events(hourStart, false) });
@@ -148,10 +162,8 @@ describe('audit 4 (monitors): what a monitor does while no data arrives (noData)
   let rx: Receiver;
   let n = 0;
   const post = poster(() => s.url);
-  const alerts = async (monitor: string): Promise<AlertRecord[]> =>
-    ((await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === monitor);
-  const notified = (monitor: string): string[] => rx.received.flatMap((r) => (r.body as { alerts: Array<{ status: string; labels: Record<string, string> }> }).alerts)
-    .filter((a) => a.labels['monitor'] === monitor).map((a) => a.status);
+  const alerts = (monitor: string): Promise<AlertRecord[]> => alertsOf(s.url, monitor);
+  const notified = (monitor: string): string[] => notifiedOf(rx, monitor);
   const events = (model: string, from: number, hours: number, bad: boolean): Array<Record<string, unknown>> => Array.from({ length: 20 * hours }, (_, i) => ({
     id: `n${n++}`, model, version: '1', timestamp: from + i * 3 * MIN, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, ...(bad && { error: 'boom' }),
   }));
@@ -166,12 +178,7 @@ describe('audit 4 (monitors): what a monitor does while no data arrives (noData)
 
   before(async () => {
     rx = await Receiver.start();
-    s = await testServer({
-      clock: () => now,
-      configure: (c) => {
-        c.alerting = { evaluationInterval: 0, groupBy: ['monitor'], groupWait: '1m', groupInterval: '5m', repeatInterval: '1d', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
-      },
-    });
+    s = await hookedServer(() => now, rx);
     for (const model of ['churn', 'steady']) {
       await post('/v1/models', { name: model, outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
       await post('/v1/models/' + model + '/versions', { version: '1' });

@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { stickyBucket } from '../src/core/routing/policy.js';
 import { defaultConfig } from '../src/config.js';
 import { MemoryNotifier } from '../src/rollout/notifier.js';
 import { startServer } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
 import { many, predict } from './helpers/predict.js';
 import { Receiver } from './helpers/receiver.js';
-import { declareChurn } from './helpers/registry.js';
+import { declareChurn, stickyKeys as keys } from './helpers/registry.js';
 import { call } from './helpers/server.js';
 import { defaultAnswer, startModelServer, type ModelBehaviour } from './helpers/upstream.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12);
 const STEP = 60_000;
-
-/** `count` sticky keys whose canary bucket is below (`canary`) or at/above (`!canary`) a 10% step. */
-function keys(count: number, canary: boolean, prefix: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; out.length < count; i++) {
-    const k = `${prefix}-${i}`;
-    if ((stickyBucket(k) < 1000) === canary) out.push(k);
-  }
-  return out;
-}
 
 interface Check { name: string; canary: number | null; primary: number | null; limit: number | null; pass: boolean; detail?: string }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stickyBucket } from '../../src/core/routing/policy.js';
 import type { Server } from '../../src/server.js';
 import { call, testServer } from './server.js';
 import { defaultAnswer, startModelServer, type ModelServer } from './upstream.js';
@@ -55,4 +56,14 @@ export async function twoVersionGateway(): Promise<TwoVersionGateway> {
       for (const s of [v1, v2]) await s.close();
     },
   };
+}
+
+/** `count` sticky keys whose canary bucket is below (`canary`) or at/above (`!canary`) a 10% step. */
+export function stickyKeys(count: number, canary: boolean, prefix: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; out.length < count; i++) {
+    const k = `${prefix}-${i}`;
+    if ((stickyBucket(k) < 1000) === canary) out.push(k);
+  }
+  return out;
 }
