@@ -15,11 +15,14 @@ export function shownStoreUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@');
 }
 
+/** Errors of a directory its user may not write (permissions, a read-only file system). */
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
 export function dataDirError(dir: string, e: unknown): InputError {
   if (e instanceof MakeDirError) return new InputError(`cannot use data dir ${dir}: ${makeDirWhy(dir, e)}`);
   const code = codeOf(e);
   const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory'
-    : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `not writable (${code})` : firstLine(e);
+    : code !== undefined && NOT_WRITABLE.has(code) ? `not writable (${code})` : firstLine(e);
   return new InputError(`cannot use data dir ${dir}: ${why}`);
 }
 
@@ -27,7 +30,7 @@ export function dataDirError(dir: string, e: unknown): InputError {
 function makeDirWhy(dir: string, e: MakeDirError): string {
   if (e.step === 'not-directory') return e.path === resolve(dir) ? 'not a directory' : `not a directory (${e.path} is not a directory)`;
   const parent = dirname(e.path);
-  if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 'EROFS') {
+  if (NOT_WRITABLE.has(e.code)) {
     return `cannot create ${e.path}: ${e.code === 'EROFS' ? `${parent} is on a read-only file system` : `${parent} is not writable`} (${e.code})`;
   }
   if (e.code === 'ENOENT') return `cannot create ${e.path}: the file system of ${parent} does not take new directories (ENOENT)`;

@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
-  categoryBars, datasetDrift, DEFAULT_DRIFT_SHARE, featureDrift, getDriftMethod, overlayHistogram,
+  categoryBars, datasetDrift, DEFAULT_DRIFT_SHARE, featureDrift, isDriftShare, getDriftMethod, overlayHistogram,
   UnknownDriftMethodError, type Distribution, type DriftReport, type FeatureSample,
 } from '../core/drift/index.js';
 import { Dataset, type ColumnInfo } from '../io/dataset.js';
@@ -76,7 +76,7 @@ function validateOptions(opts: DriftRunOptions): void {
   if (opts.threshold !== undefined && !(Number.isFinite(opts.threshold) && opts.threshold > 0)) {
     throw new InputError(`--threshold must be a positive number (got ${opts.threshold})`);
   }
-  if (opts.driftShare !== undefined && !(opts.driftShare > 0 && opts.driftShare <= 1)) {
+  if (opts.driftShare !== undefined && !isDriftShare(opts.driftShare)) {
     throw new InputError(`--drift-share must be in (0, 1] (got ${opts.driftShare})`);
   }
 }

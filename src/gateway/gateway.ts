@@ -77,7 +77,7 @@ export function confidence(a: { score: number | null; scores: number[] | null })
 
 /**
  * The answer when the model can give it; an answer its monitoring would reject (a label not among its classes, scores
- * not one per class; parseAnswer checked the scores' range and sum) is invalid.
+ * not one per class; parseAnswer checked their range) is invalid.
  */
 function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
   const classes = ctx.model.classes ?? null;
@@ -272,7 +272,7 @@ export class Gateway {
     }
     const e: ValidEvent = {
       id, model: ctx.model.name, version, ts, features: body.features, prediction: cls ? String(a.prediction) : a.prediction,
-      score: a.score !== null && a.score >= 0 && a.score <= 1 ? a.score : null, scores: a.scores, latencyMs, error: error === null ? null : error.slice(0, 1000),
+      score: a.score, scores: a.scores, latencyMs, error: error === null ? null : error.slice(0, 1000),
       segment: body.segment, costUsd: null,
     };
     this.o.recorder.record(e);

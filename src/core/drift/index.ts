@@ -4,7 +4,7 @@ export * from './registry.js';
 export * from './select.js';
 export * from './sample.js';
 export { featureDrift } from './feature.js';
-export { datasetDrift, DEFAULT_DRIFT_SHARE } from './dataset.js';
+export { datasetDrift, DEFAULT_DRIFT_SHARE, isDriftShare } from './dataset.js';
 export { numericalStats } from './numerical.js';
 export { categoricalStats, unionCategories } from './categorical.js';
 export * from './histogram.js';

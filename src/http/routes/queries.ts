@@ -12,7 +12,7 @@ import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
 import { pointValue, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
-import { DEFAULT_DRIFT_SHARE } from '../../core/drift/dataset.js';
+import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
@@ -191,7 +191,7 @@ function eventCursor(raw: unknown): { ts: number; id: string } {
 function driftShareParam(raw: unknown): number {
   if (raw === undefined) return DEFAULT_DRIFT_SHARE;
   const x = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!(x > 0 && x <= 1)) throw new ApiError('bad_request', `driftShare must be a number in (0, 1] (got ${JSON.stringify(raw)})`);
+  if (!isDriftShare(x)) throw new ApiError('bad_request', `driftShare must be a number in (0, 1] (got ${JSON.stringify(raw)})`);
   return x;
 }
 
