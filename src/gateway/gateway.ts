@@ -122,10 +122,14 @@ export class Gateway {
     const { serving } = ctl;
     // no deadlineMs: no overall deadline, each upstream call its own timeoutMs
     const deadline: Deadline = { at: null, ms: serving.deadlineMs ?? Infinity };
-    const id = body.id ?? this.o.newId();
+    // A generated id names the event of the calls it was sent with (a failed canary call's, a failed request's); the
+    // request's own id always names the served answer (its labels), so an event of a call that failed gets a new one.
+    const generated = body.id === undefined;
+    let id = body.id ?? this.o.newId();
+    const callerRequestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : null;
     // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
-    const requestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : id;
-    const payload: Outgoing = { body: JSON.stringify({ features: body.features }), headers: upstreamHeaders({ 'x-lookout-prediction-id': id, 'x-request-id': requestId }) };
+    const outgoing = (pid: string): Outgoing => ({ body: JSON.stringify({ features: body.features }), headers: upstreamHeaders({ 'x-lookout-prediction-id': pid, 'x-request-id': callerRequestId ?? pid }) });
+    let payload = outgoing(id);
     const attempts: Attempt[] = [];
     let answer: UpstreamAnswer | null = null;
     let served: string | null = null;
@@ -149,9 +153,15 @@ export class Gateway {
       answer = await this.call(mctx, ctl, routed, payload, serving.timeoutMs, deadline, attempts);
       if (answer === null && d.arm === 'candidate') {
         // A failing canary candidate fails only itself: its failure is recorded as a failed event of its version (its
-        // error rate) under an id of its own, and the primary answers, as for a paused candidate. The primary's event
-        // has the latency from its own call on: the candidate's deadline is not the primary's slowness.
-        this.record(mctx, body, this.o.newId(), routed, null, performance.now() - tc, attempts.at(-1)?.error ?? null);
+        // error rate), and the primary answers, as for a paused candidate. The failed event has the id the candidate
+        // was sent when that was generated, and the request a new one (the answer's id names the served answer); a
+        // request's own id stays the answer's. The primary's event has the latency from its own call on: the
+        // candidate's deadline is not the primary's slowness.
+        this.record(mctx, body, generated ? id : this.o.newId(), routed, null, performance.now() - tc, attempts.at(-1)?.error ?? null);
+        if (generated) {
+          id = this.o.newId();
+          payload = outgoing(id);
+        }
         t0 = performance.now();
         mirror = null;
         if (timeLeft(deadline) >= 1) {
@@ -188,8 +198,9 @@ export class Gateway {
     const routedError = attempts.find((a) => a.version === routed)?.error ?? null;
     if (answer === null) {
       // A failed request is an event of the routed version too (no prediction): a model that is down shows as errors.
-      // Under an id of its own: a retry with the request's id is the prediction that id names (and labels).
-      if (routed !== null) this.record(mctx, body, this.o.newId(), routed, null, elapsedMs, routedError);
+      // Under the generated id its upstreams were sent; a request's own id gets a new one: a retry with the request's
+      // id is the prediction that id names (and labels).
+      if (routed !== null) this.record(mctx, body, generated ? id : this.o.newId(), routed, null, elapsedMs, routedError);
       throw new RegistryError(failureCode(attempts), `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`,
         { attempts: attempts.map((a) => ({ version: a.version, error: a.error })), id });
     }
