@@ -1,10 +1,29 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
-import { call } from './helpers/server.js';
-import { predict } from './helpers/predict.js';
+import { declareChurn, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
+import { many, predict } from './helpers/predict.js';
 import { startModelServer } from './helpers/upstream.js';
+
+/** A model server answering every request with `status` and `body` (what startModelServer's failEvery cannot vary). */
+async function answering(status: number, body: string): Promise<{ url: string; requests: number; close(): Promise<void> }> {
+  const state = { url: '', requests: 0, close: async () => undefined as void };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.requests++;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/predict`;
+  state.close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  return state;
+}
 
 describe('audit 5: gateway (real upstream model servers on loopback)', { timeout: 120_000 }, () => {
   let server: Server;
@@ -79,3 +98,71 @@ describe('audit 5: gateway (real upstream model servers on loopback)', { timeout
     }
   });
 });
+
+const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
+const nulSchema = `lookout_a5gw_${process.pid}_${Date.now()}`;
+after(async () => {
+  if (!pgUrl) return;
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${nulSchema}" CASCADE`);
+  await client.end();
+});
+
+for (const b of [{ name: 'DuckDB file', skip: false as const }, { name: 'PostgreSQL', skip: pgUrl ? false as const : 'LOOKOUT_TEST_PG_URL not set', storage: `${pgUrl ?? ''}?schema=${nulSchema}` }]) {
+  describe(`audit 5: U+0000 through the gateway on the ${b.name} store`, { skip: b.skip, timeout: 60_000 }, () => {
+    test('audit 5: an id or a segment value with U+0000 is a 400 before any upstream call, and an upstream error text with U+0000 does not lose the batch of events recorded with it', async () => {
+      const s = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; if ('storage' in b) c.storage = b.storage; } });
+      const ok = await startModelServer();
+      try {
+        await declareChurn(s.url, [{ version: '1.0.0', upstream: ok.url }], '1.0.0');
+        const before = ok.requests;
+        for (const extra of [{ id: 'n\u0000id' }, { segment: { region: 'e\u0000u' } }]) {
+          const r = await predict(s.url, { x: 1 }, extra);
+          assert.equal(r.status, 400, JSON.stringify(r.body));
+          assert.equal((r.body['error'] as { code: string }).code, 'bad_request');
+        }
+        assert.equal(ok.requests, before, 'refused before any upstream call');
+        // a crashing upstream whose error body has a NUL: its failed event is recorded with the others of the batch
+        const server500 = await answering(500, '{"error":"bad\u0000byte"}');
+        try {
+          await call(s.url, 'PUT', '/v1/models/churn/versions/3.0.0', { upstream: server500.url });
+          await call(s.url, 'PUT', '/v1/models/churn/serving', { policy: { kind: 'canary', candidate: '3.0.0', percent: 50 } });
+          const answers = await many(40, 4, (i) => predict(s.url, { x: 1 }, { id: `nul-batch-${i}` }));
+          assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.find((a) => a.status !== 200)?.body));
+          assert.ok(server500.requests > 0);
+          await s.deps.registry?.recorder.flush();
+          const stored = await s.deps.store.getEvents(answers.map((_a, i) => `nul-batch-${i}`));
+          assert.equal(stored.length, 40, 'the answers\' events are stored');
+          const failed = await s.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '3.0.0' });
+          assert.equal(failed.length, server500.requests, 'the candidate\'s failed events are stored');
+          assert.ok(failed.every((e) => e.error !== null && !e.error.includes('\u0000')), JSON.stringify(failed[0]?.error));
+          assert.equal(s.deps.registry?.recorder.failed, 0);
+        } finally {
+          await server500.close();
+        }
+        // a model without declared classes: an answered label with U+0000 (or over 1024 characters, as POST /v1/events
+        // refuses them) is an invalid answer, not a prediction that fails its batch
+        const free = await answering(200, '{"prediction":"a\\u0000b"}');
+        try {
+          assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'free', outputKind: 'binary', inputSchema: { type: 'object' } })).status, 201);
+          const v = await call(s.url, 'PUT', '/v1/models/free/versions/1.0.0', { upstream: free.url });
+          assert.equal(v.status, 201, JSON.stringify(v.body));
+          assert.equal((await call(s.url, 'PUT', '/v1/models/free/aliases/production', { version: '1.0.0', reason: 'nul' })).status, 200);
+          const r = await call(s.url, 'POST', '/v1/models/free/predict', { features: {}, id: 'free-1' });
+          assert.equal(r.status, 502, JSON.stringify(r.body));
+          assert.match(JSON.stringify(r.body), /invalid_response/);
+          await s.deps.registry?.recorder.flush();
+          assert.equal(s.deps.registry?.recorder.failed, 0);
+          const [e] = await s.deps.store.queryEvents({ model: 'free', from: 0, to: Date.now() + 1000 });
+          assert.deepStrictEqual([e?.version, e?.prediction], ['1.0.0', null]);
+        } finally {
+          await free.close();
+        }
+      } finally {
+        await s.close();
+        await ok.close();
+      }
+    });
+  });
+}

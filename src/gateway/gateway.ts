@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Random } from '../core/random/rng.js';
 import { route, type TrafficPolicy } from '../core/routing/policy.js';
 import type { ValidEvent } from '../ingest/event-input.js';
+import { hasNul, withoutNul } from '../ingest/limits.js';
 import type { ModelContext } from '../ingest/validate-event.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import { RegistryError } from '../registry/errors.js';
@@ -85,7 +86,12 @@ function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
     throw new UpstreamError('invalid_response', `upstream answer's scores must be ${classes.length} numbers, one per class (${classes.join(', ').slice(0, 200)}): got ${a.scores.length}`, a.latencyMs);
   }
   const regression = ctx.model.outputKind === 'regression';
-  if (regression ? typeof a.prediction === 'number' : ctx.classes === null || ctx.classes.has(String(a.prediction))) return a;
+  const label = String(a.prediction);
+  // a label POST /v1/events refuses (over 1024 characters, U+0000: not storable) would fail the recorder's whole batch
+  if (!regression && ctx.classes === null && (label.length > 1024 || hasNul(label))) {
+    throw new UpstreamError('invalid_response', `upstream answered a label of ${label.length} characters${hasNul(label) ? ' with U+0000' : ''}: at most 1024, without U+0000`, a.latencyMs);
+  }
+  if (regression ? typeof a.prediction === 'number' : ctx.classes === null || ctx.classes.has(label)) return a;
   const why = regression ? 'a regression model answers a number' : `not one of the model's classes (${[...ctx.classes ?? []].join(', ').slice(0, 200)})`;
   throw new UpstreamError('invalid_response', `upstream answered "${String(a.prediction).slice(0, 100)}": ${why}`, a.latencyMs);
 }
@@ -270,8 +276,10 @@ export class Gateway {
   }
 
   /** Records the request as an event of `version`: its answer `a`, or none (null) when it failed with `error`. */
-  private record(ctx: ModelContext, body: PredictBody, id: string, version: string, a: UpstreamAnswer | null, latencyMs: number, error: string | null): void {
+  private record(ctx: ModelContext, body: PredictBody, id: string, version: string, a: UpstreamAnswer | null, latencyMs: number, errorText: string | null): void {
     const ts = this.o.clock();
+    // an upstream's error text quotes its answer, which may hold U+0000 (not storable: the whole batch would fail)
+    const error = errorText === null ? null : withoutNul(errorText);
     const cls = ctx.model.outputKind !== 'regression';
     if (a === null) {
       this.o.recorder.record({ id, model: ctx.model.name, version, ts, features: body.features, prediction: null, score: null, scores: null, latencyMs, error: (error ?? 'error').slice(0, 1000), segment: body.segment, costUsd: null });

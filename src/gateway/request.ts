@@ -1,4 +1,5 @@
 import type { ModelContext } from '../ingest/validate-event.js';
+import { hasNul } from '../ingest/limits.js';
 import { RegistryError } from '../registry/errors.js';
 
 /** The body of POST /v1/models/:name/predict after validation. */
@@ -22,15 +23,18 @@ export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
     throw new RegistryError('validation_failed', `features do not match the input schema of model "${ctx.model.name}": ${errs.map((e) => `${e.path || '/'} ${e.message ?? ''}`).join('; ')}`, errs);
   }
   const id = raw['id'];
-  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128 || /\p{Cs}/u.test(id))) throw new RegistryError('bad_request', '"id" must be a string of 1 to 128 characters');
+  // no U+0000: it cannot be stored (PostgreSQL text), nor sent in the upstreams' x-lookout-prediction-id header
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 128 || /\p{Cs}/u.test(id) || hasNul(id))) {
+    throw new RegistryError('bad_request', '"id" must be a string of 1 to 128 characters, without unpaired surrogates or U+0000');
+  }
   const seg = raw['segment'] ?? {};
   if (!isObject(seg)) throw new RegistryError('bad_request', '"segment" must be an object of key -> value');
   const segment: Record<string, string> = {};
   for (const k of ctx.model.segmentKeys) {
     const v = seg[k];
     if (v === undefined || v === null) continue;
-    if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || String(v).length > 200) {
-      throw new RegistryError('bad_request', `segment.${k} must be a string, number or boolean of at most 200 characters`);
+    if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || String(v).length > 200 || hasNul(String(v))) {
+      throw new RegistryError('bad_request', `segment.${k} must be a string, number or boolean of at most 200 characters, without U+0000`);
     }
     segment[k] = String(v);
   }
