@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DDSketch } from '@datadog/sketches-js';
-import { latencyTail } from './stats.js';
+import { predictionDriftTest } from '../core/rollout/analysis.js';
+import { GatewayStats, latencyTail } from './stats.js';
 
 test('latencyTail: requests above the sketch bin edge at or above a threshold, within 2.02% of it (1% relative accuracy)', () => {
   const sketch = new DDSketch({ relativeAccuracy: 0.01 });
@@ -21,4 +22,24 @@ test('latencyTail: requests above the sketch bin edge at or above a threshold, w
   sketch.accept(1000);
   assert.equal(tail(100).slower, before);
   assert.deepStrictEqual(latencyTail(new DDSketch({ relativeAccuracy: 0.01 }))(10), { slower: 0, of: 0, aboveMs: tail(10).aboveMs });
+});
+
+test('GatewayStats: the numeric predictions an arm keeps sample its whole period, so a shadow that shifts after 5,000 requests shows as drift', () => {
+  const stats = new GatewayStats(() => 0);
+  // 12,000 paired requests: the shadow agrees for the first 6,000, then answers 1,000 more
+  for (let i = 0; i < 12_000; i++) {
+    const x = (i * 7919) % 100;
+    stats.answer('m', 'primary', true, 1, x, null);
+    stats.answer('m', 'shadow', true, 1, i < 6000 ? x : x + 1000, null);
+  }
+  const shadow = stats.arm('m', 'shadow');
+  const shifted = shadow.numeric.filter((v) => v >= 1000).length / shadow.numeric.length;
+  assert.ok(shifted > 0.45 && shifted < 0.55, `${(shifted * 100).toFixed(1)}% of the kept sample from the second half`);
+  const drift = predictionDriftTest(stats.arm('m', 'primary'), shadow);
+  // half the shadow's answers above every primary answer: its top decile holds ~55% against 10%
+  assert.ok(drift !== null && drift.psi > 0.5 && drift.p < 1e-6, JSON.stringify(drift));
+  // the same input gives the same sample (seeded: reports and rollout analyses are reproducible)
+  const again = new GatewayStats(() => 0);
+  for (let i = 0; i < 12_000; i++) again.answer('m', 'shadow', true, 1, i < 6000 ? (i * 7919) % 100 : ((i * 7919) % 100) + 1000, null);
+  assert.deepStrictEqual(again.arm('m', 'shadow').numeric, shadow.numeric);
 });

@@ -1,4 +1,5 @@
 import { DDSketch } from '@datadog/sketches-js';
+import { seededRandom, type Random } from '../core/random/rng.js';
 import type { ArmSnapshot, LatencyTail, PairSnapshot } from '../core/rollout/analysis.js';
 
 const NUMERIC_SAMPLE = 5000;
@@ -33,7 +34,13 @@ class ArmStats {
   errors = 0;
   private latency = new DDSketch({ relativeAccuracy: 0.01 });
   readonly categories = new Map<string, number>();
+  /**
+   * A uniform sample (reservoir, seeded: reproducible) of the numeric predictions since the statistics started. The
+   * first NUMERIC_SAMPLE alone would freeze a long shadow's drift at its first few thousand requests.
+   */
   readonly numeric: number[] = [];
+  private numericSeen = 0;
+  private readonly random: Random = seededRandom(0x5eed);
   private confidenceSum = 0;
   private confidenceN = 0;
 
@@ -45,7 +52,12 @@ class ArmStats {
     }
     this.latency.accept(Math.max(latencyMs, 1e-3));
     if (typeof prediction === 'number') {
+      this.numericSeen++;
       if (this.numeric.length < NUMERIC_SAMPLE) this.numeric.push(prediction);
+      else {
+        const j = this.random.int(this.numericSeen);
+        if (j < NUMERIC_SAMPLE) this.numeric[j] = prediction;
+      }
     } else if (prediction !== null) {
       const k = this.categories.has(prediction) || this.categories.size < MAX_CATEGORIES ? prediction : '(other)';
       this.categories.set(k, (this.categories.get(k) ?? 0) + 1);
