@@ -97,6 +97,26 @@ describe('audit 5: gateway (real upstream model servers on loopback)', { timeout
       await bad.close();
     }
   });
+
+  test('audit 5: a prediction id a header cannot carry (non-Latin-1 text, a line break) is answered, percent-encoded in the headers and stored as sent', async () => {
+    const seen: unknown[] = [];
+    g.v1.behaviour.onRequest = (_p, h) => seen.push(h['x-lookout-prediction-id']);
+    try {
+      for (const id of ['予測-1', 'réq-ü', 'a\nb']) {
+        const a = await predict(url, { x: 1 }, { id });
+        assert.deepStrictEqual([a.status, a.version, a.body.id], [200, '1.0.0', id], JSON.stringify(a.body));
+        assert.equal(a.id, encodeURIComponent(id), 'the answer\'s header');
+        assert.deepStrictEqual(seen.splice(0), [encodeURIComponent(id)], 'the upstream\'s header');
+        assert.equal((await eventsById([id])).get(id)?.prediction, 'yes', 'stored under the id as sent');
+      }
+      // printable ASCII is sent as it is
+      const b = await predict(url, { x: 1 }, { id: 'order 17/%20:a' });
+      assert.equal(b.id, 'order 17/%20:a');
+      assert.deepStrictEqual(seen.splice(0), ['order 17/%20:a']);
+    } finally {
+      delete g.v1.behaviour.onRequest;
+    }
+  });
 });
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];

@@ -52,6 +52,12 @@ export interface RequestMeta {
 /** A longer x-request-id is not passed on (the prediction id is instead). */
 const MAX_REQUEST_ID = 200;
 
+/**
+ * A prediction id as a header carries it: as it is when printable ASCII, else percent-encoded UTF-8
+ * (encodeURIComponent): a header cannot carry a line break, and text beyond Latin-1 made every upstream call fail.
+ */
+export const idHeader = (id: string): string => (/^[\x20-\x7e]*$/.test(id) ? id : encodeURIComponent(id));
+
 /** One upstream call's body and headers (the same for every version called for a request). */
 interface Outgoing { body: string; headers: Record<string, string> }
 
@@ -134,7 +140,7 @@ export class Gateway {
     let id = body.id ?? this.o.newId();
     const callerRequestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : null;
     // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
-    const outgoing = (pid: string): Outgoing => ({ body: JSON.stringify({ features: body.features }), headers: upstreamHeaders({ 'x-lookout-prediction-id': pid, 'x-request-id': callerRequestId ?? pid }) });
+    const outgoing = (pid: string): Outgoing => ({ body: JSON.stringify({ features: body.features }), headers: upstreamHeaders({ 'x-lookout-prediction-id': idHeader(pid), 'x-request-id': callerRequestId ?? idHeader(pid) }) });
     let payload = outgoing(id);
     const attempts: Attempt[] = [];
     let answer: UpstreamAnswer | null = null;

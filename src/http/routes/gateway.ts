@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { predictionDrift } from '../../core/rollout/analysis.js';
+import { idHeader } from '../../gateway/gateway.js';
 import type { RegistryServices } from '../../gateway/services.js';
 import { RegistryError } from '../../registry/errors.js';
 import type { AppDeps } from '../deps.js';
@@ -29,7 +30,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       const key = req.headers['x-lookout-route-key'];
       const rid = req.headers['x-request-id'];
       const r = await s.gateway.predict(req.params.name, req.body, { routeKey: typeof key === 'string' ? key : undefined, requestId: typeof rid === 'string' ? rid : undefined });
-      void reply.header('x-lookout-prediction-id', r.id).header('x-lookout-version', r.version);
+      void reply.header('x-lookout-prediction-id', idHeader(r.id)).header('x-lookout-version', r.version);
       if (r.fallback !== null) void reply.header('x-lookout-fallback', r.fallback);
       return r.body;
     });
