@@ -117,6 +117,22 @@ describe('audit 5: gateway (real upstream model servers on loopback)', { timeout
       delete g.v1.behaviour.onRequest;
     }
   });
+
+  test('audit 5: a 400 validation_failed names the offending field of features (a missing or unknown one too) and the schema rule it broke', async () => {
+    type D = { code: string; message: string; details: Array<{ path: string; schemaPath: string; message: string }> };
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ x: 'a' }, '/x', '#/properties/x/type'],
+      [{}, '/x', '#/required'],
+      [{ x: 1, z: 2 }, '/z', '#/additionalProperties'],
+    ];
+    for (const [features, path, schemaPath] of cases) {
+      const r = await predict(url, features);
+      const err = r.body['error'] as D;
+      assert.deepStrictEqual([r.status, err.code], [400, 'validation_failed']);
+      assert.deepStrictEqual(err.details.map((d) => [d.path, d.schemaPath]), [[path, schemaPath]], JSON.stringify(err));
+      assert.ok(err.message.includes(path), err.message);
+    }
+  });
 });
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];

@@ -1,4 +1,5 @@
 import type { ModelContext } from '../ingest/validate-event.js';
+import type { ErrorObject } from 'ajv';
 import { hasNul } from '../ingest/limits.js';
 import { RegistryError } from '../registry/errors.js';
 
@@ -13,14 +14,22 @@ export interface PredictBody {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The features' field an error is about (JSON pointer): a missing or unknown property's own path, not its object's (""). */
+function fieldPath(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  const prop = p['missingProperty'] ?? p['additionalProperty'] ?? p['unevaluatedProperty'];
+  const at = typeof prop === 'string' ? `${e.instancePath}/${prop.replaceAll('~', '~0').replaceAll('/', '~1')}` : e.instancePath;
+  return at === '' ? '/' : at;
+}
+
 /** Validates the request body and the features against the model's input schema (before any upstream call). */
 export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
   if (!isObject(raw)) throw new RegistryError('bad_request', 'body must be a JSON object {"features": {...}, "id"?, "segment"?, "key"?}');
   const features = raw['features'];
   if (!isObject(features)) throw new RegistryError('bad_request', '"features" must be an object');
   if (!ctx.validateFeatures(features)) {
-    const errs = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath, message: e.message, params: e.params }));
-    throw new RegistryError('validation_failed', `features do not match the input schema of model "${ctx.model.name}": ${errs.map((e) => `${e.path || '/'} ${e.message ?? ''}`).join('; ')}`, errs);
+    const errs = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: fieldPath(e), schemaPath: e.schemaPath, message: e.message, params: e.params }));
+    throw new RegistryError('validation_failed', `features do not match the input schema of model "${ctx.model.name}": ${errs.map((e) => `${e.path} ${e.message ?? ''}`).join('; ')}`, errs);
   }
   const id = raw['id'];
   // no U+0000: it cannot be stored (PostgreSQL text), nor sent in the upstreams' x-lookout-prediction-id header
