@@ -201,6 +201,10 @@ function jsonOrNull(text: string): unknown {
   }
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** The keys of `first`, then those of `more` not among them. */
 function union(first: readonly string[], more: readonly string[]): string[] {
   return [...new Set([...first, ...more])];
@@ -213,5 +217,9 @@ export function specFor(m: ModelRecord, profile: ReferenceProfile | null): Summa
     edges: profile?.edges ?? {},
     ...(profile?.positiveClass !== undefined && { positiveClass: profile.positiveClass }),
     ...(profile?.calibration !== undefined && { calibration: profile.calibration }),
+    // Events carry their scores in the model's declared class order: the fits hold while it is the one they were made in.
+    ...(profile?.classCalibrations !== undefined && sameList(profile.classCalibrations.classes, m.classes ?? []) && {
+      classes: profile.classCalibrations.classes, classCalibrations: profile.classCalibrations.fits,
+    }),
   };
 }

@@ -17,7 +17,7 @@ export interface PerformanceResult {
   realized: MetricsResult | null;
   /** Why realized is null although events are labelled: the metrics refused them (e.g. a label outside the model's classes, stored before labels were checked). */
   realizedNote?: string;
-  /** CBPE estimate from calibrated scores (binary models with a reference that has labels and scores). */
+  /** CBPE estimate from calibrated scores (classifiers with a reference that has labels and scores; multiclass: macro averages). */
   estimated: (EstimatedMetrics & { n: number }) | null;
   reference: MetricsResult | null;
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */

@@ -11,6 +11,8 @@ export interface ReferenceProfile {
   summary: string;
   positiveClass?: string;
   calibration?: Calibration;
+  /** Multiclass CBPE: one one-vs-rest calibration per class of `classes` (the model's declared classes at upload). */
+  classCalibrations?: { classes: string[]; fits: Calibration[] };
   metrics?: MetricsResult;
   createdAt: number;
 }

@@ -17,6 +17,8 @@ export interface ReferenceColumns {
   score?: string;
   label?: string;
   positiveClass?: string;
+  /** Multiclass: the per-class score columns, in the model's declared class order (default score_<class>). */
+  scores?: string;
 }
 
 const DEFAULTS = { prediction: 'prediction', score: 'score', label: 'label' };
@@ -95,6 +97,10 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
         }
       }
     }
+    if (model.outputKind === 'multiclass' && labels) {
+      const fits = await classCalibrations(ds, model, labels as Array<string | null>, cols.scores);
+      if (fits) profile.classCalibrations = fits;
+    }
     profile.summary = bytesToBase64(summary.toBytes());
     return profile;
   } finally {
@@ -118,6 +124,36 @@ function referenceMetrics(input: MetricsInput): MetricsResult {
  * file spells it when true/false are not the model's classes (else the reference's classes were true/false, its
  * positive class "true", and every realized metric and CBPE failed).
  */
+/**
+ * Multiclass CBPE's calibrations: per declared class, an isotonic fit of its score column against "the label is this
+ * class" on the rows with a label and every score. Null (no CBPE) without a score column for every class, or when a
+ * class is never, or always, the label (a fit on one outcome calibrates every score to 0 or 1).
+ */
+async function classCalibrations(ds: Dataset, model: ModelRecord, labels: ReadonlyArray<string | null>, requested: string | undefined): Promise<ReferenceProfile['classCalibrations'] | null> {
+  const classes = model.classes ?? [];
+  if (classes.length < 2) return null;
+  let names: string[];
+  if (requested !== undefined) {
+    names = requested.split(',').map((x) => x.trim());
+    if (names.length !== classes.length) throw new InputError(`scores must name ${classes.length} columns, one per class in the model's order (${classes.join(', ')}); got ${names.length}`);
+    for (const n of names) ds.requireColumn(n);
+  } else {
+    names = classes.map((c) => `score_${c}`);
+    if (!names.every((n) => ds.column(n))) return null;
+  }
+  const columns = await Promise.all(names.map(async (n) => (await numericValues(ds, n)).values));
+  const rows: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== null && columns.every((c) => Number.isFinite(c[i]))) rows.push(i);
+  const fits = [];
+  for (let k = 0; k < classes.length; k++) {
+    const col = columns[k] as Float64Array;
+    const y = rows.map((i): 0 | 1 => (labels[i] === classes[k] ? 1 : 0));
+    if (!y.includes(0) || !y.includes(1)) return null;
+    fits.push(fitIsotonic(rows.map((i) => col[i] as number), y));
+  }
+  return { classes: [...classes], fits };
+}
+
 function modelClassValues(ds: Dataset, model: ModelRecord, col: string): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
   if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col);

@@ -81,3 +81,15 @@ export function calibrate(c: Calibration, score: number): number {
 export function fittedOnOneClass(c: Calibration): boolean {
   return c.values.length > 0 && (c.values.every((v) => v === 0) || c.values.every((v) => v === 1));
 }
+
+/**
+ * Calibrated class probabilities of a multiclass event (NannyML's multiclass CBPE): each class's score through its
+ * one-vs-rest calibration, then scaled to sum to 1. Null when they calibrate to 0 for every class (no probability to share).
+ */
+export function calibrateClasses(cs: readonly Calibration[], scores: readonly number[]): number[] | null {
+  if (cs.length !== scores.length) return null;
+  const p = cs.map((c, i) => calibrate(c, scores[i] as number));
+  let sum = 0;
+  for (const x of p) sum += x;
+  return sum > 0 ? p.map((x) => x / sum) : null;
+}

@@ -11,5 +11,8 @@ export interface SummarySpec {
   positiveClass?: string;
   /** Isotonic calibration of the score from the reference (binary CBPE). */
   calibration?: Calibration;
+  /** Multiclass CBPE: the model's declared classes and one one-vs-rest isotonic calibration per class, in that order. */
+  classes?: readonly string[];
+  classCalibrations?: readonly Calibration[];
   categoryCap?: number;
 }

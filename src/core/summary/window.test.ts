@@ -323,3 +323,27 @@ function countingDecodes(f: (decodes: { n: number }) => void): void {
     DDSketch.fromProto = fromProto;
   }
 }
+
+test('multiclass CBPE: the expected matrix adds per event, merges across windows and survives toBytes/headBytes', () => {
+  const mc: SummarySpec = {
+    outputKind: 'multiclass', features: [], edges: {}, classes: ['a', 'b', 'c'],
+    classCalibrations: [0, 1, 2].map(() => ({ thresholds: [0, 1], values: [0, 1], lows: [0, 1] })),
+  };
+  const ev = (prediction: string, scores: number[] | null): SummarisedEvent => ({ features: {}, prediction, score: null, scores, latencyMs: null, error: null, costUsd: null });
+  const w1 = new WindowSummary(mc, 1);
+  w1.add(ev('a', [0.6, 0.2, 0.2]));
+  w1.add(ev('b', [0.1, 0.3, 0.1])); // calibrated (identity) then divided by 0.5
+  w1.add(ev('c', null)); // no scores: not estimated
+  w1.add(ev('z', [0.2, 0.2, 0.6])); // a class the model does not declare: not estimated
+  const w2 = new WindowSummary(mc, 1);
+  w2.add(ev('c', [0, 0, 1]));
+  const merged = new WindowSummary(mc, 1);
+  merged.merge(WindowSummary.fromBytes(w1.toBytes(), mc, 1));
+  merged.merge(WindowSummary.fromBytes(w2.headBytes(), mc, 1));
+  assert.equal(merged.cbpe.n, 3);
+  const cells = merged.cbpe.cells ?? [];
+  const want = [0.6, 0.2, 0, 0.2, 0.6, 0, 0.2, 0.2, 1]; // rows actual, columns predicted
+  assert.equal(cells.length, 9);
+  want.forEach((x, i) => assert.ok(Math.abs((cells[i] as number) - x) < 1e-12, `cell ${i}: ${cells[i]}`));
+  assert.equal(w1.cbpe.cells?.[0], 0.6, 'merging did not alias the stored cells');
+});

@@ -1,8 +1,8 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { seededRandom } from '../random/rng.js';
 import { CategoricalSummary, type CategoricalSummaryState } from './categorical.js';
-import { addCbpe, emptyCbpe, mergeCbpe, type CbpeState } from './cbpe.js';
-import { calibrate } from './calibration.js';
+import { addCbpe, addCbpeMulticlass, emptyCbpe, mergeCbpe, type CbpeState } from './cbpe.js';
+import { calibrate, calibrateClasses } from './calibration.js';
 import { fnv1a } from './hash.js';
 import { LazyMap } from './lazy-map.js';
 import { NumericSummary, type NumericSummaryState } from './numeric.js';
@@ -17,6 +17,8 @@ export interface SummarisedEvent {
   /** Null for a failed inference: counted in events, errors and latency, not in the prediction or score distributions. */
   prediction: string | number | null;
   score: number | null;
+  /** A multiclass event's per-class scores (the model's declared class order), for CBPE; absent or null without. */
+  scores?: readonly number[] | null;
   latencyMs: number | null;
   error: string | null;
   costUsd: number | null;
@@ -155,6 +157,15 @@ export class WindowSummary {
         addCbpe(this.cbpe, calibrate(this.spec.calibration, e.score), String(e.prediction) === this.spec.positiveClass);
       }
     }
+    this.addMulticlassCbpe(e);
+  }
+
+  private addMulticlassCbpe(e: SummarisedEvent): void {
+    const { classes, classCalibrations } = this.spec;
+    if (!classes || !classCalibrations || !e.scores) return;
+    const predicted = classes.indexOf(String(e.prediction));
+    const probs = predicted >= 0 ? calibrateClasses(classCalibrations, e.scores) : null;
+    if (probs) addCbpeMulticlass(this.cbpe, probs, predicted);
   }
 
   /** Counts a row rejected by validation. */
@@ -278,7 +289,7 @@ export class WindowSummary {
       latency: blob(sh.latency),
       ...(sh.latencyQ && { latencyQ: sh.latencyQ }),
       features: withFeatures ? Object.fromEntries([...this.features].map(([k, s]) => [k, stateOf(s, blob)])) : {},
-      prediction: sh.prediction instanceof Uint8Array ? { n: blob(sh.prediction) } : { c: sh.prediction }, score: blob(sh.score), cbpe: { ...this.cbpe },
+      prediction: sh.prediction instanceof Uint8Array ? { n: blob(sh.prediction) } : { c: sh.prediction }, score: blob(sh.score), cbpe: { ...this.cbpe, ...(this.cbpe.cells && { cells: [...this.cbpe.cells] }) },
     }));
   }
 

@@ -132,6 +132,7 @@ export function modelRoutes(deps: AppDeps) {
           const profile = await referenceFromFile(m, v.record.version, path, {
             ...(q['label'] && { label: q['label'] }), ...(q['prediction'] && { prediction: q['prediction'] }),
             ...(q['score'] && { score: q['score'] }), ...(q['positiveClass'] && { positiveClass: q['positiveClass'] }),
+            ...(q['scores'] && { scores: q['scores'] }),
           }, deps.clock());
           await deps.catalog.putVersion({ ...v.record, reference: { ...profile } });
         } catch (e) {
