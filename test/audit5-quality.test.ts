@@ -77,4 +77,22 @@ describe('audit5: performance and quality queries (real server, DuckDB file)', (
     assert.equal(points.length, 2);
     assert.ok(points.every((x) => x.value !== null && x.value > 0.4 && x.value < 0.8), JSON.stringify(points));
   });
+
+  test('/health of a range still running (to in the future: "today") gives the throughput over the part that has passed', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'thr', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/thr/versions', { version: '1' })).status, 201);
+    const events = Array.from({ length: 60 }, (_, i) => ({ id: `thr-${i}`, model: 'thr', version: '1', timestamp: NOW - HOUR + i * 60_000, features: { x: i }, prediction: i, latencyMs: 5 }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 60);
+    const past = await call(base, 'GET', `/v1/models/thr/health?from=${NOW - HOUR}&to=${NOW}`);
+    assert.equal(past.status, 200, JSON.stringify(past.body));
+    assert.ok(Math.abs((past.body['throughputPerSecond'] as number) - 60 / 3600) < 1e-12, JSON.stringify(past.body));
+    // the same hour as the start of a day that ends 23 h from now: still 60 events in the hour that has passed
+    const today = await call(base, 'GET', `/v1/models/thr/health?from=${NOW - HOUR}&to=${NOW + 23 * HOUR}`);
+    assert.equal(today.status, 200, JSON.stringify(today.body));
+    assert.ok(Math.abs((today.body['throughputPerSecond'] as number) - 60 / 3600) < 1e-12, `throughput ${String(today.body['throughputPerSecond'])}/s, not 60 events an hour`);
+    // a range wholly in the future: nothing yet, 0 (not a division by a negative time)
+    const ahead = await call(base, 'GET', `/v1/models/thr/health?from=${NOW + HOUR}&to=${NOW + 2 * HOUR}`);
+    assert.equal(ahead.status, 200, JSON.stringify(ahead.body));
+    assert.equal(ahead.body['throughputPerSecond'], 0);
+  });
 });

@@ -34,10 +34,14 @@ export function queryRoutes(deps: AppDeps) {
     }
   };
   const perf = deps.performance;
-  /** The seconds a merged summary of the range counts events over: its effective range (whole minutes or hours). */
+  /**
+   * The seconds a merged summary of the range counts events over: its effective range (whole minutes or hours); of a
+   * range still running (to after now, e.g. "today"), the part that has passed, as the throughput series does per window.
+   */
   const coveredSeconds = (r: RangeParams): number => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
-    return (eff.to - eff.from) / 1000;
+    const now = deps.clock();
+    return ((now > eff.from && now < eff.to ? now : eff.to) - eff.from) / 1000;
   };
   const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
