@@ -95,4 +95,35 @@ describe('audit5: performance and quality queries (real server, DuckDB file)', (
     assert.equal(ahead.status, 200, JSON.stringify(ahead.body));
     assert.equal(ahead.body['throughputPerSecond'], 0);
   });
+
+  test('label delay percentiles are numpy.percentile\'s (linear): delays of 1, 2, 3 and 4 minutes have p50 2.5 min, not 3, and p95 3.85 min, not the max', async () => {
+    let now = NOW;
+    const t = await testServer({ clock: () => now, configure: (c) => { c.ingest.sampleRate = 1; c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      assert.equal((await call(t.url, 'POST', '/v1/models', { name: 'lag', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } })).status, 201);
+      assert.equal((await call(t.url, 'POST', '/v1/models/lag/versions', { version: '1' })).status, 201);
+      const start = NOW - HOUR;
+      const events = [0, 1, 2, 3].map((i) => ({ id: `lag-${i}`, model: 'lag', version: '1', timestamp: start, features: {}, prediction: '1' }));
+      assert.equal((await call(t.url, 'POST', '/v1/events', { events })).body['accepted'], 4);
+      for (let i = 0; i < 4; i++) {
+        now = start + (i + 1) * 60_000;
+        assert.equal((await call(t.url, 'POST', '/v1/labels', { labels: [{ id: `lag-${i}`, label: '1' }] })).body['accepted'], 1);
+      }
+      now = NOW;
+      const p = await call(t.url, 'GET', `/v1/models/lag/performance?from=${start}&to=${NOW}`);
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      // numpy.percentile([60000, 120000, 180000, 240000], [50, 95]) = [150000, 231000]
+      const d = p.body['labelDelayMs'] as { p50: number; p95: number; max: number };
+      assert.deepEqual([d.p50, Math.round(d.p95 * 1e6) / 1e6, d.max], [150_000, 231_000, 240_000], JSON.stringify(d));
+      // the labelDelay monitor metric (p95) is the same statistic
+      const m = await call(t.url, 'POST', '/v1/monitors', { id: 'lagmon', model: 'lag', metric: 'labelDelay', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 1e9 }] });
+      assert.equal(m.status, 201, JSON.stringify(m.body));
+      now = NOW + 30_000;
+      assert.equal((await call(t.url, 'POST', '/v1/monitors/run', {})).status, 200);
+      const evs = (await call(t.url, 'GET', `/v1/monitors/lagmon/evaluations?from=${start}&to=${now}`)).body['evaluations'] as Array<{ value: number | null }>;
+      assert.ok(Math.abs((evs.at(-1)?.value ?? 0) - 231_000) < 1e-6, JSON.stringify(evs));
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { computeMetrics, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
 import { ClassCollector } from '../core/metrics/labels.js';
+import { percentileSorted } from '../core/metrics/percentile.js';
 import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
@@ -66,7 +67,8 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     delays[i] = labelDelayMs(l);
   }
   delays.sort();
-  const q = (p: number): number | null => (delays.length ? (delays[Math.min(delays.length - 1, Math.floor(p * delays.length))] as number) : null);
+  // numpy.percentile (linear), as the metrics' bootstrap intervals: the rank floor(p n) read the max as p95 of up to 20 delays
+  const q = (p: number): number | null => (delays.length ? percentileSorted(delays, p * 100) : null);
   const segments = new Map<string, LabelledOutcome[]>();
   for (const l of opts.segments === false ? [] : labelled) {
     if (l.event.segment === '') continue;
