@@ -126,4 +126,30 @@ describe('audit5: performance and quality queries (real server, DuckDB file)', (
       await t.close();
     }
   });
+
+  test('a multiclass reference with per-class score columns has rocAuc and logLoss (sklearn\'s), beside the realized ones', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'mcref', outputKind: 'multiclass', classes: ['a', 'b', 'c'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/mcref/versions', { version: '1' })).status, 201);
+    // 12 rows, scores of c = 1 - a - b (rows sum to 1, as sklearn's roc_auc_score requires); one tie in score_a
+    const rows = [
+      [0.7, 0.2, 'a'], [0.6, 0.3, 'b'], [0.1, 0.8, 'b'], [0.2, 0.2, 'c'], [0.5, 0.25, 'a'], [0.3, 0.3, 'c'],
+      [0.1, 0.6, 'b'], [0.4, 0.1, 'c'], [0.8, 0.1, 'a'], [0.3, 0.5, 'a'], [0.25, 0.35, 'b'], [0.15, 0.15, 'c'],
+    ] as const;
+    const csv = `x,prediction,probA,probB,probC,label\n${rows.map(([a, b, y], i) => {
+      const c = 1 - a - b;
+      const pred = a >= b && a >= c ? 'a' : b >= c ? 'b' : 'c';
+      return `${i},${pred},${a},${b},${c},${y}`;
+    }).join('\n')}\n`;
+    const ref = await putReference('mcref', csv, '?scores=probA,probB,probC');
+    assert.equal(ref.status, 200, JSON.stringify(ref.body));
+    const metrics = ((ref.body['versions'] as Array<{ reference: { metrics: { n: number; metrics: Record<string, { value: number | null }> } } }>)[0]?.reference.metrics);
+    assert.equal(metrics?.n, 12);
+    // sklearn 1.2.1: roc_auc_score(y, P, multi_class='ovr', labels=['a','b','c']), log_loss(y, P, labels=['a','b','c'])
+    assert.ok(Math.abs((metrics?.metrics['rocAuc']?.value ?? NaN) - 0.9270833333333334) < 1e-12, JSON.stringify(metrics?.metrics['rocAuc']));
+    assert.ok(Math.abs((metrics?.metrics['logLoss']?.value ?? NaN) - 0.661803422015205) < 1e-12, JSON.stringify(metrics?.metrics['logLoss']));
+    // a count of columns that is not the model's classes is refused, saying why
+    const bad = await putReference('mcref', csv, '?scores=probA,probB');
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.match((bad.body['error'] as { message: string }).message, /scores must name 3 columns/);
+  });
 });

@@ -62,14 +62,18 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
     }
     const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol)) : null;
     const scores = scoreCol ? (await numericValues(ds, scoreCol)).values : null;
+    const classScores = await classScoreColumns(ds, model, cols.scores);
     const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await modelClassValues(ds, model, labelCol)) : null;
     summary.events = ds.rows;
     if (predictions) for (const p of predictions) summary.prediction.add(p);
     if (scores) for (const s of scores) summary.score.add(s);
 
     const profile: ReferenceProfile = { source: { file: path }, rows: ds.rows, edges, summary: '', createdAt: now };
-    if (labels && (predictions || scores)) {
+    if (labels && (predictions || scores || classScores)) {
       const input: MetricsInput = { task: model.outputKind, labels };
+      // The reference's rocAuc and logLoss, as realized ones from the events' scores; only when every labelled row has
+      // its scores (the metrics leave out a row without: the reference's other metrics would count fewer rows).
+      if (classScores && labelledRows(labels, classScores).allScored) input.scoreMatrix = { classes: [...(model.classes ?? [])], columns: classScores };
       if (predictions) input.predictions = predictions.map((p) => (typeof p === 'number' && Number.isNaN(p) ? null : p));
       if (scores && model.outputKind === 'binary') input.scores = scores;
       // The model's declared positive class unless the upload names one: never the one class a reference happens to hold
@@ -97,8 +101,8 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
         }
       }
     }
-    if (model.outputKind === 'multiclass' && labels) {
-      const fits = await classCalibrations(ds, model, labels as Array<string | null>, cols.scores);
+    if (classScores && labels) {
+      const fits = classCalibrations(model.classes ?? [], classScores, labels as Array<string | null>);
       if (fits) profile.classCalibrations = fits;
     }
     profile.summary = bytesToBase64(summary.toBytes());
@@ -125,13 +129,12 @@ function referenceMetrics(input: MetricsInput): MetricsResult {
  * positive class "true", and every realized metric and CBPE failed).
  */
 /**
- * Multiclass CBPE's calibrations: per declared class, an isotonic fit of its score column against "the label is this
- * class" on the rows with a label and every score. Null (no CBPE) without a score column for every class, or when a
- * class is never, or always, the label (a fit on one outcome calibrates every score to 0 or 1).
+ * A multiclass model's per-class score columns, in its declared class order: `requested` (comma-separated) or, when
+ * the file has all of them, score_<class>; null without.
  */
-async function classCalibrations(ds: Dataset, model: ModelRecord, labels: ReadonlyArray<string | null>, requested: string | undefined): Promise<ReferenceProfile['classCalibrations'] | null> {
+async function classScoreColumns(ds: Dataset, model: ModelRecord, requested: string | undefined): Promise<Float64Array[] | null> {
   const classes = model.classes ?? [];
-  if (classes.length < 2) return null;
+  if (model.outputKind !== 'multiclass' || classes.length < 2) return null;
   let names: string[];
   if (requested !== undefined) {
     names = requested.split(',').map((x) => x.trim());
@@ -141,9 +144,28 @@ async function classCalibrations(ds: Dataset, model: ModelRecord, labels: Readon
     names = classes.map((c) => `score_${c}`);
     if (!names.every((n) => ds.column(n))) return null;
   }
-  const columns = await Promise.all(names.map(async (n) => (await numericValues(ds, n)).values));
+  return Promise.all(names.map(async (n) => (await numericValues(ds, n)).values));
+}
+
+/** The labelled rows, and whether each of them has every class's score. */
+function labelledRows(labels: ReadonlyArray<unknown>, columns: readonly Float64Array[]): { rows: number[]; allScored: boolean } {
   const rows: number[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== null && columns.every((c) => Number.isFinite(c[i]))) rows.push(i);
+  let allScored = true;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === null) continue;
+    if (columns.every((c) => Number.isFinite(c[i]))) rows.push(i);
+    else allScored = false;
+  }
+  return { rows, allScored };
+}
+
+/**
+ * Multiclass CBPE's calibrations: per declared class, an isotonic fit of its score column against "the label is this
+ * class" on the rows with a label and every score. Null (no CBPE) when a class is never, or always, the label (a fit on
+ * one outcome calibrates every score to 0 or 1).
+ */
+function classCalibrations(classes: readonly string[], columns: readonly Float64Array[], labels: ReadonlyArray<string | null>): ReferenceProfile['classCalibrations'] | null {
+  const { rows } = labelledRows(labels, columns);
   const fits = [];
   for (let k = 0; k < classes.length; k++) {
     const col = columns[k] as Float64Array;
