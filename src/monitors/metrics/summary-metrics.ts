@@ -102,7 +102,7 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
     for (const [k, x] of c.counts) if (!r.counts.has(k)) n += x;
     return { value: c.count ? n / c.count : null, samples: c.count };
   }, 100, false),
-  ...(['Accuracy', 'Precision', 'Recall', 'F1'] as const).map((name) => summaryMetric(`estimated${name}`, `CBPE-estimated ${name.toLowerCase()} (binary, calibrated scores; no labels needed)`, below, 'none', (s) => {
+  ...(['Accuracy', 'Precision', 'Recall', 'F1'] as const).map((name) => summaryMetric(`estimated${name}`, `CBPE-estimated ${name.toLowerCase()} (binary; multiclass: macro precision, recall, F1; calibrated scores, no labels needed)`, below, 'none', (s) => {
     const key = name.toLowerCase() as 'accuracy' | 'precision' | 'recall' | 'f1';
     return { value: s.cbpe.n ? estimatedMetrics(s.cbpe)[key] : null, samples: s.cbpe.n };
   }, 100, false)),
