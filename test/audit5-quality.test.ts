@@ -152,4 +152,14 @@ describe('audit5: performance and quality queries (real server, DuckDB file)', (
     assert.equal(bad.status, 422, JSON.stringify(bad.body));
     assert.match((bad.body['error'] as { message: string }).message, /scores must name 3 columns/);
   });
+
+  test('/health says how many events its cost is of: half the events without costUsd give costUsd / costEvents, not costUsd / events', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'cost', outputKind: 'regression', inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/cost/versions', { version: '1' })).status, 201);
+    const events = Array.from({ length: 40 }, (_, i) => ({ id: `cost-${i}`, model: 'cost', version: '1', timestamp: NOW - HOUR + i * 60_000, features: {}, prediction: 1, ...(i % 2 === 0 && { costUsd: 0.25 }) }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 40);
+    const h = await call(base, 'GET', `/v1/models/cost/health?from=${NOW - HOUR}&to=${NOW}`);
+    assert.equal(h.status, 200, JSON.stringify(h.body));
+    assert.deepEqual([h.body['events'], h.body['costUsd'], h.body['costEvents'], h.body['costPerInferenceUsd']], [40, 5, 20, 0.25]);
+  });
 });

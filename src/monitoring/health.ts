@@ -5,8 +5,11 @@ export interface HealthFigures {
   throughputPerSecond: number;
   errorRate: number | null;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; mean: number | null; max: number | null };
+  /** Mean cost of the events that reported one (costUsd): events without a cost are not counted as free. */
   costPerInferenceUsd: number | null;
   costUsd: number;
+  /** Events that reported a cost: what costPerInferenceUsd and costUsd are of. */
+  costEvents: number;
 }
 
 /** System health over a merged summary covering `seconds` of wall time. */
@@ -21,5 +24,6 @@ export function healthOf(s: WindowSummary, seconds: number): HealthFigures {
     },
     costPerInferenceUsd: s.costCount > 0 ? s.costSum / s.costCount : null,
     costUsd: s.costSum,
+    costEvents: s.costCount,
   };
 }

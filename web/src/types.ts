@@ -18,6 +18,8 @@ export interface Health {
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   costPerInferenceUsd: number | null;
   costUsd: number;
+  /** Events that reported a cost (what costUsd and costPerInferenceUsd are of). */
+  costEvents: number;
 }
 
 export interface FeatureDrift {
