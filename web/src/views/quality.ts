@@ -28,7 +28,7 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
   const { step, granularity } = bucketStep(ctx.range.from, ctx.range.to);
   const [perf, est, notes] = await Promise.all([
     performanceBuckets(m.name, ctx.range, step, { ...q, metrics: hm.key }),
-    m.outputKind === 'binary' ? series(m.name, 'estimatedAccuracy', ctx.range, { ...q, granularity }) : Promise.resolve(null),
+    m.outputKind !== 'regression' ? series(m.name, 'estimatedAccuracy', ctx.range, { ...q, granularity }) : Promise.resolve(null),
     annotations(),
   ]);
   const bs = perf.buckets;
@@ -42,13 +42,13 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
   const ref = perf.reference?.metrics[hm.key]?.value ?? null;
   const fmt = hm.key === 'accuracy' ? (v: number) => pct(v) : (v: number) => num(v, 2);
   return timeChart({
-    title: `${hm.label}: realized (95% CI) vs ${m.outputKind === 'binary' ? 'estimated (CBPE)' : 'reference'}`,
+    title: `${hm.label}: realized (95% CI) vs ${est?.points.some((p) => p.value !== null) ? 'estimated (CBPE)' : 'reference'}`,
     testid: 'quality-chart', t, format: fmt,
     series: [
       { label: `realized ${hm.label}`, values: t.map((_, i) => pick(i, 'value')), color: '#16a34a' },
       { label: 'CI upper', values: t.map((_, i) => pick(i, 'hi')), color: 'rgba(22, 163, 74, 0.35)', dash: [2, 2] },
       { label: 'CI lower', values: t.map((_, i) => pick(i, 'lo')), color: 'rgba(22, 163, 74, 0.35)', dash: [2, 2] },
-      ...(est ? [{ label: 'estimated (CBPE)', values: t.map((x) => estByT.get(x) ?? null), color: '#9333ea', dash: [6, 3] }] : []),
+      ...(est?.points.some((p) => p.value !== null) ? [{ label: 'estimated (CBPE)', values: t.map((x) => estByT.get(x) ?? null), color: '#9333ea', dash: [6, 3] }] : []),
       ...(ref !== null ? [{ label: 'reference', values: t.map(() => ref), color: '#94a3b8', dash: [2, 4] }] : []),
     ],
     band: { upper: 1, lower: 2, color: 'rgba(22, 163, 74, 0.12)' },
