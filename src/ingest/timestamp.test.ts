@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseEventTimestamp, parseRfc3339 } from './timestamp.js';
+import { parseEventTimestamp, parseRfc3339, secondsProblem } from './timestamp.js';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -34,4 +34,10 @@ test('event timestamps: absent is now; epoch ms and RFC 3339 from 1970 on; earli
   for (const v of [-1, '1900-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '1', '1900-01-01', NaN, Infinity, 1e308, '9'.repeat(65), true, [], {}]) {
     assert.equal(parseEventTimestamp(v, NOW), undefined, String(v));
   }
+});
+
+test('epoch seconds are recognised between 1e9 and 1e11, epoch milliseconds are not', () => {
+  assert.match(secondsProblem(1_796_354_222) ?? '', /epoch seconds \(2026-12-04T03:17:02\.000Z\).*1970-01-21.*\(1796354222000\)/);
+  assert.notEqual(secondsProblem(1_796_354_222.5), null);
+  for (const v of [0, 999_999_999, 1e11, 1_796_354_222_000, '1796354222', null, undefined]) assert.equal(secondsProblem(v), null, String(v));
 });

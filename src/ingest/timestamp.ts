@@ -32,6 +32,20 @@ export function parseRfc3339(s: string): number | undefined {
   return date.getTime() - offset;
 }
 
+/**
+ * Numbers from 1e9 to 1e11 are epoch seconds (2001-09-09 to year 5138) sent where milliseconds are expected (Python's
+ * time.time(), Unix `date +%s`): as milliseconds they fall in 1970-01-12 .. 1973-03-03, when no inference was logged.
+ */
+export const SECONDS_FROM = 1e9;
+export const SECONDS_TO = 1e11;
+
+/** Why a numeric timestamp is refused as epoch seconds (naming the time it would mean), or null. */
+export function secondsProblem(v: unknown): string | null {
+  if (typeof v !== 'number' || !(v >= SECONDS_FROM && v < SECONDS_TO)) return null;
+  const ms = Math.round(v * 1000);
+  return `timestamp ${v} is epoch seconds (${new Date(ms).toISOString()}), read as milliseconds it is ${new Date(Math.round(v)).toISOString()}: send epoch milliseconds (${ms}) or an RFC 3339 date-time`;
+}
+
 /** An event timestamp (RFC 3339 text or epoch ms) at or after 1970-01-01; `now` when absent; undefined when invalid. */
 export function parseEventTimestamp(v: unknown, now: number): number | undefined {
   if (v === undefined || v === null) return now;
