@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LookoutClient, type LookoutClientError } from '../src/client/index.js';
 import type { Server } from '../src/server.js';
 import { call, poster, testServer } from './helpers/server.js';
 
@@ -9,7 +10,7 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
   let s: Server;
   let post: (path: string, body: unknown) => Promise<Record<string, unknown>>;
   before(async () => {
-    s = await testServer();
+    s = await testServer({ configure: (c) => { c.ingest.sampleRate = 1; } });
     post = poster(() => s.url);
     await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
     await post('/v1/models/m/versions', { version: '1' });
@@ -38,5 +39,32 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
     assert.match(results[0]?.message ?? '', new RegExp(`epoch seconds.*${new Date(secs * 1000).toISOString().slice(0, 16)}.*${secs}000`));
     const q = await call(s.url, 'GET', `/v1/models/m/quality?from=${now - 3_600_000}&to=${now + 60_000}`);
     assert.deepEqual(q.body['rejectedByCode'], { invalid_timestamp: 2 }, 'counted as data-quality events');
+  });
+
+  test('an event object with a toJSON() method (a class instance) is sent as toJSON() gives it, with the id log() returned', async () => {
+    // Before: when log() filled the id or timestamp it copied the object's own fields ({...event}), which drops an
+    // inherited toJSON: the row went out as the instance's private fields (here a password) and was rejected
+    // ("model must be a string"); with an id on the instance but not in toJSON(), the server stored another id than
+    // the one log() returned, and label() of it was rejected unknown_prediction.
+    class Inference {
+      readonly password = 'hunter2';
+      constructor(readonly x: number, readonly id?: string) {}
+      toJSON(): Record<string, unknown> {
+        return { model: 'm', version: '1', features: { x: this.x }, prediction: '1' };
+      }
+    }
+    const errors: LookoutClientError[] = [];
+    const client = new LookoutClient({ url: s.url, onError: (e) => errors.push(e) });
+    const log = client.log.bind(client) as (e: unknown) => string;
+    const t0 = Date.now();
+    const ids = [log(new Inference(41)), log(new Inference(42, 'own-id'))];
+    for (const id of ids) client.label(id, '1');
+    await client.close();
+    assert.deepEqual(errors.map((e) => e.message), []);
+    assert.deepEqual([client.stats().events.sent, client.stats().labels.sent], [2, 2]);
+    const r = await call(s.url, 'GET', `/v1/models/m/events?from=${t0 - 60_000}&to=${Date.now() + 60_000}`);
+    const stored = (r.body['events'] as Array<Record<string, unknown>>).filter((e) => ids.includes(e['id'] as string));
+    assert.deepEqual(stored.map((e) => e['features']).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ x: 41 }, { x: 42 }]);
+    assert.ok(!JSON.stringify(r.body).includes('hunter2'), 'private fields are not sent');
   });
 });

@@ -105,11 +105,17 @@ export class LookoutClient {
   /**
    * Queues one prediction and returns its id (the given one, or a new UUID); '' when `event` is not an object.
    * O(1): the event object is kept by reference and serialised when its batch is formed (within flushIntervalMs
-   * unless the server is slow), so do not mutate it after logging. Never throws.
+   * unless the server is slow), so do not mutate it after logging; an object with a toJSON() method is read through
+   * it here, as JSON.stringify would. Never throws.
    */
-  log(event: ClientEvent): string {
+  log(logged: ClientEvent): string {
     let id = '';
     try {
+      let event = logged;
+      // What JSON.stringify would send: read here, as the id and timestamp filled in go into a copy of its own fields.
+      if (typeof event === 'object' && event !== null && typeof (event as { toJSON?: unknown }).toJSON === 'function') {
+        event = (event as unknown as { toJSON(key: string): ClientEvent }).toJSON('');
+      }
       if (typeof event !== 'object' || event === null || Array.isArray(event)) {
         this.events.refuse(`an event must be an object (got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event})`);
         return '';
