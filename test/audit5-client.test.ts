@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { LookoutClient, type LookoutClientError } from '../src/client/index.js';
 import type { Server } from '../src/server.js';
 import { call, poster, testServer } from './helpers/server.js';
@@ -66,5 +68,36 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
     const stored = (r.body['events'] as Array<Record<string, unknown>>).filter((e) => ids.includes(e['id'] as string));
     assert.deepEqual(stored.map((e) => e['features']).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [{ x: 41 }, { x: 42 }]);
     assert.ok(!JSON.stringify(r.body).includes('hunter2'), 'private fields are not sent');
+  });
+
+  test('queue-full drops are reported to onError within a second, not only when the batch in flight settles (minutes against a hanging server)', async () => {
+    // Before: drops were reported when the next batch was formed, i.e. after the batch in flight settled: against a
+    // server that accepts connections but never answers (defaults: 9 attempts of 10 s plus backoff, ~2 minutes) 40
+    // dropped events reached onError only after the request's 5 s timeout here, and never if the process died first.
+    const hang = createServer(() => undefined);
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    try {
+      const errors: Array<{ kind: string; count: number; at: number }> = [];
+      const client = new LookoutClient({
+        url: `http://127.0.0.1:${(hang.address() as AddressInfo).port}`, maxBatch: 10, maxQueue: 10, timeoutMs: 5_000, maxRetries: 0,
+        onError: (e) => errors.push({ kind: e.kind, count: e.count, at: Date.now() }),
+      });
+      const ev = (i: number): Record<string, unknown> => ({ model: 'm', version: '1', features: { x: i }, prediction: '1' });
+      const log = client.log.bind(client) as (e: unknown) => string;
+      for (let i = 0; i < 10; i++) log(ev(i));
+      const deadline = Date.now() + 2_000;
+      while (client.stats().inFlight < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      const t0 = Date.now();
+      for (let i = 0; i < 50; i++) log(ev(i));
+      assert.equal(client.stats().dropped, 40);
+      while (errors.length === 0 && Date.now() < t0 + 3_000) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(errors.map((e) => [e.kind, e.count]), [['dropped', 40]]);
+      assert.ok((errors[0]?.at ?? Infinity) - t0 < 1_500, `reported after ${(errors[0]?.at ?? Infinity) - t0} ms`);
+      await client.close({ timeoutMs: 0 });
+      assert.deepEqual(errors.map((e) => [e.kind, e.count]), [['dropped', 40], ['failed', 10], ['failed', 10]], 'each drop reported once');
+    } finally {
+      hang.closeAllConnections();
+      await new Promise((r) => hang.close(r));
+    }
   });
 });

@@ -4,6 +4,9 @@ import { Ring } from './ring.js';
 import { describeError, postBatch, rejectedRows, type TransportConfig } from './transport.js';
 import { LookoutClientError, type EndpointStats } from './types.js';
 
+/** Longest a queue-full drop waits to be reported to onError. */
+const DROP_REPORT_MS = 1000;
+
 export interface SenderConfig extends TransportConfig {
   endpoint: 'events' | 'labels';
   maxBatch: number;
@@ -31,6 +34,8 @@ export class Sender {
   private inflight: number[] | null = null;
   private timer: NodeJS.Timeout | null = null;
   private sleepTimer: NodeJS.Timeout | null = null;
+  /** Reports queue-full drops while a batch is in flight (which can last minutes against a hanging server). */
+  private dropTimer: NodeJS.Timeout | null = null;
   private kickPending = false;
   private closed = false;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
@@ -72,7 +77,10 @@ export class Sender {
       dropped = true;
     }
     this.queue.push({ seq: this.nextSeq++, value, id, ts, json, after });
-    if (dropped) this.settled();
+    if (dropped) {
+      this.dropTimer ??= setTimeout(() => this.reportDrops(), DROP_REPORT_MS).unref();
+      this.settled();
+    }
     this.schedule();
   }
 
@@ -131,7 +139,10 @@ export class Sender {
     }
   }
 
+  /** Tells onError about the rows dropped since the last report (at most one report a second while dropping). */
   reportDrops(): void {
+    if (this.dropTimer) clearTimeout(this.dropTimer);
+    this.dropTimer = null;
     if (this.unreportedDrops === 0) return;
     const n = this.unreportedDrops;
     this.unreportedDrops = 0;
