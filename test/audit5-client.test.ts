@@ -43,6 +43,19 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
     assert.deepEqual(q.body['rejectedByCode'], { invalid_timestamp: 2 }, 'counted as data-quality events');
   });
 
+  test('a timestamp in epoch microseconds or nanoseconds is refused naming the unit and the milliseconds to send', async () => {
+    // Before: microseconds were "timestamp is too far in the future", nanoseconds the generic "must be an RFC 3339
+    // date-time ... or epoch milliseconds": neither said what was wrong with a number that is the right time.
+    const ms = Date.now();
+    const rows = [ms * 1000 + 456, ms * 1_000_000].map((timestamp, i) => ({ id: `unit-${i}`, model: 'm', version: '1', timestamp, features: { x: 1 }, prediction: '1' }));
+    const r = await call(s.url, 'POST', '/v1/events', { events: rows });
+    const results = r.body['results'] as RowAnswer[];
+    assert.deepEqual(results.map((x) => x.code), ['invalid_timestamp', 'invalid_timestamp']);
+    const iso = new Date(ms).toISOString();
+    assert.equal(results[0]?.message, `timestamp ${ms * 1000 + 456} is epoch microseconds (${iso}): send epoch milliseconds (${ms}) or an RFC 3339 date-time`);
+    assert.match(results[1]?.message ?? '', new RegExp(`is epoch nanoseconds \\(${iso.replaceAll('.', '\\.')}\\): send epoch milliseconds \\(${ms}\\)`));
+  });
+
   test('an event object with a toJSON() method (a class instance) is sent as toJSON() gives it, with the id log() returned', async () => {
     // Before: when log() filled the id or timestamp it copied the object's own fields ({...event}), which drops an
     // inherited toJSON: the row went out as the instance's private fields (here a password) and was rejected

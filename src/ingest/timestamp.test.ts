@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseEventTimestamp, parseRfc3339, secondsProblem } from './timestamp.js';
+import { parseEventTimestamp, parseRfc3339, unitProblem } from './timestamp.js';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -37,7 +37,12 @@ test('event timestamps: absent is now; epoch ms and RFC 3339 from 1970 on; earli
 });
 
 test('epoch seconds are recognised between 1e9 and 1e11, epoch milliseconds are not', () => {
-  assert.match(secondsProblem(1_796_354_222) ?? '', /epoch seconds \(2026-12-04T03:17:02\.000Z\).*1970-01-21.*\(1796354222000\)/);
-  assert.notEqual(secondsProblem(1_796_354_222.5), null);
-  for (const v of [0, 999_999_999, 1e11, 1_796_354_222_000, '1796354222', null, undefined]) assert.equal(secondsProblem(v), null, String(v));
+  assert.match(unitProblem(1_796_354_222) ?? '', /epoch seconds \(2026-12-04T03:17:02\.000Z\).*1970-01-21.*\(1796354222000\)/);
+  assert.notEqual(unitProblem(1_796_354_222.5), null);
+  for (const v of [0, 999_999_999, 1e11, 1_796_354_222_000, 99_999_999_999_999, 1e20, '1796354222', null, undefined]) assert.equal(unitProblem(v), null, String(v));
+});
+
+test('epoch microseconds and nanoseconds are named as such, with the milliseconds to send', () => {
+  assert.equal(unitProblem(1_796_354_222_123_456), 'timestamp 1796354222123456 is epoch microseconds (2026-12-04T03:17:02.123Z): send epoch milliseconds (1796354222123) or an RFC 3339 date-time');
+  assert.match(unitProblem(1_796_354_222_123_456_800) ?? '', /^timestamp 1796354222123456800 is epoch nanoseconds \(2026-12-04T03:17:02\.123Z\): send epoch milliseconds \(1796354222123\)/);
 });

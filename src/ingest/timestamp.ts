@@ -33,17 +33,25 @@ export function parseRfc3339(s: string): number | undefined {
 }
 
 /**
- * Numbers from 1e9 to 1e11 are epoch seconds (2001-09-09 to year 5138) sent where milliseconds are expected (Python's
- * time.time(), Unix `date +%s`): as milliseconds they fall in 1970-01-12 .. 1973-03-03, when no inference was logged.
+ * Epoch timestamps in another unit than milliseconds, by magnitude: seconds (Python's time.time(), `date +%s`) from 1e9
+ * to 1e11 (2001-09-09 to year 5138), which as milliseconds fall in 1970-01-12 .. 1973-03-03, when no inference was
+ * logged; microseconds from 1e14 to 1e17 and nanoseconds (Go's UnixNano, Java's Instant nanos) from 1e17 to 1e20, which
+ * as milliseconds are beyond year 5138 (refused anyway: this names the unit).
  */
-export const SECONDS_FROM = 1e9;
-export const SECONDS_TO = 1e11;
+const UNITS = [
+  { name: 'seconds', from: 1e9, to: 1e11, perMs: 1e-3 },
+  { name: 'microseconds', from: 1e14, to: 1e17, perMs: 1e3 },
+  { name: 'nanoseconds', from: 1e17, to: 1e20, perMs: 1e6 },
+] as const;
 
-/** Why a numeric timestamp is refused as epoch seconds (naming the time it would mean), or null. */
-export function secondsProblem(v: unknown): string | null {
-  if (typeof v !== 'number' || !(v >= SECONDS_FROM && v < SECONDS_TO)) return null;
-  const ms = Math.round(v * 1000);
-  return `timestamp ${v} is epoch seconds (${new Date(ms).toISOString()}), read as milliseconds it is ${new Date(Math.round(v)).toISOString()}: send epoch milliseconds (${ms}) or an RFC 3339 date-time`;
+/** Why a numeric timestamp is refused as epoch seconds, microseconds or nanoseconds (naming the time it means), or null. */
+export function unitProblem(v: unknown): string | null {
+  if (typeof v !== 'number') return null;
+  const unit = UNITS.find((u) => v >= u.from && v < u.to);
+  if (!unit) return null;
+  const ms = Math.round(v / unit.perMs);
+  const asMs = unit.name === 'seconds' ? `, read as milliseconds it is ${new Date(Math.round(v)).toISOString()}` : '';
+  return `timestamp ${v} is epoch ${unit.name} (${new Date(ms).toISOString()})${asMs}: send epoch milliseconds (${ms}) or an RFC 3339 date-time`;
 }
 
 /** An event timestamp (RFC 3339 text or epoch ms) at or after 1970-01-01; `now` when absent; undefined when invalid. */

@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ModelRecord } from '../storage/types.js';
 import type { RowRejection, ValidEvent } from './event-input.js';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
-import { parseEventTimestamp, secondsProblem } from './timestamp.js';
+import { parseEventTimestamp, unitProblem } from './timestamp.js';
 
 export interface ModelContext {
   model: ModelRecord;
@@ -67,8 +67,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (typeof version !== 'string' || !ctx.versions.has(version)) {
     return reject(index, 'unknown_version', `unknown version ${typeof version === 'object' && version !== null ? (Array.isArray(version) ? '(an array)' : '(an object)') : JSON.stringify(typeof version === 'string' ? version.slice(0, 100) : version)} of model "${model}"; known: ${[...ctx.versions].join(', ')}`, undefined, id);
   }
-  const seconds = secondsProblem(raw['timestamp']);
-  if (seconds !== null) return reject(index, 'invalid_timestamp', seconds, undefined, id);
+  const unit = unitProblem(raw['timestamp']);
+  if (unit !== null) return reject(index, 'invalid_timestamp', unit, undefined, id);
   const ts = parseEventTimestamp(raw['timestamp'], env.now);
   if (ts === undefined) return reject(index, 'invalid_timestamp', 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds, not before 1970', undefined, id);
   if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', 'timestamp is too far in the future', { maxFutureMs: env.maxFutureMs }, id);
