@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { LookoutClient, type LookoutClientError } from '../src/client/index.js';
 import type { Server } from '../src/server.js';
 import { call, poster, testServer } from './helpers/server.js';
@@ -112,5 +113,32 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
       hang.closeAllConnections();
       await new Promise((r) => hang.close(r));
     }
+  });
+
+  test('a gzip (deflate, br) compressed batch is read, not refused as "not valid JSON"; an unknown or broken encoding is named', async () => {
+    // Before: a body sent with Content-Encoding: gzip (log shippers, proxies, a client saving bandwidth on 4 MB
+    // batches) was answered 400 invalid_json "Body is not valid JSON but content-type is set to 'application/json'":
+    // the whole batch refused, for a reason it did not have.
+    const rows = (tag: string): string => JSON.stringify({ events: Array.from({ length: 200 }, (_, i) => ({ id: `${tag}-${i}`, model: 'm', version: '1', features: { x: i }, prediction: '1' })) });
+    const send = async (body: Uint8Array | string, encoding: string): Promise<{ status: number; body: Record<string, unknown> }> =>
+      call(s.url, 'POST', '/v1/events', body, { 'content-type': 'application/json', 'content-encoding': encoding });
+    for (const [encoding, zip] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+      const r = await send(zip(rows(encoding)), encoding);
+      assert.deepEqual([r.status, r.body['accepted'], r.body['rejected']], [200, 200, 0], `${encoding}: ${JSON.stringify(r.body).slice(0, 200)}`);
+    }
+    const labels = await call(s.url, 'POST', '/v1/labels', gzipSync(JSON.stringify({ labels: [{ id: 'gzip-0', label: '1' }] })), { 'content-type': 'application/json', 'content-encoding': 'GZIP' });
+    assert.deepEqual([labels.status, labels.body['accepted']], [200, 1]);
+    const unknown = await send(rows('zstd'), 'zstd');
+    assert.equal(unknown.status, 415);
+    assert.deepEqual(unknown.body, { error: { code: 'unsupported_media_type', message: 'Content-Encoding "zstd" is not supported: send the body uncompressed, or with gzip, deflate or br' } });
+    const broken = await send(rows('plain'), 'gzip');
+    assert.equal(broken.status, 400);
+    assert.equal((broken.body['error'] as { code: string }).code, 'bad_request');
+    assert.match((broken.body['error'] as { message: string }).message, /^the body is not valid gzip/);
+    // Decompressed, a body is held to the same 16 MiB limit (a small "zip bomb" is refused, not inflated in memory).
+    const bomb = gzipSync(JSON.stringify({ events: [{ model: 'm', version: '1', features: { x: 'y'.repeat(20 * 1024 * 1024) } }] }));
+    assert.ok(bomb.length < 100_000);
+    const big = await send(bomb, 'gzip');
+    assert.deepEqual([big.status, (big.body['error'] as { code: string }).code], [413, 'payload_too_large']);
   });
 });

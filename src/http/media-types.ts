@@ -16,7 +16,7 @@ export function mediaType(req: FastifyRequest): string {
 }
 
 /** An empty body (no Content-Length or 0, not chunked) is no body, whatever its type. */
-function hasBody(req: FastifyRequest): boolean {
+export function hasBody(req: FastifyRequest): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
