@@ -141,4 +141,20 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
     const big = await send(bomb, 'gzip');
     assert.deepEqual([big.status, (big.body['error'] as { code: string }).code], [413, 'payload_too_large']);
   });
+
+  test('an id already stored for another model is answered duplicate_id naming that model (ids are unique across models), not as a retry', async () => {
+    // Before: a request id used as the prediction id of two models (one request scored by two models) had the second
+    // model's event answered 'an event with id "req-1" is already stored (not stored again)', which reads as a retried
+    // batch; nothing said the id belonged to another model's prediction.
+    await post('/v1/models', { name: 'other', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } });
+    await post('/v1/models/other/versions', { version: '1' });
+    const row = (model: string, id: string): Record<string, unknown> => ({ id, model, version: '1', features: { x: 1 }, prediction: '1' });
+    assert.equal((await post('/v1/events', [row('m', 'req-1'), row('m', 'req-2')]))['accepted'], 2);
+    const r = await post('/v1/events', [row('other', 'req-1'), row('m', 'req-2'), row('other', 'req-3')]);
+    assert.deepEqual((r['results'] as RowAnswer[]).map((x) => [x.id, x.status, x.code ?? null, x.message ?? null]), [
+      ['req-1', 'rejected', 'duplicate_id', 'an event with id "req-1" is already stored, a prediction of model "m" (ids are unique across all models: a label finds its prediction by id alone); not stored again'],
+      ['req-2', 'rejected', 'duplicate_id', 'an event with id "req-2" is already stored (not stored again)'],
+      ['req-3', 'accepted', null, null],
+    ]);
+  });
 });

@@ -66,11 +66,15 @@ export function eventRoutes(deps: AppDeps) {
         req.log.error({ err }, 'ingest commit failed');
         throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
       }
+      const ownerOf = await duplicateOwners(deps, valid, duplicates);
       let accepted = 0;
       for (let i = 0; i < results.length; i++) {
         const r = results[i] as RowResult;
         if (r.status === 'accepted' && duplicates.has(r.id)) {
-          results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message: `an event with id "${r.id}" is already stored (not stored again)` };
+          const owner = ownerOf.get(r.id);
+          const message = owner === undefined ? `an event with id "${r.id}" is already stored (not stored again)`
+            : `an event with id "${r.id}" is already stored, a prediction of model "${owner}" (ids are unique across all models: a label finds its prediction by id alone); not stored again`;
+          results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message };
         } else if (r.status === 'accepted') accepted++;
       }
       for (const e of valid) {
@@ -80,4 +84,20 @@ export function eventRoutes(deps: AppDeps) {
       return { accepted, rejected: results.length - accepted, results };
     });
   };
+}
+
+/**
+ * The model of the stored event of each duplicate id that belongs to another model than the row's: such a duplicate is
+ * not a retried batch but an id used twice (one request scored by two models). One lookup, only when there are duplicates.
+ */
+async function duplicateOwners(deps: AppDeps, valid: readonly ValidEvent[], duplicates: ReadonlySet<string>): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  if (duplicates.size === 0) return owners;
+  const rowModel = new Map(valid.filter((e) => duplicates.has(e.id)).map((e) => [e.id, e.model]));
+  try {
+    for (const e of await deps.store.getEvents([...duplicates])) if (rowModel.get(e.id) !== e.model) owners.set(e.id, e.model);
+  } catch {
+    // only a message depends on it
+  }
+  return owners;
 }
