@@ -13,11 +13,15 @@ const DECODERS: Readonly<Record<string, () => Transform>> = { gzip: createGunzip
  * route's body limit: decoding stops once past it (413).
  */
 export function useContentEncodings(app: FastifyInstance, bodyLimit: number): void {
-  app.addHook('preParsing', async (req, _reply, payload) => {
-    const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
-    if (encoding === '' || encoding === 'identity' || req.is404 || req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) return payload;
+  // Callback style, not async: every request (the gateway's predict route too) passes here, most without an encoding,
+  // and an async hook costs each of them a promise and a microtask turn.
+  app.addHook('preParsing', (req, _reply, payload, done) => {
+    const header = req.headers['content-encoding'];
+    if (header === undefined) return done(null, payload);
+    const encoding = header.trim().toLowerCase();
+    if (encoding === '' || encoding === 'identity' || req.is404 || req.method === 'GET' || req.method === 'HEAD' || !hasBody(req)) return done(null, payload);
     const decoder = DECODERS[encoding]?.();
-    if (!decoder) throw new ApiError('unsupported_media_type', `Content-Encoding "${encoding.slice(0, 100)}" is not supported: send the body uncompressed, or with gzip, deflate or br`);
+    if (!decoder) return done(new ApiError('unsupported_media_type', `Content-Encoding "${encoding.slice(0, 100)}" is not supported: send the body uncompressed, or with gzip, deflate or br`));
     const limit = req.routeOptions.bodyLimit ?? bodyLimit;
     // Fastify compares receivedEncodedLength with Content-Length at the end.
     const out = Object.assign(new PassThrough(), { receivedEncodedLength: 0 });
@@ -37,6 +41,6 @@ export function useContentEncodings(app: FastifyInstance, bodyLimit: number): vo
     });
     decoder.on('error', (err) => fail(new ApiError('bad_request', `the body is not valid ${encoding} (Content-Encoding): ${err.message}`)));
     payload.pipe(decoder).pipe(out);
-    return out;
+    done(null, out);
   });
 }
