@@ -98,6 +98,9 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
     const c = s.features.get(args.feature as string);
     const r = v.reference?.summary.features.get(args.feature as string);
     if (!(c instanceof CategoricalSummary) || !(r instanceof CategoricalSummary)) return { value: null, samples: 0, detail: { note: 'not a categorical feature with a reference' } };
+    // As newCategories (from-summary.ts): a reference over the cap did not name every category it has, so a current
+    // category it did not name may be in its "other" bucket: none is called new.
+    if (r.other > 0) return { value: c.count ? 0 : null, samples: c.count, detail: { note: `the reference has more categories than the cap of ${r.cap}: the ones beyond it are not named, so no category is called new` } };
     let n = 0;
     for (const [k, x] of c.counts) if (!r.counts.has(k)) n += x;
     return { value: c.count ? n / c.count : null, samples: c.count };
