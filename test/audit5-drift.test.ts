@@ -47,4 +47,32 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     await data.both('fewrate', { city: { type: 'string' } }, ref, cur);
     assert.deepEqual(await newCategoryRates('fewrate'), { quality: 10 / 40, monitor: 10 / 40 });
   });
+
+  test('a real category named "__other__" keeps its own count beside the over-the-cap bucket: Jensen-Shannon as scipy on the counts kept, and new when new', async () => {
+    // city: "__other__" is half of the reference and of the range; the range adds 250 new categories (over the cap of
+    // 200, so 52 are counted in the bucket). tag: "__other__" is a category new in the range, also over the cap.
+    const ref = { city: Array.from({ length: 400 }, (_, i) => (i % 2 ? 'a' : '__other__')), tag: Array.from({ length: 400 }, (_, i) => (i % 2 ? 'x' : 'y')) };
+    const cur = {
+      city: Array.from({ length: 1000 }, (_, i) => (i < 500 ? '__other__' : i < 750 ? 'a' : `n${i - 750}`)),
+      tag: Array.from({ length: 1000 }, (_, i) => (i < 250 ? 'x' : i < 500 ? 'y' : i < 510 ? '__other__' : `t${i}`)),
+    };
+    const props = { city: { type: 'string' }, tag: { type: 'string' } };
+    const { server, cli } = await data.both('otherreal', props, ref, cur, '&method=jensenshannon', ['--method', 'jensenshannon']);
+    // scipy.spatial.distance.jensenshannon(p, q, base=2) on the counts the summaries keep, empty bins at 1e-4: city
+    // p = [200, 200] + 199 empty, q = [500, 250] + 198 x [1] + [52]; tag p = [200, 200] + 198 empty,
+    // q = [250, 250, 10] + 197 x [1] + [293] (the real "__other__" and the bucket each one bin).
+    for (const [f, scipy] of [['city', 0.34018114014303347], ['tag', 0.5186946569051684]] as const) {
+      const sv = driftFeature(server, f).score;
+      assert.ok(sv !== null && Math.abs(sv - scipy) < 1e-12, `${f}: server ${sv} vs scipy ${scipy} (lookout drift ${driftFeature(cli, f).score})`);
+    }
+    assert.ok(!(driftFeature(server, 'city').stats['newCategories'] as string[]).includes('__other__'), 'city: __other__ is in the reference');
+    assert.ok((driftFeature(cli, 'tag').stats['newCategories'] as string[]).includes('__other__'));
+    assert.ok((driftFeature(server, 'tag').stats['newCategories'] as string[]).includes('__other__'), 'tag: __other__ is new in the range');
+    const dist = await call(s.url, 'GET', `/v1/models/otherreal/features/city/distribution?${RANGE}`);
+    assert.equal(dist.status, 200);
+    const cats = dist.body['categories'] as Array<{ name: string; reference: number; current: number; isNew: boolean; other?: boolean }>;
+    assert.deepEqual(cats.filter((c) => c.name === '__other__').map((c) => [c.reference, c.current, c.isNew, c.other ?? false]).sort(), [[0, 52 / 1000, false, true], [0.5, 0.5, false, false]]);
+    const tags = (await call(s.url, 'GET', `/v1/models/otherreal/features/tag/distribution?${RANGE}`)).body['categories'] as Array<{ name: string; isNew: boolean; other?: boolean }>;
+    assert.deepEqual(tags.filter((c) => c.name === '__other__').map((c) => [c.isNew, c.other ?? false]).sort(), [[false, true], [true, false]]);
+  });
 });

@@ -4,7 +4,7 @@ import { proportions } from '../stats/binning.js';
 import { scaledStd, stdNeedsScaling } from '../stats/sorted.js';
 import { hellinger, jensenShannon, psi } from '../stats/divergence.js';
 import { cdfDistancesFromSketches, exactValues, ksSketchErrorBound } from '../sketches/ks-from-sketch.js';
-import { CategoricalSummary, OTHER } from '../summary/categorical.js';
+import { CategoricalSummary, OTHER_KEY } from '../summary/categorical.js';
 import { NumericSummary } from '../summary/numeric.js';
 import { categoricalStats } from './categorical.js';
 import type { MethodOverrides } from './select.js';
@@ -105,7 +105,7 @@ function quality(ref: NumericSummary | CategoricalSummary, cur: NumericSummary |
 function categoricalStatsFromSummaries(ref: CategoricalSummary, cur: CategoricalSummary): CategoricalStats {
   const stats = categoricalStats(ref.countsWithOther(), cur.countsWithOther());
   if (ref.other > 0) return { ...stats, newCategories: [] };
-  return cur.other > 0 ? { ...stats, newCategories: stats.newCategories.filter((c) => c !== OTHER) } : stats;
+  return cur.other > 0 ? { ...stats, newCategories: stats.newCategories.filter((c) => c !== OTHER_KEY) } : stats;
 }
 
 /** The method-independent part of a feature's drift: every statistic, computed once (see featureDriftFromSummaries). */

@@ -9,6 +9,11 @@ export interface CategoricalSummaryState {
 
 export const DEFAULT_CATEGORY_CAP = 200;
 export const OTHER = '__other__';
+/**
+ * The key of the "other" bucket in countsWithOther(): the empty string, which no category can be ('' is a missing
+ * value), so that a real category named like the bucket (OTHER) keeps its own count beside it.
+ */
+export const OTHER_KEY = '';
 /** The category of a value JSON cannot write (too deeply nested, cyclic, a BigInt): one category for all of them. */
 export const UNSERIALISABLE = '__unserialisable__';
 
@@ -58,10 +63,10 @@ export class CategoricalSummary {
     }
   }
 
-  /** Counts including the "other" bucket under the key OTHER (when non-zero). */
+  /** Counts including the "other" bucket under the key OTHER_KEY (when non-zero). */
   countsWithOther(): Map<string, number> {
     const m = new Map(this.counts);
-    if (this.other > 0) m.set(OTHER, this.other);
+    if (this.other > 0) m.set(OTHER_KEY, this.other);
     return m;
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { CategoricalSummary, OTHER } from '../../core/summary/categorical.js';
+import { CategoricalSummary, OTHER, OTHER_KEY } from '../../core/summary/categorical.js';
 import { NumericSummary } from '../../core/summary/numeric.js';
 import { prevDouble } from '../../core/drift/from-summary.js';
 import type { AppDeps } from '../deps.js';
@@ -18,7 +18,8 @@ export interface NumericDistribution {
 
 export interface CategoricalDistribution {
   kind: 'categorical';
-  categories: Array<{ name: string; reference: number; current: number; isNew: boolean }>;
+  /** `other: true` on the bucket of the categories beyond the cap (named OTHER; a real category may have that name too). */
+  categories: Array<{ name: string; reference: number; current: number; isNew: boolean; other?: true }>;
   reference: { count: number; missing: number };
   current: { count: number; missing: number };
 }
@@ -70,8 +71,9 @@ function categorical(ref: CategoricalSummary, cur: CategoricalSummary): Categori
   const c = cur.countsWithOther();
   const names = [...new Set([...r.keys(), ...c.keys()])];
   const share = (m: Map<string, number>, total: number, k: string): number => (total > 0 ? (m.get(k) ?? 0) / total : 0);
-  const categories = names.map((name) => ({
-    name, reference: share(r, ref.count, name), current: share(c, cur.count, name), isNew: name !== OTHER && ref.other === 0 && !r.has(name) && c.has(name),
+  const categories = names.map((key) => ({
+    name: key === OTHER_KEY ? OTHER : key, reference: share(r, ref.count, key), current: share(c, cur.count, key),
+    isNew: key !== OTHER_KEY && ref.other === 0 && !r.has(key) && c.has(key), ...(key === OTHER_KEY && { other: true as const }),
   })).sort((a, b) => b.reference + b.current - (a.reference + a.current));
   return { kind: 'categorical', categories, reference: { count: ref.count, missing: ref.missing }, current: { count: cur.count, missing: cur.missing } };
 }

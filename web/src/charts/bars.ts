@@ -28,12 +28,12 @@ export function histogramOverlay(title: string, edges: number[], reference: numb
 }
 
 /** Reference vs current share per category, as paired horizontal bars (new categories flagged). */
-export function categoryBars(title: string, rows: Array<{ name: string; reference: number; current: number; isNew: boolean }>, testid?: string): HTMLElement {
+export function categoryBars(title: string, rows: Array<{ name: string; reference: number; current: number; isNew: boolean; other?: boolean }>, testid?: string): HTMLElement {
   const max = Math.max(0.0001, ...rows.flatMap((r) => [r.reference, r.current]));
   const bar = (v: number, cls: string): HTMLElement => h('div', { class: `bar ${cls}`, style: `width:${((v / max) * 100).toFixed(1)}%` }, h('span', null, pct(v)));
   return h('figure.chart-card', { 'data-testid': testid ?? null, 'data-chart': title }, h('figcaption', null, title),
     h('div.legend-row', null, h('span.swatch.ref'), ' reference ', h('span.swatch.cur'), ' current'),
     h('div.catbars', null, rows.slice(0, 20).map((r) => h('div.catrow', null,
-      h('div.catname', null, r.name, r.isNew ? h('span.badge.status-red', null, 'new') : null),
+      h('div.catname', null, r.other ? '(other: categories beyond the cap)' : r.name, r.isNew ? h('span.badge.status-red', null, 'new') : null),
       h('div.catvals', null, bar(r.reference, 'ref'), bar(r.current, 'cur'))))));
 }

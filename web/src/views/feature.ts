@@ -14,7 +14,7 @@ interface Distribution {
   edges?: number[];
   reference: { shares?: number[]; count: number; missing: number };
   current: { shares?: number[]; count: number; missing: number };
-  categories?: Array<{ name: string; reference: number; current: number; isNew: boolean }>;
+  categories?: Array<{ name: string; reference: number; current: number; isNew: boolean; other?: boolean }>;
 }
 
 const REDACTION_MARKERS = /^(\[redacted\]|<redacted>|redacted|\*{3,}|\[REDACTED\])$/i;
