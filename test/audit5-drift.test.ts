@@ -75,4 +75,18 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     const tags = (await call(s.url, 'GET', `/v1/models/otherreal/features/tag/distribution?${RANGE}`)).body['categories'] as Array<{ name: string; isNew: boolean; other?: boolean }>;
     assert.deepEqual(tags.filter((c) => c.name === '__other__').map((c) => [c.isNew, c.other ?? false]).sort(), [[false, true], [true, false]]);
   });
+
+  test('a categorical value "NA" / "n/a" / "None" is missing in events as in the reference file and in lookout drift, not a new category', async () => {
+    // The same 40 rows in the reference file and as events: a quarter of them a missing-value text.
+    const col = Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? ['NA', 'n/a', 'None', ' null '][i % 16 >> 2] as string : 'abc'[i % 3] as string));
+    const { server, cli } = await data.both('natext', { city: { type: 'string' } }, { city: col }, { city: col });
+    const sv = driftFeature(server, 'city');
+    const cl = driftFeature(cli, 'city');
+    assert.deepEqual(cl.stats['newCategories'], []);
+    assert.deepEqual(sv.stats['newCategories'], [], 'no category is new in the same data');
+    assert.deepEqual([sv.method, sv.score, sv.drifted], [cl.method, cl.score, cl.drifted]);
+    const q = (x: { stats: Record<string, unknown> }): unknown => x.stats['quality'];
+    assert.deepEqual(q(sv), q(cl));
+    assert.equal((q(sv) as { missingCurrent: number }).missingCurrent, 0.25);
+  });
 });

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
 import { formatOf, readerSql } from './formats.js';
+import { MISSING_TEXTS } from '../core/summary/categorical.js';
 
 export type ColumnClass = 'numerical' | 'categorical' | 'unsupported';
 
@@ -21,7 +22,7 @@ export function classify(duckType: string): ColumnClass {
 }
 
 /** Strings that mean "missing" in a text column (besides NULL): empty, NaN, null (any case, trimmed). */
-const MISSING_TEXT = `(trim(%c) = '' OR lower(trim(%c)) IN ('nan', 'null', 'none', 'na', 'n/a'))`;
+const MISSING_TEXT = `(trim(%c) = '' OR lower(trim(%c)) IN (${MISSING_TEXTS.map((t) => `'${t}'`).join(', ')}))`;
 
 /** SQL condition: the text expression is a missing-value text. */
 export function missingText(expr: string): string {

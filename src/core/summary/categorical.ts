@@ -25,6 +25,15 @@ function jsonKey(v: unknown): string {
   }
 }
 
+/** Texts that mean "missing" (trimmed, any case), besides blank ones: in data files (io/dataset.ts) and in events alike. */
+export const MISSING_TEXTS: readonly string[] = ['nan', 'null', 'none', 'na', 'n/a'];
+
+/** Whether a text is a missing value: blank, or one of MISSING_TEXTS (as `lookout drift` and a reference file read it). */
+export function isMissingText(s: string): boolean {
+  const t = s.trim().toLowerCase();
+  return t === '' || MISSING_TEXTS.includes(t);
+}
+
 /** Mergeable category counts with a cap: categories beyond the cap are counted in `other`. */
 export class CategoricalSummary {
   count = 0;
@@ -34,9 +43,9 @@ export class CategoricalSummary {
 
   constructor(readonly cap = DEFAULT_CATEGORY_CAP) {}
 
-  /** Adds one value: strings, numbers and booleans by their text; null, undefined and '' are missing. */
+  /** Adds one value: strings, numbers and booleans by their text; null, undefined and missing texts (isMissingText) are missing. */
   add(v: unknown): void {
-    if (v === null || v === undefined || v === '' || (typeof v === 'number' && !Number.isFinite(v))) {
+    if (v === null || v === undefined || (typeof v === 'string' && isMissingText(v)) || (typeof v === 'number' && !Number.isFinite(v))) {
       this.missing++;
       return;
     }
