@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
-import { driftFeature, FROM, HOUR, NOW, RANGE, SameData } from './helpers/drift.js';
+import { driftFeature, FROM, HOUR, NOW, RANGE, SameData, type DriftAnswer } from './helpers/drift.js';
 import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 
 describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI)', () => {
@@ -88,5 +88,25 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     const q = (x: { stats: Record<string, unknown> }): unknown => x.stats['quality'];
     assert.deepEqual(q(sv), q(cl));
     assert.equal((q(sv) as { missingCurrent: number }).missingCurrent, 0.25);
+  });
+
+  test('a drift series says which method and threshold its values are of; a method or threshold asked of a series is a 400, not ignored', async () => {
+    // natext (above): a categorical feature and a 40-row reference: chi-squared p-values, drift below 0.05.
+    const ts = await call(s.url, 'GET', `/v1/models/natext/timeseries?${RANGE}&metric=drift:city&granularity=hour`);
+    assert.equal(ts.status, 200);
+    assert.deepEqual([ts.body['method'], ts.body['threshold']], ['chisquare', 0.05]);
+    const drift = driftFeature((await call(s.url, 'GET', `/v1/models/natext/drift?${RANGE}`)).body as unknown as DriftAnswer, 'city');
+    assert.deepEqual([drift.method, drift.threshold, (ts.body['points'] as Array<{ value: number }>)[0]?.value], ['chisquare', 0.05, drift.score]);
+    const series = await call(s.url, 'GET', `/v1/models/natext/series?${RANGE}&metrics=events,drift:city&granularity=hour`);
+    assert.equal(series.status, 200);
+    assert.deepEqual(series.body['methods'], { 'drift:city': { method: 'chisquare', threshold: 0.05 } });
+    assert.equal((await call(s.url, 'GET', `/v1/models/natext/timeseries?${RANGE}&metric=events`)).body['method'], undefined);
+    for (const path of [`timeseries?${RANGE}&metric=drift:city&method=psi`, `series?${RANGE}&metrics=drift:city&threshold=0.2`]) {
+      const r = await call(s.url, 'GET', `/v1/models/natext/${path}`);
+      assert.equal(r.status, 400, `${path}: ${r.status}`);
+      const e = r.body['error'] as { code: string; message: string; details: Record<string, unknown> };
+      assert.equal(e.code, 'bad_request');
+      assert.match(e.message, /cannot be chosen on a series: drift series use the automatic method \(here chisquare, threshold 0.05/);
+    }
   });
 });

@@ -9,6 +9,8 @@ import type { VersionContext } from './catalog.js';
 import type { SeriesMetric } from './query.js';
 import { splitMetric } from './metric-name.js';
 import { referenceFeatures } from './drift-query.js';
+import { chooseMethod } from '../core/drift/select.js';
+import { NumericSummary as NumericSummaryClass } from '../core/summary/numeric.js';
 
 /** Metrics a time series can chart, one value per window. Feature metrics take ":FEATURE". */
 export const TIMESERIES_METRICS = [
@@ -46,6 +48,20 @@ export function seriesMetricProblem(metric: string, v: VersionContext): { messag
     return { message: `unknown feature "${feature}" in "${metric}"; ${v.record.model}@${v.record.version} summarises ${known.join(', ') || 'no features'}`, details: { metric, unknown: feature, features: known } };
   }
   return null;
+}
+
+/**
+ * The drift method and threshold of a `drift:FEATURE` or `predictionDrift` series (null for other metrics, or without a
+ * reference): the automatic choice, by the feature's kind and the reference's rows, as GET /drift without `method`.
+ */
+export function seriesDriftMethod(metric: string, v: VersionContext): { method: string; threshold: number } | null {
+  const { id: name, feature } = splitMetric(metric);
+  const ref = v.reference;
+  if (!ref || (name !== 'drift' && name !== 'predictionDrift') || (name === 'predictionDrift' && ref.summary.prediction.count === 0)) return null;
+  const kind = name === 'drift' ? v.spec.features.find((f) => f.name === feature)?.kind : ref.summary.prediction instanceof NumericSummaryClass ? 'numerical' : 'categorical';
+  if (!kind) return null;
+  const c = chooseMethod(kind, ref.profile.rows);
+  return { method: c.method.id, threshold: c.threshold };
 }
 
 /**

@@ -9,8 +9,8 @@ import type { VersionContext } from '../../monitoring/catalog.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
-import type { RangeParams } from '../params.js';
-import { pointValue, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { rejectSeriesMethod, type RangeParams } from '../params.js';
+import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
@@ -165,6 +165,8 @@ export function queryRoutes(deps: AppDeps) {
       if (typeof metric !== 'string') throw new ApiError('bad_request', `metric must be one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`);
       const problem = seriesMetricProblem(metric, v);
       if (problem) throw new ApiError('bad_request', problem.message, problem.details);
+      const drift = seriesDriftMethod(metric, v);
+      rejectSeriesMethod(req.query, drift);
       const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
       const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, seriesMetric(metric, v, size / 1000));
@@ -174,7 +176,7 @@ export function queryRoutes(deps: AppDeps) {
         const w = windows.get(t);
         points.push({ t, value: w ? pointValue(metric, w.value, t, size, now) : null, events: w?.events ?? 0 });
       }
-      return { ...head(v, r), metric, granularity, points };
+      return { ...head(v, r), metric, ...(drift && drift), granularity, points };
     }));
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
-import { pointValue, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { rejectSeriesMethod } from '../params.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -30,6 +31,12 @@ export function seriesRoutes(deps: AppDeps) {
           unknown: problems.map((p) => p.metric), metrics: TIMESERIES_METRICS, features: v.spec.features.map((f) => f.name),
         });
       }
+      // The method and threshold of each drift series (drift:FEATURE, predictionDrift), as GET /timeseries gives them.
+      const methods = Object.fromEntries(metrics.flatMap((m) => {
+        const d = seriesDriftMethod(m, v);
+        return d ? [[m, d]] : [];
+      }));
+      rejectSeriesMethod(req.query, Object.values(methods)[0] ?? null);
       const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
       const end = deps.metrics.queryDuration.startTimer({ endpoint: 'series' });
@@ -46,7 +53,7 @@ export function seriesRoutes(deps: AppDeps) {
           series[m] = t.map((x) => pointValue(m, values?.get(x)?.value ?? null, x, size, now));
         });
         const events = all[0];
-        return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => events?.get(x)?.events ?? 0), series };
+        return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => events?.get(x)?.events ?? 0), series, methods };
       } finally {
         end();
       }
