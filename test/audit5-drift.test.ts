@@ -109,4 +109,15 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
       assert.match(e.message, /cannot be chosen on a series: drift series use the automatic method \(here chisquare, threshold 0.05/);
     }
   });
+
+  test('GET /drift with method or threshold given twice is a 400, not the automatic method in silence', async () => {
+    // natext: the model of the "NA" test above.
+    for (const q of ['&method=psi&method=ks', '&threshold=0.2&threshold=0.3']) {
+      const r = await call(s.url, 'GET', `/v1/models/natext/drift?${RANGE}${q}`);
+      assert.equal(r.status, 400, `${q}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      const e = r.body['error'] as { code: string; message: string };
+      assert.equal(e.code, 'bad_request');
+      assert.match(e.message, /(method|threshold) must be given once/);
+    }
+  });
 });

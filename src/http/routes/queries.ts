@@ -53,6 +53,7 @@ export function queryRoutes(deps: AppDeps) {
 
     app.get<RG>('/v1/models/:name/drift', read, async (req: Req) => timed('drift', async () => {
       const { v, r } = ctx(req);
+      for (const k of ['method', 'threshold']) if (Array.isArray(req.query[k])) throw new ApiError('bad_request', `${k} must be given once (got ${(req.query[k] as unknown[]).length} values)`);
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
       if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
       const threshold = req.query['threshold'] !== undefined ? Number(req.query['threshold']) : undefined;
