@@ -1,7 +1,7 @@
 import { datasetDrift } from '../../core/drift/dataset.js';
 import { featureDriftFromStats, featureStatsFromSummaries, type FeatureStats } from '../../core/drift/from-summary.js';
 import type { FeatureDrift } from '../../core/drift/types.js';
-import { getDriftMethod } from '../../core/drift/registry.js';
+import { getDriftMethod, knownDriftMethods } from '../../core/drift/registry.js';
 import { estimatedMetrics } from '../../core/summary/cbpe.js';
 import { CategoricalSummary } from '../../core/summary/categorical.js';
 import { NumericSummary } from '../../core/summary/numeric.js';
@@ -46,6 +46,19 @@ function drift(name: string, ref: NumericSummary | CategoricalSummary, cur: Nume
   return featureDriftFromStats(name, st, rows, overrides(args));
 }
 
+/**
+ * Why the monitor's method cannot score this feature (null when it can): a method of the other kind (ks or wasserstein
+ * on a categorical feature, chisquare on a numerical one) would fall back to the automatic method, whose score (a
+ * p-value or a distance) the monitor's direction, taken from the method asked for, would read the wrong way.
+ */
+function methodProblem(name: string, s: NumericSummary | CategoricalSummary, args: MetricArgs): string | null {
+  const id = args.method ?? DEFAULT_MONITOR_DRIFT_METHOD;
+  const kind = s instanceof NumericSummary ? 'numerical' : 'categorical';
+  if (getDriftMethod(id).kinds.includes(kind)) return null;
+  const fits = knownDriftMethods().filter((m) => getDriftMethod(m).kinds.includes(kind));
+  return `method ${id} does not apply to ${kind} feature "${name}"; methods for it: ${fits.join(', ')}`;
+}
+
 const driftDirection = (args: MetricArgs): 'above' | 'below' => (getDriftMethod(args.method ?? DEFAULT_MONITOR_DRIFT_METHOD).scoreType === 'pValue' ? 'below' : 'above');
 
 function positiveClass(v: VersionContext, m: ModelRecord, args: MetricArgs): string {
@@ -58,6 +71,8 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
     const r = v.reference?.summary.features.get(f);
     const c = s.features.get(f);
     if (!r || !c || !v.reference) return { value: null, samples: 0, detail: { note: v.reference ? `no feature "${f}"` : 'no reference' } };
+    const problem = methodProblem(f, c, args);
+    if (problem) return { value: null, samples: 0, detail: { note: problem } };
     const d = drift(f, r, c, v.reference.profile.rows, args);
     return { value: d.score, samples: c.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted, ...(d.note !== undefined && { note: d.note }) } };
   }, 100, false),
@@ -74,6 +89,8 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
   summaryMetric('predictionDrift', 'drift score of the prediction distribution against the reference', driftDirection, 'none', (s, v, _m, args) => {
     const ref = v.reference;
     if (!ref || ref.summary.prediction.count === 0) return { value: null, samples: 0, detail: { note: 'no reference predictions' } };
+    const problem = methodProblem('__prediction', s.prediction, args);
+    if (problem) return { value: null, samples: 0, detail: { note: problem } };
     const d = drift('__prediction', ref.summary.prediction, s.prediction, ref.profile.rows, args);
     return { value: d.score, samples: s.prediction.count, detail: { method: d.method, methodThreshold: d.threshold } };
   }, 100, false),
