@@ -95,9 +95,10 @@ export async function categoryCounts(ds: Dataset, name: string): Promise<Map<str
 }
 
 /** The column in row order as text; missing values are null. */
-export async function textValues(ds: Dataset, name: string): Promise<(string | null)[]> {
+export async function textValues(ds: Dataset, name: string, missingTexts = true): Promise<(string | null)[]> {
   const c = textExpr(ds.requireColumn(name));
-  const sql = `SELECT CASE WHEN ${c} IS NULL OR ${missingText(c)} THEN NULL ELSE ${c} END FROM ${ident(ds.table)}`;
+  const missing = missingTexts ? missingText(c) : `trim(${c}) = ''`;
+  const sql = `SELECT CASE WHEN ${c} IS NULL OR ${missing} THEN NULL ELSE ${c} END FROM ${ident(ds.table)}`;
   const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   return rows.map((r) => (r[0] === null || r[0] === undefined ? null : String(r[0])));
 }
@@ -108,8 +109,8 @@ export async function textValues(ds: Dataset, name: string): Promise<(string | n
  * it (trimmed) where `asWritten` says so; by default everywhere but for true/false in any case, which stay
  * "true"/"false" (as a boolean column of another format).
  */
-export async function classValues(ds: Dataset, name: string, asWritten = (text: string): boolean => !/^(true|false)$/i.test(text)): Promise<(string | null)[]> {
-  const values = await textValues(ds, name);
+export async function classValues(ds: Dataset, name: string, asWritten = (text: string): boolean => !/^(true|false)$/i.test(text), missingTexts = true): Promise<(string | null)[]> {
+  const values = await textValues(ds, name, missingTexts);
   if (ds.requireColumn(name).duckType !== 'BOOLEAN' || formatOf(ds.path) !== 'csv') return values;
   const sql = `SELECT ${ident(name)} FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true)`;
   const raw = (await ds.conn.runAndReadAll(sql)).getRowsJS();

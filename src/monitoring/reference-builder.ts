@@ -3,6 +3,7 @@ import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResul
 import { decileEdges } from '../core/stats/binning.js';
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { fitIsotonic } from '../core/summary/calibration.js';
+import { CategoricalSummary } from '../core/summary/categorical.js';
 import { WindowSummary } from '../core/summary/window.js';
 import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
 import { classify, Dataset } from '../io/dataset.js';
@@ -60,12 +61,14 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
         : booleanFeature(model, f.name) ? await textValues(ds, f.name) : await classValues(ds, f.name, () => true);
       for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
     }
-    const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol)) : null;
+    const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol, false)) : null;
     const scores = scoreCol ? (await numericValues(ds, scoreCol)).values : null;
     const classScores = await classScoreColumns(ds, model, cols.scores);
     const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await modelClassValues(ds, model, labelCol)) : null;
     summary.events = ds.rows;
-    if (predictions) for (const p of predictions) summary.prediction.add(p);
+    // Predicted classes as events' are (addClass): a class may be called "none" or "NA".
+    const predicted = summary.prediction;
+    if (predictions) for (const p of predictions) if (predicted instanceof CategoricalSummary) predicted.addClass(p); else predicted.add(p);
     if (scores) for (const s of scores) summary.score.add(s);
 
     const profile: ReferenceProfile = { source: { file: path }, rows: ds.rows, edges, summary: '', createdAt: now };
@@ -176,10 +179,11 @@ function classCalibrations(classes: readonly string[], columns: readonly Float64
   return { classes: [...classes], fits };
 }
 
-function modelClassValues(ds: Dataset, model: ModelRecord, col: string): Promise<Array<string | null>> {
+/** `missingTexts`: whether "NA", "none" (isMissingText) are missing; predictions read them as classes, as events do. */
+function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
-  if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col);
-  return classValues(ds, col, () => true);
+  if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col, missingTexts);
+  return classValues(ds, col, () => true, missingTexts);
 }
 
 /**

@@ -30,8 +30,16 @@ export const MISSING_TEXTS: readonly string[] = ['nan', 'null', 'none', 'na', 'n
 
 /** Whether a text is a missing value: blank, or one of MISSING_TEXTS (as `lookout drift` and a reference file read it). */
 export function isMissingText(s: string): boolean {
+  // Every categorical value of every event passes here: a text of 5 or more characters that starts and ends with
+  // printable ASCII other than a space is none of them, without the two copies trim() and toLowerCase() make.
+  const n = s.length;
+  if (n > 4 && isPrintable(s.charCodeAt(0)) && isPrintable(s.charCodeAt(n - 1))) return false;
   const t = s.trim().toLowerCase();
   return t === '' || MISSING_TEXTS.includes(t);
+}
+
+function isPrintable(c: number): boolean {
+  return c > 32 && c < 127;
 }
 
 /** Mergeable category counts with a cap: categories beyond the cap are counted in `other`. */
@@ -45,7 +53,16 @@ export class CategoricalSummary {
 
   /** Adds one value: strings, numbers and booleans by their text; null, undefined and missing texts (isMissingText) are missing. */
   add(v: unknown): void {
-    if (v === null || v === undefined || (typeof v === 'string' && isMissingText(v)) || (typeof v === 'number' && !Number.isFinite(v))) {
+    if (typeof v === 'string' && isMissingText(v)) this.missing++;
+    else this.addClass(v);
+  }
+
+  /**
+   * Adds a predicted class: null, undefined and '' are missing, but not the missing texts, since a model's class may
+   * well be called "none" or "NA" (a defect classifier's "none", Namibia's code) and its predictions must count.
+   */
+  addClass(v: unknown): void {
+    if (v === null || v === undefined || v === '' || (typeof v === 'number' && !Number.isFinite(v))) {
       this.missing++;
       return;
     }

@@ -150,7 +150,9 @@ export class WindowSummary {
     }
     for (const [name, s] of this.features) s.add(e.features[name]);
     if (e.prediction === null) return;
-    this.prediction.add(e.prediction);
+    const p = this.prediction;
+    if (p instanceof CategoricalSummary) p.addClass(e.prediction);
+    else p.add(e.prediction);
     if (e.score !== null) {
       this.score.add(e.score);
       if (this.spec.outputKind === 'binary' && this.spec.calibration && this.spec.positiveClass !== undefined) {
