@@ -1,59 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultConfig } from '../src/config.js';
-import { MemoryNotifier } from '../src/rollout/notifier.js';
-import { startServer } from '../src/server.js';
-import { tempDir } from './helpers/cli.js';
-import { many, predict } from './helpers/predict.js';
-import { Receiver } from './helpers/receiver.js';
-import { declareChurn, stickyKeys as keys } from './helpers/registry.js';
+import { stickyKeys as keys } from './helpers/registry.js';
+import { rolloutFixture } from './helpers/rollout.js';
 import { call } from './helpers/server.js';
-import { defaultAnswer, startModelServer, type ModelBehaviour } from './helpers/upstream.js';
+import { defaultAnswer } from './helpers/upstream.js';
 
-const T0 = Date.UTC(2026, 0, 5, 12);
 const STEP = 60_000;
 
 interface Check { name: string; canary: number | null; primary: number | null; limit: number | null; pass: boolean; detail?: string }
-
-/** A real server (injected clock, explicit ticks, alerts sent to a webhook receiver) with churn 1.0.0 in production and 1.1.0. */
-async function fixture(primary: ModelBehaviour, candidate: ModelBehaviour) {
-  let now = T0;
-  const rx = await Receiver.start();
-  const c = defaultConfig();
-  c.dataDir = tempDir('lookout-audit4-rollout-');
-  c.server.port = 0;
-  c.registry = { tickMs: 0, refreshMs: 0 };
-  c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
-  const notifier = new MemoryNotifier();
-  const server = await startServer({ config: c, clock: () => now, rolloutNotifier: notifier });
-  const url = server.url;
-  const v1 = await startModelServer(primary);
-  const v2 = await startModelServer(candidate);
-  await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '1.1.0', upstream: v2.url }], '1.0.0');
-  return {
-    url, notifier, rx, v1, v2,
-    advance: (ms: number) => { now += ms; },
-    tick: async (advanceMs: number): Promise<void> => {
-      now += advanceMs;
-      const r = await call(url, 'POST', '/v1/rollouts/tick', {});
-      assert.equal(r.status, 200, JSON.stringify(r.body));
-    },
-    rollout: async (): Promise<Record<string, unknown>> => (await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Record<string, unknown>,
-    start: async (body: Record<string, unknown>): Promise<void> => {
-      const s = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'audit 4', ...body });
-      assert.equal(s.status, 201, JSON.stringify(s.body));
-    },
-    /** Requests of sticky users on the primary (`canary` false) or on a 10% canary, `c` in flight. */
-    send: async (users: string[], c: number, x: (i: number) => number = () => 1): Promise<string[]> =>
-      (await many(users.length, c, (i) => predict(url, { x: x(i), user: users[i] as string }))).map((a) => `${a.status} ${String(a.version)}`),
-    close: async (): Promise<void> => {
-      await server.close();
-      await rx.close();
-      await v1.close();
-      await v2.close();
-    },
-  };
-}
 
 const checksOf = (r: Record<string, unknown>): Check[] => (r.analyses as Array<{ checks: Check[] }>)[0]?.checks ?? [];
 
@@ -61,7 +15,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
   test('interim looks: 5 canary failures in its first 30 requests against none of the primary\'s 60 (Fisher p = 0.0032) half-way through a step do not roll back; the step ends on all of its data and passes', async () => {
     // The controller analyses at every tick; at level 0.01 each look is a new chance to roll back a healthy canary. Looks
     // before the step's end now fail only at interimAlpha (0.001, Haybittle-Peto); the step's end decides at 0.01.
-    const f = await fixture({}, { failEvery: 6 });
+    const f = await rolloutFixture({}, { failEvery: 6 });
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 20, maxErrorRateIncrease: 0 }, slo: { minSamples: 1000 } });
       await f.send(keys(30, false, 'p'), 1);
@@ -94,7 +48,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
   });
 
   test('interim looks: a canary failing every request is still rolled back half-way through its step (p far below 0.001), the detail naming the interim level', async () => {
-    const f = await fixture({}, { failEvery: 1 });
+    const f = await rolloutFixture({}, { failEvery: 1 });
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 20 }, slo: { minSamples: 1000 } });
       await f.send(keys(30, false, 'p'), 1);
@@ -116,7 +70,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
     // (scipy.stats.binom.sf(2, 40, 0.05) = 0.32). The canary's point p95 (150 ms) against the primary's (~11 ms) x 1.5 +
     // 5 ms rolled it back.
     const slowCanary = new Set([13, 26, 39]);
-    const f = await fixture({ delayFor: (n) => (n % 25 === 0 ? 150 : 10) }, { delayFor: (n) => (slowCanary.has(n) ? 150 : 10) });
+    const f = await rolloutFixture({ delayFor: (n) => (n % 25 === 0 ? 150 : 10) }, { delayFor: (n) => (slowCanary.has(n) ? 150 : 10) });
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
       assert.ok((await f.send(keys(200, false, 'p'), 1)).every((v) => v === '200 1.0.0'));
@@ -137,7 +91,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
   });
 
   test('latency: a canary 3x slower than the primary (90 against 30 ms) is rolled back, with the test in the check\'s detail', async () => {
-    const f = await fixture({ delayMs: 30 }, { delayMs: 90 });
+    const f = await rolloutFixture({ delayMs: 30 }, { delayMs: 90 });
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
       await f.send(keys(120, false, 'p'), 1);
@@ -165,7 +119,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       const a = defaultAnswer(f) as { prediction: string; score: number };
       return flipped(++calls) ? { prediction: a.prediction === 'yes' ? 'no' : 'yes', score: 1 - a.score } : a;
     };
-    const f = await fixture({}, { answer: flip });
+    const f = await rolloutFixture({}, { answer: flip });
     const x = (i: number): number => (i % 2 ? -1 : 1);
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
@@ -195,7 +149,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
   });
 
   test('latency SLO after promotion: 4 slow requests in 50 (8% above the 200 ms objective, p = 0.24) keep the version; all slow rolls back', async () => {
-    const f = await fixture({}, { delayFor: (n) => (n % 12 === 0 ? 400 : 5) });
+    const f = await rolloutFixture({}, { delayFor: (n) => (n % 12 === 0 ? 400 : 5) });
     try {
       await f.start({ policy: 'blue-green', slo: { minSamples: 50, maxP95Ms: 200 } });
       assert.ok((await f.send(keys(50, false, 'b'), 1)).every((v) => v === '200 1.1.0'));
@@ -215,7 +169,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
   });
 
   test('a manual abort (POST .../rollout/abort by alice) is notified at warning, saying it was manual and by whom; it paged like an automatic rollback', async () => {
-    const f = await fixture({}, {});
+    const f = await rolloutFixture({}, {});
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, analysis: { minSamples: 40 } });
       const a = await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'wrong build', by: 'alice' });

@@ -35,19 +35,20 @@ const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : '
  * breaches when significantly more than 5% of the requests are slower than slo.maxP95Ms (exact one-sided binomial
  * p < slo.errorRateAlpha; counted from the latency sketch's bins: see LatencyTail): the point p95 of 50 requests is
  * above the objective whenever 3 of them are, which a version whose p95 is right at it does 46% of the time.
+ * `interimAlpha`, for a look before the last one of a step or bake period, caps slo.errorRateAlpha (see interimAnalysis).
  */
-export function sloBreach(a: ArmSnapshot, slo: RolloutSlo): string | null {
+export function sloBreach(a: ArmSnapshot, slo: RolloutSlo, interimAlpha = 1): string | null {
   if (a.n < slo.minSamples) return null;
   const rate = a.errors / a.n;
   // rollouts stored before the setting existed have none
-  const alpha = slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number;
+  const alpha = Math.min(slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number, interimAlpha);
   const p = rate > slo.maxErrorRate ? binomialSfAtLeast(a.errors, a.n, slo.maxErrorRate) : 1;
-  if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)})`;
+  if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)} < ${alpha})`;
   const t = a.slowerThan(slo.maxP95Ms);
   const pl = p95AboveP(t);
   if (pl < alpha) {
     return `p95 latency above ${slo.maxP95Ms} ms: ${t.slower} of ${t.of} requests slower than ${+t.aboveMs.toFixed(1)} ms against at most ${P95_TAIL * 100}% `
-      + `(exact one-sided binomial p=${pl.toExponential(2)}; point p95 ${a.p95Ms === null ? 'n/a' : `${a.p95Ms.toFixed(1)} ms`})`;
+      + `(exact one-sided binomial p=${pl.toExponential(2)} < ${alpha}; point p95 ${a.p95Ms === null ? 'n/a' : `${a.p95Ms.toFixed(1)} ms`})`;
   }
   return null;
 }
@@ -209,21 +210,28 @@ export class RolloutController implements RoutingOverrides {
   private async evaluateOne(r: Rollout, now: number): Promise<void> {
     if (r.state === 'running') await this.evaluateStep(r, now);
     else if (r.state === 'promoted') {
-      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo);
+      // every tick is a look: the last one of the bake period tests at slo.errorRateAlpha, the others at interimAlpha
+      const last = now >= (r.promotedAt ?? now) + r.bakeMs;
+      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo, last ? 1 : interimAnalysis(r.analysis).interimAlpha);
       if (breach !== null) await this.rollback(r, `SLO breach within ${Math.round(r.bakeMs / 1000)} s after promotion: ${breach}`, 'rollout-controller');
-      else if (now >= (r.promotedAt ?? now) + r.bakeMs) this.active.delete(r.model);
+      else if (last) this.active.delete(r.model);
     }
   }
 
   private async evaluateStep(r: Rollout, now: number): Promise<void> {
     const canary = this.o.stats.arm(r.model, r.candidate);
-    const breach = sloBreach(canary, r.slo);
-    if (breach !== null) return this.rollback(r, `SLO breach on the candidate at ${r.weight}%: ${breach}`, 'rollout-controller');
+    const primary = this.o.stats.arm(r.model, r.primary);
     const pair = this.o.stats.pairBetween(r.model, r.primary, r.candidate);
     const elapsed = now - r.stepStartedAt;
-    // a look before the step's end fails only at interimAlpha (analysis.ts, interimAnalysis): every tick is a look
-    const cfg = elapsed < r.stepDurationMs ? interimAnalysis(r.analysis) : r.analysis;
-    const a = analyse(canary, this.o.stats.arm(r.model, r.primary), pair.n > 0 ? pair : null, cfg);
+    // Every tick is a look (analysis.ts, interimAnalysis): only the step's last one, the first at or after its end with
+    // minSamples on both arms, tests at the configured levels; the others (before the end, or after it while the step
+    // waits for samples) fail only at interimAlpha.
+    const interim = interimAnalysis(r.analysis);
+    let a = analyse(canary, primary, pair.n > 0 ? pair : null, interim);
+    const last = elapsed >= r.stepDurationMs && !a.insufficient;
+    if (last) a = analyse(canary, primary, pair.n > 0 ? pair : null, r.analysis);
+    const breach = sloBreach(canary, r.slo, last ? 1 : interim.interimAlpha);
+    if (breach !== null) return this.rollback(r, `SLO breach on the candidate at ${r.weight}%: ${breach}`, 'rollout-controller');
     if (a.fail) {
       r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
       return this.rollback(r, `analysis failed at ${r.weight}%: ${failing(a)}`, 'rollout-controller', a);

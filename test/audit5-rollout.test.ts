@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { seededRandom } from '../src/core/random/rng.js';
+import type { RegistryServices } from '../src/gateway/services.js';
+import { stickyKeys as keys } from './helpers/registry.js';
+import { rolloutFixture } from './helpers/rollout.js';
+
+const STEP = 60_000;
+
+interface Check { name: string; pass: boolean; detail?: string }
+const checksOf = (r: Record<string, unknown>): Check[] => (r.analyses as Array<{ checks: Check[] }>).at(-1)?.checks ?? [];
+
+describe('audit 5: repeated looks of the rollout controller', { timeout: 300_000 }, () => {
+  test('bake period: blue-green versions failing exactly at the 5% objective (seeded, 10 requests per 5-s tick for 1 h) are rolled back about as often as slo.errorRateAlpha allows, not 1 in 10', async (t) => {
+    // Each tick of the bake period tested the SLO at errorRateAlpha 0.01: 720 looks at growing data. Before the fix 20 of
+    // these 200 versions, whose true error rate is exactly the 5% objective, were rolled back (10%; a numpy/scipy
+    // simulation of the same rule, 400 runs: 9.5%). Now the looks before the bake period's end test at interimAlpha
+    // (0.001) and its last one at 0.01: 5 of 200 (2.5%; numpy/scipy: 2.75%, the 719 interim looks add about 1.5%).
+    const f = await rolloutFixture({}, {});
+    try {
+      const svc = f.server.deps.registry as RegistryServices;
+      const rng = seededRandom(20261204);
+      const runs = 200;
+      let rolledBack = 0;
+      let candidate = '1.1.0';
+      for (let run = 0; run < runs; run++) {
+        const r = await svc.rollouts.start('churn', { candidate, policy: 'blue-green', bakeMs: 3_600_000 }, 'simulation', `run ${run}`);
+        for (let look = 0; look < 720 && r.state === 'promoted'; look++) {
+          for (let i = 0; i < 10; i++) svc.stats.answer('churn', candidate, rng.next() >= 0.05, 10, 'no', null);
+          f.advance(5_000);
+          assert.deepStrictEqual(await svc.rollouts.tick(), []);
+        }
+        if (r.state === 'rolled_back') rolledBack++;
+        else {
+          assert.equal(r.state, 'promoted');
+          candidate = candidate === '1.1.0' ? '1.0.0' : '1.1.0';
+        }
+        assert.equal(await svc.rollouts.current('churn').then((c) => c?.id), r.id);
+      }
+      const rate = rolledBack / runs;
+      t.diagnostic(`${rolledBack} of ${runs} rolled back`);
+      assert.ok(rate <= 0.04, `${rolledBack} of ${runs} healthy versions rolled back (${(rate * 100).toFixed(1)}%) at errorRateAlpha 0.01`);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('bake period: a version failing every request is still rolled back at the first look with slo.minSamples requests', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      const svc = f.server.deps.registry as RegistryServices;
+      const r = await svc.rollouts.start('churn', { candidate: '1.1.0', policy: 'blue-green', bakeMs: 3_600_000 }, 'test', 'broken');
+      for (let i = 0; i < 50; i++) svc.stats.answer('churn', '1.1.0', false, 10, null, null);
+      await svc.rollouts.tick();
+      assert.equal(r.state, 'rolled_back');
+      assert.match(String(r.endReason), /SLO breach within 3600 s after promotion: error rate 100\.00% > 5\.00% over 50 requests \(p=[\d.e-]+ < 0\.001\)/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('SLO during a step: 8 failures in the canary\'s first 50 requests (binomial p = 0.0032 against the 5% objective) half-way through its step do not roll back; the step ends on all of its data and passes', async () => {
+    const f = await rolloutFixture({}, { failEvery: 6 });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 100, maxErrorRateIncrease: 0.5 }, slo: { minSamples: 50 } });
+      await f.send(keys(100, false, 'p'), 1);
+      // the candidate fails its 6th, 12th, ... 48th request: 8 of 50 (scipy.stats.binom.sf(7, 50, 0.05) = 0.0032)
+      await f.send(keys(50, true, 'c'), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(STEP / 2);
+      const half = await f.rollout();
+      assert.equal(half.state, 'running', `rolled back at an interim look: ${String(half.endReason)}`);
+      f.v2.behaviour.failEvery = undefined;
+      await f.send(keys(150, true, 'c').slice(50), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(STEP / 2);
+      const end = await f.rollout();
+      // 8 of 150 (5.3%): binom.sf(7, 150, 0.05) = 0.48
+      assert.equal(end.state, 'running', `rolled back: ${String(end.endReason)}`);
+      assert.equal(end.weight, 100, 'the step passed at its end');
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a step waiting for minSamples after its end: 5 canary failures in 30 against none of 60 (Fisher p = 0.0032) at a look after the step\'s end do not roll back; the look with enough samples decides', async () => {
+    const f = await rolloutFixture({}, { failEvery: 6 });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 100, maxErrorRateIncrease: 0 }, slo: { minSamples: 1000 } });
+      await f.send(keys(30, false, 'p'), 1);
+      await f.send(keys(30, true, 'c'), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(STEP);
+      await f.tick(5_000);
+      const waiting = await f.rollout();
+      assert.equal(waiting.state, 'running', `rolled back while waiting for samples: ${String(waiting.endReason)}`);
+      assert.equal(waiting.weight, 10);
+      // the rest: the candidate stops failing (5 of its 100), the primary fails 1 in 10 of its requests from now on
+      f.v2.behaviour.failEvery = undefined;
+      f.v1.behaviour.failEvery = 10;
+      await f.send(keys(130, false, 'p').slice(30), 1);
+      await f.send(keys(100, true, 'c').slice(30), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(5_000);
+      const end = await f.rollout();
+      assert.equal(end.state, 'running', `rolled back: ${String(end.endReason)}`);
+      assert.equal(end.weight, 100, 'the step passed at its first look with enough samples');
+      const er = checksOf(end).find((c) => c.name === 'errorRate') as Check;
+      assert.match(String(er.detail), /fails when p < 0\.01 /, 'the deciding look tests at errorRateAlpha');
+    } finally {
+      await f.close();
+    }
+  });
+});
