@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { seededRandom } from '../src/core/random/rng.js';
 import type { RegistryServices } from '../src/gateway/services.js';
+import { lookoutAsync } from './helpers/cli.js';
 import { stickyKeys as keys } from './helpers/registry.js';
 import { rolloutFixture } from './helpers/rollout.js';
+import { call } from './helpers/server.js';
 
 const STEP = 60_000;
 
@@ -107,6 +109,46 @@ describe('audit 5: repeated looks of the rollout controller', { timeout: 300_000
       assert.equal(end.weight, 100, 'the step passed at its first look with enough samples');
       const er = checksOf(end).find((c) => c.name === 'errorRate') as Check;
       assert.match(String(er.detail), /fails when p < 0\.01 /, 'the deciding look tests at errorRateAlpha');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('audit 5: the rollout CLI', { timeout: 120_000 }, () => {
+  test('lookout rollout pause / resume / abort drive the API: abort rolls the canary back with the reason and who asked, and a second abort exits 2 with the API\'s conflict', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      const cli = (...args: string[]) => lookoutAsync(['rollout', ...args, '--url', f.url]);
+      let r = await cli('start', 'churn', '1.1.0', '--reason', 'retrained', '--steps', '10,100', '--by', 'ci-bot');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /started: 1\.1\.0 at 10%/);
+      assert.equal((await f.rollout()).by, 'ci-bot');
+      r = await cli('pause', 'churn');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^rollout \S+ of churn: paused at 10%\n$/);
+      r = await cli('pause', 'churn');
+      assert.match(r.stdout, /paused at 10% \(already; nothing changed\)/);
+      r = await cli('resume', 'churn', '--by', 'alice');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /: running at 10%\n$/);
+      r = await cli('abort', 'churn', '--reason', 'customer complaints', '--by', 'alice');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^rollout \S+ of churn aborted: 1\.1\.0 rolled back, all traffic to 1\.0\.0\n$/);
+      const after = await f.rollout();
+      assert.equal(after.state, 'rolled_back');
+      assert.equal(after.endReason, 'customer complaints (by alice)');
+      assert.equal(f.notifier.events.at(-1)?.manualBy, 'alice');
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+      assert.equal(aliases.canary, '1.0.0');
+      r = await cli('status', 'churn');
+      assert.match(r.stdout, /1\.0\.0 -> 1\.1\.0: rolled_back at 0% \(customer complaints \(by alice\)\)/);
+      r = await cli('abort', 'churn', '--reason', 'again');
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /model "churn" has no running or paused or promoted rollout \(HTTP 409 conflict\)/);
+      r = await cli('abort', 'churn');
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /--reason/);
     } finally {
       await f.close();
     }

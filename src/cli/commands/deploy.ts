@@ -73,9 +73,10 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
   withApiOptions(ro.command('start <model> <version>').description('start a progressive rollout of VERSION'))
     .option('--policy <p>', 'canary, shadow or blue-green', 'canary').option('--steps <list>', 'candidate percentages, e.g. 5,25,50,100')
     .option('--step-minutes <m>', 'time per step', parseNumber).option('--sticky-key <field>', 'sticky routing key field').requiredOption('--reason <text>')
-    .action(action(setCode, async (model: string, version: string, o: ApiOptions & { policy: string; steps?: string; stepMinutes?: number; stickyKey?: string; reason: string }) => {
+    .option('--by <name>', 'who (default: the API key\'s name)')
+    .action(action(setCode, async (model: string, version: string, o: ApiOptions & { policy: string; steps?: string; stepMinutes?: number; stickyKey?: string; reason: string; by?: string }) => {
       const body = {
-        candidate: version, policy: o.policy, reason: o.reason, ...(o.steps && { steps: o.steps.split(',').map(Number) }),
+        candidate: version, policy: o.policy, reason: o.reason, ...(o.by && { by: o.by }), ...(o.steps && { steps: o.steps.split(',').map(Number) }),
         ...(o.stepMinutes !== undefined && { stepDurationMs: o.stepMinutes * 60_000 }), ...(o.stickyKey && { stickyKey: o.stickyKey }),
       };
       const r = await api<{ rollout: { id: string; weight: number } }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout`, body);
@@ -85,5 +86,21 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
     const r = await api<{ rollout: Record<string, unknown> | null }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/rollout`);
     print(o, r, () => (r.rollout ? `${String(r.rollout.primary)} -> ${String(r.rollout.candidate)}: ${String(r.rollout.state)} at ${String(r.rollout.weight)}%${r.rollout.endReason ? ` (${String(r.rollout.endReason)})` : ''}\n` : 'no rollout\n'));
   }));
+  for (const verb of ['pause', 'resume'] as const) {
+    withApiOptions(ro.command(`${verb} <model>`).description(verb === 'pause' ? 'pause the running rollout: all traffic to the primary, no analysis' : 'resume the paused rollout (its step starts again)'))
+      .option('--by <name>', 'who (default: the API key\'s name)')
+      .action(action(setCode, async (model: string, o: ApiOptions & { by?: string }) => {
+        const r = await api<{ rollout: RolloutView; changed: boolean }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout/${verb}`, { ...(o.by && { by: o.by }) });
+        print(o, r, () => `rollout ${r.rollout.id} of ${model}: ${r.rollout.state} at ${r.rollout.weight}%${r.changed ? '' : ' (already; nothing changed)'}\n`);
+      }));
+  }
+  withApiOptions(ro.command('abort <model>').description('roll the rollout back now (running, paused, or promoted within its bake period)'))
+    .requiredOption('--reason <text>', 'why (kept in the history)').option('--by <name>', 'who (default: the API key\'s name)')
+    .action(action(setCode, async (model: string, o: ApiOptions & { reason: string; by?: string }) => {
+      const r = await api<{ rollout: RolloutView }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout/abort`, { reason: o.reason, ...(o.by && { by: o.by }) });
+      print(o, r, () => `rollout ${r.rollout.id} of ${model} aborted: ${r.rollout.candidate} rolled back, all traffic to ${r.rollout.primary}\n`);
+    }));
   return ro;
 }
+
+interface RolloutView { id: string; state: string; weight: number; primary: string; candidate: string }
