@@ -154,3 +154,30 @@ describe('audit 5: the rollout CLI', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('audit 5: starting a rollout', { timeout: 120_000 }, () => {
+  test('a paused candidate version or a paused model is refused (409 naming the pause): a blue-green switch to a paused version sent every request to the fallbacks, a canary of one waited 10 steps for traffic it could never get', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/pause', { reason: 'bad weights' })).status, 200);
+      let r = await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', policy: 'blue-green', reason: 'switch' });
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.deepStrictEqual(Object.keys(r.body.error as object).sort(), ['code', 'details', 'message']);
+      assert.equal((r.body.error as { code: string }).code, 'conflict');
+      assert.match((r.body.error as { message: string }).message, /version 1\.1\.0 of model "churn" is paused: resume it before a rollout/);
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+      assert.equal(aliases.production, '1.0.0', 'production was not switched');
+      assert.deepStrictEqual(await f.send(['u1'], 1), ['200 1.0.0']);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/resume', {})).status, 200);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/pause', { reason: 'incident' })).status, 200);
+      r = await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'canary' });
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.match((r.body.error as { message: string }).message, /model "churn" is paused: resume it before a rollout/);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/resume', {})).status, 200);
+      r = await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'canary' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    } finally {
+      await f.close();
+    }
+  });
+});

@@ -114,6 +114,9 @@ export class RolloutController implements RoutingOverrides {
     if (primary === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: set it before a rollout`);
     if (primary === spec.candidate) throw new RegistryError('conflict', `${spec.candidate} already is the "${alias}" version`);
     if (!ctl.upstreams.has(spec.candidate)) throw new RegistryError('bad_request', `version ${spec.candidate} has no upstream to send traffic to`);
+    // a paused version gets no traffic (a blue-green switch to it left the model answering 503); a paused model none at all
+    if (ctl.modelPaused) throw new RegistryError('conflict', `model "${model}" is paused: resume it before a rollout`, { model });
+    if (ctl.pausedVersions.has(spec.candidate)) throw new RegistryError('conflict', `version ${spec.candidate} of model "${model}" is paused: resume it before a rollout`, { model, version: spec.candidate });
     const cur = this.active.get(model);
     if (cur && (cur.state === 'running' || cur.state === 'paused')) throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is still ${cur.state}`, { rollout: cur.id });
     // reserved until this one is active: a second start meanwhile would pass the check above and replace it
