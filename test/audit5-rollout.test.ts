@@ -181,3 +181,34 @@ describe('audit 5: starting a rollout', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('audit 5: one rollout per model, bake period included', { timeout: 120_000 }, () => {
+  test('a rollout started while the last one bakes is refused (409 naming it and its end): it replaced the baking one, whose version then failed every request in production without a rollback', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      assert.equal((await call(f.url, 'PUT', '/v1/models/churn/versions/1.2.0', { upstream: f.v1.url })).status, 201);
+      await f.start({ policy: 'blue-green', bakeMs: 3_600_000 });
+      const baking = await f.rollout();
+      assert.equal(baking.state, 'promoted');
+      f.advance(60_000);
+      const r = await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.2.0', reason: 'next one' });
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      const e = r.body.error as { code: string; message: string; details: Record<string, unknown> };
+      assert.equal(e.code, 'conflict');
+      assert.equal(e.message, `rollout ${String(baking.id)} of model "churn" is in its bake period until 2026-01-05T13:00:00.000Z: wait for its end, or abort it (which rolls 1.1.0 back)`);
+      assert.deepStrictEqual(e.details, { rollout: baking.id, bakeUntil: Date.UTC(2026, 0, 5, 13) });
+      // the baking version now fails every request: the bake period still watches it and rolls production back
+      f.v2.behaviour.failEvery = 1;
+      await f.send(keys(60, false, 'b'), 4);
+      await f.tick(5_000);
+      const after = await f.rollout();
+      assert.equal(after.id, baking.id);
+      assert.equal(after.state, 'rolled_back', String(after.endReason));
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+      assert.equal(aliases.production, '1.0.0');
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.2.0', reason: 'next one' })).status, 201);
+    } finally {
+      await f.close();
+    }
+  });
+});

@@ -119,6 +119,11 @@ export class RolloutController implements RoutingOverrides {
     if (ctl.pausedVersions.has(spec.candidate)) throw new RegistryError('conflict', `version ${spec.candidate} of model "${model}" is paused: resume it before a rollout`, { model, version: spec.candidate });
     const cur = this.active.get(model);
     if (cur && (cur.state === 'running' || cur.state === 'paused')) throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is still ${cur.state}`, { rollout: cur.id });
+    // a new rollout would replace the baking one in `active`: its version would no longer be watched (nor rolled back)
+    const bakeUntil = cur?.state === 'promoted' ? (cur.promotedAt ?? 0) + cur.bakeMs : 0;
+    if (cur && bakeUntil > this.o.clock()) {
+      throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is in its bake period until ${new Date(bakeUntil).toISOString()}: wait for its end, or abort it (which rolls ${cur.candidate} back)`, { rollout: cur.id, bakeUntil });
+    }
     // reserved until this one is active: a second start meanwhile would pass the check above and replace it
     if (this.starting.has(model)) throw new RegistryError('conflict', `another rollout of model "${model}" is being started`);
     this.starting.add(model);
