@@ -212,3 +212,47 @@ describe('audit 5: one rollout per model, bake period included', { timeout: 120_
     }
   });
 });
+
+describe('audit 5: a server restart in the middle of a rollout', { timeout: 120_000 }, () => {
+  test('a running, a paused and a baking rollout are resumed after a restart: routing, steps, promotion and the bake period\'s rollback go on', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', bakeMs: 3_600_000, analysis: { minSamples: 20 }, slo: { minSamples: 50 } });
+      await f.send(keys(30, false, 'p'), 2);
+      await f.tick(STEP / 2);
+      await f.restart();
+      let r = await f.rollout();
+      assert.equal(r.state, 'running');
+      assert.equal(r.weight, 10);
+      assert.deepStrictEqual(await f.send(keys(2, true, 'c'), 1), ['200 1.1.0', '200 1.1.0'], 'the canary routing survives the restart');
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout/pause', {})).status, 200);
+      await f.restart();
+      assert.equal((await f.rollout()).state, 'paused');
+      assert.deepStrictEqual(await f.send(keys(1, true, 'c'), 1), ['200 1.0.0'], 'paused: all traffic to the primary');
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout/resume', {})).status, 200);
+      await f.send(keys(30, false, 'p'), 2);
+      await f.send(keys(30, true, 'c'), 2);
+      await new Promise((res) => setTimeout(res, 300));
+      await f.tick(STEP);
+      r = await f.rollout();
+      assert.equal(r.weight, 100, `${String(r.state)} ${String(r.endReason)}`);
+      await f.send(keys(30, false, 'q'), 2);
+      await new Promise((res) => setTimeout(res, 300));
+      await f.tick(STEP);
+      r = await f.rollout();
+      assert.equal(r.state, 'promoted', String(r.endReason));
+      await f.restart();
+      f.v2.behaviour.failEvery = 1;
+      await f.send(keys(60, false, 'b'), 4);
+      await f.tick(5_000);
+      r = await f.rollout();
+      assert.equal(r.state, 'rolled_back', 'the bake period goes on after the restart');
+      assert.match(String(r.endReason), /SLO breach within 3600 s after promotion/);
+      const prod = ((await call(f.url, 'GET', '/v1/models/churn/deployments')).body.deployments as Array<{ alias: string; kind: string; from: string; to: string; by: string }>)
+        .filter((d) => d.alias === 'production').map((d) => `${d.kind} ${d.from} -> ${d.to} by ${d.by}`);
+      assert.deepStrictEqual(prod.slice(-2), ['promote 1.0.0 -> 1.1.0 by rollout-controller', 'rollback 1.1.0 -> 1.0.0 by rollout-controller']);
+    } finally {
+      await f.close();
+    }
+  });
+});

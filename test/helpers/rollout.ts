@@ -23,27 +23,34 @@ export async function rolloutFixture(primary: ModelBehaviour, candidate: ModelBe
   c.registry = { tickMs: 0, refreshMs: 0 };
   c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
   const notifier = new MemoryNotifier();
-  const server = await startServer({ config: c, clock: () => now, rolloutNotifier: notifier });
-  const url = server.url;
+  const boot = (): Promise<Server> => startServer({ config: c, clock: () => now, rolloutNotifier: notifier });
+  let server = await boot();
   const v1 = await startModelServer(primary);
   const v2 = await startModelServer(candidate);
-  await declareChurn(url, [{ version: '1.0.0', upstream: v1.url }, { version: '1.1.0', upstream: v2.url }], '1.0.0');
+  await declareChurn(server.url, [{ version: '1.0.0', upstream: v1.url }, { version: '1.1.0', upstream: v2.url }], '1.0.0');
   return {
-    server: server as Server, url, notifier, rx, v1, v2,
+    get server(): Server { return server; },
+    get url(): string { return server.url; },
+    notifier, rx, v1, v2,
+    /** Stops the server and starts a new one on the same store, config and clock (its URL changes). */
+    restart: async (): Promise<void> => {
+      await server.close();
+      server = await boot();
+    },
     advance: (ms: number) => { now += ms; },
     tick: async (advanceMs: number): Promise<void> => {
       now += advanceMs;
-      const r = await call(url, 'POST', '/v1/rollouts/tick', {});
+      const r = await call(server.url, 'POST', '/v1/rollouts/tick', {});
       assert.equal(r.status, 200, JSON.stringify(r.body));
     },
-    rollout: async (): Promise<Record<string, unknown>> => (await call(url, 'GET', '/v1/models/churn/rollout')).body.rollout as Record<string, unknown>,
+    rollout: async (): Promise<Record<string, unknown>> => (await call(server.url, 'GET', '/v1/models/churn/rollout')).body.rollout as Record<string, unknown>,
     start: async (body: Record<string, unknown>): Promise<void> => {
-      const s = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'audit', ...body });
+      const s = await call(server.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'audit', ...body });
       assert.equal(s.status, 201, JSON.stringify(s.body));
     },
     /** Requests of sticky users on the primary (`canary` false) or on a 10% canary, `c` in flight. */
     send: async (users: string[], c: number, x: (i: number) => number = () => 1): Promise<string[]> =>
-      (await many(users.length, c, (i) => predict(url, { x: x(i), user: users[i] as string }))).map((a) => `${a.status} ${String(a.version)}`),
+      (await many(users.length, c, (i) => predict(server.url, { x: x(i), user: users[i] as string }))).map((a) => `${a.status} ${String(a.version)}`),
     close: async (): Promise<void> => {
       await server.close();
       await rx.close();
