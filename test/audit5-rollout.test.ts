@@ -256,3 +256,23 @@ describe('audit 5: a server restart in the middle of a rollout', { timeout: 120_
     }
   });
 });
+
+describe('audit 5: rollout API errors', { timeout: 60_000 }, () => {
+  test('pause, resume and abort of an unknown model answer 404 unknown_model naming the model (409 "has no running rollout" before), as GET and POST of its rollout do', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      for (const path of ['/v1/models/nosuch/rollout', '/v1/models/nosuch/rollout/pause', '/v1/models/nosuch/rollout/resume', '/v1/models/nosuch/rollout/abort']) {
+        const r = path.endsWith('/rollout') ? await call(f.url, 'POST', path, { candidate: '1.1.0', reason: 'x' }) : await call(f.url, 'POST', path, { reason: 'x' });
+        assert.equal(r.status, 404, `${path}: ${JSON.stringify(r.body)}`);
+        const e = r.body.error as { code: string; message: string };
+        assert.equal(e.code, 'unknown_model', path);
+        assert.match(e.message, /model "nosuch"/, path);
+      }
+      assert.equal((await call(f.url, 'GET', '/v1/models/nosuch/rollout')).status, 404);
+      // a known model without a rollout: still the conflict
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'x' })).status, 409);
+    } finally {
+      await f.close();
+    }
+  });
+});

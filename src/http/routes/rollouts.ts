@@ -27,6 +27,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
 
     for (const action of ['pause', 'resume', 'abort'] as const) {
       app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/rollout/${action}`, admin, async (req) => {
+        s.registry.requireModel(req.params.name);
         const b = objectBody(req.body);
         const by = actor(deps, req, 'admin', b['by']);
         return action === 'abort' ? { rollout: await s.rollouts.abort(req.params.name, by, reasonOf(b), { manual: true }) } : s.rollouts[action](req.params.name, by);
