@@ -276,3 +276,26 @@ describe('audit 5: rollout API errors', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('audit 5: abort racing the controller', { timeout: 60_000 }, () => {
+  test('an abort arriving while a tick promotes leaves a consistent end: never a rollout recorded as rolled back with production on the candidate', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ steps: [10], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 20 }, slo: { minSamples: 1000 } });
+      await f.send(keys(30, false, 'p'), 2);
+      await f.send(keys(30, true, 'c'), 2);
+      await new Promise((res) => setTimeout(res, 300));
+      f.advance(STEP);
+      const [tick, abort] = await Promise.all([call(f.url, 'POST', '/v1/rollouts/tick', {}), call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'changed my mind', by: 'alice' })]);
+      assert.equal(tick.status, 200, JSON.stringify(tick.body));
+      const r = await f.rollout();
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+      const stored = ((await call(f.url, 'GET', '/v1/models/churn/rollout')).body.rollout as { state: string }).state;
+      assert.equal(abort.status, 200, JSON.stringify(abort.body));
+      // the abort came after the promotion (tick first): it rolls the promotion back within the bake period
+      assert.deepStrictEqual({ state: r.state, stored, production: aliases.production }, { state: 'rolled_back', stored: 'rolled_back', production: '1.0.0' });
+    } finally {
+      await f.close();
+    }
+  });
+});

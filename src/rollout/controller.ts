@@ -69,6 +69,8 @@ function failing(a: Analysis): string {
 export class RolloutController implements RoutingOverrides {
   private readonly active = new Map<string, Rollout>();
   private ticking: Promise<TickError[]> | null = null;
+  /** The tail of the evaluations and requested changes (pause, resume, abort), run one at a time. */
+  private turn: Promise<unknown> = Promise.resolve();
   /** Models whose rollout is being started (between the checks and its first write). */
   private readonly starting = new Set<string>();
 
@@ -153,7 +155,11 @@ export class RolloutController implements RoutingOverrides {
   }
 
   /** Pauses the model's running rollout; one paused already is left as it is (changed: false). */
-  async pause(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+  pause(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+    return this.exclusive(() => this.pauseNow(model, by));
+  }
+
+  private async pauseNow(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
     const r = this.running(model, ['running', 'paused']);
     if (r.state === 'paused') return { rollout: r, changed: false };
     r.state = 'paused';
@@ -162,7 +168,11 @@ export class RolloutController implements RoutingOverrides {
   }
 
   /** Resumes the model's paused rollout; one running already is left as it is (changed: false). */
-  async resume(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+  resume(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+    return this.exclusive(() => this.resumeNow(model, by));
+  }
+
+  private async resumeNow(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
     const r = this.running(model, ['running', 'paused']);
     if (r.state === 'running') return { rollout: r, changed: false };
     r.state = 'running';
@@ -176,10 +186,20 @@ export class RolloutController implements RoutingOverrides {
    * Rollback of the model's rollout (running, paused, or promoted within its bake period) on request: by a person
    * (`manual`, the API's abort: notified as such, not as an automatic rollback) or by the alert pipeline's rollback action.
    */
-  async abort(model: string, by: string, reason: string, opts: { manual?: boolean } = {}): Promise<Rollout> {
-    const r = this.running(model, ['running', 'paused', 'promoted']);
-    await this.rollback(r, `${reason} (by ${by})`, by, undefined, opts.manual === true);
-    return r;
+  abort(model: string, by: string, reason: string, opts: { manual?: boolean } = {}): Promise<Rollout> {
+    return this.exclusive(async () => {
+      // after the tick in progress: an abort during its promotion rolls the promotion back, not only the canary alias
+      const r = this.running(model, ['running', 'paused', 'promoted']);
+      await this.rollback(r, `${reason} (by ${by})`, by, undefined, opts.manual === true);
+      return r;
+    });
+  }
+
+  /** Runs `f` after the evaluation or change in progress (each awaits alias flips, which a concurrent one would interleave with). */
+  private exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(f);
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -187,7 +207,7 @@ export class RolloutController implements RoutingOverrides {
    * whose evaluation fails is left as it was, with the error as its `lastError`, and never stops the others.
    */
   tick(): Promise<TickError[]> {
-    this.ticking ??= this.evaluate().finally(() => { this.ticking = null; });
+    this.ticking ??= this.exclusive(() => this.evaluate()).finally(() => { this.ticking = null; });
     return this.ticking;
   }
 
