@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync, type ReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../storage/registry.js';
@@ -8,6 +8,15 @@ export const SHA256 = /^[0-9a-f]{64}$/;
 
 /** The reference of bytes kept in the artifact store (always hashed). */
 export type StoredArtifact = ArtifactRef & { sha256: string };
+
+/** Bytes received into a temporary file of the store, hashed: `commit` moves them into place, `discard` deletes them. */
+export interface ReceivedArtifact {
+  ref: StoredArtifact;
+  /** Moves the bytes to their address (fsynced rename); false when they were stored already (the temporary file is deleted). */
+  commit(): Promise<boolean>;
+  /** Deletes the temporary file (nothing once committed). */
+  discard(): Promise<void>;
+}
 
 /** The content address of some bytes (nothing is written). */
 export function artifactRef(bytes: Uint8Array): StoredArtifact {
@@ -52,13 +61,64 @@ export class ArtifactStore {
       await rm(tmp, { force: true });
       throw e;
     }
+    await this.syncDir();
+    return true;
+  }
+
+  /**
+   * Streams bytes (a request body) into a temporary file, hashing them on the way: a model file of any size is never held
+   * in memory. A source that fails or ends early (a dropped connection) leaves no file behind.
+   */
+  async receive(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<ReceivedArtifact> {
+    await mkdir(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      const fh = await open(tmp, 'wx', 0o444);
+      try {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          size += chunk.length;
+          await fh.write(chunk);
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    const sha256 = hash.digest('hex');
+    let pending = true;
+    return {
+      ref: { sha256, size, uri: `artifact:${sha256}` },
+      commit: async () => {
+        pending = false;
+        const final = this.path(sha256);
+        if (existsSync(final)) {
+          await rm(tmp, { force: true });
+          return false;
+        }
+        await rename(tmp, final);
+        await this.syncDir();
+        return true;
+      },
+      discard: async () => {
+        if (pending) await rm(tmp, { force: true });
+        pending = false;
+      },
+    };
+  }
+
+  private async syncDir(): Promise<void> {
     const d = await open(this.dir, 'r');
     try {
       await d.sync();
     } finally {
       await d.close();
     }
-    return true;
   }
 
   /** Deletes stored bytes (the caller has checked that no version refers to them). */
@@ -74,6 +134,20 @@ export class ArtifactStore {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== sha256) throw new Error(`artifact ${sha256} is corrupted on disk (content hashes to ${actual})`);
     return bytes;
+  }
+
+  /**
+   * The stored bytes as a stream with their size, once the file was checked against its address (read through once,
+   * without holding it in memory): a corrupted file is an error, never served.
+   */
+  async open(sha256: string): Promise<{ stream: ReadStream; size: number } | null> {
+    const p = this.path(sha256);
+    if (!existsSync(p)) return null;
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(p)) hash.update(chunk as Buffer);
+    const actual = hash.digest('hex');
+    if (actual !== sha256) throw new Error(`artifact ${sha256} is corrupted on disk (content hashes to ${actual})`);
+    return { stream: createReadStream(p), size: (await stat(p)).size };
   }
 
   async size(sha256: string): Promise<number | null> {

@@ -6,7 +6,7 @@ import type {
 } from '../storage/registry.js';
 import { AliasConflictError } from '../storage/registry.js';
 import type { ModelRecord } from '../storage/types.js';
-import { artifactRef, type ArtifactStore } from './artifacts.js';
+import type { ArtifactStore } from './artifacts.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
@@ -183,33 +183,41 @@ export class ModelRegistry {
   }
 
   /**
-   * Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable). A refused
+   * Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable). The bytes
+   * (a request body) are streamed to a temporary file while hashed, never held in memory. A refused or interrupted
    * upload leaves nothing behind: bytes it wrote that no version refers to are deleted again.
    */
-  async uploadArtifact(model: string, version: string, bytes: Uint8Array): Promise<{ artifact: ArtifactRef; created: boolean }> {
+  async uploadArtifact(model: string, version: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<{ artifact: ArtifactRef; created: boolean }> {
     this.requireModel(model);
     const current = await this.o.store.getVersion(model, version);
     if (!current) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
-    const ref = artifactRef(bytes);
-    const refuse = (artifact: ArtifactRef | null): RegistryError => new RegistryError('conflict',
-      `version ${model}@${version} already has an artifact (${artifact?.sha256 ?? artifact?.uri}); artifacts are immutable`, { artifact, uploaded: ref });
+    const refuse = (artifact: ArtifactRef | null, ref?: ArtifactRef): RegistryError => new RegistryError('conflict',
+      `version ${model}@${version} already has an artifact (${artifact?.sha256 ?? artifact?.uri}); artifacts are immutable`, { artifact, ...(ref && { uploaded: ref }) });
+    // an artifact kept elsewhere: no upload can match it, refused before anything is read
+    if (current.artifact !== null && !current.artifact.uri.startsWith('artifact:')) throw refuse(current.artifact);
+    const received = await this.o.artifacts.receive(body instanceof Uint8Array ? [body] : body);
+    const ref = received.ref;
     const same = (a: ArtifactRef | null): boolean => a?.sha256 === ref.sha256 && a.uri === ref.uri;
-    if (current.artifact !== null && !same(current.artifact)) throw refuse(current.artifact);
-    // one upload of given bytes at a time: a refused one may only delete the file while no other one is attaching it
-    const queue = this.uploads.get(ref.sha256) ?? new SerialQueue();
-    this.uploads.set(ref.sha256, queue);
     try {
-      return await queue.run(async () => {
-        const written = await this.o.artifacts.put(bytes, ref);
-        const after = await this.o.store.attachArtifact(model, version, ref) as RegistryVersionRecord;
-        if (!same(after.artifact)) {
-          if (written && !(await this.artifactInUse(ref.sha256))) await this.o.artifacts.remove(ref.sha256);
-          throw refuse(after.artifact);
-        }
-        return { artifact: ref, created: current.artifact === null };
-      });
+      if (current.artifact !== null && !same(current.artifact)) throw refuse(current.artifact, ref);
+      // one upload of given bytes at a time: a refused one may only delete the file while no other one is attaching it
+      const queue = this.uploads.get(ref.sha256) ?? new SerialQueue();
+      this.uploads.set(ref.sha256, queue);
+      try {
+        return await queue.run(async () => {
+          const written = await received.commit();
+          const after = await this.o.store.attachArtifact(model, version, ref) as RegistryVersionRecord;
+          if (!same(after.artifact)) {
+            if (written && !(await this.artifactInUse(ref.sha256))) await this.o.artifacts.remove(ref.sha256);
+            throw refuse(after.artifact, ref);
+          }
+          return { artifact: ref, created: current.artifact === null };
+        });
+      } finally {
+        if (queue.pending === 0) this.uploads.delete(ref.sha256);
+      }
     } finally {
-      if (queue.pending === 0) this.uploads.delete(ref.sha256);
+      await received.discard();
     }
   }
 

@@ -9,6 +9,8 @@ import { actor, knownFields, objectBody, reasonOf, useRegistryErrors } from './r
 
 type P = { name: string; version: string };
 
+const isStream = (b: unknown): b is AsyncIterable<Uint8Array> => typeof b === 'object' && b !== null && Symbol.asyncIterator in b;
+
 const registerBody = {
   type: 'object', additionalProperties: false,
   properties: {
@@ -42,7 +44,8 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
   const { registry } = s;
   return async (app: FastifyInstance): Promise<void> => {
     useRegistryErrors(app);
-    app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    // an artifact's bytes are handed over as the request stream: written to disk as they come, whatever their size
+    app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
     const read = { onRequest: deps.keys.hook('read') };
     const admin = { onRequest: deps.keys.hook('admin') };
 
@@ -66,7 +69,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
 
     app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'] } }, async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
+      if (!isStream(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
       const { artifact, created } = await registry.uploadArtifact(req.params.name, req.params.version, req.body);
       void reply.status(created ? 201 : 200);
       return { artifact, created };
@@ -74,10 +77,10 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.get<{ Params: { sha256: string } }>('/v1/artifacts/:sha256', read, async (req, reply) => {
       if (!SHA256.test(req.params.sha256)) throw new ApiError('bad_request', 'artifact address must be a lowercase hex SHA-256');
-      const bytes = await s.artifacts.get(req.params.sha256);
-      if (bytes === null) throw new ApiError('not_found', `no artifact ${req.params.sha256}`);
-      void reply.header('content-type', 'application/octet-stream').header('x-lookout-sha256', req.params.sha256);
-      return bytes;
+      const file = await s.artifacts.open(req.params.sha256);
+      if (file === null) throw new ApiError('not_found', `no artifact ${req.params.sha256}`);
+      void reply.header('content-type', 'application/octet-stream').header('content-length', file.size).header('x-lookout-sha256', req.params.sha256);
+      return reply.send(file.stream);
     });
 
     app.get<{ Params: P }>('/v1/models/:name/aliases', read, async (req) => ({ aliases: await registry.aliases(req.params.name) }));
