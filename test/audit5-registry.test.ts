@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Server } from '../src/server.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { churnRegistryServer } from './helpers/registry.js';
 import { call } from './helpers/server.js';
 
@@ -135,5 +136,33 @@ describe('audit 5: registry artifacts', { timeout: 120_000 }, () => {
     // and the version can still get its artifact
     const again = await fetch(`${url}/v1/models/churn/versions/7.1.0/artifact`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('7.1.0') });
     assert.equal(again.status, 201);
+  });
+});
+
+describe('audit 5: registry CLI', { timeout: 180_000 }, () => {
+  let server: Server;
+  let url: string;
+  const dir = tempDir('lookout-audit5-cli-');
+  before(async () => {
+    server = await churnRegistryServer();
+    url = server.url;
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 5: versions register --artifact uploads a model file over 2 GiB (streamed from disk)', async () => {
+    const file = join(dir, 'big.bin');
+    const size = 2 * 1024 * MiB + 12_345;
+    const fd = openSync(file, 'w');
+    ftruncateSync(fd, size); // sparse: zeros, no disk space taken
+    closeSync(fd);
+    const reg = await lookoutAsync(['versions', 'register', 'churn', '8.0.0', '--url', url, '--artifact', file, '--json'], 150_000);
+    assert.equal(reg.code, 0, reg.stderr);
+    const art = (JSON.parse(reg.stdout) as { version: { artifact: { sha256: string; size: number } } }).version.artifact;
+    const zeros = createHash('sha256');
+    for (let left = size; left > 0; left -= 64 * MiB) zeros.update(Buffer.alloc(Math.min(64 * MiB, left)));
+    assert.deepStrictEqual(art, { sha256: zeros.digest('hex'), size, uri: `artifact:${art.sha256}` });
+    rmSync(join(server.deps.dataDir, 'artifacts', art.sha256), { force: true });
   });
 });

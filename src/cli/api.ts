@@ -1,3 +1,7 @@
+import { createReadStream } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { pipeline } from 'node:stream/promises';
 import { Command } from 'commander';
 import { InputError } from '../io/errors.js';
 
@@ -50,16 +54,47 @@ export async function api<T = Record<string, unknown>>(o: ApiOptions, method: st
   } catch (e) {
     throw new InputError(`cannot reach the Lookout server at ${o.url}: ${e instanceof Error ? (e.cause as Error | undefined)?.message ?? e.message : String(e)}`);
   }
-  const text = await res.text();
+  return answer<T>(res.status, res.ok, await res.text());
+}
+
+/**
+ * PUTs a file as application/octet-stream, streamed from disk as the connection takes it (fetch would read a stream
+ * body ahead into memory, and a file read whole cannot exceed 2 GiB): a model file of any size.
+ */
+export async function uploadFile<T = Record<string, unknown>>(o: ApiOptions, path: string, file: string, size: number): Promise<T> {
+  const url = apiUrl(o.url, path);
+  const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': size };
+  if (o.apiKey) headers['authorization'] = `Bearer ${o.apiKey}`;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const req = send(url, { method: 'PUT', headers });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.on('response', resolve);
+    req.on('error', reject);
+  });
+  // a refusal may come (and close the connection) before the whole file is sent: its answer is what counts
+  pipeline(createReadStream(file), req).catch(() => undefined);
+  let res: IncomingMessage;
+  try {
+    res = await response;
+  } catch (e) {
+    throw new InputError(`cannot upload ${file} to the Lookout server at ${o.url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  let text = '';
+  for await (const chunk of res) text += (chunk as Buffer).toString();
+  const status = res.statusCode ?? 0;
+  return answer<T>(status, status >= 200 && status < 300, text);
+}
+
+function answer<T>(status: number, ok: boolean, text: string): T {
   let parsed: unknown;
   try {
     parsed = text === '' ? null : JSON.parse(text);
   } catch {
     parsed = { raw: text };
   }
-  if (!res.ok) {
+  if (!ok) {
     const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    throw new ApiCallError(res.status, err?.code ?? String(res.status), err?.message ?? text.slice(0, 500), err?.details);
+    throw new ApiCallError(status, err?.code ?? String(status), err?.message ?? text.slice(0, 500), err?.details);
   }
   return parsed as T;
 }

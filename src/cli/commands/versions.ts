@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../../io/errors.js';
-import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
+import { action, api, print, uploadFile, withApiOptions, type ApiOptions } from '../api.js';
 import { table } from '../format.js';
 import { parseList } from '../parse.js';
 
@@ -47,10 +47,15 @@ export function versionsCommand(setCode: (c: number) => void): Command {
     .option('--artifact-uri <uri>', 'reference an artifact kept elsewhere (path or URL)').option('--artifact-sha256 <hex>', 'digest of the referenced artifact')
     .option('--by <name>', 'who')
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
-      // Read the artifact before registering: a version is immutable, so a missing file must not leave it registered without one.
-      let bytes: Uint8Array | undefined;
+      // Check the artifact before registering: a version is immutable, so a missing file must not leave it registered without one.
+      let size: number | undefined;
       try {
-        if (o.artifact) bytes = new Uint8Array(readFileSync(o.artifact));
+        if (o.artifact) {
+          closeSync(openSync(o.artifact, 'r'));
+          const st = statSync(o.artifact);
+          if (!st.isFile()) throw new Error('not a file');
+          size = st.size;
+        }
       } catch (e) {
         throw new InputError(`cannot read the artifact ${o.artifact}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -64,7 +69,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       };
       const r = await api<{ created: boolean; version: Record<string, unknown> }>(o, 'PUT', m(model, version), body);
       let artifact: unknown = r.version.artifact;
-      if (bytes) artifact = (await api<{ artifact: unknown }>(o, 'PUT', `${m(model, version)}/artifact`, bytes, 'application/octet-stream')).artifact;
+      if (o.artifact && size !== undefined) artifact = (await uploadFile<{ artifact: unknown }>(o, `${m(model, version)}/artifact`, o.artifact, size)).artifact;
       print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${r.created ? 'registered' : 'already registered (unchanged)'}${artifact ? `; artifact ${JSON.stringify(artifact)}` : ''}\n`);
     }));
   withApiOptions(versions.command('tag <model> <version>').description('change the tags or notes of a version'))
