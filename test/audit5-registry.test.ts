@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { churnRegistryServer } from './helpers/registry.js';
 import { call } from './helpers/server.js';
+import { startModelServer } from './helpers/upstream.js';
 
 const MiB = 1024 * 1024;
 
@@ -164,5 +165,36 @@ describe('audit 5: registry CLI', { timeout: 180_000 }, () => {
     for (let left = size; left > 0; left -= 64 * MiB) zeros.update(Buffer.alloc(Math.min(64 * MiB, left)));
     assert.deepStrictEqual(art, { sha256: zeros.digest('hex'), size, uri: `artifact:${art.sha256}` });
     rmSync(join(server.deps.dataDir, 'artifacts', art.sha256), { force: true });
+  });
+
+  test('audit 5: with --json a failed command prints the server\'s error (a refused promotion with its numbers) on stdout', async () => {
+    const good = await startModelServer();
+    const bad = await startModelServer({ answer: () => ({ prediction: 'no', score: 0.5 }) });
+    try {
+      const u = ['--url', url, '--json'];
+      for (const [v, up] of [['9.0.0', good.url], ['9.1.0', bad.url]] as const) {
+        assert.equal((await lookoutAsync(['versions', 'register', 'churn', v, ...u, '--upstream', up])).code, 0);
+      }
+      assert.equal((await lookoutAsync(['models', 'set-alias', 'churn', 'prod9', '9.0.0', ...u, '--reason', 'first'])).code, 0);
+      // no earlier version to go back to
+      const rb = await lookoutAsync(['rollback', 'churn', ...u, '--alias', 'prod9', '--reason', 'errors up']);
+      assert.equal(rb.code, 2, rb.stderr);
+      const rbErr = (JSON.parse(rb.stdout) as { error: { code: string; message: string } }).error;
+      assert.equal(rbErr.code, 'conflict');
+      assert.match(rbErr.message, /no earlier version to roll back to/);
+      // a refused promotion: the comparison is in the answer, as the table is without --json
+      writeFileSync(join(dir, 'test.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ x: (i - 100) / 25, label: i >= 100 ? 'yes' : 'no' })).join('\n'));
+      const refused = await lookoutAsync(['promote', 'churn', '9.1.0', ...u, '--alias', 'prod9', '--reason', 'try', '--test-set', join(dir, 'test.jsonl'), '--resamples', '100']);
+      assert.equal(refused.code, 1, refused.stderr);
+      const err = (JSON.parse(refused.stdout) as { error: { code: string; details: { gate: { metric: string; current: number; candidate: number; pass: boolean } } } }).error;
+      assert.equal(err.code, 'promotion_refused');
+      assert.deepStrictEqual({ metric: err.details.gate.metric, current: err.details.gate.current, candidate: err.details.gate.candidate, pass: err.details.gate.pass },
+        { metric: 'rocAuc', current: 1, candidate: 0.5, pass: false });
+      // the one-line message still goes to stderr
+      assert.match(refused.stderr, /promotion of churn@9\.1\.0 over 9\.0\.0 refused/);
+    } finally {
+      await good.close();
+      await bad.close();
+    }
   });
 });

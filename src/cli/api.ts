@@ -99,7 +99,11 @@ function answer<T>(status: number, ok: boolean, text: string): T {
   return parsed as T;
 }
 
-/** Runs a command action: server errors become a one-line message and exit code 2 (1 for a refused promotion). */
+/**
+ * Runs a command action: server errors become a one-line message and exit code 2 (1 for a refused promotion). With
+ * --json the server's error answer ({error: {code, message, details}}: a refused promotion's comparison) is printed
+ * on stdout too, as a successful answer would be.
+ */
 export function action<A extends unknown[]>(setCode: (c: number) => void, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
@@ -107,6 +111,9 @@ export function action<A extends unknown[]>(setCode: (c: number) => void, fn: (.
       setCode(0);
     } catch (e) {
       if (!(e instanceof ApiCallError)) throw e;
+      // commander passes the options object after the arguments
+      const json = args.some((a) => typeof a === 'object' && a !== null && 'url' in a && (a as ApiOptions).json === true);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message, details: e.details ?? {} } }, null, 2)}\n`);
       process.stderr.write(`lookout: error: ${e.message} (HTTP ${e.status} ${e.code})\n`);
       setCode(e.code === 'promotion_refused' ? 1 : 2);
     }
