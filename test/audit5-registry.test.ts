@@ -140,6 +140,33 @@ describe('audit 5: registry artifacts', { timeout: 120_000 }, () => {
   });
 });
 
+describe('audit 5: registry versions', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await churnRegistryServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 5: a version with build metadata or a leading "v" is refused saying why, not as "not a semantic version"', async () => {
+    const put = (v: string): Promise<{ status: number; body: Record<string, unknown> }> => call(server.url, 'PUT', `/v1/models/churn/versions/${encodeURIComponent(v)}`, {});
+    const build = await put('1.4.0+git.4f2a9c1');
+    assert.equal(build.status, 400);
+    const bm = (build.body['error'] as { message: string }).message;
+    assert.doesNotMatch(bm, /must be a semantic version such as/);
+    assert.match(bm, /build metadata "\+git\.4f2a9c1"/);
+    assert.match(bm, /1\.4\.0\+git\.4f2a9c1 and 1\.4\.0 are the same version/);
+    const v = await put('v1.4.0');
+    assert.equal(v.status, 400);
+    assert.match((v.body['error'] as { message: string }).message, /write it "1\.4\.0"/);
+    // nothing was registered
+    const versions = (await call(server.url, 'GET', '/v1/models/churn/versions')).body['versions'] as Array<{ version: string }>;
+    assert.deepStrictEqual(versions.map((x) => x.version).sort(), ['1.0.0', '1.1.0']);
+    assert.equal((await put('1.4.0-rc.1')).status, 201);
+  });
+});
+
 describe('audit 5: registry CLI', { timeout: 180_000 }, () => {
   let server: Server;
   let url: string;

@@ -126,9 +126,7 @@ export class ModelRegistry {
 
   async registerVersion(model: string, input: RegisterInput): Promise<{ record: RegistryVersionRecord; created: boolean }> {
     this.requireModel(model);
-    if (typeof input.version !== 'string' || semver.valid(input.version) !== input.version) {
-      throw new RegistryError('bad_request', `version must be a semantic version such as 1.4.0 or 2.0.0-rc.1 (got "${String(input.version).slice(0, 100)}")`);
-    }
+    checkVersionName(input.version);
     if (input.upstream !== undefined) checkUpstream(input.upstream);
     const record: RegistryVersionRecord = {
       model, version: input.version, createdAt: this.o.clock(), createdBy: input.by ?? null,
@@ -303,6 +301,23 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x)
     ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     : x));
+}
+
+/**
+ * A version is a semantic version without build metadata (semver.valid(v) === v). Build metadata does not count in
+ * semver precedence, so 1.4.0+a and 1.4.0 would be two names of one version: refused saying so, as is a leading "v".
+ */
+function checkVersionName(v: unknown): void {
+  if (typeof v === 'string' && semver.valid(v) === v) return;
+  const shown = String(v).slice(0, 100);
+  const clean = typeof v === 'string' ? semver.valid(v) : null;
+  if (typeof v === 'string' && clean !== null && v.includes('+')) {
+    const build = v.slice(v.indexOf('+'));
+    throw new RegistryError('bad_request', `version "${shown}" has build metadata "${build.slice(0, 100)}", which semantic versioning ignores when ordering versions `
+      + `(${shown} and ${clean} are the same version): register ${clean} and keep the build in its lineage (gitCommit) or tags`);
+  }
+  if (typeof v === 'string' && clean !== null) throw new RegistryError('bad_request', `version "${shown}" must be a bare semantic version: write it "${clean}"`);
+  throw new RegistryError('bad_request', `version must be a semantic version such as 1.4.0 or 2.0.0-rc.1 (got "${shown}")`);
 }
 
 function checkUpstream(u: string): void {
