@@ -69,6 +69,12 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
   for (const [side, o] of [['current', a], ['candidate', b]] as const) {
     if (o?.predictions !== undefined) checkColumn(`${side}.predictions`, o.predictions, isLabel);
     if (o?.scores !== undefined) checkColumn(`${side}.scores`, o.scores, (v) => v === null || (typeof v === 'number' && v >= 0 && v <= 1));
+    // named as the request names them (the comparison's own message says "version a")
+    if (o?.predictions === undefined && o?.scores === undefined) throw new RegistryError('bad_request', `testSet.${side} needs "predictions" or "scores"`);
+    for (const col of ['predictions', 'scores'] as const) {
+      const n = o[col]?.length;
+      if (n !== undefined && n !== labels.length) throw new RegistryError('bad_request', `testSet.${side}.${col} has ${n} rows but testSet.labels has ${labels.length}: one output per labelled row, in the same order`);
+    }
   }
   try {
     const comparison = pairedComparison({
