@@ -215,6 +215,7 @@ describe('audit 5: registry CLI', { timeout: 180_000 }, () => {
     for (let left = size; left > 0; left -= 64 * MiB) zeros.update(Buffer.alloc(Math.min(64 * MiB, left)));
     assert.deepStrictEqual(art, { sha256: zeros.digest('hex'), size, uri: `artifact:${art.sha256}` });
     rmSync(join(server.deps.dataDir, 'artifacts', art.sha256), { force: true });
+    rmSync(file, { force: true });
   });
 
   test('audit 5: with --json a failed command prints the server\'s error (a refused promotion with its numbers) on stdout', async () => {
