@@ -1,36 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRandom } from '../src/core/random/rng.js';
 import type { Server } from '../src/server.js';
+import { multiclassRows } from './helpers/multiclass.js';
 import { call, testServer, type Json } from './helpers/server.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
-
-/**
- * A 3-class model whose raw scores are over-confident (true probabilities squared and renormalised, 3 decimals): rows of
- * the reference (with labels drawn from the true probabilities) and of the traffic, from seed 11.
- */
-function multiclassRows(): { reference: string; events: Array<{ prediction: string; scores: number[]; label: string }> } {
-  const r = seededRandom(11);
-  const classes = ['a', 'b', 'c'];
-  const row = (): { prediction: string; scores: number[]; label: string } => {
-    const logits = classes.map(() => r.next() * 3);
-    const e = logits.map((x) => Math.exp(x));
-    const sum = e.reduce((a, b) => a + b, 0);
-    const truth = e.map((x) => x / sum);
-    const sq = truth.map((x) => x * x);
-    const sqSum = sq.reduce((a, b) => a + b, 0);
-    const scores = sq.map((x) => Math.round((x / sqSum) * 1000) / 1000);
-    const u = r.next();
-    const label = u < (truth[0] as number) ? 'a' : u < (truth[0] as number) + (truth[1] as number) ? 'b' : 'c';
-    const prediction = classes[scores.indexOf(Math.max(...scores))] as string;
-    return { prediction, scores, label };
-  };
-  const ref = Array.from({ length: 600 }, row);
-  const reference = `x,prediction,score_a,score_b,score_c,label\n${ref.map((x, i) => `${i},${x.prediction},${x.scores.join(',')},${x.label}`).join('\n')}\n`;
-  return { reference, events: Array.from({ length: 300 }, row) };
-}
 
 describe('audit5: performance and quality queries (real server, DuckDB file)', () => {
   let s: Server;
