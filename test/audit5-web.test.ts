@@ -42,4 +42,22 @@ describe('audit 5 (web): the quality chart of a multiclass model', { skip: unava
     assert.match((await chart.locator('.u-legend').textContent()) ?? '', /estimated \(CBPE\)/);
     assert.deepEqual(errors, []);
   });
+  test('the model view says how many events the cost is of; a feature view names the bucket of categories beyond the cap', async () => {
+    // costEvents (7de4964) and the capped bucket's `other: true` (3cba28c) had no browser test.
+    await post('/v1/models', { name: 'shop', outputKind: 'regression', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } });
+    await post('/v1/models/shop/versions', { version: '1' });
+    // 250 cities in the reference: over the summaries' cap of 200, the rest in the bucket
+    const cities = Array.from({ length: 250 }, (_, i) => `c${i}`);
+    const up = await fetch(`${s.url}/v1/models/shop/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: `city,prediction\n${cities.map((c, i) => `${c},${i}`).join('\n')}\n` });
+    assert.equal(up.status, 200, await up.text());
+    const from = NOW - HOUR;
+    await post('/v1/events', { events: cities.map((c, i) => ({ id: `shop-${i}`, model: 'shop', version: '1', timestamp: from + i * 10_000, features: { city: c }, prediction: i, ...(i % 2 === 0 && { costUsd: 0.01 }) })) });
+    await openView(page, `${s.url}/ui/#/model/shop?from=${from}&to=${NOW}`, { complete: true });
+    assert.match((await page.locator('[data-testid="model-summary"]').textContent()) ?? '', /125 of 250 events reported a cost/);
+    await openView(page, `${s.url}/ui/#/feature/shop/city?from=${from}&to=${NOW}`, { complete: true });
+    const names = await page.locator('[data-testid="distribution"] .catname').allTextContents();
+    assert.ok(names.includes('(other: categories beyond the cap)'), JSON.stringify(names));
+    assert.ok(!names.includes('__other__'), JSON.stringify(names));
+    assert.deepEqual(errors, []);
+  });
 });
