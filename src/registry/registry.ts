@@ -197,6 +197,8 @@ export class ModelRegistry {
     const ref = received.ref;
     const same = (a: ArtifactRef | null): boolean => a?.sha256 === ref.sha256 && a.uri === ref.uri;
     try {
+      // a model file of 0 bytes is a failed build or export, not a model: attached, it would be served as the version's
+      if (ref.size === 0) throw new RegistryError('bad_request', 'the artifact is empty (0 bytes): send the model file\'s bytes as application/octet-stream');
       if (current.artifact !== null && !same(current.artifact)) throw refuse(current.artifact, ref);
       // one upload of given bytes at a time: a refused one may only delete the file while no other one is attaching it
       const queue = this.uploads.get(ref.sha256) ?? new SerialQueue();
