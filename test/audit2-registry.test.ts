@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { checkRolloutSpec, type Rollout } from '../src/rollout/spec.js';
 import type { Server } from '../src/server.js';
 import { openStore } from '../src/storage/open.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { CHURN_SCHEMA, churnRegistryServer, declareChurn } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer, type ModelServer } from './helpers/upstream.js';
@@ -63,6 +63,10 @@ describe('audit 2: one rollout the controller cannot evaluate', { timeout: 60_00
     assert.deepStrictEqual(fraud.analyses, [], 'a failed evaluation leaves the rollout as it was');
     assert.equal(fraud.lastError?.at, now);
     assert.match(String(fraud.lastError?.message), /has no version "1\.0\.0"/);
+    // and `lookout rollout status` says so (it printed only "running at 0%", as if the rollout were merely slow)
+    const st = await lookoutAsync(['rollout', 'status', 'fraud', '--url', url]);
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stdout, /: running at \d+% \(step 1 of \d+\)\nits evaluation is failing \(last at \d{4}-[\d-]+T[\d:.]+Z\): .*has no version "1\.0\.0"/);
     // the next round fails again the same way, without piling up analyses
     now += 1000;
     assert.equal((await call(url, 'POST', '/v1/rollouts/tick', {})).status, 200);

@@ -83,8 +83,8 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
       print(o, r, () => `rollout ${r.rollout.id} started: ${version} at ${r.rollout.weight}%\n`);
     }));
   withApiOptions(ro.command('status <model>').description('the current or last rollout')).action(action(setCode, async (model: string, o: ApiOptions) => {
-    const r = await api<{ rollout: Record<string, unknown> | null }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/rollout`);
-    print(o, r, () => (r.rollout ? `${String(r.rollout.primary)} -> ${String(r.rollout.candidate)}: ${String(r.rollout.state)} at ${String(r.rollout.weight)}%${r.rollout.endReason ? ` (${String(r.rollout.endReason)})` : ''}\n` : 'no rollout\n'));
+    const r = await api<{ rollout: StatusView | null }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/rollout`);
+    print(o, r, () => (r.rollout ? statusText(r.rollout) : 'no rollout\n'));
   }));
   for (const verb of ['pause', 'resume'] as const) {
     withApiOptions(ro.command(`${verb} <model>`).description(verb === 'pause' ? 'pause the running rollout: all traffic to the primary, no analysis' : 'resume the paused rollout (its step starts again)'))
@@ -104,3 +104,13 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
 }
 
 interface RolloutView { id: string; state: string; weight: number; primary: string; candidate: string }
+interface StatusView extends RolloutView { step: number; steps: number[]; endReason: string | null; lastError?: { at: number; message: string } }
+
+/** A rollout as `rollout status` prints it: where it is, how it ended, and why its evaluations fail when they do. */
+function statusText(r: StatusView): string {
+  const live = r.state === 'running' || r.state === 'paused';
+  const lines = [`${r.primary} -> ${r.candidate}: ${r.state} at ${r.weight}%${live ? ` (step ${r.step + 1} of ${r.steps.length})` : ''}${r.endReason ? ` (${r.endReason})` : ''}`];
+  // a rollout whose evaluation throws stays where it is: without this line it looks merely slow
+  if (r.lastError) lines.push(`its evaluation is failing (last at ${new Date(r.lastError.at).toISOString()}): ${r.lastError.message}`);
+  return `${lines.join('\n')}\n`;
+}
