@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { churnRegistryServer } from './helpers/registry.js';
-import { call } from './helpers/server.js';
+import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
 const MiB = 1024 * 1024;
@@ -144,6 +144,25 @@ describe('audit 5: registry artifacts', { timeout: 120_000 }, () => {
     // and the version can still get its artifact
     const again = await fetch(`${url}/v1/models/churn/versions/7.1.0/artifact`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from('7.1.0') });
     assert.equal(again.status, 201);
+  });
+});
+
+describe('review: temporary files of uploads a crash cut off', { timeout: 60_000 }, () => {
+  test('are deleted when the server starts (an hour old), and a recent one (an upload in flight elsewhere) is left', async () => {
+    // Before: an upload cut off by kill -9 left DATA_DIR/artifacts/.tmp-* for ever; uploads now have no size limit.
+    const dataDir = tempDir('lookout-audit5-sweep-');
+    const dir = join(dataDir, 'artifacts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '.tmp-0123456789abcdef'), Buffer.alloc(1024));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, '.tmp-0123456789abcdef'), hourAgo, hourAgo);
+    writeFileSync(join(dir, '.tmp-fedcba9876543210'), Buffer.alloc(1024));
+    const s = await testServer({ configure: (c) => (c.dataDir = dataDir) });
+    try {
+      assert.deepStrictEqual(readdirSync(dir).sort(), ['.tmp-fedcba9876543210']);
+    } finally {
+      await s.close();
+    }
   });
 });
 

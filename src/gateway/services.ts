@@ -42,6 +42,9 @@ export async function buildRegistryServices(w: RegistryWiring): Promise<Registry
   const regStore = w.store.registry();
   await regStore.init();
   const artifacts = new ArtifactStore(w.dataDir);
+  // file times are wall-clock times, whatever clock the server is given (tests run on fixed ones)
+  const swept = await artifacts.sweep(Date.now());
+  if (swept > 0) process.stderr.write(`lookout: deleted ${swept} temporary file(s) of artifact uploads a stop cut off (${artifacts.dir})\n`);
   const registry = new ModelRegistry({ store: regStore, catalog: w.catalog, artifacts, clock: w.clock, newId: w.newId });
   await registry.load();
   const stats = new GatewayStats(w.clock);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../storage/registry.js';
 
@@ -119,6 +119,30 @@ export class ArtifactStore {
     } finally {
       await d.close();
     }
+  }
+
+  /**
+   * Deletes the temporary files of uploads that a crash (kill -9, power loss) cut off: nothing refers to them, and as an
+   * upload has no size limit, each may hold gigabytes. Run at start; files written to in the last `minAgeMs` are left
+   * (an upload another process on the same directory may be receiving). Returns how many were deleted.
+   */
+  async sweep(now: number, minAgeMs = 10 * 60_000): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw e;
+    }
+    let n = 0;
+    for (const name of names.filter((x) => x.startsWith('.tmp-'))) {
+      const path = join(this.dir, name);
+      const st = await stat(path).catch(() => null);
+      if (st === null || now - st.mtimeMs < minAgeMs) continue;
+      await rm(path, { force: true });
+      n++;
+    }
+    return n;
   }
 
   /** Deletes stored bytes (the caller has checked that no version refers to them). */
