@@ -133,14 +133,15 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     const alerts = ((await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as Array<{ monitorId: string }>).filter((a) => a.monitorId === 'natext-w');
     assert.deepEqual(alerts, []);
   });
-  test('review: a predicted class named "none" or "NA" is a class, in the reference file and in events, not a missing prediction', async () => {
+  test('review: a predicted class named "none" or "NA" is a class, in the reference file (its labels too) and in events, not a missing value', async () => {
     // The missing-value texts count as missing in categorical features (the test above); a class label is what the
     // model said, and a defect classifier's "none" (or Namibia's "NA") must count in the prediction distribution.
     const classes = ['none', 'NA', 'dent'];
     assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'noneclass', outputKind: 'multiclass', classes, inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
     assert.equal((await call(s.url, 'POST', '/v1/models/noneclass/versions', { version: '1' })).status, 201);
     const predicted = Array.from({ length: 60 }, (_, i) => classes[i % 3] as string);
-    const csv = ['x,prediction', ...predicted.map((p, i) => `${i},${p}`)].join('\n');
+    // labels as the predictions: a declared class named like a missing value is a label too
+    const csv = ['x,prediction,label', ...predicted.map((p, i) => `${i},${p},${p}`)].join('\n');
     const up = await call(s.url, 'PUT', '/v1/models/noneclass/versions/1/reference', csv, { 'content-type': 'text/csv' });
     assert.equal(up.status, 200, JSON.stringify(up.body));
     const events = predicted.map((p, i) => ({ id: `noneclass-${i}`, model: 'noneclass', version: '1', timestamp: FROM + i * 1000, features: { x: i }, prediction: p }));
@@ -150,5 +151,7 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     assert.deepEqual([q.missingReference, q.missingCurrent], [0, 0], JSON.stringify(d.prediction.stats));
     assert.deepEqual(d.prediction.stats['newCategories'], []);
     assert.equal(d.prediction.score, 1, 'the same predictions on both sides: chi-squared p-value 1');
+    const perf = (await call(s.url, 'GET', `/v1/models/noneclass/performance?${RANGE}`)).body as { reference: { n: number; missing: number } | null };
+    assert.deepEqual([perf.reference?.n, perf.reference?.missing], [60, 0], JSON.stringify(perf.reference));
   });
 });

@@ -244,6 +244,16 @@ describe('audit 5: registry CLI', { timeout: 180_000 }, () => {
     rmSync(file, { force: true });
   });
 
+  test('review: versions register --artifact of an empty file is refused before the version is registered', async () => {
+    // The server refuses a 0-byte artifact (400); refused after the registration, the version stayed without one.
+    const file = join(dir, 'empty.bin');
+    writeFileSync(file, '');
+    const reg = await lookoutAsync(['versions', 'register', 'churn', '8.1.0', '--url', url, '--artifact', file]);
+    assert.equal(reg.code, 2, reg.stderr);
+    assert.match(reg.stderr, /cannot read the artifact .*empty\.bin: the file is empty \(0 bytes\)/);
+    assert.equal((await call(url, 'GET', '/v1/models/churn/versions/8.1.0')).status, 404);
+  });
+
   test('audit 5: with --json a failed command prints the server\'s error (a refused promotion with its numbers) on stdout', async () => {
     const good = await startModelServer();
     const bad = await startModelServer({ answer: () => ({ prediction: 'no', score: 0.5 }) });

@@ -79,10 +79,11 @@ export async function uploadFile<T = Record<string, unknown>>(o: ApiOptions, pat
   } catch (e) {
     throw new InputError(`cannot upload ${file} to the Lookout server at ${o.url}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  let text = '';
-  for await (const chunk of res) text += (chunk as Buffer).toString();
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
   const status = res.statusCode ?? 0;
-  return answer<T>(status, status >= 200 && status < 300, text);
+  // decoded once whole: a character split across two chunks would not survive chunk-by-chunk decoding
+  return answer<T>(status, status >= 200 && status < 300, Buffer.concat(chunks).toString('utf8'));
 }
 
 function answer<T>(status: number, ok: boolean, text: string): T {

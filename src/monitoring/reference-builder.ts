@@ -3,7 +3,7 @@ import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResul
 import { decileEdges } from '../core/stats/binning.js';
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { fitIsotonic } from '../core/summary/calibration.js';
-import { CategoricalSummary } from '../core/summary/categorical.js';
+import { CategoricalSummary, isMissingText } from '../core/summary/categorical.js';
 import { WindowSummary } from '../core/summary/window.js';
 import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
 import { classify, Dataset } from '../io/dataset.js';
@@ -64,7 +64,8 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
     const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol, false)) : null;
     const scores = scoreCol ? (await numericValues(ds, scoreCol)).values : null;
     const classScores = await classScoreColumns(ds, model, cols.scores);
-    const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await modelClassValues(ds, model, labelCol)) : null;
+    // a declared class named like a missing value ("none", "NA") is a label; else such texts are missing labels
+    const labels = labelCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, labelCol)).values, (x) => (Number.isNaN(x) ? null : x)) : await modelClassValues(ds, model, labelCol, !(model.classes ?? []).some(isMissingText))) : null;
     summary.events = ds.rows;
     // Predicted classes as events' are (addClass): a class may be called "none" or "NA".
     const predicted = summary.prediction;
@@ -127,11 +128,6 @@ function referenceMetrics(input: MetricsInput): MetricsResult {
 }
 
 /**
- * A label or prediction column as text: a CSV column of yes/no (or t/f) that DuckDB typed BOOLEAN is read as the
- * file spells it when true/false are not the model's classes (else the reference's classes were true/false, its
- * positive class "true", and every realized metric and CBPE failed).
- */
-/**
  * A multiclass model's per-class score columns, in its declared class order: `requested` (comma-separated) or, when
  * the file has all of them, score_<class>; null without.
  */
@@ -179,7 +175,12 @@ function classCalibrations(classes: readonly string[], columns: readonly Float64
   return { classes: [...classes], fits };
 }
 
-/** `missingTexts`: whether "NA", "none" (isMissingText) are missing; predictions read them as classes, as events do. */
+/**
+ * A label or prediction column as text: a CSV column of yes/no (or t/f) that DuckDB typed BOOLEAN is read as the
+ * file spells it when true/false are not the model's classes (else the reference's classes were true/false, its
+ * positive class "true", and every realized metric and CBPE failed). `missingTexts`: whether "NA", "none"
+ * (isMissingText) are missing values; predictions read them as classes, as events do.
+ */
 function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
   if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col, missingTexts);

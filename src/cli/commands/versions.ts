@@ -54,6 +54,8 @@ export function versionsCommand(setCode: (c: number) => void): Command {
           closeSync(openSync(o.artifact, 'r'));
           const st = statSync(o.artifact);
           if (!st.isFile()) throw new Error('not a file');
+          // the server refuses an empty artifact: refused after the version's registration, the version would stay without one
+          if (st.size === 0) throw new Error('the file is empty (0 bytes)');
           size = st.size;
         }
       } catch (e) {
