@@ -41,7 +41,8 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       assert.equal(end.weight, 100, 'the step passed at its end');
       const er = checksOf(end).find((c) => c.name === 'errorRate') as Check;
       assert.equal(er.pass, true);
-      assert.match(String(er.detail), /fails when p < 0\.01 /, 'the end of the step tests at errorRateAlpha');
+      // audit 6: the look half-way spent 5.29e-5 of 0.01 (O'Brien-Fleming-shaped spending, scipy), the end tests at the rest
+      assert.match(String(er.detail), /fails when p < 0\.00995 /, 'the end of the step tests at what is left of errorRateAlpha');
     } finally {
       await f.close();
     }
@@ -58,7 +59,9 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       assert.equal(r.state, 'rolled_back');
       const er = checksOf(r).find((c) => c.name === 'errorRate') as Check;
       assert.equal(er.pass, false);
-      assert.match(String(er.detail), /fails when p < 0\.001 /, String(er.detail));
+      // audit 6: the first look, half-way, tests at its share of 0.01: 0.001 x (0.9 x 2 norm.sf(norm.isf(0.0005) / sqrt(0.5)) / 0.001
+      // + 0.1 x 0.5) = 5.29e-5 (scipy)
+      assert.match(String(er.detail), /fails when p < 0\.0000529 /, String(er.detail));
     } finally {
       await f.close();
     }

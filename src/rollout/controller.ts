@@ -1,4 +1,5 @@
-import { analyse, interimAnalysis, P95_TAIL, p95AboveP, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
+import { analyse, interimAlphaOf, level, lookAnalysis, P95_TAIL, p95AboveP, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
+import { lookLevel, type Look } from '../core/rollout/spending.js';
 import type { TrafficPolicy } from '../core/routing/policy.js';
 import type { RoutingOverrides } from '../gateway/gateway.js';
 import type { GatewayStats } from '../gateway/stats.js';
@@ -35,22 +36,29 @@ const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : '
  * breaches when significantly more than 5% of the requests are slower than slo.maxP95Ms (exact one-sided binomial
  * p < slo.errorRateAlpha; counted from the latency sketch's bins: see LatencyTail): the point p95 of 50 requests is
  * above the objective whenever 3 of them are, which a version whose p95 is right at it does 46% of the time.
- * `interimAlpha`, for a look before the last one of a step or bake period, caps slo.errorRateAlpha (see interimAnalysis).
+ * `alpha` is the level of this look (default slo.errorRateAlpha): the controller passes the look's share of
+ * slo.errorRateAlpha (sloLevel), so that the looks of a step or bake period together spend at most that.
  */
-export function sloBreach(a: ArmSnapshot, slo: RolloutSlo, interimAlpha = 1): string | null {
+export function sloBreach(a: ArmSnapshot, slo: RolloutSlo, alpha = sloAlpha(slo)): string | null {
   if (a.n < slo.minSamples) return null;
   const rate = a.errors / a.n;
-  // rollouts stored before the setting existed have none
-  const alpha = Math.min(slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number, interimAlpha);
   const p = rate > slo.maxErrorRate ? binomialSfAtLeast(a.errors, a.n, slo.maxErrorRate) : 1;
-  if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)} < ${alpha})`;
+  if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)} < ${level(alpha)})`;
   const t = a.slowerThan(slo.maxP95Ms);
   const pl = p95AboveP(t);
   if (pl < alpha) {
     return `p95 latency above ${slo.maxP95Ms} ms: ${t.slower} of ${t.of} requests slower than ${+t.aboveMs.toFixed(1)} ms against at most ${P95_TAIL * 100}% `
-      + `(exact one-sided binomial p=${pl.toExponential(2)} < ${alpha}; point p95 ${a.p95Ms === null ? 'n/a' : `${a.p95Ms.toFixed(1)} ms`})`;
+      + `(exact one-sided binomial p=${pl.toExponential(2)} < ${level(alpha)}; point p95 ${a.p95Ms === null ? 'n/a' : `${a.p95Ms.toFixed(1)} ms`})`;
   }
   return null;
+}
+
+/** slo.errorRateAlpha; rollouts stored before the setting existed have none: the default. */
+const sloAlpha = (slo: RolloutSlo): number => slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number;
+
+/** The level of the SLO tests at one look of a rollout's step or bake period (its share of slo.errorRateAlpha). */
+export function sloLevel(r: Pick<Rollout, 'slo' | 'analysis'>, look: Look): number {
+  return lookLevel(sloAlpha(r.slo), interimAlphaOf(r.analysis), look);
 }
 
 const isConflict = (e: unknown): e is RegistryError => e instanceof RegistryError && e.code === 'conflict';
@@ -75,6 +83,8 @@ export class RolloutController implements RoutingOverrides {
   private readonly starting = new Set<string>();
 
   private readonly log: (line: string) => void;
+  /** Per rollout, its current series of looks (a step or the bake period) and the elapsed fraction of its last look. */
+  private readonly looks = new Map<string, { series: string; t: number }>();
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.log ?? ((line) => void process.stderr.write(`${line}\n`));
@@ -87,8 +97,29 @@ export class RolloutController implements RoutingOverrides {
       if (seen.has(rec.model)) continue;
       seen.add(rec.model);
       const r = rec.data as unknown as Rollout;
-      if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) this.active.set(r.model, r);
+      if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) {
+        this.active.set(r.model, r);
+        // the looks before the restart spent at most what the spending function allows by now: go on from here
+        const { series, t } = this.seriesOf(r, now);
+        this.looks.set(r.id, { series, t: Math.min(t, 1) });
+      }
     }
+  }
+
+  /** The rollout's current series of looks (its step, or the bake period) and the elapsed fraction of it at `now`. */
+  private seriesOf(r: Rollout, now: number): { series: string; t: number } {
+    if (r.state === 'promoted') return { series: 'bake', t: r.bakeMs > 0 ? (now - (r.promotedAt ?? now)) / r.bakeMs : 1 };
+    // a resumed step starts again on fresh statistics (resumeNow resets them): a new series
+    return { series: `step ${r.step} from ${r.stepStartedAt}`, t: r.stepDurationMs > 0 ? (now - r.stepStartedAt) / r.stepDurationMs : 1 };
+  }
+
+  /** This look of the rollout's series (see spending.ts); `record` makes it the series' last look. */
+  private look(r: Rollout, now: number, final: boolean): Look {
+    const { series, t } = this.seriesOf(r, now);
+    const last = this.looks.get(r.id);
+    const prev = last?.series === series ? last.t : 0;
+    this.looks.set(r.id, { series, t: Math.max(prev, Math.min(t, 1)) });
+    return { prev, t: Math.min(t, 1), final };
   }
 
   routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null {
@@ -238,11 +269,14 @@ export class RolloutController implements RoutingOverrides {
   private async evaluateOne(r: Rollout, now: number): Promise<void> {
     if (r.state === 'running') await this.evaluateStep(r, now);
     else if (r.state === 'promoted') {
-      // every tick is a look: the last one of the bake period tests at slo.errorRateAlpha, the others at interimAlpha
+      // every tick is a look: each tests at its share of slo.errorRateAlpha, the last one of the bake period at what is left
       const last = now >= (r.promotedAt ?? now) + r.bakeMs;
-      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo, last ? 1 : interimAnalysis(r.analysis).interimAlpha);
+      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo, sloLevel(r, this.look(r, now, last)));
       if (breach !== null) await this.rollback(r, `SLO breach within ${Math.round(r.bakeMs / 1000)} s after promotion: ${breach}`, 'rollout-controller');
-      else if (last) this.active.delete(r.model);
+      else if (last) {
+        this.active.delete(r.model);
+        this.looks.delete(r.id);
+      }
     }
   }
 
@@ -251,14 +285,17 @@ export class RolloutController implements RoutingOverrides {
     const primary = this.o.stats.arm(r.model, r.primary);
     const pair = this.o.stats.pairBetween(r.model, r.primary, r.candidate);
     const elapsed = now - r.stepStartedAt;
-    // Every tick is a look (analysis.ts, interimAnalysis): only the step's last one, the first at or after its end with
-    // minSamples on both arms, tests at the configured levels; the others (before the end, or after it while the step
-    // waits for samples) fail only at interimAlpha.
-    const interim = interimAnalysis(r.analysis);
-    let a = analyse(canary, primary, pair.n > 0 ? pair : null, interim);
+    // Every tick is a look (spending.ts): each tests at its share of the configured levels, the step's final one (the
+    // first at or after its end with minSamples on both arms) at what is left; the looks after the end while the step
+    // waits for samples spend what is left of the interim budget.
+    const look = this.look(r, now, false);
+    let a = analyse(canary, primary, pair.n > 0 ? pair : null, lookAnalysis(r.analysis, look));
     const last = elapsed >= r.stepDurationMs && !a.insufficient;
-    if (last) a = analyse(canary, primary, pair.n > 0 ? pair : null, r.analysis);
-    const breach = sloBreach(canary, r.slo, last ? 1 : interim.interimAlpha);
+    if (last) {
+      look.final = true;
+      a = analyse(canary, primary, pair.n > 0 ? pair : null, lookAnalysis(r.analysis, look));
+    }
+    const breach = sloBreach(canary, r.slo, sloLevel(r, look));
     if (breach !== null) return this.rollback(r, `SLO breach on the candidate at ${r.weight}%: ${breach}`, 'rollout-controller');
     if (a.fail) {
       r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
@@ -307,6 +344,7 @@ export class RolloutController implements RoutingOverrides {
     const now = this.o.clock();
     Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
     this.active.delete(r.model);
+    this.looks.delete(r.id);
     await this.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { seededRandom } from '../random/rng.js';
 import { assertClose, loadGolden } from '../../../test/helpers/golden.js';
-import { analyse, DEFAULT_ANALYSIS, errorRateP, interimAnalysis, p95AboveP, type ArmSnapshot, type LatencyTail } from './analysis.js';
+import { analyse, DEFAULT_ANALYSIS, errorRateP, lookAnalysis, p95AboveP, type ArmSnapshot, type LatencyTail } from './analysis.js';
+import { lookLevel } from './spending.js';
 
 /** The exact tail of a list of latencies (the gateway reads it from its sketch's bins instead). */
 const tailOf = (values: readonly number[]) => (ms: number): LatencyTail => ({ slower: values.filter((v) => v > ms).length, of: values.length, aboveMs: ms });
@@ -139,11 +140,18 @@ describe('issue 5: rollout step analysis', () => {
   });
 });
 
-test('interimAnalysis: a look before the step\'s end caps errorRateAlpha and driftAlpha at interimAlpha, leaves the rest, and takes the default for a rollout stored without it', () => {
+test('lookAnalysis: a look tests errorRateAlpha and driftAlpha at its share of each (interimAlpha the budget of the looks before the end, at most half), leaves the rest, and takes the default interimAlpha for a rollout stored without it', () => {
   const cfg = { ...DEFAULT_ANALYSIS, errorRateAlpha: 0.05, driftAlpha: 0.0001, interimAlpha: 0.002 };
-  assert.deepEqual(interimAnalysis(cfg), { ...cfg, errorRateAlpha: 0.002, driftAlpha: 0.0001 });
+  const look = { prev: 0.25, t: 0.5, final: false };
+  assert.deepEqual(lookAnalysis(cfg, look), { ...cfg, errorRateAlpha: lookLevel(0.05, 0.002, look), driftAlpha: lookLevel(0.0001, 0.002, look) });
+  // driftAlpha 0.0001: the budget is half of it; the final look after a look at the end gets the other half
+  const near = (got: number, want: number): void => assert.ok(Math.abs(got - want) < 1e-12 * want, `${got} vs ${want}`);
+  near(lookAnalysis(cfg, { prev: 1, t: 1, final: true }).driftAlpha, 0.00005);
+  near(lookAnalysis(cfg, { prev: 1, t: 1, final: true }).errorRateAlpha, 0.048);
   const stored = { ...DEFAULT_ANALYSIS } as Partial<typeof DEFAULT_ANALYSIS>;
   delete stored.interimAlpha;
-  const got = interimAnalysis(stored as typeof DEFAULT_ANALYSIS);
-  assert.deepEqual([got.errorRateAlpha, got.driftAlpha, got.interimAlpha], [0.001, 0.001, 0.001]);
+  const got = lookAnalysis(stored as typeof DEFAULT_ANALYSIS, { prev: 1, t: 1, final: true });
+  near(got.errorRateAlpha, 0.009);
+  near(got.driftAlpha, 0.009);
+  assert.equal(got.interimAlpha, 0.001);
 });

@@ -25,6 +25,7 @@ import { chiSquareTwoRow } from '../stats/chi2.js';
 import { psi } from '../stats/divergence.js';
 import { fisherGreaterP } from '../stats/fisher.js';
 import { unionCategories } from '../drift/categorical.js';
+import { lookLevel, type Look } from './spending.js';
 
 export interface ArmSnapshot {
   n: number;
@@ -81,8 +82,10 @@ export interface AnalysisConfig {
   driftAlpha: number;
   maxPerformanceDrop: number;
   /**
-   * The significance level of the looks before a step's duration is over (the controller analyses at every tick):
-   * errorRateAlpha and driftAlpha are capped at it then, and apply as set only at the step's end (Haybittle-Peto).
+   * The part of errorRateAlpha (and of driftAlpha, and of slo.errorRateAlpha) the looks before a step's or bake period's
+   * end may spend together, at most half of it; the final look tests at what is left (spending.ts). The name is kept
+   * for stored rollouts and specs: until 2026-12 it was the level of every interim look, which let a step's looks
+   * together reject a version at its objective more often than errorRateAlpha.
    */
   interimAlpha: number;
 }
@@ -93,17 +96,23 @@ export const DEFAULT_ANALYSIS: AnalysisConfig = {
 };
 
 /**
- * The configuration of an interim look, one made before the step's duration is over. The controller analyses at every
- * tick, and a test repeated on growing data at level alpha rejects a healthy canary far more often than alpha (every
- * look is a new chance: with a look every few seconds the false rollbacks add up). As the Haybittle-Peto rule of
- * group-sequential trials does, the looks before the step's end use a stringent level (interimAlpha, 0.001): a canary
- * that is clearly worse is still rolled back at once, and the configured levels decide once, at the step's end.
+ * The configuration of one look of a step: the controller analyses at every tick, and a test repeated on growing data
+ * at level alpha rejects a healthy canary far more often than alpha (every look is a new chance). errorRateAlpha and
+ * driftAlpha become the look's share of them (lookLevel, spending.ts): the levels of all the looks of a step sum to at
+ * most the configured ones, the early looks' small but not so small that a canary failing every request passes.
  */
-export function interimAnalysis(cfg: AnalysisConfig): AnalysisConfig {
-  // a rollout stored before interimAlpha existed has none: the default
-  const interimAlpha = (cfg.interimAlpha as number | undefined) ?? DEFAULT_ANALYSIS.interimAlpha;
-  return { ...cfg, interimAlpha, errorRateAlpha: Math.min(cfg.errorRateAlpha, interimAlpha), driftAlpha: Math.min(cfg.driftAlpha, interimAlpha) };
+export function lookAnalysis(cfg: AnalysisConfig, look: Look): AnalysisConfig {
+  const interimAlpha = interimAlphaOf(cfg);
+  return { ...cfg, interimAlpha, errorRateAlpha: lookLevel(cfg.errorRateAlpha, interimAlpha, look), driftAlpha: lookLevel(cfg.driftAlpha, interimAlpha, look) };
 }
+
+/** The configured interimAlpha; a rollout stored before it existed has none: the default. */
+export function interimAlphaOf(cfg: AnalysisConfig): number {
+  return (cfg.interimAlpha as number | undefined) ?? DEFAULT_ANALYSIS.interimAlpha;
+}
+
+/** A significance level as the checks' details print it (3 significant digits). */
+export const level = (x: number): string => `${+x.toPrecision(3)}`;
 
 export interface Check {
   name: 'errorRate' | 'latencyP95' | 'disagreement' | 'drift' | 'estimatedPerformance';
@@ -171,7 +180,7 @@ function latencyCheck(canary: ArmSnapshot, primary: ArmSnapshot, cfg: AnalysisCo
     ...base, limit, pass: p >= cfg.errorRateAlpha,
     detail: `exact one-sided binomial test: ${t.slower} of ${t.of} canary requests slower than ${ms(t.aboveMs)} ms (the latency sketch's `
       + `bin edge at or above the limit ${ms(limit)} ms = primary p95 x ${cfg.maxLatencyRatio} + ${cfg.latencySlackMs} ms) against at most `
-      + `${P95_TAIL * 100}%: p=${p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha})`,
+      + `${P95_TAIL * 100}%: p=${p.toExponential(2)} (fails when p < ${level(cfg.errorRateAlpha)})`,
   };
 }
 
@@ -182,7 +191,7 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
   const p = errorRateP(primary.errors, primary.n, canary.errors, canary.n);
   const er = { canary: rate(canary), primary: rate(primary) };
   const erWorse = er.canary !== null && er.primary !== null && er.canary - er.primary > cfg.maxErrorRateIncrease && p < cfg.errorRateAlpha;
-  checks.push({ name: 'errorRate', ...er, limit: er.primary === null ? null : er.primary + cfg.maxErrorRateIncrease, pass: !erWorse, detail: `one-sided Fisher exact p=${p.toExponential(2)} (fails when p < ${cfg.errorRateAlpha} and above the limit)` });
+  checks.push({ name: 'errorRate', ...er, limit: er.primary === null ? null : er.primary + cfg.maxErrorRateIncrease, pass: !erWorse, detail: `one-sided Fisher exact p=${p.toExponential(2)} (fails when p < ${level(cfg.errorRateAlpha)} and above the limit)` });
   checks.push(latencyCheck(canary, primary, cfg));
   if (pair !== null && pair.n > 0) {
     const d = pair.disagreements / pair.n;
@@ -190,14 +199,14 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
     checks.push({
       name: 'disagreement', canary: d, primary: 0, limit: cfg.maxDisagreement, pass: pair.n < cfg.minSamples || pd >= cfg.errorRateAlpha,
       detail: `exact one-sided binomial test: ${pair.disagreements} of ${pair.n} paired answers differ against at most ${+(cfg.maxDisagreement * 100).toFixed(4)}%: `
-        + `p=${pd.toExponential(2)} (fails when p < ${cfg.errorRateAlpha})`,
+        + `p=${pd.toExponential(2)} (fails when p < ${level(cfg.errorRateAlpha)})`,
     });
   }
   const drift = predictionDriftTest(primary, canary);
   if (drift !== null) {
     checks.push({
       name: 'drift', canary: drift.psi, primary: 0, limit: cfg.maxDrift, pass: drift.psi <= cfg.maxDrift || drift.p >= cfg.driftAlpha,
-      detail: `PSI of the prediction distribution; chi-squared p=${drift.p.toExponential(2)} (fails when p < ${cfg.driftAlpha} and above the limit)`,
+      detail: `PSI of the prediction distribution; chi-squared p=${drift.p.toExponential(2)} (fails when p < ${level(cfg.driftAlpha)} and above the limit)`,
     });
   }
   if (canary.meanConfidence !== null && primary.meanConfidence !== null) {

@@ -1,0 +1,105 @@
+/**
+ * Alpha spending over the repeated looks of a rollout step or bake period. Pure.
+ *
+ * The controller looks at every tick (5 s): a step of 10 min has 120 looks, a bake of 1 h 720. Each look at level
+ * alpha is one more chance to roll back a version that is exactly at its objective, so the looks together must not
+ * spend more than the configured alpha. Each look i at elapsed fraction t_i of the step (or bake period) tests at the
+ * increment of a spending function, alpha(t_i) - alpha(t_(i-1)); by the union bound the chance that any look rejects a
+ * version at its objective is at most the sum of the increments, which is at most alpha.
+ *
+ * The spending function: the looks before the end share a budget b = min(interimAlpha, alpha / 2), spent along
+ * b * g(t) with g(t) = 0.9 * OBF(t) / b + 0.1 * t, where OBF is the Lan-DeMets O'Brien-Fleming-shaped function
+ * 2 - 2 * Phi(z_(1 - b/2) / sqrt(t)) (almost nothing early, most near the end) and the 0.1 * t part spreads a tenth of
+ * the budget evenly, so the first looks still have a level a version failing every request reaches (the OBF part alone
+ * is 1e-280 at 5 s of a 1-h bake). The final look (the first at or after the end with enough samples) tests at what is
+ * left, alpha - b * g(t_prev) >= alpha - b: with the default b = 0.001 of 0.01, at least 0.009.
+ */
+
+/** The share of the interim budget spread evenly over the step (the rest follows the O'Brien-Fleming shape). */
+export const UNIFORM_SHARE = 0.1;
+
+/** erfc(x) for x >= 0 (Numerical Recipes' Chebyshev fit erfcc: relative error below 1.2e-7 everywhere). */
+function erfcPos(x: number): number {
+  const t = 1 / (1 + 0.5 * x);
+  const poly = -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807
+    + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  return t * Math.exp(poly);
+}
+
+/** Upper tail of the standard normal, 1 - Phi(z) (scipy.stats.norm.sf), relative error below 1.2e-7. */
+export function normalSf(z: number): number {
+  return z >= 0 ? 0.5 * erfcPos(z / Math.SQRT2) : 1 - 0.5 * erfcPos(-z / Math.SQRT2);
+}
+
+/** The z with 1 - Phi(z) = p, 0 < p < 1 (scipy.stats.norm.isf): Acklam's rational fit, then Newton steps on normalSf. */
+export function normalIsf(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalIsf: p must be in (0, 1), got ${p}`);
+  const q = 1 - p; // Phi(z) = q
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = Math.min(p, q);
+  let z: number;
+  if (lo < 0.02425) {
+    const r = Math.sqrt(-2 * Math.log(lo));
+    const v = (((((c[0]! * r + c[1]!) * r + c[2]!) * r + c[3]!) * r + c[4]!) * r + c[5]!) / ((((d[0]! * r + d[1]!) * r + d[2]!) * r + d[3]!) * r + 1);
+    // v is the quantile of the smaller tail probability (negative): z is its mirror for an upper tail below 0.5
+    z = p < 0.5 ? -v : v;
+  } else {
+    const s = q - 0.5;
+    const r = s * s;
+    z = (((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * s / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  }
+  // Newton on log(sf) (well-conditioned in the far tail): d/dz log sf(z) = -pdf(z) / sf(z)
+  for (let i = 0; i < 3; i++) {
+    const sf = normalSf(z);
+    const pdf = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+    if (sf <= 0 || pdf <= 0) break;
+    z += (Math.log(sf) - Math.log(p)) * sf / pdf;
+  }
+  return z;
+}
+
+/**
+ * Lan-DeMets O'Brien-Fleming-shaped spending of a one-sided level `alpha` at information fraction t:
+ * 2 - 2 * Phi(z_(1 - alpha/2) / sqrt(t)); 0 at t <= 0, alpha at t >= 1.
+ */
+export function obrienFlemingSpent(t: number, alpha: number): number {
+  if (t <= 0) return 0;
+  if (t >= 1) return alpha;
+  return 2 * normalSf(normalIsf(alpha / 2) / Math.sqrt(t));
+}
+
+/** One look of a series (a step or a bake period): the elapsed fractions of the previous look and this one. */
+export interface Look {
+  /** Elapsed fraction at the previous look of the series (0 for its first). */
+  prev: number;
+  /** Elapsed fraction now (capped at 1 by the callers: looks after the end waiting for samples are at 1). */
+  t: number;
+  /** The series' final look: the first at or after its end with enough samples. */
+  final: boolean;
+}
+
+/** The budget of the looks before the end: interimAlpha, at most half of alpha. */
+export function interimBudget(alpha: number, interimAlpha: number): number {
+  return Math.min(interimAlpha, alpha / 2);
+}
+
+/** Share of the interim budget spent by elapsed fraction t (0 at 0, 1 at 1). */
+export function interimShare(t: number, budget: number): number {
+  if (t <= 0) return 0;
+  if (t >= 1) return 1;
+  return (1 - UNIFORM_SHARE) * obrienFlemingSpent(t, budget) / budget + UNIFORM_SHARE * t;
+}
+
+/**
+ * The level of one look: the increment of the spending function since the previous look (0 when time went back, after a
+ * resume), or for the final look what is left of alpha. The levels of a series' looks sum to at most alpha.
+ */
+export function lookLevel(alpha: number, interimAlpha: number, look: Look): number {
+  const b = interimBudget(alpha, interimAlpha);
+  const spent = b * interimShare(Math.min(look.prev, 1), b);
+  if (look.final) return alpha - spent;
+  return Math.max(0, b * interimShare(Math.min(look.t, 1), b) - spent);
+}
