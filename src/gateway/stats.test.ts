@@ -43,3 +43,15 @@ test('GatewayStats: the numeric predictions an arm keeps sample its whole period
   for (let i = 0; i < 12_000; i++) again.answer('m', 'shadow', true, 1, i < 6000 ? (i * 7919) % 100 : ((i * 7919) % 100) + 1000, null);
   assert.deepStrictEqual(again.arm('m', 'shadow').numeric, shadow.numeric);
 });
+
+test('audit 6: an arm keeps the spread of its confidences for the estimated-performance test (numpy mean / var(ddof=1))', () => {
+  const stats = new GatewayStats(() => 0);
+  for (let i = 0; i < 500; i++) stats.answer('m', 'a', true, 1, 'yes', 0.5 + 0.45 * ((i * 37) % 100) / 100);
+  stats.answer('m', 'a', false, 1, null, null);
+  stats.answer('m', 'a', true, 1, 'no', null);
+  const a = stats.arm('m', 'a');
+  // numpy: c = [0.5 + 0.45 * ((i * 37) % 100) / 100 for i in range(500)]; c.mean() = 0.72275, c.var(ddof=1) = 0.01690712675350702
+  assert.ok(Math.abs((a.meanConfidence as number) - 0.72275) < 1e-12);
+  assert.equal(a.confidenceSpread?.n, 500);
+  assert.ok(Math.abs((a.confidenceSpread?.variance as number) - 0.01690712675350702) < 1e-12, String(a.confidenceSpread?.variance));
+});

@@ -43,6 +43,9 @@ class ArmStats {
   private readonly random: Random = seededRandom(0x5eed);
   private confidenceSum = 0;
   private confidenceN = 0;
+  /** Welford's running mean and sum of squared deviations of the confidences (for the sample variance). */
+  private confidenceMean = 0;
+  private confidenceM2 = 0;
 
   add(ok: boolean, latencyMs: number, prediction: string | number | null, confidence: number | null): void {
     this.n++;
@@ -65,6 +68,9 @@ class ArmStats {
     if (confidence !== null) {
       this.confidenceSum += confidence;
       this.confidenceN++;
+      const d = confidence - this.confidenceMean;
+      this.confidenceMean += d / this.confidenceN;
+      this.confidenceM2 += d * (confidence - this.confidenceMean);
     }
   }
 
@@ -74,6 +80,7 @@ class ArmStats {
       p50Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.5) : null,
       categories: new Map(this.categories), numeric: [...this.numeric],
       meanConfidence: this.confidenceN > 0 ? this.confidenceSum / this.confidenceN : null,
+      confidenceSpread: { n: this.confidenceN, variance: this.confidenceN > 1 ? this.confidenceM2 / (this.confidenceN - 1) : 0 },
     } as ArmSnapshot;
   }
 }

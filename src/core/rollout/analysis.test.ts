@@ -155,3 +155,32 @@ test('lookAnalysis: a look tests errorRateAlpha and driftAlpha at its share of e
   near(got.driftAlpha, 0.009);
   assert.equal(got.interimAlpha, 0.001);
 });
+
+describe('audit 6: the estimated-performance check has a significance guard', () => {
+  const conf = (mean: number, n: number, sd: number): Partial<ArmSnapshot> => ({ meanConfidence: mean, confidenceSpread: { n, variance: sd * sd } });
+  const perf = (a: ReturnType<typeof analyse>) => a.checks.find((c) => c.name === 'estimatedPerformance');
+
+  test('a canary whose mean confidence of 100 answers is 0.74 against the primary\'s 0.80 of 1000 (sd 0.2 each; limit 0.75) is within noise: z = 0.477, p = 0.317 (scipy.stats.norm.sf), no rollback', () => {
+    // one-sided Welch z-test of H0 "the canary's mean confidence is at least the primary's - maxPerformanceDrop":
+    // z = (0.80 - 0.05 - 0.74) / sqrt(0.04 / 100 + 0.04 / 1000) = 0.4767; norm.sf(0.4767) = 0.3168
+    const a = analyse(arm({ n: 100, errors: 0, ...conf(0.74, 100, 0.2) }), arm({ ...conf(0.8, 1000, 0.2) }), null);
+    const c = perf(a);
+    assert.equal(c?.pass, true, JSON.stringify(c));
+    assert.equal(a.fail, false);
+    assert.match(String(c?.detail), /p=3\.17e-1 /);
+  });
+
+  test('a canary clearly below the limit still fails: mean 0.60 of 100 answers against 0.80 (sd 0.2): z = 7.15, p = 4.3e-13', () => {
+    const a = analyse(arm({ n: 100, errors: 0, ...conf(0.6, 100, 0.2) }), arm({ ...conf(0.8, 1000, 0.2) }), null);
+    const c = perf(a);
+    assert.equal(c?.pass, false, JSON.stringify(c));
+    assert.equal(a.fail, true);
+    assert.match(String(c?.detail), /p=4\.3\de-13 /);
+  });
+
+  test('every answer with the same confidence (no spread): below the limit fails, at it passes; without a known spread the bare threshold', () => {
+    assert.equal(perf(analyse(arm({ n: 100, errors: 0, ...conf(0.7, 100, 0) }), arm({ ...conf(0.8, 1000, 0) }), null))?.pass, false);
+    assert.equal(perf(analyse(arm({ n: 100, errors: 0, ...conf(0.75, 100, 0) }), arm({ ...conf(0.8, 1000, 0) }), null))?.pass, true);
+    assert.equal(perf(analyse(arm({ n: 100, errors: 0, meanConfidence: 0.74 }), arm({ meanConfidence: 0.8 }), null))?.pass, false);
+  });
+});

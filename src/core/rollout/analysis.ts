@@ -16,7 +16,7 @@
  *   and many classes the canary's empty classes alone push PSI far above 0.25 (30 classes, 100 answers: 0.55 on
  *   average with no drift at all);
  * - estimatedPerformance: mean confidence of the answers (CBPE-style expected accuracy) may drop at most
- *   `maxPerformanceDrop`.
+ *   `maxPerformanceDrop`; fails only when below that AND a one-sided Welch z-test has p < errorRateAlpha (performanceCheck).
  * With fewer than `minSamples` requests on either arm the analysis is `insufficient` (no verdict yet).
  */
 import { binCountsSorted, decileEdges, proportions } from '../stats/binning.js';
@@ -25,7 +25,7 @@ import { chiSquareTwoRow } from '../stats/chi2.js';
 import { psi } from '../stats/divergence.js';
 import { fisherGreaterP } from '../stats/fisher.js';
 import { unionCategories } from '../drift/categorical.js';
-import { lookLevel, type Look } from './spending.js';
+import { lookLevel, normalSf, type Look } from './spending.js';
 
 export interface ArmSnapshot {
   n: number;
@@ -39,6 +39,8 @@ export interface ArmSnapshot {
   numeric: readonly number[];
   /** Mean confidence (max class probability) of the answers that had a score; null when none. */
   meanConfidence: number | null;
+  /** How many answers had a score, and the sample variance of their confidence (absent: not known). */
+  confidenceSpread?: { n: number; variance: number };
 }
 
 /**
@@ -184,6 +186,32 @@ function latencyCheck(canary: ArmSnapshot, primary: ArmSnapshot, cfg: AnalysisCo
   };
 }
 
+/**
+ * Estimated performance: the canary's mean confidence may be at most maxPerformanceDrop below the primary's. H0: it is
+ * not lower than that (mu_c >= mu_p - drop); fails only when the canary's mean is below the limit AND a one-sided Welch
+ * z-test has p < errorRateAlpha (the level of the look, like the other checks of the canary's answers): the mean
+ * confidence of 100 answers with a spread of 0.2 varies by +-0.02, so a canary as good as the primary fell below a limit
+ * 0.05 lower now and then over a step's hundreds of looks. The z-test (normal approximation of the difference of two
+ * means) fits: the arms have at least minSamples answers (100 by default) whenever the check decides, and confidences
+ * are bounded in [0, 1]. Without a known spread (no confidenceSpread) the bare threshold decides.
+ */
+export function performanceCheck(canary: ArmSnapshot, primary: ArmSnapshot, cfg: AnalysisConfig): Check {
+  const mc = canary.meanConfidence as number;
+  const mp = primary.meanConfidence as number;
+  const limit = mp - cfg.maxPerformanceDrop;
+  const base = { name: 'estimatedPerformance' as const, canary: mc, primary: mp, limit };
+  const sc = canary.confidenceSpread;
+  const sp = primary.confidenceSpread;
+  if (sc === undefined || sp === undefined || sc.n === 0 || sp.n === 0) return { ...base, pass: mc >= limit, detail: 'mean confidence (expected accuracy)' };
+  const se = Math.sqrt(sc.variance / sc.n + sp.variance / sp.n);
+  const z = se > 0 ? (limit - mc) / se : mc < limit ? Infinity : -Infinity;
+  const p = normalSf(z);
+  return {
+    ...base, pass: mc >= limit || p >= cfg.errorRateAlpha,
+    detail: `mean confidence (expected accuracy); one-sided Welch z-test against the limit: z=${z.toFixed(3)}, p=${p.toExponential(2)} (fails when p < ${level(cfg.errorRateAlpha)} and below the limit)`,
+  };
+}
+
 export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSnapshot | null, cfg: AnalysisConfig = DEFAULT_ANALYSIS): Analysis {
   const samples = { canary: canary.n, primary: primary.n, pairs: pair?.n ?? 0 };
   const checks: Check[] = [];
@@ -209,10 +237,7 @@ export function analyse(canary: ArmSnapshot, primary: ArmSnapshot, pair: PairSna
       detail: `PSI of the prediction distribution; chi-squared p=${drift.p.toExponential(2)} (fails when p < ${level(cfg.driftAlpha)} and above the limit)`,
     });
   }
-  if (canary.meanConfidence !== null && primary.meanConfidence !== null) {
-    const limit = primary.meanConfidence - cfg.maxPerformanceDrop;
-    checks.push({ name: 'estimatedPerformance', canary: canary.meanConfidence, primary: primary.meanConfidence, limit, pass: canary.meanConfidence >= limit, detail: 'mean confidence (expected accuracy)' });
-  }
+  if (canary.meanConfidence !== null && primary.meanConfidence !== null) checks.push(performanceCheck(canary, primary, cfg));
   const insufficient = canary.n < cfg.minSamples || primary.n < cfg.minSamples;
   const fail = erWorse || (!insufficient && checks.some((c) => !c.pass));
   return { pass: !insufficient && checks.every((c) => c.pass), fail, insufficient, samples, checks };
