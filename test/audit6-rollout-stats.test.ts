@@ -91,4 +91,25 @@ describe('audit 6: the looks of a step or bake period together reject a version 
       await f.close();
     }
   });
+
+  test('after a server restart the looks go on from the elapsed fraction at the restart: the first look of a bake half over tests at 2.32e-7 (the increment since t = 0.5), not at 5.32e-5 (a series started again)', async () => {
+    // scipy: b = 0.001, g(t) = 0.9 * 2 * norm.sf(norm.isf(b / 2) / sqrt(t)) / b + 0.1 * t;
+    // b * (g(0.5 + 1/720) - g(0.5)) = 2.32e-7; b * g(0.5 + 1/720) = 5.32e-5
+    const f = await rolloutFixture({}, {});
+    try {
+      const svc0 = f.server.deps.registry as RegistryServices;
+      await svc0.rollouts.start('churn', { candidate: '1.1.0', policy: 'blue-green', bakeMs: 3_600_000 }, 'test', 'restart');
+      f.advance(1_800_000);
+      await f.restart();
+      const svc = f.server.deps.registry as RegistryServices;
+      for (let i = 0; i < 50; i++) svc.stats.answer('churn', '1.1.0', false, 10, null, null);
+      f.advance(TICK);
+      assert.deepStrictEqual(await svc.rollouts.tick(), []);
+      const r = await svc.rollouts.current('churn');
+      assert.equal(r?.state, 'rolled_back', 'a version failing every request is still rolled back at the first look after the restart');
+      assert.match(String(r?.endReason), /over 50 requests \(p=[\d.e-]+ < 2\.32e-7\)/);
+    } finally {
+      await f.close();
+    }
+  });
 });
