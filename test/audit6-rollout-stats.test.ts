@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { seededRandom, type Random } from '../src/core/random/rng.js';
 import type { RegistryServices } from '../src/gateway/services.js';
+import { stickyKeys as keys } from './helpers/registry.js';
 import { rolloutFixture } from './helpers/rollout.js';
 
 const RUNS = Number(process.env.AUDIT6_RSTATS_RUNS ?? 300);
 const TICK = 5_000;
+const STEP = 60_000;
 
 /** The highest count of a Binomial(n, p) that is not in its upper 0.1% tail (P(X > k) < 0.001): the binomial tolerance. */
 function upperTolerance(n: number, p: number): number {
@@ -108,6 +110,28 @@ describe('audit 6: the looks of a step or bake period together reject a version 
       const r = await svc.rollouts.current('churn');
       assert.equal(r?.state, 'rolled_back', 'a version failing every request is still rolled back at the first look after the restart');
       assert.match(String(r?.endReason), /over 50 requests \(p=[\d.e-]+ < 2\.32e-7\)/);
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('a step waiting for minSamples after its end: a canary failing every request (10 of 10 against none of the primary\'s 40: Fisher p = 9.7e-11) is rolled back at the next look, not left at its weight until both arms have minSamples', async () => {
+    // The looks after the step's end spend 0.1 x (0.01 - 0.001) evenly over the rest of maxStepDurationMs (10 steps):
+    // 5 s of 540 s more: 8.33e-6 (a look exactly at the end spent the interim budget). Before this, every look after
+    // the first one after the end tested at 0.
+    const f = await rolloutFixture({}, { failEvery: 1 });
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 100 }, slo: { minSamples: 1000 } });
+      await f.tick(STEP);
+      assert.equal((await f.rollout()).state, 'running');
+      await f.send(keys(30, false, 'p'), 1);
+      await f.send(keys(10, true, 'c'), 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await f.tick(TICK);
+      const r = await f.rollout();
+      assert.equal(r.state, 'rolled_back', 'still waiting at a 100% failing canary');
+      // scipy.stats.fisher_exact([[10, 0], [0, 40]], 'greater') = 9.7e-11 (the primary's 30 and the 10 mirrored answers)
+      assert.match(String(r.endReason), /analysis failed at 10%: errorRate canary 1 vs primary 0/);
     } finally {
       await f.close();
     }

@@ -101,16 +101,18 @@ export class RolloutController implements RoutingOverrides {
         this.active.set(r.model, r);
         // the looks before the restart spent at most what the spending function allows by now: go on from here
         const { series, t } = this.seriesOf(r, now);
-        this.looks.set(r.id, { series, t: Math.min(t, 1) });
+        this.looks.set(r.id, { series, t: Math.min(t, 2) });
       }
     }
   }
 
   /** The rollout's current series of looks (its step, or the bake period) and the elapsed fraction of it at `now`. */
   private seriesOf(r: Rollout, now: number): { series: string; t: number } {
-    if (r.state === 'promoted') return { series: 'bake', t: r.bakeMs > 0 ? (now - (r.promotedAt ?? now)) / r.bakeMs : 1 };
+    if (r.state === 'promoted') return { series: 'bake', t: r.bakeMs > 0 ? Math.min(1, (now - (r.promotedAt ?? now)) / r.bakeMs) : 1 };
     // a resumed step starts again on fresh statistics (resumeNow resets them): a new series
-    return { series: `step ${r.step} from ${r.stepStartedAt}`, t: r.stepDurationMs > 0 ? (now - r.stepStartedAt) / r.stepDurationMs : 1 };
+    const elapsed = now - r.stepStartedAt;
+    const t = elapsed < r.stepDurationMs ? elapsed / r.stepDurationMs : 1 + Math.min(1, (elapsed - r.stepDurationMs) / Math.max(1, r.maxStepDurationMs - r.stepDurationMs));
+    return { series: `step ${r.step} from ${r.stepStartedAt}`, t };
   }
 
   /** This look of the rollout's series (see spending.ts); `record` makes it the series' last look. */
@@ -118,8 +120,8 @@ export class RolloutController implements RoutingOverrides {
     const { series, t } = this.seriesOf(r, now);
     const last = this.looks.get(r.id);
     const prev = last?.series === series ? last.t : 0;
-    this.looks.set(r.id, { series, t: Math.max(prev, Math.min(t, 1)) });
-    return { prev, t: Math.min(t, 1), final };
+    this.looks.set(r.id, { series, t: Math.max(prev, Math.min(t, 2)) });
+    return { prev, t: Math.min(t, 2), final };
   }
 
   routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null {
@@ -287,7 +289,7 @@ export class RolloutController implements RoutingOverrides {
     const elapsed = now - r.stepStartedAt;
     // Every tick is a look (spending.ts): each tests at its share of the configured levels, the step's final one (the
     // first at or after its end with minSamples on both arms) at what is left; the looks after the end while the step
-    // waits for samples spend what is left of the interim budget.
+    // waits for samples spend a tenth of the rest evenly over the waiting time allowed.
     const look = this.look(r, now, false);
     let a = analyse(canary, primary, pair.n > 0 ? pair : null, lookAnalysis(r.analysis, look));
     const last = elapsed >= r.stepDurationMs && !a.insufficient;

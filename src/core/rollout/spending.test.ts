@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { binomialSfAtLeast } from '../stats/binomial.js';
-import { interimShare, lookLevel, normalIsf, normalSf, obrienFlemingSpent, UNIFORM_SHARE } from './spending.js';
+import { interimShare, lookLevel, normalIsf, normalSf, obrienFlemingSpent, UNIFORM_SHARE, WAITING_SHARE } from './spending.js';
 
 const close = (got: number, want: number, rtol: number, what: string): void =>
   assert.ok(Math.abs(got - want) <= rtol * Math.abs(want), `${what}: ${got}, scipy ${want}`);
@@ -75,5 +75,20 @@ describe('audit 6: alpha spending over the looks of a rollout step', () => {
       assert.ok(l >= UNIFORM_SHARE * 0.001 / 720 * (1 - 1e-9), `look ${i}: ${l}`);
       prev = i / 720;
     }
+  });
+
+  test('while a step waits for samples after its end (t = 1 + u), its looks spend a tenth of what is left evenly over the waiting time; the final look gets the rest, and all of them sum to alpha', () => {
+    // 5 s of the 540 s a 1-min step may wait (maxStepDurationMs 10 min): 0.1 x (0.01 - 0.001) x 5 / 540 = 8.33e-6
+    const l = lookLevel(0.01, 0.001, { prev: 1, t: 1 + 5 / 540, final: false });
+    close(l, WAITING_SHARE * 0.009 * 5 / 540, 1e-12, 'a waiting look');
+    let prev = 0;
+    let sum = 0;
+    for (const t of [0.5, 0.99, 1, 1.2, 1.7, 2, 2]) {
+      sum += lookLevel(0.01, 0.001, { prev, t, final: false });
+      prev = t;
+    }
+    const last = lookLevel(0.01, 0.001, { prev, t: 2, final: true });
+    close(last, 0.9 * 0.009, 1e-12, 'the final look after the whole waiting time');
+    close(sum + last, 0.01, 1e-12, 'all the looks');
   });
 });

@@ -12,11 +12,18 @@
  * 2 - 2 * Phi(z_(1 - b/2) / sqrt(t)) (almost nothing early, most near the end) and the 0.1 * t part spreads a tenth of
  * the budget evenly, so the first looks still have a level a version failing every request reaches (the OBF part alone
  * is 1e-280 at 5 s of a 1-h bake). The final look (the first at or after the end with enough samples) tests at what is
- * left, alpha - b * g(t_prev) >= alpha - b: with the default b = 0.001 of 0.01, at least 0.009.
+ * left, alpha - spent(t_prev) >= 0.9 * (alpha - b): with the default b = 0.001 of 0.01, at least 0.0081.
+ *
+ * A step whose end came before it had minSamples on both arms keeps looking until it has them (up to its
+ * maxStepDurationMs): those looks are on a second stretch of the scale, t = 1 + u with u the elapsed fraction of the
+ * waiting time allowed (maxStepDurationMs - stepDurationMs), and spend 0.1 * (alpha - b) evenly over it, so that a
+ * broken canary is still rolled back while the step waits; the final look gets what is left.
  */
 
 /** The share of the interim budget spread evenly over the step (the rest follows the O'Brien-Fleming shape). */
 export const UNIFORM_SHARE = 0.1;
+/** The share of what is left after the interim budget that the looks while a step waits for samples spend. */
+export const WAITING_SHARE = 0.1;
 
 /** erfc(x) for x >= 0 (Numerical Recipes' Chebyshev fit erfcc: relative error below 1.2e-7 everywhere). */
 function erfcPos(x: number): number {
@@ -75,7 +82,7 @@ export function obrienFlemingSpent(t: number, alpha: number): number {
 export interface Look {
   /** Elapsed fraction at the previous look of the series (0 for its first). */
   prev: number;
-  /** Elapsed fraction now (capped at 1 by the callers: looks after the end waiting for samples are at 1). */
+  /** Elapsed fraction now: up to 1 before the end, 1 + u (u up to 1) while a step waits for samples after its end. */
   t: number;
   /** The series' final look: the first at or after its end with enough samples. */
   final: boolean;
@@ -93,13 +100,19 @@ export function interimShare(t: number, budget: number): number {
   return (1 - UNIFORM_SHARE) * obrienFlemingSpent(t, budget) / budget + UNIFORM_SHARE * t;
 }
 
+/** What the looks of a series spend by t (0 to 2; see the module's comment). */
+export function spentBy(alpha: number, interimAlpha: number, t: number): number {
+  const b = interimBudget(alpha, interimAlpha);
+  if (t <= 1) return b * interimShare(t, b);
+  return b + WAITING_SHARE * (alpha - b) * Math.min(t - 1, 1);
+}
+
 /**
- * The level of one look: the increment of the spending function since the previous look (0 when time went back, after a
- * resume), or for the final look what is left of alpha. The levels of a series' looks sum to at most alpha.
+ * The level of one look: the increment of the spending function since the previous look (0 when time went back), or
+ * for the final look what is left of alpha. The levels of a series' looks sum to at most alpha.
  */
 export function lookLevel(alpha: number, interimAlpha: number, look: Look): number {
-  const b = interimBudget(alpha, interimAlpha);
-  const spent = b * interimShare(Math.min(look.prev, 1), b);
+  const spent = spentBy(alpha, interimAlpha, look.prev);
   if (look.final) return alpha - spent;
-  return Math.max(0, b * interimShare(Math.min(look.t, 1), b) - spent);
+  return Math.max(0, spentBy(alpha, interimAlpha, look.t) - spent);
 }
