@@ -4,6 +4,7 @@ import { InputError } from '../../io/errors.js';
 import { action, api, ApiCallError, print, withApiOptions, type ApiOptions } from '../api.js';
 import { fmt, table } from '../format.js';
 import { parseNumber } from '../parse.js';
+import { addRolloutSpecOptions, rolloutSpecBody, type RolloutSpecOptions } from './rollout-options.js';
 
 type Opts = ApiOptions & { alias: string; reason: string; by?: string; testSet?: string; label: string; metric?: string; minImprovement?: number; significant?: boolean; force?: boolean; resamples?: number };
 
@@ -70,15 +71,10 @@ export function rollbackCommand(setCode: (c: number) => void): Command {
 
 export function rolloutCommand(setCode: (c: number) => void): Command {
   const ro = new Command('rollout').description('progressive rollouts (canary / shadow / blue-green)');
-  withApiOptions(ro.command('start <model> <version>').description('start a progressive rollout of VERSION'))
-    .option('--policy <p>', 'canary, shadow or blue-green', 'canary').option('--steps <list>', 'candidate percentages, e.g. 5,25,50,100')
-    .option('--step-minutes <m>', 'time per step', parseNumber).option('--sticky-key <field>', 'sticky routing key field').requiredOption('--reason <text>')
-    .option('--by <name>', 'who (default: the API key\'s name)')
-    .action(action(setCode, async (model: string, version: string, o: ApiOptions & { policy: string; steps?: string; stepMinutes?: number; stickyKey?: string; reason: string; by?: string }) => {
-      const body = {
-        candidate: version, policy: o.policy, reason: o.reason, ...(o.by && { by: o.by }), ...(o.steps && { steps: o.steps.split(',').map(Number) }),
-        ...(o.stepMinutes !== undefined && { stepDurationMs: o.stepMinutes * 60_000 }), ...(o.stickyKey && { stickyKey: o.stickyKey }),
-      };
+  addRolloutSpecOptions(withApiOptions(ro.command('start <model> <version>').description('start a progressive rollout of VERSION')))
+    .requiredOption('--reason <text>').option('--by <name>', 'who (default: the API key\'s name)')
+    .action(action(setCode, async (model: string, version: string, o: ApiOptions & RolloutSpecOptions & { reason: string; by?: string }) => {
+      const body = { candidate: version, ...rolloutSpecBody(o), reason: o.reason, ...(o.by && { by: o.by }) };
       const r = await api<{ rollout: { id: string; weight: number } }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout`, body);
       print(o, r, () => `rollout ${r.rollout.id} started: ${version} at ${r.rollout.weight}%\n`);
     }));
