@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lookoutAsync } from './helpers/cli.js';
 import { rolloutFixture } from './helpers/rollout.js';
+import { call } from './helpers/server.js';
 
 describe('audit 6: lookout rollout start sets the analysis, the SLO and the bake time', { timeout: 120_000 }, () => {
   test('--step-duration, --max-step-duration, --bake, --min-samples, --max-error-rate, --max-p95-ms, --slo-min-samples, --analysis and --slo reach the rollout spec; --help lists them', async () => {
@@ -50,6 +51,78 @@ describe('audit 6: lookout rollout start sets the analysis, the SLO and the bake
       assert.equal(r.code, 2);
       assert.match(r.stderr, /--slo/);
       assert.equal(await f.rollout(), null, 'no rollout was started');
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('audit 6: the history of a model\'s rollouts', { timeout: 120_000 }, () => {
+  test('GET /v1/models/:name/rollouts lists past rollouts newest first (outcome, step reached, who, when, why it ended), paged by ?limit and ?before; unknown model 404; lookout rollout history prints them', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      // 1: a canary aborted by alice at its first step
+      await f.start({ steps: [10, 100], by: 'ci-bot', reason: 'first try' });
+      let r = await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'complaints', by: 'alice' });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      // 2: a canary that passed its first step (25%) and was aborted at the second (100%)
+      f.advance(1000);
+      await f.start({ steps: [25, 100], stepDurationMs: 60_000, analysis: { minSamples: 5 }, by: 'bob', reason: 'second try' });
+      await f.send(Array.from({ length: 80 }, (_, i) => `u${i}`), 4, (i) => i % 5);
+      await f.tick(60_000);
+      assert.equal((await f.rollout()).step, 1, JSON.stringify((await f.rollout()).analyses));
+      r = await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'latency at 100%', by: 'carol' });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      // 3: a blue-green switch, promoted, its bake period over
+      f.advance(1000);
+      await f.start({ policy: 'blue-green', bakeMs: 0, by: 'dave', reason: 'switch' });
+      await f.tick(1);
+
+      r = await call(f.url, 'GET', '/v1/models/churn/rollouts');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const all = r.body.rollouts as Array<Record<string, unknown>>;
+      assert.deepStrictEqual(all.map((x) => [x.state, x.policy, x.by, x.reason, x.stepReached, x.stepsTotal, x.weightReached]), [
+        ['promoted', 'blue-green', 'dave', 'switch', 1, 1, 100],
+        ['rolled_back', 'canary', 'bob', 'second try', 2, 2, 100],
+        ['rolled_back', 'canary', 'ci-bot', 'first try', 1, 2, 10],
+      ]);
+      assert.equal(all[1]?.endReason, 'latency at 100% (by carol)');
+      assert.equal(all[2]?.endReason, 'complaints (by alice)');
+      assert.equal(all[0]?.endReason, null);
+      assert.equal(typeof all[0]?.promotedAt, 'number');
+      assert.ok((all[0]?.createdAt as number) > (all[1]?.createdAt as number) && (all[1]?.createdAt as number) > (all[2]?.createdAt as number));
+      assert.equal(typeof all[2]?.endedAt, 'number');
+      assert.deepStrictEqual([all[1]?.primary, all[1]?.candidate], ['1.0.0', '1.1.0']);
+      assert.equal(r.body.next, null);
+      assert.equal(all[0]?.analyses, undefined, 'a summary, not the whole record');
+
+      const p1 = await call(f.url, 'GET', '/v1/models/churn/rollouts?limit=2');
+      assert.deepStrictEqual((p1.body.rollouts as Array<{ id: string }>).map((x) => x.id), all.slice(0, 2).map((x) => x.id));
+      assert.equal(p1.body.next, all[1]?.id);
+      const p2 = await call(f.url, 'GET', `/v1/models/churn/rollouts?limit=2&before=${String(p1.body.next)}`);
+      assert.deepStrictEqual((p2.body.rollouts as Array<{ id: string }>).map((x) => x.id), [all[2]?.id]);
+      assert.equal(p2.body.next, null);
+
+      assert.equal((await call(f.url, 'GET', '/v1/models/nope/rollouts')).status, 404);
+      assert.equal((await call(f.url, 'GET', '/v1/models/churn/rollouts?limit=0')).status, 400);
+      assert.equal((await call(f.url, 'GET', '/v1/models/churn/rollouts?before=nope')).status, 400);
+
+      const cli = (...args: string[]) => lookoutAsync(['rollout', 'history', ...args, '--url', f.url]);
+      let c = await cli('churn');
+      assert.equal(c.code, 0, c.stderr);
+      const lines = c.stdout.trim().split('\n');
+      assert.match(lines[0] as string, /started\s+outcome\s+versions\s+reached\s+by\s+ended\s+reason/);
+      assert.match(lines[2] as string, /promoted\s+1\.0\.0 -> 1\.1\.0\s+1\/1 \(100%\)\s+dave\s/);
+      assert.match(lines[3] as string, /rolled_back\s+1\.0\.0 -> 1\.1\.0\s+2\/2 \(100%\)\s+bob\s.*second try; ended: latency at 100% \(by carol\)/);
+      assert.match(lines[4] as string, /rolled_back .*1\/2 \(10%\)\s+ci-bot\s.*first try; ended: complaints \(by alice\)/);
+      c = await cli('churn', '--limit', '1');
+      assert.equal(c.code, 0, c.stderr);
+      assert.match(c.stdout, new RegExp(`more: lookout rollout history churn --before ${String(all[0]?.id)}`));
+      c = await cli('churn', '--json');
+      assert.deepStrictEqual(JSON.parse(c.stdout), r.body);
+      c = await cli('nope');
+      assert.equal(c.code, 2);
+      assert.match(c.stderr, /HTTP 404/);
     } finally {
       await f.close();
     }

@@ -99,6 +99,27 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       assert.ok((await r.listRollouts()).length >= 2);
     });
 
+    test('a page of a model\'s rollouts: newest first (createdAt, then id, byte order), those before a rollout, limited', async () => {
+      const put = (id: string, model: string, createdAt: number): Promise<void> => r.putRollout({ id, model, state: 'rolled_back', createdAt, updatedAt: createdAt, data: { id } });
+      // same createdAt for B and a, c: ordered by id in byte order ('B' < 'a' < 'c'), as listRollouts does
+      await put('pg-a', 'pg', T0 + 1);
+      await put('pg-B', 'pg', T0 + 1);
+      await put('pg-c', 'pg', T0 + 1);
+      await put('pg-z', 'pg', T0);
+      await put('pg-new', 'pg', T0 + 2);
+      await put('pg-other', 'pg2', T0 + 1);
+      const order = (await r.listRollouts('pg')).map((x) => x.id);
+      assert.deepStrictEqual(order, ['pg-new', 'pg-c', 'pg-a', 'pg-B', 'pg-z']);
+      assert.deepStrictEqual((await r.listRolloutPage('pg', 10)).map((x) => x.id), order);
+      assert.deepStrictEqual((await r.listRolloutPage('pg', 2)).map((x) => x.id), ['pg-new', 'pg-c']);
+      const page = await r.listRolloutPage('pg', 2, { createdAt: T0 + 1, id: 'pg-c' });
+      assert.deepStrictEqual(page.map((x) => x.id), ['pg-a', 'pg-B']);
+      assert.deepStrictEqual(page[0], { id: 'pg-a', model: 'pg', state: 'rolled_back', createdAt: T0 + 1, updatedAt: T0 + 1, data: { id: 'pg-a' } });
+      assert.deepStrictEqual((await r.listRolloutPage('pg', 2, { createdAt: T0 + 1, id: 'pg-B' })).map((x) => x.id), ['pg-z']);
+      assert.deepStrictEqual(await r.listRolloutPage('pg', 2, { createdAt: T0, id: 'pg-z' }), []);
+      assert.deepStrictEqual(await r.listRolloutPage('nobody', 5), []);
+    });
+
     test('pauses: pause and resume a model or a version, each change recorded as a deployment (a repeated one is a no-op)', async () => {
       assert.equal(await r.pause({ model: 'pz', version: '', at: T0, by: 'oncall', reason: 'incident' }, dep('p1', 'pz', { alias: '', to: '*', kind: 'pause' })), true);
       assert.equal(await r.pause({ model: 'pz', version: '2.0.0', at: T0 + 1, by: 'oncall', reason: 'bad' }, dep('p2', 'pz', { at: T0 + 1, alias: '', to: '2.0.0', kind: 'pause' })), true);

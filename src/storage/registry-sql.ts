@@ -192,6 +192,15 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toRollout).sort((a, b) => b.createdAt - a.createdAt || cmp(b.id, a.id));
   }
 
+  async listRolloutPage(model: string, limit: number, before?: { createdAt: number; id: string }): Promise<RolloutRecord[]> {
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`invalid limit: ${limit}`);
+    // COLLATE "C": byte order on PostgreSQL whatever the database's collation (DuckDB's default already), as listRollouts sorts
+    const after = before === undefined ? '' : ' AND (created_at < $3 OR (created_at = $3 AND (id COLLATE "C") < $4))';
+    const rows = await this.db.query(`SELECT * FROM ${this.t('registry_rollouts')} WHERE model = $1${after} ORDER BY created_at DESC, (id COLLATE "C") DESC LIMIT $2`,
+      before === undefined ? [model, limit] : [model, limit, before.createdAt, before.id]);
+    return rows.map(toRollout);
+  }
+
   async pause(p: PauseRecord, d: DeploymentRecord): Promise<boolean> {
     noNul({ by: p.by, reason: p.reason });
     noDeploymentNul(d);

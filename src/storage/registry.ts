@@ -137,6 +137,11 @@ export interface RegistryStore {
   getRollout(id: string): Promise<RolloutRecord | null>;
   /** Rollouts of a model (all models when undefined), newest first. */
   listRollouts(model?: string): Promise<RolloutRecord[]>;
+  /**
+   * At most `limit` rollouts of a model, newest first in listRollouts' order (createdAt, then id in byte order, both
+   * descending), only those after `before` in that order when given (the last one of the previous page).
+   */
+  listRolloutPage(model: string, limit: number, before?: { createdAt: number; id: string }): Promise<RolloutRecord[]>;
 
   /**
    * Pauses a model or version and records the deployment, in one transaction; returns false (and writes nothing, the

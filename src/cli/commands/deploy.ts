@@ -4,6 +4,7 @@ import { InputError } from '../../io/errors.js';
 import { action, api, ApiCallError, print, withApiOptions, type ApiOptions } from '../api.js';
 import { fmt, table } from '../format.js';
 import { parseNumber } from '../parse.js';
+import { addRolloutHistory } from './rollout-history.js';
 import { addRolloutSpecOptions, rolloutSpecBody, type RolloutSpecOptions } from './rollout-options.js';
 
 type Opts = ApiOptions & { alias: string; reason: string; by?: string; testSet?: string; label: string; metric?: string; minImprovement?: number; significant?: boolean; force?: boolean; resamples?: number };
@@ -82,6 +83,7 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
     const r = await api<{ rollout: StatusView | null }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/rollout`);
     print(o, r, () => (r.rollout ? statusText(r.rollout) : 'no rollout\n'));
   }));
+  addRolloutHistory(ro, setCode);
   for (const verb of ['pause', 'resume'] as const) {
     withApiOptions(ro.command(`${verb} <model>`).description(verb === 'pause' ? 'pause the running rollout: all traffic to the primary, no analysis' : 'resume the paused rollout (its step starts again)'))
       .option('--by <name>', 'who (default: the API key\'s name)')

@@ -3,6 +3,7 @@ import type { RegistryServices } from '../../gateway/services.js';
 import { compareVersions, promote, type PromoteRequest, type TestSet } from '../../registry/promote.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { rolloutPage } from './rollout-history.js';
 import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
 
 type P = { name: string };
@@ -16,6 +17,12 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read') }, async (req) => {
       s.registry.requireModel(req.params.name);
       return { rollout: await s.rollouts.current(req.params.name) };
+    });
+
+    /** The model's rollouts, newest first: `limit` (default 20, at most 1000) after the rollout `before` (the previous page's `next`). */
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/rollouts', { onRequest: deps.keys.hook('read') }, async (req) => {
+      s.registry.requireModel(req.params.name);
+      return rolloutPage(s, req.params.name, req.query);
     });
 
     app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollout', admin, async (req, reply) => {
