@@ -148,7 +148,14 @@ describe('audit 3: gateway failure semantics (real upstream model servers on loo
       const d = await predict(url, { x: 1 }, { id: 'rid-3' });
       assert.equal(d.status, 200);
       for (const deadline = Date.now() + 5000; seen.length < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
-      assert.deepStrictEqual(seen.splice(0).sort((x, y) => x.server.localeCompare(y.server)), [{ server: 'v1', path: '/predict', pid: 'rid-3', rid: 'rid-3' }, { server: 'v2', path: '/predict', pid: 'rid-3', rid: 'rid-3' }]);
+      // the shadow is sent its own event's id (audit 6: it was sent rid-3, the primary's event's id, while its event had another)
+      const [p, sh] = seen.splice(0).sort((x, y) => x.server.localeCompare(y.server));
+      assert.deepStrictEqual(p, { server: 'v1', path: '/predict', pid: 'rid-3', rid: 'rid-3' });
+      assert.deepStrictEqual([sh?.server, sh?.path, sh?.rid], ['v2', '/predict', 'rid-3']);
+      // (recorded once its answer is in: the model server logs the call before answering)
+      let recorded = false;
+      for (const deadline = Date.now() + 5000; !recorded && Date.now() < deadline;) recorded = (await eventsOf('2.0.0')).some((ev) => ev.id === sh?.pid);
+      assert.ok(recorded, `the shadow's event has the id ${String(sh?.pid)} it was sent`);
     } finally {
       delete v1.behaviour.onRequest;
       delete v2.behaviour.onRequest;

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { lookoutAsync } from './helpers/cli.js';
+import { predict } from './helpers/predict.js';
+import { twoVersionGateway } from './helpers/registry.js';
 import { rolloutFixture } from './helpers/rollout.js';
 import { call } from './helpers/server.js';
+import { startModelServer } from './helpers/upstream.js';
 
 describe('audit 6: lookout rollout start sets the analysis, the SLO and the bake time', { timeout: 120_000 }, () => {
   test('--step-duration, --max-step-duration, --bake, --min-samples, --max-error-rate, --max-p95-ms, --slo-min-samples, --analysis and --slo reach the rollout spec; --help lists them', async () => {
@@ -125,6 +128,66 @@ describe('audit 6: the history of a model\'s rollouts', { timeout: 120_000 }, ()
       assert.match(c.stderr, /HTTP 404/);
     } finally {
       await f.close();
+    }
+  });
+});
+
+describe('audit 6: the ids a shadow\'s model server is sent', { timeout: 120_000 }, () => {
+  test('a shadow\'s mirrored call carries the shadow event\'s own id (x-lookout-prediction-id), and the request\'s x-request-id; the primary\'s call and the answer keep the prediction id; a failed shadow call too', async () => {
+    const g = await twoVersionGateway();
+    const seen: Array<{ server: string; pid: string; rid: string }> = [];
+    const log = (server: string) => (_path: string, h: Record<string, unknown>) => seen.push({ server, pid: String(h['x-lookout-prediction-id']), rid: String(h['x-request-id']) });
+    g.v1.behaviour.onRequest = log('v1');
+    g.v2.behaviour.onRequest = log('v2');
+    const url = g.server.url;
+    const eventsOf = async (version: string) => {
+      await g.server.deps.registry?.recorder.flush();
+      return g.server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version });
+    };
+    const shadowCalls = async (n: number): Promise<void> => {
+      for (const deadline = Date.now() + 5000; seen.filter((s) => s.server === 'v2').length < n && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      await g.serving({ policy: { kind: 'shadow', candidate: '2.0.0' } });
+      const a = await predict(url, { x: 1 }, { id: 'shadow-rid-1' }, { 'x-request-id': 'trace-1' });
+      const b = await predict(url, { x: 2 });
+      assert.deepStrictEqual([a.status, a.id, b.status], [200, 'shadow-rid-1', 200]);
+      await shadowCalls(2);
+      const primary = seen.filter((s) => s.server === 'v1');
+      const shadow = seen.filter((s) => s.server === 'v2');
+      assert.deepStrictEqual(primary.map((s) => s.pid).sort(), ['shadow-rid-1', String(b.id)].sort(), 'the primary is sent the answer\'s id');
+      assert.equal(shadow.length, 2);
+      // recorded once the answers are in (the model server logs a call before answering)
+      let shadowEvents = await eventsOf('2.0.0');
+      for (const deadline = Date.now() + 5000; shadowEvents.length < 2 && Date.now() < deadline;) shadowEvents = await eventsOf('2.0.0');
+      assert.equal(shadowEvents.length, 2);
+      // each shadow call's prediction id names its recorded event, and no other event
+      assert.deepStrictEqual(shadow.map((s) => s.pid).sort(), shadowEvents.map((e) => e.id).sort());
+      assert.ok(!shadow.some((s) => s.pid === 'shadow-rid-1' || s.pid === b.id), 'not the primary\'s id');
+      const s1 = shadow.find((s) => s.rid === 'trace-1');
+      assert.ok(s1, 'the caller\'s x-request-id reaches the shadow');
+      // without a caller's x-request-id, the request id is the answer's prediction id, for the shadow call too
+      assert.ok(shadow.some((s) => s.rid === b.id), JSON.stringify(shadow));
+      const primaryEvents = await eventsOf('1.0.0');
+      assert.deepStrictEqual(primaryEvents.map((e) => e.id).sort(), ['shadow-rid-1', String(b.id)].sort());
+
+      // a shadow that fails: its failed event's id is the one it was sent too
+      seen.length = 0;
+      const down = await startModelServer({ failEvery: 1, onRequest: log('v2') });
+      try {
+        await call(url, 'PUT', '/v1/models/churn/versions/3.0.0', { upstream: down.url });
+        await g.serving({ policy: { kind: 'shadow', candidate: '3.0.0' } });
+        const c = await predict(url, { x: 3 }, { id: 'shadow-rid-2' });
+        assert.equal(c.status, 200);
+        await shadowCalls(1);
+        let failed = await eventsOf('3.0.0');
+        for (const deadline = Date.now() + 5000; failed.length < 1 && Date.now() < deadline;) failed = await eventsOf('3.0.0');
+        assert.deepStrictEqual(failed.map((e) => [e.id, e.error !== null]), [[seen.find((s) => s.server === 'v2')?.pid, true]]);
+      } finally {
+        await down.close();
+      }
+    } finally {
+      await g.close();
     }
   });
 });

@@ -266,16 +266,21 @@ export class Gateway {
     }
     this.mirrorsInFlight++;
     const isShadow = ctl.serving.policy.kind === 'shadow' || this.o.overrides?.routing(model)?.policy.kind === 'shadow';
+    // A shadow's answer is an event of its own, under a new id: its model server is sent that id (so its logs join the
+    // shadow's event, not the primary's), and the request's x-request-id, which ties it to the request. A compared
+    // canary's mirrored call records no event: it is sent the answer's id.
+    const shadowId = isShadow ? this.o.newId() : null;
+    const headers = shadowId === null ? payload.headers : { ...payload.headers, 'x-lookout-prediction-id': idHeader(shadowId) };
     const t0 = performance.now();
-    this.o.mirrors.predict(url, payload.body, timeoutMs, payload.headers).then((a) => fit(ctx, a)).then((a) => {
+    this.o.mirrors.predict(url, payload.body, timeoutMs, headers).then((a) => fit(ctx, a)).then((a) => {
       this.o.stats.answer(model, mirror, true, a.latencyMs, a.prediction, confidence(a));
       this.o.stats.pair(model, served, mirror, answer.prediction, a.prediction, a.latencyMs - answer.latencyMs);
-      if (isShadow) this.record(ctx, { ...body, id: undefined }, this.o.newId(), mirror, a, performance.now() - t0, null);
+      if (shadowId !== null) this.record(ctx, { ...body, id: undefined }, shadowId, mirror, a, performance.now() - t0, null);
     }, (e: unknown) => {
       const err = e instanceof UpstreamError ? e : new UpstreamError('connection', String(e), 0);
       this.o.stats.answer(model, mirror, false, err.latencyMs, null, null);
       this.o.stats.pair(model, served, mirror, answer.prediction, null, 0);
-      if (isShadow) this.record(ctx, body, this.o.newId(), mirror, null, performance.now() - t0, `${err.kind}: ${err.message}`);
+      if (shadowId !== null) this.record(ctx, body, shadowId, mirror, null, performance.now() - t0, `${err.kind}: ${err.message}`);
     }).catch(() => undefined).finally(() => {
       this.mirrorsInFlight--;
     });
