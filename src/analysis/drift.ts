@@ -6,6 +6,7 @@ import {
 import { Dataset, type ColumnInfo } from '../io/dataset.js';
 import { categoryCounts, sortedNumeric } from '../io/columns.js';
 import { InputError } from '../io/errors.js';
+import { thresholdProblem } from '../core/drift/threshold.js';
 
 export interface DriftRunOptions {
   columns?: string[];
@@ -39,10 +40,16 @@ export async function runDrift(referencePath: string, currentPath: string, opts:
     const ref = await Dataset.load(conn, referencePath, 'reference');
     const cur = await Dataset.load(conn, currentPath, 'current');
     const { selected, skipped } = selectColumns(ref, cur, opts);
+    const isCategorical = (col: ColumnInfo): boolean => col.cls === 'categorical' || (opts.categorical ?? []).includes(col.name);
+    if (opts.threshold !== undefined) {
+      // the threshold applies to the method each column uses (--method where it fits the kind, else the automatic one)
+      const p = thresholdProblem(opts.threshold, selected.map((c) => (isCategorical(c) ? 'categorical' : 'numerical')), ref.rows, { ...(opts.method !== undefined && { method: opts.method }) });
+      if (p) throw new InputError(`--${p.message}`);
+    }
     const features = [];
     const distributions = new Map<string, Distribution>();
     for (const col of selected) {
-      const categorical = col.cls === 'categorical' || (opts.categorical ?? []).includes(col.name);
+      const categorical = isCategorical(col);
       const [r, c] = categorical
         ? await Promise.all([categoricalSampleOf(ref, col.name), categoricalSampleOf(cur, col.name)])
         : await Promise.all([numericalSampleOf(ref, col.name), numericalSampleOf(cur, col.name)]);
@@ -72,9 +79,6 @@ function validateOptions(opts: DriftRunOptions): void {
       if (e instanceof UnknownDriftMethodError) throw new InputError(e.message);
       throw e;
     }
-  }
-  if (opts.threshold !== undefined && !(Number.isFinite(opts.threshold) && opts.threshold > 0)) {
-    throw new InputError(`--threshold must be a positive number (got ${opts.threshold})`);
   }
   if (opts.driftShare !== undefined && !isDriftShare(opts.driftShare)) {
     throw new InputError(`--drift-share must be in (0, 1] (got ${opts.driftShare})`);

@@ -1,7 +1,7 @@
 import { datasetDrift, DEFAULT_DRIFT_SHARE } from '../core/drift/dataset.js';
 import { featureDriftFromSummaries } from '../core/drift/from-summary.js';
 import type { MethodOverrides } from '../core/drift/select.js';
-import type { DatasetDrift, FeatureDrift } from '../core/drift/types.js';
+import type { DatasetDrift, FeatureDrift, FeatureKind } from '../core/drift/types.js';
 import type { FeatureSummary, WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
 
@@ -48,4 +48,11 @@ export function referenceFeatures(v: VersionContext): Array<{ name: string; ref:
     if (r && inReference(v, f.name)) out.push({ name: f.name, ref: r });
   }
   return out;
+}
+
+/** The kinds drift compares for the version: of its features in the reference, and of the prediction when the reference has it. */
+export function driftKinds(v: VersionContext): FeatureKind[] {
+  const kinds = referenceFeatures(v).map(({ name }) => v.spec.features.find((f) => f.name === name)?.kind ?? 'numerical');
+  if (v.reference && v.reference.summary.prediction.count > 0) kinds.push(v.spec.outputKind === 'regression' ? 'numerical' : 'categorical');
+  return kinds;
 }

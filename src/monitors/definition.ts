@@ -5,6 +5,7 @@ import type { ChangeMode } from '../core/rules/compare.js';
 import type { Seasonality } from '../core/rules/baseline.js';
 import { NO_DATA_POLICIES, type NoDataPolicy } from '../core/rules/no-data.js';
 import { RULE_KINDS, SEVERITIES, type Direction, type Level, type RuleKind } from '../core/rules/types.js';
+import { checkDriftLevels } from './drift-checks.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricArgs } from './metrics/types.js';
@@ -238,7 +239,7 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
   const noData = oneOf(input, 'noData', NO_DATA_POLICIES, 'keep');
   const forMs = input['for'] === undefined ? 0 : wrap(() => parseDuration(input['for'], 'for'));
   if (forMs > MAX_WINDOW_MS) throw new DefinitionError(`"for" must be at most ${formatDuration(MAX_WINDOW_MS)} (got ${JSON.stringify(input['for'])})`);
-  return {
+  const def: MonitorDefinition = {
     id, model, name: str(input, 'name', false) ?? `${model} ${metric}`, metric,
     ...(method !== undefined && { method }), ...(cls !== undefined && { class: cls }),
     ...(version !== undefined && { version }), ...(segment !== undefined && { segment }),
@@ -259,6 +260,8 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
     ...(runbookUrl !== undefined && { runbookUrl }),
     enabled: bool(input, 'enabled', true),
   };
+  checkDriftLevels(def);
+  return def;
 }
 
 function wrap<T>(f: () => T): T {

@@ -11,6 +11,8 @@ export interface DriftMethod {
   /** 'pValue': drift when score < threshold. 'distance': drift when score >= threshold. */
   scoreType: 'pValue' | 'distance';
   defaultThreshold: number;
+  /** The largest score a distance can take (Jensen-Shannon base 2 and Hellinger: 1); absent: unbounded. P-values are at most 1. */
+  maxScore?: number;
   numerical?: (stats: NumericalStats) => number | null;
   categorical?: (stats: CategoricalStats) => number | null;
 }

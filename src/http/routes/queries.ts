@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
-import { driftOf } from '../../monitoring/drift-query.js';
+import { driftKinds, driftOf } from '../../monitoring/drift-query.js';
+import { thresholdProblem } from '../../core/drift/threshold.js';
 import { healthOf } from '../../monitoring/health.js';
 import { performanceOf, sampleOf } from '../../monitoring/performance.js';
 import { metricNames } from '../../core/metrics/index.js';
@@ -57,7 +58,9 @@ export function queryRoutes(deps: AppDeps) {
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
       if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
       const threshold = req.query['threshold'] !== undefined ? Number(req.query['threshold']) : undefined;
-      if (threshold !== undefined && !(threshold > 0 && Number.isFinite(threshold))) throw new ApiError('bad_request', 'threshold must be a positive finite number');
+      // the threshold applies to the method each feature uses (the one asked for where it fits the kind, else the automatic one)
+      const tp = threshold !== undefined && v.reference ? thresholdProblem(threshold, driftKinds(v), v.reference.profile.rows, { ...(method && { method }) }) : null;
+      if (tp) throw new ApiError('bad_request', tp.message, { threshold: req.query['threshold'], methods: tp.methods });
       const driftShare = driftShareParam(req.query['driftShare']);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
       const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) }, driftShare);

@@ -6,6 +6,7 @@ export const hellinger: DriftMethod = {
   kinds: ['numerical', 'categorical'],
   scoreType: 'distance',
   defaultThreshold: 0.1,
+  maxScore: 1,
   numerical: (s) => s.hellinger,
   categorical: (s) => s.hellinger,
 };

@@ -6,6 +6,7 @@ export const jensenShannon: DriftMethod = {
   kinds: ['numerical', 'categorical'],
   scoreType: 'distance',
   defaultThreshold: 0.1,
+  maxScore: 1,
   numerical: (s) => s.jensenShannon,
   categorical: (s) => s.jensenShannon,
 };

@@ -1,0 +1,82 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Server } from '../src/server.js';
+import { lookout, tempDir } from './helpers/cli.js';
+import { NOW, RANGE, SameData } from './helpers/drift.js';
+import { call, testServer } from './helpers/server.js';
+
+describe('drift: audit 6 (real server, DuckDB file, real CLI)', () => {
+  let s: Server;
+  let data: SameData;
+  const dir = tempDir('lookout-audit6-drift-');
+  const dataDir = tempDir('lookout-audit6-drift-data-');
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => { c.dataDir = dataDir; c.alerting = { evaluationInterval: 0 }; } });
+    data = new SameData(s, dir);
+    // 40 reference rows (a small reference: ks for x, chisquare for city), 40 current rows
+    const ref = { x: Array.from({ length: 40 }, (_, i) => i), city: Array.from({ length: 40 }, (_, i) => 'abcd'[i % 4] as string) };
+    const cur = { x: Array.from({ length: 40 }, (_, i) => i + 5), city: Array.from({ length: 40 }, (_, i) => 'abce'[i % 4] as string) };
+    await data.both('thr', { x: { type: 'number' }, city: { type: 'string' } }, ref, cur);
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  const monitor = (over: Record<string, unknown>): Record<string, unknown> => ({ model: 'thr', metric: 'drift:x', window: '1h', levels: [{ severity: 'page', threshold: 0.2 }], ...over });
+
+  test('a drift threshold out of the method\'s range is a 400 naming the method and the valid range (p-value above 1, negative or NaN distance, Hellinger above 1)', async () => {
+    const bad = ['threshold=1.5', 'method=ks&threshold=1.5', 'method=chisquare&threshold=2', 'method=hellinger&threshold=1.2', 'method=jensenshannon&threshold=3', 'method=psi&threshold=-0.1', 'method=wasserstein&threshold=NaN', 'method=psi&threshold=0'];
+    for (const q of bad) {
+      const r = await call(s.url, 'GET', `/v1/models/thr/drift?${RANGE}&${q}`);
+      assert.equal(r.status, 400, `${q}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      const msg = String((r.body['error'] as { message: string }).message);
+      const method = /method=(\w+)/.exec(q)?.[1];
+      if (method) assert.match(msg, new RegExp(method), q);
+      assert.match(msg, /valid thresholds: chisquare: a p-value in \(0, 1\]; hellinger: a distance in \(0, 1\]; .*ks: a p-value in \(0, 1\]; psi: a distance > 0/, q);
+    }
+    // threshold 1.5 without a method applies to the automatic ks (x) and chisquare (city): both named
+    const auto = await call(s.url, 'GET', `/v1/models/thr/drift?${RANGE}&threshold=1.5`);
+    assert.match(String((auto.body['error'] as { message: string }).message), /drift method ks \(a p-value in \(0, 1\]\) and chisquare/);
+    // wasserstein does not fit the categorical city, which keeps its automatic chisquare: 3 is no p-value for it
+    const mixed = await call(s.url, 'GET', `/v1/models/thr/drift?${RANGE}&method=wasserstein&threshold=3`);
+    assert.equal(mixed.status, 400);
+    assert.match(String((mixed.body['error'] as { message: string }).message), /^threshold 3 does not fit drift method chisquare \(a p-value in \(0, 1\]\)/);
+    for (const q of ['method=psi&threshold=1.5', 'method=psi&threshold=3', 'method=hellinger&threshold=1', 'threshold=1', 'method=ks&threshold=0.01']) {
+      const r = await call(s.url, 'GET', `/v1/models/thr/drift?${RANGE}&${q}`);
+      assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+  });
+
+  test('lookout drift --threshold out of the method\'s range exits 2 naming the method and the valid range', () => {
+    const files = ['--reference', join(dir, 'thr-ref.csv'), '--current', join(dir, 'thr-cur.csv')];
+    for (const args of [['--method', 'ks', '--threshold', '1.5'], ['--threshold', '1.5'], ['--method', 'hellinger', '--threshold', '2'], ['--method', 'psi', '--threshold', '-1']]) {
+      const r = lookout(['drift', ...files, ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: code ${r.code} ${r.stdout.slice(0, 200)}`);
+      assert.match(r.stderr, new RegExp(`threshold ${args.at(-1)} does not fit drift method ${args[0] === '--method' ? args[1] : 'ks'}`), args.join(' '));
+      assert.match(r.stderr, /valid thresholds: .*ks: a p-value in \(0, 1\]/);
+    }
+    for (const args of [['--method', 'psi', '--threshold', '1.5'], ['--method', 'ks', '--threshold', '1']]) {
+      const r = lookout(['drift', ...files, '--json', ...args]);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+  });
+
+  test('a drift monitor whose level threshold is out of its method\'s range is refused (400), a change threshold is not', async () => {
+    const bad = [
+      monitor({ id: 'thr-ks', method: 'ks', levels: [{ severity: 'page', threshold: 1.5 }] }),
+      monitor({ id: 'thr-psi', levels: [{ severity: 'warning', threshold: 0.1 }, { severity: 'page', threshold: -0.2 }] }),
+      monitor({ id: 'thr-hel', method: 'hellinger', levels: [{ severity: 'page', threshold: 1.5 }] }),
+      monitor({ id: 'thr-pred', metric: 'predictionDrift', method: 'ks', levels: [{ severity: 'page', threshold: 2 }] }),
+    ];
+    for (const m of bad) {
+      const r = await call(s.url, 'POST', '/v1/monitors', m);
+      assert.equal(r.status, 400, `${String(m['id'])}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.match(String((r.body['error'] as { message: string }).message), new RegExp(`does not fit drift method ${String(m['method'] ?? 'psi')}.*valid thresholds`), String(m['id']));
+    }
+    for (const m of [monitor({ id: 'thr-ok', method: 'ks', levels: [{ severity: 'page', threshold: 0.01 }] }), monitor({ id: 'thr-base', method: 'ks', kind: 'baseline', levels: [{ severity: 'page', threshold: 1.5 }] })]) {
+      const r = await call(s.url, 'POST', '/v1/monitors', m);
+      assert.equal(r.status, 201, `${String(m['id'])}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+  });
+});
