@@ -1,4 +1,6 @@
-import { getDriftMethod } from '../core/drift/registry.js';
+import { getDriftMethod, knownDriftMethods } from '../core/drift/registry.js';
+import type { FeatureKind } from '../core/drift/types.js';
+import type { VersionContext } from '../monitoring/catalog.js';
 import { describeRange, fitsThreshold, validThresholds } from '../core/drift/threshold.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { DefinitionError, type MonitorDefinition } from './definition.js';
@@ -20,4 +22,24 @@ export function checkDriftLevels(d: Pick<MonitorDefinition, 'metric' | 'method' 
     if (fitsThreshold(m, l.threshold)) return;
     throw new DefinitionError(`levels[${i}].threshold ${l.threshold} does not fit drift method ${m.id} (${describeRange(m)}) of metric "${d.metric}"; valid thresholds: ${validThresholds()}`);
   });
+}
+
+/**
+ * Throws DefinitionError when a drift monitor's method does not apply to the kind of what it scores (`ks` or
+ * `wasserstein` on a categorical feature, `chisquare` on a numerical one or on a regression model's prediction). `v`:
+ * the version the monitor watches now (the one it pins, else the newest); undefined when the model has none yet, and
+ * then nothing can be checked: the evaluation says it in its note. A monitor that follows the newest version is
+ * checked against the newest one at declaration; a later version whose schema changes the feature's kind also gets
+ * the evaluation's note.
+ */
+export function checkDriftMethodKind(d: Pick<MonitorDefinition, 'model' | 'metric' | 'method'>, v: VersionContext | undefined): void {
+  const { id, feature } = splitMetric(d.metric);
+  if (v === undefined || d.method === undefined || !SCORE_METRICS.has(id)) return;
+  const prediction = id === 'predictionDrift';
+  const kind: FeatureKind | undefined = prediction ? (v.spec.outputKind === 'regression' ? 'numerical' : 'categorical') : v.spec.features.find((f) => f.name === feature)?.kind;
+  const m = getDriftMethod(d.method);
+  if (kind === undefined || m.kinds.includes(kind)) return; // a feature the version lacks: checkMonitorFeature's matter
+  const what = prediction ? `the ${kind} prediction of ${v.record.model}@${v.record.version} (a ${v.spec.outputKind} model)` : `${kind} feature "${feature ?? ''}" of ${v.record.model}@${v.record.version}`;
+  const fits = knownDriftMethods().filter((x) => getDriftMethod(x).kinds.includes(kind));
+  throw new DefinitionError(`method ${m.id} does not apply to ${what}; methods for it: ${fits.join(', ')}`, { kind, methods: fits });
 }

@@ -8,6 +8,7 @@ import { fingerprint } from '../alerting/fingerprint.js';
 import { alertContext, monitorLabels, sloLabels } from './context.js';
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
+import { checkDriftMethodKind } from './drift-checks.js';
 import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
@@ -86,6 +87,7 @@ export class MonitorService {
     checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
     checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
     checkMonitorSegment(def, this.deps.segmentKeysOf?.(def.model) ?? null);
+    checkDriftMethodKind(def, this.deps.reader.resolveVersion(def.model, def.version));
     return this.put(def, 'monitor', this.defs, this.slos, def.enabled ? fingerprint(def.id, monitorLabels(def)) : null);
   }
 
