@@ -101,7 +101,8 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     assert.equal(series.status, 200);
     assert.deepEqual(series.body['methods'], { 'drift:city': { method: 'chisquare', threshold: 0.05 } });
     assert.equal((await call(s.url, 'GET', `/v1/models/natext/timeseries?${RANGE}&metric=events`)).body['method'], undefined);
-    for (const path of [`timeseries?${RANGE}&metric=drift:city&method=psi`, `series?${RANGE}&metrics=drift:city&threshold=0.2`]) {
+    // GET /timeseries takes a method since audit 6 (audit6-drift); /series still refuses one
+    for (const path of [`series?${RANGE}&metrics=drift:city&method=psi`, `series?${RANGE}&metrics=drift:city&threshold=0.2`]) {
       const r = await call(s.url, 'GET', `/v1/models/natext/${path}`);
       assert.equal(r.status, 400, `${path}: ${r.status}`);
       const e = r.body['error'] as { code: string; message: string; details: Record<string, unknown> };

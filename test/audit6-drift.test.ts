@@ -115,6 +115,47 @@ describe('drift: audit 6 (real server, DuckDB file, real CLI)', () => {
     assert.match(String(e.detail?.['note']), /method ks does not apply to categorical feature "city"; methods for it: chisquare/);
   });
 
+  test('GET /timeseries of a drift series with method= computes that method from the window summaries: the same score as /drift?method= for the window, the automatic series unchanged', async () => {
+    type Series = { status: number; body: Record<string, unknown> };
+    const ts = (q: string): Promise<Series> => call(s.url, 'GET', `/v1/models/thr/timeseries?${RANGE}&granularity=hour&${q}`);
+    const point = (r: Series): number | null | undefined => (r.body['points'] as Array<{ value: number | null }>)[0]?.value;
+    const driftScore = async (q: string, f: string): Promise<number | null> => {
+      const d = await call(s.url, 'GET', `/v1/models/thr/drift?${RANGE}${q}`);
+      assert.equal(d.status, 200, JSON.stringify(d.body).slice(0, 300));
+      return ((d.body['features'] as Array<{ name: string; score: number | null }>).find((x) => x.name === f) as { score: number | null }).score;
+    };
+    // the automatic series first (chisquare for city, ks for x): its values are stored per window
+    const autoCity = await ts('metric=drift:city');
+    assert.equal(point(autoCity), await driftScore('', 'city'));
+    for (const [metric, f, method] of [['drift:city', 'city', 'psi'], ['drift:city', 'city', 'jensenshannon'], ['drift:x', 'x', 'wasserstein'], ['drift:x', 'x', 'hellinger']] as const) {
+      const r = await ts(`metric=${metric}&method=${method}`);
+      assert.equal(r.status, 200, `${metric} ${method}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.deepEqual([r.body['method'], r.body['threshold'], r.body['autoSelected']], [method, 0.1, false]);
+      const expected = await driftScore(`&method=${method}`, f);
+      assert.ok(expected !== null);
+      assert.equal(point(r), expected, `${metric} ${method}`);
+    }
+    // threshold: answered, the value unchanged
+    const t = await ts('metric=drift:city&method=psi&threshold=0.25');
+    assert.deepEqual([t.body['method'], t.body['threshold'], point(t)], ['psi', 0.25, await driftScore('&method=psi', 'city')]);
+    // the automatic series still gives the automatic method's values (not the last method asked for)
+    const again = await ts('metric=drift:city');
+    assert.deepEqual([again.body['method'], point(again)], ['chisquare', point(autoCity)]);
+    // refused: a method of the other kind, a threshold out of the method's range, a method on a series that is no drift
+    for (const [q, re] of [
+      ['metric=drift:city&method=ks', /method ks does not apply to categorical feature "city"; methods for it: chisquare, hellinger, jensenshannon, psi/],
+      ['metric=drift:x&method=ks&threshold=1.5', /threshold 1.5 does not fit drift method ks \(a p-value in \(0, 1\]\)/],
+      ['metric=drift:x&method=magic', /unknown drift method "magic"/],
+      ['metric=events&method=psi', /series take no drift method/],
+      ['metric=predictionDrift&method=psi', /series take no drift method/], // the reference file has no prediction column
+      [`metric=drift:x&method=psi&from=${NOW - 50 * 24 * HOUR}&granularity=hour`, /is computed at query time, at most 1000 windows: this range has 1200 hour windows/],
+    ] as const) {
+      const r = await (q.includes('from=') ? call(s.url, 'GET', `/v1/models/thr/timeseries?to=${NOW}&${q}`) : ts(q));
+      assert.equal(r.status, 400, `${q}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.match(String((r.body['error'] as { message: string }).message), re, q);
+    }
+  });
+
   // Last: restarts the server on the same data directory.
   test('a drift monitor of the config file whose method does not fit the feature\'s kind stops the server at start, naming the monitor', async () => {
     await s.close();
