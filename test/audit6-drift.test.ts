@@ -156,6 +156,26 @@ describe('drift: audit 6 (real server, DuckDB file, real CLI)', () => {
     }
   });
 
+  test('GET /timeseries?metric=predictionDrift&method= gives the score /drift?method= gives the prediction for the window', async () => {
+    const post = poster(() => s.url);
+    await post('/v1/models', { name: 'predm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await post('/v1/models/predm/versions', { version: '1' });
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${(i * 7) % 13}`);
+    const up = await call(s.url, 'PUT', '/v1/models/predm/versions/1/reference', `x,prediction\n${rows.join('\n')}\n`, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    const events = Array.from({ length: 50 }, (_, i) => ({ id: `predm-${i}`, model: 'predm', version: '1', timestamp: new Date(FROM + i * 60_000).toISOString(), features: { x: i }, prediction: ((i * 5) % 17) + 2 }));
+    await post('/v1/events', { events });
+    const d = await call(s.url, 'GET', `/v1/models/predm/drift?${RANGE}&method=hellinger`);
+    const expected = (d.body['prediction'] as { method: string; score: number }).score;
+    assert.equal((d.body['prediction'] as { method: string }).method, 'hellinger');
+    const ts = await call(s.url, 'GET', `/v1/models/predm/timeseries?${RANGE}&granularity=hour&metric=predictionDrift&method=hellinger`);
+    assert.equal(ts.status, 200, JSON.stringify(ts.body).slice(0, 300));
+    assert.deepEqual([ts.body['method'], (ts.body['points'] as Array<{ value: number }>)[0]?.value], ['hellinger', expected]);
+    const chi = await call(s.url, 'GET', `/v1/models/predm/timeseries?${RANGE}&metric=predictionDrift&method=chisquare`);
+    assert.equal(chi.status, 400);
+    assert.match(String((chi.body['error'] as { message: string }).message), /method chisquare does not apply to numerical prediction; methods for it: hellinger, jensenshannon, ks, psi, wasserstein/);
+  });
+
   // Last: restarts the server on the same data directory.
   test('a drift monitor of the config file whose method does not fit the feature\'s kind stops the server at start, naming the monitor', async () => {
     await s.close();
