@@ -32,7 +32,7 @@ function group(n: number, seed: number): GroupInput {
       prediction: r.next() < 0.5 ? '1' : '0', score: r.next(), latencyMs: i % 17 === 0 ? null : Math.exp(r.next() * 5),
       error: i % 10 === 0 ? 'boom' : null, costUsd: i % 4 === 0 ? null : 0.001,
     })),
-    rejects: [{ model: 'm', version: '1', ts: T0 + 5000, code: 'schema' }, { model: 'm', version: '2', ts: T0 - 5 * 3_600_000, code: 'nan' }],
+    rejects: [{ model: 'm', version: '1', segment: 'region=eu', ts: T0 + 5000, code: 'schema' }, { model: 'm', version: '2', segment: '', ts: T0 - 5 * 3_600_000, code: 'nan' }],
   };
 }
 

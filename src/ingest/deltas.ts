@@ -72,9 +72,10 @@ export async function groupDeltas(g: GroupInput, specOf: SpecOf): Promise<Delta[
     await slice.pace();
     delta(e.model, e.version, e.segment, e.ts).add(e);
   }
+  // Rejected rows of a known model version count as data-quality events in the windows of their segment and time
+  // (the merge below adds a segment's to the whole traffic's: each row once in each).
+  for (const r of g.rejects) delta(r.model, r.version, r.segment, r.ts).addReject(r.code);
   for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
-  // Rejected rows of a known model version count as data-quality events in its whole-traffic windows.
-  for (const r of g.rejects) delta(r.model, r.version, '', r.ts).addReject(r.code);
   return [...deltas.values()];
 }
 

@@ -15,3 +15,10 @@ test('a group round-trips a multiclass event\'s scores; a record written before 
   assert.equal(e?.scores, null);
   assert.equal(e?.latencyMs, 3);
 });
+
+test('a group round-trips a reject\'s segment; a record written before it was kept reads it as no segment ("")', () => {
+  const g: GroupInput = { minuteCutoff: 5, events: [], rejects: [{ model: 'm', version: '1', segment: 'region=eu', ts: 7, code: 'schema_violation' }] };
+  assert.deepEqual(decodeGroup(encodeGroup(g)).rejects, g.rejects);
+  const old = serialize({ c: 5, e: [], r: [['m', '1', 7, 'schema_violation']] });
+  assert.deepEqual(decodeGroup(old).rejects, [{ model: 'm', version: '1', segment: '', ts: 7, code: 'schema_violation' }]);
+});

@@ -23,13 +23,15 @@ export interface GroupEvent extends SummarisedEvent {
 export interface GroupReject {
   model: string;
   version: string;
+  /** Canonical segment key ("" for none). */
+  segment: string;
   ts: number;
   code: string;
 }
 
 export function groupInput(events: readonly ValidEvent[], rejects: readonly RejectRecord[], minuteCutoff: number): GroupInput {
   const rs: GroupReject[] = [];
-  for (const r of rejects) if (r.model !== null && r.version !== null) rs.push({ model: r.model, version: r.version, ts: r.ts, code: r.code });
+  for (const r of rejects) if (r.model !== null && r.version !== null) rs.push({ model: r.model, version: r.version, segment: r.placement?.segment ?? '', ts: r.placement?.ts ?? r.ts, code: r.code });
   return {
     minuteCutoff,
     events: events.map((e) => ({
@@ -49,17 +51,18 @@ type EventRow = [string, string, string, number, Readonly<Record<string, unknown
  */
 export function encodeGroup(g: GroupInput): Buffer {
   const rows: EventRow[] = g.events.map((e) => [e.model, e.version, e.segment, e.ts, e.features, e.prediction, e.score, e.latencyMs, e.error, e.costUsd, e.scores ?? null]);
-  return serialize({ c: g.minuteCutoff, e: rows, r: g.rejects.map((r) => [r.model, r.version, r.ts, r.code]) });
+  return serialize({ c: g.minuteCutoff, e: rows, r: g.rejects.map((r) => [r.model, r.version, r.ts, r.code, r.segment]) });
 }
 
 export function decodeGroup(buf: Buffer): GroupInput {
-  const o = deserialize(buf) as { c: number; e: EventRow[]; r: Array<[string, string, number, string]> };
+  // A reject's segment (5th) was added later: records written before have 4 elements (counted under no segment, as then).
+  const o = deserialize(buf) as { c: number; e: EventRow[]; r: Array<[string, string, number, string, string?]> };
   return {
     minuteCutoff: o.c,
     events: o.e.map(([model, version, segment, ts, features, prediction, score, latencyMs, error, costUsd, scores]) => ({
       model, version, segment, ts, features, prediction, score, scores: scores ?? null, latencyMs, error, costUsd,
     })),
-    rejects: o.r.map(([model, version, ts, code]) => ({ model, version, ts, code })),
+    rejects: o.r.map(([model, version, ts, code, segment]) => ({ model, version, segment: segment ?? '', ts, code })),
   };
 }
 

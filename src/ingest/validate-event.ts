@@ -117,20 +117,25 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (latencyMs === undefined) return reject(index, 'invalid_latency', `latencyMs must be a number from 0 to ${MAX_LATENCY_MS} (about 11.6 days)`, undefined, id);
   const costUsd = optNumber(raw['costUsd'], 0, MAX_COST_USD);
   if (costUsd === undefined) return reject(index, 'invalid_cost', `costUsd must be a number from 0 to ${MAX_COST_USD}`, undefined, id);
-  const seg = raw['segment'];
-  const segment: Record<string, string> = {};
-  if (seg !== undefined && seg !== null) {
-    if (!isObject(seg)) return reject(index, 'invalid_segment', 'segment must be an object of key -> value', undefined, id);
-    for (const key of ctx.model.segmentKeys) {
-      const v = seg[key];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return reject(index, 'invalid_segment', `segment.${key} must be a string, number or boolean`, undefined, id);
-      const s = String(v);
-      if (s.length > 200 || hasNul(s)) return reject(index, 'invalid_segment', `segment.${key} is too long (max 200) or contains U+0000`, undefined, id);
-      segment[key] = s;
-    }
-  }
+  const segment = parseSegment(raw['segment'], ctx.model.segmentKeys);
+  if (typeof segment === 'string') return reject(index, 'invalid_segment', segment, undefined, id);
   return { ok: true, event: { id, model, version, ts, features, prediction, score, scores, latencyMs, error, segment, costUsd } };
+}
+
+/** The row's segment (its values of the model's segment keys), or what is wrong with it. */
+export function parseSegment(seg: unknown, keys: readonly string[]): Record<string, string> | string {
+  const segment: Record<string, string> = {};
+  if (seg === undefined || seg === null) return segment;
+  if (!isObject(seg)) return 'segment must be an object of key -> value';
+  for (const key of keys) {
+    const v = seg[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `segment.${key} must be a string, number or boolean`;
+    const s = String(v);
+    if (s.length > 200 || hasNul(s)) return `segment.${key} is too long (max 200) or contains U+0000`;
+    segment[key] = s;
+  }
+  return segment;
 }
 
 /**

@@ -56,6 +56,11 @@ export interface RejectRecord {
   /** A truncated excerpt of the rejected input (at most a few KB). */
   excerpt: string;
   /**
+   * Where the row counts in its version's window summaries (not stored: the summaries are): its own segment key and
+   * timestamp when those parts of it are valid (ingest/reject-placement.ts). Absent: no segment, at `ts`.
+   */
+  placement?: { segment: string; ts: number };
+  /**
    * The id the client gave the rejected row, when it is a valid event id: the store keeps one reject per id (a retried
    * batch is not counted twice; StorageBackend.storedRejectIds). Rows without one are recorded every time.
    */

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ValidEvent, RowRejection } from '../../ingest/event-input.js';
 import { MAX_FUTURE_MS, withoutNul } from '../../ingest/limits.js';
 import { validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
+import { rejectPlacement } from '../../ingest/reject-placement.js';
 import type { RejectRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -52,7 +53,7 @@ export function eventRoutes(deps: AppDeps) {
           // A row with the client's id is recorded once per id (retried batches; the store keeps them unique too).
           const id = typeof row?.['id'] === 'string' && row['id'] === r.rejection.id ? row['id'] : undefined;
           if (id === undefined || !rejectedIds.has(id)) {
-            rejects.push({ ts: now, model, version, code: r.rejection.code, reason: withoutNul(r.rejection.message), excerpt: excerpt(raw), ...(id !== undefined && { id }) });
+            rejects.push({ ts: now, model, version, code: r.rejection.code, reason: withoutNul(r.rejection.message), excerpt: excerpt(raw), ...(id !== undefined && { id }), ...(version !== null && { placement: rejectPlacement(raw, env) }) });
           }
           if (id !== undefined) rejectedIds.add(id);
           results.push({ status: 'rejected', ...r.rejection });
