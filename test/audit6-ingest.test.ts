@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
+import { multiclassRows } from './helpers/multiclass.js';
 import { call, testServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
@@ -58,5 +59,73 @@ describe('audit6: ingest rejects and per-segment quality (real server, DuckDB fi
     const points = ts.body['points'] as Array<{ start: number; value: number | null }>;
     const sum = points.reduce((a, p) => a + (p.value ?? 0), 0);
     assert.equal(sum, 5, JSON.stringify(points));
+  });
+
+  const putReference = async (name: string, csv: string): Promise<number> =>
+    (await fetch(`${base}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv })).status;
+  type Estimate = Record<string, number | null>;
+  const bySegmentEstimates = async (name: string, from: number): Promise<Map<string, Estimate | null>> => {
+    const p = await call(base, 'GET', `/v1/models/${name}/performance?from=${from}&to=${NOW}&ci=false`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    const segs = p.body['bySegment'] as Array<{ segment: string; estimated?: Estimate | null }>;
+    return new Map(segs.map((x) => [x.segment, x.estimated ?? null]));
+  };
+  const close = (got: Estimate | null | undefined, want: Record<string, number>, what: string): void => {
+    assert.ok(got, `${what}: no estimate`);
+    for (const [k, v] of Object.entries(want)) assert.ok(Math.abs((got[k] as number) - v) < 1e-9, `${what} ${k}: ${String(got[k])} against ${v}`);
+  };
+
+  // Expected values: Python (numpy 1.x, sklearn 1.2.1), per segment of the same rows as below:
+  //   iso = IsotonicRegression(out_of_bounds='clip').fit(ref_score, ref_label == positive); p = iso.predict(seg_scores)
+  //   binary: tp = sum p (predicted positive), fp = sum 1-p (pred. positive), fn = sum p (pred. negative), tn = sum 1-p;
+  //     accuracy (tp+tn)/n, precision tp/(tp+fp), recall tp/(tp+fn), f1 their harmonic mean.
+  //   multiclass: one isotonic per class (score_k, label == k), p divided by its sum; E[:, predicted] += p;
+  //     accuracy trace(E)/n, precision/recall/f1 macro means of diag/colsum, diag/rowsum and 2PR/(P+R).
+  test('/performance bySegment has each segment\'s CBPE estimate, equal to a direct computation on that segment\'s events (binary)', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'cbs', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/cbs/versions', { version: '1' })).status, 201);
+    const ref = Array.from({ length: 200 }, (_, i) => {
+      const s = Math.round((((i * 37) % 100) / 100 + 0.005) * 1000) / 1000;
+      return `${i},${s >= 0.5 ? 'yes' : 'no'},${s},${((i * 53 + 11) % 100) / 100 < s ? 'yes' : 'no'}`;
+    });
+    assert.equal(await putReference('cbs', `x,prediction,score,label\n${ref.join('\n')}\n`), 200);
+    const from = NOW - 2 * HOUR;
+    const events = Array.from({ length: 120 }, (_, i) => {
+      const score = Math.round((((i * 29 + 7) % 97) / 97) * 1000) / 1000;
+      return { id: `cbs-${i}`, model: 'cbs', version: '1', timestamp: from + i * 30_000, features: { x: i }, prediction: score >= 0.5 ? 'yes' : 'no', score, segment: { region: i % 3 === 0 ? 'eu' : 'us' } };
+    });
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 120);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: events.map((e, i) => ({ id: e.id, label: i % 2 === 0 ? 'yes' : 'no' })) })).body['accepted'], 120);
+    const est = await bySegmentEstimates('cbs', from);
+    close(est.get('region=eu'), { n: 40, accuracy: 0.7748277243589744, precision: 0.7826417004048583, recall: 0.7530250034490314, f1: 0.7675477597680563 }, 'eu');
+    close(est.get('region=us'), { n: 80, accuracy: 0.7628766025641026, precision: 0.771221955128205, recall: 0.7585610365454789, f1: 0.7648391031575432 }, 'us');
+  });
+
+  test('/performance bySegment has each segment\'s CBPE estimate, equal to a direct computation on that segment\'s events (multiclass)', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'mcs', outputKind: 'multiclass', classes: ['a', 'b', 'c'], segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/mcs/versions', { version: '1' })).status, 201);
+    const { reference, events } = multiclassRows();
+    assert.equal(await putReference('mcs', reference), 200);
+    const from = NOW - 2 * HOUR;
+    const rows = events.map((e, i) => ({ id: `mcs-${i}`, model: 'mcs', version: '1', timestamp: from + i * 20_000, features: { x: i }, prediction: e.prediction, scores: e.scores, segment: { region: i % 2 === 0 ? 'eu' : 'us' } }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events: rows })).body['accepted'], 300);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: events.map((e, i) => ({ id: `mcs-${i}`, label: e.label })) })).body['accepted'], 300);
+    const est = await bySegmentEstimates('mcs', from);
+    close(est.get('region=eu'), { n: 150, accuracy: 0.5636104232624477, precision: 0.566476161109782, recall: 0.5637364298808474, f1: 0.5616874139350259 }, 'eu');
+    close(est.get('region=us'), { n: 150, accuracy: 0.5906288683363957, precision: 0.5901613157776676, recall: 0.5890811696476962, f1: 0.5892545589695941 }, 'us');
+  });
+
+  test('/performance bySegment: a segment naming some of the keys is estimated from its own events only, as its realized metrics', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'cbt', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region', 'tier'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/cbt/versions', { version: '1' })).status, 201);
+    const ref = Array.from({ length: 100 }, (_, i) => `${i},${i % 2 ? 'yes' : 'no'},${((i % 10) + 0.5) / 10},${i % 3 ? 'yes' : 'no'}`);
+    assert.equal(await putReference('cbt', `x,prediction,score,label\n${ref.join('\n')}\n`), 200);
+    const from = NOW - 2 * HOUR;
+    const events = Array.from({ length: 50 }, (_, i) => ({ id: `cbt-${i}`, model: 'cbt', version: '1', timestamp: from + i * 60_000, features: { x: i }, prediction: i % 2 ? 'yes' : 'no', score: (i % 10) / 10, segment: i < 30 ? { region: 'eu' } : { region: 'eu', tier: 'gold' } }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 50);
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: events.map((e) => ({ id: e.id, label: 'yes' })) })).body['accepted'], 50);
+    const p = await call(base, 'GET', `/v1/models/cbt/performance?from=${from}&to=${NOW}&ci=false`);
+    const segs = p.body['bySegment'] as Array<{ segment: string; labelled: number; estimated: { n: number } | null }>;
+    assert.deepEqual(segs.map((x) => [x.segment, x.labelled, x.estimated?.n]), [['region=eu', 30, 30], ['region=eu&tier=gold', 20, 20]]);
   });
 });

@@ -1,11 +1,12 @@
 import { computeMetrics, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
 import { ClassCollector } from '../core/metrics/labels.js';
 import { percentileSorted } from '../core/metrics/percentile.js';
-import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
+import type { EstimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import type { LabelledRead } from './labelled-read.js';
+import { estimateOf, MAX_SEGMENT_ESTIMATES, type Estimate } from './segment-estimates.js';
 
 export interface PerformanceResult {
   labelled: number;
@@ -22,7 +23,11 @@ export interface PerformanceResult {
   estimated: (EstimatedMetrics & { n: number }) | null;
   reference: MetricsResult | null;
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
-  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null; realizedNote?: string }> | null;
+  /**
+   * `estimated`: the segment's CBPE estimate from its own window summaries (as the top level's), when the caller read
+   * them (opts.segmentSummaries); null with `estimatedNote` for a segment beyond MAX_SEGMENT_ESTIMATES.
+   */
+  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null; realizedNote?: string; estimated?: Estimate; estimatedNote?: string }> | null;
   /**
    * Set when the range holds more labelled events than a read holds (server.maxLabelledEvents): everything above
    * (labelled, delays, metrics, segments) is then of a uniform sample at `rate`, labelCoverage estimated from it;
@@ -58,7 +63,7 @@ export function predictionCount(summary: WindowSummary): number {
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null; segmentSummaries?: ReadonlyMap<string, WindowSummary> } = {}): PerformanceResult {
   const rate = opts.sampled?.rate ?? 1;
   const resamples = opts.ci === false ? 0 : 200;
   const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
@@ -77,7 +82,13 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     segments.set(l.event.segment, list);
   }
   const predictions = predictionCount(summary);
-  const est = summary.cbpe.n > 0 ? { ...estimatedMetrics(summary.cbpe), n: summary.cbpe.n } : null;
+  const est = estimateOf(summary);
+  const perSegment = opts.segmentSummaries;
+  const segmentEstimate = (segment: string): { estimated?: Estimate; estimatedNote?: string } => {
+    if (!perSegment) return {};
+    const s = perSegment.get(segment);
+    return s ? { estimated: estimateOf(s) } : { estimated: null, estimatedNote: `estimates are given for the first ${MAX_SEGMENT_ESTIMATES} segments only` };
+  };
   return {
     labelled: labelled.length,
     events: summary.events,
@@ -87,7 +98,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
-    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics) })),
+    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics), ...segmentEstimate(segment) })),
     sampled: opts.sampled ?? null,
   };
 }

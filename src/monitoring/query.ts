@@ -120,6 +120,12 @@ export class SummaryReader {
     return out;
   }
 
+  /** The merged windows of one stored segment key exactly (an event's full key: not the others that hold its parts). */
+  async mergedStored(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
+    await this.sync();
+    return this.mergedSynced(v, segment, from, to);
+  }
+
   /**
    * The stored segments with windows in [from, to) that hold `segment` when it names only some of the model's segment
    * keys: events are summarised under their full segment key, so "region=eu" is held by "region=eu&tier=gold",

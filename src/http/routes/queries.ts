@@ -17,6 +17,7 @@ import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
+import { labelledSegments, segmentSummaries } from '../../monitoring/segment-estimates.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
@@ -105,7 +106,9 @@ export function queryRoutes(deps: AppDeps) {
           perf.labelled(m.name, v.record.version, eff.from, eff.to),
         ]);
         const inSegment = r.segment === '' ? labelled.events : labelled.events.filter((l) => segmentMatches(l.event.segment, r.segment));
-        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }) });
+        // Each listed segment's CBPE estimate, from its own summaries of the range (as the top level's from the whole traffic's).
+        const segmentSums = segments ? await segmentSummaries(labelledSegments(inSegment), (s) => deps.reader.mergedStored(v, s, r.from, r.to)) : undefined;
+        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }), ...(segmentSums && { segmentSummaries: segmentSums }) });
       });
       return { ...head(v, r), ...result };
     }));
