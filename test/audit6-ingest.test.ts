@@ -128,4 +128,49 @@ describe('audit6: ingest rejects and per-segment quality (real server, DuckDB fi
     const segs = p.body['bySegment'] as Array<{ segment: string; labelled: number; estimated: { n: number } | null }>;
     assert.deepEqual(segs.map((x) => [x.segment, x.labelled, x.estimated?.n]), [['region=eu', 30, 30], ['region=eu&tier=gold', 20, 20]]);
   });
+
+  const raw = async (path: string, body: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const r = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return { status: r.status, body: await r.json() as Record<string, unknown> };
+  };
+
+  test('a batch row holding a "__proto__" key (or constructor.prototype) is rejected on its own, the other rows stored; Object.prototype untouched', async () => {
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'pp', outputKind: 'regression', segmentKeys: ['region'], inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/pp/versions', { version: '1' })).status, 201);
+    const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort();
+    const row = (id: string): string => JSON.stringify({ id, model: 'pp', version: '1', timestamp: NOW - HOUR, features: { x: 1 }, prediction: 1, segment: { region: 'eu' } });
+    const body = `{"events":[${row('pp-0')},${row('pp-1').replace('"features":{', '"features":{"__proto__":{"polluted":1},')},${row('pp-2')},`
+      + `${row('pp-3').replace('"features":{', '"features":{"a":{"constructor":{"prototype":{"polluted":2}}},')},${row('pp-4').replace('"features":{', '"features":{"\\u005f_proto__":{"polluted":3},')}]}`;
+    const r = await raw('/v1/events', body);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body['accepted'], 2, JSON.stringify(r.body));
+    const results = r.body['results'] as Array<{ index: number; id?: string; status: string; code?: string; message?: string }>;
+    assert.deepEqual(results.map((x) => [x.index, x.id, x.status, x.code ?? null]), [
+      [0, 'pp-0', 'accepted', null], [1, 'pp-1', 'rejected', 'forbidden_key'], [2, 'pp-2', 'accepted', null], [3, 'pp-3', 'rejected', 'forbidden_key'], [4, 'pp-4', 'rejected', 'forbidden_key'],
+    ]);
+    assert.match(results[1]?.message ?? '', /"__proto__" at features\.__proto__/);
+    assert.match(results[3]?.message ?? '', /"constructor" at features\.a\.constructor/);
+    assert.match(results[4]?.message ?? '', /"__proto__"/);
+    // nothing reached a prototype: no property "polluted" anywhere, Object.prototype's own names as before
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore);
+    // the rejected rows are data-quality events of the model (in their segment: the row's model, version, segment kept)
+    const q = await call(base, 'GET', `/v1/models/pp/quality?from=${NOW - 2 * HOUR}&to=${NOW + HOUR}&segment=region%3Deu`);
+    assert.equal(q.body['events'], 2);
+    assert.deepEqual(q.body['rejectedByCode'], { forbidden_key: 3 });
+    // a label batch alike
+    const l = await raw('/v1/labels', '{"labels":[{"id":"pp-0","label":"1"},{"id":"pp-2","label":"2","__proto__":{"x":1}}]}');
+    assert.equal(l.status, 200, JSON.stringify(l.body));
+    assert.deepEqual((l.body['results'] as Array<{ status: string; code?: string }>).map((x) => [x.status, x.code ?? null]), [['accepted', null], ['rejected', 'forbidden_key']]);
+    // outside the rows (the batch's own object, another route's body) the whole request is refused, naming the key and where
+    const top = await raw('/v1/events', `{"__proto__":{"polluted":1},"events":[${row('pp-5')}]}`);
+    assert.equal(top.status, 400, JSON.stringify(top.body));
+    assert.match(String((top.body['error'] as Record<string, unknown>)['message']), /"__proto__" at \$\.__proto__/);
+    const model = await raw('/v1/models', '{"name":"pp2","outputKind":"regression","inputSchema":{"type":"object","properties":{"__proto__":{"type":"number"}}}}');
+    assert.equal(model.status, 400, JSON.stringify(model.body));
+    assert.match(String((model.body['error'] as Record<string, unknown>)['message']), /"__proto__" at \$\.inputSchema\.properties\.__proto__/);
+    assert.equal((await call(base, 'GET', '/v1/models/pp2')).status, 404);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore);
+  });
 });

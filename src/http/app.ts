@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyError, type F
 import { clientErrorHandler } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
 import { useMediaTypes } from './media-types.js';
+import { useJsonBodies } from './json-body.js';
 import { useContentEncodings } from './content-encoding.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
@@ -72,6 +73,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
 
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
   useMediaTypes(app);
+  useJsonBodies(app);
   useContentEncodings(app, deps.bodyLimit ?? DEFAULT_BODY_LIMIT);
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {

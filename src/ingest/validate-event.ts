@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { ModelRecord } from '../storage/types.js';
 import type { RowRejection, ValidEvent } from './event-input.js';
+import { ForbiddenKeyRow } from './forbidden-key.js';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
 import { parseEventTimestamp, unitProblem } from './timestamp.js';
 
@@ -59,6 +60,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (rawId === undefined || rawId === null) id = env.newId();
   else if (typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID && !/\p{Cs}/u.test(rawId) && !hasNul(rawId)) id = rawId; // no lone surrogates (stored as U+FFFD, distinct ids would collide), no NUL
   else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates or U+0000`);
+  if (raw instanceof ForbiddenKeyRow) return reject(index, 'forbidden_key', raw.message, { key: raw.key, path: raw.path }, id);
   const model = raw['model'];
   if (typeof model !== 'string') return reject(index, 'invalid_event', 'model must be a string', undefined, id);
   const ctx = env.models(model);

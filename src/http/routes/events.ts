@@ -30,7 +30,7 @@ export function excerpt(v: unknown): string {
 
 export function eventRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.post('/v1/events', { onRequest: deps.keys.hook('ingest') }, async (req) => {
+    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events' } }, async (req) => {
       const rows = batchRows(req.body, 'events');
       const now = deps.clock();
       const env: ValidationEnv = { models: (n) => deps.catalog.model(n), now, newId: deps.newId, maxFutureMs: MAX_FUTURE_MS };

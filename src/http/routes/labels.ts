@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { decimalNumber } from '../../ingest/decimal.js';
+import { ForbiddenKeyRow } from '../../ingest/forbidden-key.js';
 import { hasNul } from '../../ingest/limits.js';
 import type { LabelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
@@ -11,7 +12,7 @@ type LabelResult = { index: number; id: string; status: 'accepted' } | { index: 
 export function labelRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     /** Ground truth by prediction id, any time after the prediction: [{id, label, model?}] or {labels: [...]}. */
-    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest') }, async (req) => {
+    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels' } }, async (req) => {
       const rows = batchRows(req.body, 'labels');
       const now = deps.clock();
       const results: LabelResult[] = [];
@@ -20,7 +21,8 @@ export function labelRoutes(deps: AppDeps) {
         const r = raw as Record<string, unknown> | null;
         const id = r?.['id'];
         const label = r?.['label'];
-        if (typeof r !== 'object' || r === null || Array.isArray(r)) results.push({ index, status: 'rejected', code: 'invalid_label', message: 'label must be a JSON object {id, label}' });
+        if (raw instanceof ForbiddenKeyRow) results.push({ index, ...(raw.id !== undefined && { id: raw.id }), status: 'rejected', code: 'forbidden_key', message: raw.message });
+        else if (typeof r !== 'object' || r === null || Array.isArray(r)) results.push({ index, status: 'rejected', code: 'invalid_label', message: 'label must be a JSON object {id, label}' });
         else if (typeof id !== 'string' || id.length === 0 || id.length > 128 || hasNul(id)) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters, without U+0000)' });
         else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024 || hasNul(String(label))) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string (without U+0000, at most 1024 characters), a finite number or a boolean' });
