@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Server } from '../src/server.js';
+import { LookoutClient, type LookoutClientError } from '../src/client/index.js';
 import { multiclassRows } from './helpers/multiclass.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -172,5 +173,53 @@ describe('audit6: ingest rejects and per-segment quality (real server, DuckDB fi
     assert.equal((await call(base, 'GET', '/v1/models/pp2')).status, 404);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore);
+  });
+});
+
+describe('audit6: the client\'s memory bound in bytes, and rows logged after close() (real server)', { timeout: 60_000 }, () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.ingest.sampleRate = 1; } });
+    assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'big', outputKind: 'regression', inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/models/big/versions', { version: '1' })).status, 201);
+  });
+  after(() => s.close());
+
+  test('queued rows are bounded in bytes (maxQueueBytes) as well as in rows: 20 rows of 100 KB under a 1 MB bound keep the newest, the oldest dropped and reported', async () => {
+    const errors: LookoutClientError[] = [];
+    // a variable, not a literal: the option is read by name (and the test compiles against a client without it)
+    const opts = { url: s.url, flushIntervalMs: 60_000, maxQueueBytes: 1_000_000, onError: (e: LookoutClientError) => errors.push(e) };
+    const client = new LookoutClient(opts);
+    const blob = 'x'.repeat(100_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(client.log({ id: `big-${i}`, model: 'big', version: '1', features: { blob, i }, prediction: i }));
+    await new Promise((r) => setTimeout(r, 20));
+    const queued = client.stats().events;
+    // each row is ~100,060 bytes of JSON: at most 9 fit in 1,000,000 bytes
+    assert.ok(queued.queued <= 9, `queued ${queued.queued} rows of 100 KB under a 1 MB bound`);
+    assert.equal(queued.queued + queued.dropped, 20);
+    await client.close();
+    const st = client.stats();
+    assert.equal(st.sent, 20 - st.dropped);
+    const stored = (await s.deps.store.getEvents(ids)).map((e) => e.id).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+    assert.deepEqual(stored, ids.slice(20 - stored.length), 'the newest rows are kept, the oldest dropped');
+    const drops = errors.filter((e) => e.kind === 'dropped');
+    assert.equal(drops.reduce((a, e) => a + e.count, 0), st.dropped);
+    assert.match(drops[0]?.message ?? '', /maxQueueBytes 1000000/);
+  });
+
+  test('rows logged after close() are reported in one aggregated onError call per interval, not one per row; log() never throws', async () => {
+    const errors: LookoutClientError[] = [];
+    const client = new LookoutClient({ url: s.url, flushIntervalMs: 100, onError: (e) => { errors.push(e); throw new Error('handler fails'); } });
+    await client.close();
+    for (let i = 0; i < 100; i++) assert.equal(client.log({ id: `late-${i}`, model: 'big', version: '1', features: { i }, prediction: i }), `late-${i}`);
+    for (let i = 0; i < 10; i++) client.label(`late-${i}`, 1);
+    await new Promise((r) => setTimeout(r, 1300));
+    const late = errors.filter((e) => e.kind === 'dropped');
+    // per endpoint: the first at once, the rest of the interval in one call
+    assert.deepEqual(late.map((e) => [e.endpoint, e.count]), [['events', 1], ['labels', 1], ['events', 99], ['labels', 9]]);
+    assert.match(late[2]?.message ?? '', /99 events rows dropped: logged after close\(\)/);
+    assert.equal(client.stats().dropped, 110);
+    assert.equal((await s.deps.store.getEvents(['late-0'])).length, 0);
   });
 });

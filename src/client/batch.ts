@@ -10,6 +10,8 @@ export interface QueuedRow {
   id: string | null;
   ts: string | null;
   json: string | null;
+  /** UTF-8 bytes of `json` counted in the sender's queued bytes (0 until then). */
+  bytes: number;
   /** Labels: rows of the events sender below this sequence number must be settled first. */
   after: number;
 }
@@ -21,6 +23,8 @@ export interface Batch {
   /** Rows taken off the queue because they cannot be sent (not serialisable, too large). */
   refused: number;
   firstRefusal: { message: string; cause: unknown } | null;
+  /** The counted bytes (QueuedRow.bytes) of the rows taken off the queue. */
+  bytes: number;
 }
 
 /**
@@ -29,7 +33,7 @@ export interface Batch {
  * keeps its JSON) and the caller's object is released.
  */
 export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBatchChars: number; ready?: (row: QueuedRow) => boolean }): Batch {
-  const out: Batch = { batch: [], seqs: [], refused: 0, firstRefusal: null };
+  const out: Batch = { batch: [], seqs: [], refused: 0, firstRefusal: null, bytes: 0 };
   let chars = 0;
   for (let row = queue.peek(); row && out.batch.length < cfg.maxBatch; row = queue.peek()) {
     if (cfg.ready && !cfg.ready(row)) break;
@@ -37,6 +41,7 @@ export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBa
       const s = serialise(row.value, row.id, row.ts, cfg.maxBatchChars);
       row.value = null;
       if (typeof s !== 'string') {
+        out.bytes += row.bytes;
         queue.shift();
         out.refused++;
         out.firstRefusal ??= s;
@@ -46,6 +51,7 @@ export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBa
     }
     if (out.batch.length > 0 && chars + row.json.length + 1 > cfg.maxBatchChars) break;
     queue.shift();
+    out.bytes += row.bytes;
     chars += row.json.length + 1;
     out.batch.push(row.json);
     out.seqs.push(row.seq);

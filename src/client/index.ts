@@ -8,6 +8,8 @@ export type { BackoffOptions, ClientErrorKind, ClientEvent, ClientOptions, Clien
 /** Most rows the server takes in one request. */
 const SERVER_MAX_ROWS = 10_000;
 const MAX_ID = 128;
+/** Default bound of each endpoint's queued rows in bytes of JSON (64 MiB). */
+const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 
 function int(v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback;
@@ -79,6 +81,7 @@ export class LookoutClient {
       maxBatchChars: int(opts.maxBatchChars, 4_000_000, 1024),
       flushIntervalMs: timerMs('flushIntervalMs', opts.flushIntervalMs, 1000, 0),
       maxQueue: int(opts.maxQueue, 100_000, 1),
+      maxQueueBytes: int(opts.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES, 1024),
       maxRetries: int(opts.maxRetries, 8, 0),
       initialMs: timerMs('backoff.initialMs', opts.backoff?.initialMs, 100, 0),
       maxMs: timerMs('backoff.maxMs', opts.backoff?.maxMs, 30_000, 0),

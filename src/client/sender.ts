@@ -1,5 +1,6 @@
 import { abortableSleep, fullJitter } from './backoff.js';
 import { takeBatch, type QueuedRow } from './batch.js';
+import { ClosedDrops, QueueBytes } from './queue-bytes.js';
 import { Ring } from './ring.js';
 import { describeError, postBatch, rejectedRows, type TransportConfig } from './transport.js';
 import { LookoutClientError, type EndpointStats } from './types.js';
@@ -13,6 +14,8 @@ export interface SenderConfig extends TransportConfig {
   maxBatchChars: number;
   flushIntervalMs: number;
   maxQueue: number;
+  /** Most UTF-8 bytes of JSON of the queued rows (QueueBytes). */
+  maxQueueBytes: number;
   maxRetries: number;
   initialMs: number;
   maxMs: number;
@@ -40,12 +43,17 @@ export class Sender {
   private closed = false;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
   private unreportedDrops = 0;
+  /** Rows logged after close() not yet reported (ClosedDrops: one report per interval, not one per row). */
+  private readonly closedDrops: ClosedDrops;
+  private readonly bytes: QueueBytes;
   private readonly counts = { sent: 0, rejected: 0, dropped: 0, failed: 0, retries: 0 };
   /** Aborted by abandon(): the request in flight and any retry wait end at once. */
   private readonly abandoned = new AbortController();
 
   constructor(private readonly cfg: SenderConfig) {
     this.queue = new Ring(cfg.maxQueue);
+    this.closedDrops = new ClosedDrops(Math.max(DROP_REPORT_MS, cfg.flushIntervalMs), (n) => this.report(new LookoutClientError('dropped', cfg.endpoint, n, `${n} ${cfg.endpoint} row${n === 1 ? '' : 's'} dropped: logged after close()`)));
+    this.bytes = new QueueBytes(this.queue, cfg.maxBatchChars, cfg.maxQueueBytes, (n) => this.dropped(n));
   }
 
   /** Rows queued so far (the sequence number of the next one). */
@@ -66,22 +74,24 @@ export class Sender {
   enqueue(value: unknown, json: string | null, after: number, id: string | null, ts: string | null): void {
     if (this.closed) {
       this.counts.dropped++;
-      this.report(new LookoutClientError('dropped', this.cfg.endpoint, 1, `1 ${this.cfg.endpoint} row dropped: the client is closed`));
+      this.closedDrops.add();
       return;
     }
-    let dropped = false;
-    if (this.queue.full) {
-      this.queue.shift();
-      this.counts.dropped++;
-      this.unreportedDrops++;
-      dropped = true;
-    }
-    this.queue.push({ seq: this.nextSeq++, value, id, ts, json, after });
-    if (dropped) {
-      this.dropTimer ??= setTimeout(() => this.reportDrops(), DROP_REPORT_MS).unref();
-      this.settled();
-    }
+    const full = this.queue.full;
+    if (full) this.bytes.release(this.queue.shift() as QueuedRow);
+    const row: QueuedRow = { seq: this.nextSeq++, value, id, ts, json, bytes: 0, after };
+    this.queue.push(row);
+    if (full) this.dropped(1);
+    this.bytes.add(row);
     this.schedule();
+  }
+
+  /** Counts `n` rows dropped off a full queue (rows or bytes) and reports them within DROP_REPORT_MS. */
+  private dropped(n: number): void {
+    this.counts.dropped += n;
+    this.unreportedDrops += n;
+    this.dropTimer ??= setTimeout(() => this.reportDrops(), DROP_REPORT_MS).unref();
+    this.settled();
   }
 
   /** A row refused before queueing (not an object, not serialisable, too large): counted as rejected. */
@@ -113,7 +123,10 @@ export class Sender {
     this.close();
     if (!this.abandoned.signal.aborted) this.abandoned.abort(new Error('abandoned: the close() deadline passed'));
     let n = 0;
-    while (this.queue.shift()) n++;
+    for (let r = this.queue.shift(); r; r = this.queue.shift()) {
+      this.bytes.release(r);
+      n++;
+    }
     if (n === 0) return;
     this.counts.failed += n;
     this.report(new LookoutClientError('failed', this.cfg.endpoint, n, `${n} queued ${this.cfg.endpoint} rows not sent: the close() deadline passed`));
@@ -146,7 +159,7 @@ export class Sender {
     if (this.unreportedDrops === 0) return;
     const n = this.unreportedDrops;
     this.unreportedDrops = 0;
-    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${n} ${this.cfg.endpoint} rows dropped: the queue was full (maxQueue ${this.cfg.maxQueue}, oldest dropped first)`));
+    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${n} ${this.cfg.endpoint} rows dropped: the queue was full (maxQueue ${this.cfg.maxQueue} rows or maxQueueBytes ${this.cfg.maxQueueBytes} bytes of JSON, oldest dropped first)`));
   }
 
   private pump(): void {
@@ -154,7 +167,8 @@ export class Sender {
     this.reportDrops();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const { batch, seqs, refused, firstRefusal } = takeBatch(this.queue, this.cfg);
+    const { batch, seqs, refused, firstRefusal, bytes } = takeBatch(this.queue, this.cfg);
+    this.bytes.taken(bytes);
     if (firstRefusal) this.refuse(refused > 1 ? `${firstRefusal.message} (and ${refused - 1} more)` : firstRefusal.message, firstRefusal.cause, refused);
     if (batch.length === 0) {
       // Nothing sendable: labels waiting for their events (the events sender's onSettle calls schedule()), or only refused rows.

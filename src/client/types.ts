@@ -47,6 +47,11 @@ export interface ClientOptions {
   flushIntervalMs?: number;
   /** Most rows waiting per endpoint (events, labels) before the oldest is dropped (default 100,000). */
   maxQueue?: number;
+  /**
+   * Most bytes (UTF-8 JSON) of the rows waiting per endpoint before the oldest are dropped (default 64 MiB, at least
+   * 1024): the bound of memory whatever the rows' size; measured once each row is serialised, right after log().
+   */
+  maxQueueBytes?: number;
   /** Retries of one batch after its first attempt (default 8); then its rows count as failed. */
   maxRetries?: number;
   backoff?: BackoffOptions;
