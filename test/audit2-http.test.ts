@@ -29,8 +29,8 @@ describe('second audit of the data API and monitors (real server, DuckDB file)',
 
   test('a retried batch records its rejected rows with ids once (data-quality counts do not double); rows without an id each time', async () => {
     const t = NOW - 2 * HOUR;
-    // Rejected rows count at the time they were refused (the server's clock: NOW).
-    const range = `from=${NOW - HOUR}&to=${NOW + MINUTE}`;
+    // Rejected rows count at their own (valid) timestamps, t + 1 to 5 minutes (docs/events.md).
+    const range = `from=${t}&to=${t + HOUR}`;
     const batch = [
       event(t, { id: 'r-ok' }),
       event(t + MINUTE, { id: 'r-bad', features: { x: 'not a number' } }),
