@@ -10,6 +10,7 @@ import type { ArtifactStore } from './artifacts.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
+import { sortVersions, type VersionSort } from './version-order.js';
 
 export interface RegistryOptions {
   store: RegistryStore;
@@ -153,13 +154,13 @@ export class ModelRegistry {
     return this.o.store.getVersion(model, version);
   }
 
-  /** Every version of the model (registered ones with their registry data), oldest first. */
-  async listVersions(model: string): Promise<Array<Record<string, unknown>>> {
+  /** Every version of the model (registered ones with their registry data), in semver order (or oldest first). */
+  async listVersions(model: string, sort: VersionSort = 'semver'): Promise<Array<Record<string, unknown>>> {
     this.requireModel(model);
     const registered = new Map((await this.o.store.listVersions(model)).map((v) => [v.version, v]));
     const ctl = this.control(model);
     const names = new Set([...this.o.catalog.versions(model).map((v) => v.record.version), ...registered.keys()]);
-    return [...names].map((version) => {
+    return sortVersions([...names].map((version) => {
       const r = registered.get(version);
       const createdAt = r?.createdAt ?? this.o.catalog.version(model, version)?.record.createdAt ?? 0;
       return {
@@ -168,7 +169,7 @@ export class ModelRegistry {
         paused: ctl.modelPaused || ctl.pausedVersions.has(version),
         aliases: Object.entries(ctl.aliases).filter(([, v]) => v === version).map(([a]) => a),
       };
-    }).sort((a, b) => a.createdAt - b.createdAt || (a.version < b.version ? -1 : 1));
+    }), sort);
   }
 
   async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord> {

@@ -25,14 +25,16 @@ const m = (model: string, version?: string): string => `/v1/models/${encodeURICo
 /** `lookout versions ...`: list, show, register (with lineage and artifact), tag, pause, resume. */
 export function versionsCommand(setCode: (c: number) => void): Command {
   const versions = new Command('versions').description('model versions: semver, artifacts, lineage (talks to a running server: --url, --api-key)');
-  withApiOptions(versions.command('list <model>').description('versions of a model')).action(action(setCode, async (model: string, o: Opts) => {
-    const r = await api<{ versions: Array<Record<string, unknown>> }>(o, 'GET', m(model));
-    print(o, r, () => table(['version', 'created', 'aliases', 'artifact', 'git', 'tags', 'paused'], r.versions.map((v) => [
-      String(v.version), typeof v.createdAt === 'number' ? new Date(v.createdAt).toISOString() : '-', (v.aliases as string[]).join(',') || '-',
-      ((v.artifact as { sha256?: string; uri?: string } | null)?.sha256?.slice(0, 12) ?? (v.artifact as { uri?: string } | null)?.uri ?? '-'),
-      String((v.lineage as { gitCommit?: string }).gitCommit ?? '-'), (v.tags as string[]).join(',') || '-', v.paused ? 'yes' : 'no',
-    ])));
-  }));
+  withApiOptions(versions.command('list <model>').description('versions of a model'))
+    .option('--sort <order>', 'semver (precedence, prereleases before their release) or created', 'semver')
+    .action(action(setCode, async (model: string, o: Opts & { sort: string }) => {
+      const r = await api<{ versions: Array<Record<string, unknown>> }>(o, 'GET', `${m(model)}?sort=${encodeURIComponent(o.sort)}`);
+      print(o, r, () => table(['version', 'created', 'aliases', 'artifact', 'git', 'tags', 'paused'], r.versions.map((v) => [
+        String(v.version), typeof v.createdAt === 'number' ? new Date(v.createdAt).toISOString() : '-', (v.aliases as string[]).join(',') || '-',
+        ((v.artifact as { sha256?: string; uri?: string } | null)?.sha256?.slice(0, 12) ?? (v.artifact as { uri?: string } | null)?.uri ?? '-'),
+        String((v.lineage as { gitCommit?: string }).gitCommit ?? '-'), (v.tags as string[]).join(',') || '-', v.paused ? 'yes' : 'no',
+      ])));
+    }));
   withApiOptions(versions.command('show <model> <version>').description('one version with lineage and notes')).action(action(setCode, async (model: string, version: string, o: Opts) => {
     const r = await api(o, 'GET', m(model, version));
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

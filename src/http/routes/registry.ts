@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
 import { SHA256 } from '../../registry/artifacts.js';
 import type { RegisterInput } from '../../registry/registry.js';
+import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
@@ -49,7 +50,8 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     const read = { onRequest: deps.keys.hook('read') };
     const admin = { onRequest: deps.keys.hook('admin') };
 
-    app.get<{ Params: P }>('/v1/models/:name/versions', read, async (req) => ({ versions: await registry.listVersions(req.params.name) }));
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/versions', read, async (req) => (
+      { versions: await registry.listVersions(req.params.name, parseVersionSort(req.query['sort'])) }));
 
     app.get<{ Params: P }>('/v1/models/:name/versions/:version', read, async (req) => {
       const all = await registry.listVersions(req.params.name);
