@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import { lookoutAsync } from './helpers/cli.js';
+import { lookoutAsync, tempDir, type CliResult } from './helpers/cli.js';
 import { churnRegistryServer } from './helpers/registry.js';
 import { call } from './helpers/server.js';
+import { startModelServer } from './helpers/upstream.js';
 
 type Json = Record<string, unknown>;
 const versionsOf = (b: Json): string[] => (b['versions'] as Array<{ version: string }>).map((v) => v.version);
@@ -54,5 +57,58 @@ describe('audit 6: version lists in semver order', { timeout: 60_000 }, () => {
     assert.deepStrictEqual([rb.status, rb.body], [200, { alias: 'production', version: '1.10.0', previous: '1.9.0' }]);
     const rb2 = await call(server.url, 'POST', '/v1/models/churn/rollback', { reason: 'again' });
     assert.deepStrictEqual([rb2.status, rb2.body], [200, { alias: 'production', version: '1.0.0', previous: '1.10.0' }]);
+  });
+});
+
+describe('audit 6: promote --seed', { timeout: 120_000 }, () => {
+  let server: Server;
+  const dir = tempDir('lookout-audit6-seed-');
+  before(async () => {
+    server = await churnRegistryServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6: promote --seed reproduces the gate\'s intervals, echoes the seed, and another seed gives other intervals', async () => {
+    const current = await startModelServer();
+    // a candidate that ranks the rows differently (a wobble in x): the AUC difference has a real interval
+    const candidate = await startModelServer({ answer: (f) => {
+      const x = Number(f['x'] ?? 0);
+      const score = 1 / (1 + Math.exp(-(x + 1.5 * Math.sin(7 * x))));
+      return { prediction: score >= 0.5 ? 'yes' : 'no', score };
+    } });
+    try {
+      const u = ['--url', server.url];
+      for (const [v, up] of [['3.0.0', current.url], ['3.1.0', candidate.url]] as const) {
+        assert.equal((await lookoutAsync(['versions', 'register', 'churn', v, ...u, '--upstream', up])).code, 0);
+      }
+      assert.equal((await lookoutAsync(['models', 'set-alias', 'churn', 'seeded', '3.0.0', ...u, '--reason', 'first'])).code, 0);
+      // labels that neither version gets all right (every 5th row flipped)
+      writeFileSync(join(dir, 'test.jsonl'), Array.from({ length: 200 }, (_, i) => JSON.stringify({ x: (i - 100) / 25, label: (i >= 100) !== (i % 5 === 0) ? 'yes' : 'no' })).join('\n'));
+      // an improvement of 1 cannot be met: refused, so the same promotion can be asked again
+      const promote = (seed: string, json = false): Promise<CliResult> => lookoutAsync(['promote', 'churn', '3.1.0', ...u, '--alias', 'seeded', '--reason', 'try',
+        '--test-set', join(dir, 'test.jsonl'), '--resamples', '200', '--min-improvement', '1', '--seed', seed, ...(json ? ['--json'] : [])]);
+      const a = await promote('7');
+      const b = await promote('7');
+      const c = await promote('8');
+      for (const r of [a, b, c]) assert.equal(r.code, 1, r.stderr);
+      assert.match(a.stdout, /bootstrap seed 7, 200 resamples/);
+      assert.equal(a.stdout, b.stdout, 'the same seed gave other numbers');
+      assert.match(c.stdout, /bootstrap seed 8, 200 resamples/);
+      const ci = (s: string): string[] => s.split('\n').filter((l) => /\.\./.test(l));
+      assert.notDeepStrictEqual(ci(c.stdout), ci(a.stdout), 'another seed gave the very same intervals');
+      const j = await promote('7', true);
+      assert.equal(j.code, 1, j.stderr);
+      const details = (JSON.parse(j.stdout) as { error: { details: { comparison: { seed: number; metrics: Array<{ metric: string; delta: { ci: number[] } }> } } } }).error.details;
+      assert.equal(details.comparison.seed, 7);
+      // a seed that is not an integer is refused by the CLI before calling the server
+      const bad = await promote('x');
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /seed/);
+    } finally {
+      await current.close();
+      await candidate.close();
+    }
   });
 });

@@ -3,11 +3,11 @@ import { Command } from 'commander';
 import { InputError } from '../../io/errors.js';
 import { action, api, ApiCallError, print, withApiOptions, type ApiOptions } from '../api.js';
 import { fmt, table } from '../format.js';
-import { parseNumber } from '../parse.js';
+import { parseInteger, parseNumber } from '../parse.js';
 import { addRolloutHistory } from './rollout-history.js';
 import { addRolloutSpecOptions, rolloutSpecBody, type RolloutSpecOptions } from './rollout-options.js';
 
-type Opts = ApiOptions & { alias: string; reason: string; by?: string; testSet?: string; label: string; metric?: string; minImprovement?: number; significant?: boolean; force?: boolean; resamples?: number };
+type Opts = ApiOptions & { alias: string; reason: string; by?: string; testSet?: string; label: string; metric?: string; minImprovement?: number; significant?: boolean; force?: boolean; resamples?: number; seed?: number };
 
 /** Reads a JSON-lines test set: {"features": {...}, "label": ...} per line, or flat rows with a label field. */
 export function readTestSet(path: string, label: string): Array<{ features: Record<string, unknown>; label: unknown }> {
@@ -30,10 +30,10 @@ export function readTestSet(path: string, label: string): Array<{ features: Reco
   });
 }
 
-function gateTable(details: { gate?: Record<string, unknown>; comparison?: { n: number; metrics: Array<{ metric: string; a: number | null; b: number | null; delta: { value: number | null; ci: [number, number] | null } }> } }): string {
+function gateTable(details: { gate?: Record<string, unknown>; comparison?: { n: number; seed?: number; resamples?: number; metrics: Array<{ metric: string; a: number | null; b: number | null; delta: { value: number | null; ci: [number, number] | null } }> } }): string {
   const c = details.comparison;
   if (!c) return '';
-  return `${table(['metric', 'current', 'candidate', 'delta', '95% CI'], c.metrics.map((m) => [m.metric, fmt(m.a), fmt(m.b), fmt(m.delta.value), m.delta.ci ? `${fmt(m.delta.ci[0])} .. ${fmt(m.delta.ci[1])}` : '-']))}(${c.n} labelled rows)\n`;
+  return `${table(['metric', 'current', 'candidate', 'delta', '95% CI'], c.metrics.map((m) => [m.metric, fmt(m.a), fmt(m.b), fmt(m.delta.value), m.delta.ci ? `${fmt(m.delta.ci[0])} .. ${fmt(m.delta.ci[1])}` : '-']))}(${c.n} labelled rows; bootstrap seed ${c.seed ?? '-'}, ${c.resamples ?? '-'} resamples: --seed ${c.seed ?? '-'} gives these intervals again)\n`;
 }
 
 /** `lookout promote MODEL VERSION` (gated by a head-to-head comparison) and `lookout rollback MODEL`. */
@@ -44,12 +44,13 @@ export function promoteCommand(setCode: (c: number) => void): Command {
     .option('--test-set <file.jsonl>', 'labelled rows, scored by both versions\' upstreams').option('--label <field>', 'label field of the test set', 'label')
     .option('--metric <id>', 'gate metric (default rocAuc, accuracy or mae)').option('--min-improvement <x>', 'required improvement (default: any)', parseNumber)
     .option('--significant', 'also require the 95% interval of the improvement above zero').option('--resamples <n>', 'bootstrap resamples', parseNumber)
+    .option('--seed <n>', 'seed of the bootstrap intervals (default 0; the result says which was used)', parseInteger)
     .option('--force', 'promote without a comparison')
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
       const gate = { ...(o.metric && { metric: o.metric }), ...(o.minImprovement !== undefined && { minImprovement: o.minImprovement }), ...(o.significant && { requireSignificant: true }) };
       const body = {
         version, alias: o.alias, reason: o.reason, ...(o.by && { by: o.by }), gate, ...(o.force && { force: true }), ...(o.resamples !== undefined && { resamples: o.resamples }),
-        ...(o.testSet && { testSet: { rows: readTestSet(o.testSet, o.label) } }),
+        ...(o.seed !== undefined && { seed: o.seed }), ...(o.testSet && { testSet: { rows: readTestSet(o.testSet, o.label) } }),
       };
       try {
         const r = await api<{ previous: string | null; comparison: { gate: { reason: string } } & Parameters<typeof gateTable>[0] | null }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/promote`, body);

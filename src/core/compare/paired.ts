@@ -43,6 +43,8 @@ export interface PairedComparison {
   n: number;
   excluded: number;
   seed: number;
+  /** Bootstrap resamples drawn (the request's, or fewer on a large test set: see the metrics' note). */
+  resamples: number;
   metrics: PairedMetric[];
 }
 
@@ -127,5 +129,5 @@ export function pairedComparison(input: PairedInput): PairedComparison {
     const delta = a === null || b === null ? { value: null, ci: null, note: 'undefined on this test set' } : bootstrapMetric(b - a, deltas[m] ?? [], plan.resamples, plan.note);
     return { metric: d.metric, higherIsBetter: d.higherIsBetter, a, b, delta };
   });
-  return { task: input.task, n, excluded: n0 - n, seed, metrics };
+  return { task: input.task, n, excluded: n0 - n, seed, resamples: plan.resamples, metrics };
 }
