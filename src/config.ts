@@ -50,8 +50,11 @@ export interface LookoutConfig {
   ingest: { sampleRate: number; deltaWorker?: boolean };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
-  /** Registry and gateway: rollout controller interval and control-state refresh, in ms (0 disables). */
-  registry?: { tickMs?: number; refreshMs?: number };
+  /**
+   * Registry and gateway: rollout controller interval and control-state refresh, in ms (0 disables); the largest artifact
+   * upload in MiB (default 10240, 10 GiB; 0: no limit but the disk).
+   */
+  registry?: { tickMs?: number; refreshMs?: number; maxArtifactMb?: number };
   /** Monitors, SLOs and the alerting section (notifiers, grouping, inhibition...): see docs/alerting.md. */
   monitors?: unknown[];
   slos?: unknown[];
@@ -70,7 +73,7 @@ const schema = {
     storage: { type: 'string', minLength: 1 },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
-    registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, refreshMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS } } },
+    registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, refreshMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, maxArtifactMb: { type: 'integer', minimum: 0, maximum: 16_777_216 } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' } } },
     auth: {
       type: 'object', additionalProperties: false,

@@ -242,6 +242,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     store, catalog, pipeline, dataDir: config.dataDir, clock, newId, random: seededRandom((clock() + 1) % 2 ** 32),
     notifier, ...(config.registry?.tickMs !== undefined && { tickMs: config.registry.tickMs }),
     ...(config.registry?.refreshMs !== undefined && { refreshMs: config.registry.refreshMs }),
+    ...(config.registry?.maxArtifactMb !== undefined && { maxArtifactMb: config.registry.maxArtifactMb }),
   });
   return {
     store, catalog, pipeline, metrics, clock, registry,

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir, type CliResult } from './helpers/cli.js';
-import { churnRegistryServer } from './helpers/registry.js';
-import { call } from './helpers/server.js';
+import { churnRegistryServer, declareChurn } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
 type Json = Record<string, unknown>;
+const MiB = 1024 * 1024;
 const versionsOf = (b: Json): string[] => (b['versions'] as Array<{ version: string }>).map((v) => v.version);
 
 describe('audit 6: version lists in semver order', { timeout: 60_000 }, () => {
@@ -109,6 +112,108 @@ describe('audit 6: promote --seed', { timeout: 120_000 }, () => {
     } finally {
       await current.close();
       await candidate.close();
+    }
+  });
+});
+
+/** Sends raw HTTP: the head, then `chunks` (stopping once the server answers); the whole answer once the connection closes. */
+function rawUpload(url: string, head: string, chunks: Buffer[]): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const sock = connect(Number(port), '127.0.0.1');
+    let text = '';
+    sock.on('data', (d: Buffer) => (text += d.toString()));
+    sock.on('error', () => sock.destroy()); // a refusal may close the connection while the body is written
+    sock.on('close', () => resolve(text));
+    sock.on('connect', () => {
+      sock.write(head);
+      let i = 0;
+      const more = (): void => {
+        if (text !== '') return;
+        if (i === chunks.length) {
+          setTimeout(() => sock.end(), 50);
+          return;
+        }
+        if (sock.write(chunks[i++] as Buffer)) setImmediate(more);
+        else sock.once('drain', more);
+      };
+      more();
+      setTimeout(() => sock.destroy(), 10_000);
+    });
+  });
+}
+
+const chunked = (b: Buffer): Buffer => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+/** The first answer on the connection (the server may answer the cut-off rest of the request after it). */
+const answerOf = (raw: string): { status: number; headers: string; body: Json } => {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, end).toLowerCase();
+  const length = Number(/content-length: (\d+)/.exec(head)?.[1]);
+  return { status: Number(head.split(' ')[1]), headers: head, body: JSON.parse(raw.slice(end + 4, end + 4 + length)) as Json };
+};
+
+describe('audit 6: artifact size limit (registry.maxArtifactMb)', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0, maxArtifactMb: 1 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }, { version: '1.2.0' }]);
+  });
+  after(async () => {
+    await server.close();
+  });
+  const artifactOf = async (v: string): Promise<unknown> => ((await call(server.url, 'GET', `/v1/models/churn/versions/${v}`)).body['version'] as Json)['artifact'];
+  const files = (): string[] => {
+    try {
+      return readdirSync(join(server.deps.dataDir, 'artifacts')).sort();
+    } catch {
+      return [];
+    }
+  };
+
+  test('audit 6: a Content-Length over the limit is a 413 before the body is read; nothing stored or attached', async () => {
+    const before = files();
+    const raw = await rawUpload(server.url, `PUT /v1/models/churn/versions/1.0.0/artifact HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: ${MiB + 1}\r\n\r\n`, []);
+    const a = answerOf(raw);
+    assert.equal(a.status, 413, raw.slice(0, 300));
+    assert.deepStrictEqual(a.body, { error: { code: 'payload_too_large', message: `the artifact (${MiB + 1} bytes) is larger than this server's limit of 1 MiB (${MiB} bytes; registry.maxArtifactMb in the configuration, 0 for none): nothing was stored` } });
+    assert.deepStrictEqual(files(), before);
+    assert.equal(await artifactOf('1.0.0'), null);
+  });
+
+  test('audit 6: a streamed (chunked) upload passing the limit is cut off with a 413, its temporary file deleted, nothing attached', async () => {
+    const before = files();
+    const head = 'PUT /v1/models/churn/versions/1.1.0/artifact HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n';
+    // 1 MiB in 64 KiB chunks, then one byte more, then (never reached) another 8 MiB
+    const body = [...Array.from({ length: 16 }, () => chunked(Buffer.alloc(64 * 1024, 1))), chunked(Buffer.alloc(1, 2)), ...Array.from({ length: 128 }, () => chunked(Buffer.alloc(64 * 1024, 3))), Buffer.from('0\r\n\r\n')];
+    const a = answerOf(await rawUpload(server.url, head, body));
+    assert.equal(a.status, 413);
+    assert.match((a.body['error'] as { message: string }).message, /^the artifact is larger than this server's limit of 1 MiB \(1048576 bytes; registry\.maxArtifactMb/);
+    for (let i = 0; i < 100 && files().length !== before.length; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepStrictEqual(files(), before, 'the cut-off upload left a file');
+    assert.equal(await artifactOf('1.1.0'), null);
+    // the server goes on serving, and exactly the limit is accepted
+    const exact = Buffer.alloc(MiB, 5);
+    const ok = await call(server.url, 'PUT', '/v1/models/churn/versions/1.1.0/artifact', exact, { 'content-type': 'application/octet-stream' });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.deepStrictEqual(await artifactOf('1.1.0'), { sha256: createHash('sha256').update(exact).digest('hex'), size: MiB, uri: `artifact:${createHash('sha256').update(exact).digest('hex')}` });
+  });
+
+  test('audit 6: versions register --artifact of a file over the limit prints the server\'s 413 message', async () => {
+    const file = join(tempDir('lookout-audit6-limit-'), 'big.bin');
+    writeFileSync(file, Buffer.alloc(8 * MiB, 9));
+    const r = await lookoutAsync(['versions', 'register', 'churn', '1.3.0', '--url', server.url, '--artifact', file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the artifact \(8388608 bytes\) is larger than this server's limit of 1 MiB/);
+  });
+
+  test('audit 6: the default limit is 10 GiB (a 10 GiB + 1 byte Content-Length is refused at once)', async () => {
+    const s = await churnRegistryServer();
+    try {
+      const a = answerOf(await rawUpload(s.url, `PUT /v1/models/churn/versions/1.1.0/artifact HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: ${10 * 1024 * MiB + 1}\r\n\r\n`, []));
+      assert.equal(a.status, 413);
+      assert.match((a.body['error'] as { message: string }).message, /limit of 10240 MiB/);
+    } finally {
+      await s.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { Random } from '../core/random/rng.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
+import { maxArtifactBytes } from '../registry/artifact-limit.js';
 import { ArtifactStore } from '../registry/artifacts.js';
 import { ModelRegistry } from '../registry/registry.js';
 import { RolloutController } from '../rollout/controller.js';
@@ -36,6 +37,8 @@ export interface RegistryWiring {
   tickMs?: number;
   /** Control state is re-read from the store this often (other nodes' changes; default 5000; 0: never). */
   refreshMs?: number;
+  /** registry.maxArtifactMb: the largest artifact upload in MiB (default 10240; 0: no limit). */
+  maxArtifactMb?: number;
 }
 
 export async function buildRegistryServices(w: RegistryWiring): Promise<RegistryServices> {
@@ -45,7 +48,7 @@ export async function buildRegistryServices(w: RegistryWiring): Promise<Registry
   // file times are wall-clock times, whatever clock the server is given (tests run on fixed ones)
   const swept = await artifacts.sweep(Date.now());
   if (swept > 0) process.stderr.write(`lookout: deleted ${swept} temporary file(s) of artifact uploads a stop cut off (${artifacts.dir})\n`);
-  const registry = new ModelRegistry({ store: regStore, catalog: w.catalog, artifacts, clock: w.clock, newId: w.newId });
+  const registry = new ModelRegistry({ store: regStore, catalog: w.catalog, artifacts, clock: w.clock, newId: w.newId, maxArtifactBytes: maxArtifactBytes(w.maxArtifactMb) });
   await registry.load();
   const stats = new GatewayStats(w.clock);
   const upstreams = new UpstreamClients();

@@ -6,6 +6,14 @@ import type { ArtifactRef } from '../storage/registry.js';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
 
+/** An upload passed the store's size limit (its temporary file is deleted). */
+export class ArtifactTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`the artifact is larger than the limit of ${maxBytes} bytes`);
+    this.name = 'ArtifactTooLargeError';
+  }
+}
+
 /** The reference of bytes kept in the artifact store (always hashed). */
 export type StoredArtifact = ArtifactRef & { sha256: string };
 
@@ -69,15 +77,19 @@ export class ArtifactStore {
    * Streams bytes (a request body) into a temporary file, hashing them on the way: a model file of any size is never held
    * in memory. A source that fails or ends early (a dropped connection) leaves no file behind.
    */
-  async receive(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<ReceivedArtifact> {
+  async receive(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes = Infinity): Promise<ReceivedArtifact> {
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
+    // iterated by hand: past the limit, the source (a request) is left unread, not destroyed, so the refusal can be answered
+    const it: AsyncIterator<Uint8Array> | Iterator<Uint8Array> = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
     try {
       const fh = await open(tmp, 'wx', 0o444);
       try {
-        for await (const chunk of source) {
+        for (let r = await it.next(); r.done !== true; r = await it.next()) {
+          const chunk = r.value;
+          if (size + chunk.length > maxBytes) throw new ArtifactTooLargeError(maxBytes);
           hash.update(chunk);
           size += chunk.length;
           await fh.write(chunk);
@@ -123,7 +135,7 @@ export class ArtifactStore {
 
   /**
    * Deletes the temporary files of uploads that a crash (kill -9, power loss) cut off: nothing refers to them, and as an
-   * upload has no size limit, each may hold gigabytes. Run at start; files written to in the last `minAgeMs` are left
+   * upload may be as large as registry.maxArtifactMb (10 GiB by default), each may hold gigabytes. Run at start; files written to in the last `minAgeMs` are left
    * (an upload another process on the same directory may be receiving). Returns how many were deleted.
    */
   async sweep(now: number, minAgeMs = 10 * 60_000): Promise<number> {

@@ -6,7 +6,8 @@ import type {
 } from '../storage/registry.js';
 import { AliasConflictError } from '../storage/registry.js';
 import type { ModelRecord } from '../storage/types.js';
-import type { ArtifactStore } from './artifacts.js';
+import { ArtifactTooLargeError, type ArtifactStore } from './artifacts.js';
+import { artifactTooLarge } from './artifact-limit.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
@@ -18,6 +19,8 @@ export interface RegistryOptions {
   artifacts: ArtifactStore;
   clock: () => number;
   newId: () => string;
+  /** The largest artifact upload in bytes (default: no limit). */
+  maxArtifactBytes?: number;
 }
 
 /** What the gateway reads on every request (kept in memory, updated by every write through this registry). */
@@ -67,6 +70,11 @@ export class ModelRegistry {
   private readonly uploads = new Map<string, SerialQueue>();
 
   constructor(private readonly o: RegistryOptions) {}
+
+  /** The largest artifact upload in bytes (Infinity: no limit). */
+  get maxArtifactBytes(): number {
+    return this.o.maxArtifactBytes ?? Infinity;
+  }
 
   get store(): RegistryStore {
     return this.o.store;
@@ -194,7 +202,9 @@ export class ModelRegistry {
       `version ${model}@${version} already has an artifact (${artifact?.sha256 ?? artifact?.uri}); artifacts are immutable`, { artifact, ...(ref && { uploaded: ref }) });
     // an artifact kept elsewhere: no upload can match it, refused before anything is read
     if (current.artifact !== null && !current.artifact.uri.startsWith('artifact:')) throw refuse(current.artifact);
-    const received = await this.o.artifacts.receive(body instanceof Uint8Array ? [body] : body);
+    const received = await this.o.artifacts.receive(body instanceof Uint8Array ? [body] : body, this.maxArtifactBytes).catch((e: unknown) => {
+      throw e instanceof ArtifactTooLargeError ? artifactTooLarge(e.maxBytes) : e;
+    });
     const ref = received.ref;
     const same = (a: ArtifactRef | null): boolean => a?.sha256 === ref.sha256 && a.uri === ref.uri;
     try {

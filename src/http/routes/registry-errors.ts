@@ -5,6 +5,7 @@ import { toApiError } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import type { Scope } from '../auth.js';
+import { lingerAfterRefusal } from './upload-refusal.js';
 
 /** Maps registry/gateway errors onto the error catalog for the routes of this plugin. */
 export function useRegistryErrors(app: FastifyInstance): void {
@@ -13,6 +14,7 @@ export function useRegistryErrors(app: FastifyInstance): void {
       : err instanceof NulInTextError ? new ApiError('validation_failed', err.message, { field: err.field }) : toApiError(err);
     // 502-504 are the model servers' failures or a pause, already in the request log line: not Lookout's errors
     if (api.status >= 500 && !(api.status >= 502 && api.status <= 504)) req.log.error({ err }, 'request failed');
+    if (api.status === 413) lingerAfterRefusal(req.raw, reply.raw);
     void reply.status(api.status).send(api.toJSON());
   });
 }

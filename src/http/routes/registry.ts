@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
+import { artifactTooLarge } from '../../registry/artifact-limit.js';
 import { SHA256 } from '../../registry/artifacts.js';
 import type { RegisterInput } from '../../registry/registry.js';
 import { parseVersionSort } from '../../registry/version-order.js';
@@ -45,7 +46,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
   const { registry } = s;
   return async (app: FastifyInstance): Promise<void> => {
     useRegistryErrors(app);
-    // an artifact's bytes are handed over as the request stream: written to disk as they come, whatever their size
+    // an artifact's bytes are handed over as the request stream: written to disk as they come, up to registry.maxArtifactMb
     app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
     const read = { onRequest: deps.keys.hook('read') };
     const admin = { onRequest: deps.keys.hook('admin') };
@@ -72,6 +73,9 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'] } }, async (req, reply) => {
       if (!isStream(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
+      // refused before a byte is read: the client says it will send more than the limit
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > registry.maxArtifactBytes) throw artifactTooLarge(registry.maxArtifactBytes, declared);
       const { artifact, created } = await registry.uploadArtifact(req.params.name, req.params.version, req.body);
       void reply.status(created ? 201 : 200);
       return { artifact, created };
