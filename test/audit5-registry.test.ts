@@ -205,13 +205,13 @@ describe('audit 5: comparison requests', { timeout: 60_000 }, () => {
   test('audit 5: outputs that do not match the labels are refused naming the request\'s fields, not "version a"', async () => {
     const compare = (testSet: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> =>
       call(server.url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet });
-    const short = await compare({ labels: [1, 0, 1], current: { scores: [0.9, 0.1, 0.4, 0.6] }, candidate: { scores: [0.9, 0.1, 0.8] } });
+    const short = await compare({ labels: ['yes', 'no', 'yes'], current: { scores: [0.9, 0.1, 0.4, 0.6] }, candidate: { scores: [0.9, 0.1, 0.8] } });
     assert.equal(short.status, 400);
     assert.match((short.body['error'] as { message: string }).message, /^testSet\.current\.scores has 4 rows but testSet\.labels has 3/);
-    const empty = await compare({ labels: [1, 0], current: { scores: [0.9, 0.1] }, candidate: {} });
+    const empty = await compare({ labels: ['yes', 'no'], current: { scores: [0.9, 0.1] }, candidate: {} });
     assert.equal(empty.status, 400);
     assert.match((empty.body['error'] as { message: string }).message, /^testSet\.candidate needs "predictions" or "scores"/);
-    const ok = await compare({ labels: [1, 0, 1, 0], current: { scores: [0.9, 0.1, 0.4, 0.6] }, candidate: { scores: [0.9, 0.1, 0.8, 0.2] } });
+    const ok = await compare({ labels: ['yes', 'no', 'yes', 'no'], current: { scores: [0.9, 0.1, 0.4, 0.6] }, candidate: { scores: [0.9, 0.1, 0.8, 0.2] } });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
 });

@@ -217,3 +217,43 @@ describe('audit 6: artifact size limit (registry.maxArtifactMb)', { timeout: 60_
     }
   });
 });
+
+describe('audit 6: comparison labels and the declared classes', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await churnRegistryServer(); // binary, classes no/yes
+  });
+  after(async () => {
+    await server.close();
+  });
+  const compare = (testSet: Json): Promise<{ status: number; body: Json }> => call(server.url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet, resamples: 50 });
+  const accuracy = (b: Json): unknown[] => {
+    const m = ((b['comparison'] as Json)['metrics'] as Array<{ metric: string; a: number; b: number }>).find((x) => x.metric === 'accuracy');
+    return [m?.a, m?.b];
+  };
+
+  test('audit 6: a test set whose labels are all "no" is scored with "yes" as the positive class (accuracy as sklearn\'s, not inverted)', async () => {
+    // Before: the positive class came from the labels present: all "no" made "no" the positive class, so a score of
+    // 0.9 ("yes") counted as right and 0.1 as wrong: accuracy 0.25 and 0 instead of 0.75 and 1.
+    const r = await compare({ labels: ['no', 'no', 'no', 'no'], current: { scores: [0.1, 0.2, 0.3, 0.9] }, candidate: { scores: [0.1, 0.1, 0.1, 0.1] } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    // sklearn.metrics.accuracy_score(['no'] * 4, ['yes' if s >= 0.5 else 'no' for s in scores]): 0.75 and 1.0
+    assert.deepStrictEqual(accuracy(r.body), [0.75, 1]);
+  });
+
+  test('audit 6: a label or prediction that is not one of the model\'s classes (a typo "Yes") is a 400 naming it, not a third class', async () => {
+    // Before: 200; "Yes" sorted before "no" and "yes", so "Yes" became the negative class: every "no" row counted as wrong.
+    const typo = await compare({ labels: ['yes', 'no', 'Yes', 'no'], current: { scores: [0.9, 0.1, 0.8, 0.2] }, candidate: { scores: [0.8, 0.2, 0.7, 0.3] } });
+    assert.equal(typo.status, 400, JSON.stringify(typo.body));
+    assert.equal((typo.body['error'] as { message: string }).message, 'testSet.labels[2] "Yes" is not one of the model\'s classes (no, yes)');
+    const pred = await compare({ labels: ['yes', 'no'], current: { predictions: ['yes', 'maybe'] }, candidate: { predictions: ['yes', 'no'] } });
+    assert.equal(pred.status, 400, JSON.stringify(pred.body));
+    assert.equal((pred.body['error'] as { message: string }).message, 'testSet.current.predictions[1] "maybe" is not one of the model\'s classes (no, yes)');
+    // missing labels (null) are still left out, not refused
+    const ok = await compare({ labels: ['yes', null, 'no', 'no'], current: { predictions: ['yes', 'no', 'no', 'yes'] }, candidate: { predictions: ['yes', 'yes', 'no', 'no'] } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal((ok.body['comparison'] as Json)['n'], 3);
+    // sklearn.metrics.accuracy_score(['yes', 'no', 'no'], ['yes', 'no', 'yes']) = 0.6667; candidate 1.0
+    assert.deepStrictEqual(accuracy(ok.body), [2 / 3, 1]);
+  });
+});

@@ -2,6 +2,8 @@ import { pairedComparison, type PairedComparison } from '../core/compare/paired.
 import { promotionGate, UnknownGateMetricError, type GateConfig, type GateResult } from '../core/compare/gate.js';
 import { MetricsInputError, type Label, type Task } from '../core/metrics/types.js';
 import type { UpstreamClients } from '../gateway/upstream.js';
+import { declaredPositive } from '../monitoring/performance.js';
+import type { ModelRecord } from '../storage/types.js';
 import { knownFieldsOf, RegistryError } from './errors.js';
 import type { AliasResult, ModelRegistry } from './registry.js';
 
@@ -66,8 +68,10 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     b = t.candidate;
   }
   checkColumn('labels', labels, isLabel);
+  checkClasses('labels', labels, m);
   for (const [side, o] of [['current', a], ['candidate', b]] as const) {
     if (o?.predictions !== undefined) checkColumn(`${side}.predictions`, o.predictions, isLabel);
+    if (o?.predictions !== undefined) checkClasses(`${side}.predictions`, o.predictions, m);
     if (o?.scores !== undefined) checkColumn(`${side}.scores`, o.scores, (v) => v === null || (typeof v === 'number' && v >= 0 && v <= 1));
     // named as the request names them (the comparison's own message says "version a")
     if (o?.predictions === undefined && o?.scores === undefined) throw new RegistryError('bad_request', `testSet.${side} needs "predictions" or "scores"`);
@@ -76,9 +80,11 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
       if (n !== undefined && n !== labels.length) throw new RegistryError('bad_request', `testSet.${side}.${col} has ${n} rows but testSet.labels has ${labels.length}: one output per labelled row, in the same order`);
     }
   }
+  const positive = t.positiveLabel ?? (task === 'binary' ? declaredPositive(m) : undefined);
   try {
     const comparison = pairedComparison({
-      task, labels, a: a ?? {}, b: b ?? {}, ...(t.positiveLabel !== undefined && { positiveLabel: t.positiveLabel }),
+      // the declared positive class, as monitoring uses: taken from the labels present, a test set of "no" rows only made "no" positive
+      task, labels, a: a ?? {}, b: b ?? {}, ...(positive !== undefined && { positiveLabel: positive }),
       seed: opts.seed ?? 0, resamples: opts.resamples ?? 1000,
     });
     return { current, candidate, comparison, gate: promotionGate(comparison, opts.gate ?? {}) };
@@ -98,6 +104,14 @@ function checkGate(g: unknown): void {
 }
 
 const isLabel = (v: unknown): boolean => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+/** A class the model does not have (a typo "Yes") would be taken as a third class, and for a binary model as the negative one. */
+function checkClasses(name: string, values: Array<Label | null>, m: ModelRecord): void {
+  if (m.outputKind === 'regression' || !m.classes) return;
+  const classes = new Set(m.classes);
+  const bad = values.findIndex((v) => v !== null && !classes.has(String(v)));
+  if (bad >= 0) throw new RegistryError('bad_request', `testSet.${name}[${bad}] ${JSON.stringify(values[bad])?.slice(0, 100)} is not one of the model's classes (${m.classes.join(', ').slice(0, 500)})`);
+}
 
 function checkColumn(name: string, values: unknown, ok: (v: unknown) => boolean): void {
   if (!Array.isArray(values)) throw new RegistryError('bad_request', `${name} must be an array`);
