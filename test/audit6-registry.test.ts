@@ -257,3 +257,33 @@ describe('audit 6: comparison labels and the declared classes', { timeout: 60_00
     assert.deepStrictEqual(accuracy(ok.body), [2 / 3, 1]);
   });
 });
+
+describe('audit 6: rollback and promote onto a paused version', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await churnRegistryServer(); // production: 1.0.0
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6: a rollback whose target version is paused (kill switch) is refused (409), the alias and history unchanged', async () => {
+    // Before: 200; production then pointed at the paused version and every request answered 503 (or fell back).
+    assert.equal((await call(server.url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.1.0', reason: 'up' })).status, 200);
+    assert.equal((await call(server.url, 'POST', '/v1/models/churn/versions/1.0.0/pause', { reason: 'wrong answers' })).status, 200);
+    const history = (await call(server.url, 'GET', '/v1/models/churn/deployments')).body;
+    const rb = await call(server.url, 'POST', '/v1/models/churn/rollback', { reason: '1.1.0 slow' });
+    assert.equal(rb.status, 409, JSON.stringify(rb.body));
+    assert.equal((rb.body['error'] as { message: string }).message,
+      'cannot move alias "production" of model "churn" to 1.0.0: that version is paused (kill switch); resume it first (POST /v1/models/churn/versions/1.0.0/resume) or set the alias to another version');
+    assert.deepStrictEqual((await call(server.url, 'GET', '/v1/models/churn/aliases')).body, { aliases: { production: '1.1.0' } });
+    assert.deepStrictEqual((await call(server.url, 'GET', '/v1/models/churn/deployments')).body, history);
+    // a forced promotion onto it likewise
+    const pr = await call(server.url, 'POST', '/v1/models/churn/promote', { version: '1.0.0', reason: 'back', force: true });
+    assert.equal(pr.status, 409, JSON.stringify(pr.body));
+    // resumed, the rollback goes through
+    assert.equal((await call(server.url, 'POST', '/v1/models/churn/versions/1.0.0/resume', {})).status, 200);
+    const ok = await call(server.url, 'POST', '/v1/models/churn/rollback', { reason: '1.1.0 slow' });
+    assert.deepStrictEqual([ok.status, ok.body], [200, { alias: 'production', version: '1.0.0', previous: '1.1.0' }]);
+  });
+});

@@ -148,6 +148,7 @@ export async function promote(registry: ModelRegistry, upstreams: UpstreamClient
   // "force": "false" is truthy: taken as given, it would skip the gate
   if (req.force !== undefined && typeof req.force !== 'boolean') throw new RegistryError('bad_request', '"force" must be true or false');
   registry.requireVersion(model, req.version);
+  registry.refusePausedTarget(model, alias, req.version);
   const current = (await registry.aliases(model))[alias];
   let comparison: Comparison | null = null;
   if (current !== undefined && current !== req.version && !req.force) {

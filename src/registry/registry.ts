@@ -266,7 +266,18 @@ export class ModelRegistry {
     if (current === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: nothing to roll back`);
     const target = rollbackTarget(await this.o.store.deployments(model, 0, Number.MAX_SAFE_INTEGER), alias, current);
     if (target === null) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" has no earlier version to roll back to`);
+    this.refusePausedTarget(model, alias, target);
     return this.setAlias(model, alias, target, { reason, by, kind: 'rollback', expectFrom: current });
+  }
+
+  /**
+   * A rollback or promotion onto a paused version (its kill switch) would have the alias's traffic answered 503 or by the
+   * fallback chain: refused, as a blue-green switch to a paused standby is. (A plain alias set is the operator's call.)
+   */
+  refusePausedTarget(model: string, alias: string, version: string): void {
+    if (!this.control(model).pausedVersions.has(version)) return;
+    throw new RegistryError('conflict', `cannot move alias "${alias}" of model "${model}" to ${version}: that version is paused (kill switch); `
+      + `resume it first (POST /v1/models/${model}/versions/${version}/resume) or set the alias to another version`, { alias, version, paused: true });
   }
 
   async deployments(model: string, from: number, to: number): Promise<DeploymentRecord[]> {
