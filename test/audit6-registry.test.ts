@@ -287,3 +287,29 @@ describe('audit 6: rollback and promote onto a paused version', { timeout: 60_00
     assert.deepStrictEqual([ok.status, ok.body], [200, { alias: 'production', version: '1.0.0', previous: '1.1.0' }]);
   });
 });
+
+describe('audit 6: promote request checks', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await churnRegistryServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6: a malformed seed, resamples or gate is refused even when no comparison is needed (alias unset, or force)', async () => {
+    // Before: 200 and the alias moved: the same call, once the alias was set, failed with a 400 (a CI job passing once)
+    const cases: Array<[Json, RegExp]> = [
+      [{ alias: 'fresh', seed: 'abc' }, /seed must be an integer/],
+      [{ alias: 'fresh', resamples: 1e9 }, /resamples must be an integer from 0 to 10000/],
+      [{ alias: 'fresh', gate: { metrik: 'rocAuc' } }, /unknown gate field\(s\) metrik/],
+      [{ force: true, seed: 1.5 }, /seed must be an integer/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await call(server.url, 'POST', '/v1/models/churn/promote', { version: '1.1.0', reason: 'r', ...body });
+      assert.equal(r.status, 400, `${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.match((r.body['error'] as { message: string }).message, message);
+    }
+    assert.deepStrictEqual((await call(server.url, 'GET', '/v1/models/churn/aliases')).body, { aliases: { production: '1.0.0' } });
+  });
+});

@@ -42,12 +42,7 @@ const MAX_RESAMPLES = 10_000;
 /** Compares two versions on a test set (scoring rows through their upstreams when outputs are not given). */
 export async function compareVersions(registry: ModelRegistry, upstreams: UpstreamClients, model: string, current: string, candidate: string, t: TestSet, opts: { gate?: GateConfig; seed?: number; resamples?: number; concurrency?: number } = {}): Promise<Comparison> {
   const m = registry.requireModel(model);
-  // each resample allocates per row and metric: an unbounded count from a request would exhaust the heap and kill the server
-  if (opts.resamples !== undefined && !(Number.isInteger(opts.resamples) && opts.resamples >= 0 && opts.resamples <= MAX_RESAMPLES)) {
-    throw new RegistryError('bad_request', `resamples must be an integer from 0 to ${MAX_RESAMPLES}`);
-  }
-  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw new RegistryError('bad_request', 'seed must be an integer');
-  checkGate(opts.gate);
+  checkCompareOptions(opts);
   registry.requireVersion(model, current);
   registry.requireVersion(model, candidate);
   const task: Task = m.outputKind;
@@ -92,6 +87,17 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     if (e instanceof MetricsInputError || e instanceof UnknownGateMetricError) throw new RegistryError('bad_request', e.message);
     throw e;
   }
+}
+
+/** The comparison's options from a request. */
+function checkCompareOptions(opts: { gate?: unknown; seed?: unknown; resamples?: unknown }): void {
+  // each resample allocates per row and metric: an unbounded count from a request would exhaust the heap and kill the server
+  const n = opts.resamples;
+  if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_RESAMPLES)) {
+    throw new RegistryError('bad_request', `resamples must be an integer from 0 to ${MAX_RESAMPLES}`);
+  }
+  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw new RegistryError('bad_request', 'seed must be an integer');
+  checkGate(opts.gate);
 }
 
 /** A gate from a request: a misspelt field or a value of the wrong type would silently weaken it (or fail later as a 500). */
@@ -147,6 +153,8 @@ export async function promote(registry: ModelRegistry, upstreams: UpstreamClient
   const alias = req.alias ?? 'production';
   // "force": "false" is truthy: taken as given, it would skip the gate
   if (req.force !== undefined && typeof req.force !== 'boolean') throw new RegistryError('bad_request', '"force" must be true or false');
+  // checked whether or not a comparison is needed: a call that passes while the alias is unset must not fail once it is set
+  checkCompareOptions(req);
   registry.requireVersion(model, req.version);
   registry.refusePausedTarget(model, alias, req.version);
   const current = (await registry.aliases(model))[alias];
