@@ -313,3 +313,27 @@ describe('audit 6: promote request checks', { timeout: 60_000 }, () => {
     assert.deepStrictEqual((await call(server.url, 'GET', '/v1/models/churn/aliases')).body, { aliases: { production: '1.0.0' } });
   });
 });
+
+describe('audit 6: version tags', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await churnRegistryServer();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6: tags are trimmed and kept once (["gbm", "gbm", " prod "] is ["gbm", "prod"]); a blank tag is a 400', async () => {
+    // Before: stored as sent, so `versions list` showed "gbm,gbm, prod " and a search for "prod" missed " prod "
+    const r = await call(server.url, 'PUT', '/v1/models/churn/versions/4.0.0', { tags: ['gbm', 'gbm', ' prod '] });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepStrictEqual((r.body['version'] as Json)['tags'], ['gbm', 'prod']);
+    const p = await call(server.url, 'PATCH', '/v1/models/churn/versions/4.0.0', { tags: ['b', 'a', 'b'] });
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    assert.deepStrictEqual((p.body['version'] as Json)['tags'], ['b', 'a']);
+    const blank = await call(server.url, 'PATCH', '/v1/models/churn/versions/4.0.0', { tags: ['a', '   '] });
+    assert.equal(blank.status, 400, JSON.stringify(blank.body));
+    assert.equal((blank.body['error'] as { message: string }).message, 'tags[1] is blank');
+    assert.deepStrictEqual(((await call(server.url, 'GET', '/v1/models/churn/versions/4.0.0')).body['version'] as Json)['tags'], ['b', 'a']);
+  });
+});

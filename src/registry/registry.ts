@@ -11,6 +11,7 @@ import { artifactTooLarge } from './artifact-limit.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
+import { normalizeTags } from './tags.js';
 import { sortVersions, type VersionSort } from './version-order.js';
 
 export interface RegistryOptions {
@@ -140,7 +141,7 @@ export class ModelRegistry {
     const record: RegistryVersionRecord = {
       model, version: input.version, createdAt: this.o.clock(), createdBy: input.by ?? null,
       artifact: input.artifact ? { uri: input.artifact.uri, sha256: input.artifact.sha256 ?? null, size: input.artifact.size ?? null } : null,
-      lineage: input.lineage ?? {}, tags: input.tags ?? [], notes: input.notes ?? null, upstream: input.upstream ?? null,
+      lineage: input.lineage ?? {}, tags: normalizeTags(input.tags ?? []), notes: input.notes ?? null, upstream: input.upstream ?? null,
     };
     const created = await this.o.store.createVersion(record);
     if (!created) {
@@ -183,7 +184,7 @@ export class ModelRegistry {
   async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord> {
     this.requireModel(model);
     if (typeof patch.upstream === 'string') checkUpstream(patch.upstream);
-    const r = await this.o.store.updateVersion(model, version, patch);
+    const r = await this.o.store.updateVersion(model, version, patch.tags === undefined ? patch : { ...patch, tags: normalizeTags(patch.tags) });
     if (!r) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
     await this.refresh(model);
     return r;
