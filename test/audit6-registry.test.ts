@@ -337,3 +337,43 @@ describe('audit 6: version tags', { timeout: 60_000 }, () => {
     assert.deepStrictEqual(((await call(server.url, 'GET', '/v1/models/churn/versions/4.0.0')).body['version'] as Json)['tags'], ['b', 'a']);
   });
 });
+
+describe('audit 6: comparison outputs of regression and multiclass models', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await churnRegistryServer();
+    assert.equal((await call(server.url, 'POST', '/v1/models', { name: 'price', outputKind: 'regression', inputSchema: { type: 'object' } })).status, 201);
+    assert.equal((await call(server.url, 'POST', '/v1/models', { name: 'iris', outputKind: 'multiclass', inputSchema: { type: 'object' }, classes: ['a', 'b', 'c'] })).status, 201);
+    for (const m of ['price', 'iris']) for (const v of ['1.0.0', '1.1.0']) assert.equal((await call(server.url, 'PUT', `/v1/models/${m}/versions/${v}`, {})).status, 201);
+  });
+  after(async () => {
+    await server.close();
+  });
+  const compare = (model: string, testSet: Json): Promise<{ status: number; body: Json }> => call(server.url, 'POST', `/v1/models/${model}/compare`, { current: '1.0.0', candidate: '1.1.0', testSet, resamples: 20 });
+  const refused = async (model: string, testSet: Json, message: string): Promise<void> => {
+    const r = await compare(model, testSet);
+    assert.equal(r.status, 400, `${JSON.stringify(testSet)}: ${JSON.stringify(r.body)}`);
+    assert.equal((r.body['error'] as { message: string }).message, message);
+  };
+
+  test('audit 6: a regression label or prediction that is not a number, or scores without predictions, is a 400 (not mae null with an interval)', async () => {
+    // Before: 200 with mae and rmse null for both versions, yet a 95% interval of their difference ([0.09, 0.67])
+    await refused('price', { labels: ['abc', 2, 3], current: { predictions: [1, 2, 3] }, candidate: { predictions: [1, 2, 4] } },
+      'testSet.labels[0] "abc" is not a number (the labels and predictions of a regression model are numbers)');
+    await refused('price', { labels: [1, 2, 3], current: { predictions: [1, 2, 3] }, candidate: { predictions: ['x', 2, 4] } },
+      'testSet.candidate.predictions[0] "x" is not a number (the labels and predictions of a regression model are numbers)');
+    await refused('price', { labels: [1, 2, 3], current: { scores: [0.1, 0.2, 0.3] }, candidate: { predictions: [1, 2, 4] } },
+      'testSet.current needs "predictions": a regression model is compared on its predicted values (scores are for binary models)');
+    const ok = await compare('price', { labels: [1, 2, null], current: { predictions: [1, 2, 3] }, candidate: { predictions: [1.5, 2, 4] } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    // numpy: np.mean(np.abs([1, 2] - np.array([1, 2]))) = 0.0, np.mean(np.abs(np.array([1.5, 2]) - [1, 2])) = 0.25
+    const mae = ((ok.body['comparison'] as Json)['metrics'] as Array<{ metric: string; a: number; b: number }>).find((x) => x.metric === 'mae');
+    assert.deepStrictEqual([mae?.a, mae?.b], [0, 0.25]);
+  });
+
+  test('audit 6: a multiclass comparison needs predictions: one score per row (a binary model\'s) is a 400, not accuracy 0', async () => {
+    // Before: 200; the scores were thresholded into "1"/"0", which no class matches: accuracy 0 for the current version
+    await refused('iris', { labels: ['a', 'b'], current: { scores: [0.1, 0.2] }, candidate: { predictions: ['a', 'b'] } },
+      'testSet.current needs "predictions": a multiclass model is compared on its predicted classes (scores are for binary models)');
+  });
+});

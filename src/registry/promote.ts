@@ -70,6 +70,10 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     if (o?.scores !== undefined) checkColumn(`${side}.scores`, o.scores, (v) => v === null || (typeof v === 'number' && v >= 0 && v <= 1));
     // named as the request names them (the comparison's own message says "version a")
     if (o?.predictions === undefined && o?.scores === undefined) throw new RegistryError('bad_request', `testSet.${side} needs "predictions" or "scores"`);
+    // one score per row is a binary model's probability of its positive class: thresholded, it names no other model's class
+    if (task !== 'binary' && o.predictions === undefined) {
+      throw new RegistryError('bad_request', `testSet.${side} needs "predictions": a ${task} model is compared on its predicted ${task === 'regression' ? 'values' : 'classes'} (scores are for binary models)`);
+    }
     for (const col of ['predictions', 'scores'] as const) {
       const n = o[col]?.length;
       if (n !== undefined && n !== labels.length) throw new RegistryError('bad_request', `testSet.${side}.${col} has ${n} rows but testSet.labels has ${labels.length}: one output per labelled row, in the same order`);
@@ -111,9 +115,17 @@ function checkGate(g: unknown): void {
 
 const isLabel = (v: unknown): boolean => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 
-/** A class the model does not have (a typo "Yes") would be taken as a third class, and for a binary model as the negative one. */
+/**
+ * Labels or predictions the model could not have: a class it does not have (a typo "Yes") would be taken as a third
+ * class, and for a binary model as the negative one; a regression model's value that is not a number made its metrics null.
+ */
 function checkClasses(name: string, values: Array<Label | null>, m: ModelRecord): void {
-  if (m.outputKind === 'regression' || !m.classes) return;
+  if (m.outputKind === 'regression') {
+    const bad = values.findIndex((v) => v !== null && typeof v !== 'number');
+    if (bad >= 0) throw new RegistryError('bad_request', `testSet.${name}[${bad}] ${JSON.stringify(values[bad])?.slice(0, 100)} is not a number (the labels and predictions of a regression model are numbers)`);
+    return;
+  }
+  if (!m.classes) return;
   const classes = new Set(m.classes);
   const bad = values.findIndex((v) => v !== null && !classes.has(String(v)));
   if (bad >= 0) throw new RegistryError('bad_request', `testSet.${name}[${bad}] ${JSON.stringify(values[bad])?.slice(0, 100)} is not one of the model's classes (${m.classes.join(', ').slice(0, 500)})`);
