@@ -377,3 +377,18 @@ describe('audit 6: comparison outputs of regression and multiclass models', { ti
       'testSet.current needs "predictions": a multiclass model is compared on its predicted classes (scores are for binary models)');
   });
 });
+
+describe('audit 6: deployment history range', { timeout: 60_000 }, () => {
+  test('audit 6: GET /deployments with "from" after "to" is a 400 as on the other range endpoints, not an empty history', async () => {
+    // Before: 200 {deployments: []}: swapped bounds looked like a model that was never deployed
+    const server = await churnRegistryServer();
+    try {
+      const r = await call(server.url, 'GET', '/v1/models/churn/deployments?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
+      assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: '"from" must be before "to"' } }]);
+      const all = await call(server.url, 'GET', '/v1/models/churn/deployments');
+      assert.equal((all.body['deployments'] as unknown[]).length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -105,6 +105,8 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/deployments', read, async (req) => {
       const from = parseTime(req.query['from'], 'from') ?? 0;
       const to = parseTime(req.query['to'], 'to') ?? Number.MAX_SAFE_INTEGER;
+      // swapped bounds would answer an empty history, as if the model had never been deployed
+      if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
       return { deployments: await registry.deployments(req.params.name, from, to) };
     });
 
