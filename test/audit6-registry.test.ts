@@ -392,3 +392,26 @@ describe('audit 6: deployment history range', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('audit 6: concurrent promotions of one alias', { timeout: 60_000 }, () => {
+  test('audit 6: two promotions over the same current version, both passing their gates, move the alias once; the other is a 409', async () => {
+    const server = await churnRegistryServer(); // production: 1.0.0
+    try {
+      for (const v of ['1.2.0', '1.3.0']) assert.equal((await call(server.url, 'PUT', `/v1/models/churn/versions/${v}`, {})).status, 201);
+      const labels = Array.from({ length: 40 }, (_, i) => (i % 2 ? 'yes' : 'no'));
+      const wrong = (l: string): string => (l === 'yes' ? 'no' : 'yes');
+      const testSet = { labels, current: { predictions: labels.map((l, i) => (i < 20 ? l : wrong(l))) }, candidate: { predictions: labels } };
+      const rs = await Promise.all(['1.2.0', '1.3.0'].map((version) => call(server.url, 'POST', '/v1/models/churn/promote', { version, reason: 'better', testSet, resamples: 50 })));
+      assert.deepStrictEqual(rs.map((r) => r.status).sort(), [200, 409], JSON.stringify(rs.map((r) => r.body)));
+      const won = rs.find((r) => r.status === 200)?.body['version'];
+      const lost = rs.find((r) => r.status === 409)?.body['error'] as { code: string; message: string };
+      assert.equal(lost.code, 'conflict');
+      assert.match(lost.message, new RegExp(`alias "production" points to ${String(won).replace(/\./g, '\\.')}, expected 1\\.0\\.0 \\(changed concurrently\\)`));
+      assert.deepStrictEqual((await call(server.url, 'GET', '/v1/models/churn/aliases')).body, { aliases: { production: won } });
+      const promotes = ((await call(server.url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as Array<{ kind: string; to: string }>).filter((d) => d.kind === 'promote');
+      assert.deepStrictEqual(promotes.map((d) => d.to), [won]);
+    } finally {
+      await server.close();
+    }
+  });
+});
