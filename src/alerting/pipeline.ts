@@ -22,6 +22,9 @@ export interface PipelineDeps {
   actions: ActionRunner;
 }
 
+/** How far back a restart looks for resolves not sent yet (of alerts notified as firing). */
+export const RESOLVE_LOOKBACK_MS = 7 * 86_400_000;
+
 export class AlertStateError extends Error {
   constructor(message: string) {
     super(message);
@@ -147,25 +150,32 @@ export class AlertPipeline {
    * After a restart: active alerts go back into their groups; those the notification log shows as notified count
    * as already notified (no duplicate page), the others (raised just before the restart, still in group wait) are
    * sent at the group's next flush, as are those whose severity changed after they were last notified (an escalation
-   * held by the group interval).
+   * held by the group interval), and alerts notified as firing that resolved after their last notification (a resolve
+   * held by the group interval; looked for in the notifications of the last `RESOLVE_LOOKBACK_MS`).
    */
   async restore(now: number): Promise<void> {
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
-    if (active.length === 0) return;
-    const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), Infinity);
+    const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), now - RESOLVE_LOOKBACK_MS);
     const lastSent = new Map<string, number>();
     for (const n of await this.deps.store.listNotifications({ from, to: now + 1 })) {
       for (const id of n.alertIds) lastSent.set(id, Math.max(lastSent.get(id) ?? -Infinity, n.at));
     }
+    const activeIds = new Set(active.map((a) => a.id));
+    const unsentResolves: AlertRecord[] = [];
+    for (const [id, at] of lastSent) {
+      if (activeIds.has(id) || at < now - RESOLVE_LOOKBACK_MS) continue;
+      const a = await this.deps.store.getAlert(id);
+      if (a?.state === 'resolved' && a.endsAt !== null && a.endsAt > at) unsentResolves.push(a);
+    }
     const upToDate = new Set<string>();
-    for (const a of active) {
+    for (const a of [...active, ...unsentResolves]) {
       this.enqueue(a, now);
       const g = [...this.groups.values()].find((x) => x.alertIds.has(a.id));
       const sentAt = lastSent.get(a.id);
       if (g && sentAt !== undefined) {
         g.notified.add(a.id);
         g.flushedAt = now;
-        if (sentAt >= severityChangedAt(a)) upToDate.add(a.id);
+        if (a.state !== 'resolved' && sentAt >= severityChangedAt(a)) upToDate.add(a.id);
       }
     }
     for (const g of this.groups.values()) {
