@@ -4,7 +4,7 @@ import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
 import { tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
-import { poster, testServer } from './helpers/server.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
@@ -72,6 +72,32 @@ describe('audit 6 (alerting): a resolve not yet sent survives a restart', { time
     } finally {
       await r.stop();
       await r.hook.close();
+    }
+  });
+});
+
+describe('audit 6 (alerting): silences that would match too much, or at the wrong time, are refused', { timeout: 60_000 }, () => {
+  const NOW = Date.UTC(2026, 0, 26, 10);
+  const body = (matchers: unknown[], endsAt: unknown = NOW + 3_600_000): Record<string, unknown> => ({ matchers, endsAt, createdBy: 'ann', comment: 'audit' });
+
+  test('a silence whose every matcher matches the empty string (it would mute every alert) is a 400 naming why', async () => {
+    const s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      for (const ms of [[{ name: 'alertname', value: '.*', isRegex: true }], [{ name: 'model', value: 'churn', isNegative: true }],
+        [{ name: 'modle', value: '' }], [{ name: 'env', value: 'prod', isNegative: true }, { name: 'team', value: '.*', isRegex: true }]]) {
+        const r = await call(s.url, 'POST', '/v1/silences', body(ms));
+        assert.equal(r.status, 400, `${JSON.stringify(ms)} -> ${r.status}`);
+        const err = r.body['error'] as { code: string; message: string };
+        assert.equal(err.code, 'validation_failed');
+        assert.match(err.message, /every alert|empty/);
+      }
+      assert.deepEqual((await call(s.url, 'GET', '/v1/silences')).body['silences'], [], 'none stored');
+      // with one matcher that needs a value, negative and catch-all ones are fine
+      for (const ms of [[{ name: 'model', value: 'churn' }, { name: 'env', value: 'prod', isNegative: true }], [{ name: 'alertname', value: '.+', isRegex: true }]]) {
+        assert.equal((await call(s.url, 'POST', '/v1/silences', body(ms))).status, 201, JSON.stringify(ms));
+      }
+    } finally {
+      await s.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Alerting } from '../../alerting/setup.js';
-import { checkMatcher, type Matcher } from '../../core/rules/matchers.js';
+import { checkMatcher, matches, type Matcher } from '../../core/rules/matchers.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -18,7 +18,7 @@ function time(v: unknown, name: string): number | undefined {
 
 function matchers(v: unknown): Matcher[] {
   if (!Array.isArray(v) || v.length === 0 || v.length > 50) throw new ApiError('validation_failed', '"matchers" must be a list of 1 to 50 {name, value, isRegex?}');
-  return v.map((m, i) => {
+  const list = v.map((m, i): Matcher => {
     if (typeof m !== 'object' || m === null) throw new ApiError('validation_failed', `matchers[${i}] must be an object`);
     const o = m as Record<string, unknown>;
     const out: Matcher = { name: o['name'] as string, value: o['value'] as string, ...(o['isRegex'] === true && { isRegex: true }), ...(o['isNegative'] === true && { isNegative: true }) };
@@ -29,6 +29,12 @@ function matchers(v: unknown): Matcher[] {
     }
     return out;
   });
+  // as Alertmanager: matchers that all match an alert without their labels would mute far more than meant
+  if (list.every((m) => matches(m, {}))) {
+    throw new ApiError('validation_failed', 'every matcher matches the empty string (an alert without the label), so the silence would mute every alert '
+      + 'but those it excludes: add one that needs a value, e.g. {name: "model", value: "churn"} or {name: "alertname", value: ".+", isRegex: true}');
+  }
+  return list;
 }
 
 export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
