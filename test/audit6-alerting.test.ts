@@ -100,4 +100,26 @@ describe('audit 6 (alerting): silences that would match too much, or at the wron
       await s.close();
     }
   });
+
+  test('a silence time without a zone is UTC (as every other time of the API), whatever the server\'s time zone', async () => {
+    const tz = process.env['TZ'];
+    process.env['TZ'] = 'America/New_York';
+    const s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const r = await call(s.url, 'POST', '/v1/silences', { ...body([{ name: 'model', value: 'churn' }], '2026-01-26T12:00:00'), startsAt: '2026-01-26T11:00' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const sil = r.body['silence'] as { startsAt: number; endsAt: number };
+      assert.deepEqual([sil.startsAt, sil.endsAt], [Date.UTC(2026, 0, 26, 11), Date.UTC(2026, 0, 26, 12)]);
+      // Date.parse read these as dates (May 2001, March 2nd): refused
+      for (const bad of ['foo 5', '2026-02-30T10:00:00Z']) {
+        const b = await call(s.url, 'POST', '/v1/silences', body([{ name: 'model', value: 'churn' }], bad));
+        assert.equal(b.status, 400, `${bad} -> ${b.status}`);
+        assert.equal((b.body['error'] as { code: string }).code, 'validation_failed');
+      }
+    } finally {
+      await s.close();
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
+  });
 });

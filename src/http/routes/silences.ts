@@ -4,15 +4,22 @@ import { checkMatcher, matches, type Matcher } from '../../core/rules/matchers.j
 import type { SilenceRecord } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { parseTime } from '../params.js';
 import { objectBody } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
 
+/** A time as epoch ms (a number, or digits) or ISO-8601 as every query takes it (without a zone: UTC, not the server's zone). */
 function time(v: unknown, name: string): number | undefined {
   if (v === undefined) return undefined;
-  const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-  if (!Number.isSafeInteger(t)) throw new ApiError('validation_failed', `"${name}" must be epoch milliseconds or an ISO-8601 time`);
+  let t: number | undefined;
+  try {
+    t = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? parseTime(v, name) : NaN;
+  } catch {
+    t = NaN;
+  }
+  if (!Number.isSafeInteger(t)) throw new ApiError('validation_failed', `"${name}" must be epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z (no zone: UTC)`);
   return t;
 }
 
