@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
@@ -120,6 +121,56 @@ describe('audit 6 (alerting): silences that would match too much, or at the wron
       await s.close();
       if (tz === undefined) delete process.env['TZ'];
       else process.env['TZ'] = tz;
+    }
+  });
+});
+
+describe('audit 6 (alerting): a notifier that hangs does not hold back the notifications of other groups', { timeout: 60_000 }, () => {
+  test('model a\'s webhook times out (3 attempts of 1 s): model b\'s notification (another group, another notifier) arrives at once', async () => {
+    // a receiver that accepts connections and never answers
+    const sockets = new Set<Socket>();
+    const hung = createNetServer((c) => { sockets.add(c); c.on('error', () => undefined); });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const up = await Receiver.start();
+    const now = Date.UTC(2026, 0, 26, 10);
+    let clock = now;
+    const s = await testServer({
+      clock: () => clock,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h',
+          notifiers: [
+            { id: 'a-hook', kind: 'webhook', url: `${hungUrl}/hook`, timeoutMs: 1000, retries: 2, backoffMs: 200, matchers: [{ name: 'model', value: 'a' }] },
+            { id: 'b-hook', kind: 'webhook', url: `${up.url}/hook`, matchers: [{ name: 'model', value: 'b' }] },
+          ],
+        };
+      },
+    });
+    const post = poster(() => s.url);
+    try {
+      for (const m of ['a', 'b']) {
+        await post('/v1/models', { name: m, outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+        await post('/v1/alerts', { source: 'pipeline', model: m, severity: 'page', summary: `${m} late` });
+      }
+      clock += 2 * MIN;
+      const t0 = performance.now();
+      let bAt = -1;
+      const run = post('/v1/monitors/run', {});
+      while (up.received.length === 0 && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+      bAt = performance.now() - t0;
+      await run;
+      const total = performance.now() - t0;
+      assert.equal(up.received.length, 1, 'b was notified');
+      assert.ok(total >= 3000, `a's notifier tried 3 times for 1 s each (${Math.round(total)} ms)`);
+      assert.ok(bAt < 1500, `b's page arrived ${Math.round(bAt)} ms after the tick started (a's notifier took ${Math.round(total)} ms)`);
+      const log = (await call(s.url, 'GET', `/v1/notifications?from=${now}&to=${clock + 1}`)).body['notifications'] as Array<{ notifier: string; status: string; attempts: number }>;
+      assert.deepEqual(log.map((n) => `${n.notifier}:${n.status}:${n.attempts}`).sort(), ['a-hook:failed:3', 'b-hook:sent:1']);
+    } finally {
+      await s.close();
+      await up.close();
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => hung.close(r));
     }
   });
 });

@@ -57,14 +57,20 @@ export class AlertPipeline {
   constructor(private readonly deps: PipelineDeps) {
     this.dedup = dedupStage(deps.store);
     this.notify = notifyStage(deps.notifiers, deps.newId);
-    this.actionStage = async (alerts, ctx) => {
-      for (const a of alerts) {
-        const action = a.context['action'];
-        if (a.state === 'resolved' || typeof action !== 'string' || a.context['actionId'] !== undefined) continue;
-        const rec = await deps.actions.trigger(action, a, ctx.now);
-        await deps.store.putAlert({ ...a, context: { ...a.context, actionId: rec.id, actionState: rec.state } });
-      }
-      return alerts;
+    // groups flush in parallel; actions run one at a time (a model's cooldown is checked, then recorded)
+    let actionsDone: Promise<unknown> = Promise.resolve();
+    this.actionStage = (alerts, ctx) => {
+      const run = actionsDone.catch(() => undefined).then(async () => {
+        for (const a of alerts) {
+          const action = a.context['action'];
+          if (a.state === 'resolved' || typeof action !== 'string' || a.context['actionId'] !== undefined) continue;
+          const rec = await deps.actions.trigger(action, a, ctx.now);
+          await deps.store.putAlert({ ...a, context: { ...a.context, actionId: rec.id, actionState: rec.state } });
+        }
+        return alerts;
+      });
+      actionsDone = run;
+      return run;
     };
   }
 
@@ -110,36 +116,39 @@ export class AlertPipeline {
     const resending = (): Array<[Group, Notifier[]]> => [...this.groups.values()].map((g): [Group, Notifier[]] => [g, resendDue(g, this.deps.notifiers(), now)]).filter(([, n]) => n.length > 0);
     if (due.length === 0 && resending().length === 0) return 0;
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
-    let sent = 0;
-    for (const g of due) {
-      const alerts = await this.alertsOf(g);
-      const ctx = this.ctx(now, g.key, active);
-      ctx.notes['groupLabels'] = g.labels;
-      const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
-      g.flushedAt = now;
-      if (out.length > 0) {
-        sent++;
-        g.sentHash = contentHash(out);
-        g.sentAt = now;
-        for (const a of out) if (a.state !== 'resolved') g.notified.add(a.id);
-        // what was sent is every visible alert of the group: a re-send is due one resend interval later
-        for (const n of this.deps.notifiers()) if (n.resendMs !== undefined) g.resentAt.set(n.config.id, now);
-      }
-      // resolved alerts leave the group once their resolve went out (or if it never will: muted or never notified)
-      for (const a of alerts) {
-        if (a.state === 'resolved' && (out.some((o) => o.id === a.id) || !g.notified.has(a.id) || a.silenced || a.inhibited)) {
-          g.alertIds.delete(a.id);
-          g.notified.delete(a.id);
-        }
-      }
-      if (g.alertIds.size === 0) this.groups.delete(g.key);
-    }
-    for (const [g, notifiers] of resending()) {
+    // groups are sent in parallel: a notifier that hangs or retries for one group never holds back another's page
+    const sent = (await Promise.all(due.map((g) => this.flushGroup(g, now, active)))).filter(Boolean).length;
+    await Promise.all(resending().map(async ([g, notifiers]) => {
       const ctx = this.ctx(now, g.key, active);
       ctx.notes['groupLabels'] = g.labels;
       await resendGroup(g, await this.alertsOf(g), notifiers, ctx, this.deps.newId);
-    }
+    }));
     return sent;
+  }
+
+  /** Runs a due group through the stages; true when it sent something. */
+  private async flushGroup(g: Group, now: number, active: readonly AlertRecord[]): Promise<boolean> {
+    const alerts = await this.alertsOf(g);
+    const ctx = this.ctx(now, g.key, active);
+    ctx.notes['groupLabels'] = g.labels;
+    const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
+    g.flushedAt = now;
+    if (out.length > 0) {
+      g.sentHash = contentHash(out);
+      g.sentAt = now;
+      for (const a of out) if (a.state !== 'resolved') g.notified.add(a.id);
+      // what was sent is every visible alert of the group: a re-send is due one resend interval later
+      for (const n of this.deps.notifiers()) if (n.resendMs !== undefined) g.resentAt.set(n.config.id, now);
+    }
+    // resolved alerts leave the group once their resolve went out (or if it never will: muted or never notified)
+    for (const a of alerts) {
+      if (a.state === 'resolved' && (out.some((o) => o.id === a.id) || !g.notified.has(a.id) || a.silenced || a.inhibited)) {
+        g.alertIds.delete(a.id);
+        g.notified.delete(a.id);
+      }
+    }
+    if (g.alertIds.size === 0) this.groups.delete(g.key);
+    return out.length > 0;
   }
 
   private async alertsOf(g: Group): Promise<AlertRecord[]> {
