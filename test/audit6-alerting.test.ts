@@ -174,3 +174,41 @@ describe('audit 6 (alerting): a notifier that hangs does not hold back the notif
     }
   });
 });
+
+describe('audit 6 (alerting): a notification that failed is sent again at the next flush', { timeout: 60_000 }, () => {
+  test('the receiver is down (HTTP 503) when the page goes out: it gets it one group interval later, not 4 h later; the other notifier not twice', async () => {
+    const down = await Receiver.start(503);
+    const ok = await Receiver.start();
+    let clock = Date.UTC(2026, 0, 26, 10);
+    const s = await testServer({
+      clock: () => clock,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h',
+          notifiers: [{ id: 'flaky', kind: 'webhook', url: `${down.url}/hook`, retries: 1, backoffMs: 10 }, { id: 'ok', kind: 'webhook', url: `${ok.url}/hook` }],
+        };
+      },
+    });
+    const post = poster(() => s.url);
+    const statuses = (r: Receiver): string[] => r.received.map((m) => (m.body as { status: string }).status);
+    try {
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      const raised = await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
+      clock += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      assert.equal(down.received.length, 2, 'two attempts failed');
+      assert.deepEqual(statuses(ok), ['firing']);
+      down.status = 200;
+      for (let i = 0; i < 6; i++) {
+        clock += MIN;
+        await post('/v1/monitors/run', {});
+      }
+      assert.deepEqual(statuses(down).slice(2), ['firing'], 'sent again once the group interval passed');
+      assert.deepEqual(statuses(ok), ['firing'], 'the notifier that got it is not paged twice');
+    } finally {
+      await s.close();
+      await down.close();
+      await ok.close();
+    }
+  });
+});

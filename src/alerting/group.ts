@@ -1,4 +1,5 @@
 import type { AlertRecord } from '../storage/alerts.js';
+import { ONLY_NOTIFIERS } from './notify.js';
 import type { Stage } from './stage.js';
 
 /** A notification group (per model and version by default) and what it last sent. */
@@ -14,6 +15,8 @@ export interface Group {
   notified: Set<string>;
   /** Per notifier with a resend interval: when the group's firing alerts last went to it. */
   resentAt: Map<string, number>;
+  /** Notifiers whose last delivery of the group failed: they get its content again at the next flush. */
+  failed: Set<string>;
 }
 
 /** First flush after group wait; later ones at most once per group interval. */
@@ -28,7 +31,8 @@ export function contentHash(alerts: readonly AlertRecord[]): string {
 
 /**
  * Repeat: a group whose content did not change since it was last sent is sent again only after the repeat
- * interval, and only while some alert in it is still open (not acknowledged). Otherwise the flush stops here.
+ * interval, and only while some alert in it is still open (not acknowledged); before that, only to the notifiers whose
+ * last delivery failed. Otherwise the flush stops here.
  */
 export function repeatStage(group: Group): Stage {
   return async (alerts, ctx) => {
@@ -37,6 +41,10 @@ export function repeatStage(group: Group): Stage {
     const hash = contentHash(visible);
     if (hash !== group.sentHash) return visible;
     const repeat = ctx.now - group.sentAt >= ctx.settings.repeatIntervalMs && visible.some((a) => a.state === 'open');
-    return repeat ? visible : [];
+    if (repeat) return visible;
+    if (group.failed.size === 0) return [];
+    // unchanged, but some notifiers did not get it: they (only) are sent it again
+    ctx.notes[ONLY_NOTIFIERS] = new Set(group.failed);
+    return visible;
   };
 }

@@ -53,9 +53,9 @@ export const RESEND_VALIDITY = 4;
  * Sends the alerts one notifier wants (none: nothing) as one notification of the group; records the attempt in the
  * notification log (`record: 'failed'`: only a failed one).
  */
-export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: StageContext, newId: () => string, record: 'all' | 'failed' = 'all'): Promise<void> {
+export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: StageContext, newId: () => string, record: 'all' | 'failed' = 'all'): Promise<NotificationRecord | null> {
   const mine = alerts.filter((a) => wants(n, a));
-  if (mine.length === 0) return;
+  if (mine.length === 0) return null;
   // re-sends happen at flushes: a period is the resend interval or the flush interval, whichever is longer
   const period = n.resendMs === undefined ? undefined : Math.max(n.resendMs, ctx.settings.flushIntervalMs ?? 0);
   const payload: NotificationPayload = {
@@ -64,14 +64,25 @@ export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: S
     alerts: mine.map(toNotified),
   };
   const rec = await deliver(n, payload, ctx, newId);
-  if (record === 'failed' && rec.status === 'sent') return;
+  if (record === 'failed' && rec.status === 'sent') return rec;
   await ctx.store.appendNotification(rec).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
+  return rec;
 }
 
-/** Sends the group to every notifier that wants some of its alerts, all in parallel: one failing never blocks others. */
+/** Context notes: the notifiers a flush sends to (absent: all), and those whose delivery failed (set by the notify stage). */
+export const ONLY_NOTIFIERS = 'onlyNotifiers';
+export const FAILED_NOTIFIERS = 'failedNotifiers';
+
+/**
+ * Sends the group to every notifier that wants some of its alerts (or only to those the note ONLY_NOTIFIERS names), all
+ * in parallel: one failing never blocks others. The ids of those that failed go to the note FAILED_NOTIFIERS.
+ */
 export function notifyStage(notifiers: () => readonly Notifier[], newId: () => string): Stage {
   return async (alerts, ctx) => {
-    await Promise.all(notifiers().map((n) => sendTo(n, alerts, ctx, newId)));
+    const only = ctx.notes[ONLY_NOTIFIERS] as ReadonlySet<string> | undefined;
+    const targets = notifiers().filter((n) => only === undefined || only.has(n.config.id));
+    const recs = await Promise.all(targets.map((n) => sendTo(n, alerts, ctx, newId)));
+    ctx.notes[FAILED_NOTIFIERS] = new Set(recs.filter((r) => r?.status === 'failed').map((r) => (r as NotificationRecord).notifier));
     return alerts;
   };
 }

@@ -7,7 +7,7 @@ import { fingerprint } from './fingerprint.js';
 import { contentHash, groupDue, repeatStage, type Group } from './group.js';
 import { dashboardLink } from './links.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
-import { notifyStage } from './notify.js';
+import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS } from './notify.js';
 import { resendDue, resendGroup } from './resend.js';
 import type { Notifier } from './notifiers/types.js';
 import { runStages, type Stage, type StageContext } from './stage.js';
@@ -100,7 +100,7 @@ export class AlertPipeline {
     const key = labelsKey(labels, groupBy);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set(), resentAt: new Map() };
+      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set(), resentAt: new Map(), failed: new Set() };
       this.groups.set(key, g);
     }
     g.alertIds.add(a.id);
@@ -133,12 +133,16 @@ export class AlertPipeline {
     ctx.notes['groupLabels'] = g.labels;
     const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
     g.flushedAt = now;
+    const retry = ctx.notes[ONLY_NOTIFIERS] !== undefined;
     if (out.length > 0) {
-      g.sentHash = contentHash(out);
-      g.sentAt = now;
+      g.failed = (ctx.notes[FAILED_NOTIFIERS] as Set<string> | undefined) ?? new Set();
+      if (!retry) {
+        g.sentHash = contentHash(out);
+        g.sentAt = now;
+      }
       for (const a of out) if (a.state !== 'resolved') g.notified.add(a.id);
       // what was sent is every visible alert of the group: a re-send is due one resend interval later
-      for (const n of this.deps.notifiers()) if (n.resendMs !== undefined) g.resentAt.set(n.config.id, now);
+      for (const n of this.deps.notifiers()) if (n.resendMs !== undefined && !retry) g.resentAt.set(n.config.id, now);
     }
     // resolved alerts leave the group once their resolve went out (or if it never will: muted or never notified)
     for (const a of alerts) {
