@@ -212,3 +212,40 @@ describe('audit 6 (alerting): a notification that failed is sent again at the ne
     }
   });
 });
+
+describe('audit 6 (alerting): a notifier\'s retries stop within the group interval (at least 10 s)', { timeout: 90_000 }, () => {
+  test('retries: 12 with backoffMs: 10 (41 s of backoff) against a receiver that is down: the flush ends after the group interval (at least 10 s)', async () => {
+    const down = await Receiver.start(503);
+    const ok = await Receiver.start();
+    let clock = Date.UTC(2026, 0, 26, 10);
+    const s = await testServer({
+      clock: () => clock,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1s', groupInterval: '2s', repeatInterval: '4h',
+          notifiers: [{ id: 'down', kind: 'webhook', url: `${down.url}/hook`, retries: 12, backoffMs: 10 }, { id: 'ok', kind: 'webhook', url: `${ok.url}/hook` }],
+        };
+      },
+    });
+    const post = poster(() => s.url);
+    try {
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
+      clock += MIN;
+      const t0 = performance.now();
+      await post('/v1/monitors/run', {});
+      const took = performance.now() - t0;
+      assert.ok(took < 15_000, `the evaluation round was held ${Math.round(took)} ms by the retries`);
+      const log = (await call(s.url, 'GET', `/v1/notifications?from=${clock - 2 * MIN}&to=${clock + 1}`)).body['notifications'] as Array<{ notifier: string; status: string; attempts: number; error?: string }>;
+      const failed = log.find((n) => n.notifier === 'down');
+      assert.equal(failed?.status, 'failed');
+      assert.ok((failed?.attempts ?? 0) >= 5 && (failed?.attempts ?? 99) < 13, `attempts ${failed?.attempts}`);
+      assert.equal(down.received.length, failed?.attempts);
+      assert.deepEqual(ok.received.length, 1);
+    } finally {
+      await s.close();
+      await down.close();
+      await ok.close();
+    }
+  });
+});

@@ -22,10 +22,17 @@ function wants(n: Notifier, a: AlertRecord): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** One notifier, with retries and exponential backoff; never throws (failures are logged and recorded). */
+/** Retries of one delivery stop this long after it started (or its group interval when longer), as Alertmanager's. */
+export const MIN_RETRY_SPAN_MS = 10_000;
+
+/**
+ * One notifier, with retries and exponential backoff; never throws (failures are logged and recorded). No retry starts
+ * later than the group interval (at least MIN_RETRY_SPAN_MS) after the first attempt: the next flush tries again.
+ */
 async function deliver(n: Notifier, payload: NotificationPayload, ctx: StageContext, newId: () => string): Promise<NotificationRecord> {
   let attempts = 0;
   let error: string | undefined;
+  const deadline = performance.now() + Math.max(ctx.settings.groupIntervalMs, MIN_RETRY_SPAN_MS);
   for (;;) {
     attempts++;
     try {
@@ -34,8 +41,13 @@ async function deliver(n: Notifier, payload: NotificationPayload, ctx: StageCont
       break;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
+      const wait = n.config.backoffMs * 2 ** (attempts - 1);
       if (attempts > n.config.retries) break;
-      await sleep(n.config.backoffMs * 2 ** (attempts - 1));
+      if (performance.now() + wait > deadline) {
+        error += ` (retries stopped: the next one would start after the group interval; the next flush tries again)`;
+        break;
+      }
+      await sleep(wait);
     }
   }
   if (error) ctx.log.warn(`notifier ${n.config.id} failed after ${attempts} attempts`, { error });
