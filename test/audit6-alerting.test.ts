@@ -249,3 +249,38 @@ describe('audit 6 (alerting): a notifier\'s retries stop within the group interv
     }
   });
 });
+
+describe('audit 6 (alerting): grouping by severity, an escalated alert is notified once', { timeout: 60_000 }, () => {
+  test('groupBy [model, severity]: warning, then critical, then resolved: three notifications, none twice', async () => {
+    const hook = await Receiver.start();
+    let clock = Date.UTC(2026, 0, 26, 10);
+    const s = await testServer({
+      clock: () => clock,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupBy: ['model', 'severity'], groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] };
+      },
+    });
+    const post = poster(() => s.url);
+    const sent = (): string[] => hook.received.map((m) => (m.body as { alerts: Array<{ severity: string; status: string }> }).alerts.map((a) => `${a.status}:${a.severity}`).join(','));
+    const run = async (minutes: number): Promise<void> => {
+      for (let i = 0; i < minutes; i++) {
+        clock += MIN;
+        await post('/v1/monitors/run', {});
+      }
+    };
+    try {
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      const raised = await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'warning', summary: 'late' });
+      await run(2);
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'critical', summary: 'very late' });
+      await run(30);
+      assert.deepEqual(sent(), ['firing:warning', 'firing:critical']);
+      await post(`/v1/alerts/${(raised['alert'] as AlertRecord).id}/resolve`, {});
+      await run(30);
+      assert.deepEqual(sent(), ['firing:warning', 'firing:critical', 'resolved:critical']);
+    } finally {
+      await s.close();
+      await hook.close();
+    }
+  });
+});

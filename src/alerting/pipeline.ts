@@ -103,6 +103,13 @@ export class AlertPipeline {
       g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set(), resentAt: new Map(), failed: new Set() };
       this.groups.set(key, g);
     }
+    // an alert is in one group: grouped by a label that changed (severity, on an escalation), it moves, taking with it
+    // whether it was notified (its resolve is then due), so the group it left does not send it again
+    for (const other of this.groups.values()) {
+      if (other === g || !other.alertIds.delete(a.id)) continue;
+      if (other.notified.delete(a.id)) g.notified.add(a.id);
+      if (other.alertIds.size === 0) this.groups.delete(other.key);
+    }
     g.alertIds.add(a.id);
   }
 
