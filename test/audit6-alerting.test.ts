@@ -193,7 +193,7 @@ describe('audit 6 (alerting): a notification that failed is sent again at the ne
     const statuses = (r: Receiver): string[] => r.received.map((m) => (m.body as { status: string }).status);
     try {
       await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
-      const raised = await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
       clock += 2 * MIN;
       await post('/v1/monitors/run', {});
       assert.equal(down.received.length, 2, 'two attempts failed');
