@@ -102,6 +102,26 @@ describe('audit 6 (alerting): silences that would match too much, or at the wron
     }
   });
 
+  test('a silence that ends before now (e.g. times given in seconds: 1970) is a 400, not a silence that mutes nothing', async () => {
+    const s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const secs = { ...body([{ name: 'model', value: 'churn' }], NOW / 1000 + 3600), startsAt: NOW / 1000 };
+      const past = { ...body([{ name: 'model', value: 'churn' }], NOW - 60_000), startsAt: NOW - 3_600_000 };
+      for (const b of [secs, past]) {
+        const r = await call(s.url, 'POST', '/v1/silences', b);
+        assert.equal(r.status, 400, `${JSON.stringify(b)} -> ${r.status}`);
+        const err = r.body['error'] as { code: string; message: string };
+        assert.equal(err.code, 'validation_failed');
+        assert.match(err.message, /endsAt.*past/);
+      }
+      assert.deepEqual((await call(s.url, 'GET', '/v1/silences')).body['silences'], [], 'none stored');
+      // a silence planned ahead (starts later) is fine
+      assert.equal((await call(s.url, 'POST', '/v1/silences', { ...body([{ name: 'model', value: 'churn' }], NOW + 7_200_000), startsAt: NOW + 3_600_000 })).status, 201);
+    } finally {
+      await s.close();
+    }
+  });
+
   test('a silence time without a zone is UTC (as every other time of the API), whatever the server\'s time zone', async () => {
     const tz = process.env['TZ'];
     process.env['TZ'] = 'America/New_York';

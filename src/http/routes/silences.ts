@@ -61,6 +61,8 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
       const endsAt = time(b['endsAt'], 'endsAt');
       if (endsAt === undefined) throw new ApiError('validation_failed', '"endsAt" is required');
       if (!(endsAt > startsAt)) throw new ApiError('validation_failed', '"endsAt" must be after "startsAt"');
+      // as Alertmanager: it would mute nothing (times in seconds, not milliseconds, land in 1970)
+      if (!(endsAt > now)) throw new ApiError('validation_failed', `"endsAt" is in the past (${Math.abs(endsAt) <= 8.64e15 ? new Date(endsAt).toISOString() : endsAt}; now ${new Date(now).toISOString()}): times are epoch milliseconds or ISO-8601`);
       for (const k of ['createdBy', 'comment'] as const) {
         if (typeof b[k] !== 'string' || b[k] === '' || (b[k] as string).length > 5000) throw new ApiError('validation_failed', `"${k}" is required (a non-empty string)`);
       }
