@@ -304,3 +304,28 @@ describe('audit 6 (alerting): grouping by severity, an escalated alert is notifi
     }
   });
 });
+
+describe('audit 6 (alerting): a notification that failed before a restart is sent after it', { timeout: 60_000 }, () => {
+  test('the only receiver is down when the page goes out, the server restarts: the page goes out at the next flush, not 4 h later', async () => {
+    const r = await restartable('lookout-audit6-failed-restart-');
+    const { post } = r;
+    try {
+      r.hook.status = 503;
+      await r.start();
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
+      r.now += 2 * MIN;
+      await post('/v1/monitors/run', {});
+      const failedAttempts = r.hook.received.length;
+      assert.ok(failedAttempts >= 1);
+      await r.stop();
+      r.hook.status = 200;
+      await r.start();
+      await r.runEvery(MIN, 12);
+      assert.deepEqual(r.sent().slice(failedAttempts), ['firing:page'], 'sent once after the restart');
+    } finally {
+      await r.stop();
+      await r.hook.close();
+    }
+  });
+});

@@ -171,13 +171,18 @@ export class AlertPipeline {
    * as already notified (no duplicate page), the others (raised just before the restart, still in group wait) are
    * sent at the group's next flush, as are those whose severity changed after they were last notified (an escalation
    * held by the group interval), and alerts notified as firing that resolved after their last notification (a resolve
-   * held by the group interval; looked for in the notifications of the last `RESOLVE_LOOKBACK_MS`).
+   * held by the group interval; looked for in the notifications of the last `RESOLVE_LOOKBACK_MS`). Only deliveries
+   * that succeeded count as sent; a notifier whose last delivery of a group failed gets the group again.
    */
   async restore(now: number): Promise<void> {
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
     const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), now - RESOLVE_LOOKBACK_MS);
     const lastSent = new Map<string, number>();
+    // per group, each notifier's last delivery: those that failed get the group again at its next flush
+    const lastStatus = new Map<string, Map<string, string>>();
     for (const n of await this.deps.store.listNotifications({ from, to: now + 1 })) {
+      lastStatus.set(n.groupKey, (lastStatus.get(n.groupKey) ?? new Map<string, string>()).set(n.notifier, n.status));
+      if (n.status !== 'sent') continue;
       for (const id of n.alertIds) lastSent.set(id, Math.max(lastSent.get(id) ?? -Infinity, n.at));
     }
     const activeIds = new Set(active.map((a) => a.id));
@@ -199,6 +204,7 @@ export class AlertPipeline {
       }
     }
     for (const g of this.groups.values()) {
+      for (const [notifier, status] of lastStatus.get(g.key) ?? []) if (status === 'failed') g.failed.add(notifier);
       const alerts = (await Promise.all([...g.notified].filter((id) => upToDate.has(id)).map((id) => this.deps.store.getAlert(id)))).filter((a): a is AlertRecord => a !== null);
       g.sentHash = contentHash(alerts);
       g.sentAt = now;
