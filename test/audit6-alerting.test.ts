@@ -3,7 +3,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, poster, testServer } from './helpers/server.js';
 
@@ -326,6 +326,28 @@ describe('audit 6 (alerting): a notification that failed before a restart is sen
     } finally {
       await r.stop();
       await r.hook.close();
+    }
+  });
+});
+
+describe('audit 6 (alerting): lookout silences add --ends reads a time without a zone as UTC, as the API', { timeout: 60_000 }, () => {
+  test('with TZ=America/New_York, --ends 2026-01-26T12:00:00 ends the silence at 12:00 UTC; --ends "foo 5" is refused', async () => {
+    const NOW = Date.UTC(2026, 0, 26, 10);
+    const tz = process.env['TZ'];
+    process.env['TZ'] = 'America/New_York';
+    const s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const add = await lookoutAsync(['silences', 'add', '--url', s.url, '--matcher', 'model=churn', '--ends', '2026-01-26T12:00:00', '--created-by', 'ann', '--comment', 'audit']);
+      assert.equal(add.code, 0, add.stderr);
+      const silences = (await call(s.url, 'GET', '/v1/silences')).body['silences'] as Array<{ endsAt: number }>;
+      assert.deepEqual(silences.map((x) => x.endsAt), [Date.UTC(2026, 0, 26, 12)]);
+      const bad = await lookoutAsync(['silences', 'add', '--url', s.url, '--matcher', 'model=churn', '--ends', 'foo 5', '--created-by', 'ann', '--comment', 'audit']);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /ISO-8601/);
+    } finally {
+      await s.close();
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
     }
   });
 });

@@ -38,15 +38,14 @@ export function silencesCommand(setCode: (c: number) => void): Command {
   const add = cmd.command('add').description('create a silence')
     .requiredOption('--matcher <m>', 'label matcher (repeat for several): name=value, name=~regex, name!=value', parseMatcher, [])
     .option('--duration <d>', 'how long from now, e.g. 2h (default 1h)')
-    .option('--ends <time>', 'end time (ISO-8601) instead of --duration')
+    .option('--ends <time>', 'end time (ISO-8601; without a zone: UTC) instead of --duration')
     .requiredOption('--created-by <name>', 'who creates it')
     .requiredOption('--comment <text>', 'why')
     .action(async (o: AddOpts) => {
-      let endsAt: number;
-      if (o.ends !== undefined) {
-        endsAt = Date.parse(o.ends);
-        if (!Number.isFinite(endsAt)) throw new InvalidArgumentError(`--ends must be an ISO-8601 time (got "${o.ends}")`);
-      } else {
+      let endsAt: number | string;
+      // the server reads the time as every API time (no zone: UTC, whatever this machine's or the server's zone)
+      if (o.ends !== undefined) endsAt = o.ends;
+      else {
         // the duration counts from the server's clock: ask it (its /healthz time) rather than trusting ours
         const ms = parseDuration(o.duration ?? '1h', '--duration');
         const health = await api(o, 'GET', '/healthz');
