@@ -296,6 +296,8 @@ export class Gateway {
       this.o.recorder.record({ id, model: ctx.model.name, version, ts, features: body.features, prediction: null, score: null, scores: null, latencyMs, error: (error ?? 'error').slice(0, 1000), segment: body.segment, costUsd: null });
       return;
     }
+    // An upstream's answer passed fit(); a static fallback was checked against the classes when the serving config was
+    // set, but classes declared (or changed) since make it an answer outside them: rejected, not stored (audit6-quality2).
     if (cls && ctx.classes !== null && !ctx.classes.has(String(a.prediction))) {
       this.o.recorder.reject({ ts, model: ctx.model.name, version, code: 'invalid_prediction', reason: `upstream answered "${String(a.prediction).slice(0, 100)}", not one of the model's classes`, excerpt: JSON.stringify({ id, prediction: a.prediction }).slice(0, 2000) });
       return;
