@@ -41,3 +41,63 @@ describe('audit6 quality2: gateway (real model server on loopback)', { timeout: 
     assert.deepStrictEqual(q.body['rejectedByCode'], { invalid_prediction: 1 }, JSON.stringify(q.body));
   });
 });
+
+describe('audit6 quality2: /performance bySegment (real server, DuckDB file)', { timeout: 60_000 }, () => {
+  const HOUR = 3_600_000;
+  const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => (c.ingest.sampleRate = 1) });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  // Expected values: /usr/bin/python3 (numpy, sklearn 1.2.1) on the same rows:
+  //   iso = IsotonicRegression(out_of_bounds='clip').fit(ref_score, ref_label == 'yes'); p = iso.predict(eu_scores)
+  //   tp = sum p (pred. yes), fp = sum 1-p (pred. yes), fn = sum p (pred. no), tn = sum 1-p (pred. no): accuracy
+  //   (tp+tn)/n, precision tp/(tp+fp), recall tp/(tp+fn), f1 2PR/(P+R); realized of us: sklearn accuracy_score,
+  //   precision_score, recall_score, f1_score (pos_label='yes').
+  test('/performance bySegment lists a segment with traffic but no labels, with its CBPE estimate (realized null, labelled 0)', async () => {
+    const base = s.url;
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'nolab', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/nolab/versions', { version: '1' })).status, 201);
+    const ref = Array.from({ length: 200 }, (_, i) => {
+      const sc = Math.round((((i * 37) % 100) / 100 + 0.005) * 1000) / 1000;
+      return `${i},${sc >= 0.5 ? 'yes' : 'no'},${sc},${((i * 53 + 11) % 100) / 100 < sc ? 'yes' : 'no'}`;
+    });
+    const put = await fetch(`${base}/v1/models/nolab/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: `x,prediction,score,label\n${ref.join('\n')}\n` });
+    assert.equal(put.status, 200);
+    const from = NOW - 2 * HOUR;
+    const events = Array.from({ length: 120 }, (_, i) => {
+      const score = Math.round((((i * 29 + 7) % 97) / 97) * 1000) / 1000;
+      return { id: `nl-${i}`, model: 'nolab', version: '1', timestamp: from + i * 30_000, features: { x: i }, prediction: score >= 0.5 ? 'yes' : 'no', score, segment: { region: i % 3 === 0 ? 'eu' : 'us' } };
+    });
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 120);
+    // only us is labelled: eu has traffic (40 events) and no label
+    const us = events.filter((_, i) => i % 3 !== 0).map((e) => ({ id: e.id, label: Number(e.id.slice(3)) % 2 === 0 ? 'yes' : 'no' }));
+    assert.equal((await call(base, 'POST', '/v1/labels', { labels: us })).body['accepted'], 80);
+    const p = await call(base, 'GET', `/v1/models/nolab/performance?from=${from}&to=${NOW}&ci=false`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    type Seg = { segment: string; labelled: number; realized: { metrics: Record<string, { value: number | null }> } | null; estimated?: Record<string, number> | null };
+    const segs = p.body['bySegment'] as Seg[];
+    assert.deepStrictEqual(segs.map((x) => x.segment), ['region=eu', 'region=us'], JSON.stringify(segs.map((x) => x.segment)));
+    const [eu, usSeg] = segs as [Seg, Seg];
+    assert.deepStrictEqual([eu.labelled, eu.realized], [0, null]);
+    const near = (got: Record<string, number | null> | null | undefined, want: Record<string, number>, what: string): void => {
+      assert.ok(got, `${what}: none`);
+      for (const [k, v] of Object.entries(want)) assert.ok(Math.abs((got[k] as number) - v) < 1e-9, `${what} ${k}: ${String(got[k])} against ${v}`);
+    };
+    near(eu.estimated, { n: 40, accuracy: 0.7748277243589744, precision: 0.7826417004048583, recall: 0.7530250034490314, f1: 0.7675477597680563 }, 'eu estimate');
+    near(usSeg.estimated, { n: 80, accuracy: 0.7628766025641026, precision: 0.771221955128205, recall: 0.7585610365454789, f1: 0.7648391031575432 }, 'us estimate');
+    assert.equal(usSeg.labelled, 80);
+    const m = usSeg.realized?.metrics ?? {};
+    near(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value])), { accuracy: 0.475, precision: 0.475, recall: 0.475, f1: 0.475 }, 'us realized');
+    // a segment asked for holds only itself
+    const one = await call(base, 'GET', `/v1/models/nolab/performance?from=${from}&to=${NOW}&ci=false&segment=region%3Deu`);
+    assert.deepStrictEqual((one.body['bySegment'] as Seg[]).map((x) => [x.segment, x.labelled, x.estimated?.['n']]), [['region=eu', 0, 40]]);
+    // outside the traffic's range: no segment
+    const none = await call(base, 'GET', `/v1/models/nolab/performance?from=${NOW - 10 * HOUR}&to=${NOW - 9 * HOUR}&ci=false`);
+    assert.deepStrictEqual(none.body['bySegment'], []);
+  });
+});

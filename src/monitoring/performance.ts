@@ -25,7 +25,9 @@ export interface PerformanceResult {
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
   /**
    * `estimated`: the segment's CBPE estimate from its own window summaries (as the top level's), when the caller read
-   * them (opts.segmentSummaries); null with `estimatedNote` for a segment beyond MAX_SEGMENT_ESTIMATES.
+   * them (opts.segmentSummaries); null with `estimatedNote` for a segment beyond MAX_SEGMENT_ESTIMATES. Lists the
+   * segments of the labelled events and those of opts.segmentList (segments with traffic, labelled or not: labelled 0,
+   * realized null).
    */
   bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null; realizedNote?: string; estimated?: Estimate; estimatedNote?: string }> | null;
   /**
@@ -63,7 +65,7 @@ export function predictionCount(summary: WindowSummary): number {
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null; segmentSummaries?: ReadonlyMap<string, WindowSummary> } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null; segmentSummaries?: ReadonlyMap<string, WindowSummary>; segmentList?: readonly string[] } = {}): PerformanceResult {
   const rate = opts.sampled?.rate ?? 1;
   const resamples = opts.ci === false ? 0 : 200;
   const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
@@ -98,7 +100,10 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
-    bySegment: opts.segments === false ? null : [...segments].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([segment, list]) => ({ segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics), ...segmentEstimate(segment) })),
+    bySegment: opts.segments === false ? null : [...new Set([...segments.keys(), ...(opts.segmentList ?? [])])].sort((a, b) => (a < b ? -1 : 1)).map((segment) => {
+      const list = segments.get(segment) ?? [];
+      return { segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics), ...segmentEstimate(segment) };
+    }),
     sampled: opts.sampled ?? null,
   };
 }

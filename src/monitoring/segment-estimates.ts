@@ -1,6 +1,7 @@
 import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome } from '../storage/types.js';
+import { segmentMatches } from './segment-match.js';
 
 /** Segments whose CBPE estimate /performance gives in `bySegment` (each one more summary read); the rest: null with a note. */
 export const MAX_SEGMENT_ESTIMATES = 100;
@@ -28,4 +29,19 @@ export async function segmentSummaries(segments: readonly string[], read: (segme
   const out = new Map<string, WindowSummary>();
   for (const segment of segments.slice(0, MAX_SEGMENT_ESTIMATES)) out.set(segment, await read(segment));
   return out;
+}
+
+/**
+ * The segments bySegment lists (canonical keys, sorted) with the merged summaries of the first MAX_SEGMENT_ESTIMATES:
+ * every segment with traffic in the range (`stored`: the stored segments with windows there, those holding `wanted`
+ * when a segment is asked for), labelled or not (a segment without labels is where the estimate helps most), and every
+ * segment of the labelled events. A stored segment whose summary of the range holds no event and that has no label is
+ * left out (its day window overlaps the range, its events do not); one beyond the cap is not read, so listed as stored.
+ */
+export async function listedSegments(labelled: readonly LabelledOutcome[], stored: readonly string[], wanted: string, read: (segment: string) => Promise<WindowSummary>): Promise<{ segments: string[]; summaries: Map<string, WindowSummary> }> {
+  const withLabels = new Set(labelledSegments(labelled));
+  const all = [...new Set([...withLabels, ...stored.filter((x) => x !== '' && (wanted === '' || segmentMatches(x, wanted)))])].sort((a, b) => (a < b ? -1 : 1));
+  const summaries = await segmentSummaries(all, read);
+  const segments = all.filter((x) => withLabels.has(x) || (summaries.get(x)?.events ?? 1) > 0);
+  return { segments, summaries };
 }

@@ -17,7 +17,7 @@ import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
-import { labelledSegments, segmentSummaries } from '../../monitoring/segment-estimates.js';
+import { listedSegments } from '../../monitoring/segment-estimates.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
@@ -107,8 +107,9 @@ export function queryRoutes(deps: AppDeps) {
         ]);
         const inSegment = r.segment === '' ? labelled.events : labelled.events.filter((l) => segmentMatches(l.event.segment, r.segment));
         // Each listed segment's CBPE estimate, from its own summaries of the range (as the top level's from the whole traffic's).
-        const segmentSums = segments ? await segmentSummaries(labelledSegments(inSegment), (s) => deps.reader.mergedStored(v, s, r.from, r.to)) : undefined;
-        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }), ...(segmentSums && { segmentSummaries: segmentSums }) });
+        // Every segment with traffic in the range is listed, labelled or not (unlabelled: realized null, the estimate given).
+        const listed = segments ? await listedSegments(inSegment, await deps.reader.segments(v, r.from, r.to), r.segment, (s) => deps.reader.mergedStored(v, s, r.from, r.to)) : undefined;
+        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }), ...(listed && { segmentSummaries: listed.summaries, segmentList: listed.segments }) });
       });
       return { ...head(v, r), ...result };
     }));
