@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
+import { driftFeature, FROM, HOUR as H, NOW as DNOW, RANGE, SameData } from './helpers/drift.js';
 import { CHURN_SCHEMA } from './helpers/registry.js';
 import { predict } from './helpers/predict.js';
-import { call, testServer } from './helpers/server.js';
+import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 describe('audit6 quality2: gateway (real model server on loopback)', { timeout: 60_000 }, () => {
@@ -99,5 +101,39 @@ describe('audit6 quality2: /performance bySegment (real server, DuckDB file)', {
     // outside the traffic's range: no segment
     const none = await call(base, 'GET', `/v1/models/nolab/performance?from=${NOW - 10 * HOUR}&to=${NOW - 9 * HOUR}&ci=false`);
     assert.deepStrictEqual(none.body['bySegment'], []);
+  });
+});
+
+describe('audit6 quality2: driftShare monitor (real server, DuckDB file)', { timeout: 60_000 }, () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => DNOW, configure: (c) => { c.dataDir = tempDir('lookout-audit6-q2-data-'); c.alerting = { evaluationInterval: 0 }; } });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('a driftShare monitor with method ks records per feature the method used, and its note names the categorical feature scored with the automatic method', async () => {
+    const data = new SameData(s, tempDir('lookout-audit6-q2-'));
+    const ref = { x: Array.from({ length: 40 }, (_, i) => i), city: Array.from({ length: 40 }, (_, i) => 'abcd'[i % 4] as string) };
+    const cur = { x: Array.from({ length: 40 }, (_, i) => i + 30), city: Array.from({ length: 40 }, (_, i) => 'abce'[i % 4] as string) };
+    const { server: auto } = await data.both('mix', { x: { type: 'number' }, city: { type: 'string' } }, ref, cur);
+    const post = poster(() => s.url);
+    await post('/v1/monitors', { id: 'share-ks', model: 'mix', metric: 'driftShare', method: 'ks', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.75 }] });
+    await post('/v1/monitors/run', {});
+    const e = await lastEvaluation(s.url, 'share-ks', FROM, DNOW + H);
+    const ks = (await call(s.url, 'GET', `/v1/models/mix/drift?${RANGE}&method=ks`)).body as unknown as typeof auto;
+    const cityAuto = driftFeature(auto, 'city');
+    assert.deepStrictEqual(e.detail?.['methods'], { x: 'ks', city: cityAuto.method }, JSON.stringify(e.detail));
+    assert.deepStrictEqual(e.detail?.['fellBack'], ['city']);
+    assert.match(String(e.detail?.['note']), new RegExp(`method ks does not apply to categorical feature "city": scored with the automatic method \\(${cityAuto.method}\\)`));
+    // the share: x by ks, city by its automatic method
+    const drifted = [driftFeature(ks, 'x').drifted, cityAuto.drifted].filter(Boolean).length;
+    assert.equal(e.value, drifted / 2);
+    // a method that fits every feature: no fallback, no note
+    await post('/v1/monitors', { id: 'share-psi', model: 'mix', metric: 'driftShare', method: 'psi', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.75 }] });
+    await post('/v1/monitors/run', {});
+    const p = await lastEvaluation(s.url, 'share-psi', FROM, DNOW + H);
+    assert.deepStrictEqual([p.detail?.['methods'], p.detail?.['fellBack'], p.detail?.['note']], [{ x: 'psi', city: 'psi' }, [], undefined]);
   });
 });

@@ -84,7 +84,13 @@ export const SUMMARY_METRICS: MonitorMetric[] = [
       return c ? [drift(f, r, c, ref.profile.rows, args)] : [];
     });
     const d = datasetDrift(fs);
-    return { value: d.share, samples: s.events, detail: { method: args.method ?? DEFAULT_MONITOR_DRIFT_METHOD, drifted: fs.filter((f) => f.drifted).map((f) => f.name) } };
+    const method = args.method ?? DEFAULT_MONITOR_DRIFT_METHOD;
+    // A feature whose kind the method does not fit is scored with the automatic method for its kind (as /drift?method=
+    // does): the share stays a share of drifted features, but which method scored each one is said, and which fell back.
+    const fellBack = fs.filter((f) => !getDriftMethod(method).kinds.includes(f.kind));
+    const note = fellBack.length === 0 ? undefined
+      : `method ${method} does not apply to ${fellBack.map((f) => `${f.kind} feature "${f.name}": scored with the automatic method (${f.method})`).join('; ')}`;
+    return { value: d.share, samples: s.events, detail: { method, methods: Object.fromEntries(fs.map((f) => [f.name, f.method])), fellBack: fellBack.map((f) => f.name), drifted: fs.filter((f) => f.drifted).map((f) => f.name), ...(note !== undefined && { note }) } };
   }, 100, false),
   summaryMetric('predictionDrift', 'drift score of the prediction distribution against the reference', driftDirection, 'none', (s, v, _m, args) => {
     const ref = v.reference;
