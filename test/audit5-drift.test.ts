@@ -101,13 +101,14 @@ describe('drift over stored windows: audit 5 (real server, DuckDB file, real CLI
     assert.equal(series.status, 200);
     assert.deepEqual(series.body['methods'], { 'drift:city': { method: 'chisquare', threshold: 0.05 } });
     assert.equal((await call(s.url, 'GET', `/v1/models/natext/timeseries?${RANGE}&metric=events`)).body['method'], undefined);
-    // GET /timeseries takes a method since audit 6 (audit6-drift); /series still refuses one
-    for (const path of [`series?${RANGE}&metrics=drift:city&method=psi`, `series?${RANGE}&metrics=drift:city&threshold=0.2`]) {
+    // GET /timeseries takes a method since audit 6 (audit6-drift), /series too (audit6-quality2); a method on a series
+    // that is no drift score is still a 400, not ignored
+    for (const path of [`series?${RANGE}&metrics=events&method=psi`, `series?${RANGE}&metrics=events&threshold=0.2`]) {
       const r = await call(s.url, 'GET', `/v1/models/natext/${path}`);
       assert.equal(r.status, 400, `${path}: ${r.status}`);
       const e = r.body['error'] as { code: string; message: string; details: Record<string, unknown> };
       assert.equal(e.code, 'bad_request');
-      assert.match(e.message, /cannot be chosen on a series: drift series use the automatic method \(here chisquare, threshold 0.05/);
+      assert.match(e.message, /series take no drift method/);
     }
   });
 

@@ -113,6 +113,46 @@ describe('audit6 quality2: driftShare monitor (real server, DuckDB file)', { tim
     await s.close();
   });
 
+  test('GET /series takes method and threshold for its drift series: the values and method /timeseries?method= gives each, other metrics unchanged; the same refusals', async () => {
+    const data = new SameData(s, tempDir('lookout-audit6-q2s-'));
+    const ref = { x: Array.from({ length: 40 }, (_, i) => i), city: Array.from({ length: 40 }, (_, i) => 'abcd'[i % 4] as string) };
+    const cur = { x: Array.from({ length: 40 }, (_, i) => i + 7), city: Array.from({ length: 40 }, (_, i) => 'abce'[i % 4] as string) };
+    await data.both('ser', { x: { type: 'number' }, city: { type: 'string' } }, ref, cur);
+    type Body = Record<string, unknown>;
+    const get = (q: string): Promise<{ status: number; body: Body }> => call(s.url, 'GET', `/v1/models/ser/${q}`);
+    const ts = async (metric: string, extra: string): Promise<{ values: Array<number | null>; head: unknown[] }> => {
+      const r = await get(`timeseries?${RANGE}&granularity=minute&metric=${metric}${extra}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+      return { values: (r.body['points'] as Array<{ value: number | null }>).map((p) => p.value), head: [r.body['method'], r.body['threshold'], r.body['autoSelected']] };
+    };
+    for (const extra of ['&method=psi', '&method=hellinger&threshold=0.3', '&threshold=0.2']) {
+      const r = await get(`series?${RANGE}&granularity=minute&metrics=events,drift:x,drift:city${extra}`);
+      assert.equal(r.status, 200, `${extra}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      const series = r.body['series'] as Record<string, Array<number | null>>;
+      const methods = r.body['methods'] as Record<string, { method: string; threshold: number; autoSelected: boolean }>;
+      for (const m of ['drift:x', 'drift:city']) {
+        const one = await ts(m, extra);
+        assert.deepStrictEqual(series[m], one.values, `${m}${extra}`);
+        assert.deepStrictEqual([methods[m]?.method, methods[m]?.threshold, methods[m]?.autoSelected], one.head, `${m}${extra}`);
+        assert.ok(one.values.some((x) => x !== null), `${m}${extra}: some window has a value`);
+      }
+      assert.deepStrictEqual(series['events'], (await ts('events', '')).values);
+    }
+    // refused as /timeseries refuses them
+    for (const [q, re] of [
+      [`metrics=events,drift:city&method=ks`, /method ks does not apply to categorical feature "city"; methods for it: chisquare, hellinger, jensenshannon, psi/],
+      [`metrics=drift:x&method=ks&threshold=1.5`, /threshold 1.5 does not fit drift method ks/],
+      [`metrics=drift:x&method=magic`, /unknown drift method "magic"/],
+      [`metrics=events,driftShare&method=psi`, /series take no drift method/],
+      [`metrics=drift:x&method=psi&method=ks`, /method must be given once/],
+      [`metrics=drift:x&method=psi&from=${DNOW - 50 * 24 * H}&granularity=hour`, /is computed at query time, at most 1000 windows: this range has 1200 hour windows/],
+    ] as const) {
+      const r = await call(s.url, 'GET', `/v1/models/ser/series?${q.includes('from=') ? `to=${DNOW}` : `${RANGE}&granularity=minute`}&${q}`);
+      assert.equal(r.status, 400, `${q}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.match(String((r.body['error'] as { message: string }).message), re, q);
+    }
+  });
+
   test('a driftShare monitor with method ks records per feature the method used, and its note names the categorical feature scored with the automatic method', async () => {
     const data = new SameData(s, tempDir('lookout-audit6-q2-'));
     const ref = { x: Array.from({ length: 40 }, (_, i) => i), city: Array.from({ length: 40 }, (_, i) => 'abcd'[i % 4] as string) };

@@ -65,15 +65,3 @@ export function parseSegment(v: unknown): string {
   }
   return segmentKey(seg);
 }
-
-/**
- * GET /series: a series' drift is stored per window with the automatic method: `method` or `threshold` on a request
- * of several series would not be used, so they are refused (not ignored) with the method the series has. GET
- * /timeseries computes another method from the window summaries (monitoring/series-method.ts).
- */
-export function rejectSeriesMethod(query: Record<string, unknown>, drift: { method: string; threshold: number } | null): void {
-  const given = ['method', 'threshold'].filter((k) => query[k] !== undefined);
-  if (given.length === 0) return;
-  const what = drift ? `drift series use the automatic method (here ${drift.method}, threshold ${drift.threshold}, by the feature's kind and the reference's rows)` : 'series take no drift method';
-  throw new ApiError('bad_request', `${given.join(' and ')} cannot be chosen on a series: ${what}; GET /timeseries?metric=...&method= (one series), GET /drift?method= or a monitor's method for another one`, { given, ...(drift && drift) });
-}

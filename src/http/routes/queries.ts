@@ -11,7 +11,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import type { RangeParams } from '../params.js';
-import { chosenDriftSeries, MAX_COMPUTED_WINDOWS, type ChosenDriftSeries } from '../../monitoring/series-method.js';
+import { checkComputedWindows, seriesMethodParams } from '../series-method-params.js';
 import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
@@ -177,10 +177,7 @@ export function queryRoutes(deps: AppDeps) {
       const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
       const chosen = seriesMethodParams(req.query, metric, v, size / 1000);
-      const windows0 = Math.ceil(r.to / size) - Math.floor(r.from / size);
-      if (chosen?.computed === true && windows0 > MAX_COMPUTED_WINDOWS) {
-        throw new ApiError('bad_request', `a drift series of method ${chosen.method} (not the automatic one) is computed at query time, at most ${MAX_COMPUTED_WINDOWS} windows: this range has ${windows0} ${granularity} windows; shorten it or use a coarser granularity`, { windows: windows0, max: MAX_COMPUTED_WINDOWS });
-      }
+      checkComputedWindows(chosen ? [chosen] : [], r.from, r.to, size, granularity);
       const drift = chosen ? { method: chosen.method, threshold: chosen.threshold, autoSelected: chosen.autoSelected } : seriesDriftMethod(metric, v);
       const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, chosen?.series ?? seriesMetric(metric, v, size / 1000));
       const points: Array<{ t: number; value: number | null; events: number }> = [];
@@ -249,16 +246,4 @@ function metricsParam(raw: unknown, task: OutputKind): string[] | undefined {
     throw new ApiError('bad_request', `metrics must be a comma-separated list of ${task} metrics: ${known.join(', ')}`, { unknown, known });
   }
   return list;
-}
-
-/** `method` and `threshold` of GET /timeseries (null when neither is given): a drift series computed with them, or a 400. */
-function seriesMethodParams(q: Record<string, unknown>, metric: string, v: VersionContext, seconds: number): ChosenDriftSeries | null {
-  if (q['method'] === undefined && q['threshold'] === undefined) return null;
-  for (const k of ['method', 'threshold']) if (q[k] !== undefined && typeof q[k] !== 'string') throw new ApiError('bad_request', `${k} must be given once`);
-  const method = q['method'] as string | undefined;
-  if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
-  const threshold = q['threshold'] === undefined ? undefined : Number(q['threshold']);
-  const c = chosenDriftSeries(metric, v, seconds, method, threshold);
-  if (typeof c === 'string') throw new ApiError('bad_request', c, { metric, ...(method !== undefined && { method }), ...(threshold !== undefined && { threshold: q['threshold'] }) });
-  return c;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
-import { rejectSeriesMethod } from '../params.js';
+import { checkComputedWindows, seriesMethodsParams } from '../series-method-params.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -31,21 +31,24 @@ export function seriesRoutes(deps: AppDeps) {
           unknown: problems.map((p) => p.metric), metrics: TIMESERIES_METRICS, features: v.spec.features.map((f) => f.name),
         });
       }
-      // The method and threshold of each drift series (drift:FEATURE, predictionDrift), as GET /timeseries gives them.
-      const methods = Object.fromEntries(metrics.flatMap((m) => {
-        const d = seriesDriftMethod(m, v);
-        return d ? [[m, d]] : [];
-      }));
-      rejectSeriesMethod(req.query, Object.values(methods)[0] ?? null);
       const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
+      // `method`/`threshold` apply to each drift series as GET /timeseries applies them to one (same refusals and cap).
+      const chosen = seriesMethodsParams(req.query, metrics, v, size / 1000);
+      checkComputedWindows(chosen.values(), r.from, r.to, size, granularity);
+      // The method and threshold of each drift series (drift:FEATURE, predictionDrift), as GET /timeseries gives them.
+      const methods = Object.fromEntries(metrics.flatMap((m) => {
+        const c = chosen.get(m);
+        const d = c ? { method: c.method, threshold: c.threshold, autoSelected: c.autoSelected } : seriesDriftMethod(m, v);
+        return d ? [[m, d]] : [];
+      }));
       const end = deps.metrics.queryDuration.startTimer({ endpoint: 'series' });
       try {
         // Per window and metric, values are cached by the reader (dropped when a checkpoint rewrites the window):
         // a repeated or overlapping range computes only the windows written since.
         const t: number[] = [];
         for (let x = Math.floor(r.from / size) * size; x < r.to; x += size) t.push(x);
-        const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => seriesMetric(m, v, size / 1000)));
+        const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => chosen.get(m)?.series ?? seriesMetric(m, v, size / 1000)));
         const series: Record<string, Array<number | null>> = {};
         const now = deps.clock();
         metrics.forEach((m, i) => {
