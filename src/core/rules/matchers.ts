@@ -55,8 +55,12 @@ export function matchesAll(ms: readonly Matcher[], labels: Labels): boolean {
   return ms.every((m) => matches(m, labels));
 }
 
-/** Labels as a canonical string (sorted keys), for fingerprints and group keys. */
+/**
+ * Labels as a canonical string (sorted keys), for fingerprints and group keys. Names and values are both
+ * percent-encoded, so neither can hold the `=` or `,` that separate them: two label sets never give one key. Names
+ * and values without such characters (letters, digits, `_`, `-`, `.`) are unchanged: existing keys stay the same.
+ */
 export function labelsKey(labels: Labels, only?: readonly string[]): string {
   const keys = (only ?? Object.keys(labels)).filter((k) => labels[k] !== undefined).sort();
-  return keys.map((k) => `${k}=${encodeURIComponent(labels[k] as string)}`).join(',');
+  return keys.map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(labels[k] as string)}`).join(',');
 }
