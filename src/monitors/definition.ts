@@ -11,6 +11,7 @@ import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricArgs } from './metrics/types.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { segmentParts, undeclaredSegmentKeys } from '../monitoring/segment-match.js';
+import { reservedLabelsError } from './reserved-labels.js';
 
 /** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
 export interface MonitorDefinition {
@@ -115,6 +116,14 @@ export function stringMap(o: Obj, k: string): Record<string, string> {
   if (v === undefined) return {};
   if (!isObj(v) || !Object.values(v).every((x) => typeof x === 'string')) throw new DefinitionError(`"${k}" must be an object of strings`);
   return v as Record<string, string>;
+}
+
+/** A monitor's or SLO's own alert labels: strings, none of the labels Lookout sets itself. */
+export function ownLabels(o: Obj, k = 'labels'): Record<string, string> {
+  const labels = stringMap(o, k);
+  const err = reservedLabelsError(labels, k);
+  if (err !== undefined) throw new DefinitionError(err);
+  return labels;
 }
 
 function levels(o: Obj): Level[] {
@@ -256,7 +265,7 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
     levels: levels(input),
     minSamples: num(input, 'minSamples', m.defaultMinSamples, 0),
     ...(noData !== 'keep' && { noData }),
-    labels: stringMap(input, 'labels'),
+    labels: ownLabels(input),
     ...(runbookUrl !== undefined && { runbookUrl }),
     enabled: bool(input, 'enabled', true),
   };

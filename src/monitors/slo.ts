@@ -3,7 +3,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { EvalCache } from './cache.js';
-import { DefinitionError, num, oneOf, onlyKnown, str, stringMap } from './definition.js';
+import { DefinitionError, num, oneOf, onlyKnown, ownLabels, str } from './definition.js';
 
 export type SloKind = 'availability' | 'latency' | 'quality';
 
@@ -54,7 +54,7 @@ export function parseSlo(input: unknown, newId: () => string): SloDefinition {
   return {
     id, model, name: str(o, 'name', false) ?? `${model} ${kind}`, kind, objective,
     windowDays: num(o, 'windowDays', 30, 1, 90), ...(latencyMs !== undefined && { latencyMs }), ...(version !== undefined && { version }),
-    minEvents: num(o, 'minEvents', 20, 0), labels: stringMap(o, 'labels'), ...(runbookUrl !== undefined && { runbookUrl }),
+    minEvents: num(o, 'minEvents', 20, 0), labels: ownLabels(o), ...(runbookUrl !== undefined && { runbookUrl }),
   };
 }
 
