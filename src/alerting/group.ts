@@ -17,6 +17,8 @@ export interface Group {
   resentAt: Map<string, number>;
   /** Notifiers whose last delivery of the group failed: they get its content again at the next flush. */
   failed: Set<string>;
+  /** Resolved alerts that left the group whose resolve some notifiers (the ids) have not got yet (see owed.ts). */
+  owed: Map<string, Set<string>>;
 }
 
 /** First flush after group wait; later ones at most once per group interval. */

@@ -14,7 +14,8 @@ export function toNotified(a: AlertRecord): NotifiedAlert {
   };
 }
 
-function wants(n: Notifier, a: AlertRecord): boolean {
+/** Whether the notifier takes the alert (its sendResolved, minSeverity and matchers). */
+export function wants(n: Notifier, a: AlertRecord): boolean {
   if (a.state === 'resolved' && !n.config.sendResolved) return false;
   if (n.config.minSeverity && severityRank(a.severity as Severity) < severityRank(n.config.minSeverity)) return false;
   return matchesAll(n.config.matchers ?? [], a.labels);

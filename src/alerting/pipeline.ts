@@ -8,6 +8,7 @@ import { contentHash, groupDue, repeatStage, type Group } from './group.js';
 import { dashboardLink } from './links.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
 import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS } from './notify.js';
+import { recordOwed, restoreOwed, sendOwed } from './owed.js';
 import { resendDue, resendGroup } from './resend.js';
 import type { Notifier } from './notifiers/types.js';
 import { runStages, type Stage, type StageContext } from './stage.js';
@@ -94,21 +95,27 @@ export class AlertPipeline {
     return changed;
   }
 
-  private enqueue(a: AlertRecord, now: number): void {
+  /** The group the alert belongs in (created when there is none). */
+  private groupFor(a: AlertRecord, now: number): Group {
     const { groupBy } = this.deps.settings();
     const labels: Record<string, string> = { ...a.labels, model: a.model, ...(a.version !== null && { version: a.version }) };
     const key = labelsKey(labels, groupBy);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set(), resentAt: new Map(), failed: new Set() };
+      g = { key, labels: Object.fromEntries(groupBy.filter((k) => labels[k] !== undefined).map((k) => [k, labels[k] as string])), alertIds: new Set(), createdAt: now, flushedAt: null, sentHash: '', sentAt: 0, notified: new Set(), resentAt: new Map(), failed: new Set(), owed: new Map() };
       this.groups.set(key, g);
     }
+    return g;
+  }
+
+  private enqueue(a: AlertRecord, now: number): void {
+    const g = this.groupFor(a, now);
     // an alert is in one group: grouped by a label that changed (severity, on an escalation), it moves, taking with it
     // whether it was notified (its resolve is then due), so the group it left does not send it again
     for (const other of this.groups.values()) {
       if (other === g || !other.alertIds.delete(a.id)) continue;
       if (other.notified.delete(a.id)) g.notified.add(a.id);
-      if (other.alertIds.size === 0) this.groups.delete(other.key);
+      if (other.alertIds.size === 0 && other.owed.size === 0) this.groups.delete(other.key);
     }
     g.alertIds.add(a.id);
   }
@@ -136,6 +143,9 @@ export class AlertPipeline {
   /** Runs a due group through the stages; true when it sent something. */
   private async flushGroup(g: Group, now: number, active: readonly AlertRecord[]): Promise<boolean> {
     const alerts = await this.alertsOf(g);
+    const owedCtx = this.ctx(now, g.key, active);
+    owedCtx.notes['groupLabels'] = g.labels;
+    await sendOwed(g, this.deps.notifiers(), (id) => this.deps.store.getAlert(id), owedCtx, this.deps.newId);
     const ctx = this.ctx(now, g.key, active);
     ctx.notes['groupLabels'] = g.labels;
     const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
@@ -143,6 +153,8 @@ export class AlertPipeline {
     const retry = ctx.notes[ONLY_NOTIFIERS] !== undefined;
     if (out.length > 0) {
       g.failed = (ctx.notes[FAILED_NOTIFIERS] as Set<string> | undefined) ?? new Set();
+      // a resolve a notifier failed to get is owed to it (only): sent again at the next flushes
+      recordOwed(g, out, g.failed, this.deps.notifiers());
       if (!retry) {
         g.sentHash = contentHash(out);
         g.sentAt = now;
@@ -158,7 +170,7 @@ export class AlertPipeline {
         g.notified.delete(a.id);
       }
     }
-    if (g.alertIds.size === 0) this.groups.delete(g.key);
+    if (g.alertIds.size === 0 && g.owed.size === 0) this.groups.delete(g.key);
     return out.length > 0;
   }
 
@@ -178,19 +190,28 @@ export class AlertPipeline {
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
     const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), now - RESOLVE_LOOKBACK_MS);
     const lastSent = new Map<string, number>();
+    // per alert and notifier, the first and last deliveries that succeeded (a resolve a notifier missed is owed to it)
+    const span = new Map<string, Map<string, [number, number]>>();
     // per group, each notifier's last delivery: those that failed get the group again at its next flush
     const lastStatus = new Map<string, Map<string, string>>();
     for (const n of await this.deps.store.listNotifications({ from, to: now + 1 })) {
       lastStatus.set(n.groupKey, (lastStatus.get(n.groupKey) ?? new Map<string, string>()).set(n.notifier, n.status));
       if (n.status !== 'sent') continue;
-      for (const id of n.alertIds) lastSent.set(id, Math.max(lastSent.get(id) ?? -Infinity, n.at));
+      for (const id of n.alertIds) {
+        lastSent.set(id, Math.max(lastSent.get(id) ?? -Infinity, n.at));
+        const byNotifier = span.get(id) ?? new Map<string, [number, number]>();
+        const [first, last] = byNotifier.get(n.notifier) ?? [Infinity, -Infinity];
+        span.set(id, byNotifier.set(n.notifier, [Math.min(first, n.at), Math.max(last, n.at)]));
+      }
     }
     const activeIds = new Set(active.map((a) => a.id));
     const unsentResolves: AlertRecord[] = [];
     for (const [id, at] of lastSent) {
       if (activeIds.has(id) || at < now - RESOLVE_LOOKBACK_MS) continue;
       const a = await this.deps.store.getAlert(id);
-      if (a?.state === 'resolved' && a.endsAt !== null && a.endsAt > at) unsentResolves.push(a);
+      if (a?.state !== 'resolved' || a.endsAt === null) continue;
+      if (a.endsAt > at) unsentResolves.push(a);
+      else restoreOwed(() => this.groupFor(a, now), a, span.get(id), this.deps.notifiers(), now);
     }
     const upToDate = new Set<string>();
     for (const a of [...active, ...unsentResolves]) {

@@ -1,0 +1,76 @@
+import type { AlertRecord, NotificationRecord } from '../storage/alerts.js';
+import type { Group } from './group.js';
+import { sendTo, wants } from './notify.js';
+import type { Notifier } from './notifiers/types.js';
+import type { StageContext } from './stage.js';
+
+/**
+ * A resolve a notifier missed (its delivery failed) is tried again at the group's flushes for this long after the
+ * alert resolved, then given up (logged): the receiver's own expiry (e.g. Alertmanager's endsAt) has to close it.
+ */
+export const RESOLVE_RETRY_MS = 7 * 86_400_000;
+
+/** After a flush: the resolved alerts it sent that a notifier wanting them failed to get are owed to that notifier. */
+export function recordOwed(g: Group, out: readonly AlertRecord[], failed: ReadonlySet<string>, notifiers: readonly Notifier[]): void {
+  for (const a of out) {
+    if (a.state !== 'resolved') continue;
+    const owed = notifiers.filter((n) => failed.has(n.config.id) && wants(n, a)).map((n) => n.config.id);
+    if (owed.length > 0) g.owed.set(a.id, new Set([...(g.owed.get(a.id) ?? []), ...owed]));
+  }
+}
+
+/**
+ * Sends each notifier the resolves of the group it is owed (as Alertmanager's notification log: only to those that
+ * have not got them), in one notification; a notifier that gets them owes nothing more. A resolve older than
+ * RESOLVE_RETRY_MS, or whose notifier is gone or no longer wants it, is dropped.
+ */
+export async function sendOwed(g: Group, notifiers: readonly Notifier[], get: (id: string) => Promise<AlertRecord | null>, ctx: StageContext, newId: () => string): Promise<void> {
+  if (g.owed.size === 0) return;
+  const alerts = new Map<string, AlertRecord>();
+  for (const [id, to] of g.owed) {
+    const a = await get(id);
+    if (a === null || a.state !== 'resolved') {
+      g.owed.delete(id);
+      continue;
+    }
+    if (ctx.now - (a.endsAt ?? a.updatedAt) >= RESOLVE_RETRY_MS) {
+      ctx.log.warn(`giving up sending the resolve of alert ${id} to ${[...to].join(', ')}: still not delivered ${RESOLVE_RETRY_MS / 86_400_000} days after it resolved`, { id, group: g.key });
+      g.owed.delete(id);
+      continue;
+    }
+    alerts.set(id, a);
+  }
+  const known = new Set(notifiers.map((n) => n.config.id));
+  for (const [id, to] of g.owed) {
+    for (const n of to) if (!known.has(n)) to.delete(n);
+    if (to.size === 0) g.owed.delete(id);
+  }
+  await Promise.all(notifiers.map(async (n) => {
+    const mine = [...g.owed].filter(([, to]) => to.has(n.config.id)).map(([id]) => alerts.get(id)).filter((a): a is AlertRecord => a !== undefined);
+    if (mine.length === 0) return;
+    const rec: NotificationRecord | null = await sendTo(n, mine, ctx, newId);
+    if (rec?.status === 'failed') return;
+    for (const a of mine) {
+      const to = g.owed.get(a.id);
+      to?.delete(n.config.id);
+      if (to?.size === 0) g.owed.delete(a.id);
+    }
+  }));
+}
+
+/**
+ * After a restart: the resolved alert's resolve is owed to each notifier (still configured, wanting it) that got it
+ * firing (a delivery before it resolved) but got no delivery since (`span`: per notifier, first and last deliveries
+ * that succeeded, from the notification log).
+ */
+export function restoreOwed(group: () => Group, a: AlertRecord, span: ReadonlyMap<string, readonly [number, number]> | undefined, notifiers: readonly Notifier[], now: number): void {
+  const endsAt = a.endsAt ?? a.updatedAt;
+  const owed = notifiers.filter((n) => {
+    const s = span?.get(n.config.id);
+    return s !== undefined && s[0] < endsAt && s[1] < endsAt && wants(n, a);
+  }).map((n) => n.config.id);
+  if (owed.length === 0) return;
+  const g = group();
+  g.owed.set(a.id, new Set(owed));
+  g.flushedAt ??= now;
+}
