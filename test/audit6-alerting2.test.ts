@@ -190,3 +190,37 @@ describe('audit 6 (alerting 2): a resolve a notifier missed is sent to it (only)
     }
   });
 });
+
+describe('audit 6 (alerting 2): a resolve sent with the group is not followed by the rest of the group again', { timeout: 60_000 }, () => {
+  test('two alerts paged, one resolves: "resolved,firing" goes out, then nothing for 30 minutes (the firing one is not paged again)', async () => {
+    const hook = await Receiver.start();
+    let clock = NOW;
+    const s = await testServer({
+      clock: () => clock,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook` }] };
+      },
+    });
+    const post = poster(() => s.url);
+    const sent = (): string[] => hook.received.map((m) => (m.body as { alerts: Array<{ status: string }> }).alerts.map((a) => a.status).sort().join(','));
+    const run = async (minutes: number): Promise<void> => {
+      for (let i = 0; i < minutes; i++) {
+        clock += MIN;
+        await post('/v1/monitors/run', {});
+      }
+    };
+    try {
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      const a = await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
+      await post('/v1/alerts', { source: 'features', model: 'churn', severity: 'page', summary: 'stale' });
+      await run(2);
+      assert.deepEqual(sent(), ['firing,firing']);
+      await post(`/v1/alerts/${(a['alert'] as AlertRecord).id}/resolve`, {});
+      await run(30);
+      assert.deepEqual(sent(), ['firing,firing', 'firing,resolved'], 'the alert still firing is not paged again before the repeat interval');
+    } finally {
+      await s.close();
+      await hook.close();
+    }
+  });
+});

@@ -156,7 +156,9 @@ export class AlertPipeline {
       // a resolve a notifier failed to get is owed to it (only): sent again at the next flushes
       recordOwed(g, out, g.failed, this.deps.notifiers());
       if (!retry) {
-        g.sentHash = contentHash(out);
+        // the resolved alerts sent leave the group below: what the receivers now hold is the rest (else the next
+        // flush would see other content and page the alerts still firing again)
+        g.sentHash = contentHash(out.filter((a) => a.state !== 'resolved'));
         g.sentAt = now;
       }
       for (const a of out) if (a.state !== 'resolved') g.notified.add(a.id);
