@@ -63,7 +63,7 @@ export async function sendOwed(g: Group, notifiers: readonly Notifier[], get: (i
  * firing (a delivery before it resolved) but got no delivery since (`span`: per notifier, first and last deliveries
  * that succeeded, from the notification log).
  */
-export function restoreOwed(group: () => Group, a: AlertRecord, span: ReadonlyMap<string, readonly [number, number]> | undefined, notifiers: readonly Notifier[], now: number): void {
+export function restoreOwed(group: () => Group, a: AlertRecord, span: ReadonlyMap<string, readonly [number, number]> | undefined, notifiers: readonly Notifier[]): void {
   const endsAt = a.endsAt ?? a.updatedAt;
   const owed = notifiers.filter((n) => {
     const s = span?.get(n.config.id);
@@ -72,5 +72,4 @@ export function restoreOwed(group: () => Group, a: AlertRecord, span: ReadonlyMa
   if (owed.length === 0) return;
   const g = group();
   g.owed.set(a.id, new Set(owed));
-  g.flushedAt ??= now;
 }

@@ -213,7 +213,7 @@ export class AlertPipeline {
       const a = await this.deps.store.getAlert(id);
       if (a?.state !== 'resolved' || a.endsAt === null) continue;
       if (a.endsAt > at) unsentResolves.push(a);
-      else restoreOwed(() => this.groupFor(a, now), a, span.get(id), this.deps.notifiers(), now);
+      else restoreOwed(() => this.groupFor(a, now), a, span.get(id), this.deps.notifiers());
     }
     const upToDate = new Set<string>();
     for (const a of [...active, ...unsentResolves]) {
