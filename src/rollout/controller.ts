@@ -92,10 +92,8 @@ export class RolloutController implements RoutingOverrides {
 
   async load(): Promise<void> {
     const now = this.o.clock();
-    const seen = new Set<string>();
-    for (const rec of await this.o.registry.store.listRollouts()) {
-      if (seen.has(rec.model)) continue;
-      seen.add(rec.model);
+    // the newest rollout of each model only (a model's history can hold thousands): an older one is never active
+    for (const rec of await this.o.registry.store.latestRollouts()) {
       const r = rec.data as unknown as Rollout;
       if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) {
         this.active.set(r.model, r);
@@ -136,7 +134,7 @@ export class RolloutController implements RoutingOverrides {
   async current(model: string): Promise<Rollout | null> {
     const a = this.active.get(model);
     if (a) return a;
-    const rec = (await this.o.registry.store.listRollouts(model))[0];
+    const rec = (await this.o.registry.store.listRolloutPage(model, 1))[0];
     return rec ? rec.data as unknown as Rollout : null;
   }
 

@@ -118,6 +118,10 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       assert.deepStrictEqual((await r.listRolloutPage('pg', 2, { createdAt: T0 + 1, id: 'pg-B' })).map((x) => x.id), ['pg-z']);
       assert.deepStrictEqual(await r.listRolloutPage('pg', 2, { createdAt: T0, id: 'pg-z' }), []);
       assert.deepStrictEqual(await r.listRolloutPage('nobody', 5), []);
+      const latest = new Map((await r.latestRollouts()).map((x) => [x.model, x.id]));
+      assert.equal(latest.get('pg'), 'pg-new');
+      assert.equal(latest.get('pg2'), 'pg-other');
+      assert.equal((await r.latestRollouts()).filter((x) => x.model === 'pg').length, 1);
     });
 
     test('pauses: pause and resume a model or a version, each change recorded as a deployment (a repeated one is a no-op)', async () => {

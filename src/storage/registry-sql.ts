@@ -201,6 +201,12 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toRollout);
   }
 
+  async latestRollouts(): Promise<RolloutRecord[]> {
+    const rows = await this.db.query(`SELECT id, model, state, created_at, updated_at, data FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY model
+      ORDER BY created_at DESC, (id COLLATE "C") DESC) AS newest FROM ${this.t('registry_rollouts')}) latest WHERE newest = 1`, []);
+    return rows.map(toRollout).sort((a, b) => cmp(a.model, b.model));
+  }
+
   async pause(p: PauseRecord, d: DeploymentRecord): Promise<boolean> {
     noNul({ by: p.by, reason: p.reason });
     noDeploymentNul(d);

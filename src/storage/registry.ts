@@ -142,6 +142,8 @@ export interface RegistryStore {
    * descending), only those after `before` in that order when given (the last one of the previous page).
    */
   listRolloutPage(model: string, limit: number, before?: { createdAt: number; id: string }): Promise<RolloutRecord[]>;
+  /** The newest rollout of each model (in listRollouts' order: createdAt, then id in byte order), one row per model. */
+  latestRollouts(): Promise<RolloutRecord[]>;
 
   /**
    * Pauses a model or version and records the deployment, in one transaction; returns false (and writes nothing, the
