@@ -6,6 +6,17 @@ import { MemoryNotifier } from '../src/rollout/notifier.js';
 import { rolloutFixture, T0 } from './helpers/rollout.js';
 import { call } from './helpers/server.js';
 
+const TICK = 5_000;
+const HOUR = 3_600_000;
+
+interface Check { name: string; pass: boolean; detail?: string }
+const checksOf = (r: { analyses: unknown[] }): Check[] => (r.analyses as Array<{ checks: Check[] }>).at(-1)?.checks ?? [];
+
+/** `n` successful answers of `version` (10 ms, class "no"). */
+function healthy(svc: RegistryServices, version: string, n: number): void {
+  for (let i = 0; i < n; i++) svc.stats.answer('churn', version, true, 10, 'no', null);
+}
+
 /** Counts the rollout rows the registry store hands out (instrumentation of the real store, which still answers). */
 function countRolloutRows(svc: RegistryServices): { rows: number } {
   const counter = { rows: 0 };
@@ -55,6 +66,46 @@ describe('audit 6 (rollout, second pass): a long rollout history', { timeout: 30
       assert.equal(after.state, 'rolled_back');
       assert.ok(counter.rows <= 1, `GET /v1/models/churn/rollout read ${counter.rows} rollout rows`);
       assert.equal(await new RolloutController({ registry: svc.registry, stats: svc.stats, clock: () => T0, newId: () => 'y', notifier: new MemoryNotifier() }).current('nobody'), null);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('audit 6 (rollout, second pass): a paused and resumed step', { timeout: 300_000 }, () => {
+  test('the looks of a step before a pause and after its resume spend errorRateAlpha together: the final look after the resume tests at 0.00279, not 0.00503 (all looks 0.0145 of 0.01 before)', async () => {
+    // Step of 1 h, errorRateAlpha 0.01, interimAlpha 0.005; 700 looks (t = 700/720), pause, resume, 720 looks. numpy/scipy
+    // with the documented spending function (0.9 x Lan-DeMets O'Brien-Fleming(b) + 0.1 x b x t, b = min(interimAlpha,
+    // alpha/2)): the looks before the pause spent 0.0044600. Before, the resumed step started a new series: its looks spent
+    // 0.01 again (final look 0.01 - spent(719/720) = 0.0050279), 0.01446 for the step. Now the resumed series spends what
+    // is left, R = 0.0055400: its interim looks 0.0027527, its final look R - 0.0027527 = 0.0027873; 0.01 for the step.
+    const f = await rolloutFixture({}, {});
+    try {
+      const svc = f.server.deps.registry as RegistryServices;
+      const r = await svc.rollouts.start('churn', {
+        candidate: '1.1.0', policy: 'canary', steps: [10, 100], stepDurationMs: HOUR,
+        analysis: { minSamples: 100, maxErrorRateIncrease: 0, errorRateAlpha: 0.01, interimAlpha: 0.005 }, slo: { minSamples: 1e9 },
+      }, 'test', 'pause and resume');
+      const looks = async (n: number): Promise<void> => {
+        for (let i = 0; i < n && r.state === 'running' && r.step === 0; i++) {
+          healthy(svc, '1.1.0', 1);
+          healthy(svc, '1.0.0', 9);
+          f.advance(TICK);
+          assert.deepStrictEqual(await svc.rollouts.tick(), []);
+        }
+      };
+      await looks(700);
+      assert.equal((await svc.rollouts.pause('churn', 'oncall')).changed, true);
+      f.advance(600_000);
+      assert.deepStrictEqual(await svc.rollouts.tick(), []);
+      assert.equal((await svc.rollouts.resume('churn', 'oncall')).changed, true);
+      await looks(720);
+      assert.equal(r.step, 1, `the step did not pass: ${String(r.endReason)}`);
+      const er = checksOf(r).find((c) => c.name === 'errorRate') as Check;
+      assert.match(String(er.detail), /fails when p < 0\.00279 /, 'the final look after the resume tests at what the step has left');
+      const stored = await f.rollout();
+      assert.equal(stored.id, r.id);
+      assert.equal(stored.stepLooks, undefined, 'the next step starts its looks afresh');
     } finally {
       await f.close();
     }

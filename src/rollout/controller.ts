@@ -107,7 +107,8 @@ export class RolloutController implements RoutingOverrides {
   /** The rollout's current series of looks (its step, or the bake period) and the elapsed fraction of it at `now`. */
   private seriesOf(r: Rollout, now: number): { series: string; t: number } {
     if (r.state === 'promoted') return { series: 'bake', t: r.bakeMs > 0 ? Math.min(1, (now - (r.promotedAt ?? now)) / r.bakeMs) : 1 };
-    // a resumed step starts again on fresh statistics (resumeNow resets them): a new series
+    // a resumed step starts again on fresh statistics (resumeNow resets them): a new series, spending what the looks
+    // before the pause left (stepLooks)
     const elapsed = now - r.stepStartedAt;
     const t = elapsed < r.stepDurationMs ? elapsed / r.stepDurationMs : 1 + Math.min(1, (elapsed - r.stepDurationMs) / Math.max(1, r.maxStepDurationMs - r.stepDurationMs));
     return { series: `step ${r.step} from ${r.stepStartedAt}`, t };
@@ -119,7 +120,14 @@ export class RolloutController implements RoutingOverrides {
     const last = this.looks.get(r.id);
     const prev = last?.series === series ? last.t : 0;
     this.looks.set(r.id, { series, t: Math.max(prev, Math.min(t, 2)) });
-    return { prev, t: Math.min(t, 2), final };
+    const earlier = r.state === 'promoted' ? [] : r.stepLooks ?? [];
+    return { prev, t: Math.min(t, 2), final, ...(earlier.length > 0 && { earlier }) };
+  }
+
+  /** The elapsed fraction the looks of the rollout's current series reached (0 before its first look). */
+  private reached(r: Rollout, now: number): number {
+    const last = this.looks.get(r.id);
+    return last?.series === this.seriesOf(r, now).series ? last.t : 0;
   }
 
   routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null {
@@ -193,6 +201,8 @@ export class RolloutController implements RoutingOverrides {
   private async pauseNow(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
     const r = this.running(model, ['running', 'paused']);
     if (r.state === 'paused') return { rollout: r, changed: false };
+    // the looks so far spent their share of the step's levels: the looks after the resume get what they left
+    r.stepLooks = [...r.stepLooks ?? [], this.reached(r, this.o.clock())];
     r.state = 'paused';
     await this.save(r, 'paused', `paused by ${by}`);
     return { rollout: r, changed: true };
@@ -318,12 +328,14 @@ export class RolloutController implements RoutingOverrides {
         return this.rollback(r, `"${r.alias}" was moved off ${r.primary} during the rollout (now ${conflictActual(e)}): not promoted over that change`, 'rollout-controller', a);
       }
       Object.assign(r, { state: 'promoted', promotedAt: now, weight: 100 });
+      delete r.stepLooks;
       this.o.stats.reset(r.model);
       return this.save(r, 'promoted', `all ${r.steps.length} steps passed`, a);
     }
     r.step++;
     r.weight = r.steps[r.step] as number;
     r.stepStartedAt = now;
+    delete r.stepLooks;
     this.o.stats.reset(r.model);
     await this.save(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
   }

@@ -51,6 +51,11 @@ export interface Rollout extends RolloutSpec {
   endedAt: number | null;
   endReason: string | null;
   analyses: StepAnalysis[];
+  /**
+   * The elapsed fractions of the current step reached by its looks before each pause (a resume starts the step's looks
+   * again on fresh statistics, spending what those left: spending.ts leftAfter); empty or absent at the step's start.
+   */
+  stepLooks?: number[];
   /** Why the controller's last evaluation of this rollout failed (cleared by the next one that succeeds). */
   lastError?: { at: number; message: string };
 }

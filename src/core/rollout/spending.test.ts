@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { binomialSfAtLeast } from '../stats/binomial.js';
-import { interimShare, lookLevel, normalIsf, normalSf, obrienFlemingSpent, UNIFORM_SHARE, WAITING_SHARE } from './spending.js';
+import { interimShare, leftAfter, lookLevel, normalIsf, normalSf, obrienFlemingSpent, UNIFORM_SHARE, WAITING_SHARE } from './spending.js';
 
 const close = (got: number, want: number, rtol: number, what: string): void =>
   assert.ok(Math.abs(got - want) <= rtol * Math.abs(want), `${what}: ${got}, scipy ${want}`);
@@ -90,5 +90,20 @@ describe('audit 6: alpha spending over the looks of a rollout step', () => {
     const last = lookLevel(0.01, 0.001, { prev, t: 2, final: true });
     close(last, 0.9 * 0.009, 1e-12, 'the final look after the whole waiting time');
     close(sum + last, 0.01, 1e-12, 'all the looks');
+  });
+
+  test('a step paused twice: the levels of its three series of looks (5-s looks of a 1-h step, paused at 0.5 and 0.97) sum to alpha, not 3 alpha', () => {
+    const alpha = 0.01;
+    const ia = 0.005;
+    const series = (earlier: number[], upTo: number, final: boolean): number => {
+      let sum = 0;
+      for (let i = 1; i <= upTo; i++) sum += lookLevel(alpha, ia, { prev: (i - 1) / 720, t: i / 720, final: final && i === upTo, earlier });
+      return sum;
+    };
+    const total = series([], 360, false) + series([0.5], 700, false) + series([0.5, 700 / 720], 720, true);
+    close(total, alpha, 1e-9, 'sum of the levels of all the looks');
+    // numpy/scipy with the documented spending function: after 0.5 then 700/720, 0.01 - 0.00031475 - 0.0043164 = 0.0053689 left
+    close(leftAfter(alpha, ia, [0.5, 700 / 720]), 0.0053689, 1e-4, 'left after two pauses');
+    assert.equal(leftAfter(alpha, ia, []), alpha);
   });
 });

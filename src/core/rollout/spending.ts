@@ -86,6 +86,11 @@ export interface Look {
   t: number;
   /** The series' final look: the first at or after its end with enough samples. */
   final: boolean;
+  /**
+   * The elapsed fractions reached by the earlier series of the same step, each ended by a pause (its resume starts a new
+   * series on fresh statistics): those looks spent their share already, and this series spends what they left (leftAfter).
+   */
+  earlier?: readonly number[];
 }
 
 /** The budget of the looks before the end: interimAlpha, at most half of alpha. */
@@ -108,10 +113,23 @@ export function spentBy(alpha: number, interimAlpha: number, t: number): number 
 }
 
 /**
- * The level of one look: the increment of the spending function since the previous look (0 when time went back), or
- * for the final look what is left of alpha. The levels of a series' looks sum to at most alpha.
+ * What is left of `alpha` after earlier series of looks that reached the elapsed fractions `earlier` (in order, none of
+ * them final): each spent spentBy of what the ones before it had left, so all of them and the series to come together
+ * spend at most alpha.
  */
-export function lookLevel(alpha: number, interimAlpha: number, look: Look): number {
+export function leftAfter(alpha: number, interimAlpha: number, earlier: readonly number[]): number {
+  let left = alpha;
+  for (const t of earlier) left -= spentBy(left, interimAlpha, Math.min(Math.max(t, 0), 2));
+  return Math.max(0, left);
+}
+
+/**
+ * The level of one look: the increment of the spending function since the previous look (0 when time went back), or
+ * for the final look what is left of alpha. The levels of a series' looks sum to at most alpha; with `look.earlier`, the
+ * levels of the earlier series (before a pause) and of this one sum to at most alpha.
+ */
+export function lookLevel(configured: number, interimAlpha: number, look: Look): number {
+  const alpha = leftAfter(configured, interimAlpha, look.earlier ?? []);
   const spent = spentBy(alpha, interimAlpha, look.prev);
   if (look.final) return alpha - spent;
   return Math.max(0, spentBy(alpha, interimAlpha, look.t) - spent);
