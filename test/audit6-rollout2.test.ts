@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import type { RegistryServices } from '../src/gateway/services.js';
 import { RolloutController } from '../src/rollout/controller.js';
 import { MemoryNotifier } from '../src/rollout/notifier.js';
+import { stickyKeys as keys } from './helpers/registry.js';
 import { rolloutFixture, T0 } from './helpers/rollout.js';
 import { call } from './helpers/server.js';
 
@@ -108,6 +109,60 @@ describe('audit 6 (rollout, second pass): a paused and resumed step', { timeout:
       assert.equal(stored.stepLooks, undefined, 'the next step starts its looks afresh');
     } finally {
       await f.close();
+    }
+  });
+});
+
+/** A model server's answer: always "yes", with confidence `x - drop` (x from the request's features). */
+const confident = (drop: number) => ({ answer: (f: Record<string, unknown>): Record<string, unknown> => ({ prediction: 'yes', score: Number(f['x']) - drop }) });
+/** The confidences asked for: 0.75 to 0.95, the same 150 values on every arm (x(i) for i < 150). */
+const x = (i: number): number => 0.75 + 0.2 * ((i * 37) % 100) / 100;
+const STEP = 60_000;
+
+describe('audit 6 (rollout, second pass): the estimated-performance guard end to end', { timeout: 300_000 }, () => {
+  test('a canary whose mean confidence is 0.055 below the primary\'s (0.005 below the limit; Welch z = 0.86, p = 0.195) is promoted; one 0.2 below (z = 25.8) is rolled back', async () => {
+    // numpy/scipy on the same answers: the canary's 150 confidences x(i) - drop against the primary's 300 (its own 150 and
+    // the canary's 150 mirrored requests, x(i) each): mean 0.84833, limit 0.79833; drop 0.055: canary 0.79333,
+    // z = (limit - mean) / sqrt(var_c / 150 + var_p / 300) = 0.8596, p = norm.sf(z) = 0.195; drop 0.2: z = 25.79, p = 6.0e-147.
+    // The analysis used to be checked at unit level only (src/core/rollout/analysis.test.ts); this runs it through the
+    // gateway's confidence statistics (its own and mirrored answers) and the controller.
+    for (const [drop, z, outcome] of [[0.055, '0.860', 'promoted'], [0.2, '25.788', 'rolled_back']] as const) {
+      const f = await rolloutFixture(confident(0), confident(drop));
+      try {
+        await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 100 }, slo: { minSamples: 1000 } });
+        assert.ok((await f.send(keys(150, false, 'p'), 4, x)).every((a) => a === '200 1.0.0'));
+        assert.ok((await f.send(keys(150, true, 'c'), 4, x)).every((a) => a === '200 1.1.0'));
+        await new Promise((r) => setTimeout(r, 500));
+        await f.tick(STEP);
+        let r = await f.rollout();
+        const perf = checksOf(r as { analyses: unknown[] }).find((c) => c.name === 'estimatedPerformance') as Check & { canary: number; primary: number; limit: number };
+        assert.ok(perf, `no estimatedPerformance check: ${JSON.stringify(r.analyses)}`);
+        assert.ok(Math.abs(perf.primary - 0.848333) < 1e-5, `primary mean confidence ${perf.primary}`);
+        assert.ok(Math.abs(perf.canary - (0.848333 - drop)) < 1e-5, `canary mean confidence ${perf.canary}`);
+        assert.ok(perf.canary < perf.limit, 'below the limit: a bare threshold would roll it back');
+        assert.match(String(perf.detail), new RegExp(`z=${z.replace('.', '\\.')}`));
+        if (outcome === 'rolled_back') {
+          assert.equal(r.state, 'rolled_back');
+          assert.equal(perf.pass, false);
+          assert.match(String(r.endReason), /analysis failed at 10%: estimatedPerformance canary 0\.6483 vs primary 0\.8483 \(limit 0\.7983\)/);
+          continue;
+        }
+        assert.equal(r.state, 'running', `rolled back: ${String(r.endReason)}`);
+        assert.equal(perf.pass, true);
+        assert.equal(r.weight, 100);
+        // the last step: every request goes to the canary, mirrored to the primary
+        assert.ok((await f.send(keys(150, false, 'q'), 4, x)).every((a) => a === '200 1.1.0'));
+        await new Promise((res) => setTimeout(res, 500));
+        await f.tick(STEP);
+        r = await f.rollout();
+        assert.equal(r.state, 'promoted', `not promoted: ${String(r.endReason)}`);
+        const last = checksOf(r as { analyses: unknown[] }).find((c) => c.name === 'estimatedPerformance') as Check;
+        assert.equal(last.pass, true);
+        // the primary's 150 answers are now the mirrored ones only: z = 0.005 / sqrt(var_c / 150 + var_p / 150) = 0.7440 (numpy/scipy)
+        assert.match(String(last.detail), /z=0\.744/);
+      } finally {
+        await f.close();
+      }
     }
   });
 });
