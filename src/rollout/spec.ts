@@ -7,7 +7,10 @@ export type RolloutStateName = 'running' | 'promoted' | 'rolled_back' | 'paused'
 /** Service-level objective watched during the rollout and for `bakeMs` after promotion. */
 export interface RolloutSlo {
   maxErrorRate: number;
-  /** The error rate breaches only when significantly above maxErrorRate (one-sided exact binomial p below this). */
+  /**
+   * The error rate breaches only when significantly above maxErrorRate (one-sided exact binomial p below this), the p95
+   * only when significantly above maxP95Ms: the level of each of the two SLO checks separately (docs/gateway.md).
+   */
   errorRateAlpha?: number;
   maxP95Ms: number;
   minSamples: number;

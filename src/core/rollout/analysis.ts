@@ -75,12 +75,18 @@ export interface PairSnapshot {
 
 export interface AnalysisConfig {
   minSamples: number;
+  /**
+   * The level of EACH of the error-rate, latency, disagreement and estimated-performance checks (all the looks of a step
+   * together, spending.ts), not of the analysis as a whole: the chance that any of them rejects a canary at all of their
+   * limits is at most the sum of the levels of the checks that run (docs/gateway.md, "Levels are per check").
+   */
   errorRateAlpha: number;
   maxErrorRateIncrease: number;
   maxLatencyRatio: number;
   latencySlackMs: number;
   maxDisagreement: number;
   maxDrift: number;
+  /** The level of the drift check alone (as errorRateAlpha, per check). */
   driftAlpha: number;
   maxPerformanceDrop: number;
   /**
