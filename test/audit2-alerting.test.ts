@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord, EvaluationRecord } from '../src/storage/alerts.js';
-import { tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 import { HOUR, Traffic } from './helpers/traffic.js';
+import { restartable } from './helpers/alerting-restart.js';
 
 const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
@@ -72,44 +72,6 @@ describe('audit 2 (alerting): Alertmanager keeps a firing alert firing for as lo
     assert.equal((hook.received[1]?.body as { status: string }).status, 'resolved');
   });
 });
-
-/**
- * A server that a test restarts on one data dir, with a clock the test moves (`now`) and a webhook receiver (group wait
- * 1m, group interval 5m, repeat interval 4h).
- */
-async function restartable(prefix: string): Promise<{
-  now: number; hook: Receiver; start: () => Promise<void>; stop: () => Promise<void>; post: ReturnType<typeof poster>;
-  /** `rounds` evaluation rounds, the clock moved by `stepMs` before each. */
-  runEvery: (stepMs: number, rounds: number) => Promise<void>;
-}> {
-  const dataDir = tempDir(prefix);
-  let s: Server | null = null;
-  const r = {
-    now: Date.UTC(2026, 0, 26, 10),
-    hook: await Receiver.start(),
-    start: async (): Promise<void> => {
-      s = await testServer({
-        clock: () => r.now,
-        configure: (c) => {
-          c.dataDir = dataDir;
-          c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${r.hook.url}/hook` }] };
-        },
-      });
-    },
-    stop: async (): Promise<void> => {
-      await s?.close();
-      s = null;
-    },
-    post: poster(() => (s as Server).url),
-    runEvery: async (stepMs: number, rounds: number): Promise<void> => {
-      for (let i = 0; i < rounds; i++) {
-        r.now += stepMs;
-        await r.post('/v1/monitors/run', {});
-      }
-    },
-  };
-  return r;
-}
 
 describe('audit 2 (alerting): an escalation not yet sent survives a restart', { timeout: 60_000 }, () => {
   test('warning sent, escalated to critical within the group interval, restart: the critical notification still goes out', async () => {

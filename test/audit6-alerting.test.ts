@@ -1,49 +1,15 @@
 import assert from 'node:assert/strict';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
-import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
-import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { lookoutAsync } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, poster, testServer } from './helpers/server.js';
+import { restartable } from './helpers/alerting-restart.js';
 
 const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
 
-/** A server a test restarts on one data dir, with a clock it moves and a webhook receiver (wait 1m, interval 5m, repeat 4h). */
-async function restartable(prefix: string): Promise<{
-  now: number; hook: Receiver; start: () => Promise<void>; stop: () => Promise<void>; post: ReturnType<typeof poster>;
-  runEvery: (stepMs: number, rounds: number) => Promise<void>; sent: () => string[];
-}> {
-  const dataDir = tempDir(prefix);
-  let s: Server | null = null;
-  const r = {
-    now: Date.UTC(2026, 0, 26, 10),
-    hook: await Receiver.start(),
-    start: async (): Promise<void> => {
-      s = await testServer({
-        clock: () => r.now,
-        configure: (c) => {
-          c.dataDir = dataDir;
-          c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${r.hook.url}/hook` }] };
-        },
-      });
-    },
-    stop: async (): Promise<void> => {
-      await s?.close();
-      s = null;
-    },
-    post: poster(() => (s as Server).url),
-    runEvery: async (stepMs: number, rounds: number): Promise<void> => {
-      for (let i = 0; i < rounds; i++) {
-        r.now += stepMs;
-        await r.post('/v1/monitors/run', {});
-      }
-    },
-    sent: (): string[] => r.hook.received.map((m) => (m.body as { alerts: Array<{ severity: string; status: string }> }).alerts.map((a) => `${a.status}:${a.severity}`).join(',')),
-  };
-  return r;
-}
 
 describe('audit 6 (alerting): a resolve not yet sent survives a restart', { timeout: 60_000 }, () => {
   test('firing sent, resolved within the group interval, restart: the resolve notification still goes out', async () => {

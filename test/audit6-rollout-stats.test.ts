@@ -4,6 +4,7 @@ import { seededRandom, type Random } from '../src/core/random/rng.js';
 import type { RegistryServices } from '../src/gateway/services.js';
 import { stickyKeys as keys } from './helpers/registry.js';
 import { rolloutFixture } from './helpers/rollout.js';
+import { binomialSfAtLeast } from '../src/core/stats/binomial.js';
 
 const RUNS = Number(process.env.AUDIT6_RSTATS_RUNS ?? 300);
 const TICK = 5_000;
@@ -11,14 +12,8 @@ const STEP = 60_000;
 
 /** The highest count of a Binomial(n, p) that is not in its upper 0.1% tail (P(X > k) < 0.001): the binomial tolerance. */
 function upperTolerance(n: number, p: number): number {
-  let pmf = (1 - p) ** n;
-  let cdf = pmf;
   let k = 0;
-  while (1 - cdf >= 0.001) {
-    pmf *= ((n - k) / (k + 1)) * (p / (1 - p));
-    cdf += pmf;
-    k++;
-  }
+  while (binomialSfAtLeast(k + 1, n, p) >= 0.001) k++;
   return k;
 }
 

@@ -5,17 +5,12 @@ import { seededRandom } from '../core/random/rng.js';
 import type { Look } from '../core/rollout/spending.js';
 import { sloBreach, sloLevel } from './controller.js';
 import { checkRolloutSpec } from './spec.js';
+import { binomialSfAtLeast } from '../core/stats/binomial.js';
 
 /** The highest count of a Binomial(n, p) not in its upper 0.1% tail (P(X > k) < 0.001). */
 function upperTolerance(n: number, p: number): number {
-  let pmf = (1 - p) ** n;
-  let cdf = pmf;
   let k = 0;
-  while (1 - cdf >= 0.001) {
-    pmf *= ((n - k) / (k + 1)) * (p / (1 - p));
-    cdf += pmf;
-    k++;
-  }
+  while (binomialSfAtLeast(k + 1, n, p) >= 0.001) k++;
   return k;
 }
 
