@@ -20,7 +20,7 @@ describe('audit6 quality2: gateway (real model server on loopback)', { timeout: 
     await down.close();
   });
 
-  test('a static fallback set before the model declared its classes, outside them: served, and its event rejected as invalid_prediction (gateway record())', async () => {
+  test('a static fallback set before the model declared its classes, outside them: the redeclaration is a 409 naming it; declared anyway (a config file), the answer is never served (502 saying why)', async () => {
     const url = server.url;
     // declared without classes: any static label is accepted
     assert.equal((await call(url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', inputSchema: CHURN_SCHEMA })).status, 201);
@@ -30,17 +30,40 @@ describe('audit6 quality2: gateway (real model server on loopback)', { timeout: 
     assert.equal(s.status, 200, JSON.stringify(s.body));
     const first = await predict(url, { x: 1 });
     assert.deepStrictEqual([first.status, first.body['prediction'], first.fallback], [200, 'maybe', 'static']);
-    // the classes are declared afterwards (adding classes removes none: allowed with stored events)
+    // declaring classes the static answer is not among: refused, the model unchanged (it was 200, and the gateway then
+    // served "maybe" as a prediction of a model whose classes are no and yes)
     const re = await call(url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', inputSchema: CHURN_SCHEMA, classes: ['no', 'yes'] });
-    assert.ok(re.status === 200 || re.status === 201, JSON.stringify(re.body));
+    assert.equal(re.status, 409, JSON.stringify(re.body));
+    const err = (re.body as { error: { code: string; message: string; details: { conflicts: string[] } } }).error;
+    assert.equal(err.code, 'conflict');
+    assert.match(err.message, /fallback\[0\]\.static\.prediction "maybe" is not one of the model's classes \(no, yes\).*PUT \/v1\/models\/churn\/serving/);
+    assert.equal(err.details.conflicts.length, 1);
+    assert.equal((await call(url, 'GET', '/v1/models/churn')).body['classes'], undefined, 'the declaration is unchanged');
+    // a declaration that does not go through the API (lookout.yaml at start): the static answer is skipped, never served
+    await server.deps.catalog.putModel({ ...(server.deps.catalog.model('churn')?.model as NonNullable<ReturnType<typeof server.deps.catalog.model>>['model']), classes: ['no', 'yes'] });
     const second = await predict(url, { x: 1 });
-    assert.deepStrictEqual([second.status, second.body['prediction'], second.fallback], [200, 'maybe', 'static'], JSON.stringify(second.body));
+    assert.equal(second.status, 502, JSON.stringify(second.body));
+    assert.match(JSON.stringify(second.body), /the static answer does not fit the model's declaration: fallback\[0\]\.static\.prediction \\"maybe\\" is not one of the model's classes/);
     await server.deps.registry?.recorder.flush();
-    const stored = await server.deps.store.getEvents([String(first.id), String(second.id)]);
-    assert.deepStrictEqual(stored.map((e) => [e.id, e.prediction]), [[first.id, 'maybe']], 'the second answer is not stored as an event of the model');
-    const q = await call(url, 'GET', `/v1/models/churn/quality?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`);
-    assert.equal(q.status, 200, JSON.stringify(q.body));
-    assert.deepStrictEqual(q.body['rejectedByCode'], { invalid_prediction: 1 }, JSON.stringify(q.body));
+    const stored = await server.deps.store.getEvents([String(first.id)]);
+    assert.deepStrictEqual(stored.map((e) => [e.id, e.prediction]), [[first.id, 'maybe']]);
+    // a fitting answer set now is served again
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 1000, fallback: [{ static: { prediction: 'no' } }] })).status, 200);
+    const third = await predict(url, { x: 1 });
+    assert.deepStrictEqual([third.status, third.body['prediction'], third.fallback], [200, 'no', 'static']);
+  });
+
+  test('appending a class to a multiclass model whose static fallback has one score per class: 409 (the scores would no longer be one per class)', async () => {
+    const url = server.url;
+    const schema = { type: 'object', properties: { x: { type: 'number' } } };
+    assert.equal((await call(url, 'POST', '/v1/models', { name: 'mc-static', outputKind: 'multiclass', classes: ['a', 'b', 'c'], inputSchema: schema })).status, 201);
+    assert.equal((await call(url, 'PUT', '/v1/models/mc-static/serving', { fallback: [{ static: { prediction: 'a', scores: [0.5, 0.3, 0.2] } }] })).status, 200);
+    const re = await call(url, 'POST', '/v1/models', { name: 'mc-static', outputKind: 'multiclass', classes: ['a', 'b', 'c', 'd'], inputSchema: schema });
+    assert.equal(re.status, 409, JSON.stringify(re.body));
+    assert.match(JSON.stringify(re.body), /fallback\[0\]\.static\.scores must be an array of 4 numbers/);
+    // a static answer without per-class scores still fits: the class is appended
+    assert.equal((await call(url, 'PUT', '/v1/models/mc-static/serving', { fallback: [{ static: { prediction: 'a' } }] })).status, 200);
+    assert.equal((await call(url, 'POST', '/v1/models', { name: 'mc-static', outputKind: 'multiclass', classes: ['a', 'b', 'c', 'd'], inputSchema: schema })).status, 200);
   });
 });
 

@@ -7,6 +7,7 @@ import type { ModelContext } from '../ingest/validate-event.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelControl, ModelRegistry } from '../registry/registry.js';
+import { staticMisfit } from '../registry/serving.js';
 import type { EventRecorder } from './recorder.js';
 import type { GatewayStats } from './stats.js';
 import { UpstreamError, upstreamHeaders, type UpstreamAnswer, type UpstreamClients, type UpstreamFailure } from './upstream.js';
@@ -189,8 +190,15 @@ export class Gateway {
       if (answer !== null) served = routed;
     }
     if (answer === null) {
-      for (const step of serving.fallback) {
+      for (const [i, step] of serving.fallback.entries()) {
         if ('static' in step) {
+          // classes declared since the configuration was set (a config file's) may leave the answer outside them:
+          // never served (nor recorded); the next step, else a 503 saying why
+          const misfit = staticMisfit(step.static, `fallback[${i}].static`, mctx.model);
+          if (misfit !== null) {
+            attempts.push({ version: 'fallback:static', error: `the static answer does not fit the model's declaration: ${misfit}` });
+            continue;
+          }
           answer = { prediction: step.static.prediction, score: step.static.score ?? null, scores: step.static.scores ?? null, latencyMs: 0 };
           fallback = 'static';
           served = 'fallback:static';
@@ -296,8 +304,8 @@ export class Gateway {
       this.o.recorder.record({ id, model: ctx.model.name, version, ts, features: body.features, prediction: null, score: null, scores: null, latencyMs, error: (error ?? 'error').slice(0, 1000), segment: body.segment, costUsd: null });
       return;
     }
-    // An upstream's answer passed fit(); a static fallback was checked against the classes when the serving config was
-    // set, but classes declared (or changed) since make it an answer outside them: rejected, not stored (audit6-quality2).
+    // An upstream's answer passed fit() and a static one staticMisfit(); kept as a guard (a label outside the classes
+    // would be stored as the model's prediction): rejected, not stored.
     if (cls && ctx.classes !== null && !ctx.classes.has(String(a.prediction))) {
       this.o.recorder.reject({ ts, model: ctx.model.name, version, code: 'invalid_prediction', reason: `upstream answered "${String(a.prediction).slice(0, 100)}", not one of the model's classes`, excerpt: JSON.stringify({ id, prediction: a.prediction }).slice(0, 2000) });
       return;

@@ -92,6 +92,25 @@ function onlyKnown(o: Record<string, unknown>, known: readonly string[], at: str
 
 const isUnit = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
 
+/**
+ * Why a stored static answer no longer fits the model's declaration (classes declared or appended since the serving
+ * configuration was set: a label outside them, scores no longer one per class), or null when it fits.
+ */
+export function staticMisfit(r: StaticResponse, at: string, model: Pick<ModelRecord, 'outputKind' | 'classes'>): string | null {
+  try {
+    checkStatic(r as unknown as Record<string, unknown>, at, model);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** The static steps of a serving configuration that a model declaration would leave outside it (empty: none). */
+export function servingMisfits(serving: ServingConfig, model: Pick<ModelRecord, 'outputKind' | 'classes'>): string[] {
+  return serving.fallback.flatMap((st, i) => ('static' in st ? [staticMisfit(st.static, `fallback[${i}].static`, model)] : []))
+    .filter((m): m is string => m !== null);
+}
+
 /** A static answer is served to clients and recorded as the model's prediction: refuse one the model could not give. */
 function checkStatic(r: Record<string, unknown>, at: string, model: Pick<ModelRecord, 'outputKind' | 'classes'>): void {
   const p = r['prediction'];

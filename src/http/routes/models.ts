@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
 import { parseTime } from '../params.js';
+import { servingMisfits } from '../../registry/serving.js';
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 /** No U+0000: PostgreSQL text cannot hold it (both stores refuse it alike). */
@@ -82,6 +83,11 @@ export function modelRoutes(deps: AppDeps) {
           ...(b.classes && { classes: b.classes }), ...(b.description !== undefined && { description: b.description }),
           createdAt: existing?.createdAt ?? now, updatedAt: now,
         };
+        // a static fallback answer set for the old declaration must still be one the model can give
+        const misfits = existing && deps.registry ? servingMisfits(deps.registry.registry.control(b.name).serving, m) : [];
+        if (misfits.length > 0) {
+          throw new ApiError('conflict', `the model's serving configuration does not fit the new declaration: ${misfits.join('; ')}. Change its fallback first (PUT /v1/models/${b.name}/serving)`, { conflicts: misfits });
+        }
         try {
           await deps.catalog.putModel(m);
         } catch (e) {
