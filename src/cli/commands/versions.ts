@@ -1,7 +1,7 @@
 import { closeSync, openSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../../io/errors.js';
-import { action, api, print, uploadFile, withApiOptions, type ApiOptions } from '../api.js';
+import { action, api, ApiCallError, print, uploadFile, withApiOptions, type ApiOptions } from '../api.js';
 import { table } from '../format.js';
 import { parseList } from '../parse.js';
 
@@ -18,6 +18,25 @@ function parseJsonObject(v: string): Record<string, unknown> {
     // fall through
   }
   throw new InvalidArgumentError('expected a JSON object, e.g. \'{"depth": 6}\'.');
+}
+
+/**
+ * Refuses, before the version is registered, an artifact over the server's limit (GET /v1/registry/limits): refused
+ * only at its upload, it would leave the (immutable) version registered without its artifact. A server without the
+ * endpoint (older) is not asked.
+ */
+async function checkArtifactLimit(o: ApiOptions, file: string, size: number): Promise<void> {
+  let max: number | null;
+  try {
+    max = (await api<{ maxArtifactBytes: number | null }>(o, 'GET', '/v1/registry/limits')).maxArtifactBytes;
+  } catch (e) {
+    if (e instanceof ApiCallError && e.status === 404) return;
+    throw e;
+  }
+  if (max !== null && size > max) {
+    throw new InputError(`the artifact (${size} bytes) is larger than this server's limit of ${max / (1024 * 1024)} MiB (${max} bytes; registry.maxArtifactMb `
+      + `in the server's configuration): nothing was registered (${file})`);
+  }
 }
 
 const m = (model: string, version?: string): string => `/v1/models/${encodeURIComponent(model)}/versions${version === undefined ? '' : `/${encodeURIComponent(version)}`}`;
@@ -71,6 +90,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
         lineage, ...(o.tags && { tags: o.tags }), ...(o.notes && { notes: o.notes }), ...(o.upstream && { upstream: o.upstream }), ...(o.by && { by: o.by }),
         ...(o.artifactUri && { artifact: { uri: o.artifactUri, ...(o.artifactSha256 && { sha256: o.artifactSha256 }) } }),
       };
+      if (o.artifact && size !== undefined) await checkArtifactLimit(o, o.artifact, size);
       const r = await api<{ created: boolean; version: Record<string, unknown> }>(o, 'PUT', m(model, version), body);
       let artifact: unknown = r.version.artifact;
       if (o.artifact && size !== undefined) artifact = (await uploadFile<{ artifact: unknown }>(o, `${m(model, version)}/artifact`, o.artifact, size)).artifact;

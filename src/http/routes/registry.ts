@@ -51,6 +51,9 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     const read = { onRequest: deps.keys.hook('read') };
     const admin = { onRequest: deps.keys.hook('admin') };
 
+    // what a client checks before registering a version it means to upload an artifact for (null: no limit)
+    app.get('/v1/registry/limits', read, async () => ({ maxArtifactBytes: Number.isFinite(registry.maxArtifactBytes) ? registry.maxArtifactBytes : null }));
+
     app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/versions', read, async (req) => (
       { versions: await registry.listVersions(req.params.name, parseVersionSort(req.query['sort'])) }));
 
