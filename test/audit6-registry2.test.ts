@@ -51,3 +51,60 @@ describe('audit 6b: register --artifact over the server\'s artifact limit', { ti
     }
   });
 });
+
+describe('audit 6b: registering an existing version again', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+  });
+  after(async () => {
+    await server.close();
+  });
+  const first = { lineage: { gitCommit: 'abc' }, tags: ['gbm'], notes: 'june data', upstream: 'http://127.0.0.1:9/v1' };
+  const stored = async (): Promise<Json> => (await call(server.url, 'GET', '/v1/models/churn/versions/2.0.0')).body['version'] as Json;
+
+  test('audit 6b: the same register again is 200 created:false; other tags, notes, upstream or lineage are a 409 naming the fields, nothing changed', async () => {
+    assert.equal((await call(server.url, 'PUT', '/v1/models/churn/versions/2.0.0', first)).status, 201);
+    const before = await stored();
+    const same = await call(server.url, 'PUT', '/v1/models/churn/versions/2.0.0', first);
+    assert.deepStrictEqual([same.status, same.body['created']], [200, false]);
+    // fields left out are not restated: still the same registration
+    const partial = await call(server.url, 'PUT', '/v1/models/churn/versions/2.0.0', { lineage: first.lineage });
+    assert.deepStrictEqual([partial.status, partial.body['created']], [200, false]);
+    for (const [change, fields] of [
+      [{ upstream: 'http://127.0.0.1:10/v2' }, ['upstream']],
+      [{ tags: ['gbm', 'prod'], notes: 'july data' }, ['tags', 'notes']],
+      [{ lineage: { gitCommit: 'def' } }, ['lineage']],
+    ] as const) {
+      const r = await call(server.url, 'PUT', '/v1/models/churn/versions/2.0.0', { ...first, ...change });
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      const err = r.body['error'] as { code: string; message: string; details: { differs: string[] } };
+      assert.equal(err.code, 'conflict');
+      assert.deepStrictEqual(err.details.differs, fields);
+      for (const f of fields) assert.match(err.message, new RegExp(`\\b${f}\\b`));
+      if (!fields.includes('lineage' as never)) assert.match(err.message, /PATCH \/v1\/models\/churn\/versions\/2\.0\.0|lookout versions update/);
+    }
+    assert.deepStrictEqual(await stored(), before);
+  });
+
+  test('audit 6b: the CLI re-run with a new --upstream exits 2 naming upstream (not "unchanged"); versions update changes it and clears notes with --notes \'\'', async () => {
+    const u = ['--url', server.url];
+    const rerun = await lookoutAsync(['versions', 'register', 'churn', '2.0.0', ...u, '--git-commit', 'abc', '--upstream', 'http://127.0.0.1:11/v3']);
+    assert.equal(rerun.code, 2, rerun.stdout);
+    assert.doesNotMatch(rerun.stdout, /unchanged/);
+    assert.match(rerun.stderr, /upstream/);
+    const upd = await lookoutAsync(['versions', 'update', 'churn', '2.0.0', ...u, '--upstream', 'http://127.0.0.1:11/v3', '--notes', '', '--json']);
+    assert.equal(upd.code, 0, upd.stderr);
+    const v = await stored();
+    assert.equal(v['upstream'], 'http://127.0.0.1:11/v3');
+    assert.equal('notes' in v, false, JSON.stringify(v));
+    const raw = await call(server.url, 'PATCH', '/v1/models/churn/versions/2.0.0', { notes: '' });
+    assert.equal(raw.status, 200);
+    assert.equal((raw.body['version'] as Json)['notes'], null);
+    // the same register as the version now stands is idempotent
+    const again = await lookoutAsync(['versions', 'register', 'churn', '2.0.0', ...u, '--git-commit', 'abc', '--upstream', 'http://127.0.0.1:11/v3', '--tags', 'gbm']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already registered \(unchanged\)/);
+  });
+});

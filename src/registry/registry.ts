@@ -10,6 +10,7 @@ import { ArtifactTooLargeError, type ArtifactStore } from './artifacts.js';
 import { artifactTooLarge } from './artifact-limit.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
+import { registrationDiffers, reregisterConflict } from './reregister.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
 import { normalizeTags } from './tags.js';
 import { sortVersions, type VersionSort } from './version-order.js';
@@ -141,14 +142,13 @@ export class ModelRegistry {
     const record: RegistryVersionRecord = {
       model, version: input.version, createdAt: this.o.clock(), createdBy: input.by ?? null,
       artifact: input.artifact ? { uri: input.artifact.uri, sha256: input.artifact.sha256 ?? null, size: input.artifact.size ?? null } : null,
-      lineage: input.lineage ?? {}, tags: normalizeTags(input.tags ?? []), notes: input.notes ?? null, upstream: input.upstream ?? null,
+      lineage: input.lineage ?? {}, tags: normalizeTags(input.tags ?? []), notes: input.notes || null, upstream: input.upstream ?? null,
     };
     const created = await this.o.store.createVersion(record);
     if (!created) {
       const existing = await this.o.store.getVersion(model, input.version) as RegistryVersionRecord;
-      const same = canonicalJson(existing.lineage) === canonicalJson(record.lineage)
-        && (record.artifact === null || JSON.stringify(existing.artifact) === JSON.stringify(record.artifact));
-      if (!same) throw new RegistryError('conflict', `version ${model}@${input.version} already exists; versions are immutable (register a new version)`, { existing });
+      const differs = registrationDiffers(existing, record, input);
+      if (differs.length > 0) throw reregisterConflict(existing, differs);
       return { record: existing, created: false };
     }
     if (!this.o.catalog.version(model, input.version)) {
@@ -184,7 +184,9 @@ export class ModelRegistry {
   async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord> {
     this.requireModel(model);
     if (typeof patch.upstream === 'string') checkUpstream(patch.upstream);
-    const r = await this.o.store.updateVersion(model, version, patch.tags === undefined ? patch : { ...patch, tags: normalizeTags(patch.tags) });
+    // an empty note is no note (null), as at registration
+    const p: VersionPatch = { ...patch, ...(patch.tags !== undefined && { tags: normalizeTags(patch.tags) }), ...(patch.notes === '' && { notes: null }) };
+    const r = await this.o.store.updateVersion(model, version, p);
     if (!r) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
     await this.refresh(model);
     return r;
@@ -319,13 +321,6 @@ export class ModelRegistry {
   private deployment(model: string, alias: string, to: string, kind: DeploymentKind, by: string | undefined, reason: string): DeploymentRecord {
     return { id: this.o.newId(), model, at: this.o.clock(), alias, from: null, to, by: by ?? 'api', reason, kind };
   }
-}
-
-/** JSON with object keys sorted at every level: two lineages that differ only in key order are the same lineage. */
-function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x)
-    ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : x));
 }
 
 /**

@@ -41,7 +41,7 @@ async function checkArtifactLimit(o: ApiOptions, file: string, size: number): Pr
 
 const m = (model: string, version?: string): string => `/v1/models/${encodeURIComponent(model)}/versions${version === undefined ? '' : `/${encodeURIComponent(version)}`}`;
 
-/** `lookout versions ...`: list, show, register (with lineage and artifact), tag, pause, resume. */
+/** `lookout versions ...`: list, show, register (with lineage and artifact), update (alias tag), pause, resume. */
 export function versionsCommand(setCode: (c: number) => void): Command {
   const versions = new Command('versions').description('model versions: semver, artifacts, lineage (talks to a running server: --url, --api-key)');
   withApiOptions(versions.command('list <model>').description('versions of a model'))
@@ -96,10 +96,17 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       if (o.artifact && size !== undefined) artifact = (await uploadFile<{ artifact: unknown }>(o, `${m(model, version)}/artifact`, o.artifact, size)).artifact;
       print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${r.created ? 'registered' : 'already registered (unchanged)'}${artifact ? `; artifact ${JSON.stringify(artifact)}` : ''}\n`);
     }));
-  withApiOptions(versions.command('tag <model> <version>').description('change the tags or notes of a version'))
-    .option('--tags <list>', 'comma-separated (replaces the tags)', parseList).option('--notes <text>').option('--upstream <url>')
+  withApiOptions(versions.command('update <model> <version>').alias('tag').description('change the tags, notes or upstream of a version (the mutable fields)'))
+    .option('--tags <list>', 'comma-separated (replaces the tags)', parseList).option('--notes <text>', "replaces the notes ('' clears them)")
+    .option('--upstream <url>', "replaces the upstream URL ('' clears it)")
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
-      const r = await api(o, 'PATCH', m(model, version), { ...(o.tags && { tags: o.tags }), ...(o.notes !== undefined && { notes: o.notes }), ...(o.upstream && { upstream: o.upstream }) });
+      // '' clears a field (null): stored as an empty string, it would still show as notes
+      const body = {
+        ...(o.tags && { tags: o.tags }), ...(o.notes !== undefined && { notes: o.notes === '' ? null : o.notes }),
+        ...(o.upstream !== undefined && { upstream: o.upstream === '' ? null : o.upstream }),
+      };
+      if (Object.keys(body).length === 0) throw new InputError('nothing to change: give --tags, --notes or --upstream');
+      const r = await api(o, 'PATCH', m(model, version), body);
       print(o, r, () => `${model}@${version} updated\n`);
     }));
   for (const verb of ['pause', 'resume'] as const) {
