@@ -77,3 +77,30 @@ describe('issue 5: paired comparison and promotion gate', () => {
     assert.ok(g.pass && (g.improvement as number) > 0.4);
   });
 });
+
+describe('audit 6b: a metric that is not a finite number', () => {
+  test('audit 6b: rmse overflowing to Infinity (numpy gives inf too) is null for both versions, and its difference has no interval', () => {
+    const n = 40;
+    const labels = Array.from({ length: n }, (_, i) => i % 5);
+    const a = labels.map((y, i) => (i === 0 ? 1e200 : y + 0.5));
+    const b = labels.map((y, i) => (i === 0 ? 1e200 : y + (i % 2 ? 0.25 : -0.25)));
+    const c = pairedComparison({ task: 'regression', labels, a: { predictions: a }, b: { predictions: b }, seed: 1, resamples: 200 });
+    const rmse = c.metrics.find((m) => m.metric === 'rmse');
+    assert.deepStrictEqual([rmse?.a, rmse?.b, rmse?.delta.value, rmse?.delta.ci], [null, null, null, null]);
+    assert.match(rmse?.delta.note ?? '', /undefined|not finite/);
+    // mae stays finite (1e200 / 40) and keeps its interval
+    const mae = c.metrics.find((m) => m.metric === 'mae');
+    assert.ok(Number.isFinite(mae?.a) && Number.isFinite(mae?.delta.value) && mae?.delta.ci !== null);
+  });
+
+  test('audit 6b: a regression label that is not a number (NaN errors) gives null metrics without an interval, and the gate refuses saying so', () => {
+    const labels: Array<string | number> = Array.from({ length: 30 }, (_, i) => i % 3);
+    labels[0] = 'abc';
+    const preds = labels.map((_, i) => i % 3);
+    const c = pairedComparison({ task: 'regression', labels, a: { predictions: preds }, b: { predictions: preds.map((p) => p + 1) }, seed: 1, resamples: 100 });
+    for (const m of c.metrics) assert.deepStrictEqual([m.metric, m.a, m.b, m.delta.value, m.delta.ci], [m.metric, null, null, null, null]);
+    const g = promotionGate(c);
+    assert.equal(g.pass, false);
+    assert.match(g.reason, /undefined on this test set/);
+  });
+});

@@ -61,6 +61,15 @@ function numeric(v: Label | null | undefined): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
+const finiteOrNull = (v: number | null): number | null => (v !== null && Number.isFinite(v) ? v : null);
+
+/** b - a of one resample; null (the resample skipped) when either is undefined or not finite. */
+function finiteDelta(a: number | null, b: number | null): number | null {
+  const fa = finiteOrNull(a);
+  const fb = finiteOrNull(b);
+  return fa === null || fb === null ? null : fb - fa;
+}
+
 export function pairedComparison(input: PairedInput): PairedComparison {
   const n0 = input.labels.length;
   for (const [side, out] of [['a', input.a], ['b', input.b]] as const) {
@@ -117,16 +126,13 @@ export function pairedComparison(input: PairedInput): PairedComparison {
   }
   const seed = input.seed ?? 0;
   const plan = rowPlan(n, input.resamples ?? DEFAULT_RESAMPLES);
-  const deltas = rowBootstrap(n, plan, rowRng(seed), defs.length, (w) => defs.map((d) => {
-    const a = d.a(w);
-    const b = d.b(w);
-    return a === null || b === null ? null : b - a;
-  }));
+  const deltas = rowBootstrap(n, plan, rowRng(seed), defs.length, (w) => defs.map((d) => finiteDelta(d.a(w), d.b(w))));
   const ones = new Int32Array(n).fill(1);
   const metrics = defs.map((d, m): PairedMetric => {
-    const a = d.a(ones);
-    const b = d.b(ones);
-    const delta = a === null || b === null ? { value: null, ci: null, note: 'undefined on this test set' } : bootstrapMetric(b - a, deltas[m] ?? [], plan.resamples, plan.note);
+    // NaN (a value that is not a number) or an overflow to Infinity: shown as null, and so without an interval
+    const a = finiteOrNull(d.a(ones));
+    const b = finiteOrNull(d.b(ones));
+    const delta = a === null || b === null ? { value: null, ci: null, note: 'undefined on this test set (no rows, or a value that is not a finite number)' } : bootstrapMetric(b - a, deltas[m] ?? [], plan.resamples, plan.note);
     return { metric: d.metric, higherIsBetter: d.higherIsBetter, a, b, delta };
   });
   return { task: input.task, n, excluded: n0 - n, seed, resamples: plan.resamples, metrics };
