@@ -108,3 +108,33 @@ describe('audit 6b: registering an existing version again', { timeout: 60_000 },
     assert.match(again.stdout, /already registered \(unchanged\)/);
   });
 });
+
+describe('audit 6b: versions register option combinations', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6b: --artifact with --artifact-uri, or --artifact-sha256 without --artifact-uri, is refused before registering (exit 2), nothing registered', async () => {
+    const file = join(tempDir('lookout-audit6b-opts-'), 'model.bin');
+    writeFileSync(file, Buffer.from('model bytes'));
+    const cases: Array<[string, string[], RegExp]> = [
+      ['3.0.0', ['--artifact', file, '--artifact-uri', 's3://models/churn/3.0.0.tgz'], /--artifact .*--artifact-uri|not both/],
+      ['3.1.0', ['--artifact-sha256', 'a'.repeat(64)], /--artifact-sha256 .*--artifact-uri/],
+    ];
+    for (const [version, opts, message] of cases) {
+      const r = await lookoutAsync(['versions', 'register', 'churn', version, '--url', server.url, ...opts]);
+      assert.equal(r.code, 2, `${version}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal((await call(server.url, 'GET', `/v1/models/churn/versions/${version}`)).status, 404, `${version} was registered`);
+    }
+    // with its URI, the digest is recorded
+    const ok = await lookoutAsync(['versions', 'register', 'churn', '3.1.0', '--url', server.url, '--artifact-uri', 's3://m/3.1.0.tgz', '--artifact-sha256', 'a'.repeat(64), '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepStrictEqual(((JSON.parse(ok.stdout) as Json)['version'] as Json)['artifact'], { uri: 's3://m/3.1.0.tgz', sha256: 'a'.repeat(64), size: null });
+  });
+});

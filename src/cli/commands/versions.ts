@@ -68,6 +68,10 @@ export function versionsCommand(setCode: (c: number) => void): Command {
     .option('--artifact-uri <uri>', 'reference an artifact kept elsewhere (path or URL)').option('--artifact-sha256 <hex>', 'digest of the referenced artifact')
     .option('--by <name>', 'who')
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
+      // both: the version would be registered with the reference, then the upload refused (409), the file never stored
+      if (o.artifact && o.artifactUri) throw new InputError('give --artifact FILE (uploaded, hashed by the server) or --artifact-uri URI (kept elsewhere), not both');
+      // alone, the digest would be dropped and the version registered without an artifact
+      if (o.artifactSha256 && !o.artifactUri) throw new InputError('--artifact-sha256 is the digest of the artifact named by --artifact-uri: give --artifact-uri too (an --artifact FILE is hashed by the server)');
       // Check the artifact before registering: a version is immutable, so a missing file must not leave it registered without one.
       let size: number | undefined;
       try {
