@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -136,5 +137,34 @@ describe('audit 6b: versions register option combinations', { timeout: 60_000 },
     const ok = await lookoutAsync(['versions', 'register', 'churn', '3.1.0', '--url', server.url, '--artifact-uri', 's3://m/3.1.0.tgz', '--artifact-sha256', 'a'.repeat(64), '--json']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.deepStrictEqual(((JSON.parse(ok.stdout) as Json)['version'] as Json)['artifact'], { uri: 's3://m/3.1.0.tgz', sha256: 'a'.repeat(64), size: null });
+  });
+});
+
+/** Display columns of each line's last field's start, as python's wcwidth counts them (CJK 2 columns, combining marks 0). */
+function lastFieldColumns(text: string): number[] {
+  const py = 'import sys, json, wcwidth\nlines = [l for l in sys.stdin.read().split("\\n") if l.strip()]\nprint(json.dumps([wcwidth.wcswidth(l[:l.rstrip().rfind(" ") + 1]) for l in lines]))';
+  const r = spawnSync('python3', ['-c', py], { input: text, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as number[];
+}
+
+describe('audit 6b: CLI tables with wide and combining characters', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6b: versions list with tags "模型" and "cafe\u0301" keeps its columns aligned on a terminal (widths as wcwidth\'s)', async () => {
+    assert.equal((await call(server.url, 'PUT', '/v1/models/churn/versions/1.1.0', { tags: ['模型', 'cafe\u0301'] })).status, 201);
+    assert.equal((await call(server.url, 'PUT', '/v1/models/churn/versions/1.2.0', { tags: ['plain'] })).status, 201);
+    const r = await lookoutAsync(['versions', 'list', 'churn', '--url', server.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const cols = lastFieldColumns(r.stdout);
+    assert.equal(cols.length, 5, r.stdout); // header, rule, three versions
+    assert.deepStrictEqual(cols.slice(2), [cols[0], cols[0], cols[0]], r.stdout);
   });
 });

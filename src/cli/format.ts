@@ -1,4 +1,6 @@
 /** Small helpers for human-readable CLI tables. */
+import { displayWidth, padDisplay } from './width.js';
+
 export function fmt(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return '-';
   if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6)) return x.toExponential(2);
@@ -6,7 +8,8 @@ export function fmt(x: number | null | undefined, digits = 4): string {
 }
 
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  // in terminal columns: a wide (CJK) or combining character in a cell must not shift the columns after it
+  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
+  const line = (cells: string[]): string => cells.map((c, i) => padDisplay(c, widths[i] ?? 0)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
