@@ -168,3 +168,24 @@ describe('audit 6b: CLI tables with wide and combining characters', { timeout: 6
     assert.deepStrictEqual(cols.slice(2), [cols[0], cols[0], cols[0]], r.stdout);
   });
 });
+
+describe('audit 6b: models set-alias onto the version the alias already points to', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6b: set-alias production 1.0.0 when it is already there says nothing changed (not "1.0.0 -> 1.0.0"), and nothing is recorded', async () => {
+    const r = await lookoutAsync(['models', 'set-alias', 'churn', 'production', '1.0.0', '--reason', 'again', '--url', server.url]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'churn production: already 1.0.0 (nothing changed, nothing recorded)\n');
+    const moved = await lookoutAsync(['models', 'set-alias', 'churn', 'production', '1.1.0', '--reason', 'up', '--url', server.url]);
+    assert.equal(moved.stdout, 'churn production: 1.0.0 -> 1.1.0\n');
+    const h = await call(server.url, 'GET', '/v1/models/churn/deployments');
+    assert.deepStrictEqual((h.body['deployments'] as Array<{ reason: string }>).map((d) => d.reason), ['initial deployment', 'up']);
+  });
+});

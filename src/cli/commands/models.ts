@@ -27,7 +27,8 @@ export function modelsCommand(setCode: (c: number) => void): Command {
     .requiredOption('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who')
     .action(action(setCode, async (model: string, alias: string, version: string, o: Opts) => {
       const r = await api<{ previous: string | null }>(o, 'PUT', `/v1/models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(alias)}`, { version, reason: o.reason, ...(o.by && { by: o.by }) });
-      print(o, r, () => `${model} ${alias}: ${r.previous ?? '(unset)'} -> ${version}\n`);
+      // the server leaves an alias already on the version as it is and records nothing: "1.0.0 -> 1.0.0" read as a change
+      print(o, r, () => (r.previous === version ? `${model} ${alias}: already ${version} (nothing changed, nothing recorded)\n` : `${model} ${alias}: ${r.previous ?? '(unset)'} -> ${version}\n`));
     }));
   withApiOptions(models.command('history <model>').description('deployment history: alias changes, promotions, rollbacks, pauses'))
     .option('--from <time>', 'epoch ms or ISO time').option('--to <time>', 'epoch ms or ISO time')
