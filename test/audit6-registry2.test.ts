@@ -103,6 +103,10 @@ describe('audit 6b: registering an existing version again', { timeout: 60_000 },
     const raw = await call(server.url, 'PATCH', '/v1/models/churn/versions/2.0.0', { notes: '' });
     assert.equal(raw.status, 200);
     assert.equal((raw.body['version'] as Json)['notes'], null);
+    // an update that names nothing to change is refused, not 'updated'
+    const none = await lookoutAsync(['versions', 'update', 'churn', '2.0.0', ...u]);
+    assert.deepStrictEqual([none.code, none.stdout], [2, ''], none.stdout);
+    assert.match(none.stderr, /nothing to change: give --tags, --notes or --upstream/);
     // the same register as the version now stands is idempotent
     const again = await lookoutAsync(['versions', 'register', 'churn', '2.0.0', ...u, '--git-commit', 'abc', '--upstream', 'http://127.0.0.1:11/v3', '--tags', 'gbm']);
     assert.equal(again.code, 0, again.stderr);
