@@ -193,3 +193,25 @@ describe('audit 6b: models set-alias onto the version the alias already points t
     assert.deepStrictEqual((h.body['deployments'] as Array<{ reason: string }>).map((d) => d.reason), ['initial deployment', 'up']);
   });
 });
+
+describe('audit 6b: register --artifact for a version registered without one', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 6b: re-running register with --artifact attaches it and says so (not "already registered (unchanged)")', async () => {
+    const file = join(tempDir('lookout-audit6b-attach-'), 'model.bin');
+    writeFileSync(file, Buffer.from('model bytes, attached later'));
+    const r = await lookoutAsync(['versions', 'register', 'churn', '1.0.0', '--url', server.url, '--git-commit', 'c-1.0.0', '--artifact', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /unchanged/);
+    assert.match(r.stdout, /^churn@1\.0\.0 already registered; artifact attached: /);
+    const again = await lookoutAsync(['versions', 'register', 'churn', '1.0.0', '--url', server.url, '--git-commit', 'c-1.0.0', '--artifact', file]);
+    assert.match(again.stdout, /^churn@1\.0\.0 already registered \(unchanged\); artifact /);
+  });
+});

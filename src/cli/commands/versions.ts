@@ -97,8 +97,15 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       if (o.artifact && size !== undefined) await checkArtifactLimit(o, o.artifact, size);
       const r = await api<{ created: boolean; version: Record<string, unknown> }>(o, 'PUT', m(model, version), body);
       let artifact: unknown = r.version.artifact;
-      if (o.artifact && size !== undefined) artifact = (await uploadFile<{ artifact: unknown }>(o, `${m(model, version)}/artifact`, o.artifact, size)).artifact;
-      print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${r.created ? 'registered' : 'already registered (unchanged)'}${artifact ? `; artifact ${JSON.stringify(artifact)}` : ''}\n`);
+      let attached = false;
+      if (o.artifact && size !== undefined) {
+        const up = await uploadFile<{ artifact: unknown; created: boolean }>(o, `${m(model, version)}/artifact`, o.artifact, size);
+        artifact = up.artifact;
+        attached = up.created;
+      }
+      // a version registered before without its artifact gets it now: that is a change, not "unchanged"
+      const what = r.created ? 'registered' : attached ? 'already registered' : 'already registered (unchanged)';
+      print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${what}${artifact ? `; artifact ${attached && !r.created ? 'attached: ' : ''}${JSON.stringify(artifact)}` : ''}\n`);
     }));
   withApiOptions(versions.command('update <model> <version>').alias('tag').description('change the tags, notes or upstream of a version (the mutable fields)'))
     .option('--tags <list>', 'comma-separated (replaces the tags)', parseList).option('--notes <text>', "replaces the notes ('' clears them)")
