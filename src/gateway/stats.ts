@@ -41,9 +41,8 @@ class ArmStats {
   readonly numeric: number[] = [];
   private numericSeen = 0;
   private readonly random: Random = seededRandom(0x5eed);
-  private confidenceSum = 0;
   private confidenceN = 0;
-  /** Welford's running mean and sum of squared deviations of the confidences (for the sample variance). */
+  /** Welford's running mean and sum of squared deviations of the confidences (the mean, and the sample variance). */
   private confidenceMean = 0;
   private confidenceM2 = 0;
 
@@ -66,7 +65,6 @@ class ArmStats {
       this.categories.set(k, (this.categories.get(k) ?? 0) + 1);
     }
     if (confidence !== null) {
-      this.confidenceSum += confidence;
       this.confidenceN++;
       const d = confidence - this.confidenceMean;
       this.confidenceMean += d / this.confidenceN;
@@ -79,7 +77,7 @@ class ArmStats {
       n: this.n, errors: this.errors, p95Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.95) : null, slowerThan: latencyTail(this.latency),
       p50Ms: this.latency.count > 0 ? this.latency.getValueAtQuantile(0.5) : null,
       categories: new Map(this.categories), numeric: [...this.numeric],
-      meanConfidence: this.confidenceN > 0 ? this.confidenceSum / this.confidenceN : null,
+      meanConfidence: this.confidenceN > 0 ? this.confidenceMean : null,
       confidenceSpread: { n: this.confidenceN, variance: this.confidenceN > 1 ? this.confidenceM2 / (this.confidenceN - 1) : 0 },
     } as ArmSnapshot;
   }

@@ -4,6 +4,7 @@ import type { MethodOverrides } from '../core/drift/select.js';
 import type { DatasetDrift, FeatureDrift, FeatureKind } from '../core/drift/types.js';
 import type { FeatureSummary, WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
+import { splitMetric } from './metric-name.js';
 
 export interface DriftResult {
   features: FeatureDrift[];
@@ -50,9 +51,20 @@ export function referenceFeatures(v: VersionContext): Array<{ name: string; ref:
   return out;
 }
 
+/** The kind drift compares for a version's prediction: a number for a regression model, else a class. */
+export function predictionKind(v: VersionContext): FeatureKind {
+  return v.spec.outputKind === 'regression' ? 'numerical' : 'categorical';
+}
+
+/** The kind a drift metric of the version compares (drift:FEATURE, predictionDrift); undefined for a feature it lacks. */
+export function driftTargetKind(v: VersionContext, metric: string): FeatureKind | undefined {
+  const { id, feature } = splitMetric(metric);
+  return id === 'predictionDrift' ? predictionKind(v) : v.spec.features.find((f) => f.name === feature)?.kind;
+}
+
 /** The kinds drift compares for the version: of its features in the reference, and of the prediction when the reference has it. */
 export function driftKinds(v: VersionContext): FeatureKind[] {
   const kinds = referenceFeatures(v).map(({ name }) => v.spec.features.find((f) => f.name === name)?.kind ?? 'numerical');
-  if (v.reference && v.reference.summary.prediction.count > 0) kinds.push(v.spec.outputKind === 'regression' ? 'numerical' : 'categorical');
+  if (v.reference && v.reference.summary.prediction.count > 0) kinds.push(predictionKind(v));
   return kinds;
 }

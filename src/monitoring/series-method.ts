@@ -1,9 +1,9 @@
 import { featureDriftFromSummaries } from '../core/drift/from-summary.js';
-import { getDriftMethod, knownDriftMethods } from '../core/drift/registry.js';
+import { driftMethodsFor, getDriftMethod } from '../core/drift/registry.js';
 import { thresholdProblem } from '../core/drift/threshold.js';
 import type { FeatureKind } from '../core/drift/types.js';
-import { NumericSummary } from '../core/summary/numeric.js';
 import type { VersionContext } from './catalog.js';
+import { driftTargetKind } from './drift-query.js';
 import { splitMetric } from './metric-name.js';
 import type { SeriesMetric } from './query.js';
 import { seriesDriftMethod, seriesMetric } from './timeseries.js';
@@ -38,11 +38,10 @@ export function chosenDriftSeries(metric: string, v: VersionContext, seconds: nu
   const ref = v.reference;
   if (!ref) return 'no reference';
   const prediction = id === 'predictionDrift';
-  const kind: FeatureKind = prediction ? (ref.summary.prediction instanceof NumericSummary ? 'numerical' : 'categorical') : (v.spec.features.find((f) => f.name === feature)?.kind ?? 'numerical');
+  const kind: FeatureKind = driftTargetKind(v, metric) ?? 'numerical';
   const m = getDriftMethod(method ?? auto.method);
   if (!m.kinds.includes(kind)) {
-    const fits = knownDriftMethods().filter((x) => getDriftMethod(x).kinds.includes(kind));
-    return `method ${m.id} does not apply to ${kind} ${prediction ? 'prediction' : `feature "${feature ?? ''}"`}; methods for it: ${fits.join(', ')}`;
+    return `method ${m.id} does not apply to ${kind} ${prediction ? 'prediction' : `feature "${feature ?? ''}"`}; methods for it: ${driftMethodsFor(kind).join(', ')}`;
   }
   if (threshold !== undefined) {
     const p = thresholdProblem(threshold, [kind], ref.profile.rows, { method: m.id });

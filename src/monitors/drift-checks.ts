@@ -1,7 +1,7 @@
-import { getDriftMethod, knownDriftMethods } from '../core/drift/registry.js';
-import type { FeatureKind } from '../core/drift/types.js';
+import { driftMethodsFor, getDriftMethod } from '../core/drift/registry.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import { describeRange, fitsThreshold, validThresholds } from '../core/drift/threshold.js';
+import { driftTargetKind } from '../monitoring/drift-query.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { DefinitionError, type MonitorDefinition } from './definition.js';
 import { DEFAULT_MONITOR_DRIFT_METHOD } from './metrics/summary-metrics.js';
@@ -36,10 +36,10 @@ export function checkDriftMethodKind(d: Pick<MonitorDefinition, 'model' | 'metri
   const { id, feature } = splitMetric(d.metric);
   if (v === undefined || d.method === undefined || !SCORE_METRICS.has(id)) return;
   const prediction = id === 'predictionDrift';
-  const kind: FeatureKind | undefined = prediction ? (v.spec.outputKind === 'regression' ? 'numerical' : 'categorical') : v.spec.features.find((f) => f.name === feature)?.kind;
+  const kind = driftTargetKind(v, d.metric);
   const m = getDriftMethod(d.method);
   if (kind === undefined || m.kinds.includes(kind)) return; // a feature the version lacks: checkMonitorFeature's matter
   const what = prediction ? `the ${kind} prediction of ${v.record.model}@${v.record.version} (a ${v.spec.outputKind} model)` : `${kind} feature "${feature ?? ''}" of ${v.record.model}@${v.record.version}`;
-  const fits = knownDriftMethods().filter((x) => getDriftMethod(x).kinds.includes(kind));
+  const fits = driftMethodsFor(kind);
   throw new DefinitionError(`method ${m.id} does not apply to ${what}; methods for it: ${fits.join(', ')}`, { kind, methods: fits });
 }

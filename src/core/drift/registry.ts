@@ -1,4 +1,5 @@
 import type { DriftMethod } from './method.js';
+import type { FeatureKind } from './types.js';
 import { ks } from './methods/ks.js';
 import { wasserstein } from './methods/wasserstein.js';
 import { psi } from './methods/psi.js';
@@ -29,6 +30,11 @@ export function getDriftMethod(id: string): DriftMethod {
 
 export function knownDriftMethods(): string[] {
   return [...methods.keys()].sort();
+}
+
+/** The ids of the methods that apply to a kind of feature (sorted). */
+export function driftMethodsFor(kind: FeatureKind): string[] {
+  return knownDriftMethods().filter((id) => getDriftMethod(id).kinds.includes(kind));
 }
 
 for (const m of [ks, wasserstein, psi, jensenShannon, hellinger, chiSquare]) registerDriftMethod(m);

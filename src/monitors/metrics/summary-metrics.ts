@@ -1,7 +1,7 @@
 import { datasetDrift } from '../../core/drift/dataset.js';
 import { featureDriftFromStats, featureStatsFromSummaries, type FeatureStats } from '../../core/drift/from-summary.js';
 import type { FeatureDrift } from '../../core/drift/types.js';
-import { getDriftMethod, knownDriftMethods } from '../../core/drift/registry.js';
+import { driftMethodsFor, getDriftMethod } from '../../core/drift/registry.js';
 import { estimatedMetrics } from '../../core/summary/cbpe.js';
 import { CategoricalSummary } from '../../core/summary/categorical.js';
 import { NumericSummary } from '../../core/summary/numeric.js';
@@ -55,8 +55,7 @@ function methodProblem(name: string, s: NumericSummary | CategoricalSummary, arg
   const id = args.method ?? DEFAULT_MONITOR_DRIFT_METHOD;
   const kind = s instanceof NumericSummary ? 'numerical' : 'categorical';
   if (getDriftMethod(id).kinds.includes(kind)) return null;
-  const fits = knownDriftMethods().filter((m) => getDriftMethod(m).kinds.includes(kind));
-  return `method ${id} does not apply to ${kind} feature "${name}"; methods for it: ${fits.join(', ')}`;
+  return `method ${id} does not apply to ${kind} feature "${name}"; methods for it: ${driftMethodsFor(kind).join(', ')}`;
 }
 
 const driftDirection = (args: MetricArgs): 'above' | 'below' => (getDriftMethod(args.method ?? DEFAULT_MONITOR_DRIFT_METHOD).scoreType === 'pValue' ? 'below' : 'above');
