@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
@@ -14,8 +14,8 @@ import { MIN_MEMORY_LIMIT_MB, parseDuckDbSize } from './memory-limit.js';
 import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
 import { outcomesFromChunk } from './outcome-chunks.js';
+import { ReadPool } from './read-pool.js';
 import { assertAligned } from '../window-align.js';
-import { SerialQueue } from '../../io/serial-queue.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
 import { execPrepared, putState, writer, WriteTransactions, type Writer } from './transactions.js';
@@ -40,7 +40,7 @@ const READ_CONNECTIONS = 3;
  * queue serialises them) and every write is one transaction that resolves after COMMIT; commits marked `beside`
  * (CommitBatch: the ingest checkpoints' window summaries) run one at a time on a second write connection, beside the
  * others (DuckDB runs transactions of different connections concurrently; they write different rows). Reads of events,
- * labels, summaries and state run on a few read connections, each a serial queue too, so a slow query waits
+ * labels, summaries and state run on a few read connections (read-pool.ts), each a serial queue too, so a slow query waits
  * neither for ingest commits nor for other queries; each read sees what was committed when it started.
  */
 export class DuckDbStore implements StorageBackend {
@@ -50,7 +50,8 @@ export class DuckDbStore implements StorageBackend {
   private readonly transactions = new WriteTransactions(() => this.assertOpen());
   private registryStore: RegistryStore | undefined;
 
-  private readonly readers: Array<{ conn: DuckDBConnection; queue: SerialQueue; pending: number }>;
+  /** Reads of events, labels, summaries and state. */
+  private readonly reads: ReadPool;
   /** Window summaries also kept as files (summary-files.ts), from init() on; not for ':memory:' or with `summaryFilesBytes: 0`. */
   private files: SummaryFiles | undefined;
   /** Removals of summary files that commits started (awaited by close). */
@@ -66,7 +67,7 @@ export class DuckDbStore implements StorageBackend {
     /** The store file's storeStamp before this process opened it. */
     private readonly openedStamp: string,
   ) {
-    this.readers = readConns.map((c) => ({ conn: c, queue: new SerialQueue(), pending: 0 }));
+    this.reads = new ReadPool(readConns, this.transactions, () => this.assertOpen());
     this.main = writer(conn);
     this.beside = writer(besideConn);
   }
@@ -123,7 +124,7 @@ export class DuckDbStore implements StorageBackend {
     this.files = undefined;
     await this.main.queue.drain();
     await this.beside.queue.drain();
-    for (const r of this.readers) await r.queue.drain();
+    await this.reads.drain();
     // A clean close for the summary files (summary-files.ts): every commit done and its files removed, every write-back
     // done, a new token in the state, the store closed, then VALID with the token and the closed file's size and time.
     // Not marked if any of it fails: the next open empties the directory.
@@ -149,7 +150,7 @@ export class DuckDbStore implements StorageBackend {
     // the WAL, which holds only what was committed, onto the index of the last checkpoint. (Once DuckDB has
     // invalidated the database it neither runs this nor checkpoints.)
     if (this.failure() !== null) await this.main.conn.run('PRAGMA disable_checkpoint_on_shutdown').catch(() => undefined);
-    for (const r of this.readers) r.conn.closeSync();
+    this.reads.closeSync();
     this.beside.conn.closeSync();
     this.main.conn.closeSync();
     this.instance.closeSync();
@@ -371,33 +372,11 @@ export class DuckDbStore implements StorageBackend {
     await this.transactions.run(w, work);
   }
 
-  /** Runs a query on the least busy read connection; its rows as JS objects. */
   private read(sql: Sql): Promise<Row[]> {
-    return this.onReader(async (conn) => (await conn.runAndReadAll(sql.text, sql.params)).getRowObjectsJS() as unknown as Row[]);
+    return this.reads.read(sql);
   }
 
-  /** Runs a query on the least busy read connection and hands each result chunk to `each` as it is fetched. */
-  private readChunks(sql: Sql, each: (chunk: DuckDBDataChunk) => void): Promise<void> {
-    return this.onReader(async (conn) => {
-      const result = await conn.run(sql.text, sql.params);
-      for (let c = await result.fetchChunk(); c !== null && c.rowCount > 0; c = await result.fetchChunk()) each(c);
-    });
-  }
-
-  private onReader<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('DuckDbStore is closed'));
-    let r = this.readers[0];
-    for (const x of this.readers) if (r === undefined || x.pending < r.pending) r = x;
-    if (r === undefined) throw new Error('DuckDbStore: no read connection');
-    const reader = r;
-    reader.pending++;
-    return reader.queue.run(async () => {
-      try {
-        this.assertOpen();
-        return await this.transactions.read(() => work(reader.conn));
-      } finally {
-        reader.pending--;
-      }
-    });
+  private readChunks(...a: Parameters<ReadPool['readChunks']>): Promise<void> {
+    return this.reads.readChunks(...a);
   }
 }
