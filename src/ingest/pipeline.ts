@@ -1,6 +1,7 @@
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { EventRecord, RejectRecord } from '../storage/types.js';
+import { CheckpointSchedule } from './checkpoint-schedule.js';
 import { CheckpointedWindows, type GroupDeltas } from './checkpointed-windows.js';
 import { packedDeltas, deltaTargets, type SpecOf } from './deltas.js';
 import { DeltaOffload } from './delta-offload.js';
@@ -28,11 +29,6 @@ interface Prepared extends GroupDeltas {
   payload: Buffer | null;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
-
 /**
  * The ingest path. Validated events are queued; one committer at a time takes everything queued (group
  * commit), computes what it adds to the window summaries (minute, hour and day; whole traffic and its own
@@ -49,20 +45,17 @@ export class IngestPipeline {
   /** The window summaries in memory, and their checkpoints (checkpointed-windows.ts). */
   private readonly windows: CheckpointedWindows;
   private readonly maxBatch: number;
-  private readonly checkpointMs: number;
+  /** When dirty windows are checkpointed, and the readers waiting for it (checkpoint-schedule.ts). */
+  private readonly checkpoints: CheckpointSchedule;
   private journal: Journal | null = null;
   private committedKey = '';
   private summarisedKey = '';
   /** Last journal seq used. */
   private seq = 0;
-  private waiters: Waiter[] = [];
   /** Committed groups' merges of their deltas into memory, in commit order (see commitPrepared). */
   private readonly applies = new SerialQueue();
   /** Wakes a drain loop that waits for its group's commit when a submit arrives meanwhile (see drain). */
   private onSubmit: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  /** The checkpoint whose store transaction is running (at most one; see startCheckpoint), until it ended. */
-  private checkpointing: Promise<boolean> | null = null;
   private closed = false;
   /**
    * Set when memory and store could diverge (the journal could not record a failed commit, or a committed group
@@ -85,7 +78,15 @@ export class IngestPipeline {
     });
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
     this.windows = new CheckpointedWindows(store, catalog, opts);
-    this.checkpointMs = opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS;
+    this.checkpoints = new CheckpointSchedule({
+      windows: this.windows,
+      kick: () => this.kick(),
+      broken: () => this.broken,
+      pendingApplies: () => this.applies.pending,
+      log: () => this.journal && { journal: this.journal, summarisedKey: this.summarisedKey },
+      seq: () => this.seq,
+      closed: () => this.closed,
+    }, opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS);
   }
 
   /**
@@ -114,7 +115,7 @@ export class IngestPipeline {
       await this.apply({ targets: await deltaTargets(await packedDeltas(group, this.specOf), this.specOf), bases: new Map(), epoch: -1 }, r.seq);
     }
     this.windows.applied = Math.max(this.windows.applied, committed);
-    if (!(await this.checkpoint())) throw new Error('ingest: the recovery checkpoint could not be stored');
+    if (!(await this.checkpoints.whole())) throw new Error('ingest: the recovery checkpoint could not be stored');
     await j.removeBefore(j.current);
     return { replayed: replay.length, skipped };
   }
@@ -145,10 +146,7 @@ export class IngestPipeline {
    */
   sync(): Promise<void> {
     if ((this.windows.dirtyCount === 0 && this.applies.pending === 0) || this.broken) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      this.kick();
-    });
+    return this.checkpoints.wait();
   }
 
   /** Waits until everything queued so far is committed (or failed) and checkpointed. */
@@ -164,11 +162,10 @@ export class IngestPipeline {
   async close(): Promise<void> {
     try {
       await this.flush();
-      await this.checkpointing;
+      await this.checkpoints.running;
     } finally {
       this.closed = true;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
+      this.checkpoints.stopTimer();
       await this.journal?.close();
       await this.offload.close();
     }
@@ -218,11 +215,11 @@ export class IngestPipeline {
           if (prepared) prev = { batch, done: this.write(batch, prepared) };
           else await this.commitBatch(batch);
         }
-        if (this.checkpointDue()) {
+        if (this.checkpoints.due()) {
           await settle();
           await this.applies.drain();
-          // Its store transaction runs beside the next groups' (see startCheckpoint); without a journal, it is awaited.
-          const { done } = await this.startCheckpoint();
+          // Its store transaction runs beside the next groups' (see CheckpointSchedule.start); without a journal, it is awaited.
+          const { done } = await this.checkpoints.start();
           if (this.journal === null) await done;
         }
         if (!batch && !prev) {
@@ -233,8 +230,8 @@ export class IngestPipeline {
     } finally {
       this.running = false;
       // Readers waiting while a checkpoint runs are served by the next one, which that one's end starts.
-      if (this.queue.length > 0 || (this.waiters.length > 0 && this.checkpointing === null)) this.kick();
-      else this.scheduleCheckpoint();
+      if (this.queue.length > 0 || this.checkpoints.readersUnserved) this.kick();
+      else this.checkpoints.schedule();
     }
   }
 
@@ -245,32 +242,6 @@ export class IngestPipeline {
     await Promise.race([done.then(() => void (settled = true), () => void (settled = true)), submitted]);
     this.onSubmit = null;
     return settled || this.queue.length === 0;
-  }
-
-  private checkpointDue(): boolean {
-    if (this.checkpointing !== null) return false; // one at a time: its end kicks the loop if readers wait
-    if (this.waiters.length > 0) return true;
-    if (this.broken) return false;
-    if (this.windows.dirtyCount === 0 && this.applies.pending === 0) return false;
-    return this.journal === null || this.windows.crowded || performance.now() - this.windows.lastCheckpointAt >= this.checkpointMs;
-  }
-
-  /**
-   * When idle with dirty windows, a checkpoint once checkpointMs have passed since the last one. The timer stays armed
-   * while groups keep coming (the drain loop goes idle between requests), so when it fires it first looks whether the
-   * loop has checkpointed meanwhile, and waits out the rest of the interval if so: firing regardless added a second
-   * checkpoint right after most of the loop's (bench:ingest at 10,000 events/s: pairs ~0.1-0.3 s apart, each writing
-   * the same 25 windows, ~1.9 MB). While a checkpoint runs it does nothing: that checkpoint's end arms it again.
-   */
-  private scheduleCheckpoint(): void {
-    if (this.timer || this.closed || this.windows.dirtyCount === 0) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.windows.dirtyCount === 0 || this.checkpointing !== null) return;
-      if (performance.now() - this.windows.lastCheckpointAt < this.checkpointMs) this.scheduleCheckpoint();
-      else this.kick(); // the loop finds the checkpoint due
-    }, Math.max(0, this.windows.lastCheckpointAt + this.checkpointMs - performance.now()));
-    this.timer.unref();
   }
 
   /** Deltas, rows and journal record of a group; store copies of the target windows not in memory. */
@@ -361,41 +332,7 @@ export class IngestPipeline {
   /** Merges a committed group's deltas into the in-memory windows; without a journal, then writes them. */
   private async apply(p: GroupDeltas, seq: number): Promise<void> {
     await this.windows.merge(p, seq);
-    if (this.journal === null) await this.checkpoint();
-  }
-
-  /** A whole checkpoint (startCheckpoint, then its end): recovery, and the path without a journal. */
-  private async checkpoint(): Promise<boolean> {
-    return await (await this.startCheckpoint()).done;
-  }
-
-  /**
-   * Starts a checkpoint (CheckpointedWindows.checkpoint: serialised here, between groups, with every committed group
-   * merged; its store transaction then runs beside the next groups' commits) for the readers waiting now; readers that
-   * call sync() meanwhile wait for the next one. Resolves with its end (`done`, true: written, never rejects; in an
-   * object, since a promise resolved with a promise would wait for it).
-   */
-  private async startCheckpoint(): Promise<{ done: Promise<boolean> }> {
-    await this.checkpointing; // one at a time (the loop starts one only when none runs: this is for recovery)
-    const waiters = this.waiters.splice(0);
-    if (this.broken) {
-      // Readers get what the store has; the journal keeps everything for the restart.
-      for (const w of waiters) w.resolve();
-      return { done: Promise.resolve(false) };
-    }
-    const log = this.journal && { journal: this.journal, summarisedKey: this.summarisedKey };
-    const { done } = await this.windows.checkpoint(this.seq, log);
-    const ended = done.then((r) => {
-      for (const w of waiters) if (r.written) w.resolve(); else w.reject(r.error);
-      return r.written;
-    }).finally(() => {
-      this.checkpointing = null;
-      if (this.closed) return;
-      if (this.waiters.length > 0) this.kick();
-      else this.scheduleCheckpoint();
-    });
-    this.checkpointing = ended;
-    return { done: ended };
+    if (this.journal === null) await this.checkpoints.whole();
   }
 
   /** The careful path for a group whose commit failed (careful-commit.ts). */
