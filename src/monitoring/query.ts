@@ -1,13 +1,14 @@
 import { decomposeRange, GRANULARITY_MS } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { Granularity, SummaryKey, SummaryQuery, WindowValue } from '../storage/types.js';
+import type { Granularity, SummaryKey, WindowValue } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from '../ingest/pipeline.js';
 import { yieldToLoop } from '../io/time-slice.js';
 import { summarySeed, type ModelCatalog, type VersionContext } from './catalog.js';
 import { SummaryCache, type WindowRange } from './summary-cache.js';
 import { storesWindowValues, windowValueBasis } from './window-values.js';
 import { isStoredSegment, segmentMatches } from './segment-match.js';
+import { rangeQuery, WindowFetcher, windowRange } from './window-fetch.js';
 
 /**
  * One per-window value of a time series: `name` keys the cached values, `compute` makes it from a window's summary,
@@ -27,15 +28,6 @@ const YIELD_AFTER_MS = 8;
 /** A store that other processes may write too: cached entries are re-read after this long. */
 const SHARED_STORE_TTL_MS = 5000;
 
-/** A range of more windows than this is read whole, without looking each up in the cache (see rangeWindows). */
-const MAX_LISTED = 1024;
-
-/** More runs of windows to read than this are read as one span (see rangeWindows). */
-const MAX_RUNS = 3;
-
-/** A window of a range, from the cache or read from the store. */
-type FetchedWindow = { key: SummaryKey; summary: WindowSummary };
-
 /**
  * Reads stored window summaries and merges them over a time range (exactly: see decomposeRange). Decoded
  * summaries, time-series points and merged ranges are cached (SummaryCache): the ingest pipeline invalidates
@@ -44,6 +36,8 @@ type FetchedWindow = { key: SummaryKey; summary: WindowSummary };
  */
 export class SummaryReader {
   readonly cache: SummaryCache;
+  /** The stored windows of a range, from the cache or the store (window-fetch.ts). */
+  private readonly windows: WindowFetcher;
   /**
    * Called before answering from the cache or the store: the ingest pipeline's sync() (it checkpoints what
    * it acknowledged, so a query reads its writes). Set by the server wiring.
@@ -66,6 +60,7 @@ export class SummaryReader {
     cache?: SummaryCache,
   ) {
     this.cache = cache ?? new SummaryCache({ ttlMs: store.kind === 'duckdb' ? Infinity : SHARED_STORE_TTL_MS });
+    this.windows = new WindowFetcher(store, this.cache);
   }
 
   /**
@@ -165,7 +160,7 @@ export class SummaryReader {
       const body = split ? this.mergedSynced(v, segment, bodyFrom, bodyTo) : null;
       const sources: Array<Promise<WindowSummary[]>> = [];
       for (const part of parts) {
-        if (body === null || part.from < bodyFrom || part.to > bodyTo) sources.push(this.rangeWindows(v, part, epoch).then((ws) => ws.map((w) => w.summary)));
+        if (body === null || part.from < bodyFrom || part.to > bodyTo) sources.push(this.windows.rangeWindows(v, part, epoch).then((ws) => ws.map((w) => w.summary)));
         else if (part.from === bodyFrom) sources.push(body.then((b) => [b]));
       }
       for (const src of sources) src.catch(() => undefined); // each is awaited below; a failure is thrown there
@@ -205,7 +200,7 @@ export class SummaryReader {
   async series(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): Promise<Map<number, WindowSummary>> {
     const held = await this.segmentsHolding(v, segment, from, to);
     if (held !== null) return this.heldSeries(v, segment, held, from, to, granularity);
-    const list = await this.rangeWindows(v, this.range(v, segment, from, to, granularity), this.cache.epoch);
+    const list = await this.windows.rangeWindows(v, windowRange(v, segment, from, to, granularity), this.cache.epoch);
     return new Map(list.map((w) => [w.key.windowStart, w.summary]));
   }
 
@@ -214,7 +209,7 @@ export class SummaryReader {
     const epoch = this.cache.epoch;
     const out = new Map<number, WindowSummary>();
     for (const s of held) {
-      for (const w of await this.rangeWindows(v, this.range(v, s, from, to, granularity), epoch)) {
+      for (const w of await this.windows.rangeWindows(v, windowRange(v, s, from, to, granularity), epoch)) {
         let m = out.get(w.key.windowStart);
         if (!m) out.set(w.key.windowStart, (m = this.empty(v, segment, w.key.windowStart)));
         m.mergeTransient(w.summary);
@@ -261,8 +256,8 @@ export class SummaryReader {
       return metrics.map((m) => (m.store === true ? a[storable.indexOf(m)] : b[rest.indexOf(m)]) as Map<number, { value: number | null; events: number }>);
     }
     const epoch = this.cache.epoch;
-    const range = this.range(v, segment, from, to, granularity);
-    const keys = await this.store.querySummaryKeys(query(range));
+    const range = windowRange(v, segment, from, to, granularity);
+    const keys = await this.store.querySummaryKeys(rangeQuery(range));
     const out = metrics.map(() => new Map<number, { value: number | null; events: number }>());
     const need: SummaryKey[] = [];
     for (const k of keys) {
@@ -281,7 +276,7 @@ export class SummaryReader {
     const headOnly = metrics.length > 0 && metrics.every((m) => m.head === true);
     const computed: WindowValue[] = [];
     let slice = performance.now();
-    for (const w of await this.fetch(v, range, toRead, epoch, headOnly, opts.keepSummaries ?? true)) {
+    for (const w of await this.windows.fetch(v, range, toRead, epoch, headOnly, opts.keepSummaries ?? true)) {
       // Computing feature statistics for many windows takes a while (~1.5 ms per window of 50 features): other
       // requests get their turn every few milliseconds.
       if (performance.now() - slice > YIELD_AFTER_MS) {
@@ -330,7 +325,7 @@ export class SummaryReader {
   ): Promise<SummaryKey[]> {
     const from = Math.min(...need.map((k) => k.windowStart));
     const to = Math.max(...need.map((k) => k.windowStart)) + 1;
-    const stored = await this.store.queryWindowValues({ ...query({ ...range, from, to }), metrics: metrics.map((m) => m.name), basis });
+    const stored = await this.store.queryWindowValues({ ...rangeQuery({ ...range, from, to }), metrics: metrics.map((m) => m.name), basis });
     const byWindow = new Map<number, Map<string, WindowValue>>();
     for (const x of stored) {
       let m = byWindow.get(x.windowStart);
@@ -350,94 +345,8 @@ export class SummaryReader {
       return false;
     });
   }
-
-  private range(v: VersionContext, segment: string, from: number, to: number, granularity: Granularity): WindowRange {
-    const size = GRANULARITY_MS[granularity];
-    return { model: v.record.model, version: v.record.version, segment, granularity, from: Math.floor(from / size) * size, to };
-  }
-
-  /**
-   * The stored windows of a range, in time order: decoded ones from the cache, the rest read and decoded. Each window
-   * of the range is looked up in the cache, which also knows the windows a read found absent (until one is written), so
-   * only the windows it knows nothing of are read: one read per run of them (the range narrowed to the run), or one
-   * over the span of all when they are scattered. A dashboard's "last 24 h" a minute later thus reads its new minute
-   * window alone; before, each request first read which windows its parts held (a few milliseconds per DuckDB read
-   * however little it returns: ~10 ms in bench:query's store) and only then the rows (docs/performance.md). A range
-   * of more than MAX_LISTED windows is read whole.
-   */
-  private async rangeWindows(v: VersionContext, range: WindowRange, epoch: number): Promise<FetchedWindow[]> {
-    const size = GRANULARITY_MS[range.granularity];
-    if ((range.to - range.from) / size > MAX_LISTED) return this.fetch(v, range, null, epoch);
-    const keys: SummaryKey[] = [];
-    const found: Array<WindowSummary | null | undefined> = []; // null: known absent; undefined: unknown
-    for (let t = range.from; t < range.to; t += size) {
-      const k: SummaryKey = { model: range.model, version: range.version, segment: range.segment, granularity: range.granularity, windowStart: t };
-      keys.push(k);
-      found.push(this.cache.summary(v, k) ?? (this.cache.isAbsent(v, k) ? null : undefined));
-    }
-    // Runs of consecutive unknown windows: each read on its own (fetch narrows a read to the windows asked for), or
-    // all together when they are scattered.
-    const runs: SummaryKey[][] = [];
-    found.forEach((f, i) => {
-      if (f !== undefined) return;
-      const run = found[i - 1] === undefined ? runs[runs.length - 1] : undefined;
-      if (run) run.push(keys[i] as SummaryKey);
-      else runs.push([keys[i] as SummaryKey]);
-    });
-    const read = new Map<number, WindowSummary>();
-    await Promise.all((runs.length > MAX_RUNS ? [runs.flat()] : runs).map(async (run) => {
-      for (const w of await this.fetch(v, range, run, epoch)) read.set(w.key.windowStart, w.summary);
-      for (const k of run) if (!read.has(k.windowStart)) this.cache.putAbsent(v, k, epoch);
-    }));
-    const out: FetchedWindow[] = [];
-    keys.forEach((key, i) => {
-      const summary = found[i] ?? read.get(key.windowStart);
-      if (summary) out.push({ key, summary });
-    });
-    return out;
-  }
-
-  /**
-   * The summaries of these windows (`keys`; null: every stored window of the range): decoded ones from the cache,
-   * the rest read and decoded. With `headOnly`, read as heads where stored (summaries without their features, good
-   * for HEAD_METRICS only) and not cached as summaries. `keep: false`: the windows read are not cached either.
-   */
-  private async fetch(
-    v: VersionContext, range: WindowRange, known: readonly SummaryKey[] | null, epoch: number, headOnly = false, keep = true,
-  ): Promise<FetchedWindow[]> {
-    const found: Array<WindowSummary | undefined> = known?.map((k) => this.cache.summary(v, k)) ?? [];
-    const missing = known?.filter((_, i) => found[i] === undefined) ?? null;
-    let keys = known ?? [];
-    if (missing === null || missing.length > 0) {
-      // One read covering the missing windows (the range narrowed to them).
-      const from = missing === null ? range.from : Math.min(...missing.map((k) => k.windowStart));
-      const to = missing === null ? range.to : Math.max(...missing.map((k) => k.windowStart)) + GRANULARITY_MS[range.granularity];
-      const rows = await this.store.querySummaries({ ...query({ ...range, from, to }), headOnly });
-      if (known === null) keys = rows.map((r) => ({ model: r.model, version: r.version, segment: r.segment, granularity: r.granularity, windowStart: r.windowStart }));
-      const byStart = new Map(rows.map((r) => [r.windowStart, r]));
-      keys.forEach((k, i) => {
-        if (found[i] !== undefined) return;
-        const r = byStart.get(k.windowStart);
-        if (!r) return; // deleted in between
-        // Lazy: a series of one feature (or of latency) decodes only that sketch of each window.
-        const s = WindowSummary.fromBytes(r.data, v.spec, summarySeed(r.model, r.version, r.segment, r.granularity, r.windowStart), true);
-        if (!headOnly && keep) this.cache.putSummary(v, k, s, r.data.length, epoch);
-        found[i] = s;
-      });
-    }
-    const out: FetchedWindow[] = [];
-    keys.forEach((key, i) => {
-      const summary = found[i];
-      if (summary) out.push({ key, summary });
-    });
-    return out;
-  }
 }
 
 function keyOf(k: SummaryKey): SummaryKey {
   return { model: k.model, version: k.version, segment: k.segment, granularity: k.granularity, windowStart: k.windowStart };
-}
-
-function query(r: WindowRange): SummaryQuery {
-  return { model: r.model, version: r.version, segment: r.segment, granularity: r.granularity, from: r.from, to: r.to };
 }
