@@ -6,6 +6,7 @@ import { SEVERITIES, type Severity } from '../../core/rules/types.js';
 import type { ActionRecord, AlertRecord, AlertState } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
 import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -50,6 +51,8 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
       if (!(SEVERITIES as readonly unknown[]).includes(b['severity'])) throw new ApiError('validation_failed', `"severity" must be one of ${SEVERITIES.join(', ')}`);
       const labels = b['labels'] ?? {};
       if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) throw new ApiError('validation_failed', '"labels" must be an object of strings');
+      const reserved = reservedLabelsError(labels as Record<string, string>, 'labels', EXTERNAL_ALLOWED_LABELS);
+      if (reserved !== undefined) throw new ApiError('validation_failed', reserved);
       const a = await alerting.raise({ source: b['source'] as string, model: b['model'] as string, severity: b['severity'] as Severity, summary: b['summary'] as string, labels: labels as Record<string, string> });
       return reply.status(201).send({ alert: a });
     });
