@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import type { AlertRecord } from '../src/storage/alerts.js';
 import { call, testServer } from './helpers/server.js';
@@ -27,6 +28,68 @@ describe('audit 7 (alerting): an external alert cannot set the labels Lookout se
       assert.equal(a.labels['category'], 'external');
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('audit 7 (alerting): a hanging notifier does not hold back the evaluation rounds', { timeout: 90_000 }, () => {
+  test('the webhook hangs (4 attempts of 2 s): evaluations go on every second meanwhile, and the server stops within one attempt', async (t) => {
+    // a receiver that accepts connections and never answers
+    const sockets = new Set<Socket>();
+    const hung = createNetServer((c) => { sockets.add(c); c.on('error', () => undefined); });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    // one real second is one minute of the server clock: the 1m monitor has a window to evaluate at every round
+    const t0 = Date.now();
+    const clock = (): number => NOW + (Date.now() - t0) * 60;
+    const s = await testServer({
+      clock,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: '1s', groupWait: '30s', groupInterval: '10m', repeatInterval: '4h',
+          notifiers: [{ id: 'hung', kind: 'webhook', url: `${hungUrl}/hook`, timeoutMs: 2000, retries: 3, backoffMs: 10 }],
+        };
+      },
+    });
+    let closed = false;
+    try {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA })).status, 201);
+      assert.equal((await call(s.url, 'POST', '/v1/monitors', { id: 'churn-p99', model: 'churn', metric: 'latencyP99', window: '1m', levels: [{ severity: 'page', threshold: 800 }] })).status, 201);
+      assert.equal((await call(s.url, 'POST', '/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' })).status, 201);
+      const evaluations = async (): Promise<number> => ((await call(s.url, 'GET', `/v1/monitors/churn-p99/evaluations?from=${NOW - 86_400_000}&to=${clock() + 1}`)).body['evaluations'] as unknown[]).length;
+      const w0 = performance.now();
+      // the delivery (4 attempts of 2 s) hangs for 8 s from its first connection
+      while (sockets.size === 0 && performance.now() - w0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(sockets.size > 0, 'the page went to the hung receiver');
+      // for 6 s of the ~8 s the delivery hangs: when did new evaluations come?
+      const start = performance.now();
+      let last = await evaluations();
+      let lastAt = start;
+      let gap = 0;
+      let rounds = 0;
+      while (performance.now() - start < 6000) {
+        await new Promise((r) => setTimeout(r, 100));
+        const n = await evaluations();
+        if (n > last) {
+          gap = Math.max(gap, performance.now() - lastAt);
+          lastAt = performance.now();
+          rounds++;
+          last = n;
+        }
+      }
+      gap = Math.max(gap, performance.now() - lastAt);
+      assert.ok(rounds >= 4, `${rounds} evaluation rounds in 6 s while the notifier hung (longest wait ${Math.round(gap)} ms)`);
+      assert.ok(gap < 2500, `the longest wait for an evaluation round was ${Math.round(gap)} ms`);
+      const c0 = performance.now();
+      await s.close();
+      closed = true;
+      const took = performance.now() - c0;
+      t.diagnostic(`${rounds} rounds in 6 s, longest wait ${Math.round(gap)} ms, stop ${Math.round(took)} ms`);
+      assert.ok(took < 3500, `stopping took ${Math.round(took)} ms (the retries of the delivery in flight are not waited for)`);
+    } finally {
+      if (!closed) await s.close();
+      for (const c of sockets) c.destroy();
+      await new Promise((r) => hung.close(r));
     }
   });
 });

@@ -21,7 +21,18 @@ export function wants(n: Notifier, a: AlertRecord): boolean {
   return matchesAll(n.config.matchers ?? [], a.labels);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((r) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** Retries of one delivery stop this long after it started (or its group interval when longer), as Alertmanager's. */
 export const MIN_RETRY_SPAN_MS = 10_000;
@@ -48,7 +59,11 @@ async function deliver(n: Notifier, payload: NotificationPayload, ctx: StageCont
         error += ` (retries stopped: the next one would start after the group interval; the next flush tries again)`;
         break;
       }
-      await sleep(wait);
+      await sleep(wait, ctx.signal);
+      if (ctx.signal?.aborted) {
+        error += ' (retries stopped: the server is stopping; the next start sends it again)';
+        break;
+      }
     }
   }
   if (error) ctx.log.warn(`notifier ${n.config.id} failed after ${attempts} attempts`, { error });

@@ -54,6 +54,10 @@ export class AlertPipeline {
   private readonly dedup: Stage;
   private readonly notify: Stage;
   private readonly actionStage: Stage;
+  /** Keys of the groups being flushed: a flush skips them (one flush of a group at a time). */
+  private readonly flushing = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly closing = new AbortController();
 
   constructor(private readonly deps: PipelineDeps) {
     this.dedup = dedupStage(deps.store);
@@ -76,7 +80,7 @@ export class AlertPipeline {
   }
 
   private ctx(now: number, groupKey = '', active: readonly AlertRecord[] = []): StageContext {
-    return { now, groupKey, store: this.deps.store, settings: this.deps.settings(), log: this.deps.log, active, notes: {} };
+    return { now, groupKey, store: this.deps.store, settings: this.deps.settings(), log: this.deps.log, active, notes: {}, signal: this.closing.signal };
   }
 
   /** Merges signals into alerts (dedup) and puts the changed ones into their groups. */
@@ -124,20 +128,50 @@ export class AlertPipeline {
    * Sends every group that is due, then re-sends the firing alerts of the groups due to notifiers with a resend
    * interval (Alertmanager); returns the number of groups that sent something (re-sends not counted).
    */
-  async flush(now: number): Promise<number> {
+  flush(now: number): Promise<number> {
+    if (this.closing.signal.aborted) return Promise.resolve(0);
+    const run = this.flushDue(now);
+    this.inFlight.add(run);
+    void run.catch(() => undefined).finally(() => this.inFlight.delete(run));
+    return run;
+  }
+
+  /**
+   * Stops: deliveries in flight start no more retries (a delivery cut short is recorded as failed, so the next start
+   * sends it again), and the flushes in flight are waited for (each ends with its current attempt). Later flushes do nothing.
+   */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async flushDue(now: number): Promise<number> {
     const s = this.deps.settings();
-    const due = [...this.groups.values()].filter((g) => groupDue(g, now, s.groupWaitMs, s.groupIntervalMs));
-    const resending = (): Array<[Group, Notifier[]]> => [...this.groups.values()].map((g): [Group, Notifier[]] => [g, resendDue(g, this.deps.notifiers(), now)]).filter(([, n]) => n.length > 0);
+    // a group still being flushed (a notifier slow or retrying) is left to that flush
+    const idle = (): Group[] => [...this.groups.values()].filter((g) => !this.flushing.has(g.key));
+    const due = idle().filter((g) => groupDue(g, now, s.groupWaitMs, s.groupIntervalMs));
+    const resending = (): Array<[Group, Notifier[]]> => idle().map((g): [Group, Notifier[]] => [g, resendDue(g, this.deps.notifiers(), now)]).filter(([, n]) => n.length > 0);
     if (due.length === 0 && resending().length === 0) return 0;
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
     // groups are sent in parallel: a notifier that hangs or retries for one group never holds back another's page
-    const sent = (await Promise.all(due.map((g) => this.flushGroup(g, now, active)))).filter(Boolean).length;
-    await Promise.all(resending().map(async ([g, notifiers]) => {
+    const sent = (await Promise.all(due.map((g) => this.exclusive(g, () => this.flushGroup(g, now, active), false)))).filter(Boolean).length;
+    await Promise.all(resending().map(([g, notifiers]) => this.exclusive(g, async () => {
       const ctx = this.ctx(now, g.key, active);
       ctx.notes['groupLabels'] = g.labels;
       await resendGroup(g, await this.alertsOf(g), notifiers, ctx, this.deps.newId);
-    }));
+    }, undefined)));
     return sent;
+  }
+
+  /** Runs `f` as the group's only flush (`skipped` when another flush of the group runs). */
+  private async exclusive<T>(g: Group, f: () => Promise<T>, skipped: T): Promise<T> {
+    if (this.flushing.has(g.key)) return skipped;
+    this.flushing.add(g.key);
+    try {
+      return await f();
+    } finally {
+      this.flushing.delete(g.key);
+    }
   }
 
   /** Runs a due group through the stages; true when it sent something. */

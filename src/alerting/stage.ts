@@ -12,6 +12,8 @@ export interface StageContext {
   active: readonly AlertRecord[];
   /** Set by the repeat stage: alerts the notify stage sends as "resolved" besides firing ones. */
   notes: Record<string, unknown>;
+  /** Aborted when the server stops: deliveries start no more retries (the next start sends what failed again). */
+  signal?: AbortSignal;
 }
 
 /**

@@ -53,7 +53,7 @@ export class MonitorService {
   private readonly slos = new Map<string, SloDefinition>();
   private readonly last = new Map<string, EvaluationRecord>();
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<TickResult> | null = null;
+  private running: Promise<Omit<TickResult, 'groupsNotified'>> | null = null;
 
   constructor(private readonly deps: MonitorServiceDeps) {}
 
@@ -129,27 +129,46 @@ export class MonitorService {
     return found;
   }
 
-  /** Runs the schedule every `intervalMs` of real time (ticks never overlap). */
+  /**
+   * Runs the schedule every `intervalMs` of real time (evaluation rounds never overlap). A round does not wait for the
+   * notifications it leads to: the flush runs apart (as Alertmanager's), so a slow or hanging notifier never delays
+   * the next round; a group still being flushed is not flushed again meanwhile.
+   */
   start(intervalMs: number): void {
     if (this.timer || intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.tick().catch((e: unknown) => this.deps.log.warn('monitor tick failed', { error: String(e) })), intervalMs);
+    const warn = (what: string) => (e: unknown): void => this.deps.log.warn(what, { error: String(e) });
+    this.timer = setInterval(() => {
+      const now = this.deps.clock();
+      void this.evaluateRound(now).then(() => void this.deps.pipeline.flush(now).catch(warn('alert flush failed')), warn('monitor tick failed'));
+    }, intervalMs);
     this.timer.unref();
   }
 
+  /** Stops the schedule; waits for the round running, then for the flushes in flight (their retries stopped). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running?.catch(() => undefined);
+    await this.deps.pipeline.close();
   }
 
-  /** Evaluates what is due at `now` (default: the clock), feeds the pipeline and flushes due groups. */
-  tick(now = this.deps.clock()): Promise<TickResult> {
+  /**
+   * Evaluates what is due at `now` (default: the clock), feeds the pipeline, then flushes due groups and waits for
+   * their notifications (`POST /v1/monitors/run`; the scheduled rounds do not wait).
+   */
+  async tick(now = this.deps.clock()): Promise<TickResult> {
+    const r = await this.evaluateRound(now);
+    return { ...r, groupsNotified: await this.deps.pipeline.flush(now) };
+  }
+
+  /** One evaluation round (rounds never overlap). */
+  private evaluateRound(now: number): Promise<Omit<TickResult, 'groupsNotified'>> {
     const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => this.doTick(now));
     this.running = run;
     return run;
   }
 
-  private async doTick(now: number): Promise<TickResult> {
+  private async doTick(now: number): Promise<Omit<TickResult, 'groupsNotified'>> {
     const cache = this.deps.evaluator.newCache();
     const results: MonitorResult[] = [];
     const jobs: Array<{ def: MonitorDefinition; at: number }> = [];
@@ -196,8 +215,7 @@ export class MonitorService {
     }
     await this.deps.store.appendEvaluations([...results.map((r) => r.evaluation), ...sloEvals]);
     const changed = await this.deps.pipeline.ingest(signals, now);
-    const groupsNotified = await this.deps.pipeline.flush(now);
-    return { at: now, evaluated: results.length + sloEvals.length, signals: signals.length, alertsChanged: changed.length, groupsNotified };
+    return { at: now, evaluated: results.length + sloEvals.length, signals: signals.length, alertsChanged: changed.length };
   }
 
   /** Catching up (several windows of one monitor due): their summaries are read in one query per monitor. */
