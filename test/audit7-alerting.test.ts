@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import type { AlertRecord } from '../src/storage/alerts.js';
-import { call, testServer } from './helpers/server.js';
+import { Receiver } from './helpers/receiver.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 const NOW = Date.UTC(2026, 0, 26, 10);
+const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
 
 describe('audit 7 (alerting): an external alert cannot set the labels Lookout sets', { timeout: 60_000 }, () => {
@@ -90,6 +92,45 @@ describe('audit 7 (alerting): a hanging notifier does not hold back the evaluati
       if (!closed) await s.close();
       for (const c of sockets) c.destroy();
       await new Promise((r) => hung.close(r));
+    }
+  });
+});
+
+describe('audit 7 (alerting): a resolve owed after a failed delivery goes with the group, in one notification', { timeout: 60_000 }, () => {
+  test('two alerts paged, one resolves while the receiver fails (503): once back it gets one "firing,resolved", not "resolved" then "firing"', async () => {
+    const hook = await Receiver.start();
+    let clock = NOW;
+    const s = await testServer({
+      clock: () => clock,
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${hook.url}/hook`, retries: 1, backoffMs: 10 }] };
+      },
+    });
+    const post = poster(() => s.url);
+    const sent = (from: number): string[] => hook.received.slice(from).map((m) => (m.body as { alerts: Array<{ status: string }> }).alerts.map((a) => a.status).sort().join(','));
+    const run = async (minutes: number): Promise<void> => {
+      for (let i = 0; i < minutes; i++) {
+        clock += MIN;
+        await post('/v1/monitors/run', {});
+      }
+    };
+    try {
+      await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+      const a = await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
+      await post('/v1/alerts', { source: 'features', model: 'churn', severity: 'page', summary: 'stale' });
+      await run(2);
+      assert.deepEqual(sent(0), ['firing,firing']);
+      hook.status = 503;
+      await post(`/v1/alerts/${(a['alert'] as AlertRecord).id}/resolve`, {});
+      await run(5);
+      const failed = hook.received.length;
+      assert.deepEqual(sent(1), ['firing,resolved', 'firing,resolved'], 'the flush with the resolve failed (2 attempts)');
+      hook.status = 200;
+      await run(30);
+      assert.deepEqual(sent(failed), ['firing,resolved'], 'one notification carries the owed resolve and the alert still firing');
+    } finally {
+      await s.close();
+      await hook.close();
     }
   });
 });

@@ -100,16 +100,32 @@ export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: S
 /** Context notes: the notifiers a flush sends to (absent: all), and those whose delivery failed (set by the notify stage). */
 export const ONLY_NOTIFIERS = 'onlyNotifiers';
 export const FAILED_NOTIFIERS = 'failedNotifiers';
+/**
+ * Context notes: the resolves each notifier is owed (Map of notifier id to alerts: they go in the notification it gets
+ * of the group), and the ids of the notifiers sent a notification carrying them (set by the notify stage).
+ */
+export const OWED = 'owed';
+export const OWED_CARRIED = 'owedCarried';
 
 /**
  * Sends the group to every notifier that wants some of its alerts (or only to those the note ONLY_NOTIFIERS names), all
- * in parallel: one failing never blocks others. The ids of those that failed go to the note FAILED_NOTIFIERS.
+ * in parallel: one failing never blocks others, each with the resolves it is owed (note OWED). The ids of those that
+ * failed go to the note FAILED_NOTIFIERS.
  */
 export function notifyStage(notifiers: () => readonly Notifier[], newId: () => string): Stage {
   return async (alerts, ctx) => {
     const only = ctx.notes[ONLY_NOTIFIERS] as ReadonlySet<string> | undefined;
     const targets = notifiers().filter((n) => only === undefined || only.has(n.config.id));
-    const recs = await Promise.all(targets.map((n) => sendTo(n, alerts, ctx, newId)));
+    const owed = ctx.notes[OWED] as ReadonlyMap<string, readonly AlertRecord[]> | undefined;
+    const carried = new Set<string>();
+    const recs = await Promise.all(targets.map(async (n) => {
+      // a resolve it is owed goes in the same notification (one, as Alertmanager sends a group's resolved and firing alerts)
+      const extra = (owed?.get(n.config.id) ?? []).filter((o) => !alerts.some((a) => a.id === o.id));
+      const rec = await sendTo(n, [...alerts, ...extra], ctx, newId);
+      if (rec !== null && extra.length > 0) carried.add(n.config.id);
+      return rec;
+    }));
+    ctx.notes[OWED_CARRIED] = carried;
     ctx.notes[FAILED_NOTIFIERS] = new Set(recs.filter((r) => r?.status === 'failed').map((r) => (r as NotificationRecord).notifier));
     return alerts;
   };

@@ -20,12 +20,13 @@ export function recordOwed(g: Group, out: readonly AlertRecord[], failed: Readon
 }
 
 /**
- * Sends each notifier the resolves of the group it is owed (as Alertmanager's notification log: only to those that
- * have not got them), in one notification; a notifier that gets them owes nothing more. A resolve older than
- * RESOLVE_RETRY_MS, or whose notifier is gone or no longer wants it, is dropped.
+ * The resolves of the group each notifier is owed (as Alertmanager's notification log: only those that have not got
+ * them), by notifier id. A resolve older than RESOLVE_RETRY_MS, or whose notifier is gone or no longer wants it, is
+ * dropped.
  */
-export async function sendOwed(g: Group, notifiers: readonly Notifier[], get: (id: string) => Promise<AlertRecord | null>, ctx: StageContext, newId: () => string): Promise<void> {
-  if (g.owed.size === 0) return;
+export async function collectOwed(g: Group, notifiers: readonly Notifier[], get: (id: string) => Promise<AlertRecord | null>, ctx: StageContext): Promise<Map<string, AlertRecord[]>> {
+  const byNotifier = new Map<string, AlertRecord[]>();
+  if (g.owed.size === 0) return byNotifier;
   const alerts = new Map<string, AlertRecord>();
   for (const [id, to] of g.owed) {
     const a = await get(id);
@@ -45,16 +46,32 @@ export async function sendOwed(g: Group, notifiers: readonly Notifier[], get: (i
     for (const n of to) if (!known.has(n)) to.delete(n);
     if (to.size === 0) g.owed.delete(id);
   }
-  await Promise.all(notifiers.map(async (n) => {
+  for (const n of notifiers) {
     const mine = [...g.owed].filter(([, to]) => to.has(n.config.id)).map(([id]) => alerts.get(id)).filter((a): a is AlertRecord => a !== undefined);
-    if (mine.length === 0) return;
+    if (mine.length > 0) byNotifier.set(n.config.id, mine);
+  }
+  return byNotifier;
+}
+
+/** The notifier got its owed resolves `alerts`: it owes nothing more for them. */
+export function settleOwed(g: Group, notifier: string, alerts: readonly AlertRecord[]): void {
+  for (const a of alerts) {
+    const to = g.owed.get(a.id);
+    to?.delete(notifier);
+    if (to?.size === 0) g.owed.delete(a.id);
+  }
+}
+
+/**
+ * Sends each of `notifiers` its owed resolves (`owed`, from collectOwed) alone, in one notification; one that gets
+ * them owes nothing more. For the notifiers the flush did not send the group to (else they go with it: OWED note).
+ */
+export async function sendOwed(g: Group, notifiers: readonly Notifier[], owed: ReadonlyMap<string, readonly AlertRecord[]>, ctx: StageContext, newId: () => string): Promise<void> {
+  await Promise.all(notifiers.map(async (n) => {
+    const mine = owed.get(n.config.id);
+    if (mine === undefined) return;
     const rec: NotificationRecord | null = await sendTo(n, mine, ctx, newId);
-    if (rec?.status === 'failed') return;
-    for (const a of mine) {
-      const to = g.owed.get(a.id);
-      to?.delete(n.config.id);
-      if (to?.size === 0) g.owed.delete(a.id);
-    }
+    if (rec?.status !== 'failed') settleOwed(g, n.config.id, mine);
   }));
 }
 

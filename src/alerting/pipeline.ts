@@ -7,8 +7,8 @@ import { fingerprint } from './fingerprint.js';
 import { contentHash, groupDue, repeatStage, type Group } from './group.js';
 import { dashboardLink } from './links.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
-import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS } from './notify.js';
-import { recordOwed, restoreOwed, sendOwed } from './owed.js';
+import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS, OWED, OWED_CARRIED } from './notify.js';
+import { collectOwed, recordOwed, restoreOwed, sendOwed, settleOwed } from './owed.js';
 import { resendDue, resendGroup } from './resend.js';
 import type { Notifier } from './notifiers/types.js';
 import { runStages, type Stage, type StageContext } from './stage.js';
@@ -179,10 +179,16 @@ export class AlertPipeline {
     const alerts = await this.alertsOf(g);
     const owedCtx = this.ctx(now, g.key, active);
     owedCtx.notes['groupLabels'] = g.labels;
-    await sendOwed(g, this.deps.notifiers(), (id) => this.deps.store.getAlert(id), owedCtx, this.deps.newId);
+    const owed = await collectOwed(g, this.deps.notifiers(), (id) => this.deps.store.getAlert(id), owedCtx);
     const ctx = this.ctx(now, g.key, active);
     ctx.notes['groupLabels'] = g.labels;
+    ctx.notes[OWED] = owed;
     const out = await runStages([inhibitStage, silenceStage, timeWindowStage, repeatStage(g), this.notify, this.actionStage], alerts, ctx);
+    // owed resolves went with the group's notification to the notifiers it was sent to; the others get them alone
+    const carried = (ctx.notes[OWED_CARRIED] as ReadonlySet<string> | undefined) ?? new Set<string>();
+    const failedNow = (ctx.notes[FAILED_NOTIFIERS] as ReadonlySet<string> | undefined) ?? new Set<string>();
+    for (const id of carried) if (!failedNow.has(id)) settleOwed(g, id, owed.get(id) ?? []);
+    await sendOwed(g, this.deps.notifiers().filter((n) => !carried.has(n.config.id)), owed, owedCtx, this.deps.newId);
     g.flushedAt = now;
     const retry = ctx.notes[ONLY_NOTIFIERS] !== undefined;
     if (out.length > 0) {
