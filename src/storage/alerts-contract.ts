@@ -66,6 +66,8 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       const a1 = { ...alert('a1'), state: 'acknowledged' as const, acknowledgedBy: 'ann', updatedAt: T0 + 5 };
       await s.putAlert(a1);
       assert.deepStrictEqual(await s.getAlert('a1'), a1);
+      assert.deepStrictEqual((await s.getAlerts(['a3', 'nope', 'a1', 'a3'])).sort((x, y) => (x.id < y.id ? -1 : 1)), [a1, await s.getAlert('a3')]);
+      assert.deepStrictEqual(await s.getAlerts([]), []);
       assert.deepStrictEqual((await s.listAlerts()).map((a) => a.id), ['a3', 'a2', 'a1']);
       assert.deepStrictEqual((await s.listAlerts({ state: 'open' })).map((a) => a.id), ['a2']);
       assert.deepStrictEqual((await s.listAlerts({ model: 'churn' })).map((a) => a.id), ['a3', 'a1']);

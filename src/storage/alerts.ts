@@ -111,6 +111,8 @@ export interface AlertStore {
 
   putAlert(a: AlertRecord): Promise<void>;
   getAlert(id: string): Promise<AlertRecord | null>;
+  /** The alerts of these ids that exist, in no set order (a few queries whatever the number: e.g. at restart). */
+  getAlerts(ids: readonly string[]): Promise<AlertRecord[]>;
   /** Newest first. */
   listAlerts(q?: AlertQuery): Promise<AlertRecord[]>;
 

@@ -3,6 +3,9 @@ import type {
 } from './alerts.js';
 import type { Row } from './duckdb/rows.js';
 
+/** Ids per query of getAlerts (one query per page). */
+const GET_ALERTS_PAGE = 1000;
+
 export type Param = string | number;
 export interface Statement {
   text: string;
@@ -105,6 +108,17 @@ export class SqlAlertStore implements AlertStore {
   async getAlert(id: string): Promise<AlertRecord | null> {
     const rows = await this.db.query({ text: `SELECT doc FROM ${this.t('alerts')} WHERE id = $1`, params: [id] });
     return rows[0] ? doc<AlertRecord>(rows[0]) : null;
+  }
+
+  async getAlerts(ids: readonly string[]): Promise<AlertRecord[]> {
+    const out: AlertRecord[] = [];
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += GET_ALERTS_PAGE) {
+      const page = unique.slice(i, i + GET_ALERTS_PAGE);
+      const text = `SELECT doc FROM ${this.t('alerts')} WHERE id IN (${page.map((_, j) => `$${j + 1}`).join(', ')})`;
+      out.push(...(await this.db.query({ text, params: page })).map((r) => doc<AlertRecord>(r)));
+    }
+    return out;
   }
 
   async listAlerts(q: AlertQuery = {}): Promise<AlertRecord[]> {
