@@ -141,7 +141,10 @@ export class Gateway {
     let id = body.id ?? this.o.newId();
     const callerRequestId = meta.requestId !== undefined && meta.requestId !== '' && meta.requestId.length <= MAX_REQUEST_ID ? meta.requestId : null;
     // the ids model servers log, to join their logs with the events: the prediction id, and the caller's request id
-    const outgoing = (pid: string): Outgoing => ({ body: JSON.stringify({ features: body.features }), headers: upstreamHeaders({ 'x-lookout-prediction-id': idHeader(pid), 'x-request-id': callerRequestId ?? idHeader(pid) }) });
+    const outgoing = (pid: string): Outgoing => {
+      const h = idHeader(pid);
+      return { body: JSON.stringify({ features: body.features }), headers: upstreamHeaders(h, callerRequestId ?? h) };
+    };
     let payload = outgoing(id);
     const attempts: Attempt[] = [];
     let answer: UpstreamAnswer | null = null;
@@ -278,7 +281,7 @@ export class Gateway {
     // shadow's event, not the primary's), and the request's x-request-id, which ties it to the request. A compared
     // canary's mirrored call records no event: it is sent the answer's id.
     const shadowId = isShadow ? this.o.newId() : null;
-    const headers = shadowId === null ? payload.headers : { ...payload.headers, 'x-lookout-prediction-id': idHeader(shadowId) };
+    const headers = shadowId === null ? payload.headers : upstreamHeaders(idHeader(shadowId), payload.headers['x-request-id'] as string);
     const t0 = performance.now();
     this.o.mirrors.predict(url, payload.body, timeoutMs, headers).then((a) => fit(ctx, a)).then((a) => {
       this.o.stats.answer(model, mirror, true, a.latencyMs, a.prediction, confidence(a));
