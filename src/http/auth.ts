@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ApiError } from './errors.js';
 
 export type Scope = 'ingest' | 'read' | 'admin';
@@ -48,9 +48,16 @@ export class ApiKeys {
     return found.name;
   }
 
+  /** The routes' onRequest hook for `scope` (callback style: an async hook costs a promise and a microtask per request). */
   hook(scope: Scope) {
-    return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-      this.check(req, scope);
+    return (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+      try {
+        this.check(req, scope);
+      } catch (e) {
+        done(e as Error);
+        return;
+      }
+      done();
     };
   }
 }
