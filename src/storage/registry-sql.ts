@@ -16,7 +16,7 @@ export interface SqlExec extends SqlRunner {
 
 type Table = 'registry_versions' | 'registry_aliases' | 'registry_deployments' | 'registry_serving' | 'registry_rollouts' | 'registry_pauses';
 
-/** Idempotent DDL; TEXT and BIGINT mean the same in DuckDB and PostgreSQL. */
+/** Idempotent DDL (the tables and indexes, and the migration of a store made by an earlier Lookout); TEXT and BIGINT mean the same in DuckDB and PostgreSQL. */
 export function registryDdl(t: (name: Table) => string): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${t('registry_versions')} (model TEXT NOT NULL, version TEXT NOT NULL, created_at BIGINT NOT NULL,
@@ -27,9 +27,25 @@ export function registryDdl(t: (name: Table) => string): string[] {
     `CREATE TABLE IF NOT EXISTS ${t('registry_serving')} (model TEXT PRIMARY KEY, config TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS ${t('registry_rollouts')} (id TEXT PRIMARY KEY, model TEXT NOT NULL, state TEXT NOT NULL,
       created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, data TEXT NOT NULL)`,
+    // A model's newest rollouts (listRolloutPage, latestRollouts) without reading its whole history; IF NOT EXISTS: a
+    // store made before the index gets it at its next start, like every statement here (init runs them all).
+    `CREATE INDEX IF NOT EXISTS registry_rollouts_model_created ON ${t('registry_rollouts')} (model, created_at)`,
     `CREATE TABLE IF NOT EXISTS ${t('registry_pauses')} (model TEXT NOT NULL, version TEXT NOT NULL, at_ms BIGINT NOT NULL,
       by_whom TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (model, version))`,
   ];
+}
+
+/** A model's rollouts, newest first ($1 model, $2 limit; with `before`, those older than ($3 created_at, $4 id)). */
+export function rolloutPageSql(table: string, before: boolean): string {
+  // COLLATE "C": byte order on PostgreSQL whatever the database's collation (DuckDB's default already), as listRollouts sorts
+  const after = before ? ' AND (created_at < $3 OR (created_at = $3 AND (id COLLATE "C") < $4))' : '';
+  return `SELECT * FROM ${table} WHERE model = $1${after} ORDER BY created_at DESC, (id COLLATE "C") DESC LIMIT $2`;
+}
+
+/** The newest rollout of each model. */
+export function latestRolloutsSql(table: string): string {
+  return `SELECT id, model, state, created_at, updated_at, data FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY model
+    ORDER BY created_at DESC, (id COLLATE "C") DESC) AS newest FROM ${table}) latest WHERE newest = 1`;
 }
 
 const str = (v: unknown): string => String(v);
@@ -194,16 +210,13 @@ export class SqlRegistryStore implements RegistryStore {
 
   async listRolloutPage(model: string, limit: number, before?: { createdAt: number; id: string }): Promise<RolloutRecord[]> {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`invalid limit: ${limit}`);
-    // COLLATE "C": byte order on PostgreSQL whatever the database's collation (DuckDB's default already), as listRollouts sorts
-    const after = before === undefined ? '' : ' AND (created_at < $3 OR (created_at = $3 AND (id COLLATE "C") < $4))';
-    const rows = await this.db.query(`SELECT * FROM ${this.t('registry_rollouts')} WHERE model = $1${after} ORDER BY created_at DESC, (id COLLATE "C") DESC LIMIT $2`,
+    const rows = await this.db.query(rolloutPageSql(this.t('registry_rollouts'), before !== undefined),
       before === undefined ? [model, limit] : [model, limit, before.createdAt, before.id]);
     return rows.map(toRollout);
   }
 
   async latestRollouts(): Promise<RolloutRecord[]> {
-    const rows = await this.db.query(`SELECT id, model, state, created_at, updated_at, data FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY model
-      ORDER BY created_at DESC, (id COLLATE "C") DESC) AS newest FROM ${this.t('registry_rollouts')}) latest WHERE newest = 1`, []);
+    const rows = await this.db.query(latestRolloutsSql(this.t('registry_rollouts')), []);
     return rows.map(toRollout).sort((a, b) => cmp(a.model, b.model));
   }
 
