@@ -52,7 +52,8 @@ export async function api<T = Record<string, unknown>>(o: ApiOptions, method: st
   try {
     res = await fetch(apiUrl(o.url, path), { method, headers, ...(payload !== undefined && { body: payload }) });
   } catch (e) {
-    throw new InputError(`cannot reach the Lookout server at ${o.url}: ${e instanceof Error ? (e.cause as Error | undefined)?.message ?? e.message : String(e)}`);
+    throw new InputError(`cannot reach the Lookout server at ${o.url}: ${e instanceof Error ? (e.cause as Error | undefined)?.message ?? e.message : String(e)}`,
+      'unreachable', { url: o.url });
   }
   return answer<T>(res.status, res.ok, await res.text());
 }
@@ -77,7 +78,7 @@ export async function uploadFile<T = Record<string, unknown>>(o: ApiOptions, pat
   try {
     res = await response;
   } catch (e) {
-    throw new InputError(`cannot upload ${file} to the Lookout server at ${o.url}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new InputError(`cannot upload ${file} to the Lookout server at ${o.url}: ${e instanceof Error ? e.message : String(e)}`, 'unreachable', { url: o.url });
   }
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -114,11 +115,16 @@ export function action<A extends unknown[]>(setCode: (c: number) => void, fn: (.
       if (!(e instanceof ApiCallError)) throw e;
       // commander passes the options object after the arguments
       const json = args.some((a) => typeof a === 'object' && a !== null && 'url' in a && (a as ApiOptions).json === true);
-      if (json) process.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message, details: e.details ?? {} } }, null, 2)}\n`);
+      if (json) printJsonError(e.code, e.message, e.details);
       process.stderr.write(`lookout: error: ${e.message} (HTTP ${e.status} ${e.code})\n`);
       setCode(e.code === 'promotion_refused' ? 1 : 2);
     }
   };
+}
+
+/** The --json answer of a failure, on stdout: {error: {code, message, details}}, as the server's errors are printed. */
+export function printJsonError(code: string, message: string, details: unknown): void {
+  process.stdout.write(`${JSON.stringify({ error: { code, message, details: details ?? {} } }, null, 2)}\n`);
 }
 
 export function print(o: ApiOptions, value: unknown, human: () => string): void {

@@ -24,7 +24,7 @@ export async function api(o: ApiOptions, method: string, path: string, body?: un
   try {
     res = await fetch(apiUrl(o.url, path), { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   } catch (e) {
-    throw new InputError(`cannot reach ${o.url}: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`);
+    throw new InputError(`cannot reach ${o.url}: ${e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e)}`, 'unreachable', { url: o.url });
   }
   const text = await res.text();
   let json: Record<string, unknown> = {};
@@ -34,8 +34,9 @@ export async function api(o: ApiOptions, method: string, path: string, body?: un
     // not JSON
   }
   if (!res.ok) {
-    const err = json['error'] as { code?: string; message?: string } | undefined;
-    throw new InputError(`${method} ${path}: HTTP ${res.status} ${err?.code ?? ''}: ${err?.message ?? text.slice(0, 200)}`);
+    const err = json['error'] as { code?: string; message?: string; details?: Record<string, unknown> } | undefined;
+    throw new InputError(`${method} ${path}: HTTP ${res.status} ${err?.code ?? ''}: ${err?.message ?? text.slice(0, 200)}`, err?.code ?? String(res.status),
+      { ...err?.details, status: res.status });
   }
   return json;
 }

@@ -10,6 +10,7 @@ import { versionsCommand } from './commands/versions.js';
 import { promoteCommand, rollbackCommand, rolloutCommand } from './commands/deploy.js';
 import { alertsCommand } from './commands/alerts.js';
 import { silencesCommand } from './commands/silences.js';
+import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
 import { VERSION } from '../version.js';
 
@@ -38,19 +39,42 @@ export async function main(argv: string[]): Promise<number> {
     cmd.commands.forEach(override);
   };
   program.commands.forEach(override);
+  // --json as the command parsed it; a usage error comes before that: then its word on the command line
+  let json: boolean | undefined;
+  program.hook('preAction', (_program, cmd) => {
+    json = cmd.opts()['json'] === true;
+  });
   try {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit with 0; usage errors (unknown option, missing value) are bad input.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      if (err.exitCode === 0) return EXIT.ok;
+      if (json ?? jsonOnCommandLine(program, argv)) printJsonError('usage', err.message.replace(/^error: /, ''), { reason: err.code });
+      return EXIT.badInput;
     }
     if (err instanceof InputError) {
+      if (json === true) printJsonError(err.code, err.message, err.details);
       process.stderr.write(`lookout: error: ${err.message}\n`);
       return EXIT.badInput;
     }
+    if (json === true) printJsonError('internal', err instanceof Error ? err.message : String(err), {});
     process.stderr.write(`lookout: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT.internal;
   }
+}
+
+/** Whether argv asks for --json of a command that takes it (for a usage error, before commander has parsed it). */
+function jsonOnCommandLine(program: Command, argv: string[]): boolean {
+  const words = argv.slice(2);
+  const end = words.indexOf('--');
+  const own = end === -1 ? words : words.slice(0, end);
+  let cmd = program;
+  for (const w of own) {
+    if (cmd.commands.length === 0) break;
+    const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (sub !== undefined) cmd = sub;
+  }
+  return own.includes('--json') && cmd.options.some((o) => o.long === '--json');
 }

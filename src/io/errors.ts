@@ -1,6 +1,9 @@
-/** Bad input from the user (missing file, unknown column, unreadable format): the CLI exits with 2. */
+/**
+ * Bad input from the user (missing file, unknown column, unreadable format): the CLI exits with 2. `code` and
+ * `details` are what `--json` prints ({error: {code, message, details}}).
+ */
 export class InputError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly code = 'bad_input', readonly details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'InputError';
   }

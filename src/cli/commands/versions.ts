@@ -35,7 +35,7 @@ async function checkArtifactLimit(o: ApiOptions, file: string, size: number): Pr
   }
   if (max !== null && size > max) {
     throw new InputError(`the artifact (${size} bytes) is larger than this server's limit of ${max / (1024 * 1024)} MiB (${max} bytes; registry.maxArtifactMb `
-      + `in the server's configuration): nothing was registered (${file})`);
+      + `in the server's configuration): nothing was registered (${file})`, 'payload_too_large', { size, maxArtifactBytes: max, registered: false });
   }
 }
 

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { lookoutAsync, tempDir, type CliResult } from './helpers/cli.js';
+import { declareChurn } from './helpers/registry.js';
+import { testServer } from './helpers/server.js';
+
+type Json = Record<string, unknown>;
+const MiB = 1024 * 1024;
+
+/** The --json error answer on stdout: exactly one {error: {code, message, details}} object. */
+function jsonError(r: CliResult): { code: string; message: string; details: Json } {
+  const parsed = JSON.parse(r.stdout) as Json;
+  assert.deepEqual(Object.keys(parsed), ['error'], r.stdout);
+  const e = parsed['error'] as { code: string; message: string; details: Json };
+  assert.deepEqual(Object.keys(e).sort(), ['code', 'details', 'message'], r.stdout);
+  assert.equal(typeof e.message, 'string');
+  assert.ok(r.stderr.includes(e.message), `stderr ${r.stderr} lacks ${e.message}`);
+  return e;
+}
+
+describe('audit 7: --json failures the CLI raises itself print {error:{code,message,details}} on stdout', { timeout: 90_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0, maxArtifactMb: 1 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 7: unreachable server, artifact pre-check, bad option values, refusals before a request: a JSON error with --json, exit codes as before', async () => {
+    const dir = tempDir('lookout-audit7-json-');
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(2 * MiB, 7));
+    // unreachable server (port 1: nothing listens)
+    const down = await lookoutAsync(['models', 'list', '--url', 'http://127.0.0.1:1', '--json']);
+    assert.equal(down.code, 2, down.stderr);
+    const de = jsonError(down);
+    assert.equal(de.code, 'unreachable');
+    assert.equal(de.details['url'], 'http://127.0.0.1:1');
+    // the artifact size pre-check
+    const tooBig = await lookoutAsync(['versions', 'register', 'churn', '1.5.0', '--url', server.url, '--artifact', big, '--json']);
+    assert.equal(tooBig.code, 2, tooBig.stderr);
+    const te = jsonError(tooBig);
+    assert.equal(te.code, 'payload_too_large');
+    assert.deepEqual(te.details, { size: 2 * MiB, maxArtifactBytes: MiB, registered: false });
+    // refusals of option combinations before any request
+    const both = await lookoutAsync(['versions', 'register', 'churn', '1.5.0', '--url', server.url, '--artifact', big, '--artifact-uri', 's3://b/k', '--json']);
+    assert.equal(both.code, 2, both.stderr);
+    assert.equal(jsonError(both).code, 'bad_input');
+    const nothing = await lookoutAsync(['versions', 'update', 'churn', '1.0.0', '--url', server.url, '--json']);
+    assert.equal(nothing.code, 2, nothing.stderr);
+    assert.match(jsonError(nothing).message, /nothing to change/);
+    // a bad option value (commander's own refusal) and an unknown option
+    const badJson = await lookoutAsync(['versions', 'register', 'churn', '1.5.0', '--url', server.url, '--hyperparameters', 'not json', '--json']);
+    assert.equal(badJson.code, 2, badJson.stderr);
+    const be = jsonError(badJson);
+    assert.equal(be.code, 'usage');
+    assert.match(be.message, /--hyperparameters/);
+    const unknown = await lookoutAsync(['rollout', 'history', 'churn', '--url', server.url, '--json', '--bogus']);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.equal(jsonError(unknown).code, 'usage');
+    // the alert commands: a server refusal (an invalid state) and an unreachable server
+    const alerts = await lookoutAsync(['alerts', 'list', '--url', server.url, '--state', 'sideways', '--json']);
+    assert.equal(alerts.code, 2, alerts.stderr);
+    assert.equal(jsonError(alerts).code, 'bad_request');
+    const silences = await lookoutAsync(['silences', 'list', '--url', 'http://127.0.0.1:1', '--json']);
+    assert.equal(silences.code, 2, silences.stderr);
+    assert.equal(jsonError(silences).code, 'unreachable');
+    // a local command: drift with a missing file
+    const drift = await lookoutAsync(['drift', '--reference', join(dir, 'none.csv'), '--current', join(dir, 'none.csv'), '--json']);
+    assert.equal(drift.code, 2, drift.stderr);
+    assert.equal(jsonError(drift).code, 'bad_input');
+    // without --json: stdout stays empty, stderr as before
+    const plain = await lookoutAsync(['models', 'list', '--url', 'http://127.0.0.1:1']);
+    assert.equal(plain.code, 2);
+    assert.equal(plain.stdout, '');
+    assert.match(plain.stderr, /^lookout: error: cannot reach the Lookout server at http:\/\/127\.0\.0\.1:1/);
+    // a server error with --json is printed as before
+    const missing = await lookoutAsync(['versions', 'show', 'churn', '9.9.9', '--url', server.url, '--json']);
+    assert.equal(missing.code, 2);
+    assert.equal(jsonError(missing).code, 'unknown_version');
+  });
+});
