@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir, type CliResult } from './helpers/cli.js';
 import { declareChurn } from './helpers/registry.js';
-import { testServer } from './helpers/server.js';
+import { call, testServer } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
 const MiB = 1024 * 1024;
@@ -83,5 +85,71 @@ describe('audit 7: --json failures the CLI raises itself print {error:{code,mess
     const missing = await lookoutAsync(['versions', 'show', 'churn', '9.9.9', '--url', server.url, '--json']);
     assert.equal(missing.code, 2);
     assert.equal(jsonError(missing).code, 'unknown_version');
+  });
+});
+
+/**
+ * A proxy in front of `target` that answers GET /v1/registry/limits with `limits` (what the server said before its
+ * limit was lowered: the pre-check and the upload race) and forwards everything else as it is.
+ */
+async function limitsProxy(target: string, limits: Json): Promise<{ url: string; close: () => Promise<void> }> {
+  const t = new URL(target);
+  const proxy = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.startsWith('/v1/registry/limits')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(limits));
+      return;
+    }
+    const fwd = httpRequest({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    fwd.on('error', () => res.destroy());
+    req.pipe(fwd);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port } = proxy.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => { proxy.closeAllConnections(); proxy.close(() => resolve()); }) };
+}
+
+describe('audit 7: an artifact upload refused after the version was registered', { timeout: 90_000 }, () => {
+  let server: Server;
+  let proxy: { url: string; close: () => Promise<void> };
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0, maxArtifactMb: 1 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+    proxy = await limitsProxy(server.url, { maxArtifactBytes: 4 * MiB });
+  });
+  after(async () => {
+    await proxy.close();
+    await server.close();
+  });
+
+  test('audit 7: register --artifact whose upload is refused (413) says the version is registered without its artifact and how to attach one; the re-run does', async () => {
+    const dir = tempDir('lookout-audit7-race-');
+    const big = join(dir, 'big.bin');
+    writeFileSync(big, Buffer.alloc(2 * MiB, 7));
+    const r = await lookoutAsync(['versions', 'register', 'churn', '1.5.0', '--url', proxy.url, '--artifact', big, '--tags', 'gbm', '--json']);
+    assert.equal(r.code, 2, r.stderr);
+    // the half state is real: the version is there, without its artifact
+    const v = await call(server.url, 'GET', '/v1/models/churn/versions/1.5.0');
+    assert.equal(v.status, 200, JSON.stringify(v.body));
+    assert.equal((v.body['version'] as Json)['artifact'], null);
+    // and the CLI says so, and how to go on
+    assert.match(r.stderr, /churn@1\.5\.0 is registered without its artifact: the upload of .*big\.bin was refused/);
+    assert.match(r.stderr, /larger than this server's limit of 1 MiB/);
+    assert.match(r.stderr, /re-run this command with an artifact the server accepts/);
+    const e = jsonError(r);
+    assert.equal(e.code, 'payload_too_large');
+    assert.equal(e.details['registered'], true);
+    assert.equal(e.details['artifact'], null);
+    assert.equal(e.details['version'], '1.5.0');
+    // the re-run with a file within the limit attaches it
+    const small = join(dir, 'small.bin');
+    writeFileSync(small, Buffer.alloc(MiB, 8));
+    const again = await lookoutAsync(['versions', 'register', 'churn', '1.5.0', '--url', proxy.url, '--artifact', small, '--tags', 'gbm']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /churn@1\.5\.0 already registered; artifact attached:/);
+    const after2 = await call(server.url, 'GET', '/v1/models/churn/versions/1.5.0');
+    assert.equal(((after2.body['version'] as Json)['artifact'] as { size: number }).size, MiB);
   });
 });

@@ -39,6 +39,25 @@ async function checkArtifactLimit(o: ApiOptions, file: string, size: number): Pr
   }
 }
 
+/**
+ * Uploads the artifact of a version just registered (or found registered). Refused (a 413 when the server's limit
+ * changed after the pre-check, a lost connection), the version stays registered without it: the error says so, and
+ * that re-running the command attaches one (register is idempotent and attaches to a version without an artifact).
+ */
+async function uploadArtifact(o: ApiOptions, model: string, version: string, file: string, size: number, had: unknown): Promise<{ artifact: unknown; created: boolean }> {
+  try {
+    return await uploadFile<{ artifact: unknown; created: boolean }>(o, `${m(model, version)}/artifact`, file, size);
+  } catch (e) {
+    if (!(e instanceof ApiCallError || e instanceof InputError) || had !== null) throw e;
+    const msg = e.message.replace(/: nothing was stored$/, '');
+    const message = `${model}@${version} is registered without its artifact: the upload of ${file} was refused: ${msg}. `
+      + 'To attach one, re-run this command with an artifact the server accepts (the version is kept as registered)';
+    const state = { model, version, registered: true, artifact: null };
+    if (e instanceof ApiCallError) throw new ApiCallError(e.status, e.code, message, { ...(e.details as Record<string, unknown> | undefined), ...state });
+    throw new InputError(message, e.code, { ...e.details, ...state });
+  }
+}
+
 const m = (model: string, version?: string): string => `/v1/models/${encodeURIComponent(model)}/versions${version === undefined ? '' : `/${encodeURIComponent(version)}`}`;
 
 /** `lookout versions ...`: list, show, register (with lineage and artifact), update (alias tag), pause, resume. */
@@ -99,7 +118,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       let artifact: unknown = r.version.artifact;
       let attached = false;
       if (o.artifact && size !== undefined) {
-        const up = await uploadFile<{ artifact: unknown; created: boolean }>(o, `${m(model, version)}/artifact`, o.artifact, size);
+        const up = await uploadArtifact(o, model, version, o.artifact, size, r.version.artifact);
         artifact = up.artifact;
         attached = up.created;
       }
