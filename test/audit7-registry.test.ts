@@ -153,3 +153,28 @@ describe('audit 7: an artifact upload refused after the version was registered',
     assert.equal(((after2.body['version'] as Json)['artifact'] as { size: number }).size, MiB);
   });
 });
+
+describe('audit 7: promote --test-set lines that are JSON but not objects', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 7: a test set line null, 42 or [1,2] is bad input naming the line (exit 2), not an internal error; nothing promoted', async () => {
+    const dir = tempDir('lookout-audit7-testset-');
+    for (const [bad, what] of [['null', 'null'], ['42', 'a number'], ['[1,2]', 'an array'], ['"x"', 'a string']] as const) {
+      const file = join(dir, 'test.jsonl');
+      writeFileSync(file, `{"x": 1, "label": "yes"}\n${bad}\n`);
+      const r = await lookoutAsync(['promote', 'churn', '1.1.0', '--url', server.url, '--reason', 'try', '--test-set', file, '--json']);
+      assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+      assert.equal(r.stderr, `lookout: error: ${file}:2 is ${what}, not a JSON object ({"features": {...}, "label": ...} or a flat row)\n`);
+      assert.equal(jsonError(r).code, 'bad_input');
+    }
+    const a = await call(server.url, 'GET', '/v1/models/churn/aliases');
+    assert.deepEqual(a.body['aliases'], { production: '1.0.0' });
+  });
+});

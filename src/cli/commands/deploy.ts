@@ -18,12 +18,18 @@ export function readTestSet(path: string, label: string): Array<{ features: Reco
     throw new InputError(`cannot read test set ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
   return text.split('\n').filter((l) => l.trim() !== '').map((line, i) => {
-    let o: Record<string, unknown>;
+    let v: unknown;
     try {
-      o = JSON.parse(line) as Record<string, unknown>;
+      v = JSON.parse(line);
     } catch {
       throw new InputError(`${path}:${i + 1} is not JSON`);
     }
+    // null failed as an internal error; a number or an array went to the server as a row of no (or index) features
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      const what = v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+      throw new InputError(`${path}:${i + 1} is ${what}, not a JSON object ({"features": {...}, "label": ...} or a flat row)`);
+    }
+    const o = v as Record<string, unknown>;
     if (typeof o['features'] === 'object' && o['features'] !== null) return { features: o['features'] as Record<string, unknown>, label: o[label] ?? null };
     const { [label]: y, ...features } = o;
     return { features, label: y ?? null };
