@@ -178,3 +178,30 @@ describe('audit 7: promote --test-set lines that are JSON but not objects', { ti
     assert.deepEqual(a.body['aliases'], { production: '1.0.0' });
   });
 });
+
+describe('audit 7: promote and update, the no-op and the clearing cases', { timeout: 60_000 }, () => {
+  let server: Server;
+  before(async () => {
+    server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await declareChurn(server.url, [{ version: '1.0.0' }, { version: '1.1.0' }], '1.0.0');
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('audit 7: promote --force of the version the alias already names says nothing changed (not "1.0.0 -> 1.0.0"), and nothing is recorded', async () => {
+    const history = async (): Promise<unknown[]> => (await call(server.url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as unknown[];
+    const before1 = await history();
+    const r = await lookoutAsync(['promote', 'churn', '1.0.0', '--url', server.url, '--reason', 'again', '--force']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'churn production: already 1.0.0 (nothing changed, nothing recorded)\n');
+    assert.deepEqual(await history(), before1);
+    const j = await lookoutAsync(['promote', 'churn', '1.0.0', '--url', server.url, '--reason', 'again', '--force', '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    assert.deepEqual(JSON.parse(j.stdout), { alias: 'production', version: '1.0.0', previous: '1.0.0', comparison: null });
+    // a real promotion still prints the change
+    const moved = await lookoutAsync(['promote', 'churn', '1.1.0', '--url', server.url, '--reason', 'better', '--force']);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.equal(moved.stdout, 'churn production: 1.0.0 -> 1.1.0\n');
+  });
+});

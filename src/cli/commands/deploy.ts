@@ -60,7 +60,9 @@ export function promoteCommand(setCode: (c: number) => void): Command {
       };
       try {
         const r = await api<{ previous: string | null; comparison: { gate: { reason: string } } & Parameters<typeof gateTable>[0] | null }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/promote`, body);
-        print(o, r, () => `${r.comparison ? gateTable(r.comparison) + `gate passed: ${r.comparison.gate?.reason}\n` : ''}${model} ${o.alias}: ${r.previous ?? '(unset)'} -> ${version}\n`);
+        // the server leaves an alias already on the version as it is and records nothing: "1.0.0 -> 1.0.0" read as a change
+        const moved = r.previous === version ? `already ${version} (nothing changed, nothing recorded)` : `${r.previous ?? '(unset)'} -> ${version}`;
+        print(o, r, () => `${r.comparison ? gateTable(r.comparison) + `gate passed: ${r.comparison.gate?.reason}\n` : ''}${model} ${o.alias}: ${moved}\n`);
       } catch (e) {
         if (e instanceof ApiCallError && e.code === 'promotion_refused' && !o.json) process.stdout.write(gateTable(e.details as Parameters<typeof gateTable>[0]));
         throw e;
