@@ -205,3 +205,22 @@ describe('audit 7: promote and update, the no-op and the clearing cases', { time
     assert.equal(moved.stdout, 'churn production: 1.0.0 -> 1.1.0\n');
   });
 });
+
+test('audit 7: versions update --tags \'\' clears the tags (as \'\' clears notes and upstream), instead of being refused', { timeout: 60_000 }, async () => {
+  const server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+  try {
+    await declareChurn(server.url, [{ version: '1.0.0' }]);
+    const tagged = await lookoutAsync(['versions', 'update', 'churn', '1.0.0', '--url', server.url, '--tags', 'gbm,candidate']);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    const cleared = await lookoutAsync(['versions', 'update', 'churn', '1.0.0', '--url', server.url, '--tags', '']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.equal(cleared.stdout, 'churn@1.0.0 updated\n');
+    const v = await call(server.url, 'GET', '/v1/models/churn/versions/1.0.0');
+    assert.deepEqual((v.body['version'] as Json)['tags'], []);
+    // a list of nothing but commas is still refused (a typo, not a request to clear)
+    const commas = await lookoutAsync(['versions', 'update', 'churn', '1.0.0', '--url', server.url, '--tags', ',,']);
+    assert.equal(commas.code, 2, commas.stderr);
+  } finally {
+    await server.close();
+  }
+});

@@ -127,7 +127,8 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       print(o, { ...r, version: { ...r.version, artifact } }, () => `${model}@${version} ${what}${artifact ? `; artifact ${attached && !r.created ? 'attached: ' : ''}${JSON.stringify(artifact)}` : ''}\n`);
     }));
   withApiOptions(versions.command('update <model> <version>').alias('tag').description('change the tags, notes or upstream of a version (the mutable fields)'))
-    .option('--tags <list>', 'comma-separated (replaces the tags)', parseList).option('--notes <text>', "replaces the notes ('' clears them)")
+    .option('--tags <list>', "comma-separated (replaces the tags; '' clears them)", (v: string) => (v === '' ? [] : parseList(v)))
+    .option('--notes <text>', "replaces the notes ('' clears them)")
     .option('--upstream <url>', "replaces the upstream URL ('' clears it)")
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
       // '' clears a field (null): stored as an empty string, it would still show as notes
@@ -135,7 +136,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
         ...(o.tags && { tags: o.tags }), ...(o.notes !== undefined && { notes: o.notes === '' ? null : o.notes }),
         ...(o.upstream !== undefined && { upstream: o.upstream === '' ? null : o.upstream }),
       };
-      if (Object.keys(body).length === 0) throw new InputError('nothing to change: give --tags, --notes or --upstream');
+      if (Object.keys(body).length === 0) throw new InputError('nothing to change: give --tags, --notes or --upstream (\'\' clears one)');
       const r = await api(o, 'PATCH', m(model, version), body);
       print(o, r, () => `${model}@${version} updated\n`);
     }));
