@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir, type CliResult } from './helpers/cli.js';
-import { declareChurn } from './helpers/registry.js';
+import { CHURN_SCHEMA, declareChurn } from './helpers/registry.js';
+import { rolloutFixture } from './helpers/rollout.js';
 import { call, testServer } from './helpers/server.js';
 
 type Json = Record<string, unknown>;
@@ -222,5 +223,33 @@ test('audit 7: versions update --tags \'\' clears the tags (as \'\' clears notes
     assert.equal(commas.code, 2, commas.stderr);
   } finally {
     await server.close();
+  }
+});
+
+test('audit 7: rollout history --before a rollout of another model says whose it is (not "no rollout"), 400', { timeout: 120_000 }, async () => {
+  const f = await rolloutFixture({}, {});
+  try {
+    await f.start({ steps: [10, 100], reason: 'churn try' });
+    const churnId = String((await f.rollout())['id']);
+    assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'stop' })).status, 200);
+    const m = await call(f.url, 'POST', '/v1/models', { name: 'fraud', outputKind: 'binary', inputSchema: CHURN_SCHEMA, classes: ['no', 'yes'] });
+    assert.ok(m.status === 201 || m.status === 200, JSON.stringify(m.body));
+    for (const [v, up] of [['1.0.0', f.v1.url], ['1.1.0', f.v2.url]] as const) {
+      assert.equal((await call(f.url, 'PUT', `/v1/models/fraud/versions/${v}`, { upstream: up, lineage: {} })).status, 201);
+    }
+    assert.equal((await call(f.url, 'PUT', '/v1/models/fraud/aliases/production', { version: '1.0.0', reason: 'first' })).status, 200);
+    const fr = await call(f.url, 'POST', '/v1/models/fraud/rollout', { candidate: '1.1.0', reason: 'fraud try' });
+    assert.equal(fr.status, 201, JSON.stringify(fr.body));
+    const r = await call(f.url, 'GET', `/v1/models/fraud/rollouts?before=${churnId}`);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    const msg = (r.body['error'] as { message: string }).message;
+    assert.equal(msg, `"before" must be a rollout of model "fraud" (the previous page's "next"); rollout "${churnId}" is one of model "churn"`);
+    const unknown = await call(f.url, 'GET', '/v1/models/fraud/rollouts?before=nope');
+    assert.match((unknown.body['error'] as { message: string }).message, /; no rollout "nope"$/);
+    const cli = await lookoutAsync(['rollout', 'history', 'fraud', '--before', churnId, '--url', f.url, '--json']);
+    assert.equal(cli.code, 2, cli.stderr);
+    assert.equal(jsonError(cli).message, msg);
+  } finally {
+    await f.close();
   }
 });

@@ -10,7 +10,9 @@ export async function rolloutPage(s: RegistryServices, model: string, q: Record<
   let before: { createdAt: number; id: string } | undefined;
   if (q['before'] !== undefined) {
     const b = await s.registry.store.getRollout(q['before']);
-    if (b === null || b.model !== model) throw new ApiError('bad_request', `"before" must be a rollout of model "${model}" (the previous page's "next"); no rollout "${q['before'].slice(0, 200)}"`);
+    // a rollout of another model exists: "no rollout" would send the reader looking for a typo
+    const whose = b === null ? `no rollout "${q['before'].slice(0, 200)}"` : `rollout "${b.id}" is one of model "${b.model}"`;
+    if (b === null || b.model !== model) throw new ApiError('bad_request', `"before" must be a rollout of model "${model}" (the previous page's "next"); ${whose}`);
     before = { createdAt: b.createdAt, id: b.id };
   }
   const recs = await s.registry.store.listRolloutPage(model, limit + 1, before);
