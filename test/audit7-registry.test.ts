@@ -253,3 +253,19 @@ test('audit 7: rollout history --before a rollout of another model says whose it
     await f.close();
   }
 });
+
+test('audit 7: rollout start with both --step-duration and --step-minutes is refused (exit 2), not one silently dropped; nothing started', { timeout: 120_000 }, async () => {
+  const f = await rolloutFixture({}, {});
+  try {
+    const r = await lookoutAsync(['rollout', 'start', 'churn', '1.1.0', '--url', f.url, '--reason', 'try', '--step-duration', '10m', '--step-minutes', '1', '--json']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /give --step-duration or --step-minutes \(its older form\), not both/);
+    assert.equal(jsonError(r).code, 'bad_input');
+    assert.equal(await f.rollout(), null);
+    const ok = await lookoutAsync(['rollout', 'start', 'churn', '1.1.0', '--url', f.url, '--reason', 'try', '--step-minutes', '2', '--json']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((await f.rollout())['stepDurationMs'], 120_000);
+  } finally {
+    await f.close();
+  }
+});

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { InputError } from '../../io/errors.js';
 import { parseDuration } from '../../monitors/duration.js';
 import { parseNumber } from '../parse.js';
 
@@ -63,6 +64,8 @@ export function rolloutSpecBody(o: RolloutSpecOptions): Record<string, unknown> 
     ...o.slo, ...(o.maxErrorRate !== undefined && { maxErrorRate: o.maxErrorRate }), ...(o.maxP95Ms !== undefined && { maxP95Ms: o.maxP95Ms }),
     ...(o.sloMinSamples !== undefined && { minSamples: o.sloMinSamples }),
   };
+  // both: one would be dropped without a word
+  if (o.stepDuration !== undefined && o.stepMinutes !== undefined) throw new InputError('give --step-duration or --step-minutes (its older form), not both');
   const stepDurationMs = o.stepDuration ?? (o.stepMinutes === undefined ? undefined : o.stepMinutes * 60_000);
   return {
     policy: o.policy, ...(o.steps && { steps: o.steps.split(',').map((s) => (s.trim() === '' ? null : Number(s))) }),
