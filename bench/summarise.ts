@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const g = decodeGroup(payload);
     const t1 = performance.now();
-    const ds = await packedDeltas(g, specOf);
+    const ds = await packedDeltas(g, specOf, false);
     const t2 = performance.now();
     if (!QUIET) parsed += (JSON.parse(json) as unknown[]).length;
     const t3 = performance.now();

@@ -27,7 +27,8 @@ if (port) {
     // This job's specs, taken now: a later job may replace a version's spec while this one is being computed.
     const byVersion = new Map(job.versions.map(([model, version]) => [versionKey(model, version), specs.get(versionKey(model, version))]));
     const group = decodeGroup(Buffer.from(job.payload.buffer, job.payload.byteOffset, job.payload.byteLength));
-    packedDeltas(group, (model, version) => byVersion.get(versionKey(model, version))).then(
+    // Not paced: nothing else runs on this thread.
+    packedDeltas(group, (model, version) => byVersion.get(versionKey(model, version)), false).then(
       (deltas) => port.postMessage({ id: job.id, deltas } satisfies DeltaReply),
       (e: unknown) => port.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e) } satisfies DeltaReply),
     );

@@ -40,6 +40,9 @@ export interface PackedDelta extends Omit<Delta, 'summary'> {
   bytes: Uint8Array;
 }
 
+/** How many deltas groupDeltas looks up by comparing their fields before building a key. */
+const RECENT = 8;
+
 const deltaSeed = (d: Omit<Delta, 'summary'>): number => summarySeed(d.model, d.version, d.segment, `delta-${d.fine}`, d.start);
 
 /**
@@ -47,11 +50,11 @@ const deltaSeed = (d: Omit<Delta, 'summary'>): number => summarySeed(d.model, d.
  * delta of its segment (or of the whole traffic when it has none) for its minute, or for its hour when it
  * is older than the minute cutoff (so a backfill of sparse traffic makes one delta per hour, not one per
  * event); segment deltas are merged into the whole-traffic delta. Deterministic: the deltas' seeds derive
- * from their keys. Paced (TimeSlicer).
+ * from their keys. Paced (TimeSlicer) unless `paced` is false (the delta worker: no requests wait on its thread).
  */
-export async function groupDeltas(g: GroupInput, specOf: SpecOf): Promise<Delta[]> {
+export async function groupDeltas(g: GroupInput, specOf: SpecOf, paced = true): Promise<Delta[]> {
   const deltas = new Map<string, Delta>();
-  const delta = (model: string, version: string, segment: string, ts: number): WindowSummary => {
+  const delta = (model: string, version: string, segment: string, ts: number): Delta => {
     const minute = windowStart(ts, 'minute');
     const fine: Granularity = minute >= g.minuteCutoff ? 'minute' : 'hour';
     const start = fine === 'minute' ? minute : windowStart(ts, 'hour');
@@ -64,24 +67,45 @@ export async function groupDeltas(g: GroupInput, specOf: SpecOf): Promise<Delta[
       d = { ...key, summary: new WindowSummary(spec, deltaSeed(key)) };
       deltas.set(k, d);
     }
-    return d.summary;
+    return d;
   };
   // Paced so that summarising a large group on the event loop (no delta worker) does not stall the requests being served.
   const slice = new TimeSlicer();
+  // The delta of the previous events' (model, version, segment, minute), looked up without building the map's key: a
+  // group's events are of a few segments and one or two minutes (the key and its lookup were a quarter of the summarising).
+  const recent: Delta[] = [];
   for (const e of g.events) {
-    await slice.pace();
-    delta(e.model, e.version, e.segment, e.ts).add(e);
+    if (paced) await slice.pace();
+    let d: Delta | undefined;
+    const minute = windowStart(e.ts, 'minute');
+    if (minute >= g.minuteCutoff) {
+      for (let i = 0; i < recent.length; i++) {
+        const r = recent[i] as Delta;
+        if (r.start === minute && r.segment === e.segment && r.model === e.model && r.version === e.version && r.fine === 'minute') {
+          d = r;
+          break;
+        }
+      }
+    }
+    if (d === undefined) {
+      d = delta(e.model, e.version, e.segment, e.ts);
+      if (d.fine === 'minute') {
+        if (recent.length === RECENT) recent.shift();
+        recent.push(d);
+      }
+    }
+    d.summary.add(e);
   }
   // Rejected rows of a known model version count as data-quality events in the windows of their segment and time
   // (the merge below adds a segment's to the whole traffic's: each row once in each).
-  for (const r of g.rejects) delta(r.model, r.version, r.segment, r.ts).addReject(r.code);
-  for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).merge(d.summary);
+  for (const r of g.rejects) delta(r.model, r.version, r.segment, r.ts).summary.addReject(r.code);
+  for (const d of [...deltas.values()]) if (d.segment !== '') delta(d.model, d.version, '', d.start).summary.merge(d.summary);
   return [...deltas.values()];
 }
 
 /** The deltas in their stored form: what crosses from the delta worker, and what the in-thread path goes through too. */
-export async function packedDeltas(g: GroupInput, specOf: SpecOf): Promise<PackedDelta[]> {
-  return (await groupDeltas(g, specOf)).map(({ summary, ...key }) => ({ ...key, bytes: summary.toBytes() }));
+export async function packedDeltas(g: GroupInput, specOf: SpecOf, paced = true): Promise<PackedDelta[]> {
+  return (await groupDeltas(g, specOf, paced)).map(({ summary, ...key }) => ({ ...key, bytes: summary.toBytes() }));
 }
 
 /**
