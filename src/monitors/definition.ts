@@ -195,10 +195,10 @@ export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metri
  * Validates a monitor definition (from the API or the config file) and fills defaults. `id` comes from the
  * input or `newId`. Throws DefinitionError with a readable message.
  */
-/** The keys of a monitor definition; `last` (the latest evaluation, as GET shows it) is read-only and ignored. */
+/** The keys of a monitor definition; `last` (the latest evaluation) and `problem`, as GET shows them, are read-only and ignored. */
 export const MONITOR_KEYS = [
   'id', 'model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'for', 'kind', 'direction', 'change',
-  'baseline', 'spc', 'levels', 'minSamples', 'noData', 'labels', 'runbookUrl', 'enabled', 'last',
+  'baseline', 'spc', 'levels', 'minSamples', 'noData', 'labels', 'runbookUrl', 'enabled', 'last', 'problem',
 ] as const;
 
 export function parseMonitor(input: unknown, newId: () => string): MonitorDefinition {

@@ -13,6 +13,7 @@ import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMon
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
+import { problemOf, type MonitorProblem } from './problems.js';
 
 export interface MonitorServiceDeps {
   store: AlertStore;
@@ -65,6 +66,33 @@ export class MonitorService {
     for (const e of await this.deps.store.latestEvaluations()) this.last.set(e.monitorId, e);
   }
 
+  /**
+   * Why a monitor cannot be evaluated as declared (null: nothing): the model as declared now does not fit it (checked
+   * now, so it follows every change of the model and of the monitor).
+   */
+  problem(id: string): MonitorProblem | null {
+    const def = this.defs.get(id);
+    return def ? problemOf('misconfigured', () => this.checkAgainstModel(def)) : null;
+  }
+
+  /** The monitors (of one model) that have a problem, by id. */
+  problems(model?: string): Array<{ id: string; problem: MonitorProblem }> {
+    const out: Array<{ id: string; problem: MonitorProblem }> = [];
+    for (const d of this.monitors(model)) {
+      const problem = this.problem(d.id);
+      if (problem) out.push({ id: d.id, problem });
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Throws DefinitionError when the model as declared now does not fit the monitor (version, feature, segment, drift method). */
+  private checkAgainstModel(def: MonitorDefinition): void {
+    checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
+    checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
+    checkMonitorSegment(def, this.deps.segmentKeysOf?.(def.model) ?? null);
+    checkDriftMethodKind(def, this.deps.reader.resolveVersion(def.model, def.version));
+  }
+
   monitors(model?: string): MonitorDefinition[] {
     return [...this.defs.values()].filter((d) => model === undefined || d.model === model).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
@@ -84,10 +112,7 @@ export class MonitorService {
   /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
   putMonitor(input: unknown): Promise<MonitorDefinition> {
     const def = parseMonitor(input, this.deps.newId);
-    checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
-    checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
-    checkMonitorSegment(def, this.deps.segmentKeysOf?.(def.model) ?? null);
-    checkDriftMethodKind(def, this.deps.reader.resolveVersion(def.model, def.version));
+    this.checkAgainstModel(def);
     return this.put(def, 'monitor', this.defs, this.slos, def.enabled ? fingerprint(def.id, monitorLabels(def)) : null);
   }
 

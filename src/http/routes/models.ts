@@ -95,7 +95,7 @@ export function modelRoutes(deps: AppDeps) {
           throw e;
         }
         void reply.status(existing ? 200 : 201);
-        return describe(deps, m);
+        return { ...describe(deps, m), ...monitorWarnings(deps, m.name) };
       });
 
     app.post<{ Params: { name: string }; Body: { version: string; metadata?: Record<string, unknown>; reference?: { from?: string | number; to?: string | number; version?: string } } }>(
@@ -117,7 +117,7 @@ export function modelRoutes(deps: AppDeps) {
           ...(reference && { reference }), ...((b.metadata ?? existing?.record.metadata) && { metadata: b.metadata ?? existing?.record.metadata }),
         });
         void reply.status(existing ? 200 : 201);
-        return describe(deps, m);
+        return { ...describe(deps, m), ...monitorWarnings(deps, m.name) };
       });
 
     /** Uploads a reference data file (CSV, JSON lines or Parquet body) for a version and computes its profile. */
@@ -150,6 +150,16 @@ export function modelRoutes(deps: AppDeps) {
         return describe(deps, m);
       });
   };
+}
+
+/**
+ * The model's monitors that its declaration as it is now does not fit (a drift method of another kind than its feature
+ * now is, a feature or segment key dropped...): the declaration is accepted, and says which monitors to change. Absent
+ * when there are none.
+ */
+function monitorWarnings(deps: AppDeps, model: string): { warnings?: Array<{ monitor: string; problem: string }> } {
+  const broken = deps.alerting?.monitors.problems(model) ?? [];
+  return broken.length === 0 ? {} : { warnings: broken.map(({ id, problem }) => ({ monitor: id, problem: problem.message })) };
 }
 
 function describe(deps: AppDeps, m: ModelRecord): Record<string, unknown> {

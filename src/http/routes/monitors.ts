@@ -20,6 +20,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     return {
       ...rest, delay: delayMs === 0 ? '0s' : formatDuration(delayMs), ...(forMs !== undefined && forMs > 0 && { for: formatDuration(forMs) }),
       last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold, ...alertStateOf(last) },
+      problem: m.problem(d.id),
     };
   };
   const find = (id: string): MonitorDefinition => {
