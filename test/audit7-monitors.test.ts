@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from '../src/server.js';
+import { openStore } from '../src/storage/open.js';
+import { tempDir } from './helpers/cli.js';
+import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call, poster, testServer } from './helpers/server.js';
 
 const NUMERIC_X = { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } };
@@ -66,5 +71,83 @@ describe('audit 7 (monitors): a model declaration that makes monitors unusable s
     const warnings = r.body['warnings'] as Array<{ monitor: string; problem: string }>;
     assert.deepEqual(warnings.map((w) => w.monitor), ['dx']);
     assert.match(warnings[0]?.problem ?? '', /unknown feature "x"/);
+  });
+});
+
+/** A lookout.yaml declaring model churn (x of type `xType`, version 1) in `dir`, data in dir/data. */
+function config(dir: string, xType: 'number' | 'string'): string {
+  const cfg = join(dir, 'lookout.yaml');
+  writeFileSync(cfg, [
+    'dataDir: ./data',
+    'models:',
+    '  - name: churn',
+    '    outputKind: binary',
+    '    classes: ["0", "1"]',
+    '    inputSchema:',
+    '      type: object',
+    '      properties:',
+    `        x: { type: ${xType} }`,
+    '        c: { type: string }',
+    '    versions:',
+    '      - version: "1"',
+  ].join('\n'));
+  return cfg;
+}
+
+describe('audit 7 (monitors): stored monitors are checked when the server loads them', { timeout: 120_000 }, () => {
+  const dir = tempDir('lookout-audit7-monitors-');
+  let srv: RunningServer | null = null;
+  after(async () => { await srv?.stop(); });
+
+  test('a stored monitor its model no longer fits, and one stored by an older release, are logged once at start and shown with their problem; the invalid one is not evaluated', async () => {
+    srv = await spawnServe(['--config', config(dir, 'number')]);
+    const ok = (r: { status: number; body: unknown }): void => assert.ok(r.status < 300, JSON.stringify(r.body));
+    ok(await call(srv.url, 'POST', '/v1/monitors', { id: 'dx', model: 'churn', metric: 'drift:x', method: 'ks', window: '1h', levels: [{ severity: 'page', threshold: 0.01 }] }));
+    ok(await call(srv.url, 'POST', '/v1/monitors', { id: 'rate', model: 'churn', metric: 'predictionRate', class: '1', window: '1h', levels: [{ severity: 'page', threshold: 0.9 }] }));
+    assert.equal(await srv.stop(), 0);
+    srv = null;
+    // as an older release stored them: a ks level of 1.5 (refused since), and a definition without the spc and baseline
+    // sections (filled with their defaults today)
+    const store = await openStore(`duckdb:${join(dir, 'data', 'lookout.duckdb')}`);
+    await store.init();
+    const stored = (await store.alertStore().listMonitors()).find((m) => m.id === 'rate');
+    assert.ok(stored);
+    const { spc: _s, baseline: _b, ...older } = stored.definition;
+    await store.alertStore().putMonitor({ ...stored, definition: older });
+    await store.alertStore().putMonitor({
+      ...stored, id: 'old',
+      definition: { ...stored.definition, id: 'old', metric: 'drift:c', method: 'ks', levels: [{ severity: 'page', threshold: 1.5 }] },
+    });
+    // an SLO whose objective (1.5) no release accepts today
+    await store.alertStore().putMonitor({
+      id: 'slo-old', model: 'churn', type: 'slo', createdAt: stored.createdAt, updatedAt: stored.updatedAt,
+      definition: { id: 'slo-old', model: 'churn', name: 'old', kind: 'availability', objective: 1.5, windowDays: 30, minEvents: 20, labels: {} },
+    });
+    await store.close();
+
+    srv = await spawnServe(['--config', config(dir, 'string')]);
+    const ms = await monitorsOf(srv.url);
+    assert.equal(ms.get('dx')?.problem?.code, 'misconfigured');
+    assert.match(ms.get('dx')?.problem?.message ?? '', /method ks does not apply to categorical feature "x"/);
+    assert.equal(ms.get('old')?.problem?.code, 'invalid');
+    assert.match(ms.get('old')?.problem?.message ?? '', /levels\[0\]\.threshold 1\.5 does not fit drift method ks/);
+    assert.equal(ms.get('rate')?.problem, null);
+    const rate = (await call(srv.url, 'GET', '/v1/monitors/rate')).body['monitor'] as Record<string, unknown>;
+    assert.deepEqual(rate['spc'], { history: 48, recent: 6, lambda: 0.2, k: 0.5 });
+    ok(await call(srv.url, 'POST', '/v1/monitors/run', {}));
+    ok(await call(srv.url, 'POST', '/v1/monitors/run', {}));
+    const evs = await call(srv.url, 'GET', '/v1/monitors/old/evaluations?from=0');
+    assert.deepEqual(evs.body['evaluations'], []);
+    const slos = (await call(srv.url, 'GET', '/v1/slos')).body['slos'] as Array<{ id: string; problem: { code: string; message: string } | null }>;
+    assert.equal(slos.find((x) => x.id === 'slo-old')?.problem?.code, 'invalid');
+    assert.match(slos.find((x) => x.id === 'slo-old')?.problem?.message ?? '', /objective/);
+    const err = srv.stderr();
+    assert.equal(err.match(/SLO "slo-old" is invalid/g)?.length, 1, err);
+    assert.equal(err.match(/monitor "dx" does not fit its model/g)?.length, 1, err);
+    assert.equal(err.match(/monitor "old" is invalid/g)?.length, 1, err);
+    assert.doesNotMatch(err, /monitor "rate"/);
+    // declared again (valid), it is evaluated and shown without a problem
+    ok(await call(srv.url, 'POST', '/v1/monitors', { id: 'old', model: 'churn', metric: 'drift:c', method: 'chisquare', window: '1h', levels: [{ severity: 'page', threshold: 0.01 }] }));
+    assert.equal((await monitorsOf(srv.url)).get('old')?.problem, null);
   });
 });

@@ -70,6 +70,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   await monitors.load();
   for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));
   for (const [i, s] of (o.slos ?? []).entries()) await configError(`slos[${i}]`, () => monitors.putSlo(s));
+  monitors.reportProblems();
   await pipeline.restore(o.clock());
   return {
     settings, monitors, pipeline, actions, notifiers,

@@ -13,7 +13,7 @@ import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMon
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
-import { problemOf, type MonitorProblem } from './problems.js';
+import { problemOf, reloadMonitor, reloadSlo, type MonitorProblem } from './problems.js';
 
 export interface MonitorServiceDeps {
   store: AlertStore;
@@ -53,36 +53,53 @@ export class MonitorService {
   private readonly defs = new Map<string, MonitorDefinition>();
   private readonly slos = new Map<string, SloDefinition>();
   private readonly last = new Map<string, EvaluationRecord>();
+  /** Stored definitions this release does not accept (see MonitorProblem): shown, never evaluated, until declared again. */
+  private readonly invalid = new Map<string, MonitorProblem>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<Omit<TickResult, 'groupsNotified'>> | null = null;
 
   constructor(private readonly deps: MonitorServiceDeps) {}
 
+  /** Loads the stored monitors and SLOs, each checked as a declared one is (reportProblems says what does not pass). */
   async load(): Promise<void> {
     for (const m of await this.deps.store.listMonitors()) {
-      if (m.type === 'slo') this.slos.set(m.id, m.definition as unknown as SloDefinition);
-      else this.defs.set(m.id, m.definition as unknown as MonitorDefinition);
+      const { def, problem } = m.type === 'slo' ? reloadSlo(m.definition) : reloadMonitor(m.definition);
+      if (m.type === 'slo') this.slos.set(m.id, def as SloDefinition);
+      else this.defs.set(m.id, def as MonitorDefinition);
+      if (problem) this.invalid.set(m.id, problem);
     }
     for (const e of await this.deps.store.latestEvaluations()) this.last.set(e.monitorId, e);
   }
 
   /**
-   * Why a monitor cannot be evaluated as declared (null: nothing): the model as declared now does not fit it (checked
-   * now, so it follows every change of the model and of the monitor).
+   * Why a monitor or SLO cannot be evaluated as declared (null: nothing): its stored definition is invalid, or the
+   * model as declared now does not fit it (checked now, so it follows every change of the model and of the monitor).
    */
   problem(id: string): MonitorProblem | null {
+    const invalid = this.invalid.get(id);
+    if (invalid) return invalid;
     const def = this.defs.get(id);
     return def ? problemOf('misconfigured', () => this.checkAgainstModel(def)) : null;
   }
 
-  /** The monitors (of one model) that have a problem, by id. */
+  /** The monitors and SLOs (of one model) that have a problem, by id. */
   problems(model?: string): Array<{ id: string; problem: MonitorProblem }> {
     const out: Array<{ id: string; problem: MonitorProblem }> = [];
-    for (const d of this.monitors(model)) {
+    for (const d of [...this.monitors(model), ...this.sloDefinitions(model)]) {
       const problem = this.problem(d.id);
       if (problem) out.push({ id: d.id, problem });
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Logs, once, each monitor and SLO that has a problem (at start, once the config file's are declared). */
+  reportProblems(): void {
+    for (const { id, problem } of this.problems()) {
+      const what = this.slos.has(id) ? 'SLO' : 'monitor';
+      this.deps.log.warn(problem.code === 'invalid'
+        ? `${what} "${id}" is invalid and is not evaluated (declare it again, or delete it): ${problem.message}`
+        : `${what} "${id}" does not fit its model as declared now (its evaluations give no verdict): ${problem.message}`);
+    }
   }
 
   /** Throws DefinitionError when the model as declared now does not fit the monitor (version, feature, segment, drift method). */
@@ -132,6 +149,7 @@ export class MonitorService {
     const prev = await this.deps.store.getMonitor(def.id);
     await this.deps.store.putMonitor({ id: def.id, model: def.model, type, definition: def as unknown as Record<string, unknown>, createdAt: prev?.createdAt ?? now, updatedAt: now });
     mine.set(def.id, def);
+    this.invalid.delete(def.id);
     if (prev) await this.resolveAlerts(def.id, `lookout (${type} ${def.id} redefined)`, now, keep);
     return def;
   }
@@ -150,6 +168,7 @@ export class MonitorService {
     const found = await this.deps.store.deleteMonitor(id);
     this.defs.delete(id);
     this.slos.delete(id);
+    this.invalid.delete(id);
     await this.resolveAlerts(id, `lookout (monitor ${id} deleted)`, this.deps.clock());
     return found;
   }
@@ -198,7 +217,7 @@ export class MonitorService {
     const results: MonitorResult[] = [];
     const jobs: Array<{ def: MonitorDefinition; at: number }> = [];
     for (const def of this.defs.values()) {
-      if (!def.enabled) continue;
+      if (!def.enabled || this.invalid.has(def.id)) continue;
       const due = Math.floor((now - def.delayMs) / def.windowMs) * def.windowMs;
       const last = this.last.get(def.id)?.at ?? -Infinity;
       // the first window end after the last evaluation, on the window grid (the window may have been changed since)
@@ -221,7 +240,7 @@ export class MonitorService {
     const sloAt = Math.floor(now / SLO_STEP_MS) * SLO_STEP_MS;
     const sloEvals: EvaluationRecord[] = [];
     for (const def of this.slos.values()) {
-      if ((this.last.get(def.id)?.at ?? -Infinity) >= sloAt) continue;
+      if (this.invalid.has(def.id) || (this.last.get(def.id)?.at ?? -Infinity) >= sloAt) continue;
       const st = await evaluateSlo(def, this.deps.reader, cache, sloAt);
       const ev = sloEvaluation(st);
       sloEvals.push(ev);
@@ -274,13 +293,13 @@ export class MonitorService {
   async sloStatus(model?: string): Promise<SloStatus[]> {
     const cache = this.deps.evaluator.newCache();
     const at = this.deps.clock();
-    return Promise.all(this.sloDefinitions(model).map((d) => evaluateSlo(d, this.deps.reader, cache, at)));
+    return Promise.all(this.sloDefinitions(model).filter((d) => !this.invalid.has(d.id)).map((d) => evaluateSlo(d, this.deps.reader, cache, at)));
   }
 
   /** Evaluates every enabled monitor at one window end (no catch-up, no alerts): the benchmark's unit of work. */
   async evaluateAll(at: number, store = true): Promise<MonitorResult[]> {
     const cache = this.deps.evaluator.newCache();
-    const defs = [...this.defs.values()].filter((d) => d.enabled);
+    const defs = [...this.defs.values()].filter((d) => d.enabled && !this.invalid.has(d.id));
     const out: MonitorResult[] = [];
     for (let i = 0; i < defs.length; i += 64) out.push(...await Promise.all(defs.slice(i, i + 64).map((d) => this.deps.evaluator.evaluate(d, Math.floor(at / d.windowMs) * d.windowMs, cache))));
     if (store) await this.deps.store.appendEvaluations(out.map((r) => r.evaluation));

@@ -18,7 +18,8 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     const { windowMs: _w, delayMs, forMs, ...rest } = d;
     const last = m.lastEvaluation(d.id);
     return {
-      ...rest, delay: delayMs === 0 ? '0s' : formatDuration(delayMs), ...(forMs !== undefined && forMs > 0 && { for: formatDuration(forMs) }),
+      // a stored definition this release does not accept may lack any field: shown as stored
+      ...rest, ...(typeof delayMs === 'number' && { delay: delayMs === 0 ? '0s' : formatDuration(delayMs) }), ...(typeof forMs === 'number' && forMs > 0 && { for: formatDuration(forMs) }),
       last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold, ...alertStateOf(last) },
       problem: m.problem(d.id),
     };
@@ -73,11 +74,13 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       const model = optionalModel(req.query);
       const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
       const status = await m.sloStatus(model);
+      // an SLO whose stored definition is invalid is not evaluated: listed with its problem
+      const invalid = [...defs.values()].filter((d) => !status.some((s) => s.id === d.id)).map((d) => ({ ...d, problem: m.problem(d.id) }));
       return {
-        slos: status.map((s) => {
+        slos: [...status.map((s) => {
           const d = defs.get(s.id);
-          return { ...s, firing: s.firing.map((f) => ({ ...f })), ...(d?.latencyMs !== undefined && { latencyMs: d.latencyMs }), minEvents: d?.minEvents };
-        }),
+          return { ...s, firing: s.firing.map((f) => ({ ...f })), ...(d?.latencyMs !== undefined && { latencyMs: d.latencyMs }), minEvents: d?.minEvents, problem: m.problem(s.id) };
+        }), ...invalid],
       };
     });
 
