@@ -151,3 +151,29 @@ describe('audit 7 (monitors): stored monitors are checked when the server loads 
     assert.equal((await monitorsOf(srv.url)).get('old')?.problem, null);
   });
 });
+
+describe('audit 7 (monitors): an SLO can be deleted', { timeout: 60_000 }, () => {
+  const now = Date.UTC(2026, 1, 2, 12);
+  let s: Server;
+  const post = poster(() => s.url);
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
+    await post('/v1/slos', { id: 'avail', model: 'churn', kind: 'availability', objective: 0.99 });
+  });
+  after(() => s.close());
+
+  test('DELETE /v1/slos/:id removes it (200 with the definition, then 404); DELETE /v1/monitors/:id of an SLO says where it is', async () => {
+    const wrong = await call(s.url, 'DELETE', '/v1/monitors/avail');
+    assert.equal(wrong.status, 404);
+    assert.match(JSON.stringify(wrong.body), /DELETE \/v1\/slos\/avail/);
+    const r = await call(s.url, 'DELETE', '/v1/slos/avail');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal((r.body['slo'] as { id: string }).id, 'avail');
+    const list = (await call(s.url, 'GET', '/v1/slos')).body['slos'] as unknown[];
+    assert.deepEqual(list, []);
+    const again = await call(s.url, 'DELETE', '/v1/slos/avail');
+    assert.equal(again.status, 404);
+    assert.equal((again.body['error'] as { code: string }).code, 'not_found');
+  });
+});

@@ -26,7 +26,8 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
   };
   const find = (id: string): MonitorDefinition => {
     const d = m.monitor(id);
-    if (!d) throw new ApiError('not_found', `no monitor "${id.slice(0, 200)}"`);
+    const slo = d ? '' : m.sloDefinitions().some((x) => x.id === id) ? ` (it is an SLO: GET /v1/slos, DELETE /v1/slos/${encodeURIComponent(id)})` : '';
+    if (!d) throw new ApiError('not_found', `no monitor "${id.slice(0, 200)}"${slo}`);
     return d;
   };
 
@@ -82,6 +83,13 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
           return { ...s, firing: s.firing.map((f) => ({ ...f })), ...(d?.latencyMs !== undefined && { latencyMs: d.latencyMs }), minEvents: d?.minEvents, problem: m.problem(s.id) };
         }), ...invalid],
       };
+    });
+
+    app.delete<RG>('/v1/slos/:id', admin, async (req: Req) => {
+      const d = m.sloDefinitions().find((x) => x.id === req.params.id);
+      if (!d) throw new ApiError('not_found', `no SLO "${req.params.id.slice(0, 200)}"`);
+      await m.delete(d.id);
+      return { slo: d };
     });
 
     app.post<RG>('/v1/slos', admin, async (req: Req, reply) => {
