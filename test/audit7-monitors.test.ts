@@ -177,3 +177,26 @@ describe('audit 7 (monitors): an SLO can be deleted', { timeout: 60_000 }, () =>
     assert.equal((again.body['error'] as { code: string }).code, 'not_found');
   });
 });
+
+describe('audit 7 (monitors): an SLO pinned to a version the model lacks', { timeout: 60_000 }, () => {
+  const now = Date.UTC(2026, 1, 2, 12);
+  let s: Server;
+  const post = poster(() => s.url);
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
+    await post('/v1/models/churn/versions', { version: '1' });
+  });
+  after(() => s.close());
+
+  test('is refused (400 validation_failed naming the versions), as a monitor is; one of a known version is accepted', async () => {
+    const r = await call(s.url, 'POST', '/v1/slos', { id: 'avail', model: 'churn', kind: 'availability', objective: 0.99, version: '9' });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    const err = r.body['error'] as { code: string; message: string };
+    assert.equal(err.code, 'validation_failed');
+    assert.match(err.message, /model "churn" has no version "9"; known versions: 1/);
+    assert.deepEqual((await call(s.url, 'GET', '/v1/slos')).body['slos'], []);
+    const ok = await call(s.url, 'POST', '/v1/slos', { id: 'avail', model: 'churn', kind: 'availability', objective: 0.99, version: '1' });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+});

@@ -79,7 +79,9 @@ export class MonitorService {
     const invalid = this.invalid.get(id);
     if (invalid) return invalid;
     const def = this.defs.get(id);
-    return def ? problemOf('misconfigured', () => this.checkAgainstModel(def)) : null;
+    if (def) return problemOf('misconfigured', () => this.checkAgainstModel(def));
+    const slo = this.slos.get(id);
+    return slo ? problemOf('misconfigured', () => checkMonitorVersion(slo, this.deps.versionsOf?.(slo.model) ?? null)) : null;
   }
 
   /** The monitors and SLOs (of one model) that have a problem, by id. */
@@ -135,6 +137,7 @@ export class MonitorService {
 
   putSlo(input: unknown): Promise<SloDefinition> {
     const def = parseSlo(input, this.deps.newId);
+    checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
     return this.put(def, 'slo', this.slos, this.defs, fingerprint(def.id, sloLabels(def)));
   }
 
