@@ -200,3 +200,28 @@ describe('audit 7 (monitors): an SLO pinned to a version the model lacks', { tim
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
   });
 });
+
+describe('audit 7 (monitors): config-file monitors and SLOs of a model that is not declared', { timeout: 60_000 }, () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({
+      configure: (c) => {
+        c.alerting = { evaluationInterval: 0 };
+        c.monitors = [{ id: 'ghost-rate', model: 'ghost', metric: 'throughput', window: '1h', levels: [{ severity: 'page', threshold: 1 }] }];
+        c.slos = [{ id: 'ghost-avail', model: 'ghost', kind: 'availability', objective: 0.99 }];
+      },
+    });
+  });
+  after(() => s.close());
+
+  test('start (the model may be declared later) but are shown misconfigured, naming the undeclared model, until it is declared', async () => {
+    const ms = await monitorsOf(s.url);
+    assert.equal(ms.get('ghost-rate')?.problem?.code, 'misconfigured');
+    assert.match(ms.get('ghost-rate')?.problem?.message ?? '', /model "ghost" is not declared/);
+    const slos = (await call(s.url, 'GET', '/v1/slos')).body['slos'] as Array<{ id: string; problem: { code: string; message: string } | null }>;
+    assert.match(slos.find((x) => x.id === 'ghost-avail')?.problem?.message ?? '', /model "ghost" is not declared/);
+    const r = await call(s.url, 'POST', '/v1/models', { name: 'ghost', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal((await monitorsOf(s.url)).get('ghost-rate')?.problem, null);
+  });
+});

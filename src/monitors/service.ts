@@ -9,7 +9,7 @@ import { alertContext, monitorLabels, sloLabels } from './context.js';
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
 import { checkDriftMethodKind } from './drift-checks.js';
-import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -79,9 +79,9 @@ export class MonitorService {
     const invalid = this.invalid.get(id);
     if (invalid) return invalid;
     const def = this.defs.get(id);
-    if (def) return problemOf('misconfigured', () => this.checkAgainstModel(def));
+    if (def) return problemOf('misconfigured', () => { this.checkModelDeclared(def.model); this.checkAgainstModel(def); });
     const slo = this.slos.get(id);
-    return slo ? problemOf('misconfigured', () => checkMonitorVersion(slo, this.deps.versionsOf?.(slo.model) ?? null)) : null;
+    return slo ? problemOf('misconfigured', () => { this.checkModelDeclared(slo.model); checkMonitorVersion(slo, this.deps.versionsOf?.(slo.model) ?? null); }) : null;
   }
 
   /** The monitors and SLOs (of one model) that have a problem, by id. */
@@ -102,6 +102,14 @@ export class MonitorService {
         ? `${what} "${id}" is invalid and is not evaluated (declare it again, or delete it): ${problem.message}`
         : `${what} "${id}" does not fit its model as declared now (its evaluations give no verdict): ${problem.message}`);
     }
+  }
+
+  /**
+   * Throws DefinitionError when the model is not declared. Not at declaration: the API refuses such a monitor (404), and
+   * the config file's may name a model declared later through the API; until then they have this problem.
+   */
+  private checkModelDeclared(model: string): void {
+    if (this.deps.versionsOf && this.deps.versionsOf(model) === null) throw new DefinitionError(`model "${model}" is not declared (POST /v1/models, or models: in lookout.yaml)`);
   }
 
   /** Throws DefinitionError when the model as declared now does not fit the monitor (version, feature, segment, drift method). */
