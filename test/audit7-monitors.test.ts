@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import type { Server } from '../src/server.js';
 import { openStore } from '../src/storage/open.js';
 import { tempDir } from './helpers/cli.js';
@@ -223,5 +224,40 @@ describe('audit 7 (monitors): config-file monitors and SLOs of a model that is n
     const r = await call(s.url, 'POST', '/v1/models', { name: 'ghost', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal((await monitorsOf(s.url)).get('ghost-rate')?.problem, null);
+  });
+});
+
+describe('audit 7 (monitors): a tick whose evaluations could not be stored loses no window', { timeout: 60_000 }, () => {
+  const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
+  const schema = `lookout_audit7mon_${process.pid}`;
+  const HOUR = 3_600_000;
+  let now = Date.UTC(2026, 1, 2, 12, 10);
+  let s: Server | null = null;
+  let client: pg.Client | null = null;
+  after(async () => {
+    await s?.close();
+    await client?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client?.end();
+  });
+
+  test('the windows of a failed tick are evaluated by the next one (PostgreSQL refusing the evaluations for a while)', { skip: pgUrl ? false : 'LOOKOUT_TEST_PG_URL not set' }, async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; c.storage = `${pgUrl as string}?schema=${schema}`; } });
+    const url = s.url;
+    const post = poster(() => url);
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
+    await post('/v1/monitors', { id: 'tp', model: 'churn', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 1 }] });
+    await post('/v1/monitors/run', {});
+    const times = async (): Promise<number[]> => ((await call(url, 'GET', `/v1/monitors/tp/evaluations?from=${now - 10 * HOUR}&to=${now + 1}`)).body['evaluations'] as Array<{ at: number }>).map((e) => e.at);
+    const last = (await times()).at(-1) as number;
+    assert.equal(last, Date.UTC(2026, 1, 2, 12));
+    client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    await client.query(`ALTER TABLE "${schema}".monitor_evaluations ADD CONSTRAINT audit7_refuse CHECK (ts <= ${last}) NOT VALID`);
+    now += 2 * HOUR;
+    const failed = await call(url, 'POST', '/v1/monitors/run', {});
+    assert.equal(failed.status, 500, JSON.stringify(failed.body));
+    await client.query(`ALTER TABLE "${schema}".monitor_evaluations DROP CONSTRAINT audit7_refuse`);
+    await post('/v1/monitors/run', {});
+    assert.deepEqual((await times()).filter((t) => t > last), [last + HOUR, last + 2 * HOUR]);
   });
 });

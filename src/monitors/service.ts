@@ -241,12 +241,16 @@ export class MonitorService {
       results.push(...await Promise.all(jobs.slice(i, i + 32).map((j) => this.deps.evaluator.evaluate(j.def, j.at, cache))));
     }
     const signals: Signal[] = [];
+    // the latest evaluations of this tick: kept as the monitors' last only once stored (else the next tick evaluates
+    // their windows again: a store that refused them for a while loses none)
+    const done = new Map<string, EvaluationRecord>();
+    const lastOf = (id: string): EvaluationRecord | undefined => done.get(id) ?? this.last.get(id);
     for (const [i, fresh] of results.entries()) {
-      const prev = this.last.get(fresh.def.id);
+      const prev = lastOf(fresh.def.id);
       const { result: r, before, after } = withAlertState(fresh, prev);
       results[i] = r;
       signals.push(...await this.signalsOf(r, prev, before, after));
-      this.last.set(r.def.id, r.evaluation);
+      done.set(r.def.id, r.evaluation);
     }
     const sloAt = Math.floor(now / SLO_STEP_MS) * SLO_STEP_MS;
     const sloEvals: EvaluationRecord[] = [];
@@ -255,7 +259,7 @@ export class MonitorService {
       const st = await evaluateSlo(def, this.deps.reader, cache, sloAt);
       const ev = sloEvaluation(st);
       sloEvals.push(ev);
-      this.last.set(def.id, ev);
+      done.set(def.id, ev);
       const worst = worstFiring(st.firing);
       signals.push({
         source: def.id, model: def.model, version: st.version, severity: worst?.severity ?? null, at: sloAt,
@@ -269,6 +273,7 @@ export class MonitorService {
       });
     }
     await this.deps.store.appendEvaluations([...results.map((r) => r.evaluation), ...sloEvals]);
+    for (const [id, e] of done) this.last.set(id, e);
     const changed = await this.deps.pipeline.ingest(signals, now);
     return { at: now, evaluated: results.length + sloEvals.length, signals: signals.length, alertsChanged: changed.length };
   }
