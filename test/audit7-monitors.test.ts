@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
+import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
 import { openStore } from '../src/storage/open.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
@@ -259,5 +261,38 @@ describe('audit 7 (monitors): a tick whose evaluations could not be stored loses
     await client.query(`ALTER TABLE "${schema}".monitor_evaluations DROP CONSTRAINT audit7_refuse`);
     await post('/v1/monitors/run', {});
     assert.deepEqual((await times()).filter((t) => t > last), [last + HOUR, last + 2 * HOUR]);
+  });
+});
+
+describe('audit 7 (monitors): the dashboard does not show a model whose monitor cannot work as OK', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
+  const now = Date.UTC(2026, 1, 9, 0);
+  let s: Server;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  const post = poster(() => s.url);
+  before(async () => {
+    [s, browser] = await Promise.all([testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } }), launch()]);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors = watchErrors(page);
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
+    await post('/v1/models/churn/versions', { version: '1' });
+    await post('/v1/events', { events: Array.from({ length: 20 }, (_, i) => ({ id: `e${i}`, model: 'churn', version: '1', timestamp: now - 30 * 60_000 + i * 60_000, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7 })) });
+    await post('/v1/monitors', { id: 'dx', name: 'x drift', model: 'churn', metric: 'drift:x', method: 'ks', window: '1h', levels: [{ severity: 'page', threshold: 0.01 }] });
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('a misconfigured monitor makes its model yellow, with the reason', async () => {
+    // events are stored now, so x cannot change kind: dropped from the schema instead
+    const r = await call(s.url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { c: { type: 'string' } } } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await openView(page, `${s.url}/ui/#/overview?from=${now - 3_600_000}&to=${now}`, { complete: true });
+    const row = page.locator('tr[data-model="churn"]');
+    assert.equal(await row.getAttribute('data-status'), 'yellow', (await row.textContent()) ?? '');
+    assert.match((await row.textContent()) ?? '', /monitor x drift misconfigured: unknown feature "x"/);
+    assert.deepEqual(errors.filter((e) => !/status of 422 .*\/v1\/models\/churn\/drift/.test(e)), []);
   });
 });

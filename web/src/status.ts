@@ -39,6 +39,8 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
     add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${alertTitle(a)}${a.state === 'resolved' ? ' (resolved)' : ''}`);
   }
   for (const m of input.monitors ?? []) {
+    // a monitor that cannot give a verdict watches nothing: not "OK"
+    if (m.problem) add('yellow', `monitor ${m.name} ${m.problem.code}: ${m.problem.message}`);
     const s = m.last?.status;
     if (s === 'warning') add('yellow', `monitor ${m.name}: warning`);
     else if (s === 'page' || s === 'critical') add('red', `monitor ${m.name}: ${s}`);

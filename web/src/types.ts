@@ -113,6 +113,8 @@ export interface Monitor {
     /** While pending (a `for` duration): the severity it would fire at and the earliest time it can. */
     pendingSeverity?: string; firesAt?: number;
   };
+  /** Why it cannot be evaluated as declared (its model no longer fits it, or its stored definition is invalid); null: none. */
+  problem?: null | { code: 'misconfigured' | 'invalid'; message: string };
 }
 
 export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
