@@ -68,6 +68,16 @@ describe('audit 7 (monitors): a model declaration that makes monitors unusable s
     assert.equal((await monitorsOf(s.url)).get('pd')?.problem, null);
   });
 
+  test('a monitor declared before its model had a version (not checkable then): the first version\'s registration names it', async () => {
+    await post('/v1/models', { name: 'early', outputKind: 'binary', classes: ['0', '1'], inputSchema: CATEGORICAL_X });
+    await post('/v1/monitors', { id: 'early-x', model: 'early', metric: 'drift:x', method: 'wasserstein', window: '1h', levels: [{ severity: 'page', threshold: 0.2 }] });
+    const r = await call(s.url, 'POST', '/v1/models/early/versions', { version: '1' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const warnings = r.body['warnings'] as Array<{ monitor: string; problem: string }>;
+    assert.deepEqual(warnings.map((w) => w.monitor), ['early-x']);
+    assert.match(warnings[0]?.problem ?? '', /method wasserstein does not apply to categorical feature "x" of early@1/);
+  });
+
   test('a feature dropped from the schema: its monitor is named', async () => {
     const r = await call(s.url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { c: { type: 'string' } } } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
