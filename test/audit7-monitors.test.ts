@@ -306,3 +306,27 @@ describe('audit 7 (monitors): the dashboard does not show a model whose monitor 
     assert.deepEqual(errors.filter((e) => !/status of 422 .*\/v1\/models\/churn\/drift/.test(e)), []);
   });
 });
+
+describe('audit 7 (monitors): a monitor of a class its model does not declare', { timeout: 60_000 }, () => {
+  const now = Date.UTC(2026, 1, 2, 12);
+  let s: Server;
+  const post = poster(() => s.url);
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: NUMERIC_X });
+    await post('/v1/models/churn/versions', { version: '1' });
+  });
+  after(() => s.close());
+
+  test('is refused (400 naming the classes): no event can predict it; a declared class is accepted', async () => {
+    for (const metric of ['predictionRate', 'recall']) {
+      const r = await call(s.url, 'POST', '/v1/monitors', { id: `m-${metric}`, model: 'churn', metric, class: '1', window: '1h', levels: [{ severity: 'page', threshold: 0.5 }] });
+      assert.equal(r.status, 400, `${metric}: ${JSON.stringify(r.body)}`);
+      const err = r.body['error'] as { code: string; message: string };
+      assert.equal(err.code, 'validation_failed');
+      assert.match(err.message, /class "1" is not a class of model "churn"; its classes: no, yes/);
+    }
+    const ok = await call(s.url, 'POST', '/v1/monitors', { id: 'rate-yes', model: 'churn', metric: 'predictionRate', class: 'yes', window: '1h', levels: [{ severity: 'page', threshold: 0.5 }] });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+});

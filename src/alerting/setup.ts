@@ -66,6 +66,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
     },
     versionsOf: (model) => (o.catalog.model(model) ? o.catalog.versions(model).map((v) => v.record.version) : null),
     segmentKeysOf: (model) => o.catalog.model(model)?.model.segmentKeys ?? null,
+    classesOf: (model) => o.catalog.model(model)?.model.classes ?? null,
   });
   await monitors.load();
   for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));

@@ -176,6 +176,16 @@ export function checkMonitorSegment(d: Pick<MonitorDefinition, 'model' | 'segmen
   throw new DefinitionError(`"segment" names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${d.model}"; its segment keys: ${keys.join(', ') || '(none)'}`);
 }
 
+/**
+ * Throws DefinitionError when the monitor's `class` is not one its model declares (`classes`: the model's classes; null
+ * when it declares none or is unknown, and nothing can be checked): events predicting it are refused, so the
+ * monitor would measure a class no event can have.
+ */
+export function checkMonitorClass(d: Pick<MonitorDefinition, 'model' | 'class'>, classes: readonly string[] | null): void {
+  if (d.class === undefined || classes === null || classes.length === 0 || classes.includes(d.class)) return;
+  throw new DefinitionError(`class "${d.class.slice(0, 100)}" is not a class of model "${d.model}"; its classes: ${classes.join(', ').slice(0, 2000)}`);
+}
+
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {
   const { feature } = splitMetric(d.metric);
   return { ...(feature !== undefined && { feature }), ...(d.method !== undefined && { method: d.method }), ...(d.class !== undefined && { class: d.class }) };

@@ -9,7 +9,7 @@ import { alertContext, monitorLabels, sloLabels } from './context.js';
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
 import { checkDriftMethodKind } from './drift-checks.js';
-import { checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkMonitorClass, checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -30,6 +30,8 @@ export interface MonitorServiceDeps {
   versionsOf?: (model: string) => readonly string[] | null;
   /** A model's segment keys (null when the model is unknown): a monitor's segment must name only these. */
   segmentKeysOf?: (model: string) => readonly string[] | null;
+  /** A model's declared classes (null when the model is unknown or declares none): a monitor's class must be one. */
+  classesOf?: (model: string) => readonly string[] | null;
 }
 
 export interface TickResult {
@@ -117,6 +119,7 @@ export class MonitorService {
     checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
     checkMonitorFeature(def, this.deps.featuresOf?.(def.model) ?? null);
     checkMonitorSegment(def, this.deps.segmentKeysOf?.(def.model) ?? null);
+    checkMonitorClass(def, this.deps.classesOf?.(def.model) ?? null);
     checkDriftMethodKind(def, this.deps.reader.resolveVersion(def.model, def.version));
   }
 
