@@ -124,7 +124,7 @@ describe('audit 3 (monitors): a misspelt key of a monitor or SLO definition is r
     const got = (await call(s.url, 'GET', '/v1/monitors/rt')).body['monitor'] as Record<string, unknown>;
     assert.equal(got['delay'], '5m', 'the delay is shown');
     const again = await call(s.url, 'POST', '/v1/monitors', got);
-    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.equal(again.status, 200, JSON.stringify(again.body));
     const { last: _a, ...before } = got;
     const { last: _b, ...afterPost } = (await call(s.url, 'GET', '/v1/monitors/rt')).body['monitor'] as Record<string, unknown>;
     assert.deepEqual(afterPost, before);

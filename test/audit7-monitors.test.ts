@@ -330,3 +330,25 @@ describe('audit 7 (monitors): a monitor of a class its model does not declare', 
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
   });
 });
+
+describe('audit 7 (monitors): posting a monitor or SLO again replaces it', { timeout: 60_000 }, () => {
+  let s: Server;
+  const post = poster(() => s.url);
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: NUMERIC_X });
+  });
+  after(() => s.close());
+
+  test('201 when created, 200 when it replaces one (as POST /v1/models)', async () => {
+    const mon = { id: 'tp', model: 'churn', metric: 'throughput', window: '1h', levels: [{ severity: 'page', threshold: 1 }] };
+    assert.equal((await call(s.url, 'POST', '/v1/monitors', mon)).status, 201);
+    const again = await call(s.url, 'POST', '/v1/monitors', { ...mon, window: '2h' });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal((again.body['monitor'] as { window: string }).window, '2h');
+    const slo = { id: 'av', model: 'churn', kind: 'availability', objective: 0.99 };
+    assert.equal((await call(s.url, 'POST', '/v1/slos', slo)).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/slos', { ...slo, objective: 0.999 })).status, 200);
+    assert.equal((await call(s.url, 'POST', '/v1/monitors', { ...mon, id: undefined })).status, 201);
+  });
+});

@@ -40,8 +40,9 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     app.post<RG>('/v1/monitors', admin, async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
+      const replaces = typeof body['id'] === 'string' && m.monitor(body['id']) !== undefined;
       const def = await validated(() => m.putMonitor(body));
-      return reply.status(201).send({ monitor: view(def) });
+      return reply.status(replaces ? 200 : 201).send({ monitor: view(def) });
     });
 
     app.get<RG>('/v1/monitors/stats', read, async (req: Req) => {
@@ -95,7 +96,9 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     app.post<RG>('/v1/slos', admin, async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
-      return reply.status(201).send({ slo: await validated(() => m.putSlo(body)) });
+      const replaces = typeof body['id'] === 'string' && m.sloDefinitions().some((d) => d.id === body['id']);
+      const slo = await validated(() => m.putSlo(body));
+      return reply.status(replaces ? 200 : 201).send({ slo });
     });
   };
 }
