@@ -29,8 +29,9 @@ export function checkDriftLevels(d: Pick<MonitorDefinition, 'metric' | 'method' 
  * `wasserstein` on a categorical feature, `chisquare` on a numerical one or on a regression model's prediction). `v`:
  * the version the monitor watches now (the one it pins, else the newest); undefined when the model has none yet, and
  * then nothing can be checked: the evaluation says it in its note. A monitor that follows the newest version is
- * checked against the newest one at declaration; a later version whose schema changes the feature's kind also gets
- * the evaluation's note.
+ * checked against the newest one at declaration. Kinds come from the model's declaration: one re-declared so that the
+ * method no longer applies is accepted, and the monitor is then misconfigured (MonitorService.problem: GET /v1/monitors,
+ * the declaration's warnings); its evaluations give the note.
  */
 export function checkDriftMethodKind(d: Pick<MonitorDefinition, 'model' | 'metric' | 'method'>, v: VersionContext | undefined): void {
   const { id, feature } = splitMetric(d.metric);
