@@ -78,6 +78,16 @@ describe('audit 7 (monitors): a model declaration that makes monitors unusable s
     assert.match(warnings[0]?.problem ?? '', /method wasserstein does not apply to categorical feature "x" of early@1/);
   });
 
+  test('the registry\'s registration of a first version (PUT /v1/models/:name/versions/:version) names such a monitor too', async () => {
+    await post('/v1/models', { name: 'late', outputKind: 'binary', classes: ['0', '1'], inputSchema: CATEGORICAL_X });
+    await post('/v1/monitors', { id: 'late-x', model: 'late', metric: 'drift:x', method: 'ks', window: '1h', levels: [{ severity: 'page', threshold: 0.01 }] });
+    const r = await call(s.url, 'PUT', '/v1/models/late/versions/1.0.0', {});
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const warnings = r.body['warnings'] as Array<{ monitor: string; problem: string }> | undefined;
+    assert.deepEqual(warnings?.map((w) => w.monitor), ['late-x'], JSON.stringify(r.body));
+    assert.match(warnings?.[0]?.problem ?? '', /method ks does not apply to categorical feature "x" of late@1\.0\.0/);
+  });
+
   test('a feature dropped from the schema: its monitor is named', async () => {
     const r = await call(s.url, 'POST', '/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { c: { type: 'string' } } } });
     assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -13,6 +13,7 @@ import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
 import { parseTime } from '../params.js';
 import { servingMisfits } from '../../registry/serving.js';
+import { monitorWarnings } from './monitor-warnings.js';
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 /** No U+0000: PostgreSQL text cannot hold it (both stores refuse it alike). */
@@ -150,16 +151,6 @@ export function modelRoutes(deps: AppDeps) {
         return describe(deps, m);
       });
   };
-}
-
-/**
- * The model's monitors that its declaration as it is now does not fit (a drift method of another kind than its feature
- * now is, a feature or segment key dropped...): the declaration is accepted, and says which monitors to change. Absent
- * when there are none.
- */
-function monitorWarnings(deps: AppDeps, model: string): { warnings?: Array<{ monitor: string; problem: string }> } {
-  const broken = deps.alerting?.monitors.problems(model) ?? [];
-  return broken.length === 0 ? {} : { warnings: broken.map(({ id, problem }) => ({ monitor: id, problem: problem.message })) };
 }
 
 function describe(deps: AppDeps, m: ModelRecord): Record<string, unknown> {

@@ -7,6 +7,7 @@ import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
+import { monitorWarnings } from './monitor-warnings.js';
 import { actor, knownFields, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
 
 type P = { name: string; version: string };
@@ -68,7 +69,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       const body = req.body ?? {};
       const { record, created } = await registry.registerVersion(req.params.name, { ...body, version: req.params.version, by: actor(deps, req, 'admin', body.by) });
       void reply.status(created ? 201 : 200);
-      return { version: record, created };
+      return { version: record, created, ...monitorWarnings(deps, req.params.name) };
     });
 
     app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
