@@ -282,6 +282,30 @@ describe('audit 7 (monitors): a tick whose evaluations could not be stored loses
     await post('/v1/monitors/run', {});
     assert.deepEqual((await times()).filter((t) => t > last), [last + HOUR, last + 2 * HOUR]);
   });
+
+  test('a resolve the alert store refused is not lost: the alert resolves at the next round', { skip: pgUrl ? false : 'LOOKOUT_TEST_PG_URL not set' }, async () => {
+    const url = (s as Server).url;
+    const post = poster(() => url);
+    const base = now - (now % HOUR);
+    const events = (from: number, bad: boolean): Array<Record<string, unknown>> => Array.from({ length: 20 }, (_, i) => ({
+      id: `r${from}-${i}`, model: 'churn', version: '1', timestamp: from + i * 60_000, features: { x: 1, c: 'a' }, prediction: '1', score: 0.7, ...(bad && { error: 'boom' }),
+    }));
+    await post('/v1/models/churn/versions', { version: '1' });
+    await post('/v1/monitors', { id: 'err', model: 'churn', metric: 'errorRate', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.5 }] });
+    await post('/v1/events', { events: [...events(base, true), ...events(base + HOUR, false), ...events(base + 2 * HOUR, false)] });
+    const alerts = async (): Promise<Array<{ state: string }>> => ((await call(url, 'GET', '/v1/alerts?state=all')).body['alerts'] as Array<{ state: string; monitorId: string }>).filter((a) => a.monitorId === 'err');
+    now = base + HOUR + 60_000;
+    await post('/v1/monitors/run', {});
+    assert.deepEqual((await alerts()).map((a) => a.state), ['open']);
+    await client?.query(`ALTER TABLE "${schema}".alerts ADD CONSTRAINT audit7_refuse CHECK (false) NOT VALID`);
+    now = base + 2 * HOUR + 60_000;
+    const failed = await call(url, 'POST', '/v1/monitors/run', {});
+    assert.equal(failed.status, 500, JSON.stringify(failed.body));
+    await client?.query(`ALTER TABLE "${schema}".alerts DROP CONSTRAINT audit7_refuse`);
+    now = base + 3 * HOUR + 60_000;
+    await post('/v1/monitors/run', {});
+    assert.deepEqual((await alerts()).map((a) => a.state), ['resolved']);
+  });
 });
 
 describe('audit 7 (monitors): the dashboard does not show a model whose monitor cannot work as OK', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {

@@ -275,9 +275,12 @@ export class MonitorService {
         },
       });
     }
+    // the alerts first, then the evaluations: a round that fails at either is run again whole by the next one (its
+    // signals again, which the pipeline deduplicates), so neither a stored evaluation without its alert change (a
+    // resolve lost for good) nor a lost window
+    const changed = await this.deps.pipeline.ingest(signals, now);
     await this.deps.store.appendEvaluations([...results.map((r) => r.evaluation), ...sloEvals]);
     for (const [id, e] of done) this.last.set(id, e);
-    const changed = await this.deps.pipeline.ingest(signals, now);
     return { at: now, evaluated: results.length + sloEvals.length, signals: signals.length, alertsChanged: changed.length };
   }
 
