@@ -77,7 +77,7 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const got = (await call(s.url, 'GET', '/v1/monitors/acc')).body['monitor'] as Record<string, unknown>;
     const again = await call(s.url, 'POST', '/v1/monitors', got);
-    assert.equal(again.status, 201, JSON.stringify(again.body));
+    assert.equal(again.status, 200, JSON.stringify(again.body)); // a replacement (its "problem" is state too)
   });
 
   test('a silence matcher with isregex (the silence compared the regex as text and muted nothing) or isRegex: "true" is 400 naming the key', async () => {
