@@ -24,13 +24,14 @@ export function recordOwed(g: Group, out: readonly AlertRecord[], failed: Readon
  * them), by notifier id. A resolve older than RESOLVE_RETRY_MS, or whose notifier is gone or no longer wants it, is
  * dropped.
  */
-export async function collectOwed(g: Group, notifiers: readonly Notifier[], get: (id: string) => Promise<AlertRecord | null>, ctx: StageContext): Promise<Map<string, AlertRecord[]>> {
+export async function collectOwed(g: Group, notifiers: readonly Notifier[], getAll: (ids: readonly string[]) => Promise<AlertRecord[]>, ctx: StageContext): Promise<Map<string, AlertRecord[]>> {
   const byNotifier = new Map<string, AlertRecord[]>();
   if (g.owed.size === 0) return byNotifier;
   const alerts = new Map<string, AlertRecord>();
+  const read = new Map((await getAll([...g.owed.keys()])).map((a) => [a.id, a]));
   for (const [id, to] of g.owed) {
-    const a = await get(id);
-    if (a === null || a.state !== 'resolved') {
+    const a = read.get(id);
+    if (a === undefined || a.state !== 'resolved') {
       g.owed.delete(id);
       continue;
     }

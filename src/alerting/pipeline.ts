@@ -179,7 +179,7 @@ export class AlertPipeline {
     const alerts = await this.alertsOf(g);
     const owedCtx = this.ctx(now, g.key, active);
     owedCtx.notes['groupLabels'] = g.labels;
-    const owed = await collectOwed(g, this.deps.notifiers(), (id) => this.deps.store.getAlert(id), owedCtx);
+    const owed = await collectOwed(g, this.deps.notifiers(), (ids) => this.deps.store.getAlerts(ids), owedCtx);
     const ctx = this.ctx(now, g.key, active);
     ctx.notes['groupLabels'] = g.labels;
     ctx.notes[OWED] = owed;
