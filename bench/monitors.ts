@@ -154,6 +154,20 @@ try {
   log(`  of which storing the ${count} evaluations (one transaction): median ${fmtMs(quantile(storeMs, 0.5))}`);
   log(`ratio evaluate / read-only reference: ${(med / refMed).toFixed(2)}x`);
   log(`target: ${count} monitors under 1 s -> ${verdict(med < 1000)}`);
+
+  // GET /v1/monitors checks every monitor against its model as declared now (its \`problem\`), on each request: timed over
+  // HTTP on loopback beside GET /healthz (the HTTP round trip alone) in the same run; no target in the issue.
+  const get = async (path: string): Promise<number> => {
+    const res = await fetch(`${s.url}${path}`);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 200)}`);
+    return text.length;
+  };
+  const listBytes = await get('/v1/monitors');
+  const listMs = await time(() => get('/v1/monitors'), 20);
+  const healthMs = await time(() => get('/healthz'), 20);
+  const checkMs = await time(async () => alerting.monitors.problems(), 20);
+  log(`GET /v1/monitors (${count} monitors, each checked against its model; ${fmtInt(listBytes)} bytes): median ${fmtMs(quantile(listMs, 0.5))}, p95 ${fmtMs(quantile(listMs, 0.95))}; GET /healthz (the round trip alone): median ${fmtMs(quantile(healthMs, 0.5))}; the ${count} checks alone (in process): median ${fmtMs(quantile(checkMs, 0.5))}`);
 } finally {
   await s.close();
   rmSync(dataDir, { recursive: true, force: true });
