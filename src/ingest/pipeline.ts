@@ -41,9 +41,10 @@ interface Prepared {
  * segment), writes that to the summary journal (synced), and commits its events and rejects to the store.
  * A caller's promise resolves only after that commit: acknowledged means durable. Only then are the deltas
  * merged into the in-memory windows. The deltas are computed while the transaction runs (the store needs only the
- * rows and the journal record); COMMIT waits for them too, so a committed group can always be summarised. Dirty windows are written to the store by checkpoints (every
- * `checkpointMs`, when many are dirty, or when a reader calls sync()), which also record the journal
- * position they cover; after a crash, open() replays the journal's committed groups past that position.
+ * rows and the journal record); COMMIT waits for them too, so a committed group can always be summarised. Dirty
+ * windows are written to the store by checkpoints (every `checkpointMs`, when many are dirty, or when a reader calls
+ * sync()), which also record the journal position they cover; after a crash, open() replays the journal's committed
+ * groups past that position.
  * Commits are pipelined: the next group is prepared while one commits.
  */
 export class IngestPipeline {
