@@ -21,7 +21,7 @@ const MAX_PENDING_APPLIES = 4;
 
 /**
  * A group ready to commit: its rows, its journal record, and the deltas it adds to the windows, which are still being
- * computed (by the delta worker) while its store transaction runs; COMMIT waits for them.
+ * computed (by the delta worker, or on this thread without one) while its store transaction runs; COMMIT waits for them.
  */
 interface Prepared {
   /** When the group was taken off the queue, when its preparation ended, and when its deltas were ready. */
