@@ -155,7 +155,7 @@ try {
   log(`ratio evaluate / read-only reference: ${(med / refMed).toFixed(2)}x`);
   log(`target: ${count} monitors under 1 s -> ${verdict(med < 1000)}`);
 
-  // GET /v1/monitors checks every monitor against its model as declared now (its \`problem\`), on each request: timed over
+  // GET /v1/monitors checks every monitor against its model as declared now (its `problem`), on each request: timed over
   // HTTP on loopback beside GET /healthz (the HTTP round trip alone) in the same run; no target in the issue.
   const get = async (path: string): Promise<number> => {
     const res = await fetch(`${s.url}${path}`);
