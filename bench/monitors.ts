@@ -156,7 +156,8 @@ try {
   log(`target: ${count} monitors under 1 s -> ${verdict(med < 1000)}`);
 
   // GET /v1/monitors checks every monitor against its model as declared now (its `problem`), on each request: timed over
-  // HTTP on loopback beside GET /healthz (the HTTP round trip alone) in the same run; no target in the issue.
+  // HTTP on loopback beside GET /healthz (the HTTP round trip alone) in the same run; no target in the issue. Not
+  // lib-data's api(): it parses the answer, and the client's JSON.parse of the list's 450 KB would be timed with it.
   const get = async (path: string): Promise<number> => {
     const res = await fetch(`${s.url}${path}`);
     const text = await res.text();

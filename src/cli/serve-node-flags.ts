@@ -14,7 +14,8 @@
  * where it fired (during the rounds that call the upstream directly, when the server idles) took 112-170 scavenges and
  * 8-10 major GCs against 30-34 and 1-2, and their p99 added was 2.1-4.8 ms against 1.4-2.0 ms. Without the reducer:
  * 1.29-1.69 ms in three runs under --trace-gc, then 1.20-2.34 ms in five of six default runs (the sixth stalled with the
- * whole machine: the direct upstream's own p99 8.5 ms). bench:ingest the same within the noise (72.6 / 73.2 against 69.6 / 77.3k events/s); RSS after
- * `serve --demo` the same (1,342-1,376 against 1,390-1,515 MB, single runs). The heap still shrinks at regular GCs.
+ * whole machine: the direct upstream's own p99 8.5 ms). bench:ingest the same within the noise (72.6 / 73.2 against
+ * 69.6 / 77.3k events/s); RSS after `serve --demo` the same (1,342-1,376 against 1,390-1,515 MB, single runs). The heap
+ * still shrinks at regular GCs.
  */
 export const SERVE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64', '--no-memory-reducer'];
