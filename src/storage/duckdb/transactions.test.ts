@@ -198,3 +198,35 @@ test('issue 3: a failed COMMIT\'s ids are not kept in the file\'s index: after a
   }
   await reopenAndStore(path, stored, refusedBatch);
 });
+
+test('a statement DuckDB refuses for its memory limit is answered "short of memory, retry later" (503, not 500), in a read or a write, and stops nothing', async () => {
+  // Found as a /health read answering 500 in test/issue-3-duckdb-memory once the store neared its memory limit.
+  const inst = await DuckDBInstance.create(':memory:', { memory_limit: '16MB' });
+  try {
+    const a = writer(await inst.connect());
+    await a.conn.run('CREATE TABLE t (id VARCHAR PRIMARY KEY)');
+    const logged: string[] = [];
+    const tx = new WriteTransactions(() => undefined, (l) => logged.push(l));
+    // One string of ~150 MB: more than the 16 MB DuckDB may hold, whatever it spills.
+    const hungry = "SELECT length(string_agg(i::VARCHAR || repeat('x', 50), ',')) AS n FROM range(3000000) t(i)";
+    const shortOfMemory = (e: unknown): boolean => {
+      assert.ok(e instanceof UnavailableError, String(e));
+      assert.match(e.message, /^the store is short of memory for this request \(Out of Memory Error: failed to allocate data of size .*\); retry later, or raise duckdbMemoryMb$/);
+      return true;
+    };
+    await assert.rejects(tx.read(() => a.conn.runAndReadAll(hungry)), shortOfMemory);
+    await assert.rejects(tx.run(a, async () => {
+      await a.conn.run(`INSERT INTO t VALUES ('kept-out')`);
+      await a.conn.runAndReadAll(hungry);
+    }), shortOfMemory);
+    // Nothing stopped: the write was rolled back, and reads and writes go on.
+    assert.equal(tx.failure(), null);
+    assert.deepEqual(logged, []);
+    await tx.run(a, () => a.conn.run(`INSERT INTO t VALUES ('after')`));
+    assert.deepEqual(await tx.read(() => ids(a)), ['after']);
+    // Any other error is passed on as it is (a caller's mistake stays a 500 or its own code).
+    await assert.rejects(tx.read(() => a.conn.run('SELECT * FROM missing_table')), (e: Error) => !(e instanceof UnavailableError) && /Catalog Error/.test(e.message));
+  } finally {
+    inst.closeSync();
+  }
+});

@@ -74,7 +74,7 @@ export class WriteTransactions {
         await w.conn.run('ROLLBACK').catch(() => undefined);
         // The failure that stops the store is answered like every refusal after it (503 with the reason, and its cause).
         if (committing || isFatal(err)) throw this.fail(err, committing);
-        throw err;
+        throw shortOfMemory(err) ?? err;
       }
     });
   }
@@ -85,7 +85,7 @@ export class WriteTransactions {
     try {
       return await work();
     } catch (err) {
-      if (!isFatal(err)) throw err;
+      if (!isFatal(err)) throw shortOfMemory(err) ?? err;
       throw this.fail(err, false);
     }
   }
@@ -103,6 +103,17 @@ export class WriteTransactions {
     this.log(`lookout: ${this.failed.message}`);
     return this.failed;
   }
+}
+
+/**
+ * A statement DuckDB refused for its memory limit ("Out of Memory Error", not fatal: the database stays usable) as an
+ * UnavailableError (503, retry later) rather than an internal error (500): it says nothing wrong with the request, and
+ * the same request may succeed once other reads or writes have let their memory go. Null for any other error.
+ */
+export function shortOfMemory(err: unknown): UnavailableError | null {
+  const cause = firstLine(err);
+  if (!/^Out of Memory Error/.test(cause)) return null;
+  return new UnavailableError(`the store is short of memory for this request (${cause}); retry later, or raise duckdbMemoryMb`, err);
 }
 
 /** DuckDB's errors that invalidate its database ("FATAL Error", "INTERNAL Error") and what it says to every statement after. */
