@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../core/random/rng.js';
 import { uuidv7 } from './uuid7.js';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -27,3 +28,20 @@ test('uuidv7: unique across pool refills; ids of later milliseconds sort after e
   for (const pos of [15, 16, 17, 20, 21, 25, 35]) assert.equal(new Set(ids.slice(0, 5000).map((id) => id[pos])).size, 16, `position ${pos}`);
   assert.equal(new Set(ids.slice(0, 5000).map((id) => id[19])).size, 4, 'variant digit: 8, 9, a or b');
 });
+
+test('uuidv7: the time digits are the time in hex for any millisecond; an id is its own string, not changed by the next one', () => {
+  const rnd = seededRandom(7);
+  for (let i = 0; i < 20_000; i++) {
+    const ms = Math.floor(rnd.next() * 2 ** 48);
+    const t = ms.toString(16).padStart(12, '0');
+    const id = uuidv7(ms);
+    assert.equal(id.slice(0, 13), `${t.slice(0, 8)}-${t.slice(8)}`, String(ms));
+  }
+  // the characters are written into one scratch buffer: each id returned must be a copy
+  const a = uuidv7(1);
+  const b = uuidv7(2 ** 48 - 1);
+  assert.equal(a.slice(0, 13), '00000000-0001');
+  assert.equal(b.slice(0, 13), 'ffffffff-ffff');
+  assert.notEqual(a.slice(14), b.slice(14));
+});
+
