@@ -369,7 +369,7 @@ try {
   const commits = metric('lookout_ingest_commit_seconds_count');
   const commitSeconds = metric('lookout_ingest_commit_seconds_sum');
   const stage = (name: string): number => metric(`lookout_ingest_commit_stage_seconds_sum\\{stage="${name}"\\}`);
-  const stages = ['prepare', 'wait', 'store', 'apply'].map((name) => `${name} ${fmtMs((stage(name) / commits) * 1000)}`).join(', ');
+  const stages = ['prepare', 'deltas', 'wait', 'store', 'apply'].map((name) => `${name} ${fmtMs((stage(name) / commits) * 1000)}`).join(', ');
   const exitCode = await stopChild(child);
   const profiles = profDir && existsSync(profDir) ? readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')) : [];
   const store = await DuckDbStore.open(join(dataDir, 'lookout.duckdb'));
@@ -379,7 +379,7 @@ try {
   log(`stored vs acknowledged (including ${fmtInt(warmAccepted)} warm-up events): acknowledged ${fmtInt(acknowledged)}, events table ${fmtInt(stored)}, window summaries (GET health) ${fmtInt(health.events)}; server exit code ${exitCode}`);
 
   log(`group commits (deltas, journal record synced, DuckDB transaction of events and rejects; pipelined, so the next group is prepared while one commits and these times overlap): ${fmtInt(commits)} commits, ${fmtInt(acknowledged / commits)} events each on average, mean ${fmtMs((commitSeconds / commits) * 1000)}, busy ${((commitSeconds / (loadMs / 1000)) * 100).toFixed(0)}% of the load time`);
-  log(`  a group's time by stage, mean (prepare: journal record and deltas; wait: for the previous commit; store: its transaction; apply: deltas into memory): ${stages}`);
+  log(`  a group's time by stage, mean (prepare: rows and journal record; deltas: from the start until its deltas were ready, beside wait and store; wait: for the previous commit; store: its transaction, COMMIT after the deltas; apply: deltas into memory): ${stages}`);
   const checkpoints = metric('lookout_summary_checkpoint_seconds_count');
   const checkpointSeconds = metric('lookout_summary_checkpoint_seconds_sum');
   if (checkpoints > 0) log(`summary checkpoints (dirty windows serialised, then upserted beside the group commits; journal truncated): ${fmtInt(checkpoints)}, mean ${fmtMs((checkpointSeconds / checkpoints) * 1000)}, ${((checkpointSeconds / (loadMs / 1000)) * 100).toFixed(1)}% of the load time`);

@@ -11,8 +11,9 @@ import { DuckDbStore } from '../src/storage/duckdb/store.js';
 import { tempDir } from './helpers/cli.js';
 
 /*
- * Issue 3 (ingest throughput): a group submitted while another commits is prepared (deltas, journal record) during that
- * commit, not after it. Before, a drain loop that found nothing queued waited for the commit in flight, so under a closed
+ * Issue 3 (ingest throughput): a group's deltas are computed while its store transaction runs (fourth session of
+ * 2026-12-04; before, the transaction began only once they were ready). A group submitted while another commits is
+ * prepared (journal record; its deltas started) during that commit, not after it. Before, a drain loop that found nothing queued waited for the commit in flight, so under a closed
  * loop of clients (bench:ingest) half the groups were prepared only after the previous one was stored. Real DuckDB store
  * and journal; the store's commit is held at a gate (the real commit runs once it opens) so the order is deterministic.
  */
@@ -144,6 +145,53 @@ describe('issue 3: ingest pipelining', () => {
       await g.close();
     }
   });
+
+  for (const deltaWorker of [true, false]) {
+    test(`a group's store transaction runs while its deltas are computed; COMMIT waits for them, and a group whose deltas fail is not stored (delta worker ${deltaWorker ? 'on' : 'off'})`, async () => {
+      const g = await gated(deltaWorker);
+      const counted = DeltaOffload.prototype.targets;
+      let release: () => void = () => undefined;
+      const ready = new Promise<void>((r) => (release = r));
+      let failNext = 0;
+      DeltaOffload.prototype.targets = async function (this: DeltaOffload, ...args: Parameters<typeof counted>) {
+        if (failNext > 0) {
+          failNext--;
+          throw new Error('deltas failed');
+        }
+        const t = await counted.apply(this, args);
+        await ready; // the deltas are held back until the test lets them go
+        return t;
+      };
+      try {
+        g.open(); // the store's commits are not held; only the deltas are
+        let answered = false;
+        const a = g.pipeline.submit(batch('a', 300), []).then((d) => ((answered = true), d));
+        await until('the group to reach the store before its deltas are ready', () => g.commits.length === 1);
+        await new Promise((r) => setTimeout(r, 50));
+        assert.equal(answered, false, 'not answered (nor committed) while its deltas are not ready');
+        assert.equal(await g.store.countEvents('m'), 0, 'COMMIT waits for the deltas');
+        release();
+        assert.equal((await a).size, 0);
+        assert.equal(await g.store.countEvents('m'), 300);
+        // Deltas that fail (both tries: the group, then the careful path) roll the transaction back: nothing stored.
+        failNext = 2;
+        await assert.rejects(g.pipeline.submit(batch('b', 50), []), /deltas failed/);
+        assert.equal(await g.store.countEvents('m'), 300);
+        await g.pipeline.submit(batch('c', 20), []);
+        assert.equal(await g.store.countEvents('m'), 320);
+        await g.pipeline.sync();
+        const spec = (g.pipeline as unknown as { catalog: ModelCatalog }).catalog.version('m', '1')?.spec;
+        assert.ok(spec);
+        const rows = await g.store.querySummaries({ model: 'm', version: '1', segment: '', granularity: 'day', from: 0, to: T * 2 });
+        const events = rows.reduce((n, r) => n + WindowSummary.fromBytes(r.data, spec, summarySeed('m', '1', '', 'day', r.windowStart)).events, 0);
+        assert.equal(events, 320, 'the summaries count the stored groups, not the failed one');
+      } finally {
+        release();
+        DeltaOffload.prototype.targets = counted;
+        await g.close();
+      }
+    });
+  }
 
   test('the first group fails while the second was prepared during its commit: the careful path reports its duplicates, the second is stored', async () => {
     const g = await gated(true);

@@ -385,6 +385,10 @@ describe('lookout serve: models, ingest, labels and the query API (real server, 
       sum += seconds;
     }
     assert.ok(Math.abs(sum - total) < 1e-6 * Math.max(1, commits), `stages ${sum} s against ${total} s in all`);
+    // The deltas are computed beside wait and store (COMMIT waits for them): within each group's time, not added to it.
+    assert.equal(value(/^lookout_ingest_commit_stage_seconds_count\{stage="deltas"\} (\S+)$/m), commits, 'deltas');
+    const deltas = value(/^lookout_ingest_commit_stage_seconds_sum\{stage="deltas"\} (\S+)$/m);
+    assert.ok(deltas > 0 && deltas <= total, `deltas ${deltas} s against ${total} s in all`);
     // The embedded store's memory by component, as DuckDB accounts it: the events' id index holds the stored ids.
     const memory = new Map([...text.matchAll(/^lookout_store_memory_bytes\{component="([A-Z_]+)"\} (\S+)$/gm)].map((x) => [x[1], Number(x[2])]));
     const own = new Map((await (s.deps.store.memoryUsage?.() ?? Promise.resolve([]))).map((x) => [x.component, x.bytes]));

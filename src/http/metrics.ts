@@ -10,7 +10,7 @@ export class ServerMetrics {
   readonly commitSeconds = new Histogram({ name: 'lookout_ingest_commit_seconds', help: 'Time to commit one ingest group', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry] });
   readonly commitStageSeconds = new Histogram({
     name: 'lookout_ingest_commit_stage_seconds',
-    help: "Where one ingest group's time goes: prepare (journal record, summary deltas), wait (for the previous group's commit), store (its transaction, journal record synced), apply (deltas merged into memory)",
+    help: "Where one ingest group's time goes: prepare (rows, journal record), deltas (from the start until the summary deltas were ready; computed beside wait and store), wait (for the previous group's commit), store (its transaction, journal record synced, COMMIT after the deltas), apply (deltas merged into memory)",
     labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
   readonly checkpointSeconds = new Histogram({ name: 'lookout_summary_checkpoint_seconds', help: 'Time to write the dirty window summaries (a checkpoint of the summary journal)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });

@@ -8,7 +8,10 @@ import type { SummaryKey } from '../storage/types.js';
  * `apply` (its deltas merged into the in-memory windows).
  */
 export interface CommitStages {
+  /** The group's rows and journal record. */
   prepare: number;
+  /** From the start of prepare until its deltas were ready (computed beside wait and store; COMMIT waits for them). */
+  deltas: number;
   wait: number;
   store: number;
   apply: number;
