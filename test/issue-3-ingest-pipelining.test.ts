@@ -193,6 +193,52 @@ describe('issue 3: ingest pipelining', () => {
     });
   }
 
+  test('a group whose commit the store refuses before COMMIT is answered only once its deltas (and their store reads) have ended (fifth session of 2026-12-04)', async () => {
+    // The store refused the group at once (as after a failed COMMIT, or near DuckDB's memory limit) while its deltas,
+    // computed beside the transaction, still read window copies from the store: the request was answered, and retried
+    // one by one, with those reads running beside the next ones (test/issue-3-duckdb-memory answered 500 once in 22).
+    const g = await gated(true);
+    const counted = DeltaOffload.prototype.targets;
+    let release: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (release = r));
+    let running = 0;
+    DeltaOffload.prototype.targets = async function (this: DeltaOffload, ...args: Parameters<typeof counted>) {
+      running++;
+      try {
+        const t = await counted.apply(this, args);
+        await ready; // held until the test lets them go
+        return t;
+      } finally {
+        running--;
+      }
+    };
+    const gatedCommit = g.store.commit;
+    g.store.commit = async (b: CommitBatch): Promise<void> => {
+      if ((b.events?.length ?? 0) > 0) throw new Error('the store refuses writes until the server is restarted');
+      return gatedCommit(b);
+    };
+    try {
+      let settled = false;
+      const answer = g.pipeline.submit(batch('a', 100), []).then(
+        () => ({ err: null as unknown, running }),
+        (err: unknown) => ({ err, running }),
+      ).finally(() => (settled = true));
+      await until('the group\'s deltas to start', () => running > 0);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(settled, false, 'not answered while its deltas still run');
+      release();
+      const r = await answer;
+      assert.match(String(r.err), /refuses writes/);
+      assert.equal(r.running, 0, 'no deltas running when the request is answered');
+      assert.equal(await g.store.countEvents('m'), 0);
+    } finally {
+      release();
+      DeltaOffload.prototype.targets = counted;
+      g.store.commit = gatedCommit;
+      await g.close();
+    }
+  });
+
   test('the first group fails while the second was prepared during its commit: the careful path reports its duplicates, the second is stored', async () => {
     const g = await gated(true);
     try {
