@@ -44,4 +44,3 @@ test('uuidv7: the time digits are the time in hex for any millisecond; an id is 
   assert.equal(b.slice(0, 13), 'ffffffff-ffff');
   assert.notEqual(a.slice(14), b.slice(14));
 });
-
