@@ -33,6 +33,41 @@ async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void>
   }
 }
 
+/**
+ * Holds every group's deltas (DeltaOffload.targets) until `release()`; the next `failNext(n)` groups' deltas fail
+ * instead; `running()` counts deltas in flight; `restore()` lets them go and puts DeltaOffload back.
+ */
+function holdDeltas(): { release: () => void; failNext: (n: number) => void; running: () => number; restore: () => void } {
+  const counted = DeltaOffload.prototype.targets;
+  let release: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (release = r));
+  let failing = 0;
+  let running = 0;
+  DeltaOffload.prototype.targets = async function (this: DeltaOffload, ...args: Parameters<typeof counted>) {
+    if (failing > 0) {
+      failing--;
+      throw new Error('deltas failed');
+    }
+    running++;
+    try {
+      const t = await counted.apply(this, args);
+      await ready; // held back until the test lets them go
+      return t;
+    } finally {
+      running--;
+    }
+  };
+  return {
+    release: () => release(),
+    failNext: (n) => void (failing = n),
+    running: () => running,
+    restore: () => {
+      release();
+      DeltaOffload.prototype.targets = counted;
+    },
+  };
+}
+
 interface Gated {
   store: DuckDbStore;
   pipeline: IngestPipeline;
@@ -149,19 +184,7 @@ describe('issue 3: ingest pipelining', () => {
   for (const deltaWorker of [true, false]) {
     test(`a group's store transaction runs while its deltas are computed; COMMIT waits for them, and a group whose deltas fail is not stored (delta worker ${deltaWorker ? 'on' : 'off'})`, async () => {
       const g = await gated(deltaWorker);
-      const counted = DeltaOffload.prototype.targets;
-      let release: () => void = () => undefined;
-      const ready = new Promise<void>((r) => (release = r));
-      let failNext = 0;
-      DeltaOffload.prototype.targets = async function (this: DeltaOffload, ...args: Parameters<typeof counted>) {
-        if (failNext > 0) {
-          failNext--;
-          throw new Error('deltas failed');
-        }
-        const t = await counted.apply(this, args);
-        await ready; // the deltas are held back until the test lets them go
-        return t;
-      };
+      const held = holdDeltas();
       try {
         g.open(); // the store's commits are not held; only the deltas are
         let answered = false;
@@ -170,11 +193,11 @@ describe('issue 3: ingest pipelining', () => {
         await new Promise((r) => setTimeout(r, 50));
         assert.equal(answered, false, 'not answered (nor committed) while its deltas are not ready');
         assert.equal(await g.store.countEvents('m'), 0, 'COMMIT waits for the deltas');
-        release();
+        held.release();
         assert.equal((await a).size, 0);
         assert.equal(await g.store.countEvents('m'), 300);
         // Deltas that fail (both tries: the group, then the careful path) roll the transaction back: nothing stored.
-        failNext = 2;
+        held.failNext(2);
         await assert.rejects(g.pipeline.submit(batch('b', 50), []), /deltas failed/);
         assert.equal(await g.store.countEvents('m'), 300);
         await g.pipeline.submit(batch('c', 20), []);
@@ -186,8 +209,7 @@ describe('issue 3: ingest pipelining', () => {
         const events = rows.reduce((n, r) => n + WindowSummary.fromBytes(r.data, spec, summarySeed('m', '1', '', 'day', r.windowStart)).events, 0);
         assert.equal(events, 320, 'the summaries count the stored groups, not the failed one');
       } finally {
-        release();
-        DeltaOffload.prototype.targets = counted;
+        held.restore();
         await g.close();
       }
     });
@@ -198,20 +220,7 @@ describe('issue 3: ingest pipelining', () => {
     // computed beside the transaction, still read window copies from the store: the request was answered, and retried
     // one by one, with those reads running beside the next ones (test/issue-3-duckdb-memory answered 500 once in 22).
     const g = await gated(true);
-    const counted = DeltaOffload.prototype.targets;
-    let release: () => void = () => undefined;
-    const ready = new Promise<void>((r) => (release = r));
-    let running = 0;
-    DeltaOffload.prototype.targets = async function (this: DeltaOffload, ...args: Parameters<typeof counted>) {
-      running++;
-      try {
-        const t = await counted.apply(this, args);
-        await ready; // held until the test lets them go
-        return t;
-      } finally {
-        running--;
-      }
-    };
+    const held = holdDeltas();
     const gatedCommit = g.store.commit;
     g.store.commit = async (b: CommitBatch): Promise<void> => {
       if ((b.events?.length ?? 0) > 0) throw new Error('the store refuses writes until the server is restarted');
@@ -220,20 +229,19 @@ describe('issue 3: ingest pipelining', () => {
     try {
       let settled = false;
       const answer = g.pipeline.submit(batch('a', 100), []).then(
-        () => ({ err: null as unknown, running }),
-        (err: unknown) => ({ err, running }),
+        () => ({ err: null as unknown, running: held.running() }),
+        (err: unknown) => ({ err, running: held.running() }),
       ).finally(() => (settled = true));
-      await until('the group\'s deltas to start', () => running > 0);
+      await until('the group\'s deltas to start', () => held.running() > 0);
       await new Promise((r) => setTimeout(r, 50));
       assert.equal(settled, false, 'not answered while its deltas still run');
-      release();
+      held.release();
       const r = await answer;
       assert.match(String(r.err), /refuses writes/);
       assert.equal(r.running, 0, 'no deltas running when the request is answered');
       assert.equal(await g.store.countEvents('m'), 0);
     } finally {
-      release();
-      DeltaOffload.prototype.targets = counted;
+      held.restore();
       g.store.commit = gatedCommit;
       await g.close();
     }
