@@ -191,7 +191,10 @@ function tailAgainstProfile(profile: CpuProfile, eps: readonly Episode[], phases
   ];
 }
 
-/** The server's own figures from /metrics: longest event-loop block since the last scrape, GC pauses (mean, 1 and 10 ms or more). */
+/**
+ * The server's own figures from /metrics: longest event-loop block since the last scrape, GC pauses (mean, 1 and 10 ms
+ * or more).
+ */
 async function serverSummary(url: string): Promise<string> {
   const f = await serverFigures(url);
   const gcs = ['minor', 'major', 'incremental'].map((k) => `${k} ${fmtInt(f.gcs(k))} (${f.gcs(k) > 0 ? `mean ${fmtMs((f.gcSeconds(k) * 1000) / f.gcs(k))}, ` : ''}${fmtInt(f.gcsOver(k, '0.001'))} of 1 ms or more, ${fmtInt(f.gcsOver(k, '0.01'))} of 10 ms or more)`);

@@ -13,9 +13,10 @@ import { tempDir } from './helpers/cli.js';
 /*
  * Issue 3 (ingest throughput): a group's deltas are computed while its store transaction runs (fourth session of
  * 2026-12-04; before, the transaction began only once they were ready). A group submitted while another commits is
- * prepared (journal record; its deltas started) during that commit, not after it. Before, a drain loop that found nothing queued waited for the commit in flight, so under a closed
- * loop of clients (bench:ingest) half the groups were prepared only after the previous one was stored. Real DuckDB store
- * and journal; the store's commit is held at a gate (the real commit runs once it opens) so the order is deterministic.
+ * prepared (journal record; its deltas started) during that commit, not after it. Before, a drain loop that found
+ * nothing queued waited for the commit in flight, so under a closed loop of clients (bench:ingest) half the groups were
+ * prepared only after the previous one was stored. Real DuckDB store and journal; the store's commit is held at a gate
+ * (the real commit runs once it opens) so the order is deterministic.
  */
 
 const T = 1_700_000_000_000;

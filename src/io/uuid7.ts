@@ -13,7 +13,10 @@ import { randomFillSync } from 'node:crypto';
 const POOL_BYTES = 4096;
 const pool = Buffer.alloc(POOL_BYTES);
 let next = POOL_BYTES;
-/** The id's characters are written here and read out as one string: concatenating its 14 parts allocated ~1.2 KB per id (V8's sampling heap profiler under bench:gateway), this ~60 bytes. */
+/**
+ * The id's characters are written here and read out as one string: concatenating its 14 parts allocated ~1.2 KB per
+ * id (V8's sampling heap profiler under bench:gateway), this ~60 bytes.
+ */
 const out = Buffer.from('00000000-0000-7000-8000-000000000000', 'latin1');
 const DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
