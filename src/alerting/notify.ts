@@ -48,11 +48,16 @@ async function deliver(n: Notifier, payload: NotificationPayload, ctx: StageCont
   for (;;) {
     attempts++;
     try {
-      await n.send(payload);
+      await n.send(payload, ctx.signal);
       error = undefined;
       break;
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
+      // the attempt was cut by the stop (or failed as it came): recorded as failed, so the next start sends it again
+      if (ctx.signal?.aborted === true) {
+        error += ' (the next start sends it again)';
+        break;
+      }
       const wait = n.config.backoffMs * 2 ** (attempts - 1);
       if (attempts > n.config.retries) break;
       if (performance.now() + wait > deadline) {

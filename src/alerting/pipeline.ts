@@ -137,8 +137,9 @@ export class AlertPipeline {
   }
 
   /**
-   * Stops: deliveries in flight start no more retries (a delivery cut short is recorded as failed, so the next start
-   * sends it again), and the flushes in flight are waited for (each ends with its current attempt). Later flushes do nothing.
+   * Stops: deliveries in flight are cut short (the attempt's request is aborted, its command killed) and start no
+   * more retries; each is recorded as failed, so the next start sends it again. The flushes in flight are waited for
+   * (they end at once, their notifications recorded). Later flushes do nothing.
    */
   async close(): Promise<void> {
     this.closing.abort();

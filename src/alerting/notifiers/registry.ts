@@ -40,7 +40,7 @@ export function createNotifier(config: NotifierConfig, where = `notifier "${Stri
   const full = { sendResolved: true, retries: 3, backoffMs: 500, timeoutMs: 10_000, ...(kind.defaults ?? {}), ...config };
   const resendMs = full.resendInterval === undefined ? undefined : parseDuration(full.resendInterval, `${where}.resendInterval`);
   if (resendMs === 0) throw new Error(`${where}.resendInterval must be more than 0`);
-  return { config: full, send: (p) => send(p, full.timeoutMs), ...(resendMs !== undefined && { resendMs }) };
+  return { config: full, send: (p, signal) => send(p, full.timeoutMs, signal), ...(resendMs !== undefined && { resendMs }) };
 }
 
 registerNotifierKind('webhook', { factory: webhookNotifier, keys: { url: httpUrl, secret: text } });

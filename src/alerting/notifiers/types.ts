@@ -59,9 +59,12 @@ export interface Notifier {
   readonly config: Required<Pick<NotifierConfig, 'id' | 'kind' | 'sendResolved' | 'retries' | 'backoffMs' | 'timeoutMs'>> & NotifierConfig;
   /** `resendInterval` in ms (absent: the notifier only gets what people get). */
   readonly resendMs?: number;
-  /** One attempt; throws on failure (the pipeline retries). */
-  send(p: NotificationPayload): Promise<void>;
+  /**
+   * One attempt; throws on failure (the pipeline retries). `signal` aborting (the server stopping) cuts the attempt short:
+   * it fails at once, its request or command stopped.
+   */
+  send(p: NotificationPayload, signal?: AbortSignal): Promise<void>;
 }
 
 /** Builds the send function of one notifier kind from its config (throws a readable error on bad config). */
-export type NotifierFactory = (config: NotifierConfig) => (p: NotificationPayload, timeoutMs: number) => Promise<void>;
+export type NotifierFactory = (config: NotifierConfig) => (p: NotificationPayload, timeoutMs: number, signal?: AbortSignal) => Promise<void>;

@@ -28,5 +28,5 @@ export function alertmanagerAlerts(p: NotificationPayload): unknown[] {
 /** Pushes alerts to an Alertmanager (url = its base URL; POST {url}/api/v2/alerts). */
 export const alertmanagerNotifier: NotifierFactory = (config) => {
   const base = requireUrl(config).replace(/\/+$/, '');
-  return (p, timeoutMs) => postJson(`${base}/api/v2/alerts`, JSON.stringify(alertmanagerAlerts(p)), {}, timeoutMs);
+  return (p, timeoutMs, signal) => postJson(`${base}/api/v2/alerts`, JSON.stringify(alertmanagerAlerts(p)), {}, timeoutMs, signal);
 };

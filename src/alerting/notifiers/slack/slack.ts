@@ -48,5 +48,5 @@ export function slackMessage(p: NotificationPayload): { text: string; blocks: un
 
 export const slackNotifier: NotifierFactory = (config) => {
   const url = requireUrl(config);
-  return (p, timeoutMs) => postJson(url, JSON.stringify(slackMessage(p)), {}, timeoutMs);
+  return (p, timeoutMs, signal) => postJson(url, JSON.stringify(slackMessage(p)), {}, timeoutMs, signal);
 };

@@ -14,11 +14,11 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 export const webhookNotifier: NotifierFactory = (config) => {
   const url = requireUrl(config);
   const secret = typeof config['secret'] === 'string' ? config['secret'] : undefined;
-  return async (p, timeoutMs) => {
+  return async (p, timeoutMs, signal) => {
     const body = JSON.stringify(p);
     const ts = String(p.sentAt);
     const headers: Record<string, string> = { 'x-lookout-timestamp': ts, 'x-lookout-group': p.groupKey };
     if (secret) headers['x-lookout-signature'] = `sha256=${webhookSignature(secret, ts, body)}`;
-    await postJson(url, body, headers, timeoutMs);
+    await postJson(url, body, headers, timeoutMs, signal);
   };
 };
