@@ -138,8 +138,9 @@ export class AlertPipeline {
 
   /**
    * Stops: deliveries in flight are cut short (the attempt's request is aborted, its command killed) and start no
-   * more retries; each is recorded as failed, so the next start sends it again. The flushes in flight are waited for
-   * (they end at once, their notifications recorded). Later flushes do nothing.
+   * more retries; each is recorded as failed, so the next start sends it again. The flushes in flight are waited for:
+   * they end at once, but for an action in flight (a retrain hook, up to its timeoutMs: docs/alerting.md). Later
+   * flushes do nothing.
    */
   async close(): Promise<void> {
     this.closing.abort();
