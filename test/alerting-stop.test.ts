@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
+import { hungReceiver } from './helpers/hung-receiver.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, poster, testServer } from './helpers/server.js';
 
@@ -14,13 +14,7 @@ const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
 // (10 s by default, here 30 s), so a SIGTERM could take that long to stop the server.
 describe('alerting: the server stops at once while a notifier attempt hangs, and sends it after the restart', { timeout: 90_000 }, () => {
   test('a webhook that never answers (timeoutMs 30 s): close() takes well under a second; the next start sends the page', async (t) => {
-    const sockets = new Set<Socket>();
-    const hung = createNetServer((c) => {
-      sockets.add(c);
-      c.on('error', () => undefined);
-    });
-    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
-    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const hung = await hungReceiver();
     const hook = await Receiver.start();
     const dataDir = tempDir('lookout-alerting-stop-');
     let clock = NOW;
@@ -31,16 +25,16 @@ describe('alerting: the server stops at once while a notifier attempt hangs, and
         c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', repeatInterval: '4h', notifiers: [{ id: 'hook', kind: 'webhook', url: `${url}/hook`, timeoutMs: 30_000 }] };
       },
     });
-    let s: Server | null = await start(hungUrl);
+    let s: Server | null = await start(hung.url);
     try {
       const post = poster(() => (s as Server).url);
       await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
       await post('/v1/alerts', { source: 'pipeline', model: 'churn', severity: 'page', summary: 'late' });
       clock += 2 * MIN;
-      // the flush is not waited for by the evaluation round: it hangs on the receiver meanwhile
+      // /run answers once its notifications are sent: not awaited, its flush hangs on the receiver
       void call(s.url, 'POST', '/v1/monitors/run', {}).catch(() => undefined);
-      for (let i = 0; i < 200 && sockets.size === 0; i++) await new Promise((r) => setTimeout(r, 25));
-      assert.ok(sockets.size > 0, 'the page went to the hung receiver');
+      for (let i = 0; i < 200 && hung.connections() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(hung.connections() > 0, 'the page went to the hung receiver');
       const t0 = performance.now();
       await s.close();
       s = null;
@@ -61,8 +55,7 @@ describe('alerting: the server stops at once while a notifier attempt hangs, and
       assert.match(log.find((n) => n.status === 'failed')?.error ?? '', /^POST \S+ cut short: the server is stopping \(the next start sends it again\)$/);
     } finally {
       await s?.close();
-      for (const c of sockets) c.destroy();
-      await new Promise((r) => hung.close(r));
+      await hung.close();
       await hook.close();
     }
   });

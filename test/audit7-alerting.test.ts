@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import type { AlertRecord } from '../src/storage/alerts.js';
+import { hungReceiver } from './helpers/hung-receiver.js';
 import { Receiver } from './helpers/receiver.js';
 import { call, poster, testServer } from './helpers/server.js';
 
@@ -36,11 +36,7 @@ describe('audit 7 (alerting): an external alert cannot set the labels Lookout se
 
 describe('audit 7 (alerting): a hanging notifier does not hold back the evaluation rounds', { timeout: 90_000 }, () => {
   test('the webhook hangs (4 attempts of 2 s): evaluations go on every second meanwhile, and the server stops within one attempt', async (t) => {
-    // a receiver that accepts connections and never answers
-    const sockets = new Set<Socket>();
-    const hung = createNetServer((c) => { sockets.add(c); c.on('error', () => undefined); });
-    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
-    const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    const hung = await hungReceiver();
     // one real second is one minute of the server clock: the 1m monitor has a window to evaluate at every round
     const t0 = Date.now();
     const clock = (): number => NOW + (Date.now() - t0) * 60;
@@ -49,7 +45,7 @@ describe('audit 7 (alerting): a hanging notifier does not hold back the evaluati
       configure: (c) => {
         c.alerting = {
           evaluationInterval: '1s', groupWait: '30s', groupInterval: '10m', repeatInterval: '4h',
-          notifiers: [{ id: 'hung', kind: 'webhook', url: `${hungUrl}/hook`, timeoutMs: 2000, retries: 3, backoffMs: 10 }],
+          notifiers: [{ id: 'hung', kind: 'webhook', url: `${hung.url}/hook`, timeoutMs: 2000, retries: 3, backoffMs: 10 }],
         };
       },
     });
@@ -61,8 +57,8 @@ describe('audit 7 (alerting): a hanging notifier does not hold back the evaluati
       const evaluations = async (): Promise<number> => ((await call(s.url, 'GET', `/v1/monitors/churn-p99/evaluations?from=${NOW - 86_400_000}&to=${clock() + 1}`)).body['evaluations'] as unknown[]).length;
       const w0 = performance.now();
       // the delivery (4 attempts of 2 s) hangs for 8 s from its first connection
-      while (sockets.size === 0 && performance.now() - w0 < 10_000) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(sockets.size > 0, 'the page went to the hung receiver');
+      while (hung.connections() === 0 && performance.now() - w0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(hung.connections() > 0, 'the page went to the hung receiver');
       // for 6 s of the ~8 s the delivery hangs: when did new evaluations come?
       const start = performance.now();
       let last = await evaluations();
@@ -90,8 +86,7 @@ describe('audit 7 (alerting): a hanging notifier does not hold back the evaluati
       assert.ok(took < 4500, `stopping took ${Math.round(took)} ms (the retries of the delivery in flight are not waited for)`);
     } finally {
       if (!closed) await s.close();
-      for (const c of sockets) c.destroy();
-      await new Promise((r) => hung.close(r));
+      await hung.close();
     }
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { hungReceiver } from '../../../test/helpers/hung-receiver.js';
 import { createNotifier } from './registry.js';
 import type { NotificationPayload } from './types.js';
 
@@ -20,30 +20,22 @@ function alive(pid: number): boolean {
 }
 
 describe('alerting: a stop cuts a notifier attempt in flight short', { timeout: 60_000 }, () => {
-  // a receiver that accepts connections and never answers
-  const sockets = new Set<Socket>();
-  const hung = createServer((c) => {
-    sockets.add(c);
-    c.on('error', () => undefined);
-  });
+  let hung: Awaited<ReturnType<typeof hungReceiver>>;
   let url = '';
   before(async () => {
-    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+    hung = await hungReceiver();
+    url = hung.url;
   });
-  after(async () => {
-    for (const c of sockets) c.destroy();
-    await new Promise((r) => hung.close(r));
-  });
+  after(() => hung.close());
 
   for (const kind of ['webhook', 'slack', 'alertmanager'] as const) {
     test(`${kind}: the request hangs (timeout 30 s); the stop signal fails it at once, saying why`, async () => {
       const n = createNotifier({ id: 'n', kind, url: `${url}/hook`, timeoutMs: 30_000 });
       const stop = new AbortController();
-      const before = sockets.size;
+      const before = hung.connections();
       const sent = n.send(payload, stop.signal);
-      for (let i = 0; i < 200 && sockets.size === before; i++) await new Promise((r) => setTimeout(r, 10));
-      assert.ok(sockets.size > before, 'the request reached the receiver');
+      for (let i = 0; i < 200 && hung.connections() === before; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(hung.connections() > before, 'the request reached the receiver');
       const t0 = performance.now();
       stop.abort();
       await assert.rejects(sent, /cut short: the server is stopping/);
