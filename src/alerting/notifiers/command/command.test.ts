@@ -41,3 +41,30 @@ describe('audit (alerting): the command notifier timeout bounds a hanging comman
     });
   }
 });
+
+describe('alerting: a stop cuts a command notifier in flight short', { skip: process.platform === 'win32' }, () => {
+  test('command: the command (and what it started) is killed when the stop signal aborts', { skip: process.platform === 'win32' }, async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'lookout-cmd-stop-')), 'pid');
+    const n = createNotifier({ id: 'c', kind: 'command', command: ['sh', '-c', `sleep 30 & echo $! > "${pidFile}"; wait`], timeoutMs: 30_000 });
+    const stop = new AbortController();
+    const sent = n.send(payload, stop.signal);
+    let pid = 0;
+    for (let i = 0; i < 500 && !(pid > 0); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      try {
+        pid = Number(readFileSync(pidFile, 'utf8'));
+      } catch {
+        // not written yet
+      }
+    }
+    assert.ok(pid > 0 && alive(pid), 'the command started its child');
+    const t0 = performance.now();
+    stop.abort();
+    await assert.rejects(sent, /cut short: the server is stopping \(killed\)/);
+    assert.ok(performance.now() - t0 < 1000);
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(alive(pid), false, `the command's child ${pid} still runs`);
+    await assert.rejects(n.send(payload, stop.signal), /not run: the server is stopping/);
+  
+  });
+});
