@@ -1,7 +1,8 @@
+import { binaryScores, type BinaryScores } from '../../core/metrics/classification.js';
 import type { MetricsResult } from '../../core/metrics/index.js';
 import { percentileSorted } from '../../core/metrics/percentile.js';
 import { labelDelayMs, realized } from '../../monitoring/performance.js';
-import type { MetricValue, MonitorMetric } from './types.js';
+import type { MetricArgs, MetricValue, MonitorMetric } from './types.js';
 
 /** Metric ids of monitors -> names in MetricsResult.metrics. */
 const LABELLED: ReadonlyArray<[id: string, key: string, better: 'higher' | 'lower']> = [
@@ -14,16 +15,51 @@ function pick(r: MetricsResult | null | undefined, key: string): number | null {
   return m && typeof m.value === 'number' && Number.isFinite(m.value) ? m.value : null;
 }
 
+/** The per-class ids (a monitor's `class` picks the class); a multiclass model's realized metrics name their macro averages. */
+const PER_CLASS = new Set(['precision', 'recall', 'f1']);
+const MACRO: Readonly<Record<string, string>> = { precision: 'precisionMacro', recall: 'recallMacro', f1: 'f1Macro' };
+
+/**
+ * One class's precision, recall and F1 (one-vs-rest, as sklearn's precision_recall_fscore_support(average=None) gives
+ * them) from a classification result's confusion matrix; null when the class is neither a label nor a prediction there.
+ */
+export function classScores(r: MetricsResult, cls: string): BinaryScores | null {
+  const cm = r.confusionMatrix;
+  if (!cm) return null;
+  let tp: number, fp: number, fn: number;
+  if (r.task === 'binary') {
+    const [[tn, fpos], [fneg, tpos]] = cm as [[number, number], [number, number]];
+    const positive = String(r.positiveLabel) === cls;
+    if (!positive && !(r.classes ?? []).some((c) => String(c) === cls)) return null;
+    [tp, fp, fn] = positive ? [tpos, fpos, fneg] : [tn, fneg, fpos];
+  } else {
+    const i = (r.classes ?? []).findIndex((c) => String(c) === cls);
+    if (i < 0) return null;
+    const row = cm[i] as number[];
+    tp = row[i] as number;
+    fn = row.reduce((a, b) => a + b, 0) - tp;
+    fp = cm.reduce((a, rw) => a + (rw[i] as number), 0) - tp;
+  }
+  return tp + fp + fn === 0 ? null : binaryScores(tp, fp, fn);
+}
+
+/** A monitor's value of metric `id` from realized metrics: per class when it names one, else a multiclass model's macro average. */
+function valueOf(r: MetricsResult | null | undefined, id: string, key: string, args: MetricArgs): number | null {
+  if (!r || !PER_CLASS.has(id) || r.task === 'regression') return pick(r, key);
+  if (args.class !== undefined) return classScores(r, args.class)?.[id as keyof BinaryScores] ?? null;
+  return pick(r, r.task === 'multiclass' ? (MACRO[id] as string) : key);
+}
+
 export const LABEL_METRICS: MonitorMetric[] = [
   ...LABELLED.map(([id, key, better]): MonitorMetric => ({
     id, description: `realized ${id} from labels joined by prediction id (event time in the window)`,
     direction: () => (better === 'higher' ? 'below' : 'above'), feature: 'none', source: 'labels', defaultMinSamples: 50,
-    async value(ctx): Promise<MetricValue> {
+    async value(ctx, args): Promise<MetricValue> {
       const labelled = await ctx.labelled();
       const r = realized(ctx.model, ctx.v, labelled, 0, 0);
-      return { value: pick(r, key), samples: r?.n ?? 0 };
+      return { value: valueOf(r, id, key, args), samples: r?.n ?? 0, ...(args.class !== undefined && PER_CLASS.has(id) && { detail: { class: args.class } }) };
     },
-    reference: (v) => pick(v.reference?.profile.metrics, key),
+    reference: (v, _m, args) => valueOf(v.reference?.profile.metrics, id, key, args),
   })),
   {
     id: 'labelDelay', description: 'p95 delay between an event and its label (ms), over events labelled so far',

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
+
+/** One class's precision, recall and F1 (one-vs-rest) counted from (label, prediction) pairs: sklearn's average=None. */
+function perClass(pairs: ReadonlyArray<readonly [string, string]>, cls: string): { precision: number; recall: number; f1: number } {
+  const tp = pairs.filter(([y, p]) => y === cls && p === cls).length;
+  const predicted = pairs.filter(([, p]) => p === cls).length;
+  const actual = pairs.filter(([y]) => y === cls).length;
+  const precision = predicted ? tp / predicted : 0;
+  const recall = actual ? tp / actual : 0;
+  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
+}
+
+describe('audit 8 (labels): realized precision, recall and F1 monitors', { timeout: 60_000 }, () => {
+  const start = Date.UTC(2026, 1, 3, 10);
+  const now = start + HOUR + 5 * MIN;
+  let s: Server;
+  const post = poster(() => s.url);
+  // labels and predictions of the hour [10:00, 11:00): no class is predicted as often as it is the label
+  const mc: Array<[string, string]> = [
+    ...Array.from({ length: 12 }, (): [string, string] => ['cat', 'cat']), ...Array.from({ length: 3 }, (): [string, string] => ['cat', 'dog']),
+    ...Array.from({ length: 9 }, (): [string, string] => ['dog', 'dog']), ...Array.from({ length: 6 }, (): [string, string] => ['dog', 'eel']),
+    ...Array.from({ length: 7 }, (): [string, string] => ['eel', 'eel']), ...Array.from({ length: 4 }, (): [string, string] => ['eel', 'cat']),
+  ];
+  const bin: Array<[string, string]> = [
+    ...Array.from({ length: 20 }, (): [string, string] => ['no', 'no']), ...Array.from({ length: 10 }, (): [string, string] => ['no', 'yes']),
+    ...Array.from({ length: 3 }, (): [string, string] => ['yes', 'no']), ...Array.from({ length: 8 }, (): [string, string] => ['yes', 'yes']),
+  ];
+  const monitor = (id: string, model: string, metric: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    ({ id, model, metric, window: '1h', delay: '0m', minSamples: 1, levels: [{ severity: 'warning', threshold: 0.01 }], ...extra });
+  const value = async (id: string): Promise<number | null> => (await lastEvaluation(s.url, id, start, now + 1)).value;
+
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'mc', outputKind: 'multiclass', classes: ['cat', 'dog', 'eel'], inputSchema: SCHEMA });
+    await post('/v1/models/mc/versions', { version: '1' });
+    await post('/v1/models', { name: 'bin', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: SCHEMA });
+    await post('/v1/models/bin/versions', { version: '1' });
+    for (const [model, pairs] of [['mc', mc], ['bin', bin]] as const) {
+      const events = pairs.map(([, p], i) => ({ id: `${model}-${i}`, model, version: '1', timestamp: start + i * MIN, features: { x: i }, prediction: p }));
+      await post('/v1/events', { events });
+      const r = await post('/v1/labels', { labels: pairs.map(([y], i) => ({ id: `${model}-${i}`, label: y })) });
+      assert.equal(r['accepted'], pairs.length);
+    }
+    for (const m of ['precision', 'recall', 'f1']) {
+      await post('/v1/monitors', monitor(`mc-${m}`, 'mc', m));
+      await post('/v1/monitors', monitor(`mc-${m}-dog`, 'mc', m, { class: 'dog' }));
+      await post('/v1/monitors', monitor(`bin-${m}`, 'bin', m));
+      await post('/v1/monitors', monitor(`bin-${m}-no`, 'bin', m, { class: 'no' }));
+    }
+    await post('/v1/monitors/run', {});
+  });
+  after(() => s.close());
+
+  test("a multiclass model's precision/recall/f1 monitor without a class measures the macro average /performance gives (it was null for ever: insufficient_data)", async () => {
+    const perf = await call(s.url, 'GET', `/v1/models/mc/performance?from=${start}&to=${start + HOUR}&ci=false&segments=false`);
+    const metrics = (perf.body['realized'] as { metrics: Record<string, { value: number }> }).metrics;
+    for (const [m, key] of [['precision', 'precisionMacro'], ['recall', 'recallMacro'], ['f1', 'f1Macro']] as const) {
+      const ev = await lastEvaluation(s.url, `mc-${m}`, start, now + 1);
+      assert.equal(ev.samples, mc.length);
+      assert.ok(Math.abs((ev.value as number) - (metrics[key]?.value as number)) < 1e-12, `${m}: ${ev.value} against ${key} ${metrics[key]?.value}`);
+      assert.notEqual(ev.status, 'insufficient_data');
+    }
+  });
+
+  test("a monitor's class picks the class whose precision/recall/f1 it measures (the class was ignored: the binary one measured 'yes', the multiclass one nothing)", async () => {
+    for (const m of ['precision', 'recall', 'f1'] as const) {
+      const dog = perClass(mc, 'dog')[m];
+      assert.ok(Math.abs((await value(`mc-${m}-dog`)) as number - dog) < 1e-12, `mc ${m} of dog: ${await value(`mc-${m}-dog`)} against ${dog}`);
+      const no = perClass(bin, 'no')[m];
+      const yes = perClass(bin, 'yes')[m];
+      assert.notEqual(no, yes);
+      assert.ok(Math.abs((await value(`bin-${m}-no`)) as number - no) < 1e-12, `bin ${m} of no: ${await value(`bin-${m}-no`)} against ${no}`);
+      assert.ok(Math.abs((await value(`bin-${m}`)) as number - yes) < 1e-12, `bin ${m} (positive class yes): ${await value(`bin-${m}`)} against ${yes}`);
+    }
+  });
+});
