@@ -81,3 +81,38 @@ describe('audit 8 (labels): realized precision, recall and F1 monitors', { timeo
     }
   });
 });
+
+describe('audit 8 (labels): regression labels too large for float64 sums', { timeout: 60_000 }, () => {
+  const start = Date.UTC(2026, 1, 3, 10);
+  let s: Server;
+  const post = poster(() => s.url);
+  // one label of 1e200 (a finite JSON number, accepted): its squared error is Infinity, as in numpy
+  const truth = [1e200, ...Array.from({ length: 29 }, (_, i) => 10 + (i % 7) - 3)];
+  const predicted = truth.map((_, i) => 10 + ((i * 5) % 9) - 4);
+
+  before(async () => {
+    s = await testServer({ clock: () => start + 2 * HOUR });
+    await post('/v1/models', { name: 'eta', outputKind: 'regression', inputSchema: SCHEMA });
+    await post('/v1/models/eta/versions', { version: '1' });
+    await post('/v1/events', { events: predicted.map((p, i) => ({ id: `e-${i}`, model: 'eta', version: '1', timestamp: start + i * MIN, features: { x: i }, prediction: p })) });
+    const r = await post('/v1/labels', { labels: truth.map((y, i) => ({ id: `e-${i}`, label: y })) });
+    assert.equal(r['accepted'], truth.length);
+  });
+  after(() => s.close());
+
+  test('rmse and r2 (inf and nan in sklearn) are null with a note and no interval: the interval was that of the resamples without the large label ([2.1, 35404] around a null rmse)', async () => {
+    const r = await call(s.url, 'GET', `/v1/models/eta/performance?from=${start}&to=${start + HOUR}&segments=false`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const metrics = (r.body['realized'] as { metrics: Record<string, { value: number | null; ci: [number, number] | null; note?: string }> }).metrics;
+    for (const k of ['rmse', 'r2']) {
+      assert.equal(metrics[k]?.value, null, k);
+      assert.equal(metrics[k]?.ci, null, `${k}: ${JSON.stringify(metrics[k])}`);
+      assert.match(metrics[k]?.note ?? '', /too large/, k);
+    }
+    // mae stays finite (1e200 / 30): its value and an interval that holds it
+    const mae = truth.reduce((a, y, i) => a + Math.abs((predicted[i] as number) - y), 0) / truth.length;
+    const m = metrics['mae'] as { value: number; ci: [number, number] };
+    assert.ok(Math.abs(m.value - mae) <= 1e-12 * mae, `mae ${m.value} against ${mae}`);
+    assert.ok(m.ci[0] <= m.value && m.value <= m.ci[1], JSON.stringify(m));
+  });
+});

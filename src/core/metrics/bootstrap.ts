@@ -131,6 +131,11 @@ export function countBootstrap(
 
 /** A metric with its percentile-bootstrap interval from the resampled values. */
 export function bootstrapMetric(value: number, stats: number[], resamples: number, planNote?: string): MetricValue {
+  if (!Number.isFinite(value)) {
+    // sklearn answers inf or nan (a sum of squares past float64's range): no interval holds that, and the resamples left
+    // finite, those that happened to leave the largest rows out, would give one that excludes it.
+    return { value: null, ci: null, ciMethod: 'bootstrap', resamples, note: `the value is ${String(value)} in float64 (labels or predictions too large for this metric): no value or interval` };
+  }
   const notes: string[] = [];
   if (planNote) notes.push(planNote);
   if (stats.length === 0) {
