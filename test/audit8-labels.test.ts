@@ -116,3 +116,32 @@ describe('audit 8 (labels): regression labels too large for float64 sums', { tim
     assert.ok(m.ci[0] <= m.value && m.value <= m.ci[1], JSON.stringify(m));
   });
 });
+
+describe('audit 8 (labels): f1 of a range without positives', { timeout: 60_000 }, () => {
+  const start = Date.UTC(2026, 1, 3, 10);
+  let s: Server;
+  const post = poster(() => s.url);
+
+  before(async () => {
+    s = await testServer({ clock: () => start + 2 * HOUR });
+    await post('/v1/models', { name: 'fraud', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: SCHEMA });
+    await post('/v1/models/fraud/versions', { version: '1' });
+    await post('/v1/events', { events: Array.from({ length: 3 }, (_, i) => ({ id: `f-${i}`, model: 'fraud', version: '1', timestamp: start + i * MIN, features: { x: i }, prediction: 'no', score: 0.1 })) });
+    await post('/v1/labels', { labels: Array.from({ length: 3 }, (_, i) => ({ id: `f-${i}`, label: 'no' })) });
+  });
+  after(() => s.close());
+
+  test('3 negatives: f1 is 0 by convention with no interval, as precision and recall (it had ci [0, 0], a certainty from 3 rows)', async () => {
+    for (const path of [`/v1/models/fraud/performance?from=${start}&to=${start + HOUR}`, `/v1/models/fraud/performance/buckets?from=${start}&to=${start + HOUR}&step=1h`]) {
+      const r = await call(s.url, 'GET', path);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const realized = (r.body['realized'] ?? (r.body['buckets'] as Array<{ realized: unknown }>)[0]?.realized) as { n: number; metrics: Record<string, { value: number; ci: unknown; note?: string }> };
+      assert.equal(realized.n, 3);
+      for (const k of ['precision', 'recall', 'f1']) {
+        assert.equal(realized.metrics[k]?.value, 0, `${path} ${k}`);
+        assert.equal(realized.metrics[k]?.ci, null, `${path} ${k}: ${JSON.stringify(realized.metrics[k])}`);
+        assert.match(realized.metrics[k]?.note ?? '', /ill-defined/);
+      }
+    }
+  });
+});

@@ -99,7 +99,11 @@ export function binaryMetrics(input: MetricsInput): MetricsResult {
   if (want('f1')) {
     const f1Stats = countBootstrap([tp, fp, fn, tn], boot.resamples, countRng(boot.seed), 1, (c) => [binaryScores(c[0] as number, c[1] as number, c[2] as number).f1]);
     metrics.f1 = bootstrapMetric(s.f1, f1Stats[0] as number[], boot.resamples);
-    if (tp + fp + fn === 0) metrics.f1.note = 'no actual or predicted positives: f1 is ill-defined and set to 0 (sklearn zero_division default)';
+    if (tp + fp + fn === 0) {
+      // Every resample is 0 by the same convention: [0, 0] would claim a certainty no positive row supports (precision
+      // and recall have no Wilson interval here either).
+      metrics.f1 = { ...metrics.f1, ci: null, note: 'no actual or predicted positives: f1 is ill-defined and set to 0 (sklearn zero_division default)' };
+    }
   }
 
   if (!want('rocAuc') && !want('logLoss')) {
