@@ -145,3 +145,31 @@ describe('audit 8 (labels): f1 of a range without positives', { timeout: 60_000 
     }
   });
 });
+
+describe('audit 8 (labels): rocAuc of a multiclass model after a class was appended', { timeout: 60_000 }, () => {
+  const start = Date.UTC(2026, 1, 3, 10);
+  let s: Server;
+  const post = poster(() => s.url);
+  const declare = (classes: string[]): Record<string, unknown> => ({ name: 'zoo', outputKind: 'multiclass', classes, inputSchema: SCHEMA });
+
+  before(async () => {
+    s = await testServer({ clock: () => start + 2 * HOUR });
+    await post('/v1/models', declare(['cat', 'dog', 'eel']));
+    await post('/v1/models/zoo/versions', { version: '1' });
+    await post('/v1/events', { events: Array.from({ length: 6 }, (_, i) => ({ id: `z-${i}`, model: 'zoo', version: '1', timestamp: start + i * MIN, features: { x: i }, prediction: ['cat', 'dog', 'eel'][i % 3], scores: [0.5, 0.3, 0.2] })) });
+    await post('/v1/models', declare(['cat', 'dog', 'eel', 'fox'])); // appended: the stored events keep their 3 scores
+    await post('/v1/labels', { labels: Array.from({ length: 6 }, (_, i) => ({ id: `z-${i}`, label: ['cat', 'dog', 'eel'][i % 3] })) });
+  });
+  after(() => s.close());
+
+  test('the note says the events have scores of 3 classes, not 4 (it said "6 of 6 have none" of events that all have scores)', async () => {
+    const r = await call(s.url, 'GET', `/v1/models/zoo/performance?from=${start}&to=${start + HOUR}&ci=false&segments=false`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const metrics = (r.body['realized'] as { metrics: Record<string, { value: number | null; note?: string }> }).metrics;
+    for (const k of ['rocAuc', 'logLoss']) {
+      assert.equal(metrics[k]?.value, null, k);
+      assert.doesNotMatch(metrics[k]?.note ?? '', /have none/, k);
+      assert.match(metrics[k]?.note ?? '', /6 of 6 have scores of another number of classes than the model's 4/, k);
+    }
+  });
+});

@@ -117,7 +117,7 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
 export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): { realized: MetricsResult | null; realizedNote?: string } {
   if (labelled.length === 0) return { realized: null };
   const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples, ...(only && { only }) };
-  let unscored = 0;
+  let unscored = { none: 0, other: 0 };
   if (m.outputKind === 'regression') {
     input.labels = labelled.map((l) => toNumber(l.label));
     input.predictions = labelled.map((l) => toNumber(l.event.prediction));
@@ -155,11 +155,16 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
   }
   try {
     const result = computeMetrics(input);
-    if (unscored > 0) {
-      // The metrics only see that scores are absent: say that some events lack them, and how many.
+    if (unscored.none + unscored.other > 0) {
+      // The metrics only see that scores are absent: say which events lack them (none, or those of fewer classes), and how many.
+      const k0 = m.classes?.length ?? 0;
+      const why = [
+        ...(unscored.none > 0 ? [`${unscored.none} of ${labelled.length} have none`] : []),
+        ...(unscored.other > 0 ? [`${unscored.other} of ${labelled.length} have scores of another number of classes than the model's ${k0} (sent before classes were appended)`] : []),
+      ].join('; ');
       for (const k of ['rocAuc', 'logLoss']) {
         const mv = result.metrics[k];
-        if (mv?.value === null) mv.note = `${k} needs a score for every labelled event: ${unscored} of ${labelled.length} have none`;
+        if (mv?.value === null) mv.note = `${k} needs a score for every labelled event: ${why}`;
       }
     }
     return { realized: result };
@@ -189,11 +194,16 @@ function scoreMatrix(m: ModelRecord, labelled: readonly LabelledOutcome[]): Metr
  * Labelled events without the scores rocAuc and logLoss need (binary: a score; multiclass: one per declared class), which
  * leave those metrics null for the whole range; 0 for a multiclass model without declared classes (no scores expected).
  */
-function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[]): number {
+function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[]): { none: number; other: number } {
   const k = m.classes?.length ?? 0;
-  if (m.outputKind === 'multiclass' && k < 2) return 0;
-  let count = 0;
-  for (const l of labelled) if (m.outputKind === 'binary' ? l.event.score === null : l.event.scores?.length !== k) count++;
+  const count = { none: 0, other: 0 };
+  if (m.outputKind === 'multiclass' && k < 2) return count;
+  for (const l of labelled) {
+    if (m.outputKind === 'binary') {
+      if (l.event.score === null) count.none++;
+    } else if (!l.event.scores) count.none++;
+    else if (l.event.scores.length !== k) count.other++;
+  }
   return count;
 }
 
