@@ -15,7 +15,7 @@ export interface PredictBody {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The features' field an error is about (JSON pointer): a missing or unknown property's own path, not its object's (""). */
-function fieldPath(e: ErrorObject): string {
+export function fieldPath(e: ErrorObject): string {
   const p = e.params as Record<string, unknown>;
   const prop = p['missingProperty'] ?? p['additionalProperty'] ?? p['unevaluatedProperty'];
   const at = typeof prop === 'string' ? `${e.instancePath}/${prop.replaceAll('~', '~0').replaceAll('/', '~1')}` : e.instancePath;

@@ -1,6 +1,7 @@
 import { pairedComparison, type PairedComparison } from '../core/compare/paired.js';
 import { promotionGate, UnknownGateMetricError, type GateConfig, type GateResult } from '../core/compare/gate.js';
 import { MetricsInputError, type Label, type Task } from '../core/metrics/types.js';
+import { fieldPath } from '../gateway/request.js';
 import type { UpstreamClients } from '../gateway/upstream.js';
 import { declaredPositive } from '../monitoring/performance.js';
 import type { ModelRecord } from '../storage/types.js';
@@ -53,6 +54,7 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
     if (!Array.isArray(t.rows) || t.rows.length === 0 || t.rows.length > MAX_ROWS) throw new RegistryError('bad_request', `testSet.rows must have 1 to ${MAX_ROWS} rows`);
     const bad = t.rows.findIndex((r: unknown) => typeof r !== 'object' || r === null || Array.isArray(r));
     if (bad >= 0) throw new RegistryError('bad_request', `testSet.rows[${bad}] must be an object {features, label}`);
+    checkRowFeatures(registry, model, t.rows);
     labels = t.rows.map((r) => r.label);
     a = await score(registry, upstreams, model, current, t.rows, opts.concurrency ?? 16);
     b = await score(registry, upstreams, model, candidate, t.rows, opts.concurrency ?? 16);
@@ -111,6 +113,22 @@ function checkGate(g: unknown): void {
   const min = o['minImprovement'];
   if (min !== undefined && !(typeof min === 'number' && Number.isFinite(min))) throw new RegistryError('bad_request', 'gate.minImprovement must be a number');
   if (o['requireSignificant'] !== undefined && typeof o['requireSignificant'] !== 'boolean') throw new RegistryError('bad_request', 'gate.requireSignificant must be true or false');
+}
+
+/**
+ * Every row's features against the model's input schema, before any upstream is called (as the gateway checks a
+ * prediction's): a row with a misspelt or missing feature was sent to both model servers as it was, and the gate
+ * decided on what they made of it.
+ */
+function checkRowFeatures(registry: ModelRegistry, model: string, rows: NonNullable<TestSet['rows']>): void {
+  const ctx = registry.requireContext(model);
+  rows.forEach((r, i) => {
+    const f = r.features as unknown;
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new RegistryError('bad_request', `testSet.rows[${i}].features must be an object`);
+    if (ctx.validateFeatures(f)) return;
+    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: fieldPath(e), schemaPath: e.schemaPath, message: e.message, params: e.params }));
+    throw new RegistryError('validation_failed', `testSet.rows[${i}].features do not match the input schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message ?? ''}`).join('; ')}`, { row: i, errors });
+  });
 }
 
 const isLabel = (v: unknown): boolean => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { SerialQueue } from '../io/serial-queue.js';
+import type { ModelContext } from '../ingest/validate-event.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type {
   ArtifactRef, DeploymentKind, DeploymentRecord, Lineage, RegistryStore, RegistryVersionRecord, VersionPatch,
@@ -124,6 +125,12 @@ export class ModelRegistry {
     const m = this.o.catalog.model(name)?.model;
     if (!m) throw new RegistryError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${this.o.catalog.models().map((x) => x.name).join(', ') || '(none)'}`);
     return m;
+  }
+
+  /** The model's validation context (its compiled input schema), as the gateway and ingest use it. */
+  requireContext(name: string): ModelContext {
+    this.requireModel(name);
+    return this.o.catalog.model(name) as ModelContext;
   }
 
   requireVersion(model: string, version: string): void {
