@@ -87,7 +87,7 @@ export function confidence(a: { score: number | null; scores: number[] | null })
  * The answer when the model can give it; an answer its monitoring would reject (a label not among its classes, scores
  * not one per class; parseAnswer checked their range) is invalid.
  */
-function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
+export function fit(ctx: ModelContext, a: UpstreamAnswer): UpstreamAnswer {
   const classes = ctx.model.classes ?? null;
   if (a.scores !== null && classes !== null && a.scores.length !== classes.length) {
     throw new UpstreamError('invalid_response', `upstream answer's scores must be ${classes.length} numbers, one per class (${classes.join(', ').slice(0, 200)}): got ${a.scores.length}`, a.latencyMs);

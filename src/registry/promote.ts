@@ -2,7 +2,8 @@ import { pairedComparison, type PairedComparison } from '../core/compare/paired.
 import { promotionGate, UnknownGateMetricError, type GateConfig, type GateResult } from '../core/compare/gate.js';
 import { MetricsInputError, type Label, type Task } from '../core/metrics/types.js';
 import { fieldPath } from '../gateway/request.js';
-import type { UpstreamClients } from '../gateway/upstream.js';
+import { fit } from '../gateway/gateway.js';
+import { UpstreamError, type UpstreamClients } from '../gateway/upstream.js';
 import { declaredPositive } from '../monitoring/performance.js';
 import type { ModelRecord } from '../storage/types.js';
 import { knownFieldsOf, RegistryError } from './errors.js';
@@ -157,6 +158,7 @@ function checkColumn(name: string, values: unknown, ok: (v: unknown) => boolean)
 
 async function score(registry: ModelRegistry, upstreams: UpstreamClients, model: string, version: string, rows: NonNullable<TestSet['rows']>, concurrency: number): Promise<{ predictions: Array<Label | null>; scores?: Array<number | null> }> {
   const ctl = registry.control(model);
+  const ctx = registry.requireContext(model);
   const url = ctl.upstreams.get(version);
   if (url === undefined) throw new RegistryError('bad_request', `version ${version} has no upstream to score the test set with; send its outputs instead`);
   const predictions: Array<Label | null> = new Array<Label | null>(rows.length).fill(null);
@@ -166,11 +168,16 @@ async function score(registry: ModelRegistry, upstreams: UpstreamClients, model:
     while (next < rows.length) {
       const i = next++;
       try {
-        const r = await upstreams.predict(url, JSON.stringify({ features: rows[i]?.features ?? {} }), ctl.serving.timeoutMs);
+        // checked as the gateway checks an answer: a label outside the classes was blamed on the request as a 400
+        // ("testSet.current.predictions[0]"), which has no such field when the rows were scored here
+        const r = fit(ctx, await upstreams.predict(url, JSON.stringify({ features: rows[i]?.features ?? {} }), ctl.serving.timeoutMs));
         predictions[i] = r.prediction;
         scores[i] = r.score;
       } catch (e) {
-        throw new RegistryError('unavailable', `scoring the test set with ${version} failed at row ${i}: ${e instanceof Error ? e.message : String(e)}`);
+        // as the gateway answers a request nothing answered: 504 for a timeout, 502 otherwise (a 503 read as Lookout's own)
+        const code = e instanceof UpstreamError && e.kind === 'timeout' ? 'upstream_timeout' : e instanceof UpstreamError ? 'upstream_error' : 'unavailable';
+        throw new RegistryError(code, `scoring the test set with ${version} failed at row ${i}: ${e instanceof Error ? e.message : String(e)}`,
+          { version, row: i, ...(e instanceof UpstreamError && { failure: e.kind }) });
       }
     }
   };
