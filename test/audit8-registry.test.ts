@@ -46,6 +46,13 @@ describe('audit 8: the promotion gate checks the test set\'s features against th
     assert.equal(none.status, 400, JSON.stringify(none.body));
     assert.match(JSON.stringify(none.body), /testSet\.rows\[0\]\.features must be an object/);
     assert.equal(calls(), before0);
+    // flat rows whose label field is not --label's: refused before anything is sent, naming the option
+    const flat = join(dir, 'flat.jsonl');
+    writeFileSync(flat, rows.map((x) => JSON.stringify({ ...x.features, churned: x.label })).join('\n'));
+    const noLabel = await lookoutAsync(['promote', 'churn', '2.0.0', '--url', g.server.url, '--reason', 'retrained', '--test-set', flat]);
+    assert.equal(noLabel.code, 2, noLabel.stderr);
+    assert.match(noLabel.stderr, /flat\.jsonl: no row has a label in the field "label" \(--label names the label field\)/);
+    assert.equal(calls(), before0);
     // the same test set with the string fixed is scored and promoted
     writeFileSync(file, rows.map((x) => JSON.stringify(x)).join('\n'));
     const ok = await lookoutAsync(['promote', 'churn', '2.0.0', '--url', g.server.url, '--reason', 'retrained', '--test-set', file, '--min-improvement', '-1']);

@@ -17,7 +17,7 @@ export function readTestSet(path: string, label: string): Array<{ features: Reco
   } catch (e) {
     throw new InputError(`cannot read test set ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return text.split('\n').filter((l) => l.trim() !== '').map((line, i) => {
+  const rows = text.split('\n').filter((l) => l.trim() !== '').map((line, i) => {
     let v: unknown;
     try {
       v = JSON.parse(line);
@@ -34,6 +34,10 @@ export function readTestSet(path: string, label: string): Array<{ features: Reco
     const { [label]: y, ...features } = o;
     return { features, label: y ?? null };
   });
+  // flat rows whose label is another field: every row went to both model servers, then the server said only
+  // "no rows with a label and outputs of both versions"
+  if (rows.length > 0 && rows.every((r) => r.label === null)) throw new InputError(`${path}: no row has a label in the field "${label}" (--label names the label field)`);
+  return rows;
 }
 
 function gateTable(details: { gate?: Record<string, unknown>; comparison?: { n: number; seed?: number; resamples?: number; metrics: Array<{ metric: string; a: number | null; b: number | null; delta: { value: number | null; ci: [number, number] | null } }> } }): string {
