@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { lookout, tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 
 /** The shell lines of the first ```sh block after `heading` in README.md. */
 function readmeBlock(heading: string): string[] {
@@ -23,6 +24,22 @@ describe('audit 8 (docs): the README examples run as written', () => {
       const args = line.slice('npx lookout '.length).split(/\s+/).map((a) => (a === 'report.html' ? join(out, a) : a));
       const r = lookout(args);
       assert.equal(r.code, 0, `${line}\nexit ${r.code}: ${r.stderr}`);
+    }
+  });
+
+  test('the `try:` requests `lookout serve` prints at start answer 200 on a store without the demo (no 404 for its churn model)', { timeout: 60_000 }, async () => {
+    const server = await spawnServe(['--data-dir', tempDir()]);
+    try {
+      const line = /^lookout: try: (.*)$/m.exec(server.stderr());
+      assert.ok(line, `no try: line in\n${server.stderr()}`);
+      const urls = [...(line[1] ?? '').matchAll(/curl '?(http[^'\s]+)'?/g)].map((m) => m[1] as string);
+      assert.ok(urls.length >= 1, line[0]);
+      for (const url of urls) {
+        const res = await fetch(url);
+        assert.equal(res.status, 200, `${url}: ${res.status} ${await res.text()}`);
+      }
+    } finally {
+      await server.stop();
     }
   });
 });

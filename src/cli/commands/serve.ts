@@ -101,7 +101,11 @@ export function serveCommand(setCode: (c: number) => void): Command {
       if (!stopping) {
         log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
         log(`dashboard: ${server.url}/ui/`);
-        log(`try: curl ${server.url}/v1/models   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`);
+        // The drift example is the demo's churn incident (10 to 7 days ago): on another store it would answer 404.
+        const demoDrift = o.demo && server.deps.catalog.model('churn') !== undefined
+          ? `   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`
+          : '';
+        log(`try: curl ${server.url}/v1/models${demoDrift}`);
       }
       await stopped;
     });
