@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { browserUnavailable, launch } from './helpers/browser.js';
 import { lookout, tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
+import { poster, testServer } from './helpers/server.js';
 
 /** The shell lines of the first ```sh block after `heading` in README.md. */
 function readmeBlock(heading: string): string[] {
@@ -40,6 +42,36 @@ describe('audit 8 (docs): the README examples run as written', () => {
       }
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('audit 8 (docs): a dashboard link with ISO times means the same range in every time zone', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
+  test('?from=2026-11-20T10:00 (no zone) is UTC, as in the API, and a +09:00 offset left unencoded is kept, in a browser in Tokyo', async () => {
+    const s = await testServer();
+    const browser = await launch();
+    try {
+      const post = poster(() => s.url);
+      await post('/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await post('/v1/models/m/versions', { version: '1' });
+      const page = await (await browser.newContext({ timezoneId: 'Asia/Tokyo' })).newPage();
+      const healthRange = async (query: string): Promise<{ from: number; to: number }> => {
+        const asked = page.waitForRequest((r) => r.url().includes('/v1/models/m/health'), { timeout: 30_000 });
+        await page.goto('about:blank');
+        await page.goto(`${s.url}/ui/#/model/m?${query}`);
+        const u = new URL((await asked).url());
+        return { from: Number(u.searchParams.get('from')), to: Number(u.searchParams.get('to')) };
+      };
+      const expected = { from: Date.UTC(2026, 10, 20, 10), to: Date.UTC(2026, 10, 20, 12) };
+      // as the API reads it: GET /health?from=2026-11-20T10:00 is 10:00 UTC
+      const api = await (await fetch(`${s.url}/v1/models/m/health?from=2026-11-20T10:00&to=2026-11-20T12:00`)).json() as { requested: { from: number; to: number } };
+      assert.deepEqual(api.requested, expected);
+      assert.deepEqual(await healthRange('from=2026-11-20T10:00&to=2026-11-20T12:00'), expected);
+      assert.deepEqual(await healthRange('from=2026-11-20T19:00+09:00&to=2026-11-20T21:00:00+09:00'), expected);
+      assert.deepEqual(await healthRange('from=2026-11-20T10:00:00Z&to=2026-11-20T12:00:00.000Z'), expected);
+    } finally {
+      await browser.close();
+      await s.close();
     }
   });
 });

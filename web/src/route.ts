@@ -36,9 +36,18 @@ export function withParams(route: Route, changes: Record<string, string | undefi
   return href(route.view, route.args, Object.fromEntries(p));
 }
 
-/** The range of the URL (range=30d, or from/to in epoch ms or ISO), else the view's default. */
+/** A date-time without a zone (`2026-01-31T12:00`): read as UTC, as the API reads it, not in the browser's time zone. */
+const ZONELESS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/** An ISO time of the URL: a `+01:00` offset arrives as ` 01:00` (a query string's `+` is a space); no zone: UTC. */
+function parseIso(s: string): number {
+  const v = s.replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
+  return Date.parse(ZONELESS.test(v) ? `${v}Z` : v);
+}
+
+/** The range of the URL (range=30d, or from/to in epoch ms or ISO; without a zone: UTC), else the view's default. */
 export function rangeOf(params: URLSearchParams, fallback: string, now = Date.now()): Range {
-  const t = (s: string | null): number | undefined => (s === null || s === '' ? undefined : /^\d+$/.test(s) ? Number(s) : Date.parse(s));
+  const t = (s: string | null): number | undefined => (s === null || s === '' ? undefined : /^\d+$/.test(s) ? Number(s) : parseIso(s));
   const from = t(params.get('from'));
   const to = t(params.get('to'));
   if (from !== undefined && Number.isFinite(from)) {
