@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes the small example datasets in examples/ (customer-churn-like features, current has drift)."""
+"""Writes the small example datasets in examples/ (customer-churn-like features, current has drift; scored: churn
+scores with their labels, for `lookout metrics`)."""
 import numpy as np, pandas as pd
 rng = np.random.default_rng(7)
 def make(n, shift):
@@ -16,3 +17,13 @@ def make(n, shift):
     return df
 make(5000, 0).to_csv('examples/reference.csv', index=False)
 make(5000, 1).to_csv('examples/current.csv', index=False)
+
+# scored.csv: its own generator, so the two files above stay as they were.
+srng = np.random.default_rng(11)
+z = srng.normal(-1.6, 1.3, 2000)
+p_churn = 1 / (1 + np.exp(-z))
+pd.DataFrame({
+    'customer_id': [f'c{i:05d}' for i in range(2000)],
+    'p_churn': np.round(p_churn, 4),
+    'churned': (srng.random(2000) < p_churn).astype(int),
+}).to_csv('examples/scored.csv', index=False)
