@@ -46,6 +46,27 @@ describe('audit 8 (docs): the README examples run as written', () => {
   });
 });
 
+describe('audit 8 (docs): the README\'s query times work as written in a URL', () => {
+  test('from=2026-11-30T13:00+01:00 unencoded (the query string turns + into a space) is 12:00 UTC, not a 400', async () => {
+    const s = await testServer();
+    try {
+      await poster(() => s.url)('/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await poster(() => s.url)('/v1/models/m/versions', { version: '1' });
+      const expected = { from: Date.UTC(2026, 10, 30, 12), to: Date.UTC(2026, 10, 30, 14) };
+      for (const q of ['from=2026-11-30T13:00+01:00&to=2026-11-30T15:00:00+01:00', 'from=2026-11-30T13:00%2B01:00&to=2026-11-30T15:00%2B01:00', 'from=2026-11-30T12:00Z&to=2026-11-30T14:00']) {
+        const res = await fetch(`${s.url}/v1/models/m/health?${q}`);
+        const body = await res.json() as { requested?: { from: number; to: number } };
+        assert.equal(res.status, 200, `${q}: ${JSON.stringify(body)}`);
+        assert.deepEqual(body.requested, expected, q);
+      }
+      // a space where no zone can be stays refused
+      assert.equal((await fetch(`${s.url}/v1/models/m/health?from=2026-11-30T13:00+1`)).status, 400);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('audit 8 (docs): a dashboard link with ISO times means the same range in every time zone', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
   test('?from=2026-11-20T10:00 (no zone) is UTC, as in the API, and a +09:00 offset left unencoded is kept, in a browser in Tokyo', async () => {
     const s = await testServer();

@@ -10,9 +10,10 @@ const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
 /**
  * ISO-8601 as queries take it: a date, or a date and a time (seconds and their fraction optional) with an optional
  * zone; without one, UTC. Not Date.parse: it reads "foo 5" as May 2001, rolls 2026-02-30 over into March, and reads a
- * time without a zone in the server's time zone.
+ * time without a zone in the server's time zone. A `+01:00` zone written unencoded in a URL arrives as ` 01:00` (a query
+ * string's `+` is a space): read as `+01:00`, as the README's example `2026-01-31T13:00+01:00` means.
  */
-const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}:\d{2})?)?$/;
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?([Zz]|[+ -]\d{2}:\d{2})?)?$/;
 
 /** A time given as epoch ms or ISO-8601 (see ISO_TIME). */
 export function parseTime(v: unknown, name: string): number | undefined {
@@ -27,7 +28,7 @@ export function parseTime(v: unknown, name: string): number | undefined {
 
 function isoTime(s: string): number | undefined {
   const m = ISO_TIME.exec(s);
-  return m ? parseRfc3339(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${m[4] ?? 'Z'}`) : undefined;
+  return m ? parseRfc3339(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${(m[4] ?? 'Z').replace(' ', '+')}`) : undefined;
 }
 
 export interface RangeParams {
