@@ -66,14 +66,20 @@ export class SummaryReader {
   /**
    * The range a query really covers: whole minutes, and whole hours for the parts older than the
    * minute-window retention (only hour and day windows exist there).
+   *
+   * A range starting before the retention cutoff whose last hour holds the cutoff ends at that hour's end too, as one
+   * ending before the cutoff does: an event sent when it was already older than the retention (a backfill) is in its hour
+   * window only, so the minute and 10-minute windows of that hour's start would miss it (a range ending a minute after
+   * the cutoff counted fewer events than one ending a minute before it).
    */
   effectiveRange(from: number, to: number): { from: number; to: number } {
     const cutoff = this.clock() - this.minuteRetentionMs;
     const h = GRANULARITY_MS.hour;
     const m = GRANULARITY_MS.minute;
+    const hours = from < cutoff;
     return {
-      from: from < cutoff ? Math.floor(from / h) * h : Math.floor(from / m) * m,
-      to: to < cutoff ? Math.ceil(to / h) * h : Math.ceil(to / m) * m,
+      from: hours ? Math.floor(from / h) * h : Math.floor(from / m) * m,
+      to: hours && Math.floor(to / h) * h < cutoff ? Math.ceil(to / h) * h : Math.ceil(to / m) * m,
     };
   }
 
