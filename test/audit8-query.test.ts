@@ -43,3 +43,53 @@ describe('audit 8 (query): ranges at the 2-day minute retention', { timeout: 60_
     assert.deepEqual([r.body['from'], r.body['to'], r.body['events']], [cutoff + 2 * MIN, cutoff + 8 * MIN, 0]);
   });
 });
+
+describe('audit 8 (query): GET /segments lists the segments with traffic in the range, not in its days', { timeout: 60_000 }, () => {
+  const now = Date.UTC(2026, 1, 5, 18, 30);
+  let s: Server;
+  const post = poster(() => s.url);
+  const event = (id: string, ts: number, region: string): Record<string, unknown> => ({ id, model: 'm', version: '1', timestamp: ts, features: { x: 1, c: 'a' }, prediction: '1', segment: { region } });
+
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region'], inputSchema: SCHEMA });
+    await post('/v1/models/m/versions', { version: '1' });
+    // today: eu at 09:10, us at 14:45; three days ago (hour windows only): apac at 10:20
+    await post('/v1/events', { events: [
+      event('a', Date.UTC(2026, 1, 5, 9, 10), 'eu'), event('b', Date.UTC(2026, 1, 5, 14, 45), 'us'), event('c', Date.UTC(2026, 1, 2, 10, 20), 'apac'),
+    ] });
+  });
+  after(() => s.close());
+
+  const segments = async (from: string, to: string, details = false): Promise<Record<string, unknown>> => {
+    const r = await call(s.url, 'GET', `/v1/models/m/segments?from=${from}&to=${to}${details ? '&details=true' : ''}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+
+  test('each range lists only the segments whose events it holds, as /health?segment= counts them', async () => {
+    const cases: Array<[string, string, string[]]> = [
+      ['2026-02-05T10:00Z', '2026-02-05T12:00Z', []],
+      ['2026-02-05T09:00Z', '2026-02-05T09:30Z', ['region=eu']],
+      ['2026-02-05T09:10:30Z', '2026-02-05T14:46Z', ['region=eu', 'region=us']],
+      ['2026-02-05T09:11Z', '2026-02-05T18:00Z', ['region=us']],
+      ['2026-02-02T11:00Z', '2026-02-02T23:00Z', []],
+      ['2026-02-02T10:30Z', '2026-02-02T11:00Z', ['region=apac']],
+      ['2026-02-01', '2026-02-06', ['region=apac', 'region=eu', 'region=us']],
+    ];
+    for (const [from, to, expected] of cases) {
+      const body = await segments(from, to);
+      assert.deepEqual(body['segments'], expected, `${from} .. ${to}`);
+      for (const seg of ['region=eu', 'region=us', 'region=apac']) {
+        const h = await call(s.url, 'GET', `/v1/models/m/health?from=${from}&to=${to}&segment=${seg}`);
+        assert.equal((h.body['events'] as number) > 0, expected.includes(seg), `${seg} in ${from} .. ${to}`);
+      }
+    }
+  });
+
+  test('details=true describes only those segments', async () => {
+    const body = await segments('2026-02-05T10:00Z', '2026-02-05T15:00Z', true);
+    assert.deepEqual((body['details'] as Array<{ segment: string; events: number }>).map((d) => [d.segment, d.events]), [['region=us', 1]]);
+  });
+});
+

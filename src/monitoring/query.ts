@@ -197,6 +197,20 @@ export class SummaryReader {
     return [...new Set(keys.map((k) => k.segment))].filter((x) => x !== '').sort();
   }
 
+  /**
+   * The segments (other than the whole traffic) with a stored window in the range a query covers (effectiveRange, as
+   * merged() reads it), for GET /segments: segments() lists those of the range's whole days, so a quiet hour listed
+   * every segment of its day. One key read per window granularity of the range (keys only, no summaries).
+   */
+  async segmentsInRange(v: VersionContext, from: number, to: number): Promise<string[]> {
+    await this.sync();
+    const r = this.effectiveRange(from, to);
+    const { model, version } = v.record;
+    const parts = decomposeRange(r.from, r.to, this.intermediateSince);
+    const keys = await Promise.all(parts.map((p) => this.store.querySummaryKeys({ model, version, granularity: p.granularity, from: p.from, to: p.to })));
+    return [...new Set(keys.flat().map((k) => k.segment))].filter((x) => x !== '').sort();
+  }
+
   /** An empty summary (a window without events). */
   empty(v: VersionContext, segment: string, from: number): WindowSummary {
     return new WindowSummary(v.spec, summarySeed(v.record.model, v.record.version, segment, 'query', from));

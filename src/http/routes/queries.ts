@@ -131,13 +131,13 @@ export function queryRoutes(deps: AppDeps) {
     }));
 
     /**
-     * The segments with traffic in the range (from the stored day windows: cheap), for per-segment breakdowns;
+     * The segments with traffic in the range (from the keys of its stored windows: cheap), for per-segment breakdowns;
      * `details=true` adds each segment's health and drifted features (what /health and /drift answer for it)
      * for the first MAX_SEGMENT_DETAILS segments, in one request instead of two per segment.
      */
     app.get<RG>('/v1/models/:name/segments', read, async (req: Req) => timed('segments', async () => {
       const { v, r } = ctx(req);
-      const segments = await deps.reader.segments(v, r.from, r.to);
+      const segments = await deps.reader.segmentsInRange(v, r.from, r.to);
       if (!booleanParam(req.query['details'] ?? 'false', 'details')) return { ...head(v, r), segments };
       const details = [];
       for (const segment of segments.slice(0, MAX_SEGMENT_DETAILS)) {
