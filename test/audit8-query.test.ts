@@ -93,3 +93,32 @@ describe('audit 8 (query): GET /segments lists the segments with traffic in the 
   });
 });
 
+describe('audit 8 (query): GET /events lists the events of the range it answers, as /health counts them', { timeout: 60_000 }, () => {
+  const now = Date.UTC(2026, 1, 5, 18, 30);
+  let s: Server;
+  const post = poster(() => s.url);
+  // every 20 s from 12:00:05 to 12:03:45; and three days ago (hour windows only) at 10:05 and 10:50
+  const times = [...Array.from({ length: 12 }, (_, i) => Date.UTC(2026, 1, 5, 12, 0, 5) + i * 20_000), Date.UTC(2026, 1, 2, 10, 5), Date.UTC(2026, 1, 2, 10, 50)];
+
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; c.ingest.sampleRate = 1; } });
+    await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await post('/v1/models/m/versions', { version: '1' });
+    await post('/v1/events', { events: times.map((ts, i) => ({ id: `e${i}`, model: 'm', version: '1', timestamp: ts, features: { x: i, c: 'a' }, prediction: '1' })) });
+  });
+  after(() => s.close());
+
+  test('ranges off the minute (and, before the retention, off the hour): the events listed are those in the answer\'s from/to, as many as /health counts', async () => {
+    for (const [from, to] of [['2026-02-05T12:00:30Z', '2026-02-05T12:02:10Z'], ['2026-02-05T12:01:59.999Z', '2026-02-05T12:02:00.001Z'], ['2026-02-02T10:30Z', '2026-02-02T10:40Z']] as const) {
+      const h = await call(s.url, 'GET', `/v1/models/m/health?from=${from}&to=${to}`);
+      const e = await call(s.url, 'GET', `/v1/models/m/events?from=${from}&to=${to}`);
+      assert.equal(e.status, 200, JSON.stringify(e.body));
+      assert.deepEqual([e.body['from'], e.body['to']], [h.body['from'], h.body['to']]);
+      const listed = (e.body['events'] as Array<{ ts: number }>).map((x) => x.ts).sort((a, b) => a - b);
+      const expected = times.filter((t) => t >= (e.body['from'] as number) && t < (e.body['to'] as number)).sort((a, b) => a - b);
+      assert.deepEqual(listed, expected, `${from} .. ${to}`);
+      assert.equal(listed.length, h.body['events'], `${from} .. ${to}`);
+    }
+  });
+});
+

@@ -160,8 +160,11 @@ export function queryRoutes(deps: AppDeps) {
       const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
       const before = req.query['before'] === undefined ? undefined : eventCursor(req.query['before']);
+      // The events of the range the answer states (whole minutes, or hours before the minute windows' retention): those
+      // /health and /quality count for the same from/to, not the requested range's (which the answer's from/to widen).
+      const eff = deps.reader.effectiveRange(r.from, r.to);
       const events = await deps.store.queryEvents({
-        model: v.record.model, version: v.record.version, from: r.from, to: r.to, sampledOnly: true, segment: r.segment, limit,
+        model: v.record.model, version: v.record.version, from: eff.from, to: eff.to, sampledOnly: true, segment: r.segment, limit,
         newestFirst: true, ...(before && { before }),
       });
       const last = events.length === limit ? events[events.length - 1] : undefined;
