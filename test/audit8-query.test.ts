@@ -122,3 +122,36 @@ describe('audit 8 (query): GET /events lists the events of the range it answers,
   });
 });
 
+describe('audit 8 (query): a drift threshold that is not a number is refused as such', { timeout: 60_000 }, () => {
+  let s: Server;
+  const post = poster(() => s.url);
+
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await post('/v1/models/m/versions', { version: '1' });
+    const csv = `x,c,prediction\n${Array.from({ length: 50 }, (_, i) => `${i},${i % 2 ? 'a' : 'b'},1`).join('\n')}\n`;
+    const up = await call(s.url, 'PUT', '/v1/models/m/versions/1/reference', csv, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+  });
+  after(() => s.close());
+
+  test('"abc", "", "0x10" and "Infinity" are 400 "threshold must be a number" on /drift, /timeseries and /series; " 0.2" and "1e-1" are read', async () => {
+    const paths = ['/v1/models/m/drift?', '/v1/models/m/timeseries?metric=drift:x&', '/v1/models/m/series?metrics=drift:x,events&'];
+    for (const path of paths) {
+      for (const raw of ['abc', '', '0x10', 'Infinity']) {
+        const r = await call(s.url, 'GET', `${path}threshold=${encodeURIComponent(raw)}`);
+        assert.equal(r.status, 400, `${path} ${raw}: ${JSON.stringify(r.body)}`);
+        assert.ok((r.body['error'] as { message: string }).message.startsWith(`threshold must be a number (got ${JSON.stringify(raw)}); valid thresholds: chisquare: a p-value in (0, 1]`), path);
+      }
+      for (const [raw, value] of [[' 0.2', 0.2], ['1e-1', 0.1]] as const) {
+        const r = await call(s.url, 'GET', `${path}threshold=${encodeURIComponent(raw)}`);
+        assert.equal(r.status, 200, `${path} ${raw}: ${JSON.stringify(r.body)}`);
+        const answered = path.includes('/drift?') ? (r.body['features'] as Array<{ threshold: number }>)[0]?.threshold
+          : path.includes('/series?') ? (r.body['methods'] as Record<string, { threshold: number }>)['drift:x']?.threshold : r.body['threshold'];
+        assert.equal(answered, value, `${path} ${raw}`);
+      }
+    }
+  });
+});
+

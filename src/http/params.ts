@@ -3,6 +3,7 @@ import { MAX_EPOCH_MS, parseRfc3339 } from '../ingest/timestamp.js';
 import { segmentKey } from '../ingest/validate-event.js';
 import type { Granularity } from '../storage/types.js';
 import { ApiError } from './errors.js';
+import { validThresholds } from '../core/drift/threshold.js';
 
 export const DEFAULT_RANGE_MS = 24 * 3600 * 1000;
 const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
@@ -66,3 +67,18 @@ export function parseSegment(v: unknown): string {
   }
   return segmentKey(seg);
 }
+
+/** Decimal number text, as `lookout drift --threshold` takes it (Number() would also read "", "0x10" and "Infinity"). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * The `threshold` of a drift query (/drift, /timeseries, /series), when given: a number, else a 400 saying so (it was
+ * read as NaN, answered "threshold NaN does not fit drift method ...", and "" as 0). Its range is the method's check.
+ */
+export function thresholdParam(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (!DECIMAL.test(text)) throw new ApiError('bad_request', `threshold must be a number (got ${JSON.stringify(raw)}); valid thresholds: ${validThresholds()}`, { threshold: raw });
+  return Number(text);
+}
+

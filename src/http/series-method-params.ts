@@ -4,6 +4,7 @@ import type { VersionContext } from '../monitoring/catalog.js';
 import { chosenDriftSeries, MAX_COMPUTED_WINDOWS, type ChosenDriftSeries } from '../monitoring/series-method.js';
 import { seriesDriftMethod } from '../monitoring/timeseries.js';
 import { ApiError } from './errors.js';
+import { thresholdParam } from './params.js';
 
 /** `method` and `threshold` of GET /timeseries and /series, checked (given once, a known method); null when neither is given. */
 export function askedSeriesMethod(q: Record<string, unknown>): { method?: string; threshold?: number; raw: unknown } | null {
@@ -11,7 +12,7 @@ export function askedSeriesMethod(q: Record<string, unknown>): { method?: string
   for (const k of ['method', 'threshold']) if (q[k] !== undefined && typeof q[k] !== 'string') throw new ApiError('bad_request', `${k} must be given once`);
   const method = q['method'] as string | undefined;
   if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
-  return { ...(method !== undefined && { method }), ...(q['threshold'] !== undefined && { threshold: Number(q['threshold']) }), raw: q['threshold'] };
+  return { ...(method !== undefined && { method }), ...(q['threshold'] !== undefined && { threshold: thresholdParam(q['threshold']) }), raw: q['threshold'] };
 }
 
 /** One drift series computed with the method/threshold asked for (askedSeriesMethod), or a 400 naming the metric. */

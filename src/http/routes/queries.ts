@@ -10,7 +10,7 @@ import type { VersionContext } from '../../monitoring/catalog.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
-import type { RangeParams } from '../params.js';
+import { thresholdParam, type RangeParams } from '../params.js';
 import { checkComputedWindows, seriesMethodParams } from '../series-method-params.js';
 import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
@@ -59,7 +59,7 @@ export function queryRoutes(deps: AppDeps) {
       for (const k of ['method', 'threshold']) if (Array.isArray(req.query[k])) throw new ApiError('bad_request', `${k} must be given once (got ${(req.query[k] as unknown[]).length} values)`);
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
       if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
-      const threshold = req.query['threshold'] !== undefined ? Number(req.query['threshold']) : undefined;
+      const threshold = thresholdParam(req.query['threshold']);
       // the threshold applies to the method each feature uses (the one asked for where it fits the kind, else the automatic one)
       const tp = threshold !== undefined && v.reference ? thresholdProblem(threshold, driftKinds(v), v.reference.profile.rows, { ...(method && { method }) }) : null;
       if (tp) throw new ApiError('bad_request', tp.message, { threshold: req.query['threshold'], methods: tp.methods });
