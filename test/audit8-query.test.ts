@@ -55,6 +55,11 @@ describe('audit 8 (query): GET /segments lists the segments with traffic in the 
     await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region'], inputSchema: SCHEMA });
     await post('/v1/models/m/versions', { version: '1' });
     // today: eu at 09:10, us at 14:45; three days ago (hour windows only): apac at 10:20
+    await post('/v1/models', { name: 'm2', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region', 'tier'], inputSchema: SCHEMA });
+    await post('/v1/models/m2/versions', { version: '1' });
+    await post('/v1/events', { events: [['eu', 'gold'], ['eu', 'free'], ['us', 'gold']].map(([region, tier], i) => ({
+      id: `m2-${i}`, model: 'm2', version: '1', timestamp: Date.UTC(2026, 1, 5, 10 + i), features: { x: 1, c: 'a' }, prediction: '1', segment: { region, tier },
+    })) });
     await post('/v1/events', { events: [
       event('a', Date.UTC(2026, 1, 5, 9, 10), 'eu'), event('b', Date.UTC(2026, 1, 5, 14, 45), 'us'), event('c', Date.UTC(2026, 1, 2, 10, 20), 'apac'),
     ] });
@@ -85,6 +90,17 @@ describe('audit 8 (query): GET /segments lists the segments with traffic in the 
         assert.equal((h.body['events'] as number) > 0, expected.includes(seg), `${seg} in ${from} .. ${to}`);
       }
     }
+  });
+
+  test('segment= narrows the list to the segments holding it (it was echoed and ignored)', async () => {
+    const two = await call(s.url, 'GET', '/v1/models/m2/segments?from=2026-02-05T00:00Z&to=2026-02-05T18:00Z&segment=region=eu');
+    assert.equal(two.status, 200, JSON.stringify(two.body));
+    assert.deepEqual([two.body['segment'], two.body['segments']], ['region=eu', ['region=eu&tier=free', 'region=eu&tier=gold']]);
+    const full = await call(s.url, 'GET', '/v1/models/m2/segments?from=2026-02-05T00:00Z&to=2026-02-05T18:00Z&segment=tier=gold,region=us&details=true');
+    assert.deepEqual(full.body['segments'], ['region=us&tier=gold']);
+    assert.deepEqual((full.body['details'] as Array<{ segment: string; events: number }>).map((d) => [d.segment, d.events]), [['region=us&tier=gold', 1]]);
+    const none = await call(s.url, 'GET', '/v1/models/m2/segments?from=2026-02-05T00:00Z&to=2026-02-05T18:00Z&segment=region=apac');
+    assert.deepEqual(none.body['segments'], []);
   });
 
   test('details=true describes only those segments', async () => {

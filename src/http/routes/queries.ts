@@ -137,7 +137,8 @@ export function queryRoutes(deps: AppDeps) {
      */
     app.get<RG>('/v1/models/:name/segments', read, async (req: Req) => timed('segments', async () => {
       const { v, r } = ctx(req);
-      const segments = await deps.reader.segmentsInRange(v, r.from, r.to);
+      // `segment` narrows the list to the stored segments holding it (region=eu: region=eu&tier=gold, ...), as it echoes
+      const segments = (await deps.reader.segmentsInRange(v, r.from, r.to)).filter((s) => r.segment === '' || segmentMatches(s, r.segment));
       if (!booleanParam(req.query['details'] ?? 'false', 'details')) return { ...head(v, r), segments };
       const details = [];
       for (const segment of segments.slice(0, MAX_SEGMENT_DETAILS)) {
