@@ -171,3 +171,41 @@ describe('audit 8 (query): a drift threshold that is not a number is refused as 
   });
 });
 
+describe('audit 8 (query): /quality of a feature without values in the range', { timeout: 60_000 }, () => {
+  const now = Date.UTC(2026, 1, 5, 18, 30);
+  let s: Server;
+  const post = poster(() => s.url);
+
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await post('/v1/models/m/versions', { version: '1' });
+    const csv = `x,c,prediction\n${Array.from({ length: 50 }, (_, i) => `${i},${i % 2 ? 'a' : 'b'},1`).join('\n')}\n`;
+    assert.equal((await call(s.url, 'PUT', '/v1/models/m/versions/1/reference', csv, { 'content-type': 'text/csv' })).status, 200);
+    // 12:00-12:05: x always missing, c present; 14:00: x = 100 (out of the reference's [0, 49]) twice
+    await post('/v1/events', { events: [
+      ...Array.from({ length: 5 }, (_, i) => ({ id: `a${i}`, model: 'm', version: '1', timestamp: Date.UTC(2026, 1, 5, 12, i), features: { c: 'a' }, prediction: '1' })),
+      ...Array.from({ length: 2 }, (_, i) => ({ id: `b${i}`, model: 'm', version: '1', timestamp: Date.UTC(2026, 1, 5, 14, i), features: { x: 100, c: 'a' }, prediction: '1' })),
+    ] });
+  });
+  after(() => s.close());
+
+  const quality = async (from: string, to: string): Promise<Map<string, Record<string, unknown>>> => {
+    const r = await call(s.url, 'GET', `/v1/models/m/quality?from=${from}&to=${to}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return new Map((r.body['features'] as Array<Record<string, unknown>>).map((f) => [f['name'] as string, f]));
+  };
+
+  test('no events: outOfRange and constant are null, as missingRate is; all missing: likewise for that feature only', async () => {
+    const empty = await quality('2026-02-05T08:00Z', '2026-02-05T09:00Z');
+    for (const f of ['x', 'c']) {
+      assert.deepEqual([empty.get(f)?.['missingRate'], empty.get(f)?.['outOfRange'], empty.get(f)?.['constant']], [null, null, null], f);
+    }
+    const missing = await quality('2026-02-05T12:00Z', '2026-02-05T12:10Z');
+    assert.deepEqual([missing.get('x')?.['missingRate'], missing.get('x')?.['outOfRange'], missing.get('x')?.['constant']], [1, null, null]);
+    assert.deepEqual([missing.get('c')?.['missingRate'], missing.get('c')?.['constant']], [0, true]);
+    const out = await quality('2026-02-05T14:00Z', '2026-02-05T14:10Z');
+    assert.deepEqual([out.get('x')?.['missingRate'], out.get('x')?.['outOfRange'], out.get('x')?.['constant']], [0, 1, true]);
+  });
+});
+

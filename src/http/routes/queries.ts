@@ -77,15 +77,18 @@ export function queryRoutes(deps: AppDeps) {
       const features = v.spec.features.map((f) => {
         const s = merged.features.get(f.name);
         const q = d?.features.find((x) => x.name === f.name)?.stats;
+        // Of a feature without a value in the range (no events, or all missing) no share is out of range and nothing is
+        // constant: null, as missingRate of no events and newCategoryRate (not the 0 and false of an empty sample).
+        const valued = (s?.count ?? 0) > 0;
         return {
           name: f.name, kind: f.kind,
           count: s?.count ?? 0, missing: s?.missing ?? 0,
           missingRate: s && s.count + s.missing > 0 ? s.missing / (s.count + s.missing) : null,
           missingRateReference: q?.quality.missingReference ?? null,
-          outOfRange: q?.quality.outOfRange ?? null,
+          outOfRange: valued ? q?.quality.outOfRange ?? null : null,
           newCategories: q?.newCategories ?? [],
           newCategoryRate: newCategoryRate(merged.features.get(f.name), q?.newCategories ?? []),
-          constant: q?.quality.constantCurrent ?? null,
+          constant: valued ? q?.quality.constantCurrent ?? null : null,
         };
       });
       return { ...head(v, r), events: merged.events, rejected: merged.rejected, rejectedByCode: merged.rejectedByCode, features };
