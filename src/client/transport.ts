@@ -67,10 +67,12 @@ export function rejectedRows(body: unknown, isRetry: boolean): { rejected: numbe
   const results = isRecord(body) && Array.isArray(body['results']) ? body['results'] : [];
   let rejected = 0;
   const samples: Rejection[] = [];
+  // Only the first duplicate_id of an id, and only when no row of that id was accepted by this answer (the earlier
+  // attempt stored nothing, e.g. the server was down): any other is the caller's own duplicate within the batch.
   const dupIds = new Set<unknown>();
+  if (isRetry) for (const r of results) if (isRecord(r) && r['status'] === 'accepted') dupIds.add(r['id']);
   for (const r of results) {
     if (!isRecord(r) || r['status'] !== 'rejected') continue;
-    // Only the first duplicate_id of an id: a second one in the same batch is the caller's own duplicate.
     if (isRetry && r['code'] === 'duplicate_id' && !dupIds.has(r['id'])) {
       dupIds.add(r['id']);
       continue;
