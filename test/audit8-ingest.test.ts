@@ -1,12 +1,13 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { LookoutClient, type LookoutClientError } from '../src/client/index.js';
 import { defaultConfig, type LookoutConfig } from '../src/config.js';
 import { startServer, type Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
-import { call } from './helpers/server.js';
+import { call, testServer } from './helpers/server.js';
 
 /** A loopback port nothing listens on (yet). */
 async function freePort(): Promise<number> {
@@ -57,5 +58,54 @@ describe('audit8: ingest through the client against a real server that is down, 
     // Before: the retry's answer (row 0 accepted, row 1 duplicate_id "appears twice in this batch") counted both as sent.
     assert.deepEqual({ sent: st.sent, rejected: st.rejected, failed: st.failed, dropped: st.dropped }, { sent: 1, rejected: 1, failed: 0, dropped: 0 });
     assert.deepEqual(errors.map((e) => [e.kind, e.count]), [['rejected', 1]]);
+  });
+});
+
+const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
+
+describe('audit8: POST /v1/events answered 503 (the store refused the commit) counts no rejected row in /metrics', { skip: pgUrl ? false : 'LOOKOUT_TEST_PG_URL not set' }, () => {
+  const schema = `lookout_a8ingest_${process.pid}_${Date.now()}`;
+  let s: Server | null = null;
+  after(async () => {
+    await s?.close();
+    const client = new pg.Client({ connectionString: pgUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  test('a batch with a bad row refused 503 three times, then stored: lookout_events_rejected_total counts the bad row once, as /quality does', async () => {
+    s = await testServer({ configure: (c) => (c.storage = `${pgUrl as string}?schema=${schema}`) });
+    const base = s.url;
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+    const rejectedTotal = async (): Promise<number> => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return Number(/^lookout_events_rejected_total\{model="m",code="invalid_score"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const batch = { events: [{ id: 'ok-1', model: 'm', version: '1', features: { x: 1 }, prediction: 1 }, { id: 'bad-1', model: 'm', version: '1', features: { x: 1 }, prediction: 1, score: 2 }] };
+    // The store refuses every commit that writes an event (an outage of the database, as seen by Lookout).
+    const db = new pg.Client({ connectionString: pgUrl });
+    await db.connect();
+    try {
+      await db.query(`CREATE FUNCTION "${schema}".refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected outage'; END $$`);
+      await db.query(`CREATE TRIGGER refuse BEFORE INSERT ON "${schema}".events FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse()`);
+      for (let i = 0; i < 3; i++) {
+        const r = await call(base, 'POST', '/v1/events', batch);
+        assert.equal(r.status, 503, JSON.stringify(r.body));
+      }
+      // Before: 3 (each refused attempt counted its bad row, though no row was answered).
+      assert.equal(await rejectedTotal(), 0);
+      await db.query(`DROP TRIGGER refuse ON "${schema}".events`);
+    } finally {
+      await db.end();
+    }
+    const r = await call(base, 'POST', '/v1/events', batch);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual([r.body['accepted'], r.body['rejected']], [1, 1]);
+    assert.equal(await rejectedTotal(), 1);
+    const now = Date.now();
+    const q = await call(base, 'GET', `/v1/models/m/quality?from=${now - 3_600_000}&to=${now + 60_000}`);
+    assert.deepEqual([q.body['rejected'], q.body['rejectedByCode']], [1, { invalid_score: 1 }]);
   });
 });

@@ -39,6 +39,8 @@ export function eventRoutes(deps: AppDeps) {
       const rejects: RejectRecord[] = [];
       const seen = new Set<string>();
       const rejectedIds = new Set<string>();
+      // Counted once the request is answered (after its commit): a 503 answers no row, and its retry would count them again.
+      const rejectedRows: Array<{ model: string; code: string }> = [];
       rows.forEach((raw, index) => {
         let r = validateEvent(raw, index, env);
         if (r.ok && seen.has(r.event.id)) r = { ok: false, rejection: { index, id: r.event.id, code: 'duplicate_id', message: `id "${r.event.id}" appears twice in this batch` } };
@@ -57,7 +59,7 @@ export function eventRoutes(deps: AppDeps) {
           }
           if (id !== undefined) rejectedIds.add(id);
           results.push({ status: 'rejected', ...r.rejection });
-          deps.metrics.eventsRejected.inc({ model: model ?? '(unknown)', code: r.rejection.code });
+          rejectedRows.push({ model: model ?? '(unknown)', code: r.rejection.code });
         }
       });
       let duplicates: ReadonlySet<string>;
@@ -67,6 +69,7 @@ export function eventRoutes(deps: AppDeps) {
         req.log.error({ err }, 'ingest commit failed');
         throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
       }
+      for (const labels of rejectedRows) deps.metrics.eventsRejected.inc(labels);
       const ownerOf = await duplicateOwners(deps, valid, duplicates);
       let accepted = 0;
       for (let i = 0; i < results.length; i++) {
