@@ -59,6 +59,47 @@ describe('audit8: ingest through the client against a real server that is down, 
     assert.deepEqual({ sent: st.sent, rejected: st.rejected, failed: st.failed, dropped: st.dropped }, { sent: 1, rejected: 1, failed: 0, dropped: 0 });
     assert.deepEqual(errors.map((e) => [e.kind, e.count]), [['rejected', 1]]);
   });
+
+  test('an id stored as another model\'s prediction, answered duplicate_id to a retry (the server was down): rejected, not sent', async () => {
+    const port = await freePort();
+    const config: LookoutConfig = defaultConfig();
+    config.dataDir = tempDir('lookout-audit8-ingest-');
+    config.server.port = port;
+    config.server.host = '127.0.0.1';
+    let s = await startServer({ config });
+    servers.push(s);
+    const base = s.url;
+    const schema = { type: 'object', properties: { x: { type: 'number' } } };
+    for (const name of ['a', 'b']) {
+      assert.equal((await call(base, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['0', '1'], inputSchema: schema })).status, 201);
+      assert.equal((await call(base, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
+    }
+    // One request id used as the prediction id of two models: model a's event is stored first.
+    const stored = await call(base, 'POST', '/v1/events', [{ id: 'req-1', model: 'a', version: '1', features: { x: 1 }, prediction: '1' }]);
+    assert.equal(stored.body['accepted'], 1);
+    await s.close();
+    servers.pop();
+
+    const errors: LookoutClientError[] = [];
+    const client = new LookoutClient({ url: base, flushIntervalMs: 10, backoff: { initialMs: 20, maxMs: 100 }, maxRetries: 1000, onError: (e) => errors.push(e) });
+    client.log({ id: 'req-1', model: 'b', version: '1', features: { x: 1 }, prediction: '1' });
+    for (let i = 0; i < 100 && client.stats().events.retries < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(client.stats().events.retries >= 2, JSON.stringify(client.stats()));
+    s = await startServer({ config });
+    servers.push(s);
+    await client.close();
+
+    const now = Date.now();
+    const health = await call(base, 'GET', `/v1/models/b/health?from=${now - 3_600_000}&to=${now + 60_000}`);
+    assert.equal(health.body['events'], 0);
+    const st = client.stats().events;
+    // Before: sent 1 and no onError call, though model b stored nothing.
+    assert.deepEqual({ sent: st.sent, rejected: st.rejected }, { sent: 0, rejected: 1 });
+    assert.deepEqual(errors.map((e) => [e.kind, e.rejections?.[0]?.code]), [['rejected', 'duplicate_id']]);
+    // The answer names the owner in details too (what the client reads).
+    const again = await call(base, 'POST', '/v1/events', [{ id: 'req-1', model: 'b', version: '1', features: { x: 1 }, prediction: '1' }]);
+    assert.deepEqual((again.body['results'] as Array<{ details?: unknown }>)[0]?.details, { model: 'a' });
+  });
 });
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];

@@ -73,7 +73,9 @@ export function rejectedRows(body: unknown, isRetry: boolean): { rejected: numbe
   if (isRetry) for (const r of results) if (isRecord(r) && r['status'] === 'accepted') dupIds.add(r['id']);
   for (const r of results) {
     if (!isRecord(r) || r['status'] !== 'rejected') continue;
-    if (isRetry && r['code'] === 'duplicate_id' && !dupIds.has(r['id'])) {
+    // details.model: the id is stored as another model's prediction, never by an earlier attempt of this row.
+    const otherModel = isRecord(r['details']) && typeof r['details']['model'] === 'string';
+    if (isRetry && r['code'] === 'duplicate_id' && !otherModel && !dupIds.has(r['id'])) {
       dupIds.add(r['id']);
       continue;
     }

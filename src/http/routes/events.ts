@@ -78,7 +78,8 @@ export function eventRoutes(deps: AppDeps) {
           const owner = ownerOf.get(r.id);
           const message = owner === undefined ? `an event with id "${r.id}" is already stored (not stored again)`
             : `an event with id "${r.id}" is already stored, a prediction of model "${owner}" (ids are unique across all models: a label finds its prediction by id alone); not stored again`;
-          results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message };
+          // details.model: the id is another model's prediction, so not what an earlier attempt of this row stored.
+          results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message, ...(owner !== undefined && { details: { model: owner } }) };
         } else if (r.status === 'accepted') accepted++;
       }
       for (const e of valid) {
