@@ -244,6 +244,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     ...(config.registry?.refreshMs !== undefined && { refreshMs: config.registry.refreshMs }),
     ...(config.registry?.maxArtifactMb !== undefined && { maxArtifactMb: config.registry.maxArtifactMb }),
   });
+  metrics.watchGatewayRecorder(registry.recorder);
   return {
     store, catalog, pipeline, metrics, clock, registry,
     reader, performance, filler,

@@ -32,6 +32,7 @@ export class EventRecorder {
   private readonly inFlightPromises = new Set<Promise<unknown>>();
   recorded = 0;
   dropped = 0;
+  /** Events not recorded because their id was already buffered or stored (a client reusing a request id). */
   duplicates = 0;
   failed = 0;
 
@@ -83,7 +84,10 @@ export class EventRecorder {
     this.rejects = [];
     this.inFlight += events.length;
     const p = this.pipeline.submit(events, rejects).then(
-      (dups) => { this.recorded += events.length - dups.size; },
+      (dups) => {
+        this.recorded += events.length - dups.size;
+        this.duplicates += dups.size;
+      },
       (err: unknown) => {
         this.failed += events.length;
         this.o.onError?.(err, events.length);

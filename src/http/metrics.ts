@@ -19,6 +19,31 @@ export class ServerMetrics {
   readonly windowValuesFilled = new Counter({ name: 'lookout_window_values_filled_total', help: 'Closed windows whose stored feature values the window-value filler computed or found holding', registers: [this.registry] });
   readonly windowValueFillFailures = new Counter({ name: 'lookout_window_value_fill_failures_total', help: 'Window-value filler steps that failed (their windows are tried again)', registers: [this.registry] });
   readonly windowValueFillSeconds = new Histogram({ name: 'lookout_window_value_fill_seconds', help: 'Duration of one window-value filler run (periodic or start-up backfill)', buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [this.registry] });
+  readonly gatewayPredictions = new Counter({
+    name: 'lookout_gateway_predictions_total',
+    help: 'POST /v1/models/:name/predict answers of a declared model, by outcome: ok (the version routed to answered), fallback (a fallback step answered), upstream_error (502), upstream_timeout (504), unavailable (503)',
+    labelNames: ['model', 'outcome'], registers: [this.registry],
+  });
+
+  /** Exports what the gateway's recorder did with the events of its predictions (called by the server wiring). */
+  watchGatewayRecorder(r: { readonly recorded: number; readonly dropped: number; readonly duplicates: number; readonly failed: number }): void {
+    new Counter({
+      name: 'lookout_gateway_events_recorded_total', help: 'Events of gateway predictions (and failed requests) stored', registers: [this.registry],
+      collect() { this.reset(); this.inc(r.recorded); },
+    });
+    new Counter({
+      name: 'lookout_gateway_events_lost_total',
+      help: 'Events of gateway predictions not stored, by reason: queue_full (over 100,000 pending: dropped), duplicate_id (a request id already recorded), commit_failed (the store refused the batch)',
+      labelNames: ['reason'], registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ reason: 'queue_full' }, r.dropped);
+        this.inc({ reason: 'duplicate_id' }, r.duplicates);
+        this.inc({ reason: 'commit_failed' }, r.failed);
+      },
+    });
+  }
+
   /** Windows noted for the filler and not filled yet (set by the server wiring). */
   windowValuesPending: () => number = () => 0;
   /** The embedded store's memory by component (set by the server wiring; empty for PostgreSQL). */

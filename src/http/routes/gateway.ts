@@ -8,6 +8,8 @@ import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-error
 
 type P = { name: string };
 
+const FAILURES: ReadonlySet<string> = new Set(['upstream_error', 'upstream_timeout', 'unavailable']);
+
 /** The prediction gateway, its shadow report and the blue-green switch. */
 export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -29,7 +31,16 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
     app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest') }, async (req, reply) => {
       const key = req.headers['x-lookout-route-key'];
       const rid = req.headers['x-request-id'];
-      const r = await s.gateway.predict(req.params.name, req.body, { routeKey: typeof key === 'string' ? key : undefined, requestId: typeof rid === 'string' ? rid : undefined });
+      const model = req.params.name;
+      let r;
+      try {
+        r = await s.gateway.predict(model, req.body, { routeKey: typeof key === 'string' ? key : undefined, requestId: typeof rid === 'string' ? rid : undefined });
+      } catch (e) {
+        // the answers nothing could give (502, 504, 503); a refused request (400, 404) names no upstream
+        if (e instanceof RegistryError && FAILURES.has(e.code)) deps.metrics.gatewayPredictions.inc({ model, outcome: e.code });
+        throw e;
+      }
+      deps.metrics.gatewayPredictions.inc({ model, outcome: r.fallback === null ? 'ok' : 'fallback' });
       void reply.header('x-lookout-prediction-id', idHeader(r.id)).header('x-lookout-version', r.version);
       if (r.fallback !== null) void reply.header('x-lookout-fallback', r.fallback);
       return r.body;
