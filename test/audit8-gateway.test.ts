@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { defaultConfig } from '../src/config.js';
+import { MemoryNotifier } from '../src/rollout/notifier.js';
+import { startServer, type Server } from '../src/server.js';
+import type { AlertRecord } from '../src/storage/alerts.js';
+import { tempDir } from './helpers/cli.js';
+import { Receiver } from './helpers/receiver.js';
+import { declareChurn, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
 import { parsePrometheus } from './helpers/prometheus.js';
 import { predict, type Answer } from './helpers/predict.js';
 import { call } from './helpers/server.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
 
 /** A model server that writes the answer's headers and part of its body, then resets the connection. */
 async function resetting(): Promise<{ url: string; close(): Promise<void> }> {
@@ -108,5 +115,64 @@ describe('audit 8: gateway (real upstream model servers on loopback)', { timeout
       g.v1.behaviour.hang = false;
       await reset.close();
     }
+  });
+});
+
+describe('audit 8: rollout rollbacks through the alert pipeline', { timeout: 120_000 }, () => {
+  const MIN = 60_000;
+  let now = Date.UTC(2026, 0, 5, 12);
+  let server: Server;
+  let url = '';
+  let rx: Receiver;
+  const upstreams: ModelServer[] = [];
+  before(async () => {
+    rx = await Receiver.start();
+    const c = defaultConfig();
+    c.dataDir = tempDir('lookout-audit8-gw-');
+    c.server.port = 0;
+    c.registry = { tickMs: 0, refreshMs: 0 };
+    c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
+    server = await startServer({ config: c, clock: () => now, rolloutNotifier: new MemoryNotifier() });
+    url = server.url;
+    const stable = await startModelServer();
+    const broken = await startModelServer({ failEvery: 1 });
+    upstreams.push(stable, broken);
+    await declareChurn(url, [{ version: '1.0.0', upstream: stable.url }, { version: '1.1.0', upstream: broken.url }, { version: '1.2.0', upstream: broken.url }], '1.0.0');
+  });
+  after(async () => {
+    await server?.close();
+    await rx?.close();
+    for (const u of upstreams) await u.close();
+  });
+
+  test('audit 8: a second automatic rollback while the first one\'s alert is open is a new page alert of its candidate, notified', async () => {
+    const rollBack = async (candidate: string): Promise<string> => {
+      const r = await call(url, 'POST', '/v1/models/churn/rollout', { candidate, steps: [50, 100], stepDurationMs: 10 * MIN, reason: `ship ${candidate}`, analysis: { minSamples: 20 } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      for (let i = 0; i < 120; i++) await predict(url, { x: (i % 9) - 4 });
+      now += 10_000;
+      await call(url, 'POST', '/v1/rollouts/tick', {});
+      const ro = (await call(url, 'GET', '/v1/models/churn/rollout')).body['rollout'] as Record<string, unknown>;
+      assert.equal(ro['state'], 'rolled_back', JSON.stringify(ro).slice(0, 400));
+      return String(ro['id']);
+    };
+    const firing = async (): Promise<Array<{ labels: Record<string, string>; version?: string; status: string }>> => {
+      const before = rx.received.length;
+      now += 2 * MIN;
+      await call(url, 'POST', '/v1/monitors/run', {});
+      return rx.received.slice(before).flatMap((r) => (r.body as { alerts: Array<{ labels: Record<string, string>; version?: string; status: string }> }).alerts)
+        .filter((x) => x.labels['category'] === 'rollout');
+    };
+    const first = await rollBack('1.1.0');
+    assert.ok((await firing()).some((x) => x.status === 'firing'), 'the first rollback is notified');
+    // nobody resolved it; a new candidate is rolled out and rolled back too
+    const second = await rollBack('1.2.0');
+    assert.notEqual(first, second);
+    const open = ((await call(url, 'GET', '/v1/alerts?state=open&model=churn')).body['alerts'] as AlertRecord[]).filter((a) => a.labels['category'] === 'rollout');
+    assert.equal(open.length, 1, JSON.stringify(open));
+    const a = open[0] as AlertRecord;
+    assert.deepStrictEqual([a.version, a.context['rolloutId'], a.severity], ['1.2.0', second, 'page'], 'the open alert is the second rollback\'s');
+    const sent = await firing();
+    assert.ok(sent.some((x) => x.status === 'firing' && x.version === '1.2.0'), `the second rollback is notified: ${JSON.stringify(sent).slice(0, 600)}`);
   });
 });

@@ -1,7 +1,7 @@
 import type { Alerting } from '../alerting/setup.js';
 import type { RolloutEvent, RolloutNotifier } from '../rollout/notifier.js';
 
-/** Labels of the rollout alert of a model: one open alert per model (a later promotion resolves it). */
+/** Labels of the rollout alert of a model: one open alert per model (a later promotion, or a later rollback, resolves it). */
 const LABELS = { category: 'rollout' };
 
 /**
@@ -26,6 +26,9 @@ export class RolloutAlerts implements RolloutNotifier {
     if (e.type === 'rolled_back') {
       const failed = e.analysis?.checks.filter((c) => !c.pass) ?? [];
       const manual = e.manualBy !== undefined;
+      // A rollout ends once: an alert still open is an earlier rollout's. Closed first, so this rollback is an alert of
+      // its own (its candidate, notified): merged into the open one, same severity, it was never notified.
+      await a.resolve({ source: 'rollout', model: e.model, labels: LABELS });
       await a.raise({
         source: 'rollout', model: e.model, version: e.candidate, severity: manual ? 'warning' : 'page', labels: LABELS,
         summary: `rollout ${e.rolloutId} of ${e.model} ${manual ? `aborted manually by ${e.manualBy}` : 'rolled back'} (${e.candidate} -> ${e.primary}): ${e.reason}`,
