@@ -29,7 +29,7 @@ function context(ctx: ViewContext, a: Alert): HTMLElement {
     c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${s.segment} (${num(s.value, 3)})`).join(', ')) : null,
     h('div', null,
       c.runbookUrl ? h('a', { href: c.runbookUrl, target: '_blank', rel: 'noopener', 'data-testid': 'runbook' }, 'runbook') : h('span.muted', null, 'no runbook'), ' · ',
-      modelLink(ctx, a.model, 'dashboard')));
+      modelLink(ctx, a.model, 'dashboard', a.version)));
 }
 
 /** A form that creates a silence (POST /v1/silences); prefilled from an alert's labels. */
@@ -83,7 +83,7 @@ export const alertsView = {
       if (r.value.alerts.length === 0) return h('p.empty', { 'data-testid': 'no-alerts' }, `No ${state === 'all' ? '' : state + ' '}alerts.`);
       return table<Alert>([
         { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
-        { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model), a.version ? `@${a.version}` : '') },
+        { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model, a.model, a.version), a.version ? `@${a.version}` : '') },
         { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(ctx, a) },
         { label: 'Started', value: (a) => a.startsAt, render: (a) => h('span', { title: time(a.startsAt) }, ago(a.startsAt)) },
         { label: 'State', value: (a) => a.state, render: (a) => `${a.state}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.silenced ? ' · silenced' : ''}${a.inhibited ? ' · inhibited' : ''}${a.falsePositive ? ' · false positive' : ''}` },

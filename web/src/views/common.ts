@@ -12,12 +12,19 @@ export function grid(...panels: HTMLElement[]): HTMLElement {
   return h('div.grid', null, panels);
 }
 
-export function modelLink(ctx: ViewContext, model: string, text = model): HTMLAnchorElement {
-  return link(href('model', [model], rangeParams(ctx.route.params)), text);
+/** The link to a model's page for the range, and for `version` when the link is about one (an overview row, an alert). */
+export function modelLink(ctx: ViewContext, model: string, text = model, version?: string | null): HTMLAnchorElement {
+  return link(href('model', [model], { ...rangeParams(ctx.route.params), version: version ?? undefined }), text);
 }
 
+/** The version and segment the current view looks at (`?version=`, `?segment=`), to keep in a drill-down link. */
+export function scopeParams(ctx: ViewContext): Record<string, string | undefined> {
+  return { version: ctx.route.params.get('version') ?? undefined, segment: ctx.route.params.get('segment') ?? undefined };
+}
+
+/** A feature's page for the range, and for the version and segment the current view looks at. */
 export function featureLink(ctx: ViewContext, model: string, feature: string): HTMLAnchorElement {
-  return link(href('feature', [model, feature], rangeParams(ctx.route.params)), feature);
+  return link(href('feature', [model, feature], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), feature);
 }
 
 /** The headline quality metric of a model kind: accuracy for classifiers, MAE for regressors. */

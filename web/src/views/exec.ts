@@ -14,7 +14,7 @@ function tile(ctx: ViewContext, r: ModelRow): HTMLElement {
   const realized = metricValue(r.perf?.realized, hm.key);
   const reference = metricValue(r.perf?.reference, hm.key);
   return h('div.tile', { 'data-model': r.model.name, 'data-status': r.verdict.status },
-    h('div.tile-head', null, modelLink(ctx, r.model.name), ' ', statusBadge(r.verdict.status, r.verdict.reasons.join('; '))),
+    h('div.tile-head', null, modelLink(ctx, r.model.name, r.model.name, r.version), ' ', statusBadge(r.verdict.status, r.verdict.reasons.join('; '))),
     h('div.tile-big', null, fmt(realized ?? r.perf?.estimated?.accuracy ?? null)),
     h('div.muted', null, `${hm.label} ${realized !== null ? 'realized' : 'estimated'} · reference ${fmt(reference)}`),
     h('div', null, `${count(r.health?.events)} predictions · availability ${pct(r.health?.errorRate === null || r.health?.errorRate === undefined ? null : 1 - r.health.errorRate, 2)}`),

@@ -1,12 +1,13 @@
 import { api } from '../api.js';
 import { categoryBars, histogramOverlay } from '../charts/bars.js';
 import { drift, models } from '../data.js';
-import { h } from '../dom.js';
+import { h, link } from '../dom.js';
 import { num, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { statusBadge } from '../status.js';
 import type { ModelInfo, Quality, SampledEvent } from '../types.js';
-import { grid, heading, kv, modelLink } from './common.js';
+import { href, rangeParams } from '../route.js';
+import { grid, heading, kv, scopeParams } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 
 interface Distribution {
@@ -85,6 +86,6 @@ export const featureView = {
       const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, limit: SAMPLE_ROWS });
       return r.events.length ? samples(m, feature, r.events) : h('p.empty', null, 'No sampled events in this range (ingest.sampleRate keeps a share of raw events).');
     }, { wide: true, testid: 'feature-samples' });
-    return h('div', null, heading(ctx, `Feature ${feature}`, h('span', null, 'of ', modelLink(ctx, m.name))), grid(dist, verdictPanel, history, missing, raw));
+    return h('div', null, heading(ctx, `Feature ${feature}`, h('span', null, 'of ', link(href('model', [m.name], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), m.name))), grid(dist, verdictPanel, history, missing, raw));
   },
 };

@@ -16,14 +16,14 @@ export const oncallView = {
       const open = await alerts({ state: 'open' });
       if (open.available && open.value.alerts.length) {
         return h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => h('li', null,
-          h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
+          h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model, a.model, a.version), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
           a.context?.runbookUrl ? h('span', null, ' · ', h('a', { href: a.context.runbookUrl, target: '_blank', rel: 'noopener' }, 'runbook')) : null)));
       }
       const { rows } = await modelRows(ctx, { performance: false });
       const bad = rows.filter((r) => r.verdict.status === 'red' || r.verdict.status === 'yellow');
       return h('div', null,
         open.available ? h('p', null, 'No open alerts.') : h('p.muted', null, 'Alerting is not available on this server: problems below are derived from the query API.'),
-        bad.length ? h('ul.problems', { 'data-testid': 'problems' }, bad.map((r) => h('li', null, statusBadge(r.verdict.status), ' ', modelLink(ctx, r.model.name), ` @${r.version}: ${r.verdict.reasons.join('; ')}`)))
+        bad.length ? h('ul.problems', { 'data-testid': 'problems' }, bad.map((r) => h('li', null, statusBadge(r.verdict.status), ' ', modelLink(ctx, r.model.name, r.model.name, r.version), ` @${r.version}: ${r.verdict.reasons.join('; ')}`)))
           : h('p', { 'data-testid': 'problems' }, 'All models look healthy in this range.'));
     }, { wide: true, testid: 'oncall-problems' });
     const changes = ctx.panel('Recent changes', async () => {

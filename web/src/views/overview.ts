@@ -85,7 +85,7 @@ export const overviewView = {
       if (rows.length === 0) return h('p.empty', null, 'No models yet. Declare one in lookout.yaml or POST /v1/models (or start with --demo).');
       const t = table<ModelRow>([
         { label: 'Status', value: (r) => ({ red: 0, yellow: 1, green: 2, grey: 3 })[r.verdict.status], render: (r) => h('span', null, statusBadge(r.verdict.status, r.verdict.reasons.join('; ')), h('small.reasons', null, r.verdict.reasons.slice(0, 2).join('; '))) },
-        { label: 'Model', value: (r) => r.model.name, render: (r) => modelLink(ctx, r.model.name) },
+        { label: 'Model', value: (r) => r.model.name, render: (r) => modelLink(ctx, r.model.name, r.model.name, r.version) },
         { label: 'Version', value: (r) => r.version },
         { label: 'Traffic', value: (r) => r.health?.events ?? null, render: (r) => `${count(r.health?.events)} (${num(r.health?.throughputPerSecond ?? null, 2)}/s)` },
         { label: 'Latency p95', value: (r) => r.health?.latencyMs.p95 ?? null, render: (r) => ms(r.health?.latencyMs.p95) },
