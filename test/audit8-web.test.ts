@@ -92,4 +92,24 @@ describe('audit 8 (web): drill-down links keep the version and segment looked at
     assert.equal(new URLSearchParams((await page.locator('.page-head a', { hasText: 'debug view' }).getAttribute('href'))?.split('?')[1]).get('version'), '1');
     assert.deepEqual(errors, []);
   });
+
+  test('the quality panel of a range with traffic but no labels says there are none, or since when (it said nothing about labels)', async () => {
+    await openView(page, `${s.url}/ui/#/model/m?${range}&version=2`, { complete: true });
+    const api = (await call(s.url, 'GET', `/v1/models/m/performance?${range}&version=2`)).body as { labelled: number; events: number };
+    assert.deepEqual([api.labelled, api.events > 0], [0, true]);
+    assert.match((await page.locator('[data-testid="quality"] [data-testid="no-labels"]').textContent()) ?? '', /No labelled events in this range: realized accuracy needs labels/);
+    // Labels for the first 50 minutes only (the 10:00 bucket): the line stops at 11:00 and the panel says why
+    const label = (i: number): { id: string; label: string } => ({ id: `2-${i}`, label: String(i % 3 === 0 ? 1 : 0) });
+    await post('/v1/labels', { labels: Array.from({ length: 200 }, (_, i) => label(i)) });
+    await openView(page, `${s.url}/ui/#/model/m?${range}&version=2`, { complete: true });
+    const buckets = (await call(s.url, 'GET', `/v1/models/m/performance/buckets?${range}&version=2&step=1h`)).body as { buckets: Array<{ to: number; labelled: number }> };
+    assert.deepEqual(buckets.buckets.map((b) => b.labelled), [200, 0]);
+    const upTo = new Date(buckets.buckets[0]?.to ?? 0).toISOString().slice(0, 16).replace('T', ' ');
+    assert.match((await page.locator('[data-testid="quality"] [data-testid="no-labels"]').textContent()) ?? '', new RegExp(`No labelled events after ${upTo}Z: realized accuracy stops there`));
+    // With every label the note goes
+    await post('/v1/labels', { labels: Array.from({ length: 200 }, (_, i) => label(200 + i)) });
+    await openView(page, `${s.url}/ui/#/model/m?${range}&version=2`, { complete: true });
+    assert.equal(await page.locator('[data-testid="quality"] [data-testid="no-labels"]').count(), 0);
+    assert.deepEqual(errors, []);
+  });
 });

@@ -1,7 +1,8 @@
 import type { Annotation } from '../charts/time.js';
 import { timeChart } from '../charts/time.js';
 import { performanceBuckets, series } from '../data.js';
-import { num, pct } from '../format.js';
+import { h } from '../dom.js';
+import { num, pct, time } from '../format.js';
 import type { Query } from '../api.js';
 import type { ViewContext } from '../panel.js';
 import type { ModelInfo } from '../types.js';
@@ -41,7 +42,7 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
   const estByT = new Map((est?.points ?? []).map((p) => [p.t, p.value]));
   const ref = perf.reference?.metrics[hm.key]?.value ?? null;
   const fmt = hm.key === 'accuracy' ? (v: number) => pct(v) : (v: number) => num(v, 2);
-  return timeChart({
+  const chart = timeChart({
     title: `${hm.label}: realized (95% CI) vs ${est?.points.some((p) => p.value !== null) ? 'estimated (CBPE)' : 'reference'}`,
     testid: 'quality-chart', t, format: fmt,
     series: [
@@ -54,4 +55,12 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
     band: { upper: 1, lower: 2, color: 'rgba(22, 163, 74, 0.12)' },
     annotations: notes,
   });
+  // No labels (or none for the range's last buckets): say why the realized line is missing or stops, which
+  // otherwise reads as a gap in the traffic. The buckets are aligned, so the last one may end after the range.
+  const last = [...bs].reverse().find((b) => b.labelled > 0);
+  const cbpe = est?.points.some((p) => p.value !== null) ? '; the CBPE estimate is drawn without them' : '';
+  const note = !last ? `No labelled events in this range: realized ${hm.label} needs labels (POST /v1/labels, joined by event id)${cbpe}.`
+    : last.to + step <= ctx.range.to ? `No labelled events after ${time(last.to)}: realized ${hm.label} stops there (labels not received yet)${cbpe}.` : null;
+  if (note) chart.insertBefore(h('p.muted', { 'data-testid': 'no-labels' }, note), chart.children[1] ?? null);
+  return chart;
 }
