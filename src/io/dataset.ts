@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
 import { formatOf, readerSql } from './formats.js';
@@ -57,8 +57,13 @@ export class Dataset {
 
   static async load(conn: DuckDBConnection, path: string, table: string): Promise<Dataset> {
     if (!existsSync(path)) throw new InputError(`file not found: ${path}`);
-    if (!statSync(path).isFile()) throw new InputError(`not a file: ${path}`);
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new InputError(`not a file: ${path}`);
     const format = formatOf(path);
+    if (isBlank(path, stat.size)) {
+      // DuckDB reads such a file as one made-up column ("column0", "json") and the user would see that name instead.
+      throw new InputError(`file is empty: ${path} (${format === 'csv' ? 'no header row' : format === 'jsonl' ? 'no JSON lines' : 'no Parquet data'})`);
+    }
     const load = (sql: string): Promise<unknown> => conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${sql}`);
     try {
       await load(readerSql(path, format));
@@ -119,6 +124,13 @@ async function numericTextColumns(conn: DuckDBConnection, table: string, columns
     if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
     else if (c.duckType === 'JSON') c.cls = 'categorical';
   });
+}
+
+/** A file of zero bytes, or an uncompressed text file of only whitespace (a few bytes: read only when small). */
+function isBlank(path: string, size: number): boolean {
+  if (size === 0) return true;
+  if (size > 4096 || /\.(gz|zst|parquet)$/i.test(path)) return false;
+  return readFileSync(path, 'utf8').replace(/^\uFEFF/, '').trim() === '';
 }
 
 function firstLine(err: unknown): string {

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { lookout, tempDir, writeCsv } from './helpers/cli.js';
+
+describe('audit 8: the offline CLI on files', { timeout: 120_000 }, () => {
+  test('an empty or blank input file is refused with "file is empty", not a made-up column name', () => {
+    const dir = tempDir();
+    const good = join(dir, 'good.csv');
+    writeCsv(good, { a: [1, 2, 3], s: [0.1, 0.6, 0.9] });
+    const files: Array<[string, string, string]> = [
+      ['empty.csv', '', 'no header row'],
+      ['blank.csv', '\r\n\n', 'no header row'],
+      ['bom.csv', '\uFEFF\n', 'no header row'],
+      ['empty.jsonl', '', 'no JSON lines'],
+      ['blank.jsonl', '\n\n', 'no JSON lines'],
+      ['empty.parquet', '', 'no Parquet data'],
+    ];
+    for (const [name, content, why] of files) {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      const runs = [name.endsWith('.jsonl') ? ['drift', '--reference', good, '--current', path] : ['drift', '--reference', path, '--current', good]];
+      if (name === 'empty.csv') {
+        runs.push(['report', '--reference', path, '--current', good, '--out', join(dir, 'r.html')]);
+        runs.push(['metrics', '--data', path, '--task', 'binary', '--label', 'a', '--score', 's']);
+      }
+      for (const args of runs) {
+        const r = lookout([...args, '--json']);
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+        const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+        assert.equal(err.code, 'bad_input');
+        assert.equal(err.message, `file is empty: ${path} (${why})`);
+        assert.equal(r.stderr.trim(), `lookout: error: file is empty: ${path} (${why})`);
+      }
+    }
+    // A header-only CSV is not empty: it is a file of 0 rows.
+    const header = join(dir, 'header.csv');
+    writeFileSync(header, 'a,s\n');
+    const r = lookout(['drift', '--reference', good, '--current', header, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { current: { rows: number } }).current.rows, 0);
+  });
+});
