@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { CHROMIUM, launch, watchErrors } from './helpers/browser.js';
 import { lookout, tempDir, writeCsv } from './helpers/cli.js';
 
 describe('audit 8: the offline CLI on files', { timeout: 120_000 }, () => {
@@ -40,5 +42,35 @@ describe('audit 8: the offline CLI on files', { timeout: 120_000 }, () => {
     const r = lookout(['drift', '--reference', good, '--current', header, '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { current: { rows: number } }).current.rows, 0);
+  });
+
+  test('the HTML report in Chromium: every chart sits below its feature title, whatever the title\'s length', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, async () => {
+    const dir = tempDir();
+    const n = 300;
+    const ref = Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    // "x" has no value in current: its card title is just "x ok ks = -", short enough to sit beside a 420 px chart.
+    writeCsv(join(dir, 'ref.csv'), { x: ref, a_rather_long_feature_name: ref });
+    writeCsv(join(dir, 'cur.csv'), { x: ref.map(() => null), a_rather_long_feature_name: ref.map((v) => v + 1) });
+    const out = join(dir, 'report.html');
+    const r = lookout(['report', '--reference', join(dir, 'ref.csv'), '--current', join(dir, 'cur.csv'), '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const browser = await launch();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+      const errors = watchErrors(page);
+      await page.goto(pathToFileURL(out).href);
+      const cards = page.locator('.card');
+      assert.equal(await cards.count(), 2);
+      for (let i = 0; i < 2; i++) {
+        const name = await cards.nth(i).locator('b').textContent();
+        const title = await cards.nth(i).locator('b').boundingBox();
+        const chart = await cards.nth(i).locator('svg').boundingBox();
+        assert.ok(title && chart, `${String(name)}: title or chart not rendered`);
+        assert.ok(chart.y >= title.y + title.height, `${String(name)}: chart top ${chart.y} above the title's bottom ${title.y + title.height}`);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -10,7 +10,7 @@ th,td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;font-variant-
 .banner{padding:10px 14px;border-radius:6px;margin:12px 0}.banner.drift{background:#fdecea}.banner.ok{background:#e8f5e9}
 .features{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:16px}
 .card{border:1px solid #ddd;border-radius:6px;padding:10px}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
-.chart{max-width:100%;height:auto}`;
+.chart{display:block;margin-top:6px;max-width:100%;height:auto}`;
 
 /** The self-contained HTML drift report: a drift table and one overlaid distribution chart per feature. */
 export function renderReport(r: DriftRunResult, distributions: ReadonlyMap<string, Distribution>, generatedAt: Date): string {
