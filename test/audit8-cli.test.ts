@@ -73,4 +73,20 @@ describe('audit 8: the offline CLI on files', { timeout: 120_000 }, () => {
       await browser.close();
     }
   });
+
+  test('metrics --scores naming columns, not classes: the error says which classes --scores gave and how to write class=column', () => {
+    const dir = tempDir();
+    const data = join(dir, 'mc.csv');
+    writeCsv(data, { y: [0, 1, 2, 1], s0: [0.7, 0.2, 0.1, 0.3], s1: [0.2, 0.6, 0.1, 0.5], s2: [0.1, 0.2, 0.8, 0.2] });
+    const r = lookout(['metrics', '--data', data, '--task', 'multiclass', '--label', 'y', '--scores', 's0,s1,s2', '--json']);
+    assert.equal(r.code, 2, r.stderr);
+    const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+    assert.equal(err.code, 'bad_input');
+    assert.equal(err.message, 'label "0" has no column in the score matrix: --scores gave the classes "s0", "s1", "s2"; '
+      + 'every class needs a column, written class=column when the column is not named after its class (e.g. --scores 0=p0,1=p1)');
+    // Written as the message says, the same file is measured.
+    const ok = lookout(['metrics', '--data', data, '--task', 'multiclass', '--label', 'y', '--scores', '0=s0,1=s1,2=s2', '--json', '--resamples', '10']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { metrics: { accuracy: { value: number } } }).metrics.accuracy.value, 1);
+  });
 });

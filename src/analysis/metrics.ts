@@ -55,6 +55,11 @@ export async function runMetrics(path: string, o: MetricsRunOptions): Promise<Me
     try {
       return computeMetrics(input);
     } catch (e) {
+      if (e instanceof MetricsInputError && o.scores && e.message.endsWith('has no column in the score matrix')) {
+        // The core names the label only: say which classes --scores gave and how to name a column's class.
+        const given = scoreColumns(o.scores).map((c) => (c.label === c.column ? `"${c.label}"` : `"${c.label}" (${c.column})`));
+        throw new InputError(`${e.message}: --scores gave the classes ${given.join(', ')}; every class needs a column, written class=column when the column is not named after its class (e.g. --scores 0=p0,1=p1)`);
+      }
       if (e instanceof MetricsInputError) throw new InputError(e.message);
       throw e;
     }
