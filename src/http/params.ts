@@ -68,7 +68,10 @@ export function parseSegment(v: unknown): string {
   return segmentKey(seg);
 }
 
-/** Decimal number text, as `lookout drift --threshold` takes it (Number() would also read "", "0x10" and "Infinity"). */
+/**
+ * Decimal number text (Number() would also read "", "0x10" and "Infinity"). Wider than JSON's grammar
+ * (decimalNumber, src/ingest/decimal.ts), which would refuse the thresholds `.05` and `+0.1` written in a URL.
+ */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
