@@ -4,6 +4,8 @@ import type { VersionContext } from './catalog.js';
 import { realizedWithNote, sampleOf, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { segmentMatches } from './segment-match.js';
+import { estimateOf, type Estimate } from './segment-estimates.js';
+import type { WindowSummary } from '../core/summary/window.js';
 
 /** Most buckets one request may ask for. */
 export const MAX_BUCKETS = 1000;
@@ -13,6 +15,8 @@ export interface PerformanceBucket {
   to: number;
   labelled: number;
   realized: MetricsResult | null;
+  /** As in GET /performance: the CBPE estimate from the window summaries of the bucket's range (null without predictions). */
+  estimated: Estimate;
   /** As in GET /performance: why realized is null although events are labelled. */
   realizedNote?: string;
   /** As in GET /performance: set when the bucket holds more labelled events than a read holds (then of a sample). */
@@ -25,18 +29,25 @@ export interface BucketOptions {
   metrics?: readonly string[];
   /** Bootstrap CIs (default true). */
   ci?: boolean;
+  /** The merged window summaries of [from, to) of the segment, for each bucket's CBPE estimate. */
+  summaries: (from: number, to: number) => Promise<WindowSummary>;
 }
 
-/** [from, to) cut into buckets of `step` ms aligned to multiples of step since the epoch (the first may start before from). */
+/**
+ * [from, to) cut into buckets of `step` ms aligned to multiples of step since the epoch, the first and last clipped to
+ * the range: a range not aligned to step starts with a partial bucket [from, next multiple) and ends with one up to
+ * `to`, so no bucket counts events outside the range asked for.
+ */
 export function bucketRanges(from: number, to: number, step: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let t = Math.floor(from / step) * step; t < to; t += step) out.push([t, t + step]);
+  for (let t = Math.floor(from / step) * step; t < to; t += step) out.push([Math.max(t, from), Math.min(t + step, to)]);
   return out;
 }
 
 /**
- * Realized metrics per aligned bucket, for charts: what GET /performance?segments=false answers for each
- * bucket's range (same labelled events, same seed, same bootstrap), in one request. The labelled events of the
+ * Realized metrics and the CBPE estimate per aligned bucket (the first and last clipped to the range), for charts:
+ * what GET /performance?segments=false answers for each bucket's range (same labelled events, same seed, same
+ * bootstrap, same window summaries), in one request. The labelled events of the
  * whole span are read once (the performance cache slices them per bucket) and each bucket's result is kept
  * per bucket range, so a chart opened again a minute later reuses every bucket no write has touched.
  */
@@ -51,6 +62,7 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
   return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, id, async (): Promise<PerformanceBucket> => {
     const all = await perf.labelled(m.name, v.record.version, bf, bt);
     const events: readonly LabelledOutcome[] = opts.segment === '' ? all.events : all.events.filter((l) => segmentMatches(l.event.segment, opts.segment));
-    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics), sampled: sampleOf(all) };
+    const estimated = estimateOf(await opts.summaries(bf, bt));
+    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics), estimated, sampled: sampleOf(all) };
   })));
 }

@@ -70,7 +70,9 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
     // most 15 buckets (web/src/views/quality.ts); this also reads the labelled events of the range.
     const headline = m.outputKind === 'regression' ? 'mae' : 'accuracy';
     const step = DAY * Math.max(1, Math.ceil((to - from) / DAY / 15));
-    await performanceBuckets(deps.performance, m, v, from, to, step, { segment: '', metrics: [headline] });
+    // Of the range the route cuts into buckets (its effective range: the first and last bucket are clipped to it).
+    const eff = deps.reader.effectiveRange(from, to);
+    await performanceBuckets(deps.performance, m, v, eff.from, eff.to, step, { segment: '', metrics: [headline], summaries: (f, t) => deps.reader.merged(v, '', f, t) });
   }
   return { models, drifts, ms: performance.now() - t0 };
 }

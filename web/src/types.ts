@@ -56,7 +56,8 @@ export interface Performance {
 /** GET /performance/buckets: realized metrics per aligned bucket. */
 export interface PerformanceBuckets {
   step: number;
-  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null; sampled: { rate: number; labelledInRange: number } | null }>;
+  /** Aligned to multiples of step, the first and last clipped to the range; `estimated`: the bucket's CBPE estimate. */
+  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null; estimated: Performance['estimated']; sampled: { rate: number; labelledInRange: number } | null }>;
   reference: Metrics | null;
 }
 

@@ -7,6 +7,7 @@ import { performanceOf, sampleOf } from '../../monitoring/performance.js';
 import { metricNames } from '../../core/metrics/index.js';
 import type { OutputKind } from '../../storage/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
+import type { WindowSummary } from '../../core/summary/window.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
@@ -118,8 +119,9 @@ export function queryRoutes(deps: AppDeps) {
     }));
 
     /**
-     * Realized metrics per bucket of `step` (e.g. 2d; aligned to multiples of step since the epoch), for charts:
-     * each bucket as GET /performance?segments=false answers for its range, in one request.
+     * Realized metrics and the CBPE estimate per bucket of `step` (e.g. 2d; aligned to multiples of step since the
+     * epoch, the first and last clipped to the range), for charts: each bucket as GET /performance?segments=false
+     * answers for its range, in one request.
      */
     app.get<RG>('/v1/models/:name/performance/buckets', read, async (req: Req) => timed('performance_buckets', async () => {
       const { v, r } = ctx(req);
@@ -129,7 +131,11 @@ export function queryRoutes(deps: AppDeps) {
       if (count > MAX_BUCKETS) throw new ApiError('bad_request', `step ${formatDuration(step)} cuts the range into ${count} buckets; at most ${MAX_BUCKETS}`, { buckets: count, max: MAX_BUCKETS });
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
       const ci = booleanParam(req.query['ci'], 'ci');
-      const buckets = await performanceBuckets(perf, m, v, r.from, r.to, step, { segment: r.segment, ci, ...(metrics && { metrics }) });
+      // Buckets of the range the answer states (whole minutes, or hours before the minute windows' retention), as
+      // /performance reads its labelled events and summaries: the first and last bucket clipped to it.
+      const eff = deps.reader.effectiveRange(r.from, r.to);
+      const summaries = (f: number, t: number): Promise<WindowSummary> => deps.reader.merged(v, r.segment, f, t);
+      const buckets = await performanceBuckets(perf, m, v, eff.from, eff.to, step, { segment: r.segment, ci, summaries, ...(metrics && { metrics }) });
       return { ...head(v, r), step, buckets, reference: v.reference?.profile.metrics ?? null };
     }));
 
