@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Row } from '../duckdb/rows.js';
 import { SqlRegistryStore, type SqlRunner } from '../registry-sql.js';
 import type { RegistryStore } from '../registry.js';
+import { pgTransaction } from './transaction.js';
 
 /** The registry store in the PostgreSQL schema, over the store's pool (each call one transaction). */
 export function postgresRegistry(pool: pg.Pool, schema: string, assertOpen: () => void): RegistryStore {
@@ -12,21 +13,11 @@ export function postgresRegistry(pool: pg.Pool, schema: string, assertOpen: () =
     },
     tx: async (work) => {
       assertOpen();
-      const c = await pool.connect();
-      let broken: Error | undefined;
-      const run: SqlRunner = { query: async (text, params) => (await c.query(text, params)).rows as Row[] };
-      try {
-        await c.query('BEGIN');
+      return pgTransaction(pool, async (c) => {
         await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lookout-registry:${schema}`]);
-        const result = await work(run);
-        await c.query('COMMIT');
-        return result;
-      } catch (err) {
-        await c.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
-        throw err;
-      } finally {
-        c.release(broken);
-      }
+        const run: SqlRunner = { query: async (text, params) => (await c.query(text, params)).rows as Row[] };
+        return work(run);
+      });
     },
   }, (table) => `"${schema}".${table}`);
 }

@@ -15,6 +15,7 @@ import { postgresAlertSchema, postgresAlertStore } from './alerts.js';
 import { checkSchemaName, postgresSchema, postgresWrites } from './schema.js';
 import type { RegistryStore } from '../registry.js';
 import { postgresRegistry } from './registry.js';
+import { pgTransaction } from './transaction.js';
 
 /** Rows per bulk INSERT statement (bounds the size of one array parameter). */
 const CHUNK = 10_000;
@@ -296,18 +297,6 @@ export class PostgresStore implements StorageBackend {
   /** Runs `work` in one transaction on one pooled client. */
   private async tx(work: (c: pg.PoolClient) => Promise<unknown>): Promise<void> {
     if (this.closed) throw new Error('PostgresStore is closed');
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
-      await work(c);
-      await c.query('COMMIT');
-    } catch (err) {
-      // a client whose ROLLBACK fails is in an unknown state: release(err) destroys it instead of pooling it
-      await c.query('ROLLBACK').catch((e: unknown) => { broken = e instanceof Error ? e : new Error(String(e)); });
-      throw err;
-    } finally {
-      c.release(broken);
-    }
+    await pgTransaction(this.pool, work);
   }
 }
