@@ -80,7 +80,12 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   }).catch((e: unknown) => {
     throw storeOpenError(storeUrl(config), e);
   });
-  await store.init();
+  // Creating the tables can fail for the environment too (a role without CREATE on the database, a schema name
+  // PostgreSQL reserves): one line and exit code 2, as for a store that cannot be opened, not an internal error.
+  await store.init().catch(async (e: unknown) => {
+    await store.close().catch(() => undefined);
+    throw storeOpenError(storeUrl(config), e);
+  });
   try {
     await store.claimWriter?.();
   } catch (e) {

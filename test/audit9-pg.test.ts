@@ -130,3 +130,25 @@ describe('audit9: lookout serve on PostgreSQL', { skip }, () => {
     }
   });
 });
+
+describe('audit9: lookout serve start-up on PostgreSQL', { skip }, () => {
+  test('issue 3: a store whose tables cannot be created (a schema name PostgreSQL reserves) stops the start with one line and exit code 2, not an internal error with a stack', async () => {
+    const store = `${url as string}?schema=pg_toast`;
+    await assert.rejects(spawnServe(['--store', store, '--data-dir', tempDir('lookout-a9pg-')], 30_000), (e: Error) => {
+      assert.match(e.message, /exited with 2 before listening/);
+      assert.match(e.message, /lookout: error: cannot open the store postgres:\/\/\S+schema=pg_toast: unacceptable schema name "pg_toast"/);
+      assert.doesNotMatch(e.message, /internal error|\n\s+at /);
+      return true;
+    });
+  });
+});
+
+describe('audit9: store URL', { skip }, () => {
+  test('issue 3: an empty ?schema= is refused at start (invalid schema name), not taken as the default schema "lookout"', async () => {
+    await assert.rejects(spawnServe(['--store', `${url as string}?schema=`, '--data-dir', tempDir('lookout-a9pg-')], 30_000), (e: Error) => {
+      assert.match(e.message, /exited with 2 before listening/);
+      assert.match(e.message, /cannot open the store postgres:\/\/\S+: invalid PostgreSQL schema name: ""/);
+      return true;
+    });
+  });
+});
