@@ -14,7 +14,9 @@ export async function openStore(url: string, opts: { summaryFilesBytes?: number;
     const u = new URL(url);
     const schema = u.searchParams.get('schema');
     u.searchParams.delete('schema');
-    return PostgresStore.open(u.toString(), schema ? { schema } : {});
+    // An empty "?schema=" is refused (invalid schema name), not read as the default schema: a templated URL whose
+    // variable was empty would otherwise write into "lookout", possibly another server's store.
+    return PostgresStore.open(u.toString(), schema !== null ? { schema } : {});
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
   if (scheme !== undefined && scheme.toLowerCase() !== 'duckdb') throw new Error(`unsupported store URL scheme: ${scheme}`);
