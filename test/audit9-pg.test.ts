@@ -152,3 +152,27 @@ describe('audit9: store URL', { skip }, () => {
     });
   });
 });
+
+describe('audit9: a PostgreSQL that accepts connections and never answers', { skip }, () => {
+  test('issue 3: lookout serve stops at start with exit code 2 and "did not answer" (it waited for ever, and a SIGTERM did not end it)', async () => {
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer((c) => {
+      sockets.push(c);
+      c.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
+    const port = (mute.address() as net.AddressInfo).port;
+    try {
+      const t0 = Date.now();
+      await assert.rejects(spawnServe(['--store', `postgres://postgres@127.0.0.1:${port}/test`, '--data-dir', tempDir('lookout-a9pg-')], 40_000), (e: Error) => {
+        assert.match(e.message, /exited with 2 before listening/);
+        assert.match(e.message, /cannot open the store postgres:\/\/postgres@127\.0\.0\.1:\d+\/test: PostgreSQL did not answer within 10 s \(connection timeout\)/);
+        return true;
+      });
+      assert.ok(Date.now() - t0 < 30_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      mute.close();
+    }
+  });
+});

@@ -17,6 +17,13 @@ import type { RegistryStore } from '../registry.js';
 import { postgresRegistry } from './registry.js';
 import { pgTransaction } from './transaction.js';
 
+/**
+ * How long a new connection may take to be established. pg's default is none: a PostgreSQL that accepts the TCP
+ * connection and never answers (hung, or a proxy in front of a stopped one) held `lookout serve`'s start-up for ever
+ * (and a SIGTERM meanwhile did not end it), and each request needing a new connection too.
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /** Rows per bulk INSERT statement (bounds the size of one array parameter). */
 const CHUNK = 10_000;
 
@@ -63,7 +70,7 @@ export class PostgresStore implements StorageBackend {
    */
   async claimWriter(): Promise<void> {
     const key = `lookout-writer:${this.schema}`;
-    const c = new pg.Client({ connectionString: this.url });
+    const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     c.on('error', () => undefined);
     await c.connect();
     try {
@@ -93,7 +100,7 @@ export class PostgresStore implements StorageBackend {
   }
 
   static async open(url: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     // An idle client that loses its connection is dropped by the pool; the next query gets a new one.
     pool.on('error', () => undefined);
     try {
@@ -102,6 +109,9 @@ export class PostgresStore implements StorageBackend {
       return store;
     } catch (err) {
       await pool.end();
+      if (err instanceof Error && /connection timeout/.test(err.message)) {
+        throw new Error(`PostgreSQL did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (connection timeout)`);
+      }
       throw err;
     }
   }
