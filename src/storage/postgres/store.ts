@@ -110,7 +110,7 @@ export class PostgresStore implements StorageBackend {
     } catch (err) {
       await pool.end();
       if (err instanceof Error && /connection timeout/.test(err.message)) {
-        throw new Error(`PostgreSQL did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (connection timeout)`);
+        throw new Error(`PostgreSQL did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (connection timeout)`, { cause: err });
       }
       throw err;
     }
