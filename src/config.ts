@@ -150,6 +150,8 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     declaredTwice(c.monitors, 'id', 'monitors'), declaredTwice(c.slos, 'id', 'slos'), declaredTwice(c.auth?.keys, 'name', 'auth.keys'),
   ].find((d) => d !== undefined);
   if (twice !== undefined) throw new InputError(`invalid config ${path}: ${twice}`);
+  const unnamed = withoutId(c.monitors, 'monitors', 'monitor') ?? withoutId(c.slos, 'slos', 'SLO');
+  if (unnamed !== undefined) throw new InputError(`invalid config ${path}: ${unnamed}`);
   const base = dirname(resolve(path));
   const models = (c.models ?? []).map((m) => ({
     ...m,
@@ -169,6 +171,16 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.slos !== undefined && { slos: c.slos }),
     ...(c.alerting !== undefined && { alerting: c.alerting }),
   };
+}
+
+/**
+ * A monitor or SLO of the config file without an `id`: the API generates one, but the file is declared again at each
+ * start, so each start added another copy (evaluated, alerting) under a new id. Refused, naming the item.
+ */
+function withoutId(list: readonly unknown[] | undefined, at: string, what: string): string | undefined {
+  const i = (list ?? []).findIndex((item) => typeof item === 'object' && item !== null && (item as Record<string, unknown>)['id'] === undefined);
+  return i < 0 ? undefined
+    : `${at}[${i}] needs an "id" (a ${what} of the config file is declared again at each start: without an id, each start would add another copy)`;
 }
 
 const segments = (pointer: string): string[] => pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
