@@ -5,7 +5,7 @@ import type { LookoutConfig } from './config.js';
 import { uuidv7 } from './io/uuid7.js';
 import { seededRandom } from './core/random/rng.js';
 import { buildRegistryServices } from './gateway/services.js';
-import { createAlerting } from './alerting/setup.js';
+import { checkAlertingConfig, createAlerting } from './alerting/setup.js';
 import { buildApp } from './http/app.js';
 import { ApiKeys } from './http/auth.js';
 import type { AppDeps } from './http/deps.js';
@@ -19,7 +19,7 @@ import { warmUp } from './monitoring/warm-up.js';
 import { WindowValueFiller } from './monitoring/window-value-filler.js';
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
-import type { SummaryKey } from './storage/types.js';
+import type { ModelRecord, SummaryKey, VersionRecord } from './storage/types.js';
 import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { storeJournalDir } from './ingest/journal-dir.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
@@ -68,6 +68,8 @@ export function storeUrl(config: LookoutConfig): string {
 /** Opens the store, loads models (declaring those of the config), and starts the HTTP server. */
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
+  // Before anything is opened or written (models are checked before any is declared: declareConfiguredModels).
+  checkAlertingConfig({ settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [] });
   try {
     makeDirs(config.dataDir);
     accessSync(config.dataDir, constants.W_OK);
@@ -259,12 +261,16 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   };
 }
 
-/** Models and versions of the config file: created or updated; references computed when missing. */
+/**
+ * Models and versions of the config file: created or updated; references computed when missing. Every model is checked
+ * and every reference file read before anything is written: a refused config leaves the store as it was.
+ */
 async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Promise<void> {
   const now = deps.clock();
+  const planned: Array<{ record: ModelRecord; versions: VersionRecord[] }> = [];
   for (const m of config.models) {
     const existing = deps.catalog.model(m.name)?.model;
-    const record = {
+    const record: ModelRecord = {
       name: m.name, outputKind: m.outputKind, inputSchema: m.inputSchema, segmentKeys: m.segmentKeys ?? [],
       ...(m.classes && { classes: m.classes }), ...(m.description !== undefined && { description: m.description }),
       createdAt: existing?.createdAt ?? now, updatedAt: now,
@@ -280,11 +286,12 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
       throw new InputError(`model "${m.name}" of the config: ${e instanceof Error ? e.message : String(e)}`);
     }
     try {
-      await deps.catalog.putModel(record);
+      await deps.catalog.checkModel(record);
     } catch (e) {
       if (e instanceof DeclarationConflict) throw new InputError(`config models: ${e.message}`);
       throw e;
     }
+    const versions: VersionRecord[] = [];
     for (const v of m.versions ?? []) {
       const current = deps.catalog.version(m.name, v.version);
       let reference = current?.record.reference;
@@ -293,10 +300,15 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
         const { file, ...cols } = v.reference;
         reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
       }
-      await deps.catalog.putVersion({
+      versions.push({
         model: m.name, version: v.version, createdAt: current?.record.createdAt ?? now,
         ...(reference && { reference }), ...(v.metadata && { metadata: v.metadata }),
       });
     }
+    planned.push({ record, versions });
+  }
+  for (const { record, versions } of planned) {
+    await deps.catalog.putModel(record);
+    for (const v of versions) await deps.catalog.putVersion(v);
   }
 }

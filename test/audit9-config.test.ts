@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { call, testServer } from './helpers/server.js';
 
 /** A lookout.yaml in a fresh dir (its data dir beside it) holding `body`; returns its path and the data dir. */
 function configFile(body: string): { path: string; dataDir: string } {
@@ -20,6 +21,18 @@ const churn = `
     inputSchema: { type: object, properties: { x: { type: number } } }
     versions: [{ version: "1" }]`;
 
+/** What a server started on `dataDir` without a config holds: model names, monitor and SLO ids. */
+async function stored(dataDir: string): Promise<{ models: string[]; monitors: string[]; slos: string[] }> {
+  const s = await testServer({ configure: (c) => { c.dataDir = dataDir; c.server.warmUpDays = 0; } });
+  try {
+    const names = async (path: string, key: string, field: string): Promise<string[]> =>
+      ((await call(s.url, 'GET', path)).body[key] as Array<Record<string, string>>).map((x) => x[field] as string).sort();
+    return { models: await names('/v1/models', 'models', 'name'), monitors: await names('/v1/monitors', 'monitors', 'id'), slos: await names('/v1/slos', 'slos', 'id') };
+  } finally {
+    await s.close();
+  }
+}
+
 describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
   test('issue 3: a monitor or SLO of lookout.yaml without an id is refused (each start added another copy under a new id)', async () => {
     for (const [section, item, message] of [
@@ -32,6 +45,23 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr.trim(), message);
       assert.match(r.stderr, /lookout\.yaml/);
+    }
+  });
+  test('issue 3: a refused lookout.yaml leaves the store as it was (models and monitors before the error were declared)', async () => {
+    const monitor = (id: string, extra = ''): string => `  - { id: ${id}, model: churn, metric: errorRate, levels: [{ severity: page, threshold: 0.1 }]${extra} }`;
+    for (const [body, message] of [
+      // a typo in the second monitor: the model and the first monitor were stored, then the start refused
+      [`models:${churn}\nmonitors:\n${monitor('err')}\n${monitor('err2', ', windw: 1h')}`, /monitors\[1\]\): "windw" is unknown/],
+      // the second model's reference file is missing: the first model was stored
+      [`models:${churn}\n  - { name: eta, outputKind: regression, inputSchema: { type: object }, versions: [{ version: "1", reference: { file: missing.csv } }] }`, /missing\.csv/],
+      // the second model's schema has a typo: the first model was stored
+      [`models:${churn}\n  - { name: eta, outputKind: regression, inputSchema: { type: object, propertes: {} } }`, /propertes/],
+    ] as const) {
+      const { path, dataDir } = configFile(body);
+      const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 20_000);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.deepEqual(await stored(dataDir), { models: [], monitors: [], slos: [] }, body);
     }
   });
 });

@@ -2,7 +2,9 @@ import { InputError } from '../io/errors.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import { MonitorEvaluator, type LabelledReader } from '../monitors/evaluator.js';
+import { parseMonitor } from '../monitors/definition.js';
 import { MonitorService } from '../monitors/service.js';
+import { parseSlo } from '../monitors/slo.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { NoRegistryRollback, type RollbackRequester } from './actions/rollback.js';
 import { ActionRunner } from './actions/runner.js';
@@ -69,6 +71,12 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
     classesOf: (model) => o.catalog.model(model)?.model.classes ?? null,
   });
   await monitors.load();
+  // All checked against the models before any is stored: a refused config replaces none (nor resolves its alerts).
+  for (const [i, m] of (o.monitors ?? []).entries()) configError(`monitors[${i}]`, () => monitors.checkMonitor(m));
+  for (const [i, s] of (o.slos ?? []).entries()) configError(`slos[${i}]`, () => monitors.checkSlo(s));
+  const both = new Set<unknown>((o.monitors ?? []).map(idOf).filter((id) => id !== undefined));
+  const clash = (o.slos ?? []).findIndex((s) => both.has(idOf(s)));
+  if (clash >= 0) throw new InputError(`invalid config (slos[${clash}]): id "${String(idOf(o.slos?.[clash]))}" is already used by a monitor of the config`);
   for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));
   for (const [i, s] of (o.slos ?? []).entries()) await configError(`slos[${i}]`, () => monitors.putSlo(s));
   monitors.reportProblems();
@@ -81,6 +89,19 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
     start: () => monitors.start(settings.evaluationIntervalMs),
     stop: () => monitors.stop(),
   };
+}
+
+const idOf = (item: unknown): unknown => (typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['id'] : undefined);
+
+/**
+ * The config file's alerting section, monitors and SLOs read as createAlerting reads them, without a store (throws the
+ * InputError it would): checked before the server writes anything, so a typo in one leaves the store as it was.
+ */
+export function checkAlertingConfig(o: Pick<AlertingOptions, 'settings' | 'monitors' | 'slos'>): void {
+  configError('alerting', () => parseAlertingSettings(o.settings).notifiers.map((n, i) => createNotifier(n, `alerting.notifiers[${i}]`)));
+  const newId = (): string => 'config';
+  for (const [i, m] of (o.monitors ?? []).entries()) configError(`monitors[${i}]`, () => parseMonitor(m, newId));
+  for (const [i, s] of (o.slos ?? []).entries()) configError(`slos[${i}]`, () => parseSlo(s, newId));
 }
 
 /** Errors in the config file's alerting parts are bad input (exit code 2), not internal errors. */

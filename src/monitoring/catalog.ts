@@ -107,9 +107,14 @@ export class ModelCatalog {
     this.compileSchema(schema);
   }
 
-  async putModel(m: ModelRecord): Promise<void> {
+  /** Throws what putModel would refuse `m` for (its input schema, a DeclarationConflict), writing nothing. */
+  async checkModel(m: ModelRecord): Promise<void> {
     this.checkInputSchema(m.inputSchema);
     await this.checkDeclarationChange(m);
+  }
+
+  async putModel(m: ModelRecord): Promise<void> {
+    await this.checkModel(m);
     const before = this.entries.get(m.name)?.segmentKeysEver ?? [];
     const ever = union(m.segmentKeys, before);
     // Kept before the model changes: data stored under a key dropped now stays queryable by it (see segmentKeysEver).

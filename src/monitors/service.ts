@@ -139,16 +139,30 @@ export class MonitorService {
     return this.last.get(id) ?? null;
   }
 
-  /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
-  putMonitor(input: unknown): Promise<MonitorDefinition> {
+  /** What putMonitor would refuse `input` for (throws DefinitionError), storing nothing: the definition it would store. */
+  checkMonitor(input: unknown): MonitorDefinition {
     const def = parseMonitor(input, this.deps.newId);
     this.checkAgainstModel(def);
+    if (this.slos.has(def.id)) throw new Error(`id "${def.id}" is already used by an SLO`);
+    return def;
+  }
+
+  /** What putSlo would refuse `input` for (throws DefinitionError), storing nothing: the definition it would store. */
+  checkSlo(input: unknown): SloDefinition {
+    const def = parseSlo(input, this.deps.newId);
+    checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
+    if (this.defs.has(def.id)) throw new Error(`id "${def.id}" is already used by a monitor`);
+    return def;
+  }
+
+  /** Validates and stores a monitor (replacing one with the same id). Throws DefinitionError. */
+  putMonitor(input: unknown): Promise<MonitorDefinition> {
+    const def = this.checkMonitor(input);
     return this.put(def, 'monitor', this.defs, this.slos, def.enabled ? fingerprint(def.id, monitorLabels(def)) : null);
   }
 
   putSlo(input: unknown): Promise<SloDefinition> {
-    const def = parseSlo(input, this.deps.newId);
-    checkMonitorVersion(def, this.deps.versionsOf?.(def.model) ?? null);
+    const def = this.checkSlo(input);
     return this.put(def, 'slo', this.slos, this.defs, fingerprint(def.id, sloLabels(def)));
   }
 
