@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
 import { declaredTwice } from './config-duplicates.js';
+import { declarationFields, NAME_PATTERN, PATTERN_MEANING } from './models/declaration-schema.js';
 import { InputError } from './io/errors.js';
 import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
 import type { OutputKind } from './storage/types.js';
@@ -98,18 +99,13 @@ const schema = {
       items: {
         type: 'object', additionalProperties: false, required: ['name', 'outputKind', 'inputSchema'],
         properties: {
-          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
-          outputKind: { enum: ['binary', 'multiclass', 'regression'] },
-          inputSchema: { type: 'object' },
-          segmentKeys: { type: 'array', items: { type: 'string' } },
-          classes: { type: 'array', items: { type: 'string' } },
-          description: { type: 'string' },
+          ...declarationFields,
           versions: {
             type: 'array',
             items: {
               type: 'object', additionalProperties: false, required: ['version'],
               properties: {
-                version: { type: 'string' }, metadata: { type: 'object' },
+                version: { type: 'string', pattern: NAME_PATTERN }, metadata: { type: 'object' },
                 reference: {
                   type: 'object', additionalProperties: false, required: ['file'],
                   properties: { file: { type: 'string' }, label: { type: 'string' }, prediction: { type: 'string' }, score: { type: 'string' }, positiveClass: { type: 'string' } },
@@ -207,6 +203,10 @@ function describeError(e: ErrorObject, raw: unknown): string {
   }
   if (at === '' && e.keyword === 'type') return `the config must be a mapping of keys (got ${Array.isArray(got) ? 'a list' : shown(got)})`;
   if (e.keyword === 'enum') return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')} (got ${shown(got)})`;
+  if (e.keyword === 'pattern') {
+    const pattern = String((e.params as { pattern: string }).pattern);
+    return `${at} ${PATTERN_MEANING[pattern] ?? `must match the pattern ${pattern}`} (got ${shown(got)})`;
+  }
   if (e.keyword === 'required') return `${at === '' ? 'the config' : at} needs "${String((e.params as { missingProperty: string }).missingProperty)}"`;
   return `${at} ${e.message ?? 'is invalid'} (got ${shown(got)})`;
 }

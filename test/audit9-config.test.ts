@@ -64,4 +64,28 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
       assert.deepEqual(await stored(dataDir), { models: [], monitors: [], slos: [] }, body);
     }
   });
+  test('issue 3: lookout.yaml refuses what POST /v1/models refuses (a version "2/rc" made its reference upload a 500; a segment key "" or "a=b" no segment= query could name)', async () => {
+    const model = (extra: string, version = '"1"'): string => `models:\n  - { name: m1, outputKind: binary, inputSchema: { type: object, properties: { x: { type: number } } }${extra}, versions: [{ version: ${version} }] }`;
+    for (const [body, message] of [
+      [model('', '"2/rc"'), /models\[0\]\.versions\[0\]\.version must be 1 to 128 letters, digits, "\.", "_" or "-", starting with a letter or digit \(got "2\/rc"\)/],
+      [model(', segmentKeys: [""]'), /models\[0\]\.segmentKeys\[0\] must NOT have fewer than 1 characters/],
+      [model(', segmentKeys: ["a=b"]'), /models\[0\]\.segmentKeys\[0\] must not contain "=", ","/],
+      [model(', segmentKeys: [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10]'), /models\[0\]\.segmentKeys must NOT have more than 10 items/],
+      [model(', name: "churn v2"').replace('name: m1, ', ''), /models\[0\]\.name must be 1 to 128 letters/],
+    ] as const) {
+      const { path } = configFile(body);
+      const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 20_000);
+      assert.equal(r.code, 2, `${body}\n${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    const s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; } });
+    try {
+      for (const key of ['a=b', 'a,b']) {
+        const r = await call(s.url, 'POST', '/v1/models', { name: 'm1', outputKind: 'binary', inputSchema: { type: 'object' }, segmentKeys: [key] });
+        assert.equal(r.status, 400, key);
+      }
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { InputError } from '../../io/errors.js';
 import { writeNewFile } from '../../io/new-file.js';
 import { DeclarationConflict } from '../../models/declaration-change.js';
 import { checkModelShape } from '../../models/declaration.js';
+import { declarationFields, NAME_PATTERN, NO_NUL } from '../../models/declaration-schema.js';
 import { referenceFromFile } from '../../monitoring/reference-builder.js';
 import { referenceFromRange } from '../../monitoring/reference-range.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
@@ -15,22 +16,11 @@ import { parseTime } from '../params.js';
 import { servingMisfits } from '../../registry/serving.js';
 import { monitorWarnings } from './monitor-warnings.js';
 
-const NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
-/** No U+0000: PostgreSQL text cannot hold it (both stores refuse it alike). */
-const NO_NUL = '^[^\\u0000]*$';
-
 const modelBody = {
   type: 'object',
   required: ['name', 'outputKind', 'inputSchema'],
   additionalProperties: false,
-  properties: {
-    name: { type: 'string', pattern: NAME },
-    outputKind: { enum: ['binary', 'multiclass', 'regression'] },
-    inputSchema: { type: 'object' },
-    segmentKeys: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100, pattern: NO_NUL }, maxItems: 10 },
-    classes: { type: 'array', items: { type: 'string', maxLength: 1024, pattern: NO_NUL }, maxItems: 1000 },
-    description: { type: 'string', maxLength: 10000, pattern: NO_NUL },
-  },
+  properties: declarationFields,
 } as const;
 
 const versionBody = {
@@ -38,7 +28,7 @@ const versionBody = {
   required: ['version'],
   additionalProperties: false,
   properties: {
-    version: { type: 'string', pattern: NAME },
+    version: { type: 'string', pattern: NAME_PATTERN },
     metadata: { type: 'object' },
     reference: {
       type: 'object',
