@@ -88,4 +88,29 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
       await s.close();
     }
   });
+  test('issue 3: a segment value holding a comma ("Paris, FR") can be queried (segment= split it into a part without "=": 400), as the dashboard asks for it', async () => {
+    const s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; } });
+    try {
+      const r = await call(s.url, 'POST', '/v1/models', { name: 'geo', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } }, segmentKeys: ['city', 'tier'] });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      await call(s.url, 'POST', '/v1/models/geo/versions', { version: '1' });
+      const event = (city: string, n: number): Array<Record<string, unknown>> => Array.from({ length: n }, () => ({ model: 'geo', version: '1', features: { x: 1 }, prediction: '1', segment: { city, tier: 'gold' } }));
+      const ingest = await call(s.url, 'POST', '/v1/events', { events: [...event('Paris, FR', 3), ...event('Paris', 2), ...event('a,b,c', 1)] });
+      assert.equal(ingest.body['accepted'], 6, JSON.stringify(ingest.body));
+      const events = async (segment: string): Promise<unknown> => {
+        const h = await call(s.url, 'GET', `/v1/models/geo/health?segment=${encodeURIComponent(segment)}`);
+        assert.equal(h.status, 200, `${segment}: ${JSON.stringify(h.body)}`);
+        return h.body['events'];
+      };
+      assert.equal(await events('city=Paris, FR'), 3);
+      assert.equal(await events('city=Paris, FR,tier=gold'), 3);
+      assert.equal(await events('tier=gold,city=Paris, FR'), 3);
+      assert.equal(await events('city=Paris'), 2);
+      assert.equal(await events('city=a,b,c'), 1);
+      const segs = (await call(s.url, 'GET', '/v1/models/geo/segments')).body['segments'] as string[];
+      assert.ok(segs.includes('city=Paris%2C%20FR&tier=gold'), JSON.stringify(segs));
+    } finally {
+      await s.close();
+    }
+  });
 });

@@ -60,10 +60,18 @@ export function parseSegment(v: unknown): string {
   if (v === undefined || v === '') return '';
   if (typeof v !== 'string') throw new ApiError('bad_request', 'segment must be "key=value[,key=value]"');
   const seg: Record<string, string> = {};
+  let last: string | undefined;
   for (const part of v.split(',')) {
     const eq = part.indexOf('=');
+    // A part without "=" continues the value before it: a value may hold commas ("city=Paris, FR"), as the dashboard
+    // writes a stored segment's values.
+    if (eq < 0 && last !== undefined) {
+      seg[last] += `,${part}`;
+      continue;
+    }
     if (eq <= 0) throw new ApiError('bad_request', `segment must be "key=value[,key=value]" (got "${v.slice(0, 100)}")`);
-    seg[part.slice(0, eq)] = part.slice(eq + 1);
+    last = part.slice(0, eq);
+    seg[last] = part.slice(eq + 1);
   }
   return segmentKey(seg);
 }
