@@ -146,6 +146,8 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     declaredTwice(c.monitors, 'id', 'monitors'), declaredTwice(c.slos, 'id', 'slos'), declaredTwice(c.auth?.keys, 'name', 'auth.keys'),
   ].find((d) => d !== undefined);
   if (twice !== undefined) throw new InputError(`invalid config ${path}: ${twice}`);
+  const variable = envReference(c);
+  if (variable !== undefined) throw new InputError(`invalid config ${path}: ${variable}`);
   const unnamed = withoutId(c.monitors, 'monitors', 'monitor') ?? withoutId(c.slos, 'slos', 'SLO');
   if (unnamed !== undefined) throw new InputError(`invalid config ${path}: ${unnamed}`);
   const base = dirname(resolve(path));
@@ -167,6 +169,19 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.slos !== undefined && { slos: c.slos }),
     ...(c.alerting !== undefined && { alerting: c.alerting }),
   };
+}
+
+/**
+ * A `${NAME}` in the store URL, the data dir or a reference file: the file's values are taken as written (no variable
+ * is expanded), so `storage: ${PG_URL}` opened an empty DuckDB file named "${PG_URL}" in the working directory.
+ */
+function envReference(c: Partial<LookoutConfig>): string | undefined {
+  const paths: Array<[string, string | undefined]> = [['storage', c.storage], ['dataDir', c.dataDir]];
+  for (const [i, m] of (c.models ?? []).entries()) {
+    for (const [j, v] of (m.versions ?? []).entries()) paths.push([`models[${i}].versions[${j}].reference.file`, v.reference?.file]);
+  }
+  const hit = paths.find(([, v]) => v !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v));
+  return hit && `${hit[0]} holds ${JSON.stringify(hit[1]?.slice(0, 100))}, but lookout.yaml expands no environment variables: write the value itself (or give it on the command line: --store, --data-dir)`;
 }
 
 /**

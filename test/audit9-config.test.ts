@@ -113,4 +113,15 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
       await s.close();
     }
   });
+  test('issue 3: a ${VAR} in storage, dataDir or a reference file is refused (storage: ${PG_URL} served an empty DuckDB file named "${PG_URL}" in the working directory)', async () => {
+    for (const [body, message] of [
+      ['storage: ${PG_URL}', /storage holds "\$\{PG_URL\}", but lookout\.yaml expands no environment variables/],
+      [`models:\n  - { name: m1, outputKind: regression, inputSchema: { type: object }, versions: [{ version: "1", reference: { file: "\${REF}/ref.csv" } }] }`, /models\[0\]\.versions\[0\]\.reference\.file holds/],
+    ] as const) {
+      const { path } = configFile(body);
+      const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 15_000);
+      assert.equal(r.code, 2, `${body}\n${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+  });
 });
