@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
@@ -158,7 +158,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
   return {
     server: { ...cfg.server, ...(c.server ?? {}) },
     dataDir: c.dataDir ? resolve(base, c.dataDir) : cfg.dataDir,
-    ...(c.storage !== undefined && { storage: c.storage }),
+    ...(c.storage !== undefined && { storage: storageRelativeTo(base, c.storage) }),
     ...(c.summaryFilesMb !== undefined && { summaryFilesMb: c.summaryFilesMb }),
     ...(c.duckdbMemoryMb !== undefined && { duckdbMemoryMb: c.duckdbMemoryMb }),
     ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
@@ -169,6 +169,17 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.slos !== undefined && { slos: c.slos }),
     ...(c.alerting !== undefined && { alerting: c.alerting }),
   };
+}
+
+/**
+ * A DuckDB store's relative path, relative to the config file's directory as the data dir and reference files are (it was
+ * relative to the working directory: another store when started from elsewhere). Other URLs are kept as written.
+ */
+function storageRelativeTo(base: string, url: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^duckdb:\/\//i.test(url)) return url;
+  const path = url.replace(/^duckdb:(\/\/)?/i, '');
+  if (path === '' || path === ':memory:' || isAbsolute(path)) return url;
+  return `duckdb:${resolve(base, path)}`;
 }
 
 /**

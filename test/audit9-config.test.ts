@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { loadConfig } from '../src/config.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -124,4 +125,15 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
       assert.match(r.stderr, message);
     }
   });
+});
+
+test('issue 3: a relative DuckDB storage path in lookout.yaml is relative to the file, as dataDir and reference files (it was relative to the working directory)', () => {
+  for (const [storage, expected] of [['store/x.duckdb', 'store/x.duckdb'], ['duckdb:store/y.duckdb', 'store/y.duckdb'], ['duckdb://z.duckdb', 'z.duckdb']] as const) {
+    const { path } = configFile(`storage: "${storage}"`);
+    assert.equal(loadConfig(path).storage, `duckdb:${join(dirname(path), expected)}`, storage);
+  }
+  for (const kept of ['postgres://u@db/lookout', 'duckdb:/abs/x.duckdb', ':memory:']) {
+    const { path } = configFile(`storage: "${kept}"`);
+    assert.equal(loadConfig(path).storage, kept);
+  }
 });
