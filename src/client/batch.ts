@@ -1,6 +1,12 @@
 import type { Ring } from './ring.js';
 import { serialise } from './transport.js';
 
+/**
+ * Most bytes of body the server takes in one request (DEFAULT_BODY_LIMIT of src/http/app.ts, not imported: the client
+ * does not load the server). A larger body is answered 413, or its connection closed while it is being written (EPIPE).
+ */
+export const SERVER_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 export interface QueuedRow {
   /** Position in this endpoint's stream (0, 1, 2, ...). */
   seq: number;
@@ -27,32 +33,48 @@ export interface Batch {
   bytes: number;
 }
 
+/** `{"events":[` and `]}`: the bytes of a body beside its rows and their commas. */
+const ENVELOPE_BYTES = 16;
+
 /**
- * Takes the next batch off the head of the queue: at most maxBatch rows and maxBatchChars characters of JSON,
- * stopping at the first row that is not ready. Rows are serialised here (once; a row left for the next batch
- * keeps its JSON) and the caller's object is released.
+ * Takes the next batch off the head of the queue: at most maxBatch rows, maxBatchChars characters of JSON and
+ * SERVER_MAX_BODY_BYTES bytes of UTF-8 body (a non-ASCII character is up to 3 bytes: maxBatchChars alone let a batch
+ * outgrow the server's limit), stopping at the first row that is not ready. Rows are serialised here (once; a row left
+ * for the next batch keeps its JSON) and the caller's object is released. A row too large for a body on its own is refused.
  */
 export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBatchChars: number; ready?: (row: QueuedRow) => boolean }): Batch {
   const out: Batch = { batch: [], seqs: [], refused: 0, firstRefusal: null, bytes: 0 };
   let chars = 0;
+  let size = ENVELOPE_BYTES;
+  const refuse = (row: QueuedRow, why: { message: string; cause: unknown }): void => {
+    out.bytes += row.bytes;
+    queue.shift();
+    out.refused++;
+    out.firstRefusal ??= why;
+  };
   for (let row = queue.peek(); row && out.batch.length < cfg.maxBatch; row = queue.peek()) {
     if (cfg.ready && !cfg.ready(row)) break;
     if (row.json === null) {
       const s = serialise(row.value, row.id, row.ts, cfg.maxBatchChars);
       row.value = null;
       if (typeof s !== 'string') {
-        out.bytes += row.bytes;
-        queue.shift();
-        out.refused++;
-        out.firstRefusal ??= s;
+        refuse(row, s);
         continue;
       }
       row.json = s;
     }
-    if (out.batch.length > 0 && chars + row.json.length + 1 > cfg.maxBatchChars) break;
+    // row.bytes: counted by QueueBytes (0 when the row was serialised above, before it got there).
+    const rowBytes = row.bytes > 0 ? row.bytes : Buffer.byteLength(row.json, 'utf8');
+    if (rowBytes + ENVELOPE_BYTES > SERVER_MAX_BODY_BYTES) {
+      refuse(row, { message: `row too large (${rowBytes.toLocaleString('en-US')} bytes of UTF-8 JSON; the server takes at most ${SERVER_MAX_BODY_BYTES.toLocaleString('en-US')} bytes per request)`, cause: undefined });
+      row.json = null;
+      continue;
+    }
+    if (out.batch.length > 0 && (chars + row.json.length + 1 > cfg.maxBatchChars || size + rowBytes + 1 > SERVER_MAX_BODY_BYTES)) break;
     queue.shift();
     out.bytes += row.bytes;
     chars += row.json.length + 1;
+    size += rowBytes + 1;
     out.batch.push(row.json);
     out.seqs.push(row.seq);
   }

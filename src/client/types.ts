@@ -57,7 +57,10 @@ export interface ClientOptions {
   backoff?: BackoffOptions;
   /** Time limit of one request, response body included (default 10,000 ms). */
   timeoutMs?: number;
-  /** Most characters of JSON per request (default 4,000,000); a single larger row is refused (counted as rejected). */
+  /**
+   * Most characters of JSON per request (default 4,000,000); a single larger row is refused (counted as rejected). A request
+   * is also cut at the server's body limit, 16 MiB of UTF-8, whatever this is; a row larger alone is refused likewise.
+   */
   maxBatchChars?: number;
   /** Told about rows that are rejected, dropped, failed or refused (exceptions it throws, and rejections of a promise it returns, are swallowed). */
   onError?: (err: LookoutClientError) => void;

@@ -1,0 +1,59 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LookoutClient, type LookoutClientError } from '../src/client/index.js';
+import { SERVER_MAX_BODY_BYTES } from '../src/client/batch.js';
+import { DEFAULT_BODY_LIMIT } from '../src/http/app.js';
+import { spawnServe, type RunningServer } from './helpers/process.js';
+import { tempDir } from './helpers/cli.js';
+import { call, poster } from './helpers/server.js';
+
+describe('client audit 9', { timeout: 180_000 }, () => {
+  let s: RunningServer;
+  before(async () => {
+    s = await spawnServe(['--data-dir', tempDir('lookout-a9-client-')]);
+    const post = poster(() => s.url);
+    await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object' } });
+    await post('/v1/models/m/versions', { version: '1' });
+  });
+  after(async () => {
+    await s.stop();
+  });
+
+  test('issue 3: maxBatchChars above the server body limit: batches are cut at the 16 MiB of UTF-8 the server takes, a row larger alone is refused locally', async () => {
+    // Before: maxBatchChars counted characters, and "日" is 3 bytes of UTF-8: a batch of 5.6 M characters was 16.8 MB,
+    // which the server (a separate process) refused by closing the connection while the body was being written
+    // (EPIPE, retried as a network error, the same oversized batch again) or with a 413 (split, one row failed).
+    assert.equal(SERVER_MAX_BODY_BYTES, DEFAULT_BODY_LIMIT, 'the client knows the server limit');
+    const bodies: number[] = [];
+    const netErrors: string[] = [];
+    // Observes each request's size and outcome; the requests go to the real server through the global fetch.
+    const observe: typeof fetch = async (input, init) => {
+      bodies.push(Buffer.byteLength(String(init?.body)));
+      try {
+        return await fetch(input, init);
+      } catch (err) {
+        netErrors.push(String((err as Error).cause ?? err));
+        throw err;
+      }
+    };
+    const errors: LookoutClientError[] = [];
+    const client = new LookoutClient({ url: s.url, fetch: observe, maxBatchChars: 50_000_000, maxRetries: 2, backoff: { initialMs: 10, maxMs: 20 }, onError: (e) => errors.push(e) });
+    const row = (id: string, chars: number): Parameters<LookoutClient['log']>[0] => ({ id, model: 'm', version: '1', features: { t: '日'.repeat(chars) }, prediction: '1' });
+    client.log(row('fits-1', 2_500_000)); // 7.5 MB each: two per request
+    client.log(row('fits-2', 2_500_000));
+    client.log(row('fits-3', 2_500_000));
+    client.log(row('alone-too-large', 5_600_000)); // 16.8 MB on its own
+    client.log(row('fits-4', 1_000));
+    await client.close({ timeoutMs: 60_000 });
+    assert.deepEqual(netErrors, [], 'no request was cut off by the server');
+    assert.ok(bodies.every((b) => b <= SERVER_MAX_BODY_BYTES), `every body fits: ${bodies.join(', ')}`);
+    assert.equal(bodies.length, 2, `two requests (fits-1 and 2, then fits-3 and 4): ${bodies.join(', ')}`);
+    const st = client.stats().events;
+    assert.deepEqual([st.sent, st.rejected, st.failed, st.retries, st.queued, st.inFlight], [4, 1, 0, 0, 0, 0]);
+    assert.deepEqual(errors.map((e) => [e.kind, e.count]), [['invalid', 1]]);
+    assert.match(errors[0]?.message ?? '', /^row too large \(16,800,\d{3} bytes of UTF-8 JSON; the server takes at most 16,777,216 bytes per request\)$/);
+    // Stored: the same ids again are duplicates, except the row refused.
+    const again = await call(s.url, 'POST', '/v1/events', ['fits-1', 'fits-2', 'fits-3', 'alone-too-large', 'fits-4'].map((id) => row(id, 1)));
+    assert.deepEqual((again.body['results'] as Array<{ code?: string }>).map((r) => r.code ?? 'accepted'), ['duplicate_id', 'duplicate_id', 'duplicate_id', 'accepted', 'duplicate_id']);
+  });
+});
