@@ -147,7 +147,7 @@ describe('audit 5: the rollout CLI', { timeout: 120_000 }, () => {
       const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
       assert.equal(aliases.canary, '1.0.0');
       r = await cli('status', 'churn');
-      assert.match(r.stdout, /1\.0\.0 -> 1\.1\.0: rolled_back at 0% \(customer complaints \(by alice\)\)/);
+      assert.match(r.stdout, /^1\.0\.0 -> 1\.1\.0: rolled back at step 1 of 2 \(10% of traffic\) at \S+Z\nwhy: customer complaints \(by alice\)\n$/);
       r = await cli('abort', 'churn', '--reason', 'again');
       assert.equal(r.code, 2);
       assert.match(r.stderr, /model "churn" has no running or paused or promoted rollout \(HTTP 409 conflict\)/);

@@ -6,6 +6,8 @@ import { DEFAULT_BODY_LIMIT } from '../src/http/app.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { tempDir } from './helpers/cli.js';
 import { call, poster } from './helpers/server.js';
+import { lookoutAsync } from './helpers/cli.js';
+import { rolloutFixture, T0 } from './helpers/rollout.js';
 
 describe('client audit 9', { timeout: 180_000 }, () => {
   let s: RunningServer;
@@ -55,5 +57,37 @@ describe('client audit 9', { timeout: 180_000 }, () => {
     // Stored: the same ids again are duplicates, except the row refused.
     const again = await call(s.url, 'POST', '/v1/events', ['fits-1', 'fits-2', 'fits-3', 'alone-too-large', 'fits-4'].map((id) => row(id, 1)));
     assert.deepEqual((again.body['results'] as Array<{ code?: string }>).map((r) => r.code ?? 'accepted'), ['duplicate_id', 'duplicate_id', 'duplicate_id', 'accepted', 'duplicate_id']);
+  });
+});
+
+describe('audit 9: lookout rollout status of an ended rollout', { timeout: 120_000 }, () => {
+  test('issue 5: an automatic rollback is shown with the step and traffic share it was at, when and why, not "rolled_back at 0%"', async () => {
+    // Before: "1.0.0 -> 1.1.0: rolled_back at 0% (not enough traffic at 10% after 3 s ...)": 0% is the weight after the
+    // rollback, read as the step it failed at; nothing said when, nor where the traffic went.
+    const f = await rolloutFixture({}, {});
+    try {
+      const cli = (...args: string[]) => lookoutAsync(['rollout', ...args, '--url', f.url]);
+      await f.start({ steps: [10, 50, 100], stepDurationMs: 1000, maxStepDurationMs: 2000 });
+      await f.tick(3000);
+      assert.equal((await f.rollout()).state, 'rolled_back');
+      let r = await cli('status', 'churn');
+      assert.equal(r.code, 0, r.stderr);
+      const ended = new Date(T0 + 3000).toISOString();
+      assert.equal(r.stdout, `1.0.0 -> 1.1.0: rolled back at step 1 of 3 (10% of traffic) at ${ended}\nwhy: not enough traffic at 10% after 3 s (canary 0, primary 0, need 100)\n`);
+      // a promoted rollout says so, and one rolled back after its promotion says that
+      f.advance(1000);
+      await f.start({ policy: 'blue-green', bakeMs: 600_000 });
+      await f.tick(1);
+      r = await cli('status', 'churn');
+      assert.equal(r.stdout, `1.0.0 -> 1.1.0: promoted at ${new Date(T0 + 4000).toISOString()} (blue-green switch; watched for SLO breaches until ${new Date(T0 + 604_000).toISOString()})\n`);
+      f.advance(1000);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'complaints', by: 'alice' })).status, 200);
+      r = await cli('status', 'churn');
+      assert.equal(r.stdout, `1.0.0 -> 1.1.0: rolled back after its promotion (within its bake period) at ${new Date(T0 + 5001).toISOString()}\nwhy: complaints (by alice)\n`);
+      r = await cli('status', 'churn', '--json');
+      assert.deepEqual(JSON.parse(r.stdout).rollout.state, 'rolled_back');
+    } finally {
+      await f.close();
+    }
   });
 });

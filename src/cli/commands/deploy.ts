@@ -115,13 +115,40 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
 }
 
 interface RolloutView { id: string; state: string; weight: number; primary: string; candidate: string }
-interface StatusView extends RolloutView { step: number; steps: number[]; endReason: string | null; lastError?: { at: number; message: string } }
+interface StatusView extends RolloutView {
+  policy: string;
+  step: number;
+  steps: number[];
+  bakeMs: number;
+  promotedAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  lastError?: { at: number; message: string };
+}
 
-/** A rollout as `rollout status` prints it: where it is, how it ended, and why its evaluations fail when they do. */
+const iso = (t: number): string => new Date(t).toISOString();
+
+/**
+ * A rollout as `rollout status` prints it: where it is, how it ended, and why its evaluations fail when they do. An
+ * ended rollout names the step it was rolled back at (its weight is then 0: "rolled_back at 0%" read as the step it
+ * failed at), when, and why (an abort's reason says who: "(by NAME)").
+ */
 function statusText(r: StatusView): string {
-  const live = r.state === 'running' || r.state === 'paused';
-  const lines = [`${r.primary} -> ${r.candidate}: ${r.state} at ${r.weight}%${live ? ` (step ${r.step + 1} of ${r.steps.length})` : ''}${r.endReason ? ` (${r.endReason})` : ''}`];
+  const head = `${r.primary} -> ${r.candidate}: `;
+  const lines: string[] = [];
+  if (r.state === 'rolled_back') {
+    const where = r.promotedAt !== null ? 'after its promotion (within its bake period)' : `at step ${r.step + 1} of ${r.steps.length} (${r.steps[r.step] ?? r.weight}% of traffic${r.policy === 'shadow' ? ' mirrored' : ''})`;
+    lines.push(`${head}rolled back ${where}${r.endedAt !== null ? ` at ${iso(r.endedAt)}` : ''}`);
+    if (r.endReason) lines.push(`why: ${r.endReason}`);
+  } else if (r.state === 'promoted') {
+    const watched = r.promotedAt !== null && r.bakeMs > 0 ? `; watched for SLO breaches until ${iso(r.promotedAt + r.bakeMs)}` : '';
+    // a blue-green switch is promoted when it starts, with no analysis
+    const how = r.policy === 'blue-green' ? 'blue-green switch' : r.steps.length === 1 ? 'its step passed' : `all ${r.steps.length} steps passed`;
+    lines.push(`${head}promoted${r.promotedAt !== null ? ` at ${iso(r.promotedAt)}` : ''} (${how}${watched})`);
+  } else {
+    lines.push(`${head}${r.state} at ${r.weight}% (step ${r.step + 1} of ${r.steps.length})`);
+  }
   // a rollout whose evaluation throws stays where it is: without this line it looks merely slow
-  if (r.lastError) lines.push(`its evaluation is failing (last at ${new Date(r.lastError.at).toISOString()}): ${r.lastError.message}`);
+  if (r.lastError) lines.push(`its evaluation is failing (last at ${iso(r.lastError.at)}): ${r.lastError.message}`);
   return `${lines.join('\n')}\n`;
 }
