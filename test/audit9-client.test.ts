@@ -90,4 +90,22 @@ describe('audit 9: lookout rollout status of an ended rollout', { timeout: 120_0
       await f.close();
     }
   });
+
+  test('issue 5: rollout abort of a promoted rollout whose alias was moved by hand meanwhile says where the alias is, not "all traffic to" the primary', async () => {
+    // Before: "aborted: 1.1.0 rolled back, all traffic to 1.0.0" while "production" stayed on 1.2.0 (the server leaves an
+    // alias moved by hand as it is, and says so in the rollout's endReason).
+    const f = await rolloutFixture({}, {});
+    try {
+      assert.equal((await call(f.url, 'PUT', '/v1/models/churn/versions/1.2.0', {})).status, 201);
+      await f.start({ policy: 'blue-green', bakeMs: 600_000 });
+      assert.equal((await call(f.url, 'PUT', '/v1/models/churn/aliases/production', { version: '1.2.0', reason: 'hotfix' })).status, 200);
+      const r = await lookoutAsync(['rollout', 'abort', 'churn', '--reason', 'oops', '--url', f.url]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^rollout \S+ of churn aborted: 1\.1\.0 rolled back, but "production" is on 1\.2\.0, not 1\.0\.0 \(it was moved during the rollout and left as it is\)\n$/);
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body['aliases'] as Record<string, string>;
+      assert.equal(aliases['production'], '1.2.0');
+    } finally {
+      await f.close();
+    }
+  });
 });

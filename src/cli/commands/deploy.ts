@@ -108,8 +108,13 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
   withApiOptions(ro.command('abort <model>').description('roll the rollout back now (running, paused, or promoted within its bake period)'))
     .requiredOption('--reason <text>', 'why (kept in the history)').option('--by <name>', 'who (default: the API key\'s name)')
     .action(action(setCode, async (model: string, o: ApiOptions & { reason: string; by?: string }) => {
-      const r = await api<{ rollout: RolloutView }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout/abort`, { reason: o.reason, ...(o.by && { by: o.by }) });
-      print(o, r, () => `rollout ${r.rollout.id} of ${model} aborted: ${r.rollout.candidate} rolled back, all traffic to ${r.rollout.primary}\n`);
+      const r = await api<{ rollout: RolloutView & { alias: string } }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout/abort`, { reason: o.reason, ...(o.by && { by: o.by }) });
+      const { id, alias, primary, candidate } = r.rollout;
+      // The server leaves an alias moved by hand during the rollout where it is: "all traffic to PRIMARY" was then false.
+      // (a key that cannot read the aliases, or a failed read, keeps the plain message: the abort itself went through)
+      const read = o.json ? null : await api<{ aliases: Record<string, string> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/aliases`).catch(() => null);
+      const on = read ? read.aliases[alias] : primary;
+      print(o, r, () => `rollout ${id} of ${model} aborted: ${candidate} rolled back, ${on === primary ? `all traffic to ${primary}` : `but "${alias}" is on ${on ?? '(unset)'}, not ${primary} (it was moved during the rollout and left as it is)`}\n`);
     }));
   return ro;
 }
