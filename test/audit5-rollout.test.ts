@@ -131,12 +131,12 @@ describe('audit 5: the rollout CLI', { timeout: 120_000 }, () => {
       assert.equal((await f.rollout()).by, 'ci-bot');
       r = await cli('pause', 'churn');
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /^rollout \S+ of churn: paused at 10%\n$/);
+      assert.match(r.stdout, /^rollout \S+ of churn: paused at step 1 of 2 \(10% once resumed\); all traffic to 1\.0\.0 meanwhile\n$/);
       r = await cli('pause', 'churn');
-      assert.match(r.stdout, /paused at 10% \(already; nothing changed\)/);
+      assert.match(r.stdout, /paused at step 1 of 2 \(10% once resumed\); all traffic to 1\.0\.0 meanwhile \(already; nothing changed\)/);
       r = await cli('resume', 'churn', '--by', 'alice');
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /: running at 10%\n$/);
+      assert.match(r.stdout, /: running at 10% \(step 1 of 2\)\n$/);
       r = await cli('abort', 'churn', '--reason', 'customer complaints', '--by', 'alice');
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^rollout \S+ of churn aborted: 1\.1\.0 rolled back, all traffic to 1\.0\.0\n$/);

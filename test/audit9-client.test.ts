@@ -108,4 +108,27 @@ describe('audit 9: lookout rollout status of an ended rollout', { timeout: 120_0
       await f.close();
     }
   });
+
+  test('issue 5: a paused rollout is shown with all traffic on the primary, not "paused at 10%" (the candidate gets nothing while paused)', async () => {
+    // Before: pause printed "rollout ID of churn: paused at 10%" and status "paused at 10% (step 1 of 2)", while the
+    // gateway routes every request of a paused rollout to the primary.
+    const f = await rolloutFixture({}, {});
+    try {
+      const cli = (...args: string[]) => lookoutAsync(['rollout', ...args, '--url', f.url]);
+      await f.start({ steps: [10, 100] });
+      let r = await cli('pause', 'churn');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^rollout \S+ of churn: paused at step 1 of 2 \(10% once resumed\); all traffic to 1\.0\.0 meanwhile\n$/);
+      r = await cli('pause', 'churn');
+      assert.match(r.stdout, /: paused at step 1 of 2 \(10% once resumed\); all traffic to 1\.0\.0 meanwhile \(already; nothing changed\)\n$/);
+      r = await cli('status', 'churn');
+      assert.equal(r.stdout, '1.0.0 -> 1.1.0: paused at step 1 of 2 (10% once resumed); all traffic to 1.0.0 meanwhile\n');
+      const answers = await f.send(Array.from({ length: 40 }, (_, i) => `u${i}`), 4);
+      assert.deepEqual(new Set(answers), new Set(['200 1.0.0']), 'every request went to the primary');
+      r = await cli('resume', 'churn');
+      assert.match(r.stdout, /^rollout \S+ of churn: running at 10% \(step 1 of 2\)\n$/);
+    } finally {
+      await f.close();
+    }
+  });
 });

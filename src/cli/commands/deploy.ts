@@ -101,8 +101,8 @@ export function rolloutCommand(setCode: (c: number) => void): Command {
     withApiOptions(ro.command(`${verb} <model>`).description(verb === 'pause' ? 'pause the running rollout: all traffic to the primary, no analysis' : 'resume the paused rollout (its step starts again)'))
       .option('--by <name>', 'who (default: the API key\'s name)')
       .action(action(setCode, async (model: string, o: ApiOptions & { by?: string }) => {
-        const r = await api<{ rollout: RolloutView; changed: boolean }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout/${verb}`, { ...(o.by && { by: o.by }) });
-        print(o, r, () => `rollout ${r.rollout.id} of ${model}: ${r.rollout.state} at ${r.rollout.weight}%${r.changed ? '' : ' (already; nothing changed)'}\n`);
+        const r = await api<{ rollout: StatusView; changed: boolean }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout/${verb}`, { ...(o.by && { by: o.by }) });
+        print(o, r, () => `rollout ${r.rollout.id} of ${model}: ${liveText(r.rollout)}${r.changed ? '' : ' (already; nothing changed)'}\n`);
       }));
   }
   withApiOptions(ro.command('abort <model>').description('roll the rollout back now (running, paused, or promoted within its bake period)'))
@@ -133,6 +133,12 @@ interface StatusView extends RolloutView {
 
 const iso = (t: number): string => new Date(t).toISOString();
 
+/** A running or paused rollout: a paused one sends no traffic to the candidate ("paused at 10%" read as 10% still on it). */
+function liveText(r: StatusView): string {
+  const step = `step ${r.step + 1} of ${r.steps.length}`;
+  return r.state === 'paused' ? `paused at ${step} (${r.weight}% once resumed); all traffic to ${r.primary} meanwhile` : `${r.state} at ${r.weight}% (${step})`;
+}
+
 /**
  * A rollout as `rollout status` prints it: where it is, how it ended, and why its evaluations fail when they do. An
  * ended rollout names the step it was rolled back at (its weight is then 0: "rolled_back at 0%" read as the step it
@@ -151,7 +157,7 @@ function statusText(r: StatusView): string {
     const how = r.policy === 'blue-green' ? 'blue-green switch' : r.steps.length === 1 ? 'its step passed' : `all ${r.steps.length} steps passed`;
     lines.push(`${head}promoted${r.promotedAt !== null ? ` at ${iso(r.promotedAt)}` : ''} (${how}${watched})`);
   } else {
-    lines.push(`${head}${r.state} at ${r.weight}% (step ${r.step + 1} of ${r.steps.length})`);
+    lines.push(`${head}${liveText(r)}`);
   }
   // a rollout whose evaluation throws stays where it is: without this line it looks merely slow
   if (r.lastError) lines.push(`its evaluation is failing (last at ${iso(r.lastError.at)}): ${r.lastError.message}`);
