@@ -28,6 +28,7 @@ import { InputError } from './io/errors.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
 import { dataDirError, listenError, StartStopped, storeOpenError } from './startup-errors.js';
+import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
 import { RolloutAlerts } from './wiring/rollout-alerts.js';
@@ -116,7 +117,15 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));
     rolloutAlerts.attach(deps.alerting);
-    if (opts.beforeListen) await opts.beforeListen(deps, opts.signal);
+    if (opts.beforeListen) {
+      // The demo fill takes a minute or two: an address it could not listen on afterwards is refused before it.
+      if (opts.listen !== false) {
+        await probeListen(config.server.host, config.server.port).catch((e: unknown) => {
+          throw listenError(config.server.host, config.server.port, e);
+        });
+      }
+      await opts.beforeListen(deps, opts.signal);
+    }
     check();
     const app = buildApp(deps, { logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}) });
     let closing = false;
