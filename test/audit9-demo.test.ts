@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 
 describe('lookout serve --demo: the first run', () => {
   test('issue 3: --demo on a port already in use says so at once, before a minute or two of demo fill', async () => {
@@ -23,6 +24,27 @@ describe('lookout serve --demo: the first run', () => {
       assert.ok(!existsSync(join(dir, 'demo')), 'nothing of the demo written');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
+describe('lookout alerts list after the demo', () => {
+  test('issue 4: a baseline monitor\'s alert shows the baseline and the change the threshold is checked against', { timeout: 600_000 }, async () => {
+    // Before: `churn-accuracy ... observed 0.5718 threshold 0.1000`: an accuracy of 0.57 "over" a threshold of 0.1,
+    // with nothing saying the 0.1 is a drop from the reference's 0.8444.
+    const srv = await spawnServe(['--demo', '--data-dir', tempDir('lookout-audit9-demo-')], 540_000);
+    try {
+      const r = await lookoutAsync(['alerts', 'list', '--state', 'all', '--url', srv.url]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      const header = (lines[0] ?? '').split(/\s{2,}/);
+      assert.deepEqual(header.slice(6, 10), ['observed', 'baseline', 'compared', 'threshold'], lines[0]);
+      const row = lines.find((l) => / churn-accuracy /.test(l));
+      assert.match(row ?? '', /accuracy\s+0\.\d{4}\s+0\.8444\s+0\.\d{4}\s+0\.1000\s/, r.stdout);
+      const latency = lines.find((l) => / eta-latency-p95 /.test(l));
+      assert.match(latency ?? '', /latencyP95\s+(\d+\.\d{4})\s+-\s+\1\s+300\.0000\s/, 'a threshold monitor compares the observed value itself');
+    } finally {
+      assert.equal(await srv.stop(), 0);
     }
   });
 });

@@ -21,8 +21,12 @@ export function alertsCommand(setCode: (c: number) => void): Command {
       const { alerts } = await api(o, 'GET', `/v1/alerts?${q.toString()}`) as { alerts: AlertRecord[] };
       if (o.json) process.stdout.write(JSON.stringify(alerts, null, 2) + '\n');
       else {
-        process.stdout.write(table(['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'threshold', 'since', 'flags'], alerts.map((a) => [
-          a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null), fmt(a.context['threshold'] as number | null),
+        // `compared`: what the threshold is checked against. Of a baseline or rolling monitor that is the change from
+        // the baseline (accuracy 0.5718 against the reference's 0.8444: a drop of 0.3228, over the 0.1 threshold), not
+        // the observed value, which beside the threshold alone read as "0.5718 is not over 0.1".
+        process.stdout.write(table(['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags'], alerts.map((a) => [
+          a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null),
+          fmt(a.context['baseline'] as number | null), fmt(a.context['compared'] as number | null), fmt(a.context['threshold'] as number | null),
           iso(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
         ])));
       }
