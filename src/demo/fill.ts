@@ -32,6 +32,8 @@ export const INCIDENTS = {
 
 /** Store state: 'filling' from the first write of the demo until its last step is done, then 'complete'. */
 export const DEMO_STATE = 'demo';
+/** Store state: the time (epoch ms) the demo's data was made for; its incidents are dated from it (INCIDENTS). */
+export const DEMO_FILLED_AT = 'demo-filled-at';
 
 /**
  * Fills an empty store with 30 days of synthetic traffic (from the UTC midnight 30 days ago) for two models (a churn classifier and an ETA
@@ -118,6 +120,7 @@ export async function fillDemo(deps: AppDeps, now: number, plan: DemoPlan = DEFA
   const b = await fillDemoMonitors(deps, start, now, undefined, stopped);
   check();
   log(`demo: registry history, monitors and SLOs declared; ${b.ticks} evaluation rounds over ${plan.days} days (${Date.now() - t0} ms) raised ${b.alerts} alerts`);
+  await deps.store.setState(DEMO_FILLED_AT, String(now));
   await deps.store.setState(DEMO_STATE, 'complete');
   return true;
 }

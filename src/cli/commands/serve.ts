@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config.js';
-import { fillDemo } from '../../demo/fill.js';
+import { DEMO_FILLED_AT, fillDemo, INCIDENTS } from '../../demo/fill.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from '../../http/request-log.js';
 import { startServer, type Server } from '../../server.js';
 import { StartStopped } from '../../startup-errors.js';
@@ -84,7 +84,11 @@ export function serveCommand(setCode: (c: number) => void): Command {
             if (!o.demo) return;
             const t0 = Date.now();
             const filled = await fillDemo(deps, Date.now(), undefined, log, signal);
-            log(filled ? `demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'demo: the store already has models, not adding demo data');
+            if (filled) log(`demo data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+            else {
+              const at = Number(await deps.store.getState(DEMO_FILLED_AT));
+              log(`demo: the store already has models, not adding demo data${at > 0 ? ` (the demo's, made ${new Date(at).toISOString()}: its incidents are dated from then)` : ''}`);
+            }
           },
         });
       } catch (e) {
@@ -101,9 +105,13 @@ export function serveCommand(setCode: (c: number) => void): Command {
       if (!stopping) {
         log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
         log(`dashboard: ${server.url}/ui/`);
-        // The drift example is the demo's churn incident (10 to 7 days ago): on another store it would answer 404.
+        // The drift example is the demo's churn incident (10 to 7 days before the fill): on another store it would
+        // answer 404. A demo store filled days ago (a later `--demo` adds nothing) has it dated from its fill, not now.
+        const filledAt = Number(await server.deps.store.getState(DEMO_FILLED_AT));
+        const demoAt = Number.isFinite(filledAt) && filledAt > 0 ? filledAt : Date.now();
+        const { fromDaysAgo, toDaysAgo } = INCIDENTS.churnDrift;
         const demoDrift = o.demo && server.deps.catalog.model('churn') !== undefined
-          ? `   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(Date.now() - 10 * 86400_000).toISOString()}&to=${new Date(Date.now() - 7 * 86400_000).toISOString()}'`
+          ? `   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(demoAt - fromDaysAgo * 86400_000).toISOString()}&to=${new Date(demoAt - toDaysAgo * 86400_000).toISOString()}'`
           : '';
         log(`try: curl ${server.url}/v1/models${demoDrift}`);
       }
