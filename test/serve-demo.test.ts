@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from './helpers/server.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 
 const DAY = 86_400_000;
@@ -109,6 +109,20 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
     assert.deepEqual(slos.map((x) => x.id), ['eta-availability', 'eta-latency']);
     const latency = slos.find((x) => x.id === 'eta-latency') as (typeof slos)[number];
     assert.ok(latency.errorBudgetRemaining < 0.8, `the latency incident consumed error budget: ${latency.errorBudgetRemaining}`);
+  });
+
+  test('issue 4: a baseline monitor\'s alert shows the baseline and the change the threshold is checked against (lookout alerts list)', async () => {
+    // Before: `churn-accuracy ... observed 0.5718 threshold 0.1000`: an accuracy of 0.57 "over" a threshold of 0.1,
+    // with nothing saying the 0.1 is a drop from the reference's 0.8444.
+    const r = await lookoutAsync(['alerts', 'list', '--state', 'all', '--url', srv.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const header = (lines[0] ?? '').split(/\s{2,}/);
+    assert.deepEqual(header.slice(6, 10), ['observed', 'baseline', 'compared', 'threshold'], lines[0]);
+    const row = lines.find((l) => / churn-accuracy /.test(l));
+    assert.match(row ?? '', /accuracy\s+0\.\d{4}\s+0\.8444\s+0\.\d{4}\s+0\.1000\s/, r.stdout);
+    const latency = lines.find((l) => / eta-latency-p95 /.test(l));
+    assert.match(latency ?? '', /latencyP95\s+(\d+\.\d{4})\s+-\s+\1\s+300\.0000\s/, 'a threshold monitor compares the observed value itself');
   });
 
   test('issue 5/6: the demo registry: versions with lineage, production/staging aliases, a promotion and a rollback', async () => {
