@@ -130,7 +130,7 @@ describe('ingest and client audit 5', { timeout: 60_000 }, () => {
     assert.deepEqual([labels.status, labels.body['accepted']], [200, 1]);
     const unknown = await send(rows('zstd'), 'zstd');
     assert.equal(unknown.status, 415);
-    assert.deepEqual(unknown.body, { error: { code: 'unsupported_media_type', message: 'Content-Encoding "zstd" is not supported: send the body uncompressed, or with gzip, deflate or br' } });
+    assert.deepEqual(unknown.body, { error: { code: 'unsupported_media_type', message: 'Content-Encoding "zstd" is not supported: send the body uncompressed, or with gzip, deflate or br', details: {} } });
     const broken = await send(rows('plain'), 'gzip');
     assert.equal(broken.status, 400);
     assert.equal((broken.body['error'] as { code: string }).code, 'bad_request');

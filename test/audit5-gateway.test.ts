@@ -119,7 +119,7 @@ describe('audit 5: gateway (real upstream model servers on loopback)', { timeout
   });
 
   test('audit 5: a 400 validation_failed names the offending field of features (a missing or unknown one too) and the schema rule it broke', async () => {
-    type D = { code: string; message: string; details: Array<{ path: string; schemaPath: string; message: string }> };
+    type D = { code: string; message: string; details: { errors: Array<{ path: string; schemaPath: string; message: string }> } };
     const cases: Array<[Record<string, unknown>, string, string]> = [
       [{ x: 'a' }, '/x', '#/properties/x/type'],
       [{}, '/x', '#/required'],
@@ -129,7 +129,7 @@ describe('audit 5: gateway (real upstream model servers on loopback)', { timeout
       const r = await predict(url, features);
       const err = r.body['error'] as D;
       assert.deepStrictEqual([r.status, err.code], [400, 'validation_failed']);
-      assert.deepStrictEqual(err.details.map((d) => [d.path, d.schemaPath]), [[path, schemaPath]], JSON.stringify(err));
+      assert.deepStrictEqual(err.details.errors.map((d) => [d.path, d.schemaPath]), [[path, schemaPath]], JSON.stringify(err));
       assert.ok(err.message.includes(path), err.message);
     }
   });

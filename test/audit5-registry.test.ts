@@ -105,7 +105,7 @@ describe('audit 5: registry artifacts', { timeout: 120_000 }, () => {
   test('review: an empty artifact (0 bytes) is a 400 saying so, not 415 "send the artifact bytes as application/octet-stream"', async () => {
     assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/7.2.0', {})).status, 201);
     const r = await call(url, 'PUT', '/v1/models/churn/versions/7.2.0/artifact', new Uint8Array(0), { 'content-type': 'application/octet-stream' });
-    assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: 'the artifact is empty (0 bytes): send the model file\'s bytes as application/octet-stream' } }]);
+    assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: 'the artifact is empty (0 bytes): send the model file\'s bytes as application/octet-stream', details: {} } }]);
     assert.equal(((await call(url, 'GET', '/v1/models/churn/versions/7.2.0')).body['version'] as Record<string, unknown>)['artifact'], null);
   });
 

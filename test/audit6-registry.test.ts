@@ -175,7 +175,7 @@ describe('audit 6: artifact size limit (registry.maxArtifactMb)', { timeout: 60_
     const raw = await rawUpload(server.url, `PUT /v1/models/churn/versions/1.0.0/artifact HTTP/1.1\r\nhost: x\r\ncontent-type: application/octet-stream\r\ncontent-length: ${MiB + 1}\r\n\r\n`, []);
     const a = answerOf(raw);
     assert.equal(a.status, 413, raw.slice(0, 300));
-    assert.deepStrictEqual(a.body, { error: { code: 'payload_too_large', message: `the artifact (${MiB + 1} bytes) is larger than this server's limit of 1 MiB (${MiB} bytes; registry.maxArtifactMb in the configuration, 0 for none): nothing was stored` } });
+    assert.deepStrictEqual(a.body, { error: { code: 'payload_too_large', message: `the artifact (${MiB + 1} bytes) is larger than this server's limit of 1 MiB (${MiB} bytes; registry.maxArtifactMb in the configuration, 0 for none): nothing was stored`, details: {} } });
     assert.deepStrictEqual(files(), before);
     assert.equal(await artifactOf('1.0.0'), null);
   });
@@ -384,7 +384,7 @@ describe('audit 6: deployment history range', { timeout: 60_000 }, () => {
     const server = await churnRegistryServer();
     try {
       const r = await call(server.url, 'GET', '/v1/models/churn/deployments?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
-      assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: '"from" must be before "to"' } }]);
+      assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: '"from" must be before "to"', details: {} } }]);
       const all = await call(server.url, 'GET', '/v1/models/churn/deployments');
       assert.equal((all.body['deployments'] as unknown[]).length, 1);
     } finally {

@@ -125,7 +125,9 @@ describe('issue 6: the dashboard static handler', () => {
     bare.register(uiRoutes(join(root, 'not-built')));
     const res = await bare.inject({ url: '/ui/' });
     assert.equal(res.statusCode, 503);
-    assert.match(res.body, /npm run build/);
+    const notBuilt = JSON.parse(res.body) as { error: { code: string; message: string; details: unknown } };
+    assert.deepEqual([notBuilt.error.code, notBuilt.error.details], ['unavailable', {}], 'in the catalog shape, as every error');
+    assert.match(notBuilt.error.message, /npm run build/);
     await bare.close();
   });
 });

@@ -67,7 +67,7 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     }
     assert.ok(refused, `still accepting after ${acknowledged} events`);
     assert.equal(refused.status, 503);
-    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'events could not be stored; nothing from this request was kept, retry later' } });
+    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'events could not be stored; nothing from this request was kept, retry later', details: {} } });
     assert.ok(acknowledged > 100_000, String(acknowledged));
     const failure = s.deps.store.failure?.() ?? '';
     if (failure.startsWith('the store refuses reads and writes')) {
@@ -156,7 +156,7 @@ test('issue 3: a read whose checkpoint the store refuses is answered 503 (retry)
     const path = `/v1/models/m/health?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`;
     const refused = await call(s.url, 'GET', path);
     assert.equal(refused.status, 503);
-    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'the window summaries could not be brought up to date (the store failed, see the server log); nothing acknowledged is lost, retry later' } });
+    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'the window summaries could not be brought up to date (the store failed, see the server log); nothing acknowledged is lost, retry later', details: {} } });
     assert.equal((await call(s.url, 'GET', `/v1/models/m/drift?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`)).status, 503);
     store.commit = commit;
     const again = await call(s.url, 'GET', path);

@@ -1,6 +1,6 @@
 /**
  * The error catalog: every API error has a stable code mapped to one HTTP status, and is returned as
- * {"error": {"code", "message", "details"}}.
+ * {"error": {"code", "message", "details"}}: `details` always present, an object (`{}` when there is nothing more).
  */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -40,7 +40,14 @@ export class ApiError extends Error {
     return ERROR_STATUS[this.code];
   }
 
-  toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
-    return { error: { code: this.code, message: this.message, ...(this.details !== undefined && { details: this.details }) } };
+  toJSON(): { error: { code: ErrorCode; message: string; details: object } } {
+    return { error: { code: this.code, message: this.message, details: detailsObject(this.details) } };
   }
+}
+
+/** `details` as the catalog answers it: an object, `{}` for none; a list (schema errors) as `{errors: [...]}`. */
+function detailsObject(d: unknown): object {
+  if (d === undefined || d === null) return {};
+  if (Array.isArray(d)) return { errors: d };
+  return typeof d === 'object' ? d : { value: d };
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError } from '../errors.js';
 
 /** Where `npm run build` puts the dashboard (vite: web/dist), seen from the compiled dist/src/http/routes/ui.js. */
 export const WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
@@ -38,6 +39,9 @@ export function uiRoutes(root: string = WEB_DIST) {
     .header('x-content-type-options', 'nosniff')
     .send(data);
 
+  // In the catalog's shape here, not thrown: the plugin answers alike in an app without Lookout's error handler.
+  const refuse = (reply: FastifyReply, e: ApiError): FastifyReply => reply.status(e.status).send(e.toJSON());
+
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/', async (_req, reply) => reply.redirect('/ui/'));
     app.get('/ui', async (_req, reply) => reply.redirect('/ui/'));
@@ -45,11 +49,10 @@ export function uiRoutes(root: string = WEB_DIST) {
       const rel = decodeURIComponent(req.params['*'] || 'index.html');
       const file = rel.includes('..') ? null : await load(rel);
       if (file) return send(reply, rel, file);
-      if (rel.startsWith('assets/')) return reply.status(404).send({ error: { code: 'not_found', message: `no dashboard asset ${rel.slice(0, 200)}`, details: null } });
+      if (rel.startsWith('assets/')) return refuse(reply, new ApiError('not_found', `no dashboard asset ${rel.slice(0, 200)}`));
       const index = await load('index.html');
       if (index) return send(reply, 'index.html', index);
-      return reply.status(503).type('text/plain; charset=utf-8')
-        .send(`The dashboard is not built (${existsSync(root) ? 'no index.html in' : 'missing'} ${root}): run \`npm run build\`.`);
+      return refuse(reply, new ApiError('unavailable', `The dashboard is not built (${existsSync(root) ? 'no index.html in' : 'missing'} ${root}): run \`npm run build\`.`));
     });
   };
 }
