@@ -109,6 +109,7 @@ describe('issue 3: every error answer is {error:{code,message,details}} with the
       ['predict: upstream fails', 'POST', '/v1/models/churn/predict', '{"features":{"x":1}}', { ...as('ingest'), ...json }, 'upstream_error'],
       ['predict: upstream hangs', 'POST', '/v1/models/slow/predict', '{"features":{"x":1}}', { ...as('ingest'), ...json }, 'upstream_timeout'],
       ['dashboard: unknown asset', 'GET', '/ui/assets/nope.js', undefined, {}, 'not_found'],
+      ['dashboard: an asset name holding "%"', 'GET', '/ui/assets/a%25zz.js', undefined, {}, 'not_found'],
     ];
     const problems: string[] = [];
     for (const [what, method, path, body, headers, code] of cases) {
@@ -131,6 +132,14 @@ describe('issue 3: every error answer is {error:{code,message,details}} with the
       if (!r.text.includes(`"code":"${code}"`)) problems.push(`${what}: expected ${code}: ${r.status} ${r.text.slice(0, 200)}`);
     }
     assert.deepEqual(problems, []);
+  });
+
+  test('issue 3: a dashboard path holding "%" (%25) is a client route or a missing asset, not a 500', async () => {
+    for (const path of ['/ui/%25', '/ui/model/a%25zz', '/ui/%25E0%25A4']) {
+      const r = await fetch(srv.url + path);
+      assert.equal(r.status, 200, `${path}: ${r.status} ${await r.text()}`);
+      assert.match(String(r.headers.get('content-type')), /text\/html/, path);
+    }
   });
 });
 

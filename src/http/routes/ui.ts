@@ -46,7 +46,8 @@ export function uiRoutes(root: string = WEB_DIST) {
     app.get('/', async (_req, reply) => reply.redirect('/ui/'));
     app.get('/ui', async (_req, reply) => reply.redirect('/ui/'));
     app.get<{ Params: { '*': string } }>('/ui/*', async (req, reply) => {
-      const rel = decodeURIComponent(req.params['*'] || 'index.html');
+      // The router has decoded the path once already: decoding it again threw (500) on a file name holding "%" ("%25").
+      const rel = req.params['*'] || 'index.html';
       const file = rel.includes('..') ? null : await load(rel);
       if (file) return send(reply, rel, file);
       if (rel.startsWith('assets/')) return refuse(reply, new ApiError('not_found', `no dashboard asset ${rel.slice(0, 200)}`));
