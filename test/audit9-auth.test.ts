@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { clientErrorHandler } from '../src/http/client-error.js';
 import { hashKey, type Scope } from '../src/http/auth.js';
@@ -134,6 +136,22 @@ describe('issue 3: every error answer is {error:{code,message,details}} with the
     assert.deepEqual(problems, []);
   });
 
+  test('issue 3: the CLI takes its key from LOOKOUT_API_KEY (and --api-key before it)', async () => {
+    const run = (args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> => new Promise((resolve) => {
+      const p = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), ...args], { env: { ...process.env, ...env } });
+      let out = '';
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      p.on('close', (code) => resolve({ code, out }));
+    });
+    const env = await run(['models', 'list', '--url', srv.url, '--json'], { LOOKOUT_API_KEY: KEYS.read });
+    assert.equal(env.code, 0, env.out);
+    assert.match(env.out, /churn/);
+    const flag = await run(['models', 'list', '--url', srv.url, '--json', '--api-key', 'lk_wrong'], { LOOKOUT_API_KEY: KEYS.read });
+    assert.notEqual(flag.code, 0, flag.out);
+    assert.match(flag.out, /unauthorized/);
+  });
+
   test('issue 3: a dashboard path holding "%" (%25) is a client route or a missing asset, not a 500', async () => {
     for (const path of ['/ui/%25', '/ui/model/a%25zz', '/ui/%25E0%25A4']) {
       const r = await fetch(srv.url + path);
@@ -160,4 +178,15 @@ test('issue 3: the answers to what node\'s HTTP parser refuses (a request timeou
     assert.deepEqual(shapeProblems(code, status, body, null), []);
     assert.equal((JSON.parse(body) as { error: { code: string } }).error.code, catalog);
   }
+});
+
+test('issue 3: the CLI\'s --help never prints the API key taken from LOOKOUT_API_KEY', () => {
+  const key = 'lk_audit9_secret_from_env_0123456789';
+  const leaked: string[] = [];
+  for (const args of [['models', 'list'], ['versions', 'list', 'm'], ['rollback', 'm'], ['deploy', 'm', '1.0.0'], ['rollouts', 'm'], ['alerts', 'list'], ['silences', 'list']]) {
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), ...args, '--help'], { encoding: 'utf8', env: { ...process.env, LOOKOUT_API_KEY: key } });
+    if (!/--api-key/.test(r.stdout)) leaked.push(`${args.join(' ')}: no --api-key in its help (${r.stdout.slice(0, 100)}${r.stderr.slice(0, 100)})`);
+    if (`${r.stdout}${r.stderr}`.includes(key)) leaked.push(`${args.join(' ')} --help prints the key`);
+  }
+  assert.deepEqual(leaked, []);
 });

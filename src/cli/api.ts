@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { InputError } from '../io/errors.js';
 
 /** Connection options of the commands that talk to a running server. */
@@ -23,7 +23,8 @@ export class ApiCallError extends Error {
 export function withApiOptions(cmd: Command): Command {
   return cmd
     .option('--url <url>', 'Lookout server URL (env LOOKOUT_URL)', process.env['LOOKOUT_URL'] ?? 'http://127.0.0.1:8080')
-    .option('--api-key <key>', 'API key (env LOOKOUT_API_KEY)', process.env['LOOKOUT_API_KEY'])
+    // from the environment via .env(), not as a default value: --help printed a default's value, the key itself
+    .addOption(new Option('--api-key <key>', 'API key').env('LOOKOUT_API_KEY'))
     .option('--json', 'print the server\'s JSON answer');
 }
 
