@@ -136,6 +136,25 @@ describe('issue 3: every error answer is {error:{code,message,details}} with the
     assert.deepEqual(problems, []);
   });
 
+  test('issue 3: 401 and 403 carry a Bearer challenge (RFC 9110, RFC 6750); another scheme is named, its credentials never echoed', async () => {
+    const cases: Array<[Record<string, string>, string, number, string, RegExp]> = [
+      [{}, '/v1/models', 401, 'Bearer realm="lookout"', /^an API key is required \(Authorization: Bearer KEY or X-API-Key\)$/],
+      [{ authorization: 'Bearer lk_nope' }, '/v1/models', 401, 'Bearer realm="lookout", error="invalid_token"', /^unknown API key$/],
+      [{ 'x-api-key': 'lk_nope' }, '/metrics', 401, 'Bearer realm="lookout", error="invalid_token"', /^unknown API key$/],
+      [{ authorization: 'Basic dXNlcjpzZWNyZXQ=' }, '/v1/models', 401, 'Bearer realm="lookout"', /scheme "Basic" is not Bearer/],
+      [{ authorization: 'Bearer ' }, '/v1/models', 401, 'Bearer realm="lookout"', /holds "Bearer" without a key/],
+      [as('ingest'), '/metrics', 403, 'Bearer realm="lookout", error="insufficient_scope", scope="read"', /lacks the "read" scope/],
+    ];
+    for (const [headers, path, status, challenge, message] of cases) {
+      const r = await fetch(srv.url + path, { headers });
+      const body = await r.text();
+      assert.equal(r.status, status, body);
+      assert.equal(r.headers.get('www-authenticate'), challenge, `${JSON.stringify(headers)} ${path}`);
+      assert.match((JSON.parse(body) as { error: { message: string } }).error.message, message);
+      assert.ok(!body.includes('dXNlcjpzZWNyZXQ') && !body.includes('lk_'), body);
+    }
+  });
+
   test('issue 3: the CLI takes its key from LOOKOUT_API_KEY (and --api-key before it)', async () => {
     const run = (args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> => new Promise((resolve) => {
       const p = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), ...args], { env: { ...process.env, ...env } });

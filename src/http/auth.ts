@@ -11,6 +11,8 @@ export interface ApiKeyConfig {
   scopes: Scope[];
 }
 
+const UNKNOWN_KEY = 'unknown API key';
+
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -38,10 +40,16 @@ export class ApiKeys {
     // The scheme is case-insensitive (RFC 9110 11.1): "bearer KEY" as sent by some clients and proxies is a key too.
     const bearer = typeof auth === 'string' ? /^bearer +(.+)$/i.exec(auth)?.[1]?.trim() : undefined;
     const key = bearer ?? (typeof header === 'string' ? header : undefined);
-    if (!key) throw new ApiError('unauthorized', 'an API key is required (Authorization: Bearer KEY or X-API-Key)');
+    if (!key) {
+      // Another scheme (Basic, Token, a bare key): named, never echoed with its credentials.
+      const scheme = typeof auth === 'string' && auth.trim() !== '' ? /^\S+/.exec(auth.trim())?.[0] : undefined;
+      const sent = scheme === undefined ? '' : /^bearer$/i.test(scheme) ? ': the Authorization header holds "Bearer" without a key'
+        : `: the Authorization header's scheme "${scheme.slice(0, 20)}" is not Bearer`;
+      throw new ApiError('unauthorized', `an API key is required (Authorization: Bearer KEY or X-API-Key)${sent}`);
+    }
     const h = Buffer.from(hashKey(key), 'hex');
     const found = this.keys.find((k) => k.hash.length === h.length && timingSafeEqual(k.hash, h));
-    if (!found) throw new ApiError('unauthorized', 'unknown API key');
+    if (!found) throw new ApiError('unauthorized', UNKNOWN_KEY);
     if (!found.scopes.has(scope) && !found.scopes.has('admin')) {
       throw new ApiError('forbidden', `API key "${found.name}" lacks the "${scope}" scope`, { required: scope, has: [...found.scopes] });
     }
@@ -50,14 +58,24 @@ export class ApiKeys {
 
   /** The routes' onRequest hook for `scope` (callback style: an async hook costs a promise and a microtask per request). */
   hook(scope: Scope) {
-    return (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       try {
         this.check(req, scope);
       } catch (e) {
+        if (e instanceof ApiError) void reply.header('www-authenticate', challenge(e, scope));
         done(e as Error);
         return;
       }
       done();
     };
   }
+}
+
+/**
+ * The challenge of a refusal (RFC 9110 11.6.1: a 401 carries one; RFC 6750 3: the Bearer scheme's error codes), so
+ * HTTP clients and proxies see which scheme to send and why a key was refused.
+ */
+function challenge(e: ApiError, scope: Scope): string {
+  if (e.code === 'forbidden') return `Bearer realm="lookout", error="insufficient_scope", scope="${scope}"`;
+  return e.message === UNKNOWN_KEY ? 'Bearer realm="lookout", error="invalid_token"' : 'Bearer realm="lookout"';
 }
