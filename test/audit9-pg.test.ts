@@ -23,15 +23,26 @@ after(async () => {
   await client.end();
 });
 
-/** A TCP proxy on loopback to the test PostgreSQL; cut() closes every connection through it and refuses new ones until restore(). */
-async function pgProxy(): Promise<{ url: (schema: string) => string; cut: () => void; restore: () => void; close: () => void }> {
+/**
+ * A TCP proxy on loopback to the test PostgreSQL; cut() closes every connection through it and refuses new ones until
+ * restore(). cutAfterEventsCommit(refuseMs) arms it for one transaction that inserts events: its COMMIT is passed on to
+ * PostgreSQL (which commits), and then the connection is closed before the answer reaches the server, new connections
+ * refused for refuseMs: a COMMIT whose answer was lost.
+ */
+async function pgProxy(): Promise<{ url: (schema: string) => string; cut: () => void; restore: () => void; close: () => void; cutAfterEventsCommit: (refuseMs: number) => Promise<void> }> {
   const target = new URL(url as string);
   let refusing = false;
+  let armed: ((value: void) => void) | null = null;
+  let refuseMs = 0;
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
+  };
+  const cut = (): void => {
+    refusing = true;
+    for (const s of sockets) s.destroy();
   };
   const server = net.createServer((c) => {
     track(c);
@@ -41,8 +52,30 @@ async function pgProxy(): Promise<{ url: (schema: string) => string; cut: () => 
     }
     const u = net.connect(Number(target.port || 5432), target.hostname);
     track(u);
-    c.pipe(u);
-    u.pipe(c);
+    let insertedEvents = false;
+    let mute = false;
+    c.on('data', (d: Buffer) => {
+      const text = d.toString('latin1');
+      if (/INSERT INTO \S+\.events\b/.test(text)) insertedEvents = true;
+      const commit = text.includes('COMMIT\0');
+      if (commit && insertedEvents && armed !== null) {
+        const done = armed;
+        armed = null;
+        mute = true; // PostgreSQL's answer to this COMMIT never reaches the server
+        u.write(d);
+        setTimeout(() => {
+          cut();
+          setTimeout(() => (refusing = false), refuseMs);
+          done();
+        }, 300);
+        return;
+      }
+      if (commit || /ROLLBACK\0/.test(text)) insertedEvents = false;
+      u.write(d);
+    });
+    u.on('data', (d: Buffer) => {
+      if (!mute) c.write(d);
+    });
     c.on('close', () => u.destroy());
     u.on('close', () => c.destroy());
   });
@@ -56,14 +89,15 @@ async function pgProxy(): Promise<{ url: (schema: string) => string; cut: () => 
       u.searchParams.set('schema', schema);
       return u.toString();
     },
-    cut: () => {
-      refusing = true;
-      for (const s of sockets) s.destroy();
-    },
+    cut,
     restore: () => (refusing = false),
     close: () => {
       for (const s of sockets) s.destroy();
       server.close();
+    },
+    cutAfterEventsCommit: (ms) => {
+      refuseMs = ms;
+      return new Promise<void>((resolve) => (armed = resolve));
     },
   };
 }
@@ -101,29 +135,111 @@ describe('audit9: lookout serve on PostgreSQL', { skip }, () => {
         }
       };
       const t0 = Date.now();
-      const senders = [sendUntil(t0 + 6000), sendUntil(t0 + 6000)];
+      const senders = [sendUntil(t0 + 7000), sendUntil(t0 + 7000)];
       // Cut PostgreSQL off several times while both senders' transactions are in flight.
-      for (const at of [1000, 2500, 4000]) {
+      for (const at of [1000, 3000, 5000]) {
         setTimeout(() => proxy.cut(), at);
-        setTimeout(() => proxy.restore(), at + 600);
+        setTimeout(() => proxy.restore(), at + 1500);
       }
       await Promise.all(senders);
       assert.equal(exited, undefined, `the server exited (${String(exited)}) when PostgreSQL went away:\n${srv.stderr().slice(-2000)}`);
       assert.deepEqual([...codes.keys()].filter((k) => k !== '200 ' && k !== '503 unavailable'), [], JSON.stringify([...codes]));
-      assert.ok((codes.get('503 unavailable') ?? 0) > 0, `no request was refused while PostgreSQL was away: ${JSON.stringify([...codes])}`);
+      // The cuts reached the server: a request refused, or a COMMIT whose answer was lost and read back from the mark
+      // (acknowledged then). A cut between two transactions touches nothing, hence three of them.
+      assert.ok((codes.get('503 unavailable') ?? 0) > 0 || /answer to COMMIT was lost/.test(srv.stderr()), `no request was refused while PostgreSQL was away: ${JSON.stringify([...codes])}\n${srv.stderr().slice(-1500)}`);
       assert.ok(acked.length > 0);
       const range = `from=${t - 60_000}&to=${Date.now() + 60_000}`;
       const h = await call(srv.url, 'GET', `/v1/models/m/health?${range}`);
       assert.equal(h.status, 200, JSON.stringify(h.body));
-      assert.ok(Number(h.body['events']) >= acked.length, `health counts ${String(h.body['events'])} events, ${acked.length} were acknowledged`);
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
         const stored = await client.query<{ id: string }>(`SELECT id FROM "${schemas.at(-1) as string}".events WHERE id = ANY($1::text[])`, [acked]);
         assert.equal(stored.rowCount, acked.length, 'acknowledged events missing from the store');
+        // Every stored event summarised once: a group whose COMMIT's answer was lost is not stored-but-uncounted.
+        const all = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.at(-1) as string}".events`);
+        assert.equal(h.body['events'], all.rows[0]?.n, `health counts ${String(h.body['events'])} events, ${acked.length} were acknowledged`);
       } finally {
         await client.end();
       }
+    } finally {
+      await srv.stop();
+      proxy.close();
+    }
+  });
+});
+
+describe('issue 3: a COMMIT whose answer was lost (PostgreSQL committed, the connection dropped before its answer)', { skip }, () => {
+  const events = (prefix: string, t: number): unknown[] => Array.from({ length: 20 }, (_, i) => ({ id: `${prefix}${i}`, model: 'm', version: '1', timestamp: t + i, features: { x: i }, prediction: i }));
+  const storedRows = async (schema: string, prefix: string): Promise<number> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE id LIKE $1`, [`${prefix}%`])).rows[0].n as number;
+    } finally {
+      await client.end();
+    }
+  };
+
+  test('the committed mark says it committed: the request is acknowledged and its events summarised (before: 503 "nothing was kept", stored, never counted)', async () => {
+    const proxy = await pgProxy();
+    const schema = schemaName('lostcommit');
+    const srv = await spawnServe(['--store', proxy.url(schema), '--data-dir', tempDir('lookout-a9pg-')]);
+    try {
+      assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+      const t = Date.now() - 3_600_000;
+      const cutDone = proxy.cutAfterEventsCommit(200);
+      const r = await call(srv.url, 'POST', '/v1/events', { events: events('lost-', t) });
+      await cutDone;
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body['accepted'], 20, JSON.stringify(r.body));
+      assert.match(srv.stderr(), /answer to COMMIT was lost .*it did \(the store's committed mark\)/);
+      assert.equal(await storedRows(schema, 'lost-'), 20);
+      const h = await call(srv.url, 'GET', `/v1/models/m/health?from=${t - 60_000}&to=${Date.now() + 60_000}`);
+      assert.equal(h.status, 200, JSON.stringify(h.body));
+      assert.equal(h.body['events'], 20, 'the stored events are summarised, once');
+      assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
+    } finally {
+      await srv.stop();
+      proxy.close();
+    }
+  });
+
+  test('the store stays away: ingest stops (503, /healthz 503 with the reason), and after a restart the journal counts the group the mark says committed', async () => {
+    const proxy = await pgProxy();
+    const schema = schemaName('lostcommit2');
+    const dataDir = tempDir('lookout-a9pg-');
+    let srv = await spawnServe(['--store', proxy.url(schema), '--data-dir', dataDir]);
+    const t = Date.now() - 3_600_000;
+    try {
+      assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+      // Refused for longer than the mark's reads after the lost answer (~7.5 s).
+      const cutDone = proxy.cutAfterEventsCommit(12_000);
+      const r = await call(srv.url, 'POST', '/v1/events', { events: events('doubt-', t) });
+      await cutDone;
+      assert.equal(r.status, 503, JSON.stringify(r.body));
+      assert.match(String((r.body['error'] as { message: string }).message), /cannot say whether it did; restart the server.*send this request again after the restart/);
+      const hz = await call(srv.url, 'GET', '/healthz');
+      assert.equal(hz.status, 503, 'an orchestrator\'s probe sees ingest stopped');
+      assert.match(String((hz.body['error'] as { message: string }).message), /answer to COMMIT was lost/);
+      await new Promise((res) => setTimeout(res, 5_000)); // PostgreSQL answers again
+      const later = await call(srv.url, 'POST', '/v1/events', { events: events('later-', t) });
+      assert.equal(later.status, 503, 'nothing more is stored until the restart');
+    } finally {
+      await srv.stop();
+    }
+    assert.equal(await storedRows(schema, 'doubt-'), 20, 'PostgreSQL did commit the group');
+    assert.equal(await storedRows(schema, 'later-'), 0);
+    srv = await spawnServe(['--store', proxy.url(schema), '--data-dir', dataDir]);
+    try {
+      const h = await call(srv.url, 'GET', `/v1/models/m/health?from=${t - 60_000}&to=${Date.now() + 60_000}`);
+      assert.equal(h.body['events'], 20, `the restart replays the committed group from the journal: ${srv.stderr()}`);
+      const again = await call(srv.url, 'POST', '/v1/events', { events: events('doubt-', t) });
+      assert.equal(again.status, 200);
+      assert.equal(again.body['accepted'], 0, 'sent again: every event already stored');
+      assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
     } finally {
       await srv.stop();
       proxy.close();

@@ -67,6 +67,10 @@ export function eventRoutes(deps: AppDeps) {
         duplicates = await deps.pipeline.submit(valid, rejects);
       } catch (err) {
         req.log.error({ err }, 'ingest commit failed');
+        // Stopped until a restart (a COMMIT whose answer was lost, the store unable to say whether it committed): a
+        // request's events may then be stored; sent again after the restart, those are answered duplicate_id.
+        const stopped = deps.pipeline.failure();
+        if (stopped !== null) throw new ApiError('unavailable', `events could not be stored: ${stopped}; send this request again after the restart (events of it already stored are answered duplicate_id)`);
         throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
       }
       for (const labels of rejectedRows) deps.metrics.eventsRejected.inc(labels);

@@ -1,10 +1,12 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { CommitOutcomeUnknown } from '../commit-outcome.js';
 
 /**
  * Runs `work` in one transaction on a client checked out of `pool`. While checked out, a pg client has no 'error'
  * listener of the pool's: a connection lost then (PostgreSQL restarted, the network cut) emitted an unhandled 'error'
  * and ended the whole server. Here it is caught: the transaction's queries fail with it (the caller's request is
- * refused, nothing acknowledged), and the client is released as broken, so the pool drops it and connects anew.
+ * refused, nothing acknowledged), and the client is released as broken, so the pool drops it and connects anew. A
+ * connection lost during COMMIT itself throws CommitOutcomeUnknown: the transaction may have committed.
  */
 export async function pgTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
@@ -16,7 +18,13 @@ export async function pgTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) =
   try {
     await c.query('BEGIN');
     const result = await work(c);
-    await c.query('COMMIT');
+    try {
+      await c.query('COMMIT');
+    } catch (e) {
+      // PostgreSQL's own refusal (an error with its SQLSTATE: a serialization failure, a deferred constraint) rolled the
+      // transaction back; anything else (the connection lost once COMMIT was sent) leaves its outcome unknown.
+      throw e instanceof pg.DatabaseError ? e : new CommitOutcomeUnknown(e);
+    }
     return result;
   } catch (err) {
     // a client whose ROLLBACK fails is in an unknown state: release(err) destroys it instead of pooling it
