@@ -113,6 +113,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
       // Over server.maxLabelledEvents, monitors evaluate a uniform sample (their sample counts say so).
       labelled: async (model, version, from, to) => (await deps.performance.labelled(model, version, from, to)).events,
+      onRound: (seconds, evaluated, failed) => deps.metrics.monitorRound(seconds, evaluated, failed),
     });
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));

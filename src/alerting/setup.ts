@@ -30,6 +30,8 @@ export interface AlertingOptions {
   labelled?: LabelledReader;
   /** Base URL for dashboard links when the config gives none. */
   publicUrl?: string;
+  /** Each monitor evaluation round's duration, evaluations and failure (the server's /metrics). */
+  onRound?: (seconds: number, evaluated: number, failed: boolean) => void;
 }
 
 /** Monitors, SLOs, the alert pipeline, notifiers and actions, wired together. */
@@ -69,6 +71,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
     versionsOf: (model) => (o.catalog.model(model) ? o.catalog.versions(model).map((v) => v.record.version) : null),
     segmentKeysOf: (model) => o.catalog.model(model)?.model.segmentKeys ?? null,
     classesOf: (model) => o.catalog.model(model)?.model.classes ?? null,
+    ...(o.onRound && { onRound: o.onRound }),
   });
   await monitors.load();
   // All checked against the models before any is stored: a refused config replaces none (nor resolves its alerts).

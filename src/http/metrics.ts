@@ -14,6 +14,9 @@ export class ServerMetrics {
     labelNames: ['stage'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [this.registry],
   });
   readonly checkpointSeconds = new Histogram({ name: 'lookout_summary_checkpoint_seconds', help: 'Time to write the dirty window summaries (a checkpoint of the summary journal)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
+  readonly monitorRoundSeconds = new Histogram({ name: 'lookout_monitor_round_seconds', help: 'Time of one monitor and SLO evaluation round (every monitor due, its windows read and evaluated, alerts and evaluations stored)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30], registers: [this.registry] });
+  readonly monitorEvaluations = new Counter({ name: 'lookout_monitor_evaluations_total', help: 'Monitor windows and SLOs evaluated by the evaluation rounds', registers: [this.registry] });
+  readonly monitorRoundFailures = new Counter({ name: 'lookout_monitor_round_failures_total', help: 'Evaluation rounds that failed (run again whole by the next round)', registers: [this.registry] });
   readonly queryDuration = new Histogram({ name: 'lookout_query_seconds', help: 'Query API evaluation time', labelNames: ['endpoint'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queueDepth: Gauge;
   readonly windowValuesFilled = new Counter({ name: 'lookout_window_values_filled_total', help: 'Closed windows whose stored feature values the window-value filler computed or found holding', registers: [this.registry] });
@@ -50,6 +53,13 @@ export class ServerMetrics {
   storeMemory: () => Promise<Array<{ component: string; bytes: number }>> = () => Promise.resolve([]);
 
   /** Exports the embedded store's memory limit (called by the server wiring for DuckDB; PostgreSQL has none of ours). */
+  /** One monitor evaluation round: its time, what it evaluated, whether it failed. */
+  monitorRound(seconds: number, evaluated: number, failed: boolean): void {
+    this.monitorRoundSeconds.observe(seconds);
+    this.monitorEvaluations.inc(evaluated);
+    if (failed) this.monitorRoundFailures.inc();
+  }
+
   watchStoreMemoryLimit(limit: () => Promise<number>): void {
     new Gauge({
       name: 'lookout_store_memory_limit_bytes',

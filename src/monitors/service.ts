@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { AlertPipeline } from '../alerting/pipeline.js';
 import type { Logger, Signal } from '../alerting/types.js';
 import { dashboardLink } from '../alerting/links.js';
@@ -32,6 +33,8 @@ export interface MonitorServiceDeps {
   segmentKeysOf?: (model: string) => readonly string[] | null;
   /** A model's declared classes (null when the model is unknown or declares none): a monitor's class must be one. */
   classesOf?: (model: string) => readonly string[] | null;
+  /** Each evaluation round's duration in seconds, what it evaluated, and whether it failed (the server's /metrics). */
+  onRound?: (seconds: number, evaluated: number, failed: boolean) => void;
 }
 
 export interface TickResult {
@@ -235,9 +238,23 @@ export class MonitorService {
 
   /** One evaluation round (rounds never overlap). */
   private evaluateRound(now: number): Promise<Omit<TickResult, 'groupsNotified'>> {
-    const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => this.doTick(now));
+    const run = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => this.timedTick(now));
     this.running = run;
     return run;
+  }
+
+  private async timedTick(now: number): Promise<Omit<TickResult, 'groupsNotified'>> {
+    const onRound = this.deps.onRound;
+    if (!onRound) return this.doTick(now);
+    const t0 = performance.now();
+    try {
+      const r = await this.doTick(now);
+      onRound((performance.now() - t0) / 1000, r.evaluated, false);
+      return r;
+    } catch (e) {
+      onRound((performance.now() - t0) / 1000, 0, true);
+      throw e;
+    }
   }
 
   private async doTick(now: number): Promise<Omit<TickResult, 'groupsNotified'>> {
