@@ -103,17 +103,20 @@ export function serveCommand(setCode: (c: number) => void): Command {
         log(`${describeIdle(await idleBackgroundThreads(threadsBefore))} (server.backgroundPriority)`);
       } else log('storage threads run at normal CPU priority (server.backgroundPriority: normal)');
       if (!stopping) {
-        log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
-        log(`dashboard: ${server.url}/ui/`);
         // The drift example is the demo's churn incident (10 to 7 days before the fill): on another store it would
         // answer 404. A demo store filled days ago (a later `--demo` adds nothing) has it dated from its fill, not now.
-        const filledAt = Number(await server.deps.store.getState(DEMO_FILLED_AT));
+        const filledAt = o.demo ? Number(await server.deps.store.getState(DEMO_FILLED_AT)) : 0;
         const demoAt = Number.isFinite(filledAt) && filledAt > 0 ? filledAt : Date.now();
         const { fromDaysAgo, toDaysAgo } = INCIDENTS.churnDrift;
         const demoDrift = o.demo && server.deps.catalog.model('churn') !== undefined
           ? `   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(demoAt - fromDaysAgo * 86400_000).toISOString()}&to=${new Date(demoAt - toDaysAgo * 86400_000).toISOString()}'`
           : '';
-        log(`try: curl ${server.url}/v1/models${demoDrift}`);
+        // The three lines together, nothing awaited between them: scripts (and tests) read them once "listening on" shows.
+        if (!stopping) {
+          log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
+          log(`dashboard: ${server.url}/ui/`);
+          log(`try: curl ${server.url}/v1/models${demoDrift}`);
+        }
       }
       await stopped;
     });
