@@ -310,9 +310,12 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
         const { file, ...cols } = v.reference;
         reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
       }
+      // A version the file declares without `metadata` keeps what the API gave it (as POST .../versions does): the file
+      // is declared again at each start, and every restart cleared it.
+      const metadata = v.metadata ?? current?.record.metadata;
       versions.push({
         model: m.name, version: v.version, createdAt: current?.record.createdAt ?? now,
-        ...(reference && { reference }), ...(v.metadata && { metadata: v.metadata }),
+        ...(reference && { reference }), ...(metadata && { metadata }),
       });
     }
     planned.push({ record, versions });

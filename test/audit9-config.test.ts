@@ -137,3 +137,29 @@ test('issue 3: a relative DuckDB storage path in lookout.yaml is relative to the
     assert.equal(loadConfig(path).storage, kept);
   }
 });
+
+describe('issue 3: lookout.yaml versions and metadata set through the API', { timeout: 120_000 }, () => {
+  test('issue 3: a version the file declares without metadata keeps the metadata the API gave it across a restart (every start cleared it)', async () => {
+    const dataDir = tempDir('lookout-audit9-config-meta-');
+    const models = [{ name: 'churn', outputKind: 'binary' as const, classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } }, versions: [{ version: '1' }, { version: '2', metadata: { from: 'file' } }] }];
+    const start = (): ReturnType<typeof testServer> => testServer({ configure: (c) => { c.dataDir = dataDir; c.server.warmUpDays = 0; c.models = models; } });
+    let s = await start();
+    try {
+      for (const version of ['1', '2']) {
+        const r = await call(s.url, 'POST', '/v1/models/churn/versions', { version, metadata: { gitCommit: 'abc123', by: 'api' } });
+        assert.ok(r.status < 300, JSON.stringify(r.body));
+      }
+    } finally {
+      await s.close();
+    }
+    s = await start();
+    try {
+      const versions = (await call(s.url, 'GET', '/v1/models/churn')).body['versions'] as Array<{ version: string; metadata: Record<string, unknown> }>;
+      const meta = Object.fromEntries(versions.map((v) => [v.version, v.metadata]));
+      assert.deepEqual(meta['1'], { gitCommit: 'abc123', by: 'api' }, 'declared without metadata: the API\'s kept');
+      assert.deepEqual(meta['2'], { from: 'file' }, 'declared with metadata: the file\'s, as declared again at each start');
+    } finally {
+      await s.close();
+    }
+  });
+});
