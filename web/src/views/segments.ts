@@ -6,11 +6,14 @@ import type { ViewContext } from '../panel.js';
 import type { ModelInfo } from '../types.js';
 import { headlineMetric, metricValue, table } from './common.js';
 
-/** Canonical segment key "k=v&k2=v2" (values URI-encoded) -> the API's segment parameter "k=v,k2=v2". */
+/**
+ * Canonical segment key "k=v&k2=v2" (keys and values URI-encoded) -> the API's segment parameter "k=v,k2=v2". Keys are
+ * decoded too: a key holding a space ("region code") was shown as "region%20code" and queried as such (400).
+ */
 export function segmentParam(key: string): string {
   return key.split('&').map((p) => {
     const eq = p.indexOf('=');
-    return `${p.slice(0, eq)}=${decodeURIComponent(p.slice(eq + 1))}`;
+    return `${decodeURIComponent(p.slice(0, eq))}=${decodeURIComponent(p.slice(eq + 1))}`;
   }).join(',');
 }
 
