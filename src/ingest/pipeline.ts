@@ -14,13 +14,12 @@ import { segmentKey } from './validate-event.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
+import { settleLostCommit } from './lost-commit.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
 
 /** Committed groups whose deltas may wait to be merged into memory before the next group's commit waits for them. */
 const MAX_PENDING_APPLIES = 4;
-/** Reads of the committed mark after a COMMIT whose answer was lost, 0.5 to 4 s apart (~7.5 s in all). */
-const OUTCOME_READS = 5;
 
 /**
  * A group ready to commit: its rows, its journal record, and the deltas it adds to the windows, which are still being
@@ -338,27 +337,14 @@ export class IngestPipeline {
     if (this.journal === null) await applied;
   }
 
-  /**
-   * A group whose COMMIT's answer was lost (PostgreSQL's connection dropped once COMMIT was sent): the store's committed
-   * mark, written by the same transaction, says whether it committed. Before, such a group was answered 503 "nothing
-   * was kept" and marked aborted although its events were stored, so they were never summarised (a client's retry got
-   * duplicate_id). When the mark cannot be read (the store still away), ingest stops (fail-stop, /healthz 503): a
-   * restart replays the group from the journal if the mark then says it committed.
-   */
+  /** settleLostCommit (lost-commit.ts) for a group of this pipeline; an unknown outcome stops ingest until a restart. */
   private async outcomeOf(seq: number, err: CommitOutcomeUnknown): Promise<'committed' | 'failed' | 'unknown'> {
-    for (let attempt = 0; attempt < OUTCOME_READS; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-      try {
-        const mark = Number((await this.store.getState(this.committedKey)) ?? 0);
-        if (mark >= seq) process.stderr.write(`lookout: ${err.message}; it did (the store's committed mark), so its events are acknowledged and summarised\n`);
-        return mark >= seq ? 'committed' : 'failed';
-      } catch {
-        // read again after a pause
-      }
+    const outcome = await settleLostCommit(this.store, this.committedKey, seq, err);
+    if (outcome === 'unknown') {
+      this.broken = new Error(`ingest: ${err.message}, and the store cannot say whether it did; restart the server once the store is back (the journal replays the group if it committed)`);
+      process.stderr.write(`lookout: ${this.broken.message}\n`);
     }
-    this.broken = new Error(`ingest: ${err.message}, and the store cannot say whether it did; restart the server once the store is back (the journal replays the group if it committed)`);
-    process.stderr.write(`lookout: ${this.broken.message}\n`);
-    return 'unknown';
+    return outcome;
   }
 
   /** Why ingest stopped until a restart (fail-stop: /healthz answers 503 with it), or null. */
