@@ -1,12 +1,15 @@
-// Node test-runner reporter that ends the run with one line: "N passed, N failed, N skipped".
-// Counts leaf tests only (suites are not counted), so the figures match what was executed.
+// Node test-runner reporter that ends the run with the slowest test files and one line:
+// "N passed, N failed, N skipped". Counts leaf tests only (suites are not counted), so the figures match
+// what was executed. A file's time is the sum of its top-level tests' durations (its process start-up aside).
 export default async function* summary(source) {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const fileMs = new Map();
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const d = event.data;
+    if (d.nesting === 0 && d.file) fileMs.set(d.file, (fileMs.get(d.file) ?? 0) + (d.details?.duration_ms ?? 0));
     if (d.details?.type === 'suite') {
       if (d.skip) skipped++; // a whole suite skipped (e.g. no PostgreSQL) counts once
       continue;
@@ -14,6 +17,12 @@ export default async function* summary(source) {
     if (d.skip || d.todo) skipped++;
     else if (event.type === 'test:pass') passed++;
     else failed++;
+  }
+  const slowest = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  if (slowest.length > 1) {
+    const cwd = process.cwd() + '/';
+    yield '\nslowest test files:\n';
+    for (const [file, ms] of slowest) yield `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${file.replace(cwd, '')}\n`;
   }
   yield `\n${passed} passed, ${failed} failed, ${skipped} skipped\n`;
 }
