@@ -5,6 +5,7 @@ import pg from 'pg';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
 import { call } from './helpers/server.js';
+import { pgProxy } from './helpers/pg-proxy.js';
 
 const url = process.env['LOOKOUT_TEST_PG_URL'];
 const skip = url ? false : 'LOOKOUT_TEST_PG_URL not set: the PostgreSQL tests are skipped';
@@ -23,90 +24,11 @@ after(async () => {
   await client.end();
 });
 
-/**
- * A TCP proxy on loopback to the test PostgreSQL; cut() closes every connection through it and refuses new ones until
- * restore(). cutAfterEventsCommit(refuseMs) arms it for one transaction that inserts events: its COMMIT is passed on to
- * PostgreSQL (which commits), and then the connection is closed before the answer reaches the server, new connections
- * refused for refuseMs: a COMMIT whose answer was lost.
- */
-async function pgProxy(): Promise<{ url: (schema: string) => string; cut: () => void; restore: () => void; close: () => void; cutAfterEventsCommit: (refuseMs: number) => Promise<void> }> {
-  const target = new URL(url as string);
-  let refusing = false;
-  let armed: ((value: void) => void) | null = null;
-  let refuseMs = 0;
-  const sockets = new Set<net.Socket>();
-  const track = (s: net.Socket): void => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
-  };
-  const cut = (): void => {
-    refusing = true;
-    for (const s of sockets) s.destroy();
-  };
-  const server = net.createServer((c) => {
-    track(c);
-    if (refusing) {
-      c.destroy();
-      return;
-    }
-    const u = net.connect(Number(target.port || 5432), target.hostname);
-    track(u);
-    let insertedEvents = false;
-    let mute = false;
-    c.on('data', (d: Buffer) => {
-      const text = d.toString('latin1');
-      if (/INSERT INTO \S+\.events\b/.test(text)) insertedEvents = true;
-      const commit = text.includes('COMMIT\0');
-      if (commit && insertedEvents && armed !== null) {
-        const done = armed;
-        armed = null;
-        mute = true; // PostgreSQL's answer to this COMMIT never reaches the server
-        u.write(d);
-        setTimeout(() => {
-          cut();
-          setTimeout(() => (refusing = false), refuseMs);
-          done();
-        }, 300);
-        return;
-      }
-      if (commit || /ROLLBACK\0/.test(text)) insertedEvents = false;
-      u.write(d);
-    });
-    u.on('data', (d: Buffer) => {
-      if (!mute) c.write(d);
-    });
-    c.on('close', () => u.destroy());
-    u.on('close', () => c.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: (schema) => {
-      const u = new URL(url as string);
-      u.hostname = '127.0.0.1';
-      u.port = String(port);
-      u.searchParams.set('schema', schema);
-      return u.toString();
-    },
-    cut,
-    restore: () => (refusing = false),
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-    cutAfterEventsCommit: (ms) => {
-      refuseMs = ms;
-      return new Promise<void>((resolve) => (armed = resolve));
-    },
-  };
-}
-
 const model = { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
 
 describe('audit9: lookout serve on PostgreSQL', { skip }, () => {
   test('issue 3: PostgreSQL going away mid-ingest answers 503 unavailable and keeps the server running; every acknowledged event is stored and counted once it is back', async () => {
-    const proxy = await pgProxy();
+    const proxy = await pgProxy(url as string);
     const srv = await spawnServe(['--store', proxy.url(schemaName('outage')), '--data-dir', tempDir('lookout-a9pg-')]);
     try {
       assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
@@ -182,14 +104,14 @@ describe('issue 3: a COMMIT whose answer was lost (PostgreSQL committed, the con
   };
 
   test('the committed mark says it committed: the request is acknowledged and its events summarised (before: 503 "nothing was kept", stored, never counted)', async () => {
-    const proxy = await pgProxy();
+    const proxy = await pgProxy(url as string);
     const schema = schemaName('lostcommit');
     const srv = await spawnServe(['--store', proxy.url(schema), '--data-dir', tempDir('lookout-a9pg-')]);
     try {
       assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
       assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
       const t = Date.now() - 3_600_000;
-      const cutDone = proxy.cutAfterEventsCommit(200);
+      const cutDone = proxy.cutAfterCommit(200);
       const r = await call(srv.url, 'POST', '/v1/events', { events: events('lost-', t) });
       await cutDone;
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -207,7 +129,7 @@ describe('issue 3: a COMMIT whose answer was lost (PostgreSQL committed, the con
   });
 
   test('the store stays away: ingest stops (503, /healthz 503 with the reason), and after a restart the journal counts the group the mark says committed', async () => {
-    const proxy = await pgProxy();
+    const proxy = await pgProxy(url as string);
     const schema = schemaName('lostcommit2');
     const dataDir = tempDir('lookout-a9pg-');
     let srv = await spawnServe(['--store', proxy.url(schema), '--data-dir', dataDir]);
@@ -216,7 +138,7 @@ describe('issue 3: a COMMIT whose answer was lost (PostgreSQL committed, the con
       assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
       assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
       // Refused for longer than the mark's reads after the lost answer (~7.5 s).
-      const cutDone = proxy.cutAfterEventsCommit(12_000);
+      const cutDone = proxy.cutAfterCommit(12_000);
       const r = await call(srv.url, 'POST', '/v1/events', { events: events('doubt-', t) });
       await cutDone;
       assert.equal(r.status, 503, JSON.stringify(r.body));

@@ -10,6 +10,7 @@ import { declarationConflicts, DeclarationConflict } from '../models/declaration
 import { featuresFromSchema } from '../models/features.js';
 import { unknownKeyword } from '../models/schema-keywords.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
 import { isReferenceProfile, type ReferenceProfile } from './profile.js';
 import { segmentParts } from './segment-match.js';
@@ -119,7 +120,7 @@ export class ModelCatalog {
     const ever = union(m.segmentKeys, before);
     // Kept before the model changes: data stored under a key dropped now stays queryable by it (see segmentKeysEver).
     if (ever.some((k) => !before.includes(k))) await this.store.setState(segmentKeysState(m.name), JSON.stringify(ever));
-    await this.store.putModel(m);
+    await this.written(m.name, () => this.store.putModel(m));
     this.index(m, await this.store.listVersions(m.name), ever);
   }
 
@@ -139,9 +140,34 @@ export class ModelCatalog {
   async putVersion(v: VersionRecord): Promise<void> {
     const e = this.entries.get(v.model);
     if (!e) throw new Error(`unknown model "${v.model}"`);
-    await this.store.putVersion(v);
+    await this.written(v.model, () => this.store.putVersion(v));
     e.versions.set(v.version, this.versionContext(e.ctx.model, v));
     (e.ctx.versions as Set<string>).add(v.version);
+  }
+
+  /**
+   * Runs a write of the model's; when its COMMIT answer was lost (PostgreSQL: it may have been stored), the model is read
+   * back from the store once it answers again, so that the API shows what the store holds (the client is told to read
+   * its change back before sending it again) rather than the view from before the write.
+   */
+  private async written(model: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (e) {
+      if (e instanceof CommitOutcomeUnknown) this.readBack(model, 120);
+      throw e;
+    }
+  }
+
+  private readBack(model: string, attemptsLeft: number): void {
+    setTimeout(() => {
+      void (async () => {
+        const m = (await this.store.listModels()).find((r) => r.name === model);
+        if (m) this.index(m, await this.store.listVersions(model), this.entries.get(model)?.segmentKeysEver ?? m.segmentKeys);
+      })().catch(() => {
+        if (attemptsLeft > 1) this.readBack(model, attemptsLeft - 1);
+      });
+    }, 1000).unref();
   }
 
   model(name: string): ModelContext | undefined {

@@ -16,6 +16,7 @@ import { checkSchemaName, postgresSchema, postgresWrites } from './schema.js';
 import type { RegistryStore } from '../registry.js';
 import { postgresRegistry } from './registry.js';
 import { pgTransaction } from './transaction.js';
+import { pgUnreachable } from './unreachable.js';
 
 /**
  * How long a new connection may take to be established. pg's default is none: a PostgreSQL that accepts the TCP
@@ -301,7 +302,9 @@ export class PostgresStore implements StorageBackend {
 
   private async read(sql: Sql | { text: string; params: unknown[] }): Promise<Row[]> {
     if (this.closed) throw new Error('PostgresStore is closed');
-    return (await this.pool.query(sql.text, sql.params)).rows as Row[];
+    return (await this.pool.query(sql.text, sql.params).catch((e: unknown) => {
+      throw pgUnreachable(e);
+    })).rows as Row[];
   }
 
   /** Runs `work` in one transaction on one pooled client. */

@@ -1,0 +1,92 @@
+import net from 'node:net';
+
+export interface PgProxy {
+  /** The store URL through the proxy, with ?schema= set. */
+  url: (schema: string) => string;
+  /** Closes every connection through the proxy and refuses new ones until restore(). */
+  cut: () => void;
+  restore: () => void;
+  close: () => void;
+  /**
+   * Arms the proxy for one transaction whose statements match `writes` (default: an INSERT into the events table): its
+   * COMMIT is passed on to PostgreSQL (which commits), then the connection is closed before the answer reaches the
+   * server and new connections are refused for refuseMs: a COMMIT whose answer was lost. Resolves once it is cut.
+   */
+  cutAfterCommit: (refuseMs: number, writes?: RegExp) => Promise<void>;
+}
+
+/** A TCP proxy on loopback to the PostgreSQL at `pgUrl` (the tests' LOOKOUT_TEST_PG_URL). */
+export async function pgProxy(pgUrl: string): Promise<PgProxy> {
+  const target = new URL(pgUrl);
+  let refusing = false;
+  let armed: ((value: void) => void) | null = null;
+  let armedWrites = /INSERT INTO \S+\.events\b/;
+  let refuseMs = 0;
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket): void => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+  };
+  const cut = (): void => {
+    refusing = true;
+    for (const s of sockets) s.destroy();
+  };
+  const server = net.createServer((c) => {
+    track(c);
+    if (refusing) {
+      c.destroy();
+      return;
+    }
+    const u = net.connect(Number(target.port || 5432), target.hostname);
+    track(u);
+    let wrote = false;
+    let mute = false;
+    c.on('data', (d: Buffer) => {
+      const text = d.toString('latin1');
+      if (armedWrites.test(text)) wrote = true;
+      const commit = text.includes('COMMIT\0');
+      if (commit && wrote && armed !== null) {
+        const done = armed;
+        armed = null;
+        mute = true; // PostgreSQL's answer to this COMMIT never reaches the server
+        u.write(d);
+        setTimeout(() => {
+          cut();
+          setTimeout(() => (refusing = false), refuseMs);
+          done();
+        }, 300);
+        return;
+      }
+      if (commit || /ROLLBACK\0/.test(text)) wrote = false;
+      u.write(d);
+    });
+    u.on('data', (d: Buffer) => {
+      if (!mute) c.write(d);
+    });
+    c.on('close', () => u.destroy());
+    u.on('close', () => c.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    url: (schema) => {
+      const u = new URL(pgUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      u.searchParams.set('schema', schema);
+      return u.toString();
+    },
+    cut,
+    restore: () => (refusing = false),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+    cutAfterCommit: (ms, writes) => {
+      refuseMs = ms;
+      if (writes) armedWrites = writes;
+      return new Promise<void>((resolve) => (armed = resolve));
+    },
+  };
+}
