@@ -48,7 +48,7 @@ export interface LookoutConfig {
    */
   duckdbMemoryMb?: number;
   /** deltaWorker: summarise events in a worker thread, off the event loop (default true; ingest/delta-offload.ts). */
-  ingest: { sampleRate: number; deltaWorker?: boolean };
+  ingest: { sampleRate: number; deltaWorker?: boolean; maxSegmentsPerModel?: number };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
   /**
@@ -75,7 +75,7 @@ const schema = {
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, refreshMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, maxArtifactMb: { type: 'integer', minimum: 0, maximum: 16_777_216 } } },
-    ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' } } },
+    ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' }, maxSegmentsPerModel: { type: 'integer', minimum: 1, maximum: 1000000 } } },
     auth: {
       type: 'object', additionalProperties: false,
       properties: {

@@ -11,6 +11,7 @@ import { ApiKeys } from './http/auth.js';
 import type { AppDeps } from './http/deps.js';
 import { ServerMetrics } from './http/metrics.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { DEFAULT_MAX_SEGMENTS_PER_MODEL, OTHER_SEGMENT_VALUE } from './ingest/segment-cap.js';
 import { checkModelShape } from './models/declaration.js';
 import { ModelCatalog } from './monitoring/catalog.js';
 import { PerformanceCache, watchCommits } from './monitoring/performance-cache.js';
@@ -205,10 +206,20 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   });
   watchCommits(raw, (model, touched) => performance.invalidate(model, touched));
   const invalidate = { summaries: (_keys: readonly SummaryKey[]): void => undefined };
+  const foldedModels = new Set<string>();
   const pipeline = new IngestPipeline(raw, catalog, {
     onSummaries: (keys) => invalidate.summaries(keys),
     sampleRate: config.ingest.sampleRate,
     ...(config.ingest.deltaWorker !== undefined && { deltaWorker: config.ingest.deltaWorker }),
+    ...(config.ingest.maxSegmentsPerModel !== undefined && { maxSegmentsPerModel: config.ingest.maxSegmentsPerModel }),
+    onSegmentFolded: (model) => {
+      // Said once per model and run; /metrics counts every one.
+      if (!foldedModels.has(model)) {
+        foldedModels.add(model);
+        process.stderr.write(`lookout: model "${model}" has reached its limit of ${config.ingest.maxSegmentsPerModel ?? DEFAULT_MAX_SEGMENTS_PER_MODEL} distinct segments (ingest.maxSegmentsPerModel): events of new segments are summarised under "${OTHER_SEGMENT_VALUE}" (is a segment key an id, such as a user's?)\n`);
+      }
+      metrics.segmentsFolded.inc({ model });
+    },
     random: seededRandom(clock() % 2 ** 32),
     clock,
     journalDir: await storeJournalDir(join(config.dataDir, 'journal'), raw),

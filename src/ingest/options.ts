@@ -52,6 +52,10 @@ export interface IngestOptions {
   deltaWorker?: boolean;
   /** Longest time dirty summaries wait for a checkpoint (default 2,000 ms; readers force one through sync()). */
   checkpointMs?: number;
+  /** Distinct segments per model before new ones are placed under "__other__" (segment-cap.ts; default 1,000). */
+  maxSegmentsPerModel?: number;
+  /** Called for each event or rejected row placed under "__other__" by that limit. */
+  onSegmentFolded?: (model: string) => void;
 }
 
 export const DEFAULT_MINUTE_RETENTION_MS = 2 * 86_400_000;

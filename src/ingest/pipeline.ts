@@ -14,6 +14,7 @@ import { segmentKey } from './validate-event.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
+import { DEFAULT_MAX_SEGMENTS_PER_MODEL, SegmentCap } from './segment-cap.js';
 import { settleLostCommit } from './lost-commit.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
@@ -79,6 +80,7 @@ export class IngestPipeline {
   /** Where groups' deltas are computed: the delta worker, or this thread. */
   private readonly offload: DeltaOffload;
   private readonly specOf: SpecOf;
+  private readonly segments: SegmentCap;
 
   constructor(private readonly store: StorageBackend, private readonly catalog: ModelCatalog, private readonly opts: IngestOptions) {
     this.specOf = (model, version) => catalog.version(model, version)?.spec;
@@ -87,6 +89,7 @@ export class IngestPipeline {
       process.stderr.write(`lookout: the delta worker stopped (${String(e)}); event summaries are now computed on the main thread\n`);
     });
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
+    this.segments = new SegmentCap(opts.maxSegmentsPerModel ?? DEFAULT_MAX_SEGMENTS_PER_MODEL, opts.onSegmentFolded);
     this.windows = new CheckpointedWindows(store, catalog, opts);
     this.checkpoints = new CheckpointSchedule({
       windows: this.windows,
@@ -105,6 +108,18 @@ export class IngestPipeline {
    */
   /** `skipped`: rows of model versions no longer in the catalog. */
   async open(): Promise<{ replayed: number; skipped: number }> {
+    const recovered = await this.recover();
+    // The segments already stored count against each model's limit (after the recovery: the journal's are stored then).
+    for (const m of this.catalog.models()) {
+      for (const v of this.catalog.versions(m.name)) {
+        const keys = await this.store.querySummaryKeys({ model: m.name, version: v.record.version, granularity: 'day', from: 0, to: Number.MAX_SAFE_INTEGER });
+        for (const k of keys) this.segments.seed(m.name, k.segment);
+      }
+    }
+    return recovered;
+  }
+
+  private async recover(): Promise<{ replayed: number; skipped: number }> {
     if (this.opts.journalDir === undefined) return { replayed: 0, skipped: 0 };
     const j = Journal.open(this.opts.journalDir);
     this.committedKey = `ingest.journal.${j.id}.committed`;
@@ -143,8 +158,14 @@ export class IngestPipeline {
   submit(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<ReadonlySet<string>> {
     if (events.length === 0 && rejects.length === 0) return Promise.resolve(new Set());
     if (this.closed) return Promise.reject(new Error('the ingest pipeline is closed'));
+    const cap = this.segments;
+    const placed = events.map((e) => cap.place(e));
+    const placedRejects = rejects.map((r) => {
+      const segment = r.model === null || r.placement === undefined ? undefined : cap.placeKey(r.model, r.placement.segment);
+      return segment === undefined || segment === r.placement?.segment ? r : { ...r, placement: { ts: r.placement?.ts ?? r.ts, segment } };
+    });
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, rejects, resolve, reject });
+      this.queue.push({ events: placed, rejects: placedRejects, resolve, reject });
       this.kick();
       this.onSubmit?.();
     });
