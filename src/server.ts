@@ -18,6 +18,11 @@ import { PerformanceCache, watchCommits } from './monitoring/performance-cache.j
 import { SummaryReader } from './monitoring/query.js';
 import { warmUp } from './monitoring/warm-up.js';
 import { WindowValueFiller } from './monitoring/window-value-filler.js';
+import { WindowRetention } from './ingest/window-retention.js';
+
+/** Old minute windows are pruned hourly (ingest/window-retention.ts), the first time a minute after the start. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+const PRUNE_FIRST_MS = 60_000;
 import { referenceFromFile } from './monitoring/reference-builder.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { ModelRecord, SummaryKey, VersionRecord } from './storage/types.js';
@@ -160,6 +165,14 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       }
     } else await app.ready();
     deps.alerting.start();
+    if (opts.listen !== false) {
+      deps.windowRetention?.start(PRUNE_INTERVAL_MS, PRUNE_FIRST_MS, (e) => {
+        if (!closing) app.log.warn(`pruning old minute windows failed (tried again in an hour): ${String(e)}`);
+      }, (n) => {
+        deps.metrics.windowsPruned.inc(n);
+        if (n > 0) app.log.info(`pruned ${n} minute and 10-minute window summaries older than the minute-window retention`);
+      });
+    }
     const warming = (warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve()).then(backfill);
     let filling: Promise<unknown> = Promise.resolve();
     const fillTimer = fillOn ? setInterval(() => {
@@ -173,6 +186,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
         if (fillTimer) clearInterval(fillTimer);
         await warming;
         await filling;
+        await deps.windowRetention?.stop();
         try {
           await deps.alerting?.stop();
           await app.close();
@@ -276,6 +290,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   return {
     store, catalog, pipeline, metrics, clock, registry,
     reader, performance, filler,
+    windowRetention: new WindowRetention(raw, () => catalog.models(), clock),
     keys: new ApiKeys(config.auth.keys),
     newId,
     dataDir: config.dataDir,

@@ -5,6 +5,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
   readonly eventsAccepted = new Counter({ name: 'lookout_events_accepted_total', help: 'Inference events accepted and stored', labelNames: ['model'], registers: [this.registry] });
   readonly eventsRejected = new Counter({ name: 'lookout_events_rejected_total', help: 'Inference events answered rejected, by code: by validation, or an id already stored (duplicate_id, e.g. a retried batch)', labelNames: ['model', 'code'], registers: [this.registry] });
+  readonly windowsPruned = new Counter({ name: 'lookout_windows_pruned_total', help: 'Minute and 10-minute window summaries deleted a day past the minute-window retention (2 days): no query reads them', registers: [this.registry] });
   readonly segmentsFolded = new Counter({ name: 'lookout_segments_folded_total', help: 'Events and rejected rows summarised under the "__other__" segment because their model had reached ingest.maxSegmentsPerModel distinct segments', labelNames: ['model'], registers: [this.registry] });
   readonly labelsAccepted = new Counter({ name: 'lookout_labels_accepted_total', help: 'Labels stored', registers: [this.registry] });
   readonly labelsRejected = new Counter({ name: 'lookout_labels_rejected_total', help: 'Labels answered rejected, by code (unknown_prediction, invalid_label, duplicate_in_batch, ...): not stored', labelNames: ['code'], registers: [this.registry] });

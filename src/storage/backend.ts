@@ -1,6 +1,6 @@
 import type { AlertStore } from './alerts.js';
 import type {
-  CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
+  CommitBatch, EventQuery, Granularity, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryKey, SummaryQuery, SummaryRecord, VersionRecord,
   WindowValue, WindowValueQuery,
 } from './types.js';
 import type { RegistryStore } from './registry.js';
@@ -56,6 +56,12 @@ export interface StorageBackend {
   querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
   /** The keys querySummaries would return, without the data (cheap: lets readers use what they have cached). */
   querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]>;
+
+  /**
+   * Deletes the model's window summaries of these granularities that start before `before`, and their window values
+   * (window-retention.ts: minute and 10-minute windows once no query reads them); returns how many summaries it deleted.
+   */
+  pruneWindows(model: string, granularities: readonly Granularity[], before: number): Promise<number>;
 
   /** Inserts or replaces per-window values by (window, metric) (see WindowValue). */
   putWindowValues(values: readonly WindowValue[]): Promise<void>;

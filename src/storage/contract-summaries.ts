@@ -211,6 +211,43 @@ export function summaryContract(s: () => StorageBackend): void {
     assert.deepStrictEqual(await got(both), [v({ basis: 'b2', events: 12, metric: 'drift:y', value: 0.125 })]);
   });
 
+  test('pruneWindows: deletes the model\'s summaries and window values of the granularities named that start before the cutoff, nothing else', async () => {
+    const m = 'prune';
+    const M = 60_000;
+    const rows = [
+      sum(m, { granularity: 'minute', windowStart: T0 }), sum(m, { granularity: 'minute', windowStart: T0 + M, segment: 'country=de', version: 'v2' }),
+      sum(m, { granularity: 'minute', windowStart: T0 + 2 * M }), sum(m, { granularity: '10min', windowStart: T0 }),
+      sum(m, { granularity: '10min', windowStart: T0 + 10 * M }), sum(m, { granularity: 'hour', windowStart: T0 }),
+      sum('other', { granularity: 'minute', windowStart: T0 }),
+    ];
+    await s().putSummaries(rows);
+    const value = (r: SummaryRecord): WindowValue => ({ ...r, metric: 'driftShare', basis: 'b', events: 1, value: 0.5 });
+    await s().putWindowValues(rows.map(value));
+    const keys = async (model: string, granularity: Granularity): Promise<string[]> =>
+      (await s().querySummaryKeys({ model, granularity, from: 0, to: T0 * 2 })).map((k) => `${k.version}|${k.segment}|${k.windowStart - T0}`).sort();
+    const values = async (model: string, granularity: Granularity): Promise<number[]> => (await Promise.all(['v1', 'v2'].flatMap((version) => ['', 'country=de'].map((segment) =>
+      s().queryWindowValues({ model, version, segment, granularity, from: 0, to: T0 * 2, basis: 'b', metrics: ['driftShare'] }))))).flat().map((v) => v.windowStart - T0).sort((a, b) => a - b);
+
+    // read by key first (the DuckDB store keeps what such reads return as files: a pruned window must not come back from one)
+    const read = async (): Promise<number[]> => (await s().querySummaries({ model: m, version: 'v1', segment: '', granularity: 'minute', from: 0, to: T0 * 2 })).map((r) => r.windowStart - T0);
+    assert.deepStrictEqual(await read(), [0, 2 * M]);
+    assert.deepStrictEqual(await read(), [0, 2 * M]);
+    assert.equal(await s().pruneWindows(m, ['minute', '10min'], T0 + 2 * M), 3);
+    assert.deepStrictEqual(await read(), [2 * M]);
+    assert.deepStrictEqual(await keys(m, 'minute'), [`v1||${2 * M}`]);
+    assert.deepStrictEqual(await keys(m, '10min'), [`v1||${10 * M}`]);
+    assert.deepStrictEqual(await keys(m, 'hour'), ['v1||0'], 'a granularity not named is kept');
+    assert.deepStrictEqual(await keys('other', 'minute'), ['v1||0'], 'another model is kept');
+    assert.deepStrictEqual(await values(m, 'minute'), [2 * M]);
+    assert.deepStrictEqual(await values(m, '10min'), [10 * M]);
+    assert.deepStrictEqual(await values(m, 'hour'), [0]);
+    assert.deepStrictEqual(await values('other', 'minute'), [0]);
+    assert.equal(await s().pruneWindows(m, ['minute', '10min'], T0 + 2 * M), 0, 'nothing left to prune');
+    // a window pruned can be written again (the store's keys are gone with its rows)
+    await s().putSummaries([rows[0] as SummaryRecord]);
+    assert.deepStrictEqual(await keys(m, 'minute'), ['v1||0', `v1||${2 * M}`]);
+  });
+
   test('window values: every double (non-finite, subnormal), null, and any metric name round-trip exactly (-0 as 0)', async () => {
     const m = 'wv-exact';
     const names = ['drift:a/b~c"d', "missing:it's.a b", 'drift:ü∑', 'drift:~1', 'drift:$.x[0]', 'drift:'];

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageBackend } from '../backend.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
-  SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
+  SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery, Granularity,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
 import { duckdbAlertStore } from './alerts.js';
@@ -289,6 +289,27 @@ export class DuckDbStore implements StorageBackend {
   async queryWindowValues(q: WindowValueQuery): Promise<WindowValue[]> {
     const sql = windowValuesQuery(q, table, (p, i) => `map_contains(vals, ${p}) AS p${i}, vals[${p}] AS v${i}`);
     return (await this.read(sql)).flatMap((r) => fromValueRow(r, q));
+  }
+
+  async pruneWindows(model: string, granularities: readonly Granularity[], before: number): Promise<number> {
+    let deleted = 0;
+    for (const g of granularities) {
+      const keys = await this.querySummaryKeys({ model, granularity: g, from: 0, to: before });
+      if (keys.length === 0) continue;
+      // Their summary files go as a commit's do (a file only ever holds what the store holds).
+      const files = this.files;
+      const ids = files === undefined ? [] : keys.map((k) => SummaryFiles.id(g, windowRowKey(k)));
+      files?.beginWrite(ids);
+      try {
+        await this.write(async () => {
+          deleted += await execPrepared(this.main, `DELETE FROM ${summariesTable(g)} WHERE model = $1 AND window_start < $2`, [model, before]);
+          await execPrepared(this.main, 'DELETE FROM window_values WHERE model = $1 AND granularity = $2 AND window_start < $3', [model, g, before]);
+        });
+      } finally {
+        if (files !== undefined) await files.endWrite(ids);
+      }
+    }
+    return deleted;
   }
 
   async commit(batch: CommitBatch): Promise<void> {

@@ -47,6 +47,22 @@ async function keptAndClosed(name: string): Promise<void> {
 }
 
 describe('summary files (issue 3: cold range reads from files instead of DuckDB blobs)', () => {
+  test('pruneWindows removes the files of the windows it deletes: a pruned window is not read back from its file', async () => {
+    const store = await opened('prune.duckdb');
+    try {
+      await store.putSummaries([win(0, 1, 3), win(1, 2, 3), win(2, 3, 3)]);
+      assert.deepEqual(brief(await store.querySummaries(range(0, 3))), [[0, 1, 3], [1, 2, 3], [2, 3, 3]]);
+      await store.summaryFiles?.settled();
+      assert.equal((await windowFiles(store)).length, 3);
+      assert.equal(await store.pruneWindows('m', ['hour'], T0 + 2 * H), 2);
+      assert.deepEqual(brief(await store.querySummaries(range(0, 3))), [[2, 3, 3]]);
+      await store.summaryFiles?.settled();
+      assert.deepEqual(brief(await store.querySummaries(range(0, 3))), [[2, 3, 3]]);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('keyed reads are written back as files and then read from them; a commit of a window removes its file', async () => {
     const store = await opened('basic.duckdb');
     const plain = await opened('basic-plain.duckdb', { summaryFilesBytes: 0 });

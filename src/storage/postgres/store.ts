@@ -8,7 +8,7 @@ import { countQuery, eventsQuery, labelledCountQuery, labelledOutcomesQuery, lab
 import { assertAligned } from '../window-align.js';
 import type {
   CommitBatch, EventQuery, EventRecord, LabelledEvent, LabelledOutcome, LabelRecord, ModelRecord, RejectRecord, SummaryQuery,
-  SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery,
+  SummaryKey, SummaryRecord, VersionRecord, WindowValue, WindowValueQuery, Granularity,
 } from '../types.js';
 import type { AlertStore } from '../alerts.js';
 import { postgresAlertSchema, postgresAlertStore } from './alerts.js';
@@ -213,6 +213,16 @@ export class PostgresStore implements StorageBackend {
 
   async countLabelled(q: EventQuery): Promise<number> {
     return num((await this.read(labelledCountQuery(q, (x) => this.t(x))))[0]?.n ?? 0);
+  }
+
+  async pruneWindows(model: string, granularities: readonly Granularity[], before: number): Promise<number> {
+    let deleted = 0;
+    await this.tx(async (c) => {
+      const r = await c.query(`DELETE FROM ${this.t('summaries')} WHERE model = $1 AND granularity = ANY($2) AND window_start < $3`, [model, granularities, before]);
+      deleted = r.rowCount ?? 0;
+      await c.query(`DELETE FROM ${this.t('window_values')} WHERE model = $1 AND granularity = ANY($2) AND window_start < $3`, [model, granularities, before]);
+    });
+    return deleted;
   }
 
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void> {
