@@ -113,11 +113,24 @@ export class SummaryReader {
    * (segmentsHolding), each merged (and cached) as ever.
    */
   async merged(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
+    return this.mergedOf(v, segment, from, to, false);
+  }
+
+  /**
+   * merged() of a range already effective (whole minutes, or hours: a part of an answer's from/to, such as a day series'
+   * first and last point clipped to it), merged as it is: effectiveRange is not applied again (a range starting in the
+   * minute that holds the retention cutoff would be widened to its hour).
+   */
+  async mergedEffective(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
+    return this.mergedOf(v, segment, from, to, true);
+  }
+
+  private async mergedOf(v: VersionContext, segment: string, from: number, to: number, effective: boolean): Promise<WindowSummary> {
     await this.sync();
     const held = await this.segmentsHolding(v, segment, from, to);
-    if (held === null) return this.mergedSynced(v, segment, from, to);
+    if (held === null) return this.mergedSynced(v, segment, from, to, effective);
     const out = this.empty(v, segment, from);
-    for (const s of held) out.mergeTransient(await this.mergedSynced(v, s, from, to));
+    for (const s of held) out.mergeTransient(await this.mergedSynced(v, s, from, to, effective));
     return out;
   }
 
@@ -141,8 +154,8 @@ export class SummaryReader {
   }
 
   /** merged() once synced (its whole hours are merged by this too: one sync per request, not one per merge). */
-  private async mergedSynced(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
-    const r = this.effectiveRange(from, to);
+  private async mergedSynced(v: VersionContext, segment: string, from: number, to: number, effective = false): Promise<WindowSummary> {
+    const r = effective ? { from, to } : this.effectiveRange(from, to);
     const { model, version } = v.record;
     const H = GRANULARITY_MS.hour;
     const bodyFrom = Math.ceil(r.from / H) * H;

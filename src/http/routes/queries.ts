@@ -13,7 +13,8 @@ import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import { thresholdParam, type RangeParams } from '../params.js';
 import { checkComputedWindows, seriesMethodParams } from '../series-method-params.js';
-import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
@@ -192,13 +193,12 @@ export function queryRoutes(deps: AppDeps) {
       const chosen = seriesMethodParams(req.query, metric, v, size / 1000);
       checkComputedWindows(chosen ? [chosen] : [], r.from, r.to, size, granularity);
       const drift = chosen ? { method: chosen.method, threshold: chosen.threshold, autoSelected: chosen.autoSelected } : seriesDriftMethod(metric, v);
-      const windows = await deps.reader.seriesValues(v, r.segment, r.from, r.to, granularity, chosen?.series ?? seriesMetric(metric, v, size / 1000));
-      const points: Array<{ t: number; value: number | null; events: number }> = [];
-      const now = deps.clock();
-      for (let t = Math.floor(r.from / size) * size; t < r.to; t += size) {
-        const w = windows.get(t);
-        points.push({ t, value: w ? pointValue(metric, w.value, t, size, now) : null, events: w?.events ?? 0 });
-      }
+      // Day points clipped to the answer's from/to where it cuts their day: those say the part they cover (from, to).
+      const series = (seconds: number) => chosen?.series ?? seriesMetric(metric, v, seconds);
+      const p = await seriesPoints(deps.reader, v, r.segment, r.from, r.to, granularity, [{ name: metric, series }], deps.clock());
+      const points = p.windows.map((w, i) => ({
+        t: w.t, value: p.values[0]?.[i] ?? null, events: p.events[i] ?? 0, ...(isClipped(w, size) && { from: w.from, to: w.to }),
+      }));
       return { ...head(v, r), metric, ...(drift && drift), granularity, points };
     }));
   };

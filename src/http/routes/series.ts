@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
-import { pointValue, seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
+import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
 import { checkComputedWindows, seriesMethodsParams } from '../series-method-params.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -46,17 +47,15 @@ export function seriesRoutes(deps: AppDeps) {
       try {
         // Per window and metric, values are cached by the reader (dropped when a checkpoint rewrites the window):
         // a repeated or overlapping range computes only the windows written since.
-        const t: number[] = [];
-        for (let x = Math.floor(r.from / size) * size; x < r.to; x += size) t.push(x);
-        const all = await deps.reader.seriesValuesMany(v, r.segment, r.from, r.to, granularity, metrics.map((m) => chosen.get(m)?.series ?? seriesMetric(m, v, size / 1000)));
+        // Day points clipped to the range where it cuts their day, as GET /timeseries gives them (listed in `clipped`).
+        const p = await seriesPoints(deps.reader, v, r.segment, r.from, r.to, granularity, metrics.map((m) => ({ name: m, series: (seconds: number) => chosen.get(m)?.series ?? seriesMetric(m, v, seconds) })), deps.clock());
         const series: Record<string, Array<number | null>> = {};
-        const now = deps.clock();
-        metrics.forEach((m, i) => {
-          const values = all[i];
-          series[m] = t.map((x) => pointValue(m, values?.get(x)?.value ?? null, x, size, now));
-        });
-        const events = all[0];
-        return { model: v.record.model, version: v.record.version, segment: r.segment, granularity, t, events: t.map((x) => events?.get(x)?.events ?? 0), series, methods };
+        metrics.forEach((m, i) => (series[m] = p.values[i] ?? []));
+        const clipped = p.windows.filter((w) => isClipped(w, size));
+        return {
+          model: v.record.model, version: v.record.version, segment: r.segment, granularity, t: p.windows.map((w) => w.t), events: p.events, series, methods,
+          ...(clipped.length > 0 && { clipped }),
+        };
       } finally {
         end();
       }
