@@ -49,6 +49,8 @@ export interface LookoutConfig {
   duckdbMemoryMb?: number;
   /** deltaWorker: summarise events in a worker thread, off the event loop (default true; ingest/delta-offload.ts). */
   ingest: { sampleRate: number; deltaWorker?: boolean; maxSegmentsPerModel?: number };
+  /** How long raw events are kept (absent: for ever); window summaries are kept in any case. */
+  retention?: { eventsDays?: number };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
   /**
@@ -75,6 +77,7 @@ const schema = {
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, refreshMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, maxArtifactMb: { type: 'integer', minimum: 0, maximum: 16_777_216 } } },
+    retention: { type: 'object', additionalProperties: false, properties: { eventsDays: { type: 'integer', minimum: 1, maximum: 36500 } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' }, maxSegmentsPerModel: { type: 'integer', minimum: 1, maximum: 1000000 } } },
     auth: {
       type: 'object', additionalProperties: false,
@@ -162,6 +165,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.summaryFilesMb !== undefined && { summaryFilesMb: c.summaryFilesMb }),
     ...(c.duckdbMemoryMb !== undefined && { duckdbMemoryMb: c.duckdbMemoryMb }),
     ingest: { ...cfg.ingest, ...(c.ingest ?? {}) },
+    ...(c.retention !== undefined && { retention: c.retention }),
     auth: { keys: c.auth?.keys ?? [] },
     models: models as ModelConfig[],
     ...(c.registry !== undefined && { registry: c.registry }),

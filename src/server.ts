@@ -18,9 +18,9 @@ import { PerformanceCache, watchCommits } from './monitoring/performance-cache.j
 import { SummaryReader } from './monitoring/query.js';
 import { warmUp } from './monitoring/warm-up.js';
 import { WindowValueFiller } from './monitoring/window-value-filler.js';
-import { WindowRetention } from './ingest/window-retention.js';
+import { Retention } from './ingest/retention.js';
 
-/** Old minute windows are pruned hourly (ingest/window-retention.ts), the first time a minute after the start. */
+/** Old minute windows (and events past retention.eventsDays) are pruned hourly (ingest/retention.ts), the first time a minute after the start. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 const PRUNE_FIRST_MS = 60_000;
 import { referenceFromFile } from './monitoring/reference-builder.js';
@@ -166,11 +166,12 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     } else await app.ready();
     deps.alerting.start();
     if (opts.listen !== false) {
-      deps.windowRetention?.start(PRUNE_INTERVAL_MS, PRUNE_FIRST_MS, (e) => {
-        if (!closing) app.log.warn(`pruning old minute windows failed (tried again in an hour): ${String(e)}`);
+      deps.retention?.start(PRUNE_INTERVAL_MS, PRUNE_FIRST_MS, (e) => {
+        if (!closing) app.log.warn(`pruning old minute windows or events failed (tried again in an hour): ${String(e)}`);
       }, (n) => {
-        deps.metrics.windowsPruned.inc(n);
-        if (n > 0) app.log.info(`pruned ${n} minute and 10-minute window summaries older than the minute-window retention`);
+        deps.metrics.windowsPruned.inc(n.windows);
+        deps.metrics.eventsPruned.inc(n.events);
+        if (n.windows + n.events > 0) app.log.info(`pruned ${n.windows} minute and 10-minute window summaries past the minute-window retention and ${n.events} events past retention.eventsDays`);
       });
     }
     const warming = (warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve()).then(backfill);
@@ -186,7 +187,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
         if (fillTimer) clearInterval(fillTimer);
         await warming;
         await filling;
-        await deps.windowRetention?.stop();
+        await deps.retention?.stop();
         try {
           await deps.alerting?.stop();
           await app.close();
@@ -290,7 +291,11 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   return {
     store, catalog, pipeline, metrics, clock, registry,
     reader, performance, filler,
-    windowRetention: new WindowRetention(raw, () => catalog.models(), clock),
+    retention: new Retention(raw, () => catalog.models(), clock, {
+      ...(config.retention?.eventsDays !== undefined && { eventsMs: config.retention.eventsDays * 86_400_000 }),
+      // /performance caches labelled events by range: those of a model whose events went are read again
+      onEventsPruned: (model) => performance.invalidate(model),
+    }),
     keys: new ApiKeys(config.auth.keys),
     newId,
     dataDir: config.dataDir,

@@ -1,5 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '../src/config.js';
+import { tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
 // Regression (audit 10, issue 3): minute and 10-minute window summaries were kept for ever although no query reads them
@@ -33,11 +37,11 @@ describe('audit10: minute windows past the retention are pruned', () => {
 
       now += 3 * DAY + 2 * 3_600_000;
       await send(now - 5 * 60_000, 10); // recent traffic
-      const retention = deps.windowRetention;
+      const retention = deps.retention;
       assert.ok(retention, 'the server prunes');
       const before = retention.cutoff();
       assert.ok(old < before && before < now - 2 * DAY);
-      const deleted = await retention.run();
+      const deleted = (await retention.run()).windows;
       assert.ok(deleted > 0, `deleted ${deleted}`);
       assert.equal(await keys('minute', 0, before), 0);
       assert.equal(await keys('10min', 0, before), 0);
@@ -47,10 +51,59 @@ describe('audit10: minute windows past the retention are pruned', () => {
       assert.equal(await health(old - 3_600_000, old + 3_600_000), 100);
       assert.equal(await health(old - 3_600_000, old + 3_600_000, 'region=eu'), 50);
       assert.equal(await health(now - 3_600_000, now + 60_000), 10);
-      assert.equal(await retention.run(), 0, 'nothing left to prune');
+      assert.equal((await retention.run()).windows, 0, 'nothing left to prune');
       // the whole-range drift/series endpoints still answer
       const series = await call(srv.url, 'GET', `/v1/models/m/timeseries?metric=throughput&from=${old - DAY}&to=${now}&granularity=hour`);
       assert.equal(series.status, 200, JSON.stringify(series.body));
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('retention.eventsDays: events older than it go with their labels and rejected rows; health and drift of that time still answer from the summaries; newer events and their labels stay', async () => {
+    const dir = tempDir('lookout-a10ret-');
+    writeFileSync(join(dir, 'lookout.yaml'), 'retention: { eventsDays: 3 }\n');
+    assert.deepEqual(loadConfig(join(dir, 'lookout.yaml')).retention, { eventsDays: 3 });
+    writeFileSync(join(dir, 'bad.yaml'), 'retention: { eventsDays: 0 }\n');
+    assert.throws(() => loadConfig(join(dir, 'bad.yaml')), /retention\.eventsDays/);
+
+    let now = Date.UTC(2026, 10, 2, 12, 30);
+    const srv = await testServer({ clock: () => now, configure: (c) => (c.retention = { eventsDays: 3 }) });
+    try {
+      const binary = { name: 'b', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+      assert.equal((await call(srv.url, 'POST', '/v1/models', binary)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/b/versions', { version: '1' })).status, 201);
+      const send = async (prefix: string, t: number): Promise<void> => {
+        const events = Array.from({ length: 20 }, (_, i) => ({ id: `${prefix}${i}`, model: 'b', version: '1', timestamp: t + i * 1000, features: { x: i }, prediction: String(i % 2), score: i % 2 ? 0.9 : 0.1 }));
+        const r = await call(srv.url, 'POST', '/v1/events', { events: [...events, { model: 'b', version: '1', timestamp: t, features: { x: 'bad' }, prediction: '1' }] });
+        assert.equal(r.body['accepted'], 20, JSON.stringify(r.body).slice(0, 300));
+        const labels = events.map((e) => ({ id: e.id, label: e.prediction }));
+        assert.equal((await call(srv.url, 'POST', '/v1/labels', { labels })).status, 200);
+      };
+      const old = now - 3_600_000;
+      await send('old', old);
+      now += 4 * DAY;
+      await send('new', now - 3_600_000);
+      const range = (t: number): string => `from=${t - 3_600_000}&to=${t + 3_600_000}`;
+      const labelled = async (t: number): Promise<number> => {
+        const r = await call(srv.url, 'GET', `/v1/models/b/performance?${range(t)}&segments=false&ci=false`);
+        assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+        return r.body['labelled'] as number;
+      };
+      assert.equal(await labelled(old), 20);
+      assert.equal(await srv.deps.store.countRejects('b'), 2);
+
+      const pruned = await srv.deps.retention?.run();
+      assert.equal(pruned?.events, 20);
+      assert.equal(await srv.deps.store.countEvents('b'), 20);
+      assert.equal(await srv.deps.store.countRejects('b'), 1, 'the old rejected row went, the new one stayed');
+      assert.equal(await labelled(old), 0, 'no labelled event is left of that time (the performance cache was dropped)');
+      assert.equal(await labelled(now - 3_600_000), 20);
+      const health = await call(srv.url, 'GET', `/v1/models/b/health?${range(old)}`);
+      assert.equal(health.body['events'], 20, 'the summaries still count the old events');
+      const events = await call(srv.url, 'GET', `/v1/models/b/events?${range(old)}`);
+      assert.deepEqual(events.body['events'], []);
+      assert.equal((await srv.deps.retention?.run())?.events, 0);
     } finally {
       await srv.close();
     }

@@ -1,4 +1,4 @@
-import type { WindowRetention } from '../ingest/window-retention.js';
+import type { Retention } from '../ingest/retention.js';
 import type { RegistryServices } from '../gateway/services.js';
 import type { Alerting } from '../alerting/setup.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
@@ -18,8 +18,8 @@ export interface AppDeps {
   reader: SummaryReader;
   /** Computes the stored values of closed hour and day windows ahead of queries (absent in apps built without it). */
   filler?: WindowValueFiller;
-  /** Deletes minute and 10-minute windows past the minute-window retention (hourly; ingest/window-retention.ts). */
-  windowRetention?: WindowRetention;
+  /** Deletes minute and 10-minute windows past the minute-window retention, and events past retention.eventsDays (hourly; ingest/retention.ts). */
+  retention?: Retention;
   /** What GET /performance keeps between requests (labelled events, computed results). */
   performance: PerformanceCache;
   keys: ApiKeys;

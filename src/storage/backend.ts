@@ -63,6 +63,12 @@ export interface StorageBackend {
    */
   pruneWindows(model: string, granularities: readonly Granularity[], before: number): Promise<number>;
 
+  /**
+   * Deletes the model's events with a timestamp before `before`, their labels, and its rejected rows received before it
+   * (retention.ts: `retention.eventsDays`); window summaries are kept. Returns how many events it deleted.
+   */
+  pruneEvents(model: string, before: number): Promise<number>;
+
   /** Inserts or replaces per-window values by (window, metric) (see WindowValue). */
   putWindowValues(values: readonly WindowValue[]): Promise<void>;
   /** The stored values of these metrics computed under `basis` for windows in the range (validity is the reader's check). */

@@ -153,6 +153,27 @@ export function eventContract(s: () => StorageBackend): void {
     assert.ok(!(await s().labelledEvents({ model: m, from: T0, to: T0 + 5 })).some((x) => x.event.id === 'lfail'));
   });
 
+  test('pruneEvents: deletes the model\'s events before the cutoff, their labels and its rejects received before it; keeps the rest, and the ids can be stored again', async () => {
+    const m = 'prn';
+    await s().appendEvents([ev('p1', m, { ts: T0 }), ev('p2', m, { ts: T0 + 5, features: { a: 1 } }), ev('p3', m, { ts: T0 + 10 }), ev('p4', 'prn-other', { ts: T0 })]);
+    const lbl = (id: string, ts: number | null): LabelRecord => ({ id, model: m, label: '1', receivedAt: T0 + 20, ts });
+    await s().putLabels([lbl('p1', T0), lbl('p3', T0 + 10), lbl('p-early', null)]);
+    await s().appendRejects([rej(m, { ts: T0, id: 'pr1' }), rej(m, { ts: T0 + 10 }), rej('prn-other', { ts: T0 })]);
+
+    assert.equal(await s().pruneEvents(m, T0 + 10), 2);
+    assert.deepStrictEqual((await s().getEvents(['p1', 'p2', 'p3', 'p4'])).map((e) => e.id).sort(), ['p3', 'p4']);
+    assert.equal(await s().countEvents(m), 1);
+    assert.deepStrictEqual((await s().labelledEvents({ model: m, from: 0, to: T0 * 2 })).map((x) => x.event.id), ['p3']);
+    assert.equal(await s().countRejects(m), 1);
+    assert.equal(await s().countRejects('prn-other'), 1);
+    assert.deepStrictEqual(await s().storedRejectIds(['pr1']), []);
+    assert.equal(await s().pruneEvents(m, T0 + 10), 0, 'nothing left before the cutoff');
+    // a label stored before its prediction (no time yet) is kept; pruned ids can be stored again
+    await s().appendEvents([ev('p-early', m, { ts: T0 + 12 }), ev('p1', m, { ts: T0 + 11 })]);
+    await s().putLabels([lbl('p1', T0 + 11)]);
+    assert.deepStrictEqual((await s().labelledEvents({ model: m, from: 0, to: T0 * 2 })).map((x) => x.event.id), ['p3', 'p1', 'p-early']);
+  });
+
   test('labels: countLabelled counts what labelledEvents returns; sampleRate keeps the ids whose MD5 is below the rate', async () => {
     const m = 'smp';
     const n = 400;

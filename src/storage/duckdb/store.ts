@@ -312,6 +312,16 @@ export class DuckDbStore implements StorageBackend {
     return deleted;
   }
 
+  async pruneEvents(model: string, before: number): Promise<number> {
+    let deleted = 0;
+    await this.write(async () => {
+      deleted = await execPrepared(this.main, 'DELETE FROM events WHERE model = $1 AND ts < $2', [model, before]);
+      await execPrepared(this.main, 'DELETE FROM labels WHERE model = $1 AND ts < $2', [model, before]);
+      await execPrepared(this.main, 'DELETE FROM rejects WHERE model = $1 AND ts < $2', [model, before]);
+    });
+    return deleted;
+  }
+
   async commit(batch: CommitBatch): Promise<void> {
     batch.summaries?.forEach(assertAligned);
     const files = this.files;

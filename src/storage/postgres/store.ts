@@ -225,6 +225,16 @@ export class PostgresStore implements StorageBackend {
     return deleted;
   }
 
+  async pruneEvents(model: string, before: number): Promise<number> {
+    let deleted = 0;
+    await this.tx(async (c) => {
+      deleted = (await c.query(`DELETE FROM ${this.t('events')} WHERE model = $1 AND ts < $2`, [model, before])).rowCount ?? 0;
+      await c.query(`DELETE FROM ${this.t('labels')} WHERE model = $1 AND ts < $2`, [model, before]);
+      await c.query(`DELETE FROM ${this.t('rejects')} WHERE model = $1 AND ts < $2`, [model, before]);
+    });
+    return deleted;
+  }
+
   putSummaries(summaries: readonly SummaryRecord[]): Promise<void> {
     return this.commit({ summaries });
   }
