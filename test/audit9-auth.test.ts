@@ -76,7 +76,7 @@ describe('issue 3: every error answer is {error:{code,message,details}} with the
     type Case = [what: string, method: string, path: string, body: string | Uint8Array | undefined, headers: Record<string, string>, code: string];
     const cases: Case[] = [
       ['unknown route', 'GET', '/nope', undefined, {}, 'not_found'],
-      ['unknown method of a route', 'DELETE', '/healthz', undefined, {}, 'not_found'],
+      ['unknown method of a route', 'DELETE', '/healthz', undefined, {}, 'method_not_allowed'],
       ['no key', 'GET', '/v1/models', undefined, {}, 'unauthorized'],
       ['no key on /metrics', 'GET', '/metrics', undefined, {}, 'unauthorized'],
       ['no key on predict', 'POST', '/v1/models/churn/predict', '{"features":{"x":1}}', json, 'unauthorized'],

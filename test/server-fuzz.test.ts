@@ -590,7 +590,7 @@ describe('POST /v1/events under thousands of bad requests (seeded fuzzing, real 
     reqs.push({ kind: '15 MiB of rejected rows', method: 'POST', path: '/v1/events', headers: JSON_CT, body: () => Buffer.from(JSON.stringify({ events: Array.from({ length: 15 }, (_, k) => ({ id: `${'h'.repeat(MiB - 10)}${k}` })) })), statuses: [200] });
     // 9. Other methods and paths on the events resource; a few bad model and version declarations.
     for (const [method, path] of [['GET', '/v1/events'], ['PUT', '/v1/events'], ['DELETE', '/v1/events'], ['PATCH', '/v1/events'], ['POST', '/v1/event'], ['POST', '/v1/events/x'], ['POST', '/v1/events/%00'], ['POST', '/v1/%2e%2e/events'], ['POST', `/v1/${'a'.repeat(5000)}`]] as const) {
-      reqs.push({ kind: `route ${method} ${path.slice(0, 30)}`, method, path, headers: method === 'GET' || method === 'DELETE' ? {} : JSON_CT, ...(method !== 'GET' && method !== 'DELETE' && { body: okBody() }), statuses: [404, 405], code: 'not_found' });
+      reqs.push({ kind: `route ${method} ${path.slice(0, 30)}`, method, path, headers: method === 'GET' || method === 'DELETE' ? {} : JSON_CT, ...(method !== 'GET' && method !== 'DELETE' && { body: okBody() }), ...(method === 'POST' ? { statuses: [404], code: 'not_found' } : { statuses: [405], code: 'method_not_allowed' }) });
     }
     const badModels: unknown[] = [
       {}, { name: MODEL }, { name: 'x', outputKind: 'binary' }, { name: '', outputKind: 'binary', inputSchema: {} }, { name: '-x', outputKind: 'binary', inputSchema: {} },

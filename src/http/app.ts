@@ -6,6 +6,7 @@ import { useJsonBodies } from './json-body.js';
 import { useContentEncodings } from './content-encoding.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
+import { useMethodIndex } from './method-not-allowed.js';
 import { UnavailableError } from '../io/errors.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateway.js';
@@ -90,8 +91,16 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     if (api.status >= 500) req.log.error({ err }, 'request failed');
     void reply.status(api.status).send(api.toJSON());
   });
+  // A path routed under other methods answers 405 with Allow (RFC 9110 15.5.6), an unknown one 404. Neither checks the
+  // API key: an unauthenticated request with the right method answers 401 where an unknown path answers 404, so a
+  // path's existence is no secret; the Allow list is the API reference's. OPTIONS answers 404 as before (no CORS).
+  const methods = useMethodIndex(app, MAX_PATH_PARAM);
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send(new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0] ?? ''}`).toJSON());
+    const path = req.url.split('?')[0] ?? '';
+    const allow = req.method === 'OPTIONS' ? [] : methods.allowed(req.url);
+    if (allow.length === 0) return void reply.status(404).send(new ApiError('not_found', `no route ${req.method} ${path}`).toJSON());
+    void reply.status(405).header('allow', allow.join(', '))
+      .send(new ApiError('method_not_allowed', `${req.method} is not allowed on ${path}: it takes ${allow.join(', ')}`, { allow }).toJSON());
   });
 
   app.register(systemRoutes(deps));

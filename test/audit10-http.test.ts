@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { hashKey } from '../src/http/auth.js';
+import type { Server } from '../src/server.js';
+import { testServer } from './helpers/server.js';
+
+interface Answer {
+  status: number;
+  allow: string | null;
+  contentType: string | null;
+  body: Record<string, unknown> | null;
+}
+
+async function send(base: string, method: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(base + path, { method, headers, redirect: 'manual' });
+  const text = await res.text();
+  let body: Record<string, unknown> | null;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = null;
+  }
+  return { status: res.status, allow: res.headers.get('allow'), contentType: res.headers.get('content-type'), body };
+}
+
+const errorOf = (a: Answer): { code: string; message: string; details: Record<string, unknown> } =>
+  (a.body as { error: { code: string; message: string; details: Record<string, unknown> } }).error;
+
+describe('issue 1: a wrong method on an existing path answers 405 method_not_allowed with Allow', { timeout: 60_000 }, () => {
+  let open: Server;
+  let keyed: Server;
+  before(async () => {
+    open = await testServer();
+    keyed = await testServer({ configure: (c) => { c.auth.keys = [{ name: 'admin', sha256: hashKey('lk_audit10_admin_0123456789'), scopes: ['admin'] }]; } });
+  });
+  after(async () => {
+    await open?.close();
+    await keyed?.close();
+  });
+
+  test('GET /v1/events, DELETE /v1/models/m/drift, PUT /v1/models: 405 naming the methods the path takes', async () => {
+    const cases: Array<[string, string, string[]]> = [
+      ['GET', '/v1/events', ['POST']],
+      ['GET', '/v1/events?limit=3', ['POST']],
+      ['DELETE', '/v1/models/m/drift', ['GET', 'HEAD']],
+      ['PUT', '/v1/models', ['GET', 'HEAD', 'POST']],
+      ['HEAD', '/v1/labels', ['POST']],
+      ['POST', '/ui/models/x', ['GET', 'HEAD']],
+    ];
+    for (const [method, path, allow] of cases) {
+      const a = await send(open.url, method, path);
+      assert.equal(a.status, 405, `${method} ${path}: ${a.status} ${JSON.stringify(a.body)}`);
+      assert.equal(a.allow, allow.join(', '), `${method} ${path}: Allow`);
+      if (method === 'HEAD') continue;
+      const e = errorOf(a);
+      assert.equal(e.code, 'method_not_allowed');
+      assert.deepEqual(e.details, { allow });
+      for (const m of allow) assert.match(e.message, new RegExp(`\\b${m}\\b`), `${method} ${path}: ${e.message}`);
+      assert.match(e.message, new RegExp(path.split('?')[0]!.replace(/\//g, '\\/')));
+    }
+  });
+
+  test('unknown paths stay 404; HEAD of GET routes, the dashboard, / and OPTIONS answer as before', async () => {
+    for (const [method, path] of [['GET', '/v1/nope'], ['POST', '/v1/models/m/nope'], ['DELETE', '/nope']] as const) {
+      const a = await send(open.url, method, path);
+      assert.equal(a.status, 404, `${method} ${path}`);
+      assert.equal(errorOf(a).code, 'not_found');
+      assert.equal(a.allow, null);
+    }
+    assert.equal((await send(open.url, 'HEAD', '/v1/models')).status, 200);
+    const ui = await send(open.url, 'GET', '/ui/');
+    assert.equal(ui.status, 200);
+    assert.match(ui.contentType ?? '', /text\/html/);
+    assert.equal((await send(open.url, 'HEAD', '/ui/models/x')).status, 200);
+    assert.equal((await send(open.url, 'GET', '/')).status, 302);
+    // OPTIONS is answered as before (Lookout has no CORS handling): 404 for every path.
+    for (const path of ['/v1/events', '/v1/nope']) assert.equal((await send(open.url, 'OPTIONS', path)).status, 404, `OPTIONS ${path}`);
+  });
+
+  test('with API keys: 405 without a key (the right method answers 401 there, so the path is no secret); unknown paths 404', async () => {
+    const wrong = await send(keyed.url, 'GET', '/v1/events');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.allow, 'POST');
+    assert.equal((await send(keyed.url, 'POST', '/v1/events')).status, 401);
+    assert.equal((await send(keyed.url, 'GET', '/v1/nope')).status, 404);
+    assert.equal((await send(keyed.url, 'HEAD', '/v1/models')).status, 401);
+  });
+});
