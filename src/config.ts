@@ -62,6 +62,8 @@ export interface LookoutConfig {
   monitors?: unknown[];
   slos?: unknown[];
   alerting?: Record<string, unknown>;
+  /** The config file read (errors about its monitors, SLOs, models and alerting name it); absent without --config. */
+  source?: string;
 }
 
 /** The longest interval a Node timer holds: beyond, Node sets it to 1 ms (a tick every millisecond). */
@@ -172,6 +174,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.monitors !== undefined && { monitors: c.monitors }),
     ...(c.slos !== undefined && { slos: c.slos }),
     ...(c.alerting !== undefined && { alerting: c.alerting }),
+    source: path,
   };
 }
 

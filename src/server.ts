@@ -31,6 +31,7 @@ import { storeJournalDir } from './ingest/journal-dir.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
+import { configError, entry, invalidConfig } from './config-where.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
 import { dataDirError, listenError, StartStopped, storeOpenError } from './startup-errors.js';
@@ -76,7 +77,7 @@ export function storeUrl(config: LookoutConfig): string {
 export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
   // Before anything is opened or written (models are checked before any is declared: declareConfiguredModels).
-  checkAlertingConfig({ settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [] });
+  checkAlertingConfig({ settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [], source: config.source });
   try {
     makeDirs(config.dataDir);
     accessSync(config.dataDir, constants.W_OK);
@@ -116,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     check();
     deps.alerting = await createAlerting({
       store: deps.store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
-      settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [],
+      settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [], source: config.source,
       // Over server.maxLabelledEvents, monitors evaluate a uniform sample (their sample counts say so).
       labelled: async (model, version, from, to) => (await deps.performance.labelled(model, version, from, to)).events,
       onRound: (seconds, evaluated, failed) => deps.metrics.monitorRound(seconds, evaluated, failed),
@@ -309,7 +310,8 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
 async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Promise<void> {
   const now = deps.clock();
   const planned: Array<{ record: ModelRecord; versions: VersionRecord[] }> = [];
-  for (const m of config.models) {
+  for (const [i, m] of config.models.entries()) {
+    const where = entry('models', i, m, 'name');
     const existing = deps.catalog.model(m.name)?.model;
     const record: ModelRecord = {
       name: m.name, outputKind: m.outputKind, inputSchema: m.inputSchema, segmentKeys: m.segmentKeys ?? [],
@@ -319,27 +321,30 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
     try {
       deps.catalog.checkInputSchema(record.inputSchema);
     } catch (e) {
-      throw new InputError(`model "${m.name}" of the config: inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`);
+      throw new InputError(invalidConfig(config.source, where, `inputSchema is not a valid input schema: ${e instanceof Error ? e.message : String(e)}`));
     }
-    try {
-      checkModelShape(record);
-    } catch (e) {
-      throw new InputError(`model "${m.name}" of the config: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    configError(config.source, where, () => checkModelShape(record));
     try {
       await deps.catalog.checkModel(record);
     } catch (e) {
-      if (e instanceof DeclarationConflict) throw new InputError(`config models: ${e.message}`);
+      if (e instanceof DeclarationConflict) throw new InputError(invalidConfig(config.source, where, e.message));
       throw e;
     }
     const versions: VersionRecord[] = [];
-    for (const v of m.versions ?? []) {
+    for (const [j, v] of (m.versions ?? []).entries()) {
       const current = deps.catalog.version(m.name, v.version);
       let reference = current?.record.reference;
       const sourceFile = (reference as { source?: { file?: string } } | undefined)?.source?.file;
       if (v.reference && sourceFile !== v.reference.file) {
         const { file, ...cols } = v.reference;
-        reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
+        try {
+          reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
+        } catch (e) {
+          // The file's own problems (missing, unreadable, a column it lacks); not an internal error.
+          if (!(e instanceof InputError)) throw e;
+          const at = `models[${i}].versions[${j}].reference (model ${JSON.stringify(m.name)}, version ${JSON.stringify(v.version)})`;
+          throw new InputError(invalidConfig(config.source, at, e.message), e.code, e.details);
+        }
       }
       // A version the file declares without `metadata` keeps what the API gave it (as POST .../versions does): the file
       // is declared again at each start, and every restart cleared it.

@@ -60,10 +60,10 @@ describe('issue 4: monitors, SLOs and notifiers declared in the config file', ()
     writeFileSync(path, yaml(dir, '  notifiers: [{ id: pager, kind: pagerduty }]'));
     const r = await lookoutAsync(['serve', '--config', path, '--port', '0']);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /invalid config \(alerting\): notifier "pager": unknown kind "pagerduty"; known kinds: alertmanager, command, slack, webhook/);
+    assert.match(r.stderr, /invalid config \S+: alerting: notifier "pager": unknown kind "pagerduty"; known kinds: alertmanager, command, slack, webhook/);
     writeFileSync(path, yaml(dir, '  groupWait: soon').replace('metric: latencyP99', 'metric: latencyP42'));
     const r2 = await lookoutAsync(['serve', '--config', path, '--port', '0']);
     assert.equal(r2.code, 2);
-    assert.match(r2.stderr, /invalid config \(alerting\): alerting.groupWait must be a duration/);
+    assert.match(r2.stderr, /invalid config \S+: alerting\.groupWait must be a duration/);
   });
 });

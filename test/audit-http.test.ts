@@ -242,7 +242,7 @@ describe('model declaration: an input schema that cannot describe a features obj
     writeFileSync(join(dir, 'lookout.yaml'), 'models:\n  - name: bad\n    outputKind: regression\n    inputSchema: {type: string}\n');
     const r = await lookoutAsync(['serve', '--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'data'), '--port', '0', '--quiet'], 60_000);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /model "bad" of the config: inputSchema is not a valid input schema: .*"type" must be "object"/);
+    assert.match(r.stderr, /invalid config \S+: models\[0\] \(name "bad"\): inputSchema is not a valid input schema: .*"type" must be "object"/);
   });
 });
 

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashKey } from '../src/http/auth.js';
 import type { Server } from '../src/server.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { testServer } from './helpers/server.js';
 
 interface Answer {
@@ -84,5 +87,47 @@ describe('issue 1: a wrong method on an existing path answers 405 method_not_all
     assert.equal((await send(keyed.url, 'POST', '/v1/events')).status, 401);
     assert.equal((await send(keyed.url, 'GET', '/v1/nope')).status, 404);
     assert.equal((await send(keyed.url, 'HEAD', '/v1/models')).status, 401);
+  });
+});
+
+/** A lookout.yaml in a fresh dir (its data dir beside it) holding `body`. */
+function configFile(body: string): string {
+  const dir = tempDir('lookout-audit10-config-');
+  const path = join(dir, 'lookout.yaml');
+  writeFileSync(path, `dataDir: ${join(dir, 'data')}\nserver: { port: 0 }\n${body}\n`);
+  return path;
+}
+
+const escaped = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('issue 2: an error in lookout.yaml names the file and the entry (monitors[1] (id "x"))', { timeout: 120_000 }, () => {
+  const churn = `
+  - name: churn
+    outputKind: binary
+    classes: ["0", "1"]
+    inputSchema: { type: object, properties: { x: { type: number } } }
+    versions: [{ version: "1" }]`;
+  const err = '  - { id: err, model: churn, metric: errorRate, levels: [{ severity: page, threshold: 0.1 }] }';
+  const monitor = (fields: string): string => `models:${churn}\nmonitors:\n${err}\n  - { id: x, model: churn, ${fields} }`;
+  test('monitors, SLOs, models, references and the alerting section: "invalid config FILE: WHERE: what"', async () => {
+    const cases: Array<[string, string]> = [
+      [monitor('metric: bogus, levels: [{ severity: page, threshold: 0.1 }]'), 'monitors[1] (id "x"): unknown metric "bogus"'],
+      [monitor('metric: errorRate, levels: [{ severity: page }]'), 'monitors[1] (id "x"): levels[0].threshold must be a number'],
+      // found once the file's models are declared (the feature is checked against the model)
+      [monitor('metric: "drift:nope", levels: [{ severity: page, threshold: 0.1 }]'), 'monitors[1] (id "x"): unknown feature "nope"'],
+      [`models:${churn}\nslos:\n  - { id: av, model: churn, kind: availability, objective: 2 }`, 'slos[0] (id "av"): "objective" must be a number'],
+      [`models:${churn}\nmonitors:\n${err}\nslos:\n  - { id: err, model: churn, kind: availability, objective: 0.99 }`, 'slos[0] (id "err"): the id is already used by monitors[0]'],
+      [`models:${churn}\n  - { name: eta, outputKind: regression, inputSchema: { type: object, propertes: {} } }`, 'models[1] (name "eta"): inputSchema is not a valid input schema: propertes'],
+      [`models:${churn}\n  - { name: eta, outputKind: regression, inputSchema: { type: object }, versions: [{ version: "1", reference: { file: missing.csv } }] }`,
+        'models[1].versions[0].reference (model "eta", version "1"): file not found'],
+      [`models:${churn}\nalerting: { notifiers: [{ id: pager, kind: pagerduty }] }`, 'alerting: notifier "pager": unknown kind "pagerduty"'],
+      [`models:${churn}\nalerting: { groupWait: soon }`, 'alerting.groupWait must be a duration'],
+    ];
+    for (const [body, where] of cases) {
+      const path = configFile(body);
+      const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 20_000);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`^lookout: error: invalid config ${escaped(path)}: ${escaped(where)}`, 'm'), body);
+    }
   });
 });

@@ -201,6 +201,6 @@ describe('audit 2 (alerting): without alerting.dashboardUrl, notifications carry
   test('a dashboardUrl that is not an absolute http(s) URL is refused at start', async () => {
     const started = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0, dashboardUrl: '/lookout' }; } }).catch((e: unknown) => e);
     if (!(started instanceof Error)) await (started as Server).close();
-    assert.match(String(started), /invalid config \(alerting\): alerting.dashboardUrl must be an absolute http\(s\) URL/);
+    assert.match(String(started), /invalid config: alerting\.dashboardUrl must be an absolute http\(s\) URL/);
   });
 });

@@ -144,6 +144,6 @@ describe('audit4 (labels): a misspelt keyword of a model\'s input schema is refu
     assert.equal(r.code, 2, r.stderr);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0] ?? '', /model "churn" of the config: inputSchema is not a valid input schema: properties\.age\.minimun is not a keyword of JSON Schema draft-07 \(did you mean "minimum"\?\)/);
+    assert.match(lines[0] ?? '', /invalid config \S+: models\[0\] \(name "churn"\): inputSchema is not a valid input schema: properties\.age\.minimun is not a keyword of JSON Schema draft-07 \(did you mean "minimum"\?\)/);
   });
 });

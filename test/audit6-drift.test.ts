@@ -187,7 +187,7 @@ describe('drift: audit 6 (real server, DuckDB file, real CLI)', () => {
     const started = await startServer({ config: c, clock: () => NOW }).then((x) => x, (e: unknown) => e as Error);
     if (!(started instanceof Error)) await started.close(); // started (the defect): close it, or the test hangs
     assert.ok(started instanceof Error, 'the server started');
-    assert.match(started.message, /invalid config \(monitors\[0\]\): method ks does not apply to categorical feature "city" of thr@1; methods for it: chisquare/);
+    assert.match(started.message, /invalid config: monitors\[0\] \(id "cfg-ks"\): method ks does not apply to categorical feature "city" of thr@1; methods for it: chisquare/);
     c.monitors = [monitor({ id: 'cfg-chi', metric: 'drift:city', method: 'chisquare', levels: [{ severity: 'page', threshold: 0.01 }] })];
     s = await startServer({ config: c, clock: () => NOW });
     assert.ok((await call(s.url, 'GET', '/v1/monitors/cfg-chi')).status === 200);

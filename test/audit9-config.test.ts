@@ -52,7 +52,7 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
     const monitor = (id: string, extra = ''): string => `  - { id: ${id}, model: churn, metric: errorRate, levels: [{ severity: page, threshold: 0.1 }]${extra} }`;
     for (const [body, message] of [
       // a typo in the second monitor: the model and the first monitor were stored, then the start refused
-      [`models:${churn}\nmonitors:\n${monitor('err')}\n${monitor('err2', ', windw: 1h')}`, /monitors\[1\]\): "windw" is unknown/],
+      [`models:${churn}\nmonitors:\n${monitor('err')}\n${monitor('err2', ', windw: 1h')}`, /monitors\[1\] \(id "err2"\): "windw" is unknown/],
       // the second model's reference file is missing: the first model was stored
       [`models:${churn}\n  - { name: eta, outputKind: regression, inputSchema: { type: object }, versions: [{ version: "1", reference: { file: missing.csv } }] }`, /missing\.csv/],
       // the second model's schema has a typo: the first model was stored

@@ -1,3 +1,4 @@
+import { configError, entry, invalidConfig } from '../config-where.js';
 import { InputError } from '../io/errors.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
@@ -25,6 +26,8 @@ export interface AlertingOptions {
   /** Monitors and SLOs declared in the config file (created or replaced at start). */
   monitors?: unknown[];
   slos?: unknown[];
+  /** The config file they come from (its errors name it); absent for a config built in code. */
+  source?: string;
   log?: Logger;
   /** Labelled events without features (the server's performance cache: shared with GET /performance, kept between ticks). */
   labelled?: LabelledReader;
@@ -53,7 +56,7 @@ export interface Alerting {
 export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   const log = o.log ?? consoleLogger;
   const alertStore = o.store.alertStore();
-  const { settings, notifiers } = configError('alerting', () => {
+  const { settings, notifiers } = configError(o.source, 'alerting', () => {
     const st = parseAlertingSettings(o.settings);
     return { settings: st, notifiers: st.notifiers.map((n, i) => createNotifier(n, `alerting.notifiers[${i}]`)) };
   });
@@ -75,13 +78,12 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   });
   await monitors.load();
   // All checked against the models before any is stored: a refused config replaces none (nor resolves its alerts).
-  for (const [i, m] of (o.monitors ?? []).entries()) configError(`monitors[${i}]`, () => monitors.checkMonitor(m));
-  for (const [i, s] of (o.slos ?? []).entries()) configError(`slos[${i}]`, () => monitors.checkSlo(s));
-  const both = new Set<unknown>((o.monitors ?? []).map(idOf).filter((id) => id !== undefined));
-  const clash = (o.slos ?? []).findIndex((s) => both.has(idOf(s)));
-  if (clash >= 0) throw new InputError(`invalid config (slos[${clash}]): id "${String(idOf(o.slos?.[clash]))}" is already used by a monitor of the config`);
-  for (const [i, m] of (o.monitors ?? []).entries()) await configError(`monitors[${i}]`, () => monitors.putMonitor(m));
-  for (const [i, s] of (o.slos ?? []).entries()) await configError(`slos[${i}]`, () => monitors.putSlo(s));
+  for (const [i, m] of (o.monitors ?? []).entries()) configError(o.source, entry('monitors', i, m), () => monitors.checkMonitor(m));
+  for (const [i, s] of (o.slos ?? []).entries()) configError(o.source, entry('slos', i, s), () => monitors.checkSlo(s));
+  const clash = idClash(o);
+  if (clash !== undefined) throw new InputError(invalidConfig(o.source, clash.where, clash.message));
+  for (const [i, m] of (o.monitors ?? []).entries()) await configError(o.source, entry('monitors', i, m), () => monitors.putMonitor(m));
+  for (const [i, s] of (o.slos ?? []).entries()) await configError(o.source, entry('slos', i, s), () => monitors.putSlo(s));
   monitors.reportProblems();
   await pipeline.restore(o.clock());
   return {
@@ -100,22 +102,20 @@ const idOf = (item: unknown): unknown => (typeof item === 'object' && item !== n
  * The config file's alerting section, monitors and SLOs read as createAlerting reads them, without a store (throws the
  * InputError it would): checked before the server writes anything, so a typo in one leaves the store as it was.
  */
-export function checkAlertingConfig(o: Pick<AlertingOptions, 'settings' | 'monitors' | 'slos'>): void {
-  configError('alerting', () => parseAlertingSettings(o.settings).notifiers.map((n, i) => createNotifier(n, `alerting.notifiers[${i}]`)));
+export function checkAlertingConfig(o: Pick<AlertingOptions, 'settings' | 'monitors' | 'slos' | 'source'>): void {
+  configError(o.source, 'alerting', () => parseAlertingSettings(o.settings).notifiers.map((n, i) => createNotifier(n, `alerting.notifiers[${i}]`)));
   const newId = (): string => 'config';
-  for (const [i, m] of (o.monitors ?? []).entries()) configError(`monitors[${i}]`, () => parseMonitor(m, newId));
-  for (const [i, s] of (o.slos ?? []).entries()) configError(`slos[${i}]`, () => parseSlo(s, newId));
+  for (const [i, m] of (o.monitors ?? []).entries()) configError(o.source, entry('monitors', i, m), () => parseMonitor(m, newId));
+  for (const [i, s] of (o.slos ?? []).entries()) configError(o.source, entry('slos', i, s), () => parseSlo(s, newId));
+  const clash = idClash(o);
+  if (clash !== undefined) throw new InputError(invalidConfig(o.source, clash.where, clash.message));
 }
 
-/** Errors in the config file's alerting parts are bad input (exit code 2), not internal errors. */
-function configError<T>(where: string, f: () => T): T {
-  const wrap = (e: unknown): never => {
-    throw new InputError(`invalid config (${where}): ${e instanceof Error ? e.message : String(e)}`);
-  };
-  try {
-    const r = f();
-    return (r instanceof Promise ? r.catch(wrap) : r) as T;
-  } catch (e) {
-    return wrap(e);
-  }
+/** An SLO of the config whose id a monitor of the config has (one would replace the other). */
+function idClash(o: Pick<AlertingOptions, 'monitors' | 'slos'>): { where: string; message: string } | undefined {
+  const monitorIds = (o.monitors ?? []).map(idOf);
+  const clash = (o.slos ?? []).findIndex((s) => idOf(s) !== undefined && monitorIds.includes(idOf(s)));
+  if (clash < 0) return undefined;
+  const slo = o.slos?.[clash];
+  return { where: entry('slos', clash, slo), message: `the id is already used by monitors[${monitorIds.indexOf(idOf(slo))}] of the config` };
 }
