@@ -20,7 +20,8 @@ export interface ModelConfig {
   versions?: Array<{
     version: string;
     metadata?: Record<string, unknown>;
-    reference?: { file: string; label?: string; prediction?: string; score?: string; positiveClass?: string };
+    /** The upload's options (PUT .../reference?label=...): scores a list of columns or their comma-separated names. */
+    reference?: { file: string; label?: string; prediction?: string; score?: string; positiveClass?: string; scores?: string | string[] };
   }>;
 }
 
@@ -113,7 +114,11 @@ const schema = {
                 version: { type: 'string', pattern: NAME_PATTERN }, metadata: { type: 'object' },
                 reference: {
                   type: 'object', additionalProperties: false, required: ['file'],
-                  properties: { file: { type: 'string' }, label: { type: 'string' }, prediction: { type: 'string' }, score: { type: 'string' }, positiveClass: { type: 'string' } },
+                  properties: {
+                    file: { type: 'string' }, label: { type: 'string' }, prediction: { type: 'string' }, score: { type: 'string' }, positiveClass: { type: 'string' },
+                    // a list of column names, or their comma-separated text (as ?scores=): one type, so a refusal is one line
+                    scores: { type: ['string', 'array'], minLength: 1, minItems: 1, items: { type: 'string', minLength: 1 } },
+                  },
                 },
               },
             },

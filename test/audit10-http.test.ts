@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { hashKey } from '../src/http/auth.js';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
-import { testServer } from './helpers/server.js';
+import { spawnServe } from './helpers/process.js';
+import { call, testServer } from './helpers/server.js';
 
 interface Answer {
   status: number;
@@ -128,6 +129,57 @@ describe('issue 2: an error in lookout.yaml names the file and the entry (monito
       const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 20_000);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`^lookout: error: invalid config ${escaped(path)}: ${escaped(where)}`, 'm'), body);
+    }
+  });
+});
+
+describe('issue 3: a reference declared in lookout.yaml takes the upload\'s options, scores (per-class score columns) included', { timeout: 120_000 }, () => {
+  // sklearn 1.2.1 on these 12 rows (audit5-quality): roc_auc_score(ovr) 0.9270833333333334, log_loss 0.661803422015205
+  const rows = [
+    [0.7, 0.2, 'a'], [0.6, 0.3, 'b'], [0.1, 0.8, 'b'], [0.2, 0.2, 'c'], [0.5, 0.25, 'a'], [0.3, 0.3, 'c'],
+    [0.1, 0.6, 'b'], [0.4, 0.1, 'c'], [0.8, 0.1, 'a'], [0.3, 0.5, 'a'], [0.25, 0.35, 'b'], [0.15, 0.15, 'c'],
+  ] as const;
+  const csv = `x,pred,probA,probB,probC,truth\n${rows.map(([a, b, y], i) => {
+    const c = 1 - a - b;
+    return `${i},${a >= b && a >= c ? 'a' : b >= c ? 'b' : 'c'},${a},${b},${c},${y}`;
+  }).join('\n')}\n`;
+  const model = (reference: string): string => `models:
+  - name: mc
+    outputKind: multiclass
+    classes: [a, b, c]
+    inputSchema: { type: object, properties: { x: { type: number } } }
+    versions: [{ version: "1", reference: { file: ref.csv, ${reference} } }]`;
+  const withFile = (body: string): string => {
+    const path = configFile(body);
+    writeFileSync(join(path, '..', 'ref.csv'), csv);
+    return path;
+  };
+
+  test('scores as a list or as the upload\'s comma-separated text: the reference has the rocAuc and logLoss of those columns', async () => {
+    for (const scores of ['[probA, probB, probC]', '"probA,probB,probC"']) {
+      const srv = await spawnServe(['--config', withFile(model(`label: truth, prediction: pred, scores: ${scores}`))]);
+      try {
+        const m = await call(srv.url, 'GET', '/v1/models/mc');
+        const metrics = (m.body['versions'] as Array<{ reference: { metrics: { n: number; metrics: Record<string, { value: number | null }> } } }>)[0]?.reference.metrics;
+        assert.equal(metrics?.n, 12, scores);
+        assert.ok(Math.abs((metrics?.metrics['rocAuc']?.value ?? NaN) - 0.9270833333333334) < 1e-12, JSON.stringify(metrics?.metrics['rocAuc']));
+        assert.ok(Math.abs((metrics?.metrics['logLoss']?.value ?? NaN) - 0.661803422015205) < 1e-12, JSON.stringify(metrics?.metrics['logLoss']));
+      } finally {
+        await srv.stop();
+      }
+    }
+  });
+
+  test('scores are checked as the upload checks them: the count of the model\'s classes, columns the file has, no empty list (exit 2)', async () => {
+    for (const [scores, message] of [
+      ['[probA, probB]', /models\[0\]\.versions\[0\]\.reference \(model "mc", version "1"\): scores must name 3 columns/],
+      ['[probA, probB, nope]', /models\[0\]\.versions\[0\]\.reference \(model "mc", version "1"\): .*nope/],
+      ['[]', /models\[0\]\.versions\[0\]\.reference\.scores/],
+      ['7', /models\[0\]\.versions\[0\]\.reference\.scores/],
+    ] as const) {
+      const r = await lookoutAsync(['serve', '--config', withFile(model(`scores: ${scores}`)), '--port', '0'], 20_000);
+      assert.equal(r.code, 2, `${scores}: ${r.stderr}`);
+      assert.match(r.stderr, message, scores);
     }
   });
 });

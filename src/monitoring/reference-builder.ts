@@ -18,8 +18,11 @@ export interface ReferenceColumns {
   score?: string;
   label?: string;
   positiveClass?: string;
-  /** Multiclass: the per-class score columns, in the model's declared class order (default score_<class>). */
-  scores?: string;
+  /**
+   * Multiclass: the per-class score columns, in the model's declared class order (default score_<class>): their names,
+   * or them comma-separated (the upload's ?scores=, lookout.yaml's `scores: "a,b,c"`).
+   */
+  scores?: string | readonly string[];
 }
 
 const DEFAULTS = { prediction: 'prediction', score: 'score', label: 'label' };
@@ -131,12 +134,12 @@ function referenceMetrics(input: MetricsInput): MetricsResult {
  * A multiclass model's per-class score columns, in its declared class order: `requested` (comma-separated) or, when
  * the file has all of them, score_<class>; null without.
  */
-async function classScoreColumns(ds: Dataset, model: ModelRecord, requested: string | undefined): Promise<Float64Array[] | null> {
+async function classScoreColumns(ds: Dataset, model: ModelRecord, requested: string | readonly string[] | undefined): Promise<Float64Array[] | null> {
   const classes = model.classes ?? [];
   if (model.outputKind !== 'multiclass' || classes.length < 2) return null;
   let names: string[];
   if (requested !== undefined) {
-    names = requested.split(',').map((x) => x.trim());
+    names = typeof requested === 'string' ? requested.split(',').map((x) => x.trim()) : [...requested];
     if (names.length !== classes.length) throw new InputError(`scores must name ${classes.length} columns, one per class in the model's order (${classes.join(', ')}); got ${names.length}`);
     for (const n of names) ds.requireColumn(n);
   } else {
