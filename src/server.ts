@@ -19,11 +19,8 @@ import { SummaryReader } from './monitoring/query.js';
 import { warmUp } from './monitoring/warm-up.js';
 import { WindowValueFiller } from './monitoring/window-value-filler.js';
 import { Retention } from './ingest/retention.js';
-
-/** Old minute windows (and events past retention.eventsDays) are pruned hourly (ingest/retention.ts), the first time a minute after the start. */
-const PRUNE_INTERVAL_MS = 3_600_000;
-const PRUNE_FIRST_MS = 60_000;
-import { referenceFromFile } from './monitoring/reference-builder.js';
+import { referenceFromFile, referenceOptions, sameReferenceOptions } from './monitoring/reference-builder.js';
+import type { ReferenceProfile } from './monitoring/profile.js';
 import type { StorageBackend } from './storage/backend.js';
 import type { ModelRecord, SummaryKey, VersionRecord } from './storage/types.js';
 import { readerSync, syncedStore } from './ingest/synced-store.js';
@@ -39,6 +36,10 @@ import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
 import { RolloutAlerts } from './wiring/rollout-alerts.js';
+
+/** Old minute windows (and events past retention.eventsDays) are pruned hourly (ingest/retention.ts), the first time a minute after the start. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+const PRUNE_FIRST_MS = 60_000;
 
 export interface Server {
   app: FastifyInstance;
@@ -334,9 +335,10 @@ async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Pr
     for (const [j, v] of (m.versions ?? []).entries()) {
       const current = deps.catalog.version(m.name, v.version);
       let reference = current?.record.reference;
-      const sourceFile = (reference as { source?: { file?: string } } | undefined)?.source?.file;
-      if (v.reference && sourceFile !== v.reference.file) {
-        const { file, ...cols } = v.reference;
+      const source = (reference as Partial<ReferenceProfile> | undefined)?.source;
+      // Built again when the file or its options changed (a `scores:` added to the file was ignored while the file was the same).
+      const { file, ...cols } = v.reference ?? { file: undefined };
+      if (file !== undefined && (source?.file !== file || !sameReferenceOptions(source.options, referenceOptions(cols)))) {
         try {
           reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
         } catch (e) {

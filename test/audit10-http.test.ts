@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashKey } from '../src/http/auth.js';
@@ -181,5 +181,26 @@ describe('issue 3: a reference declared in lookout.yaml takes the upload\'s opti
       assert.equal(r.code, 2, `${scores}: ${r.stderr}`);
       assert.match(r.stderr, message, scores);
     }
+  });
+
+  test('an option changed in the file (the reference file the same) is applied at the next start (the stored reference was kept)', async () => {
+    const path = withFile(model('label: truth, prediction: pred'));
+    const reference = async (): Promise<{ rocAuc: number | null; createdAt: number }> => {
+      const srv = await spawnServe(['--config', path]);
+      try {
+        const m = await call(srv.url, 'GET', '/v1/models/mc');
+        const ref = (m.body['versions'] as Array<{ reference: { createdAt: number; metrics: { metrics: Record<string, { value: number | null }> } } }>)[0]?.reference;
+        return { rocAuc: ref?.metrics.metrics['rocAuc']?.value ?? null, createdAt: ref?.createdAt ?? NaN };
+      } finally {
+        await srv.stop();
+      }
+    };
+    assert.equal((await reference()).rocAuc, null, 'no scores: no rocAuc');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('prediction: pred', 'prediction: pred, scores: [probA, probB, probC]'));
+    const changed = await reference();
+    assert.ok(Math.abs((changed.rocAuc ?? NaN) - 0.9270833333333334) < 1e-12, `rocAuc once scores are given: ${changed.rocAuc}`);
+    // the same file and options again (a list written as text): the stored reference is kept, not built at each start
+    writeFileSync(path, readFileSync(path, 'utf8').replace('scores: [probA, probB, probC]', 'scores: "probA, probB,probC"'));
+    assert.equal((await reference()).createdAt, changed.createdAt);
   });
 });

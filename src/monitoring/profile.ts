@@ -1,9 +1,19 @@
 import type { Calibration } from '../core/summary/calibration.js';
 import type { MetricsResult } from '../core/metrics/index.js';
 
+/** The options a reference file was read with (the upload's query, lookout.yaml's reference), scores as a list. */
+export interface ReferenceOptions {
+  label?: string;
+  prediction?: string;
+  score?: string;
+  positiveClass?: string;
+  scores?: string[];
+}
+
 /** The reference of a model version, stored in VersionRecord.reference. */
 export interface ReferenceProfile {
-  source: { file?: string; from?: number; to?: number; version?: string };
+  /** A file's (with the options it was read with, when any) or a time range's. */
+  source: { file?: string; options?: ReferenceOptions; from?: number; to?: number; version?: string };
   rows: number;
   /** Reference-decile inner edges per numerical feature ("__prediction" and "__score" included). */
   edges: Record<string, number[]>;

@@ -11,7 +11,7 @@ import { InputError } from '../io/errors.js';
 import type { ModelRecord } from '../storage/types.js';
 import { specFor, summarySeed } from './catalog.js';
 import { declaredPositive } from './performance.js';
-import type { ReferenceProfile } from './profile.js';
+import type { ReferenceOptions, ReferenceProfile } from './profile.js';
 
 export interface ReferenceColumns {
   prediction?: string;
@@ -26,6 +26,25 @@ export interface ReferenceColumns {
 }
 
 const DEFAULTS = { prediction: 'prediction', score: 'score', label: 'label' };
+
+/**
+ * The options a reference was built with, as stored in its profile's source (scores as a list): lookout.yaml's
+ * reference is built again when its options change, not only its file. Undefined without any.
+ */
+export function referenceOptions(cols: ReferenceColumns): ReferenceOptions | undefined {
+  const scores = cols.scores === undefined ? undefined : typeof cols.scores === 'string' ? cols.scores.split(',').map((x) => x.trim()) : [...cols.scores];
+  const o: ReferenceOptions = {
+    ...(cols.label !== undefined && { label: cols.label }), ...(cols.prediction !== undefined && { prediction: cols.prediction }),
+    ...(cols.score !== undefined && { score: cols.score }), ...(cols.positiveClass !== undefined && { positiveClass: cols.positiveClass }),
+    ...(scores !== undefined && { scores }),
+  };
+  return Object.keys(o).length === 0 ? undefined : o;
+}
+
+/** Whether two references' options are the same (undefined: none). */
+export function sameReferenceOptions(a: ReferenceOptions | undefined, b: ReferenceOptions | undefined): boolean {
+  return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+}
 
 /**
  * Builds a version's reference profile from a data file (CSV, Parquet, JSON lines): per-feature summaries
@@ -75,7 +94,8 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
     if (predictions) for (const p of predictions) if (predicted instanceof CategoricalSummary) predicted.addClass(p); else predicted.add(p);
     if (scores) for (const s of scores) summary.score.add(s);
 
-    const profile: ReferenceProfile = { source: { file: path }, rows: ds.rows, edges, summary: '', createdAt: now };
+    const options = referenceOptions(cols);
+    const profile: ReferenceProfile = { source: { file: path, ...(options && { options }) }, rows: ds.rows, edges, summary: '', createdAt: now };
     if (labels && (predictions || scores || classScores)) {
       const input: MetricsInput = { task: model.outputKind, labels };
       // The reference's rocAuc and logLoss, as realized ones from the events' scores; only when every labelled row has
