@@ -6,6 +6,19 @@ import { DEFAULT_MINUTE_RETENTION_MS } from './options.js';
 export const PRUNED_GRANULARITIES: readonly Granularity[] = ['minute', '10min'];
 /** How far past the retention they are kept (queries near the cutoff still read them: a range's first minutes). */
 const MARGIN_MS = 86_400_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The cutoffs a prune from `oldest` to `before` goes through: a day further each, `before` last. Each is its own
+ * transaction, so the first prune of a store holding months does not hold the write connection (and ingest commits
+ * behind it) for the whole deletion; a regular hourly run is one step.
+ */
+export function daySteps(oldest: number, before: number): number[] {
+  const steps: number[] = [];
+  for (let t = Math.floor(oldest / DAY_MS) * DAY_MS + DAY_MS; t < before; t += DAY_MS) steps.push(t);
+  steps.push(before);
+  return steps;
+}
 
 /** What one run deleted. */
 export interface Pruned {
@@ -30,7 +43,7 @@ export class Retention {
   private running: Promise<Pruned> | null = null;
 
   constructor(
-    private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents'>,
+    private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents' | 'querySummaryKeys' | 'queryEvents'>,
     private readonly models: () => ReadonlyArray<{ name: string }>,
     private readonly clock: () => number,
     private readonly opts: { minuteRetentionMs?: number; eventsMs?: number; onEventsPruned?: (model: string) => void } = {},
@@ -53,12 +66,16 @@ export class Retention {
       try {
         const before = this.cutoff();
         const eventsBefore = this.eventsCutoff();
-        for (const m of this.models()) {
-          out.windows += await this.store.pruneWindows(m.name, PRUNED_GRANULARITIES, before);
+        for (const { name } of this.models()) {
+          const oldestWindow = (await this.store.querySummaryKeys({ model: name, granularity: 'minute', from: 0, to: before }))
+            .reduce((min, k) => Math.min(min, k.windowStart), before);
+          for (const to of daySteps(oldestWindow, before)) out.windows += await this.store.pruneWindows(name, PRUNED_GRANULARITIES, to);
           if (eventsBefore === null) continue;
-          const n = await this.store.pruneEvents(m.name, eventsBefore);
+          const oldestEvent = (await this.store.queryEvents({ model: name, from: 0, to: eventsBefore, limit: 1 }))[0]?.ts ?? eventsBefore;
+          let n = 0;
+          for (const to of daySteps(oldestEvent, eventsBefore)) n += await this.store.pruneEvents(name, to);
           out.events += n;
-          if (n > 0) this.opts.onEventsPruned?.(m.name);
+          if (n > 0) this.opts.onEventsPruned?.(name);
         }
         return out;
       } finally {
