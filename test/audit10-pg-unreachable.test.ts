@@ -18,6 +18,7 @@ after(async () => {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}_mute" CASCADE`);
   await client.end();
 });
 
@@ -70,6 +71,33 @@ describe('audit10: lookout serve on a PostgreSQL that cannot be reached', { skip
       assert.equal(exited, undefined, 'the server exited');
       assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '3.0.0' })).status, 200, 'sent again: an update');
       assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '2.0.0' })).status, 201);
+    } finally {
+      await srv.stop();
+      proxy.close();
+    }
+  });
+
+  test('a PostgreSQL that stops answering on open connections: requests fail after ?query_timeout (503), not hang for ever; answers resume once it answers again', async () => {
+    const proxy = await pgProxy(url as string);
+    const store = new URL(proxy.url(`${schema}_mute`));
+    store.searchParams.set('query_timeout', '1500');
+    const srv = await spawnServe(['--store', store.toString(), '--data-dir', tempDir('lookout-a10pg-')]);
+    try {
+      assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
+      proxy.mute(true);
+      const t = Date.now();
+      const r = await call(srv.url, 'GET', '/v1/models/m/versions');
+      assert.equal(r.status, 503, JSON.stringify(r.body));
+      assert.match(message(r), /PostgreSQL store cannot be reached \(Query read timeout\)/);
+      assert.ok(Date.now() - t < 10_000, `answered after ${Date.now() - t} ms`);
+      proxy.mute(false);
+      let status = 0;
+      for (let i = 0; i < 20 && status !== 200; i++) {
+        status = (await call(srv.url, 'GET', '/v1/models/m/versions')).status;
+        if (status !== 200) await new Promise((res) => setTimeout(res, 250));
+      }
+      assert.equal(status, 200);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1.0.0' })).status, 201);
     } finally {
       await srv.stop();
       proxy.close();

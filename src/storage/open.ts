@@ -2,6 +2,9 @@ import type { StorageBackend } from './backend.js';
 import { DuckDbStore } from './duckdb/store.js';
 import { PostgresStore } from './postgres/store.js';
 
+/** PostgreSQL queries fail after this unless the store URL sets `?query_timeout=MS`. */
+export const DEFAULT_PG_QUERY_TIMEOUT_MS = 120_000;
+
 /**
  * Opens the store named by `url`: `postgres://` or `postgresql://` -> PostgreSQL (schema 'lookout');
  * add `?schema=NAME` for another schema; `duckdb:PATH`, `duckdb://PATH` or a plain file path -> the embedded DuckDB file (`:memory:` for a
@@ -16,6 +19,12 @@ export async function openStore(url: string, opts: { summaryFilesBytes?: number;
     u.searchParams.delete('schema');
     // An empty "?schema=" is refused (invalid schema name), not read as the default schema: a templated URL whose
     // variable was empty would otherwise write into "lookout", possibly another server's store.
+    // A PostgreSQL that stops answering on open connections held every request that reached it, and the pool's
+    // connections with them, for ever: each query now fails after `?query_timeout=MS` (pg's own option; default 120 s),
+    // answered 503, and its connection is dropped.
+    const timeout = u.searchParams.get('query_timeout');
+    if (timeout === null) u.searchParams.set('query_timeout', String(DEFAULT_PG_QUERY_TIMEOUT_MS));
+    else if (!/^[1-9][0-9]*$/.test(timeout)) throw new Error(`query_timeout in the store URL must be a whole number of milliseconds (got "${timeout}")`);
     return PostgresStore.open(u.toString(), schema !== null ? { schema } : {});
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];

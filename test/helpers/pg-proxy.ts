@@ -6,6 +6,8 @@ export interface PgProxy {
   /** Closes every connection through the proxy and refuses new ones until restore(). */
   cut: () => void;
   restore: () => void;
+  /** Keeps every connection open but passes none of PostgreSQL's answers on (a database that stopped answering). */
+  mute: (on: boolean) => void;
   close: () => void;
   /**
    * Arms the proxy for one transaction whose statements match `writes` (default: an INSERT into the events table): its
@@ -19,6 +21,7 @@ export interface PgProxy {
 export async function pgProxy(pgUrl: string): Promise<PgProxy> {
   const target = new URL(pgUrl);
   let refusing = false;
+  let muted = false;
   let armed: ((value: void) => void) | null = null;
   let armedWrites = /INSERT INTO \S+\.events\b/;
   let refuseMs = 0;
@@ -62,7 +65,7 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
       u.write(d);
     });
     u.on('data', (d: Buffer) => {
-      if (!mute) c.write(d);
+      if (!mute && !muted) c.write(d);
     });
     c.on('close', () => u.destroy());
     u.on('close', () => c.destroy());
@@ -79,6 +82,7 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
     },
     cut,
     restore: () => (refusing = false),
+    mute: (on) => (muted = on),
     close: () => {
       for (const s of sockets) s.destroy();
       server.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { UnavailableError } from '../../io/errors.js';
+import { openStore } from '../open.js';
 import { pgUnreachable } from './unreachable.js';
 
 const url = process.env.LOOKOUT_TEST_PG_URL;
@@ -43,4 +44,10 @@ test('pgUnreachable: PostgreSQL ending the connection (57P01), a refused connect
   const c = new pg.Client({ connectionString: nowhere.toString() });
   const notConnected = await c.connect().then(() => assert.fail('connected to port 1'), (e: unknown) => e);
   assert.ok(pgUnreachable(notConnected) instanceof UnavailableError, String(notConnected));
+});
+
+test('store URL: query_timeout must be a whole number of milliseconds (refused before connecting)', async () => {
+  for (const bad of ['abc', '0', '-5', '1.5', '']) {
+    await assert.rejects(openStore(`postgres://nobody@127.0.0.1:1/x?query_timeout=${bad}`), /query_timeout in the store URL must be a whole number of milliseconds/);
+  }
 });

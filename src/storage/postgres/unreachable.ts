@@ -6,8 +6,9 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 // PostgreSQL's own: class 08 (connection exception), 57P01-57P03 (shutting down, crashed, starting up), 53300 (too many
 // connections).
 const SQLSTATE = /^(08...|57P0[123]|53300)$/;
-// pg's and pg-pool's errors without a code: a connection that ended mid-query, a pool that could not connect in time.
-const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error/i;
+// pg's and pg-pool's errors without a code: a connection that ended mid-query, a pool that could not connect in time, a
+// query unanswered within query_timeout (storage/open.ts).
+const MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection timeout|Client has encountered a connection error|Query read timeout/i;
 
 /**
  * The error a PostgreSQL call failed with, as the caller should see it: a lost or refused connection becomes an
