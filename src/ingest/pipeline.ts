@@ -110,12 +110,7 @@ export class IngestPipeline {
   async open(): Promise<{ replayed: number; skipped: number }> {
     const recovered = await this.recover();
     // The segments already stored count against each model's limit (after the recovery: the journal's are stored then).
-    for (const m of this.catalog.models()) {
-      for (const v of this.catalog.versions(m.name)) {
-        const keys = await this.store.querySummaryKeys({ model: m.name, version: v.record.version, granularity: 'day', from: 0, to: Number.MAX_SAFE_INTEGER });
-        for (const k of keys) this.segments.seed(m.name, k.segment);
-      }
-    }
+    await this.segments.seedFrom(this.store, this.catalog);
     return recovered;
   }
 
@@ -158,14 +153,9 @@ export class IngestPipeline {
   submit(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<ReadonlySet<string>> {
     if (events.length === 0 && rejects.length === 0) return Promise.resolve(new Set());
     if (this.closed) return Promise.reject(new Error('the ingest pipeline is closed'));
-    const cap = this.segments;
-    const placed = events.map((e) => cap.place(e));
-    const placedRejects = rejects.map((r) => {
-      const segment = r.model === null || r.placement === undefined ? undefined : cap.placeKey(r.model, r.placement.segment);
-      return segment === undefined || segment === r.placement?.segment ? r : { ...r, placement: { ts: r.placement?.ts ?? r.ts, segment } };
-    });
+    const placed = this.segments.placeAll(events, rejects);
     return new Promise((resolve, reject) => {
-      this.queue.push({ events: placed, rejects: placedRejects, resolve, reject });
+      this.queue.push({ ...placed, resolve, reject });
       this.kick();
       this.onSubmit?.();
     });

@@ -1,4 +1,8 @@
+import type { VersionContext } from '../monitoring/catalog.js';
 import { segmentParts } from '../monitoring/segment-match.js';
+import type { StorageBackend } from '../storage/backend.js';
+import type { RejectRecord } from '../storage/types.js';
+import type { ValidEvent } from './event-input.js';
 import { segmentKey } from './validate-event.js';
 
 /** The value every key of a segment takes once its model has reached its limit of distinct segments. */
@@ -23,6 +27,27 @@ export class SegmentCap {
   /** Marks a canonical segment key as one of the model's (segments already stored, at start). */
   seed(model: string, segment: string): void {
     if (segment !== '') this.segments(model).add(segment);
+  }
+
+  /** Seeds the segments of every model's stored day windows (at start, once the journal's groups are stored). */
+  async seedFrom(store: Pick<StorageBackend, 'querySummaryKeys'>, catalog: { models(): ReadonlyArray<{ name: string }>; versions(model: string): VersionContext[] }): Promise<void> {
+    for (const m of catalog.models()) {
+      for (const v of catalog.versions(m.name)) {
+        const keys = await store.querySummaryKeys({ model: m.name, version: v.record.version, granularity: 'day', from: 0, to: Number.MAX_SAFE_INTEGER });
+        for (const k of keys) this.seed(m.name, k.segment);
+      }
+    }
+  }
+
+  /** A submitted batch as it is summarised and stored: place() of each event, placeKey() of each rejected row's placement. */
+  placeAll(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): { events: ValidEvent[]; rejects: RejectRecord[] } {
+    return {
+      events: events.map((e) => this.place(e)),
+      rejects: rejects.map((r) => {
+        const segment = r.model === null || r.placement === undefined ? undefined : this.placeKey(r.model, r.placement.segment);
+        return segment === undefined || segment === r.placement?.segment ? r : { ...r, placement: { ts: r.placement?.ts ?? r.ts, segment } };
+      }),
+    };
   }
 
   /** The event with the segment it is summarised and stored under: its own, or the "__other__" one. */

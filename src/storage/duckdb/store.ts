@@ -18,6 +18,7 @@ import { ReadPool } from './read-pool.js';
 import { assertAligned } from '../window-align.js';
 import type { RegistryStore } from '../registry.js';
 import { duckdbRegistry } from './registry.js';
+import { pruneEvents, pruneWindows, type Pruning } from './prune.js';
 import { execPrepared, putState, writer, WriteTransactions, type Writer } from './transactions.js';
 import { createSummaryKeyIndexes, migrateSchema } from './migrate.js';
 import {
@@ -291,35 +292,16 @@ export class DuckDbStore implements StorageBackend {
     return (await this.read(sql)).flatMap((r) => fromValueRow(r, q));
   }
 
-  async pruneWindows(model: string, granularities: readonly Granularity[], before: number): Promise<number> {
-    let deleted = 0;
-    for (const g of granularities) {
-      const keys = await this.querySummaryKeys({ model, granularity: g, from: 0, to: before });
-      if (keys.length === 0) continue;
-      // Their summary files go as a commit's do (a file only ever holds what the store holds).
-      const files = this.files;
-      const ids = files === undefined ? [] : keys.map((k) => SummaryFiles.id(g, windowRowKey(k)));
-      files?.beginWrite(ids);
-      try {
-        await this.write(async () => {
-          deleted += await execPrepared(this.main, `DELETE FROM ${summariesTable(g)} WHERE model = $1 AND window_start < $2`, [model, before]);
-          await execPrepared(this.main, 'DELETE FROM window_values WHERE model = $1 AND granularity = $2 AND window_start < $3', [model, g, before]);
-        });
-      } finally {
-        if (files !== undefined) await files.endWrite(ids);
-      }
-    }
-    return deleted;
+  pruneWindows(model: string, granularities: readonly Granularity[], before: number): Promise<number> {
+    return pruneWindows(this.pruning(), model, granularities, before);
   }
 
-  async pruneEvents(model: string, before: number): Promise<number> {
-    let deleted = 0;
-    await this.write(async () => {
-      deleted = await execPrepared(this.main, 'DELETE FROM events WHERE model = $1 AND ts < $2', [model, before]);
-      await execPrepared(this.main, 'DELETE FROM labels WHERE model = $1 AND ts < $2', [model, before]);
-      await execPrepared(this.main, 'DELETE FROM rejects WHERE model = $1 AND ts < $2', [model, before]);
-    });
-    return deleted;
+  pruneEvents(model: string, before: number): Promise<number> {
+    return pruneEvents(this.pruning(), model, before);
+  }
+
+  private pruning(): Pruning {
+    return { main: this.main, files: this.files, write: (work) => this.write(work), keys: (q) => this.querySummaryKeys(q) };
   }
 
   async commit(batch: CommitBatch): Promise<void> {
