@@ -111,11 +111,14 @@ export function serveCommand(setCode: (c: number) => void): Command {
         const demoDrift = o.demo && server.deps.catalog.model('churn') !== undefined
           ? `   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(demoAt - fromDaysAgo * 86400_000).toISOString()}&to=${new Date(demoAt - toDaysAgo * 86400_000).toISOString()}'`
           : '';
-        // The three lines together, nothing awaited between them: scripts (and tests) read them once "listening on" shows.
+        // The three lines in one write: scripts (and tests) read them once "listening on" shows, and a reader woken
+        // between separate writes saw that line without the next two (test/audit8-docs failed so in CI).
         if (!stopping) {
-          log(`listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`);
-          log(`dashboard: ${server.url}/ui/`);
-          log(`try: curl ${server.url}/v1/models${demoDrift}`);
+          log([
+            `listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`,
+            `dashboard: ${server.url}/ui/`,
+            `try: curl ${server.url}/v1/models${demoDrift}`,
+          ].join('\nlookout: '));
         }
       }
       await stopped;
