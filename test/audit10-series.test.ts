@@ -157,6 +157,24 @@ describe('audit 10 (series): a day series over a range starting and ending mid-d
     assert.deepEqual(ev, [11, 12, 13, 14, 15].map((d) => ({ t: day(d), value: 144, events: 144 })));
   });
 
+  test('audit 11: an hour series of a range within the minute windows cuts its first and last hour to the range', async () => {
+    const from = Date.UTC(2026, 10, 19, 9, 25);
+    const to = Date.UTC(2026, 10, 20, 11, 35);
+    const hr = (d: number, h: number): number => Date.UTC(2026, 10, d, h);
+    const { body, points } = await series('events', from, to, 'hour');
+    assert.equal(body['from'], from);
+    assert.equal(points[0]?.t, hr(19, 9));
+    assert.deepEqual(points[0], { t: hr(19, 9), value: 4, events: 4, from, to: hr(19, 10) }); // 09:25 .. 09:55
+    assert.deepEqual(points.at(-1), { t: hr(20, 11), value: 3, events: 3, from: hr(20, 11), to }); // 11:05 .. 11:25
+    for (const p of points.slice(1, -1)) assert.deepEqual(p, { t: p.t, value: 6, events: 6 });
+    const h = await health(from, to);
+    assert.equal(points.reduce((a, p) => a + p.events, 0), h.events);
+    const p95 = (await series('latencyP95', from, to, 'hour')).points;
+    assert.equal(p95[0]?.value, (await health(from, hr(19, 10))).latencyMs.p95);
+    const b = await get(`/v1/models/ts/series?metrics=events&from=${from}&to=${to}&granularity=hour`);
+    assert.deepEqual(b['clipped'], [{ t: hr(19, 9), from, to: hr(19, 10) }, { t: hr(20, 11), from: hr(20, 11), to }]);
+  });
+
   test('a range in the minute windows ending in a day still running: minute-aligned parts, throughput over the part passed', async () => {
     const from = Date.UTC(2026, 10, 18, 20, 17, 30);
     const to = Date.UTC(2026, 10, 20, 18, 0, 0);

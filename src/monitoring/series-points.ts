@@ -18,20 +18,20 @@ export interface SeriesPoints {
   values: Array<Array<number | null>>;
 }
 
-/** A point that covers less than its window (a day series' first or last point clipped to the range). */
+/** A point that covers less than its window (an hour or day series' first or last point clipped to the range). */
 export function isClipped(w: SeriesWindow, size: number): boolean {
   return w.from > w.t || w.to < w.t + size;
 }
 
 /**
  * The windows of a series over the requested [from, to): one per window of `granularity` meeting it (`t` its start).
- * At day granularity the first and last are clipped to `eff`, the range the answer states (whole minutes, or hours
- * before the minute windows' retention: effectiveRange), so no point counts events outside it and the points add up to
- * what /health counts over the same range. Minute and hour points cover their whole window, as ever.
+ * At hour and day granularity the first and last are clipped to `eff`, the range the answer states (whole minutes, or
+ * hours before the minute windows' retention: effectiveRange), so no point counts events outside it and the points add
+ * up to what /health counts over the same range. Minute points cover their whole window (eff is whole minutes).
  */
 export function seriesWindows(from: number, to: number, eff: { from: number; to: number }, granularity: Granularity): SeriesWindow[] {
   const size = GRANULARITY_MS[granularity];
-  const clip = granularity === 'day';
+  const clip = granularity !== 'minute';
   const out: SeriesWindow[] = [];
   for (let t = Math.floor(from / size) * size; t < to; t += size) {
     out.push(clip ? { t, from: Math.max(t, eff.from), to: Math.min(t + size, eff.to) } : { t, from: t, to: t + size });

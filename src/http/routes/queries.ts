@@ -193,7 +193,7 @@ export function queryRoutes(deps: AppDeps) {
       const chosen = seriesMethodParams(req.query, metric, v, size / 1000);
       checkComputedWindows(chosen ? [chosen] : [], r.from, r.to, size, granularity);
       const drift = chosen ? { method: chosen.method, threshold: chosen.threshold, autoSelected: chosen.autoSelected } : seriesDriftMethod(metric, v);
-      // Day points clipped to the answer's from/to where it cuts their day: those say the part they cover (from, to).
+      // Hour and day points clipped to the answer's from/to where it cuts their window: those say the part they cover (from, to).
       const series = (seconds: number) => chosen?.series ?? seriesMetric(metric, v, seconds);
       const p = await seriesPoints(deps.reader, v, r.segment, r.from, r.to, granularity, [{ name: metric, series }], deps.clock());
       const points = p.windows.map((w, i) => ({

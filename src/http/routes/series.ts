@@ -47,7 +47,7 @@ export function seriesRoutes(deps: AppDeps) {
       try {
         // Per window and metric, values are cached by the reader (dropped when a checkpoint rewrites the window):
         // a repeated or overlapping range computes only the windows written since.
-        // Day points clipped to the range where it cuts their day, as GET /timeseries gives them (listed in `clipped`).
+        // Hour and day points clipped to the range where it cuts their window, as GET /timeseries gives them (listed in `clipped`).
         const p = await seriesPoints(deps.reader, v, r.segment, r.from, r.to, granularity, metrics.map((m) => ({ name: m, series: (seconds: number) => chosen.get(m)?.series ?? seriesMetric(m, v, seconds) })), deps.clock());
         const series: Record<string, Array<number | null>> = {};
         metrics.forEach((m, i) => (series[m] = p.values[i] ?? []));
