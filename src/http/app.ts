@@ -120,6 +120,17 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   return app;
 }
 
+/**
+ * A write the server's disk refused for want of space (an artifact or reference upload): what to tell the client, else
+ * null. Answered 503 with that, not 500 "internal error": the client can retry once space is freed.
+ */
+export function diskFull(err: unknown): string | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ENOSPC') return 'no space left on the server\'s disk (ENOSPC)';
+  if (code === 'EDQUOT') return 'the server\'s disk quota is exceeded (EDQUOT)';
+  return null;
+}
+
 /** Maps Fastify's own errors (bad JSON, body too large, schema validation) onto the error catalog. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -138,6 +149,8 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError('bad_request', e.message ?? 'invalid content length');
   }
   if (e instanceof SyntaxError) return new ApiError('invalid_json', `request body is not valid JSON: ${e.message}`);
+  const full = diskFull(err);
+  if (full !== null) return new ApiError('unavailable', `${full}: the request was not carried out (nothing of it was kept); free space in the data dir, then retry`);
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) {
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === status)?.[0] ?? 'bad_request') as ErrorCode;

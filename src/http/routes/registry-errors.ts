@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../../registry/errors.js';
 import { NulInTextError } from '../../storage/registry.js';
-import { toApiError } from '../app.js';
+import { diskFull, toApiError } from '../app.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import type { Scope } from '../auth.js';
@@ -13,8 +13,11 @@ export function useRegistryErrors(app: FastifyInstance): void {
     const api = err instanceof RegistryError ? new ApiError(err.code, err.message, err.details)
       : err instanceof NulInTextError ? new ApiError('validation_failed', err.message, { field: err.field }) : toApiError(err);
     // 502-504 are the model servers' failures or a pause, already in the request log line: not Lookout's errors
-    if (api.status >= 500 && !(api.status >= 502 && api.status <= 504)) req.log.error({ err }, 'request failed');
-    if (api.status === 413) lingerAfterRefusal(req.raw, reply.raw);
+    // (a full disk is the server's own, though answered 503)
+    if ((api.status >= 500 && !(api.status >= 502 && api.status <= 504)) || diskFull(err) !== null) req.log.error({ err }, 'request failed');
+    // An upload refused part-way through its body (over the limit, a full disk) leaves the rest unread: left so, the
+    // connection stalls and the client's next request on it waits for ever.
+    if (api.status === 413 || req.raw.readableDidRead) lingerAfterRefusal(req.raw, reply.raw);
     void reply.status(api.status).send(api.toJSON());
   });
 }
