@@ -71,6 +71,10 @@ export function eventRoutes(deps: AppDeps) {
         // request's events may then be stored; sent again after the restart, those are answered duplicate_id.
         const stopped = deps.pipeline.failure();
         if (stopped !== null) throw new ApiError('unavailable', `events could not be stored: ${stopped}; send this request again after the restart (events of it already stored are answered duplicate_id)`);
+        // The store refusing writes until a restart (DuckDB after a failed COMMIT: a full disk, its memory limit): "retry
+        // later" would never succeed before it, so the answer says why and what to do, as /healthz does.
+        const refusing = deps.store.failure?.() ?? null;
+        if (refusing !== null) throw new ApiError('unavailable', `events could not be stored: ${refusing}; nothing from this request was kept: send it again after the restart`);
         throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
       }
       for (const labels of rejectedRows) deps.metrics.eventsRejected.inc(labels);
