@@ -31,7 +31,7 @@ import { InputError } from './io/errors.js';
 import { configError, entry, invalidConfig } from './config-where.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
-import { dataDirError, listenError, StartStopped, storeOpenError } from './startup-errors.js';
+import { dataDirError, listenError, StartStopped, storeOpenError, storeRefusedAtStart } from './startup-errors.js';
 import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -204,7 +204,11 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     // What acknowledged ingest added is checkpointed (else the journal keeps it: nothing is lost either way).
     await wired?.registry?.close().catch(() => undefined);
     await wired?.pipeline.close().catch(() => undefined);
+    // A write the store refused on the way (DuckDB stopped on a failed COMMIT: a full disk) is the environment's, said
+    // in one line with exit code 2, not an internal error with a stack trace.
+    const refused = e instanceof StartStopped || e instanceof InputError ? null : store.failure?.() ?? null;
     await store.close();
+    if (refused !== null) throw storeRefusedAtStart(config.dataDir, refused);
     throw e;
   }
 }

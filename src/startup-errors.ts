@@ -48,6 +48,12 @@ export function storeOpenError(url: string, e: unknown): InputError {
   return new InputError(`cannot open the store ${shownStoreUrl(url)}: ${msg}`);
 }
 
+/** The store refused a write during start-up (the journal's recovery checkpoint on a full disk): why, and what to do. */
+export function storeRefusedAtStart(dataDir: string, failure: string): InputError {
+  const full = /No space left on device|ENOSPC/i.test(failure) ? `; free space on the disk of ${dataDir}` : '';
+  return new InputError(`cannot start: ${failure}${full}, then start again`);
+}
+
 export function listenError(host: string, port: number, e: unknown): InputError {
   const code = codeOf(e);
   const why = code === 'EADDRINUSE' ? 'the address is already in use (another process listens on it; choose another --port)'

@@ -99,6 +99,7 @@ describe('audit11: the data dir\'s disk full', () => {
       srv = null;
       fill(m.dir, 'filler');
       const failed = await failedStart(data);
+      t.diagnostic(failed === null ? 'started on the full disk' : `start on the full disk: exit ${failed.code}: ${failed.stderr}`);
       if (failed !== null) {
         assert.equal(failed.code, 2, failed.stderr);
         assert.doesNotMatch(failed.stderr, /internal error|\n\s+at /, failed.stderr);
