@@ -178,4 +178,51 @@ describe('audit11: the data dir\'s disk full', () => {
       unmount(m.dir);
     }
   });
+
+  test('labels, silences, aliases and rollouts on a full disk: 503 with the reason (not "retry later"), nothing half-written; after a restart with space the state is as before and writes work', async (t: TestContext) => {
+    const m = mountTmpfs('24m');
+    if ('skip' in m) return void t.skip(m.skip);
+    const data = join(m.dir, 'data');
+    mkdirSync(data);
+    let srv: RunningServer | null = await spawnServe(['--data-dir', data]);
+    try {
+      await declare(srv, '1.0.0', true);
+      assert.equal((await call(srv.url, 'PUT', '/v1/models/m/versions/2.0.0', { upstream: 'http://127.0.0.1:9/b' })).status, 201);
+      assert.equal((await call(srv.url, 'PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: 'first' })).status, 200);
+      const base = Date.now() - 600_000;
+      const events = Array.from({ length: 2000 }, (_, k) => ({ id: `e-${k}`, model: 'm', version: '1.0.0', timestamp: base + k, features: { x: k, s: 'a' }, prediction: '1', score: 0.5 }));
+      assert.equal((await call(srv.url, 'POST', '/v1/events', { events })).status, 200);
+      const silence = { matchers: [{ name: 'model', value: 'm' }], endsAt: Date.now() + 3_600_000, comment: 'maintenance', createdBy: 'ops' };
+      assert.equal((await call(srv.url, 'POST', '/v1/silences', silence)).status, 201);
+      fill(m.dir, 'filler');
+      // Labels first: their COMMIT is the write the full disk refuses (DuckDB then refuses writes until a restart).
+      const labels = await call(srv.url, 'POST', '/v1/labels', { labels: events.map((e) => ({ id: e.id, label: '1', note: 'x'.repeat(200) })) });
+      assert.equal(labels.status, 503, JSON.stringify(labels.body).slice(0, 300));
+      const lm = (labels.body['error'] as { code: string; message: string });
+      assert.equal(lm.code, 'unavailable');
+      assert.match(lm.message, /No space left on device/, lm.message);
+      assert.match(lm.message, /restart/, lm.message);
+      for (const [method, path, body] of [
+        ['POST', '/v1/silences', silence], ['PUT', '/v1/models/m/aliases/production', { version: '2.0.0', reason: 'second' }],
+        ['POST', '/v1/models/m/rollout', { version: '2.0.0', reason: 'try', policy: 'canary', steps: [5, 100] }],
+      ] as const) {
+        const r = await call(srv.url, method, path, body);
+        assert.equal(r.status, 503, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        assert.match((r.body['error'] as { message: string }).message, /No space left on device/);
+      }
+      await srv.stop('SIGKILL');
+      srv = null;
+      rmSync(join(m.dir, 'filler'));
+      srv = await spawnServe(['--data-dir', data]);
+      assert.deepEqual((await call(srv.url, 'GET', '/v1/models/m/aliases')).body, { aliases: { production: '1.0.0' } });
+      assert.equal(((await call(srv.url, 'GET', '/v1/silences')).body['silences'] as unknown[]).length, 1);
+      assert.deepEqual((await call(srv.url, 'GET', '/v1/models/m/rollout')).body, { rollout: null });
+      const again = await call(srv.url, 'POST', '/v1/labels', { labels: events.map((e) => ({ id: e.id, label: '1' })) });
+      assert.equal(again.status, 200, JSON.stringify(again.body).slice(0, 300));
+      assert.equal((await call(srv.url, 'PUT', '/v1/models/m/aliases/production', { version: '2.0.0', reason: 'second' })).status, 200);
+    } finally {
+      await srv?.stop('SIGKILL');
+      unmount(m.dir);
+    }
+  });
 });

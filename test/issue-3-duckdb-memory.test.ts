@@ -67,7 +67,8 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     }
     assert.ok(refused, `still accepting after ${acknowledged} events`);
     assert.equal(refused.status, 503);
-    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'events could not be stored; nothing from this request was kept, retry later', details: {} } });
+    // The reason the store gives, and to send it again after the restart ("retry later" until audit 11: never succeeds before it).
+    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: `events could not be stored: ${s.deps.store.failure?.() ?? ''}; nothing from this request was kept: send it again after the restart`, details: {} } });
     assert.ok(acknowledged > 100_000, String(acknowledged));
     const failure = s.deps.store.failure?.() ?? '';
     if (failure.startsWith('the store refuses reads and writes')) {

@@ -70,6 +70,8 @@ export function labelRoutes(deps: AppDeps) {
         if (records.length > 0) await deps.store.putLabels(records);
       } catch (err) {
         req.log.error({ err }, 'label commit failed');
+        const refusing = deps.store.failure?.() ?? null; // until a restart: "retry later" would not succeed (events.ts)
+        if (refusing !== null) throw new ApiError('unavailable', `labels could not be stored: ${refusing}; nothing from this request was kept: send it again after the restart`);
         throw new ApiError('unavailable', 'labels could not be stored; nothing from this request was kept, retry later');
       }
       deps.metrics.labelsAccepted.inc(records.length);
