@@ -21,6 +21,7 @@ function mountTmpfs(size: string): { dir: string } | { skip: string } {
   if (process.getuid?.() !== 0) return { skip: 'not root: cannot mount a tmpfs to fill (run as root to test a full disk)' };
   const dir = tempDir('lookout-audit11-diskfull-');
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0) return { skip: `mount -t tmpfs is not permitted here (${(r.stderr || String(r.error)).trim()})` };
   return { dir };
 }
