@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, watchErrors, waitForPage } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
@@ -170,7 +170,7 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
       await openView(p, `${gone.url}/ui/#/alerts?state=open`, { complete: true });
       await gone.stop();
       await p.evaluate('location.hash = "#/alerts?state=all"');
-      await p.waitForFunction('document.body.dataset.complete === "true" && document.querySelector(\'[data-testid="alerts"]\').dataset.state === "error"');
+      await waitForPage(p, 'document.body.dataset.complete === "true" && document.querySelector(\'[data-testid="alerts"]\').dataset.state === "error"');
       const texts = await p.locator('section.panel[data-state="error"] .notice').allTextContents();
       assert.equal(texts.length, 3, JSON.stringify(texts));
       for (const t of texts) assert.match(t, /^The Lookout server did not answer \(.+\): it may be down or restarting\. Reload the page to try again\.$/);

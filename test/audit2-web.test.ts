@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, watchErrors, waitForPage } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 
@@ -13,7 +13,7 @@ const unavailable = browserUnavailable();
 async function rerender(page: Page, action: () => Promise<void>): Promise<void> {
   const before = await page.evaluate('window.__lookout.renderStartMs') as number;
   await action();
-  await page.waitForFunction(`window.__lookout.renderStartMs > ${before} && window.__lookout.readyMs !== undefined`);
+  await waitForPage(page, `window.__lookout.renderStartMs > ${before} && window.__lookout.readyMs !== undefined`);
 }
 
 /** Model alpha with two versions and a segment key (no traffic needed: the tests only change filters). */

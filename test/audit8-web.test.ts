@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
-import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, watchErrors, waitForPage } from './helpers/browser.js';
 import { call, poster, testServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
@@ -16,7 +16,7 @@ const hashParams = async (page: Page): Promise<Record<string, string>> =>
 async function follow(page: Page, click: () => Promise<void>): Promise<void> {
   const before = await page.evaluate('window.__lookout.renderStartMs') as number;
   await click();
-  await page.waitForFunction(`window.__lookout.renderStartMs > ${before} && window.__lookout.completeMs !== undefined`);
+  await waitForPage(page, `window.__lookout.renderStartMs > ${before} && window.__lookout.completeMs !== undefined`);
 }
 
 describe('audit 8 (web): drill-down links keep the version and segment looked at', { skip: unavailable ?? false, timeout: 120_000 }, () => {

@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { hashKey } from '../src/http/auth.js';
-import { browserUnavailable, launch, openView, watchErrors, type RequestTiming } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, watchErrors, type RequestTiming, waitForPage } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
@@ -155,7 +155,7 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     await button.click();
     if (confirm) await p.locator('[data-testid="confirm-dialog"] [data-testid="confirm"]').click();
     await p.locator('[data-testid="toast"]', { hasText: toastText }).waitFor();
-    await p.waitForFunction('document.body.dataset.complete === "true"');
+    await waitForPage(p, 'document.body.dataset.complete === "true"');
   };
 
   test('issue 6 (issue 4 merged): acknowledging an alert from the Alerts view changes the stored alert', async () => {

@@ -31,6 +31,19 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Waits until the JavaScript expression `expression` is true in the page. Not page.waitForFunction: Playwright
+ * compiles its predicate with eval inside the page, which the dashboard's Content-Security-Policy (script-src 'self')
+ * refuses; page.evaluate goes through the DevTools protocol, which the policy does not govern.
+ */
+export async function waitForPage(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await page.evaluate(`!!(${expression})`))) {
+    if (Date.now() > until) throw new Error(`waitForPage: "${expression}" still false after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export interface ViewTiming {
   view: string;
   readyMs?: number;
@@ -66,7 +79,7 @@ export async function openView(page: Page, url: string, opts: { complete?: boole
     await page.goto(url);
     const attr = opts.complete ? 'complete' : 'ready';
     // Strings, not functions: this file is compiled without the DOM library.
-    await page.waitForFunction(`document.body.dataset.${attr} === 'true'`, null, { timeout: opts.timeoutMs ?? 30_000 });
+    await waitForPage(page, `document.body.dataset.${attr} === 'true'`, opts.timeoutMs ?? 30_000);
     return await (page.evaluate('window.__lookout') as Promise<ViewTiming>);
   } finally {
     page.off('requestfinished', onFinished);

@@ -10,6 +10,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K | `${K}.${string
     if (v === null || v === undefined || v === false) continue;
     if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
     else if (k === 'class') el.className = [el.className, String(v)].filter(Boolean).join(' ');
+    // Through the CSSOM: a style attribute is inline style, which the dashboard's Content-Security-Policy refuses.
+    else if (k === 'style') el.style.cssText = String(v);
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }

@@ -14,6 +14,20 @@ const TYPES: Record<string, string> = {
 };
 
 /**
+ * The dashboard's own files only (no inline script or style, no eval, no other origin: the page reads this server's
+ * API and holds an API key, so text from the API that got parsed as markup could not run), never inside a frame.
+ * `h()` sets styles through the CSSOM, which style-src does not govern; the favicon is a data: URL.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff', 'content-security-policy': DASHBOARD_CSP, 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer',
+};
+
+/**
  * The dashboard: static files of web/dist under /ui/ (no data in them, so no API key needed; the page sends
  * the key with every API call). Unknown paths under /ui/ get index.html (client-side routes); / redirects.
  */
@@ -36,7 +50,7 @@ export function uiRoutes(root: string = WEB_DIST) {
   const send = (reply: FastifyReply, rel: string, data: Buffer): FastifyReply => reply
     .header('content-type', TYPES[extname(rel)] ?? 'application/octet-stream')
     .header('cache-control', rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
-    .header('x-content-type-options', 'nosniff')
+    .headers(SECURITY_HEADERS)
     .send(data);
 
   // In the catalog's shape here, not thrown: the plugin answers alike in an app without Lookout's error handler.

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { Server } from '../src/server.js';
+import { browserUnavailable, launch, openView } from './helpers/browser.js';
+import { call, testServer } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const unavailable = browserUnavailable();
+
+/** Markup that runs script when parsed as HTML: each sets window.__xss, so the test sees whether any ran. */
+const IMG = '<img src=x onerror="window.__xss=(window.__xss||[]).concat(\'img\')">';
+const SCRIPT = '</script><script>window.__xss=(window.__xss||[]).concat(\'script\')</script>';
+const SVG = '"><svg onload="window.__xss=(window.__xss||[]).concat(\'svg\')">';
+/** For names that cannot hold "=" (segment keys): an element the page never has. */
+const TAG = '<marquee>k</marquee>';
+const X = `${IMG}${SCRIPT}${SVG}`;
+
+describe('audit 11 (security): text from the API is never parsed as HTML by the dashboard', { skip: unavailable ?? false, timeout: 180_000 }, () => {
+  let s: Server;
+  let browser: Browser;
+  let page: Page;
+  const from = NOW - 2 * HOUR;
+  const range = `from=${from}&to=${NOW}`;
+  const ok = async (method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const r = await call(s.url, method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    return r.body;
+  };
+
+  before(async () => {
+    [s, browser] = await Promise.all([testServer({ clock: () => NOW, configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } }), launch()]);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // what the Content-Security-Policy refuses, as the page sees it
+    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => { (window.__csp ||= []).push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')); })`);
+    const feature = `f${IMG}`;
+    const cat = `c${X}`;
+    await ok('POST', '/v1/models', {
+      name: 'm', outputKind: 'binary', classes: [`no${IMG}`, `yes${SCRIPT}`], segmentKeys: [TAG], description: X,
+      inputSchema: { type: 'object', properties: { [feature]: { type: 'number' }, [cat]: { type: 'string' } } },
+    });
+    await ok('POST', '/v1/models/m/versions', { version: '1', metadata: { note: X } });
+    const rows = Array.from({ length: 300 }, (_, i) => ({ [feature]: i % 50, [cat]: i % 2 ? X : `v${SVG}`, prediction: i % 2 ? `yes${SCRIPT}` : `no${IMG}` }));
+    const csv = (v: unknown): string => `"${String(v).replace(/"/g, '""')}"`;
+    const reference = `${[feature, cat, 'prediction'].map(csv).join(',')}\n${rows.map((r) => [r[feature], r[cat], r['prediction']].map(csv).join(',')).join('\n')}\n`;
+    const up = await fetch(`${s.url}/v1/models/m/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: reference });
+    assert.equal(up.status, 200, await up.text());
+    const events = Array.from({ length: 300 }, (_, i) => ({
+      id: `e-${i}${X}`, model: 'm', version: '1', timestamp: from + i * 20_000, segment: { [TAG]: i % 3 === 0 ? X : 'us' },
+      features: { [feature]: (i * 7) % 50, [cat]: i % 3 ? X : `w${IMG}` }, prediction: i % 2 ? `yes${SCRIPT}` : `no${IMG}`,
+    }));
+    await ok('POST', '/v1/events', { events });
+    await ok('POST', '/v1/labels', { labels: events.slice(0, 100).map((e) => ({ id: e.id, label: e.prediction })) });
+    await ok('PUT', '/v1/models/m/versions/1.0.0', { tags: [IMG, SVG], notes: X, by: IMG });
+    await ok('PUT', '/v1/models/m/versions/1.0.1', { tags: [`t${IMG}`], notes: X, by: IMG });
+    await ok('PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: X, by: SCRIPT });
+    await ok('PUT', '/v1/models/m/aliases/production', { version: '1.0.1', reason: X, by: SCRIPT });
+    await ok('POST', '/v1/alerts', { source: X, model: 'm', severity: 'page', summary: X, labels: { note: X } });
+    await ok('POST', '/v1/monitors', { model: 'm', metric: 'throughput', direction: 'above', window: '150m', version: '1', name: `${IMG}${SVG}`, runbookUrl: 'https://runbooks.example/m', levels: [{ severity: 'warning', threshold: 0.0001 }], minSamples: 1 });
+    await ok('POST', '/v1/slos', { model: 'm', name: `${IMG}${SVG}`, kind: 'availability', objective: 0.99 });
+    await ok('POST', '/v1/silences', { matchers: [{ name: 'model', value: 'm' }], comment: X, createdBy: X, startsAt: from, endsAt: NOW + HOUR });
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('no injected handler runs and no injected element appears in any view', async () => {
+    const feature = encodeURIComponent(`f${IMG}`);
+    const views = ['overview', 'model/m', `feature/m/${feature}`, 'exec', 'oncall', 'debug/m', 'alerts', 'slos', 'registry', 'registry/m'];
+    const problems: string[] = [];
+    for (const v of views) {
+      await openView(page, `${s.url}/ui/#/${v}?${range}`, { complete: true });
+      // hover over every chart, so tooltips and legends render the values of their series
+      for (const box of await page.locator('.u-over').all()) await box.hover({ force: true }).catch(() => {});
+      const found = await page.evaluate(`(() => ({
+        ran: window.__xss ?? null,
+        csp: window.__csp ?? [],
+        shown: document.body.innerText.includes('<img src=x onerror='),
+        injected: document.querySelectorAll('img[src="x"], svg[onload], marquee, script:not([src])').length,
+        links: [...document.querySelectorAll('a[href]')].map((a) => a.href).filter((h) => !/^(https?:|#)/.test(h) && !h.startsWith(location.origin)),
+      }))()`) as { ran: unknown; csp: string[]; shown: boolean; injected: number; links: string[] };
+      // the payloads are on the page, as text (else the test would prove nothing)
+      if (!found.shown) problems.push(`${v}: no payload shown as text`);
+      if (found.ran !== null) problems.push(`${v}: script ran ${JSON.stringify(found.ran)}`);
+      if (found.csp.length > 0) problems.push(`${v}: the Content-Security-Policy refused ${found.csp.join('; ')}`);
+      if (found.injected > 0) problems.push(`${v}: ${found.injected} injected elements`);
+      if (found.links.length > 0) problems.push(`${v}: links to ${found.links.join(', ')}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('audit 11 (security): the dashboard\'s response headers', { timeout: 60_000 }, () => {
+  let s: Server;
+  before(async () => { s = await testServer(); });
+  after(async () => { await s?.close(); });
+
+  test('index.html and the assets carry a charset, nosniff, a Content-Security-Policy and refuse framing', async () => {
+    const index = await fetch(`${s.url}/ui/`);
+    const html = await index.text();
+    const asset = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(asset, html.slice(0, 500));
+    for (const [what, res] of [['index.html', index], ['asset', await fetch(s.url + asset)], ['client route', await fetch(`${s.url}/ui/model/x`)]] as const) {
+      assert.equal(res.status, 200, what);
+      assert.match(res.headers.get('content-type') ?? '', /; charset=utf-8$/, what);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', what);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      for (const directive of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) {
+        assert.ok(csp.split(/\s*;\s*/).includes(directive), `${what}: ${directive} not in "${csp}"`);
+      }
+      assert.ok(!/unsafe-(inline|eval)/.test(csp), `${what}: ${csp}`);
+      assert.equal(res.headers.get('x-frame-options'), 'DENY', what);
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer', what);
+    }
+  });
+});
