@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { hashKey } from '../src/http/auth.js';
 import type { Server } from '../src/server.js';
 import { browserUnavailable, launch, openView } from './helpers/browser.js';
 import { call, testServer } from './helpers/server.js';
@@ -114,5 +115,27 @@ describe('audit 11 (security): the dashboard\'s response headers', { timeout: 60
       assert.equal(res.headers.get('x-frame-options'), 'DENY', what);
       assert.equal(res.headers.get('referrer-policy'), 'no-referrer', what);
     }
+  });
+});
+
+describe('audit 11 (security): a refused key is never echoed', { timeout: 60_000 }, () => {
+  const key = 'lk_HZYaj6DJLu6bvC9idEuSuRcNDEzv82qX';
+  let s: Server;
+  before(async () => { s = await testServer({ configure: (c) => { c.auth.keys = [{ name: 'ci', sha256: hashKey(`${key}-other`), scopes: ['read'] }]; } }); });
+  after(async () => { await s?.close(); });
+
+  test('a key sent without a scheme ("Authorization: KEY") is refused without its characters in the answer', async () => {
+    for (const authorization of [key, ` ${key} `, `${key}:`, `${key} ${key}`]) {
+      const res = await fetch(`${s.url}/v1/models`, { headers: { authorization } });
+      const text = `${await res.text()} ${res.headers.get('www-authenticate') ?? ''}`;
+      assert.equal(res.status, 401, text);
+      // any 6 characters of the key in a row
+      const leaked = Array.from({ length: key.length - 5 }, (_, i) => key.slice(i, i + 6)).filter((part) => text.includes(part));
+      assert.deepEqual(leaked, [], `${JSON.stringify(authorization)}: ${text}`);
+      assert.match(text, /Bearer KEY/, text);
+    }
+    // a scheme that is a scheme is still named (audit 9)
+    const basic = await fetch(`${s.url}/v1/models`, { headers: { authorization: 'Basic dXNlcjpzZWNyZXQ=' } });
+    assert.match(((await basic.json()) as { error: { message: string } }).error.message, /scheme "Basic" is not Bearer/);
   });
 });

@@ -41,10 +41,13 @@ export class ApiKeys {
     const bearer = typeof auth === 'string' ? /^bearer +(.+)$/i.exec(auth)?.[1]?.trim() : undefined;
     const key = bearer ?? (typeof header === 'string' ? header : undefined);
     if (!key) {
-      // Another scheme (Basic, Token, a bare key): named, never echoed with its credentials.
-      const scheme = typeof auth === 'string' && auth.trim() !== '' ? /^\S+/.exec(auth.trim())?.[0] : undefined;
-      const sent = scheme === undefined ? '' : /^bearer$/i.test(scheme) ? ': the Authorization header holds "Bearer" without a key'
-        : `: the Authorization header's scheme "${scheme.slice(0, 20)}" is not Bearer`;
+      // Another scheme (Basic, Token) is named, never echoed with its credentials. A value without one (a bare key,
+      // "Authorization: lk_...") is the credential itself: its first 20 characters were echoed as its "scheme".
+      const value = typeof auth === 'string' ? auth.trim() : '';
+      const scheme = /^([A-Za-z][\w.~+-]{0,19})\s+\S/.exec(value)?.[1];
+      const sent = value === '' ? '' : /^bearer$/i.test(value) ? ': the Authorization header holds "Bearer" without a key'
+        : scheme === undefined ? ': the Authorization header is not of the form "Bearer KEY"'
+          : `: the Authorization header's scheme "${scheme}" is not Bearer`;
       throw new ApiError('unauthorized', `an API key is required (Authorization: Bearer KEY or X-API-Key)${sent}`);
     }
     const h = Buffer.from(hashKey(key), 'hex');
