@@ -139,3 +139,29 @@ describe('audit 11 (security): a refused key is never echoed', { timeout: 60_000
     assert.match(((await basic.json()) as { error: { message: string } }).error.message, /scheme "Basic" is not Bearer/);
   });
 });
+
+describe('audit 11 (security): a runbook link is an http(s) URL', { timeout: 60_000 }, () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer();
+    const r = await call(s.url, 'POST', '/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  });
+  after(async () => { await s?.close(); });
+
+  test('monitors and SLOs refuse a javascript: (or other non-http) runbookUrl, which the dashboard renders as a link', async () => {
+    const monitor = { model: 'm', metric: 'errorRate', levels: [{ severity: 'warning', threshold: 0.1 }] };
+    const slo = { model: 'm', kind: 'availability', objective: 0.99 };
+    for (const url of ['javascript:alert(document.domain)', ' JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x', 'runbooks/x']) {
+      for (const [path, body] of [['/v1/monitors', monitor], ['/v1/slos', slo]] as const) {
+        const r = await call(s.url, 'POST', path, { ...body, runbookUrl: url });
+        assert.equal(r.status, 400, `${path} ${url}: ${r.status} ${JSON.stringify(r.body)}`);
+        assert.match(JSON.stringify(r.body), /runbookUrl.*http/, JSON.stringify(r.body));
+      }
+    }
+    for (const [path, body] of [['/v1/monitors', monitor], ['/v1/slos', slo]] as const) {
+      const r = await call(s.url, 'POST', path, { ...body, runbookUrl: 'https://wiki.example/runbooks/m?x=1#y' });
+      assert.equal(r.status, 201, `${path}: ${JSON.stringify(r.body)}`);
+    }
+  });
+});

@@ -75,6 +75,23 @@ export function str(o: Obj, k: string, required: boolean, max = 200): string | u
   return v;
 }
 
+/**
+ * An optional http(s) URL (a runbook link): notifiers send it on and the dashboard renders it as a link, where a
+ * "javascript:" or "data:" URL would run script in the page of whoever clicks it.
+ */
+export function httpUrl(o: Obj, k: string): string | undefined {
+  const v = str(o, k, false, 2000);
+  if (v === undefined) return undefined;
+  let ok: boolean;
+  try {
+    ok = /^https?:$/.test(new URL(v).protocol) && /^https?:\/\//i.test(v);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new DefinitionError(`"${k}" must be an http(s) URL (got ${JSON.stringify(v.slice(0, 100))})`);
+  return v;
+}
+
 export function num(o: Obj, k: string, dflt: number, min = -Infinity, max = Infinity): number {
   const v = o[k];
   if (v === undefined) return dflt;
@@ -254,7 +271,7 @@ export function parseMonitor(input: unknown, newId: () => string): MonitorDefini
   for (const [k, v] of [['version', version], ['segment', segment]] as const) {
     if (v?.includes('\u0000')) throw new DefinitionError(`"${k}" must not contain U+0000`);
   }
-  const runbookUrl = str(input, 'runbookUrl', false, 2000);
+  const runbookUrl = httpUrl(input, 'runbookUrl');
   const noData = oneOf(input, 'noData', NO_DATA_POLICIES, 'keep');
   const forMs = input['for'] === undefined ? 0 : wrap(() => parseDuration(input['for'], 'for'));
   if (forMs > MAX_WINDOW_MS) throw new DefinitionError(`"for" must be at most ${formatDuration(MAX_WINDOW_MS)} (got ${JSON.stringify(input['for'])})`);

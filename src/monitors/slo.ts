@@ -3,7 +3,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { EvalCache } from './cache.js';
-import { DefinitionError, num, oneOf, onlyKnown, ownLabels, str } from './definition.js';
+import { DefinitionError, httpUrl, num, oneOf, onlyKnown, ownLabels, str } from './definition.js';
 
 export type SloKind = 'availability' | 'latency' | 'quality';
 
@@ -48,7 +48,7 @@ export function parseSlo(input: unknown, newId: () => string): SloDefinition {
   if (kind === 'latency' && latencyMs === undefined) throw new DefinitionError('a latency SLO needs "latencyMs" (requests faster than this are good)');
   const model = str(o, 'model', true) as string;
   const version = str(o, 'version', false);
-  const runbookUrl = str(o, 'runbookUrl', false, 2000);
+  const runbookUrl = httpUrl(o, 'runbookUrl');
   const id = str(o, 'id', false, 128) ?? newId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(id)) throw new DefinitionError('"id" may contain letters, digits, ".", "_", ":" and "-"');
   return {
