@@ -241,6 +241,10 @@ function describeError(e: ErrorObject, raw: unknown): string {
   }
   if (at === '' && e.keyword === 'type') return `the config must be a mapping of keys (got ${Array.isArray(got) ? 'a list' : shown(got)})`;
   if (e.keyword === 'enum') return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')} (got ${shown(got)})`;
+  // What an operator puts there by mistake is most likely the key itself: never printed (to a log) with the error.
+  if (/^auth\.keys\[\d+\]\.sha256$/.test(at) && typeof got === 'string') {
+    return `${at} must be the hex SHA-256 of the key (64 hex digits, as \`lookout keys create\` prints it), never the key itself (got ${got.length} characters, not shown)`;
+  }
   if (e.keyword === 'pattern') {
     const pattern = String((e.params as { pattern: string }).pattern);
     return `${at} ${PATTERN_MEANING[pattern] ?? `must match the pattern ${pattern}`} (got ${shown(got)})`;

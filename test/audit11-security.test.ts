@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { hashKey } from '../src/http/auth.js';
 import type { Server } from '../src/server.js';
 import { browserUnavailable, launch, openView } from './helpers/browser.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
@@ -163,5 +166,20 @@ describe('audit 11 (security): a runbook link is an http(s) URL', { timeout: 60_
       const r = await call(s.url, 'POST', path, { ...body, runbookUrl: 'https://wiki.example/runbooks/m?x=1#y' });
       assert.equal(r.status, 201, `${path}: ${JSON.stringify(r.body)}`);
     }
+  });
+});
+
+describe('audit 11 (security): a key pasted into lookout.yaml is not printed', { timeout: 60_000 }, () => {
+  test('a key where its sha256 belongs stops `lookout serve` without the key in its output', async () => {
+    const key = 'lk_HZYaj6DJLu6bvC9idEuSuRcNDEzv82qX';
+    const dir = tempDir('lookout-audit11-');
+    const cfg = join(dir, 'lookout.yaml');
+    writeFileSync(cfg, `auth:\n  keys:\n    - { name: ci, sha256: "${key}", scopes: [read] }\n`);
+    const r = await lookoutAsync(['serve', '--config', cfg, '--data-dir', join(dir, 'data'), '--port', '0']);
+    const out = r.stdout + r.stderr;
+    assert.equal(r.code, 2, out);
+    assert.match(out, /auth\.keys\[0\]\.sha256/, out);
+    const leaked = Array.from({ length: key.length - 5 }, (_, i) => key.slice(i, i + 6)).filter((part) => out.includes(part));
+    assert.deepEqual(leaked, [], out);
   });
 });
