@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -181,5 +183,45 @@ describe('audit 11 (security): a key pasted into lookout.yaml is not printed', {
     assert.match(out, /auth\.keys\[0\]\.sha256/, out);
     const leaked = Array.from({ length: key.length - 5 }, (_, i) => key.slice(i, i + 6)).filter((part) => out.includes(part));
     assert.deepEqual(leaked, [], out);
+  });
+});
+
+describe('audit 11 (security): a page of another site cannot change the server through the visitor\'s browser', { skip: unavailable ?? false, timeout: 60_000 }, () => {
+  let s: Server;
+  let browser: Browser;
+  let evil: HttpServer;
+  before(async () => {
+    // no API keys (the default), listening on 127.0.0.1 (the default): what a page on any site can reach from the browser
+    [s, browser] = await Promise.all([testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } }), launch()]);
+    evil = createServer((_req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>elsewhere</title>'); });
+    await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
+    const ok = async (method: string, path: string, body?: unknown): Promise<void> => {
+      const r = await call(s.url, method, path, body);
+      assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    await ok('POST', '/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await ok('PUT', '/v1/models/m/versions/1.0.0', { upstream: 'http://127.0.0.1:9/' });
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+    await new Promise((r) => evil?.close(r));
+  });
+
+  test('a cross-site POST (fetch no-cors, no Content-Type) is refused 403 and pauses nothing; the same request from curl still works', async () => {
+    const page = await browser.newPage();
+    // "localhost" and "127.0.0.1" are different sites: the browser marks the request Sec-Fetch-Site: cross-site
+    await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+    const target = `${s.url}/v1/models/m/pause`;
+    await page.evaluate(`fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors' }).then(() => 'sent', (e) => String(e))`);
+    const resume = await call(s.url, 'POST', '/v1/models/m/resume');
+    assert.equal(resume.status, 200, JSON.stringify(resume.body));
+    assert.equal(resume.body['changed'], false, 'the cross-site request paused model m');
+    const refused = await fetch(target, { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(refused.status, 403, await refused.text());
+    const own = await fetch(target, { method: 'POST', headers: { 'sec-fetch-site': 'same-origin' } });
+    assert.equal(own.status, 200, await own.text());
+    const curl = await call(s.url, 'POST', '/v1/models/m/resume');
+    assert.deepEqual([curl.status, curl.body['changed']], [200, true]);
   });
 });

@@ -78,6 +78,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   app.addHook('onRequest', (req, _reply, done) => {
     if (!req.is404 && /%00/i.test(req.url)) return done(new ApiError('bad_request', 'the URL must not contain U+0000 (%00)'));
     if (closing) return done(new ApiError('unavailable', 'the server is shutting down; the request was not processed (retry it)'));
+    if (crossSiteWrite(req)) return done(new ApiError('forbidden', `a browser request from another site may not ${req.method} here (Sec-Fetch-Site: ${String(req.headers['sec-fetch-site'])}): use the dashboard of this server, or a client that is not a browser`));
     done();
   });
 
@@ -129,6 +130,18 @@ export function diskFull(err: unknown): string | null {
   if (code === 'ENOSPC') return 'no space left on the server\'s disk (ENOSPC)';
   if (code === 'EDQUOT') return 'the server\'s disk quota is exceeded (EDQUOT)';
   return null;
+}
+
+/**
+ * A request that would change something, sent by a browser on behalf of a page of another site (Fetch Metadata). Such a
+ * page cannot read the answer (no CORS), but without API keys (the default) it could still send it: a page on any site
+ * paused a model with fetch(url, {method: 'POST', mode: 'no-cors'}) (no Content-Type, no body). Other clients (curl, the
+ * SDK, the CLI) send no Sec-Fetch-Site; the dashboard's own requests are same-origin.
+ */
+function crossSiteWrite(req: FastifyRequest): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return false;
+  const site = req.headers['sec-fetch-site'];
+  return site === 'cross-site' || site === 'same-site';
 }
 
 /** Maps Fastify's own errors (bad JSON, body too large, schema validation) onto the error catalog. */
