@@ -225,3 +225,36 @@ describe('audit 11 (security): a page of another site cannot change the server t
     assert.deepEqual([curl.status, curl.body['changed']], [200, true]);
   });
 });
+
+describe('audit 11 (security): deeply nested JSON values are refused, not a 500', { timeout: 60_000 }, () => {
+  let s: Server;
+  const deep = (levels: number): string => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    const ok = async (method: string, path: string, body?: unknown): Promise<void> => {
+      const r = await call(s.url, method, path, body);
+      assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    };
+    await ok('POST', '/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, o: { type: 'object' } } } });
+    await ok('PUT', '/v1/models/m/versions/1.0.0', { upstream: 'http://127.0.0.1:9/' });
+    await ok('PUT', '/v1/models/m/aliases/production', { version: '1.0.0', reason: 'first' });
+  });
+  after(async () => { await s?.close(); });
+
+  test('predict features, version metadata and lineage hyperparameters nested 20,000 levels: 400 naming the limit', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['POST', '/v1/models/m/predict', `{"features":{"x":1,"o":${deep(20_000)}}}`],
+      ['POST', '/v1/models/m/versions', `{"version":"2","metadata":${deep(20_000)}}`],
+      ['PUT', '/v1/models/m/versions/1.0.1', `{"lineage":{"hyperparameters":${deep(20_000)}}}`],
+    ];
+    const answers: string[] = [];
+    for (const [method, path, body] of cases) {
+      const res = await fetch(s.url + path, { method, headers: { 'content-type': 'application/json' }, body });
+      answers.push(`${method} ${path} ${res.status} ${(await res.text()).slice(0, 200)}`);
+    }
+    for (const a of answers) assert.match(a, / 400 .*200 levels/, answers.join('\n'));
+    // nothing was stored by the refused requests
+    const versions = await call(s.url, 'GET', '/v1/models/m/versions');
+    assert.deepEqual((versions.body['versions'] as Array<{ version: string }>).map((v) => v.version), ['1.0.0']);
+  });
+});

@@ -1,6 +1,6 @@
 import type { ModelContext } from '../ingest/validate-event.js';
 import type { ErrorObject } from 'ajv';
-import { hasNul } from '../ingest/limits.js';
+import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from '../ingest/limits.js';
 import { RegistryError } from '../registry/errors.js';
 
 /** The body of POST /v1/models/:name/predict after validation. */
@@ -27,6 +27,8 @@ export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
   if (!isObject(raw)) throw new RegistryError('bad_request', 'body must be a JSON object {"features": {...}, "id"?, "segment"?, "key"?}');
   const features = raw['features'];
   if (!isObject(features)) throw new RegistryError('bad_request', '"features" must be an object');
+  // as POST /v1/events refuses them: sent on to the upstreams, they overflowed JSON.stringify's stack (500)
+  if (nestedDeeperThan(features, MAX_FEATURE_DEPTH)) throw new RegistryError('validation_failed', `"features" nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`);
   if (!ctx.validateFeatures(features)) {
     const errs = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: fieldPath(e), schemaPath: e.schemaPath, message: e.message, params: e.params }));
     throw new RegistryError('validation_failed', `features do not match the input schema of model "${ctx.model.name}": ${errs.map((e) => `${e.path} ${e.message ?? ''}`).join('; ')}`, errs);

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { SerialQueue } from '../io/serial-queue.js';
+import { MAX_FEATURE_DEPTH, nestedDeeperThan } from '../ingest/limits.js';
 import type { ModelContext } from '../ingest/validate-event.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type {
@@ -146,6 +147,8 @@ export class ModelRegistry {
     this.requireModel(model);
     checkVersionName(input.version);
     if (input.upstream !== undefined) checkUpstream(input.upstream);
+    // stored as JSON text: deeper values overflowed JSON.stringify's stack (500)
+    if (nestedDeeperThan(input.lineage, MAX_FEATURE_DEPTH)) throw new RegistryError('validation_failed', `"lineage" nests arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`);
     const record: RegistryVersionRecord = {
       model, version: input.version, createdAt: this.o.clock(), createdBy: input.by ?? null,
       artifact: input.artifact ? { uri: input.artifact.uri, sha256: input.artifact.sha256 ?? null, size: input.artifact.size ?? null } : null,

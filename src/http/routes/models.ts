@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { InputError } from '../../io/errors.js';
+import { MAX_FEATURE_DEPTH, nestedDeeperThan } from '../../ingest/limits.js';
 import { writeNewFile } from '../../io/new-file.js';
 import { DeclarationConflict } from '../../models/declaration-change.js';
 import { checkModelShape } from '../../models/declaration.js';
@@ -93,6 +94,8 @@ export function modelRoutes(deps: AppDeps) {
       '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), schema: { body: versionBody } }, async (req, reply) => {
         const m = requireModel(deps, req.params.name);
         const b = req.body;
+        // stored as JSON text: deeper values overflowed JSON.stringify's stack (500)
+        if (nestedDeeperThan(b.metadata, MAX_FEATURE_DEPTH)) throw new ApiError('validation_failed', `"metadata" nests arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`);
         const existing = deps.catalog.version(m.name, b.version);
         let reference = existing?.record.reference;
         if (b.reference) {
