@@ -9,6 +9,7 @@ import { hashKey } from '../src/http/auth.js';
 import type { Server } from '../src/server.js';
 import { browserUnavailable, launch, openView } from './helpers/browser.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { Receiver } from './helpers/receiver.js';
 import { call, testServer } from './helpers/server.js';
 
 const HOUR = 3_600_000;
@@ -256,5 +257,50 @@ describe('audit 11 (security): deeply nested JSON values are refused, not a 500'
     // nothing was stored by the refused requests
     const versions = await call(s.url, 'GET', '/v1/models/m/versions');
     assert.deepEqual((versions.body['versions'] as Array<{ version: string }>).map((v) => v.version), ['1.0.0']);
+  });
+});
+
+describe('audit 11 (security): a notifier\'s URL, which holds its secret, is not shown to readers', { timeout: 60_000 }, () => {
+  let s: Server;
+  let rx: Receiver;
+  let now = NOW;
+  const TOKEN = 'T0AAAAAAA/B0BBBBBBB/xoxSecretWebhookToken42';
+  before(async () => {
+    rx = await Receiver.start(500);
+    const hookUrl = (path: string): string => rx.url.replace('http://', 'http://user:p4ssw0rdInUrl@') + path;
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '0s', groupInterval: '10m', repeatInterval: '24h',
+          notifiers: [
+            { id: 'slack', kind: 'slack', url: `${rx.url}/services/${TOKEN}`, retries: 0, backoffMs: 1 },
+            { id: 'hook', kind: 'webhook', url: hookUrl(`/hook?token=${TOKEN}`), retries: 0, backoffMs: 1 },
+          ],
+        };
+      },
+    });
+    const m = await call(s.url, 'POST', '/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    assert.equal(m.status, 201, JSON.stringify(m.body));
+  });
+  after(async () => {
+    await s?.close();
+    await rx?.close();
+  });
+
+  test('a failed delivery is recorded (GET /v1/notifications, read scope) without the URL\'s path, query or password', async () => {
+    const a = await call(s.url, 'POST', '/v1/alerts', { source: 'ci', model: 'm', severity: 'page', summary: 'x' });
+    assert.equal(a.status, 201, JSON.stringify(a.body));
+    for (let i = 0; i < 3; i++) {
+      now += 60_000;
+      await call(s.url, 'POST', '/v1/monitors/run', {});
+    }
+    assert.ok(rx.received.length >= 1, `the receiver got ${rx.received.length} requests`);
+    const n = await call(s.url, 'GET', `/v1/notifications?from=${NOW - 1}&to=${now + 1}`);
+    const text = JSON.stringify(n.body);
+    const records = n.body['notifications'] as Array<{ status: string }>;
+    assert.ok(records.length >= 2 && records.every((r) => r.status === 'failed'), text);
+    for (const secret of ['xoxSecretWebhookToken42', 'p4ssw0rdInUrl']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    assert.match(text, /HTTP 500/, text);
   });
 });
