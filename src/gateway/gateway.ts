@@ -15,7 +15,8 @@ import { parsePredictBody, routeKeyFromHeader, routeKeyOf, type PredictBody } fr
 
 /** A running rollout's traffic policy, which takes precedence over the configured one. */
 export interface RoutingOverrides {
-  routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null;
+  /** `primary`: the version to take as the primary instead of the serving alias's (a promotion's rollback waiting for the store). */
+  routing(model: string): { policy: TrafficPolicy; compareCanary: boolean; primary?: string } | null;
 }
 
 export interface GatewayOptions {
@@ -152,11 +153,11 @@ export class Gateway {
     let routed: string | null = null;
     let mirror: string | null = null;
     let fallback: string | null = null;
-    const primary = ctl.aliases[serving.alias];
+    const override = this.o.overrides?.routing(model) ?? null;
+    const primary = override?.primary ?? ctl.aliases[serving.alias];
     if (primary === undefined) {
       attempts.push({ version: null, error: `alias "${serving.alias}" is not set` });
     } else {
-      const override = this.o.overrides?.routing(model) ?? null;
       const policy = override?.policy ?? serving.policy;
       // the serving routeKey, else the canary's stickyKey, names the feature that keeps a user on one side
       const keyField = serving.routeKey ?? (policy.kind === 'canary' ? policy.stickyKey : undefined);

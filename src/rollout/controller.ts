@@ -64,6 +64,12 @@ export function sloLevel(r: Pick<Rollout, 'slo' | 'analysis'>, look: Look): numb
 const isConflict = (e: unknown): e is RegistryError => e instanceof RegistryError && e.code === 'conflict';
 const conflictActual = (e: RegistryError): string => (e.details as { actual?: string | null } | undefined)?.actual ?? '(unset)';
 
+/** Puts back the fields of `r` as they were in `prev` (a shallow copy), removing those added since. */
+function restore(r: Rollout, prev: Rollout): void {
+  for (const k of Object.keys(r)) if (!(k in prev)) delete (r as unknown as Record<string, unknown>)[k];
+  Object.assign(r, prev);
+}
+
 function failing(a: Analysis): string {
   return a.checks.filter((c) => !c.pass).map((c) => `${c.name} canary ${c.canary === null ? 'n/a' : +c.canary.toFixed(4)} vs primary ${c.primary === null ? 'n/a' : +c.primary.toFixed(4)} (limit ${c.limit === null ? 'n/a' : +c.limit.toFixed(4)})`).join('; ');
 }
@@ -85,6 +91,12 @@ export class RolloutController implements RoutingOverrides {
   private readonly log: (line: string) => void;
   /** Per rollout, its current series of looks (a step or the bake period) and the elapsed fraction of its last look. */
   private readonly looks = new Map<string, { series: string; t: number }>();
+  /**
+   * Per model, a rollback decided whose alias flip the store refused (unreachable, a full disk): its candidate gets no
+   * traffic meanwhile (routing), and the rollback is tried again at every tick until it is stored. Kept in memory only:
+   * after a restart the rollout goes on from its stored state, and its next evaluation decides again.
+   */
+  private readonly withdrawn = new Map<string, { reason: string; by: string; analysis: Analysis | undefined; manual: boolean }>();
 
   constructor(private readonly o: ControllerOptions) {
     this.log = o.log ?? ((line) => void process.stderr.write(`${line}\n`));
@@ -130,8 +142,10 @@ export class RolloutController implements RoutingOverrides {
     return last?.series === this.seriesOf(r, now).series ? last.t : 0;
   }
 
-  routing(model: string): { policy: TrafficPolicy; compareCanary: boolean } | null {
+  routing(model: string): { policy: TrafficPolicy; compareCanary: boolean; primary?: string } | null {
     const r = this.active.get(model);
+    // a rollback waiting for the store: everything to the primary (a promoted candidate is still the alias's version)
+    if (r && this.withdrawn.has(model)) return { policy: { kind: 'single' }, compareCanary: false, ...(r.state === 'promoted' && { primary: r.primary }) };
     if (!r || r.state !== 'running') return null;
     if (r.policy === 'shadow') return { policy: { kind: 'shadow', candidate: r.candidate, percent: r.weight }, compareCanary: false };
     if (r.policy === 'canary') return { policy: { kind: 'canary', candidate: r.candidate, percent: r.weight, ...(r.stickyKey !== undefined && { stickyKey: r.stickyKey }) }, compareCanary: true };
@@ -265,8 +279,9 @@ export class RolloutController implements RoutingOverrides {
         }
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        // no transition happened (the alias flip failed): drop the analysis recorded for it, or every tick adds one
-        if (r.state === before.state && r.step === before.step) r.analyses.length = before.analyses;
+        // no transition happened (the alias flip failed): drop the analysis recorded for it, or every tick adds one;
+        // a rollback waiting for the store keeps the one that decided it (it is retried without a new analysis)
+        if (r.state === before.state && r.step === before.step && !this.withdrawn.has(r.model)) r.analyses.length = before.analyses;
         r.lastError = { at: now, message };
         errors.push({ model: r.model, rollout: r.id, message });
         this.log(`lookout: rollout ${r.id} of ${r.model} could not be evaluated: ${message}`);
@@ -277,6 +292,8 @@ export class RolloutController implements RoutingOverrides {
   }
 
   private async evaluateOne(r: Rollout, now: number): Promise<void> {
+    const pending = this.withdrawn.get(r.model);
+    if (pending) return this.rollback(r, pending.reason, pending.by, pending.analysis, pending.manual);
     if (r.state === 'running') await this.evaluateStep(r, now);
     else if (r.state === 'promoted') {
       // every tick is a look: each tests at its share of slo.errorRateAlpha, the last one of the bake period at what is left
@@ -332,15 +349,43 @@ export class RolloutController implements RoutingOverrides {
       this.o.stats.reset(r.model);
       return this.save(r, 'promoted', `all ${r.steps.length} steps passed`, a);
     }
+    // the next step only once it is stored: a step the store refused leaves the candidate at its share (tried again at
+    // the next tick, on the same statistics), not at a share no record shows
+    const prev = { ...r };
     r.step++;
     r.weight = r.steps[r.step] as number;
     r.stepStartedAt = now;
     delete r.stepLooks;
+    try {
+      await this.persist(r);
+    } catch (e) {
+      restore(r, prev);
+      throw e;
+    }
     this.o.stats.reset(r.model);
-    await this.save(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
+    await this.notify(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
   }
 
   private async rollback(r: Rollout, reason: string, by: string, analysis?: Analysis, manual = false): Promise<void> {
+    try {
+      reason = await this.flipBack(r, reason, by);
+    } catch (e) {
+      if (!this.withdrawn.has(r.model)) {
+        this.withdrawn.set(r.model, { reason, by, analysis, manual });
+        this.log(`lookout: rollout ${r.id} of ${r.model}: its rollback (${reason}) could not be stored (${e instanceof Error ? e.message : String(e)}); ${r.candidate} gets no traffic meanwhile, and the rollback is tried again at every tick`);
+      }
+      throw e;
+    }
+    this.withdrawn.delete(r.model);
+    const now = this.o.clock();
+    Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
+    this.active.delete(r.model);
+    this.looks.delete(r.id);
+    await this.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
+  }
+
+  /** A rollback's alias flip: the promoted alias, or the trial alias, back to the primary; the reason as it stands after it. */
+  private async flipBack(r: Rollout, reason: string, by: string): Promise<string> {
     if (r.state === 'promoted') {
       try {
         await this.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}`, expectFrom: r.candidate });
@@ -353,11 +398,7 @@ export class RolloutController implements RoutingOverrides {
     } else {
       await this.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
     }
-    const now = this.o.clock();
-    Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
-    this.active.delete(r.model);
-    this.looks.delete(r.id);
-    await this.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
+    return reason;
   }
 
   private running(model: string, states: Array<Rollout['state']>): Rollout {
@@ -368,6 +409,10 @@ export class RolloutController implements RoutingOverrides {
 
   private async save(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis, manualBy?: string): Promise<void> {
     await this.persist(r);
+    await this.notify(r, type, reason, analysis, manualBy);
+  }
+
+  private async notify(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis, manualBy?: string): Promise<void> {
     try {
       await this.o.notifier.notify({
         type, model: r.model, rolloutId: r.id, primary: r.primary, candidate: r.candidate, weight: r.weight, reason, at: r.updatedAt,

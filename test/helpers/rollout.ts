@@ -13,12 +13,13 @@ export const T0 = Date.UTC(2026, 0, 5, 12);
 
 export type RolloutFixture = Awaited<ReturnType<typeof rolloutFixture>>;
 
-/** A real server (injected clock, explicit ticks, alerts sent to a webhook receiver) with churn 1.0.0 in production and 1.1.0. */
-export async function rolloutFixture(primary: ModelBehaviour, candidate: ModelBehaviour) {
+/** A real server (injected clock, explicit ticks, alerts sent to a webhook receiver; DuckDB unless `storage` names another store) with churn 1.0.0 in production and 1.1.0. */
+export async function rolloutFixture(primary: ModelBehaviour, candidate: ModelBehaviour, opts: { storage?: string } = {}) {
   let now = T0;
   const rx = await Receiver.start();
   const c = defaultConfig();
   c.dataDir = tempDir('lookout-rollout-');
+  if (opts.storage !== undefined) c.storage = opts.storage;
   c.server.port = 0;
   c.registry = { tickMs: 0, refreshMs: 0 };
   c.alerting = { evaluationInterval: 0, groupWait: '1m', groupInterval: '5m', notifiers: [{ id: 'hook', kind: 'webhook', url: `${rx.url}/hook` }] };
