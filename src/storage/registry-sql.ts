@@ -171,7 +171,10 @@ export class SqlRegistryStore implements RegistryStore {
   }
 
   async deployments(model: string, from: number, to: number): Promise<DeploymentRecord[]> {
-    const rows = await this.db.query(`SELECT * FROM ${this.t('registry_deployments')} WHERE model = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY at_ms, seq`, [model, from, to]);
+    // seq, not at_ms: `at` is taken when the request arrives, before its transaction waits for the ones ahead of it
+    // (PostgreSQL grants the registry's lock in no particular order), so under concurrent changes `at` order is not the
+    // order they were applied in, and a history sorted by it did not chain (rollback read it as a stack: wrong target)
+    const rows = await this.db.query(`SELECT * FROM ${this.t('registry_deployments')} WHERE model = $1 AND at_ms >= $2 AND at_ms < $3 ORDER BY seq`, [model, from, to]);
     return rows.map(toDeployment);
   }
 

@@ -125,7 +125,7 @@ export interface RegistryStore {
   setAlias(change: AliasChange, deployment: DeploymentRecord): Promise<string | null>;
   /** Records a deployment that moves no alias (pause, resume). */
   recordDeployment(d: DeploymentRecord): Promise<void>;
-  /** Deployments with `at` in [from, to), oldest first (ties in insertion order). */
+  /** Deployments with `at` in [from, to), in the order they were applied (their `at` can be a few ms out of that order). */
   deployments(model: string, from: number, to: number): Promise<DeploymentRecord[]>;
 
   /** Per-model serving configuration (opaque JSON). */
