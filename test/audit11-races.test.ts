@@ -1,9 +1,16 @@
-import { after, describe, test } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { Server } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
+import { pgProxy } from './helpers/pg-proxy.js';
+import { many, predict } from './helpers/predict.js';
+import { spawnServe } from './helpers/process.js';
 import { declareChurn } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
+import { startModelServer } from './helpers/upstream.js';
 
 // Audit 11: control-plane operations fired at once, and interrupted, on both stores.
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
@@ -74,3 +81,94 @@ for (const store of STORES) {
     });
   });
 }
+
+interface RolloutView { id: string; state: string; step: number; promotedAt: number | null; endReason: string | null; lastError?: unknown }
+
+/**
+ * A rollout's alias flip whose COMMIT reached PostgreSQL but whose answer did not (the connection cut right after it),
+ * then the server killed (-9) and started again on the same schema: what the rollout record says must match where the
+ * aliases are and what the deployment history records.
+ */
+describe('audit11: a rollout interrupted after its alias flip committed (PostgreSQL, kill -9)', { skip: pgUrl ? false : 'LOOKOUT_TEST_PG_URL not set: the PostgreSQL tests are skipped', timeout: 120_000 }, () => {
+  const configFile = (): string => {
+    const dir = tempDir('lookout-a11races-');
+    const path = join(dir, 'lookout.yaml');
+    writeFileSync(path, `dataDir: ${join(dir, 'data')}\nserver: { port: 0 }\nregistry: { tickMs: 0, refreshMs: 0 }\n`);
+    return path;
+  };
+  const rolloutOf = async (url: string): Promise<RolloutView> => (await call(url, 'GET', '/v1/models/churn/rollout')).body['rollout'] as RolloutView;
+  const aliasesOf = async (url: string): Promise<Record<string, string>> => (await call(url, 'GET', '/v1/models/churn/aliases')).body['aliases'] as Record<string, string>;
+  const traffic = (url: string): Promise<unknown> => many(60, 6, (i) => predict(url, { x: (i % 10) / 10, user: `u${i}` }));
+
+  /**
+   * churn 1.0.0 in production and a canary rollout of 1.1.0 (one 50% step, no minimum duration) with traffic on both
+   * arms, on a server through a PostgreSQL proxy; `interrupt` starts the request whose alias flip commits but whose
+   * answer is cut; the server is then killed (-9) and started again on the schema directly. Answers the new server's URL.
+   */
+  async function interruptedRollout(t: TestContext, interrupt: (url: string) => Promise<unknown>): Promise<{ url: string; id: string }> {
+    const proxy = await pgProxy(pgUrl as string);
+    const schema = schemaName(`int${schemas.length}`);
+    const config = configFile();
+    const v1 = await startModelServer();
+    const v2 = await startModelServer();
+    let srv = await spawnServe(['--config', config, '--store', proxy.url(schema)]);
+    t.after(async () => {
+      await srv.stop('SIGKILL');
+      proxy.close();
+      await v1.close();
+      await v2.close();
+    });
+    await declareChurn(srv.url, [{ version: '1.0.0', upstream: v1.url }, { version: '1.1.0', upstream: v2.url }], '1.0.0');
+    const s = await call(srv.url, 'POST', '/v1/models/churn/rollout', {
+      candidate: '1.1.0', reason: 'audit', steps: [50], stepDurationMs: 0, bakeMs: 3_600_000, analysis: { minSamples: 5 }, slo: { minSamples: 100_000 },
+    });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const id = (s.body['rollout'] as RolloutView | undefined)?.id ?? (s.body as unknown as RolloutView).id;
+    await traffic(srv.url);
+    // the next alias flip (and its deployment record) commits; its answer never comes back
+    const cut = proxy.cutAfterCommit(5_000, /INSERT INTO \S+\.registry_deployments/);
+    const pending = interrupt(srv.url).catch((e: unknown) => e);
+    await cut;
+    await srv.stop('SIGKILL');
+    await pending;
+    srv = await spawnServe(['--config', config, '--store', `${pgUrl as string}?schema=${schema}`]);
+    return { url: srv.url, id };
+  }
+
+  const historyOf = async (url: string): Promise<string> => ((await call(url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as Deployment[])
+    .map((d) => `${d.alias} ${d.kind} ${d.from}->${d.to}`).join(', ');
+
+  test('the promotion committed, its answer lost, the server killed: after the restart the rollout is promoted (its bake watched), not rolled back with the candidate left in production', async (t) => {
+    const { url, id } = await interruptedRollout(t, (u) => call(u, 'POST', '/v1/rollouts/tick', {}));
+    assert.equal((await aliasesOf(url))['production'], '1.1.0', 'the promotion committed before the kill');
+    await traffic(url);
+    const tick = await call(url, 'POST', '/v1/rollouts/tick', {});
+    assert.equal(tick.status, 200, JSON.stringify(tick.body));
+    const r = await rolloutOf(url);
+    const aliases = await aliasesOf(url);
+    assert.equal(r.id, id);
+    assert.deepStrictEqual({ state: r.state, production: aliases['production'] }, { state: 'promoted', production: '1.1.0' },
+      `rollout ${r.state} (${r.endReason ?? ''}) with production on ${aliases['production']}; history: ${await historyOf(url)}`);
+    assert.ok(r.promotedAt !== null);
+    await assertChained(url, 'production');
+    await assertChained(url, 'canary');
+    // recorded once: the promotion is not applied a second time
+    assert.equal((await historyOf(url)).split('promote').length - 1, 1);
+  });
+
+  test('an abort committed, its answer lost, the server killed: after the restart the rollout is rolled back, its candidate never promoted', async (t) => {
+    const { url, id } = await interruptedRollout(t, (u) => call(u, 'POST', '/v1/models/churn/rollout/abort', { reason: 'wrong build' }));
+    assert.equal((await aliasesOf(url))['canary'], '1.0.0', 'the abort\'s flip committed before the kill');
+    await traffic(url);
+    const tick = await call(url, 'POST', '/v1/rollouts/tick', {});
+    assert.equal(tick.status, 200, JSON.stringify(tick.body));
+    const r = await rolloutOf(url);
+    const aliases = await aliasesOf(url);
+    assert.equal(r.id, id);
+    assert.deepStrictEqual({ state: r.state, production: aliases['production'], canary: aliases['canary'] }, { state: 'rolled_back', production: '1.0.0', canary: '1.0.0' },
+      `rollout ${r.state} with production on ${aliases['production']}; history: ${await historyOf(url)}`);
+    assert.match(r.endReason ?? '', /wrong build/);
+    await assertChained(url, 'production');
+    await assertChained(url, 'canary');
+  });
+});

@@ -7,6 +7,7 @@ import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { RolloutNotifier, RolloutEvent } from './notifier.js';
 import { binomialSfAtLeast } from '../core/stats/binomial.js';
+import { lostTransition } from './settle.js';
 import { checkRolloutSpec, DEFAULT_SLO, type Rollout, type RolloutSlo, type RolloutSpec } from './spec.js';
 
 export interface ControllerOptions {
@@ -92,6 +93,11 @@ export class RolloutController implements RoutingOverrides {
   /** Per rollout, its current series of looks (a step or the bake period) and the elapsed fraction of its last look. */
   private readonly looks = new Map<string, { series: string; t: number }>();
   /**
+   * Rollouts whose record may be behind the deployment history (loaded at start, or whose last evaluation failed: an
+   * alias flip may have committed without the rollout being saved): checked against it before they are evaluated.
+   */
+  private readonly unsettled = new Set<string>();
+  /**
    * Per model, a rollback decided whose alias flip the store refused (unreachable, a full disk): its candidate gets no
    * traffic meanwhile (routing), and the rollback is tried again at every tick until it is stored. Kept in memory only:
    * after a restart the rollout goes on from its stored state, and its next evaluation decides again.
@@ -109,6 +115,7 @@ export class RolloutController implements RoutingOverrides {
       const r = rec.data as unknown as Rollout;
       if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) {
         this.active.set(r.model, r);
+        this.unsettled.add(r.id);
         // the looks before the restart spent at most what the spending function allows by now: go on from here
         const { series, t } = this.seriesOf(r, now);
         this.looks.set(r.id, { series, t: Math.min(t, 2) });
@@ -244,6 +251,7 @@ export class RolloutController implements RoutingOverrides {
   abort(model: string, by: string, reason: string, opts: { manual?: boolean } = {}): Promise<Rollout> {
     return this.exclusive(async () => {
       // after the tick in progress: an abort during its promotion rolls the promotion back, not only the canary alias
+      await this.settle(this.active.get(model));
       const r = this.running(model, ['running', 'paused', 'promoted']);
       await this.rollback(r, `${reason} (by ${by})`, by, undefined, opts.manual === true);
       return r;
@@ -283,6 +291,7 @@ export class RolloutController implements RoutingOverrides {
         // a rollback waiting for the store keeps the one that decided it (it is retried without a new analysis)
         if (r.state === before.state && r.step === before.step && !this.withdrawn.has(r.model)) r.analyses.length = before.analyses;
         r.lastError = { at: now, message };
+        this.unsettled.add(r.id);
         errors.push({ model: r.model, rollout: r.id, message });
         this.log(`lookout: rollout ${r.id} of ${r.model} could not be evaluated: ${message}`);
         await this.persist(r).catch(() => undefined);
@@ -292,6 +301,8 @@ export class RolloutController implements RoutingOverrides {
   }
 
   private async evaluateOne(r: Rollout, now: number): Promise<void> {
+    await this.settle(r);
+    if (r.state === 'rolled_back') return; // its rollback was found in the deployment history (settle)
     const pending = this.withdrawn.get(r.model);
     if (pending) return this.rollback(r, pending.reason, pending.by, pending.analysis, pending.manual);
     if (r.state === 'running') await this.evaluateStep(r, now);
@@ -399,6 +410,31 @@ export class RolloutController implements RoutingOverrides {
       await this.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
     }
     return reason;
+  }
+
+  /**
+   * Brings an unsettled rollout's record up to the deployment history (lostTransition): a promotion or rollback whose
+   * alias flip committed while the rollout record was not saved (a crash, a COMMIT whose answer was lost) is completed
+   * now, as it happened (its time is the flip's), never applied a second time.
+   */
+  private async settle(r: Rollout | undefined): Promise<void> {
+    if (r === undefined || !this.unsettled.has(r.id)) return;
+    const lost = lostTransition(r, await this.o.registry.store.deployments(r.model, r.createdAt, Number.MAX_SAFE_INTEGER));
+    this.unsettled.delete(r.id);
+    if (lost === null) return;
+    this.log(`lookout: rollout ${r.id} of ${r.model}: its ${lost.to === 'promoted' ? 'promotion' : 'rollback'} was recorded in the deployment history but not in the rollout; completed now`);
+    if (lost.to === 'promoted') {
+      Object.assign(r, { state: 'promoted', promotedAt: lost.at, weight: 100 });
+      delete r.stepLooks;
+      this.looks.delete(r.id);
+      this.o.stats.reset(r.model);
+      return this.save(r, 'promoted', `all ${r.steps.length} steps passed (promotion completed after an interruption)`);
+    }
+    Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: lost.at, endReason: lost.reason });
+    this.active.delete(r.model);
+    this.withdrawn.delete(r.model);
+    this.looks.delete(r.id);
+    await this.save(r, 'rolled_back', lost.reason);
   }
 
   private running(model: string, states: Array<Rollout['state']>): Rollout {
