@@ -42,10 +42,10 @@ interface Deployment { alias: string; from: string | null; to: string; kind: str
 
 const VERSIONS = ['1.0.0', '1.1.0', '1.2.0', '1.3.0'];
 
-async function registryServer(store: Store, tag: string): Promise<Server> {
+async function registryServer(store: Store, tag: string, upstream?: string): Promise<Server> {
   const storage = store.storage(tag);
   const srv = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; if (storage !== undefined) c.storage = storage; } });
-  await declareChurn(srv.url, VERSIONS.map((version) => ({ version })), '1.0.0');
+  await declareChurn(srv.url, VERSIONS.map((version) => ({ version, ...(upstream !== undefined && { upstream }) })), '1.0.0');
   return srv;
 }
 
@@ -77,6 +77,31 @@ for (const store of STORES) {
         await assertChained(srv.url, 'production');
       } finally {
         await srv.close();
+      }
+    });
+
+    test('a blue-green switch racing with PUT .../serving: the serving change acknowledged meanwhile is kept (the switch wrote back the config it had read before)', async () => {
+      const up = await startModelServer();
+      const srv = await registryServer(store, 'switch', up.url);
+      try {
+        for (let i = 0; i < 8; i++) {
+          const primary = ((await call(srv.url, 'GET', '/v1/models/churn/aliases')).body['aliases'] as Record<string, string>)['production'] as string;
+          const standby = primary === '1.0.0' ? '1.1.0' : '1.0.0';
+          const cfg = { alias: 'production', timeoutMs: 500, policy: { kind: 'blue-green', standby } };
+          assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', cfg)).status, 200);
+          const [sw, put] = await Promise.all([
+            call(srv.url, 'POST', '/v1/models/churn/switch', { reason: `switch ${i}` }),
+            call(srv.url, 'PUT', '/v1/models/churn/serving', { ...cfg, timeoutMs: 900 + i }),
+          ]);
+          assert.deepStrictEqual([sw.status, put.status], [200, 200], JSON.stringify([sw.body, put.body]));
+          const after = (await call(srv.url, 'GET', '/v1/models/churn/serving')).body['serving'] as { timeoutMs: number; policy: { standby: string } };
+          const now = ((await call(srv.url, 'GET', '/v1/models/churn/aliases')).body['aliases'] as Record<string, string>)['production'];
+          assert.equal(now, standby, 'switched');
+          assert.equal(after.timeoutMs, 900 + i, `round ${i}: the timeoutMs PUT meanwhile (answered 200) is kept`);
+        }
+      } finally {
+        await srv.close();
+        await up.close();
       }
     });
   });

@@ -72,6 +72,8 @@ export class ModelRegistry {
   private readonly generation = new Map<string, number>();
   /** Artifact uploads in progress, one queue per content address. */
   private readonly uploads = new Map<string, SerialQueue>();
+  /** Serving configuration writes, one queue per model (a read-modify-write never overwrites a write made meanwhile). */
+  private readonly servingWrites = new Map<string, SerialQueue>();
 
   constructor(private readonly o: RegistryOptions) {}
 
@@ -323,9 +325,38 @@ export class ModelRegistry {
     const p = cfg.policy;
     const named = [...('candidate' in p ? [p.candidate] : []), ...('standby' in p ? [p.standby] : []), ...cfg.fallback.flatMap((s) => ('version' in s ? [s.version] : []))];
     for (const v of named) this.requireVersion(model, v);
-    await this.o.store.putServing(model, { ...cfg }, this.o.clock());
-    await this.refresh(model);
-    return cfg;
+    return this.servingTurn(model, async () => {
+      await this.o.store.putServing(model, { ...cfg }, this.o.clock());
+      await this.refresh(model);
+      return cfg;
+    });
+  }
+
+  /**
+   * Changes the model's serving configuration as it is stored now (`change` gets it, answers the new one, or null to
+   * leave it), after any write of it in progress: the blue-green switch's standby update used to write back the
+   * configuration it had read before its alias flip, undoing a PUT .../serving acknowledged meanwhile.
+   */
+  async updateServing(model: string, change: (cur: ServingConfig) => ServingConfig | null): Promise<ServingConfig> {
+    const m = this.requireModel(model);
+    return this.servingTurn(model, async () => {
+      const raw = await this.o.store.getServing(model);
+      const cur = raw === null ? DEFAULT_SERVING : checkServing(raw);
+      const next = change(cur);
+      if (next === null) return cur;
+      const cfg = checkServing(next, m);
+      await this.o.store.putServing(model, { ...cfg }, this.o.clock());
+      await this.refresh(model);
+      return cfg;
+    });
+  }
+
+  private servingTurn<T>(model: string, f: () => Promise<T>): Promise<T> {
+    const queue = this.servingWrites.get(model) ?? new SerialQueue();
+    this.servingWrites.set(model, queue);
+    return queue.run(f).finally(() => {
+      if (queue.pending === 0) this.servingWrites.delete(model);
+    });
   }
 
   private deployment(model: string, alias: string, to: string, kind: DeploymentKind, by: string | undefined, reason: string): DeploymentRecord {

@@ -82,7 +82,9 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       if (!ctl.upstreams.has(policy.standby)) throw new RegistryError('conflict', `standby ${policy.standby} has no upstream: register one before switching to it`);
       if (ctl.modelPaused || ctl.pausedVersions.has(policy.standby)) throw new RegistryError('conflict', `standby ${policy.standby} is paused: resume it before switching to it`);
       const r = await s.registry.setAlias(model, ctl.serving.alias, policy.standby, { kind: 'set', reason: `blue-green switch: ${reasonOf(b)}`, by: actor(deps, req, 'admin', b['by']), expectFrom: current });
-      if (r.previous !== null) await s.registry.putServing(model, { ...ctl.serving, policy: { kind: 'blue-green', standby: r.previous } });
+      // the configuration as stored now, not as read before the flip: a PUT .../serving meanwhile is kept
+      const previous = r.previous;
+      if (previous !== null) await s.registry.updateServing(model, (cur) => (cur.policy.kind === 'blue-green' ? { ...cur, policy: { kind: 'blue-green', standby: previous } } : null));
       return r;
     });
   };
