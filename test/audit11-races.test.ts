@@ -80,6 +80,24 @@ for (const store of STORES) {
       }
     });
 
+    test('30 declarations of one new model at once, with different schemas and classes: one answered 201 (created), the others 200, and one of them whole is what stands', async () => {
+      const storage = store.storage('declare');
+      const srv = await testServer({ configure: (c) => { if (storage !== undefined) c.storage = storage; } });
+      try {
+        const kinds = ['number', 'string', 'boolean'];
+        const classes = [['a', 'b'], ['c', 'd'], ['e', 'f']];
+        const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => call(srv.url, 'POST', '/v1/models', {
+          name: 'm', outputKind: 'binary', inputSchema: { type: 'object', properties: { x: { type: kinds[i % 3] } } }, classes: classes[i % 3],
+        })));
+        assert.deepStrictEqual(rs.map((r) => r.status).sort((a, b) => a - b), [...Array.from({ length: 29 }, () => 200), 201], 'one created it, the others redeclared it');
+        const m = (await call(srv.url, 'GET', '/v1/models/m')).body as { inputSchema: { properties: { x: { type: string } } }; classes: string[] };
+        const k = kinds.indexOf(m.inputSchema.properties.x.type);
+        assert.deepStrictEqual(m.classes, classes[k], 'the schema and the classes of one declaration, never a mix');
+      } finally {
+        await srv.close();
+      }
+    });
+
     test('a blue-green switch racing with PUT .../serving: the serving change acknowledged meanwhile is kept (the switch wrote back the config it had read before)', async () => {
       const up = await startModelServer();
       const srv = await registryServer(store, 'switch', up.url);

@@ -10,6 +10,7 @@ import { declarationConflicts, DeclarationConflict } from '../models/declaration
 import { featuresFromSchema } from '../models/features.js';
 import { unknownKeyword } from '../models/schema-keywords.js';
 import type { StorageBackend } from '../storage/backend.js';
+import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
 import { isReferenceProfile, type ReferenceProfile } from './profile.js';
@@ -43,6 +44,8 @@ export { summarySeed };
  */
 export class ModelCatalog {
   private readonly entries = new Map<string, Entry>();
+  /** Declarations in progress, one queue per model: each is checked against the one before it, not only the stored one. */
+  private readonly declaring = new Map<string, SerialQueue>();
   private readonly ajv: Ajv;
   /** Every keyword this Ajv knows (draft-07, its metadata and the formats' ones): strict mode being off, it ignores others. */
   private readonly keywords: ReadonlySet<string>;
@@ -114,14 +117,30 @@ export class ModelCatalog {
     await this.checkDeclarationChange(m);
   }
 
-  async putModel(m: ModelRecord): Promise<void> {
+  /**
+   * Declares or redeclares a model; true when it was new. Declarations of one model run one at a time (concurrent
+   * first declarations all answered "created", each checked against none of the others).
+   */
+  putModel(m: ModelRecord): Promise<boolean> {
+    const queue = this.declaring.get(m.name) ?? new SerialQueue();
+    this.declaring.set(m.name, queue);
+    return queue.run(() => this.declare(m)).finally(() => {
+      if (queue.pending === 0) this.declaring.delete(m.name);
+    });
+  }
+
+  private async declare(m: ModelRecord): Promise<boolean> {
     await this.checkModel(m);
-    const before = this.entries.get(m.name)?.segmentKeysEver ?? [];
+    const existing = this.entries.get(m.name);
+    // a redeclaration keeps when the model was first declared, even one made at the same time as that first one
+    if (existing !== undefined) m = { ...m, createdAt: existing.ctx.model.createdAt };
+    const before = existing?.segmentKeysEver ?? [];
     const ever = union(m.segmentKeys, before);
     // Kept before the model changes: data stored under a key dropped now stays queryable by it (see segmentKeysEver).
     if (ever.some((k) => !before.includes(k))) await this.store.setState(segmentKeysState(m.name), JSON.stringify(ever));
     await this.written(m.name, () => this.store.putModel(m));
     this.index(m, await this.store.listVersions(m.name), ever);
+    return existing === undefined;
   }
 
   /**

@@ -80,13 +80,14 @@ export function modelRoutes(deps: AppDeps) {
         if (misfits.length > 0) {
           throw new ApiError('conflict', `the model's serving configuration does not fit the new declaration: ${misfits.join('; ')}. Change its fallback first (PUT /v1/models/${b.name}/serving)`, { conflicts: misfits });
         }
+        let created: boolean;
         try {
-          await deps.catalog.putModel(m);
+          created = await deps.catalog.putModel(m);
         } catch (e) {
           if (e instanceof DeclarationConflict) throw new ApiError('validation_failed', e.message, { conflicts: e.conflicts });
           throw e;
         }
-        void reply.status(existing ? 200 : 201);
+        void reply.status(created ? 201 : 200);
         return { ...describe(deps, m), ...monitorWarnings(deps, m.name) };
       });
 
