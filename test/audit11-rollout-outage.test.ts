@@ -67,6 +67,37 @@ describe('audit 11: rollouts while the store refuses writes', { skip, timeout: 1
     }
   });
 
+  test('a promotion rolled back within its bake period while the store is out: the primary answers at once, the alias is moved back once it is in', async () => {
+    const { f, proxy } = await fixture('bake');
+    try {
+      await f.start({ steps: [50, 100], stepDurationMs: 60_000, analysis: { minSamples: 20 } });
+      await traffic(f, 200);
+      await f.tick(61_000);
+      await traffic(f, 200);
+      await f.tick(61_000);
+      assert.equal((await f.rollout()).state, 'promoted');
+      f.v2.behaviour.failEvery = 2; // the new production version starts failing
+      await traffic(f, 200);
+      proxy.cut();
+      await f.tick(5_000);
+      const before = f.v2.requests;
+      const versions = await f.send(Array.from({ length: 60 }, (_, i) => `w${i}`), 8);
+      assert.equal(f.v2.requests - before, 0, `${f.v2.requests - before} calls to the failing promoted version`);
+      assert.ok(versions.every((v) => v === '200 1.0.0'), versions.join(', '));
+      proxy.restore();
+      await f.tick(1_000);
+      const done = await f.rollout();
+      assert.equal(done.state, 'rolled_back', JSON.stringify(done));
+      assert.match(String(done.endReason), /SLO breach within 3600 s after promotion/);
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
+      assert.equal(aliases['production'], '1.0.0');
+    } finally {
+      proxy.restore();
+      await f.close();
+      proxy.close();
+    }
+  });
+
   test('a step whose record cannot be saved leaves the canary at its share; the step is taken once the store is back', async () => {
     const { f, proxy } = await fixture('step');
     try {
