@@ -3,6 +3,7 @@ import { lookLevel, type Look } from '../core/rollout/spending.js';
 import type { TrafficPolicy } from '../core/routing/policy.js';
 import type { RoutingOverrides } from '../gateway/gateway.js';
 import type { GatewayStats } from '../gateway/stats.js';
+import { UnavailableError } from '../io/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { RolloutNotifier, RolloutEvent } from './notifier.js';
@@ -98,7 +99,7 @@ export class RolloutController implements RoutingOverrides {
    */
   private readonly unsettled = new Set<string>();
   /**
-   * Per model, a rollback decided whose alias flip the store refused (unreachable, a full disk): its candidate gets no
+   * Per model, a rollback decided whose alias flip the store refused (UnavailableError: unreachable, a full disk): its candidate gets no
    * traffic meanwhile (routing), and the rollback is tried again at every tick until it is stored. Kept in memory only:
    * after a restart the rollout goes on from its stored state, and its next evaluation decides again.
    */
@@ -381,7 +382,9 @@ export class RolloutController implements RoutingOverrides {
     try {
       reason = await this.flipBack(r, reason, by);
     } catch (e) {
-      if (!this.withdrawn.has(r.model)) {
+      // the store refused it (unreachable, a full disk, a lost COMMIT answer): withdraw the candidate until it is stored;
+      // any other failure (a registry error) leaves the rollout as it was, with the error shown on it
+      if (e instanceof UnavailableError && !this.withdrawn.has(r.model)) {
         this.withdrawn.set(r.model, { reason, by, analysis, manual });
         this.log(`lookout: rollout ${r.id} of ${r.model}: its rollback (${reason}) could not be stored (${e instanceof Error ? e.message : String(e)}); ${r.candidate} gets no traffic meanwhile, and the rollback is tried again at every tick`);
       }
