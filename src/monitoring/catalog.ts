@@ -18,6 +18,15 @@ import { segmentParts } from './segment-match.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
+/** Validators kept for schemas compiled again (a model declared again, several models of one schema, a start). */
+const COMPILED_KEPT = 64;
+
+function newAjv(validateSchema: boolean): Ajv {
+  const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false });
+  addFormats(ajv);
+  return ajv;
+}
+
 export interface VersionContext {
   record: VersionRecord;
   spec: SummarySpec;
@@ -46,14 +55,16 @@ export class ModelCatalog {
   private readonly entries = new Map<string, Entry>();
   /** Declarations in progress, one queue per model: each is checked against the one before it, not only the stored one. */
   private readonly declaring = new Map<string, SerialQueue>();
-  private readonly ajv: Ajv;
+  /** Checks input schemas against draft-07's meta-schema; compiles none of them (see compileSchema). */
+  private readonly meta: Ajv;
   /** Every keyword this Ajv knows (draft-07, its metadata and the formats' ones): strict mode being off, it ignores others. */
   private readonly keywords: ReadonlySet<string>;
+  /** The validators of the schemas compiled last, by schema text (least recently used first): at most COMPILED_KEPT. */
+  private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(private readonly store: StorageBackend) {
-    this.ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false });
-    addFormats(this.ajv);
-    this.keywords = new Set(Object.keys(this.ajv.RULES.keywords));
+    this.meta = newAjv(true);
+    this.keywords = new Set(Object.keys(this.meta.RULES.keywords));
   }
 
   async load(): Promise<void> {
@@ -85,7 +96,22 @@ export class ModelCatalog {
 
   /** Throws a readable error when the schema does not compile. */
   compileSchema(schema: Record<string, unknown>): ValidateFunction {
-    return this.ajv.compile(schema);
+    const key = JSON.stringify(schema);
+    const hit = this.compiled.get(key);
+    if (hit) {
+      this.compiled.delete(key);
+      this.compiled.set(key, hit);
+      return hit;
+    }
+    // As Ajv's compile checks it, with its message.
+    if (!this.meta.validateSchema(schema)) throw new Error(`schema is invalid: ${this.meta.errorsText(this.meta.errors)}`);
+    // An instance of its own, dropped with the validator: one Ajv kept every schema it compiled (its cache, and the
+    // generated code's scope) for the life of the process, ~30 KB per declaration of a 40-feature model, and
+    // registered a schema's "$id", so that declaring the model again threw "schema with key or id ... already exists".
+    const validate = newAjv(false).compile(schema);
+    this.compiled.set(key, validate);
+    if (this.compiled.size > COMPILED_KEPT) this.compiled.delete(this.compiled.keys().next().value as string);
+    return validate;
   }
 
   /**
