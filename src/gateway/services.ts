@@ -61,7 +61,15 @@ export async function buildRegistryServices(w: RegistryWiring): Promise<Registry
   const tickMs = w.tickMs ?? 5000;
   if (tickMs > 0) timers.push(setInterval(() => void rollouts.tick().catch((e: unknown) => process.stderr.write(`lookout: rollout tick failed: ${String(e)}\n`)), tickMs));
   const refreshMs = w.refreshMs ?? 5000;
-  if (refreshMs > 0) timers.push(setInterval(() => void registry.load().catch(() => undefined), refreshMs));
+  let refreshing = false;
+  // a round still reading when the next is due (a slow store) is not overlapped by another
+  if (refreshMs > 0) {
+    timers.push(setInterval(() => {
+      if (refreshing) return;
+      refreshing = true;
+      void registry.load().catch(() => undefined).finally(() => { refreshing = false; });
+    }, refreshMs));
+  }
   for (const t of timers) t.unref();
   return {
     registry, artifacts, upstreams, recorder, stats, gateway, rollouts,

@@ -49,6 +49,19 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       assert.deepStrictEqual(await r.listVersions('nobody'), []);
     });
 
+    test('every model\'s versions and aliases in one read each, as the per-model reads give them', async () => {
+      await r.createVersion(ver('all-b', '2.0.0', { createdAt: T0 + 5 }));
+      await r.createVersion(ver('all-a', '1.1.0', { createdAt: T0 + 7 }));
+      await r.createVersion(ver('all-a', '1.0.0', { createdAt: T0 + 7, upstream: 'http://127.0.0.1:1/a' }));
+      await r.setAlias({ model: 'all-b', alias: 'staging', to: '2.0.0' }, dep('all-d1', 'all-b', { alias: 'staging', to: '2.0.0' }));
+      await r.setAlias({ model: 'all-b', alias: 'production', to: '2.0.0' }, dep('all-d2', 'all-b', { to: '2.0.0' }));
+      const all = (await r.listAllVersions()).filter((v) => v.model.startsWith('all-'));
+      assert.deepStrictEqual(all, [...await r.listVersions('all-a'), ...await r.listVersions('all-b')]);
+      assert.deepStrictEqual(all.map((v) => v.version), ['1.0.0', '1.1.0', '2.0.0']);
+      assert.deepStrictEqual((await r.allAliases()).filter((a) => a.model.startsWith('all-')),
+        [{ model: 'all-b', alias: 'production', version: '2.0.0' }, { model: 'all-b', alias: 'staging', version: '2.0.0' }]);
+    });
+
     test('versions: only tags, notes and upstream change; the artifact is set once', async () => {
       await r.createVersion(ver('rv2', '1.0.0'));
       const u = await r.updateVersion('rv2', '1.0.0', { tags: ['x', 'y'], notes: 'retrained', upstream: 'http://h/p' });

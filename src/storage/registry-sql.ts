@@ -120,6 +120,11 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toVersion).sort((a, b) => a.createdAt - b.createdAt || cmp(a.version, b.version));
   }
 
+  async listAllVersions(): Promise<RegistryVersionRecord[]> {
+    const rows = await this.db.query(`SELECT * FROM ${this.t('registry_versions')}`, []);
+    return rows.map(toVersion).sort((a, b) => cmp(a.model, b.model) || a.createdAt - b.createdAt || cmp(a.version, b.version));
+  }
+
   async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord | null> {
     noNul({ notes: patch.notes, upstream: patch.upstream });
     return this.db.tx(async (q) => {
@@ -149,6 +154,12 @@ export class SqlRegistryStore implements RegistryStore {
     const out: Record<string, string> = {};
     for (const r of rows.sort((a, b) => cmp(str(a.alias), str(b.alias)))) out[str(r.alias)] = str(r.version);
     return out;
+  }
+
+  async allAliases(): Promise<Array<{ model: string; alias: string; version: string }>> {
+    const rows = await this.db.query(`SELECT model, alias, version FROM ${this.t('registry_aliases')}`, []);
+    return rows.map((r) => ({ model: str(r.model), alias: str(r.alias), version: str(r.version) }))
+      .sort((a, b) => cmp(a.model, b.model) || cmp(a.alias, b.alias));
   }
 
   async setAlias(change: AliasChange, d: DeploymentRecord): Promise<string | null> {

@@ -118,6 +118,10 @@ export interface RegistryStore {
   attachArtifact(model: string, version: string, artifact: ArtifactRef): Promise<RegistryVersionRecord | null>;
 
   aliases(model: string): Promise<Record<string, string>>;
+  /** Every model's versions, ordered by model, then as listVersions (one read for the refresh of every model's control state). */
+  listAllVersions(): Promise<RegistryVersionRecord[]>;
+  /** Every model's aliases, ordered by model, then alias. */
+  allAliases(): Promise<Array<{ model: string; alias: string; version: string }>>;
   /**
    * Moves an alias and records the deployment in the same transaction; returns the previous target. An alias that
    * already points to `to` is left as it is and nothing is recorded.
