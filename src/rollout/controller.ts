@@ -1,5 +1,4 @@
-import { analyse, interimAlphaOf, level, lookAnalysis, P95_TAIL, p95AboveP, type Analysis, type ArmSnapshot } from '../core/rollout/analysis.js';
-import { lookLevel, type Look } from '../core/rollout/spending.js';
+import { analyse, lookAnalysis, type Analysis } from '../core/rollout/analysis.js';
 import type { TrafficPolicy } from '../core/routing/policy.js';
 import type { RoutingOverrides } from '../gateway/gateway.js';
 import type { GatewayStats } from '../gateway/stats.js';
@@ -7,9 +6,10 @@ import { UnavailableError } from '../io/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import type { RolloutNotifier, RolloutEvent } from './notifier.js';
-import { binomialSfAtLeast } from '../core/stats/binomial.js';
+import { RolloutLooks } from './looks.js';
 import { lostTransition } from './settle.js';
-import { checkRolloutSpec, DEFAULT_SLO, type Rollout, type RolloutSlo, type RolloutSpec } from './spec.js';
+import { sloBreach, sloLevel } from './slo.js';
+import { checkRolloutSpec, type Rollout, type RolloutSpec } from './spec.js';
 
 export interface ControllerOptions {
   registry: ModelRegistry;
@@ -30,38 +30,6 @@ export interface TickError {
 
 /** The alias that shows where a rollout's candidate traffic goes ("canary" or "shadow"). */
 const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : 'canary');
-
-/**
- * An SLO breach of an arm with enough samples, as a sentence; null when within the objective. The error rate breaches
- * when it is above the objective and significantly so (exact binomial p < slo.errorRateAlpha): 3 failures in 50 at a
- * 5% objective happen to a version exactly at the objective almost half the time (p = 0.46). Likewise the p95 latency
- * breaches when significantly more than 5% of the requests are slower than slo.maxP95Ms (exact one-sided binomial
- * p < slo.errorRateAlpha; counted from the latency sketch's bins: see LatencyTail): the point p95 of 50 requests is
- * above the objective whenever 3 of them are, which a version whose p95 is right at it does 46% of the time.
- * `alpha` is the level of this look (default slo.errorRateAlpha): the controller passes the look's share of
- * slo.errorRateAlpha (sloLevel), so that the looks of a step or bake period together spend at most that.
- */
-export function sloBreach(a: ArmSnapshot, slo: RolloutSlo, alpha = sloAlpha(slo)): string | null {
-  if (a.n < slo.minSamples) return null;
-  const rate = a.errors / a.n;
-  const p = rate > slo.maxErrorRate ? binomialSfAtLeast(a.errors, a.n, slo.maxErrorRate) : 1;
-  if (p < alpha) return `error rate ${(rate * 100).toFixed(2)}% > ${(slo.maxErrorRate * 100).toFixed(2)}% over ${a.n} requests (p=${p.toExponential(2)} < ${level(alpha)})`;
-  const t = a.slowerThan(slo.maxP95Ms);
-  const pl = p95AboveP(t);
-  if (pl < alpha) {
-    return `p95 latency above ${slo.maxP95Ms} ms: ${t.slower} of ${t.of} requests slower than ${+t.aboveMs.toFixed(1)} ms against at most ${P95_TAIL * 100}% `
-      + `(exact one-sided binomial p=${pl.toExponential(2)} < ${level(alpha)}; point p95 ${a.p95Ms === null ? 'n/a' : `${a.p95Ms.toFixed(1)} ms`})`;
-  }
-  return null;
-}
-
-/** slo.errorRateAlpha; rollouts stored before the setting existed have none: the default. */
-const sloAlpha = (slo: RolloutSlo): number => slo.errorRateAlpha ?? DEFAULT_SLO.errorRateAlpha as number;
-
-/** The level of the SLO tests at one look of a rollout's step or bake period (its share of slo.errorRateAlpha). */
-export function sloLevel(r: Pick<Rollout, 'slo' | 'analysis'>, look: Look): number {
-  return lookLevel(sloAlpha(r.slo), interimAlphaOf(r.analysis), look);
-}
 
 const isConflict = (e: unknown): e is RegistryError => e instanceof RegistryError && e.code === 'conflict';
 const conflictActual = (e: RegistryError): string => (e.details as { actual?: string | null } | undefined)?.actual ?? '(unset)';
@@ -91,8 +59,7 @@ export class RolloutController implements RoutingOverrides {
   private readonly starting = new Set<string>();
 
   private readonly log: (line: string) => void;
-  /** Per rollout, its current series of looks (a step or the bake period) and the elapsed fraction of its last look. */
-  private readonly looks = new Map<string, { series: string; t: number }>();
+  private readonly looks = new RolloutLooks();
   /**
    * Rollouts whose record may be behind the deployment history (loaded at start, or whose last evaluation failed: an
    * alias flip may have committed without the rollout being saved): checked against it before they are evaluated.
@@ -117,37 +84,9 @@ export class RolloutController implements RoutingOverrides {
       if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) {
         this.active.set(r.model, r);
         this.unsettled.add(r.id);
-        // the looks before the restart spent at most what the spending function allows by now: go on from here
-        const { series, t } = this.seriesOf(r, now);
-        this.looks.set(r.id, { series, t: Math.min(t, 2) });
+        this.looks.resume(r, now);
       }
     }
-  }
-
-  /** The rollout's current series of looks (its step, or the bake period) and the elapsed fraction of it at `now`. */
-  private seriesOf(r: Rollout, now: number): { series: string; t: number } {
-    if (r.state === 'promoted') return { series: 'bake', t: r.bakeMs > 0 ? Math.min(1, (now - (r.promotedAt ?? now)) / r.bakeMs) : 1 };
-    // a resumed step starts again on fresh statistics (resumeNow resets them): a new series, spending what the looks
-    // before the pause left (stepLooks)
-    const elapsed = now - r.stepStartedAt;
-    const t = elapsed < r.stepDurationMs ? elapsed / r.stepDurationMs : 1 + Math.min(1, (elapsed - r.stepDurationMs) / Math.max(1, r.maxStepDurationMs - r.stepDurationMs));
-    return { series: `step ${r.step} from ${r.stepStartedAt}`, t };
-  }
-
-  /** This look of the rollout's series (see spending.ts); `record` makes it the series' last look. */
-  private look(r: Rollout, now: number, final: boolean): Look {
-    const { series, t } = this.seriesOf(r, now);
-    const last = this.looks.get(r.id);
-    const prev = last?.series === series ? last.t : 0;
-    this.looks.set(r.id, { series, t: Math.max(prev, Math.min(t, 2)) });
-    const earlier = r.state === 'promoted' ? [] : r.stepLooks ?? [];
-    return { prev, t: Math.min(t, 2), final, ...(earlier.length > 0 && { earlier }) };
-  }
-
-  /** The elapsed fraction the looks of the rollout's current series reached (0 before its first look). */
-  private reached(r: Rollout, now: number): number {
-    const last = this.looks.get(r.id);
-    return last?.series === this.seriesOf(r, now).series ? last.t : 0;
   }
 
   routing(model: string): { policy: TrafficPolicy; compareCanary: boolean; primary?: string } | null {
@@ -224,7 +163,7 @@ export class RolloutController implements RoutingOverrides {
     const r = this.running(model, ['running', 'paused']);
     if (r.state === 'paused') return { rollout: r, changed: false };
     // the looks so far spent their share of the step's levels: the looks after the resume get what they left
-    r.stepLooks = [...r.stepLooks ?? [], this.reached(r, this.o.clock())];
+    r.stepLooks = [...r.stepLooks ?? [], this.looks.reached(r, this.o.clock())];
     r.state = 'paused';
     await this.save(r, 'paused', `paused by ${by}`);
     return { rollout: r, changed: true };
@@ -310,11 +249,11 @@ export class RolloutController implements RoutingOverrides {
     else if (r.state === 'promoted') {
       // every tick is a look: each tests at its share of slo.errorRateAlpha, the last one of the bake period at what is left
       const last = now >= (r.promotedAt ?? now) + r.bakeMs;
-      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo, sloLevel(r, this.look(r, now, last)));
+      const breach = sloBreach(this.o.stats.arm(r.model, r.candidate), r.slo, sloLevel(r, this.looks.look(r, now, last)));
       if (breach !== null) await this.rollback(r, `SLO breach within ${Math.round(r.bakeMs / 1000)} s after promotion: ${breach}`, 'rollout-controller');
       else if (last) {
         this.active.delete(r.model);
-        this.looks.delete(r.id);
+        this.looks.forget(r.id);
       }
     }
   }
@@ -327,7 +266,7 @@ export class RolloutController implements RoutingOverrides {
     // Every tick is a look (spending.ts): each tests at its share of the configured levels, the step's final one (the
     // first at or after its end with minSamples on both arms) at what is left; the looks after the end while the step
     // waits for samples spend a tenth of the rest evenly over the waiting time allowed.
-    const look = this.look(r, now, false);
+    const look = this.looks.look(r, now, false);
     let a = analyse(canary, primary, pair.n > 0 ? pair : null, lookAnalysis(r.analysis, look));
     const last = elapsed >= r.stepDurationMs && !a.insufficient;
     if (last) {
@@ -394,7 +333,7 @@ export class RolloutController implements RoutingOverrides {
     const now = this.o.clock();
     Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
     this.active.delete(r.model);
-    this.looks.delete(r.id);
+    this.looks.forget(r.id);
     await this.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
   }
 
@@ -429,14 +368,14 @@ export class RolloutController implements RoutingOverrides {
     if (lost.to === 'promoted') {
       Object.assign(r, { state: 'promoted', promotedAt: lost.at, weight: 100 });
       delete r.stepLooks;
-      this.looks.delete(r.id);
+      this.looks.forget(r.id);
       this.o.stats.reset(r.model);
       return this.save(r, 'promoted', `all ${r.steps.length} steps passed (promotion completed after an interruption)`);
     }
     Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: lost.at, endReason: lost.reason });
     this.active.delete(r.model);
     this.withdrawn.delete(r.model);
-    this.looks.delete(r.id);
+    this.looks.forget(r.id);
     await this.save(r, 'rolled_back', lost.reason);
   }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ArmSnapshot } from '../core/rollout/analysis.js';
 import { seededRandom } from '../core/random/rng.js';
 import type { Look } from '../core/rollout/spending.js';
-import { sloBreach, sloLevel } from './controller.js';
+import { sloBreach, sloLevel } from './slo.js';
 import { checkRolloutSpec } from './spec.js';
 import { binomialSfAtLeast } from '../core/stats/binomial.js';
 
