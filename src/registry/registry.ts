@@ -1,4 +1,3 @@
-import semver from 'semver';
 import { SerialQueue } from '../io/serial-queue.js';
 import { MAX_FEATURE_DEPTH, nestedDeeperThan } from '../ingest/limits.js';
 import type { ModelContext } from '../ingest/validate-event.js';
@@ -8,14 +7,15 @@ import type {
 } from '../storage/registry.js';
 import { AliasConflictError } from '../storage/registry.js';
 import type { ModelRecord } from '../storage/types.js';
-import { ArtifactTooLargeError, type ArtifactStore } from './artifacts.js';
-import { artifactTooLarge } from './artifact-limit.js';
+import type { ArtifactStore } from './artifacts.js';
+import { ArtifactUploads } from './artifact-uploads.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { registrationDiffers, reregisterConflict } from './reregister.js';
 import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
 import { normalizeTags } from './tags.js';
 import { sortVersions, type VersionSort } from './version-order.js';
+import { checkUpstream, checkVersionName } from './version-checks.js';
 
 export interface RegistryOptions {
   store: RegistryStore;
@@ -71,11 +71,13 @@ export class ModelRegistry {
   /** Refreshes started per model: only the latest one started applies its result (it read the newest state). */
   private readonly generation = new Map<string, number>();
   /** Artifact uploads in progress, one queue per content address. */
-  private readonly uploads = new Map<string, SerialQueue>();
+  private readonly uploads: ArtifactUploads;
   /** Serving configuration writes, one queue per model (a read-modify-write never overwrites a write made meanwhile). */
   private readonly servingWrites = new Map<string, SerialQueue>();
 
-  constructor(private readonly o: RegistryOptions) {}
+  constructor(private readonly o: RegistryOptions) {
+    this.uploads = new ArtifactUploads(o);
+  }
 
   /** The largest artifact upload in bytes (Infinity: no limit). */
   get maxArtifactBytes(): number {
@@ -242,55 +244,10 @@ export class ModelRegistry {
     return r;
   }
 
-  /**
-   * Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable). The bytes
-   * (a request body) are streamed to a temporary file while hashed, never held in memory. A refused or interrupted
-   * upload leaves nothing behind: bytes it wrote that no version refers to are deleted again.
-   */
+  /** Stores the bytes content-addressed and attaches them to the version (once: artifacts are immutable); see ArtifactUploads. */
   async uploadArtifact(model: string, version: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<{ artifact: ArtifactRef; created: boolean }> {
     this.requireModel(model);
-    const current = await this.o.store.getVersion(model, version);
-    if (!current) throw new RegistryError('unknown_version', `version ${model}@${version} is not registered`);
-    const refuse = (artifact: ArtifactRef | null, ref?: ArtifactRef): RegistryError => new RegistryError('conflict',
-      `version ${model}@${version} already has an artifact (${artifact?.sha256 ?? artifact?.uri}); artifacts are immutable`, { artifact, ...(ref && { uploaded: ref }) });
-    // an artifact kept elsewhere: no upload can match it, refused before anything is read
-    if (current.artifact !== null && !current.artifact.uri.startsWith('artifact:')) throw refuse(current.artifact);
-    const received = await this.o.artifacts.receive(body instanceof Uint8Array ? [body] : body, this.maxArtifactBytes).catch((e: unknown) => {
-      throw e instanceof ArtifactTooLargeError ? artifactTooLarge(e.maxBytes) : e;
-    });
-    const ref = received.ref;
-    const same = (a: ArtifactRef | null): boolean => a?.sha256 === ref.sha256 && a.uri === ref.uri;
-    try {
-      // a model file of 0 bytes is a failed build or export, not a model: attached, it would be served as the version's
-      if (ref.size === 0) throw new RegistryError('bad_request', 'the artifact is empty (0 bytes): send the model file\'s bytes as application/octet-stream');
-      if (current.artifact !== null && !same(current.artifact)) throw refuse(current.artifact, ref);
-      // one upload of given bytes at a time: a refused one may only delete the file while no other one is attaching it
-      const queue = this.uploads.get(ref.sha256) ?? new SerialQueue();
-      this.uploads.set(ref.sha256, queue);
-      try {
-        return await queue.run(async () => {
-          const written = await received.commit();
-          const after = await this.o.store.attachArtifact(model, version, ref) as RegistryVersionRecord;
-          if (!same(after.artifact)) {
-            if (written && !(await this.artifactInUse(ref.sha256))) await this.o.artifacts.remove(ref.sha256);
-            throw refuse(after.artifact, ref);
-          }
-          return { artifact: ref, created: current.artifact === null };
-        });
-      } finally {
-        if (queue.pending === 0) this.uploads.delete(ref.sha256);
-      }
-    } finally {
-      await received.discard();
-    }
-  }
-
-  /** Whether a registered version of any model refers to the stored bytes. */
-  private async artifactInUse(sha256: string): Promise<boolean> {
-    for (const m of this.o.catalog.models()) {
-      if ((await this.o.store.listVersions(m.name)).some((v) => v.artifact?.sha256 === sha256 || v.artifact?.uri === `artifact:${sha256}`)) return true;
-    }
-    return false;
+    return this.uploads.upload(model, version, body, this.maxArtifactBytes);
   }
 
   async aliases(model: string): Promise<Record<string, string>> {
@@ -400,31 +357,4 @@ export class ModelRegistry {
   private deployment(model: string, alias: string, to: string, kind: DeploymentKind, by: string | undefined, reason: string): DeploymentRecord {
     return { id: this.o.newId(), model, at: this.o.clock(), alias, from: null, to, by: by ?? 'api', reason, kind };
   }
-}
-
-/**
- * A version is a semantic version without build metadata (semver.valid(v) === v). Build metadata does not count in
- * semver precedence, so 1.4.0+a and 1.4.0 would be two names of one version: refused saying so, as is a leading "v".
- */
-function checkVersionName(v: unknown): void {
-  if (typeof v === 'string' && semver.valid(v) === v) return;
-  const shown = String(v).slice(0, 100);
-  const clean = typeof v === 'string' ? semver.valid(v) : null;
-  if (typeof v === 'string' && clean !== null && v.includes('+')) {
-    const build = v.slice(v.indexOf('+'));
-    throw new RegistryError('bad_request', `version "${shown}" has build metadata "${build.slice(0, 100)}", which semantic versioning ignores when ordering versions `
-      + `(${shown} and ${clean} are the same version): register ${clean} and keep the build in its lineage (gitCommit) or tags`);
-  }
-  if (typeof v === 'string' && clean !== null) throw new RegistryError('bad_request', `version "${shown}" must be a bare semantic version: write it "${clean}"`);
-  throw new RegistryError('bad_request', `version must be a semantic version such as 1.4.0 or 2.0.0-rc.1 (got "${shown}")`);
-}
-
-function checkUpstream(u: string): void {
-  let url: URL;
-  try {
-    url = new URL(u);
-  } catch {
-    throw new RegistryError('bad_request', `upstream must be an http(s) URL (got "${u.slice(0, 200)}")`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RegistryError('bad_request', `upstream must be an http(s) URL (got "${u.slice(0, 200)}")`);
 }
