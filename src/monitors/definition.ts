@@ -82,14 +82,16 @@ export function str(o: Obj, k: string, required: boolean, max = 200): string | u
 export function httpUrl(o: Obj, k: string): string | undefined {
   const v = str(o, k, false, 2000);
   if (v === undefined) return undefined;
-  let ok: boolean;
-  try {
-    ok = /^https?:$/.test(new URL(v).protocol) && /^https?:\/\//i.test(v);
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new DefinitionError(`"${k}" must be an http(s) URL (got ${JSON.stringify(v.slice(0, 100))})`);
+  if (!isHttpUrl(v)) throw new DefinitionError(`"${k}" must be an http(s) URL (got ${JSON.stringify(v.slice(0, 100))})`);
   return v;
+}
+
+export function isHttpUrl(v: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(v).protocol) && /^https?:\/\//i.test(v);
+  } catch {
+    return false;
+  }
 }
 
 export function num(o: Obj, k: string, dflt: number, min = -Infinity, max = Infinity): number {

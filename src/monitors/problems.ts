@@ -1,4 +1,4 @@
-import { DefinitionError, parseMonitor, type MonitorDefinition } from './definition.js';
+import { DefinitionError, isHttpUrl, parseMonitor, type MonitorDefinition } from './definition.js';
 import { parseSlo, type SloDefinition } from './slo.js';
 
 /**
@@ -26,8 +26,20 @@ export function problemOf(code: MonitorProblem['code'], check: () => unknown): M
 
 /** A stored monitor definition in the shape the API and the config file take (durations as milliseconds). */
 function monitorInput(stored: Record<string, unknown>): Record<string, unknown> {
-  const { windowMs: _w, delayMs, forMs, ...rest } = stored;
+  const { windowMs: _w, delayMs, forMs, ...rest } = withoutOldRunbook(stored);
   return { ...rest, ...(delayMs !== undefined && { delay: delayMs }), ...(forMs !== undefined && forMs !== 0 && { for: forMs }) };
+}
+
+/**
+ * A stored definition without a runbookUrl that is not an http(s) URL: releases before 2026-12 took any text there
+ * (a relative "runbooks/x", or a "javascript:" URL the dashboard would render as a link). The link is dropped, not the
+ * monitor: one that went on firing before the upgrade must not stop being evaluated for its link.
+ */
+function withoutOldRunbook(stored: Record<string, unknown>): Record<string, unknown> {
+  const url = stored['runbookUrl'];
+  if (url === undefined || (typeof url === 'string' && isHttpUrl(url))) return stored;
+  const { runbookUrl: _r, ...rest } = stored;
+  return rest;
 }
 
 /**
@@ -46,7 +58,7 @@ export function reloadMonitor(stored: Record<string, unknown>): { def: MonitorDe
 export function reloadSlo(stored: Record<string, unknown>): { def: SloDefinition; problem: MonitorProblem | null } {
   let def: SloDefinition | undefined;
   const problem = problemOf('invalid', () => {
-    def = parseSlo(stored, () => String(stored['id']));
+    def = parseSlo(withoutOldRunbook(stored), () => String(stored['id']));
   });
   return { def: def ?? (stored as unknown as SloDefinition), problem };
 }

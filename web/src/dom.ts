@@ -36,3 +36,11 @@ export function clear(el: Element, ...children: Child[]): void {
 export function link(href: string, text: string, cls = ''): HTMLAnchorElement {
   return h('a', { href, class: cls || null }, text);
 }
+
+/**
+ * A link opening `url` in a new tab, or null when it is not an http(s) URL: an alert fired before the server checked
+ * runbook links may hold a "javascript:" one.
+ */
+export function externalLink(url: string | undefined, text: string, attrs: Attrs = {}): HTMLAnchorElement | null {
+  return url !== undefined && /^https?:\/\//i.test(url.trim()) ? h('a', { ...attrs, href: url, target: '_blank', rel: 'noopener' }, text) : null;
+}

@@ -1,7 +1,7 @@
 import { act, actor } from '../actions.js';
 import { api, optional } from '../api.js';
 import { alerts, silences } from '../data.js';
-import { h } from '../dom.js';
+import { externalLink, h } from '../dom.js';
 import { ago, num, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { withParams } from '../route.js';
@@ -28,7 +28,7 @@ function context(ctx: ViewContext, a: Alert): HTMLElement {
       has(c.baseline) ? `, baseline ${num(c.baseline, 4)}` : '', has(c.change) ? ` (change ${pct(c.change)})` : ''),
     c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${s.segment} (${num(s.value, 3)})`).join(', ')) : null,
     h('div', null,
-      c.runbookUrl ? h('a', { href: c.runbookUrl, target: '_blank', rel: 'noopener', 'data-testid': 'runbook' }, 'runbook') : h('span.muted', null, 'no runbook'), ' · ',
+      externalLink(c.runbookUrl, 'runbook', { 'data-testid': 'runbook' }) ?? h('span.muted', null, 'no runbook'), ' · ',
       modelLink(ctx, a.model, 'dashboard', a.version)));
 }
 

@@ -1,5 +1,5 @@
 import { alerts, deployments, models, pool, slos } from '../data.js';
-import { h } from '../dom.js';
+import { externalLink, h } from '../dom.js';
 import { ago, ms, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { alertTitle, statusBadge } from '../status.js';
@@ -15,9 +15,12 @@ export const oncallView = {
     const problems = ctx.panel('Needs attention', async () => {
       const open = await alerts({ state: 'open' });
       if (open.available && open.value.alerts.length) {
-        return h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => h('li', null,
-          h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model, a.model, a.version), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
-          a.context?.runbookUrl ? h('span', null, ' · ', h('a', { href: a.context.runbookUrl, target: '_blank', rel: 'noopener' }, 'runbook')) : null)));
+        return h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => {
+          const runbook = externalLink(a.context?.runbookUrl, 'runbook');
+          return h('li', null,
+            h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model, a.model, a.version), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
+            runbook ? h('span', null, ' · ', runbook) : null);
+        }));
       }
       const { rows } = await modelRows(ctx, { performance: false });
       const bad = rows.filter((r) => r.verdict.status === 'red' || r.verdict.status === 'yellow');
