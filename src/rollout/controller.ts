@@ -5,11 +5,13 @@ import type { GatewayStats } from '../gateway/stats.js';
 import { UnavailableError } from '../io/errors.js';
 import { RegistryError } from '../registry/errors.js';
 import type { ModelRegistry } from '../registry/registry.js';
-import type { RolloutNotifier, RolloutEvent } from './notifier.js';
+import type { RolloutNotifier } from './notifier.js';
+import { RolloutRecords, restore } from './records.js';
 import { RolloutLooks } from './looks.js';
 import { lostTransition } from './settle.js';
 import { sloBreach, sloLevel } from './slo.js';
 import { checkRolloutSpec, type Rollout, type RolloutSpec } from './spec.js';
+import { checkStartable } from './startable.js';
 
 export interface ControllerOptions {
   registry: ModelRegistry;
@@ -33,12 +35,6 @@ const trialAlias = (r: Rollout): string => (r.policy === 'shadow' ? 'shadow' : '
 
 const isConflict = (e: unknown): e is RegistryError => e instanceof RegistryError && e.code === 'conflict';
 const conflictActual = (e: RegistryError): string => (e.details as { actual?: string | null } | undefined)?.actual ?? '(unset)';
-
-/** Puts back the fields of `r` as they were in `prev` (a shallow copy), removing those added since. */
-function restore(r: Rollout, prev: Rollout): void {
-  for (const k of Object.keys(r)) if (!(k in prev)) delete (r as unknown as Record<string, unknown>)[k];
-  Object.assign(r, prev);
-}
 
 function failing(a: Analysis): string {
   return a.checks.filter((c) => !c.pass).map((c) => `${c.name} canary ${c.canary === null ? 'n/a' : +c.canary.toFixed(4)} vs primary ${c.primary === null ? 'n/a' : +c.primary.toFixed(4)} (limit ${c.limit === null ? 'n/a' : +c.limit.toFixed(4)})`).join('; ');
@@ -72,7 +68,10 @@ export class RolloutController implements RoutingOverrides {
    */
   private readonly withdrawn = new Map<string, { reason: string; by: string; analysis: Analysis | undefined; manual: boolean }>();
 
+  private readonly records: RolloutRecords;
+
   constructor(private readonly o: ControllerOptions) {
+    this.records = new RolloutRecords(o.registry.store, o.notifier, o.clock);
     this.log = o.log ?? ((line) => void process.stderr.write(`${line}\n`));
   }
 
@@ -110,22 +109,7 @@ export class RolloutController implements RoutingOverrides {
   async start(model: string, raw: unknown, by: string, reason: string): Promise<Rollout> {
     const spec = checkRolloutSpec(raw);
     this.o.registry.requireVersion(model, spec.candidate);
-    const ctl = this.o.registry.control(model);
-    const alias = ctl.serving.alias;
-    const primary = ctl.aliases[alias];
-    if (primary === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: set it before a rollout`);
-    if (primary === spec.candidate) throw new RegistryError('conflict', `${spec.candidate} already is the "${alias}" version`);
-    if (!ctl.upstreams.has(spec.candidate)) throw new RegistryError('bad_request', `version ${spec.candidate} has no upstream to send traffic to`);
-    // a paused version gets no traffic (a blue-green switch to it left the model answering 503); a paused model none at all
-    if (ctl.modelPaused) throw new RegistryError('conflict', `model "${model}" is paused: resume it before a rollout`, { model });
-    if (ctl.pausedVersions.has(spec.candidate)) throw new RegistryError('conflict', `version ${spec.candidate} of model "${model}" is paused: resume it before a rollout`, { model, version: spec.candidate });
-    const cur = this.active.get(model);
-    if (cur && (cur.state === 'running' || cur.state === 'paused')) throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is still ${cur.state}`, { rollout: cur.id });
-    // a new rollout would replace the baking one in `active`: its version would no longer be watched (nor rolled back)
-    const bakeUntil = cur?.state === 'promoted' ? (cur.promotedAt ?? 0) + cur.bakeMs : 0;
-    if (cur && bakeUntil > this.o.clock()) {
-      throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is in its bake period until ${new Date(bakeUntil).toISOString()}: wait for its end, or abort it (which rolls ${cur.candidate} back)`, { rollout: cur.id, bakeUntil });
-    }
+    const { alias, primary } = checkStartable(model, spec, this.o.registry.control(model), this.active.get(model), this.o.clock());
     // reserved until this one is active: a second start meanwhile would pass the check above and replace it
     if (this.starting.has(model)) throw new RegistryError('conflict', `another rollout of model "${model}" is being started`);
     this.starting.add(model);
@@ -143,15 +127,62 @@ export class RolloutController implements RoutingOverrides {
       createdAt: now, updatedAt: now, by, reason, promotedAt: null, endedAt: null, endReason: null, analyses: [],
     };
     this.o.stats.reset(model);
-    if (r.policy === 'blue-green') {
-      await this.o.registry.setAlias(model, alias, r.candidate, { kind: 'promote', by, reason: `rollout ${r.id} (blue-green switch): ${reason}`, expectFrom: primary });
-      Object.assign(r, { state: 'promoted', promotedAt: now, weight: 100 });
-    } else {
-      await this.o.registry.setAlias(model, trialAlias(r), r.candidate, { kind: 'set', by, reason: `rollout ${r.id} started (${r.policy}, steps ${r.steps.join('/')}%): ${reason}` });
-    }
+    if (r.policy === 'blue-green') return this.switchOver(r, reason);
+    await this.o.registry.setAlias(model, trialAlias(r), r.candidate, { kind: 'set', by, reason: `rollout ${r.id} started (${r.policy}, steps ${r.steps.join('/')}%): ${reason}` });
     this.active.set(model, r);
-    await this.save(r, 'started', reason);
+    await this.records.save(r, 'started', reason);
     return r;
+  }
+
+  /**
+   * A blue-green rollout's start: its record first (running, no traffic yet), then the switch, then the record promoted.
+   * Saved the other way round, a start interrupted between the switch and the record (kill -9, a lost COMMIT answer) left
+   * production on the candidate with no rollout, so nothing watched its bake period. Now an interrupted start leaves a
+   * record that settle() completes from the deployment history: promoted if the switch committed, ended if it did not.
+   */
+  private async switchOver(r: Rollout, reason: string): Promise<Rollout> {
+    r.weight = 0;
+    await this.records.persist(r);
+    try {
+      await this.o.registry.setAlias(r.model, r.alias, r.candidate, { kind: 'promote', by: r.by, reason: `rollout ${r.id} (blue-green switch): ${reason}`, expectFrom: r.primary });
+    } catch (e) {
+      // a registry error (the alias moved meanwhile, say) was not applied; anything else (the store unreachable, a lost
+      // COMMIT answer) may have been: the next tick reads the deployment history to tell
+      if (e instanceof RegistryError) await this.endUnswitched(r, `the blue-green switch was refused: ${e.message}`).catch(() => this.doubt(r));
+      else this.doubt(r);
+      throw e;
+    }
+    Object.assign(r, { state: 'promoted', promotedAt: r.createdAt, weight: 100 });
+    this.active.set(r.model, r);
+    try {
+      await this.records.save(r, 'started', reason);
+    } catch (e) {
+      // the next tick that can write saves it (a record left "running" would otherwise be settled only at a restart)
+      r.lastError = { at: r.createdAt, message: `the rollout's record could not be saved after its switch: ${e instanceof Error ? e.message : String(e)}` };
+      throw e;
+    }
+    return r;
+  }
+
+  /** A rollout whose state is in doubt: active, and settled from the deployment history before anything else is done with it. */
+  private doubt(r: Rollout): void {
+    this.active.set(r.model, r);
+    this.unsettled.add(r.id);
+  }
+
+  /** Ends a blue-green rollout whose switch never happened (its primary kept every request): nothing to flip back, no alert. */
+  private async endUnswitched(r: Rollout, reason: string): Promise<void> {
+    const prev = { ...r };
+    Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: this.o.clock(), endReason: reason });
+    try {
+      await this.records.persist(r);
+    } catch (e) {
+      restore(r, prev); // still to be ended: by the next tick
+      throw e;
+    }
+    // not notified: nothing was announced ('started' follows the switch), and the primary never stopped serving
+    this.active.delete(r.model);
+    this.looks.forget(r.id);
   }
 
   /** Pauses the model's running rollout; one paused already is left as it is (changed: false). */
@@ -165,7 +196,7 @@ export class RolloutController implements RoutingOverrides {
     // the looks so far spent their share of the step's levels: the looks after the resume get what they left
     r.stepLooks = [...r.stepLooks ?? [], this.looks.reached(r, this.o.clock())];
     r.state = 'paused';
-    await this.save(r, 'paused', `paused by ${by}`);
+    await this.records.save(r, 'paused', `paused by ${by}`);
     return { rollout: r, changed: true };
   }
 
@@ -180,7 +211,7 @@ export class RolloutController implements RoutingOverrides {
     r.state = 'running';
     r.stepStartedAt = this.o.clock();
     this.o.stats.reset(model);
-    await this.save(r, 'resumed', `resumed by ${by}`);
+    await this.records.save(r, 'resumed', `resumed by ${by}`);
     return { rollout: r, changed: true };
   }
 
@@ -223,7 +254,7 @@ export class RolloutController implements RoutingOverrides {
         await this.evaluateOne(r, now);
         if (r.lastError !== undefined) {
           delete r.lastError;
-          await this.persist(r);
+          await this.records.persist(r);
         }
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
@@ -234,13 +265,15 @@ export class RolloutController implements RoutingOverrides {
         this.unsettled.add(r.id);
         errors.push({ model: r.model, rollout: r.id, message });
         this.log(`lookout: rollout ${r.id} of ${r.model} could not be evaluated: ${message}`);
-        await this.persist(r).catch(() => undefined);
+        await this.records.persist(r).catch(() => undefined);
       }
     }
     return errors;
   }
 
   private async evaluateOne(r: Rollout, now: number): Promise<void> {
+    // a blue-green rollout not promoted yet is one whose start is in doubt: never evaluated as steps
+    if (r.policy === 'blue-green' && (r.state === 'running' || r.state === 'paused')) this.unsettled.add(r.id);
     await this.settle(r);
     if (r.state === 'rolled_back') return; // its rollback was found in the deployment history (settle)
     const pending = this.withdrawn.get(r.model);
@@ -298,7 +331,7 @@ export class RolloutController implements RoutingOverrides {
       Object.assign(r, { state: 'promoted', promotedAt: now, weight: 100 });
       delete r.stepLooks;
       this.o.stats.reset(r.model);
-      return this.save(r, 'promoted', `all ${r.steps.length} steps passed`, a);
+      return this.records.save(r, 'promoted', `all ${r.steps.length} steps passed`, a);
     }
     // the next step only once it is stored: a step the store refused leaves the candidate at its share (tried again at
     // the next tick, on the same statistics), not at a share no record shows
@@ -308,13 +341,13 @@ export class RolloutController implements RoutingOverrides {
     r.stepStartedAt = now;
     delete r.stepLooks;
     try {
-      await this.persist(r);
+      await this.records.persist(r);
     } catch (e) {
       restore(r, prev);
       throw e;
     }
     this.o.stats.reset(r.model);
-    await this.notify(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
+    await this.records.notify(r, 'step', `step passed; candidate now at ${r.weight}%`, a);
   }
 
   private async rollback(r: Rollout, reason: string, by: string, analysis?: Analysis, manual = false): Promise<void> {
@@ -334,7 +367,7 @@ export class RolloutController implements RoutingOverrides {
     Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: now, endReason: reason });
     this.active.delete(r.model);
     this.looks.forget(r.id);
-    await this.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
+    await this.records.save(r, 'rolled_back', reason, analysis, manual ? by : undefined);
   }
 
   /** A rollback's alias flip: the promoted alias, or the trial alias, back to the primary; the reason as it stands after it. */
@@ -363,46 +396,32 @@ export class RolloutController implements RoutingOverrides {
     if (r === undefined || !this.unsettled.has(r.id)) return;
     const lost = lostTransition(r, await this.o.registry.store.deployments(r.model, r.createdAt, Number.MAX_SAFE_INTEGER));
     this.unsettled.delete(r.id);
-    if (lost === null) return;
+    if (lost === null) {
+      // a blue-green rollout is promoted by its start: one not promoted and not ended was interrupted before its switch
+      if (r.policy === 'blue-green' && (r.state === 'running' || r.state === 'paused')) {
+        this.log(`lookout: rollout ${r.id} of ${r.model}: its start was interrupted before the blue-green switch; ended, "${r.alias}" stays on ${r.primary}`);
+        await this.endUnswitched(r, `interrupted before its blue-green switch: "${r.alias}" stayed on ${r.primary}`);
+      }
+      return;
+    }
     this.log(`lookout: rollout ${r.id} of ${r.model}: its ${lost.to === 'promoted' ? 'promotion' : 'rollback'} was recorded in the deployment history but not in the rollout; completed now`);
     if (lost.to === 'promoted') {
       Object.assign(r, { state: 'promoted', promotedAt: lost.at, weight: 100 });
       delete r.stepLooks;
       this.looks.forget(r.id);
       this.o.stats.reset(r.model);
-      return this.save(r, 'promoted', `all ${r.steps.length} steps passed (promotion completed after an interruption)`);
+      return this.records.save(r, 'promoted', r.policy === 'blue-green' ? 'blue-green switch (start completed after an interruption)' : `all ${r.steps.length} steps passed (promotion completed after an interruption)`);
     }
     Object.assign(r, { state: 'rolled_back', weight: 0, endedAt: lost.at, endReason: lost.reason });
     this.active.delete(r.model);
     this.withdrawn.delete(r.model);
     this.looks.forget(r.id);
-    await this.save(r, 'rolled_back', lost.reason);
+    await this.records.save(r, 'rolled_back', lost.reason);
   }
 
   private running(model: string, states: Array<Rollout['state']>): Rollout {
     const r = this.active.get(model);
     if (!r || !states.includes(r.state)) throw new RegistryError('conflict', `model "${model}" has no ${states.join(' or ')} rollout`);
     return r;
-  }
-
-  private async save(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis, manualBy?: string): Promise<void> {
-    await this.persist(r);
-    await this.notify(r, type, reason, analysis, manualBy);
-  }
-
-  private async notify(r: Rollout, type: RolloutEvent['type'], reason: string, analysis?: Analysis, manualBy?: string): Promise<void> {
-    try {
-      await this.o.notifier.notify({
-        type, model: r.model, rolloutId: r.id, primary: r.primary, candidate: r.candidate, weight: r.weight, reason, at: r.updatedAt,
-        ...(analysis && { analysis }), ...(manualBy !== undefined && { manualBy }),
-      });
-    } catch {
-      // a failing notifier never stops a rollback or promotion
-    }
-  }
-
-  private async persist(r: Rollout): Promise<void> {
-    r.updatedAt = this.o.clock();
-    await this.o.registry.store.putRollout({ id: r.id, model: r.model, state: r.state, createdAt: r.createdAt, updatedAt: r.updatedAt, data: { ...r } as unknown as Record<string, unknown> });
   }
 }
