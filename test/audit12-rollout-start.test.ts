@@ -14,7 +14,7 @@ import { pgProxy, type PgProxy } from './helpers/pg-proxy.js';
 import { many, predict } from './helpers/predict.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { declareChurn } from './helpers/registry.js';
-import { call } from './helpers/server.js';
+import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
@@ -130,5 +130,39 @@ describe('audit12: a blue-green rollout start interrupted between the switch and
     await f.srv.stop('SIGKILL');
     f.srv = await spawnServe(['--config', f.config, '--store', `${pgUrl as string}?schema=${f.schema}`]);
     assert.equal((await rolloutOf(f.srv.url))?.state, 'promoted');
+  });
+});
+
+describe('audit12: the serving alias while a rollout runs or bakes', () => {
+  test('PUT .../serving naming another alias is refused (409) while the rollout runs and in its bake period, accepted once it ended; other changes are accepted', async (t) => {
+    let now = Date.UTC(2026, 11, 5, 12);
+    const srv = await testServer({ clock: () => now, configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    const v1 = await startModelServer();
+    const v2 = await startModelServer();
+    t.after(async () => {
+      await srv.close();
+      await v1.close();
+      await v2.close();
+    });
+    await declareChurn(srv.url, [{ version: '1.0.0', upstream: v1.url }, { version: '1.1.0', upstream: v2.url }], '1.0.0');
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/aliases/champion', { version: '1.0.0', reason: 'audit12' })).status, 200);
+    const s = await call(srv.url, 'POST', '/v1/models/churn/rollout', { ...BLUE_GREEN, policy: 'canary', steps: [50] });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const moved = await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'champion' });
+    assert.equal(moved.status, 409, `a serving alias moved off the rollout's: ${JSON.stringify(moved.body)}`);
+    assert.match(String((moved.body['error'] as { message: string }).message), /rollout \S+ of model "churn" is running on alias "production"/);
+    assert.equal(((await call(srv.url, 'GET', '/v1/models/churn/serving')).body['serving'] as { alias: string }).alias, 'production');
+    // the same alias with another timeout: accepted
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'production', timeoutMs: 700 })).status, 200);
+    // a serving configuration without an alias means the default one ("production"): accepted too
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 800 })).status, 200);
+    assert.equal((await call(srv.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'audit12' })).status, 200);
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'champion' })).status, 200);
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'production' })).status, 200);
+    // a blue-green rollout bakes for an hour after its switch
+    assert.equal((await call(srv.url, 'POST', '/v1/models/churn/rollout', BLUE_GREEN)).status, 201);
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'champion' })).status, 409);
+    now += 3_600_001;
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'champion' })).status, 200, 'after the bake period');
   });
 });

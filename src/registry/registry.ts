@@ -314,13 +314,15 @@ export class ModelRegistry {
     return changed;
   }
 
-  async putServing(model: string, raw: unknown): Promise<ServingConfig> {
+  /** Sets the model's serving configuration; `check` (the rollout controller's, say) may refuse it by throwing, in the write's turn. */
+  async putServing(model: string, raw: unknown, check?: (cfg: ServingConfig) => void): Promise<ServingConfig> {
     const cfg = checkServing(raw, this.requireModel(model));
     // a misspelt version would only show as 503s (or silently lost shadow traffic) once requests are routed to it
     const p = cfg.policy;
     const named = [...('candidate' in p ? [p.candidate] : []), ...('standby' in p ? [p.standby] : []), ...cfg.fallback.flatMap((s) => ('version' in s ? [s.version] : []))];
     for (const v of named) this.requireVersion(model, v);
     return this.servingTurn(model, async () => {
+      check?.(cfg);
       await this.o.store.putServing(model, { ...cfg }, this.o.clock());
       await this.refresh(model);
       return cfg;

@@ -98,6 +98,18 @@ export class RolloutController implements RoutingOverrides {
     return null;
   }
 
+  /**
+   * Refuses a serving alias other than the one the model's rollout moves, while it runs or bakes: the gateway would
+   * send the primary's traffic to the other alias's version, the analysis would compare the candidate with a version no
+   * longer serving, and the promotion (or a rollback) would flip an alias that no longer serves.
+   */
+  checkServingAlias(model: string, alias: string): void {
+    const r = this.active.get(model);
+    if (r === undefined || r.alias === alias || r.state === 'rolled_back') return;
+    if (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs <= this.o.clock()) return;
+    throw new RegistryError('conflict', `rollout ${r.id} of model "${model}" is ${r.state === 'promoted' ? 'in its bake period' : r.state} on alias "${r.alias}": abort it or wait for its end before serving alias "${alias}"`, { rollout: r.id, alias: r.alias });
+  }
+
   /** The model's current or most recent rollout. */
   async current(model: string): Promise<Rollout | null> {
     const a = this.active.get(model);

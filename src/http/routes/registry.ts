@@ -138,6 +138,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return { serving: registry.control(req.params.name).serving };
     });
 
-    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', admin, async (req) => ({ serving: await registry.putServing(req.params.name, req.body) }));
+    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', admin, async (req) => (
+      { serving: await registry.putServing(req.params.name, req.body, (cfg) => s.rollouts.checkServingAlias(req.params.name, cfg.alias)) }));
   };
 }
