@@ -128,13 +128,19 @@ export class MonitorEvaluator {
     return out;
   }
 
-  /** The metric over [from, to) of the monitor's version (and a segment). */
+  /**
+   * The metric over [from, to) of the monitor's version (and a segment). The summary is of the range the windows cover
+   * (SummaryReader.effectiveRange: whole minutes, or whole hours before the minute windows' retention), so a rate counts
+   * over those seconds: a 15-minute window of four weeks ago reads its hour, whose events over 900 s made a throughput
+   * baseline 4x the steady rate (a `rolling` weekly monitor fired on unchanged traffic).
+   */
   async valueAt(def: MonitorDefinition, v: VersionContext, model: ModelRecord, segment: string, from: number, to: number, cache: EvalCache): Promise<MetricValue> {
     const metric = getMonitorMetric(splitMetric(def.metric).id);
     const summary = metric.source === 'summary' ? await cache.summary(v, segment, from, to) : await cache.summary(v, segment, from, to).catch(() => null);
+    const covered = this.deps.reader.effectiveRange(from, to);
     try {
       return await metric.value({
-        v, model, summary: summary as NonNullable<typeof summary>, seconds: (to - from) / 1000, from, to, now: to,
+        v, model, summary: summary as NonNullable<typeof summary>, seconds: (covered.to - covered.from) / 1000, from, to, now: to,
         labelled: () => cache.labelledEvents(v, segment, from, to),
         freshness: () => this.freshness(v, segment, to),
       }, metricArgs(def));

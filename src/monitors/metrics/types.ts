@@ -9,6 +9,7 @@ export interface MetricContext {
   model: ModelRecord;
   /** The merged summary of the window (and segment). */
   summary: WindowSummary;
+  /** The seconds the summary covers: the window's, or more where it reads whole minutes or hours (effectiveRange). */
   seconds: number;
   from: number;
   to: number;

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../src/config.js';
+import { tempDir } from './helpers/cli.js';
+import { call, testServer } from './helpers/server.js';
+
+// Audit 12 (time and windows at their edges), through a real server on a DuckDB file with an injected clock.
+const M = 60_000;
+const H = 3_600_000;
+const D = 86_400_000;
+const W = 7 * D;
+const regression = { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+
+async function declare(url: string): Promise<void> {
+  assert.equal((await call(url, 'POST', '/v1/models', regression)).status, 201);
+  assert.equal((await call(url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+}
+
+async function send(url: string, rows: Array<Record<string, unknown>>): Promise<void> {
+  const events = rows.map((r, i) => ({ model: 'm', version: '1', features: { x: i }, prediction: i, ...r }));
+  const r = await call(url, 'POST', '/v1/events', { events });
+  assert.equal(r.body['accepted'], events.length, JSON.stringify(r.body).slice(0, 400));
+}
+
+describe('audit12: time and windows at their edges', () => {
+  test('a rolling weekly throughput monitor with a 15m window: the past weeks, older than the minute windows, are rates over the hour they read, not 4x', async () => {
+    // Steady traffic, one event every 10 s, in the hour holding the window this week and the 4 weeks before.
+    const hour = Date.UTC(2026, 11, 5, 10);
+    const now = hour + 16 * M;
+    const srv = await testServer({ clock: () => now });
+    try {
+      await declare(srv.url);
+      for (let w = 0; w <= 4; w++) {
+        const times = Array.from({ length: 360 }, (_, i) => hour - w * W + i * 10_000).filter((t) => t < now);
+        await send(srv.url, times.map((timestamp) => ({ timestamp })));
+      }
+      const mon = { id: 'tp', model: 'm', metric: 'throughput', window: '15m', kind: 'rolling', baseline: { periods: 4, seasonality: 'weekly' }, minSamples: 1, levels: [{ severity: 'warning', threshold: 0.5 }] };
+      assert.equal((await call(srv.url, 'POST', '/v1/monitors', mon)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/monitors/run', {})).status, 200);
+      const evs = (await call(srv.url, 'GET', `/v1/monitors/tp/evaluations?from=${hour}&to=${now}`)).body['evaluations'] as Array<Record<string, unknown>>;
+      const last = evs.find((e) => e['at'] === hour + 15 * M);
+      assert.ok(last, JSON.stringify(evs).slice(0, 500));
+      // this week's window [10:00, 10:15): 90 events in 900 s; each past week's hour: 360 events in 3600 s
+      assert.equal(last['value'], 90 / 900);
+      assert.ok(Math.abs((last['baseline'] as number) - 360 / 3600) < 1e-12, `baseline ${String(last['baseline'])} (0.4 before: 360 events of the hour over the 900 s of the window)`);
+      assert.equal(last['status'], 'ok', JSON.stringify(last));
+      assert.equal(((await call(srv.url, 'GET', '/v1/alerts')).body['alerts'] as unknown[]).length, 0);
+    } finally {
+      await srv.close();
+    }
+  });
+});
