@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../src/config.js';
+import { parseAlertingSettings } from '../src/alerting/settings.js';
 import { tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -47,6 +48,29 @@ describe('audit12: time and windows at their edges', () => {
       assert.ok(Math.abs((last['baseline'] as number) - 360 / 3600) < 1e-12, `baseline ${String(last['baseline'])} (0.4 before: 360 events of the hour over the 900 s of the window)`);
       assert.equal(last['status'], 'ok', JSON.stringify(last));
       assert.equal(((await call(srv.url, 'GET', '/v1/alerts')).body['alerts'] as unknown[]).length, 0);
+    } finally {
+      await srv.close();
+    }
+  });
+  test('a fraction of a millisecond never moves an event into the next window: RFC 3339 digits past the millisecond and a fractional epoch are truncated, as Date.parse, Java and Python do', async () => {
+    const now = Date.UTC(2026, 11, 5, 12, 30);
+    const srv = await testServer({ clock: () => now, configure: (c) => (c.ingest.sampleRate = 1) });
+    try {
+      await declare(srv.url);
+      const eleven = Date.UTC(2026, 11, 5, 11);
+      // Python's isoformat() writes microseconds; each of these is before 11:00
+      await send(srv.url, [
+        { id: 'a', timestamp: '2026-12-05T10:59:59.9996Z' },
+        { id: 'b', timestamp: '2026-12-05T10:59:59.999600+00:00' },
+        { id: 'c', timestamp: '2026-12-05T11:59:59.999999999+01:00' },
+        { id: 'd', timestamp: eleven - 0.4 },
+        { id: 'e', timestamp: '2026-12-05T11:00:00.0004Z' },
+      ]);
+      const events = async (from: number, to: number): Promise<number> => (await call(srv.url, 'GET', `/v1/models/m/health?from=${from}&to=${to}`)).body['events'] as number;
+      assert.equal(await events(eleven - H, eleven), 4, 'the four events before 11:00 are in the 10:00 hour (0 before: each was at 11:00:00.000)');
+      assert.equal(await events(eleven, eleven + H), 1);
+      const raw = (await call(srv.url, 'GET', `/v1/models/m/events?from=${eleven - H}&to=${eleven + H}`)).body['events'] as Array<{ id: string; ts: number }>;
+      assert.deepEqual(Object.fromEntries(raw.map((e) => [e.id, e.ts])), { a: eleven - 1, b: eleven - 1, c: eleven - 1, d: eleven - 1, e: eleven });
     } finally {
       await srv.close();
     }

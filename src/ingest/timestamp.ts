@@ -25,7 +25,9 @@ export function parseRfc3339(s: string): number | undefined {
     if (oh > 23 || om > 59) return undefined;
     offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  const ms = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
+  // Digits past the millisecond are dropped (as Date.parse, Java's toEpochMilli and Python's int(timestamp() * 1000)):
+  // rounded, 10:59:59.9996 (Python's isoformat() writes microseconds) was 11:00:00.000, in the next minute, hour and day.
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
   const date = new Date(0);
   date.setUTCFullYear(y, mo - 1, d); // years 0-99 are not shifted to 19xx, unlike Date.UTC
   date.setUTCHours(h, mi, sec, ms);
@@ -58,7 +60,7 @@ export function unitProblem(v: unknown): string | null {
 export function parseEventTimestamp(v: unknown, now: number): number | undefined {
   if (v === undefined || v === null) return now;
   let t: number | undefined;
-  if (typeof v === 'number') t = Number.isFinite(v) ? Math.round(v) : undefined;
+  if (typeof v === 'number') t = Number.isFinite(v) ? Math.floor(v) : undefined; // truncated, as the text's fraction
   else if (typeof v === 'string' && v.length <= 64) t = parseRfc3339(v);
   return t !== undefined && t >= 0 && t <= MAX_EPOCH_MS ? t : undefined;
 }
