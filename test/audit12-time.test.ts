@@ -75,4 +75,29 @@ describe('audit12: time and windows at their edges', () => {
       await srv.close();
     }
   });
+
+  test('a series of more windows than any chart shows (minute windows to a `to` a year ahead) is a 400 naming the count, not 574,620 points', async () => {
+    const now = Date.UTC(2026, 11, 5, 12, 30);
+    const srv = await testServer({ clock: () => now });
+    try {
+      await declare(srv.url);
+      await send(srv.url, [{ timestamp: now - M }]);
+      for (const path of ['timeseries?metric=events', 'series?metrics=events,throughput']) {
+        const far = await call(srv.url, 'GET', `/v1/models/m/${path}&granularity=minute&from=${now - H}&to=${now + 399 * D}`);
+        assert.equal(far.status, 400, `${path}: ${far.status} ${JSON.stringify(far.body).slice(0, 200)}`);
+        const err = far.body['error'] as { code: string; message: string; details: Record<string, unknown> };
+        assert.equal(err.code, 'bad_request');
+        const windows = 60 + 399 * 24 * 60; // the hour before now, then 399 days of minutes
+        assert.match(err.message, new RegExp(`${windows} minute windows`));
+        assert.equal(err.details['windows'], windows);
+        // the widest ranges a chart asks for still answer: minutes from the retention to a day ahead, hours over 400 days
+        const minutes = await call(srv.url, 'GET', `/v1/models/m/${path}&granularity=minute&from=${now - 2 * D + M}&to=${now + D}`);
+        assert.equal(minutes.status, 200, JSON.stringify(minutes.body).slice(0, 200));
+        const hours = await call(srv.url, 'GET', `/v1/models/m/${path}&granularity=hour&from=${now - 399 * D}&to=${now + D}`);
+        assert.equal(hours.status, 200, JSON.stringify(hours.body).slice(0, 200));
+      }
+    } finally {
+      await srv.close();
+    }
+  });
 });

@@ -51,3 +51,19 @@ export function checkComputedWindows(chosen: Iterable<ChosenDriftSeries>, from: 
     throw new ApiError('bad_request', `a drift series of method ${computed.method} (not the automatic one) is computed at query time, at most ${MAX_COMPUTED_WINDOWS} windows: this range has ${windows} ${granularity} windows; shorten it or use a coarser granularity`, { windows, max: MAX_COMPUTED_WINDOWS });
   }
 }
+
+/**
+ * Windows a series (GET /timeseries, /series) answers at most: more than any chart draws, and more than the widest range a
+ * granularity gives otherwise (hours over the 400 days a range may span: 9,601; minutes exist for the last 2 days only,
+ * as events reach at most a day ahead). Minutes up to a `to` a year ahead were 574,621 points, 25 MB and 6 s of one
+ * request's work.
+ */
+export const MAX_SERIES_WINDOWS = 10_000;
+
+/** A 400 when the range holds more windows of the series' granularity than MAX_SERIES_WINDOWS. */
+export function checkSeriesWindows(from: number, to: number, size: number, granularity: Granularity): void {
+  const windows = Math.ceil(to / size) - Math.floor(from / size);
+  if (windows > MAX_SERIES_WINDOWS) {
+    throw new ApiError('bad_request', `a series answers at most ${MAX_SERIES_WINDOWS} windows: this range has ${windows} ${granularity} windows; shorten it (an event is at most a day ahead) or use a coarser granularity`, { windows, max: MAX_SERIES_WINDOWS, granularity });
+  }
+}

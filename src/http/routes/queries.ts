@@ -12,7 +12,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import { thresholdParam, type RangeParams } from '../params.js';
-import { checkComputedWindows, seriesMethodParams } from '../series-method-params.js';
+import { checkComputedWindows, checkSeriesWindows, seriesMethodParams } from '../series-method-params.js';
 import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
 import { knownDriftMethods } from '../../core/drift/registry.js';
@@ -190,6 +190,7 @@ export function queryRoutes(deps: AppDeps) {
       if (problem) throw new ApiError('bad_request', problem.message, problem.details);
       const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
+      checkSeriesWindows(r.from, r.to, size, granularity);
       const chosen = seriesMethodParams(req.query, metric, v, size / 1000);
       checkComputedWindows(chosen ? [chosen] : [], r.from, r.to, size, granularity);
       const drift = chosen ? { method: chosen.method, threshold: chosen.threshold, autoSelected: chosen.autoSelected } : seriesDriftMethod(metric, v);

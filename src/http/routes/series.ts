@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
-import { checkComputedWindows, seriesMethodsParams } from '../series-method-params.js';
+import { checkComputedWindows, checkSeriesWindows, seriesMethodsParams } from '../series-method-params.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
@@ -34,6 +34,7 @@ export function seriesRoutes(deps: AppDeps) {
       }
       const granularity = deps.reader.seriesGranularity(r.from, r.granularity ?? granularityFor(r.from, r.to));
       const size = GRANULARITY_MS[granularity];
+      checkSeriesWindows(r.from, r.to, size, granularity);
       // `method`/`threshold` apply to each drift series as GET /timeseries applies them to one (same refusals and cap).
       const chosen = seriesMethodsParams(req.query, metrics, v, size / 1000);
       checkComputedWindows(chosen.values(), r.from, r.to, size, granularity);
