@@ -100,4 +100,29 @@ describe('audit12: time and windows at their edges', () => {
       await srv.close();
     }
   });
+
+  test('from/to in epoch seconds (date +%s) are refused naming the milliseconds, as an event timestamp is, not read as January 1970', async () => {
+    const now = Date.UTC(2026, 11, 5, 12, 30);
+    const srv = await testServer({ clock: () => now });
+    try {
+      await declare(srv.url);
+      await send(srv.url, [{ timestamp: now - M }]);
+      const s = Math.floor(now / 1000);
+      const r = await call(srv.url, 'GET', `/v1/models/m/health?from=${s - 3600}`);
+      assert.equal(r.status, 400, `${r.status}: ${JSON.stringify(r.body).slice(0, 300)} (200 with 0 events before: January 1970)`);
+      const err = r.body['error'] as { code: string; message: string };
+      assert.equal(err.code, 'bad_request');
+      assert.match(err.message, new RegExp(`from ${s - 3600} is epoch seconds \\(2026-12-05T11:30:00.000Z\\).*send epoch milliseconds \\(${(s - 3600) * 1000}\\)`));
+      const both = await call(srv.url, 'GET', `/v1/models/m/health?from=${s - 3600}&to=${s}`);
+      assert.equal(both.status, 400, JSON.stringify(both.body).slice(0, 300));
+      const micro = await call(srv.url, 'GET', `/v1/models/m/health?to=${now * 1000}`);
+      assert.equal(micro.status, 400);
+      assert.match((micro.body['error'] as { message: string }).message, /to \d+ is epoch microseconds/);
+      // milliseconds, and small ones (the epoch itself), still answer
+      assert.equal((await call(srv.url, 'GET', `/v1/models/m/health?from=${(s - 3600) * 1000}&to=${s * 1000}`)).body['events'], 1);
+      assert.equal((await call(srv.url, 'GET', '/v1/models/m/health?from=0&to=1000')).status, 200);
+    } finally {
+      await srv.close();
+    }
+  });
 });

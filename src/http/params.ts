@@ -1,5 +1,5 @@
 import { parseGranularity } from '../core/time/windows.js';
-import { MAX_EPOCH_MS, parseRfc3339 } from '../ingest/timestamp.js';
+import { MAX_EPOCH_MS, parseRfc3339, unitProblem } from '../ingest/timestamp.js';
 import { segmentKey } from '../ingest/validate-event.js';
 import type { Granularity } from '../storage/types.js';
 import { ApiError } from './errors.js';
@@ -20,7 +20,13 @@ const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?
 export function parseTime(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new ApiError('bad_request', `${name} must be a time`);
-  const n = /^\d+$/.test(v) ? Number(v) : isoTime(v);
+  const epoch = /^\d+$/.test(v);
+  const n = epoch ? Number(v) : isoTime(v);
+  // Epoch seconds (`date +%s`), microseconds or nanoseconds, refused as an event timestamp is: read as milliseconds,
+  // seconds are January 1970 to March 1973, where no event can be (events there are refused as seconds), and the
+  // answer was empty without saying why.
+  const unit = epoch ? unitProblem(n) : null;
+  if (unit !== null) throw new ApiError('bad_request', unit.replace(/^timestamp /, `${name} `).replace(/ or an RFC 3339 date-time$/, ' or an ISO-8601 time'));
   if (n === undefined || !(n <= MAX_EPOCH_MS)) {
     throw new ApiError('bad_request', `${name} must be epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z (no zone: UTC) (got "${v.slice(0, 50)}")`);
   }
