@@ -125,4 +125,26 @@ describe('audit12: time and windows at their edges', () => {
       await srv.close();
     }
   });
+
+  test('alerting.timeWindows startsAt/endsAt are read as ISO-8601 (no zone: UTC) or epoch ms whatever the server time zone, and a time that is not one is refused naming it', () => {
+    const dir = tempDir('lookout-a12tw-');
+    const file = join(dir, 'lookout.yaml');
+    const tz = process.env['TZ'];
+    try {
+      process.env['TZ'] = 'America/New_York';
+      writeFileSync(file, 'alerting:\n  timeWindows:\n    - { name: migration, startsAt: "2026-02-01T10:00:00", endsAt: "2026-02-01 12:30" }\n    - { name: ms, startsAt: 1769940000000, endsAt: "2026-02-01T12:00:00+01:00" }\n');
+      const [a, b] = parseAlertingSettings(loadConfig(file).alerting).pipeline.timeWindows;
+      assert.equal(a?.startsAt, Date.UTC(2026, 1, 1, 10), `startsAt ${new Date(a?.startsAt ?? NaN).toISOString()} (15:00Z before: read in the server's time zone)`);
+      assert.equal(a?.endsAt, Date.UTC(2026, 1, 1, 12, 30));
+      assert.equal(b?.startsAt, 1769940000000);
+      assert.equal(b?.endsAt, Date.UTC(2026, 1, 1, 11));
+      for (const bad of ['Feb 1 2026 10:00', '2026-02-30T10:00:00Z']) {
+        writeFileSync(file, `alerting:\n  timeWindows:\n    - { name: x, startsAt: "${bad}", endsAt: "2026-03-02T00:00:00Z" }\n`);
+        assert.throws(() => parseAlertingSettings(loadConfig(file).alerting), (e: Error) => e.message.includes('alerting.timeWindows[0].startsAt') && e.message.includes(bad), bad);
+      }
+    } finally {
+      if (tz === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = tz;
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { declaredTwice } from '../config-duplicates.js';
 import { checkMatcher, type Matcher } from '../core/rules/matchers.js';
 import { checkTimeWindow } from '../core/rules/time-window.js';
 import { parseDuration } from '../monitors/duration.js';
+import { parseTime } from '../http/params.js';
 import type { ActionSettings } from './actions/runner.js';
 import { argv, httpUrl, text } from './notifiers/keys.js';
 import type { NotifierConfig } from './notifiers/types.js';
@@ -70,6 +71,22 @@ function evaluationInterval(o: Obj): number {
   return ms;
 }
 
+/**
+ * An absolute time window's start or end: epoch milliseconds, or ISO-8601 as queries and silences take it (no zone: UTC).
+ * Date.parse read a time without a zone in the server's time zone (10:00 was 15:00Z under TZ=America/New_York: the
+ * window muted the wrong hours), took free text ("Feb 1 2026 10:00") and rolled 2026-02-30 into March.
+ */
+function windowTime(v: unknown, where: string): number {
+  let t: number | undefined;
+  try {
+    t = typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' ? parseTime(v, where) : undefined;
+  } catch {
+    t = undefined;
+  }
+  if (t === undefined) throw new Error(`${where} must be epoch milliseconds or an ISO-8601 time such as "2026-02-01T10:00:00Z" (no zone: UTC), got ${JSON.stringify(v)?.slice(0, 60)}`);
+  return t;
+}
+
 /** The `alerting:` section of lookout.yaml (all optional), checked with readable errors. */
 export function parseAlertingSettings(raw: unknown): AlertingSettings {
   const o: Obj = raw === undefined || raw === null ? {} : section(raw, ALERTING_KEYS, 'alerting') as Obj;
@@ -84,8 +101,7 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
     if (!isObj(w)) throw new Error(`alerting.timeWindows[${i}] must be an object`);
     onlyKnown(w, ['name', 'startsAt', 'endsAt', 'weekdays', 'startTime', 'endTime', 'matchers'], `alerting.timeWindows[${i}]`);
     const tw = { ...w, matchers: matchers(w['matchers'], `alerting.timeWindows[${i}].matchers`) } as MuteTimeWindow;
-    if (typeof w['startsAt'] === 'string') tw.startsAt = Date.parse(w['startsAt']);
-    if (typeof w['endsAt'] === 'string') tw.endsAt = Date.parse(w['endsAt']);
+    for (const k of ['startsAt', 'endsAt'] as const) if (w[k] !== undefined) tw[k] = windowTime(w[k], `alerting.timeWindows[${i}].${k}`);
     checkTimeWindow(tw);
     return tw;
   });
