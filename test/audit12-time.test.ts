@@ -115,12 +115,14 @@ describe('audit12: time and windows at their edges', () => {
       assert.match(err.message, new RegExp(`from ${s - 3600} is epoch seconds \\(2026-12-05T11:30:00.000Z\\).*send epoch milliseconds \\(${(s - 3600) * 1000}\\)`));
       const both = await call(srv.url, 'GET', `/v1/models/m/health?from=${s - 3600}&to=${s}`);
       assert.equal(both.status, 400, JSON.stringify(both.body).slice(0, 300));
-      const micro = await call(srv.url, 'GET', `/v1/models/m/health?to=${now * 1000}`);
+      const micro = await call(srv.url, 'GET', `/v1/models/m/health?to=${now * 1000}`); // microseconds: past year 9999
       assert.equal(micro.status, 400);
       assert.match((micro.body['error'] as { message: string }).message, /to \d+ is epoch microseconds/);
       // milliseconds, and small ones (the epoch itself), still answer
       assert.equal((await call(srv.url, 'GET', `/v1/models/m/health?from=${(s - 3600) * 1000}&to=${s * 1000}`)).body['events'], 1);
       assert.equal((await call(srv.url, 'GET', '/v1/models/m/health?from=0&to=1000')).status, 200);
+      const end = 253_402_300_799_999; // the last millisecond of year 9999, a query's "for ever"
+      assert.equal((await call(srv.url, 'GET', `/v1/models/m/health?from=${end - D}&to=${end}`)).status, 200);
     } finally {
       await srv.close();
     }

@@ -22,10 +22,11 @@ export function parseTime(v: unknown, name: string): number | undefined {
   if (typeof v !== 'string') throw new ApiError('bad_request', `${name} must be a time`);
   const epoch = /^\d+$/.test(v);
   const n = epoch ? Number(v) : isoTime(v);
-  // Epoch seconds (`date +%s`), microseconds or nanoseconds, refused as an event timestamp is: read as milliseconds,
-  // seconds are January 1970 to March 1973, where no event can be (events there are refused as seconds), and the
-  // answer was empty without saying why.
-  const unit = epoch ? unitProblem(n) : null;
+  // Epoch seconds (`date +%s`) are refused as an event timestamp is: read as milliseconds, they are January 1970 to March
+  // 1973, where no event can be (events there are refused as seconds), and the answer was empty without saying why.
+  // Microseconds and nanoseconds are named where they are past year 9999 (below it, years 5138 to 9999 are milliseconds
+  // a query may give as its end).
+  const unit = epoch && n !== undefined && (n < 1e11 || n > MAX_EPOCH_MS) ? unitProblem(n) : null;
   if (unit !== null) throw new ApiError('bad_request', unit.replace(/^timestamp /, `${name} `).replace(/ or an RFC 3339 date-time$/, ' or an ISO-8601 time'));
   if (n === undefined || !(n <= MAX_EPOCH_MS)) {
     throw new ApiError('bad_request', `${name} must be epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z (no zone: UTC) (got "${v.slice(0, 50)}")`);
