@@ -10,7 +10,7 @@ import { RolloutRecords, restore } from './records.js';
 import { RolloutLooks } from './looks.js';
 import { lostTransition } from './settle.js';
 import { sloBreach, sloLevel } from './slo.js';
-import { checkRolloutSpec, type Rollout, type RolloutSpec } from './spec.js';
+import { checkRolloutSpec, storedRollout, type Rollout, type RolloutSpec } from './spec.js';
 import { checkStartable } from './startable.js';
 
 export interface ControllerOptions {
@@ -79,7 +79,7 @@ export class RolloutController implements RoutingOverrides {
     const now = this.o.clock();
     // the newest rollout of each model only (a model's history can hold thousands): an older one is never active
     for (const rec of await this.o.registry.store.latestRollouts()) {
-      const r = rec.data as unknown as Rollout;
+      const r = storedRollout(rec.data);
       if (r.state === 'running' || r.state === 'paused' || (r.state === 'promoted' && (r.promotedAt ?? 0) + r.bakeMs > now)) {
         this.active.set(r.model, r);
         this.unsettled.add(r.id);
@@ -115,7 +115,7 @@ export class RolloutController implements RoutingOverrides {
     const a = this.active.get(model);
     if (a) return a;
     const rec = (await this.o.registry.store.listRolloutPage(model, 1))[0];
-    return rec ? rec.data as unknown as Rollout : null;
+    return rec ? storedRollout(rec.data) : null;
   }
 
   async start(model: string, raw: unknown, by: string, reason: string): Promise<Rollout> {

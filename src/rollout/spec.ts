@@ -65,6 +65,17 @@ export interface Rollout extends RolloutSpec {
 
 export const DEFAULT_SLO: RolloutSlo = { maxErrorRate: 0.05, errorRateAlpha: 0.01, maxP95Ms: 1000, minSamples: 50 };
 
+/**
+ * A rollout as the store holds it (RolloutRecord.data). One stored by an earlier release lacks the settings added since
+ * (analysis.driftAlpha before 2026-12-03, analysis.interimAlpha and slo.errorRateAlpha before 2026-12-04): they take
+ * their defaults, as a new rollout that does not set them does (a missing driftAlpha made every look within a step throw
+ * "normalIsf: p must be in (0, 1), got NaN", so an upgraded rollout was never analysed, promoted or rolled back).
+ */
+export function storedRollout(data: Record<string, unknown>): Rollout {
+  const r = data as unknown as Rollout;
+  return { ...r, analysis: { ...DEFAULT_ANALYSIS, ...r.analysis }, slo: { ...DEFAULT_SLO, ...r.slo } };
+}
+
 const num = (o: Record<string, unknown>, k: string, dflt: number, min: number, max: number): number => {
   const v = o[k] ?? dflt;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new RegistryError('bad_request', `rollout "${k}" must be a number from ${min} to ${max}`);

@@ -1,6 +1,6 @@
 import type { RegistryServices } from '../../gateway/services.js';
 import { summariseRollout, type RolloutSummary } from '../../rollout/history.js';
-import type { Rollout } from '../../rollout/spec.js';
+import { storedRollout } from '../../rollout/spec.js';
 import { ApiError } from '../errors.js';
 
 /** One page of GET /v1/models/:name/rollouts; `next` is the `before` of the following page (null: no more). */
@@ -17,5 +17,5 @@ export async function rolloutPage(s: RegistryServices, model: string, q: Record<
   }
   const recs = await s.registry.store.listRolloutPage(model, limit + 1, before);
   const page = recs.slice(0, limit);
-  return { rollouts: page.map((r) => summariseRollout(r.data as unknown as Rollout)), next: recs.length > limit ? (page.at(-1)?.id ?? null) : null };
+  return { rollouts: page.map((r) => summariseRollout(storedRollout(r.data))), next: recs.length > limit ? (page.at(-1)?.id ?? null) : null };
 }
