@@ -26,12 +26,14 @@ import type { ModelRecord, SummaryKey, VersionRecord } from './storage/types.js'
 import { readerSync, syncedStore } from './ingest/synced-store.js';
 import { storeJournalDir } from './ingest/journal-dir.js';
 import { intermediateSince } from './monitoring/intermediate-since.js';
+import { checkStoreFormat } from './storage/format.js';
+import { VERSION } from './version.js';
 import { openStore } from './storage/open.js';
 import { InputError } from './io/errors.js';
 import { configError, entry, invalidConfig } from './config-where.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
-import { dataDirError, listenError, StartStopped, storeOpenError, storeRefusedAtStart } from './startup-errors.js';
+import { dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart } from './startup-errors.js';
 import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -103,6 +105,10 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     await store.close();
     throw new InputError(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
   }
+  await checkStoreFormat(store, VERSION, shownStoreUrl(storeUrl(config))).catch(async (e: unknown) => {
+    await store.close().catch(() => undefined);
+    throw e instanceof InputError ? e : storeRefusedAtStart(config.dataDir, e instanceof Error ? e.message : String(e));
+  });
   const aborted = (): boolean => opts.signal?.aborted === true;
   const check = (): void => {
     if (aborted()) throw new StartStopped();
