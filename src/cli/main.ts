@@ -14,17 +14,16 @@ import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
 import { VERSION } from '../version.js';
 
-/** Runs the CLI and returns the process exit code (0 ok, 1 drift with --fail-on-drift, 2 bad input). */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * The `lookout` program with every command (exit overrides set): what `main` parses, and what tests read the commands
+ * and options of (test/audit12-docswalk: every option the docs name exists, every option is documented).
+ */
+export function lookoutProgram(setCode: (c: number) => void): Command {
   const program = new Command('lookout')
     .description('Lookout: keep production ML models healthy (drift, quality, metrics, alerts, rollouts)')
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let code: number = EXIT.ok;
-  const setCode = (c: number): void => {
-    code = c;
-  };
   program.addCommand(driftCommand(setCode));
   program.addCommand(metricsCommand(setCode));
   program.addCommand(reportCommand(setCode));
@@ -33,12 +32,21 @@ export async function main(argv: string[]): Promise<number> {
   for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
-  // addCommand() does not pass these settings on: usage errors must reach the catch below (exit 2).
+  // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2).
   const override = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
     cmd.commands.forEach(override);
   };
   program.commands.forEach(override);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code (0 ok, 1 drift with --fail-on-drift, 2 bad input). */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = lookoutProgram((c) => {
+    code = c;
+  });
   // --json as the command parsed it; a usage error comes before that: then its word on the command line
   let json: boolean | undefined;
   program.hook('preAction', (_program, cmd) => {

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { Command } from 'commander';
+import { parse, stringify } from 'yaml';
+import { lookoutProgram } from '../src/cli/main.js';
+import { CHURN } from '../src/demo/models.js';
+import { tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
+import { call } from './helpers/server.js';
+
+const root = process.cwd();
+const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const doc = (f: string): string => readFileSync(join(root, f), 'utf8');
+
+/** The fenced blocks of a markdown text in `lang` ('' for any). */
+function blocks(md: string, lang = ''): string[] {
+  return [...md.matchAll(/```([a-z]*)\n([\s\S]*?)```/g)].filter((m) => lang === '' || m[1] === lang).map((m) => m[2] as string);
+}
+
+/** Everything a reader copies: fenced blocks and inline code spans. */
+function codeText(md: string): string {
+  const spans = [...md.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map((m) => m[1]);
+  return [...blocks(md), ...spans].join('\n');
+}
+
+/** The command lines naming `lookout ...`: a block's line with its indented continuations, and inline spans. */
+function commandLines(md: string): string[] {
+  const out: string[] = [];
+  for (const b of blocks(md)) {
+    let cur: string | undefined;
+    for (const line of b.split('\n')) {
+      if (/^\s*(npx )?lookout /.test(line)) {
+        if (cur !== undefined) out.push(cur);
+        cur = line;
+      } else if (cur !== undefined && line.startsWith(' ')) {
+        cur += ` ${line}`;
+      } else {
+        if (cur !== undefined) out.push(cur);
+        cur = undefined;
+      }
+    }
+    if (cur !== undefined) out.push(cur);
+  }
+  for (const m of md.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]*lookout [^`\n]*)`/g)) out.push(m[1] as string);
+  return out;
+}
+
+const program = lookoutProgram(() => undefined);
+const longs = (c: Command): Set<string> => new Set(c.options.map((o) => o.long).filter((l): l is string => l !== undefined));
+const sub = (c: Command, name: string): Command | undefined => c.commands.find((s) => s.name() === name || s.aliases().includes(name));
+
+/** Each (command, options) a docs line names: `lookout versions pause|resume MODEL [--reason]`, `models list | aliases M`. */
+function namedOptions(line: string): Array<{ path: string; cmd: Command; flags: string[] }> {
+  const found: Array<{ path: string; cmd: Command; flags: string[] }> = [];
+  for (const m of line.matchAll(/lookout ([a-z-]+)(.*)/g)) {
+    const top = sub(program, m[1] as string);
+    if (top === undefined) continue;
+    const body = (m[2] as string).split(' lookout ')[0] as string;
+    for (const part of top.commands.length > 0 ? body.split(' | ') : [body]) {
+      const words = /^\s*([a-z][a-z|-]*)?(.*)$/.exec(part) as RegExpExecArray;
+      const flags = [...(top.commands.length > 0 ? words[2] as string : part).matchAll(/(?<![\w-])(--[a-z][a-z0-9-]*)/g)].map((f) => f[1] as string);
+      const targets = top.commands.length === 0 ? [top] : (words[1] ?? '').split('|').map((w) => sub(top, w)).filter((c): c is Command => c !== undefined);
+      for (const cmd of targets) found.push({ path: cmd === top ? top.name() : `${top.name()} ${cmd.name()}`, cmd, flags });
+    }
+  }
+  return found;
+}
+
+/** Every leaf command of the CLI with its path (`versions register`). */
+function leaves(c: Command, path: string[] = []): Array<{ path: string; cmd: Command }> {
+  if (c.commands.length === 0) return [{ path: path.join(' '), cmd: c }];
+  return c.commands.flatMap((s) => leaves(s, [...path, s.name()]));
+}
+
+describe('audit 12 (docs walk): the CLI as the docs give it', () => {
+  test('every option the docs give a `lookout` command (code blocks, inline code, option tables) is an option of that command', () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const f of DOCS) {
+      const md = doc(f);
+      for (const line of commandLines(md)) {
+        for (const { path, cmd, flags } of namedOptions(line)) {
+          checked += 1;
+          const own = longs(cmd);
+          for (const flag of flags) if (flag !== '--help' && !own.has(flag)) wrong.push(`${f}: lookout ${path} has no ${flag} (${line.trim().slice(0, 100)})`);
+        }
+      }
+      // the option tables under a heading `lookout drift ...`
+      for (const section of md.split(/\n(?=#{2,4} )/)) {
+        const h = /^#{2,4} `lookout ([a-z-]+)/.exec(section);
+        const cmd = h && sub(program, h[1] as string);
+        if (!cmd) continue;
+        for (const row of section.matchAll(/^\| `(--[^|]*)\|/gm)) {
+          checked += 1;
+          for (const flag of (row[1] as string).match(/--[a-z][a-z0-9-]*/g) ?? []) if (!longs(cmd).has(flag)) wrong.push(`${f}: lookout ${cmd.name()} has no ${flag} (its option table)`);
+        }
+      }
+    }
+    assert.ok(checked >= 60, `only ${checked} command lines found in the docs`);
+    assert.deepEqual(wrong, []);
+  });
+
+  test('every option of every command is named in the docs (README.md or docs/*.md), as code', () => {
+    const text = DOCS.map((f) => codeText(doc(f))).join('\n');
+    const missing = leaves(program).flatMap(({ path, cmd }) => [...longs(cmd)]
+      .filter((flag) => flag !== '--help' && !new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(text))
+      .map((flag) => `lookout ${path} ${flag}`));
+    assert.deepEqual(missing, []);
+  });
+});
+
+describe('audit 12 (docs walk): the YAML examples start a real server as written', { timeout: 240_000 }, () => {
+  test('README.md\'s lookout.yaml (its placeholder key hash and reference file given) is accepted by `lookout serve`', async () => {
+    const [yaml] = blocks(doc('README.md'), 'yaml');
+    assert.ok(yaml !== undefined);
+    const dir = tempDir('lookout-docswalk-');
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'churn-reference.csv'), ['age,plan,churned', ...Array.from({ length: 200 }, (_, i) => `${20 + (i % 50)},${i % 3 === 0 ? 'pro' : 'basic'},${i % 4 === 0 ? 1 : 0}`)].join('\n'));
+    writeFileSync(join(dir, 'lookout.yaml'), yaml.replace('<hex sha-256 of the key>', 'a'.repeat(64)));
+    const server = await spawnServe(['--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'store')]);
+    try {
+      const res = await fetch(`${server.url}/v1/models`);
+      assert.equal(res.status, 401, 'the example declares API keys');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('docs/alerting.md\'s monitors, SLOs and alerting sections, together, are accepted and fit the model they name', async () => {
+    const config: Record<string, unknown> = {
+      models: [{ ...CHURN, versions: [{ version: '1.0.0' }] }],
+      alerting: {},
+    };
+    const yamls = blocks(doc('docs/alerting.md'), 'yaml');
+    assert.ok(yamls.length >= 5);
+    for (const y of yamls) {
+      const part = parse(y) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(part)) {
+        config[k] = k === 'alerting' ? { ...(config['alerting'] as object), ...(v as object) } : v;
+      }
+    }
+    const dir = tempDir('lookout-docswalk-');
+    writeFileSync(join(dir, 'lookout.yaml'), stringify(config));
+    const server = await spawnServe(['--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'store')]);
+    try {
+      const monitors = (await call(server.url, 'GET', '/v1/monitors')).body['monitors'] as Array<{ id: string; problem: unknown }>;
+      const slos = (await call(server.url, 'GET', '/v1/slos')).body['slos'] as Array<{ id: string; problem?: unknown }>;
+      assert.ok(monitors.length >= 1 && slos.length >= 3, JSON.stringify({ monitors, slos }).slice(0, 500));
+      for (const m of [...monitors, ...slos]) assert.equal(m.problem ?? null, null, `${m.id}: ${JSON.stringify(m.problem)}`);
+    } finally {
+      await server.stop();
+    }
+  });
+});
