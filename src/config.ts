@@ -70,7 +70,8 @@ export interface LookoutConfig {
 /** The longest interval a Node timer holds: beyond, Node sets it to 1 ms (a tick every millisecond). */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-const schema = {
+/** The JSON Schema of lookout.yaml (every key the file may hold: README.md documents each, test/audit12-docswalk). */
+export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -146,7 +147,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     throw new InputError(`cannot read config ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(raw ?? {})) {
     throw new InputError(`invalid config ${path}: ${(validate.errors ?? []).slice(0, 3).map((e) => describeError(e, raw)).join('; ')}`);
   }

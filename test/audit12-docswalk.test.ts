@@ -4,8 +4,13 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Command } from 'commander';
 import { parse, stringify } from 'yaml';
+import { ALERTING_KEYS } from '../src/alerting/settings.js';
+import { COMMON_KEYS } from '../src/alerting/notifiers/keys.js';
 import { lookoutProgram } from '../src/cli/main.js';
+import { CONFIG_SCHEMA } from '../src/config.js';
 import { CHURN } from '../src/demo/models.js';
+import { MONITOR_KEYS } from '../src/monitors/definition.js';
+import { SLO_KEYS } from '../src/monitors/slo.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
 import { call } from './helpers/server.js';
@@ -108,6 +113,33 @@ describe('audit 12 (docs walk): the CLI as the docs give it', () => {
       .filter((flag) => flag !== '--help' && !new RegExp(`(?<![\\w-])${flag}(?![\\w-])`).test(text))
       .map((flag) => `lookout ${path} ${flag}`));
     assert.deepEqual(missing, []);
+  });
+});
+
+/** The key paths of the config schema: `server.port`, `models[].versions[].reference.file`; inputSchema's content aside. */
+function schemaKeys(s: unknown, at: string): string[] {
+  const node = s as { properties?: Record<string, unknown>; items?: unknown };
+  if (node.items !== undefined) return schemaKeys(node.items, `${at}[]`);
+  if (node.properties === undefined) return [];
+  return Object.entries(node.properties).flatMap(([k, v]) => [`${at}${at === '' ? '' : '.'}${k}`, ...(k === 'inputSchema' ? [] : schemaKeys(v, `${at}${at === '' ? '' : '.'}${k}`))]);
+}
+
+describe('audit 12 (docs walk): every config key is documented', () => {
+  test('every key lookout.yaml takes is named in README.md or docs/*.md (as code: the YAML example, a key path or an inline `key`)', () => {
+    const text = DOCS.map((f) => codeText(doc(f))).join('\n');
+    const keys = schemaKeys(CONFIG_SCHEMA, '');
+    assert.ok(keys.length >= 30, keys.join(', '));
+    const missing = keys.filter((path) => {
+      const leaf = path.split('.').at(-1)?.replace('[]', '') as string;
+      return !new RegExp(`(^|[^\\w])${leaf}(?![\\w])`, 'm').test(text);
+    });
+    assert.deepEqual(missing, []);
+  });
+
+  test('every key of a monitor, an SLO, the alerting section and a notifier is named in docs/alerting.md', () => {
+    const text = codeText(doc('docs/alerting.md'));
+    const keys = [...MONITOR_KEYS, ...SLO_KEYS, ...ALERTING_KEYS, ...Object.keys(COMMON_KEYS)];
+    assert.deepEqual([...new Set(keys)].filter((k) => !new RegExp(`(^|[^\\w])${k}(?![\\w])`, 'm').test(text)), []);
   });
 });
 

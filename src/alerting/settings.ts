@@ -58,7 +58,7 @@ function approval(o: Obj, where: string): boolean {
   return a === true;
 }
 
-const ALERTING_KEYS = ['groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'evaluationInterval', 'inhibitRules', 'timeWindows', 'dashboardUrl', 'notifiers', 'actions'];
+export const ALERTING_KEYS = ['groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'evaluationInterval', 'inhibitRules', 'timeWindows', 'dashboardUrl', 'notifiers', 'actions'];
 
 const dur = (o: Obj, k: string, d: number): number => (o[k] === undefined ? d : parseDuration(o[k], `alerting.${k}`));
 

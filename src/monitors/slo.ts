@@ -36,10 +36,13 @@ export interface SloStatus extends Pick<SloDefinition, 'id' | 'model' | 'name' |
   version: string | null;
 }
 
+/** The keys of an SLO definition (docs/alerting.md, SLOs). */
+export const SLO_KEYS = ['id', 'model', 'name', 'kind', 'objective', 'windowDays', 'latencyMs', 'version', 'minEvents', 'labels', 'runbookUrl'] as const;
+
 export function parseSlo(input: unknown, newId: () => string): SloDefinition {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new DefinitionError('an SLO definition must be a JSON object');
   const o = input as Record<string, unknown>;
-  onlyKnown(o, ['id', 'model', 'name', 'kind', 'objective', 'windowDays', 'latencyMs', 'version', 'minEvents', 'labels', 'runbookUrl']);
+  onlyKnown(o, SLO_KEYS);
   const kind = oneOf(o, 'kind', ['availability', 'latency', 'quality'] as const, 'availability');
   if (o['kind'] === undefined) throw new DefinitionError('"kind" is required (availability, latency or quality)');
   const objective = num(o, 'objective', NaN, 0.5, 0.999999);
