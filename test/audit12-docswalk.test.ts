@@ -13,7 +13,7 @@ import { MONITOR_KEYS } from '../src/monitors/definition.js';
 import { SLO_KEYS } from '../src/monitors/slo.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
-import { call } from './helpers/server.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 const root = process.cwd();
 const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -183,6 +183,29 @@ describe('audit 12 (docs walk): the YAML examples start a real server as written
       for (const m of [...monitors, ...slos]) assert.equal(m.problem ?? null, null, `${m.id}: ${JSON.stringify(m.problem)}`);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('audit 12 (docs walk): docs/client.md\'s example', () => {
+  test('run as written against the demo\'s churn model, its prediction and label are both stored (sent 2, nothing rejected)', async () => {
+    const [ts] = blocks(doc('docs/client.md'), 'ts');
+    assert.ok(ts !== undefined && ts.includes("from 'lookout/client'"));
+    // the package name resolves from this repository as from an application that installed it
+    const client = await import(import.meta.resolve('lookout/client')) as typeof import('../src/client/index.js');
+    const s = await testServer();
+    try {
+      const post = poster(() => s.url);
+      await post('/v1/models', CHURN);
+      await post('/v1/models/churn/versions', { version: '1.0.0' });
+      const warnings: unknown[] = [];
+      const body = `${ts.replace(/^import .*$/m, '').replace("'http://lookout:8080'", JSON.stringify(s.url))}\nreturn lookout.stats();`;
+      const AsyncFunction = (async () => undefined).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<{ sent: number; rejected: number; failed: number }>;
+      const run = new AsyncFunction('LookoutClient', 'logger', body);
+      const stats = await run(client.LookoutClient, { warn: (...a: unknown[]) => warnings.push(a) });
+      assert.deepEqual({ sent: stats.sent, rejected: stats.rejected, failed: stats.failed }, { sent: 2, rejected: 0, failed: 0 }, JSON.stringify(warnings));
+    } finally {
+      await s.close();
     }
   });
 });
