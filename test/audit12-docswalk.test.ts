@@ -187,6 +187,85 @@ describe('audit 12 (docs walk): the YAML examples start a real server as written
   });
 });
 
+const METHOD = '(?:GET|POST|PUT|PATCH|DELETE)';
+
+/** The (method, path) pairs the Fastify app routes, from its printed route tree (HEAD and the dashboard's files aside). */
+function appRoutes(tree: string): Array<{ method: string; path: string }> {
+  const out: Array<{ method: string; path: string }> = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^([│├└─ ]*)(\S+) \(([^)]*)\)$/.exec(line.trimEnd());
+    if (!m) continue;
+    const depth = (m[1] as string).length / 4;
+    stack.length = depth - 1;
+    const path = (stack.at(-1) ?? '') + (m[2] as string);
+    stack.push(path);
+    if (path === '/' || path.startsWith('/ui')) continue;
+    for (const method of (m[3] as string).split(', ')) if (method !== 'HEAD') out.push({ method, path });
+  }
+  return out;
+}
+
+/**
+ * The (method, path) pairs the docs name: `POST /v1/models/:name/pause`, then in the same paragraph a bare `GET` (the same
+ * path under that method) or a relative `/resume` (beside the last path's last segment, under its method; a guess, so
+ * `relative`: it may name a route, never make one up).
+ */
+function docRoutes(md: string): Array<{ method: string; path: string; text: string; relative?: true }> {
+  const out: Array<{ method: string; path: string; text: string; relative?: true }> = [];
+  const full = new RegExp(`(${METHOD}(?:/${METHOD})*) (/[^\\s\`'"?,;)]*)`, 'g');
+  for (const b of blocks(md)) {
+    for (const m of b.matchAll(full)) for (const method of (m[1] as string).split('/')) out.push({ method, path: m[2] as string, text: m[0] });
+  }
+  for (const paragraph of md.replace(/```[\s\S]*?```/g, '').split(/\n\s*\n/)) {
+    let last: { methods: string[]; path: string } | undefined;
+    for (const span of paragraph.matchAll(/`([^`]+)`/g)) {
+      const text = span[1] as string;
+      const f = new RegExp(`^(${METHOD}(?:/${METHOD})*) (/[^\\s?{]*)`).exec(text);
+      if (f) {
+        last = { methods: (f[1] as string).split('/'), path: f[2] as string };
+        for (const method of last.methods) out.push({ method, path: last.path, text });
+      } else if (last && new RegExp(`^${METHOD}$`).test(text)) {
+        out.push({ method: text, path: last.path, text });
+      } else if (last && /^\/[a-z][\w:/-]*$/.test(text) && !text.startsWith('/v1')) {
+        const path = last.path.replace(/\/[^/]+$/, '') + text;
+        for (const method of last.methods) out.push({ method, path, text, relative: true });
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether a path of the docs (`/v1/models/churn/versions/1.4.0`, `.../:v/pause`, `.../NAME/versions`) is this route. */
+function sameRoute(route: string, docPath: string): boolean {
+  const r = route.split('/');
+  const d = docPath.replace(/\/$/, '').split('/');
+  return r.length === d.length && r.every((seg, i) => {
+    const ds = d[i] as string;
+    const docParam = ds.startsWith(':') || /^[A-Z]+$/.test(ds);
+    return seg.startsWith(':') ? true : !docParam && seg === ds;
+  });
+}
+
+describe('audit 12 (docs walk): the HTTP routes the docs name', () => {
+  test('every route the server has is named in the docs, and every /v1 route the docs name is one the server has', async () => {
+    const s = await testServer();
+    try {
+      const routes = appRoutes(s.app.printRoutes({ commonPrefix: false }));
+      assert.ok(routes.length >= 60, `${routes.length} routes`);
+      const named = DOCS.flatMap((f) => docRoutes(doc(f)).map((r) => ({ ...r, file: f })));
+      const undocumented = routes.filter((r) => !named.some((n) => n.method === r.method && sameRoute(r.path, n.path)));
+      assert.deepEqual(undocumented.map((r) => `${r.method} ${r.path}`), []);
+      // GET /v1/events is named as the example of a 405 (the path takes POST only)
+      const unknown = named.filter((n) => n.relative !== true && /^\/(v1\/|healthz|metrics)/.test(n.path) && !(n.method === 'GET' && n.path === '/v1/events'))
+        .filter((n) => !routes.some((r) => r.method === n.method && sameRoute(r.path, n.path)));
+      assert.deepEqual(unknown.map((n) => `${n.file}: ${n.method} ${n.path} (${n.text})`), []);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('audit 12 (docs walk): docs/client.md\'s example', () => {
   test('run as written against the demo\'s churn model, its prediction and label are both stored (sent 2, nothing rejected)', async () => {
     const [ts] = blocks(doc('docs/client.md'), 'ts');
