@@ -266,6 +266,54 @@ describe('audit 12 (docs walk): the HTTP routes the docs name', () => {
   });
 });
 
+describe('audit 12 (docs walk): the request bodies of registry.md and gateway.md are accepted as written', () => {
+  test('registry.md\'s version registration, gateway.md\'s serving configuration and rollout', async () => {
+    const s = await testServer();
+    try {
+      const put = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+        const r = await call(s.url, 'PUT', path, body);
+        assert.ok(r.status < 300, `PUT ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        return r.body;
+      };
+      await poster(() => s.url)('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, user: { type: 'string' } } } });
+      for (const v of ['1.3.0', '1.5.0']) await put(`/v1/models/churn/versions/${v}`, { upstream: `http://127.0.0.1:9/churn/${v}/predict` });
+      // registry.md: "PUT /v1/models/churn/versions/1.4.0 (admin)\n{...} -> 201 {version, created:true}" (its digest elided as …)
+      const reg = /^PUT (\S+) +\(admin\)\n([\s\S]*?) +-> (\d+)/m.exec(blocks(doc('docs/registry.md')).join('\n'));
+      assert.ok(reg, 'registry.md has its PUT example');
+      const regBody = JSON.parse((reg[2] as string).replace('"…"', JSON.stringify('0'.repeat(64)))) as unknown;
+      const registered = await call(s.url, 'PUT', reg[1] as string, regBody);
+      assert.equal(registered.status, Number(reg[3]), JSON.stringify(registered.body).slice(0, 300));
+      assert.equal(registered.body['created'], true);
+      await put('/v1/models/churn/aliases/production', { version: '1.3.0', reason: 'docs walk' });
+      // gateway.md: each ```json block is the body of the route named just before it
+      const md = doc('docs/gateway.md');
+      let sent = 0;
+      for (const m of md.matchAll(/```json\n([\s\S]*?)```/g)) {
+        const before = md.slice(Math.max(0, (m.index ?? 0) - 300), m.index).split(/\n\s*\n/).filter((t) => t.trim() !== '').at(-1) ?? '';
+        const route = [...before.matchAll(/`(PUT|POST) (\/v1\/[^`\s]+)`/g)].at(-1);
+        assert.ok(route, `no route named before ${(m[1] as string).slice(0, 60)}`);
+        const path = (route[2] as string).replace(':name', 'churn');
+        const body = JSON.parse(m[1] as string) as Record<string, unknown>;
+        const r = await call(s.url, route[1] as string, path, body);
+        assert.ok(r.status < 300, `${route[1]} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+        const stored = (r.body['serving'] ?? r.body['rollout']) as Record<string, unknown>;
+        for (const [k, v] of Object.entries(body)) assert.deepEqual(stored[k], v, `${path}: ${k}`);
+        sent += 1;
+      }
+      assert.equal(sent, 2, 'gateway.md\'s serving and rollout examples');
+      // "its values, but candidate, stickyKey and reason, are the defaults": a rollout given none of them
+      const example = JSON.parse(/`POST \/v1\/models\/:name\/rollout` \(admin\):\n\n```json\n([\s\S]*?)```/.exec(md)?.[1] ?? '{}') as Record<string, unknown>;
+      assert.ok((await call(s.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'docs walk' })).status < 300);
+      const r = await call(s.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.5.0', reason: 'defaults' });
+      assert.ok(r.status < 300, JSON.stringify(r.body).slice(0, 300));
+      const rollout = r.body['rollout'] as Record<string, unknown>;
+      for (const k of ['policy', 'steps', 'stepDurationMs', 'bakeMs', 'analysis', 'slo']) assert.deepEqual(rollout[k], example[k], `default ${k}`);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('audit 12 (docs walk): docs/client.md\'s example', () => {
   test('run as written against the demo\'s churn model, its prediction and label are both stored (sent 2, nothing rejected)', async () => {
     const [ts] = blocks(doc('docs/client.md'), 'ts');
