@@ -10,6 +10,7 @@ import { lookoutProgram } from '../src/cli/main.js';
 import { CONFIG_SCHEMA } from '../src/config.js';
 import { CHURN } from '../src/demo/models.js';
 import { MONITOR_KEYS } from '../src/monitors/definition.js';
+import { knownMonitorMetrics } from '../src/monitors/metrics/registry.js';
 import { SLO_KEYS } from '../src/monitors/slo.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
@@ -140,6 +141,23 @@ describe('audit 12 (docs walk): every config key is documented', () => {
     const text = codeText(doc('docs/alerting.md'));
     const keys = [...MONITOR_KEYS, ...SLO_KEYS, ...ALERTING_KEYS, ...Object.keys(COMMON_KEYS)];
     assert.deepEqual([...new Set(keys)].filter((k) => !new RegExp(`(^|[^\\w])${k}(?![\\w])`, 'm').test(text)), []);
+  });
+});
+
+describe('audit 12 (docs walk): the monitor metrics', () => {
+  test('every metric a monitor takes is in docs/alerting.md\'s **Metrics** list (`latencyP50|P95|P99` is three)', () => {
+    const md = doc('docs/alerting.md');
+    const at = md.indexOf('**Metrics**');
+    assert.ok(at >= 0);
+    const paragraph = md.slice(at).split(/\n\s*\n/)[0] as string;
+    const named = new Set([...paragraph.matchAll(/`([^`]+)`/g)].flatMap((m) => {
+      const [first = '', ...rest] = (m[1] as string).replace(/\[?:F\]?$/, '').split('|');
+      const prefix = /^([a-z]+)[A-Z0-9]/.exec(first)?.[1] ?? '';
+      return [first, ...rest.map((r) => prefix + r)];
+    }));
+    const known = knownMonitorMetrics();
+    assert.ok(known.length >= 20, known.join(', '));
+    assert.deepEqual(known.filter((id) => !named.has(id)), []);
   });
 });
 
