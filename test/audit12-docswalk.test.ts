@@ -284,6 +284,22 @@ describe('audit 12 (docs walk): the HTTP routes the docs name', () => {
   });
 });
 
+describe('audit 12 (docs walk): the Prometheus metrics', () => {
+  test('every metric GET /metrics exports is named in the docs (prom-client\'s lookout_process_* and lookout_nodejs_* as those prefixes)', async () => {
+    const s = await testServer();
+    try {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      const names = [...text.matchAll(/^# HELP (lookout_\w+)/gm)].map((m) => m[1] as string).filter((n) => !/^lookout_(process|nodejs)_/.test(n));
+      assert.ok(names.length >= 20, names.join(', '));
+      const docs = DOCS.map((f) => codeText(doc(f))).join('\n');
+      assert.ok(docs.includes('lookout_process_*') && docs.includes('lookout_nodejs_*'));
+      assert.deepEqual(names.filter((n) => !new RegExp(`${n}(?![a-z_])`).test(docs)), []);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('audit 12 (docs walk): the request bodies of registry.md and gateway.md are accepted as written', () => {
   test('registry.md\'s version registration, gateway.md\'s serving configuration and rollout', async () => {
     const s = await testServer();
