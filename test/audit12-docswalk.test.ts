@@ -108,6 +108,11 @@ describe('audit 12 (docs walk): the CLI as the docs give it', () => {
     assert.deepEqual(wrong, []);
   });
 
+  test('`lookout --version` is the package\'s version', () => {
+    const pkg = JSON.parse(doc('package.json')) as { version: string };
+    assert.equal(program.version(), pkg.version);
+  });
+
   test('every option of every command is named in the docs (README.md or docs/*.md), as code', () => {
     const text = DOCS.map((f) => codeText(doc(f))).join('\n');
     const missing = leaves(program).flatMap(({ path, cmd }) => [...longs(cmd)]
