@@ -20,6 +20,7 @@ import { alertingRoutes } from './routes/alerting.js';
 import { uiRoutes } from './routes/ui.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { seriesRoutes } from './routes/series.js';
+import { shownErrors, validationMessage, type AjvError } from './validation-message.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 /** Longest path parameter (decoded) a route accepts. */
@@ -43,7 +44,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     // Ids are ours: a request id per request for logs.
     genReqId: () => deps.newId(),
     // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
-    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
+    ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, verbose: true } },
     clientErrorHandler,
     // Requests arriving while the server stops are refused by the hook below, in the catalog's shape.
     return503OnClosing: false,
@@ -149,6 +150,10 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof UnavailableError) return new ApiError('unavailable', err.message);
   const e = err as Partial<FastifyError> & { validation?: unknown };
+  if (Array.isArray(e.validation) && e.validation.length > 0) {
+    const errors = e.validation as AjvError[];
+    return new ApiError('validation_failed', validationMessage(e.validationContext, errors[0] as AjvError), { errors: shownErrors(errors) });
+  }
   if (e.validation) return new ApiError('validation_failed', e.message ?? 'invalid request', e.validation);
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
