@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { InputError } from '../io/errors.js';
 import { driftCommand } from './commands/drift.js';
 import { metricsCommand } from './commands/metrics.js';
@@ -32,9 +32,12 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
-  // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2).
+  // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2). Commander's help
+  // does not mark the options a command requires (`silences add --created-by`): they say "(required)".
+  const help = new Help();
   const override = (cmd: Command): void => {
-    cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    cmd.exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s) })
+      .configureHelp({ optionDescription: (o) => `${help.optionDescription(o)}${o.mandatory ? ' (required)' : ''}` });
     cmd.commands.forEach(override);
   };
   program.commands.forEach(override);
