@@ -7,6 +7,9 @@ import { StartStopped } from '../../startup-errors.js';
 import { parsePort } from '../parse.js';
 import { describeIdle, idleBackgroundThreads, processThreads } from '../thread-priority.js';
 
+/** Each stops the server cleanly; a second one (any of them) ends the process at once. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 interface ServeOptions {
   config?: string;
   dataDir?: string;
@@ -64,15 +67,17 @@ export function serveCommand(setCode: (c: number) => void): Command {
           closed();
         });
       };
-      const stop = (): void => {
+      const stop = (signal: NodeJS.Signals): void => {
         if (stopping) return;
         stopping = true;
-        log('shutting down');
+        for (const s of STOP_SIGNALS) process.off(s, stop); // the next signal, whichever, ends the process at once
+        log(`shutting down (${signal})`);
         if (server) close(server);
         else abort.abort();
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // SIGHUP (the terminal closed, an ssh session ended) stops it as SIGTERM does: Node's default ended the process at
+      // once, without its last checkpoint. There is no config reload: a changed config is read at the next start.
+      for (const s of STOP_SIGNALS) process.once(s, stop);
       try {
         server = await startServer({
           config,
@@ -92,8 +97,7 @@ export function serveCommand(setCode: (c: number) => void): Command {
           },
         });
       } catch (e) {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        for (const s of STOP_SIGNALS) process.off(s, stop);
         if (!(e instanceof StartStopped)) throw e;
         log(`stopped during start-up: ${e.message}`);
         return;
