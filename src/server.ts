@@ -42,6 +42,8 @@ import { RolloutAlerts } from './wiring/rollout-alerts.js';
 /** Old minute windows (and events past retention.eventsDays) are pruned hourly (ingest/retention.ts), the first time a minute after the start. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 const PRUNE_FIRST_MS = 60_000;
+/** How long a stop lets requests in flight finish (config server.shutdownGraceSeconds): within Kubernetes' 30 s grace period, with time left for the last checkpoint. */
+const DEFAULT_SHUTDOWN_GRACE_SECONDS = 20;
 
 export interface Server {
   app: FastifyInstance;
@@ -142,7 +144,14 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       await opts.beforeListen(deps, opts.signal);
     }
     check();
-    const app = buildApp(deps, { logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}) });
+    const graceSeconds = config.server.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS;
+    const app = buildApp(deps, {
+      logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}),
+      shutdownGrace: {
+        ms: graceSeconds * 1000,
+        onClosed: (n) => void process.stderr.write(`lookout: shutdown: closed ${n} connection${n === 1 ? '' : 's'} whose request was not answered within ${graceSeconds} s (server.shutdownGraceSeconds; a client stalled mid-request?): not processed, the client may retry\n`),
+      },
+    });
     let closing = false;
     // Query caches for the dashboards' default range (see monitoring/warm-up.ts).
     const warmUpDays = config.server.warmUpDays ?? 30;

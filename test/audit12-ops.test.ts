@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { tempDir } from './helpers/cli.js';
 import { call } from './helpers/server.js';
@@ -24,7 +27,7 @@ async function post(srv: RunningServer, prefix: string, n: number): Promise<void
 
 /** Events counted by the server's window summaries (what every query reports). */
 async function summarised(srv: RunningServer): Promise<unknown> {
-  const h = await call(srv.url, 'GET', `/v1/models/m/health?from=${Date.now() - HOUR}&to=${Date.now() + HOUR}`);
+  const h = await call(srv.url, 'GET', `/v1/models/m/health?version=1&from=${Date.now() - HOUR}&to=${Date.now() + HOUR}`);
   assert.equal(h.status, 200, JSON.stringify(h.body));
   return h.body['events'];
 }
@@ -43,6 +46,66 @@ describe('signals', () => {
     try {
       assert.doesNotMatch(again.stderr(), /recovered the summaries/, 'a clean stop leaves nothing to replay');
       assert.equal(await summarised(again), 300);
+    } finally {
+      assert.equal(await again.stop(), 0);
+    }
+  });
+});
+
+/** Exit code of the server once it exits, or 'still running' after ms (then it is killed). */
+function exitWithin(srv: RunningServer, ms: number): Promise<number | null | 'still running'> {
+  return new Promise((resolve) => {
+    if (srv.proc.exitCode !== null || srv.proc.signalCode !== null) return resolve(srv.proc.exitCode);
+    const timer = setTimeout(() => {
+      srv.proc.kill('SIGKILL');
+      resolve('still running');
+    }, ms);
+    srv.proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** A request whose body stops after its first 1,000 bytes (a client stalled or gone without closing). */
+function stalledRequest(url: string, method: string, path: string, type: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: 100000\r\n\r\n${'x'.repeat(1000)}`, () => resolve(socket));
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('shutdown with a request whose body stalls', () => {
+  test('SIGTERM with an artifact upload and an ingest batch stalled mid-body: the server exits (exit 0) after server.shutdownGraceSeconds, not never', async () => {
+    // Before: the server waited for the stalled bodies for ever ("shutting down", still running after 593 s until
+    // killed), so a supervisor's SIGKILL ended it without its last checkpoint.
+    const dir = tempDir('lookout-audit12-ops-');
+    const config = join(dir, 'lookout.yaml');
+    writeFileSync(config, 'server:\n  shutdownGraceSeconds: 2\n');
+    const srv = await spawnServe(['--data-dir', join(dir, 'data'), '--config', config]);
+    await declare(srv);
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/m/versions/1.0.0', {})).status, 201);
+    await post(srv, 'a', 200);
+    const upload = await stalledRequest(srv.url, 'PUT', '/v1/models/m/versions/1.0.0/artifact', 'application/octet-stream');
+    const batch = await stalledRequest(srv.url, 'POST', '/v1/events', 'application/json');
+    const closed = Promise.all([upload, batch].map((s) => new Promise((resolve) => s.once('close', resolve))));
+    await new Promise((r) => setTimeout(r, 1000)); // both requests' headers read by the server
+    srv.proc.kill('SIGTERM');
+    const code = await exitWithin(srv, 20_000);
+    upload.destroy();
+    batch.destroy();
+    assert.equal(code, 0, `exit code ${String(code)}; stderr:\n${srv.stderr()}`);
+    await closed;
+    assert.match(srv.stderr(), /shutdown: closed 2 connections whose request was not answered within 2 s \(server\.shutdownGraceSeconds/);
+    const again = await spawnServe(['--data-dir', join(dir, 'data')]);
+    try {
+      assert.doesNotMatch(again.stderr(), /recovered the summaries/, 'the last checkpoint was written');
+      assert.equal(await summarised(again), 200);
+      const v = await call(again.url, 'GET', '/v1/models/m/versions/1.0.0');
+      assert.equal((v.body['version'] as Record<string, unknown>)['artifact'], null, 'the cut upload stored nothing');
     } finally {
       assert.equal(await again.stop(), 0);
     }

@@ -33,6 +33,11 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Which requests are logged when logging (default `errors`; request-log.ts). */
   requestLogs?: RequestLogs;
+  /**
+   * How long close() lets requests in flight finish before closing their connections (default: no limit), and what is
+   * told of the connections it closed then.
+   */
+  shutdownGrace?: { ms: number; onClosed: (connections: number) => void };
 }
 
 export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance {
@@ -66,13 +71,26 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   // the process with it: a SIGTERM under steady traffic took 72 s to exit (past Kubernetes' 30 s grace period). While
   // closing, connections are closed as soon as they fall idle; nothing is added to the request path.
   let reaper: NodeJS.Timeout | null = null;
+  // A request whose body stalls (a client hung or gone without closing, mid-upload) was waited for for ever, and the
+  // process with it (still running 593 s after a SIGTERM, until killed without its last checkpoint): once the grace
+  // period is over, the connections left are closed (their requests were not answered: the clients retry them).
+  let cutter: NodeJS.Timeout | null = null;
+  const grace = opts.shutdownGrace;
   app.addHook('preClose', async () => {
     closing = true;
     reaper = setInterval(() => app.server.closeIdleConnections(), 50);
     reaper.unref();
+    if (grace) {
+      cutter = setTimeout(() => app.server.getConnections((err, n) => {
+        if (!err && n > 0) grace.onClosed(n);
+        app.server.closeAllConnections();
+      }), grace.ms);
+      cutter.unref();
+    }
   });
   app.addHook('onClose', async () => {
     if (reaper) clearInterval(reaper);
+    if (cutter) clearTimeout(cutter);
   });
   // One callback-style hook for both checks (each async hook cost a promise and a microtask per request):
   // U+0000 in a path or query string is refused alike on both stores (PostgreSQL text cannot hold it), first.
