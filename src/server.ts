@@ -33,7 +33,7 @@ import { InputError } from './io/errors.js';
 import { configError, entry, invalidConfig } from './config-where.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
-import { dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart } from './startup-errors.js';
+import { dataDirEntryError, dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart } from './startup-errors.js';
 import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -229,6 +229,10 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
 }
 
 async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => number, notifier: RolloutNotifier): Promise<AppDeps> {
+  // The journal's files refused by the file system (a file in the way, another user's): the operator's to fix (exit 2).
+  const entryError = (e: unknown): never => {
+    throw dataDirEntryError(config.dataDir, e) ?? e;
+  };
   const catalog = new ModelCatalog(raw);
   await catalog.load();
   const queued = { events: (): number => 0 };
@@ -258,7 +262,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     },
     random: seededRandom(clock() % 2 ** 32),
     clock,
-    journalDir: await storeJournalDir(join(config.dataDir, 'journal'), raw),
+    journalDir: await storeJournalDir(join(config.dataDir, 'journal'), raw).catch(entryError),
     onCommit: (_e, _r, seconds, stages) => {
       metrics.commitSeconds.observe(seconds);
       for (const [stage, s] of Object.entries(stages)) metrics.commitStageSeconds.observe({ stage }, s);
@@ -267,7 +271,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   });
   // Decided before anything is written: whether this store's intermediate windows are complete from the start.
   const since = await intermediateSince(raw, clock());
-  const recovered = await pipeline.open();
+  const recovered = await pipeline.open().catch(entryError);
   if (recovered.replayed + recovered.skipped > 0) {
     process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} rows of model versions no longer declared skipped)` : ''}\n`);
   }

@@ -26,6 +26,19 @@ export function dataDirError(dir: string, e: unknown): InputError {
   return new InputError(`cannot use data dir ${dir}: ${why}`);
 }
 
+/**
+ * A file or directory inside the data dir that the server cannot use (DATA_DIR/journal a file, a journal directory
+ * left by a start as another user): one line naming it, or null for an error that is not the file system's refusal.
+ */
+export function dataDirEntryError(dir: string, e: unknown): InputError | null {
+  const code = codeOf(e);
+  const path = (e as { path?: unknown } | null)?.path;
+  if (typeof path !== 'string' || code === undefined) return null;
+  if (code === 'EEXIST' || code === 'ENOTDIR') return new InputError(`cannot use data dir ${dir}: ${path} is not a directory`);
+  if (NOT_WRITABLE.has(code)) return new InputError(`cannot use data dir ${dir}: ${path} is not writable (${code}); is it owned by another user (a start as root)?`);
+  return null;
+}
+
 /** What stopped makeDirs, naming the component: the file in the way, or the directory it could not create and why. */
 function makeDirWhy(dir: string, e: MakeDirError): string {
   if (e.step === 'not-directory') return e.path === resolve(dir) ? 'not a directory' : `not a directory (${e.path} is not a directory)`;
