@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { spawnServe, type RunningServer } from './helpers/process.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { call } from './helpers/server.js';
 
 /*
@@ -109,5 +110,48 @@ describe('shutdown with a request whose body stalls', () => {
     } finally {
       assert.equal(await again.stop(), 0);
     }
+  });
+});
+
+describe('data dirs holding something else', () => {
+  test('a SQLite database as DATA_DIR/lookout.duckdb: refused in one line (exit 2), without DuckDB downloading or loading its sqlite extension', async () => {
+    // Before: DuckDB went to fetch sqlite_scanner from extensions.duckdb.org at start ('Failed to download extension'
+    // here, offline); online, or with the extension installed, it would have opened the SQLite file as Lookout's store.
+    const dir = tempDir('lookout-audit12-ops-');
+    const file = join(dir, 'lookout.duckdb');
+    const header = Buffer.alloc(4096);
+    header.write('SQLite format 3\0', 'latin1');
+    writeFileSync(file, header);
+    const r = await lookoutAsync(['serve', '--data-dir', dir, '--port', '0', '--quiet']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /download|extension/i);
+    assert.match(r.stderr, /lookout\.duckdb is not a DuckDB database \(a SQLite database\)/);
+    assert.deepEqual(readFileSync(file), header, 'the file is left as it was');
+  });
+
+  test('DATA_DIR/journal that is a file: refused in one line naming it (exit 2), not an internal error with a stack trace', async () => {
+    // Before: 'lookout: internal error: Error: EEXIST: file already exists, mkdir ...' with a stack trace, exit 3.
+    const dir = tempDir('lookout-audit12-ops-');
+    writeFileSync(join(dir, 'journal'), '');
+    const r = await lookoutAsync(['serve', '--data-dir', dir, '--port', '0', '--quiet']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot use data dir ${dir}: ${join(dir, 'journal')} is not a directory`));
+  });
+
+  test('DATA_DIR/journal/<id> not writable by the server\'s user (a start as root before): refused in one line naming it (exit 2)', { skip: process.getuid?.() === 0 ? false : 'needs root to make a directory the server\'s user cannot write' }, async () => {
+    const dir = tempDir('lookout-audit12-ops-');
+    const srv = await spawnServe(['--data-dir', dir]);
+    assert.equal(await srv.stop(), 0);
+    mkdirSync(join(dir, 'journal'), { recursive: true });
+    // Everything but the journal given to nobody, as `chown nobody DIR DIR/lookout.duckdb*` would.
+    const r0 = spawnSync('sh', ['-c', `chmod 755 "${dir}" && chown nobody "${dir}" "${dir}"/lookout.duckdb* && chown -R nobody "${dir}"/lookout.duckdb.windows`]);
+    assert.equal(r0.status, 0, String(r0.stderr));
+    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--data-dir', dir, '--port', '0', '--quiet'], { encoding: 'utf8', timeout: 60_000 });
+    if (r.error) return; // no setpriv here
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /cannot use data dir .*journal.* is not writable \(EACCES\)/);
   });
 });

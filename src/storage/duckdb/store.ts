@@ -11,6 +11,7 @@ import { appendEvents, appendRejects, upsertLabels, upsertSummaries, upsertWindo
 import { keyedWindows, windowRowKey } from './window-row-key.js';
 import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
 import { MIN_MEMORY_LIMIT_MB, parseDuckDbSize } from './memory-limit.js';
+import { instanceOptions, refuseForeignFile } from './open-options.js';
 import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
 import { outcomesFromChunk } from './outcome-chunks.js';
@@ -84,7 +85,8 @@ export class DuckDbStore implements StorageBackend {
     const limit = opts.memoryLimitMb;
     if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= MIN_MEMORY_LIMIT_MB)) throw new RangeError(`memoryLimitMb must be a whole number of MiB >= ${MIN_MEMORY_LIMIT_MB}, not ${limit}`);
     const stamp = storeStamp(path);
-    const instance = await DuckDBInstance.create(path, limit === undefined ? undefined : { memory_limit: `${limit}MiB` });
+    if (path !== ':memory:') refuseForeignFile(path);
+    const instance = await DuckDBInstance.create(path, instanceOptions(limit));
     try {
       const writers: DuckDBConnection[] = [];
       for (let i = 0; i < 2; i++) {
