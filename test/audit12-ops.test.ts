@@ -155,3 +155,33 @@ describe('data dirs holding something else', () => {
     assert.match(r.stderr, /cannot use data dir .*journal.* is not writable \(EACCES\)/);
   });
 });
+
+describe('backup of a running server\'s data dir', () => {
+  test('frozen for the copy (kill -STOP, cp -a, kill -CONT) during ingest: the copy starts, with every batch acknowledged before the freeze, whole or not at all, and the server goes on', async () => {
+    // The procedure README.md gives for a backup without stopping the server: a copy of a frozen process's files is what
+    // a crash (kill -9) leaves, which the next start recovers (the DuckDB WAL, the summary journal).
+    const dir = tempDir('lookout-audit12-ops-');
+    const data = join(dir, 'data');
+    const srv = await spawnServe(['--data-dir', data]);
+    let copy: RunningServer | null = null;
+    try {
+      await declare(srv);
+      await post(srv, 'a', 500);
+      const inFlight = post(srv, 'b', 5000); // perhaps in flight when the process is frozen
+      await new Promise((r) => setTimeout(r, 20));
+      const pid = String(srv.proc.pid);
+      const r = spawnSync('sh', ['-c', `kill -STOP ${pid} && cp -a "${data}" "${dir}/copy"; s=$?; kill -CONT ${pid}; exit $s`]);
+      assert.equal(r.status, 0, String(r.stderr));
+      await inFlight;
+      await post(srv, 'c', 100);
+      assert.equal(await summarised(srv), 5600, 'the server went on');
+      copy = await spawnServe(['--data-dir', join(dir, 'copy')]);
+      const n = await summarised(copy);
+      assert.ok(n === 500 || n === 5500, `the copy counts ${String(n)} events: 500 acknowledged before, 5000 in one batch`);
+      await post(copy, 'c', 100); // the copy is a store of its own: its ids are not those of the original's later batches
+    } finally {
+      assert.equal(await srv.stop(), 0);
+      if (copy) assert.equal(await copy.stop(), 0);
+    }
+  });
+});
