@@ -1,3 +1,4 @@
+import { lstatSync, readlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from './io/errors.js';
 import { MakeDirError } from './io/make-dirs.js';
@@ -43,11 +44,22 @@ export function dataDirEntryError(dir: string, e: unknown): InputError | null {
 function makeDirWhy(dir: string, e: MakeDirError): string {
   if (e.step === 'not-directory') return e.path === resolve(dir) ? 'not a directory' : `not a directory (${e.path} is not a directory)`;
   const parent = dirname(e.path);
+  // A link to nothing (a volume not mounted, a target deleted): mkdir says EEXIST, which `ls` contradicts.
+  const target = e.code === 'EEXIST' ? danglingTarget(e.path) : null;
+  if (target !== null) return `${e.path} is a symbolic link to ${target}, which does not exist`;
   if (NOT_WRITABLE.has(e.code)) {
     return `cannot create ${e.path}: ${e.code === 'EROFS' ? `${parent} is on a read-only file system` : `${parent} is not writable`} (${e.code})`;
   }
   if (e.code === 'ENOENT') return `cannot create ${e.path}: the file system of ${parent} does not take new directories (ENOENT)`;
   return `cannot create ${e.path}: ${firstLine(e.cause)}`;
+}
+
+function danglingTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? resolve(dirname(path), readlinkSync(path)) : null;
+  } catch {
+    return null;
+  }
 }
 
 export function storeOpenError(url: string, e: unknown): InputError {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -114,6 +114,15 @@ describe('shutdown with a request whose body stalls', () => {
 });
 
 describe('data dirs holding something else', () => {
+  test('a data dir that is a symbolic link to nothing (a volume not mounted, a target deleted): refused naming the link\'s target, exit 2', async () => {
+    // Before: 'cannot create DIR/data: EEXIST: file already exists, mkdir ...', which ls contradicts.
+    const dir = tempDir('lookout-audit12-ops-');
+    symlinkSync(join(dir, 'gone'), join(dir, 'data'));
+    const r = await lookoutAsync(['serve', '--data-dir', join(dir, 'data'), '--port', '0', '--quiet']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim(), `lookout: error: cannot use data dir ${join(dir, 'data')}: ${join(dir, 'data')} is a symbolic link to ${join(dir, 'gone')}, which does not exist`);
+  });
+
   test('a SQLite database as DATA_DIR/lookout.duckdb: refused in one line (exit 2), without DuckDB downloading or loading its sqlite extension', async () => {
     // Before: DuckDB went to fetch sqlite_scanner from extensions.duckdb.org at start ('Failed to download extension'
     // here, offline); online, or with the extension installed, it would have opened the SQLite file as Lookout's store.
