@@ -194,3 +194,16 @@ describe('backup of a running server\'s data dir', () => {
     }
   });
 });
+
+describe('addresses', () => {
+  test('--host 0.0.0.0: the start line says it listens on every interface, not only the loopback URL it prints', async () => {
+    // Before: 'listening on http://127.0.0.1:PORT (store duckdb, ...)', as if it were bound to the loopback only.
+    const srv = await spawnServe(['--data-dir', tempDir('lookout-audit12-ops-'), '--host', '0.0.0.0']);
+    try {
+      assert.match(srv.stderr(), /listening on http:\/\/127\.0\.0\.1:\d+ \(every interface: host 0\.0\.0\.0; store duckdb/);
+      assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
+    } finally {
+      assert.equal(await srv.stop(), 0);
+    }
+  });
+});

@@ -115,11 +115,13 @@ export function serveCommand(setCode: (c: number) => void): Command {
         const demoDrift = o.demo && server.deps.catalog.model('churn') !== undefined
           ? `   ·   curl '${server.url}/v1/models/churn/drift?from=${new Date(demoAt - fromDaysAgo * 86400_000).toISOString()}&to=${new Date(demoAt - toDaysAgo * 86400_000).toISOString()}'`
           : '';
+        // Bound to every interface, the URL Fastify gives is the first of them (the loopback's for 0.0.0.0).
+        const everyInterface = config.server.host === '0.0.0.0' || config.server.host === '::';
         // The three lines in one write: scripts (and tests) read them once "listening on" shows, and a reader woken
         // between separate writes saw that line without the next two (test/audit8-docs failed so in CI).
         if (!stopping) {
           log([
-            `listening on ${server.url} (store ${server.deps.store.kind}, data dir ${config.dataDir})`,
+            `listening on ${server.url} (${everyInterface ? `every interface: host ${config.server.host}; ` : ''}store ${server.deps.store.kind}, data dir ${config.dataDir})`,
             `dashboard: ${server.url}/ui/`,
             `try: curl ${server.url}/v1/models${demoDrift}`,
           ].join('\nlookout: '));
