@@ -1,8 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
@@ -204,6 +204,48 @@ describe('addresses', () => {
       assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
     } finally {
       assert.equal(await srv.stop(), 0);
+    }
+  });
+});
+
+describe('logs', () => {
+  test('a store refusing writes (disk full): each /healthz probe answered 503 is one request line, not an error line with a stack trace', async (t) => {
+    // Before: every probe logged 'request failed' with the ApiError's stack (~2 KB) beside its request line: a liveness
+    // probe every few seconds filled the log with stack traces of an expected condition, said once when it happened.
+    if (process.getuid?.() !== 0) return t.skip('not root: cannot mount a tmpfs to fill');
+    const mnt = tempDir('lookout-audit12-ops-');
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=40m', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (m.status !== 0) return t.skip(`mount -t tmpfs is not permitted here (${(m.stderr || String(m.error)).trim()})`);
+    const proc = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--data-dir', join(mnt, 'd')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      let err = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const deadline = Date.now() + 60_000;
+      while (!/listening on (http:\/\/\S+)/.test(err) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const url = /listening on (http:\/\/\S+)/.exec(err)?.[1];
+      assert.ok(url, err);
+      const srv = { url } as RunningServer;
+      await declare(srv);
+      await post(srv, 'a', 100); // the journal's file exists: a full disk then fails the store's commit
+      spawnSync('dd', ['if=/dev/zero', `of=${join(mnt, 'fill')}`, 'bs=1k']);
+      for (let i = 0; i < 20 && (await call(url, 'GET', '/healthz')).status === 200; i++) {
+        const events = Array.from({ length: 3000 }, (_, k) => ({ model: 'm', version: '1', timestamp: Date.now(), features: { x: k }, prediction: k }));
+        await call(url, 'POST', '/v1/events', { events });
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const before = out.split('\n').length;
+      for (let i = 0; i < 3; i++) assert.equal((await call(url, 'GET', '/healthz')).status, 503);
+      await new Promise((r) => setTimeout(r, 500));
+      const lines = out.split('\n').slice(before - 1).filter((l) => l.includes('healthz') || l.includes('"stack"'));
+      assert.equal(lines.length, 3, lines.join('\n').slice(0, 2000));
+      for (const l of lines) assert.match(l, /"url":"\/healthz","statusCode":503/);
+    } finally {
+      proc.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 500));
+      spawnSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
     }
   });
 });

@@ -108,7 +108,11 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     const api = toApiError(err);
-    if (api.status >= 500) req.log.error({ err }, 'request failed');
+    // A 503 the server answers on purpose (the store refusing writes or unreachable, shutting down) is an expected
+    // condition, said once where it arises: its request line is enough, not a stack trace per request (each liveness
+    // probe of /healthz logged one while the disk was full).
+    const deliberate = api.status === 503 && (err instanceof ApiError || err instanceof UnavailableError);
+    if (api.status >= 500 && !deliberate) req.log.error({ err }, 'request failed');
     void reply.status(api.status).send(api.toJSON());
   });
   // A path routed under other methods answers 405 with Allow (RFC 9110 15.5.6), an unknown one 404. Neither checks the
