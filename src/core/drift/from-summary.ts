@@ -34,7 +34,7 @@ export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSum
   // deviations overflowed or underflowed: the std of the sketch's items (weighted), on scaled values, instead.
   const std = ref.min === ref.max ? 0 : stdNeedsScaling(ref.min, ref.max) ? sketchStd(ref) : (ref.std ?? 0);
   const edges = ref.edges ? [...ref.edges] : [];
-  const [p, q] = binShares(ref, cur, edges);
+  const [p, q, fromSketch] = binShares(ref, cur, edges);
   return {
     ks: refValues && curValues
       ? { ...ks2sampSorted(refValues, curValues), errorBound: 0 }
@@ -45,6 +45,7 @@ export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSum
     jensenShannon: jensenShannon(p, q),
     hellinger: hellinger(p, q),
     binEdges: edges,
+    ...(fromSketch && { binShares: 'sketch' as const }),
   };
 }
 
@@ -56,16 +57,23 @@ function sketchStd(s: NumericSummary): number {
   return scaledStd(view.items, w);
 }
 
-/** Bin proportions on the reference edges: exact counts when both kept them, else from the sketches' CDFs. */
-function binShares(ref: NumericSummary, cur: NumericSummary, edges: number[]): [number[], number[]] {
+/**
+ * Bin proportions on the reference edges: exact counts when both kept them, else from the sketches' CDFs (a window
+ * summarised before the reference's edges were known, or under a replaced reference's): then the third item is true.
+ */
+function binShares(ref: NumericSummary, cur: NumericSummary, edges: number[]): [number[], number[], boolean] {
+  let fromSketch = false;
   const counts = (s: NumericSummary): number[] => {
     if (s.hist && s.edges && s.edges.length === edges.length && s.edges.every((e, i) => e === edges[i])) return s.hist;
     if (edges.length === 0) return [s.count];
+    fromSketch = true;
     // Share of values < e for each edge, from the sketch (rank is "<=", so step just below e).
     const below = edges.map((e) => s.kll.rank(prevDouble(e)) * s.count);
     return [...below, s.count].map((c, i) => c - (i === 0 ? 0 : (below[i - 1] as number)));
   };
-  return [proportions(counts(ref)), proportions(counts(cur))];
+  const p = proportions(counts(ref));
+  const q = proportions(counts(cur));
+  return [p, q, fromSketch];
 }
 
 /** The largest double below x (rank(prevDouble(x)) is the share of values < x). */
@@ -104,8 +112,10 @@ function quality(ref: NumericSummary | CategoricalSummary, cur: NumericSummary |
  */
 function categoricalStatsFromSummaries(ref: CategoricalSummary, cur: CategoricalSummary): CategoricalStats {
   const stats = categoricalStats(ref.countsWithOther(), cur.countsWithOther());
-  if (ref.other > 0) return { ...stats, newCategories: [] };
-  return cur.other > 0 ? { ...stats, newCategories: stats.newCategories.filter((c) => c !== OTHER_KEY) } : stats;
+  if (ref.other === 0 && cur.other === 0) return stats;
+  const other = { reference: ref.other, current: cur.other };
+  if (ref.other > 0) return { ...stats, newCategories: [], other };
+  return { ...stats, newCategories: stats.newCategories.filter((c) => c !== OTHER_KEY), other };
 }
 
 /** The method-independent part of a feature's drift: every statistic, computed once (see featureDriftFromSummaries). */

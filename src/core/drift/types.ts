@@ -35,6 +35,12 @@ export interface NumericalStats {
   hellinger: number;
   /** Inner bin edges used for PSI / Jensen-Shannon / Hellinger (reference deciles, duplicates merged). */
   binEdges: number[];
+  /**
+   * Over stored summaries only: 'sketch' when a side's bin counts were not kept on these edges (windows summarised
+   * before the reference was uploaded or replaced) and its bin shares were read from its KLL sketch, so PSI,
+   * Jensen-Shannon and Hellinger are approximate (absent when they are exact, as the CLI's).
+   */
+  binShares?: 'sketch';
 }
 
 export interface CategoricalStats {
@@ -43,6 +49,11 @@ export interface CategoricalStats {
   jensenShannon: number;
   hellinger: number;
   newCategories: string[];
+  /**
+   * Over stored summaries only: counts in each side's bucket of the categories beyond the cap of 200 per summary,
+   * taken as one more bin by every statistic (so not the CLI's values); absent when no side has one.
+   */
+  other?: { reference: number; current: number };
 }
 
 export interface FeatureQuality {
