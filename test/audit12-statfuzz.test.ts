@@ -77,3 +77,20 @@ describe('audit 12 (statistics): /drift over stored summaries says where its bin
     assert.ok(Number.isFinite(a['psi']) && Number.isFinite(a['jensenShannon']) && Number.isFinite(a['hellinger']));
   });
 });
+
+describe('audit 12 (statistics): a drift score past float64\'s range', () => {
+  test('lookout drift --json: a normalised Wasserstein of Infinity (scipy: inf) is score null, drifted, with a note saying why', () => {
+    const dir = tempDir('lookout-audit12-statfuzz-inf-');
+    // reference 0/1 (std 0.5), current near 1e308: W = 1.2e308 (finite), W / std overflows
+    writeCsv(join(dir, 'ref.csv'), { x: Array.from({ length: 1200 }, (_, i) => i % 2) });
+    writeCsv(join(dir, 'cur.csv'), { x: Array.from({ length: 50 }, (_, i) => (1 + i / 100) * 1e308) });
+    const r = lookout(['drift', '--reference', join(dir, 'ref.csv'), '--current', join(dir, 'cur.csv'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = driftFeature(JSON.parse(r.stdout) as DriftAnswer, 'x');
+    assert.equal(f.method, 'wasserstein');
+    assert.ok(Number.isFinite(f.stats['wasserstein']), String(f.stats['wasserstein']));
+    assert.equal(f.score, null);
+    assert.equal(f.drifted, true);
+    assert.match(f.note ?? '', /Infinity/);
+  });
+});

@@ -30,5 +30,10 @@ export function driftVerdict(
     // Only normalised Wasserstein can be undefined: a constant reference (std 0) and a current that differs.
     return { ...base, score: null, drifted: true, stats, note: 'reference is constant (std 0) and current differs: drift without a finite normalised score' };
   }
-  return { ...base, score, drifted: isDrifted(choice.method, score, choice.threshold), stats };
+  const drifted = isDrifted(choice.method, score, choice.threshold);
+  if (!Number.isFinite(score)) {
+    // A distance past float64's range (scipy: inf), e.g. a normalised Wasserstein of values near 1e308: JSON writes it null.
+    return { ...base, score, drifted, stats, note: `the ${choice.method.id} score is ${String(score)} in float64 (values too large for it; scipy gives inf too): JSON writes it as null` };
+  }
+  return { ...base, score, drifted, stats };
 }
