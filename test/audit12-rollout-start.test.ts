@@ -4,13 +4,13 @@
  * lost COMMIT answer) left production on the candidate with no rollout at all, so nothing watched its bake period and
  * no abort could roll it back. PostgreSQL through a proxy that loses the answer to one COMMIT, as in audit11-races.
  */
-import { after, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { tempDir } from './helpers/cli.js';
 import { pgProxy, type PgProxy } from './helpers/pg-proxy.js';
+import { testSchemas } from './helpers/pg-schemas.js';
 import { many, predict } from './helpers/predict.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { declareChurn } from './helpers/registry.js';
@@ -18,15 +18,7 @@ import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
-const schemas: string[] = [];
-
-after(async () => {
-  if (!pgUrl || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await client.end();
-});
+const schemas = testSchemas('lookout_a12start', pgUrl);
 
 interface RolloutView { id: string; state: string; policy: string; weight: number; promotedAt: number | null; endReason: string | null }
 interface Deployment { alias: string; kind: string; from: string | null; to: string }
@@ -39,12 +31,12 @@ const BLUE_GREEN = { candidate: '1.1.0', policy: 'blue-green', reason: 'audit12'
 
 describe('audit12: a blue-green rollout start interrupted between the switch and its record (PostgreSQL)', { skip: pgUrl ? false : 'LOOKOUT_TEST_PG_URL not set: the PostgreSQL tests are skipped', timeout: 120_000 }, () => {
   interface Fixture { srv: RunningServer; proxy: PgProxy; schema: string; config: string }
+  let fixtures = 0;
 
   /** churn 1.0.0 in production, 1.1.0 declared, both on loopback model servers; the server talks to PostgreSQL through the proxy. */
   async function fixture(t: TestContext): Promise<Fixture> {
     const proxy = await pgProxy(pgUrl as string);
-    const schema = `lookout_a12start_${schemas.length}_${process.pid}`;
-    schemas.push(schema);
+    const schema = schemas.name(String(++fixtures));
     const dir = tempDir('lookout-a12start-');
     const config = join(dir, 'lookout.yaml');
     writeFileSync(config, `dataDir: ${join(dir, 'data')}\nserver: { port: 0 }\nregistry: { tickMs: 0, refreshMs: 0 }\n`);

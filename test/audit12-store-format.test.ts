@@ -4,11 +4,10 @@
  * 2") and 503 for ingest into them. The store now keeps the format it was written in; a release refuses, at start and in
  * one line, a store of a later format than its own, and leaves it untouched.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { defaultConfig, type LookoutConfig } from '../src/config.js';
 import { InputError } from '../src/io/errors.js';
 import { startServer, storeUrl } from '../src/server.js';
@@ -16,16 +15,10 @@ import { STORE_FORMAT } from '../src/storage/format.js';
 import { openStore } from '../src/storage/open.js';
 import { VERSION } from '../src/version.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { testSchemas } from './helpers/pg-schemas.js';
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
-const schemas: string[] = [];
-after(async () => {
-  if (!pgUrl || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await client.end();
-});
+const schemas = testSchemas('lookout_a12format', pgUrl);
 
 function config(storage?: string): LookoutConfig {
   const c = defaultConfig();
@@ -53,13 +46,7 @@ const STORES: Array<{ name: string; storage: () => string | undefined; skip: str
   { name: 'DuckDB', storage: () => undefined, skip: false },
   {
     name: 'PostgreSQL', skip: pgUrl ? false : 'LOOKOUT_TEST_PG_URL not set: the PostgreSQL tests are skipped',
-    storage: () => {
-      const s = `lookout_a12format_${schemas.length}_${process.pid}`;
-      schemas.push(s);
-      const u = new URL(pgUrl as string);
-      u.searchParams.set('schema', s);
-      return u.toString();
-    },
+    storage: () => schemas.url('pg'),
   },
 ];
 
