@@ -71,16 +71,22 @@ describe('audit9: lookout serve on PostgreSQL', { skip }, () => {
       assert.ok((codes.get('503 unavailable') ?? 0) > 0 || /answer to COMMIT was lost/.test(srv.stderr()), `no request was refused while PostgreSQL was away: ${JSON.stringify([...codes])}\n${srv.stderr().slice(-1500)}`);
       assert.ok(acked.length > 0);
       const range = `from=${t - 60_000}&to=${Date.now() + 60_000}`;
-      const h = await call(srv.url, 'GET', `/v1/models/m/health?${range}`);
-      assert.equal(h.status, 200, JSON.stringify(h.body));
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       try {
         const stored = await client.query<{ id: string }>(`SELECT id FROM "${schemas.at(-1) as string}".events WHERE id = ANY($1::text[])`, [acked]);
         assert.equal(stored.rowCount, acked.length, 'acknowledged events missing from the store');
-        // Every stored event summarised once: a group whose COMMIT's answer was lost is not stored-but-uncounted.
-        const all = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.at(-1) as string}".events`);
-        assert.equal(h.body['events'], all.rows[0]?.n, `health counts ${String(h.body['events'])} events, ${acked.length} were acknowledged`);
+        // Every stored event summarised once: a group whose COMMIT's answer was lost is not stored-but-uncounted. Read
+        // until the counts agree, for up to 5 s: a read right after the cuts came 100 events short once in CI (audit 12,
+        // under load; not reproduced on a quiet machine): counted late, which this test does not decide; never counted fails.
+        const all = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schemas.at(-1) as string}".events`)).rows[0]?.n;
+        let h = await call(srv.url, 'GET', `/v1/models/m/health?${range}`);
+        for (let i = 0; i < 25 && h.body['events'] !== all; i++) {
+          await new Promise((res) => setTimeout(res, 200));
+          h = await call(srv.url, 'GET', `/v1/models/m/health?${range}`);
+        }
+        assert.equal(h.status, 200, JSON.stringify(h.body));
+        assert.equal(h.body['events'], all, `health counts ${String(h.body['events'])} events, ${acked.length} were acknowledged`);
       } finally {
         await client.end();
       }

@@ -63,7 +63,11 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
       const batch = events(2000);
       const r = await call(s.url, 'POST', '/v1/events', batch);
       if (r.status === 200) acknowledged += r.body['accepted'] as number;
-      else [refused, refusedBatch] = [r, batch];
+      else if ((s.deps.store.failure?.() ?? '') === '') {
+        // a statement refused for memory without a failed COMMIT (seen under load, audit 12): nothing kept, the store
+        // still writes, so "retry later"; the test goes on until a COMMIT fails
+        assert.deepEqual([r.status, (r.body['error'] as { message?: string } | undefined)?.message?.endsWith('retry later')], [503, true], JSON.stringify(r.body));
+      } else [refused, refusedBatch] = [r, batch];
     }
     assert.ok(refused, `still accepting after ${acknowledged} events`);
     assert.equal(refused.status, 503);
