@@ -1,19 +1,19 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
 import type { Server } from '../src/server.js';
+import { testSchemas } from './helpers/pg-schemas.js';
 import { call, testServer } from './helpers/server.js';
 
 const url = process.env['LOOKOUT_TEST_PG_URL'];
-const schemas: string[] = [];
+const schemaName = testSchemas('lookout_auditpg', url).name;
+let stores = 0;
 
 /** The same server test on the embedded store and (when LOOKOUT_TEST_PG_URL is set) on PostgreSQL, in its own schema. */
 function onBothStores(name: string, body: (s: Server) => Promise<void>): void {
   for (const store of ['duckdb', 'postgres'] as const) {
     const skip = store === 'postgres' && !url ? 'LOOKOUT_TEST_PG_URL not set' : false;
     test(`${name} (${store})`, { skip }, async () => {
-      const schema = `lookout_auditpg_${process.pid}_${schemas.length}`;
-      if (store === 'postgres') schemas.push(schema);
+      const schema = store === 'postgres' ? schemaName(String(stores++)) : '';
       const s = await testServer({ configure: (c) => {
         c.ingest.sampleRate = 1;
         if (store === 'postgres') c.storage = `${url as string}?schema=${schema}`;
@@ -27,14 +27,6 @@ function onBothStores(name: string, body: (s: Server) => Promise<void>): void {
     });
   }
 }
-
-after(async () => {
-  if (!url || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-});
 
 async function model(s: Server, name = 'm'): Promise<void> {
   const m = await call(s.url, 'POST', '/v1/models', {

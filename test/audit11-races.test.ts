@@ -1,10 +1,10 @@
-import { after, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
+import { testSchemas } from './helpers/pg-schemas.js';
 import { pgProxy } from './helpers/pg-proxy.js';
 import { many, predict } from './helpers/predict.js';
 import { spawnServe } from './helpers/process.js';
@@ -14,20 +14,8 @@ import { startModelServer } from './helpers/upstream.js';
 
 // Audit 11: control-plane operations fired at once, and interrupted, on both stores.
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
-const schemas: string[] = [];
-const schemaName = (tag: string): string => {
-  const s = `lookout_a11races_${tag}_${process.pid}`;
-  schemas.push(s);
-  return s;
-};
-
-after(async () => {
-  if (!pgUrl || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await client.end();
-});
+const schemaName = testSchemas('lookout_a11races', pgUrl).name;
+let interrupted = 0;
 
 interface Store { name: string; skip: string | false; storage: (tag: string) => string | undefined }
 const STORES: Store[] = [
@@ -150,7 +138,7 @@ describe('audit11: a rollout interrupted after its alias flip committed (Postgre
    */
   async function interruptedRollout(t: TestContext, interrupt: (url: string) => Promise<unknown>): Promise<{ url: string; id: string }> {
     const proxy = await pgProxy(pgUrl as string);
-    const schema = schemaName(`int${schemas.length}`);
+    const schema = schemaName(`int${interrupted++}`);
     const config = configFile();
     const v1 = await startModelServer();
     const v2 = await startModelServer();
