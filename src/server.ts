@@ -252,6 +252,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
     sampleRate: config.ingest.sampleRate,
     ...(config.ingest.deltaWorker !== undefined && { deltaWorker: config.ingest.deltaWorker }),
     ...(config.ingest.maxSegmentsPerModel !== undefined && { maxSegmentsPerModel: config.ingest.maxSegmentsPerModel }),
+    ...(config.ingest.maxQueuedEvents !== undefined && { maxQueuedEvents: config.ingest.maxQueuedEvents }),
     onSegmentFolded: (model) => {
       // Said once per model and run; /metrics counts every one.
       if (!foldedModels.has(model)) {

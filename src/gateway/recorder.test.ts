@@ -36,6 +36,34 @@ describe('issue 5: gateway event recorder and live statistics', () => {
     await store.close();
   });
 
+  test('a batch the pipeline refuses (its queue at ingest.maxQueuedEvents) is kept and submitted again, within maxPending; never thrown at the prediction', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.init();
+    const catalog = new ModelCatalog(store);
+    await catalog.putModel({ name: 'm', outputKind: 'binary', inputSchema: { type: 'object' }, segmentKeys: [], classes: ['no', 'yes'], createdAt: 0, updatedAt: 0 });
+    await catalog.putVersion({ model: 'm', version: '1.0.0', createdAt: 0 });
+    const pipeline = new IngestPipeline(store, catalog, { sampleRate: 0, random: seededRandom(1), clock: () => 1_700_000_000_000, maxQueuedEvents: 100 });
+    const errors: unknown[] = [];
+    const rec = new EventRecorder(pipeline, { maxBatch: 50, maxDelayMs: 20, maxPending: 120, onError: (e) => errors.push(e) });
+    // The queue full (100 events of HTTP ingest waiting for their commit): the recorder's batch of 50 is refused.
+    const http = pipeline.submit(Array.from({ length: 100 }, (_, i) => ev(`h${i}`)), []);
+    await assert.rejects(pipeline.submit([ev('x')], []), /ingest queue is full/);
+    for (let i = 0; i < 50; i++) rec.record(ev(`g${i}`));
+    await new Promise((r) => setImmediate(r));
+    // Refused and kept: 50 buffered, room for 70 more before maxPending (120); beyond it, dropped and counted.
+    for (let i = 50; i < 200; i++) rec.record(ev(`g${i}`));
+    await http;
+    await rec.flush();
+    assert.deepEqual(errors, [], 'a refusal is no commit failure');
+    assert.equal(rec.failed, 0);
+    assert.equal(rec.recorded + rec.dropped, 200, `recorded ${rec.recorded}, dropped ${rec.dropped}`);
+    assert.equal(rec.recorded, 120, 'the refused batch and the 70 that fitted beside it (maxPending 120) were recorded');
+    assert.equal(rec.dropped, 80);
+    assert.equal(await store.countEvents('m'), 100 + rec.recorded);
+    await pipeline.close();
+    await store.close();
+  });
+
   test('statistics: per-version counts, error rate, p95, paired disagreement and latency delta', () => {
     let now = 0;
     const s = new GatewayStats(() => now);

@@ -1,5 +1,6 @@
 import type { ValidEvent } from '../ingest/event-input.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
+import { IngestOverloaded } from '../ingest/overload.js';
 import type { RejectRecord } from '../storage/types.js';
 
 export interface RecorderOptions {
@@ -20,7 +21,9 @@ export interface RecorderOptions {
 /**
  * Records the gateway's predictions into the ingest pipeline off the request path: events are buffered and
  * submitted in batches (group commit), so a prediction never waits for a database commit. Memory is
- * bounded; when the store cannot keep up, events are dropped and counted, never queued without limit.
+ * bounded; when the store cannot keep up, events are dropped and counted, never queued without limit. A batch the
+ * pipeline refuses because its queue is full (ingest.maxQueuedEvents) goes back into the buffer, within maxPending, and
+ * is submitted again after maxDelayMs: a short overload loses nothing, a long one drops (counted) what does not fit.
  */
 export class EventRecorder {
   private events: ValidEvent[] = [];
@@ -28,6 +31,8 @@ export class EventRecorder {
   private ids = new Set<string>();
   private rejects: RejectRecord[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** Set while the pipeline refuses (its queue full): the buffer is submitted only by the timer, never on each record. */
+  private refused = false;
   private inFlight = 0;
   private readonly inFlightPromises = new Set<Promise<unknown>>();
   recorded = 0;
@@ -57,14 +62,18 @@ export class EventRecorder {
     this.schedule();
   }
 
-  /** Submits everything buffered and waits for all submitted batches to be committed (or fail). */
+  /** Submits everything buffered and waits for all submitted batches to be committed (or fail); a refused one is submitted again. */
   async flush(): Promise<void> {
-    this.submit();
-    while (this.inFlightPromises.size > 0) await Promise.allSettled([...this.inFlightPromises]);
+    for (;;) {
+      this.submit();
+      while (this.inFlightPromises.size > 0) await Promise.allSettled([...this.inFlightPromises]);
+      if (this.events.length === 0 && this.rejects.length === 0) return;
+      await new Promise((r) => setTimeout(r, this.o.maxDelayMs ?? 200));
+    }
   }
 
   private schedule(): void {
-    if (this.events.length >= (this.o.maxBatch ?? 5000)) this.submit();
+    if (this.events.length >= (this.o.maxBatch ?? 5000) && !this.refused) this.submit();
     else if (this.timer === null) {
       this.timer = setTimeout(() => this.submit(), this.o.maxDelayMs ?? 200);
       this.timer.unref();
@@ -85,10 +94,12 @@ export class EventRecorder {
     this.inFlight += events.length;
     const p = this.pipeline.submit(events, rejects).then(
       (dups) => {
+        this.refused = false;
         this.recorded += events.length - dups.size;
         this.duplicates += dups.size;
       },
       (err: unknown) => {
+        if (err instanceof IngestOverloaded) return this.keep(events, rejects);
         this.failed += events.length;
         this.o.onError?.(err, events.length);
       },
@@ -97,5 +108,23 @@ export class EventRecorder {
       this.inFlightPromises.delete(p);
     });
     this.inFlightPromises.add(p);
+  }
+
+  /** A batch the pipeline refused (its queue full): back in front of the buffer as far as maxPending allows, submitted again later. */
+  private keep(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): void {
+    this.refused = true;
+    // This batch is still counted in flight; what is buffered since, and other batches in flight, count too.
+    const room = (this.o.maxPending ?? 100_000) - this.events.length - (this.inFlight - events.length);
+    const fresh = events.filter((e) => !this.ids.has(e.id)); // an id recorded again meanwhile is a duplicate
+    this.duplicates += events.length - fresh.length;
+    const kept = fresh.slice(0, Math.max(0, room));
+    this.dropped += fresh.length - kept.length;
+    for (const e of kept) this.ids.add(e.id);
+    this.events = [...kept, ...this.events];
+    this.rejects = [...rejects, ...this.rejects];
+    if (this.timer === null) {
+      this.timer = setTimeout(() => this.submit(), this.o.maxDelayMs ?? 200);
+      this.timer.unref();
+    }
   }
 }

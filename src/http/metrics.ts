@@ -22,6 +22,7 @@ export class ServerMetrics {
   readonly monitorRoundFailures = new Counter({ name: 'lookout_monitor_round_failures_total', help: 'Evaluation rounds that failed (run again whole by the next round)', registers: [this.registry] });
   readonly queryDuration = new Histogram({ name: 'lookout_query_seconds', help: 'Query API evaluation time', labelNames: ['endpoint'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queueDepth: Gauge;
+  readonly ingestRefused = new Counter({ name: 'lookout_ingest_refused_total', help: 'POST /v1/events requests answered 429 rate_limited because the ingest queue was full (ingest.maxQueuedEvents): nothing of them was stored or counted; the sender retries them', registers: [this.registry] });
   readonly windowValuesFilled = new Counter({ name: 'lookout_window_values_filled_total', help: 'Closed windows whose stored feature values the window-value filler computed or found holding', registers: [this.registry] });
   readonly windowValueFillFailures = new Counter({ name: 'lookout_window_value_fill_failures_total', help: 'Window-value filler steps that failed (their windows are tried again)', registers: [this.registry] });
   readonly windowValueFillSeconds = new Histogram({ name: 'lookout_window_value_fill_seconds', help: 'Duration of one window-value filler run (periodic or start-up backfill)', buckets: [0.01, 0.1, 0.5, 1, 5, 30, 120, 600], registers: [this.registry] });
@@ -39,7 +40,7 @@ export class ServerMetrics {
     });
     new Counter({
       name: 'lookout_gateway_events_lost_total',
-      help: 'Events of gateway predictions not stored, by reason: queue_full (over 100,000 pending: dropped), duplicate_id (a request id already recorded), commit_failed (the store refused the batch)',
+      help: 'Events of gateway predictions not stored, by reason: queue_full (over 100,000 pending in the recorder, e.g. while the ingest queue is full: dropped), duplicate_id (a request id already recorded), commit_failed (the store refused the batch)',
       labelNames: ['reason'], registers: [this.registry],
       collect() {
         this.reset();
@@ -77,7 +78,7 @@ export class ServerMetrics {
   }
 
   constructor(queued: () => number) {
-    this.queueDepth = new Gauge({ name: 'lookout_ingest_queue_events', help: 'Events waiting to be committed', registers: [this.registry], collect() { this.set(queued()); } });
+    this.queueDepth = new Gauge({ name: 'lookout_ingest_queue_events', help: 'Events and rejected rows accepted for a commit and not yet answered (queued or in their transaction); ingest.maxQueuedEvents bounds it', registers: [this.registry], collect() { this.set(queued()); } });
     const pending = (): number => this.windowValuesPending();
     new Gauge({ name: 'lookout_window_values_pending', help: 'Hour and day windows written and not yet filled by the window-value filler (open ones included)', registers: [this.registry], collect() { this.set(pending()); } });
     const storeMemory = (): Promise<Array<{ component: string; bytes: number }>> => this.storeMemory();

@@ -23,6 +23,8 @@ export interface IngestOptions {
   sampleRate: number;
   /** Source for the sampling decision (seeded: the adapter passes one). */
   random: Random;
+  /** Events and rejected rows submitted and not yet committed beyond which submit() refuses a request (overload.ts; default 100,000). */
+  maxQueuedEvents?: number;
   /** Most events committed in one transaction (group commit). */
   maxBatchEvents?: number;
   /** Window summaries kept in memory (clean ones beyond this are evicted; dirty ones stay until a checkpoint). */

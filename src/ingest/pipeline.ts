@@ -16,6 +16,7 @@ import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import { DEFAULT_MAX_SEGMENTS_PER_MODEL, SegmentCap } from './segment-cap.js';
 import { settleLostCommit } from './lost-commit.js';
+import { DEFAULT_MAX_QUEUED_EVENTS, QueueBound } from './overload.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
 
@@ -52,6 +53,8 @@ interface Prepared {
  */
 export class IngestPipeline {
   private queue: Pending[] = [];
+  /** Rows (events and rejected rows) submitted and not yet answered, queued or in their commit, and their bound. */
+  private readonly bound: QueueBound;
   private running = false;
   /** The window summaries in memory, and their checkpoints (checkpointed-windows.ts). */
   private readonly windows: CheckpointedWindows;
@@ -89,6 +92,7 @@ export class IngestPipeline {
       process.stderr.write(`lookout: the delta worker stopped (${String(e)}); event summaries are now computed on the main thread\n`);
     });
     this.maxBatch = opts.maxBatchEvents ?? 20_000;
+    this.bound = new QueueBound(opts.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
     this.segments = new SegmentCap(opts.maxSegmentsPerModel ?? DEFAULT_MAX_SEGMENTS_PER_MODEL, opts.onSegmentFolded);
     this.windows = new CheckpointedWindows(store, catalog, opts);
     this.checkpoints = new CheckpointSchedule({
@@ -145,17 +149,38 @@ export class IngestPipeline {
     return this.windows.size;
   }
 
-  /** Events waiting for a commit (for the queue-depth metric). */
+  /**
+   * Events and rejected rows submitted and not yet answered, queued or in their commit transaction (the queue-depth
+   * metric; ingest.maxQueuedEvents bounds it).
+   */
   get queuedEvents(): number {
-    return this.queue.reduce((s, p) => s + p.events.length, 0);
+    return this.bound.queued;
   }
 
+  /** The bound of queuedEvents (ingest.maxQueuedEvents). */
+  get maxQueuedEvents(): number {
+    return this.bound.max;
+  }
+
+  /** Whether a request of `rows` rows would be refused now (a cheap check before validating it; submit() decides). */
+  full(rows: number): boolean {
+    return this.bound.full(rows);
+  }
+
+  /**
+   * Queues a request's rows for the next group commit; resolves once they are committed (acknowledged means durable).
+   * Rejects at once with IngestOverloaded, keeping and counting nothing of the request, when the rows submitted and not
+   * yet answered would exceed maxQueuedEvents: the sender retries it later (429) rather than the queue growing without bound.
+   */
   submit(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<ReadonlySet<string>> {
     if (events.length === 0 && rejects.length === 0) return Promise.resolve(new Set());
     if (this.closed) return Promise.reject(new Error('the ingest pipeline is closed'));
+    const rows = events.length + rejects.length;
+    if (this.bound.full(rows)) return Promise.reject(this.bound.refusal(rows));
     const placed = this.segments.placeAll(events, rejects);
+    const done = this.bound.take(rows);
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...placed, resolve, reject });
+      this.queue.push({ ...placed, resolve: (d) => (done(), resolve(d)), reject: (e) => (done(), reject(e)) });
       this.kick();
       this.onSubmit?.();
     });

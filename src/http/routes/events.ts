@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ValidEvent, RowRejection } from '../../ingest/event-input.js';
 import { MAX_FUTURE_MS, withoutNul } from '../../ingest/limits.js';
 import { validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
@@ -6,6 +6,7 @@ import { rejectPlacement } from '../../ingest/reject-placement.js';
 import type { RejectRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { IngestOverloaded, OVERLOAD_RETRY_AFTER_SECONDS } from '../../ingest/overload.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
@@ -30,8 +31,10 @@ export function excerpt(v: unknown): string {
 
 export function eventRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events' } }, async (req) => {
+    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events' } }, async (req, reply) => {
       const rows = batchRows(req.body, 'events');
+      // The queue full: refused before validating (cheap while the store is behind); submit() decides again below.
+      if (deps.pipeline.full(rows.length)) throw overloaded(deps, reply, null, rows.length);
       const now = deps.clock();
       const env: ValidationEnv = { models: (n) => deps.catalog.model(n), now, newId: deps.newId, maxFutureMs: MAX_FUTURE_MS };
       const results: RowResult[] = [];
@@ -66,6 +69,7 @@ export function eventRoutes(deps: AppDeps) {
       try {
         duplicates = await deps.pipeline.submit(valid, rejects);
       } catch (err) {
+        if (err instanceof IngestOverloaded) throw overloaded(deps, reply, err, rows.length);
         req.log.error({ err }, 'ingest commit failed');
         // Stopped until a restart (a COMMIT whose answer was lost, the store unable to say whether it committed): a
         // request's events may then be stored; sent again after the restart, those are answered duplicate_id.
@@ -97,6 +101,19 @@ export function eventRoutes(deps: AppDeps) {
       return { accepted, rejected: results.length - accepted, results };
     });
   };
+}
+
+/**
+ * 429 rate_limited with Retry-After for a request refused because the ingest queue is full (ingest.maxQueuedEvents):
+ * nothing of it was stored or counted (no row metric, no segment placed), so the sender sends it again whole.
+ */
+function overloaded(deps: AppDeps, reply: FastifyReply, err: IngestOverloaded | null, rows: number): ApiError {
+  deps.metrics.ingestRefused.inc();
+  void reply.header('retry-after', String(OVERLOAD_RETRY_AFTER_SECONDS));
+  const queued = err?.queued ?? deps.pipeline.queuedEvents;
+  return new ApiError('rate_limited', `the server is ingesting slower than events arrive (${queued} events waiting for the store, ingest.maxQueuedEvents); nothing from this request was kept: send it again after Retry-After`, {
+    queuedEvents: queued, maxQueuedEvents: deps.pipeline.maxQueuedEvents, requestRows: rows, retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+  });
 }
 
 /**
