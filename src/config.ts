@@ -37,7 +37,7 @@ export interface LookoutConfig {
    * requestLogs: which requests `lookout serve` logs: "errors" (default: answers with status >= 400), "all" (an
    * access line per request) or "off" (http/request-log.ts).
    */
-  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number; requestLogs?: RequestLogs; shutdownGraceSeconds?: number };
+  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number; requestLogs?: RequestLogs; shutdownGraceSeconds?: number; requestTimeoutSeconds?: number };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
@@ -75,7 +75,7 @@ export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] }, shutdownGraceSeconds: { type: 'integer', minimum: 0, maximum: 3600 } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] }, shutdownGraceSeconds: { type: 'integer', minimum: 0, maximum: 3600 }, requestTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 86_400 } } },
     dataDir: { type: 'string', minLength: 1 },
     storage: { type: 'string', minLength: 1 },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },

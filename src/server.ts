@@ -44,6 +44,12 @@ const PRUNE_INTERVAL_MS = 3_600_000;
 const PRUNE_FIRST_MS = 60_000;
 /** How long a stop lets requests in flight finish (config server.shutdownGraceSeconds): within Kubernetes' 30 s grace period, with time left for the last checkpoint. */
 const DEFAULT_SHUTDOWN_GRACE_SECONDS = 20;
+/**
+ * How long receiving a request may take (config server.requestTimeoutSeconds; http/request-timeout.ts): the largest JSON
+ * body, 16 MiB, arrives within it at 280 KB/s (2.2 Mbit/s); file uploads (artifacts, reference files) are cut only after
+ * as long without a byte.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_SECONDS = 60;
 
 export interface Server {
   app: FastifyInstance;
@@ -147,6 +153,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     const graceSeconds = config.server.shutdownGraceSeconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS;
     const app = buildApp(deps, {
       logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}),
+      requestTimeoutMs: (config.server.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
       shutdownGrace: {
         ms: graceSeconds * 1000,
         onClosed: (n) => void process.stderr.write(`lookout: shutdown: closed ${n} connection${n === 1 ? '' : 's'} whose request was not answered within ${graceSeconds} s (server.shutdownGraceSeconds; a client stalled mid-request?): not processed, the client may retry\n`),

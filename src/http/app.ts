@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { clientErrorHandler } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
+import { requestTimeoutOptions, useRequestTimeout } from './request-timeout.js';
 import { useMediaTypes } from './media-types.js';
 import { useJsonBodies } from './json-body.js';
 import { useContentEncodings } from './content-encoding.js';
@@ -38,6 +39,8 @@ export interface AppOptions {
    * told of the connections it closed then.
    */
   shutdownGrace?: { ms: number; onClosed: (connections: number) => void };
+  /** How long receiving a request may take before it is answered 408 and its connection closed (request-timeout.ts; 0: no limit but Node's 60 s for the headers, the default here). */
+  requestTimeoutMs?: number;
 }
 
 export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance {
@@ -46,6 +49,8 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     // Fastify's two lines per request replaced by useRequestLogs' choice.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // A request whose headers stall is answered 408 and closed (request-timeout.ts; its body: useRequestTimeout below).
+    ...requestTimeoutOptions(opts.requestTimeoutMs ?? 0),
     // Ids are ours: a request id per request for logs.
     genReqId: () => deps.newId(),
     // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
@@ -101,6 +106,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     done();
   });
 
+  useRequestTimeout(app, opts.requestTimeoutMs ?? 0);
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
   useMediaTypes(app);
   useJsonBodies(app);

@@ -117,7 +117,7 @@ export function modelRoutes(deps: AppDeps) {
 
     /** Uploads a reference data file (CSV, JSON lines or Parquet body) for a version and computes its profile. */
     app.put<{ Params: { name: string; version: string }; Querystring: Record<string, string | undefined> }>(
-      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES) } }, async (req) => {
+      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true } }, async (req) => {
         const m = requireModel(deps, req.params.name);
         const v = deps.catalog.version(m.name, req.params.version);
         if (!v) throw new ApiError('unknown_version', `model "${m.name}" has no version "${req.params.version}"`);

@@ -75,7 +75,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
       { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
 
-    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'] } }, async (req, reply) => {
+    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true } }, async (req, reply) => {
       if (!isStream(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
       // refused before a byte is read: the client says it will send more than the limit
       const declared = Number(req.headers['content-length']);

@@ -1,0 +1,131 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { spawnServe, type RunningServer } from './helpers/process.js';
+import { tempDir } from './helpers/cli.js';
+import { call } from './helpers/server.js';
+import { declareChurn } from './helpers/registry.js';
+import { predict } from './helpers/predict.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
+
+/*
+ * Slowloris: requests that never finish arriving, against a real `lookout serve` and real sockets.
+ */
+
+interface Outcome { closedAfterMs: number | 'still open'; answer: string }
+
+/**
+ * Opens a connection, writes `first`, then `drip` every 500 ms (if given) and nothing else; resolves when the server
+ * closes it, or with 'still open' after `waitMs` (then it is closed by us).
+ */
+function slowClient(url: string, first: string, waitMs: number, drip?: string): Promise<Outcome> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    let answer = '';
+    let timer: NodeJS.Timeout | undefined;
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(first);
+      if (drip !== undefined) timer = setInterval(() => { if (!socket.destroyed) socket.write(drip); }, 500);
+    });
+    const giveUp = setTimeout(() => {
+      clearInterval(timer);
+      socket.destroy();
+      resolve({ closedAfterMs: 'still open', answer });
+    }, waitMs);
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      clearInterval(timer);
+      resolve({ closedAfterMs: Date.now() - t0, answer });
+    });
+  });
+}
+
+describe('a request that never finishes arriving (server.requestTimeoutSeconds: 2)', () => {
+  let srv: RunningServer;
+  let upstream: ModelServer;
+  before(async () => {
+    const dir = tempDir('lookout-audit13-timeouts-');
+    const config = join(dir, 'lookout.yaml');
+    writeFileSync(config, 'server:\n  requestTimeoutSeconds: 2\nregistry: { tickMs: 0, refreshMs: 0 }\n');
+    srv = await spawnServe(['--data-dir', join(dir, 'data'), '--config', config]);
+    upstream = await startModelServer({ delayMs: 4_000 });
+    await declareChurn(srv.url, [{ version: '1.0.0', upstream: upstream.url }], '1.0.0');
+  });
+  after(async () => {
+    await upstream.close();
+    assert.equal(await srv.stop(), 0, srv.stderr());
+  });
+
+  test('a body that stalls, headers that stall and headers sent a line at a time: each answered 408 request_timeout and closed (they stayed open for minutes)', async () => {
+    // Before: the stalled body was still open after 200 s (a manual check: until the client gave up), the stalled
+    // headers for Node's 60 s headersTimeout plus up to 30 s; here all three were 'still open' after 15 s.
+    const wait = 15_000;
+    const [body, headers, drip] = await Promise.all([
+      slowClient(srv.url, 'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"events":[', wait),
+      slowClient(srv.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', wait),
+      slowClient(srv.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', wait, 'X-Slow: 1\r\n'),
+    ]);
+    for (const [what, o] of [['stalled body', body], ['stalled headers', headers], ['dripped headers', drip]] as const) {
+      assert.notEqual(o.closedAfterMs, 'still open', `${what}: still open after ${wait} ms`);
+      assert.ok((o.closedAfterMs as number) >= 1_900, `${what}: closed after ${String(o.closedAfterMs)} ms, before the 2 s timeout`);
+      assert.match(o.answer, /^HTTP\/1\.1 408 Request Timeout\r\n/, `${what}: ${o.answer}`);
+      assert.match(o.answer, /\r\nConnection: close\r\n/i);
+      const json = JSON.parse(o.answer.slice(o.answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string } };
+      assert.equal(json.error.code, 'request_timeout');
+    }
+    assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200, 'the server still answers');
+  });
+
+  test('a JSON body that trickles in for longer than the timeout is cut (the bound is the whole body); an artifact upload that keeps arriving is not, one that stops is', async () => {
+    const wait = 15_000;
+    const head = (method: string, path: string, type: string, length: number): string => `${method} ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${length}\r\n\r\n`;
+    const artifact = '/v1/models/churn/versions/1.0.0/artifact';
+    // 10 bytes every 500 ms: 1,000 bytes take 50 s.
+    const [json, stalledUpload] = await Promise.all([
+      slowClient(srv.url, head('POST', '/v1/events', 'application/json', 1000), wait, ' '.repeat(10)),
+      slowClient(srv.url, `${head('PUT', artifact, 'application/octet-stream', 1000)}${'a'.repeat(100)}`, wait),
+    ]);
+    assert.notEqual(json.closedAfterMs, 'still open', 'trickled JSON body: still open');
+    assert.match(json.answer, /^HTTP\/1\.1 408 /, json.answer);
+    assert.match(json.answer, /"code":"request_timeout".*the body did not arrive within 2 s \(server\.requestTimeoutSeconds\)/);
+    assert.notEqual(stalledUpload.closedAfterMs, 'still open', 'stalled upload: still open');
+    assert.match(stalledUpload.answer, /^HTTP\/1\.1 408 .*no byte of the upload arrived for 2 s/s, stalledUpload.answer);
+    // An upload of 40 chunks sent 100 ms apart (4 s, twice the timeout), then its last bytes: stored.
+    const { hostname, port } = new URL(srv.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const socket = connect({ host: hostname, port: Number(port) }, () => {
+        socket.write(head('PUT', artifact, 'application/octet-stream', 4_100));
+        let sent = 0;
+        const timer = setInterval(() => {
+          socket.write('b'.repeat(100));
+          if (++sent === 41) clearInterval(timer);
+        }, 100);
+      });
+      socket.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.includes('\r\n\r\n{') && got.trimEnd().endsWith('}')) {
+          socket.destroy();
+          resolve(got);
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+    });
+    assert.match(answer, /^HTTP\/1\.1 20[01] /, answer);
+    assert.match(answer, /"size":4100/, answer);
+  });
+
+  test('the time taken to answer is not bounded by it: a predict whose upstream takes 4 s (model timeoutMs 10 s) is answered 200', async () => {
+    assert.equal((await call(srv.url, 'PUT', '/v1/models/churn/serving', { alias: 'production', timeoutMs: 10_000 })).status, 200);
+    const a = await predict(srv.url, { x: 1, user: 'u1' });
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(a.version, '1.0.0');
+    assert.ok(a.ms >= 3_900, `answered in ${Math.round(a.ms)} ms: the upstream's delay was not waited for`);
+  });
+});
