@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
 import { declaredTwice } from './config-duplicates.js';
+import { portNotDecimal } from './config-port.js';
 import { declarationFields, NAME_PATTERN, PATTERN_MEANING } from './models/declaration-schema.js';
 import { InputError } from './io/errors.js';
 import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
@@ -141,11 +142,15 @@ export function loadConfig(path: string | undefined): LookoutConfig {
   const cfg = defaultConfig();
   if (!path) return cfg;
   let raw: unknown;
+  let text: string;
   try {
-    raw = parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
+    raw = parse(text);
   } catch (e) {
     throw new InputError(`cannot read config ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
+  const port = portNotDecimal(text);
+  if (port !== undefined) throw new InputError(`invalid config ${path}: ${port}`);
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(raw ?? {})) {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { spawnServe, type RunningServer } from './helpers/process.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { call } from './helpers/server.js';
 import { declareChurn } from './helpers/registry.js';
 import { predict } from './helpers/predict.js';
@@ -127,5 +127,39 @@ describe('a request that never finishes arriving (server.requestTimeoutSeconds: 
     assert.equal(a.status, 200, JSON.stringify(a.body));
     assert.equal(a.version, '1.0.0');
     assert.ok(a.ms >= 3_900, `answered in ${Math.round(a.ms)} ms: the upstream's delay was not waited for`);
+  });
+});
+
+/** Runs the CLI with each argument list, three at a time (each loads the whole server: on a busy machine, seconds). */
+async function inBatches(runs: string[][]): Promise<Array<Awaited<ReturnType<typeof lookoutAsync>>>> {
+  const out: Array<Awaited<ReturnType<typeof lookoutAsync>>> = [];
+  for (let i = 0; i < runs.length; i += 3) out.push(...await Promise.all(runs.slice(i, i + 3).map((args) => lookoutAsync(args, 60_000))));
+  return out;
+}
+
+describe('ports written otherwise than in decimal digits', () => {
+  test('--port 0x50, 1e3, " 80", 80.0, +80 (read as 80 or 1000 until audit 13) and 65536: one line naming the option and the value, exit 2', async () => {
+    const dir = tempDir('lookout-audit13-port-');
+    const values = ['0x50', '1e3', ' 80', '80.0', '+80', '65536'];
+    const results = await inBatches(values.map((v) => ['serve', `--port=${v}`, '--data-dir', join(dir, 'data'), '--quiet']));
+    for (const [i, r] of results.entries()) {
+      const v = values[i] as string;
+      assert.equal(r.code, 2, `--port ${JSON.stringify(v)}: exit ${r.code}; ${r.stderr}`);
+      assert.equal(r.stderr, `error: option '--port <n>' argument '${v}' is invalid. "${v}" is not a port: a decimal integer from 0 to 65535 is expected.\n`);
+    }
+  });
+
+  test('server.port: 0x50, 80.0 in lookout.yaml, 1e3 in lookout.json: refused in one line naming the key and the value as written, exit 2', async () => {
+    const dir = tempDir('lookout-audit13-port-');
+    const files: Array<[string, string, string]> = [
+      ['a.yaml', 'server:\n  port: 0x50\n', '0x50'], ['b.yaml', 'server: { port: 80.0 }\n', '80.0'], ['c.json', '{"server": {"port": 1e3}}\n', '1e3'],
+    ];
+    for (const [name, text] of files) writeFileSync(join(dir, name), text);
+    const results = await inBatches(files.map(([name]) => ['serve', '--config', join(dir, name), '--data-dir', join(dir, 'data'), '--quiet']));
+    for (const [i, r] of results.entries()) {
+      const [name, , written] = files[i] as [string, string, string];
+      assert.equal(r.code, 2, `${name}: exit ${r.code}; ${r.stderr}`);
+      assert.equal(r.stderr, `lookout: error: invalid config ${join(dir, name)}: server.port must be a decimal integer from 0 to 65535 (got ${written})\n`);
+    }
   });
 });

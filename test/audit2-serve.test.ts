@@ -115,9 +115,9 @@ describe('lookout serve: the port and host it listens on', () => {
 
   test('--port out of range, or not a number', async () => {
     for (const p of ['70000', '-1', '65536']) {
-      assert.match(await startRefused(['--port', p, '--data-dir', tempDir('lookout-audit2-serve-')]), /--port.* must be an integer from 0 to 65535/);
+      assert.match(await startRefused(['--port', p, '--data-dir', tempDir('lookout-audit2-serve-')]), /--port.*"(70000|-1|65536)" is not a port: a decimal integer from 0 to 65535 is expected/);
     }
-    assert.match(await startRefused(['--port', 'http', '--data-dir', tempDir('lookout-audit2-serve-')]), /--port.*"http" is not a number/);
+    assert.match(await startRefused(['--port', 'http', '--data-dir', tempDir('lookout-audit2-serve-')]), /--port.*"http" is not a port: a decimal integer from 0 to 65535 is expected/);
   });
 
   test('a host that is not an address of this machine', async () => {

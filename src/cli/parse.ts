@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { DECIMAL_PORT } from '../config-port.js';
 
 /** Commander argument parsers with one-line messages. */
 export function parseNumber(value: string): number {
@@ -19,9 +20,12 @@ export function parseList(value: string): string[] {
   return items;
 }
 
-/** A TCP port: an integer from 0 (any free port) to 65535. */
+/**
+ * A TCP port: a decimal integer from 0 (any free port) to 65535, digits only: Number() also read `0x50`, `1e3`, ` 80`,
+ * `80.0` and `+80` as ports (the server listened on 80 or 1000).
+ */
 export function parsePort(value: string): number {
-  const n = parseInteger(value);
-  if (n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" must be an integer from 0 to 65535.`);
+  const n = DECIMAL_PORT.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw new InvalidArgumentError(`"${value}" is not a port: a decimal integer from 0 to 65535 is expected.`);
   return n;
 }
