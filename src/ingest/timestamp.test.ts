@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseEventTimestamp, parseRfc3339, unitProblem } from './timestamp.js';
+import { leapSecondProblem, parseEventTimestamp, parseRfc3339, unitProblem } from './timestamp.js';
 
 const NOW = Date.UTC(2026, 10, 30, 12);
 
@@ -14,6 +14,20 @@ test('RFC 3339 date-times with a zone are read exactly, fractions and offsets in
   assert.equal(parseRfc3339('2026-11-30T12:00:00.123456789Z'), NOW + 123);
   assert.equal(parseRfc3339('2024-02-29T00:00:00Z'), Date.UTC(2024, 1, 29));
   assert.equal(parseRfc3339('0050-01-01T00:00:00Z'), new Date('0050-01-01T00:00:00Z').getTime());
+});
+
+test('a leap second (23:59:60 UTC, in any offset) is read as the next second, 00:00:00 of the next day; second 60 of another minute is refused', () => {
+  // Until audit 13 refused as "must be an RFC 3339 date-time", which it is.
+  const newYear = Date.UTC(2017, 0, 1);
+  assert.equal(parseRfc3339('2016-12-31T23:59:60Z'), newYear);
+  assert.equal(parseRfc3339('2016-12-31T23:59:60.5Z'), newYear + 500);
+  assert.equal(parseRfc3339('2016-12-31T18:59:60-05:00'), newYear);
+  assert.equal(parseRfc3339('2017-01-01T08:59:60+09:00'), newYear);
+  assert.equal(parseRfc3339('2015-06-30T23:59:60Z'), Date.UTC(2015, 6, 1));
+  assert.equal(parseEventTimestamp('2016-12-31T23:59:60Z', NOW), newYear);
+  for (const s of ['2016-12-31T23:58:60Z', '2016-12-31T12:59:60Z', '2016-12-31T23:59:60+01:00', '2016-12-31T23:59:61Z']) assert.equal(parseRfc3339(s), undefined, s);
+  assert.equal(leapSecondProblem('2016-12-31T12:59:60Z'), 'timestamp "2016-12-31T12:59:60Z" has second 60, a leap second, which exists only at 23:59:60 UTC (read as 00:00:00 of the next day)');
+  for (const v of ['2016-12-31T23:59:60Z', '2016-12-31T23:59:61Z', '2016-12-31T12:59:59Z', 'x', 1]) assert.equal(leapSecondProblem(v), null, String(v));
 });
 
 test('bare dates, numbers as text, missing zones, impossible days and free text are refused', () => {

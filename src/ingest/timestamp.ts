@@ -12,12 +12,12 @@ function daysInMonth(y: number, m: number): number {
   return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
-/** Epoch ms of an RFC 3339 date-time, or undefined when the text is not one (or names a day that does not exist). */
+/** Epoch ms of an RFC 3339 date-time, or undefined when the text is not one (or names a day that does not exist; a leap second is the next second). */
 export function parseRfc3339(s: string): number | undefined {
   const m = RFC3339.exec(s);
   if (!m) return undefined;
   const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) return undefined;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 60) return undefined;
   let offset = 0;
   if (m[9] !== undefined) {
     const oh = Number(m[10]);
@@ -25,6 +25,10 @@ export function parseRfc3339(s: string): number | undefined {
     if (oh > 23 || om > 59) return undefined;
     offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
+  // A leap second (RFC 3339 5.7: `23:59:60Z`, or the same instant in another offset) is read as the next second,
+  // 00:00:00 of the next day, as PostgreSQL does: epoch milliseconds have no 61st second, and it stays after 23:59:59.
+  // It was refused as not an RFC 3339 date-time. Second 60 of any other minute (UTC) is not a leap second.
+  if (sec === 60 && (((h * 60 + mi - offset / 60_000) % 1440) + 1440) % 1440 !== 1439) return undefined;
   // Digits past the millisecond are dropped (as Date.parse, Java's toEpochMilli and Python's int(timestamp() * 1000)):
   // rounded, 10:59:59.9996 (Python's isoformat() writes microseconds) was 11:00:00.000, in the next minute, hour and day.
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
@@ -32,6 +36,12 @@ export function parseRfc3339(s: string): number | undefined {
   date.setUTCFullYear(y, mo - 1, d); // years 0-99 are not shifted to 19xx, unlike Date.UTC
   date.setUTCHours(h, mi, sec, ms);
   return date.getTime() - offset;
+}
+
+/** Why an RFC 3339 text with second 60 is refused (it is no leap second), or null. */
+export function leapSecondProblem(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 64 || RFC3339.exec(v)?.[6] !== '60' || parseRfc3339(v) !== undefined) return null;
+  return `timestamp ${JSON.stringify(v)} has second 60, a leap second, which exists only at 23:59:60 UTC (read as 00:00:00 of the next day)`;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ModelRecord } from '../storage/types.js';
 import type { RowRejection, ValidEvent } from './event-input.js';
 import { ForbiddenKeyRow } from './forbidden-key.js';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
-import { parseEventTimestamp, unitProblem } from './timestamp.js';
+import { leapSecondProblem, parseEventTimestamp, unitProblem } from './timestamp.js';
 
 export interface ModelContext {
   model: ModelRecord;
@@ -72,7 +72,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   const unit = unitProblem(raw['timestamp']);
   if (unit !== null) return reject(index, 'invalid_timestamp', unit, undefined, id);
   const ts = parseEventTimestamp(raw['timestamp'], env.now);
-  if (ts === undefined) return reject(index, 'invalid_timestamp', 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds, not before 1970', undefined, id);
+  if (ts === undefined) return reject(index, 'invalid_timestamp', leapSecondProblem(raw['timestamp']) ?? 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds, not before 1970', undefined, id);
   if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', 'timestamp is too far in the future', { maxFutureMs: env.maxFutureMs }, id);
   const features = raw['features'];
   if (!isObject(features)) return reject(index, 'invalid_features', 'features must be a JSON object', undefined, id);
