@@ -7,7 +7,7 @@ import { TimeSlicer } from '../io/time-slice.js';
 import type { Journal } from './journal.js';
 import type { IngestOptions } from './options.js';
 import { WindowCache } from './window-cache.js';
-import { loadWindows } from './window-loader.js';
+import { loadWindows, loadWindowsForMerge } from './window-loader.js';
 
 /** Clean windows that ended longer ago than this are dropped from memory at checkpoints (late events reload them). */
 const ENDED_WINDOW_GRACE_MS = 5 * 60_000;
@@ -79,7 +79,8 @@ export class CheckpointedWindows {
   async merge(p: GroupDeltas, seq: number): Promise<void> {
     // A store copy loaded before a checkpoint that ended since lacks what that checkpoint wrote: reload it.
     const stale = p.targets.filter((t) => this.cache.get(t.k) === undefined && (p.epoch !== this.epoch || !p.bases.has(t.k)));
-    if (stale.length > 0) for (const [k, w] of await loadWindows(this.store, this.catalog, stale.map((t) => t.key))) p.bases.set(k, w);
+    // The store read when it is unavailable for a moment is retried (loadWindowsForMerge): a failure here is fail-stop.
+    if (stale.length > 0) for (const [k, w] of await loadWindowsForMerge(this.store, this.catalog, stale.map((t) => t.key))) p.bases.set(k, w);
     // Resolve every window first (a put below may evict a clean one we still merge into), then merge.
     const windows = new Map<string, { key: SummaryKey; w: WindowSummary }>();
     for (const t of p.targets) {

@@ -4,6 +4,10 @@ import { summarySeed } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity, SummaryKey } from '../storage/types.js';
 import { keyString } from './deltas.js';
+import { UnavailableError } from '../io/errors.js';
+
+/** Reads of a committed group's windows when the store is unavailable, 0.5 to 4 s apart (~7.5 s in all). */
+const MERGE_READS = 5;
 
 /** Store copies of the windows (one range query per model version and granularity), else empty ones. */
 export async function loadWindows(store: StorageBackend, catalog: ModelCatalog, keys: readonly SummaryKey[]): Promise<Map<string, WindowSummary>> {
@@ -29,4 +33,21 @@ export async function loadWindows(store: StorageBackend, catalog: ModelCatalog, 
     }
   }
   return out;
+}
+
+/**
+ * loadWindows for a committed group's merge (CheckpointedWindows.merge), read again after a pause while the store is
+ * unavailable (UnavailableError: a PostgreSQL connection dropped, the store restarting). The group is acknowledged, so a
+ * failure here stops ingest until a restart (fail-stop, and readers get the store's summaries, which lack it): one
+ * dropped connection did that, and an acknowledged group was not counted by the next read (test/audit13-pglead).
+ */
+export async function loadWindowsForMerge(store: StorageBackend, catalog: ModelCatalog, keys: readonly SummaryKey[]): Promise<Map<string, WindowSummary>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await loadWindows(store, catalog, keys);
+    } catch (err) {
+      if (!(err instanceof UnavailableError) || attempt >= MERGE_READS) throw err;
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+    }
+  }
 }

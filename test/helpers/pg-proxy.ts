@@ -15,6 +15,14 @@ export interface PgProxy {
    * server and new connections are refused for refuseMs: a COMMIT whose answer was lost. Resolves once it is cut.
    */
   cutAfterCommit: (refuseMs: number, writes?: RegExp) => Promise<void>;
+  /**
+   * Arms the proxy for the next transaction whose statements match `writes`: its COMMIT is passed on to PostgreSQL (which
+   * commits), and PostgreSQL's answers on that connection are held back until release() (a COMMIT whose answer is slow
+   * to come back). `held` resolves once its COMMIT has been passed on.
+   */
+  holdCommit: (writes: RegExp) => { held: Promise<void>; release: () => void };
+  /** The next connection that sends a statement matching `statement` is closed (both ends) instead; resolves then. */
+  killOn: (statement: RegExp) => Promise<void>;
 }
 
 /** A TCP proxy on loopback to the PostgreSQL at `pgUrl` (the tests' LOOKOUT_TEST_PG_URL). */
@@ -26,6 +34,8 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
   let armedWrites = /INSERT INTO \S+\.events\b/;
   let refuseMs = 0;
   const sockets = new Set<net.Socket>();
+  const holds: Array<{ writes: RegExp; held: () => void; release: Promise<void> }> = [];
+  let kill: { statement: RegExp; killed: () => void } | null = null;
   const track = (s: net.Socket): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -45,8 +55,31 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
     track(u);
     let wrote = false;
     let mute = false;
+    let hold: (typeof holds)[number] | null = null;
+    let holding: Buffer[] | null = null;
     c.on('data', (d: Buffer) => {
       const text = d.toString('latin1');
+      if (kill !== null && kill.statement.test(text)) {
+        const { killed } = kill;
+        kill = null;
+        c.destroy();
+        u.destroy();
+        killed();
+        return;
+      }
+      if (hold === null) {
+        const i = holds.findIndex((h) => h.writes.test(text));
+        if (i >= 0) hold = holds.splice(i, 1)[0] ?? null;
+      }
+      if (hold !== null && holding === null && text.includes('COMMIT\0')) {
+        const buffered: Buffer[] = (holding = []);
+        hold.held();
+        void hold.release.then(() => {
+          holding = null;
+          for (const b of buffered) c.write(b);
+        });
+        hold = null;
+      }
       if (armedWrites.test(text)) wrote = true;
       const commit = text.includes('COMMIT\0');
       if (commit && wrote && armed !== null) {
@@ -65,7 +98,8 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
       u.write(d);
     });
     u.on('data', (d: Buffer) => {
-      if (!mute && !muted) c.write(d);
+      if (holding !== null) holding.push(d);
+      else if (!mute && !muted) c.write(d);
     });
     c.on('close', () => u.destroy());
     u.on('close', () => c.destroy());
@@ -92,5 +126,14 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
       if (writes) armedWrites = writes;
       return new Promise<void>((resolve) => (armed = resolve));
     },
+    holdCommit: (writes) => {
+      let release = (): void => undefined;
+      let held = (): void => undefined;
+      const released = new Promise<void>((r) => (release = r));
+      const heldP = new Promise<void>((r) => (held = r));
+      holds.push({ writes, held, release: released });
+      return { held: heldP, release };
+    },
+    killOn: (statement) => new Promise<void>((killed) => (kill = { statement, killed })),
   };
 }
