@@ -15,6 +15,8 @@ export async function settleLostCommit(store: Pick<StorageBackend, 'getState'>, 
   for (let attempt = 0; attempt < OUTCOME_READS; attempt++) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
     try {
+      // Only once its session has ended does the mark say for good (a COMMIT PostgreSQL had not taken yet commits later).
+      await err.sessionEnded();
       const mark = Number((await store.getState(committedKey)) ?? 0);
       if (mark >= seq) process.stderr.write(`lookout: ${err.message}; it did (the store's committed mark), so its events are acknowledged and summarised\n`);
       return mark >= seq ? 'committed' : 'failed';

@@ -8,7 +8,12 @@ import { UnavailableError } from '../io/errors.js';
  * before sending it again.
  */
 export class CommitOutcomeUnknown extends UnavailableError {
-  constructor(cause: unknown) {
+  /**
+   * `sessionEnded`: resolves once the transaction's session in the store has ended (its outcome fixed from then on),
+   * rejects when that cannot be seen yet. Its committed mark read before that may be from before a COMMIT the store is
+   * still to take (test/audit13-pglead).
+   */
+  constructor(cause: unknown, readonly sessionEnded: () => Promise<void> = () => Promise.resolve()) {
     super(`the store's answer to COMMIT was lost (${cause instanceof Error ? cause.message : String(cause)}): the change may have been stored; read it back before sending it again`, cause);
     this.name = 'CommitOutcomeUnknown';
   }

@@ -21,6 +21,13 @@ export interface PgProxy {
    * to come back). `held` resolves once its COMMIT has been passed on.
    */
   holdCommit: (writes: RegExp) => { held: Promise<void>; release: () => void };
+  /**
+   * Arms the proxy for the next transaction whose statements match `writes`: its COMMIT is held back, not passed on, and
+   * the server's end of that connection is closed (its COMMIT's answer lost) while PostgreSQL's end stays open, the
+   * transaction still open there (a COMMIT still on its way, or PostgreSQL slow to take it). `stalled` resolves then;
+   * forward() passes the COMMIT on to PostgreSQL (which commits, if its session is still there), then closes its end.
+   */
+  stallCommit: (writes: RegExp) => { stalled: Promise<void>; forward: () => void };
   /** The next connection that sends a statement matching `statement` is closed (both ends) instead; resolves then. */
   killOn: (statement: RegExp) => Promise<void>;
 }
@@ -34,6 +41,7 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
   let armedWrites = /INSERT INTO \S+\.events\b/;
   let refuseMs = 0;
   const sockets = new Set<net.Socket>();
+  const stalls: Array<{ writes: RegExp; stalled: () => void; forward: Promise<void> }> = [];
   const holds: Array<{ writes: RegExp; held: () => void; release: Promise<void> }> = [];
   let kill: { statement: RegExp; killed: () => void } | null = null;
   const track = (s: net.Socket): void => {
@@ -56,6 +64,7 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
     let wrote = false;
     let mute = false;
     let hold: (typeof holds)[number] | null = null;
+    let stall: (typeof stalls)[number] | null = null;
     let holding: Buffer[] | null = null;
     c.on('data', (d: Buffer) => {
       const text = d.toString('latin1');
@@ -65,6 +74,23 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
         c.destroy();
         u.destroy();
         killed();
+        return;
+      }
+      if (stall === null) {
+        const i = stalls.findIndex((h) => h.writes.test(text));
+        if (i >= 0) stall = stalls.splice(i, 1)[0] ?? null;
+      }
+      if (stall !== null && text.includes('COMMIT\0')) {
+        const { stalled, forward } = stall;
+        stall = null;
+        c.removeAllListeners('close');
+        u.removeAllListeners('close');
+        c.destroy();
+        stalled();
+        void forward.then(() => {
+          if (!u.destroyed) u.write(d);
+          setTimeout(() => u.destroy(), 500);
+        });
         return;
       }
       if (hold === null) {
@@ -133,6 +159,14 @@ export async function pgProxy(pgUrl: string): Promise<PgProxy> {
       const heldP = new Promise<void>((r) => (held = r));
       holds.push({ writes, held, release: released });
       return { held: heldP, release };
+    },
+    stallCommit: (writes) => {
+      let stalled = (): void => undefined;
+      let forward = (): void => undefined;
+      const stalledP = new Promise<void>((r) => (stalled = r));
+      const forwarded = new Promise<void>((r) => (forward = r));
+      stalls.push({ writes, stalled, forward: forwarded });
+      return { stalled: stalledP, forward };
     },
     killOn: (statement) => new Promise<void>((killed) => (kill = { statement, killed })),
   };

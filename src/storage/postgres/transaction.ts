@@ -2,6 +2,29 @@ import pg from 'pg';
 import { CommitOutcomeUnknown } from '../commit-outcome.js';
 import { pgUnreachable } from './unreachable.js';
 
+/** How long, and how often, sessionEnded looks whether a session has ended. */
+const SESSION_END_MS = 2_000;
+const SESSION_POLL_MS = 50;
+
+/**
+ * Resolves once PostgreSQL's session `pid` (of a connection lost once COMMIT was sent) has ended: it is told to
+ * terminate, then looked for until gone. A COMMIT still on its way to it, or not taken yet (PostgreSQL slow), could
+ * otherwise commit after the committed mark was read: the group was judged failed, sent again, and its own events
+ * answered as duplicates, never counted (test/audit13-pglead). Rejects when it is still there after SESSION_END_MS.
+ */
+async function sessionEnded(pool: pg.Pool, pid: number | null): Promise<void> {
+  if (pid === null) return;
+  // Refused (another role's session: never ours) or already gone: whether it is gone is what counts.
+  await pool.query('SELECT pg_terminate_backend($1)', [pid]).catch((e: unknown) => {
+    if (!(e instanceof pg.DatabaseError)) throw e;
+  });
+  for (const end = Date.now() + SESSION_END_MS; ;) {
+    if ((await pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0) return;
+    if (Date.now() > end) throw new Error(`PostgreSQL session ${pid} of the lost COMMIT has not ended`);
+    await new Promise((r) => setTimeout(r, SESSION_POLL_MS));
+  }
+}
+
 /**
  * Runs `work` in one transaction on a client checked out of `pool`. While checked out, a pg client has no 'error'
  * listener of the pool's: a connection lost then (PostgreSQL restarted, the network cut) emitted an unhandled 'error'
@@ -27,7 +50,9 @@ export async function pgTransaction<T>(pool: pg.Pool, work: (c: pg.PoolClient) =
     } catch (e) {
       // PostgreSQL's own refusal (an error with its SQLSTATE: a serialization failure, a deferred constraint) rolled the
       // transaction back; anything else (the connection lost once COMMIT was sent) leaves its outcome unknown.
-      throw e instanceof pg.DatabaseError ? e : new CommitOutcomeUnknown(e);
+      if (e instanceof pg.DatabaseError) throw e;
+      const pid = (c as unknown as { processID?: unknown }).processID;
+      throw new CommitOutcomeUnknown(e, () => sessionEnded(pool, typeof pid === 'number' ? pid : null));
     }
     return result;
   } catch (err) {
