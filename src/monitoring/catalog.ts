@@ -199,18 +199,26 @@ export class ModelCatalog {
     try {
       await write();
     } catch (e) {
-      if (e instanceof CommitOutcomeUnknown) this.readBack(model, 120);
+      if (e instanceof CommitOutcomeUnknown) {
+        // Read back only once the write's session has ended: before, PostgreSQL could take the COMMIT after the read.
+        let ended: Promise<void> | null = null;
+        this.readBack(model, 120, () => (ended ??= e.sessionEnded().catch((err: unknown) => {
+          ended = null;
+          throw err;
+        })));
+      }
       throw e;
     }
   }
 
-  private readBack(model: string, attemptsLeft: number): void {
+  private readBack(model: string, attemptsLeft: number, sessionEnded: () => Promise<void>): void {
     setTimeout(() => {
       void (async () => {
+        await sessionEnded();
         const m = (await this.store.listModels()).find((r) => r.name === model);
         if (m) this.index(m, await this.store.listVersions(model), this.entries.get(model)?.segmentKeysEver ?? m.segmentKeys);
       })().catch(() => {
-        if (attemptsLeft > 1) this.readBack(model, attemptsLeft - 1);
+        if (attemptsLeft > 1) this.readBack(model, attemptsLeft - 1, sessionEnded);
       });
     }, 1000).unref();
   }
