@@ -8,6 +8,10 @@ import { CheckpointedWindows, type GroupDeltas } from './checkpointed-windows.js
 import { deltaTargets, packedDeltas, type SpecOf } from './deltas.js';
 import type { ValidEvent } from './event-input.js';
 import { groupInput } from './group.js';
+import { Journal } from './journal.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // A real DuckDB store (in memory); only its commit is wrapped, to hold or fail a checkpoint's transaction.
 
@@ -131,4 +135,35 @@ test('merging a large group lets the event loop in, and a checkpoint that ends m
   assert.equal(await storedDay(s), 14_403, 'nothing lost, nothing counted twice');
   assert.equal(s.windows.dirtyCount, 0);
   await s.store.close();
+});
+
+test('a checkpoint\'s windows stay dirty until the readers\' cache was told they were written (onSummaries): a reader\'s sync() that found nothing dirty could otherwise read a cached result from before it (audit 13)', async () => {
+  const s = await setup();
+  let invalidated = false;
+  let cleanBeforeInvalidated = false;
+  const windows = new CheckpointedWindows(s.store, s.catalog, { clock: () => T + 60_000, onSummaries: () => (invalidated = true) });
+  const dir = mkdtempSync(join(tmpdir(), 'lookout-cw-'));
+  const journal = Journal.open(dir);
+  try {
+    await journal.rotate(1);
+    const g = await group(s, 3);
+    await windows.merge(g, 1);
+    // Every turn of the event loop while the checkpoint runs, as a reader's sync() would look.
+    let polling = true;
+    const poll = (): void => {
+      if (windows.dirtyCount === 0 && !invalidated) cleanBeforeInvalidated = true;
+      if (polling) setImmediate(poll);
+    };
+    poll();
+    const { done } = await windows.checkpoint(1, { journal, summarisedKey: 'k' });
+    assert.deepEqual(await done, { written: true });
+    polling = false;
+    assert.ok(invalidated);
+    assert.equal(windows.dirtyCount, 0);
+    assert.equal(cleanBeforeInvalidated, false, 'no window was clean before onSummaries');
+  } finally {
+    await journal.close();
+    await s.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

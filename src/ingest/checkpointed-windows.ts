@@ -133,6 +133,9 @@ export class CheckpointedWindows {
     }
     const covered = log?.journal.current;
     const done = this.store.commit({ summaries, beside: true, ...(log && { state: [[log.summarisedKey, String(through)]] as const }) }).then(async () => {
+      // The readers' cache first: once no window is dirty, a reader's sync() returns at once and reads that cache. Told
+      // after the journal files below were deleted, a reader in between read a result cached from before (audit 13).
+      if (summaries.length > 0) this.opts.onSummaries?.(summaries);
       this.cache.markClean(dirty);
       this.cache.evictEnded((this.opts.clock ?? Date.now)() - ENDED_WINDOW_GRACE_MS);
       this.epoch++;
@@ -140,7 +143,6 @@ export class CheckpointedWindows {
       // Files that cannot be deleted stay: their records are at or below the summarised mark, which a replay skips, and
       // the next checkpoint deletes them.
       if (log && covered !== undefined) await log.journal.removeBefore(covered).catch(() => undefined);
-      if (summaries.length > 0) this.opts.onSummaries?.(summaries);
       this.opts.onCheckpoint?.(summaries.length, (performance.now() - t0) / 1000);
       this.lastCheckpointAt = performance.now();
       return WRITTEN;
