@@ -10,10 +10,17 @@ import { RecordKind, type Journal } from './journal.js';
  */
 export class JournalAborts {
   private unrecorded: number[] = [];
+  /** Why the journal could not take the pending aborts (the last error), while some are pending. */
+  private why = '';
 
   /** Some failed group's abort could not be written yet: flush() before committing anything. */
   get pending(): boolean {
     return this.unrecorded.length > 0;
+  }
+
+  /** While aborts are pending: why ingest refuses (one line, for its 503s and /healthz); null otherwise. */
+  get refusal(): string | null {
+    return this.pending ? `ingest: the summary journal cannot be written (${this.why}); ingest answers 503 until it can (tried again at each request and each /healthz probe)` : null;
   }
 
   /** Records that group `seq` did not commit (see the class comment); never throws. */
@@ -27,8 +34,9 @@ export class JournalAborts {
         await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
       } catch (err) {
         if (!this.pending) {
-          process.stderr.write(`lookout: the summary journal cannot be written (${String(err)}); ingest answers 503 until it can (tried again at each request)\n`);
+          process.stderr.write(`lookout: the summary journal cannot be written (${String(err)}); ingest answers 503 until it can (tried again at each request and each /healthz probe)\n`);
         }
+        this.why = String(err);
         this.unrecorded.push(seq);
       }
     }
@@ -40,6 +48,7 @@ export class JournalAborts {
       await j.rotate(nextSeq);
       for (const seq of this.unrecorded) await j.append(RecordKind.Abort, seq, Buffer.alloc(0));
     } catch (err) {
+      this.why = String(err);
       throw new Error(`ingest: the summary journal cannot be written (${String(err)})`, { cause: err });
     }
     this.unrecorded = [];

@@ -388,6 +388,32 @@ export class IngestPipeline {
     return this.broken?.message ?? null;
   }
 
+  /** refusal() as it stands, without trying the journal again (the answer to a request the journal just refused). */
+  refusalNow(): string | null {
+    return this.aborts.refusal;
+  }
+
+  /**
+   * Why ingest refuses for now, though not until a restart (the summary journal cannot take a failed group's abort
+   * record: its disk full; it resumes by itself), or null. Tries the journal once more first, when no group is being
+   * committed (a probe of /healthz: so it turns 200 once space is freed, without waiting for an ingest request).
+   */
+  async refusal(): Promise<string | null> {
+    if (!this.aborts.pending) return null;
+    if (this.journal && !this.running && !this.closed && !this.broken) {
+      this.running = true; // the drain loop (which rotates the journal too) waits for this
+      try {
+        await this.aborts.flush(this.journal, this.seq + 1);
+      } catch {
+        // still full: said below
+      } finally {
+        this.running = false;
+        if (this.queue.length > 0 || this.checkpoints.readersUnserved) this.kick();
+      }
+    }
+    return this.aborts.refusal;
+  }
+
   /** apply() for a committed group, in commit order (see commitPrepared); never rejects. */
   private async applyCommitted(p: Prepared, seq: number, tStore: bigint, tStored: bigint): Promise<void> {
     if (!this.broken) {

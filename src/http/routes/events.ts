@@ -79,6 +79,9 @@ export function eventRoutes(deps: AppDeps) {
         // later" would never succeed before it, so the answer says why and what to do, as /healthz does.
         const refusing = deps.store.failure?.() ?? null;
         if (refusing !== null) throw new ApiError('unavailable', `events could not be stored: ${refusing}; nothing from this request was kept: send it again after the restart`);
+        // The summary journal unable to take records (its disk full): refused until it can, which needs no restart.
+        const journal = deps.pipeline.refusalNow();
+        if (journal !== null) throw new ApiError('unavailable', `events could not be stored: ${journal}; nothing from this request was kept: retry once space is freed`);
         throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
       }
       for (const labels of rejectedRows) deps.metrics.eventsRejected.inc(labels);

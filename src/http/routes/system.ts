@@ -8,7 +8,9 @@ export function systemRoutes(deps: AppDeps) {
     app.get('/healthz', async () => {
       // A store that refuses writes until a restart makes the server unhealthy (an orchestrator's probe restarts it).
       // So does ingest stopped until a restart (summaries that could not be updated; a COMMIT of unknown outcome).
-      const failure = deps.store.failure?.() ?? deps.pipeline.failure();
+      // So does ingest refusing until the summary journal can be written again (its disk full before the store's: the
+      // store then refuses nothing, and this answered 200 while every ingest request was refused).
+      const failure = deps.store.failure?.() ?? deps.pipeline.failure() ?? await deps.pipeline.refusal();
       if (failure !== null) throw new ApiError('unavailable', failure, { store: deps.store.kind, version: VERSION });
       return { status: 'ok', version: VERSION, store: deps.store.kind, time: deps.clock() };
     });

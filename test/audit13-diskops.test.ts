@@ -1,0 +1,80 @@
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers/cli.js';
+import { spawnServe, type RunningServer } from './helpers/process.js';
+import { call } from './helpers/server.js';
+
+/*
+ * Audit 13: data-dir states an operator meets (a full disk, files where directories belong, permissions), with real
+ * `lookout serve` processes; full disks on a small tmpfs (needs root to mount: skipped with the reason elsewhere).
+ */
+
+const MODEL = { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
+
+/** A tmpfs of `size` mounted on a fresh directory, or the reason it cannot be (the test is skipped then). */
+function mountTmpfs(size: string): { dir: string } | { skip: string } {
+  if (process.getuid?.() !== 0) return { skip: 'not root: cannot mount a tmpfs to fill (run as root to test a full disk)' };
+  const dir = tempDir('lookout-audit13-diskops-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) rmSync(dir, { recursive: true, force: true });
+  if (r.status !== 0) return { skip: `mount -t tmpfs is not permitted here (${(r.stderr || String(r.error)).trim()})` };
+  return { dir };
+}
+
+function unmount(dir: string): void {
+  spawnSync('umount', [dir]);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Fills the file system of `dir` with `name` until ENOSPC. */
+function fill(dir: string, name: string): void {
+  spawnSync('dd', ['if=/dev/zero', `of=${join(dir, name)}`, 'bs=4k']);
+}
+
+function events(prefix: string, n: number): object[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, model: 'm', version: '1', timestamp: Date.now() - 60_000, features: { x: i }, prediction: i / 2 }));
+}
+
+describe('audit13: a full disk before the first ingest', () => {
+  test('the disk full before the summary journal holds a record: ingest answers 503 and so does /healthz, with the reason; once space is back both recover without a restart', async (t: TestContext) => {
+    const m = mountTmpfs('24m');
+    if ('skip' in m) return void t.skip(m.skip);
+    const data = join(m.dir, 'data');
+    mkdirSync(data);
+    let srv: RunningServer | null = await spawnServe(['--data-dir', data]);
+    try {
+      assert.equal((await call(srv.url, 'POST', '/v1/models', MODEL)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+      fill(m.dir, 'filler');
+      const r = await call(srv.url, 'POST', '/v1/events', { events: events('a', 200) });
+      assert.equal(r.status, 503, JSON.stringify(r.body).slice(0, 300));
+      const err = r.body['error'] as { code: string; message: string };
+      t.diagnostic(`ingest: ${err.message}`);
+      assert.match(err.message, /no space left on device/i, err.message);
+      assert.doesNotMatch(err.message, /restart/, "no restart is needed");
+      const h = await call(srv.url, 'GET', '/healthz');
+      t.diagnostic(`healthz: ${h.status} ${JSON.stringify(h.body)}`);
+      assert.equal(h.status, 503, JSON.stringify(h.body));
+      assert.match(JSON.stringify(h.body), /summary journal cannot be written .*no space left on device/i);
+      // Space back: /healthz recovers by itself (a probe, not only an ingest request, tries again), and ingest too.
+      rmSync(join(m.dir, 'filler'));
+      const h2 = await call(srv.url, 'GET', '/healthz');
+      assert.equal(h2.status, 200, JSON.stringify(h2.body));
+      const again = await call(srv.url, 'POST', '/v1/events', { events: events('a', 200) });
+      assert.equal(again.status, 200, JSON.stringify(again.body).slice(0, 300));
+      assert.equal(again.body['accepted'], 200);
+      const health = await call(srv.url, 'GET', `/v1/models/m/health?version=1&from=${Date.now() - 3_600_000}&to=${Date.now() + 3_600_000}`);
+      assert.equal(health.body['events'], 200);
+      assert.equal(await srv.stop(), 0, srv.stderr());
+      srv = await spawnServe(['--data-dir', data]);
+      const after = await call(srv.url, 'GET', `/v1/models/m/health?version=1&from=${Date.now() - 3_600_000}&to=${Date.now() + 3_600_000}`);
+      assert.equal(after.body['events'], 200, 'the refused batch was not counted, the accepted one once');
+    } finally {
+      await srv?.stop('SIGKILL');
+      unmount(m.dir);
+    }
+  });
+});
