@@ -33,7 +33,7 @@ import { InputError } from './io/errors.js';
 import { configError, entry, invalidConfig } from './config-where.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
-import { dataDirEntryError, dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart } from './startup-errors.js';
+import { dataDirEntryError, dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart, summaryFilesRefusal, summaryFilesWarning } from './startup-errors.js';
 import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -107,6 +107,15 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     await store.close().catch(() => undefined);
     throw storeOpenError(storeUrl(config), e);
   });
+  const filesError = store.summaryFilesError?.() ?? null;
+  if (filesError !== null) {
+    const refused = summaryFilesRefusal(config.dataDir, filesError);
+    if (refused !== null) {
+      await store.close();
+      throw refused;
+    }
+    process.stderr.write(summaryFilesWarning(filesError));
+  }
   try {
     await store.claimWriter?.();
   } catch (e) {

@@ -40,6 +40,23 @@ export function dataDirEntryError(dir: string, e: unknown): InputError | null {
   return null;
 }
 
+/**
+ * The DuckDB summary-file cache's directory (DATA_DIR/lookout.duckdb.windows) that could not be set up at start. Something
+ * in its way (a file) or another user's directory: refused in one line, as the journal's directory is (the operator's
+ * to fix; silently running without the cache hid it). Anything else (a full disk, an I/O error): null, and the server
+ * starts with a warning (warnSummaryFiles): the cache is optional, the store holds everything it would.
+ */
+export function summaryFilesRefusal(dir: string, e: unknown): InputError | null {
+  const refused = dataDirEntryError(dir, e);
+  return refused && new InputError(`${refused.message} (the DuckDB summary-file cache: move it away, or set summaryFilesMb: 0 to run without it)`);
+}
+
+/** The warning for a summary-file cache that cannot be used for another reason (summaryFilesRefusal). */
+export function summaryFilesWarning(e: unknown): string {
+  const path = (e as { path?: unknown } | null)?.path;
+  return `lookout: warning: the DuckDB summary-file cache${typeof path === 'string' ? ` ${path}` : ''} cannot be used (${firstLine(e)}): range reads go to the store alone (slower), until a restart that can set it up\n`;
+}
+
 /** What stopped makeDirs, naming the component: the file in the way, or the directory it could not create and why. */
 function makeDirWhy(dir: string, e: MakeDirError): string {
   if (e.step === 'not-directory') return e.path === resolve(dir) ? 'not a directory' : `not a directory (${e.path} is not a directory)`;

@@ -1,7 +1,7 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
@@ -75,6 +75,73 @@ describe('audit13: a full disk before the first ingest', () => {
     } finally {
       await srv?.stop('SIGKILL');
       unmount(m.dir);
+    }
+  });
+});
+
+/** What a start of `lookout serve ARGS` that did not listen printed and exited with (null: it started, and was stopped). */
+async function failedStart(args: string[]): Promise<{ code: number; stderr: string } | null> {
+  try {
+    const s = await spawnServe(args);
+    await s.stop();
+    return null;
+  } catch (e) {
+    const m = /server exited with (\S+) before listening:\n([\s\S]*)$/.exec((e as Error).message);
+    assert.ok(m, (e as Error).message);
+    return { code: Number(m[1]), stderr: m[2] as string };
+  }
+}
+
+describe('audit13: the summary-file cache\'s directory', () => {
+  test('DATA_DIR/lookout.duckdb.windows a regular file: refused in one line naming it and what to do (exit 2), the file left alone; with summaryFilesMb: 0 the server starts', async () => {
+    // Before: the server started and ran without the cache, saying nothing (every cold range read went to DuckDB).
+    const dir = tempDir('lookout-audit13-diskops-');
+    const cache = join(dir, 'lookout.duckdb.windows');
+    writeFileSync(cache, 'someone\'s notes\n');
+    const failed = await failedStart(['--data-dir', dir]);
+    assert.ok(failed !== null, 'the server started with a file in the way of its summary-file cache');
+    assert.equal(failed.code, 2, failed.stderr);
+    assert.equal(failed.stderr.trim().split('\n').length, 1, failed.stderr);
+    assert.equal(failed.stderr.trim(), `lookout: error: cannot use data dir ${dir}: ${cache} is not a directory (the DuckDB summary-file cache: move it away, or set summaryFilesMb: 0 to run without it)`);
+    assert.equal(readFileSync(cache, 'utf8'), 'someone\'s notes\n');
+    const config = join(dir, 'lookout.yaml');
+    writeFileSync(config, 'summaryFilesMb: 0\n');
+    const srv = await spawnServe(['--data-dir', dir, '--config', config]);
+    try {
+      assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
+      assert.doesNotMatch(srv.stderr(), /summary-file cache/);
+    } finally {
+      assert.equal(await srv.stop(), 0, srv.stderr());
+    }
+  });
+
+  test('the cache\'s directory cannot be created for another reason (a file system out of inodes): the server starts, saying so in one warning', async (t: TestContext) => {
+    // Before: it started without the cache, saying nothing.
+    if (process.getuid?.() !== 0) return t.skip('not root: cannot mount a tmpfs to fill');
+    const mnt = tempDir('lookout-audit13-diskops-');
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,nr_inodes=64', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (r.status !== 0) return t.skip(`mount -t tmpfs is not permitted here (${(r.stderr || String(r.error)).trim()})`);
+    let srv: RunningServer | null = null;
+    try {
+      const data = join(mnt, 'd');
+      srv = await spawnServe(['--data-dir', data]);
+      assert.equal(await srv.stop(), 0, srv.stderr());
+      rmSync(join(data, 'lookout.duckdb.windows'), { recursive: true });
+      for (let i = 0; ; i++) {
+        try {
+          writeFileSync(join(mnt, `f${i}`), '');
+        } catch {
+          break;
+        }
+      }
+      srv = await spawnServe(['--data-dir', data]);
+      const warnings = srv.stderr().split('\n').filter((l) => l.includes('summary-file cache'));
+      assert.equal(warnings.length, 1, srv.stderr());
+      assert.match(warnings[0] as string, /^lookout: warning: the DuckDB summary-file cache \S+lookout\.duckdb\.windows cannot be used \(.+\): range reads go to the store alone/);
+      assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
+    } finally {
+      await srv?.stop('SIGKILL');
+      unmount(mnt);
     }
   });
 });

@@ -98,4 +98,6 @@ export interface StorageBackend {
    * when the message says "reads and writes" (DuckDB invalidated the database).
    */
   failure?(): string | null;
+  /** DuckDB: why its summary-file cache (DATA_DIR/lookout.duckdb.windows) could not be set up at init(), or null. */
+  summaryFilesError?(): unknown;
 }

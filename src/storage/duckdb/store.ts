@@ -115,6 +115,11 @@ export class DuckDbStore implements StorageBackend {
     if (this.filesDir === null && this.filesBytes === 0 && (await this.getState(SUMMARY_FILES_TOKEN) ?? '') !== '') await this.setState(SUMMARY_FILES_TOKEN, '');
   }
 
+  /** Why the summary files' directory could not be set up at init() (they are then unused), or null. */
+  summaryFilesError(): unknown {
+    return this.files?.openError ?? null;
+  }
+
   /** The summary files, when kept (for tests: `settled()` waits for their background writes). */
   get summaryFiles(): SummaryFiles | undefined {
     return this.files;

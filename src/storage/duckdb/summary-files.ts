@@ -68,6 +68,8 @@ export class SummaryFiles {
    * directory is not marked valid, so the next open empties it.
    */
   private broken = false;
+  /** Why open() could not set the directory up (the files are then unused), or null: the server says it at start. */
+  openError: unknown = null;
 
   private constructor(readonly dir: string, readonly maxBytes: number) {}
 
@@ -80,8 +82,9 @@ export class SummaryFiles {
     const files = new SummaryFiles(dir, maxBytes);
     try {
       await files.load(expected !== null && (await readFile(join(dir, VALID), 'utf8').catch(() => null)) === `${FORMAT} ${expected}`);
-    } catch {
+    } catch (e) {
       files.broken = true; // the directory cannot be set up (permissions, a full disk...): the store alone is read
+      files.openError = e;
     }
     return files;
   }
