@@ -1,7 +1,7 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
@@ -142,6 +142,71 @@ describe('audit13: the summary-file cache\'s directory', () => {
     } finally {
       await srv?.stop('SIGKILL');
       unmount(mnt);
+    }
+  });
+});
+
+/** `lookout serve` as the user nobody (root only; null when setpriv or nobody is missing): a user permissions apply to. */
+async function serveAsNobody(data: string): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> } | null> {
+  const ids = spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' });
+  if (ids.status !== 0 || spawnSync('setpriv', ['--version']).status !== 0) return null;
+  const proc = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  const deadline = Date.now() + 60_000;
+  while (!/listening on (http:\/\/\S+)/.test(err) && proc.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const url = /listening on (http:\/\/\S+)/.exec(err)?.[1];
+  if (url === undefined) {
+    proc.kill('SIGKILL');
+    throw new Error(`did not start as nobody:\n${err}`);
+  }
+  return { url, stderr: () => err, stop: () => (proc.kill('SIGTERM'), exited) };
+}
+
+describe('audit13: the journal\'s directory made read-only while the server runs', () => {
+  test('ingest and /healthz answer 503 naming the journal and EACCES, a read 503 with the checkpoint\'s reason; write permission back: all recover without a restart, nothing lost', { skip: process.getuid?.() === 0 ? false : 'needs root to run the server as another user' }, async (t: TestContext) => {
+    // Before: the read said 'the store failed, see the server log' (the store had not failed, and the log said nothing
+    // of the checkpoint); before this audit's first fix, ingest said 'retry later' and /healthz 200.
+    const root = tempDir('lookout-audit13-diskops-');
+    chmodSync(root, 0o755);
+    const data = join(root, 'd');
+    mkdirSync(data);
+    const uid = Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim());
+    if (!Number.isInteger(uid)) return void t.skip('no user nobody');
+    chownSync(data, uid, -1);
+    const srv = await serveAsNobody(data);
+    if (srv === null) return void t.skip('no setpriv here');
+    try {
+      assert.equal((await call(srv.url, 'POST', '/v1/models', MODEL)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/events', { events: events('a', 100) })).status, 200);
+      const journal = join(data, 'journal', readdirSync(join(data, 'journal'))[0] as string);
+      chmodSync(journal, 0o555);
+      const range = `from=${Date.now() - 3_600_000}&to=${Date.now() + 3_600_000}`;
+      // The next checkpoint (a read waits for it) cannot rotate the journal into a new file.
+      const read = await call(srv.url, 'GET', `/v1/models/m/health?version=1&${range}`);
+      assert.equal(read.status, 503, JSON.stringify(read.body));
+      const rm = (read.body['error'] as { message: string }).message;
+      assert.match(rm, /a checkpoint failed: EACCES: permission denied, open '.*journal-\d+\.log'/, rm);
+      assert.doesNotMatch(rm, /the store failed|see the server log/, rm);
+      const r = await call(srv.url, 'POST', '/v1/events', { events: events('b', 100) });
+      assert.equal(r.status, 503, JSON.stringify(r.body).slice(0, 300));
+      const im = (r.body['error'] as { message: string }).message;
+      assert.match(im, /summary journal cannot be written \(Error: EACCES: permission denied/, im);
+      assert.doesNotMatch(im, /space/, im);
+      const h = await call(srv.url, 'GET', '/healthz');
+      assert.equal(h.status, 503, JSON.stringify(h.body));
+      assert.match((h.body['error'] as { message: string }).message, /summary journal cannot be written \(Error: EACCES/);
+      chmodSync(journal, 0o755);
+      assert.equal((await call(srv.url, 'GET', '/healthz')).status, 200);
+      const again = await call(srv.url, 'POST', '/v1/events', { events: events('b', 100) });
+      assert.equal(again.status, 200, JSON.stringify(again.body).slice(0, 300));
+      assert.equal(again.body['accepted'], 100);
+      const after = await call(srv.url, 'GET', `/v1/models/m/health?version=1&${range}`);
+      assert.equal(after.body['events'], 200, JSON.stringify(after.body).slice(0, 300));
+    } finally {
+      assert.equal(await srv.stop(), 0, srv.stderr());
     }
   });
 });

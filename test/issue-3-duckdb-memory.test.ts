@@ -161,7 +161,7 @@ test('issue 3: a read whose checkpoint the store refuses is answered 503 (retry)
     const path = `/v1/models/m/health?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`;
     const refused = await call(s.url, 'GET', path);
     assert.equal(refused.status, 503);
-    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'the window summaries could not be brought up to date (the store failed, see the server log); nothing acknowledged is lost, retry later', details: {} } });
+    assert.deepEqual(refused.body, { error: { code: 'unavailable', message: 'the window summaries could not be brought up to date (a checkpoint failed: Out of Memory Error: failed to allocate data of size 16.0 KiB (64.0 MiB/64.0 MiB used)); nothing acknowledged is lost, retry later', details: {} } });
     assert.equal((await call(s.url, 'GET', `/v1/models/m/drift?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`)).status, 503);
     store.commit = commit;
     const again = await call(s.url, 'GET', path);

@@ -24,6 +24,10 @@ export function syncedStore(store: StorageBackend, sync: () => Promise<void>): S
  */
 export function readerSync(sync: () => Promise<void>): () => Promise<void> {
   return () => sync().catch((err: unknown) => {
-    throw new UnavailableError('the window summaries could not be brought up to date (the store failed, see the server log); nothing acknowledged is lost, retry later', err);
+    // The reason is in the answer: the server log has no line for it (a 503 of this kind is logged as its request
+    // line only), and it is not always the store's ("the store failed, see the server log" until audit 13, when the
+    // journal's directory could not take the checkpoint's new file).
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new UnavailableError(`the window summaries could not be brought up to date (a checkpoint failed: ${why}); nothing acknowledged is lost, retry later`, err);
   });
 }

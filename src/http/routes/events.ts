@@ -81,7 +81,7 @@ export function eventRoutes(deps: AppDeps) {
         if (refusing !== null) throw new ApiError('unavailable', `events could not be stored: ${refusing}; nothing from this request was kept: send it again after the restart`);
         // The summary journal unable to take records (its disk full): refused until it can, which needs no restart.
         const journal = deps.pipeline.refusalNow();
-        if (journal !== null) throw new ApiError('unavailable', `events could not be stored: ${journal}; nothing from this request was kept: retry once space is freed`);
+        if (journal !== null) throw new ApiError('unavailable', `events could not be stored: ${journal}; nothing from this request was kept: send it again once the journal can be written`);
         throw new ApiError('unavailable', 'events could not be stored; nothing from this request was kept, retry later');
       }
       for (const labels of rejectedRows) deps.metrics.eventsRejected.inc(labels);
