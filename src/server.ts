@@ -225,7 +225,12 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
           await deps.alerting?.stop();
           await app.close();
           await deps.registry?.close();
-          await deps.pipeline.close();
+          // Its last checkpoint refused (a store refusing writes; the journal's directory unwritable): said as what it is
+          // (the bare EACCES of the journal's next file until audit 13), and what it means.
+          await deps.pipeline.close().catch((e: unknown) => {
+            const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+            throw new Error(`the last checkpoint could not be written (${why}); nothing acknowledged is lost: the next start recovers it from the summary journal`, { cause: e });
+          });
         } finally {
           await store.close();
         }

@@ -175,7 +175,7 @@ describe('audit13: the journal\'s directory made read-only while the server runs
     const uid = Number(spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).stdout.trim());
     if (!Number.isInteger(uid)) return void t.skip('no user nobody');
     chownSync(data, uid, -1);
-    const srv = await serveAsNobody(data);
+    let srv = await serveAsNobody(data);
     if (srv === null) return void t.skip('no setpriv here');
     try {
       assert.equal((await call(srv.url, 'POST', '/v1/models', MODEL)).status, 201);
@@ -205,8 +205,21 @@ describe('audit13: the journal\'s directory made read-only while the server runs
       assert.equal(again.body['accepted'], 100);
       const after = await call(srv.url, 'GET', `/v1/models/m/health?version=1&${range}`);
       assert.equal(after.body['events'], 200, JSON.stringify(after.body).slice(0, 300));
+      // Stopped while the journal cannot take the last checkpoint's file: exit 1 saying so, and the next start recovers.
+      assert.equal((await call(srv.url, 'POST', '/v1/events', { events: events('c', 100) })).status, 200);
+      chmodSync(journal, 0o555);
+      const stopped = srv;
+      srv = null;
+      assert.equal(await stopped.stop(), 1, stopped.stderr());
+      // Before: 'lookout: shutdown: EACCES: permission denied, open .../journal-N.log' alone.
+      assert.match(stopped.stderr(), /lookout: shutdown: the last checkpoint could not be written \(EACCES: permission denied, open '[^']*journal-\d+\.log'\); nothing acknowledged is lost: the next start recovers it from the summary journal\n/);
+      chmodSync(journal, 0o755);
+      srv = await serveAsNobody(data);
+      assert.ok(srv);
+      assert.match(srv.stderr(), /recovered the summaries of 1 ingest group/);
+      assert.equal((await call(srv.url, 'GET', `/v1/models/m/health?version=1&${range}`)).body['events'], 300);
     } finally {
-      assert.equal(await srv.stop(), 0, srv.stderr());
+      if (srv !== null) assert.equal(await srv.stop(), 0, srv.stderr());
     }
   });
 });
