@@ -33,7 +33,7 @@ import { InputError } from './io/errors.js';
 import { configError, entry, invalidConfig } from './config-where.js';
 import { makeDirs } from './io/make-dirs.js';
 import { DeclarationConflict } from './models/declaration-change.js';
-import { dataDirEntryError, dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart, summaryFilesRefusal, summaryFilesWarning } from './startup-errors.js';
+import { dataDirEntryError, dataDirError, listenError, shownStoreUrl, StartStopped, storeOpenError, storeRefusedAtStart, summaryFilesCheck, journalGapWarning } from './startup-errors.js';
 import { probeListen } from './listen-probe.js';
 import { LogNotifier, type RolloutNotifier } from './rollout/notifier.js';
 import { RegistryRollback } from './wiring/registry-rollback.js';
@@ -107,14 +107,10 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     await store.close().catch(() => undefined);
     throw storeOpenError(storeUrl(config), e);
   });
-  const filesError = store.summaryFilesError?.() ?? null;
-  if (filesError !== null) {
-    const refused = summaryFilesRefusal(config.dataDir, filesError);
-    if (refused !== null) {
-      await store.close();
-      throw refused;
-    }
-    process.stderr.write(summaryFilesWarning(filesError));
+  const filesRefused = summaryFilesCheck(config.dataDir, store.summaryFilesError?.() ?? null);
+  if (filesRefused !== null) {
+    await store.close();
+    throw filesRefused;
   }
   try {
     await store.claimWriter?.();
@@ -294,6 +290,7 @@ async function wire(raw: StorageBackend, config: LookoutConfig, clock: () => num
   // Decided before anything is written: whether this store's intermediate windows are complete from the start.
   const since = await intermediateSince(raw, clock());
   const recovered = await pipeline.open().catch(entryError);
+  if (recovered.missing !== undefined) process.stderr.write(journalGapWarning(recovered.missing));
   if (recovered.replayed + recovered.skipped > 0) {
     process.stderr.write(`lookout: recovered the summaries of ${recovered.replayed} ingest groups from the journal${recovered.skipped ? ` (${recovered.skipped} rows of model versions no longer declared skipped)` : ''}\n`);
   }

@@ -44,17 +44,24 @@ export function dataDirEntryError(dir: string, e: unknown): InputError | null {
  * The DuckDB summary-file cache's directory (DATA_DIR/lookout.duckdb.windows) that could not be set up at start. Something
  * in its way (a file) or another user's directory: refused in one line, as the journal's directory is (the operator's
  * to fix; silently running without the cache hid it). Anything else (a full disk, an I/O error): null, and the server
- * starts with a warning (warnSummaryFiles): the cache is optional, the store holds everything it would.
+ * starts after one warning line on stderr (written here): the cache is optional, the store holds everything it would.
  */
-export function summaryFilesRefusal(dir: string, e: unknown): InputError | null {
+export function summaryFilesCheck(dir: string, e: unknown): InputError | null {
+  if (e === null) return null;
   const refused = dataDirEntryError(dir, e);
-  return refused && new InputError(`${refused.message} (the DuckDB summary-file cache: move it away, or set summaryFilesMb: 0 to run without it)`);
+  if (refused !== null) return new InputError(`${refused.message} (the DuckDB summary-file cache: move it away, or set summaryFilesMb: 0 to run without it)`);
+  const path = (e as { path?: unknown } | null)?.path;
+  process.stderr.write(`lookout: warning: the DuckDB summary-file cache${typeof path === 'string' ? ` ${path}` : ''} cannot be used (${firstLine(e)}): range reads go to the store alone (slower), until a restart that can set it up\n`);
+  return null;
 }
 
-/** The warning for a summary-file cache that cannot be used for another reason (summaryFilesRefusal). */
-export function summaryFilesWarning(e: unknown): string {
-  const path = (e as { path?: unknown } | null)?.path;
-  return `lookout: warning: the DuckDB summary-file cache${typeof path === 'string' ? ` ${path}` : ''} cannot be used (${firstLine(e)}): range reads go to the store alone (slower), until a restart that can set it up\n`;
+/**
+ * Committed groups whose journal records are gone (Recovered.missing): nothing can rebuild their summaries (events keep
+ * their features only when sampled), so it is said, explaining counts lower than the events stored; the server runs
+ * (until audit 13 this was silent).
+ */
+export function journalGapWarning(missing: number): string {
+  return `lookout: warning: the summary journal lacks the records of ${missing} ingest group${missing === 1 ? '' : 's'} the store may have committed since the last checkpoint (a journal file removed or cut short?): their events are stored but not counted in the window summaries\n`;
 }
 
 /** What stopped makeDirs, naming the component: the file in the way, or the directory it could not create and why. */

@@ -46,6 +46,12 @@ export class Journal {
     return new Journal(dir, readFileSync(idFile, 'utf8').trim());
   }
 
+  /** The first seq of the oldest segment file (its name), or 0 when there is none. */
+  oldestSeq(): number {
+    const first = this.files()[0];
+    return first === undefined ? 0 : Number(NAME.exec(first)?.[1] ?? 0);
+  }
+
   /** Segment file names in seq order. */
   files(): string[] {
     return readdirSync(this.dir).filter((f) => NAME.test(f)).sort();
@@ -157,15 +163,23 @@ function scan(buf: Buffer): { records: JournalRecord[]; length: number } {
 
 /**
  * The records a recovery replays: groups past the checkpointed mark up to the committed mark, not aborted (a
- * group past the committed mark was written, never committed, never acknowledged); and the last seq used.
+ * group past the committed mark was written, never committed, never acknowledged); and the last seq used. `missing`:
+ * seqs up to the committed mark with neither a group nor an abort record (every seq used has one of them, synced before
+ * a later group commits), so groups that may have committed and whose summaries cannot be recovered: a journal file
+ * removed or cut short by hand, or lost with a disk. Seqs before `oldestFile` (the first seq of the oldest file left) are
+ * not counted: a checkpoint deletes the files it covers, which may hold failed groups past its mark (never committed).
  */
-export function replayable(records: readonly JournalRecord[], summarised: number, committed: number): { replay: JournalRecord[]; lastSeq: number } {
+export function replayable(records: readonly JournalRecord[], summarised: number, committed: number, oldestFile = 0): { replay: JournalRecord[]; lastSeq: number; missing: number } {
   const aborted = new Set<number>();
+  const seen = new Set<number>();
   let lastSeq = Math.max(summarised, committed);
   for (const r of records) {
     if (r.kind === RecordKind.Abort) aborted.add(r.seq);
+    seen.add(r.seq);
     if (r.seq > lastSeq) lastSeq = r.seq;
   }
   const replay = records.filter((r) => r.kind === RecordKind.Group && r.seq > summarised && r.seq <= committed && !aborted.has(r.seq));
-  return { replay, lastSeq };
+  let missing = 0;
+  for (let seq = Math.max(summarised + 1, oldestFile); seq <= committed; seq++) if (!seen.has(seq)) missing++;
+  return { replay, lastSeq, missing };
 }

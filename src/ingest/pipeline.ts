@@ -17,27 +17,13 @@ import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import { DEFAULT_MAX_SEGMENTS_PER_MODEL, SegmentCap } from './segment-cap.js';
 import { settleLostCommit } from './lost-commit.js';
 import { DEFAULT_MAX_QUEUED_EVENTS, QueueBound } from './overload.js';
+import type { Prepared, Recovered } from './pipeline-types.js';
 
 export { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type CommitStages, type IngestOptions } from './options.js';
+export type { Recovered } from './pipeline-types.js';
 
 /** Committed groups whose deltas may wait to be merged into memory before the next group's commit waits for them. */
 const MAX_PENDING_APPLIES = 4;
-
-/**
- * A group ready to commit: its rows, its journal record, and the deltas it adds to the windows, which are still being
- * computed (by the delta worker, or on this thread without one) while its store transaction runs; COMMIT waits for them.
- */
-interface Prepared {
-  /** When the group was taken off the queue, when its preparation ended, and when its deltas were ready. */
-  t0: bigint;
-  tPrepared: bigint;
-  tDeltas: bigint;
-  records: EventRecord[];
-  rejects: readonly RejectRecord[];
-  payload: Buffer | null;
-  /** Rejects when they cannot be computed (the group is then not committed); always handled. */
-  deltas: Promise<GroupDeltas>;
-}
 
 /**
  * The ingest path. Validated events are queued; one committer at a time takes everything queued (group
@@ -110,22 +96,22 @@ export class IngestPipeline {
    * Opens the journal and recovers: replays the groups that committed after the last checkpoint, then
    * checkpoints. Call once before submitting (without a journal directory it does nothing).
    */
-  /** `skipped`: rows of model versions no longer in the catalog. */
-  async open(): Promise<{ replayed: number; skipped: number }> {
+  /** `skipped`: rows of model versions no longer in the catalog; `missing`: see Recovered. */
+  async open(): Promise<Recovered> {
     const recovered = await this.recover();
     // The segments already stored count against each model's limit (after the recovery: the journal's are stored then).
     await this.segments.seedFrom(this.store, this.catalog);
     return recovered;
   }
 
-  private async recover(): Promise<{ replayed: number; skipped: number }> {
+  private async recover(): Promise<Recovered> {
     if (this.opts.journalDir === undefined) return { replayed: 0, skipped: 0 };
     const j = Journal.open(this.opts.journalDir);
     this.committedKey = `ingest.journal.${j.id}.committed`;
     this.summarisedKey = `ingest.journal.${j.id}.summarised`;
     const summarised = Number((await this.store.getState(this.summarisedKey)) ?? 0);
     const committed = Number((await this.store.getState(this.committedKey)) ?? 0);
-    const { replay, lastSeq } = replayable(j.readAll(), summarised, committed);
+    const { replay, lastSeq, missing } = replayable(j.readAll(), summarised, committed, j.oldestSeq());
     this.seq = lastSeq;
     this.windows.applied = this.windows.checkpointed = summarised;
     await j.rotate(this.seq + 1); // old files stay until the checkpoint below covers them
@@ -141,7 +127,7 @@ export class IngestPipeline {
     this.windows.applied = Math.max(this.windows.applied, committed);
     if (!(await this.checkpoints.whole())) throw new Error('ingest: the recovery checkpoint could not be stored');
     await j.removeBefore(j.current);
-    return { replayed: replay.length, skipped };
+    return { replayed: replay.length, skipped, ...(missing > 0 && { missing }) };
   }
 
   /** Window summaries held in memory by the ingest path. */
