@@ -224,6 +224,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
           // Its last checkpoint refused (a store refusing writes; the journal's directory unwritable): said as what it is
           // (the bare EACCES of the journal's next file until audit 13), and what it means.
           await deps.pipeline.close().catch((e: unknown) => {
+            if ((store.failure?.() ?? null) !== null) throw e; // the store's refusal, said as it is (serve.ts)
             const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
             throw new Error(`the last checkpoint could not be written (${why}); nothing acknowledged is lost: the next start recovers it from the summary journal`, { cause: e });
           });
