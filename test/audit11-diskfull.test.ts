@@ -5,9 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
+import { fill, mountTmpfs, unmount } from './helpers/tmpfs.js';
 
 /*
  * Audit 11: the data dir's disk full (ENOSPC), with real `lookout serve` processes on a small tmpfs (DuckDB store, journal,
@@ -15,27 +15,6 @@ import { call } from './helpers/server.js';
  */
 
 const MODEL = { name: 'm', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, s: { type: 'string' } } } };
-
-/** A tmpfs of `size` mounted on a fresh directory, or the reason it cannot be (the test is skipped then). */
-function mountTmpfs(size: string): { dir: string } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'not root: cannot mount a tmpfs to fill (run as root to test a full disk)' };
-  const dir = tempDir('lookout-audit11-diskfull-');
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) rmSync(dir, { recursive: true, force: true });
-  if (r.status !== 0) return { skip: `mount -t tmpfs is not permitted here (${(r.stderr || String(r.error)).trim()})` };
-  return { dir };
-}
-
-function unmount(dir: string): void {
-  spawnSync('umount', [dir]);
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** Fills the file system of `dir` with `name` until ENOSPC, leaving `leaveKb` KiB free (dd stops at a full disk). */
-function fill(dir: string, name: string, leaveKb = 0): void {
-  const free = Number(spawnSync('df', ['-k', '--output=avail', dir], { encoding: 'utf8' }).stdout.trim().split('\n')[1]);
-  spawnSync('dd', ['if=/dev/zero', `of=${join(dir, name)}`, 'bs=1k', ...(leaveKb > 0 ? [`count=${Math.max(0, free - leaveKb)}`] : [])]);
-}
 
 /** What a start of `lookout serve` that did not listen printed and exited with (null: it started, and was stopped). */
 async function failedStart(data: string): Promise<{ code: number; stderr: string } | null> {
@@ -58,7 +37,7 @@ async function declare(srv: RunningServer, version: string, registry: boolean): 
 
 describe('audit11: the data dir\'s disk full', () => {
   test('sustained ingest into a full disk: structured 503s, never a 200 for what was not stored; a restart on the still-full disk says why (exit 2); once space is freed every acknowledged event is stored once', async (t: TestContext) => {
-    const m = mountTmpfs('24m');
+    const m = mountTmpfs('24m', 'lookout-audit11-diskfull-');
     if ('skip' in m) return void t.skip(m.skip);
     const data = join(m.dir, 'data');
     mkdirSync(data);
@@ -135,7 +114,7 @@ describe('audit11: the data dir\'s disk full', () => {
   });
 
   test('artifact and reference uploads into a full disk: a structured 503 naming the full disk, no partial file kept or trusted; the same bytes upload once space is freed', async (t: TestContext) => {
-    const m = mountTmpfs('40m');
+    const m = mountTmpfs('40m', 'lookout-audit11-diskfull-');
     if ('skip' in m) return void t.skip(m.skip);
     const data = join(m.dir, 'data');
     mkdirSync(data);
@@ -181,7 +160,7 @@ describe('audit11: the data dir\'s disk full', () => {
   });
 
   test('labels, silences, aliases and rollouts on a full disk: 503 with the reason (not "retry later"), nothing half-written; after a restart with space the state is as before and writes work', async (t: TestContext) => {
-    const m = mountTmpfs('24m');
+    const m = mountTmpfs('24m', 'lookout-audit11-diskfull-');
     if ('skip' in m) return void t.skip(m.skip);
     const data = join(m.dir, 'data');
     mkdirSync(data);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
+import { fill, mountTmpfs, unmount } from './helpers/tmpfs.js';
 
 /*
  * Audit 13: data-dir states an operator meets (a full disk, files where directories belong, permissions), with real
@@ -15,33 +16,13 @@ import { call } from './helpers/server.js';
 
 const MODEL = { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } };
 
-/** A tmpfs of `size` mounted on a fresh directory, or the reason it cannot be (the test is skipped then). */
-function mountTmpfs(size: string): { dir: string } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'not root: cannot mount a tmpfs to fill (run as root to test a full disk)' };
-  const dir = tempDir('lookout-audit13-diskops-');
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) rmSync(dir, { recursive: true, force: true });
-  if (r.status !== 0) return { skip: `mount -t tmpfs is not permitted here (${(r.stderr || String(r.error)).trim()})` };
-  return { dir };
-}
-
-function unmount(dir: string): void {
-  spawnSync('umount', [dir]);
-  rmSync(dir, { recursive: true, force: true });
-}
-
-/** Fills the file system of `dir` with `name` until ENOSPC. */
-function fill(dir: string, name: string): void {
-  spawnSync('dd', ['if=/dev/zero', `of=${join(dir, name)}`, 'bs=4k']);
-}
-
 function events(prefix: string, n: number): object[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, model: 'm', version: '1', timestamp: Date.now() - 60_000, features: { x: i }, prediction: i / 2 }));
 }
 
 describe('audit13: a full disk before the first ingest', () => {
   test('the disk full before the summary journal holds a record: ingest answers 503 and so does /healthz, with the reason; once space is back both recover without a restart', async (t: TestContext) => {
-    const m = mountTmpfs('24m');
+    const m = mountTmpfs('24m', 'lookout-audit13-diskops-');
     if ('skip' in m) return void t.skip(m.skip);
     const data = join(m.dir, 'data');
     mkdirSync(data);
