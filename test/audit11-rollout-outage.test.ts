@@ -35,6 +35,11 @@ async function traffic(f: RolloutFixture, n: number): Promise<void> {
   await f.send(users, 8);
 }
 
+// The analyses here compare two identical upstreams on loopback. Once in CI (audit 13) the bake test's healthy canary
+// was rolled back before the outage the test is about; the reason was not printed then (it is now) and the failure did
+// not come back in 8 local runs, 4 of them beside another test file. The latency guard (canary p95 against the
+// primary's x 1.5 + 5 ms) is the part of the analysis the machine's load moves, stalls landing on the two arms unevenly,
+// so it is taken out of these rollouts (latencySlackMs 1e6): what they test is the store's outage.
 describe('audit 11: rollouts while the store refuses writes', { skip, timeout: 120_000 }, () => {
   test('a rollback that cannot be stored takes the canary out of the traffic at once, and is stored once the store is back', async () => {
     const { f, proxy } = await fixture('rb', 3);
@@ -70,12 +75,13 @@ describe('audit 11: rollouts while the store refuses writes', { skip, timeout: 1
   test('a promotion rolled back within its bake period while the store is out: the primary answers at once, the alias is moved back once it is in', async () => {
     const { f, proxy } = await fixture('bake');
     try {
-      await f.start({ steps: [50, 100], stepDurationMs: 60_000, analysis: { minSamples: 20 } });
+      await f.start({ steps: [50, 100], stepDurationMs: 60_000, analysis: { minSamples: 20, latencySlackMs: 1e6 } });
       await traffic(f, 200);
       await f.tick(61_000);
       await traffic(f, 200);
       await f.tick(61_000);
-      assert.equal((await f.rollout()).state, 'promoted');
+      const promoted = await f.rollout();
+      assert.equal(promoted.state, 'promoted', JSON.stringify(promoted));
       f.v2.behaviour.failEvery = 2; // the new production version starts failing
       await traffic(f, 200);
       proxy.cut();
@@ -101,7 +107,7 @@ describe('audit 11: rollouts while the store refuses writes', { skip, timeout: 1
   test('a step whose record cannot be saved leaves the canary at its share; the step is taken once the store is back', async () => {
     const { f, proxy } = await fixture('step');
     try {
-      await f.start({ steps: [10, 50, 100], stepDurationMs: 60_000, analysis: { minSamples: 20 } });
+      await f.start({ steps: [10, 50, 100], stepDurationMs: 60_000, analysis: { minSamples: 20, latencySlackMs: 1e6 } });
       await traffic(f, 600);
       proxy.cut();
       await f.tick(61_000); // the step passed: 50% would be next, but the rollout cannot be saved
