@@ -43,6 +43,8 @@ export class CheckpointedWindows {
   /** Last journal seq merged into memory, last one covered by a checkpoint. */
   applied = 0;
   checkpointed = 0;
+  /** The journal position the store's summarised mark holds: the last checkpoint's `through`, once committed. */
+  summarised = 0;
   /** When the last checkpoint ended (performance.now()), written or not. */
   lastCheckpointAt = performance.now();
 
@@ -140,6 +142,7 @@ export class CheckpointedWindows {
       this.cache.evictEnded((this.opts.clock ?? Date.now)() - ENDED_WINDOW_GRACE_MS);
       this.epoch++;
       this.checkpointed = Math.max(this.checkpointed, seq);
+      this.summarised = Math.max(this.summarised, through);
       // Files that cannot be deleted stay: their records are at or below the summarised mark, which a replay skips, and
       // the next checkpoint deletes them.
       if (log && covered !== undefined) await log.journal.removeBefore(covered).catch(() => undefined);

@@ -32,3 +32,13 @@ test('replayable counts committed seqs with no record as missing (a file cut sho
   // Seq 3 failed after the checkpoint's mark 2 and its file was deleted by that checkpoint (the oldest file starts at 4).
   assert.equal(replayable([g(4)], 2, 4, 4).missing, 0);
 });
+
+test('audit 14: a failed group the store records as aborted is not replayed, though the journal lost its abort record (cut after the group\'s)', () => {
+  const g = (seq: number): { kind: RecordKind; seq: number; payload: Buffer } => ({ kind: RecordKind.Group, seq, payload: Buffer.alloc(0) });
+  // [3 committed, 4 failed, abort 4, 5 committed], cut after 4's record: 4 is not replayed (the store says it failed), 5 is missing.
+  const cut = replayable([g(3), g(4)], 2, 5, 3, [4]);
+  assert.deepEqual(cut.replay.map((r) => r.seq), [3]);
+  assert.equal(cut.missing, 1);
+  // The store's list may hold seqs at or below the summarised mark (written before a checkpoint): they change nothing.
+  assert.deepEqual(replayable([g(3), g(4)], 2, 4, 3, [1, 2]).replay.map((r) => r.seq), [3, 4]);
+});

@@ -50,6 +50,15 @@ export class IngestPipeline {
   private journal: Journal | null = null;
   private committedKey = '';
   private summarisedKey = '';
+  /**
+   * Groups whose commit failed, past the summarised mark, and the list as the store's state holds it (abortedKey). The
+   * next group that commits writes the list in its transaction: a committed mark past a failed group then always comes
+   * with the group's abort in the store, so a restart never replays it, even when the journal lost its abort record (a
+   * file cut between the two records: the restart counted the failed group's events, never stored; audit 14).
+   */
+  private abortedKey = '';
+  private failedGroups: number[] = [];
+  private failedGroupsStored = '';
   /** Last journal seq used. */
   private seq = 0;
   /** Committed groups' merges of their deltas into memory, in commit order (see commitPrepared). */
@@ -109,11 +118,14 @@ export class IngestPipeline {
     const j = Journal.open(this.opts.journalDir);
     this.committedKey = `ingest.journal.${j.id}.committed`;
     this.summarisedKey = `ingest.journal.${j.id}.summarised`;
+    this.abortedKey = `ingest.journal.${j.id}.aborted`;
     const summarised = Number((await this.store.getState(this.summarisedKey)) ?? 0);
     const committed = Number((await this.store.getState(this.committedKey)) ?? 0);
-    const { replay, lastSeq, missing } = replayable(j.readAll(), summarised, committed, j.oldestSeq());
+    this.failedGroupsStored = (await this.store.getState(this.abortedKey)) ?? '';
+    const storeAborted = this.failedGroupsStored.split(',').filter((x) => x !== '').map(Number);
+    const { replay, lastSeq, missing } = replayable(j.readAll(), summarised, committed, j.oldestSeq(), storeAborted);
     this.seq = lastSeq;
-    this.windows.applied = this.windows.checkpointed = summarised;
+    this.windows.applied = this.windows.checkpointed = this.windows.summarised = summarised;
     await j.rotate(this.seq + 1); // old files stay until the checkpoint below covers them
     this.journal = j;
     let skipped = 0;
@@ -329,14 +341,16 @@ export class IngestPipeline {
     const journaled = this.journal && p.payload ? this.journal.append(RecordKind.Group, seq, p.payload) : null;
     journaled?.catch(() => undefined); // awaited below; a failure rolls the transaction back
     try {
+      const failed = this.failedGroupsNow();
       await this.store.commit({
         events: p.records, rejects: p.rejects,
-        ...(this.journal && { state: [[this.committedKey, String(seq)]] as const }),
+        ...(this.journal && { state: failed === this.failedGroupsStored ? [[this.committedKey, String(seq)]] : [[this.committedKey, String(seq)], [this.abortedKey, failed]] }),
         beforeCommit: async () => {
           await p.deltas;
           await journaled;
         },
       });
+      this.failedGroupsStored = failed;
     } catch (err) {
       // The group's deltas (their reads of window copies from the store) end before its requests are answered or
       // retried one by one: a store refused before COMMIT waited for them left them running beside the next reads
@@ -347,7 +361,10 @@ export class IngestPipeline {
       const outcome = err instanceof CommitOutcomeUnknown && this.journal && !appendFailed ? await this.outcomeOf(seq, err) : 'failed';
       if (outcome !== 'committed') {
         // An unknown outcome leaves the record unmarked: the restart's replay goes by the store's committed mark.
-        if (this.journal && outcome === 'failed') await this.aborts.mark(this.journal, seq, appendFailed);
+        if (this.journal && outcome === 'failed') {
+          this.failedGroups.push(seq);
+          await this.aborts.mark(this.journal, seq, appendFailed);
+        }
         throw err;
       }
     }
@@ -357,6 +374,13 @@ export class IngestPipeline {
     // summaries are written by apply itself, so it is awaited here).
     const applied = this.applies.run(() => this.applyCommitted(p, seq, tStore, tStored));
     if (this.journal === null) await applied;
+  }
+
+  /** The failed groups a restart could still replay (past the summarised mark a checkpoint stored), as state. */
+  private failedGroupsNow(): string {
+    const summarised = this.windows.summarised;
+    if (this.failedGroups.some((s) => s <= summarised)) this.failedGroups = this.failedGroups.filter((s) => s > summarised);
+    return this.failedGroups.join(',');
   }
 
   /** settleLostCommit (lost-commit.ts) for a group of this pipeline; an unknown outcome stops ingest until a restart. */
