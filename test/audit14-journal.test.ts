@@ -121,4 +121,30 @@ describe('audit 14: summary journal crash consistency (real servers, kill -9, cu
     assert.match(r.stderr, /lacks the records of 1 ingest group /, 'the failed groups the store lists as aborted are not counted as lost');
     rmSync(pristine, { recursive: true, force: true });
   });
+
+  test('the journal directory deleted while the server runs: nothing is acknowledged into a deleted file, checkpoints go on, a kill -9 then loses nothing', async () => {
+    const data = tempDir('lookout-a14j-live-');
+    const srv = await spawnServe(['--data-dir', data]);
+    let killed = false;
+    try {
+      await createModel(srv.url);
+      assert.equal(await ingest(srv.url, events('a', 20)), 20);
+      rmSync(journalDir(data), { recursive: true, force: true });
+      // Its group's record went to the deleted file: the group fails and the careful path stores it again in a new one.
+      assert.equal(await ingest(srv.url, events('b', 30)), 30);
+      assert.equal(await ingest(srv.url, events('c', 7)), 7);
+      const h = await call(srv.url, 'GET', `/v1/models/${MODEL}/health?from=${T0 - HOUR}&to=${T0 + HOUR}`);
+      assert.equal(h.status, 200, JSON.stringify(h.body));
+      assert.equal(h.body['events'], 57);
+      assert.equal(await ingest(srv.url, events('d', 3)), 3);
+      await kill9(srv);
+      killed = true;
+      assert.match(srv.stderr(), /directory .* was deleted while the server ran: made again/);
+      const r = await countedAndStored(data);
+      assert.deepEqual([r.counted, r.stored], [60, 60], r.stderr);
+      assert.doesNotMatch(r.stderr, /lacks the records/);
+    } finally {
+      if (!killed) await srv.stop('SIGKILL');
+    }
+  });
 });

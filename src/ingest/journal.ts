@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -73,7 +73,15 @@ export class Journal {
     await this.closeFile();
     this.fileName = `journal-${String(firstSeq).padStart(16, '0')}.log`;
     const path = join(this.dir, this.fileName);
-    const file = await open(path, 'a');
+    const file = await open(path, 'a').catch(async (e: unknown) => {
+      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      // The directory was deleted while the server ran (by hand, a cleaner of old files): made again, with its id, so
+      // the checkpoints go on (they write what memory holds of the records deleted with it, which then matter no more).
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(join(this.dir, 'journal-id'), this.id);
+      process.stderr.write(`lookout: the summary journal's directory ${this.dir} was deleted while the server ran: made again (what it held is in memory and in the next checkpoint; a crash before that loses it from the window summaries)\n`);
+      return open(path, 'a');
+    });
     try {
       const { size } = await file.stat();
       const intact = size > 0 ? intactLength(await readFile(path)) : 0;
@@ -96,6 +104,12 @@ export class Journal {
     const buf = frame(kind, seq, payload);
     for (let at = 0; at < buf.length;) at += (await file.write(buf, at, buf.length - at)).bytesWritten;
     await file.datasync();
+    // Written to a file deleted since it was opened (its directory removed): no restart could read it, so the group
+    // must not commit (until audit 14 it did: acknowledged, stored, and missing from the summaries after a crash).
+    // (A file system that reports no links for live files is told apart by the path, looked at only then.)
+    if ((await file.stat()).nlink === 0 && !(await access(join(this.dir, this.fileName)).then(() => true, () => false))) {
+      throw new Error(`journal: ${join(this.dir, this.fileName)} was deleted while the server ran`);
+    }
   }
 
   /** The current segment file (rotate's), to hand to removeBefore once a checkpoint covers every record before it. */
