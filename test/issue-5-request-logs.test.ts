@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
@@ -81,6 +82,46 @@ describe('issue 5: request logs (server.requestLogs)', () => {
       await exited;
       const statuses = out.split('\n').filter((l) => l.includes('"msg":"request"')).map((l) => (JSON.parse(l) as Line)['statusCode']);
       assert.deepEqual(statuses, expected, out);
+    }
+  });
+
+  test('a request cut by server.requestTimeoutSeconds is logged like any error answer (its 408 was written to the socket, unlogged)', async () => {
+    for (const mode of ['errors', 'off'] as const) {
+      const c = defaultConfig();
+      c.dataDir = tempDir('lookout-reqlog-timeout-');
+      c.server.port = 0;
+      c.server.warmUpDays = 0;
+      c.server.requestTimeoutSeconds = 1;
+      c.server.requestLogs = mode;
+      const stream = new PassThrough();
+      let text = '';
+      stream.on('data', (d: Buffer) => (text += d.toString()));
+      const s = await startServer({ config: c, logger: true, logStream: stream });
+      try {
+        const { hostname, port } = new URL(s.url);
+        const answer = await new Promise<string>((resolve) => {
+          let got = '';
+          const socket = connect({ host: hostname, port: Number(port) }, () => {
+            socket.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"events":[');
+          });
+          socket.on('data', (d: Buffer) => (got += d.toString()));
+          socket.on('error', () => undefined);
+          socket.on('close', () => resolve(got));
+        });
+        assert.match(answer, /^HTTP\/1\.1 408 /);
+      } finally {
+        await s.close();
+      }
+      const lines = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Line).filter((l) => l['msg'] === 'request');
+      if (mode === 'off') {
+        assert.deepEqual(lines, []);
+        continue;
+      }
+      assert.equal(lines.length, 1, text);
+      const line = lines[0] as Line;
+      assert.deepEqual([line['method'], line['url'], line['statusCode'], line['level'], line['reason']], ['POST', '/v1/events', 408, 40, 'the body did not arrive within 1 s']);
+      assert.equal(typeof line['reqId'], 'string');
+      assert.ok(typeof line['responseTimeMs'] === 'number' && line['responseTimeMs'] >= 900, String(line['responseTimeMs']));
     }
   });
 

@@ -106,7 +106,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     done();
   });
 
-  useRequestTimeout(app, opts.requestTimeoutMs ?? 0);
+  useRequestTimeout(app, opts.requestTimeoutMs ?? 0, opts.logger === true && opts.requestLogs !== 'off');
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
   useMediaTypes(app);
   useJsonBodies(app);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ApiError } from './errors.js';
 
 declare module 'fastify' {
@@ -37,10 +37,19 @@ function checkInterval(ms: number): number {
   return Math.max(100, Math.min(1_000, Math.floor(ms / 10)));
 }
 
-interface Receiving { req: IncomingMessage; res: ServerResponse; socket: Socket; upload: boolean; since: number; bytes: number }
+interface Receiving {
+  req: IncomingMessage; res: ServerResponse; socket: Socket; upload: boolean; since: number; bytes: number;
+  /** The request's logger (its reqId bound), when timeouts are logged. */
+  log: FastifyBaseLogger | null;
+  started: number;
+}
 
-/** Bounds the time to receive each request's body (`ms`; 0: no bound), checked together every second at most. */
-export function useRequestTimeout(app: FastifyInstance, ms: number): void {
+/**
+ * Bounds the time to receive each request's body (`ms`; 0: no bound), checked together every second at most. `logged`:
+ * a request cut is logged as useRequestLogs logs an error answer (its 408 is written to the socket, which Fastify's
+ * onResponse never sees): one warn line `request` with method, url, statusCode and responseTimeMs, and why.
+ */
+export function useRequestTimeout(app: FastifyInstance, ms: number, logged = false): void {
   if (ms <= 0) return;
   const receiving = new Set<Receiving>();
   const sweep = setInterval(() => {
@@ -69,7 +78,11 @@ export function useRequestTimeout(app: FastifyInstance, ms: number): void {
   app.addHook('onRequest', (req, reply, done) => {
     const socket = req.raw.socket;
     if (!req.raw.complete) {
-      const r: Receiving = { req: req.raw, res: reply.raw, socket, upload: req.routeOptions.config.upload === true, since: Date.now(), bytes: socket.bytesRead };
+      const now = Date.now();
+      const r: Receiving = {
+        req: req.raw, res: reply.raw, socket, upload: req.routeOptions.config.upload === true, since: now, bytes: socket.bytesRead,
+        log: logged ? req.log : null, started: now,
+      };
       receiving.add(r);
       entries.set(req.raw, r);
     }
@@ -89,11 +102,12 @@ function timedOut(r: Receiving, ms: number): void {
   const { socket } = r;
   // Closed for good shortly after, whether or not the client closes its side (the server's sockets are half-open).
   setTimeout(() => socket.destroy(), 1_000).unref();
+  const what = r.upload ? `no byte of the upload arrived for ${ms / 1000} s` : `the body did not arrive within ${ms / 1000} s`;
+  r.log?.warn({ method: r.req.method, url: r.req.url, statusCode: 408, responseTimeMs: Date.now() - r.started, reason: what }, 'request');
   if (r.res.headersSent || !socket.writable) {
     socket.destroy();
     return;
   }
-  const what = r.upload ? `no byte of the upload arrived for ${ms / 1000} s` : `the body did not arrive within ${ms / 1000} s`;
   const body = JSON.stringify(new ApiError('request_timeout', `the request was not received in time: ${what} (server.requestTimeoutSeconds)`).toJSON());
   socket.end(`HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
