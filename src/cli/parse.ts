@@ -1,16 +1,24 @@
 import { InvalidArgumentError } from 'commander';
 import { DECIMAL_PORT } from '../config-port.js';
 
-/** Commander argument parsers with one-line messages. */
+/** A decimal number as written by people: an optional sign, digits with an optional fraction, an optional exponent. */
+const DECIMAL_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+/** A decimal integer: an optional sign and digits. */
+const DECIMAL_INTEGER = /^[+-]?\d+$/;
+
+/**
+ * Commander argument parsers with one-line messages. Decimal only: Number() also reads `0x10`, `0b11`, `0o7`, ` 5 `
+ * and `Infinity` (`--seed 0x10` was seed 16, `--limit 1e3` a limit of 1000).
+ */
 export function parseNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number.`);
+  const n = DECIMAL_NUMBER.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number.`);
   return n;
 }
 
 export function parseInteger(value: string): number {
-  const n = parseNumber(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer.`);
+  const n = DECIMAL_INTEGER.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer.`);
   return n;
 }
 
