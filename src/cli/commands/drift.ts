@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { runDrift, type DriftRunResult } from '../../analysis/drift.js';
+// The analysis (DuckDB's reader) is loaded when the command runs: --help and usage errors answer without it.
+import type { runDrift, DriftRunResult } from '../../analysis/drift.js';
 import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
 import { parseList, parseNumber } from '../parse.js';
@@ -43,6 +44,7 @@ export function driftCommand(setCode: (c: number) => void): Command {
   return addDriftOptions(new Command('drift').description('compare two datasets feature by feature'))
     .option('--json', 'print one JSON object')
     .action(async (o: DriftCliOptions) => {
+      const { runDrift } = await import('../../analysis/drift.js');
       const { result } = await runDrift(o.reference, o.current, driftRunOptions(o));
       process.stdout.write(o.json ? JSON.stringify(result) + '\n' : renderDriftText(result));
       setCode(o.failOnDrift && result.datasetDrift.drifted ? EXIT.drift : EXIT.ok);

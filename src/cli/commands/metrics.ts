@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import { runMetrics } from '../../analysis/metrics.js';
 import type { MetricsResult, Task } from '../../core/metrics/index.js';
 import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
@@ -35,6 +34,8 @@ export function metricsCommand(setCode: (c: number) => void): Command {
     .option('--json', 'print one JSON object')
     .action(async (o: MetricsCliOptions) => {
       const { data, json, ...rest } = o;
+      // loaded when the command runs (DuckDB's reader): --help and usage errors answer without it
+      const { runMetrics } = await import('../../analysis/metrics.js');
       const result = await runMetrics(data, rest);
       process.stdout.write(json ? JSON.stringify(result) + '\n' : renderMetricsText(result));
       setCode(EXIT.ok);

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command } from 'commander';
-import { runDrift } from '../../analysis/drift.js';
 import { InputError } from '../../io/errors.js';
 import { writeFileAtomic } from '../../io/write-atomic.js';
 import { renderReport } from '../../report/html.js';
@@ -15,6 +14,7 @@ export function reportCommand(setCode: (c: number) => void): Command {
     .action(async (o: DriftCliOptions & { out: string }) => {
       const outDir = dirname(o.out);
       if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(`cannot write ${o.out}: directory ${outDir} does not exist`);
+      const { runDrift } = await import('../../analysis/drift.js'); // DuckDB's reader, loaded when the command runs
       const { result, distributions } = await runDrift(o.reference, o.current, { ...driftRunOptions(o), distributions: true });
       const html = renderReport(result, distributions, new Date());
       try {
