@@ -3,13 +3,15 @@ import type { StorageBackend } from '../storage/backend.js';
 import type { EventRecord, RejectRecord } from '../storage/types.js';
 import { CheckpointSchedule } from './checkpoint-schedule.js';
 import { CheckpointedWindows, type GroupDeltas } from './checkpointed-windows.js';
-import { packedDeltas, deltaTargets, type SpecOf } from './deltas.js';
+import type { SpecOf } from './deltas.js';
 import { DeltaOffload } from './delta-offload.js';
 import type { ValidEvent } from './event-input.js';
 import { commitCarefully, type Pending } from './careful-commit.js';
-import { decodeGroup, encodeGroup, groupInput, knownRows } from './group.js';
-import { Journal, RecordKind, replayable } from './journal.js';
+import { encodeGroup, groupInput } from './group.js';
+import { RecordKind, type Journal } from './journal.js';
 import { JournalAborts } from './journal-aborts.js';
+import type { JournalMarks } from './journal-marks.js';
+import { recoverJournal } from './recovery.js';
 import { segmentKey } from './validate-event.js';
 import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
 import { SerialQueue } from '../io/serial-queue.js';
@@ -48,17 +50,8 @@ export class IngestPipeline {
   /** When dirty windows are checkpointed, and the readers waiting for it (checkpoint-schedule.ts). */
   private readonly checkpoints: CheckpointSchedule;
   private journal: Journal | null = null;
-  private committedKey = '';
-  private summarisedKey = '';
-  /**
-   * Groups whose commit failed, past the summarised mark, and the list as the store's state holds it (abortedKey). The
-   * next group that commits writes the list in its transaction: a committed mark past a failed group then always comes
-   * with the group's abort in the store, so a restart never replays it, even when the journal lost its abort record (a
-   * file cut between the two records: the restart counted the failed group's events, never stored; audit 14).
-   */
-  private abortedKey = '';
-  private failedGroups: number[] = [];
-  private failedGroupsStored = '';
+  /** The journal's marks in the store's state (journal-marks.ts); set with the journal. */
+  private marks: JournalMarks | null = null;
   /** Last journal seq used. */
   private seq = 0;
   /** Committed groups' merges of their deltas into memory, in commit order (see commitPrepared). */
@@ -95,7 +88,7 @@ export class IngestPipeline {
       kick: () => this.kick(),
       broken: () => this.broken,
       pendingApplies: () => this.applies.pending,
-      log: () => this.journal && { journal: this.journal, summarisedKey: this.summarisedKey },
+      log: () => this.journal && this.marks && { journal: this.journal, summarisedKey: this.marks.summarisedKey },
       seq: () => this.seq,
       closed: () => this.closed,
     }, opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS);
@@ -115,31 +108,16 @@ export class IngestPipeline {
 
   private async recover(): Promise<Recovered> {
     if (this.opts.journalDir === undefined) return { replayed: 0, skipped: 0 };
-    const j = Journal.open(this.opts.journalDir);
-    this.committedKey = `ingest.journal.${j.id}.committed`;
-    this.summarisedKey = `ingest.journal.${j.id}.summarised`;
-    this.abortedKey = `ingest.journal.${j.id}.aborted`;
-    const summarised = Number((await this.store.getState(this.summarisedKey)) ?? 0);
-    const committed = Number((await this.store.getState(this.committedKey)) ?? 0);
-    this.failedGroupsStored = (await this.store.getState(this.abortedKey)) ?? '';
-    const storeAborted = this.failedGroupsStored.split(',').filter((x) => x !== '').map(Number);
-    const { replay, lastSeq, missing } = replayable(j.readAll(), summarised, committed, j.oldestSeq(), storeAborted);
-    this.seq = lastSeq;
-    this.windows.applied = this.windows.checkpointed = this.windows.summarised = summarised;
-    await j.rotate(this.seq + 1); // old files stay until the checkpoint below covers them
-    this.journal = j;
-    let skipped = 0;
-    for (const r of replay) {
-      // Rows of a model version no longer in the catalog cannot be summarised: skipped and counted. Any other
-      // failure stops the start (nothing was checkpointed: the next start replays the same records).
-      const { group, dropped } = knownRows(decodeGroup(r.payload), (model, version) => this.catalog.version(model, version) !== undefined);
-      skipped += dropped;
-      await this.apply({ targets: await deltaTargets(await packedDeltas(group, this.specOf), this.specOf), bases: new Map(), epoch: -1 }, r.seq);
-    }
-    this.windows.applied = Math.max(this.windows.applied, committed);
-    if (!(await this.checkpoints.whole())) throw new Error('ingest: the recovery checkpoint could not be stored');
-    await j.removeBefore(j.current);
-    return { replayed: replay.length, skipped, ...(missing > 0 && { missing }) };
+    return recoverJournal(this.opts.journalDir, {
+      store: this.store, catalog: this.catalog, specOf: this.specOf, windows: this.windows,
+      adopt: (journal, marks, lastSeq) => {
+        this.journal = journal;
+        this.marks = marks;
+        this.seq = lastSeq;
+      },
+      apply: (deltas, seq) => this.apply(deltas, seq),
+      checkpointWhole: () => this.checkpoints.whole(),
+    });
   }
 
   /** Window summaries held in memory by the ingest path. */
@@ -341,16 +319,16 @@ export class IngestPipeline {
     const journaled = this.journal && p.payload ? this.journal.append(RecordKind.Group, seq, p.payload) : null;
     journaled?.catch(() => undefined); // awaited below; a failure rolls the transaction back
     try {
-      const failed = this.failedGroupsNow();
+      const marks = this.journal && this.marks?.groupState(seq, this.windows.summarised);
       await this.store.commit({
         events: p.records, rejects: p.rejects,
-        ...(this.journal && { state: failed === this.failedGroupsStored ? [[this.committedKey, String(seq)]] : [[this.committedKey, String(seq)], [this.abortedKey, failed]] }),
+        ...(marks && { state: marks.state }),
         beforeCommit: async () => {
           await p.deltas;
           await journaled;
         },
       });
-      this.failedGroupsStored = failed;
+      if (marks) marks.written();
     } catch (err) {
       // The group's deltas (their reads of window copies from the store) end before its requests are answered or
       // retried one by one: a store refused before COMMIT waited for them left them running beside the next reads
@@ -362,7 +340,7 @@ export class IngestPipeline {
       if (outcome !== 'committed') {
         // An unknown outcome leaves the record unmarked: the restart's replay goes by the store's committed mark.
         if (this.journal && outcome === 'failed') {
-          this.failedGroups.push(seq);
+          this.marks?.groupFailed(seq);
           await this.aborts.mark(this.journal, seq, appendFailed);
         }
         throw err;
@@ -376,16 +354,9 @@ export class IngestPipeline {
     if (this.journal === null) await applied;
   }
 
-  /** The failed groups a restart could still replay (past the summarised mark a checkpoint stored), as state. */
-  private failedGroupsNow(): string {
-    const summarised = this.windows.summarised;
-    if (this.failedGroups.some((s) => s <= summarised)) this.failedGroups = this.failedGroups.filter((s) => s > summarised);
-    return this.failedGroups.join(',');
-  }
-
   /** settleLostCommit (lost-commit.ts) for a group of this pipeline; an unknown outcome stops ingest until a restart. */
   private async outcomeOf(seq: number, err: CommitOutcomeUnknown): Promise<'committed' | 'failed' | 'unknown'> {
-    const outcome = await settleLostCommit(this.store, this.committedKey, seq, err);
+    const outcome = await settleLostCommit(this.store, this.marks?.committedKey ?? '', seq, err);
     if (outcome === 'unknown') {
       this.broken = new Error(`ingest: ${err.message}, and the store cannot say whether it did; restart the server once the store is back (the journal replays the group if it committed)`);
       process.stderr.write(`lookout: ${this.broken.message}\n`);
