@@ -1,7 +1,7 @@
 import type { MetricsResult } from '../core/metrics/index.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
-import { realizedWithNote, sampleOf, type Sample } from './performance.js';
+import { positiveClass, realizedWithNote, sampleOf, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { segmentMatches } from './segment-match.js';
 import { estimateOf, type Estimate } from './segment-estimates.js';
@@ -58,11 +58,14 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
   if (!first || !last) return [];
   const ci = opts.ci !== false;
   const id = `bucket\u0000${opts.segment}\u0000${opts.metrics?.join(',') ?? ''}\u0000${ci}`;
-  await perf.labelled(m.name, v.record.version, first[0], last[1]); // one read for all buckets
-  return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, id, async (): Promise<PerformanceBucket> => {
+  const whole = await perf.labelled(m.name, v.record.version, first[0], last[1]); // one read for all buckets
+  // One positive class for every bucket (a binary model without declared classes: that of the whole range's labelled events).
+  const positive = positiveClass(m, v, whole.events);
+  const key = `${id}\u0000${positive ?? ''}`;
+  return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, key, async (): Promise<PerformanceBucket> => {
     const all = await perf.labelled(m.name, v.record.version, bf, bt);
     const events: readonly LabelledOutcome[] = opts.segment === '' ? all.events : all.events.filter((l) => segmentMatches(l.event.segment, opts.segment));
     const estimated = estimateOf(await opts.summaries(bf, bt));
-    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics), estimated, sampled: sampleOf(all) };
+    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, sampled: sampleOf(all) };
   })));
 }

@@ -65,8 +65,10 @@ export function predictionCount(summary: WindowSummary): number {
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */
-export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null; segmentSummaries?: ReadonlyMap<string, WindowSummary>; segmentList?: readonly string[] } = {}): PerformanceResult {
+export function performanceOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], summary: WindowSummary, seed = 0, opts: { segments?: boolean; metrics?: readonly string[]; ci?: boolean; sampled?: Sample | null; segmentSummaries?: ReadonlyMap<string, WindowSummary>; segmentList?: readonly string[]; positiveFrom?: readonly LabelledOutcome[] } = {}): PerformanceResult {
   const rate = opts.sampled?.rate ?? 1;
+  // One positive class for the answer and each of its segments (a binary model without declared classes: see positiveClass).
+  const positive = positiveClass(m, v, opts.positiveFrom ?? labelled);
   const resamples = opts.ci === false ? 0 : 200;
   const delays = new Float64Array(labelled.length); // typed: numeric order, no comparator calls
   for (let i = 0; i < labelled.length; i++) {
@@ -97,12 +99,12 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     predictions,
     labelCoverage: predictions > 0 ? Math.min(1, labelled.length / rate / predictions) : null,
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
-    ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics),
+    ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics, positive),
     estimated: est,
     reference: v.reference?.profile.metrics ?? null,
     bySegment: opts.segments === false ? null : [...new Set([...segments.keys(), ...(opts.segmentList ?? [])])].sort((a, b) => (a < b ? -1 : 1)).map((segment) => {
       const list = segments.get(segment) ?? [];
-      return { segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics), ...segmentEstimate(segment) };
+      return { segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics, positive), ...segmentEstimate(segment) };
     }),
     sampled: opts.sampled ?? null,
   };
@@ -113,8 +115,32 @@ export function realized(m: ModelRecord, v: VersionContext, labelled: readonly L
   return realizedWithNote(m, v, labelled, seed, resamples, only).realized;
 }
 
-/** realized(), with the reason when the metrics refused the labelled events (instead of a bare null). */
-export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): { realized: MetricsResult | null; realizedNote?: string } {
+/**
+ * A binary model's positive class: the reference's, else the larger of its two declared classes, else (no classes
+ * declared) the larger of the two classes among the labels and predictions of `among` (the labelled events of the whole
+ * answer: every segment, the whole range), so that a segment or a bucket holding one class ("no") keeps the answer's
+ * positive class ("yes"): the metrics' own default, the one class present, measured the negative class's precision and
+ * recall there, and read the scores, P(positive), as P("no") in the log loss. Undefined otherwise (the metrics decide).
+ */
+export function positiveClass(m: ModelRecord, v: VersionContext, among: readonly LabelledOutcome[]): string | undefined {
+  if (m.outputKind !== 'binary') return undefined;
+  const known = v.reference?.profile.positiveClass ?? declaredPositive(m);
+  if (known !== undefined || m.classes?.length) return known;
+  const c = new ClassCollector();
+  for (const l of among) {
+    c.add(l.label);
+    if (l.event.prediction !== null) c.add(l.event.prediction);
+    if (c.original.size > 2) return undefined; // not a binary answer: the metrics refuse it
+  }
+  const { labels } = c.sorted();
+  return labels.length === 2 ? String(labels[1]) : undefined;
+}
+
+/**
+ * realized(), with the reason when the metrics refused the labelled events (instead of a bare null). `positive`: a
+ * binary model's positive class (default positiveClass of these events: pass the answer's for a part of it).
+ */
+export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[], positive = positiveClass(m, v, labelled)): { realized: MetricsResult | null; realizedNote?: string } {
   if (labelled.length === 0) return { realized: null };
   const input: MetricsInput = { task: m.outputKind, labels: [], seed, resamples, ...(only && { only }) };
   let unscored = { none: 0, other: 0 };
@@ -146,12 +172,9 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
       const matrix = scoreMatrix(m, labelled);
       if (matrix) input.scoreMatrix = matrix;
     }
-    if (m.outputKind === 'binary') {
-      // The reference's positive class, else the larger declared class: never the one class a segment or a bucket
-      // happens to hold (metrics' default), which measured precision and recall of the negative class there.
-      const positive = v.reference?.profile.positiveClass ?? declaredPositive(m);
-      if (positive !== undefined) input.positiveLabel = positive;
-    }
+    // The reference's positive class, else the larger declared class, else the answer's (positiveClass): never the one
+    // class a segment or a bucket happens to hold (metrics' default), which measured the negative class there.
+    if (m.outputKind === 'binary' && positive !== undefined) input.positiveLabel = positive;
   }
   try {
     const result = computeMetrics(input);

@@ -114,7 +114,7 @@ export function queryRoutes(deps: AppDeps) {
         // Each listed segment's CBPE estimate, from its own summaries of the range (as the top level's from the whole traffic's).
         // Every segment with traffic in the range is listed, labelled or not (unlabelled: realized null, the estimate given).
         const listed = segments ? await listedSegments(inSegment, await deps.reader.segments(v, r.from, r.to), r.segment, (s) => deps.reader.mergedStored(v, s, r.from, r.to)) : undefined;
-        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), ...(metrics && { metrics }), ...(listed && { segmentSummaries: listed.summaries, segmentList: listed.segments }) });
+        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), positiveFrom: labelled.events, ...(metrics && { metrics }), ...(listed && { segmentSummaries: listed.summaries, segmentList: listed.segments }) });
       });
       return { ...head(v, r), ...result };
     }));
