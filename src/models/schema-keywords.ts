@@ -16,25 +16,32 @@ const SCHEMA_MAP = new Set(['properties', 'patternProperties', 'definitions', '$
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-function step(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  if (IDENTIFIER.test(key)) return path === '' ? key : `${path}.${key}`;
-  return `${path}[${JSON.stringify(key.slice(0, 100))}]`;
-}
-
 /** The first unknown keyword of `schema` as a readable message naming its path, or undefined when there is none. */
 export function unknownKeyword(schema: unknown, known: ReadonlySet<string>): string | undefined {
-  const stack: Array<{ node: unknown; path: string }> = [{ node: schema, path: '' }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop() as { node: unknown; path: string };
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) continue;
-    const keys = Object.keys(node);
-    for (const key of keys) {
+  return findInSchema(schema, (node, path) => {
+    for (const key of Object.keys(node)) {
       if (!key.startsWith('x-') && !known.has(key)) {
         const near = closest(key, known);
         return `${step(path, key)} is not a keyword of JSON Schema draft-07${near === undefined ? '' : ` (did you mean "${near}"?)`}; an annotation of your own must start with "x-"`;
       }
     }
+    return undefined;
+  });
+}
+
+/**
+ * Walks `schema` and each of its subschemas (depth first, in key order; iterative: a deep schema cannot overflow the
+ * stack), and answers the first message `check` gives one of them (an object) with its path ("" for the root), or
+ * undefined when it gives none.
+ */
+export function findInSchema(schema: unknown, check: (node: Record<string, unknown>, path: string) => string | undefined): string | undefined {
+  const stack: Array<{ node: unknown; path: string }> = [{ node: schema, path: '' }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: string };
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) continue;
+    const found = check(node as Record<string, unknown>, path);
+    if (found !== undefined) return found;
+    const keys = Object.keys(node);
     // Pushed in reverse, so that the first key's subschemas are looked at first.
     for (const key of [...keys].reverse()) {
       const value = (node as Record<string, unknown>)[key];
@@ -49,6 +56,13 @@ export function unknownKeyword(schema: unknown, known: ReadonlySet<string>): str
     }
   }
   return undefined;
+}
+
+/** `key` of the schema at `path`, as a path ("properties.age.minimun", "properties[\"a b\"]"). */
+export function step(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  if (IDENTIFIER.test(key)) return path === '' ? key : `${path}.${key}`;
+  return `${path}[${JSON.stringify(key.slice(0, 100))}]`;
 }
 
 /** The known keyword nearest to `word` (optimal string alignment distance, case-insensitive), if near enough to be its typo. */

@@ -9,6 +9,7 @@ import type { ModelContext } from '../ingest/validate-event.js';
 import { declarationConflicts, DeclarationConflict } from '../models/declaration-change.js';
 import { featuresFromSchema } from '../models/features.js';
 import { unknownKeyword } from '../models/schema-keywords.js';
+import { storedRegExp, unsafeRegex } from '../models/schema-patterns.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
@@ -22,7 +23,8 @@ const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 const COMPILED_KEPT = 64;
 
 function newAjv(validateSchema: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false });
+  // Patterns run by RE2, in time linear in the text (models/schema-patterns.ts); checkInputSchema refuses those it cannot run.
+  const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false, code: { regExp: storedRegExp } });
   addFormats(ajv);
   return ajv;
 }
@@ -134,6 +136,9 @@ export class ModelCatalog {
     }
     const unknown = unknownKeyword(schema, this.keywords);
     if (unknown !== undefined) throw new Error(unknown);
+    // a regular expression events are checked against with no bound on its time: one event could hold the server
+    const unsafe = unsafeRegex(schema);
+    if (unsafe !== undefined) throw new Error(unsafe);
     this.compileSchema(schema);
   }
 
