@@ -1,8 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Server } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
-import { call } from './helpers/server.js';
+import { call, testServer } from './helpers/server.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 11, 5, 12, 0, 0);
 
 interface Row { status: string; code?: string; message?: string }
 
@@ -55,5 +59,29 @@ describe('input schemas\' regular expressions cannot hold the server (real serve
     assert.equal(url.status, 400, JSON.stringify(url.body));
     assert.match((url.body['error'] as { message: string }).message, /properties\.link\.format "url" is refused: .*use "uri"/);
     assert.equal((await declare('uri', { link: { type: 'string', format: 'uri' } })).status, 201);
+  });
+});
+
+describe('hostile feature values (real server, DuckDB file)', () => {
+  let server: Server;
+  let base = '';
+  before(async () => {
+    server = await testServer({ clock: () => NOW, configure: (c) => { c.dataDir = tempDir('lookout-limits-'); } });
+    base = server.url;
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('a value nested deeper than the limit is one rejected row under a recursive schema, not a 500 for the whole batch', async () => {
+    const schema = { type: 'object', properties: { tree: { $ref: '#/definitions/node' }, x: { type: 'number' } }, definitions: { node: { type: 'array', items: { $ref: '#/definitions/node' } } } };
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'tree', outputKind: 'regression', inputSchema: schema })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/tree/versions', { version: '1' })).status, 201);
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const row = (tree: string, id: string): string => `{"id":"${id}","model":"tree","version":"1","timestamp":${NOW - HOUR},"features":{"tree":${tree},"x":1},"prediction":1}`;
+    const res = await fetch(`${base}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"events":[${row(deep, 'deep')},${row('[[],[[]]]', 'fine')}]}` });
+    const body = await res.json() as { results: Row[] };
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.deepEqual(body.results.map((r) => r.code ?? r.status), ['invalid_features', 'accepted']);
   });
 });

@@ -76,7 +76,16 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', 'timestamp is too far in the future', { maxFutureMs: env.maxFutureMs }, id);
   const features = raw['features'];
   if (!isObject(features)) return reject(index, 'invalid_features', 'features must be a JSON object', undefined, id);
-  if (!ctx.validateFeatures(features)) {
+  let valid: boolean;
+  try {
+    valid = ctx.validateFeatures(features);
+  } catch (err) {
+    // A recursive schema (items "$ref" to itself) recurses as deep as the value: one 5,000 levels deep overflowed the
+    // stack, and the whole batch, its valid rows included, was answered 500 internal.
+    if (err instanceof RangeError && nestedDeeperThan(features, MAX_FEATURE_DEPTH)) return reject(index, 'invalid_features', `features nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`, undefined, id);
+    throw err;
+  }
+  if (!valid) {
     const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid' }));
     return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
   }
