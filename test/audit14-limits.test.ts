@@ -84,4 +84,29 @@ describe('hostile feature values (real server, DuckDB file)', () => {
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.deepEqual(body.results.map((r) => r.code ?? r.status), ['invalid_features', 'accepted']);
   });
+
+  test('a categorical value is counted under its first 256 characters: long texts cannot grow every window summary', async () => {
+    const schema = { type: 'object', properties: { note: { type: 'string' } } };
+    assert.equal((await call(base, 'POST', '/v1/models', { name: 'notes', outputKind: 'regression', inputSchema: schema })).status, 201);
+    assert.equal((await call(base, 'POST', '/v1/models/notes/versions', { version: '1' })).status, 201);
+    const long = (i: number): string => `${'n'.repeat(300)}${i}`;
+    const csv = ['note', ...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'short' : long(i)))].join('\n');
+    const ref = await fetch(`${base}/v1/models/notes/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+    assert.equal(ref.status, 200, await ref.text());
+    const t = NOW - 2 * HOUR;
+    // 10 distinct texts of 20,000 characters: each would have been a category of its own, in every window it falls in.
+    const events = Array.from({ length: 20 }, (_, i) => ({ model: 'notes', version: '1', timestamp: t + i * 1000, features: { note: i % 2 === 0 ? 'short' : `${'n'.repeat(20_000)}${i}` }, prediction: 0 }));
+    assert.equal((await call(base, 'POST', '/v1/events', { events })).body['accepted'], 20);
+    const d = await call(base, 'GET', `/v1/models/notes/features/note/distribution?from=${t}&to=${t + HOUR}`);
+    assert.equal(d.status, 200, JSON.stringify(d.body));
+    const cut = `${'n'.repeat(256)}…`;
+    const text = JSON.stringify(d.body);
+    assert.ok(text.length < 5000, `the answer names each category in at most 257 characters (${text.length} characters)`);
+    // The reference's and the events' long texts are one category, cut alike: no drift from the cut.
+    const body = d.body as unknown as { categories: Array<{ name: string; reference: number; current: number }> };
+    const byValue = new Map(body.categories.map((c) => [c.name, c]));
+    assert.deepEqual([...byValue.keys()].sort(), ['short', cut].sort(), text.slice(0, 500));
+    assert.equal(byValue.get(cut)?.current, 0.5);
+    assert.equal(byValue.get(cut)?.reference, 0.5);
+  });
 });

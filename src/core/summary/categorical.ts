@@ -17,6 +17,22 @@ export const OTHER_KEY = '';
 /** The category of a value JSON cannot write (too deeply nested, cyclic, a BigInt): one category for all of them. */
 export const UNSERIALISABLE = '__unserialisable__';
 
+/**
+ * The longest category kept as it is (UTF-16 code units). A longer value is counted under its first
+ * MAX_CATEGORY_LENGTH characters followed by "…" (categoryKey): every summary keeps up to its cap of categories, per
+ * feature, window and segment, so values of 80,000 characters (a free-text feature, or a client sending them on
+ * purpose) made each 16 MiB request take 7 to 59 s to ingest and grew the server to 2.3 GB in six requests, with
+ * nothing to monitor in the text beyond what its start tells.
+ */
+export const MAX_CATEGORY_LENGTH = 256;
+
+/** The category `key` is counted under: itself, or its first `max` characters and "…" (a pair of surrogates kept whole). */
+export function categoryKey(key: string, max = MAX_CATEGORY_LENGTH): string {
+  if (key.length <= max) return key;
+  const high = key.charCodeAt(max - 1);
+  return `${key.slice(0, high >= 0xd800 && high <= 0xdbff ? max - 1 : max)}…`;
+}
+
 function jsonKey(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
@@ -54,19 +70,21 @@ export class CategoricalSummary {
   /** Adds one value: strings, numbers and booleans by their text; null, undefined and missing texts (isMissingText) are missing. */
   add(v: unknown): void {
     if (typeof v === 'string' && isMissingText(v)) this.missing++;
-    else this.addClass(v);
+    else this.addClass(v, MAX_CATEGORY_LENGTH);
   }
 
   /**
    * Adds a predicted class: null, undefined and '' are missing, but not the missing texts, since a model's class may
-   * well be called "none" or "NA" (a defect classifier's "none", Namibia's code) and its predictions must count.
+   * well be called "none" or "NA" (a defect classifier's "none", Namibia's code) and its predictions must count. A
+   * class is counted under its whole text (ingest refuses predictions over 1,024 characters); a feature's value (add)
+   * under its first `maxLength` characters (categoryKey).
    */
-  addClass(v: unknown): void {
+  addClass(v: unknown, maxLength = Infinity): void {
     if (v === null || v === undefined || v === '' || (typeof v === 'number' && !Number.isFinite(v))) {
       this.missing++;
       return;
     }
-    const key = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : jsonKey(v);
+    const key = categoryKey(typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : jsonKey(v), maxLength);
     this.count++;
     const c = this.counts.get(key);
     if (c !== undefined) this.counts.set(key, c + 1);
