@@ -10,6 +10,7 @@ import { declarationConflicts, DeclarationConflict } from '../models/declaration
 import { featuresFromSchema } from '../models/features.js';
 import { unknownKeyword } from '../models/schema-keywords.js';
 import { storedRegExp, unsafeRegex } from '../models/schema-patterns.js';
+import { schemaSizeProblem } from '../models/schema-size.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
@@ -24,7 +25,9 @@ const COMPILED_KEPT = 64;
 
 function newAjv(validateSchema: boolean): Ajv {
   // Patterns run by RE2, in time linear in the text (models/schema-patterns.ts); checkInputSchema refuses those it cannot run.
-  const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false, code: { regExp: storedRegExp } });
+  // allErrors: with it off, Ajv nests the check of each property inside the one before (`if (valid) {...}`), and its
+  // code generator recursed through that nesting: a schema of 1,800 properties overflowed the stack.
+  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false, code: { regExp: storedRegExp } });
   addFormats(ajv);
   return ajv;
 }
@@ -96,8 +99,11 @@ export class ModelCatalog {
     return ever;
   }
 
-  /** Throws a readable error when the schema does not compile. */
-  compileSchema(schema: Record<string, unknown>): ValidateFunction {
+  /**
+   * Throws a readable error when the schema does not compile. A stored schema (`stored`) was checked against the
+   * meta-schema when it was declared: it is not again (a 200,000-value enum, accepted by earlier releases, took minutes).
+   */
+  compileSchema(schema: Record<string, unknown>, stored = false): ValidateFunction {
     const key = JSON.stringify(schema);
     const hit = this.compiled.get(key);
     if (hit) {
@@ -106,11 +112,18 @@ export class ModelCatalog {
       return hit;
     }
     // As Ajv's compile checks it, with its message.
-    if (!this.meta.validateSchema(schema)) throw new Error(`schema is invalid: ${this.meta.errorsText(this.meta.errors)}`);
+    if (!stored && !this.meta.validateSchema(schema)) throw new Error(`schema is invalid: ${this.meta.errorsText(this.meta.errors)}`);
     // An instance of its own, dropped with the validator: one Ajv kept every schema it compiled (its cache, and the
     // generated code's scope) for the life of the process, ~30 KB per declaration of a 40-feature model, and
     // registered a schema's "$id", so that declaring the model again threw "schema with key or id ... already exists".
-    const validate = newAjv(false).compile(schema);
+    let validate: ValidateFunction;
+    try {
+      validate = newAjv(false).compile(schema);
+    } catch (e) {
+      // Ajv compiles recursively; checkInputSchema's bounds (schemaSizeProblem) keep schemas well below what overflows
+      if (e instanceof RangeError) throw new Error(`it is too large or too deeply nested to compile (${e.message}): see the limits on input schemas in the README`, { cause: e });
+      throw e;
+    }
     this.compiled.set(key, validate);
     if (this.compiled.size > COMPILED_KEPT) this.compiled.delete(this.compiled.keys().next().value as string);
     return validate;
@@ -119,9 +132,12 @@ export class ModelCatalog {
   /**
    * Throws a readable error when the schema cannot be a model's input schema: it does not compile, or its type leaves
    * out "object" (events carry their features as an object: such a model would reject every event), or it holds a word
-   * that is no keyword (a typo such as "minimun" would check nothing: unknownKeyword).
+   * that is no keyword (a typo such as "minimun" would check nothing: unknownKeyword), or it exceeds SCHEMA_LIMITS.
    */
   checkInputSchema(schema: Record<string, unknown>): void {
+    // first: Ajv's meta-schema check and compile take time and stack growing with the schema (SCHEMA_LIMITS)
+    const size = schemaSizeProblem(schema);
+    if (size !== undefined) throw new Error(size);
     const t = schema['type'];
     if (t !== undefined && !(t === 'object' || (Array.isArray(t) && t.includes('object')))) {
       throw new Error(`it describes the features object of an event, so its "type" must be "object" (got ${JSON.stringify(t).slice(0, 100)})`);
@@ -256,7 +272,7 @@ export class ModelCatalog {
     const ctx: ModelContext = {
       model: m,
       versions: new Set(versions.map((v) => v.version)),
-      validateFeatures: this.compileSchema(m.inputSchema),
+      validateFeatures: this.compileSchema(m.inputSchema, true),
       classes: m.classes && m.classes.length > 0 ? new Set(m.classes) : null,
     };
     const map = new Map<string, VersionContext>();
