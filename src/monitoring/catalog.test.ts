@@ -40,3 +40,21 @@ test('segment keys declared before stay known: across putModel, a reload, and fr
     await store.close();
   }
 });
+
+test('audit 14: an input schema stops at an event\'s first error (2,000,000 wrong items: one error object, not 2,000,000); a schema too wide for that (3,000 properties) compiles collecting them all', async () => {
+  const store = await DuckDbStore.open(':memory:');
+  try {
+    await store.init();
+    const catalog = new ModelCatalog(store);
+    const narrow = catalog.compileSchema({ type: 'object', properties: { a: { type: 'array', items: { type: 'number' } } }, additionalProperties: false });
+    assert.equal(narrow({ a: Array<string>(2_000_000).fill('x') }), false);
+    assert.equal(narrow.errors?.length, 1);
+    const properties = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`f${i}`, { type: 'number' }]));
+    const wide = catalog.compileSchema({ type: 'object', properties });
+    assert.equal(wide({ f0: 1, f2999: 2 }), true);
+    assert.equal(wide({ f0: 'x', f1: 'y' }), false);
+    assert.equal(wide.errors?.length, 2);
+  } finally {
+    await store.close();
+  }
+});

@@ -23,13 +23,36 @@ const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 /** Validators kept for schemas compiled again (a model declared again, several models of one schema, a start). */
 const COMPILED_KEPT = 64;
 
-function newAjv(validateSchema: boolean): Ajv {
+function newAjv(validateSchema: boolean, allErrors = false): Ajv {
   // Patterns run by RE2, in time linear in the text (models/schema-patterns.ts); checkInputSchema refuses those it cannot run.
-  // allErrors: with it off, Ajv nests the check of each property inside the one before (`if (valid) {...}`), and its
-  // code generator recursed through that nesting: a schema of 1,800 properties overflowed the stack.
-  const ajv = new Ajv({ allErrors: true, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false, code: { regExp: storedRegExp } });
+  // logger false: a schema that does not compile made Ajv print its whole generated function (1 MB for 3,000
+  // properties) on stderr; the error itself is what the declaration answers.
+  const ajv = new Ajv({ allErrors, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false, logger: false, code: { regExp: storedRegExp } });
   addFormats(ajv);
   return ajv;
+}
+
+/**
+ * Compiles an input schema. Ajv stops at an event's first error (allErrors off): with allErrors on, an event of one
+ * array of 2,000,000 wrong items (or as many properties a schema's additionalProperties: false refuses) made 2,000,000
+ * error objects, 269 MB and 1.8 s, for one row of one request. But with it off Ajv nests the check of each property
+ * inside the one before (`if (valid) {...}`) and its code generator recurses through that nesting: a schema of 1,800
+ * properties overflowed the stack. Such a schema is compiled with allErrors on (its events' errors are then all
+ * collected, the cost above); one that overflows even so is refused (checkInputSchema's bounds, schemaSizeProblem, keep
+ * schemas well below that).
+ */
+function compileBounded(schema: Record<string, unknown>): ValidateFunction {
+  try {
+    return newAjv(false).compile(schema);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+  }
+  try {
+    return newAjv(false, true).compile(schema);
+  } catch (e) {
+    if (e instanceof RangeError) throw new Error(`it is too large or too deeply nested to compile (${e.message}): see the limits on input schemas in the README`, { cause: e });
+    throw e;
+  }
 }
 
 export interface VersionContext {
@@ -116,14 +139,7 @@ export class ModelCatalog {
     // An instance of its own, dropped with the validator: one Ajv kept every schema it compiled (its cache, and the
     // generated code's scope) for the life of the process, ~30 KB per declaration of a 40-feature model, and
     // registered a schema's "$id", so that declaring the model again threw "schema with key or id ... already exists".
-    let validate: ValidateFunction;
-    try {
-      validate = newAjv(false).compile(schema);
-    } catch (e) {
-      // Ajv compiles recursively; checkInputSchema's bounds (schemaSizeProblem) keep schemas well below what overflows
-      if (e instanceof RangeError) throw new Error(`it is too large or too deeply nested to compile (${e.message}): see the limits on input schemas in the README`, { cause: e });
-      throw e;
-    }
+    const validate = compileBounded(schema);
     this.compiled.set(key, validate);
     if (this.compiled.size > COMPILED_KEPT) this.compiled.delete(this.compiled.keys().next().value as string);
     return validate;
