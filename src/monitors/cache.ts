@@ -3,8 +3,12 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import { segmentMatches } from '../monitoring/segment-match.js';
-import type { Granularity, LabelledOutcome } from '../storage/types.js';
+import { positiveClass } from '../monitoring/performance.js';
+import type { Granularity, LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { LabelledReader } from './evaluator.js';
+
+/** How far around a tick's first window a binary model's classes are looked for when a window holds one (EvalCache.positiveClass). */
+const CLASS_LOOKBACK_MS = 30 * 86_400_000;
 
 /**
  * Reads shared by every monitor evaluated in one tick: merged window summaries and labelled events are read
@@ -14,8 +18,31 @@ export class EvalCache {
   private readonly merged = new Map<string, Promise<WindowSummary>>();
   private readonly labelled = new Map<string, Promise<readonly LabelledOutcome[]>>();
   private readonly prefetched = new Map<string, Promise<void>>();
+  private readonly seen = new Map<string, Promise<readonly LabelledOutcome[]>>();
 
-  constructor(private readonly reader: SummaryReader, private readonly labelledReader: LabelledReader) {}
+  /** `lookbackReader`: a bounded read (a sample) of a version's labelled events, for their classes (positiveClass). */
+  constructor(private readonly reader: SummaryReader, private readonly labelledReader: LabelledReader, private readonly lookbackReader: LabelledReader = labelledReader) {}
+
+  /**
+   * A binary model's positive class for the labelled metrics of a window, the same in every window: the reference's,
+   * else the larger declared class, else the larger of the two classes among the labels and predictions of the window's
+   * labelled events and of the version's within CLASS_LOOKBACK_MS of the first window asked (read once per tick: a
+   * tick's windows, catching up or a rolling baseline's, are within it of each other and of now). The window's own
+   * classes alone made an hour holding only "no" take "no" as positive: its precision, recall and F1 were the
+   * negative class's (1 where /performance/buckets says 0), hiding or raising alerts, and feeding rolling and
+   * control-chart baselines with them. Undefined for other models, or when no second class was ever seen.
+   */
+  async positiveClass(m: ModelRecord, v: VersionContext, window: readonly LabelledOutcome[], to: number): Promise<string | undefined> {
+    const own = positiveClass(m, v, window);
+    if (own !== undefined || window.length === 0 || m.outputKind !== 'binary' || v.reference?.profile.positiveClass !== undefined || m.classes?.length) return own;
+    const key = `${v.record.model}\u0000${v.record.version}`;
+    let p = this.seen.get(key);
+    if (!p) {
+      p = this.lookbackReader(v.record.model, v.record.version, to - CLASS_LOOKBACK_MS, to + CLASS_LOOKBACK_MS);
+      this.seen.set(key, p);
+    }
+    return positiveClass(m, v, [...window, ...(await p)]);
+  }
 
   summary(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
     const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;

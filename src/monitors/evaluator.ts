@@ -36,6 +36,8 @@ export interface MonitorResult {
 }
 
 const FRESHNESS_LOOKBACK_MS = 86_400_000;
+/** Labelled events read at most (a sample beyond) to find the classes of a binary model without declared ones. */
+const CLASS_LOOKBACK_MAX = 10_000;
 
 /** Evaluates monitors over stored summaries: the window ending at `at`, compared as the monitor's rule says. */
 export class MonitorEvaluator {
@@ -43,7 +45,11 @@ export class MonitorEvaluator {
 
   newCache(): EvalCache {
     const store = this.deps.store;
-    return new EvalCache(this.deps.reader, this.deps.labelled ?? (async (model, version, from, to) => (await readLabelled(store, { model, version, from, to })).events));
+    return new EvalCache(
+      this.deps.reader, this.deps.labelled ?? (async (model, version, from, to) => (await readLabelled(store, { model, version, from, to })).events),
+      // a sample at most (by id, as /performance samples): only the classes are wanted, and the performance cache's set is left alone
+      async (model, version, from, to) => (await readLabelled(store, { model, version, from, to }, CLASS_LOOKBACK_MAX)).events,
+    );
   }
 
   async evaluate(def: MonitorDefinition, at: number, cache: EvalCache = this.newCache()): Promise<MonitorResult> {
@@ -142,6 +148,7 @@ export class MonitorEvaluator {
       return await metric.value({
         v, model, summary: summary as NonNullable<typeof summary>, seconds: (covered.to - covered.from) / 1000, from, to, now: to,
         labelled: () => cache.labelledEvents(v, segment, from, to),
+        positiveClass: async () => cache.positiveClass(model, v, await cache.labelledEvents(v, segment, from, to), to),
         freshness: () => this.freshness(v, segment, to),
       }, metricArgs(def));
     } catch (e) {

@@ -1,7 +1,7 @@
 import { binaryScores, type BinaryScores } from '../../core/metrics/classification.js';
 import type { MetricsResult } from '../../core/metrics/index.js';
 import { percentileSorted } from '../../core/metrics/percentile.js';
-import { labelDelayMs, realized } from '../../monitoring/performance.js';
+import { labelDelayMs, realizedWithNote } from '../../monitoring/performance.js';
 import type { MetricArgs, MetricValue, MonitorMetric } from './types.js';
 
 /** Metric ids of monitors -> names in MetricsResult.metrics. */
@@ -56,8 +56,15 @@ export const LABEL_METRICS: MonitorMetric[] = [
     direction: () => (better === 'higher' ? 'below' : 'above'), feature: 'none', source: 'labels', defaultMinSamples: 50,
     async value(ctx, args): Promise<MetricValue> {
       const labelled = await ctx.labelled();
-      const r = realized(ctx.model, ctx.v, labelled, 0, 0);
-      return { value: valueOf(r, id, key, args), samples: r?.n ?? 0, ...(args.class !== undefined && PER_CLASS.has(id) && { detail: { class: args.class } }) };
+      // accuracy, mae and rmse do not depend on it: no read of the classes for them
+      const positive = PER_CLASS.has(id) || id === 'auc' ? await ctx.positiveClass() : undefined;
+      const r = realizedWithNote(ctx.model, ctx.v, labelled, 0, 0, undefined, positive).realized;
+      const detail = {
+        ...(args.class !== undefined && PER_CLASS.has(id) && { class: args.class }),
+        // the class precision, recall and F1 are of (and AUC ranks): the same in every window of the model
+        ...(r?.task === 'binary' && { positiveClass: String(r.positiveLabel) }),
+      };
+      return { value: valueOf(r, id, key, args), samples: r?.n ?? 0, ...(Object.keys(detail).length > 0 && { detail }) };
     },
     reference: (v, _m, args) => valueOf(v.reference?.profile.metrics, id, key, args),
   })),

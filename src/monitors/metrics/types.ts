@@ -16,6 +16,11 @@ export interface MetricContext {
   now: number;
   /** Labelled events with event time in the window (and segment); loaded on first use, shared per tick. */
   labelled: () => Promise<readonly LabelledOutcome[]>;
+  /**
+   * A binary model's positive class for labelled metrics, the same in every window (EvalCache.positiveClass): never
+   * the one class a window happens to hold. Undefined for other models (the metrics decide).
+   */
+  positiveClass: () => Promise<string | undefined>;
   /** Milliseconds since the newest event (null when none in the look-back). */
   freshness: () => Promise<{ ms: number; events: number }>;
 }
