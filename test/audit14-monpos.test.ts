@@ -62,3 +62,73 @@ describe('audit 14 (monitors): labelled metrics of a binary model without declar
     }
   });
 });
+
+/**
+ * The promotion gate's head-to-head comparison (POST /v1/models/:name/compare) read a binary model's `score` as the
+ * probability of the larger declared class, or (no classes declared) of the larger label of the test set, ignoring
+ * the reference's positive class that monitoring uses: a fraud model whose reference names "fraud" positive had its
+ * versions' P(fraud) ranked as P("legit"), so the better candidate lost the rocAuc gate; a test set of "neg" rows only
+ * made "neg" positive, so a score P("pos") >= 0.5 was thresholded to "neg" and the version right on every row lost.
+ */
+describe('audit 14 (registry): the comparison takes the positive class monitoring uses', { timeout: 30_000 }, () => {
+  let s: Server;
+  const post = poster(() => s.url);
+  const put = async (path: string, body: unknown): Promise<void> => {
+    const r = await call(s.url, 'PUT', path, body);
+    assert.ok(r.status === 200 || r.status === 201, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
+  };
+  const reference = async (model: string, csv: string, positiveClass: string): Promise<void> => {
+    const r = await fetch(`${s.url}/v1/models/${model}/versions/1.0.0/reference?label=label&score=score&positiveClass=${positiveClass}`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+    assert.equal(r.status, 200, await r.text());
+  };
+
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    await post('/v1/models', { name: 'fraud', outputKind: 'binary', classes: ['fraud', 'legit'], inputSchema: X });
+    await post('/v1/models', { name: 'plain', outputKind: 'binary', inputSchema: X });
+    for (const m of ['fraud', 'plain']) for (const v of ['1.0.0', '2.0.0']) await put(`/v1/models/${m}/versions/${v}`, {});
+    await reference('fraud', 'label,score,x\nfraud,0.9,1\nlegit,0.2,1\nfraud,0.7,1\nlegit,0.1,1\n', 'fraud');
+    await reference('plain', 'label,score,x\npos,0.9,1\nneg,0.2,1\npos,0.7,1\nneg,0.1,1\n', 'pos');
+  });
+  after(() => s.close());
+
+  const compare = async (model: string, testSet: unknown): Promise<{ positiveLabel?: string; metrics: Array<{ metric: string; a: number | null; b: number | null }>; passed: boolean }> => {
+    const r = await call(s.url, 'POST', `/v1/models/${model}/compare`, { current: '1.0.0', candidate: '2.0.0', testSet, resamples: 50 });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const c = r.body['comparison'] as { positiveLabel?: string; metrics: Array<{ metric: string; a: number | null; b: number | null }> };
+    return { ...c, passed: (r.body['gate'] as { pass: boolean }).pass };
+  };
+  const value = (c: Awaited<ReturnType<typeof compare>>, metric: string): [number | null, number | null] | undefined => {
+    const m = c.metrics.find((x) => x.metric === metric);
+    return m && [m.a, m.b];
+  };
+
+  test('declared classes fraud/legit, reference positive "fraud": the scores are P(fraud), the better candidate passes', async () => {
+    const labels = ['fraud', 'legit', 'fraud', 'legit', 'fraud', 'legit'];
+    // current: half its ranking wrong; candidate: every fraud row above every legit one
+    const c = await compare('fraud', { labels, current: { scores: [0.6, 0.7, 0.3, 0.2, 0.8, 0.4] }, candidate: { scores: [0.9, 0.1, 0.8, 0.2, 0.7, 0.3] } });
+    assert.deepEqual(value(c, 'rocAuc'), [2 / 3, 1], JSON.stringify(c));
+    assert.equal(c.positiveLabel, 'fraud');
+    assert.equal(c.passed, true);
+  });
+
+  test('no declared classes, reference positive "pos", a test set of "neg" rows only: "pos" stays positive', async () => {
+    const labels = ['neg', 'neg', 'neg', 'neg'];
+    // current calls every row "pos" (P(pos) 0.9), the candidate every row "neg" (0.1)
+    const c = await compare('plain', { labels, current: { scores: [0.9, 0.8, 0.9, 0.7] }, candidate: { scores: [0.1, 0.2, 0.1, 0.3] } });
+    assert.deepEqual(value(c, 'accuracy'), [0, 1], JSON.stringify(c));
+    assert.equal(c.positiveLabel, 'pos');
+  });
+
+  test('no declared classes nor reference positive: the larger of the two classes among the labels and both versions\' predictions', async () => {
+    await post('/v1/models', { name: 'bare', outputKind: 'binary', inputSchema: X });
+    for (const v of ['1.0.0', '2.0.0']) await put(`/v1/models/bare/versions/${v}`, {});
+    const c = await compare('bare', { labels: ['no', 'no', 'no'], current: { predictions: ['yes', 'no', 'yes'], scores: [0.9, 0.2, 0.8] }, candidate: { predictions: ['no', 'no', 'no'], scores: [0.1, 0.2, 0.1] } });
+    assert.equal(c.positiveLabel, 'yes', JSON.stringify(c));
+    assert.deepEqual(value(c, 'accuracy'), [1 / 3, 1]);
+    // the scores are P(yes): log loss of "no" rows is -log(1 - score) (read as P(no) before: 0.646 and 2.07)
+    const loss = (xs: number[]): number => xs.reduce((a, x) => a - Math.log(1 - x), 0) / xs.length;
+    const got = value(c, 'logLoss') ?? [null, null];
+    for (const [i, want] of [loss([0.9, 0.2, 0.8]), loss([0.1, 0.2, 0.1])].entries()) assert.ok(Math.abs((got[i] ?? NaN) - want) < 1e-12, `logLoss ${JSON.stringify(got)}: ${want}`);
+  });
+});

@@ -82,10 +82,13 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
       if (n !== undefined && n !== labels.length) throw new RegistryError('bad_request', `testSet.${side}.${col} has ${n} rows but testSet.labels has ${labels.length}: one output per labelled row, in the same order`);
     }
   }
-  const positive = t.positiveLabel ?? (task === 'binary' ? declaredPositive(m) : undefined);
+  // as monitoring takes it: the test set's, else the reference's (the current version's, else the candidate's), else the
+  // larger declared class, else (no classes declared) the larger of the test set's labels and predictions (pairedComparison)
+  const positive = t.positiveLabel ?? (task === 'binary' ? registry.referencePositive(model, current) ?? registry.referencePositive(model, candidate) ?? declaredPositive(m) : undefined);
   try {
     const comparison = pairedComparison({
-      // the declared positive class, as monitoring uses: taken from the labels present, a test set of "no" rows only made "no" positive
+      // never the labels' larger class alone: a test set of "no" rows only made "no" positive, and the reference's positive
+      // class (a fraud model's "fraud") was ignored for the larger declared one ("legit"): scores of P(fraud) ranked as P(legit)
       task, labels, a: a ?? {}, b: b ?? {}, ...(positive !== undefined && { positiveLabel: positive }),
       seed: opts.seed ?? 0, resamples: opts.resamples ?? 1000,
     });

@@ -176,6 +176,11 @@ export class ModelRegistry {
     return this.o.catalog.model(name) as ModelContext;
   }
 
+  /** A version's reference positive class (the upload's positiveClass, else the one its metrics took), if it has a reference. */
+  referencePositive(model: string, version: string): string | undefined {
+    return this.o.catalog.version(model, version)?.reference?.profile.positiveClass;
+  }
+
   requireVersion(model: string, version: string): void {
     this.requireModel(model);
     const registered = this.control(model).registered;

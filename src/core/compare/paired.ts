@@ -45,6 +45,8 @@ export interface PairedComparison {
   seed: number;
   /** Bootstrap resamples drawn (the request's, or fewer on a large test set: see the metrics' note). */
   resamples: number;
+  /** Binary: the class `scores` are the probability of, and rocAuc and logLoss rank and score. */
+  positiveLabel?: Label;
   metrics: PairedMetric[];
 }
 
@@ -85,7 +87,10 @@ export function pairedComparison(input: PairedInput): PairedComparison {
   let positive: Label = '1';
   let negative: Label = '0';
   if (input.task === 'binary') {
-    const keys = sortKeys(new Set(input.labels.filter((l): l is Label => !isMissing(l)).map(canonicalKey)));
+    // the classes of the labels and of both versions' predictions: a test set of "no" rows that a version calls "yes"
+    // has "yes" as the larger class (positive by default), as monitoring takes it from labels and predictions
+    const seen = [input.labels, input.a.predictions ?? [], input.b.predictions ?? []].flatMap((col) => col.filter((l): l is Label => !isMissing(l ?? null)));
+    const keys = sortKeys(new Set(seen.map(canonicalKey)));
     positive = input.positiveLabel ?? keys[keys.length - 1] ?? '1';
     negative = keys.find((k) => k !== canonicalKey(positive)) ?? '0';
   }
@@ -135,5 +140,5 @@ export function pairedComparison(input: PairedInput): PairedComparison {
     const delta = a === null || b === null ? { value: null, ci: null, note: 'undefined on this test set (no rows, or a value that is not a finite number)' } : bootstrapMetric(b - a, deltas[m] ?? [], plan.resamples, plan.note);
     return { metric: d.metric, higherIsBetter: d.higherIsBetter, a, b, delta };
   });
-  return { task: input.task, n, excluded: n0 - n, seed, resamples: plan.resamples, metrics };
+  return { task: input.task, n, excluded: n0 - n, seed, resamples: plan.resamples, ...(input.task === 'binary' && { positiveLabel: positive }), metrics };
 }
