@@ -132,3 +132,37 @@ describe('audit 14 (registry): the comparison takes the positive class monitorin
     for (const [i, want] of [loss([0.9, 0.2, 0.8]), loss([0.1, 0.2, 0.1])].entries()) assert.ok(Math.abs((got[i] ?? NaN) - want) < 1e-12, `logLoss ${JSON.stringify(got)}: ${want}`);
   });
 });
+
+/**
+ * A CSV reference of a binary model without declared classes, labelled yes/no (a column DuckDB types BOOLEAN): its
+ * labels were read as "true"/"false", so its positive class was "true", which no event's label is; /performance and
+ * the monitors then took "true" as the positive class and the metrics refused every labelled event (realized null).
+ */
+describe('audit 14 (references): a yes/no CSV reference of a model without declared classes keeps yes/no', { timeout: 30_000 }, () => {
+  const now = Date.UTC(2026, 1, 2, 12, 10);
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => now });
+  });
+  after(() => s.close());
+
+  test('the reference\'s positive class is "yes", and /performance measures the events with it', async () => {
+    const post = poster(() => s.url);
+    await post('/v1/models', { name: 'yn', outputKind: 'binary', inputSchema: X });
+    await post('/v1/models/yn/versions', { version: '1' });
+    const up = await fetch(`${s.url}/v1/models/yn/versions/1/reference?label=label&score=score`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: 'label,score,x\nyes,0.9,1\nno,0.2,1\nyes,0.7,1\nno,0.1,1\n' });
+    assert.equal(up.status, 200, await up.text());
+    const t = now - H;
+    const rows = [['yes', 0.8], ['no', 0.3], ['yes', 0.6], ['no', 0.1]] as const;
+    const r = await call(s.url, 'POST', '/v1/events', { events: rows.map(([l, sc], i) => ({ id: `y${i}`, model: 'yn', version: '1', timestamp: t + i * 60_000, features: { x: 1 }, prediction: sc >= 0.5 ? 'yes' : 'no', score: sc, label: l })) });
+    assert.equal(r.body['accepted'], rows.length, JSON.stringify(r.body));
+    await call(s.url, 'POST', '/v1/labels', { labels: rows.map(([l], i) => ({ id: `y${i}`, label: l })) });
+    const p = await call(s.url, 'GET', `/v1/models/yn/performance?from=${t - H}&to=${now}&metrics=accuracy,precision&ci=false`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    assert.equal((p.body['reference'] as { positiveLabel?: string } | null)?.positiveLabel, 'yes', JSON.stringify(p.body['reference']));
+    const realized = p.body['realized'] as { positiveLabel: string; metrics: Record<string, { value: number }> } | null;
+    assert.ok(realized, `realized null: ${String(p.body['realizedNote'])}`);
+    assert.equal(realized.positiveLabel, 'yes');
+    assert.equal(realized.metrics['accuracy']?.value, 1);
+  });
+});

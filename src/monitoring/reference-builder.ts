@@ -201,13 +201,15 @@ function classCalibrations(classes: readonly string[], columns: readonly Float64
 /**
  * A label or prediction column as text: a CSV column of yes/no (or t/f) that DuckDB typed BOOLEAN is read as the
  * file spells it when true/false are not the model's classes (else the reference's classes were true/false, its
- * positive class "true", and every realized metric and CBPE failed). `missingTexts`: whether "NA", "none"
- * (isMissingText) are missing values; predictions read them as classes, as events do.
+ * positive class "true", and every realized metric and CBPE failed). A model without declared classes reads yes/no
+ * as written too, and true/false (in any case) as "true"/"false": reading yes/no as "true"/"false" made the positive
+ * class "true", which no event's label is, and /performance and the monitors refused every labelled event.
+ * `missingTexts`: whether "NA", "none" (isMissingText) are missing values; predictions read them as classes, as events do.
  */
 function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
-  if (classes.length === 0 || (classes.includes('true') && classes.includes('false'))) return textValues(ds, col, missingTexts);
-  return classValues(ds, col, () => true, missingTexts);
+  if (classes.includes('true') && classes.includes('false')) return textValues(ds, col, missingTexts);
+  return classes.length === 0 ? classValues(ds, col, undefined, missingTexts) : classValues(ds, col, () => true, missingTexts);
 }
 
 /**
