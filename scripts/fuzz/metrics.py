@@ -3,13 +3,12 @@
 Usage: /usr/bin/python3 scripts/fuzz/metrics.py SEED COUNT cases.jsonl && node scripts/fuzz/compare-metrics.mjs cases.jsonl"""
 import json, math, sys, warnings
 import numpy as np
-from scipy.stats import norm
+from wilson import wilson  # scripts/fuzz/wilson.py
 from sklearn.metrics import (accuracy_score, f1_score, log_loss, mean_absolute_error, mean_absolute_percentage_error,
                              mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
 warnings.simplefilter('ignore')
 seed, count, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 rng = np.random.default_rng(seed)
-Z = float(norm.ppf(0.975))
 
 def enc(x):
     if x is None: return None
@@ -17,12 +16,6 @@ def enc(x):
     if math.isnan(x): return 'nan'
     if math.isinf(x): return 'inf' if x > 0 else '-inf'
     return x
-
-def wilson(s, n):
-    if n == 0: return None
-    p = s / n; z2 = Z * Z; d = 1 + z2 / n; c = (p + z2 / (2 * n)) / d
-    h = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / d
-    return [max(0.0, c - h), min(1.0, c + h)]
 
 def size():
     r = rng.random()

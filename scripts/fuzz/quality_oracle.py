@@ -8,11 +8,10 @@ A result: {"metrics": {name: float|null}, "wilson": {name: [lo, hi]|null}, "dela
 Undefined values (sklearn raising, nan, inf) are null."""
 import json, math, sys, warnings
 import numpy as np
-from scipy.stats import norm
+from wilson import wilson  # scripts/fuzz/wilson.py
 from sklearn.metrics import (accuracy_score, f1_score, log_loss, mean_absolute_error, mean_absolute_percentage_error,
                              mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
 warnings.simplefilter('ignore')
-Z = float(norm.ppf(0.975))
 
 
 def fin(x):
@@ -28,13 +27,6 @@ def safe(f):
         return fin(f())
     except Exception:
         return None
-
-
-def wilson(s, n):
-    if n == 0: return None
-    p = s / n; z2 = Z * Z; d = 1 + z2 / n; c = (p + z2 / (2 * n)) / d
-    h = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / d
-    return [max(0.0, c - h), min(1.0, c + h)]
 
 
 def binary(c):
