@@ -110,11 +110,6 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
   };
 }
 
-/** Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only; `only`: these metrics). */
-export function realized(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[]): MetricsResult | null {
-  return realizedWithNote(m, v, labelled, seed, resamples, only).realized;
-}
-
 /**
  * A binary model's positive class: the reference's, else the larger of its two declared classes, else (no classes
  * declared) the larger of the two classes among the labels and predictions of `among` (the labelled events of the whole
@@ -137,7 +132,8 @@ export function positiveClass(m: ModelRecord, v: VersionContext, among: readonly
 }
 
 /**
- * realized(), with the reason when the metrics refused the labelled events (instead of a bare null). `positive`: a
+ * Realized metrics of labelled events (`resamples` bootstrap draws for the CIs; 0 for point values only; `only`: these
+ * metrics), with the reason when the metrics refused them (instead of a bare null). `positive`: a
  * binary model's positive class (default positiveClass of these events: pass the answer's for a part of it).
  */
 export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], seed: number, resamples = 200, only?: readonly string[], positive = positiveClass(m, v, labelled)): { realized: MetricsResult | null; realizedNote?: string } {
