@@ -24,6 +24,9 @@ declare module 'fastify' {
  * query) is not.
  */
 
+/** The request decoration holding a request's entry while its body is received. */
+const ENTRY = 'lookoutReceiving';
+
 /** Node's own default for the headers: a minute (never more than the request timeout). */
 const HEADERS_TIMEOUT_MS = 60_000;
 
@@ -73,8 +76,11 @@ export function useRequestTimeout(app: FastifyInstance, ms: number, logged = fal
   });
   // Which entry is a request's, to drop it once its body is in: left to the sweep, every request of the last second
   // (2,000 at the gateway's 2,000/s) stayed reachable with its request, response and socket objects, so the young
-  // generation's scavenges found them alive and copied them.
-  const entries = new WeakMap<object, Receiving>();
+  // generation's scavenges found them alive and copied them. The entry is kept on the request itself, not in a WeakMap
+  // keyed by the request: V8's scavenger treats a WeakMap's values as strong, and an entry holds its own key (the
+  // request), so every request, response and socket of the gateway's traffic survived each scavenge and was promoted
+  // to the old generation until a major GC (test/audit15-scavenge: a WeakMap keeps every one alive through scavenges).
+  app.decorateRequest(ENTRY, null);
   app.addHook('onRequest', (req, reply, done) => {
     const socket = req.raw.socket;
     if (!req.raw.complete) {
@@ -84,15 +90,19 @@ export function useRequestTimeout(app: FastifyInstance, ms: number, logged = fal
         log: logged ? req.log : null, started: now,
       };
       receiving.add(r);
-      entries.set(req.raw, r);
+      (req as unknown as Record<typeof ENTRY, Receiving | null>)[ENTRY] = r;
     }
     done();
   });
   // A body parsed (JSON) is in once validation starts; a streamed one (uploads) is not, nor is a request answered before
   // (an error): those are left to the sweep.
   app.addHook('preValidation', (req, _reply, done) => {
-    const r = entries.get(req.raw);
-    if (r !== undefined && req.raw.complete) receiving.delete(r);
+    const holder = req as unknown as Record<typeof ENTRY, Receiving | null>;
+    const r = holder[ENTRY];
+    if (r !== null && req.raw.complete) {
+      receiving.delete(r);
+      holder[ENTRY] = null;
+    }
     done();
   });
 }
