@@ -9,6 +9,7 @@ import type { ModelContext } from '../ingest/validate-event.js';
 import { declarationConflicts, DeclarationConflict } from '../models/declaration-change.js';
 import { featuresFromSchema } from '../models/features.js';
 import { unknownKeyword } from '../models/schema-keywords.js';
+import { useSetEnum } from '../models/schema-enum.js';
 import { storedRegExp, unsafeRegex } from '../models/schema-patterns.js';
 import { schemaSizeProblem } from '../models/schema-size.js';
 import type { StorageBackend } from '../storage/backend.js';
@@ -29,6 +30,8 @@ function newAjv(validateSchema: boolean, allErrors = false): Ajv {
   // properties) on stderr; the error itself is what the declaration answers.
   const ajv = new Ajv({ allErrors, strict: false, coerceTypes: false, validateSchema, addUsedSchema: false, logger: false, code: { regExp: storedRegExp } });
   addFormats(ajv);
+  // enum by a Set, not value by value (models/schema-enum.ts)
+  useSetEnum(ajv);
   return ajv;
 }
 
