@@ -7,7 +7,8 @@ import type { SummaryReader } from './query.js';
 
 /**
  * A reference profile from a past time range of stored traffic: the merged summary of [from, to) of the
- * source version, with decile edges taken from its sketches (so PSI-style bins come from the KLL quantiles).
+ * source version, with decile edges taken from its sketches (so PSI-style bins come from the KLL quantiles), and the
+ * source's reference's CBPE calibrations (binary, or multiclass per class) and positive class.
  */
 export async function referenceFromRange(reader: SummaryReader, source: VersionContext, _model: ModelRecord, from: number, to: number, now: number): Promise<ReferenceProfile> {
   const merged = await reader.merged(source, '', from, to);
@@ -30,6 +31,8 @@ export async function referenceFromRange(reader: SummaryReader, source: VersionC
     summary: bytesToBase64(merged.toBytes()),
     ...(source.reference?.profile.positiveClass !== undefined && { positiveClass: source.reference.profile.positiveClass }),
     ...(source.reference?.profile.calibration !== undefined && { calibration: source.reference.profile.calibration }),
+    // A multiclass model's per-class calibrations too (until audit 15 only the binary one: such a version had no estimate).
+    ...(source.reference?.profile.classCalibrations !== undefined && { classCalibrations: source.reference.profile.classCalibrations }),
     createdAt: now,
   };
 }
