@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { compareWithOracle, oracleAvailable, runCbpeScenario, type CbpeCheck } from './helpers/cbpe-scenario.js';
+import { tempDir } from './helpers/cli.js';
 import { multiclassRows } from './helpers/multiclass.js';
+import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call, testServer } from './helpers/server.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -61,5 +63,40 @@ describe('audit15 cbpe: estimates of the server against an sklearn oracle', { ti
     assert.ok(one.body['estimated'], JSON.stringify(one.body['estimated']));
     // The same events and calibrations: the same estimate (null before: a range reference kept only a binary calibration).
     assert.deepEqual(two.body['estimated'], one.body['estimated']);
+  });
+});
+
+describe('audit15 cbpe: a replaced reference and the summary journal (real process, kill -9)', { timeout: 120_000 }, () => {
+  test('events acknowledged before a reference is replaced keep the old reference\'s estimate after a crash and the journal\'s replay', async () => {
+    const dir = tempDir('lookout-cbpe-replay-');
+    let srv: RunningServer = await spawnServe(['--data-dir', dir]);
+    try {
+      const schema = { type: 'object', properties: { x: { type: 'number' } } };
+      // Two models with the same reference and the same events; "m" then gets another reference, "ctl" keeps its own.
+      const refA = `x,score,label\n${Array.from({ length: 100 }, (_, i) => `${i},${i / 100},${i % 3 === 0 ? 'yes' : 'no'}`).join('\n')}\n`;
+      const refB = `x,score,label\n${Array.from({ length: 100 }, (_, i) => `${i},${i / 100},${i >= 50 ? 'yes' : 'no'}`).join('\n')}\n`;
+      const put = async (name: string, csv: string): Promise<void> => {
+        const r = await fetch(`${srv.url}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+        assert.equal(r.status, 200, await r.text());
+      };
+      for (const name of ['m', 'ctl']) {
+        assert.equal((await call(srv.url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: schema })).status, 201);
+        assert.equal((await call(srv.url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
+        await put(name, refA);
+      }
+      const now = Date.now();
+      const events = (name: string) => Array.from({ length: 100 }, (_, i) => ({ id: `${name}-${i}`, model: name, version: '1', timestamp: now - 60_000 - i * 100, features: { x: i }, prediction: i % 2 ? 'yes' : 'no', score: (i % 50) / 50 }));
+      assert.equal((await call(srv.url, 'POST', '/v1/events', { events: [...events('m'), ...events('ctl')] })).body['accepted'], 200);
+      await put('m', refB);
+      await srv.stop('SIGKILL'); // before the next checkpoint (every 2 s): the journal holds the events
+      srv = await spawnServe(['--data-dir', dir]);
+      const estimate = async (name: string): Promise<unknown> => (await call(srv.url, 'GET', `/v1/models/${name}/performance?from=${now - 3_600_000}&to=${now + 60_000}&segments=false&ci=false`)).body['estimated'];
+      const ctl = await estimate('ctl');
+      assert.equal((ctl as { n: number }).n, 100);
+      // Before: the replay summarised m's events again with reference B (accuracy 0.52 where 0.5).
+      assert.deepEqual(await estimate('m'), ctl);
+    } finally {
+      await srv.stop('SIGKILL');
+    }
   });
 });

@@ -82,6 +82,7 @@ export function modelRoutes(deps: AppDeps) {
         }
         let created: boolean;
         try {
+          if (existing) await settled(deps);
           created = await deps.catalog.putModel(m);
         } catch (e) {
           if (e instanceof DeclarationConflict) throw new ApiError('validation_failed', e.message, { conflicts: e.conflicts });
@@ -107,6 +108,7 @@ export function modelRoutes(deps: AppDeps) {
           if (!source) throw new ApiError('unknown_version', `no version "${b.reference.version ?? b.version}" to take the reference range from`);
           reference = { ...(await referenceFromRange(deps.reader, source, m, from, to, deps.clock())) };
         }
+        if (existing) await settled(deps);
         await deps.catalog.putVersion({
           model: m.name, version: b.version, createdAt: existing?.record.createdAt ?? deps.clock(),
           ...(reference && { reference }), ...((b.metadata ?? existing?.record.metadata) && { metadata: b.metadata ?? existing?.record.metadata }),
@@ -135,6 +137,7 @@ export function modelRoutes(deps: AppDeps) {
             ...(q['score'] && { score: q['score'] }), ...(q['positiveClass'] && { positiveClass: q['positiveClass'] }),
             ...(q['scores'] && { scores: q['scores'] }),
           }, deps.clock());
+          await settled(deps);
           await deps.catalog.putVersion({ ...v.record, reference: { ...profile } });
         } catch (e) {
           // A refused (or failed) upload is no reference: its file would stay in DATA_DIR/references for ever.
@@ -145,6 +148,16 @@ export function modelRoutes(deps: AppDeps) {
         return describe(deps, m);
       });
   };
+}
+
+/**
+ * Before a declaration or a reference changes a version's summary spec (features, edges, CBPE calibrations): every
+ * acknowledged event checkpointed into the window summaries with the spec it was summarised with. Else the journal's
+ * replay after a crash summarised the events not yet checkpointed again with the new spec (until audit 15: events
+ * acknowledged before a reference was replaced got the new reference's CBPE estimate after a kill -9, the old one without).
+ */
+async function settled(deps: AppDeps): Promise<void> {
+  await deps.pipeline.sync();
 }
 
 function describe(deps: AppDeps, m: ModelRecord): Record<string, unknown> {
