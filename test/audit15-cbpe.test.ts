@@ -64,6 +64,49 @@ describe('audit15 cbpe: estimates of the server against an sklearn oracle', { ti
     // The same events and calibrations: the same estimate (null before: a range reference kept only a binary calibration).
     assert.deepEqual(two.body['estimated'], one.body['estimated']);
   });
+
+  test('an estimate missing though the range has predictions says why (estimatedNote), overall, per bucket and per segment', async () => {
+    const schema = { type: 'object', properties: { x: { type: 'number' } } };
+    const put = async (name: string, csv: string): Promise<void> => {
+      const r = await fetch(`${s.url}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+      assert.equal(r.status, 200, await r.text());
+    };
+    const declare = async (name: string): Promise<void> => {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: schema, segmentKeys: ['region'] })).status, 201);
+      assert.equal((await call(s.url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
+    };
+    const post = async (name: string, event: Record<string, unknown>): Promise<void> => {
+      const r = await call(s.url, 'POST', '/v1/events', { events: [{ model: name, version: '1', timestamp: NOW - 60_000, features: { x: 1 }, segment: { region: 'eu' }, ...event }] });
+      assert.equal(r.body['accepted'], 1, JSON.stringify(r.body));
+    };
+    const notes = async (name: string): Promise<string[]> => {
+      const q = `from=${NOW - HOUR}&to=${NOW}&ci=false`;
+      const p = (await call(s.url, 'GET', `/v1/models/${name}/performance?${q}`)).body;
+      const b = (await call(s.url, 'GET', `/v1/models/${name}/performance/buckets?${q}&step=1h`)).body;
+      assert.equal(p['estimated'], null, name);
+      const seg = (p['bySegment'] as Array<{ estimatedNote?: string }>)[0];
+      return [p['estimatedNote'], (b['buckets'] as Array<{ estimatedNote?: string }>)[0]?.estimatedNote, seg?.estimatedNote].map(String);
+    };
+    const same = (xs: string[], re: RegExp): void => {
+      assert.match(xs[0] as string, re);
+      assert.deepEqual(xs, [xs[0], xs[0], xs[0]]);
+    };
+    await declare('nref');
+    await post('nref', { prediction: 'yes', score: 0.4 });
+    same(await notes('nref'), /has no reference/);
+    await declare('onec');
+    await put('onec', 'x,score,label\n1,0.2,no\n2,0.7,no\n');
+    await post('onec', { prediction: 'yes', score: 0.4 });
+    same(await notes('onec'), /no score calibration/);
+    await declare('pairs');
+    await put('pairs', 'x,score,label\n1,0.2,no\n2,0.7,yes\n');
+    await post('pairs', { prediction: 'yes', scores: [0.6, 0.4] }); // a binary model's events carry `score`
+    same(await notes('pairs'), /no event of the range has a score/);
+    await declare('early');
+    await post('early', { prediction: 'yes', score: 0.4 });
+    await put('early', 'x,score,label\n1,0.2,no\n2,0.7,yes\n');
+    same(await notes('early'), /summarised before the reference/);
+  });
 });
 
 describe('audit15 cbpe: a replaced reference and the summary journal (real process, kill -9)', { timeout: 120_000 }, () => {

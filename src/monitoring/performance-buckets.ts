@@ -4,7 +4,7 @@ import type { VersionContext } from './catalog.js';
 import { positiveClass, realizedWithNote, sampleOf, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { segmentMatches } from './segment-match.js';
-import { estimateOf, type Estimate } from './segment-estimates.js';
+import { estimateNote, estimateOf, type Estimate } from './segment-estimates.js';
 import type { WindowSummary } from '../core/summary/window.js';
 
 /** Most buckets one request may ask for. */
@@ -17,6 +17,8 @@ export interface PerformanceBucket {
   realized: MetricsResult | null;
   /** As in GET /performance: the CBPE estimate from the window summaries of the bucket's range (null without predictions). */
   estimated: Estimate;
+  /** As in GET /performance: why `estimated` is null although the bucket has predictions. */
+  estimatedNote?: string;
   /** As in GET /performance: why realized is null although events are labelled. */
   realizedNote?: string;
   /** As in GET /performance: set when the bucket holds more labelled events than a read holds (then of a sample). */
@@ -65,7 +67,9 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
   return Promise.all(ranges.map(([bf, bt]) => perf.result(v, bf, bt, key, async (): Promise<PerformanceBucket> => {
     const all = await perf.labelled(m.name, v.record.version, bf, bt);
     const events: readonly LabelledOutcome[] = opts.segment === '' ? all.events : all.events.filter((l) => segmentMatches(l.event.segment, opts.segment));
-    const estimated = estimateOf(await opts.summaries(bf, bt));
-    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, sampled: sampleOf(all) };
+    const summary = await opts.summaries(bf, bt);
+    const estimated = estimateOf(summary);
+    const note = estimateNote(v, summary);
+    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, ...(note !== undefined && { estimatedNote: note }), sampled: sampleOf(all) };
   })));
 }

@@ -6,7 +6,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import type { LabelledRead } from './labelled-read.js';
-import { estimateOf, MAX_SEGMENT_ESTIMATES, type Estimate } from './segment-estimates.js';
+import { estimateNote, estimateOf, MAX_SEGMENT_ESTIMATES, type Estimate } from './segment-estimates.js';
 
 export interface PerformanceResult {
   labelled: number;
@@ -21,6 +21,8 @@ export interface PerformanceResult {
   realizedNote?: string;
   /** CBPE estimate from calibrated scores (classifiers with a reference that has labels and scores; multiclass: macro averages). */
   estimated: (EstimatedMetrics & { n: number }) | null;
+  /** Why `estimated` is null although the range has predictions (no reference, no calibration, no scores). */
+  estimatedNote?: string;
   reference: MetricsResult | null;
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
   /**
@@ -87,11 +89,14 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
   }
   const predictions = predictionCount(summary);
   const est = estimateOf(summary);
+  const note = estimateNote(v, summary);
   const perSegment = opts.segmentSummaries;
   const segmentEstimate = (segment: string): { estimated?: Estimate; estimatedNote?: string } => {
     if (!perSegment) return {};
     const s = perSegment.get(segment);
-    return s ? { estimated: estimateOf(s) } : { estimated: null, estimatedNote: `estimates are given for the first ${MAX_SEGMENT_ESTIMATES} segments only` };
+    if (!s) return { estimated: null, estimatedNote: `estimates are given for the first ${MAX_SEGMENT_ESTIMATES} segments only` };
+    const why = estimateNote(v, s);
+    return { estimated: estimateOf(s), ...(why !== undefined && { estimatedNote: why }) };
   };
   return {
     labelled: labelled.length,
@@ -101,6 +106,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
     ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics, positive),
     estimated: est,
+    ...(note !== undefined && { estimatedNote: note }),
     reference: v.reference?.profile.metrics ?? null,
     bySegment: opts.segments === false ? null : [...new Set([...segments.keys(), ...(opts.segmentList ?? [])])].sort((a, b) => (a < b ? -1 : 1)).map((segment) => {
       const list = segments.get(segment) ?? [];

@@ -1,6 +1,7 @@
 import { estimatedMetrics, type EstimatedMetrics } from '../core/summary/cbpe.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome } from '../storage/types.js';
+import type { VersionContext } from './catalog.js';
 import { segmentMatches } from './segment-match.js';
 
 /** Segments whose CBPE estimate /performance gives in `bySegment` (each one more summary read); the rest: null with a note. */
@@ -11,6 +12,27 @@ export type Estimate = (EstimatedMetrics & { n: number }) | null;
 /** The CBPE estimate of a summary (the top level's method), or null when none of its events could be estimated. */
 export function estimateOf(summary: WindowSummary): Estimate {
   return summary.cbpe.n > 0 ? { ...estimatedMetrics(summary.cbpe), n: summary.cbpe.n } : null;
+}
+
+/**
+ * Why `summary` (of version `v`) has no CBPE estimate, for `estimatedNote`: undefined when it has one, or holds no
+ * prediction to estimate (no events, only failed inferences, a regression model). Until audit 15 `estimated` was null
+ * without a reason: a reference of one class, without scores, a model whose classes were redeclared, events without scores.
+ */
+export function estimateNote(v: VersionContext, summary: WindowSummary): string | undefined {
+  const kind = v.spec.outputKind;
+  if (summary.cbpe.n > 0 || kind === 'regression' || summary.prediction.count + summary.prediction.missing === 0) return undefined;
+  const { model, version } = v.record;
+  if (!v.reference) return `version ${version} has no reference: CBPE calibrates scores on one with labels and scores (PUT /v1/models/${model}/versions/${version}/reference)`;
+  const before = 'or they were summarised before the reference had its calibration (estimates are added at ingest)';
+  if (kind === 'binary') {
+    if (!v.spec.calibration) return 'the reference has no score calibration: it needs a score column and labelled rows with scores of both classes';
+    return summary.score.count > 0 ? `the range's ${summary.score.count} scored events were summarised before the reference had its calibration (estimates are added at ingest)` : `no event of the range has a score (a binary model's events need \`score\`, the positive class's probability), ${before}`;
+  }
+  if (!v.spec.classCalibrations) {
+    return v.reference.profile.classCalibrations ? 'the model\'s classes were redeclared since the reference was uploaded: upload it again' : 'the reference has no per-class calibrations: it needs a score column per declared class (score_<class>, or ?scores=) with every class the label of some labelled rows but not all';
+  }
+  return `no event of the range has scores (one per declared class, in their order), ${before}`;
 }
 
 /** The segments (canonical keys, sorted) bySegment lists: those of the labelled events that have one. */
