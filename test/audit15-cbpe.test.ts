@@ -107,6 +107,28 @@ describe('audit15 cbpe: estimates of the server against an sklearn oracle', { ti
     await put('early', 'x,score,label\n1,0.2,no\n2,0.7,yes\n');
     same(await notes('early'), /summarised before the reference/);
   });
+
+  test('a reference whose 0/1 labels and predictions are floats (1.0, as pandas writes them with a missing label) has positive class "1", as events say it', async () => {
+    const schema = { type: 'object', properties: { x: { type: 'number' } } };
+    const rows = [[0, 0.1, 0], [1, 0.8, 1], [1, 0.6, 0], [1, 0.9, 1], [0, 0.3, 1], [0, 0.2, null]] as const;
+    const estimates: unknown[] = [];
+    for (const [name, fmt, decl] of [['fint', (x: number) => String(x), {}], ['ffloat', (x: number) => x.toFixed(1), {}], ['fdecl', (x: number) => x.toFixed(1), { classes: ['0', '1'] }]] as const) {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name, outputKind: 'binary', inputSchema: schema, ...decl })).status, 201);
+      assert.equal((await call(s.url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
+      const csv = `x,prediction,score,label\n${rows.map(([p, sc, l], i) => `${i},${fmt(p)},${sc},${l === null ? '' : fmt(l)}`).join('\n')}\n`;
+      const put = await fetch(`${s.url}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+      const body = await put.json() as { versions: Array<{ reference: { metrics: { positiveLabel: unknown } } }> };
+      assert.equal(put.status, 200);
+      assert.equal(body.versions[0]?.reference.metrics.positiveLabel, '1', name);
+      const events = [[1, 0.85], [0, 0.2], [1, 0.7]].map(([p, sc], i) => ({ id: `${name}-${i}`, model: name, version: '1', timestamp: NOW - 60_000, features: { x: i }, prediction: p, score: sc }));
+      assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 3);
+      estimates.push((await call(s.url, 'GET', `/v1/models/${name}/performance?from=${NOW - HOUR}&to=${NOW}&segments=false&ci=false`)).body['estimated']);
+    }
+    // Before: the float references' positive class was "1.0", which no event predicts: precision null, recall 0.
+    assert.ok((estimates[0] as { precision: number | null }).precision !== null);
+    assert.deepEqual(estimates[1], estimates[0]);
+    assert.deepEqual(estimates[2], estimates[0]);
+  });
 });
 
 describe('audit15 cbpe: a replaced reference and the summary journal (real process, kill -9)', { timeout: 120_000 }, () => {

@@ -107,10 +107,19 @@ export async function textValues(ds: Dataset, name: string, missingTexts = true)
  * A class column (labels, predictions) in row order as text; missing values are null. DuckDB's CSV sniffer types a
  * column of yes/no (or t/f) as BOOLEAN, which reads back as true/false: such a CSV column is read as the file spells
  * it (trimmed) where `asWritten` says so; by default everywhere but for true/false in any case, which stay
- * "true"/"false" (as a boolean column of another format).
+ * "true"/"false" (as a boolean column of another format). A fractional numeric column: each value's shortest text.
  */
 export async function classValues(ds: Dataset, name: string, asWritten = (text: string): boolean => !/^(true|false)$/i.test(text), missingTexts = true): Promise<(string | null)[]> {
   const values = await textValues(ds, name, missingTexts);
+  // A fractional column (0.0/1.0: pandas writes an integer column with a missing value so) holds classes as the number's
+  // shortest text, as an event's JSON number says it (1.0 -> "1"), as categoryCounts keys them; NaN and +-Infinity are
+  // missing. Until audit 15 a reference's classes were "0.0"/"1.0": its positive class "1.0", which no event predicts.
+  if (FRACTIONAL.test(ds.requireColumn(name).duckType)) {
+    return values.map((v) => {
+      const x = v === null ? NaN : Number(v);
+      return Number.isFinite(x) ? String(x) : null;
+    });
+  }
   if (ds.requireColumn(name).duckType !== 'BOOLEAN' || formatOf(ds.path) !== 'csv') return values;
   const sql = `SELECT ${ident(name)} FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true)`;
   const raw = (await ds.conn.runAndReadAll(sql)).getRowsJS();
