@@ -85,6 +85,8 @@ export async function runCbpeScenario(base: string, world: { now: number }, seed
     const miss = (): boolean => r() < 0.05;
     const ref: RefRows = { labels: [] };
     const lines: string[] = [];
+    // Numeric classes written as floats sometimes (2.0: pandas' way with a missing label): the same classes.
+    const cls = classes.every((c) => /^\d+$/.test(c)) && r() < 0.4 ? (c: string): string => Number(c).toFixed(1) : (c: string): string => c;
     if (task === 'binary') ref.scores = [];
     else ref.matrix = [];
     for (const [i, x] of rows.entries()) {
@@ -93,11 +95,11 @@ export async function runCbpeScenario(base: string, world: { now: number }, seed
       if (task === 'binary') {
         const s = miss() ? null : x.score;
         ref.scores?.push(s);
-        lines.push(`${i},${x.pred},${s ?? ''},${label ?? ''}`);
+        lines.push(`${i},${cls(x.pred)},${s ?? ''},${label === null ? '' : cls(label)}`);
       } else {
         const m = miss() ? null : x.scores;
         ref.matrix?.push(m);
-        lines.push(`${i},${x.pred},${classes.map((_, j) => (m ? m[j] : '')).join(',')},${label ?? ''}`);
+        lines.push(`${i},${cls(x.pred)},${classes.map((_, j) => (m ? m[j] : '')).join(',')},${label === null ? '' : cls(label)}`);
       }
     }
     const head = task === 'binary' ? 'x,prediction,score,label' : `x,prediction,${classes.map((c) => `score_${c}`).join(',')},label`;
