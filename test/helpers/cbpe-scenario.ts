@@ -201,6 +201,22 @@ export async function runCbpeScenario(base: string, world: { now: number }, seed
         caseOf(`${name} timeseries ${tsq} point ${f}-${t}`, inRange(f, t, segment), got, [metric]);
       }
     }
+    // /series: the four estimates over the same windows in one answer, each point as the oracle's.
+    const sq = `${qs}&metrics=estimatedAccuracy,estimatedPrecision,estimatedRecall,estimatedF1&granularity=${granularity}`;
+    const se = await get(`/v1/models/${name}/series?${sq}`);
+    if (se.status !== 200) failures.push(`${name} series ${sq}: ${se.status} ${JSON.stringify(se.body).slice(0, 300)}`);
+    else {
+      const size = { minute: MIN, hour: H, day: 24 * H }[se.body['granularity'] as string] as number;
+      const clipped = (se.body['clipped'] as Array<{ t: number; from: number; to: number }> | undefined) ?? [];
+      const series = se.body['series'] as Record<string, Array<number | null>>;
+      (se.body['t'] as number[]).forEach((t0, i) => {
+        const c = clipped.find((w) => w.t === t0);
+        const f = c?.from ?? t0;
+        const t = c?.to ?? t0 + size;
+        const got = { n: -1, accuracy: series['estimatedAccuracy']?.[i] ?? null, precision: series['estimatedPrecision']?.[i] ?? null, recall: series['estimatedRecall']?.[i] ?? null, f1: series['estimatedF1']?.[i] ?? null };
+        for (const k of METRICS) caseOf(`${name} series ${sq} point ${f}-${t}`, inRange(f, t, segment), got, [k]);
+      });
+    }
   }
   return { checks, failures, gets };
 }
