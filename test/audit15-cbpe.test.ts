@@ -151,7 +151,9 @@ describe('audit15 cbpe: a replaced reference and the summary journal (real proce
       }
       const now = Date.now();
       const events = (name: string) => Array.from({ length: 100 }, (_, i) => ({ id: `${name}-${i}`, model: name, version: '1', timestamp: now - 60_000 - i * 100, features: { x: i }, prediction: i % 2 ? 'yes' : 'no', score: (i % 50) / 50 }));
-      assert.equal((await call(srv.url, 'POST', '/v1/events', { events: [...events('m'), ...events('ctl')] })).body['accepted'], 200);
+      // A first group: a checkpoint due (2 s since the start's) runs after it, so the next one waits 2 s for its own.
+      assert.equal((await call(srv.url, 'POST', '/v1/events', { events: [...events('m'), ...events('ctl')].filter((e) => e.features.x === 0) })).body['accepted'], 2);
+      assert.equal((await call(srv.url, 'POST', '/v1/events', { events: [...events('m'), ...events('ctl')].filter((e) => e.features.x !== 0) })).body['accepted'], 198);
       await put('m', refB);
       await srv.stop('SIGKILL'); // before the next checkpoint (every 2 s): the journal holds the events
       srv = await spawnServe(['--data-dir', dir]);
