@@ -36,17 +36,38 @@ function newAjv(validateSchema: boolean, allErrors = false): Ajv {
 }
 
 /**
+ * Blocks a validator compiled with allErrors off may nest. Such code nests a block per property; one of 1,700-2,400
+ * properties compiled, but V8's parser overflowed its stack when the validator first ran (it parses a function's body
+ * then), so every event of the model answered 500 (audit 15; 1,500 ran, from a shallow stack).
+ */
+const MAX_CODE_NESTING = 1000;
+
+/** How deep the braces of generated code nest (braces inside its string literals count too: an estimate, on the safe side for the usual names). */
+function blockNesting(code: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 123) max = Math.max(max, ++depth);
+    else if (c === 125) depth--;
+  }
+  return max;
+}
+
+/**
  * Compiles an input schema. Ajv stops at an event's first error (allErrors off): with allErrors on, an event of one
  * array of 2,000,000 wrong items (or as many properties a schema's additionalProperties: false refuses) made 2,000,000
  * error objects, 269 MB and 1.8 s, for one row of one request. But with it off Ajv nests the check of each property
  * inside the one before (`if (valid) {...}`) and its code generator recurses through that nesting: a schema of 1,800
- * properties overflowed the stack. Such a schema is compiled with allErrors on (its events' errors are then all
+ * properties overflowed the stack, or compiled (from a shallower stack) into code V8 could not parse when it first ran
+ * (MAX_CODE_NESTING). Such a schema is compiled with allErrors on (its events' errors are then all
  * collected, the cost above); one that overflows even so is refused (checkInputSchema's bounds, schemaSizeProblem, keep
  * schemas well below that).
  */
 function compileBounded(schema: Record<string, unknown>): ValidateFunction {
   try {
-    return newAjv(false).compile(schema);
+    const validate = newAjv(false).compile(schema);
+    if (blockNesting(validate.toString()) <= MAX_CODE_NESTING) return validate;
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
   }
