@@ -4,6 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Dataset } from '../src/io/dataset.js';
+import { SegmentCap } from '../src/ingest/segment-cap.js';
+import { ModelCatalog, segmentKeysState } from '../src/monitoring/catalog.js';
+import type { StorageBackend } from '../src/storage/backend.js';
+import { openStore } from '../src/storage/open.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
@@ -70,6 +74,69 @@ describe('reference files of many columns', () => {
     } finally {
       conn.closeSync();
       instance.closeSync();
+    }
+  });
+});
+
+/** The store, counting the calls made of each of its methods. */
+function counted(store: StorageBackend): { store: StorageBackend; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const proxy = new Proxy(store, {
+    get(target, key, receiver) {
+      const v = Reflect.get(target, key, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+describe('start-up with many models', () => {
+  // A server's start read each model's versions and segment keys one model at a time, then scanned the day windows once
+  // per model and version for the segments the cap counts: ~5 reads per model of 3 versions, 1,500 models 11-13 s of
+  // start (DuckDB, an empty store; the scans grow with the store). Now a few reads in all.
+  test('300 models of 3 versions load with a few store reads (over 1,500 before), with the same versions, keys and segments', async () => {
+    const dir = tempDir('lookout-audit15-start-');
+    const raw = await openStore(`duckdb:${join(dir, 'lookout.duckdb')}`);
+    await raw.init();
+    try {
+      const n = 300;
+      for (let i = 0; i < n; i++) {
+        const name = `m${i}`;
+        await raw.putModel({ name, outputKind: 'binary', inputSchema: { type: 'object', properties: { x: { type: 'number' } } }, segmentKeys: ['region'], createdAt: 1, updatedAt: 1 });
+        for (let v = 0; v < 3; v++) await raw.putVersion({ model: name, version: `1.${v}.0`, createdAt: 10 + v });
+        // the segment keys ever declared, as a declaration keeps them (on every other model 'tier' too, dropped since)
+        await raw.setState(segmentKeysState(name), JSON.stringify(i % 2 === 0 ? ['region', 'tier'] : ['region']));
+      }
+      const day = 86_400_000;
+      // day windows of two segments for m0 (versions 1.0.0 and 1.2.0), of a version no longer declared for m1
+      await raw.putSummaries([
+        { model: 'm0', version: '1.0.0', segment: 'region=eu', granularity: 'day', windowStart: day, data: new Uint8Array([1]) },
+        { model: 'm0', version: '1.2.0', segment: 'region=us', granularity: 'day', windowStart: 2 * day, data: new Uint8Array([1]) },
+        { model: 'm1', version: 'gone', segment: 'region=eu', granularity: 'day', windowStart: day, data: new Uint8Array([1]) },
+      ]);
+      const { store, calls } = counted(raw);
+      const catalog = new ModelCatalog(store);
+      await catalog.load();
+      const cap = new SegmentCap(2);
+      await cap.seedFrom(store, catalog);
+      const reads = [...calls.values()].reduce((a, b) => a + b, 0);
+      assert.ok(reads <= 6, `start-up made ${reads} store calls: ${JSON.stringify([...calls])}`);
+      assert.equal(catalog.models().length, n);
+      assert.deepEqual(catalog.versions('m7').map((v) => v.record.version), ['1.0.0', '1.1.0', '1.2.0']);
+      assert.deepEqual(catalog.segmentKeysEver('m4'), ['region', 'tier']);
+      assert.deepEqual(catalog.segmentKeysEver('m5'), ['region']);
+      // m0 holds two segments already: a third is folded; m1's only stored segment is of an undeclared version
+      assert.deepEqual(cap.place({ model: 'm0', segment: { region: 'eu' } }).segment, { region: 'eu' });
+      assert.deepEqual(cap.place({ model: 'm0', segment: { region: 'apac' } }).segment, { region: '__other__' });
+      assert.deepEqual(cap.place({ model: 'm1', segment: { region: 'us' } }).segment, { region: 'us' });
+      assert.deepEqual(cap.place({ model: 'm1', segment: { region: 'apac' } }).segment, { region: 'apac' });
+      assert.deepEqual(cap.place({ model: 'm1', segment: { region: 'x' } }).segment, { region: '__other__' });
+    } finally {
+      await raw.close();
     }
   });
 });

@@ -27,7 +27,8 @@ export interface StorageBackend {
   listModels(): Promise<ModelRecord[]>;
   putVersion(version: VersionRecord): Promise<void>;
   getVersion(model: string, version: string): Promise<VersionRecord | null>;
-  listVersions(model: string): Promise<VersionRecord[]>;
+  /** The model's versions; without a model, every model's (one read at start-up instead of one per model). */
+  listVersions(model?: string): Promise<VersionRecord[]>;
 
   /** Appends accepted events (ids are unique; appending an existing id is an error for the whole call). */
   appendEvents(events: readonly EventRecord[]): Promise<void>;
@@ -56,6 +57,8 @@ export interface StorageBackend {
   querySummaries(q: SummaryQuery): Promise<SummaryRecord[]>;
   /** The keys querySummaries would return, without the data (cheap: lets readers use what they have cached). */
   querySummaryKeys(q: SummaryQuery): Promise<SummaryKey[]>;
+  /** Every distinct (model, version, segment) that has a window summary of this granularity (one scan, at start-up). */
+  summarySegments(granularity: Granularity): Promise<Array<{ model: string; version: string; segment: string }>>;
 
   /**
    * Deletes the model's window summaries of these granularities that start before `before`, and their window values
@@ -83,6 +86,8 @@ export interface StorageBackend {
   /** Small key-value state (e.g. the ingest log checkpoint). */
   getState(key: string): Promise<string | null>;
   setState(key: string, value: string): Promise<void>;
+  /** Every state entry whose key starts with `prefix`, by key. */
+  statesWithPrefix(prefix: string): Promise<Map<string, string>>;
 
   /** The model registry and gateway control state, in the same database (src/storage/registry.ts). */
   registry(): RegistryStore;

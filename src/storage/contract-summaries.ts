@@ -265,4 +265,18 @@ export function summaryContract(s: () => StorageBackend): void {
       assert.ok(Object.is(b.value, want), `${String(r.value)} came back as ${String(b.value)}`);
     });
   });
+
+  test('summary segments: every (model, version, segment) of a granularity once, in one read', async () => {
+    const m = 'segs-all';
+    await s().putSummaries([
+      sum(`${m}-a`, { granularity: 'day' }), sum(`${m}-a`, { granularity: 'day', windowStart: T0 + 86_400_000 }),
+      sum(`${m}-a`, { granularity: 'day', segment: 'region=eu' }), sum(`${m}-a`, { granularity: 'day', version: 'v2', segment: 'region=us' }),
+      sum(`${m}-b`, { granularity: 'day', segment: 'region=eu' }), sum(`${m}-b`, { granularity: 'hour', segment: 'region=hour-only' }),
+    ]);
+    const mine = (await s().summarySegments('day')).filter((x) => x.model.startsWith(m));
+    assert.deepStrictEqual(mine, [
+      { model: `${m}-a`, version: 'v1', segment: '' }, { model: `${m}-a`, version: 'v1', segment: 'region=eu' },
+      { model: `${m}-a`, version: 'v2', segment: 'region=us' }, { model: `${m}-b`, version: 'v1', segment: 'region=eu' },
+    ]);
+  });
 }

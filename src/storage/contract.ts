@@ -70,6 +70,8 @@ export function storageContract(
       await s.putVersion(v1b);
       assert.deepStrictEqual(await s.getVersion('ver', 'v1'), v1b);
       assert.deepStrictEqual(await s.listVersions('nobody'), []);
+      // without a model: every model's, by model
+      assert.deepStrictEqual((await s.listVersions()).filter((v) => v.model.startsWith('ver')), [v1b, v2, other]);
     });
 
     eventContract(() => s);
@@ -85,6 +87,11 @@ export function storageContract(
       await s.setState('st-empty', '');
       assert.equal(await s.getState('st-a'), 'two');
       assert.equal(await s.getState('st-empty'), '');
+      await s.setState('st-b.x', 'three');
+      await s.setState('st_a', 'not this'); // '_' is no wildcard
+      assert.deepStrictEqual(await s.statesWithPrefix('st-'), new Map([['st-a', 'two'], ['st-b.x', 'three'], ['st-empty', '']]));
+      assert.deepStrictEqual(await s.statesWithPrefix('st-b.'), new Map([['st-b.x', 'three']]));
+      assert.deepStrictEqual(await s.statesWithPrefix('none-such.'), new Map());
     });
 
     test('values round trip: unicode, empty, 1 MB strings, extreme numbers, nulls', async () => {

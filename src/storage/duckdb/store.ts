@@ -194,8 +194,9 @@ export class DuckDbStore implements StorageBackend {
     return rows[0] === undefined ? null : toVersion(rows[0]);
   }
 
-  async listVersions(model: string): Promise<VersionRecord[]> {
-    const sql = { text: 'SELECT * FROM versions WHERE model = $1 ORDER BY created_at, version', params: [model] };
+  async listVersions(model?: string): Promise<VersionRecord[]> {
+    const sql = model === undefined ? { text: 'SELECT * FROM versions ORDER BY model, created_at, version', params: [] }
+      : { text: 'SELECT * FROM versions WHERE model = $1 ORDER BY created_at, version', params: [model] };
     return (await this.read(sql)).map(toVersion);
   }
 
@@ -288,6 +289,11 @@ export class DuckDbStore implements StorageBackend {
     return out;
   }
 
+  async summarySegments(granularity: Granularity): Promise<Array<{ model: string; version: string; segment: string }>> {
+    const rows = await this.read({ text: `SELECT DISTINCT model, version, segment FROM ${summariesTable(granularity)} ORDER BY model, version, segment`, params: [] });
+    return rows.map((r) => ({ model: String(r.model), version: String(r.version), segment: String(r.segment) }));
+  }
+
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
     const sets = toValueSets(values);
     if (sets.length === 0) return Promise.resolve();
@@ -363,6 +369,11 @@ export class DuckDbStore implements StorageBackend {
 
   setState(key: string, value: string): Promise<void> {
     return this.write(() => putState(this.main, key, value));
+  }
+
+  async statesWithPrefix(prefix: string): Promise<Map<string, string>> {
+    const rows = await this.read({ text: 'SELECT key, value FROM state WHERE starts_with(key, $1)', params: [prefix] });
+    return new Map(rows.map((r) => [String(r.key), String(r.value)]));
   }
 
   registry(): RegistryStore {

@@ -162,7 +162,8 @@ export class PostgresStore implements StorageBackend {
     return rows[0] === undefined ? null : toVersion(rows[0]);
   }
 
-  async listVersions(model: string): Promise<VersionRecord[]> {
+  async listVersions(model?: string): Promise<VersionRecord[]> {
+    if (model === undefined) return (await this.read({ text: `SELECT * FROM ${this.t('versions')} ORDER BY model, created_at, version`, params: [] })).map(toVersion);
     const text = `SELECT * FROM ${this.t('versions')} WHERE model = $1 ORDER BY created_at, version`;
     return (await this.read({ text, params: [model] })).map(toVersion);
   }
@@ -247,6 +248,11 @@ export class PostgresStore implements StorageBackend {
     return (await this.read(summariesQuery(q, (x) => this.t(x), true))).map(toSummaryKey);
   }
 
+  async summarySegments(granularity: Granularity): Promise<Array<{ model: string; version: string; segment: string }>> {
+    const text = `SELECT DISTINCT model, version, segment FROM ${this.t('summaries')} WHERE granularity = $1 ORDER BY model, version, segment`;
+    return (await this.read({ text, params: [granularity] })).map((r) => ({ model: String(r.model), version: String(r.version), segment: String(r.segment) }));
+  }
+
   putWindowValues(values: readonly WindowValue[]): Promise<void> {
     const sets = toValueSets(values);
     if (sets.length === 0) return Promise.resolve();
@@ -299,6 +305,11 @@ export class PostgresStore implements StorageBackend {
 
   setState(key: string, value: string): Promise<void> {
     return this.tx((c) => c.query(this.writes.state, [key, value]));
+  }
+
+  async statesWithPrefix(prefix: string): Promise<Map<string, string>> {
+    const rows = await this.read({ text: `SELECT key, value FROM ${this.t('state')} WHERE left(key, length($1)) = $1`, params: [prefix] });
+    return new Map(rows.map((r) => [String(r.key), String(r.value)]));
   }
 
   registry(): RegistryStore {
