@@ -83,6 +83,7 @@ export class Dataset {
       return { name: String(r['column_name']), duckType, cls: classify(duckType) };
     });
     await numericTextColumns(conn, table, columns);
+    if (format === 'csv') await booleanTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
     const rows = Number(count.getRowObjectsJS()[0]?.['n'] ?? 0);
     return new Dataset(conn, table, path, rows, columns);
@@ -135,6 +136,37 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
     if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
     else if (c.duckType === 'JSON') c.cls = 'categorical';
   });
+}
+
+/** The texts DuckDB's CSV sniffer reads as booleans (in any case), true first. */
+const BOOLEAN_TEXTS = { true: ['true', 't', 'yes'], false: ['false', 'f', 'no'] };
+
+/**
+ * A CSV column of booleans with gaps written as a missing-value text (pandas' `na_rep='NA'`, R's TRUE/FALSE/NA) is
+ * typed VARCHAR by DuckDB, NA being no boolean: its categories were "True"/"False" where the same column without gaps,
+ * typed BOOLEAN, reads "true"/"false" (total drift between the two files), and a label column with NA against a
+ * prediction column without had four classes. Such a column is made BOOLEAN, its missing texts NULL, as the sniffer
+ * types it without them.
+ */
+async function booleanTextColumns(conn: DuckDBConnection, table: string, columns: ColumnInfo[]): Promise<void> {
+  const text = columns.filter((c) => c.duckType === 'VARCHAR' && c.cls === 'categorical');
+  if (text.length === 0) return;
+  const all = [...BOOLEAN_TEXTS.true, ...BOOLEAN_TEXTS.false].map((t) => `'${t}'`).join(', ');
+  const parts = text.flatMap((c, i) => {
+    const t = ident(c.name);
+    const present = `${t} IS NOT NULL AND NOT ${missingText(t)}`;
+    return [`count(*) FILTER (WHERE ${present})::DOUBLE AS p${i}`, `count(*) FILTER (WHERE ${present} AND lower(trim(${t})) NOT IN (${all}))::DOUBLE AS o${i}`];
+  });
+  const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${ident(table)}`)).getRowObjectsJS()[0] ?? {};
+  const booleans = text.filter((_, i) => Number(row[`p${i}`]) > 0 && Number(row[`o${i}`]) === 0);
+  if (booleans.length === 0) return;
+  const yes = BOOLEAN_TEXTS.true.map((t) => `'${t}'`).join(', ');
+  const replace = booleans.map((c) => {
+    const t = ident(c.name);
+    return `CASE WHEN ${t} IS NULL OR ${missingText(t)} THEN NULL ELSE lower(trim(${t})) IN (${yes}) END AS ${t}`;
+  });
+  await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * REPLACE (${replace.join(', ')}) FROM ${ident(table)}`);
+  for (const c of booleans) c.duckType = 'BOOLEAN';
 }
 
 /** A file of zero bytes, or an uncompressed text file of only whitespace (a few bytes: read only when small). */
