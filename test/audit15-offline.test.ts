@@ -51,3 +51,54 @@ describe('audit 15 (offline): a CSV boolean column with missing values written N
     assert.deepEqual([m.n, m.missing, m.metrics['accuracy']?.value], [9, 3, 5 / 9]);
   });
 });
+
+describe('audit 15 (offline): a CSV file one of whose rows has another number of fields than the header', () => {
+  // DuckDB's sniffer, finding no delimiter that gives every row the same number of fields, read such a file as one
+  // column named "a,b" (a row with an extra field at line 502 of 1001), or took the lines before a longer last row for
+  // a preamble and read 0 rows: drift compared the text "0,0", "1,2", ... as categories and said "ok", or said "no
+  // columns to compare" of a current file with the reference's columns. pandas refuses such a file, naming the line.
+  const good = ['a,b', ...Array.from({ length: 1000 }, (_, i) => `${i},${(i * 7) % 13}`)];
+  const ref = file('ragged-ref.csv', good.join('\n') + '\n');
+
+  test('a row with an extra field: exit 2 naming the line and the counts, nothing on stdout but the --json error', () => {
+    const lines = [...good];
+    lines[501] = '501,3,oops';
+    const cur = file('ragged-cur.csv', lines.join('\n') + '\n');
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--json']);
+    // before: exit 2, "no columns to compare: the files share no column of a supported type"
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /ragged-cur\.csv.*line 502 has 3 fields, the header \(line 1\) 2/);
+    assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'bad_input');
+  });
+
+  test('both files with a short row: not read as one text column (before: exit 0, a categorical "a,b" with no drift)', () => {
+    const lines = [...good];
+    lines[700] = '699';
+    const bad = file('ragged-short.csv', lines.join('\r\n') + '\r\n');
+    const r = lookout(['drift', '--reference', bad, '--current', bad]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /line 701 has 1 field, the header \(line 1\) 2/);
+  });
+
+  test('a longer last row (a totals line): not read as 0 rows under a header "total"', () => {
+    const bad = file('ragged-total.csv', [...good.slice(0, 6), 'total,25,all'].join('\n') + '\n');
+    const r = lookout(['metrics', '--data', bad, '--task', 'regression', '--label', 'a', '--prediction', 'b']);
+    // before: unknown column "a" in ...; columns: total, 25, all
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /line 7 has 3 fields, the header \(line 1\) 2/);
+  });
+
+  test('quoted fields holding the delimiter and newlines are one field: such a file reads as before', () => {
+    const ok = file('quoted.csv', 'a,"b, with comma"\r\n1,"x, y"\r\n2,"multi\r\nline, text"\r\n3,"say ""hi"", bye"\r\n');
+    const r = lookout(['drift', '--reference', ok, '--current', ok, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as DriftJson).features.map((f) => f.name), ['a', 'b, with comma']);
+    // a preamble or a comment line before the header, which DuckDB skips: read as before, not refused
+    for (const [name, text] of [['preamble.csv', 'Exported by tool, v2\n\na,b,c\n1,2,3\n4,5,6\n7,8,9\n'], ['comment.csv', '# exported, v2\na,b,c\n1,2,3\n4,5,6\n']] as const) {
+      const p = file(name, text);
+      const d = lookout(['drift', '--reference', p, '--current', p, '--json']);
+      assert.equal(d.code, 0, d.stderr);
+      assert.deepEqual((JSON.parse(d.stdout) as DriftJson).features.map((f) => f.name), ['a', 'b', 'c'], name);
+    }
+  });
+});

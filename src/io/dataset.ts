@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
+import { firstRaggedRow } from './csv-shape.js';
 import { formatOf, readerSql } from './formats.js';
 import { MISSING_TEXTS } from '../core/summary/categorical.js';
 
@@ -86,6 +87,7 @@ export class Dataset {
     if (format === 'csv') await booleanTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
     const rows = Number(count.getRowObjectsJS()[0]?.['n'] ?? 0);
+    if (format === 'csv' && (columns.length === 1 || rows === 0)) await refuseRagged(path, columns.length);
     return new Dataset(conn, table, path, rows, columns);
   }
 
@@ -136,6 +138,18 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
     if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
     else if (c.duckType === 'JSON') c.cls = 'categorical';
   });
+}
+
+/**
+ * A row with more or fewer fields than the header: DuckDB's sniffer, finding no delimiter that fits every row, read
+ * the file as one column ("a,b" of a header a,b), or took the lines before a longer row (a totals line) for a preamble
+ * and read 0 rows. Only such a reading is checked (a file read whole needs no second pass): an error naming the line.
+ */
+async function refuseRagged(path: string, columns: number): Promise<void> {
+  const ragged = await firstRaggedRow(path, columns);
+  if (!ragged) return;
+  const n = (k: number): string => `${k} field${k === 1 ? '' : 's'}`;
+  throw new InputError(`cannot read ${path} as csv: line ${ragged.line} has ${n(ragged.fields)}, the header (line 1) ${ragged.headerFields} (every row needs the header's number of fields)`);
 }
 
 /** The texts DuckDB's CSV sniffer reads as booleans (in any case), true first. */
