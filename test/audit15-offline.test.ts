@@ -102,3 +102,14 @@ describe('audit 15 (offline): a CSV file one of whose rows has another number of
     }
   });
 });
+
+describe('audit 15 (offline): a file whose column name holds a NUL byte (binary data under a .csv name)', () => {
+  test('exit 2 with a message, not an internal error with a stack trace', () => {
+    const bin = file('binary.csv', '\u0000\u0001\u0002PK binary\n1\n');
+    const r = lookout(['drift', '--reference', bin, '--current', bin, '--json']);
+    // before: exit 3, {"error":{"code":"internal","message":"Parser Error: unterminated quoted identifier ..."}}
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /internal|Parser Error|\n\s+at /);
+    assert.match(r.stderr, /binary\.csv as csv: column 1's name holds a NUL byte/);
+  });
+});

@@ -83,6 +83,9 @@ export class Dataset {
       const duckType = String(r['column_type']);
       return { name: String(r['column_name']), duckType, cls: classify(duckType) };
     });
+    const nul = columns.findIndex((c) => c.name.includes('\u0000'));
+    // SQL cannot name such a column (the parser stops at the NUL): binary data, or UTF-16 text, under a text name
+    if (nul >= 0) throw new InputError(`cannot read ${path} as ${format}: column ${nul + 1}'s name holds a NUL byte (a binary file, or text not in UTF-8?)`);
     await numericTextColumns(conn, table, columns);
     if (format === 'csv') await booleanTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
