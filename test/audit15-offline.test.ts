@@ -113,3 +113,24 @@ describe('audit 15 (offline): a file whose column name holds a NUL byte (binary 
     assert.match(r.stderr, /binary\.csv as csv: column 1's name holds a NUL byte/);
   });
 });
+
+describe('audit 15 (offline): a CSV file in UTF-16 (pandas to_csv(encoding="utf-16"), Excel\'s "Unicode Text")', () => {
+  const utf16 = (name: string, text: string): string => {
+    const p = join(dir, name);
+    writeFileSync(p, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    return p;
+  };
+  test('drift and metrics read it as its UTF-8 twin (before: exit 2, "CSV Error on Line: 1")', () => {
+    const rows = ['plan,x,label,pred', ...Array.from({ length: 60 }, (_, i) => `${['basic', 'plus', 'pro'][i % 3]},${(i * 7) % 11},${i % 4 === 0 ? 'yes' : 'no'},${i % 5 === 0 ? 'yes' : 'no'}`)];
+    const u16 = utf16('u16.csv', rows.join('\r\n') + '\r\n');
+    const u8 = file('u8.csv', rows.join('\r\n') + '\r\n');
+    const a = lookout(['drift', '--reference', u16, '--current', u8, '--json']);
+    assert.equal(a.code, 0, a.stderr);
+    const features = (JSON.parse(a.stdout) as DriftJson).features;
+    assert.deepEqual(features.map((f) => [f.name, f.kind, f.score]), [['plan', 'categorical', 1], ['x', 'numerical', 1], ['label', 'categorical', 1], ['pred', 'categorical', 1]]);
+    const m16 = lookout(['metrics', '--data', u16, '--task', 'binary', '--label', 'label', '--prediction', 'pred', '--json']);
+    const m8 = lookout(['metrics', '--data', u8, '--task', 'binary', '--label', 'label', '--prediction', 'pred', '--json']);
+    assert.equal(m16.code, 0, m16.stderr);
+    assert.deepEqual(JSON.parse(m16.stdout), JSON.parse(m8.stdout));
+  });
+});

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
+import { csvEncoding } from './formats.js';
 
 /** The delimiters DuckDB's CSV sniffer tries. */
 const DELIMITERS = [',', ';', '\t', '|'];
@@ -53,7 +54,7 @@ function delimiterOf(firstLine: string): string | null {
 export async function firstRaggedRow(path: string, columns: number): Promise<RaggedRow | null> {
   const source = chunks(path);
   if (!source) return null;
-  const decoder = new StringDecoder('utf8');
+  const decoder = new StringDecoder(csvEncoding(path) ? 'utf16le' : 'utf8');
   let delim: string | null = null;
   let head = '';
   let headerFields = 0;

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { InputError } from './errors.js';
 
 export type FileFormat = 'csv' | 'parquet' | 'jsonl';
@@ -15,6 +16,22 @@ export function formatOf(path: string): FileFormat {
 }
 
 /**
+ * The read_csv options of the file's text encoding: `, encoding = 'utf-16'` for an uncompressed file starting with
+ * the UTF-16 little-endian byte order mark (pandas' to_csv(encoding='utf-16'), Excel's "Unicode Text"), which DuckDB
+ * reads as UTF-8 and refuses ("CSV Error on Line: 1"); else none.
+ */
+export function csvEncoding(path: string): string {
+  if (/\.(gz|zst)$/i.test(path)) return '';
+  const fd = openSync(path, 'r');
+  try {
+    const bom = Buffer.alloc(2);
+    return readSync(fd, bom, 0, 2, 0) === 2 && bom[0] === 0xff && bom[1] === 0xfe ? `, encoding = 'utf-16'` : '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * SQL text of a DuckDB table function reading the file (path quoted as a SQL string literal). Column types are
  * guessed from the first 100000 rows, or from every row when `sampleAll`.
  */
@@ -23,7 +40,7 @@ export function readerSql(path: string, format: FileFormat, sampleAll = false): 
   const sample = sampleAll ? -1 : 100000;
   switch (format) {
     case 'csv':
-      return `read_csv(${lit}, header = true, sample_size = ${sample})`;
+      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvEncoding(path)})`;
     case 'parquet':
       return `read_parquet(${lit})`;
     case 'jsonl':
