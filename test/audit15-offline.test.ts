@@ -134,3 +134,13 @@ describe('audit 15 (offline): a CSV file in UTF-16 (pandas to_csv(encoding="utf-
     assert.deepEqual(JSON.parse(m16.stdout), JSON.parse(m8.stdout));
   });
 });
+
+describe('audit 15 (offline): lookout report --out naming a directory', () => {
+  test('refused before the files are read, saying it is a directory (before: EISDIR of a temporary file in its parent)', () => {
+    const ref = file('out-ref.csv', 'x\n1\n2\n3\n');
+    const r = lookout(['report', '--reference', ref, '--current', ref, '--out', dir, '--json']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `lookout: error: cannot write ${dir}: it is a directory (--out names the report's file)\n`);
+    assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'bad_input');
+  });
+});

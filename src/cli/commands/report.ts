@@ -14,6 +14,7 @@ export function reportCommand(setCode: (c: number) => void): Command {
     .action(async (o: DriftCliOptions & { out: string }) => {
       const outDir = dirname(o.out);
       if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(`cannot write ${o.out}: directory ${outDir} does not exist`);
+      if (existsSync(o.out) && statSync(o.out).isDirectory()) throw new InputError(`cannot write ${o.out}: it is a directory (--out names the report's file)`);
       const { runDrift } = await import('../../analysis/drift.js'); // DuckDB's reader, loaded when the command runs
       const { result, distributions } = await runDrift(o.reference, o.current, { ...driftRunOptions(o), distributions: true });
       const html = renderReport(result, distributions, new Date());
