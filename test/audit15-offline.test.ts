@@ -144,3 +144,19 @@ describe('audit 15 (offline): lookout report --out naming a directory', () => {
     assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'bad_input');
   });
 });
+
+describe('audit 15 (offline): a CSV file whose first line is Excel\'s "sep=;"', () => {
+  test('the line names the delimiter and the header is the next line (before: columns "sep=" and "column1")', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 7};${['eu', 'us'][i % 2]}`);
+    const excel = file('excel.csv', ['sep=;', 'x;region', ...rows].join('\r\n') + '\r\n');
+    const plain = file('plain.csv', ['x;region', ...rows].join('\n') + '\n');
+    const r = lookout(['drift', '--reference', excel, '--current', plain, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as DriftJson).features.map((f) => [f.name, f.kind, f.score]), [['x', 'numerical', 1], ['region', 'categorical', 1]]);
+    // with a row of another number of fields, the message names the header's line (2)
+    const bad = file('excel-bad.csv', ['sep=;', 'x;region', ...rows.slice(0, 5), '9;eu;extra', ...rows.slice(5)].join('\r\n') + '\r\n');
+    const b = lookout(['drift', '--reference', bad, '--current', plain]);
+    assert.equal(b.code, 2, b.stdout);
+    assert.match(b.stderr, /line 8 has 3 fields, the header \(line 2\) 2/);
+  });
+});

@@ -1,6 +1,6 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
 import { classify, type Dataset, ident, missingText, textExpr } from './dataset.js';
-import { csvEncoding, formatOf } from './formats.js';
+import { csvOptions, formatOf } from './formats.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
 function asDouble(ds: Dataset, name: string): string {
@@ -121,7 +121,7 @@ export async function classValues(ds: Dataset, name: string, asWritten = (text: 
     });
   }
   if (ds.requireColumn(name).duckType !== 'BOOLEAN' || formatOf(ds.path) !== 'csv') return values;
-  const sql = `SELECT ${ident(name)} FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvEncoding(ds.path)})`;
+  const sql = `SELECT ${ident(name)} FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(ds.path)})`;
   const raw = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   if (raw.length !== values.length) return values;
   return values.map((v, i) => {

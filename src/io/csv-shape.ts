@@ -1,13 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { csvEncoding } from './formats.js';
+import { csvStart } from './formats.js';
 
 /** The delimiters DuckDB's CSV sniffer tries. */
 const DELIMITERS = [',', ';', '\t', '|'];
 
 /** A record whose number of fields differs from the header's. */
-export interface RaggedRow { line: number; fields: number; headerFields: number }
+export interface RaggedRow { line: number; fields: number; headerLine: number; headerFields: number }
 
 /** The file's text in chunks (a .gz file decompressed); null for a format read here only by DuckDB (.zst). */
 function chunks(path: string): { stream: AsyncIterable<Buffer>; close: () => void } | null {
@@ -54,10 +54,12 @@ function delimiterOf(firstLine: string): string | null {
 export async function firstRaggedRow(path: string, columns: number): Promise<RaggedRow | null> {
   const source = chunks(path);
   if (!source) return null;
-  const decoder = new StringDecoder(csvEncoding(path) ? 'utf16le' : 'utf8');
+  const start0 = csvStart(path);
+  const decoder = new StringDecoder(start0.utf16 ? 'utf16le' : 'utf8');
   let delim: string | null = null;
   let head = '';
   let headerFields = 0;
+  let headerLine = 1;
   let quoted = false;
   let fields = 1;
   let blank = true;
@@ -68,8 +70,9 @@ export async function firstRaggedRow(path: string, columns: number): Promise<Rag
     if (blank) return null;
     if (headerFields === 0) {
       headerFields = fields;
+      headerLine = start;
       agrees = fields === columns;
-    } else if (fields !== headerFields) return { line: start, fields, headerFields };
+    } else if (fields !== headerFields) return { line: start, fields, headerLine, headerFields };
     return null;
   };
   const scan = (text: string): RaggedRow | null => {
@@ -97,7 +100,12 @@ export async function firstRaggedRow(path: string, columns: number): Promise<Rag
       if (delim === null) {
         head += text;
         if (!head.includes('\n') && head.length < 1 << 20) continue;
-        delim = delimiterOf(firstLine(head));
+        if (start0.sep !== null) {
+          // a first line `sep=;` names the delimiter and is not the header (line 2)
+          head = head.slice(head.indexOf('\n') + 1);
+          line = start = 2;
+        }
+        delim = start0.sep ?? delimiterOf(firstLine(head));
         if (delim === null) return null;
         text = head;
       }

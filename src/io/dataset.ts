@@ -75,6 +75,8 @@ export class Dataset {
       try {
         await load(readerSql(path, format, true));
       } catch (err2) {
+        // a row of another number of fields than the header: say which, rather than DuckDB's sniffing error
+        if (format === 'csv') await refuseRagged(path, -1);
         throw new InputError(`cannot read ${path} as ${format}: ${firstLine(err2)}`);
       }
     }
@@ -146,13 +148,14 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
 /**
  * A row with more or fewer fields than the header: DuckDB's sniffer, finding no delimiter that fits every row, read
  * the file as one column ("a,b" of a header a,b), or took the lines before a longer row (a totals line) for a preamble
- * and read 0 rows. Only such a reading is checked (a file read whole needs no second pass): an error naming the line.
+ * and read 0 rows; with the delimiter given (`sep=;`) it refused the file ("Error when sniffing file"). Only such a
+ * reading is checked (a file read whole needs no second pass): an error naming the line. `columns` -1: DuckDB read none.
  */
 async function refuseRagged(path: string, columns: number): Promise<void> {
   const ragged = await firstRaggedRow(path, columns);
   if (!ragged) return;
   const n = (k: number): string => `${k} field${k === 1 ? '' : 's'}`;
-  throw new InputError(`cannot read ${path} as csv: line ${ragged.line} has ${n(ragged.fields)}, the header (line 1) ${ragged.headerFields} (every row needs the header's number of fields)`);
+  throw new InputError(`cannot read ${path} as csv: line ${ragged.line} has ${n(ragged.fields)}, the header (line ${ragged.headerLine}) ${ragged.headerFields} (every row needs the header's number of fields)`);
 }
 
 /** The texts DuckDB's CSV sniffer reads as booleans (in any case), true first. */

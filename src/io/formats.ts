@@ -15,20 +15,37 @@ export function formatOf(path: string): FileFormat {
   throw new InputError(`cannot tell the format of ${path}: use a .csv, .tsv, .parquet, .jsonl/.ndjson or .json file`);
 }
 
-/**
- * The read_csv options of the file's text encoding: `, encoding = 'utf-16'` for an uncompressed file starting with
- * the UTF-16 little-endian byte order mark (pandas' to_csv(encoding='utf-16'), Excel's "Unicode Text"), which DuckDB
- * reads as UTF-8 and refuses ("CSV Error on Line: 1"); else none.
- */
-export function csvEncoding(path: string): string {
-  if (/\.(gz|zst)$/i.test(path)) return '';
+/** What the start of an uncompressed CSV file says of how to read it. */
+export interface CsvStart {
+  /** UTF-16 little-endian: the file starts with its byte order mark (pandas' to_csv(encoding='utf-16'), Excel's "Unicode Text"). */
+  utf16: boolean;
+  /** The delimiter of a first line `sep=;` (Excel's way of naming it), which is not the header. */
+  sep: string | null;
+}
+
+/** Reads the first bytes of the file (nothing of a compressed one). */
+export function csvStart(path: string): CsvStart {
+  if (/\.(gz|zst)$/i.test(path)) return { utf16: false, sep: null };
   const fd = openSync(path, 'r');
   try {
-    const bom = Buffer.alloc(2);
-    return readSync(fd, bom, 0, 2, 0) === 2 && bom[0] === 0xff && bom[1] === 0xfe ? `, encoding = 'utf-16'` : '';
+    const head = Buffer.alloc(32);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const utf16 = n >= 2 && head[0] === 0xff && head[1] === 0xfe;
+    const text = utf16 ? head.subarray(2, n - (n % 2)).toString('utf16le') : head.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    return { utf16, sep: /^sep=([^\r\n])\r?\n/i.exec(text)?.[1] ?? null };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The read_csv options the file's start asks for: `encoding = 'utf-16'` for UTF-16 (DuckDB read it as UTF-8 and
+ * refused it: "CSV Error on Line: 1"); `skip = 1, delim = ';'` after a line `sep=;` (DuckDB read that line as the
+ * header: columns "sep=" and "column1", the real header a row of data).
+ */
+export function csvOptions(path: string): string {
+  const s = csvStart(path);
+  return (s.utf16 ? `, encoding = 'utf-16'` : '') + (s.sep !== null ? `, skip = 1, delim = '${s.sep.replaceAll("'", "''")}'` : '');
 }
 
 /**
@@ -40,7 +57,7 @@ export function readerSql(path: string, format: FileFormat, sampleAll = false): 
   const sample = sampleAll ? -1 : 100000;
   switch (format) {
     case 'csv':
-      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvEncoding(path)})`;
+      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvOptions(path)})`;
     case 'parquet':
       return `read_parquet(${lit})`;
     case 'jsonl':
