@@ -160,3 +160,26 @@ describe('audit 15 (offline): a CSV file whose first line is Excel\'s "sep=;"', 
     assert.match(b.stderr, /line 8 has 3 fields, the header \(line 2\) 2/);
   });
 });
+
+describe('audit 15 (offline): a yes/no column gaining a new answer', () => {
+  test('the reference\'s yes/no (typed BOOLEAN) and the current\'s yes/no/maybe (text) share their categories', () => {
+    // before: the reference's categories were "true"/"false", the current's "yes"/"no"/"maybe": every category new and
+    // Jensen-Shannon 0.998 for 1% of "maybe" (the server's reference reads such a column as written: yes/no)
+    const answers = (n: number, maybe: boolean): string[] => Array.from({ length: n }, (_, i) => (maybe && i % 100 === 0 ? 'maybe' : i % 3 === 0 ? 'yes' : 'no'));
+    const ref = file('yn-ref.csv', ['ans', ...answers(2000, false)].join('\n') + '\n');
+    const cur = file('yn-cur.csv', ['ans', ...answers(2000, true)].join('\n') + '\n');
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = (JSON.parse(r.stdout) as DriftJson).features[0];
+    assert.ok(f);
+    assert.deepEqual(f.stats['newCategories'], ['maybe'], JSON.stringify(f));
+    assert.ok((f.score as number) < 0.1, JSON.stringify(f));
+    // pandas' True/False against a current True/False/unknown: true/false in any case are one category each
+    const tf = (n: number, extra: boolean): string[] => Array.from({ length: n }, (_, i) => (extra && i % 100 === 0 ? 'unknown' : i % 3 === 0 ? 'True' : 'False'));
+    const ref2 = file('tf-ref.csv', ['flag', ...tf(2000, false)].join('\n') + '\n');
+    const cur2 = file('tf-cur.csv', ['flag', ...tf(2000, true)].join('\n') + '\n');
+    const r2 = lookout(['drift', '--reference', ref2, '--current', cur2, '--json']);
+    const f2 = (JSON.parse(r2.stdout) as DriftJson).features[0];
+    assert.deepEqual(f2?.stats['newCategories'], ['unknown'], JSON.stringify(f2));
+  });
+});

@@ -86,11 +86,27 @@ export async function categoryCounts(ds: Dataset, name: string): Promise<Map<str
     }
     return counts;
   }
+  const counts = new Map<string, number>();
+  const add = (k: string, n: number): void => {
+    const key = /^(true|false)$/i.test(k) ? k.toLowerCase() : k;
+    counts.set(key, (counts.get(key) ?? 0) + n);
+  };
+  if (col.duckType === 'BOOLEAN' && formatOf(ds.path) === 'csv') {
+    // A CSV column of yes/no (or t/f), typed BOOLEAN by DuckDB, is keyed as written (as the server's reference reads
+    // it): the same column with a third answer, typed text, has the categories yes/no/maybe, not true/false/maybe.
+    const raw = `SELECT trim(v) AS v FROM (SELECT ${ident(name)} AS v FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(ds.path)}))`;
+    const rows = (await ds.conn.runAndReadAll(`SELECT v, count(*)::DOUBLE AS n FROM (${raw}) WHERE v IS NOT NULL AND NOT ${missingText('v')} GROUP BY 1`)).getRowsJS();
+    const present = (await ds.conn.runAndReadAll(`SELECT count(${ident(name)})::DOUBLE FROM ${ident(ds.table)}`)).getRowsJS()[0]?.[0];
+    // the text read again is of the same values (else, a file read otherwise as text, the typed column's true/false)
+    if (rows.reduce((t, [, n]) => t + Number(n), 0) === Number(present)) {
+      for (const [k, n] of rows) add(String(k), Number(n));
+      return counts;
+    }
+  }
   const c = textExpr(col);
   const sql = `SELECT ${c} AS k, count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} GROUP BY 1`;
-  const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
-  const counts = new Map<string, number>();
-  for (const [k, n] of rows) counts.set(String(k), Number(n));
+  // true/false in any case are one category each ("True" of pandas' text, "true" of a boolean column)
+  for (const [k, n] of (await ds.conn.runAndReadAll(sql)).getRowsJS()) add(String(k), Number(n));
   return counts;
 }
 
