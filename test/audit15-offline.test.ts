@@ -183,3 +183,20 @@ describe('audit 15 (offline): a yes/no column gaining a new answer', () => {
     assert.deepEqual(f2?.stats['newCategories'], ['unknown'], JSON.stringify(f2));
   });
 });
+
+describe('audit 15 (offline): a CSV yes/no column against a Parquet boolean column', () => {
+  test('booleans on both sides stay one pair of categories true/false', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const ref = file('yn-bool-ref.csv', ['ans', ...Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? 'yes' : 'no'))].join('\n') + '\n');
+    const cur = join(dir, 'yn-bool-cur.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    await conn.run(`COPY (SELECT (i % 3 = 0) AS ans FROM range(300) t(i)) TO '${cur}' (FORMAT parquet)`);
+    conn.closeSync();
+    db.closeSync();
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = (JSON.parse(r.stdout) as DriftJson).features[0];
+    assert.deepEqual([f?.stats['newCategories'], f?.score], [[], 1], JSON.stringify(f));
+  });
+});

@@ -51,7 +51,7 @@ export async function runDrift(referencePath: string, currentPath: string, opts:
     for (const col of selected) {
       const categorical = isCategorical(col);
       const [r, c] = categorical
-        ? await Promise.all([categoricalSampleOf(ref, col.name), categoricalSampleOf(cur, col.name)])
+        ? await Promise.all([categoricalSampleOf(ref, col.name, cur), categoricalSampleOf(cur, col.name, ref)])
         : await Promise.all([numericalSampleOf(ref, col.name), numericalSampleOf(cur, col.name)]);
       const overrides = { ...(opts.method !== undefined && { method: opts.method }), ...(opts.threshold !== undefined && { threshold: opts.threshold }) };
       features.push(featureDrift(col.name, r, c, overrides));
@@ -114,8 +114,10 @@ async function numericalSampleOf(ds: Dataset, name: string): Promise<FeatureSamp
   return { kind: 'numerical', sorted, rows: ds.rows, missing: ds.rows - sorted.length, typeMismatch };
 }
 
-async function categoricalSampleOf(ds: Dataset, name: string): Promise<FeatureSample> {
-  const counts = await categoryCounts(ds, name);
+async function categoricalSampleOf(ds: Dataset, name: string, other: Dataset): Promise<FeatureSample> {
+  // booleans in both files (yes/no of a CSV file against a Parquet or JSON boolean): true/false on both sides
+  const bothBoolean = ds.column(name)?.duckType === 'BOOLEAN' && other.column(name)?.duckType === 'BOOLEAN';
+  const counts = await categoryCounts(ds, name, !bothBoolean);
   let present = 0;
   for (const n of counts.values()) present += n;
   return { kind: 'categorical', counts, rows: ds.rows, missing: ds.rows - present, typeMismatch: 0 };

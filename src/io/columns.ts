@@ -74,7 +74,7 @@ const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL.*)$/;
  * 1.0, as pandas writes an integer column with gaps) is keyed by the number's shortest text, as an integer column and
  * an event's JSON number are (1.0 -> "1", 0.50 -> "0.5"); its NaN and +-Infinity are missing, as in a numerical column.
  */
-export async function categoryCounts(ds: Dataset, name: string): Promise<Map<string, number>> {
+export async function categoryCounts(ds: Dataset, name: string, booleansAsWritten = true): Promise<Map<string, number>> {
   const col = ds.requireColumn(name);
   if (FRACTIONAL.test(col.duckType)) {
     const x = `${ident(name)}::DOUBLE`;
@@ -91,9 +91,10 @@ export async function categoryCounts(ds: Dataset, name: string): Promise<Map<str
     const key = /^(true|false)$/i.test(k) ? k.toLowerCase() : k;
     counts.set(key, (counts.get(key) ?? 0) + n);
   };
-  if (col.duckType === 'BOOLEAN' && formatOf(ds.path) === 'csv') {
+  if (booleansAsWritten && col.duckType === 'BOOLEAN' && formatOf(ds.path) === 'csv') {
     // A CSV column of yes/no (or t/f), typed BOOLEAN by DuckDB, is keyed as written (as the server's reference reads
     // it): the same column with a third answer, typed text, has the categories yes/no/maybe, not true/false/maybe.
+    // `booleansAsWritten` false (the other file's column is boolean too, e.g. Parquet's): keyed true/false.
     const raw = `SELECT trim(v) AS v FROM (SELECT ${ident(name)} AS v FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(ds.path)}))`;
     const rows = (await ds.conn.runAndReadAll(`SELECT v, count(*)::DOUBLE AS n FROM (${raw}) WHERE v IS NOT NULL AND NOT ${missingText('v')} GROUP BY 1`)).getRowsJS();
     const present = (await ds.conn.runAndReadAll(`SELECT count(${ident(name)})::DOUBLE FROM ${ident(ds.table)}`)).getRowsJS()[0]?.[0];
