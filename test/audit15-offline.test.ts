@@ -39,6 +39,19 @@ describe('audit 15 (offline): a CSV boolean column with missing values written N
     assert.ok((f.score as number) < 0.01, JSON.stringify(f));
   });
 
+  test('a file of 600 such columns: read a column at a time (one CREATE TABLE of them all ran DuckDB out of memory)', () => {
+    const cols = 600;
+    const header = Array.from({ length: cols }, (_, c) => `b${c}`).join(',');
+    const body = Array.from({ length: 20 }, (_, r) => Array.from({ length: cols }, (_, c) => ['yes', 'no', 'NA'][(r + c) % 3]).join(',')).join('\n');
+    const wide = file('bool-wide.csv', `${header}\n${body}\n`);
+    const r = lookout(['drift', '--reference', wide, '--current', wide, '--json']);
+    // before: exit 3, "Out of Memory Error: failed to allocate data of size 32.0 KiB (18.8 GiB/18.8 GiB used)"
+    assert.equal(r.code, 0, r.stderr.slice(0, 500) || r.stdout.slice(0, 500));
+    const features = (JSON.parse(r.stdout) as DriftJson).features;
+    assert.equal(features.length, cols);
+    assert.ok(features.every((f) => f.kind === 'categorical' && f.drifted === false), JSON.stringify(features[0]));
+  });
+
   test('metrics: labels True/False/NA against predictions True/False are two classes (NA is an unlabelled row)', () => {
     // R's TRUE/FALSE/NA: 12 rows, 3 without a label; of the 9 others 5 predicted right
     const labels = ['TRUE', 'FALSE', 'NA', 'TRUE', 'TRUE', 'NA', 'FALSE', 'FALSE', 'TRUE', 'NA', 'FALSE', 'TRUE'];

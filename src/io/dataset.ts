@@ -170,7 +170,22 @@ const BOOLEAN_TEXTS = { true: ['true', 't', 'yes'], false: ['false', 'f', 'no'] 
  */
 async function booleanTextColumns(conn: DuckDBConnection, table: string, columns: ColumnInfo[]): Promise<void> {
   const text = columns.filter((c) => c.duckType === 'VARCHAR' && c.cls === 'categorical');
-  if (text.length === 0) return;
+  const booleans: ColumnInfo[] = [];
+  // TEXT_COLUMNS_PER_QUERY columns a query, as numericTextColumns: one query of all (2 aggregates a column) took minutes for thousands
+  for (let i = 0; i < text.length; i += TEXT_COLUMNS_PER_QUERY) booleans.push(...await booleanColumnsOf(conn, table, text.slice(i, i + TEXT_COLUMNS_PER_QUERY)));
+  if (booleans.length === 0) return;
+  const yes = BOOLEAN_TEXTS.true.map((t) => `'${t}'`).join(', ');
+  // a column at a time: one CREATE TABLE ... REPLACE of hundreds of such columns ran DuckDB out of memory (18.8 GiB for
+  // 500 columns of 20 rows)
+  for (const c of booleans) {
+    const t = ident(c.name);
+    await conn.run(`ALTER TABLE ${ident(table)} ALTER COLUMN ${t} SET DATA TYPE BOOLEAN USING (CASE WHEN ${t} IS NULL OR ${missingText(t)} THEN NULL ELSE lower(trim(${t})) IN (${yes}) END)`);
+  }
+  for (const c of booleans) c.duckType = 'BOOLEAN';
+}
+
+/** Which of `text` hold boolean texts (and missing-value texts) only, by one query. */
+async function booleanColumnsOf(conn: DuckDBConnection, table: string, text: ColumnInfo[]): Promise<ColumnInfo[]> {
   const all = [...BOOLEAN_TEXTS.true, ...BOOLEAN_TEXTS.false].map((t) => `'${t}'`).join(', ');
   const parts = text.flatMap((c, i) => {
     const t = ident(c.name);
@@ -178,15 +193,7 @@ async function booleanTextColumns(conn: DuckDBConnection, table: string, columns
     return [`count(*) FILTER (WHERE ${present})::DOUBLE AS p${i}`, `count(*) FILTER (WHERE ${present} AND lower(trim(${t})) NOT IN (${all}))::DOUBLE AS o${i}`];
   });
   const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${ident(table)}`)).getRowObjectsJS()[0] ?? {};
-  const booleans = text.filter((_, i) => Number(row[`p${i}`]) > 0 && Number(row[`o${i}`]) === 0);
-  if (booleans.length === 0) return;
-  const yes = BOOLEAN_TEXTS.true.map((t) => `'${t}'`).join(', ');
-  const replace = booleans.map((c) => {
-    const t = ident(c.name);
-    return `CASE WHEN ${t} IS NULL OR ${missingText(t)} THEN NULL ELSE lower(trim(${t})) IN (${yes}) END AS ${t}`;
-  });
-  await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * REPLACE (${replace.join(', ')}) FROM ${ident(table)}`);
-  for (const c of booleans) c.duckType = 'BOOLEAN';
+  return text.filter((_, i) => Number(row[`p${i}`]) > 0 && Number(row[`o${i}`]) === 0);
 }
 
 /** A file of zero bytes, or an uncompressed text file of only whitespace (a few bytes: read only when small). */
