@@ -213,3 +213,24 @@ describe('audit 15 (offline): a CSV yes/no column against a Parquet boolean colu
     assert.deepEqual([f?.stats['newCategories'], f?.score], [[], 1], JSON.stringify(f));
   });
 });
+
+describe('audit 15 (offline): names holding terminal escape sequences', () => {
+  // A column named "\u001b[2J..." (or a value, a label) was printed raw: the terminal cleared, recoloured or reordered
+  // (U+202E) what the user read. Now shown escaped (src/cli/printable.ts); --json is unchanged (JSON escapes them).
+  const esc = '\u001b[2J\u001b[31m';
+  test('drift and metrics text output, and an error naming such a column, print them escaped', () => {
+    const csv = file('escapes.csv', [`"${esc}city",label,pred`, ...Array.from({ length: 40 }, (_, i) => `${i % 2 ? `${esc}Paris` : 'Lyon'},${i % 2},${i % 3 ? 1 : 0}`)].join('\n') + '\n');
+    const drift = lookout(['drift', '--reference', csv, '--current', csv]);
+    assert.equal(drift.code, 0, drift.stderr);
+    assert.ok(!drift.stdout.includes('\u001b'), drift.stdout);
+    assert.ok(drift.stdout.includes('\\u001b[2J\\u001b[31mcity'), drift.stdout);
+    const asJson = lookout(['drift', '--reference', csv, '--current', csv, '--json']);
+    assert.ok((JSON.parse(asJson.stdout) as DriftJson).features.some((f) => f.name === `${esc}city`));
+    const metrics = lookout(['metrics', '--data', csv, '--task', 'binary', '--label', 'label', '--prediction', 'pred', '--positive-label', '1']);
+    assert.equal(metrics.code, 0, metrics.stderr);
+    assert.ok(!metrics.stdout.includes('\u001b'), metrics.stdout);
+    const unknown = lookout(['drift', '--reference', csv, '--current', csv, '--columns', `${esc}nope`]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.ok(!unknown.stderr.includes('\u001b') && unknown.stderr.includes('\\u001b[2J'), unknown.stderr);
+  });
+});

@@ -1,4 +1,5 @@
 /** Small helpers for human-readable CLI tables. */
+import { printable } from './printable.js';
 import { displayWidth, padDisplay } from './width.js';
 
 export function fmt(x: number | null | undefined, digits = 4): string {
@@ -7,7 +8,9 @@ export function fmt(x: number | null | undefined, digits = 4): string {
   return x.toFixed(digits);
 }
 
-export function table(header: string[], rows: string[][]): string {
+export function table(header: string[], rawRows: string[][]): string {
+  // a cell's control characters escaped (printable.ts): a newline or an escape sequence in a name must not break the table
+  const rows = rawRows.map((r) => r.map((c) => printable(c)));
   // in terminal columns: a wide (CJK) or combining character in a cell must not shift the columns after it
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: string[]): string => cells.map((c, i) => padDisplay(c, widths[i] ?? 0)).join('  ').trimEnd();

@@ -12,6 +12,7 @@ import { alertsCommand } from './commands/alerts.js';
 import { silencesCommand } from './commands/silences.js';
 import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
+import { printable } from './printable.js';
 import { VERSION } from '../version.js';
 
 /**
@@ -67,11 +68,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof InputError) {
       if (json === true) printJsonError(err.code, err.message, err.details);
-      process.stderr.write(`lookout: error: ${err.message}\n`);
+      process.stderr.write(`lookout: error: ${printable(err.message, true)}\n`);
       return EXIT.badInput;
     }
     if (json === true) printJsonError('internal', err instanceof Error ? err.message : String(err), {});
-    process.stderr.write(`lookout: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`lookout: internal error: ${printable(err instanceof Error ? (err.stack ?? err.message) : String(err), true)}\n`);
     return EXIT.internal;
   }
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { runDrift, DriftRunResult } from '../../analysis/drift.js';
 import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
+import { printable } from '../printable.js';
 import { parseList, parseNumber } from '../parse.js';
 
 export interface DriftCliOptions {
@@ -46,7 +47,7 @@ export function driftCommand(setCode: (c: number) => void): Command {
     .action(async (o: DriftCliOptions) => {
       const { runDrift } = await import('../../analysis/drift.js');
       const { result } = await runDrift(o.reference, o.current, driftRunOptions(o));
-      process.stdout.write(o.json ? JSON.stringify(result) + '\n' : renderDriftText(result));
+      process.stdout.write(o.json ? JSON.stringify(result) + '\n' : printable(renderDriftText(result), true));
       setCode(o.failOnDrift && result.datasetDrift.drifted ? EXIT.drift : EXIT.ok);
     });
 }

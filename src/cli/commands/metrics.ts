@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { MetricsResult, Task } from '../../core/metrics/index.js';
 import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
+import { printable } from '../printable.js';
 import { parseInteger, parseList, parseNumber } from '../parse.js';
 
 interface MetricsCliOptions {
@@ -37,7 +38,7 @@ export function metricsCommand(setCode: (c: number) => void): Command {
       // loaded when the command runs (DuckDB's reader): --help and usage errors answer without it
       const { runMetrics } = await import('../../analysis/metrics.js');
       const result = await runMetrics(data, rest);
-      process.stdout.write(json ? JSON.stringify(result) + '\n' : renderMetricsText(result));
+      process.stdout.write(json ? JSON.stringify(result) + '\n' : printable(renderMetricsText(result), true));
       setCode(EXIT.ok);
     });
 }
