@@ -1,6 +1,6 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
 import { classify, type Dataset, ident, missingText, textExpr } from './dataset.js';
-import { csvOptions, formatOf } from './formats.js';
+import { formatOf } from './formats.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
 function asDouble(ds: Dataset, name: string): string {
@@ -95,7 +95,7 @@ export async function categoryCounts(ds: Dataset, name: string, booleansAsWritte
     // A CSV column of yes/no (or t/f), typed BOOLEAN by DuckDB, is keyed as written (as the server's reference reads
     // it): the same column with a third answer, typed text, has the categories yes/no/maybe, not true/false/maybe.
     // `booleansAsWritten` false (the other file's column is boolean too, e.g. Parquet's): keyed true/false.
-    const raw = `SELECT trim(v) AS v FROM (SELECT ${ident(name)} AS v FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(ds.path)}))`;
+    const raw = `SELECT ${ident(name)} AS v FROM ${ident(await ds.writtenBooleans())}`;
     const rows = (await ds.conn.runAndReadAll(`SELECT v, count(*)::DOUBLE AS n FROM (${raw}) WHERE v IS NOT NULL AND NOT ${missingText('v')} GROUP BY 1`)).getRowsJS();
     const present = (await ds.conn.runAndReadAll(`SELECT count(${ident(name)})::DOUBLE FROM ${ident(ds.table)}`)).getRowsJS()[0]?.[0];
     // the text read again is of the same values (else, a file read otherwise as text, the typed column's true/false)
@@ -138,7 +138,7 @@ export async function classValues(ds: Dataset, name: string, asWritten = (text: 
     });
   }
   if (ds.requireColumn(name).duckType !== 'BOOLEAN' || formatOf(ds.path) !== 'csv') return values;
-  const sql = `SELECT ${ident(name)} FROM read_csv('${ds.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(ds.path)})`;
+  const sql = `SELECT ${ident(name)} FROM ${ident(await ds.writtenBooleans())}`;
   const raw = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   if (raw.length !== values.length) return values;
   return values.map((v, i) => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
 import { firstRaggedRow } from './csv-shape.js';
-import { formatOf, readerSql } from './formats.js';
+import { csvOptions, formatOf, readerSql } from './formats.js';
 import { MISSING_TEXTS } from '../core/summary/categorical.js';
 
 export type ColumnClass = 'numerical' | 'categorical' | 'unsupported';
@@ -98,6 +98,23 @@ export class Dataset {
 
   column(name: string): ColumnInfo | undefined {
     return this.columns.find((c) => c.name === name);
+  }
+
+  private written: Promise<string> | null = null;
+
+  /**
+   * A table of this CSV file's boolean columns as the file spells them (yes/no, t/f: DuckDB reads them true/false),
+   * in row order, trimmed; read from the file once, when first asked for, for all of them (columns.ts keys such a column
+   * as written: until audit 15 the file was read again for each such column).
+   */
+  writtenBooleans(): Promise<string> {
+    return (this.written ??= (async () => {
+      const name = `${this.table}_written`;
+      const cols = this.columns.filter((c) => c.duckType === 'BOOLEAN').map((c) => `trim(${ident(c.name)}) AS ${ident(c.name)}`);
+      const source = `read_csv('${this.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(this.path)})`;
+      await this.conn.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${cols.length > 0 ? cols.join(', ') : '1 AS none'} FROM ${source}`);
+      return name;
+    })());
   }
 
   requireColumn(name: string): ColumnInfo {
