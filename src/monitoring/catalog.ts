@@ -16,6 +16,7 @@ import type { StorageBackend } from '../storage/backend.js';
 import { SerialQueue } from '../io/serial-queue.js';
 import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
+import { classIndex, declaredPositive } from './performance.js';
 import { isReferenceProfile, type ReferenceProfile } from './profile.js';
 import { segmentParts } from './segment-match.js';
 
@@ -367,10 +368,19 @@ export function specFor(m: ModelRecord, profile: ReferenceProfile | null): Summa
     features: featuresFromSchema(m.inputSchema),
     edges: profile?.edges ?? {},
     ...(profile?.positiveClass !== undefined && { positiveClass: profile.positiveClass }),
+    ...(scoreIndex(m, profile) !== undefined && { scoreIndex: scoreIndex(m, profile) }),
     ...(profile?.calibration !== undefined && { calibration: profile.calibration }),
     // Events carry their scores in the model's declared class order: the fits hold while it is the one they were made in.
     ...(profile?.classCalibrations !== undefined && sameList(profile.classCalibrations.classes, m.classes ?? []) && {
       classes: profile.classCalibrations.classes, classCalibrations: profile.classCalibrations.fits,
     }),
   };
+}
+
+/**
+ * A binary model's index of its positive class among its two declared classes (the reference's positive class, else
+ * the declared one: declaredPositive), for events that send `scores` instead of `score`; undefined otherwise.
+ */
+export function scoreIndex(m: ModelRecord, profile: ReferenceProfile | null): number | undefined {
+  return classIndex(m, profile?.positiveClass ?? declaredPositive(m));
 }

@@ -2,6 +2,7 @@ import { computeMetrics, type MetricsInput, type MetricsResult } from '../core/m
 import { ClassCollector } from '../core/metrics/labels.js';
 import { percentileSorted } from '../core/metrics/percentile.js';
 import type { EstimatedMetrics } from '../core/summary/cbpe.js';
+import { binaryScore } from '../core/summary/spec.js';
 import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
@@ -156,17 +157,19 @@ export function realizedWithNote(m: ModelRecord, v: VersionContext, labelled: re
     // Scores only where a metric uses them (rocAuc, logLoss) and every event has one.
     const scored = !only || only.includes('rocAuc') || only.includes('logLoss');
     let scores: number[] | null = m.outputKind === 'binary' && scored ? new Array<number>(n) : null;
+    // An event's `scores` stand for its `score` (the positive class's entry) when it has none.
+    const positiveIndex = classIndex(m, positive);
     for (let i = 0; i < n; i++) {
       const l = labelled[i] as LabelledOutcome;
       labels[i] = l.label;
       predictions[i] = l.event.prediction;
       if (scores) {
-        const s = l.event.score;
+        const s = binaryScore(l.event.score, l.event.scores, positiveIndex);
         if (s === null) scores = null;
         else scores[i] = s;
       }
     }
-    if (scored) unscored = unscoredCount(m, labelled);
+    if (scored) unscored = unscoredCount(m, labelled, positiveIndex);
     input.labels = labels;
     input.predictions = predictions;
     if (scores) input.scores = scores;
@@ -219,13 +222,13 @@ function scoreMatrix(m: ModelRecord, labelled: readonly LabelledOutcome[]): Metr
  * Labelled events without the scores rocAuc and logLoss need (binary: a score; multiclass: one per declared class), which
  * leave those metrics null for the whole range; 0 for a multiclass model without declared classes (no scores expected).
  */
-function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[]): { none: number; other: number } {
+function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[], positiveIndex: number | undefined): { none: number; other: number } {
   const k = m.classes?.length ?? 0;
   const count = { none: 0, other: 0 };
   if (m.outputKind === 'multiclass' && k < 2) return count;
   for (const l of labelled) {
     if (m.outputKind === 'binary') {
-      if (l.event.score === null) count.none++;
+      if (binaryScore(l.event.score, l.event.scores, positiveIndex) === null) count.none++;
     } else if (!l.event.scores) count.none++;
     else if (l.event.scores.length !== k) count.other++;
   }
@@ -233,6 +236,12 @@ function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[]): { 
 }
 
 /** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */
+/** The index of a binary model's positive class among its two declared classes (for events' `scores`), if any. */
+export function classIndex(m: ModelRecord, positive: string | undefined): number | undefined {
+  const i = m.outputKind === 'binary' && m.classes?.length === 2 && positive !== undefined ? m.classes.indexOf(positive) : -1;
+  return i >= 0 ? i : undefined;
+}
+
 export function declaredPositive(m: ModelRecord): string | undefined {
   if (m.classes?.length !== 2) return undefined;
   const c = new ClassCollector();

@@ -69,7 +69,9 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       edges[f.name] = decileEdges(sorted);
     }
     const predCol = pick(ds, cols.prediction, DEFAULTS.prediction);
-    const scoreCol = pick(ds, cols.score, DEFAULTS.score);
+    if (model.outputKind === 'binary' && cols.score !== undefined && cols.scores !== undefined) throw new InputError('give score (the positive class\'s probability column) or scores (one column per class), not both');
+    // A binary model's explicit per-class columns before a default `score` column.
+    const scoreCol = (model.outputKind === 'binary' && cols.scores !== undefined ? undefined : pick(ds, cols.score, DEFAULTS.score)) ?? binaryScoreColumn(ds, model, cols);
     const labelCol = pick(ds, cols.label, DEFAULTS.label);
     if (predCol && model.outputKind === 'regression') edges['__prediction'] = decileEdges((await sortedNumeric(ds, predCol)).sorted);
     if (scoreCol) edges['__score'] = decileEdges((await sortedNumeric(ds, scoreCol)).sorted);
@@ -154,6 +156,27 @@ function referenceMetrics(input: MetricsInput): MetricsResult {
  * A multiclass model's per-class score columns, in its declared class order: `requested` (comma-separated) or, when
  * the file has all of them, score_<class>; null without.
  */
+/**
+ * A binary model's score column when the file has no `score` column: its positive class's column among per-class ones
+ * (the upload's `scores`, two columns in the declared class order, else `score_<class>`), as events' `scores` stand for
+ * their `score`. The positive class is the upload's, else the declared one (declaredPositive).
+ */
+function binaryScoreColumn(ds: Dataset, model: ModelRecord, cols: ReferenceColumns): string | undefined {
+  const classes = model.classes ?? [];
+  if (model.outputKind !== 'binary') return undefined;
+  const requested = cols.scores === undefined ? undefined : typeof cols.scores === 'string' ? cols.scores.split(',').map((x) => x.trim()) : [...cols.scores];
+  if (requested !== undefined && classes.length !== 2) throw new InputError('scores needs a binary model that declares its two classes (their order says which column is which class\'s); or name the positive class\'s probability column with score');
+  const names = requested ?? classes.map((c) => `score_${c}`);
+  if (requested !== undefined) {
+    if (names.length !== 2) throw new InputError(`scores must name 2 columns, one per class in the model's order (${classes.join(', ')}); got ${names.length}`);
+    for (const n of names) ds.requireColumn(n);
+  } else if (names.length !== 2 || !names.every((n) => ds.column(n))) return undefined;
+  const positive = cols.positiveClass ?? declaredPositive(model);
+  const i = positive === undefined ? -1 : classes.indexOf(positive);
+  if (i < 0) throw new InputError(`positiveClass "${String(positive)}" is not one of the model's classes (${classes.join(', ')})`);
+  return names[i];
+}
+
 async function classScoreColumns(ds: Dataset, model: ModelRecord, requested: string | readonly string[] | undefined): Promise<Float64Array[] | null> {
   const classes = model.classes ?? [];
   if (model.outputKind !== 'multiclass' || classes.length < 2) return null;

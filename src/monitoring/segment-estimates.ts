@@ -27,7 +27,7 @@ export function estimateNote(v: VersionContext, summary: WindowSummary): string 
   const before = 'or they were summarised before the reference had its calibration (estimates are added at ingest)';
   if (kind === 'binary') {
     if (!v.spec.calibration) return 'the reference has no score calibration: it needs a score column and labelled rows with scores of both classes';
-    return summary.score.count > 0 ? `the range's ${summary.score.count} scored events were summarised before the reference had its calibration (estimates are added at ingest)` : `no event of the range has a score (a binary model's events need \`score\`, the positive class's probability), ${before}`;
+    return summary.score.count > 0 ? `the range's ${summary.score.count} scored events were summarised before the reference had its calibration (estimates are added at ingest)` : `no event of the range has a score (a binary model's events need \`score\`, the positive class's probability, or \`scores\` in the order of two declared classes), ${before}`;
   }
   if (!v.spec.classCalibrations) {
     return v.reference.profile.classCalibrations ? 'the model\'s classes were redeclared since the reference was uploaded: upload it again' : 'the reference has no per-class calibrations: it needs a score column per declared class (score_<class>, or ?scores=) with every class the label of some labelled rows but not all';

@@ -5,7 +5,7 @@ import { calibrate, calibrateClasses } from './calibration.js';
 import { LazyMap } from './lazy-map.js';
 import { NumericSummary } from './numeric.js';
 import { decodeSummary, encodeSummary } from './summary-format.js';
-import type { SummarySpec } from './spec.js';
+import { binaryScore, type SummarySpec } from './spec.js';
 import {
   decodeFeature, featureRandom, fromState, isRef, MAX_QUANTILE_PROTO, numericFrom, stateOf, STORED_QUANTILES, storedQuantiles,
   type FeatureSummary, type LazyFeatures, type Shared, type WindowState,
@@ -19,7 +19,10 @@ export interface SummarisedEvent {
   /** Null for a failed inference: counted in events, errors and latency, not in the prediction or score distributions. */
   prediction: string | number | null;
   score: number | null;
-  /** A multiclass event's per-class scores (the model's declared class order), for CBPE; absent or null without. */
+  /**
+   * Per-class scores (the model's declared class order): a multiclass event's for CBPE; a binary event's stand for its
+   * `score` when it has none (binaryScore). Absent or null without.
+   */
   scores?: readonly number[] | null;
   latencyMs: number | null;
   error: string | null;
@@ -134,10 +137,11 @@ export class WindowSummary {
     const p = this.prediction;
     if (p instanceof CategoricalSummary) p.addClass(e.prediction);
     else p.add(e.prediction);
-    if (e.score !== null) {
-      this.score.add(e.score);
+    const score = this.spec.outputKind === 'binary' ? binaryScore(e.score, e.scores, this.spec.scoreIndex) : e.score;
+    if (score !== null) {
+      this.score.add(score);
       if (this.spec.outputKind === 'binary' && this.spec.calibration && this.spec.positiveClass !== undefined) {
-        addCbpe(this.cbpe, calibrate(this.spec.calibration, e.score), String(e.prediction) === this.spec.positiveClass);
+        addCbpe(this.cbpe, calibrate(this.spec.calibration, score), String(e.prediction) === this.spec.positiveClass);
       }
     }
     this.addMulticlassCbpe(e);

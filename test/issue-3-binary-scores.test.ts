@@ -1,0 +1,145 @@
+/**
+ * Issue 3, CBPE and realized metrics of a binary model whose events send `scores` ([P(c0), P(c1)] in the declared class
+ * order, as sklearn's predict_proba and the gateway's upstreams give them) instead of `score`. Until 2026-12 such events
+ * counted as unscored: no CBPE estimate, rocAuc and logLoss null, no score distribution, and a reference file of
+ * per-class score columns had no calibration. Each case declares two models that differ only in how they are sent the
+ * same probabilities (a `score` column and `score` fields, or per-class columns and `scores` fields) through a real
+ * server; their answers must be the same, and rocAuc / logLoss those of scikit-learn (/usr/bin/python3) on the rows.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { mulberry32 } from './helpers/quality-scenario.js';
+import { call, testServer } from './helpers/server.js';
+
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const H = 3_600_000;
+type Json = Record<string, unknown>;
+
+interface Case { name: string; classes: [string, string]; positive: string; named: boolean; columns?: [string, string] }
+const CASES: Case[] = [
+  // the declared order puts the positive class first: an index taken as "the second entry" fails here
+  { name: 'yn', classes: ['yes', 'no'], positive: 'yes', named: false },
+  // the upload names the positive class, the smaller one (the declared default would be "b")
+  { name: 'ab', classes: ['a', 'b'], positive: 'a', named: true, columns: ['prob_a', 'prob_b'] },
+  { name: 'zo', classes: ['0', '1'], positive: '1', named: false },
+];
+
+interface Row { x: number; p: number; label: string; prediction: string }
+
+function rows(seed: number, n: number, c: Case): Row[] {
+  const r = mulberry32(seed);
+  const neg = c.classes.find((k) => k !== c.positive) as string;
+  return Array.from({ length: n }, () => {
+    const p = Math.round(r() * 1000) / 1000; // ties, and exact 0 and 1 now and then
+    return { x: Math.round(r() * 100) / 10, p, label: r() < p * 0.8 + 0.1 ? c.positive : neg, prediction: p >= 0.5 ? c.positive : neg };
+  });
+}
+
+/** [P(c0), P(c1)] in the declared class order. */
+const probs = (c: Case, p: number): number[] => c.classes.map((k) => (k === c.positive ? p : 1 - p));
+
+function referenceCsv(c: Case, data: readonly Row[], perClass: boolean): string {
+  const cols = perClass ? c.columns ?? c.classes.map((k) => `score_${k}`) : ['score'];
+  const lines = [['x', 'prediction', 'label', ...cols].join(',')];
+  for (const d of data) lines.push([d.x, d.prediction, d.label, ...(perClass ? probs(c, d.p) : [d.p])].join(','));
+  return lines.join('\n') + '\n';
+}
+
+function sklearn(labels: readonly string[], scores: readonly number[], positive: string): { auc: number; logLoss: number } {
+  const py = `import json, sys
+from sklearn.metrics import roc_auc_score, log_loss
+d = json.load(sys.stdin)
+y = [1 if l == d['pos'] else 0 for l in d['labels']]
+print(json.dumps({'auc': roc_auc_score(y, d['scores']), 'logLoss': log_loss(y, d['scores'], labels=[0, 1])}))`;
+  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify({ labels, scores, pos: positive }), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as { auc: number; logLoss: number };
+}
+
+describe('issue 3: a binary model\'s events sending scores instead of score', { timeout: 120_000 }, () => {
+  const world = { now: NOW };
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => world.now });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  const declare = async (c: Case, model: string, perClass: boolean, ref: readonly Row[]): Promise<void> => {
+    const d = await call(s.url, 'POST', '/v1/models', { name: model, outputKind: 'binary', classes: c.classes, inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    assert.equal((await call(s.url, 'POST', `/v1/models/${model}/versions`, { version: '1' })).status, 201);
+    const q = [...(c.named ? [`positiveClass=${c.positive}`] : []), ...(perClass && c.columns ? [`scores=${c.columns.join(',')}`] : [])].join('&');
+    const up = await call(s.url, 'PUT', `/v1/models/${model}/versions/1/reference${q ? `?${q}` : ''}`, referenceCsv(c, ref, perClass), { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+  };
+
+  for (const c of CASES) {
+    test(`classes ${c.classes.join('/')}, positive ${c.positive}${c.named ? ' (named by the upload)' : ''}: the same answers as with score, and sklearn's rocAuc and logLoss`, async () => {
+      const ref = rows(11, 300, c);
+      const live = rows(12, 400, c);
+      const models = { score: `bs-${c.name}-score`, scores: `bs-${c.name}-scores` };
+      await declare(c, models.score, false, ref);
+      await declare(c, models.scores, true, ref);
+      const from = NOW - 2 * H;
+      for (const [how, model] of Object.entries(models)) {
+        const events = live.map((d, i) => ({
+          id: `${model}-${i}`, model, version: '1', timestamp: from + i * 9_000, features: { x: d.x }, prediction: d.prediction,
+          ...(how === 'score' ? { score: d.p } : { scores: probs(c, d.p) }),
+        }));
+        const r = await call(s.url, 'POST', '/v1/events', { events });
+        assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 500));
+        assert.equal(r.body['accepted'], live.length, JSON.stringify(r.body).slice(0, 500));
+        const labels = live.flatMap((d, i) => (i % 3 === 2 ? [] : [{ id: `${model}-${i}`, label: d.label }]));
+        assert.equal((await call(s.url, 'POST', '/v1/labels', { labels })).status, 200);
+      }
+      const range = `from=${from}&to=${NOW}`;
+      const get = async (model: string, path: string): Promise<Json> => {
+        const r = await call(s.url, 'GET', `/v1/models/${model}${path}`);
+        assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        return r.body;
+      };
+
+      // The reference: the same calibration, positive class and metrics from per-class columns as from a score column.
+      const refOf = async (model: string): Promise<Json> => ((await get(model, '')).versions as Array<{ reference: Json }>)[0]?.reference as Json;
+      const [r1, r2] = [await refOf(models.score), await refOf(models.scores)];
+      const refMetrics = r2['metrics'] as { positiveLabel: string; metrics: Record<string, { value: number | null }> };
+      assert.equal(refMetrics.positiveLabel, c.positive);
+      assert.equal(typeof refMetrics.metrics['rocAuc']?.value, 'number', 'the reference\'s rocAuc, from the positive class\'s column');
+      assert.deepEqual(r2['metrics'], r1['metrics']);
+
+      const p1 = await get(models.score, `/performance?${range}`);
+      const p2 = await get(models.scores, `/performance?${range}`);
+      assert.ok(p2['estimated'], `CBPE estimate: ${JSON.stringify(p2['estimatedNote'])}`);
+      assert.deepEqual(p2['estimated'], p1['estimated']);
+      assert.deepEqual(p2['realized'], p1['realized']);
+      const metrics = (p2['realized'] as { metrics: Record<string, { value: number | null }> }).metrics;
+      const labelled = live.filter((_, i) => i % 3 !== 2);
+      const want = sklearn(labelled.map((d) => d.label), labelled.map((d) => d.p), c.positive);
+      assert.ok(Math.abs((metrics['rocAuc']?.value ?? NaN) - want.auc) < 1e-12, `rocAuc ${metrics['rocAuc']?.value} against sklearn ${want.auc}`);
+      assert.ok(Math.abs((metrics['logLoss']?.value ?? NaN) - want.logLoss) < 1e-9, `logLoss ${metrics['logLoss']?.value} against sklearn ${want.logLoss}`);
+
+      // The estimate's time series. (Feature drift differs between the two models: their sketches are seeded by name.)
+      const strip = (b: Json): string => JSON.stringify(b).replaceAll(models.scores, models.score);
+      const series = `/timeseries?metric=estimatedAccuracy&granularity=hour&${range}`;
+      assert.equal(strip(await get(models.scores, series)), strip(await get(models.score, series)));
+    });
+  }
+
+  test('a reference naming scores and score, or scores of another number of columns, is refused with the reason', async () => {
+    const c = CASES[1] as Case;
+    const ref = rows(3, 20, c);
+    assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'bs-refuse', outputKind: 'binary', classes: c.classes, inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/models/bs-refuse/versions', { version: '1' })).status, 201);
+    const csv = referenceCsv(c, ref, true);
+    const both = await call(s.url, 'PUT', '/v1/models/bs-refuse/versions/1/reference?scores=prob_a,prob_b&score=prob_a', csv, { 'content-type': 'text/csv' });
+    assert.equal(both.status, 422, JSON.stringify(both.body));
+    assert.match(String((both.body['error'] as Json)['message']), /score .*or scores .*not both/);
+    const one = await call(s.url, 'PUT', '/v1/models/bs-refuse/versions/1/reference?scores=prob_a', csv, { 'content-type': 'text/csv' });
+    assert.equal(one.status, 422, JSON.stringify(one.body));
+    assert.match(String((one.body['error'] as Json)['message']), /scores must name 2 columns/);
+  });
+});
