@@ -8,9 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { mulberry32 } from './helpers/quality-scenario.js';
+import { lookout, tempDir, writeCsv } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -141,5 +143,41 @@ describe('issue 3: a binary model\'s events sending scores instead of score', { 
     const one = await call(s.url, 'PUT', '/v1/models/bs-refuse/versions/1/reference?scores=prob_a', csv, { 'content-type': 'text/csv' });
     assert.equal(one.status, 422, JSON.stringify(one.body));
     assert.match(String((one.body['error'] as Json)['message']), /scores must name 2 columns/);
+  });
+});
+
+describe('issue 3: lookout metrics of a binary task with --scores (two per-class columns)', () => {
+  test('the positive class\'s column is the score: rocAuc and logLoss equal sklearn\'s, as with --score; bad --scores are refused', () => {
+    const c = CASES[0] as Case;
+    const data = rows(21, 200, c);
+    const dir = tempDir('lookout-binary-scores-');
+    const path = join(dir, 'data.csv');
+    writeCsv(path, { y: data.map((d) => d.label), pred: data.map((d) => d.prediction), p: data.map((d) => d.p), p_no: data.map((d) => 1 - d.p), p_yes: data.map((d) => d.p) });
+    const json = (args: string[]): { positiveLabel: string; metrics: Record<string, { value: number | null }> } => {
+      const r = lookout(['metrics', '--data', path, '--task', 'binary', '--label', 'y', '--prediction', 'pred', '--json', ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { positiveLabel: string; metrics: Record<string, { value: number | null }> };
+    };
+    const byScores = json(['--scores', 'no=p_no,yes=p_yes']);
+    const byScore = json(['--score', 'p']);
+    const want = sklearn(data.map((d) => d.label), data.map((d) => d.p), 'yes');
+    assert.equal(byScores.positiveLabel, 'yes');
+    assert.ok(Math.abs((byScores.metrics['rocAuc']?.value ?? NaN) - want.auc) < 1e-12, JSON.stringify(byScores.metrics['rocAuc']));
+    assert.ok(Math.abs((byScores.metrics['logLoss']?.value ?? NaN) - want.logLoss) < 1e-9, JSON.stringify(byScores.metrics['logLoss']));
+    assert.deepEqual(byScores.metrics, byScore.metrics);
+    // the other class positive: its column is the score
+    const neg = json(['--scores', 'no=p_no,yes=p_yes', '--positive-label', 'no']);
+    const wantNo = sklearn(data.map((d) => d.label), data.map((d) => 1 - d.p), 'no');
+    assert.equal(neg.positiveLabel, 'no');
+    assert.ok(Math.abs((neg.metrics['rocAuc']?.value ?? NaN) - wantNo.auc) < 1e-12, JSON.stringify(neg.metrics['rocAuc']));
+    for (const [args, message] of [
+      [['--scores', 'no=p_no'], /binary --scores needs 2 columns/],
+      [['--scores', 'no=p_no,yes=p_yes', '--score', 'p'], /not both/],
+      [['--scores', 'no=p_no,yes=p_yes', '--positive-label', 'maybe'], /the positive class "maybe" needs one of them/],
+    ] as const) {
+      const r = lookout(['metrics', '--data', path, '--task', 'binary', '--label', 'y', '--prediction', 'pred', ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResult, type Task } from '../core/metrics/index.js';
+import { ClassCollector } from '../core/metrics/labels.js';
 import { Dataset } from '../io/dataset.js';
 import { classValues, numericValues } from '../io/columns.js';
 import { InputError } from '../io/errors.js';
@@ -40,7 +41,12 @@ export async function runMetrics(path: string, o: MetricsRunOptions): Promise<Me
       input.labels = await classValues(ds, o.label);
       if (o.prediction) input.predictions = await classValues(ds, o.prediction);
       if (o.score) input.scores = (await numericValues(ds, o.score)).values;
-      if (o.scores) {
+      if (o.scores && o.task === 'binary') {
+        // A binary model's two per-class columns (predict_proba's): the positive class's is the score.
+        const { column, positive } = binaryScoreColumn(o);
+        input.scores = (await numericValues(ds, column)).values;
+        input.positiveLabel = positive;
+      } else if (o.scores) {
         const cols = scoreColumns(o.scores);
         input.scoreMatrix = {
           classes: cols.map((c) => c.label),
@@ -48,7 +54,7 @@ export async function runMetrics(path: string, o: MetricsRunOptions): Promise<Me
         };
       }
     }
-    if (o.positiveLabel !== undefined) input.positiveLabel = o.positiveLabel;
+    if (o.positiveLabel !== undefined && input.positiveLabel === undefined) input.positiveLabel = o.positiveLabel;
     if (o.threshold !== undefined) input.threshold = o.threshold;
     if (o.seed !== undefined) input.seed = o.seed;
     if (o.resamples !== undefined) input.resamples = o.resamples;
@@ -67,6 +73,23 @@ export async function runMetrics(path: string, o: MetricsRunOptions): Promise<Me
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Binary --scores: the positive class's column of the two (--positive-label, else the larger class, as the metrics
+ * take it) and that class.
+ */
+function binaryScoreColumn(o: MetricsRunOptions): { column: string; positive: string } {
+  const cols = scoreColumns(o.scores);
+  if (o.score) throw new InputError('give --score (the positive class\'s probability) or --scores (one column per class), not both');
+  if (cols.length !== 2) throw new InputError(`binary --scores needs 2 columns, one per class (e.g. --scores no=p_no,yes=p_yes); got ${cols.length}`);
+  const c = new ClassCollector();
+  for (const { label } of cols) c.add(label);
+  const sorted = c.sorted().labels.map(String);
+  const positive = o.positiveLabel ?? sorted[1];
+  const col = cols.find((x) => positive !== undefined && x.label === positive);
+  if (!col || sorted.length !== 2) throw new InputError(`--scores gave the classes ${cols.map((x) => `"${x.label}"`).join(', ')}; the positive class ${positive === undefined ? '(two distinct classes needed)' : `"${positive}"`} needs one of them`);
+  return { column: col.column, positive: col.label };
 }
 
 function nanToNull(x: number): number | null {

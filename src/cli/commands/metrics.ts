@@ -27,7 +27,7 @@ export function metricsCommand(setCode: (c: number) => void): Command {
     .requiredOption('--label <col>', 'ground-truth column')
     .option('--prediction <col>', 'predicted label (classification) or value (regression)')
     .option('--score <col>', 'binary: probability of the positive class')
-    .option('--scores <list>', 'multiclass: per-class probability columns, "col" or "class=col"', parseList)
+    .option('--scores <list>', 'per-class probability columns, "col" or "class=col" (multiclass; or binary: two, the positive class\'s is the score)', parseList)
     .option('--positive-label <value>', 'binary: the positive class (default: the larger label, e.g. 1)')
     .option('--threshold <x>', 'binary: predict positive when score >= x if no --prediction (default 0.5)', parseNumber)
     .option('--seed <n>', 'bootstrap seed (default 0)', parseInteger)
