@@ -14,6 +14,7 @@ import type { Server } from '../src/server.js';
 import { mulberry32 } from './helpers/quality-scenario.js';
 import { lookout, tempDir, writeCsv } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
+import { startModelServer } from './helpers/upstream.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const H = 3_600_000;
@@ -178,6 +179,39 @@ describe('issue 3: lookout metrics of a binary task with --scores (two per-class
       const r = lookout(['metrics', '--data', path, '--task', 'binary', '--label', 'y', '--prediction', 'pred', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe('issue 3: the head-to-head comparison of versions whose upstreams answer scores', { timeout: 60_000 }, () => {
+  test('rows scored by an upstream answering [P(fraud), P(legit)] are compared on P(fraud), as one answering score', async () => {
+    const s = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; } });
+    const r = mulberry32(5);
+    const features = Array.from({ length: 120 }, () => ({ x: Math.round(r() * 1000) / 1000 }));
+    const labels = features.map((f) => (r() < f.x ? 'fraud' : 'legit'));
+    // P(fraud) of the row: the same for both versions, one sending score, the other scores in the declared order
+    const p = (f: Record<string, unknown>): number => Number(f['x']);
+    const byScore = await startModelServer({ answer: (f) => ({ prediction: p(f) >= 0.5 ? 'fraud' : 'legit', score: p(f) }) });
+    const byScores = await startModelServer({ answer: (f) => ({ prediction: p(f) >= 0.5 ? 'fraud' : 'legit', scores: [p(f), 1 - p(f)] }) });
+    try {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'fraud', outputKind: 'binary', classes: ['fraud', 'legit'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+      for (const [v, up] of [['1.0.0', byScore], ['2.0.0', byScores]] as const) assert.equal((await call(s.url, 'PUT', `/v1/models/fraud/versions/${v}`, { upstream: up.url })).status, 201);
+      const ref = await call(s.url, 'PUT', '/v1/models/fraud/versions/1.0.0/reference?positiveClass=fraud', 'x,label,score\n0.9,fraud,0.9\n0.2,legit,0.2\n0.7,fraud,0.7\n0.1,legit,0.1\n', { 'content-type': 'text/csv' });
+      assert.equal(ref.status, 200, JSON.stringify(ref.body));
+      const c = await call(s.url, 'POST', '/v1/models/fraud/compare', { current: '1.0.0', candidate: '2.0.0', testSet: { rows: features.map((f, i) => ({ features: f, label: labels[i] })) }, resamples: 50 });
+      assert.equal(c.status, 200, JSON.stringify(c.body));
+      const comparison = c.body['comparison'] as { positiveLabel: string; metrics: Array<{ metric: string; a: number | null; b: number | null }> };
+      assert.equal(comparison.positiveLabel, 'fraud');
+      const want = sklearn(labels, features.map((f) => f.x), 'fraud');
+      for (const [metric, value] of [['rocAuc', want.auc], ['logLoss', want.logLoss]] as const) {
+        const m = comparison.metrics.find((x) => x.metric === metric);
+        assert.ok(m && m.a !== null && m.b !== null, `${metric}: ${JSON.stringify(m)}`);
+        assert.ok(Math.abs(m.a - value) < 1e-9 && Math.abs(m.b - value) < 1e-9, `${metric}: ${JSON.stringify(m)} against sklearn ${value}`);
+      }
+    } finally {
+      await s.close();
+      await byScore.close();
+      await byScores.close();
     }
   });
 });

@@ -4,7 +4,8 @@ import { MetricsInputError, type Label, type Task } from '../core/metrics/types.
 import { fieldPath } from '../gateway/request.js';
 import { fit } from '../gateway/gateway.js';
 import { UpstreamError, type UpstreamClients } from '../gateway/upstream.js';
-import { declaredPositive } from '../monitoring/performance.js';
+import { binaryScore } from '../core/summary/spec.js';
+import { classIndex, declaredPositive } from '../monitoring/performance.js';
 import type { ModelRecord } from '../storage/types.js';
 import { knownFieldsOf, RegistryError } from './errors.js';
 import type { AliasResult, ModelRegistry } from './registry.js';
@@ -51,14 +52,19 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
   let labels: Array<Label | null>;
   let a: TestSet['current'];
   let b: TestSet['candidate'];
+  // Rows scored through upstreams that answer per-class scores only: kept until the positive class is known.
+  let perClass: Array<ClassScores | undefined> = [];
   if (t.rows !== undefined) {
     if (!Array.isArray(t.rows) || t.rows.length === 0 || t.rows.length > MAX_ROWS) throw new RegistryError('bad_request', `testSet.rows must have 1 to ${MAX_ROWS} rows`);
     const bad = t.rows.findIndex((r: unknown) => typeof r !== 'object' || r === null || Array.isArray(r));
     if (bad >= 0) throw new RegistryError('bad_request', `testSet.rows[${bad}] must be an object {features, label}`);
     checkRowFeatures(registry, model, t.rows);
     labels = t.rows.map((r) => r.label);
-    a = await score(registry, upstreams, model, current, t.rows, opts.concurrency ?? 16);
-    b = await score(registry, upstreams, model, candidate, t.rows, opts.concurrency ?? 16);
+    const sa = await score(registry, upstreams, model, current, t.rows, opts.concurrency ?? 16);
+    const sb = await score(registry, upstreams, model, candidate, t.rows, opts.concurrency ?? 16);
+    a = sa.outputs;
+    b = sb.outputs;
+    perClass = [sa.classScores, sb.classScores];
   } else {
     if (!Array.isArray(t.labels) || !t.current || !t.candidate) throw new RegistryError('bad_request', 'testSet needs "rows" [{features, label}] or "labels" with "current" and "candidate" outputs');
     labels = t.labels;
@@ -85,6 +91,12 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
   // as monitoring takes it: the test set's, else the reference's (the current version's, else the candidate's), else the
   // larger declared class, else (no classes declared) the larger of the test set's labels and predictions (pairedComparison)
   const positive = t.positiveLabel ?? (task === 'binary' ? registry.referencePositive(model, current) ?? registry.referencePositive(model, candidate) ?? declaredPositive(m) : undefined);
+  // Rows scored by upstreams answering a binary model's `scores` and no `score`: the positive class's entry, as monitoring takes it.
+  const index = classIndex(m, positive === undefined ? undefined : String(positive));
+  [a, b].forEach((o, i) => {
+    const derived = o && o.scores === undefined && task === 'binary' ? binaryScores(perClass[i], index) : undefined;
+    if (o && derived) o.scores = derived;
+  });
   try {
     const comparison = pairedComparison({
       // never the labels' larger class alone: a test set of "no" rows only made "no" positive, and the reference's positive
@@ -159,13 +171,23 @@ function checkColumn(name: string, values: unknown, ok: (v: unknown) => boolean)
   if (bad >= 0) throw new RegistryError('bad_request', `${name}[${bad}] is not a valid value (${JSON.stringify(values[bad])?.slice(0, 100)})`);
 }
 
-async function score(registry: ModelRegistry, upstreams: UpstreamClients, model: string, version: string, rows: NonNullable<TestSet['rows']>, concurrency: number): Promise<{ predictions: Array<Label | null>; scores?: Array<number | null> }> {
+type ClassScores = Array<number[] | null>;
+
+/** A binary model's scores from per-class ones (binaryScore at the positive class's index); undefined when a row has none. */
+function binaryScores(perClass: ClassScores | undefined, index: number | undefined): Array<number | null> | undefined {
+  const out = perClass?.map((s) => binaryScore(null, s, index));
+  if (!out) return undefined;
+  return out.every((x) => x !== null) ? out : undefined;
+}
+
+async function score(registry: ModelRegistry, upstreams: UpstreamClients, model: string, version: string, rows: NonNullable<TestSet['rows']>, concurrency: number): Promise<{ outputs: NonNullable<TestSet['current']>; classScores?: ClassScores }> {
   const ctl = registry.control(model);
   const ctx = registry.requireContext(model);
   const url = ctl.upstreams.get(version);
   if (url === undefined) throw new RegistryError('bad_request', `version ${version} has no upstream to score the test set with; send its outputs instead`);
   const predictions: Array<Label | null> = new Array<Label | null>(rows.length).fill(null);
   const scores: Array<number | null> = new Array<number | null>(rows.length).fill(null);
+  const classScores: ClassScores = new Array<number[] | null>(rows.length).fill(null);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < rows.length) {
@@ -176,6 +198,7 @@ async function score(registry: ModelRegistry, upstreams: UpstreamClients, model:
         const r = fit(ctx, await upstreams.predict(url, JSON.stringify({ features: rows[i]?.features ?? {} }), ctl.serving.timeoutMs));
         predictions[i] = r.prediction;
         scores[i] = r.score;
+        classScores[i] = r.scores;
       } catch (e) {
         // as the gateway answers a request nothing answered: 504 for a timeout, 502 otherwise (a 503 read as Lookout's own)
         const code = e instanceof UpstreamError && e.kind === 'timeout' ? 'upstream_timeout' : e instanceof UpstreamError ? 'upstream_error' : 'unavailable';
@@ -185,7 +208,8 @@ async function score(registry: ModelRegistry, upstreams: UpstreamClients, model:
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, worker));
-  return scores.every((s) => s !== null) ? { predictions, scores } : { predictions };
+  if (scores.every((s) => s !== null)) return { outputs: { predictions, scores } };
+  return { outputs: { predictions }, ...(classScores.every((s) => s !== null) && { classScores }) };
 }
 
 /** Promotion: compares the candidate with the alias's current version and moves the alias only if the gate passes. */
