@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { mulberry32 } from './helpers/quality-scenario.js';
 import { lookout, tempDir, writeCsv } from './helpers/cli.js';
+import { testSchemas } from './helpers/pg-schemas.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
@@ -61,11 +62,19 @@ print(json.dumps({'auc': roc_auc_score(y, d['scores']), 'logLoss': log_loss(y, d
   return JSON.parse(r.stdout) as { auc: number; logLoss: number };
 }
 
-describe('issue 3: a binary model\'s events sending scores instead of score', { timeout: 120_000 }, () => {
+const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
+const schemas = testSchemas('lookout_binscores', pgUrl);
+const BACKENDS = [
+  { name: 'DuckDB', skip: false as const, storage: (): string | undefined => undefined },
+  { name: 'PostgreSQL', skip: pgUrl ? false as const : 'LOOKOUT_TEST_PG_URL not set: the PostgreSQL run is skipped', storage: (): string => schemas.url('s') },
+];
+
+for (const backend of BACKENDS) describe(`issue 3 (${backend.name}): a binary model's events sending scores instead of score`, { timeout: 120_000, skip: backend.skip }, () => {
   const world = { now: NOW };
   let s: Server;
   before(async () => {
-    s = await testServer({ clock: () => world.now });
+    const storage = backend.storage();
+    s = await testServer({ clock: () => world.now, configure: (c) => { if (storage !== undefined) c.storage = storage; } });
   });
   after(async () => {
     await s.close();
