@@ -19,7 +19,10 @@ interface ClientEventBase {
   prediction?: string | number | boolean | null;
   /** Score of the positive class, in [0, 1]. */
   score?: number | null;
-  /** Per-class scores in [0, 1], in the order of the model's classes. */
+  /**
+   * Per-class scores in [0, 1], in the order of the model's classes (predict_proba's row): a multiclass model's, or a
+   * binary model's two instead of `score` (the positive class's entry is then its score).
+   */
   scores?: number[] | null;
   /** Of a failed inference too. */
   latencyMs?: number;
