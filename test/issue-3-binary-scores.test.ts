@@ -224,3 +224,44 @@ describe('issue 3: the head-to-head comparison of versions whose upstreams answe
     }
   });
 });
+
+describe('issue 3: the gateway recording an upstream that answers a binary model\'s scores', { timeout: 60_000 }, () => {
+  test('its events are scored: /performance has sklearn\'s rocAuc and a CBPE estimate', async () => {
+    const world = { now: NOW };
+    const s = await testServer({ clock: () => world.now });
+    const up = await startModelServer({ answer: (f) => ({ prediction: Number(f['x']) >= 0.5 ? 'yes' : 'no', scores: [1 - Number(f['x']), Number(f['x'])] }) });
+    try {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'gw', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+      assert.equal((await call(s.url, 'PUT', '/v1/models/gw/versions/1.0.0', { upstream: up.url })).status, 201);
+      assert.equal((await call(s.url, 'PUT', '/v1/models/gw/aliases/production', { version: '1.0.0', reason: 'first' })).status, 200);
+      const ref = rows(31, 200, CASES[0] as Case).map((d) => `${d.p},${d.label},${d.p}`).join('\n');
+      assert.equal((await call(s.url, 'PUT', '/v1/models/gw/versions/1.0.0/reference', `x,label,score\n${ref}\n`, { 'content-type': 'text/csv' })).status, 200);
+      const r = mulberry32(32);
+      const xs = Array.from({ length: 90 }, () => Math.round(r() * 1000) / 1000);
+      const labels = xs.map((x) => (r() < x ? 'yes' : 'no'));
+      const ids: string[] = [];
+      world.now = NOW - H;
+      for (const x of xs) {
+        const a = await call(s.url, 'POST', '/v1/models/gw/predict', { features: { x } });
+        assert.equal(a.status, 200, JSON.stringify(a.body));
+        assert.deepEqual(a.body['scores'], [1 - x, x]);
+        ids.push(String(a.body['id']));
+      }
+      world.now = NOW;
+      const performance = async (): Promise<Json> => (await call(s.url, 'GET', `/v1/models/gw/performance?from=${NOW - 2 * H}&to=${NOW}`)).body;
+      // the recorder commits its events within 200 ms of their answers
+      for (let i = 0; i < 50 && (await performance())['events'] !== xs.length; i++) await new Promise((res) => setTimeout(res, 100));
+      const l = await call(s.url, 'POST', '/v1/labels', { labels: ids.map((id, i) => ({ id, label: labels[i] })) });
+      assert.equal(l.status, 200, JSON.stringify(l.body));
+      const p = await performance();
+      assert.equal(p['labelled'], xs.length, JSON.stringify(p).slice(0, 500));
+      const auc = (p['realized'] as { metrics: Record<string, { value: number | null }> }).metrics['rocAuc']?.value;
+      const want = sklearn(labels, xs, 'yes');
+      assert.ok(auc !== undefined && auc !== null && Math.abs(auc - want.auc) < 1e-12, `rocAuc ${auc} against sklearn ${want.auc}`);
+      assert.ok(p['estimated'], `estimated: ${JSON.stringify(p['estimatedNote'])}`);
+    } finally {
+      await s.close();
+      await up.close();
+    }
+  });
+});
