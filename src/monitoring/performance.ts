@@ -235,13 +235,13 @@ function unscoredCount(m: ModelRecord, labelled: readonly LabelledOutcome[], pos
   return count;
 }
 
-/** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */
 /** The index of a binary model's positive class among its two declared classes (for events' `scores`), if any. */
 export function classIndex(m: ModelRecord, positive: string | undefined): number | undefined {
   const i = m.outputKind === 'binary' && m.classes?.length === 2 && positive !== undefined ? m.classes.indexOf(positive) : -1;
   return i >= 0 ? i : undefined;
 }
 
+/** A binary model's positive class from its two declared classes: the larger in np.unique order (metrics' default over both). */
 export function declaredPositive(m: ModelRecord): string | undefined {
   if (m.classes?.length !== 2) return undefined;
   const c = new ClassCollector();

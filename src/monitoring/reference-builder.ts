@@ -153,10 +153,6 @@ function referenceMetrics(input: MetricsInput): MetricsResult {
 }
 
 /**
- * A multiclass model's per-class score columns, in its declared class order: `requested` (comma-separated) or, when
- * the file has all of them, score_<class>; null without.
- */
-/**
  * A binary model's score column when the file has no `score` column: its positive class's column among per-class ones
  * (the upload's `scores`, two columns in the declared class order, else `score_<class>`), as events' `scores` stand for
  * their `score`. The positive class is the upload's, else the declared one (declaredPositive).
@@ -177,6 +173,10 @@ function binaryScoreColumn(ds: Dataset, model: ModelRecord, cols: ReferenceColum
   return names[i];
 }
 
+/**
+ * A multiclass model's per-class score columns, in its declared class order: `requested` (comma-separated) or, when
+ * the file has all of them, score_<class>; null without.
+ */
 async function classScoreColumns(ds: Dataset, model: ModelRecord, requested: string | readonly string[] | undefined): Promise<Float64Array[] | null> {
   const classes = model.classes ?? [];
   if (model.outputKind !== 'multiclass' || classes.length < 2) return null;
