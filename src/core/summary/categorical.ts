@@ -41,15 +41,25 @@ function jsonKey(v: unknown): string {
   }
 }
 
-/** Texts that mean "missing" (trimmed, any case), besides blank ones: in data files (io/dataset.ts) and in events alike. */
-export const MISSING_TEXTS: readonly string[] = ['nan', 'null', 'none', 'na', 'n/a'];
+/**
+ * Texts that mean "missing" (trimmed, any case), besides blank ones: in data files (io/dataset.ts) and in events alike.
+ * pandas.read_csv's default na_values (pandas 1.5: #N/A of Excel, <NA> of pandas' own to_csv, -1.#IND and 1.#QNAN of
+ * old C runtimes, NULL, NaN, NA, n/a, ...; pandas 2 adds None) in any case, and none. Until audit 16 only nan, null,
+ * none, na and n/a: an Excel export's #N/A made a numeric column categorical, a category "#N/A".
+ */
+export const MISSING_TEXTS: readonly string[] = [
+  'nan', '-nan', 'null', 'none', 'na', 'n/a', '#n/a', '#n/a n/a', '#na', '<na>', '-1.#ind', '-1.#qnan', '1.#ind', '1.#qnan',
+];
+
+/** The length of the longest of MISSING_TEXTS: a longer text, trimmed, is none of them. */
+const LONGEST_MISSING_TEXT = Math.max(...MISSING_TEXTS.map((t) => t.length));
 
 /** Whether a text is a missing value: blank, or one of MISSING_TEXTS (as `lookout drift` and a reference file read it). */
 export function isMissingText(s: string): boolean {
-  // Every categorical value of every event passes here: a text of 5 or more characters that starts and ends with
-  // printable ASCII other than a space is none of them, without the two copies trim() and toLowerCase() make.
+  // Every categorical value of every event passes here: a text longer than the longest missing text that starts and
+  // ends with printable ASCII other than a space is none of them, without the two copies trim() and toLowerCase() make.
   const n = s.length;
-  if (n > 4 && isPrintable(s.charCodeAt(0)) && isPrintable(s.charCodeAt(n - 1))) return false;
+  if (n > LONGEST_MISSING_TEXT && isPrintable(s.charCodeAt(0)) && isPrintable(s.charCodeAt(n - 1))) return false;
   const t = s.trim().toLowerCase();
   return t === '' || MISSING_TEXTS.includes(t);
 }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { isMissingText } from '../src/core/summary/categorical.js';
+import { lookout, tempDir } from './helpers/cli.js';
+
+/**
+ * Audit 16 (offline CLI): `lookout drift`, `metrics` and `report` through the real binary (bin/lookout.js) on files
+ * written here, compared with pandas (/usr/bin/python3) where it is the reference.
+ */
+interface DriftJson {
+  features: Array<{ name: string; kind: string; score: number | null; drifted: boolean; stats: Record<string, unknown> & { quality: { missingReference: number; missingCurrent: number } } }>;
+  reference: { rows: number };
+  current: { rows: number };
+}
+
+const dir = tempDir('lookout-audit16-');
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+/** Runs a Python program with /usr/bin/python3 (pandas) and parses the JSON it prints; null without pandas. */
+function python(program: string, ...args: string[]): unknown {
+  const r = spawnSync('/usr/bin/python3', ['-c', program, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+const pandasAvailable = spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
+const noPandas = pandasAvailable ? false : 'needs /usr/bin/python3 with pandas';
+
+describe('audit 16 (offline): the missing-value texts of pandas.read_csv (#N/A, <NA>, -1.#IND, ...)', { skip: noPandas }, () => {
+  test('a CSV holding each of them: the missing counts and the numeric/categorical decision are pandas\'', () => {
+    // every text pandas.read_csv reads as missing by default, in the installed pandas
+    const texts = (python('import json; from pandas._libs.parsers import STR_NA_VALUES; print(json.dumps(sorted(t for t in STR_NA_VALUES if t)))') as string[]);
+    assert.ok(texts.includes('#N/A') && texts.includes('<NA>'), texts.join(' '));
+    const rows = ['num,cat,code'];
+    texts.forEach((t, i) => rows.push(`${i + 0.5},a,${i % 3}`, `${t},${t},${t}`, `${i},b,${(i + 1) % 3}`));
+    const cur = file('na-texts.csv', rows.join('\n') + '\n');
+    const clean = file('na-clean.csv', ['num,cat,code', ...texts.flatMap((_, i) => [`${i + 0.5},a,${i % 3}`, `${i},b,${(i + 1) % 3}`])].join('\n') + '\n');
+    const pandas = python('import json,sys,pandas as pd; d=pd.read_csv(sys.argv[1]); print(json.dumps({c:{"missing":int(d[c].isna().sum()),"numeric":bool(pd.api.types.is_numeric_dtype(d[c]))} for c in d.columns}))', cur) as Record<string, { missing: number; numeric: boolean }>;
+    // the file as a reference: the kinds are decided by it
+    const r = lookout(['drift', '--reference', cur, '--current', cur, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as DriftJson;
+    const got = Object.fromEntries(out.features.map((f) => [f.name, { missing: Math.round(f.stats.quality.missingReference * out.reference.rows), numeric: f.kind === 'numerical' }]));
+    // before: num and code categorical with 7 missing each (nan, null, NA, n/a, N/A, NaN, NULL) of pandas' 17
+    assert.deepEqual(got, pandas);
+    // as the current file against one without them: no text of them is a new category
+    const c = lookout(['drift', '--reference', clean, '--current', cur, '--json']);
+    assert.equal(c.code, 0, c.stderr);
+    const cat = (JSON.parse(c.stdout) as DriftJson).features.find((f) => f.name === 'cat');
+    assert.deepEqual(cat?.stats['newCategories'], [], JSON.stringify(cat));
+    // the same texts in the server's event summaries (isMissingText, which ingest uses for every categorical value)
+    for (const t of texts) assert.ok(isMissingText(t) && isMissingText(` ${t.toLowerCase()} `), t);
+    assert.ok(isMissingText('None'), 'None stays missing (pandas >= 2 reads it so too)');
+  });
+});
