@@ -59,3 +59,39 @@ describe('audit 16 (offline): the missing-value texts of pandas.read_csv (#N/A, 
     assert.ok(isMissingText('None'), 'None stays missing (pandas >= 2 reads it so too)');
   });
 });
+
+describe('audit 16 (offline): metrics --positive-label True against labels pandas wrote True/False', { skip: noPandas }, () => {
+  // pandas writes a bool column True/False; Lookout reads it as the classes false/true (as a boolean column of any
+  // format), so `--positive-label True`, the user's spelling of the file's own value, was refused.
+  const made = (): Record<string, number[]> => python(`
+import json, sys, numpy as np, pandas as pd
+from sklearn.metrics import precision_score, recall_score, f1_score
+r = np.random.default_rng(1); y = r.random(200) < 0.3; p = np.where(r.random(200) < 0.8, y, ~y)
+pd.DataFrame({'label': y, 'pred': p}).to_csv(sys.argv[1], index=False)
+print(json.dumps({str(pos): [precision_score(y, p, pos_label=pos), recall_score(y, p, pos_label=pos), f1_score(y, p, pos_label=pos)] for pos in (True, False)}))
+`, join(dir, 'bool-labels.csv')) as Record<string, number[]>;
+  let sklearn: Record<string, number[]> | null = null;
+  const data = join(dir, 'bool-labels.csv');
+  const run = (pos: string): ReturnType<typeof lookout> => lookout(['metrics', '--data', data, '--task', 'binary', '--label', 'label', '--prediction', 'pred', '--positive-label', pos, '--json']);
+
+  test('True, TRUE and true are the class true; False the class false: precision, recall, f1 as sklearn\'s pos_label', () => {
+    sklearn = made();
+    for (const [pos, sk] of [['True', 'True'], ['TRUE', 'True'], ['true', 'True'], ['False', 'False']] as const) {
+      const r = run(pos);
+      // before: exit 2, positiveLabel "True" is not one of the classes "false", "true"
+      assert.equal(r.code, 0, `${pos}: ${r.stderr}`);
+      const m = JSON.parse(r.stdout) as { positiveLabel: string; metrics: Record<string, { value: number }> };
+      assert.equal(m.positiveLabel, sk.toLowerCase(), pos);
+      const got = ['precision', 'recall', 'f1'].map((k) => m.metrics[k]?.value as number);
+      const want = sklearn[sk] as number[];
+      want.forEach((x, i) => assert.ok(Math.abs((got[i] as number) - x) < 1e-12, `${pos}: ${got.join(', ')} vs ${want.join(', ')}`));
+    }
+  });
+
+  test('a label that is no class is still refused, naming the classes', () => {
+    sklearn ??= made();
+    const r = run('yes');
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /"yes" is not one of the classes "false", "true"/);
+  });
+});

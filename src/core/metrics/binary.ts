@@ -51,11 +51,11 @@ export function binaryMetrics(input: MetricsInput): MetricsResult {
   let posKey: string;
   let posLabel: Label;
   if (input.positiveLabel !== undefined && input.positiveLabel !== null) {
-    posKey = canonicalKey(input.positiveLabel);
+    posKey = positiveKey(input.positiveLabel, present);
     if (present.length === 2 && !present.includes(posKey)) {
       throw new MetricsInputError(`positiveLabel ${describe(input.positiveLabel)} is not one of the classes ${present.map(describe).join(', ')}`);
     }
-    posLabel = collector.original.get(posKey) ?? input.positiveLabel;
+    posLabel = collector.original.get(posKey) ?? (posKey === canonicalKey(input.positiveLabel) ? input.positiveLabel : posKey);
   } else if (present.length === 2) {
     posKey = present[1] as string;
     posLabel = collector.original.get(posKey) as Label;
@@ -123,6 +123,19 @@ export function binaryMetrics(input: MetricsInput): MetricsResult {
     metrics.logLoss = bootstrapMetric(meanLoss(losses), lossStats, plan.resamples, plan.note);
   }
   return { ...base, confusionMatrix: [[tn, fp], [fn, tp]], metrics };
+}
+
+/** Classes that are booleans' texts: a CSV column pandas wrote True/False is read as the classes false/true. */
+const BOOLEAN_CLASS = /^(true|false)$/i;
+
+/**
+ * The key of the positive label given: its canonical key, or, when the classes are booleans (true/false), the class
+ * it names in another case (`True`, the spelling pandas writes, for the class true; until audit 16 refused as no class).
+ */
+function positiveKey(given: Label, present: string[]): string {
+  const key = canonicalKey(given);
+  if (present.includes(key) || !BOOLEAN_CLASS.test(key) || !present.every((k) => BOOLEAN_CLASS.test(k))) return key;
+  return present.find((k) => k.toLowerCase() === key.toLowerCase()) ?? key.toLowerCase();
 }
 
 /**
