@@ -95,3 +95,23 @@ print(json.dumps({str(pos): [precision_score(y, p, pos_label=pos), recall_score(
     assert.match(r.stderr, /"yes" is not one of the classes "false", "true"/);
   });
 });
+
+describe('audit 16 (offline): metrics text output of a binary result where one class only occurs', () => {
+  test('the 2 x 2 matrix names its rows and columns, the absent class among them (before: "classes yes" above it)', () => {
+    const data = file('one-class.csv', 'y,p\nyes,yes\nyes,yes\nyes,yes\n');
+    const r = lookout(['metrics', '--data', data, '--task', 'binary', '--label', 'y', '--prediction', 'p']);
+    assert.equal(r.code, 0, r.stderr);
+    const text = r.stdout.slice(r.stdout.indexOf('confusion matrix'));
+    // before: "confusion matrix (rows: true, columns: predicted; classes yes):\n  0\t0\n  0\t3"
+    assert.doesNotMatch(text, /classes yes\)/);
+    const lines = text.split('\n');
+    assert.match(lines[1] ?? '', /^true \\ predicted\s+\(not yes\)\s+yes$/);
+    assert.match(lines[3] ?? '', /^\(not yes\)\s+0\s+0$/);
+    assert.match(lines[4] ?? '', /^yes\s+0\s+3$/);
+    assert.match(lines[5] ?? '', /only the class yes occurs/);
+    // two classes: named as they are, in the matrix's order
+    const two = lookout(['metrics', '--data', file('two-class.csv', 'y,p\n0,1\n1,1\n0,0\n'), '--task', 'binary', '--label', 'y', '--prediction', 'p']);
+    const t2 = two.stdout.slice(two.stdout.indexOf('confusion matrix')).split('\n');
+    assert.deepEqual([1, 3, 4].map((i) => (t2[i] ?? '').split(/\s{2,}/)), [['true \\ predicted', '0', '1'], ['0', '1', '1'], ['1', '0', '1']]);
+  });
+});

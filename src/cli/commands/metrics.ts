@@ -49,9 +49,25 @@ function renderMetricsText(r: MetricsResult): string {
   out += '\n' + table(['metric', 'value', '95% CI', 'note'], Object.entries(r.metrics).map(([k, m]) => [
     k, fmt(m.value), m.ci ? `[${fmt(m.ci[0])}, ${fmt(m.ci[1])}]` : '-', m.note ?? '',
   ]));
-  if (r.confusionMatrix && r.classes) {
-    out += `\nconfusion matrix (rows: true, columns: predicted; classes ${r.classes.map(String).join(', ')}):\n`;
-    for (const row of r.confusionMatrix) out += '  ' + row.join('\t') + '\n';
-  }
+  if (r.confusionMatrix && r.classes) out += '\n' + renderConfusion(r.confusionMatrix, r.classes.map(String), r.positiveLabel);
   return out;
+}
+
+/**
+ * The confusion matrix as a table whose rows and columns are named by their classes. A binary matrix is 2 x 2 (negative,
+ * positive) also when only one class occurs: the absent one is shown as "(not P)", with a line saying it is absent (until
+ * audit 16 "classes yes" stood above a 2 x 2 matrix of unnamed rows).
+ */
+function renderConfusion(matrix: number[][], classes: string[], positive: unknown): string {
+  const names = [...classes];
+  let note = '';
+  if (matrix.length === 2 && names.length === 1) {
+    const pos = String(positive);
+    const other = `(not ${pos})`;
+    if (names[0] === pos) names.unshift(other);
+    else names.push(other);
+    note = `only the class ${names[0] === other ? pos : names[0]} occurs: ${other} is the other class, absent from the labels and predictions\n`;
+  }
+  const rows = matrix.map((row, i) => [names[i] ?? '', ...row.map(String)]);
+  return 'confusion matrix (rows: true class, columns: predicted class):\n' + table(['true \\ predicted', ...names], rows) + note;
 }
