@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
 import { isMissingText } from '../src/core/summary/categorical.js';
 import { lookout, tempDir } from './helpers/cli.js';
+import { call, testServer } from './helpers/server.js';
 
 /**
  * Audit 16 (offline CLI): `lookout drift`, `metrics` and `report` through the real binary (bin/lookout.js) on files
@@ -113,5 +115,49 @@ describe('audit 16 (offline): metrics text output of a binary result where one c
     const two = lookout(['metrics', '--data', file('two-class.csv', 'y,p\n0,1\n1,1\n0,0\n'), '--task', 'binary', '--label', 'y', '--prediction', 'p']);
     const t2 = two.stdout.slice(two.stdout.indexOf('confusion matrix')).split('\n');
     assert.deepEqual([1, 3, 4].map((i) => (t2[i] ?? '').split(/\s{2,}/)), [['true \\ predicted', '0', '1'], ['0', '1', '1'], ['1', '0', '1']]);
+  });
+});
+
+describe('audit 16 (offline): a file of a header and no rows', () => {
+  // DuckDB reads a header-only CSV as VARCHAR columns of 0 rows: drift compared every column as categorical on nothing
+  // ("no non-missing values in reference", dataset drift "no", exit 0), the report drew empty charts.
+  const header = file('header-only.csv', 'a,b,c\n');
+  const good = file('abc.csv', 'a,b,c\n1,x,2\n3,y,4\n5,x,6\n');
+  const refused = (r: ReturnType<typeof lookout>, path: string): void => {
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(r.stderr, `lookout: error: file has no rows: ${path} (a header only)\n`);
+    assert.deepEqual(JSON.parse(r.stdout), { error: { code: 'bad_input', message: `file has no rows: ${path} (a header only)`, details: {} } });
+  };
+
+  test('drift, report and metrics refuse it, reference or current, with exit 2 naming the file', () => {
+    // before: exit 0 and a drift table of three "categorical" features with no score
+    refused(lookout(['drift', '--reference', header, '--current', good, '--json']), header);
+    refused(lookout(['drift', '--reference', good, '--current', header, '--json']), header);
+    const out = join(dir, 'header-report.html');
+    refused(lookout(['report', '--reference', header, '--current', good, '--out', out, '--json']), header);
+    refused(lookout(['report', '--reference', good, '--current', header, '--out', out, '--json']), header);
+    assert.throws(() => readFileSync(out), 'no report written');
+    refused(lookout(['metrics', '--data', header, '--task', 'regression', '--label', 'a', '--prediction', 'c', '--json']), header);
+  });
+
+  describe('the server\'s reference upload of such a file', () => {
+    let s: Server;
+    before(async () => {
+      s = await testServer();
+    });
+    after(async () => {
+      await s.close();
+    });
+    test('refused 422 saying the uploaded file has no rows, without the server\'s path; no reference kept', async () => {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'hdr', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } })).status, 201);
+      assert.equal((await call(s.url, 'POST', '/v1/models/hdr/versions', { version: '1' })).status, 201);
+      const r = await call(s.url, 'PUT', '/v1/models/hdr/versions/1/reference', 'x,c,prediction,label\n', { 'content-type': 'text/csv' });
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      const err = (r.body as { error: { code: string; message: string } }).error;
+      // before: "reference /tmp/lookout-server-.../references/hdr/1-1796...csv has no rows"
+      assert.equal(err.message, 'file has no rows: the uploaded reference (a header only)');
+      const m = await call(s.url, 'GET', '/v1/models/hdr');
+      assert.equal((m.body as { versions: Array<{ reference: unknown }> }).versions[0]?.reference, null, JSON.stringify(m.body));
+    });
   });
 });

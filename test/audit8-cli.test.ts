@@ -36,12 +36,12 @@ describe('audit 8: the offline CLI on files', { timeout: 120_000 }, () => {
         assert.equal(r.stderr.trim(), `lookout: error: file is empty: ${path} (${why})`);
       }
     }
-    // A header-only CSV is not empty: it is a file of 0 rows.
+    // A header-only CSV is not empty but has no rows: refused since audit 16 (drift compared nothing and said "no drift").
     const header = join(dir, 'header.csv');
     writeFileSync(header, 'a,s\n');
     const r = lookout(['drift', '--reference', good, '--current', header, '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as { current: { rows: number } }).current.rows, 0);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { error: { message: string } }).error.message, `file has no rows: ${header} (a header only)`);
   });
 
   test('the HTML report in Chromium: every chart sits below its feature title, whatever the title\'s length', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, async () => {

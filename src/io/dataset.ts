@@ -93,6 +93,9 @@ export class Dataset {
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
     const rows = Number(count.getRowObjectsJS()[0]?.['n'] ?? 0);
     if (format === 'csv' && (columns.length === 1 || rows === 0)) await refuseRagged(path, columns.length);
+    // Nothing to compare or measure: DuckDB types a header-only CSV's columns VARCHAR, so drift compared every column
+    // as categorical on nothing and said "no drift" (exit 0) until audit 16.
+    if (rows === 0) throw new InputError(`file has no rows: ${path} (${format === 'csv' ? 'a header only' : `a ${format === 'parquet' ? 'Parquet' : 'JSON'} file of 0 rows`})`);
     return new Dataset(conn, table, path, rows, columns);
   }
 

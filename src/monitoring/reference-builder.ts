@@ -56,7 +56,6 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
   const conn = await instance.connect();
   try {
     const ds = await Dataset.load(conn, path, 'reference');
-    if (ds.rows === 0) throw new InputError(`reference ${path} has no rows`);
     const spec = specFor(model, null);
     const edges: Record<string, number[]> = {};
     const missingFeatures = spec.features.filter((f) => !ds.column(f.name)).map((f) => f.name);

@@ -142,7 +142,8 @@ export function modelRoutes(deps: AppDeps) {
         } catch (e) {
           // A refused (or failed) upload is no reference: its file would stay in DATA_DIR/references for ever.
           rmSync(path, { force: true });
-          if (e instanceof InputError) throw new ApiError('unprocessable', e.message);
+          // the file is the server's copy: the client knows it as the body it sent, not by the server's path
+          if (e instanceof InputError) throw new ApiError('unprocessable', e.message.replaceAll(path, 'the uploaded reference'));
           throw e;
         }
         return describe(deps, m);
