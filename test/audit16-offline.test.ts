@@ -161,3 +161,30 @@ describe('audit 16 (offline): a file of a header and no rows', () => {
     });
   });
 });
+
+describe('audit 16 (offline): naming a column whose name holds a comma', () => {
+  // --columns a,b splits at commas: a column "income, USD" (pandas writes it quoted) could not be selected.
+  const path = file('comma-names.csv', ['"income, USD",plan,"code, v2",x', ...Array.from({ length: 30 }, (_, i) => `${i * 10},${['a', 'b'][i % 2]},${i % 3},${i}`)].join('\n') + '\n');
+  const names = (args: string[]): string[] => {
+    const r = lookout(['drift', '--reference', path, '--current', path, '--json', ...args]);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return (JSON.parse(r.stdout) as DriftJson).features.map((f) => `${f.name}:${f.kind}`);
+  };
+
+  test('--column NAME (repeatable) selects it; --categorical-column NAME makes it categorical; --columns a,b still works', () => {
+    // before: exit 2, "error: unknown option '--column'"
+    assert.deepEqual(names(['--column', 'income, USD']), ['income, USD:numerical']);
+    assert.deepEqual(names(['--column', 'income, USD', '--column', 'code, v2', '--categorical-column', 'code, v2']), ['income, USD:numerical', 'code, v2:categorical']);
+    assert.deepEqual(names(['--columns', 'plan,x', '--column', 'income, USD']), ['plan:categorical', 'x:numerical', 'income, USD:numerical']);
+    assert.deepEqual(names(['--columns', 'plan,x']), ['plan:categorical', 'x:numerical']);
+    // --columns with the name splits it, and says so: the columns are "income" and "USD", which the file lacks
+    const r = lookout(['drift', '--reference', path, '--current', path, '--columns', 'income, USD']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown column "income"/);
+    // the report takes them too
+    const out = join(dir, 'comma-report.html');
+    const rep = lookout(['report', '--reference', path, '--current', path, '--out', out, '--column', 'income, USD', '--json']);
+    assert.equal(rep.code, 0, rep.stderr);
+    assert.deepEqual((JSON.parse(rep.stdout) as DriftJson).features.map((f) => f.name), ['income, USD']);
+  });
+});

@@ -11,7 +11,10 @@ export interface DriftCliOptions {
   current: string;
   json?: boolean;
   columns?: string[];
+  /** --column NAME, repeated: names taken whole (a name holding a comma, which --columns splits). */
+  column?: string[];
   categorical?: string[];
+  categoricalColumn?: string[];
   method?: string;
   threshold?: number;
   driftShare?: number;
@@ -23,18 +26,27 @@ export function addDriftOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--reference <file>', 'reference data (CSV, Parquet or JSON lines)')
     .requiredOption('--current <file>', 'current data (CSV, Parquet or JSON lines)')
-    .option('--columns <list>', 'only these columns (comma-separated)', parseList)
-    .option('--categorical <list>', 'treat these numeric columns as categorical', parseList)
+    .option('--columns <list>', 'only these columns (comma-separated; see --column)', parseList)
+    .option('--column <name>', 'only this column, its name taken whole (repeatable; for a name holding a comma)', collect)
+    .option('--categorical <list>', 'treat these numeric columns as categorical (comma-separated)', parseList)
+    .option('--categorical-column <name>', 'treat this numeric column as categorical, its name taken whole (repeatable)', collect)
     .option('--method <id>', 'drift method for every feature it applies to (ks, wasserstein, psi, jensenshannon, hellinger, chisquare)')
     .option('--threshold <x>', 'threshold for the method used (p-value for ks/chisquare, distance otherwise)', parseNumber)
     .option('--drift-share <x>', 'share of drifted features that means dataset drift (default 0.5)', parseNumber)
     .option('--fail-on-drift', 'exit with code 1 when dataset drift is detected');
 }
 
+/** Commander's accumulator of a repeatable option. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function driftRunOptions(o: DriftCliOptions): Parameters<typeof runDrift>[2] {
+  const columns = [...(o.columns ?? []), ...(o.column ?? [])];
+  const categorical = [...(o.categorical ?? []), ...(o.categoricalColumn ?? [])];
   return {
-    ...(o.columns && { columns: o.columns }),
-    ...(o.categorical && { categorical: o.categorical }),
+    ...(columns.length > 0 && { columns }),
+    ...(categorical.length > 0 && { categorical }),
     ...(o.method !== undefined && { method: o.method }),
     ...(o.threshold !== undefined && { threshold: o.threshold }),
     ...(o.driftShare !== undefined && { driftShare: o.driftShare }),
