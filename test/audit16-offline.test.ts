@@ -188,3 +188,16 @@ describe('audit 16 (offline): naming a column whose name holds a comma', () => {
     assert.deepEqual((JSON.parse(rep.stdout) as DriftJson).features.map((f) => f.name), ['income, USD']);
   });
 });
+
+describe('audit 16 (offline): a column named twice', () => {
+  test('--columns x,x (or with --column x) is one feature, counted once in the dataset drift share', () => {
+    const ref = file('dup-ref.csv', ['x,y', ...Array.from({ length: 50 }, (_, i) => `${i},${i % 5}`)].join('\n') + '\n');
+    const cur = file('dup-cur.csv', ['x,y', ...Array.from({ length: 50 }, (_, i) => `${i + 40},${i % 5}`)].join('\n') + '\n');
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--columns', 'x,y,x', '--column', 'x', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as DriftJson & { datasetDrift: { features: number; driftedFeatures: number; drifted: boolean } };
+    // before: x three times, 3 of 4 features drifted: dataset drift (share 0.75) from one drifted column of two
+    assert.deepEqual(out.features.map((f) => f.name), ['x', 'y']);
+    assert.deepEqual([out.datasetDrift.features, out.datasetDrift.driftedFeatures], [2, 1]);
+  });
+});

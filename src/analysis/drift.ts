@@ -92,7 +92,8 @@ function selectColumns(ref: Dataset, cur: Dataset, opts: DriftRunOptions): { sel
       ref.requireColumn(name);
       cur.requireColumn(name);
     }
-    const selected = opts.columns.map((n) => ref.requireColumn(n));
+    // a column named twice is one feature (until audit 16 it was compared, and counted in the drift share, as often)
+    const selected = [...new Set(opts.columns)].map((n) => ref.requireColumn(n));
     const bad = selected.find((c) => c.cls === 'unsupported' && !(opts.categorical ?? []).includes(c.name));
     if (bad) throw new InputError(`column "${bad.name}" has type ${bad.duckType}, which drift does not support (numbers, text and booleans are)`);
     return { selected, skipped };
