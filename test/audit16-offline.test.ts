@@ -201,3 +201,28 @@ describe('audit 16 (offline): a column named twice', () => {
     assert.deepEqual([out.datasetDrift.features, out.datasetDrift.driftedFeatures], [2, 1]);
   });
 });
+
+describe('audit 16 (offline): metrics --scores for a class or column whose name holds a comma', () => {
+  test('--class-score CLASS=COLUMN (repeatable) names it whole; the result is the one of the same data without commas', () => {
+    const rows = Array.from({ length: 60 }, (_, i) => {
+      const k = i % 3;
+      const p = [0.2, 0.2, 0.2];
+      p[(i * 7) % 3] = 0.6;
+      return [['cat', 'dog, big', 'bird'][k], ['cat', 'dog, big', 'bird'][(i * 7) % 3], ...p];
+    });
+    const text = (names: string[]): string => ['y,p,"p cat","p dog, big","p bird"', ...rows.map((r) => r.map((v, j) => (j < 2 && names[['cat', 'dog, big', 'bird'].indexOf(v as string)]) || v).map((v) => (String(v).includes(',') ? `"${String(v)}"` : String(v))).join(','))].join('\n') + '\n';
+    const data = file('comma-classes.csv', text(['cat', 'dog, big', 'bird']));
+    const plain = file('plain-classes.csv', text(['cat', 'dog', 'bird']));
+    const r = lookout(['metrics', '--data', data, '--task', 'multiclass', '--label', 'y', '--prediction', 'p', '--class-score', 'cat=p cat', '--class-score', 'dog, big=p dog, big', '--class-score', 'bird=p bird', '--json']);
+    // before: exit 2, "error: unknown option '--class-score'" (and --scores "dog, big=..." splits at the comma)
+    assert.equal(r.code, 0, r.stderr);
+    const p = lookout(['metrics', '--data', plain, '--task', 'multiclass', '--label', 'y', '--prediction', 'p', '--scores', 'cat=p cat,dog=p dog\\, big,bird=p bird', '--json']);
+    const q = lookout(['metrics', '--data', plain, '--task', 'multiclass', '--label', 'y', '--prediction', 'p', '--class-score', 'cat=p cat', '--class-score', 'dog=p dog, big', '--class-score', 'bird=p bird', '--json']);
+    assert.equal(q.code, 0, q.stderr);
+    assert.notEqual(p.code, 0, 'a backslash does not escape the comma of --scores');
+    const a = JSON.parse(r.stdout) as { metrics: Record<string, { value: number | null }> };
+    const b = JSON.parse(q.stdout) as { metrics: Record<string, { value: number | null }> };
+    assert.equal(typeof a.metrics['rocAuc']?.value, 'number', JSON.stringify(a.metrics['rocAuc']));
+    assert.deepEqual(a.metrics, b.metrics);
+  });
+});

@@ -12,6 +12,8 @@ interface MetricsCliOptions {
   prediction?: string;
   score?: string;
   scores?: string[];
+  /** --class-score CLASS=COLUMN, repeated: taken whole (a class or column name holding a comma, which --scores splits). */
+  classScore?: string[];
   positiveLabel?: string;
   threshold?: number;
   seed?: number;
@@ -27,14 +29,17 @@ export function metricsCommand(setCode: (c: number) => void): Command {
     .requiredOption('--label <col>', 'ground-truth column')
     .option('--prediction <col>', 'predicted label (classification) or value (regression)')
     .option('--score <col>', 'binary: probability of the positive class')
-    .option('--scores <list>', 'per-class probability columns, "col" or "class=col" (multiclass; or binary: two, the positive class\'s is the score)', parseList)
+    .option('--scores <list>', 'per-class probability columns, "col" or "class=col" (multiclass; or binary: two, the positive class\'s is the score; comma-separated, see --class-score)', parseList)
+    .option('--class-score <class=col>', 'one class\'s probability column, "col" or "class=col", taken whole (repeatable; for a name holding a comma)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--positive-label <value>', 'binary: the positive class (default: the larger label, e.g. 1)')
     .option('--threshold <x>', 'binary: predict positive when score >= x if no --prediction (default 0.5)', parseNumber)
     .option('--seed <n>', 'bootstrap seed (default 0)', parseInteger)
     .option('--resamples <n>', 'bootstrap resamples (default 1000)', parseInteger)
     .option('--json', 'print one JSON object')
     .action(async (o: MetricsCliOptions) => {
-      const { data, json, ...rest } = o;
+      const { data, json, classScore, ...rest } = o;
+      const scores = [...(rest.scores ?? []), ...(classScore ?? [])];
+      if (scores.length > 0) rest.scores = scores;
       // loaded when the command runs (DuckDB's reader): --help and usage errors answer without it
       const { runMetrics } = await import('../../analysis/metrics.js');
       const result = await runMetrics(data, rest);
