@@ -53,13 +53,20 @@ export const MISSING_TEXTS: readonly string[] = [
 
 /** The length of the longest of MISSING_TEXTS: a longer text, trimmed, is none of them. */
 const LONGEST_MISSING_TEXT = Math.max(...MISSING_TEXTS.map((t) => t.length));
+/** By character code below 128: 1 for the first characters (either case) of MISSING_TEXTS longer than 4 ('#', '-', '1'). */
+const LONG_MISSING_STARTS = new Uint8Array(128);
+for (const t of MISSING_TEXTS) if (t.length > 4) for (const c of [t, t.toUpperCase()]) LONG_MISSING_STARTS[c.charCodeAt(0)] = 1;
 
 /** Whether a text is a missing value: blank, or one of MISSING_TEXTS (as `lookout drift` and a reference file read it). */
 export function isMissingText(s: string): boolean {
-  // Every categorical value of every event passes here: a text longer than the longest missing text that starts and
-  // ends with printable ASCII other than a space is none of them, without the two copies trim() and toLowerCase() make.
+  // Every categorical value of every event passes here: a text of 5 or more characters that starts and ends with
+  // printable ASCII other than a space is none of them, without the two copies trim() and toLowerCase() make, when it
+  // is longer than the longest missing text or starts otherwise than the missing texts of 5 or more characters do.
   const n = s.length;
-  if (n > LONGEST_MISSING_TEXT && isPrintable(s.charCodeAt(0)) && isPrintable(s.charCodeAt(n - 1))) return false;
+  if (n > 4) {
+    const first = s.charCodeAt(0);
+    if (isPrintable(first) && isPrintable(s.charCodeAt(n - 1)) && (n > LONGEST_MISSING_TEXT || LONG_MISSING_STARTS[first] === 0)) return false;
+  }
   const t = s.trim().toLowerCase();
   return t === '' || MISSING_TEXTS.includes(t);
 }
