@@ -180,6 +180,14 @@ describe('issue 3: lookout metrics of a binary task with --scores (two per-class
     const wantNo = sklearn(data.map((d) => d.label), data.map((d) => 1 - d.p), 'no');
     assert.equal(neg.positiveLabel, 'no');
     assert.ok(Math.abs((neg.metrics['rocAuc']?.value ?? NaN) - wantNo.auc) < 1e-12, JSON.stringify(neg.metrics['rocAuc']));
+    // classes written True/False by pandas are read false/true: --positive-label True names the class true, as without --scores
+    const bools = join(dir, 'bools.csv');
+    writeCsv(bools, { y: data.map((d) => (d.label === 'yes' ? 'True' : 'False')), pred: data.map((d) => (d.prediction === 'yes' ? 'True' : 'False')), p_f: data.map((d) => 1 - d.p), p_t: data.map((d) => d.p) });
+    const b = lookout(['metrics', '--data', bools, '--task', 'binary', '--label', 'y', '--prediction', 'pred', '--json', '--scores', 'false=p_f,true=p_t', '--positive-label', 'True']);
+    assert.equal(b.code, 0, b.stderr);
+    const bj = JSON.parse(b.stdout) as { positiveLabel: string; metrics: Record<string, { value: number | null }> };
+    assert.equal(bj.positiveLabel, 'true');
+    assert.ok(Math.abs((bj.metrics['rocAuc']?.value ?? NaN) - want.auc) < 1e-12, JSON.stringify(bj.metrics['rocAuc']));
     for (const [args, message] of [
       [['--scores', 'no=p_no'], /binary --scores needs 2 columns/],
       [['--scores', 'no=p_no,yes=p_yes', '--score', 'p'], /not both/],

@@ -87,7 +87,9 @@ function binaryScoreColumn(o: MetricsRunOptions): { column: string; positive: st
   for (const { label } of cols) c.add(label);
   const sorted = c.sorted().labels.map(String);
   const positive = o.positiveLabel ?? sorted[1];
-  const col = cols.find((x) => positive !== undefined && x.label === positive);
+  // booleans' classes in any case, as --positive-label names them (True for the class true)
+  const bool = (t: string): boolean => /^(true|false)$/i.test(t);
+  const col = cols.find((x) => x.label === positive) ?? cols.find((x) => positive !== undefined && bool(positive) && bool(x.label) && x.label.toLowerCase() === positive.toLowerCase());
   if (!col || sorted.length !== 2) throw new InputError(`--scores gave the classes ${cols.map((x) => `"${x.label}"`).join(', ')}; the positive class ${positive === undefined ? '(two distinct classes needed)' : `"${positive}"`} needs one of them`);
   return { column: col.column, positive: col.label };
 }
