@@ -1,4 +1,5 @@
 import { PATTERN_MEANING } from '../models/declaration-schema.js';
+import { LIMIT_MEANING } from './model-pages.js';
 
 /** One of Ajv's errors as Fastify hands them over (verbose: with the schema and the value it checked). */
 export interface AjvError {
@@ -37,7 +38,7 @@ export function validationMessage(context: string | undefined, e: AjvError): str
     case 'enum':
       return `${where} must be one of ${(e.params['allowedValues'] as unknown[] | undefined ?? []).map(shown).join(', ')} (got ${shown(e.data)})`;
     case 'pattern': {
-      const meaning = PATTERN_MEANING[String(e.params['pattern'])];
+      const meaning = PATTERN_MEANING[String(e.params['pattern'])] ?? LIMIT_MEANING[String(e.params['pattern'])];
       return `${where} ${meaning ?? e.message ?? 'does not match its pattern'} (got ${shown(e.data)})`;
     }
     case 'type':

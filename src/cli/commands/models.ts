@@ -1,6 +1,8 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
+import { MAX_MODELS_PAGE } from '../../http/model-pages.js';
 import { table } from '../format.js';
+import { parseInteger } from '../parse.js';
 
 type Opts = ApiOptions & { reason?: string; by?: string; from?: string; to?: string };
 
@@ -9,16 +11,20 @@ const iso = (t: unknown): string => (typeof t === 'number' ? new Date(t).toISOSt
 /** `lookout models ...`: list, aliases, set-alias, history, pause, resume (over the HTTP API). */
 export function modelsCommand(setCode: (c: number) => void): Command {
   const models = new Command('models').description('models in the registry (talks to a running server: --url, --api-key)');
-  withApiOptions(models.command('list').description('list models')).action(action(setCode, async (o: Opts) => {
-    const r = await api<{ models: Array<{ name: string; outputKind: string }> }>(o, 'GET', '/v1/models');
-    // Every version, registered or only monitored (GET /v1/models lists the monitored ones), and where the aliases point.
-    const versions = await Promise.all(r.models.map((m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`)));
-    print(o, r, () => table(['model', 'kind', 'versions', 'aliases'], r.models.map((m, i) => {
-      const vs = versions[i]?.versions ?? [];
-      const aliases = vs.flatMap((v) => v.aliases.map((a) => `${a}=${v.version}`)).sort();
-      return [m.name, m.outputKind, String(vs.length), aliases.join(', ') || '-'];
-    })));
-  }));
+  withApiOptions(models.command('list').description('list models'))
+    .option('--page-size <n>', `models asked for per request (1 to ${MAX_MODELS_PAGE}); every page is read`, pageSize, 500)
+    .action(action(setCode, async (o: Opts & { pageSize: number }) => {
+      const list = await everyModel(o, o.pageSize);
+      // Every version, registered or only monitored (GET /v1/models lists the monitored ones), and where the aliases point:
+      // a few requests at a time (all at once opened one connection per model: thousands with many models).
+      const versions = await inTurn(list, 8, (m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`));
+      const r = { models: list, next: null };
+      print(o, r, () => table(['model', 'kind', 'versions', 'aliases'], list.map((m, i) => {
+        const vs = versions[i]?.versions ?? [];
+        const aliases = vs.flatMap((v) => v.aliases.map((a) => `${a}=${v.version}`)).sort();
+        return [m.name, m.outputKind, String(vs.length), aliases.join(', ') || '-'];
+      })));
+    }));
   withApiOptions(models.command('aliases <model>').description('aliases of a model')).action(action(setCode, async (model: string, o: Opts) => {
     const r = await api<{ aliases: Record<string, string> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/aliases`);
     print(o, r, () => table(['alias', 'version'], Object.entries(r.aliases)));
@@ -48,4 +54,39 @@ export function modelsCommand(setCode: (c: number) => void): Command {
       }));
   }
   return models;
+}
+
+type Listed = { name: string; outputKind: string } & Record<string, unknown>;
+
+/** Every model, page after page (GET /v1/models?limit=N, following `next`; a server without pages answers all at once). */
+async function everyModel(o: ApiOptions, size: number): Promise<Listed[]> {
+  const out: Listed[] = [];
+  let after: string | null | undefined;
+  for (;;) {
+    const q = new URLSearchParams({ limit: String(size), ...(after && { after }) });
+    const r = await api<{ models: Listed[]; next?: string | null }>(o, 'GET', `/v1/models?${q.toString()}`);
+    out.push(...r.models);
+    if (!r.next || r.models.length === 0) return out;
+    after = r.next;
+  }
+}
+
+/** f over items, at most n at a time, results in order. */
+async function inTurn<T, U>(items: readonly T[], n: number, f: (x: T) => Promise<U>): Promise<U[]> {
+  const out: U[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+function pageSize(value: string): number {
+  const n = parseInteger(value);
+  if (n < 1 || n > MAX_MODELS_PAGE) throw new InvalidArgumentError(`"${value}" is not a page size: 1 to ${MAX_MODELS_PAGE} models.`);
+  return n;
 }

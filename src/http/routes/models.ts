@@ -13,6 +13,7 @@ import type { ModelRecord, OutputKind } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
+import { modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
 import { parseTime } from '../params.js';
 import { servingMisfits } from '../../registry/serving.js';
 import { monitorWarnings } from './monitor-warnings.js';
@@ -51,7 +52,11 @@ export function modelRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
-    app.get('/v1/models', { onRequest: deps.keys.hook('read') }, async () => ({ models: deps.catalog.models().map((m) => describe(deps, m)) }));
+    // Every model at once without `limit` (as before paging); with it, a page of at most `limit` and the `next` cursor.
+    app.get<{ Querystring: ModelPageQuery }>('/v1/models', { onRequest: deps.keys.hook('read'), schema: { querystring: modelPageQuery } }, async (req) => {
+      const page = modelPage(deps.catalog.models(), req.query);
+      return { models: page.items.map((m) => describe(deps, m)), next: page.next };
+    });
 
     app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read') }, async (req) => describe(deps, requireModel(deps, req.params.name)));
 

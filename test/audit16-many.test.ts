@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { lookoutAsync } from './helpers/cli.js';
+import { call, testServer } from './helpers/server.js';
+
+/*
+ * Audit 16, many models: GET /v1/models in pages (key-set cursor by name), the CLI reading every page.
+ * A real server (DuckDB file), real HTTP, the real CLI binary.
+ */
+const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
+
+async function declare(url: string, name: string): Promise<void> {
+  const r = await call(url, 'POST', '/v1/models', { name, outputKind: 'regression', inputSchema: SCHEMA });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+}
+
+type Page = { models: Array<{ name: string }>; next: string | null };
+const page = async (url: string, q: string): Promise<Page> => {
+  const r = await call(url, 'GET', `/v1/models?${q}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body as unknown as Page;
+};
+
+describe('GET /v1/models in pages', () => {
+  let s: Server;
+  const names = Array.from({ length: 23 }, (_, i) => `m${String(i * 2).padStart(3, '0')}`); // m000, m002, ..., m044
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; } });
+    for (const n of names) await declare(s.url, n);
+    await declare(s.url, 'other.a');
+    await declare(s.url, 'other.b');
+  });
+  after(async () => s?.close());
+
+  test('without limit: every model at once, next null (as before paging)', async () => {
+    const all = await page(s.url, '');
+    assert.deepEqual(all.models.map((m) => m.name), [...names, 'other.a', 'other.b']);
+    assert.equal(all.next, null);
+  });
+
+  test('limit and next: pages of at most limit, following next gives every model once, in order', async () => {
+    const seen: string[] = [];
+    let q = 'limit=7';
+    let pages = 0;
+    for (;;) {
+      const p = await page(s.url, q);
+      pages++;
+      assert.ok(p.models.length <= 7 && p.models.length > 0, `page of ${p.models.length}`);
+      seen.push(...p.models.map((m) => m.name));
+      if (p.next === null) break;
+      assert.equal(typeof p.next, 'string');
+      q = `limit=7&after=${encodeURIComponent(p.next)}`;
+    }
+    assert.equal(pages, 4); // 25 models: 7 + 7 + 7 + 4
+    assert.deepEqual(seen, (await page(s.url, '')).models.map((m) => m.name));
+    // a last page that ends exactly at the last model says there is no more
+    const exact = await page(s.url, 'limit=25');
+    assert.equal(exact.models.length, 25);
+    assert.equal(exact.next, null);
+  });
+
+  test('stable under declarations between pages: nothing repeats or is skipped (key-set, not offset)', async () => {
+    const first = await page(s.url, 'limit=5');
+    assert.deepEqual(first.models.map((m) => m.name), names.slice(0, 5));
+    // declared meanwhile: one before the cursor (an offset would repeat m008), one after it (must be listed)
+    await declare(s.url, 'm001');
+    await declare(s.url, 'm009');
+    const second = await page(s.url, `limit=5&after=${encodeURIComponent(first.next ?? '')}`);
+    assert.deepEqual(second.models.map((m) => m.name), ['m009', 'm010', 'm012', 'm014', 'm016']);
+  });
+
+  test('prefix: only the models whose name starts with it, paged the same way', async () => {
+    const p1 = await page(s.url, 'prefix=other.&limit=1');
+    assert.deepEqual(p1.models.map((m) => m.name), ['other.a']);
+    const p2 = await page(s.url, `prefix=other.&limit=1&after=${encodeURIComponent(p1.next ?? '')}`);
+    assert.deepEqual(p2.models.map((m) => m.name), ['other.b']);
+    assert.equal(p2.next, null);
+    assert.deepEqual((await page(s.url, 'prefix=m04')).models.map((m) => m.name), ['m040', 'm042', 'm044']);
+    assert.deepEqual((await page(s.url, 'prefix=zzz')).models, []);
+  });
+
+  test('bad values: a 400 with a structured error naming the parameter', async () => {
+    for (const [q, code, re] of [
+      ['limit=0', 'validation_failed', /querystring\/limit must be a whole number from 1 to 1000 \(got "0"\)/],
+      ['limit=1001', 'validation_failed', /limit must be a whole number from 1 to 1000/],
+      ['limit=abc', 'validation_failed', /limit must be a whole number/],
+      ['limit=2.5', 'validation_failed', /limit must be a whole number/],
+      ['limit=1&limit=2', 'validation_failed', /querystring\/limit must be string \(got an array\)/],
+      ['prefix=a%2Fb', 'validation_failed', /prefix must be at most 128 letters/],
+      ['after=not-a-cursor!', 'bad_request', /after must be the "next" of a previous answer/],
+      [`after=${Buffer.from('a/b').toString('base64url')}`, 'bad_request', /after must be the "next"/],
+    ] as const) {
+      const r = await call(s.url, 'GET', `/v1/models?${q}`);
+      assert.equal(r.status, 400, `${q}: ${JSON.stringify(r.body)}`);
+      const e = r.body['error'] as { code: string; message: string; details: unknown };
+      assert.equal(e.code, code, q);
+      assert.match(e.message, re, q);
+    }
+  });
+
+  test('lookout models list reads every page (and the versions of each model)', async () => {
+    const all = (await page(s.url, '')).models.map((m) => m.name);
+    const r = await lookoutAsync(['models', 'list', '--url', s.url, '--page-size', '4', '--json'], 60_000);
+    assert.equal(r.code, 0, r.stderr);
+    const listed = (JSON.parse(r.stdout) as Page).models.map((m) => m.name);
+    assert.deepEqual(listed, all);
+    const text = await lookoutAsync(['models', 'list', '--url', s.url, '--page-size', '4'], 60_000);
+    assert.equal(text.code, 0, text.stderr);
+    for (const n of all) assert.match(text.stdout, new RegExp(`^${n.replace('.', '\\.')}\\s+regression\\s+0\\s+-`, 'm'));
+    const bad = await lookoutAsync(['models', 'list', '--url', s.url, '--page-size', '0']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /"0" is not a page size: 1 to 1000 models/);
+  });
+});
