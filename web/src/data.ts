@@ -1,6 +1,6 @@
 import { api, optional, type Query } from './api.js';
 import type { Range } from './route.js';
-import type { Alert, Deployment, Drift, Health, ModelInfo, Monitor, Performance, PerformanceBuckets, Silence, Slo, Timeseries } from './types.js';
+import type { Alert, Deployment, Drift, Health, ModelInfo, Monitor, OverviewRow, Performance, PerformanceBuckets, Silence, Slo, Timeseries } from './types.js';
 
 /** Read helpers over the query API; optional() ones degrade to "not available" when the endpoint is missing. */
 const enc = encodeURIComponent;
@@ -18,6 +18,22 @@ export const drift = (m: string, range: Range, q: Query = {}): Promise<Drift> =>
 export const performance = (m: string, range: Range, q: Query = {}): Promise<Performance> => api(`/v1/models/${enc(m)}/performance`, r(range, q));
 /** Realized metrics per bucket of `step` ms (aligned to multiples of step), one request for a chart. */
 export const performanceBuckets = (m: string, range: Range, step: number, q: Query = {}): Promise<PerformanceBuckets> => api(`/v1/models/${enc(m)}/performance/buckets`, r(range, { ...q, step }));
+
+/**
+ * Every model version's overview figures over the range (GET /v1/overview, page after page): one request per 100
+ * models instead of a /health, /drift (and /performance) request per version. `performance` adds each version's
+ * headline metric (the slow part: labels joined at query time).
+ */
+export async function overview(range: Range, opts: { performance?: boolean } = {}): Promise<OverviewRow[]> {
+  const rows: OverviewRow[] = [];
+  let after: string | null = null;
+  do {
+    const page: { rows: OverviewRow[]; next: string | null } = await api('/v1/overview', r(range, { after, ...(opts.performance && { performance: 'true' }) }));
+    rows.push(...page.rows);
+    after = page.rows.length > 0 ? page.next : null;
+  } while (after);
+  return rows;
+}
 
 interface Batch { metrics: Set<string>; result: Promise<Map<string, Timeseries>> | null; resolve: () => void }
 const batches = new Map<string, Batch>();

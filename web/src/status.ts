@@ -25,7 +25,7 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
  * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
  * without alerting installed. Each reason says where the colour comes from.
  */
-export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Drift | null; health?: Health | null; range?: { from: number; to: number }; failures?: string[] }): Verdict {
+export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Pick<Drift, 'datasetDrift'> | null; health?: Health | null; range?: { from: number; to: number }; failures?: string[] }): Verdict {
   let status: Status = 'green';
   const found: Array<{ s: Status; why: string }> = [];
   const add = (s: Status, why: string): void => {

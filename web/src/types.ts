@@ -40,6 +40,18 @@ export interface Drift {
   currentEvents: number;
 }
 
+/** One row of GET /v1/overview: a version's figures as /health, /drift (datasetDrift) and /performance answer them. */
+export interface OverviewRow {
+  model: string;
+  version: string;
+  health: Health;
+  /** null: no reference (the /drift request's 422), or driftError. */
+  drift: { datasetDrift: Drift['datasetDrift']; driftedFeatures: string[] } | null;
+  driftError?: string;
+  performance?: Performance | null;
+  performanceError?: string;
+}
+
 export interface Performance {
   labelled: number;
   events: number;

@@ -3,7 +3,6 @@ import { GRANULARITY_MS, granularityFor } from '../../core/time/windows.js';
 import { driftKinds, driftOf } from '../../monitoring/drift-query.js';
 import { thresholdProblem } from '../../core/drift/threshold.js';
 import { healthOf } from '../../monitoring/health.js';
-import { performanceOf, sampleOf } from '../../monitoring/performance.js';
 import { metricNames } from '../../core/metrics/index.js';
 import type { OutputKind } from '../../storage/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
@@ -12,6 +11,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import { thresholdParam, type RangeParams } from '../params.js';
+import { coveredSeconds as covered, performanceFigures } from '../query-figures.js';
 import { checkComputedWindows, checkSeriesWindows, seriesMethodParams } from '../series-method-params.js';
 import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
@@ -19,7 +19,6 @@ import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
-import { listedSegments } from '../../monitoring/segment-estimates.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
@@ -39,15 +38,7 @@ export function queryRoutes(deps: AppDeps) {
     }
   };
   const perf = deps.performance;
-  /**
-   * The seconds a merged summary of the range counts events over: its effective range (whole minutes or hours); of a
-   * range still running (to after now, e.g. "today"), the part that has passed, as the throughput series does per window.
-   */
-  const coveredSeconds = (r: RangeParams): number => {
-    const eff = deps.reader.effectiveRange(r.from, r.to);
-    const now = deps.clock();
-    return ((now > eff.from && now < eff.to ? now : eff.to) - eff.from) / 1000;
-  };
+  const coveredSeconds = (r: RangeParams): number => covered(deps, r);
   const head = (v: VersionContext, r: RangeParams): Record<string, unknown> => {
     const eff = deps.reader.effectiveRange(r.from, r.to);
     return { model: v.record.model, version: v.record.version, segment: r.segment, from: eff.from, to: eff.to, requested: { from: r.from, to: r.to } };
@@ -102,20 +93,7 @@ export function queryRoutes(deps: AppDeps) {
       const segments = booleanParam(req.query['segments'], 'segments');
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
       const ci = booleanParam(req.query['ci'], 'ci');
-      // Labelled events of the range the summaries cover (whole minutes, or hours before the minute windows'
-      // retention: the answer's from/to), so that labelCoverage, realized and the CBPE estimate are of the same events.
-      const eff = deps.reader.effectiveRange(r.from, r.to);
-      const result = await perf.result(v, eff.from, eff.to, `${r.segment}\u0000${segments}\u0000${metrics?.join(',') ?? ''}\u0000${ci}`, async () => {
-        const [merged, labelled] = await Promise.all([
-          deps.reader.merged(v, r.segment, r.from, r.to),
-          perf.labelled(m.name, v.record.version, eff.from, eff.to),
-        ]);
-        const inSegment = r.segment === '' ? labelled.events : labelled.events.filter((l) => segmentMatches(l.event.segment, r.segment));
-        // Each listed segment's CBPE estimate, from its own summaries of the range (as the top level's from the whole traffic's).
-        // Every segment with traffic in the range is listed, labelled or not (unlabelled: realized null, the estimate given).
-        const listed = segments ? await listedSegments(inSegment, await deps.reader.segments(v, r.from, r.to), r.segment, (s) => deps.reader.mergedStored(v, s, r.from, r.to)) : undefined;
-        return performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), positiveFrom: labelled.events, ...(metrics && { metrics }), ...(listed && { segmentSummaries: listed.summaries, segmentList: listed.segments }) });
-      });
+      const result = await performanceFigures(deps, m, v, r, { segments, metrics, ci });
       return { ...head(v, r), ...result };
     }));
 

@@ -1,18 +1,18 @@
-import { ApiFailure, explain } from '../api.js';
-import { alerts, drift, health, models, monitors, performance, pool } from '../data.js';
+import { explain } from '../api.js';
+import { alerts, models, monitors, overview } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import type { Range } from '../route.js';
 import { statusBadge, verdict, type Verdict } from '../status.js';
-import type { Alert, Drift, Health, ModelInfo, Performance } from '../types.js';
+import type { Alert, Drift, Health, ModelInfo, OverviewRow, Performance } from '../types.js';
 import { grid, heading, headlineMetric, metricValue, modelLink, table } from './common.js';
 
 export interface ModelRow {
   model: ModelInfo;
   version: string;
   health: Health | null;
-  drift: Drift | null;
+  drift: Pick<Drift, 'datasetDrift'> | null;
   perf: Performance | null;
   /** Performance (labels joined at query time: the slow query) arrives after the rest. */
   perfLoaded: Promise<Performance | null>;
@@ -20,30 +20,41 @@ export interface ModelRow {
   verdict: Verdict;
 }
 
+const rowKey = (model: string, version: string): string => `${model}\u0000${version}`;
+
 /**
  * Per model and version: health, drift, open alerts and monitors, and the verdict; performance over the range
- * follows once the view's main panels are ready (row.perfLoaded).
+ * follows once the view's main panels are ready (row.perfLoaded). The figures come from GET /v1/overview, a page of
+ * 100 models a request (until audit 16: a /health, a /drift and a /performance request per version, thousands for
+ * a server of many models); each row's are what those endpoints answer for the version.
  */
 export async function modelRows(ctx: ViewContext, opts: { performance?: boolean } = {}): Promise<{ rows: ModelRow[]; alerting: boolean }> {
   const [list, open, mons] = await Promise.all([models(), alerts({ state: 'all' }), monitors()]);
-  const pairs = list.flatMap((m) => m.versions.map((v) => ({ m, v: v.version })));
-  const rows = await pool(pairs, 3, async ({ m, v }) => {
-    const q = { version: v };
+  let figures: Map<string, OverviewRow> | null = null;
+  let failure: string | null = null;
+  try {
+    figures = new Map((await overview(ctx.range)).map((x) => [rowKey(x.model, x.version), x]));
+  } catch (e) {
+    failure = explain(e);
+  }
+  const perfs = opts.performance !== false && figures
+    ? ctx.later(() => overview(ctx.range, { performance: true })).then((all) => new Map(all.map((x) => [rowKey(x.model, x.version), x.performance ?? null])), () => new Map<string, Performance | null>())
+    : null;
+  const rows = list.flatMap((m) => m.versions.map(({ version: v }) => {
+    const f = figures?.get(rowKey(m.name, v));
     const failures: string[] = [];
-    const failed = (what: string) => (e: unknown): null => {
-      // 422: no reference for this version, so no drift (not a failure); anything else leaves the status unknown
-      if (!(what === 'drift' && e instanceof ApiFailure && e.status === 422)) failures.push(`${what} query failed: ${explain(e)}`);
-      return null;
-    };
-    const [hl, d] = await Promise.all([health(m.name, ctx.range, q).catch(failed('health')), drift(m.name, ctx.range, q).catch(failed('drift'))]);
+    // A query that failed leaves the status unknown; no reference (the /drift request's 422) is not a failure.
+    if (failure !== null) failures.push(`health query failed: ${failure}`, `drift query failed: ${failure}`);
+    else if (!f) failures.push('health query failed: no figures for this version (declared after the page loaded?)');
+    else if (f.driftError !== undefined) failures.push(`drift query failed: ${f.driftError}`);
+    const hl = f?.health ?? null;
+    const d = f?.drift ?? null;
     const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version) && firingIn(x, ctx.range));
     const mon = mons.value.monitors.filter((x) => x.model === m.name);
     const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, range: ctx.range, failures }) };
-    if (opts.performance !== false) {
-      row.perfLoaded = ctx.later(() => performance(m.name, ctx.range, { ...q, segments: 'false', metrics: headlineMetric(m).key, ci: 'false' }).catch(() => null)).then((p) => (row.perf = p));
-    }
+    if (perfs) row.perfLoaded = perfs.then((p) => (row.perf = p.get(rowKey(m.name, v)) ?? null));
     return row;
-  });
+  }));
   return { rows, alerting: open.available };
 }
 
