@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { warmUp } from '../src/monitoring/warm-up.js';
 import type { Server } from '../src/server.js';
+import type { StorageBackend } from '../src/storage/backend.js';
 import { lookoutAsync } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -111,5 +113,51 @@ describe('GET /v1/models in pages', () => {
     const bad = await lookoutAsync(['models', 'list', '--url', s.url, '--page-size', '0']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /"0" is not a page size: 1 to 1000 models/);
+  });
+});
+
+describe('start-up warm-up with many idle models', () => {
+  let s: Server;
+  const idle = Array.from({ length: 40 }, (_, i) => `idle${String(i).padStart(2, '0')}`);
+  const now = Date.now();
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; c.server.windowValueFillSeconds = 0; } });
+    for (const n of ['active', ...idle]) {
+      await declare(s.url, n);
+      assert.equal((await call(s.url, 'POST', `/v1/models/${n}/versions`, { version: '1' })).status, 201);
+    }
+    const events = Array.from({ length: 50 }, (_, i) => ({ model: 'active', version: '1', timestamp: now - 3_600_000 - i * 60_000, features: { x: i % 7 }, prediction: i, latencyMs: 3 + (i % 5) }));
+    assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 50);
+    await s.deps.pipeline.flush();
+  });
+  after(async () => s?.close());
+
+  test('visits only the versions with stored windows: an idle model costs no store reads', async () => {
+    // Count the reads that reach the store itself (deps.store is a view that syncs first and forwards to it).
+    const raw = (s.deps.performance as unknown as { store: StorageBackend }).store as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const calls: string[] = [];
+    const restore: Array<() => void> = [];
+    for (const name of ['querySummaries', 'querySummaryKeys', 'queryWindowValues', 'labelledOutcomes', 'labelledEvents']) {
+      const orig = raw[name] as (...a: unknown[]) => Promise<unknown>;
+      raw[name] = async (...a: unknown[]) => {
+        calls.push(`${name} ${(a[0] as { model?: string }).model ?? ''}`);
+        return orig.apply(raw, a);
+      };
+      restore.push(() => { raw[name] = orig; });
+    }
+    try {
+      const w = await warmUp(s.deps, { days: 30 });
+      assert.equal(w.models, 1, 'only the model with events is warmed');
+      const ofIdle = calls.filter((c) => / idle\d+$/.test(c));
+      assert.deepEqual(ofIdle, [], `${ofIdle.length} store reads for idle models`);
+      assert.ok(calls.some((c) => c.endsWith(' active')), 'the active model is warmed');
+    } finally {
+      for (const r of restore) r();
+    }
+    // and what it warmed answers as before: the active model's health over the warmed range
+    const h = await call(s.url, 'GET', `/v1/models/active/health?from=${now - 29 * 86_400_000}&to=${now}`);
+    assert.equal(h.body['events'], 50);
+    const quiet = await call(s.url, 'GET', `/v1/models/idle00/health?from=${now - 29 * 86_400_000}&to=${now}`);
+    assert.equal(quiet.body['events'], 0);
   });
 });

@@ -1,4 +1,5 @@
 import { granularityFor } from '../core/time/windows.js';
+import type { StorageBackend } from '../storage/backend.js';
 import type { ModelCatalog } from './catalog.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { performanceBuckets } from './performance-buckets.js';
@@ -14,6 +15,7 @@ export interface WarmUpDeps {
   catalog: ModelCatalog;
   performance: PerformanceCache;
   clock: () => number;
+  store: Pick<StorageBackend, 'summarySegments'>;
 }
 
 /** The per-window metrics a dashboard charts (every timeseries metric but the per-feature ones). */
@@ -36,9 +38,15 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
   const from = to - (opts.days ?? 30) * DAY;
   let models = 0;
   let drifts = 0;
+  // The versions with any window at all (one read of the day windows' keys, as the segment cap's at start-up): a version
+  // that never received an event has nothing to warm, yet its visit cost ~60 ms of store reads finding nothing (audit 16:
+  // 500 models of which 50 with events warmed in 39 s, 12 s without those visits). Synced first, as queries are: every
+  // event acknowledged so far is in the windows read.
+  await deps.reader.sync();
+  const stored = new Set((await deps.store.summarySegments('day')).map((k) => `${k.model}\u0000${k.version}`));
   for (const m of deps.catalog.models()) {
     const v = deps.catalog.versions(m.name).at(-1);
-    if (!v || stopped()) continue;
+    if (!v || stopped() || !stored.has(`${m.name}\u0000${v.record.version}`)) continue;
     models++;
     // The charted series of the default range, and of the dashboard's "7d" range (by hour where the default is by
     // day). Their feature metrics are stored per window once computed, so after the first start this reads little.
