@@ -105,7 +105,9 @@ describe('GET /v1/models in pages', () => {
     const all = (await page(s.url, '')).models.map((m) => m.name);
     const r = await lookoutAsync(['models', 'list', '--url', s.url, '--page-size', '4', '--json'], 60_000);
     assert.equal(r.code, 0, r.stderr);
-    const listed = (JSON.parse(r.stdout) as Page).models.map((m) => m.name);
+    const answer = JSON.parse(r.stdout) as Page;
+    assert.deepEqual(Object.keys(answer), ['models'], '--json prints {models} as before paging');
+    const listed = answer.models.map((m) => m.name);
     assert.deepEqual(listed, all);
     const text = await lookoutAsync(['models', 'list', '--url', s.url, '--page-size', '4'], 60_000);
     assert.equal(text.code, 0, text.stderr);

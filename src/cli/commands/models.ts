@@ -18,7 +18,8 @@ export function modelsCommand(setCode: (c: number) => void): Command {
       // Every version, registered or only monitored (GET /v1/models lists the monitored ones), and where the aliases point:
       // a few requests at a time (all at once opened one connection per model: thousands with many models).
       const versions = await inTurn(list, 8, (m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`));
-      const r = { models: list, next: null };
+      // --json: the one answer of a server without pages, every page's models together ({models}, as before paging)
+      const r = { models: list };
       print(o, r, () => table(['model', 'kind', 'versions', 'aliases'], list.map((m, i) => {
         const vs = versions[i]?.versions ?? [];
         const aliases = vs.flatMap((v) => v.aliases.map((a) => `${a}=${v.version}`)).sort();
