@@ -163,3 +163,22 @@ describe('start-up warm-up with many idle models', () => {
     assert.equal(quiet.body['events'], 0);
   });
 });
+
+describe('audit 16: an unknown model\'s 404 with many models declared', () => {
+  test('lists the first 50 known names and how many more, not every one (monitoring and registry routes)', async () => {
+    const s = await testServer({ configure: (c) => { c.server.warmUpDays = 0; } });
+    try {
+      const names = Array.from({ length: 57 }, (_, i) => `k${String(i).padStart(2, '0')}`);
+      for (const n of names) await declare(s.url, n);
+      for (const path of ['/v1/models/nope', '/v1/models/nope/drift', '/v1/models/nope/aliases']) {
+        const r = await call(s.url, 'GET', path);
+        assert.equal(r.status, 404, `${path}: ${JSON.stringify(r.body)}`);
+        const message = String((r.body['error'] as Record<string, unknown>)['message']);
+        assert.ok(message.includes(`known: ${names.slice(0, 50).join(', ')}, ... (7 more`), `${path}: ${message}`);
+        assert.ok(!message.includes('k50'), `${path}: ${message}`);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,0 +1,12 @@
+/** Names listed in an "unknown X; known: ..." message: every one up to this many, else the first of them and a count. */
+export const MAX_KNOWN_LISTED = 50;
+
+/**
+ * The known names an error message lists (`a, b, c`; `(none)`): with thousands of models a 404 listed every one of
+ * them, tens of kilobytes for each mistyped name; past MAX_KNOWN_LISTED, the first ones and how many more there are.
+ */
+export function knownNames(names: readonly string[], max = MAX_KNOWN_LISTED): string {
+  if (names.length === 0) return '(none)';
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')}, ... (${names.length - max} more: GET /v1/models?prefix= finds them)`;
+}
