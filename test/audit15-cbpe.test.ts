@@ -71,8 +71,8 @@ describe('audit15 cbpe: estimates of the server against an sklearn oracle', { ti
       const r = await fetch(`${s.url}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
       assert.equal(r.status, 200, await r.text());
     };
-    const declare = async (name: string): Promise<void> => {
-      assert.equal((await call(s.url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: schema, segmentKeys: ['region'] })).status, 201);
+    const declare = async (name: string, classes: string[] | null = ['no', 'yes']): Promise<void> => {
+      assert.equal((await call(s.url, 'POST', '/v1/models', { name, outputKind: 'binary', ...(classes && { classes }), inputSchema: schema, segmentKeys: ['region'] })).status, 201);
       assert.equal((await call(s.url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
     };
     const post = async (name: string, event: Record<string, unknown>): Promise<void> => {
@@ -98,9 +98,10 @@ describe('audit15 cbpe: estimates of the server against an sklearn oracle', { ti
     await put('onec', 'x,score,label\n1,0.2,no\n2,0.7,no\n');
     await post('onec', { prediction: 'yes', score: 0.4 });
     same(await notes('onec'), /no score calibration/);
-    await declare('pairs');
+    // `scores` stand for the score only where two declared classes say which entry is whose (test/issue-3-binary-scores)
+    await declare('pairs', null);
     await put('pairs', 'x,score,label\n1,0.2,no\n2,0.7,yes\n');
-    await post('pairs', { prediction: 'yes', scores: [0.6, 0.4] }); // a binary model's events carry `score`
+    await post('pairs', { prediction: 'yes', scores: [0.6, 0.4] });
     same(await notes('pairs'), /no event of the range has a score/);
     await declare('early');
     await post('early', { prediction: 'yes', score: 0.4 });
