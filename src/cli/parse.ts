@@ -22,6 +22,11 @@ export function parseInteger(value: string): number {
   return n;
 }
 
+/** Commander's accumulator of a repeatable option (each value taken whole, in order). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function parseList(value: string): string[] {
   const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list.');

@@ -4,7 +4,7 @@ import type { runDrift, DriftRunResult } from '../../analysis/drift.js';
 import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
 import { printable } from '../printable.js';
-import { parseList, parseNumber } from '../parse.js';
+import { collect, parseList, parseNumber } from '../parse.js';
 
 export interface DriftCliOptions {
   reference: string;
@@ -34,11 +34,6 @@ export function addDriftOptions(cmd: Command): Command {
     .option('--threshold <x>', 'threshold for the method used (p-value for ks/chisquare, distance otherwise)', parseNumber)
     .option('--drift-share <x>', 'share of drifted features that means dataset drift (default 0.5)', parseNumber)
     .option('--fail-on-drift', 'exit with code 1 when dataset drift is detected');
-}
-
-/** Commander's accumulator of a repeatable option. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 export function driftRunOptions(o: DriftCliOptions): Parameters<typeof runDrift>[2] {

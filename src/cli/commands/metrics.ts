@@ -3,7 +3,7 @@ import type { MetricsResult, Task } from '../../core/metrics/index.js';
 import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
 import { printable } from '../printable.js';
-import { parseInteger, parseList, parseNumber } from '../parse.js';
+import { collect, parseInteger, parseList, parseNumber } from '../parse.js';
 
 interface MetricsCliOptions {
   data: string;
@@ -30,7 +30,7 @@ export function metricsCommand(setCode: (c: number) => void): Command {
     .option('--prediction <col>', 'predicted label (classification) or value (regression)')
     .option('--score <col>', 'binary: probability of the positive class')
     .option('--scores <list>', 'per-class probability columns, "col" or "class=col" (multiclass; or binary: two, the positive class\'s is the score; comma-separated, see --class-score)', parseList)
-    .option('--class-score <class=col>', 'one class\'s probability column, "col" or "class=col", taken whole (repeatable; for a name holding a comma)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--class-score <class=col>', 'one class\'s probability column, "col" or "class=col", taken whole (repeatable; for a name holding a comma)', collect)
     .option('--positive-label <value>', 'binary: the positive class (default: the larger label, e.g. 1)')
     .option('--threshold <x>', 'binary: predict positive when score >= x if no --prediction (default 0.5)', parseNumber)
     .option('--seed <n>', 'bootstrap seed (default 0)', parseInteger)
