@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
 import { MAX_MODELS_PAGE } from '../../http/model-pages.js';
 import { table } from '../format.js';
+import { pool } from '../../io/pool.js';
 import { parseInteger } from '../parse.js';
 
 type Opts = ApiOptions & { reason?: string; by?: string; from?: string; to?: string };
@@ -17,7 +18,7 @@ export function modelsCommand(setCode: (c: number) => void): Command {
       const list = await everyModel(o, o.pageSize);
       // Every version, registered or only monitored (GET /v1/models lists the monitored ones), and where the aliases point:
       // a few requests at a time (all at once opened one connection per model: thousands with many models).
-      const versions = await inTurn(list, 8, (m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`));
+      const versions = await pool(list, 8, (m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`));
       // --json: the one answer of a server without pages, every page's models together ({models}, as before paging)
       const r = { models: list };
       print(o, r, () => table(['model', 'kind', 'versions', 'aliases'], list.map((m, i) => {
@@ -70,20 +71,6 @@ async function everyModel(o: ApiOptions, size: number): Promise<Listed[]> {
     if (!r.next || r.models.length === 0) return out;
     after = r.next;
   }
-}
-
-/** f over items, at most n at a time, results in order. */
-async function inTurn<T, U>(items: readonly T[], n: number, f: (x: T) => Promise<U>): Promise<U[]> {
-  const out: U[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
 }
 
 function pageSize(value: string): number {
