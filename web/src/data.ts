@@ -76,16 +76,5 @@ export const silences = () => optional<{ silences: Silence[] }>('/v1/silences', 
 export const slos = (q: Query = {}) => optional<{ slos: Slo[] }>('/v1/slos', q, { slos: [] });
 export const deployments = (m: string, range: Range) => optional<{ deployments: Deployment[] }>(`/v1/models/${enc(m)}/deployments`, r(range), { deployments: [] });
 
-/** Runs `f` over items with at most `n` in flight (the server is one process; do not flood it). */
-export async function pool<T, U>(items: readonly T[], n: number, f: (x: T) => Promise<U>): Promise<U[]> {
-  const out: U[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
+/** Runs `f` over items with at most `n` in flight (the server is one process; do not flood it): the CLI's helper. */
+export { pool } from '../../src/io/pool.js';
