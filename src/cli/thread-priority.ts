@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
  * DuckDB's threads and libuv's thread pool (and the delta worker); on a machine whose cores are shared with
  * the load (the gateway's upstreams, other services) that work competes for CPU with the thread that answers
  * requests. Under SCHED_IDLE a thread runs only on a CPU that has nothing else to run, and a waking normal
- * thread preempts it at once; `nice 19` does not do that (measured: docs/gateway.md, latency budget).
+ * thread preempts it at once; `nice 19` does not do that (measured: docs/history/gateway-latency.md).
  * Node has no sched_setscheduler, so util-linux's `chrt` sets the policy (written here: no package does this).
  */
 
