@@ -13,10 +13,12 @@ function tile(ctx: ViewContext, r: ModelRow): HTMLElement {
   const fmt = hm.key === 'accuracy' ? (v: number | null) => pct(v) : (v: number | null) => num(v, 2);
   const realized = metricValue(r.perf?.realized, hm.key);
   const reference = metricValue(r.perf?.reference, hm.key);
+  // CBPE estimates a classifier's accuracy only (no reference, or a regressor: none).
+  const estimated = hm.key === 'accuracy' ? r.perf?.estimated?.accuracy ?? null : null;
   return h('div.tile', { 'data-model': r.model.name, 'data-status': r.verdict.status },
     h('div.tile-head', null, modelLink(ctx, r.model.name, r.model.name, r.version), ' ', statusBadge(r.verdict.status, r.verdict.reasons.join('; '))),
-    h('div.tile-big', null, fmt(realized ?? r.perf?.estimated?.accuracy ?? null)),
-    h('div.muted', null, `${hm.label} ${realized !== null ? 'realized' : 'estimated'} · reference ${fmt(reference)}`),
+    h('div.tile-big', null, fmt(realized ?? estimated)),
+    h('div.muted', null, `${hm.label} ${realized !== null ? 'realized' : estimated !== null ? 'estimated' : 'not known yet (no labels)'} · reference ${fmt(reference)}`),
     h('div', null, `${count(r.health?.events)} predictions · availability ${pct(r.health?.errorRate === null || r.health?.errorRate === undefined ? null : 1 - r.health.errorRate, 2)}`),
     h('div', null, `cost ${usd(r.health?.costUsd)}`),
     r.verdict.reasons.length ? h('div.reasons', null, r.verdict.reasons.join('; ')) : null);
