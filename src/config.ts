@@ -7,6 +7,7 @@ import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
 import { declaredTwice } from './config-duplicates.js';
 import { portNotDecimal } from './config-port.js';
 import { declarationFields, NAME_PATTERN, PATTERN_MEANING } from './models/declaration-schema.js';
+import { expandEnv, typeWholeReference, type ExpandedConfig } from './config-env.js';
 import { InputError } from './io/errors.js';
 import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
 import type { OutputKind } from './storage/types.js';
@@ -66,6 +67,8 @@ export interface LookoutConfig {
   alerting?: Record<string, unknown>;
   /** The config file read (errors about its monitors, SLOs, models and alerting name it); absent without --config. */
   source?: string;
+  /** The environment variables the file's values were made from, with their values (errors print them as `${NAME}`). */
+  environment?: ReadonlyMap<string, string>;
 }
 
 /** The longest interval a Node timer holds: beyond, Node sets it to 1 ms (a tick every millisecond). */
@@ -138,7 +141,7 @@ export function defaultConfig(): LookoutConfig {
 }
 
 /** Reads lookout.yaml (or .json); relative paths in it are relative to the file. Bad config is an InputError. */
-export function loadConfig(path: string | undefined): LookoutConfig {
+export function loadConfig(path: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): LookoutConfig {
   const cfg = defaultConfig();
   if (!path) return cfg;
   let raw: unknown;
@@ -151,10 +154,22 @@ export function loadConfig(path: string | undefined): LookoutConfig {
   }
   const port = portNotDecimal(text);
   if (port !== undefined) throw new InputError(`invalid config ${path}: ${port}`);
+  let expanded: ExpandedConfig;
+  try {
+    expanded = expandEnv(raw, env);
+  } catch (e) {
+    throw new InputError(`invalid config ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  raw = expanded.value;
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
   const validate = ajv.compile(CONFIG_SCHEMA);
   if (!validate(raw ?? {})) {
-    throw new InputError(`invalid config ${path}: ${(validate.errors ?? []).slice(0, 3).map((e) => describeError(e, raw)).join('; ')}`);
+    // `port: ${PORT}` is the variable's text: read as the number (or boolean) the schema wants, then checked again.
+    const typed = (validate.errors ?? []).filter((e) => e.keyword === 'type' && expanded.whole.has(e.instancePath))
+      .map((e) => typeWholeReference(raw, e.instancePath, String((e.params as { type: string }).type))).some(Boolean);
+    if (!typed || !validate(raw ?? {})) {
+      throw new InputError(`invalid config ${path}: ${(validate.errors ?? []).slice(0, 3).map((e) => describeError(e, raw, expanded.variables)).join('; ')}`);
+    }
   }
   const c = (raw ?? {}) as Partial<LookoutConfig> & { server?: Partial<LookoutConfig['server']> };
   const twice = [
@@ -162,8 +177,6 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     declaredTwice(c.monitors, 'id', 'monitors'), declaredTwice(c.slos, 'id', 'slos'), declaredTwice(c.auth?.keys, 'name', 'auth.keys'),
   ].find((d) => d !== undefined);
   if (twice !== undefined) throw new InputError(`invalid config ${path}: ${twice}`);
-  const variable = envReference(c);
-  if (variable !== undefined) throw new InputError(`invalid config ${path}: ${variable}`);
   const unnamed = withoutId(c.monitors, 'monitors', 'monitor') ?? withoutId(c.slos, 'slos', 'SLO');
   if (unnamed !== undefined) throw new InputError(`invalid config ${path}: ${unnamed}`);
   const base = dirname(resolve(path));
@@ -186,6 +199,7 @@ export function loadConfig(path: string | undefined): LookoutConfig {
     ...(c.slos !== undefined && { slos: c.slos }),
     ...(c.alerting !== undefined && { alerting: c.alerting }),
     source: path,
+    ...(expanded.values.size > 0 && { environment: expanded.values }),
   };
 }
 
@@ -198,19 +212,6 @@ function storageRelativeTo(base: string, url: string): string {
   const path = url.replace(/^duckdb:(\/\/)?/i, '');
   if (path === '' || path === ':memory:' || isAbsolute(path)) return url;
   return `duckdb:${resolve(base, path)}`;
-}
-
-/**
- * A `${NAME}` in the store URL, the data dir or a reference file: the file's values are taken as written (no variable
- * is expanded), so `storage: ${PG_URL}` opened an empty DuckDB file named "${PG_URL}" in the working directory.
- */
-function envReference(c: Partial<LookoutConfig>): string | undefined {
-  const paths: Array<[string, string | undefined]> = [['storage', c.storage], ['dataDir', c.dataDir]];
-  for (const [i, m] of (c.models ?? []).entries()) {
-    for (const [j, v] of (m.versions ?? []).entries()) paths.push([`models[${i}].versions[${j}].reference.file`, v.reference?.file]);
-  }
-  const hit = paths.find(([, v]) => v !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(v));
-  return hit && `${hit[0]} holds ${JSON.stringify(hit[1]?.slice(0, 100))}, but lookout.yaml expands no environment variables: write the value itself (or give it on the command line: --store, --data-dir)`;
 }
 
 /**
@@ -237,9 +238,12 @@ function valueAt(raw: unknown, pointer: string): unknown {
 const shown = (v: unknown): string => (Array.isArray(v) ? `a list of ${v.length}` : v === null ? 'null' : JSON.stringify(v)?.slice(0, 80) ?? String(v));
 
 /** One validation error naming the key path, what is allowed and what the file holds (a typo is named with the known keys). */
-function describeError(e: ErrorObject, raw: unknown): string {
+function describeError(e: ErrorObject, raw: unknown, variables: ReadonlyMap<string, string[]>): string {
   const at = keyPath(e.instancePath);
   const got = valueAt(raw, e.instancePath);
+  // A value made from environment variables may be a secret: named by its variables, never printed.
+  const from = variables.get(e.instancePath);
+  if (from !== undefined) return `${at} ${e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : e.message ?? 'is invalid'} (got the value of ${from.map((n) => `\${${n}}`).join(', ')}, not shown)`;
   if (e.keyword === 'additionalProperties') {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
     const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}).join(', ');

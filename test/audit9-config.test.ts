@@ -114,10 +114,10 @@ describe('issue 3: lookout.yaml', { timeout: 180_000 }, () => {
       await s.close();
     }
   });
-  test('issue 3: a ${VAR} in storage, dataDir or a reference file is refused (storage: ${PG_URL} served an empty DuckDB file named "${PG_URL}" in the working directory)', async () => {
+  test('issue 3: a ${VAR} in storage, dataDir or a reference file (storage: ${PG_URL} served an empty DuckDB file named "${PG_URL}" in the working directory; refused until audit 17, expanded since)', async () => {
     for (const [body, message] of [
-      ['storage: ${PG_URL}', /storage holds "\$\{PG_URL\}", but lookout\.yaml expands no environment variables/],
-      [`models:\n  - { name: m1, outputKind: regression, inputSchema: { type: object }, versions: [{ version: "1", reference: { file: "\${REF}/ref.csv" } }] }`, /models\[0\]\.versions\[0\]\.reference\.file holds/],
+      ['storage: ${PG_URL_UNSET_A9}', /invalid config .*: storage: the environment variable PG_URL_UNSET_A9 is not set/],
+      [`models:\n  - { name: m1, outputKind: regression, inputSchema: { type: object }, versions: [{ version: "1", reference: { file: "\${REF_UNSET_A9}/ref.csv" } }] }`, /models\[0\]\.versions\[0\]\.reference\.file: the environment variable REF_UNSET_A9 is not set/],
     ] as const) {
       const { path } = configFile(body);
       const r = await lookoutAsync(['serve', '--config', path, '--port', '0'], 15_000);

@@ -34,10 +34,10 @@ export function writeCsv(path: string, columns: Record<string, ArrayLike<number 
 }
 
 /** Like lookout() but without blocking the event loop (for talking to a server running in this process). */
-export async function lookoutAsync(args: string[], timeoutMs = 30_000): Promise<CliResult> {
+export async function lookoutAsync(args: string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
   const { spawn } = await import('node:child_process');
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const p = spawn(process.execPath, [join(process.cwd(), 'bin', 'lookout.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -9,10 +9,10 @@ export interface RunningServer {
 }
 
 /** Starts `lookout serve ARGS` as a real process and waits for "listening on URL" (or fails with its output). */
-export function spawnServe(args: string[], timeoutMs = 120_000): Promise<RunningServer> {
+export function spawnServe(args: string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   // LOOKOUT_TEST_SERVER_NODE_ARGS: extra node flags for the server process (e.g. "--cpu-prof --cpu-prof-dir=DIR" to see where its time goes).
   const nodeArgs = (process.env['LOOKOUT_TEST_SERVER_NODE_ARGS'] ?? '').split(' ').filter((x) => x !== '');
-  const proc = spawn(process.execPath, [...nodeArgs, join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs, join(process.cwd(), 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let err = '';
   proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   proc.stdout?.resume();

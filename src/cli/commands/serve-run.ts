@@ -1,4 +1,5 @@
-import { loadConfig } from '../../config.js';
+import { redactEnv } from '../../config-env.js';
+import { loadConfig, type LookoutConfig } from '../../config.js';
 import { DEMO_FILLED_AT, fillDemo, INCIDENTS } from '../../demo/fill.js';
 import { startServer, type Server } from '../../server.js';
 import { StartStopped } from '../../startup-errors.js';
@@ -11,6 +12,20 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Runs `lookout serve` until a signal stops it (serve.ts declares its options). */
 export async function runServe(o: ServeOptions, setCode: (c: number) => void): Promise<void> {
   const config = loadConfig(o.config);
+  try {
+    await serve(o, config, setCode);
+  } catch (e) {
+    // An error about a value made from an environment variable (a refused notifier URL, a store URL that cannot be
+    // opened) prints the variable's name, not its value: it may be a secret.
+    if (e instanceof Error && config.environment) {
+      e.message = redactEnv(e.message, config.environment);
+      if (e.stack !== undefined) e.stack = redactEnv(e.stack, config.environment); // an internal error prints its stack
+    }
+    throw e;
+  }
+}
+
+async function serve(o: ServeOptions, config: LookoutConfig, setCode: (c: number) => void): Promise<void> {
   if (o.dataDir) config.dataDir = o.dataDir;
   if (o.port !== undefined) config.server.port = o.port;
   if (o.host) config.server.host = o.host;
