@@ -8,6 +8,7 @@ import { declaredTwice } from './config-duplicates.js';
 import { portNotDecimal } from './config-port.js';
 import { declarationFields, NAME_PATTERN, PATTERN_MEANING } from './models/declaration-schema.js';
 import { expandEnv, typeWholeReference, type ExpandedConfig } from './config-env.js';
+import type { TlsFiles } from './http/tls.js';
 import { InputError } from './io/errors.js';
 import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
 import type { OutputKind } from './storage/types.js';
@@ -39,7 +40,7 @@ export interface LookoutConfig {
    * requestLogs: which requests `lookout serve` logs: "errors" (default: answers with status >= 400), "all" (an
    * access line per request) or "off" (http/request-log.ts).
    */
-  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number; requestLogs?: RequestLogs; shutdownGraceSeconds?: number; requestTimeoutSeconds?: number };
+  server: { host: string; port: number; warmUpDays?: number; windowValueFillSeconds?: number; backgroundPriority?: 'idle' | 'normal'; maxLabelledEvents?: number; requestLogs?: RequestLogs; shutdownGraceSeconds?: number; requestTimeoutSeconds?: number; tls?: TlsFiles };
   dataDir: string;
   /** Storage URL: "duckdb:PATH" (default: DATA_DIR/lookout.duckdb) or "postgres://...". */
   storage?: string;
@@ -79,7 +80,7 @@ export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] }, shutdownGraceSeconds: { type: 'integer', minimum: 0, maximum: 3600 }, requestTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 86_400 } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] }, shutdownGraceSeconds: { type: 'integer', minimum: 0, maximum: 3600 }, requestTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, tls: { type: 'object', additionalProperties: false, required: ['certFile', 'keyFile'], properties: { certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 } } } } },
     dataDir: { type: 'string', minLength: 1 },
     storage: { type: 'string', minLength: 1 },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
@@ -184,8 +185,9 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
     ...m,
     versions: m.versions?.map((v) => (v.reference ? { ...v, reference: { ...v.reference, file: resolve(base, v.reference.file) } } : v)),
   }));
+  const tls = c.server?.tls;
   return {
-    server: { ...cfg.server, ...(c.server ?? {}) },
+    server: { ...cfg.server, ...(c.server ?? {}), ...(tls && { tls: { certFile: resolve(base, tls.certFile), keyFile: resolve(base, tls.keyFile) } }) },
     dataDir: c.dataDir ? resolve(base, c.dataDir) : cfg.dataDir,
     ...(c.storage !== undefined && { storage: storageRelativeTo(base, c.storage) }),
     ...(c.summaryFilesMb !== undefined && { summaryFilesMb: c.summaryFilesMb }),

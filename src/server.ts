@@ -6,7 +6,9 @@ import { uuidv7 } from './io/uuid7.js';
 import { seededRandom } from './core/random/rng.js';
 import { buildRegistryServices } from './gateway/services.js';
 import { checkAlertingConfig, createAlerting } from './alerting/setup.js';
+import type { Server as TlsServer } from 'node:tls';
 import { buildApp } from './http/app.js';
+import { readTls, reloadTlsOnChange } from './http/tls.js';
 import { ApiKeys } from './http/auth.js';
 import type { AppDeps } from './http/deps.js';
 import { ServerMetrics } from './http/metrics.js';
@@ -89,6 +91,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
   const { config } = opts;
   // Before anything is opened or written (models are checked before any is declared: declareConfiguredModels).
   checkAlertingConfig({ settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [], source: config.source });
+  const tls = config.server.tls ? readTls(config.server.tls) : undefined;
   try {
     makeDirs(config.dataDir);
     accessSync(config.dataDir, constants.W_OK);
@@ -159,6 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     const app = buildApp(deps, {
       logger: opts.logger ?? false, requestLogs: config.server.requestLogs ?? 'errors', ...(opts.logStream ? { logStream: opts.logStream } : {}),
       requestTimeoutMs: (config.server.requestTimeoutSeconds ?? DEFAULT_REQUEST_TIMEOUT_SECONDS) * 1000,
+      ...(tls && { https: tls }),
       shutdownGrace: {
         ms: graceSeconds * 1000,
         onClosed: (n) => void process.stderr.write(`lookout: shutdown: closed ${n} connection${n === 1 ? '' : 's'} whose request was not answered within ${graceSeconds} s (server.shutdownGraceSeconds; a client stalled mid-request?): not processed, the client may retry\n`),
@@ -193,6 +197,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
         throw listenError(config.server.host, config.server.port, e);
       }
     } else await app.ready();
+    const stopTlsReload = config.server.tls && opts.listen !== false ? reloadTlsOnChange(app.server as unknown as TlsServer, config.server.tls, app.log) : null;
     deps.alerting.start();
     if (opts.listen !== false) {
       deps.retention?.start(PRUNE_INTERVAL_MS, PRUNE_FIRST_MS, (e) => {
@@ -213,6 +218,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       app, deps, url,
       async close() {
         closing = true;
+        stopTlsReload?.();
         if (fillTimer) clearInterval(fillTimer);
         await warming;
         await filling;

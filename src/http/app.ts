@@ -42,6 +42,8 @@ export interface AppOptions {
   shutdownGrace?: { ms: number; onClosed: (connections: number) => void };
   /** How long receiving a request may take before it is answered 408 and its connection closed (request-timeout.ts; 0: no limit but Node's 60 s for the headers, the default here). */
   requestTimeoutMs?: number;
+  /** Serve HTTPS with this certificate and key (server.tls; tls.ts), else plain HTTP. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance {
@@ -50,6 +52,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     // Fastify's two lines per request replaced by useRequestLogs' choice.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ...(opts.https && { https: opts.https }),
     // A request whose headers stall is answered 408 and closed (request-timeout.ts; its body: useRequestTimeout below).
     ...requestTimeoutOptions(opts.requestTimeoutMs ?? 0),
     // Ids are ours: a request id per request for logs.

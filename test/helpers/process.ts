@@ -23,7 +23,7 @@ export function spawnServe(args: string[], timeoutMs = 120_000, env: NodeJS.Proc
       reject(new Error(`server did not start in ${timeoutMs} ms:\n${err}`));
     }, timeoutMs);
     const onData = (): void => {
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
+      const m = /listening on (https?:\/\/[^\s]+)/.exec(err);
       if (!m) return;
       clearTimeout(timer);
       proc.stderr?.off('data', onData);

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { redactEnv } from '../../config-env.js';
+import { InputError } from '../../io/errors.js';
 import { loadConfig, type LookoutConfig } from '../../config.js';
 import { DEMO_FILLED_AT, fillDemo, INCIDENTS } from '../../demo/fill.js';
 import { startServer, type Server } from '../../server.js';
@@ -31,6 +33,8 @@ async function serve(o: ServeOptions, config: LookoutConfig, setCode: (c: number
   if (o.host) config.server.host = o.host;
   if (o.store) config.storage = o.store;
   if (o.requestLogs) config.server.requestLogs = o.requestLogs;
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new InputError('--tls-cert and --tls-key go together: the certificate and its private key (PEM files)');
+  if (o.tlsCert !== undefined && o.tlsKey !== undefined) config.server.tls = { certFile: resolve(o.tlsCert), keyFile: resolve(o.tlsKey) };
   const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
   const threadsBefore = new Set(processThreads());
   // Stopped cleanly by a signal from the start: during start-up (the demo fill, the warm-up before listening) the

@@ -12,6 +12,8 @@ export interface ServeOptions {
   demo?: boolean;
   quiet?: boolean;
   requestLogs?: RequestLogs;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 function requestLogMode(v: string): RequestLogs {
@@ -31,6 +33,8 @@ export function serveCommand(setCode: (c: number) => void): Command {
     .option('--demo', 'fill a fresh store with 30 days of synthetic traffic for two models')
     .option('--quiet', 'no log at all (startup lines on stderr still printed)')
     .option('--request-logs <mode>', 'requests logged: errors (default: status >= 400), all, off', requestLogMode)
+    .option('--tls-cert <file>', 'serve HTTPS: the certificate (chain) in PEM, with --tls-key (config server.tls.certFile)')
+    .option('--tls-key <file>', 'the private key in PEM of --tls-cert (config server.tls.keyFile)')
     // Loaded when serve runs: the server's modules (Fastify, DuckDB, pg, prom-client, ...) took most of every other
     // command's start-up (`lookout models list` loaded them all: 320 modules against 5).
     .action(async (o: ServeOptions) => (await import('./serve-run.js')).runServe(o, setCode));
