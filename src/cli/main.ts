@@ -9,6 +9,7 @@ import { modelsCommand } from './commands/models.js';
 import { versionsCommand } from './commands/versions.js';
 import { promoteCommand, rollbackCommand, rolloutCommand } from './commands/deploy.js';
 import { alertsCommand } from './commands/alerts.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { silencesCommand } from './commands/silences.js';
 import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
@@ -33,6 +34,7 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
+  program.addCommand(snapshotCommand(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2). Commander's help
   // does not mark the options a command requires (`silences add --created-by`): they say "(required)".
   const help = new Help();

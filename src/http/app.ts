@@ -16,6 +16,7 @@ import { rolloutRoutes } from './routes/rollouts.js';
 import { labelRoutes } from './routes/labels.js';
 import { modelRoutes } from './routes/models.js';
 import { queryRoutes } from './routes/queries.js';
+import { snapshotRoutes } from './routes/snapshots.js';
 import { overviewRoutes } from './routes/overview.js';
 import { systemRoutes } from './routes/system.js';
 import { alertingRoutes } from './routes/alerting.js';
@@ -143,6 +144,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   app.register(labelRoutes(deps));
   app.register(queryRoutes(deps));
   app.register(overviewRoutes(deps));
+  app.register(snapshotRoutes(deps));
   if (deps.registry) {
     app.register(registryRoutes(deps, deps.registry));
     app.register(gatewayRoutes(deps, deps.registry));

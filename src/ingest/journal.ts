@@ -124,7 +124,31 @@ export class Journal {
    * predictions) waits behind.
    */
   async removeBefore(file: string): Promise<void> {
+    if (this.holds > 0) { // a snapshot is copying the files: removed when it releases them
+      if (this.removeDeferred === null || file > this.removeDeferred) this.removeDeferred = file;
+      return;
+    }
     for (const f of (await readdir(this.dir)).filter((x) => NAME.test(x))) if (f < file) await unlink(join(this.dir, f));
+  }
+
+  private holds = 0;
+  private removeDeferred: string | null = null;
+
+  /**
+   * Keeps every segment file until the returned release (a snapshot copies them after its store transaction began:
+   * a checkpoint committing meanwhile must not delete the records that transaction's position still needs).
+   */
+  hold(): () => Promise<void> {
+    this.holds++;
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0 || this.removeDeferred === null) return;
+      const file = this.removeDeferred;
+      this.removeDeferred = null;
+      await this.removeBefore(file);
+    };
   }
 
   async close(): Promise<void> {

@@ -171,6 +171,11 @@ export class IngestPipeline {
     return this.checkpoints.wait();
   }
 
+  /** The journal's directory, its files kept until `release` (Journal.hold: a snapshot copies them); null without one. */
+  holdJournal(): { dir: string; release: () => Promise<void> } | null {
+    return this.journal && { dir: this.journal.dir, release: this.journal.hold() };
+  }
+
   /** Waits until everything queued so far is committed (or failed) and checkpointed. */
   async flush(): Promise<void> {
     while (this.running || this.queue.length > 0) await new Promise((r) => setTimeout(r, 2));

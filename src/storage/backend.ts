@@ -103,6 +103,11 @@ export interface StorageBackend {
    * when the message says "reads and writes" (DuckDB invalidated the database).
    */
   failure?(): string | null;
+  /**
+   * The embedded store only: a consistent copy of its database in a new file at `target`, taken while writes go on;
+   * `afterBegin` runs once the copy's snapshot is fixed (DuckDbStore; PostgreSQL has pg_dump).
+   */
+  snapshotTo?(target: string, afterBegin: () => Promise<void>): Promise<void>;
   /** DuckDB: why its summary-file cache (DATA_DIR/lookout.duckdb.windows) could not be set up at init(), or null. */
   summaryFilesError?(): unknown;
 }

@@ -12,6 +12,7 @@ import { keyedWindows, windowRowKey } from './window-row-key.js';
 import { DEFAULT_SUMMARY_FILES_BYTES, storeStamp, SUMMARY_FILES_TOKEN, SummaryFiles } from './summary-files.js';
 import { MIN_MEMORY_LIMIT_MB, parseDuckDbSize } from './memory-limit.js';
 import { instanceOptions, refuseForeignFile } from './open-options.js';
+import { snapshotDatabase } from './snapshot.js';
 import { randomBytes } from 'node:crypto';
 import { summariesFromChunk } from './summary-chunks.js';
 import { outcomesFromChunk } from './outcome-chunks.js';
@@ -72,6 +73,14 @@ export class DuckDbStore implements StorageBackend {
     this.reads = new ReadPool(readConns, this.transactions, () => this.assertOpen());
     this.main = writer(conn);
     this.beside = writer(besideConn);
+  }
+
+  /** A consistent copy of the database in a new file (snapshot.ts); refused once the store stopped (fail-stop). */
+  async snapshotTo(target: string, afterBegin: () => Promise<void>): Promise<void> {
+    this.assertOpen();
+    const failed = this.failure();
+    if (failed !== null) throw new Error(`the store refuses writes since a failed commit (${failed}): restart the server before a snapshot`);
+    await snapshotDatabase(this.instance, target, afterBegin);
   }
 
   /**
