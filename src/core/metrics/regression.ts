@@ -68,7 +68,8 @@ export function regressionValues(y: Float64Array, terms: RegressionTerms): Regre
 /**
  * The four metrics on one bootstrap resample (row multiplicities `w`). SS_tot is accumulated
  * around the full-sample mean `center` (stable one-pass form); a resample whose y values are
- * all equal has SS_tot exactly 0, as sklearn would see it.
+ * all equal has SS_tot exactly 0 (r2 1 or 0 by force_finite), where sklearn's own (weighted) mean
+ * of equal values may leave a rounding residue and an r2 of -9.6e31 (README, `lookout metrics`).
  */
 export function weightedRegression(
   y: Float64Array,
