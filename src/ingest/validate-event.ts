@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import { isMissing } from '../core/metrics/labels.js';
 import type { ModelRecord } from '../storage/types.js';
 import type { RowRejection, ValidEvent } from './event-input.js';
 import { ForbiddenKeyRow } from './forbidden-key.js';
@@ -111,6 +112,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     const label = String(p);
     prediction = label;
     if (label.length > MAX_TEXT || hasNul(label)) return reject(index, 'invalid_prediction', 'prediction label is too long or contains U+0000', undefined, id);
+    // realized metrics read a blank text as no prediction: its labelled events were counted as labelled and dropped from every metric
+    if (isMissing(label)) return reject(index, 'invalid_prediction', `prediction is blank: a class label must have a text${orFailed}`, undefined, id);
     if (ctx.classes && !ctx.classes.has(label)) return reject(index, 'invalid_prediction', `prediction "${label.slice(0, 100)}" is not one of the model's classes`, [...ctx.classes], id);
   }
   const score = optNumber(raw['score'], 0, 1);

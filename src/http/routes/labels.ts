@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isMissing } from '../../core/metrics/labels.js';
 import { decimalNumber } from '../../ingest/decimal.js';
 import { ForbiddenKeyRow } from '../../ingest/forbidden-key.js';
 import { hasNul } from '../../ingest/limits.js';
@@ -26,6 +27,9 @@ export function labelRoutes(deps: AppDeps) {
         else if (typeof id !== 'string' || id.length === 0 || id.length > 128 || hasNul(id)) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters, without U+0000)' });
         else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024 || hasNul(String(label))) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string (without U+0000, at most 1024 characters), a finite number or a boolean' });
+        } else if (isMissing(label)) {
+          // realized metrics read a blank text as a missing label: it was stored and counted as labelled, and dropped from every metric
+          results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label is blank: a label must name a class (or a number for a regression)' });
         } else candidates.push({ index, id, label: String(label), model: r['model'] ?? undefined });
       });
       const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
