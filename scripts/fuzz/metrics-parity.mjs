@@ -3,16 +3,17 @@
 // Per seed: a real `lookout serve` on a fresh DuckDB data dir (and, with MP_PG_URL, another on a fresh PostgreSQL
 // schema, whose answers must equal the DuckDB server's), four models (binary with declared classes of several kinds,
 // binary without classes, multiclass with a declared class nobody predicts, regression), events with segments spread
-// over 20 hours (some scored by `scores` instead of `score`, some failed inferences), labels for a random subset (sent as
+// over 20 hours and 3-6 days back (some scored by `scores` instead of `score`, some failed inferences), labels for a random subset (sent as
 // numbers, strings and booleans, repeated in a batch, conflicting in a batch, for unknown ids, replaced by a later
 // request, for classes never predicted, arriving after the first questions), then GET /performance (overall and per
-// segment, whole and cut ranges, a segment filter) and /performance/buckets at two steps are asked again after the late
-// labels. What the server should have joined is computed here from the rows sent (README "POST /v1/labels"); each set of
+// segment, whole and cut ranges, a segment filter, minute and hour ranges), /performance/buckets and the headline metric
+// of /v1/overview are asked, and again after the late labels. What the server should have joined is computed here from the rows sent (README "POST /v1/labels"); each set of
 // joined rows goes to scripts/fuzz/metrics_parity_oracle.py, which computes every metric with scikit-learn, the Wilson
 // intervals, and the bootstrap intervals by the documented method re-implemented in Python (the same seeded
 // xoshiro128** stream, per-row multiplicities fed to sklearn as sample weights; multinomial cell counts): values within
-// 1e-9 relative. The whole range's joined rows of each model also go through `lookout metrics` (JSON lines file, same
-// seed and resamples as the server: 0 and 200), whose answer must equal the server's.
+// 1e-9 relative. The whole range's joined rows of each model also go through `lookout metrics` (a JSON lines or CSV
+// file; a binary model's scores as --score or as predict_proba columns --scores; the server's seed and resamples, 0 and
+// 200), whose answer must equal the server's. MP_KEEP=1 keeps the data dirs (and the CLI's files).
 // Usage: npx tsc -p . && node scripts/fuzz/metrics-parity.mjs FIRST_SEED COUNT
 // MP_PG_URL=postgres://... also runs PostgreSQL; MP_QUICK=1 asks fewer questions (test/audit17-metricsparity);
 // MP_VERBOSE=1 prints every difference. Exits 1 when one is found.
@@ -161,7 +162,9 @@ async function runSeed(seed, totals) {
       const out = [];
       if (res[0].status !== res[1].status) out.push(`status ${res[0].status} / ${res[1].status}`);
       diff(res[0].body, res[1].body, '', out, []);
-      for (const d of out) diffs.push(`${method} ${path}: DuckDB / PostgreSQL: ${d}`);
+      // and, in /v1/overview's rows, the same clock-bound fields: label delays, and the throughput of a range running
+      // until after now (events per second of the part that has passed, on each server's clock)
+      for (const d of out) if (!/^rows\[\]\.(performance\.labelDelayMs\.|health\.throughputPerSecond:)/.test(d)) diffs.push(`${method} ${path}: DuckDB / PostgreSQL: ${d}`);
     }
     return res[0];
   };
@@ -264,7 +267,7 @@ async function runSeed(seed, totals) {
           if (!isDeepStrictEqual(gotSegs, segs)) diffs.push(`${what}: bySegment ${JSON.stringify(gotSegs)} where ${JSON.stringify(segs)}`);
           for (const s of p.body.bySegment ?? []) checks.push({ what: `${what} segment ${s.segment}`, oracle: oracleOf(joined.filter((e) => segName(e) === s.segment), ci && !quick), got: s.realized, labelled: s.labelled, ci });
           if (a === now - 7 * D) whole.set(m.name, oracleOf(joined, false));
-          if (round === 2 && ci && segment === '' && a === now - 7 * D && (!quick || deep(m))) cli.push({ what, m, rows: joined, pos, got: p.body.realized, labels: new Map(labels), csv: (seed + ms.indexOf(m)) % 2 === 1 });
+          if (round === 2 && ci && segment === '' && a === now - 7 * D && (!quick || deep(m))) cli.push({ what, m, rows: joined, pos, got: p.body.realized, labels: new Map(labels), csv: (seed + ms.indexOf(m)) % 2 === 1, proba: m.task === 'binary' && m.classes !== null && seed % 3 !== 0 });
           // the series of the metrics: buckets of a step, the first and last clipped to the range
           if (r.chance(quick ? 0.5 : 0.7)) {
             const step = r.pick(b - a > 2 * D ? [H, 6 * H, D] : [H, 3 * H, 15 * MIN]);
@@ -329,13 +332,15 @@ function cliCheck(c, dir, diffs, checks, totals) {
   const text = rows.map((e) => {
     const o = { label: labelOf(c, e), prediction: m.task === 'regression' ? Number(e.prediction) : String(e.prediction) };
     if (m.task === 'binary' && scored) o.score = typeof e.score === 'number' ? e.score : e.scores[m.classes.indexOf(c.pos)];
+    // or sklearn's predict_proba columns, one per declared class (--scores in the declared order): the positive's is the score
+    if (c.proba && scored) for (const k of m.classes) o[`p_${k}`] = k === c.pos ? o.score : 1 - o.score;
     if (m.task === 'multiclass' && scored) m.classes.forEach((k, j) => { o[`p_${k}`] = e.scores[j]; });
     return o;
   });
   const cols = Object.keys(text[0]);
   writeFileSync(file, csv ? [cols.join(','), ...text.map((o) => cols.map((k) => o[k]).join(','))].join('\n') + '\n' : text.map((o) => JSON.stringify(o)).join('\n') + '\n');
   const args = [join(root, 'bin', 'lookout.js'), 'metrics', '--data', file, '--task', m.task, '--label', 'label', '--prediction', 'prediction', '--seed', '0', '--resamples', '200', '--json'];
-  if (m.task === 'binary') args.push('--positive-label', c.pos, ...(scored ? ['--score', 'score'] : []));
+  if (m.task === 'binary') args.push('--positive-label', c.pos, ...(scored ? (c.proba ? ['--scores', m.classes.map((k) => `${k}=p_${k}`).join(',')] : ['--score', 'score']) : []));
   if (m.task === 'multiclass' && scored) args.push('--scores', m.classes.map((k) => `${k}=p_${k}`).join(','));
   const res = spawnSync(process.execPath, args, { encoding: 'utf8' });
   if (res.status !== 0) { diffs.push(`${c.what}: lookout metrics exit ${res.status}: ${res.stderr.slice(0, 400)}`); return; }
@@ -350,7 +355,7 @@ function cliCheck(c, dir, diffs, checks, totals) {
 }
 
 function labelOf(c, e) {
-  const text = c.labels.get(c.m.name === undefined ? '' : e.id);
+  const text = c.labels.get(e.id); // the stored label's text, as the server joined it
   return c.m.task === 'regression' ? Number(text) : text;
 }
 
