@@ -228,6 +228,8 @@ async function runSeed(seed, totals) {
     const ask = async (round) => {
       const whole = new Map(); // model -> the whole range's joined rows (oracle case)
       for (const m of ms) {
+        // the same questions in both rounds (from a stream of their own): after the late labels, no stale cached answer
+        const r = rng(seed * 31 + ms.indexOf(m));
         const ranges = [[now - 7 * D, now + MIN, true]];
         const nq = quick ? 1 : 3;
         for (let q = 0; q < nq; q++) {
@@ -251,7 +253,9 @@ async function runSeed(seed, totals) {
           const joined = inRange.filter((e) => e.prediction !== undefined && labels.has(e.id)).sort((x, y) => x.timestamp - y.timestamp || (x.id < y.id ? -1 : 1));
           // a binary model's positive class (README, GET /performance): the larger declared class, else the larger of the two
           // classes among the answer's labelled events and their predictions; of one class, that class (1 when it is 0)
-          const present = m.task === 'binary' && !m.classes ? sortClasses([...new Set(joined.flatMap((e) => [labels.get(e.id), String(e.prediction)]).map(canon))]) : [];
+          // (with a segment filter, those of every segment: the range's whole traffic)
+          const everySegment = [...events.values()].filter((e) => e.m === m && e.timestamp >= eff.from && e.timestamp < eff.to && e.prediction !== undefined && labels.has(e.id));
+          const present = m.task === 'binary' && !m.classes ? sortClasses([...new Set(everySegment.flatMap((e) => [labels.get(e.id), String(e.prediction)]).map(canon))]) : [];
           const pos = m.task !== 'binary' ? undefined : m.classes ? positiveOf(m.classes) : present.length === 1 ? (present[0] === '0' ? '1' : present[0]) : present[1];
           const oracleOf = (rows, boot) => ({
             task: m.task, classes: m.classes, pos, boot, seed: 0, resamples: boot ? 200 : 0,
