@@ -125,3 +125,77 @@ export async function firstRaggedRow(path: string, columns: number): Promise<Rag
   }
   return scan(rest) ?? end();
 }
+
+/**
+ * The header's fields as written (quotes removed, a doubled quote one quote, surrounding spaces kept): the first
+ * non-blank record after a line `sep=;`, split at its delimiter (the named one, else the one found most often in it).
+ * Null for a .zst file or a header of no delimiter.
+ */
+export async function headerFields(path: string): Promise<string[] | null> {
+  const source = chunks(path);
+  if (!source) return null;
+  const start = csvStart(path);
+  const decoder = new StringDecoder(start.utf16 ? 'utf16le' : 'utf8');
+  let text = '';
+  try {
+    for await (const chunk of source.stream) {
+      text += decoder.write(chunk);
+      const record = firstRecord(text, start.sep !== null);
+      if (record !== null) return fieldsOf(record, start.sep);
+      if (text.length > 1 << 24) return null;
+    }
+  } catch {
+    return null;
+  } finally {
+    source.close();
+  }
+  const record = firstRecord(text + decoder.end(), start.sep !== null, true);
+  return record === null ? null : fieldsOf(record, start.sep);
+}
+
+/** The text of the first non-blank record (its newlines in quotes kept), when the text holds all of it. */
+function firstRecord(text: string, skipSepLine: boolean, atEnd = false): string | null {
+  let from = 0;
+  if (skipSepLine) {
+    const nl = text.indexOf('\n');
+    if (nl < 0) return null;
+    from = nl + 1;
+  }
+  let quoted = false;
+  let begin = from;
+  for (let i = from; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (ch === '\n' && !quoted) {
+      const record = text.slice(begin, i).replace(/\r$/, '');
+      if (record.replace(/^\uFEFF/, '').trim() !== '') return record;
+      begin = i + 1;
+    }
+  }
+  return atEnd ? text.slice(begin).replace(/\r$/, '') : null;
+}
+
+function fieldsOf(record: string, sep: string | null): string[] | null {
+  const line = record.replace(/^\uFEFF/, '');
+  const delim = sep ?? delimiterOf(line);
+  if (delim === null) return null;
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delim) {
+      fields.push(field);
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field);
+  return fields;
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
-import { firstRaggedRow } from './csv-shape.js';
+import { firstRaggedRow, headerFields } from './csv-shape.js';
 import { csvOptions, formatOf, readerSql } from './formats.js';
 import { MISSING_TEXTS } from '../core/summary/categorical.js';
 
@@ -88,6 +88,8 @@ export class Dataset {
     const nul = columns.findIndex((c) => c.name.includes('\u0000'));
     // SQL cannot name such a column (the parser stops at the NUL): binary data, or UTF-16 text, under a text name
     if (nul >= 0) throw new InputError(`cannot read ${path} as ${format}: column ${nul + 1}'s name holds a NUL byte (a binary file, or text not in UTF-8?)`);
+    // DuckDB names a column renamed for a clash "a_1": only then can spaces dropped from names have made the clash
+    if (format === 'csv' && columns.some((c) => /_\d+$/.test(c.name))) await refuseSpacedNameClash(path, columns.length);
     await numericTextColumns(conn, table, columns);
     if (format === 'csv') await booleanTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
@@ -176,6 +178,31 @@ async function refuseRagged(path: string, columns: number): Promise<void> {
   if (!ragged) return;
   const n = (k: number): string => `${k} field${k === 1 ? '' : 's'}`;
   throw new InputError(`cannot read ${path} as csv: line ${ragged.line} has ${n(ragged.fields)}, the header (line ${ragged.headerLine}) ${ragged.headerFields} (every row needs the header's number of fields)`);
+}
+
+/**
+ * DuckDB drops the spaces around a CSV header's names (a header "a, b" names the columns a and b, as a user writing it
+ * means) and renames a name met again "a_1": of a header " a,a" the column "a" held the data of " a" and "a_1" those
+ * of "a" (pandas names them " a" and "a"), so the column "a" of another file was compared with the data of " a". Two
+ * names that differ only by the spaces around them are refused, naming both (names written the same, "a,a", stay
+ * DuckDB's a and a_1, as before).
+ */
+async function refuseSpacedNameClash(path: string, columns: number): Promise<void> {
+  const fields = await headerFields(path);
+  if (!fields || fields.length !== columns) return;
+  const seen = new Map<string, number>();
+  for (const [i, f] of fields.entries()) {
+    const name = f.replace(/^ +| +$/g, '');
+    const j = seen.get(name);
+    if (j === undefined) seen.set(name, i);
+    else if (fields[j] !== f) {
+      const q = (k: number): string => `${JSON.stringify(fields[k])} (column ${k + 1})`;
+      throw new InputError(
+        `cannot read ${path} as csv: the header names ${q(j)} and ${q(i)} differ only by spaces around them, which Lookout drops from names ("a, b" names the column b): rename one of them`,
+        'ambiguous_columns', { columns: [fields[j], f] },
+      );
+    }
+  }
 }
 
 /** The texts DuckDB's CSV sniffer reads as booleans (in any case), true first. */

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { lookout, tempDir } from './helpers/cli.js';
+import { call, testServer } from './helpers/server.js';
+
+/**
+ * Audit 17 (offline): the reading of users' data files by `lookout drift|metrics` (the real binary, bin/lookout.js)
+ * and by the server's reference upload, compared with pandas (/usr/bin/python3) where it is the reference.
+ */
+interface DriftJson {
+  features: Array<{ name: string; kind: string; score: number | null; drifted: boolean; note?: string; stats: Record<string, unknown> }>;
+  reference: { rows: number };
+  current: { rows: number };
+}
+
+const dir = tempDir('lookout-audit17-');
+const file = (name: string, text: string | Buffer): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+/** Runs a Python program with /usr/bin/python3 (pandas) and parses the JSON it prints. */
+function python(program: string, ...args: string[]): unknown {
+  const r = spawnSync('/usr/bin/python3', ['-c', program, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+const pandasAvailable = spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
+const noPandas = pandasAvailable ? false : 'needs /usr/bin/python3 with pandas';
+
+/** A model `name` (version 1) whose features are `props` (JSON schema types), for reference uploads. */
+async function model(url: string, name: string, props: Record<string, string>): Promise<void> {
+  const properties = Object.fromEntries(Object.entries(props).map(([k, type]) => [k, { type }]));
+  assert.equal((await call(url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties } })).status, 201);
+  assert.equal((await call(url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
+}
+
+describe('audit 17 (offline): CSV header names that differ only by spaces around them', { skip: noPandas }, () => {
+  // DuckDB drops the spaces around header names and renames a clash a_1: of " a,a" the column "a" held " a"'s data
+  const rows = Array.from({ length: 40 }, (_, i) => `${i},${100 + i}`);
+  const spaced = ' a,a\n' + rows.join('\n') + '\n';
+  const plain = 'a,b\n' + rows.join('\n') + '\n';
+  const refused = (r: ReturnType<typeof lookout>, path: string): void => {
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(r.stderr, `lookout: error: cannot read ${path} as csv: the header names " a" (column 1) and "a" (column 2) differ only by spaces around them, which Lookout drops from names ("a, b" names the column b): rename one of them\n`);
+  };
+
+  test('pandas names them " a" and "a"; drift and metrics refuse the file, naming both (plain, gzip, sep=, BOM, UTF-16)', () => {
+    const p = file('spaced.csv', spaced);
+    assert.deepEqual(python('import json,sys,pandas as pd; print(json.dumps(list(pd.read_csv(sys.argv[1]).columns)))', p), [' a', 'a']);
+    const variants = [
+      p,
+      file('spaced.csv.gz', gzipSync(spaced)),
+      file('spaced-sep.csv', 'sep=;\n' + spaced.replaceAll(',', ';')),
+      file('spaced-bom.csv', '\uFEFF' + spaced),
+      file('spaced-utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(spaced, 'utf16le')])),
+      file('spaced-quoted.csv', '" a","a"\n' + rows.join('\n') + '\n'),
+    ];
+    const other = file('plain.csv', plain);
+    for (const v of variants) {
+      // before: exit 0, the column "a" of other.csv compared with the data of " a" (0..39) and "a_1" skipped
+      refused(lookout(['drift', '--reference', v, '--current', other]), v);
+      refused(lookout(['drift', '--reference', other, '--current', v]), v);
+    }
+    refused(lookout(['metrics', '--data', p, '--task', 'regression', '--label', 'a', '--prediction', 'a_1']), p);
+    const j = lookout(['drift', '--reference', p, '--current', other, '--json']);
+    assert.deepEqual(JSON.parse(j.stdout).error.code, 'ambiguous_columns');
+  });
+
+  test('names spaced after the delimiter ("a, b") stay a and b; names written the same ("a,a") stay a and a_1', () => {
+    const ab = file('spaced-ab.csv', 'a, b\n' + rows.join('\n') + '\n');
+    const r = lookout(['drift', '--reference', ab, '--current', file('plain2.csv', plain), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as DriftJson).features.map((f) => f.name), ['a', 'b']);
+    const aa = file('same.csv', 'a,a\n' + rows.join('\n') + '\n');
+    const s = lookout(['drift', '--reference', aa, '--current', aa, '--json']);
+    assert.equal(s.code, 0, s.stderr);
+    assert.deepEqual((JSON.parse(s.stdout) as DriftJson).features.map((f) => f.name), ['a', 'a_1']);
+  });
+
+  describe('the server\'s reference upload', () => {
+    let s: Server;
+    before(async () => {
+      s = await testServer();
+    });
+    after(async () => {
+      await s.close();
+    });
+    test('refused 422 naming both names; no reference kept', async () => {
+      await model(s.url, 'spaced', { a: 'number' });
+      const body = ' a,a,prediction,label\n' + rows.map((r, i) => `${r},${['no', 'yes'][i % 2]},${['no', 'yes'][(i >> 1) % 2]}`).join('\n') + '\n';
+      const r = await call(s.url, 'PUT', '/v1/models/spaced/versions/1/reference', body, { 'content-type': 'text/csv' });
+      // before: 200, the feature a's reference profile made of " a"'s values
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.match((r.body as { error: { message: string } }).error.message, /^cannot read the uploaded reference as csv: the header names " a" \(column 1\) and "a" \(column 2\) differ only by spaces/);
+      const m = await call(s.url, 'GET', '/v1/models/spaced');
+      assert.equal((m.body as { versions: Array<{ reference: unknown }> }).versions[0]?.reference, null);
+    });
+  });
+});
