@@ -104,3 +104,41 @@ describe('audit 17 (offline): CSV header names that differ only by spaces around
     });
   });
 });
+
+describe('audit 17 (offline): JSON lines holding a lone UTF-16 surrogate escape ("\\ud800")', () => {
+  // JSON.parse (events) and CSV take it; DuckDB's JSON reader refused the file: "Malformed JSON ... no low surrogate"
+  const texts = ['\\ud800', '\\udc00x', '\\ud800\\u0041', '\\\\ud800', '\\ud83d\\ude00', 'plain'];
+  /** What each becomes: a lone surrogate U+FFFD (as the server stores an event's), the rest as JSON.parse reads it. */
+  const read = texts.map((t) => (JSON.parse(`"${t}"`) as string).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  const lines = Array.from({ length: 60 }, (_, i) => `{"x": ${i}, "c": "${texts[i % texts.length]}"}`).join('\n') + '\n';
+  const csv = 'x,c\n' + Array.from({ length: 60 }, (_, i) => `${i},"${read[i % texts.length]?.replaceAll('"', '""')}"`).join('\n') + '\n';
+
+  test('drift reads it, the lone surrogate U+FFFD: the same categories as the CSV of the texts JSON.parse reads (plain and .gz)', () => {
+    assert.deepEqual(read, ['\uFFFD', '\uFFFDx', '\uFFFDA', '\\ud800', '\u{1F600}', 'plain']);
+    const cur = file('surrogates.csv', csv);
+    for (const ref of [file('surrogates.jsonl', lines), file('surrogates.jsonl.gz', gzipSync(lines))]) {
+      const r = lookout(['drift', '--reference', ref, '--current', cur, '--json']);
+      // before: exit 2, "cannot read ... as jsonl: Invalid Input Error: Malformed JSON ...: no low surrogate in string."
+      assert.equal(r.code, 0, r.stderr);
+      const c = (JSON.parse(r.stdout) as DriftJson).features.find((f) => f.name === 'c');
+      assert.deepEqual([c?.stats['jensenShannon'], c?.stats['newCategories']], [0, []], JSON.stringify(c));
+    }
+  });
+
+  describe('the server\'s reference upload', () => {
+    let s: Server;
+    before(async () => {
+      s = await testServer();
+    });
+    after(async () => {
+      await s.close();
+    });
+    test('accepted, as its events are', async () => {
+      await model(s.url, 'surr', { x: 'number', c: 'string' });
+      const body = Array.from({ length: 60 }, (_, i) => `{"x": ${i}, "c": "${texts[i % texts.length]}", "prediction": "${['no', 'yes'][i % 2]}", "label": "${['no', 'yes'][(i >> 1) % 2]}"}`).join('\n') + '\n';
+      const r = await call(s.url, 'PUT', '/v1/models/surr/versions/1/reference', body, { 'content-type': 'application/x-ndjson' });
+      // before: 422 "cannot read the uploaded reference as jsonl: Invalid Input Error: Malformed JSON in file ..."
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    });
+  });
+});

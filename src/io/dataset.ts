@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
 import { firstRaggedRow, headerFields } from './csv-shape.js';
-import { csvOptions, formatOf, readerSql } from './formats.js';
+import { csvOptions, type FileFormat, formatOf, readerSql } from './formats.js';
+import { isSurrogateError, wellFormedCopy } from './json-surrogates.js';
 import { MISSING_TEXTS } from '../core/summary/categorical.js';
 
 export type ColumnClass = 'numerical' | 'categorical' | 'unsupported';
@@ -66,20 +67,7 @@ export class Dataset {
       throw new InputError(`file is empty: ${path} (${format === 'csv' ? 'no header row' : format === 'jsonl' ? 'no JSON lines' : 'no Parquet data'})`);
     }
     const load = (sql: string): Promise<unknown> => conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${sql}`);
-    try {
-      await load(readerSql(path, format));
-    } catch (err) {
-      // The types were guessed from the first rows; a later value that does not fit ("n/a" in a column of numbers
-      // after row 100000) fails the read. Read again with the types guessed from every row.
-      if (format === 'parquet') throw new InputError(`cannot read ${path} as ${format}: ${firstLine(err)}`);
-      try {
-        await load(readerSql(path, format, true));
-      } catch (err2) {
-        // a row of another number of fields than the header: say which, rather than DuckDB's sniffing error
-        if (format === 'csv') await refuseRagged(path, -1);
-        throw new InputError(`cannot read ${path} as ${format}: ${firstLine(err2)}`);
-      }
-    }
+    await readTable(load, path, format);
     const desc = await conn.runAndReadAll(`DESCRIBE ${ident(table)}`);
     const columns = desc.getRowObjectsJS().map((r) => {
       const duckType = String(r['column_type']);
@@ -126,6 +114,38 @@ export class Dataset {
     const c = this.column(name);
     if (!c) throw new InputError(`unknown column "${name}" in ${this.path}; columns: ${this.columns.map((x) => x.name).join(', ')}`);
     return c;
+  }
+}
+
+/**
+ * Reads the file into the table (`load` of a reader's SQL). The types are guessed from the first rows; a later value
+ * that does not fit ("n/a" in a column of numbers after row 100000) fails the read: it is read again with the types
+ * guessed from every row. A JSON file DuckDB refuses for a lone surrogate escape is read from a copy without them.
+ * `shown` is the file's name in messages (the user's file, when `path` is such a copy).
+ */
+async function readTable(load: (sql: string) => Promise<unknown>, path: string, format: FileFormat, shown = path): Promise<void> {
+  const refused = (err: unknown): InputError => new InputError(`cannot read ${shown} as ${format}: ${firstLine(err).replaceAll(path, shown)}`);
+  const copied = async (): Promise<void> => {
+    const copy = await wellFormedCopy(path);
+    try {
+      await readTable(load, copy.path, format, path);
+    } finally {
+      copy.remove();
+    }
+  };
+  try {
+    await load(readerSql(path, format));
+  } catch (err) {
+    if (format === 'parquet') throw refused(err);
+    if (format === 'jsonl' && shown === path && isSurrogateError(err)) return copied();
+    try {
+      await load(readerSql(path, format, true));
+    } catch (err2) {
+      if (format === 'jsonl' && shown === path && isSurrogateError(err2)) return copied();
+      // a row of another number of fields than the header: say which, rather than DuckDB's sniffing error
+      if (format === 'csv') await refuseRagged(path, -1);
+      throw refused(err2);
+    }
   }
 }
 
