@@ -105,6 +105,33 @@ describe('audit 17 (offline): CSV header names that differ only by spaces around
   });
 });
 
+describe('audit 17 (offline): pandas\' DataFrame.to_json() layouts other than rows', { skip: noPandas }, () => {
+  // DataFrame.to_json(path) writes {"x":{"0":1.5,...},"c":{...}}: DuckDB reads one row of STRUCT columns, and drift
+  // said "no columns to compare: the files share no column of a supported type"
+  test('orient columns (the default), index, split, table: refused naming the layout and how to write rows', () => {
+    const rows = file('rows.jsonl', Array.from({ length: 30 }, (_, i) => JSON.stringify({ x: i + 0.5, c: ['a', 'b'][i % 2] })).join('\n') + '\n');
+    for (const orient of ['columns', 'index', 'split', 'table']) {
+      const p = join(dir, `pandas-${orient}.json`);
+      python(`import sys, pandas as pd; pd.DataFrame({'x': [i + 0.5 for i in range(30)], 'c': ['a', 'b'] * 15}).to_json(sys.argv[1]${orient === 'columns' ? '' : `, orient='${orient}'`}); print(1)`, p);
+      for (const [ref, cur] of [[p, rows], [rows, p]] as const) {
+        const r = lookout(['drift', '--reference', ref, '--current', cur]);
+        assert.equal(r.code, 2, `${orient}: ${r.stdout}`);
+        // before: "lookout: error: no columns to compare: the files share no column of a supported type"
+        assert.match(r.stderr, new RegExp(`^lookout: error: cannot read ${p} as JSON: one JSON object whose fields all hold objects or arrays \\(.+\\), as pandas' DataFrame\\.to_json\\(\\) writes a table \\(orient='columns', its default, 'index', 'split' or 'table'\\); Lookout reads a row per line: write it with df\\.to_json\\(path, orient='records', lines=True\\)\\n$`), orient);
+      }
+      const m = lookout(['metrics', '--data', p, '--task', 'regression', '--label', 'x', '--prediction', 'x']);
+      assert.equal(m.code, 2);
+      assert.match(m.stderr, /orient='records', lines=True/);
+    }
+    // what the hint says to write is read: no drift against the rows written by hand (p-values 1)
+    const good = join(dir, 'pandas-records.jsonl');
+    python(`import sys, pandas as pd; pd.DataFrame({'x': [i + 0.5 for i in range(30)], 'c': ['a', 'b'] * 15}).to_json(sys.argv[1], orient='records', lines=True); print(1)`, good);
+    const r = lookout(['drift', '--reference', good, '--current', rows, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as DriftJson).features.map((f) => [f.name, f.kind, f.score]), [['x', 'numerical', 1], ['c', 'categorical', 1]]);
+  });
+});
+
 describe('audit 17 (offline): JSON lines holding a lone UTF-16 surrogate escape ("\\ud800")', () => {
   // JSON.parse (events) and CSV take it; DuckDB's JSON reader refused the file: "Malformed JSON ... no low surrogate"
   const texts = ['\\ud800', '\\udc00x', '\\ud800\\u0041', '\\\\ud800', '\\ud83d\\ude00', 'plain'];

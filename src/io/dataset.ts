@@ -86,6 +86,7 @@ export class Dataset {
     // Nothing to compare or measure: DuckDB types a header-only CSV's columns VARCHAR, so drift compared every column
     // as categorical on nothing and said "no drift" (exit 0) until audit 16.
     if (rows === 0) throw new InputError(`file has no rows: ${path} (${format === 'csv' ? 'a header only' : `a ${format === 'parquet' ? 'Parquet' : 'JSON'} file of 0 rows`})`);
+    if (format === 'jsonl') refuseTableLayout(path, rows, columns);
     return new Dataset(conn, table, path, rows, columns);
   }
 
@@ -115,6 +116,24 @@ export class Dataset {
     if (!c) throw new InputError(`unknown column "${name}" in ${this.path}; columns: ${this.columns.map((x) => x.name).join(', ')}`);
     return c;
   }
+}
+
+/** A column of objects or arrays: a STRUCT, MAP or LIST type, or DuckDB's JSON type holding them (left unsupported). */
+const NESTED = /^(STRUCT|MAP)\(|\[\d*\]$|^JSON$/;
+
+/**
+ * A JSON file read as one row whose every field holds objects or arrays is a table written column-wise, as pandas'
+ * DataFrame.to_json() writes one by default ({"x":{"0":1.5,"1":2.5},...}; orient 'index', 'split' and 'table' alike):
+ * drift said "no columns to compare", the server's upload "has none of the model's features". Refused, saying how to
+ * write it as rows.
+ */
+function refuseTableLayout(path: string, rows: number, columns: ColumnInfo[]): void {
+  if (rows !== 1 || columns.length === 0 || !columns.every((c) => c.cls === 'unsupported' && NESTED.test(c.duckType))) return;
+  const names = columns.map((c) => c.name).join(', ');
+  throw new InputError(
+    `cannot read ${path} as JSON: one JSON object whose fields all hold objects or arrays (${names}), as pandas' DataFrame.to_json() writes a table (orient='columns', its default, 'index', 'split' or 'table'); Lookout reads a row per line: write it with df.to_json(path, orient='records', lines=True)`,
+    'table_layout', { fields: columns.map((c) => c.name) },
+  );
 }
 
 /**
