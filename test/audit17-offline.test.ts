@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
@@ -166,6 +166,93 @@ describe('audit 17 (offline): JSON lines holding a lone UTF-16 surrogate escape 
       const r = await call(s.url, 'PUT', '/v1/models/surr/versions/1/reference', body, { 'content-type': 'application/x-ndjson' });
       // before: 422 "cannot read the uploaded reference as jsonl: Invalid Input Error: Malformed JSON in file ..."
       assert.equal(r.status, 200, JSON.stringify(r.body));
+    });
+  });
+});
+
+describe('audit 17 (offline): numbers written with a decimal comma (European CSV: 1,5 with ; between fields)', { skip: noPandas }, () => {
+  // DuckDB, as pandas without decimal=',', reads "1,5" as text: drift compared such columns as categorical (every value
+  // its own category), metrics counted them as missing ("rows used: 0"), without a word.
+  const ref = join(dir, 'eu-ref.csv');
+  const cur = join(dir, 'eu-cur.csv');
+  let want: { ks: number[][]; mae: number; rmse: number } | null = null;
+  const made = (): { ks: number[][]; mae: number; rmse: number } => (want ??= python(`
+import json, sys, numpy as np, pandas as pd
+from scipy.stats import ks_2samp
+from sklearn.metrics import mean_absolute_error, mean_squared_error
+r = np.random.default_rng(3)
+pd.DataFrame({'x': r.normal(0, 1, 200).round(3), 'y': r.normal(5, 2, 200).round(2), 'c': r.choice(['a', 'b'], 200)}).to_csv(sys.argv[1], sep=';', decimal=',', index=False)
+pd.DataFrame({'x': r.normal(0.3, 1, 150).round(3), 'y': r.normal(5, 2, 150).round(2), 'c': r.choice(['a', 'b'], 150)}).to_csv(sys.argv[2], sep=';', decimal=',', index=False)
+a = pd.read_csv(sys.argv[1], sep=';', decimal=','); b = pd.read_csv(sys.argv[2], sep=';', decimal=',')
+ks = [[float(t.statistic), float(t.pvalue)] for t in (ks_2samp(a[k], b[k]) for k in ('x', 'y'))]
+print(json.dumps({'ks': ks, 'mae': mean_absolute_error(a['x'], a['y']), 'rmse': float(np.sqrt(mean_squared_error(a['x'], a['y'])))}))
+`, ref, cur) as { ks: number[][]; mae: number; rmse: number });
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+
+  test('drift --decimal , reads them as numbers: the KS statistic and p-value of scipy on pandas\' decimal=\',\' reading', () => {
+    const w = made();
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--decimal', ',', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = (JSON.parse(r.stdout) as DriftJson).features;
+    assert.deepEqual(f.map((x) => [x.name, x.kind]), [['x', 'numerical'], ['y', 'numerical'], ['c', 'categorical']]);
+    f.slice(0, 2).forEach((x, i) => {
+      const ks = x.stats['ks'] as { statistic: number; pValue: number };
+      assert.ok(close(ks.statistic, w.ks[i]?.[0] as number) && close(ks.pValue, w.ks[i]?.[1] as number), `${x.name}: ${JSON.stringify(ks)} vs ${JSON.stringify(w.ks[i])}`);
+    });
+    // a text column holding "n/a" too (typed text by DuckDB) is read the same
+    const gaps = file('eu-gaps.csv', 'x;c\n1,5;a\nn/a;b\n-2,25;a\n3;b\n');
+    const g = lookout(['drift', '--reference', gaps, '--current', gaps, '--decimal', ',', '--json']);
+    const gx = (JSON.parse(g.stdout) as DriftJson).features[0];
+    assert.deepEqual([gx?.name, gx?.kind, gx?.stats['binEdges'] === undefined], ['x', 'numerical', false], g.stdout);
+  });
+
+  test('without --decimal: compared as text, with a note saying so and naming --decimal ,', () => {
+    made();
+    const r = lookout(['drift', '--reference', ref, '--current', cur, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const f = (JSON.parse(r.stdout) as DriftJson).features;
+    // before: x and y categorical without a note
+    assert.deepEqual(f.map((x) => [x.name, x.kind, x.note ?? '']), [
+      ['x', 'categorical', 'reference and current: numbers written with a decimal comma (1,5)? compared as text; --decimal , reads them as numbers'],
+      ['y', 'categorical', 'reference and current: numbers written with a decimal comma (1,5)? compared as text; --decimal , reads them as numbers'],
+      ['c', 'categorical', ''],
+    ]);
+  });
+
+  test('metrics: refused without --decimal , (before: "rows used: 0"); with it, sklearn\'s MAE and RMSE', () => {
+    const w = made();
+    const bad = lookout(['metrics', '--data', ref, '--task', 'regression', '--label', 'x', '--prediction', 'y']);
+    assert.equal(bad.code, 2, bad.stdout);
+    assert.equal(bad.stderr, `lookout: error: column "x" of ${ref} holds numbers written with a decimal comma (1,5), read as text: give --decimal , to read them as numbers\n`);
+    const r = lookout(['metrics', '--data', ref, '--task', 'regression', '--label', 'x', '--prediction', 'y', '--decimal', ',', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const m = JSON.parse(r.stdout) as { n: number; metrics: Record<string, { value: number }> };
+    assert.equal(m.n, 200);
+    assert.ok(close(m.metrics['mae']?.value as number, w.mae) && close(m.metrics['rmse']?.value as number, w.rmse), JSON.stringify(m.metrics));
+    // --decimal takes . or , only
+    assert.equal(lookout(['metrics', '--data', ref, '--task', 'regression', '--label', 'x', '--prediction', 'y', '--decimal', ';']).code, 2);
+  });
+
+  describe('the server\'s reference upload (?decimal=,)', () => {
+    let s: Server;
+    before(async () => {
+      s = await testServer();
+    });
+    after(async () => {
+      await s.close();
+    });
+    test('without it: 422 saying the feature holds numbers with a decimal comma and naming decimal=,; with it: accepted', async () => {
+      made();
+      await model(s.url, 'eu', { x: 'number', c: 'string' });
+      const body = readFileSync(ref);
+      const bad = await call(s.url, 'PUT', '/v1/models/eu/versions/1/reference', body, { 'content-type': 'text/csv' });
+      // before: 422 'column "x" holds no number (200 values that are not numbers)', without why
+      assert.equal(bad.status, 422, JSON.stringify(bad.body));
+      assert.match((bad.body as { error: { message: string } }).error.message, /column "x" holds numbers written with a decimal comma \(1,5\): upload with \?decimal=, to read them as numbers/);
+      const ok = await call(s.url, 'PUT', '/v1/models/eu/versions/1/reference?decimal=,', body, { 'content-type': 'text/csv' });
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      const wrong = await call(s.url, 'PUT', '/v1/models/eu/versions/1/reference?decimal=;', body, { 'content-type': 'text/csv' });
+      assert.equal(wrong.status, 400, JSON.stringify(wrong.body));
     });
   });
 });

@@ -17,6 +17,8 @@ export interface DriftRunOptions {
   driftShare?: number;
   /** Also compute per-feature overlay distributions (for the HTML report). */
   distributions?: boolean;
+  /** CSV files' numbers are written with a decimal comma (1,5). */
+  decimalComma?: boolean;
 }
 
 export interface DriftRunResult extends DriftReport {
@@ -37,8 +39,9 @@ export async function runDrift(referencePath: string, currentPath: string, opts:
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    const ref = await Dataset.load(conn, referencePath, 'reference');
-    const cur = await Dataset.load(conn, currentPath, 'current');
+    const load = { decimalComma: opts.decimalComma === true };
+    const ref = await Dataset.load(conn, referencePath, 'reference', load);
+    const cur = await Dataset.load(conn, currentPath, 'current', load);
     const { selected, skipped } = selectColumns(ref, cur, opts);
     const isCategorical = (col: ColumnInfo): boolean => col.cls === 'categorical' || (opts.categorical ?? []).includes(col.name);
     if (opts.threshold !== undefined) {
@@ -54,7 +57,14 @@ export async function runDrift(referencePath: string, currentPath: string, opts:
         ? await Promise.all([categoricalSampleOf(ref, col.name, cur), categoricalSampleOf(cur, col.name, ref)])
         : await Promise.all([numericalSampleOf(ref, col.name), numericalSampleOf(cur, col.name)]);
       const overrides = { ...(opts.method !== undefined && { method: opts.method }), ...(opts.threshold !== undefined && { threshold: opts.threshold }) };
-      features.push(featureDrift(col.name, r, c, overrides));
+      const feature = featureDrift(col.name, r, c, overrides);
+      const commas = [ref, cur].filter((d) => d.column(col.name)?.commaNumbers === true);
+      if (categorical && col.cls === 'categorical' && commas.length > 0) {
+        // "1,5" of a European CSV file is text without --decimal , (as pandas reads it without decimal=',')
+        const hint = `${commas.map((d) => (d === ref ? 'reference' : 'current')).join(' and ')}: numbers written with a decimal comma (1,5)? compared as text; --decimal , reads them as numbers`;
+        feature.note = feature.note === undefined ? hint : `${feature.note}; ${hint}`;
+      }
+      features.push(feature);
       if (opts.distributions) distributions.set(col.name, distributionOf(r, c));
     }
     const result: DriftRunResult = {

@@ -16,6 +16,8 @@ export interface MetricsRunOptions {
   threshold?: number;
   seed?: number;
   resamples?: number;
+  /** CSV files' numbers are written with a decimal comma (1,5). */
+  decimalComma?: boolean;
 }
 
 const TASKS: readonly Task[] = ['binary', 'multiclass', 'regression'];
@@ -29,10 +31,14 @@ export async function runMetrics(path: string, o: MetricsRunOptions): Promise<Me
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    const ds = await Dataset.load(conn, path, 'data');
+    const ds = await Dataset.load(conn, path, 'data', { decimalComma: o.decimalComma === true });
     for (const col of [o.label, o.prediction, o.score, ...scoreColumns(o.scores).map((s) => s.column)]) {
       if (col !== undefined) ds.requireColumn(col);
     }
+    // a column of numbers read as text (1,5 without --decimal ,): its values were missing ("rows used: 0"), not numbers
+    const numeric = [...(o.task === 'regression' ? [o.label, o.prediction] : []), o.score, ...scoreColumns(o.scores).map((s) => s.column)];
+    const commas = numeric.find((c) => c !== undefined && ds.column(c)?.commaNumbers === true);
+    if (commas !== undefined) throw new InputError(`column "${commas}" of ${path} holds numbers written with a decimal comma (1,5), read as text: give --decimal , to read them as numbers`);
     const input: MetricsInput = { task: o.task, labels: [] };
     if (o.task === 'regression') {
       input.labels = Array.from((await numericValues(ds, o.label)).values, nanToNull);

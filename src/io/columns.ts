@@ -1,12 +1,12 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
-import { classify, type Dataset, ident, missingText, textExpr } from './dataset.js';
+import { classify, type Dataset, ident, missingText, numberText, textExpr } from './dataset.js';
 import { formatOf } from './formats.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
 function asDouble(ds: Dataset, name: string): string {
   const col = ds.requireColumn(name);
   if (classify(col.duckType) === 'numerical') return `${ident(name)}::DOUBLE`;
-  return `TRY_CAST(${textExpr(col)} AS DOUBLE)`;
+  return `TRY_CAST(${numberText(col, ds.decimalComma)} AS DOUBLE)`;
 }
 
 /** Values that are present but could not be read as numbers ("abc" in a numeric column). */
@@ -14,7 +14,7 @@ async function numericMismatches(ds: Dataset, name: string): Promise<number> {
   const col = ds.requireColumn(name);
   if (classify(col.duckType) === 'numerical') return 0;
   const c = textExpr(col);
-  const sql = `SELECT count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} AND TRY_CAST(${c} AS DOUBLE) IS NULL`;
+  const sql = `SELECT count(*)::DOUBLE AS n FROM ${ident(ds.table)} WHERE ${c} IS NOT NULL AND NOT ${missingText(c)} AND TRY_CAST(${numberText(col, ds.decimalComma)} AS DOUBLE) IS NULL`;
   return Number((await ds.conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);
 }
 

@@ -12,6 +12,14 @@ export interface ColumnInfo {
   name: string;
   duckType: string;
   cls: ColumnClass;
+  /** A text column whose values are all numbers written with a comma (1,5), read without `decimalComma`. */
+  commaNumbers?: boolean;
+}
+
+/** How to read a file. */
+export interface LoadOptions {
+  /** A CSV file's numbers have a decimal comma (1,5; pandas' `decimal=','`), as European spreadsheets write them. */
+  decimalComma?: boolean;
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
@@ -45,6 +53,14 @@ export function textExpr(col: ColumnInfo): string {
 }
 
 /**
+ * SQL expression giving the column's text as a number's text: with a decimal comma, the comma a point (DuckDB reads
+ * "1,5" of a column it types numeric itself; this is for text columns, e.g. of numbers and "n/a").
+ */
+export function numberText(col: ColumnInfo, decimalComma: boolean): string {
+  return decimalComma ? `replace(${textExpr(col)}, ',', '.')` : textExpr(col);
+}
+
+/**
  * A data file loaded into a DuckDB table of the connection (DuckDB parses CSV, Parquet and JSON lines
  * in parallel; no hand-written parser). Columns are read out of it by the typed readers in columns.ts.
  */
@@ -55,9 +71,10 @@ export class Dataset {
     readonly path: string,
     readonly rows: number,
     readonly columns: ColumnInfo[],
+    readonly decimalComma: boolean,
   ) {}
 
-  static async load(conn: DuckDBConnection, path: string, table: string): Promise<Dataset> {
+  static async load(conn: DuckDBConnection, path: string, table: string, opts: LoadOptions = {}): Promise<Dataset> {
     if (!existsSync(path)) throw new InputError(`file not found: ${path}`);
     const stat = statSync(path);
     if (!stat.isFile()) throw new InputError(`not a file: ${path}`);
@@ -67,7 +84,8 @@ export class Dataset {
       throw new InputError(`file is empty: ${path} (${format === 'csv' ? 'no header row' : format === 'jsonl' ? 'no JSON lines' : 'no Parquet data'})`);
     }
     const load = (sql: string): Promise<unknown> => conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${sql}`);
-    await readTable(load, path, format);
+    const decimalComma = format === 'csv' && opts.decimalComma === true;
+    await readTable(load, path, format, decimalComma);
     const desc = await conn.runAndReadAll(`DESCRIBE ${ident(table)}`);
     const columns = desc.getRowObjectsJS().map((r) => {
       const duckType = String(r['column_type']);
@@ -78,7 +96,7 @@ export class Dataset {
     if (nul >= 0) throw new InputError(`cannot read ${path} as ${format}: column ${nul + 1}'s name holds a NUL byte (a binary file, or text not in UTF-8?)`);
     // DuckDB names a column renamed for a clash "a_1": only then can spaces dropped from names have made the clash
     if (format === 'csv' && columns.some((c) => /_\d+$/.test(c.name))) await refuseSpacedNameClash(path, columns.length);
-    await numericTextColumns(conn, table, columns);
+    await numericTextColumns(conn, table, columns, decimalComma, format === 'csv' && !decimalComma);
     if (format === 'csv') await booleanTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
     const rows = Number(count.getRowObjectsJS()[0]?.['n'] ?? 0);
@@ -87,7 +105,7 @@ export class Dataset {
     // as categorical on nothing and said "no drift" (exit 0) until audit 16.
     if (rows === 0) throw new InputError(`file has no rows: ${path} (${format === 'csv' ? 'a header only' : `a ${format === 'parquet' ? 'Parquet' : 'JSON'} file of 0 rows`})`);
     if (format === 'jsonl') refuseTableLayout(path, rows, columns);
-    return new Dataset(conn, table, path, rows, columns);
+    return new Dataset(conn, table, path, rows, columns, decimalComma);
   }
 
   column(name: string): ColumnInfo | undefined {
@@ -142,23 +160,23 @@ function refuseTableLayout(path: string, rows: number, columns: ColumnInfo[]): v
  * guessed from every row. A JSON file DuckDB refuses for a lone surrogate escape is read from a copy without them.
  * `shown` is the file's name in messages (the user's file, when `path` is such a copy).
  */
-async function readTable(load: (sql: string) => Promise<unknown>, path: string, format: FileFormat, shown = path): Promise<void> {
+async function readTable(load: (sql: string) => Promise<unknown>, path: string, format: FileFormat, decimalComma: boolean, shown = path): Promise<void> {
   const refused = (err: unknown): InputError => new InputError(`cannot read ${shown} as ${format}: ${firstLine(err).replaceAll(path, shown)}`);
   const copied = async (): Promise<void> => {
     const copy = await wellFormedCopy(path);
     try {
-      await readTable(load, copy.path, format, path);
+      await readTable(load, copy.path, format, decimalComma, path);
     } finally {
       copy.remove();
     }
   };
   try {
-    await load(readerSql(path, format));
+    await load(readerSql(path, format, false, decimalComma));
   } catch (err) {
     if (format === 'parquet') throw refused(err);
     if (format === 'jsonl' && shown === path && isSurrogateError(err)) return copied();
     try {
-      await load(readerSql(path, format, true));
+      await load(readerSql(path, format, true, decimalComma));
     } catch (err2) {
       if (format === 'jsonl' && shown === path && isSurrogateError(err2)) return copied();
       // a row of another number of fields than the header: say which, rather than DuckDB's sniffing error
@@ -174,9 +192,9 @@ async function readTable(load: (sql: string) => Promise<unknown>, path: string, 
  * types (DuckDB's JSON type) is read by its values' text the same way: numerical when they are all numbers, else
  * categorical; one holding objects or arrays stays unsupported.
  */
-async function numericTextColumns(conn: DuckDBConnection, table: string, columns: ColumnInfo[]): Promise<void> {
+async function numericTextColumns(conn: DuckDBConnection, table: string, columns: ColumnInfo[], decimalComma: boolean, findCommas: boolean): Promise<void> {
   const text = columns.filter((c) => c.duckType === 'VARCHAR' || c.duckType === 'JSON');
-  for (let i = 0; i < text.length; i += TEXT_COLUMNS_PER_QUERY) await classifyTextColumns(conn, table, text.slice(i, i + TEXT_COLUMNS_PER_QUERY));
+  for (let i = 0; i < text.length; i += TEXT_COLUMNS_PER_QUERY) await classifyTextColumns(conn, table, text.slice(i, i + TEXT_COLUMNS_PER_QUERY), decimalComma, findCommas);
 }
 
 /**
@@ -186,7 +204,7 @@ async function numericTextColumns(conn: DuckDBConnection, table: string, columns
  */
 const TEXT_COLUMNS_PER_QUERY = 16;
 
-async function classifyTextColumns(conn: DuckDBConnection, table: string, text: ColumnInfo[]): Promise<void> {
+async function classifyTextColumns(conn: DuckDBConnection, table: string, text: ColumnInfo[], decimalComma: boolean, findCommas: boolean): Promise<void> {
   if (text.length === 0) return;
   const parts = text.flatMap((c, i) => {
     const t = textExpr(c);
@@ -194,8 +212,9 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
     const nested = c.duckType === 'JSON' ? `json_type(${ident(c.name)}) IN ('OBJECT', 'ARRAY')` : 'false';
     return [
       `count(*) FILTER (WHERE ${present})::DOUBLE AS p${i}`,
-      `count(*) FILTER (WHERE ${present} AND TRY_CAST(${t} AS DOUBLE) IS NULL)::DOUBLE AS t${i}`,
+      `count(*) FILTER (WHERE ${present} AND TRY_CAST(${numberText(c, decimalComma)} AS DOUBLE) IS NULL)::DOUBLE AS t${i}`,
       `count(*) FILTER (WHERE ${nested})::DOUBLE AS o${i}`,
+      `count(*) FILTER (WHERE ${findCommas ? `${present} AND regexp_full_match(trim(${t}), '${COMMA_NUMBER}')` : 'false'})::DOUBLE AS k${i}`,
     ];
   });
   const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${ident(table)}`)).getRowObjectsJS()[0] ?? {};
@@ -203,8 +222,12 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
     if (Number(row[`o${i}`]) > 0) return;
     if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
     else if (c.duckType === 'JSON') c.cls = 'categorical';
+    if (c.cls === 'categorical' && Number(row[`k${i}`]) > 0 && Number(row[`k${i}`]) === Number(row[`p${i}`])) c.commaNumbers = true;
   });
 }
+
+/** A number written with a decimal comma (1,5; -0,25), as `decimalComma` reads it (no points grouping thousands, as pandas' decimal=','). */
+const COMMA_NUMBER = '[+-]?[0-9]+,[0-9]+';
 
 /**
  * A row with more or fewer fields than the header: DuckDB's sniffer, finding no delimiter that fits every row, read

@@ -50,14 +50,15 @@ export function csvOptions(path: string): string {
 
 /**
  * SQL text of a DuckDB table function reading the file (path quoted as a SQL string literal). Column types are
- * guessed from the first 100000 rows, or from every row when `sampleAll`.
+ * guessed from the first 100000 rows, or from every row when `sampleAll`. `decimalComma`: a CSV file's numbers are
+ * written with a decimal comma (1,5).
  */
-export function readerSql(path: string, format: FileFormat, sampleAll = false): string {
+export function readerSql(path: string, format: FileFormat, sampleAll = false, decimalComma = false): string {
   const lit = `'${path.replaceAll("'", "''")}'`;
   const sample = sampleAll ? -1 : 100000;
   switch (format) {
     case 'csv':
-      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvOptions(path)})`;
+      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvOptions(path)}${decimalComma ? `, decimal_separator = ','` : ''})`;
     case 'parquet':
       return `read_parquet(${lit})`;
     case 'jsonl':

@@ -8,6 +8,8 @@ export interface ReferenceOptions {
   score?: string;
   positiveClass?: string;
   scores?: string[];
+  /** The CSV file's decimal separator, when a comma (its numbers written 1,5). */
+  decimal?: ',';
 }
 
 /** The reference of a model version, stored in VersionRecord.reference. */

@@ -23,6 +23,8 @@ export interface ReferenceColumns {
    * or them comma-separated (the upload's ?scores=, lookout.yaml's `scores: "a,b,c"`).
    */
   scores?: string | readonly string[];
+  /** The CSV file's numbers are written with a decimal comma (1,5): the upload's ?decimal=,. */
+  decimal?: ',';
 }
 
 const DEFAULTS = { prediction: 'prediction', score: 'score', label: 'label' };
@@ -36,7 +38,7 @@ export function referenceOptions(cols: ReferenceColumns): ReferenceOptions | und
   const o: ReferenceOptions = {
     ...(cols.label !== undefined && { label: cols.label }), ...(cols.prediction !== undefined && { prediction: cols.prediction }),
     ...(cols.score !== undefined && { score: cols.score }), ...(cols.positiveClass !== undefined && { positiveClass: cols.positiveClass }),
-    ...(scores !== undefined && { scores }),
+    ...(scores !== undefined && { scores }), ...(cols.decimal !== undefined && { decimal: cols.decimal }),
   };
   return Object.keys(o).length === 0 ? undefined : o;
 }
@@ -55,7 +57,7 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    const ds = await Dataset.load(conn, path, 'reference');
+    const ds = await Dataset.load(conn, path, 'reference', { decimalComma: cols.decimal === ',' });
     const spec = specFor(model, null);
     const edges: Record<string, number[]> = {};
     const missingFeatures = spec.features.filter((f) => !ds.column(f.name)).map((f) => f.name);
@@ -64,6 +66,9 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       if (f.kind !== 'numerical' || !ds.column(f.name)) continue;
       const { sorted, typeMismatch } = await sortedNumeric(ds, f.name);
       // Else the reference would hold the feature as all missing, and its drift would never be measured.
+      if (sorted.length === 0 && typeMismatch > 0 && ds.column(f.name)?.commaNumbers === true) {
+        throw new InputError(`reference ${path}: column "${f.name}" holds numbers written with a decimal comma (1,5): upload with ?decimal=, to read them as numbers (feature "${f.name}" is numerical in the model's input schema)`);
+      }
       if (sorted.length === 0 && typeMismatch > 0) throw new InputError(`reference ${path}: column "${f.name}" holds no number (${typeMismatch} values that are not numbers), but feature "${f.name}" is numerical in the model's input schema`);
       edges[f.name] = decileEdges(sorted);
     }

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 // The analysis (DuckDB's reader) is loaded when the command runs: --help and usage errors answer without it.
 import type { runDrift, DriftRunResult } from '../../analysis/drift.js';
 import { EXIT } from '../exit.js';
@@ -19,6 +19,7 @@ export interface DriftCliOptions {
   threshold?: number;
   driftShare?: number;
   failOnDrift?: boolean;
+  decimal?: string;
 }
 
 /** Options shared by `drift` and `report`. */
@@ -33,7 +34,13 @@ export function addDriftOptions(cmd: Command): Command {
     .option('--method <id>', 'drift method for every feature it applies to (ks, wasserstein, psi, jensenshannon, hellinger, chisquare)')
     .option('--threshold <x>', 'threshold for the method used (p-value for ks/chisquare, distance otherwise)', parseNumber)
     .option('--drift-share <x>', 'share of drifted features that means dataset drift (default 0.5)', parseNumber)
-    .option('--fail-on-drift', 'exit with code 1 when dataset drift is detected');
+    .option('--fail-on-drift', 'exit with code 1 when dataset drift is detected')
+    .addOption(decimalOption());
+}
+
+/** --decimal: the decimal separator of CSV files' numbers (`,` of European spreadsheets: 1,5). */
+export function decimalOption(): Option {
+  return new Option('--decimal <char>', 'decimal separator of numbers in CSV files (default .; `,` reads 1,5 as 1.5)').choices(['.', ',']);
 }
 
 export function driftRunOptions(o: DriftCliOptions): Parameters<typeof runDrift>[2] {
@@ -45,6 +52,7 @@ export function driftRunOptions(o: DriftCliOptions): Parameters<typeof runDrift>
     ...(o.method !== undefined && { method: o.method }),
     ...(o.threshold !== undefined && { threshold: o.threshold }),
     ...(o.driftShare !== undefined && { driftShare: o.driftShare }),
+    ...(o.decimal === ',' && { decimalComma: true }),
   };
 }
 

@@ -4,6 +4,7 @@ import { EXIT } from '../exit.js';
 import { fmt, table } from '../format.js';
 import { printable } from '../printable.js';
 import { collect, parseInteger, parseList, parseNumber } from '../parse.js';
+import { decimalOption } from './drift.js';
 
 interface MetricsCliOptions {
   data: string;
@@ -19,6 +20,7 @@ interface MetricsCliOptions {
   seed?: number;
   resamples?: number;
   json?: boolean;
+  decimal?: string;
 }
 
 export function metricsCommand(setCode: (c: number) => void): Command {
@@ -35,14 +37,15 @@ export function metricsCommand(setCode: (c: number) => void): Command {
     .option('--threshold <x>', 'binary: predict positive when score >= x if no --prediction (default 0.5)', parseNumber)
     .option('--seed <n>', 'bootstrap seed (default 0)', parseInteger)
     .option('--resamples <n>', 'bootstrap resamples (default 1000)', parseInteger)
+    .addOption(decimalOption())
     .option('--json', 'print one JSON object')
     .action(async (o: MetricsCliOptions) => {
-      const { data, json, classScore, ...rest } = o;
+      const { data, json, classScore, decimal, ...rest } = o;
       const scores = [...(rest.scores ?? []), ...(classScore ?? [])];
       if (scores.length > 0) rest.scores = scores;
       // loaded when the command runs (DuckDB's reader): --help and usage errors answer without it
       const { runMetrics } = await import('../../analysis/metrics.js');
-      const result = await runMetrics(data, rest);
+      const result = await runMetrics(data, { ...rest, ...(decimal === ',' && { decimalComma: true }) });
       process.stdout.write(json ? JSON.stringify(result) + '\n' : printable(renderMetricsText(result), true));
       setCode(EXIT.ok);
     });

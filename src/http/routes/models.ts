@@ -131,6 +131,8 @@ export function modelRoutes(deps: AppDeps) {
         const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
         const ext = FILE_TYPES[type];
         if (!ext || !Buffer.isBuffer(req.body)) throw new ApiError('unsupported_media_type', `send the reference as ${Object.keys(FILE_TYPES).join(', ')}`);
+        const decimal = req.query['decimal'];
+        if (decimal !== undefined && decimal !== '.' && decimal !== ',') throw new ApiError('bad_request', `decimal must be "." or "," (the CSV file's decimal separator; got ${JSON.stringify(decimal.slice(0, 20))})`);
         const dir = join(deps.dataDir, 'references', m.name);
         mkdirSync(dir, { recursive: true });
         // A name of its own: an upload of the same version in the same millisecond neither overwrites nor removes it.
@@ -140,7 +142,7 @@ export function modelRoutes(deps: AppDeps) {
           const profile = await referenceFromFile(m, v.record.version, path, {
             ...(q['label'] && { label: q['label'] }), ...(q['prediction'] && { prediction: q['prediction'] }),
             ...(q['score'] && { score: q['score'] }), ...(q['positiveClass'] && { positiveClass: q['positiveClass'] }),
-            ...(q['scores'] && { scores: q['scores'] }),
+            ...(q['scores'] && { scores: q['scores'] }), ...(decimal === ',' && { decimal: ',' as const }),
           }, deps.clock());
           await settled(deps);
           await deps.catalog.putVersion({ ...v.record, reference: { ...profile } });
