@@ -256,3 +256,38 @@ print(json.dumps({'ks': ks, 'mae': mean_absolute_error(a['x'], a['y']), 'rmse': 
     });
   });
 });
+
+describe('audit 17 (offline): a CSV line longer than 2 MB (a long text field)', { skip: noPandas }, () => {
+  test('read as pandas reads it (before: "cannot read ... as csv: Invalid Input Error: CSV Error on Line: 1")', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i},${i === 3 ? 'x'.repeat(3_000_000) : ['a', 'b'][i % 2]},${['yes', 'no'][i % 3 === 0 ? 0 : 1]}`);
+    const p = file('long-line.csv', 'n,t,ok\n' + rows.join('\n') + '\n');
+    const shape = python('import json,sys,pandas as pd; d=pd.read_csv(sys.argv[1]); print(json.dumps([len(d), int(d["t"].str.len().max())]))', p) as number[];
+    const r = lookout(['drift', '--reference', p, '--current', p, '--json']);
+    assert.equal(r.code, 0, r.stderr.slice(0, 300));
+    const out = JSON.parse(r.stdout) as DriftJson;
+    assert.equal(out.reference.rows, shape[0]);
+    assert.deepEqual(out.features.map((f) => [f.name, f.kind]), [['n', 'numerical'], ['t', 'categorical'], ['ok', 'categorical']]);
+    // the yes/no column (typed boolean, its categories read again as written) too
+    const counts = python('import json,sys,pandas as pd; print(json.dumps(pd.read_csv(sys.argv[1], keep_default_na=False)["ok"].value_counts().to_dict()))', p) as Record<string, number>;
+    const m = lookout(['metrics', '--data', p, '--task', 'binary', '--label', 'ok', '--prediction', 'ok', '--json']);
+    assert.equal(m.code, 0, m.stderr.slice(0, 300));
+    assert.deepEqual([(JSON.parse(m.stdout) as { n: number; classes: string[] }).classes, (JSON.parse(m.stdout) as { n: number }).n], [Object.keys(counts).sort(), 20]);
+    // the same in a .jsonl file's long line was read already (DuckDB's JSON objects may be 16 MB)
+  });
+});
+
+describe('audit 17 (offline): a file that is not UTF-8 (Latin-1 / Windows-1252, as Excel saves "CSV")', { skip: noPandas }, () => {
+  const latin = Buffer.concat([Buffer.from('city,n\nParis,1\nBerlin,2\n'), Buffer.from('Z\u00fcrich,3\n', 'latin1'), Buffer.from('Rome,4\n')]);
+  test('refused naming the line and the byte and saying to save it as UTF-8, as pandas refuses it', () => {
+    const p = file('latin1.csv', latin);
+    // pandas' read_csv (UTF-8 by default) refuses it too
+    assert.equal(spawnSync('/usr/bin/python3', ['-c', 'import sys,pandas as pd; pd.read_csv(sys.argv[1])', p], { encoding: 'utf8' }).status, 1);
+    const j = file('latin1.jsonl', Buffer.concat([Buffer.from('{"city": "Paris", "n": 1}\n'), Buffer.from('{"city": "Z\u00fcrich", "n": 3}\n', 'latin1')]));
+    for (const [path, line] of [[p, 4], [j, 2]] as const) {
+      const r = lookout(['drift', '--reference', path, '--current', path]);
+      assert.equal(r.code, 2, r.stdout);
+      // before: "cannot read ... as csv: Invalid Input Error: CSV Error on Line: 4" (JSON: "Malformed JSON ... invalid UTF-8")
+      assert.equal(r.stderr, `lookout: error: cannot read ${path}: it is not UTF-8 text (line ${line} holds the byte 0xFC, not UTF-8: Latin-1 or Windows-1252, as Excel saves "CSV"?): save it as UTF-8 (Excel: "CSV UTF-8"; pandas: to_csv(path, encoding='utf-8'))\n`);
+    }
+  });
+});

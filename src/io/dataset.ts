@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from './errors.js';
 import { firstRaggedRow, headerFields } from './csv-shape.js';
-import { csvOptions, type FileFormat, formatOf, readerSql } from './formats.js';
+import { csvOptions, csvStart, type FileFormat, formatOf, readerSql } from './formats.js';
+import { firstNonUtf8 } from './utf8-check.js';
 import { isSurrogateError, wellFormedCopy } from './json-surrogates.js';
 import { MISSING_TEXTS } from '../core/summary/categorical.js';
 
@@ -72,6 +73,8 @@ export class Dataset {
     readonly rows: number,
     readonly columns: ColumnInfo[],
     readonly decimalComma: boolean,
+    /** The CSV lines' longest (bytes) the file was read with, when longer than DuckDB's default. */
+    readonly maxLineSize?: number,
   ) {}
 
   static async load(conn: DuckDBConnection, path: string, table: string, opts: LoadOptions = {}): Promise<Dataset> {
@@ -85,7 +88,7 @@ export class Dataset {
     }
     const load = (sql: string): Promise<unknown> => conn.run(`CREATE OR REPLACE TABLE ${ident(table)} AS SELECT * FROM ${sql}`);
     const decimalComma = format === 'csv' && opts.decimalComma === true;
-    await readTable(load, path, format, decimalComma);
+    const maxLineSize = await readTable(load, path, format, decimalComma);
     const desc = await conn.runAndReadAll(`DESCRIBE ${ident(table)}`);
     const columns = desc.getRowObjectsJS().map((r) => {
       const duckType = String(r['column_type']);
@@ -105,7 +108,7 @@ export class Dataset {
     // as categorical on nothing and said "no drift" (exit 0) until audit 16.
     if (rows === 0) throw new InputError(`file has no rows: ${path} (${format === 'csv' ? 'a header only' : `a ${format === 'parquet' ? 'Parquet' : 'JSON'} file of 0 rows`})`);
     if (format === 'jsonl') refuseTableLayout(path, rows, columns);
-    return new Dataset(conn, table, path, rows, columns, decimalComma);
+    return new Dataset(conn, table, path, rows, columns, decimalComma, maxLineSize);
   }
 
   column(name: string): ColumnInfo | undefined {
@@ -123,7 +126,8 @@ export class Dataset {
     return (this.written ??= (async () => {
       const name = `${this.table}_written`;
       const cols = this.columns.filter((c) => c.duckType === 'BOOLEAN').map((c) => `trim(${ident(c.name)}) AS ${ident(c.name)}`);
-      const source = `read_csv('${this.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(this.path)})`;
+      const longLines = this.maxLineSize !== undefined ? `, max_line_size = ${this.maxLineSize}` : '';
+      const source = `read_csv('${this.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(this.path)}${longLines})`;
       await this.conn.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${cols.length > 0 ? cols.join(', ') : '1 AS none'} FROM ${source}`);
       return name;
     })());
@@ -154,36 +158,64 @@ function refuseTableLayout(path: string, rows: number, columns: ColumnInfo[]): v
   );
 }
 
+/** The longest CSV line read (bytes): 1 GiB, DuckDB's buffers growing with it. */
+const MAX_LINE_SIZE = 1 << 30;
+
 /**
  * Reads the file into the table (`load` of a reader's SQL). The types are guessed from the first rows; a later value
  * that does not fit ("n/a" in a column of numbers after row 100000) fails the read: it is read again with the types
  * guessed from every row. A JSON file DuckDB refuses for a lone surrogate escape is read from a copy without them.
  * `shown` is the file's name in messages (the user's file, when `path` is such a copy).
  */
-async function readTable(load: (sql: string) => Promise<unknown>, path: string, format: FileFormat, decimalComma: boolean, shown = path): Promise<void> {
-  const refused = (err: unknown): InputError => new InputError(`cannot read ${shown} as ${format}: ${firstLine(err).replaceAll(path, shown)}`);
-  const copied = async (): Promise<void> => {
+async function readTable(loadSql: (sql: string) => Promise<unknown>, path: string, format: FileFormat, decimalComma: boolean, shown = path): Promise<number | undefined> {
+  const refused = async (err: unknown): Promise<InputError> => {
+    // DuckDB's "CSV Error on Line: 4" (the reason on a later line of its message) of a Latin-1 file: say what and where
+    if (/not utf-8 encoded|invalid UTF-8/i.test(err instanceof Error ? err.message : String(err)) && !(format === 'csv' && csvStart(path).utf16)) {
+      const bad = await firstNonUtf8(path);
+      if (bad) return new InputError(`cannot read ${shown}: it is not UTF-8 text (line ${bad.line} holds the byte 0x${bad.byte.toString(16).toUpperCase()}, not UTF-8: Latin-1 or Windows-1252, as Excel saves "CSV"?): save it as UTF-8 (Excel: "CSV UTF-8"; pandas: to_csv(path, encoding='utf-8'))`, 'not_utf8', { line: bad.line });
+    }
+    return new InputError(`cannot read ${shown} as ${format}: ${firstLine(err).replaceAll(path, shown)}`);
+  };
+  // A CSV line longer than DuckDB's 2,000,000 bytes (a long text field) failed the read ("CSV Error on Line: 1"): read
+  // again with room for the longest line met, until it fits (pandas has no such limit).
+  let maxLineSize: number | undefined;
+  const load = async (sampleAll: boolean): Promise<void> => {
+    for (;;) {
+      try {
+        await loadSql(readerSql(path, format, sampleAll, decimalComma, maxLineSize));
+        return;
+      } catch (err) {
+        const size = /Maximum line size of \d+ bytes exceeded\. Actual Size:\s*(\d+)/.exec(err instanceof Error ? err.message : String(err));
+        const next = size ? Math.max(2 * Number(size[1]), 4 * (maxLineSize ?? 2_000_000)) : NaN;
+        if (format !== 'csv' || !(next <= MAX_LINE_SIZE)) throw err;
+        maxLineSize = next;
+      }
+    }
+  };
+  const copied = async (): Promise<number | undefined> => {
     const copy = await wellFormedCopy(path);
     try {
-      await readTable(load, copy.path, format, decimalComma, path);
+      return await readTable(loadSql, copy.path, format, decimalComma, path);
     } finally {
       copy.remove();
     }
   };
   try {
-    await load(readerSql(path, format, false, decimalComma));
+    await load(false);
   } catch (err) {
-    if (format === 'parquet') throw refused(err);
+    if (format === 'parquet') throw await refused(err);
     if (format === 'jsonl' && shown === path && isSurrogateError(err)) return copied();
     try {
-      await load(readerSql(path, format, true, decimalComma));
+      await load(true);
+      return maxLineSize;
     } catch (err2) {
       if (format === 'jsonl' && shown === path && isSurrogateError(err2)) return copied();
       // a row of another number of fields than the header: say which, rather than DuckDB's sniffing error
       if (format === 'csv') await refuseRagged(path, -1);
-      throw refused(err2);
+      throw await refused(err2);
     }
   }
+  return maxLineSize;
 }
 
 /**

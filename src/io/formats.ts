@@ -51,14 +51,14 @@ export function csvOptions(path: string): string {
 /**
  * SQL text of a DuckDB table function reading the file (path quoted as a SQL string literal). Column types are
  * guessed from the first 100000 rows, or from every row when `sampleAll`. `decimalComma`: a CSV file's numbers are
- * written with a decimal comma (1,5).
+ * written with a decimal comma (1,5). `maxLineSize`: a CSV line's longest in bytes (DuckDB's default 2,000,000).
  */
-export function readerSql(path: string, format: FileFormat, sampleAll = false, decimalComma = false): string {
+export function readerSql(path: string, format: FileFormat, sampleAll = false, decimalComma = false, maxLineSize?: number): string {
   const lit = `'${path.replaceAll("'", "''")}'`;
   const sample = sampleAll ? -1 : 100000;
   switch (format) {
     case 'csv':
-      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvOptions(path)}${decimalComma ? `, decimal_separator = ','` : ''})`;
+      return `read_csv(${lit}, header = true, sample_size = ${sample}${csvOptions(path)}${decimalComma ? `, decimal_separator = ','` : ''}${maxLineSize !== undefined ? `, max_line_size = ${maxLineSize}` : ''})`;
     case 'parquet':
       return `read_parquet(${lit})`;
     case 'jsonl':
