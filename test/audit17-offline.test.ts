@@ -291,3 +291,45 @@ describe('audit 17 (offline): a file that is not UTF-8 (Latin-1 / Windows-1252, 
     }
   });
 });
+
+describe('audit 17 (offline): names that differ only in letter case ("a" and "A")', { skip: noPandas }, () => {
+  // DuckDB's names are case-insensitive: of a header a,A it named the second column "A_1", so another file's (or the
+  // model's) column "A" was missing from it; pandas keeps both names
+  const rows = Array.from({ length: 30 }, (_, i) => [i, 100 + i]);
+  test('CSV and JSON lines: refused naming both (pandas names them a and A)', () => {
+    const csv = file('case.csv', 'a,A\n' + rows.map((r) => r.join(',')).join('\n') + '\n');
+    const json = file('case.jsonl', rows.map(([x, y]) => JSON.stringify({ a: x, A: y })).join('\n') + '\n');
+    assert.deepEqual(python('import json,sys,pandas as pd; print(json.dumps(list(pd.read_csv(sys.argv[1]).columns)))', csv), ['a', 'A']);
+    assert.deepEqual(python('import json,sys,pandas as pd; print(json.dumps(list(pd.read_json(sys.argv[1], lines=True).columns)))', json), ['a', 'A']);
+    const other = file('case-other.csv', 'A\n' + rows.map((r) => r[1]).join('\n') + '\n');
+    const c = lookout(['drift', '--reference', other, '--current', csv]);
+    // before: exit 2 "no columns to compare" (A against A_1), or with a reference a,A the column A skipped
+    assert.equal(c.code, 2, c.stdout);
+    assert.equal(c.stderr, `lookout: error: cannot read ${csv} as csv: the header names "a" (column 1) and "A" (column 2) differ only in letter case, which Lookout does not tell apart in names: rename one of them\n`);
+    const j = lookout(['drift', '--reference', json, '--current', json]);
+    assert.equal(j.code, 2, j.stdout);
+    assert.equal(j.stderr, `lookout: error: cannot read ${json} as JSON: the fields "a" and "A" differ only in letter case, which Lookout does not tell apart in names: rename one of them\n`);
+    // a field really named a_1 beside a is no clash
+    const real = file('real-suffix.jsonl', rows.map(([x, y]) => JSON.stringify({ a: x, a_1: y })).join('\n') + '\n');
+    const r = lookout(['drift', '--reference', real, '--current', real, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as DriftJson).features.map((f) => f.name), ['a', 'a_1']);
+  });
+
+  describe('the server\'s reference upload', () => {
+    let s: Server;
+    before(async () => {
+      s = await testServer();
+    });
+    after(async () => {
+      await s.close();
+    });
+    test('of a model whose features are a and A: 422 naming both (before: A\'s reference missing, silently)', async () => {
+      await model(s.url, 'cased', { a: 'number', A: 'number' });
+      const body = 'a,A,prediction,label\n' + rows.map(([x, y], i) => `${x},${y},${['no', 'yes'][i % 2]},${['no', 'yes'][(i >> 1) % 2]}`).join('\n') + '\n';
+      const r = await call(s.url, 'PUT', '/v1/models/cased/versions/1/reference', body, { 'content-type': 'text/csv' });
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      assert.match((r.body as { error: { message: string } }).error.message, /the header names "a" \(column 1\) and "A" \(column 2\) differ only in letter case/);
+    });
+  });
+});

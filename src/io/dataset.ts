@@ -97,8 +97,8 @@ export class Dataset {
     const nul = columns.findIndex((c) => c.name.includes('\u0000'));
     // SQL cannot name such a column (the parser stops at the NUL): binary data, or UTF-16 text, under a text name
     if (nul >= 0) throw new InputError(`cannot read ${path} as ${format}: column ${nul + 1}'s name holds a NUL byte (a binary file, or text not in UTF-8?)`);
-    // DuckDB names a column renamed for a clash "a_1": only then can spaces dropped from names have made the clash
-    if (format === 'csv' && columns.some((c) => /_\d+$/.test(c.name))) await refuseSpacedNameClash(path, columns.length);
+    // DuckDB names a column renamed for a clash "a_1": only then can names it does not tell apart have made the clash
+    if (columns.some((c) => /_\d+$/.test(c.name))) await refuseNameClash(conn, path, format, columns);
     await numericTextColumns(conn, table, columns, decimalComma, format === 'csv' && !decimalComma);
     if (format === 'csv') await booleanTextColumns(conn, table, columns);
     const count = await conn.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM ${ident(table)}`);
@@ -193,6 +193,8 @@ async function readTable(loadSql: (sql: string) => Promise<unknown>, path: strin
     }
   };
   const copied = async (): Promise<number | undefined> => {
+    // the copy's lines are decoded as UTF-8: bytes that are not would be U+FFFD there, silently
+    if (await firstNonUtf8(path)) throw await refused(new Error('invalid UTF-8'));
     const copy = await wellFormedCopy(path);
     try {
       return await readTable(loadSql, copy.path, format, decimalComma, path);
@@ -276,27 +278,53 @@ async function refuseRagged(path: string, columns: number): Promise<void> {
 
 /**
  * DuckDB drops the spaces around a CSV header's names (a header "a, b" names the columns a and b, as a user writing it
- * means) and renames a name met again "a_1": of a header " a,a" the column "a" held the data of " a" and "a_1" those
- * of "a" (pandas names them " a" and "a"), so the column "a" of another file was compared with the data of " a". Two
- * names that differ only by the spaces around them are refused, naming both (names written the same, "a,a", stay
- * DuckDB's a and a_1, as before).
+ * means), does not tell names apart by letter case, and renames a name met again "a_1": of a header " a,a" the column
+ * "a" held the data of " a" and "a_1" those of "a" (pandas names them " a" and "a"), so the column "a" of another file
+ * was compared with the data of " a"; of a header (or JSON fields) a,A the column "A" was named "A_1", missing for
+ * another file's or the model's "A". Two names that differ only by the spaces around them or in letter case are
+ * refused, naming both (names written the same, "a,a", stay DuckDB's a and a_1, as before).
  */
-async function refuseSpacedNameClash(path: string, columns: number): Promise<void> {
-  const fields = await headerFields(path);
-  if (!fields || fields.length !== columns) return;
-  const seen = new Map<string, number>();
-  for (const [i, f] of fields.entries()) {
-    const name = f.replace(/^ +| +$/g, '');
-    const j = seen.get(name);
-    if (j === undefined) seen.set(name, i);
-    else if (fields[j] !== f) {
-      const q = (k: number): string => `${JSON.stringify(fields[k])} (column ${k + 1})`;
-      throw new InputError(
-        `cannot read ${path} as csv: the header names ${q(j)} and ${q(i)} differ only by spaces around them, which Lookout drops from names ("a, b" names the column b): rename one of them`,
-        'ambiguous_columns', { columns: [fields[j], f] },
-      );
-    }
+async function refuseNameClash(conn: DuckDBConnection, path: string, format: FileFormat, columns: ColumnInfo[]): Promise<void> {
+  if (format === 'csv') {
+    const fields = await headerFields(path);
+    if (!fields || fields.length !== columns.length) return;
+    const clash = firstClash(fields, (f) => f.replace(/^ +| +$/g, ''));
+    if (!clash) return;
+    const [j, i] = clash;
+    const [x, y] = [fields[j] as string, fields[i] as string];
+    const q = (k: number): string => `${JSON.stringify(fields[k])} (column ${k + 1})`;
+    const why = x.replace(/^ +| +$/g, '') === y.replace(/^ +| +$/g, '')
+      ? 'differ only by spaces around them, which Lookout drops from names ("a, b" names the column b)'
+      : 'differ only in letter case, which Lookout does not tell apart in names';
+    throw new InputError(`cannot read ${path} as csv: the header names ${q(j)} and ${q(i)} ${why}: rename one of them`, 'ambiguous_columns', { columns: [x, y] });
   }
+  if (format !== 'jsonl') return;
+  // a field "A_1" of the file is no clash: its keys as written, read again (only when such a name was given)
+  const objects = `SELECT json_keys(json) AS ks, row_number() OVER () AS r FROM read_json_objects('${path.replaceAll("'", "''")}', format = 'auto')`;
+  // in the order met (row, then place in the row)
+  const sql = `SELECT k FROM (SELECT r, ks, unnest(ks) AS k FROM (${objects})) GROUP BY k ORDER BY min(r::DOUBLE * 1e6 + list_position(ks, k))`;
+  let keys: string[];
+  try {
+    keys = (await conn.runAndReadAll(sql)).getRowsJS().map((r) => String(r[0]));
+  } catch {
+    return;
+  }
+  const clash = firstClash(keys, (k) => k);
+  if (!clash) return;
+  const [x, y] = [keys[clash[0]] as string, keys[clash[1]] as string];
+  throw new InputError(`cannot read ${path} as JSON: the fields ${JSON.stringify(x)} and ${JSON.stringify(y)} differ only in letter case, which Lookout does not tell apart in names: rename one of them`, 'ambiguous_columns', { columns: [x, y] });
+}
+
+/** The first two names (their indexes) equal in lower case once `norm` applied, but written otherwise. */
+function firstClash(names: string[], norm: (n: string) => string): [number, number] | null {
+  const seen = new Map<string, number>();
+  for (const [i, n] of names.entries()) {
+    const key = norm(n).toLowerCase();
+    const j = seen.get(key);
+    if (j === undefined) seen.set(key, i);
+    else if (names[j] !== n) return [j, i];
+  }
+  return null;
 }
 
 /** The texts DuckDB's CSV sniffer reads as booleans (in any case), true first. */
