@@ -217,6 +217,14 @@ print(json.dumps({'ks': ks, 'mae': mean_absolute_error(a['x'], a['y']), 'rmse': 
       ['y', 'categorical', 'reference and current: numbers written with a decimal comma (1,5)? compared as text; --decimal , reads them as numbers'],
       ['c', 'categorical', ''],
     ]);
+    // a reference written with decimal points against a current file written with commas: the current's values are no
+    // numbers (type mismatches, all missing) without --decimal , ; with it, both are read (the points as numbers too)
+    const points = file('points-ref.csv', 'x;c\n' + Array.from({ length: 30 }, (_, i) => `${i / 4};${['a', 'b'][i % 2]}`).join('\n') + '\n');
+    const commas = file('commas-cur.csv', 'x;c\n' + Array.from({ length: 30 }, (_, i) => `${String(i / 4).replace('.', ',')};${['a', 'b'][i % 2]}`).join('\n') + '\n');
+    const m = JSON.parse(lookout(['drift', '--reference', points, '--current', commas, '--json']).stdout) as DriftJson;
+    assert.deepEqual([m.features[0]?.kind, m.features[0]?.note], ['numerical', 'current: numbers written with a decimal comma (1,5)? not read as numbers; --decimal , reads them as numbers']);
+    const d = JSON.parse(lookout(['drift', '--reference', points, '--current', commas, '--decimal', ',', '--json']).stdout) as DriftJson;
+    assert.deepEqual([d.features[0]?.kind, d.features[0]?.score, d.features[0]?.note], ['numerical', 1, undefined], JSON.stringify(d.features[0]));
   });
 
   test('metrics: refused without --decimal , (before: "rows used: 0"); with it, sklearn\'s MAE and RMSE', () => {

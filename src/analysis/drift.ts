@@ -59,9 +59,9 @@ export async function runDrift(referencePath: string, currentPath: string, opts:
       const overrides = { ...(opts.method !== undefined && { method: opts.method }), ...(opts.threshold !== undefined && { threshold: opts.threshold }) };
       const feature = featureDrift(col.name, r, c, overrides);
       const commas = [ref, cur].filter((d) => d.column(col.name)?.commaNumbers === true);
-      if (categorical && col.cls === 'categorical' && commas.length > 0) {
+      if (commas.length > 0 && !(opts.categorical ?? []).includes(col.name)) {
         // "1,5" of a European CSV file is text without --decimal , (as pandas reads it without decimal=',')
-        const hint = `${commas.map((d) => (d === ref ? 'reference' : 'current')).join(' and ')}: numbers written with a decimal comma (1,5)? compared as text; --decimal , reads them as numbers`;
+        const hint = `${commas.map((d) => (d === ref ? 'reference' : 'current')).join(' and ')}: numbers written with a decimal comma (1,5)? ${categorical ? 'compared as text' : 'not read as numbers'}; --decimal , reads them as numbers`;
         feature.note = feature.note === undefined ? hint : `${feature.note}; ${hint}`;
       }
       features.push(feature);

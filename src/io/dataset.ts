@@ -260,8 +260,11 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
   });
 }
 
-/** A number written with a decimal comma (1,5; -0,25), as `decimalComma` reads it (no points grouping thousands, as pandas' decimal=','). */
-const COMMA_NUMBER = '[+-]?[0-9]+,[0-9]+';
+/**
+ * A number written with a decimal comma (1,5; -0,25), or an integer (a text column of such values has one with a comma,
+ * at least), as `decimalComma` reads it (no points grouping thousands, as pandas' decimal=',').
+ */
+const COMMA_NUMBER = '[+-]?[0-9]+(,[0-9]+)?';
 
 /**
  * A row with more or fewer fields than the header: DuckDB's sniffer, finding no delimiter that fits every row, read
