@@ -78,6 +78,11 @@ describe('audit17 metrics parity: classes, labels and predictions the metrics ca
       const ev = (id: string, prediction: string): Record<string, unknown> => ({ id, model: 'u', version: '1', timestamp: now - 3_600_000, features: { x: 1 }, prediction, score: 0.5 });
       const e = await call(s.url, 'POST', '/v1/events', { events: [ev('a', 'yes'), ev('b', 'no'), ev('c', ''), ev('d', ' \t')] });
       assert.deepEqual((e.body['results'] as Array<{ status: string; code?: string }>).map((x) => x.code ?? x.status), ['accepted', 'accepted', 'invalid_prediction', 'invalid_prediction']);
+      // With an error, a blank prediction is a failed inference's (counted in the error rate), not refused.
+      const failed = await call(s.url, 'POST', '/v1/events', { events: [{ ...ev('f', ''), score: null, error: 'upstream timeout' }] });
+      assert.deepEqual((failed.body['results'] as Array<{ status: string }>).map((x) => x.status), ['accepted'], JSON.stringify(failed.body));
+      const health = await call(s.url, 'GET', `/v1/models/u/health?from=${now - 7_200_000}&to=${now}`);
+      assert.deepEqual([health.body['events'], health.body['errorRate']], [3, 1 / 3]);
       const l = await call(s.url, 'POST', '/v1/labels', { labels: [{ id: 'a', label: 'yes' }, { id: 'b', label: '' }, { id: 'b', label: 'no' }] });
       assert.deepEqual((l.body['results'] as Array<{ status: string; code?: string }>).map((x) => x.code ?? x.status), ['accepted', 'invalid_label', 'accepted']);
       const p = await call(s.url, 'GET', `/v1/models/u/performance?from=${now - 7_200_000}&to=${now}&ci=false`);

@@ -99,7 +99,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   else if (e !== undefined && e !== null && e !== false && e !== '') return reject(index, 'invalid_error', 'error must be a string, a boolean or null', undefined, id);
   const p = raw['prediction'];
   // A failed inference (error set) may have no prediction: it still counts in the error rate, throughput and latency.
-  const failed = error !== null && (p === undefined || p === null);
+  // A blank class text with an error is no prediction either (a client filling the field with ""): failed, not refused.
+  const failed = error !== null && (p === undefined || p === null || (typeof p === 'string' && isMissing(p)));
   const orFailed = '; only a failed inference (with an error) may omit it';
   let prediction: string | number | null = null;
   if (failed) {
