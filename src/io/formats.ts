@@ -41,11 +41,13 @@ export function csvStart(path: string): CsvStart {
 /**
  * The read_csv options the file's start asks for: `encoding = 'utf-16'` for UTF-16 (DuckDB read it as UTF-8 and
  * refused it: "CSV Error on Line: 1"); `skip = 1, delim = ';'` after a line `sep=;` (DuckDB read that line as the
- * header: columns "sep=" and "column1", the real header a row of data).
+ * header: columns "sep=" and "column1", the real header a row of data). Always `comment = ''`: no comment lines, as
+ * pandas.read_csv (DuckDB's sniffer took '#' for a comment character when rows started with Excel's #N/A: it dropped
+ * those rows and cut a later value at its '#', "c#1" read "c"; until audit 17).
  */
 export function csvOptions(path: string): string {
   const s = csvStart(path);
-  return (s.utf16 ? `, encoding = 'utf-16'` : '') + (s.sep !== null ? `, skip = 1, delim = '${s.sep.replaceAll("'", "''")}'` : '');
+  return `, comment = ''` + (s.utf16 ? `, encoding = 'utf-16'` : '') + (s.sep !== null ? `, skip = 1, delim = '${s.sep.replaceAll("'", "''")}'` : '');
 }
 
 /**
