@@ -43,4 +43,16 @@ describe('audit17 drift parity: found by the fuzzer (real server, DuckDB file, r
       assert.deepEqual(c.stats['chiSquare'], { statistic: 0, pValue: 1, dof: 2 }, `${who} c`);
     }
   });
+
+  test('a numerical column all missing in the reference file (NA: DuckDB types it text): numerical with the automatic ks, as the server answers it', async () => {
+    // the CLI called it categorical (chisquare) from the reference file alone, the server numerical (its schema)
+    const n = 30;
+    const ref: Columns = { x: Array.from({ length: n }, () => 'NA'), y: Array.from({ length: n }, (_, i) => i) };
+    const cur: Columns = { x: Array.from({ length: n }, (_, i) => i / 2), y: Array.from({ length: n }, (_, i) => i) };
+    const { server, cli } = await new SameData(s, dir).both('refmissing', { x: { type: ['number', 'null'] }, y: { type: 'number' } }, ref, cur);
+    for (const [who, d] of [['server', server], ['cli', cli]] as const) {
+      const x = driftFeature(d, 'x') as unknown as Record<string, unknown>;
+      assert.deepEqual([x['kind'], x['method'], x['score'], x['drifted'], x['note']], ['numerical', 'ks', null, false, 'no non-missing values in reference'], who);
+    }
+  });
 });

@@ -3,7 +3,7 @@ import {
   categoryBars, datasetDrift, DEFAULT_DRIFT_SHARE, featureDrift, isDriftShare, getDriftMethod, overlayHistogram,
   UnknownDriftMethodError, type Distribution, type DriftReport, type FeatureSample,
 } from '../core/drift/index.js';
-import { Dataset, type ColumnInfo } from '../io/dataset.js';
+import { Dataset, type ColumnClass, type ColumnInfo } from '../io/dataset.js';
 import { categoryCounts, sortedNumeric } from '../io/columns.js';
 import { InputError } from '../io/errors.js';
 import { thresholdProblem } from '../core/drift/threshold.js';
@@ -43,7 +43,10 @@ export async function runDrift(referencePath: string, currentPath: string, opts:
     const ref = await Dataset.load(conn, referencePath, 'reference', load);
     const cur = await Dataset.load(conn, currentPath, 'current', load);
     const { selected, skipped } = selectColumns(ref, cur, opts);
-    const isCategorical = (col: ColumnInfo): boolean => col.cls === 'categorical' || (opts.categorical ?? []).includes(col.name);
+    // A reference column of missing values only (DuckDB types it text) has the current file's kind: a numerical feature
+    // with no reference values was categorical (chisquare), where the server (by the model's schema) says numerical (ks).
+    const kindOf = (col: ColumnInfo): ColumnClass => (col.allMissing ? (cur.column(col.name)?.cls ?? col.cls) : col.cls);
+    const isCategorical = (col: ColumnInfo): boolean => kindOf(col) === 'categorical' || (opts.categorical ?? []).includes(col.name);
     if (opts.threshold !== undefined) {
       // the threshold applies to the method each column uses (--method where it fits the kind, else the automatic one)
       const p = thresholdProblem(opts.threshold, selected.map((c) => (isCategorical(c) ? 'categorical' : 'numerical')), ref.rows, { ...(opts.method !== undefined && { method: opts.method }) });

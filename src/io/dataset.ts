@@ -15,6 +15,8 @@ export interface ColumnInfo {
   cls: ColumnClass;
   /** A text column whose values are all numbers written with a comma (1,5), read without `decimalComma`. */
   commaNumbers?: boolean;
+  /** A text column with no value but missing ones (NA, empty, ...): its kind is unknown from this file alone. */
+  allMissing?: boolean;
 }
 
 /** How to read a file. */
@@ -254,6 +256,7 @@ async function classifyTextColumns(conn: DuckDBConnection, table: string, text: 
   const row = (await conn.runAndReadAll(`SELECT ${parts.join(', ')} FROM ${ident(table)}`)).getRowObjectsJS()[0] ?? {};
   text.forEach((c, i) => {
     if (Number(row[`o${i}`]) > 0) return;
+    if (Number(row[`p${i}`]) === 0) c.allMissing = true;
     if (Number(row[`p${i}`]) > 0 && Number(row[`t${i}`]) === 0) c.cls = 'numerical';
     else if (c.duckType === 'JSON') c.cls = 'categorical';
     if (c.cls === 'categorical' && Number(row[`k${i}`]) > 0 && Number(row[`k${i}`]) === Number(row[`p${i}`])) c.commaNumbers = true;
