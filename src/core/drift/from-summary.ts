@@ -20,7 +20,9 @@ import { driftVerdict, type KindStats } from './verdict.js';
  *   ks-from-sketch.ts) and the p-value of the limiting Kolmogorov distribution (kstwobign) at
  *   max(0, statistic - errorBound) and en = m n / (m + n) (method 'sketch'): constant time, and the statistic is
  *   approximate anyway; sketch error can only make the test more conservative, never raise a false alarm on its own;
- * - Wasserstein: integrated between the sketches' retained items (exact until a sketch compacts);
+ * - Wasserstein: integrated between the sketches' retained items (exact until a sketch compacts; then within
+ *   ks.errorBound * (max - min) over both sides of the exact distance: each estimated CDF is within its sketch's rank
+ *   error of the exact one, and they differ only between the smallest and largest value);
  * - PSI / Jensen-Shannon / Hellinger: exact, from the counts on the reference-decile bins kept per window.
  */
 export function numericalStatsFromSummaries(ref: NumericSummary, cur: NumericSummary): NumericalStats & { ks: { errorBound: number } } {
