@@ -98,7 +98,23 @@ export function makeCase(seed, i, maxRows = 4000) {
     threshold: r.pick([0.01, 0.03, 0.2, 0.5]), driftShare: r.pick([0.2, 0.3, 0.75, 1]),
     missingText: { num: r.pick(['', 'NaN', 'NA', 'nan', '#N/A']), cat: r.pick(['', 'NA', 'null', '<NA>']) },
     features,
+    // the reference uploaded after the events (their windows have no counts on its bins: bin shares from the sketches);
+    // drawn from a stream of its own, so that the cases of a seed stay those they were before it was added
+    eventsFirst: rng(seed * 31 + i * 7 + 3).chance(0.15),
+    // both files as JSON lines (a missing value null or its key left out) instead of CSV (same stream rule)
+    jsonl: rng(seed * 37 + i * 11 + 5).chance(0.25),
   };
+}
+
+/** The file text of one side: CSV, or JSON lines when the case says so; its extension; the upload's content type. */
+export function fileOf(c, side) {
+  if (!c.jsonl) return { text: csv(c, side), ext: 'csv', type: 'text/csv' };
+  const n = side === 'ref' ? c.nRef : c.nCur;
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    lines.push(JSON.stringify(Object.fromEntries(c.features.map((f) => [f.name, f[side][i]]).filter(([, v], j) => v !== null || (i + j) % 2 === 0))));
+  }
+  return { text: lines.join('\n') + '\n', ext: 'jsonl', type: 'application/x-ndjson' };
 }
 
 /** The CSV text of one side (`ref` or `cur`), missing values written as the case says. */

@@ -3,9 +3,9 @@
 // (scripts/fuzz/drift-parity-cases.mjs: numerical normal, skewed, heavy ties, constant, tiny, huge, Cauchy, rounded,
 // with missing values written as '', NaN, NA, nan or #N/A; categorical with few categories, more than the summaries'
 // cap of 200, many new ones in the current data; sizes from 1 row to thousands, unequal), a real `lookout serve` (fresh
-// DuckDB data dir) gets the reference uploaded as CSV and the current data as events (in a range that starts mid-hour,
+// DuckDB data dir) gets the reference uploaded as CSV or JSON lines (for some cases only after the events) and the current data as events (in a range that starts mid-hour,
 // so the answer merges minute, 10-minute and hour windows), and is asked GET /drift with the automatic method and with
-// every method; `lookout drift --json` runs on the same two CSV files with the same methods, and scipy on the raw values
+// every method; `lookout drift --json` runs on the same two files with the same methods, and scipy on the raw values
 // (scripts/fuzz/drift_parity.py). Checked, per feature and method:
 // - the same features, kind, method id, threshold and autoSelected; the same score and verdict where the statistic is
 //   exact from the summaries (below), and the same dataset verdict when every feature's is;
@@ -30,7 +30,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCase, finite } from './drift-parity-check.mjs';
-import { csv, makeCase } from './drift-parity-cases.mjs';
+import { fileOf, makeCase } from './drift-parity-cases.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const first = Number(process.argv[2] ?? 1);
@@ -85,15 +85,18 @@ async function request(base, method, path, body, type) {
 
 /** The server's and the CLI's answers for one case: { auto: {server, cli}, ks: {...}, ... }. */
 async function answers(c, base, dir) {
-  const refPath = join(dir, `${c.model}-ref.csv`);
-  const curPath = join(dir, `${c.model}-cur.csv`);
-  writeFileSync(refPath, csv(c, 'ref'));
-  writeFileSync(curPath, csv(c, 'cur'));
+  const ref = fileOf(c, 'ref');
+  const cur = fileOf(c, 'cur');
+  const refPath = join(dir, `${c.model}-ref.${ref.ext}`);
+  const curPath = join(dir, `${c.model}-cur.${cur.ext}`);
+  writeFileSync(refPath, ref.text);
+  writeFileSync(curPath, cur.text);
   const props = Object.fromEntries(c.features.map((f) => [f.name, { type: [f.kind === 'num' ? 'number' : 'string', 'null'] }]));
   const must = (r, what) => { if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`); return r.body; };
   must(await request(base, 'POST', '/v1/models', { name: c.model, outputKind: 'regression', inputSchema: { type: 'object', properties: props } }), 'declare');
   must(await request(base, 'POST', `/v1/models/${c.model}/versions`, { version: '1' }), 'version');
-  must(await request(base, 'PUT', `/v1/models/${c.model}/versions/1/reference`, csv(c, 'ref'), 'text/csv'), 'reference');
+  const upload = async () => must(await request(base, 'PUT', `/v1/models/${c.model}/versions/1/reference`, ref.text, ref.type), 'reference');
+  if (!c.eventsFirst) await upload();
   // the range starts mid-hour (offsetMinutes into the hour two hours ago) and lasts an hour
   const from = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR + c.offsetMinutes * 60_000;
   const to = from + HOUR;
@@ -105,6 +108,7 @@ async function answers(c, base, dir) {
     const b = must(await request(base, 'POST', '/v1/events', { events: events.slice(i, i + 2000) }), 'events');
     if (b.accepted !== Math.min(2000, events.length - i)) throw new Error(`events: ${JSON.stringify(b).slice(0, 400)}`);
   }
+  if (c.eventsFirst) await upload();
   const out = {};
   // the automatic method, the automatic method with a threshold and drift share of the case's, and every method
   const asks = [['auto', '', []], ['auto+threshold', `&threshold=${c.threshold}&driftShare=${c.driftShare}`, ['--threshold', String(c.threshold), '--drift-share', String(c.driftShare)]],
