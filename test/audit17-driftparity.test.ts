@@ -5,7 +5,7 @@
  * same two CSV files alike, and scipy (scripts/fuzz/drift_parity.py) on the raw values; scripts/fuzz/drift-parity-check.mjs
  * checks the answers: same methods and thresholds, exact statistics equal, the KS statistic within the documented
  * sketch bound of the exact one, Wasserstein within its documented bound, capped categories flagged. Here: the checks
- * flag a tampered answer, and a short run of the fuzzer (one seed of two cases, the automatic method and psi: sketches
+ * flag a tampered answer, and a short run of the fuzzer (one seed of two cases, the automatic method and hellinger: sketches
  * compacted and not, categories over the cap; ~18 s). The larger run (every method):
  * node scripts/fuzz/drift-parity.mjs FIRST COUNT [CASES_PER_SEED]. Then the defects it found, each with its test.
  */
@@ -56,11 +56,25 @@ describe('audit17 drift parity: the checks of the fuzzer', () => {
     assert.match(run(answer(feature({ statistic: 0.1, pValue: 0.2, method: 'sketch', errorBound: EPS }, 0.2, 0.05))).join('\n'), /ks.errorBound .* documented/);
     assert.match(run(answer(feature({ statistic: 0.1, pValue: 0.09, method: 'sketch', errorBound: bound }, 0.2 + 1e-9, 0.05))).join('\n'), /psi server/);
     assert.match(run(answer(feature({ statistic: 0.1, pValue: 0.09, method: 'sketch', errorBound: bound }, 0.2, 0.1))).join('\n'), /threshold server 0.1 cli 0.05/);
+    // a Wasserstein verdict farther from the threshold than the bound (2 eps x 329 / std 86.6 = 0.1) must be the CLI's
+    const w = (wasserstein: number, drifted: boolean): Record<string, unknown> => {
+      const f = feature({ statistic: 0.1, pValue: 0.09, method: 'sketch', errorBound: bound }, 0.2, 0.1);
+      const stats = { ...(f['stats'] as Record<string, unknown>), wasserstein, wassersteinNormalized: wasserstein / 86.6 };
+      return answer({ ...f, method: 'wasserstein', score: wasserstein / 86.6, drifted, stats });
+    };
+    const wRun = (server: Record<string, unknown>, cliAnswer: Record<string, unknown>): string => {
+      const diffs: string[] = [];
+      checkCase(c, { wasserstein: { server, cli: cliAnswer } }, new Map(), diffs, { features: 0, exact: 0, ksSketch: 0, ksWorst: 0, ksVerdictDiffers: 0, wWorst: 0, wVerdictDiffers: 0, catCapped: 0, cappedVerdictDiffers: 0, stdFromSketch: 0 });
+      return diffs.join('\n');
+    };
+    assert.equal(wRun(w(30, true), w(25, true)), '');
+    assert.match(wRun(w(30, true), w(25, false)), /wasserstein verdict true/);
+    assert.doesNotMatch(wRun(w(9, true), w(8, false)), /wasserstein verdict/); // 0.104 against 0.1: within the bound
   });
 });
 
 describe('audit17 drift parity: the server\'s drift over stored windows against lookout drift and scipy (scripts/fuzz/drift-parity.mjs)', { timeout: 120_000 }, () => {
-  test('one seed of two cases (580 rows against 580: sketches compacted, categories over the cap; 4 against 1,936), the automatic method and psi: no difference', async () => {
+  test('one seed of two cases (580 rows against 580: sketches compacted, categories over the cap; 4 against 1,936), the automatic method and hellinger: no difference', async () => {
     const { code, out } = await fuzz(['119', '1', '2'], { DRIFT_PARITY_MAX_ROWS: '1500', DRIFT_PARITY_METHODS: 'hellinger' });
     assert.equal(code, 0, out);
     const summary = JSON.parse(out.split('\n').find((l) => l.startsWith('{"seeds"')) ?? '{}') as Record<string, number>;

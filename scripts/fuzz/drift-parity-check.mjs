@@ -66,7 +66,12 @@ export function checkCase(c, ans, py, diffs, tally) {
           const wBound = sk.errorBound * (hi - lo);
           if (wBound > 0) tally.wWorst = Math.max(tally.wWorst, wErr / wBound);
           if (Number.isFinite(wBound) && wErr > wBound * (1 + 1e-9)) d(`${at}: wasserstein ${s.stats.wasserstein} off the exact ${l.stats.wasserstein} by ${wErr}, over the bound ${wBound}`);
-          if (s.method === 'wasserstein' && s.drifted !== l.drifted) tally.wVerdictDiffers++;
+          if (s.method === 'wasserstein' && s.drifted !== l.drifted) {
+            tally.wVerdictDiffers++;
+            // the verdict is determined when the score is farther from the threshold than the bound (over the std)
+            const std = s.stats.wasserstein / s.stats.wassersteinNormalized;
+            if (Number.isFinite(wBound / std) && Math.abs(s.score - s.threshold) > wBound / std) d(`${at}: wasserstein verdict ${s.drifted} (score ${s.score}, threshold ${s.threshold}, bound ${wBound / std}) but the CLI's ${l.drifted} (${l.score})`);
+          }
           const ooe = (nCur > K ? EPS : 0) + 1e-12;
           if (Math.abs(sq.outOfRange - lq.outOfRange) > ooe) d(`${at}: outOfRange ${sq.outOfRange} vs ${lq.outOfRange} (bound ${ooe})`);
         }
@@ -100,7 +105,9 @@ export function checkCase(c, ans, py, diffs, tally) {
     }
     const sd = server.datasetDrift, ld = cli.datasetDrift;
     if (sd.threshold !== ld.threshold || sd.features !== ld.features) d(`${m}: datasetDrift ${JSON.stringify(sd)} vs ${JSON.stringify(ld)}`);
-    if (allExact && (sd.drifted !== ld.drifted || sd.driftedFeatures !== ld.driftedFeatures)) d(`${m}: datasetDrift (every feature exact) ${JSON.stringify(sd)} vs ${JSON.stringify(ld)}`);
+    // the dataset verdict follows from the features' (the same verdict for each: the same dataset verdict)
+    const sameVerdicts = server.features.every((f) => f.drifted === cli.features.find((x) => x.name === f.name)?.drifted);
+    if ((allExact || sameVerdicts) && (sd.drifted !== ld.drifted || sd.driftedFeatures !== ld.driftedFeatures || !relEq(sd.share, ld.share))) d(`${m}: datasetDrift (every feature ${allExact ? 'exact' : 'of the same verdict'}) ${JSON.stringify(sd)} vs ${JSON.stringify(ld)}`);
   }
 }
 
