@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { isMissingText } from '../src/core/summary/categorical.js';
 import { lookout, tempDir } from './helpers/cli.js';
+import { fileWriter, noPandas, python } from './helpers/pandas.js';
 import { call, testServer } from './helpers/server.js';
 
 /**
@@ -19,20 +19,8 @@ interface DriftJson {
 }
 
 const dir = tempDir('lookout-audit16-');
-const file = (name: string, text: string): string => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const file = fileWriter(dir);
 
-/** Runs a Python program with /usr/bin/python3 (pandas) and parses the JSON it prints; null without pandas. */
-function python(program: string, ...args: string[]): unknown {
-  const r = spawnSync('/usr/bin/python3', ['-c', program, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-const pandasAvailable = spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
-const noPandas = pandasAvailable ? false : 'needs /usr/bin/python3 with pandas';
 
 describe('audit 16 (offline): the missing-value texts of pandas.read_csv (#N/A, <NA>, -1.#IND, ...)', { skip: noPandas }, () => {
   test('a CSV holding each of them: the missing counts and the numeric/categorical decision are pandas\'', () => {

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookout, tempDir } from './helpers/cli.js';
+import { fileWriter, noPandas, python } from './helpers/pandas.js';
 import { call, testServer } from './helpers/server.js';
 
 /**
@@ -19,20 +17,8 @@ interface DriftJson {
 }
 
 const dir = tempDir('lookout-audit17-');
-const file = (name: string, text: string | Buffer): string => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const file = fileWriter(dir);
 
-/** Runs a Python program with /usr/bin/python3 (pandas) and parses the JSON it prints. */
-function python(program: string, ...args: string[]): unknown {
-  const r = spawnSync('/usr/bin/python3', ['-c', program, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-const pandasAvailable = spawnSync('/usr/bin/python3', ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
-const noPandas = pandasAvailable ? false : 'needs /usr/bin/python3 with pandas';
 
 /** A model `name` (version 1) whose features are `props` (JSON schema types), for reference uploads. */
 async function model(url: string, name: string, props: Record<string, string>): Promise<void> {
