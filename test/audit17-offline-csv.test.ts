@@ -6,28 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookout, tempDir } from './helpers/cli.js';
 import { fileWriter, noPandas, python } from './helpers/pandas.js';
+import { type DriftJson, referenceModel } from './helpers/offline.js';
 import { call, testServer } from './helpers/server.js';
 
 /**
  * Audit 17 (offline), CSV numbers and bytes: the reading of users' data files by `lookout drift|metrics` (the real binary, bin/lookout.js)
  * and by the server's reference upload, compared with pandas (/usr/bin/python3) where it is the reference.
  */
-interface DriftJson {
-  features: Array<{ name: string; kind: string; score: number | null; drifted: boolean; note?: string; stats: Record<string, unknown> }>;
-  reference: { rows: number };
-  current: { rows: number };
-}
-
 const dir = tempDir('lookout-audit17-');
 const file = fileWriter(dir);
-
-
-/** A model `name` (version 1) whose features are `props` (JSON schema types), for reference uploads. */
-async function model(url: string, name: string, props: Record<string, string>): Promise<void> {
-  const properties = Object.fromEntries(Object.entries(props).map(([k, type]) => [k, { type }]));
-  assert.equal((await call(url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties } })).status, 201);
-  assert.equal((await call(url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
-}
 
 describe('audit 17 (offline): numbers written with a decimal comma (European CSV: 1,5 with ; between fields)', { skip: noPandas }, () => {
   // DuckDB, as pandas without decimal=',', reads "1,5" as text: drift compared such columns as categorical (every value
@@ -110,7 +97,7 @@ print(json.dumps({'ks': ks, 'mae': mean_absolute_error(a['x'], a['y']), 'rmse': 
     });
     test('without it: 422 saying the feature holds numbers with a decimal comma and naming decimal=,; with it: accepted', async () => {
       made();
-      await model(s.url, 'eu', { x: 'number', c: 'string' });
+      await referenceModel(s.url, 'eu', { x: 'number', c: 'string' });
       const body = readFileSync(ref);
       const bad = await call(s.url, 'PUT', '/v1/models/eu/versions/1/reference', body, { 'content-type': 'text/csv' });
       // before: 422 'column "x" holds no number (200 values that are not numbers)', without why

@@ -5,28 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookout, tempDir } from './helpers/cli.js';
 import { fileWriter, noPandas, python } from './helpers/pandas.js';
+import { type DriftJson, referenceModel } from './helpers/offline.js';
 import { call, testServer } from './helpers/server.js';
 
 /**
  * Audit 17 (offline), JSON files: the reading of users' data files by `lookout drift|metrics` (the real binary, bin/lookout.js)
  * and by the server's reference upload, compared with pandas (/usr/bin/python3) where it is the reference.
  */
-interface DriftJson {
-  features: Array<{ name: string; kind: string; score: number | null; drifted: boolean; note?: string; stats: Record<string, unknown> }>;
-  reference: { rows: number };
-  current: { rows: number };
-}
-
 const dir = tempDir('lookout-audit17-');
 const file = fileWriter(dir);
-
-
-/** A model `name` (version 1) whose features are `props` (JSON schema types), for reference uploads. */
-async function model(url: string, name: string, props: Record<string, string>): Promise<void> {
-  const properties = Object.fromEntries(Object.entries(props).map(([k, type]) => [k, { type }]));
-  assert.equal((await call(url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties } })).status, 201);
-  assert.equal((await call(url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
-}
 
 describe('audit 17 (offline): pandas\' DataFrame.to_json() layouts other than rows', { skip: noPandas }, () => {
   // DataFrame.to_json(path) writes {"x":{"0":1.5,...},"c":{...}}: DuckDB reads one row of STRUCT columns, and drift
@@ -86,7 +73,7 @@ describe('audit 17 (offline): JSON lines holding a lone UTF-16 surrogate escape 
       await s.close();
     });
     test('accepted, as its events are', async () => {
-      await model(s.url, 'surr', { x: 'number', c: 'string' });
+      await referenceModel(s.url, 'surr', { x: 'number', c: 'string' });
       const body = Array.from({ length: 60 }, (_, i) => `{"x": ${i}, "c": "${texts[i % texts.length]}", "prediction": "${['no', 'yes'][i % 2]}", "label": "${['no', 'yes'][(i >> 1) % 2]}"}`).join('\n') + '\n';
       const r = await call(s.url, 'PUT', '/v1/models/surr/versions/1/reference', body, { 'content-type': 'application/x-ndjson' });
       // before: 422 "cannot read the uploaded reference as jsonl: Invalid Input Error: Malformed JSON in file ..."

@@ -4,28 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookout, tempDir } from './helpers/cli.js';
 import { fileWriter, noPandas, python } from './helpers/pandas.js';
+import { type DriftJson, referenceModel } from './helpers/offline.js';
 import { call, testServer } from './helpers/server.js';
 
 /**
  * Audit 17 (offline): the reading of users' data files by `lookout drift|metrics` (the real binary, bin/lookout.js)
  * and by the server's reference upload, compared with pandas (/usr/bin/python3) where it is the reference.
  */
-interface DriftJson {
-  features: Array<{ name: string; kind: string; score: number | null; drifted: boolean; note?: string; stats: Record<string, unknown> }>;
-  reference: { rows: number };
-  current: { rows: number };
-}
-
 const dir = tempDir('lookout-audit17-');
 const file = fileWriter(dir);
-
-
-/** A model `name` (version 1) whose features are `props` (JSON schema types), for reference uploads. */
-async function model(url: string, name: string, props: Record<string, string>): Promise<void> {
-  const properties = Object.fromEntries(Object.entries(props).map(([k, type]) => [k, { type }]));
-  assert.equal((await call(url, 'POST', '/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties } })).status, 201);
-  assert.equal((await call(url, 'POST', `/v1/models/${name}/versions`, { version: '1' })).status, 201);
-}
 
 describe('audit 17 (offline): CSV header names that differ only by spaces around them', { skip: noPandas }, () => {
   // DuckDB drops the spaces around header names and renames a clash a_1: of " a,a" the column "a" held " a"'s data
@@ -77,7 +64,7 @@ describe('audit 17 (offline): CSV header names that differ only by spaces around
       await s.close();
     });
     test('refused 422 naming both names; no reference kept', async () => {
-      await model(s.url, 'spaced', { a: 'number' });
+      await referenceModel(s.url, 'spaced', { a: 'number' });
       const body = ' a,a,prediction,label\n' + rows.map((r, i) => `${r},${['no', 'yes'][i % 2]},${['no', 'yes'][(i >> 1) % 2]}`).join('\n') + '\n';
       const r = await call(s.url, 'PUT', '/v1/models/spaced/versions/1/reference', body, { 'content-type': 'text/csv' });
       // before: 200, the feature a's reference profile made of " a"'s values
@@ -122,7 +109,7 @@ describe('audit 17 (offline): names that differ only in letter case ("a" and "A"
       await s.close();
     });
     test('of a model whose features are a and A: 422 naming both (before: A\'s reference missing, silently)', async () => {
-      await model(s.url, 'cased', { a: 'number', A: 'number' });
+      await referenceModel(s.url, 'cased', { a: 'number', A: 'number' });
       const body = 'a,A,prediction,label\n' + rows.map(([x, y], i) => `${x},${y},${['no', 'yes'][i % 2]},${['no', 'yes'][(i >> 1) % 2]}`).join('\n') + '\n';
       const r = await call(s.url, 'PUT', '/v1/models/cased/versions/1/reference', body, { 'content-type': 'text/csv' });
       assert.equal(r.status, 422, JSON.stringify(r.body));
