@@ -16,6 +16,7 @@ export async function snapshotDatabase(instance: DuckDBInstance, target: string,
     const name = String((await (await conn.runAndReadAll('SELECT current_database() AS d')).getRowObjects())[0]?.['d']);
     await conn.run('BEGIN TRANSACTION');
     let attached = false;
+    let failed = false;
     try {
       await conn.run('SELECT count(*) FROM state'); // the snapshot is this transaction's from here on
       await afterBegin();
@@ -24,10 +25,12 @@ export async function snapshotDatabase(instance: DuckDBInstance, target: string,
       await conn.run(`COPY FROM DATABASE "${name.replace(/"/g, '""')}" TO lookout_snapshot`);
       await conn.run('COMMIT');
     } catch (e) {
+      failed = true;
       await conn.run('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      if (attached) await conn.run('DETACH lookout_snapshot'); // checkpoints the copy into its file
+      // DETACH checkpoints the copy into its file: its failure fails the snapshot, but does not hide an earlier error
+      if (attached) await conn.run('DETACH lookout_snapshot').catch((e: unknown) => { if (!failed) throw e; });
     }
   } finally {
     conn.closeSync();
