@@ -14,7 +14,7 @@ export interface TlsMaterial {
   key: Buffer;
 }
 
-/** Seconds between two looks at the files' modification times (a renewed certificate is served without a restart). */
+/** Milliseconds between two looks at the files' modification times (a renewed certificate is served without a restart). */
 export const TLS_RELOAD_CHECK_MS = 10_000;
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
