@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import { syncDir } from '../io/sync-dir.js';
 import type { StorageBackend } from './backend.js';
+import { pruneSnapshots, removePartials } from './snapshot-list.js';
 
 /** What POST /v1/admin/snapshots answers: where the copy is, how large, how long it took. */
 export interface SnapshotResult {
@@ -10,6 +11,8 @@ export interface SnapshotResult {
   dir: string;
   bytes: number;
   ms: number;
+  /** Older snapshots removed after it (`keep`), oldest last. */
+  removed: string[];
 }
 
 /** Data dir entries copied besides the database and the journal (immutable files: hard links where the disk allows). */
@@ -78,16 +81,26 @@ export class Snapshots {
     return this.busy;
   }
 
-  async make(now: number, suffix: string): Promise<SnapshotResult> {
+  /** DATA_DIR/snapshots. */
+  get root(): string {
+    return join(this.dataDir, 'snapshots');
+  }
+
+  /**
+   * Makes one named after `now` and `suffix`; then, with `keep`, removes all but the `keep` newest (the new one
+   * included). What interrupted snapshots left (`.NAME.partial`) is removed first.
+   */
+  async make(now: number, suffix: string, keep?: number): Promise<SnapshotResult> {
     const snapshotTo = this.store.snapshotTo?.bind(this.store);
     if (!snapshotTo) throw new Error(this.unsupported() ?? 'no snapshots');
     if (this.busy) throw new Error('a snapshot is being made');
     this.busy = true;
     const t0 = performance.now();
     const name = `${stamp(now)}-${suffix}`;
-    const root = join(this.dataDir, 'snapshots');
+    const root = this.root;
     const partial = join(root, `.${name}.partial`);
     try {
+      await removePartials(root);
       await mkdir(partial, { recursive: true });
       const held = this.pipeline.holdJournal();
       let bytes = 0;
@@ -104,7 +117,10 @@ export class Snapshots {
       const dir = join(root, name);
       await rename(partial, dir);
       await syncDir(root);
-      return { name, dir, bytes, ms: Math.round(performance.now() - t0) };
+      const removed = keep === undefined ? [] : await pruneSnapshots(root, keep, name).catch((e: unknown) => {
+        throw new Error(`snapshot ${name} was made (${dir}), but removing the snapshots older than the ${keep} newest failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      });
+      return { name, dir, bytes, ms: Math.round(performance.now() - t0), removed };
     } catch (e) {
       await rm(partial, { recursive: true, force: true });
       throw e;
