@@ -1,4 +1,4 @@
-/* global process, console, URL, fetch, setTimeout, clearTimeout */
+/* global process, console, URL */
 // Differential fuzz of drift over stored windows against the offline CLI and scipy. For seeded datasets
 // (scripts/fuzz/drift-parity-cases.mjs: numerical normal, skewed, heavy ties, constant, tiny, huge, Cauchy, rounded,
 // with missing values written as '', NaN, NA, nan or #N/A; categorical with few categories, more than the summaries'
@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCase, finite } from './drift-parity-check.mjs';
 import { fileOf, makeCase } from './drift-parity-cases.mjs';
+import { request, serve } from './serve.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const first = Number(process.argv[2] ?? 1);
@@ -50,37 +51,6 @@ function run(args, input) {
     p.on('close', (code) => resolve({ code, stdout, stderr }));
     p.stdin.end(input ?? '');
   });
-}
-
-function serve(dataDir) {
-  const proc = spawn(process.execPath, [join(root, 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', '--data-dir', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${err}`)); }, 60_000);
-    proc.stderr.on('data', (d) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m && timer) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stop: async () => { proc.kill('SIGTERM'); return exited; } });
-      }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${err}`)); });
-  });
-}
-
-async function request(base, method, path, body, type) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers['content-type'] = type ?? 'application/json';
-  }
-  const res = await fetch(base + path, init);
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = { raw: text }; }
-  return { status: res.status, body: json };
 }
 
 /** The server's and the CLI's answers for one case: { auto: {server, cli}, ks: {...}, ... }. */
@@ -142,7 +112,7 @@ const all = [];
 const t0 = Date.now();
 const dataDir = mkdtempSync(join(tmpdir(), 'lookout-driftparity-data-'));
 const dir = mkdtempSync(join(tmpdir(), 'lookout-driftparity-files-'));
-const server = await serve(dataDir);
+const server = await serve(['--data-dir', dataDir]);
 try {
   for (let seed = first; seed < first + count; seed++) {
     const cases = Array.from({ length: perSeed }, (_, i) => makeCase(seed, i, maxRows));

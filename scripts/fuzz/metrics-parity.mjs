@@ -1,4 +1,4 @@
-/* global process, console, URL, fetch, setTimeout, clearTimeout */
+/* global process, console, URL */
 // Differential fuzz of the server's realized (labelled) metrics and of `lookout metrics` against scikit-learn.
 // Per seed: a real `lookout serve` on a fresh DuckDB data dir (and, with MP_PG_URL, another on a fresh PostgreSQL
 // schema, whose answers must equal the DuckDB server's), four models (binary with declared classes of several kinds,
@@ -17,12 +17,14 @@
 // Usage: npx tsc -p . && node scripts/fuzz/metrics-parity.mjs FIRST_SEED COUNT
 // MP_PG_URL=postgres://... also runs PostgreSQL; MP_QUICK=1 asks fewer questions (test/audit17-metricsparity);
 // MP_VERBOSE=1 prints every difference. Exits 1 when one is found.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { diff } from './parity-compare.mjs';
+import { rng } from './parity-scenario.mjs';
+import { request, serve } from './serve.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const ORACLE = join(root, 'scripts', 'fuzz', 'metrics_parity_oracle.py');
@@ -33,38 +35,6 @@ const first = Number(process.argv[2] ?? 1);
 const count = Number(process.argv[3] ?? 3);
 const quick = process.env.MP_QUICK === '1';
 const pgUrl = process.env.MP_PG_URL;
-
-export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)], chance: (p) => next() < p };
-}
-
-function serve(args) {
-  const proc = spawn(process.execPath, [join(root, 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${err}`)); }, 60_000);
-    proc.stderr.on('data', (d) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m) { clearTimeout(timer); resolve({ url: m[1], stop: async () => { proc.kill('SIGTERM'); return exited; } }); }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${err}`)); });
-  });
-}
-
-async function request(base, method, path, body) {
-  const res = await fetch(base + path, { method, ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
-  return { status: res.status, body: await res.json() };
-}
 
 /** The models of a seed: each with how its events' outputs and its labels are drawn. */
 function models(r) {
@@ -149,7 +119,7 @@ async function runSeed(seed, totals) {
     store.searchParams.set('schema', schema);
     argsOf.push(['--data-dir', dirs[1], '--store', store.toString()]);
   }
-  const servers = await Promise.all(argsOf.map(serve));
+  const servers = await Promise.all(argsOf.map((args) => serve(args)));
   const diffs = [];
   const checks = []; // {what, oracle case, got: realized, labelled}
   const cli = [];

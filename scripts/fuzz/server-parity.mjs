@@ -1,4 +1,4 @@
-/* global process, console, URL, fetch, setTimeout */
+/* global process, console, URL */
 // Differential fuzz of the two storage backends: two real `lookout serve` processes, one on a fresh DuckDB data dir and
 // one on a fresh PostgreSQL schema, are sent the same seeded traffic through the HTTP API (models, versions, references
 // uploaded and from a past range, events with edge values, rejected rows, labels, registry operations, a restart of
@@ -8,48 +8,16 @@
 // of its own (parity_<pid>_<seed>), dropped at the end. PARITY_VERBOSE=1 prints every difference (else the first 40)
 // and the answers' statuses; PARITY_QUICK=1 asks fewer questions (the smoke run of test/audit16-parity); PARITY_DUMP=FILE appends each request and the DuckDB server's answer to FILE (JSON lines).
 // Exits 1 when a difference is found. The answers must be equal but for the fields in EXCLUDED below.
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diff, inStableOrder } from './parity-compare.mjs';
 import { referenceCsv, rng, scenario, SCHEMA } from './parity-scenario.mjs';
+import { request, serve } from './serve.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
 const pgUrl = process.env.PARITY_PG_URL ?? process.env.LOOKOUT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const first = Number(process.argv[2] ?? 1);
 const count = Number(process.argv[3] ?? 5);
-
-function serve(args) {
-  const proc = spawn(process.execPath, [join(root, 'bin', 'lookout.js'), 'serve', '--port', '0', '--quiet', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const exited = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`server did not start:\n${err}`)); }, 120_000);
-    proc.stderr.on('data', (d) => {
-      err += d.toString();
-      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
-      if (m && timer) {
-        clearTimeout(timer);
-        resolve({ url: m[1], stderr: () => err, stop: async (signal = 'SIGTERM') => { proc.kill(signal); return exited; } });
-      }
-    });
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`server exited with ${code}:\n${err}`)); });
-  });
-}
-
-async function request(base, method, path, body, type) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    init.headers['content-type'] = type ?? 'application/json';
-  }
-  const res = await fetch(base + path, init);
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = { raw: text }; }
-  return { status: res.status, body: json };
-}
 
 async function psql(sql) {
   const pg = (await import('pg')).default;
@@ -76,7 +44,7 @@ async function runSeed(seed, totals) {
   store.searchParams.set('schema', schema);
   const argsOf = [['--config', config, '--data-dir', dirs[0]], ['--config', config, '--data-dir', dirs[1], '--store', store.toString()]];
   const start = async () => {
-    const started = await Promise.allSettled(argsOf.map(serve));
+    const started = await Promise.allSettled(argsOf.map((args) => serve(args, 120_000)));
     const failed = started.find((x) => x.status === 'rejected');
     if (!failed) return started.map((x) => x.value);
     await Promise.all(started.filter((x) => x.status === 'fulfilled').map((x) => x.value.stop()));
