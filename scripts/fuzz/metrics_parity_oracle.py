@@ -15,6 +15,7 @@ boot: bool, seed, resamples}. stdout: [{metrics: {name: value|null}, ci: {name: 
 import json, math, re, sys, warnings
 import numpy as np
 from wilson import wilson  # scripts/fuzz/wilson.py
+from oracle_values import fin, safe  # scripts/fuzz/oracle_values.py
 from sklearn.metrics import (accuracy_score, f1_score, log_loss, mean_absolute_error, mean_absolute_percentage_error,
                              mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
 warnings.simplefilter('ignore')
@@ -126,21 +127,6 @@ def row_weights(seed, n, resamples):
         for _i in range(n):
             w[(bulk.u32() * n) >> 32] += 1
         yield w
-
-
-def fin(x):
-    try:
-        x = float(x)
-    except Exception:
-        return None
-    return x if math.isfinite(x) else None
-
-
-def safe(f):
-    try:
-        return fin(f())
-    except Exception:
-        return None
 
 
 def interval(value, stats):

@@ -9,24 +9,10 @@ Undefined values (sklearn raising, nan, inf) are null."""
 import json, math, sys, warnings
 import numpy as np
 from wilson import wilson  # scripts/fuzz/wilson.py
+from oracle_values import fin, safe  # scripts/fuzz/oracle_values.py
 from sklearn.metrics import (accuracy_score, f1_score, log_loss, mean_absolute_error, mean_absolute_percentage_error,
                              mean_squared_error, precision_score, r2_score, recall_score, roc_auc_score)
 warnings.simplefilter('ignore')
-
-
-def fin(x):
-    try:
-        x = float(x)
-    except Exception:
-        return None
-    return x if math.isfinite(x) else None
-
-
-def safe(f):
-    try:
-        return fin(f())
-    except Exception:
-        return None
 
 
 def binary(c):
