@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Server } from '../src/server.js';
+import { describe, test } from 'node:test';
 import { isMissingText } from '../src/core/summary/categorical.js';
 import { lookout, tempDir } from './helpers/cli.js';
 import { fileWriter, noPandas, python } from './helpers/pandas.js';
-import { call, testServer } from './helpers/server.js';
+import { blockServer, referenceModel, refusedReference } from './helpers/offline.js';
 
 /**
  * Audit 16 (offline CLI): `lookout drift`, `metrics` and `report` through the real binary (bin/lookout.js) on files
@@ -129,23 +128,11 @@ describe('audit 16 (offline): a file of a header and no rows', () => {
   });
 
   describe('the server\'s reference upload of such a file', () => {
-    let s: Server;
-    before(async () => {
-      s = await testServer();
-    });
-    after(async () => {
-      await s.close();
-    });
+    const s = blockServer();
     test('refused 422 saying the uploaded file has no rows, without the server\'s path; no reference kept', async () => {
-      assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'hdr', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } } })).status, 201);
-      assert.equal((await call(s.url, 'POST', '/v1/models/hdr/versions', { version: '1' })).status, 201);
-      const r = await call(s.url, 'PUT', '/v1/models/hdr/versions/1/reference', 'x,c,prediction,label\n', { 'content-type': 'text/csv' });
-      assert.equal(r.status, 422, JSON.stringify(r.body));
-      const err = (r.body as { error: { code: string; message: string } }).error;
+      await referenceModel(s.url, 'hdr', { x: 'number', c: 'string' });
       // before: "reference /tmp/lookout-server-.../references/hdr/1-1796...csv has no rows"
-      assert.equal(err.message, 'file has no rows: the uploaded reference (a header only)');
-      const m = await call(s.url, 'GET', '/v1/models/hdr');
-      assert.equal((m.body as { versions: Array<{ reference: unknown }> }).versions[0]?.reference, null, JSON.stringify(m.body));
+      await refusedReference(s.url, 'hdr', 'x,c,prediction,label\n', 'text/csv', 'file has no rows: the uploaded reference (a header only)');
     });
   });
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, test } from 'node:test';
-import type { Server } from '../src/server.js';
+import { describe, test } from 'node:test';
 import { lookout, tempDir } from './helpers/cli.js';
 import { fileWriter, noPandas, python } from './helpers/pandas.js';
-import { type DriftJson, referenceModel } from './helpers/offline.js';
-import { call, testServer } from './helpers/server.js';
+import { blockServer, type DriftJson, referenceModel } from './helpers/offline.js';
+import { call } from './helpers/server.js';
 
 /**
  * Audit 17 (offline), JSON files: the reading of users' data files by `lookout drift|metrics` (the real binary, bin/lookout.js)
@@ -65,13 +64,7 @@ describe('audit 17 (offline): JSON lines holding a lone UTF-16 surrogate escape 
   });
 
   describe('the server\'s reference upload', () => {
-    let s: Server;
-    before(async () => {
-      s = await testServer();
-    });
-    after(async () => {
-      await s.close();
-    });
+    const s = blockServer();
     test('accepted, as its events are', async () => {
       await referenceModel(s.url, 'surr', { x: 'number', c: 'string' });
       const body = Array.from({ length: 60 }, (_, i) => `{"x": ${i}, "c": "${texts[i % texts.length]}", "prediction": "${['no', 'yes'][i % 2]}", "label": "${['no', 'yes'][(i >> 1) % 2]}"}`).join('\n') + '\n';

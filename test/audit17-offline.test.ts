@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, test } from 'node:test';
-import type { Server } from '../src/server.js';
+import { describe, test } from 'node:test';
 import { lookout, tempDir } from './helpers/cli.js';
 import { fileWriter, noPandas, python } from './helpers/pandas.js';
-import { type DriftJson, referenceModel } from './helpers/offline.js';
-import { call, testServer } from './helpers/server.js';
+import { blockServer, type DriftJson, referenceModel, refusedReference } from './helpers/offline.js';
 
 /**
  * Audit 17 (offline): the reading of users' data files by `lookout drift|metrics` (the real binary, bin/lookout.js)
@@ -56,22 +54,12 @@ describe('audit 17 (offline): CSV header names that differ only by spaces around
   });
 
   describe('the server\'s reference upload', () => {
-    let s: Server;
-    before(async () => {
-      s = await testServer();
-    });
-    after(async () => {
-      await s.close();
-    });
+    const s = blockServer();
     test('refused 422 naming both names; no reference kept', async () => {
       await referenceModel(s.url, 'spaced', { a: 'number' });
       const body = ' a,a,prediction,label\n' + rows.map((r, i) => `${r},${['no', 'yes'][i % 2]},${['no', 'yes'][(i >> 1) % 2]}`).join('\n') + '\n';
-      const r = await call(s.url, 'PUT', '/v1/models/spaced/versions/1/reference', body, { 'content-type': 'text/csv' });
       // before: 200, the feature a's reference profile made of " a"'s values
-      assert.equal(r.status, 422, JSON.stringify(r.body));
-      assert.match((r.body as { error: { message: string } }).error.message, /^cannot read the uploaded reference as csv: the header names " a" \(column 1\) and "a" \(column 2\) differ only by spaces/);
-      const m = await call(s.url, 'GET', '/v1/models/spaced');
-      assert.equal((m.body as { versions: Array<{ reference: unknown }> }).versions[0]?.reference, null);
+      await refusedReference(s.url, 'spaced', body, 'text/csv', /^cannot read the uploaded reference as csv: the header names " a" \(column 1\) and "a" \(column 2\) differ only by spaces/);
     });
   });
 });
@@ -101,19 +89,11 @@ describe('audit 17 (offline): names that differ only in letter case ("a" and "A"
   });
 
   describe('the server\'s reference upload', () => {
-    let s: Server;
-    before(async () => {
-      s = await testServer();
-    });
-    after(async () => {
-      await s.close();
-    });
+    const s = blockServer();
     test('of a model whose features are a and A: 422 naming both (before: A\'s reference missing, silently)', async () => {
       await referenceModel(s.url, 'cased', { a: 'number', A: 'number' });
       const body = 'a,A,prediction,label\n' + rows.map(([x, y], i) => `${x},${y},${['no', 'yes'][i % 2]},${['no', 'yes'][(i >> 1) % 2]}`).join('\n') + '\n';
-      const r = await call(s.url, 'PUT', '/v1/models/cased/versions/1/reference', body, { 'content-type': 'text/csv' });
-      assert.equal(r.status, 422, JSON.stringify(r.body));
-      assert.match((r.body as { error: { message: string } }).error.message, /the header names "a" \(column 1\) and "A" \(column 2\) differ only in letter case/);
+      await refusedReference(s.url, 'cased', body, 'text/csv', /the header names "a" \(column 1\) and "A" \(column 2\) differ only in letter case/);
     });
   });
 });
