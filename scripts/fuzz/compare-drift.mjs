@@ -1,16 +1,9 @@
-import fs from 'node:fs';
-import readline from 'node:readline';
+/* global process, URL */
+import { casesOf, dec, rel, report } from './compare-cases.mjs';
+
 const D = new URL('../../dist/src/core/drift/index.js', import.meta.url).href;
 const { featureDrift, numericalSample, categoricalSample } = await import(D);
-const dec = (v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 const worst = {}; const fails = []; const counts = {};
-function rel(a, b) {
-  if (a === b) return 0;
-  if (a === null || b === null || a === undefined || b === undefined) return Infinity;
-  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
-  const d = Math.abs(a - b);
-  return d / Math.max(Math.abs(a), Math.abs(b));
-}
 function check(c, key, got, exp, tol, abs = 0) {
   counts[key] = (counts[key] ?? 0) + 1;
   const r = rel(got, exp);
@@ -18,9 +11,7 @@ function check(c, key, got, exp, tol, abs = 0) {
   if (!ok) fails.push(`${c.id} ${c.desc} ${key}: lookout ${got} scipy ${exp} rel ${r.toExponential(2)}`);
   else if (!worst[key] || r > worst[key][0]) worst[key] = [r, c.id];
 }
-const rl = readline.createInterface({ input: fs.createReadStream(process.argv[2]), crlfDelay: Infinity });
-for await (const line of rl) {
-  const c = JSON.parse(line);
+for await (const c of casesOf(process.argv[2])) {
   let r;
   try {
     r = c.kind === 'num' ? featureDrift('x', numericalSample(c.a.map(dec)), numericalSample(c.b.map(dec)))
@@ -46,6 +37,4 @@ for await (const line of rl) {
   check(c, `${c.kind}.js`, s.jensenShannon, e.js, 1e-9, 1e-12);
   check(c, `${c.kind}.hel`, s.hellinger, e.hel, 1e-9, 1e-12);
 }
-console.log(JSON.stringify({ counts, worst }, null, 0));
-console.log(`${fails.length} failures`);
-for (const f of fails.slice(0, 60)) console.log(f);
+report(counts, worst, fails);

@@ -1,23 +1,15 @@
-import fs from 'node:fs';
-import readline from 'node:readline';
+/* global process, URL */
+import { casesOf, dec, rel, report } from './compare-cases.mjs';
+
 const { computeMetrics } = await import(new URL('../../dist/src/core/metrics/index.js', import.meta.url).href);
-const dec = (v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 const worst = {}; const fails = []; const counts = {};
-function rel(a, b) {
-  if (a === b) return 0;
-  if (a === null || b === null || a === undefined || b === undefined) return Infinity;
-  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
-  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
-}
 function check(c, key, got, exp, tol) {
   counts[key] = (counts[key] ?? 0) + 1;
   const r = rel(got, exp);
   if (!(r <= tol) && !(got !== null && exp !== null && Math.abs(got - exp) < 1e-14)) fails.push(`${c.id} ${c.desc} ${key}: lookout ${got} sklearn ${exp} rel ${r.toExponential(2)}`);
   else if (!worst[key] || r > worst[key][0]) worst[key] = [r, c.id];
 }
-const rl = readline.createInterface({ input: fs.createReadStream(process.argv[2]), crlfDelay: Infinity });
-for await (const line of rl) {
-  const c = JSON.parse(line);
+for await (const c of casesOf(process.argv[2])) {
   const input = { task: c.task, labels: c.task === 'regression' ? c.labels.map(dec) : c.labels, resamples: 20 };
   if (c.predictions) input.predictions = c.task === 'regression' ? c.predictions.map(dec) : c.predictions;
   if (c.scores) input.scores = Float64Array.from(c.scores.map(dec));
@@ -41,6 +33,4 @@ for await (const line of rl) {
     }
   }
 }
-console.log(JSON.stringify({ counts, worst }));
-console.log(`${fails.length} failures`);
-for (const f of fails.slice(0, 60)) console.log(f);
+report(counts, worst, fails);
