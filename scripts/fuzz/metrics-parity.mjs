@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { diff } from './parity-compare.mjs';
 import { rng } from './parity-scenario.mjs';
+import { eachSeed } from './seeds.mjs';
 import { request, serve } from './serve.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -369,14 +370,8 @@ function compareWithOracle(checks, totals) {
 }
 
 const totals = { seeds: 0, requests: 0, checks: 0, values: 0, intervals: 0, bootstrap: 0, cli: 0, oracleSeconds: 0 };
-const all = [];
 const t0 = Date.now();
-for (let seed = first; seed < first + count; seed++) {
-  const d = await runSeed(seed, totals);
-  totals.seeds++;
-  for (const x of d) all.push(`seed ${seed}: ${x}`);
-  console.log(`seed ${seed}: ${d.length} differences`);
-}
+const all = await eachSeed(first, count, totals, runSeed);
 console.log(JSON.stringify({ ...totals, differences: all.length, seconds: (Date.now() - t0) / 1000 }));
 for (const x of process.env.MP_VERBOSE ? all : all.slice(0, 40)) console.log(x.slice(0, 700));
 process.exitCode = all.length > 0 ? 1 : 0;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diff, inStableOrder } from './parity-compare.mjs';
 import { referenceCsv, rng, scenario, SCHEMA } from './parity-scenario.mjs';
+import { eachSeed } from './seeds.mjs';
 import { request, serve } from './serve.mjs';
 
 const pgUrl = process.env.PARITY_PG_URL ?? process.env.LOOKOUT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -112,15 +113,8 @@ async function runSeed(seed, totals) {
 }
 
 const totals = { seeds: 0, checks: 0, near: 0, diffRequests: 0, statuses: {} };
-const all = [];
 const t0 = Date.now();
-for (let seed = first; seed < first + count; seed++) {
-  const d = await runSeed(seed, totals);
-  totals.seeds++;
-  for (const x of d) all.push(`seed ${seed}: ${x}`);
-  console.log(`seed ${seed}: ${d.length} differences`);
-  for (const x of d.slice(0, 8)) console.log(`  ${x.slice(0, 600)}`);
-}
+const all = await eachSeed(first, count, totals, runSeed, 8);
 if (process.env.PARITY_VERBOSE) console.log(totals.statuses);
 delete totals.statuses;
 console.log(JSON.stringify({ ...totals, differences: all.length, seconds: (Date.now() - t0) / 1000 }));
