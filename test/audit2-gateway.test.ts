@@ -65,13 +65,14 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
       await call(url, 'PUT', '/v1/models/churn/versions/4.1.0', { upstream: `${origin}/shadow` });
       await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '4.0.0', reason: 'shadow test' });
       // An answer that waited for the hung shadow would take the 5 s timeout; the bound leaves room for a busy machine
-      // (1,092 ms once in CI with two test files running, against a bound of 1,000 ms).
+      // (1,092 ms once in CI with two test files running, against a bound of 1,000 ms; 2,781 ms against 2,500 ms with a
+      // helper's tests beside CI's, load average 8).
       await serving({ timeoutMs: 5000, policy: { kind: 'shadow', candidate: '4.1.0' } });
       const answers = await many(400, 32, (i) => predict(url, { x: (i % 5) - 2 }));
       const bad = answers.filter((a) => a.status !== 200 || a.version !== '4.0.0');
       assert.deepStrictEqual(bad.slice(0, 3).map((a) => [a.status, a.version, a.body]), [], `${bad.length} of 400 answers not from the primary`);
       const slowest = Math.max(...answers.map((a) => a.ms));
-      assert.ok(slowest < 2500, `slowest answer ${slowest.toFixed(0)} ms with a hanging shadow`);
+      assert.ok(slowest < 4000, `slowest answer ${slowest.toFixed(0)} ms with a hanging shadow`);
       // the hung mirrored calls are capped (256 in flight); the requests beyond are not mirrored, and counted
       const report = (await call(url, 'GET', '/v1/models/churn/shadow')).body as { pairs: { skipped: number } };
       assert.ok(report.pairs.skipped >= 400 - 256, `skipped ${report.pairs.skipped}`);

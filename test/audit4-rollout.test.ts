@@ -67,13 +67,14 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
     }
   });
 
-  test('latency: a canary with the primary\'s latency distribution (1 request in 20-25 slow) on 40 requests is not rolled back because 3 of them were slow', async () => {
-    // Both versions answer in ~10 ms with an occasional 150 ms request: the primary 1 in 25 of its requests (4%), the
+  test('latency: a canary with a slow tail within what 40 requests show of a 5% one (3 of 40 slow) is not rolled back because 3 of them were slow', async () => {
+    // Both versions answer in ~10 ms with an occasional 150 ms request: the primary 1 in 50 of its requests (2%), the
     // canary 3 of its 40 (7.5%); a sample of 40 from a 5% tail has 3 or more slow ones a third of the time
     // (scipy.stats.binom.sf(2, 40, 0.05) = 0.32). The canary's point p95 (150 ms) against the primary's (~11 ms) x 1.5 +
-    // 5 ms rolled it back.
+    // 5 ms rolled it back. The primary's tail is 2% (1 in 25 until CI on a loaded machine: its own 4% and a few requests
+    // the machine slowed put its p95 on a 150 ms request, the limit at 204 ms, and the canary's slow ones under it).
     const slowCanary = new Set([13, 26, 39]);
-    const f = await rolloutFixture({ delayFor: (n) => (n % 25 === 0 ? 150 : 10) }, { delayFor: (n) => (slowCanary.has(n) ? 150 : 10) });
+    const f = await rolloutFixture({ delayFor: (n) => (n % 50 === 0 ? 150 : 10) }, { delayFor: (n) => (slowCanary.has(n) ? 150 : 10) });
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
       assert.ok((await f.send(keys(200, false, 'p'), 1)).every((v) => v === '200 1.0.0'));
