@@ -3,6 +3,7 @@ import { clientErrorHandler } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
 import { requestTimeoutOptions, useRequestTimeout } from './request-timeout.js';
 import { useMediaTypes } from './media-types.js';
+import { useKnownQuery } from './known-query.js';
 import { useJsonBodies } from './json-body.js';
 import { useContentEncodings } from './content-encoding.js';
 import type { AppDeps } from './deps.js';
@@ -113,6 +114,8 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
 
   useRequestTimeout(app, opts.requestTimeoutMs ?? 0, opts.logger === true && opts.requestLogs !== 'off');
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
+  // before any route is added: its onRoute hook refuses a route that declares no query parameters
+  useKnownQuery(app);
   useMediaTypes(app);
   useJsonBodies(app);
   useContentEncodings(app, deps.bodyLimit ?? DEFAULT_BODY_LIMIT);

@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
   validation_failed: 400,
+  /** A query parameter the endpoint does not read (a typo: details.unknown, details.known, details.suggestions). */
+  unknown_parameter: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -16,7 +16,7 @@ export const LIMIT_MEANING: Readonly<Record<string, string>> = {
 
 /**
  * The query string of a paged model list (Fastify schema: a bad value is a 400 validation_failed naming it). Other
- * parameters are left alone, as before paging (a cache-busting `_=...` still answers).
+ * parameters are a 400 unknown_parameter (known-query.ts; until audit 18 they were left alone).
  */
 export const modelPageQuery = {
   type: 'object',
@@ -26,6 +26,9 @@ export const modelPageQuery = {
     prefix: { type: 'string', pattern: PREFIX_PATTERN },
   },
 } as const;
+
+/** The parameters of modelPageQuery, as the routes declare them (known-query.ts). */
+export const MODEL_PAGE_QUERY: readonly string[] = Object.keys(modelPageQuery.properties);
 
 export interface ModelPageQuery { limit?: string; after?: string; prefix?: string }
 

@@ -39,6 +39,9 @@ function isoTime(s: string): number | undefined {
   return m ? parseRfc3339(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? ':00'}${(m[4] ?? 'Z').replace(' ', '+')}`) : undefined;
 }
 
+/** The query parameters rangeParams reads on every per-model query (`granularity` too, declared by the series routes only). */
+export const RANGE_QUERY = ['from', 'to', 'version', 'segment'] as const;
+
 export interface RangeParams {
   from: number;
   to: number;

@@ -13,6 +13,9 @@ export function objectBody(req: FastifyRequest): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
+/** The query parameters span reads. */
+export const SPAN_QUERY = ['from', 'to'] as const;
+
 /** from/to with a default span before now. */
 export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
   const to = parseTime(q['to'], 'to') ?? now;

@@ -7,7 +7,7 @@ import type { ActionRecord, AlertRecord, AlertState } from '../../storage/alerts
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
-import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span } from './alerting-params.js';
+import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span, SPAN_QUERY } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -29,10 +29,11 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
   };
 
   return async (app: FastifyInstance): Promise<void> => {
-    const read = { onRequest: deps.keys.hook('read') };
-    const admin = { onRequest: deps.keys.hook('admin') };
+    // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
+    const read = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
+    const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
-    app.get<RG>('/v1/alerts', read, async (req: Req) => {
+    app.get<RG>('/v1/alerts', read('state', 'model', 'limit', ...SPAN_QUERY), async (req: Req) => {
       const state = (req.query['state'] ?? 'all') as string;
       if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
       const limit = req.query['limit'] === undefined ? 1000 : Number(req.query['limit']);
@@ -57,7 +58,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
       return reply.status(201).send({ alert: a });
     });
 
-    app.get<RG>('/v1/alerts/:id', read, async (req: Req) => {
+    app.get<RG>('/v1/alerts/:id', read(), async (req: Req) => {
       const a = await deps.store.alertStore().getAlert(req.params.id);
       if (!a) throw new ApiError('not_found', `no alert "${req.params.id.slice(0, 200)}"`);
       return { alert: a };
@@ -66,9 +67,9 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     app.post<RG>('/v1/alerts/:id/resolve', admin, lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
     app.post<RG>('/v1/alerts/:id/false-positive', admin, lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
 
-    app.get<RG>('/v1/notifications', read, async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
+    app.get<RG>('/v1/notifications', read(...SPAN_QUERY), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
 
-    app.get<RG>('/v1/actions', read, async (req: Req) => {
+    app.get<RG>('/v1/actions', read('model'), async (req: Req) => {
       const model = optionalModel(req.query);
       return { actions: await deps.store.alertStore().listActions(model !== undefined ? { model } : {}) };
     });

@@ -5,6 +5,7 @@ import { prevDouble } from '../../core/drift/from-summary.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
+import { RANGE_QUERY } from '../params.js';
 
 const BINS = 30;
 
@@ -31,7 +32,7 @@ export interface CategoricalDistribution {
 export function distributionRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { name: string; feature: string }; Querystring: Record<string, unknown> }>(
-      '/v1/models/:name/features/:feature/distribution', { onRequest: deps.keys.hook('read') }, async (req) => {
+      '/v1/models/:name/features/:feature/distribution', { onRequest: deps.keys.hook('read'), config: { query: RANGE_QUERY } }, async (req) => {
         const { v, r } = versionAndRange(deps, req.params.name, req.query);
         const spec = v.spec.features.find((f) => f.name === req.params.feature);
         if (!spec) throw new ApiError('not_found', `model "${req.params.name}" has no feature "${req.params.feature.slice(0, 200)}"; features: ${v.spec.features.map((f) => f.name).join(', ')}`);

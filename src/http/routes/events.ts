@@ -31,7 +31,7 @@ export function excerpt(v: unknown): string {
 
 export function eventRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events' } }, async (req, reply) => {
+    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events', query: [] } }, async (req, reply) => {
       const rows = batchRows(req.body, 'events');
       // The queue full: refused before validating (cheap while the store is behind); submit() decides again below.
       if (deps.pipeline.full(rows.length)) throw overloaded(deps, reply, null, rows.length);

@@ -13,7 +13,7 @@ type LabelResult = { index: number; id: string; status: 'accepted' } | { index: 
 export function labelRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     /** Ground truth by prediction id, any time after the prediction: [{id, label, model?}] or {labels: [...]}. */
-    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels' } }, async (req) => {
+    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels', query: [] } }, async (req) => {
       const rows = batchRows(req.body, 'labels');
       const now = deps.clock();
       const results: LabelResult[] = [];

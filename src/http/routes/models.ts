@@ -13,7 +13,7 @@ import type { ModelRecord, OutputKind } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
-import { modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
+import { MODEL_PAGE_QUERY, modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
 import { parseTime } from '../params.js';
 import { servingMisfits } from '../../registry/serving.js';
 import { monitorWarnings } from './monitor-warnings.js';
@@ -40,6 +40,9 @@ const versionBody = {
   },
 } as const;
 
+/** The options of a reference upload (PUT .../reference?label=...): its columns and the CSV decimal separator. */
+const REFERENCE_QUERY = ['label', 'prediction', 'score', 'positiveClass', 'scores', 'decimal'] as const;
+
 const FILE_TYPES: Record<string, string> = {
   'text/csv': 'csv',
   'application/x-ndjson': 'jsonl',
@@ -53,15 +56,15 @@ export function modelRoutes(deps: AppDeps) {
     app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
     // Every model at once without `limit` (as before paging); with it, a page of at most `limit` and the `next` cursor.
-    app.get<{ Querystring: ModelPageQuery }>('/v1/models', { onRequest: deps.keys.hook('read'), schema: { querystring: modelPageQuery } }, async (req) => {
+    app.get<{ Querystring: ModelPageQuery }>('/v1/models', { onRequest: deps.keys.hook('read'), config: { query: MODEL_PAGE_QUERY }, schema: { querystring: modelPageQuery } }, async (req) => {
       const page = modelPage(deps.catalog.models(), req.query);
       return { models: page.items.map((m) => describe(deps, m)), next: page.next };
     });
 
-    app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read') }, async (req) => describe(deps, requireModel(deps, req.params.name)));
+    app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read'), config: { query: [] } }, async (req) => describe(deps, requireModel(deps, req.params.name)));
 
     app.post<{ Body: { name: string; outputKind: OutputKind; inputSchema: Record<string, unknown>; segmentKeys?: string[]; classes?: string[]; description?: string } }>(
-      '/v1/models', { onRequest: deps.keys.hook('admin'), schema: { body: modelBody } }, async (req, reply) => {
+      '/v1/models', { onRequest: deps.keys.hook('admin'), config: { query: [] }, schema: { body: modelBody } }, async (req, reply) => {
         const b = req.body;
         const existing = deps.catalog.model(b.name)?.model;
         const now = deps.clock();
@@ -98,7 +101,7 @@ export function modelRoutes(deps: AppDeps) {
       });
 
     app.post<{ Params: { name: string }; Body: { version: string; metadata?: Record<string, unknown>; reference?: { from?: string | number; to?: string | number; version?: string } } }>(
-      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), schema: { body: versionBody } }, async (req, reply) => {
+      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), config: { query: [] }, schema: { body: versionBody } }, async (req, reply) => {
         const m = requireModel(deps, req.params.name);
         const b = req.body;
         // stored as JSON text: deeper values overflowed JSON.stringify's stack (500)
@@ -124,7 +127,7 @@ export function modelRoutes(deps: AppDeps) {
 
     /** Uploads a reference data file (CSV, JSON lines or Parquet body) for a version and computes its profile. */
     app.put<{ Params: { name: string; version: string }; Querystring: Record<string, string | undefined> }>(
-      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true } }, async (req) => {
+      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true, query: REFERENCE_QUERY } }, async (req) => {
         const m = requireModel(deps, req.params.name);
         const v = deps.catalog.version(m.name, req.params.version);
         if (!v) throw new ApiError('unknown_version', `model "${m.name}" has no version "${req.params.version}"`);

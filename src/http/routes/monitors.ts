@@ -6,7 +6,7 @@ import { alertStateOf } from '../../monitors/alert-state.js';
 import { formatDuration } from '../../monitors/duration.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { objectBody, optionalModel, requireModelIfNamed, span, validated } from './alerting-params.js';
+import { objectBody, optionalModel, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -32,10 +32,11 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
   };
 
   return async (app: FastifyInstance): Promise<void> => {
-    const read = { onRequest: deps.keys.hook('read') };
-    const admin = { onRequest: deps.keys.hook('admin') };
+    // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
+    const read = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
+    const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
-    app.get<RG>('/v1/monitors', read, async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
+    app.get<RG>('/v1/monitors', read('model'), async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
 
     app.post<RG>('/v1/monitors', admin, async (req: Req, reply) => {
       const body = objectBody(req);
@@ -45,7 +46,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return reply.status(replaces ? 200 : 201).send({ monitor: view(def) });
     });
 
-    app.get<RG>('/v1/monitors/stats', read, async (req: Req) => {
+    app.get<RG>('/v1/monitors/stats', read('model', ...SPAN_QUERY), async (req: Req) => {
       const { from, to } = span(req.query, deps.clock(), 28 * DAY);
       const model = optionalModel(req.query);
       const store = deps.store.alertStore();
@@ -57,7 +58,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     /** Runs the schedule now (at the server clock): evaluations due, alerts, notifications. */
     app.post<RG>('/v1/monitors/run', admin, async () => ({ tick: await m.tick() }));
 
-    app.get<RG>('/v1/monitors/:id', read, async (req: Req) => ({ monitor: view(find(req.params.id)) }));
+    app.get<RG>('/v1/monitors/:id', read(), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
 
     app.delete<RG>('/v1/monitors/:id', admin, async (req: Req) => {
       const d = find(req.params.id);
@@ -65,14 +66,14 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return { monitor: view(d) };
     });
 
-    app.get<RG>('/v1/monitors/:id/evaluations', read, async (req: Req) => {
+    app.get<RG>('/v1/monitors/:id/evaluations', read(...SPAN_QUERY), async (req: Req) => {
       const id = req.params.id;
       if (!m.monitor(id) && !m.sloDefinitions().some((s) => s.id === id)) throw new ApiError('not_found', `no monitor or SLO "${id.slice(0, 200)}"`);
       const { from, to } = span(req.query, deps.clock() + 1, 7 * DAY);
       return { evaluations: await deps.store.alertStore().listEvaluations(id, from, to) };
     });
 
-    app.get<RG>('/v1/slos', read, async (req: Req) => {
+    app.get<RG>('/v1/slos', read('model'), async (req: Req) => {
       const model = optionalModel(req.query);
       const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
       const status = await m.sloStatus(model);

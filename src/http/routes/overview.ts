@@ -31,7 +31,7 @@ const headline = (m: ModelRecord): string => (m.outputKind === 'regression' ? 'm
  */
 export function overviewRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get<{ Querystring: Query }>('/v1/overview', { onRequest: deps.keys.hook('read'), schema: { querystring: overviewQuery } }, async (req) => {
+    app.get<{ Querystring: Query }>('/v1/overview', { onRequest: deps.keys.hook('read'), config: { query: Object.keys(overviewQuery.properties) }, schema: { querystring: overviewQuery } }, async (req) => {
       const end = deps.metrics.queryDuration.startTimer({ endpoint: 'overview' });
       try {
         const r = rangeParams({ from: req.query.from, to: req.query.to }, deps.clock());

@@ -49,13 +49,15 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     useRegistryErrors(app);
     // an artifact's bytes are handed over as the request stream: written to disk as they come, up to registry.maxArtifactMb
     app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
-    const read = { onRequest: deps.keys.hook('read') };
-    const admin = { onRequest: deps.keys.hook('admin') };
+    // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
+    const read = { onRequest: deps.keys.hook('read'), config: { query: [] } };
+    const readWith = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
+    const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
     // what a client checks before registering a version it means to upload an artifact for (null: no limit)
     app.get('/v1/registry/limits', read, async () => ({ maxArtifactBytes: Number.isFinite(registry.maxArtifactBytes) ? registry.maxArtifactBytes : null }));
 
-    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/versions', read, async (req) => (
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/versions', readWith('sort'), async (req) => (
       { versions: await registry.listVersions(req.params.name, parseVersionSort(req.query['sort'])) }));
 
     app.get<{ Params: P }>('/v1/models/:name/versions/:version', read, async (req) => {
@@ -75,7 +77,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
       { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
 
-    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true } }, async (req, reply) => {
+    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true, query: [] } }, async (req, reply) => {
       if (!isStream(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
       // refused before a byte is read: the client says it will send more than the limit
       const declared = Number(req.headers['content-length']);
@@ -106,7 +108,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       });
     });
 
-    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/deployments', read, async (req) => {
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/deployments', readWith('from', 'to'), async (req) => {
       const from = parseTime(req.query['from'], 'from') ?? 0;
       const to = parseTime(req.query['to'], 'to') ?? Number.MAX_SAFE_INTEGER;
       // swapped bounds would answer an empty history, as if the model had never been deployed

@@ -12,15 +12,16 @@ type P = { name: string };
 export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
   return async (app: FastifyInstance): Promise<void> => {
     useRegistryErrors(app);
-    const admin = { onRequest: deps.keys.hook('admin') };
+    // none of these routes reads a query parameter but GET .../rollouts (known-query.ts)
+    const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
-    app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read') }, async (req) => {
+    app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read'), config: { query: [] } }, async (req) => {
       s.registry.requireModel(req.params.name);
       return { rollout: await s.rollouts.current(req.params.name) };
     });
 
     /** The model's rollouts, newest first: `limit` (default 20, at most 1000) after the rollout `before` (the previous page's `next`). */
-    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/rollouts', { onRequest: deps.keys.hook('read') }, async (req) => {
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/rollouts', { onRequest: deps.keys.hook('read'), config: { query: ['limit', 'before'] } }, async (req) => {
       s.registry.requireModel(req.params.name);
       return rolloutPage(s, req.params.name, req.query);
     });

@@ -23,9 +23,11 @@ function keepParam(v: unknown): number | undefined {
  */
 export function snapshotRoutes(deps: AppDeps) {
   const snapshots = new Snapshots(deps.dataDir, deps.store, deps.pipeline);
-  const admin = { onRequest: deps.keys.hook('admin') };
+  // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
+  const withQuery = (...query: string[]) => ({ onRequest: deps.keys.hook('admin'), config: { query } });
+  const admin = withQuery();
   return async (app: FastifyInstance): Promise<void> => {
-    app.post<{ Querystring: Record<string, unknown> }>('/v1/admin/snapshots', admin, async (req, reply) => {
+    app.post<{ Querystring: Record<string, unknown> }>('/v1/admin/snapshots', withQuery('keep'), async (req, reply) => {
       const keep = keepParam(req.query['keep']);
       const unsupported = snapshots.unsupported();
       if (unsupported !== null) throw new ApiError('conflict', unsupported);

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 
 export function systemRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/healthz', async () => {
+    app.get('/healthz', { config: { query: [] } }, async () => {
       // A store that refuses writes until a restart makes the server unhealthy (an orchestrator's probe restarts it).
       // So does ingest stopped until a restart (summaries that could not be updated; a COMMIT of unknown outcome).
       // So does ingest refusing until the summary journal can be written again (its disk full before the store's: the
@@ -14,7 +14,7 @@ export function systemRoutes(deps: AppDeps) {
       if (failure !== null) throw new ApiError('unavailable', failure, { store: deps.store.kind, version: VERSION });
       return { status: 'ok', version: VERSION, store: deps.store.kind, time: deps.clock() };
     });
-    app.get('/metrics', { onRequest: deps.keys.hook('read') }, async (_req, reply) => {
+    app.get('/metrics', { onRequest: deps.keys.hook('read'), config: { query: [] } }, async (_req, reply) => {
       void reply.header('content-type', deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     });

@@ -4,6 +4,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../errors.js';
+import { ANY_QUERY } from '../known-query.js';
 
 /** Where `npm run build` puts the dashboard (vite: web/dist), seen from the compiled dist/src/http/routes/ui.js. */
 export const WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
@@ -57,9 +58,12 @@ export function uiRoutes(root: string = WEB_DIST) {
   const refuse = (reply: FastifyReply, e: ApiError): FastifyReply => reply.status(e.status).send(e.toJSON());
 
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/', async (_req, reply) => reply.redirect('/ui/'));
-    app.get('/ui', async (_req, reply) => reply.redirect('/ui/'));
-    app.get<{ Params: { '*': string } }>('/ui/*', async (req, reply) => {
+    // Static files and redirects read no query parameter and let any pass (a link's `?utm_source=`, a cache-busting
+    // `?v=2`): the dashboard's own state is in the URL's fragment (#/model/churn?range=7d), never sent.
+    const files = { config: { query: ANY_QUERY } };
+    app.get('/', files, async (_req, reply) => reply.redirect('/ui/'));
+    app.get('/ui', files, async (_req, reply) => reply.redirect('/ui/'));
+    app.get<{ Params: { '*': string } }>('/ui/*', files, async (req, reply) => {
       // The router has decoded the path once already: decoding it again threw (500) on a file name holding "%" ("%25").
       const rel = req.params['*'] || 'index.html';
       const file = rel.includes('..') ? null : await load(rel);

@@ -1,0 +1,129 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from './errors.js';
+
+/**
+ * The query parameters a route reads: their names, or ANY_QUERY for a route that reads none and lets any pass (the
+ * dashboard's static files, where a browser or a link may add `?v=2` or `?utm_source=...`).
+ */
+export type QuerySpec = readonly string[] | typeof ANY_QUERY;
+
+export const ANY_QUERY = 'any' as const;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The query parameters the route reads (required of every route: useKnownQuery); others are a 400 `unknown_parameter`. */
+    query?: QuerySpec;
+  }
+}
+
+/** One route's declaration, as registered. */
+export interface RouteQuery { method: string; url: string; query: QuerySpec }
+
+const declared = new WeakMap<FastifyInstance, RouteQuery[]>();
+
+/** Shown at most: a query string may carry any number of parameters. */
+const MAX_NAMED = 5;
+const MAX_LISTED = 20;
+const MAX_NAME = 100;
+
+/**
+ * Refuses a request carrying a query parameter its route does not read with 400 `unknown_parameter` (details.unknown,
+ * details.known, details.suggestions), before its body is read and after its API key is checked (preParsing: the
+ * routes' onRequest hooks have run). Until audit 18 unknown parameters were ignored: `/drift?segmnet=country=FR`
+ * answered for the whole traffic, `/v1/alerts?stat=open` listed every alert.
+ *
+ * Every route must declare its parameters (route config `query`; `[]` for none): a route added without a declaration
+ * makes the app fail to start (this onRoute hook throws), so none can forget it. Call before any route is added.
+ */
+export function useKnownQuery(app: FastifyInstance): void {
+  const list: RouteQuery[] = [];
+  declared.set(app, list);
+  app.addHook('onRoute', (route) => {
+    const query = route.config?.query;
+    const methods = [route.method].flat().join(',');
+    if (query === undefined) {
+      throw new Error(`route ${methods} ${route.url} declares no query parameters: add config: { query: [...] } to its options ([] for none; src/http/known-query.ts)`);
+    }
+    list.push({ method: methods, url: route.url, query });
+  });
+  // callback style: an async hook costs a promise and a microtask per request
+  app.addHook('preParsing', (req, _reply, payload, done) => {
+    if (req.is404) return done(null, payload);
+    const problem = unknownParameters(req);
+    if (problem) return done(problem);
+    done(null, payload);
+  });
+}
+
+/** The routes added to `app` (useKnownQuery) with their declared query parameters, in the order added. */
+export function declaredQueries(app: FastifyInstance): readonly RouteQuery[] {
+  return declared.get(app) ?? [];
+}
+
+function unknownParameters(req: FastifyRequest): ApiError | null {
+  const spec = req.routeOptions.config.query;
+  if (spec === ANY_QUERY || spec === undefined) return null;
+  const q = req.query;
+  if (typeof q !== 'object' || q === null) return null;
+  const unknown = Object.keys(q).filter((k) => !spec.includes(k));
+  if (unknown.length === 0) return null;
+  return unknownParameterError(`${req.method} ${req.routeOptions.url ?? ''}`, unknown, spec);
+}
+
+/** The 400 for `unknown` parameters sent to `route` (e.g. "GET /v1/models/:name/drift"), which reads `known`. */
+export function unknownParameterError(route: string, unknown: readonly string[], known: readonly string[]): ApiError {
+  const suggestions: Record<string, string> = {};
+  for (const u of unknown) {
+    const s = closest(u, known);
+    if (s !== null) suggestions[u] = s;
+  }
+  const named = unknown.slice(0, MAX_NAMED).map((u) => `"${u.slice(0, MAX_NAME)}"${suggestions[u] !== undefined ? ` (did you mean "${suggestions[u]}"?)` : ''}`);
+  const more = unknown.length > MAX_NAMED ? ` and ${unknown.length - MAX_NAMED} more` : '';
+  const takes = known.length === 0 ? `${route} takes no query parameters` : `${route} takes ${known.join(', ')}`;
+  return new ApiError('unknown_parameter', `unknown query parameter${unknown.length > 1 ? 's' : ''} ${named.join(', ')}${more}: ${takes}`, {
+    unknown: unknown.slice(0, MAX_LISTED).map((u) => u.slice(0, MAX_NAME)), known: [...known], suggestions,
+  });
+}
+
+/**
+ * The known name an unknown one is most likely a typo of: the nearest by edit distance (adjacent transpositions count
+ * one: "segmnet" is 1 from "segment"), case aside, when it is at most 2 and at most half the typo's length (so "x" is
+ * no "to"); null when none is that near, or two are equally near.
+ */
+export function closest(name: string, known: readonly string[]): string | null {
+  if (name.length > 64) return null;
+  const limit = Math.min(2, Math.floor(name.length / 2));
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  let tie = false;
+  for (const k of known) {
+    const d = k.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+      tie = false;
+    } else if (d === bestDistance) tie = true;
+  }
+  return best !== null && bestDistance <= limit && !tie ? best : null;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+export function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const prev = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (rows[i - 2] as number[])[j - 2] as number + 1);
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return (rows[a.length] as number[])[b.length] as number;
+}
