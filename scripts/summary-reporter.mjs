@@ -1,6 +1,7 @@
 // Node test-runner reporter that ends the run with the slowest test files and one line:
 // "N passed, N failed, N skipped". Counts leaf tests only (suites are not counted), so the figures match
 // what was executed. A file's time is the sum of its top-level tests' durations (its process start-up aside).
+// LOOKOUT_TEST_SLOWEST=N lists N files (default 15).
 export default async function* summary(source) {
   let passed = 0;
   let failed = 0;
@@ -18,7 +19,7 @@ export default async function* summary(source) {
     else if (event.type === 'test:pass') passed++;
     else failed++;
   }
-  const slowest = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  const slowest = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.LOOKOUT_TEST_SLOWEST ?? 15));
   if (slowest.length > 1) {
     const cwd = process.cwd() + '/';
     yield '\nslowest test files:\n';
