@@ -225,7 +225,8 @@ export async function runScenario(base: string, world: { now: number }, seed: nu
     for (const { a, b, version, segment, ci, only } of all) {
       const v = version ?? versions.at(-1) as string;
       const segKey = segment.split(',').filter(Boolean).sort().join('&');
-      const qs = `from=${a}&to=${b}${version ? `&version=${version}` : ''}${segment ? `&segment=${encodeURIComponent(segment)}` : ''}&ci=${ci}${only?.length ? `&metrics=${only.join(',')}` : ''}`;
+      const range = `from=${a}&to=${b}${version ? `&version=${version}` : ''}${segment ? `&segment=${encodeURIComponent(segment)}` : ''}`;
+      const qs = `${range}&ci=${ci}${only?.length ? `&metrics=${only.join(',')}` : ''}`;
       const what = `${name} round ${round} ${qs}`;
       const p = await call(base, 'GET', `/v1/models/${name}/performance?${qs}`);
       if (p.status !== 200) {
@@ -286,7 +287,8 @@ export async function runScenario(base: string, world: { now: number }, seed: nu
         checks.push({ what: `${what} segment ${s.segment}`, oracle: oracleOf(joined.filter((e) => e.seg === s.segment)), ci, ...(only?.length && { only }), got: { labelled: s.labelled, realized: s.realized } });
       }
       // /quality over the same range: event and missing counts of the feature, and the rejected rows, from the raw rows.
-      const qr = await call(base, 'GET', `/v1/models/${name}/quality?${qs}`);
+      // (the range alone: /quality takes no ci or metrics, which it ignored until audit 18 and refuses since)
+      const qr = await call(base, 'GET', `/v1/models/${name}/quality?${range}`);
       const inQ = events.filter((e) => stored.has(e.id) && inRange(e) && segMatches(e.seg, segKey));
       const feat = (qr.body['features'] as Array<{ name: string; count: number; missing: number; missingRate: number | null }> | undefined)?.[0];
       const missing = inQ.filter((e) => e.x === undefined).length;
