@@ -80,7 +80,7 @@ export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] }, shutdownGraceSeconds: { type: 'integer', minimum: 0, maximum: 3600 }, requestTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, tls: { type: 'object', additionalProperties: false, required: ['certFile', 'keyFile'], properties: { certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 } } } } },
+    server: { type: 'object', additionalProperties: false, properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 }, warmUpDays: { type: 'integer', minimum: 0, maximum: 400 }, windowValueFillSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, backgroundPriority: { enum: ['idle', 'normal'] }, maxLabelledEvents: { type: 'integer', minimum: 100, maximum: 100_000_000 }, requestLogs: { enum: [...REQUEST_LOG_MODES] }, shutdownGraceSeconds: { type: 'integer', minimum: 0, maximum: 3600 }, requestTimeoutSeconds: { type: 'integer', minimum: 0, maximum: 86_400 }, tls: { type: 'object', additionalProperties: false, required: ['certFile', 'keyFile'], properties: { certFile: { type: 'string', minLength: 1 }, keyFile: { type: 'string', minLength: 1 }, reloadCheckSeconds: { type: 'integer', minimum: 1, maximum: 86_400 } } } } },
     dataDir: { type: 'string', minLength: 1 },
     storage: { type: 'string', minLength: 1 },
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
@@ -187,7 +187,7 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
   }));
   const tls = c.server?.tls;
   return {
-    server: { ...cfg.server, ...(c.server ?? {}), ...(tls && { tls: { certFile: resolve(base, tls.certFile), keyFile: resolve(base, tls.keyFile) } }) },
+    server: { ...cfg.server, ...(c.server ?? {}), ...(tls && { tls: { ...tls, certFile: resolve(base, tls.certFile), keyFile: resolve(base, tls.keyFile) } }) },
     dataDir: c.dataDir ? resolve(base, c.dataDir) : cfg.dataDir,
     ...(c.storage !== undefined && { storage: storageRelativeTo(base, c.storage) }),
     ...(c.summaryFilesMb !== undefined && { summaryFilesMb: c.summaryFilesMb }),

@@ -7,6 +7,8 @@ import { InputError } from '../io/errors.js';
 export interface TlsFiles {
   certFile: string;
   keyFile: string;
+  /** Seconds between two looks at the files (default TLS_RELOAD_CHECK_MS). */
+  reloadCheckSeconds?: number;
 }
 
 export interface TlsMaterial {
@@ -14,7 +16,10 @@ export interface TlsMaterial {
   key: Buffer;
 }
 
-/** Milliseconds between two looks at the files' modification times (a renewed certificate is served without a restart). */
+/**
+ * Milliseconds between two looks at the files' modification times (a renewed certificate is served without a restart)
+ * unless server.tls.reloadCheckSeconds says otherwise.
+ */
 export const TLS_RELOAD_CHECK_MS = 10_000;
 
 const reason = (e: unknown): string => (e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
@@ -56,7 +61,7 @@ const stamp = (files: TlsFiles): string => {
  * A pair that does not (a renewal caught between writing the two files, a broken file) keeps the one served, with a
  * warning, and is tried again at the next change. Returns the stop function.
  */
-export function reloadTlsOnChange(server: TlsServer, files: TlsFiles, log: { info(m: string): void; warn(m: string): void }, everyMs = TLS_RELOAD_CHECK_MS): () => void {
+export function reloadTlsOnChange(server: TlsServer, files: TlsFiles, log: { info(m: string): void; warn(m: string): void }, everyMs = files.reloadCheckSeconds !== undefined ? files.reloadCheckSeconds * 1000 : TLS_RELOAD_CHECK_MS): () => void {
   let last = stamp(files);
   const timer = setInterval(() => {
     const now = stamp(files);

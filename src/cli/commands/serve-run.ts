@@ -34,7 +34,7 @@ async function serve(o: ServeOptions, config: LookoutConfig, setCode: (c: number
   if (o.store) config.storage = o.store;
   if (o.requestLogs) config.server.requestLogs = o.requestLogs;
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new InputError('--tls-cert and --tls-key go together: the certificate and its private key (PEM files)');
-  if (o.tlsCert !== undefined && o.tlsKey !== undefined) config.server.tls = { certFile: resolve(o.tlsCert), keyFile: resolve(o.tlsKey) };
+  if (o.tlsCert !== undefined && o.tlsKey !== undefined) config.server.tls = { ...config.server.tls, certFile: resolve(o.tlsCert), keyFile: resolve(o.tlsKey) };
   const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
   const threadsBefore = new Set(processThreads());
   // Stopped cleanly by a signal from the start: during start-up (the demo fill, the warm-up before listening) the
