@@ -162,7 +162,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       // scipy.stats.binom.sf(3, 50, 0.05) = 0.24: a version whose p95 is exactly at the objective does this often
       assert.equal(r.state, 'promoted', `rolled back: ${String(r.endReason)}`);
       f.v2.behaviour.delayFor = () => 400; // now 3x the objective on every request
-      await f.send(keys(50, false, 'b2'), 1);
+      await f.send(keys(50, false, 'b2'), 10); // 10 at a time: each takes 400 ms (20 s one by one)
       await f.tick(1_000);
       r = await f.rollout();
       assert.equal(r.state, 'rolled_back');

@@ -35,7 +35,7 @@ function countRolloutRows(svc: RegistryServices): { rows: number } {
 }
 
 describe('audit 6 (rollout, second pass): a long rollout history', { timeout: 300_000 }, () => {
-  test('with 5,000 past rollouts stored, loading the controller and GET /v1/models/:name/rollout read the newest rollout of each model, not the whole history (5,001 rows before)', async (t) => {
+  test('with 1,000 past rollouts stored, loading the controller and GET /v1/models/:name/rollout read the newest rollout of each model, not the whole history (1,001 rows before)', async (t) => {
     const f = await rolloutFixture({}, {});
     try {
       const svc = f.server.deps.registry as RegistryServices;
@@ -43,7 +43,8 @@ describe('audit 6 (rollout, second pass): a long rollout history', { timeout: 30
       const running = await f.rollout();
       const rec = await svc.registry.store.getRollout(String(running.id));
       assert.ok(rec);
-      for (let i = 0; i < 5_000; i++) {
+      // 1,000 (5,000 until the twelfth session: ~70 s of the suite in 5,000 transactions; the check is rows read <= 1)
+      for (let i = 0; i < 1_000; i++) {
         const id = `past-${String(i).padStart(5, '0')}`;
         const createdAt = T0 - 10_000_000 + i * 1_000;
         await svc.registry.store.putRollout({ id, model: 'churn', state: 'rolled_back', createdAt, updatedAt: createdAt, data: { ...rec.data, id, state: 'rolled_back', createdAt, updatedAt: createdAt } });
