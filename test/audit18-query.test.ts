@@ -4,7 +4,8 @@ import Fastify from 'fastify';
 import type { Server } from '../src/server.js';
 import { hashKey } from '../src/http/auth.js';
 import { ApiError } from '../src/http/errors.js';
-import { ANY_QUERY, closest, declaredQueries, editDistance, useKnownQuery, type RouteQuery } from '../src/http/known-query.js';
+import { ANY_QUERY, closest, declaredQueries, useKnownQuery, type RouteQuery } from '../src/http/known-query.js';
+import { editDistance } from '../src/core/text/edit-distance.js';
 import { call, poster, testServer } from './helpers/server.js';
 
 /**

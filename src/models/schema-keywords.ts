@@ -1,3 +1,5 @@
+import { editDistance } from '../core/text/edit-distance.js';
+
 /**
  * JSON Schema keyword typos. The catalog's Ajv runs with strict mode off, so that annotations such as "x-lookout-kind"
  * compile; Ajv then ignores any word it does not know, and a misspelt keyword ("propertes", "requried", "minimun")
@@ -71,28 +73,12 @@ export function closest(word: string, known: Iterable<string>): string | undefin
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
   for (const k of known) {
-    const d = distance(w, k.toLowerCase());
+    if (Math.abs(w.length - k.length) > 3) continue; // more than 3 edits apart: never near enough
+    const d = editDistance(w, k.toLowerCase());
     if (d < bestDistance || (d === bestDistance && best === undefined)) {
       best = k;
       bestDistance = d;
     }
   }
   return best;
-}
-
-/** Edits (insert, delete, substitute, swap two neighbours) turning a into b. */
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return Infinity;
-  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = rows[i] as number[];
-      const up = rows[i - 1] as number[];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
-      row[j] = d;
-    }
-  }
-  return (rows[a.length] as number[])[b.length] as number;
 }
