@@ -32,8 +32,8 @@ async function treeBytes(dir: string): Promise<number> {
 const createdAt = (name: string): number =>
   Date.parse(`${name.slice(0, 4)}-${name.slice(4, 6)}-${name.slice(6, 8)}T${name.slice(9, 11)}:${name.slice(11, 13)}:${name.slice(13, 15)}Z`);
 
-/** The snapshots in `root` (DATA_DIR/snapshots), newest first; entries not named as snapshots are left out. */
-export async function listSnapshots(root: string): Promise<SnapshotInfo[]> {
+/** The snapshot directories in `root`, newest first, without their sizes (entries not named as snapshots left out). */
+async function snapshotDirs(root: string): Promise<Array<Omit<SnapshotInfo, 'bytes'>>> {
   let entries;
   try {
     entries = await readdir(root, { withFileTypes: true });
@@ -41,13 +41,20 @@ export async function listSnapshots(root: string): Promise<SnapshotInfo[]> {
     if (notFound(e)) return [];
     throw e;
   }
-  const out: SnapshotInfo[] = [];
+  const out: Array<Omit<SnapshotInfo, 'bytes'>> = [];
   for (const e of entries) {
     if (!e.isDirectory() || !SNAPSHOT_NAME.test(e.name)) continue;
     const dir = join(root, e.name);
-    out.push({ name: e.name, dir, bytes: await treeBytes(dir), createdAt: createdAt(e.name), completedAt: Math.round((await lstat(dir)).mtimeMs) });
+    out.push({ name: e.name, dir, createdAt: createdAt(e.name), completedAt: Math.round((await lstat(dir)).mtimeMs) });
   }
   return out.sort((a, b) => b.createdAt - a.createdAt || b.completedAt - a.completedAt || (a.name < b.name ? 1 : -1));
+}
+
+/** The snapshots in `root` (DATA_DIR/snapshots) with their sizes, newest first. */
+export async function listSnapshots(root: string): Promise<SnapshotInfo[]> {
+  const out: SnapshotInfo[] = [];
+  for (const s of await snapshotDirs(root)) out.push({ name: s.name, dir: s.dir, bytes: await treeBytes(s.dir), createdAt: s.createdAt, completedAt: s.completedAt });
+  return out;
 }
 
 /** Removes snapshot `name`; false when there is none of that name. */
@@ -69,7 +76,7 @@ export async function deleteSnapshot(root: string, name: string): Promise<boolea
  * names removed (oldest last).
  */
 export async function pruneSnapshots(root: string, keep: number, current: string): Promise<string[]> {
-  const others = (await listSnapshots(root)).filter((s) => s.name !== current);
+  const others = (await snapshotDirs(root)).filter((s) => s.name !== current); // no sizes: not needed to choose
   const old = others.slice(Math.max(0, keep - 1));
   for (const s of old) await rm(s.dir, { recursive: true, force: true });
   return old.map((s) => s.name);
