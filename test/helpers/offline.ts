@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Server } from '../../src/server.js';
+import { lookout } from './cli.js';
 import { call, testServer } from './server.js';
 
 /** What `lookout drift --json` prints, as far as the offline tests read it. */
@@ -8,6 +9,13 @@ export interface DriftJson {
   features: Array<{ name: string; kind: string; score: number | null; drifted: boolean; note?: string; stats: Record<string, unknown> }>;
   reference: { rows: number };
   current: { rows: number };
+}
+
+/** The feature names `lookout drift --json` compares between two files (the run must succeed). */
+export function driftFeatureNames(reference: string, current: string): string[] {
+  const r = lookout(['drift', '--reference', reference, '--current', current, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  return (JSON.parse(r.stdout) as DriftJson).features.map((f) => f.name);
 }
 
 /**
