@@ -2,9 +2,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { base64ToBytes } from '../core/summary/base64.js';
 import { fittedOnOneClass } from '../core/summary/calibration.js';
+import { isStoredLabels, loadLabels } from '../core/summary/label-summary.js';
 import { summarySeed } from '../core/summary/seed.js';
 import type { SummarySpec } from '../core/summary/spec.js';
-import { WindowSummary } from '../core/summary/window.js';
+import { WindowSummary, type FeatureSummary } from '../core/summary/window.js';
 import type { ModelContext } from '../ingest/validate-event.js';
 import { declarationConflicts, DeclarationConflict } from '../models/declaration-change.js';
 import { featuresFromSchema } from '../models/features.js';
@@ -83,7 +84,8 @@ function compileBounded(schema: Record<string, unknown>): ValidateFunction {
 export interface VersionContext {
   record: VersionRecord;
   spec: SummarySpec;
-  reference: { profile: ReferenceProfile; summary: WindowSummary } | null;
+  /** `labels`: the reference's label distribution (ReferenceProfile.labels), when it has one. */
+  reference: { profile: ReferenceProfile; summary: WindowSummary; labels?: FeatureSummary } | null;
 }
 
 interface Entry {
@@ -330,7 +332,9 @@ export class ModelCatalog {
   private versionContext(m: ModelRecord, v: VersionRecord): VersionContext {
     const profile = isReferenceProfile(v.reference) ? withoutOneClassCalibration(v.reference) : null;
     const spec = specFor(m, profile);
-    const reference = profile ? { profile, summary: WindowSummary.fromBytes(base64ToBytes(profile.summary), spec, summarySeed(m.name, v.version, '', 'reference', 0)) } : null;
+    const seed = summarySeed(m.name, v.version, '', 'reference', 0);
+    const labels = profile && isStoredLabels(profile.labels) ? loadLabels(profile.labels, seed) : undefined;
+    const reference = profile ? { profile, summary: WindowSummary.fromBytes(base64ToBytes(profile.summary), spec, seed), ...(labels && { labels }) } : null;
     return { record: v, spec, reference };
   }
 }

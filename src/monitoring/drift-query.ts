@@ -56,10 +56,13 @@ export function predictionKind(v: VersionContext): FeatureKind {
   return v.spec.outputKind === 'regression' ? 'numerical' : 'categorical';
 }
 
-/** The kind a drift metric of the version compares (drift:FEATURE, predictionDrift); undefined for a feature it lacks. */
+/**
+ * The kind a drift metric of the version compares (drift:FEATURE, predictionDrift, labelDrift: the labels are of the
+ * prediction's kind); undefined for a feature it lacks.
+ */
 export function driftTargetKind(v: VersionContext, metric: string): FeatureKind | undefined {
   const { id, feature } = splitMetric(metric);
-  return id === 'predictionDrift' ? predictionKind(v) : v.spec.features.find((f) => f.name === feature)?.kind;
+  return id === 'predictionDrift' || id === 'labelDrift' ? predictionKind(v) : v.spec.features.find((f) => f.name === feature)?.kind;
 }
 
 /** The kinds drift compares for the version: of its features in the reference, and of the prediction when the reference has it. */

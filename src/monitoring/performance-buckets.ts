@@ -1,6 +1,8 @@
 import type { MetricsResult } from '../core/metrics/index.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
+import type { FeatureDrift } from '../core/drift/types.js';
 import type { VersionContext } from './catalog.js';
+import { labelDriftOf } from './label-drift.js';
 import { positiveClass, realizedWithNote, sampleOf, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { segmentMatches } from './segment-match.js';
@@ -21,6 +23,9 @@ export interface PerformanceBucket {
   estimatedNote?: string;
   /** As in GET /performance: why realized is null although events are labelled. */
   realizedNote?: string;
+  /** As in GET /performance: the label drift of the bucket's labelled events (null with labelDriftNote when none). */
+  labelDrift: FeatureDrift | null;
+  labelDriftNote?: string;
   /** As in GET /performance: set when the bucket holds more labelled events than a read holds (then of a sample). */
   sampled: Sample | null;
 }
@@ -70,6 +75,6 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
     const summary = await opts.summaries(bf, bt);
     const estimated = estimateOf(summary);
     const note = estimateNote(v, summary);
-    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, ...(note !== undefined && { estimatedNote: note }), sampled: sampleOf(all) };
+    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, ...(note !== undefined && { estimatedNote: note }), ...labelDriftOf(m, v, events), sampled: sampleOf(all) };
   })));
 }

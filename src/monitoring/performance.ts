@@ -7,6 +7,8 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import type { LabelledRead } from './labelled-read.js';
+import { labelDriftOf } from './label-drift.js';
+import type { FeatureDrift } from '../core/drift/types.js';
 import { estimateNote, estimateOf, MAX_SEGMENT_ESTIMATES, type Estimate } from './segment-estimates.js';
 
 export interface PerformanceResult {
@@ -25,6 +27,13 @@ export interface PerformanceResult {
   /** Why `estimated` is null although the range has predictions (no reference, no calibration, no scores). */
   estimatedNote?: string;
   reference: MetricsResult | null;
+  /**
+   * Label drift: the labels of the labelled events against the reference's labels (label-drift.ts), by the drift
+   * methods and defaults of /drift; null with `labelDriftNote` when the version's reference has no labels or the range
+   * no labelled event. Of the sample when `sampled`.
+   */
+  labelDrift: FeatureDrift | null;
+  labelDriftNote?: string;
   /** null when not asked for (`segments: false`): the per-segment bootstraps cost as much as the overall one. */
   /**
    * `estimated`: the segment's CBPE estimate from its own window summaries (as the top level's), when the caller read
@@ -109,6 +118,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     estimated: est,
     ...(note !== undefined && { estimatedNote: note }),
     reference: v.reference?.profile.metrics ?? null,
+    ...labelDriftOf(m, v, labelled),
     bySegment: opts.segments === false ? null : [...new Set([...segments.keys(), ...(opts.segmentList ?? [])])].sort((a, b) => (a < b ? -1 : 1)).map((segment) => {
       const list = segments.get(segment) ?? [];
       return { segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics, positive), ...segmentEstimate(segment) };

@@ -1,5 +1,6 @@
 import type { Calibration } from '../core/summary/calibration.js';
 import type { MetricsResult } from '../core/metrics/index.js';
+import type { StoredLabels } from '../core/summary/label-summary.js';
 
 /** The options a reference file was read with (the upload's query, lookout.yaml's reference), scores as a list. */
 export interface ReferenceOptions {
@@ -26,6 +27,12 @@ export interface ReferenceProfile {
   /** Multiclass CBPE: one one-vs-rest calibration per class of `classes` (the model's declared classes at upload). */
   classCalibrations?: { classes: string[]; fits: Calibration[] };
   metrics?: MetricsResult;
+  /**
+   * The distribution of the reference's labels (label drift: /performance's labelDrift, the labelDrift monitor metric),
+   * when it has labels: a regression model's as a numeric summary on the labels' own decile edges, a classifier's as
+   * class counts. Absent in references stored before it existed (upload the reference again to get label drift).
+   */
+  labels?: StoredLabels;
   createdAt: number;
 }
 

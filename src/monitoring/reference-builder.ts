@@ -4,6 +4,7 @@ import { decileEdges } from '../core/stats/binning.js';
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { fitIsotonic } from '../core/summary/calibration.js';
 import { CategoricalSummary, isMissingText } from '../core/summary/categorical.js';
+import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { WindowSummary } from '../core/summary/window.js';
 import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
 import { classify, Dataset } from '../io/dataset.js';
@@ -134,6 +135,8 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
         }
       }
     }
+    // Label drift's reference: whenever the file has labels (with or without predictions or scores).
+    if (labels && labels.some((l) => l !== null)) profile.labels = storeLabels(referenceLabels(model.outputKind, labels, summarySeed(model.name, version, '', 'reference', 0)));
     if (classScores && labels) {
       const fits = classCalibrations(model.classes ?? [], classScores, labels as Array<string | null>);
       if (fits) profile.classCalibrations = fits;

@@ -1,4 +1,5 @@
 import { bytesToBase64 } from '../core/summary/base64.js';
+import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { NumericSummary } from '../core/summary/numeric.js';
 import type { ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
@@ -8,9 +9,10 @@ import type { SummaryReader } from './query.js';
 /**
  * A reference profile from a past time range of stored traffic: the merged summary of [from, to) of the
  * source version, with decile edges taken from its sketches (so PSI-style bins come from the KLL quantiles), and the
- * source's reference's CBPE calibrations (binary, or multiclass per class) and positive class.
+ * source's reference's CBPE calibrations (binary, or multiclass per class) and positive class. `labels`: the labels of
+ * the source's labelled events of the range (by event time), for label drift's reference.
  */
-export async function referenceFromRange(reader: SummaryReader, source: VersionContext, _model: ModelRecord, from: number, to: number, now: number): Promise<ReferenceProfile> {
+export async function referenceFromRange(reader: SummaryReader, source: VersionContext, model: ModelRecord, from: number, to: number, now: number, labels?: { labels: ReadonlyArray<string | null>; seed: number }): Promise<ReferenceProfile> {
   const merged = await reader.merged(source, '', from, to);
   const edges: Record<string, number[]> = {};
   const deciles = (s: NumericSummary): number[] => {
@@ -33,6 +35,7 @@ export async function referenceFromRange(reader: SummaryReader, source: VersionC
     ...(source.reference?.profile.calibration !== undefined && { calibration: source.reference.profile.calibration }),
     // A multiclass model's per-class calibrations too (until audit 15 only the binary one: such a version had no estimate).
     ...(source.reference?.profile.classCalibrations !== undefined && { classCalibrations: source.reference.profile.classCalibrations }),
+    ...(labels && labels.labels.length > 0 && { labels: storeLabels(referenceLabels(model.outputKind, labels.labels, labels.seed)) }),
     createdAt: now,
   };
 }

@@ -7,7 +7,7 @@ import type { SloDefinition } from './slo.js';
 /** Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). */
 export function categoryOf(metric: string): string {
   const id = splitMetric(metric).id;
-  if (['drift', 'driftShare', 'predictionDrift', 'newCategoryRate', 'predictionRate'].includes(id)) return 'drift';
+  if (['drift', 'driftShare', 'predictionDrift', 'labelDrift', 'newCategoryRate', 'predictionRate'].includes(id)) return 'drift';
   if (['missingRate', 'freshness', 'labelDelay'].includes(id)) return 'data';
   if (['latencyP50', 'latencyP95', 'latencyP99', 'errorRate', 'throughput', 'costPerInference'].includes(id)) return 'health';
   return 'performance';

@@ -7,7 +7,7 @@ import { DefinitionError, type MonitorDefinition } from './definition.js';
 import { DEFAULT_MONITOR_DRIFT_METHOD } from './metrics/summary-metrics.js';
 
 /** The metrics whose value is one drift method's score (a p-value or a distance). */
-const SCORE_METRICS: ReadonlySet<string> = new Set(['drift', 'predictionDrift']);
+const SCORE_METRICS: ReadonlySet<string> = new Set(['drift', 'predictionDrift', 'labelDrift']);
 
 /**
  * Throws DefinitionError when a drift monitor compares its method's score with a level threshold the score cannot
@@ -36,11 +36,11 @@ export function checkDriftLevels(d: Pick<MonitorDefinition, 'metric' | 'method' 
 export function checkDriftMethodKind(d: Pick<MonitorDefinition, 'model' | 'metric' | 'method'>, v: VersionContext | undefined): void {
   const { id, feature } = splitMetric(d.metric);
   if (v === undefined || d.method === undefined || !SCORE_METRICS.has(id)) return;
-  const prediction = id === 'predictionDrift';
+  const output = id === 'predictionDrift' ? 'prediction' : id === 'labelDrift' ? 'labels' : null;
   const kind = driftTargetKind(v, d.metric);
   const m = getDriftMethod(d.method);
   if (kind === undefined || m.kinds.includes(kind)) return; // a feature the version lacks: checkMonitorFeature's matter
-  const what = prediction ? `the ${kind} prediction of ${v.record.model}@${v.record.version} (a ${v.spec.outputKind} model)` : `${kind} feature "${feature ?? ''}" of ${v.record.model}@${v.record.version}`;
+  const what = output ? `the ${kind} ${output} of ${v.record.model}@${v.record.version} (a ${v.spec.outputKind} model)` : `${kind} feature "${feature ?? ''}" of ${v.record.model}@${v.record.version}`;
   const fits = driftMethodsFor(kind);
   throw new DefinitionError(`method ${m.id} does not apply to ${what}; methods for it: ${fits.join(', ')}`, { kind, methods: fits });
 }

@@ -69,7 +69,7 @@ export interface Performance {
 export interface PerformanceBuckets {
   step: number;
   /** Aligned to multiples of step, the first and last clipped to the range; `estimated`: the bucket's CBPE estimate. */
-  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null; estimated: Performance['estimated']; sampled: { rate: number; labelledInRange: number } | null }>;
+  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null; estimated: Performance['estimated']; labelDrift: FeatureDrift | null; labelDriftNote?: string; sampled: { rate: number; labelledInRange: number } | null }>;
   reference: Metrics | null;
 }
 

@@ -2,6 +2,9 @@ import { binaryScores, type BinaryScores } from '../../core/metrics/classificati
 import type { MetricsResult } from '../../core/metrics/index.js';
 import { percentileSorted } from '../../core/metrics/percentile.js';
 import { labelDelayMs, realizedWithNote } from '../../monitoring/performance.js';
+import { LABEL } from '../../core/summary/label-summary.js';
+import { currentLabels, labelReferenceProblem } from '../../monitoring/label-drift.js';
+import { drift, driftDirection, methodProblem } from './summary-metrics.js';
 import type { MetricArgs, MetricValue, MonitorMetric } from './types.js';
 
 /** Metric ids of monitors -> names in MetricsResult.metrics. */
@@ -68,6 +71,20 @@ export const LABEL_METRICS: MonitorMetric[] = [
     },
     reference: (v, _m, args) => valueOf(v.reference?.profile.metrics, id, key, args),
   })),
+  {
+    id: 'labelDrift', description: 'drift score of the labels (ground truth of the events in the window, labelled so far) against the reference\'s labels (method: psi by default; any registered drift method)',
+    direction: driftDirection, feature: 'none', source: 'labels', defaultMinSamples: 100,
+    async value(ctx, args): Promise<MetricValue> {
+      const ref = ctx.v.reference?.labels;
+      if (!ref || !ctx.v.reference) return { value: null, samples: 0, detail: { note: labelReferenceProblem(ctx.v) ?? 'no reference' } };
+      const cur = currentLabels(ctx.model, ref, await ctx.labelled());
+      const problem = methodProblem(LABEL, cur, args);
+      if (problem) return { value: null, samples: 0, detail: { note: problem } };
+      const d = drift(LABEL, ref, cur, ctx.v.reference.profile.rows, args);
+      return { value: d.score, samples: cur.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted, ...(d.note !== undefined && { note: d.note }) } };
+    },
+    reference: () => null,
+  },
   {
     id: 'labelDelay', description: 'p95 delay between an event and its label (ms), over events labelled so far',
     direction: () => 'above', feature: 'none', source: 'labels', defaultMinSamples: 20,

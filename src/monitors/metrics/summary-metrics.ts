@@ -37,7 +37,7 @@ const statsMemo = new WeakMap<object, FeatureStats>();
  * A feature's drift: the statistics do not depend on the method, so they are computed once per current
  * summary (per tick, monitors share merged summaries) and each monitor's method only picks its score.
  */
-function drift(name: string, ref: NumericSummary | CategoricalSummary, cur: NumericSummary | CategoricalSummary, rows: number, args: MetricArgs): FeatureDrift {
+export function drift(name: string, ref: NumericSummary | CategoricalSummary, cur: NumericSummary | CategoricalSummary, rows: number, args: MetricArgs): FeatureDrift {
   let st = statsMemo.get(cur);
   if (!st) {
     st = featureStatsFromSummaries(name, ref, cur);
@@ -51,14 +51,14 @@ function drift(name: string, ref: NumericSummary | CategoricalSummary, cur: Nume
  * on a categorical feature, chisquare on a numerical one) would fall back to the automatic method, whose score (a
  * p-value or a distance) the monitor's direction, taken from the method asked for, would read the wrong way.
  */
-function methodProblem(name: string, s: NumericSummary | CategoricalSummary, args: MetricArgs): string | null {
+export function methodProblem(name: string, s: NumericSummary | CategoricalSummary, args: MetricArgs): string | null {
   const id = args.method ?? DEFAULT_MONITOR_DRIFT_METHOD;
   const kind = s instanceof NumericSummary ? 'numerical' : 'categorical';
   if (getDriftMethod(id).kinds.includes(kind)) return null;
   return `method ${id} does not apply to ${kind} feature "${name}"; methods for it: ${driftMethodsFor(kind).join(', ')}`;
 }
 
-const driftDirection = (args: MetricArgs): 'above' | 'below' => (getDriftMethod(args.method ?? DEFAULT_MONITOR_DRIFT_METHOD).scoreType === 'pValue' ? 'below' : 'above');
+export const driftDirection = (args: MetricArgs): 'above' | 'below' => (getDriftMethod(args.method ?? DEFAULT_MONITOR_DRIFT_METHOD).scoreType === 'pValue' ? 'below' : 'above');
 
 function positiveClass(v: VersionContext, m: ModelRecord, args: MetricArgs): string {
   return args.class ?? v.reference?.profile.positiveClass ?? m.classes?.[m.classes.length - 1] ?? '1';

@@ -7,6 +7,7 @@ import { href, rangeParams, withParams } from '../route.js';
 import { statusBadge, verdict } from '../status.js';
 import type { FeatureDrift } from '../types.js';
 import { featureLink, grid, heading, kv, table } from './common.js';
+import { labelDriftChart } from './label-drift.js';
 import { qualityChart } from './quality.js';
 import { segmentTable } from './segments.js';
 import { annotationCache, metricChart } from './series.js';
@@ -80,6 +81,7 @@ export const modelView = {
         chart('Throughput', [{ metric: 'throughput', label: 'events/s' }], (v) => num(v, 2), { testid: 'throughput', yMin: 0 }),
         chart('Cost per inference', [{ metric: 'costPerInference', label: 'USD' }], (v) => usd(v), { testid: 'cost' }),
         chart('Prediction drift', [{ metric: 'predictionDrift', label: 'prediction drift score' }], (v) => num(v, 3), { testid: 'prediction-drift', yMin: 0 }),
+        ctx.panel('Label drift', () => labelDriftChart(ctx, m, q, notes), { deferred: true, testid: 'label-drift' }),
         ctx.panel('Segments', () => segmentTable(ctx, m, version), { deferred: true, wide: true, testid: 'segments' }),
       ));
   },

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { quantileSorted } from '../stats/quantile.js';
+import { CategoricalSummary } from './categorical.js';
+import { isStoredLabels, labelSummary, loadLabels, referenceLabels, storeLabels } from './label-summary.js';
+import { NumericSummary } from './numeric.js';
+
+test('regression labels: texts of numbers read as numbers; blank, non-numeric and non-finite texts are missing', () => {
+  const s = labelSummary('regression', ['1.5', ' 3 ', '', 'nan', 'x', 'Infinity', 2, null], null, 7);
+  assert.ok(s instanceof NumericSummary);
+  assert.equal(s.count, 3);
+  assert.equal(s.missing, 5);
+  assert.equal(s.sum, 6.5);
+});
+
+test('classifier labels: counted by their whole text, a class called "none" included; null and blank are missing', () => {
+  const s = labelSummary('binary', ['yes', 'no', 'none', 'yes', null, ''], null, 7);
+  assert.ok(s instanceof CategoricalSummary);
+  assert.deepEqual(Object.fromEntries(s.counts), { yes: 2, no: 1, none: 1 });
+  assert.equal(s.missing, 2);
+});
+
+test('a regression reference is binned on its labels\' exact deciles (numpy.quantile, linear)', () => {
+  const labels = Array.from({ length: 101 }, (_, i) => String((i * 37) % 101));
+  const s = referenceLabels('regression', [...labels, null, 'n/a'], 3);
+  assert.ok(s instanceof NumericSummary);
+  const sorted = Float64Array.from(labels.map(Number)).sort();
+  assert.deepEqual(s.edges, [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => quantileSorted(sorted, k / 10)));
+  assert.equal(s.missing, 2);
+});
+
+test('stored and loaded back: the same summary (numeric bytes as base64, class counts as JSON), recognised as stored labels', () => {
+  const n = referenceLabels('regression', Array.from({ length: 500 }, (_, i) => i / 7), 11);
+  const c = referenceLabels('multiclass', ['a', 'b', 'b', 'c'], 11);
+  for (const s of [n, c]) {
+    const stored = JSON.parse(JSON.stringify(storeLabels(s))) as unknown;
+    assert.ok(isStoredLabels(stored));
+    const back = loadLabels(stored, 11);
+    assert.deepEqual(back instanceof NumericSummary ? back.toState() : (back as CategoricalSummary).toState(), s instanceof NumericSummary ? s.toState() : s.toState());
+  }
+  assert.equal(isStoredLabels({}), false);
+  assert.equal(isStoredLabels({ n: 3 }), false);
+  assert.equal(isStoredLabels(null), false);
+});
