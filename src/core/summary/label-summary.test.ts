@@ -13,11 +13,11 @@ test('regression labels: texts of numbers read as numbers; blank, non-numeric an
   assert.equal(s.sum, 6.5);
 });
 
-test('classifier labels: counted by their whole text, a class called "none" included; null and blank are missing', () => {
-  const s = labelSummary('binary', ['yes', 'no', 'none', 'yes', null, ''], null, 7);
+test('classifier labels: one class per canonical key as the realized metrics read them (1, "1.0"; "yes", " yes"), a class called "none" included; null and blanks are missing', () => {
+  const s = labelSummary('binary', ['yes', 'no', 'none', ' yes', null, '', '  ', 1, '1.0', '1'], null, 7);
   assert.ok(s instanceof CategoricalSummary);
-  assert.deepEqual(Object.fromEntries(s.counts), { yes: 2, no: 1, none: 1 });
-  assert.equal(s.missing, 2);
+  assert.deepEqual(Object.fromEntries(s.counts), { yes: 2, no: 1, none: 1, 1: 3 });
+  assert.equal(s.missing, 3);
 });
 
 test('a regression reference is binned on its labels\' exact deciles (numpy.quantile, linear)', () => {

@@ -1,3 +1,4 @@
+import { canonicalKey, isMissing } from '../metrics/labels.js';
 import { decileEdges } from '../stats/binning.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { CategoricalSummary, type CategoricalSummaryState } from './categorical.js';
@@ -23,13 +24,14 @@ type OutputKind = 'binary' | 'multiclass' | 'regression';
 
 /**
  * The summary of labels: numerical for a regression model (with the reference's decile edges for the binned
- * methods; a text that is not a finite number counts as missing), else categorical (classes counted as predictions are,
- * by their whole text). `seed` makes the KLL sketch deterministic.
+ * methods; a text that is not a finite number counts as missing), else categorical (classes by the canonical key the realized
+ * metrics read them by: 1, "1" and "1.0" one class, blanks missing). `seed` makes the KLL sketch deterministic.
  */
 export function labelSummary(outputKind: OutputKind, labels: Iterable<Label>, edges: readonly number[] | null, seed: number): FeatureSummary {
   if (outputKind !== 'regression') {
     const s = new CategoricalSummary();
-    for (const l of labels) s.addClass(l);
+    // As the realized metrics read classes (metrics/labels.ts): 1, "1" and "1.0", or "yes" and " yes", are one class.
+    for (const l of labels) s.addClass(l === null || isMissing(l) ? null : canonicalKey(l));
     return s;
   }
   const s = new NumericSummary(featureRandom(LABEL, seed), edges);
