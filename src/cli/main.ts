@@ -11,6 +11,7 @@ import { promoteCommand, rollbackCommand, rolloutCommand } from './commands/depl
 import { alertsCommand } from './commands/alerts.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { silencesCommand } from './commands/silences.js';
+import { statusCommand } from './commands/status.js';
 import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
 import { printable } from './printable.js';
@@ -35,6 +36,7 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
   program.addCommand(snapshotCommand(setCode));
+  program.addCommand(statusCommand(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2). Commander's help
   // does not mark the options a command requires (`silences add --created-by`): they say "(required)".
   const help = new Help();
@@ -47,7 +49,7 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   return program;
 }
 
-/** Runs the CLI and returns the process exit code (0 ok, 1 drift with --fail-on-drift, 2 bad input). */
+/** Runs the CLI and returns the process exit code (0 ok, 1 drift with --fail-on-drift or unwell with status --fail-on, 2 bad input). */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = lookoutProgram((c) => {

@@ -1,0 +1,151 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { AlertRecord } from '../../storage/alerts.js';
+import { EXIT } from '../exit.js';
+import { table } from '../format.js';
+import { api, apiOptions, type ApiOptions } from '../http.js';
+import { parseList, parseNumber } from '../parse.js';
+import { parseCliDuration } from './rollout-options.js';
+import { FAIL_ON, findings, statusCells, statusHeader, type FailOn, type Finding, type OverviewRow } from './status-rows.js';
+
+type Opts = ApiOptions & { model?: string; last?: number; from?: string; to?: string; quality?: boolean; json?: boolean; failOn?: FailOn[]; maxErrorRate: number };
+
+/** The most alerts GET /v1/alerts answers at once: more open ones than this are reported as a lower bound. */
+const ALERT_LIMIT = 10_000;
+
+const HELP = `
+Reads GET /v1/overview (every page) and the open and acknowledged alerts (GET /v1/alerts) of a running server and
+prints one row per model version: events, error rate, latency p95, drift against the version's reference (drifted
+features / features compared, their share, "drift!" at dataset drift; "no reference" without one), with --quality the
+realized headline metric (accuracy; MAE of a regression) or else the estimated accuracy, and the open alerts (count and
+worst severity; silenced or inhibited ones shown as "muted"). An alert that names no version counts on every version of
+its model.
+
+Range: the server's default (the last 24 h) unless --last, or --from/--to (epoch ms or ISO-8601 as the API takes them;
+no zone: UTC), are given.
+
+--fail-on drift,alerts,errors: exit 1 when a version has dataset drift (drift), an open or acknowledged alert that is
+neither silenced nor inhibited (alerts), or an error rate above --max-error-rate (errors). Without --fail-on the exit
+code is 0 whenever the server answered; 2 for an unreachable server, a refused key or a bad option.
+
+Examples:
+  lookout status
+  lookout status --model churn --last 1h --quality
+  lookout status --fail-on drift,alerts --json
+`;
+
+function parseFailOn(v: string): FailOn[] {
+  const list = parseList(v);
+  const bad = list.filter((s) => !(FAIL_ON as readonly string[]).includes(s));
+  if (bad.length) throw new InvalidArgumentError(`unknown item ${bad.map((b) => `"${b}"`).join(', ')}; --fail-on takes ${FAIL_ON.join(', ')} (comma-separated)`);
+  return list as FailOn[];
+}
+
+function parseRate(v: string): number {
+  const x = parseNumber(v);
+  if (!(x >= 0 && x <= 1)) throw new InvalidArgumentError(`"${v}" is not an error rate: a share from 0 to 1 (0.05 is 5%).`);
+  return x;
+}
+
+function parseLast(v: string): number {
+  const ms = parseCliDuration(v);
+  if (!(ms > 0)) throw new InvalidArgumentError(`"${v}" is not a duration longer than 0.`);
+  return ms;
+}
+
+/** `lookout status`: is any model unwell right now? One row per model version, from a running server. */
+export function statusCommand(setCode: (c: number) => void): Command {
+  const cmd = new Command('status')
+    .description('one row per model version: traffic, errors, latency, drift, quality and open alerts (talks to a running server: --url, --api-key)')
+    .option('--model <name>', 'only this model')
+    .addOption(new Option('--last <duration>', 'the range up to now, e.g. 1h, 24h, 7d (default: the server\'s, the last 24 h)').argParser(parseLast).conflicts(['from', 'to']))
+    .option('--from <time>', 'range start: epoch ms or ISO time')
+    .option('--to <time>', 'range end: epoch ms or ISO time (default now)')
+    .option('--quality', 'also the realized (or estimated) headline metric: accuracy, MAE of a regression (slower: labels are joined)')
+    .option('--fail-on <list>', `exit 1 when any version is unwell by one of: ${FAIL_ON.join(', ')} (comma-separated)`, parseFailOn)
+    .option('--max-error-rate <share>', 'the highest error rate that is well, for --fail-on errors (0 to 1)', parseRate, 0.05)
+    .option('--json', 'print one JSON object: the range, the overview rows, the open alerts and what --fail-on found')
+    .addHelpText('after', HELP)
+    .action(async (o: Opts) => {
+      // an unknown model is the server's 404 (a model without versions has no row: it is not unknown)
+      if (o.model !== undefined) await api(o, 'GET', `/v1/models/${encodeURIComponent(o.model)}`);
+      const [overview, alerts] = await Promise.all([everyRow(o, await range(o)), openAlerts(o)]);
+      const rows = o.model === undefined ? overview.rows : overview.rows.filter((r) => r.model === o.model);
+      const failOn = o.failOn ?? [];
+      const found = findings(rows, alerts.list, failOn, o.maxErrorRate);
+      if (o.json) {
+        const out = { from: overview.from, to: overview.to, rows, alerts: alerts.list, alertsTruncated: alerts.truncated, failOn, maxErrorRate: o.maxErrorRate, findings: found };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        process.stdout.write(human(o, overview, rows, alerts, found));
+      }
+      setCode(found.length > 0 ? EXIT.unwell : EXIT.ok);
+    });
+  for (const opt of apiOptions()) cmd.addOption(opt);
+  return cmd;
+}
+
+/** The from/to to ask for: --last counts back from the server's clock (its /healthz time), not this machine's. */
+async function range(o: Opts): Promise<Record<string, string>> {
+  if (o.last !== undefined) {
+    const health = await api(o, 'GET', '/healthz');
+    const now = typeof health['time'] === 'number' ? health['time'] : Date.now();
+    return { from: String(now - o.last), to: String(now) };
+  }
+  return { ...(o.from !== undefined && { from: o.from }), ...(o.to !== undefined && { to: o.to }) };
+}
+
+interface Overview {
+  from: number;
+  to: number;
+  rows: OverviewRow[];
+}
+
+/**
+ * Every page of GET /v1/overview (following `next`; a page of models without versions has no rows but may have a
+ * next one). The first page's range (the server's `requested` from/to, its default filled in) is asked of the next
+ * ones: every row of the answer covers the same range. --model's model (known to exist) is the first of the names
+ * starting with it: one page of one model, without computing the figures of the others of that prefix.
+ */
+async function everyRow(o: Opts, q: Record<string, string>): Promise<Overview> {
+  const rows: OverviewRow[] = [];
+  let query: Record<string, string> = { ...q, ...(o.model !== undefined && { prefix: o.model, limit: '1' }), ...(o.quality && { performance: 'true' }) };
+  let first: { from: number; to: number } | undefined;
+  for (;;) {
+    const r = await api(o, 'GET', `/v1/overview?${new URLSearchParams(query).toString()}`) as unknown as Overview & { requested: { from: number; to: number }; next: string | null };
+    first ??= { from: r.from, to: r.to };
+    rows.push(...r.rows);
+    if (!r.next || o.model !== undefined) return { ...first, rows };
+    query = { ...query, from: String(r.requested.from), to: String(r.requested.to), after: r.next };
+  }
+}
+
+interface Alerts {
+  list: AlertRecord[];
+  /** A state answered ALERT_LIMIT alerts: there may be more. */
+  truncated: boolean;
+}
+
+/** The open and the acknowledged alerts (of --model's model), newest first. */
+async function openAlerts(o: Opts): Promise<Alerts> {
+  const ask = (state: string) => api(o, 'GET', `/v1/alerts?${new URLSearchParams({ state, limit: String(ALERT_LIMIT), ...(o.model !== undefined && { model: o.model }) }).toString()}`) as Promise<{ alerts: AlertRecord[] }>;
+  const [open, acked] = await Promise.all([ask('open'), ask('acknowledged')]);
+  const list = [...open.alerts, ...acked.alerts].sort((a, b) => b.startsAt - a.startsAt);
+  return { list, truncated: open.alerts.length >= ALERT_LIMIT || acked.alerts.length >= ALERT_LIMIT };
+}
+
+const iso = (t: number): string => new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z');
+
+function human(o: Opts, overview: Overview, rows: OverviewRow[], alerts: Alerts, found: Finding[]): string {
+  const lines: string[] = [];
+  lines.push(`range ${iso(overview.from)} to ${iso(overview.to)}`);
+  lines.push(rows.length === 0 ? (o.model !== undefined ? `model ${o.model} has no versions` : 'no models') : table(statusHeader(o.quality === true), rows.map((r) => statusCells(r, alerts.list, o.quality === true))).trimEnd());
+  const shown = new Set(rows.map((r) => r.model));
+  const elsewhere = alerts.list.filter((a) => !shown.has(a.model));
+  if (elsewhere.length > 0) lines.push(`${elsewhere.length} open alert${elsewhere.length === 1 ? '' : 's'} of models without a row: ${[...new Set(elsewhere.map((a) => a.model))].join(', ')} (lookout alerts list)`);
+  if (alerts.truncated) lines.push(`more than ${ALERT_LIMIT} open alerts: counts are of the newest ${ALERT_LIMIT} of each state`);
+  if (o.failOn !== undefined) {
+    lines.push(found.length === 0 ? `well (--fail-on ${o.failOn.join(',')})` : `unwell (--fail-on ${o.failOn.join(',')}):`);
+    for (const f of found) lines.push(`  ${f.model} ${f.version}: ${f.detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
