@@ -1,18 +1,20 @@
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { NumericSummary } from '../core/summary/numeric.js';
-import type { ModelRecord } from '../storage/types.js';
+import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
+import { positiveClass, realizedWithNote } from './performance.js';
 import type { ReferenceProfile } from './profile.js';
 import type { SummaryReader } from './query.js';
 
 /**
  * A reference profile from a past time range of stored traffic: the merged summary of [from, to) of the
  * source version, with decile edges taken from its sketches (so PSI-style bins come from the KLL quantiles), and the
- * source's reference's CBPE calibrations (binary, or multiclass per class) and positive class. `labels`: the labels of
- * the source's labelled events of the range (by event time), for label drift's reference.
+ * source's reference's CBPE calibrations (binary, or multiclass per class) and positive class. `labelled`: the source's
+ * labelled events of the range (by event time), for the reference metrics (as /performance computes them over the
+ * range, CIs included) and label drift's reference.
  */
-export async function referenceFromRange(reader: SummaryReader, source: VersionContext, model: ModelRecord, from: number, to: number, now: number, labels?: { labels: ReadonlyArray<string | null>; seed: number }): Promise<ReferenceProfile> {
+export async function referenceFromRange(reader: SummaryReader, source: VersionContext, model: ModelRecord, from: number, to: number, now: number, labelled?: { events: readonly LabelledOutcome[]; seed: number }): Promise<ReferenceProfile> {
   const merged = await reader.merged(source, '', from, to);
   const edges: Record<string, number[]> = {};
   const deciles = (s: NumericSummary): number[] => {
@@ -35,7 +37,21 @@ export async function referenceFromRange(reader: SummaryReader, source: VersionC
     ...(source.reference?.profile.calibration !== undefined && { calibration: source.reference.profile.calibration }),
     // A multiclass model's per-class calibrations too (until audit 15 only the binary one: such a version had no estimate).
     ...(source.reference?.profile.classCalibrations !== undefined && { classCalibrations: source.reference.profile.classCalibrations }),
-    ...(labels && labels.labels.length > 0 && { labels: storeLabels(referenceLabels(model.outputKind, labels.labels, labels.seed)) }),
+    ...(labelled && labelled.events.length > 0 && rangeMetrics(model, source, labelled.events)),
+    ...(labelled && labelled.events.length > 0 && { labels: storeLabels(referenceLabels(model.outputKind, labelled.events.map((l) => l.label), labelled.seed)) }),
     createdAt: now,
   };
+}
+
+/**
+ * The reference metrics of a range's labelled events: /performance's realized metrics of them (seed 0, 200 bootstrap
+ * resamples), and a binary model's positive class they were measured with when the source's reference names none.
+ * Nothing when the metrics refuse the events (labels stored before they were checked): the reference is still usable
+ * for drift.
+ */
+function rangeMetrics(m: ModelRecord, source: VersionContext, events: readonly LabelledOutcome[]): Pick<ReferenceProfile, 'metrics' | 'positiveClass'> {
+  const positive = positiveClass(m, source, events);
+  const { realized } = realizedWithNote(m, source, events, 0, 200, undefined, positive);
+  if (!realized) return {};
+  return { metrics: realized, ...(source.reference?.profile.positiveClass === undefined && positive !== undefined && { positiveClass: positive }) };
 }

@@ -115,12 +115,11 @@ export function modelRoutes(deps: AppDeps) {
           if (from === undefined || to === undefined || !(from < to)) throw new ApiError('bad_request', 'reference needs "from" before "to"');
           const source = deps.catalog.version(m.name, b.reference.version ?? b.version) ?? existing;
           if (!source) throw new ApiError('unknown_version', `no version "${b.reference.version ?? b.version}" to take the reference range from`);
-          // label drift's reference: the labels of the labelled events the merged summaries cover (the range's whole
-          // minutes or hours; a uniform sample beyond server.maxLabelledEvents)
+          // the reference metrics and label drift's reference: the labelled events the merged summaries cover (the
+          // range's whole minutes or hours; a uniform sample beyond server.maxLabelledEvents)
           const eff = deps.reader.effectiveRange(from, to);
           const labelled = await deps.performance.labelled(m.name, source.record.version, eff.from, eff.to);
-          const labels = { labels: labelled.events.map((l) => l.label), seed: summarySeed(m.name, b.version, '', 'reference', 0) };
-          reference = { ...(await referenceFromRange(deps.reader, source, m, from, to, deps.clock(), labels)) };
+          reference = { ...(await referenceFromRange(deps.reader, source, m, from, to, deps.clock(), { events: labelled.events, seed: summarySeed(m.name, b.version, '', 'reference', 0) })) };
         }
         if (existing) await settled(deps);
         await deps.catalog.putVersion({
