@@ -216,7 +216,7 @@ function labelledRows(labels: ReadonlyArray<unknown>, columns: readonly Float64A
  * class" on the rows with a label and every score. Null (no CBPE) when a class is never, or always, the label (a fit on
  * one outcome calibrates every score to 0 or 1).
  */
-function classCalibrations(classes: readonly string[], columns: readonly Float64Array[], labels: ReadonlyArray<string | null>): ReferenceProfile['classCalibrations'] | null {
+export function classCalibrations(classes: readonly string[], columns: readonly Float64Array[], labels: ReadonlyArray<string | null>): ReferenceProfile['classCalibrations'] | null {
   const { rows } = labelledRows(labels, columns);
   const fits = [];
   for (let k = 0; k < classes.length; k++) {

@@ -1,9 +1,13 @@
 import { bytesToBase64 } from '../core/summary/base64.js';
+import { canonicalKey } from '../core/metrics/labels.js';
+import { fitIsotonic } from '../core/summary/calibration.js';
 import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
+import { binaryScore } from '../core/summary/spec.js';
 import { NumericSummary } from '../core/summary/numeric.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
-import { positiveClass, realizedWithNote } from './performance.js';
+import { classIndex, positiveClass, realizedWithNote } from './performance.js';
+import { classCalibrations } from './reference-builder.js';
 import type { ReferenceProfile } from './profile.js';
 import type { SummaryReader } from './query.js';
 
@@ -45,13 +49,45 @@ export async function referenceFromRange(reader: SummaryReader, source: VersionC
 
 /**
  * The reference metrics of a range's labelled events: /performance's realized metrics of them (seed 0, 200 bootstrap
- * resamples), and a binary model's positive class they were measured with when the source's reference names none.
+ * resamples), a binary model's positive class they were measured with when the source's reference names none, and
+ * CBPE's calibrations from them when the source has none.
  * Nothing when the metrics refuse the events (labels stored before they were checked): the reference is still usable
  * for drift.
  */
-function rangeMetrics(m: ModelRecord, source: VersionContext, events: readonly LabelledOutcome[]): Pick<ReferenceProfile, 'metrics' | 'positiveClass'> {
+function rangeMetrics(m: ModelRecord, source: VersionContext, events: readonly LabelledOutcome[]): Pick<ReferenceProfile, 'metrics' | 'positiveClass' | 'calibration' | 'classCalibrations'> {
   const positive = positiveClass(m, source, events);
   const { realized } = realizedWithNote(m, source, events, 0, 200, undefined, positive);
   if (!realized) return {};
-  return { metrics: realized, ...(source.reference?.profile.positiveClass === undefined && positive !== undefined && { positiveClass: positive }) };
+  const own = source.reference?.profile.positiveClass === undefined && positive !== undefined;
+  return { metrics: realized, ...(own && { positiveClass: positive }), ...(!hasCalibration(source) && rangeCalibrations(m, events, positive)) };
+}
+
+const hasCalibration = (v: VersionContext): boolean => v.reference?.profile.calibration !== undefined || v.reference?.profile.classCalibrations !== undefined;
+
+/**
+ * CBPE's calibrations fitted on the range's labelled events, as a reference file's are on its rows (isotonic, score
+ * against "the label is the positive class", binary; one-vs-rest per declared class, multiclass), for a source version
+ * that has none (no reference, or one without scores): events without the scores it needs are left out; none when a
+ * class is never, or always, the label.
+ */
+function rangeCalibrations(m: ModelRecord, events: readonly LabelledOutcome[], positive: string | undefined): Pick<ReferenceProfile, 'calibration' | 'classCalibrations'> {
+  if (m.outputKind === 'binary' && positive !== undefined) {
+    const index = classIndex(m, positive);
+    const key = canonicalKey(positive);
+    const s: number[] = [];
+    const y: Array<0 | 1> = [];
+    for (const l of events) {
+      const score = binaryScore(l.event.score, l.event.scores, index);
+      if (score === null || !Number.isFinite(score)) continue;
+      s.push(score);
+      y.push(canonicalKey(l.label) === key ? 1 : 0);
+    }
+    return y.includes(0) && y.includes(1) ? { calibration: fitIsotonic(s, y) } : {};
+  }
+  const classes = m.classes ?? [];
+  if (m.outputKind !== 'multiclass' || classes.length < 2) return {};
+  const scored = events.filter((l) => l.event.scores?.length === classes.length);
+  const columns = classes.map((_, k) => Float64Array.from(scored, (l) => (l.event.scores as readonly number[])[k] as number));
+  const fits = classCalibrations(classes, columns, scored.map((l) => l.label));
+  return fits ? { classCalibrations: fits } : {};
 }

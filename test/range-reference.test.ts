@@ -1,0 +1,107 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { calibrate, calibrateClasses, fitIsotonic } from '../src/core/summary/calibration.js';
+import { addCbpe, addCbpeMulticlass, emptyCbpe, estimatedMetrics } from '../src/core/summary/cbpe.js';
+import type { Server } from '../src/server.js';
+import { mulberry32 } from './helpers/quality-scenario.js';
+import { call, testServer } from './helpers/server.js';
+
+/*
+ * A version whose reference is a past range of another version's traffic, when that version has no reference (the
+ * common start: a first version monitored without a reference file, the second taking its first week as the
+ * reference): CBPE's calibrations are fitted on the range's labelled events as a file's are on its rows. Before, such
+ * a reference had no calibration, and the new version no CBPE estimate. Expected values: the core's isotonic fit
+ * (checked against scikit-learn's IsotonicRegression in src/core/summary/calibration.test.ts) and CBPE of the same rows.
+ */
+
+const HOUR = 3_600_000;
+const MIN = 60_000;
+const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
+const T0 = NOW - 4 * HOUR;
+
+type Json = Record<string, unknown>;
+
+describe('a range reference of a version without a reference: CBPE calibrated on the range\'s labelled events', () => {
+  let s: Server;
+  let base = '';
+  const ok = async (method: string, path: string, body?: unknown): Promise<Json> => {
+    const r = await call(base, method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`);
+    return r.body;
+  };
+  const rnd = mulberry32(1206);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    base = s.url;
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('binary: the score\'s isotonic calibration from the range\'s labelled events, then the new version\'s estimate', async () => {
+    await ok('POST', '/v1/models', { name: 'bin', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object' } });
+    await ok('POST', '/v1/models/bin/versions', { version: '1' });
+    // version 1: scores with labels "yes" at a rate that is not the score (the model is over-confident), a few unscored
+    const v1 = Array.from({ length: 500 }, (_, i) => {
+      const score = round(rnd());
+      return { id: `a-${i}`, score: i % 50 === 0 ? null : score, label: rnd() < 0.2 + 0.6 * score ? 'yes' : 'no' };
+    });
+    await ok('POST', '/v1/events', v1.map((e, i) => ({ id: e.id, model: 'bin', version: '1', timestamp: T0 + (i % 120) * MIN, features: {}, prediction: (e.score ?? 0) > 0.5 ? 'yes' : 'no', score: e.score })));
+    await ok('POST', '/v1/labels', { labels: v1.map((e) => ({ id: e.id, label: e.label })) });
+    await ok('POST', '/v1/models/bin/versions', { version: '2', reference: { from: T0, to: T0 + 2 * HOUR, version: '1' } });
+    const v2 = Array.from({ length: 200 }, (_, i) => ({ id: `b-${i}`, score: round(rnd() ** 2) }));
+    await ok('POST', '/v1/events', v2.map((e, i) => ({ id: e.id, model: 'bin', version: '2', timestamp: T0 + 2 * HOUR + (i % 60) * MIN, features: {}, prediction: e.score > 0.5 ? 'yes' : 'no', score: e.score })));
+    const p = await ok('GET', `/v1/models/bin/performance?from=${T0 + 2 * HOUR}&to=${T0 + 3 * HOUR}&version=2&segments=false`);
+
+    const fit = v1.filter((e) => e.score !== null);
+    const c = fitIsotonic(fit.map((e) => e.score as number), fit.map((e) => (e.label === 'yes' ? 1 : 0)));
+    const st = emptyCbpe();
+    for (const e of v2) addCbpe(st, calibrate(c, e.score), e.score > 0.5);
+    const want = estimatedMetrics(st);
+    const got = p['estimated'] as Record<string, number | null>;
+    assert.ok(got, `no estimate: ${String(p['estimatedNote'])}`);
+    for (const k of ['accuracy', 'precision', 'recall', 'f1'] as const) {
+      assert.ok(Math.abs((got[k] as number) - (want[k] as number)) <= 1e-12, `${k}: ${String(got[k])} against ${String(want[k])}`);
+    }
+    assert.equal(got['n'], 200);
+  });
+
+  test('multiclass: one one-vs-rest calibration per declared class from the events\' scores', async () => {
+    const classes = ['a', 'b', 'c'];
+    await ok('POST', '/v1/models', { name: 'mc', outputKind: 'multiclass', classes, inputSchema: { type: 'object' } });
+    await ok('POST', '/v1/models/mc/versions', { version: '1' });
+    const probs = (): number[] => {
+      const x = classes.map(() => rnd() + 0.05);
+      const sum = x.reduce((a, b) => a + b, 0);
+      return x.map((v) => round(v / sum));
+    };
+    const argmax = (p: readonly number[]): number => p.indexOf(Math.max(...p));
+    const v1 = Array.from({ length: 600 }, (_, i) => {
+      const scores = probs();
+      // the label is the top class more often than not
+      const label = rnd() < 0.6 ? classes[argmax(scores)] as string : classes[Math.floor(rnd() * 3)] as string;
+      return { id: `m-${i}`, scores, label };
+    });
+    await ok('POST', '/v1/events', v1.map((e, i) => ({ id: e.id, model: 'mc', version: '1', timestamp: T0 + (i % 120) * MIN, features: {}, prediction: classes[argmax(e.scores)], scores: e.scores })));
+    await ok('POST', '/v1/labels', { labels: v1.map((e) => ({ id: e.id, label: e.label })) });
+    await ok('POST', '/v1/models/mc/versions', { version: '2', reference: { from: T0, to: T0 + 2 * HOUR, version: '1' } });
+    const v2 = Array.from({ length: 150 }, (_, i) => ({ id: `n-${i}`, scores: probs() }));
+    await ok('POST', '/v1/events', v2.map((e, i) => ({ id: e.id, model: 'mc', version: '2', timestamp: T0 + 2 * HOUR + (i % 60) * MIN, features: {}, prediction: classes[argmax(e.scores)], scores: e.scores })));
+    const p = await ok('GET', `/v1/models/mc/performance?from=${T0 + 2 * HOUR}&to=${T0 + 3 * HOUR}&version=2&segments=false`);
+
+    const fits = classes.map((k, j) => fitIsotonic(v1.map((e) => e.scores[j] as number), v1.map((e) => (e.label === k ? 1 : 0))));
+    const st = emptyCbpe();
+    for (const e of v2) {
+      const pr = calibrateClasses(fits, e.scores);
+      if (pr) addCbpeMulticlass(st, pr, argmax(e.scores));
+    }
+    const want = estimatedMetrics(st);
+    const got = p['estimated'] as Record<string, number | null>;
+    assert.ok(got, `no estimate: ${String(p['estimatedNote'])}`);
+    for (const k of ['accuracy', 'precision', 'recall', 'f1'] as const) {
+      assert.ok(Math.abs((got[k] as number) - (want[k] as number)) <= 1e-12, `${k}: ${String(got[k])} against ${String(want[k])}`);
+    }
+  });
+});
