@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Command } from 'commander';
@@ -14,11 +14,9 @@ import { knownMonitorMetrics } from '../src/monitors/metrics/registry.js';
 import { SLO_KEYS } from '../src/monitors/slo.js';
 import { tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
+import { DOCS, doc, sameRoute } from './helpers/docs.js';
 import { call, poster, testServer } from './helpers/server.js';
 
-const root = process.cwd();
-const DOCS = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
-const doc = (f: string): string => readFileSync(join(root, f), 'utf8');
 
 /** The fenced blocks of a markdown text in `lang` ('' for any). */
 function blocks(md: string, lang = ''): string[] {
@@ -259,16 +257,6 @@ function docRoutes(md: string): Array<{ method: string; path: string; text: stri
   return out;
 }
 
-/** Whether a path of the docs (`/v1/models/churn/versions/1.4.0`, `.../:v/pause`, `.../NAME/versions`) is this route. */
-function sameRoute(route: string, docPath: string): boolean {
-  const r = route.split('/');
-  const d = docPath.replace(/\/$/, '').split('/');
-  return r.length === d.length && r.every((seg, i) => {
-    const ds = d[i] as string;
-    const docParam = ds.startsWith(':') || /^[A-Z]+$/.test(ds);
-    return seg.startsWith(':') ? true : !docParam && seg === ds;
-  });
-}
 
 describe('audit 12 (docs walk): the HTTP routes the docs name', () => {
   test('every route the server has is named in the docs, and every /v1 route the docs name is one the server has', async () => {
