@@ -23,8 +23,11 @@ export interface ModelConfig {
   versions?: Array<{
     version: string;
     metadata?: Record<string, unknown>;
-    /** The upload's options (PUT .../reference?label=...): scores a list of columns or their comma-separated names. */
-    reference?: { file: string; label?: string; prediction?: string; score?: string; positiveClass?: string; scores?: string | string[] };
+    /**
+     * A file with the upload's options (PUT .../reference?label=...: scores a list of columns or their comma-separated
+     * names), or a past range of stored traffic (POST .../versions `reference: {from, to, version}`): one or the other.
+     */
+    reference?: { file?: string; label?: string; prediction?: string; score?: string; positiveClass?: string; scores?: string | string[]; from?: string | number; to?: string | number; version?: string };
   }>;
 }
 
@@ -119,9 +122,11 @@ export const CONFIG_SCHEMA = {
               properties: {
                 version: { type: 'string', pattern: NAME_PATTERN }, metadata: { type: 'object' },
                 reference: {
-                  type: 'object', additionalProperties: false, required: ['file'],
+                  // a file (with its column options) or a range (from, to, version): configured.ts checks it is one of them
+                  type: 'object', additionalProperties: false,
                   properties: {
                     file: { type: 'string' }, label: { type: 'string' }, prediction: { type: 'string' }, score: { type: 'string' }, positiveClass: { type: 'string' },
+                    from: { type: ['string', 'number'] }, to: { type: ['string', 'number'] }, version: { type: 'string', pattern: NAME_PATTERN },
                     // a list of column names, or their comma-separated text (as ?scores=): one type, so a refusal is one line
                     scores: { type: ['string', 'array'], minLength: 1, minItems: 1, items: { type: 'string', minLength: 1 } },
                   },
@@ -183,7 +188,7 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
   const base = dirname(resolve(path));
   const models = (c.models ?? []).map((m) => ({
     ...m,
-    versions: m.versions?.map((v) => (v.reference ? { ...v, reference: { ...v.reference, file: resolve(base, v.reference.file) } } : v)),
+    versions: m.versions?.map((v) => (v.reference?.file !== undefined ? { ...v, reference: { ...v.reference, file: resolve(base, v.reference.file) } } : v)),
   }));
   const tls = c.server?.tls;
   return {

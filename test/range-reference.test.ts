@@ -1,8 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type ModelConfig } from '../src/config.js';
 import { calibrate, calibrateClasses, fitIsotonic } from '../src/core/summary/calibration.js';
 import { addCbpe, addCbpeMulticlass, emptyCbpe, estimatedMetrics } from '../src/core/summary/cbpe.js';
 import type { Server } from '../src/server.js';
+import { tempDir } from './helpers/cli.js';
 import { mulberry32 } from './helpers/quality-scenario.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -54,6 +58,11 @@ describe('a range reference of a version without a reference: CBPE calibrated on
     const v2 = Array.from({ length: 200 }, (_, i) => ({ id: `b-${i}`, score: round(rnd() ** 2) }));
     await ok('POST', '/v1/events', v2.map((e, i) => ({ id: e.id, model: 'bin', version: '2', timestamp: T0 + 2 * HOUR + (i % 60) * MIN, features: {}, prediction: e.score > 0.5 ? 'yes' : 'no', score: e.score })));
     const p = await ok('GET', `/v1/models/bin/performance?from=${T0 + 2 * HOUR}&to=${T0 + 3 * HOUR}&version=2&segments=false`);
+    // a range without an event of the source: refused, the version not made (was: a reference of 0 rows, drift against nothing)
+    const empty = await call(base, 'POST', '/v1/models/bin/versions', { version: '3', reference: { from: T0 - 3 * HOUR, to: T0 - 2 * HOUR, version: '1' } });
+    assert.equal(empty.status, 422, JSON.stringify(empty.body));
+    assert.match(JSON.stringify(empty.body), /version 1 of \\"bin\\" has no event from .*: a reference range needs stored traffic/);
+    assert.equal(s.deps.catalog.version('bin', '3'), undefined);
 
     const fit = v1.filter((e) => e.score !== null);
     const c = fitIsotonic(fit.map((e) => e.score as number), fit.map((e) => (e.label === 'yes' ? 1 : 0)));
@@ -103,5 +112,70 @@ describe('a range reference of a version without a reference: CBPE calibrated on
     for (const k of ['accuracy', 'precision', 'recall', 'f1'] as const) {
       assert.ok(Math.abs((got[k] as number) - (want[k] as number)) <= 1e-12, `${k}: ${String(got[k])} against ${String(want[k])}`);
     }
+  });
+});
+
+describe('lookout.yaml: a version\'s reference taken from a past range of stored traffic', () => {
+  const dataDir = tempDir('lookout-range-config-');
+  const model = (versions: ModelConfig['versions']): ModelConfig => ({ name: 'cfg', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } }, versions });
+  const start = (versions: ModelConfig['versions']): Promise<Server> => testServer({ clock: () => NOW, configure: (c) => {
+    c.dataDir = dataDir;
+    c.server.warmUpDays = 0;
+    c.source = 'lookout.yaml';
+    c.models = [model(versions)];
+  } });
+  const refused = async (versions: ModelConfig['versions'], pattern: RegExp): Promise<void> => {
+    await assert.rejects(start(versions), (e: Error) => {
+      assert.match(e.message, /invalid config lookout\.yaml: models\[0\]\.versions\[1\]\.reference \(model "cfg", version "2"\)/);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  };
+
+  test('declared, taken at the start (rows, metrics, label drift), kept as it is at the next start, refused with the reason when it cannot be', async () => {
+    let s = await start([{ version: '1' }]);
+    const events = Array.from({ length: 300 }, (_, i) => ({ id: `c-${i}`, model: 'cfg', version: '1', timestamp: T0 + (i % 120) * MIN, features: { x: i % 10 }, prediction: i % 3 ? 'no' : 'yes', score: (i % 10) / 10 }));
+    assert.equal((await call(s.url, 'POST', '/v1/events', events)).body['accepted'], 300);
+    assert.equal((await call(s.url, 'POST', '/v1/labels', { labels: events.map((e, i) => ({ id: e.id, label: i % 4 ? 'no' : 'yes' })) })).body['accepted'], 300);
+    await s.close();
+
+    const range = { from: new Date(T0).toISOString(), to: T0 + 2 * HOUR, version: '1' };
+    s = await start([{ version: '1' }, { version: '2', reference: range }]);
+    const profile = (): { rows: number; source: unknown; createdAt: number; metrics?: unknown; labels?: unknown } =>
+      s.deps.catalog.version('cfg', '2')?.record.reference as { rows: number; source: unknown; createdAt: number };
+    const first = profile();
+    assert.equal(first.rows, 300);
+    assert.deepEqual(first.source, { from: T0, to: T0 + 2 * HOUR, version: '1' });
+    assert.ok(first.metrics, 'reference metrics from the labelled events');
+    assert.ok(first.labels, 'label drift\'s reference');
+    await s.close();
+    s = await start([{ version: '1' }, { version: '2', reference: range }]);
+    assert.deepEqual(profile(), first, 'the same range: the reference is not taken again');
+    await s.close();
+
+    await refused([{ version: '1' }, { version: '2', reference: { ...range, file: 'ref.csv' } }], /is a file .* or a range of stored traffic .*, not both/);
+    await refused([{ version: '1' }, { version: '2', reference: { ...range, to: NOW + HOUR } }], /to \(2026-11-20T13:00:00\.000Z\) is in the future/);
+    await refused([{ version: '1' }, { version: '2', reference: { ...range, from: T0 - 5 * HOUR, to: T0 - 4 * HOUR } }], /version 1 of "cfg" has no event from .*: a reference range needs stored traffic/);
+    await refused([{ version: '1' }, { version: '2', reference: { ...range, version: '7' } }], /model "cfg" has no stored version "7" to take the reference range from/);
+    await refused([{ version: '1' }, { version: '2', reference: { from: range.from } }], /needs both from and to \(to is missing\)/);
+    await refused([{ version: '1' }, { version: '2', reference: { ...range, from: 'last tuesday' } }], /from must be epoch milliseconds or an ISO-8601 time/);
+    await refused([{ version: '1' }, { version: '2', reference: {} }], /needs a file, or a range of stored traffic/);
+    // a refused config leaves the store as it was: version 2 keeps its reference
+    s = await start([{ version: '1' }, { version: '2', reference: range }]);
+    assert.deepEqual(profile(), first);
+    await s.close();
+  });
+
+  test('the config file\'s schema takes a range (from and to as ISO times or epoch ms, the version a name)', () => {
+    const dir = tempDir('lookout-range-yaml-');
+    const path = join(dir, 'lookout.yaml');
+    writeFileSync(path, [
+      'models:', '  - name: m', '    outputKind: regression', '    inputSchema: {type: object}', '    versions:',
+      '      - version: "1"', '      - version: "2"', '        reference: {from: "2026-11-01T00:00:00Z", to: 1793577600000, version: "1"}', '',
+    ].join('\n'));
+    const c = loadConfig(path, {});
+    assert.deepEqual(c.models[0]?.versions?.[1]?.reference, { from: '2026-11-01T00:00:00Z', to: 1793577600000, version: '1' });
+    writeFileSync(path, ['models:', '  - name: m', '    outputKind: regression', '    inputSchema: {type: object}', '    versions:', '      - version: "2"', '        reference: {from: true, to: 1}', ''].join('\n'));
+    assert.throws(() => loadConfig(path, {}), /models\[0\]\.versions\[0\]\.reference\.from must be string,number \(got true\)/);
   });
 });

@@ -1,12 +1,15 @@
 import type { LookoutConfig } from '../config.js';
 import { configError, entry, invalidConfig } from '../config-where.js';
 import type { AppDeps } from '../http/deps.js';
+import { ApiError } from '../http/errors.js';
+import { parseTime } from '../http/params.js';
 import { InputError } from '../io/errors.js';
 import { referenceFromFile, referenceOptions, sameReferenceOptions } from '../monitoring/reference-builder.js';
 import type { ReferenceProfile } from '../monitoring/profile.js';
 import type { ModelRecord, VersionRecord } from '../storage/types.js';
 import { checkModelShape } from './declaration.js';
 import { DeclarationConflict } from './declaration-change.js';
+import { takeRangeReference } from './range-reference.js';
 
 /**
  * Models and versions of the config file: created or updated; references computed when missing. Every model is checked
@@ -40,15 +43,33 @@ export async function declareConfiguredModels(deps: AppDeps, config: LookoutConf
       const current = deps.catalog.version(m.name, v.version);
       let reference = current?.record.reference;
       const source = (reference as Partial<ReferenceProfile> | undefined)?.source;
+      const at = `models[${i}].versions[${j}].reference (model ${JSON.stringify(m.name)}, version ${JSON.stringify(v.version)})`;
+      const { file, from, to, version: rangeOf, ...cols } = v.reference ?? {};
+      if (from !== undefined || to !== undefined || rangeOf !== undefined) {
+        // A past range of stored traffic, taken again only when the range or its version changed.
+        if (file !== undefined || Object.keys(cols).length > 0) throw new InputError(invalidConfig(config.source, at, `is a file (file, with label, prediction, score, positiveClass, scores) or a range of stored traffic (from, to, version), not both: ${Object.keys(v.reference ?? {}).join(', ')}`));
+        const range = configRange(from, to, now, (why) => new InputError(invalidConfig(config.source, at, why)));
+        const of = rangeOf ?? v.version;
+        if (source?.from !== range.from || source.to !== range.to || source.version !== of) {
+          const src = deps.catalog.version(m.name, of);
+          if (!src) throw new InputError(invalidConfig(config.source, at, `model ${JSON.stringify(m.name)} has no stored version ${JSON.stringify(of)} to take the reference range from${rangeOf === undefined ? ' (version: names another version of the model; without it, the version itself)' : ''}`));
+          try {
+            reference = { ...(await takeRangeReference(deps, record, src, v.version, range.from, range.to)) };
+          } catch (e) {
+            if (!(e instanceof InputError)) throw e;
+            throw new InputError(invalidConfig(config.source, at, e.message), e.code, e.details);
+          }
+        }
+      } else if (file === undefined && v.reference !== undefined) {
+        throw new InputError(invalidConfig(config.source, at, 'needs a file, or a range of stored traffic (from, to and the version to take it from)'));
+      }
       // Built again when the file or its options changed (a `scores:` added to the file was ignored while the file was the same).
-      const { file, ...cols } = v.reference ?? { file: undefined };
       if (file !== undefined && (source?.file !== file || !sameReferenceOptions(source.options, referenceOptions(cols)))) {
         try {
           reference = { ...(await referenceFromFile(record, v.version, file, cols, now)) };
         } catch (e) {
           // The file's own problems (missing, unreadable, a column it lacks); not an internal error.
           if (!(e instanceof InputError)) throw e;
-          const at = `models[${i}].versions[${j}].reference (model ${JSON.stringify(m.name)}, version ${JSON.stringify(v.version)})`;
           throw new InputError(invalidConfig(config.source, at, e.message), e.code, e.details);
         }
       }
@@ -66,4 +87,26 @@ export async function declareConfiguredModels(deps: AppDeps, config: LookoutConf
     await deps.catalog.putModel(record);
     for (const v of versions) await deps.catalog.putVersion(v);
   }
+}
+
+/**
+ * A config reference range's from and to as epoch ms (epoch ms, or ISO-8601 times, no zone: UTC, as the API takes them):
+ * both given, from before to, and past (to at most now: a range still running would be a different reference at each
+ * start).
+ */
+function configRange(from: string | number | undefined, to: string | number | undefined, now: number, fail: (why: string) => Error): { from: number; to: number } {
+  const time = (v: string | number | undefined, name: string): number => {
+    if (v === undefined) throw fail(`a reference range needs both from and to (${name} is missing)`);
+    try {
+      const t = parseTime(String(v), name);
+      if (t === undefined) throw fail(`${name} is empty`);
+      return t;
+    } catch (e) {
+      throw e instanceof ApiError ? fail(e.message) : e;
+    }
+  };
+  const range = { from: time(from, 'from'), to: time(to, 'to') };
+  if (!(range.from < range.to)) throw fail(`from (${new Date(range.from).toISOString()}) must be before to (${new Date(range.to).toISOString()})`);
+  if (range.to > now) throw fail(`to (${new Date(range.to).toISOString()}) is in the future: a reference range must have passed (the server's clock says ${new Date(now).toISOString()})`);
+  return range;
 }

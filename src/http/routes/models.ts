@@ -8,8 +8,7 @@ import { DeclarationConflict } from '../../models/declaration-change.js';
 import { checkModelShape } from '../../models/declaration.js';
 import { declarationFields, NAME_PATTERN, NO_NUL } from '../../models/declaration-schema.js';
 import { referenceFromFile } from '../../monitoring/reference-builder.js';
-import { referenceFromRange } from '../../monitoring/reference-range.js';
-import { summarySeed } from '../../core/summary/seed.js';
+import { takeRangeReference } from '../../models/range-reference.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -115,11 +114,12 @@ export function modelRoutes(deps: AppDeps) {
           if (from === undefined || to === undefined || !(from < to)) throw new ApiError('bad_request', 'reference needs "from" before "to"');
           const source = deps.catalog.version(m.name, b.reference.version ?? b.version) ?? existing;
           if (!source) throw new ApiError('unknown_version', `no version "${b.reference.version ?? b.version}" to take the reference range from`);
-          // the reference metrics and label drift's reference: the labelled events the merged summaries cover (the
-          // range's whole minutes or hours; a uniform sample beyond server.maxLabelledEvents)
-          const eff = deps.reader.effectiveRange(from, to);
-          const labelled = await deps.performance.labelled(m.name, source.record.version, eff.from, eff.to);
-          reference = { ...(await referenceFromRange(deps.reader, source, m, from, to, deps.clock(), { events: labelled.events, seed: summarySeed(m.name, b.version, '', 'reference', 0) })) };
+          try {
+            reference = { ...(await takeRangeReference(deps, m, source, b.version, from, to)) };
+          } catch (e) {
+            if (e instanceof InputError) throw new ApiError('unprocessable', e.message);
+            throw e;
+          }
         }
         if (existing) await settled(deps);
         await deps.catalog.putVersion({
