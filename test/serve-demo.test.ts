@@ -69,7 +69,7 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
   test('issue 4/5/6: the demo declares monitors and SLOs, backfilled over 30 days: both incidents are alerts, resolved when the data recovered', async () => {
     const now = Date.now();
     const monitors = (await call(srv.url, 'GET', '/v1/monitors')).body['monitors'] as Array<{ id: string; last: { status: string } | null }>;
-    assert.deepEqual(monitors.map((m) => m.id), ['churn-accuracy', 'churn-drift-monthly-spend', 'churn-drift-share', 'eta-error-rate', 'eta-latency-p95']);
+    assert.deepEqual(monitors.map((m) => m.id), ['churn-accuracy', 'churn-drift-monthly-spend', 'churn-drift-share', 'churn-label-drift', 'eta-error-rate', 'eta-latency-p95']);
     assert.ok(monitors.every((m) => m.last !== null), 'every monitor has been evaluated');
     const evals = (await call(srv.url, 'GET', `/v1/monitors/eta-latency-p95/evaluations?from=${now - 31 * DAY}&to=${now}`)).body['evaluations'] as Array<{ status: string }>;
     assert.ok(evals.length >= 29 * 24, `hourly evaluations over the 30 days: ${evals.length}`);
@@ -102,6 +102,11 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
       assert.ok((a.endsAt as number) > day + 14 * 3_600_000 && (a.endsAt as number) <= day + 15 * 3_600_000, `${id}: the window after the incident`);
     }
     assert.equal(one('churn-accuracy').state, 'resolved');
+    // the labels of the drift's days drifted too (their labels arrive over the next days): one alert, resolved since
+    const labels = one('churn-label-drift');
+    assert.equal(labels.state, 'resolved');
+    assert.ok(labels.startsAt > now - 10 * DAY && labels.startsAt < now - 6 * DAY, `label drift fires with the drift (${(now - labels.startsAt) / DAY} days ago)`);
+    assert.ok((labels.endsAt as number) < now - 4 * DAY, `and resolves after it (${(now - (labels.endsAt as number)) / DAY} days ago)`);
     const stats = (await call(srv.url, 'GET', '/v1/monitors/stats')).body['monitors'] as Array<{ id: string; alerts: number }>;
     assert.equal(stats.find((m) => m.id === 'eta-latency-p95')?.alerts, 1);
 

@@ -10,6 +10,8 @@ export const DEMO_MONITORS: Array<Record<string, unknown>> = [
     levels: [{ severity: 'warning', threshold: 0.1 }, { severity: 'page', threshold: 0.25 }], runbookUrl: 'https://runbooks.example/churn-drift' },
   { id: 'churn-accuracy', model: 'churn', version: '1.0.0', name: 'churn: accuracy vs reference', metric: 'accuracy', kind: 'baseline', window: '1d', minSamples: 300,
     levels: [{ severity: 'warning', threshold: 0.05 }, { severity: 'page', threshold: 0.1 }] },
+  { id: 'churn-label-drift', model: 'churn', version: '1.0.0', name: 'churn: label drift (Jensen-Shannon)', metric: 'labelDrift', method: 'jensenshannon', window: '1d', minSamples: 300,
+    levels: [{ severity: 'warning', threshold: 0.1 }] },
   { id: 'eta-latency-p95', model: 'eta', version: '2.1.0', name: 'eta: latency p95', metric: 'latencyP95', window: '1h', minSamples: 50,
     levels: [{ severity: 'warning', threshold: 150 }, { severity: 'page', threshold: 300 }], runbookUrl: 'https://runbooks.example/eta-latency' },
   { id: 'eta-error-rate', model: 'eta', version: '2.1.0', name: 'eta: error rate', metric: 'errorRate', window: '1h', minSamples: 50,
