@@ -4,6 +4,7 @@ import { useRequestLogs, type RequestLogs } from './request-log.js';
 import { requestTimeoutOptions, useRequestTimeout } from './request-timeout.js';
 import { useMediaTypes } from './media-types.js';
 import { useKnownQuery } from './known-query.js';
+import { useOpenApi } from './openapi.js';
 import { useJsonBodies } from './json-body.js';
 import { useContentEncodings } from './content-encoding.js';
 import type { AppDeps } from './deps.js';
@@ -116,6 +117,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
   // before any route is added: its onRoute hook refuses a route that declares no query parameters
   useKnownQuery(app);
+  const openApi = useOpenApi(app);
   useMediaTypes(app);
   useJsonBodies(app);
   useContentEncodings(app, deps.bodyLimit ?? DEFAULT_BODY_LIMIT);
@@ -141,6 +143,7 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
       .send(new ApiError('method_not_allowed', `${req.method} is not allowed on ${path}: it takes ${allow.join(', ')}`, { allow }).toJSON());
   });
 
+  app.get('/v1/openapi.json', { onRequest: deps.keys.hook('read'), config: { query: [] } }, async () => openApi());
   app.register(systemRoutes(deps));
   app.register(modelRoutes(deps));
   app.register(eventRoutes(deps));

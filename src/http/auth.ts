@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { ApiError } from './errors.js';
+import { SCOPE } from './openapi.js';
 
 export type Scope = 'ingest' | 'read' | 'admin';
 
@@ -61,7 +62,7 @@ export class ApiKeys {
 
   /** The routes' onRequest hook for `scope` (callback style: an async hook costs a promise and a microtask per request). */
   hook(scope: Scope) {
-    return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const hook = (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
       try {
         this.check(req, scope);
       } catch (e) {
@@ -71,6 +72,7 @@ export class ApiKeys {
       }
       done();
     };
+    return Object.assign(hook, { [SCOPE]: scope }); // the scope GET /v1/openapi.json names (openapi.ts)
   }
 }
 
