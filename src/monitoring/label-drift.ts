@@ -22,7 +22,7 @@ export function labelReferenceProblem(v: VersionContext): string | undefined {
 
 /** The current side of label drift: the labels' summary, on the reference's label bins (regression). */
 export function currentLabels(m: ModelRecord, ref: FeatureSummary, labelled: readonly LabelledOutcome[]): FeatureSummary {
-  return labelSummary(m.outputKind, labelled.map((l) => l.label), ref instanceof NumericSummary ? ref.edges : null, 0);
+  return labelSummary(m.outputKind, labelled.map((l) => l.label), ref instanceof NumericSummary ? ref.edges : null, 0, ref);
 }
 
 /**

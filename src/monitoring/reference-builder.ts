@@ -136,7 +136,7 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       }
     }
     // Label drift's reference: whenever the file has labels (with or without predictions or scores).
-    if (labels && labels.some((l) => l !== null)) profile.labels = storeLabels(referenceLabels(model.outputKind, labels, summarySeed(model.name, version, '', 'reference', 0)));
+    if (labels && labels.some((l) => l !== null)) profile.labels = storeLabels(referenceLabels(model.outputKind, labels, summarySeed(model.name, version, '', 'reference', 0), model.classes?.length));
     if (classScores && labels) {
       const fits = classCalibrations(model.classes ?? [], classScores, labels as Array<string | null>);
       if (fits) profile.classCalibrations = fits;

@@ -42,7 +42,7 @@ export async function referenceFromRange(reader: SummaryReader, source: VersionC
     // A multiclass model's per-class calibrations too (until audit 15 only the binary one: such a version had no estimate).
     ...(source.reference?.profile.classCalibrations !== undefined && { classCalibrations: source.reference.profile.classCalibrations }),
     ...(labelled && labelled.events.length > 0 && rangeMetrics(model, source, labelled.events)),
-    ...(labelled && labelled.events.length > 0 && { labels: storeLabels(referenceLabels(model.outputKind, labelled.events.map((l) => l.label), labelled.seed)) }),
+    ...(labelled && labelled.events.length > 0 && { labels: storeLabels(referenceLabels(model.outputKind, labelled.events.map((l) => l.label), labelled.seed, model.classes?.length)) }),
     createdAt: now,
   };
 }

@@ -1,7 +1,7 @@
 import { canonicalKey, isMissing } from '../metrics/labels.js';
 import { decileEdges } from '../stats/binning.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
-import { CategoricalSummary, type CategoricalSummaryState } from './categorical.js';
+import { CategoricalSummary, DEFAULT_CATEGORY_CAP, type CategoricalSummaryState } from './categorical.js';
 import { NumericSummary } from './numeric.js';
 import { featureRandom, type FeatureSummary } from './window-state.js';
 
@@ -26,22 +26,41 @@ type OutputKind = 'binary' | 'multiclass' | 'regression';
  * The summary of labels: numerical for a regression model (with the reference's decile edges for the binned
  * methods; a text that is not a finite number counts as missing), else categorical (classes by the canonical key the realized
  * metrics read them by: 1, "1" and "1.0" one class, blanks missing). `seed` makes the KLL sketch deterministic.
+ * A classifier's labels are counted exactly, every class (not the first 200 met, a summary's cap, the rest in its
+ * "other" bucket: the same shares met in another order compared as drift); on the reference's classes when `ref`
+ * is given and folded some of its own into its "other" bucket: then a class the reference does not name is counted
+ * in the bucket too, as the reference's would have been.
  */
-export function labelSummary(outputKind: OutputKind, labels: Iterable<Label>, edges: readonly number[] | null, seed: number): FeatureSummary {
+export function labelSummary(outputKind: OutputKind, labels: Iterable<Label>, edges: readonly number[] | null, seed: number, ref?: FeatureSummary): FeatureSummary {
   if (outputKind !== 'regression') {
-    const s = new CategoricalSummary();
+    const s = new CategoricalSummary(Number.MAX_SAFE_INTEGER);
     // As the realized metrics read classes (metrics/labels.ts): 1, "1" and "1.0", or "yes" and " yes", are one class.
     for (const l of labels) s.addClass(l === null || isMissing(l) ? null : canonicalKey(l));
-    return s;
+    if (ref instanceof CategoricalSummary && ref.other > 0) {
+      for (const [k, c] of s.counts) {
+        if (ref.counts.has(k)) continue;
+        s.counts.delete(k);
+        s.other += c;
+      }
+    }
+    return CategoricalSummary.fromState({ ...s.toState(), cap: Math.max(ref instanceof CategoricalSummary ? ref.cap : DEFAULT_CATEGORY_CAP, s.counts.size) });
   }
   const s = new NumericSummary(featureRandom(LABEL, seed), edges);
   for (const l of labels) s.add(labelNumber(l));
   return s;
 }
 
-/** The reference's label summary, from its labels: a regression model's binned on their own deciles (numpy.quantile, linear). */
-export function referenceLabels(outputKind: OutputKind, labels: readonly Label[], seed: number): FeatureSummary {
-  if (outputKind !== 'regression') return labelSummary(outputKind, labels, null, seed);
+/**
+ * The reference's label summary, from its labels: a regression model's binned on their own deciles (numpy.quantile,
+ * linear); a classifier's class counts, every declared class (`classes`: how many the model declares) or the 200 most
+ * frequent (ties by name: not the first met), the others in the "other" bucket.
+ */
+export function referenceLabels(outputKind: OutputKind, labels: readonly Label[], seed: number, classes = 0): FeatureSummary {
+  if (outputKind !== 'regression') {
+    const out = new CategoricalSummary(Math.max(DEFAULT_CATEGORY_CAP, classes));
+    out.merge(labelSummary(outputKind, labels, null, seed) as CategoricalSummary);
+    return out;
+  }
   const values = labels.map(labelNumber).filter((x): x is number => x !== null && Number.isFinite(x));
   const edges = decileEdges(Float64Array.from(values).sort());
   return labelSummary(outputKind, labels, edges, seed);
