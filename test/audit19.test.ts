@@ -70,3 +70,40 @@ describe('audit 19: label drift (real server, DuckDB file)', () => {
     assert.ok(free.score !== null && free.score > 0.99, `score ${String(free.score)}`);
   });
 });
+
+describe('audit 19: range references (real server, DuckDB file)', () => {
+  let s: Server;
+  let base = '';
+  const ok = async (method: string, path: string, body?: unknown): Promise<Json> => {
+    const r = await call(base, method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`);
+    return r.body;
+  };
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    base = s.url;
+    await ok('POST', '/v1/models', { name: 'rr', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    for (const version of ['1', '2']) {
+      await ok('POST', '/v1/models/rr/versions', { version });
+      const events = Array.from({ length: 120 }, (_, i) => ({ id: `rr${version}-${i}`, model: 'rr', version, timestamp: T0 + i * MIN, features: { x: i % 5 }, prediction: i % 3 ? 'no' : 'yes' }));
+      assert.equal((await ok('POST', '/v1/events', events))['accepted'], 120);
+    }
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('an existing version given a range of a version the model does not have: refused, not taken from its own traffic', async () => {
+    const r = await call(base, 'POST', '/v1/models/rr/versions', { version: '2', reference: { from: T0, to: T0 + 2 * HOUR, version: '7' } });
+    assert.equal(r.status, 404, JSON.stringify(r.body).slice(0, 300));
+    assert.equal((r.body['error'] as Json)['code'], 'unknown_version');
+    assert.match(String((r.body['error'] as Json)['message']), /no version "7" to take the reference range from/);
+    assert.equal(s.deps.catalog.version('rr', '2')?.record.reference, undefined, 'version 2 keeps having no reference');
+    // the version named, or the version itself without one: taken
+    await ok('POST', '/v1/models/rr/versions', { version: '2', reference: { from: T0, to: T0 + 2 * HOUR, version: '1' } });
+    assert.deepEqual((s.deps.catalog.version('rr', '2')?.record.reference as { source: unknown }).source, { from: T0, to: T0 + 2 * HOUR, version: '1' });
+    await ok('POST', '/v1/models/rr/versions', { version: '2', reference: { from: T0, to: T0 + 2 * HOUR } });
+    assert.deepEqual((s.deps.catalog.version('rr', '2')?.record.reference as { source: unknown }).source, { from: T0, to: T0 + 2 * HOUR, version: '2' });
+  });
+});

@@ -112,7 +112,8 @@ export function modelRoutes(deps: AppDeps) {
           const from = parseTime(String(b.reference.from ?? ''), 'reference.from');
           const to = parseTime(String(b.reference.to ?? ''), 'reference.to');
           if (from === undefined || to === undefined || !(from < to)) throw new ApiError('bad_request', 'reference needs "from" before "to"');
-          const source = deps.catalog.version(m.name, b.reference.version ?? b.version) ?? existing;
+          // the version named (an unknown one refused: it was the version's own traffic, silently), else the version itself
+          const source = b.reference.version !== undefined ? deps.catalog.version(m.name, b.reference.version) : existing;
           if (!source) throw new ApiError('unknown_version', `no version "${b.reference.version ?? b.version}" to take the reference range from`);
           try {
             reference = { ...(await takeRangeReference(deps, m, source, b.version, from, to)) };
