@@ -42,3 +42,21 @@ test('stored and loaded back: the same summary (numeric bytes as base64, class c
   assert.equal(isStoredLabels({ n: 3 }), false);
   assert.equal(isStoredLabels(null), false);
 });
+
+test('more classes than the category cap (200): every declared class kept, else the 200 most frequent whatever their order; the current side folded on the reference\'s classes', () => {
+  const classes = Array.from({ length: 250 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+  const declared = referenceLabels('multiclass', classes, 1, classes.length);
+  assert.ok(declared instanceof CategoricalSummary);
+  assert.equal(declared.counts.size, 250);
+  assert.equal(declared.other, 0);
+  // c200..c249 twice as frequent, met last: kept (the first 200 met were kept before audit 19)
+  const free = referenceLabels('multiclass', [...classes, ...classes.slice(200)], 1);
+  assert.ok(free instanceof CategoricalSummary);
+  assert.equal(free.counts.size, 200);
+  assert.equal(free.counts.get('c249'), 2);
+  assert.equal(free.other, 50);
+  const cur = labelSummary('multiclass', [...classes].reverse(), null, 0, free);
+  assert.ok(cur instanceof CategoricalSummary);
+  assert.deepEqual([...cur.counts.keys()].sort(), [...free.counts.keys()].sort());
+  assert.equal(cur.other, 50);
+});
