@@ -60,3 +60,14 @@ test('more classes than the category cap (200): every declared class kept, else 
   assert.deepEqual([...cur.counts.keys()].sort(), [...free.counts.keys()].sort());
   assert.equal(cur.other, 50);
 });
+
+test('labels of classes the reference does not name: kept as new classes (drift), but at most 200 of them, the rest in the bucket', () => {
+  const ref = referenceLabels('binary', ['no', 'yes', 'no'], 1);
+  const ids = Array.from({ length: 5000 }, (_, i) => `id-${i}`); // an id sent as the label, 5,000 times
+  const cur = labelSummary('binary', ['no', 'yes', 'maybe', 'maybe', ...ids], null, 0, ref);
+  assert.ok(cur instanceof CategoricalSummary);
+  assert.equal(cur.counts.size, 2 + 200);
+  assert.equal(cur.counts.get('maybe'), 2, 'the most frequent unseen class kept');
+  assert.equal(cur.other, 5000 - 199);
+  assert.equal(cur.count, 5004);
+});

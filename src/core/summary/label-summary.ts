@@ -29,16 +29,19 @@ type OutputKind = 'binary' | 'multiclass' | 'regression';
  * A classifier's labels are counted exactly, every class (not the first 200 met, a summary's cap, the rest in its
  * "other" bucket: the same shares met in another order compared as drift); on the reference's classes when `ref`
  * is given and folded some of its own into its "other" bucket: then a class the reference does not name is counted
- * in the bucket too, as the reference's would have been.
+ * in the bucket too, as the reference's would have been (else at most 200 classes it does not name are kept).
  */
 export function labelSummary(outputKind: OutputKind, labels: Iterable<Label>, edges: readonly number[] | null, seed: number, ref?: FeatureSummary): FeatureSummary {
   if (outputKind !== 'regression') {
     const s = new CategoricalSummary(Number.MAX_SAFE_INTEGER);
     // As the realized metrics read classes (metrics/labels.ts): 1, "1" and "1.0", or "yes" and " yes", are one class.
     for (const l of labels) s.addClass(l === null || isMissing(l) ? null : canonicalKey(l));
-    if (ref instanceof CategoricalSummary && ref.other > 0) {
-      for (const [k, c] of s.counts) {
-        if (ref.counts.has(k)) continue;
+    if (ref instanceof CategoricalSummary) {
+      // Classes the reference does not name: all in the bucket when it has one; else kept, new classes are drift, but
+      // at most DEFAULT_CATEGORY_CAP of them (the most frequent, ties by name), so that labels that are not classes (an
+      // id sent as the label) cannot make an answer of a million categories.
+      const unseen = [...s.counts].filter(([k]) => !ref.counts.has(k)).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      for (const [k, c] of unseen.slice(ref.other > 0 ? 0 : DEFAULT_CATEGORY_CAP)) {
         s.counts.delete(k);
         s.other += c;
       }
