@@ -138,6 +138,22 @@ describe('label drift: /performance, buckets, monitors (real server, DuckDB file
     same(got, want);
   });
 
+  test('a range reference of few labels among many events is a small reference for the automatic method (its labelled rows, not its events)', async () => {
+    await ok('POST', '/v1/models', { name: 'few', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object' } });
+    await ok('POST', '/v1/models/few/versions', { version: '1' });
+    const events = Array.from({ length: 1500 }, (_, i) => ({ id: `f-${i}`, model: 'few', version: '1', timestamp: T0 + (i % 120) * MIN, features: {}, prediction: 'no' }));
+    assert.equal((await ok('POST', '/v1/events', events))['accepted'], 1500);
+    const labels = events.slice(0, 300).map((e, i) => ({ id: e.id, label: i % 3 ? 'no' : 'yes' }));
+    assert.equal((await ok('POST', '/v1/labels', { labels }))['accepted'], 300);
+    await ok('POST', '/v1/models/few/versions', { version: '2', reference: { from: T0, to: T0 + 2 * HOUR, version: '1' } });
+    await traffic('few', 'f2', labels.map((l) => l.label), () => 'no', '2');
+    const p = await ok('GET', `/v1/models/few/performance?${range}&version=2&segments=false`);
+    const got = p['labelDrift'] as FeatureDrift;
+    // 300 labelled rows: chi-squared, as `lookout drift` chooses for a reference of 300 rows (1,500 events: Jensen-Shannon)
+    same(got, featureDrift('__label', categoricalSample(labels.map((l) => l.label)), categoricalSample(labels.map((l) => l.label))));
+    assert.equal(got.method, 'chisquare');
+  });
+
   test('the labelDrift monitor metric: the method asked for, its score as `lookout drift --method`; a method of the other kind refused when declared', async () => {
     await ok('POST', '/v1/monitors', { id: 'bin-labels', model: 'bin', version: '1', metric: 'labelDrift', method: 'jensenshannon', window: '1h', minSamples: 10, levels: [{ severity: 'warning', threshold: 0.1 }] });
     const bad = await call(base, 'POST', '/v1/monitors', { id: 'bin-labels-ks', model: 'bin', version: '1', metric: 'labelDrift', method: 'ks', window: '1h', levels: [{ severity: 'warning', threshold: 0.05 }] });

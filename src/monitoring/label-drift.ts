@@ -29,11 +29,20 @@ export function currentLabels(m: ModelRecord, ref: FeatureSummary, labelled: rea
  * The drift of the labels of `labelled` (the events labelled so far whose event time is in the range) against the
  * reference's labels, by the same methods, defaults and thresholds as features and the prediction (numerical for a
  * regression model, categorical for classifiers; `overrides` as /drift's method and threshold). The reference's size
- * for the automatic choice of method is its rows, as for features.
+ * for the automatic choice of method is labelRows.
  */
 export function labelDriftOf(m: ModelRecord, v: VersionContext, labelled: readonly LabelledOutcome[], overrides: MethodOverrides = {}): LabelDrift {
   const ref = v.reference?.labels;
-  if (!v.reference || !ref) return { labelDrift: null, labelDriftNote: labelReferenceProblem(v) ?? 'no reference' };
+  if (!ref) return { labelDrift: null, labelDriftNote: labelReferenceProblem(v) ?? 'no reference' };
   if (labelled.length === 0) return { labelDrift: null, labelDriftNote: 'no labelled events in the range' };
-  return { labelDrift: featureDriftFromSummaries(LABEL, ref, currentLabels(m, ref, labelled), v.reference.profile.rows, overrides) };
+  return { labelDrift: featureDriftFromSummaries(LABEL, ref, currentLabels(m, ref, labelled), labelRows(ref), overrides) };
+}
+
+/**
+ * The reference's size for the automatic choice of a label drift method: its labelled rows (missing labels included),
+ * a file's rows as for its features, a range's labelled events (not every event of the range: 300 labels among 100,000
+ * events are a small reference).
+ */
+export function labelRows(ref: FeatureSummary): number {
+  return ref.count + ref.missing;
 }

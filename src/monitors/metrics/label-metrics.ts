@@ -3,7 +3,7 @@ import type { MetricsResult } from '../../core/metrics/index.js';
 import { percentileSorted } from '../../core/metrics/percentile.js';
 import { labelDelayMs, realizedWithNote } from '../../monitoring/performance.js';
 import { LABEL } from '../../core/summary/label-summary.js';
-import { currentLabels, labelReferenceProblem } from '../../monitoring/label-drift.js';
+import { currentLabels, labelReferenceProblem, labelRows } from '../../monitoring/label-drift.js';
 import { drift, driftDirection, methodProblem } from './summary-metrics.js';
 import type { MetricArgs, MetricValue, MonitorMetric } from './types.js';
 
@@ -76,11 +76,11 @@ export const LABEL_METRICS: MonitorMetric[] = [
     direction: driftDirection, feature: 'none', source: 'labels', defaultMinSamples: 100,
     async value(ctx, args): Promise<MetricValue> {
       const ref = ctx.v.reference?.labels;
-      if (!ref || !ctx.v.reference) return { value: null, samples: 0, detail: { note: labelReferenceProblem(ctx.v) ?? 'no reference' } };
+      if (!ref) return { value: null, samples: 0, detail: { note: labelReferenceProblem(ctx.v) ?? 'no reference' } };
       const cur = currentLabels(ctx.model, ref, await ctx.labelled());
       const problem = methodProblem(LABEL, cur, args);
       if (problem) return { value: null, samples: 0, detail: { note: problem } };
-      const d = drift(LABEL, ref, cur, ctx.v.reference.profile.rows, args);
+      const d = drift(LABEL, ref, cur, labelRows(ref), args);
       return { value: d.score, samples: cur.count, detail: { method: d.method, methodThreshold: d.threshold, drifted: d.drifted, ...(d.note !== undefined && { note: d.note }) } };
     },
     reference: () => null,
