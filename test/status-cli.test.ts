@@ -131,7 +131,7 @@ describe('lookout status: one look at every model version of a running server', 
       ['--max-error-rate', '5'], ['status', '--url', url], ['alerts', 'list', '--url', url], ['--model', 'ghost']], 3, (args) => (args[0]?.startsWith('-') ? status(base, ...args) : lookoutAsync(args)));
     assert.ok(bad && badJson && both && rate && down && other && ghost);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown item "latency"; --fail-on takes drift, alerts, errors/);
+    assert.match(bad.stderr, /unknown item "latency"; --fail-on takes drift, alerts, errors, labels/);
     assert.equal(badJson.code, 2);
     assert.equal((JSON.parse(badJson.stdout) as { error: { code: string } }).error.code, 'usage');
     assert.match(both.stderr, /'--last <duration>' cannot be used with option '--from <time>'/);
@@ -142,5 +142,41 @@ describe('lookout status: one look at every model version of a running server', 
     assert.equal(down.stderr, other.stderr);
     assert.equal(ghost.code, 2);
     assert.match(ghost.stderr, /HTTP 404 unknown_model/);
+  });
+});
+
+describe('lookout status: label drift (--quality, --fail-on labels)', { timeout: 60_000 }, () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    const post = async (path: string, body: unknown): Promise<void> => {
+      const r = await call(s.url, 'POST', path, body);
+      assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    };
+    // two models of one reference (30% "yes" labels); shifted's labels are 70% "yes", same's 30%
+    for (const name of ['same', 'shifted']) {
+      await post('/v1/models', { name, outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await post(`/v1/models/${name}/versions`, { version: '1' });
+      const csv = `x,prediction,label\n${Array.from({ length: 100 }, (_, i) => `${i % 5},no,${i % 10 < 3 ? 'yes' : 'no'}`).join('\n')}\n`;
+      const up = await fetch(`${s.url}/v1/models/${name}/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
+      assert.equal(up.status, 200, await up.text());
+      const events = Array.from({ length: 100 }, (_, i) => ({ id: `${name}-${i}`, model: name, version: '1', timestamp: NOW - HOUR + i * 1000, features: { x: i % 5 }, prediction: 'no' }));
+      await post('/v1/events', { events });
+      const yes = name === 'shifted' ? 7 : 3;
+      await post('/v1/labels', { labels: events.map((e, i) => ({ id: e.id, label: i % 10 < yes ? 'yes' : 'no' })) });
+    }
+  });
+  after(() => s?.close());
+
+  test('the quality column says "labels drift!" of the drifted labels only; --fail-on labels exits 1 for them (the labelled events read without --quality)', async () => {
+    const [q, all, same, json] = await pool([['--quality'], ['--fail-on', 'labels'], ['--fail-on', 'labels', '--model', 'same'], ['--json', '--fail-on', 'labels']], 2, (args) => status(s.url, ...args));
+    assert.equal(q?.code, 0, q?.stderr);
+    assert.match(q?.stdout ?? '', /^shifted\s.*accuracy 0\.3000, labels drift!\s+0$/m);
+    assert.match(q?.stdout ?? '', /^same\s.*accuracy 0\.7000\s+0$/m);
+    assert.equal(all?.code, 1, all?.stdout);
+    assert.match(all?.stdout ?? '', /unwell \(--fail-on labels\):\n {2}shifted 1: label drift: chisquare /);
+    assert.equal(same?.code, 0, same?.stdout);
+    const j = JSON.parse(json?.stdout ?? '') as StatusJson;
+    assert.deepEqual(j.findings.map((f) => [f.model, f.check]), [['shifted', 'labels']]);
   });
 });

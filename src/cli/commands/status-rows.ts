@@ -15,12 +15,14 @@ export interface OverviewRow {
     realized: { metrics: Record<string, { value: number | null } | undefined> } | null;
     estimated: { accuracy: number | null } | null;
     labelled: number;
+    /** The labels of the range against the reference's (GET /performance's labelDrift). */
+    labelDrift?: { method: string; score: number | null; drifted: boolean } | null;
   } | null;
   performanceError?: string;
 }
 
 /** What `--fail-on` takes. */
-export const FAIL_ON = ['drift', 'alerts', 'errors'] as const;
+export const FAIL_ON = ['drift', 'alerts', 'errors', 'labels'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 /** One finding that makes a row unwell under `--fail-on`. */
@@ -61,6 +63,8 @@ export function findings(rows: readonly OverviewRow[], alerts: readonly AlertRec
     if (failOn.includes('alerts') && open.length > 0) out.push({ ...at, check: 'alerts', detail: `${open.length} open alert${open.length === 1 ? '' : 's'} (worst: ${worstSeverity(open)})` });
     const e = r.health.errorRate;
     if (failOn.includes('errors') && e !== null && e > maxErrorRate) out.push({ ...at, check: 'errors', detail: `error rate ${pct(e)} > ${pct(maxErrorRate)}` });
+    const ld = r.performance?.labelDrift;
+    if (failOn.includes('labels') && ld?.drifted) out.push({ ...at, check: 'labels', detail: `label drift: ${ld.method} ${fmt(ld.score, 4)}` });
   }
   // an open alert of a model without a row (no version in the overview) still counts
   if (failOn.includes('alerts')) {
@@ -94,8 +98,13 @@ function driftCell(r: OverviewRow): string {
   return `${dd.driftedFeatures}/${dd.features} (${(dd.share * 100).toFixed(0)}%)${dd.drifted ? ' drift!' : ''}`;
 }
 
-/** The realized headline metric (accuracy; MAE of a regression), else the CBPE estimate of the accuracy. */
+/** The realized headline metric (accuracy; MAE of a regression), else the CBPE estimate of the accuracy; and label drift. */
 function qualityCell(r: OverviewRow): string {
+  const q = headlineCell(r);
+  return r.performance?.labelDrift?.drifted ? `${q}, labels drift!` : q;
+}
+
+function headlineCell(r: OverviewRow): string {
   if (r.performanceError !== undefined) return `error: ${r.performanceError}`;
   const p = r.performance;
   if (!p) return '-';

@@ -23,8 +23,10 @@ its model.
 Range: the server's default (the last 24 h) unless --last, or --from/--to (epoch ms or ISO-8601 as the API takes them;
 no zone: UTC), are given.
 
---fail-on drift,alerts,errors: exit 1 when a version has dataset drift (drift), an open or acknowledged alert that is
-neither silenced nor inhibited (alerts), or an error rate above --max-error-rate (errors). Without --fail-on the exit
+--fail-on drift,alerts,errors,labels: exit 1 when a version has dataset drift (drift), an open or acknowledged alert
+that is neither silenced nor inhibited (alerts), an error rate above --max-error-rate (errors), or label drift (labels:
+the range's labels against the reference's, GET /performance's labelDrift; "labels drift!" in the quality column with
+--quality). Without --fail-on the exit
 code is 0 whenever the server answered; 2 for an unreachable server, a refused key or a bad option.
 
 Examples:
@@ -108,7 +110,9 @@ interface Overview {
  */
 async function everyRow(o: Opts, q: Record<string, string>): Promise<Overview> {
   const rows: OverviewRow[] = [];
-  let query: Record<string, string> = { ...q, ...(o.model !== undefined && { prefix: o.model, limit: '1' }), ...(o.quality && { performance: 'true' }) };
+  // label drift is of the labelled events, as the quality column: --fail-on labels asks for them too
+  const performance = o.quality === true || (o.failOn ?? []).includes('labels');
+  let query: Record<string, string> = { ...q, ...(o.model !== undefined && { prefix: o.model, limit: '1' }), ...(performance && { performance: 'true' }) };
   let first: { from: number; to: number } | undefined;
   for (;;) {
     const r = await api(o, 'GET', `/v1/overview?${new URLSearchParams(query).toString()}`) as unknown as Overview & { requested: { from: number; to: number }; next: string | null };
