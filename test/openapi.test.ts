@@ -75,6 +75,18 @@ describe('GET /v1/openapi.json', () => {
       const path = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
       assert.deepEqual(path, [...r.url.matchAll(/:(\w+)/g)].map((m) => m[1]), `${r.method} ${r.url}`);
     }
+    // every body schema is a JSON Schema (2020-12, OpenAPI 3.1's dialect) that compiles
+    const schemaAjv = new Ajv2020({ strict: false });
+    let bodies = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const schema = (op.requestBody?.content['application/json'] as { schema?: object } | undefined)?.schema;
+        if (schema === undefined) continue;
+        assert.doesNotThrow(() => schemaAjv.compile(schema), `${method} ${path}`);
+        bodies++;
+      }
+    }
+    assert.ok(bodies >= 4, `${bodies} body schemas`);
     // bodies: a validated JSON schema (declaring a model), the media types a file upload takes (a reference)
     const declare = doc.paths['/v1/models']?.['post']?.requestBody?.content['application/json'] as { schema: { required: string[] } };
     assert.deepEqual(declare.schema.required, ['name', 'outputKind', 'inputSchema']);
