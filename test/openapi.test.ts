@@ -16,7 +16,7 @@ import { testServer } from './helpers/server.js';
 
 const KEYS: Record<Scope, string> = { ingest: 'lk_ingest_0123456789', read: 'lk_read_0123456789', admin: 'lk_admin_0123456789' };
 
-type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }>; requestBody?: { content: Record<string, unknown> }; security: unknown[]; 'x-lookout-scope'?: Scope };
+type Operation = { operationId: string; parameters?: Array<{ name: string; in: string; required?: boolean }>; requestBody?: { content: Record<string, unknown> }; security: unknown[]; 'x-lookout-scope'?: Scope };
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 describe('GET /v1/openapi.json', () => {
@@ -87,6 +87,11 @@ describe('GET /v1/openapi.json', () => {
       }
     }
     assert.ok(bodies >= 4, `${bodies} body schemas`);
+    // operation ids: identifiers, one per operation
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    assert.equal(new Set(ids).size, ids.length);
+    assert.ok(ids.every((id) => /^[a-z]+(_[A-Za-z0-9]+)*$/.test(id)), ids.find((id) => !/^[a-z]+(_[A-Za-z0-9]+)*$/.test(id)));
+    assert.ok(ids.includes('get_v1_models_name_drift'));
     // bodies: a validated JSON schema (declaring a model), the media types a file upload takes (a reference)
     const declare = doc.paths['/v1/models']?.['post']?.requestBody?.content['application/json'] as { schema: { required: string[] } };
     assert.deepEqual(declare.schema.required, ['name', 'outputKind', 'inputSchema']);

@@ -96,7 +96,8 @@ function openApiDocument(routes: readonly Captured[]): Record<string, unknown> {
       ...(r.query === ANY_QUERY ? [] : r.query.map((name) => ({ name, in: 'query', required: false, schema: r.querySchema[name] ?? { type: 'string' } }))),
     ];
     const op: Record<string, unknown> = {
-      operationId: `${r.method.toLowerCase()} ${r.url}`,
+      // an identifier, as code generators name methods by it: get_v1_models_name_drift
+      operationId: `${r.method.toLowerCase()}${r.url.replace(/[^A-Za-z0-9]+/g, '_').replace(/_$/, '')}`,
       ...(parameters.length > 0 && { parameters }),
       ...(BODY_METHODS.has(r.method) && { requestBody: requestBody(r) }),
       responses: {
