@@ -4,7 +4,7 @@ import { featureDrift } from '../src/core/drift/feature.js';
 import { categoricalSample } from '../src/core/drift/sample.js';
 import type { FeatureDrift } from '../src/core/drift/types.js';
 import type { Server } from '../src/server.js';
-import { call, testServer } from './helpers/server.js';
+import { call, succeeding, testServer } from './helpers/server.js';
 
 /*
  * Audit 19: label drift, range references, lookout.yaml range references and `lookout status`, tried as a demanding
@@ -21,11 +21,7 @@ type Json = Record<string, unknown>;
 describe('audit 19: label drift (real server, DuckDB file)', () => {
   let s: Server;
   let base = '';
-  const ok = async (method: string, path: string, body?: unknown): Promise<Json> => {
-    const r = await call(base, method, path, body);
-    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`);
-    return r.body;
-  };
+  const ok = succeeding(() => base);
   const upload = async (model: string, version: string, csv: string): Promise<void> => {
     const r = await fetch(`${base}/v1/models/${model}/versions/${version}/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
     assert.equal(r.status, 200, await r.text());
@@ -74,11 +70,7 @@ describe('audit 19: label drift (real server, DuckDB file)', () => {
 describe('audit 19: range references (real server, DuckDB file)', () => {
   let s: Server;
   let base = '';
-  const ok = async (method: string, path: string, body?: unknown): Promise<Json> => {
-    const r = await call(base, method, path, body);
-    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`);
-    return r.body;
-  };
+  const ok = succeeding(() => base);
 
   before(async () => {
     s = await testServer({ clock: () => NOW });

@@ -6,7 +6,7 @@ import type { FeatureDrift } from '../src/core/drift/types.js';
 import type { Server } from '../src/server.js';
 import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
 import { mulberry32 } from './helpers/quality-scenario.js';
-import { call, lastEvaluation, testServer } from './helpers/server.js';
+import { call, lastEvaluation, succeeding, testServer } from './helpers/server.js';
 
 /*
  * Also: a reference taken from a past range has the reference metrics of its labelled events.
@@ -23,17 +23,11 @@ const MIN = 60_000;
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const T0 = NOW - 3 * HOUR;
 
-type Json = Record<string, unknown>;
-
 describe('label drift: /performance, buckets, monitors (real server, DuckDB file)', () => {
   let s: Server;
   let base = '';
   let now = NOW;
-  const ok = async (method: string, path: string, body?: unknown): Promise<Json> => {
-    const r = await call(base, method, path, body);
-    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`);
-    return r.body;
-  };
+  const ok = succeeding(() => base);
   const upload = async (model: string, version: string, csv: string): Promise<void> => {
     const r = await fetch(`${base}/v1/models/${model}/versions/${version}/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: csv });
     assert.equal(r.status, 200, await r.text());

@@ -47,6 +47,15 @@ export function poster(url: () => string): (path: string, body: unknown) => Prom
   };
 }
 
+/** A request to the server `url()` names (read at each call) that must succeed (status < 300); its body returned. */
+export function succeeding(url: () => string): (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>> {
+  return async (method, path, body) => {
+    const r = await call(url(), method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 400)}`);
+    return r.body;
+  };
+}
+
 /** The latest evaluation of monitor `id` in [from, to). */
 export async function lastEvaluation(base: string, id: string, from: number, to: number): Promise<EvaluationRecord> {
   const evs = (await call(base, 'GET', `/v1/monitors/${id}/evaluations?from=${from}&to=${to}`)).body['evaluations'] as EvaluationRecord[];
