@@ -65,7 +65,7 @@ const EXPECTED: Expect[] = [
     assert.match(out, /open\s+page\s+fraud\s+fraud-amount-drift/);
     assert.match(out, /open\s+warning\s+fraud\s+fraud-accuracy/);
   } },
-  { cmd: /^lookout status --quality$/, code: 0, check: (_b, out) => assert.match(out, /fraud\s+1\.0\.0\s+202\s.*drift!\s+accuracy 0\.6\d+\s+2 page/) },
+  { cmd: /^lookout status --quality$/, code: 0, check: (_b, out) => assert.match(out, /fraud\s+1\.0\.0\s+202\s.*drift!\s+accuracy 0\.6\d+, labels drift!\s+2 page/) },
   { cmd: /^lookout versions register fraud 1\.0\.0 --upstream http/, code: 0 },
   { cmd: /^lookout versions register fraud 1\.1\.0 --upstream http/, code: 0 },
   { cmd: /^lookout models set-alias fraud production 1\.0\.0/, code: 0 },
