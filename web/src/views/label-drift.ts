@@ -11,13 +11,15 @@ import { bucketStep } from './quality.js';
 
 /**
  * Label drift per bucket: the labels of each bucket's labelled events against the reference's labels (the `labelDrift`
- * of GET /performance/buckets, the same request as the quality chart's), with the method's threshold. A p-value (KS,
+ * of GET /performance/buckets), with the method's threshold. A p-value (KS,
  * chi-squared) drifts below its threshold, a distance above it. Says why there is nothing to draw (a reference without
  * labels, no labelled events).
  */
 export async function labelDriftChart(ctx: ViewContext, m: ModelInfo, q: Query, annotations: () => Promise<Annotation[]>): Promise<HTMLElement> {
   const { step } = bucketStep(ctx.range.from, ctx.range.to);
-  const [perf, notes] = await Promise.all([performanceBuckets(m.name, ctx.range, step, { ...q, metrics: headlineMetric(m).key }), annotations()]);
+  // without the bootstrap CIs (ci=false): only labelDrift is drawn here, and the quality chart's request with CIs, which
+  // may run at the same time, is not computed twice
+  const [perf, notes] = await Promise.all([performanceBuckets(m.name, ctx.range, step, { ...q, metrics: headlineMetric(m).key, ci: 'false' }), annotations()]);
   const bs = perf.buckets;
   const first = bs.find((b) => b.labelDrift !== null)?.labelDrift ?? null;
   if (!first) {
