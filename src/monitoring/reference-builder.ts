@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { computeMetrics, MetricsInputError, type MetricsInput, type MetricsResult } from '../core/metrics/index.js';
 import { decileEdges } from '../core/stats/binning.js';
 import { bytesToBase64 } from '../core/summary/base64.js';
-import { fitIsotonic } from '../core/summary/calibration.js';
+import { fitIsotonic, type Calibration } from '../core/summary/calibration.js';
 import { CategoricalSummary, isMissingText } from '../core/summary/categorical.js';
 import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { WindowSummary } from '../core/summary/window.js';
@@ -129,9 +129,8 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
               y.push(String(l) === positive ? 1 : 0);
             }
           });
-          // Both classes, or no calibration (and no CBPE): fitted on one class it maps every score to 0 (or 1), and the
-          // estimate claimed every prediction certainly wrong (or right) whatever its score.
-          if (y.includes(0) && y.includes(1)) profile.calibration = fitIsotonic(s, y);
+          const calibration = binaryCalibration(s, y);
+          if (calibration) profile.calibration = calibration;
         }
       }
     }
@@ -209,6 +208,15 @@ function labelledRows(labels: ReadonlyArray<unknown>, columns: readonly Float64A
     else allScored = false;
   }
   return { rows, allScored };
+}
+
+/**
+ * Binary CBPE's calibration: an isotonic fit of the scores against "the label is the positive class" (`y`), with both
+ * classes among the labels, else none (and no CBPE): fitted on one class it maps every score to 0 (or 1), and the
+ * estimate claimed every prediction certainly wrong (or right) whatever its score.
+ */
+export function binaryCalibration(scores: readonly number[], y: ReadonlyArray<0 | 1>): Calibration | undefined {
+  return y.includes(0) && y.includes(1) ? fitIsotonic(scores, y) : undefined;
 }
 
 /**

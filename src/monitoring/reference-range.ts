@@ -1,13 +1,12 @@
 import { bytesToBase64 } from '../core/summary/base64.js';
 import { canonicalKey } from '../core/metrics/labels.js';
-import { fitIsotonic } from '../core/summary/calibration.js';
 import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { binaryScore } from '../core/summary/spec.js';
 import { NumericSummary } from '../core/summary/numeric.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import { classIndex, positiveClass, realizedWithNote } from './performance.js';
-import { classCalibrations } from './reference-builder.js';
+import { binaryCalibration, classCalibrations } from './reference-builder.js';
 import type { ReferenceProfile } from './profile.js';
 import type { SummaryReader } from './query.js';
 
@@ -82,7 +81,8 @@ function rangeCalibrations(m: ModelRecord, events: readonly LabelledOutcome[], p
       s.push(score);
       y.push(canonicalKey(l.label) === key ? 1 : 0);
     }
-    return y.includes(0) && y.includes(1) ? { calibration: fitIsotonic(s, y) } : {};
+    const calibration = binaryCalibration(s, y);
+    return calibration ? { calibration } : {};
   }
   const classes = m.classes ?? [];
   if (m.outputKind !== 'multiclass' || classes.length < 2) return {};
