@@ -110,6 +110,53 @@ test('result(): computed once per (context, id); recomputed after a commit; a co
   assert.equal(await cache.result(otherCtx, T0, T0 + 100_000, 'a', compute), 8);
 });
 
+test('result(): identical requests during a computation share it; after a write of the model, or under another context, a new one starts; a failure is not kept', async () => {
+  const ctx = { record: { model: 'm', version: 'v1' } } as unknown as VersionContext;
+  let runs = 0;
+  let release: () => void = () => {};
+  const gate = (): Promise<void> => new Promise<void>((r) => (release = r));
+  const slow = async (): Promise<number> => {
+    const n = ++runs;
+    await gate();
+    return n;
+  };
+  const a = cache.result(ctx, T0, T0 + 50_000, 'shared', slow);
+  const b = cache.result(ctx, T0, T0 + 50_000, 'shared', slow);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(runs, 1, 'the second request waits for the first computation');
+  release();
+  assert.deepStrictEqual(await Promise.all([a, b]), [1, 1]);
+  // a write of the model's events in the range while it computes: a later request does not take the stale computation
+  const c = cache.result(ctx, T0, T0 + 50_000, 'shared2', slow);
+  await new Promise((r) => setImmediate(r));
+  await store.appendEvents([{ ...ev(1002), ts: T0 + 1 }]);
+  const d = cache.result(ctx, T0, T0 + 50_000, 'shared2', async () => ++runs);
+  assert.equal(await d, 3);
+  release();
+  assert.equal(await c, 2);
+  // another context (a new reference) starts its own
+  const other = { record: { model: 'm', version: 'v1' } } as unknown as VersionContext;
+  const e = cache.result(ctx, T0, T0 + 50_000, 'shared3', slow);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await cache.result(other, T0, T0 + 50_000, 'shared3', async () => ++runs), 5);
+  release();
+  assert.equal(await e, 4);
+  // a failed computation fails the requests that shared it, and the next request computes again
+  const boom = async (): Promise<number> => {
+    ++runs;
+    await gate();
+    throw new Error('store failed');
+  };
+  const f = cache.result(ctx, T0, T0 + 50_000, 'fails', boom);
+  const g = cache.result(ctx, T0, T0 + 50_000, 'fails', boom);
+  await new Promise((r) => setImmediate(r));
+  release();
+  await assert.rejects(f, /store failed/);
+  await assert.rejects(g, /store failed/);
+  assert.equal(runs, 6);
+  assert.equal(await cache.result(ctx, T0, T0 + 50_000, 'fails', async () => ++runs), 7);
+});
+
 test('issue 6: with a clock, the first read of a bucket near now extends to now: later buckets need no store read', async () => {
   let reads = 0;
   const counting = watched(store, { labelledOutcomes: (q) => { reads++; return store.labelledOutcomes(q); } });

@@ -74,6 +74,8 @@ function lowerBound(events: readonly LabelledOutcome[], t: number): number {
 export class PerformanceCache {
   private readonly sets = new Map<string, Promise<EventSet | null>>();
   private readonly results = new Map<string, Result>();
+  /** Computations in flight, by result key: shared by identical requests under the same context and write epoch. */
+  private readonly running = new Map<string, { ctx: VersionContext; epoch: number; value: Promise<unknown> }>();
   private readonly epochs = new Map<string, number>();
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -185,20 +187,33 @@ export class PerformanceCache {
     return readLabelled(this.store, { model, version, from, to }, this.limit);
   }
 
-  /** A result over [from, to) computed under this version context for `id` (segment, options), kept until a write touches the range. */
+  /**
+   * A result over [from, to) computed under this version context for `id` (segment, options), kept until a write touches the range.
+   * Identical requests that arrive while it is computed share that computation (a dashboard's panels and the overview
+   * ask for the same figures at once), unless a write of the model came after it started.
+   */
   async result<T>(ctx: VersionContext, from: number, to: number, id: string, compute: () => Promise<T>): Promise<T> {
     const model = ctx.record.model;
     const key = `${model}\u0000${ctx.record.version}\u0000${from}\u0000${to}\u0000${id}`;
     const hit = this.results.get(key);
     if (hit && hit.ctx === ctx && this.now() - hit.at <= this.ttlMs) return hit.value as T;
     const epoch = this.epoch(model);
-    const value = await compute();
-    if (this.epoch(model) === epoch) {
-      this.results.delete(key);
-      this.results.set(key, { ctx, from, to, at: this.now(), value });
-      if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value as string);
+    const running = this.running.get(key);
+    if (running && running.ctx === ctx && running.epoch === epoch) return running.value as Promise<T>;
+    const value = compute();
+    const mine = { ctx, epoch, value };
+    this.running.set(key, mine);
+    try {
+      const v = await value;
+      if (this.epoch(model) === epoch) {
+        this.results.delete(key);
+        this.results.set(key, { ctx, from, to, at: this.now(), value: v });
+        if (this.results.size > this.maxResults) this.results.delete(this.results.keys().next().value as string);
+      }
+      return v;
+    } finally {
+      if (this.running.get(key) === mine) this.running.delete(key);
     }
-    return value;
   }
 }
 
