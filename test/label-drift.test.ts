@@ -114,6 +114,34 @@ describe('label drift: /performance, buckets, monitors (real server, DuckDB file
     }
   });
 
+  test('per segment: each segment of bySegment has the label drift of its own labels, as /performance?segment= answers it', async () => {
+    await ok('POST', '/v1/models', { name: 'seg', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await ok('POST', '/v1/models/seg/versions', { version: '1' });
+    await upload('seg', '1', `x,prediction,label\n${refBin.map((l, i) => `${i % 7},no,${l}`).join('\n')}\n`);
+    const eu = classes(200, 0.3); // as the reference
+    const us = classes(150, 0.7); // drifted
+    const events = [...eu.map((_, i) => ({ id: `seg-eu-${i}`, region: 'eu' })), ...us.map((_, i) => ({ id: `seg-us-${i}`, region: 'us' }))]
+      .map((e, i) => ({ id: e.id, model: 'seg', version: '1', timestamp: T0 + (i % 150) * MIN, features: { x: i % 7 }, prediction: 'no', segment: { region: e.region } }));
+    events.push({ id: 'seg-apac-0', model: 'seg', version: '1', timestamp: T0, features: { x: 1 }, prediction: 'no', segment: { region: 'apac' } });
+    assert.equal((await ok('POST', '/v1/events', events))['accepted'], events.length);
+    const labels = [...eu.map((label, i) => ({ id: `seg-eu-${i}`, label })), ...us.map((label, i) => ({ id: `seg-us-${i}`, label }))];
+    assert.equal((await ok('POST', '/v1/labels', { labels }))['accepted'], labels.length);
+    const p = await ok('GET', `/v1/models/seg/performance?${range}&ci=false`);
+    const by = p['bySegment'] as Array<{ segment: string; labelled: number; labelDrift: FeatureDrift | null; labelDriftNote?: string }>;
+    assert.deepStrictEqual(by.map((x) => [x.segment, x.labelled]), [['region=apac', 0], ['region=eu', 200], ['region=us', 150]]);
+    const [apac, euRow, usRow] = by as [typeof by[0], typeof by[0], typeof by[0]];
+    assert.equal(apac.labelDrift, null, 'a segment with traffic and no label');
+    assert.equal(apac.labelDriftNote, 'no labelled events in the range');
+    for (const [row, mine, drifted] of [[euRow, eu, false], [usRow, us, true]] as const) {
+      const want = featureDrift('__label', categoricalSample(refBin), categoricalSample(mine));
+      assert.equal(want.drifted, drifted, row.segment);
+      same(row.labelDrift as FeatureDrift, want);
+      const filtered = await ok('GET', `/v1/models/seg/performance?${range}&ci=false&segment=${row.segment}`);
+      same(filtered['labelDrift'] as FeatureDrift, want);
+    }
+    same(p['labelDrift'] as FeatureDrift, featureDrift('__label', categoricalSample(refBin), categoricalSample([...eu, ...us])));
+  });
+
   test('a version whose reference is a past range of labelled traffic: its labels are the reference (the same labels: no drift), its metrics the reference metrics', async () => {
     await ok('POST', '/v1/models/bin/versions', { version: '2', reference: { from: T0 - HOUR, to: NOW, version: '1' } });
     // the reference metrics: what /performance answers for the source version over that range (was: none, "no
@@ -177,6 +205,19 @@ describe('label drift: /performance, buckets, monitors (real server, DuckDB file
       assert.match((await chart.textContent()) ?? '', /threshold 0\.05/);
       await openView(page, `${base}/ui/#/model/nolab?from=${T0}&to=${T0 + 2 * HOUR}`, { complete: true });
       assert.match((await page.locator('[data-testid="no-label-drift"]').textContent()) ?? '', /No label drift: the reference has no labels/);
+      // the segment table's label drift column (the model of the per-segment test): drifted in us, not in eu, none in apac
+      await openView(page, `${base}/ui/#/model/seg?version=1&from=${T0 - HOUR}&to=${NOW}`, { complete: true });
+      const table = page.locator('[data-testid="segments-table"]');
+      const col = (await table.locator('thead th').allTextContents()).indexOf('Label drift');
+      assert.ok(col > 0, 'a Label drift column');
+      const cells = new Map<string, string>();
+      for (const row of await table.locator('tbody tr').all()) {
+        const td = await row.locator('td').allTextContents();
+        cells.set(td[0] ?? '', td[col] ?? '');
+      }
+      assert.equal(cells.get('region=apac'), '—');
+      assert.match(cells.get('region=eu') ?? '', /^no \(chisquare [\d.e-]+\)$/);
+      assert.match(cells.get('region=us') ?? '', /^drifted \(chisquare [\d.e-]+\)$/);
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

@@ -7,7 +7,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { VersionContext } from './catalog.js';
 import type { LabelledRead } from './labelled-read.js';
-import { labelDriftOf } from './label-drift.js';
+import { labelDriftOf, type LabelDrift } from './label-drift.js';
 import type { FeatureDrift } from '../core/drift/types.js';
 import { estimateNote, estimateOf, MAX_SEGMENT_ESTIMATES, type Estimate } from './segment-estimates.js';
 
@@ -39,9 +39,10 @@ export interface PerformanceResult {
    * `estimated`: the segment's CBPE estimate from its own window summaries (as the top level's), when the caller read
    * them (opts.segmentSummaries); null with `estimatedNote` for a segment beyond MAX_SEGMENT_ESTIMATES. Lists the
    * segments of the labelled events and those of opts.segmentList (segments with traffic, labelled or not: labelled 0,
-   * realized null).
+   * realized null). `labelDrift`: the segment's labels against the reference's (the version's one reference, as /drift's
+   * segment filter compares a segment's features), null with `labelDriftNote` for a segment without labelled events.
    */
-  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null; realizedNote?: string; estimated?: Estimate; estimatedNote?: string }> | null;
+  bySegment: Array<{ segment: string; labelled: number; realized: MetricsResult | null; realizedNote?: string; estimated?: Estimate; estimatedNote?: string } & LabelDrift> | null;
   /**
    * Set when the range holds more labelled events than a read holds (server.maxLabelledEvents): everything above
    * (labelled, delays, metrics, segments) is then of a uniform sample at `rate`, labelCoverage estimated from it;
@@ -121,7 +122,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     ...labelDriftOf(m, v, labelled),
     bySegment: opts.segments === false ? null : [...new Set([...segments.keys(), ...(opts.segmentList ?? [])])].sort((a, b) => (a < b ? -1 : 1)).map((segment) => {
       const list = segments.get(segment) ?? [];
-      return { segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics, positive), ...segmentEstimate(segment) };
+      return { segment, labelled: list.length, ...realizedWithNote(m, v, list, seed, resamples, opts.metrics, positive), ...segmentEstimate(segment), ...labelDriftOf(m, v, list) };
     }),
     sampled: opts.sampled ?? null,
   };

@@ -60,7 +60,7 @@ export interface Performance {
   estimated: { accuracy: number; precision: number; recall: number; f1: number; n: number } | null;
   reference: Metrics | null;
   /** null when asked with segments=false. */
-  bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null }> | null;
+  bySegment: Array<{ segment: string; labelled: number; realized: Metrics | null; labelDrift?: FeatureDrift | null }> | null;
   /** Set when the range held more labelled events than the server reads (server.maxLabelledEvents): the above is of a sample. */
   sampled: { rate: number; labelledInRange: number } | null;
 }

@@ -3,7 +3,7 @@ import { drift, health, performance, pool } from '../data.js';
 import { h } from '../dom.js';
 import { ms, num, pct, count } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import type { ModelInfo } from '../types.js';
+import type { FeatureDrift, ModelInfo } from '../types.js';
 import { headlineMetric, metricValue, table } from './common.js';
 
 /**
@@ -20,11 +20,17 @@ export function segmentParam(key: string): string {
 /** GET /segments?details=true: one segment's health and drifted features (null: no reference). */
 interface SegmentDetail { segment: string; events: number; errorRate: number | null; latencyMs: { p95: number | null }; driftedFeatures: string[] | null }
 
-interface SegmentRow { segment: string; events: number; errorRate: number | null; p95: number | null; drifted: string; metric: number | null; labelled: number }
+interface SegmentRow { segment: string; events: number; errorRate: number | null; p95: number | null; drifted: string; metric: number | null; labelled: number; labels: string }
+
+/** A segment's label drift as a cell: "drifted" or "no", with the method's score; "—" without labels or a labelled reference. */
+export function labelDriftCell(d: FeatureDrift | null | undefined): string {
+  if (!d || d.score === null) return '—';
+  return `${d.drifted ? 'drifted' : 'no'} (${d.method} ${num(d.score, 3)})`;
+}
 
 /**
  * Per-segment breakdown: the segments with traffic (stored windows) or labels in the range, each with traffic, errors,
- * latency, drifted features and the realized headline metric, worst first, so a drop's location is visible.
+ * latency, drifted features, the realized headline metric and label drift, worst first, so a drop's location is visible.
  */
 export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: string | undefined): Promise<Node> {
   const q = { version };
@@ -51,7 +57,7 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
     return {
       segment: key, events: d.events, errorRate: d.errorRate, p95: d.latencyMs.p95,
       drifted: d.driftedFeatures ? d.driftedFeatures.join(', ') || 'none' : '—',
-      metric: metricValue(p?.realized, hm.key), labelled: p?.labelled ?? 0,
+      metric: metricValue(p?.realized, hm.key), labelled: p?.labelled ?? 0, labels: labelDriftCell(p?.labelDrift),
     };
   });
   const overall = metricValue(perf.realized, hm.key);
@@ -68,5 +74,6 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
       { label: 'p95', value: (r) => r.p95, render: (r) => ms(r.p95) },
       { label: `Realized ${hm.label}`, value: (r) => r.metric, render: (r) => `${fmt(r.metric)} (n=${r.labelled})` },
       { label: 'Drifted features', value: (r) => r.drifted },
+      { label: 'Label drift', value: (r) => r.labels },
     ], rows, { testid: 'segments-table' }));
 }
