@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { redactEnv } from '../../config-env.js';
 import { InputError } from '../../io/errors.js';
 import { loadConfig, type LookoutConfig } from '../../config.js';
-import { DEMO_FILLED_AT, fillDemo, INCIDENTS } from '../../demo/fill.js';
-import { startServer, type Server } from '../../server.js';
+import type { Server } from '../../server.js';
 import { StartStopped } from '../../startup-errors.js';
 import { describeIdle, idleBackgroundThreads, processThreads } from '../thread-priority.js';
 import type { ServeOptions } from './serve.js';
@@ -35,6 +34,9 @@ async function serve(o: ServeOptions, config: LookoutConfig, setCode: (c: number
   if (o.requestLogs) config.server.requestLogs = o.requestLogs;
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new InputError('--tls-cert and --tls-key go together: the certificate and its private key (PEM files)');
   if (o.tlsCert !== undefined && o.tlsKey !== undefined) config.server.tls = { ...config.server.tls, certFile: resolve(o.tlsCert), keyFile: resolve(o.tlsKey) };
+  // The server and the demo (Fastify, DuckDB, Ajv: ~0.6 s of loading) only once the config and the options are known to
+  // be valid: a mistake in lookout.yaml is reported at once.
+  const [{ startServer }, { DEMO_FILLED_AT, fillDemo, INCIDENTS }] = await Promise.all([import('../../server.js'), import('../../demo/fill.js')]);
   const log = (s: string): void => void process.stderr.write(`lookout: ${s}\n`);
   const threadsBefore = new Set(processThreads());
   // Stopped cleanly by a signal from the start: during start-up (the demo fill, the warm-up before listening) the
