@@ -71,6 +71,21 @@ describe('a range reference of a version without a reference: CBPE calibrated on
     assert.equal(got['n'], 200);
   });
 
+  test('a range that has not passed: refused (422) when its end is ahead of the server\'s clock by more than the skew allowance; within it, the range ends at the server\'s now', async () => {
+    // Before: stored as given, e.g. to = a week ahead: the reference said it covered traffic that had not come yet (lookout.yaml refused it)
+    const ahead = await call(base, 'POST', '/v1/models/bin/versions', { version: '4', reference: { from: T0, to: NOW + 3_600_000, version: '1' } });
+    assert.equal(ahead.status, 422, JSON.stringify(ahead.body));
+    assert.match(String((ahead.body['error'] as { message: string }).message), /reference\.to \(2026-11-20T13:00:00\.000Z\) is in the future: a reference range must have passed \(the server's clock says 2026-11-20T12:00:00\.000Z\)/);
+    assert.equal(s.deps.catalog.version('bin', '4'), undefined);
+    const future = await call(base, 'POST', '/v1/models/bin/versions', { version: '4', reference: { from: NOW + 60_000, to: NOW + 120_000, version: '1' } });
+    assert.equal(future.status, 422, JSON.stringify(future.body));
+    assert.match(JSON.stringify(future.body), /reference\.from \(2026-11-20T12:01:00\.000Z\) is not in the past/);
+    // a client clock 2 minutes ahead: the range ends at the server's now, and the version records that range
+    const skewed = await ok('POST', '/v1/models/bin/versions', { version: '4', reference: { from: T0, to: NOW + 120_000, version: '1' } });
+    const v4 = (skewed['versions'] as Array<{ version: string; reference: { source?: { from: number; to: number } } | null }>).find((v) => v.version === '4');
+    assert.deepStrictEqual(v4?.reference?.source && [v4.reference.source.from, v4.reference.source.to], [T0, NOW]);
+  });
+
   test('multiclass: one one-vs-rest calibration per declared class from the events\' scores', async () => {
     const classes = ['a', 'b', 'c'];
     await ok('POST', '/v1/models', { name: 'mc', outputKind: 'multiclass', classes, inputSchema: { type: 'object' } });

@@ -41,6 +41,9 @@ const versionBody = {
 } as const;
 
 /** The options of a reference upload (PUT .../reference?label=...): its columns and the CSV decimal separator. */
+/** How far ahead of the server's clock a reference range's `to` may be (client clock skew): it then ends at the server's now. */
+export const RANGE_CLOCK_SKEW_MS = 5 * 60_000;
+
 const REFERENCE_QUERY = ['label', 'prediction', 'score', 'positiveClass', 'scores', 'decimal'] as const;
 
 const FILE_TYPES: Record<string, string> = {
@@ -112,11 +115,19 @@ export function modelRoutes(deps: AppDeps) {
           const from = parseTime(String(b.reference.from ?? ''), 'reference.from');
           const to = parseTime(String(b.reference.to ?? ''), 'reference.to');
           if (from === undefined || to === undefined || !(from < to)) throw new ApiError('bad_request', 'reference needs "from" before "to"');
+          const now = deps.clock();
+          // A range must have passed (as lookout.yaml's): traffic that comes later would not be in a reference taken now. A
+          // `to` at most RANGE_CLOCK_SKEW_MS ahead (a client clock a little ahead, "the last 7 days") ends at the server's now.
+          if (to > now + RANGE_CLOCK_SKEW_MS) {
+            throw new ApiError('unprocessable', `reference.to (${new Date(to).toISOString()}) is in the future: a reference range must have passed (the server's clock says ${new Date(now).toISOString()})`, { to, now });
+          }
+          const end = Math.min(to, now);
+          if (!(from < end)) throw new ApiError('unprocessable', `reference.from (${new Date(from).toISOString()}) is not in the past (the server's clock says ${new Date(now).toISOString()})`, { from, now });
           // the version named (an unknown one refused: it was the version's own traffic, silently), else the version itself
           const source = b.reference.version !== undefined ? deps.catalog.version(m.name, b.reference.version) : existing;
           if (!source) throw new ApiError('unknown_version', `no version "${b.reference.version ?? b.version}" to take the reference range from`);
           try {
-            reference = { ...(await takeRangeReference(deps, m, source, b.version, from, to)) };
+            reference = { ...(await takeRangeReference(deps, m, source, b.version, from, end)) };
           } catch (e) {
             if (e instanceof InputError) throw new ApiError('unprocessable', e.message);
             throw e;
