@@ -40,10 +40,10 @@ const versionBody = {
   },
 } as const;
 
-/** The options of a reference upload (PUT .../reference?label=...): its columns and the CSV decimal separator. */
 /** How far ahead of the server's clock a reference range's `to` may be (client clock skew): it then ends at the server's now. */
 export const RANGE_CLOCK_SKEW_MS = 5 * 60_000;
 
+/** The options of a reference upload (PUT .../reference?label=...): its columns and the CSV decimal separator. */
 const REFERENCE_QUERY = ['label', 'prediction', 'score', 'positiveClass', 'scores', 'decimal'] as const;
 
 const FILE_TYPES: Record<string, string> = {
