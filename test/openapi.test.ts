@@ -98,6 +98,27 @@ describe('GET /v1/openapi.json', () => {
     assert.ok('text/csv' in (doc.paths['/v1/models/{name}/versions/{version}/reference']?.['put']?.requestBody?.content ?? {}));
   });
 
+  test('successful answers: a $ref to a component schema, each a JSON Schema 2020-12 that compiles in Ajv\'s strict mode', () => {
+    const components = (doc as unknown as { components: { schemas: Record<string, object> } }).components;
+    const strict = new Ajv2020({ strict: true, allowUnionTypes: true });
+    strict.addVocabulary(['components']);
+    strict.addSchema({ $id: 'urn:lookout:doc', components: { schemas: components.schemas } });
+    for (const name of Object.keys(components.schemas)) assert.doesNotThrow(() => strict.compile({ $ref: `urn:lookout:doc#/components/schemas/${name}` }), name);
+    let described = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops) as Array<[string, Operation & { responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }]>) {
+        const ok = Object.entries(op.responses).filter(([status]) => status !== 'default');
+        assert.equal(ok.length, 1, `${method} ${path}: one success response`);
+        const [status, r] = ok[0] as [string, { content?: Record<string, { schema: { $ref?: string } }> }];
+        if (status === '2XX') continue; // not described
+        const target = r.content?.['application/json']?.schema.$ref ?? '';
+        assert.ok(/^\d{3}$/.test(status) && target.startsWith('#/components/schemas/') && target.slice(21) in components.schemas, `${method} ${path}: ${status} ${target}`);
+        described++;
+      }
+    }
+    assert.ok(described >= 19, `${described} operations with a described answer`);
+  });
+
   test('every operation\'s scope is the one the server enforces: a key of another scope is refused 403 naming it', async () => {
     let checked = 0;
     for (const [path, ops] of Object.entries(doc.paths)) {

@@ -2,12 +2,16 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../version.js';
 import { ERROR_STATUS } from './errors.js';
 import { ANY_QUERY, type QuerySpec } from './known-query.js';
+import { ANSWER_SCHEMAS, type AnswerSpec } from './answers/index.js';
+import { ref } from './answers/schema.js';
 
 /*
  * GET /v1/openapi.json: an OpenAPI 3.1 description of the HTTP API, built from the routes as registered (no second list
  * to keep in step): each route's method and path, its path parameters, the query parameters it declares (known-query.ts:
  * the same list that refuses others), its JSON body schema where the route validates one, the API key scope it needs
- * and the error shape every endpoint answers. Answers' bodies are described in README.md and docs/*.md, not here.
+ * and the error shape every endpoint answers, and the successful answer's JSON Schema where the route names one (route
+ * config `answer`: src/http/answers/, shared parts in #/components/schemas; the others are described in README.md only).
+ * Those schemas are not Fastify response schemas (whose serializer drops what they do not list): only this reads them.
  * Written by hand: @fastify/swagger documents only what a route's `schema` holds, and most query parameters here are
  * checked by the handlers (their messages name the valid values), not by a querystring schema.
  */
@@ -24,6 +28,7 @@ interface Captured {
   mediaTypes: readonly string[];
   querySchema: Record<string, unknown>;
   scope: string | null;
+  answer: AnswerSpec | undefined;
 }
 
 /**
@@ -39,7 +44,7 @@ export function useOpenApi(app: FastifyInstance): () => Record<string, unknown> 
     for (const method of [route.method].flat()) {
       list.push({
         method, url: route.url, query: route.config?.query ?? [], body: schema.body, mediaTypes: route.config?.mediaTypes ?? ['application/json'],
-        querySchema: schema.querystring?.properties ?? {}, scope: hooks.find((h) => typeof h[SCOPE] === 'string')?.[SCOPE] ?? null,
+        querySchema: schema.querystring?.properties ?? {}, answer: route.config?.answer, scope: hooks.find((h) => typeof h[SCOPE] === 'string')?.[SCOPE] ?? null,
       });
     }
   });
@@ -101,7 +106,9 @@ function openApiDocument(routes: readonly Captured[]): Record<string, unknown> {
       ...(parameters.length > 0 && { parameters }),
       ...(BODY_METHODS.has(r.method) && { requestBody: requestBody(r) }),
       responses: {
-        '2XX': { description: 'success: the answer is described in README.md ("API") and docs/*.md' },
+        ...(r.answer
+          ? { [String(r.answer.status)]: { description: r.answer.description, content: { 'application/json': { schema: ref(r.answer.schema) } } } }
+          : { '2XX': { description: 'success: the answer is described in README.md ("API") and docs/*.md' } }),
         default: { $ref: '#/components/responses/Error' },
       },
       ...(r.scope !== null ? { security: [{ bearer: [r.scope] }, { apiKeyHeader: [r.scope] }], 'x-lookout-scope': r.scope } : { security: [] }),
@@ -117,6 +124,7 @@ function openApiDocument(routes: readonly Captured[]): Record<string, unknown> {
     },
     paths,
     components: {
+      schemas: structuredClone(ANSWER_SCHEMAS),
       responses: { Error: { description: 'an error: {"error": {"code", "message", "details"}}, the HTTP status given by the code', content: { 'application/json': { schema: ERROR_SCHEMA } } } },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer KEY' },

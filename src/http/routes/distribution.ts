@@ -3,6 +3,7 @@ import { CategoricalSummary, OTHER, OTHER_KEY } from '../../core/summary/categor
 import { NumericSummary } from '../../core/summary/numeric.js';
 import { prevDouble } from '../../core/drift/from-summary.js';
 import type { AppDeps } from '../deps.js';
+import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
 import { RANGE_QUERY } from '../params.js';
@@ -32,7 +33,7 @@ export interface CategoricalDistribution {
 export function distributionRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { name: string; feature: string }; Querystring: Record<string, unknown> }>(
-      '/v1/models/:name/features/:feature/distribution', { onRequest: deps.keys.hook('read'), config: { query: RANGE_QUERY } }, async (req) => {
+      '/v1/models/:name/features/:feature/distribution', { onRequest: deps.keys.hook('read'), config: { query: RANGE_QUERY, answer: answer('DistributionAnswer', 'reference vs current shares per bin (numerical) or per category') } }, async (req) => {
         const { v, r } = versionAndRange(deps, req.params.name, req.query);
         const spec = v.spec.features.find((f) => f.name === req.params.feature);
         if (!spec) throw new ApiError('not_found', `model "${req.params.name}" has no feature "${req.params.feature.slice(0, 200)}"; features: ${v.spec.features.map((f) => f.name).join(', ')}`);

@@ -5,6 +5,7 @@ import { ForbiddenKeyRow } from '../../ingest/forbidden-key.js';
 import { hasNul } from '../../ingest/limits.js';
 import type { LabelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
+import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { batchRows } from './events.js';
 
@@ -13,7 +14,7 @@ type LabelResult = { index: number; id: string; status: 'accepted' } | { index: 
 export function labelRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     /** Ground truth by prediction id, any time after the prediction: [{id, label, model?}] or {labels: [...]}. */
-    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels', query: [] } }, async (req) => {
+    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels', query: [], answer: answer('LabelsAnswer', 'per row accepted or rejected (code and message)') } }, async (req) => {
       const rows = batchRows(req.body, 'labels');
       const now = deps.clock();
       const results: LabelResult[] = [];

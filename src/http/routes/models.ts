@@ -11,6 +11,7 @@ import { referenceFromFile } from '../../monitoring/reference-builder.js';
 import { takeRangeReference } from '../../models/range-reference.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
+import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
 import { MODEL_PAGE_QUERY, modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
@@ -59,12 +60,12 @@ export function modelRoutes(deps: AppDeps) {
     app.addContentTypeParser(Object.keys(FILE_TYPES), { parseAs: 'buffer', bodyLimit: 1024 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
     // Every model at once without `limit` (as before paging); with it, a page of at most `limit` and the `next` cursor.
-    app.get<{ Querystring: ModelPageQuery }>('/v1/models', { onRequest: deps.keys.hook('read'), config: { query: MODEL_PAGE_QUERY }, schema: { querystring: modelPageQuery } }, async (req) => {
+    app.get<{ Querystring: ModelPageQuery }>('/v1/models', { onRequest: deps.keys.hook('read'), config: { query: MODEL_PAGE_QUERY, answer: answer('ModelList', 'the models by name, with their versions (a page of them with limit)') }, schema: { querystring: modelPageQuery } }, async (req) => {
       const page = modelPage(deps.catalog.models(), req.query);
       return { models: page.items.map((m) => describe(deps, m)), next: page.next };
     });
 
-    app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read'), config: { query: [] } }, async (req) => describe(deps, requireModel(deps, req.params.name)));
+    app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('Model', 'the model\'s declaration and its versions') } }, async (req) => describe(deps, requireModel(deps, req.params.name)));
 
     app.post<{ Body: { name: string; outputKind: OutputKind; inputSchema: Record<string, unknown>; segmentKeys?: string[]; classes?: string[]; description?: string } }>(
       '/v1/models', { onRequest: deps.keys.hook('admin'), config: { query: [] }, schema: { body: modelBody } }, async (req, reply) => {
@@ -144,7 +145,7 @@ export function modelRoutes(deps: AppDeps) {
 
     /** Uploads a reference data file (CSV, JSON lines or Parquet body) for a version and computes its profile. */
     app.put<{ Params: { name: string; version: string }; Querystring: Record<string, string | undefined> }>(
-      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true, query: REFERENCE_QUERY } }, async (req) => {
+      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true, query: REFERENCE_QUERY, answer: answer('Model', 'the model with the version\'s new reference') } }, async (req) => {
         const m = requireModel(deps, req.params.name);
         const v = deps.catalog.version(m.name, req.params.version);
         if (!v) throw new ApiError('unknown_version', `model "${m.name}" has no version "${req.params.version}"`);

@@ -4,6 +4,7 @@ import { driftOf } from '../../monitoring/drift-query.js';
 import { healthOf } from '../../monitoring/health.js';
 import type { ModelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
+import { answer } from '../answers/index.js';
 import { modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
 import { rangeParams } from '../params.js';
 import { coveredSeconds, performanceFigures } from '../query-figures.js';
@@ -31,7 +32,7 @@ const headline = (m: ModelRecord): string => (m.outputKind === 'regression' ? 'm
  */
 export function overviewRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get<{ Querystring: Query }>('/v1/overview', { onRequest: deps.keys.hook('read'), config: { query: Object.keys(overviewQuery.properties) }, schema: { querystring: overviewQuery } }, async (req) => {
+    app.get<{ Querystring: Query }>('/v1/overview', { onRequest: deps.keys.hook('read'), config: { query: Object.keys(overviewQuery.properties), answer: answer('OverviewAnswer', 'per version of a page of models: health, drift and (performance=true) performance') }, schema: { querystring: overviewQuery } }, async (req) => {
       const end = deps.metrics.queryDuration.startTimer({ endpoint: 'overview' });
       try {
         const r = rangeParams({ from: req.query.from, to: req.query.to }, deps.clock());

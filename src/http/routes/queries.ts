@@ -8,6 +8,7 @@ import type { OutputKind } from '../../storage/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
 import type { WindowSummary } from '../../core/summary/window.js';
 import type { AppDeps } from '../deps.js';
+import { answer, type AnswerSpec } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { requireModel, versionAndRange } from '../model-params.js';
 import { RANGE_QUERY, thresholdParam, type RangeParams } from '../params.js';
@@ -47,9 +48,10 @@ export function queryRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     const onRequest = deps.keys.hook('read');
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
-    const read = (...names: string[]) => ({ onRequest, config: { query: [...RANGE_QUERY, ...names] } });
+    // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
+    const read = (answer: AnswerSpec | null, ...names: string[]) => ({ onRequest, config: { query: [...RANGE_QUERY, ...names], ...(answer && { answer }) } });
 
-    app.get<RG>('/v1/models/:name/drift', read('method', 'threshold', 'driftShare'), async (req: Req) => timed('drift', async () => {
+    app.get<RG>('/v1/models/:name/drift', read(answer('DriftAnswer', 'per-feature drift and the prediction drift against the version\'s reference (422 without one)'), 'method', 'threshold', 'driftShare'), async (req: Req) => timed('drift', async () => {
       const { v, r } = ctx(req);
       for (const k of ['method', 'threshold']) if (Array.isArray(req.query[k])) throw new ApiError('bad_request', `${k} must be given once (got ${(req.query[k] as unknown[]).length} values)`);
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
@@ -65,7 +67,7 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), ...d, note: 'computed from window summaries: KS from KLL sketches (statistic within stats.ks.errorBound of the exact value; p-value conservative; exact while neither sketch has compacted), Wasserstein between sketch items, PSI/Jensen-Shannon/Hellinger exact on the reference bins' };
     }));
 
-    app.get<RG>('/v1/models/:name/quality', read(), async (req: Req) => timed('quality', async () => {
+    app.get<RG>('/v1/models/:name/quality', read(answer('QualityAnswer', 'data quality per feature and rejected rows by code')), async (req: Req) => timed('quality', async () => {
       const { v, r } = ctx(req);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
       const d = v.reference ? driftOf(v, merged) : null;
@@ -89,7 +91,7 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), events: merged.events, rejected: merged.rejected, rejectedByCode: merged.rejectedByCode, features };
     }));
 
-    app.get<RG>('/v1/models/:name/performance', read('segments', 'metrics', 'ci'), async (req: Req) => timed('performance', async () => {
+    app.get<RG>('/v1/models/:name/performance', read(answer('PerformanceAnswer', 'realized metrics, label coverage and delay, CBPE estimate, label drift; per segment'), 'segments', 'metrics', 'ci'), async (req: Req) => timed('performance', async () => {
       const { v, r } = ctx(req);
       const m = requireModel(deps, v.record.model);
       const segments = booleanParam(req.query['segments'], 'segments');
@@ -104,7 +106,7 @@ export function queryRoutes(deps: AppDeps) {
      * epoch, the first and last clipped to the range), for charts: each bucket as GET /performance?segments=false
      * answers for its range, in one request.
      */
-    app.get<RG>('/v1/models/:name/performance/buckets', read('step', 'metrics', 'ci'), async (req: Req) => timed('performance_buckets', async () => {
+    app.get<RG>('/v1/models/:name/performance/buckets', read(answer('PerformanceBucketsAnswer', 'realized metrics and the CBPE estimate per bucket of step'), 'step', 'metrics', 'ci'), async (req: Req) => timed('performance_buckets', async () => {
       const { v, r } = ctx(req);
       const m = requireModel(deps, v.record.model);
       const step = stepParam(req.query['step']);
@@ -125,7 +127,7 @@ export function queryRoutes(deps: AppDeps) {
      * `details=true` adds each segment's health and drifted features (what /health and /drift answer for it)
      * for the first MAX_SEGMENT_DETAILS segments, in one request instead of two per segment.
      */
-    app.get<RG>('/v1/models/:name/segments', read('details'), async (req: Req) => timed('segments', async () => {
+    app.get<RG>('/v1/models/:name/segments', read(answer('SegmentsAnswer', 'the segments with traffic in the range (with details=true their health and drifted features)'), 'details'), async (req: Req) => timed('segments', async () => {
       const { v, r } = ctx(req);
       // `segment` narrows the list to the stored segments holding it (region=eu: region=eu&tier=gold, ...), as it echoes
       const segments = (await deps.reader.segmentsInRange(v, r.from, r.to)).filter((s) => r.segment === '' || segmentMatches(s, r.segment));
@@ -139,14 +141,14 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), segments, details, detailsTruncated: segments.length > MAX_SEGMENT_DETAILS };
     }));
 
-    app.get<RG>('/v1/models/:name/health', read(), async (req: Req) => timed('health', async () => {
+    app.get<RG>('/v1/models/:name/health', read(answer('HealthAnswer', 'latency, error rate, throughput and cost of the range')), async (req: Req) => timed('health', async () => {
       const { v, r } = ctx(req);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
       return { ...head(v, r), ...healthOf(merged, coveredSeconds(r)) };
     }));
 
     /** Raw events kept by sampling (ingest.sampleRate), newest last, for debugging. */
-    app.get<RG>('/v1/models/:name/events', read('limit', 'before'), async (req: Req) => timed('events', async () => {
+    app.get<RG>('/v1/models/:name/events', read(null, 'limit', 'before'), async (req: Req) => timed('events', async () => {
       const { v, r } = ctx(req);
       const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
@@ -162,7 +164,7 @@ export function queryRoutes(deps: AppDeps) {
       return { ...head(v, r), events, next: last ? Buffer.from(JSON.stringify([last.ts, last.id])).toString('base64url') : null };
     }));
 
-    app.get<RG>('/v1/models/:name/timeseries', read('granularity', 'metric', 'method', 'threshold'), async (req: Req) => timed('timeseries', async () => {
+    app.get<RG>('/v1/models/:name/timeseries', read(answer('TimeseriesAnswer', 'one value of the metric per window'), 'granularity', 'metric', 'method', 'threshold'), async (req: Req) => timed('timeseries', async () => {
       const { v, r } = ctx(req);
       const metric = req.query['metric'];
       if (typeof metric !== 'string') throw new ApiError('bad_request', `metric must be one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`);

@@ -4,6 +4,7 @@ import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRIC
 import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
 import { checkComputedWindows, checkSeriesWindows, seriesMethodsParams } from '../series-method-params.js';
 import type { AppDeps } from '../deps.js';
+import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { versionAndRange } from '../model-params.js';
 import { RANGE_QUERY } from '../params.js';
@@ -17,7 +18,7 @@ const MAX_METRICS = 16;
  */
 export function seriesRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/v1/models/:name/series', { onRequest: deps.keys.hook('read'), config: { query: [...RANGE_QUERY, 'granularity', 'metrics', 'method', 'threshold'] } }, async (req) => {
+    app.get<{ Params: { name: string }; Querystring: Record<string, unknown> }>('/v1/models/:name/series', { onRequest: deps.keys.hook('read'), config: { query: [...RANGE_QUERY, 'granularity', 'metrics', 'method', 'threshold'], answer: answer('SeriesAnswer', 'several metrics on the same windows') } }, async (req) => {
       const { v, r } = versionAndRange(deps, req.params.name, req.query);
       const raw = req.query['metrics'];
       const metrics = typeof raw === 'string' ? raw.split(',').map((m) => m.trim()).filter(Boolean) : [];

@@ -1,0 +1,33 @@
+import { SEVERITIES } from '../../core/rules/types.js';
+import { epochMs, object, ref, type Schema } from './schema.js';
+
+/** An alert (storage/alerts.ts AlertRecord). */
+export const Alert: Schema = object({
+  id: { type: 'string' },
+  fingerprint: { type: 'string' },
+  monitorId: { type: 'string' },
+  model: { type: 'string' },
+  version: { type: ['string', 'null'] },
+  severity: { enum: [...SEVERITIES] },
+  state: { enum: ['open', 'acknowledged', 'resolved'] },
+  falsePositive: { type: 'boolean' },
+  labels: { type: 'object', additionalProperties: { type: 'string' } },
+  startsAt: epochMs,
+  endsAt: { type: ['integer', 'null'], description: 'null while open or acknowledged' },
+  updatedAt: epochMs,
+  acknowledgedBy: { type: 'string' },
+  resolvedBy: { type: 'string' },
+  note: { type: 'string' },
+  silenced: { type: 'boolean' },
+  inhibited: { type: 'boolean' },
+  context: { type: 'object', description: 'what the monitor saw (value, threshold, ...)' },
+}, ['acknowledgedBy', 'resolvedBy', 'note']);
+
+/** GET /v1/alerts. */
+export const AlertList: Schema = object({ alerts: { type: 'array', items: ref('Alert') } });
+
+/** GET /v1/alerts/:id and the lifecycle operations (ack, resolve, false-positive). */
+export const AlertAnswer: Schema = object({ alert: ref('Alert') });
+
+/** POST /v1/alerts: the alert raised, or the open one of the same source and labels it was deduplicated into (null when neither is). */
+export const RaisedAlert: Schema = object({ alert: { anyOf: [ref('Alert'), { type: 'null' }] } });

@@ -1,0 +1,45 @@
+import { Alert, AlertAnswer, AlertList, RaisedAlert } from './alerts.js';
+import { DistributionAnswer } from './distribution.js';
+import { DatasetDrift, DriftAnswer, FeatureDrift } from './drift.js';
+import { HealthAnswer, HealthFigures } from './health.js';
+import { EventsAnswer, LabelsAnswer } from './ingest.js';
+import { MetricsResult, MetricValue } from './metrics.js';
+import { Model, ModelList } from './models.js';
+import { OverviewAnswer } from './overview.js';
+import { PerformanceAnswer, PerformanceBucket, PerformanceBucketsAnswer, PerformanceFigures } from './performance.js';
+import { QualityAnswer } from './quality.js';
+import type { Schema } from './schema.js';
+import { SegmentsAnswer } from './segments.js';
+import { SeriesAnswer, TimeseriesAnswer } from './series.js';
+
+/**
+ * The JSON Schemas of successful answers, by name: #/components/schemas of GET /v1/openapi.json. A route names the one
+ * it answers in its config (`answer: answer('DriftAnswer')`); openapi.ts alone reads them. Never hand them to Fastify's
+ * `schema.response`: its serializer drops whatever an answer holds that its schema does not list.
+ */
+export const ANSWER_SCHEMAS = {
+  MetricValue, MetricsResult, FeatureDrift, DatasetDrift, HealthFigures, PerformanceFigures, PerformanceBucket, Model, Alert,
+  EventsAnswer, LabelsAnswer, ModelList, DriftAnswer, HealthAnswer, PerformanceAnswer, PerformanceBucketsAnswer, TimeseriesAnswer,
+  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert,
+} satisfies Record<string, Schema>;
+
+export type AnswerName = keyof typeof ANSWER_SCHEMAS;
+
+/** A route's successful answer as the OpenAPI document describes it: its status and the schema of its JSON body. */
+export interface AnswerSpec {
+  status: number;
+  schema: AnswerName;
+  description: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's successful answer, for GET /v1/openapi.json only (not a response schema: nothing is serialised by it). */
+    answer?: AnswerSpec;
+  }
+}
+
+/** A route config's `answer`: `schema` answered with `status` (200 by default). */
+export function answer(schema: AnswerName, description: string, status = 200): AnswerSpec {
+  return { status, schema, description };
+}

@@ -1,0 +1,34 @@
+import { object, type Schema } from './schema.js';
+
+const index: Schema = { type: 'integer', minimum: 0, description: 'the row\'s position in the batch' };
+
+/** A batch's answer: counts and one result per row, in the batch's order. */
+function batchAnswer(rejected: Schema, what: string): Schema {
+  return object({
+    accepted: { type: 'integer', minimum: 0 },
+    rejected: { type: 'integer', minimum: 0 },
+    results: {
+      type: 'array',
+      items: { oneOf: [object({ index, id: { type: 'string', description: `the ${what}'s id${what === 'event' ? ' (assigned when absent)' : ''}` }, status: { const: 'accepted' } }, [], { additionalProperties: false }), rejected] },
+    },
+  });
+}
+
+/** POST /v1/events. */
+export const EventsAnswer: Schema = batchAnswer(object({
+  index,
+  id: { type: 'string' },
+  status: { const: 'rejected' },
+  code: { type: 'string', description: 'why (docs/events.md): schema_violation, duplicate_id, ...' },
+  message: { type: 'string' },
+  details: {},
+}, ['id', 'details']), 'event');
+
+/** POST /v1/labels. */
+export const LabelsAnswer: Schema = batchAnswer(object({
+  index,
+  id: { type: 'string' },
+  status: { const: 'rejected' },
+  code: { enum: ['forbidden_key', 'invalid_label', 'invalid_id', 'unknown_prediction', 'model_mismatch', 'duplicate_in_batch'] },
+  message: { type: 'string' },
+}, ['id']), 'label');
