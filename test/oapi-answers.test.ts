@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Server } from '../src/server.js';
 import { mulberry32 } from './helpers/quality-scenario.js';
+import { testSchemas } from './helpers/pg-schemas.js';
 import { call, testServer, type Json } from './helpers/server.js';
 
 /*
@@ -27,10 +28,14 @@ const REQUIRED = [
   'post /v1/events', 'post /v1/labels', 'get /v1/models', 'get /v1/models/{name}', 'get /v1/models/{name}/drift', 'get /v1/models/{name}/health',
   'get /v1/models/{name}/performance', 'get /v1/models/{name}/performance/buckets', 'get /v1/models/{name}/timeseries', 'get /v1/models/{name}/segments',
   'get /v1/overview', 'get /v1/alerts', 'get /v1/models/{name}/series', 'get /v1/models/{name}/quality', 'get /v1/models/{name}/features/{feature}/distribution',
-  'get /v1/alerts/{id}', 'post /v1/alerts', 'post /v1/alerts/{id}/ack', 'put /v1/models/{name}/versions/{version}/reference',
+  'get /v1/alerts/{id}', 'post /v1/alerts', 'post /v1/alerts/{id}/ack', 'put /v1/models/{name}/versions/{version}/reference', 'get /v1/models/{name}/events',
 ];
 
-describe('answers described by GET /v1/openapi.json (real server, DuckDB file)', () => {
+const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
+const pgSchemas = testSchemas('lookout_oapi', pgUrl);
+
+for (const store of ['duckdb', 'postgres'] as const) {
+describe(`answers described by GET /v1/openapi.json (real server, ${store === 'duckdb' ? 'DuckDB file' : 'PostgreSQL'})`, { skip: store === 'postgres' && !pgUrl ? 'LOOKOUT_TEST_PG_URL not set' : false }, () => {
   let s: Server;
   let base = '';
   let doc: Doc;
@@ -80,6 +85,8 @@ describe('answers described by GET /v1/openapi.json (real server, DuckDB file)',
   before(async () => {
     s = await testServer({ clock: () => NOW, configure: (c) => {
       c.server.maxLabelledEvents = 100; // the classifier's 240 labelled events are then sampled
+      c.ingest.sampleRate = 1; // every event kept with its features (GET /events)
+      if (store === 'postgres') c.storage = pgSchemas.url('answers');
     } });
     base = s.url;
     doc = (await call(base, 'GET', '/v1/openapi.json')).body as unknown as Doc;
@@ -280,6 +287,22 @@ describe('answers described by GET /v1/openapi.json (real server, DuckDB file)',
     refused('get', sp, series, (a) => delete a['methods'], 'methods removed');
   });
 
+  test('raw events: a page, the next one, a segment, an empty range', async () => {
+    const p = '/v1/models/{name}/events';
+    const first = await check('get', p, `/v1/models/clf/events?${range}&limit=200`);
+    assert.equal(typeof first['next'], 'string');
+    const last = await check('get', p, `/v1/models/clf/events?${range}&limit=200&before=${String(first['next'])}`);
+    assert.equal(last['next'], null);
+    const events = [...first['events'] as unknown[], ...last['events'] as unknown[]] as Array<{ error: string | null; prediction: unknown }>;
+    assert.equal(events.length, 241);
+    assert.ok(events.some((e) => e.error !== null && e.prediction === null), 'the failed inference');
+    await check('get', p, `/v1/models/mc/events?${range}&segment=&limit=5`);
+    await check('get', p, `/v1/models/clf/events?${range}&segment=region=eu&limit=3`);
+    await check('get', p, `/v1/models/reg/events?${empty}`);
+    refused('get', p, first, (a) => delete (a['events'] as Array<Record<string, unknown>>)[0]!['ts'], 'an event\'s ts removed');
+    refused('get', p, first, (a) => ((a['events'] as Array<Record<string, unknown>>)[0]!['score'] = '0.3'), 'a score as text');
+  });
+
   test('segments, quality, distribution', async () => {
     const p = '/v1/models/{name}/segments';
     await check('get', p, `/v1/models/clf/segments?${range}`);
@@ -374,3 +397,4 @@ describe('answers described by GET /v1/openapi.json (real server, DuckDB file)',
     assert.ok([...validated.values()].reduce((a, b) => a + b, 0) > 60, `${[...validated.values()].reduce((a, b) => a + b, 0)} answers validated`);
   });
 });
+}

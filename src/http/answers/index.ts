@@ -2,6 +2,7 @@ import { Alert, AlertAnswer, AlertList, RaisedAlert } from './alerts.js';
 import { DistributionAnswer } from './distribution.js';
 import { DatasetDrift, DriftAnswer, FeatureDrift } from './drift.js';
 import { HealthAnswer, HealthFigures } from './health.js';
+import { EventPage, StoredEvent } from './events-page.js';
 import { EventsAnswer, LabelsAnswer } from './ingest.js';
 import { MetricsResult, MetricValue } from './metrics.js';
 import { Model, ModelList } from './models.js';
@@ -20,7 +21,7 @@ import { SeriesAnswer, TimeseriesAnswer } from './series.js';
 export const ANSWER_SCHEMAS = {
   MetricValue, MetricsResult, FeatureDrift, DatasetDrift, HealthFigures, PerformanceFigures, PerformanceBucket, Model, Alert,
   EventsAnswer, LabelsAnswer, ModelList, DriftAnswer, HealthAnswer, PerformanceAnswer, PerformanceBucketsAnswer, TimeseriesAnswer,
-  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert,
+  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert, StoredEvent, EventPage,
 } satisfies Record<string, Schema>;
 
 export type AnswerName = keyof typeof ANSWER_SCHEMAS;

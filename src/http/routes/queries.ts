@@ -148,7 +148,7 @@ export function queryRoutes(deps: AppDeps) {
     }));
 
     /** Raw events kept by sampling (ingest.sampleRate), newest last, for debugging. */
-    app.get<RG>('/v1/models/:name/events', read(null, 'limit', 'before'), async (req: Req) => timed('events', async () => {
+    app.get<RG>('/v1/models/:name/events', read(answer('EventPage', 'a page of the range\'s kept events, newest first'), 'limit', 'before'), async (req: Req) => timed('events', async () => {
       const { v, r } = ctx(req);
       const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
