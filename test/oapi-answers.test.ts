@@ -29,6 +29,7 @@ const REQUIRED = [
   'get /v1/models/{name}/performance', 'get /v1/models/{name}/performance/buckets', 'get /v1/models/{name}/timeseries', 'get /v1/models/{name}/segments',
   'get /v1/overview', 'get /v1/alerts', 'get /v1/models/{name}/series', 'get /v1/models/{name}/quality', 'get /v1/models/{name}/features/{feature}/distribution',
   'get /v1/alerts/{id}', 'post /v1/alerts', 'post /v1/alerts/{id}/ack', 'put /v1/models/{name}/versions/{version}/reference', 'get /v1/models/{name}/events',
+  'get /v1/silences', 'post /v1/silences', 'delete /v1/silences/{id}',
 ];
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
@@ -338,7 +339,7 @@ describe(`answers described by GET /v1/openapi.json (real server, ${store === 'd
     refused('get', p, withPerf, (a) => delete ((a['rows'] as Array<Record<string, unknown>>)[0]!['performance'] as Record<string, unknown>)['labelled'], 'a row\'s performance.labelled removed');
   });
 
-  test('alerts: none, one raised, acknowledged, listed', async () => {
+  test('alerts and silences: none, one raised, acknowledged, listed; a silence created, listed, expired', async () => {
     assert.deepEqual((await check('get', '/v1/alerts', '/v1/alerts'))['alerts'], []);
     const raised = await check('post', '/v1/alerts', '/v1/alerts', 201, { source: 'oapi', model: 'clf', severity: 'page', summary: 'something is off', labels: { team: 'ml' } });
     const id = (raised['alert'] as { id: string }).id;
@@ -352,6 +353,17 @@ describe(`answers described by GET /v1/openapi.json (real server, ${store === 'd
     await check('post', '/v1/alerts/{id}/false-positive', `/v1/alerts/${id}/false-positive`, 200, {});
     await check('get', '/v1/alerts', '/v1/alerts?state=all');
     refused('get', '/v1/alerts', list, (a) => ((a['alerts'] as Array<Record<string, unknown>>)[0]!['state'] = 'snoozed'), 'an unknown state');
+    // silences: none, one created (regex and negative matchers), listed, expired
+    assert.deepEqual((await check('get', '/v1/silences', '/v1/silences'))['silences'], []);
+    const created = await check('post', '/v1/silences', '/v1/silences', 201, {
+      matchers: [{ name: 'model', value: 'clf' }, { name: 'team', value: 'ops|infra', isRegex: true, isNegative: true }], endsAt: NOW + HOUR, createdBy: 'alice', comment: 'deploy',
+    });
+    const sid = (created['silence'] as { id: string }).id;
+    const silences = await check('get', '/v1/silences', '/v1/silences');
+    assert.equal((silences['silences'] as Array<{ active: boolean }>)[0]?.active, true);
+    await check('delete', '/v1/silences/{id}', `/v1/silences/${sid}`);
+    refused('get', '/v1/silences', silences, (a) => delete (a['silences'] as Array<Record<string, unknown>>)[0]!['active'], 'active removed');
+    refused('get', '/v1/silences', silences, (a) => ((a['silences'] as Array<{ matchers: unknown[] }>)[0]!.matchers = []), 'no matcher');
     refused('get', '/v1/alerts', list, (a) => delete (a['alerts'] as Array<Record<string, unknown>>)[0]!['startsAt'], 'startsAt removed');
   });
 

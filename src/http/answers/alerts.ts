@@ -31,3 +31,24 @@ export const AlertAnswer: Schema = object({ alert: ref('Alert') });
 
 /** POST /v1/alerts: the alert raised, or the open one of the same source and labels it was deduplicated into (null when neither is). */
 export const RaisedAlert: Schema = object({ alert: { anyOf: [ref('Alert'), { type: 'null' }] } });
+
+/** A silence (storage/alerts.ts SilenceRecord) and whether it mutes now. */
+export const Silence: Schema = object({
+  id: { type: 'string' },
+  matchers: {
+    type: 'array', minItems: 1,
+    items: object({ name: { type: 'string' }, value: { type: 'string' }, isRegex: { const: true }, isNegative: { const: true } }, ['isRegex', 'isNegative']),
+  },
+  startsAt: epochMs,
+  endsAt: epochMs,
+  createdBy: { type: 'string' },
+  comment: { type: 'string' },
+  createdAt: epochMs,
+  active: { type: 'boolean', description: 'startsAt <= now < endsAt' },
+});
+
+/** GET /v1/silences. */
+export const SilenceList: Schema = object({ silences: { type: 'array', items: ref('Silence') } });
+
+/** POST /v1/silences, DELETE /v1/silences/:id (expired now, kept). */
+export const SilenceAnswer: Schema = object({ silence: ref('Silence') });

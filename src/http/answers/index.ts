@@ -1,4 +1,4 @@
-import { Alert, AlertAnswer, AlertList, RaisedAlert } from './alerts.js';
+import { Alert, AlertAnswer, AlertList, RaisedAlert, Silence, SilenceAnswer, SilenceList } from './alerts.js';
 import { DistributionAnswer } from './distribution.js';
 import { DatasetDrift, DriftAnswer, FeatureDrift } from './drift.js';
 import { HealthAnswer, HealthFigures } from './health.js';
@@ -21,7 +21,7 @@ import { SeriesAnswer, TimeseriesAnswer } from './series.js';
 export const ANSWER_SCHEMAS = {
   MetricValue, MetricsResult, FeatureDrift, DatasetDrift, HealthFigures, PerformanceFigures, PerformanceBucket, Model, Alert,
   EventsAnswer, LabelsAnswer, ModelList, DriftAnswer, HealthAnswer, PerformanceAnswer, PerformanceBucketsAnswer, TimeseriesAnswer,
-  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert, StoredEvent, EventPage,
+  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert, StoredEvent, EventPage, Silence, SilenceList, SilenceAnswer,
 } satisfies Record<string, Schema>;
 
 export type AnswerName = keyof typeof ANSWER_SCHEMAS;

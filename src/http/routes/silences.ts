@@ -3,6 +3,7 @@ import type { Alerting } from '../../alerting/setup.js';
 import { checkMatcher, matches, type Matcher } from '../../core/rules/matchers.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
+import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
 import { objectBody } from './alerting-params.js';
@@ -53,9 +54,10 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
     const read = { onRequest: deps.keys.hook('read'), config: { query: [] } };
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
-    app.get<RG>('/v1/silences', read, async () => ({ silences: (await store.listSilences()).map(view) }));
+    // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
+    app.get<RG>('/v1/silences', { ...read, config: { ...read.config, answer: answer('SilenceList', 'every silence, active or not') } }, async () => ({ silences: (await store.listSilences()).map(view) }));
 
-    app.post<RG>('/v1/silences', admin, async (req: Req, reply) => {
+    app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
       const b = objectBody(req);
       const now = deps.clock();
       const startsAt = time(b['startsAt'], 'startsAt') ?? now;
@@ -73,7 +75,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
     });
 
     /** Expires a silence now (kept for the record). */
-    app.delete<RG>('/v1/silences/:id', admin, async (req: Req) => {
+    app.delete<RG>('/v1/silences/:id', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence, expired now (kept for the record)') } }, async (req: Req) => {
       const s = await store.getSilence(req.params.id);
       if (!s) throw new ApiError('not_found', `no silence "${req.params.id.slice(0, 200)}"`);
       const now = deps.clock();
