@@ -29,7 +29,8 @@ const REQUIRED = [
   'get /v1/models/{name}/performance', 'get /v1/models/{name}/performance/buckets', 'get /v1/models/{name}/timeseries', 'get /v1/models/{name}/segments',
   'get /v1/overview', 'get /v1/alerts', 'get /v1/models/{name}/series', 'get /v1/models/{name}/quality', 'get /v1/models/{name}/features/{feature}/distribution',
   'get /v1/alerts/{id}', 'post /v1/alerts', 'post /v1/alerts/{id}/ack', 'put /v1/models/{name}/versions/{version}/reference', 'get /v1/models/{name}/events',
-  'get /v1/silences', 'post /v1/silences', 'delete /v1/silences/{id}',
+  'get /v1/silences', 'post /v1/silences', 'delete /v1/silences/{id}', 'post /v1/models', 'post /v1/models/{name}/versions',
+  'get /v1/monitors', 'post /v1/monitors', 'get /v1/monitors/{id}', 'delete /v1/monitors/{id}', 'get /v1/monitors/{id}/evaluations',
 ];
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
@@ -96,12 +97,15 @@ describe(`answers described by GET /v1/openapi.json (real server, ${store === 'd
     const inputSchema = { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } };
     for (const m of [
       { name: 'clf', outputKind: 'binary', classes: ['no', 'yes'], segmentKeys: ['region'], inputSchema },
-      { name: 'reg', outputKind: 'regression', inputSchema },
+      { name: 'reg', outputKind: 'regression', inputSchema, description: 'minutes to deliver' },
       { name: 'bare', outputKind: 'binary', inputSchema },
     ]) {
-      assert.ok([200, 201].includes((await call(base, 'POST', '/v1/models', m)).status));
-      assert.equal((await call(base, 'POST', `/v1/models/${m.name}/versions`, { version: '1' })).status, 201);
+      await check('post', '/v1/models', '/v1/models', 201, m);
+      await check('post', '/v1/models/{name}/versions', `/v1/models/${m.name}/versions`, 201, { version: '1', ...(m.name === 'reg' && { metadata: { git: 'abc' } }) });
     }
+    // declared again: 200
+    await check('post', '/v1/models', '/v1/models', 200, { name: 'bare', outputKind: 'binary', inputSchema });
+    await check('post', '/v1/models/{name}/versions', '/v1/models/bare/versions', 200, { version: '1' });
     const cats = ['a', 'b', 'c'];
     const refClf = Array.from({ length: 300 }, (_, i) => {
       const score = Math.round(rnd() * 1000) / 1000;
@@ -365,6 +369,28 @@ describe(`answers described by GET /v1/openapi.json (real server, ${store === 'd
     refused('get', '/v1/silences', silences, (a) => delete (a['silences'] as Array<Record<string, unknown>>)[0]!['active'], 'active removed');
     refused('get', '/v1/silences', silences, (a) => ((a['silences'] as Array<{ matchers: unknown[] }>)[0]!.matchers = []), 'no matcher');
     refused('get', '/v1/alerts', list, (a) => delete (a['alerts'] as Array<Record<string, unknown>>)[0]!['startsAt'], 'startsAt removed');
+  });
+
+  test('monitors: created, replaced, listed before and after an evaluation, its evaluations, deleted', async () => {
+    const def = { id: 'clf-errors', model: 'clf', metric: 'errorRate', window: '1h', minSamples: 0, levels: [{ severity: 'warning', threshold: 0.5 }] };
+    await check('post', '/v1/monitors', '/v1/monitors', 201, def);
+    await check('post', '/v1/monitors', '/v1/monitors', 200, { ...def, for: '5m', labels: { team: 'ml' } });
+    await check('post', '/v1/monitors', '/v1/monitors', 201, { id: 'reg-drift', model: 'reg', metric: 'drift:x', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.3 }] });
+    const fresh = await check('get', '/v1/monitors/{id}', '/v1/monitors/clf-errors');
+    assert.equal((fresh['monitor'] as { last: unknown }).last, null);
+    assert.equal((await call(base, 'POST', '/v1/monitors/run')).status, 200);
+    const evaluated = await check('get', '/v1/monitors/{id}', '/v1/monitors/clf-errors');
+    assert.ok((evaluated['monitor'] as { last: unknown }).last !== null, 'evaluated');
+    const list = await check('get', '/v1/monitors', '/v1/monitors');
+    assert.equal((list['monitors'] as unknown[]).length, 2);
+    await check('get', '/v1/monitors', '/v1/monitors?model=reg');
+    const evals = await check('get', '/v1/monitors/{id}/evaluations', `/v1/monitors/clf-errors/evaluations?from=${T0 - HOUR}&to=${NOW + 1}`);
+    assert.ok((evals['evaluations'] as unknown[]).length > 0);
+    await check('get', '/v1/monitors/{id}/evaluations', `/v1/monitors/reg-drift/evaluations?${empty}`);
+    await check('delete', '/v1/monitors/{id}', '/v1/monitors/reg-drift');
+    refused('get', '/v1/monitors/{id}', evaluated, (a) => delete (a['monitor'] as Record<string, unknown>)['problem'], 'problem removed');
+    refused('get', '/v1/monitors/{id}', evaluated, (a) => (((a['monitor'] as Record<string, unknown>)['last'] as Record<string, unknown>)['at'] = 'yesterday'), 'a last evaluation time as text');
+    refused('get', '/v1/monitors/{id}/evaluations', evals, (a) => delete (a['evaluations'] as Array<Record<string, unknown>>)[0]!['samples'], 'samples removed');
   });
 
   test('ingest answers: negative controls', async () => {

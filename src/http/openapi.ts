@@ -100,14 +100,15 @@ function openApiDocument(routes: readonly Captured[]): Record<string, unknown> {
       ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
       ...(r.query === ANY_QUERY ? [] : r.query.map((name) => ({ name, in: 'query', required: false, schema: r.querySchema[name] ?? { type: 'string' } }))),
     ];
+    const answer = r.answer;
     const op: Record<string, unknown> = {
       // an identifier, as code generators name methods by it: get_v1_models_name_drift
       operationId: `${r.method.toLowerCase()}${r.url.replace(/[^A-Za-z0-9]+/g, '_').replace(/_$/, '')}`,
       ...(parameters.length > 0 && { parameters }),
       ...(BODY_METHODS.has(r.method) && { requestBody: requestBody(r) }),
       responses: {
-        ...(r.answer
-          ? { [String(r.answer.status)]: { description: r.answer.description, content: { 'application/json': { schema: ref(r.answer.schema) } } } }
+        ...(answer
+          ? Object.fromEntries(answer.status.map((status) => [String(status), { description: answer.description, content: { 'application/json': { schema: ref(answer.schema) } } }]))
           : { '2XX': { description: 'success: the answer is described in README.md ("API") and docs/*.md' } }),
         default: { $ref: '#/components/responses/Error' },
       },

@@ -6,6 +6,7 @@ import { EventPage, StoredEvent } from './events-page.js';
 import { EventsAnswer, LabelsAnswer } from './ingest.js';
 import { MetricsResult, MetricValue } from './metrics.js';
 import { Model, ModelList } from './models.js';
+import { Evaluation, EvaluationList, Monitor, MonitorAnswer, MonitorList } from './monitors.js';
 import { OverviewAnswer } from './overview.js';
 import { PerformanceAnswer, PerformanceBucket, PerformanceBucketsAnswer, PerformanceFigures } from './performance.js';
 import { QualityAnswer } from './quality.js';
@@ -21,14 +22,15 @@ import { SeriesAnswer, TimeseriesAnswer } from './series.js';
 export const ANSWER_SCHEMAS = {
   MetricValue, MetricsResult, FeatureDrift, DatasetDrift, HealthFigures, PerformanceFigures, PerformanceBucket, Model, Alert,
   EventsAnswer, LabelsAnswer, ModelList, DriftAnswer, HealthAnswer, PerformanceAnswer, PerformanceBucketsAnswer, TimeseriesAnswer,
-  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert, StoredEvent, EventPage, Silence, SilenceList, SilenceAnswer,
+  SeriesAnswer, SegmentsAnswer, QualityAnswer, DistributionAnswer, OverviewAnswer, AlertList, AlertAnswer, RaisedAlert, StoredEvent, EventPage, Silence, SilenceList, SilenceAnswer, Monitor, MonitorList, MonitorAnswer, Evaluation, EvaluationList,
 } satisfies Record<string, Schema>;
 
 export type AnswerName = keyof typeof ANSWER_SCHEMAS;
 
-/** A route's successful answer as the OpenAPI document describes it: its status and the schema of its JSON body. */
+/** A route's successful answer as the OpenAPI document describes it: its status(es) and the schema of its JSON body. */
 export interface AnswerSpec {
-  status: number;
+  /** The statuses it is answered with (POST /v1/models: 201 created, 200 replaced). */
+  status: readonly number[];
   schema: AnswerName;
   description: string;
 }
@@ -40,7 +42,7 @@ declare module 'fastify' {
   }
 }
 
-/** A route config's `answer`: `schema` answered with `status` (200 by default). */
-export function answer(schema: AnswerName, description: string, status = 200): AnswerSpec {
-  return { status, schema, description };
+/** A route config's `answer`: `schema` answered with `status` (200 by default; several: each of them). */
+export function answer(schema: AnswerName, description: string, status: number | readonly number[] = 200): AnswerSpec {
+  return { status: typeof status === 'number' ? [status] : status, schema, description };
 }

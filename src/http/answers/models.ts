@@ -24,7 +24,11 @@ export const Model: Schema = object({
   createdAt: epochMs,
   updatedAt: epochMs,
   versions: { type: 'array', items: version },
-}, ['classes', 'description']);
+  warnings: {
+    type: 'array', items: object({ monitor: { type: 'string' }, problem: { type: 'string' } }),
+    description: 'POST /v1/models and /versions only: the model\'s monitors its declaration no longer fits (absent when none)',
+  },
+}, ['classes', 'description', 'warnings']);
 
 /** GET /v1/models. */
 export const ModelList: Schema = object({

@@ -68,7 +68,7 @@ export function modelRoutes(deps: AppDeps) {
     app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('Model', 'the model\'s declaration and its versions') } }, async (req) => describe(deps, requireModel(deps, req.params.name)));
 
     app.post<{ Body: { name: string; outputKind: OutputKind; inputSchema: Record<string, unknown>; segmentKeys?: string[]; classes?: string[]; description?: string } }>(
-      '/v1/models', { onRequest: deps.keys.hook('admin'), config: { query: [] }, schema: { body: modelBody } }, async (req, reply) => {
+      '/v1/models', { onRequest: deps.keys.hook('admin'), config: { query: [], answer: answer('Model', 'the model declared (201) or its declaration replaced (200)', [200, 201]) }, schema: { body: modelBody } }, async (req, reply) => {
         const b = req.body;
         const existing = deps.catalog.model(b.name)?.model;
         const now = deps.clock();
@@ -105,7 +105,7 @@ export function modelRoutes(deps: AppDeps) {
       });
 
     app.post<{ Params: { name: string }; Body: { version: string; metadata?: Record<string, unknown>; reference?: { from?: string | number; to?: string | number; version?: string } } }>(
-      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), config: { query: [] }, schema: { body: versionBody } }, async (req, reply) => {
+      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), config: { query: [], answer: answer('Model', 'the model with the version added (201) or replaced (200)', [200, 201]) }, schema: { body: versionBody } }, async (req, reply) => {
         const m = requireModel(deps, req.params.name);
         const b = req.body;
         // stored as JSON text: deeper values overflowed JSON.stringify's stack (500)

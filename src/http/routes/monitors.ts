@@ -5,6 +5,7 @@ import type { MonitorDefinition } from '../../monitors/definition.js';
 import { alertStateOf } from '../../monitors/alert-state.js';
 import { formatDuration } from '../../monitors/duration.js';
 import type { AppDeps } from '../deps.js';
+import { answer, type AnswerSpec } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { objectBody, optionalModel, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
 
@@ -35,10 +36,12 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
     const read = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
+    // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
+    const answering = <T extends { config: { query: string[] } }>(options: T, a: AnswerSpec): T => ({ ...options, config: { ...options.config, answer: a } });
 
-    app.get<RG>('/v1/monitors', read('model'), async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
+    app.get<RG>('/v1/monitors', answering(read('model'), answer('MonitorList', 'the monitors (of a model with ?model=)')), async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
 
-    app.post<RG>('/v1/monitors', admin, async (req: Req, reply) => {
+    app.post<RG>('/v1/monitors', answering(admin, answer('MonitorAnswer', 'the monitor created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
       const replaces = typeof body['id'] === 'string' && m.monitor(body['id']) !== undefined;
@@ -58,15 +61,15 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     /** Runs the schedule now (at the server clock): evaluations due, alerts, notifications. */
     app.post<RG>('/v1/monitors/run', admin, async () => ({ tick: await m.tick() }));
 
-    app.get<RG>('/v1/monitors/:id', read(), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
+    app.get<RG>('/v1/monitors/:id', answering(read(), answer('MonitorAnswer', 'the monitor, its last evaluation and problem')), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
 
-    app.delete<RG>('/v1/monitors/:id', admin, async (req: Req) => {
+    app.delete<RG>('/v1/monitors/:id', answering(admin, answer('MonitorAnswer', 'the monitor deleted')), async (req: Req) => {
       const d = find(req.params.id);
       await m.delete(d.id);
       return { monitor: view(d) };
     });
 
-    app.get<RG>('/v1/monitors/:id/evaluations', read(...SPAN_QUERY), async (req: Req) => {
+    app.get<RG>('/v1/monitors/:id/evaluations', answering(read(...SPAN_QUERY), answer('EvaluationList', 'the evaluations of the range (default the last 7 days), oldest first')), async (req: Req) => {
       const id = req.params.id;
       if (!m.monitor(id) && !m.sloDefinitions().some((s) => s.id === id)) throw new ApiError('not_found', `no monitor or SLO "${id.slice(0, 200)}"`);
       const { from, to } = span(req.query, deps.clock() + 1, 7 * DAY);
