@@ -49,7 +49,7 @@ export function queryRoutes(deps: AppDeps) {
     const onRequest = deps.keys.hook('read');
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
     // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
-    const read = (answer: AnswerSpec | null, ...names: string[]) => ({ onRequest, config: { query: [...RANGE_QUERY, ...names], ...(answer && { answer }) } });
+    const read = (spec: AnswerSpec | null, ...names: string[]) => ({ onRequest, config: { query: [...RANGE_QUERY, ...names], ...(spec && { answer: spec }) } });
 
     app.get<RG>('/v1/models/:name/drift', read(answer('DriftAnswer', 'per-feature drift and the prediction drift against the version\'s reference (422 without one)'), 'method', 'threshold', 'driftShare'), async (req: Req) => timed('drift', async () => {
       const { v, r } = ctx(req);
