@@ -39,6 +39,11 @@ export function useOpenApi(app: FastifyInstance): () => Record<string, unknown> 
   const list: Captured[] = [];
   let doc: Record<string, unknown> | null = null;
   app.addHook('onRoute', (route: RouteOptions) => {
+    // Fastify would serialise the answers with fast-json-stringify, which silently drops every property the schema does
+    // not list (open maps, fields added later): describe an answer with config.answer (src/http/answers/) instead.
+    if ((route.schema as { response?: unknown } | undefined)?.response !== undefined) {
+      throw new Error(`route ${[route.method].flat().join(',')} ${route.url} has a schema.response: Fastify would drop what it does not list from every answer; describe the answer with config: { answer } (src/http/answers/) instead`);
+    }
     const hooks = [route.onRequest ?? []].flat() as Array<{ [SCOPE]?: string }>;
     const schema = (route.schema ?? {}) as { body?: unknown; querystring?: { properties?: Record<string, unknown> } };
     for (const method of [route.method].flat()) {
