@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isStoredSegment, segmentMatches, segmentParts, undeclaredSegmentKeys } from './segment-match.js';
+import { canonicalSegment, isStoredSegment, segmentMatches, segmentParts, undeclaredSegmentKeys } from './segment-match.js';
 
 test('a segment is stored as it is when empty or naming every key in canonical form; else several stored ones hold it', () => {
   const keys = ['region', 'tier'];
@@ -30,3 +30,14 @@ test('undeclared segment keys: those a model does not declare', () => {
   assert.deepEqual(undeclaredSegmentKeys('', []), []);
   assert.deepEqual(undeclaredSegmentKeys('__proto__=x', ['region']), ['__proto__']);
 });
+
+test('a segment written by hand (a monitor\'s) in canonical form: values as events carry them or URI-encoded, keys in any order', () => {
+  assert.equal(canonicalSegment(''), '');
+  assert.equal(canonicalSegment('region=São Paulo'), 'region=S%C3%A3o%20Paulo');
+  assert.equal(canonicalSegment('region=S%C3%A3o%20Paulo'), 'region=S%C3%A3o%20Paulo');
+  assert.equal(canonicalSegment('tier=gold&region=eu'), 'region=eu&tier=gold');
+  assert.equal(canonicalSegment('region=a%26b'), 'region=a%26b');
+  assert.equal(canonicalSegment('region=100%'), 'region=100%25');
+  assert.equal(canonicalSegment('eu'), 'eu');
+});
+

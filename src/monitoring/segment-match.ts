@@ -17,6 +17,17 @@ export function segmentParts(segment: string): Record<string, string> | null {
   return out;
 }
 
+/**
+ * A segment written by hand ("k=v&k2=v2", a monitor's: values as the events carry them, "region=São Paulo", or
+ * URI-encoded as /segments lists them, "region=S%C3%A3o%20Paulo"; keys in any order) in its canonical form (segmentKey),
+ * as events are stored and matched; "" stays "". The text itself when a part is not "key=value".
+ */
+export function canonicalSegment(segment: string): string {
+  if (segment === '') return '';
+  const parts = segmentParts(segment);
+  return parts === null ? segment : segmentKey(parts);
+}
+
 /** The keys a segment names that are not among `keys` (a model's segment keys): no event can carry them. */
 export function undeclaredSegmentKeys(segment: string, keys: readonly string[]): string[] {
   return Object.keys(segmentParts(segment) ?? {}).filter((k) => !keys.includes(k));

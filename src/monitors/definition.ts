@@ -10,7 +10,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricArgs } from './metrics/types.js';
 import { splitMetric } from '../monitoring/metric-name.js';
-import { segmentParts, undeclaredSegmentKeys } from '../monitoring/segment-match.js';
+import { canonicalSegment, segmentParts, undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 import { reservedLabelsError } from './reserved-labels.js';
 
 /** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
@@ -211,12 +211,22 @@ export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'cla
 }
 
 /**
+ * The stored segment key a monitor's `segment` measures ("" for the whole traffic): its values as the events carry them
+ * or URI-encoded, keys in any order (canonicalSegment). Until audit 20 the text was compared as written with the stored
+ * keys, which are URI-encoded: a value with a space or a non-ASCII letter ("region=São Paulo") matched no event.
+ */
+export function monitorSegment(d: Pick<MonitorDefinition, 'segment'>): string {
+  return canonicalSegment(d.segment ?? '');
+}
+
+/**
  * What a monitor's values measure (model, version, metric and its arguments, segment, window), as a short hash: stored
  * with each evaluation, so a control chart only reuses values of the same series (not those of a redefined monitor).
  * Rule, levels and sample guard are left out: they do not change the values.
  */
 export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metric' | 'method' | 'class' | 'segment' | 'windowMs'>): string {
-  const what = [d.model, d.version ?? '', d.metric, d.method ?? '', d.class ?? '', d.segment ?? '', d.windowMs];
+  // the segment as it is measured (canonical): "region=São Paulo", which matched no event until audit 20, measures anew
+  const what = [d.model, d.version ?? '', d.metric, d.method ?? '', d.class ?? '', monitorSegment(d), d.windowMs];
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
 }
 

@@ -9,7 +9,7 @@ import type { EvaluationRecord } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import { EvalCache } from './cache.js';
-import { metricArgs, valueKey, type MonitorDefinition } from './definition.js';
+import { metricArgs, monitorSegment, valueKey, type MonitorDefinition } from './definition.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricValue } from './metrics/types.js';
@@ -62,7 +62,7 @@ export class MonitorEvaluator {
       const verdict: Verdict = { status: 'insufficient_data', value: null, baseline: null, threshold: null, compared: null, change: null, samples: 0, note };
       return this.result(def, null, at, verdict, {});
     }
-    const seg = def.segment ?? '';
+    const seg = monitorSegment(def);
     const from = at - def.windowMs;
     const current = await this.valueAt(def, v, model, seg, from, at, cache);
     const metric = getMonitorMetric(splitMetric(def.metric).id);
@@ -109,7 +109,7 @@ export class MonitorEvaluator {
     if (verdict.status === 'insufficient_data' && typeof why === 'string' && why !== '') verdict = { ...verdict, note: `${verdict.note ?? 'no verdict'}: ${why}` };
     if (verdict.status === 'insufficient_data' && seg !== '' && (await cache.summary(v, seg, from, at).catch(() => null))?.events === 0) {
       // Segment values are not known in advance: say that the segment had no traffic, which a misspelt one never has.
-      verdict = { ...verdict, note: `no events of segment "${seg}" in this window (a segment is "key=value" as the events carry it, keys joined by "&")` };
+      verdict = { ...verdict, note: `no events of segment "${def.segment ?? seg}" in this window (a segment is "key=value" as the events carry it, keys joined by "&")` };
     }
     return this.result(def, v.record.version, at, verdict, detail);
   }

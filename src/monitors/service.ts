@@ -10,7 +10,7 @@ import { alertContext, monitorLabels, sloLabels } from './context.js';
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
 import { checkDriftMethodKind } from './drift-checks.js';
-import { checkMonitorClass, checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkMonitorClass, checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, monitorSegment, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -321,7 +321,7 @@ export class MonitorService {
     for (const j of jobs) byDef.set(j.def, [...(byDef.get(j.def) ?? []), j.at - j.def.windowMs]);
     for (const [def, starts] of byDef) {
       const v = starts.length > 1 ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
-      if (v) await cache.prefetch(v, def.segment ?? '', starts, def.windowMs).catch(() => undefined);
+      if (v) await cache.prefetch(v, monitorSegment(def), starts, def.windowMs).catch(() => undefined);
     }
   }
 
