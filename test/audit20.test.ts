@@ -78,4 +78,22 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
       assert.equal(last.status, 'ok', `${m.id}: ${JSON.stringify(last)}`);
     }
   });
+
+  test('an alert of a monitor of a two-key segment links to the dashboard with the segment as the API\'s ?segment= takes it', async () => {
+    // Until audit 20 the link carried the monitor's "tier=gold&region=São Paulo" as it is: the dashboard passed it to
+    // the API, which read one key, region, of the value "São Paulo&tier=gold"... (no events: an empty view of the alert).
+    const res = await call(base, 'POST', '/v1/monitors', {
+      id: 'sp-gold-page', model: 'seg', metric: 'errorRate', segment: 'tier=gold&region=São Paulo', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 0.1 }],
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal((await call(base, 'POST', '/v1/monitors/run', {})).status, 200);
+    const alerts = (await get('/v1/alerts?state=open'))['alerts'] as Array<{ labels: Record<string, string>; context: Record<string, unknown> }>;
+    const alert = alerts.find((a) => a.labels['monitor'] === 'sp-gold-page');
+    assert.ok(alert, JSON.stringify(alerts));
+    const link = new URL(String(alert.context['dashboardUrl']));
+    const params = new URLSearchParams(link.hash.slice(link.hash.indexOf('?') + 1));
+    assert.equal(params.get('segment'), 'region=São Paulo,tier=gold', link.href);
+    const health = await get(`/v1/models/seg/health?${RANGE}&segment=${encodeURIComponent(params.get('segment') ?? '')}`);
+    assert.equal(health['events'], 8);
+  });
 });

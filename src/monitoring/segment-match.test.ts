@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalSegment, isStoredSegment, segmentMatches, segmentParts, undeclaredSegmentKeys } from './segment-match.js';
+import { canonicalSegment, isStoredSegment, segmentMatches, segmentParts, segmentQueryParam, undeclaredSegmentKeys } from './segment-match.js';
 
 test('a segment is stored as it is when empty or naming every key in canonical form; else several stored ones hold it', () => {
   const keys = ['region', 'tier'];
@@ -41,3 +41,8 @@ test('a segment written by hand (a monitor\'s) in canonical form: values as even
   assert.equal(canonicalSegment('eu'), 'eu');
 });
 
+test('a stored segment as the segment query parameter takes it: decoded, parts joined by ","', () => {
+  assert.equal(segmentQueryParam('region=S%C3%A3o%20Paulo&tier=gold'), 'region=São Paulo,tier=gold');
+  assert.equal(segmentQueryParam('region=a%2Cb'), 'region=a,b');
+  assert.equal(segmentQueryParam(''), '');
+});

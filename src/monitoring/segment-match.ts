@@ -28,6 +28,15 @@ export function canonicalSegment(segment: string): string {
   return parts === null ? segment : segmentKey(parts);
 }
 
+/**
+ * A canonical segment key as the `segment` query parameter takes it ("k=v,k2=v2", decoded): what a link to a view of
+ * the segment carries (the dashboard passes it to the API as it is).
+ */
+export function segmentQueryParam(segment: string): string {
+  const parts = segmentParts(segment);
+  return parts === null ? segment : Object.entries(parts).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
 /** The keys a segment names that are not among `keys` (a model's segment keys): no event can carry them. */
 export function undeclaredSegmentKeys(segment: string, keys: readonly string[]): string[] {
   return Object.keys(segmentParts(segment) ?? {}).filter((k) => !keys.includes(k));

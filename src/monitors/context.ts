@@ -1,5 +1,6 @@
 import { dashboardLink } from '../alerting/links.js';
-import type { MonitorDefinition } from './definition.js';
+import { monitorSegment, type MonitorDefinition } from './definition.js';
+import { segmentQueryParam } from '../monitoring/segment-match.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import type { MonitorResult } from './evaluator.js';
 import type { SloDefinition } from './slo.js';
@@ -24,7 +25,8 @@ export function sloLabels(def: SloDefinition): Record<string, string> {
 /** Link to the dashboard view of the monitor's metric around the evaluated window (none without a dashboard URL). */
 export function monitorLink(base: string, def: MonitorDefinition, at: number): { dashboardUrl?: string } {
   const q = new URLSearchParams({ metric: def.metric, monitor: def.id, from: String(at - 24 * def.windowMs), to: String(at) });
-  if (def.segment) q.set('segment', def.segment);
+  // as the API's ?segment= takes it (the dashboard passes it on): "tier=gold&region=eu" read as region "eu&tier=gold"
+  if (def.segment) q.set('segment', segmentQueryParam(monitorSegment(def)));
   return dashboardLink(base, `/ui/#/model/${encodeURIComponent(def.model)}?${q.toString()}`);
 }
 
