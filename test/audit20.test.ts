@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
-import { call, testServer } from './helpers/server.js';
+import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 // Audit 20: segments across the product, as an ML engineer uses them (real server, DuckDB file).
 const MINUTE = 60_000;
@@ -95,5 +97,54 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
     assert.equal(params.get('segment'), 'region=São Paulo,tier=gold', link.href);
     const health = await get(`/v1/models/seg/health?${RANGE}&segment=${encodeURIComponent(params.get('segment') ?? '')}`);
     assert.equal(health['events'], 8);
+  });
+});
+
+describe('audit 20 (web): the segment table of a model with more segments than it shows', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
+  let s: Server;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  const post = poster(() => s.url);
+  const regions = Array.from({ length: 15 }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
+
+  before(async () => {
+    [s, browser] = await Promise.all([testServer({ clock: () => NOW }), launch()]);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors = watchErrors(page);
+    await post('/v1/models', { name: 'w', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region'], inputSchema: SCHEMA });
+    await post('/v1/models/w/versions', { version: '1' });
+    const reference = `x,prediction\n${Array.from({ length: 80 }, (_, i) => `${i % 8},${i % 2}`).join('\n')}\n`;
+    const up = await fetch(`${s.url}/v1/models/w/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: reference });
+    assert.equal(up.status, 200, await up.text());
+    // 8 events per region, each predicted right but in r15 (alphabetically last), predicted wrong 6 times out of 8
+    const events = regions.flatMap((region, r) => Array.from({ length: 8 }, (_, i) => ({
+      id: `${region}-${i}`, model: 'w', version: '1', timestamp: FROM + (r * 8 + i) * 20_000, segment: { region }, features: { x: i }, prediction: String(i % 2),
+    })));
+    await post('/v1/events', { events });
+    const labels = events.map((e, i) => ({ id: e.id, label: e.segment.region === 'r15' && i % 4 !== 0 ? String(1 - (i % 2)) : e.prediction }));
+    await post('/v1/labels', { labels });
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('the worst segment is shown and named, however it sorts by name, and the table says how many it leaves out', async () => {
+    // Until audit 20 the table took the first 12 segments by name: r15, the one far below the overall accuracy, was
+    // neither a row nor named as the largest gap, and nothing said that 3 segments were left out.
+    await openView(page, `${s.url}/ui/#/model/w?${RANGE}`, { complete: true });
+    const rows = page.locator('[data-testid="segments-table"] tbody tr');
+    assert.equal(await rows.count(), 12);
+    const shown: string[] = [];
+    for (let i = 0; i < 12; i++) shown.push((await rows.nth(i).locator('td').nth(0).textContent()) ?? '');
+    assert.ok(shown.includes('region=r15'), JSON.stringify(shown));
+    const worst = page.locator('[data-testid="worst-segment"]');
+    assert.equal(await worst.count(), 1, 'the largest gap is named');
+    assert.match((await worst.textContent()) ?? '', /region=r15/);
+    const truncated = page.locator('[data-testid="segments-truncated"]');
+    assert.equal(await truncated.count(), 1, 'the segments left out are counted');
+    assert.match((await truncated.textContent()) ?? '', /12 of 15 segments/);
+    assert.deepEqual(errors, []);
   });
 });
