@@ -98,6 +98,28 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
     const health = await get(`/v1/models/seg/health?${RANGE}&segment=${encodeURIComponent(params.get('segment') ?? '')}`);
     assert.equal(health['events'], 8);
   });
+
+  test('a malformed ?segment= is a 400 naming the problem and the model\'s segment keys; a key given twice is refused, not answered for its last value', async () => {
+    // Until audit 20 "region=São Paulo,region=eu" answered for region=eu alone (the last value replaced the first), and
+    // a malformed segment or one given twice was refused without the model's segment keys.
+    const cases: Array<{ q: string; message: RegExp }> = [
+      { q: `segment=${encodeURIComponent('region=São Paulo,region=eu')}`, message: /segment names "region" twice.*one value per key/ },
+      { q: 'segment=region', message: /segment must be "key=value\[,key=value\]" \(got "region"\).*segment keys of model "seg": region, tier/ },
+      { q: 'segment==eu', message: /got "=eu".*segment keys of model "seg": region, tier/ },
+      { q: 'segment=region%3Deu&segment=tier%3Dgold', message: /segment is given 2 times.*joined by ",".*segment keys of model "seg": region, tier/ },
+    ];
+    for (const path of ['health', 'drift', 'timeseries?metric=events', 'performance', 'segments', 'events', 'quality']) {
+      for (const c of cases) {
+        const url = `/v1/models/seg/${path}${path.includes('?') ? '&' : '?'}${RANGE}&${c.q}`;
+        const res = await call(base, 'GET', url);
+        assert.equal(res.status, 400, `${url}: ${JSON.stringify(res.body)}`);
+        const error = res.body['error'] as { code: string; message: string; details: Record<string, unknown> };
+        assert.equal(error.code, 'bad_request');
+        assert.match(error.message, c.message, url);
+        assert.deepEqual(error.details['segmentKeys'], ['region', 'tier'], url);
+      }
+    }
+  });
 });
 
 describe('audit 20 (web): the segment table of a model with more segments than it shows', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {

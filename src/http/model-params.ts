@@ -16,7 +16,7 @@ export function requireModel(deps: AppDeps, name: string): ModelRecord {
 /** A query's model version (the one named by `version`, else the newest) and its range parameters. */
 export function versionAndRange(deps: AppDeps, name: string, query: Record<string, unknown>): { v: VersionContext; r: RangeParams } {
   const m = requireModel(deps, name);
-  const r = rangeParams(query, deps.clock());
+  const r = rangeParams(query, deps.clock(), m);
   // No event carries a key the model never declared: an empty answer would look like a segment without traffic. A key
   // declared before (dropped since) still holds the events stored meanwhile.
   const ever = deps.catalog.segmentKeysEver(name);

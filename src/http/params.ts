@@ -50,13 +50,16 @@ export interface RangeParams {
   granularity?: Granularity;
 }
 
-/** from/to (default: the last 24 h), version, segment ("k=v,k2=v2"), granularity. */
-export function rangeParams(q: Record<string, unknown>, now: number): RangeParams {
+/**
+ * from/to (default: the last 24 h), version, segment ("k=v,k2=v2"), granularity. The model's segment keys, when given,
+ * are named in the refusal of a malformed segment.
+ */
+export function rangeParams(q: Record<string, unknown>, now: number, model?: SegmentKeysOf): RangeParams {
   const to = parseTime(q['to'], 'to') ?? now;
   const from = parseTime(q['from'], 'from') ?? to - DEFAULT_RANGE_MS;
   if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
   if (to - from > MAX_RANGE_MS) throw new ApiError('bad_request', 'time range is too long (at most 400 days)');
-  const out: RangeParams = { from, to, segment: parseSegment(q['segment']) };
+  const out: RangeParams = { from, to, segment: parseSegment(q['segment'], model) };
   if (typeof q['version'] === 'string' && q['version'] !== '') out.version = q['version'];
   if (q['granularity'] !== undefined) {
     const g = typeof q['granularity'] === 'string' ? parseGranularity(q['granularity']) : undefined;
@@ -66,10 +69,23 @@ export function rangeParams(q: Record<string, unknown>, now: number): RangeParam
   return out;
 }
 
-export function parseSegment(v: unknown): string {
+/** A model as a malformed segment's refusal names it. */
+export interface SegmentKeysOf { name: string; segmentKeys: readonly string[] }
+
+/**
+ * The `segment` query parameter ("key=value[,key=value]") as a canonical segment key. A malformed one, one given twice
+ * and one naming a key twice are refused, with the model's segment keys when given (until audit 20 "region=eu,region=us"
+ * answered for region=us alone, and the refusals named no key).
+ */
+export function parseSegment(v: unknown, model?: SegmentKeysOf): string {
   if (v === undefined || v === '') return '';
-  if (typeof v !== 'string') throw new ApiError('bad_request', 'segment must be "key=value[,key=value]"');
-  const seg: Record<string, string> = {};
+  const keys = model === undefined ? '' : `; segment keys of model "${model.name}": ${model.segmentKeys.join(', ') || '(none)'}`;
+  const refuse = (message: string): never => {
+    throw new ApiError('bad_request', `${message}${keys}`, model === undefined ? {} : { segmentKeys: [...model.segmentKeys] });
+  };
+  if (Array.isArray(v)) refuse(`segment is given ${v.length} times; give it once, its parts joined by "," (region=eu,tier=gold)`);
+  if (typeof v !== 'string') return refuse('segment must be "key=value[,key=value]"');
+  const seg: Record<string, string> = Object.create(null) as Record<string, string>;
   let last: string | undefined;
   for (const part of v.split(',')) {
     const eq = part.indexOf('=');
@@ -79,8 +95,9 @@ export function parseSegment(v: unknown): string {
       seg[last] += `,${part}`;
       continue;
     }
-    if (eq <= 0) throw new ApiError('bad_request', `segment must be "key=value[,key=value]" (got "${v.slice(0, 100)}")`);
+    if (eq <= 0) refuse(`segment must be "key=value[,key=value]" (got "${v.slice(0, 100)}")`);
     last = part.slice(0, eq);
+    if (Object.hasOwn(seg, last)) refuse(`segment names "${last.slice(0, 100)}" twice (got "${v.slice(0, 100)}"); a segment takes one value per key`);
     seg[last] = part.slice(eq + 1);
   }
   return segmentKey(seg);
