@@ -120,6 +120,20 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
       }
     }
   });
+
+  test('a monitor\'s segment written as ?segment= takes it (parts joined by ",") is refused, saying to join them by "&"', async () => {
+    // Until audit 20 it was taken as one key, region, of the value "São Paulo,tier=gold": no event is of it, and the
+    // monitor had no data for ever (its note said so, no alert could fire).
+    const res = await call(base, 'POST', '/v1/monitors', { id: 'comma', model: 'seg', metric: 'errorRate', segment: 'region=São Paulo,tier=gold', window: '1h', levels: [{ severity: 'page', threshold: 0.1 }] });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    const error = res.body['error'] as { code: string; message: string };
+    assert.equal(error.code, 'validation_failed');
+    assert.match(error.message, /joined by "&".*did you mean "region=São Paulo&tier=gold"\?/);
+    // a comma in a value is kept: "region=a,b" is the region "a,b"
+    const ok = await call(base, 'POST', '/v1/monitors', { id: 'comma-value', model: 'seg', metric: 'errorRate', segment: 'region=a,b', window: '1h', levels: [{ severity: 'page', threshold: 0.1 }] });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal((await call(base, 'DELETE', '/v1/monitors/comma-value')).status, 200);
+  });
 });
 
 describe('audit 20 (web): the segment table of a model with more segments than it shows', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {

@@ -189,7 +189,16 @@ export function checkMonitorVersion(d: Pick<MonitorDefinition, 'model' | 'versio
  */
 export function checkMonitorSegment(d: Pick<MonitorDefinition, 'model' | 'segment'>, keys: readonly string[] | null): void {
   if (d.segment === undefined || d.segment === '' || keys === null) return;
-  if (segmentParts(d.segment) === null) throw new DefinitionError(`"segment" must be "key=value" parts joined by "&" (got "${d.segment.slice(0, 100)}")`);
+  const parts = segmentParts(d.segment);
+  if (parts === null) throw new DefinitionError(`"segment" must be "key=value" parts joined by "&" (got "${d.segment.slice(0, 100)}")`);
+  // Written as the query parameter takes it ("region=eu,tier=gold"): one key, region, of the value "eu,tier=gold", which
+  // no event has (until audit 20 the monitor had no data for ever). A value may hold a comma, not ",KEY=" of a key.
+  const commaKey = (v: string): boolean => keys.some((k) => v.includes(`,${k}=`));
+  if (Object.values(parts).some(commaKey)) {
+    const meant = keys.reduce((text, k) => text.split(`,${k}=`).join(`&${k}=`), d.segment);
+    const key = Object.keys(parts).find((k) => commaKey(parts[k] as string)) ?? '';
+    throw new DefinitionError(`"segment" parts are joined by "&", not "," as in the ?segment= query parameter: "${d.segment.slice(0, 100)}" names the ${key.slice(0, 100)} "${(parts[key] ?? '').slice(0, 100)}"; did you mean "${meant.slice(0, 200)}"?`);
+  }
   const undeclared = undeclaredSegmentKeys(d.segment, keys);
   if (undeclared.length === 0) return;
   throw new DefinitionError(`"segment" names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${d.model}"; its segment keys: ${keys.join(', ') || '(none)'}`);
