@@ -16,10 +16,12 @@ const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
 const MODEL = { name: 'seg', outputKind: 'regression', segmentKeys: ['region', 'tier'], inputSchema: SCHEMA };
 
 /** Per (region, tier): events in the hour before NOW, every `errorEvery`-th a failed inference. */
-const CELLS: Array<{ region: string; tier: string; events: number; errorEvery: number }> = [
+const CELLS: Array<{ region: string; tier?: string; events: number; errorEvery: number }> = [
   { region: 'São Paulo', tier: 'gold', events: 8, errorEvery: 2 },
   { region: 'São Paulo', tier: 'silver', events: 4, errorEvery: 4 },
   { region: 'eu', tier: 'gold', events: 6, errorEvery: 100 },
+  // events that carry one of the two keys: stored under the segment "region=eu"
+  { region: 'eu', events: 5, errorEvery: 5 },
 ];
 
 describe('audit 20: segments (real server, DuckDB file)', () => {
@@ -42,7 +44,7 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
       const failed = i % c.errorEvery === 0;
       return {
         id: `e${n}`, model: 'seg', version: '1', timestamp: FROM + 2 * MINUTE + n * MINUTE, features: { x: n }, latencyMs: 10,
-        ...(failed ? { error: 'upstream timeout' } : { prediction: n }), segment: { region: c.region, tier: c.tier },
+        ...(failed ? { error: 'upstream timeout' } : { prediction: n }), segment: { region: c.region, ...(c.tier !== undefined && { tier: c.tier }) },
       };
     }));
     const res = await call(base, 'POST', '/v1/events', { events });
@@ -133,6 +135,21 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
     const ok = await call(base, 'POST', '/v1/monitors', { id: 'comma-value', model: 'seg', metric: 'errorRate', segment: 'region=a,b', window: '1h', levels: [{ severity: 'page', threshold: 0.1 }] });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));
     assert.equal((await call(base, 'DELETE', '/v1/monitors/comma-value')).status, 200);
+  });
+
+  test('GET /segments?details=true gives each listed segment the figures of its own events: one that names some keys is not merged with those naming more', async () => {
+    // Until audit 20 the stored segment "region=eu" (events without a tier) was detailed as ?segment=region=eu answers,
+    // merged with "region=eu&tier=gold": 11 events instead of its 5, and the details added up to more than the traffic
+    // (/performance's bySegment, the dashboard's labelled counts, counts its own 5).
+    const body = await get(`/v1/models/seg/segments?${RANGE}&details=true`);
+    const details = body['details'] as Array<{ segment: string; events: number; errorRate: number | null }>;
+    const of = (segment: string): { events: number; errorRate: number | null } | undefined => details.find((d) => d.segment === segment);
+    assert.deepEqual(details.map((d) => d.segment), body['segments']);
+    assert.equal(of('region=eu')?.events, 5, JSON.stringify(details));
+    assert.equal(of('region=eu')?.errorRate, 1 / 5);
+    assert.equal(of('region=eu&tier=gold')?.events, 6);
+    const total = await get(`/v1/models/seg/health?${RANGE}`);
+    assert.equal(details.reduce((a, d) => a + d.events, 0), total['events']);
   });
 });
 
