@@ -151,6 +151,21 @@ describe('audit 20: segments (real server, DuckDB file)', () => {
     const total = await get(`/v1/models/seg/health?${RANGE}`);
     assert.equal(details.reduce((a, d) => a + d.events, 0), total['events']);
   });
+
+  test('an alert\'s most affected segments are each measured on its own events, as /segments lists them', async () => {
+    // Until audit 20 the stored segment "region=eu" (events without a tier: 1 failed of 5) was measured as a monitor of
+    // region=eu, merged with region=eu&tier=gold: 2 of 11.
+    const res = await call(base, 'POST', '/v1/monitors', { id: 'all-errors', model: 'seg', metric: 'errorRate', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 0.1 }] });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal((await call(base, 'POST', '/v1/monitors/run', {})).status, 200);
+    const alerts = (await get('/v1/alerts?state=open'))['alerts'] as Array<{ labels: Record<string, string>; context: { segments: Array<{ segment: string; value: number }> } }>;
+    const alert = alerts.find((a) => a.labels['monitor'] === 'all-errors');
+    assert.ok(alert, JSON.stringify(alerts));
+    const details = (await get(`/v1/models/seg/segments?${RANGE}&details=true`))['details'] as Array<{ segment: string; errorRate: number }>;
+    const expected = details.map((d) => ({ segment: d.segment, value: d.errorRate })).sort((a, b) => b.value - a.value).slice(0, 3);
+    assert.deepEqual(alert.context.segments, expected);
+    assert.ok(expected.some((x) => x.segment === 'region=eu' && x.value === 1 / 5), JSON.stringify(expected));
+  });
 });
 
 describe('audit 20 (web): the segment table of a model with more segments than it shows', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {

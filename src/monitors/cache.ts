@@ -20,8 +20,12 @@ export class EvalCache {
   private readonly prefetched = new Map<string, Promise<void>>();
   private readonly seen = new Map<string, Promise<readonly LabelledOutcome[]>>();
 
-  /** `lookbackReader`: a bounded read (a sample) of a version's labelled events, for their classes (positiveClass). */
-  constructor(private readonly reader: SummaryReader, private readonly labelledReader: LabelledReader, private readonly lookbackReader: LabelledReader = labelledReader) {}
+  /**
+   * `lookbackReader`: a bounded read (a sample) of a version's labelled events, for their classes (positiveClass).
+   * `exact`: each segment asked is a stored segment key, read alone (its own events: the alert context's affected
+   * segments); else a segment naming only some keys covers every stored segment holding it, as a monitor's does.
+   */
+  constructor(private readonly reader: SummaryReader, private readonly labelledReader: LabelledReader, private readonly lookbackReader: LabelledReader = labelledReader, private readonly exact = false) {}
 
   /**
    * A binary model's positive class for the labelled metrics of a window, the same in every window: the reference's,
@@ -48,7 +52,7 @@ export class EvalCache {
     const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
     let p = this.merged.get(key);
     if (!p) {
-      p = this.reader.merged(v, segment, from, to);
+      p = this.exact ? this.reader.mergedStored(v, segment, from, to) : this.reader.merged(v, segment, from, to);
       this.merged.set(key, p);
     }
     return p;
@@ -89,7 +93,7 @@ export class EvalCache {
     let p = this.labelled.get(key);
     if (!p) {
       p = this.labelledReader(v.record.model, v.record.version, from, to)
-        .then((list) => (segment === '' ? list : list.filter((l) => segmentMatches(l.event.segment, segment))));
+        .then((list) => (segment === '' ? list : list.filter((l) => (this.exact ? l.event.segment === segment : segmentMatches(l.event.segment, segment)))));
       this.labelled.set(key, p);
     }
     return p;

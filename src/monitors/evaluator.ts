@@ -43,12 +43,14 @@ const CLASS_LOOKBACK_MAX = 10_000;
 export class MonitorEvaluator {
   constructor(private readonly deps: EvalDeps) {}
 
-  newCache(): EvalCache {
+  /** `exact`: segments are stored segment keys, each read alone (EvalCache). */
+  newCache(exact = false): EvalCache {
     const store = this.deps.store;
     return new EvalCache(
       this.deps.reader, this.deps.labelled ?? (async (model, version, from, to) => (await readLabelled(store, { model, version, from, to })).events),
       // a sample at most (by id, as /performance samples): only the classes are wanted, and the performance cache's set is left alone
       async (model, version, from, to) => (await readLabelled(store, { model, version, from, to }, CLASS_LOOKBACK_MAX)).events,
+      exact,
     );
   }
 
@@ -167,7 +169,9 @@ export class MonitorEvaluator {
     const from = at - def.windowMs;
     const rows = await this.deps.store.querySummaries({ model: def.model, version: v.record.version, granularity: def.windowMs % 3_600_000 === 0 ? 'hour' : 'minute', from, to: at });
     const segments = [...new Set(rows.map((r) => r.segment).filter((s) => s !== ''))].slice(0, 50);
-    const cache = this.newCache();
+    // each stored segment on its own events (as /segments details them): "region=eu" (events without a tier) was merged
+    // with region=eu&tier=gold until audit 20, as a monitor of region=eu is
+    const cache = this.newCache(true);
     const out: Array<{ segment: string; value: number | null }> = [];
     for (const s of segments) {
       const x = await this.valueAt(def, v, model, s, from, at, cache);
