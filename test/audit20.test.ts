@@ -174,7 +174,8 @@ describe('audit 20 (web): the segment table of a model with more segments than i
   let page: Page;
   let errors: string[];
   const post = poster(() => s.url);
-  const regions = Array.from({ length: 15 }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
+  // r15, the worst, needs URL encoding (as its canonical key, region=r15%20S%C3%A3o, /segments lists it)
+  const regions = Array.from({ length: 15 }, (_, i) => (i === 14 ? 'r15 São' : `r${String(i + 1).padStart(2, '0')}`));
 
   before(async () => {
     [s, browser] = await Promise.all([testServer({ clock: () => NOW }), launch()]);
@@ -190,7 +191,7 @@ describe('audit 20 (web): the segment table of a model with more segments than i
       id: `${region}-${i}`, model: 'w', version: '1', timestamp: FROM + (r * 8 + i) * 20_000, segment: { region }, features: { x: i }, prediction: String(i % 2),
     })));
     await post('/v1/events', { events });
-    const labels = events.map((e, i) => ({ id: e.id, label: e.segment.region === 'r15' && i % 4 !== 0 ? String(1 - (i % 2)) : e.prediction }));
+    const labels = events.map((e, i) => ({ id: e.id, label: e.segment.region === 'r15 São' && i % 4 !== 0 ? String(1 - (i % 2)) : e.prediction }));
     await post('/v1/labels', { labels });
   });
   after(async () => {
@@ -206,13 +207,25 @@ describe('audit 20 (web): the segment table of a model with more segments than i
     assert.equal(await rows.count(), 12);
     const shown: string[] = [];
     for (let i = 0; i < 12; i++) shown.push((await rows.nth(i).locator('td').nth(0).textContent()) ?? '');
-    assert.ok(shown.includes('region=r15'), JSON.stringify(shown));
+    assert.ok(shown.includes('region=r15 São'), JSON.stringify(shown));
     const worst = page.locator('[data-testid="worst-segment"]');
     assert.equal(await worst.count(), 1, 'the largest gap is named');
-    assert.match((await worst.textContent()) ?? '', /region=r15/);
+    assert.match((await worst.textContent()) ?? '', /region=r15 São/);
     const truncated = page.locator('[data-testid="segments-truncated"]');
     assert.equal(await truncated.count(), 1, 'the segments left out are counted');
     assert.match((await truncated.textContent()) ?? '', /12 of 15 segments/);
+    assert.deepEqual(errors, []);
+  });
+
+  test('an alert\'s most affected segments are shown as the segment table writes them, not URI-encoded', async () => {
+    // Until audit 20 the alerts view showed the stored key, "region=r15%20S%C3%A3o".
+    await post('/v1/monitors', { id: 'w-accuracy', model: 'w', metric: 'accuracy', window: '1h', minSamples: 1, direction: 'below', levels: [{ severity: 'page', threshold: 0.99 }] });
+    await post('/v1/monitors/run', {});
+    await openView(page, `${s.url}/ui/#/alerts?state=open`, { complete: true });
+    const context = page.locator('.alert-context .muted', { hasText: 'most affected' });
+    assert.equal(await context.count(), 1);
+    const text = (await context.textContent()) ?? '';
+    assert.match(text, /most affected: region=r15 São \(0\.25\)/, text);
     assert.deepEqual(errors, []);
   });
 });

@@ -8,6 +8,7 @@ import { withParams } from '../route.js';
 import type { Alert, MonitorStats, Silence } from '../types.js';
 import { alertTitle } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
+import { segmentParam } from './segments.js';
 
 const SEV_STATUS: Record<string, string> = { warning: 'yellow', page: 'red', critical: 'red' };
 
@@ -26,7 +27,7 @@ function context(ctx: ViewContext, a: Alert): HTMLElement {
   return h('div.alert-context', null,
     h('div', null, h('b', null, alertTitle(a)), has(c.observed) ? ` observed ${num(c.observed, 4)}` : '', has(c.threshold) ? ` vs threshold ${num(c.threshold, 4)}` : '',
       has(c.baseline) ? `, baseline ${num(c.baseline, 4)}` : '', has(c.change) ? ` (change ${pct(c.change)})` : ''),
-    c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${s.segment} (${num(s.value, 3)})`).join(', ')) : null,
+    c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${segmentParam(s.segment)} (${num(s.value, 3)})`).join(', ')) : null,
     h('div', null,
       externalLink(c.runbookUrl, 'runbook', { 'data-testid': 'runbook' }) ?? h('span.muted', null, 'no runbook'), ' · ',
       modelLink(ctx, a.model, 'dashboard', a.version)));

@@ -9,6 +9,7 @@ import type { ModelInfo, Quality, SampledEvent } from '../types.js';
 import { href, rangeParams } from '../route.js';
 import { grid, heading, kv, scopeParams } from './common.js';
 import { annotationCache, metricChart } from './series.js';
+import { segmentParam } from './segments.js';
 
 interface Distribution {
   kind: 'numerical' | 'categorical';
@@ -38,7 +39,7 @@ function samples(m: ModelInfo, feature: string, events: SampledEvent[]): HTMLEle
   };
   return h('table.data.samples', { 'data-testid': 'samples' },
     h('thead', null, h('tr', null, h('th', null, 'time'), h('th', null, 'segment'), fields.map((f) => h('th', { class: f === feature ? 'hl' : null }, f)), h('th', null, 'prediction'), h('th', null, 'error'))),
-    h('tbody', null, events.map((e) => h('tr', null, h('td', null, time(e.ts)), h('td', null, e.segment || '—'), fields.map((f) => cell(e, f)),
+    h('tbody', null, events.map((e) => h('tr', null, h('td', null, time(e.ts)), h('td', null, e.segment ? segmentParam(e.segment) : '—'), fields.map((f) => cell(e, f)),
       h('td', null, e.prediction === null ? h('span.muted', null, 'none') : String(e.prediction), e.score !== null ? h('span.muted', null, ` (${num(e.score, 3)})`) : null), h('td', null, e.error ?? '')))));
 }
 
