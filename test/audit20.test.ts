@@ -121,6 +121,8 @@ for (const backend of ['DuckDB file', 'PostgreSQL'] as const) {
         { q: 'segment=region', message: /segment must be "key=value\[,key=value\]" \(got "region"\).*segment keys of model "seg": region, tier/ },
         { q: 'segment==eu', message: /got "=eu".*segment keys of model "seg": region, tier/ },
         { q: 'segment=region%3Deu&segment=tier%3Dgold', message: /segment is given 2 times.*joined by ",".*segment keys of model "seg": region, tier/ },
+        // a value longer than any event may carry (ingest refuses over 200): was an empty 200, a segment "without traffic"
+        { q: `segment=region%3D${'x'.repeat(201)}`, message: /segment value of "region" is 201 characters long: no event carries one over 200/ },
       ];
       for (const path of ['health', 'drift', 'timeseries?metric=events', 'performance', 'segments', 'events', 'quality']) {
         for (const c of cases) {

@@ -1,6 +1,6 @@
 import { parseGranularity } from '../core/time/windows.js';
 import { MAX_EPOCH_MS, parseRfc3339, unitProblem } from '../ingest/timestamp.js';
-import { segmentKey } from '../ingest/validate-event.js';
+import { MAX_SEGMENT_VALUE, segmentKey } from '../ingest/validate-event.js';
 import type { Granularity } from '../storage/types.js';
 import { ApiError } from './errors.js';
 import { validThresholds } from '../core/drift/threshold.js';
@@ -100,6 +100,9 @@ export function parseSegment(v: unknown, model?: SegmentKeysOf): string {
     if (Object.hasOwn(seg, last)) refuse(`segment names "${last.slice(0, 100)}" twice (got "${v.slice(0, 100)}"); a segment takes one value per key`);
     seg[last] = part.slice(eq + 1);
   }
+  // no event carries a longer value (ingest refuses it): an empty answer would look like a segment without traffic
+  const long = Object.keys(seg).find((k) => (seg[k] as string).length > MAX_SEGMENT_VALUE);
+  if (long !== undefined) refuse(`segment value of "${long.slice(0, 100)}" is ${(seg[long] as string).length} characters long: no event carries one over ${MAX_SEGMENT_VALUE}`);
   return segmentKey(seg);
 }
 

@@ -39,6 +39,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * range: one event at 1e308 ms made its window's sketch 280 KB and ~1 s to read back (decoding is quadratic in the
  * bins), for a value no inference takes.
  */
+/** The longest segment value an event may carry (in UTF-16 code units, as String.length counts). */
+export const MAX_SEGMENT_VALUE = 200;
+
 export const MAX_LATENCY_MS = 1e9;
 
 /**
@@ -147,7 +150,7 @@ export function parseSegment(seg: unknown, keys: readonly string[]): Record<stri
     if (v === undefined || v === null) continue;
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `segment.${key} must be a string, number or boolean`;
     const s = String(v);
-    if (s.length > 200 || hasNul(s)) return `segment.${key} is too long (max 200) or contains U+0000`;
+    if (s.length > MAX_SEGMENT_VALUE || hasNul(s)) return `segment.${key} is too long (max ${MAX_SEGMENT_VALUE}) or contains U+0000`;
     segment[key] = s;
   }
   return segment;
