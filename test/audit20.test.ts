@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
 import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
 import { testSchemas } from './helpers/pg-schemas.js';
-import { call, poster, testServer } from './helpers/server.js';
+import { call, poster, succeeding, testServer } from './helpers/server.js';
 
 // Audit 20: segments across the product, as an ML engineer uses them (real server, DuckDB file).
 const MINUTE = 60_000;
@@ -33,11 +33,8 @@ for (const backend of ['DuckDB file', 'PostgreSQL'] as const) {
   describe(`audit 20: segments (real server, ${backend})`, { skip: backend === 'PostgreSQL' && !pgUrl ? 'LOOKOUT_TEST_PG_URL not set' : false }, () => {
     let s: Server;
     let base = '';
-    const get = async (path: string): Promise<Record<string, unknown>> => {
-      const res = await call(base, 'GET', path);
-      assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
-      return res.body;
-    };
+    const ok = succeeding(() => base);
+    const get = (path: string): Promise<Record<string, unknown>> => ok('GET', path);
 
     before(async () => {
       s = await testServer({
