@@ -114,6 +114,7 @@ describe('GET /v1/openapi.json', () => {
           continue;
         }
         for (const [status, r] of ok as Array<[string, { content?: Record<string, { schema: { $ref?: string } }> }]>) {
+          if (status === '204' && r.content === undefined) continue; // answered without a body
           const target = r.content?.['application/json']?.schema.$ref ?? '';
           assert.ok(/^2\d\d$/.test(status) && target.startsWith('#/components/schemas/') && target.slice(21) in components.schemas, `${method} ${path}: ${status} ${target}`);
         }

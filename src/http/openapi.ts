@@ -78,6 +78,11 @@ function requestBody(r: Captured): Record<string, unknown> {
   return { required: false, content: Object.fromEntries(r.mediaTypes.map((t) => [t, {}])) };
 }
 
+/** The response object of a described answer: its JSON body's schema, or none (204). */
+function answerObject(a: AnswerSpec): Record<string, unknown> {
+  return a.schema === null ? { description: a.description } : { description: a.description, content: { 'application/json': { schema: ref(a.schema) } } };
+}
+
 const ERROR_SCHEMA = {
   type: 'object', required: ['error'], additionalProperties: false,
   properties: {
@@ -113,7 +118,7 @@ function openApiDocument(routes: readonly Captured[]): Record<string, unknown> {
       ...(BODY_METHODS.has(r.method) && { requestBody: requestBody(r) }),
       responses: {
         ...(answer
-          ? Object.fromEntries(answer.status.map((status) => [String(status), { description: answer.description, content: { 'application/json': { schema: ref(answer.schema) } } }]))
+          ? Object.fromEntries(answer.status.map((status) => [String(status), answerObject(answer)]))
           : { '2XX': { description: 'success: the answer is described in README.md ("API") and docs/*.md' } }),
         default: { $ref: '#/components/responses/Error' },
       },

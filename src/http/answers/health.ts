@@ -1,5 +1,5 @@
 import { withHead } from './head.js';
-import { numberOrNull, object, type Schema } from './schema.js';
+import { epochMs, numberOrNull, object, type Schema } from './schema.js';
 
 /** System health of a range (monitoring/health.ts HealthFigures): the figures /health, /segments?details and /v1/overview give. */
 export const HealthFigures: Schema = object({
@@ -14,3 +14,11 @@ export const HealthFigures: Schema = object({
 
 /** GET /v1/models/:name/health. */
 export const HealthAnswer: Schema = withHead({ ...(HealthFigures['properties'] as Record<string, Schema>) });
+
+/** GET /healthz: the server answers and its store accepts writes (else 503 unavailable). */
+export const Healthz: Schema = object({
+  status: { const: 'ok' },
+  version: { type: 'string', description: 'the server\'s release' },
+  store: { enum: ['duckdb', 'postgres'] },
+  time: { ...epochMs, description: 'the server\'s clock' },
+});

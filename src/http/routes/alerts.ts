@@ -71,14 +71,14 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     app.post<RG>('/v1/alerts/:id/resolve', answering(admin, oneAlert), lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
     app.post<RG>('/v1/alerts/:id/false-positive', answering(admin, oneAlert), lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
 
-    app.get<RG>('/v1/notifications', read(...SPAN_QUERY), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
+    app.get<RG>('/v1/notifications', answering(read(...SPAN_QUERY), answer('NotificationList', 'the notifications of the range (default the last day), oldest first')), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
 
-    app.get<RG>('/v1/actions', read('model'), async (req: Req) => {
+    app.get<RG>('/v1/actions', answering(read('model'), answer('ActionList', 'the automated actions (of a model with ?model=)')), async (req: Req) => {
       const model = optionalModel(req.query);
       return { actions: await deps.store.alertStore().listActions(model !== undefined ? { model } : {}) };
     });
     for (const verb of ['approve', 'reject'] as const) {
-      app.post<RG>(`/v1/actions/:id/${verb}`, admin, async (req: Req) => {
+      app.post<RG>(`/v1/actions/:id/${verb}`, answering(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
         const by = actor(deps, req, objectBody(req));
         let a: ActionRecord | null;
         try {

@@ -3,6 +3,7 @@ import { predictionDrift } from '../../core/rollout/analysis.js';
 import { idHeader } from '../../gateway/gateway.js';
 import type { RegistryServices } from '../../gateway/services.js';
 import { RegistryError } from '../../registry/errors.js';
+import { answer } from '../answers/index.js';
 import type { AppDeps } from '../deps.js';
 import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
 
@@ -28,7 +29,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       }
     });
 
-    app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest'), config: { query: [] } }, async (req, reply) => {
+    app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest'), config: { query: [], answer: answer('Prediction', 'the prediction, and the version that made it') } }, async (req, reply) => {
       const key = req.headers['x-lookout-route-key'];
       const rid = req.headers['x-request-id'];
       const model = req.params.name;
@@ -47,7 +48,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
     });
 
     /** Shadow / paired comparison report: disagreement rate, latency delta, and both versions' live statistics. */
-    app.get<{ Params: P; Querystring: { candidate?: string } }>('/v1/models/:name/shadow', { onRequest: deps.keys.hook('read'), config: { query: ['candidate'] } }, async (req) => {
+    app.get<{ Params: P; Querystring: { candidate?: string } }>('/v1/models/:name/shadow', { onRequest: deps.keys.hook('read'), config: { query: ['candidate'], answer: answer('ShadowReport', 'the paired comparison of the primary and the candidate') } }, async (req) => {
       const model = req.params.name;
       s.registry.requireModel(model);
       const ctl = s.registry.control(model);
@@ -70,7 +71,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
     });
 
     /** Blue-green switch: the standby becomes the primary (alias flip) and the old primary the standby. */
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/switch', { onRequest: deps.keys.hook('admin'), config: { query: [] } }, async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/switch', { onRequest: deps.keys.hook('admin'), config: { query: [], answer: answer('AliasChange', 'the serving alias moved to the standby') } }, async (req) => {
       const model = req.params.name;
       s.registry.requireModel(model);
       const b = objectBody(req.body);

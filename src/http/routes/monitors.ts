@@ -49,7 +49,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return reply.status(replaces ? 200 : 201).send({ monitor: view(def) });
     });
 
-    app.get<RG>('/v1/monitors/stats', read('model', ...SPAN_QUERY), async (req: Req) => {
+    app.get<RG>('/v1/monitors/stats', answering(read('model', ...SPAN_QUERY), answer('MonitorStats', 'alerts and false positives per monitor and SLO over the range (default the last 28 days)')), async (req: Req) => {
       const { from, to } = span(req.query, deps.clock(), 28 * DAY);
       const model = optionalModel(req.query);
       const store = deps.store.alertStore();
@@ -59,7 +59,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     /** Runs the schedule now (at the server clock): evaluations due, alerts, notifications. */
-    app.post<RG>('/v1/monitors/run', admin, async () => ({ tick: await m.tick() }));
+    app.post<RG>('/v1/monitors/run', answering(admin, answer('MonitorRun', 'the evaluation round made')), async () => ({ tick: await m.tick() }));
 
     app.get<RG>('/v1/monitors/:id', answering(read(), answer('MonitorAnswer', 'the monitor, its last evaluation and problem')), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
 
@@ -76,7 +76,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return { evaluations: await deps.store.alertStore().listEvaluations(id, from, to) };
     });
 
-    app.get<RG>('/v1/slos', read('model'), async (req: Req) => {
+    app.get<RG>('/v1/slos', answering(read('model'), answer('SloList', 'the SLOs (of a model with ?model=), their error budget and burn rates')), async (req: Req) => {
       const model = optionalModel(req.query);
       const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
       const status = await m.sloStatus(model);
@@ -90,14 +90,14 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       };
     });
 
-    app.delete<RG>('/v1/slos/:id', admin, async (req: Req) => {
+    app.delete<RG>('/v1/slos/:id', answering(admin, answer('SloDeleted', 'the SLO deleted')), async (req: Req) => {
       const d = m.sloDefinitions().find((x) => x.id === req.params.id);
       if (!d) throw new ApiError('not_found', `no SLO "${req.params.id.slice(0, 200)}"`);
       await m.delete(d.id);
       return { slo: d };
     });
 
-    app.post<RG>('/v1/slos', admin, async (req: Req, reply) => {
+    app.post<RG>('/v1/slos', answering(admin, answer('SloAnswer', 'the SLO created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
       const replaces = typeof body['id'] === 'string' && m.sloDefinitions().some((d) => d.id === body['id']);

@@ -5,6 +5,7 @@ import { SHA256 } from '../../registry/artifacts.js';
 import type { RegisterInput } from '../../registry/registry.js';
 import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
+import { answer, type AnswerName } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
 import { monitorWarnings } from './monitor-warnings.js';
@@ -53,31 +54,34 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     const read = { onRequest: deps.keys.hook('read'), config: { query: [] } };
     const readWith = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
+    /** `base` answering `name` (with `status`: 200 by default). */
+    const says = <T extends { config: object }>(base: T, name: AnswerName, description: string, status: number | readonly number[] = 200) => (
+      { ...base, config: { ...base.config, answer: answer(name, description, status) } });
 
     // what a client checks before registering a version it means to upload an artifact for (null: no limit)
-    app.get('/v1/registry/limits', read, async () => ({ maxArtifactBytes: Number.isFinite(registry.maxArtifactBytes) ? registry.maxArtifactBytes : null }));
+    app.get('/v1/registry/limits', says(read, 'RegistryLimits', 'the largest artifact upload accepted'), async () => ({ maxArtifactBytes: Number.isFinite(registry.maxArtifactBytes) ? registry.maxArtifactBytes : null }));
 
-    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/versions', readWith('sort'), async (req) => (
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/versions', says(readWith('sort'), 'VersionList', 'every version of the model, registered or only declared'), async (req) => (
       { versions: await registry.listVersions(req.params.name, parseVersionSort(req.query['sort'])) }));
 
-    app.get<{ Params: P }>('/v1/models/:name/versions/:version', read, async (req) => {
+    app.get<{ Params: P }>('/v1/models/:name/versions/:version', says(read, 'VersionEntryAnswer', 'the version, as the list shows it'), async (req) => {
       const all = await registry.listVersions(req.params.name);
       const v = all.find((x) => x.version === req.params.version);
       if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no version "${req.params.version.slice(0, 200)}"`);
       return { version: v };
     });
 
-    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(registerBody.properties)), schema: { body: registerBody } }, async (req, reply) => {
+    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...says(admin, 'RegisterAnswer', '201: registered; 200: the same registration again', [201, 200]), preValidation: knownFields(Object.keys(registerBody.properties)), schema: { body: registerBody } }, async (req, reply) => {
       const body = req.body ?? {};
       const { record, created } = await registry.registerVersion(req.params.name, { ...body, version: req.params.version, by: actor(deps, req, 'admin', body.by) });
       void reply.status(created ? 201 : 200);
       return { version: record, created, ...monitorWarnings(deps, req.params.name) };
     });
 
-    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...admin, preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
+    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...says(admin, 'RegistryVersionAnswer', 'the version as updated'), preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
       { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
 
-    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true, query: [] } }, async (req, reply) => {
+    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true, query: [], answer: answer('ArtifactAnswer', '201: stored and attached; 200: the same bytes again', [201, 200]) } }, async (req, reply) => {
       if (!isStream(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
       // refused before a byte is read: the client says it will send more than the limit
       const declared = Number(req.headers['content-length']);
@@ -95,9 +99,9 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return reply.send(file.stream);
     });
 
-    app.get<{ Params: P }>('/v1/models/:name/aliases', read, async (req) => ({ aliases: await registry.aliases(req.params.name) }));
+    app.get<{ Params: P }>('/v1/models/:name/aliases', says(read, 'AliasMap', 'alias -> version'), async (req) => ({ aliases: await registry.aliases(req.params.name) }));
 
-    app.put<{ Params: { name: string; alias: string }; Body: unknown }>('/v1/models/:name/aliases/:alias', admin, async (req) => {
+    app.put<{ Params: { name: string; alias: string }; Body: unknown }>('/v1/models/:name/aliases/:alias', says(admin, 'AliasChange', 'the alias moved'), async (req) => {
       const b = objectBody(req.body);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const expect = b['expectFrom'];
@@ -108,7 +112,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       });
     });
 
-    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/deployments', readWith('from', 'to'), async (req) => {
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/deployments', says(readWith('from', 'to'), 'DeploymentList', 'alias moves and kill switches, oldest first'), async (req) => {
       const from = parseTime(req.query['from'], 'from') ?? 0;
       const to = parseTime(req.query['to'], 'to') ?? Number.MAX_SAFE_INTEGER;
       // swapped bounds would answer an empty history, as if the model had never been deployed
@@ -116,31 +120,31 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return { deployments: await registry.deployments(req.params.name, from, to) };
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollback', admin, async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollback', says(admin, 'AliasChange', 'the alias moved back'), async (req) => {
       const b = objectBody(req.body);
       const alias = typeof b['alias'] === 'string' ? b['alias'] : 'production';
       return registry.rollback(req.params.name, alias, reasonOf(b), actor(deps, req, 'admin', b['by']));
     });
 
     for (const action of ['pause', 'resume'] as const) {
-      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/${action}`, admin, async (req) => {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/${action}`, says(admin, 'KillSwitchAnswer', `the model's kill switch (${action})`), async (req) => {
         const b = objectBody(req.body);
         const changed = await registry[action](req.params.name, undefined, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
         return { model: req.params.name, paused: registry.control(req.params.name).modelPaused, changed };
       });
-      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/versions/:version/${action}`, admin, async (req) => {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/versions/:version/${action}`, says(admin, 'KillSwitchAnswer', `the version's kill switch (${action})`), async (req) => {
         const b = objectBody(req.body);
         const changed = await registry[action](req.params.name, req.params.version, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
         return { model: req.params.name, version: req.params.version, paused: registry.control(req.params.name).pausedVersions.has(req.params.version), changed };
       });
     }
 
-    app.get<{ Params: P }>('/v1/models/:name/serving', read, async (req) => {
+    app.get<{ Params: P }>('/v1/models/:name/serving', says(read, 'ServingAnswer', 'how the gateway serves the model'), async (req) => {
       registry.requireModel(req.params.name);
       return { serving: registry.control(req.params.name).serving };
     });
 
-    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', admin, async (req) => (
+    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', says(admin, 'ServingAnswer', 'the serving configuration stored, defaults filled'), async (req) => (
       { serving: await registry.putServing(req.params.name, req.body, (cfg) => s.rollouts.checkServingAlias(req.params.name, cfg.alias)) }));
   };
 }

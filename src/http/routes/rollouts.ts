@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
 import { compareVersions, promote, type PromoteRequest, type TestSet } from '../../registry/promote.js';
+import { answer, type AnswerName } from '../answers/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { rolloutPage } from './rollout-history.js';
@@ -14,19 +15,21 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     useRegistryErrors(app);
     // none of these routes reads a query parameter but GET .../rollouts (known-query.ts)
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
+    /** Admin scope, answering `name` (with `status`: 200 by default). */
+    const adminSays = (name: AnswerName, description: string, status = 200) => ({ ...admin, config: { query: [], answer: answer(name, description, status) } });
 
-    app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read'), config: { query: [] } }, async (req) => {
+    app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('RolloutAnswer', 'the current or most recent rollout; null when the model never had one') } }, async (req) => {
       s.registry.requireModel(req.params.name);
       return { rollout: await s.rollouts.current(req.params.name) };
     });
 
     /** The model's rollouts, newest first: `limit` (default 20, at most 1000) after the rollout `before` (the previous page's `next`). */
-    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/rollouts', { onRequest: deps.keys.hook('read'), config: { query: ['limit', 'before'] } }, async (req) => {
+    app.get<{ Params: P; Querystring: Record<string, string | undefined> }>('/v1/models/:name/rollouts', { onRequest: deps.keys.hook('read'), config: { query: ['limit', 'before'], answer: answer('RolloutPage', 'a page of the model\'s rollouts, newest first') } }, async (req) => {
       s.registry.requireModel(req.params.name);
       return rolloutPage(s, req.params.name, req.query);
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollout', admin, async (req, reply) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollout', adminSays('RolloutAnswer', 'the rollout started', 201), async (req, reply) => {
       const b = objectBody(req.body);
       const r = await s.rollouts.start(req.params.name, b, actor(deps, req, 'admin', b['by']), reasonOf(b));
       void reply.status(201);
@@ -34,7 +37,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     });
 
     for (const action of ['pause', 'resume', 'abort'] as const) {
-      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/rollout/${action}`, admin, async (req) => {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/rollout/${action}`, action === 'abort' ? adminSays('RolloutAnswer', 'the rollout, rolled back') : adminSays('RolloutChange', `the rollout (${action})`), async (req) => {
         s.registry.requireModel(req.params.name);
         const b = objectBody(req.body);
         const by = actor(deps, req, 'admin', b['by']);
@@ -43,12 +46,12 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     }
 
     /** Runs one evaluation round of the rollout controller now (it also runs on its interval); lists the rollouts that failed. */
-    app.post('/v1/rollouts/tick', admin, async () => {
+    app.post('/v1/rollouts/tick', adminSays('TickAnswer', 'the evaluation round made'), async () => {
       const errors = await s.rollouts.tick();
       return { ok: errors.length === 0, errors };
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', admin, async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', adminSays('Comparison', 'the paired comparison and the gate\'s verdict'), async (req) => {
       const b = objectBody(req.body);
       if (typeof b['current'] !== 'string' || typeof b['candidate'] !== 'string') throw new ApiError('bad_request', 'body needs "current" and "candidate" versions and a "testSet"');
       const testSet = objectBody(b['testSet']) as TestSet;
@@ -58,7 +61,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
       });
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/promote', admin, async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/promote', adminSays('PromoteAnswer', 'the alias moved to the version, with the comparison that passed the gate'), async (req) => {
       const b = objectBody(req.body);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const r: PromoteRequest = { ...(b as unknown as PromoteRequest), reason: reasonOf(b), by: actor(deps, req, 'admin', b['by']) };

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Snapshots } from '../../storage/snapshot-dir.js';
 import { deleteSnapshot, listSnapshots, SNAPSHOT_NAME } from '../../storage/snapshot-list.js';
 import type { AppDeps } from '../deps.js';
+import { answer, noContent } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 
 /** `?keep=N`: a whole number from 1 (the snapshot just made is always kept). */
@@ -27,7 +28,7 @@ export function snapshotRoutes(deps: AppDeps) {
   const withQuery = (...query: string[]) => ({ onRequest: deps.keys.hook('admin'), config: { query } });
   const admin = withQuery();
   return async (app: FastifyInstance): Promise<void> => {
-    app.post<{ Querystring: Record<string, unknown> }>('/v1/admin/snapshots', withQuery('keep'), async (req, reply) => {
+    app.post<{ Querystring: Record<string, unknown> }>('/v1/admin/snapshots', { ...withQuery('keep'), config: { query: ['keep'], answer: answer('SnapshotMade', 'the snapshot made', 201) } }, async (req, reply) => {
       const keep = keepParam(req.query['keep']);
       const unsupported = snapshots.unsupported();
       if (unsupported !== null) throw new ApiError('conflict', unsupported);
@@ -38,8 +39,8 @@ export function snapshotRoutes(deps: AppDeps) {
       void reply.status(201);
       return r;
     });
-    app.get('/v1/admin/snapshots', admin, async () => ({ snapshots: await listSnapshots(snapshots.root) }));
-    app.delete<{ Params: { name: string } }>('/v1/admin/snapshots/:name', admin, async (req, reply) => {
+    app.get('/v1/admin/snapshots', { ...admin, config: { query: [], answer: answer('SnapshotList', 'the snapshots, newest first') } }, async () => ({ snapshots: await listSnapshots(snapshots.root) }));
+    app.delete<{ Params: { name: string } }>('/v1/admin/snapshots/:name', { ...admin, config: { query: [], answer: noContent('deleted') } }, async (req, reply) => {
       const { name } = req.params;
       if (!(await deleteSnapshot(snapshots.root, name))) {
         const hint = SNAPSHOT_NAME.test(name) ? '' : ' (snapshot names look like 20261206T055012Z-3f9a1c)';
