@@ -64,3 +64,8 @@ export function answer(schema: AnswerName, description: string, status: number |
 export function noContent(description: string): AnswerSpec {
   return { status: [204], schema: null, description };
 }
+
+/** Route options with `a` as their answer (route config `answer`), the rest as given. */
+export function withAnswer<T extends { config: object }>(options: T, a: AnswerSpec): T {
+  return { ...options, config: { ...options.config, answer: a } };
+}

@@ -5,7 +5,7 @@ import type { Alerting } from '../../alerting/setup.js';
 import { SEVERITIES, type Severity } from '../../core/rules/types.js';
 import type { ActionRecord, AlertRecord, AlertState } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
-import { answer, type AnswerSpec } from '../answers/index.js';
+import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
 import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span, SPAN_QUERY } from './alerting-params.js';
@@ -33,11 +33,9 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
     const read = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
-    // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
-    const answering = <T extends { config: { query: string[] } }>(options: T, a: AnswerSpec): T => ({ ...options, config: { ...options.config, answer: a } });
     const oneAlert = answer('AlertAnswer', 'the alert as it is now');
 
-    app.get<RG>('/v1/alerts', answering(read('state', 'model', 'limit', ...SPAN_QUERY), answer('AlertList', 'the alerts, newest first, at most limit')), async (req: Req) => {
+    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', ...SPAN_QUERY), answer('AlertList', 'the alerts, newest first, at most limit')), async (req: Req) => {
       const state = (req.query['state'] ?? 'all') as string;
       if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
       const limit = req.query['limit'] === undefined ? 1000 : Number(req.query['limit']);
@@ -49,7 +47,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     /** Raises an alert from outside (deduplicated by source + labels, then grouped and notified like any other). */
-    app.post<RG>('/v1/alerts', answering(admin, answer('RaisedAlert', 'the alert raised, or the open one of the same source and labels it was deduplicated into', 201)), async (req: Req, reply) => {
+    app.post<RG>('/v1/alerts', withAnswer(admin, answer('RaisedAlert', 'the alert raised, or the open one of the same source and labels it was deduplicated into', 201)), async (req: Req, reply) => {
       const b = objectBody(req);
       for (const k of ['source', 'model', 'summary'] as const) if (typeof b[k] !== 'string' || b[k] === '') throw new ApiError('validation_failed', `"${k}" is required (a string)`);
       requireModelIfNamed(deps, b['model']);
@@ -62,23 +60,23 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
       return reply.status(201).send({ alert: a });
     });
 
-    app.get<RG>('/v1/alerts/:id', answering(read(), oneAlert), async (req: Req) => {
+    app.get<RG>('/v1/alerts/:id', withAnswer(read(), oneAlert), async (req: Req) => {
       const a = await deps.store.alertStore().getAlert(req.params.id);
       if (!a) throw new ApiError('not_found', `no alert "${req.params.id.slice(0, 200)}"`);
       return { alert: a };
     });
-    app.post<RG>('/v1/alerts/:id/ack', answering(admin, oneAlert), lifecycle((id, by, note, now) => p.acknowledge(id, by, note, now)));
-    app.post<RG>('/v1/alerts/:id/resolve', answering(admin, oneAlert), lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
-    app.post<RG>('/v1/alerts/:id/false-positive', answering(admin, oneAlert), lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/ack', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.acknowledge(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/resolve', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/false-positive', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
 
-    app.get<RG>('/v1/notifications', answering(read(...SPAN_QUERY), answer('NotificationList', 'the notifications of the range (default the last day), oldest first')), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
+    app.get<RG>('/v1/notifications', withAnswer(read(...SPAN_QUERY), answer('NotificationList', 'the notifications of the range (default the last day), oldest first')), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
 
-    app.get<RG>('/v1/actions', answering(read('model'), answer('ActionList', 'the automated actions (of a model with ?model=)')), async (req: Req) => {
+    app.get<RG>('/v1/actions', withAnswer(read('model'), answer('ActionList', 'the automated actions (of a model with ?model=)')), async (req: Req) => {
       const model = optionalModel(req.query);
       return { actions: await deps.store.alertStore().listActions(model !== undefined ? { model } : {}) };
     });
     for (const verb of ['approve', 'reject'] as const) {
-      app.post<RG>(`/v1/actions/:id/${verb}`, answering(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
+      app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
         const by = actor(deps, req, objectBody(req));
         let a: ActionRecord | null;
         try {

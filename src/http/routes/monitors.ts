@@ -5,7 +5,7 @@ import type { MonitorDefinition } from '../../monitors/definition.js';
 import { alertStateOf } from '../../monitors/alert-state.js';
 import { formatDuration } from '../../monitors/duration.js';
 import type { AppDeps } from '../deps.js';
-import { answer, type AnswerSpec } from '../answers/index.js';
+import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { objectBody, optionalModel, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
 
@@ -36,12 +36,10 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
     const read = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
-    // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
-    const answering = <T extends { config: { query: string[] } }>(options: T, a: AnswerSpec): T => ({ ...options, config: { ...options.config, answer: a } });
 
-    app.get<RG>('/v1/monitors', answering(read('model'), answer('MonitorList', 'the monitors (of a model with ?model=)')), async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
+    app.get<RG>('/v1/monitors', withAnswer(read('model'), answer('MonitorList', 'the monitors (of a model with ?model=)')), async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
 
-    app.post<RG>('/v1/monitors', answering(admin, answer('MonitorAnswer', 'the monitor created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
+    app.post<RG>('/v1/monitors', withAnswer(admin, answer('MonitorAnswer', 'the monitor created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
       const replaces = typeof body['id'] === 'string' && m.monitor(body['id']) !== undefined;
@@ -49,7 +47,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return reply.status(replaces ? 200 : 201).send({ monitor: view(def) });
     });
 
-    app.get<RG>('/v1/monitors/stats', answering(read('model', ...SPAN_QUERY), answer('MonitorStats', 'alerts and false positives per monitor and SLO over the range (default the last 28 days)')), async (req: Req) => {
+    app.get<RG>('/v1/monitors/stats', withAnswer(read('model', ...SPAN_QUERY), answer('MonitorStats', 'alerts and false positives per monitor and SLO over the range (default the last 28 days)')), async (req: Req) => {
       const { from, to } = span(req.query, deps.clock(), 28 * DAY);
       const model = optionalModel(req.query);
       const store = deps.store.alertStore();
@@ -59,24 +57,24 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     /** Runs the schedule now (at the server clock): evaluations due, alerts, notifications. */
-    app.post<RG>('/v1/monitors/run', answering(admin, answer('MonitorRun', 'the evaluation round made')), async () => ({ tick: await m.tick() }));
+    app.post<RG>('/v1/monitors/run', withAnswer(admin, answer('MonitorRun', 'the evaluation round made')), async () => ({ tick: await m.tick() }));
 
-    app.get<RG>('/v1/monitors/:id', answering(read(), answer('MonitorAnswer', 'the monitor, its last evaluation and problem')), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
+    app.get<RG>('/v1/monitors/:id', withAnswer(read(), answer('MonitorAnswer', 'the monitor, its last evaluation and problem')), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
 
-    app.delete<RG>('/v1/monitors/:id', answering(admin, answer('MonitorAnswer', 'the monitor deleted')), async (req: Req) => {
+    app.delete<RG>('/v1/monitors/:id', withAnswer(admin, answer('MonitorAnswer', 'the monitor deleted')), async (req: Req) => {
       const d = find(req.params.id);
       await m.delete(d.id);
       return { monitor: view(d) };
     });
 
-    app.get<RG>('/v1/monitors/:id/evaluations', answering(read(...SPAN_QUERY), answer('EvaluationList', 'the evaluations of the range (default the last 7 days), oldest first')), async (req: Req) => {
+    app.get<RG>('/v1/monitors/:id/evaluations', withAnswer(read(...SPAN_QUERY), answer('EvaluationList', 'the evaluations of the range (default the last 7 days), oldest first')), async (req: Req) => {
       const id = req.params.id;
       if (!m.monitor(id) && !m.sloDefinitions().some((s) => s.id === id)) throw new ApiError('not_found', `no monitor or SLO "${id.slice(0, 200)}"`);
       const { from, to } = span(req.query, deps.clock() + 1, 7 * DAY);
       return { evaluations: await deps.store.alertStore().listEvaluations(id, from, to) };
     });
 
-    app.get<RG>('/v1/slos', answering(read('model'), answer('SloList', 'the SLOs (of a model with ?model=), their error budget and burn rates')), async (req: Req) => {
+    app.get<RG>('/v1/slos', withAnswer(read('model'), answer('SloList', 'the SLOs (of a model with ?model=), their error budget and burn rates')), async (req: Req) => {
       const model = optionalModel(req.query);
       const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
       const status = await m.sloStatus(model);
@@ -90,14 +88,14 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       };
     });
 
-    app.delete<RG>('/v1/slos/:id', answering(admin, answer('SloDeleted', 'the SLO deleted')), async (req: Req) => {
+    app.delete<RG>('/v1/slos/:id', withAnswer(admin, answer('SloDeleted', 'the SLO deleted')), async (req: Req) => {
       const d = m.sloDefinitions().find((x) => x.id === req.params.id);
       if (!d) throw new ApiError('not_found', `no SLO "${req.params.id.slice(0, 200)}"`);
       await m.delete(d.id);
       return { slo: d };
     });
 
-    app.post<RG>('/v1/slos', answering(admin, answer('SloAnswer', 'the SLO created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
+    app.post<RG>('/v1/slos', withAnswer(admin, answer('SloAnswer', 'the SLO created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
       const replaces = typeof body['id'] === 'string' && m.sloDefinitions().some((d) => d.id === body['id']);

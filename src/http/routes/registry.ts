@@ -5,7 +5,7 @@ import { SHA256 } from '../../registry/artifacts.js';
 import type { RegisterInput } from '../../registry/registry.js';
 import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
-import { answer, type AnswerName } from '../answers/index.js';
+import { answer, withAnswer, type AnswerName } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
 import { monitorWarnings } from './monitor-warnings.js';
@@ -55,8 +55,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
     const readWith = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
     /** `base` answering `name` (with `status`: 200 by default). */
-    const says = <T extends { config: object }>(base: T, name: AnswerName, description: string, status: number | readonly number[] = 200) => (
-      { ...base, config: { ...base.config, answer: answer(name, description, status) } });
+    const says = <T extends { config: object }>(base: T, name: AnswerName, description: string, status: number | readonly number[] = 200): T => withAnswer(base, answer(name, description, status));
 
     // what a client checks before registering a version it means to upload an artifact for (null: no limit)
     app.get('/v1/registry/limits', says(read, 'RegistryLimits', 'the largest artifact upload accepted'), async () => ({ maxArtifactBytes: Number.isFinite(registry.maxArtifactBytes) ? registry.maxArtifactBytes : null }));

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
 import { compareVersions, promote, type PromoteRequest, type TestSet } from '../../registry/promote.js';
-import { answer, type AnswerName } from '../answers/index.js';
+import { answer, withAnswer, type AnswerName } from '../answers/index.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { rolloutPage } from './rollout-history.js';
@@ -16,7 +16,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     // none of these routes reads a query parameter but GET .../rollouts (known-query.ts)
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
     /** Admin scope, answering `name` (with `status`: 200 by default). */
-    const adminSays = (name: AnswerName, description: string, status = 200) => ({ ...admin, config: { query: [], answer: answer(name, description, status) } });
+    const adminSays = (name: AnswerName, description: string, status = 200) => withAnswer(admin, answer(name, description, status));
 
     app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('RolloutAnswer', 'the current or most recent rollout; null when the model never had one') } }, async (req) => {
       s.registry.requireModel(req.params.name);
