@@ -26,6 +26,9 @@ test('audit15: requests answered under the request timeout are not promoted by t
   const withTimeout = promoted('with', n);
   assert.equal(without.majors + withTimeout.majors, 0, 'no major GC in the measured stretch (its premise)');
   // Before the fix: ~1,450 KB against ~125 KB without the hooks (~4.4 KB a request: its request, response and socket).
+  // The limit, 2 KB a request, is half of that; the two processes' old generations also differ by what else their
+  // scavenges happen to promote: up to 331 KB over 300 requests (~1.1 KB a request) was seen with the fix (CI,
+  // 2026-12-06), which failed the earlier limit of 1 KB a request.
   const kb = (b: number): number => Math.round(b / 1024);
-  assert.ok(withTimeout.grew - without.grew < 1024 * n, `with the request timeout's hooks the old generation grew ${kb(withTimeout.grew)} KB over ${n} requests, without them ${kb(without.grew)} KB`);
+  assert.ok(withTimeout.grew - without.grew < 2 * 1024 * n, `with the request timeout's hooks the old generation grew ${kb(withTimeout.grew)} KB over ${n} requests, without them ${kb(without.grew)} KB`);
 });
