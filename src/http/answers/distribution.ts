@@ -1,6 +1,5 @@
-import { epochMs, numberOrNull, object, type Schema } from './schema.js';
+import { count, epochMs, numberOrNull, object, type Schema } from './schema.js';
 
-const count: Schema = { type: 'integer', minimum: 0 };
 const head = { model: { type: 'string' }, version: { type: 'string' }, feature: { type: 'string' }, segment: { type: 'string' }, from: epochMs, to: epochMs };
 const numericSide: Schema = object({ shares: { type: 'array', items: { type: 'number' } }, count, missing: count, min: numberOrNull, max: numberOrNull });
 

@@ -1,8 +1,7 @@
 import { knownDriftMethods } from '../../core/drift/registry.js';
 import { withHead } from './head.js';
-import { numberOrNull, object, ref, type Schema } from './schema.js';
+import { count, numberOrNull, object, ref, type Schema } from './schema.js';
 
-const count: Schema = { type: 'integer', minimum: 0 };
 
 /** Data quality figures compared by drift (core/drift/types.ts FeatureQuality). */
 const quality: Schema = object({

@@ -1,7 +1,6 @@
 import { withHead } from './head.js';
-import { epochMs, numberOrNull, object, orNull, ref, type Schema } from './schema.js';
+import { count, epochMs, numberOrNull, object, orNull, ref, type Schema } from './schema.js';
 
-const count: Schema = { type: 'integer', minimum: 0 };
 
 /** A CBPE estimate (monitoring/segment-estimates.ts Estimate); null without predictions, or no calibrated reference. */
 export const Estimate: Schema = orNull(object({

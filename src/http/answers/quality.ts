@@ -1,7 +1,6 @@
 import { withHead } from './head.js';
-import { numberOrNull, object, type Schema } from './schema.js';
+import { count, numberOrNull, object, type Schema } from './schema.js';
 
-const count: Schema = { type: 'integer', minimum: 0 };
 
 /** GET /v1/models/:name/quality: per feature missing rates, out-of-range share, new categories; rejected rows by code. */
 export const QualityAnswer: Schema = withHead({

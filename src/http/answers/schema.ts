@@ -12,6 +12,9 @@ export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${na
 /** A number, or null where the value is undefined for the data (none to compute it from, a division by 0, ...). */
 export const numberOrNull: Schema = { type: ['number', 'null'] };
 
+/** A count: a whole number, 0 or more. */
+export const count: Schema = { type: 'integer', minimum: 0 };
+
 /** A time: milliseconds since the epoch (UTC). */
 export const epochMs: Schema = { type: 'integer', description: 'milliseconds since 1970-01-01T00:00:00Z' };
 
