@@ -74,7 +74,7 @@ export async function uploadFile<T = Record<string, unknown>>(o: ApiOptions, pat
     req.on('error', reject);
   });
   // a refusal may come (and close the connection) before the whole file is sent: its answer is what counts
-  pipeline(createReadStream(file), req).catch(() => undefined);
+  pipeline(createReadStream(file, { highWaterMark: 1024 * 1024 }), req).catch(() => undefined);
   let res: IncomingMessage;
   try {
     res = await response;

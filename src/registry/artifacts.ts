@@ -3,6 +3,7 @@ import { createReadStream, existsSync, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactRef } from '../storage/registry.js';
+import { BatchedWriter } from './batched-writer.js';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -87,12 +88,18 @@ export class ArtifactStore {
     try {
       const fh = await open(tmp, 'wx', 0o444);
       try {
-        for (let r = await it.next(); r.done !== true; r = await it.next()) {
-          const chunk = r.value;
-          if (size + chunk.length > maxBytes) throw new ArtifactTooLargeError(maxBytes);
-          hash.update(chunk);
-          size += chunk.length;
-          await fh.write(chunk);
+        const writer = new BatchedWriter(fh);
+        try {
+          for (let r = await it.next(); r.done !== true; r = await it.next()) {
+            const chunk = r.value;
+            if (size + chunk.length > maxBytes) throw new ArtifactTooLargeError(maxBytes);
+            hash.update(chunk);
+            size += chunk.length;
+            await writer.add(chunk);
+          }
+          await writer.end();
+        } finally {
+          await writer.settled();
         }
         await fh.sync();
       } finally {
