@@ -21,14 +21,30 @@ test('SegmentCap: the first `limit` segments of a model keep theirs; later new o
   assert.deepEqual(cap.place(e), { ...e, segment: { user: OTHER_SEGMENT_VALUE } });
 });
 
-test('SegmentCap: seeded segments (stored before a restart) count against the limit; placeKey folds canonical keys the same way', () => {
+test('SegmentCap: seeded segments (stored before a restart) count against the limit; rejectedKey folds canonical keys the same way at the limit', () => {
   const cap = new SegmentCap(2);
   cap.seed('m', 'user=a');
   cap.seed('m', 'user=b');
   cap.seed('m', '');
-  assert.equal(cap.placeKey('m', 'user=a'), 'user=a');
-  assert.equal(cap.placeKey('m', 'region=eu&user=c'), `region=${OTHER_SEGMENT_VALUE}&user=${OTHER_SEGMENT_VALUE}`);
-  assert.equal(cap.placeKey('m', ''), '');
+  assert.equal(cap.rejectedKey('m', 'user=a'), 'user=a');
+  assert.equal(cap.rejectedKey('m', 'region=eu&user=c'), `region=${OTHER_SEGMENT_VALUE}&user=${OTHER_SEGMENT_VALUE}`);
+  assert.equal(cap.rejectedKey('m', ''), '');
   assert.deepEqual(cap.place(ev('m', { user: 'b' })).segment, { user: 'b' });
   assert.deepEqual(cap.place(ev('m', { user: 'c' })).segment, { user: OTHER_SEGMENT_VALUE });
+});
+
+test('SegmentCap: a rejected row\'s segment takes no slot: below the limit an unknown one counts under no segment, a known one under its own', () => {
+  const folded: string[] = [];
+  const cap = new SegmentCap(2, (m) => folded.push(m));
+  for (const u of ['x', 'y', 'z']) assert.equal(cap.rejectedKey('m', `user=${u}`), '');
+  assert.deepEqual(cap.place(ev('m', { user: 'a' })).segment, { user: 'a' });
+  assert.equal(cap.rejectedKey('m', 'user=a'), 'user=a');
+  assert.deepEqual(cap.place(ev('m', { user: 'b' })).segment, { user: 'b' });
+  // at the limit: where an accepted event of that segment would go
+  assert.equal(cap.rejectedKey('m', 'user=c'), `user=${OTHER_SEGMENT_VALUE}`);
+  assert.deepEqual(folded, ['m']);
+  // the batch's events are placed first: a refused row of a segment the same batch brings counts under it
+  const other = new SegmentCap(5);
+  const batch = other.placeAll([{ ...ev('n', { user: 'p' }) } as never], [{ ts: 1, model: 'n', version: '1', code: 'schema_violation', reason: '', excerpt: '', placement: { ts: 1, segment: 'user=p' } }]);
+  assert.equal(batch.rejects[0]?.placement?.segment, 'user=p');
 });

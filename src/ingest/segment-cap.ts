@@ -40,12 +40,16 @@ export class SegmentCap {
     }
   }
 
-  /** A submitted batch as it is summarised and stored: place() of each event, placeKey() of each rejected row's placement. */
+  /**
+   * A submitted batch as it is summarised and stored: place() of each event, then rejectedKey() of each rejected row's
+   * placement (after the events: a refused row of a segment the same batch brings counts under it).
+   */
   placeAll(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): { events: ValidEvent[]; rejects: RejectRecord[] } {
+    const placed = events.map((e) => this.place(e));
     return {
-      events: events.map((e) => this.place(e)),
+      events: placed,
       rejects: rejects.map((r) => {
-        const segment = r.model === null || r.placement === undefined ? undefined : this.placeKey(r.model, r.placement.segment);
+        const segment = r.model === null || r.placement === undefined ? undefined : this.rejectedKey(r.model, r.placement.segment);
         return segment === undefined || segment === r.placement?.segment ? r : { ...r, placement: { ts: r.placement?.ts ?? r.ts, segment } };
       }),
     };
@@ -59,11 +63,18 @@ export class SegmentCap {
     return { ...e, segment: Object.fromEntries(keys.map((k) => [k, OTHER_SEGMENT_VALUE])) };
   }
 
-  /** place() for a canonical segment key (a rejected row's placement). */
-  placeKey(model: string, segment: string): string {
-    if (segment === '' || this.admit(model, segment)) return segment;
+  /**
+   * Where a rejected row (its canonical segment key) counts: its own segment when the model has it already (accepted
+   * events, or stored); else, the model at its limit, the "__other__" segment its accepted events would go under; else
+   * no segment (""). It never takes one of the model's `limit` slots: until audit 21 rejected rows were placed as events
+   * are, so a flood of refused rows of new values (a client sending ids in the wrong field) took every slot, and every
+   * valid segment after them went under "__other__", for good (the stored segments are counted again at start).
+   */
+  rejectedKey(model: string, segment: string): string {
+    const known = this.segments(model);
+    if (segment === '' || known.has(segment)) return segment;
     const parts = segmentParts(segment);
-    if (parts === null) return segment;
+    if (parts === null || known.size < this.limit) return '';
     this.onFold(model);
     return segmentKey(Object.fromEntries(Object.keys(parts).map((k) => [k, OTHER_SEGMENT_VALUE])));
   }
