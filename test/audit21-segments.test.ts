@@ -76,3 +76,101 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+/** Events of `al` in [from, from + 1 h): region=eu, tier=gold, every other one a failed inference. */
+function alertEvents(prefix: string, from: number): Array<Record<string, unknown>> {
+  return Array.from({ length: 10 }, (_, i) => ({
+    id: `${prefix}-${i}`, model: 'al', version: '1', timestamp: from + 2 * MINUTE + i * MINUTE, features: { x: i }, latencyMs: 5,
+    ...(i % 2 === 0 ? { error: 'timeout' } : { prediction: i }), segment: { region: 'eu', tier: 'gold' },
+  }));
+}
+
+const errorMonitor = (id: string, segment: string): Record<string, unknown> => ({
+  id, model: 'al', metric: 'errorRate', segment, window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 0.1 }],
+});
+
+interface AlertView { id: string; state: string; fingerprint: string; monitorId: string; labels: Record<string, string> }
+
+for (const backend of BACKENDS) {
+  describe(`audit 21: alert labels carry the canonical segment (real server, ${backend})`, { skip: skipOf(backend) }, () => {
+    let now = NOW;
+    const dataDir = tempDir('lookout-a21-alerts-');
+    const store = backend === 'PostgreSQL' ? schemaUrl('alerts') : `duckdb:${dataDir}/lookout.duckdb`;
+    let s: Server;
+    const ok = succeeding(() => s.url);
+    const start = (): Promise<Server> => testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.dataDir = dataDir;
+        if (backend === 'PostgreSQL') c.storage = store;
+      },
+    });
+    const alertsOf = async (monitor: string): Promise<AlertView[]> => {
+      const all = (await ok('GET', '/v1/alerts?limit=1000'))['alerts'] as AlertView[];
+      return all.filter((a) => a.monitorId === monitor);
+    };
+
+    before(async () => {
+      s = await start();
+      await ok('POST', '/v1/models', { name: 'al', outputKind: 'regression', segmentKeys: ['region', 'tier'], inputSchema: SCHEMA });
+      await ok('POST', '/v1/models/al/versions', { version: '1' });
+      assert.equal((await ok('POST', '/v1/events', { events: alertEvents('h1', FROM) }))['accepted'], 10);
+    });
+    after(async () => {
+      await s?.close();
+    });
+
+    test('two spellings of one segment (keys in another order, a value URI-encoded) give their alerts one segment label, the canonical key', async () => {
+      // Until audit 21 the label was the monitor's text: "tier=gold&region=eu" and "region=eu&tier=gold" were two label
+      // values, so two notification groups (groupBy segment), and a silence or an inhibition's equal: [segment] of one
+      // missed the other.
+      await ok('POST', '/v1/monitors', errorMonitor('eu-gold-a', 'tier=gold&region=eu'));
+      await ok('POST', '/v1/monitors', errorMonitor('eu-gold-b', 'region=eu&tier=gold'));
+      await ok('POST', '/v1/monitors', errorMonitor('eu-gold-c', 'region=%65u&tier=gold'));
+      await ok('POST', '/v1/monitors/run', {});
+      const labels = await Promise.all(['eu-gold-a', 'eu-gold-b', 'eu-gold-c'].map(async (id) => {
+        const list = await alertsOf(id);
+        assert.equal(list.length, 1, `${id}: ${JSON.stringify(list)}`);
+        return (list[0] as AlertView).labels['segment'];
+      }));
+      assert.deepEqual(labels, ['region=eu&tier=gold', 'region=eu&tier=gold', 'region=eu&tier=gold']);
+      // the monitor keeps its segment as written
+      assert.equal(((await ok('GET', '/v1/monitors/eu-gold-a'))['monitor'] as Record<string, unknown>)['segment'], 'tier=gold&region=eu');
+    });
+
+    test('an alert raised before the upgrade, with the segment as written, keeps its id, state and acknowledgement: the next evaluations update it, no second alert', async () => {
+      const [before1] = await alertsOf('eu-gold-a');
+      assert.ok(before1);
+      await ok('POST', `/v1/alerts/${before1.id}/ack`, { by: 'oncall' });
+      await s.close();
+      // as the release before audit 21 stored it: the label as written, the fingerprint of those labels
+      const { openStore } = await import('../src/storage/open.js');
+      const { fingerprint } = await import('../src/alerting/fingerprint.js');
+      const db = await openStore(store);
+      await db.init();
+      const stored = (await db.alertStore().listAlerts({ monitorId: 'eu-gold-a' }))[0];
+      assert.ok(stored);
+      const legacy = { ...stored.labels, segment: 'tier=gold&region=eu' };
+      await db.alertStore().putAlert({ ...stored, labels: legacy, fingerprint: fingerprint('eu-gold-a', legacy) });
+      await db.close();
+
+      now = NOW + HOUR;
+      s = await start();
+      assert.equal((await ok('POST', '/v1/events', { events: alertEvents('h2', NOW) }))['accepted'], 10);
+      await ok('POST', '/v1/monitors/run', {});
+      const list = await alertsOf('eu-gold-a');
+      assert.equal(list.length, 1, JSON.stringify(list));
+      const a = list[0] as AlertView;
+      assert.equal(a.id, before1.id);
+      assert.equal(a.state, 'acknowledged');
+      assert.equal(a.labels['segment'], 'region=eu&tier=gold');
+      // resolving: the window after has no errors
+      now = NOW + 2 * HOUR;
+      const calm = alertEvents('h3', NOW + HOUR).map((e) => ({ ...e, error: undefined, prediction: 1 }));
+      await ok('POST', '/v1/events', { events: calm });
+      await ok('POST', '/v1/monitors/run', {});
+      const after1 = await alertsOf('eu-gold-a');
+      assert.deepEqual(after1.map((x) => [x.id, x.state]), [[before1.id, 'resolved']]);
+    });
+  });
+}

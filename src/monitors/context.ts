@@ -14,8 +14,20 @@ export function categoryOf(metric: string): string {
   return 'performance';
 }
 
+/**
+ * An alert's labels. `segment`: the segment the monitor measures, as its canonical key (monitorSegment: keys sorted,
+ * values URI-encoded, as /segments lists it), so that two spellings of one segment ("tier=gold&region=eu",
+ * "region=eu&tier=gold") are one label value: one notification group, one silence. Until audit 21 it was the monitor's
+ * text (legacyMonitorLabels; alerts stored with it are carried over at start, MonitorService.load).
+ */
 export function monitorLabels(def: MonitorDefinition): Record<string, string> {
-  return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(def.segment && { segment: def.segment }), ...def.labels };
+  const segment = monitorSegment(def);
+  return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(segment && { segment }), ...def.labels };
+}
+
+/** The labels monitorLabels gave until audit 21: the monitor's segment as written. */
+export function legacyMonitorLabels(def: MonitorDefinition): Record<string, string> {
+  return { ...monitorLabels(def), ...(def.segment && { segment: def.segment }) };
 }
 
 export function sloLabels(def: SloDefinition): Record<string, string> {

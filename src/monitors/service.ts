@@ -6,7 +6,7 @@ import { worstFiring } from '../core/rules/burn-rate.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { fingerprint } from '../alerting/fingerprint.js';
-import { alertContext, monitorLabels, sloLabels } from './context.js';
+import { alertContext, legacyMonitorLabels, monitorLabels, sloLabels } from './context.js';
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
 import { checkDriftMethodKind } from './drift-checks.js';
@@ -74,6 +74,31 @@ export class MonitorService {
       if (problem) this.invalid.set(m.id, problem);
     }
     for (const e of await this.deps.store.latestEvaluations()) this.last.set(e.monitorId, e);
+    await this.carryOverLegacySegmentLabels();
+  }
+
+  /**
+   * Alerts raised before audit 21 carry their monitor's segment label as written ("tier=gold&region=eu"), and the
+   * fingerprint of those labels; monitorLabels now gives the canonical segment ("region=eu&tier=gold"), another
+   * fingerprint. Left alone, such an alert still firing would never be updated or resolved again (a second alert opened
+   * beside it, its acknowledgement lost), and a config file's monitor, declared again at start, would resolve it. Its
+   * labels and fingerprint are rewritten in place (same id, state, acknowledgement, notifications), once: before the
+   * config file's monitors are declared and the alert pipeline restores its groups.
+   */
+  private async carryOverLegacySegmentLabels(): Promise<void> {
+    for (const def of this.defs.values()) {
+      if (!def.segment || this.invalid.has(def.id)) continue;
+      const legacy = legacyMonitorLabels(def);
+      const labels = monitorLabels(def);
+      if (legacy['segment'] === labels['segment']) continue;
+      const old = fingerprint(def.id, legacy);
+      for (const state of ['open', 'acknowledged'] as const) {
+        for (const a of await this.deps.store.listAlerts({ monitorId: def.id, state })) {
+          if (a.fingerprint !== old) continue;
+          await this.deps.store.putAlert({ ...a, fingerprint: fingerprint(def.id, labels), labels: { ...a.labels, segment: labels['segment'] as string } });
+        }
+      }
+    }
   }
 
   /**
