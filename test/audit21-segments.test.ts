@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
 import type { Server } from '../src/server.js';
+import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { answerChecker } from './helpers/answers.js';
 import { tempDir } from './helpers/cli.js';
 import { testSchemas } from './helpers/pg-schemas.js';
 import { call, succeeding, testServer } from './helpers/server.js';
@@ -41,38 +44,58 @@ const event = (id: string, region: string, i: number, x: unknown = i): Record<st
 
 for (const backend of BACKENDS) {
   describe(`audit 21: rejected rows and the segment limit (real server, ${backend})`, { skip: skipOf(backend) }, () => {
+    const srv = starter(backend, 4, () => NOW);
+    let s: Server;
+    const ok = succeeding(() => s.url);
+    const segments = async (): Promise<string[]> => ((await ok('GET', `/v1/models/cap/segments?${RANGE}`))['segments'] as string[]).slice().sort();
+    before(async () => {
+      s = await srv.start();
+    });
+    after(async () => {
+      await s?.close();
+    });
+
     test('rows refused by validation take no slot of ingest.maxSegmentsPerModel: valid segments after a flood of bad ones keep theirs, across a restart', async () => {
       // Until audit 21 SegmentCap placed a rejected row's segment as an accepted event's: 5 rows of new regions refused for
       // their features took the model's 4 slots, and every valid region after them went under "__other__".
-      const srv = starter(backend, 4, () => NOW);
-      let s = await srv.start();
-      try {
-        const ok = succeeding(() => s.url);
-        await ok('POST', '/v1/models', { name: 'cap', outputKind: 'regression', segmentKeys: ['region'], inputSchema: SCHEMA });
-        await ok('POST', '/v1/models/cap/versions', { version: '1' });
-        const bad = ['b1', 'b2', 'b3', 'b4', 'b5'].map((r, i) => event(`bad-${r}`, r, i, 'not a number'));
-        const flood = await ok('POST', '/v1/events', { events: bad });
-        assert.equal(flood['rejected'], 5, JSON.stringify(flood));
-        const good = await ok('POST', '/v1/events', { events: ['eu', 'us', 'asia'].map((r, i) => event(`ok-${r}`, r, 10 + i)) });
-        assert.equal(good['accepted'], 3, JSON.stringify(good));
-        // a refused row of a segment with accepted events still counts under its segment
-        assert.equal((await ok('POST', '/v1/events', { events: [event('bad-eu', 'eu', 20, 'nope')] }))['rejected'], 1);
-        const segments = async (): Promise<string[]> => ((await ok('GET', `/v1/models/cap/segments?${RANGE}`))['segments'] as string[]).slice().sort();
-        assert.deepEqual(await segments(), ['region=asia', 'region=eu', 'region=us']);
-        assert.equal((await ok('GET', `/v1/models/cap/health?${RANGE}&segment=region=eu`))['events'], 1);
-        assert.equal((await ok('GET', `/v1/models/cap/quality?${RANGE}&segment=region=eu`))['rejected'], 1);
-        // every refused row still counts in the model's totals
-        assert.equal((await ok('GET', `/v1/models/cap/quality?${RANGE}`))['rejected'], 6);
-        await s.close();
-        // after a restart the stored segments are counted again (seeded): the refused rows' regions are not among them
-        s = await srv.start();
-        assert.equal((await ok('POST', '/v1/events', { events: [event('ok-latam', 'latam', 30), event('ok-africa', 'africa', 31)] }))['accepted'], 2);
-        assert.deepEqual(await segments(), ['region=__other__', 'region=asia', 'region=eu', 'region=latam', 'region=us']);
-        assert.equal((await ok('GET', `/v1/models/cap/health?${RANGE}&segment=region=latam`))['events'], 1);
-        assert.equal((await ok('GET', `/v1/models/cap/quality?${RANGE}`))['rejected'], 6);
-      } finally {
-        await s.close();
-      }
+      await ok('POST', '/v1/models', { name: 'cap', outputKind: 'regression', segmentKeys: ['region'], inputSchema: SCHEMA });
+      await ok('POST', '/v1/models/cap/versions', { version: '1' });
+      const bad = ['b1', 'b2', 'b3', 'b4', 'b5'].map((r, i) => event(`bad-${r}`, r, i, 'not a number'));
+      const flood = await ok('POST', '/v1/events', { events: bad });
+      assert.equal(flood['rejected'], 5, JSON.stringify(flood));
+      const good = await ok('POST', '/v1/events', { events: ['eu', 'us', 'asia'].map((r, i) => event(`ok-${r}`, r, 10 + i)) });
+      assert.equal(good['accepted'], 3, JSON.stringify(good));
+      // a refused row of a segment with accepted events still counts under its segment
+      assert.equal((await ok('POST', '/v1/events', { events: [event('bad-eu', 'eu', 20, 'nope')] }))['rejected'], 1);
+      assert.deepEqual(await segments(), ['region=asia', 'region=eu', 'region=us']);
+      assert.equal((await ok('GET', `/v1/models/cap/health?${RANGE}&segment=region=eu`))['events'], 1);
+      assert.equal((await ok('GET', `/v1/models/cap/quality?${RANGE}&segment=region=eu`))['rejected'], 1);
+      // every refused row still counts in the model's totals
+      assert.equal((await ok('GET', `/v1/models/cap/quality?${RANGE}`))['rejected'], 6);
+      await s.close();
+      // after a restart the stored segments are counted again (seeded): the refused rows' regions are not among them
+      s = await srv.start();
+      assert.equal((await ok('POST', '/v1/events', { events: [event('ok-latam', 'latam', 30), event('ok-africa', 'africa', 31), event('ok-arctic', 'arctic', 32)] }))['accepted'], 3);
+      assert.deepEqual(await segments(), ['region=__other__', 'region=asia', 'region=eu', 'region=latam', 'region=us']);
+      assert.equal((await ok('GET', `/v1/models/cap/health?${RANGE}&segment=region=latam`))['events'], 1);
+      assert.equal((await ok('GET', `/v1/models/cap/quality?${RANGE}`))['rejected'], 6);
+    });
+
+    test('GET /segments marks the overflow segment: the limit, the segments folded into it and their events in the range', async () => {
+      // Until audit 21 "region=__other__" was listed as any segment: nothing said it holds the events of the segments
+      // past ingest.maxSegmentsPerModel, nor what the limit is.
+      const checker = await answerChecker(() => s.url);
+      const path = '/v1/models/{name}/segments';
+      const listed = await checker.check('get', path, `/v1/models/cap/segments?${RANGE}`);
+      assert.deepEqual(listed['overflow'], { segments: ['region=__other__'], maxSegmentsPerModel: 4, events: 2 }, JSON.stringify(listed));
+      const detailed = await checker.check('get', path, `/v1/models/cap/segments?${RANGE}&details=true`);
+      const details = detailed['details'] as Array<{ segment: string; events: number; overflow?: boolean }>;
+      assert.deepEqual(details.filter((d) => d.overflow === true).map((d) => [d.segment, d.events]), [['region=__other__', 2]]);
+      assert.equal(details.filter((d) => d.overflow !== undefined).length, 1, JSON.stringify(details));
+      // a model below its limit has none
+      const below = await checker.check('get', path, `/v1/models/cap/segments?${RANGE}&segment=region=eu`);
+      assert.equal(below['overflow'], undefined);
+      checker.refused('get', path, listed, (a) => { (a['overflow'] as Record<string, unknown>)['maxSegmentsPerModel'] = 'four'; }, 'a limit that is not a number');
     });
   });
 }
@@ -174,3 +197,37 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('audit 21 (web): the segment table marks the segment past the limit', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
+  let s: Server;
+  let browser: Browser;
+
+  before(async () => {
+    [s, browser] = await Promise.all([testServer({ clock: () => NOW, configure: (c) => { c.ingest.maxSegmentsPerModel = 2; } }), launch()]);
+    const ok = succeeding(() => s.url);
+    await ok('POST', '/v1/models', { name: 'w', outputKind: 'regression', segmentKeys: ['region'], inputSchema: SCHEMA });
+    await ok('POST', '/v1/models/w/versions', { version: '1' });
+    const reference = `x,prediction\n${Array.from({ length: 40 }, (_, i) => `${i % 8},${i % 5}`).join('\n')}\n`;
+    const up = await fetch(`${s.url}/v1/models/w/versions/1/reference`, { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: reference });
+    assert.equal(up.status, 200, await up.text());
+    const events = ['eu', 'us', 'asia', 'latam', 'eu'].map((region, i) => ({ id: `w${i}`, model: 'w', version: '1', timestamp: FROM + (i + 1) * MINUTE, features: { x: i }, prediction: i, segment: { region } }));
+    assert.equal((await ok('POST', '/v1/events', { events }))['accepted'], 5);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('the __other__ row says it is over the limit, and a line gives the limit and its events', async () => {
+    // Until audit 21 "region=__other__" was a row like any other: nothing said what it holds or why.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = watchErrors(page);
+    await openView(page, `${s.url}/ui/#/model/w?${RANGE}`, { complete: true });
+    const note = page.locator('[data-testid="segments-overflow"]');
+    assert.equal(await note.count(), 1);
+    assert.match((await note.textContent()) ?? '', /region=__other__: the 2 events of segments past the server's limit of 2 distinct segments per model/);
+    const cells = await page.locator('[data-testid="segments-table"] tbody tr td:first-child').allTextContents();
+    assert.deepEqual(cells.slice().sort(), ['region=__other__ (over the limit)', 'region=eu', 'region=us']);
+    assert.deepEqual(errors, []);
+  });
+});

@@ -133,6 +133,11 @@ export class IngestPipeline {
     return this.bound.queued;
   }
 
+  /** Distinct segments each model's events are summarised under at most (ingest.maxSegmentsPerModel). */
+  get maxSegmentsPerModel(): number {
+    return this.segments.limit;
+  }
+
   /** The bound of queuedEvents (ingest.maxQueuedEvents). */
   get maxQueuedEvents(): number {
     return this.bound.max;

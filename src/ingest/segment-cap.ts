@@ -7,6 +7,14 @@ import { segmentKey } from './validate-event.js';
 
 /** The value every key of a segment takes once its model has reached its limit of distinct segments. */
 export const OTHER_SEGMENT_VALUE = '__other__';
+/**
+ * Is a canonical segment key the one events of segments past the model's limit are stored under ("region=__other__",
+ * every value "__other__")? GET /segments marks it.
+ */
+export function isOverflowSegment(segment: string): boolean {
+  return segment !== '' && segment.split('&').every((p) => p.endsWith(`=${OTHER_SEGMENT_VALUE}`));
+}
+
 /** Distinct segments (combinations of segment-key values) per model, unless the config's ingest.maxSegmentsPerModel says. */
 export const DEFAULT_MAX_SEGMENTS_PER_MODEL = 1000;
 
@@ -82,7 +90,7 @@ export class SegmentCap {
   private admit(model: string, segment: string): boolean {
     const known = this.segments(model);
     if (known.has(segment)) return true;
-    if (known.size >= this.limit && !segment.split('&').every((p) => p.endsWith(`=${OTHER_SEGMENT_VALUE}`))) return false;
+    if (known.size >= this.limit && !isOverflowSegment(segment)) return false;
     known.add(segment);
     return true;
   }

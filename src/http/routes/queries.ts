@@ -20,6 +20,7 @@ import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
+import { isOverflowSegment } from '../../ingest/segment-cap.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
@@ -132,17 +133,27 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       // `segment` narrows the list to the stored segments holding it (region=eu: region=eu&tier=gold, ...), as it echoes
       const segments = (await deps.reader.segmentsInRange(v, r.from, r.to)).filter((s) => r.segment === '' || segmentMatches(s, r.segment));
-      if (!booleanParam(req.query['details'] ?? 'false', 'details')) return { ...head(v, r), segments };
+      const withDetails = booleanParam(req.query['details'] ?? 'false', 'details');
       const details = [];
-      for (const segment of segments.slice(0, MAX_SEGMENT_DETAILS)) {
+      for (const segment of withDetails ? segments.slice(0, MAX_SEGMENT_DETAILS) : []) {
         // The listed segment's own events (as /performance's bySegment groups them): a stored segment naming only some
         // keys ("region=eu", events without a tier) is not merged with those naming more, as ?segment=region=eu is
         // (until audit 20 its details counted "region=eu&tier=gold" too, and added up to more than the traffic).
         const merged = await deps.reader.mergedStored(v, segment, r.from, r.to);
         const d = driftOf(v, merged);
-        details.push({ segment, ...healthOf(merged, coveredSeconds(r)), driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null });
+        details.push({ segment, ...healthOf(merged, coveredSeconds(r)), driftedFeatures: d ? d.features.filter((f) => f.drifted).map((f) => f.name) : null, ...(isOverflowSegment(segment) && { overflow: true }) });
       }
-      return { ...head(v, r), segments, details, detailsTruncated: segments.length > MAX_SEGMENT_DETAILS };
+      // The segment of the events past ingest.maxSegmentsPerModel ("region=__other__"), said: until audit 21 it was
+      // listed as any segment, and nothing said why events were there nor what the limit is.
+      const folded = segments.filter(isOverflowSegment);
+      let overflow: { segments: string[]; maxSegmentsPerModel: number; events: number } | undefined;
+      if (folded.length > 0) {
+        let events = 0;
+        for (const segment of folded) events += details.find((d) => d.segment === segment)?.events ?? (await deps.reader.mergedStored(v, segment, r.from, r.to)).events;
+        overflow = { segments: folded, maxSegmentsPerModel: deps.pipeline.maxSegmentsPerModel, events };
+      }
+      if (!withDetails) return { ...head(v, r), segments, ...(overflow && { overflow }) };
+      return { ...head(v, r), segments, ...(overflow && { overflow }), details, detailsTruncated: segments.length > MAX_SEGMENT_DETAILS };
     }));
 
     app.get<RG>('/v1/models/:name/health', read(answer('HealthAnswer', 'latency, error rate, throughput and cost of the range')), async (req: Req) => timed('health', async () => {

@@ -23,6 +23,9 @@ const MAX_SEGMENT_ROWS = 12;
 /** GET /segments?details=true: one segment's health and drifted features (null: no reference). */
 interface SegmentDetail { segment: string; events: number; errorRate: number | null; latencyMs: { p95: number | null }; driftedFeatures: string[] | null }
 
+/** GET /segments: the segment(s) holding the events of segments past the server's limit (ingest.maxSegmentsPerModel). */
+interface SegmentOverflow { segments: string[]; maxSegmentsPerModel: number; events: number }
+
 interface SegmentRow { segment: string; events: number; errorRate: number | null; p95: number | null; drifted: string; metric: number | null; labelled: number; labels: string }
 
 /** A segment's label drift as a cell: "drifted" or "no", with the method's score; "—" without labels or a labelled reference. */
@@ -42,7 +45,7 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
   // stored windows) while /performance (labels joined at query time) computes the realized metric per segment.
   const [perf, seen] = await Promise.all([
     performance(m.name, ctx.range, { ...q, metrics: hm.key, ci: 'false' }),
-    api<{ segments: string[]; details: SegmentDetail[] }>(`/v1/models/${encodeURIComponent(m.name)}/segments`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), version, details: 'true' }),
+    api<{ segments: string[]; details: SegmentDetail[]; overflow?: SegmentOverflow }>(`/v1/models/${encodeURIComponent(m.name)}/segments`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), version, details: 'true' }),
   ]);
   const all = [...new Set([...(perf.bySegment ?? []).map((s) => s.segment), ...seen.segments])].filter(Boolean).sort();
   if (all.length === 0) return h('p.empty', null, `No segments in this range (segment keys: ${m.segmentKeys.join(', ') || 'none declared'}).`);
@@ -78,10 +81,11 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
   const worst = [...rows].sort((a, b) => worse(b.metric) - worse(a.metric))[0];
   return h('div', null,
     perf.sampled ? h('p.muted', { 'data-testid': 'perf-sampled' }, `Realized ${hm.label} from a uniform sample of ${count(perf.labelled)} of the range's ${count(perf.sampled.labelledInRange)} labelled events.`) : null,
+    seen.overflow ? h('p.muted', { 'data-testid': 'segments-overflow' }, `${seen.overflow.segments.map(segmentParam).join(', ')}: the ${count(seen.overflow.events)} events of segments past the server's limit of ${count(seen.overflow.maxSegmentsPerModel)} distinct segments per model (ingest.maxSegmentsPerModel; is a segment key an id?).`) : null,
     keys.length < all.length ? h('p.muted', { 'data-testid': 'segments-truncated' }, `${keys.length} of ${all.length} segments shown: those furthest below the overall ${hm.label} (then by name).`) : null,
     worst && worse(worst.metric) > 0 ? h('p', { 'data-testid': 'worst-segment' }, 'Largest gap from the overall ', hm.label, ` (${fmt(overall)}): `, h('b', null, segmentParam(worst.segment)), ` at ${fmt(worst.metric)}.`) : null,
     table<SegmentRow>([
-      { label: 'Segment', value: (r) => segmentParam(r.segment) },
+      { label: 'Segment', value: (r) => `${segmentParam(r.segment)}${seen.overflow?.segments.includes(r.segment) ? ' (over the limit)' : ''}` },
       { label: 'Events', value: (r) => r.events, render: (r) => count(r.events) },
       { label: 'Error rate', value: (r) => r.errorRate, render: (r) => pct(r.errorRate, 2) },
       { label: 'p95', value: (r) => r.p95, render: (r) => ms(r.p95) },
