@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import type { Server } from '../src/server.js';
 import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
 import { answerChecker } from './helpers/answers.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { testSchemas } from './helpers/pg-schemas.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
@@ -229,5 +229,93 @@ describe('audit 21 (web): the segment table marks the segment past the limit', {
     const cells = await page.locator('[data-testid="segments-table"] tbody tr td:first-child').allTextContents();
     assert.deepEqual(cells.slice().sort(), ['region=__other__ (over the limit)', 'region=eu', 'region=us']);
     assert.deepEqual(errors, []);
+  });
+});
+
+describe('audit 21: GET /v1/overview?segment= and lookout status --segment (real server, DuckDB file)', () => {
+  let s: Server;
+  const ok = succeeding(() => s.url);
+  const status = (...args: string[]) => lookoutAsync(['status', '--url', s.url, '--from', String(FROM), '--to', String(NOW), ...args]);
+
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    await ok('POST', '/v1/models', { name: 'ov', outputKind: 'regression', segmentKeys: ['region', 'tier'], inputSchema: SCHEMA });
+    await ok('POST', '/v1/models/ov/versions', { version: '1' });
+    await ok('POST', '/v1/models', { name: 'plain', outputKind: 'regression', inputSchema: SCHEMA });
+    await ok('POST', '/v1/models/plain/versions', { version: '1' });
+    // eu: 4 events, none failed; us: 6 events, 3 failed; plain: 3 events
+    const ov = [...Array.from({ length: 4 }, () => ({ region: 'eu', tier: 'gold' })), ...Array.from({ length: 6 }, () => ({ region: 'us' }))].map((segment, i) => ({
+      id: `ov${i}`, model: 'ov', version: '1', timestamp: FROM + (i + 1) * MINUTE, features: { x: i }, latencyMs: 5, segment,
+      ...(segment.region === 'us' && i % 2 === 0 ? { error: 'timeout' } : { prediction: i }),
+    }));
+    const plain = Array.from({ length: 3 }, (_, i) => ({ id: `pl${i}`, model: 'plain', version: '1', timestamp: FROM + (i + 1) * MINUTE, features: { x: i }, prediction: i }));
+    assert.equal((await ok('POST', '/v1/events', { events: [...ov, ...plain] }))['accepted'], 13);
+    await ok('POST', '/v1/monitors', { id: 'us-errors', model: 'ov', metric: 'errorRate', segment: 'region=us', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 0.1 }] });
+    await ok('POST', '/v1/monitors/run', {});
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  test('?segment= gives each row the figures of the segment; models that do not declare its keys have no row', async () => {
+    // Until audit 21 /v1/overview had no segment filter (an unknown parameter, 400): an on-call view of one region
+    // needed a /health, /drift and /performance request per model.
+    const checker = await answerChecker(() => s.url);
+    const body = await checker.check('get', '/v1/overview', `/v1/overview?${RANGE}&segment=${encodeURIComponent('region=eu')}&performance=true`);
+    assert.equal(body['segment'], 'region=eu');
+    const rows = body['rows'] as Array<{ model: string; health: { events: number; errorRate: number } }>;
+    assert.deepEqual(rows.map((r) => r.model), ['ov']);
+    const health = await ok('GET', `/v1/models/ov/health?${RANGE}&segment=region=eu`);
+    assert.equal(rows[0]?.health.events, 4);
+    assert.deepEqual(rows[0]?.health, Object.fromEntries(Object.keys(rows[0]?.health ?? {}).map((k) => [k, health[k]])));
+    const us = (await ok('GET', `/v1/overview?${RANGE}&segment=${encodeURIComponent('region=us')}`))['rows'] as Array<{ health: { errorRate: number } }>;
+    assert.equal(us[0]?.health.errorRate, 0.5);
+    // without a segment: every model, the whole traffic, segment ""
+    const all = await checker.check('get', '/v1/overview', `/v1/overview?${RANGE}`);
+    assert.deepEqual((all['rows'] as Array<{ model: string }>).map((r) => r.model), ['ov', 'plain']);
+    assert.equal(all['segment'], '');
+  });
+
+  test('a malformed ?segment=, one given twice or naming a key no model declares is a 400 naming the segment keys (details.segmentKeys)', async () => {
+    const cases: Array<{ q: string; message: RegExp }> = [
+      { q: 'segment=region', message: /segment must be "key=value\[,key=value\]" \(got "region"\).*segment keys of the models: region, tier/ },
+      { q: `segment=${encodeURIComponent('region=eu,region=us')}`, message: /segment names "region" twice/ },
+      { q: 'segment=region%3Deu&segment=tier%3Dgold', message: /segment is given 2 times/ },
+      { q: 'segment=colour%3Dred', message: /segment names "colour", not a segment key of any model; segment keys of the models: region, tier/ },
+    ];
+    for (const c of cases) {
+      const res = await call(s.url, 'GET', `/v1/overview?${RANGE}&${c.q}`);
+      assert.equal(res.status, 400, `${c.q}: ${JSON.stringify(res.body)}`);
+      const error = res.body['error'] as { code: string; message: string; details: Record<string, unknown> };
+      assert.equal(error.code, 'bad_request');
+      assert.match(error.message, c.message, c.q);
+      assert.deepEqual(error.details['segmentKeys'], ['region', 'tier'], c.q);
+    }
+  });
+
+  test('lookout status --segment: the rows of the segment, its alerts (and the whole traffic\'s), a bad segment refused with exit 2', async () => {
+    const eu = await status('--segment', 'region=eu', '--json');
+    assert.equal(eu.code, 0, eu.stderr);
+    const out = JSON.parse(eu.stdout) as { segment: string; rows: Array<{ model: string; health: { events: number } }>; alerts: unknown[] };
+    assert.equal(out.segment, 'region=eu');
+    assert.deepEqual(out.rows.map((r) => [r.model, r.health.events]), [['ov', 4]]);
+    // the alert of region=us is not region=eu's: --fail-on alerts is well for eu, unwell for us and the whole traffic
+    assert.deepEqual(out.alerts, []);
+    assert.equal((await status('--segment', 'region=eu', '--fail-on', 'alerts')).code, 0);
+    const usRun = await status('--segment', 'region=us', '--fail-on', 'alerts');
+    assert.equal(usRun.code, 1, usRun.stdout + usRun.stderr);
+    assert.match(usRun.stdout, /segment region=us/);
+    assert.equal((await status('--fail-on', 'alerts')).code, 1);
+    const human = await status('--segment', 'region=eu,tier=gold');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /segment region=eu,tier=gold/);
+    assert.match(human.stdout, /^ov +1 +4 /m);
+    // refused as the API refuses it
+    const bad = await status('--segment', 'colour=red');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not a segment key of any model/);
+    const plain = await status('--model', 'plain', '--segment', 'region=eu');
+    assert.equal(plain.code, 2);
+    assert.match(plain.stderr, /not a segment key of model "plain"/);
   });
 });

@@ -69,8 +69,11 @@ export function rangeParams(q: Record<string, unknown>, now: number, model?: Seg
   return out;
 }
 
-/** A model as a malformed segment's refusal names it. */
-export interface SegmentKeysOf { name: string; segmentKeys: readonly string[] }
+/**
+ * A model as a malformed segment's refusal names it ("segment keys of model NAME: ..."); `whose`, when given, instead of
+ * `model "NAME"` (GET /v1/overview: "the models", their keys together).
+ */
+export interface SegmentKeysOf { name: string; segmentKeys: readonly string[]; whose?: string }
 
 /**
  * The `segment` query parameter ("key=value[,key=value]") as a canonical segment key. A malformed one, one given twice
@@ -79,7 +82,7 @@ export interface SegmentKeysOf { name: string; segmentKeys: readonly string[] }
  */
 export function parseSegment(v: unknown, model?: SegmentKeysOf): string {
   if (v === undefined || v === '') return '';
-  const keys = model === undefined ? '' : `; segment keys of model "${model.name}": ${model.segmentKeys.join(', ') || '(none)'}`;
+  const keys = model === undefined ? '' : `; segment keys of ${model.whose ?? `model "${model.name}"`}: ${model.segmentKeys.join(', ') || '(none)'}`;
   const refuse = (message: string): never => {
     throw new ApiError('bad_request', `${message}${keys}`, model === undefined ? {} : { segmentKeys: [...model.segmentKeys] });
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalSegment, isStoredSegment, segmentMatches, segmentParts, segmentQueryParam, undeclaredSegmentKeys } from './segment-match.js';
+import { canonicalSegment, isStoredSegment, segmentMatches, segmentParts, segmentQueryParam, segmentsOverlap, undeclaredSegmentKeys } from './segment-match.js';
 
 test('a segment is stored as it is when empty or naming every key in canonical form; else several stored ones hold it', () => {
   const keys = ['region', 'tier'];
@@ -45,4 +45,13 @@ test('a stored segment as the segment query parameter takes it: decoded, parts j
   assert.equal(segmentQueryParam('region=S%C3%A3o%20Paulo&tier=gold'), 'region=São Paulo,tier=gold');
   assert.equal(segmentQueryParam('region=a%2Cb'), 'region=a,b');
   assert.equal(segmentQueryParam(''), '');
+});
+
+test('two segments overlap unless they give one key different values; the whole traffic overlaps every one', () => {
+  assert.equal(segmentsOverlap('region=eu', 'region=eu&tier=gold'), true);
+  assert.equal(segmentsOverlap('region=eu&tier=gold', 'region=eu'), true);
+  assert.equal(segmentsOverlap('region=eu', 'tier=gold'), true);
+  assert.equal(segmentsOverlap('', 'region=eu'), true);
+  assert.equal(segmentsOverlap('region=eu', 'region=us'), false);
+  assert.equal(segmentsOverlap('region=eu&tier=gold', 'region=eu&tier=silver'), false);
 });

@@ -6,6 +6,18 @@ export function segmentMatches(eventSegment: string, wanted: string): boolean {
   return wanted.split('&').every((p) => have.has(p));
 }
 
+/**
+ * Can an event be of both segments (canonical keys)? Yes unless they give one key different values: "region=eu" and
+ * "region=eu&tier=gold", or "region=eu" and "tier=gold", overlap; "region=eu" and "region=us" do not. "" (the whole
+ * traffic) overlaps every segment.
+ */
+export function segmentsOverlap(a: string, b: string): boolean {
+  const pa = segmentParts(a);
+  const pb = segmentParts(b);
+  if (pa === null || pb === null) return a === b;
+  return Object.keys(pa).every((k) => !Object.hasOwn(pb, k) || pa[k] === pb[k]);
+}
+
 /** The parts of a segment key ("k=v&k2=v2"), decoded as segmentKey encodes them; null when one is not "key=value". */
 export function segmentParts(segment: string): Record<string, string> | null {
   const out = Object.create(null) as Record<string, string>;

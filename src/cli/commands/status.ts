@@ -5,9 +5,10 @@ import { table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
 import { parseList, parseNumber } from '../parse.js';
 import { parseCliDuration } from './rollout-options.js';
+import { segmentQueryParam, segmentsOverlap } from '../../monitoring/segment-match.js';
 import { FAIL_ON, findings, statusCells, statusHeader, type FailOn, type Finding, type OverviewRow } from './status-rows.js';
 
-type Opts = ApiOptions & { model?: string; last?: number; from?: string; to?: string; quality?: boolean; json?: boolean; failOn?: FailOn[]; maxErrorRate: number };
+type Opts = ApiOptions & { model?: string; segment?: string; last?: number; from?: string; to?: string; quality?: boolean; json?: boolean; failOn?: FailOn[]; maxErrorRate: number };
 
 /** The most alerts GET /v1/alerts answers at once: more open ones than this are reported as a lower bound. */
 const ALERT_LIMIT = 10_000;
@@ -19,6 +20,11 @@ features / features compared, their share, "drift!" at dataset drift; "no refere
 realized headline metric (accuracy; MAE of a regression) or else the estimated accuracy, and the open alerts (count and
 worst severity; silenced or inhibited ones shown as "muted"). An alert that names no version counts on every version of
 its model.
+
+--segment region=eu,tier=gold (as the API's ?segment= takes it): the figures of that segment only (GET /v1/overview
+?segment=); models that do not declare its keys have no row (with --model, such a model is refused, exit 2). The
+alerts counted are those of monitors of the whole traffic and of segments overlapping it (region=eu counts a monitor
+of region=eu&tier=gold, of tier=gold or of no segment, not one of region=us).
 
 Range: the server's default (the last 24 h) unless --last, or --from/--to (epoch ms or ISO-8601 as the API takes them;
 no zone: UTC), are given.
@@ -32,6 +38,7 @@ code is 0 whenever the server answered; 2 for an unreachable server, a refused k
 Examples:
   lookout status
   lookout status --model churn --last 1h --quality
+  lookout status --segment region=eu --fail-on alerts,errors
   lookout status --fail-on drift,alerts --json
 `;
 
@@ -59,6 +66,7 @@ export function statusCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('status')
     .description('one row per model version: traffic, errors, latency, drift, quality and open alerts (talks to a running server: --url, --api-key)')
     .option('--model <name>', 'only this model')
+    .option('--segment <segment>', 'only the figures of this segment, e.g. region=eu,tier=gold (keys joined by ",", as the API\'s ?segment=)')
     .addOption(new Option('--last <duration>', 'the range up to now, e.g. 1h, 24h, 7d (default: the server\'s, the last 24 h)').argParser(parseLast).conflicts(['from', 'to']))
     .option('--from <time>', 'range start: epoch ms or ISO time')
     .option('--to <time>', 'range end: epoch ms or ISO time (default now)')
@@ -70,12 +78,15 @@ export function statusCommand(setCode: (c: number) => void): Command {
     .action(async (o: Opts) => {
       // an unknown model is the server's 404 (a model without versions has no row: it is not unknown)
       if (o.model !== undefined) await api(o, 'GET', `/v1/models/${encodeURIComponent(o.model)}`);
-      const [overview, alerts] = await Promise.all([everyRow(o, await range(o)), openAlerts(o)]);
+      // the model's own refusal of the segment (a key it does not declare: its segment keys), not an empty answer
+      if (o.model !== undefined && o.segment !== undefined) await api(o, 'GET', `/v1/models/${encodeURIComponent(o.model)}/segments?${new URLSearchParams({ segment: o.segment }).toString()}`);
+      const [overview, all] = await Promise.all([everyRow(o, await range(o)), openAlerts(o)]);
       const rows = o.model === undefined ? overview.rows : overview.rows.filter((r) => r.model === o.model);
+      const alerts = o.segment === undefined ? all : segmentAlerts(all, rows, overview.segment ?? '');
       const failOn = o.failOn ?? [];
       const found = findings(rows, alerts.list, failOn, o.maxErrorRate);
       if (o.json) {
-        const out = { from: overview.from, to: overview.to, rows, alerts: alerts.list, alertsTruncated: alerts.truncated, failOn, maxErrorRate: o.maxErrorRate, findings: found };
+        const out = { ...(o.segment !== undefined && { segment: overview.segment }), from: overview.from, to: overview.to, rows, alerts: alerts.list, alertsTruncated: alerts.truncated, failOn, maxErrorRate: o.maxErrorRate, findings: found };
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       } else {
         process.stdout.write(human(o, overview, rows, alerts, found));
@@ -97,6 +108,8 @@ async function range(o: Opts): Promise<Record<string, string>> {
 }
 
 interface Overview {
+  /** The segment filter as the server read it (a stored segment key); absent from servers before audit 21. */
+  segment?: string;
   from: number;
   to: number;
   rows: OverviewRow[];
@@ -112,11 +125,11 @@ async function everyRow(o: Opts, q: Record<string, string>): Promise<Overview> {
   const rows: OverviewRow[] = [];
   // label drift is of the labelled events, as the quality column: --fail-on labels asks for them too
   const performance = o.quality === true || (o.failOn ?? []).includes('labels');
-  let query: Record<string, string> = { ...q, ...(o.model !== undefined && { prefix: o.model, limit: '1' }), ...(performance && { performance: 'true' }) };
-  let first: { from: number; to: number } | undefined;
+  let query: Record<string, string> = { ...q, ...(o.model !== undefined && { prefix: o.model, limit: '1' }), ...(performance && { performance: 'true' }), ...(o.segment !== undefined && { segment: o.segment }) };
+  let first: { segment?: string; from: number; to: number } | undefined;
   for (;;) {
     const r = await api(o, 'GET', `/v1/overview?${new URLSearchParams(query).toString()}`) as unknown as Overview & { requested: { from: number; to: number }; next: string | null };
-    first ??= { from: r.from, to: r.to };
+    first ??= { ...(r.segment !== undefined && { segment: r.segment }), from: r.from, to: r.to };
     rows.push(...r.rows);
     if (!r.next || o.model !== undefined) return { ...first, rows };
     query = { ...query, from: String(r.requested.from), to: String(r.requested.to), after: r.next };
@@ -127,6 +140,16 @@ interface Alerts {
   list: AlertRecord[];
   /** A state answered ALERT_LIMIT alerts: there may be more. */
   truncated: boolean;
+}
+
+/**
+ * With --segment: the alerts of the rows' models whose monitor measures the whole traffic or a segment overlapping
+ * `segment` (an alert's `segment` label is the canonical key since audit 21). Alerts of models without a row (they do
+ * not declare the segment's keys) are not the segment's.
+ */
+function segmentAlerts(alerts: Alerts, rows: readonly OverviewRow[], segment: string): Alerts {
+  const models = new Set(rows.map((r) => r.model));
+  return { ...alerts, list: alerts.list.filter((a) => models.has(a.model) && (a.labels['segment'] === undefined || segmentsOverlap(a.labels['segment'], segment))) };
 }
 
 /** The open and the acknowledged alerts (of --model's model), newest first. */
@@ -142,6 +165,7 @@ const iso = (t: number): string => new Date(t).toISOString().replace(/:\d\d\.\d+
 function human(o: Opts, overview: Overview, rows: OverviewRow[], alerts: Alerts, found: Finding[]): string {
   const lines: string[] = [];
   lines.push(`range ${iso(overview.from)} to ${iso(overview.to)}`);
+  if (o.segment !== undefined) lines.push(`segment ${segmentQueryParam(overview.segment ?? '')} (models without its keys have no row; alerts of the whole traffic and of segments overlapping it)`);
   lines.push(rows.length === 0 ? (o.model !== undefined ? `model ${o.model} has no versions` : 'no models') : table(statusHeader(o.quality === true), rows.map((r) => statusCells(r, alerts.list, o.quality === true))).trimEnd());
   const shown = new Set(rows.map((r) => r.model));
   const elsewhere = alerts.list.filter((a) => !shown.has(a.model));

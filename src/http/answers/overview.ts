@@ -2,6 +2,7 @@ import { epochMs, object, ref, type Schema } from './schema.js';
 
 /** GET /v1/overview: the figures of every version of a page of models. */
 export const OverviewAnswer: Schema = object({
+  segment: { type: 'string', description: 'the segment filter as a stored segment key (k=v&k2=v2, keys sorted, values URI-encoded); "" for the whole traffic' },
   from: epochMs,
   to: epochMs,
   requested: object({ from: epochMs, to: epochMs }),
