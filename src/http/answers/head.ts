@@ -8,7 +8,7 @@ import { epochMs, object, type Schema } from './schema.js';
 export const QUERY_HEAD: Record<string, Schema> = {
   model: { type: 'string' },
   version: { type: 'string', description: 'the version answered (the newest without ?version=)' },
-  segment: { type: 'string', description: 'the segment filter as given (key=value[,key=value]); "" for the whole traffic' },
+  segment: { type: 'string', description: 'the segment filter (given as key=value[,key=value]) as a stored segment key: key=value[&key=value], keys sorted, keys and values URI-encoded; "" for the whole traffic' },
   from: { ...epochMs, description: 'start of the range the figures are of (whole minutes, or hours before the minute windows\' retention)' },
   to: { ...epochMs, description: 'end (exclusive) of the range the figures are of' },
   requested: object({ from: epochMs, to: epochMs }, [], { description: 'the range asked for (from/to, default the last 24 h)' }),
