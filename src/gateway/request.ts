@@ -1,4 +1,4 @@
-import type { ModelContext } from '../ingest/validate-event.js';
+import { OTHER_SEGMENT_VALUE, reservedSegmentValue, type ModelContext } from '../ingest/validate-event.js';
 import type { ErrorObject } from 'ajv';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from '../ingest/limits.js';
 import { RegistryError } from '../registry/errors.js';
@@ -47,6 +47,8 @@ export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
     if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || String(v).length > 200 || hasNul(String(v))) {
       throw new RegistryError('bad_request', `segment.${k} must be a string, number or boolean of at most 200 characters, without U+0000`);
     }
+    // as POST /v1/events refuses it: recorded, the event would count as one of the segments past the model's limit
+    if (String(v) === OTHER_SEGMENT_VALUE) throw new RegistryError('bad_request', reservedSegmentValue(k));
     segment[k] = String(v);
   }
   const key = raw['key'];

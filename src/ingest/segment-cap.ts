@@ -3,10 +3,10 @@ import { segmentParts } from '../monitoring/segment-match.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { RejectRecord } from '../storage/types.js';
 import type { ValidEvent } from './event-input.js';
-import { segmentKey } from './validate-event.js';
+import { OTHER_SEGMENT_VALUE, segmentKey } from './validate-event.js';
 
-/** The value every key of a segment takes once its model has reached its limit of distinct segments. */
-export const OTHER_SEGMENT_VALUE = '__other__';
+/** The value every key of a segment takes once its model has reached its limit of distinct segments (reserved: clients cannot send it). */
+export { OTHER_SEGMENT_VALUE };
 /**
  * Is a canonical segment key the one events of segments past the model's limit are stored under ("region=__other__",
  * every value "__other__")? GET /segments marks it.

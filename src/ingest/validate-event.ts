@@ -42,6 +42,18 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** The longest segment value an event may carry (in UTF-16 code units, as String.length counts). */
 export const MAX_SEGMENT_VALUE = 200;
 
+/**
+ * The value every key of a segment takes once its model has reached its limit of distinct segments (segment-cap.ts).
+ * Reserved: an event sending it was stored under the overflow segment, indistinguishable from the events folded there
+ * and counted in GET /segments' overflow.events (until audit 22); it is refused (invalid_segment, reservedSegmentValue).
+ */
+export const OTHER_SEGMENT_VALUE = '__other__';
+
+/** Why a segment value of `key` that is OTHER_SEGMENT_VALUE is refused (POST /v1/events, the gateway's /predict). */
+export function reservedSegmentValue(key: string): string {
+  return `segment.${key} is "${OTHER_SEGMENT_VALUE}", which is reserved for the segment holding the events of segments past the model's limit (ingest.maxSegmentsPerModel): send another value`;
+}
+
 export const MAX_LATENCY_MS = 1e9;
 
 /**
@@ -151,6 +163,7 @@ export function parseSegment(seg: unknown, keys: readonly string[]): Record<stri
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `segment.${key} must be a string, number or boolean`;
     const s = String(v);
     if (s.length > MAX_SEGMENT_VALUE || hasNul(s)) return `segment.${key} is too long (max ${MAX_SEGMENT_VALUE}) or contains U+0000`;
+    if (s === OTHER_SEGMENT_VALUE) return reservedSegmentValue(key);
     segment[key] = s;
   }
   return segment;
