@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
+import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { testSchemas } from './helpers/pg-schemas.js';
 import { declareChurn } from './helpers/registry.js';
@@ -40,6 +42,13 @@ const event = (model: string, id: string, i: number, segment: Record<string, str
 });
 
 interface RowAnswer { index: number; status: string; code?: string; message?: string }
+interface AffectedSegment { segment: string; value: number | null; overflow?: boolean }
+interface AlertView { monitorId: string; context: { segments: AffectedSegment[] } }
+
+/** The events of model `al` (segments region, limit 2): eu well, us and the regions past the limit (asia, latam) failing. */
+function alertEvents(): Array<Record<string, unknown>> {
+  return ['eu', 'eu', 'us', 'us', 'asia', 'latam'].map((region, i) => event('al', `al-${i}`, i, { region }, region === 'eu' ? { prediction: i } : { error: 'timeout' }));
+}
 
 async function declare(ok: ReturnType<typeof succeeding>, name: string, segmentKeys: string[]): Promise<void> {
   await ok('POST', '/v1/models', { name, outputKind: 'regression', segmentKeys, inputSchema: SCHEMA });
@@ -86,6 +95,22 @@ for (const backend of BACKENDS) {
       const metrics = await (await fetch(`${s.url}/metrics`)).text();
       assert.match(metrics, /^lookout_events_rejected_total\{model="cap",code="invalid_segment"\} 2$/m);
     });
+
+    test('an alert\'s most affected segments mark the overflow segment (overflow: true)', async () => {
+      // Until audit 22 "region=__other__" was listed like any segment: nothing said it mixes every segment past the limit.
+      await declare(ok, 'al', ['region']);
+      assert.equal((await ok('POST', '/v1/events', { events: alertEvents() }))['accepted'], 6);
+      await ok('POST', '/v1/monitors', { id: 'al-errors', model: 'al', metric: 'errorRate', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 0.1 }] });
+      await ok('POST', '/v1/monitors/run', {});
+      const alerts = ((await ok('GET', '/v1/alerts?limit=100'))['alerts'] as AlertView[]).filter((a) => a.monitorId === 'al-errors');
+      assert.equal(alerts.length, 1);
+      const affected = alerts[0]!.context.segments.slice().sort((a, b) => a.segment.localeCompare(b.segment));
+      assert.deepEqual(affected, [
+        { segment: 'region=__other__', value: 1, overflow: true },
+        { segment: 'region=eu', value: 0 },
+        { segment: 'region=us', value: 1 },
+      ]);
+    });
   });
 }
 
@@ -110,5 +135,37 @@ describe('audit 22: the gateway refuses a segment value "__other__" (real server
     assert.match(error.message, /segment\.region is "__other__", which is reserved/);
     assert.equal(v1.requests, 0);
     assert.equal((await call(s.url, 'POST', '/v1/models/churn/predict', { features: { x: 1 }, segment: { region: 'eu' } })).status, 200);
+  });
+});
+
+describe('audit 22 (web): an alert\'s most affected segments say which one is over the limit', { skip: browserUnavailable() ?? false, timeout: 120_000 }, () => {
+  let s: Server;
+  let browser: Browser;
+  let page: Page;
+  let errors: string[];
+  before(async () => {
+    [s, browser] = await Promise.all([server('DuckDB file', 'web'), launch()]);
+    const ok = succeeding(() => s.url);
+    await declare(ok, 'al', ['region']);
+    assert.equal((await ok('POST', '/v1/events', { events: alertEvents() }))['accepted'], 6);
+    await ok('POST', '/v1/monitors', { id: 'al-errors', model: 'al', metric: 'errorRate', window: '1h', minSamples: 1, levels: [{ severity: 'page', threshold: 0.1 }] });
+    await ok('POST', '/v1/monitors/run', {});
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors = watchErrors(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  test('region=__other__ is shown as the segments over the limit', async () => {
+    // Until audit 22 the view showed "region=__other__ (1)" like any region.
+    await openView(page, `${s.url}/ui/#/alerts?state=open`, { complete: true });
+    const context = page.locator('.alert-context .muted', { hasText: 'most affected' });
+    assert.equal(await context.count(), 1);
+    const text = (await context.textContent()) ?? '';
+    assert.match(text, /region=__other__ \(1, the segments over the limit\)/, text);
+    assert.match(text, /region=us \(1\)/, text);
+    assert.deepEqual(errors, []);
   });
 });

@@ -2,7 +2,7 @@ import { dashboardLink } from '../alerting/links.js';
 import { monitorSegment, type MonitorDefinition } from './definition.js';
 import { segmentQueryParam } from '../monitoring/segment-match.js';
 import { splitMetric } from '../monitoring/metric-name.js';
-import type { MonitorResult } from './evaluator.js';
+import type { AffectedSegment, MonitorResult } from './evaluator.js';
 import type { SloDefinition } from './slo.js';
 
 /** Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). */
@@ -43,7 +43,7 @@ export function monitorLink(base: string, def: MonitorDefinition, at: number): {
 }
 
 /** What an alert carries: metric, observed value, baseline, threshold, change, affected segments, links. */
-export function alertContext(r: MonitorResult, at: number, dashboardUrl: string, segments: Array<{ segment: string; value: number | null }>): Record<string, unknown> {
+export function alertContext(r: MonitorResult, at: number, dashboardUrl: string, segments: readonly AffectedSegment[]): Record<string, unknown> {
   const v = r.verdict;
   return {
     metric: r.def.metric, monitor: r.def.name, kind: r.def.kind, window: r.def.window, windowStart: at - r.def.windowMs, windowEnd: at,

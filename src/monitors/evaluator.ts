@@ -14,6 +14,7 @@ import { splitMetric } from '../monitoring/metric-name.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricValue } from './metrics/types.js';
 import { readLabelled } from '../monitoring/labelled-read.js';
+import { isOverflowSegment } from '../ingest/segment-cap.js';
 
 export interface EvalDeps {
   reader: SummaryReader;
@@ -40,6 +41,9 @@ const FRESHNESS_LOOKBACK_MS = 86_400_000;
 const CLASS_LOOKBACK_MAX = 10_000;
 
 /** Evaluates monitors over stored summaries: the window ending at `at`, compared as the monitor's rule says. */
+/** A segment of an alert's context: its canonical key, the monitor's metric on its events; overflow: the segment past the model's limit. */
+export interface AffectedSegment { segment: string; value: number | null; overflow?: true }
+
 export class MonitorEvaluator {
   constructor(private readonly deps: EvalDeps) {}
 
@@ -160,9 +164,10 @@ export class MonitorEvaluator {
 
   /**
    * The segments that deviate most in the window (for the alert context): the metric computed per stored
-   * segment, worst first.
+   * segment, worst first. The segment of the events past ingest.maxSegmentsPerModel ("region=__other__") is marked
+   * `overflow: true`: it mixes every segment past the limit (until audit 22 it was listed as any segment).
    */
-  async affectedSegments(def: MonitorDefinition, at: number, top = 3): Promise<Array<{ segment: string; value: number | null }>> {
+  async affectedSegments(def: MonitorDefinition, at: number, top = 3): Promise<AffectedSegment[]> {
     const model = this.deps.catalog.model(def.model)?.model;
     const v = model ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
     if (!model || !v || def.segment) return [];
@@ -172,10 +177,10 @@ export class MonitorEvaluator {
     // each stored segment on its own events (as /segments details them): "region=eu" (events without a tier) was merged
     // with region=eu&tier=gold until audit 20, as a monitor of region=eu is
     const cache = this.newCache(true);
-    const out: Array<{ segment: string; value: number | null }> = [];
+    const out: AffectedSegment[] = [];
     for (const s of segments) {
       const x = await this.valueAt(def, v, model, s, from, at, cache);
-      if (x.samples >= Math.min(def.minSamples, 1)) out.push({ segment: s, value: x.value });
+      if (x.samples >= Math.min(def.minSamples, 1)) out.push({ segment: s, value: x.value, ...(isOverflowSegment(s) && { overflow: true as const }) });
     }
     const sign = def.direction === 'above' ? -1 : 1;
     return out.sort((a, b) => sign * ((a.value ?? (sign > 0 ? Infinity : -Infinity)) - (b.value ?? (sign > 0 ? Infinity : -Infinity)))).slice(0, top);

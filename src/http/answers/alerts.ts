@@ -20,7 +20,7 @@ export const Alert: Schema = object({
   note: { type: 'string' },
   silenced: { type: 'boolean' },
   inhibited: { type: 'boolean' },
-  context: { type: 'object', description: 'what the monitor saw (value, threshold, ...)' },
+  context: { type: 'object', description: 'what the monitor saw (value, threshold, ...); a monitor\'s alert has segments, the most affected segments [{segment, value, overflow?}], overflow: true for the segment holding the events of segments past ingest.maxSegmentsPerModel (values "__other__")' },
 }, ['acknowledgedBy', 'resolvedBy', 'note']);
 
 /** GET /v1/alerts. */

@@ -27,7 +27,8 @@ function context(ctx: ViewContext, a: Alert): HTMLElement {
   return h('div.alert-context', null,
     h('div', null, h('b', null, alertTitle(a)), has(c.observed) ? ` observed ${num(c.observed, 4)}` : '', has(c.threshold) ? ` vs threshold ${num(c.threshold, 4)}` : '',
       has(c.baseline) ? `, baseline ${num(c.baseline, 4)}` : '', has(c.change) ? ` (change ${pct(c.change)})` : ''),
-    c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${segmentParam(s.segment)} (${num(s.value, 3)})`).join(', ')) : null,
+    // the segment of the events past the server's limit of segments per model (region=__other__): said, as the segment table says it
+    c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${segmentParam(s.segment)} (${num(s.value, 3)}${s.overflow === true ? ', the segments over the limit' : ''})`).join(', ')) : null,
     h('div', null,
       externalLink(c.runbookUrl, 'runbook', { 'data-testid': 'runbook' }) ?? h('span.muted', null, 'no runbook'), ' · ',
       modelLink(ctx, a.model, 'dashboard', a.version)));
