@@ -40,10 +40,10 @@ const FRESHNESS_LOOKBACK_MS = 86_400_000;
 /** Labelled events read at most (a sample beyond) to find the classes of a binary model without declared ones. */
 const CLASS_LOOKBACK_MAX = 10_000;
 
-/** Evaluates monitors over stored summaries: the window ending at `at`, compared as the monitor's rule says. */
 /** A segment of an alert's context: its canonical key, the monitor's metric on its events; overflow: the segment past the model's limit. */
 export interface AffectedSegment { segment: string; value: number | null; overflow?: true }
 
+/** Evaluates monitors over stored summaries: the window ending at `at`, compared as the monitor's rule says. */
 export class MonitorEvaluator {
   constructor(private readonly deps: EvalDeps) {}
 
