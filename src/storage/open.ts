@@ -1,6 +1,5 @@
 import type { StorageBackend } from './backend.js';
 import { DuckDbStore } from './duckdb/store.js';
-import { PostgresStore } from './postgres/store.js';
 
 /** PostgreSQL queries fail after this unless the store URL sets `?query_timeout=MS`. */
 export const DEFAULT_PG_QUERY_TIMEOUT_MS = 120_000;
@@ -25,6 +24,8 @@ export async function openStore(url: string, opts: { summaryFilesBytes?: number;
     const timeout = u.searchParams.get('query_timeout');
     if (timeout === null) u.searchParams.set('query_timeout', String(DEFAULT_PG_QUERY_TIMEOUT_MS));
     else if (!/^[1-9][0-9]*$/.test(timeout)) throw new Error(`query_timeout in the store URL must be a whole number of milliseconds (got "${timeout}")`);
+    // loaded here: a DuckDB server (the default) does not load pg and the PostgreSQL backend (~40 modules) at start
+    const { PostgresStore } = await import('./postgres/store.js');
     return PostgresStore.open(u.toString(), schema !== null ? { schema } : {});
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
