@@ -2,6 +2,7 @@
 // Prints the usual spec output plus a final "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function findTests(dir, out = []) {
@@ -80,10 +81,16 @@ function testTempDir() {
 const tmp = testTempDir();
 const made = tmp !== null && process.env.LOOKOUT_TEST_TMPDIR === undefined;
 console.log(`test temp files: ${tmp ?? process.env.TMPDIR ?? '/tmp'}`);
-const env = tmp === null ? process.env : { ...process.env, TMPDIR: tmp };
+/**
+ * A directory the run's test files share, removed at the end: test/helpers/demo-store.ts fills the demo's data dir
+ * there once (`lookout serve --demo`, ~50 CPU-s) for the files that only use a demo store, which start on copies of it.
+ */
+const runDir = mkdtempSync(join(tmp ?? tmpdir(), 'lookout-run-'));
+const env = { ...process.env, ...(tmp !== null && { TMPDIR: tmp }), LOOKOUT_TEST_RUN_DIR: runDir };
 
 const runMinutes = Number(process.env.LOOKOUT_TEST_RUN_MINUTES ?? 27);
 const res = spawnSync(process.execPath, args, { stdio: 'inherit', env, timeout: runMinutes * 60_000, killSignal: 'SIGKILL' });
+rmSync(runDir, { recursive: true, force: true });
 if (made) rmSync(tmp, { recursive: true, force: true });
 if (res.error || res.signal) {
   console.error(`test run stopped: ${res.error?.message ?? res.signal} (limit ${runMinutes} min, LOOKOUT_TEST_RUN_MINUTES)`);
