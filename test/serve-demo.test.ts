@@ -4,32 +4,58 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from './helpers/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { demoDataDir, demoFill, type DemoFill } from './helpers/demo-store.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 
 const DAY = 86_400_000;
 
 describe('lookout serve --demo (real process): a newcomer sees everything at once', () => {
+  // The run's demo fill (test/helpers/demo-store.ts): a real `lookout serve --demo` on an empty data dir, stopped with
+  // SIGTERM, made by this file or by another of the run (dashboard) when it asked first. The data is checked on a copy
+  // of it, served by `lookout serve --demo` again (which adds nothing to a filled store). Times are the fill's
+  // (`filledAt`, the demo's now): its incidents are dated from it, and in a run the copy may be minutes younger.
   let srv: RunningServer;
-  const dir = tempDir('lookout-demo-');
+  let fill: DemoFill;
   before(async () => {
-    srv = await spawnServe(['--demo', '--data-dir', dir]);
+    fill = await demoFill();
+    srv = await spawnServe(['--demo', '--data-dir', await demoDataDir('lookout-demo-')]);
+    console.log(`demo fill by ${fill.pid === process.pid ? 'this process' : `process ${fill.pid}`}: ${(fill.fillMs / 1000).toFixed(1)} s to "listening on", made ${((Date.now() - fill.filledAt) / 1000).toFixed(0)} s ago`);
   });
   after(async () => {
     const code = await srv.stop('SIGTERM');
     assert.equal(code, 0, 'clean shutdown on SIGTERM');
   });
 
+  test('the fill on an empty data dir: its progress lines, then listening; a clean stop (exit 0 on SIGTERM)', () => {
+    const lines = fill.stderr.split('\n');
+    const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+    const steps = [
+      /^lookout: demo: models churn@1\.0\.0 and eta@2\.1\.0 declared with references$/,
+      /^lookout: demo: \d+ events over 30 days; incidents: churn: monthly_spend up 35%.*; eta: latency p95 x8 and 6% errors for 4 hours$/,
+      /^lookout: demo: registry history, monitors and SLOs declared; \d+ evaluation rounds over 30 days \(\d+ ms\) raised \d+ alerts$/,
+      /^lookout: demo data ready in \d+\.\d s$/,
+      /^lookout: listening on http:\/\/127\.0\.0\.1:\d+ \(store duckdb, data dir .*\)$/,
+      /^lookout: shutting down \(SIGTERM\)$/,
+    ];
+    const found = steps.map(at);
+    assert.ok(found.every((i, k) => i >= 0 && (k === 0 || i > (found[k - 1] as number))), `the fill's steps in order:\n${fill.stderr}`);
+    assert.doesNotMatch(fill.stderr, /already has models|incomplete|internal error/i);
+    const total = Number(/demo: (\d+) events over 30 days/.exec(fill.stderr)?.[1]);
+    assert.ok(total > 150_000, `${total} events`);
+    assert.ok(fill.events.churn > 50_000 && fill.events.eta > 100_000, JSON.stringify(fill.events));
+  });
+
   test('two models, 30 days of traffic', async () => {
     const models = await call(srv.url, 'GET', '/v1/models');
     const list = models.body['models'] as Array<{ name: string; outputKind: string; versions: Array<{ version: string; reference: { rows: number } | null }> }>;
     assert.deepEqual(list.map((m) => [m.name, m.outputKind, m.versions[0]?.version, m.versions[0]?.reference?.rows]), [['churn', 'binary', '1.0.0', 5000], ['eta', 'regression', '2.1.0', 5000]]);
-    const now = Date.now();
+    const now = fill.filledAt;
     const h = await call(srv.url, 'GET', `/v1/models/eta/health?from=${now - 30 * DAY}&to=${now}`);
     assert.ok((h.body['events'] as number) > 100_000, `eta events: ${String(h.body['events'])}`);
   });
 
   test('the drift incident is visible, and absent before it', async () => {
-    const now = Date.now();
+    const now = fill.filledAt;
     const during = await call(srv.url, 'GET', `/v1/models/churn/drift?from=${now - 9 * DAY}&to=${now - 7 * DAY}`);
     const before = await call(srv.url, 'GET', `/v1/models/churn/drift?from=${now - 20 * DAY}&to=${now - 18 * DAY}`);
     const drifted = (b: Record<string, unknown>): string[] => (b['features'] as Array<{ name: string; drifted: boolean }>).filter((f) => f.drifted).map((f) => f.name);
@@ -45,7 +71,7 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
   test('issue 3: away from the incident neither model drifts: the eta reference follows the traffic\'s daily cycle', async () => {
     // The eta reference drew hour_of_day uniformly while traffic follows the time of day: every whole day drifted
     // (hour_of_day) and the dashboard's overview showed eta as a warning on any day.
-    const now = Date.now();
+    const now = fill.filledAt;
     for (const [from, to] of [[now - DAY, now], [now - 20 * DAY, now - 18 * DAY]] as const) {
       for (const model of ['churn', 'eta']) {
         const r = await call(srv.url, 'GET', `/v1/models/${model}/drift?from=${from}&to=${to}`);
@@ -57,7 +83,7 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
   });
 
   test('the latency incident is visible in the eta model health', async () => {
-    const now = Date.now();
+    const now = fill.filledAt;
     const day = Math.floor((now - 5 * DAY) / DAY) * DAY;
     const incident = await call(srv.url, 'GET', `/v1/models/eta/health?from=${day + 10 * 3_600_000}&to=${day + 14 * 3_600_000}`);
     const normal = await call(srv.url, 'GET', `/v1/models/eta/health?from=${day - DAY + 10 * 3_600_000}&to=${day - DAY + 14 * 3_600_000}`);
@@ -67,13 +93,13 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
   });
 
   test('issue 4/5/6: the demo declares monitors and SLOs, backfilled over 30 days: both incidents are alerts, resolved when the data recovered', async () => {
-    const now = Date.now();
+    const now = fill.filledAt;
     const monitors = (await call(srv.url, 'GET', '/v1/monitors')).body['monitors'] as Array<{ id: string; last: { status: string } | null }>;
     assert.deepEqual(monitors.map((m) => m.id), ['churn-accuracy', 'churn-drift-monthly-spend', 'churn-drift-share', 'churn-label-drift', 'eta-error-rate', 'eta-latency-p95']);
     assert.ok(monitors.every((m) => m.last !== null), 'every monitor has been evaluated');
     const evals = (await call(srv.url, 'GET', `/v1/monitors/eta-latency-p95/evaluations?from=${now - 31 * DAY}&to=${now}`)).body['evaluations'] as Array<{ status: string }>;
     assert.ok(evals.length >= 29 * 24, `hourly evaluations over the 30 days: ${evals.length}`);
-    assert.match(srv.stderr(), /demo: registry history, monitors and SLOs declared; \d+ evaluation rounds over 30 days \(\d+ ms\)/);
+    assert.match(fill.stderr, /demo: registry history, monitors and SLOs declared; \d+ evaluation rounds over 30 days \(\d+ ms\)/);
 
     const alerts = (await call(srv.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as Array<{ monitorId: string; severity: string; state: string; startsAt: number; endsAt: number | null; context: { segments: unknown[] } }>;
     const one = (id: string): (typeof alerts)[number] => {
@@ -158,13 +184,17 @@ describe('lookout serve --demo (real process): a newcomer sees everything at onc
     assert.match(JSON.stringify(unknown.body), /no version \\"9\.9\.9\\"; known: 2\.1\.0, 2\.0\.0/);
   });
 
-  test('restarting on the same data dir keeps the data and does not add demo data twice', async () => {
-    const before = (await call(srv.url, 'GET', '/v1/models/eta/health?from=0&to=9999999999999')).body['events'];
-    await srv.stop('SIGTERM');
-    srv = await spawnServe(['--demo', '--data-dir', dir]);
-    assert.match(srv.stderr(), /already has models/);
-    const afterCount = (await call(srv.url, 'GET', '/v1/models/eta/health?from=0&to=9999999999999')).body['events'];
-    assert.equal(afterCount, before);
+  test('restarting on a filled data dir (this copy of the fill) keeps the data and does not add demo data twice', async () => {
+    // The server under test was started with --demo on a copy of the fill, stopped with SIGTERM: a restart.
+    assert.match(srv.stderr(), new RegExp(`demo: the store already has models, not adding demo data \\(the demo's, made ${new Date(fill.filledAt).toISOString().replace(/\./g, '\\.')}`));
+    assert.doesNotMatch(srv.stderr(), /demo: models|demo data ready/);
+    // (The query asked from=0&to=9999999999999, over the 400-day limit: both counts were a 400's undefined, equal.)
+    const events = async (model: string): Promise<unknown> => {
+      const r = await call(srv.url, 'GET', `/v1/models/${model}/health?from=${fill.filledAt - 40 * DAY}&to=${Date.now() + DAY}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body['events'];
+    };
+    for (const model of ['churn', 'eta'] as const) assert.equal(await events(model), fill.events[model], `${model}: what the filling server counted`);
   });
 });
 
