@@ -7,6 +7,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { hashKey } from '../src/http/auth.js';
 import { browserUnavailable, launch, openView, watchErrors, type RequestTiming, waitForPage } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
+import { demoDataDir } from './helpers/demo-store.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
 import { serverFigures } from './helpers/server-figures.js';
@@ -42,7 +43,8 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
   let page: Page;
   let errors: string[];
   before(async () => {
-    [srv, browser] = await Promise.all([spawnServe(['--demo', '--data-dir', tempDir('lookout-dash-')]), launch()]);
+    // On a copy of the run's demo fill (test/serve-demo checks the fill itself): `--demo` on it adds nothing.
+    [srv, browser] = await Promise.all([demoDataDir('lookout-dash-').then((dir) => spawnServe(['--demo', '--data-dir', dir])), launch()]);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     errors = watchErrors(page);
   });
