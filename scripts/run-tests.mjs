@@ -17,10 +17,13 @@ function findTests(dir, out = []) {
 /**
  * The longest files start first (30-90 s each on 2026-12-06; most others take 0.2-20 s), so that none of them starts near
  * the end of the run and runs alone while the other slot has nothing left. A name not found is ignored.
+ * serve-demo is first: it fills the run's demo data dir (test/helpers/demo-store.ts, ~1 min), which dashboard then
+ * copies; dashboard starts a few files later, so that its slot does not wait for the fill (it would wait, if started
+ * before the fill is done).
  */
 const LONGEST_FIRST = [
-  'dist/test/dashboard.test.js', 'dist/test/serve-demo.test.js', 'dist/test/issue-3-duckdb-memory.test.js',
-  'dist/test/audit5-registry.test.js', 'dist/test/audit2-serve.test.js', 'dist/test/audit6-rollout-stats.test.js',
+  'dist/test/serve-demo.test.js', 'dist/test/issue-3-duckdb-memory.test.js', 'dist/test/audit5-registry.test.js',
+  'dist/test/dashboard.test.js', 'dist/test/audit2-serve.test.js', 'dist/test/audit6-rollout-stats.test.js',
   'dist/test/audit9-pg.test.js', 'dist/test/server-fuzz.test.js', 'dist/test/audit16-parity.test.js',
   'dist/src/storage/duckdb/transactions.test.js', 'dist/test/audit5-rollout.test.js', 'dist/test/alerting-e2e.test.js',
 ];
