@@ -39,7 +39,15 @@ let root: string | null = null;
 let known: DemoFill | null = null;
 
 function templateRoot(): string {
-  root ??= process.env['LOOKOUT_TEST_RUN_DIR'] || tempDir('lookout-demo-template-');
+  if (root === null) {
+    const run = process.env['LOOKOUT_TEST_RUN_DIR'];
+    if (run) root = run;
+    else {
+      const own = tempDir('lookout-demo-template-');
+      process.once('exit', () => rmSync(own, { recursive: true, force: true })); // ~200 MB; a run's goes with its run dir
+      root = own;
+    }
+  }
   return root;
 }
 
