@@ -6,6 +6,7 @@ import { buildApp } from './http/app.js';
 import { readTls, reloadTlsOnChange } from './http/tls.js';
 import type { AppDeps } from './http/deps.js';
 import { declareConfiguredModels } from './models/configured.js';
+import { upgradeReferenceLabels, type LabelsUpgradeResult } from './monitoring/reference-labels-upgrade.js';
 import { warmUp } from './monitoring/warm-up.js';
 import type { WindowValueFiller } from './monitoring/window-value-filler.js';
 import { InputError } from './io/errors.js';
@@ -35,6 +36,8 @@ export interface Server {
   app: FastifyInstance;
   deps: AppDeps;
   url: string;
+  /** The background upgrade of references stored without their labels' distribution (null if it failed). */
+  labelsUpgrade: Promise<LabelsUpgradeResult | null>;
   close(): Promise<void>;
 }
 
@@ -151,18 +154,25 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       });
     }
     const warming = (warmOn && opts.warmUp !== 'before-listen' ? warm() : Promise.resolve()).then(backfill);
+    // References stored before their labels' distribution existed get it from their file, in the background: a large
+    // file takes seconds to read, and the start neither waits for it nor fails by it (monitoring/reference-labels-upgrade.ts).
+    const upgrading = upgradeReferenceLabels(deps, { stopped }).catch((e: unknown) => {
+      if (!closing) process.stderr.write(`lookout: warning: giving stored references their labels' distribution failed (tried again at the next start): ${e instanceof Error ? e.message : String(e)}\n`);
+      return null;
+    });
     let filling: Promise<unknown> = Promise.resolve();
     const fillTimer = fillOn ? setInterval(() => {
       if (!filler.busy) filling = filler.fillClosed(stopped).catch(() => undefined); // a long run is not queued behind
     }, fillMs) : null;
     fillTimer?.unref();
     return {
-      app, deps, url,
+      app, deps, url, labelsUpgrade: upgrading,
       async close() {
         closing = true;
         stopTlsReload?.();
         if (fillTimer) clearInterval(fillTimer);
         await warming;
+        await upgrading;
         await filling;
         await deps.retention?.stop();
         try {

@@ -16,7 +16,7 @@ export interface LabelDrift {
 /** Why a version has no label drift whatever the range: no reference, or a reference without labels; undefined if it has one. */
 export function labelReferenceProblem(v: VersionContext): string | undefined {
   if (!v.reference) return 'no reference';
-  if (!v.reference.labels) return 'the reference has no labels (upload a reference file with a label column; references uploaded before label drift existed need uploading again)';
+  if (!v.reference.labels) return 'the reference has no labels (upload a reference file with a label column; a reference stored before label drift existed gets its labels from its file when the server starts, unless that file is gone or changed: then upload it again)';
   return undefined;
 }
 

@@ -30,7 +30,9 @@ export interface ReferenceProfile {
   /**
    * The distribution of the reference's labels (label drift: /performance's labelDrift, the labelDrift monitor metric),
    * when it has labels: a regression model's as a numeric summary on the labels' own decile edges, a classifier's as
-   * class counts. Absent in references stored before it existed (upload the reference again to get label drift).
+   * class counts. Absent in references stored before it existed: the server gives them it at its next start from the
+   * file they were built from, when that file is still there and unchanged (reference-labels-upgrade.ts); else upload
+   * the reference again to get label drift.
    */
   labels?: StoredLabels;
   createdAt: number;
