@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { FeatureDrift } from '../src/core/drift/types.js';
 import { specFor } from '../src/monitoring/catalog.js';
 import type { ReferenceProfile } from '../src/monitoring/profile.js';
@@ -76,6 +76,8 @@ for (const backend of BACKENDS) {
       // labels only, its label column edited after the upload: told by the file's modification time
       labedit: { kind: 'binary', csv: `x,label\n${refBin.map((l, i) => `${i % 5},${l}`).join('\n')}\n`, query: '', labels: curBin },
       gone: { kind: 'binary', csv: bin(refBin), query: '', labels: curBin },
+      // its file replaced by a directory: a warning, tried again at the next start
+      unreadable: { kind: 'binary', csv: bin(refBin), query: '', labels: curBin },
       edited: { kind: 'binary', csv: bin(refBin), query: '', labels: curBin },
       nolab: { kind: 'binary', csv: `x,prediction\n${refBin.map((_, i) => `${i % 7},no`).join('\n')}\n`, query: '', labels: curBin },
     } as const;
@@ -116,6 +118,9 @@ for (const backend of BACKENDS) {
         await store.close();
       }
       rmSync(profiles.get('gone')?.source.file as string);
+      const unreadableFile = profiles.get('unreadable')?.source.file as string;
+      rmSync(unreadableFile);
+      mkdirSync(unreadableFile);
       const editedFile = profiles.get('edited')?.source.file as string;
       writeFileSync(editedFile, readFileSync(editedFile, 'utf8').replace(/,no\n/g, ',yes\n'));
       const labeditFile = profiles.get('labedit')?.source.file as string;
@@ -138,13 +143,14 @@ for (const backend of BACKENDS) {
         const model = (s as Server).deps.catalog.model(name)?.model as ModelRecord;
         assert.deepEqual(specFor(model, profileOf(name)), specFor(model, stripped));
       }
-      assert.deepEqual(started.result, { upgraded: 3, gone: 1, changed: 2, failed: 0, none: 1 });
-      const mine = lines.filter((l) => l.startsWith('lookout: the reference of model'));
-      assert.equal(mine.length, 6, mine.join('\n'));
+      assert.deepEqual(started.result, { upgraded: 3, gone: 1, changed: 2, failed: 1, none: 1 });
+      const mine = lines.filter((l) => /^lookout: (warning: )?the reference of model/.test(l));
+      assert.equal(mine.length, 7, mine.join('\n'));
+      assert.ok(mine.some((l) => /^lookout: warning: the reference of model "unreadable" version "1" was not given its label distribution \(label drift\): its file .* could not be read \(.+\); tried again at the next start, or upload the reference again$/.test(l)), mine.join('\n'));
       for (const name of ['bin', 'reg', 'labonly']) assert.ok(mine.some((l) => l.startsWith(`lookout: the reference of model "${name}" version "1" was given its label distribution (label drift) from its file `)), name);
       assert.ok(mine.some((l) => /^lookout: the reference of model "gone" version "1" has no label distribution \(label drift\) and its file .* is gone: upload the reference again to get label drift$/.test(l)), mine.join('\n'));
       for (const name of ['edited', 'labedit']) assert.ok(mine.some((l) => new RegExp(`^lookout: the reference of model "${name}" version "1" has no label distribution \\(label drift\\): its file .* (no longer gives the reference stored|was modified \\(.*\\) after the reference was built).*; upload the reference again to get label drift$`).test(l)), mine.join('\n'));
-      for (const name of ['gone', 'edited', 'labedit']) {
+      for (const name of ['gone', 'edited', 'labedit', 'unreadable']) {
         const p = await ok('GET', `/v1/models/${name}/performance?${range}`);
         assert.equal(p['labelDrift'], null, name);
         assert.match(String(p['labelDriftNote']), /the reference has no labels/);
@@ -152,16 +158,16 @@ for (const backend of BACKENDS) {
       }
     });
 
-    test('a start after: nothing read again (the file without labels, the changed one remembered); the lines of those not upgraded again', async () => {
+    test('a start after: nothing read again (the file without labels, the changed ones remembered); the lines of those not upgraded again, the unreadable file tried again', async () => {
       await s?.close();
       s = null;
       const { value: result, lines } = await stderrOf(async () => {
         s = await start();
         return s.labelsUpgrade;
       });
-      assert.deepEqual(result, { upgraded: 0, gone: 1, changed: 2, failed: 0, none: 1 });
-      const mine = lines.filter((l) => l.startsWith('lookout: the reference of model'));
-      assert.equal(mine.length, 3, mine.join('\n'));
+      assert.deepEqual(result, { upgraded: 0, gone: 1, changed: 2, failed: 1, none: 1 });
+      const mine = lines.filter((l) => /^lookout: (warning: )?the reference of model/.test(l));
+      assert.equal(mine.length, 4, mine.join('\n'));
       const p = await ok('GET', `/v1/models/bin/performance?${range}`);
       assert.deepEqual(p['labelDrift'], fresh.get('bin'));
     });

@@ -20,9 +20,11 @@ export interface LabelsUpgradeResult {
   none: number;
 }
 
+const STATE_PREFIX = 'reference.labelsUpgrade.';
+
 /** The store state entry that remembers a reference checked for good (its file has no labels, or changed): not read again. */
 export function labelsUpgradeState(model: string, version: string): string {
-  return `reference.labelsUpgrade.${JSON.stringify([model, version])}`;
+  return `${STATE_PREFIX}${JSON.stringify([model, version])}`;
 }
 
 interface Checked { createdAt: number; outcome: 'none' | 'changed'; at: number }
@@ -52,6 +54,7 @@ export async function upgradeReferenceLabels(
 ): Promise<LabelsUpgradeResult> {
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const result: LabelsUpgradeResult = { upgraded: 0, gone: 0, changed: 0, failed: 0, none: 0 };
+  let states: Map<string, string> | null = null; // read once, when some reference lacks labels
   for (const m of deps.catalog.models()) {
     for (const v of deps.catalog.versions(m.name)) {
       if (opts.stopped?.() === true) return result;
@@ -59,9 +62,11 @@ export async function upgradeReferenceLabels(
       if (!isReferenceProfile(stored) || isStoredLabels(stored.labels) || v.reference === null) continue;
       const file = stored.source.file;
       if (file === undefined) continue; // a range's reference: its labels were the range's labelled events
-      const what = `lookout: the reference of model ${JSON.stringify(m.name)} version ${JSON.stringify(v.record.version)}`;
+      const of = `the reference of model ${JSON.stringify(m.name)} version ${JSON.stringify(v.record.version)}`;
+      const what = `lookout: ${of}`;
       const key = labelsUpgradeState(m.name, v.record.version);
-      const checked = parseChecked(await deps.store.getState(key));
+      states ??= await deps.store.statesWithPrefix(STATE_PREFIX);
+      const checked = parseChecked(states.get(key) ?? null);
       if (checked !== null && checked.createdAt === stored.createdAt) {
         if (checked.outcome === 'none') result.none++;
         else {
@@ -76,7 +81,7 @@ export async function upgradeReferenceLabels(
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
           result.failed++;
-          log(`${what} was not given its label distribution (label drift): its file ${file} cannot be read (${e instanceof Error ? e.message : String(e)}); tried again at the next start, or upload the reference again`);
+          log(`lookout: warning: ${of} was not given its label distribution (label drift): its file ${file} cannot be read (${e instanceof Error ? e.message : String(e)}); tried again at the next start, or upload the reference again`);
           continue;
         }
         result.gone++;
@@ -88,7 +93,7 @@ export async function upgradeReferenceLabels(
         built = await referenceFromFile(m, v.record.version, file, columnsOf(stored), stored.createdAt);
       } catch (e) {
         result.failed++;
-        log(`${what} was not given its label distribution (label drift): its file ${file} could not be read (${e instanceof Error ? e.message : String(e)}); tried again at the next start, or upload the reference again`);
+        log(`lookout: warning: ${of} was not given its label distribution (label drift): its file ${file} could not be read (${e instanceof Error ? e.message : String(e)}); tried again at the next start, or upload the reference again`);
         continue;
       }
       // What the catalog reads (a one-class calibration dropped), against what the upload gives today.
