@@ -49,7 +49,7 @@ interface Checked { createdAt: number; outcome: 'none' | 'changed'; at: number }
  * One line on stderr (`log`) per reference upgraded, per reference that cannot be (file gone, changed, unreadable).
  */
 export async function upgradeReferenceLabels(
-  deps: { catalog: ModelCatalog; store: StorageBackend },
+  deps: { catalog: ModelCatalog; store: StorageBackend; clock: () => number },
   opts: { stopped?: () => boolean; log?: (line: string) => void } = {},
 ): Promise<LabelsUpgradeResult> {
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
@@ -101,7 +101,7 @@ export async function upgradeReferenceLabels(
       const edited = same && built.labels !== undefined && v.reference.profile.metrics === undefined && mtime > stored.createdAt;
       if (!same || edited || built.labels === undefined) {
         const outcome = same && !edited ? 'none' : 'changed';
-        await deps.store.setState(key, JSON.stringify({ createdAt: stored.createdAt, outcome, at: Date.now() } satisfies Checked));
+        await deps.store.setState(key, JSON.stringify({ createdAt: stored.createdAt, outcome, at: deps.clock() } satisfies Checked));
         if (outcome === 'none') result.none++;
         else {
           result.changed++;
