@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freshBundle } from '../dist/src/cli/bundle-fresh.js';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -81,6 +82,16 @@ function testTempDir() {
     return null;
   }
 }
+// The CLI's bundle (dist/bundle/, what bin/lookout.js runs) is built again when tsc changed dist/src since: the tests
+// that start `lookout` test what users run (`npm test` builds it anyway; this is for `tsc` followed by this script).
+if (freshBundle('dist/bundle') === null) {
+  const b = spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+  if (b.status !== 0) {
+    console.error('could not build the CLI bundle (scripts/bundle.mjs)');
+    process.exit(1);
+  }
+}
+
 const tmp = testTempDir();
 const made = tmp !== null && process.env.LOOKOUT_TEST_TMPDIR === undefined;
 console.log(`test temp files: ${tmp ?? process.env.TMPDIR ?? '/tmp'}`);

@@ -3,6 +3,7 @@ import type { SummarySpec } from '../core/summary/spec.js';
 import type { DeltaJob, DeltaReply } from './delta-worker.js';
 import { deltaTargets, packedDeltas, versionKey, type PackedDelta, type SpecOf, type Target } from './deltas.js';
 import type { GroupInput } from './group.js';
+import { DELTA_WORKER } from '../paths.js';
 
 interface VersionSpec {
   model: string;
@@ -35,7 +36,7 @@ export class DeltaOffload {
 
   constructor(useWorker: boolean, private readonly onFailure: (e: unknown) => void = () => undefined) {
     if (!useWorker) return;
-    const w = new Worker(new URL('./delta-worker.js', import.meta.url));
+    const w = new Worker(DELTA_WORKER);
     w.on('message', (m: DeltaReply) => this.reply(m));
     w.on('error', (e) => this.lost(w, e));
     w.on('exit', (code) => this.lost(w, new Error(`the delta worker exited (code ${code})`)));

@@ -1,13 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError } from '../errors.js';
 import { ANY_QUERY } from '../known-query.js';
-
-/** Where `npm run build` puts the dashboard (vite: web/dist), seen from the compiled dist/src/http/routes/ui.js. */
-export const WEB_DIST = fileURLToPath(new URL('../../../../web/dist/', import.meta.url));
+import { WEB_DIST } from '../../paths.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { freshBundle, MANIFEST } from './bundle-fresh.js';
+
+/** A package root with dist/src/a.js, dist/src/b.js and a bundle built from them. */
+function pkg(): { root: string; bundle: string; close: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'lookout-bundle-'));
+  mkdirSync(join(root, 'dist/src'), { recursive: true });
+  mkdirSync(join(root, 'dist/bundle'));
+  const inputs: Array<[string, number, number]> = [];
+  for (const f of ['dist/src/a.js', 'dist/src/b.js']) {
+    writeFileSync(join(root, f), `export const x = '${f}';\n`);
+    const st = statSync(join(root, f));
+    inputs.push([f, st.size, st.mtimeMs]);
+  }
+  writeFileSync(join(root, 'dist/bundle/lookout.js'), '');
+  writeFileSync(join(root, 'dist/bundle', MANIFEST), JSON.stringify({ entry: 'lookout.js', inputs }));
+  return { root, bundle: join(root, 'dist/bundle'), close: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+test('the bundle is run while every module it was built from is as it was', () => {
+  const p = pkg();
+  try {
+    assert.equal(freshBundle(p.bundle), join(p.bundle, 'lookout.js'));
+  } finally {
+    p.close();
+  }
+});
+
+test('a module compiled again since (another mtime, or another size), or gone, makes the bundle stale', () => {
+  for (const change of ['mtime', 'size', 'gone'] as const) {
+    const p = pkg();
+    try {
+      const f = join(p.root, 'dist/src/b.js');
+      if (change === 'mtime') utimesSync(f, new Date(), new Date(Date.now() + 5_000));
+      else if (change === 'size') writeFileSync(f, 'export const x = 1;\n');
+      else rmSync(f);
+      assert.equal(freshBundle(p.bundle), null, change);
+    } finally {
+      p.close();
+    }
+  }
+});
+
+test('no manifest, or one that is not JSON: no bundle', () => {
+  const p = pkg();
+  try {
+    writeFileSync(join(p.bundle, MANIFEST), '{"entry":');
+    assert.equal(freshBundle(p.bundle), null);
+    rmSync(join(p.bundle, MANIFEST));
+    assert.equal(freshBundle(p.bundle), null);
+    assert.equal(freshBundle(join(p.root, 'nowhere')), null);
+  } finally {
+    p.close();
+  }
+});
