@@ -26,6 +26,7 @@ import { uiRoutes } from './routes/ui.js';
 import { distributionRoutes } from './routes/distribution.js';
 import { seriesRoutes } from './routes/series.js';
 import { shownErrors, validationMessage, type AjvError } from './validation-message.js';
+import { sharedValidators } from './validators.js';
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 /** Longest path parameter (decoded) a route accepts. */
@@ -62,6 +63,8 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     genReqId: () => deps.newId(),
     // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, verbose: true } },
+    // One Ajv and one compilation of each route schema for every app of the process (validators.ts).
+    schemaController: { compilersFactory: { buildValidator: sharedValidators } },
     clientErrorHandler,
     // Requests arriving while the server stops are refused by the hook below, in the catalog's shape.
     return503OnClosing: false,
@@ -74,6 +77,11 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
         : err.code === 'FST_ERR_BAD_URL' ? new ApiError('bad_request', 'the URL path is not valid percent-encoded UTF-8') : toApiError(err);
       void reply.status(api.status).send(api.toJSON());
     },
+  });
+  // A validator compiler of one's own (above) makes Fastify compile header schemas as they are written, without
+  // lowercasing their property names as it does for its own: no route may have one (none does).
+  app.addHook('onRoute', (route) => {
+    if ((route.schema as { headers?: unknown } | undefined)?.headers !== undefined) throw new Error(`route ${route.url} has a schema.headers: check headers in the handler instead (src/http/validators.ts)`);
   });
   // A request that arrives once close() began (on a kept-alive connection; Fastify closes it after the answer) is not
   // processed: 503 unavailable, so the client retries it elsewhere or after the restart. Those in flight are answered.
