@@ -230,6 +230,24 @@ describe('audit 21 (web): the segment table marks the segment past the limit', {
     assert.deepEqual(cells.slice().sort(), ['region=__other__ (over the limit)', 'region=eu', 'region=us']);
     assert.deepEqual(errors, []);
   });
+
+  test('the model view filtered to a segment marks that segment\'s row; every other segment links to its own view', async () => {
+    // Until then the table ignored ?segment=: nothing in it said which segment the view above is of, nor led to another.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors = watchErrors(page);
+    await openView(page, `${s.url}/ui/#/model/w?${RANGE}&segment=${encodeURIComponent('region=eu')}`, { complete: true });
+    const current = page.locator('[data-testid="segments-table"] tbody tr[aria-current="true"]');
+    assert.equal(await current.count(), 1);
+    assert.equal(await current.getAttribute('data-segment'), 'region=eu');
+    assert.equal(await current.locator('td').first().textContent(), 'region=eu (this view)');
+    assert.equal(await current.locator('a').count(), 0, 'no link to the view already shown');
+    const us = page.locator('[data-testid="segments-table"] tbody tr[data-segment="region=us"] a');
+    assert.equal(await us.count(), 1);
+    await us.click();
+    await page.locator('[data-testid="segments-table"] tbody tr[aria-current="true"][data-segment="region=us"]').waitFor();
+    assert.match(decodeURIComponent(page.url()), /from=.*segment=region=us|segment=region=us.*from=/, 'the range is kept');
+    assert.deepEqual(errors, []);
+  });
 });
 
 describe('audit 21: GET /v1/overview?segment= and lookout status --segment (real server, DuckDB file)', () => {

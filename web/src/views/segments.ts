@@ -1,8 +1,9 @@
 import { api } from '../api.js';
 import { drift, health, performance, pool } from '../data.js';
-import { h } from '../dom.js';
+import { h, link } from '../dom.js';
 import { ms, num, pct, count } from '../format.js';
 import type { ViewContext } from '../panel.js';
+import { href, rangeParams } from '../route.js';
 import type { FeatureDrift, ModelInfo } from '../types.js';
 import { headlineMetric, metricValue, table } from './common.js';
 
@@ -15,6 +16,12 @@ export function segmentParam(key: string): string {
     const eq = p.indexOf('=');
     return `${decodeURIComponent(p.slice(0, eq))}=${decodeURIComponent(p.slice(eq + 1))}`;
   }).join(',');
+}
+
+/** The same segment, whatever the order of its parts ("a=1,b=2" and "b=2,a=1" as `?segment=` takes them). */
+export function sameSegment(param: string, other: string): boolean {
+  const parts = (x: string): string => x.split(',').map((p) => p.trim()).sort().join(',');
+  return parts(param) === parts(other);
 }
 
 /** The most segments the table shows (the others are counted above it). */
@@ -77,6 +84,9 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
       metric: metricValue(p?.realized, hm.key), labelled: p?.labelled ?? 0, labels: labelDriftCell(p?.labelDrift),
     };
   });
+  // The segment the model view is filtered to (?segment=): its row is marked; each segment's name filters the view to it.
+  const selected = ctx.route.params.get('segment');
+  const isSelected = (key: string): boolean => selected !== null && sameSegment(selected, segmentParam(key));
   const fmt = hm.key === 'accuracy' ? (v: number | null) => pct(v) : (v: number | null) => num(v, 2);
   const worst = [...rows].sort((a, b) => worse(b.metric) - worse(a.metric))[0];
   return h('div', null,
@@ -85,12 +95,16 @@ export async function segmentTable(ctx: ViewContext, m: ModelInfo, version: stri
     keys.length < all.length ? h('p.muted', { 'data-testid': 'segments-truncated' }, `${keys.length} of ${all.length} segments shown: those furthest below the overall ${hm.label} (then by name).`) : null,
     worst && worse(worst.metric) > 0 ? h('p', { 'data-testid': 'worst-segment' }, 'Largest gap from the overall ', hm.label, ` (${fmt(overall)}): `, h('b', null, segmentParam(worst.segment)), ` at ${fmt(worst.metric)}.`) : null,
     table<SegmentRow>([
-      { label: 'Segment', value: (r) => `${segmentParam(r.segment)}${seen.overflow?.segments.includes(r.segment) ? ' (over the limit)' : ''}` },
+      {
+        label: 'Segment', value: (r) => segmentParam(r.segment),
+        render: (r) => h('span', null, isSelected(r.segment) ? h('b', null, segmentParam(r.segment)) : link(href('model', [m.name], { ...rangeParams(ctx.route.params), version, segment: segmentParam(r.segment) }), segmentParam(r.segment)),
+          seen.overflow?.segments.includes(r.segment) ? ' (over the limit)' : '', isSelected(r.segment) ? ' (this view)' : ''),
+      },
       { label: 'Events', value: (r) => r.events, render: (r) => count(r.events) },
       { label: 'Error rate', value: (r) => r.errorRate, render: (r) => pct(r.errorRate, 2) },
       { label: 'p95', value: (r) => r.p95, render: (r) => ms(r.p95) },
       { label: `Realized ${hm.label}`, value: (r) => r.metric, render: (r) => `${fmt(r.metric)} (n=${r.labelled})` },
       { label: 'Drifted features', value: (r) => r.drifted },
       { label: 'Label drift', value: (r) => r.labels },
-    ], rows, { testid: 'segments-table' }));
+    ], rows, { testid: 'segments-table', rowAttrs: (r) => ({ 'data-segment': segmentParam(r.segment), ...(isSelected(r.segment) && { 'aria-current': 'true' }) }) }));
 }
