@@ -2,8 +2,7 @@
 // then reads a few files instead of ~1,400 (node_modules' packages one file at a time, and ours), which took most of
 // its start-up CPU (`lookout serve` ~1.4 -> ~1.0 CPU-s to listening, `lookout --version` 0.28 -> 0.15 s, this machine).
 // DuckDB's native package and Node's own modules stay outside. bin/lookout.js runs the bundle only while every module
-// it was built from is unchanged (src/cli/bundle-fresh.ts; manifest.json lists them, and node_modules/.package-lock.json
-// for the packages), else dist/src.
+// it was built from is unchanged, none written since (src/cli/bundle-fresh.ts; manifest.json lists them), else dist/src.
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build } from 'rolldown';
@@ -22,11 +21,13 @@ const result = await build({
   plugins: [{ name: 'inputs', moduleParsed(info) { if (!info.id.startsWith('\0')) inputs.add(info.id); } }],
   logLevel: 'warn',
 });
-// Our modules, and npm's record of what node_modules holds (rewritten by every install) for the packages' ones.
-const checked = [...[...inputs].filter((id) => id.startsWith(resolve(root, 'dist/src'))).sort(), resolve(root, 'node_modules/.package-lock.json')];
+// Our modules (the packages' change with an install, after which `npm run build` or the test runner bundles again).
+const checked = [...inputs].filter((id) => id.startsWith(resolve(root, 'dist/src'))).sort();
+let newestMs = 0;
 const files = checked.map((id) => {
   const st = statSync(id);
-  return [relative(root, id), st.size, st.mtimeMs];
+  newestMs = Math.max(newestMs, st.mtimeMs);
+  return [relative(root, id), st.size];
 });
-writeFileSync(resolve(out, 'manifest.json'), JSON.stringify({ entry: 'lookout.js', inputs: files }));
+writeFileSync(resolve(out, 'manifest.json'), JSON.stringify({ entry: 'lookout.js', newestMs, inputs: files }));
 console.log(`dist/bundle: ${result.output.length} files from ${inputs.size} modules`);

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freshBundle } from '../dist/src/cli/bundle-fresh.js';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -82,9 +81,12 @@ function testTempDir() {
     return null;
   }
 }
-// The CLI's bundle (dist/bundle/, what bin/lookout.js runs) is built again when tsc changed dist/src since: the tests
-// that start `lookout` test what users run (`npm test` builds it anyway; this is for `tsc` followed by this script).
-if (freshBundle('dist/bundle') === null) {
+// The CLI's bundle (dist/bundle/, what bin/lookout.js runs) is built again when tsc changed dist/src since, or an
+// install node_modules: the tests that start `lookout` test what users run (`npm test` builds it anyway; this is for
+// `tsc` followed by this script).
+const { freshBundle } = await import('../dist/src/cli/bundle-fresh.js');
+const mtime = (f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+if (freshBundle('dist/bundle') === null || mtime('node_modules/.package-lock.json') > mtime('dist/bundle/manifest.json')) {
   const b = spawnSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
   if (b.status !== 0) {
     console.error('could not build the CLI bundle (scripts/bundle.mjs)');

@@ -10,27 +10,32 @@ function pkg(): { root: string; bundle: string; close: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'lookout-bundle-'));
   mkdirSync(join(root, 'dist/src'), { recursive: true });
   mkdirSync(join(root, 'dist/bundle'));
-  const inputs: Array<[string, number, number]> = [];
+  const inputs: Array<[string, number]> = [];
+  let newestMs = 0;
   for (const f of ['dist/src/a.js', 'dist/src/b.js']) {
     writeFileSync(join(root, f), `export const x = '${f}';\n`);
     const st = statSync(join(root, f));
-    inputs.push([f, st.size, st.mtimeMs]);
+    inputs.push([f, st.size]);
+    newestMs = Math.max(newestMs, st.mtimeMs);
   }
   writeFileSync(join(root, 'dist/bundle/lookout.js'), '');
-  writeFileSync(join(root, 'dist/bundle', MANIFEST), JSON.stringify({ entry: 'lookout.js', inputs }));
+  writeFileSync(join(root, 'dist/bundle', MANIFEST), JSON.stringify({ entry: 'lookout.js', newestMs, inputs }));
   return { root, bundle: join(root, 'dist/bundle'), close: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-test('the bundle is run while every module it was built from is as it was', () => {
+test('the bundle is run while every module it was built from is as it was, or older (an installed package: npm dates every file 1985)', () => {
   const p = pkg();
   try {
+    assert.equal(freshBundle(p.bundle), join(p.bundle, 'lookout.js'));
+    const npmDate = new Date('1985-10-26T08:15:00Z');
+    for (const f of ['dist/src/a.js', 'dist/src/b.js']) utimesSync(join(p.root, f), npmDate, npmDate);
     assert.equal(freshBundle(p.bundle), join(p.bundle, 'lookout.js'));
   } finally {
     p.close();
   }
 });
 
-test('a module compiled again since (another mtime, or another size), or gone, makes the bundle stale', () => {
+test('a module written since (a later mtime, or another size), or gone, makes the bundle stale', () => {
   for (const change of ['mtime', 'size', 'gone'] as const) {
     const p = pkg();
     try {
@@ -45,10 +50,13 @@ test('a module compiled again since (another mtime, or another size), or gone, m
   }
 });
 
-test('no manifest, or one that is not JSON: no bundle', () => {
+test('no manifest, one that is not JSON, or one of another format: no bundle', () => {
   const p = pkg();
   try {
     writeFileSync(join(p.bundle, MANIFEST), '{"entry":');
+    assert.equal(freshBundle(p.bundle), null);
+    // the first format (each input's own mtime, no newestMs) would have compared every mtime with undefined: fresh for ever
+    writeFileSync(join(p.bundle, MANIFEST), JSON.stringify({ entry: 'lookout.js', inputs: [['dist/src/a.js', 25, 0]] }));
     assert.equal(freshBundle(p.bundle), null);
     rmSync(join(p.bundle, MANIFEST));
     assert.equal(freshBundle(p.bundle), null);

@@ -1,9 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 
-/** What scripts/bundle.mjs writes beside the bundle: each module of dist/ it took, with its size and mtime then. */
+/** What scripts/bundle.mjs writes beside the bundle: each module of dist/ it took with its size, and the newest mtime of them. */
 export interface BundleManifest {
   entry: string;
-  inputs: Array<[path: string, size: number, mtimeMs: number]>;
+  newestMs: number;
+  inputs: Array<[path: string, size: number]>;
 }
 
 export const MANIFEST = 'manifest.json';
@@ -21,10 +22,13 @@ export function freshBundle(bundleDir: string): string | null {
   } catch {
     return null;
   }
+  if (typeof manifest.newestMs !== 'number' || !Array.isArray(manifest.inputs)) return null; // another build's format
   const root = `${bundleDir}/../../`;
-  for (const [path, size, mtimeMs] of manifest.inputs) {
+  for (const [path, size] of manifest.inputs) {
     const st = statSync(root + path, { throwIfNoEntry: false });
-    if (st === undefined || st.size !== size || st.mtimeMs !== mtimeMs) return null;
+    // written since the bundle was built (tsc writes every file it compiles); an older time is kept: npm gives every
+    // file of an installed package one fixed mtime (1985), so an exact match would never hold there
+    if (st === undefined || st.size !== size || st.mtimeMs > manifest.newestMs) return null;
   }
   return `${bundleDir}/${manifest.entry}`;
 }
