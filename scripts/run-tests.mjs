@@ -82,7 +82,7 @@ function testTempDir() {
   }
 }
 // The CLI's bundle (dist/bundle/, what bin/lookout.js runs) is built again when tsc changed dist/src since, or an
-// install node_modules: the tests that start `lookout` test what users run (`npm test` builds it anyway; this is for
+// install changed node_modules: the tests that start `lookout` test what users run (`npm test` builds it anyway; this is for
 // `tsc` followed by this script).
 const { freshBundle } = await import('../dist/src/cli/bundle-fresh.js');
 const mtime = (f) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;

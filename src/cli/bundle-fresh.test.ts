@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { freshBundle, MANIFEST } from './bundle-fresh.js';
 
-/** A package root with dist/src/a.js, dist/src/b.js and a bundle built from them. */
-function pkg(): { root: string; bundle: string; close: () => void } {
+/** A package root with dist/src/a.js, dist/src/b.js and a bundle built from them; src/ beside dist/ unless `installed`. */
+function pkg(installed = false): { root: string; bundle: string; close: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'lookout-bundle-'));
   mkdirSync(join(root, 'dist/src'), { recursive: true });
+  if (!installed) mkdirSync(join(root, 'src'));
   mkdirSync(join(root, 'dist/bundle'));
   const inputs: Array<[string, number]> = [];
   let newestMs = 0;
@@ -23,13 +24,27 @@ function pkg(): { root: string; bundle: string; close: () => void } {
   return { root, bundle: join(root, 'dist/bundle'), close: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-test('the bundle is run while every module it was built from is as it was, or older (an installed package: npm dates every file 1985)', () => {
+test('the bundle is run while every module it was built from is as it was, or older', () => {
   const p = pkg();
   try {
     assert.equal(freshBundle(p.bundle), join(p.bundle, 'lookout.js'));
-    const npmDate = new Date('1985-10-26T08:15:00Z');
-    for (const f of ['dist/src/a.js', 'dist/src/b.js']) utimesSync(join(p.root, f), npmDate, npmDate);
+    const old = new Date('1985-10-26T08:15:00Z');
+    for (const f of ['dist/src/a.js', 'dist/src/b.js']) utimesSync(join(p.root, f), old, old);
     assert.equal(freshBundle(p.bundle), join(p.bundle, 'lookout.js'));
+  } finally {
+    p.close();
+  }
+});
+
+test('an installed package (no src/ beside dist/): npm dates every file when it extracts it, after the build; same sizes is fresh', () => {
+  // found with `npm pack` and an install: every module was newer than the bundle's newest input, so it was never run
+  const p = pkg(true);
+  try {
+    const extracted = new Date(Date.now() + 60_000);
+    for (const f of ['dist/src/a.js', 'dist/src/b.js']) utimesSync(join(p.root, f), extracted, extracted);
+    assert.equal(freshBundle(p.bundle), join(p.bundle, 'lookout.js'));
+    writeFileSync(join(p.root, 'dist/src/b.js'), 'export const x = 1;\n');
+    assert.equal(freshBundle(p.bundle), null, 'another size');
   } finally {
     p.close();
   }
