@@ -19,7 +19,8 @@ export function dedupStage(store: AlertStore): Stage {
   return async (candidates, ctx) => {
     const changed: AlertRecord[] = [];
     for (const c of candidates) {
-      const existing = (await store.listAlerts({ fingerprint: c.fingerprint })).find((a) => a.state !== 'resolved');
+      // the fingerprint's open or acknowledged alert (one at most): not every alert it raised since the store began
+      const existing = (await store.listAlerts({ fingerprint: c.fingerprint, unresolved: true }))[0];
       if (c.state === 'resolved') {
         if (!existing) continue;
         const closed: AlertRecord = { ...existing, state: 'resolved', endsAt: c.endsAt ?? ctx.now, updatedAt: ctx.now, context: { ...existing.context, resolvedContext: c.context } };

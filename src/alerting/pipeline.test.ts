@@ -71,3 +71,61 @@ describe('issue 4: alert pipeline stages (time windows, repeat interval, acknowl
     assert.equal(sent[3]?.status, 'resolved');
   });
 });
+
+describe('issue 4: dedup reads the one unresolved alert of a fingerprint, not every alert it raised before', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lookout-pipeline-history-'));
+  let store: DuckDbStore;
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a source that fired and resolved 80 times: each raise, repeat and resolution reads at most its open alert', async () => {
+    // Before: every signal of a fingerprint read (and parsed) every alert of it ever stored, resolved ones included, to
+    // find the open one; a monitor that flapped for a year read thousands per evaluation while firing.
+    store = await DuckDbStore.open(join(dir, 'h.duckdb'));
+    await store.init();
+    const real = store.alertStore();
+    const reads: Array<{ fingerprint: string; rows: number }> = [];
+    // the real store, its reads by fingerprint counted (what the pipeline got back: rows it parsed and looked through)
+    const counted = new Proxy(real, {
+      get(target, key) {
+        if (key === 'listAlerts') {
+          return async (q: Parameters<typeof real.listAlerts>[0]) => {
+            const rows = await target.listAlerts(q);
+            if (q?.fingerprint !== undefined) reads.push({ fingerprint: q.fingerprint, rows: rows.length });
+            return rows;
+          };
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    let n = 0;
+    const p = new AlertPipeline({ store: counted, newId: () => `h${n++}`, log: quiet, settings: () => DEFAULT_PIPELINE, notifiers: () => [], actions: new ActionRunner(real, () => ({}), () => new NoRegistryRollback(quiet), () => `ha${n++}`, quiet) });
+    const input = { source: 'etl', model: 'churn', summary: 'late batch' };
+    const first = await p.raise({ ...input, severity: 'warning' }, T);
+    assert.ok(first);
+    await p.resolveRaised(input, T + MIN);
+    // 79 more fired and resolved episodes of the same source (stored as the pipeline stores them: same fingerprint)
+    for (let i = 1; i < 80; i++) {
+      await real.putAlert({ ...first, id: `old${i}`, state: 'resolved', startsAt: T + i * 10 * MIN, endsAt: T + i * 10 * MIN + MIN, updatedAt: T + i * 10 * MIN + MIN });
+    }
+    assert.equal((await real.listAlerts({ fingerprint: first.fingerprint })).length, 80);
+
+    reads.length = 0;
+    const now = T + 900 * MIN;
+    const raised = await p.raise({ ...input, severity: 'warning' }, now);
+    assert.ok(raised && raised.state === 'open' && !raised.id.startsWith('old'), 'a new alert: every earlier one is resolved');
+    const repeated = await p.raise({ ...input, severity: 'critical', summary: 'still late' }, now + MIN);
+    assert.equal(repeated?.id, raised.id, 'the repeat escalates the open alert, no second one');
+    assert.equal(repeated?.severity, 'critical');
+    const resolved = await p.resolveRaised(input, now + 2 * MIN);
+    assert.equal(resolved?.id, raised.id);
+    assert.equal(resolved?.state, 'resolved');
+    assert.equal((await real.listAlerts({ fingerprint: first.fingerprint })).length, 81);
+
+    assert.ok(reads.length >= 3, `the pipeline looked the fingerprint up (${reads.length} reads)`);
+    assert.deepStrictEqual(reads.filter((r) => r.rows > 1), [], `reads by fingerprint returned at most the open alert: ${JSON.stringify(reads)}`);
+  });
+});

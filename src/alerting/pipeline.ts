@@ -310,8 +310,7 @@ export class AlertPipeline {
   }
 
   private async openAlert(source: string, labels: Record<string, string>): Promise<AlertRecord | null> {
-    const list = await this.deps.store.listAlerts({ fingerprint: fingerprint(source, labels) });
-    return list.find((a) => a.state !== 'resolved') ?? null;
+    return (await this.deps.store.listAlerts({ fingerprint: fingerprint(source, labels), unresolved: true }))[0] ?? null;
   }
 
   async acknowledge(id: string, by: string, note: string | undefined, now: number): Promise<AlertRecord | null> {

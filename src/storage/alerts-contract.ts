@@ -73,6 +73,9 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       assert.deepStrictEqual((await s.listAlerts({ model: 'churn' })).map((a) => a.id), ['a3', 'a1']);
       assert.deepStrictEqual((await s.listAlerts({ monitorId: 'm2' })).map((a) => a.id), ['a2']);
       assert.deepStrictEqual((await s.listAlerts({ fingerprint: 'fp-a3' })).map((a) => a.id), ['a3']);
+      assert.deepStrictEqual((await s.listAlerts({ fingerprint: 'fp-a3', unresolved: true })).map((a) => a.id), [], 'a3 is resolved');
+      assert.deepStrictEqual((await s.listAlerts({ unresolved: true })).map((a) => a.id), ['a2', 'a1'], 'open and acknowledged');
+      assert.deepStrictEqual((await s.listAlerts({ fingerprint: 'fp-a1', unresolved: true })).map((a) => a.id), ['a1']);
       assert.deepStrictEqual((await s.listAlerts({ from: T0 + 10, to: T0 + 20 })).map((a) => a.id), ['a2']);
       assert.deepStrictEqual((await s.listAlerts({ limit: 1 })).map((a) => a.id), ['a3']);
     });

@@ -90,6 +90,8 @@ export interface AlertQuery {
   model?: string;
   monitorId?: string;
   fingerprint?: string;
+  /** Only alerts not resolved (open or acknowledged): at most one per fingerprint (dedup), however long its history. */
+  unresolved?: boolean;
   /** startsAt in [from, to). */
   from?: number;
   to?: number;

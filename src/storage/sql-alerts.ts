@@ -128,6 +128,7 @@ export class SqlAlertStore implements AlertStore {
     if (q.model !== undefined) where.push(`model = $${params.push(q.model)}`);
     if (q.monitorId !== undefined) where.push(`monitor_id = $${params.push(q.monitorId)}`);
     if (q.fingerprint !== undefined) where.push(`fingerprint = $${params.push(q.fingerprint)}`);
+    if (q.unresolved === true) where.push(`state <> 'resolved'`);
     if (q.from !== undefined) where.push(`starts_at >= $${params.push(q.from)}`);
     if (q.to !== undefined) where.push(`starts_at < $${params.push(q.to)}`);
     let text = `SELECT doc FROM ${this.t('alerts')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at DESC, id DESC`;
