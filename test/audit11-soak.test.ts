@@ -98,7 +98,7 @@ describe('audit11: the periodic registry refresh reads all models at once', { ti
     let reads = 0;
     const counted = store as unknown as Record<string, unknown>;
     const originals: Array<[string, unknown]> = [];
-    for (const k of ['listPauses', 'getServing', 'listServing', 'listVersions', 'getVersion', 'aliases', 'listAllVersions', 'allAliases']) {
+    for (const k of ['listPauses', 'getServing', 'listServing', 'listVersions', 'getVersion', 'aliases', 'versionTargets', 'allAliases']) {
       const f = counted[k];
       if (typeof f !== 'function') continue;
       originals.push([k, f]);

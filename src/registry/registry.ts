@@ -3,7 +3,7 @@ import { MAX_FEATURE_DEPTH, nestedDeeperThan } from '../ingest/limits.js';
 import type { ModelContext } from '../ingest/validate-event.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type {
-  ArtifactRef, DeploymentKind, DeploymentRecord, Lineage, PauseRecord, RegistryStore, RegistryVersionRecord, VersionPatch,
+  ArtifactRef, DeploymentKind, DeploymentRecord, Lineage, PauseRecord, RegistryStore, RegistryVersionRecord, VersionPatch, VersionTarget,
 } from '../storage/registry.js';
 import { AliasConflictError } from '../storage/registry.js';
 import type { ModelRecord } from '../storage/types.js';
@@ -98,7 +98,7 @@ export class ModelRegistry {
     const gens = new Map(models.map((m) => [m, this.nextGeneration(m)]));
     const pauses = await this.o.store.listPauses();
     const serving = await this.o.store.listServing();
-    const versions = await this.o.store.listAllVersions();
+    const versions = await this.o.store.versionTargets();
     const aliases = await this.o.store.allAliases();
     const byModel = <T extends { model: string }>(rows: readonly T[]): Map<string, T[]> => {
       const out = new Map<string, T[]>();
@@ -126,7 +126,7 @@ export class ModelRegistry {
     const gen = this.nextGeneration(model);
     const ps = (await this.o.store.listPauses()).filter((p) => p.model === model);
     const raw = await this.o.store.getServing(model);
-    const versions = await this.o.store.listVersions(model);
+    const versions = await this.o.store.versionTargets(model);
     const aliases = await this.o.store.aliases(model);
     if (this.generation.get(model) !== gen) return;
     this.setControl(model, ps, raw, versions, aliases);
@@ -138,7 +138,7 @@ export class ModelRegistry {
     return gen;
   }
 
-  private setControl(model: string, ps: readonly PauseRecord[], raw: Record<string, unknown> | null, versions: readonly RegistryVersionRecord[], aliases: Record<string, string>): void {
+  private setControl(model: string, ps: readonly PauseRecord[], raw: Record<string, unknown> | null, versions: readonly VersionTarget[], aliases: Record<string, string>): void {
     const upstreams = new Map<string, string>();
     const registered = new Set<string>();
     for (const v of versions) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StorageBackend } from './backend.js';
-import { AliasConflictError, NulInTextError, type DeploymentRecord, type RegistryStore, type RegistryVersionRecord } from './registry.js';
+import { AliasConflictError, NulInTextError, type DeploymentRecord, type RegistryStore, type RegistryVersionRecord, type VersionTarget } from './registry.js';
 
 /** The shared contract of RegistryStore: run against every backend (see duckdb/ and postgres/ registry.test.ts). */
 const T0 = 1_700_000_000_000;
@@ -49,15 +49,21 @@ export function registryContract(name: string, open: () => Promise<StorageBacken
       assert.deepStrictEqual(await r.listVersions('nobody'), []);
     });
 
-    test('every model\'s versions and aliases in one read each, as the per-model reads give them', async () => {
+    test('every model\'s version targets and aliases in one read each, as the per-model reads give them', async () => {
       await r.createVersion(ver('all-b', '2.0.0', { createdAt: T0 + 5 }));
       await r.createVersion(ver('all-a', '1.1.0', { createdAt: T0 + 7 }));
       await r.createVersion(ver('all-a', '1.0.0', { createdAt: T0 + 7, upstream: 'http://127.0.0.1:1/a' }));
       await r.setAlias({ model: 'all-b', alias: 'staging', to: '2.0.0' }, dep('all-d1', 'all-b', { alias: 'staging', to: '2.0.0' }));
       await r.setAlias({ model: 'all-b', alias: 'production', to: '2.0.0' }, dep('all-d2', 'all-b', { to: '2.0.0' }));
-      const all = (await r.listAllVersions()).filter((v) => v.model.startsWith('all-'));
-      assert.deepStrictEqual(all, [...await r.listVersions('all-a'), ...await r.listVersions('all-b')]);
-      assert.deepStrictEqual(all.map((v) => v.version), ['1.0.0', '1.1.0', '2.0.0']);
+      const all = (await r.versionTargets()).filter((v) => v.model.startsWith('all-'));
+      // each version's upstream as the full records have it, ordered by model and version, nothing else
+      const target = (v: RegistryVersionRecord): VersionTarget => ({ model: v.model, version: v.version, upstream: v.upstream });
+      assert.deepStrictEqual(all, [...await r.listVersions('all-a'), ...await r.listVersions('all-b')].map(target));
+      assert.deepStrictEqual(all, [
+        { model: 'all-a', version: '1.0.0', upstream: 'http://127.0.0.1:1/a' }, { model: 'all-a', version: '1.1.0', upstream: null }, { model: 'all-b', version: '2.0.0', upstream: null },
+      ]);
+      assert.deepStrictEqual(await r.versionTargets('all-a'), all.slice(0, 2));
+      assert.deepStrictEqual(await r.versionTargets('nobody'), []);
       assert.deepStrictEqual((await r.allAliases()).filter((a) => a.model.startsWith('all-')),
         [{ model: 'all-b', alias: 'production', version: '2.0.0' }, { model: 'all-b', alias: 'staging', version: '2.0.0' }]);
     });

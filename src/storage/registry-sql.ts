@@ -1,7 +1,7 @@
 import { num, type Row } from './duckdb/rows.js';
 import {
   AliasConflictError, NulInTextError, type AliasChange, type ArtifactRef, type DeploymentKind, type DeploymentRecord, type Lineage, type PauseRecord,
-  type RegistryStore, type RegistryVersionRecord, type RolloutRecord, type VersionPatch,
+  type RegistryStore, type RegistryVersionRecord, type RolloutRecord, type VersionPatch, type VersionTarget,
 } from './registry.js';
 
 /** Runs one parameterised statement ($1, $2, ... placeholders: both DuckDB and PostgreSQL take them). */
@@ -120,9 +120,11 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map(toVersion).sort((a, b) => a.createdAt - b.createdAt || cmp(a.version, b.version));
   }
 
-  async listAllVersions(): Promise<RegistryVersionRecord[]> {
-    const rows = await this.db.query(`SELECT * FROM ${this.t('registry_versions')}`, []);
-    return rows.map(toVersion).sort((a, b) => cmp(a.model, b.model) || a.createdAt - b.createdAt || cmp(a.version, b.version));
+  async versionTargets(model?: string): Promise<VersionTarget[]> {
+    const where = model === undefined ? '' : ' WHERE model = $1';
+    const rows = await this.db.query(`SELECT model, version, upstream FROM ${this.t('registry_versions')}${where}`, model === undefined ? [] : [model]);
+    return rows.map((r) => ({ model: str(r.model), version: str(r.version), upstream: strOrNull(r.upstream) }))
+      .sort((a, b) => cmp(a.model, b.model) || cmp(a.version, b.version));
   }
 
   async updateVersion(model: string, version: string, patch: VersionPatch): Promise<RegistryVersionRecord | null> {

@@ -103,6 +103,13 @@ export class NulInTextError extends Error {
   }
 }
 
+/** A version's upstream, as the control state holds it (RegistryStore.versionTargets). */
+export interface VersionTarget {
+  model: string;
+  version: string;
+  upstream: string | null;
+}
+
 export interface RegistryStore {
   /** Creates the tables if needed (idempotent). */
   init(): Promise<void>;
@@ -118,8 +125,12 @@ export interface RegistryStore {
   attachArtifact(model: string, version: string, artifact: ArtifactRef): Promise<RegistryVersionRecord | null>;
 
   aliases(model: string): Promise<Record<string, string>>;
-  /** Every model's versions, ordered by model, then as listVersions (one read for the refresh of every model's control state). */
-  listAllVersions(): Promise<RegistryVersionRecord[]>;
+  /**
+   * Each version's model, version and upstream (of one model, or of every model in one read), ordered by model and
+   * version: what the control state (routing) needs, read every refreshMs, without the lineage, tags, notes and
+   * artifact a version record carries (5,000 versions with ~1 KB of lineage each: ~15 against ~170 ms a read on DuckDB).
+   */
+  versionTargets(model?: string): Promise<VersionTarget[]>;
   /** Every model's aliases, ordered by model, then alias. */
   allAliases(): Promise<Array<{ model: string; alias: string; version: string }>>;
   /**
