@@ -32,7 +32,8 @@ export const inhibitStage: Stage = muter('inhibited', (a, ctx) => ctx.settings.i
 /** Silences: matchers with a start and an expiry, created through the API or the CLI. */
 export const silenceStage: Stage = (() => {
   return muter('silenced', async (a, ctx) => {
-    const silences = (ctx.notes['silences'] ??= await ctx.store.listSilences()) as Awaited<ReturnType<typeof ctx.store.listSilences>>;
+    // the silences that have not expired: not every one ever created (expired ones are kept for the API and the dashboard)
+    const silences = (ctx.notes['silences'] ??= await ctx.store.listSilences({ endingAfter: ctx.now })) as Awaited<ReturnType<typeof ctx.store.listSilences>>;
     return silences.some((s) => s.startsAt <= ctx.now && ctx.now < s.endsAt && matchesAll(s.matchers, a.labels));
   });
 })();

@@ -129,3 +129,54 @@ describe('issue 4: dedup reads the one unresolved alert of a fingerprint, not ev
     assert.deepStrictEqual(reads.filter((r) => r.rows > 1), [], `reads by fingerprint returned at most the open alert: ${JSON.stringify(reads)}`);
   });
 });
+
+describe('issue 4: a flush reads the silences that have not expired, not every silence ever created', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lookout-pipeline-silences-'));
+  let store: DuckDbStore;
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('60 expired silences of churn and one running of eta: churn is notified, eta is muted, the stage read the running one', async () => {
+    store = await DuckDbStore.open(join(dir, 's.duckdb'));
+    await store.init();
+    const real = store.alertStore();
+    for (let i = 0; i < 60; i++) {
+      await real.putSilence({ id: `old${i}`, matchers: [{ name: 'model', value: 'churn' }], startsAt: T - (i + 2) * 60 * MIN, endsAt: T - (i + 1) * 60 * MIN, createdBy: 'ops', comment: `deploy ${i}`, createdAt: T - (i + 2) * 60 * MIN });
+    }
+    await real.putSilence({ id: 'now', matchers: [{ name: 'model', value: 'eta' }], startsAt: T - MIN, endsAt: T + 120 * MIN, createdBy: 'ops', comment: 'known', createdAt: T - MIN });
+    const silenceReads: number[] = [];
+    // the real store, the silences it gave the pipeline counted
+    const counted = new Proxy(real, {
+      get(target, key) {
+        if (key === 'listSilences') {
+          return async (q: Parameters<typeof real.listSilences>[0]) => {
+            const rows = await target.listSilences(q);
+            silenceReads.push(rows.length);
+            return rows;
+          };
+        }
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const sent: NotificationPayload[] = [];
+    const collector: Notifier = {
+      config: { id: 'c', kind: 'test', sendResolved: true, retries: 0, backoffMs: 0, timeoutMs: 1000 },
+      send: async (x) => { sent.push(x); },
+    };
+    let n = 0;
+    const settings: PipelineSettings = { ...DEFAULT_PIPELINE, groupWaitMs: MIN, groupIntervalMs: 5 * MIN, repeatIntervalMs: 60 * MIN };
+    const p = new AlertPipeline({ store: counted, newId: () => `s${n++}`, log: quiet, settings: () => settings, notifiers: () => [collector], actions: new ActionRunner(real, () => ({}), () => new NoRegistryRollback(quiet), () => `sa${n++}`, quiet) });
+    assert.ok(await p.raise({ source: 'etl', model: 'churn', severity: 'warning', summary: 'late batch' }, T));
+    assert.ok(await p.raise({ source: 'etl', model: 'eta', severity: 'warning', summary: 'late batch' }, T));
+    await p.flush(T + 2 * MIN);
+    const models = sent.flatMap((x) => x.alerts.map((a) => a.model));
+    assert.deepStrictEqual(models, ['churn'], 'churn\'s silences have all expired; eta\'s runs');
+    const eta = (await real.listAlerts({ model: 'eta' }))[0];
+    assert.equal(eta?.silenced, true);
+    assert.ok(silenceReads.length > 0, 'the silence stage read the silences');
+    assert.deepStrictEqual(silenceReads.filter((rows) => rows > 1), [], `silences read per flush: ${silenceReads.join(', ')} (only one has not expired)`);
+  });
+});

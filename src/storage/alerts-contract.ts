@@ -86,6 +86,9 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       await s.putSilence({ ...sil, id: 's2', endsAt: T0 + 10 });
       assert.deepStrictEqual(await s.getSilence('s1'), sil);
       assert.deepStrictEqual((await s.listSilences()).map((x) => x.id), ['s1', 's2']);
+      assert.deepStrictEqual((await s.listSilences({ endingAfter: T0 + 9 })).map((x) => x.id), ['s1', 's2']);
+      assert.deepStrictEqual((await s.listSilences({ endingAfter: T0 + 10 })).map((x) => x.id), ['s1'], 's2 expires at T0 + 10');
+      assert.deepStrictEqual((await s.listSilences({ endingAfter: T0 + 3_600_000 })).map((x) => x.id), []);
       await s.putSilence({ ...sil, endsAt: T0 + 1 });
       assert.equal((await s.getSilence('s1'))?.endsAt, T0 + 1);
 

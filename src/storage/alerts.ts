@@ -120,7 +120,8 @@ export interface AlertStore {
 
   putSilence(s: SilenceRecord): Promise<void>;
   getSilence(id: string): Promise<SilenceRecord | null>;
-  listSilences(): Promise<SilenceRecord[]>;
+  /** Every silence, newest expiry first; with `endingAfter`, only those that expire after it (the ones that may still mute). */
+  listSilences(q?: { endingAfter?: number }): Promise<SilenceRecord[]>;
 
   appendNotification(n: NotificationRecord): Promise<void>;
   /** Oldest first, `at` in [from, to). */

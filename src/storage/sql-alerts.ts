@@ -145,8 +145,10 @@ export class SqlAlertStore implements AlertStore {
     return rows[0] ? doc<SilenceRecord>(rows[0]) : null;
   }
 
-  async listSilences(): Promise<SilenceRecord[]> {
-    return (await this.db.query({ text: `SELECT doc FROM ${this.t('silences')} ORDER BY ends_at DESC, id`, params: [] })).map((r) => doc<SilenceRecord>(r));
+  async listSilences(q: { endingAfter?: number } = {}): Promise<SilenceRecord[]> {
+    const where = q.endingAfter === undefined ? '' : ' WHERE ends_at > $1';
+    const params = q.endingAfter === undefined ? [] : [q.endingAfter];
+    return (await this.db.query({ text: `SELECT doc FROM ${this.t('silences')}${where} ORDER BY ends_at DESC, id`, params })).map((r) => doc<SilenceRecord>(r));
   }
 
   appendNotification(n: NotificationRecord): Promise<void> {
