@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { AlertQuery, AlertStore } from '../storage/alerts.js';
 import { DuckDbStore } from '../storage/duckdb/store.js';
 import { NoRegistryRollback } from './actions/rollback.js';
 import { ActionRunner } from './actions/runner.js';
@@ -72,6 +73,23 @@ describe('issue 4: alert pipeline stages (time windows, repeat interval, acknowl
   });
 });
 
+/** The real store, what `method` answered counted: `seen(query, rows)` after each call; every other method as it is. */
+function counting(real: AlertStore, method: 'listAlerts' | 'listSilences', seen: (q: unknown, rows: number) => void): AlertStore {
+  return new Proxy(real, {
+    get(target, key) {
+      const v = Reflect.get(target, key) as unknown;
+      if (typeof v !== 'function') return v;
+      const f = (v as (...a: unknown[]) => unknown).bind(target);
+      if (key !== method) return f;
+      return async (q?: unknown) => {
+        const rows = await (f(q) as Promise<unknown[]>);
+        seen(q, rows.length);
+        return rows;
+      };
+    },
+  });
+}
+
 describe('issue 4: dedup reads the one unresolved alert of a fingerprint, not every alert it raised before', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-pipeline-history-'));
   let store: DuckDbStore;
@@ -88,18 +106,9 @@ describe('issue 4: dedup reads the one unresolved alert of a fingerprint, not ev
     const real = store.alertStore();
     const reads: Array<{ fingerprint: string; rows: number }> = [];
     // the real store, its reads by fingerprint counted (what the pipeline got back: rows it parsed and looked through)
-    const counted = new Proxy(real, {
-      get(target, key) {
-        if (key === 'listAlerts') {
-          return async (q: Parameters<typeof real.listAlerts>[0]) => {
-            const rows = await target.listAlerts(q);
-            if (q?.fingerprint !== undefined) reads.push({ fingerprint: q.fingerprint, rows: rows.length });
-            return rows;
-          };
-        }
-        const v = Reflect.get(target, key) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
+    const counted = counting(real, 'listAlerts', (q, rows) => {
+      const fp = (q as AlertQuery | undefined)?.fingerprint;
+      if (fp !== undefined) reads.push({ fingerprint: fp, rows });
     });
     let n = 0;
     const p = new AlertPipeline({ store: counted, newId: () => `h${n++}`, log: quiet, settings: () => DEFAULT_PIPELINE, notifiers: () => [], actions: new ActionRunner(real, () => ({}), () => new NoRegistryRollback(quiet), () => `ha${n++}`, quiet) });
@@ -148,19 +157,7 @@ describe('issue 4: a flush reads the silences that have not expired, not every s
     await real.putSilence({ id: 'now', matchers: [{ name: 'model', value: 'eta' }], startsAt: T - MIN, endsAt: T + 120 * MIN, createdBy: 'ops', comment: 'known', createdAt: T - MIN });
     const silenceReads: number[] = [];
     // the real store, the silences it gave the pipeline counted
-    const counted = new Proxy(real, {
-      get(target, key) {
-        if (key === 'listSilences') {
-          return async (q: Parameters<typeof real.listSilences>[0]) => {
-            const rows = await target.listSilences(q);
-            silenceReads.push(rows.length);
-            return rows;
-          };
-        }
-        const v = Reflect.get(target, key) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
+    const counted = counting(real, 'listSilences', (_q, rows) => silenceReads.push(rows));
     const sent: NotificationPayload[] = [];
     const collector: Notifier = {
       config: { id: 'c', kind: 'test', sendResolved: true, retries: 0, backoffMs: 0, timeoutMs: 1000 },
