@@ -128,7 +128,7 @@ export interface RegistryStore {
   /**
    * Each version's model, version and upstream (of one model, or of every model in one read), ordered by model and
    * version: what the control state (routing) needs, read every refreshMs, without the lineage, tags, notes and
-   * artifact a version record carries (5,000 versions with ~1 KB of lineage each: ~15 against ~170 ms a read on DuckDB).
+   * artifact a version record carries (5,000 versions with ~1 KB of lineage each: 17-43 against 125-211 ms a read on DuckDB).
    */
   versionTargets(model?: string): Promise<VersionTarget[]>;
   /** Every model's aliases, ordered by model, then alias. */
