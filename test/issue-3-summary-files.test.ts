@@ -39,7 +39,10 @@ test('issue 3: drift over 24 h answers the same from summary files as from the s
     c.server.windowValueFillSeconds = 0;
     if (mb !== undefined) c.summaryFilesMb = mb;
   };
-  const now = Date.now();
+  // 18:30 UTC yesterday, not the clock: a 24 h range then always reads the same windows (3 six-hour windows and hours
+  // around them, 7 a segment with events). From the clock, in the first minute after UTC midnight the range, rounded to
+  // minutes, covered a whole day: one day window and one minute a segment, and fewer than 10 files were kept.
+  const now = Math.floor(Date.now() / (24 * H)) * 24 * H - 5.5 * H;
   const from = now - 24 * H;
   const t0 = now - 22 * H;
   const drift = async (s: Server): Promise<unknown[]> => {

@@ -7,6 +7,8 @@ import { seriesMetric } from './timeseries.js';
 import { storesWindowValues, windowValueBasis } from './window-values.js';
 
 const DAY = 86_400_000;
+/** A window is filled once it ended this long ago, by default (FillerOptions.graceMs). */
+export const DEFAULT_FILL_GRACE_MS = 60_000;
 
 export interface FillerOptions {
   /** A window is filled once it ended this long ago (late events of the last checkpoint; default 60 s). */
@@ -53,7 +55,7 @@ export class WindowValueFiller {
   onRun: (r: FillResult) => void = () => undefined;
 
   constructor(private readonly reader: SummaryReader, private readonly catalog: ModelCatalog, private readonly clock: () => number, o: FillerOptions = {}) {
-    this.graceMs = o.graceMs ?? 60_000;
+    this.graceMs = o.graceMs ?? DEFAULT_FILL_GRACE_MS;
     this.chunk = Math.max(1, o.chunkWindows ?? 48);
   }
 
