@@ -62,7 +62,7 @@ describe('issue 4: alert lifecycle and silences through the API and the CLI', { 
     const id = /silence ([\w-]+) created, until 2026-03-02T11:30:00.000Z/.exec(add.stdout)?.[1];
     assert.ok(id, add.stdout);
     const list = await lookoutAsync(['silences', 'list', '--url', base]);
-    assert.match(list.stdout, new RegExp(`${id}\\s+yes\\s+model=eta,alertname=~roll\\.\\*`));
+    assert.match(list.stdout, new RegExp(`${id}\\s+active\\s+model=eta,alertname=~roll\\.\\*`));
     const ex = await lookoutAsync(['silences', 'expire', id as string, '--url', base]);
     assert.match(ex.stdout, /expired at 2026-03-02T09:30:00.000Z/);
     const silences = (await call(base, 'GET', '/v1/silences')).body['silences'] as Array<{ id: string; active: boolean }>;

@@ -56,6 +56,6 @@ describe('audit 2: the CLI behind a proxy', { timeout: 60_000 }, () => {
     const silences = await lookoutAsync(['silences', 'list', '--url', url.replace('/?', '?')]);
     assert.equal(silences.code, 0, silences.stderr);
     // models list reads pages (audit 16: limit=500, and after= for the next ones)
-    assert.deepEqual(proxy.seen, ['GET /lookout/v1/models?tenant=a&limit=500', 'GET /lookout/v1/alerts?tenant=a&state=all', 'GET /lookout/v1/silences?tenant=a']);
+    assert.deepEqual(proxy.seen, ['GET /lookout/v1/models?tenant=a&limit=500', 'GET /lookout/v1/alerts?tenant=a&state=all', 'GET /lookout/v1/silences?tenant=a&state=active%2Cpending']);
   });
 });

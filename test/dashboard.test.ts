@@ -205,6 +205,21 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     assert.equal(s.createdBy, 'dashboard');
     assert.equal(s.active, true);
     assert.ok(Math.abs(s.endsAt - (Date.now() + 3 * 3_600_000)) < 120_000);
+    // A silence that starts later is pending (it read "expired", with no Expire button), and a negative matcher reads
+    // as one (env!=prod read env=prod): as `lookout silences list` prints them.
+    const later = await call(srv.url, 'POST', '/v1/silences', {
+      matchers: [{ name: 'model', value: 'churn' }, { name: 'env', value: 'prod', isNegative: true }], startsAt: Date.now() + 3_600_000,
+      endsAt: Date.now() + 7_200_000, createdBy: 'e2e', comment: 'e2e: next window',
+    });
+    assert.equal(later.status, 201, JSON.stringify(later.body));
+    await openView(page, `${srv.url}/ui/#/alerts?state=open`, { complete: true });
+    const row = page.locator('[data-testid="silences-table"] tbody tr', { hasText: 'e2e: next window' });
+    const cells = await row.locator('td').allTextContents();
+    assert.ok(cells.includes('model=churn, env!=prod'), cells.join(' | '));
+    assert.ok(cells.includes('pending'), cells.join(' | '));
+    assert.equal(await row.locator('button', { hasText: 'Expire' }).count(), 1);
+    assert.match((await page.locator('[data-testid="silences-table"] tbody tr', { hasText: 'e2e: planned retrain' }).textContent()) ?? '', /active/);
+    assert.equal((await call(srv.url, 'DELETE', `/v1/silences/${(later.body['silence'] as { id: string }).id}`)).status, 200);
     assert.deepEqual(errors, []);
   });
 

@@ -1,6 +1,7 @@
 import { matchesAll } from '../core/rules/matchers.js';
 import { inTimeWindow } from '../core/rules/time-window.js';
 import type { AlertRecord } from '../storage/alerts.js';
+import { silenceState } from './silence-state.js';
 import type { Stage, StageContext } from './stage.js';
 
 /** Records a mute flag change on the alert (stored), so the API shows silenced/inhibited. */
@@ -34,7 +35,7 @@ export const silenceStage: Stage = (() => {
   return muter('silenced', async (a, ctx) => {
     // the silences that have not expired: not every one ever created (expired ones are kept for the API and the dashboard)
     const silences = (ctx.notes['silences'] ??= await ctx.store.listSilences({ endingAfter: ctx.now })) as Awaited<ReturnType<typeof ctx.store.listSilences>>;
-    return silences.some((s) => s.startsAt <= ctx.now && ctx.now < s.endsAt && matchesAll(s.matchers, a.labels));
+    return silences.some((s) => silenceState(s, ctx.now) === 'active' && matchesAll(s.matchers, a.labels));
   });
 })();
 

@@ -132,7 +132,7 @@ export interface Monitor {
 
 export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
 
-export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean }
+export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean; isNegative?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean; state: 'pending' | 'active' | 'expired' }
 
 export interface Slo {
   id: string;

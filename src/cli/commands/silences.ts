@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import type { Matcher } from '../../core/rules/matchers.js';
+import { parseSilenceStates } from '../../alerting/silence-state.js';
+import { formatMatcher, type Matcher } from '../../core/rules/matchers.js';
 import { parseDuration } from '../../monitors/duration.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
@@ -14,27 +15,33 @@ export function parseMatcher(v: string, prev: Matcher[] = []): Matcher[] {
   return [...prev, { name: m[1] as string, value: m[3] as string, ...(op.endsWith('~') && { isRegex: true }), ...(op.startsWith('!') && { isNegative: true }) }];
 }
 
-/** A matcher as `--matcher` takes it: name=value, name!=value, name=~regex, name!~regex. */
-function formatMatcher(m: Matcher): string {
-  return `${m.name}${m.isNegative ? '!' : '='}${m.isRegex ? '~' : m.isNegative ? '=' : ''}${m.value}`;
-}
-
 type AddOpts = ApiOptions & { matcher: Matcher[]; duration?: string; ends?: string; createdBy: string; comment: string };
 const iso = (t: number): string => new Date(t).toISOString();
 
 /** `lookout silences list|add|expire`. */
 export function silencesCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('silences').description('mute alerts matching label matchers for a while');
-  const list = cmd.command('list').description('list silences').option('--json', 'print JSON').action(async (o: ApiOptions & { json?: boolean }) => {
-    const { silences } = await api(o, 'GET', '/v1/silences') as { silences: Array<SilenceRecord & { active: boolean }> };
-    if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
-    else {
-      process.stdout.write(table(['id', 'active', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
-        s.id, s.active ? 'yes' : 'no', s.matchers.map(formatMatcher).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
-      ])));
-    }
-    setCode(EXIT.ok);
-  });
+  // as amtool: the silences that mute now or will, not the expired ones piling up (a deploy script's daily silences)
+  const list = cmd.command('list').description('list silences (latest expiry first)')
+    .option('--state <states>', 'active, pending, expired (comma-separated) or all', (v: string) => {
+      try {
+        parseSilenceStates(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message.replace(/^state/, '--state'));
+      }
+      return v;
+    }, 'active,pending')
+    .option('--json', 'print JSON')
+    .action(async (o: ApiOptions & { json?: boolean; state: string }) => {
+      const { silences } = await api(o, 'GET', `/v1/silences?${new URLSearchParams({ state: o.state }).toString()}`) as { silences: Array<SilenceRecord & { state: string }> };
+      if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
+      else {
+        process.stdout.write(table(['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
+          s.id, s.state, s.matchers.map(formatMatcher).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
+        ])));
+      }
+      setCode(EXIT.ok);
+    });
   const add = cmd.command('add').description('create a silence')
     .requiredOption('--matcher <m>', 'label matcher (repeat for several): name=value, name=~regex, name!=value', parseMatcher, [])
     .option('--duration <d>', 'how long from now, e.g. 2h (default 1h)')

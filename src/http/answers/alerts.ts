@@ -32,7 +32,7 @@ export const AlertAnswer: Schema = object({ alert: ref('Alert') });
 /** POST /v1/alerts: the alert raised, or the open one of the same source and labels it was deduplicated into (null when neither is). */
 export const RaisedAlert: Schema = object({ alert: { anyOf: [ref('Alert'), { type: 'null' }] } });
 
-/** A silence (storage/alerts.ts SilenceRecord) and whether it mutes now. */
+/** A silence (storage/alerts.ts SilenceRecord), whether it mutes now and its state. */
 export const Silence: Schema = object({
   id: { type: 'string' },
   matchers: {
@@ -45,6 +45,7 @@ export const Silence: Schema = object({
   comment: { type: 'string' },
   createdAt: epochMs,
   active: { type: 'boolean', description: 'startsAt <= now < endsAt' },
+  state: { enum: ['pending', 'active', 'expired'], description: 'pending before startsAt, active until endsAt, expired from endsAt on' },
 });
 
 /** GET /v1/silences. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Alerting } from '../../alerting/setup.js';
+import { parseSilenceStates, silenceState, type SilenceState } from '../../alerting/silence-state.js';
 import { checkMatcher, matches, type Matcher } from '../../core/rules/matchers.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
@@ -47,15 +48,26 @@ function matchers(v: unknown): Matcher[] {
 
 export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
   const store = deps.store.alertStore();
-  const view = (s: SilenceRecord): SilenceRecord & { active: boolean } => ({ ...s, active: s.startsAt <= deps.clock() && deps.clock() < s.endsAt });
+  const view = (s: SilenceRecord, now: number): SilenceRecord & { active: boolean; state: SilenceState } => ({ ...s, active: silenceState(s, now) === 'active', state: silenceState(s, now) });
 
   return async (app: FastifyInstance): Promise<void> => {
-    // no route here reads a query parameter (known-query.ts)
-    const read = { onRequest: deps.keys.hook('read'), config: { query: [] } };
+    // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
+    const read = { onRequest: deps.keys.hook('read'), config: { query: ['state'] } };
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
     // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
-    app.get<RG>('/v1/silences', { ...read, config: { ...read.config, answer: answer('SilenceList', 'every silence, active or not') } }, async () => ({ silences: (await store.listSilences()).map(view) }));
+    app.get<RG>('/v1/silences', { ...read, config: { ...read.config, answer: answer('SilenceList', 'the silences in the states asked for (every silence by default), latest expiry first') } }, async (req: Req) => {
+      let states: SilenceState[];
+      try {
+        states = parseSilenceStates(req.query['state']);
+      } catch (e) {
+        throw new ApiError('bad_request', (e as Error).message);
+      }
+      const now = deps.clock();
+      // without expired ones, the store reads only those that have not expired (a deploy script's daily silences pile up)
+      const list = await store.listSilences(states.includes('expired') ? {} : { endingAfter: now });
+      return { silences: list.filter((x) => states.includes(silenceState(x, now))).map((x) => view(x, now)) };
+    });
 
     app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
       const b = objectBody(req);
@@ -71,7 +83,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
       }
       const s: SilenceRecord = { id: deps.newId(), matchers: matchers(b['matchers']), startsAt, endsAt, createdBy: b['createdBy'] as string, comment: b['comment'] as string, createdAt: now };
       await store.putSilence(s);
-      return reply.status(201).send({ silence: view(s) });
+      return reply.status(201).send({ silence: view(s, now) });
     });
 
     /** Expires a silence now (kept for the record). */
@@ -81,7 +93,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
       const now = deps.clock();
       const expired = { ...s, endsAt: Math.min(s.endsAt, now), startsAt: Math.min(s.startsAt, now) };
       await store.putSilence(expired);
-      return { silence: view(expired) };
+      return { silence: view(expired, now) };
     });
   };
 }

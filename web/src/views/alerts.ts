@@ -1,3 +1,4 @@
+import { formatMatcher } from '../../../src/core/rules/matchers.js';
 import { act, actor } from '../actions.js';
 import { api, optional } from '../api.js';
 import { alerts, silences } from '../data.js';
@@ -63,12 +64,15 @@ function silenceForm(): { el: HTMLElement; prefill: (a: Alert) => void } {
 function silenceList(list: Silence[]): Node {
   if (list.length === 0) return h('p.empty', null, 'No silences.');
   return table<Silence>([
-    { label: 'Matchers', value: (s) => s.matchers.map((m) => `${m.name}${m.isRegex ? '=~' : '='}${m.value}`).join(', ') },
+    // as `lookout silences list` prints them: =, !=, =~, !~ (a negative matcher read as its opposite before 2026-12)
+    { label: 'Matchers', value: (s) => s.matchers.map(formatMatcher).join(', ') },
+    { label: 'From', value: (s) => s.startsAt, render: (s) => time(s.startsAt) },
     { label: 'Until', value: (s) => s.endsAt, render: (s) => time(s.endsAt) },
     { label: 'By', value: (s) => s.createdBy },
     { label: 'Comment', value: (s) => s.comment },
-    { label: 'Active', value: (s) => (s.active ? 1 : 0), render: (s) => (s.active ? 'active' : 'expired') },
-    { label: '', value: () => null, render: (s) => (s.active ? h('button.secondary', { onclick: () => act('Silence expired', () => api(`/v1/silences/${encodeURIComponent(s.id)}`, undefined, { method: 'DELETE' })) }, 'Expire') : '') },
+    // a silence that starts later is pending (it read "expired", with no Expire button, before 2026-12)
+    { label: 'State', value: (s) => ['active', 'pending', 'expired'].indexOf(s.state), render: (s) => s.state },
+    { label: '', value: () => null, render: (s) => (s.state !== 'expired' ? h('button.secondary', { onclick: () => act('Silence expired', () => api(`/v1/silences/${encodeURIComponent(s.id)}`, undefined, { method: 'DELETE' })) }, 'Expire') : '') },
   ], list, { testid: 'silences-table' });
 }
 
