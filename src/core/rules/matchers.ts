@@ -50,12 +50,12 @@ export function matches(m: Matcher, labels: Labels): boolean {
   return m.isNegative ? !hit : hit;
 }
 
-/** All matchers match (an empty list matches everything). */
 /** A matcher as `lookout silences add --matcher` takes it and the CLI and the dashboard print it: name=value, name!=value, name=~regex, name!~regex. */
 export function formatMatcher(m: Matcher): string {
   return `${m.name}${m.isNegative ? '!' : '='}${m.isRegex ? '~' : m.isNegative ? '=' : ''}${m.value}`;
 }
 
+/** All matchers match (an empty list matches everything). */
 export function matchesAll(ms: readonly Matcher[], labels: Labels): boolean {
   return ms.every((m) => matches(m, labels));
 }

@@ -48,7 +48,10 @@ function matchers(v: unknown): Matcher[] {
 
 export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
   const store = deps.store.alertStore();
-  const view = (s: SilenceRecord, now: number): SilenceRecord & { active: boolean; state: SilenceState } => ({ ...s, active: silenceState(s, now) === 'active', state: silenceState(s, now) });
+  const view = (s: SilenceRecord, now: number): SilenceRecord & { active: boolean; state: SilenceState } => {
+    const state = silenceState(s, now);
+    return { ...s, active: state === 'active', state };
+  };
 
   return async (app: FastifyInstance): Promise<void> => {
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
