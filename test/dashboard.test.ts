@@ -220,6 +220,16 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     assert.equal(await row.locator('button', { hasText: 'Expire' }).count(), 1);
     assert.match((await page.locator('[data-testid="silences-table"] tbody tr', { hasText: 'e2e: planned retrain' }).textContent()) ?? '', /active/);
     assert.equal((await call(srv.url, 'DELETE', `/v1/silences/${(later.body['silence'] as { id: string }).id}`)).status, 200);
+    // Expired silences are listed when asked only (they pile up): the link shows them, with their state.
+    await openView(page, `${srv.url}/ui/#/alerts?state=open`, { complete: true });
+    await page.locator('[data-testid="silences-table"]', { hasText: 'e2e: planned retrain' }).waitFor();
+    assert.equal(await page.locator('[data-testid="silences-table"] tbody tr', { hasText: 'e2e: next window' }).count(), 0, 'expired: not listed');
+    await page.click('[data-testid="silences-toggle"]');
+    const expired = page.locator('[data-testid="silences-table"] tbody tr', { hasText: 'e2e: next window' });
+    await expired.waitFor();
+    assert.ok((await expired.locator('td').allTextContents()).includes('expired'));
+    assert.equal(await expired.locator('button', { hasText: 'Expire' }).count(), 0);
+    assert.match(page.url(), /silences=all/);
     assert.deepEqual(errors, []);
   });
 

@@ -72,7 +72,7 @@ export function series(m: string, metric: string, range: Range, q: Query = {}): 
 /** Issue 4 (alerting) and issue 5 (registry): optional on this server. */
 export const alerts = (q: Query = {}) => optional<{ alerts: Alert[] }>('/v1/alerts', q, { alerts: [] });
 export const monitors = (q: Query = {}) => optional<{ monitors: Monitor[] }>('/v1/monitors', q, { monitors: [] });
-export const silences = () => optional<{ silences: Silence[] }>('/v1/silences', undefined, { silences: [] });
+export const silences = (q: Query = {}) => optional<{ silences: Silence[] }>('/v1/silences', q, { silences: [] });
 export const slos = (q: Query = {}) => optional<{ slos: Slo[] }>('/v1/slos', q, { slos: [] });
 export const deployments = (m: string, range: Range) => optional<{ deployments: Deployment[] }>(`/v1/models/${enc(m)}/deployments`, r(range), { deployments: [] });
 

@@ -61,8 +61,8 @@ function silenceForm(): { el: HTMLElement; prefill: (a: Alert) => void } {
   };
 }
 
-function silenceList(list: Silence[]): Node {
-  if (list.length === 0) return h('p.empty', null, 'No silences.');
+function silenceList(list: Silence[], expiredToo: boolean): Node {
+  if (list.length === 0) return h('p.empty', null, expiredToo ? 'No silences.' : 'No active or pending silences.');
   return table<Silence>([
     // as `lookout silences list` prints them: =, !=, =~, !~ (a negative matcher read as its opposite before 2026-12)
     { label: 'Matchers', value: (s) => s.matchers.map(formatMatcher).join(', ') },
@@ -96,10 +96,13 @@ export const alertsView = {
         { label: 'Actions', value: () => null, render: (a) => alertActions(a, form.prefill) },
       ], r.value.alerts, { testid: 'alerts-table', rowAttrs: (a) => ({ 'data-alert': a.id, 'data-state': a.state }) });
     }, { wide: true, testid: 'alerts' });
+    // Expired silences are kept for the record and pile up (a deploy script's daily ones): shown when asked, as the CLI does.
+    const expiredToo = ctx.route.params.get('silences') === 'all';
     const sil = ctx.panel('Silences', async () => {
-      const r = await silences();
+      const r = await silences(expiredToo ? {} : { state: 'active,pending' });
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Silences are not available on this server (GET /v1/silences does not exist yet).');
-      return [form.el, silenceList(r.value.silences)];
+      const toggle = h('a', { href: withParams(ctx.route, { silences: expiredToo ? undefined : 'all' }), 'data-testid': 'silences-toggle' }, expiredToo ? 'Hide expired silences' : 'Show expired silences too');
+      return [form.el, silenceList(r.value.silences, expiredToo), h('p', null, toggle)];
     }, { wide: true, testid: 'silences' });
     const fp = ctx.panel('False-positive rate per monitor', async () => {
       const r = await optional<{ monitors: MonitorStats[] }>('/v1/monitors/stats', { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to) }, { monitors: [] });
