@@ -205,7 +205,7 @@ describe('audit 18 (query): every endpoint of a real server refuses unknown quer
       method: 'psi', threshold: '0.2', driftShare: '0.5', segments: 'false', ci: 'false', step: '1h', details: 'true',
       metrics: url.endsWith('/series') ? 'events,drift:x' : 'accuracy', metric: 'drift:x',
       limit: '5', before: url.endsWith('/rollouts') ? '' : String(first.body['next']), after: String(page.body['next'] ?? ''), prefix: 'm',
-      performance: 'true', state: url === '/v1/silences' ? 'active' : 'open', model: 'm', sort: 'created', candidate: '1',
+      performance: 'true', state: ({ '/v1/silences': 'active', '/v1/actions': 'pending_approval' } as Record<string, string>)[url] ?? 'open', model: 'm', sort: 'created', candidate: '1',
     });
     // GET routes whose every declared parameter is given at once; the answer must be a success (the path's ids exist)
     const gets = routes.filter((r) => r.method === 'GET' && r.query !== ANY_QUERY && r.query.length > 0);

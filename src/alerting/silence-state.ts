@@ -9,16 +9,3 @@ export function silenceState(s: Pick<SilenceRecord, 'startsAt' | 'endsAt'>, now:
   if (now < s.startsAt) return 'pending';
   return now < s.endsAt ? 'active' : 'expired';
 }
-
-/**
- * The states a `state` query parameter asks for: a comma-separated list of active, pending, expired, or `all`
- * (the default). Throws a message naming the known values otherwise.
- */
-export function parseSilenceStates(v: unknown): SilenceState[] {
-  if (v === undefined || v === 'all') return [...SILENCE_STATES];
-  const given = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : [];
-  if (given.length === 0 || given.some((x) => !(SILENCE_STATES as readonly string[]).includes(x))) {
-    throw new Error(`state must be all or a comma-separated list of ${SILENCE_STATES.join(', ')} (got ${JSON.stringify(v)})`);
-  }
-  return [...new Set(given as SilenceState[])];
-}

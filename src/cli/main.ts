@@ -11,6 +11,7 @@ import { promoteCommand, rollbackCommand, rolloutCommand } from './commands/depl
 import { alertsCommand } from './commands/alerts.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { silencesCommand } from './commands/silences.js';
+import { actionsCommand } from './commands/actions.js';
 import { statusCommand } from './commands/status.js';
 import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
@@ -35,6 +36,7 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
+  program.addCommand(actionsCommand(setCode));
   program.addCommand(snapshotCommand(setCode));
   program.addCommand(statusCommand(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2). Commander's help

@@ -74,13 +74,17 @@ export interface NotificationRecord {
   error?: string;
 }
 
+/** Where an action stands: waiting for a human, queued or running, or over (done, failed, rejected, skipped). */
+export const ACTION_STATES = ['pending_approval', 'queued', 'running', 'done', 'failed', 'rejected', 'skipped'] as const;
+export type ActionState = (typeof ACTION_STATES)[number];
+
 export interface ActionRecord {
   id: string;
   at: number;
   kind: string;
   model: string;
   alertId: string | null;
-  state: 'pending_approval' | 'queued' | 'running' | 'done' | 'failed' | 'rejected' | 'skipped';
+  state: ActionState;
   detail: Record<string, unknown>;
   updatedAt: number;
 }

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { parseSilenceStates } from '../../alerting/silence-state.js';
+import { SILENCE_STATES } from '../../alerting/silence-state.js';
 import { formatMatcher, type Matcher } from '../../core/rules/matchers.js';
 import { parseDuration } from '../../monitors/duration.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
+import { stateOption } from '../state-option.js';
 
 /** "name=value", "name!=value", "name=~regex" or "name!~regex". */
 export function parseMatcher(v: string, prev: Matcher[] = []): Matcher[] {
@@ -23,14 +24,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('silences').description('mute alerts matching label matchers for a while');
   // as amtool: the silences that mute now or will, not the expired ones piling up (a deploy script's daily silences)
   const list = cmd.command('list').description('list silences (latest expiry first)')
-    .option('--state <states>', 'active, pending, expired (comma-separated) or all', (v: string) => {
-      try {
-        parseSilenceStates(v);
-      } catch (e) {
-        throw new InvalidArgumentError((e as Error).message.replace(/^state/, '--state'));
-      }
-      return v;
-    }, 'active,pending')
+    .option('--state <states>', 'active, pending, expired (comma-separated) or all', stateOption(SILENCE_STATES), 'active,pending')
     .option('--json', 'print JSON')
     .action(async (o: ApiOptions & { json?: boolean; state: string }) => {
       const { silences } = await api(o, 'GET', `/v1/silences?${new URLSearchParams({ state: o.state }).toString()}`) as { silences: Array<SilenceRecord & { state: string }> };

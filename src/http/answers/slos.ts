@@ -1,4 +1,5 @@
 import { BURN_WINDOW_NAMES } from '../../core/rules/burn-rate.js';
+import { ACTION_STATES } from '../../storage/alerts.js';
 import { epochMs, object, orNull, ref, type Schema } from './schema.js';
 
 const KINDS = ['availability', 'latency', 'quality'];
@@ -98,7 +99,7 @@ export const Action: Schema = object({
   kind: { type: 'string' },
   model: { type: 'string' },
   alertId: { type: ['string', 'null'] },
-  state: { enum: ['pending_approval', 'queued', 'running', 'done', 'failed', 'rejected', 'skipped'] },
+  state: { enum: [...ACTION_STATES] },
   detail: { type: 'object' },
   updatedAt: epochMs,
 });

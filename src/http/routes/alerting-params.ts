@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { parseStates } from '../../alerting/state-list.js';
 import { DefinitionError } from '../../monitors/definition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
@@ -17,6 +18,15 @@ export function objectBody(req: FastifyRequest): Record<string, unknown> {
 export const SPAN_QUERY = ['from', 'to'] as const;
 
 /** from/to with a default span before now. */
+/** A `state` query parameter of a list (parseStates: `all` by default, or a comma-separated list of `known`); else a 400. */
+export function statesParam<T extends string>(q: Record<string, unknown>, known: readonly T[]): T[] {
+  try {
+    return parseStates(q['state'], known);
+  } catch (e) {
+    throw new ApiError('bad_request', (e as Error).message);
+  }
+}
+
 export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
   const to = parseTime(q['to'], 'to') ?? now;
   const from = parseTime(q['from'], 'from') ?? to - defaultMs;

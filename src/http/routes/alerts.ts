@@ -3,12 +3,12 @@ import { ActionStateError } from '../../alerting/actions/runner.js';
 import { AlertStateError } from '../../alerting/pipeline.js';
 import type { Alerting } from '../../alerting/setup.js';
 import { SEVERITIES, type Severity } from '../../core/rules/types.js';
-import type { ActionRecord, AlertRecord, AlertState } from '../../storage/alerts.js';
+import { ACTION_STATES, type ActionRecord, type AlertRecord, type AlertState } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
-import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span, SPAN_QUERY } from './alerting-params.js';
+import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -71,9 +71,11 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
 
     app.get<RG>('/v1/notifications', withAnswer(read(...SPAN_QUERY), answer('NotificationList', 'the notifications of the range (default the last day), oldest first')), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
 
-    app.get<RG>('/v1/actions', withAnswer(read('model'), answer('ActionList', 'the automated actions (of a model with ?model=)')), async (req: Req) => {
+    app.get<RG>('/v1/actions', withAnswer(read('model', 'state'), answer('ActionList', 'the automated actions, newest first (of a model with ?model=, in the states of ?state=)')), async (req: Req) => {
       const model = optionalModel(req.query);
-      return { actions: await deps.store.alertStore().listActions(model !== undefined ? { model } : {}) };
+      const states = statesParam(req.query, ACTION_STATES);
+      const actions = await deps.store.alertStore().listActions(model !== undefined ? { model } : {});
+      return { actions: actions.filter((a) => states.includes(a.state)) };
     });
     for (const verb of ['approve', 'reject'] as const) {
       app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {

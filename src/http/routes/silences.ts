@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Alerting } from '../../alerting/setup.js';
-import { parseSilenceStates, silenceState, type SilenceState } from '../../alerting/silence-state.js';
+import { SILENCE_STATES, silenceState, type SilenceState } from '../../alerting/silence-state.js';
 import { checkMatcher, matches, type Matcher } from '../../core/rules/matchers.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
-import { objectBody } from './alerting-params.js';
+import { objectBody, statesParam } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -60,12 +60,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
 
     // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
     app.get<RG>('/v1/silences', { ...read, config: { ...read.config, answer: answer('SilenceList', 'the silences in the states asked for (every silence by default), latest expiry first') } }, async (req: Req) => {
-      let states: SilenceState[];
-      try {
-        states = parseSilenceStates(req.query['state']);
-      } catch (e) {
-        throw new ApiError('bad_request', (e as Error).message);
-      }
+      const states = statesParam(req.query, SILENCE_STATES);
       const now = deps.clock();
       // without expired ones, the store reads only those that have not expired (a deploy script's daily silences pile up)
       const list = await store.listSilences(states.includes('expired') ? {} : { endingAfter: now });
