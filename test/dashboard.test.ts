@@ -5,7 +5,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { hashKey } from '../src/http/auth.js';
-import { browserUnavailable, launch, openView, watchErrors, type RequestTiming, waitForPage } from './helpers/browser.js';
+import { browserUnavailable, clickAndWait, launch, openView, watchErrors, type RequestTiming } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { demoDataDir } from './helpers/demo-store.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
@@ -150,15 +150,7 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
     return (r.body['alert'] as { id: string }).id;
   };
   const storedAlert = async (id: string): Promise<Record<string, unknown>> => (await call(srv.url, 'GET', `/v1/alerts/${id}`)).body['alert'] as Record<string, unknown>;
-  /** Clicks a button, confirms when asked, and waits for the success toast and the re-rendered view. */
-  const click = async (p: Page, button: Locator, toastText: string, confirm = false): Promise<void> => {
-    // the toast of an earlier action (shown for 6 s) must not be taken for this one's
-    await p.evaluate('document.querySelector(\'[data-testid="toast"]\')?.remove()');
-    await button.click();
-    if (confirm) await p.locator('[data-testid="confirm-dialog"] [data-testid="confirm"]').click();
-    await p.locator('[data-testid="toast"]', { hasText: toastText }).waitFor();
-    await waitForPage(p, 'document.body.dataset.complete === "true"');
-  };
+  const click = clickAndWait;
 
   test('issue 6 (issue 4 merged): acknowledging an alert from the Alerts view changes the stored alert', async () => {
     const id = await raise('e2e-ack', 'page');

@@ -3,8 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { ActionRecord } from '../src/storage/alerts.js';
 import { lookoutAsync } from './helpers/cli.js';
-import { Receiver } from './helpers/receiver.js';
-import { call, poster, testServer } from './helpers/server.js';
+import type { Receiver } from './helpers/receiver.js';
+import { call } from './helpers/server.js';
+import { serverWithWaitingActions } from './helpers/waiting-actions.js';
 
 /*
  * Issue 4 (actions on severity, "optional human approval before it runs"): an action configured with `approval: true`
@@ -12,36 +13,12 @@ import { call, poster, testServer } from './helpers/server.js';
  * human needed curl. `lookout actions list|approve|reject`, and `GET /v1/actions?state=` to find the waiting ones.
  * A real server, a real monitor raising the alerts, a real loopback webhook as the retraining job.
  */
-const MIN = 60_000;
-
 describe('issue 4: lookout actions list, approve, reject (and GET /v1/actions?state=)', { timeout: 60_000 }, () => {
-  let now = Date.UTC(2026, 4, 4, 10, 3);
   let s: Server;
   let retrain: Receiver;
-  const waiting: Record<string, string> = {};
+  let waiting: Record<string, string> = {};
   before(async () => {
-    retrain = await Receiver.start();
-    s = await testServer({
-      clock: () => now,
-      configure: (c) => {
-        c.alerting = { evaluationInterval: 0, groupWait: '1m', actions: { retrain: { url: `${retrain.url}/retrain`, approval: true } } };
-      },
-    });
-    const post = poster(() => s.url);
-    for (const model of ['churn', 'eta']) {
-      await post('/v1/models', { name: model, outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
-      await post('/v1/models/' + model + '/versions', { version: '1' });
-      // no traffic: below 10 events/s, so the page level fires and asks for its retrain action
-      await post('/v1/monitors', { id: `volume-${model}`, model, metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'page', threshold: 10, action: 'retrain' }] });
-    }
-    await post('/v1/monitors/run', {});
-    now += 2 * MIN;
-    await post('/v1/monitors/run', {});
-    for (const a of (await call(s.url, 'GET', '/v1/actions')).body['actions'] as ActionRecord[]) {
-      assert.equal(a.state, 'pending_approval');
-      waiting[a.model] = a.id;
-    }
-    assert.deepEqual(Object.keys(waiting).sort(), ['churn', 'eta']);
+    ({ s, retrain, waiting } = await serverWithWaitingActions());
   });
   after(async () => {
     await s?.close();

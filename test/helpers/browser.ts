@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Locator, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM = process.env['LOOKOUT_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -16,7 +16,7 @@ export async function launch(): Promise<Browser> {
 }
 
 /** Endpoints of issues 4 and 5 that a server may not have yet: their 404s are expected, not page errors. */
-const OPTIONAL = /\/v1\/(alerts|monitors|silences|slos)\b|\/v1\/models\/[^/]+\/(deployments|versions|aliases|rollout)\b/;
+const OPTIONAL = /\/v1\/(alerts|actions|monitors|silences|slos)\b|\/v1\/models\/[^/]+\/(deployments|versions|aliases|rollout)\b/;
 
 /** Collects console errors and uncaught exceptions of a page, except the expected 404s of optional endpoints. */
 export function watchErrors(page: Page): string[] {
@@ -87,4 +87,14 @@ export async function openView(page: Page, url: string, opts: { complete?: boole
     const t0 = Math.min(...seen.filter((x) => !Number.isNaN(x.start)).map((x) => x.start));
     for (const x of seen) opts.requests?.push({ origin: x.origin, path: x.path, startMs: x.start - t0, totalMs: x.end, serverMs: x.wait });
   }
+}
+
+/** Clicks a button of the dashboard, confirms when asked, and waits for the success toast and the re-rendered view. */
+export async function clickAndWait(p: Page, button: Locator, toastText: string, confirm = false): Promise<void> {
+  // the toast of an earlier action (shown for 6 s) must not be taken for this one's
+  await p.evaluate('document.querySelector(\'[data-testid="toast"]\')?.remove()');
+  await button.click();
+  if (confirm) await p.locator('[data-testid="confirm-dialog"] [data-testid="confirm"]').click();
+  await p.locator('[data-testid="toast"]', { hasText: toastText }).waitFor();
+  await waitForPage(p, 'document.body.dataset.complete === "true"');
 }

@@ -1,6 +1,6 @@
 import { api, optional, type Query } from './api.js';
 import type { Range } from './route.js';
-import type { Alert, Deployment, Drift, Health, ModelInfo, Monitor, OverviewRow, Performance, PerformanceBuckets, Silence, Slo, Timeseries } from './types.js';
+import type { Action, Alert, Deployment, Drift, Health, ModelInfo, Monitor, OverviewRow, Performance, PerformanceBuckets, Silence, Slo, Timeseries } from './types.js';
 
 /** Read helpers over the query API; optional() ones degrade to "not available" when the endpoint is missing. */
 const enc = encodeURIComponent;
@@ -72,6 +72,7 @@ export function series(m: string, metric: string, range: Range, q: Query = {}): 
 /** Issue 4 (alerting) and issue 5 (registry): optional on this server. */
 export const alerts = (q: Query = {}) => optional<{ alerts: Alert[] }>('/v1/alerts', q, { alerts: [] });
 export const monitors = (q: Query = {}) => optional<{ monitors: Monitor[] }>('/v1/monitors', q, { monitors: [] });
+export const actions = (q: Query = {}) => optional<{ actions: Action[] }>('/v1/actions', q, { actions: [] });
 export const silences = (q: Query = {}) => optional<{ silences: Silence[] }>('/v1/silences', q, { silences: [] });
 export const slos = (q: Query = {}) => optional<{ slos: Slo[] }>('/v1/slos', q, { slos: [] });
 export const deployments = (m: string, range: Range) => optional<{ deployments: Deployment[] }>(`/v1/models/${enc(m)}/deployments`, r(range), { deployments: [] });

@@ -130,6 +130,9 @@ export interface Monitor {
   problem?: null | { code: 'misconfigured' | 'invalid'; message: string };
 }
 
+/** An action an alert ran or queued (GET /v1/actions). */
+export interface Action { id: string; at: number; kind: string; model: string; alertId: string | null; state: string; detail: Record<string, unknown>; updatedAt: number }
+
 export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
 
 export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean; isNegative?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean; state: 'pending' | 'active' | 'expired' }

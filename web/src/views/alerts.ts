@@ -1,12 +1,12 @@
 import { formatMatcher } from '../../../src/core/rules/matchers.js';
-import { act, actor } from '../actions.js';
+import { act, actor, confirmDialog } from '../actions.js';
 import { api, optional } from '../api.js';
-import { alerts, silences } from '../data.js';
+import { actions, alerts, silences } from '../data.js';
 import { externalLink, h } from '../dom.js';
 import { ago, num, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { withParams } from '../route.js';
-import type { Alert, MonitorStats, Silence } from '../types.js';
+import type { Action, Alert, MonitorStats, Silence } from '../types.js';
 import { alertTitle } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
 import { segmentParam } from './segments.js';
@@ -76,6 +76,31 @@ function silenceList(list: Silence[], expiredToo: boolean): Node {
   ], list, { testid: 'silences-table' });
 }
 
+/**
+ * The actions waiting for a human (`approval: true`: a retraining job, a rollback): approve (confirmed: it changes
+ * production) or reject, as `lookout actions approve|reject` does.
+ */
+function waitingActions(ctx: ViewContext, list: Action[]): Node {
+  if (list.length === 0) return h('p.empty', { 'data-testid': 'no-waiting-actions' }, 'No actions waiting for approval.');
+  const decide = (a: Action, verb: 'approve' | 'reject'): Promise<boolean> =>
+    act(`Action ${a.id} ${verb === 'approve' ? 'approved' : 'rejected'}`, () => api(`/v1/actions/${encodeURIComponent(a.id)}/${verb}`, undefined, { method: 'POST', body: { by: actor() } }));
+  return table<Action>([
+    { label: 'Action', value: (a) => a.kind },
+    { label: 'Model', value: (a) => a.model, render: (a) => modelLink(ctx, a.model, a.model) },
+    { label: 'Alert', value: (a) => a.alertId ?? '' },
+    { label: 'Asked', value: (a) => a.at, render: (a) => h('span', { title: time(a.at) }, ago(a.at)) },
+    {
+      label: '', value: () => null, render: (a) => h('span.actions', null,
+        h('button', {
+          'data-action': 'approve',
+          onclick: () => void confirmDialog(`Approve the ${a.kind} of ${a.model}?`, `The action runs now (${a.kind === 'rollback' ? 'the model is rolled back' : 'the retraining job is started'}). Needs the admin scope.`, 'Approve')
+            .then((ok) => ok && decide(a, 'approve')),
+        }, 'Approve…'),
+        h('button.secondary', { 'data-action': 'reject', onclick: () => void decide(a, 'reject') }, 'Reject')),
+    },
+  ], list, { testid: 'actions-table', rowAttrs: (a) => ({ 'data-action-id': a.id }) });
+}
+
 export const alertsView = {
   defaultRange: '30d',
   async render(ctx: ViewContext): Promise<Node> {
@@ -104,6 +129,11 @@ export const alertsView = {
       const toggle = h('a', { href: withParams(ctx.route, { silences: expiredToo ? undefined : 'all' }), 'data-testid': 'silences-toggle' }, expiredToo ? 'Hide expired silences' : 'Show expired silences too');
       return [form.el, silenceList(r.value.silences, expiredToo), h('p', null, toggle)];
     }, { wide: true, testid: 'silences' });
+    const waiting = ctx.panel('Actions waiting for approval', async () => {
+      const r = await actions({ state: 'pending_approval' });
+      if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Actions are not available on this server (GET /v1/actions does not exist yet).');
+      return waitingActions(ctx, r.value.actions);
+    }, { wide: true, testid: 'waiting-actions' });
     const fp = ctx.panel('False-positive rate per monitor', async () => {
       const r = await optional<{ monitors: MonitorStats[] }>('/v1/monitors/stats', { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to) }, { monitors: [] });
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Monitor statistics are not available on this server (GET /v1/monitors/stats does not exist yet).');
@@ -117,6 +147,6 @@ export const alertsView = {
         { label: 'Alerts / week', value: (m) => m.alertsPerWeek, render: (m) => num(m.alertsPerWeek, 1) },
       ], r.value.monitors, { testid: 'fp-table' });
     }, { testid: 'fp-rate' });
-    return h('div', null, heading(ctx, 'Alerts', stateSel), grid(list, sil, fp));
+    return h('div', null, heading(ctx, 'Alerts', stateSel), grid(list, waiting, sil, fp));
   },
 };
