@@ -8,6 +8,11 @@ export function fmt(x: number | null | undefined, digits = 4): string {
   return x.toFixed(digits);
 }
 
+/** A UTC time to the minute, as the CLI's tables print times: 2026-03-02T09:30Z. */
+export function minuteTime(t: number): string {
+  return new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z');
+}
+
 export function table(header: string[], rawRows: string[][]): string {
   // a cell's control characters escaped (printable.ts): a newline or an escape sequence in a name must not break the table
   const rows = rawRows.map((r) => r.map((c) => printable(c)));

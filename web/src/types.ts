@@ -1,3 +1,5 @@
+import type { SilenceState } from '../../src/alerting/silence-state.js';
+
 /** The API shapes the dashboard reads (see src/http/routes; checked against the real server in test/dashboard.test.ts). */
 export interface ModelInfo {
   name: string;
@@ -135,7 +137,7 @@ export interface Action { id: string; at: number; kind: string; model: string; a
 
 export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
 
-export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean; isNegative?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean; state: 'pending' | 'active' | 'expired' }
+export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean; isNegative?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean; state: SilenceState }
 
 export interface Slo {
   id: string;

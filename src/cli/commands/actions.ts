@@ -1,14 +1,12 @@
 import { Command } from 'commander';
 import { ACTION_STATES, type ActionRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { table } from '../format.js';
+import { minuteTime, table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
 import { stateOption } from '../state-option.js';
 
 type ListOpts = ApiOptions & { state: string; model?: string; json?: boolean };
 type DecideOpts = ApiOptions & { by?: string; json?: boolean };
-
-const iso = (t: number): string => new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z');
 
 /**
  * `lookout actions list|approve|reject`: the actions alerts ran or queued (retrain, rollback), and the human approval
@@ -26,7 +24,7 @@ export function actionsCommand(setCode: (c: number) => void): Command {
       if (o.json) process.stdout.write(JSON.stringify(actions, null, 2) + '\n');
       else {
         process.stdout.write(table(['id', 'state', 'kind', 'model', 'alert', 'at', 'note'], actions.map((a) => [
-          a.id, a.state, a.kind, a.model, a.alertId ?? '-', iso(a.at), typeof a.detail['note'] === 'string' ? a.detail['note'] : '',
+          a.id, a.state, a.kind, a.model, a.alertId ?? '-', minuteTime(a.at), typeof a.detail['note'] === 'string' ? a.detail['note'] : '',
         ])));
       }
       setCode(EXIT.ok);

@@ -1,13 +1,11 @@
 import { Command } from 'commander';
 import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { fmt, table } from '../format.js';
+import { fmt, minuteTime, table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
 
 type ListOpts = ApiOptions & { state: string; model?: string; json?: boolean };
 type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
-
-const iso = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z'));
 
 /** `lookout alerts list|ack|resolve|false-positive`: the alert lifecycle through the HTTP API. */
 export function alertsCommand(setCode: (c: number) => void): Command {
@@ -27,7 +25,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
         process.stdout.write(table(['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags'], alerts.map((a) => [
           a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null),
           fmt(a.context['baseline'] as number | null), fmt(a.context['compared'] as number | null), fmt(a.context['threshold'] as number | null),
-          iso(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
+          minuteTime(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
         ])));
       }
       setCode(EXIT.ok);

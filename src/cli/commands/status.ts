@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { table } from '../format.js';
+import { minuteTime, table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
 import { parseList, parseNumber } from '../parse.js';
 import { parseCliDuration } from './rollout-options.js';
@@ -160,11 +160,9 @@ async function openAlerts(o: Opts): Promise<Alerts> {
   return { list, truncated: open.alerts.length >= ALERT_LIMIT || acked.alerts.length >= ALERT_LIMIT };
 }
 
-const iso = (t: number): string => new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z');
-
 function human(o: Opts, overview: Overview, rows: OverviewRow[], alerts: Alerts, found: Finding[]): string {
   const lines: string[] = [];
-  lines.push(`range ${iso(overview.from)} to ${iso(overview.to)}`);
+  lines.push(`range ${minuteTime(overview.from)} to ${minuteTime(overview.to)}`);
   if (o.segment !== undefined) lines.push(`segment ${segmentQueryParam(overview.segment ?? '')} (models without its keys have no row; alerts of the whole traffic and of segments overlapping it)`);
   lines.push(rows.length === 0 ? (o.model !== undefined ? `model ${o.model} has no versions` : 'no models') : table(statusHeader(o.quality === true), rows.map((r) => statusCells(r, alerts.list, o.quality === true))).trimEnd());
   const shown = new Set(rows.map((r) => r.model));

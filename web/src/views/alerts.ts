@@ -1,3 +1,4 @@
+import { SILENCE_STATES } from '../../../src/alerting/silence-state.js';
 import { formatMatcher } from '../../../src/core/rules/matchers.js';
 import { act, actor, confirmDialog } from '../actions.js';
 import { api, optional } from '../api.js';
@@ -71,7 +72,7 @@ function silenceList(list: Silence[], expiredToo: boolean): Node {
     { label: 'By', value: (s) => s.createdBy },
     { label: 'Comment', value: (s) => s.comment },
     // a silence that starts later is pending (it read "expired", with no Expire button, before 2026-12)
-    { label: 'State', value: (s) => ['active', 'pending', 'expired'].indexOf(s.state), render: (s) => s.state },
+    { label: 'State', value: (s) => SILENCE_STATES.indexOf(s.state), render: (s) => s.state },
     { label: '', value: () => null, render: (s) => (s.state !== 'expired' ? h('button.secondary', { onclick: () => act('Silence expired', () => api(`/v1/silences/${encodeURIComponent(s.id)}`, undefined, { method: 'DELETE' })) }, 'Expire') : '') },
   ], list, { testid: 'silences-table' });
 }
