@@ -8,7 +8,8 @@
  * the single-core JSON.parse rate for the same payloads (the ceiling) and checks that the store holds
  * exactly the acknowledged events. Env: BENCH_SECONDS, BENCH_CONCURRENCY (8), BENCH_BATCH (500),
  * BENCH_PROFILE=1 (run the server under --cpu-prof and print where its time goes), BENCH_SERVE_FLAGS (the server's Node
- * flags; default npm start's, SERVE_NODE_FLAGS; '' for none), BENCH_RATE (events/s: an open loop instead, see below).
+ * flags; default npm start's, SERVE_NODE_FLAGS; '' for none), BENCH_RATE (events/s: an open loop instead, see below),
+ * BENCH_SPREAD_HOURS (events dated over the last H hours instead of now: a back-fill touching thousands of windows).
  *
  * By default a closed loop: BENCH_CONCURRENCY requests always in flight, each sent when one returns, which finds the
  * highest rate and gives the ack latency at that rate (Little's law ties the two). BENCH_RATE=N offers N events/s
@@ -38,6 +39,9 @@ const PROFILE = process.env['BENCH_PROFILE'] === '1';
 const RATE = process.env['BENCH_RATE'] === undefined ? null : Number(process.env['BENCH_RATE']);
 if (RATE !== null && !(Number.isFinite(RATE) && RATE >= 1)) throw new Error(`BENCH_RATE must be a number of events/s >= 1, not "${process.env['BENCH_RATE']}"`);
 const MAX_OPEN_IN_FLIGHT = 64;
+/** BENCH_SPREAD_HOURS=H: each event's timestamp is drawn (seeded) from the last H hours, as in a back-fill or late clients. */
+const SPREAD_MS = Math.max(0, Number(process.env['BENCH_SPREAD_HOURS'] ?? 0)) * 3_600_000;
+const spread = seededRandom(917);
 /** The server's Node flags (default: npm start's, SERVE_NODE_FLAGS); BENCH_SERVE_FLAGS='' runs it without any. */
 const NODE_FLAGS: readonly string[] = process.env['BENCH_SERVE_FLAGS'] === undefined ? SERVE_NODE_FLAGS : process.env['BENCH_SERVE_FLAGS'].split(' ').filter((f) => f !== '');
 const TEMPLATES = 8;
@@ -92,7 +96,7 @@ function payload(t: Template, now: number): Buffer {
   const ts = String(now).padStart(TS_WIDTH, '0');
   for (let i = 0; i < t.idAt.length; i++) {
     b.write(`e${String(++nextId).padStart(ID_WIDTH - 1, '0')}`, t.idAt[i] as number, 'latin1');
-    b.write(ts, t.tsAt[i] as number, 'latin1');
+    b.write(SPREAD_MS > 0 ? String(now - Math.floor(spread.next() * SPREAD_MS)).padStart(TS_WIDTH, '0') : ts, t.tsAt[i] as number, 'latin1');
   }
   return b;
 }
@@ -362,7 +366,7 @@ try {
   // Every request has returned (the workers awaited them). Count what the server stored.
   const acknowledged = accepted + warmAccepted;
   const now = Date.now();
-  const health = await api(started.url, 'GET', `/v1/models/${MODEL}/health?version=1&from=${t0 - 3_600_000}&to=${now + 60_000}`) as { events: number };
+  const health = await api(started.url, 'GET', `/v1/models/${MODEL}/health?version=1&from=${t0 - SPREAD_MS - 3_600_000}&to=${now + 60_000}`) as { events: number };
   // The server's own commit histogram: how long a group takes from summarising to committed.
   const metrics = await (await fetch(`${started.url}/metrics`)).text();
   const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? NaN);
