@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '../src/config.js';
+import { defaultConfig, loadConfig } from '../src/config.js';
+import { startServer } from '../src/server.js';
 import { tempDir } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 
@@ -104,6 +105,63 @@ describe('audit10: minute windows past the retention are pruned', () => {
       const events = await call(srv.url, 'GET', `/v1/models/b/events?${range(old)}`);
       assert.deepEqual(events.body['events'], []);
       assert.equal((await srv.deps.retention?.run())?.events, 0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('retention.evaluationsDays (issue 4): monitor evaluations older than it go, but each monitor\'s newest; a restart resumes the schedule', async () => {
+    const dir = tempDir('lookout-a10ret-');
+    writeFileSync(join(dir, 'lookout.yaml'), 'retention: { evaluationsDays: 2 }\n');
+    assert.deepEqual(loadConfig(join(dir, 'lookout.yaml')).retention, { evaluationsDays: 2 });
+    writeFileSync(join(dir, 'bad.yaml'), 'retention: { evaluationsDays: 0.5 }\n');
+    assert.throws(() => loadConfig(join(dir, 'bad.yaml')), /retention\.evaluationsDays/);
+
+    const H = 3_600_000;
+    let now = Date.UTC(2026, 10, 2, 0, 5);
+    const config = defaultConfig();
+    config.dataDir = tempDir('lookout-a10eval-');
+    config.server.port = 0;
+    config.retention = { evaluationsDays: 2 };
+    let srv = await startServer({ config, clock: () => now });
+    try {
+      assert.equal((await call(srv.url, 'POST', '/v1/models', model)).status, 201);
+      assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+      for (const id of ['volume', 'idle']) {
+        const r = await call(srv.url, 'POST', '/v1/monitors', { id, model: 'm', metric: 'throughput', window: '1h', minSamples: 0, levels: [{ severity: 'warning', threshold: 1e9 }] });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      }
+      const evaluations = async (id: string): Promise<number[]> =>
+        ((await call(srv.url, 'GET', `/v1/monitors/${id}/evaluations?from=${now - 10 * DAY}&to=${now + H}`)).body['evaluations'] as Array<{ at: number }>).map((e) => e.at);
+      // Four days of hourly windows, each evaluated as it closes; the monitor 'idle' is disabled after a day.
+      for (let h = 0; h < 4 * 24; h++) {
+        now += H;
+        if (h === 24) {
+          const r = await call(srv.url, 'POST', '/v1/monitors', { id: 'idle', model: 'm', metric: 'throughput', window: '1h', minSamples: 0, enabled: false, levels: [{ severity: 'warning', threshold: 1e9 }] });
+          assert.ok(r.status < 300, JSON.stringify(r.body));
+        }
+        assert.equal((await call(srv.url, 'POST', '/v1/monitors/run', {})).status, 200);
+      }
+      const volume = await evaluations('volume');
+      const idle = await evaluations('idle');
+      const lastIdle = idle[idle.length - 1] as number;
+      // From 47 windows before the first run's own (a new monitor's catch-up), 'idle' up to its disabling.
+      assert.deepEqual([volume.length, idle.length], [47 + 4 * 24, 47 + 24]);
+      assert.equal(lastIdle, Date.UTC(2026, 10, 3));
+
+      const pruned = await srv.deps.retention?.run();
+      const cutoff = now - 2 * DAY;
+      const kept = await evaluations('volume');
+      assert.deepEqual(kept, volume.filter((at) => at >= cutoff), 'the evaluations of the last 2 days stay, the older go');
+      assert.deepEqual(await evaluations('idle'), [lastIdle], 'a monitor not evaluated since keeps its newest evaluation');
+      assert.equal(pruned?.evaluations, volume.length - kept.length + idle.length - 1);
+      assert.equal((await srv.deps.retention?.run())?.evaluations, 0);
+      // Started again on the same store, the server evaluates the next window only, not the pruned ones again.
+      await srv.close();
+      srv = await startServer({ config, clock: () => now });
+      now += H;
+      assert.equal((await call(srv.url, 'POST', '/v1/monitors/run', {})).status, 200);
+      assert.deepEqual(await evaluations('volume'), [...kept, now - (now % H)]);
     } finally {
       await srv.close();
     }

@@ -33,18 +33,20 @@ test('Retention: months to prune go a day per transaction (the write connection 
     }
     await store.appendEvents(events);
     await store.putSummaries(windows);
+    await store.alertStore().appendEvaluations(events.map((e) => ({ monitorId: 'mon', at: e.ts, status: 'ok', value: 1, baseline: null, threshold: null, samples: 1 })));
     const calls = { windows: 0, events: 0 };
     const counted = Object.assign(Object.create(store) as DuckDbStore, {
       pruneWindows: (...a: Parameters<DuckDbStore['pruneWindows']>) => (calls.windows++, store.pruneWindows(...a)),
       pruneEvents: (...a: Parameters<DuckDbStore['pruneEvents']>) => (calls.events++, store.pruneEvents(...a)),
     });
-    const r = new Retention(counted, () => [{ name: 'm' }], () => now, { eventsMs: 10 * DAY });
-    assert.deepEqual(await r.run(), { windows: 37, events: 30 });
+    const r = new Retention(counted, () => [{ name: 'm' }], () => now, { eventsMs: 10 * DAY, evaluationsMs: 10 * DAY });
+    assert.deepEqual(await r.run(), { windows: 37, events: 30, evaluations: 30 });
+    assert.deepEqual((await store.alertStore().listEvaluations('mon', 0, now)).map((e) => e.at), events.slice(30).map((e) => e.ts));
     assert.ok(calls.windows >= 37 && calls.events >= 30, JSON.stringify(calls));
     assert.deepEqual((await store.queryEvents({ model: 'm', from: 0, to: now })).map((e) => e.id), Array.from({ length: 10 }, (_, i) => `e${30 + i}`));
     assert.equal((await store.querySummaryKeys({ model: 'm', granularity: 'minute', from: 0, to: now })).length, 3);
     calls.windows = calls.events = 0;
-    assert.deepEqual(await r.run(), { windows: 0, events: 0 });
+    assert.deepEqual(await r.run(), { windows: 0, events: 0, evaluations: 0 });
     assert.deepEqual(calls, { windows: 1, events: 1 }, 'an hourly run with nothing old is one step each');
   } finally {
     await store.close();

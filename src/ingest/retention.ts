@@ -1,3 +1,4 @@
+import type { AlertStore } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from './options.js';
@@ -26,6 +27,8 @@ export interface Pruned {
   windows: number;
   /** Events (retention.eventsDays), with their labels and rejected rows of the same time. */
   events: number;
+  /** Monitor and SLO evaluations (retention.evaluationsDays). */
+  evaluations: number;
 }
 
 /**
@@ -37,16 +40,18 @@ export interface Pruned {
  * hour windows (SummaryReader.effectiveRange), so those windows are never read or written again; kept, they grew the
  * store by ~20 MB a day for the demo's two models (13,819 minute windows, 40.8 MB, over its two days; measured), without
  * bound. Hour, 6-hour and day windows are kept; events, labels and rejects too unless `eventsMs` is given.
+ * With `evaluationsMs` (`retention.evaluationsDays`), monitor and SLO evaluations older than that go too, but each
+ * monitor's newest (AlertStore.pruneEvaluations): an SLO is evaluated every minute, ~525,000 rows a year each.
  */
 export class Retention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<Pruned> | null = null;
 
   constructor(
-    private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents' | 'querySummaryKeys' | 'queryEvents'>,
+    private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents' | 'querySummaryKeys' | 'queryEvents'> & { alertStore(): Pick<AlertStore, 'pruneEvaluations'> },
     private readonly models: () => ReadonlyArray<{ name: string }>,
     private readonly clock: () => number,
-    private readonly opts: { minuteRetentionMs?: number; eventsMs?: number; onEventsPruned?: (model: string) => void } = {},
+    private readonly opts: { minuteRetentionMs?: number; eventsMs?: number; evaluationsMs?: number; onEventsPruned?: (model: string) => void } = {},
   ) {}
 
   /** The start of the oldest window kept: windows starting before it are deleted. */
@@ -62,10 +67,11 @@ export class Retention {
   /** Deletes what is past the cutoffs, model by model. One run at a time. */
   run(): Promise<Pruned> {
     this.running ??= (async () => {
-      const out: Pruned = { windows: 0, events: 0 };
+      const out: Pruned = { windows: 0, events: 0, evaluations: 0 };
       try {
         const before = this.cutoff();
         const eventsBefore = this.eventsCutoff();
+        if (this.opts.evaluationsMs !== undefined) out.evaluations = await this.store.alertStore().pruneEvaluations(this.clock() - this.opts.evaluationsMs);
         for (const { name } of this.models()) {
           const oldestWindow = (await this.store.querySummaryKeys({ model: name, granularity: 'minute', from: 0, to: before }))
             .reduce((min, k) => Math.min(min, k.windowStart), before);

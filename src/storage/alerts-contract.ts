@@ -115,5 +115,19 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       assert.equal((await s.getAlert('a1'))?.acknowledgedBy, 'ann');
       assert.equal((await s.listEvaluations('m1', T0, T0 + 1e12)).length, 400);
     });
+
+    test('evaluations: pruned before a time (retention.evaluationsDays), newer ones and each monitor\'s newest kept, the count returned', async () => {
+      // The 1,200 above: 3 monitors x 400 minutes from T0. Before T0 + 100 minutes: 300 of them.
+      assert.equal(await s.pruneEvaluations(T0 + 100 * 60_000), 300);
+      assert.equal(await s.pruneEvaluations(T0 + 100 * 60_000), 0);
+      assert.equal(await s.pruneEvaluations(T0 - 1), 0);
+      assert.deepStrictEqual((await s.listEvaluations('m0', 0, T0 + 102 * 60_000)).map((e) => e.at), [T0 + 100 * 60_000, T0 + 101 * 60_000]);
+      assert.equal((await s.listEvaluations('m1', 0, Number.MAX_SAFE_INTEGER)).length, 300);
+      // A monitor whose newest evaluation is older than the cutoff (stopped long ago) keeps that one only.
+      await s.appendEvaluations([0, 1, 2].map((i) => ({ monitorId: 'old', at: T0 + i * 60_000, status: 'ok', value: i, baseline: null, threshold: null, samples: 1 })));
+      assert.equal(await s.pruneEvaluations(T0 + 1000 * 60_000), 2 + 3 * 299);
+      assert.deepStrictEqual((await s.latestEvaluations()).map((e) => [e.monitorId, e.at]), [['m0', T0 + 399 * 60_000], ['m1', T0 + 399 * 60_000], ['m2', T0 + 399 * 60_000], ['old', T0 + 2 * 60_000]]);
+      assert.deepStrictEqual((await s.listEvaluations('old', 0, Number.MAX_SAFE_INTEGER)).map((e) => e.value), [2]);
+    });
   });
 }

@@ -114,6 +114,11 @@ export interface AlertStore {
   listEvaluations(monitorId: string, from: number, to: number): Promise<EvaluationRecord[]>;
   /** The newest evaluation of every monitor. */
   latestEvaluations(): Promise<EvaluationRecord[]>;
+  /**
+   * Deletes the evaluations with `at` before `before` (retention.evaluationsDays) but each monitor's newest one; returns
+   * how many it deleted.
+   */
+  pruneEvaluations(before: number): Promise<number>;
 
   putAlert(a: AlertRecord): Promise<void>;
   getAlert(id: string): Promise<AlertRecord | null>;

@@ -100,6 +100,19 @@ export class SqlAlertStore implements AlertStore {
     return (await this.db.query({ text, params: [] })).map((r) => doc<EvaluationRecord>(r));
   }
 
+  async pruneEvaluations(before: number): Promise<number> {
+    // Each monitor's newest evaluation stays, however old: a restart resumes the monitor's schedule from it (without it,
+    // from up to 48 windows back, evaluated again).
+    const e = this.t('monitor_evaluations');
+    const where = { text: `FROM ${e} AS e WHERE e.ts < $1 AND e.ts < (SELECT max(m.ts) FROM ${e} AS m WHERE m.monitor_id = e.monitor_id)`, params: [before] };
+    const [row] = await this.db.query({ ...where, text: `SELECT count(*) AS n ${where.text}` });
+    const n = Number(row?.['n'] ?? 0);
+    // The count is for the log and /metrics: an evaluation of a past window appended between the two statements (a
+    // monitor catching up after downtime) would be deleted without being counted.
+    if (n > 0) await this.db.transaction([{ ...where, text: `DELETE ${where.text}` }]);
+    return n;
+  }
+
   putAlert(a: AlertRecord): Promise<void> {
     return this.db.transaction(this.upsert('alerts', ['id', 'fingerprint', 'model', 'monitor_id', 'state', 'starts_at', 'doc'], ['id'],
       [[a.id, a.fingerprint, a.model, a.monitorId, a.state, a.startsAt, JSON.stringify(a)]]));

@@ -117,6 +117,7 @@ export async function wire(raw: StorageBackend, config: LookoutConfig, clock: ()
     reader, performance, filler,
     retention: new Retention(raw, () => catalog.models(), clock, {
       ...(config.retention?.eventsDays !== undefined && { eventsMs: config.retention.eventsDays * 86_400_000 }),
+      ...(config.retention?.evaluationsDays !== undefined && { evaluationsMs: config.retention.evaluationsDays * 86_400_000 }),
       // /performance caches labelled events by range: those of a model whose events went are read again
       onEventsPruned: (model) => performance.invalidate(model),
     }),
