@@ -12,6 +12,7 @@ import { alertsCommand } from './commands/alerts.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { silencesCommand } from './commands/silences.js';
 import { actionsCommand } from './commands/actions.js';
+import { monitorsCommand } from './commands/monitors.js';
 import { statusCommand } from './commands/status.js';
 import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
@@ -34,6 +35,7 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   program.addCommand(serveCommand(setCode));
   program.addCommand(keysCommand(setCode));
   for (const c of [modelsCommand, versionsCommand, promoteCommand, rollbackCommand, rolloutCommand]) program.addCommand(c(setCode));
+  program.addCommand(monitorsCommand(setCode));
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
   program.addCommand(actionsCommand(setCode));

@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import type { EvaluationRecord } from '../../storage/alerts.js';
+import { EXIT } from '../exit.js';
+import { fmt, minuteTime, table } from '../format.js';
+import { api, apiOptions, type ApiOptions } from '../http.js';
+
+type ListOpts = ApiOptions & { model?: string; json?: boolean };
+type EvaluationsOpts = ApiOptions & { from?: string; to?: string; json?: boolean };
+type RunOpts = ApiOptions & { json?: boolean };
+
+/** A monitor as GET /v1/monitors answers it: its definition, its last evaluation (with the alert state) and problem. */
+interface MonitorView {
+  id: string;
+  model: string;
+  metric: string;
+  window: string;
+  version?: string;
+  enabled: boolean;
+  last: { at: number; status: string; value: number | null; threshold: number | null; state?: string } | null;
+  problem: { code: string; message: string } | null;
+}
+
+/** `?a=1&b=2` of the parameters given, or nothing. */
+function query(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  return q ? `?${q}` : '';
+}
+
+/**
+ * `lookout monitors list|evaluations|run`: the monitors of a running server, each with its last evaluation; a
+ * monitor's (or SLO's) stored evaluations over a range; an evaluation round now. Monitors are declared in lookout.yaml
+ * or with POST /v1/monitors (docs/alerting.md); this is the on-call view of them, through the HTTP API.
+ */
+export function monitorsCommand(setCode: (c: number) => void): Command {
+  const cmd = new Command('monitors').description('list monitors with their last evaluation, show a monitor\'s evaluations, run an evaluation round');
+  const list = cmd.command('list').description('list monitors (of a model with --model): the last evaluation and the alert state of each')
+    .option('--model <name>', 'only this model')
+    .option('--json', 'print JSON')
+    .action(async (o: ListOpts) => {
+      const { monitors } = await api(o, 'GET', `/v1/monitors${query({ model: o.model })}`) as { monitors: MonitorView[] };
+      if (o.json) process.stdout.write(JSON.stringify(monitors, null, 2) + '\n');
+      else {
+        process.stdout.write(table(['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
+          m.id, m.version ? `${m.model}@${m.version}` : m.model, m.metric, m.window, m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
+          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.enabled ? '' : 'disabled',
+        ])));
+      }
+      setCode(EXIT.ok);
+    });
+  const evaluations = cmd.command('evaluations <id>').description('the stored evaluations of a monitor or SLO, oldest first (default: the last 7 days)')
+    .option('--from <time>', 'range start: epoch ms or ISO time')
+    .option('--to <time>', 'range end: epoch ms or ISO time')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: EvaluationsOpts) => {
+      const path = `/v1/monitors/${encodeURIComponent(id)}/evaluations${query({ from: o.from, to: o.to })}`;
+      const { evaluations: list } = await api(o, 'GET', path) as { evaluations: EvaluationRecord[] };
+      if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+      else {
+        process.stdout.write(table(['at', 'status', 'value', 'baseline', 'threshold', 'samples'], list.map((e) => [
+          minuteTime(e.at), e.status, fmt(e.value), fmt(e.baseline), fmt(e.threshold), String(e.samples),
+        ])));
+      }
+      setCode(EXIT.ok);
+    });
+  const run = cmd.command('run').description('run an evaluation round now (admin): every window closed since, and the notifications due')
+    .option('--json', 'print JSON')
+    .action(async (o: RunOpts) => {
+      const { tick } = await api(o, 'POST', '/v1/monitors/run', {}) as { tick: Record<string, number> };
+      const said = `evaluated ${tick['evaluated'] ?? 0}, alerts changed ${tick['alertsChanged'] ?? 0}, groups notified ${tick['groupsNotified'] ?? 0}\n`;
+      process.stdout.write(o.json ? JSON.stringify(tick, null, 2) + '\n' : said);
+      setCode(EXIT.ok);
+    });
+  for (const sub of [list, evaluations, run]) for (const opt of apiOptions()) sub.addOption(opt);
+  return cmd;
+}
