@@ -8,14 +8,17 @@ type ListOpts = ApiOptions & { model?: string; json?: boolean };
 type EvaluationsOpts = ApiOptions & { from?: string; to?: string; json?: boolean };
 type RunOpts = ApiOptions & { json?: boolean };
 
-/** A monitor as GET /v1/monitors answers it: its definition, its last evaluation (with the alert state) and problem. */
+/**
+ * A monitor as GET /v1/monitors answers it: its definition, its last evaluation (with the alert state) and problem. A
+ * stored definition this release does not accept (its `problem`) is shown as stored: any field may be missing.
+ */
 interface MonitorView {
   id: string;
-  model: string;
-  metric: string;
-  window: string;
+  model?: string;
+  metric?: string;
+  window?: string;
   version?: string;
-  enabled: boolean;
+  enabled?: boolean;
   last: { at: number; status: string; value: number | null; threshold: number | null; state?: string } | null;
   problem: { code: string; message: string } | null;
 }
@@ -41,8 +44,8 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
       if (o.json) process.stdout.write(JSON.stringify(monitors, null, 2) + '\n');
       else {
         process.stdout.write(table(['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
-          m.id, m.version ? `${m.model}@${m.version}` : m.model, m.metric, m.window, m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
-          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.enabled ? '' : 'disabled',
+          m.id, `${m.model ?? '-'}${m.version ? `@${m.version}` : ''}`, m.metric ?? '-', m.window ?? '-', m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
+          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.enabled === false ? 'disabled' : '',
         ])));
       }
       setCode(EXIT.ok);
