@@ -1,4 +1,3 @@
-import type { AlertStore } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from './options.js';
@@ -48,7 +47,7 @@ export class Retention {
   private running: Promise<Pruned> | null = null;
 
   constructor(
-    private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents' | 'querySummaryKeys' | 'queryEvents'> & { alertStore(): Pick<AlertStore, 'pruneEvaluations'> },
+    private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents' | 'querySummaryKeys' | 'queryEvents' | 'alertStore'>,
     private readonly models: () => ReadonlyArray<{ name: string }>,
     private readonly clock: () => number,
     private readonly opts: { minuteRetentionMs?: number; eventsMs?: number; evaluationsMs?: number; onEventsPruned?: (model: string) => void } = {},
