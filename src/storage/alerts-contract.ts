@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ActionRecord, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, SilenceRecord, StoredMonitor } from './alerts.js';
+import type { ActionRecord, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, PageCursor, SilenceRecord, StoredMonitor } from './alerts.js';
 import type { StorageBackend } from './backend.js';
 
 const T0 = 1_700_000_000_000;
@@ -105,6 +105,48 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       assert.deepStrictEqual(await s.getAction('x1'), act);
       assert.deepStrictEqual((await s.listActions({ model: 'churn' })).map((x) => x.id), ['x2', 'x1']);
       assert.deepStrictEqual((await s.listActions({ kind: 'retrain' })).map((x) => x.id), ['x1']);
+    });
+
+    test('issue 4 list pages: keyset pages of alerts, silences, notifications and actions walk each list once, ties on the time ordered by id', async () => {
+      // Their own model and times (11 days after T0) so as not to change what the other tests count.
+      const T1 = T0 + 1e9;
+      // ties on the time; ids whose byte order differs from a locale's ('B' < 'a' < 'b')
+      const keys: Array<[string, number]> = [['pa', T1], ['pB', T1], ['pb', T1], ['pc', T1 + 1], ['pA', T1 + 1], ['pd', T1 + 2], ['pe', T1 + 3]];
+      const bytes = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+      const desc = [...keys].sort((x, y) => y[1] - x[1] || bytes(y[0], x[0])).map(([id]) => id);
+      const asc = [...keys].sort((x, y) => x[1] - y[1] || bytes(x[0], y[0])).map(([id]) => id);
+      // the silences: latest expiry first, then by id
+      const byExpiry = [...keys].sort((x, y) => y[1] - x[1] || bytes(x[0], y[0])).map(([id]) => id);
+      for (const [id, at] of keys) {
+        await s.putAlert(alert(id, { model: 'paged', startsAt: at }));
+        await s.putSilence({ id, matchers: [{ name: 'model', value: 'paged' }], startsAt: T1, endsAt: at + 3_600_000, createdBy: 'p', comment: 'c', createdAt: T1 });
+        await s.appendNotification({ id, at, notifier: 'hook', groupKey: 'model=paged', alertIds: [id], firing: 1, resolved: 0, status: 'sent', attempts: 1 });
+        await s.putAction({ id, at, kind: 'retrain', model: 'paged', alertId: id, state: 'done', detail: {}, updatedAt: at });
+      }
+      // each page starts after the previous page's last item: its time and id
+      async function walk<T extends { id: string }>(read: (c: PageCursor | undefined, n: number) => Promise<T[]>, at: (x: T) => number, n: number): Promise<string[]> {
+        const ids: string[] = [];
+        let c: PageCursor | undefined;
+        for (let i = 0; i < 20; i++) {
+          const got = await read(c, n);
+          ids.push(...got.map((x) => x.id));
+          const last = got.at(-1);
+          if (got.length < n || last === undefined) return ids;
+          c = { at: at(last), id: last.id };
+        }
+        throw new Error('the pages did not end');
+      }
+      for (const n of [1, 2, 3, 7]) {
+        assert.deepStrictEqual(await walk((before, limit) => s.listAlerts({ model: 'paged', ...(before && { before }), limit }), (a) => a.startsAt, n), desc, `alerts, pages of ${n}`);
+        assert.deepStrictEqual(await walk((after, limit) => s.listSilences({ endingAfter: T1 + 3_600_000, ...(after && { after }), limit }), (x) => x.endsAt, n), byExpiry.filter((id) => id !== 'pa' && id !== 'pB' && id !== 'pb'), `silences, pages of ${n}`);
+        assert.deepStrictEqual(await walk((after, limit) => s.listNotifications({ groupKey: 'model=paged', ...(after && { after }), limit }), (x) => x.at, n), asc, `notifications, pages of ${n}`);
+        assert.deepStrictEqual(await walk((before, limit) => s.listActions({ model: 'paged', ...(before && { before }), limit }), (x) => x.at, n), desc, `actions, pages of ${n}`);
+      }
+      assert.deepStrictEqual((await s.listSilences({ after: { at: T1 + 3_600_001, id: 'pc' } })).map((x) => x.id).filter((id) => keys.some(([k]) => k === id)), byExpiry.slice(byExpiry.indexOf('pc') + 1));
+      assert.deepStrictEqual((await s.listAlerts({ model: 'paged', from: T1 + 1, before: { at: T1 + 2, id: 'pd' } })).map((a) => a.id), ['pc', 'pA']);
+      assert.equal((await s.getNotification('pc'))?.at, T1 + 1);
+      assert.equal(await s.getNotification('nope'), null);
+      assert.deepStrictEqual((await s.listEvaluations('m0', T0, T0 + 1e12, 2)).map((e) => e.at), [T0, T0 + 60_000]);
     });
 
     test('data survive close and reopen', async () => {

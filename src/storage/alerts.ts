@@ -89,6 +89,12 @@ export interface ActionRecord {
   updatedAt: number;
 }
 
+/** Where a page of a list starts: after the item of this sort time and id (exclusive), in the list's order. */
+export interface PageCursor {
+  at: number;
+  id: string;
+}
+
 export interface AlertQuery {
   state?: AlertState;
   model?: string;
@@ -100,6 +106,8 @@ export interface AlertQuery {
   from?: number;
   to?: number;
   limit?: number;
+  /** Only alerts after this one in the list's order (started before it, or at the same time with a smaller id; `at` its start). */
+  before?: PageCursor;
 }
 
 export interface AlertStore {
@@ -110,8 +118,8 @@ export interface AlertStore {
 
   /** Inserts evaluations (one per monitor and time; a second one for the same key replaces the first). */
   appendEvaluations(e: readonly EvaluationRecord[]): Promise<void>;
-  /** Evaluations with `at` in [from, to), oldest first. */
-  listEvaluations(monitorId: string, from: number, to: number): Promise<EvaluationRecord[]>;
+  /** Evaluations with `at` in [from, to), oldest first; the first `limit` of them when given. */
+  listEvaluations(monitorId: string, from: number, to: number, limit?: number): Promise<EvaluationRecord[]>;
   /** The newest evaluation of every monitor. */
   latestEvaluations(): Promise<EvaluationRecord[]>;
   /**
@@ -129,15 +137,19 @@ export interface AlertStore {
 
   putSilence(s: SilenceRecord): Promise<void>;
   getSilence(id: string): Promise<SilenceRecord | null>;
-  /** Every silence, newest expiry first; with `endingAfter`, only those that expire after it (the ones that may still mute). */
-  listSilences(q?: { endingAfter?: number }): Promise<SilenceRecord[]>;
+  /**
+   * Every silence, latest expiry first (then by id); with `endingAfter`, only those that expire after it (the ones that
+   * may still mute); `after` (`at` an expiry) and `limit` page them.
+   */
+  listSilences(q?: { endingAfter?: number; after?: PageCursor; limit?: number }): Promise<SilenceRecord[]>;
 
   appendNotification(n: NotificationRecord): Promise<void>;
-  /** Oldest first, `at` in [from, to). */
-  listNotifications(q?: { from?: number; to?: number; groupKey?: string }): Promise<NotificationRecord[]>;
+  getNotification(id: string): Promise<NotificationRecord | null>;
+  /** Oldest first (then by id), `at` in [from, to); `after` and `limit` page them. */
+  listNotifications(q?: { from?: number; to?: number; groupKey?: string; after?: PageCursor; limit?: number }): Promise<NotificationRecord[]>;
 
   putAction(a: ActionRecord): Promise<void>;
   getAction(id: string): Promise<ActionRecord | null>;
-  /** Newest first. */
-  listActions(q?: { model?: string; kind?: string }): Promise<ActionRecord[]>;
+  /** Newest first (then by id, descending); `before` and `limit` page them. */
+  listActions(q?: { model?: string; kind?: string; before?: PageCursor; limit?: number }): Promise<ActionRecord[]>;
 }

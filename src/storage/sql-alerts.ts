@@ -1,5 +1,5 @@
 import type {
-  ActionRecord, AlertQuery, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, SilenceRecord, StoredMonitor,
+  ActionRecord, AlertQuery, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, PageCursor, SilenceRecord, StoredMonitor,
 } from './alerts.js';
 import type { Row } from './duckdb/rows.js';
 
@@ -35,6 +35,19 @@ export function alertTablesDdl(t: (n: AlertTable) => string, key: string, text: 
 }
 
 const doc = <T>(r: Row): T => JSON.parse(String(r['doc'])) as T;
+const whereClause = (where: readonly string[]): string => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
+const limitClause = (limit: number | undefined): string => (limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`);
+
+/**
+ * Keyset paging: the rows after `c` in an order by `col` then id (`desc`: the time descending; `idDesc`: the id too).
+ * Ids are byte-ordered on both backends (COLLATE "C" key columns on PostgreSQL).
+ */
+function afterCursor(where: string[], params: Param[], col: string, c: PageCursor | undefined, desc: boolean, idDesc: boolean): void {
+  if (c === undefined) return;
+  const at = `$${params.push(c.at)}`;
+  const id = `$${params.push(c.id)}`;
+  where.push(`(${col} ${desc ? '<' : '>'} ${at} OR (${col} = ${at} AND id ${idDesc ? '<' : '>'} ${id}))`);
+}
 /** Rows per multi-row INSERT (bounds the number of parameters). */
 const CHUNK = 500;
 
@@ -72,7 +85,7 @@ export class SqlAlertStore implements AlertStore {
     const where: string[] = [];
     if (q.model !== undefined) where.push(`model = $${params.push(q.model)}`);
     if (q.type !== undefined) where.push(`type = $${params.push(q.type)}`);
-    const text = `SELECT doc FROM ${this.t('monitors')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY model, id`;
+    const text = `SELECT doc FROM ${this.t('monitors')}${whereClause(where)} ORDER BY model, id`;
     return (await this.db.query({ text, params })).map((r) => doc<StoredMonitor>(r));
   }
 
@@ -89,8 +102,8 @@ export class SqlAlertStore implements AlertStore {
     return this.db.transaction(this.upsert('monitor_evaluations', ['monitor_id', 'ts', 'doc'], ['monitor_id', 'ts'], [...byKey.values()].map((x) => [x.monitorId, x.at, JSON.stringify(x)])));
   }
 
-  async listEvaluations(monitorId: string, from: number, to: number): Promise<EvaluationRecord[]> {
-    const text = `SELECT doc FROM ${this.t('monitor_evaluations')} WHERE monitor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts`;
+  async listEvaluations(monitorId: string, from: number, to: number, limit?: number): Promise<EvaluationRecord[]> {
+    const text = `SELECT doc FROM ${this.t('monitor_evaluations')} WHERE monitor_id = $1 AND ts >= $2 AND ts < $3 ORDER BY ts${limitClause(limit)}`;
     return (await this.db.query({ text, params: [monitorId, from, to] })).map((r) => doc<EvaluationRecord>(r));
   }
 
@@ -144,8 +157,8 @@ export class SqlAlertStore implements AlertStore {
     if (q.unresolved === true) where.push(`state <> 'resolved'`);
     if (q.from !== undefined) where.push(`starts_at >= $${params.push(q.from)}`);
     if (q.to !== undefined) where.push(`starts_at < $${params.push(q.to)}`);
-    let text = `SELECT doc FROM ${this.t('alerts')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY starts_at DESC, id DESC`;
-    if (q.limit !== undefined) text += ` LIMIT ${Math.max(0, Math.floor(q.limit))}`;
+    afterCursor(where, params, 'starts_at', q.before, true, true);
+    const text = `SELECT doc FROM ${this.t('alerts')}${whereClause(where)} ORDER BY starts_at DESC, id DESC${limitClause(q.limit)}`;
     return (await this.db.query({ text, params })).map((r) => doc<AlertRecord>(r));
   }
 
@@ -158,23 +171,32 @@ export class SqlAlertStore implements AlertStore {
     return rows[0] ? doc<SilenceRecord>(rows[0]) : null;
   }
 
-  async listSilences(q: { endingAfter?: number } = {}): Promise<SilenceRecord[]> {
-    const where = q.endingAfter === undefined ? '' : ' WHERE ends_at > $1';
-    const params = q.endingAfter === undefined ? [] : [q.endingAfter];
-    return (await this.db.query({ text: `SELECT doc FROM ${this.t('silences')}${where} ORDER BY ends_at DESC, id`, params })).map((r) => doc<SilenceRecord>(r));
+  async listSilences(q: { endingAfter?: number; after?: PageCursor; limit?: number } = {}): Promise<SilenceRecord[]> {
+    const params: Param[] = [];
+    const where: string[] = [];
+    if (q.endingAfter !== undefined) where.push(`ends_at > $${params.push(q.endingAfter)}`);
+    afterCursor(where, params, 'ends_at', q.after, true, false);
+    const text = `SELECT doc FROM ${this.t('silences')}${whereClause(where)} ORDER BY ends_at DESC, id${limitClause(q.limit)}`;
+    return (await this.db.query({ text, params })).map((r) => doc<SilenceRecord>(r));
   }
 
   appendNotification(n: NotificationRecord): Promise<void> {
     return this.db.transaction(this.upsert('alert_notifications', ['id', 'ts', 'group_key', 'doc'], ['id'], [[n.id, n.at, n.groupKey, JSON.stringify(n)]]));
   }
 
-  async listNotifications(q: { from?: number; to?: number; groupKey?: string } = {}): Promise<NotificationRecord[]> {
+  async getNotification(id: string): Promise<NotificationRecord | null> {
+    const rows = await this.db.query({ text: `SELECT doc FROM ${this.t('alert_notifications')} WHERE id = $1`, params: [id] });
+    return rows[0] ? doc<NotificationRecord>(rows[0]) : null;
+  }
+
+  async listNotifications(q: { from?: number; to?: number; groupKey?: string; after?: PageCursor; limit?: number } = {}): Promise<NotificationRecord[]> {
     const params: Param[] = [];
     const where: string[] = [];
     if (q.from !== undefined) where.push(`ts >= $${params.push(q.from)}`);
     if (q.to !== undefined) where.push(`ts < $${params.push(q.to)}`);
     if (q.groupKey !== undefined) where.push(`group_key = $${params.push(q.groupKey)}`);
-    const text = `SELECT doc FROM ${this.t('alert_notifications')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts, id`;
+    afterCursor(where, params, 'ts', q.after, false, false);
+    const text = `SELECT doc FROM ${this.t('alert_notifications')}${whereClause(where)} ORDER BY ts, id${limitClause(q.limit)}`;
     return (await this.db.query({ text, params })).map((r) => doc<NotificationRecord>(r));
   }
 
@@ -187,12 +209,13 @@ export class SqlAlertStore implements AlertStore {
     return rows[0] ? doc<ActionRecord>(rows[0]) : null;
   }
 
-  async listActions(q: { model?: string; kind?: string } = {}): Promise<ActionRecord[]> {
+  async listActions(q: { model?: string; kind?: string; before?: PageCursor; limit?: number } = {}): Promise<ActionRecord[]> {
     const params: Param[] = [];
     const where: string[] = [];
     if (q.model !== undefined) where.push(`model = $${params.push(q.model)}`);
     if (q.kind !== undefined) where.push(`kind = $${params.push(q.kind)}`);
-    const text = `SELECT doc FROM ${this.t('alert_actions')}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC`;
+    afterCursor(where, params, 'ts', q.before, true, true);
+    const text = `SELECT doc FROM ${this.t('alert_actions')}${whereClause(where)} ORDER BY ts DESC, id DESC${limitClause(q.limit)}`;
     return (await this.db.query({ text, params })).map((r) => doc<ActionRecord>(r));
   }
 }

@@ -3,9 +3,11 @@ import { ACTION_STATES, type ActionRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { minuteTime, table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
+import { writeMore } from '../more-hint.js';
+import { parseInteger } from '../parse.js';
 import { stateOption } from '../state-option.js';
 
-type ListOpts = ApiOptions & { state: string; model?: string; json?: boolean };
+type ListOpts = ApiOptions & { state: string; model?: string; limit?: number; before?: string; json?: boolean };
 type DecideOpts = ApiOptions & { by?: string; json?: boolean };
 
 /**
@@ -17,16 +19,19 @@ export function actionsCommand(setCode: (c: number) => void): Command {
   const list = cmd.command('list').description('list actions (newest first)')
     .option('--state <states>', `${ACTION_STATES.join(', ')} (comma-separated) or all`, stateOption(ACTION_STATES), 'all')
     .option('--model <name>', 'only this model')
+    .option('--limit <n>', 'actions to list (1 to 10000; default 1000)', parseInteger)
+    .option('--before <id>', 'list those after this action (the "more:" hint)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
-      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }) });
-      const { actions } = await api(o, 'GET', `/v1/actions?${q.toString()}`) as { actions: ActionRecord[] };
+      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }), ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
+      const { actions, next } = await api(o, 'GET', `/v1/actions?${q.toString()}`) as { actions: ActionRecord[]; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(actions, null, 2) + '\n');
       else {
         process.stdout.write(table(['id', 'state', 'kind', 'model', 'alert', 'at', 'note'], actions.map((a) => [
           a.id, a.state, a.kind, a.model, a.alertId ?? '-', minuteTime(a.at), typeof a.detail['note'] === 'string' ? a.detail['note'] : '',
         ])));
       }
+      writeMore('lookout actions list', { state: o.state, model: o.model, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
   for (const o of apiOptions()) list.addOption(o);

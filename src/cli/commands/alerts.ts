@@ -3,8 +3,10 @@ import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { fmt, minuteTime, table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
+import { writeMore } from '../more-hint.js';
+import { parseInteger } from '../parse.js';
 
-type ListOpts = ApiOptions & { state: string; model?: string; json?: boolean };
+type ListOpts = ApiOptions & { state: string; model?: string; limit?: number; before?: string; json?: boolean };
 type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
 
 /** `lookout alerts list|ack|resolve|false-positive`: the alert lifecycle through the HTTP API. */
@@ -13,10 +15,12 @@ export function alertsCommand(setCode: (c: number) => void): Command {
   const list = cmd.command('list').description('list alerts (newest first)')
     .option('--state <state>', 'open, acknowledged, resolved or all', 'open')
     .option('--model <name>', 'only this model')
+    .option('--limit <n>', 'alerts to list (1 to 10000; default 1000)', parseInteger)
+    .option('--before <id>', 'list those after this alert (the "more:" hint)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
-      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }) });
-      const { alerts } = await api(o, 'GET', `/v1/alerts?${q.toString()}`) as { alerts: AlertRecord[] };
+      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }), ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
+      const { alerts, next } = await api(o, 'GET', `/v1/alerts?${q.toString()}`) as { alerts: AlertRecord[]; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(alerts, null, 2) + '\n');
       else {
         // `compared`: what the threshold is checked against. Of a baseline or rolling monitor that is the change from
@@ -28,6 +32,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
           minuteTime(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
         ])));
       }
+      writeMore('lookout alerts list', { state: o.state, model: o.model, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
   for (const o of apiOptions()) list.addOption(o);

@@ -55,8 +55,15 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
     .option('--to <time>', 'range end: epoch ms or ISO time')
     .option('--json', 'print JSON')
     .action(async (id: string, o: EvaluationsOpts) => {
-      const path = `/v1/monitors/${encodeURIComponent(id)}/evaluations${query({ from: o.from, to: o.to })}`;
-      const { evaluations: list } = await api(o, 'GET', path) as { evaluations: EvaluationRecord[] };
+      // the whole range: the API answers up to 10,000 a page (an SLO's week), `next` the `from` of the rest
+      const list: EvaluationRecord[] = [];
+      // (without --to, each page's range ends at the server's now: the later pages may take evaluations made meanwhile)
+      for (let from = o.from; ;) {
+        const page = await api(o, 'GET', `/v1/monitors/${encodeURIComponent(id)}/evaluations${query({ from, to: o.to })}`) as { evaluations: EvaluationRecord[]; next: number | null };
+        list.push(...page.evaluations);
+        if (page.next === null) break;
+        from = String(page.next);
+      }
       if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
       else {
         process.stdout.write(table(['at', 'status', 'value', 'baseline', 'threshold', 'samples'], list.map((e) => [

@@ -6,6 +6,8 @@ import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
+import { writeMore } from '../more-hint.js';
+import { parseInteger } from '../parse.js';
 import { stateOption } from '../state-option.js';
 
 /** "name=value", "name!=value", "name=~regex" or "name!~regex". */
@@ -25,15 +27,19 @@ export function silencesCommand(setCode: (c: number) => void): Command {
   // as amtool: the silences that mute now or will, not the expired ones piling up (a deploy script's daily silences)
   const list = cmd.command('list').description('list silences (latest expiry first)')
     .option('--state <states>', 'active, pending, expired (comma-separated) or all', stateOption(SILENCE_STATES), 'active,pending')
+    .option('--limit <n>', 'silences to list (1 to 10000; default 1000)', parseInteger)
+    .option('--before <id>', 'list those after this silence (the "more:" hint)')
     .option('--json', 'print JSON')
-    .action(async (o: ApiOptions & { json?: boolean; state: string }) => {
-      const { silences } = await api(o, 'GET', `/v1/silences?${new URLSearchParams({ state: o.state }).toString()}`) as { silences: Array<SilenceRecord & { state: string }> };
+    .action(async (o: ApiOptions & { json?: boolean; state: string; limit?: number; before?: string }) => {
+      const q = new URLSearchParams({ state: o.state, ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
+      const { silences, next } = await api(o, 'GET', `/v1/silences?${q.toString()}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
       else {
         process.stdout.write(table(['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
           s.id, s.state, s.matchers.map(formatMatcher).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
         ])));
       }
+      writeMore('lookout silences list', { state: o.state, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
   const add = cmd.command('add').description('create a silence')

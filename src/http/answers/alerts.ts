@@ -1,5 +1,5 @@
 import { SEVERITIES } from '../../core/rules/types.js';
-import { epochMs, object, ref, type Schema } from './schema.js';
+import { epochMs, nextPage, object, ref, type Schema } from './schema.js';
 
 /** An alert (storage/alerts.ts AlertRecord). */
 export const Alert: Schema = object({
@@ -24,7 +24,7 @@ export const Alert: Schema = object({
 }, ['acknowledgedBy', 'resolvedBy', 'note']);
 
 /** GET /v1/alerts. */
-export const AlertList: Schema = object({ alerts: { type: 'array', items: ref('Alert') } });
+export const AlertList: Schema = object({ alerts: { type: 'array', items: ref('Alert') }, next: nextPage('before') });
 
 /** GET /v1/alerts/:id and the lifecycle operations (ack, resolve, false-positive). */
 export const AlertAnswer: Schema = object({ alert: ref('Alert') });
@@ -49,7 +49,7 @@ export const Silence: Schema = object({
 });
 
 /** GET /v1/silences. */
-export const SilenceList: Schema = object({ silences: { type: 'array', items: ref('Silence') } });
+export const SilenceList: Schema = object({ silences: { type: 'array', items: ref('Silence') }, next: nextPage('before') });
 
 /** POST /v1/silences, DELETE /v1/silences/:id (expired now, kept). */
 export const SilenceAnswer: Schema = object({ silence: ref('Silence') });

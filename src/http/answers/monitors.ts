@@ -59,4 +59,7 @@ export const MonitorList: Schema = object({ monitors: { type: 'array', items: re
 export const MonitorAnswer: Schema = object({ monitor: ref('Monitor') });
 
 /** GET /v1/monitors/:id/evaluations. */
-export const EvaluationList: Schema = object({ evaluations: { type: 'array', items: ref('Evaluation') } });
+export const EvaluationList: Schema = object({
+  evaluations: { type: 'array', items: ref('Evaluation') },
+  next: { type: ['integer', 'null'], description: 'when more evaluations of the range follow: the "from" of the rest (the last one\'s time + 1 ms); null when none' },
+});

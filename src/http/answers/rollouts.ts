@@ -1,4 +1,4 @@
-import { epochMs, object, orNull, ref, type Schema } from './schema.js';
+import { epochMs, nextPage, object, orNull, ref, type Schema } from './schema.js';
 
 const STATES = ['running', 'promoted', 'rolled_back', 'paused'];
 const POLICIES = ['canary', 'shadow', 'blue-green'];
@@ -63,7 +63,7 @@ export const RolloutPage: Schema = object({
       promotedAt: { type: ['integer', 'null'] }, endedAt: { type: ['integer', 'null'] }, endReason: { type: ['string', 'null'] },
     }),
   },
-  next: { type: ['string', 'null'], description: 'the "before" of the next page; null on the last' },
+  next: nextPage('before'),
 });
 
 /** POST /v1/rollouts/tick: one evaluation round of every running rollout. */

@@ -18,6 +18,9 @@ export const count: Schema = { type: 'integer', minimum: 0 };
 /** A time: milliseconds since the epoch (UTC). */
 export const epochMs: Schema = { type: 'integer', description: 'milliseconds since 1970-01-01T00:00:00Z' };
 
+/** The `next` of a paged list: the id of its last item, which the next page's `param` takes; null on the last page. */
+export const nextPage = (param: 'before' | 'after'): Schema => ({ type: ['string', 'null'], description: `the "${param}" of the next page (the last item's id); null on the last` });
+
 /** An object whose listed properties are all required (the usual shape: every field always present). */
 export function object(properties: Record<string, Schema>, optional: readonly string[] = [], extra: Schema = {}): Schema {
   return { type: 'object', required: Object.keys(properties).filter((k) => !optional.includes(k)), properties, ...extra };

@@ -1,6 +1,6 @@
 import { BURN_WINDOW_NAMES } from '../../core/rules/burn-rate.js';
 import { ACTION_STATES } from '../../storage/alerts.js';
-import { epochMs, object, orNull, ref, type Schema } from './schema.js';
+import { epochMs, nextPage, object, orNull, ref, type Schema } from './schema.js';
 
 const KINDS = ['availability', 'latency', 'quality'];
 const window: Schema = { enum: [...BURN_WINDOW_NAMES] };
@@ -90,6 +90,7 @@ export const NotificationList: Schema = object({
       attempts: { type: 'integer', minimum: 0 }, error: { type: 'string', description: 'why it failed (absent when sent)' },
     }, ['error']),
   },
+  next: nextPage('after'),
 });
 
 /** An automated action (storage/alerts.ts ActionRecord). */
@@ -105,7 +106,7 @@ export const Action: Schema = object({
 });
 
 /** GET /v1/actions. */
-export const ActionList: Schema = object({ actions: { type: 'array', items: ref('Action') } });
+export const ActionList: Schema = object({ actions: { type: 'array', items: ref('Action') }, next: nextPage('before') });
 
 /** POST /v1/actions/:id/approve|reject. */
 export const ActionAnswer: Schema = object({ action: ref('Action') });

@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
+import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
 import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -16,6 +17,7 @@ const STATES = ['open', 'acknowledged', 'resolved', 'all'] as const;
 
 export function alertRoutes(deps: AppDeps, alerting: Alerting) {
   const p = alerting.pipeline;
+  const store = deps.store.alertStore();
   const lifecycle = (f: (id: string, by: string, note: string | undefined, now: number) => Promise<AlertRecord | null>) => async (req: Req) => {
     const body = objectBody(req);
     let a: AlertRecord | null;
@@ -35,15 +37,15 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
     const oneAlert = answer('AlertAnswer', 'the alert as it is now');
 
-    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', ...SPAN_QUERY), answer('AlertList', 'the alerts, newest first, at most limit')), async (req: Req) => {
+    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', 'before', ...SPAN_QUERY), answer('AlertList', 'a page of the alerts, newest first: at most limit, after the alert before; next is the before of the following page')), async (req: Req) => {
       const state = (req.query['state'] ?? 'all') as string;
       if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
-      const limit = req.query['limit'] === undefined ? 1000 : Number(req.query['limit']);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ApiError('bad_request', 'limit must be an integer from 1 to 10000');
+      const limit = limitParam(req.query, RECORD_PAGE);
       const model = optionalModel(req.query);
       const range = req.query['from'] !== undefined || req.query['to'] !== undefined ? span(req.query, deps.clock() + 1, 7 * 86_400_000) : {};
-      const alerts = await deps.store.alertStore().listAlerts({ ...(state !== 'all' && { state: state as AlertState }), ...(model !== undefined && { model }), ...range, limit });
-      return { alerts };
+      const before = await cursorParam(req.query, 'before', 'alert', (id) => store.getAlert(id), (a) => a.startsAt);
+      const page = pageOf(await store.listAlerts({ ...(state !== 'all' && { state: state as AlertState }), ...(model !== undefined && { model }), ...range, ...(before && { before }), limit: limit + 1 }), limit);
+      return { alerts: page.items, next: page.next };
     });
 
     /** Raises an alert from outside (deduplicated by source + labels, then grouped and notified like any other). */
@@ -61,7 +63,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     app.get<RG>('/v1/alerts/:id', withAnswer(read(), oneAlert), async (req: Req) => {
-      const a = await deps.store.alertStore().getAlert(req.params.id);
+      const a = await store.getAlert(req.params.id);
       if (!a) throw new ApiError('not_found', `no alert "${req.params.id.slice(0, 200)}"`);
       return { alert: a };
     });
@@ -69,13 +71,22 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     app.post<RG>('/v1/alerts/:id/resolve', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
     app.post<RG>('/v1/alerts/:id/false-positive', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
 
-    app.get<RG>('/v1/notifications', withAnswer(read(...SPAN_QUERY), answer('NotificationList', 'the notifications of the range (default the last day), oldest first')), async (req: Req) => ({ notifications: await deps.store.alertStore().listNotifications(span(req.query, deps.clock() + 1, 86_400_000)) }));
+    app.get<RG>('/v1/notifications', withAnswer(read('limit', 'after', ...SPAN_QUERY), answer('NotificationList', 'a page of the notifications of the range (default the last day), oldest first: at most limit, after the notification after; next is the after of the following page')), async (req: Req) => {
+      const limit = limitParam(req.query, LOG_PAGE);
+      const after = await cursorParam(req.query, 'after', 'notification', (id) => store.getNotification(id), (n) => n.at);
+      const page = pageOf(await store.listNotifications({ ...span(req.query, deps.clock() + 1, 86_400_000), ...(after && { after }), limit: limit + 1 }), limit);
+      return { notifications: page.items, next: page.next };
+    });
 
-    app.get<RG>('/v1/actions', withAnswer(read('model', 'state'), answer('ActionList', 'the automated actions, newest first (of a model with ?model=, in the states of ?state=)')), async (req: Req) => {
+    app.get<RG>('/v1/actions', withAnswer(read('model', 'state', 'limit', 'before'), answer('ActionList', 'a page of the automated actions, newest first (of a model with ?model=, in the states of ?state=): at most limit, after the action before; next is the before of the following page')), async (req: Req) => {
       const model = optionalModel(req.query);
       const states = statesParam(req.query, ACTION_STATES);
-      const actions = await deps.store.alertStore().listActions(model !== undefined ? { model } : {});
-      return { actions: actions.filter((a) => states.includes(a.state)) };
+      const limit = limitParam(req.query, RECORD_PAGE);
+      const before = await cursorParam(req.query, 'before', 'action', (id) => store.getAction(id), (a) => a.at);
+      // the state is in the action's document: the store is read in batches until the page is full
+      const page = await filteredPage((after, n) => store.listActions({ ...(model !== undefined && { model }), ...(after && { before: after }), limit: n }),
+        (a) => a.at, (a) => states.includes(a.state), limit, before);
+      return { actions: page.items, next: page.next };
     });
     for (const verb of ['approve', 'reject'] as const) {
       app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {

@@ -7,6 +7,7 @@ import { formatDuration } from '../../monitors/duration.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
+import { limitParam, LOG_PAGE } from './page-params.js';
 import { objectBody, optionalModel, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -67,11 +68,16 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return { monitor: view(d) };
     });
 
-    app.get<RG>('/v1/monitors/:id/evaluations', withAnswer(read(...SPAN_QUERY), answer('EvaluationList', 'the evaluations of the range (default the last 7 days), oldest first')), async (req: Req) => {
+    app.get<RG>('/v1/monitors/:id/evaluations', withAnswer(read('limit', ...SPAN_QUERY), answer('EvaluationList', 'the evaluations of the range (default the last 7 days), oldest first: at most limit; next is the from of the rest of the range')), async (req: Req) => {
       const id = req.params.id;
       if (!m.monitor(id) && !m.sloDefinitions().some((s) => s.id === id)) throw new ApiError('not_found', `no monitor or SLO "${id.slice(0, 200)}"`);
       const { from, to } = span(req.query, deps.clock() + 1, 7 * DAY);
-      return { evaluations: await deps.store.alertStore().listEvaluations(id, from, to) };
+      const limit = limitParam(req.query, LOG_PAGE);
+      const got = await deps.store.alertStore().listEvaluations(id, from, to, limit + 1);
+      const evaluations = got.slice(0, limit);
+      // one evaluation per monitor and time: the rest of the range starts just after the last one given
+      const last = evaluations.at(-1);
+      return { evaluations, next: got.length > limit && last ? last.at + 1 : null };
     });
 
     app.get<RG>('/v1/slos', withAnswer(read('model'), answer('SloList', 'the SLOs (of a model with ?model=), their error budget and burn rates')), async (req: Req) => {

@@ -8,6 +8,7 @@ import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
 import { objectBody, statesParam } from './alerting-params.js';
+import { cursorParam, filteredPage, limitParam, RECORD_PAGE } from './page-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -55,16 +56,20 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
 
   return async (app: FastifyInstance): Promise<void> => {
     // the query parameters each route reads (known-query.ts): any other is a 400 unknown_parameter
-    const read = { onRequest: deps.keys.hook('read'), config: { query: ['state'] } };
+    const read = { onRequest: deps.keys.hook('read'), config: { query: ['state', 'limit', 'before'] } };
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
     // `answer`: the answer's schema, for GET /v1/openapi.json only (answers/index.ts)
-    app.get<RG>('/v1/silences', { ...read, config: { ...read.config, answer: answer('SilenceList', 'the silences in the states asked for (every silence by default), latest expiry first') } }, async (req: Req) => {
+    app.get<RG>('/v1/silences', { ...read, config: { ...read.config, answer: answer('SilenceList', 'a page of the silences in the states asked for (every silence by default), latest expiry first: at most limit, after the silence before; next is the before of the following page') } }, async (req: Req) => {
       const states = statesParam(req.query, SILENCE_STATES);
+      const limit = limitParam(req.query, RECORD_PAGE);
+      const before = await cursorParam(req.query, 'before', 'silence', (id) => store.getSilence(id), (x) => x.endsAt);
       const now = deps.clock();
       // without expired ones, the store reads only those that have not expired (a deploy script's daily silences pile up)
-      const list = await store.listSilences(states.includes('expired') ? {} : { endingAfter: now });
-      return { silences: list.filter((x) => states.includes(silenceState(x, now))).map((x) => view(x, now)) };
+      const ending = states.includes('expired') ? {} : { endingAfter: now };
+      const page = await filteredPage((after, n) => store.listSilences({ ...ending, ...(after && { after }), limit: n }), (x) => x.endsAt,
+        (x) => states.includes(silenceState(x, now)), limit, before);
+      return { silences: page.items.map((x) => view(x, now)), next: page.next };
     });
 
     app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
