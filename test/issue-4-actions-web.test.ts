@@ -60,4 +60,16 @@ describe('issue 4: actions waiting for approval in the dashboard\'s Alerts view 
     assert.deepEqual(decided.sort(), [['churn', 'done', 'dashboard'], ['eta', 'rejected', 'dashboard']]);
     assert.deepEqual(errors, []);
   });
+
+  test('issue 4 list pages: more actions waiting than a page (1,000) says so under the table, with the command of the rest', async () => {
+    const store = s.deps.store.alertStore();
+    for (let i = 0; i < 1001; i++) await store.putAction({ id: `many-${String(i).padStart(4, '0')}`, at: 1_700_000_000_000 + i, kind: 'retrain', model: 'churn', alertId: null, state: 'pending_approval', detail: {}, updatedAt: 1_700_000_000_000 });
+    await openView(page, `${s.url}/ui/#/alerts`, { complete: true });
+    const panel = page.locator('[data-testid="waiting-actions"]');
+    assert.equal(await panel.locator('[data-testid="actions-table"] tbody tr').count(), 1000);
+    // the oldest is the one left out; the page ends at the second oldest
+    assert.equal(await panel.locator('[data-testid="more-note"]').textContent(), 'The first 1,000 actions waiting are shown; more with `lookout actions list --state pending_approval --before many-0001` or the API\'s next page.');
+    assert.equal(await page.locator('[data-testid="alerts"] [data-testid="more-note"]').count(), 0, 'no note under a list that is whole');
+    assert.deepEqual(errors, []);
+  });
 });

@@ -70,10 +70,11 @@ export function series(m: string, metric: string, range: Range, q: Query = {}): 
 }
 
 /** Issue 4 (alerting) and issue 5 (registry): optional on this server. */
-export const alerts = (q: Query = {}) => optional<{ alerts: Alert[] }>('/v1/alerts', q, { alerts: [] });
+/** `next`: set when more follow the page (1,000 by default; servers before 2026-12 answered none for actions and silences). */
+export const alerts = (q: Query = {}) => optional<{ alerts: Alert[]; next?: string | null }>('/v1/alerts', q, { alerts: [] });
 export const monitors = (q: Query = {}) => optional<{ monitors: Monitor[] }>('/v1/monitors', q, { monitors: [] });
-export const actions = (q: Query = {}) => optional<{ actions: Action[] }>('/v1/actions', q, { actions: [] });
-export const silences = (q: Query = {}) => optional<{ silences: Silence[] }>('/v1/silences', q, { silences: [] });
+export const actions = (q: Query = {}) => optional<{ actions: Action[]; next?: string | null }>('/v1/actions', q, { actions: [] });
+export const silences = (q: Query = {}) => optional<{ silences: Silence[]; next?: string | null }>('/v1/silences', q, { silences: [] });
 export const slos = (q: Query = {}) => optional<{ slos: Slo[] }>('/v1/slos', q, { slos: [] });
 export const deployments = (m: string, range: Range) => optional<{ deployments: Deployment[] }>(`/v1/models/${enc(m)}/deployments`, r(range), { deployments: [] });
 

@@ -62,6 +62,15 @@ function silenceForm(): { el: HTMLElement; prefill: (a: Alert) => void } {
   };
 }
 
+/**
+ * Under a list the server answered a page of (1,000 by default, `next` set): that more exist and where they are, since a
+ * table of the first page alone reads as all of them.
+ */
+function moreNote(next: string | null | undefined, shown: number, what: string, cli: string): Node[] {
+  if (next === undefined || next === null) return [];
+  return [h('p.muted', { 'data-testid': 'more-note' }, `The first ${shown.toLocaleString('en-US')} ${what} are shown; more with \`${cli} --before ${next}\` or the API's next page.`)];
+}
+
 function silenceList(list: Silence[], expiredToo: boolean): Node {
   if (list.length === 0) return h('p.empty', null, expiredToo ? 'No silences.' : 'No active or pending silences.');
   return table<Silence>([
@@ -113,14 +122,14 @@ export const alertsView = {
       const r = await alerts({ state });
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Alerting is not available on this server (GET /v1/alerts does not exist yet).');
       if (r.value.alerts.length === 0) return h('p.empty', { 'data-testid': 'no-alerts' }, `No ${state === 'all' ? '' : state + ' '}alerts.`);
-      return table<Alert>([
+      return [table<Alert>([
         { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
         { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model, a.model, a.version), a.version ? `@${a.version}` : '') },
         { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(ctx, a) },
         { label: 'Started', value: (a) => a.startsAt, render: (a) => h('span', { title: time(a.startsAt) }, ago(a.startsAt)) },
         { label: 'State', value: (a) => a.state, render: (a) => `${a.state}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.silenced ? ' · silenced' : ''}${a.inhibited ? ' · inhibited' : ''}${a.falsePositive ? ' · false positive' : ''}` },
         { label: 'Actions', value: () => null, render: (a) => alertActions(a, form.prefill) },
-      ], r.value.alerts, { testid: 'alerts-table', rowAttrs: (a) => ({ 'data-alert': a.id, 'data-state': a.state }) });
+      ], r.value.alerts, { testid: 'alerts-table', rowAttrs: (a) => ({ 'data-alert': a.id, 'data-state': a.state }) }), ...moreNote(r.value.next, r.value.alerts.length, 'alerts', `lookout alerts list --state ${state}`)];
     }, { wide: true, testid: 'alerts' });
     // Expired silences are kept for the record and pile up (a deploy script's daily ones): shown when asked, as the CLI does.
     const expiredToo = ctx.route.params.get('silences') === 'all';
@@ -128,12 +137,12 @@ export const alertsView = {
       const r = await silences(expiredToo ? {} : { state: 'active,pending' });
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Silences are not available on this server (GET /v1/silences does not exist yet).');
       const toggle = h('a', { href: withParams(ctx.route, { silences: expiredToo ? undefined : 'all' }), 'data-testid': 'silences-toggle' }, expiredToo ? 'Hide expired silences' : 'Show expired silences too');
-      return [form.el, silenceList(r.value.silences, expiredToo), h('p', null, toggle)];
+      return [form.el, silenceList(r.value.silences, expiredToo), ...moreNote(r.value.next, r.value.silences.length, 'silences', `lookout silences list --state ${expiredToo ? 'all' : 'active,pending'}`), h('p', null, toggle)];
     }, { wide: true, testid: 'silences' });
     const waiting = ctx.panel('Actions waiting for approval', async () => {
       const r = await actions({ state: 'pending_approval' });
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Actions are not available on this server (GET /v1/actions does not exist yet).');
-      return waitingActions(ctx, r.value.actions);
+      return [waitingActions(ctx, r.value.actions), ...moreNote(r.value.next, r.value.actions.length, 'actions waiting', 'lookout actions list --state pending_approval')];
     }, { wide: true, testid: 'waiting-actions' });
     const fp = ctx.panel('False-positive rate per monitor', async () => {
       const r = await optional<{ monitors: MonitorStats[] }>('/v1/monitors/stats', { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to) }, { monitors: [] });
