@@ -56,8 +56,11 @@ export interface LookoutConfig {
   duckdbMemoryMb?: number;
   /** deltaWorker: summarise events in a worker thread, off the event loop (default true; ingest/delta-offload.ts). */
   ingest: { sampleRate: number; deltaWorker?: boolean; maxSegmentsPerModel?: number; maxQueuedEvents?: number };
-  /** How long raw events and monitor evaluations are kept (absent: for ever); window summaries are kept in any case. */
-  retention?: { eventsDays?: number; evaluationsDays?: number };
+  /**
+   * How long raw events, monitor evaluations and alert history (resolved alerts, notifications, actions over) are kept
+   * (absent: for ever); window summaries are kept in any case.
+   */
+  retention?: { eventsDays?: number; evaluationsDays?: number; alertsDays?: number };
   auth: { keys: ApiKeyConfig[] };
   models: ModelConfig[];
   /**
@@ -89,7 +92,7 @@ export const CONFIG_SCHEMA = {
     summaryFilesMb: { type: 'integer', minimum: 0, maximum: 1_048_576 },
     duckdbMemoryMb: { type: 'integer', minimum: MIN_MEMORY_LIMIT_MB, maximum: 16_777_216 },
     registry: { type: 'object', additionalProperties: false, properties: { tickMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, refreshMs: { type: 'integer', minimum: 0, maximum: MAX_TIMER_MS }, maxArtifactMb: { type: 'integer', minimum: 0, maximum: 16_777_216 } } },
-    retention: { type: 'object', additionalProperties: false, properties: { eventsDays: { type: 'integer', minimum: 1, maximum: 36500 }, evaluationsDays: { type: 'integer', minimum: 1, maximum: 36500 } } },
+    retention: { type: 'object', additionalProperties: false, properties: { eventsDays: { type: 'integer', minimum: 1, maximum: 36500 }, evaluationsDays: { type: 'integer', minimum: 1, maximum: 36500 }, alertsDays: { type: 'integer', minimum: 1, maximum: 36500 } } },
     ingest: { type: 'object', additionalProperties: false, properties: { sampleRate: { type: 'number', minimum: 0, maximum: 1 }, deltaWorker: { type: 'boolean' }, maxSegmentsPerModel: { type: 'integer', minimum: 1, maximum: 1000000 }, maxQueuedEvents: { type: 'integer', minimum: 1, maximum: 100000000 } } },
     auth: {
       type: 'object', additionalProperties: false,

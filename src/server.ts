@@ -20,7 +20,7 @@ import { openStoreForServe } from './storage/open-for-serve.js';
 
 export { storeUrl } from './storage/open-for-serve.js';
 
-/** Old minute windows (and events and evaluations past retention.eventsDays and evaluationsDays) are pruned hourly (ingest/retention.ts), the first time a minute after the start. */
+/** Old minute windows (and events, evaluations and alert history past retention.eventsDays, evaluationsDays and alertsDays) are pruned hourly (ingest/retention.ts), the first time a minute after the start. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 const PRUNE_FIRST_MS = 60_000;
 /** How long a stop lets requests in flight finish (config server.shutdownGraceSeconds): within Kubernetes' 30 s grace period, with time left for the last checkpoint. */
@@ -146,13 +146,14 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     deps.alerting.start();
     if (opts.listen !== false) {
       deps.retention?.start(PRUNE_INTERVAL_MS, PRUNE_FIRST_MS, (e) => {
-        if (!closing) app.log.warn(`pruning old minute windows, events or evaluations failed (tried again in an hour): ${String(e)}`);
+        if (!closing) app.log.warn(`pruning old minute windows, events, evaluations or alert history failed (tried again in an hour): ${String(e)}`);
       }, (n) => {
         deps.metrics.windowsPruned.inc(n.windows);
         deps.metrics.eventsPruned.inc(n.events);
         deps.metrics.evaluationsPruned.inc(n.evaluations);
-        if (n.windows + n.events + n.evaluations > 0) {
-          app.log.info(`pruned ${n.windows} minute and 10-minute window summaries past the minute-window retention, ${n.events} events past retention.eventsDays and ${n.evaluations} monitor evaluations past retention.evaluationsDays`);
+        for (const kind of ['alerts', 'notifications', 'actions'] as const) deps.metrics.alertHistoryPruned.inc({ kind }, n[kind]);
+        if (n.windows + n.events + n.evaluations + n.alerts + n.notifications + n.actions > 0) {
+          app.log.info(`pruned ${n.windows} minute and 10-minute window summaries past the minute-window retention, ${n.events} events past retention.eventsDays, ${n.evaluations} monitor evaluations past retention.evaluationsDays and ${n.alerts} resolved alerts, ${n.notifications} notifications and ${n.actions} actions past retention.alertsDays`);
         }
       });
     }

@@ -26,6 +26,15 @@ export interface PipelineDeps {
 /** How far back a restart looks for resolves not sent yet (of alerts notified as firing). */
 export const RESOLVE_LOOKBACK_MS = 7 * 86_400_000;
 
+/**
+ * Where a restart starts reading the notification log (`restore`): the oldest start or update of the active (open or
+ * acknowledged) alerts, or RESOLVE_LOOKBACK_MS back when that is earlier. Retention (retention.alertsDays) keeps every
+ * notification from there: one deleted, its alert would count as never notified and be paged again.
+ */
+export function notificationLogFrom(active: readonly AlertRecord[], now: number): number {
+  return active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), now - RESOLVE_LOOKBACK_MS);
+}
+
 export class AlertStateError extends Error {
   constructor(message: string) {
     super(message);
@@ -233,7 +242,7 @@ export class AlertPipeline {
    */
   async restore(now: number): Promise<void> {
     const active = [...await this.deps.store.listAlerts({ state: 'open' }), ...await this.deps.store.listAlerts({ state: 'acknowledged' })];
-    const from = active.reduce((m, a) => Math.min(m, a.startsAt, a.updatedAt), now - RESOLVE_LOOKBACK_MS);
+    const from = notificationLogFrom(active, now);
     const lastSent = new Map<string, number>();
     // per alert and notifier, the first and last deliveries that succeeded (a resolve a notifier missed is owed to it)
     const span = new Map<string, Map<string, [number, number]>>();

@@ -18,7 +18,7 @@ export interface AppDeps {
   reader: SummaryReader;
   /** Computes the stored values of closed hour and day windows ahead of queries (absent in apps built without it). */
   filler?: WindowValueFiller;
-  /** Deletes minute and 10-minute windows past the minute-window retention, events and monitor evaluations past retention.eventsDays and evaluationsDays (hourly; ingest/retention.ts). */
+  /** Deletes minute and 10-minute windows past the minute-window retention, events, monitor evaluations and alert history past retention.eventsDays, evaluationsDays and alertsDays (hourly; ingest/retention.ts). */
   retention?: Retention;
   /** What GET /performance keeps between requests (labelled events, computed results). */
   performance: PerformanceCache;

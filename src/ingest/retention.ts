@@ -1,3 +1,6 @@
+import { notificationLogFrom } from '../alerting/pipeline.js';
+import { RESOLVE_RETRY_MS } from '../alerting/owed.js';
+import type { AlertHistoryTimes } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity } from '../storage/types.js';
 import { DEFAULT_MINUTE_RETENTION_MS } from './options.js';
@@ -28,6 +31,10 @@ export interface Pruned {
   events: number;
   /** Monitor and SLO evaluations (retention.evaluationsDays). */
   evaluations: number;
+  /** Resolved alerts, notifications and actions over (retention.alertsDays; AlertStore.pruneAlertHistory). */
+  alerts: number;
+  notifications: number;
+  actions: number;
 }
 
 /**
@@ -41,6 +48,8 @@ export interface Pruned {
  * bound. Hour, 6-hour and day windows are kept; events, labels and rejects too unless `eventsMs` is given.
  * With `evaluationsMs` (`retention.evaluationsDays`), monitor and SLO evaluations older than that go too, but each
  * monitor's newest (AlertStore.pruneEvaluations): an SLO is evaluated every minute, ~525,000 rows a year each.
+ * With `alertsMs` (`retention.alertsDays`), alert history older than that goes too, but what the alerting still reads
+ * (alertHistoryTimes).
  */
 export class Retention {
   private timer: NodeJS.Timeout | null = null;
@@ -50,8 +59,39 @@ export class Retention {
     private readonly store: Pick<StorageBackend, 'pruneWindows' | 'pruneEvents' | 'querySummaryKeys' | 'queryEvents' | 'alertStore'>,
     private readonly models: () => ReadonlyArray<{ name: string }>,
     private readonly clock: () => number,
-    private readonly opts: { minuteRetentionMs?: number; eventsMs?: number; evaluationsMs?: number; onEventsPruned?: (model: string) => void } = {},
+    private readonly opts: {
+      minuteRetentionMs?: number; eventsMs?: number; evaluationsMs?: number; alertsMs?: number;
+      /** The longest action cooldown configured (alerting.actions.*.cooldown): actions that recent are kept. */
+      actionCooldownMs?: number;
+      onEventsPruned?: (model: string) => void;
+    } = {},
   ) {}
+
+  /**
+   * Before when each kind of alert history is deleted (null: kept for ever): `alertsMs` ago, or earlier for what the
+   * alerting still reads.
+   * - Resolved alerts: at least RESOLVE_RETRY_MS (7 days) after they ended: a resolve a notifier missed is sent again
+   *   that long (collectOwed reads the alert), and a restart looks as far back for resolves not sent yet.
+   * - Notifications: none a restart reads (AlertPipeline.restore, from notificationLogFrom: the oldest active alert's
+   *   start, at least 7 days back). An alert acknowledged for longer than the retention, its notification deleted,
+   *   would be paged again at the next start.
+   * - Actions: only those over (the store keeps pending_approval, queued and running ones), and none younger than the
+   *   longest cooldown configured: the cooldown looks for the model's last action in the stored ones, so one pruned
+   *   earlier would let an action run again within its cooldown. (The cooldown has no maximum in the config schema:
+   *   keeping that long was chosen over capping a setting that exists.)
+   */
+  async alertHistoryTimes(): Promise<AlertHistoryTimes | null> {
+    if (this.opts.alertsMs === undefined) return null;
+    const now = this.clock();
+    const cutoff = now - this.opts.alertsMs;
+    const s = this.store.alertStore();
+    const active = [...await s.listAlerts({ state: 'open' }), ...await s.listAlerts({ state: 'acknowledged' })];
+    return {
+      alerts: Math.min(cutoff, now - RESOLVE_RETRY_MS),
+      notifications: Math.min(cutoff, notificationLogFrom(active, now)),
+      actions: Math.min(cutoff, now - (this.opts.actionCooldownMs ?? 0)),
+    };
+  }
 
   /** The start of the oldest window kept: windows starting before it are deleted. */
   cutoff(): number {
@@ -66,11 +106,13 @@ export class Retention {
   /** Deletes what is past the cutoffs, model by model. One run at a time. */
   run(): Promise<Pruned> {
     this.running ??= (async () => {
-      const out: Pruned = { windows: 0, events: 0, evaluations: 0 };
+      const out: Pruned = { windows: 0, events: 0, evaluations: 0, alerts: 0, notifications: 0, actions: 0 };
       try {
         const before = this.cutoff();
         const eventsBefore = this.eventsCutoff();
         if (this.opts.evaluationsMs !== undefined) out.evaluations = await this.store.alertStore().pruneEvaluations(this.clock() - this.opts.evaluationsMs);
+        const history = await this.alertHistoryTimes();
+        if (history !== null) Object.assign(out, await this.store.alertStore().pruneAlertHistory(history));
         for (const { name } of this.models()) {
           const oldestWindow = (await this.store.querySummaryKeys({ model: name, granularity: 'minute', from: 0, to: before }))
             .reduce((min, k) => Math.min(min, k.windowStart), before);

@@ -171,5 +171,40 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       assert.deepStrictEqual((await s.latestEvaluations()).map((e) => [e.monitorId, e.at]), [['m0', T0 + 399 * 60_000], ['m1', T0 + 399 * 60_000], ['m2', T0 + 399 * 60_000], ['old', T0 + 2 * 60_000]]);
       assert.deepStrictEqual((await s.listEvaluations('old', 0, Number.MAX_SAFE_INTEGER)).map((e) => e.value), [2]);
     });
+
+    test('alert history: pruned before a time per kind (retention.alertsDays), active alerts and actions not over kept, the counts returned', async () => {
+      // Its own times, 100 days before T0 (the other tests' records are from T0 on: they are after every time below).
+      const TH = T0 - 100 * 86_400_000;
+      const cut = TH + 1000;
+      // 1,002 resolved alerts of one start (more than a page of 1,000 read; ties on the start): the even ones ended
+      // before the time (go), the odd ones at it (stay, though they started before it).
+      for (let i = 0; i < 1002; i++) {
+        const id = `h${String(i).padStart(4, '0')}`;
+        await s.putAlert(alert(id, { startsAt: TH, state: 'resolved', endsAt: i % 2 === 0 ? cut - 1 : cut, updatedAt: TH }));
+      }
+      await s.putAlert(alert('h-late', { startsAt: cut, state: 'resolved', endsAt: cut + 1 }));
+      await s.putAlert(alert('h-open', { startsAt: TH - 1, updatedAt: TH - 1 }));
+      await s.putAlert(alert('h-ack', { startsAt: TH - 1, updatedAt: TH - 1, state: 'acknowledged' }));
+      for (let i = 0; i < 10; i++) await s.appendNotification({ id: `hn${i}`, at: TH + i, notifier: 'hook', groupKey: 'g', alertIds: ['h-ack'], firing: 1, resolved: 0, status: 'sent', attempts: 1 });
+      const states = ['pending_approval', 'queued', 'running', 'done', 'failed', 'rejected', 'skipped'] as const;
+      for (const state of states) await s.putAction({ id: `hx-${state}`, at: TH, kind: 'retrain', model: 'churn', alertId: null, state, detail: {}, updatedAt: TH });
+      await s.putAction({ id: 'hx-recent', at: cut, kind: 'retrain', model: 'churn', alertId: null, state: 'done', detail: {}, updatedAt: cut });
+      const mine = { to: cut + 2 };
+
+      // notifications before TH + 5 only (a restart still reads those after: the caller's bound), the rest before cut
+      assert.deepStrictEqual(await s.pruneAlertHistory({ alerts: cut, notifications: TH + 5, actions: cut }), { alerts: 501, notifications: 5, actions: 4 });
+      assert.deepStrictEqual(await s.pruneAlertHistory({ alerts: cut, notifications: TH + 5, actions: cut }), { alerts: 0, notifications: 0, actions: 0 });
+      const kept = (await s.listAlerts(mine)).map((a) => a.id);
+      assert.equal(kept.length, 501 + 3);
+      assert.ok(kept.every((id) => !/^h\d+$/.test(id) || Number(id.slice(1)) % 2 === 1), 'the resolved alerts ended at or after the time stay');
+      assert.deepStrictEqual(kept.filter((id) => id.startsWith('h-')).sort(), ['h-ack', 'h-late', 'h-open'], 'open and acknowledged alerts stay, however old');
+      assert.deepStrictEqual((await s.listNotifications(mine)).map((n) => n.id), ['hn5', 'hn6', 'hn7', 'hn8', 'hn9']);
+      assert.deepStrictEqual((await s.listActions()).map((a) => a.id).filter((id) => id.startsWith('hx-')).sort(), ['hx-pending_approval', 'hx-queued', 'hx-recent', 'hx-running']);
+      // each kind by its own time: a later notification time deletes notifications only
+      assert.deepStrictEqual(await s.pruneAlertHistory({ alerts: TH, notifications: TH + 7, actions: TH }), { alerts: 0, notifications: 2, actions: 0 });
+      assert.deepStrictEqual(await s.pruneAlertHistory({ alerts: cut + 2, notifications: 0, actions: cut + 1 }), { alerts: 501 + 1, notifications: 0, actions: 1 });
+      assert.deepStrictEqual((await s.listAlerts(mine)).map((a) => a.id).sort(), ['h-ack', 'h-open']);
+      assert.equal((await s.getAlert('a3'))?.state, 'resolved', 'an alert that ended after the time stays');
+    });
   });
 }

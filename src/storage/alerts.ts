@@ -127,6 +127,14 @@ export interface AlertStore {
    * how many it deleted.
    */
   pruneEvaluations(before: number): Promise<number>;
+  /**
+   * Deletes alert history (retention.alertsDays), each kind before its own time: resolved alerts that ended before
+   * `before.alerts`, notifications sent before `before.notifications`, and actions over (done, failed, rejected,
+   * skipped) taken before `before.actions`. Open and acknowledged alerts and actions not over are never deleted; the
+   * caller chooses the times (ingest/retention.ts: what a restart, an owed resolve or a cooldown still reads). Returns
+   * how many of each it deleted.
+   */
+  pruneAlertHistory(before: AlertHistoryTimes): Promise<AlertHistoryTimes>;
 
   putAlert(a: AlertRecord): Promise<void>;
   getAlert(id: string): Promise<AlertRecord | null>;
@@ -153,3 +161,13 @@ export interface AlertStore {
   /** Newest first (then by id, descending); `before` and `limit` page them. */
   listActions(q?: { model?: string; kind?: string; before?: PageCursor; limit?: number }): Promise<ActionRecord[]>;
 }
+
+/** Per kind of alert history: the time before which it is deleted, or how many were deleted (pruneAlertHistory). */
+export interface AlertHistoryTimes {
+  alerts: number;
+  notifications: number;
+  actions: number;
+}
+
+/** The action states that are over: their actions can be pruned (retention.alertsDays). */
+export const FINAL_ACTION_STATES: readonly ActionState[] = ['done', 'failed', 'rejected', 'skipped'];

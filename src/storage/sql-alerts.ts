@@ -1,10 +1,13 @@
 import type {
   ActionRecord, AlertQuery, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, PageCursor, SilenceRecord, StoredMonitor,
 } from './alerts.js';
+import { FINAL_ACTION_STATES, type AlertHistoryTimes } from './alerts.js';
 import type { Row } from './duckdb/rows.js';
 
 /** Ids per query of getAlerts (one query per page). */
 const GET_ALERTS_PAGE = 1000;
+/** Rows read per page by pruneAlertHistory (and ids per DELETE). */
+const PRUNE_PAGE = 1000;
 
 export type Param = string | number;
 export interface Statement {
@@ -124,6 +127,45 @@ export class SqlAlertStore implements AlertStore {
     // monitor catching up after downtime) would be deleted without being counted.
     if (n > 0) await this.db.transaction([{ ...where, text: `DELETE ${where.text}` }]);
     return n;
+  }
+
+  async pruneAlertHistory(before: AlertHistoryTimes): Promise<AlertHistoryTimes> {
+    // An alert's end and an action's state are in the doc only (no column, no migration of older stores): the
+    // candidates are read a page at a time and those to go deleted by id, one transaction per page. A resolved alert
+    // that ended before the time started before it (starts_at <= endsAt), so starts_at narrows the candidates.
+    const alerts = await this.pruneByDoc<AlertRecord>('alerts', 'starts_at', `state = 'resolved' AND starts_at < $1`, before.alerts,
+      (a) => a.state === 'resolved' && (a.endsAt ?? a.updatedAt) < before.alerts, `state = 'resolved'`);
+    const n = this.t('alert_notifications');
+    const [row] = await this.db.query({ text: `SELECT count(*) AS n FROM ${n} WHERE ts < $1`, params: [before.notifications] });
+    const notifications = Number(row?.['n'] ?? 0);
+    // notifications are appended with the time they are sent: none can join those counted before the delete
+    if (notifications > 0) await this.db.transaction([{ text: `DELETE FROM ${n} WHERE ts < $1`, params: [before.notifications] }]);
+    const actions = await this.pruneByDoc<ActionRecord>('alert_actions', 'ts', 'ts < $1', before.actions, (a) => FINAL_ACTION_STATES.includes(a.state));
+    return { alerts, notifications, actions };
+  }
+
+  /**
+   * Deletes the rows matching `where` (its $1 is `bound`) whose doc passes `gone`, read `PRUNE_PAGE` at a time in
+   * (`order`, id) order; `guard` is added to the delete (a row that changed since it was read stays). Returns how many.
+   */
+  private async pruneByDoc<T extends { id: string }>(table: AlertTable, order: string, where: string, bound: number, gone: (d: T) => boolean, guard?: string): Promise<number> {
+    let deleted = 0;
+    let after: [number, string] | null = null;
+    for (;;) {
+      const params: Param[] = [bound];
+      const next = after === null ? '' : ` AND (${order} > $2 OR (${order} = $2 AND id > $3))`;
+      if (after !== null) params.push(...after);
+      const rows = await this.db.query({ text: `SELECT id, ${order} AS k, doc FROM ${this.t(table)} WHERE ${where}${next} ORDER BY ${order}, id LIMIT ${PRUNE_PAGE}`, params });
+      const last = rows[rows.length - 1];
+      if (last === undefined) return deleted;
+      after = [Number(last['k']), String(last['id'])];
+      const ids = rows.map((r) => doc<T>(r)).filter(gone).map((d) => d.id);
+      if (ids.length > 0) {
+        await this.db.transaction([{ text: `DELETE FROM ${this.t(table)} WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})${guard ? ` AND ${guard}` : ''}`, params: ids }]);
+        deleted += ids.length;
+      }
+      if (rows.length < PRUNE_PAGE) return deleted;
+    }
   }
 
   putAlert(a: AlertRecord): Promise<void> {

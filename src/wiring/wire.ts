@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parseAlertingSettings } from '../alerting/settings.js';
 import type { LookoutConfig } from '../config.js';
 import { uuidv7 } from '../io/uuid7.js';
 import { seededRandom } from '../core/random/rng.js';
@@ -20,6 +21,12 @@ import { storeJournalDir } from '../ingest/journal-dir.js';
 import { intermediateSince } from '../monitoring/intermediate-since.js';
 import { dataDirEntryError, journalGapWarning } from '../startup-errors.js';
 import type { RolloutNotifier } from '../rollout/notifier.js';
+
+/** The longest action cooldown of the alerting config (checked before wire: startServer), which retention keeps actions for. */
+function longestCooldown(config: LookoutConfig): number {
+  const { actions } = parseAlertingSettings(config.alerting);
+  return Math.max(actions.retrain?.cooldownMs ?? 0, actions.rollback?.cooldownMs ?? 0);
+}
 
 /**
  * The server's parts on an opened store: the catalog, the ingest pipeline (its journal recovered), the readers and
@@ -118,6 +125,7 @@ export async function wire(raw: StorageBackend, config: LookoutConfig, clock: ()
     retention: new Retention(raw, () => catalog.models(), clock, {
       ...(config.retention?.eventsDays !== undefined && { eventsMs: config.retention.eventsDays * 86_400_000 }),
       ...(config.retention?.evaluationsDays !== undefined && { evaluationsMs: config.retention.evaluationsDays * 86_400_000 }),
+      ...(config.retention?.alertsDays !== undefined && { alertsMs: config.retention.alertsDays * 86_400_000, actionCooldownMs: longestCooldown(config) }),
       // /performance caches labelled events by range: those of a model whose events went are read again
       onEventsPruned: (model) => performance.invalidate(model),
     }),
