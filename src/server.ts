@@ -89,7 +89,9 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       // Over server.maxLabelledEvents, monitors evaluate a uniform sample (their sample counts say so).
       labelled: async (model, version, from, to) => (await deps.performance.labelled(model, version, from, to)).events,
       onRound: (seconds, evaluated, failed) => deps.metrics.monitorRound(seconds, evaluated, failed),
+      onDelivery: (rec, seconds) => deps.metrics.notification(rec.notifier, rec.status, seconds),
     });
+    deps.metrics.watchNotifiers(deps.alerting.notifiers.map((n) => n.config.id));
     // cross-issue hooks: alert rollback actions flip registry aliases; rollout rollbacks raise alerts
     if (deps.registry) deps.alerting.setRollbackRequester(new RegistryRollback(deps.registry));
     rolloutAlerts.attach(deps.alerting);

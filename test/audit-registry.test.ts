@@ -187,8 +187,11 @@ describe('audit: a rollout whose alias an operator moved by hand (injected clock
   const aliases = async (): Promise<Record<string, string>> => (await call(url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
   const productionHistory = async (): Promise<unknown[]> => ((await call(url, 'GET', '/v1/models/churn/deployments')).body.deployments as Array<Record<string, unknown>>)
     .filter((d) => d.alias === 'production').map((d) => [d.kind, d.from, d.to, d.by]);
+  // Latency is taken out of the analysis (latencySlackMs 1e6), as in audit11-rollout-outage: two loopback servers' p95
+  // on a loaded machine differ by chance (a CI run rolled back on "latencyP95 canary 45.2 vs primary 22.9 (limit
+  // 39.3)"), and what these tests are about is the alias moved by hand.
   const start = () => call(url, 'POST', '/v1/models/churn/rollout', {
-    candidate: '1.1.0', steps: [100], stepDurationMs: STEP, bakeMs: 3_600_000, reason: 'ship 1.1.0', analysis: { minSamples: 20 }, slo: { minSamples: 20, maxErrorRate: 0.05, maxP95Ms: 500 },
+    candidate: '1.1.0', steps: [100], stepDurationMs: STEP, bakeMs: 3_600_000, reason: 'ship 1.1.0', analysis: { minSamples: 20, latencySlackMs: 1e6 }, slo: { minSamples: 20, maxErrorRate: 0.05, maxP95Ms: 500 },
   });
 
   before(async () => {

@@ -200,11 +200,17 @@ describe('audit 18 (query): every endpoint of a real server refuses unknown quer
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const page = await call(s.url, 'GET', '/v1/models?limit=1');
     const alert = (await call(s.url, 'GET', '/v1/alerts')).body['alerts'] as Array<{ id: string }>;
+    // the paged alerting lists' cursors are ids of their own records ('' leaves the parameter out: the list is empty)
+    const firstId = async (path: string, key: string): Promise<string> => ((await call(s.url, 'GET', path)).body[key] as Array<{ id: string }>)[0]?.id ?? '';
+    const cursors: Record<string, string> = {
+      '/v1/alerts': alert[0]?.id ?? '', '/v1/actions': await firstId('/v1/actions', 'actions'), '/v1/silences': await firstId('/v1/silences', 'silences'),
+      '/v1/notifications': await firstId(`/v1/notifications?from=${NOW - 3 * HOUR}&to=${NOW + HOUR}`, 'notifications'),
+    };
     const values = (url: string): Record<string, string> => ({
       from: String(NOW - 3 * HOUR), to: String(NOW + HOUR), version: '1.0.0', segment: 'region=eu', granularity: 'hour',
       method: 'psi', threshold: '0.2', driftShare: '0.5', segments: 'false', ci: 'false', step: '1h', details: 'true',
       metrics: url.endsWith('/series') ? 'events,drift:x' : 'accuracy', metric: 'drift:x',
-      limit: '5', before: url.endsWith('/rollouts') ? '' : String(first.body['next']), after: String(page.body['next'] ?? ''), prefix: 'm',
+      limit: '5', before: cursors[url] ?? (url.endsWith('/rollouts') ? '' : String(first.body['next'])), after: cursors[url] ?? String(page.body['next'] ?? ''), prefix: 'm',
       performance: 'true', state: ({ '/v1/silences': 'active', '/v1/actions': 'pending_approval' } as Record<string, string>)[url] ?? 'open', model: 'm', sort: 'created', candidate: '1',
     });
     // GET routes whose every declared parameter is given at once; the answer must be a success (the path's ids exist)

@@ -96,7 +96,9 @@ export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: S
     status: mine.some((a) => a.state !== 'resolved') ? 'firing' : 'resolved', ...(period !== undefined && { expiresAt: ctx.now + RESEND_VALIDITY * period }),
     alerts: mine.map(toNotified),
   };
+  const t0 = performance.now();
   const rec = await deliver(n, payload, ctx, newId);
+  ctx.onDelivery?.(rec, (performance.now() - t0) / 1000);
   if (record === 'failed' && rec.status === 'sent') return rec;
   await ctx.store.appendNotification(rec).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
   return rec;

@@ -11,7 +11,7 @@ import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS, OWED, OWED_CARRIED } fro
 import { collectOwed, recordOwed, restoreOwed, sendOwed, settleOwed } from './owed.js';
 import { resendDue, resendGroup } from './resend.js';
 import type { Notifier } from './notifiers/types.js';
-import { runStages, type Stage, type StageContext } from './stage.js';
+import { runStages, type DeliveryObserver, type Stage, type StageContext } from './stage.js';
 import type { Logger, PipelineSettings, Signal } from './types.js';
 
 export interface PipelineDeps {
@@ -21,6 +21,8 @@ export interface PipelineDeps {
   settings: () => PipelineSettings;
   notifiers: () => readonly Notifier[];
   actions: ActionRunner;
+  /** Told of every delivery to a notifier (the server's /metrics). */
+  onDelivery?: DeliveryObserver;
 }
 
 /** How far back a restart looks for resolves not sent yet (of alerts notified as firing). */
@@ -89,7 +91,7 @@ export class AlertPipeline {
   }
 
   private ctx(now: number, groupKey = '', active: readonly AlertRecord[] = []): StageContext {
-    return { now, groupKey, store: this.deps.store, settings: this.deps.settings(), log: this.deps.log, active, notes: {}, signal: this.closing.signal };
+    return { now, groupKey, store: this.deps.store, settings: this.deps.settings(), log: this.deps.log, active, notes: {}, signal: this.closing.signal, ...(this.deps.onDelivery && { onDelivery: this.deps.onDelivery }) };
   }
 
   /** Merges signals into alerts (dedup) and puts the changed ones into their groups. */

@@ -13,6 +13,7 @@ import { createNotifier } from './notifiers/registry.js';
 import type { Notifier } from './notifiers/types.js';
 import { AlertPipeline, type RaiseInput } from './pipeline.js';
 import { parseAlertingSettings, type AlertingSettings } from './settings.js';
+import type { DeliveryObserver } from './stage.js';
 import { consoleLogger, type Logger } from './types.js';
 
 export interface AlertingOptions {
@@ -35,6 +36,8 @@ export interface AlertingOptions {
   publicUrl?: string;
   /** Each monitor evaluation round's duration, evaluations and failure (the server's /metrics). */
   onRound?: (seconds: number, evaluated: number, failed: boolean) => void;
+  /** Each delivery to a notifier: sent or failed, its attempts and time (the server's /metrics). */
+  onDelivery?: DeliveryObserver;
 }
 
 /** Monitors, SLOs, the alert pipeline, notifiers and actions, wired together. */
@@ -63,7 +66,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   let rollback: RollbackRequester = new NoRegistryRollback(log);
   const actions = new ActionRunner(alertStore, () => settings.actions, () => rollback, o.newId, log);
   const dashboardUrl = (): string => settings.pipeline.dashboardUrl || o.publicUrl || '';
-  const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl(), flushIntervalMs: settings.evaluationIntervalMs }), notifiers: () => notifiers, actions });
+  const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl(), flushIntervalMs: settings.evaluationIntervalMs }), notifiers: () => notifiers, actions, ...(o.onDelivery && { onDelivery: o.onDelivery }) });
   const monitors = new MonitorService({
     store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to), ...(o.labelled && { labelled: o.labelled }) }), reader: o.reader,
     pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,

@@ -1,4 +1,4 @@
-import type { AlertRecord, AlertStore } from '../storage/alerts.js';
+import type { AlertRecord, AlertStore, NotificationRecord } from '../storage/alerts.js';
 import type { Logger, PipelineSettings } from './types.js';
 
 /** What every stage sees. */
@@ -14,7 +14,12 @@ export interface StageContext {
   notes: Record<string, unknown>;
   /** Aborted when the server stops: deliveries start no more retries (the next start sends what failed again). */
   signal?: AbortSignal;
+  /** Told of every delivery to a notifier (sent or failed, with its attempts), recorded in the log or not: /metrics. */
+  onDelivery?: DeliveryObserver;
 }
+
+/** Observes a delivery to a notifier: its record and how long it took, its retries included (seconds). */
+export type DeliveryObserver = (rec: NotificationRecord, seconds: number) => void;
 
 /**
  * One signature for every step of the pipeline (as Alertmanager's stages): alerts in, the alerts that go on

@@ -15,6 +15,12 @@ export function apiOptions(): Option[] {
   ];
 }
 
+/** `?a=1&b=2` of the parameters given (undefined ones left out), or nothing. */
+export function queryString(params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  return q ? `?${q}` : '';
+}
+
 /** Calls the server's JSON API; errors (HTTP or network) become InputErrors with the server's message. */
 export async function api(o: ApiOptions, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
   const headers: Record<string, string> = {};

@@ -13,6 +13,7 @@ import { snapshotCommand } from './commands/snapshot.js';
 import { silencesCommand } from './commands/silences.js';
 import { actionsCommand } from './commands/actions.js';
 import { monitorsCommand } from './commands/monitors.js';
+import { notificationsCommand } from './commands/notifications.js';
 import { statusCommand } from './commands/status.js';
 import { printJsonError } from './api.js';
 import { EXIT } from './exit.js';
@@ -39,6 +40,7 @@ export function lookoutProgram(setCode: (c: number) => void): Command {
   program.addCommand(alertsCommand(setCode));
   program.addCommand(silencesCommand(setCode));
   program.addCommand(actionsCommand(setCode));
+  program.addCommand(notificationsCommand(setCode));
   program.addCommand(snapshotCommand(setCode));
   program.addCommand(statusCommand(setCode));
   // addCommand() does not pass these settings on: usage errors must reach the catch of main (exit 2). Commander's help

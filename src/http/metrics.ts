@@ -21,6 +21,8 @@ export class ServerMetrics {
   readonly checkpointSeconds = new Histogram({ name: 'lookout_summary_checkpoint_seconds', help: 'Time to write the dirty window summaries (a checkpoint of the summary journal)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly monitorRoundSeconds = new Histogram({ name: 'lookout_monitor_round_seconds', help: 'Time of one monitor and SLO evaluation round (every monitor due, its windows read and evaluated, alerts and evaluations stored)', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30], registers: [this.registry] });
   readonly monitorEvaluations = new Counter({ name: 'lookout_monitor_evaluations_total', help: 'Monitor windows and SLOs evaluated by the evaluation rounds', registers: [this.registry] });
+  readonly notifications = new Counter({ name: 'lookout_notifications_total', help: 'Deliveries of an alert group to a notifier, by status: sent, or failed after its retries (its error in GET /v1/notifications)', labelNames: ['notifier', 'status'], registers: [this.registry] });
+  readonly notificationSeconds = new Histogram({ name: 'lookout_notification_seconds', help: 'Time of one delivery to a notifier, its retries and backoff included', labelNames: ['notifier'], buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60, 300], registers: [this.registry] });
   readonly monitorRoundFailures = new Counter({ name: 'lookout_monitor_round_failures_total', help: 'Evaluation rounds that failed (run again whole by the next round)', registers: [this.registry] });
   readonly queryDuration = new Histogram({ name: 'lookout_query_seconds', help: 'Query API evaluation time', labelNames: ['endpoint'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers: [this.registry] });
   readonly queueDepth: Gauge;
@@ -58,7 +60,6 @@ export class ServerMetrics {
   /** The embedded store's memory by component (set by the server wiring; empty for PostgreSQL). */
   storeMemory: () => Promise<Array<{ component: string; bytes: number }>> = () => Promise.resolve([]);
 
-  /** Exports the embedded store's memory limit (called by the server wiring for DuckDB; PostgreSQL has none of ours). */
   /** One monitor evaluation round: its time, what it evaluated, whether it failed. */
   monitorRound(seconds: number, evaluated: number, failed: boolean): void {
     this.monitorRoundSeconds.observe(seconds);
@@ -66,6 +67,18 @@ export class ServerMetrics {
     if (failed) this.monitorRoundFailures.inc();
   }
 
+  /** The notifiers configured: their counts start at 0 (a rate or an alert on failures needs the series before the first). */
+  watchNotifiers(ids: readonly string[]): void {
+    for (const notifier of ids) for (const status of ['sent', 'failed']) this.notifications.labels(notifier, status).inc(0);
+  }
+
+  /** One delivery of a group to a notifier: sent or failed after its attempts, and how long it took. */
+  notification(notifier: string, status: string, seconds: number): void {
+    this.notifications.labels(notifier, status).inc();
+    this.notificationSeconds.labels(notifier).observe(seconds);
+  }
+
+  /** Exports the embedded store's memory limit (called by the server wiring for DuckDB; PostgreSQL has none of ours). */
   watchStoreMemoryLimit(limit: () => Promise<number>): void {
     new Gauge({
       name: 'lookout_store_memory_limit_bytes',

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { EvaluationRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { fmt, minuteTime, table } from '../format.js';
-import { api, apiOptions, type ApiOptions } from '../http.js';
+import { api, apiOptions, queryString as query, type ApiOptions } from '../http.js';
 
 type ListOpts = ApiOptions & { model?: string; json?: boolean };
 type EvaluationsOpts = ApiOptions & { from?: string; to?: string; json?: boolean };
@@ -21,12 +21,6 @@ interface MonitorView {
   enabled?: boolean;
   last: { at: number; status: string; value: number | null; threshold: number | null; state?: string } | null;
   problem: { code: string; message: string } | null;
-}
-
-/** `?a=1&b=2` of the parameters given, or nothing. */
-function query(params: Record<string, string | undefined>): string {
-  const q = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
-  return q ? `?${q}` : '';
 }
 
 /**
