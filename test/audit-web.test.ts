@@ -172,7 +172,7 @@ describe('audit (web): dashboard defects a production user hits', { skip: unavai
       await p.evaluate('location.hash = "#/alerts?state=all"');
       await waitForPage(p, 'document.body.dataset.complete === "true" && document.querySelector(\'[data-testid="alerts"]\').dataset.state === "error"');
       const texts = await p.locator('section.panel[data-state="error"] .notice').allTextContents();
-      assert.equal(texts.length, 4, JSON.stringify(texts)); // alerts, actions waiting for approval, silences, false-positive rates
+      assert.equal(texts.length, 5, JSON.stringify(texts)); // alerts, actions waiting for approval, silences, false-positive rates, notifier deliveries
       for (const t of texts) assert.match(t, /^The Lookout server did not answer \(.+\): it may be down or restarting\. Reload the page to try again\.$/);
     } finally {
       await p.close();

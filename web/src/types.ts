@@ -135,6 +135,9 @@ export interface Monitor {
 /** An action an alert ran or queued (GET /v1/actions). */
 export interface Action { id: string; at: number; kind: string; model: string; alertId: string | null; state: string; detail: Record<string, unknown>; updatedAt: number }
 
+/** A delivery of an alert group to a notifier (GET /v1/notifications). */
+export interface Notification { id: string; at: number; notifier: string; groupKey: string; firing: number; resolved: number; status: 'sent' | 'failed'; attempts: number; error?: string }
+
 export interface MonitorStats { id: string; model: string; alerts: number; falsePositives: number; falsePositiveRate: number | null; alertsPerWeek: number }
 
 export interface Silence { id: string; matchers: Array<{ name: string; value: string; isRegex?: boolean; isNegative?: boolean }>; startsAt: number; endsAt: number; createdBy: string; comment: string; active: boolean; state: SilenceState }

@@ -7,7 +7,7 @@ import { externalLink, h } from '../dom.js';
 import { ago, num, pct, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { withParams } from '../route.js';
-import type { Action, Alert, MonitorStats, Silence } from '../types.js';
+import type { Action, Alert, MonitorStats, Notification, Silence } from '../types.js';
 import { alertTitle } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
 import { segmentParam } from './segments.js';
@@ -86,6 +86,23 @@ function silenceList(list: Silence[], expiredToo: boolean): Node {
   ], list, { testid: 'silences-table' });
 }
 
+/** Per notifier over the range: deliveries sent and failed, and the last failure with its error (a pager down is silent). */
+interface NotifierRow { notifier: string; sent: number; failed: number; lastFailure: Notification | null }
+
+function notifierRows(list: readonly Notification[]): NotifierRow[] {
+  const rows = new Map<string, NotifierRow>();
+  for (const n of list) {
+    const r = rows.get(n.notifier) ?? { notifier: n.notifier, sent: 0, failed: 0, lastFailure: null };
+    if (n.status === 'sent') r.sent++;
+    else {
+      r.failed++;
+      if (r.lastFailure === null || n.at >= r.lastFailure.at) r.lastFailure = n;
+    }
+    rows.set(n.notifier, r);
+  }
+  return [...rows.values()].sort((a, b) => b.failed - a.failed || (a.notifier < b.notifier ? -1 : 1));
+}
+
 /**
  * The actions waiting for a human (`approval: true`: a retraining job, a rollback): approve (confirmed: it changes
  * production) or reject, as `lookout actions approve|reject` does.
@@ -157,6 +174,20 @@ export const alertsView = {
         { label: 'Alerts / week', value: (m) => m.alertsPerWeek, render: (m) => num(m.alertsPerWeek, 1) },
       ], r.value.monitors, { testid: 'fp-table' });
     }, { testid: 'fp-rate' });
-    return h('div', null, heading(ctx, 'Alerts', stateSel), grid(list, waiting, sil, fp));
+    const deliveries = ctx.panel('Notifier deliveries', async () => {
+      const r = await optional<{ notifications: Notification[]; next?: string | null }>('/v1/notifications', { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to) }, { notifications: [] });
+      if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Notifications are not available on this server (GET /v1/notifications does not exist yet).');
+      if (r.value.notifications.length === 0) return h('p.empty', { 'data-testid': 'no-notifications' }, 'No notifications in this range.');
+      const rows = notifierRows(r.value.notifications);
+      return [table<NotifierRow>([
+        { label: 'Notifier', value: (x) => x.notifier },
+        { label: 'Sent', value: (x) => x.sent },
+        { label: 'Failed', value: (x) => x.failed, render: (x) => h('span', { class: x.failed > 0 ? 'status-text-red' : null }, String(x.failed)) },
+        { label: 'Last failure', value: (x) => x.lastFailure?.at ?? null, render: (x) => (x.lastFailure ? h('span', { title: time(x.lastFailure.at) }, ago(x.lastFailure.at)) : '') },
+        { label: 'Error', value: (x) => x.lastFailure?.error ?? '' },
+      ], rows, { testid: 'notifier-table', rowAttrs: (x) => ({ 'data-notifier': x.notifier }) }),
+      ...(r.value.next ? [h('p.muted', { 'data-testid': 'more-note' }, `Counts of the first ${r.value.notifications.length.toLocaleString('en-US')} notifications of the range (lookout notifications list reads them all).`)] : [])];
+    }, { testid: 'notifier-deliveries' });
+    return h('div', null, heading(ctx, 'Alerts', stateSel), grid(list, waiting, sil, fp, deliveries));
   },
 };
