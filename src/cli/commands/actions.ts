@@ -20,7 +20,7 @@ export function actionsCommand(setCode: (c: number) => void): Command {
     .option('--state <states>', `${ACTION_STATES.join(', ')} (comma-separated) or all`, stateOption(ACTION_STATES), 'all')
     .option('--model <name>', 'only this model')
     .option('--limit <n>', 'actions to list (1 to 10000; default 1000)', parseInteger)
-    .option('--before <id>', 'list those after this action (the "more:" hint)')
+    .option('--before <id>', 'the page after this action: older ones (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
       const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }), ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });

@@ -16,7 +16,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
     .option('--state <state>', 'open, acknowledged, resolved or all', 'open')
     .option('--model <name>', 'only this model')
     .option('--limit <n>', 'alerts to list (1 to 10000; default 1000)', parseInteger)
-    .option('--before <id>', 'list those after this alert (the "more:" hint)')
+    .option('--before <id>', 'the page after this alert: those that started before it (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
       const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }), ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });

@@ -28,7 +28,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
   const list = cmd.command('list').description('list silences (latest expiry first)')
     .option('--state <states>', 'active, pending, expired (comma-separated) or all', stateOption(SILENCE_STATES), 'active,pending')
     .option('--limit <n>', 'silences to list (1 to 10000; default 1000)', parseInteger)
-    .option('--before <id>', 'list those after this silence (the "more:" hint)')
+    .option('--before <id>', 'the page after this silence: those expiring before it (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ApiOptions & { json?: boolean; state: string; limit?: number; before?: string }) => {
       const q = new URLSearchParams({ state: o.state, ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
