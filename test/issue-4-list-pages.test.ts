@@ -41,7 +41,7 @@ describe('issue 4: list answers come in pages', { timeout: 120_000 }, () => {
       // a third expired, a third active, a third pending
       const startsAt = i % 3 === 2 ? NOW + 60 * MIN : NOW - 60 * MIN;
       await store.putSilence({ id: `sil-${String(i).padStart(2, '0')}`, matchers: [{ name: 'model', value: 'm' }], startsAt, endsAt: i % 3 === 0 ? NOW - MIN : NOW + (100 + (i % 7)) * MIN, createdBy: 't', comment: 'c', createdAt: NOW - 60 * MIN });
-      await store.appendNotification({ id: `ntf-${String(i).padStart(2, '0')}`, at: NOW - 50 * MIN + Math.floor(i / 5) * MIN, notifier: 'hook', groupKey: 'model=m', alertIds: [], firing: 1, resolved: 0, status: 'sent', attempts: 1 });
+      await store.appendNotifications([{ id: `ntf-${String(i).padStart(2, '0')}`, at: NOW - 50 * MIN + Math.floor(i / 5) * MIN, notifier: 'hook', groupKey: 'model=m', alertIds: [], firing: 1, resolved: 0, status: 'sent', attempts: 1 }]);
     }
     // 10,050 evaluations, one a minute: more than a page of the default 10,000
     const evaluations: EvaluationRecord[] = Array.from({ length: 10_050 }, (_, i) => ({ monitorId: 'mon', at: NOW - 10_050 * MIN + i * MIN, status: 'ok', value: i, baseline: null, threshold: 0.1, samples: 1 }));

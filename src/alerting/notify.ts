@@ -100,7 +100,7 @@ export async function sendTo(n: Notifier, alerts: readonly AlertRecord[], ctx: S
   const rec = await deliver(n, payload, ctx, newId);
   ctx.onDelivery?.(rec, (performance.now() - t0) / 1000);
   if (record === 'failed' && rec.status === 'sent') return rec;
-  await ctx.store.appendNotification(rec).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
+  await ctx.store.appendNotifications([rec]).catch((e: unknown) => ctx.log.warn('could not record a notification', { error: String(e) }));
   return rec;
 }
 

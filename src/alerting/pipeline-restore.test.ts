@@ -37,9 +37,9 @@ async function seed(s: AlertStore): Promise<void> {
   for (let i = 0; i < N; i += 50) await Promise.all(alerts.slice(i, i + 50).map((a) => s.putAlert(a)));
   const note = (id: string, at: number, ids: string[]): NotificationRecord => ({ id, at, notifier: 'c', groupKey: 'g', alertIds: ids, firing: ids.length, resolved: 0, status: 'sent', attempts: 1 });
   const ids = alerts.map((a) => a.id);
-  for (let i = 0; i < N; i += 200) await s.appendNotification(note(`f${i}`, T - 50 * MIN, ids.slice(i, i + 200)));
+  for (let i = 0; i < N; i += 200) await s.appendNotifications([note(`f${i}`, T - 50 * MIN, ids.slice(i, i + 200))]);
   // the resolves sent, but for the last 10 alerts
-  for (let i = 0; i < N - 10; i += 199) await s.appendNotification(note(`r${i}`, T - 5 * MIN, ids.slice(i, Math.min(i + 199, N - 10))));
+  for (let i = 0; i < N - 10; i += 199) await s.appendNotifications([note(`r${i}`, T - 5 * MIN, ids.slice(i, Math.min(i + 199, N - 10)))]);
 }
 
 function restoreCase(name: string, open: () => Promise<StorageBackend>, cleanup: () => Promise<void>): void {

@@ -71,9 +71,9 @@ test('Retention with alertsMs (retention.alertsDays): resolved alerts a week pas
     // acknowledged 19 days ago, firing since 20 days: its notification must outlive the 2 days of retention
     const ack = alert('ack', { state: 'acknowledged', startsAt: now - 20 * DAY, updatedAt: now - 19 * DAY });
     await s.putAlert(ack);
-    await s.appendNotification(note('n-21d', now - 21 * DAY));
-    await s.appendNotification(note('n-ack', now - 20 * DAY + 60_000));
-    await s.appendNotification(note('n-1d', now - DAY));
+    await s.appendNotifications([note('n-21d', now - 21 * DAY)]);
+    await s.appendNotifications([note('n-ack', now - 20 * DAY + 60_000)]);
+    await s.appendNotifications([note('n-1d', now - DAY)]);
     await s.putAction(action('done-4d', now - 4 * DAY, 'done'));
     await s.putAction(action('done-2.5d', now - 2.5 * DAY, 'done'));
     await s.putAction(action('pending-30d', now - 30 * DAY, 'pending_approval'));

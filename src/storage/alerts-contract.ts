@@ -93,11 +93,16 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       assert.equal((await s.getSilence('s1'))?.endsAt, T0 + 1);
 
       const n: NotificationRecord = { id: 'n1', at: T0 + 5, notifier: 'hook', groupKey: 'model=churn', alertIds: ['a1'], firing: 1, resolved: 0, status: 'sent', attempts: 1 };
-      await s.appendNotification(n);
-      await s.appendNotification({ ...n, id: 'n0', at: T0, groupKey: 'model=eta', status: 'failed', error: 'HTTP 500' });
+      await s.appendNotifications([n]);
+      await s.appendNotifications([{ ...n, id: 'n0', at: T0, groupKey: 'model=eta', status: 'failed', error: 'HTTP 500' }]);
       assert.deepStrictEqual((await s.listNotifications()).map((x) => x.id), ['n0', 'n1']);
       assert.deepStrictEqual(await s.listNotifications({ groupKey: 'model=churn' }), [n]);
       assert.deepStrictEqual((await s.listNotifications({ from: T0 + 1 })).map((x) => x.id), ['n1']);
+      // several at once, in one transaction; an id twice in a batch: the last one stays (one statement cannot upsert a row twice)
+      await s.appendNotifications([{ ...n, id: 'n2', at: T0 + 6 }, { ...n, id: 'n3', at: T0 + 7 }, { ...n, id: 'n2', at: T0 + 8, status: 'failed', error: 'HTTP 502' }]);
+      assert.deepStrictEqual((await s.listNotifications({ from: T0 + 1 })).map((x) => [x.id, x.at]), [['n1', T0 + 5], ['n3', T0 + 7], ['n2', T0 + 8]]);
+      assert.equal((await s.getNotification('n2'))?.error, 'HTTP 502');
+      await s.appendNotifications([]);
 
       const act: ActionRecord = { id: 'x1', at: T0, kind: 'retrain', model: 'churn', alertId: 'a1', state: 'pending_approval', detail: { reason: 'drift' }, updatedAt: T0 };
       await s.putAction(act);
@@ -120,7 +125,7 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       for (const [id, at] of keys) {
         await s.putAlert(alert(id, { model: 'paged', startsAt: at }));
         await s.putSilence({ id, matchers: [{ name: 'model', value: 'paged' }], startsAt: T1, endsAt: at + 3_600_000, createdBy: 'p', comment: 'c', createdAt: T1 });
-        await s.appendNotification({ id, at, notifier: 'hook', groupKey: 'model=paged', alertIds: [id], firing: 1, resolved: 0, status: 'sent', attempts: 1 });
+        await s.appendNotifications([{ id, at, notifier: 'hook', groupKey: 'model=paged', alertIds: [id], firing: 1, resolved: 0, status: 'sent', attempts: 1 }]);
         await s.putAction({ id, at, kind: 'retrain', model: 'paged', alertId: id, state: 'done', detail: {}, updatedAt: at });
       }
       // each page starts after the previous page's last item: its time and id
@@ -185,7 +190,7 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       await s.putAlert(alert('h-late', { startsAt: cut, state: 'resolved', endsAt: cut + 1 }));
       await s.putAlert(alert('h-open', { startsAt: TH - 1, updatedAt: TH - 1 }));
       await s.putAlert(alert('h-ack', { startsAt: TH - 1, updatedAt: TH - 1, state: 'acknowledged' }));
-      for (let i = 0; i < 10; i++) await s.appendNotification({ id: `hn${i}`, at: TH + i, notifier: 'hook', groupKey: 'g', alertIds: ['h-ack'], firing: 1, resolved: 0, status: 'sent', attempts: 1 });
+      for (let i = 0; i < 10; i++) await s.appendNotifications([{ id: `hn${i}`, at: TH + i, notifier: 'hook', groupKey: 'g', alertIds: ['h-ack'], firing: 1, resolved: 0, status: 'sent', attempts: 1 }]);
       const states = ['pending_approval', 'queued', 'running', 'done', 'failed', 'rejected', 'skipped'] as const;
       for (const state of states) await s.putAction({ id: `hx-${state}`, at: TH, kind: 'retrain', model: 'churn', alertId: null, state, detail: {}, updatedAt: TH });
       await s.putAction({ id: 'hx-recent', at: cut, kind: 'retrain', model: 'churn', alertId: null, state: 'done', detail: {}, updatedAt: cut });

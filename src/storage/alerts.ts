@@ -151,7 +151,8 @@ export interface AlertStore {
    */
   listSilences(q?: { endingAfter?: number; after?: PageCursor; limit?: number }): Promise<SilenceRecord[]>;
 
-  appendNotification(n: NotificationRecord): Promise<void>;
+  /** Inserts notifications (one transaction; a second one of the same id replaces the first). */
+  appendNotifications(n: readonly NotificationRecord[]): Promise<void>;
   getNotification(id: string): Promise<NotificationRecord | null>;
   /** Oldest first (then by id), `at` in [from, to); `after` and `limit` page them. */
   listNotifications(q?: { from?: number; to?: number; groupKey?: string; after?: PageCursor; limit?: number }): Promise<NotificationRecord[]>;

@@ -222,8 +222,9 @@ export class SqlAlertStore implements AlertStore {
     return (await this.db.query({ text, params })).map((r) => doc<SilenceRecord>(r));
   }
 
-  appendNotification(n: NotificationRecord): Promise<void> {
-    return this.db.transaction(this.upsert('alert_notifications', ['id', 'ts', 'group_key', 'doc'], ['id'], [[n.id, n.at, n.groupKey, JSON.stringify(n)]]));
+  appendNotifications(n: readonly NotificationRecord[]): Promise<void> {
+    if (n.length === 0) return Promise.resolve();
+    return this.db.transaction(this.upsert('alert_notifications', ['id', 'ts', 'group_key', 'doc'], ['id'], [...new Map(n.map((x) => [x.id, x])).values()].map((x) => [x.id, x.at, x.groupKey, JSON.stringify(x)])));
   }
 
   async getNotification(id: string): Promise<NotificationRecord | null> {
