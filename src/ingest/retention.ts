@@ -85,7 +85,7 @@ export class Retention {
     const now = this.clock();
     const cutoff = now - this.opts.alertsMs;
     const s = this.store.alertStore();
-    const active = [...await s.listAlerts({ state: 'open' }), ...await s.listAlerts({ state: 'acknowledged' })];
+    const active = await s.listAlerts({ unresolved: true });
     return {
       alerts: Math.min(cutoff, now - RESOLVE_RETRY_MS),
       notifications: Math.min(cutoff, notificationLogFrom(active, now)),

@@ -150,15 +150,15 @@ export class SqlAlertStore implements AlertStore {
    */
   private async pruneByDoc<T extends { id: string }>(table: AlertTable, order: string, where: string, bound: number, gone: (d: T) => boolean, guard?: string): Promise<number> {
     let deleted = 0;
-    let after: [number, string] | null = null;
+    let after: PageCursor | undefined;
     for (;;) {
       const params: Param[] = [bound];
-      const next = after === null ? '' : ` AND (${order} > $2 OR (${order} = $2 AND id > $3))`;
-      if (after !== null) params.push(...after);
-      const rows = await this.db.query({ text: `SELECT id, ${order} AS k, doc FROM ${this.t(table)} WHERE ${where}${next} ORDER BY ${order}, id LIMIT ${PRUNE_PAGE}`, params });
+      const conditions = [where];
+      afterCursor(conditions, params, order, after, false, false);
+      const rows = await this.db.query({ text: `SELECT id, ${order} AS k, doc FROM ${this.t(table)}${whereClause(conditions)} ORDER BY ${order}, id${limitClause(PRUNE_PAGE)}`, params });
       const last = rows[rows.length - 1];
       if (last === undefined) return deleted;
-      after = [Number(last['k']), String(last['id'])];
+      after = { at: Number(last['k']), id: String(last['id']) };
       const ids = rows.map((r) => doc<T>(r)).filter(gone).map((d) => d.id);
       if (ids.length > 0) {
         await this.db.transaction([{ text: `DELETE FROM ${this.t(table)} WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})${guard ? ` AND ${guard}` : ''}`, params: ids }]);

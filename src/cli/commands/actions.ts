@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { ACTION_STATES, type ActionRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { minuteTime, table } from '../format.js';
-import { api, apiOptions, type ApiOptions } from '../http.js';
+import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
 import { stateOption } from '../state-option.js';
@@ -23,8 +23,7 @@ export function actionsCommand(setCode: (c: number) => void): Command {
     .option('--before <id>', 'the page after this action: older ones (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
-      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }), ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
-      const { actions, next } = await api(o, 'GET', `/v1/actions?${q.toString()}`) as { actions: ActionRecord[]; next: string | null };
+      const { actions, next } = await api(o, 'GET', `/v1/actions${queryString({ state: o.state, model: o.model, limit: o.limit?.toString(), before: o.before })}`) as { actions: ActionRecord[]; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(actions, null, 2) + '\n');
       else {
         process.stdout.write(table(['id', 'state', 'kind', 'model', 'alert', 'at', 'note'], actions.map((a) => [

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { fmt, minuteTime, table } from '../format.js';
-import { api, apiOptions, type ApiOptions } from '../http.js';
+import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
 
@@ -19,8 +19,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
     .option('--before <id>', 'the page after this alert: those that started before it (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
-      const q = new URLSearchParams({ state: o.state, ...(o.model && { model: o.model }), ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
-      const { alerts, next } = await api(o, 'GET', `/v1/alerts?${q.toString()}`) as { alerts: AlertRecord[]; next: string | null };
+      const { alerts, next } = await api(o, 'GET', `/v1/alerts${queryString({ state: o.state, model: o.model, limit: o.limit?.toString(), before: o.before })}`) as { alerts: AlertRecord[]; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(alerts, null, 2) + '\n');
       else {
         // `compared`: what the threshold is checked against. Of a baseline or rolling monitor that is the change from

@@ -5,7 +5,7 @@ import { parseDuration } from '../../monitors/duration.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { table } from '../format.js';
-import { api, apiOptions, type ApiOptions } from '../http.js';
+import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
 import { stateOption } from '../state-option.js';
@@ -31,8 +31,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
     .option('--before <id>', 'the page after this silence: those expiring before it (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ApiOptions & { json?: boolean; state: string; limit?: number; before?: string }) => {
-      const q = new URLSearchParams({ state: o.state, ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.before !== undefined && { before: o.before }) });
-      const { silences, next } = await api(o, 'GET', `/v1/silences?${q.toString()}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };
+      const { silences, next } = await api(o, 'GET', `/v1/silences${queryString({ state: o.state, limit: o.limit?.toString(), before: o.before })}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
       else {
         process.stdout.write(table(['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
