@@ -4,7 +4,9 @@ import type { ModelRecord } from '../storage/types.js';
 import type { RowRejection, ValidEvent } from './event-input.js';
 import { ForbiddenKeyRow } from './forbidden-key.js';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
+import { knownNames } from '../models/known-names.js';
 import { leapSecondProblem, parseEventTimestamp, unitProblem } from './timestamp.js';
+import { schemaErrorMessage } from './schema-error.js';
 
 export interface ModelContext {
   model: ModelRecord;
@@ -19,9 +21,24 @@ export interface ValidationEnv {
   newId: () => string;
   /** Events further than this in the future are rejected (clock skew guard). */
   maxFutureMs: number;
+  /** The declared models' names, listed (a few) when an event names another one. */
+  modelNames?: () => readonly string[];
 }
 
 const MAX_ID = 128;
+
+/**
+ * The model or version names a rejected row's message lists at most: a batch of 10,000 rows of a mistyped model is
+ * answered 10,000 messages (a model with 5,000 versions listed every one in each until audit 23).
+ */
+const ROW_KNOWN_LISTED = 10;
+
+/** A model's versions as a rejected row lists them: the first ROW_KNOWN_LISTED, then how many more and where they are. */
+function knownVersions(model: string, versions: ReadonlySet<string>): string {
+  const all = [...versions];
+  if (all.length <= ROW_KNOWN_LISTED) return all.length === 0 ? '(none)' : all.join(', ');
+  return `${all.slice(0, ROW_KNOWN_LISTED).join(', ')}, ... (${all.length - ROW_KNOWN_LISTED} more: GET /v1/models/${encodeURIComponent(model.slice(0, 200))})`;
+}
 const MAX_TEXT = 1024;
 
 type Result = { ok: true; event: ValidEvent } | { ok: false; rejection: RowRejection };
@@ -78,12 +95,16 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates or U+0000`);
   if (raw instanceof ForbiddenKeyRow) return reject(index, 'forbidden_key', raw.message, { key: raw.key, path: raw.path }, id);
   const model = raw['model'];
+  if (model === undefined || model === null) return reject(index, 'invalid_event', 'model is missing: every event names its model (a string)', undefined, id);
   if (typeof model !== 'string') return reject(index, 'invalid_event', 'model must be a string', undefined, id);
   const ctx = env.models(model);
-  if (!ctx) return reject(index, 'unknown_model', `unknown model "${model.slice(0, 200)}"`, undefined, id);
+  if (!ctx) return reject(index, 'unknown_model', `unknown model "${model.slice(0, 200)}"${env.modelNames ? `; known: ${knownNames(env.modelNames(), ROW_KNOWN_LISTED)}` : ''}`, undefined, id);
   const version = raw['version'];
   if (typeof version !== 'string' || !ctx.versions.has(version)) {
-    return reject(index, 'unknown_version', `unknown version ${typeof version === 'object' && version !== null ? (Array.isArray(version) ? '(an array)' : '(an object)') : JSON.stringify(typeof version === 'string' ? version.slice(0, 100) : version)} of model "${model}"; known: ${[...ctx.versions].join(', ')}`, undefined, id);
+    const known = knownVersions(model, ctx.versions);
+    // JSON.stringify(undefined) is undefined: "unknown version undefined" until audit 23
+    if (version === undefined || version === null) return reject(index, 'unknown_version', `version is missing: every event names one of the model's versions; model "${model}" has ${known}`, undefined, id);
+    return reject(index, 'unknown_version', `unknown version ${typeof version === 'object' ? (Array.isArray(version) ? '(an array)' : '(an object)') : JSON.stringify(typeof version === 'string' ? version.slice(0, 100) : version)} of model "${model}"; known: ${known}`, undefined, id);
   }
   const unit = unitProblem(raw['timestamp']);
   if (unit !== null) return reject(index, 'invalid_timestamp', unit, undefined, id);
@@ -102,7 +123,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     throw err;
   }
   if (!valid) {
-    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'invalid' }));
+    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: schemaErrorMessage(e, features) }));
     return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
   }
   if (nestedDeeperThan(features, MAX_FEATURE_DEPTH)) return reject(index, 'invalid_features', `features nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`, undefined, id);

@@ -37,6 +37,8 @@ export interface FeatureDrift {
 
 export interface Drift {
   features: FeatureDrift[];
+  /** Features the reference has no column of: their drift is not measured. */
+  skipped?: Array<{ name: string; reason: string }>;
   prediction: FeatureDrift | null;
   datasetDrift: { share: number; drifted: boolean; threshold: number; driftedFeatures: number; features: number };
   currentEvents: number;

@@ -25,8 +25,8 @@ export const Model: Schema = object({
   updatedAt: epochMs,
   versions: { type: 'array', items: version },
   warnings: {
-    type: 'array', items: object({ monitor: { type: 'string' }, problem: { type: 'string' } }),
-    description: 'POST /v1/models and /versions only: the model\'s monitors its declaration no longer fits (absent when none)',
+    type: 'array', items: object({ monitor: { type: 'string' }, feature: { type: 'string' }, problem: { type: 'string' } }, ['monitor', 'feature']),
+    description: 'POST /v1/models and /versions: the model\'s monitors its declaration no longer fits (`monitor`); PUT .../reference: the features the file has no column of, whose drift is not measured (`feature`). Absent when none',
   },
 }, ['classes', 'description', 'warnings']);
 

@@ -37,7 +37,12 @@ export function eventRoutes(deps: AppDeps) {
       // The queue full: refused before validating (cheap while the store is behind); submit() decides again below.
       if (deps.pipeline.full(rows.length)) throw overloaded(deps, reply, null, rows.length);
       const now = deps.clock();
-      const env: ValidationEnv = { models: (n) => deps.catalog.model(n), now, newId: deps.newId, maxFutureMs: MAX_FUTURE_MS };
+      let names: readonly string[] | undefined;
+      const env: ValidationEnv = {
+        models: (n) => deps.catalog.model(n), now, newId: deps.newId, maxFutureMs: MAX_FUTURE_MS,
+        // read once per request, at its first row of an unknown model
+        modelNames: () => (names ??= deps.catalog.models().map((m) => m.name)),
+      };
       const results: RowResult[] = [];
       const valid: ValidEvent[] = [];
       const rejects: RejectRecord[] = [];

@@ -17,7 +17,7 @@ import { requireModel } from '../model-params.js';
 import { MODEL_PAGE_QUERY, modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
 import { parseTime } from '../params.js';
 import { servingMisfits } from '../../registry/serving.js';
-import { monitorWarnings } from './monitor-warnings.js';
+import { monitorWarnings, referenceWarnings } from './monitor-warnings.js';
 
 const modelBody = {
   type: 'object',
@@ -174,7 +174,7 @@ export function modelRoutes(deps: AppDeps) {
           if (e instanceof InputError) throw new ApiError('unprocessable', e.message.replaceAll(path, 'the uploaded reference'));
           throw e;
         }
-        return describe(deps, m);
+        return { ...describe(deps, m), ...referenceWarnings(deps, m.name, v.record.version) };
       });
   };
 }

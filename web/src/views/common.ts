@@ -1,7 +1,7 @@
 import { h, link } from '../dom.js';
 import { href, rangeParams } from '../route.js';
 import type { ViewContext } from '../panel.js';
-import type { Metrics, ModelInfo } from '../types.js';
+import type { Drift, Metrics, ModelInfo } from '../types.js';
 
 /** Page heading with the range shown. */
 export function heading(ctx: ViewContext, title: string, ...extra: Array<Node | string>): HTMLElement {
@@ -79,4 +79,15 @@ export function table<T>(columns: Array<{ label: string; value: (row: T) => stri
 
 export function kv(pairs: Array<[string, Node | string]>): HTMLElement {
   return h('dl.kv', null, pairs.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+}
+
+/**
+ * The features a drift answer skipped (the reference has no column of them), said under the drift figures: "1/2
+ * features" alone hid that a feature was not watched at all (until audit 23). null when none was skipped.
+ */
+export function skippedNote(d: Pick<Drift, 'skipped'>): HTMLElement | null {
+  const skipped = d.skipped ?? [];
+  if (skipped.length === 0) return null;
+  return h('p.notice', { 'data-testid': 'drift-skipped', role: 'status' },
+    `Not measured: ${skipped.map((x) => `${x.name} (${x.reason})`).join(', ')}. Upload a reference with ${skipped.length === 1 ? 'its column' : 'their columns'} to watch ${skipped.length === 1 ? 'it' : 'them'}.`);
 }

@@ -5,7 +5,7 @@ import { num, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams } from '../route.js';
 import type { FeatureDrift, Quality } from '../types.js';
-import { featureLink, grid, heading, kv, table } from './common.js';
+import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 
 const STATS = ['psi', 'jensenShannon', 'hellinger', 'wasserstein', 'wassersteinNormalized'];
@@ -30,7 +30,7 @@ export const debugView = {
       const d = await driftP;
       const ks = (f: FeatureDrift): number | null => (f.stats['ks'] as { statistic?: number } | undefined)?.statistic ?? null;
       const chi = (f: FeatureDrift): number | null => (f.stats['chiSquare'] as { pValue?: number } | undefined)?.pValue ?? null;
-      return table<FeatureDrift>([
+      const stats = table<FeatureDrift>([
         { label: 'Feature', value: (f) => f.name, render: (f) => featureLink(ctx, m.name, f.name) },
         { label: 'Method (used)', value: (f) => f.method, render: (f) => `${f.method} ${f.drifted ? '⚠' : ''}` },
         { label: 'KS D', value: ks, render: (f) => num(ks(f), 4) },
@@ -39,6 +39,8 @@ export const debugView = {
         { label: 'Missing', value: (f) => f.stats.quality.missingCurrent, render: (f) => pct(f.stats.quality.missingCurrent, 2) },
         { label: 'Out of range', value: (f) => f.stats.quality.outOfRange, render: (f) => pct(f.stats.quality.outOfRange, 2) },
       ], d.features, { testid: 'debug-stats' });
+      const note = skippedNote(d);
+      return note ? [stats, note] : stats;
     }, { wide: true, testid: 'debug-stats-panel' });
     const rejects = ctx.panel('Rejected rows', async () => {
       const r = await api<Quality>(`/v1/models/${encodeURIComponent(m.name)}/quality`, { from: Math.round(ctx.range.from), to: Math.round(ctx.range.to), ...q });

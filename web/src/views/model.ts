@@ -6,7 +6,7 @@ import type { ViewContext } from '../panel.js';
 import { href, rangeParams, withParams } from '../route.js';
 import { statusBadge, verdict } from '../status.js';
 import type { FeatureDrift } from '../types.js';
-import { featureLink, grid, heading, kv, table } from './common.js';
+import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
 import { labelDriftChart } from './label-drift.js';
 import { qualityChart } from './quality.js';
 import { segmentTable } from './segments.js';
@@ -64,7 +64,7 @@ export const modelView = {
         ['Latency p50 / p95 / p99', `${ms(hl.latencyMs.p50)} / ${ms(hl.latencyMs.p95)} / ${ms(hl.latencyMs.p99)}`],
         ['Error rate', pct(hl.errorRate, 2)], ['Cost', `${usd(hl.costUsd)} (${usd(hl.costPerInferenceUsd)} per inference${hl.costEvents < hl.events ? `; ${count(hl.costEvents)} of ${count(hl.events)} events reported a cost` : ''})`],
         ['Drift', d ? `${d.datasetDrift.driftedFeatures}/${d.datasetDrift.features} features (dataset drift at ≥ ${pct(d.datasetDrift.threshold, 0)})` : '—'],
-      ]), d ? topDrifting(ctx, m.name, d.features) : driftError ? h('p.notice.error', { role: 'status' }, driftError) : h('p.muted', null, 'No reference for this version: drift is not computed.')];
+      ]), ...(d ? [topDrifting(ctx, m.name, d.features), skippedNote(d)].filter((x) => x !== null) : [driftError ? h('p.notice.error', { role: 'status' }, driftError) : h('p.muted', null, 'No reference for this version: drift is not computed.')])];
     }, { testid: 'model-summary' });
 
     const chart = (title: string, metrics: Array<{ metric: string; label: string }>, format: (v: number) => string, extra: Partial<Parameters<typeof metricChart>[3]> = {}): HTMLElement =>

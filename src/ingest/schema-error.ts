@@ -1,0 +1,51 @@
+import type { ErrorObject } from 'ajv';
+
+/** Allowed values an enum violation's message lists at most, and the characters of each value shown. */
+const MAX_LISTED = 10;
+const MAX_VALUE_CHARS = 60;
+
+/** `v` as JSON text, cut to MAX_VALUE_CHARS (an ellipsis when cut). */
+function shown(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
+}
+
+/** The value at a JSON pointer (Ajv's instancePath: `/a/0/b`, `~1` for `/` and `~0` for `~`) inside `root`, or undefined. */
+export function valueAt(root: unknown, pointer: string): unknown {
+  if (pointer === '') return root;
+  let v: unknown = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * The message of one input-schema error of an event's features. Ajv's own, except for the errors whose message does
+ * not say what is accepted: `enum` ("must be equal to one of the allowed values") names them and the value sent
+ * (until audit 23 a newcomer sending "Web" for ["web", "app", "pos"] was told neither), `const` its value and the value
+ * sent, `type` the value sent ("12.5" for a number: a number written as text).
+ */
+export function schemaErrorMessage(e: ErrorObject, features: unknown): string {
+  const message = e.message ?? 'invalid';
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues?: unknown }).allowedValues;
+    if (!Array.isArray(allowed)) return message;
+    const listed = allowed.slice(0, MAX_LISTED).map(shown).join(', ');
+    const more = allowed.length > MAX_LISTED ? `, ... (${allowed.length - MAX_LISTED} more)` : '';
+    return `${message}: ${listed}${more} (got ${shown(valueAt(features, e.instancePath))})`;
+  }
+  if (e.keyword === 'type') {
+    const v = valueAt(features, e.instancePath);
+    return `${message} (got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${shown(v)}`})`;
+  }
+  if (e.keyword === 'const') return `${message} ${shown((e.params as { allowedValue?: unknown }).allowedValue)} (got ${shown(valueAt(features, e.instancePath))})`;
+  return message;
+}
