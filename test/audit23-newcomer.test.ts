@@ -4,6 +4,10 @@ import type { Browser } from 'playwright-core';
 import type { Server } from '../src/server.js';
 import { answerChecker, type AnswerChecker } from './helpers/answers.js';
 import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
 // Audit 23: a newcomer's mistakes, walking docs/getting-started.md with its fraud model (real server, DuckDB file).
@@ -137,5 +141,25 @@ describe('audit 23 (web): the model view names the features its reference lacks'
     await openView(page, `${s.url}/ui/#/debug/fraud?${RANGE}`, { complete: true });
     assert.match((await page.locator('[data-testid="drift-skipped"]').textContent()) ?? '', /Not measured: amount \(missing in reference\)/);
     assert.deepEqual(errors, []);
+  });
+});
+
+describe('audit 23: lookout.yaml\'s reference file lacking a feature\'s column', () => {
+  test('the start says on stderr which feature drift will not measure, and serves', async () => {
+    // Until audit 23 the server started without a word: the same file uploaded is answered warnings (above).
+    const dir = tempDir('lookout-audit23-');
+    writeFileSync(join(dir, 'reference.csv'), referenceCsv(['account_age_days', 'channel', 'prediction', 'score', 'label']));
+    writeFileSync(join(dir, 'lookout.yaml'), [
+      'models:', '  - name: fraud', '    outputKind: binary', '    classes: ["0", "1"]', '    inputSchema:', '      type: object',
+      '      properties:', '        amount: { type: number }', '        account_age_days: { type: integer }', '        channel: { enum: [web, app, pos] }',
+      '    versions:', '      - version: "1.0.0"', '        reference: { file: reference.csv }', '',
+    ].join('\n'));
+    const s = await spawnServe(['--config', join(dir, 'lookout.yaml'), '--data-dir', join(dir, 'data')]);
+    try {
+      assert.match(s.stderr(), /lookout: warning: .*models\[0\]\.versions\[0\]\.reference \(model "fraud", version "1\.0\.0"\): the reference has no column "amount": the drift of this feature is not measured/);
+      assert.equal((await call(s.url, 'GET', '/v1/models/fraud')).status, 200);
+    } finally {
+      await s.stop();
+    }
   });
 });

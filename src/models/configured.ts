@@ -3,6 +3,7 @@ import { configError, entry, invalidConfig } from '../config-where.js';
 import type { AppDeps } from '../http/deps.js';
 import { ApiError } from '../http/errors.js';
 import { parseTime } from '../http/params.js';
+import { referenceWarnings } from '../http/routes/monitor-warnings.js';
 import { InputError } from '../io/errors.js';
 import { referenceFromFile, referenceOptions, sameReferenceOptions } from '../monitoring/reference-builder.js';
 import type { ReferenceProfile } from '../monitoring/profile.js';
@@ -15,9 +16,11 @@ import { takeRangeReference } from './range-reference.js';
  * Models and versions of the config file: created or updated; references computed when missing. Every model is checked
  * and every reference file read before anything is written: a refused config leaves the store as it was.
  */
-export async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig): Promise<void> {
+export async function declareConfiguredModels(deps: AppDeps, config: LookoutConfig, warn: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): Promise<void> {
   const now = deps.clock();
   const planned: Array<{ record: ModelRecord; versions: VersionRecord[] }> = [];
+  /** The versions whose reference is a file of the config (`at`: where), told at the end which features it lacks. */
+  const fromFiles: Array<{ model: string; version: string; at: string }> = [];
   for (const [i, m] of config.models.entries()) {
     const where = entry('models', i, m, 'name');
     const existing = deps.catalog.model(m.name)?.model;
@@ -63,6 +66,7 @@ export async function declareConfiguredModels(deps: AppDeps, config: LookoutConf
       } else if (file === undefined && v.reference !== undefined) {
         throw new InputError(invalidConfig(config.source, at, 'needs a file, or a range of stored traffic (from, to and the version to take it from)'));
       }
+      if (file !== undefined) fromFiles.push({ model: m.name, version: v.version, at });
       // Built again when the file or its options changed (a `scores:` added to the file was ignored while the file was the same).
       if (file !== undefined && (source?.file !== file || !sameReferenceOptions(source.options, referenceOptions(cols)))) {
         try {
@@ -86,6 +90,10 @@ export async function declareConfiguredModels(deps: AppDeps, config: LookoutConf
   for (const { record, versions } of planned) {
     await deps.catalog.putModel(record);
     for (const v of versions) await deps.catalog.putVersion(v);
+  }
+  // As an upload's answer says it (referenceWarnings): at each start, while the file lacks the column.
+  for (const { model, version, at } of fromFiles) {
+    for (const w of referenceWarnings(deps, model, version).warnings ?? []) warn(`lookout: warning: ${config.source ?? 'config'}: ${at}: ${w.problem}`);
   }
 }
 

@@ -24,7 +24,7 @@ export function referenceWarnings(deps: AppDeps, model: string, version: string)
   return missing.length === 0 ? {} : {
     warnings: missing.map((f) => ({
       feature: f,
-      problem: `the reference has no column "${f}": the drift of this feature is not measured (GET /drift lists it in skipped); upload a reference with a column of that name`,
+      problem: `the reference has no column "${f}": the drift of this feature is not measured (GET /drift lists it in skipped): give the reference a column of that name`,
     })),
   };
 }
