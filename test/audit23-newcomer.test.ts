@@ -99,6 +99,22 @@ describe('audit 23: a newcomer\'s mistakes get answers that say what to do (real
     assert.equal(results[4]?.['message'], 'features do not match the schema of model "fraud": /amount must be number (got string "12.5")');
   });
 
+  test('a body that is not JSON: the answer says why and where (a trailing comma, JSON lines)', async () => {
+    // Fastify's "Body is not valid JSON but content-type is set to 'application/json'" until audit 23, for each of them
+    const post = (body: string): Promise<{ status: number; body: Record<string, unknown> }> => call(base, 'POST', '/v1/events', body, { 'content-type': 'application/json' });
+    const comma = await post('{"events": [\n  {"model": "fraud"},\n]}');
+    assert.equal(comma.status, 400);
+    const e1 = comma.body['error'] as Record<string, unknown>;
+    assert.equal(e1['code'], 'invalid_json');
+    assert.match(String(e1['message']), /^request body is not valid JSON: Unexpected token '\]'/);
+    const lines = await post('{"model": "fraud"}\n{"model": "fraud"}\n');
+    assert.equal(lines.status, 400);
+    assert.match(String((lines.body['error'] as Record<string, unknown>)['message']), /after JSON at position 19 \(line 2, column 1\): the body holds more than one JSON document \(JSON lines\?\): send one$/);
+    // an empty body is still said so
+    const empty = await post('');
+    assert.equal((empty.body['error'] as Record<string, unknown>)['code'], 'invalid_json');
+  });
+
   test('an unknown model\'s list of known names is bounded', async () => {
     for (let i = 0; i < 30; i++) await ok('POST', '/v1/models', { ...MODEL, name: `m${String(i).padStart(2, '0')}` });
     const r = await call(base, 'POST', '/v1/events', { events: [{ model: 'nope', version: '1', features: {}, prediction: '0' }] });

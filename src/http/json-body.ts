@@ -58,8 +58,8 @@ export function useJsonBodies(app: FastifyInstance): void {
     let json: unknown;
     try {
       json = JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
-    } catch {
-      return done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+    } catch (e) {
+      return done(new ApiError('invalid_json', invalidJsonMessage(body, e)), undefined);
     }
     if (!isObject(json) || (!PROTO_RX.test(body) && !CONSTRUCTOR_RX.test(body))) return done(null, json);
     try {
@@ -95,4 +95,23 @@ const own = (r: Record<string, unknown>, k: string): unknown => (Object.hasOwn(r
 
 function refuse(found: { key: string; path: string }): never {
   throw new ApiError('invalid_json', `the body holds the key "${found.key}" at ${found.path}, which is refused (it could alter object prototypes): rename the key`, { key: found.key, path: found.path });
+}
+
+/**
+ * Why a body is not JSON, and where: JSON.parse's reason (`Unexpected token ']', ...":1},]}" is not valid JSON`) with
+ * the line and column of its position. Until audit 23 every such body was answered Fastify's "Body is not valid JSON but
+ * content-type is set to 'application/json'", which said neither what nor where (a trailing comma, single quotes, a
+ * JSON-lines file of events: several documents where one batch is read).
+ */
+export function invalidJsonMessage(body: string, err: unknown): string {
+  const reason = err instanceof Error ? err.message : String(err);
+  const at = /at position (\d+)/.exec(reason);
+  let where = '';
+  if (at) {
+    const before = body.slice(0, Number(at[1]));
+    const line = before.split('\n').length;
+    where = ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
+  }
+  const several = /non-whitespace character after JSON/.test(reason) ? ': the body holds more than one JSON document (JSON lines?): send one' : '';
+  return `request body is not valid JSON: ${reason}${where}${several}`;
 }
