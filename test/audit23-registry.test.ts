@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { call } from './helpers/server.js';
+import { predict } from './helpers/predict.js';
+import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { startModelServer, type ModelServer } from './helpers/upstream.js';
+
+describe('audit 23: registry and gateway (real server, loopback model servers)', { timeout: 120_000 }, () => {
+  let g: TwoVersionGateway;
+  let shadow: ModelServer;
+  let url: string;
+  before(async () => {
+    g = await twoVersionGateway();
+    url = g.server.url;
+    shadow = await startModelServer();
+    assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/2.1.0', { upstream: shadow.url })).status, 201);
+  });
+  after(async () => {
+    await g.close();
+    await shadow.close();
+  });
+
+  test('audit 23: a canary rollout over a configured shadow policy records no event of the primary for its mirrored calls', async () => {
+    // The configured policy shadows 2.1.0; a canary rollout of 2.0.0 takes precedence while it runs. Every request goes
+    // to the candidate (one step, 100%), and its answer is mirrored to the primary for the paired comparison only: the
+    // primary answered no one, so none of its calls may become an event (monitoring would count predictions never made).
+    await g.serving({ timeoutMs: 1000, policy: { kind: 'shadow', candidate: '2.1.0' } });
+    const started = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '2.0.0', reason: 'audit 23', steps: [100], stepDurationMs: 600_000 });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const seen: string[] = [];
+    g.v1.behaviour.onRequest = (_path, headers) => { seen.push(String(headers['x-lookout-prediction-id'])); };
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const a = await predict(url, { x: i - 4 }, { id: `a23-canary-${i}` });
+        assert.equal(a.status, 200, JSON.stringify(a.body));
+        assert.equal(a.version, '2.0.0');
+        ids.push(a.id as string);
+      }
+      // the mirrored calls happen after the answers
+      for (let t = 0; seen.length < ids.length && t < 200; t++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(shadow.requests, 0, 'the configured shadow is not mirrored to while the rollout runs');
+      // a compared canary's mirrored call is sent the answer's id (it records nothing)
+      assert.deepStrictEqual(seen.sort(), [...ids].sort());
+      await g.server.deps.registry?.recorder.flush();
+      const primaryEvents = await g.server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '1.0.0' });
+      assert.deepStrictEqual(primaryEvents.map((e) => e.id), [], 'no event of the primary, which answered nothing');
+      const candidateEvents = await g.server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '2.0.0' });
+      assert.deepStrictEqual(candidateEvents.map((e) => e.id).sort(), [...ids].sort());
+    } finally {
+      g.v1.behaviour.onRequest = undefined;
+      await call(url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'audit 23 done' });
+      await g.serving({ timeoutMs: 1000 });
+    }
+  });
+});
