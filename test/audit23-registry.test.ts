@@ -53,4 +53,23 @@ describe('audit 23: registry and gateway (real server, loopback model servers)',
       await g.serving({ timeoutMs: 1000 });
     }
   });
+
+  test('audit 23: a paused rollout sends all traffic to the primary, whatever the configured policy', async () => {
+    // docs: "/rollout/pause (all traffic to the primary, no analysis)"; the configured canary sent 2.1.0 its share
+    await g.serving({ timeoutMs: 1000, policy: { kind: 'canary', candidate: '2.1.0', percent: 100 } });
+    const started = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '2.0.0', reason: 'audit 23 pause', steps: [50, 100], stepDurationMs: 600_000 });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    try {
+      const paused = await call(url, 'POST', '/v1/models/churn/rollout/pause', {});
+      assert.equal(paused.status, 200, JSON.stringify(paused.body));
+      const before = shadow.requests;
+      const versions: string[] = [];
+      for (let i = 0; i < 10; i++) versions.push((await predict(url, { x: i })).version as string);
+      assert.deepStrictEqual(versions, Array(10).fill('1.0.0'));
+      assert.equal(shadow.requests, before, 'the configured canary gets nothing while the rollout is paused');
+    } finally {
+      await call(url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'audit 23 done' });
+      await g.serving({ timeoutMs: 1000 });
+    }
+  });
 });

@@ -92,6 +92,8 @@ export class RolloutController implements RoutingOverrides {
     const r = this.active.get(model);
     // a rollback waiting for the store: everything to the primary (a promoted candidate is still the alias's version)
     if (r && this.withdrawn.has(model)) return { policy: { kind: 'single' }, compareCanary: false, ...(r.state === 'promoted' && { primary: r.primary }) };
+    // a paused rollout: all traffic to the primary (the configured policy, a canary of its own, takes over at its end)
+    if (r?.state === 'paused') return { policy: { kind: 'single' }, compareCanary: false };
     if (!r || r.state !== 'running') return null;
     if (r.policy === 'shadow') return { policy: { kind: 'shadow', candidate: r.candidate, percent: r.weight }, compareCanary: false };
     if (r.policy === 'canary') return { policy: { kind: 'canary', candidate: r.candidate, percent: r.weight, ...(r.stickyKey !== undefined && { stickyKey: r.stickyKey }) }, compareCanary: true };
