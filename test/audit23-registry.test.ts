@@ -73,3 +73,28 @@ describe('audit 23: registry and gateway (real server, loopback model servers)',
     }
   });
 });
+
+describe('audit 23: alias names', { timeout: 60_000 }, () => {
+  let g: TwoVersionGateway;
+  before(async () => { g = await twoVersionGateway(); });
+  after(() => g.close());
+
+  test('audit 23: an alias name that is not one is a 400 saying what a name may be, on every call taking one', async () => {
+    const url = g.server.url;
+    const rule = /is not an alias name: 1 to 64 letters, digits, '\.', '_' or '-', starting with a letter or digit/;
+    const calls: Array<[string, string, Record<string, unknown>]> = [
+      ['PUT', '/v1/models/churn/aliases/bad%20alias', { version: '1.0.0', reason: 'r' }],
+      ['PUT', '/v1/models/churn/serving', { alias: 'bad alias' }],
+      ['PUT', '/v1/models/churn/serving', { alias: 42 }],
+      ['POST', '/v1/models/churn/promote', { alias: '-x', version: '2.0.0', reason: 'r', force: true }],
+      ['POST', '/v1/models/churn/rollback', { alias: 'bad alias', reason: 'r' }],
+    ];
+    for (const [method, path, body] of calls) {
+      const r = await call(url, method, path, body);
+      const e = (r.body as { error: { code: string; message: string } }).error;
+      assert.equal(r.status, 400, `${method} ${path} ${JSON.stringify(r.body)}`);
+      assert.equal(e.code, 'bad_request');
+      assert.match(e.message, rule, `${method} ${path}`);
+    }
+  });
+});
