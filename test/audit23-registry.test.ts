@@ -98,3 +98,27 @@ describe('audit 23: alias names', { timeout: 60_000 }, () => {
     }
   });
 });
+
+describe('audit 23: blue-green switch', { timeout: 60_000 }, () => {
+  let g: TwoVersionGateway;
+  before(async () => { g = await twoVersionGateway(); });
+  after(() => g.close());
+
+  test('audit 23: a switch to a standby the alias already points to is a 409 saying so, nothing recorded', async () => {
+    const url = g.server.url;
+    // the standby named is the serving version (a configuration naming it, or the alias set to it by hand since)
+    await g.serving({ policy: { kind: 'blue-green', standby: '1.0.0' } });
+    const before = ((await call(url, 'GET', '/v1/models/churn/deployments')).body as { deployments: unknown[] }).deployments.length;
+    const sw = await call(url, 'POST', '/v1/models/churn/switch', { reason: 'nothing to switch' });
+    assert.equal(sw.status, 409, JSON.stringify(sw.body));
+    const e = (sw.body as { error: { code: string; message: string } }).error;
+    assert.equal(e.code, 'conflict');
+    assert.match(e.message, /standby 1\.0\.0 already is the "production" version/);
+    const after = ((await call(url, 'GET', '/v1/models/churn/deployments')).body as { deployments: unknown[] }).deployments.length;
+    assert.equal(after, before);
+    // a real switch still flips
+    await g.serving({ policy: { kind: 'blue-green', standby: '2.0.0' } });
+    const ok = await call(url, 'POST', '/v1/models/churn/switch', { reason: 'green' });
+    assert.deepStrictEqual([ok.status, (ok.body as { version: string }).version], [200, '2.0.0']);
+  });
+});
