@@ -122,3 +122,36 @@ describe('audit 23: blue-green switch', { timeout: 60_000 }, () => {
     assert.deepStrictEqual([ok.status, (ok.body as { version: string }).version], [200, '2.0.0']);
   });
 });
+
+describe('audit 23: the serving alias moved during a rollout', { timeout: 60_000 }, () => {
+  let g: TwoVersionGateway;
+  let third: ModelServer;
+  before(async () => {
+    g = await twoVersionGateway();
+    third = await startModelServer();
+    assert.equal((await call(g.server.url, 'PUT', '/v1/models/churn/versions/2.1.0', { upstream: third.url })).status, 201);
+  });
+  after(async () => {
+    await g.close();
+    await third.close();
+  });
+
+  test('audit 23: a rollout whose primary alias is moved by hand mid-step ends at the next tick, not hours later for want of primary traffic', async () => {
+    const url = g.server.url;
+    const started = await call(url, 'POST', '/v1/models/churn/rollout', { candidate: '2.0.0', reason: 'audit 23', steps: [10, 100], stepDurationMs: 3_600_000 });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    // a hotfix by hand: production no longer serves the rollout's primary, 1.0.0, which gets no traffic from now on
+    const moved = await call(url, 'PUT', '/v1/models/churn/aliases/production', { version: '2.1.0', reason: 'hotfix', by: 'oncall' });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    const t = await call(url, 'POST', '/v1/rollouts/tick');
+    assert.deepStrictEqual(t.body, { ok: true, errors: [] });
+    const r = (await call(url, 'GET', '/v1/models/churn/rollout')).body as { rollout: { state: string; endReason: string } };
+    assert.equal(r.rollout.state, 'rolled_back', JSON.stringify(r.rollout));
+    assert.match(r.rollout.endReason, /"production" was moved off 1\.0\.0 during the rollout \(now 2\.1\.0\)/);
+    const aliases = (await call(url, 'GET', '/v1/models/churn/aliases')).body as { aliases: Record<string, string> };
+    assert.deepStrictEqual(aliases.aliases, { production: '2.1.0', canary: '1.0.0' }, 'the hand-set alias is left as it is');
+    const before = g.v2.requests;
+    for (let i = 0; i < 20; i++) assert.equal((await predict(url, { x: i })).version, '2.1.0');
+    assert.equal(g.v2.requests, before, 'the ended rollout\'s candidate gets no traffic');
+  });
+});
