@@ -152,6 +152,8 @@ export class Gateway {
     let served: string | null = null;
     let routed: string | null = null;
     let mirror: string | null = null;
+    // the policy in effect (a rollout's over the configured one) decides whether a mirrored call is a shadow's event
+    let shadowing = false;
     let fallback: string | null = null;
     const override = this.o.overrides?.routing(model) ?? null;
     const primary = override?.primary ?? ctl.aliases[serving.alias];
@@ -159,6 +161,7 @@ export class Gateway {
       attempts.push({ version: null, error: `alias "${serving.alias}" is not set` });
     } else {
       const policy = override?.policy ?? serving.policy;
+      shadowing = policy.kind === 'shadow';
       // the serving routeKey, else the canary's stickyKey, names the feature that keeps a user on one side
       const keyField = serving.routeKey ?? (policy.kind === 'canary' ? policy.stickyKey : undefined);
       let d = route({ primary, policy, compareCanary: override?.compareCanary ?? false }, routeKeyOf(body, keyField, headerKey), this.o.random);
@@ -229,7 +232,7 @@ export class Gateway {
         { attempts: attempts.map((a) => ({ version: a.version, error: a.error })), id });
     }
     if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);
-    if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs);
+    if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs, shadowing);
     const out: PredictResult['body'] = { prediction: answer.prediction, version: served as string, id };
     if (answer.score !== null) out.score = answer.score;
     if (answer.scores !== null) out.scores = answer.scores;
@@ -268,7 +271,7 @@ export class Gateway {
   }
 
   /** Sends the same request to `mirror` after the answer is known; only statistics (and, for a shadow, its event) come of it. */
-  private mirror(ctx: ModelContext, ctl: ModelControl, body: PredictBody, served: string, mirror: string, answer: UpstreamAnswer, payload: Outgoing, timeoutMs: number): void {
+  private mirror(ctx: ModelContext, ctl: ModelControl, body: PredictBody, served: string, mirror: string, answer: UpstreamAnswer, payload: Outgoing, timeoutMs: number, isShadow: boolean): void {
     const url = ctl.upstreams.get(mirror);
     const model = ctx.model.name;
     if (url === undefined) return;
@@ -277,7 +280,6 @@ export class Gateway {
       return;
     }
     this.mirrorsInFlight++;
-    const isShadow = ctl.serving.policy.kind === 'shadow' || this.o.overrides?.routing(model)?.policy.kind === 'shadow';
     // A shadow's answer is an event of its own, under a new id: its model server is sent that id (so its logs join the
     // shadow's event, not the primary's), and the request's x-request-id, which ties it to the request. A compared
     // canary's mirrored call records no event: it is sent the answer's id.

@@ -12,7 +12,7 @@ import { ArtifactUploads } from './artifact-uploads.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
 import { registrationDiffers, reregisterConflict } from './reregister.js';
-import { checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
+import { checkAliasName, checkServing, DEFAULT_SERVING, type ServingConfig } from './serving.js';
 import { normalizeTags } from './tags.js';
 import { sortVersions, type VersionSort } from './version-order.js';
 import { checkUpstream, checkVersionName } from './version-checks.js';
@@ -263,7 +263,7 @@ export class ModelRegistry {
 
   async setAlias(model: string, alias: string, version: string, opts: AliasChangeOptions): Promise<AliasResult> {
     this.requireVersion(model, version);
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) throw new RegistryError('bad_request', `invalid alias name "${alias.slice(0, 80)}"`);
+    checkAliasName(alias);
     const d = this.deployment(model, alias, version, opts.kind ?? 'set', opts.by, opts.reason);
     try {
       const previous = await this.o.store.setAlias({ model, alias, to: version, ...(opts.expectFrom !== undefined && { expectFrom: opts.expectFrom }) }, d);
@@ -278,6 +278,7 @@ export class ModelRegistry {
   /** Flips an alias back to the version it pointed to before, recording a "rollback" deployment. */
   async rollback(model: string, alias: string, reason: string, by: string): Promise<AliasResult> {
     this.requireModel(model);
+    checkAliasName(alias);
     const current = (await this.o.store.aliases(model))[alias];
     if (current === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: nothing to roll back`);
     const target = rollbackTarget(await this.o.store.deployments(model, 0, Number.MAX_SAFE_INTEGER), alias, current);

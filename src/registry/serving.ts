@@ -36,6 +36,13 @@ export const DEFAULT_SERVING: ServingConfig = { alias: 'production', timeoutMs: 
 
 export const MAX_TIMEOUT_MS = 120_000;
 
+/** Refuses an alias name (`field` names it in the message), saying what a name may be. */
+export function checkAliasName(alias: unknown, field = 'alias'): asserts alias is string {
+  if (typeof alias === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) return;
+  const got = typeof alias === 'string' ? `"${alias.slice(0, 80)}"` : JSON.stringify(alias) ?? String(alias);
+  throw new RegistryError('bad_request', `${field} ${got} is not an alias name: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. production)`);
+}
+
 /**
  * Validates a serving configuration from a request or the store, filling defaults. With the model (a request's
  * configuration), a static answer must be one the model could give; stored configurations load as they are.
@@ -47,7 +54,7 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
   const extra = Object.keys(o).filter((k) => !known.has(k));
   if (extra.length > 0) throw new RegistryError('bad_request', `unknown serving field(s) ${extra.join(', ')}; known: ${[...known].join(', ')}`);
   const alias = o['alias'] ?? DEFAULT_SERVING.alias;
-  if (typeof alias !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(alias)) throw new RegistryError('bad_request', 'alias must be a name');
+  checkAliasName(alias);
   const timeoutMs = o['timeoutMs'] ?? DEFAULT_SERVING.timeoutMs;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
     throw new RegistryError('bad_request', `timeoutMs must be from 1 to ${MAX_TIMEOUT_MS}`);

@@ -92,6 +92,8 @@ export class RolloutController implements RoutingOverrides {
     const r = this.active.get(model);
     // a rollback waiting for the store: everything to the primary (a promoted candidate is still the alias's version)
     if (r && this.withdrawn.has(model)) return { policy: { kind: 'single' }, compareCanary: false, ...(r.state === 'promoted' && { primary: r.primary }) };
+    // a paused rollout: all traffic to the primary (the configured policy, a canary of its own, takes over at its end)
+    if (r?.state === 'paused') return { policy: { kind: 'single' }, compareCanary: false };
     if (!r || r.state !== 'running') return null;
     if (r.policy === 'shadow') return { policy: { kind: 'shadow', candidate: r.candidate, percent: r.weight }, compareCanary: false };
     if (r.policy === 'canary') return { policy: { kind: 'canary', candidate: r.candidate, percent: r.weight, ...(r.stickyKey !== undefined && { stickyKey: r.stickyKey }) }, compareCanary: true };
@@ -304,6 +306,12 @@ export class RolloutController implements RoutingOverrides {
   }
 
   private async evaluateStep(r: Rollout, now: number): Promise<void> {
+    // the alias moved off the primary (by hand, a forced promotion): the primary gets no traffic any more, so the step
+    // would wait its whole maxStepDurationMs for samples while the candidate kept its share; end it now, as a promotion does
+    const serving = this.o.registry.control(r.model).aliases[r.alias];
+    if (serving !== r.primary) {
+      return this.rollback(r, `"${r.alias}" was moved off ${r.primary} during the rollout (now ${serving ?? 'unset'}): ended, its candidate no longer compared with the version serving`, 'rollout-controller');
+    }
     const canary = this.o.stats.arm(r.model, r.candidate);
     const primary = this.o.stats.arm(r.model, r.primary);
     const pair = this.o.stats.pairBetween(r.model, r.primary, r.candidate);

@@ -79,6 +79,8 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       const policy = ctl.serving.policy;
       if (policy.kind !== 'blue-green') throw new RegistryError('conflict', `model "${model}" is not served blue-green (policy "${policy.kind}")`);
       const current = ctl.aliases[ctl.serving.alias] ?? null;
+      // a standby the alias already points to (named so, or the alias set to it since): nothing would switch
+      if (current === policy.standby) throw new RegistryError('conflict', `standby ${policy.standby} already is the "${ctl.serving.alias}" version: nothing to switch (name the other version as the standby)`, { alias: ctl.serving.alias, standby: policy.standby });
       // switching to a standby that cannot answer would send every prediction to the fallback chain or a 503
       if (!ctl.upstreams.has(policy.standby)) throw new RegistryError('conflict', `standby ${policy.standby} has no upstream: register one before switching to it`);
       if (ctl.modelPaused || ctl.pausedVersions.has(policy.standby)) throw new RegistryError('conflict', `standby ${policy.standby} is paused: resume it before switching to it`);
