@@ -6,6 +6,38 @@ export function num(v: number | null | undefined, digits = 3): string {
   return v.toLocaleString('en-US', { maximumFractionDigits: a >= 100 ? 0 : digits });
 }
 
+/** A chart's value format: `more` digits beyond its own (tickLabels asks for them when ticks would read alike). */
+export type ValueFormat = (v: number, more?: number) => string;
+
+/** num with `digits` digits, as a chart's value format. */
+export const numFormat = (digits: number): ValueFormat => (v, more = 0) => num(v, digits + more);
+
+/** pct with `digits` digits, as a chart's value format. */
+export const pctFormat = (digits: number): ValueFormat => (v, more = 0) => pct(v, digits + more);
+
+/**
+ * The labels of a chart axis's ticks: `fmt`'s, with as many more digits (up to 6) as it takes for ticks of different
+ * values to read differently and no tick but 0 to read as 0 does. Until audit 23 an axis of small values read "0.01, 0,
+ * 0, 0" (a throughput of a few events an hour, num(v, 2)) or "0.0%" on every tick (an error rate of 0.01%).
+ */
+export function tickLabels(vals: ReadonlyArray<number | null>, fmt: ValueFormat): string[] {
+  const ticks = vals.map((v) => (v === null || !Number.isFinite(v) ? null : v));
+  for (let more = 0; ; more++) {
+    const labels = ticks.map((v) => (v === null ? '' : fmt(v, more)));
+    const zero = fmt(0, more);
+    const seen = new Map<string, number>();
+    const clear = ticks.every((v, i) => {
+      if (v === null) return true;
+      const label = labels[i] as string;
+      if (v !== 0 && label === zero) return false;
+      const other = seen.get(label);
+      seen.set(label, v);
+      return other === undefined || other === v;
+    });
+    if (clear || more >= 6) return labels;
+  }
+}
+
 export function pct(v: number | null | undefined, digits = 1): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`;
 }

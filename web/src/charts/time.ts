@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { h } from '../dom.js';
-import { time } from '../format.js';
+import { tickLabels, time, type ValueFormat } from '../format.js';
 
 export interface Series {
   label: string;
@@ -28,7 +28,8 @@ export interface TimeChartSpec {
   band?: { upper: number; lower: number; color: string };
   threshold?: { value: number; label: string };
   annotations?: Annotation[];
-  format?: (v: number) => string;
+  /** Values in the legend and on the y axis (where it is asked for more digits when ticks would read alike). */
+  format?: ValueFormat;
   height?: number;
   testid?: string;
   yMin?: number;
@@ -114,7 +115,7 @@ export function timeChart(spec: TimeChartSpec): HTMLElement {
     box.appendChild(h('p.empty', null, 'No data in this range.'));
     return fig;
   }
-  const fmt = spec.format ?? ((v: number) => String(v));
+  const fmt: ValueFormat = spec.format ?? ((v: number) => String(v));
   const data: uPlot.AlignedData = [spec.t.map((t) => t / 1000), ...spec.series.map((s) => s.values)];
   const opts: uPlot.Options = {
     width: 400,
@@ -124,7 +125,12 @@ export function timeChart(spec: TimeChartSpec): HTMLElement {
     scales: { x: { time: true }, y: spec.yMin !== undefined ? { range: (_u, lo, hi) => yRange(spec, lo, hi) } : {} },
     axes: [
       { stroke: '#64748b', grid: { stroke: '#e2e8f0' } },
-      { stroke: '#64748b', grid: { stroke: '#e2e8f0' }, size: 64, values: (_u, vals) => vals.map((v) => (v === null ? '' : fmt(v))) },
+      { stroke: '#64748b', grid: { stroke: '#e2e8f0' }, size: 64, values: (_u, vals) => {
+        const labels = tickLabels(vals, fmt);
+        // what the canvas draws, for tests and tools that read the page
+        fig.dataset['yTicks'] = labels.join('|');
+        return labels;
+      } },
     ],
     series: [
       { value: (_u, v) => (v === null ? '—' : time(v * 1000)) },

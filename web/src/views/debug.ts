@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { drift, models } from '../data.js';
 import { h, link } from '../dom.js';
-import { num, pct } from '../format.js';
+import { num, numFormat, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams } from '../route.js';
 import type { FeatureDrift, Quality } from '../types.js';
@@ -49,9 +49,9 @@ export const debugView = {
     }, { testid: 'debug-rejects' });
     return h('div', null, heading(ctx, `Debug ${m.name}`, picker), grid(
       statsPanel,
-      ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: (v) => num(v, 3), yMin: 0 }, notes)),
+      ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: numFormat(3), yMin: 0 }, notes)),
       ...features.map((f) => ctx.panel(`Drift: ${f}`, () => metricChart(ctx, m.name, q, {
-        title: `${f} drift score`, metrics: [{ metric: `drift:${f}`, label: f }], format: (v) => num(v, 3), yMin: 0, testid: `debug-drift-${f}`, threshold: thresholdOf(f),
+        title: `${f} drift score`, metrics: [{ metric: `drift:${f}`, label: f }], format: numFormat(3), yMin: 0, testid: `debug-drift-${f}`, threshold: thresholdOf(f),
       }, notes))),
       rejects,
     ));

@@ -1,6 +1,6 @@
 import { slos } from '../data.js';
 import { h } from '../dom.js';
-import { count, num, pct, usd } from '../format.js';
+import { count, num, pct, pctFormat, usd } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { statusBadge } from '../status.js';
 import { grid, heading, headlineMetric, metricValue, modelLink } from './common.js';
@@ -42,8 +42,8 @@ export const execView = {
     return h('div', null, heading(ctx, 'Executive summary'), grid(
       tiles,
       ctx.panel('Predictions per window', () => perModelChart(ctx, 'Predictions', 'events', count, { testid: 'exec-traffic' })),
-      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', (v) => pct(v, 0), { testid: 'exec-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' } })),
-      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', (v) => pct(v, 1), { testid: 'exec-errors', yTop: 0.01 })),
+      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', pctFormat(0), { testid: 'exec-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' } })),
+      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', pctFormat(1), { testid: 'exec-errors', yTop: 0.01 })),
       ctx.panel('Cost per inference', () => perModelChart(ctx, 'Cost per inference', 'costPerInference', usd, { testid: 'exec-cost' })),
       budget,
     ));

@@ -2,7 +2,7 @@ import { api } from '../api.js';
 import { categoryBars, histogramOverlay } from '../charts/bars.js';
 import { drift, models } from '../data.js';
 import { h, link } from '../dom.js';
-import { num, pct, time } from '../format.js';
+import { num, numFormat, pct, pctFormat, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { statusBadge } from '../status.js';
 import type { ModelInfo, Quality, SampledEvent } from '../types.js';
@@ -77,11 +77,11 @@ export const featureView = {
       ]);
     }, { testid: 'feature-verdict-panel' });
     const history = ctx.panel('Drift score history', () => metricChart(ctx, m.name, q, {
-      title: `${feature}: drift score per window`, metrics: [{ metric: `drift:${feature}`, label: 'score' }], format: (v) => num(v, 3),
+      title: `${feature}: drift score per window`, metrics: [{ metric: `drift:${feature}`, label: 'score' }], format: numFormat(3),
       threshold: threshold.then((f) => (f ? { value: f.threshold, label: `threshold ${f.threshold} (${f.method}${/ks|chi/i.test(f.method) ? ', p-value: drift below' : ''})` } : undefined)),
       testid: 'drift-history', yMin: 0,
     }, notes), { testid: 'feature-history' });
-    const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: (v) => pct(v, 1), testid: 'missing-rate', yMin: 0, yTop: 0.01 }, notes));
+    const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: pctFormat(1), testid: 'missing-rate', yMin: 0, yTop: 0.01 }, notes));
     const raw = ctx.panel('Sampled raw inputs', async () => {
       // The newest samples of the range (the endpoint answers newest first).
       const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, limit: SAMPLE_ROWS });

@@ -2,7 +2,7 @@ import type { Annotation } from '../charts/time.js';
 import { timeChart } from '../charts/time.js';
 import { performanceBuckets } from '../data.js';
 import { h } from '../dom.js';
-import { num } from '../format.js';
+import { num, numFormat } from '../format.js';
 import type { Query } from '../api.js';
 import type { ViewContext } from '../panel.js';
 import type { ModelInfo } from '../types.js';
@@ -29,7 +29,7 @@ export async function labelDriftChart(ctx: ViewContext, m: ModelInfo, q: Query, 
   const pValue = /^(ks|chisquare)$/.test(first.method);
   return timeChart({
     title: `Label drift score (${first.method}; drifted ${pValue ? 'below' : 'above'} ${num(first.threshold, 3)})`,
-    testid: 'label-drift-chart', t: bs.map((b) => b.from), format: (v) => num(v, 3), yMin: 0,
+    testid: 'label-drift-chart', t: bs.map((b) => b.from), format: numFormat(3), yMin: 0,
     series: [{ label: 'label drift score', values: bs.map((b) => b.labelDrift?.score ?? null), color: '#0891b2', points: true }],
     threshold: { value: first.threshold, label: `threshold ${num(first.threshold, 3)}` },
     annotations: notes,

@@ -1,7 +1,7 @@
 import { ApiFailure, explain } from '../api.js';
 import { alerts, drift, health, models, monitors } from '../data.js';
 import { h } from '../dom.js';
-import { count, ms, num, pct, usd } from '../format.js';
+import { count, ms, num, numFormat, pct, pctFormat, usd, type ValueFormat } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams, withParams } from '../route.js';
 import { statusBadge, verdict } from '../status.js';
@@ -67,20 +67,20 @@ export const modelView = {
       ]), ...(d ? [topDrifting(ctx, m.name, d.features), skippedNote(d)].filter((x) => x !== null) : [driftError ? h('p.notice.error', { role: 'status' }, driftError) : h('p.muted', null, 'No reference for this version: drift is not computed.')])];
     }, { testid: 'model-summary' });
 
-    const chart = (title: string, metrics: Array<{ metric: string; label: string }>, format: (v: number) => string, extra: Partial<Parameters<typeof metricChart>[3]> = {}): HTMLElement =>
+    const chart = (title: string, metrics: Array<{ metric: string; label: string }>, format: ValueFormat, extra: Partial<Parameters<typeof metricChart>[3]> = {}): HTMLElement =>
       ctx.panel(title, () => metricChart(ctx, m.name, q, { title, metrics, format, ...extra }, notes), { testid: extra.testid });
     return h('div', null,
       heading(ctx, `Model ${m.name}`, versionSel, segment ? h('span.badge', null, `segment ${segment}`) : '',
         h('a.small', { href: href('debug', [m.name], { ...rangeParams(ctx.route.params), version }) }, 'debug view →'), h('a.small', { href: href('registry', [m.name]) }, 'registry →')),
       grid(
         summary,
-        chart('Drift share (features drifted)', [{ metric: 'driftShare', label: 'share drifted' }], (v) => pct(v, 0), { threshold: { value: 0.5, label: 'dataset drift at 50% of features' }, driftBands: true, testid: 'drift-share', yMin: 0 }),
+        chart('Drift share (features drifted)', [{ metric: 'driftShare', label: 'share drifted' }], pctFormat(0), { threshold: { value: 0.5, label: 'dataset drift at 50% of features' }, driftBands: true, testid: 'drift-share', yMin: 0 }),
         ctx.panel('Quality', () => qualityChart(ctx, m, q, notes), { deferred: true, testid: 'quality' }),
         chart('Latency', [{ metric: 'latencyP50', label: 'p50' }, { metric: 'latencyP95', label: 'p95' }, { metric: 'latencyP99', label: 'p99' }], ms, { testid: 'latency', yMin: 0 }),
-        chart('Error rate', [{ metric: 'errorRate', label: 'error rate' }], (v) => pct(v, 1), { threshold: { value: 0.05, label: 'red at 5% errors' }, testid: 'error-rate', yMin: 0 }),
-        chart('Throughput', [{ metric: 'throughput', label: 'events/s' }], (v) => num(v, 2), { testid: 'throughput', yMin: 0 }),
+        chart('Error rate', [{ metric: 'errorRate', label: 'error rate' }], pctFormat(1), { threshold: { value: 0.05, label: 'red at 5% errors' }, testid: 'error-rate', yMin: 0 }),
+        chart('Throughput', [{ metric: 'throughput', label: 'events/s' }], numFormat(2), { testid: 'throughput', yMin: 0 }),
         chart('Cost per inference', [{ metric: 'costPerInference', label: 'USD' }], (v) => usd(v), { testid: 'cost' }),
-        chart('Prediction drift', [{ metric: 'predictionDrift', label: 'prediction drift score' }], (v) => num(v, 3), { testid: 'prediction-drift', yMin: 0 }),
+        chart('Prediction drift', [{ metric: 'predictionDrift', label: 'prediction drift score' }], numFormat(3), { testid: 'prediction-drift', yMin: 0 }),
         ctx.panel('Label drift', () => labelDriftChart(ctx, m, q, notes), { deferred: true, testid: 'label-drift' }),
         ctx.panel('Segments', () => segmentTable(ctx, m, version), { deferred: true, wide: true, testid: 'segments' }),
       ));

@@ -4,9 +4,10 @@ import { models, series } from '../data.js';
 import { h } from '../dom.js';
 import type { ViewContext } from '../panel.js';
 import { COLORS } from './series.js';
+import type { ValueFormat } from '../format.js';
 
 /** One metric for every model on one chart (the models share the range, so the windows line up). */
-export async function perModelChart(ctx: ViewContext, title: string, metric: string, format: (v: number) => string, opts: { testid?: string; threshold?: { value: number; label: string }; only?: (kind: string) => boolean; daily?: boolean; yTop?: number } = {}): Promise<HTMLElement> {
+export async function perModelChart(ctx: ViewContext, title: string, metric: string, format: ValueFormat, opts: { testid?: string; threshold?: { value: number; label: string }; only?: (kind: string) => boolean; daily?: boolean; yTop?: number } = {}): Promise<HTMLElement> {
   const list = (await models()).filter((m) => !opts.only || opts.only(m.outputKind));
   // Hour windows hold too few events for stable drift tests: drift charts can ask for day windows over >= 7 days.
   const range = opts.daily ? { ...ctx.range, from: Math.min(ctx.range.from, ctx.range.to - 7 * 86_400_000) } : ctx.range;

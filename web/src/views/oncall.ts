@@ -1,6 +1,6 @@
 import { alerts, deployments, models, pool, slos } from '../data.js';
 import { externalLink, h } from '../dom.js';
-import { ago, ms, pct, time } from '../format.js';
+import { ago, ms, pctFormat, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { alertTitle, statusBadge } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
@@ -48,9 +48,9 @@ export const oncallView = {
     }, { wide: true, testid: 'oncall-slos' });
     return h('div', null, heading(ctx, 'On-call'), grid(
       problems,
-      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', (v) => pct(v, 1), { testid: 'oncall-errors', threshold: { value: 0.05, label: 'red at 5%' } })),
+      ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', pctFormat(1), { testid: 'oncall-errors', threshold: { value: 0.05, label: 'red at 5%' } })),
       ctx.panel('Latency p95', () => perModelChart(ctx, 'Latency p95', 'latencyP95', ms, { testid: 'oncall-latency' })),
-      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting (daily windows, last 7 days at least)', 'driftShare', (v) => pct(v, 0), { testid: 'oncall-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' }, daily: true })),
+      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting (daily windows, last 7 days at least)', 'driftShare', pctFormat(0), { testid: 'oncall-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' }, daily: true })),
       ctx.panel('Throughput', () => perModelChart(ctx, 'Throughput (events/s)', 'throughput', (v) => v.toFixed(2), { testid: 'oncall-throughput' })),
       changes, burn,
     ));

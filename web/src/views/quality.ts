@@ -2,7 +2,7 @@ import type { Annotation } from '../charts/time.js';
 import { timeChart } from '../charts/time.js';
 import { performanceBuckets } from '../data.js';
 import { h } from '../dom.js';
-import { num, pct, time } from '../format.js';
+import { numFormat, pctFormat, time } from '../format.js';
 import type { Query } from '../api.js';
 import type { ViewContext } from '../panel.js';
 import type { ModelInfo } from '../types.js';
@@ -41,7 +41,7 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
   const estimated = hm.key === 'accuracy' ? bs.map((b) => b.estimated?.accuracy ?? null) : [];
   const hasEstimate = estimated.some((v) => v !== null);
   const ref = perf.reference?.metrics[hm.key]?.value ?? null;
-  const fmt = hm.key === 'accuracy' ? (v: number) => pct(v) : (v: number) => num(v, 2);
+  const fmt = hm.key === 'accuracy' ? pctFormat(1) : numFormat(2);
   const chart = timeChart({
     title: `${hm.label}: realized (95% CI) vs ${hasEstimate ? 'estimated (CBPE)' : 'reference'}`,
     testid: 'quality-chart', t, format: fmt,

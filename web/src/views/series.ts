@@ -6,6 +6,7 @@ import type { Query } from '../api.js';
 import type { ViewContext } from '../panel.js';
 import { driftLevel } from '../status.js';
 import type { Point } from '../types.js';
+import type { ValueFormat } from '../format.js';
 
 export const COLORS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#be123c'];
 
@@ -18,7 +19,7 @@ export function annotationCache(ctx: ViewContext, model: string): () => Promise<
 export interface MetricChart {
   title: string;
   metrics: Array<{ metric: string; label: string }>;
-  format: (v: number) => string;
+  format: ValueFormat;
   /** A threshold line (or the promise of one, fetched alongside the series). */
   threshold?: TimeChartSpec['threshold'] | Promise<TimeChartSpec['threshold']>;
   testid?: string;
