@@ -13,6 +13,11 @@ export function minuteTime(t: number): string {
   return new Date(t).toISOString().replace(/:\d\d\.\d+Z$/, 'Z');
 }
 
+/** A list's table, or `none` (what is not there, e.g. "no open alerts") on a line of its own when it has no rows. */
+export function listTable(none: string, header: string[], rows: string[][]): string {
+  return rows.length === 0 ? `${none}\n` : table(header, rows);
+}
+
 export function table(header: string[], rawRows: string[][]): string {
   // a cell's control characters escaped (printable.ts): a newline or an escape sequence in a name must not break the table
   const rows = rawRows.map((r) => r.map((c) => printable(c)));

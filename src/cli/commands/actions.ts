@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ACTION_STATES, type ActionRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { minuteTime, table } from '../format.js';
+import { listTable, minuteTime } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
@@ -26,7 +26,7 @@ export function actionsCommand(setCode: (c: number) => void): Command {
       const { actions, next } = await api(o, 'GET', `/v1/actions${queryString({ state: o.state, model: o.model, limit: o.limit?.toString(), before: o.before })}`) as { actions: ActionRecord[]; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(actions, null, 2) + '\n');
       else {
-        process.stdout.write(table(['id', 'state', 'kind', 'model', 'alert', 'at', 'note'], actions.map((a) => [
+        process.stdout.write(listTable(`no actions${o.state === 'all' ? '' : ` in state ${o.state}`}${o.model === undefined ? '' : ` of model ${o.model}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'kind', 'model', 'alert', 'at', 'note'], actions.map((a) => [
           a.id, a.state, a.kind, a.model, a.alertId ?? '-', minuteTime(a.at), typeof a.detail['note'] === 'string' ? a.detail['note'] : '',
         ])));
       }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { fmt, minuteTime, table } from '../format.js';
+import { fmt, listTable, minuteTime } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
@@ -25,7 +25,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
         // `compared`: what the threshold is checked against. Of a baseline or rolling monitor that is the change from
         // the baseline (accuracy 0.5718 against the reference's 0.8444: a drop of 0.3228, over the 0.1 threshold), not
         // the observed value, which beside the threshold alone read as "0.5718 is not over 0.1".
-        process.stdout.write(table(['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags'], alerts.map((a) => [
+        process.stdout.write(listTable(`no ${o.state === 'all' ? '' : `${o.state} `}alerts${o.model === undefined ? '' : ` of model ${o.model}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags'], alerts.map((a) => [
           a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null),
           fmt(a.context['baseline'] as number | null), fmt(a.context['compared'] as number | null), fmt(a.context['threshold'] as number | null),
           minuteTime(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),

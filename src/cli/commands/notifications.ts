@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { NotificationRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { table } from '../format.js';
+import { listTable } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 
 type ListOpts = ApiOptions & { from?: string; to?: string; status: 'sent' | 'failed' | 'all'; notifier?: string; json?: boolean };
@@ -33,7 +33,7 @@ export function notificationsCommand(setCode: (c: number) => void): Command {
       const shown = all.filter((n) => (o.status === 'all' || n.status === o.status) && (o.notifier === undefined || n.notifier === o.notifier));
       if (o.json) process.stdout.write(JSON.stringify(shown, null, 2) + '\n');
       else {
-        process.stdout.write(table(['at', 'notifier', 'group', 'firing', 'resolved', 'status', 'attempts', 'error'], shown.map((n) => [
+        process.stdout.write(listTable(`no notifications${o.status === 'all' ? '' : ` ${o.status}`}${o.notifier === undefined ? '' : ` of notifier ${o.notifier}`} in the range`, ['at', 'notifier', 'group', 'firing', 'resolved', 'status', 'attempts', 'error'], shown.map((n) => [
           iso(n.at), n.notifier, n.groupKey, String(n.firing), String(n.resolved), n.status, String(n.attempts), n.error ?? '',
         ])));
       }

@@ -4,7 +4,7 @@ import { formatMatcher, type Matcher } from '../../core/rules/matchers.js';
 import { parseDuration } from '../../monitors/duration.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { table } from '../format.js';
+import { listTable } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
@@ -34,7 +34,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
       const { silences, next } = await api(o, 'GET', `/v1/silences${queryString({ state: o.state, limit: o.limit?.toString(), before: o.before })}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
       else {
-        process.stdout.write(table(['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
+        process.stdout.write(listTable(`no silences${o.state === 'all' ? '' : ` in state ${o.state}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
           s.id, s.state, s.matchers.map(formatMatcher).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
         ])));
       }
