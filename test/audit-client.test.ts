@@ -133,6 +133,15 @@ describe('lookout/client audit', { timeout: 60_000 }, () => {
     for (const url of ['http://lookout:8080', 'HTTPS://lookout.example.com/base/']) assert.doesNotThrow(() => new LookoutClient({ url }));
   });
 
+  test('audit 23: an API path as the url (the events endpoint) makes the constructor throw, naming the part to drop', () => {
+    // before, it posted to /v1/events/v1/events: a 404 "no route" at every flush, every row failed
+    for (const [url, part] of [['http://lookout:8080/v1/events', '/v1/events'], ['http://lookout:8080/v1/labels/', '/v1/labels'], ['http://proxy/lookout/v1', '/v1']] as const) {
+      assert.throws(() => new LookoutClient({ url }), (e: unknown) => e instanceof TypeError && e.message.includes(`drop "${part}"`) && e.message.includes('base URL'), url);
+    }
+    // a prefix that only looks like one is a prefix
+    for (const url of ['http://proxy/v1x/', 'http://proxy/v1/events-proxy', 'http://proxy/api/v2']) assert.doesNotThrow(() => new LookoutClient({ url }), url);
+  });
+
   test('413 from a proxy with a smaller body limit (nginx: 1 MB): the batch is split and delivered, only a row too large alone fails', async () => {
     const limit = 8 * 1024; // bytes of body the "proxy" lets through
     const stored: string[] = [];

@@ -58,6 +58,9 @@ export class LookoutClient {
     // fetch refuses these on every request: "lookout:8080" (no scheme) parses as a URL of scheme "lookout:".
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`url must start with http:// or https:// (got "${opts.url}")`);
     if (parsed.username !== '' || parsed.password !== '') throw new TypeError('url must not contain credentials (pass the key as apiKey)');
+    // the events endpoint given as the url posted to /v1/events/v1/events, answered 404 "no route" on every flush
+    const apiPath = /\/v1(\/(events|labels))?\/*$/.exec(parsed.pathname);
+    if (apiPath) throw new TypeError(`url is the server's base URL (e.g. http://lookout:8080), not an API path: drop "${apiPath[0].replace(/\/+$/, '')}" (got "${opts.url}")`);
     // Under the url's path, keeping its query string (a proxy's tenant or token); the fragment is never sent.
     const endpoint = (path: string): string => {
       const u = new URL(parsed.href);
