@@ -101,6 +101,8 @@ export function checkRolloutSpec(raw: unknown): RolloutSpec {
   const s = knownFieldsOf(o['slo'], 'rollout "slo"', Object.keys(DEFAULT_SLO));
   const sticky = o['stickyKey'];
   if (sticky !== undefined && typeof sticky !== 'string') throw new RegistryError('bad_request', 'rollout "stickyKey" must be a string');
+  // a shadow mirrors requests (which ones changes no answer) and a blue-green switches them all: a key would do nothing
+  if (sticky !== undefined && policy !== 'canary') throw new RegistryError('bad_request', `rollout "stickyKey" keeps a user on one side of a canary: a ${policy} rollout takes none`);
   return {
     candidate, policy, steps: steps as number[], stepDurationMs,
     maxStepDurationMs: num(o, 'maxStepDurationMs', stepDurationMs * 10, stepDurationMs, 30 * 86_400_000),

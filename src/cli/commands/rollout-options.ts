@@ -48,7 +48,7 @@ export function addRolloutSpecOptions(cmd: Command): Command {
     .option('--step-minutes <m>', 'time per step in minutes (older form of --step-duration)', parseNumber)
     .option('--max-step-duration <dur>', 'a step still short of samples after this long rolls back (default 10 x the step duration)', parseCliDuration)
     .option('--bake <dur>', 'after promotion, an SLO breach within this period rolls back (default 1h)', parseCliDuration)
-    .option('--sticky-key <field>', 'sticky routing key field')
+    .option('--sticky-key <field>', 'sticky routing key field (a canary rollout only)')
     .option('--min-samples <n>', 'analysis: requests each arm needs per step (analysis.minSamples, default 100)', parseNumber)
     .option('--max-error-rate <x>', 'SLO: the candidate\'s error rate objective, 0..1 (slo.maxErrorRate, default 0.05)', parseNumber)
     .option('--max-p95-ms <ms>', 'SLO: the candidate\'s p95 latency objective (slo.maxP95Ms, default 1000)', parseNumber)
