@@ -48,7 +48,7 @@ export const PerformanceBucket: Schema = object({
 
 /** GET /v1/models/:name/performance/buckets. */
 export const PerformanceBucketsAnswer: Schema = withHead({
-  step: { type: 'integer', minimum: 60000, description: 'bucket size in ms' },
+  step: { type: 'integer', minimum: 60000, description: 'bucket size in ms: the step asked, rounded up to whole minutes (whole hours for a range answered in hours)' },
   buckets: { type: 'array', items: ref('PerformanceBucket'), maxItems: 1000 },
   reference: { anyOf: [ref('MetricsResult'), { type: 'null' }] },
 });

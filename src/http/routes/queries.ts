@@ -110,14 +110,17 @@ export function queryRoutes(deps: AppDeps) {
     app.get<RG>('/v1/models/:name/performance/buckets', read(answer('PerformanceBucketsAnswer', 'realized metrics and the CBPE estimate per bucket of step'), 'step', 'metrics', 'ci'), async (req: Req) => timed('performance_buckets', async () => {
       const { v, r } = ctx(req);
       const m = requireModel(deps, v.record.model);
-      const step = stepParam(req.query['step']);
-      const count = Math.ceil(r.to / step) - Math.floor(r.from / step);
+      // Buckets of the range the answer states (whole minutes, or hours before the minute windows' retention), as
+      // /performance reads its labelled events and summaries: the first and last bucket clipped to it. Their bounds
+      // must fall on those windows, or each bucket's summaries (its CBPE estimate) would be of its range widened to
+      // them and a prediction estimated in two buckets: the step is rounded up to a whole number of them (answered).
+      const eff = deps.reader.effectiveRange(r.from, r.to);
+      const unit = deps.reader.seriesGranularity(r.from, 'minute') === 'hour' ? 3_600_000 : 60_000;
+      const step = Math.ceil(stepParam(req.query['step']) / unit) * unit;
+      const count = Math.ceil(eff.to / step) - Math.floor(eff.from / step);
       if (count > MAX_BUCKETS) throw new ApiError('bad_request', `step ${formatDuration(step)} cuts the range into ${count} buckets; at most ${MAX_BUCKETS}`, { buckets: count, max: MAX_BUCKETS });
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
       const ci = booleanParam(req.query['ci'], 'ci');
-      // Buckets of the range the answer states (whole minutes, or hours before the minute windows' retention), as
-      // /performance reads its labelled events and summaries: the first and last bucket clipped to it.
-      const eff = deps.reader.effectiveRange(r.from, r.to);
       const summaries = (f: number, t: number): Promise<WindowSummary> => deps.reader.merged(v, r.segment, f, t);
       const buckets = await performanceBuckets(perf, m, v, eff.from, eff.to, step, { segment: r.segment, ci, summaries, ...(metrics && { metrics }) });
       return { ...head(v, r), step, buckets, reference: v.reference?.profile.metrics ?? null };
