@@ -51,7 +51,9 @@ describe('issue 6: dashboard query endpoints (/series, /features/:f/distribution
       assert.deepEqual(series[metric], points.map((p) => p.value), metric);
       assert.deepEqual(batch.body['events'], points.map((p) => p.events));
     }
-    assert.deepEqual(series['events'], [null, 300, 300, null], 'empty windows are null');
+    // an empty window counts 0 events (null until audit 23); its other metrics have no value
+    assert.deepEqual(series['events'], [0, 300, 300, 0], 'empty windows count 0');
+    assert.deepEqual(series['errorRate']?.map((v) => v === null), [true, false, false, true], 'and have no error rate');
     const bad = await call(s.url, 'GET', `/v1/models/m/series?${q}&metrics=events,nope`);
     assert.equal(bad.status, 400);
     assert.deepEqual((bad.body['error'] as { details: { unknown: string[] } }).details.unknown, ['nope']);

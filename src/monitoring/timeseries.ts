@@ -64,13 +64,19 @@ export function seriesDriftMethod(metric: string, v: VersionContext): { method: 
   return { method: c.method.id, threshold: c.threshold };
 }
 
+/** Metrics that count: a window without events has the value 0, not none. */
+const COUNT_METRICS = new Set(['events', 'throughput', 'rejected']);
+
 /**
  * The value a chart shows for the window starting at `t` at time `now`: a rate (throughput) of a window still running
  * counts its events over the part that has passed, not the whole window (else every throughput chart ended in a false
- * drop: half the rate at midday for a day window). Other metrics, and windows that have ended, as computed.
+ * drop: half the rate at midday for a day window). A count (events, throughput, rejected) of a window that has begun
+ * and has no events is 0: until audit 23 it was null, as a rate or a quantile of no events is, and a model whose
+ * traffic stopped showed a gap in its throughput chart where it had dropped to 0. Other metrics as computed.
  */
 export function pointValue(metric: string, value: number | null, t: number, size: number, now: number): number | null {
-  if (metric !== 'throughput' || value === null || now >= t + size || now <= t) return value;
+  if (value === null) return COUNT_METRICS.has(metric) && t < now ? 0 : null;
+  if (metric !== 'throughput' || now >= t + size || now <= t) return value;
   return (value * size) / (now - t);
 }
 

@@ -51,7 +51,7 @@ export const oncallView = {
       ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', pctFormat(1), { testid: 'oncall-errors', threshold: { value: 0.05, label: 'red at 5%' } })),
       ctx.panel('Latency p95', () => perModelChart(ctx, 'Latency p95', 'latencyP95', ms, { testid: 'oncall-latency' })),
       ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting (daily windows, last 7 days at least)', 'driftShare', pctFormat(0), { testid: 'oncall-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' }, daily: true })),
-      ctx.panel('Throughput', () => perModelChart(ctx, 'Throughput (events/s)', 'throughput', (v) => v.toFixed(2), { testid: 'oncall-throughput' })),
+      ctx.panel('Throughput', () => perModelChart(ctx, 'Throughput (events/s)', 'throughput', (v, more = 0) => v.toFixed(2 + more), { testid: 'oncall-throughput' })),
       changes, burn,
     ));
   },
