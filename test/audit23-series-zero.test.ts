@@ -8,6 +8,7 @@ import { call, testServer } from './helpers/server.js';
  * without events, as for a rate or a quantile of no events, while /health answers 0: a model whose traffic stopped
  * showed a gap in its throughput chart where it had dropped to 0. A count of a window that has begun is now 0; a
  * window still to come stays null, as do the other metrics of an empty window. Real server, DuckDB file, known traffic.
+ * Also: a range refused (from after to, over 400 days) said neither bound, its details empty; both are said now.
  */
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -57,5 +58,25 @@ describe('audit 23: counts of windows without events are 0 (real server)', () =>
     // 10:15-10:45, one clipped hour point without events
     const clipped = await points('throughput', 'hour', START + 2 * HOUR + 15 * MIN, START + 2 * HOUR + 45 * MIN);
     assert.deepEqual(clipped.map((p) => [p.value, p.events]), [[0, 0]]);
+  });
+});
+
+describe('audit 23: range refusals say the range', () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+  });
+  after(() => s?.close());
+
+  test('from after to, and a range over 400 days: the bounds (and days) in the message and details', async () => {
+    const swapped = await call(s.url, 'GET', `/v1/models/m/health?from=${NOW}&to=${NOW - HOUR}`);
+    assert.equal(swapped.status, 400);
+    assert.deepEqual(swapped.body, { error: { code: 'bad_request', message: '"from" must be before "to" (from 2026-12-07T12:30:00.000Z, to 2026-12-07T11:30:00.000Z)', details: { from: NOW, to: NOW - HOUR } } });
+    const long = await call(s.url, 'GET', `/v1/models/m/drift?from=${NOW - 401 * 24 * HOUR}&to=${NOW}`);
+    assert.equal(long.status, 400);
+    assert.deepEqual(long.body, { error: { code: 'bad_request', message: 'time range is too long: 401 days, at most 400', details: { from: NOW - 401 * 24 * HOUR, to: NOW, days: 401, maxDays: 400 } } });
+    const alerts = await call(s.url, 'GET', `/v1/notifications?from=${NOW}&to=${NOW}`);
+    assert.deepEqual(alerts.body['error'], { code: 'bad_request', message: '"from" must be before "to" (from 2026-12-07T12:30:00.000Z, to 2026-12-07T12:30:00.000Z)', details: { from: NOW, to: NOW } });
   });
 });

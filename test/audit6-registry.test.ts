@@ -384,7 +384,10 @@ describe('audit 6: deployment history range', { timeout: 60_000 }, () => {
     const server = await churnRegistryServer();
     try {
       const r = await call(server.url, 'GET', '/v1/models/churn/deployments?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z');
-      assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: '"from" must be before "to"', details: {} } }]);
+      // both bounds said, in the message and details (audit 23)
+      const from = Date.UTC(2026, 1, 1);
+      const to = Date.UTC(2026, 0, 1);
+      assert.deepStrictEqual([r.status, r.body], [400, { error: { code: 'bad_request', message: '"from" must be before "to" (from 2026-02-01T00:00:00.000Z, to 2026-01-01T00:00:00.000Z)', details: { from, to } } }]);
       const all = await call(server.url, 'GET', '/v1/models/churn/deployments');
       assert.equal((all.body['deployments'] as unknown[]).length, 1);
     } finally {

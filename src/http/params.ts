@@ -54,11 +54,24 @@ export interface RangeParams {
  * from/to (default: the last 24 h), version, segment ("k=v,k2=v2"), granularity. The model's segment keys, when given,
  * are named in the refusal of a malformed segment.
  */
+/**
+ * Refuses from >= to, saying both as the query has them once defaults are filled in (a `to` given alone, before the
+ * default `from`, is refused too): until audit 23 the message said neither and `details` was empty.
+ */
+export function checkRangeOrder(from: number, to: number): void {
+  if (from < to) return;
+  const at = (t: number): string => (Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t));
+  throw new ApiError('bad_request', `"from" must be before "to" (from ${at(from)}, to ${at(to)})`, { from, to });
+}
+
 export function rangeParams(q: Record<string, unknown>, now: number, model?: SegmentKeysOf): RangeParams {
   const to = parseTime(q['to'], 'to') ?? now;
   const from = parseTime(q['from'], 'from') ?? to - DEFAULT_RANGE_MS;
-  if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
-  if (to - from > MAX_RANGE_MS) throw new ApiError('bad_request', 'time range is too long (at most 400 days)');
+  checkRangeOrder(from, to);
+  if (to - from > MAX_RANGE_MS) {
+    const days = Math.ceil((to - from) / 86_400_000);
+    throw new ApiError('bad_request', `time range is too long: ${days} days, at most ${MAX_RANGE_MS / 86_400_000}`, { from, to, days, maxDays: MAX_RANGE_MS / 86_400_000 });
+  }
   const out: RangeParams = { from, to, segment: parseSegment(q['segment'], model) };
   if (typeof q['version'] === 'string' && q['version'] !== '') out.version = q['version'];
   if (q['granularity'] !== undefined) {

@@ -4,7 +4,7 @@ import { DefinitionError } from '../../monitors/definition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
-import { parseTime } from '../params.js';
+import { checkRangeOrder, parseTime } from '../params.js';
 
 /** A JSON object body (or an empty one); anything else is a 400. */
 export function objectBody(req: FastifyRequest): Record<string, unknown> {
@@ -30,7 +30,7 @@ export function statesParam<T extends string>(q: Record<string, unknown>, known:
 export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
   const to = parseTime(q['to'], 'to') ?? now;
   const from = parseTime(q['from'], 'from') ?? to - defaultMs;
-  if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
+  checkRangeOrder(from, to);
   return { from, to };
 }
 

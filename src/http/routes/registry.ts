@@ -7,7 +7,7 @@ import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer, type AnswerName } from '../answers/index.js';
 import { ApiError } from '../errors.js';
-import { parseTime } from '../params.js';
+import { checkRangeOrder, parseTime } from '../params.js';
 import { monitorWarnings } from './monitor-warnings.js';
 import { actor, knownFields, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
 
@@ -115,7 +115,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       const from = parseTime(req.query['from'], 'from') ?? 0;
       const to = parseTime(req.query['to'], 'to') ?? Number.MAX_SAFE_INTEGER;
       // swapped bounds would answer an empty history, as if the model had never been deployed
-      if (!(from < to)) throw new ApiError('bad_request', '"from" must be before "to"');
+      checkRangeOrder(from, to);
       return { deployments: await registry.deployments(req.params.name, from, to) };
     });
 
