@@ -58,6 +58,11 @@ describe('issue 5: registry CLI (lookout models / versions / promote / rollback)
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(refused.stdout, /rocAuc +1\.0000 +0\.5000 +-0\.5000/);
     assert.match(refused.stderr, /promotion of churn@1\.1\.0 over 1\.0\.0 refused/);
+    assert.match(refused.stdout, /\(200 labelled rows; bootstrap seed 0, 100 resamples: --seed 0 gives these intervals again\)/);
+    // without resamples there are no intervals to give again (audit 23: it said "0 resamples: --seed 0 gives these intervals again")
+    const noCi = await lookout(['promote', 'churn', '1.1.0', ...u, '--reason', 'try', '--test-set', join(dir, 'test.jsonl'), '--resamples', '0']);
+    assert.equal(noCi.code, 1, noCi.stderr);
+    assert.match(noCi.stdout, /\(200 labelled rows; no intervals: 0 resamples\)\n/);
     const forced = await lookout(['promote', 'churn', '1.1.0', ...u, '--reason', 'hotfix', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /production: 1\.0\.0 -> 1\.1\.0/);

@@ -30,7 +30,7 @@ describe('issue 5: model registry API', { timeout: 60_000 }, () => {
     assert.equal((await call(url, 'PUT', '/v1/models/churn/versions/2.0.0', body)).status, 200, 'identical re-registration is idempotent');
     const changed = await call(url, 'PUT', '/v1/models/churn/versions/2.0.0', { ...body, lineage: { gitCommit: 'other' } });
     assert.equal(changed.status, 409);
-    assert.match(JSON.stringify(changed.body), /immutable/);
+    assert.match(JSON.stringify(changed.body), /the lineage of a version is immutable/);
     const bad = await call(url, 'PUT', '/v1/models/churn/versions/v2', {});
     assert.equal(bad.status, 400);
     assert.match((bad.body.error as { message: string }).message, /semantic version/);

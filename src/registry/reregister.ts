@@ -33,7 +33,7 @@ export function reregisterConflict(existing: RegistryVersionRecord, differs: str
   const mutable: string[] = differs.filter((f) => f === 'tags' || f === 'notes' || f === 'upstream');
   const fixed = differs.filter((f) => !mutable.includes(f));
   const how = [
-    ...(fixed.length > 0 ? [`the ${fixed.join(' and ')} of a version are immutable: register a new version`] : []),
+    ...(fixed.length > 0 ? [`the ${fixed.join(' and ')} of a version ${fixed.length === 1 ? 'is' : 'are'} immutable: register a new version`] : []),
     ...(mutable.length > 0 ? [`change ${mutable.join(', ')} with PATCH /v1/models/${model}/versions/${version} (lookout versions update ${model} ${version})`] : []),
   ];
   return new RegistryError('conflict', `version ${model}@${version} is already registered with other ${differs.join(', ')}; nothing was changed: ${how.join('; ')}`,

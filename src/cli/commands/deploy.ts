@@ -43,7 +43,7 @@ export function readTestSet(path: string, label: string): Array<{ features: Reco
 function gateTable(details: { gate?: Record<string, unknown>; comparison?: { n: number; seed?: number; resamples?: number; metrics: Array<{ metric: string; a: number | null; b: number | null; delta: { value: number | null; ci: [number, number] | null } }> } }): string {
   const c = details.comparison;
   if (!c) return '';
-  return `${table(['metric', 'current', 'candidate', 'delta', '95% CI'], c.metrics.map((m) => [m.metric, fmt(m.a), fmt(m.b), fmt(m.delta.value), m.delta.ci ? `${fmt(m.delta.ci[0])} .. ${fmt(m.delta.ci[1])}` : '-']))}(${c.n} labelled rows; bootstrap seed ${c.seed ?? '-'}, ${c.resamples ?? '-'} resamples: --seed ${c.seed ?? '-'} gives these intervals again)\n`;
+  return `${table(['metric', 'current', 'candidate', 'delta', '95% CI'], c.metrics.map((m) => [m.metric, fmt(m.a), fmt(m.b), fmt(m.delta.value), m.delta.ci ? `${fmt(m.delta.ci[0])} .. ${fmt(m.delta.ci[1])}` : '-']))}(${c.n} labelled rows; ${c.resamples === 0 ? 'no intervals: 0 resamples' : `bootstrap seed ${c.seed ?? '-'}, ${c.resamples ?? '-'} resamples: --seed ${c.seed ?? '-'} gives these intervals again`})\n`;
 }
 
 /** `lookout promote MODEL VERSION` (gated by a head-to-head comparison) and `lookout rollback MODEL`. */
