@@ -80,3 +80,34 @@ describe('audit 23: range refusals say the range', () => {
     assert.deepEqual(alerts.body['error'], { code: 'bad_request', message: '"from" must be before "to" (from 2026-12-07T12:30:00.000Z, to 2026-12-07T12:30:00.000Z)', details: { from: NOW, to: NOW } });
   });
 });
+
+describe('audit 23: GET /events gives `next` only when a page follows', () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer({ clock: () => NOW, configure: (c) => { c.ingest.sampleRate = 1; } });
+    assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { x: { type: 'number' } } } })).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
+    const events = Array.from({ length: 10 }, (_, i) => ({ id: `e${i}`, model: 'm', version: '1', timestamp: NOW - HOUR + i * MIN, features: { x: i }, prediction: i }));
+    assert.equal((await call(s.url, 'POST', '/v1/events', { events })).body['accepted'], 10);
+  });
+  after(() => s?.close());
+
+  test('a page holding the last events has no next (it pointed to an empty page); pages of 4 walk 4, 4, 2', async () => {
+    const range = `from=${NOW - 2 * HOUR}&to=${NOW}`;
+    const all = await call(s.url, 'GET', `/v1/models/m/events?${range}&limit=10`);
+    assert.equal((all.body['events'] as unknown[]).length, 10);
+    assert.equal(all.body['next'], null);
+    const sizes: number[] = [];
+    const ids: string[] = [];
+    for (let before: string | null = null, n = 0; n < 10; n++) {
+      const r = await call(s.url, 'GET', `/v1/models/m/events?${range}&limit=4${before === null ? '' : `&before=${before}`}`);
+      const page = r.body['events'] as Array<{ id: string }>;
+      sizes.push(page.length);
+      ids.push(...page.map((e) => e.id));
+      before = r.body['next'] as string | null;
+      if (before === null) break;
+    }
+    assert.deepEqual(sizes, [4, 4, 2]);
+    assert.deepEqual(ids, Array.from({ length: 10 }, (_, i) => `e${9 - i}`));
+  });
+});

@@ -174,11 +174,14 @@ export function queryRoutes(deps: AppDeps) {
       // The events of the range the answer states (whole minutes, or hours before the minute windows' retention): those
       // /health and /quality count for the same from/to, not the requested range's (which the answer's from/to widen).
       const eff = deps.reader.effectiveRange(r.from, r.to);
-      const events = await deps.store.queryEvents({
-        model: v.record.model, version: v.record.version, from: eff.from, to: eff.to, sampledOnly: true, segment: r.segment, limit,
+      // one more than the page: `next` only when there is a following page (a page of exactly the events left had a
+      // `next` to an empty page until audit 23)
+      const read = await deps.store.queryEvents({
+        model: v.record.model, version: v.record.version, from: eff.from, to: eff.to, sampledOnly: true, segment: r.segment, limit: limit + 1,
         newestFirst: true, ...(before && { before }),
       });
-      const last = events.length === limit ? events[events.length - 1] : undefined;
+      const events = read.slice(0, limit);
+      const last = read.length > limit ? events[events.length - 1] : undefined;
       return { ...head(v, r), events, next: last ? Buffer.from(JSON.stringify([last.ts, last.id])).toString('base64url') : null };
     }));
 
