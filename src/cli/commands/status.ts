@@ -138,7 +138,7 @@ async function everyRow(o: Opts, q: Record<string, string>): Promise<Overview> {
 
 interface Alerts {
   list: AlertRecord[];
-  /** A state answered ALERT_LIMIT alerts: there may be more. */
+  /** A state has more than ALERT_LIMIT alerts (its answer's `next`). */
   truncated: boolean;
 }
 
@@ -154,10 +154,10 @@ function segmentAlerts(alerts: Alerts, rows: readonly OverviewRow[], segment: st
 
 /** The open and the acknowledged alerts (of --model's model), newest first. */
 async function openAlerts(o: Opts): Promise<Alerts> {
-  const ask = (state: string) => api(o, 'GET', `/v1/alerts?${new URLSearchParams({ state, limit: String(ALERT_LIMIT), ...(o.model !== undefined && { model: o.model }) }).toString()}`) as Promise<{ alerts: AlertRecord[] }>;
+  const ask = (state: string) => api(o, 'GET', `/v1/alerts?${new URLSearchParams({ state, limit: String(ALERT_LIMIT), ...(o.model !== undefined && { model: o.model }) }).toString()}`) as Promise<{ alerts: AlertRecord[]; next: string | null }>;
   const [open, acked] = await Promise.all([ask('open'), ask('acknowledged')]);
   const list = [...open.alerts, ...acked.alerts].sort((a, b) => b.startsAt - a.startsAt);
-  return { list, truncated: open.alerts.length >= ALERT_LIMIT || acked.alerts.length >= ALERT_LIMIT };
+  return { list, truncated: open.next !== null || acked.next !== null };
 }
 
 function human(o: Opts, overview: Overview, rows: OverviewRow[], alerts: Alerts, found: Finding[]): string {
