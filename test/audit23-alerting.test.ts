@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { Receiver } from './helpers/receiver.js';
+import { poster, testServer } from './helpers/server.js';
+
+/*
+ * Audit 23 (alerting), found against a real server with loopback receivers:
+ * - an alert raised by other code (POST /v1/alerts, a rollout's rollback) reached Slack as "*feed* [page] fraud: feed =
+ *   - (baseline -, threshold -)" and Alertmanager with the summary annotation "fraud: feed = ": its summary, the only
+ *   thing saying what happened, was in neither;
+ * - config errors that did not say where: a notifier without an id (which of the list?), a retrain or rollback
+ *   `cooldown` named `alerting.cooldown` (no such key); a notifier URL with a user and password started the server,
+ *   and every delivery then failed (Node's fetch refuses such a URL).
+ */
+const START = Date.UTC(2026, 10, 3, 9);
+
+describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager', { timeout: 60_000 }, () => {
+  let s: Server;
+  let slack: Receiver;
+  let am: Receiver;
+  let now = START;
+  before(async () => {
+    [slack, am] = await Promise.all([Receiver.start(), Receiver.start()]);
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '1m',
+          notifiers: [{ id: 'chat', kind: 'slack', url: `${slack.url}/hook` }, { id: 'am', kind: 'alertmanager', url: am.url }],
+        };
+      },
+    });
+    const post = poster(() => s.url);
+    await post('/v1/models', { name: 'fraud', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await post('/v1/alerts', { source: 'feed', model: 'fraud', severity: 'page', summary: 'card feed stalled since 08:00' });
+    now += 2 * 60_000; // past the group wait
+    await post('/v1/monitors/run', {});
+  });
+  after(async () => {
+    await s?.close();
+    await slack?.close();
+    await am?.close();
+  });
+
+  test('Slack\'s line says the summary (no figures of a metric it does not have)', () => {
+    assert.equal(slack.received.length, 1);
+    const text = JSON.stringify(slack.received[0]?.body);
+    assert.match(text, /\*feed\* \[page\] fraud: card feed stalled since 08:00/);
+    assert.doesNotMatch(text, /feed = -/);
+  });
+
+  test('Alertmanager\'s summary annotation is the summary', () => {
+    assert.equal(am.received.length, 1);
+    const alerts = am.received[0]?.body as Array<{ annotations: Record<string, string> }>;
+    assert.equal(alerts[0]?.annotations['summary'], 'fraud: card feed stalled since 08:00');
+  });
+});
+
+describe('audit 23: config errors of the alerting section name the entry', { timeout: 60_000 }, () => {
+  const serve = async (alerting: string): Promise<{ code: number | null; stderr: string }> => {
+    const dir = tempDir('lookout-audit23-');
+    const path = join(dir, 'lookout.yaml');
+    writeFileSync(path, `dataDir: ${dir}/data\nserver: { port: 0 }\nalerting:\n${alerting}\n`);
+    return lookoutAsync(['serve', '--config', path, '--port', '0']);
+  };
+
+  test('a notifier without an id is named by its place in the list', async () => {
+    const r = await serve('  notifiers:\n    - { id: ops, kind: webhook, url: "http://127.0.0.1:9/a" }\n    - { kind: webhook, url: "http://127.0.0.1:9/b" }');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /invalid config \S+: alerting\.notifiers\[1\] needs an "id"/);
+  });
+
+  test('a notifier URL with a user and password is refused, without showing it', async () => {
+    const r = await serve('  notifiers:\n    - { id: ops, kind: slack, url: "https://bot:hunter2@hooks.example/x" }');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /invalid config \S+: alerting\.notifiers\[0\]\.url must not hold a user or password/);
+    assert.doesNotMatch(r.stderr, /hunter2/);
+  });
+
+  test('an action\'s cooldown is named by its own key path', async () => {
+    const r = await serve('  actions:\n    retrain: { url: "http://127.0.0.1:9/retrain", cooldown: soon }');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /invalid config \S+: alerting\.actions\.retrain\.cooldown must be a duration .*\(got "soon"\)/);
+  });
+});
