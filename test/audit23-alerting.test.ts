@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { Receiver } from './helpers/receiver.js';
-import { poster, testServer } from './helpers/server.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 /*
  * Audit 23 (alerting), found against a real server with loopback receivers:
@@ -14,7 +14,9 @@ import { poster, testServer } from './helpers/server.js';
  *   thing saying what happened, was in neither;
  * - config errors that did not say where: a notifier without an id (which of the list?), a retrain or rollback
  *   `cooldown` named `alerting.cooldown` (no such key); a notifier URL with a user and password started the server,
- *   and every delivery then failed (Node's fetch refuses such a URL).
+ *   and every delivery then failed (Node's fetch refuses such a URL);
+ * - POST /v1/silences with an endsAt in the past (epoch seconds) and no startsAt answered "endsAt must be after
+ *   startsAt": the message written for it (in the past, epoch milliseconds) was never reached.
  */
 const START = Date.UTC(2026, 10, 3, 9);
 
@@ -51,6 +53,16 @@ describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager'
     const text = JSON.stringify(slack.received[0]?.body);
     assert.match(text, /\*feed\* \[page\] fraud: card feed stalled since 08:00/);
     assert.doesNotMatch(text, /feed = -/);
+  });
+
+  test('a silence ending in the past says so (epoch seconds), not "endsAt must be after startsAt" of a startsAt never sent', async () => {
+    const body = { matchers: [{ name: 'model', value: 'fraud' }], createdBy: 'ann', comment: 'deploy' };
+    const past = await call(s.url, 'POST', '/v1/silences', { ...body, endsAt: Math.floor(now / 1000) + 3600 });
+    assert.equal(past.status, 400);
+    assert.match(JSON.stringify(past.body), /"endsAt\\" is in the past \(1970-01-21T.*epoch milliseconds/);
+    const before = await call(s.url, 'POST', '/v1/silences', { ...body, startsAt: now + 7_200_000, endsAt: now + 3_600_000 });
+    assert.equal(before.status, 400);
+    assert.match(JSON.stringify(before.body), /must be after \\"startsAt/);
   });
 
   test('Alertmanager\'s summary annotation is the summary', () => {
