@@ -16,7 +16,9 @@ import { call, poster, testServer } from './helpers/server.js';
  *   `cooldown` named `alerting.cooldown` (no such key); a notifier URL with a user and password started the server,
  *   and every delivery then failed (Node's fetch refuses such a URL);
  * - POST /v1/silences with an endsAt in the past (epoch seconds) and no startsAt answered "endsAt must be after
- *   startsAt": the message written for it (in the past, epoch milliseconds) was never reached.
+ *   startsAt": the message written for it (in the past, epoch milliseconds) was never reached;
+ * - lookout silences add --duration soon: "internal error" with a stack trace, exit 3; with --ends too, --duration was
+ *   ignored without a word.
  */
 const START = Date.UTC(2026, 10, 3, 9);
 
@@ -63,6 +65,20 @@ describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager'
     const before = await call(s.url, 'POST', '/v1/silences', { ...body, startsAt: now + 7_200_000, endsAt: now + 3_600_000 });
     assert.equal(before.status, 400);
     assert.match(JSON.stringify(before.body), /must be after \\"startsAt/);
+  });
+
+  test('lookout silences add: a bad --duration is exit 2 naming it (an internal error with a stack, exit 3), --duration with --ends refused', async () => {
+    const add = (...args: string[]) => lookoutAsync(['silences', 'add', '--matcher', 'model=fraud', '--created-by', 'ann', '--comment', 'c', ...args, '--url', s.url]);
+    const soon = await add('--duration', 'soon');
+    assert.equal(soon.code, 2, soon.stderr);
+    assert.match(soon.stderr, /--duration.*"soon" is not a duration/);
+    assert.doesNotMatch(soon.stderr, /internal error|at parseDuration/);
+    assert.equal((await add('--duration', '0s')).code, 2);
+    const both = await add('--duration', '1h', '--ends', new Date(now + 86_400_000).toISOString());
+    assert.equal(both.code, 2, both.stderr);
+    assert.match(both.stderr, /--duration.*cannot be used with option '--ends/);
+    const list = await call(s.url, 'GET', '/v1/silences');
+    assert.deepEqual(list.body['silences'], [], 'none was created');
   });
 
   test('Alertmanager\'s summary annotation is the summary', () => {
