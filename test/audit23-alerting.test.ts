@@ -81,6 +81,15 @@ describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager'
     assert.deepEqual(list.body['silences'], [], 'none was created');
   });
 
+  test('DELETE /v1/slos/:id of a monitor\'s id names the monitor route, as DELETE /v1/monitors/:id of an SLO\'s names the SLO one', async () => {
+    const post = poster(() => s.url);
+    await post('/v1/monitors', { id: 'fraud-errors', model: 'fraud', metric: 'errorRate', window: '1h', levels: [{ severity: 'page', threshold: 0.5 }] });
+    const r = await call(s.url, 'DELETE', '/v1/slos/fraud-errors');
+    assert.equal(r.status, 404);
+    assert.match(JSON.stringify(r.body), /no SLO \\"fraud-errors\\" \(it is a monitor: GET \/v1\/monitors, DELETE \/v1\/monitors\/fraud-errors\)/);
+    assert.equal((await call(s.url, 'DELETE', '/v1/monitors/fraud-errors')).status, 200);
+  });
+
   test('Alertmanager\'s summary annotation is the summary', () => {
     assert.equal(am.received.length, 1);
     const alerts = am.received[0]?.body as Array<{ annotations: Record<string, string> }>;
