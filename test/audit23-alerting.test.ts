@@ -17,6 +17,8 @@ import { call, poster, testServer } from './helpers/server.js';
  *   and every delivery then failed (Node's fetch refuses such a URL);
  * - POST /v1/silences with an endsAt in the past (epoch seconds) and no startsAt answered "endsAt must be after
  *   startsAt": the message written for it (in the past, epoch milliseconds) was never reached;
+ * - POST /v1/alerts read source, model, severity, summary and labels only: version and context, which the docs list,
+ *   and a misspelt field (lables: the alert went out without its routing labels) were dropped without a word;
  * - lookout silences add --duration soon: "internal error" with a stack trace, exit 3; with --ends too, --duration was
  *   ignored without a word.
  */
@@ -40,6 +42,7 @@ describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager'
     });
     const post = poster(() => s.url);
     await post('/v1/models', { name: 'fraud', outputKind: 'binary', classes: ['0', '1'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await post('/v1/models/fraud/versions', { version: '1' });
     await post('/v1/alerts', { source: 'feed', model: 'fraud', severity: 'page', summary: 'card feed stalled since 08:00' });
     now += 2 * 60_000; // past the group wait
     await post('/v1/monitors/run', {});
@@ -88,6 +91,24 @@ describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager'
     assert.equal(r.status, 404);
     assert.match(JSON.stringify(r.body), /no SLO \\"fraud-errors\\" \(it is a monitor: GET \/v1\/monitors, DELETE \/v1\/monitors\/fraud-errors\)/);
     assert.equal((await call(s.url, 'DELETE', '/v1/monitors/fraud-errors')).status, 200);
+  });
+
+  test('POST /v1/alerts takes version and context as the docs list them, and refuses a misspelt field (it was dropped)', async () => {
+    const body = { source: 'batch', model: 'fraud', severity: 'warning', summary: 'nightly scoring late' };
+    const typo = await call(s.url, 'POST', '/v1/alerts', { ...body, lables: { team: 'risk' } });
+    assert.equal(typo.status, 400);
+    assert.match(JSON.stringify(typo.body), /body has an unknown field \\"lables\\"; known: source, model, version, severity, summary, labels, context/);
+    const noVersion = await call(s.url, 'POST', '/v1/alerts', { ...body, version: '9' });
+    assert.equal(noVersion.status, 404, JSON.stringify(noVersion.body));
+    assert.equal((noVersion.body['error'] as Record<string, unknown>)['code'], 'unknown_version');
+    const badLink = await call(s.url, 'POST', '/v1/alerts', { ...body, context: { runbookUrl: 'javascript:alert(1)' } });
+    assert.equal(badLink.status, 400);
+    assert.match(JSON.stringify(badLink.body), /context\.runbookUrl\\" must be an http\(s\) URL/);
+    const ok = await call(s.url, 'POST', '/v1/alerts', { ...body, version: '1', context: { jobId: 'j-7', observed: 42, runbookUrl: 'https://wiki.example/batch' } });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    const a = ok.body['alert'] as { version: string | null; context: Record<string, unknown> };
+    assert.equal(a.version, '1');
+    assert.deepEqual([a.context['jobId'], a.context['observed'], a.context['runbookUrl'], a.context['summary']], ['j-7', 42, 'https://wiki.example/batch', 'nightly scoring late']);
   });
 
   test('Alertmanager\'s summary annotation is the summary', () => {
