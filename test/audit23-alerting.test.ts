@@ -19,6 +19,7 @@ import { call, poster, testServer } from './helpers/server.js';
  *   startsAt": the message written for it (in the past, epoch milliseconds) was never reached;
  * - POST /v1/alerts read source, model, severity, summary and labels only: version and context, which the docs list,
  *   and a misspelt field (lables: the alert went out without its routing labels) were dropped without a word;
+ * - POST /v1/silences with startAt (for startsAt) made a silence muting from now; an ack's notes (for note) was lost;
  * - lookout silences add --duration soon: "internal error" with a stack trace, exit 3; with --ends too, --duration was
  *   ignored without a word.
  */
@@ -109,6 +110,19 @@ describe('audit 23: an external alert\'s summary reaches Slack and Alertmanager'
     const a = ok.body['alert'] as { version: string | null; context: Record<string, unknown> };
     assert.equal(a.version, '1');
     assert.deepEqual([a.context['jobId'], a.context['observed'], a.context['runbookUrl'], a.context['summary']], ['j-7', 42, 'https://wiki.example/batch', 'nightly scoring late']);
+  });
+
+  test('a misspelt field of a silence or an acknowledgement is refused naming it (startAt: the silence muted from now)', async () => {
+    const startAt = await call(s.url, 'POST', '/v1/silences', { matchers: [{ name: 'model', value: 'fraud' }], startAt: now + 3_600_000, endsAt: now + 7_200_000, createdBy: 'ann', comment: 'tonight' });
+    assert.equal(startAt.status, 400, JSON.stringify(startAt.body));
+    assert.match(JSON.stringify(startAt.body), /body has an unknown field \\"startAt\\"; known: matchers, startsAt, endsAt, createdBy, comment/);
+    assert.deepEqual((await call(s.url, 'GET', '/v1/silences')).body['silences'], [], 'none was created');
+    const id = ((await call(s.url, 'GET', '/v1/alerts?state=open&limit=1')).body['alerts'] as Array<{ id: string }>)[0]?.id ?? '';
+    const ack = await call(s.url, 'POST', `/v1/alerts/${id}/ack`, { by: 'ann', notes: 'on it' });
+    assert.equal(ack.status, 400);
+    assert.match(JSON.stringify(ack.body), /unknown field \\"notes\\"; known: by, note/);
+    assert.equal((await call(s.url, 'GET', `/v1/alerts/${id}`)).body['alert'] !== undefined, true);
+    assert.equal(((await call(s.url, 'GET', `/v1/alerts/${id}`)).body['alert'] as { state: string }).state, 'open', 'not acknowledged');
   });
 
   test('Alertmanager\'s summary annotation is the summary', () => {

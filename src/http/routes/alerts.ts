@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
-import { actor, objectBody, optionalModel, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
+import { actor, bodyOf, objectBody, optionalModel, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 import { raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -18,7 +18,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
   const p = alerting.pipeline;
   const store = deps.store.alertStore();
   const lifecycle = (f: (id: string, by: string, note: string | undefined, now: number) => Promise<AlertRecord | null>) => async (req: Req) => {
-    const body = objectBody(req);
+    const body = bodyOf(req, ['by', 'note']);
     let a: AlertRecord | null;
     try {
       a = await f(req.params.id, actor(deps, req, body), optionalNote(body), deps.clock());
@@ -81,7 +81,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     });
     for (const verb of ['approve', 'reject'] as const) {
       app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
-        const by = actor(deps, req, objectBody(req));
+        const by = actor(deps, req, bodyOf(req, ['by']));
         let a: ActionRecord | null;
         try {
           a = await (verb === 'approve' ? alerting.actions.approve(req.params.id, by, deps.clock()) : alerting.actions.reject(req.params.id, by, deps.clock()));

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
-import { objectBody, statesParam } from './alerting-params.js';
+import { bodyOf, statesParam } from './alerting-params.js';
 import { cursorParam, filteredPage, limitParam, RECORD_PAGE } from './page-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -73,7 +73,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
     });
 
     app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
-      const b = objectBody(req);
+      const b = bodyOf(req, ['matchers', 'startsAt', 'endsAt', 'createdBy', 'comment']);
       const now = deps.clock();
       const startsAt = time(b['startsAt'], 'startsAt') ?? now;
       const endsAt = time(b['endsAt'], 'endsAt');
