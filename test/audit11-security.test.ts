@@ -274,7 +274,8 @@ describe('audit 11 (security): a notifier\'s URL, which holds its secret, is not
   const TOKEN = 'T0AAAAAAA/B0BBBBBBB/xoxSecretWebhookToken42';
   before(async () => {
     rx = await Receiver.start(500);
-    const hookUrl = (path: string): string => rx.url.replace('http://', 'http://user:p4ssw0rdInUrl@') + path;
+    // (a URL with a user and password, which fetch refuses, is refused at start since audit 23: test/audit23-alerting)
+    const hookUrl = (path: string): string => rx.url + path;
     s = await testServer({
       clock: () => now,
       configure: (c) => {
@@ -307,7 +308,7 @@ describe('audit 11 (security): a notifier\'s URL, which holds its secret, is not
     const text = JSON.stringify(n.body);
     const records = n.body['notifications'] as Array<{ status: string }>;
     assert.ok(records.length >= 2 && records.every((r) => r.status === 'failed'), text);
-    for (const secret of ['xoxSecretWebhookToken42', 'p4ssw0rdInUrl']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    for (const secret of ['xoxSecretWebhookToken42']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
     assert.match(text, /HTTP 500/, text);
   });
 });

@@ -53,3 +53,10 @@ test('audit 3: an evaluationInterval longer than a timer can hold (30d: Node set
   assert.throws(() => parseAlertingSettings({ evaluationInterval: '30d' }), /alerting\.evaluationInterval must be at most 24d \(got "30d"\)/);
   assert.equal(parseAlertingSettings({ evaluationInterval: '1d' }).evaluationIntervalMs, 86_400_000);
 });
+
+test('audit 23: a bad action cooldown is named by its key path (it read alerting.cooldown, a key that does not exist)', () => {
+  assert.throws(() => parseAlertingSettings({ actions: { retrain: { url: 'http://ci', cooldown: 'soon' } } }), /^Error: alerting\.actions\.retrain\.cooldown must be a duration .*\(got "soon"\)/);
+  assert.throws(() => parseAlertingSettings({ actions: { rollback: { cooldown: -5 } } }), /^Error: alerting\.actions\.rollback\.cooldown must be a duration/);
+  assert.throws(() => parseAlertingSettings({ actions: { retrain: { url: 'http://ci', approval: 'yes' } } }), /alerting\.actions\.retrain\.approval must be true or false \(got "yes"\)/);
+  assert.throws(() => parseAlertingSettings({ groupWait: 'soon' }), /^Error: alerting\.groupWait must be a duration/);
+});

@@ -54,13 +54,14 @@ function list(x: unknown, where: string): unknown[] {
 
 function approval(o: Obj, where: string): boolean {
   const a = o['approval'];
-  if (a !== undefined && typeof a !== 'boolean') throw new Error(`${where}.approval must be true or false`);
+  if (a !== undefined && typeof a !== 'boolean') throw new Error(`${where}.approval must be true or false (got ${JSON.stringify(a)?.slice(0, 40)})`);
   return a === true;
 }
 
 export const ALERTING_KEYS = ['groupBy', 'groupWait', 'groupInterval', 'repeatInterval', 'evaluationInterval', 'inhibitRules', 'timeWindows', 'dashboardUrl', 'notifiers', 'actions'];
 
-const dur = (o: Obj, k: string, d: number): number => (o[k] === undefined ? d : parseDuration(o[k], `alerting.${k}`));
+/** A duration of the section at `where` (its key path in the config, named by the error), `d` when absent. */
+const dur = (o: Obj, k: string, d: number, where = 'alerting'): number => (o[k] === undefined ? d : parseDuration(o[k], `${where}.${k}`));
 
 /** At most 24 days: a longer interval does not fit a Node timer, which then fires every millisecond. */
 const MAX_EVALUATION_INTERVAL_MS = 24 * 86_400_000;
@@ -129,11 +130,11 @@ export function parseAlertingSettings(raw: unknown): AlertingSettings {
     actions.retrain = {
       ...(typeof r['url'] === 'string' && { url: r['url'] }), ...(typeof r['secret'] === 'string' && { secret: r['secret'] }),
       ...(Array.isArray(r['command']) && { command: r['command'] as string[] }),
-      cooldownMs: dur(r, 'cooldown', 6 * 3_600_000), approval: approval(r, 'alerting.actions.retrain'),
+      cooldownMs: dur(r, 'cooldown', 6 * 3_600_000, 'alerting.actions.retrain'), approval: approval(r, 'alerting.actions.retrain'),
     };
   }
   const rb: Obj = section(a['rollback'], ['cooldown', 'approval'], 'alerting.actions.rollback') ?? {};
-  actions.rollback = { cooldownMs: dur(rb, 'cooldown', 3_600_000), approval: approval(rb, 'alerting.actions.rollback') };
+  actions.rollback = { cooldownMs: dur(rb, 'cooldown', 3_600_000, 'alerting.actions.rollback'), approval: approval(rb, 'alerting.actions.rollback') };
   return {
     pipeline: {
       groupBy: groupBy as string[], groupWaitMs: dur(o, 'groupWait', DEFAULT_PIPELINE.groupWaitMs), groupIntervalMs: dur(o, 'groupInterval', DEFAULT_PIPELINE.groupIntervalMs),

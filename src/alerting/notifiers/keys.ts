@@ -8,7 +8,23 @@ export type KeyCheck = (v: unknown) => string | undefined;
 const got = (v: unknown): string => (Array.isArray(v) ? 'a list' : JSON.stringify(v)?.slice(0, 60) ?? String(v));
 
 export const text: KeyCheck = (v) => (typeof v === 'string' ? undefined : `must be a string (got ${got(v)})`);
-export const httpUrl: KeyCheck = (v) => (typeof v === 'string' && /^https?:\/\/[^/\s]+/.test(v) ? undefined : `must be an http(s) URL (got ${got(v)})`);
+/** A user or password in the URL (`https://user:pass@host/`): Node's fetch refuses to send such a request at all. */
+function credentials(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.username !== '' || u.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+export const httpUrl: KeyCheck = (v) => {
+  if (typeof v !== 'string' || !/^https?:\/\/[^/\s]+/.test(v)) return `must be an http(s) URL (got ${got(v)})`;
+  // accepted, every delivery failed ("Request cannot be constructed from a URL that includes credentials"); the value
+  // is not shown: its password is the point
+  if (credentials(v)) return 'must not hold a user or password (user:pass@host): Node\'s fetch refuses such a URL, so every request would fail; put the credential in the path or query, or use a webhook "secret"';
+  return undefined;
+};
 export const argv: KeyCheck = (v) => (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? undefined : `must be a non-empty list of strings (argv, no shell; got ${got(v)})`);
 const bool: KeyCheck = (v) => (typeof v === 'boolean' ? undefined : `must be true or false (got ${got(v)})`);
 const int = (min: number, max: number): KeyCheck => (v) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `must be an integer from ${min} to ${max} (got ${got(v)})`);

@@ -30,9 +30,11 @@ export function knownNotifierKinds(): string[] {
  * A notifier from its config; unknown kinds, keys the kind does not take and bad settings fail with a readable message
  * naming the key as `where.key` (where: its place in the config, e.g. alerting.notifiers[0]).
  */
-export function createNotifier(config: NotifierConfig, where = `notifier "${String(config.id)}"`): Notifier {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${where} must be an object {id, kind, ...}`);
-  if (typeof config.id !== 'string' || config.id === '') throw new Error('every notifier needs an "id"');
+export function createNotifier(config: NotifierConfig, at?: string): Notifier {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${at ?? 'a notifier'} must be an object {id, kind, ...}`);
+  // which one: a list of several had no way to tell (the notification log and /metrics name a notifier by its id)
+  if (typeof config.id !== 'string' || config.id === '') throw new Error(`${at ?? 'a notifier'} needs an "id" (a non-empty string; got ${JSON.stringify(config.id)?.slice(0, 40) ?? 'none'})`);
+  const where = at ?? `notifier "${config.id}"`;
   const kind = kinds.get(config.kind);
   if (!kind) throw new Error(`notifier "${config.id}": unknown kind "${String(config.kind)}"; known kinds: ${knownNotifierKinds().join(', ')}`);
   checkNotifierKeys(config, config.kind, kind.keys, where);

@@ -1,13 +1,13 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { SILENCE_STATES } from '../../alerting/silence-state.js';
 import { formatMatcher, type Matcher } from '../../core/rules/matchers.js';
-import { parseDuration } from '../../monitors/duration.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { listTable } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { parseInteger } from '../parse.js';
+import { parseCliDuration } from './rollout-options.js';
 import { stateOption } from '../state-option.js';
 
 /** "name=value", "name!=value", "name=~regex" or "name!~regex". */
@@ -18,7 +18,14 @@ export function parseMatcher(v: string, prev: Matcher[] = []): Matcher[] {
   return [...prev, { name: m[1] as string, value: m[3] as string, ...(op.endsWith('~') && { isRegex: true }), ...(op.startsWith('!') && { isNegative: true }) }];
 }
 
-type AddOpts = ApiOptions & { matcher: Matcher[]; duration?: string; ends?: string; createdBy: string; comment: string };
+type AddOpts = ApiOptions & { matcher: Matcher[]; duration?: number; ends?: string; createdBy: string; comment: string };
+
+/** A silence's length: a bad one was an "internal error" with a stack trace (exit 3), 0 a silence already over. */
+function silenceDuration(v: string): number {
+  const ms = parseCliDuration(v);
+  if (!(ms > 0)) throw new InvalidArgumentError(`"${v}" is not a duration more than 0 (e.g. 30m, 2h, 1d)`);
+  return ms;
+}
 const iso = (t: number): string => new Date(t).toISOString();
 
 /** `lookout silences list|add|expire`. */
@@ -43,7 +50,8 @@ export function silencesCommand(setCode: (c: number) => void): Command {
     });
   const add = cmd.command('add').description('create a silence')
     .requiredOption('--matcher <m>', 'label matcher (repeat for several): name=value, name=~regex, name!=value', parseMatcher, [])
-    .option('--duration <d>', 'how long from now, e.g. 2h (default 1h)')
+    // both: --ends was taken and --duration ignored without a word
+    .addOption(new Option('--duration <d>', 'how long from now, e.g. 2h (default 1h)').argParser(silenceDuration).conflicts('ends'))
     .option('--ends <time>', 'end time (ISO-8601; without a zone: UTC) instead of --duration')
     .requiredOption('--created-by <name>', 'who creates it')
     .requiredOption('--comment <text>', 'why')
@@ -53,7 +61,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
       if (o.ends !== undefined) endsAt = o.ends;
       else {
         // the duration counts from the server's clock: ask it (its /healthz time) rather than trusting ours
-        const ms = parseDuration(o.duration ?? '1h', '--duration');
+        const ms = o.duration ?? 3_600_000;
         const health = await api(o, 'GET', '/healthz');
         endsAt = (typeof health['time'] === 'number' ? health['time'] : Date.now()) + ms;
       }

@@ -14,6 +14,17 @@ export function objectBody(req: FastifyRequest): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
+/**
+ * The request's JSON object body, refusing a field the endpoint does not read: a misspelt optional one (`startAt` of a
+ * silence, `notes` of an acknowledgement) was ignored, the silence muting from now instead of from its start.
+ */
+export function bodyOf(req: FastifyRequest, known: readonly string[]): Record<string, unknown> {
+  const b = objectBody(req);
+  const unknown = Object.keys(b).find((k) => !known.includes(k));
+  if (unknown !== undefined) throw new ApiError('validation_failed', `body has an unknown field "${unknown.slice(0, 100)}"; known: ${known.join(', ')}`);
+  return b;
+}
+
 /** The query parameters span reads. */
 export const SPAN_QUERY = ['from', 'to'] as const;
 

@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ActionStateError } from '../../alerting/actions/runner.js';
 import { AlertStateError } from '../../alerting/pipeline.js';
 import type { Alerting } from '../../alerting/setup.js';
-import { SEVERITIES, type Severity } from '../../core/rules/types.js';
 import { ACTION_STATES, type ActionRecord, type AlertRecord, type AlertState } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
-import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
-import { actor, objectBody, optionalModel, optionalNote, requireModelIfNamed, span, SPAN_QUERY, statesParam } from './alerting-params.js';
+import { actor, bodyOf, objectBody, optionalModel, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
+import { raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -19,7 +18,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
   const p = alerting.pipeline;
   const store = deps.store.alertStore();
   const lifecycle = (f: (id: string, by: string, note: string | undefined, now: number) => Promise<AlertRecord | null>) => async (req: Req) => {
-    const body = objectBody(req);
+    const body = bodyOf(req, ['by', 'note']);
     let a: AlertRecord | null;
     try {
       a = await f(req.params.id, actor(deps, req, body), optionalNote(body), deps.clock());
@@ -50,15 +49,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
 
     /** Raises an alert from outside (deduplicated by source + labels, then grouped and notified like any other). */
     app.post<RG>('/v1/alerts', withAnswer(admin, answer('RaisedAlert', 'the alert raised, or the open one of the same source and labels it was deduplicated into', 201)), async (req: Req, reply) => {
-      const b = objectBody(req);
-      for (const k of ['source', 'model', 'summary'] as const) if (typeof b[k] !== 'string' || b[k] === '') throw new ApiError('validation_failed', `"${k}" is required (a string)`);
-      requireModelIfNamed(deps, b['model']);
-      if (!(SEVERITIES as readonly unknown[]).includes(b['severity'])) throw new ApiError('validation_failed', `"severity" must be one of ${SEVERITIES.join(', ')}`);
-      const labels = b['labels'] ?? {};
-      if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every((v) => typeof v === 'string')) throw new ApiError('validation_failed', '"labels" must be an object of strings');
-      const reserved = reservedLabelsError(labels as Record<string, string>, 'labels', EXTERNAL_ALLOWED_LABELS);
-      if (reserved !== undefined) throw new ApiError('validation_failed', reserved);
-      const a = await alerting.raise({ source: b['source'] as string, model: b['model'] as string, severity: b['severity'] as Severity, summary: b['summary'] as string, labels: labels as Record<string, string> });
+      const a = await alerting.raise(raiseInput(deps, objectBody(req)));
       return reply.status(201).send({ alert: a });
     });
 
@@ -90,7 +81,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     });
     for (const verb of ['approve', 'reject'] as const) {
       app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
-        const by = actor(deps, req, objectBody(req));
+        const by = actor(deps, req, bodyOf(req, ['by']));
         let a: ActionRecord | null;
         try {
           a = await (verb === 'approve' ? alerting.actions.approve(req.params.id, by, deps.clock()) : alerting.actions.reject(req.params.id, by, deps.clock()));

@@ -96,7 +96,9 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
 
     app.delete<RG>('/v1/slos/:id', withAnswer(admin, answer('SloDeleted', 'the SLO deleted')), async (req: Req) => {
       const d = m.sloDefinitions().find((x) => x.id === req.params.id);
-      if (!d) throw new ApiError('not_found', `no SLO "${req.params.id.slice(0, 200)}"`);
+      // as DELETE /v1/monitors/:id names the SLO route for an SLO's id, the other way round
+      const monitor = !d && m.monitor(req.params.id) ? ` (it is a monitor: GET /v1/monitors, DELETE /v1/monitors/${encodeURIComponent(req.params.id)})` : '';
+      if (!d) throw new ApiError('not_found', `no SLO "${req.params.id.slice(0, 200)}"${monitor}`);
       await m.delete(d.id);
       return { slo: d };
     });

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
-import { objectBody, statesParam } from './alerting-params.js';
+import { bodyOf, statesParam } from './alerting-params.js';
 import { cursorParam, filteredPage, limitParam, RECORD_PAGE } from './page-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -73,14 +73,16 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
     });
 
     app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
-      const b = objectBody(req);
+      const b = bodyOf(req, ['matchers', 'startsAt', 'endsAt', 'createdBy', 'comment']);
       const now = deps.clock();
       const startsAt = time(b['startsAt'], 'startsAt') ?? now;
       const endsAt = time(b['endsAt'], 'endsAt');
       if (endsAt === undefined) throw new ApiError('validation_failed', '"endsAt" is required');
-      if (!(endsAt > startsAt)) throw new ApiError('validation_failed', '"endsAt" must be after "startsAt"');
-      // as Alertmanager: it would mute nothing (times in seconds, not milliseconds, land in 1970)
+      // as Alertmanager: it would mute nothing (times in seconds, not milliseconds, land in 1970). Checked first: after
+      // the check against startsAt, which is now when not sent, it was never reached without a startsAt ("endsAt must be
+      // after startsAt", of a startsAt the request did not have)
       if (!(endsAt > now)) throw new ApiError('validation_failed', `"endsAt" is in the past (${Math.abs(endsAt) <= 8.64e15 ? new Date(endsAt).toISOString() : endsAt}; now ${new Date(now).toISOString()}): times are epoch milliseconds or ISO-8601`);
+      if (!(endsAt > startsAt)) throw new ApiError('validation_failed', '"endsAt" must be after "startsAt"');
       for (const k of ['createdBy', 'comment'] as const) {
         if (typeof b[k] !== 'string' || b[k] === '' || (b[k] as string).length > 5000) throw new ApiError('validation_failed', `"${k}" is required (a non-empty string)`);
       }

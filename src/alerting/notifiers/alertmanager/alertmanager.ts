@@ -15,7 +15,10 @@ export function alertmanagerAlerts(p: NotificationPayload): unknown[] {
   return p.alerts.map((a) => ({
     labels: { ...a.labels, severity: a.severity, model: a.model, ...(a.version && { version: a.version }) },
     annotations: {
-      summary: `${a.model}: ${String(a.context['metric'] ?? '')} = ${String(a.context['observed'] ?? '')}`,
+      // an alert raised by other code (POST /v1/alerts, a rollout's rollback) with its own summary: the figures were
+      // "feed = " (it has none)
+      summary: typeof a.context['summary'] === 'string' && a.context['summary'] !== '' ? `${a.model}: ${a.context['summary']}`
+        : `${a.model}: ${String(a.context['metric'] ?? '')} = ${String(a.context['observed'] ?? '')}`,
       observed: String(a.context['observed'] ?? ''), baseline: String(a.context['baseline'] ?? ''), threshold: String(a.context['threshold'] ?? ''),
       ...(a.runbookUrl && { runbook_url: a.runbookUrl }),
     },

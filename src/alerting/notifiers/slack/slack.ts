@@ -9,8 +9,12 @@ function line(a: NotifiedAlert): string {
   const c = a.context;
   const icon = a.status === 'resolved' ? ':white_check_mark:' : a.severity === 'critical' || a.severity === 'page' ? ':rotating_light:' : ':warning:';
   const links = [a.dashboardUrl && `<${a.dashboardUrl}|dashboard>`, a.runbookUrl && `<${a.runbookUrl}|runbook>`].filter(Boolean).join(' · ');
-  return `${icon} *${a.labels['alertname'] ?? a.fingerprint}* [${a.severity}] ${a.model}${a.version ? ` v${a.version}` : ''}: ${String(c['metric'] ?? '')} = ${fmt(c['observed'])}`
-    + ` (baseline ${fmt(c['baseline'])}, threshold ${fmt(c['threshold'])})${links ? ` ${links}` : ''}`;
+  const figures = `${String(c['metric'] ?? '')} = ${fmt(c['observed'])} (baseline ${fmt(c['baseline'])}, threshold ${fmt(c['threshold'])})`;
+  // An alert raised by other code (POST /v1/alerts, a rollout's rollback) says what happened in its summary; its figures,
+  // when it has none, were all it showed ("feed = - (baseline -, threshold -)")
+  const summary = typeof c['summary'] === 'string' && c['summary'] !== '' ? c['summary'] : undefined;
+  const what = summary === undefined ? figures : c['observed'] === null || c['observed'] === undefined ? summary : `${summary}; ${figures}`;
+  return `${icon} *${a.labels['alertname'] ?? a.fingerprint}* [${a.severity}] ${a.model}${a.version ? ` v${a.version}` : ''}: ${what}${links ? ` ${links}` : ''}`;
 }
 
 /** Slack's limits: a section's text is at most 3000 characters, a message at most 50 blocks (beyond, Slack answers 400 invalid_blocks). */
