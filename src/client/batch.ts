@@ -20,6 +20,11 @@ export interface QueuedRow {
   bytes: number;
   /** Labels: rows of the events sender below this sequence number must be settled first. */
   after: number;
+  /**
+   * Labels: the prediction id. A batch holds one row of an id: a later label() of it goes in a later request, where it
+   * replaces the label (the server keeps the first of an id in one request and refuses a different later one).
+   */
+  key: string | null;
 }
 
 export interface Batch {
@@ -39,13 +44,14 @@ const ENVELOPE_BYTES = 16;
 /**
  * Takes the next batch off the head of the queue: at most maxBatch rows, maxBatchChars characters of JSON and
  * SERVER_MAX_BODY_BYTES bytes of UTF-8 body (a non-ASCII character is up to 3 bytes: maxBatchChars alone let a batch
- * outgrow the server's limit), stopping at the first row that is not ready. Rows are serialised here (once; a row left
+ * outgrow the server's limit), stopping at the first row that is not ready or whose key is already in the batch. Rows are serialised here (once; a row left
  * for the next batch keeps its JSON) and the caller's object is released. A row too large for a body on its own is refused.
  */
 export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBatchChars: number; ready?: (row: QueuedRow) => boolean }): Batch {
   const out: Batch = { batch: [], seqs: [], refused: 0, firstRefusal: null, bytes: 0 };
   let chars = 0;
   let size = ENVELOPE_BYTES;
+  const keys = new Set<string>();
   const refuse = (row: QueuedRow, why: { message: string; cause: unknown }): void => {
     out.bytes += row.bytes;
     queue.shift();
@@ -54,6 +60,7 @@ export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBa
   };
   for (let row = queue.peek(); row && out.batch.length < cfg.maxBatch; row = queue.peek()) {
     if (cfg.ready && !cfg.ready(row)) break;
+    if (row.key !== null && keys.has(row.key)) break; // the next request: the last label() of an id counts
     if (row.json === null) {
       const s = serialise(row.value, row.id, row.ts, cfg.maxBatchChars);
       row.value = null;
@@ -72,6 +79,7 @@ export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBa
     }
     if (out.batch.length > 0 && (chars + row.json.length + 1 > cfg.maxBatchChars || size + rowBytes + 1 > SERVER_MAX_BODY_BYTES)) break;
     queue.shift();
+    if (row.key !== null) keys.add(row.key);
     out.bytes += row.bytes;
     chars += row.json.length + 1;
     size += rowBytes + 1;

@@ -144,7 +144,10 @@ export class LookoutClient {
     return id;
   }
 
-  /** Queues the ground truth of the prediction `id`. It is sent after the events logged before it. Never throws. */
+  /**
+   * Queues the ground truth of the prediction `id`. It is sent after the events logged before it. Called again for an
+   * id, the last label counts (it goes in a later request than the one before). Never throws.
+   */
   label(id: string, label: string | number | boolean): void {
     try {
       if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) {
@@ -155,7 +158,7 @@ export class LookoutClient {
         this.labels.refuse(`label of ${id} must be a string, a finite number or a boolean`);
         return;
       }
-      this.labels.enqueue(null, JSON.stringify({ id, label }), this.events.enqueued, null, null);
+      this.labels.enqueue(null, JSON.stringify({ id, label }), this.events.enqueued, null, null, id);
     } catch (err) {
       this.labels.refuse(`label of ${String(id)} cannot be queued`, err);
     }

@@ -71,7 +71,7 @@ export class Sender {
   }
 
   /** O(1): queues a row, dropping the oldest queued one when the queue is full. */
-  enqueue(value: unknown, json: string | null, after: number, id: string | null, ts: string | null): void {
+  enqueue(value: unknown, json: string | null, after: number, id: string | null, ts: string | null, key: string | null = null): void {
     if (this.closed) {
       this.counts.dropped++;
       this.closedDrops.add();
@@ -79,7 +79,7 @@ export class Sender {
     }
     const full = this.queue.full;
     if (full) this.bytes.release(this.queue.shift() as QueuedRow);
-    const row: QueuedRow = { seq: this.nextSeq++, value, id, ts, json, bytes: 0, after };
+    const row: QueuedRow = { seq: this.nextSeq++, value, id, ts, json, bytes: 0, after, key };
     this.queue.push(row);
     if (full) this.dropped(1);
     this.bytes.add(row);

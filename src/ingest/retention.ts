@@ -103,6 +103,11 @@ export class Retention {
     return this.opts.eventsMs === undefined ? null : this.clock() - this.opts.eventsMs;
   }
 
+  /** retention.eventsDays (null: events are kept). */
+  eventsDays(): number | null {
+    return this.opts.eventsMs === undefined ? null : this.opts.eventsMs / DAY_MS;
+  }
+
   /** Deletes what is past the cutoffs, model by model. One run at a time. */
   run(): Promise<Pruned> {
     this.running ??= (async () => {

@@ -18,6 +18,8 @@ export interface PerformanceResult {
   predictions: number;
   /** labelled / predictions: failed inferences are not in the denominator (a label for one is not counted either). */
   labelCoverage: number | null;
+  /** Why labelCoverage is null although the range has predictions: events of it were deleted with their labels (retention.eventsDays). */
+  labelCoverageNote?: string;
   labelDelayMs: { p50: number | null; p95: number | null; max: number | null };
   realized: MetricsResult | null;
   /** Why realized is null although events are labelled: the metrics refused them (e.g. a label outside the model's classes, stored before labels were checked). */
@@ -75,6 +77,24 @@ export function sampleOf(read: LabelledRead): Sample | null {
 export function predictionCount(summary: WindowSummary): number {
   const p = summary.prediction;
   return p.count + p.missing;
+}
+
+/**
+ * A result of a range reaching before the events kept (retention.eventsDays): those events were deleted with their
+ * labels, while the summaries still count their predictions, so labelled / predictions would understate the coverage
+ * (0 for a range wholly before it) and the realized metrics are of the events kept only. Both are said.
+ */
+export function beforeEventsKept(r: PerformanceResult, days: number, wholly: boolean): PerformanceResult {
+  if (r.predictions === 0) return r;
+  const why = `events older than retention.eventsDays (${days} day${days === 1 ? '' : 's'}) are deleted with their labels`;
+  return {
+    ...r,
+    labelCoverage: null,
+    labelCoverageNote: `the range starts before the events kept: ${why}, so labelled / predictions is not the coverage of its predictions`,
+    ...(wholly && r.labelled === 0
+      ? { realizedNote: `the events of this range were deleted by retention.eventsDays (${days} day${days === 1 ? '' : 's'}) with their labels` }
+      : r.realized !== null && r.realizedNote === undefined && { realizedNote: `realized metrics of the events kept in the range: ${why}` }),
+  };
 }
 
 /** Realized metrics from labelled events (overall and per segment) beside the CBPE estimate. */

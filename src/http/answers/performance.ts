@@ -19,7 +19,8 @@ export const PerformanceFigures: Schema = object({
   labelled: count,
   events: count,
   predictions: { ...count, description: 'events with a prediction (failed inferences have none)' },
-  labelCoverage: { ...numberOrNull, description: 'labelled / predictions; null without predictions' },
+  labelCoverage: { ...numberOrNull, description: 'labelled / predictions; null without predictions, or with labelCoverageNote' },
+  labelCoverageNote: { type: 'string', description: 'why labelCoverage is null although the range has predictions: it starts before the events kept (retention.eventsDays)' },
   labelDelayMs: object({ p50: numberOrNull, p95: numberOrNull, max: numberOrNull }),
   ...realized,
   estimated: Estimate,
@@ -36,10 +37,10 @@ export const PerformanceFigures: Schema = object({
     description: 'every segment with traffic in the range; null with segments=false',
   },
   sampled: Sample,
-}, ['realizedNote', 'estimatedNote', 'labelDriftNote']);
+}, ['labelCoverageNote', 'realizedNote', 'estimatedNote', 'labelDriftNote']);
 
 /** GET /v1/models/:name/performance. */
-export const PerformanceAnswer: Schema = withHead({ ...(PerformanceFigures['properties'] as Record<string, Schema>) }, ['realizedNote', 'estimatedNote', 'labelDriftNote']);
+export const PerformanceAnswer: Schema = withHead({ ...(PerformanceFigures['properties'] as Record<string, Schema>) }, ['labelCoverageNote', 'realizedNote', 'estimatedNote', 'labelDriftNote']);
 
 /** One bucket of GET /performance/buckets (monitoring/performance-buckets.ts PerformanceBucket). */
 export const PerformanceBucket: Schema = object({

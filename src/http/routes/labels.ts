@@ -37,10 +37,12 @@ export function labelRoutes(deps: AppDeps) {
       const records: LabelRecord[] = [];
       // The first acceptable row of an id is the one stored: a later one is accepted only when it asks for the same label.
       const first = new Map<string, { index: number; label: string }>();
+      const days = deps.retention?.eventsDays() ?? null;
+      const gone = days === null ? '' : ` (predictions older than retention.eventsDays, ${days} day${days === 1 ? '' : 's'}, are deleted)`;
       for (const c of candidates) {
         const ev = events.get(c.id);
         if (!ev) {
-          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"` });
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"${gone}` });
           continue;
         }
         // `model` is optional; given, it is a check: a label meant for another model's prediction is not joined to this one.
