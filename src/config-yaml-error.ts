@@ -11,7 +11,8 @@ export function yamlErrorMessage(e: unknown, text: string): string {
   const line = pos === undefined ? undefined : text.split(/\r?\n/)[pos.line - 1]?.trim();
   if (line === undefined || line === '') return first;
   const shown = line.length > 120 ? `${line.slice(0, 117)}...` : line;
-  const ref = /\{.*?([\w.-]+):\s*(\$\{[^}]*\})/.exec(line);
-  const hint = ref ? `; quote a \${NAME} reference inside { ... }: ${ref[1] ?? ''}: "${ref[2] ?? ''}"` : '';
+  // an unquoted ${NAME} after a "{" or "[" of the line (a value of a flow mapping, an item of a flow sequence)
+  const ref = /[[{][^"']*?(?:([\w.-]+):\s*)?(\$\{[^}]*\})/.exec(line);
+  const hint = ref ? `; quote a \${NAME} reference inside { ... } or [ ... ]: ${ref[1] === undefined ? '' : `${ref[1]}: `}"${ref[2] ?? ''}"` : '';
   return `${first} (${shown})${hint}`;
 }

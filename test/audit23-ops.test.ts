@@ -48,7 +48,10 @@ describe('audit 23 (ops): lookout.yaml mistakes an operator makes are said at st
     // (the message cut before the line it announced, and no word of quoting).
     const stderr = await refused('server: { host: 127.0.0.1, port: ${PORT} }\n');
     assert.match(stderr, /cannot read config .*lookout\.yaml: Unexpected flow-map-start at node end at line 1, column 35 \(server: \{ host: 127\.0\.0\.1, port: \$\{PORT\} \}\)/);
-    assert.match(stderr, /quote a \$\{NAME\} reference inside \{ \.\.\. \}: port: "\$\{PORT\}"/);
+    assert.match(stderr, /quote a \$\{NAME\} reference inside \{ \.\.\. \} or \[ \.\.\. \]: port: "\$\{PORT\}"/);
+    // in a flow sequence too
+    const seq = await refused(`auth:\n  keys:\n    - name: ci\n      sha256: "${'a'.repeat(64)}"\n      scopes: [\${SCOPE}]\n`);
+    assert.match(seq, /at line 5, column 17 \(scopes: \[\$\{SCOPE\}\]\); quote a \$\{NAME\} reference inside \{ \.\.\. \} or \[ \.\.\. \]: "\$\{SCOPE\}"/);
     // any other YAML error keeps its line, without a dangling colon
     const dup = await refused('retention:\n  eventsDays: 90\nretention:\n  alertsDays: 3\n');
     assert.match(dup, /cannot read config .*lookout\.yaml: Map keys must be unique at line 3, column 1 \(retention:\)\n?$/);
