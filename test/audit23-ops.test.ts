@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { hashKey } from '../src/http/auth.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 
 /** lookout.yaml in a fresh dir holding `body`. */
 function configFile(body: string): string {
@@ -55,5 +57,28 @@ describe('audit 23 (ops): lookout.yaml mistakes an operator makes are said at st
     // any other YAML error keeps its line, without a dangling colon
     const dup = await refused('retention:\n  eventsDays: 90\nretention:\n  alertsDays: 3\n');
     assert.match(dup, /cannot read config .*lookout\.yaml: Map keys must be unique at line 3, column 1 \(retention:\)\n?$/);
+  });
+});
+
+describe('audit 23 (ops): server.requestTimeoutSeconds', () => {
+  test('a request whose headers stall is answered 408 naming the setting, as one whose body stalls is', async () => {
+    const s = await spawnServe(['--config', configFile('server:\n  requestTimeoutSeconds: 1\n'), '--data-dir', tempDir('lookout-audit23-ops-data-')]);
+    try {
+      const { hostname, port } = new URL(s.url);
+      const answer = (bytes: string): Promise<string> => new Promise((resolve) => {
+        const socket = connect(Number(port), hostname, () => socket.write(bytes));
+        let got = '';
+        socket.on('data', (d: Buffer) => (got += d.toString()));
+        socket.on('close', () => resolve(got));
+      });
+      // until audit 23: "the request was not received in time", naming neither what stalled nor the setting
+      const headers = await answer('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      assert.match(headers, /^HTTP\/1\.1 408 /);
+      assert.match(headers, /"message":"the request was not received in time: its headers did not arrive within 1 s \(server\.requestTimeoutSeconds\)"/);
+      const body = await answer('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"events":[');
+      assert.match(body, /"message":"the request was not received in time: the body did not arrive within 1 s \(server\.requestTimeoutSeconds\)"/);
+    } finally {
+      await s.stop();
+    }
   });
 });
