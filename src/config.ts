@@ -4,7 +4,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import type { ApiKeyConfig } from './http/auth.js';
 import { REQUEST_LOG_MODES, type RequestLogs } from './http/request-log.js';
-import { declaredTwice } from './config-duplicates.js';
+import { authKeysProblem, declaredTwice } from './config-duplicates.js';
+import { yamlErrorMessage } from './config-yaml-error.js';
 import { portNotDecimal } from './config-port.js';
 import { declarationFields, NAME_PATTERN, PATTERN_MEANING } from './models/declaration-schema.js';
 import { expandEnv, typeWholeReference, type ExpandedConfig } from './config-env.js';
@@ -102,7 +103,7 @@ export const CONFIG_SCHEMA = {
           items: {
             type: 'object', additionalProperties: false, required: ['name', 'sha256', 'scopes'],
             properties: {
-              name: { type: 'string' }, sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+              name: { type: 'string', minLength: 1 }, sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
               scopes: { type: 'array', items: { enum: ['ingest', 'read', 'admin'] }, minItems: 1 },
             },
           },
@@ -154,12 +155,12 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
   const cfg = defaultConfig();
   if (!path) return cfg;
   let raw: unknown;
-  let text: string;
+  let text = '';
   try {
     text = readFileSync(path, 'utf8');
     raw = parse(text);
   } catch (e) {
-    throw new InputError(`cannot read config ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new InputError(`cannot read config ${path}: ${yamlErrorMessage(e, text)}`);
   }
   const port = portNotDecimal(text);
   if (port !== undefined) throw new InputError(`invalid config ${path}: ${port}`);
@@ -186,6 +187,8 @@ export function loadConfig(path: string | undefined, env: Readonly<Record<string
     declaredTwice(c.monitors, 'id', 'monitors'), declaredTwice(c.slos, 'id', 'slos'), declaredTwice(c.auth?.keys, 'name', 'auth.keys'),
   ].find((d) => d !== undefined);
   if (twice !== undefined) throw new InputError(`invalid config ${path}: ${twice}`);
+  const keys = authKeysProblem(c.auth?.keys);
+  if (keys !== undefined) throw new InputError(`invalid config ${path}: ${keys}`);
   const unnamed = withoutId(c.monitors, 'monitors', 'monitor') ?? withoutId(c.slos, 'slos', 'SLO');
   if (unnamed !== undefined) throw new InputError(`invalid config ${path}: ${unnamed}`);
   const base = dirname(resolve(path));

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import { clientErrorHandler } from './client-error.js';
+import { clientErrorHandlerFor } from './client-error.js';
 import { useRequestLogs, type RequestLogs } from './request-log.js';
 import { requestTimeoutOptions, useRequestTimeout } from './request-timeout.js';
 import { useMediaTypes } from './media-types.js';
@@ -51,6 +51,7 @@ export interface AppOptions {
 }
 
 export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance {
+  const timeouts = requestTimeoutOptions(opts.requestTimeoutMs ?? 0);
   const app = Fastify({
     logger: opts.logger ? { level: 'info', ...(opts.logStream ? { stream: opts.logStream } : {}) } : false,
     // Fastify's two lines per request replaced by useRequestLogs' choice.
@@ -58,14 +59,14 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ...(opts.https && { https: opts.https }),
     // A request whose headers stall is answered 408 and closed (request-timeout.ts; its body: useRequestTimeout below).
-    ...requestTimeoutOptions(opts.requestTimeoutMs ?? 0),
+    ...timeouts,
     // Ids are ours: a request id per request for logs.
     genReqId: () => deps.newId(),
     // removeAdditional false: properties a schema does not allow are refused (400), not silently dropped.
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false, verbose: true } },
     // One Ajv and one compilation of each route schema for every app of the process (validators.ts).
     schemaController: { compilersFactory: { buildValidator: sharedValidators } },
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandlerFor(timeouts.http.headersTimeout),
     // Requests arriving while the server stops are refused by the hook below, in the catalog's shape.
     return503OnClosing: false,
     // Path parameters hold names of up to 128 characters (models, versions) and feature names: Fastify's default limit

@@ -13,12 +13,17 @@ function parseScopes(v: string): Scope[] {
   return list as Scope[];
 }
 
+function parseName(v: string): string {
+  if (v.trim() === '') throw new InvalidArgumentError('a key needs a name (shown in errors and logs), not a blank one');
+  return v;
+}
+
 /** `lookout keys create`: a new random API key, printed once, and the config line holding only its hash. */
 export function keysCommand(setCode: (c: number) => void): Command {
   const keys = new Command('keys').description('API keys');
   keys.command('create')
     .description('create an API key: prints the key (shown once) and the lookout.yaml entry with its SHA-256')
-    .requiredOption('--name <name>', 'a name for the key (shown in errors and logs)')
+    .requiredOption('--name <name>', 'a name for the key (shown in errors and logs)', parseName)
     .requiredOption('--scopes <list>', `comma-separated: ${SCOPES.join(', ')}`, parseScopes)
     .action((o: { name: string; scopes: Scope[] }) => {
       const key = `lk_${randomBytes(24).toString('base64url')}`;
