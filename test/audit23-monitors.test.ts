@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import type { AlertRecord } from '../src/storage/alerts.js';
+import { call, poster, testServer } from './helpers/server.js';
+
+const MIN = 60_000;
+const SCHEMA = { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } };
+
+async function churn(s: Server): Promise<void> {
+  const post = poster(() => s.url);
+  await post('/v1/models', { name: 'churn', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+  await post('/v1/models/churn/versions', { version: '1' });
+}
+
+/** `n` events over [from, from + span): the first `slow` take 800 ms, the others 50 ms; the first `errors` failed. */
+function events(tag: string, from: number, span: number, n: number, opts: { slow?: number; errors?: number } = {}): Array<Record<string, unknown>> {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${tag}${i}`, model: 'churn', version: '1', timestamp: from + Math.floor(((i + 0.5) * span) / n), features: { x: 1, c: 'a' }, prediction: '1', score: 0.7,
+    latencyMs: i < (opts.slow ?? 0) ? 800 : 50, ...(i < (opts.errors ?? 0) && { error: 'boom' }),
+  }));
+}
+
+describe('audit 23 (monitors): a latency SLO counts every request slower than latencyMs', { timeout: 60_000 }, () => {
+  test('1 slow request of 20 is a 5% bad share (burn 5 at 0.99: a 7-day SLO pages); 5 of 25 is burn 4 at 0.95', async () => {
+    const LIVE = Date.UTC(2026, 1, 16, 0);
+    const now = LIVE + 10 * MIN + 30_000;
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = poster(() => s.url);
+      await churn(s);
+      await post('/v1/slos', { id: 'lat', model: 'churn', kind: 'latency', latencyMs: 300, objective: 0.99, windowDays: 7 });
+      await post('/v1/slos', { id: 'lat95', model: 'churn', kind: 'latency', latencyMs: 300, objective: 0.95, windowDays: 30, minEvents: 5 });
+      // the last 5 minutes hold every event: each burn window counts the same 20 requests, one of them slow
+      await post('/v1/events', { events: events('a', LIVE + 6 * MIN, 4 * MIN, 20, { slow: 1 }) });
+      const slos = (await call(s.url, 'GET', '/v1/slos')).body['slos'] as Array<{ id: string; burnRates: Record<string, number> }>;
+      const lat = slos.find((x) => x.id === 'lat');
+      assert.equal(lat?.burnRates['5m']?.toFixed(6), '5.000000', JSON.stringify(lat?.burnRates));
+      assert.equal(lat?.burnRates['1h']?.toFixed(6), '5.000000');
+      // 1 of 20 against a 5% budget: burn 1, exactly at no factor (a 30-day SLO's 1x needs more than 1)
+      assert.equal(slos.find((x) => x.id === 'lat95')?.burnRates['1h']?.toFixed(6), '1.000000');
+      await post('/v1/monitors/run', {});
+      const alerts = ((await call(s.url, 'GET', '/v1/alerts?state=all')).body['alerts'] as AlertRecord[]).filter((a) => a.monitorId === 'lat');
+      assert.deepEqual(alerts.map((a) => [a.severity, a.context['threshold']]), [['page', 3.36]], '5x over 1h and 5m of a 7-day SLO pages (3.36x)');
+    } finally {
+      await s.close();
+    }
+  });
+});
