@@ -47,3 +47,34 @@ describe('audit 23 (monitors): a latency SLO counts every request slower than la
     }
   });
 });
+
+describe('audit 23 (monitors): a pending monitor\'s firesAt is when it can fire', { timeout: 60_000 }, () => {
+  test('for: 30m and 90m on 1h windows with delay 5m: firesAt is the next window\'s (and the third\'s) end plus the delay, and it fires then', async () => {
+    const HOUR = 3_600_000;
+    const LIVE = Date.UTC(2026, 1, 2, 0);
+    let now = LIVE;
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = poster(() => s.url);
+      await churn(s);
+      for (const [id, f] of [['f30', '30m'], ['f90', '90m']]) {
+        await post('/v1/monitors', { id, model: 'churn', metric: 'errorRate', window: '1h', delay: '5m', minSamples: 10, for: f, levels: [{ severity: 'page', threshold: 0.2 }] });
+      }
+      const last = async (id: string): Promise<Record<string, unknown>> => ((await call(s.url, 'GET', `/v1/monitors/${id}`)).body['monitor'] as { last: Record<string, unknown> }).last;
+      const seen: Record<string, Array<[string, unknown]>> = { f30: [], f90: [] };
+      for (let h = 0; h < 3; h++) {
+        await post('/v1/events', { events: events(`h${h}-`, LIVE + h * HOUR, HOUR, 20, { errors: 10 }) });
+        now = LIVE + (h + 1) * HOUR + 5 * MIN;
+        await post('/v1/monitors/run', {});
+        for (const id of ['f30', 'f90']) {
+          const l = await last(id);
+          seen[id]?.push([l['state'] as string, typeof l['firesAt'] === 'number' ? new Date(l['firesAt']).toISOString() : null]);
+        }
+      }
+      assert.deepEqual(seen['f30'], [['pending', '2026-02-02T02:05:00.000Z'], ['firing', null], ['firing', null]]);
+      assert.deepEqual(seen['f90'], [['pending', '2026-02-02T03:05:00.000Z'], ['pending', '2026-02-02T03:05:00.000Z'], ['firing', null]]);
+    } finally {
+      await s.close();
+    }
+  });
+});

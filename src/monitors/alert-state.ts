@@ -41,8 +41,17 @@ export function withAlertState(r: MonitorResult, prev: EvaluationRecord | undefi
     ...r.evaluation, ...(pending && { status: 'pending' }),
     detail: {
       ...r.evaluation.detail, alertState: after.phase, ...(after.since !== null && { activeSince: after.since }),
-      ...(pending && { pendingSeverity: r.verdict.status, firesAt: (after.since as number) + forMs }),
+      ...(pending && { pendingSeverity: r.verdict.status, firesAt: firesAt(after.since as number, forMs, r.def.windowMs, r.def.delayMs) }),
     },
   };
   return { result: { ...r, evaluation }, before, after };
+}
+
+/**
+ * When a pending monitor can fire at the earliest: its evaluations are at window ends, so at the end of the first window
+ * at least `forMs` after the first crossed one (`since`, a window end), evaluated `delayMs` after it. Until audit 23
+ * it was since + for, a time no evaluation happens at (for: 30m on 1h windows said 01:30; it fired at the 02:00 window).
+ */
+export function firesAt(since: number, forMs: number, windowMs: number, delayMs: number): number {
+  return since + Math.ceil(forMs / windowMs) * windowMs + delayMs;
 }
