@@ -78,3 +78,30 @@ describe('audit 23 (monitors): a pending monitor\'s firesAt is when it can fire'
     }
   });
 });
+
+describe('audit 23 (monitors): levels that could never be the verdict are refused', { timeout: 60_000 }, () => {
+  test('warning above page on an error rate, warning below page on accuracy, two pages (the second\'s action never ran), a baseline kind\'s change levels: 400 naming them; the right order is taken', async () => {
+    const s = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      await churn(s);
+      const declare = (extra: Record<string, unknown>, levels: unknown[]): Promise<{ status: number; body: Record<string, unknown> }> =>
+        call(s.url, 'POST', '/v1/monitors', { id: 'lv', model: 'churn', metric: 'errorRate', window: '1h', ...extra, levels });
+      const refused = async (extra: Record<string, unknown>, levels: unknown[], message: RegExp): Promise<void> => {
+        const r = await declare(extra, levels);
+        assert.equal(r.status, 400, JSON.stringify(r.body));
+        const err = r.body['error'] as { code: string; message: string };
+        assert.equal(err.code, 'validation_failed');
+        assert.match(err.message, message);
+      };
+      await refused({}, [{ severity: 'warning', threshold: 0.5 }, { severity: 'page', threshold: 0.2 }], /warning at 0\.5 would never be the verdict, since page at 0\.2 is crossed first \(the bad side is above/);
+      await refused({ metric: 'accuracy' }, [{ severity: 'warning', threshold: 0.8 }, { severity: 'page', threshold: 0.9 }], /warning at 0\.8 would never be the verdict, since page at 0\.9 .*further below/);
+      await refused({}, [{ severity: 'page', threshold: 0.2 }, { severity: 'page', threshold: 0.5, action: 'rollback' }], /two levels of severity page \(thresholds 0\.2 and 0\.5\)/);
+      await refused({ metric: 'accuracy', kind: 'baseline' }, [{ severity: 'warning', threshold: 0.2 }, { severity: 'page', threshold: 0.05 }], /warning at 0\.2 would never be the verdict.*for kind baseline/);
+      assert.equal((await declare({}, [{ severity: 'page', threshold: 0.5 }, { severity: 'warning', threshold: 0.2 }])).status, 201);
+      assert.equal((await declare({ metric: 'accuracy' }, [{ severity: 'warning', threshold: 0.9 }, { severity: 'critical', threshold: 0.7 }, { severity: 'page', threshold: 0.8 }])).status, 200);
+      assert.equal((await declare({ metric: 'accuracy', kind: 'baseline' }, [{ severity: 'warning', threshold: 0.05 }, { severity: 'page', threshold: 0.2 }])).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { getDriftMethod } from '../core/drift/registry.js';
 import type { ChangeMode } from '../core/rules/compare.js';
 import type { Seasonality } from '../core/rules/baseline.js';
 import { NO_DATA_POLICIES, type NoDataPolicy } from '../core/rules/no-data.js';
-import { RULE_KINDS, SEVERITIES, type Direction, type Level, type RuleKind } from '../core/rules/types.js';
+import { RULE_KINDS, SEVERITIES, severityRank, type Direction, type Level, type RuleKind } from '../core/rules/types.js';
 import { checkDriftLevels } from './drift-checks.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { getMonitorMetric } from './metrics/registry.js';
@@ -212,6 +212,28 @@ export function checkMonitorSegment(d: Pick<MonitorDefinition, 'model' | 'segmen
 export function checkMonitorClass(d: Pick<MonitorDefinition, 'model' | 'class'>, classes: readonly string[] | null): void {
   if (d.class === undefined || classes === null || classes.length === 0 || classes.includes(d.class)) return;
   throw new DefinitionError(`class "${d.class.slice(0, 100)}" is not a class of model "${d.model}"; its classes: ${classes.join(', ').slice(0, 2000)}`);
+}
+
+/**
+ * Throws DefinitionError when a level could never be the verdict: the verdict is the highest severity crossed, so a
+ * level of lower severity whose threshold is not nearer the good side than a higher one's (`warning` at 0.5 and `page`
+ * at 0.2 of an error rate), or a second level of the same severity (whose action would never run), is dead. The bad
+ * side is the monitor's direction for `threshold`, and above for the other kinds (changes and control statistics).
+ * Checked when a monitor is declared, not of stored ones (they keep being evaluated as before).
+ */
+export function checkLevelOrder(d: Pick<MonitorDefinition, 'kind' | 'direction' | 'levels'>): void {
+  const bad = d.kind === 'threshold' ? d.direction : 'above';
+  const sorted = [...d.levels].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  for (let i = 1; i < sorted.length; i++) {
+    const lo = sorted[i - 1] as Level;
+    const hi = sorted[i] as Level;
+    if (lo.severity === hi.severity) throw new DefinitionError(`"levels" has two levels of severity ${hi.severity} (thresholds ${lo.threshold} and ${hi.threshold}): one would never be the verdict; give each severity one level`);
+    const further = bad === 'above' ? hi.threshold > lo.threshold : hi.threshold < lo.threshold;
+    if (!further) {
+      throw new DefinitionError(`"levels": ${lo.severity} at ${lo.threshold} would never be the verdict, since ${hi.severity} at ${hi.threshold} is crossed first `
+        + `(the bad side is ${bad}${d.kind === 'threshold' ? `, the direction of the metric` : ` for kind ${d.kind}: levels are the change or statistic`}); a more severe level needs a threshold further ${bad === 'above' ? 'above' : 'below'}`);
+    }
+  }
 }
 
 export function metricArgs(d: Pick<MonitorDefinition, 'metric' | 'method' | 'class'>): MetricArgs {

@@ -10,7 +10,7 @@ import { alertContext, legacyMonitorLabels, monitorLabels, sloLabels } from './c
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
 import { checkDriftMethodKind } from './drift-checks.js';
-import { checkMonitorClass, checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, monitorSegment, parseMonitor, type MonitorDefinition } from './definition.js';
+import { checkLevelOrder, checkMonitorClass, checkMonitorFeature, checkMonitorSegment, checkMonitorVersion, DefinitionError, monitorSegment, parseMonitor, type MonitorDefinition } from './definition.js';
 import type { EvalCache } from './cache.js';
 import type { MonitorEvaluator, MonitorResult } from './evaluator.js';
 import { evaluateSlo, parseSlo, type SloDefinition, type SloStatus } from './slo.js';
@@ -170,6 +170,7 @@ export class MonitorService {
   /** What putMonitor would refuse `input` for (throws DefinitionError), storing nothing: the definition it would store. */
   checkMonitor(input: unknown): MonitorDefinition {
     const def = parseMonitor(input, this.deps.newId);
+    checkLevelOrder(def);
     this.checkAgainstModel(def);
     if (this.slos.has(def.id)) throw new Error(`id "${def.id}" is already used by an SLO`);
     return def;
