@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
-import { call, poster, testServer } from './helpers/server.js';
+import { call, lastEvaluation, poster, testServer } from './helpers/server.js';
 
 const MIN = 60_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' }, c: { type: 'string' } } };
@@ -100,6 +100,29 @@ describe('audit 23 (monitors): levels that could never be the verdict are refuse
       assert.equal((await declare({}, [{ severity: 'page', threshold: 0.5 }, { severity: 'warning', threshold: 0.2 }])).status, 201);
       assert.equal((await declare({ metric: 'accuracy' }, [{ severity: 'warning', threshold: 0.9 }, { severity: 'critical', threshold: 0.7 }, { severity: 'page', threshold: 0.8 }])).status, 200);
       assert.equal((await declare({ metric: 'accuracy', kind: 'baseline' }, [{ severity: 'warning', threshold: 0.05 }, { severity: 'page', threshold: 0.2 }])).status, 200);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('audit 23 (monitors): a rolling monitor without a baseline says which past windows it lacks', { timeout: 60_000 }, () => {
+  test('the default weekly seasonality on a day of traffic: the note names the previous 4 weeks and minSamples; seasonality none compares with the hour before', async () => {
+    const LIVE = Date.UTC(2026, 1, 2, 0);
+    const now = LIVE + 2 * 3_600_000 + MIN;
+    const s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    try {
+      const post = poster(() => s.url);
+      await churn(s);
+      await post('/v1/events', { events: [...events('a', LIVE, 3_600_000, 20, { errors: 2 }), ...events('b', LIVE + 3_600_000, 3_600_000, 20, { errors: 4 })] });
+      await post('/v1/monitors', { id: 'weekly', model: 'churn', metric: 'errorRate', window: '1h', minSamples: 10, kind: 'rolling', levels: [{ severity: 'page', threshold: 1 }] });
+      await post('/v1/monitors', { id: 'prev', model: 'churn', metric: 'errorRate', window: '1h', minSamples: 10, kind: 'rolling', baseline: { periods: 1, seasonality: 'none' }, levels: [{ severity: 'page', threshold: 1 }] });
+      await post('/v1/monitors/run', {});
+      const w = await lastEvaluation(s.url, 'weekly', LIVE, now + 1);
+      assert.equal(w.status, 'insufficient_data');
+      assert.equal(w.detail?.['note'], 'no baseline value to compare with: 0 of the same weekday/hour of the previous 4 weeks have 10 samples (minSamples), 1 needed (baseline.minPeriods)');
+      const p = await lastEvaluation(s.url, 'prev', LIVE, now + 1);
+      assert.deepEqual([p.status, p.value, p.baseline, p.change], ['page', 0.2, 0.1, 1], 'the hour before: 10% errors, now 20%: a relative rise of 1');
     } finally {
       await s.close();
     }

@@ -91,6 +91,10 @@ export class MonitorEvaluator {
         verdict = baselineVerdict(current.value, rollingMean(usable, def.baseline.minPeriods), current.samples, def.minSamples, def.levels, def.direction, def.change);
         detail['baselineSource'] = `${def.baseline.seasonality === 'weekly' ? 'same weekday/hour of the previous' : 'previous'} ${def.baseline.periods} ${def.baseline.seasonality === 'weekly' ? 'weeks' : 'windows'}`;
         detail['baselinePeriods'] = usable.filter((x) => x !== null).length;
+        if (verdict.status === 'insufficient_data' && verdict.baseline === null && current.value !== null && current.samples >= def.minSamples) {
+          // say which past windows it needs (a weekly baseline, the default, has none for a week after the traffic starts)
+          verdict = { ...verdict, note: `no baseline value to compare with: ${detail['baselinePeriods']} of the ${detail['baselineSource']} have ${def.minSamples} samples (minSamples), ${def.baseline.minPeriods} needed (baseline.minPeriods)` };
+        }
         break;
       }
       case 'ewma':
