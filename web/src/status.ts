@@ -12,9 +12,14 @@ export interface Verdict {
 const RANK: Record<Status, number> = { grey: 0, green: 1, yellow: 2, red: 3 };
 const worst = (a: Status, b: Status): Status => (RANK[b] > RANK[a] ? b : a);
 
-/** What an alert is about: its metric, else its summary, else its monitor. */
+/**
+ * What an alert is about: its metric, else its monitor, and its summary when it has one. An alert raised by other code
+ * (POST /v1/alerts) has its source as the metric and its words in the summary, which until audit 23 no view showed.
+ */
 export function alertTitle(a: Alert): string {
-  return a.context?.metric ?? a.context?.summary ?? a.labels?.['alertname'] ?? a.monitorId;
+  const what = a.context?.metric ?? a.labels?.['alertname'] ?? a.monitorId;
+  const summary = a.context?.summary;
+  return summary && summary !== what ? `${what}: ${summary}` : what;
 }
 
 /** Error-rate levels used when no monitor says otherwise. */

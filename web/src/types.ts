@@ -116,7 +116,7 @@ export interface Alert {
   silenced: boolean;
   inhibited: boolean;
   /** Loose on purpose: alerts raised from outside (POST /v1/alerts) carry a summary rather than a metric. */
-  context: { metric?: string; summary?: string; observed?: number | null; baseline?: number | null; threshold?: number | null; change?: number | null; segments?: Array<{ segment: string; value: number; overflow?: boolean }>; runbookUrl?: string; dashboardUrl?: string };
+  context: { metric?: string; summary?: string; observed?: number | null; baseline?: number | null; threshold?: number | null; change?: number | null; segments?: Array<{ segment: string; value: number; overflow?: boolean }>; runbookUrl?: string; dashboardUrl?: string; windowStart?: number; windowEnd?: number };
 }
 
 export interface Monitor {

@@ -9,6 +9,7 @@ import type { ViewContext } from '../panel.js';
 import { withParams } from '../route.js';
 import type { Action, Alert, MonitorStats, Notification, Silence } from '../types.js';
 import { alertTitle } from '../status.js';
+import { alertLink } from './alert-link.js';
 import { grid, heading, modelLink, table } from './common.js';
 import { segmentParam } from './segments.js';
 
@@ -23,7 +24,7 @@ function alertActions(a: Alert, onSilence: (a: Alert) => void): HTMLElement {
     h('button.secondary', { onclick: () => onSilence(a), 'data-action': 'silence' }, 'Silence…'));
 }
 
-function context(ctx: ViewContext, a: Alert): HTMLElement {
+function context(a: Alert): HTMLElement {
   const c = a.context ?? {};
   const has = (v: number | null | undefined): v is number => typeof v === 'number';
   return h('div.alert-context', null,
@@ -33,7 +34,7 @@ function context(ctx: ViewContext, a: Alert): HTMLElement {
     c.segments?.length ? h('div.muted', null, 'most affected: ', c.segments.slice(0, 3).map((s) => `${segmentParam(s.segment)} (${num(s.value, 3)}${s.overflow === true ? ', the segments over the limit' : ''})`).join(', ')) : null,
     h('div', null,
       externalLink(c.runbookUrl, 'runbook', { 'data-testid': 'runbook' }) ?? h('span.muted', null, 'no runbook'), ' · ',
-      modelLink(ctx, a.model, 'dashboard', a.version)));
+      alertLink(a, 'dashboard')));
 }
 
 /** A form that creates a silence (POST /v1/silences); prefilled from an alert's labels. */
@@ -142,7 +143,7 @@ export const alertsView = {
       return [table<Alert>([
         { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
         { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model, a.model, a.version), a.version ? `@${a.version}` : '') },
-        { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(ctx, a) },
+        { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(a) },
         { label: 'Started', value: (a) => a.startsAt, render: (a) => h('span', { title: time(a.startsAt) }, ago(a.startsAt)) },
         { label: 'State', value: (a) => a.state, render: (a) => `${a.state}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.silenced ? ' · silenced' : ''}${a.inhibited ? ' · inhibited' : ''}${a.falsePositive ? ' · false positive' : ''}` },
         { label: 'Actions', value: () => null, render: (a) => alertActions(a, form.prefill) },

@@ -5,7 +5,7 @@ import { num, numFormat, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams } from '../route.js';
 import type { FeatureDrift, Quality } from '../types.js';
-import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
+import { featureLink, grid, heading, kv, scopeParams, skippedNote, table } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 
 const STATS = ['psi', 'jensenShannon', 'hellinger', 'wasserstein', 'wassersteinNormalized'];
@@ -17,7 +17,8 @@ export const debugView = {
     const list = await models();
     const m = list.find((x) => x.name === ctx.route.args[0]) ?? list[0];
     if (!m) return h('p.empty', null, 'No models yet.');
-    const q = { version: ctx.route.params.get('version') ?? undefined };
+    // the version and segment the model page looked at (until audit 23 the segment was dropped: the whole traffic's figures)
+    const q = scopeParams(ctx);
     const notes = annotationCache(ctx, m.name);
     const picker = h('span.model-picker', null, list.map((x) => link(href('debug', [x.name], rangeParams(ctx.route.params)), x.name, x.name === m.name ? 'active' : '')));
     const features = Object.keys(m.inputSchema.properties ?? {}).slice(0, 7);
@@ -47,7 +48,9 @@ export const debugView = {
       const codes = Object.entries(r.rejectedByCode);
       return kv([['Events', String(r.events)], ['Rejected', String(r.rejected)], ...codes.map(([c, n]): [string, string] => [c, String(n)])]);
     }, { testid: 'debug-rejects' });
-    return h('div', null, heading(ctx, `Debug ${m.name}`, picker), grid(
+    const scope = [q.version ? h('span.badge', null, `v${q.version}`) : '', q.segment ? h('span.badge', null, `segment ${q.segment}`) : ''];
+    return h('div', null, heading(ctx, `Debug ${m.name}`, ...scope, picker,
+      h('a.small', { href: href('model', [m.name], { ...rangeParams(ctx.route.params), ...q }) }, 'model view →')), grid(
       statsPanel,
       ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: numFormat(3), yMin: 0 }, notes)),
       ...features.map((f) => ctx.panel(`Drift: ${f}`, () => metricChart(ctx, m.name, q, {

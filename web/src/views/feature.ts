@@ -87,6 +87,7 @@ export const featureView = {
       const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, limit: SAMPLE_ROWS });
       return r.events.length ? samples(m, feature, r.events) : h('p.empty', null, 'No sampled events in this range (ingest.sampleRate keeps a share of raw events).');
     }, { wide: true, testid: 'feature-samples' });
-    return h('div', null, heading(ctx, `Feature ${feature}`, h('span', null, 'of ', link(href('model', [m.name], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), m.name))), grid(dist, verdictPanel, history, missing, raw));
+    const scope = [version ? h('span.badge', null, `v${version}`) : '', segment ? h('span.badge', null, `segment ${segment}`) : ''];
+    return h('div', null, heading(ctx, `Feature ${feature}`, ...scope, h('span', null, 'of ', link(href('model', [m.name], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), m.name))), grid(dist, verdictPanel, history, missing, raw));
   },
 };

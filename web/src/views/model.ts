@@ -71,7 +71,7 @@ export const modelView = {
       ctx.panel(title, () => metricChart(ctx, m.name, q, { title, metrics, format, ...extra }, notes), { testid: extra.testid });
     return h('div', null,
       heading(ctx, `Model ${m.name}`, versionSel, segment ? h('span.badge', null, `segment ${segment}`) : '',
-        h('a.small', { href: href('debug', [m.name], { ...rangeParams(ctx.route.params), version }) }, 'debug view →'), h('a.small', { href: href('registry', [m.name]) }, 'registry →')),
+        h('a.small', { href: href('debug', [m.name], { ...rangeParams(ctx.route.params), version, segment }) }, 'debug view →'), h('a.small', { href: href('registry', [m.name], rangeParams(ctx.route.params)) }, 'registry →')),
       grid(
         summary,
         chart('Drift share (features drifted)', [{ metric: 'driftShare', label: 'share drifted' }], pctFormat(0), { threshold: { value: 0.5, label: 'dataset drift at 50% of features' }, driftBands: true, testid: 'drift-share', yMin: 0 }),

@@ -3,6 +3,7 @@ import { externalLink, h } from '../dom.js';
 import { ago, ms, pctFormat, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { alertTitle, statusBadge } from '../status.js';
+import { alertLink } from './alert-link.js';
 import { grid, heading, modelLink, table } from './common.js';
 import { perModelChart } from './multi.js';
 import { modelRows } from './overview.js';
@@ -18,7 +19,7 @@ export const oncallView = {
         return h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => {
           const runbook = externalLink(a.context?.runbookUrl, 'runbook');
           return h('li', null,
-            h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', modelLink(ctx, a.model, a.model, a.version), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
+            h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', alertLink(a), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
             runbook ? h('span', null, ' · ', runbook) : null);
         }));
       }

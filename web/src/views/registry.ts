@@ -4,7 +4,7 @@ import { deployments, models } from '../data.js';
 import { h } from '../dom.js';
 import { num, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { href } from '../route.js';
+import { href, rangeParams } from '../route.js';
 import type { Deployment, ModelInfo, Rollout, VersionInfo } from '../types.js';
 import { grid, heading, kv, table } from './common.js';
 
@@ -103,7 +103,7 @@ export const registryView = {
     const only = ctx.route.args[0];
     const shown = only ? list.filter((m) => m.name === only) : list;
     const none = shown.length > 0 ? null : only ? h('div.notice.error', { role: 'status' }, `Unknown model "${only}".`) : h('p.empty', null, 'No models yet. Declare one in lookout.yaml or POST /v1/models (or start with --demo).');
-    return h('div', null, heading(ctx, 'Registry & rollouts', only ? h('a.small', { href: href('registry') }, 'all models') : ''), none,
+    return h('div', null, heading(ctx, 'Registry & rollouts', only ? h('a.small', { href: href('registry', [], rangeParams(ctx.route.params)) }, 'all models') : ''), none,
       grid(...shown.map((m) => ctx.panel(`${m.name}`, () => modelRegistry(ctx, m), { wide: true, testid: `registry-${m.name}` }))));
   },
 };
