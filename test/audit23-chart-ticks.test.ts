@@ -9,7 +9,9 @@ import { poster, testServer } from './helpers/server.js';
  * Audit 23: the y axis of a chart of small values read alike: a throughput of a few events an hour was drawn with
  * ticks "0, 0.01, 0.01, 0.02" (num(v, 2) of 0, 0.005, 0.01, 0.015). Tick labels now take more digits until ticks of
  * different values read differently. A real server with an injected clock, real events, Chromium; the labels the
- * canvas draws are on the chart's figure (data-y-ticks).
+ * canvas draws are on the chart's figure (data-y-ticks). Also (the same model, without reference or costs): a panel
+ * the server cannot compute (422: no reference) was a red error box in the feature and debug views, and the cost
+ * "$0.0 (— per inference; 0 of 90 events reported a cost)".
  */
 const unavailable = browserUnavailable();
 const NOW = Date.UTC(2026, 11, 7, 12);
@@ -61,7 +63,23 @@ describe('audit 23: chart axes of small values tell their ticks apart (Chromium)
     const throughput = await ticks('throughput');
     assertReadable(throughput, /^0(\.0*)?$/, 'throughput');
     assert.ok(throughput.some((t) => /^0\.00\d/.test(t)), `ticks of thousandths: ${throughput.join(', ')}`);
-    // the model has no reference: their drift is answered 422 (the view says so)
+    // the model has no reference: its drift is answered 422 (the view says so)
     assert.deepEqual(errors.filter((e) => !/422 .*\/drift\?/.test(e)), []);
+  });
+
+  test('no reference, no costs: said as such, not as a failure or a cost of $0.0', async () => {
+    const range = `from=${NOW - HOURS * 60 * MIN}&to=${NOW}`;
+    await openView(page, `${s.url}/ui/#/model/quiet?${range}`, { complete: true });
+    const summary = (await page.locator('[data-testid="model-summary"]').textContent()) ?? '';
+    assert.match(summary, /Costnot reported \(no event of the range has a costUsd\)/);
+    assert.doesNotMatch(summary, /\$0\.0/);
+    // the feature and debug views' drift panels: a version without a reference is a note, not a red error (audit 23)
+    for (const hash of [`#/feature/quiet/x?${range}`, `#/debug/quiet?${range}`]) {
+      await openView(page, `${s.url}/ui/${hash}`, { complete: true });
+      assert.equal(await page.locator('.notice.error').count(), 0, `${hash}: ${await page.locator('.notice.error').allTextContents()}`);
+      assert.equal(await page.locator('section.panel[data-state="error"]').count(), 0, hash);
+      const notes = await page.locator('section.panel[data-state="not-computable"] .notice.not-available').allTextContents();
+      assert.ok(notes.some((t) => /has no reference yet/.test(t)), `${hash}: ${JSON.stringify(notes)}`);
+    }
   });
 });

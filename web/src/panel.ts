@@ -42,9 +42,12 @@ export class ViewContext {
         if (!this.current()) return;
         const missing = e instanceof ApiFailure && e.missingEndpoint;
         const forbidden = e instanceof ApiFailure && e.status === 403;
-        clear(body, h('div', { class: missing ? 'notice not-available' : forbidden ? 'notice forbidden' : 'notice error', role: 'status' }, explain(e)));
-        el.dataset['state'] = missing ? 'not-available' : forbidden ? 'forbidden' : 'error';
-        if (!missing && !forbidden) console.warn(`panel "${title}":`, e);
+        // 422: the server cannot compute it in this state (a version without a reference has no drift), not a failure:
+        // said as the model view says it, not in a red error box (until audit 23)
+        const notComputable = e instanceof ApiFailure && e.status === 422;
+        clear(body, h('div', { class: missing || notComputable ? 'notice not-available' : forbidden ? 'notice forbidden' : 'notice error', role: 'status' }, explain(e)));
+        el.dataset['state'] = missing ? 'not-available' : notComputable ? 'not-computable' : forbidden ? 'forbidden' : 'error';
+        if (!missing && !forbidden && !notComputable) console.warn(`panel "${title}":`, e);
       }
     })();
     (opts.deferred ? this.deferredWork : this.main).push(p);

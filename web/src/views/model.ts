@@ -62,7 +62,10 @@ export const modelView = {
         ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '))],
         ['Kind', m.outputKind], ['Events', count(hl.events)], ['Throughput', `${num(hl.throughputPerSecond, 2)}/s`],
         ['Latency p50 / p95 / p99', `${ms(hl.latencyMs.p50)} / ${ms(hl.latencyMs.p95)} / ${ms(hl.latencyMs.p99)}`],
-        ['Error rate', pct(hl.errorRate, 2)], ['Cost', `${usd(hl.costUsd)} (${usd(hl.costPerInferenceUsd)} per inference${hl.costEvents < hl.events ? `; ${count(hl.costEvents)} of ${count(hl.events)} events reported a cost` : ''})`],
+        ['Error rate', pct(hl.errorRate, 2)], ['Cost', hl.costEvents === 0
+          // "$0.0 (— per inference; 0 of 90 events reported a cost)" until audit 23: no cost is not a cost of 0
+          ? (hl.events === 0 ? '—' : 'not reported (no event of the range has a costUsd)')
+          : `${usd(hl.costUsd)} (${usd(hl.costPerInferenceUsd)} per inference${hl.costEvents < hl.events ? `; ${count(hl.costEvents)} of ${count(hl.events)} events reported a cost` : ''})`],
         ['Drift', d ? `${d.datasetDrift.driftedFeatures}/${d.datasetDrift.features} features (dataset drift at ≥ ${pct(d.datasetDrift.threshold, 0)})` : '—'],
       ]), ...(d ? [topDrifting(ctx, m.name, d.features), skippedNote(d)].filter((x) => x !== null) : [driftError ? h('p.notice.error', { role: 'status' }, driftError) : h('p.muted', null, 'No reference for this version: drift is not computed.')])];
     }, { testid: 'model-summary' });
