@@ -7,8 +7,8 @@ import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
-import { actor, bodyOf, objectBody, optionalModel, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
-import { raiseInput } from './raise-body.js';
+import { actor, bodyOf, optionalModel, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
+import { RAISE_FIELDS, raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -49,7 +49,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
 
     /** Raises an alert from outside (deduplicated by source + labels, then grouped and notified like any other). */
     app.post<RG>('/v1/alerts', withAnswer(admin, answer('RaisedAlert', 'the alert raised, or the open one of the same source and labels it was deduplicated into', 201)), async (req: Req, reply) => {
-      const a = await alerting.raise(raiseInput(deps, objectBody(req)));
+      const a = await alerting.raise(raiseInput(deps, bodyOf(req, RAISE_FIELDS)));
       return reply.status(201).send({ alert: a });
     });
 

@@ -176,12 +176,12 @@ export function queryRoutes(deps: AppDeps) {
       const eff = deps.reader.effectiveRange(r.from, r.to);
       // one more than the page: `next` only when there is a following page (a page of exactly the events left had a
       // `next` to an empty page until audit 23)
-      const read = await deps.store.queryEvents({
+      const got = await deps.store.queryEvents({
         model: v.record.model, version: v.record.version, from: eff.from, to: eff.to, sampledOnly: true, segment: r.segment, limit: limit + 1,
         newestFirst: true, ...(before && { before }),
       });
-      const events = read.slice(0, limit);
-      const last = read.length > limit ? events[events.length - 1] : undefined;
+      const events = got.slice(0, limit);
+      const last = got.length > limit ? events[events.length - 1] : undefined;
       return { ...head(v, r), events, next: last ? Buffer.from(JSON.stringify([last.ts, last.id])).toString('base64url') : null };
     }));
 

@@ -22,6 +22,11 @@ export function scopeParams(ctx: ViewContext): Record<string, string | undefined
   return { version: ctx.route.params.get('version') ?? undefined, segment: ctx.route.params.get('segment') ?? undefined };
 }
 
+/** Badges of the version and segment a view looks at (none for those not chosen). */
+export function scopeBadges(q: { version?: string | undefined; segment?: string | undefined }): Array<HTMLElement | string> {
+  return [q.version ? h('span.badge', null, `v${q.version}`) : '', q.segment ? h('span.badge', null, `segment ${q.segment}`) : ''];
+}
+
 /** A feature's page for the range, and for the version and segment the current view looks at. */
 export function featureLink(ctx: ViewContext, model: string, feature: string): HTMLAnchorElement {
   return link(href('feature', [model, feature], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), feature);

@@ -5,7 +5,7 @@ import { num, numFormat, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams } from '../route.js';
 import type { FeatureDrift, Quality } from '../types.js';
-import { featureLink, grid, heading, kv, scopeParams, skippedNote, table } from './common.js';
+import { featureLink, grid, heading, kv, scopeBadges, scopeParams, skippedNote, table } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 
 const STATS = ['psi', 'jensenShannon', 'hellinger', 'wasserstein', 'wassersteinNormalized'];
@@ -48,8 +48,7 @@ export const debugView = {
       const codes = Object.entries(r.rejectedByCode);
       return kv([['Events', String(r.events)], ['Rejected', String(r.rejected)], ...codes.map(([c, n]): [string, string] => [c, String(n)])]);
     }, { testid: 'debug-rejects' });
-    const scope = [q.version ? h('span.badge', null, `v${q.version}`) : '', q.segment ? h('span.badge', null, `segment ${q.segment}`) : ''];
-    return h('div', null, heading(ctx, `Debug ${m.name}`, ...scope, picker,
+    return h('div', null, heading(ctx, `Debug ${m.name}`, ...scopeBadges(q), picker,
       h('a.small', { href: href('model', [m.name], { ...rangeParams(ctx.route.params), ...q }) }, 'model view →')), grid(
       statsPanel,
       ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: numFormat(3), yMin: 0 }, notes)),

@@ -7,7 +7,7 @@ import type { ViewContext } from '../panel.js';
 import { statusBadge } from '../status.js';
 import type { ModelInfo, Quality, SampledEvent } from '../types.js';
 import { href, rangeParams } from '../route.js';
-import { grid, heading, kv, scopeParams } from './common.js';
+import { grid, heading, kv, scopeBadges, scopeParams } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 import { segmentParam } from './segments.js';
 
@@ -87,7 +87,6 @@ export const featureView = {
       const r = await api<{ events: SampledEvent[] }>(`${base}/events`, { ...range, limit: SAMPLE_ROWS });
       return r.events.length ? samples(m, feature, r.events) : h('p.empty', null, 'No sampled events in this range (ingest.sampleRate keeps a share of raw events).');
     }, { wide: true, testid: 'feature-samples' });
-    const scope = [version ? h('span.badge', null, `v${version}`) : '', segment ? h('span.badge', null, `segment ${segment}`) : ''];
-    return h('div', null, heading(ctx, `Feature ${feature}`, ...scope, h('span', null, 'of ', link(href('model', [m.name], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), m.name))), grid(dist, verdictPanel, history, missing, raw));
+    return h('div', null, heading(ctx, `Feature ${feature}`, ...scopeBadges({ version, segment }), h('span', null, 'of ', link(href('model', [m.name], { ...rangeParams(ctx.route.params), ...scopeParams(ctx) }), m.name))), grid(dist, verdictPanel, history, missing, raw));
   },
 };
