@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { seededRandom } from '../src/core/random/rng.js';
 import { DeltaOffload } from '../src/ingest/delta-offload.js';
 import type { ValidEvent } from '../src/ingest/event-input.js';
+import { GroupCommits } from '../src/ingest/group-commit.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { WindowSummary } from '../src/core/summary/window.js';
 import { ModelCatalog, summarySeed } from '../src/monitoring/catalog.js';
@@ -147,7 +148,7 @@ describe('issue 3: ingest pipelining', () => {
 
   test('a group is answered once stored, before its deltas are in memory; the next group commits meanwhile; sync() waits for them', { timeout: 20_000 }, async () => {
     const g = await gated(true);
-    const proto = IngestPipeline.prototype as unknown as Record<string, (...a: unknown[]) => Promise<void>>;
+    const proto = GroupCommits.prototype as unknown as Record<string, (...a: unknown[]) => Promise<void>>;
     const apply = proto['apply'] as (...a: unknown[]) => Promise<void>;
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));

@@ -206,7 +206,7 @@ function scan(buf: Buffer): { records: JournalRecord[]; length: number } {
  * a later group commits), so groups that may have committed and whose summaries cannot be recovered: a journal file
  * removed or cut short by hand, or lost with a disk. Seqs before `oldestFile` (the first seq of the oldest file left) are
  * not counted: a checkpoint deletes the files it covers, which may hold failed groups past its mark (never committed).
- * `storeAborted`: the failed groups the store's state records (pipeline.ts: written by the next group that commits),
+ * `storeAborted`: the failed groups the store's state records (group-commit.ts: written by the next group that commits),
  * aborted even when the journal lost their abort records (a file cut between a failed group's record and its abort).
  */
 export function replayable(records: readonly JournalRecord[], summarised: number, committed: number, oldestFile = 0, storeAborted: readonly number[] = []): { replay: JournalRecord[]; lastSeq: number; missing: number } {

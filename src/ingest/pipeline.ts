@@ -1,23 +1,18 @@
+/** The ingest pipeline: queued requests committed in pipelined groups, acknowledged once durable. */
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { EventRecord, RejectRecord } from '../storage/types.js';
+import type { RejectRecord } from '../storage/types.js';
 import { CheckpointSchedule } from './checkpoint-schedule.js';
-import { CheckpointedWindows, type GroupDeltas } from './checkpointed-windows.js';
+import { CheckpointedWindows } from './checkpointed-windows.js';
 import type { SpecOf } from './deltas.js';
 import { DeltaOffload } from './delta-offload.js';
 import type { ValidEvent } from './event-input.js';
-import { commitCarefully, type Pending } from './careful-commit.js';
-import { encodeGroup, groupInput } from './group.js';
-import { RecordKind, type Journal } from './journal.js';
-import { JournalAborts } from './journal-aborts.js';
-import type { JournalMarks } from './journal-marks.js';
+import type { Pending } from './careful-commit.js';
+import { GroupCommits } from './group-commit.js';
+import { prepareRows } from './group-prepare.js';
 import { recoverJournal } from './recovery.js';
-import { segmentKey } from './validate-event.js';
-import { DEFAULT_CHECKPOINT_MS, DEFAULT_MINUTE_RETENTION_MS, type IngestOptions } from './options.js';
-import { SerialQueue } from '../io/serial-queue.js';
-import { CommitOutcomeUnknown } from '../storage/commit-outcome.js';
+import { DEFAULT_CHECKPOINT_MS, type IngestOptions } from './options.js';
 import { DEFAULT_MAX_SEGMENTS_PER_MODEL, SegmentCap } from './segment-cap.js';
-import { settleLostCommit } from './lost-commit.js';
 import { DEFAULT_MAX_QUEUED_EVENTS, QueueBound } from './overload.js';
 import type { Prepared, Recovered } from './pipeline-types.js';
 
@@ -49,24 +44,11 @@ export class IngestPipeline {
   private readonly maxBatch: number;
   /** When dirty windows are checkpointed, and the readers waiting for it (checkpoint-schedule.ts). */
   private readonly checkpoints: CheckpointSchedule;
-  private journal: Journal | null = null;
-  /** The journal's marks in the store's state (journal-marks.ts); set with the journal. */
-  private marks: JournalMarks | null = null;
-  /** Last journal seq used. */
-  private seq = 0;
-  /** Committed groups' merges of their deltas into memory, in commit order (see commitPrepared). */
-  private readonly applies = new SerialQueue();
+  /** The group commits (group-commit.ts), with the journal, its marks and seq, and whether ingest is broken. */
+  private readonly commits: GroupCommits;
   /** Wakes a drain loop that waits for its group's commit when a submit arrives meanwhile (see drain). */
   private onSubmit: (() => void) | null = null;
   private closed = false;
-  /**
-   * Set when memory and store could diverge (the journal could not record a failed commit, or a committed group
-   * could not be merged into memory): nothing more is accepted and nothing checkpointed (fail-stop); a restart
-   * recovers from the journal.
-   */
-  private broken: Error | null = null;
-  /** Abort records of failed groups, some of which the journal may not have taken yet (its disk full). */
-  private readonly aborts = new JournalAborts();
 
   /** Where groups' deltas are computed: the delta worker, or this thread. */
   private readonly offload: DeltaOffload;
@@ -83,13 +65,14 @@ export class IngestPipeline {
     this.bound = new QueueBound(opts.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
     this.segments = new SegmentCap(opts.maxSegmentsPerModel ?? DEFAULT_MAX_SEGMENTS_PER_MODEL, opts.onSegmentFolded);
     this.windows = new CheckpointedWindows(store, catalog, opts);
+    this.commits = new GroupCommits(store, this.windows, opts, (events, rejects) => this.prepareRows(events, rejects), () => this.checkpoints.whole());
     this.checkpoints = new CheckpointSchedule({
       windows: this.windows,
       kick: () => this.kick(),
-      broken: () => this.broken,
-      pendingApplies: () => this.applies.pending,
-      log: () => this.journal && this.marks && { journal: this.journal, summarisedKey: this.marks.summarisedKey },
-      seq: () => this.seq,
+      broken: () => this.commits.broken,
+      pendingApplies: () => this.commits.applies.pending,
+      log: () => this.commits.journal && this.commits.marks && { journal: this.commits.journal, summarisedKey: this.commits.marks.summarisedKey },
+      seq: () => this.commits.seq,
       closed: () => this.closed,
     }, opts.checkpointMs ?? DEFAULT_CHECKPOINT_MS);
   }
@@ -111,11 +94,11 @@ export class IngestPipeline {
     return recoverJournal(this.opts.journalDir, {
       store: this.store, catalog: this.catalog, specOf: this.specOf, windows: this.windows,
       adopt: (journal, marks, lastSeq) => {
-        this.journal = journal;
-        this.marks = marks;
-        this.seq = lastSeq;
+        this.commits.journal = journal;
+        this.commits.marks = marks;
+        this.commits.seq = lastSeq;
       },
-      apply: (deltas, seq) => this.apply(deltas, seq),
+      apply: (deltas, seq) => this.commits.apply(deltas, seq),
       checkpointWhole: () => this.checkpoints.whole(),
     });
   }
@@ -172,13 +155,13 @@ export class IngestPipeline {
    * window is dirty): readers call it first, so they read their writes.
    */
   sync(): Promise<void> {
-    if ((this.windows.dirtyCount === 0 && this.applies.pending === 0) || this.broken) return Promise.resolve();
+    if ((this.windows.dirtyCount === 0 && this.commits.applies.pending === 0) || this.commits.broken) return Promise.resolve();
     return this.checkpoints.wait();
   }
 
   /** The journal's directory, its files kept until `release` (Journal.hold: a snapshot copies them); null without one. */
   holdJournal(): { dir: string; release: () => Promise<void> } | null {
-    return this.journal && { dir: this.journal.dir, release: this.journal.hold() };
+    return this.commits.journal && { dir: this.commits.journal.dir, release: this.commits.journal.hold() };
   }
 
   /** Waits until everything queued so far is committed (or failed) and checkpointed. */
@@ -198,7 +181,7 @@ export class IngestPipeline {
     } finally {
       this.closed = true;
       this.checkpoints.stopTimer();
-      await this.journal?.close();
+      await this.commits.journal?.close();
       await this.offload.close();
     }
   }
@@ -232,7 +215,7 @@ export class IngestPipeline {
   private async drain(): Promise<void> {
     let prev: { batch: Pending[]; done: Promise<boolean> } | null = null;
     const settle = async (): Promise<void> => {
-      if (prev && !(await prev.done)) await this.commitBatch(prev.batch);
+      if (prev && !(await prev.done)) await this.commits.commitBatch(prev.batch);
       prev = null;
     };
     try {
@@ -242,20 +225,20 @@ export class IngestPipeline {
         const prepared = batch ? await this.prepare(batch).catch(() => null) : null;
         await settle();
         // Merges into memory are much faster than store transactions, but never let them fall behind without bound.
-        if (this.applies.pending > MAX_PENDING_APPLIES) await this.applies.drain();
+        if (this.commits.applies.pending > MAX_PENDING_APPLIES) await this.commits.applies.drain();
         if (batch) {
-          if (prepared) prev = { batch, done: this.write(batch, prepared) };
-          else await this.commitBatch(batch);
+          if (prepared) prev = { batch, done: this.commits.write(batch, prepared) };
+          else await this.commits.commitBatch(batch);
         }
         if (this.checkpoints.due()) {
           await settle();
-          await this.applies.drain();
+          await this.commits.applies.drain();
           // Its store transaction runs beside the next groups' (see CheckpointSchedule.start); without a journal, it is awaited.
           const { done } = await this.checkpoints.start();
-          if (this.journal === null) await done;
+          if (this.commits.journal === null) await done;
         }
         if (!batch && !prev) {
-          await this.applies.drain(); // the merged windows are dirty by now: the finally below schedules their checkpoint
+          await this.commits.applies.drain(); // the merged windows are dirty by now: the finally below schedules their checkpoint
           break;
         }
       }
@@ -281,107 +264,19 @@ export class IngestPipeline {
     return this.prepareRows(batch.flatMap((p) => p.events), batch.flatMap((p) => p.rejects));
   }
 
-  private async prepareRows(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<Prepared> {
-    const t0 = process.hrtime.bigint();
-    const minuteCutoff = (this.opts.clock ?? Date.now)() - (this.opts.minuteRetentionMs ?? DEFAULT_MINUTE_RETENTION_MS);
-    const input = groupInput(events, rejects, minuteCutoff);
-    // The journal's record is also what the delta worker reads.
-    const payload = this.journal || this.offload.offloaded ? encodeGroup(input) : null;
-    // Not awaited here: the deltas (~8 µs per event in the worker on a slow machine, 80% of a group's preparation when
-    // they were awaited) are computed while the previous group's transaction, and then this group's, run.
-    const prepared: Prepared = {
-      t0, tPrepared: t0, tDeltas: t0, records: [], rejects, payload: this.journal ? payload : null,
-      deltas: this.offload.targets(input, payload, this.specOf).then(async (targets) => {
-        const copies = await this.windows.storeCopies(targets);
-        prepared.tDeltas = process.hrtime.bigint();
-        return { targets, ...copies };
-      }),
-    };
-    prepared.deltas.catch(() => undefined); // awaited before COMMIT; a failure rolls the transaction back
-    prepared.records = events.map((e) => this.record(e));
-    prepared.tPrepared = process.hrtime.bigint();
-    return prepared;
-  }
-
-  /** Commits a prepared group; true when stored (its callers are answered), false when not (nothing answered yet). */
-  private async write(batch: readonly Pending[], p: Prepared): Promise<boolean> {
-    try {
-      await this.commitPrepared(p);
-    } catch {
-      return false;
-    }
-    const none: ReadonlySet<string> = new Set();
-    for (const q of batch) q.resolve(none);
-    return true;
-  }
-
-  /**
-   * The store transaction (events, rejects and the committed mark) with the journal record synced before its
-   * COMMIT, then the deltas into memory. On failure the record is marked aborted and the error thrown: nothing is kept.
-   */
-  private async commitPrepared(p: Prepared): Promise<void> {
-    if (this.broken) throw this.broken;
-    if (this.journal && this.aborts.pending) await this.aborts.flush(this.journal, this.seq + 1);
-    const seq = ++this.seq;
-    const tStore = process.hrtime.bigint();
-    // The journal record is written and synced while the store does its part of the transaction; COMMIT
-    // waits for it, so a committed group always has its record on disk, and for the group's deltas.
-    const journaled = this.journal && p.payload ? this.journal.append(RecordKind.Group, seq, p.payload) : null;
-    journaled?.catch(() => undefined); // awaited below; a failure rolls the transaction back
-    try {
-      const marks = this.journal && this.marks?.groupState(seq, this.windows.summarised);
-      await this.store.commit({
-        events: p.records, rejects: p.rejects,
-        ...(marks && { state: marks.state }),
-        beforeCommit: async () => {
-          await p.deltas;
-          await journaled;
-        },
-      });
-      if (marks) marks.written();
-    } catch (err) {
-      // The group's deltas (their reads of window copies from the store) end before its requests are answered or
-      // retried one by one: a store refused before COMMIT waited for them left them running beside the next reads
-      // (out of DuckDB memory near its limit: test/issue-3-duckdb-memory).
-      await p.deltas.catch(() => undefined);
-      // The abort record goes after the group's, never beside it; after a failed append, in a fresh file.
-      const appendFailed = journaled ? await journaled.then(() => false, () => true) : false;
-      const outcome = err instanceof CommitOutcomeUnknown && this.journal && !appendFailed ? await this.outcomeOf(seq, err) : 'failed';
-      if (outcome !== 'committed') {
-        // An unknown outcome leaves the record unmarked: the restart's replay goes by the store's committed mark.
-        if (this.journal && outcome === 'failed') {
-          this.marks?.groupFailed(seq);
-          await this.aborts.mark(this.journal, seq, appendFailed);
-        }
-        throw err;
-      }
-    }
-    const tStored = process.hrtime.bigint();
-    // Committed and journaled: durable, so its callers are answered now. Its deltas go into memory in commit order
-    // while the next group's transaction runs (with a journal: checkpoints and sync() wait for them; without one, the
-    // summaries are written by apply itself, so it is awaited here).
-    const applied = this.applies.run(() => this.applyCommitted(p, seq, tStore, tStored));
-    if (this.journal === null) await applied;
-  }
-
-  /** settleLostCommit (lost-commit.ts) for a group of this pipeline; an unknown outcome stops ingest until a restart. */
-  private async outcomeOf(seq: number, err: CommitOutcomeUnknown): Promise<'committed' | 'failed' | 'unknown'> {
-    const outcome = await settleLostCommit(this.store, this.marks?.committedKey ?? '', seq, err);
-    if (outcome === 'unknown') {
-      this.broken = new Error(`ingest: ${err.message}, and the store cannot say whether it did; restart the server once the store is back (the journal replays the group if it committed)`);
-      process.stderr.write(`lookout: ${this.broken.message}\n`);
-    }
-    return outcome;
+  /** A group's preparation (group-prepare.ts) with this pipeline's journal, delta worker and windows. */
+  private prepareRows(events: readonly ValidEvent[], rejects: readonly RejectRecord[]): Promise<Prepared> {
+    return prepareRows(events, rejects, { opts: this.opts, journal: this.commits.journal, offload: this.offload, specOf: this.specOf, windows: this.windows });
   }
 
   /** Why ingest stopped until a restart (fail-stop: /healthz answers 503 with it), or null. */
   failure(): string | null {
-    return this.broken?.message ?? null;
+    return this.commits.broken?.message ?? null;
   }
 
   /** refusal() as it stands, without trying the journal again (the answer to a request the journal just refused). */
   refusalNow(): string | null {
-    return this.aborts.refusal;
+    return this.commits.aborts.refusal;
   }
 
   /**
@@ -390,11 +285,11 @@ export class IngestPipeline {
    * committed (a probe of /healthz: so it turns 200 once space is freed, without waiting for an ingest request).
    */
   async refusal(): Promise<string | null> {
-    if (!this.aborts.pending) return null;
-    if (this.journal && !this.running && !this.closed && !this.broken) {
+    if (!this.commits.aborts.pending) return null;
+    if (this.commits.journal && !this.running && !this.closed && !this.commits.broken) {
       this.running = true; // the drain loop (which rotates the journal too) waits for this
       try {
-        await this.aborts.flush(this.journal, this.seq + 1);
+        await this.commits.aborts.flush(this.commits.journal, this.commits.seq + 1);
       } catch {
         // still full: said below
       } finally {
@@ -402,50 +297,6 @@ export class IngestPipeline {
         if (this.queue.length > 0 || this.checkpoints.readersUnserved) this.kick();
       }
     }
-    return this.aborts.refusal;
-  }
-
-  /** apply() for a committed group, in commit order (see commitPrepared); never rejects. */
-  private async applyCommitted(p: Prepared, seq: number, tStore: bigint, tStored: bigint): Promise<void> {
-    if (!this.broken) {
-      try {
-        await this.apply(await p.deltas, seq);
-      } catch (err) {
-        // Committed and journaled, so acknowledged, but not in memory (a store read failed): memory no longer
-        // matches the store. Fail-stop: no more ingest and no checkpoint (which would mark this group as
-        // summarised); a restart replays it, and any group committed after it, from the journal.
-        this.broken = new Error(`ingest: the window summaries could not be updated (${String(err)}); restart the server to recover them from the journal`);
-        process.stderr.write(`lookout: ${this.broken.message}\n`);
-      }
-    }
-    const tApplied = process.hrtime.bigint();
-    const s = (a: bigint, b: bigint): number => Number(b - a) / 1e9;
-    this.opts.onCommit?.(p.records.length, p.rejects.length, s(p.t0, tApplied), {
-      prepare: s(p.t0, p.tPrepared), deltas: s(p.t0, p.tDeltas), wait: s(p.tPrepared, tStore), store: s(tStore, tStored), apply: s(tStored, tApplied),
-    });
-  }
-
-  /** Merges a committed group's deltas into the in-memory windows; without a journal, then writes them. */
-  private async apply(p: GroupDeltas, seq: number): Promise<void> {
-    await this.windows.merge(p, seq);
-    if (this.journal === null) await this.checkpoints.whole();
-  }
-
-  /** The careful path for a group whose commit failed (careful-commit.ts). */
-  private commitBatch(batch: readonly Pending[]): Promise<void> {
-    return commitCarefully(batch, {
-      commitRows: async (events, rejects) => this.commitPrepared(await this.prepareRows(events, rejects)),
-      storedIds: async (ids) => (await this.store.getEvents(ids)).map((e) => e.id),
-      storedRejectIds: (ids) => this.store.storedRejectIds(ids),
-    });
-  }
-
-  private record(e: ValidEvent): EventRecord {
-    const sampled = this.opts.sampleRate > 0 && this.opts.random.next() < this.opts.sampleRate;
-    return {
-      id: e.id, model: e.model, version: e.version, ts: e.ts, segment: segmentKey(e.segment),
-      prediction: e.prediction === null ? null : String(e.prediction), score: e.score, scores: e.scores, latencyMs: e.latencyMs,
-      error: e.error, costUsd: e.costUsd, features: sampled ? e.features : null,
-    };
+    return this.commits.aborts.refusal;
   }
 }
