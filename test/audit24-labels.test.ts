@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { parseMonitor } from '../src/monitors/definition.js';
+import { MonitorEvaluator } from '../src/monitors/evaluator.js';
 import type { Server } from '../src/server.js';
 import type { EvaluationRecord } from '../src/storage/alerts.js';
 import { call, poster, testServer } from './helpers/server.js';
@@ -240,5 +242,33 @@ describe('audit 24 (labels): labelCoverage over more labelled events than a read
     // the true coverage is 0.75: the estimate from a sample of about 60 is near it, and holds
     assert.ok(Math.abs((e.value ?? 0) - 0.75) < 0.2, String(e.value));
     assert.deepEqual([e.status, e.samples], ['ok', 400]);
+  });
+});
+
+describe('audit 24 (labels): labelCoverage of a window older than the minute windows (read in whole hours; real server)', () => {
+  const T0 = Date.UTC(2026, 10, 2, 9);
+  let s: Server;
+  const post = poster(() => s.url);
+
+  before(async () => {
+    // three days on: the minute windows' retention (2 days) has passed, the hour [T0, T0+1h) is read in whole hours
+    s = await testServer({ clock: () => T0 + 3 * DAY });
+    assert.equal((await call(s.url, 'POST', '/v1/models', { name: 'q', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA })).status, 201);
+    assert.equal((await call(s.url, 'POST', '/v1/models/q/versions', { version: '1' })).status, 201);
+    // 16 predictions, 4 in each quarter of the hour; the 4 of its last quarter labelled
+    const events = Array.from({ length: 16 }, (_, i) => ({ id: `q${i}`, model: 'q', version: '1', timestamp: T0 + i * 225_000, features: { x: i }, prediction: String(i % 2) }));
+    assert.equal((await post('/v1/events', { events }))['accepted'], 16);
+    assert.equal((await post('/v1/labels', { labels: events.slice(12).map((e) => ({ id: e.id, label: e.prediction })) }))['accepted'], 4);
+  });
+  after(() => s?.close());
+
+  test('a 15-minute window counts the labelled events of the hour its summary covers, as /performance (not 0 / 16 of its own quarter)', async () => {
+    const evaluator = new MonitorEvaluator({ reader: s.deps.reader, catalog: s.deps.catalog, store: s.deps.store });
+    const def = parseMonitor({ id: 'q15', model: 'q', metric: 'labelCoverage', window: '15m', minSamples: 1, levels: [{ severity: 'page', threshold: 0.5 }] }, () => 'q15');
+    const r = await evaluator.evaluate(def, T0 + 15 * MIN);
+    const p = await call(s.url, 'GET', `/v1/models/q/performance?from=${T0}&to=${T0 + 15 * MIN}&ci=false&segments=false`);
+    assert.equal(p.status, 200, JSON.stringify(p.body));
+    assert.deepEqual([p.body['from'], p.body['to'], p.body['labelled'], p.body['predictions'], p.body['labelCoverage']], [T0, T0 + H, 4, 16, 0.25]);
+    assert.deepEqual([r.verdict.value, r.verdict.samples, r.detail['labelled'], r.detail['predictions']], [0.25, 16, 4, 16]);
   });
 });
