@@ -87,7 +87,9 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
       store: deps.store, reader: deps.reader, catalog: deps.catalog, clock: deps.clock, newId: deps.newId,
       settings: config.alerting, monitors: config.monitors ?? [], slos: config.slos ?? [], source: config.source,
       // Over server.maxLabelledEvents, monitors evaluate a uniform sample (their sample counts say so).
-      labelled: async (model, version, from, to) => (await deps.performance.labelled(model, version, from, to)).events,
+      labelled: (model, version, from, to) => deps.performance.labelled(model, version, from, to),
+      // labelCoverage of a window before the events kept is not computable (their labels were deleted with them)
+      ...(deps.retention && { retention: deps.retention }),
       onRound: (seconds, evaluated, failed) => deps.metrics.monitorRound(seconds, evaluated, failed),
       onDelivery: (rec, seconds) => deps.metrics.notification(rec.notifier, rec.status, seconds),
     });

@@ -2,6 +2,7 @@ import { configError, entry, invalidConfig } from '../config-where.js';
 import { InputError } from '../io/errors.js';
 import type { ModelCatalog } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
+import type { EventsRetention } from '../monitoring/performance.js';
 import { MonitorEvaluator, type LabelledReader } from '../monitors/evaluator.js';
 import { parseMonitor } from '../monitors/definition.js';
 import { MonitorService } from '../monitors/service.js';
@@ -32,6 +33,8 @@ export interface AlertingOptions {
   log?: Logger;
   /** Labelled events without features (the server's performance cache: shared with GET /performance, kept between ticks). */
   labelled?: LabelledReader;
+  /** retention.eventsDays (the server's Retention): the labelCoverage monitor metric is not computable before the events kept. */
+  retention?: EventsRetention;
   /** Base URL for dashboard links when the config gives none. */
   publicUrl?: string;
   /** Each monitor evaluation round's duration, evaluations and failure (the server's /metrics). */
@@ -68,7 +71,7 @@ export async function createAlerting(o: AlertingOptions): Promise<Alerting> {
   const dashboardUrl = (): string => settings.pipeline.dashboardUrl || o.publicUrl || '';
   const pipeline = new AlertPipeline({ store: alertStore, newId: o.newId, log, settings: () => ({ ...settings.pipeline, dashboardUrl: dashboardUrl(), flushIntervalMs: settings.evaluationIntervalMs }), notifiers: () => notifiers, actions, ...(o.onDelivery && { onDelivery: o.onDelivery }) });
   const monitors = new MonitorService({
-    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to), ...(o.labelled && { labelled: o.labelled }) }), reader: o.reader,
+    store: alertStore, evaluator: new MonitorEvaluator({ reader: o.reader, catalog: o.catalog, store: o.store, evaluations: (id, from, to) => alertStore.listEvaluations(id, from, to), ...(o.labelled && { labelled: o.labelled }), ...(o.retention && { retention: o.retention }) }), reader: o.reader,
     pipeline, clock: o.clock, newId: o.newId, log, dashboardUrl,
     featuresOf: (model) => {
       const versions = o.catalog.versions(model);

@@ -1,5 +1,5 @@
 import type { VersionContext } from '../monitoring/catalog.js';
-import { beforeEventsKept, performanceOf, sampleOf, type PerformanceResult } from '../monitoring/performance.js';
+import { beforeEventsKept, beforeKept, performanceOf, sampleOf, type PerformanceResult } from '../monitoring/performance.js';
 import { listedSegments } from '../monitoring/segment-estimates.js';
 import { segmentMatches } from '../monitoring/segment-match.js';
 import type { ModelRecord } from '../storage/types.js';
@@ -39,8 +39,7 @@ export async function performanceFigures(
     const listed = segments ? await listedSegments(inSegment, await deps.reader.segments(v, r.from, r.to), r.segment, (s) => deps.reader.mergedStored(v, s, r.from, r.to)) : undefined;
     const result = performanceOf(m, v, inSegment, merged, 0, { segments, ci, sampled: sampleOf(labelled), positiveFrom: labelled.events, ...(metrics && { metrics }), ...(listed && { segmentSummaries: listed.summaries, segmentList: listed.segments }) });
     // Events before the cutoff are deleted with their labels (hourly), their predictions still counted by the summaries.
-    const cutoff = deps.retention?.eventsCutoff() ?? null;
-    const days = deps.retention?.eventsDays() ?? null;
-    return cutoff !== null && days !== null && eff.from < cutoff ? beforeEventsKept(result, days, eff.to <= cutoff) : result;
+    const kept = beforeKept(deps.retention, eff.from, eff.to);
+    return kept ? beforeEventsKept(result, kept) : result;
   });
 }

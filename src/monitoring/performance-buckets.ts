@@ -3,7 +3,7 @@ import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
 import type { FeatureDrift } from '../core/drift/types.js';
 import type { VersionContext } from './catalog.js';
 import { labelDriftOf } from './label-drift.js';
-import { positiveClass, realizedWithNote, sampleOf, type Sample } from './performance.js';
+import { beforeEventsKept, beforeKept, labelCoverageOf, positiveClass, predictionCount, realizedWithNote, sampleOf, type EventsRetention, type Sample } from './performance.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { segmentMatches } from './segment-match.js';
 import { estimateNote, estimateOf, type Estimate } from './segment-estimates.js';
@@ -16,6 +16,12 @@ export interface PerformanceBucket {
   from: number;
   to: number;
   labelled: number;
+  /** As in GET /performance: events of the bucket with a prediction (its window summaries'). */
+  predictions: number;
+  /** As in GET /performance: labelled / predictions; null without predictions, or with labelCoverageNote. */
+  labelCoverage: number | null;
+  /** As in GET /performance: why labelCoverage is null although the bucket has predictions (it starts before the events kept, retention.eventsDays). */
+  labelCoverageNote?: string;
   realized: MetricsResult | null;
   /** As in GET /performance: the CBPE estimate from the window summaries of the bucket's range (null without predictions). */
   estimated: Estimate;
@@ -38,6 +44,11 @@ export interface BucketOptions {
   ci?: boolean;
   /** The merged window summaries of [from, to) of the segment, for each bucket's CBPE estimate. */
   summaries: (from: number, to: number) => Promise<WindowSummary>;
+  /**
+   * retention.eventsDays (undefined: events are kept): a bucket starting before the events kept has labelCoverage null
+   * with a note, as GET /performance. Required: buckets are cached per range, whoever computed them first (warm-up).
+   */
+  retention: EventsRetention | undefined;
 }
 
 /**
@@ -75,6 +86,13 @@ export async function performanceBuckets(perf: PerformanceCache, m: ModelRecord,
     const summary = await opts.summaries(bf, bt);
     const estimated = estimateOf(summary);
     const note = estimateNote(v, summary);
-    return { from: bf, to: bt, labelled: events.length, ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, ...(note !== undefined && { estimatedNote: note }), ...labelDriftOf(m, v, events), sampled: sampleOf(all) };
+    const predictions = predictionCount(summary);
+    const bucket: PerformanceBucket = {
+      from: bf, to: bt, labelled: events.length, predictions, labelCoverage: labelCoverageOf(events.length, all.rate, predictions),
+      ...realizedWithNote(m, v, events, 0, ci ? 200 : 0, opts.metrics, positive), estimated, ...(note !== undefined && { estimatedNote: note }), ...labelDriftOf(m, v, events), sampled: sampleOf(all),
+    };
+    // Audit 24: a bucket before the events kept had only `labelled: 0` beside its predictions (a chart read 0 coverage).
+    const kept = beforeKept(opts.retention, bf, bt);
+    return kept ? beforeEventsKept(bucket, kept) : bucket;
   })));
 }

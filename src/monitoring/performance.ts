@@ -79,12 +79,51 @@ export function predictionCount(summary: WindowSummary): number {
   return p.count + p.missing;
 }
 
+/** What retention.eventsDays keeps (ingest/retention.ts Retention): the cutoff now and the days (null: events are kept). */
+export interface EventsRetention {
+  eventsCutoff(): number | null;
+  eventsDays(): number | null;
+}
+
+/** A range reaching before the events kept: retention.eventsDays, and whether the whole range is before the cutoff. */
+export interface BeforeKept { days: number; wholly: boolean }
+
+/**
+ * Whether the range [from, to) (the effective range the summaries cover) starts before the events retention.eventsDays
+ * keeps: null when it does not (or events are kept). One test for GET /performance, each bucket of /performance/buckets
+ * and the labelCoverage monitor metric (audit 24).
+ */
+export function beforeKept(retention: EventsRetention | undefined, from: number, to: number): BeforeKept | null {
+  const cutoff = retention?.eventsCutoff() ?? null;
+  const days = retention?.eventsDays() ?? null;
+  return cutoff !== null && days !== null && from < cutoff ? { days, wholly: to <= cutoff } : null;
+}
+
+/**
+ * labelled / predictions (labelled counted on a sample at `rate`, so divided by it; at most 1): failed inferences are not
+ * in the denominator. Null without predictions. GET /performance's labelCoverage, each bucket's and the monitor metric's.
+ */
+export function labelCoverageOf(labelled: number, rate: number, predictions: number): number | null {
+  return predictions > 0 ? Math.min(1, labelled / rate / predictions) : null;
+}
+
+/** The figures beforeEventsKept corrects: GET /performance's answer and each bucket of /performance/buckets. */
+export interface CoverageFigures {
+  labelled: number;
+  predictions: number;
+  labelCoverage: number | null;
+  labelCoverageNote?: string;
+  realized: MetricsResult | null;
+  realizedNote?: string;
+}
+
 /**
  * A result of a range reaching before the events kept (retention.eventsDays): those events were deleted with their
  * labels, while the summaries still count their predictions, so labelled / predictions would understate the coverage
  * (0 for a range wholly before it) and the realized metrics are of the events kept only. Both are said.
  */
-export function beforeEventsKept(r: PerformanceResult, days: number, wholly: boolean): PerformanceResult {
+export function beforeEventsKept<T extends CoverageFigures>(r: T, kept: BeforeKept): T {
+  const { days, wholly } = kept;
   if (r.predictions === 0) return r;
   const why = `events older than retention.eventsDays (${days} day${days === 1 ? '' : 's'}) are deleted with their labels`;
   return {
@@ -133,7 +172,7 @@ export function performanceOf(m: ModelRecord, v: VersionContext, labelled: reado
     labelled: labelled.length,
     events: summary.events,
     predictions,
-    labelCoverage: predictions > 0 ? Math.min(1, labelled.length / rate / predictions) : null,
+    labelCoverage: labelCoverageOf(labelled.length, rate, predictions),
     labelDelayMs: { p50: q(0.5), p95: q(0.95), max: delays.length ? (delays[delays.length - 1] as number) : null },
     ...realizedWithNote(m, v, labelled, seed, resamples, opts.metrics, positive),
     estimated: est,

@@ -3,6 +3,7 @@ import type { StorageBackend } from '../storage/backend.js';
 import type { ModelCatalog } from './catalog.js';
 import type { PerformanceCache } from './performance-cache.js';
 import { performanceBuckets } from './performance-buckets.js';
+import type { EventsRetention } from './performance.js';
 import type { SummaryReader } from './query.js';
 import { driftOf } from './drift-query.js';
 import { seriesMetric, TIMESERIES_METRICS } from './timeseries.js';
@@ -16,6 +17,8 @@ export interface WarmUpDeps {
   performance: PerformanceCache;
   clock: () => number;
   store: Pick<StorageBackend, 'summarySegments'>;
+  /** retention.eventsDays: the buckets warmed are the route's (a bucket before the events kept says so), cached for it. */
+  retention?: EventsRetention | undefined;
 }
 
 /** The per-window metrics a dashboard charts (every timeseries metric but the per-feature ones). */
@@ -80,7 +83,7 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
     const step = DAY * Math.max(1, Math.ceil((to - from) / DAY / 15));
     // Of the range the route cuts into buckets (its effective range: the first and last bucket are clipped to it).
     const eff = deps.reader.effectiveRange(from, to);
-    await performanceBuckets(deps.performance, m, v, eff.from, eff.to, step, { segment: '', metrics: [headline], summaries: (f, t) => deps.reader.merged(v, '', f, t) });
+    await performanceBuckets(deps.performance, m, v, eff.from, eff.to, step, { segment: '', metrics: [headline], summaries: (f, t) => deps.reader.merged(v, '', f, t), retention: deps.retention });
   }
   return { models, drifts, ms: performance.now() - t0 };
 }

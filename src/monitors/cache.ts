@@ -5,6 +5,7 @@ import type { SummaryReader } from '../monitoring/query.js';
 import { segmentMatches } from '../monitoring/segment-match.js';
 import { positiveClass } from '../monitoring/performance.js';
 import type { Granularity, LabelledOutcome, ModelRecord } from '../storage/types.js';
+import type { LabelledRead } from '../monitoring/labelled-read.js';
 import type { LabelledReader } from './evaluator.js';
 
 /** How far around a tick's first window a binary model's classes are looked for when a window holds one (EvalCache.positiveClass). */
@@ -16,9 +17,9 @@ const CLASS_LOOKBACK_MS = 30 * 86_400_000;
  */
 export class EvalCache {
   private readonly merged = new Map<string, Promise<WindowSummary>>();
-  private readonly labelled = new Map<string, Promise<readonly LabelledOutcome[]>>();
+  private readonly labelled = new Map<string, Promise<LabelledRead>>();
   private readonly prefetched = new Map<string, Promise<void>>();
-  private readonly seen = new Map<string, Promise<readonly LabelledOutcome[]>>();
+  private readonly seen = new Map<string, Promise<LabelledRead>>();
 
   /**
    * `lookbackReader`: a bounded read (a sample) of a version's labelled events, for their classes (positiveClass).
@@ -45,7 +46,7 @@ export class EvalCache {
       p = this.lookbackReader(v.record.model, v.record.version, to - CLASS_LOOKBACK_MS, to + CLASS_LOOKBACK_MS);
       this.seen.set(key, p);
     }
-    return positiveClass(m, v, [...window, ...(await p)]);
+    return positiveClass(m, v, [...window, ...(await p).events]);
   }
 
   summary(v: VersionContext, segment: string, from: number, to: number): Promise<WindowSummary> {
@@ -89,11 +90,19 @@ export class EvalCache {
   }
 
   labelledEvents(v: VersionContext, segment: string, from: number, to: number): Promise<readonly LabelledOutcome[]> {
+    return this.labelledRead(v, segment, from, to).then((r) => r.events);
+  }
+
+  /**
+   * The labelled events of [from, to) in the segment, with the rate of the read (1, or a sample's over
+   * server.maxLabelledEvents: readLabelled): labelCoverage divides by it, as GET /performance does.
+   */
+  labelledRead(v: VersionContext, segment: string, from: number, to: number): Promise<{ events: readonly LabelledOutcome[]; rate: number }> {
     const key = `${v.record.model}\u0000${v.record.version}\u0000${segment}\u0000${from}\u0000${to}`;
     let p = this.labelled.get(key);
     if (!p) {
       p = this.labelledReader(v.record.model, v.record.version, from, to)
-        .then((list) => (segment === '' ? list : list.filter((l) => (this.exact ? l.event.segment === segment : segmentMatches(l.event.segment, segment)))));
+        .then((read) => (segment === '' ? read : { ...read, events: read.events.filter((l) => (this.exact ? l.event.segment === segment : segmentMatches(l.event.segment, segment))) }));
       this.labelled.set(key, p);
     }
     return p;

@@ -7,13 +7,14 @@ import type { ModelCatalog, VersionContext } from '../monitoring/catalog.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { EvaluationRecord } from '../storage/alerts.js';
 import type { StorageBackend } from '../storage/backend.js';
-import type { LabelledOutcome, ModelRecord } from '../storage/types.js';
+import type { ModelRecord } from '../storage/types.js';
 import { EvalCache } from './cache.js';
 import { metricArgs, monitorSegment, valueKey, type MonitorDefinition } from './definition.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { getMonitorMetric } from './metrics/registry.js';
 import type { MetricValue } from './metrics/types.js';
-import { readLabelled } from '../monitoring/labelled-read.js';
+import { readLabelled, type LabelledRead } from '../monitoring/labelled-read.js';
+import type { EventsRetention } from '../monitoring/performance.js';
 import { isOverflowSegment } from '../ingest/segment-cap.js';
 
 export interface EvalDeps {
@@ -24,9 +25,12 @@ export interface EvalDeps {
   evaluations?: (monitorId: string, from: number, to: number) => Promise<EvaluationRecord[]>;
   /** Labelled events of a version with event time in [from, to), features left out (default: read from the store). */
   labelled?: LabelledReader;
+  /** retention.eventsDays: labelCoverage is not computable for a window starting before the events kept (as GET /performance). */
+  retention?: EventsRetention;
 }
 
-export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<readonly LabelledOutcome[]>;
+/** A version's labelled events with event time in [from, to): all, or a uniform sample at `rate` (readLabelled). */
+export type LabelledReader = (model: string, version: string, from: number, to: number) => Promise<LabelledRead>;
 
 export interface MonitorResult {
   def: MonitorDefinition;
@@ -51,9 +55,9 @@ export class MonitorEvaluator {
   newCache(exact = false): EvalCache {
     const store = this.deps.store;
     return new EvalCache(
-      this.deps.reader, this.deps.labelled ?? (async (model, version, from, to) => (await readLabelled(store, { model, version, from, to })).events),
+      this.deps.reader, this.deps.labelled ?? ((model, version, from, to) => readLabelled(store, { model, version, from, to })),
       // a sample at most (by id, as /performance samples): only the classes are wanted, and the performance cache's set is left alone
-      async (model, version, from, to) => (await readLabelled(store, { model, version, from, to }, CLASS_LOOKBACK_MAX)).events,
+      (model, version, from, to) => readLabelled(store, { model, version, from, to }, CLASS_LOOKBACK_MAX),
       exact,
     );
   }
@@ -156,8 +160,10 @@ export class MonitorEvaluator {
     const covered = this.deps.reader.effectiveRange(from, to);
     try {
       return await metric.value({
-        v, model, summary: summary as NonNullable<typeof summary>, seconds: (covered.to - covered.from) / 1000, from, to, now: to,
+        v, model, summary: summary as NonNullable<typeof summary>, seconds: (covered.to - covered.from) / 1000, from, to, now: to, covered,
         labelled: () => cache.labelledEvents(v, segment, from, to),
+        coveredLabelled: () => cache.labelledRead(v, segment, covered.from, covered.to),
+        retention: this.deps.retention,
         positiveClass: async () => cache.positiveClass(model, v, await cache.labelledEvents(v, segment, from, to), to),
         freshness: () => this.freshness(v, segment, to),
       }, metricArgs(def));

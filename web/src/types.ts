@@ -73,7 +73,7 @@ export interface Performance {
 export interface PerformanceBuckets {
   step: number;
   /** Aligned to multiples of step, the first and last clipped to the range; `estimated`: the bucket's CBPE estimate. */
-  buckets: Array<{ from: number; to: number; labelled: number; realized: Metrics | null; estimated: Performance['estimated']; labelDrift: FeatureDrift | null; labelDriftNote?: string; sampled: { rate: number; labelledInRange: number } | null }>;
+  buckets: Array<{ from: number; to: number; labelled: number; predictions: number; labelCoverage: number | null; labelCoverageNote?: string; realized: Metrics | null; realizedNote?: string; estimated: Performance['estimated']; labelDrift: FeatureDrift | null; labelDriftNote?: string; sampled: { rate: number; labelledInRange: number } | null }>;
   reference: Metrics | null;
 }
 

@@ -44,8 +44,12 @@ export const PerformanceAnswer: Schema = withHead({ ...(PerformanceFigures['prop
 
 /** One bucket of GET /performance/buckets (monitoring/performance-buckets.ts PerformanceBucket). */
 export const PerformanceBucket: Schema = object({
-  from: epochMs, to: epochMs, labelled: count, ...realized, estimated: Estimate, estimatedNote: { type: 'string' }, ...labelDrift, sampled: Sample,
-}, ['realizedNote', 'estimatedNote', 'labelDriftNote']);
+  from: epochMs, to: epochMs, labelled: count,
+  predictions: { ...count, description: 'events of the bucket with a prediction (failed inferences have none)' },
+  labelCoverage: { ...numberOrNull, description: 'labelled / predictions; null without predictions, or with labelCoverageNote' },
+  labelCoverageNote: { type: 'string', description: 'why labelCoverage is null although the bucket has predictions: it starts before the events kept (retention.eventsDays)' },
+  ...realized, estimated: Estimate, estimatedNote: { type: 'string' }, ...labelDrift, sampled: Sample,
+}, ['labelCoverageNote', 'realizedNote', 'estimatedNote', 'labelDriftNote']);
 
 /** GET /v1/models/:name/performance/buckets. */
 export const PerformanceBucketsAnswer: Schema = withHead({

@@ -122,7 +122,7 @@ export function queryRoutes(deps: AppDeps) {
       const metrics = metricsParam(req.query['metrics'], m.outputKind);
       const ci = booleanParam(req.query['ci'], 'ci');
       const summaries = (f: number, t: number): Promise<WindowSummary> => deps.reader.merged(v, r.segment, f, t);
-      const buckets = await performanceBuckets(perf, m, v, eff.from, eff.to, step, { segment: r.segment, ci, summaries, ...(metrics && { metrics }) });
+      const buckets = await performanceBuckets(perf, m, v, eff.from, eff.to, step, { segment: r.segment, ci, summaries, retention: deps.retention, ...(metrics && { metrics }) });
       return { ...head(v, r), step, buckets, reference: v.reference?.profile.metrics ?? null };
     }));
 

@@ -1,7 +1,8 @@
 import { binaryScores, type BinaryScores } from '../../core/metrics/classification.js';
 import type { MetricsResult } from '../../core/metrics/index.js';
 import { percentileSorted } from '../../core/metrics/percentile.js';
-import { labelDelayMs, realizedWithNote } from '../../monitoring/performance.js';
+import { beforeEventsKept, beforeKept, labelCoverageOf, labelDelayMs, predictionCount, realizedWithNote } from '../../monitoring/performance.js';
+import type { WindowSummary } from '../../core/summary/window.js';
 import { LABEL } from '../../core/summary/label-summary.js';
 import { currentLabels, labelReferenceProblem, labelRows } from '../../monitoring/label-drift.js';
 import { drift, driftDirection, methodProblem } from './summary-metrics.js';
@@ -91,6 +92,31 @@ export const LABEL_METRICS: MonitorMetric[] = [
     async value(ctx): Promise<MetricValue> {
       const d = Float64Array.from((await ctx.labelled()).map(labelDelayMs)).sort();
       return { value: d.length ? percentileSorted(d, 95) : null, samples: d.length }; // as /performance's labelDelayMs.p95
+    },
+    reference: () => null,
+  },
+  {
+    // Audit 24: label coverage could not be monitored (labels that stop arriving paged no one).
+    id: 'labelCoverage', description: 'share of the window\'s predictions labelled so far (labelled / predictions, as /performance\'s labelCoverage); give the monitor a `delay` for labels to arrive',
+    direction: () => 'below', feature: 'none', source: 'labels', defaultMinSamples: 20,
+    async value(ctx): Promise<MetricValue> {
+      // the summary of a 'labels' metric is null when it could not be read (MonitorEvaluator.valueAt)
+      const summary = ctx.summary as WindowSummary | null;
+      if (!summary) return { value: null, samples: 0, detail: { note: 'the window summaries (its predictions) could not be read' } };
+      // GET /performance's computation on the same events: the summary's predictions over the range it covers (whole
+      // minutes or hours), the labelled events of that range, divided by the rate of a sample; not computable (null, with
+      // its labelCoverageNote) for a window starting before the events retention.eventsDays keeps.
+      const predictions = predictionCount(summary);
+      const read = await ctx.coveredLabelled();
+      const labelled = read.events.length;
+      const figures = { labelled, predictions, labelCoverage: labelCoverageOf(labelled, read.rate, predictions), realized: null };
+      const kept = beforeKept(ctx.retention, ctx.covered.from, ctx.covered.to);
+      const r = kept ? beforeEventsKept(figures, kept) : figures;
+      const note = 'labelCoverageNote' in r ? r.labelCoverageNote : undefined;
+      return {
+        value: r.labelCoverage, samples: r.labelCoverage === null ? 0 : predictions,
+        detail: { labelled, predictions, ...(read.rate < 1 && { sampleRate: read.rate }), ...(note !== undefined && { note }) },
+      };
     },
     reference: () => null,
   },

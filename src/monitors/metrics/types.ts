@@ -1,6 +1,7 @@
 import type { WindowSummary } from '../../core/summary/window.js';
 import type { Direction } from '../../core/rules/types.js';
 import type { VersionContext } from '../../monitoring/catalog.js';
+import type { EventsRetention } from '../../monitoring/performance.js';
 import type { LabelledOutcome, ModelRecord } from '../../storage/types.js';
 
 /** What a metric is computed from for one monitor window. */
@@ -14,8 +15,17 @@ export interface MetricContext {
   from: number;
   to: number;
   now: number;
+  /** The range the summary covers (SummaryReader.effectiveRange): the window, or wider where it reads whole minutes or hours. */
+  covered: { from: number; to: number };
   /** Labelled events with event time in the window (and segment); loaded on first use, shared per tick. */
   labelled: () => Promise<readonly LabelledOutcome[]>;
+  /**
+   * Labelled events of the range the summary covers (`covered`, and segment), with the read's rate (1, or a sample's
+   * over server.maxLabelledEvents): the numerator of labelCoverage over the summary's predictions, as GET /performance.
+   */
+  coveredLabelled: () => Promise<{ events: readonly LabelledOutcome[]; rate: number }>;
+  /** retention.eventsDays (undefined: events are kept, or not known to the evaluator). */
+  retention: EventsRetention | undefined;
   /**
    * A binary model's positive class for labelled metrics, the same in every window (EvalCache.positiveClass): never
    * the one class a window happens to hold. Undefined for other models (the metrics decide).

@@ -59,7 +59,10 @@ export async function qualityChart(ctx: ViewContext, m: ModelInfo, q: Query, ann
   // otherwise reads as a gap in the traffic.
   const last = [...bs].reverse().find((b) => b.labelled > 0);
   const cbpe = hasEstimate ? '; the CBPE estimate is drawn without them' : '';
-  const note = !last ? `No labelled events in this range: realized ${hm.label} needs labels (POST /v1/labels, joined by event id)${cbpe}.`
+  // buckets whose events retention.eventsDays deleted with their labels (labelCoverageNote): not labels never sent (audit 24)
+  const gone = bs.find((b) => b.labelled === 0 && b.labelCoverageNote !== undefined);
+  const note = !last && gone ? `No labelled events in this range: ${gone.realizedNote ?? gone.labelCoverageNote ?? ''}${cbpe}.`
+    : !last ? `No labelled events in this range: realized ${hm.label} needs labels (POST /v1/labels, joined by event id)${cbpe}.`
     : last.to + step <= ctx.range.to ? `No labelled events after ${time(last.to)}: realized ${hm.label} stops there (labels not received yet)${cbpe}.` : null;
   if (note) chart.insertBefore(h('p.muted', { 'data-testid': 'no-labels' }, note), chart.children[1] ?? null);
   return chart;
