@@ -115,8 +115,8 @@ describe('audit 24 (labels): a labelCoverage monitor metric, /performance\'s lab
     const alerts = (await call(s.url, 'GET', '/v1/alerts?model=cov')).body['alerts'] as Array<{ monitorId: string; severity: string; labels: Record<string, string> }>;
     const raised = alerts.find((x) => x.monitorId === 'cov-now');
     assert.equal(raised?.severity, 'page', JSON.stringify(alerts));
-    // category performance: under the default inhibition rule (data mutes drift) it does not mute the model's drift alerts
-    assert.equal(raised?.labels['category'], 'performance');
+    // category labels: under the default inhibition rule (data mutes drift) it does not mute the model's drift alerts
+    assert.equal(raised?.labels['category'], 'labels');
   });
 
   test('with a delay, labels arriving late are counted before the window is judged: it holds where a monitor without delay paged', async () => {

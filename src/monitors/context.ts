@@ -5,11 +5,16 @@ import { splitMetric } from '../monitoring/metric-name.js';
 import type { AffectedSegment, MonitorResult } from './evaluator.js';
 import type { SloDefinition } from './slo.js';
 
-/** Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). */
+/**
+ * Alert category of a metric (inhibition rules match on it: data problems mute drift alerts). `labels`: ground truth
+ * late or missing (labelDelay, labelCoverage); until audit 24 labelDelay was `data`, so by the default inhibition rule
+ * labels arriving late muted the model's drift alerts, which do not depend on labels.
+ */
 export function categoryOf(metric: string): string {
   const id = splitMetric(metric).id;
   if (['drift', 'driftShare', 'predictionDrift', 'labelDrift', 'newCategoryRate', 'predictionRate'].includes(id)) return 'drift';
-  if (['missingRate', 'freshness', 'labelDelay'].includes(id)) return 'data';
+  if (['missingRate', 'freshness'].includes(id)) return 'data';
+  if (['labelDelay', 'labelCoverage'].includes(id)) return 'labels';
   if (['latencyP50', 'latencyP95', 'latencyP99', 'errorRate', 'throughput', 'costPerInference'].includes(id)) return 'health';
   return 'performance';
 }
@@ -25,9 +30,22 @@ export function monitorLabels(def: MonitorDefinition): Record<string, string> {
   return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(segment && { segment }), ...def.labels };
 }
 
-/** The labels monitorLabels gave until audit 21: the monitor's segment as written. */
-export function legacyMonitorLabels(def: MonitorDefinition): Record<string, string> {
-  return { ...monitorLabels(def), ...(def.segment && { segment: def.segment }) };
+/**
+ * The label sets earlier versions gave a monitor's alerts, other than monitorLabels' now: the segment as written (until
+ * audit 21), category `data` for labelDelay (until audit 24), and both.
+ */
+export function legacyMonitorLabels(def: MonitorDefinition): Record<string, string>[] {
+  const now = monitorLabels(def);
+  const segments = def.segment ? [now['segment'], def.segment] : [undefined];
+  const categories = splitMetric(def.metric).id === 'labelDelay' ? [now['category'], 'data'] : [now['category']];
+  const sets: Record<string, string>[] = [];
+  for (const segment of new Set(segments)) {
+    for (const category of new Set(categories)) {
+      if (segment === now['segment'] && category === now['category']) continue;
+      sets.push({ ...now, ...(segment !== undefined && { segment }), category: category as string });
+    }
+  }
+  return sets;
 }
 
 export function sloLabels(def: SloDefinition): Record<string, string> {

@@ -74,28 +74,28 @@ export class MonitorService {
       if (problem) this.invalid.set(m.id, problem);
     }
     for (const e of await this.deps.store.latestEvaluations()) this.last.set(e.monitorId, e);
-    await this.carryOverLegacySegmentLabels();
+    await this.carryOverLegacyLabels();
   }
 
   /**
-   * Alerts raised before audit 21 carry their monitor's segment label as written ("tier=gold&region=eu"), and the
-   * fingerprint of those labels; monitorLabels now gives the canonical segment ("region=eu&tier=gold"), another
-   * fingerprint. Left alone, such an alert still firing would never be updated or resolved again (a second alert opened
-   * beside it, its acknowledgement lost), and a config file's monitor, declared again at start, would resolve it. Its
-   * labels and fingerprint are rewritten in place (same id, state, acknowledgement, notifications), once: before the
-   * config file's monitors are declared and the alert pipeline restores its groups.
+   * Alerts raised by earlier versions carry labels monitorLabels no longer gives (legacyMonitorLabels): the monitor's
+   * segment as written ("tier=gold&region=eu", until audit 21; now the canonical "region=eu&tier=gold"), category `data`
+   * of a labelDelay monitor (until audit 24; now `labels`), and the fingerprint of those labels. Left alone, such an
+   * alert still firing would never be updated or resolved again (a second alert opened beside it, its acknowledgement
+   * lost), and a config file's monitor, declared again at start, would resolve it. Its labels and fingerprint are
+   * rewritten in place (same id, state, acknowledgement, notifications), once: before the config file's monitors are
+   * declared and the alert pipeline restores its groups.
    */
-  private async carryOverLegacySegmentLabels(): Promise<void> {
+  private async carryOverLegacyLabels(): Promise<void> {
     for (const def of this.defs.values()) {
-      if (!def.segment || this.invalid.has(def.id)) continue;
-      const legacy = legacyMonitorLabels(def);
+      if (this.invalid.has(def.id)) continue;
       const labels = monitorLabels(def);
-      if (legacy['segment'] === labels['segment']) continue;
-      const old = fingerprint(def.id, legacy);
+      const olds = new Set(legacyMonitorLabels(def).map((l) => fingerprint(def.id, l)));
+      if (olds.size === 0) continue;
       for (const state of ['open', 'acknowledged'] as const) {
         for (const a of await this.deps.store.listAlerts({ monitorId: def.id, state })) {
-          if (a.fingerprint !== old) continue;
-          await this.deps.store.putAlert({ ...a, fingerprint: fingerprint(def.id, labels), labels: { ...a.labels, segment: labels['segment'] as string } });
+          if (!olds.has(a.fingerprint)) continue;
+          await this.deps.store.putAlert({ ...a, fingerprint: fingerprint(def.id, labels), labels: { ...a.labels, ...pick(labels, 'segment', 'category') } });
         }
       }
     }
@@ -392,4 +392,9 @@ function sloEvaluation(st: SloStatus): EvaluationRecord {
     monitorId: st.id, at: st.at, status: worst?.severity ?? (st.events['1h'] > 0 ? 'ok' : 'insufficient_data'), value: st.burnRates['1h'], baseline: 1,
     threshold: worst?.factor ?? null, samples: st.events['1h'], detail: { burnRates: st.burnRates, errorBudgetRemaining: st.errorBudgetRemaining, firing: st.firing },
   };
+}
+
+/** The keys of `o` among `keys` (those it has). */
+function pick(o: Record<string, string>, ...keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k] as string]));
 }
