@@ -42,3 +42,12 @@ export function parsePort(value: string): number {
   if (!(n >= 0 && n <= 65535)) throw new InvalidArgumentError(`"${value}" is not a port: a decimal integer from 0 to 65535 is expected.`);
   return n;
 }
+
+/**
+ * A model name given to a list's --model: not empty. The API reads `?model=` as no filter, so `--model "$MODEL"` with
+ * MODEL unset listed every model's alerts under "alerts of model " (audit 24).
+ */
+export function parseModelName(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('an empty model name: give the model\'s name, or leave --model out to list every model\'s.');
+  return value;
+}

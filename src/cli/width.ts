@@ -50,3 +50,30 @@ export function displayWidth(s: string): number {
 export function padDisplay(s: string, width: number): string {
   return s + ' '.repeat(Math.max(0, width - displayWidth(s)));
 }
+
+/**
+ * `s` cut to at most `width` terminal columns, ending with "…" when cut (a wide character is not split in half).
+ */
+export function truncateDisplay(s: string, width: number): string {
+  if (displayWidth(s) <= width) return s;
+  let out = '';
+  let w = 0;
+  for (const ch of s) {
+    const cw = displayWidth(ch);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return `${out}…`;
+}
+
+/**
+ * The width tables are fitted to: the terminal's columns when stdout is one, else the COLUMNS environment variable
+ * when set (a positive integer); undefined (no fitting) when the output goes to a pipe or a file without COLUMNS, so
+ * that `| grep` and scripts get whole cells.
+ */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0) return stream.columns;
+  const c = env['COLUMNS'];
+  return c !== undefined && /^\d+$/.test(c) && Number(c) > 0 ? Number(c) : undefined;
+}

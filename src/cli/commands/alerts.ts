@@ -4,9 +4,14 @@ import { EXIT } from '../exit.js';
 import { fmt, listTable, minuteTime } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
-import { parseInteger } from '../parse.js';
+import { terminalWidth } from '../width.js';
+import { alertSummary } from './alert-summary.js';
+import { parseInteger, parseModelName } from '../parse.js';
 
 type ListOpts = ApiOptions & { state: string; model?: string; limit?: number; before?: string; json?: boolean };
+/** The fewest terminal columns of an alert's summary, however narrow the terminal (the line wraps then). */
+const SUMMARY_MIN = 40;
+
 type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
 
 /** `lookout alerts list|ack|resolve|false-positive`: the alert lifecycle through the HTTP API. */
@@ -14,7 +19,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('alerts').description('list alerts and acknowledge, resolve or mark them as false positives');
   const list = cmd.command('list').description('list alerts (newest first)')
     .option('--state <state>', 'open, acknowledged, resolved or all', 'open')
-    .option('--model <name>', 'only this model')
+    .option('--model <name>', 'only this model', parseModelName)
     .option('--limit <n>', 'alerts to list (1 to 10000; default 1000)', parseInteger)
     .option('--before <id>', 'the page after this alert: those that started before it (the "more:" line)')
     .option('--json', 'print JSON')
@@ -24,12 +29,14 @@ export function alertsCommand(setCode: (c: number) => void): Command {
       else {
         // `compared`: what the threshold is checked against. Of a baseline or rolling monitor that is the change from
         // the baseline (accuracy 0.5718 against the reference's 0.8444: a drop of 0.3228, over the 0.1 threshold), not
-        // the observed value, which beside the threshold alone read as "0.5718 is not over 0.1".
-        process.stdout.write(listTable(`no ${o.state === 'all' ? '' : `${o.state} `}alerts${o.model === undefined ? '' : ` of model ${o.model}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags'], alerts.map((a) => [
+        // the observed value, which beside the threshold alone read as "0.5718 is not over 0.1". The summary (audit 24)
+        // says what fired in words, last: cut to the terminal's width (whole when piped), `--json` has it all.
+        process.stdout.write(listTable(`no ${o.state === 'all' ? '' : `${o.state} `}alerts${o.model === undefined ? '' : ` of model ${o.model}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags', 'summary'], alerts.map((a) => [
           a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null),
           fmt(a.context['baseline'] as number | null), fmt(a.context['compared'] as number | null), fmt(a.context['threshold'] as number | null),
           minuteTime(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
-        ])));
+          alertSummary(a),
+        ]), { width: terminalWidth(), min: SUMMARY_MIN }));
       }
       writeMore('lookout alerts list', { state: o.state, model: o.model, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
 import { MAX_MODELS_PAGE } from '../../http/model-pages.js';
-import { table } from '../format.js';
+import { listTable } from '../format.js';
 import { pool } from '../../io/pool.js';
 import { parseInteger } from '../parse.js';
 
@@ -21,7 +21,8 @@ export function modelsCommand(setCode: (c: number) => void): Command {
       const versions = await pool(list, 8, (m) => api<{ versions: Array<{ version: string; aliases: string[] }> }>(o, 'GET', `/v1/models/${encodeURIComponent(m.name)}/versions`));
       // --json: the one answer of a server without pages, every page's models together ({models}, as before paging)
       const r = { models: list };
-      print(o, r, () => table(['model', 'kind', 'versions', 'aliases'], list.map((m, i) => {
+      // nothing to list: said in a line (audit 24), not a table header alone
+      print(o, r, () => listTable('no models', ['model', 'kind', 'versions', 'aliases'], list.map((m, i) => {
         const vs = versions[i]?.versions ?? [];
         const aliases = vs.flatMap((v) => v.aliases.map((a) => `${a}=${v.version}`)).sort();
         return [m.name, m.outputKind, String(vs.length), aliases.join(', ') || '-'];
@@ -29,7 +30,7 @@ export function modelsCommand(setCode: (c: number) => void): Command {
     }));
   withApiOptions(models.command('aliases <model>').description('aliases of a model')).action(action(setCode, async (model: string, o: Opts) => {
     const r = await api<{ aliases: Record<string, string> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/aliases`);
-    print(o, r, () => table(['alias', 'version'], Object.entries(r.aliases)));
+    print(o, r, () => listTable(`model ${model} has no aliases`, ['alias', 'version'], Object.entries(r.aliases)));
   }));
   withApiOptions(models.command('set-alias <model> <alias> <version>').description('point an alias at a version (recorded in the history)'))
     .requiredOption('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who')
@@ -43,7 +44,7 @@ export function modelsCommand(setCode: (c: number) => void): Command {
     .action(action(setCode, async (model: string, o: Opts) => {
       const q = new URLSearchParams({ ...(o.from && { from: o.from }), ...(o.to && { to: o.to }) });
       const r = await api<{ deployments: Array<Record<string, unknown>> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/deployments?${q.toString()}`);
-      print(o, r, () => table(['at', 'kind', 'alias', 'from', 'to', 'by', 'reason'], r.deployments.map((d) => [
+      print(o, r, () => listTable(`no deployments of model ${model}${o.from === undefined && o.to === undefined ? '' : ' in the range'}`, ['at', 'kind', 'alias', 'from', 'to', 'by', 'reason'], r.deployments.map((d) => [
         iso(d.at), String(d.kind), String(d.alias || '-'), String(d.from ?? '-'), String(d.to), String(d.by), String(d.reason),
       ])));
     }));

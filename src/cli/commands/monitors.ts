@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import type { EvaluationRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
-import { fmt, minuteTime, table } from '../format.js';
+import { fmt, listTable, minuteTime } from '../format.js';
+import { parseModelName } from '../parse.js';
 import { api, apiOptions, queryString as query, type ApiOptions } from '../http.js';
 
 type ListOpts = ApiOptions & { model?: string; json?: boolean };
@@ -31,13 +32,14 @@ interface MonitorView {
 export function monitorsCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('monitors').description('list monitors with their last evaluation, show a monitor\'s evaluations, run an evaluation round');
   const list = cmd.command('list').description('list monitors (of a model with --model): the last evaluation and the alert state of each')
-    .option('--model <name>', 'only this model')
+    .option('--model <name>', 'only this model', parseModelName)
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
       const { monitors } = await api(o, 'GET', `/v1/monitors${query({ model: o.model })}`) as { monitors: MonitorView[] };
       if (o.json) process.stdout.write(JSON.stringify(monitors, null, 2) + '\n');
       else {
-        process.stdout.write(table(['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
+        // nothing to list: a line saying so (audit 24), as the other lists say since audit 23, not a header alone
+        process.stdout.write(listTable(`no monitors${o.model === undefined ? '' : ` of model ${o.model}`}`, ['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
           m.id, `${m.model ?? '-'}${m.version ? `@${m.version}` : ''}`, m.metric ?? '-', m.window ?? '-', m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
           fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.enabled === false ? 'disabled' : '',
         ])));
@@ -60,7 +62,7 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
       }
       if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
       else {
-        process.stdout.write(table(['at', 'status', 'value', 'baseline', 'threshold', 'samples'], list.map((e) => [
+        process.stdout.write(listTable(`no evaluations of ${id} in the range`, ['at', 'status', 'value', 'baseline', 'threshold', 'samples'], list.map((e) => [
           minuteTime(e.at), e.status, fmt(e.value), fmt(e.baseline), fmt(e.threshold), String(e.samples),
         ])));
       }

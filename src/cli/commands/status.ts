@@ -6,7 +6,7 @@ import { api, apiOptions, type ApiOptions } from '../http.js';
 import { parseList, parseNumber } from '../parse.js';
 import { parseCliDuration } from './rollout-options.js';
 import { segmentQueryParam, segmentsOverlap } from '../../monitoring/segment-match.js';
-import { FAIL_ON, findings, statusCells, statusHeader, type FailOn, type Finding, type OverviewRow } from './status-rows.js';
+import { FAIL_ON, findings, notMeasured, statusCells, statusHeader, type FailOn, type Finding, type OverviewRow } from './status-rows.js';
 
 type Opts = ApiOptions & { model?: string; segment?: string; last?: number; from?: string; to?: string; quality?: boolean; json?: boolean; failOn?: FailOn[]; maxErrorRate: number };
 
@@ -16,7 +16,8 @@ const ALERT_LIMIT = 10_000;
 const HELP = `
 Reads GET /v1/overview (every page) and the open and acknowledged alerts (GET /v1/alerts) of a running server and
 prints one row per model version: events, error rate, latency p95, drift against the version's reference (drifted
-features / features compared, their share, "drift!" at dataset drift; "no reference" without one), with --quality the
+features / features compared, their share, "drift!" at dataset drift; "no reference" without one; ", 1 not measured"
+when the reference lacks a feature's column, named under the table), with --quality the
 realized headline metric (accuracy; MAE of a regression) or else the estimated accuracy, and the open alerts (count and
 worst severity; silenced or inhibited ones shown as "muted"). An alert that names no version counts on every version of
 its model.
@@ -165,6 +166,7 @@ function human(o: Opts, overview: Overview, rows: OverviewRow[], alerts: Alerts,
   lines.push(`range ${minuteTime(overview.from)} to ${minuteTime(overview.to)}`);
   if (o.segment !== undefined) lines.push(`segment ${segmentQueryParam(overview.segment ?? '')} (models without its keys have no row; alerts of the whole traffic and of segments overlapping it)`);
   lines.push(rows.length === 0 ? (o.model !== undefined ? `model ${o.model} has no versions` : 'no models') : table(statusHeader(o.quality === true), rows.map((r) => statusCells(r, alerts.list, o.quality === true))).trimEnd());
+  lines.push(...notMeasured(rows));
   const shown = new Set(rows.map((r) => r.model));
   const elsewhere = alerts.list.filter((a) => !shown.has(a.model));
   if (elsewhere.length > 0) lines.push(`${elsewhere.length} open alert${elsewhere.length === 1 ? '' : 's'} of models without a row: ${[...new Set(elsewhere.map((a) => a.model))].join(', ')} (lookout alerts list)`);

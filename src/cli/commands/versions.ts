@@ -2,7 +2,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../../io/errors.js';
 import { action, api, ApiCallError, print, uploadFile, withApiOptions, type ApiOptions } from '../api.js';
-import { table } from '../format.js';
+import { listTable } from '../format.js';
 import { parseList } from '../parse.js';
 
 type Opts = ApiOptions & {
@@ -67,7 +67,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
     .option('--sort <order>', 'semver (precedence, prereleases before their release) or created', 'semver')
     .action(action(setCode, async (model: string, o: Opts & { sort: string }) => {
       const r = await api<{ versions: Array<Record<string, unknown>> }>(o, 'GET', `${m(model)}?sort=${encodeURIComponent(o.sort)}`);
-      print(o, r, () => table(['version', 'created', 'aliases', 'artifact', 'git', 'tags', 'paused'], r.versions.map((v) => [
+      print(o, r, () => listTable(`model ${model} has no versions`, ['version', 'created', 'aliases', 'artifact', 'git', 'tags', 'paused'], r.versions.map((v) => [
         String(v.version), typeof v.createdAt === 'number' ? new Date(v.createdAt).toISOString() : '-', (v.aliases as string[]).join(',') || '-',
         ((v.artifact as { sha256?: string; uri?: string } | null)?.sha256?.slice(0, 12) ?? (v.artifact as { uri?: string } | null)?.uri ?? '-'),
         String((v.lineage as { gitCommit?: string }).gitCommit ?? '-'), (v.tags as string[]).join(',') || '-', v.paused ? 'yes' : 'no',

@@ -13,7 +13,10 @@ export const OverviewAnswer: Schema = object({
       version: { type: 'string' },
       health: ref('HealthFigures'),
       drift: {
-        anyOf: [object({ datasetDrift: ref('DatasetDrift'), driftedFeatures: { type: 'array', items: { type: 'string' } } }), { type: 'null' }],
+        anyOf: [object({
+          datasetDrift: ref('DatasetDrift'), driftedFeatures: { type: 'array', items: { type: 'string' } },
+          skipped: { type: 'array', items: object({ name: { type: 'string' }, reason: { type: 'string' } }), description: 'features whose column the reference lacks (not measured), as /drift\'s skipped' },
+        }), { type: 'null' }],
         description: 'null without a reference (or with driftError)',
       },
       driftError: { type: 'string' },

@@ -4,6 +4,8 @@ import { DefinitionError } from '../../monitors/definition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
+import { knownNames } from '../../models/known-names.js';
+import type { Alerting } from '../../alerting/setup.js';
 import { checkRangeOrder, parseTime } from '../params.js';
 
 /** A JSON object body (or an empty one); anything else is a 400. */
@@ -73,6 +75,22 @@ export function optionalModel(q: Record<string, unknown>): string | undefined {
   if (m === undefined || m === '') return undefined;
   if (typeof m !== 'string') throw new ApiError('bad_request', 'model must be a string');
   return m;
+}
+
+/**
+ * The `model` filter of an alerting list (GET /v1/alerts, /v1/actions, /v1/monitors, /v1/slos, /v1/monitors/stats):
+ * absent, or a model the catalog knows or a monitor or SLO names (one of lookout.yaml may name a model not declared
+ * yet: its monitors are listed), else 404 `unknown_model` naming the known ones, as every model route answers. Until
+ * audit 24 a mistyped model answered 200 with an empty list (`lookout alerts list --model chrun`: "no open alerts of
+ * model chrun", exit 0), read as "that model is fine".
+ */
+export function listModelParam(deps: AppDeps, alerting: Alerting, q: Record<string, unknown>): string | undefined {
+  const m = optionalModel(q);
+  if (m === undefined || deps.catalog.model(m) !== undefined) return m;
+  const named = [...alerting.monitors.monitors(), ...alerting.monitors.sloDefinitions()].map((d) => d.model);
+  if (named.includes(m)) return m;
+  const known = [...new Set([...deps.catalog.models().map((x) => x.name), ...named.filter((x) => typeof x === 'string')])].sort();
+  throw new ApiError('unknown_model', `unknown model "${m.slice(0, 200)}"; known: ${knownNames(known)}`);
 }
 
 /** A model named in a body must exist (a missing or non-string name is left to the definition's validation). */

@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
 import { limitParam, LOG_PAGE } from './page-params.js';
-import { objectBody, optionalModel, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
+import { listModelParam, objectBody, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -38,7 +38,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     const read = (...query: string[]) => ({ onRequest: deps.keys.hook('read'), config: { query } });
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
 
-    app.get<RG>('/v1/monitors', withAnswer(read('model'), answer('MonitorList', 'the monitors (of a model with ?model=)')), async (req: Req) => ({ monitors: m.monitors(optionalModel(req.query)).map(view) }));
+    app.get<RG>('/v1/monitors', withAnswer(read('model'), answer('MonitorList', 'the monitors (of a model with ?model=)')), async (req: Req) => ({ monitors: m.monitors(listModelParam(deps, alerting, req.query)).map(view) }));
 
     app.post<RG>('/v1/monitors', withAnswer(admin, answer('MonitorAnswer', 'the monitor created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
@@ -50,7 +50,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
 
     app.get<RG>('/v1/monitors/stats', withAnswer(read('model', ...SPAN_QUERY), answer('MonitorStats', 'alerts and false positives per monitor and SLO over the range (default the last 28 days)')), async (req: Req) => {
       const { from, to } = span(req.query, deps.clock(), 28 * DAY);
-      const model = optionalModel(req.query);
+      const model = listModelParam(deps, alerting, req.query);
       const store = deps.store.alertStore();
       const alerts = await store.listAlerts({ from, to, ...(model !== undefined && { model }) });
       const defs = [...m.monitors(model), ...m.sloDefinitions(model)];
@@ -81,7 +81,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     app.get<RG>('/v1/slos', withAnswer(read('model'), answer('SloList', 'the SLOs (of a model with ?model=), their error budget and burn rates')), async (req: Req) => {
-      const model = optionalModel(req.query);
+      const model = listModelParam(deps, alerting, req.query);
       const defs = new Map(m.sloDefinitions(model).map((d) => [d.id, d]));
       const status = await m.sloStatus(model);
       // an SLO whose stored definition is invalid is not evaluated: listed with its problem

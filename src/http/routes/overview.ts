@@ -29,7 +29,7 @@ const headline = (m: ModelRecord): string => (m.outputKind === 'regression' ? 'm
  * GET /v1/overview: the dashboard overview's figures of every version of a page of models, in one request instead of
  * a /health, a /drift and a /performance request per version (1,000 models were 3,000 requests on page load). Each
  * row's figures are those the per-model endpoints answer for the version over the same range, whole traffic, default
- * options: `health` as /health, `drift` the `datasetDrift` of /drift and its drifted features' names (null where the
+ * options: `health` as /health, `drift` the `datasetDrift` of /drift, its drifted features' names and its `skipped` (null where the
  * version has no reference: /drift's 422), and with `performance=true` the /performance?segments=false&ci=false of the
  * model's headline metric (accuracy; MAE of a regression), from the same caches (one computation for both).
  * `segment` ("region=eu,tier=gold", as the per-model queries take it) gives every row the figures of that segment, as
@@ -61,7 +61,8 @@ export function overviewRoutes(deps: AppDeps) {
           const row: Record<string, unknown> = { model: m.name, version: v.record.version, health: healthOf(merged, seconds) };
           try {
             const d = driftOf(v, merged, {}, DEFAULT_DRIFT_SHARE);
-            row['drift'] = d ? { datasetDrift: d.datasetDrift, driftedFeatures: d.features.filter((f) => f.drifted).map((f) => f.name) } : null;
+            // skipped (audit 24): the features the reference has no column of, as /drift's (`lookout status` said nothing of them)
+            row['drift'] = d ? { datasetDrift: d.datasetDrift, driftedFeatures: d.features.filter((f) => f.drifted).map((f) => f.name), skipped: d.skipped } : null;
           } catch (e) {
             // one version's failure is its row's, as its /drift request's would be
             row['drift'] = null;
