@@ -28,7 +28,6 @@ export function bodyOf(req: FastifyRequest, known: readonly string[]): Record<st
 /** The query parameters span reads. */
 export const SPAN_QUERY = ['from', 'to'] as const;
 
-/** from/to with a default span before now. */
 /** A `state` query parameter of a list (parseStates: `all` by default, or a comma-separated list of `known`); else a 400. */
 export function statesParam<T extends string>(q: Record<string, unknown>, known: readonly T[]): T[] {
   try {
@@ -38,10 +37,14 @@ export function statesParam<T extends string>(q: Record<string, unknown>, known:
   }
 }
 
-export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
-  const to = parseTime(q['to'], 'to') ?? now;
-  const from = parseTime(q['from'], 'from') ?? to - defaultMs;
-  checkRangeOrder(from, to);
+/**
+ * from/to with a default span before now (`to` defaults to now, `from` to `defaultMs` before `to`); `names`: other
+ * query parameters of the two bounds (GET /v1/alerts' activeFrom/activeTo).
+ */
+export function span(q: Record<string, unknown>, now: number, defaultMs: number, names: readonly [string, string] = ['from', 'to']): { from: number; to: number } {
+  const to = parseTime(q[names[1]], names[1]) ?? now;
+  const from = parseTime(q[names[0]], names[0]) ?? to - defaultMs;
+  checkRangeOrder(from, to, names);
   return { from, to };
 }
 

@@ -11,6 +11,28 @@ import { actor, bodyOf, optionalModel, optionalNote, span, SPAN_QUERY, statesPar
 import { RAISE_FIELDS, raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
+/** GET /v1/alerts' range of the alerts active at some moment of it (audit 24), beside from/to (started in it). */
+const ACTIVE_QUERY = ['activeFrom', 'activeTo'] as const;
+const ALERT_RANGE_MS = 7 * 86_400_000;
+
+/**
+ * The range of GET /v1/alerts: from/to, the alerts that started in it, or activeFrom/activeTo (audit 24), those active
+ * at some moment of it (started before activeTo; open, acknowledged, or ended at or after activeFrom), which keeps an
+ * alert that started before the range and was still firing in it. Either pair defaults as from/to do (the end: now; the
+ * start: 7 days before the end); both pairs at once are refused.
+ */
+function alertRange(q: Record<string, unknown>, now: number): { from?: number; to?: number; activeFrom?: number; activeTo?: number } {
+  const given = (names: readonly string[]): string[] => names.filter((n) => q[n] !== undefined);
+  const started = given(SPAN_QUERY);
+  const active = given(ACTIVE_QUERY);
+  if (started.length > 0 && active.length > 0) {
+    throw new ApiError('bad_request', `give either from/to (the alerts that started in the range) or activeFrom/activeTo (the alerts active at some moment of it), not both (got ${[...started, ...active].join(', ')})`, { given: [...started, ...active] });
+  }
+  if (started.length > 0) return span(q, now, ALERT_RANGE_MS);
+  if (active.length === 0) return {};
+  const r = span(q, now, ALERT_RANGE_MS, ACTIVE_QUERY);
+  return { activeFrom: r.from, activeTo: r.to };
+}
 type Req = FastifyRequest<RG>;
 const STATES = ['open', 'acknowledged', 'resolved', 'all'] as const;
 
@@ -36,12 +58,12 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
     const oneAlert = answer('AlertAnswer', 'the alert as it is now');
 
-    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', 'before', ...SPAN_QUERY), answer('AlertList', 'a page of the alerts, newest first: at most limit, after the alert before; next is the before of the following page')), async (req: Req) => {
+    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', 'before', ...SPAN_QUERY, ...ACTIVE_QUERY), answer('AlertList', 'a page of the alerts, newest first: at most limit, after the alert before; next is the before of the following page')), async (req: Req) => {
       const state = (req.query['state'] ?? 'all') as string;
       if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
       const limit = limitParam(req.query, RECORD_PAGE);
       const model = optionalModel(req.query);
-      const range = req.query['from'] !== undefined || req.query['to'] !== undefined ? span(req.query, deps.clock() + 1, 7 * 86_400_000) : {};
+      const range = alertRange(req.query, deps.clock() + 1);
       const before = await cursorParam(req.query, 'before', 'alert', (id) => store.getAlert(id), (a) => a.startsAt);
       const page = pageOf(await store.listAlerts({ ...(state !== 'all' && { state: state as AlertState }), ...(model !== undefined && { model }), ...range, ...(before && { before }), limit: limit + 1 }), limit);
       return { alerts: page.items, next: page.next };
