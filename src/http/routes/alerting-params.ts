@@ -37,14 +37,11 @@ export function statesParam<T extends string>(q: Record<string, unknown>, known:
   }
 }
 
-/**
- * from/to with a default span before now (`to` defaults to now, `from` to `defaultMs` before `to`); `names`: other
- * query parameters of the two bounds (GET /v1/alerts' activeFrom/activeTo).
- */
-export function span(q: Record<string, unknown>, now: number, defaultMs: number, names: readonly [string, string] = ['from', 'to']): { from: number; to: number } {
-  const to = parseTime(q[names[1]], names[1]) ?? now;
-  const from = parseTime(q[names[0]], names[0]) ?? to - defaultMs;
-  checkRangeOrder(from, to, names);
+/** from/to with a default span before now (`to` defaults to now, `from` to `defaultMs` before `to`). */
+export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
+  const to = parseTime(q['to'], 'to') ?? now;
+  const from = parseTime(q['from'], 'from') ?? to - defaultMs;
+  checkRangeOrder(from, to);
   return { from, to };
 }
 

@@ -6,6 +6,7 @@ import { ACTION_STATES, type ActionRecord, type AlertRecord, type AlertState } f
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
+import { checkRangeOrder, parseTime } from '../params.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
 import { actor, bodyOf, optionalModel, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 import { RAISE_FIELDS, raiseInput } from './raise-body.js';
@@ -16,10 +17,11 @@ const ACTIVE_QUERY = ['activeFrom', 'activeTo'] as const;
 const ALERT_RANGE_MS = 7 * 86_400_000;
 
 /**
- * The range of GET /v1/alerts: from/to, the alerts that started in it, or activeFrom/activeTo (audit 24), those active
- * at some moment of it (started before activeTo; open, acknowledged, or ended at or after activeFrom), which keeps an
- * alert that started before the range and was still firing in it. Either pair defaults as from/to do (the end: now; the
- * start: 7 days before the end); both pairs at once are refused.
+ * The range of GET /v1/alerts: from/to, the alerts that started in it (the end defaults to now, the start to 7 days
+ * before the end), or activeFrom/activeTo (audit 24), those active at some moment of it (started before activeTo; open,
+ * acknowledged, or ended at or after activeFrom), which keeps an alert that started before the range and was still
+ * firing in it. A bound of these left out is no bound (not now: a dashboard whose clock is ahead of the server's asks
+ * from its own now, and the alerts firing then are the open ones); both pairs at once are refused.
  */
 function alertRange(q: Record<string, unknown>, now: number): { from?: number; to?: number; activeFrom?: number; activeTo?: number } {
   const given = (names: readonly string[]): string[] => names.filter((n) => q[n] !== undefined);
@@ -30,8 +32,10 @@ function alertRange(q: Record<string, unknown>, now: number): { from?: number; t
   }
   if (started.length > 0) return span(q, now, ALERT_RANGE_MS);
   if (active.length === 0) return {};
-  const r = span(q, now, ALERT_RANGE_MS, ACTIVE_QUERY);
-  return { activeFrom: r.from, activeTo: r.to };
+  const activeFrom = parseTime(q['activeFrom'], 'activeFrom');
+  const activeTo = parseTime(q['activeTo'], 'activeTo');
+  if (activeFrom !== undefined && activeTo !== undefined) checkRangeOrder(activeFrom, activeTo, ACTIVE_QUERY);
+  return { ...(activeFrom !== undefined && { activeFrom }), ...(activeTo !== undefined && { activeTo }) };
 }
 type Req = FastifyRequest<RG>;
 const STATES = ['open', 'acknowledged', 'resolved', 'all'] as const;
