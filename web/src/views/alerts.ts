@@ -169,7 +169,7 @@ export const alertsView = {
       const [r, later] = await Promise.all([alerts({ state, ...range }), openAfter(ctx, state)]);
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Alerting is not available on this server (GET /v1/alerts does not exist yet).');
       const what = `${state === 'all' ? '' : state + ' '}alerts`;
-      const note = h('p.muted', { 'data-testid': 'alerts-range-note' }, `The ${what} active at some moment of the range (${ctx.range.label}): started before its end, and open, acknowledged, or ended in it or after.`);
+      const note = h('p.muted', { 'data-testid': 'alerts-range-note' }, `The alerts ${state === 'all' ? '' : `${state} now that were `}active at some moment of the range (${ctx.range.label}): started before its end, and still open or acknowledged, or resolved in it or after.`);
       const after = later === 0 ? [] : [h('p.notice', { 'data-testid': 'open-after-range' },
         `${later.toLocaleString('en-US')}${later >= OPEN_AFTER_LIMIT ? '+' : ''} ${state === 'all' ? 'open or acknowledged' : state} alert${later === 1 ? '' : 's'} started after this range and ${later === 1 ? 'is' : 'are'} not listed: `,
         h('a', { href: withParams(ctx.route, { range: undefined, from: undefined, to: undefined }), 'data-testid': 'open-after-link' }, 'show the range up to now'), '.')];
