@@ -41,7 +41,8 @@ describe('audit 23 (web): links keep what they are about; long names fit the scr
     const a = all.alerts.find((x) => x.model === 'churn' && x.context.metric === 'drift:monthly_spend');
     assert.ok(a && a.endsAt !== null && a.context.windowStart !== undefined && a.context.windowEnd !== undefined, JSON.stringify(all.alerts.map((x) => x.context.metric)));
     assert.equal(a.context.windowEnd - a.context.windowStart, DAY);
-    await openView(page, `${srv.url}/ui/#/alerts?state=all&range=24h`, { complete: true });
+    // a range the incident is in (audit 24: the view lists the alerts active in its range; it listed every alert)
+    await openView(page, `${srv.url}/ui/#/alerts?state=all&range=30d`, { complete: true });
     const link = page.locator(`tr[data-alert="${a.id}"] .alert-context a`, { hasText: 'dashboard' });
     const p = paramsOf(await link.getAttribute('href'));
     assert.equal(p.get('range'), null, `the view's range is not the alert's: ${p.toString()}`);

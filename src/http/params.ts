@@ -56,12 +56,14 @@ export interface RangeParams {
  */
 /**
  * Refuses from >= to, saying both as the query has them once defaults are filled in (a `to` given alone, before the
- * default `from`, is refused too): until audit 23 the message said neither and `details` was empty.
+ * default `from`, is refused too): until audit 23 the message said neither and `details` was empty. `names`: the
+ * query parameters of the two bounds (GET /v1/alerts' activeFrom/activeTo, audit 24), named in the message and details.
  */
-export function checkRangeOrder(from: number, to: number): void {
+export function checkRangeOrder(from: number, to: number, names: readonly [string, string] = ['from', 'to']): void {
   if (from < to) return;
   const at = (t: number): string => (Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t));
-  throw new ApiError('bad_request', `"from" must be before "to" (from ${at(from)}, to ${at(to)})`, { from, to });
+  const [f, t] = names;
+  throw new ApiError('bad_request', `"${f}" must be before "${t}" (${f} ${at(from)}, ${t} ${at(to)})`, { [f]: from, [t]: to });
 }
 
 export function rangeParams(q: Record<string, unknown>, now: number, model?: SegmentKeysOf): RangeParams {

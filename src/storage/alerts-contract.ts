@@ -211,5 +211,59 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
       assert.deepStrictEqual((await s.listAlerts(mine)).map((a) => a.id).sort(), ['h-ack', 'h-open']);
       assert.equal((await s.getAlert('a3'))?.state, 'resolved', 'an alert that ended after the time stays');
     });
+
+    test('audit 24: alerts active at some moment of a range: started before its end, and open, acknowledged or ended at or after its start; filtered and paged', async () => {
+      // Their own models and times (23 days after T0): the range [F, T).
+      const F = T0 + 2e9;
+      const T = F + 1000;
+      const ended = (startsAt: number, endsAt: number | null, over: Partial<AlertRecord> = {}): Partial<AlertRecord> => ({ model: 'active', startsAt, state: 'resolved', endsAt, updatedAt: endsAt ?? startsAt, ...over });
+      const rows: Array<[string, Partial<AlertRecord>]> = [
+        ['v-ended-before', ended(F - 500, F - 1)],
+        ['v-ended-at-from', ended(F - 500, F)],
+        ['v-ended-in', ended(F - 500, F + 10)],
+        ['v-spanning', ended(F - 100, T + 100)],
+        // a false positive is resolved with its end (marked on an open alert: now; on a resolved one: its end kept)
+        ['v-fp-in', ended(F - 400, F + 20, { falsePositive: true })],
+        ['v-fp-before', ended(F - 400, F - 5, { falsePositive: true })],
+        // resolved without an end (older records): updatedAt is its end, as retention reads it
+        ['v-no-end-in', ended(F - 300, null, { updatedAt: F + 1 })],
+        ['v-no-end-before', ended(F - 300, null, { updatedAt: F - 1 })],
+        ['v-open-old', { model: 'active', startsAt: F - 1e6 }],
+        ['v-ack-old', { model: 'active', startsAt: F - 900, state: 'acknowledged', acknowledgedBy: 'ann' }],
+        ['v-instant-at-from', ended(F, F)],
+        ['v-open-in', { model: 'active', startsAt: F + 100 }],
+        ['v-resolved-in', ended(F + 200, F + 300)],
+        ['v-open-before-to', { model: 'active', startsAt: T - 1 }],
+        ['v-open-at-to', { model: 'active', startsAt: T }],
+        ['v-after', ended(T + 5, T + 10)],
+        // another model, active in the range
+        ['w-open-old', { model: 'active-other', startsAt: F - 1e6 }],
+      ];
+      for (const [id, over] of rows) await s.putAlert(alert(id, over));
+      const ids = async (q: Parameters<AlertStore['listAlerts']>[0]): Promise<string[]> => (await s.listAlerts(q)).map((a) => a.id);
+      const inRange = ['v-open-before-to', 'v-resolved-in', 'v-open-in', 'v-instant-at-from', 'v-spanning', 'v-no-end-in', 'v-fp-in', 'v-ended-in', 'v-ended-at-from', 'v-ack-old', 'v-open-old'];
+      assert.deepStrictEqual(await ids({ model: 'active', activeFrom: F, activeTo: T }), inRange, 'newest first; ended before F, started at or after T out');
+      assert.deepStrictEqual(await ids({ model: 'active', state: 'resolved', activeFrom: F, activeTo: T }), inRange.filter((id) => !/open|ack/.test(id)));
+      assert.deepStrictEqual(await ids({ model: 'active', state: 'open', activeFrom: F, activeTo: T }), ['v-open-before-to', 'v-open-in', 'v-open-old']);
+      assert.deepStrictEqual(await ids({ model: 'active', state: 'acknowledged', activeFrom: F, activeTo: T }), ['v-ack-old']);
+      assert.deepStrictEqual(await ids({ model: 'active-other', activeFrom: F, activeTo: T }), ['w-open-old']);
+      // one bound alone
+      assert.deepStrictEqual(await ids({ model: 'active', activeFrom: T + 10 }), ['v-after', 'v-open-at-to', 'v-open-before-to', 'v-open-in', 'v-spanning', 'v-ack-old', 'v-open-old']);
+      assert.deepStrictEqual(await ids({ model: 'active', activeTo: F - 400 }), ['v-ended-in', 'v-ended-before', 'v-ended-at-from', 'v-ack-old', 'v-open-old'], 'started at F - 400: out');
+      assert.deepStrictEqual(await ids({ model: 'active', activeFrom: T + 11, activeTo: T + 12 }), ['v-open-at-to', 'v-open-before-to', 'v-open-in', 'v-spanning', 'v-ack-old', 'v-open-old']);
+      // pages of the filtered list: each starts after the previous page's last alert, the filter kept
+      for (const n of [1, 2, 3, 11]) {
+        const got: string[] = [];
+        let before: PageCursor | undefined;
+        for (let i = 0; i < 20; i++) {
+          const page = await s.listAlerts({ model: 'active', activeFrom: F, activeTo: T, ...(before && { before }), limit: n });
+          got.push(...page.map((a) => a.id));
+          const last = page.at(-1);
+          if (page.length < n || last === undefined) break;
+          before = { at: last.startsAt, id: last.id };
+        }
+        assert.deepStrictEqual(got, inRange, `pages of ${n}`);
+      }
+    });
   });
 }

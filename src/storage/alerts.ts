@@ -105,6 +105,13 @@ export interface AlertQuery {
   /** startsAt in [from, to). */
   from?: number;
   to?: number;
+  /**
+   * Only alerts active at some moment of [activeFrom, activeTo) (audit 24): started before activeTo, and not resolved
+   * or ended (endsAt, else updatedAt, of a resolved alert, false positives included) at or after activeFrom. Either
+   * bound may be given alone.
+   */
+  activeFrom?: number;
+  activeTo?: number;
   limit?: number;
   /** Only alerts after this one in the list's order (started before it, or at the same time with a smaller id; `at` its start). */
   before?: PageCursor;

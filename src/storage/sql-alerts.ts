@@ -21,6 +21,8 @@ export interface SqlRunner {
   /** Runs the statements in one transaction. */
   transaction(statements: readonly Statement[]): Promise<void>;
   table(name: AlertTable): string;
+  /** The SQL expression of a number of a row's JSON `doc` (NULL when null or missing): the dialect's JSON reading. */
+  docNumber(field: string): string;
 }
 
 export type AlertTable = 'monitors' | 'monitor_evaluations' | 'alerts' | 'silences' | 'alert_notifications' | 'alert_actions';
@@ -199,6 +201,13 @@ export class SqlAlertStore implements AlertStore {
     if (q.unresolved === true) where.push(`state <> 'resolved'`);
     if (q.from !== undefined) where.push(`starts_at >= $${params.push(q.from)}`);
     if (q.to !== undefined) where.push(`starts_at < $${params.push(q.to)}`);
+    // Active in [activeFrom, activeTo) (audit 24): an alert's end is in its doc only (see pruneAlertHistory); one that
+    // started at or after activeFrom ended after it, so the doc is read only for those that started before.
+    if (q.activeTo !== undefined) where.push(`starts_at < $${params.push(q.activeTo)}`);
+    if (q.activeFrom !== undefined) {
+      const from = `$${params.push(q.activeFrom)}`;
+      where.push(`(state <> 'resolved' OR starts_at >= ${from} OR COALESCE(${this.db.docNumber('endsAt')}, ${this.db.docNumber('updatedAt')}) >= ${from})`);
+    }
     afterCursor(where, params, 'starts_at', q.before, true, true);
     const text = `SELECT doc FROM ${this.t('alerts')}${whereClause(where)} ORDER BY starts_at DESC, id DESC${limitClause(q.limit)}`;
     return (await this.db.query({ text, params })).map((r) => doc<AlertRecord>(r));

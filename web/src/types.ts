@@ -112,6 +112,7 @@ export interface Alert {
   labels: Record<string, string>;
   startsAt: number;
   endsAt: number | null;
+  updatedAt: number;
   acknowledgedBy?: string;
   silenced: boolean;
   inhibited: boolean;

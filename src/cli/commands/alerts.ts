@@ -8,9 +8,16 @@ import { terminalWidth } from '../width.js';
 import { alertSummary } from './alert-summary.js';
 import { parseInteger, parseModelName } from '../parse.js';
 
-type ListOpts = ApiOptions & { state: string; model?: string; limit?: number; before?: string; json?: boolean };
+type ListOpts = ApiOptions & { state: string; model?: string; activeFrom?: string; activeTo?: string; limit?: number; before?: string; json?: boolean };
 /** The fewest terminal columns of an alert's summary, however narrow the terminal (the line wraps then). */
 const SUMMARY_MIN = 40;
+
+/** What an empty `alerts list` says: "no open alerts of model churn active from 2026-01-01 before a12". */
+function noneListed(o: ListOpts): string {
+  const active = o.activeFrom === undefined && o.activeTo === undefined ? ''
+    : ` active${o.activeFrom === undefined ? '' : ` from ${o.activeFrom}`}${o.activeTo === undefined ? '' : ` until ${o.activeTo}`}`;
+  return `no ${o.state === 'all' ? '' : `${o.state} `}alerts${o.model === undefined ? '' : ` of model ${o.model}`}${active}${o.before === undefined ? '' : ` before ${o.before}`}`;
+}
 
 type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
 
@@ -20,25 +27,27 @@ export function alertsCommand(setCode: (c: number) => void): Command {
   const list = cmd.command('list').description('list alerts (newest first)')
     .option('--state <state>', 'open, acknowledged, resolved or all', 'open')
     .option('--model <name>', 'only this model', parseModelName)
+    .option('--active-from <time>', 'only alerts active at this time or later: open, acknowledged, or ended at or after it (epoch ms or ISO time)')
+    .option('--active-to <time>', 'only alerts active before this time: started before it (with --active-from: those active at some moment of the range)')
     .option('--limit <n>', 'alerts to list (1 to 10000; default 1000)', parseInteger)
     .option('--before <id>', 'the page after this alert: those that started before it (the "more:" line)')
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
-      const { alerts, next } = await api(o, 'GET', `/v1/alerts${queryString({ state: o.state, model: o.model, limit: o.limit?.toString(), before: o.before })}`) as { alerts: AlertRecord[]; next: string | null };
+      const { alerts, next } = await api(o, 'GET', `/v1/alerts${queryString({ state: o.state, model: o.model, activeFrom: o.activeFrom, activeTo: o.activeTo, limit: o.limit?.toString(), before: o.before })}`) as { alerts: AlertRecord[]; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(alerts, null, 2) + '\n');
       else {
         // `compared`: what the threshold is checked against. Of a baseline or rolling monitor that is the change from
         // the baseline (accuracy 0.5718 against the reference's 0.8444: a drop of 0.3228, over the 0.1 threshold), not
         // the observed value, which beside the threshold alone read as "0.5718 is not over 0.1". The summary (audit 24)
         // says what fired in words, last: cut to the terminal's width (whole when piped), `--json` has it all.
-        process.stdout.write(listTable(`no ${o.state === 'all' ? '' : `${o.state} `}alerts${o.model === undefined ? '' : ` of model ${o.model}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags', 'summary'], alerts.map((a) => [
+        process.stdout.write(listTable(noneListed(o), ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags', 'summary'], alerts.map((a) => [
           a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null),
           fmt(a.context['baseline'] as number | null), fmt(a.context['compared'] as number | null), fmt(a.context['threshold'] as number | null),
           minuteTime(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),
           alertSummary(a),
         ]), { width: terminalWidth(), min: SUMMARY_MIN }));
       }
-      writeMore('lookout alerts list', { state: o.state, model: o.model, limit: o.limit }, 'before', next, o.json);
+      writeMore('lookout alerts list', { state: o.state, model: o.model, 'active-from': o.activeFrom, 'active-to': o.activeTo, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
   for (const o of apiOptions()) list.addOption(o);

@@ -30,7 +30,6 @@ export function bodyOf(req: FastifyRequest, known: readonly string[]): Record<st
 /** The query parameters span reads. */
 export const SPAN_QUERY = ['from', 'to'] as const;
 
-/** from/to with a default span before now. */
 /** A `state` query parameter of a list (parseStates: `all` by default, or a comma-separated list of `known`); else a 400. */
 export function statesParam<T extends string>(q: Record<string, unknown>, known: readonly T[]): T[] {
   try {
@@ -40,6 +39,7 @@ export function statesParam<T extends string>(q: Record<string, unknown>, known:
   }
 }
 
+/** from/to with a default span before now (`to` defaults to now, `from` to `defaultMs` before `to`). */
 export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
   const to = parseTime(q['to'], 'to') ?? now;
   const from = parseTime(q['from'], 'from') ?? to - defaultMs;

@@ -6,11 +6,37 @@ import { ACTION_STATES, type ActionRecord, type AlertRecord, type AlertState, ty
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
+import { checkRangeOrder, parseTime } from '../params.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
 import { actor, bodyOf, listModelParam, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 import { RAISE_FIELDS, raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
+/** GET /v1/alerts' range of the alerts active at some moment of it (audit 24), beside from/to (started in it). */
+const ACTIVE_QUERY = ['activeFrom', 'activeTo'] as const;
+const ALERT_RANGE_MS = 7 * 86_400_000;
+
+/**
+ * The range of GET /v1/alerts: from/to, the alerts that started in it (the end defaults to now, the start to 7 days
+ * before the end), or activeFrom/activeTo (audit 24), those active at some moment of it (started before activeTo; open,
+ * acknowledged, or ended at or after activeFrom), which keeps an alert that started before the range and was still
+ * firing in it. A bound of these left out is no bound (not now: a dashboard whose clock is ahead of the server's asks
+ * from its own now, and the alerts firing then are the open ones); both pairs at once are refused.
+ */
+function alertRange(q: Record<string, unknown>, now: number): { from?: number; to?: number; activeFrom?: number; activeTo?: number } {
+  const given = (names: readonly string[]): string[] => names.filter((n) => q[n] !== undefined);
+  const started = given(SPAN_QUERY);
+  const active = given(ACTIVE_QUERY);
+  if (started.length > 0 && active.length > 0) {
+    throw new ApiError('bad_request', `give either from/to (the alerts that started in the range) or activeFrom/activeTo (the alerts active at some moment of it), not both (got ${[...started, ...active].join(', ')})`, { given: [...started, ...active] });
+  }
+  if (started.length > 0) return span(q, now, ALERT_RANGE_MS);
+  if (active.length === 0) return {};
+  const activeFrom = parseTime(q['activeFrom'], 'activeFrom');
+  const activeTo = parseTime(q['activeTo'], 'activeTo');
+  if (activeFrom !== undefined && activeTo !== undefined) checkRangeOrder(activeFrom, activeTo, ACTIVE_QUERY);
+  return { ...(activeFrom !== undefined && { activeFrom }), ...(activeTo !== undefined && { activeTo }) };
+}
 type Req = FastifyRequest<RG>;
 const STATES = ['open', 'acknowledged', 'resolved', 'all'] as const;
 
@@ -44,12 +70,12 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
     const oneAlert = answer('AlertAnswer', 'the alert as it is now');
 
-    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', 'before', ...SPAN_QUERY), answer('AlertList', 'a page of the alerts, newest first: at most limit, after the alert before; next is the before of the following page')), async (req: Req) => {
+    app.get<RG>('/v1/alerts', withAnswer(read('state', 'model', 'limit', 'before', ...SPAN_QUERY, ...ACTIVE_QUERY), answer('AlertList', 'a page of the alerts, newest first: at most limit, after the alert before; next is the before of the following page')), async (req: Req) => {
       const state = (req.query['state'] ?? 'all') as string;
       if (!(STATES as readonly string[]).includes(state)) throw new ApiError('bad_request', `state must be one of ${STATES.join(', ')}`);
       const limit = limitParam(req.query, RECORD_PAGE);
       const model = listModelParam(deps, alerting, req.query);
-      const range = req.query['from'] !== undefined || req.query['to'] !== undefined ? span(req.query, deps.clock() + 1, 7 * 86_400_000) : {};
+      const range = alertRange(req.query, deps.clock() + 1);
       const before = await cursorParam(req.query, 'before', 'alert', (id) => store.getAlert(id), (a) => a.startsAt);
       const page = pageOf(await store.listAlerts({ ...(state !== 'all' && { state: state as AlertState }), ...(model !== undefined && { model }), ...range, ...(before && { before }), limit: limit + 1 }), limit);
       return { alerts: page.items, next: page.next };

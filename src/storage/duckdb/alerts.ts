@@ -7,5 +7,5 @@ export const DUCKDB_ALERT_SCHEMA: readonly string[] = alertTablesDdl((n) => n, '
 
 /** The alert store on the DuckDB store's single connection (reads and transactions go through its queue). */
 export function duckdbAlertStore(read: (s: Statement) => Promise<Row[]>, transaction: (s: readonly Statement[]) => Promise<void>): AlertStore {
-  return new SqlAlertStore({ query: read, transaction, table: (n) => n });
+  return new SqlAlertStore({ query: read, transaction, table: (n) => n, docNumber: (f) => `CAST(json_extract_string(doc, '$.${f}') AS DOUBLE)` });
 }

@@ -11,5 +11,5 @@ export function postgresAlertSchema(schema: string): string[] {
 
 export function postgresAlertStore(schema: string, read: (s: Statement) => Promise<Row[]>, transaction: (s: readonly Statement[]) => Promise<void>): AlertStore {
   const s = `"${checkSchemaName(schema)}"`;
-  return new SqlAlertStore({ query: read, transaction, table: (n) => `${s}.${n}` });
+  return new SqlAlertStore({ query: read, transaction, table: (n) => `${s}.${n}`, docNumber: (f) => `(doc::json ->> '${f}')::double precision` });
 }

@@ -129,6 +129,31 @@ function waitingActions(ctx: ViewContext, list: Action[]): Node {
   ], list, { testid: 'actions-table', rowAttrs: (a) => ({ 'data-action-id': a.id }) });
 }
 
+/**
+ * GET /v1/alerts' activeFrom/activeTo of the view's range (audit 24): no activeTo when the range ends now (a preset, or
+ * a custom range without its `to`), the server's clock ending it.
+ */
+function activeRange(ctx: ViewContext): { activeFrom: number; activeTo?: number } {
+  const to = ctx.route.params.get('from') !== null && ctx.route.params.get('to') !== null ? Math.round(ctx.range.to) : undefined;
+  return { activeFrom: Math.round(ctx.range.from), ...(to !== undefined && { activeTo: to }) };
+}
+
+/** The open or acknowledged alerts counted at most by openAfter. */
+const OPEN_AFTER_LIMIT = 1000;
+
+/**
+ * Of a range with an end (a custom one), the number of open or acknowledged alerts (of the view's state) that started at
+ * or after it: firing now, they are not active in the range, and the view says so rather than hide them without a word.
+ * Read from the newest of them (not `from`, which a server whose clock is behind the range's end refuses).
+ */
+async function openAfter(ctx: ViewContext, state: string): Promise<number> {
+  const end = activeRange(ctx).activeTo;
+  if (end === undefined || state === 'resolved') return 0;
+  const states = state === 'all' ? ['open', 'acknowledged'] : [state];
+  const pages = await Promise.all(states.map((s) => alerts({ state: s, limit: OPEN_AFTER_LIMIT })));
+  return Math.min(OPEN_AFTER_LIMIT, pages.reduce((n, p) => n + p.value.alerts.filter((a) => a.startsAt >= end).length, 0));
+}
+
 export const alertsView = {
   defaultRange: '30d',
   async render(ctx: ViewContext): Promise<Node> {
@@ -136,18 +161,30 @@ export const alertsView = {
     const form = silenceForm();
     const stateSel = h('select', { 'aria-label': 'alert state', onchange: (e: Event) => { location.hash = withParams(ctx.route, { state: (e.target as HTMLSelectElement).value }); } },
       ['open', 'acknowledged', 'resolved', 'all'].map((s) => h('option', { value: s, selected: s === state }, s)));
+    // Audit 24: the alerts active at some moment of the page's range (they were listed whatever the range). A range
+    // ending now (a preset, or a custom one without its end) gives no end: the server's now ends it, so an open alert is
+    // listed even if the server's clock is ahead of the browser's.
+    const range = activeRange(ctx);
     const list = ctx.panel('Alerts', async () => {
-      const r = await alerts({ state });
+      const [r, later] = await Promise.all([alerts({ state, ...range }), openAfter(ctx, state)]);
       if (!r.available) return h('div.notice.not-available', { role: 'status' }, 'Alerting is not available on this server (GET /v1/alerts does not exist yet).');
-      if (r.value.alerts.length === 0) return h('p.empty', { 'data-testid': 'no-alerts' }, `No ${state === 'all' ? '' : state + ' '}alerts.`);
-      return [table<Alert>([
+      const what = `${state === 'all' ? '' : state + ' '}alerts`;
+      const note = h('p.muted', { 'data-testid': 'alerts-range-note' }, `The alerts ${state === 'all' ? '' : `${state} now that were `}active at some moment of the range (${ctx.range.label}): started before its end, and still open or acknowledged, or resolved in it or after.`);
+      const after = later === 0 ? [] : [h('p.notice', { 'data-testid': 'open-after-range' },
+        `${later.toLocaleString('en-US')}${later >= OPEN_AFTER_LIMIT ? '+' : ''} ${state === 'all' ? 'open or acknowledged' : state} alert${later === 1 ? '' : 's'} started after this range and ${later === 1 ? 'is' : 'are'} not listed: `,
+        h('a', { href: withParams(ctx.route, { range: undefined, from: undefined, to: undefined }), 'data-testid': 'open-after-link' }, 'show the range up to now'), '.')];
+      if (r.value.alerts.length === 0) return [note, h('p.empty', { 'data-testid': 'no-alerts' }, `No ${what} active in this range.`), ...after];
+      const cli = `lookout alerts list --state ${state} --active-from ${new Date(range.activeFrom).toISOString()}${range.activeTo === undefined ? '' : ` --active-to ${new Date(range.activeTo).toISOString()}`}`;
+      return [note, ...after, table<Alert>([
         { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
         { label: 'Model', value: (a) => `${a.model}@${a.version ?? ''}`, render: (a) => h('span', null, modelLink(ctx, a.model, a.model, a.version), a.version ? `@${a.version}` : '') },
         { label: 'Context', value: (a) => alertTitle(a), render: (a) => context(a) },
         { label: 'Started', value: (a) => a.startsAt, render: (a) => h('span', { title: time(a.startsAt) }, ago(a.startsAt)) },
+        // when a resolved alert ended: why it is in the range
+        { label: 'Ended', value: (a) => (a.state === 'resolved' ? a.endsAt ?? a.updatedAt : null), render: (a) => (a.state === 'resolved' ? h('span', { title: time(a.endsAt ?? a.updatedAt) }, ago(a.endsAt ?? a.updatedAt)) : '') },
         { label: 'State', value: (a) => a.state, render: (a) => `${a.state}${a.acknowledgedBy ? ` by ${a.acknowledgedBy}` : ''}${a.silenced ? ' · silenced' : ''}${a.inhibited ? ' · inhibited' : ''}${a.falsePositive ? ' · false positive' : ''}` },
         { label: 'Actions', value: () => null, render: (a) => alertActions(a, form.prefill) },
-      ], r.value.alerts, { testid: 'alerts-table', rowAttrs: (a) => ({ 'data-alert': a.id, 'data-state': a.state }) }), ...moreNote(r.value.next, r.value.alerts.length, 'alerts', `lookout alerts list --state ${state}`)];
+      ], r.value.alerts, { testid: 'alerts-table', rowAttrs: (a) => ({ 'data-alert': a.id, 'data-state': a.state }) }), ...moreNote(r.value.next, r.value.alerts.length, 'alerts', cli)];
     }, { wide: true, testid: 'alerts' });
     // Expired silences are kept for the record and pile up (a deploy script's daily ones): shown when asked, as the CLI does.
     const expiredToo = ctx.route.params.get('silences') === 'all';
