@@ -93,7 +93,7 @@ describe('audit 18 (query): every endpoint of a real server refuses unknown quer
   });
 
   before(async () => {
-    s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0 }; c.registry = { tickMs: 0, refreshMs: 0 }; c.ingest.sampleRate = 1; } });
+    s = await testServer({ clock: () => NOW, configure: (c) => { c.alerting = { evaluationInterval: 0, notifiers: [{ id: 'ops', kind: 'command', command: ['true'] }] }; c.registry = { tickMs: 0, refreshMs: 0 }; c.ingest.sampleRate = 1; } });
     routes = declaredQueries(s.app);
     await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region'], inputSchema: SCHEMA });
     await post('/v1/models/m/versions', { version: '1.0.0' });
@@ -214,7 +214,7 @@ describe('audit 18 (query): every endpoint of a real server refuses unknown quer
       metrics: url.endsWith('/series') ? 'events,drift:x' : 'accuracy', metric: 'drift:x',
       limit: '5', before: cursors[url] ?? (url.endsWith('/rollouts') ? '' : String(first.body['next'])), after: cursors[url] ?? String(page.body['next'] ?? ''), prefix: 'm',
       performance: 'true', state: ({ '/v1/silences': 'active', '/v1/actions': 'pending_approval' } as Record<string, string>)[url] ?? 'open', model: 'm', sort: 'created', candidate: '1',
-      activeFrom: String(NOW - 3 * HOUR), activeTo: String(NOW + HOUR),
+      activeFrom: String(NOW - 3 * HOUR), activeTo: String(NOW + HOUR), notifier: 'ops',
     });
     // parameters a route takes one group of at a time (the others refused with it): each group given in its own request
     const exclusive: Record<string, string[][]> = { '/v1/alerts': [['from', 'to'], ['activeFrom', 'activeTo']] };
