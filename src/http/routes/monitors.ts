@@ -25,6 +25,8 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       ...rest, ...(typeof delayMs === 'number' && { delay: delayMs === 0 ? '0s' : formatDuration(delayMs) }), ...(typeof forMs === 'number' && forMs > 0 && { for: formatDuration(forMs) }),
       last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold, ...alertStateOf(last) },
       problem: m.problem(d.id),
+      // audit 24: what is wrong with a monitor evaluated as stored (a dead level of one stored before audit 23)
+      warnings: m.warnings(d.id),
     };
   };
   const find = (id: string): MonitorDefinition => {
