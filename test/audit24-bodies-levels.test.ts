@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../src/storage/open.js';
-import { tempDir } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { spawnServe, type RunningServer } from './helpers/process.js';
 import { call } from './helpers/server.js';
 
@@ -66,6 +66,10 @@ describe('audit 24: a stored monitor with a level that can never be the verdict 
     const err = srv.stderr();
     assert.equal(err.match(/monitor "errors" has a level that can never be the verdict: "levels": warning at 0\.5/g)?.length, 1, err);
     assert.doesNotMatch(err, /monitor "fine"/);
+    // and lookout monitors list's note
+    const cli = await lookoutAsync(['monitors', 'list', '--url', srv.url]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /errors .*warning: "levels": warning at 0\.5 would never be the verdict/);
 
     // evaluated as stored (as before audit 24): a round gives it an evaluation
     ok(await call(srv.url, 'POST', '/v1/monitors/run', {}));

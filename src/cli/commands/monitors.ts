@@ -21,6 +21,8 @@ interface MonitorView {
   enabled?: boolean;
   last: { at: number; status: string; value: number | null; threshold: number | null; state?: string } | null;
   problem: { code: string; message: string } | null;
+  /** What is wrong though it is evaluated (a level that can never be the verdict); absent from servers before audit 24. */
+  warnings?: string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
       else {
         process.stdout.write(table(['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
           m.id, `${m.model ?? '-'}${m.version ? `@${m.version}` : ''}`, m.metric ?? '-', m.window ?? '-', m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
-          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.enabled === false ? 'disabled' : '',
+          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.warnings?.[0] !== undefined ? `warning: ${m.warnings[0]}` : m.enabled === false ? 'disabled' : '',
         ])));
       }
       setCode(EXIT.ok);
