@@ -110,9 +110,11 @@ describe('audit 23: a newcomer\'s mistakes get answers that say what to do (real
     const lines = await post('{"model": "fraud"}\n{"model": "fraud"}\n');
     assert.equal(lines.status, 400);
     assert.match(String((lines.body['error'] as Record<string, unknown>)['message']), /after JSON at position 19 \(line 2, column 1\): the body holds more than one JSON document \(JSON lines\?\): send one$/);
-    // an empty body is still said so
+    // an empty body is no body (audit 24: it was invalid_json "Body cannot be empty"): the route says what it needs
     const empty = await post('');
-    assert.equal((empty.body['error'] as Record<string, unknown>)['code'], 'invalid_json');
+    assert.equal(empty.status, 400);
+    assert.equal((empty.body['error'] as Record<string, unknown>)['code'], 'bad_request');
+    assert.match(String((empty.body['error'] as Record<string, unknown>)['message']), /^body must be a JSON array or an object with an "events" array/);
   });
 
   test('an unknown model\'s list of known names is bounded', async () => {

@@ -6,6 +6,7 @@ import { useMediaTypes } from './media-types.js';
 import { useKnownQuery } from './known-query.js';
 import { useOpenApi } from './openapi.js';
 import { useJsonBodies } from './json-body.js';
+import { useBodyFields } from './body-fields.js';
 import { useContentEncodings } from './content-encoding.js';
 import type { AppDeps } from './deps.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
@@ -126,6 +127,8 @@ export function buildApp(deps: AppDeps, opts: AppOptions = {}): FastifyInstance 
   if (opts.logger) useRequestLogs(app, opts.requestLogs ?? 'errors');
   // before any route is added: its onRoute hook refuses a route that declares no query parameters
   useKnownQuery(app);
+  // and one that declares no body (POST, PUT, PATCH, DELETE)
+  useBodyFields(app);
   const openApi = useOpenApi(app);
   useMediaTypes(app);
   useJsonBodies(app);

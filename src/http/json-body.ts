@@ -1,4 +1,4 @@
-import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenKeyRow } from '../ingest/forbidden-key.js';
 import { ApiError } from './errors.js';
 
@@ -44,7 +44,8 @@ export function forbiddenKey(value: unknown, base: string, skip?: string): { key
 }
 
 /**
- * The JSON body parser: Fastify's (empty and invalid bodies answered alike, a BOM skipped), except for bodies with a key
+ * The JSON body parser: Fastify's (a BOM skipped), but an empty body (or whitespace only) is no body (audit 24: it was
+ * answered 400 invalid_json), an invalid one says what and where (invalidJsonMessage), and bodies with a key
  * secure-json-parse refuses ("__proto__", constructor.prototype), which Fastify refused whole as "not valid JSON". Of a
  * batch route (config batchRows), each row holding one is replaced by a ForbiddenKeyRow (that row alone is rejected, the
  * others stored); anywhere else (the batch's own object, another route's body) the request is refused, 400 invalid_json
@@ -54,7 +55,10 @@ export function useJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer, done) => {
     const body = typeof text === 'string' ? text : text.toString('utf8');
-    if (body.length === 0) return done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+    // Audit 24: an empty body is no body, as one without a Content-Type is (curl -X POST -H 'content-type:
+    // application/json', fetch wrappers setting the header on every request): Fastify answered 400 "Body cannot be empty
+    // when content-type is set to 'application/json'" to a route that takes no body. A route that needs one says so.
+    if (body.trim().length === 0) return done(null, undefined);
     let json: unknown;
     try {
       json = JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);

@@ -2,6 +2,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../version.js';
 import { ERROR_STATUS } from './errors.js';
 import { ANY_QUERY, type QuerySpec } from './known-query.js';
+import { BODY_METHODS, type BodySpec } from './body-fields.js';
 import { ANSWER_SCHEMAS, type AnswerSpec } from './answers/index.js';
 import { ref } from './answers/schema.js';
 
@@ -24,6 +25,8 @@ interface Captured {
   url: string;
   query: QuerySpec;
   body: unknown;
+  /** What its body holds (route config body, body-fields.ts). */
+  bodySpec: BodySpec | undefined;
   /** The media types its body may have (route config mediaTypes, media-types.ts: JSON without one). */
   mediaTypes: readonly string[];
   querySchema: Record<string, unknown>;
@@ -48,7 +51,7 @@ export function useOpenApi(app: FastifyInstance): () => Record<string, unknown> 
     const schema = (route.schema ?? {}) as { body?: unknown; querystring?: { properties?: Record<string, unknown> } };
     for (const method of [route.method].flat()) {
       list.push({
-        method, url: route.url, query: route.config?.query ?? [], body: schema.body, mediaTypes: route.config?.mediaTypes ?? ['application/json'],
+        method, url: route.url, query: route.config?.query ?? [], body: schema.body, bodySpec: route.config?.body, mediaTypes: route.config?.mediaTypes ?? ['application/json'],
         querySchema: schema.querystring?.properties ?? {}, answer: route.config?.answer, scope: hooks.find((h) => typeof h[SCOPE] === 'string')?.[SCOPE] ?? null,
       });
     }
@@ -66,15 +69,18 @@ function openApiPath(url: string): { path: string; params: string[] } {
   return { path, params };
 }
 
-/** The methods whose requests may have a body here. */
-const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
 /**
- * A route's request body: its JSON schema where the route validates one (required then), else the media types it
- * takes, without a schema (the handler checks the body: events, labels and files are read row by row).
+ * A route's request body: its JSON schema where the route validates one (required then); the fields of an optional
+ * object (route config body, body-fields.ts: none for a route taking no body); else the media types it takes, without a
+ * schema (the handler checks the body: events, labels and files are read row by row).
  */
-function requestBody(r: Captured): Record<string, unknown> {
+function requestBody(r: Captured): Record<string, unknown> | null {
   if (r.body !== undefined) return { required: true, content: { 'application/json': { schema: r.body } } };
+  if (Array.isArray(r.bodySpec)) {
+    if (r.bodySpec.length === 0) return null;
+    const properties = Object.fromEntries(r.bodySpec.map((f) => [f, {}]));
+    return { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: false, properties } } } };
+  }
   return { required: false, content: Object.fromEntries(r.mediaTypes.map((t) => [t, {}])) };
 }
 
@@ -115,7 +121,7 @@ function openApiDocument(routes: readonly Captured[]): Record<string, unknown> {
       // an identifier, as code generators name methods by it: get_v1_models_name_drift
       operationId: `${r.method.toLowerCase()}${r.url.replace(/[^A-Za-z0-9]+/g, '_').replace(/_$/, '')}`,
       ...(parameters.length > 0 && { parameters }),
-      ...(BODY_METHODS.has(r.method) && { requestBody: requestBody(r) }),
+      ...(BODY_METHODS.has(r.method) && requestBody(r) !== null && { requestBody: requestBody(r) }),
       responses: {
         ...(answer
           ? Object.fromEntries(answer.status.map((status) => [String(status), answerObject(answer)]))

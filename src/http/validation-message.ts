@@ -42,6 +42,8 @@ export function validationMessage(context: string | undefined, e: AjvError): str
       return `${where} ${meaning ?? e.message ?? 'does not match its pattern'} (got ${shown(e.data)})`;
     }
     case 'type':
+      // audit 24: no body at all (or an empty one, json-body.ts) where one is required said "body must be object (got null)"
+      if (e.instancePath === '' && context === 'body' && (e.data === null || e.data === undefined)) return `a JSON object body is required (none was sent): ${where} must be ${String(e.params['type'])}`;
       return `${where} must be ${String(e.params['type'])} (got ${e.data === null ? 'null' : Array.isArray(e.data) ? 'an array' : typeof e.data})`;
     default:
       return `${where} ${e.message ?? 'is invalid'}`;

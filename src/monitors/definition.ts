@@ -265,10 +265,10 @@ export function valueKey(d: Pick<MonitorDefinition, 'model' | 'version' | 'metri
  * Validates a monitor definition (from the API or the config file) and fills defaults. `id` comes from the
  * input or `newId`. Throws DefinitionError with a readable message.
  */
-/** The keys of a monitor definition; `last` (the latest evaluation) and `problem`, as GET shows them, are read-only and ignored. */
+/** The keys of a monitor definition; `last` (the latest evaluation), `problem` and `warnings`, as GET shows them, are read-only and ignored. */
 export const MONITOR_KEYS = [
   'id', 'model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'for', 'kind', 'direction', 'change',
-  'baseline', 'spc', 'levels', 'minSamples', 'noData', 'labels', 'runbookUrl', 'enabled', 'last', 'problem',
+  'baseline', 'spc', 'levels', 'minSamples', 'noData', 'labels', 'runbookUrl', 'enabled', 'last', 'problem', 'warnings',
 ] as const;
 
 export function parseMonitor(input: unknown, newId: () => string): MonitorDefinition {

@@ -124,13 +124,33 @@ export class MonitorService {
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  /** Logs, once, each monitor and SLO that has a problem (at start, once the config file's are declared). */
+  /**
+   * What is wrong with a monitor that is still evaluated as stored (empty: nothing): a level that can never be the verdict,
+   * which checkLevelOrder refuses of a declaration since audit 23 but a monitor stored before may have (audit 24: it was
+   * evaluated so without a word). An invalid definition (problem) has none: it is not evaluated.
+   */
+  warnings(id: string): string[] {
+    const def = this.defs.get(id);
+    if (!def || this.invalid.has(id)) return [];
+    try {
+      checkLevelOrder(def);
+      return [];
+    } catch (e) {
+      if (!(e instanceof DefinitionError)) throw e;
+      return [`${e.message}. It was stored before such levels were refused (audit 23) and is evaluated as stored: declare it again with each severity's level further on the bad side, or drop the dead level`];
+    }
+  }
+
+  /** Logs, once, each monitor and SLO that has a problem or a warning (at start, once the config file's are declared). */
   reportProblems(): void {
     for (const { id, problem } of this.problems()) {
       const what = this.slos.has(id) ? 'SLO' : 'monitor';
       this.deps.log.warn(problem.code === 'invalid'
         ? `${what} "${id}" is invalid and is not evaluated (declare it again, or delete it): ${problem.message}`
         : `${what} "${id}" does not fit its model as declared now (its evaluations give no verdict): ${problem.message}`);
+    }
+    for (const d of this.monitors()) {
+      for (const w of this.warnings(d.id)) this.deps.log.warn(`monitor "${d.id}" has a level that can never be the verdict: ${w}`);
     }
   }
 

@@ -25,10 +25,22 @@ export interface SloDefinition {
   runbookUrl?: string;
 }
 
+/** The events a window counted: those of [from, to). */
+export interface CountedRange { from: number; to: number }
+
 export interface SloStatus extends Pick<SloDefinition, 'id' | 'model' | 'name' | 'kind' | 'objective' | 'windowDays'> {
   errorBudgetRemaining: number | null;
   burnRates: Record<BurnWindow, number | null>;
   events: Record<BurnWindow, number>;
+  /**
+   * The range each burn rate counted (audit 24): an availability or latency SLO reads window summaries, whole minutes
+   * within the minute windows' retention (2 days by default) and whole hours before it (SummaryReader.effectiveRange),
+   * so the 3d window starts on the hour at or before its nominal start (up to 59 minutes more); a quality SLO reads its
+   * labelled events exactly.
+   */
+  burnWindows: Record<BurnWindow, CountedRange>;
+  /** The range the error budget counted (the SLO window, `windowDays`, as the burn windows are read). */
+  budgetWindow: CountedRange;
   /** The burn-rate rules of this SLO's window (burnRulesFor(windowDays): the factors used). */
   rules: BurnRule[];
   firing: Firing[];
@@ -96,12 +108,16 @@ export async function evaluateSlo(def: SloDefinition, reader: SummaryReader, cac
   const base = { id: def.id, model: def.model, name: def.name, kind: def.kind, objective: def.objective, windowDays: def.windowDays, rules: burnRulesFor(def.windowDays), at };
   const burnRates = {} as Record<BurnWindow, number | null>;
   const events = {} as Record<BurnWindow, number>;
+  // what goodTotal reads of [from, to): the summaries' effective range, a quality SLO's labelled events exactly
+  const counted = (from: number, to: number): CountedRange => (def.kind === 'quality' ? { from, to } : reader.effectiveRange(from, to));
+  const burnWindows = Object.fromEntries(BURN_WINDOW_NAMES.map((w) => [w, counted(at - BURN_WINDOWS[w], at)])) as Record<BurnWindow, CountedRange>;
+  const budgetWindow = counted(at - def.windowDays * 86_400_000, at);
   if (!v) {
     for (const w of BURN_WINDOW_NAMES) {
       burnRates[w] = null;
       events[w] = 0;
     }
-    return { ...base, errorBudgetRemaining: null, burnRates, events, firing: [], version: null };
+    return { ...base, errorBudgetRemaining: null, burnRates, events, burnWindows, budgetWindow, firing: [], version: null };
   }
   const counts = {} as Record<BurnWindow, GoodTotal>;
   await Promise.all(BURN_WINDOW_NAMES.map(async (w) => {
@@ -113,7 +129,7 @@ export async function evaluateSlo(def: SloDefinition, reader: SummaryReader, cac
   }
   const window = await goodTotal(def, v, cache, at - def.windowDays * 86_400_000, at);
   return {
-    ...base, errorBudgetRemaining: errorBudgetRemaining(window, def.objective), burnRates, events,
+    ...base, errorBudgetRemaining: errorBudgetRemaining(window, def.objective), burnRates, events, burnWindows, budgetWindow,
     firing: firingRules(counts, def.objective, def.minEvents, base.rules), version: v.record.version,
   };
 }

@@ -140,33 +140,33 @@ export class RolloutController implements RoutingOverrides {
     this.s.unsettled.add(r.id);
   }
 
-  /** Pauses the model's running rollout; one paused already is left as it is (changed: false). */
-  pause(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
-    return this.exclusive(() => this.pauseNow(model, by));
+  /** Pauses the model's running rollout; one paused already is left as it is (changed: false). `reason`: said with the event announced (its log line). */
+  pause(model: string, by: string, reason = ''): Promise<{ rollout: Rollout; changed: boolean }> {
+    return this.exclusive(() => this.pauseNow(model, by, reason));
   }
 
-  private async pauseNow(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+  private async pauseNow(model: string, by: string, reason: string): Promise<{ rollout: Rollout; changed: boolean }> {
     const r = this.running(model, ['running', 'paused']);
     if (r.state === 'paused') return { rollout: r, changed: false };
     // the looks so far spent their share of the step's levels: the looks after the resume get what they left
     r.stepLooks = [...r.stepLooks ?? [], this.s.looks.reached(r, this.o.clock())];
     r.state = 'paused';
-    await this.s.records.save(r, 'paused', `paused by ${by}`);
+    await this.s.records.save(r, 'paused', `paused by ${by}${reason !== '' ? `: ${reason}` : ''}`);
     return { rollout: r, changed: true };
   }
 
-  /** Resumes the model's paused rollout; one running already is left as it is (changed: false). */
-  resume(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
-    return this.exclusive(() => this.resumeNow(model, by));
+  /** Resumes the model's paused rollout; one running already is left as it is (changed: false). `reason`: said with the event announced (its log line). */
+  resume(model: string, by: string, reason = ''): Promise<{ rollout: Rollout; changed: boolean }> {
+    return this.exclusive(() => this.resumeNow(model, by, reason));
   }
 
-  private async resumeNow(model: string, by: string): Promise<{ rollout: Rollout; changed: boolean }> {
+  private async resumeNow(model: string, by: string, reason: string): Promise<{ rollout: Rollout; changed: boolean }> {
     const r = this.running(model, ['running', 'paused']);
     if (r.state === 'running') return { rollout: r, changed: false };
     r.state = 'running';
     r.stepStartedAt = this.o.clock();
     this.o.stats.reset(model);
-    await this.s.records.save(r, 'resumed', `resumed by ${by}`);
+    await this.s.records.save(r, 'resumed', `resumed by ${by}${reason !== '' ? `: ${reason}` : ''}`);
     return { rollout: r, changed: true };
   }
 

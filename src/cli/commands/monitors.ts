@@ -22,6 +22,8 @@ interface MonitorView {
   enabled?: boolean;
   last: { at: number; status: string; value: number | null; threshold: number | null; state?: string } | null;
   problem: { code: string; message: string } | null;
+  /** What is wrong though it is evaluated (a level that can never be the verdict); absent from servers before audit 24. */
+  warnings?: string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
         // nothing to list: a line saying so (audit 24), as the other lists say since audit 23, not a header alone
         process.stdout.write(listTable(`no monitors${o.model === undefined ? '' : ` of model ${o.model}`}`, ['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
           m.id, `${m.model ?? '-'}${m.version ? `@${m.version}` : ''}`, m.metric ?? '-', m.window ?? '-', m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
-          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.enabled === false ? 'disabled' : '',
+          fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.warnings?.[0] !== undefined ? `warning: ${m.warnings[0]}` : m.enabled === false ? 'disabled' : '',
         ])));
       }
       setCode(EXIT.ok);

@@ -16,8 +16,8 @@ export const Evaluation: Schema = object({
 
 /**
  * A monitor as GET /v1/monitors shows it: its definition (window, delay and for as durations), its last evaluation and
- * why it is not evaluated (problem). A stored definition this release does not accept may lack any of its fields:
- * `id`, `last` and `problem` are always there.
+ * why it is not evaluated (problem) or what is wrong though it is (warnings). A stored definition this release does not
+ * accept may lack any of its fields: `id`, `last`, `problem` and `warnings` are always there.
  */
 export const Monitor: Schema = object({
   id: { type: 'string' },
@@ -50,6 +50,7 @@ export const Monitor: Schema = object({
     description: 'the last evaluation; null before the first',
   },
   problem: { ...orNull(object({ code: { enum: ['invalid', 'misconfigured'] }, message: { type: 'string' } })), description: 'why it is not evaluated; null when it is' },
+  warnings: { type: 'array', items: { type: 'string' }, description: 'what is wrong with it though it is evaluated as stored (a level that can never be the verdict, of a monitor stored before audit 23); [] when nothing' },
 }, ['model', 'name', 'metric', 'method', 'class', 'version', 'segment', 'window', 'delay', 'for', 'kind', 'direction', 'change', 'baseline', 'spc', 'levels', 'minSamples', 'noData', 'labels', 'runbookUrl', 'enabled']);
 
 /** GET /v1/monitors. */

@@ -5,6 +5,7 @@ import { epochMs, nextPage, object, orNull, ref, type Schema } from './schema.js
 const KINDS = ['availability', 'latency', 'quality'];
 const window: Schema = { enum: [...BURN_WINDOW_NAMES] };
 const byWindow = (value: Schema): Schema => ({ type: 'object', propertyNames: window, additionalProperties: value });
+const countedRange: Schema = object({ from: epochMs, to: epochMs });
 const rule = { severity: { enum: ['page', 'ticket'] }, factor: { type: 'number' }, long: window, short: window };
 const problem: Schema = {
   ...orNull(object({ code: { enum: ['invalid', 'misconfigured'] }, message: { type: 'string' } })),
@@ -50,11 +51,16 @@ export const SloState: Schema = object({
   errorBudgetRemaining: { type: ['number', 'null'], description: 'share of the window\'s error budget left (negative: overspent); null without events' },
   burnRates: byWindow({ type: ['number', 'null'] }),
   events: byWindow({ type: 'integer', minimum: 0 }),
+  burnWindows: {
+    ...byWindow(countedRange),
+    description: 'the range [from, to) each burn rate counted: whole minutes within the minute windows\' retention, whole hours before it (the 3d window starts on the hour: up to 59 minutes more than 3 days); a quality SLO\'s exactly',
+  },
+  budgetWindow: { ...countedRange, description: 'the range [from, to) the error budget counted (windowDays, read as the burn windows are)' },
   rules: { type: 'array', items: object(rule) },
   firing: { type: 'array', items: object({ ...rule, longRate: { type: 'number' }, shortRate: { type: 'number' } }) },
   at: epochMs,
   problem,
-}, ['model', 'name', 'kind', 'objective', 'windowDays', 'latencyMs', 'minEvents', 'version', 'errorBudgetRemaining', 'burnRates', 'events', 'rules', 'firing', 'at']);
+}, ['model', 'name', 'kind', 'objective', 'windowDays', 'latencyMs', 'minEvents', 'version', 'errorBudgetRemaining', 'burnRates', 'events', 'burnWindows', 'budgetWindow', 'rules', 'firing', 'at']);
 
 /** GET /v1/slos. */
 export const SloList: Schema = object({ slos: { type: 'array', items: ref('SloState') } });

@@ -5,10 +5,11 @@ import type { Alerting } from '../../alerting/setup.js';
 import { ACTION_STATES, type ActionRecord, type AlertRecord, type AlertState, type PageCursor } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
+import { OWN_BODY, withBody } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { checkRangeOrder, parseTime } from '../params.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
-import { actor, bodyOf, listModelParam, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
+import { actor, bodyOf, listModelParam, objectBody, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 import { RAISE_FIELDS, raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
@@ -38,6 +39,8 @@ function alertRange(q: Record<string, unknown>, now: number): { from?: number; t
   return { ...(activeFrom !== undefined && { activeFrom }), ...(activeTo !== undefined && { activeTo }) };
 }
 type Req = FastifyRequest<RG>;
+/** What an ack, resolve or false-positive reads of its (optional) body. */
+const LIFECYCLE_FIELDS = ['by', 'note'] as const;
 const STATES = ['open', 'acknowledged', 'resolved', 'all'] as const;
 
 /** The `notifier` query parameter of GET /v1/notifications: absent, or a notifier id (a string of at most 200 characters). */
@@ -52,7 +55,8 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
   const p = alerting.pipeline;
   const store = deps.store.alertStore();
   const lifecycle = (f: (id: string, by: string, note: string | undefined, now: number) => Promise<AlertRecord | null>) => async (req: Req) => {
-    const body = bodyOf(req, ['by', 'note']);
+    // its fields checked before (route config body: LIFECYCLE_FIELDS)
+    const body = objectBody(req);
     let a: AlertRecord | null;
     try {
       a = await f(req.params.id, actor(deps, req, body), optionalNote(body), deps.clock());
@@ -82,7 +86,7 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     /** Raises an alert from outside (deduplicated by source + labels, then grouped and notified like any other). */
-    app.post<RG>('/v1/alerts', withAnswer(admin, answer('RaisedAlert', 'the alert raised, or the open one of the same source and labels it was deduplicated into', 201)), async (req: Req, reply) => {
+    app.post<RG>('/v1/alerts', withAnswer(withBody(admin, OWN_BODY), answer('RaisedAlert', 'the alert raised, or the open one of the same source and labels it was deduplicated into', 201)), async (req: Req, reply) => {
       const a = await alerting.raise(raiseInput(deps, bodyOf(req, RAISE_FIELDS)));
       return reply.status(201).send({ alert: a });
     });
@@ -92,9 +96,9 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
       if (!a) throw new ApiError('not_found', `no alert "${req.params.id.slice(0, 200)}"`);
       return { alert: a };
     });
-    app.post<RG>('/v1/alerts/:id/ack', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.acknowledge(id, by, note, now)));
-    app.post<RG>('/v1/alerts/:id/resolve', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
-    app.post<RG>('/v1/alerts/:id/false-positive', withAnswer(admin, oneAlert), lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/ack', withAnswer(withBody(admin, LIFECYCLE_FIELDS), oneAlert), lifecycle((id, by, note, now) => p.acknowledge(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/resolve', withAnswer(withBody(admin, LIFECYCLE_FIELDS), oneAlert), lifecycle((id, by, note, now) => p.resolve(id, by, note, now)));
+    app.post<RG>('/v1/alerts/:id/false-positive', withAnswer(withBody(admin, LIFECYCLE_FIELDS), oneAlert), lifecycle((id, by, note, now) => p.falsePositive(id, by, note, now)));
 
     app.get<RG>('/v1/notifications', withAnswer(read('limit', 'after', 'notifier', ...SPAN_QUERY), answer('NotificationList', 'a page of the notifications of the range (default the last day; of one notifier with ?notifier=), oldest first: at most limit, after the notification after; next is the after of the following page')), async (req: Req) => {
       const limit = limitParam(req.query, LOG_PAGE);
@@ -124,8 +128,8 @@ export function alertRoutes(deps: AppDeps, alerting: Alerting) {
       return { actions: page.items, next: page.next };
     });
     for (const verb of ['approve', 'reject'] as const) {
-      app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(admin, answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
-        const by = actor(deps, req, bodyOf(req, ['by']));
+      app.post<RG>(`/v1/actions/:id/${verb}`, withAnswer(withBody(admin, ['by']), answer('ActionAnswer', `the action ${verb === 'approve' ? 'approved' : 'rejected'}`)), async (req: Req) => {
+        const by = actor(deps, req, objectBody(req));
         let a: ActionRecord | null;
         try {
           a = await (verb === 'approve' ? alerting.actions.approve(req.params.id, by, deps.clock()) : alerting.actions.reject(req.params.id, by, deps.clock()));

@@ -6,6 +6,7 @@ import { rejectPlacement } from '../../ingest/reject-placement.js';
 import type { RejectRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
+import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { IngestOverloaded, OVERLOAD_RETRY_AFTER_SECONDS } from '../../ingest/overload.js';
 
@@ -32,7 +33,7 @@ export function excerpt(v: unknown): string {
 
 export function eventRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events', query: [], answer: answer('EventsAnswer', 'per row accepted (with its id) or rejected (code and message), after a durable commit') } }, async (req, reply) => {
+    app.post('/v1/events', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'events', query: [], body: OWN_BODY, answer: answer('EventsAnswer', 'per row accepted (with its id) or rejected (code and message), after a durable commit') } }, async (req, reply) => {
       const rows = batchRows(req.body, 'events');
       // The queue full: refused before validating (cheap while the store is behind); submit() decides again below.
       if (deps.pipeline.full(rows.length)) throw overloaded(deps, reply, null, rows.length);

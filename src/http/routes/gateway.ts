@@ -4,6 +4,7 @@ import { idHeader } from '../../gateway/gateway.js';
 import type { RegistryServices } from '../../gateway/services.js';
 import { RegistryError } from '../../registry/errors.js';
 import { answer } from '../answers/index.js';
+import { OWN_BODY } from '../body-fields.js';
 import type { AppDeps } from '../deps.js';
 import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
 
@@ -29,7 +30,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
       }
     });
 
-    app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest'), config: { query: [], answer: answer('Prediction', 'the prediction, and the version that made it') } }, async (req, reply) => {
+    app.post<{ Params: P }>('/v1/models/:name/predict', { onRequest: deps.keys.hook('ingest'), config: { query: [], body: OWN_BODY, answer: answer('Prediction', 'the prediction, and the version that made it') } }, async (req, reply) => {
       const key = req.headers['x-lookout-route-key'];
       const rid = req.headers['x-request-id'];
       const model = req.params.name;
@@ -71,7 +72,7 @@ export function gatewayRoutes(deps: AppDeps, s: RegistryServices) {
     });
 
     /** Blue-green switch: the standby becomes the primary (alias flip) and the old primary the standby. */
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/switch', { onRequest: deps.keys.hook('admin'), config: { query: [], answer: answer('AliasChange', 'the serving alias moved to the standby') } }, async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/switch', { onRequest: deps.keys.hook('admin'), config: { query: [], body: ['by', 'reason'], answer: answer('AliasChange', 'the serving alias moved to the standby') } }, async (req) => {
       const model = req.params.name;
       s.registry.requireModel(model);
       const b = objectBody(req.body);

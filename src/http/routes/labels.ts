@@ -6,6 +6,7 @@ import { hasNul } from '../../ingest/limits.js';
 import type { LabelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
+import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { batchRows } from './events.js';
 
@@ -14,7 +15,7 @@ type LabelResult = { index: number; id: string; status: 'accepted' } | { index: 
 export function labelRoutes(deps: AppDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     /** Ground truth by prediction id, any time after the prediction: [{id, label, model?}] or {labels: [...]}. */
-    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels', query: [], answer: answer('LabelsAnswer', 'per row accepted or rejected (code and message)') } }, async (req) => {
+    app.post('/v1/labels', { onRequest: deps.keys.hook('ingest'), config: { batchRows: 'labels', query: [], body: OWN_BODY, answer: answer('LabelsAnswer', 'per row accepted or rejected (code and message)') } }, async (req) => {
       const rows = batchRows(req.body, 'labels');
       const now = deps.clock();
       const results: LabelResult[] = [];

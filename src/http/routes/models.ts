@@ -12,6 +12,7 @@ import { takeRangeReference } from '../../models/range-reference.js';
 import type { ModelRecord, OutputKind } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
+import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
 import { MODEL_PAGE_QUERY, modelPage, modelPageQuery, type ModelPageQuery } from '../model-pages.js';
@@ -68,7 +69,7 @@ export function modelRoutes(deps: AppDeps) {
     app.get<{ Params: { name: string } }>('/v1/models/:name', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('Model', 'the model\'s declaration and its versions') } }, async (req) => describe(deps, requireModel(deps, req.params.name)));
 
     app.post<{ Body: { name: string; outputKind: OutputKind; inputSchema: Record<string, unknown>; segmentKeys?: string[]; classes?: string[]; description?: string } }>(
-      '/v1/models', { onRequest: deps.keys.hook('admin'), config: { query: [], answer: answer('Model', 'the model declared (201) or its declaration replaced (200)', [200, 201]) }, schema: { body: modelBody } }, async (req, reply) => {
+      '/v1/models', { onRequest: deps.keys.hook('admin'), config: { query: [], body: OWN_BODY, answer: answer('Model', 'the model declared (201) or its declaration replaced (200)', [200, 201]) }, schema: { body: modelBody } }, async (req, reply) => {
         const b = req.body;
         const existing = deps.catalog.model(b.name)?.model;
         const now = deps.clock();
@@ -105,7 +106,7 @@ export function modelRoutes(deps: AppDeps) {
       });
 
     app.post<{ Params: { name: string }; Body: { version: string; metadata?: Record<string, unknown>; reference?: { from?: string | number; to?: string | number; version?: string } } }>(
-      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), config: { query: [], answer: answer('Model', 'the model with the version added (201) or replaced (200)', [200, 201]) }, schema: { body: versionBody } }, async (req, reply) => {
+      '/v1/models/:name/versions', { onRequest: deps.keys.hook('admin'), config: { query: [], body: OWN_BODY, answer: answer('Model', 'the model with the version added (201) or replaced (200)', [200, 201]) }, schema: { body: versionBody } }, async (req, reply) => {
         const m = requireModel(deps, req.params.name);
         const b = req.body;
         // stored as JSON text: deeper values overflowed JSON.stringify's stack (500)
@@ -145,7 +146,7 @@ export function modelRoutes(deps: AppDeps) {
 
     /** Uploads a reference data file (CSV, JSON lines or Parquet body) for a version and computes its profile. */
     app.put<{ Params: { name: string; version: string }; Querystring: Record<string, string | undefined> }>(
-      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true, query: REFERENCE_QUERY, answer: answer('Model', 'the model with the version\'s new reference') } }, async (req) => {
+      '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true, query: REFERENCE_QUERY, body: OWN_BODY, answer: answer('Model', 'the model with the version\'s new reference') } }, async (req) => {
         const m = requireModel(deps, req.params.name);
         const v = deps.catalog.version(m.name, req.params.version);
         if (!v) throw new ApiError('unknown_version', `model "${m.name}" has no version "${req.params.version}"`);

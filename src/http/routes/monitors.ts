@@ -6,6 +6,7 @@ import { alertStateOf } from '../../monitors/alert-state.js';
 import { formatDuration } from '../../monitors/duration.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
+import { OWN_BODY, withBody } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { limitParam, LOG_PAGE } from './page-params.js';
 import { listModelParam, objectBody, requireModelIfNamed, span, SPAN_QUERY, validated } from './alerting-params.js';
@@ -24,6 +25,8 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       ...rest, ...(typeof delayMs === 'number' && { delay: delayMs === 0 ? '0s' : formatDuration(delayMs) }), ...(typeof forMs === 'number' && forMs > 0 && { for: formatDuration(forMs) }),
       last: last && { at: last.at, status: last.status, value: last.value, baseline: last.baseline, threshold: last.threshold, ...alertStateOf(last) },
       problem: m.problem(d.id),
+      // audit 24: what is wrong with a monitor evaluated as stored (a dead level of one stored before audit 23)
+      warnings: m.warnings(d.id),
     };
   };
   const find = (id: string): MonitorDefinition => {
@@ -40,7 +43,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
 
     app.get<RG>('/v1/monitors', withAnswer(read('model'), answer('MonitorList', 'the monitors (of a model with ?model=)')), async (req: Req) => ({ monitors: m.monitors(listModelParam(deps, alerting, req.query)).map(view) }));
 
-    app.post<RG>('/v1/monitors', withAnswer(admin, answer('MonitorAnswer', 'the monitor created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
+    app.post<RG>('/v1/monitors', withAnswer(withBody(admin, OWN_BODY), answer('MonitorAnswer', 'the monitor created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
       const replaces = typeof body['id'] === 'string' && m.monitor(body['id']) !== undefined;
@@ -58,11 +61,11 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
     });
 
     /** Runs the schedule now (at the server clock): evaluations due, alerts, notifications. */
-    app.post<RG>('/v1/monitors/run', withAnswer(admin, answer('MonitorRun', 'the evaluation round made')), async () => ({ tick: await m.tick() }));
+    app.post<RG>('/v1/monitors/run', withAnswer(withBody(admin, []), answer('MonitorRun', 'the evaluation round made')), async () => ({ tick: await m.tick() }));
 
     app.get<RG>('/v1/monitors/:id', withAnswer(read(), answer('MonitorAnswer', 'the monitor, its last evaluation and problem')), async (req: Req) => ({ monitor: view(find(req.params.id)) }));
 
-    app.delete<RG>('/v1/monitors/:id', withAnswer(admin, answer('MonitorAnswer', 'the monitor deleted')), async (req: Req) => {
+    app.delete<RG>('/v1/monitors/:id', withAnswer(withBody(admin, []), answer('MonitorAnswer', 'the monitor deleted')), async (req: Req) => {
       const d = find(req.params.id);
       await m.delete(d.id);
       return { monitor: view(d) };
@@ -94,7 +97,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       };
     });
 
-    app.delete<RG>('/v1/slos/:id', withAnswer(admin, answer('SloDeleted', 'the SLO deleted')), async (req: Req) => {
+    app.delete<RG>('/v1/slos/:id', withAnswer(withBody(admin, []), answer('SloDeleted', 'the SLO deleted')), async (req: Req) => {
       const d = m.sloDefinitions().find((x) => x.id === req.params.id);
       // as DELETE /v1/monitors/:id names the SLO route for an SLO's id, the other way round
       const monitor = !d && m.monitor(req.params.id) ? ` (it is a monitor: GET /v1/monitors, DELETE /v1/monitors/${encodeURIComponent(req.params.id)})` : '';
@@ -103,7 +106,7 @@ export function monitorRoutes(deps: AppDeps, alerting: Alerting) {
       return { slo: d };
     });
 
-    app.post<RG>('/v1/slos', withAnswer(admin, answer('SloAnswer', 'the SLO created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
+    app.post<RG>('/v1/slos', withAnswer(withBody(admin, OWN_BODY), answer('SloAnswer', 'the SLO created (201) or replaced (200)', [200, 201])), async (req: Req, reply) => {
       const body = objectBody(req);
       requireModelIfNamed(deps, body['model']);
       const replaces = typeof body['id'] === 'string' && m.sloDefinitions().some((d) => d.id === body['id']);

@@ -6,6 +6,7 @@ import type { RegisterInput } from '../../registry/registry.js';
 import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer, type AnswerName } from '../answers/index.js';
+import { OWN_BODY, withBody } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { checkRangeOrder, parseTime } from '../params.js';
 import { monitorWarnings } from './monitor-warnings.js';
@@ -70,17 +71,17 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return { version: v };
     });
 
-    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...says(admin, 'RegisterAnswer', '201: registered; 200: the same registration again', [201, 200]), preValidation: knownFields(Object.keys(registerBody.properties)), schema: { body: registerBody } }, async (req, reply) => {
+    app.put<{ Params: P; Body: RegisterInput }>('/v1/models/:name/versions/:version', { ...says(withBody(admin, OWN_BODY), 'RegisterAnswer', '201: registered; 200: the same registration again', [201, 200]), preValidation: knownFields(Object.keys(registerBody.properties)), schema: { body: registerBody } }, async (req, reply) => {
       const body = req.body ?? {};
       const { record, created } = await registry.registerVersion(req.params.name, { ...body, version: req.params.version, by: actor(deps, req, 'admin', body.by) });
       void reply.status(created ? 201 : 200);
       return { version: record, created, ...monitorWarnings(deps, req.params.name) };
     });
 
-    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...says(admin, 'RegistryVersionAnswer', 'the version as updated'), preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
+    app.patch<{ Params: P; Body: { tags?: string[]; notes?: string | null; upstream?: string | null } }>('/v1/models/:name/versions/:version', { ...says(withBody(admin, OWN_BODY), 'RegistryVersionAnswer', 'the version as updated'), preValidation: knownFields(Object.keys(patchBody.properties)), schema: { body: patchBody } }, async (req) => (
       { version: await registry.updateVersion(req.params.name, req.params.version, req.body ?? {}) }));
 
-    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true, query: [], answer: answer('ArtifactAnswer', '201: stored and attached; 200: the same bytes again', [201, 200]) } }, async (req, reply) => {
+    app.put<{ Params: P }>('/v1/models/:name/versions/:version/artifact', { ...admin, config: { mediaTypes: ['application/octet-stream'], upload: true, query: [], body: OWN_BODY, answer: answer('ArtifactAnswer', '201: stored and attached; 200: the same bytes again', [201, 200]) } }, async (req, reply) => {
       if (!isStream(req.body)) throw new ApiError('unsupported_media_type', 'send the artifact bytes as application/octet-stream');
       // refused before a byte is read: the client says it will send more than the limit
       const declared = Number(req.headers['content-length']);
@@ -100,7 +101,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.get<{ Params: P }>('/v1/models/:name/aliases', says(read, 'AliasMap', 'alias -> version'), async (req) => ({ aliases: await registry.aliases(req.params.name) }));
 
-    app.put<{ Params: { name: string; alias: string }; Body: unknown }>('/v1/models/:name/aliases/:alias', says(admin, 'AliasChange', 'the alias moved'), async (req) => {
+    app.put<{ Params: { name: string; alias: string }; Body: unknown }>('/v1/models/:name/aliases/:alias', says(withBody(admin, OWN_BODY), 'AliasChange', 'the alias moved'), async (req) => {
       const b = objectBody(req.body);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const expect = b['expectFrom'];
@@ -119,19 +120,19 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return { deployments: await registry.deployments(req.params.name, from, to) };
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollback', says(admin, 'AliasChange', 'the alias moved back'), async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollback', says(withBody(admin, ['alias', 'reason', 'by']), 'AliasChange', 'the alias moved back'), async (req) => {
       const b = objectBody(req.body);
       const alias = typeof b['alias'] === 'string' ? b['alias'] : 'production';
       return registry.rollback(req.params.name, alias, reasonOf(b), actor(deps, req, 'admin', b['by']));
     });
 
     for (const action of ['pause', 'resume'] as const) {
-      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/${action}`, says(admin, 'KillSwitchAnswer', `the model's kill switch (${action})`), async (req) => {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/${action}`, says(withBody(admin, ['by', 'reason']), 'KillSwitchAnswer', `the model's kill switch (${action})`), async (req) => {
         const b = objectBody(req.body);
         const changed = await registry[action](req.params.name, undefined, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
         return { model: req.params.name, paused: registry.control(req.params.name).modelPaused, changed };
       });
-      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/versions/:version/${action}`, says(admin, 'KillSwitchAnswer', `the version's kill switch (${action})`), async (req) => {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/versions/:version/${action}`, says(withBody(admin, ['by', 'reason']), 'KillSwitchAnswer', `the version's kill switch (${action})`), async (req) => {
         const b = objectBody(req.body);
         const changed = await registry[action](req.params.name, req.params.version, actor(deps, req, 'admin', b['by']), reasonOf(b, false) || action);
         return { model: req.params.name, version: req.params.version, paused: registry.control(req.params.name).pausedVersions.has(req.params.version), changed };
@@ -143,7 +144,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
       return { serving: registry.control(req.params.name).serving };
     });
 
-    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', says(admin, 'ServingAnswer', 'the serving configuration stored, defaults filled'), async (req) => (
+    app.put<{ Params: P; Body: unknown }>('/v1/models/:name/serving', says(withBody(admin, OWN_BODY), 'ServingAnswer', 'the serving configuration stored, defaults filled'), async (req) => (
       { serving: await registry.putServing(req.params.name, req.body, (cfg) => s.rollouts.checkServingAlias(req.params.name, cfg.alias)) }));
   };
 }

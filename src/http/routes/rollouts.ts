@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
 import { compareVersions, promote, type PromoteRequest, type TestSet } from '../../registry/promote.js';
 import { answer, withAnswer, type AnswerName } from '../answers/index.js';
+import { OWN_BODY, withBody, type BodySpec } from '../body-fields.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { rolloutPage } from './rollout-history.js';
@@ -15,8 +16,8 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     useRegistryErrors(app);
     // none of these routes reads a query parameter but GET .../rollouts (known-query.ts)
     const admin = { onRequest: deps.keys.hook('admin'), config: { query: [] } };
-    /** Admin scope, answering `name` (with `status`: 200 by default). */
-    const adminSays = (name: AnswerName, description: string, status = 200) => withAnswer(admin, answer(name, description, status));
+    /** Admin scope, with `body` (body-fields.ts), answering `name` (with `status`: 200 by default). */
+    const adminSays = (body: BodySpec, name: AnswerName, description: string, status = 200) => withAnswer(withBody(admin, body), answer(name, description, status));
 
     app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('RolloutAnswer', 'the current or most recent rollout; null when the model never had one') } }, async (req) => {
       s.registry.requireModel(req.params.name);
@@ -29,7 +30,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
       return rolloutPage(s, req.params.name, req.query);
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollout', adminSays('RolloutAnswer', 'the rollout started', 201), async (req, reply) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/rollout', adminSays(OWN_BODY, 'RolloutAnswer', 'the rollout started', 201), async (req, reply) => {
       const b = objectBody(req.body);
       const r = await s.rollouts.start(req.params.name, b, actor(deps, req, 'admin', b['by']), reasonOf(b));
       void reply.status(201);
@@ -37,21 +38,22 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
     });
 
     for (const action of ['pause', 'resume', 'abort'] as const) {
-      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/rollout/${action}`, action === 'abort' ? adminSays('RolloutAnswer', 'the rollout, rolled back') : adminSays('RolloutChange', `the rollout (${action})`), async (req) => {
+      app.post<{ Params: P; Body: unknown }>(`/v1/models/:name/rollout/${action}`, action === 'abort' ? adminSays(['by', 'reason'], 'RolloutAnswer', 'the rollout, rolled back') : adminSays(['by', 'reason'], 'RolloutChange', `the rollout (${action})`), async (req) => {
         s.registry.requireModel(req.params.name);
         const b = objectBody(req.body);
         const by = actor(deps, req, 'admin', b['by']);
-        return action === 'abort' ? { rollout: await s.rollouts.abort(req.params.name, by, reasonOf(b), { manual: true }) } : s.rollouts[action](req.params.name, by);
+        // a pause's or resume's reason (the dashboard sends one) is kept in the rollout's history with who did it
+        return action === 'abort' ? { rollout: await s.rollouts.abort(req.params.name, by, reasonOf(b), { manual: true }) } : s.rollouts[action](req.params.name, by, reasonOf(b, false));
       });
     }
 
     /** Runs one evaluation round of the rollout controller now (it also runs on its interval); lists the rollouts that failed. */
-    app.post('/v1/rollouts/tick', adminSays('TickAnswer', 'the evaluation round made'), async () => {
+    app.post('/v1/rollouts/tick', adminSays([], 'TickAnswer', 'the evaluation round made'), async () => {
       const errors = await s.rollouts.tick();
       return { ok: errors.length === 0, errors };
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', adminSays('Comparison', 'the paired comparison and the gate\'s verdict'), async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', adminSays(OWN_BODY, 'Comparison', 'the paired comparison and the gate\'s verdict'), async (req) => {
       const b = objectBody(req.body);
       if (typeof b['current'] !== 'string' || typeof b['candidate'] !== 'string') throw new ApiError('bad_request', 'body needs "current" and "candidate" versions and a "testSet"');
       const testSet = objectBody(b['testSet']) as TestSet;
@@ -61,7 +63,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
       });
     });
 
-    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/promote', adminSays('PromoteAnswer', 'the alias moved to the version, with the comparison that passed the gate'), async (req) => {
+    app.post<{ Params: P; Body: unknown }>('/v1/models/:name/promote', adminSays(OWN_BODY, 'PromoteAnswer', 'the alias moved to the version, with the comparison that passed the gate'), async (req) => {
       const b = objectBody(req.body);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const r: PromoteRequest = { ...(b as unknown as PromoteRequest), reason: reasonOf(b), by: actor(deps, req, 'admin', b['by']) };

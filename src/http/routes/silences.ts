@@ -5,6 +5,7 @@ import { checkMatcher, matches, type Matcher } from '../../core/rules/matchers.j
 import type { SilenceRecord } from '../../storage/alerts.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
+import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { parseTime } from '../params.js';
 import { bodyOf, statesParam } from './alerting-params.js';
@@ -72,7 +73,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
       return { silences: page.items.map((x) => view(x, now)), next: page.next };
     });
 
-    app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
+    app.post<RG>('/v1/silences', { ...admin, config: { ...admin.config, body: OWN_BODY, answer: answer('SilenceAnswer', 'the silence created', 201) } }, async (req: Req, reply) => {
       const b = bodyOf(req, ['matchers', 'startsAt', 'endsAt', 'createdBy', 'comment']);
       const now = deps.clock();
       const startsAt = time(b['startsAt'], 'startsAt') ?? now;
@@ -92,7 +93,7 @@ export function silenceRoutes(deps: AppDeps, _alerting: Alerting) {
     });
 
     /** Expires a silence now (kept for the record). */
-    app.delete<RG>('/v1/silences/:id', { ...admin, config: { ...admin.config, answer: answer('SilenceAnswer', 'the silence, expired now (kept for the record)') } }, async (req: Req) => {
+    app.delete<RG>('/v1/silences/:id', { ...admin, config: { ...admin.config, body: [], answer: answer('SilenceAnswer', 'the silence, expired now (kept for the record)') } }, async (req: Req) => {
       const s = await store.getSilence(req.params.id);
       if (!s) throw new ApiError('not_found', `no silence "${req.params.id.slice(0, 200)}"`);
       const now = deps.clock();

@@ -28,7 +28,7 @@ export function snapshotRoutes(deps: AppDeps) {
   const withQuery = (...query: string[]) => ({ onRequest: deps.keys.hook('admin'), config: { query } });
   const admin = withQuery();
   return async (app: FastifyInstance): Promise<void> => {
-    app.post<{ Querystring: Record<string, unknown> }>('/v1/admin/snapshots', { ...withQuery('keep'), config: { query: ['keep'], answer: answer('SnapshotMade', 'the snapshot made', 201) } }, async (req, reply) => {
+    app.post<{ Querystring: Record<string, unknown> }>('/v1/admin/snapshots', { ...withQuery('keep'), config: { query: ['keep'], body: [], answer: answer('SnapshotMade', 'the snapshot made', 201) } }, async (req, reply) => {
       const keep = keepParam(req.query['keep']);
       const unsupported = snapshots.unsupported();
       if (unsupported !== null) throw new ApiError('conflict', unsupported);
@@ -40,7 +40,7 @@ export function snapshotRoutes(deps: AppDeps) {
       return r;
     });
     app.get('/v1/admin/snapshots', { ...admin, config: { query: [], answer: answer('SnapshotList', 'the snapshots, newest first') } }, async () => ({ snapshots: await listSnapshots(snapshots.root) }));
-    app.delete<{ Params: { name: string } }>('/v1/admin/snapshots/:name', { ...admin, config: { query: [], answer: noContent('deleted') } }, async (req, reply) => {
+    app.delete<{ Params: { name: string } }>('/v1/admin/snapshots/:name', { ...admin, config: { query: [], body: [], answer: noContent('deleted') } }, async (req, reply) => {
       const { name } = req.params;
       if (!(await deleteSnapshot(snapshots.root, name))) {
         const hint = SNAPSHOT_NAME.test(name) ? '' : ' (snapshot names look like 20261206T055012Z-3f9a1c)';
