@@ -98,6 +98,16 @@ function bodyProblem(req: FastifyRequest, known: readonly string[]): ApiError | 
     : `body has an unknown ${fields} ${named}; known: ${known.join(', ')}${meant}${hint}`, details);
 }
 
+/**
+ * For a route declaring OWN_BODY whose handler reads a required object body: refuses fields it does not read, as
+ * optional bodies are (bodyProblem). Audit 24: PUT /v1/models/:name/aliases/:alias, POST .../compare and .../promote
+ * ignored them (`expectFrm` moved the alias without the check asked for; `alais` promoted to production).
+ */
+export function refuseUnknownFields(req: FastifyRequest, known: readonly string[]): void {
+  const problem = bodyProblem(req, known);
+  if (problem) throw problem;
+}
+
 /** Route options with `body` as their declared body (route config `body`), the rest as given. */
 export function withBody<T extends { config: object }>(options: T, body: BodySpec): T {
   return { ...options, config: { ...options.config, body } };

@@ -6,11 +6,14 @@ import type { RegisterInput } from '../../registry/registry.js';
 import { parseVersionSort } from '../../registry/version-order.js';
 import type { AppDeps } from '../deps.js';
 import { answer, withAnswer, type AnswerName } from '../answers/index.js';
-import { OWN_BODY, withBody } from '../body-fields.js';
+import { OWN_BODY, refuseUnknownFields, withBody } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { checkRangeOrder, parseTime } from '../params.js';
 import { monitorWarnings } from './monitor-warnings.js';
 import { actor, knownFields, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
+
+/** What PUT /v1/models/:name/aliases/:alias reads of its body. */
+const ALIAS_FIELDS = ['version', 'reason', 'by', 'expectFrom'] as const;
 
 type P = { name: string; version: string };
 
@@ -103,6 +106,7 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.put<{ Params: { name: string; alias: string }; Body: unknown }>('/v1/models/:name/aliases/:alias', says(withBody(admin, OWN_BODY), 'AliasChange', 'the alias moved'), async (req) => {
       const b = objectBody(req.body);
+      refuseUnknownFields(req, ALIAS_FIELDS);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const expect = b['expectFrom'];
       // ignored, a malformed expectFrom would move the alias without the check the caller asked for

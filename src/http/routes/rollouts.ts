@@ -2,11 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
 import { compareVersions, promote, type PromoteRequest, type TestSet } from '../../registry/promote.js';
 import { answer, withAnswer, type AnswerName } from '../answers/index.js';
-import { OWN_BODY, withBody, type BodySpec } from '../body-fields.js';
+import { OWN_BODY, refuseUnknownFields, withBody, type BodySpec } from '../body-fields.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { rolloutPage } from './rollout-history.js';
 import { actor, objectBody, reasonOf, useRegistryErrors } from './registry-errors.js';
+
+/** What POST .../compare and .../promote read of their bodies. */
+const COMPARE_FIELDS = ['current', 'candidate', 'testSet', 'gate', 'seed', 'resamples'] as const;
+const PROMOTE_FIELDS = ['version', 'alias', 'reason', 'by', 'testSet', 'gate', 'force', 'seed', 'resamples'] as const;
 
 type P = { name: string };
 
@@ -55,6 +59,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.post<{ Params: P; Body: unknown }>('/v1/models/:name/compare', adminSays(OWN_BODY, 'Comparison', 'the paired comparison and the gate\'s verdict'), async (req) => {
       const b = objectBody(req.body);
+      refuseUnknownFields(req, COMPARE_FIELDS);
       if (typeof b['current'] !== 'string' || typeof b['candidate'] !== 'string') throw new ApiError('bad_request', 'body needs "current" and "candidate" versions and a "testSet"');
       const testSet = objectBody(b['testSet']) as TestSet;
       return compareVersions(s.registry, s.upstreams, req.params.name, b['current'], b['candidate'], testSet, {
@@ -65,6 +70,7 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.post<{ Params: P; Body: unknown }>('/v1/models/:name/promote', adminSays(OWN_BODY, 'PromoteAnswer', 'the alias moved to the version, with the comparison that passed the gate'), async (req) => {
       const b = objectBody(req.body);
+      refuseUnknownFields(req, PROMOTE_FIELDS);
       if (typeof b['version'] !== 'string') throw new ApiError('bad_request', 'body needs "version"');
       const r: PromoteRequest = { ...(b as unknown as PromoteRequest), reason: reasonOf(b), by: actor(deps, req, 'admin', b['by']) };
       if (r.resamples !== undefined && !(Number.isInteger(r.resamples) && r.resamples >= 0 && r.resamples <= 10_000)) throw new ApiError('bad_request', 'resamples must be an integer from 0 to 10000');
