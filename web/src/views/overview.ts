@@ -144,7 +144,7 @@ export const overviewView = {
       filter.addEventListener('input', apply);
       statusSel.addEventListener('change', apply);
       t.addEventListener('click', () => queueMicrotask(apply));
-      return [t, ...skippedLines(rows), alerting ? h('p.muted', null, 'Status: worst of the alerts firing in the range, monitor results, dataset drift and error rate. Alerts: open (+ resolved that fired in the range).')
+      return [t, ...skippedLines(rows), alerting ? h('p.muted', null, 'Status: worst of the alerts active in the range, monitor results, dataset drift and error rate. Alerts: open (+ resolved) active in the range, as the Alerts view lists them.')
         : h('p.muted', { 'data-testid': 'derived-status' }, 'Alerting is not available on this server: status is derived from the drift and health queries (red: dataset drift or error rate ≥ 5%; yellow: some features drift or error rate ≥ 1%).')];
     }, { wide: true, testid: 'overview-models' });
     return h('div', null, heading(ctx, 'Models', h('span.filters', null, filter, statusSel)), grid(tablePanel));
