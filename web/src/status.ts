@@ -28,9 +28,12 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
 /**
  * Green / yellow / red for a model version: the worst of its open alerts and monitor results (issue 4) and of
  * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
- * without alerting installed. Each reason says where the colour comes from.
+ * without alerting installed. Each reason says where the colour comes from. `alerts`: those active at some moment of the
+ * range looked at, as the server answers them (GET /v1/alerts?activeFrom=&activeTo=): a resolved one among them is a past
+ * incident of the range and counts. Until audit 24 the views gave every alert and this kept the resolved ones whose end
+ * was strictly after the range's start, a rule of its own (the server's includes an end at the start).
  */
-export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Pick<Drift, 'datasetDrift'> | null; health?: Health | null; range?: { from: number; to: number }; failures?: string[] }): Verdict {
+export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Pick<Drift, 'datasetDrift'> | null; health?: Health | null; failures?: string[] }): Verdict {
   let status: Status = 'green';
   const found: Array<{ s: Status; why: string }> = [];
   const add = (s: Status, why: string): void => {
@@ -39,8 +42,6 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
   };
   for (const a of input.alerts ?? []) {
     if (a.silenced || a.inhibited || a.falsePositive) continue;
-    // resolved alerts count only when they fired during the range looked at (a past incident)
-    if (a.state === 'resolved' && !(input.range && a.endsAt !== null && a.endsAt > input.range.from && a.startsAt < input.range.to)) continue;
     add(a.severity === 'warning' ? 'yellow' : 'red', `${a.severity} alert: ${alertTitle(a)}${a.state === 'resolved' ? ' (resolved)' : ''}`);
   }
   for (const m of input.monitors ?? []) {

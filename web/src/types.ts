@@ -50,7 +50,8 @@ export interface OverviewRow {
   version: string;
   health: Health;
   /** null: no reference (the /drift request's 422), or driftError. */
-  drift: { datasetDrift: Drift['datasetDrift']; driftedFeatures: string[] } | null;
+  /** skipped: the features drift does not measure (the reference has no column of them; absent from servers before audit 24). */
+  drift: { datasetDrift: Drift['datasetDrift']; driftedFeatures: string[]; skipped?: Drift['skipped'] } | null;
   driftError?: string;
   performance?: Performance | null;
   performanceError?: string;

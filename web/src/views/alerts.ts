@@ -133,7 +133,7 @@ function waitingActions(ctx: ViewContext, list: Action[]): Node {
  * GET /v1/alerts' activeFrom/activeTo of the view's range (audit 24): no activeTo when the range ends now (a preset, or
  * a custom range without its `to`), the server's clock ending it.
  */
-function activeRange(ctx: ViewContext): { activeFrom: number; activeTo?: number } {
+export function activeRange(ctx: ViewContext): { activeFrom: number; activeTo?: number } {
   const to = ctx.route.params.get('from') !== null && ctx.route.params.get('to') !== null ? Math.round(ctx.range.to) : undefined;
   return { activeFrom: Math.round(ctx.range.from), ...(to !== undefined && { activeTo: to }) };
 }

@@ -86,6 +86,11 @@ export function kv(pairs: Array<[string, Node | string]>): HTMLElement {
   return h('dl.kv', null, pairs.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
 }
 
+/** The features drift does not measure, with why: "amount (missing in reference)". */
+export function notMeasured(skipped: NonNullable<Drift['skipped']>): string {
+  return skipped.map((x) => `${x.name} (${x.reason})`).join(', ');
+}
+
 /**
  * The features a drift answer skipped (the reference has no column of them), said under the drift figures: "1/2
  * features" alone hid that a feature was not watched at all (until audit 23). null when none was skipped.
@@ -94,5 +99,5 @@ export function skippedNote(d: Pick<Drift, 'skipped'>): HTMLElement | null {
   const skipped = d.skipped ?? [];
   if (skipped.length === 0) return null;
   return h('p.notice', { 'data-testid': 'drift-skipped', role: 'status' },
-    `Not measured: ${skipped.map((x) => `${x.name} (${x.reason})`).join(', ')}. Upload a reference with ${skipped.length === 1 ? 'its column' : 'their columns'} to watch ${skipped.length === 1 ? 'it' : 'them'}.`);
+    `Not measured: ${notMeasured(skipped)}. Upload a reference with ${skipped.length === 1 ? 'its column' : 'their columns'} to watch ${skipped.length === 1 ? 'it' : 'them'}.`);
 }

@@ -1,11 +1,12 @@
 import { ApiFailure, explain } from '../api.js';
-import { alerts, drift, health, models, monitors } from '../data.js';
+import { allAlerts, drift, health, models, monitors } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, numFormat, pct, pctFormat, usd, type ValueFormat } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams, withParams } from '../route.js';
 import { statusBadge, verdict } from '../status.js';
 import type { FeatureDrift } from '../types.js';
+import { activeRange } from './alerts.js';
 import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
 import { labelDriftChart } from './label-drift.js';
 import { qualityChart } from './quality.js';
@@ -46,15 +47,20 @@ export const modelView = {
 
     const summary = ctx.panel('Summary', async () => {
       let driftError: string | null = null;
+      let alertsError: string | null = null;
       const [hl, d, al, mons] = await Promise.all([health(m.name, ctx.range, q), drift(m.name, ctx.range, q).catch((e: unknown) => {
         // 422: this version has no reference (drift is not computed); any other failure is said as such
         if (!(e instanceof ApiFailure && e.status === 422)) driftError = `drift query failed: ${explain(e)}`;
         return null;
-      }), alerts({ model: m.name, state: 'all' }), monitors()]);
+      }), allAlerts({ model: m.name, state: 'all', ...activeRange(ctx) }).catch((e: unknown) => {
+        // as the overview's row: a failed alerts query leaves the status unknown (audit 24)
+        alertsError = `alerts query failed: ${explain(e)}`;
+        return { value: { alerts: [] }, available: true };
+      }), monitors()]);
       // The same colour as the overview's row for this version and range: alerts and monitor results count too.
       const shown = version ?? m.versions[m.versions.length - 1]?.version;
       const v = verdict({
-        health: hl, drift: d, range: ctx.range, failures: driftError ? [driftError] : [],
+        health: hl, drift: d, failures: ([driftError, alertsError] as Array<string | null>).filter((x): x is string => x !== null),
         alerts: al.value.alerts.filter((x) => x.model === m.name && (x.version === shown || !x.version)),
         monitors: mons.value.monitors.filter((x) => x.model === m.name),
       });
