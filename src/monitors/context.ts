@@ -30,23 +30,6 @@ export function monitorLabels(def: MonitorDefinition): Record<string, string> {
   return { alertname: def.name, monitor: def.id, model: def.model, metric: def.metric, category: categoryOf(def.metric), ...(segment && { segment }), ...def.labels };
 }
 
-/**
- * The label sets earlier versions gave a monitor's alerts, other than monitorLabels' now: the segment as written (until
- * audit 21), category `data` for labelDelay (until audit 24), and both.
- */
-export function legacyMonitorLabels(def: MonitorDefinition): Record<string, string>[] {
-  const now = monitorLabels(def);
-  const segments = def.segment ? [now['segment'], def.segment] : [undefined];
-  const categories = splitMetric(def.metric).id === 'labelDelay' ? [now['category'], 'data'] : [now['category']];
-  const sets: Record<string, string>[] = [];
-  for (const segment of new Set(segments)) {
-    for (const category of new Set(categories)) {
-      if (segment === now['segment'] && category === now['category']) continue;
-      sets.push({ ...now, ...(segment !== undefined && { segment }), category: category as string });
-    }
-  }
-  return sets;
-}
 
 export function sloLabels(def: SloDefinition): Record<string, string> {
   return { alertname: def.name, slo: def.id, model: def.model, category: 'slo', ...def.labels };

@@ -6,7 +6,8 @@ import { worstFiring } from '../core/rules/burn-rate.js';
 import type { SummaryReader } from '../monitoring/query.js';
 import type { AlertStore, EvaluationRecord, StoredMonitor } from '../storage/alerts.js';
 import { fingerprint } from '../alerting/fingerprint.js';
-import { alertContext, legacyMonitorLabels, monitorLabels, sloLabels } from './context.js';
+import { alertContext, monitorLabels, sloLabels } from './context.js';
+import { carryOverLegacyLabels } from './legacy-labels.js';
 import { withAlertState } from './alert-state.js';
 import type { AlertState } from '../core/rules/pending.js';
 import { checkDriftMethodKind } from './drift-checks.js';
@@ -74,31 +75,7 @@ export class MonitorService {
       if (problem) this.invalid.set(m.id, problem);
     }
     for (const e of await this.deps.store.latestEvaluations()) this.last.set(e.monitorId, e);
-    await this.carryOverLegacyLabels();
-  }
-
-  /**
-   * Alerts raised by earlier versions carry labels monitorLabels no longer gives (legacyMonitorLabels): the monitor's
-   * segment as written ("tier=gold&region=eu", until audit 21; now the canonical "region=eu&tier=gold"), category `data`
-   * of a labelDelay monitor (until audit 24; now `labels`), and the fingerprint of those labels. Left alone, such an
-   * alert still firing would never be updated or resolved again (a second alert opened beside it, its acknowledgement
-   * lost), and a config file's monitor, declared again at start, would resolve it. Its labels and fingerprint are
-   * rewritten in place (same id, state, acknowledgement, notifications), once: before the config file's monitors are
-   * declared and the alert pipeline restores its groups.
-   */
-  private async carryOverLegacyLabels(): Promise<void> {
-    for (const def of this.defs.values()) {
-      if (this.invalid.has(def.id)) continue;
-      const labels = monitorLabels(def);
-      const olds = new Set(legacyMonitorLabels(def).map((l) => fingerprint(def.id, l)));
-      if (olds.size === 0) continue;
-      for (const state of ['open', 'acknowledged'] as const) {
-        for (const a of await this.deps.store.listAlerts({ monitorId: def.id, state })) {
-          if (!olds.has(a.fingerprint)) continue;
-          await this.deps.store.putAlert({ ...a, fingerprint: fingerprint(def.id, labels), labels: { ...a.labels, ...pick(labels, 'segment', 'category') } });
-        }
-      }
-    }
+    await carryOverLegacyLabels([...this.defs.values()].filter((d) => !this.invalid.has(d.id)), this.deps.store);
   }
 
   /**
@@ -414,7 +391,3 @@ function sloEvaluation(st: SloStatus): EvaluationRecord {
   };
 }
 
-/** The keys of `o` among `keys` (those it has). */
-function pick(o: Record<string, string>, ...keys: string[]): Record<string, string> {
-  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k] as string]));
-}
