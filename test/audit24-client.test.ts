@@ -100,4 +100,20 @@ describe('audit 24 (client): docs/client.md and docs/events.md walked against a 
     assert.deepEqual([st.queued, st.inFlight, st.sent, st.failed], [0, 0, 0, 2]);
     assert.ok(errors.some((e) => e.kind === 'failed' && /the close\(\) deadline passed/.test(e.message)), errors.map((e) => e.message).join('\n'));
   });
+  test('a batch given up without any answer, and rows dropped off a full queue: the messages say what to check (was: only the socket error, only the bounds)', async () => {
+    const down = await testServer();
+    const url = down.url;
+    await down.close(); // a real server, stopped: connection refused
+    const errors: LookoutClientError[] = [];
+    const c = new LookoutClient({ url, maxQueue: 2, maxRetries: 1, backoff: { initialMs: 10, maxMs: 20 }, onError: (e) => errors.push(e) });
+    for (let i = 0; i < 5; i++) c.log({ model: 'bin', version: '1', features: { x: i }, prediction: '1' });
+    await c.close();
+    const failed = errors.find((e) => e.kind === 'failed');
+    assert.ok(failed, errors.map((e) => e.message).join('\n'));
+    assert.match(failed.message, /gave up after 2 attempts\): TypeError: fetch failed \(connect ECONNREFUSED [^)]*\)/);
+    assert.ok(failed.message.includes(`; no answer from ${url}/v1/events: check that the Lookout server is running and reachable there (url option), and raise timeoutMs if it is only slow`), failed.message);
+    const dropped = errors.find((e) => e.kind === 'dropped');
+    assert.equal(dropped?.count, 3);
+    assert.match(dropped?.message ?? '', /oldest dropped first\): rows are logged faster than the server takes them \(see stats\(\)\.retries and the failed reports: is it down or slow\?\); raise maxQueue or maxQueueBytes to hold a longer outage/);
+  });
 });
