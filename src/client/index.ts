@@ -24,6 +24,26 @@ function timerMs(name: string, v: unknown, fallback: number, min: number): numbe
   return int(v, fallback, min);
 }
 
+/** What an unusable event id is, and for a number what to send instead. */
+function describeId(v: unknown): string {
+  if (typeof v === 'string') return v.length === 0 ? '""' : `${v.length} characters`;
+  if (typeof v === 'number' || typeof v === 'bigint') return `the number ${String(v)}: send String(id), "${String(v)}"`;
+  return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/**
+ * The url option parsed. Node's own error said only "Invalid URL" (audit 24), e.g. for `process.env.LOOKOUT_URL` unset.
+ */
+function baseUrl(url: unknown): URL {
+  const got = url === undefined || url === null ? String(url) : JSON.stringify(String(url)).slice(0, 200);
+  try {
+    if (typeof url === 'string' && url.trim() !== '') return new URL(url);
+  } catch {
+    // said below
+  }
+  throw new TypeError(`url must be the Lookout server's base URL (e.g. http://lookout:8080), with its scheme and host (got ${got})`);
+}
+
 /**
  * Refuses a key fetch cannot put into a header (every request would fail): a control character, or one above
  * U+00FF (Latin-1 characters go out as their byte). The message names the character, never the key.
@@ -54,7 +74,7 @@ export class LookoutClient {
    * configuration errors surface at start-up, not per call.
    */
   constructor(opts: ClientOptions) {
-    const parsed = new URL(opts.url);
+    const parsed = baseUrl(opts.url);
     // fetch refuses these on every request: "lookout:8080" (no scheme) parses as a URL of scheme "lookout:".
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`url must start with http:// or https:// (got "${opts.url}")`);
     if (parsed.username !== '' || parsed.password !== '') throw new TypeError('url must not contain credentials (pass the key as apiKey)');
@@ -129,7 +149,12 @@ export class LookoutClient {
       const given: unknown = event.id;
       let fillId: string | null = null;
       if (given === undefined || given === null) id = fillId = uuidv7(); // time-ordered: a small id index in the store (src/io/uuid7.ts)
-      else if (typeof given === 'string') id = given;
+      else if (typeof given === 'string' && given.length > 0 && given.length <= MAX_ID) id = given;
+      else {
+        // audit 24: sent as it was, the row came back invalid_id while log() returned '' (a number id: a database key)
+        this.events.refuse(`event id must be a string of 1 to ${MAX_ID} characters (got ${describeId(given)})`);
+        return '';
+      }
       const ts: unknown = event.timestamp;
       // JSON makes these null, which the server reads as "no timestamp" (its own clock at arrival): refuse them.
       if ((typeof ts === 'number' && !Number.isFinite(ts)) || (ts instanceof Date && Number.isNaN(ts.getTime()))) {
@@ -182,32 +207,34 @@ export class LookoutClient {
   /**
    * Stops the timers and flushes; rows logged afterwards are dropped. Without a deadline this can take as long
    * as the retry budget of every queued batch; with `timeoutMs`, whatever is not delivered by then is abandoned
-   * (the request in flight is aborted) and counted as failed. Idempotent (later deadlines are ignored); never rejects.
+   * (the request in flight is aborted) and counted as failed. Called again, it waits for the same flush, and its own
+   * deadline applies too: the first to pass abandons (audit 24: a later deadline was ignored, so a SIGTERM handler's
+   * close({ timeoutMs }) after a close() without one waited the whole retry budget). Never rejects.
    */
   close(opts: { timeoutMs?: number } = {}): Promise<void> {
     if (!this.closing) {
       this.events.close();
       this.labels.close();
-      let done = this.flush();
-      const deadline = opts.timeoutMs;
-      if (typeof deadline === 'number' && Number.isFinite(deadline)) {
-        let timer: NodeJS.Timeout | undefined;
-        const expired = new Promise<void>((resolve) => {
-          // A deadline beyond what a timer can wait is as good as none (and close never throws): clamped.
-          timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.max(0, deadline)));
-        }).then(() => {
-          this.events.abandon();
-          this.labels.abandon();
-          return this.flush();
-        });
-        done = Promise.race([done, expired]).finally(() => clearTimeout(timer));
-      }
-      this.closing = done.then(() => {
-        this.events.reportDrops();
-        this.labels.reportDrops();
-      });
+      this.closing = this.flush();
     }
-    return this.closing;
+    let done = this.closing;
+    const deadline = opts.timeoutMs;
+    if (typeof deadline === 'number' && Number.isFinite(deadline)) {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => {
+        // A deadline beyond what a timer can wait is as good as none (and close never throws): clamped.
+        timer = setTimeout(resolve, Math.min(MAX_TIMER_MS, Math.max(0, deadline)));
+      }).then(() => {
+        this.events.abandon();
+        this.labels.abandon();
+        return this.flush();
+      });
+      done = Promise.race([done, expired]).finally(() => clearTimeout(timer));
+    }
+    return done.then(() => {
+      this.events.reportDrops();
+      this.labels.reportDrops();
+    });
   }
 
   stats(): ClientStats {

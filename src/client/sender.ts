@@ -159,7 +159,7 @@ export class Sender {
     if (this.unreportedDrops === 0) return;
     const n = this.unreportedDrops;
     this.unreportedDrops = 0;
-    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${n} ${this.cfg.endpoint} rows dropped: the queue was full (maxQueue ${this.cfg.maxQueue} rows or maxQueueBytes ${this.cfg.maxQueueBytes} bytes of JSON, oldest dropped first)`));
+    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${n} ${this.cfg.endpoint} rows dropped: the queue was full (maxQueue ${this.cfg.maxQueue} rows or maxQueueBytes ${this.cfg.maxQueueBytes} bytes of JSON, oldest dropped first): rows are logged faster than the server takes them (see stats().retries and the failed reports: is it down or slow?); raise maxQueue or maxQueueBytes to hold a longer outage`));
   }
 
   private pump(): void {
@@ -208,7 +208,9 @@ export class Sender {
       if (a.kind === 'fatal' || attempt >= maxRetries || this.abandoned.signal.aborted) {
         this.counts.failed += batch.length;
         const why = a.kind === 'fatal' ? 'not retryable' : this.abandoned.signal.aborted ? 'the close() deadline passed' : `gave up after ${attempt + 1} attempts`;
-        this.report(new LookoutClientError('failed', endpoint, batch.length, `${batch.length} ${endpoint} rows not delivered (${why}): ${describeError(a.error)}`, { cause: a.error }));
+        // audit 24: what to check when no answer came at all (the message named only the socket error)
+        const hint = a.kind === 'retry' && a.unanswered ? `; no answer from ${this.cfg.url}: check that the Lookout server is running and reachable there (url option), and raise timeoutMs if it is only slow` : '';
+        this.report(new LookoutClientError('failed', endpoint, batch.length, `${batch.length} ${endpoint} rows not delivered (${why}): ${describeError(a.error)}${hint}`, { cause: a.error }));
         return;
       }
       this.counts.retries++;

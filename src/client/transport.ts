@@ -8,7 +8,8 @@ export interface TransportConfig {
   clock: () => number;
 }
 
-export type Attempt = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: unknown; retryAfterMs?: number } | { kind: 'fatal'; error: unknown; tooLarge?: boolean };
+/** `unanswered`: no HTTP answer came (connection refused or reset, DNS, TLS, timeout). */
+export type Attempt = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: unknown; retryAfterMs?: number; unanswered?: boolean } | { kind: 'fatal'; error: unknown; tooLarge?: boolean };
 
 export interface Rejection {
   index: number;
@@ -52,7 +53,7 @@ export async function postBatch(cfg: TransportConfig, body: string, abandoned: A
     }
     return { kind: 'fatal', error, ...(res.status === 413 && { tooLarge: true }) };
   } catch (error) {
-    return { kind: 'retry', error };
+    return { kind: 'retry', error, unanswered: !abandoned.aborted };
   } finally {
     clearTimeout(timer);
     abandoned.removeEventListener('abort', abandon);

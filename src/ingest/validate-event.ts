@@ -85,6 +85,16 @@ function optNumber(v: unknown, min: number, max = Infinity): number | null | und
   return v;
 }
 
+/**
+ * Why a timestamp past the future bound is refused: how far ahead of the server's clock it is and what to check (until
+ * audit 24 only "timestamp is too far in the future", which said neither the bound nor the usual cause: a local time
+ * sent with "Z", or the sender's clock).
+ */
+function tooFarAhead(ts: number, env: Pick<ValidationEnv, 'now' | 'maxFutureMs'>): string {
+  const hours = (ms: number): string => (ms / 3_600_000).toFixed(1);
+  return `timestamp ${new Date(ts).toISOString()} is ${hours(ts - env.now)} h ahead of the server's clock (${new Date(env.now).toISOString()}); at most ${hours(env.maxFutureMs).replace(/\.0$/, '')} h ahead is accepted: check the sender's clock, and that a local time is not sent as UTC ("Z")`;
+}
+
 /** Validates one raw event; never throws. */
 export function validateEvent(raw: unknown, index: number, env: ValidationEnv): Result {
   if (!isObject(raw)) return reject(index, 'invalid_event', 'event must be a JSON object');
@@ -92,7 +102,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   let id: string;
   if (rawId === undefined || rawId === null) id = env.newId();
   else if (typeof rawId === 'string' && rawId.length > 0 && rawId.length <= MAX_ID && !/\p{Cs}/u.test(rawId) && !hasNul(rawId)) id = rawId; // no lone surrogates (stored as U+FFFD, distinct ids would collide), no NUL
-  else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates or U+0000`);
+  else return reject(index, 'invalid_id', `id must be a non-empty string of at most ${MAX_ID} characters, without unpaired surrogates or U+0000${typeof rawId === 'number' ? ` (got the number ${rawId}: send it as a string, "${rawId}")` : ''}`);
   if (raw instanceof ForbiddenKeyRow) return reject(index, 'forbidden_key', raw.message, { key: raw.key, path: raw.path }, id);
   const model = raw['model'];
   if (model === undefined || model === null) return reject(index, 'invalid_event', 'model is missing: every event names its model (a string)', undefined, id);
@@ -110,7 +120,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (unit !== null) return reject(index, 'invalid_timestamp', unit, undefined, id);
   const ts = parseEventTimestamp(raw['timestamp'], env.now);
   if (ts === undefined) return reject(index, 'invalid_timestamp', leapSecondProblem(raw['timestamp']) ?? 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds, not before 1970', undefined, id);
-  if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', 'timestamp is too far in the future', { maxFutureMs: env.maxFutureMs }, id);
+  if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', tooFarAhead(ts, env), { maxFutureMs: env.maxFutureMs, serverTime: new Date(env.now).toISOString() }, id);
   const features = raw['features'];
   if (!isObject(features)) return reject(index, 'invalid_features', 'features must be a JSON object', undefined, id);
   let valid: boolean;
@@ -151,7 +161,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     if (label.length > MAX_TEXT || hasNul(label)) return reject(index, 'invalid_prediction', 'prediction label is too long or contains U+0000', undefined, id);
     // realized metrics read a blank text as no prediction: its labelled events were counted as labelled and dropped from every metric
     if (isMissing(label)) return reject(index, 'invalid_prediction', `prediction is blank: a class label must have a text${orFailed}`, undefined, id);
-    if (ctx.classes && !ctx.classes.has(label)) return reject(index, 'invalid_prediction', `prediction "${label.slice(0, 100)}" is not one of the model's classes`, [...ctx.classes], id);
+    if (ctx.classes && !ctx.classes.has(label)) return reject(index, 'invalid_prediction', `prediction "${label.slice(0, 100)}" is not one of the model's classes: ${[...ctx.classes].join(', ').slice(0, 500)}`, [...ctx.classes], id);
   }
   const score = optNumber(raw['score'], 0, 1);
   if (score === undefined) return reject(index, 'invalid_score', 'score must be a number in [0, 1]', undefined, id);
