@@ -1,18 +1,24 @@
 import type { Annotation } from './charts/time.js';
-import { alerts, deployments, silences } from './data.js';
+import { allAlerts, deployments, silences } from './data.js';
 import type { Range } from './route.js';
 import { alertTitle } from './status.js';
 import type { Point } from './types.js';
 
-/** Deployment, alert and silence annotations for a model's time charts (empty where the endpoint is missing). */
+/**
+ * Deployment, alert and silence annotations for a model's time charts (empty where the endpoint is missing). The alerts
+ * are those the server answers active at some moment of the chart's range, every page of them (audit 24: the model's
+ * 1,000 newest alerts were read and filtered here, so a past range of a model with more newer alerts had no markers).
+ * `activeTo` is exclusive: one past the range's end keeps an alert that started at it, as the chart's axis does.
+ */
 export async function annotationsFor(model: string, range: Range): Promise<{ list: Annotation[]; sources: string[] }> {
-  const [d, a, s] = await Promise.all([deployments(model, range), alerts({ model, state: 'all' }), silences()]);
+  const active = { activeFrom: Math.round(range.from), activeTo: Math.round(range.to) + 1 };
+  const [d, a, s] = await Promise.all([deployments(model, range), allAlerts({ model, state: 'all', ...active }), silences()]);
   const list: Annotation[] = [];
   for (const x of d.value.deployments) {
     list.push({ at: x.at, kind: x.kind === 'rollback' ? 'rollback' : 'deploy', label: `${x.kind} ${x.alias}: ${x.from ?? '∅'} → ${x.to} (${x.by}: ${x.reason})` });
   }
   for (const x of a.value.alerts) {
-    if (x.model !== model || x.startsAt > range.to || (x.endsAt !== null && x.endsAt < range.from)) continue;
+    if (x.model !== model) continue;
     list.push({ at: x.startsAt, end: x.endsAt, kind: 'alert', label: `${x.severity} alert: ${alertTitle(x)}${x.falsePositive ? ' (false positive)' : ''}` });
   }
   for (const x of s.value.silences) {

@@ -7,6 +7,11 @@ export type Status = 'green' | 'yellow' | 'red' | 'grey';
 export interface Verdict {
   status: Status;
   reasons: string[];
+  /**
+   * Notes that do not change the colour (audit 24): a monitor's warnings (GET /v1/monitors), e.g. a level stored by an
+   * older release that can never be the verdict. It is evaluated as stored, so its results count; shown beside the reasons.
+   */
+  notes: string[];
 }
 
 const RANK: Record<Status, number> = { grey: 0, green: 1, yellow: 2, red: 3 };
@@ -36,6 +41,7 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
 export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Pick<Drift, 'datasetDrift'> | null; health?: Health | null; failures?: string[] }): Verdict {
   let status: Status = 'green';
   const found: Array<{ s: Status; why: string }> = [];
+  const notes: string[] = [];
   const add = (s: Status, why: string): void => {
     status = worst(status, s);
     found.push({ s, why });
@@ -47,6 +53,8 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
   for (const m of input.monitors ?? []) {
     // a monitor that cannot give a verdict watches nothing: not "OK"
     if (m.problem) add('yellow', `monitor ${m.name} ${m.problem.code}: ${m.problem.message}`);
+    // its id too: declaring it again (what the warning asks) is by id
+    for (const w of m.warnings ?? []) notes.push(`monitor ${m.name}${m.name === m.id ? '' : ` (id ${m.id})`}: ${w}`);
     const s = m.last?.status;
     if (s === 'warning') add('yellow', `monitor ${m.name}: warning`);
     else if (s === 'page' || s === 'critical') add('red', `monitor ${m.name}: ${s}`);
@@ -75,7 +83,16 @@ export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] |
   // The reasons for the worst colour first (a table shows the first two): a page alert before warnings.
   const rank: Record<Status, number> = { red: 0, yellow: 1, grey: 2, green: 3 };
   const reasons = found.map((x, i) => ({ ...x, i })).sort((a, b) => rank[a.s] - rank[b.s] || a.i - b.i).map((x) => x.why);
-  return { status, reasons };
+  return { status, reasons, notes };
+}
+
+/**
+ * A verdict's notes (monitor warnings), shown beside its reasons as a note, not an error: no status colour, a neutral
+ * box; null when there are none.
+ */
+export function verdictNotes(v: Verdict): HTMLElement | null {
+  if (v.notes.length === 0) return null;
+  return h('span.verdict-notes', { 'data-testid': 'monitor-warnings', role: 'note' }, h('strong', null, 'Note: '), v.notes.join('; '));
 }
 
 /** A pending monitor (a level crossed for less than its `for` duration): what it would fire at, and when. */

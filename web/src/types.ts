@@ -134,6 +134,8 @@ export interface Monitor {
   };
   /** Why it cannot be evaluated as declared (its model no longer fits it, or its stored definition is invalid); null: none. */
   problem?: null | { code: 'misconfigured' | 'invalid'; message: string };
+  /** What is wrong with a monitor evaluated as stored (a level that can never be the verdict, stored by an older release); absent before audit 24. */
+  warnings?: string[];
 }
 
 /** An action an alert ran or queued (GET /v1/actions). */

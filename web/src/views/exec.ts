@@ -2,7 +2,7 @@ import { slos } from '../data.js';
 import { h } from '../dom.js';
 import { count, num, pct, pctFormat, usd } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { statusBadge } from '../status.js';
+import { statusBadge, verdictNotes } from '../status.js';
 import { grid, heading, headlineMetric, metricValue, modelLink } from './common.js';
 import { perModelChart } from './multi.js';
 import { modelRows, type ModelRow } from './overview.js';
@@ -21,7 +21,8 @@ function tile(ctx: ViewContext, r: ModelRow): HTMLElement {
     h('div.muted', null, `${hm.label} ${realized !== null ? 'realized' : estimated !== null ? 'estimated' : 'not known yet (no labels)'} · reference ${fmt(reference)}`),
     h('div', null, `${count(r.health?.events)} predictions · availability ${pct(r.health?.errorRate === null || r.health?.errorRate === undefined ? null : 1 - r.health.errorRate, 2)}`),
     h('div', null, `cost ${usd(r.health?.costUsd)}`),
-    r.verdict.reasons.length ? h('div.reasons', null, r.verdict.reasons.join('; ')) : null);
+    r.verdict.reasons.length ? h('div.reasons', null, r.verdict.reasons.join('; ')) : null,
+    verdictNotes(r.verdict));
 }
 
 /** Executive summary: is every model doing its job this month, and what did it cost. */

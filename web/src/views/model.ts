@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { count, ms, num, numFormat, pct, pctFormat, usd, type ValueFormat } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams, withParams } from '../route.js';
-import { statusBadge, verdict } from '../status.js';
+import { statusBadge, verdict, verdictNotes } from '../status.js';
 import type { FeatureDrift } from '../types.js';
 import { activeRange } from './alerts.js';
 import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
@@ -65,7 +65,7 @@ export const modelView = {
         monitors: mons.value.monitors.filter((x) => x.model === m.name),
       });
       return [kv([
-        ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '))],
+        ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '), verdictNotes(v))],
         ['Kind', m.outputKind], ['Events', count(hl.events)], ['Throughput', `${num(hl.throughputPerSecond, 2)}/s`],
         ['Latency p50 / p95 / p99', `${ms(hl.latencyMs.p50)} / ${ms(hl.latencyMs.p95)} / ${ms(hl.latencyMs.p99)}`],
         ['Error rate', pct(hl.errorRate, 2)], ['Cost', hl.costEvents === 0

@@ -1,4 +1,4 @@
-import { alerts, deployments, models, pool, slos } from '../data.js';
+import { allAlerts, deployments, models, pool, slos } from '../data.js';
 import { externalLink, h } from '../dom.js';
 import { ago, ms, pctFormat, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
@@ -14,14 +14,16 @@ export const oncallView = {
   defaultRange: '24h',
   async render(ctx: ViewContext): Promise<Node> {
     const problems = ctx.panel('Needs attention', async () => {
-      const open = await alerts({ state: 'open' });
+      // Every page of them (audit 24: the first 1,000 only, the rest left out without a word), counted above the list.
+      const open = await allAlerts({ state: 'open' });
       if (open.available && open.value.alerts.length) {
-        return h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => {
+        const n = open.value.alerts.length;
+        return [h('p', { 'data-testid': 'open-count' }, `${n.toLocaleString('en-US')} open alert${n === 1 ? '' : 's'}, newest first:`), h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => {
           const runbook = externalLink(a.context?.runbookUrl, 'runbook');
           return h('li', null,
             h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', alertLink(a), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
             runbook ? h('span', null, ' · ', runbook) : null);
-        }));
+        }))];
       }
       const { rows } = await modelRows(ctx, { performance: false });
       const bad = rows.filter((r) => r.verdict.status === 'red' || r.verdict.status === 'yellow');

@@ -3,7 +3,7 @@ import { allAlerts, models, monitors, overview } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { statusBadge, verdict, type Verdict } from '../status.js';
+import { statusBadge, verdict, verdictNotes, type Verdict } from '../status.js';
 import type { Alert, Drift, Health, ModelInfo, OverviewRow, Performance } from '../types.js';
 import { activeRange } from './alerts.js';
 import { grid, heading, headlineMetric, metricValue, modelLink, notMeasured, table } from './common.js';
@@ -122,7 +122,7 @@ export const overviewView = {
       const { rows, alerting, alertsError } = await modelRows(ctx);
       if (rows.length === 0) return h('p.empty', null, 'No models yet. Declare one in lookout.yaml or POST /v1/models (or start with --demo).');
       const t = table<ModelRow>([
-        { label: 'Status', value: (r) => ({ red: 0, yellow: 1, green: 2, grey: 3 })[r.verdict.status], render: (r) => h('span', null, statusBadge(r.verdict.status, r.verdict.reasons.join('; ')), h('small.reasons', null, r.verdict.reasons.slice(0, 2).join('; '))) },
+        { label: 'Status', value: (r) => ({ red: 0, yellow: 1, green: 2, grey: 3 })[r.verdict.status], render: (r) => h('span', null, statusBadge(r.verdict.status, r.verdict.reasons.join('; ')), h('small.reasons', null, r.verdict.reasons.slice(0, 2).join('; ')), verdictNotes(r.verdict)) },
         { label: 'Model', value: (r) => r.model.name, render: (r) => modelLink(ctx, r.model.name, r.model.name, r.version) },
         { label: 'Version', value: (r) => r.version },
         { label: 'Traffic', value: (r) => r.health?.events ?? null, render: (r) => `${count(r.health?.events)} (${num(r.health?.throughputPerSecond ?? null, 2)}/s)` },
