@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
+import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
 import { call, poster, testServer } from './helpers/server.js';
 
 /**
@@ -55,6 +56,28 @@ describe('audit 24: alias, compare and promote bodies refuse fields they do not 
     const testSet = { labels: [1, 2, 3], current: { predictions: [1, 2, 4] }, candidate: { predictions: [1, 2, 3] } };
     refused(await call(s.url, 'POST', '/v1/models/m/compare', { current: '1.0.0', candidate: '1.1.0', testSet, gat: { minImprovement: 1 } }), 'gat', 'gate');
     const ok = await call(s.url, 'POST', '/v1/models/m/compare', { current: '1.0.0', candidate: '1.1.0', testSet, gate: { minImprovement: 1 } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+});
+
+describe('audit 24: a prediction request refuses a field it does not read (real gateway, loopback model servers)', () => {
+  let g: TwoVersionGateway;
+  before(async () => {
+    g = await twoVersionGateway();
+  });
+  after(() => g?.close());
+
+  test('a misspelt segment or key is a 400 naming it, before any upstream call; the four fields are taken', async () => {
+    const before = g.v1.requests + g.v2.requests;
+    for (const [field, value] of [['segmnt', { region: 'eu' }], ['kye', 'u-1'], ['x', 1]] as const) {
+      const r = await call(g.server.url, 'POST', '/v1/models/churn/predict', { features: { x: 1 }, [field]: value });
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      const e = r.body['error'] as { code: string; message: string };
+      assert.equal(e.code, 'validation_failed');
+      assert.match(e.message, new RegExp(`unknown field "${field}"; known: features, id, segment, key`));
+    }
+    assert.equal(g.v1.requests + g.v2.requests, before, 'no upstream called');
+    const ok = await call(g.server.url, 'POST', '/v1/models/churn/predict', { features: { x: 1 }, id: 'p-1', segment: {}, key: 'u-1' });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
 });

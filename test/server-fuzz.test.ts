@@ -530,9 +530,10 @@ describe('POST /v1/events under thousands of bad requests (seeded fuzzing, real 
     }
     reqs.push({ kind: 'utf-16 body', method: 'POST', path: '/v1/events', headers: JSON_CT, body: () => Buffer.from(`\ufeff${JSON.stringify({ events: [g.event()] })}`, 'utf16le'), statuses: [400], code: 'invalid_json' });
     for (let i = 0; i < 3; i++) {
-      reqs.push({ kind: 'empty json body', method: 'POST', path: '/v1/events', headers: JSON_CT, body: () => Buffer.alloc(0), statuses: [400], code: 'invalid_json' });
+      // audit 24: an empty (or whitespace) body sent as JSON is no body, answered as one without a Content-Type
+      reqs.push({ kind: 'empty json body', method: 'POST', path: '/v1/events', headers: JSON_CT, body: () => Buffer.alloc(0), statuses: [400], code: 'bad_request' });
       reqs.push({ kind: 'no body', method: 'POST', path: '/v1/events', headers: {}, statuses: [400], code: 'bad_request' });
-      reqs.push({ kind: 'whitespace body', method: 'POST', path: '/v1/events', headers: JSON_CT, body: text(' \n\t '), statuses: [400], code: 'invalid_json' });
+      reqs.push({ kind: 'whitespace body', method: 'POST', path: '/v1/events', headers: JSON_CT, body: text(' \n\t '), statuses: [400], code: 'bad_request' });
     }
     // 5. Wrong top-level types and shapes.
     for (const top of ['null', '0', '1', '-1', '1e308', '"events"', '""', 'true', 'false', '{}', '{"events":null}', '{"events":{}}', '{"events":"[]"}', '{"events":1}', '{"Events":[]}', '{"event":[]}', '{"events":{"0":{}}}', '{"rows":[{}]}']) {

@@ -12,6 +12,9 @@ export interface PredictBody {
   key: string | undefined;
 }
 
+/** The fields of a prediction request's body. */
+const PREDICT_FIELDS: readonly string[] = ['features', 'id', 'segment', 'key'];
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The features' field an error is about (JSON pointer): a missing or unknown property's own path, not its object's (""). */
@@ -25,6 +28,10 @@ export function fieldPath(e: ErrorObject): string {
 /** Validates the request body and the features against the model's input schema (before any upstream call). */
 export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
   if (!isObject(raw)) throw new RegistryError('bad_request', 'body must be a JSON object {"features": {...}, "id"?, "segment"?, "key"?}');
+  // Audit 24: a misspelt field was dropped (`segmnt`: recorded without its segment; `kye`: routed without its sticky key)
+  for (const k in raw) {
+    if (!PREDICT_FIELDS.includes(k)) throw new RegistryError('validation_failed', `body has an unknown field "${k.slice(0, 100)}"; known: ${PREDICT_FIELDS.join(', ')} (the model's inputs go in "features")`);
+  }
   const features = raw['features'];
   if (!isObject(features)) throw new RegistryError('bad_request', '"features" must be an object');
   // as POST /v1/events refuses them: sent on to the upstreams, they overflowed JSON.stringify's stack (500)

@@ -17,7 +17,7 @@ type RowResult = { index: number; id: string; status: 'accepted' } | ({ status: 
 /** Rows of a batch body: an array, or {"events": [...]}. */
 export function batchRows(body: unknown, field: string): unknown[] {
   const rows = Array.isArray(body) ? body : typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
-  if (!Array.isArray(rows)) throw new ApiError('bad_request', `body must be a JSON array or an object with an "${field}" array`);
+  if (!Array.isArray(rows)) throw new ApiError('bad_request', `body must be a JSON array or an object with an "${field}" array${body === undefined || body === null ? ' (none was sent)' : ''}`);
   if (rows.length > MAX_EVENTS_PER_REQUEST) throw new ApiError('payload_too_large', `at most ${MAX_EVENTS_PER_REQUEST} rows per request (got ${rows.length})`);
   return rows;
 }
