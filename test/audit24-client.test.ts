@@ -57,6 +57,17 @@ describe('audit 24 (client): docs/client.md and docs/events.md walked against a 
     assert.match(String(row['message']), /\(got the number 42: send it as a string, "42"\)/);
   });
 
+  test('invalid_score says what was sent (was: the bounds alone)', async () => {
+    const r = await post('/v1/events', [
+      { model: 'bin', version: '1', features: { x: 1 }, prediction: '1', score: 87 },
+      { model: 'bin', version: '1', features: { x: 1 }, prediction: '1', scores: [0.2, '0.8'] },
+    ]);
+    const rows = r['results'] as Array<Record<string, unknown>>;
+    assert.deepEqual(rows.map((x) => x['code']), ['invalid_score', 'invalid_score']);
+    assert.match(String(rows[0]?.['message']), /^score must be a number in \[0, 1\] \(got 87\)$/);
+    assert.match(String(rows[1]?.['message']), /numbers in \[0, 1\] \(got \[0\.2,"0\.8"\]\)$/);
+  });
+
   test('a timestamp past the 24 h bound: the message says how far ahead it is of the server\'s clock and what to check (was: "timestamp is too far in the future")', async () => {
     const now = Date.now();
     const ahead = new Date(now + 3 * 24 * HOUR).toISOString();

@@ -4,8 +4,8 @@ import type { ErrorObject } from 'ajv';
 const MAX_LISTED = 10;
 const MAX_VALUE_CHARS = 60;
 
-/** `v` as JSON text, cut to MAX_VALUE_CHARS (an ellipsis when cut). */
-function shown(v: unknown): string {
+/** `v` as JSON text, cut to MAX_VALUE_CHARS (an ellipsis when cut): what was sent, in a refusal's message. */
+export function shown(v: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(v) ?? String(v);

@@ -6,7 +6,7 @@ import { ForbiddenKeyRow } from './forbidden-key.js';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
 import { knownNames } from '../models/known-names.js';
 import { leapSecondProblem, parseEventTimestamp, unitProblem } from './timestamp.js';
-import { schemaErrorMessage } from './schema-error.js';
+import { schemaErrorMessage, shown } from './schema-error.js';
 
 export interface ModelContext {
   model: ModelRecord;
@@ -164,13 +164,13 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     if (ctx.classes && !ctx.classes.has(label)) return reject(index, 'invalid_prediction', `prediction "${label.slice(0, 100)}" is not one of the model's classes: ${[...ctx.classes].join(', ').slice(0, 500)}`, [...ctx.classes], id);
   }
   const score = optNumber(raw['score'], 0, 1);
-  if (score === undefined) return reject(index, 'invalid_score', 'score must be a number in [0, 1]', undefined, id);
+  if (score === undefined) return reject(index, 'invalid_score', `score must be a number in [0, 1] (got ${shown(raw['score'])})`, undefined, id);
   let scores: number[] | null = null;
   if (raw['scores'] !== undefined && raw['scores'] !== null) {
     const s = raw['scores'];
     const n = ctx.model.classes?.length;
     if (!Array.isArray(s) || (n !== undefined && s.length !== n) || !s.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1)) {
-      return reject(index, 'invalid_score', `scores must be an array of ${n ?? 'per-class'} numbers in [0, 1]`, undefined, id);
+      return reject(index, 'invalid_score', `scores must be an array of ${n ?? 'per-class'} numbers in [0, 1] (got ${shown(s)})`, undefined, id);
     }
     scores = s as number[];
   }
