@@ -10,7 +10,8 @@ export function shown(v: unknown): string {
   try {
     text = JSON.stringify(v) ?? String(v);
   } catch {
-    text = String(v);
+    // nested too deep for JSON.stringify (String() of it would overflow the stack too: a 500 of a row's refusal)
+    text = Array.isArray(v) ? 'an array nested too deep to show' : typeof v === 'object' && v !== null ? 'an object nested too deep to show' : String(v);
   }
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
