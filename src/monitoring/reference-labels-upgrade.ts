@@ -98,7 +98,9 @@ export async function upgradeReferenceLabels(
       }
       // What the catalog reads (a one-class calibration dropped), against what the upload gives today.
       const same = sameBesidesLabels(v.reference.profile, built);
-      const edited = same && built.labels !== undefined && v.reference.profile.metrics === undefined && mtime > stored.createdAt;
+      // whole milliseconds, as createdAt: a file written in the millisecond its reference was built (mtime 1000.7, createdAt
+      // the clock's 1000) is not one edited after it (it was read as edited about once in ten CI runs: its label drift lost)
+      const edited = same && built.labels !== undefined && v.reference.profile.metrics === undefined && Math.floor(mtime) > stored.createdAt;
       if (!same || edited || built.labels === undefined) {
         const outcome = same && !edited ? 'none' : 'changed';
         await deps.store.setState(key, JSON.stringify({ createdAt: stored.createdAt, outcome, at: deps.clock() } satisfies Checked));
