@@ -13,6 +13,7 @@ import type { TlsFiles } from './http/tls.js';
 import { InputError } from './io/errors.js';
 import { MIN_MEMORY_LIMIT_MB } from './storage/duckdb/memory-limit.js';
 import type { OutputKind } from './storage/types.js';
+import { didYouMean, knownKeys } from './core/text/closest.js';
 
 export interface ModelConfig {
   name: string;
@@ -259,11 +260,14 @@ function describeError(e: ErrorObject, raw: unknown, variables: ReadonlyMap<stri
   if (from !== undefined) return `${at} ${e.keyword === 'enum' ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` : e.message ?? 'is invalid'} (got the value of ${from.map((n) => `\${${n}}`).join(', ')}, not shown)`;
   if (e.keyword === 'additionalProperties') {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);
-    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}).join(', ');
-    return `${at === '' ? `config key "${key}"` : `${at}.${key}`} is unknown (known keys: ${known})`;
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return `${at === '' ? `config key "${key}"` : `${at}.${key}`} is unknown ${knownKeys(key, known)}`;
   }
   if (at === '' && e.keyword === 'type') return `the config must be a mapping of keys (got ${Array.isArray(got) ? 'a list' : shown(got)})`;
-  if (e.keyword === 'enum') return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')} (got ${shown(got)})`;
+  if (e.keyword === 'enum') {
+    const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+    return `${at} must be one of ${allowed.join(', ')} (got ${shown(got)}${typeof got === 'string' ? didYouMean(got, allowed.filter((v): v is string => typeof v === 'string')) : ''})`;
+  }
   // What an operator puts there by mistake is most likely the key itself: never printed (to a log) with the error.
   if (/^auth\.keys\[\d+\]\.sha256$/.test(at) && typeof got === 'string') {
     return `${at} must be the hex SHA-256 of the key (64 hex digits, as \`lookout keys create\` prints it), never the key itself (got ${got.length} characters, not shown)`;

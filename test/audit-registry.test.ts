@@ -50,8 +50,11 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
     for (const gate of [{ minImprovement: '0.6' }, { requireSignificant: 'false' }, { minimprovement: 0.6 }, { metric: 7 }, 'accuracy']) {
       const r = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet, gate });
       assert.equal(r.status, 400, `${JSON.stringify(gate)}: ${JSON.stringify(r.body)}`);
-      assert.equal((r.body.error as { code: string }).code, 'bad_request');
+      // audit 25: an unknown field is validation_failed, as everywhere else (it was bad_request here), naming the field meant
+      assert.equal((r.body.error as { code: string }).code, typeof gate === 'object' && 'minimprovement' in gate ? 'validation_failed' : 'bad_request');
     }
+    const typo = await call(url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.1.0', testSet, gate: { minimprovement: 0.6 } });
+    assert.match((typo.body.error as { message: string }).message, /unknown gate field\(s\) minimprovement; known: .*; did you mean "minImprovement"\?/);
     // the same gate well-formed: the candidate improves accuracy by 0.5 (1.0 vs 0.5), below the 0.6 asked for
     const refused = await call(url, 'POST', '/v1/models/churn/promote', { version: '1.1.0', reason: 'r', testSet, gate: { minImprovement: 0.6 } });
     assert.equal(refused.status, 409, JSON.stringify(refused.body));

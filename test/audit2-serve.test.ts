@@ -38,7 +38,7 @@ describe('lookout.yaml mistakes: exit 2 with the key path named, before anything
     ['a negative port', 'server: { port: -1 }\n', /server\.port must be >= 0 \(got -1\)/],
     ['a huge port', 'server: { port: 70000 }\n', /server\.port must be <= 65535 \(got 70000\)/],
     ['a wrong enum value', 'server: { requestLogs: some }\n', /server\.requestLogs must be one of all, errors, off \(got "some"\)/],
-    ['a wrong scope', 'auth: { keys: [{ name: a, sha256: "' + '0'.repeat(64) + '", scopes: [raed] }] }\n', /auth\.keys\[0\]\.scopes\[0\] must be one of ingest, read, admin \(got "raed"\)/],
+    ['a wrong scope', 'auth: { keys: [{ name: a, sha256: "' + '0'.repeat(64) + '", scopes: [raed] }] }\n', /auth\.keys\[0\]\.scopes\[0\] must be one of ingest, read, admin \(got "raed"; did you mean "read"\?\)/],
     ['a sample rate over 1', 'ingest: { sampleRate: 2 }\n', /ingest\.sampleRate must be <= 1/],
     ['an empty data dir', 'dataDir: ""\n', /dataDir must NOT have fewer than 1 characters/],
     ['a list instead of a mapping', '- server\n', /the config must be a mapping of keys \(got a list\)/],

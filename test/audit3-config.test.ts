@@ -38,7 +38,7 @@ describe('audit 3 (config): a typo or a wrong type in lookout.yaml stops `lookou
   test("a notifier's own key misspelt (secrett: the webhook went out unsigned) is refused with the kind's known keys", async () => {
     await refused(
       'alerting:\n  notifiers: [{ id: ops, kind: webhook, url: "http://127.0.0.1:9/hook", secrett: s3cret }]',
-      /invalid config \S+: alerting\.notifiers\[0\]\.secrett is unknown \(notifier "ops", kind webhook; known keys: url, secret, id, kind, matchers, minSeverity, sendResolved, retries, backoffMs, timeoutMs, resendInterval\)/,
+      /invalid config \S+: alerting\.notifiers\[0\]\.secrett is unknown \(notifier "ops", kind webhook; known keys: url, secret, id, kind, matchers, minSeverity, sendResolved, retries, backoffMs, timeoutMs, resendInterval; did you mean "secret"\?\)/,
     );
   });
 });
@@ -57,10 +57,10 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
   test('a misspelt monitor key (windw, a level\'s actoin, baseline.period, spc.lamda), a section that is not an object, enabled: "false" and minPeriods > periods are 400 naming the key', async () => {
     const refused: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...base, windw: '6h' }, /"windw" is unknown \(known keys: id, model, name, metric, method, class, version, segment, window, delay, for, kind,/],
-      [{ ...base, levels: [{ severity: 'critical', threshold: 0.1, actoin: 'rollback' }] }, /"levels\[0\]\.actoin" is unknown \(known keys: severity, threshold, action\)/],
-      [{ ...base, baseline: { period: 8 } }, /"baseline\.period" is unknown \(known keys: periods, seasonality, minPeriods\)/],
+      [{ ...base, levels: [{ severity: 'critical', threshold: 0.1, actoin: 'rollback' }] }, /"levels\[0\]\.actoin" is unknown \(known keys: severity, threshold, action; did you mean "action"\?\)/],
+      [{ ...base, baseline: { period: 8 } }, /"baseline\.period" is unknown \(known keys: periods, seasonality, minPeriods; did you mean "periods"\?\)/],
       [{ ...base, baseline: 'weekly' }, /"baseline" must be an object with keys among periods, seasonality, minPeriods/],
-      [{ ...base, kind: 'ewma', spc: { lamda: 0.3 } }, /"spc\.lamda" is unknown \(known keys: history, recent, lambda, k\)/],
+      [{ ...base, kind: 'ewma', spc: { lamda: 0.3 } }, /"spc\.lamda" is unknown \(known keys: history, recent, lambda, k; did you mean "lambda"\?\)/],
       [{ ...base, enabled: 'false' }, /"enabled" must be true or false/],
       [{ ...base, baseline: { periods: 4, minPeriods: 6 } }, /baseline\.minPeriods must be at most baseline\.periods \(4\)/],
     ];
@@ -83,7 +83,7 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
   test('a silence matcher with isregex (the silence compared the regex as text and muted nothing) or isRegex: "true" is 400 naming the key', async () => {
     const body = { endsAt: Date.now() + 3_600_000, createdBy: 'ann', comment: 'rebuilding features' };
     const refused: Array<[Record<string, unknown>, RegExp]> = [
-      [{ name: 'alertname', value: '.*drift.*', isregex: true }, /matchers\[0\]: matcher "alertname": "isregex" is unknown \(known keys: name, value, isRegex, isNegative\)/],
+      [{ name: 'alertname', value: '.*drift.*', isregex: true }, /matchers\[0\]: matcher "alertname": "isregex" is unknown \(known keys: name, value, isRegex, isNegative; did you mean "isRegex"\?\)/],
       [{ name: 'alertname', value: '.*drift.*', isRegex: 'true' }, /matchers\[0\]: matcher "alertname": isRegex must be true or false \(got "true"\)/],
     ];
     for (const [m, message] of refused) {
@@ -119,7 +119,7 @@ describe('audit 3 (config): monitor and SLO definitions (POST /v1/monitors, /v1/
   test('a misspelt SLO key (windowdays: the SLO silently kept 30 days) is 400 naming the key', async () => {
     const r = await call(s.url, 'POST', '/v1/slos', { model: 'churn', kind: 'availability', objective: 0.99, windowdays: 7 });
     assert.equal(r.status, 400, JSON.stringify(r.body));
-    assert.match((r.body['error'] as { message: string }).message, /"windowdays" is unknown \(known keys: id, model, name, kind, objective, windowDays, latencyMs, version, minEvents, labels, runbookUrl\)/);
+    assert.match((r.body['error'] as { message: string }).message, /"windowdays" is unknown \(known keys: id, model, name, kind, objective, windowDays, latencyMs, version, minEvents, labels, runbookUrl; did you mean "windowDays"\?\)/);
   });
 
   test('in lookout.yaml, a misspelt monitor key stops lookout serve naming the monitor and the key', async () => {
@@ -137,11 +137,11 @@ describe('audit 3 (config): a serving configuration (PUT /v1/models/:name/servin
 
   test('policy.stickykey (the canary silently stopped being sticky), a shadow\'s precent (every request mirrored), a fallback static\'s scor are 400 naming the key', async () => {
     const refused: Array<[Record<string, unknown>, RegExp]> = [
-      [{ policy: { kind: 'canary', candidate: '1.1.0', percent: 10, stickykey: 'user' } }, /policy\.stickykey is unknown \(policy "canary"; known keys: kind, candidate, percent, stickyKey\)/],
-      [{ policy: { kind: 'shadow', candidate: '1.1.0', precent: 5 } }, /policy\.precent is unknown \(policy "shadow"; known keys: kind, candidate, percent\)/],
+      [{ policy: { kind: 'canary', candidate: '1.1.0', percent: 10, stickykey: 'user' } }, /policy\.stickykey is unknown \(policy "canary"; known keys: kind, candidate, percent, stickyKey; did you mean "stickyKey"\?\)/],
+      [{ policy: { kind: 'shadow', candidate: '1.1.0', precent: 5 } }, /policy\.precent is unknown \(policy "shadow"; known keys: kind, candidate, percent; did you mean "percent"\?\)/],
       [{ policy: { kind: 'single', candidate: '1.1.0' } }, /policy\.candidate is unknown \(policy "single"; known keys: kind\)/],
       [{ policy: 'canary' }, /policy must be an object \{kind, \.\.\.\}/],
-      [{ fallback: [{ static: { prediction: 'no', scor: 0.5 } }] }, /fallback\[0\]\.static\.scor is unknown \(known keys: prediction, score, scores\)/],
+      [{ fallback: [{ static: { prediction: 'no', scor: 0.5 } }] }, /fallback\[0\]\.static\.scor is unknown \(known keys: prediction, score, scores; did you mean "score"\?\)/],
       [{ fallback: [{ version: '1.0.0', reason: 'older' }] }, /fallback\[0\]\.reason is unknown \(known keys: version, static\)/],
     ];
     for (const [body, message] of refused) {

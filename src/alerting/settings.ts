@@ -7,6 +7,7 @@ import type { ActionSettings } from './actions/runner.js';
 import { argv, httpUrl, text } from './notifiers/keys.js';
 import type { NotifierConfig } from './notifiers/types.js';
 import { DEFAULT_PIPELINE, type InhibitRule, type MuteTimeWindow, type PipelineSettings } from './types.js';
+import { firstUnknown, knownKeys } from '../core/text/closest.js';
 
 export interface AlertingSettings {
   pipeline: PipelineSettings;
@@ -34,8 +35,8 @@ function matchers(x: unknown, where: string): Matcher[] {
 
 /** Refuses a key the section does not know: a typo (actions.retrian, cooldwon) was silently ignored, its setting lost. */
 function onlyKnown(o: Obj, known: readonly string[], where: string): void {
-  const extra = Object.keys(o).find((k) => !known.includes(k));
-  if (extra !== undefined) throw new Error(`${where}.${extra.slice(0, 100)} is unknown (known keys: ${known.join(', ')})`);
+  const extra = firstUnknown(o, known);
+  if (extra !== undefined) throw new Error(`${where}.${extra.slice(0, 100)} is unknown ${knownKeys(extra, known)}`);
 }
 
 /** A sub-section: absent (undefined), else an object of known keys. */

@@ -2,6 +2,7 @@ import { OTHER_SEGMENT_VALUE, reservedSegmentValue, type ModelContext } from '..
 import type { ErrorObject } from 'ajv';
 import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from '../ingest/limits.js';
 import { RegistryError } from '../registry/errors.js';
+import { didYouMean } from '../core/text/closest.js';
 
 /** The body of POST /v1/models/:name/predict after validation. */
 export interface PredictBody {
@@ -30,7 +31,7 @@ export function parsePredictBody(raw: unknown, ctx: ModelContext): PredictBody {
   if (!isObject(raw)) throw new RegistryError('bad_request', 'body must be a JSON object {"features": {...}, "id"?, "segment"?, "key"?}');
   // Audit 24: a misspelt field was dropped (`segmnt`: recorded without its segment; `kye`: routed without its sticky key)
   for (const k in raw) {
-    if (!PREDICT_FIELDS.includes(k)) throw new RegistryError('validation_failed', `body has an unknown field "${k.slice(0, 100)}"; known: ${PREDICT_FIELDS.join(', ')} (the model's inputs go in "features")`);
+    if (!PREDICT_FIELDS.includes(k)) throw new RegistryError('validation_failed', `body has an unknown field "${k.slice(0, 100)}"; known: ${PREDICT_FIELDS.join(', ')}${didYouMean(k, PREDICT_FIELDS)} (the model's inputs go in "features")`);
   }
   const features = raw['features'];
   if (!isObject(features)) throw new RegistryError('bad_request', '"features" must be an object');

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.js';
-import { closest } from './known-query.js';
+import { closest } from '../core/text/closest.js';
 
 /**
  * What a route's request body holds: the fields of an optional JSON object body, checked here ([] for a route that

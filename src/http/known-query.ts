@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { editDistance } from '../core/text/edit-distance.js';
+import { closest } from '../core/text/closest.js';
 import { ApiError } from './errors.js';
 
 /**
@@ -86,24 +86,5 @@ export function unknownParameterError(route: string, unknown: readonly string[],
   });
 }
 
-/**
- * The known name an unknown one is most likely a typo of: the nearest by edit distance (adjacent transpositions count
- * one: "segmnet" is 1 from "segment"), case aside, when it is at most 2 and at most half the typo's length (so "x" is
- * no "to"); null when none is that near, or two are equally near.
- */
-export function closest(name: string, known: readonly string[]): string | null {
-  if (name.length > 64) return null;
-  const limit = Math.min(2, Math.floor(name.length / 2));
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  let tie = false;
-  for (const k of known) {
-    const d = k.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-      tie = false;
-    } else if (d === bestDistance) tie = true;
-  }
-  return best !== null && bestDistance <= limit && !tie ? best : null;
-}
+/** Re-exported: the suggestion of every "unknown" message is one function (src/core/text/closest.ts, audit 25). */
+export { closest } from '../core/text/closest.js';

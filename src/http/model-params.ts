@@ -2,14 +2,14 @@ import type { VersionContext } from '../monitoring/catalog.js';
 import type { ModelRecord } from '../storage/types.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
-import { knownNames } from '../models/known-names.js';
+import { unknownModelMessage } from '../models/known-names.js';
 import { rangeParams, type RangeParams } from './params.js';
 import { undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 
 /** The model named in a request, or a 404 `unknown_model` listing the known ones. */
 export function requireModel(deps: AppDeps, name: string): ModelRecord {
   const m = deps.catalog.model(name)?.model;
-  if (!m) throw new ApiError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${knownNames(deps.catalog.models().map((x) => x.name))}`);
+  if (!m) throw new ApiError('unknown_model', unknownModelMessage(name, deps.catalog.models().map((x) => x.name)));
   return m;
 }
 

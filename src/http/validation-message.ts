@@ -1,5 +1,6 @@
 import { PATTERN_MEANING } from '../models/declaration-schema.js';
 import { LIMIT_MEANING } from './model-pages.js';
+import { didYouMean } from '../core/text/closest.js';
 
 /** One of Ajv's errors as Fastify hands them over (verbose: with the schema and the value it checked). */
 export interface AjvError {
@@ -33,10 +34,13 @@ export function validationMessage(context: string | undefined, e: AjvError): str
   switch (e.keyword) {
     case 'additionalProperties': {
       const known = propertiesOf(e.parentSchema);
-      return `${where} has an unknown field ${shown(e.params['additionalProperty'])}${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`;
+      return `${where} has an unknown field ${shown(e.params['additionalProperty'])}${known.length > 0 ? `; known: ${known.join(', ')}${didYouMean(String(e.params['additionalProperty']), known)}` : ''}`;
     }
-    case 'enum':
-      return `${where} must be one of ${(e.params['allowedValues'] as unknown[] | undefined ?? []).map(shown).join(', ')} (got ${shown(e.data)})`;
+    case 'enum': {
+      const allowed = e.params['allowedValues'] as unknown[] | undefined ?? [];
+      const meant = typeof e.data === 'string' ? didYouMean(e.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
+      return `${where} must be one of ${allowed.map(shown).join(', ')} (got ${shown(e.data)}${meant})`;
+    }
     case 'pattern': {
       const meaning = PATTERN_MEANING[String(e.params['pattern'])] ?? LIMIT_MEANING[String(e.params['pattern'])];
       return `${where} ${meaning ?? e.message ?? 'does not match its pattern'} (got ${shown(e.data)})`;

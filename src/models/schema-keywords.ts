@@ -1,4 +1,4 @@
-import { editDistance } from '../core/text/edit-distance.js';
+import { closest as closestName } from '../core/text/closest.js';
 
 /**
  * JSON Schema keyword typos. The catalog's Ajv runs with strict mode off, so that annotations such as "x-lookout-kind"
@@ -67,18 +67,10 @@ export function step(path: string, key: string | number): string {
   return `${path}[${JSON.stringify(key.slice(0, 100))}]`;
 }
 
-/** The known keyword nearest to `word` (optimal string alignment distance, case-insensitive), if near enough to be its typo. */
+/**
+ * The known keyword nearest to `word` (case aside), if near enough to be its typo: keywords are long, so up to a third
+ * of the word's length (1 to 3 edits) apart (src/core/text/closest.ts).
+ */
 export function closest(word: string, known: Iterable<string>): string | undefined {
-  const w = word.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.min(3, Math.floor(word.length / 3)));
-  for (const k of known) {
-    if (Math.abs(w.length - k.length) > 3) continue; // more than 3 edits apart: never near enough
-    const d = editDistance(w, k.toLowerCase());
-    if (d < bestDistance || (d === bestDistance && best === undefined)) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
+  return closestName(word, known, Math.max(1, Math.min(3, Math.floor(word.length / 3)))) ?? undefined;
 }

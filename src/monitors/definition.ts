@@ -12,6 +12,7 @@ import type { MetricArgs } from './metrics/types.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { canonicalSegment, segmentParts, undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 import { reservedLabelsError } from './reserved-labels.js';
+import { firstUnknown, knownKeys } from '../core/text/closest.js';
 
 /** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
 export interface MonitorDefinition {
@@ -110,8 +111,8 @@ export function oneOf<T extends string>(o: Obj, k: string, allowed: readonly T[]
 
 /** Refuses a key the definition does not know: a typo (minsamples, baseline.period) was ignored, its setting lost. */
 export function onlyKnown(o: Obj, known: readonly string[], where = ''): void {
-  const extra = Object.keys(o).find((k) => !known.includes(k));
-  if (extra !== undefined) throw new DefinitionError(`"${where}${extra.slice(0, 100)}" is unknown (known keys: ${known.join(', ')})`);
+  const extra = firstUnknown(o, known);
+  if (extra !== undefined) throw new DefinitionError(`"${where}${extra.slice(0, 100)}" is unknown ${knownKeys(extra, known)}`);
 }
 
 /** An optional sub-object of known keys ({} when absent). */

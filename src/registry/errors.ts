@@ -1,3 +1,4 @@
+import { didYouMean } from '../core/text/closest.js';
 /** Errors of the registry, gateway and rollouts; the HTTP layer maps `code` onto the error catalog. */
 export type RegistryErrorCode = 'bad_request' | 'validation_failed' | 'unknown_model' | 'unknown_version' | 'not_found' | 'conflict' | 'promotion_refused' | 'unavailable' | 'upstream_error' | 'upstream_timeout' | 'payload_too_large';
 
@@ -16,6 +17,7 @@ export function knownFieldsOf(v: unknown, what: string, known: readonly string[]
   if (v === undefined) return {};
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RegistryError('bad_request', `${what} must be an object {${known.join(', ')}}`);
   const extra = Object.keys(v).filter((k) => !known.includes(k));
-  if (extra.length > 0) throw new RegistryError('bad_request', `unknown ${what} field(s) ${extra.slice(0, 5).join(', ')}; known: ${known.join(', ')}`);
+  // audit 25: validation_failed (as every other unknown field), with the field meant
+  if (extra.length > 0) throw new RegistryError('validation_failed', `unknown ${what} field(s) ${extra.slice(0, 5).map((k) => k.slice(0, 100)).join(', ')}; known: ${known.join(', ')}${didYouMean(extra[0] ?? '', known)}`);
   return v as Record<string, unknown>;
 }

@@ -16,7 +16,7 @@ import { checkAliasName, checkServing, DEFAULT_SERVING, type ServingConfig } fro
 import { normalizeTags } from './tags.js';
 import { sortVersions, type VersionSort } from './version-order.js';
 import { checkUpstream, checkVersionName } from './version-checks.js';
-import { knownNames } from '../models/known-names.js';
+import { unknownModelMessage } from '../models/known-names.js';
 
 export interface RegistryOptions {
   store: RegistryStore;
@@ -167,7 +167,7 @@ export class ModelRegistry {
 
   requireModel(name: string): ModelRecord {
     const m = this.o.catalog.model(name)?.model;
-    if (!m) throw new RegistryError('unknown_model', `unknown model "${name.slice(0, 200)}"; known: ${knownNames(this.o.catalog.models().map((x) => x.name))}`);
+    if (!m) throw new RegistryError('unknown_model', unknownModelMessage(name, this.o.catalog.models().map((x) => x.name)));
     return m;
   }
 

@@ -3,6 +3,7 @@ import { npSum } from '../core/metrics/npsum.js';
 import { checkPolicy, type TrafficPolicy } from '../core/routing/policy.js';
 import type { ModelRecord } from '../storage/types.js';
 import { RegistryError } from './errors.js';
+import { didYouMean, firstUnknown, knownKeys } from '../core/text/closest.js';
 
 /** A static, rule-based answer served when nothing else can answer. */
 export interface StaticResponse {
@@ -52,7 +53,8 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
   if (o === null) throw new RegistryError('bad_request', 'serving configuration must be an object');
   const known = new Set(['alias', 'timeoutMs', 'deadlineMs', 'fallback', 'policy', 'routeKey']);
   const extra = Object.keys(o).filter((k) => !known.has(k));
-  if (extra.length > 0) throw new RegistryError('bad_request', `unknown serving field(s) ${extra.join(', ')}; known: ${[...known].join(', ')}`);
+  // audit 25: validation_failed (as every other unknown field), with the field meant
+  if (extra.length > 0) throw new RegistryError('validation_failed', `unknown serving field(s) ${extra.slice(0, 5).map((k) => k.slice(0, 100)).join(', ')}; known: ${[...known].join(', ')}${didYouMean(extra[0] ?? '', known)}`);
   const alias = o['alias'] ?? DEFAULT_SERVING.alias;
   checkAliasName(alias);
   const timeoutMs = o['timeoutMs'] ?? DEFAULT_SERVING.timeoutMs;
@@ -93,8 +95,8 @@ export function checkServing(raw: unknown, model?: Pick<ModelRecord, 'outputKind
 
 /** A misspelt key of a fallback step (a static's scor) was ignored: refused naming it. */
 function onlyKnown(o: Record<string, unknown>, known: readonly string[], at: string): void {
-  const extra = Object.keys(o).find((k) => !known.includes(k));
-  if (extra !== undefined) throw new RegistryError('bad_request', `${at}.${extra.slice(0, 100)} is unknown (known keys: ${known.join(', ')})`);
+  const extra = firstUnknown(o, known);
+  if (extra !== undefined) throw new RegistryError('validation_failed', `${at}.${extra.slice(0, 100)} is unknown ${knownKeys(extra, known)}`);
 }
 
 const isUnit = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;

@@ -1,6 +1,7 @@
 import { checkMatcher, type Matcher } from '../../core/rules/matchers.js';
 import { SEVERITIES } from '../../core/rules/types.js';
 import { parseDuration } from '../../monitors/duration.js';
+import { didYouMean } from '../../core/text/closest.js';
 
 /** Checks one key's value: undefined when fine, else what it must be ("must be a string"). */
 export type KeyCheck = (v: unknown) => string | undefined;
@@ -65,7 +66,7 @@ export function checkNotifierKeys(config: Record<string, unknown>, kind: string,
   const known = { ...own, ...COMMON_KEYS };
   const extra = Object.keys(config).find((k) => !(k in known));
   if (extra !== undefined) {
-    throw new Error(`${where}.${extra.slice(0, 100)} is unknown (notifier "${String(config['id'])}", kind ${kind}; known keys: ${Object.keys(known).join(', ')})`);
+    throw new Error(`${where}.${extra.slice(0, 100)} is unknown (notifier "${String(config['id'])}", kind ${kind}; known keys: ${Object.keys(known).join(', ')}${didYouMean(extra, Object.keys(known))})`);
   }
   for (const [k, check] of Object.entries(known)) {
     const wrong = config[k] === undefined ? undefined : check(config[k]);

@@ -6,12 +6,13 @@ import { psi } from './methods/psi.js';
 import { jensenShannon } from './methods/jensenshannon.js';
 import { hellinger } from './methods/hellinger.js';
 import { chiSquare } from './methods/chisquare.js';
+import { didYouMean } from '../text/closest.js';
 
 const methods = new Map<string, DriftMethod>();
 
 export class UnknownDriftMethodError extends Error {
   constructor(readonly id: string) {
-    super(`unknown drift method "${id}"; known methods: ${knownDriftMethods().join(', ')}`);
+    super(`unknown drift method "${id}"; known methods: ${knownDriftMethods().join(', ')}${didYouMean(id, knownDriftMethods())}`);
     this.name = 'UnknownDriftMethodError';
   }
 }

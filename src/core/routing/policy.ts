@@ -4,6 +4,7 @@
  */
 import { fnv1a } from '../summary/hash.js';
 import type { Random } from '../random/rng.js';
+import { didYouMean, firstUnknown } from '../text/closest.js';
 
 export type TrafficPolicy =
   | { kind: 'single' }
@@ -88,8 +89,8 @@ export function checkPolicy(p: unknown): TrafficPolicy {
   if (!(POLICY_KINDS as readonly string[]).includes(kind)) throw new UnknownPolicyError(kind);
   // a misspelt key was ignored: a canary's stickykey (no longer sticky), a shadow's precent (every request mirrored)
   const known = POLICY_KEYS[kind as TrafficPolicy['kind']];
-  const extra = Object.keys(o).find((k) => !known.includes(k));
-  if (extra !== undefined) throw new Error(`policy.${extra.slice(0, 100)} is unknown (policy "${kind}"; known keys: ${known.join(', ')})`);
+  const extra = firstUnknown(o, known);
+  if (extra !== undefined) throw new Error(`policy.${extra.slice(0, 100)} is unknown (policy "${kind}"; known keys: ${known.join(', ')}${didYouMean(extra, known)})`);
   const version = (name: string): string => {
     const v = o[name];
     if (typeof v !== 'string' || v === '') throw new Error(`policy "${kind}" needs "${name}" (a version)`);

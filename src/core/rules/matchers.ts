@@ -1,4 +1,5 @@
 /** Label matchers, as Alertmanager's: equality or a fully anchored regular expression (pure). */
+import { firstUnknown, knownKeys } from '../text/closest.js';
 
 export interface Matcher {
   name: string;
@@ -30,8 +31,8 @@ export function checkMatcher(m: Matcher): void {
   if (typeof m.name !== 'string' || m.name === '') throw new Error('matcher name must be a non-empty string');
   if (typeof m.value !== 'string') throw new Error(`matcher "${m.name}" value must be a string`);
   // a misspelt isregex was ignored (the regex compared as text: the silence or rule matched nothing)
-  const extra = Object.keys(m).find((k) => !MATCHER_KEYS.includes(k));
-  if (extra !== undefined) throw new Error(`matcher "${m.name}": "${extra.slice(0, 100)}" is unknown (known keys: ${MATCHER_KEYS.join(', ')})`);
+  const extra = firstUnknown(m, MATCHER_KEYS);
+  if (extra !== undefined) throw new Error(`matcher "${m.name}": "${extra.slice(0, 100)}" is unknown ${knownKeys(extra, MATCHER_KEYS)}`);
   for (const k of ['isRegex', 'isNegative'] as const) {
     if (m[k] !== undefined && typeof m[k] !== 'boolean') throw new Error(`matcher "${m.name}": ${k} must be true or false (got ${JSON.stringify(m[k])?.slice(0, 40)})`);
   }

@@ -4,9 +4,10 @@ import { DefinitionError } from '../../monitors/definition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { requireModel } from '../model-params.js';
-import { knownNames } from '../../models/known-names.js';
+import { unknownModelMessage } from '../../models/known-names.js';
 import type { Alerting } from '../../alerting/setup.js';
 import { checkRangeOrder, parseTime } from '../params.js';
+import { didYouMean, firstUnknown } from '../../core/text/closest.js';
 
 /** A JSON object body (or an empty one); anything else is a 400. */
 export function objectBody(req: FastifyRequest): Record<string, unknown> {
@@ -22,8 +23,8 @@ export function objectBody(req: FastifyRequest): Record<string, unknown> {
  */
 export function bodyOf(req: FastifyRequest, known: readonly string[]): Record<string, unknown> {
   const b = objectBody(req);
-  const unknown = Object.keys(b).find((k) => !known.includes(k));
-  if (unknown !== undefined) throw new ApiError('validation_failed', `body has an unknown field "${unknown.slice(0, 100)}"; known: ${known.join(', ')}`);
+  const unknown = firstUnknown(b, known);
+  if (unknown !== undefined) throw new ApiError('validation_failed', `body has an unknown field "${unknown.slice(0, 100)}"; known: ${known.join(', ')}${didYouMean(unknown, known)}`);
   return b;
 }
 
@@ -90,7 +91,7 @@ export function listModelParam(deps: AppDeps, alerting: Alerting, q: Record<stri
   const named = [...alerting.monitors.monitors(), ...alerting.monitors.sloDefinitions()].map((d) => d.model);
   if (named.includes(m)) return m;
   const known = [...new Set([...deps.catalog.models().map((x) => x.name), ...named.filter((x) => typeof x === 'string')])].sort();
-  throw new ApiError('unknown_model', `unknown model "${m.slice(0, 200)}"; known: ${knownNames(known)}`);
+  throw new ApiError('unknown_model', unknownModelMessage(m, known));
 }
 
 /** A model named in a body must exist (a missing or non-string name is left to the definition's validation). */

@@ -22,6 +22,7 @@ import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-bu
 import { segmentMatches } from '../../monitoring/segment-match.js';
 import { isOverflowSegment } from '../../ingest/segment-cap.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
+import { didYouMean } from '../../core/text/closest.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -56,7 +57,7 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       for (const k of ['method', 'threshold']) if (Array.isArray(req.query[k])) throw new ApiError('bad_request', `${k} must be given once (got ${(req.query[k] as unknown[]).length} values)`);
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
-      if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}`);
+      if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}${didYouMean(method, knownDriftMethods())}`);
       const threshold = thresholdParam(req.query['threshold']);
       // the threshold applies to the method each feature uses (the one asked for where it fits the kind, else the automatic one)
       const tp = threshold !== undefined && v.reference ? thresholdProblem(threshold, driftKinds(v), v.reference.profile.rows, { ...(method && { method }) }) : null;

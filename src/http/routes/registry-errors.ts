@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import type { Scope } from '../auth.js';
 import { lingerAfterRefusal } from './upload-refusal.js';
+import { didYouMean } from '../../core/text/closest.js';
 
 /** Maps registry/gateway errors onto the error catalog for the routes of this plugin. */
 export function useRegistryErrors(app: FastifyInstance): void {
@@ -52,6 +53,6 @@ export function knownFields(allowed: readonly string[]) {
     const b = req.body;
     if (typeof b !== 'object' || b === null || Array.isArray(b)) return;
     const extra = Object.keys(b).filter((k) => !allowed.includes(k));
-    if (extra.length > 0) throw new ApiError('validation_failed', `unknown field(s) ${extra.slice(0, 5).join(', ')}; allowed: ${allowed.join(', ')}`);
+    if (extra.length > 0) throw new ApiError('validation_failed', `unknown field(s) ${extra.slice(0, 5).map((k) => k.slice(0, 100)).join(', ')}; allowed: ${allowed.join(', ')}${didYouMean(extra[0] ?? '', allowed)}`);
   };
 }
