@@ -159,7 +159,7 @@ describe('audit: registry, serving, comparison, promotion and monitor requests',
     const r = await call(url, 'POST', '/v1/monitors', monitor('rolback'));
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.equal((r.body.error as { code: string }).code, 'validation_failed');
-    assert.match((r.body.error as { message: string }).message, /levels\[1\]\.action "rolback" is unknown; known actions: retrain, rollback/);
+    assert.match((r.body.error as { message: string }).message, /levels\[1\]\.action "rolback" is unknown; known actions: retrain, rollback; did you mean "rollback"\?/);
     assert.equal((await call(url, 'GET', '/v1/monitors/audit-action-rolback')).status, 404);
     for (const action of ['rollback', 'retrain']) assert.equal((await call(url, 'POST', '/v1/monitors', monitor(action))).status, 201);
   });

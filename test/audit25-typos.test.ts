@@ -55,8 +55,16 @@ describe('audit 25: every "unknown" refusal names the name a typo meant (real se
     const serving = await call(s.url, 'GET', '/v1/models/churn/serving');
     assert.equal(serving.status, 200, JSON.stringify(serving.body));
     assert.notEqual((serving.body['serving'] as { timeoutMs?: number } | undefined)?.timeoutMs, 5);
+    await refused('PUT', '/v1/models/churn/serving', { policy: { kind: 'canry', candidate: '1.0.0', percent: 5 } }, 'bad_request', /unknown traffic policy "canry"; known policies: .*; did you mean "canary"\?/);
     await refused('POST', '/v1/models/churn/rollout', { candidate: '1.0.0', reason: 'r', stpes: [5, 50] }, 'validation_failed', /unknown rollout field\(s\) stpes; known: .*; did you mean "steps"\?/);
     assert.equal((await call(s.url, 'GET', '/v1/models/churn/rollout')).body['rollout'], null, 'no rollout started');
+  });
+
+  test('a monitor level\'s action and a gate\'s metric name the one meant', async () => {
+    const monitor = { id: 'm1', model: 'churn', metric: 'errorRate', levels: [{ severity: 'critical', threshold: 0.1, action: 'rolback' }] };
+    await refused('POST', '/v1/monitors', monitor, 'validation_failed', /action "rolback" is unknown; known actions: .*; did you mean "rollback"\?/);
+    const testSet = { labels: [1, 2, 3], current: { predictions: [1, 2, 4] }, candidate: { predictions: [1, 2, 3] } };
+    await refused('POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '1.0.0', testSet, gate: { metric: 'maee' } }, 'bad_request', /unknown gate metric "maee"; known for this comparison: .*; did you mean "mae"\?/);
   });
 
   test('a registration, a raised alert and a prediction name the field meant', async () => {

@@ -12,7 +12,7 @@ import type { MetricArgs } from './metrics/types.js';
 import { splitMetric } from '../monitoring/metric-name.js';
 import { canonicalSegment, segmentParts, undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 import { reservedLabelsError } from './reserved-labels.js';
-import { firstUnknown, knownKeys } from '../core/text/closest.js';
+import { didYouMean, firstUnknown, knownKeys } from '../core/text/closest.js';
 
 /** A monitor: one metric of one model over a window, compared by a rule, with severity levels. */
 export interface MonitorDefinition {
@@ -157,7 +157,7 @@ function levels(o: Obj): Level[] {
     if (typeof l['threshold'] !== 'number' || !Number.isFinite(l['threshold'])) throw new DefinitionError(`levels[${i}].threshold must be a number`);
     const action = str(l, 'action', false, 50);
     // a misspelt action would only show when the incident fires it (as a skipped action): refuse it now
-    if (action !== undefined && !(ACTION_KINDS as readonly string[]).includes(action)) throw new DefinitionError(`levels[${i}].action "${action}" is unknown; known actions: ${ACTION_KINDS.join(', ')}`);
+    if (action !== undefined && !(ACTION_KINDS as readonly string[]).includes(action)) throw new DefinitionError(`levels[${i}].action "${action}" is unknown; known actions: ${ACTION_KINDS.join(', ')}${didYouMean(action, ACTION_KINDS)}`);
     return { severity, threshold: l['threshold'], ...(action !== undefined && { action }) };
   });
 }

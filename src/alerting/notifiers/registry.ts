@@ -5,6 +5,7 @@ import { argv, checkNotifierKeys, httpUrl, text, type KeyCheck } from './keys.js
 import { slackNotifier } from './slack/slack.js';
 import type { Notifier, NotifierConfig, NotifierFactory } from './types.js';
 import { webhookNotifier } from './webhook/webhook.js';
+import { didYouMean } from '../../core/text/closest.js';
 
 interface Kind {
   factory: NotifierFactory;
@@ -36,7 +37,7 @@ export function createNotifier(config: NotifierConfig, at?: string): Notifier {
   if (typeof config.id !== 'string' || config.id === '') throw new Error(`${at ?? 'a notifier'} needs an "id" (a non-empty string; got ${JSON.stringify(config.id)?.slice(0, 40) ?? 'none'})`);
   const where = at ?? `notifier "${config.id}"`;
   const kind = kinds.get(config.kind);
-  if (!kind) throw new Error(`notifier "${config.id}": unknown kind "${String(config.kind)}"; known kinds: ${knownNotifierKinds().join(', ')}`);
+  if (!kind) throw new Error(`notifier "${config.id}": unknown kind "${String(config.kind)}"; known kinds: ${knownNotifierKinds().join(', ')}${didYouMean(String(config.kind), knownNotifierKinds())}`);
   checkNotifierKeys(config, config.kind, kind.keys, where);
   const send = kind.factory(config);
   const full = { sendResolved: true, retries: 3, backoffMs: 500, timeoutMs: 10_000, ...(kind.defaults ?? {}), ...config };

@@ -1,5 +1,6 @@
 /** The promotion gate: the candidate (b) must beat the current version (a) on one metric by a minimum. */
 import type { PairedComparison } from './paired.js';
+import { didYouMean } from '../text/closest.js';
 
 export interface GateConfig {
   /** Metric id; default: rocAuc when present, else accuracy (classification) or mae (regression). */
@@ -28,7 +29,7 @@ export interface GateResult {
 
 export class UnknownGateMetricError extends Error {
   constructor(metric: string, known: string[]) {
-    super(`unknown gate metric "${metric}"; known for this comparison: ${known.join(', ')}`);
+    super(`unknown gate metric "${metric}"; known for this comparison: ${known.join(', ')}${didYouMean(metric, known)}`);
     this.name = 'UnknownGateMetricError';
   }
 }

@@ -7,6 +7,7 @@ import { binaryMetrics, BINARY_METRICS } from './binary.js';
 import { multiclassMetrics, MULTICLASS_METRICS } from './multiclass.js';
 import { regressionMetrics, REGRESSION_METRICS } from './regression-task.js';
 import { MetricsInputError, type MetricsInput, type MetricsResult } from './types.js';
+import { didYouMean } from '../text/closest.js';
 
 export type { Label, MetricValue, MetricsInput, MetricsResult, Task } from './types.js';
 export { MetricsInputError } from './types.js';
@@ -27,7 +28,7 @@ export function computeMetrics(input: MetricsInput): MetricsResult {
   if (input.only) {
     const known = metricNames(input.task);
     const unknown = input.only.filter((k) => !known.includes(k));
-    if (unknown.length > 0) throw new MetricsInputError(`unknown metric ${unknown.map((k) => JSON.stringify(k)).join(', ')} for task ${String(input.task)}; known: ${known.join(', ')}`);
+    if (unknown.length > 0) throw new MetricsInputError(`unknown metric ${unknown.map((k) => JSON.stringify(k)).join(', ')} for task ${String(input.task)}; known: ${known.join(', ')}${didYouMean(unknown[0] ?? '', known)}`);
   }
   const out = compute(input);
   if (!input.only) return out;

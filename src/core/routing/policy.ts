@@ -19,7 +19,7 @@ export const POLICY_KINDS = ['single', 'canary', 'shadow', 'blue-green'] as cons
 
 export class UnknownPolicyError extends Error {
   constructor(kind: string) {
-    super(`unknown traffic policy "${kind}"; known policies: ${POLICY_KINDS.join(', ')}`);
+    super(`unknown traffic policy "${kind}"; known policies: ${POLICY_KINDS.join(', ')}${didYouMean(kind, POLICY_KINDS)}`);
     this.name = 'UnknownPolicyError';
   }
 }
