@@ -218,7 +218,7 @@ describe('audit6: the client\'s memory bound in bytes, and rows logged after clo
     const late = errors.filter((e) => e.kind === 'dropped');
     // per endpoint: the first at once, the rest of the interval in one call
     assert.deepEqual(late.map((e) => [e.endpoint, e.count]), [['events', 1], ['labels', 1], ['events', 99], ['labels', 9]]);
-    assert.match(late[2]?.message ?? '', /99 events rows dropped: logged after close\(\)/);
+    assert.match(late[2]?.message ?? '', /99 events dropped: logged after close\(\)/);
     assert.equal(client.stats().dropped, 110);
     assert.equal((await s.deps.store.getEvents(['late-0'])).length, 0);
   });

@@ -47,7 +47,9 @@ const ENVELOPE_BYTES = 16;
  * outgrow the server's limit), stopping at the first row that is not ready or whose key is already in the batch. Rows are serialised here (once; a row left
  * for the next batch keeps its JSON) and the caller's object is released. A row too large for a body on its own is refused.
  */
-export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBatchChars: number; ready?: (row: QueuedRow) => boolean }): Batch {
+export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBatchChars: number; maxBodyBytes?: number; ready?: (row: QueuedRow) => boolean }): Batch {
+  // a batch is cut at maxBodyBytes (BodyLimit: what a 413 taught); a row alone is refused only above the server's limit
+  const maxBody = Math.min(cfg.maxBodyBytes ?? SERVER_MAX_BODY_BYTES, SERVER_MAX_BODY_BYTES);
   const out: Batch = { batch: [], seqs: [], refused: 0, firstRefusal: null, bytes: 0 };
   let chars = 0;
   let size = ENVELOPE_BYTES;
@@ -77,7 +79,7 @@ export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBa
       row.json = null;
       continue;
     }
-    if (out.batch.length > 0 && (chars + row.json.length + 1 > cfg.maxBatchChars || size + rowBytes + 1 > SERVER_MAX_BODY_BYTES)) break;
+    if (out.batch.length > 0 && (chars + row.json.length + 1 > cfg.maxBatchChars || size + rowBytes + 1 > maxBody)) break;
     queue.shift();
     if (row.key !== null) keys.add(row.key);
     out.bytes += row.bytes;
@@ -87,4 +89,33 @@ export function takeBatch(queue: Ring<QueuedRow>, cfg: { maxBatch: number; maxBa
     out.seqs.push(row.seq);
   }
   return out;
+}
+
+/**
+ * The body size a proxy in front of the server takes, learned from its 413s (audit 25: it was used only to split the
+ * batch answered 413, so every later full batch was answered 413 and split again). The limit does not change while
+ * the client runs: once a 413 was answered, batches are cut at the largest body that got through (below the smallest
+ * answered 413), about half the proxy's limit at worst (a batch is split in halves); never above SERVER_MAX_BODY_BYTES.
+ */
+export class BodyLimit {
+  /** Bytes of the smallest body answered 413. */
+  private tooLarge = Infinity;
+  /** Bytes of the largest body accepted below `tooLarge`. */
+  private fits = 0;
+
+  passed(bytes: number): void {
+    if (bytes < this.tooLarge) this.fits = Math.max(this.fits, bytes);
+  }
+
+  refused(bytes: number): void {
+    if (bytes >= this.tooLarge) return;
+    this.tooLarge = bytes;
+    if (this.fits >= bytes) this.fits = 0;
+  }
+
+  /** Most bytes of body of a batch of several rows. */
+  get maxBytes(): number {
+    if (this.tooLarge === Infinity) return SERVER_MAX_BODY_BYTES;
+    return Math.min(SERVER_MAX_BODY_BYTES, this.fits > 0 ? this.fits : this.tooLarge - 1);
+  }
 }

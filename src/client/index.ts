@@ -1,4 +1,5 @@
 import { uuidv7 } from '../io/uuid7.js';
+import { describeId, describeLabel } from './describe.js';
 import { Sender } from './sender.js';
 import type { ClientEvent, ClientOptions, ClientStats, EndpointStats } from './types.js';
 
@@ -22,13 +23,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 function timerMs(name: string, v: unknown, fallback: number, min: number): number {
   if (typeof v === 'number' && v > MAX_TIMER_MS) throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a Node.js timer waits); got ${v}`);
   return int(v, fallback, min);
-}
-
-/** What an unusable event id is, and for a number what to send instead. */
-function describeId(v: unknown): string {
-  if (typeof v === 'string') return v.length === 0 ? '""' : `${v.length} characters`;
-  if (typeof v === 'number' || typeof v === 'bigint') return `the number ${String(v)}: send String(id), "${String(v)}"`;
-  return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /**
@@ -106,6 +100,7 @@ export class LookoutClient {
       maxQueue: int(opts.maxQueue, 100_000, 1),
       maxQueueBytes: int(opts.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES, 1024),
       maxRetries: int(opts.maxRetries, 8, 0),
+      maxRetryAgeMs: timerMs('maxRetryAgeMs', opts.maxRetryAgeMs, 300_000, 0),
       initialMs: timerMs('backoff.initialMs', opts.backoff?.initialMs, 100, 0),
       maxMs: timerMs('backoff.maxMs', opts.backoff?.maxMs, 30_000, 0),
       timeoutMs: timerMs('timeoutMs', opts.timeoutMs, 10_000, 1),
@@ -176,11 +171,12 @@ export class LookoutClient {
   label(id: string, label: string | number | boolean): void {
     try {
       if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) {
-        this.labels.refuse(`a label needs the prediction id (a string of 1 to ${MAX_ID} characters)`);
+        // audit 25: said what it needs, not what it got (log() names it: describeId)
+        this.labels.refuse(`label(): the prediction id must be a string of 1 to ${MAX_ID} characters (got ${describeId(id)})`);
         return;
       }
       if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label)))) {
-        this.labels.refuse(`label of ${id} must be a string, a finite number or a boolean`);
+        this.labels.refuse(`label of ${id} must be a string, a finite number or a boolean (got ${describeLabel(label)})`);
         return;
       }
       this.labels.enqueue(null, JSON.stringify({ id, label }), this.events.enqueued, null, null, id);

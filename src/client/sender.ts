@@ -1,6 +1,8 @@
-import { abortableSleep, fullJitter } from './backoff.js';
-import { takeBatch, type QueuedRow } from './batch.js';
+import { abortableSleep } from './backoff.js';
+import { BodyLimit, takeBatch, type QueuedRow } from './batch.js';
+import { rows } from './describe.js';
 import { ClosedDrops, QueueBytes } from './queue-bytes.js';
+import { RetryBudget, type RetryConfig } from './retry.js';
 import { Ring } from './ring.js';
 import { describeError, postBatch, rejectedRows, type TransportConfig } from './transport.js';
 import { LookoutClientError, type EndpointStats } from './types.js';
@@ -8,7 +10,7 @@ import { LookoutClientError, type EndpointStats } from './types.js';
 /** Longest a queue-full drop waits to be reported to onError. */
 const DROP_REPORT_MS = 1000;
 
-export interface SenderConfig extends TransportConfig {
+export interface SenderConfig extends TransportConfig, RetryConfig {
   endpoint: 'events' | 'labels';
   maxBatch: number;
   maxBatchChars: number;
@@ -16,9 +18,6 @@ export interface SenderConfig extends TransportConfig {
   maxQueue: number;
   /** Most UTF-8 bytes of JSON of the queued rows (QueueBytes). */
   maxQueueBytes: number;
-  maxRetries: number;
-  initialMs: number;
-  maxMs: number;
   onError: (err: LookoutClientError) => void;
   /** May this row (the head of the queue) be sent now? Labels wait for the events queued before them. */
   ready?: (row: QueuedRow) => boolean;
@@ -49,10 +48,12 @@ export class Sender {
   private readonly counts = { sent: 0, rejected: 0, dropped: 0, failed: 0, retries: 0 };
   /** Aborted by abandon(): the request in flight and any retry wait end at once. */
   private readonly abandoned = new AbortController();
+  /** What the 413s of a proxy taught: kept for the client's life (audit 25). */
+  private readonly bodyLimit = new BodyLimit();
 
   constructor(private readonly cfg: SenderConfig) {
     this.queue = new Ring(cfg.maxQueue);
-    this.closedDrops = new ClosedDrops(Math.max(DROP_REPORT_MS, cfg.flushIntervalMs), (n) => this.report(new LookoutClientError('dropped', cfg.endpoint, n, `${n} ${cfg.endpoint} row${n === 1 ? '' : 's'} dropped: logged after close()`)));
+    this.closedDrops = new ClosedDrops(Math.max(DROP_REPORT_MS, cfg.flushIntervalMs), (n) => this.report(new LookoutClientError('dropped', cfg.endpoint, n, `${rows(n, cfg.endpoint)} dropped: logged after close()`)));
     this.bytes = new QueueBytes(this.queue, cfg.maxBatchChars, cfg.maxQueueBytes, (n) => this.dropped(n));
   }
 
@@ -129,7 +130,7 @@ export class Sender {
     }
     if (n === 0) return;
     this.counts.failed += n;
-    this.report(new LookoutClientError('failed', this.cfg.endpoint, n, `${n} queued ${this.cfg.endpoint} rows not sent: the close() deadline passed`));
+    this.report(new LookoutClientError('failed', this.cfg.endpoint, n, `${rows(n, this.cfg.endpoint)} queued and not sent: the close() deadline passed`));
     this.settled();
   }
 
@@ -159,7 +160,7 @@ export class Sender {
     if (this.unreportedDrops === 0) return;
     const n = this.unreportedDrops;
     this.unreportedDrops = 0;
-    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${n} ${this.cfg.endpoint} rows dropped: the queue was full (maxQueue ${this.cfg.maxQueue} rows or maxQueueBytes ${this.cfg.maxQueueBytes} bytes of JSON, oldest dropped first): rows are logged faster than the server takes them (see stats().retries and the failed reports: is it down or slow?); raise maxQueue or maxQueueBytes to hold a longer outage`));
+    this.report(new LookoutClientError('dropped', this.cfg.endpoint, n, `${rows(n, this.cfg.endpoint)} dropped: the queue was full (maxQueue ${this.cfg.maxQueue} rows or maxQueueBytes ${this.cfg.maxQueueBytes} bytes of JSON, oldest dropped first): rows are logged faster than the server takes them (see stats().retries and the failed reports: is it down or slow?); raise maxQueue or maxQueueBytes to hold a longer outage`));
   }
 
   private pump(): void {
@@ -167,7 +168,7 @@ export class Sender {
     this.reportDrops();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const { batch, seqs, refused, firstRefusal, bytes } = takeBatch(this.queue, this.cfg);
+    const { batch, seqs, refused, firstRefusal, bytes } = takeBatch(this.queue, { ...this.cfg, maxBodyBytes: this.bodyLimit.maxBytes });
     this.bytes.taken(bytes);
     if (firstRefusal) this.refuse(refused > 1 ? `${firstRefusal.message} (and ${refused - 1} more)` : firstRefusal.message, firstRefusal.cause, refused);
     if (batch.length === 0) {
@@ -182,7 +183,7 @@ export class Sender {
     this.deliver(batch)
       .catch((err: unknown) => {
         this.counts.failed += batch.length;
-        this.report(new LookoutClientError('failed', this.cfg.endpoint, batch.length, `client bug: ${String(err)}`, { cause: err }));
+        this.report(new LookoutClientError('failed', this.cfg.endpoint, batch.length, `${rows(batch.length, this.cfg.endpoint)} not delivered: client bug: ${String(err)}`, { cause: err }));
       })
       .finally(() => {
         this.inflight = null;
@@ -192,29 +193,40 @@ export class Sender {
       .catch(() => undefined);
   }
 
-  /** `retried`: an earlier request carried these rows (it may have stored them). */
-  private async deliver(batch: string[], retried = false): Promise<void> {
-    const { endpoint, maxRetries, initialMs, maxMs } = this.cfg;
+  /**
+   * `retried`: an earlier request carried these rows (it may have stored them). `startedAt`: of the batch these rows
+   * were split from (413), whose age bounds the free retries (RetryBudget).
+   */
+  private async deliver(batch: string[], retried = false, startedAt?: number): Promise<void> {
+    const { endpoint } = this.cfg;
     const body = `{"${endpoint}":[${batch.join(',')}]}`;
-    for (let attempt = 0; ; attempt++) {
+    const budget = new RetryBudget(this.cfg, startedAt);
+    for (;;) {
       const a = await postBatch(this.cfg, body, this.abandoned.signal);
-      if (a.kind === 'ok') return this.account(batch, a.body, retried || attempt > 0);
-      if (a.kind === 'fatal' && a.tooLarge && batch.length > 1 && !this.abandoned.signal.aborted) {
-        // 413 (e.g. a proxy's body limit below maxBatchChars): send the halves, in order; only a row too large alone fails.
-        const half = Math.ceil(batch.length / 2);
-        await this.deliver(batch.slice(0, half), retried || attempt > 0);
-        return this.deliver(batch.slice(half), retried || attempt > 0);
+      const again = retried || budget.retried;
+      if (a.kind === 'ok') {
+        this.bodyLimit.passed(Buffer.byteLength(body));
+        return this.account(batch, a.body, again);
       }
-      if (a.kind === 'fatal' || attempt >= maxRetries || this.abandoned.signal.aborted) {
+      if (a.kind === 'fatal' && a.tooLarge && batch.length > 1 && !this.abandoned.signal.aborted) {
+        // 413 (e.g. a proxy's body limit below maxBatchChars): send the halves, in order; only a row too large alone
+        // fails. The later batches are cut at the size learned (audit 25).
+        this.bodyLimit.refused(Buffer.byteLength(body));
+        const half = Math.ceil(batch.length / 2);
+        await this.deliver(batch.slice(0, half), again, budget.startedAt);
+        return this.deliver(batch.slice(half), again, budget.startedAt);
+      }
+      const wait = a.kind === 'retry' && !this.abandoned.signal.aborted ? budget.next(a.retryAfterMs) : null;
+      if (wait === null) {
         this.counts.failed += batch.length;
-        const why = a.kind === 'fatal' ? 'not retryable' : this.abandoned.signal.aborted ? 'the close() deadline passed' : `gave up after ${attempt + 1} attempts`;
+        const why = a.kind === 'fatal' ? 'not retryable' : this.abandoned.signal.aborted ? 'the close() deadline passed' : budget.describe();
         // audit 24: what to check when no answer came at all (the message named only the socket error)
         const hint = a.kind === 'retry' && a.unanswered ? `; no answer from ${this.cfg.url}: check that the Lookout server is running and reachable there (url option), and raise timeoutMs if it is only slow` : '';
-        this.report(new LookoutClientError('failed', endpoint, batch.length, `${batch.length} ${endpoint} rows not delivered (${why}): ${describeError(a.error)}${hint}`, { cause: a.error }));
+        this.report(new LookoutClientError('failed', endpoint, batch.length, `${rows(batch.length, endpoint)} not delivered (${why}): ${describeError(a.error)}${hint}`, { cause: a.error }));
         return;
       }
       this.counts.retries++;
-      await this.sleep(a.retryAfterMs !== undefined ? Math.min(a.retryAfterMs, maxMs) : fullJitter(attempt, initialMs, maxMs));
+      await this.sleep(wait);
     }
   }
 
@@ -226,7 +238,7 @@ export class Sender {
     this.counts.sent += batch.length - rejected;
     if (rejected > 0) {
       const first = samples.map((r) => `#${r.index} ${r.code}: ${r.message}`).join('; ');
-      this.report(new LookoutClientError('rejected', this.cfg.endpoint, rejected, `${rejected} of ${batch.length} ${this.cfg.endpoint} rows rejected by the server (not retried): ${first}`, { rejections: samples }));
+      this.report(new LookoutClientError('rejected', this.cfg.endpoint, rejected, `${rejected} of ${rows(batch.length, this.cfg.endpoint)} rejected by the server (not retried): ${first}`, { rejections: samples }));
     }
   }
 

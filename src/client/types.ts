@@ -35,7 +35,10 @@ interface ClientEventBase {
 export interface BackoffOptions {
   /** Upper bound of the first retry delay (ms, default 100); doubles per attempt (full jitter). */
   initialMs?: number;
-  /** Cap of any retry delay, including a server's Retry-After (ms, default 30,000). */
+  /**
+   * Cap of any retry delay (ms, default 30,000), and of a server's Retry-After once the batch is older than maxRetryAgeMs
+   * (before that a Retry-After is waited up to what is left of maxRetryAgeMs: audit 25).
+   */
   maxMs?: number;
 }
 
@@ -55,8 +58,16 @@ export interface ClientOptions {
    * 1024): the bound of memory whatever the rows' size; measured once each row is serialised, right after log().
    */
   maxQueueBytes?: number;
-  /** Retries of one batch after its first attempt (default 8); then its rows count as failed. */
+  /**
+   * Retries of one batch after its first attempt (default 8); then its rows count as failed. A retry the server paced
+   * with a positive Retry-After (429 when its ingest queue is full) does not count while the batch is younger than maxRetryAgeMs.
+   */
   maxRetries?: number;
+  /**
+   * How long (ms, default 300,000) a server that keeps answering with Retry-After is waited out before maxRetries applies
+   * to its answers too (audit 25: the batch was lost after ~9 s of a 429 + Retry-After: 1 overload). 0: never.
+   */
+  maxRetryAgeMs?: number;
   backoff?: BackoffOptions;
   /** Time limit of one request, response body included (default 10,000 ms). */
   timeoutMs?: number;
