@@ -89,7 +89,7 @@ describe('audit 23: a newcomer\'s mistakes get answers that say what to do (real
     assert.equal(results[0]?.['message'], 'version is missing: every event names one of the model\'s versions; model "fraud" has 1.0.0');
     // the query routes named the known models, ingestion did not
     assert.equal(results[1]?.['code'], 'unknown_model');
-    assert.equal(results[1]?.['message'], 'unknown model "frau"; known: fraud');
+    assert.equal(results[1]?.['message'], 'unknown model "frau"; known: fraud; did you mean "fraud"?'); // audit 25: the name meant
     // "/channel must be equal to one of the allowed values" until audit 23, without saying which
     assert.equal(results[2]?.['code'], 'schema_violation');
     assert.match(String(results[2]?.['message']), /\/channel must be equal to one of the allowed values: "web", "app", "pos" \(got "Web"\)/);

@@ -39,6 +39,20 @@ describe('audit 25: every "unknown" refusal names the name a typo meant (real se
     assert.doesNotMatch((far.body['error'] as { message: string }).message, /did you mean/);
   });
 
+  test('an event row naming a mistyped model says which one was meant, for the first 20 distinct names of a batch', async () => {
+    // distinct one-letter typos of "churn" ("xhurn", "cxurn", ...), row 10 repeating row 0's
+    const typo = (i: number): string => { const p = i % 5; return `churn`.slice(0, p) + 'xyzvw'[Math.floor(i / 5)] + `churn`.slice(p + 1); };
+    const events = Array.from({ length: 25 }, (_, i) => ({ model: typo(i === 10 ? 0 : i), version: '1.0.0', features: { x: 1 }, prediction: 1 }));
+    const r = await call(s.url, 'POST', '/v1/events', { events });
+    assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+    const messages = (r.body['results'] as Array<{ code: string; message: string }>).map((x) => { assert.equal(x.code, 'unknown_model'); return x.message; });
+    assert.equal(messages[0], 'unknown model "xhurn"; known: churn; did you mean "churn"?');
+    assert.equal(messages[10], messages[0], 'a name repeated in the batch: the same message');
+    // row 20 is the 20th distinct name, row 21 the 21st: past the cap, the known models only
+    assert.equal(messages[20], `unknown model "${typo(20)}"; known: churn; did you mean "churn"?`);
+    assert.equal(messages[21], `unknown model "${typo(21)}"; known: churn`);
+  });
+
   test('a misspelt drift method names the method meant', async () => {
     await refused('GET', '/v1/models/churn/drift?method=psl', undefined, 'bad_request', /unknown drift method "psl"; known methods: .*; did you mean "psi"\?/);
   });

@@ -7,6 +7,7 @@ import { hasNul, MAX_FEATURE_DEPTH, nestedDeeperThan } from './limits.js';
 import { knownNames } from '../models/known-names.js';
 import { leapSecondProblem, parseEventTimestamp, unitProblem } from './timestamp.js';
 import { schemaErrorMessage, shown } from './schema-error.js';
+import { didYouMean } from '../core/text/closest.js';
 
 export interface ModelContext {
   model: ModelRecord;
@@ -21,8 +22,30 @@ export interface ValidationEnv {
   newId: () => string;
   /** Events further than this in the future are rejected (clock skew guard). */
   maxFutureMs: number;
-  /** The declared models' names, listed (a few) when an event names another one. */
-  modelNames?: () => readonly string[];
+  /** The tail of a row's unknown_model message: the declared models (a few) and the one meant (unknownModelTail). */
+  unknownModel?: (name: string) => string;
+}
+
+/** Rows of a request whose unknown model is compared with the known ones for the name meant (the rest list them only). */
+const SUGGESTED = 20;
+
+/**
+ * For one request: the tail of an unknown_model refusal (`; known: churn, fraud; did you mean "churn"?`), the names
+ * read once, at the first such row. Audit 25: the name meant (closest) is looked for once per distinct name, for the
+ * first SUGGESTED of them, so a batch of 10,000 rows naming a missing model (or 10,000 different ones) stays cheap.
+ */
+export function unknownModelTail(names: () => readonly string[]): (name: string) => string {
+  const memo = new Map<string, string>();
+  let all: readonly string[] | undefined;
+  return (name) => {
+    let tail = memo.get(name);
+    if (tail === undefined) {
+      all ??= names();
+      tail = `; known: ${knownNames(all, ROW_KNOWN_LISTED)}${memo.size < SUGGESTED ? didYouMean(name, all) : ''}`;
+      memo.set(name, tail);
+    }
+    return tail;
+  };
 }
 
 const MAX_ID = 128;
@@ -108,7 +131,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   if (model === undefined || model === null) return reject(index, 'invalid_event', 'model is missing: every event names its model (a string)', undefined, id);
   if (typeof model !== 'string') return reject(index, 'invalid_event', 'model must be a string', undefined, id);
   const ctx = env.models(model);
-  if (!ctx) return reject(index, 'unknown_model', `unknown model "${model.slice(0, 200)}"${env.modelNames ? `; known: ${knownNames(env.modelNames(), ROW_KNOWN_LISTED)}` : ''}`, undefined, id);
+  if (!ctx) return reject(index, 'unknown_model', `unknown model "${model.slice(0, 200)}"${env.unknownModel?.(model) ?? ''}`, undefined, id);
   const version = raw['version'];
   if (typeof version !== 'string' || !ctx.versions.has(version)) {
     const known = knownVersions(model, ctx.versions);

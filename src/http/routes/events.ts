@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ValidEvent, RowRejection } from '../../ingest/event-input.js';
 import { MAX_FUTURE_MS, withoutNul } from '../../ingest/limits.js';
-import { validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
+import { unknownModelTail, validateEvent, type ValidationEnv } from '../../ingest/validate-event.js';
 import { rejectPlacement } from '../../ingest/reject-placement.js';
 import type { RejectRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
@@ -38,11 +38,10 @@ export function eventRoutes(deps: AppDeps) {
       // The queue full: refused before validating (cheap while the store is behind); submit() decides again below.
       if (deps.pipeline.full(rows.length)) throw overloaded(deps, reply, null, rows.length);
       const now = deps.clock();
-      let names: readonly string[] | undefined;
       const env: ValidationEnv = {
         models: (n) => deps.catalog.model(n), now, newId: deps.newId, maxFutureMs: MAX_FUTURE_MS,
-        // read once per request, at its first row of an unknown model
-        modelNames: () => (names ??= deps.catalog.models().map((m) => m.name)),
+        // the names read once per request, at its first row of an unknown model
+        unknownModel: unknownModelTail(() => deps.catalog.models().map((m) => m.name)),
       };
       const results: RowResult[] = [];
       const valid: ValidEvent[] = [];
