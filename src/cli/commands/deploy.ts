@@ -86,7 +86,7 @@ export function rollbackCommand(setCode: (c: number) => void): Command {
 export function rolloutCommand(setCode: (c: number) => void): Command {
   const ro = new Command('rollout').description('progressive rollouts (canary / shadow / blue-green)');
   addRolloutSpecOptions(withApiOptions(ro.command('start <model> <version>').description('start a progressive rollout of VERSION')))
-    .requiredOption('--reason <text>').option('--by <name>', 'who (default: the API key\'s name)')
+    .requiredOption('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who (default: the API key\'s name)')
     .action(action(setCode, async (model: string, version: string, o: ApiOptions & RolloutSpecOptions & { reason: string; by?: string }) => {
       const body = { candidate: version, ...rolloutSpecBody(o), reason: o.reason, ...(o.by && { by: o.by }) };
       const r = await api<{ rollout: { id: string; weight: number } }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout`, body);

@@ -141,7 +141,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       print(o, r, () => `${model}@${version} updated\n`);
     }));
   for (const verb of ['pause', 'resume'] as const) {
-    withApiOptions(versions.command(`${verb} <model> <version>`).description(`${verb} one version (kill switch)`)).option('--reason <text>').option('--by <name>')
+    withApiOptions(versions.command(`${verb} <model> <version>`).description(`${verb} one version (kill switch)`)).option('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who (default: the API key\'s name)')
       .action(action(setCode, async (model: string, version: string, o: Opts) => {
         const r = await api<{ paused: boolean; changed?: boolean }>(o, 'POST', `${m(model, version)}/${verb}`, { ...(o.reason && { reason: o.reason }), ...(o.by && { by: o.by }) });
         print(o, r, () => `${model}@${version}: ${r.paused ? 'paused' : 'serving'}${r.changed === false ? ' (already; nothing changed)' : ''}\n`);

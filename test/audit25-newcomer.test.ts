@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { lookoutAsync } from './helpers/cli.js';
+import { call, succeeding, testServer } from './helpers/server.js';
+
+/*
+ * Audit 25, a first-time user following the README, getting-started, registry and gateway docs against a real
+ * `lookout serve` (DuckDB file store):
+ * - POST /v1/models/:name/predict of a model whose version has no upstream (every `--demo` model), whose serving alias
+ *   is not set, or that is paused answered 503 naming the cause only ("1.0.0: no upstream configured"): now the
+ *   message says what to run (the CLI command and the API call), the `details.attempts` unchanged;
+ * - `lookout rollout abort|pause|resume` without such a rollout said `has no running or paused or promoted rollout`
+ *   (a baking rollout is "promoted") with no way on: now `no running, paused or baking rollout to abort` and where to
+ *   see the last one;
+ * - `--help`: `rollout start --reason` had no description, `--analysis` sent to docs/registry.md (its settings are in
+ *   docs/gateway.md), `lookout status --api-key` asked for the admin scope "for changes" (it changes nothing: read).
+ */
+const SCHEMA = { type: 'object', properties: { amount: { type: 'number' } } };
+
+describe('audit 25: what a newcomer meets first says what to do', { timeout: 90_000 }, () => {
+  let s: Server;
+  let base = '';
+  const ok = succeeding(() => base);
+  const cli = (args: string[]) => lookoutAsync([...args, '--url', base], 30_000, { ...process.env, COLUMNS: '' });
+  const predict = (model: string) => call(base, 'POST', `/v1/models/${model}/predict`, { features: { amount: 3 } });
+
+  before(async () => {
+    s = await testServer();
+    base = s.url;
+    await ok('POST', '/v1/models', { name: 'fraud', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await ok('PUT', '/v1/models/fraud/versions/1.0.0', {});
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('a predict no upstream could answer says what to set: the alias, the upstream, the pause', async () => {
+    let r = await predict('fraud');
+    assert.equal(r.status, 503);
+    let e = r.body.error as { code: string; message: string; details: { attempts: Array<{ version: string | null; error: string }> } };
+    assert.equal(e.code, 'unavailable');
+    assert.deepEqual(e.details.attempts, [{ version: null, error: 'alias "production" is not set' }]);
+    assert.match(e.message, /^model "fraud" cannot answer now: \(no version\): alias "production" is not set\. To serve it: point alias "production" at a version: lookout models set-alias fraud production VERSION --reason TEXT \(PUT \/v1\/models\/fraud\/aliases\/production\)$/);
+
+    await ok('PUT', '/v1/models/fraud/aliases/production', { version: '1.0.0', reason: 'first' });
+    r = await predict('fraud');
+    e = r.body.error as typeof e;
+    assert.equal(r.status, 503);
+    assert.deepEqual(e.details.attempts, [{ version: '1.0.0', error: 'no upstream configured' }]);
+    assert.match(e.message, /: 1\.0\.0: no upstream configured\. To serve it: give version 1\.0\.0 its model server's URL: lookout versions update fraud 1\.0\.0 --upstream URL \(PATCH \/v1\/models\/fraud\/versions\/1\.0\.0 \{"upstream": URL\}\)$/);
+
+    await ok('POST', '/v1/models/fraud/pause', { reason: 'drill' });
+    r = await predict('fraud');
+    e = r.body.error as typeof e;
+    assert.deepEqual(e.details.attempts, [{ version: '1.0.0', error: 'model paused' }]);
+    assert.match(e.message, /: 1\.0\.0: model paused\. To serve it: resume the model: lookout models resume fraud \(POST \/v1\/models\/fraud\/resume\)$/);
+    await ok('POST', '/v1/models/fraud/resume', {});
+
+    await ok('POST', '/v1/models/fraud/versions/1.0.0/pause', {});
+    r = await predict('fraud');
+    e = r.body.error as typeof e;
+    assert.deepEqual(e.details.attempts, [{ version: '1.0.0', error: 'version paused' }]);
+    assert.match(e.message, /: 1\.0\.0: version paused\. To serve it: resume the version: lookout versions resume fraud 1\.0\.0 \(POST \/v1\/models\/fraud\/versions\/1\.0\.0\/resume\)$/);
+    await ok('POST', '/v1/models/fraud/versions/1.0.0/resume', {});
+  });
+
+  test('rollout abort, pause and resume without such a rollout say so plainly and where to look', async () => {
+    let r = await cli(['rollout', 'abort', 'fraud', '--reason', 'stop']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /model "fraud" has no running, paused or baking rollout to abort; `lookout rollout status fraud` \(GET \/v1\/models\/fraud\/rollout\) shows its last one \(HTTP 409 conflict\)/);
+    r = await cli(['rollout', 'pause', 'fraud']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /model "fraud" has no running or paused rollout to pause; `lookout rollout status fraud`/);
+    const a = await call(base, 'POST', '/v1/models/fraud/rollout/resume', {});
+    assert.equal(a.status, 409);
+    assert.match((a.body.error as { message: string }).message, /^model "fraud" has no running or paused rollout to resume; /);
+  });
+
+  test('--help describes every option, names the right doc and the scope a command needs', async () => {
+    const start = await cli(['rollout', 'start', '--help']);
+    assert.match(start.stdout, /--reason <text> +why \(kept in the deployment history\) \(required\)/);
+    assert.match(start.stdout, /\(see docs\/gateway\.md\)/);
+    assert.doesNotMatch(start.stdout, /docs\/registry\.md/);
+    const status = await cli(['status', '--help']);
+    assert.match(status.stdout, /--api-key <key> +API key \(read scope\)/);
+    assert.doesNotMatch(status.stdout, /admin scope/);
+    const pause = await cli(['versions', 'pause', '--help']);
+    assert.match(pause.stdout, /--reason <text> +why \(kept in the deployment history\)/);
+    assert.match(pause.stdout, /--by <name> +who/);
+  });
+});
