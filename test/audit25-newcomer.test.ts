@@ -13,6 +13,9 @@ import { call, succeeding, testServer } from './helpers/server.js';
  * - `lookout rollout abort|pause|resume` without such a rollout said `has no running or paused or promoted rollout`
  *   (a baking rollout is "promoted") with no way on: now `no running, paused or baking rollout to abort` and where to
  *   see the last one;
+ * - an alert that kept firing over several windows updated its `observed` value and window at each evaluation but
+ *   kept the "most affected" segments of the window it started in (the demo's monthly_spend drift alert: observed
+ *   0.1559 on 11-30, segments eu 0.82, us 0.70 of 11-28): they are now those of the window observed;
  * - `--help`: `rollout start --reason` had no description, `--analysis` sent to docs/registry.md (its settings are in
  *   docs/gateway.md), `lookout status --api-key` asked for the admin scope "for changes" (it changes nothing: read).
  */
@@ -88,5 +91,48 @@ describe('audit 25: what a newcomer meets first says what to do', { timeout: 90_
     const pause = await cli(['versions', 'pause', '--help']);
     assert.match(pause.stdout, /--reason <text> +why \(kept in the deployment history\)/);
     assert.match(pause.stdout, /--by <name> +who/);
+  });
+});
+
+describe('audit 25: the most affected segments of a firing alert are those of the window it observes', { timeout: 60_000 }, () => {
+  const HOUR = 3_600_000;
+  const H1 = Date.UTC(2026, 11, 7, 9, 0, 0);
+  let now = H1 + HOUR + 5 * 60_000;
+  let s: Server;
+  let base = '';
+  const ok = succeeding(() => base);
+  // 40 events per region in the hour, `failed` of them with an error
+  const hour = (start: number, failed: Record<string, number>) => ['eu', 'us'].flatMap((region) => Array.from({ length: 40 }, (_, i) => ({
+    id: `${region}-${start}-${i}`, model: 'seg', version: '1', timestamp: new Date(start + i * 60_000).toISOString(), features: { amount: i },
+    prediction: 1, segment: { region }, ...(i < (failed[region] ?? 0) && { error: 'boom' }),
+  })));
+
+  before(async () => {
+    s = await testServer({ clock: () => now, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    base = s.url;
+    await ok('POST', '/v1/models', { name: 'seg', outputKind: 'regression', segmentKeys: ['region'], inputSchema: SCHEMA });
+    await ok('POST', '/v1/models/seg/versions', { version: '1' });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  test('the second firing window names its own worst segment, with its value', async () => {
+    // hour 1: eu fails half its requests, us none; hour 2: eu none, us 30 of 40
+    assert.equal((await ok('POST', '/v1/events', { events: hour(H1, { eu: 20 }) }))['accepted'], 80);
+    await ok('POST', '/v1/monitors', { id: 'seg-errors', model: 'seg', metric: 'errorRate', window: '1h', minSamples: 10, levels: [{ severity: 'page', threshold: 0.1 }] });
+    await ok('POST', '/v1/monitors/run', {});
+    const first = ((await ok('GET', '/v1/alerts?state=open'))['alerts'] as Array<{ context: Record<string, unknown> }>)[0];
+    assert.ok(first, 'the first hour fires');
+    assert.deepEqual(first.context['segments'], [{ segment: 'region=eu', value: 0.5 }, { segment: 'region=us', value: 0 }]);
+    now = H1 + 2 * HOUR + 5 * 60_000;
+    assert.equal((await ok('POST', '/v1/events', { events: hour(H1 + HOUR, { us: 30 }) }))['accepted'], 80);
+    await ok('POST', '/v1/monitors/run', {});
+    const alerts = (await ok('GET', '/v1/alerts?state=open'))['alerts'] as Array<{ context: Record<string, unknown> }>;
+    assert.equal(alerts.length, 1, 'one alert, still open');
+    const c = alerts[0]?.context ?? {};
+    assert.equal(c['windowStart'], H1 + HOUR);
+    assert.equal(c['observed'], 30 / 80);
+    assert.deepEqual(c['segments'], [{ segment: 'region=us', value: 0.75 }, { segment: 'region=eu', value: 0 }]);
   });
 });
