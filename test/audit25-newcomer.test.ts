@@ -16,7 +16,8 @@ import { call, succeeding, testServer } from './helpers/server.js';
  * - an alert that kept firing over several windows updated its `observed` value and window at each evaluation but
  *   kept the "most affected" segments of the window it started in (the demo's monthly_spend drift alert: observed
  *   0.1559 on 11-30, segments eu 0.82, us 0.70 of 11-28): they are now those of the window observed;
- * - `--help`: `rollout start --reason` had no description, `--analysis` sent to docs/registry.md (its settings are in
+ * - `--help`: `rollout start --reason` and `versions register --git-commit` had no description, `promote --resamples`
+ *   no default, `--analysis` sent to docs/registry.md (its settings are in
  *   docs/gateway.md), `lookout status --api-key` asked for the admin scope "for changes" (it changes nothing: read).
  */
 const SCHEMA = { type: 'object', properties: { amount: { type: 'number' } } };
@@ -91,6 +92,10 @@ describe('audit 25: what a newcomer meets first says what to do', { timeout: 90_
     const pause = await cli(['versions', 'pause', '--help']);
     assert.match(pause.stdout, /--reason <text> +why \(kept in the deployment history\)/);
     assert.match(pause.stdout, /--by <name> +who/);
+    const register = await cli(['versions', 'register', '--help']);
+    assert.match(register.stdout, /--git-commit <sha> +the training code's commit \(lineage\.gitCommit\)/);
+    const promote = await cli(['promote', '--help']);
+    assert.match(promote.stdout, /--resamples <n> +bootstrap resamples \(default 1000\)/);
   });
 });
 

@@ -53,7 +53,7 @@ export function promoteCommand(setCode: (c: number) => void): Command {
     .option('--alias <alias>', 'alias to move', 'production').requiredOption('--reason <text>', 'why (kept in the history)').option('--by <name>', 'who')
     .option('--test-set <file.jsonl>', 'labelled rows, scored by both versions\' upstreams').option('--label <field>', 'label field of the test set', 'label')
     .option('--metric <id>', 'gate metric (default rocAuc, accuracy or mae)').option('--min-improvement <x>', 'required improvement (default: any)', parseNumber)
-    .option('--significant', 'also require the 95% interval of the improvement above zero').option('--resamples <n>', 'bootstrap resamples', parseNumber)
+    .option('--significant', 'also require the 95% interval of the improvement above zero').option('--resamples <n>', 'bootstrap resamples (default 1000)', parseNumber)
     .option('--seed <n>', 'seed of the bootstrap intervals (default 0; the result says which was used)', parseInteger)
     .option('--force', 'promote without a comparison')
     .action(action(setCode, async (model: string, version: string, o: Opts) => {

@@ -79,7 +79,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
   }));
   withApiOptions(versions.command('register <model> <version>').description('register a semver version (immutable) and optionally upload its artifact'))
     .option('--upstream <url>', 'HTTP endpoint of the model server for this version')
-    .option('--git-commit <sha>').option('--data-version <id>', 'training data version')
+    .option('--git-commit <sha>', 'the training code\'s commit (lineage.gitCommit)').option('--data-version <id>', 'training data version')
     .option('--hyperparameters <json>', 'JSON object', parseJsonObject).option('--metrics <json>', 'offline metrics, JSON object', parseJsonObject)
     .option('--reference-profile <uri>', 'where the reference profile comes from')
     .option('--tags <list>', 'comma-separated', parseList).option('--notes <text>', 'why this version exists')
