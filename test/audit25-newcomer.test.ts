@@ -16,6 +16,9 @@ import { call, succeeding, testServer } from './helpers/server.js';
  * - an alert that kept firing over several windows updated its `observed` value and window at each evaluation but
  *   kept the "most affected" segments of the window it started in (the demo's monthly_spend drift alert: observed
  *   0.1559 on 11-30, segments eu 0.82, us 0.70 of 11-28): they are now those of the window observed;
+ * - registering a candidate version (registry.md's `PUT .../versions/1.4.0`) makes it the newest, which monitoring
+ *   queries read by default: `/drift` of the model then answered 422 "version 1.4.0 ... has no reference yet" with no
+ *   word of why that version, nor of `?version=`; the distribution's 422 did not say how to upload one;
  * - `--help`: `rollout start --reason` and `versions register --git-commit` had no description, `promote --resamples`
  *   no default, `--analysis` sent to docs/registry.md (its settings are in
  *   docs/gateway.md), `lookout status --api-key` asked for the admin scope "for changes" (it changes nothing: read).
@@ -67,6 +70,23 @@ describe('audit 25: what a newcomer meets first says what to do', { timeout: 90_
     assert.deepEqual(e.details.attempts, [{ version: '1.0.0', error: 'version paused' }]);
     assert.match(e.message, /: 1\.0\.0: version paused\. To serve it: resume the version: lookout versions resume fraud 1\.0\.0 \(POST \/v1\/models\/fraud\/versions\/1\.0\.0\/resume\)$/);
     await ok('POST', '/v1/models/fraud/versions/1.0.0/resume', {});
+  });
+
+  test('a query of the newest version without a reference says it read the newest, and which versions have one', async () => {
+    const csv = `amount,prediction\n${Array.from({ length: 30 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`;
+    const up = await call(base, 'PUT', '/v1/models/fraud/versions/1.0.0/reference', csv, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    await ok('PUT', '/v1/models/fraud/versions/1.4.0', { notes: 'candidate' });
+    let r = await call(base, 'GET', '/v1/models/fraud/drift');
+    assert.equal(r.status, 422);
+    assert.equal((r.body.error as { message: string }).message, 'version 1.4.0 of "fraud" has no reference yet: upload one (PUT /v1/models/fraud/versions/1.4.0/reference); '
+      + '1.4.0 is the newest version of "fraud", which a query reads unless given ?version= (versions with a reference: 1.0.0)');
+    r = await call(base, 'GET', '/v1/models/fraud/drift?version=1.4.0');
+    assert.equal((r.body.error as { message: string }).message, 'version 1.4.0 of "fraud" has no reference yet: upload one (PUT /v1/models/fraud/versions/1.4.0/reference)');
+    r = await call(base, 'GET', '/v1/models/fraud/features/amount/distribution');
+    assert.equal(r.status, 422);
+    assert.match((r.body.error as { message: string }).message, /^version 1\.4\.0 of "fraud" has no reference yet: upload one \(PUT \/v1\/models\/fraud\/versions\/1\.4\.0\/reference\); 1\.4\.0 is the newest version/);
+    assert.equal((await call(base, 'GET', '/v1/models/fraud/drift?version=1.0.0')).status, 200);
   });
 
   test('rollout abort, pause and resume without such a rollout say so plainly and where to look', async () => {
