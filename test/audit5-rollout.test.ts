@@ -150,7 +150,7 @@ describe('audit 5: the rollout CLI', { timeout: 120_000 }, () => {
       assert.match(r.stdout, /^1\.0\.0 -> 1\.1\.0: rolled back at step 1 of 2 \(10% of traffic\) at \S+Z\nwhy: customer complaints \(by alice\)\n$/);
       r = await cli('abort', 'churn', '--reason', 'again');
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /model "churn" has no running or paused or promoted rollout \(HTTP 409 conflict\)/);
+      assert.match(r.stderr, /model "churn" has no running, paused or baking rollout to abort; `lookout rollout status churn` \(GET \/v1\/models\/churn\/rollout\) shows its last one \(HTTP 409 conflict\)/);
       r = await cli('abort', 'churn');
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /--reason/);

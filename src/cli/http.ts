@@ -7,11 +7,14 @@ export interface ApiOptions {
   apiKey?: string;
 }
 
-/** --url and --api-key (defaults from LOOKOUT_URL and LOOKOUT_API_KEY). */
-export function apiOptions(): Option[] {
+/**
+ * --url and --api-key (defaults from LOOKOUT_URL and LOOKOUT_API_KEY). `scope`: the key's scope the command needs
+ * (audit 25: every command's help said "admin scope for changes", `lookout status` and the lists too, which only read).
+ */
+export function apiOptions(scope: 'read' | 'admin' = 'admin'): Option[] {
   return [
     new Option('--url <url>', 'Lookout server URL').env('LOOKOUT_URL').default('http://127.0.0.1:8080'),
-    new Option('--api-key <key>', 'API key (admin scope for changes)').env('LOOKOUT_API_KEY'),
+    new Option('--api-key <key>', `API key (${scope} scope)`).env('LOOKOUT_API_KEY'),
   ];
 }
 

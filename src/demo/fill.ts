@@ -26,7 +26,7 @@ export const DEFAULT_DEMO: DemoPlan = { days: 30, churnPerMinute: 2, etaPerMinut
 
 /** Incidents in the demo data, relative to the end of the range. */
 export const INCIDENTS = {
-  churnDrift: { fromDaysAgo: 10, toDaysAgo: 7, description: 'churn: monthly_spend up 35%, plan mix shifts to basic, churn rate rises (drift and accuracy drop)' },
+  churnDrift: { fromDaysAgo: 10, toDaysAgo: 7, description: 'churn: monthly_spend up 35%, support_calls up 80%, plan mix shifts to basic, churn rate rises (drift and accuracy drop)' }, // support_calls: audit 25
   etaLatency: { fromDaysAgo: 5, hours: 4, description: 'eta: latency p95 x8 and 6% errors for 4 hours' },
 };
 

@@ -11,6 +11,7 @@ import { staticMisfit } from '../registry/serving.js';
 import type { EventRecorder } from './recorder.js';
 import type { GatewayStats } from './stats.js';
 import { UpstreamError, upstreamHeaders, type UpstreamAnswer, type UpstreamClients, type UpstreamFailure } from './upstream.js';
+import { unavailableHint } from './unavailable-hint.js';
 import { parsePredictBody, routeKeyFromHeader, routeKeyOf, type PredictBody } from './request.js';
 
 /** A running rollout's traffic policy, which takes precedence over the configured one. */
@@ -228,7 +229,8 @@ export class Gateway {
       // Under the generated id its upstreams were sent; a request's own id gets a new one: a retry with the request's
       // id is the prediction that id names (and labels).
       if (routed !== null) this.record(mctx, body, generated ? id : this.o.newId(), routed, null, elapsedMs, routedError);
-      throw new RegistryError(failureCode(attempts), `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}`,
+      // audit 25: the message says what to set or resume when that is why nothing could be called
+      throw new RegistryError(failureCode(attempts), `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}${unavailableHint(model, attempts)}`,
         { attempts: attempts.map((a) => ({ version: a.version, error: a.error })), id });
     }
     if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);

@@ -29,3 +29,20 @@ export function versionAndRange(deps: AppDeps, name: string, query: Record<strin
   if (!v) throw new ApiError('unknown_version', r.version ? `model "${name}" has no version "${r.version}"` : `model "${name}" has no versions yet`);
   return { v, r };
 }
+
+/**
+ * The 422 of a query that needs the version's reference. Audit 25: registering a candidate version (registry.md's
+ * `PUT .../versions/1.4.0`) makes it the newest, which a query reads unless given `version`, and `/drift` of a model
+ * that was fine a moment before answered "version 1.4.0 ... has no reference yet" without a word of why that version;
+ * so, when the version was not asked for, the message says so and names the versions that have a reference.
+ */
+export function noReferenceError(deps: AppDeps, v: VersionContext, asked: string | undefined): ApiError {
+  const { model, version } = v.record;
+  let newest = '';
+  if (asked === undefined) {
+    const others = deps.catalog.versions(model).filter((x) => x.reference !== null && x.record.version !== version).map((x) => x.record.version);
+    const list = others.length > 10 ? `${others.slice(-10).join(', ')}, ...` : others.join(', ');
+    newest = `; ${version} is the newest version of "${model}", which a query reads unless given ?version=${others.length > 0 ? ` (versions with a reference: ${list})` : ''}`;
+  }
+  return new ApiError('unprocessable', `version ${version} of "${model}" has no reference yet: upload one (PUT /v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}/reference)${newest}`);
+}

@@ -355,9 +355,11 @@ export class MonitorService {
     // "ok" only matters when something may be open (it resolves the alert)
     if (after.phase === 'inactive' && prev && before.phase === 'inactive' && prev.status !== 'insufficient_data') return [];
     const at = r.evaluation.at;
-    // segments are worked out once, when the monitor starts firing (it costs one read per segment)
-    const starting = after.phase === 'firing' && before.phase !== 'firing';
-    const segments = starting ? await this.deps.evaluator.affectedSegments(r.def, at).catch(() => []) : [];
+    // The segments of the window observed, at each firing evaluation (one read per segment, once per window while it
+    // fires). Audit 25: they were worked out when the monitor started firing only, so an alert firing for days showed
+    // the observed value of its latest window beside the segments of its first (the demo's drift alert: observed
+    // 0.1559, "most affected" 0.82 and 0.70, of two days before).
+    const segments = after.phase === 'firing' ? await this.deps.evaluator.affectedSegments(r.def, at).catch(() => []) : [];
     return [{
       source: r.def.id, model: r.def.model, version: r.version, severity: after.phase === 'firing' ? (status as Signal['severity']) : null, at,
       labels: monitorLabels(r.def), context: alertContext(r, at, this.deps.dashboardUrl(), segments),

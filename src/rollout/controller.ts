@@ -146,7 +146,7 @@ export class RolloutController implements RoutingOverrides {
   }
 
   private async pauseNow(model: string, by: string, reason: string): Promise<{ rollout: Rollout; changed: boolean }> {
-    const r = this.running(model, ['running', 'paused']);
+    const r = this.running(model, ['running', 'paused'], 'pause');
     if (r.state === 'paused') return { rollout: r, changed: false };
     // the looks so far spent their share of the step's levels: the looks after the resume get what they left
     r.stepLooks = [...r.stepLooks ?? [], this.s.looks.reached(r, this.o.clock())];
@@ -161,7 +161,7 @@ export class RolloutController implements RoutingOverrides {
   }
 
   private async resumeNow(model: string, by: string, reason: string): Promise<{ rollout: Rollout; changed: boolean }> {
-    const r = this.running(model, ['running', 'paused']);
+    const r = this.running(model, ['running', 'paused'], 'resume');
     if (r.state === 'running') return { rollout: r, changed: false };
     r.state = 'running';
     r.stepStartedAt = this.o.clock();
@@ -178,7 +178,7 @@ export class RolloutController implements RoutingOverrides {
     return this.exclusive(async () => {
       // after the tick in progress: an abort during its promotion rolls the promotion back, not only the canary alias
       await settle(this.s, this.s.active.get(model));
-      const r = this.running(model, ['running', 'paused', 'promoted']);
+      const r = this.running(model, ['running', 'paused', 'promoted'], 'abort');
       await rollback(this.s, r, `${reason} (by ${by})`, by, undefined, opts.manual === true);
       return r;
     });
@@ -200,9 +200,14 @@ export class RolloutController implements RoutingOverrides {
     return this.ticking;
   }
 
-  private running(model: string, states: Array<Rollout['state']>): Rollout {
+  private running(model: string, states: Array<Rollout['state']>, verb: string): Rollout {
     const r = this.s.active.get(model);
-    if (!r || !states.includes(r.state)) throw new RegistryError('conflict', `model "${model}" has no ${states.join(' or ')} rollout`);
+    if (!r || !states.includes(r.state)) {
+      // audit 25: was "has no running or paused or promoted rollout", a baking rollout called promoted, and no way on
+      const names = states.map((st) => (st === 'promoted' ? 'baking' : st));
+      const list = names.length > 2 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}` : names.join(' or ');
+      throw new RegistryError('conflict', `model "${model}" has no ${list} rollout to ${verb}; \`lookout rollout status ${model}\` (GET /v1/models/${encodeURIComponent(model)}/rollout) shows its last one`);
+    }
     return r;
   }
 }

@@ -33,7 +33,7 @@ export function actionsCommand(setCode: (c: number) => void): Command {
       writeMore('lookout actions list', { state: o.state, model: o.model, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
-  for (const o of apiOptions()) list.addOption(o);
+  for (const o of apiOptions('read')) list.addOption(o);
   for (const verb of ['approve', 'reject'] as const) {
     const sub = cmd.command(`${verb} <id>`).description(verb === 'approve' ? 'approve an action waiting for approval: it runs now' : 'reject an action waiting for approval: it does not run')
       .option('--by <name>', 'who (default: the API key name)')

@@ -50,7 +50,7 @@ export function alertsCommand(setCode: (c: number) => void): Command {
       writeMore('lookout alerts list', { state: o.state, model: o.model, 'active-from': o.activeFrom, 'active-to': o.activeTo, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
-  for (const o of apiOptions()) list.addOption(o);
+  for (const o of apiOptions('read')) list.addOption(o);
   const verbs: Array<[string, string, string]> = [
     ['ack', 'ack', 'acknowledge an alert (it stays open until resolved, but is not repeated)'],
     ['resolve', 'resolve', 'resolve an alert by hand'],

@@ -53,7 +53,7 @@ export function promoteCommand(setCode: (c: number) => void): Command {
     .option('--alias <alias>', 'alias to move', 'production').requiredOption('--reason <text>', 'why (kept in the history)').option('--by <name>', 'who')
     .option('--test-set <file.jsonl>', 'labelled rows, scored by both versions\' upstreams').option('--label <field>', 'label field of the test set', 'label')
     .option('--metric <id>', 'gate metric (default rocAuc, accuracy or mae)').option('--min-improvement <x>', 'required improvement (default: any)', parseNumber)
-    .option('--significant', 'also require the 95% interval of the improvement above zero').option('--resamples <n>', 'bootstrap resamples', parseNumber)
+    .option('--significant', 'also require the 95% interval of the improvement above zero').option('--resamples <n>', 'bootstrap resamples (default 1000)', parseNumber)
     .option('--seed <n>', 'seed of the bootstrap intervals (default 0; the result says which was used)', parseInteger)
     .option('--force', 'promote without a comparison')
     .action(action(setCode, async (model: string, version: string, o: Opts) => {
@@ -86,7 +86,7 @@ export function rollbackCommand(setCode: (c: number) => void): Command {
 export function rolloutCommand(setCode: (c: number) => void): Command {
   const ro = new Command('rollout').description('progressive rollouts (canary / shadow / blue-green)');
   addRolloutSpecOptions(withApiOptions(ro.command('start <model> <version>').description('start a progressive rollout of VERSION')))
-    .requiredOption('--reason <text>').option('--by <name>', 'who (default: the API key\'s name)')
+    .requiredOption('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who (default: the API key\'s name)')
     .action(action(setCode, async (model: string, version: string, o: ApiOptions & RolloutSpecOptions & { reason: string; by?: string }) => {
       const body = { candidate: version, ...rolloutSpecBody(o), reason: o.reason, ...(o.by && { by: o.by }) };
       const r = await api<{ rollout: { id: string; weight: number } }>(o, 'POST', `/v1/models/${encodeURIComponent(model)}/rollout`, body);

@@ -78,6 +78,6 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
       process.stdout.write(o.json ? JSON.stringify(tick, null, 2) + '\n' : said);
       setCode(EXIT.ok);
     });
-  for (const sub of [list, evaluations, run]) for (const opt of apiOptions()) sub.addOption(opt);
+  for (const sub of [list, evaluations, run]) for (const opt of apiOptions(sub === run ? 'admin' : 'read')) sub.addOption(opt);
   return cmd;
 }

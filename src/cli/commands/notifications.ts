@@ -41,6 +41,6 @@ export function notificationsCommand(setCode: (c: number) => void): Command {
       }
       setCode(EXIT.ok);
     });
-  for (const o of apiOptions()) list.addOption(o);
+  for (const o of apiOptions('read')) list.addOption(o);
   return cmd;
 }

@@ -53,7 +53,7 @@ export function addRolloutSpecOptions(cmd: Command): Command {
     .option('--max-error-rate <x>', 'SLO: the candidate\'s error rate objective, 0..1 (slo.maxErrorRate, default 0.05)', parseNumber)
     .option('--max-p95-ms <ms>', 'SLO: the candidate\'s p95 latency objective (slo.maxP95Ms, default 1000)', parseNumber)
     .option('--slo-min-samples <n>', 'SLO: requests before the SLO is judged (slo.minSamples, default 50)', parseNumber)
-    .option('--analysis <json>', 'other analysis settings as JSON, e.g. \'{"maxDisagreement":0.1}\' (see docs/registry.md)', parseJsonObject)
+    .option('--analysis <json>', 'other analysis settings as JSON, e.g. \'{"maxDisagreement":0.1}\' (see docs/gateway.md)', parseJsonObject)
     .option('--slo <json>', 'other SLO settings as JSON, e.g. \'{"errorRateAlpha":0.005}\'', parseJsonObject);
 }
 

@@ -74,6 +74,6 @@ export function silencesCommand(setCode: (c: number) => void): Command {
     process.stdout.write(`silence ${silence.id} expired at ${iso(silence.endsAt)}\n`);
     setCode(EXIT.ok);
   });
-  for (const c of [list, add, expire]) for (const o of apiOptions()) c.addOption(o);
+  for (const c of [list, add, expire]) for (const o of apiOptions(c === list ? 'read' : 'admin')) c.addOption(o);
   return cmd;
 }

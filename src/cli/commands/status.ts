@@ -94,7 +94,7 @@ export function statusCommand(setCode: (c: number) => void): Command {
       }
       setCode(found.length > 0 ? EXIT.unwell : EXIT.ok);
     });
-  for (const opt of apiOptions()) cmd.addOption(opt);
+  for (const opt of apiOptions('read')) cmd.addOption(opt);
   return cmd;
 }
 

@@ -79,7 +79,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
   }));
   withApiOptions(versions.command('register <model> <version>').description('register a semver version (immutable) and optionally upload its artifact'))
     .option('--upstream <url>', 'HTTP endpoint of the model server for this version')
-    .option('--git-commit <sha>').option('--data-version <id>', 'training data version')
+    .option('--git-commit <sha>', 'the training code\'s commit (lineage.gitCommit)').option('--data-version <id>', 'training data version')
     .option('--hyperparameters <json>', 'JSON object', parseJsonObject).option('--metrics <json>', 'offline metrics, JSON object', parseJsonObject)
     .option('--reference-profile <uri>', 'where the reference profile comes from')
     .option('--tags <list>', 'comma-separated', parseList).option('--notes <text>', 'why this version exists')
@@ -141,7 +141,7 @@ export function versionsCommand(setCode: (c: number) => void): Command {
       print(o, r, () => `${model}@${version} updated\n`);
     }));
   for (const verb of ['pause', 'resume'] as const) {
-    withApiOptions(versions.command(`${verb} <model> <version>`).description(`${verb} one version (kill switch)`)).option('--reason <text>').option('--by <name>')
+    withApiOptions(versions.command(`${verb} <model> <version>`).description(`${verb} one version (kill switch)`)).option('--reason <text>', 'why (kept in the deployment history)').option('--by <name>', 'who (default: the API key\'s name)')
       .action(action(setCode, async (model: string, version: string, o: Opts) => {
         const r = await api<{ paused: boolean; changed?: boolean }>(o, 'POST', `${m(model, version)}/${verb}`, { ...(o.reason && { reason: o.reason }), ...(o.by && { by: o.by }) });
         print(o, r, () => `${model}@${version}: ${r.paused ? 'paused' : 'serving'}${r.changed === false ? ' (already; nothing changed)' : ''}\n`);

@@ -53,6 +53,8 @@ describe('issue 5: paired comparison and promotion gate', () => {
     assert.match(g.reason, /logLoss: candidate [\d.]+ vs current [\d.]+; improvement -[\d.]+ \(95% CI .*\) is below the required 0\.0100/);
     const same = pairedComparison({ task: 'binary', labels, a: { scores: sa }, b: { scores: sa }, resamples: 50 });
     assert.equal(promotionGate(same).pass, false, 'equal is not better');
+    // audit 25: an equal candidate under the default gate was "improvement 0.0000 (...) is below the required > 0"
+    assert.match(promotionGate(same).reason, /improvement 0\.0000 \(95% CI 0\.0000\.\.0\.0000\) is not above 0, the default minimum \(any improvement; gate\.minImprovement, or lookout promote --min-improvement, sets another\)$/);
     assert.throws(() => promotionGate(c, { metric: 'f1' }), UnknownGateMetricError);
   });
 

@@ -40,6 +40,9 @@ export function defaultGateMetric(c: PairedComparison): string {
   return c.task === 'regression' ? 'mae' : 'accuracy';
 }
 
+// audit 25: was "is below the required > 0", said of an improvement of 0.0000 too
+const DEFAULT_REFUSAL = 'is not above 0, the default minimum (any improvement; gate.minImprovement, or lookout promote --min-improvement, sets another)';
+
 export function promotionGate(c: PairedComparison, cfg: GateConfig = {}): GateResult {
   const metric = cfg.metric ?? defaultGateMetric(c);
   const m = c.metrics.find((x) => x.metric === metric);
@@ -57,7 +60,7 @@ export function promotionGate(c: PairedComparison, cfg: GateConfig = {}): GateRe
   // 0 (the default) asks for strictly better; a negative minimum is a non-inferiority margin (at most that much worse)
   const big = minImprovement !== 0 ? improvement >= minImprovement - tol : improvement > tol;
   if (!big) {
-    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) is below the required ${minImprovement !== 0 ? f(minImprovement) : '> 0'}` };
+    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) ${minImprovement !== 0 ? `is below the required ${f(minImprovement)}` : DEFAULT_REFUSAL}` };
   }
   if (requireSignificant && !(ci !== null && ci[0] > 0)) {
     return { ...base, pass: false, reason: `${metric}: improvement ${f(improvement)} is not significant (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)} includes 0)` };

@@ -5,7 +5,7 @@ import { prevDouble } from '../../core/drift/from-summary.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
 import { ApiError } from '../errors.js';
-import { versionAndRange } from '../model-params.js';
+import { noReferenceError, versionAndRange } from '../model-params.js';
 import { RANGE_QUERY } from '../params.js';
 
 const BINS = 30;
@@ -38,7 +38,7 @@ export function distributionRoutes(deps: AppDeps) {
         const spec = v.spec.features.find((f) => f.name === req.params.feature);
         if (!spec) throw new ApiError('not_found', `model "${req.params.name}" has no feature "${req.params.feature.slice(0, 200)}"; features: ${v.spec.features.map((f) => f.name).join(', ')}`);
         const ref = v.reference?.summary.features.get(spec.name);
-        if (!v.reference) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet`);
+        if (!v.reference) throw noReferenceError(deps, v, r.version);
         if (!ref) throw new ApiError('unprocessable', `the reference of version ${v.record.version} of "${v.record.model}" has no feature "${spec.name}" (declared after the reference was made): upload the reference again with it`);
         const cur = (await deps.reader.merged(v, r.segment, r.from, r.to)).features.get(spec.name);
         const eff = deps.reader.effectiveRange(r.from, r.to);

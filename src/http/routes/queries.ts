@@ -10,7 +10,7 @@ import type { WindowSummary } from '../../core/summary/window.js';
 import type { AppDeps } from '../deps.js';
 import { answer, type AnswerSpec } from '../answers/index.js';
 import { ApiError } from '../errors.js';
-import { requireModel, versionAndRange } from '../model-params.js';
+import { noReferenceError, requireModel, versionAndRange } from '../model-params.js';
 import { RANGE_QUERY, thresholdParam, type RangeParams } from '../params.js';
 import { coveredSeconds as covered, performanceFigures } from '../query-figures.js';
 import { checkComputedWindows, checkSeriesWindows, seriesMethodParams } from '../series-method-params.js';
@@ -65,7 +65,7 @@ export function queryRoutes(deps: AppDeps) {
       const driftShare = driftShareParam(req.query['driftShare']);
       const merged = await deps.reader.merged(v, r.segment, r.from, r.to);
       const d = driftOf(v, merged, { ...(method && { method }), ...(threshold !== undefined && { threshold }) }, driftShare);
-      if (!d) throw new ApiError('unprocessable', `version ${v.record.version} of "${v.record.model}" has no reference yet: upload one (PUT /v1/models/${v.record.model}/versions/${v.record.version}/reference)`);
+      if (!d) throw noReferenceError(deps, v, r.version);
       return { ...head(v, r), ...d, note: 'computed from window summaries: KS from KLL sketches (statistic within stats.ks.errorBound of the exact value; p-value conservative; exact while neither sketch has compacted), Wasserstein between sketch items, PSI/Jensen-Shannon/Hellinger exact on the reference bins' };
     }));
 
