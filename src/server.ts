@@ -123,7 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<Server> {
     const stopped = (): boolean => closing || aborted();
     const filler = deps.filler as WindowValueFiller;
     const warm = (): Promise<void> => warmUp(deps, { days: warmUpDays, stopped })
-      .then((r) => app.log.info(`query caches warmed for ${r.models} models in ${Math.round(r.ms)} ms`))
+      .then((r) => app.log.info(`query caches warmed for ${r.models} model${r.models === 1 ? '' : 's'} in ${Math.round(r.ms)} ms`))
       .catch((e: unknown) => { if (!closing) app.log.warn(`query cache warm-up failed: ${String(e)}`); });
     const warmOn = warmUpDays > 0 && opts.listen !== false;
     // Stored window values of closed hour and day windows, computed ahead of queries (monitoring/window-value-filler.ts):
