@@ -26,7 +26,7 @@ describe('audit12: schema refusals in words', () => {
 
   test('an unknown field is named, with the known ones', async () => {
     const r = await refusal('POST', '/v1/models', { name: 'mx', outputKind: 'binary', inputSchema: {}, segmentkeys: ['region'] });
-    assert.equal(r.message, 'body has an unknown field "segmentkeys"; known: name, outputKind, inputSchema, segmentKeys, classes, description');
+    assert.equal(r.message, 'body has an unknown field "segmentkeys"; known: name, outputKind, inputSchema, segmentKeys, classes, description; did you mean "segmentKeys"?'); // audit 25: the field meant
     // details as before: Ajv's errors, without the schema or the value verbose mode adds
     assert.deepStrictEqual(Object.keys(r.errors[0] ?? {}).sort(), ['instancePath', 'keyword', 'message', 'params', 'schemaPath']);
     assert.deepStrictEqual(r.errors[0]?.['params'], { additionalProperty: 'segmentkeys' });
@@ -36,7 +36,7 @@ describe('audit12: schema refusals in words', () => {
     assert.equal((await refusal('POST', '/v1/models', { name: 'churn model', outputKind: 'binary', inputSchema: {} })).message,
       'body/name must be 1 to 128 letters, digits, ".", "_" or "-", starting with a letter or digit (got "churn model")');
     assert.equal((await refusal('POST', '/v1/models', { name: 'mx', outputKind: 'binar', inputSchema: {} })).message,
-      'body/outputKind must be one of "binary", "multiclass", "regression" (got "binar")');
+      'body/outputKind must be one of "binary", "multiclass", "regression" (got "binar"; did you mean "binary"?)'); // audit 25
     assert.equal((await refusal('POST', '/v1/models', { name: 5, outputKind: 'binary', inputSchema: {} })).message, 'body/name must be string (got number)');
     const long = 'x'.repeat(5_000);
     const m = (await refusal('POST', '/v1/models', { name: long, outputKind: 'binary', inputSchema: {} })).message;
