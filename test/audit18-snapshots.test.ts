@@ -95,7 +95,8 @@ describe('audit 18: listing, deleting and keeping the newest snapshots (lookout 
     for (const keep of ['0', '-1', 'two', '1.5', '']) {
       const r = await call(srv.url, 'POST', `/v1/admin/snapshots?keep=${keep}`);
       assert.equal(r.status, 400, `${keep}: ${JSON.stringify(r.body)}`);
-      assert.match((r.body as { error: { message: string } }).error.message, /keep must be a whole number of snapshots to keep, at least 1/);
+      // an empty keep: refused as every empty query parameter is (audit 25)
+      assert.match((r.body as { error: { message: string } }).error.message, keep === '' ? /query parameter "keep" is empty/ : /keep must be a whole number of snapshots to keep, at least 1/);
     }
     const cliBad = await cli('--keep', '0');
     assert.equal(cliBad.code, 2);

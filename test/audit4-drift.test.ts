@@ -36,7 +36,8 @@ describe('drift over stored windows: audit 4 (real server, DuckDB file, real CLI
       assert.equal(r.status, 400, `driftShare=${bad}: ${r.status} ${JSON.stringify(r.body)}`);
       const e = r.body['error'] as { code: string; message: string };
       assert.equal(e.code, 'bad_request');
-      assert.match(e.message, /driftShare must be a number in \(0, 1\]/);
+      // an empty driftShare: refused as every empty query parameter is (audit 25)
+      assert.match(e.message, bad === '' ? /query parameter "driftShare" is empty/ : /driftShare must be a number in \(0, 1\]/);
     }
   });
 

@@ -158,7 +158,9 @@ describe('audit 8 (query): a drift threshold that is not a number is refused as 
       for (const raw of ['abc', '', '0x10', 'Infinity']) {
         const r = await call(s.url, 'GET', `${path}threshold=${encodeURIComponent(raw)}`);
         assert.equal(r.status, 400, `${path} ${raw}: ${JSON.stringify(r.body)}`);
-        assert.ok((r.body['error'] as { message: string }).message.startsWith(`threshold must be a number (got ${JSON.stringify(raw)}); valid thresholds: chisquare: a p-value in (0, 1]`), path);
+        // an empty threshold: refused as every empty query parameter is (audit 25)
+        const message = (r.body['error'] as { message: string }).message;
+        assert.ok(raw === '' ? message.startsWith('query parameter "threshold" is empty') : message.startsWith(`threshold must be a number (got ${JSON.stringify(raw)}); valid thresholds: chisquare: a p-value in (0, 1]`), `${path} ${message}`);
       }
       for (const [raw, value] of [[' 0.2', 0.2], ['1e-1', 0.1]] as const) {
         const r = await call(s.url, 'GET', `${path}threshold=${encodeURIComponent(raw)}`);

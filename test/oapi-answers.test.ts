@@ -259,7 +259,8 @@ describe(`answers described by GET /v1/openapi.json (real server, ${store === 'd
     const events = [...first['events'] as unknown[], ...last['events'] as unknown[]] as Array<{ error: string | null; prediction: unknown }>;
     assert.equal(events.length, 241);
     assert.ok(events.some((e) => e.error !== null && e.prediction === null), 'the failed inference');
-    await check('get', p, `/v1/models/mc/events?${range}&segment=&limit=5`);
+    // no segment: the parameter left out (`segment=` is a 400 since audit 25)
+    await check('get', p, `/v1/models/mc/events?${range}&limit=5`);
     await check('get', p, `/v1/models/clf/events?${range}&segment=region=eu&limit=3`);
     await check('get', p, `/v1/models/reg/events?${empty}`);
     refused('get', p, first, (a) => delete (a['events'] as Array<Record<string, unknown>>)[0]!['ts'], 'an event\'s ts removed');

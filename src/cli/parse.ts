@@ -44,10 +44,20 @@ export function parsePort(value: string): number {
 }
 
 /**
- * A model name given to a list's --model: not empty. The API reads `?model=` as no filter, so `--model "$MODEL"` with
- * MODEL unset listed every model's alerts under "alerts of model " (audit 24).
+ * A model name given to a list's --model: not empty. The API read `?model=` as no filter, so `--model "$MODEL"` with
+ * MODEL unset listed every model's alerts under "alerts of model " (audit 24); it refuses it since audit 25.
  */
 export function parseModelName(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('an empty model name: give the model\'s name, or leave --model out to list every model\'s.');
+  return value;
+}
+
+/**
+ * An option's value that the command sends as a query parameter (a time, a cursor, a segment, a notifier): not empty.
+ * The API refuses an empty parameter since audit 25, naming the parameter rather than the option; `lookout models
+ * history --from "$FROM"` with FROM unset left it out and listed the whole history.
+ */
+export function parseNonEmpty(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('an empty value: give one, or leave the option out for its default.');
   return value;
 }

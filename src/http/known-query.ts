@@ -31,7 +31,8 @@ const MAX_NAME = 100;
  * Refuses a request carrying a query parameter its route does not read with 400 `unknown_parameter` (details.unknown,
  * details.known, details.suggestions), before its body is read and after its API key is checked (preParsing: the
  * routes' onRequest hooks have run). Until audit 18 unknown parameters were ignored: `/drift?segmnet=country=FR`
- * answered for the whole traffic, `/v1/alerts?stat=open` listed every alert.
+ * answered for the whole traffic, `/v1/alerts?stat=open` listed every alert. A declared parameter given empty is a 400
+ * `bad_request` too (emptyParameters, audit 25).
  *
  * Every route must declare its parameters (route config `query`; `[]` for none): a route added without a declaration
  * makes the app fail to start (this onRoute hook throws), so none can forget it. Call before any route is added.
@@ -50,7 +51,7 @@ export function useKnownQuery(app: FastifyInstance): void {
   // callback style: an async hook costs a promise and a microtask per request
   app.addHook('preParsing', (req, _reply, payload, done) => {
     if (req.is404) return done(null, payload);
-    const problem = unknownParameters(req);
+    const problem = unknownParameters(req) ?? emptyParameters(req);
     if (problem) return done(problem);
     done(null, payload);
   });
@@ -69,6 +70,35 @@ function unknownParameters(req: FastifyRequest): ApiError | null {
   const unknown = Object.keys(q).filter((k) => !spec.includes(k));
   if (unknown.length === 0) return null;
   return unknownParameterError(`${req.method} ${req.routeOptions.url ?? ''}`, unknown, spec);
+}
+
+/**
+ * Audit 25: a declared parameter given empty (`?from=&version=`, or `?from` alone) is a 400 `bad_request` naming it
+ * (details.empty), for every route at once. Each route read an empty value as the parameter left out, so a script whose
+ * variable was unset (`?from=$FROM`) got the default range, every version or the whole traffic, and read it as the
+ * answer to its question. Routes taking any parameter (ANY_QUERY: probes, the dashboard's files) are not checked.
+ */
+function emptyParameters(req: FastifyRequest): ApiError | null {
+  const spec = req.routeOptions.config.query;
+  if (spec === ANY_QUERY || spec === undefined) return null;
+  const q = req.query as Record<string, unknown> | null;
+  if (typeof q !== 'object' || q === null) return null;
+  let empty: string[] | undefined;
+  for (const k of Object.keys(q)) {
+    const v = q[k];
+    if (v === '' || (Array.isArray(v) && v.includes(''))) (empty ??= []).push(k);
+  }
+  return empty === undefined ? null : emptyParameterError(empty);
+}
+
+/** The 400 for declared query parameters given without a value. */
+export function emptyParameterError(empty: readonly string[]): ApiError {
+  const one = empty.length === 1;
+  const named = empty.slice(0, MAX_LISTED).map((e) => `"${e.slice(0, MAX_NAME)}"`).join(', ');
+  return new ApiError('bad_request', one
+    ? `query parameter ${named} is empty: give it a value, or leave it out of the query for its default (an empty value is not read as left out)`
+    : `query parameters ${named} are empty: give them values, or leave them out of the query for their defaults (an empty value is not read as left out)`,
+  { empty: empty.slice(0, MAX_LISTED).map((e) => e.slice(0, MAX_NAME)) });
 }
 
 /** The 400 for `unknown` parameters sent to `route` (e.g. "GET /v1/models/:name/drift"), which reads `known`. */

@@ -12,12 +12,17 @@ const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
  * ISO-8601 as queries take it: a date, or a date and a time (seconds and their fraction optional) with an optional
  * zone; without one, UTC. Not Date.parse: it reads "foo 5" as May 2001, rolls 2026-02-30 over into March, and reads a
  * time without a zone in the server's time zone. A `+01:00` zone written unencoded in a URL arrives as ` 01:00` (a query
- * string's `+` is a space): read as `+01:00`, as the README's example `2026-01-31T13:00+01:00` means.
+ * string's `+` is a space): read as `+01:00`, as the README's example `2026-01-31T13:00+01:00` means. Since audit 25 a
+ * zone may also be `+0100` (ISO 8601's basic form: `date +%FT%T%z`) or `+01` (PostgreSQL's text), as event timestamps.
  */
-const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?([Zz]|[+ -]\d{2}:\d{2})?)?$/;
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?([Zz]|[+ -]\d{2}(?::?\d{2})?)?)?$/;
+
+/** The forms a time is accepted in, as a refusal shows them. */
+export const TIME_FORMS = 'epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z, 2026-01-31T13:00:00+01:00 (or +0100, +01) or 2026-01-31 (no zone: UTC)';
 
 /** A time given as epoch ms or ISO-8601 (see ISO_TIME). */
 export function parseTime(v: unknown, name: string): number | undefined {
+  // '' is left out for body fields (a query's empty parameter is refused before: known-query's emptyParameters, audit 25)
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new ApiError('bad_request', `${name} must be a time`);
   const epoch = /^\d+$/.test(v);
@@ -29,7 +34,7 @@ export function parseTime(v: unknown, name: string): number | undefined {
   const unit = epoch && n !== undefined && (n < 1e11 || n > MAX_EPOCH_MS) ? unitProblem(n) : null;
   if (unit !== null) throw new ApiError('bad_request', unit.replace(/^timestamp /, `${name} `).replace(/ or an RFC 3339 date-time$/, ' or an ISO-8601 time'));
   if (n === undefined || !(n <= MAX_EPOCH_MS)) {
-    throw new ApiError('bad_request', `${name} must be epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z (no zone: UTC) (got "${v.slice(0, 50)}")`);
+    throw new ApiError('bad_request', `${name} must be ${TIME_FORMS} (got "${v.slice(0, 50)}")`);
   }
   return n;
 }

@@ -16,6 +16,22 @@ test('RFC 3339 date-times with a zone are read exactly, fractions and offsets in
   assert.equal(parseRfc3339('0050-01-01T00:00:00Z'), new Date('0050-01-01T00:00:00Z').getTime());
 });
 
+test('audit 25: a zone in ISO 8601\'s basic form (+hhmm: `date +%FT%T%z`) or as hours alone (+hh: PostgreSQL\'s text) is read as +hh:mm', () => {
+  assert.equal(parseRfc3339('2026-11-30T13:30:00+0130'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T07:00:00-0500'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T13:00:00+01'), NOW);
+  assert.equal(parseRfc3339('2026-11-30 07:00:00.000-05'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T12:00:00+0000'), NOW);
+  assert.equal(parseRfc3339('2026-11-30T12:00:00.25+00'), NOW + 250);
+  assert.equal(parseRfc3339('2016-12-31T18:59:60-0500'), Date.UTC(2017, 0, 1), 'a leap second in a basic offset');
+  assert.equal(parseEventTimestamp('2026-11-30T13:00:00+0100', NOW + 1), NOW);
+  // not offsets: one digit, three, a colon without minutes, hours or minutes out of range, seconds
+  for (const s of ['2026-11-30T12:00:00+1', '2026-11-30T12:00:00+010', '2026-11-30T12:00:00+01:', '2026-11-30T12:00:00+01:0', '2026-11-30T12:00:00+2400',
+    '2026-11-30T12:00:00+24', '2026-11-30T12:00:00+0160', '2026-11-30T12:00:00+010000', '2026-11-30T12:00:00+01:00:00', '2026-11-30T12:00:00 0100', '2026-11-30T12:00:00+01Z']) {
+    assert.equal(parseRfc3339(s), undefined, s);
+  }
+});
+
 test('a leap second (23:59:60 UTC, in any offset) is read as the next second, 00:00:00 of the next day; second 60 of another minute is refused', () => {
   // Until audit 13 refused as "must be an RFC 3339 date-time", which it is.
   const newYear = Date.UTC(2017, 0, 1);

@@ -2,8 +2,12 @@
  * Event timestamps: RFC 3339 date-times (an ISO-8601 profile: date, time and a time zone, "Z" or "+hh:mm")
  * or epoch milliseconds. Anything else (a bare date, "1", "yesterday", local times without a zone) is refused:
  * Date.parse would guess, and the guess depends on the server's time zone.
+ *
+ * The zone may also be ISO 8601's basic `+hhmm` (`date +%FT%T%z`, strftime's %z, Java's `Z` pattern) or `+hh`
+ * (PostgreSQL's timestamptz text, `2026-12-01 10:00:00+01`): both were refused until audit 25, though they name the
+ * offset as exactly. The same regular expression, no slower (test/audit25-params measures it).
  */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
 
 /** Latest accepted epoch ms (year 9999); the caller also bounds it by its clock. */
 export const MAX_EPOCH_MS = 253_402_300_799_999;
@@ -21,7 +25,7 @@ export function parseRfc3339(s: string): number | undefined {
   let offset = 0;
   if (m[9] !== undefined) {
     const oh = Number(m[10]);
-    const om = Number(m[11]);
+    const om = m[11] === undefined ? 0 : Number(m[11]);
     if (oh > 23 || om > 59) return undefined;
     offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }

@@ -142,7 +142,8 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
   const unit = unitProblem(raw['timestamp']);
   if (unit !== null) return reject(index, 'invalid_timestamp', unit, undefined, id);
   const ts = parseEventTimestamp(raw['timestamp'], env.now);
-  if (ts === undefined) return reject(index, 'invalid_timestamp', leapSecondProblem(raw['timestamp']) ?? 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z") or epoch milliseconds, not before 1970', undefined, id);
+  // the accepted zones shown since audit 25, which reads +0100 and +01 (src/ingest/timestamp.ts)
+  if (ts === undefined) return reject(index, 'invalid_timestamp', leapSecondProblem(raw['timestamp']) ?? 'timestamp must be an RFC 3339 date-time with a time zone (e.g. "2026-01-31T12:00:00Z", "2026-01-31T13:00:00+01:00"; +0100 and +01 are read too) or epoch milliseconds, not before 1970', undefined, id);
   if (ts > env.now + env.maxFutureMs) return reject(index, 'invalid_timestamp', tooFarAhead(ts, env), { maxFutureMs: env.maxFutureMs, serverTime: new Date(env.now).toISOString() }, id);
   const features = raw['features'];
   if (!isObject(features)) return reject(index, 'invalid_features', 'features must be a JSON object', undefined, id);

@@ -39,9 +39,13 @@ export function withParams(route: Route, changes: Record<string, string | undefi
 /** A date-time without a zone (`2026-01-31T12:00`): read as UTC, as the API reads it, not in the browser's time zone. */
 const ZONELESS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
-/** An ISO time of the URL: a `+01:00` offset arrives as ` 01:00` (a query string's `+` is a space); no zone: UTC. */
+/**
+ * An ISO time of the URL: a `+01:00` offset arrives as ` 01:00` (a query string's `+` is a space); no zone: UTC. An
+ * offset `+0100` or `+01` (as the API reads them since audit 25) is written `+01:00` for Date.parse, which reads no
+ * `+01`: such a link showed the view's default range.
+ */
 function parseIso(s: string): number {
-  const v = s.replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
+  const v = s.replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)([ +-])(\d{2}):?(\d{2})?$/, (_, t: string, sign: string, h: string, m?: string) => `${t}${sign === ' ' ? '+' : sign}${h}:${m ?? '00'}`);
   return Date.parse(ZONELESS.test(v) ? `${v}Z` : v);
 }
 

@@ -4,7 +4,7 @@ import { EXIT } from '../exit.js';
 import { listTable, minuteTime } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
-import { parseInteger, parseModelName } from '../parse.js';
+import { parseInteger, parseModelName, parseNonEmpty } from '../parse.js';
 import { stateOption } from '../state-option.js';
 
 type ListOpts = ApiOptions & { state: string; model?: string; limit?: number; before?: string; json?: boolean };
@@ -20,7 +20,7 @@ export function actionsCommand(setCode: (c: number) => void): Command {
     .option('--state <states>', `${ACTION_STATES.join(', ')} (comma-separated) or all`, stateOption(ACTION_STATES), 'all')
     .option('--model <name>', 'only this model', parseModelName)
     .option('--limit <n>', 'actions to list (1 to 10000; default 1000)', parseInteger)
-    .option('--before <id>', 'the page after this action: older ones (the "more:" line)')
+    .option('--before <id>', 'the page after this action: older ones (the "more:" line)', parseNonEmpty)
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
       const { actions, next } = await api(o, 'GET', `/v1/actions${queryString({ state: o.state, model: o.model, limit: o.limit?.toString(), before: o.before })}`) as { actions: ActionRecord[]; next: string | null };

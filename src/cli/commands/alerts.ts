@@ -6,7 +6,7 @@ import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
 import { terminalWidth } from '../width.js';
 import { alertSummary } from './alert-summary.js';
-import { parseInteger, parseModelName } from '../parse.js';
+import { parseInteger, parseModelName, parseNonEmpty } from '../parse.js';
 
 type ListOpts = ApiOptions & { state: string; model?: string; activeFrom?: string; activeTo?: string; limit?: number; before?: string; json?: boolean };
 /** The fewest terminal columns of an alert's summary, however narrow the terminal (the line wraps then). */
@@ -25,12 +25,12 @@ type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
 export function alertsCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('alerts').description('list alerts and acknowledge, resolve or mark them as false positives');
   const list = cmd.command('list').description('list alerts (newest first)')
-    .option('--state <state>', 'open, acknowledged, resolved or all', 'open')
+    .option('--state <state>', 'open, acknowledged, resolved or all', parseNonEmpty, 'open')
     .option('--model <name>', 'only this model', parseModelName)
-    .option('--active-from <time>', 'only alerts active at this time or later: open, acknowledged, or ended at or after it (epoch ms or ISO time)')
-    .option('--active-to <time>', 'only alerts active before this time: started before it (with --active-from: those active at some moment of the range)')
+    .option('--active-from <time>', 'only alerts active at this time or later: open, acknowledged, or ended at or after it (epoch ms or ISO time)', parseNonEmpty)
+    .option('--active-to <time>', 'only alerts active before this time: started before it (with --active-from: those active at some moment of the range)', parseNonEmpty)
     .option('--limit <n>', 'alerts to list (1 to 10000; default 1000)', parseInteger)
-    .option('--before <id>', 'the page after this alert: those that started before it (the "more:" line)')
+    .option('--before <id>', 'the page after this alert: those that started before it (the "more:" line)', parseNonEmpty)
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
       const { alerts, next } = await api(o, 'GET', `/v1/alerts${queryString({ state: o.state, model: o.model, activeFrom: o.activeFrom, activeTo: o.activeTo, limit: o.limit?.toString(), before: o.before })}`) as { alerts: AlertRecord[]; next: string | null };

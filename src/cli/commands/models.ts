@@ -3,7 +3,7 @@ import { action, api, print, withApiOptions, type ApiOptions } from '../api.js';
 import { MAX_MODELS_PAGE } from '../../http/model-pages.js';
 import { listTable } from '../format.js';
 import { pool } from '../../io/pool.js';
-import { parseInteger } from '../parse.js';
+import { parseInteger, parseNonEmpty } from '../parse.js';
 
 type Opts = ApiOptions & { reason?: string; by?: string; from?: string; to?: string };
 
@@ -40,7 +40,7 @@ export function modelsCommand(setCode: (c: number) => void): Command {
       print(o, r, () => (r.previous === version ? `${model} ${alias}: already ${version} (nothing changed, nothing recorded)\n` : `${model} ${alias}: ${r.previous ?? '(unset)'} -> ${version}\n`));
     }));
   withApiOptions(models.command('history <model>').description('deployment history: alias changes, promotions, rollbacks, pauses'))
-    .option('--from <time>', 'epoch ms or ISO time').option('--to <time>', 'epoch ms or ISO time')
+    .option('--from <time>', 'epoch ms or ISO time', parseNonEmpty).option('--to <time>', 'epoch ms or ISO time', parseNonEmpty)
     .action(action(setCode, async (model: string, o: Opts) => {
       const q = new URLSearchParams({ ...(o.from && { from: o.from }), ...(o.to && { to: o.to }) });
       const r = await api<{ deployments: Array<Record<string, unknown>> }>(o, 'GET', `/v1/models/${encodeURIComponent(model)}/deployments?${q.toString()}`);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { EvaluationRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { fmt, listTable, minuteTime } from '../format.js';
-import { parseModelName } from '../parse.js';
+import { parseModelName, parseNonEmpty } from '../parse.js';
 import { api, apiOptions, queryString as query, type ApiOptions } from '../http.js';
 
 type ListOpts = ApiOptions & { model?: string; json?: boolean };
@@ -49,8 +49,8 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
       setCode(EXIT.ok);
     });
   const evaluations = cmd.command('evaluations <id>').description('the stored evaluations of a monitor or SLO, oldest first (default: the last 7 days)')
-    .option('--from <time>', 'range start: epoch ms or ISO time')
-    .option('--to <time>', 'range end: epoch ms or ISO time')
+    .option('--from <time>', 'range start: epoch ms or ISO time', parseNonEmpty)
+    .option('--to <time>', 'range end: epoch ms or ISO time', parseNonEmpty)
     .option('--json', 'print JSON')
     .action(async (id: string, o: EvaluationsOpts) => {
       // the whole range: the API answers up to 10,000 a page (an SLO's week), `next` the `from` of the rest

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { NotificationRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { listTable } from '../format.js';
+import { parseNonEmpty } from '../parse.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 
 type ListOpts = ApiOptions & { from?: string; to?: string; status: 'sent' | 'failed' | 'all'; notifier?: string; json?: boolean };
@@ -16,10 +17,10 @@ const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d+Z$/, 
 export function notificationsCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('notifications').description('the notification log: which alert groups were sent to which notifier, and the failures with their error');
   const list = cmd.command('list').description('list notifications, oldest first (default: the last day)')
-    .option('--from <time>', 'range start: epoch ms or ISO time')
-    .option('--to <time>', 'range end: epoch ms or ISO time')
+    .option('--from <time>', 'range start: epoch ms or ISO time', parseNonEmpty)
+    .option('--to <time>', 'range end: epoch ms or ISO time', parseNonEmpty)
     .addOption(new Option('--status <status>', 'only those sent, or failed').choices(['sent', 'failed', 'all']).default('all'))
-    .option('--notifier <id>', 'only this notifier\'s (an id of alerting.notifiers, or one of the range\'s log)')
+    .option('--notifier <id>', 'only this notifier\'s (an id of alerting.notifiers, or one of the range\'s log)', parseNonEmpty)
     .option('--json', 'print JSON')
     .action(async (o: ListOpts) => {
       const all: NotificationRecord[] = [];

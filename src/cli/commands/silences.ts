@@ -6,7 +6,7 @@ import { EXIT } from '../exit.js';
 import { listTable } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
 import { writeMore } from '../more-hint.js';
-import { parseInteger } from '../parse.js';
+import { parseInteger, parseNonEmpty } from '../parse.js';
 import { parseCliDuration } from './rollout-options.js';
 import { stateOption } from '../state-option.js';
 
@@ -35,7 +35,7 @@ export function silencesCommand(setCode: (c: number) => void): Command {
   const list = cmd.command('list').description('list silences (latest expiry first)')
     .option('--state <states>', 'active, pending, expired (comma-separated) or all', stateOption(SILENCE_STATES), 'active,pending')
     .option('--limit <n>', 'silences to list (1 to 10000; default 1000)', parseInteger)
-    .option('--before <id>', 'the page after this silence: those expiring before it (the "more:" line)')
+    .option('--before <id>', 'the page after this silence: those expiring before it (the "more:" line)', parseNonEmpty)
     .option('--json', 'print JSON')
     .action(async (o: ApiOptions & { json?: boolean; state: string; limit?: number; before?: string }) => {
       const { silences, next } = await api(o, 'GET', `/v1/silences${queryString({ state: o.state, limit: o.limit?.toString(), before: o.before })}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };

@@ -3,7 +3,7 @@ import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { minuteTime, table } from '../format.js';
 import { api, apiOptions, type ApiOptions } from '../http.js';
-import { parseList, parseNumber } from '../parse.js';
+import { parseList, parseModelName, parseNonEmpty, parseNumber } from '../parse.js';
 import { parseCliDuration } from './rollout-options.js';
 import { segmentQueryParam, segmentsOverlap } from '../../monitoring/segment-match.js';
 import { FAIL_ON, findings, notMeasured, statusCells, statusHeader, type FailOn, type Finding, type OverviewRow } from './status-rows.js';
@@ -66,11 +66,11 @@ function parseLast(v: string): number {
 export function statusCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('status')
     .description('one row per model version: traffic, errors, latency, drift, quality and open alerts (talks to a running server: --url, --api-key)')
-    .option('--model <name>', 'only this model')
-    .option('--segment <segment>', 'only the figures of this segment, e.g. region=eu,tier=gold (keys joined by ",", as the API\'s ?segment=)')
+    .option('--model <name>', 'only this model', parseModelName)
+    .option('--segment <segment>', 'only the figures of this segment, e.g. region=eu,tier=gold (keys joined by ",", as the API\'s ?segment=)', parseNonEmpty)
     .addOption(new Option('--last <duration>', 'the range up to now, e.g. 1h, 24h, 7d (default: the server\'s, the last 24 h)').argParser(parseLast).conflicts(['from', 'to']))
-    .option('--from <time>', 'range start: epoch ms or ISO time')
-    .option('--to <time>', 'range end: epoch ms or ISO time (default now)')
+    .option('--from <time>', 'range start: epoch ms or ISO time', parseNonEmpty)
+    .option('--to <time>', 'range end: epoch ms or ISO time (default now)', parseNonEmpty)
     .option('--quality', 'also the realized (or estimated) headline metric: accuracy, MAE of a regression (slower: labels are joined)')
     .option('--fail-on <list>', `exit 1 when any version is unwell by one of: ${FAIL_ON.join(', ')} (comma-separated)`, parseFailOn)
     .option('--max-error-rate <share>', 'the highest error rate that is well, for --fail-on errors (0 to 1)', parseRate, 0.05)

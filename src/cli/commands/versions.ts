@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { InputError } from '../../io/errors.js';
 import { action, api, ApiCallError, print, uploadFile, withApiOptions, type ApiOptions } from '../api.js';
 import { listTable } from '../format.js';
-import { parseList } from '../parse.js';
+import { parseList, parseNonEmpty } from '../parse.js';
 
 type Opts = ApiOptions & {
   upstream?: string; gitCommit?: string; dataVersion?: string; hyperparameters?: Record<string, unknown>; metrics?: Record<string, number>;
@@ -64,7 +64,7 @@ const m = (model: string, version?: string): string => `/v1/models/${encodeURICo
 export function versionsCommand(setCode: (c: number) => void): Command {
   const versions = new Command('versions').description('model versions: semver, artifacts, lineage (talks to a running server: --url, --api-key)');
   withApiOptions(versions.command('list <model>').description('versions of a model'))
-    .option('--sort <order>', 'semver (precedence, prereleases before their release) or created', 'semver')
+    .option('--sort <order>', 'semver (precedence, prereleases before their release) or created', parseNonEmpty, 'semver')
     .action(action(setCode, async (model: string, o: Opts & { sort: string }) => {
       const r = await api<{ versions: Array<Record<string, unknown>> }>(o, 'GET', `${m(model)}?sort=${encodeURIComponent(o.sort)}`);
       print(o, r, () => listTable(`model ${model} has no versions`, ['version', 'created', 'aliases', 'artifact', 'git', 'tags', 'paused'], r.versions.map((v) => [

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
 import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
-import { parseTime } from '../params.js';
+import { parseTime, TIME_FORMS } from '../params.js';
 import { bodyOf, statesParam } from './alerting-params.js';
 import { cursorParam, filteredPage, limitParam, RECORD_PAGE } from './page-params.js';
 
@@ -23,7 +23,7 @@ function time(v: unknown, name: string): number | undefined {
   } catch {
     t = NaN;
   }
-  if (!Number.isSafeInteger(t)) throw new ApiError('validation_failed', `"${name}" must be epoch milliseconds or an ISO-8601 time such as 2026-01-31T12:00:00Z (no zone: UTC)`);
+  if (!Number.isSafeInteger(t)) throw new ApiError('validation_failed', `"${name}" must be ${TIME_FORMS}`);
   return t;
 }
 
