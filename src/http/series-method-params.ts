@@ -7,12 +7,17 @@ import { ApiError } from './errors.js';
 import { thresholdParam } from './params.js';
 import { didYouMean } from '../core/text/closest.js';
 
+/** A 400 for a `method` query parameter naming no drift method: the known ones, and the one meant. */
+export function checkDriftMethod(method: string | undefined): void {
+  if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method.slice(0, 100)}"; known methods: ${knownDriftMethods().join(', ')}${didYouMean(method, knownDriftMethods())}`);
+}
+
 /** `method` and `threshold` of GET /timeseries and /series, checked (given once, a known method); null when neither is given. */
 export function askedSeriesMethod(q: Record<string, unknown>): { method?: string; threshold?: number; raw: unknown } | null {
   if (q['method'] === undefined && q['threshold'] === undefined) return null;
   for (const k of ['method', 'threshold']) if (q[k] !== undefined && typeof q[k] !== 'string') throw new ApiError('bad_request', `${k} must be given once`);
   const method = q['method'] as string | undefined;
-  if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}${didYouMean(method, knownDriftMethods())}`);
+  checkDriftMethod(method);
   return { ...(method !== undefined && { method }), ...(q['threshold'] !== undefined && { threshold: thresholdParam(q['threshold']) }), raw: q['threshold'] };
 }
 

@@ -13,16 +13,14 @@ import { ApiError } from '../errors.js';
 import { noReferenceError, requireModel, versionAndRange } from '../model-params.js';
 import { RANGE_QUERY, thresholdParam, type RangeParams } from '../params.js';
 import { coveredSeconds as covered, performanceFigures } from '../query-figures.js';
-import { checkComputedWindows, checkSeriesWindows, seriesMethodParams } from '../series-method-params.js';
+import { checkComputedWindows, checkDriftMethod, checkSeriesWindows, seriesMethodParams } from '../series-method-params.js';
 import { seriesDriftMethod, seriesMetric, seriesMetricProblem, TIMESERIES_METRICS } from '../../monitoring/timeseries.js';
 import { isClipped, seriesPoints } from '../../monitoring/series-points.js';
-import { knownDriftMethods } from '../../core/drift/registry.js';
 import { DEFAULT_DRIFT_SHARE, isDriftShare } from '../../core/drift/dataset.js';
 import { MAX_BUCKETS, performanceBuckets } from '../../monitoring/performance-buckets.js';
 import { segmentMatches } from '../../monitoring/segment-match.js';
 import { isOverflowSegment } from '../../ingest/segment-cap.js';
 import { formatDuration, parseDuration } from '../../monitors/duration.js';
-import { didYouMean } from '../../core/text/closest.js';
 
 type RG = { Params: { name: string }; Querystring: Record<string, unknown> };
 type Req = FastifyRequest<RG>;
@@ -57,7 +55,7 @@ export function queryRoutes(deps: AppDeps) {
       const { v, r } = ctx(req);
       for (const k of ['method', 'threshold']) if (Array.isArray(req.query[k])) throw new ApiError('bad_request', `${k} must be given once (got ${(req.query[k] as unknown[]).length} values)`);
       const method = typeof req.query['method'] === 'string' ? req.query['method'] : undefined;
-      if (method !== undefined && !knownDriftMethods().includes(method)) throw new ApiError('bad_request', `unknown drift method "${method}"; known methods: ${knownDriftMethods().join(', ')}${didYouMean(method, knownDriftMethods())}`);
+      checkDriftMethod(method);
       const threshold = thresholdParam(req.query['threshold']);
       // the threshold applies to the method each feature uses (the one asked for where it fits the kind, else the automatic one)
       const tp = threshold !== undefined && v.reference ? thresholdProblem(threshold, driftKinds(v), v.reference.profile.rows, { ...(method && { method }) }) : null;
