@@ -238,7 +238,8 @@ describe('audit 18 (query): every endpoint of a real server refuses unknown quer
       }
       checked.push(r.url);
     }
-    for (const u of ['/v1/models/:name/drift', '/v1/models/:name/timeseries', '/v1/models/:name/series', '/v1/models/:name/performance/buckets', '/v1/overview', '/v1/alerts', '/v1/models/:name/shadow']) {
+    // audit 25: GET /v1/silences' activeFrom/activeTo (the values' activeFrom, activeTo)
+    for (const u of ['/v1/models/:name/drift', '/v1/models/:name/timeseries', '/v1/models/:name/series', '/v1/models/:name/performance/buckets', '/v1/overview', '/v1/alerts', '/v1/silences', '/v1/models/:name/shadow']) {
       assert.ok(checked.includes(u), `${u} checked`);
     }
     // the parameters of a reference upload (PUT .../reference) and /v1/models/:name/rollouts?before=

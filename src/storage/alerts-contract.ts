@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ActionRecord, AlertRecord, AlertStore, EvaluationRecord, NotificationRecord, PageCursor, SilenceRecord, StoredMonitor } from './alerts.js';
 import type { StorageBackend } from './backend.js';
+import { silenceRangeContract } from './silences-contract.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -265,5 +266,7 @@ export function alertStoreContract(name: string, open: () => Promise<StorageBack
         assert.deepStrictEqual(got, inRange, `pages of ${n}`);
       }
     });
+
+    silenceRangeContract(() => s, T0);
   });
 }

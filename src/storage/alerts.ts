@@ -117,6 +117,20 @@ export interface AlertQuery {
   before?: PageCursor;
 }
 
+export interface SilenceQuery {
+  /** Only silences with endsAt after it (those not expired at that time). */
+  endingAfter?: number;
+  /**
+   * Only silences muting at some moment of [activeFrom, activeTo) (audit 25): a silence mutes from startsAt until
+   * endsAt (excluded), so those with startsAt before activeTo and endsAt after activeFrom; one that never muted
+   * (expired before it started: startsAt not before endsAt) is in no range. Either bound may be given alone.
+   */
+  activeFrom?: number;
+  activeTo?: number;
+  after?: PageCursor;
+  limit?: number;
+}
+
 export interface AlertStore {
   putMonitor(m: StoredMonitor): Promise<void>;
   getMonitor(id: string): Promise<StoredMonitor | null>;
@@ -154,9 +168,10 @@ export interface AlertStore {
   getSilence(id: string): Promise<SilenceRecord | null>;
   /**
    * Every silence, latest expiry first (then by id); with `endingAfter`, only those that expire after it (the ones that
-   * may still mute); `after` (`at` an expiry) and `limit` page them.
+   * may still mute); with activeFrom/activeTo, those muting at some moment of the range; `after` (`at` an expiry) and
+   * `limit` page them.
    */
-  listSilences(q?: { endingAfter?: number; after?: PageCursor; limit?: number }): Promise<SilenceRecord[]>;
+  listSilences(q?: SilenceQuery): Promise<SilenceRecord[]>;
 
   /** Inserts notifications (one transaction; a second one of the same id replaces the first). */
   appendNotifications(n: readonly NotificationRecord[]): Promise<void>;

@@ -1,18 +1,29 @@
 import type { Annotation } from './charts/time.js';
-import { allAlerts, deployments, silences } from './data.js';
+import { matches } from '../../src/core/rules/matchers.js';
+import { allAlerts, allSilences, deployments } from './data.js';
 import type { Range } from './route.js';
 import { alertTitle } from './status.js';
-import type { Point } from './types.js';
+import type { Point, Silence } from './types.js';
+
+/**
+ * A silence drawn on a model's charts: one of its matchers on the `model` label matches the model, as the silence
+ * stage reads it (audit 25: a regex matched every model, and `model!=churn` was drawn on churn's charts).
+ */
+function silencesModel(x: Silence, model: string): boolean {
+  return x.matchers.some((m) => m.name === 'model' && matches(m, { model }));
+}
 
 /**
  * Deployment, alert and silence annotations for a model's time charts (empty where the endpoint is missing). The alerts
  * are those the server answers active at some moment of the chart's range, every page of them (audit 24: the model's
- * 1,000 newest alerts were read and filtered here, so a past range of a model with more newer alerts had no markers).
- * `activeTo` is exclusive: one past the range's end keeps an alert that started at it, as the chart's axis does.
+ * 1,000 newest alerts were read and filtered here, so a past range of a model with more newer alerts had no markers);
+ * the silences likewise those muting at some moment of it (audit 25: one page of every silence was read, the 1,000 of
+ * the latest expiry, so among a deploy script's daily silences a past range had none).
+ * `activeTo` is exclusive: one past the range's end keeps an alert or silence that started at it, as the chart's axis does.
  */
 export async function annotationsFor(model: string, range: Range): Promise<{ list: Annotation[]; sources: string[] }> {
   const active = { activeFrom: Math.round(range.from), activeTo: Math.round(range.to) + 1 };
-  const [d, a, s] = await Promise.all([deployments(model, range), allAlerts({ model, state: 'all', ...active }), silences()]);
+  const [d, a, s] = await Promise.all([deployments(model, range), allAlerts({ model, state: 'all', ...active }), allSilences(active)]);
   const list: Annotation[] = [];
   for (const x of d.value.deployments) {
     list.push({ at: x.at, kind: x.kind === 'rollback' ? 'rollback' : 'deploy', label: `${x.kind} ${x.alias}: ${x.from ?? '∅'} → ${x.to} (${x.by}: ${x.reason})` });
@@ -22,8 +33,7 @@ export async function annotationsFor(model: string, range: Range): Promise<{ lis
     list.push({ at: x.startsAt, end: x.endsAt, kind: 'alert', label: `${x.severity} alert: ${alertTitle(x)}${x.falsePositive ? ' (false positive)' : ''}` });
   }
   for (const x of s.value.silences) {
-    if (!x.matchers.some((m) => m.name === 'model' && (m.value === model || m.isRegex))) continue;
-    if (x.startsAt > range.to || x.endsAt < range.from) continue;
+    if (!silencesModel(x, model)) continue;
     list.push({ at: x.startsAt, end: x.endsAt, kind: 'silence', label: `silence: ${x.comment} (${x.createdBy})` });
   }
   const sources = [d.available ? 'deployments' : '', a.available ? 'alerts' : '', s.available ? 'silences' : ''].filter(Boolean);

@@ -115,6 +115,8 @@ export interface Alert {
   endsAt: number | null;
   updatedAt: number;
   acknowledgedBy?: string;
+  /** The note of the last acknowledgement or resolve (its `note`). */
+  note?: string;
   silenced: boolean;
   inhibited: boolean;
   /** Loose on purpose: alerts raised from outside (POST /v1/alerts) carry a summary rather than a metric. */

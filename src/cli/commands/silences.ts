@@ -28,24 +28,40 @@ function silenceDuration(v: string): number {
 }
 const iso = (t: number): string => new Date(t).toISOString();
 
+type ListOpts = ApiOptions & { json?: boolean; state?: string; activeFrom?: string; activeTo?: string; limit?: number; before?: string };
+
+/** What an empty `silences list` says: "no silences in state all muting from 2026-01-01 until 2026-01-02". */
+function noneListed(o: ListOpts & { state: string }): string {
+  const active = o.activeFrom === undefined && o.activeTo === undefined ? ''
+    : ` muting${o.activeFrom === undefined ? '' : ` from ${o.activeFrom}`}${o.activeTo === undefined ? '' : ` until ${o.activeTo}`}`;
+  return `no silences${o.state === 'all' ? '' : ` in state ${o.state}`}${active}${o.before === undefined ? '' : ` before ${o.before}`}`;
+}
+
 /** `lookout silences list|add|expire`. */
 export function silencesCommand(setCode: (c: number) => void): Command {
   const cmd = new Command('silences').description('mute alerts matching label matchers for a while');
   // as amtool: the silences that mute now or will, not the expired ones piling up (a deploy script's daily silences)
   const list = cmd.command('list').description('list silences (latest expiry first)')
-    .option('--state <states>', 'active, pending, expired (comma-separated) or all', stateOption(SILENCE_STATES), 'active,pending')
+    .option('--state <states>', 'active, pending, expired (comma-separated) or all (default: active,pending; all with --active-from/--active-to)', stateOption(SILENCE_STATES))
+    // audit 25: as `alerts list --active-from/--active-to` (GET /v1/silences?activeFrom=&activeTo=)
+    .option('--active-from <time>', 'only silences muting at this time or later: expiring after it (epoch ms or ISO time)')
+    .option('--active-to <time>', 'only silences muting before this time: starting before it (with --active-from: those muting at some moment of the range)')
     .option('--limit <n>', 'silences to list (1 to 10000; default 1000)', parseInteger)
     .option('--before <id>', 'the page after this silence: those expiring before it (the "more:" line)', parseNonEmpty)
     .option('--json', 'print JSON')
-    .action(async (o: ApiOptions & { json?: boolean; state: string; limit?: number; before?: string }) => {
-      const { silences, next } = await api(o, 'GET', `/v1/silences${queryString({ state: o.state, limit: o.limit?.toString(), before: o.before })}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };
+    .action(async (o: ListOpts) => {
+      // a past range's silences have expired since: without --state, a range lists them whatever their state now
+      const ranged = o.activeFrom !== undefined || o.activeTo !== undefined;
+      const state = o.state ?? (ranged ? 'all' : 'active,pending');
+      const q = { state, activeFrom: o.activeFrom, activeTo: o.activeTo, limit: o.limit?.toString(), before: o.before };
+      const { silences, next } = await api(o, 'GET', `/v1/silences${queryString(q)}`) as { silences: Array<SilenceRecord & { state: string }>; next: string | null };
       if (o.json) process.stdout.write(JSON.stringify(silences, null, 2) + '\n');
       else {
-        process.stdout.write(listTable(`no silences${o.state === 'all' ? '' : ` in state ${o.state}`}${o.before === undefined ? '' : ` before ${o.before}`}`, ['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
+        process.stdout.write(listTable(noneListed({ ...o, state }), ['id', 'state', 'matchers', 'starts', 'ends', 'by', 'comment'], silences.map((s) => [
           s.id, s.state, s.matchers.map(formatMatcher).join(','), iso(s.startsAt), iso(s.endsAt), s.createdBy, s.comment,
         ])));
       }
-      writeMore('lookout silences list', { state: o.state, limit: o.limit }, 'before', next, o.json);
+      writeMore('lookout silences list', { state: o.state, 'active-from': o.activeFrom, 'active-to': o.activeTo, limit: o.limit }, 'before', next, o.json);
       setCode(EXIT.ok);
     });
   const add = cmd.command('add').description('create a silence')

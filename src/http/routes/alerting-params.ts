@@ -40,6 +40,20 @@ export function statesParam<T extends string>(q: Record<string, unknown>, known:
   }
 }
 
+/** The query parameters of a range of the records active at some moment of it (GET /v1/alerts, audit 24; GET /v1/silences, audit 25). */
+export const ACTIVE_QUERY = ['activeFrom', 'activeTo'] as const;
+
+/**
+ * activeFrom/activeTo: the range [activeFrom, activeTo) whose records active at some moment of it a list answers. A
+ * bound left out is no bound (not now); activeFrom not before activeTo is a 400 naming both.
+ */
+export function activeParams(q: Record<string, unknown>): { activeFrom?: number; activeTo?: number } {
+  const activeFrom = parseTime(q['activeFrom'], 'activeFrom');
+  const activeTo = parseTime(q['activeTo'], 'activeTo');
+  if (activeFrom !== undefined && activeTo !== undefined) checkRangeOrder(activeFrom, activeTo, ACTIVE_QUERY);
+  return { ...(activeFrom !== undefined && { activeFrom }), ...(activeTo !== undefined && { activeTo }) };
+}
+
 /** from/to with a default span before now (`to` defaults to now, `from` to `defaultMs` before `to`). */
 export function span(q: Record<string, unknown>, now: number, defaultMs: number): { from: number; to: number } {
   const to = parseTime(q['to'], 'to') ?? now;

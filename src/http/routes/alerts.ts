@@ -7,14 +7,11 @@ import type { AppDeps } from '../deps.js';
 import { answer, withAnswer } from '../answers/index.js';
 import { OWN_BODY, withBody } from '../body-fields.js';
 import { ApiError } from '../errors.js';
-import { checkRangeOrder, parseTime } from '../params.js';
 import { cursorParam, filteredPage, limitParam, LOG_PAGE, pageOf, RECORD_PAGE } from './page-params.js';
-import { actor, bodyOf, listModelParam, objectBody, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
+import { ACTIVE_QUERY, activeParams, actor, bodyOf, listModelParam, objectBody, optionalNote, span, SPAN_QUERY, statesParam } from './alerting-params.js';
 import { RAISE_FIELDS, raiseInput } from './raise-body.js';
 
 type RG = { Params: { id: string }; Querystring: Record<string, unknown> };
-/** GET /v1/alerts' range of the alerts active at some moment of it (audit 24), beside from/to (started in it). */
-const ACTIVE_QUERY = ['activeFrom', 'activeTo'] as const;
 const ALERT_RANGE_MS = 7 * 86_400_000;
 
 /**
@@ -32,11 +29,7 @@ function alertRange(q: Record<string, unknown>, now: number): { from?: number; t
     throw new ApiError('bad_request', `give either from/to (the alerts that started in the range) or activeFrom/activeTo (the alerts active at some moment of it), not both (got ${[...started, ...active].join(', ')})`, { given: [...started, ...active] });
   }
   if (started.length > 0) return span(q, now, ALERT_RANGE_MS);
-  if (active.length === 0) return {};
-  const activeFrom = parseTime(q['activeFrom'], 'activeFrom');
-  const activeTo = parseTime(q['activeTo'], 'activeTo');
-  if (activeFrom !== undefined && activeTo !== undefined) checkRangeOrder(activeFrom, activeTo, ACTIVE_QUERY);
-  return { ...(activeFrom !== undefined && { activeFrom }), ...(activeTo !== undefined && { activeTo }) };
+  return activeParams(q);
 }
 type Req = FastifyRequest<RG>;
 /** What an ack, resolve or false-positive reads of its (optional) body. */

@@ -1,11 +1,11 @@
-import { allAlerts, deployments, models, pool, slos } from '../data.js';
-import { externalLink, h } from '../dom.js';
-import { ago, ms, pctFormat, time } from '../format.js';
+import { deployments, models, pool, slos } from '../data.js';
+import { h } from '../dom.js';
+import { ms, pctFormat, time } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { alertTitle, statusBadge } from '../status.js';
-import { alertLink } from './alert-link.js';
+import { statusBadge } from '../status.js';
 import { grid, heading, modelLink, table } from './common.js';
 import { perModelChart } from './multi.js';
+import { attentionList } from './oncall-attention.js';
 import { modelRows } from './overview.js';
 import { sloTable } from './slos.js';
 
@@ -14,21 +14,13 @@ export const oncallView = {
   defaultRange: '24h',
   async render(ctx: ViewContext): Promise<Node> {
     const problems = ctx.panel('Needs attention', async () => {
-      // Every page of them (audit 24: the first 1,000 only, the rest left out without a word), counted above the list.
-      const open = await allAlerts({ state: 'open' });
-      if (open.available && open.value.alerts.length) {
-        const n = open.value.alerts.length;
-        return [h('p', { 'data-testid': 'open-count' }, `${n.toLocaleString('en-US')} open alert${n === 1 ? '' : 's'}, newest first:`), h('ul.problems', { 'data-testid': 'problems' }, open.value.alerts.map((a) => {
-          const runbook = externalLink(a.context?.runbookUrl, 'runbook');
-          return h('li', null,
-            h('span', { class: `badge status-${a.severity === 'warning' ? 'yellow' : 'red'}` }, a.severity), ' ', alertLink(a), ` ${alertTitle(a)} · ${ago(a.startsAt)}`,
-            runbook ? h('span', null, ' · ', runbook) : null);
-        }))];
-      }
+      // audit 25: the most urgent open and acknowledged alerts, the rest counted with links (oncall-attention.ts)
+      const attention = await attentionList();
+      if (attention.nodes) return attention.nodes;
       const { rows } = await modelRows(ctx, { performance: false });
       const bad = rows.filter((r) => r.verdict.status === 'red' || r.verdict.status === 'yellow');
       return h('div', null,
-        open.available ? h('p', null, 'No open alerts.') : h('p.muted', null, 'Alerting is not available on this server: problems below are derived from the query API.'),
+        attention.available ? h('p', null, 'No open or acknowledged alerts.') : h('p.muted', null, 'Alerting is not available on this server: problems below are derived from the query API.'),
         bad.length ? h('ul.problems', { 'data-testid': 'problems' }, bad.map((r) => h('li', null, statusBadge(r.verdict.status), ' ', modelLink(ctx, r.model.name, r.model.name, r.version), ` @${r.version}: ${r.verdict.reasons.join('; ')}`)))
           : h('p', { 'data-testid': 'problems' }, 'All models look healthy in this range.'));
     }, { wide: true, testid: 'oncall-problems' });
