@@ -104,7 +104,7 @@ const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica
 let measure: CanvasRenderingContext2D | null = null;
 
 /** The y axis's width for its labels: the widest label, the tick marks (10 px), the gap (5 px) and a margin; 64 at least. */
-function axisSize(labels: readonly string[]): number {
+export function axisSize(labels: readonly string[]): number {
   measure ??= document.createElement('canvas').getContext('2d');
   if (!measure) return 64;
   measure.font = AXIS_FONT;
