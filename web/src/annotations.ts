@@ -43,9 +43,11 @@ export async function annotationsFor(model: string, range: Range): Promise<{ lis
 /**
  * Windows with fewer events than this are never shaded: on a few dozen events the drift distances (Wasserstein,
  * Jensen-Shannon) exceed their thresholds by sampling noise alone (the demo's first, one-hour day window of 64
- * events measured a drift share of 0.83). The value is still charted; monitors have their own minSamples.
+ * events measured a drift share of 0.83). The value is still charted; monitors have their own minSamples. Audit 25:
+ * 100 was too few: the demo churn's hour windows (60-180 events, no drift) read as dataset drift in 4 hours out of 10,
+ * so a 24-hour chart was shaded red where nothing drifted; its day windows (~2,500 events) never did.
  */
-export const MIN_BAND_EVENTS = 100;
+export const MIN_BAND_EVENTS = 1000;
 
 /** Contiguous windows where `level(value)` is red or yellow, as shaded bands (e.g. drift incidents). */
 export function incidentBands(points: Point[], stepMs: number, level: (v: number | null) => 'red' | 'yellow' | 'green' | 'grey', label: string): Annotation[] {

@@ -17,7 +17,7 @@ export const pctFormat = (digits: number): ValueFormat => (v, more = 0) => pct(v
 
 /**
  * The labels of a chart axis's ticks: `fmt`'s, with as many more digits (up to 6) as it takes for ticks of different
- * values to read differently and no tick but 0 to read as 0 does. Until audit 23 an axis of small values read "0.01, 0,
+ * values to read differently, no tick but 0 to read as 0 does, and each tick to read as its value (audit 25). Until audit 23 an axis of small values read "0.01, 0,
  * 0, 0" (a throughput of a few events an hour, num(v, 2)) or "0.0%" on every tick (an error rate of 0.01%).
  */
 export function tickLabels(vals: ReadonlyArray<number | null>, fmt: ValueFormat): string[] {
@@ -34,8 +34,19 @@ export function tickLabels(vals: ReadonlyArray<number | null>, fmt: ValueFormat)
       seen.set(label, v);
       return other === undefined || other === v;
     });
-    if (clear || more >= 6) return labels;
+    // Audit 25: and every label reads as its tick's value: ticks 0.025 apart read "0.03, 0.05, 0.08" with 2 digits.
+    const exact = ticks.every((v) => {
+      const [a, b] = v === null ? [0, 0] : [readAs(fmt(v, more)), readAs(fmt(v, more + 1))];
+      return a === b || (Number.isNaN(a) && Number.isNaN(b));
+    });
+    if ((clear && exact) || more >= 6) return labels;
   }
+}
+
+/** The number a label reads as ("$0.0005", "5.0%", "1,200 ms" -> 0.0005, 5, 1200), to compare two labels of one tick. */
+function readAs(label: string): number {
+  const m = /-?\d+(\.\d+)?(e[-+]?\d+)?/i.exec(label.replace(/,/g, ''));
+  return m ? Number(m[0]) : NaN;
 }
 
 export function pct(v: number | null | undefined, digits = 1): string {

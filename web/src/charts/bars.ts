@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
 import { h } from '../dom.js';
-import { num, pct } from '../format.js';
+import { num, pct, pctFormat, tickLabels } from '../format.js';
+import { axisSize } from './time.js';
 
 /** Reference vs current histogram on shared bins (numerical features), as two stepped area series. */
 export function histogramOverlay(title: string, edges: number[], reference: number[], current: number[], testid?: string): HTMLElement {
@@ -14,7 +15,12 @@ export function histogramOverlay(title: string, edges: number[], reference: numb
   const opts: uPlot.Options = {
     width: 400, height: 220,
     scales: { x: { time: false }, y: { range: (_u, _lo, hi) => [0, hi * 1.1 || 1] } },
-    axes: [{ stroke: '#64748b', values: (_u, v) => v.map((x) => num(x, 2)) }, { stroke: '#64748b', size: 56, values: (_u, v) => v.map((x) => pct(x, 0)) }],
+    // Audit 25: the y labels as the time charts' (pct(x, 0) read ticks 2.5% apart "10%, 8%, 5%, 3%"), recorded on the figure.
+    axes: [{ stroke: '#64748b', values: (_u, v) => v.map((x) => num(x, 2)) }, { stroke: '#64748b', size: (_u, v) => axisSize(v ?? []), values: (_u, v) => {
+      const labels = tickLabels(v, pctFormat(0));
+      fig.dataset['yTicks'] = labels.join('|');
+      return labels;
+    } }],
     series: [
       { value: (_u, v) => (v === null ? '—' : `from ${num(v, 3)}`) },
       { label: 'reference', stroke: '#2563eb', fill: 'rgba(37, 99, 235, 0.18)', paths: uPlot.paths.stepped?.({ align: 1 }), value: (_u, v) => pct(v) },

@@ -100,6 +100,17 @@ function yRange(spec: TimeChartSpec, lo: number, hi: number): [number, number] {
   return [min, top > min ? top * 1.05 : min + 1];
 }
 
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+let measure: CanvasRenderingContext2D | null = null;
+
+/** The y axis's width for its labels: the widest label, the tick marks (10 px), the gap (5 px) and a margin; 64 at least. */
+export function axisSize(labels: readonly string[]): number {
+  measure ??= document.createElement('canvas').getContext('2d');
+  if (!measure) return 64;
+  measure.font = AXIS_FONT;
+  return Math.max(64, Math.ceil(Math.max(0, ...labels.map((l) => measure?.measureText(l).width ?? 0)) + 24));
+}
+
 /** A uPlot time chart in a figure with a title and a legend of its annotations. */
 export function timeChart(spec: TimeChartSpec): HTMLElement {
   const box = h('div.chart');
@@ -125,7 +136,8 @@ export function timeChart(spec: TimeChartSpec): HTMLElement {
     scales: { x: { time: true }, y: spec.yMin !== undefined ? { range: (_u, lo, hi) => yRange(spec, lo, hi) } : {} },
     axes: [
       { stroke: '#64748b', grid: { stroke: '#e2e8f0' } },
-      { stroke: '#64748b', grid: { stroke: '#e2e8f0' }, size: 64, values: (_u, vals) => {
+      // As wide as the widest label (audit 25: a fixed 64 px cut "$0.00050" to "0.00050").
+      { stroke: '#64748b', grid: { stroke: '#e2e8f0' }, size: (_u, values) => axisSize(values ?? []), values: (_u, vals) => {
         const labels = tickLabels(vals, fmt);
         // what the canvas draws, for tests and tools that read the page
         fig.dataset['yTicks'] = labels.join('|');

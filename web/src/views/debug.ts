@@ -51,9 +51,9 @@ export const debugView = {
     return h('div', null, heading(ctx, `Debug ${m.name}`, ...scopeBadges(q), picker,
       h('a.small', { href: href('model', [m.name], { ...rangeParams(ctx.route.params), ...q }) }, 'model view →')), grid(
       statsPanel,
-      ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: numFormat(3), yMin: 0 }, notes)),
+      ctx.panel('Prediction drift', () => metricChart(ctx, m.name, q, { title: 'Prediction drift score', metrics: [{ metric: 'predictionDrift', label: 'prediction' }], format: numFormat(3), yMin: 0, drift: true }, notes)),
       ...features.map((f) => ctx.panel(`Drift: ${f}`, () => metricChart(ctx, m.name, q, {
-        title: `${f} drift score`, metrics: [{ metric: `drift:${f}`, label: f }], format: numFormat(3), yMin: 0, testid: `debug-drift-${f}`, threshold: thresholdOf(f),
+        title: `${f} drift score`, metrics: [{ metric: `drift:${f}`, label: f }], format: numFormat(3), yMin: 0, testid: `debug-drift-${f}`, threshold: thresholdOf(f), drift: true,
       }, notes))),
       rejects,
     ));

@@ -79,7 +79,7 @@ export const featureView = {
     const history = ctx.panel('Drift score history', () => metricChart(ctx, m.name, q, {
       title: `${feature}: drift score per window`, metrics: [{ metric: `drift:${feature}`, label: 'score' }], format: numFormat(3),
       threshold: threshold.then((f) => (f ? { value: f.threshold, label: `threshold ${f.threshold} (${f.method}${/ks|chi/i.test(f.method) ? ', p-value: drift below' : ''})` } : undefined)),
-      testid: 'drift-history', yMin: 0,
+      testid: 'drift-history', yMin: 0, drift: true,
     }, notes), { testid: 'feature-history' });
     const missing = ctx.panel('Missing rate', () => metricChart(ctx, m.name, q, { title: `${feature}: missing values`, metrics: [{ metric: `missing:${feature}`, label: 'missing' }], format: pctFormat(1), testid: 'missing-rate', yMin: 0, yTop: 0.01 }, notes));
     const raw = ctx.panel('Sampled raw inputs', async () => {

@@ -83,13 +83,13 @@ export const modelView = {
         h('a.small', { href: href('debug', [m.name], { ...rangeParams(ctx.route.params), version, segment }) }, 'debug view →'), h('a.small', { href: href('registry', [m.name], rangeParams(ctx.route.params)) }, 'registry →')),
       grid(
         summary,
-        chart('Drift share (features drifted)', [{ metric: 'driftShare', label: 'share drifted' }], pctFormat(0), { threshold: { value: 0.5, label: 'dataset drift at 50% of features' }, driftBands: true, testid: 'drift-share', yMin: 0 }),
+        chart('Drift share (features drifted)', [{ metric: 'driftShare', label: 'share drifted' }], pctFormat(0), { threshold: { value: 0.5, label: 'dataset drift at 50% of features' }, driftBands: true, testid: 'drift-share', yMin: 0, drift: true }),
         ctx.panel('Quality', () => qualityChart(ctx, m, q, notes), { deferred: true, testid: 'quality' }),
         chart('Latency', [{ metric: 'latencyP50', label: 'p50' }, { metric: 'latencyP95', label: 'p95' }, { metric: 'latencyP99', label: 'p99' }], ms, { testid: 'latency', yMin: 0 }),
         chart('Error rate', [{ metric: 'errorRate', label: 'error rate' }], pctFormat(1), { threshold: { value: 0.05, label: 'red at 5% errors' }, testid: 'error-rate', yMin: 0 }),
         chart('Throughput', [{ metric: 'throughput', label: 'events/s' }], numFormat(2), { testid: 'throughput', yMin: 0 }),
         chart('Cost per inference', [{ metric: 'costPerInference', label: 'USD' }], (v) => usd(v), { testid: 'cost' }),
-        chart('Prediction drift', [{ metric: 'predictionDrift', label: 'prediction drift score' }], numFormat(3), { testid: 'prediction-drift', yMin: 0 }),
+        chart('Prediction drift', [{ metric: 'predictionDrift', label: 'prediction drift score' }], numFormat(3), { testid: 'prediction-drift', yMin: 0, drift: true }),
         ctx.panel('Label drift', () => labelDriftChart(ctx, m, q, notes), { deferred: true, testid: 'label-drift' }),
         ctx.panel('Segments', () => segmentTable(ctx, m, version), { deferred: true, wide: true, testid: 'segments' }),
       ));

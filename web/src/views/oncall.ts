@@ -29,9 +29,11 @@ export const oncallView = {
       const all = await pool(list, 2, (m) => deployments(m.name, ctx.range));
       // With no models no endpoint was asked: that says nothing about the server having deployment history.
       if (list.length > 0 && !all.some((d) => d.available)) return h('div.notice.not-available', { role: 'status' }, 'Deployment history is not available on this server yet.');
-      const rows = all.flatMap((d) => d.value.deployments).sort((a, b) => b.at - a.at);
+      // Each with its model (audit 25: "rollback staging: 1.1.0 → 1.0.0" did not say of which model).
+      const rows = all.flatMap((d, i) => d.value.deployments.map((x) => ({ ...x, model: list[i]?.name ?? '' }))).sort((a, b) => b.at - a.at);
       return rows.length ? table([
         { label: 'When', value: (d: (typeof rows)[number]) => d.at, render: (d) => time(d.at) },
+        { label: 'Model', value: (d) => d.model, render: (d) => modelLink(ctx, d.model) },
         { label: 'Change', value: (d) => `${d.kind} ${d.alias}: ${d.from ?? '∅'} → ${d.to}` },
         { label: 'By', value: (d) => `${d.by}: ${d.reason}` },
       ], rows) : h('p.empty', null, 'No deployments in this range.');
