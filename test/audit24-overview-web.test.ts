@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
-import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, openViewAsking, watchErrors } from './helpers/browser.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
 /*
@@ -75,15 +75,8 @@ describe('audit 24 (overview): the overview\'s alerts are those the server answe
   });
 
   test('an alert resolved exactly at a custom range\'s start is active in it: the row counts it and is red, as the model page', async () => {
-    const asked: URL[] = [];
-    const onRequest = (r: { url(): string }): void => {
-      const u = new URL(r.url());
-      if (u.pathname === '/v1/alerts') asked.push(u);
-    };
-    page.on('request', onRequest);
     const range = `from=${iso(E)}&to=${iso(T - HOUR)}`;
-    await openView(page, `${s.url}/ui/#/overview?${range}`, { complete: true });
-    page.off('request', onRequest);
+    const asked = await openViewAsking(page, `${s.url}/ui/#/overview?${range}`, '/v1/alerts');
     assert.equal(await alertsCell('edge'), '0 (+1 resolved)', 'the alert resolved at the range\'s start; not the one resolved a millisecond before');
     assert.equal(await row('edge').getAttribute('data-status'), 'red');
     assert.match((await row('edge').textContent()) ?? '', /page alert: edge-at-start: alert edge-at-start \(resolved\)/);

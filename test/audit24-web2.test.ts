@@ -6,7 +6,7 @@ import type { LookoutConfig } from '../src/config.js';
 import type { Server } from '../src/server.js';
 import type { AlertRecord } from '../src/storage/alerts.js';
 import { openStore } from '../src/storage/open.js';
-import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, openViewAsking, watchErrors } from './helpers/browser.js';
 import { tempDir } from './helpers/cli.js';
 import { declareChartModel } from './helpers/chart-model.js';
 import { succeeding, testServer } from './helpers/server.js';
@@ -77,15 +77,8 @@ describe('audit 24 (web2): chart alert markers of a past range, every open alert
   });
 
   test('a past range of a model with more than 1,000 newer alerts: its charts mark the alert of the range', async () => {
-    const asked: URL[] = [];
-    const onRequest = (r: { url(): string }): void => {
-      const u = new URL(r.url());
-      if (u.pathname === '/v1/alerts') asked.push(u);
-    };
-    page.on('request', onRequest);
     const [from, to] = [T - 21 * DAY, T - 18 * DAY];
-    await openView(page, `${s.url}/ui/#/model/busy?from=${iso(from)}&to=${iso(to)}`, { complete: true });
-    page.off('request', onRequest);
+    const asked = await openViewAsking(page, `${s.url}/ui/#/model/busy?from=${iso(from)}&to=${iso(to)}`, '/v1/alerts');
     const notes = await page.locator('[data-testid="latency"] ul.annotations li.ann-alert').evaluateAll((l) => l.map((e) => e.getAttribute('title')));
     assert.deepEqual(notes, ['page alert: past: alert past'], 'the alert active in the range, none of the newer ones');
     // the server's rule: the alerts active in the chart's range (its end included), not the model's newest

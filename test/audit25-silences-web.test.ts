@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Server } from '../src/server.js';
 import type { AlertRecord, SilenceRecord } from '../src/storage/alerts.js';
-import { browserUnavailable, launch, openView, waitForPage, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, openViewAsking, waitForPage, watchErrors } from './helpers/browser.js';
 import { declareChartModel } from './helpers/chart-model.js';
 import { succeeding, testServer } from './helpers/server.js';
 
@@ -73,16 +73,9 @@ describe('audit 25 (silences, web): chart silence markers of a past range, the o
   });
 
   test('a past range among more than 1,000 newer silences: its charts mark the range\'s silences of the model, asked of the server', async () => {
-    const asked: URL[] = [];
-    const onRequest = (r: { url(): string }): void => {
-      const u = new URL(r.url());
-      if (u.pathname === '/v1/silences') asked.push(u);
-    };
-    page.on('request', onRequest);
     // from the start of deploy 2 to the start of deploy 5 (its end included, as the chart's axis)
     const [from, to] = [deployAt(2), deployAt(5)];
-    await openView(page, `${s.url}/ui/#/model/churn?from=${iso(from)}&to=${iso(to)}`, { complete: true });
-    page.off('request', onRequest);
+    const asked = await openViewAsking(page, `${s.url}/ui/#/model/churn?from=${iso(from)}&to=${iso(to)}`, '/v1/silences');
     const notes = await page.locator('[data-testid="latency"] ul.annotations li.ann-silence').evaluateAll((l) => l.map((e) => e.getAttribute('title')));
     assert.deepStrictEqual(notes, ['silence: deploy 2 (deploy)', 'silence: deploy 3 (deploy)', 'silence: deploy 4 (deploy)', 'silence: deploy 5 (deploy)'], 'the range\'s silences of churn: not those of fraud, nor the 1,000 newer ones');
     const q = asked.find((u) => u.searchParams.get('activeFrom') !== null);

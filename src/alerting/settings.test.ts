@@ -5,7 +5,7 @@ import { parseAlertingSettings } from './settings.js';
 test('audit 2: a typo in the alerting section is refused naming the key, not silently ignored', () => {
   const refused: Array<[unknown, RegExp]> = [
     [{ groupwait: '1m' }, /alerting\.groupwait is unknown \(known keys: groupBy, groupWait,/],
-    [{ actions: { retrian: { url: 'http://ci' } } }, /alerting\.actions\.retrian is unknown \(known keys: retrain, rollback\)/],
+    [{ actions: { retrian: { url: 'http://ci' } } }, /alerting\.actions\.retrian is unknown \(known keys: retrain, rollback; did you mean "retrain"\?\)/],
     [{ actions: { rollback: { coldown: '1h' } } }, /alerting\.actions\.rollback\.coldown is unknown/],
     [{ actions: { retrain: { url: 'http://ci', aproval: true } } }, /alerting\.actions\.retrain\.aproval is unknown/],
     [{ actions: { retrain: { url: 'http://ci', approval: 'yes' } } }, /alerting\.actions\.retrain\.approval must be true or false/],
@@ -31,7 +31,7 @@ test('audit 2: a typo in the alerting section is refused naming the key, not sil
 
 test('audit 3: a matcher key misspelt (isregex: the regex was compared as text, so the rule never matched) or not true/false is refused naming it', () => {
   const refused: Array<[unknown, RegExp]> = [
-    [{ inhibitRules: [{ source: [{ name: 'category', value: 'data|health', isregex: true }], target: [] }] }, /alerting\.inhibitRules\[0\]\.source\[0\]: matcher "category": "isregex" is unknown \(known keys: name, value, isRegex, isNegative\)/],
+    [{ inhibitRules: [{ source: [{ name: 'category', value: 'data|health', isregex: true }], target: [] }] }, /alerting\.inhibitRules\[0\]\.source\[0\]: matcher "category": "isregex" is unknown \(known keys: name, value, isRegex, isNegative; did you mean "isRegex"\?\)/],
     [{ timeWindows: [{ name: 'w', weekdays: [0], startTime: '02:00', endTime: '04:00', matchers: [{ name: 'model', value: 'churn', negative: true }] }] }, /alerting\.timeWindows\[0\]\.matchers\[0\]: matcher "model": "negative" is unknown/],
     [{ inhibitRules: [{ source: [{ name: 'category', value: 'data', isNegative: 'false' }], target: [] }] }, /alerting\.inhibitRules\[0\]\.source\[0\]: matcher "category": isNegative must be true or false \(got "false"\)/],
   ];

@@ -89,6 +89,22 @@ export async function openView(page: Page, url: string, opts: { complete?: boole
   }
 }
 
+/** Opens a complete view (openView) and answers the URLs of the requests it made to the API path `pathname`. */
+export async function openViewAsking(page: Page, url: string, pathname: string): Promise<URL[]> {
+  const asked: URL[] = [];
+  const onRequest = (r: Request): void => {
+    const u = new URL(r.url());
+    if (u.pathname === pathname) asked.push(u);
+  };
+  page.on('request', onRequest);
+  try {
+    await openView(page, url, { complete: true });
+  } finally {
+    page.off('request', onRequest);
+  }
+  return asked;
+}
+
 /** Clicks a button of the dashboard, confirms when asked, and waits for the success toast and the re-rendered view. */
 export async function clickAndWait(p: Page, button: Locator, toastText: string, confirm = false): Promise<void> {
   // the toast of an earlier action (shown for 6 s) must not be taken for this one's
