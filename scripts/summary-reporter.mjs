@@ -1,7 +1,10 @@
 // Node test-runner reporter that ends the run with the slowest test files and one line:
 // "N passed, N failed, N skipped". Counts leaf tests only (suites are not counted), so the figures match
 // what was executed. A file's time is the sum of its top-level tests' durations (its process start-up aside).
-// LOOKOUT_TEST_SLOWEST=N lists N files (default 15).
+// LOOKOUT_TEST_SLOWEST=N lists N files (default 15); LOOKOUT_TEST_TIMES=FILE writes every file's time there (JSON), for
+// finding where the run's time goes.
+import { writeFileSync } from 'node:fs';
+
 export default async function* summary(source) {
   let passed = 0;
   let failed = 0;
@@ -19,6 +22,7 @@ export default async function* summary(source) {
     else if (event.type === 'test:pass') passed++;
     else failed++;
   }
+  if (process.env.LOOKOUT_TEST_TIMES) writeFileSync(process.env.LOOKOUT_TEST_TIMES, JSON.stringify(Object.fromEntries(fileMs), null, 1));
   const slowest = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.LOOKOUT_TEST_SLOWEST ?? 15));
   if (slowest.length > 1) {
     const cwd = process.cwd() + '/';

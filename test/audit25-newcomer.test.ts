@@ -18,7 +18,8 @@ import { call, succeeding, testServer } from './helpers/server.js';
  *   0.1559 on 11-30, segments eu 0.82, us 0.70 of 11-28): they are now those of the window observed;
  * - registering a candidate version (registry.md's `PUT .../versions/1.4.0`) makes it the newest, which monitoring
  *   queries read by default: `/drift` of the model then answered 422 "version 1.4.0 ... has no reference yet" with no
- *   word of why that version, nor of `?version=`; the distribution's 422 did not say how to upload one;
+ *   word of why that version, nor of `?version=`; the distribution's 422 did not say how to upload one (since audit 26
+ *   a model with a serving alias is read at its version by default: test/audit26-default-version);
  * - `--help`: `rollout start --reason` and `versions register --git-commit` had no description, `promote --resamples`
  *   no default, `--analysis` sent to docs/registry.md (its settings are in
  *   docs/gateway.md), `lookout status --api-key` asked for the admin scope "for changes" (it changes nothing: read).
@@ -72,20 +73,21 @@ describe('audit 25: what a newcomer meets first says what to do', { timeout: 90_
     await ok('POST', '/v1/models/fraud/versions/1.0.0/resume', {});
   });
 
-  test('a query of the newest version without a reference says it read the newest, and which versions have one', async () => {
+  test('a query of a version without a reference says how to upload one; without ?version= the serving alias\'s version is read (audit 26), not the candidate', async () => {
     const csv = `amount,prediction\n${Array.from({ length: 30 }, (_, i) => `${i},${i % 2}`).join('\n')}\n`;
     const up = await call(base, 'PUT', '/v1/models/fraud/versions/1.0.0/reference', csv, { 'content-type': 'text/csv' });
     assert.equal(up.status, 200, JSON.stringify(up.body));
     await ok('PUT', '/v1/models/fraud/versions/1.4.0', { notes: 'candidate' });
+    // audit 25: this answered 422 for 1.4.0, the newest; since audit 26 the version production points to is read (a model
+    // without a serving alias still reads its newest, and its 422 says so: test/audit26-default-version)
     let r = await call(base, 'GET', '/v1/models/fraud/drift');
-    assert.equal(r.status, 422);
-    assert.equal((r.body.error as { message: string }).message, 'version 1.4.0 of "fraud" has no reference yet: upload one (PUT /v1/models/fraud/versions/1.4.0/reference); '
-      + '1.4.0 is the newest version of "fraud", which a query reads unless given ?version= (versions with a reference: 1.0.0)');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body['version'], '1.0.0');
     r = await call(base, 'GET', '/v1/models/fraud/drift?version=1.4.0');
     assert.equal((r.body.error as { message: string }).message, 'version 1.4.0 of "fraud" has no reference yet: upload one (PUT /v1/models/fraud/versions/1.4.0/reference)');
-    r = await call(base, 'GET', '/v1/models/fraud/features/amount/distribution');
+    r = await call(base, 'GET', '/v1/models/fraud/features/amount/distribution?version=1.4.0');
     assert.equal(r.status, 422);
-    assert.match((r.body.error as { message: string }).message, /^version 1\.4\.0 of "fraud" has no reference yet: upload one \(PUT \/v1\/models\/fraud\/versions\/1\.4\.0\/reference\); 1\.4\.0 is the newest version/);
+    assert.match((r.body.error as { message: string }).message, /^version 1\.4\.0 of "fraud" has no reference yet: upload one \(PUT \/v1\/models\/fraud\/versions\/1\.4\.0\/reference\)$/);
     assert.equal((await call(base, 'GET', '/v1/models/fraud/drift?version=1.0.0')).status, 200);
   });
 

@@ -206,7 +206,7 @@ describe('audit9: store URL', { skip }, () => {
 });
 
 describe('audit9: a PostgreSQL that accepts connections and never answers', { skip }, () => {
-  test('issue 3: lookout serve stops at start with exit code 2 and "did not answer" (it waited for ever, and a SIGTERM did not end it)', async () => {
+  test('issue 3: lookout serve stops at start with exit code 2 and "did not answer" (it waited for ever, and a SIGTERM did not end it); ?connect_timeout=S sets how long it waits (default 10 s)', async () => {
     const sockets: net.Socket[] = [];
     const mute = net.createServer((c) => {
       sockets.push(c);
@@ -215,16 +215,27 @@ describe('audit9: a PostgreSQL that accepts connections and never answers', { sk
     await new Promise<void>((r) => mute.listen(0, '127.0.0.1', r));
     const port = (mute.address() as net.AddressInfo).port;
     try {
+      // audit 26: libpq's connect_timeout (seconds) was passed to pg, which ignores it: the wait was always 10 s
       const t0 = Date.now();
-      await assert.rejects(spawnServe(['--store', `postgres://postgres@127.0.0.1:${port}/test`, '--data-dir', tempDir('lookout-a9pg-')], 40_000), (e: Error) => {
+      await assert.rejects(spawnServe(['--store', `postgres://postgres@127.0.0.1:${port}/test?connect_timeout=1`, '--data-dir', tempDir('lookout-a9pg-')], 40_000), (e: Error) => {
         assert.match(e.message, /exited with 2 before listening/);
-        assert.match(e.message, /cannot open the store postgres:\/\/postgres@127\.0\.0\.1:\d+\/test: PostgreSQL did not answer within 10 s \(connection timeout\)/);
+        assert.match(e.message, /cannot open the store postgres:\/\/postgres@127\.0\.0\.1:\d+\/test\S*: PostgreSQL did not answer within 1 s \(connection timeout; the store URL's \?connect_timeout=S sets it\)/);
         return true;
       });
-      assert.ok(Date.now() - t0 < 30_000);
+      assert.ok(Date.now() - t0 < 8_000, `${Date.now() - t0} ms`);
     } finally {
       for (const s of sockets) s.destroy();
       mute.close();
+    }
+  });
+
+  test('audit 26: a connect_timeout that is not a whole number of seconds is refused at start, naming it', async () => {
+    for (const bad of ['0', '1.5', '5s', '']) {
+      await assert.rejects(spawnServe(['--store', `postgres://postgres@127.0.0.1:1/test?connect_timeout=${bad}`, '--data-dir', tempDir('lookout-a9pg-')], 40_000), (e: Error) => {
+        assert.match(e.message, /exited with 2 before listening/);
+        assert.match(e.message, new RegExp(`connect_timeout in the store URL must be a whole number of seconds from 1 to 999999 \\(got "${bad.replace('.', '\\.')}"\\)`));
+        return true;
+      });
     }
   });
 });

@@ -13,7 +13,7 @@ export function requireModel(deps: AppDeps, name: string): ModelRecord {
   return m;
 }
 
-/** A query's model version (the one named by `version`, else the newest) and its range parameters. */
+/** A query's model version (the one named by `version`, else SummaryReader.resolveVersion's default) and its range parameters. */
 export function versionAndRange(deps: AppDeps, name: string, query: Record<string, unknown>): { v: VersionContext; r: RangeParams } {
   const m = requireModel(deps, name);
   const r = rangeParams(query, deps.clock(), m);
@@ -42,7 +42,8 @@ export function noReferenceError(deps: AppDeps, v: VersionContext, asked: string
   if (asked === undefined) {
     const others = deps.catalog.versions(model).filter((x) => x.reference !== null && x.record.version !== version).map((x) => x.record.version);
     const list = others.length > 10 ? `${others.slice(-10).join(', ')}, ...` : others.join(', ');
-    newest = `; ${version} is the newest version of "${model}", which a query reads unless given ?version=${others.length > 0 ? ` (versions with a reference: ${list})` : ''}`;
+    const why = deps.reader.servingVersion(model) === version ? `the version the serving alias of "${model}" points to` : `the newest version of "${model}" (its serving alias is not set)`;
+    newest = `; ${version} is ${why}, which a query reads unless given ?version=${others.length > 0 ? ` (versions with a reference: ${list})` : ''}`;
   }
   return new ApiError('unprocessable', `version ${version} of "${model}" has no reference yet: upload one (PUT /v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(version)}/reference)${newest}`);
 }

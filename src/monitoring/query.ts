@@ -92,9 +92,23 @@ export class SummaryReader {
     return granularity === 'minute' && from < this.clock() - this.minuteRetentionMs ? 'hour' : granularity;
   }
 
-  /** The version a query is about: the one named, else the newest. */
+  /**
+   * The version the model serves, when the registry says (its serving alias's, `production` by default), else
+   * undefined. Set by the server wiring.
+   */
+  servingVersion: (model: string) => string | undefined = () => undefined;
+
+  /**
+   * The version a query or monitor is about: the one named; else the one the model serves (its serving alias's); else
+   * the newest. Audit 26: it was the newest always, so registering a candidate (the registry's `PUT .../versions/1.4.0`,
+   * before any traffic) moved every dashboard, query, monitor and SLO without a version onto it: no events, monitors
+   * `insufficient_data`, SLOs at a full budget, while production went on unwatched.
+   */
   resolveVersion(model: string, version?: string): VersionContext | undefined {
     if (version !== undefined) return this.catalog.version(model, version);
+    const serving = this.servingVersion(model);
+    const v = serving === undefined ? undefined : this.catalog.version(model, serving);
+    if (v) return v;
     const all = this.catalog.versions(model);
     return all[all.length - 1];
   }

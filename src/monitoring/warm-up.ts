@@ -25,8 +25,8 @@ export interface WarmUpDeps {
 const CHARTED = TIMESERIES_METRICS.filter((m) => m !== 'drift' && m !== 'missing');
 
 /**
- * Fills the query caches for the dashboards' default range (the last `days` days) of every model's newest
- * version, in the background after start: the window summaries of the whole traffic and of each segment
+ * Fills the query caches for the dashboards' default range (the last `days` days) of every model's default
+ * version (SummaryReader.resolveVersion: its serving alias's, else the newest), in the background after start: the window summaries of the whole traffic and of each segment
  * decoded over that range and over the last 24 h (health, drift; the whole traffic's drift computed once, not kept), the charted per-window values computed at the default granularity
  * (and by hour over the last 7 days: the dashboard's "7d" range), the labelled
  * events read and the realized quality per bucket of the model page's chart computed (performance). What a long-running server has in its caches anyway (a checkpoint drops only the
@@ -48,7 +48,7 @@ export async function warmUp(deps: WarmUpDeps, opts: { days?: number; stopped?: 
   await deps.reader.sync();
   const stored = new Set((await deps.store.summarySegments('day')).map((k) => `${k.model}\u0000${k.version}`));
   for (const m of deps.catalog.models()) {
-    const v = deps.catalog.versions(m.name).at(-1);
+    const v = deps.reader.resolveVersion(m.name); // what the dashboards read without a version (audit 26: was the newest)
     if (!v || stopped() || !stored.has(`${m.name}\u0000${v.record.version}`)) continue;
     models++;
     // The charted series of the default range, and of the dashboard's "7d" range (by hour where the default is by

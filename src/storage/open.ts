@@ -6,7 +6,7 @@ export const DEFAULT_PG_QUERY_TIMEOUT_MS = 120_000;
 
 /**
  * Opens the store named by `url`: `postgres://` or `postgresql://` -> PostgreSQL (schema 'lookout');
- * add `?schema=NAME` for another schema; `duckdb:PATH`, `duckdb://PATH` or a plain file path -> the embedded DuckDB file (`:memory:` for a
+ * add `?schema=NAME` for another schema, `?query_timeout=MS` and `?connect_timeout=S` for its timeouts; `duckdb:PATH`, `duckdb://PATH` or a plain file path -> the embedded DuckDB file (`:memory:` for a
  * throwaway store). Other `scheme://` URLs are refused. The caller still calls init() to create tables.
  * `summaryFilesBytes`, `memoryLimitMb`: DuckDB only, see DuckDbStore.open.
  */
@@ -24,9 +24,14 @@ export async function openStore(url: string, opts: { summaryFilesBytes?: number;
     const timeout = u.searchParams.get('query_timeout');
     if (timeout === null) u.searchParams.set('query_timeout', String(DEFAULT_PG_QUERY_TIMEOUT_MS));
     else if (!/^[1-9][0-9]*$/.test(timeout)) throw new Error(`query_timeout in the store URL must be a whole number of milliseconds (got "${timeout}")`);
+    // How long a new connection may take (libpq's `connect_timeout`, in seconds; default 10 s). pg reads no such option
+    // (it has connectionTimeoutMillis), so it is taken out of the URL and passed on.
+    const connect = u.searchParams.get('connect_timeout');
+    u.searchParams.delete('connect_timeout');
+    if (connect !== null && !/^[1-9][0-9]{0,5}$/.test(connect)) throw new Error(`connect_timeout in the store URL must be a whole number of seconds from 1 to 999999 (got "${connect}")`);
     // loaded here: a DuckDB server (the default) does not load pg and the PostgreSQL backend (~40 modules) at start
     const { PostgresStore } = await import('./postgres/store.js');
-    return PostgresStore.open(u.toString(), schema !== null ? { schema } : {});
+    return PostgresStore.open(u.toString(), { ...(schema !== null && { schema }), ...(connect !== null && { connectTimeoutMs: Number(connect) * 1000 }) });
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
   if (scheme !== undefined && scheme.toLowerCase() !== 'duckdb') throw new Error(`unsupported store URL scheme: ${scheme}`);

@@ -119,6 +119,10 @@ export async function wire(raw: StorageBackend, config: LookoutConfig, clock: ()
     ...(config.registry?.maxArtifactMb !== undefined && { maxArtifactMb: config.registry.maxArtifactMb }),
   });
   metrics.watchGatewayRecorder(registry.recorder);
+  reader.servingVersion = (model) => {
+    const c = registry.registry.control(model);
+    return c.aliases[c.serving.alias];
+  };
   return {
     store, catalog, pipeline, metrics, clock, registry,
     reader, performance, filler,

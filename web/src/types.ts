@@ -8,6 +8,8 @@ export interface ModelInfo {
   description?: string;
   inputSchema: { properties?: Record<string, Record<string, unknown>> };
   versions: Array<{ version: string; createdAt: number; metadata: Record<string, unknown>; reference: { rows: number; metrics: Metrics | null } | null }>;
+  /** The version the server reads without ?version= (its serving alias's, else the newest; audit 26). */
+  defaultVersion: string | null;
 }
 
 export interface MetricValue { value: number | null; ci: [number, number] | null }

@@ -7,7 +7,7 @@ import { epochMs, object, type Schema } from './schema.js';
  */
 export const QUERY_HEAD: Record<string, Schema> = {
   model: { type: 'string' },
-  version: { type: 'string', description: 'the version answered (the newest without ?version=)' },
+  version: { type: 'string', description: 'the version answered (without ?version=, the model\'s defaultVersion: its serving alias\'s, else the newest)' },
   segment: { type: 'string', description: 'the segment filter (given as key=value[,key=value]) as a stored segment key: key=value[&key=value], keys sorted, keys and values URI-encoded; "" for the whole traffic' },
   from: { ...epochMs, description: 'start of the range the figures are of (whole minutes, or hours before the minute windows\' retention)' },
   to: { ...epochMs, description: 'end (exclusive) of the range the figures are of' },

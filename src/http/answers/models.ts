@@ -24,6 +24,10 @@ export const Model: Schema = object({
   createdAt: epochMs,
   updatedAt: epochMs,
   versions: { type: 'array', items: version },
+  defaultVersion: {
+    type: ['string', 'null'],
+    description: 'the version queries, monitors and SLOs without a version read: the one the serving alias (production by default) points to, else the newest; null without versions (audit 26: the newest always)',
+  },
   warnings: {
     type: 'array', items: object({ monitor: { type: 'string' }, feature: { type: 'string' }, problem: { type: 'string' } }, ['monitor', 'feature']),
     description: 'POST /v1/models and /versions: the model\'s monitors its declaration no longer fits (`monitor`); PUT .../reference: the features the file has no column of, whose drift is not measured (`feature`). Absent when none',

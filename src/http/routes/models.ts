@@ -199,5 +199,6 @@ function describe(deps: AppDeps, m: ModelRecord): Record<string, unknown> {
       metadata: v.record.metadata ?? {},
       reference: v.reference ? { rows: v.reference.profile.rows, source: v.reference.profile.source, createdAt: v.reference.profile.createdAt, metrics: v.reference.profile.metrics ?? null } : null,
     })),
+    defaultVersion: deps.reader.resolveVersion(m.name)?.record.version ?? null,
   };
 }

@@ -19,9 +19,10 @@ import { pgTransaction } from './transaction.js';
 import { pgUnreachable } from './unreachable.js';
 
 /**
- * How long a new connection may take to be established. pg's default is none: a PostgreSQL that accepts the TCP
- * connection and never answers (hung, or a proxy in front of a stopped one) held `lookout serve`'s start-up for ever
- * (and a SIGTERM meanwhile did not end it), and each request needing a new connection too.
+ * How long a new connection may take to be established, unless the store URL sets `?connect_timeout=S` (storage/open.ts).
+ * pg's default is none: a PostgreSQL that accepts the TCP connection and never answers (hung, or a proxy in front of a
+ * stopped one) held `lookout serve`'s start-up for ever (and a SIGTERM meanwhile did not end it), and each request
+ * needing a new connection too.
  */
 export const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -59,7 +60,7 @@ export class PostgresStore implements StorageBackend {
   /** The connection holding the writer lock (claimWriter), while it is held. */
   private writer: pg.Client | null = null;
 
-  private constructor(private readonly pool: pg.Pool, schema: string, private readonly url: string) {
+  private constructor(private readonly pool: pg.Pool, schema: string, private readonly url: string, private readonly connectTimeoutMs: number) {
     this.schema = checkSchemaName(schema);
     this.writes = postgresWrites(schema);
   }
@@ -71,7 +72,7 @@ export class PostgresStore implements StorageBackend {
    */
   async claimWriter(): Promise<void> {
     const key = `lookout-writer:${this.schema}`;
-    const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const c = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: this.connectTimeoutMs });
     c.on('error', () => undefined);
     await c.connect();
     try {
@@ -100,18 +101,19 @@ export class PostgresStore implements StorageBackend {
     });
   }
 
-  static async open(url: string, opts: { schema?: string } = {}): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  static async open(url: string, opts: { schema?: string; connectTimeoutMs?: number } = {}): Promise<PostgresStore> {
+    const connectTimeoutMs = opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: connectTimeoutMs });
     // An idle client that loses its connection is dropped by the pool; the next query gets a new one.
     pool.on('error', () => undefined);
     try {
-      const store = new PostgresStore(pool, opts.schema ?? 'lookout', url);
+      const store = new PostgresStore(pool, opts.schema ?? 'lookout', url, connectTimeoutMs);
       await pool.query('SELECT 1');
       return store;
     } catch (err) {
       await pool.end();
       if (err instanceof Error && /connection timeout/.test(err.message)) {
-        throw new Error(`PostgreSQL did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (connection timeout)`, { cause: err });
+        throw new Error(`PostgreSQL did not answer within ${connectTimeoutMs / 1000} s (connection timeout; the store URL's ?connect_timeout=S sets it)`, { cause: err });
       }
       throw err;
     }

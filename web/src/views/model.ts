@@ -37,13 +37,16 @@ export const modelView = {
     const m = (await models()).find((x) => x.name === name);
     if (!m) return h('div.notice.error', null, `Unknown model "${name}".`);
     const version = ctx.route.params.get('version') ?? undefined;
+    // the server's answers without ?version= are of this one (audit 26: the picker showed the newest, even a candidate
+    // with no traffic, while the figures were of the serving alias's version)
+    const shown = version ?? m.defaultVersion ?? undefined;
     const segment = ctx.route.params.get('segment') ?? undefined;
     const q = { version, segment };
     const notes = annotationCache(ctx, m.name);
     const versionSel = h('select', {
       'aria-label': 'version',
       onchange: (e: Event) => { location.hash = withParams(ctx.route, { version: (e.target as HTMLSelectElement).value }); },
-    }, m.versions.map((v) => h('option', { value: v.version, selected: v.version === (version ?? m.versions[m.versions.length - 1]?.version) }, `v${v.version}`)));
+    }, m.versions.map((v) => h('option', { value: v.version, selected: v.version === shown }, `v${v.version}`)));
 
     const summary = ctx.panel('Summary', async () => {
       let driftError: string | null = null;
@@ -58,7 +61,6 @@ export const modelView = {
         return { value: { alerts: [] }, available: true };
       }), monitors()]);
       // The same colour as the overview's row for this version and range: alerts and monitor results count too.
-      const shown = version ?? m.versions[m.versions.length - 1]?.version;
       const v = verdict({
         health: hl, drift: d, failures: ([driftError, alertsError] as Array<string | null>).filter((x): x is string => x !== null),
         alerts: al.value.alerts.filter((x) => x.model === m.name && (x.version === shown || !x.version)),
