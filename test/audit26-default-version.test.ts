@@ -76,6 +76,24 @@ describe('audit 26: without a version, queries, monitors and SLOs read the servi
     assert.ok(avail && avail.errorBudgetRemaining !== null && avail.errorBudgetRemaining < 0, JSON.stringify(avail));
   });
 
+  test('an unknown ?version= (and a reference upload or a registry read of one) names the known versions and the one meant', async () => {
+    const want = 'model "fraud" has no version "v1.0.0"; known: 1.0.0, 1.1.0; did you mean "1.0.0"?';
+    for (const [method, path, body, headers] of [
+      ['GET', '/v1/models/fraud/health?version=v1.0.0'],
+      ['GET', '/v1/models/fraud/drift?version=v1.0.0'],
+      ['PUT', '/v1/models/fraud/versions/v1.0.0/reference', 'x,prediction\n1,1\n', { 'content-type': 'text/csv' }],
+      ['GET', '/v1/models/fraud/versions/v1.0.0'],
+      ['POST', '/v1/alerts', { source: 'audit26', model: 'fraud', version: 'v1.0.0', severity: 'warning', summary: 'x' }],
+    ] as Array<[string, string, unknown?, Record<string, string>?]>) {
+      const r = await call(s.url, method, path, body, headers);
+      // before: "has no version "1.0"" alone (the first four), or "known versions: ..." without the one meant
+      assert.deepEqual([r.status, r.body['error']], [404, { code: 'unknown_version', message: want, details: {} }], `${method} ${path}`);
+    }
+    const mon = await call(s.url, 'POST', '/v1/monitors', { id: 'pinned', model: 'fraud', version: 'v1.0.0', metric: 'errorRate', window: '1h', levels: [{ severity: 'page', threshold: 0.1 }] });
+    assert.equal(mon.status, 400);
+    assert.match((mon.body['error'] as { message: string }).message, /model "fraud" has no version "v1\.0\.0"; known: 1\.0\.0, 1\.1\.0; did you mean "1\.0\.0"\?/);
+  });
+
   test('the dashboard\'s model page picks the version its figures are of: production\'s, not the candidate (Chromium)', { skip: browserUnavailable() ?? false }, async () => {
     const browser = await launch();
     try {

@@ -217,7 +217,7 @@ describe('audit 7 (monitors): an SLO pinned to a version the model lacks', { tim
     assert.equal(r.status, 400, JSON.stringify(r.body));
     const err = r.body['error'] as { code: string; message: string };
     assert.equal(err.code, 'validation_failed');
-    assert.match(err.message, /model "churn" has no version "9"; known versions: 1/);
+    assert.match(err.message, /model "churn" has no version "9"; known: 1/);
     assert.deepEqual((await call(s.url, 'GET', '/v1/slos')).body['slos'], []);
     const ok = await call(s.url, 'POST', '/v1/slos', { id: 'avail', model: 'churn', kind: 'availability', objective: 0.99, version: '1' });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));

@@ -2,7 +2,7 @@ import type { VersionContext } from '../monitoring/catalog.js';
 import type { ModelRecord } from '../storage/types.js';
 import type { AppDeps } from './deps.js';
 import { ApiError } from './errors.js';
-import { unknownModelMessage } from '../models/known-names.js';
+import { unknownModelMessage, unknownVersionMessage } from '../models/known-names.js';
 import { rangeParams, type RangeParams } from './params.js';
 import { undeclaredSegmentKeys } from '../monitoring/segment-match.js';
 
@@ -26,7 +26,7 @@ export function versionAndRange(deps: AppDeps, name: string, query: Record<strin
     throw new ApiError('bad_request', `segment names ${undeclared.map((k) => `"${k.slice(0, 100)}"`).join(', ')}, not a segment key of model "${name}"; its segment keys: ${m.segmentKeys.join(', ') || '(none)'}${earlier.length > 0 ? `; declared before: ${earlier.join(', ')}` : ''}`, { segmentKeys: m.segmentKeys, earlierSegmentKeys: earlier });
   }
   const v = deps.reader.resolveVersion(name, r.version);
-  if (!v) throw new ApiError('unknown_version', r.version ? `model "${name}" has no version "${r.version}"` : `model "${name}" has no versions yet`);
+  if (!v) throw new ApiError('unknown_version', r.version ? unknownVersionMessage(name, r.version, deps.catalog.versions(name).map((x) => x.record.version)) : `model "${name}" has no versions yet`);
   return { v, r };
 }
 

@@ -1,3 +1,4 @@
+import { unknownVersionMessage } from '../models/known-names.js';
 import { createHash } from 'node:crypto';
 import { ACTION_KINDS } from '../alerting/actions/runner.js';
 import { getDriftMethod } from '../core/drift/registry.js';
@@ -180,7 +181,7 @@ export function checkMonitorFeature(d: Pick<MonitorDefinition, 'model' | 'metric
  */
 export function checkMonitorVersion(d: Pick<MonitorDefinition, 'model' | 'version'>, known: readonly string[] | null): void {
   if (d.version === undefined || known === null || known.includes(d.version)) return;
-  throw new DefinitionError(`model "${d.model}" has no version "${d.version}"; known versions: ${known.join(', ').slice(0, 2000) || 'none yet (declare the version first)'}`);
+  throw new DefinitionError(known.length === 0 ? `model "${d.model}" has no version "${d.version}"; it has no version yet (declare the version first)` : unknownVersionMessage(d.model, d.version, known));
 }
 
 /**

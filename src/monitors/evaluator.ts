@@ -1,3 +1,4 @@
+import { unknownVersionMessage } from '../models/known-names.js';
 import { baselineWindows, rollingMean } from '../core/rules/baseline.js';
 import { baselineVerdict, thresholdVerdict } from '../core/rules/compare.js';
 import { applyNoData } from '../core/rules/no-data.js';
@@ -66,9 +67,8 @@ export class MonitorEvaluator {
     const model = this.deps.catalog.model(def.model)?.model;
     const v = model ? this.deps.reader.resolveVersion(def.model, def.version) : undefined;
     if (!model || !v) {
-      const known = this.deps.catalog.versions(def.model).map((x) => x.record.version).join(', ').slice(0, 2000);
       const note = !model ? `unknown model "${def.model}"`
-        : def.version === undefined ? `model "${def.model}" has no version yet` : `model "${def.model}" has no version "${def.version}" (known versions: ${known || 'none'})`;
+        : def.version === undefined ? `model "${def.model}" has no version yet` : unknownVersionMessage(def.model, def.version, this.deps.catalog.versions(def.model).map((x) => x.record.version));
       const verdict: Verdict = { status: 'insufficient_data', value: null, baseline: null, threshold: null, compared: null, change: null, samples: 0, note };
       return this.result(def, null, at, verdict, {});
     }

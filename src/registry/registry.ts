@@ -16,7 +16,7 @@ import { checkAliasName, checkServing, DEFAULT_SERVING, type ServingConfig } fro
 import { normalizeTags } from './tags.js';
 import { sortVersions, type VersionSort } from './version-order.js';
 import { checkUpstream, checkVersionName } from './version-checks.js';
-import { unknownModelMessage } from '../models/known-names.js';
+import { unknownModelMessage, unknownVersionMessage } from '../models/known-names.js';
 
 export interface RegistryOptions {
   store: RegistryStore;
@@ -187,7 +187,7 @@ export class ModelRegistry {
     const registered = this.control(model).registered;
     if (!this.o.catalog.version(model, version) && !registered.has(version)) {
       const known = new Set([...this.o.catalog.versions(model).map((v) => v.record.version), ...registered]);
-      throw new RegistryError('unknown_version', `model "${model}" has no version "${version.slice(0, 200)}"; known: ${[...known].join(', ') || '(none)'}`);
+      throw new RegistryError('unknown_version', unknownVersionMessage(model, version, [...known]));
     }
   }
 

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SILENCE_STATES } from '../../alerting/silence-state.js';
-import { formatMatcher, type Matcher } from '../../core/rules/matchers.js';
+import { formatMatcher, parseMatcher as parseOne, type Matcher } from '../../core/rules/matchers.js';
 import type { SilenceRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { listTable } from '../format.js';
@@ -10,12 +10,13 @@ import { parseInteger, parseNonEmpty } from '../parse.js';
 import { parseCliDuration } from './rollout-options.js';
 import { stateOption } from '../state-option.js';
 
-/** "name=value", "name!=value", "name=~regex" or "name!~regex". */
+/** "name=value", "name!=value", "name=~regex" or "name!~regex" (core parseMatcher, which the dashboard's form shares). */
 export function parseMatcher(v: string, prev: Matcher[] = []): Matcher[] {
-  const m = /^([A-Za-z_][A-Za-z0-9_.-]*)(=~|!~|!=|=)(.*)$/.exec(v);
-  if (!m) throw new InvalidArgumentError(`matcher must look like name=value, name!=value, name=~regex or name!~regex (got "${v}")`);
-  const op = m[2] as string;
-  return [...prev, { name: m[1] as string, value: m[3] as string, ...(op.endsWith('~') && { isRegex: true }), ...(op.startsWith('!') && { isNegative: true }) }];
+  try {
+    return [...prev, parseOne(v)];
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 type AddOpts = ApiOptions & { matcher: Matcher[]; duration?: number; ends?: string; createdBy: string; comment: string };
@@ -44,8 +45,8 @@ export function silencesCommand(setCode: (c: number) => void): Command {
   const list = cmd.command('list').description('list silences (latest expiry first)')
     .option('--state <states>', 'active, pending, expired (comma-separated) or all (default: active,pending; all with --active-from/--active-to)', stateOption(SILENCE_STATES))
     // audit 25: as `alerts list --active-from/--active-to` (GET /v1/silences?activeFrom=&activeTo=)
-    .option('--active-from <time>', 'only silences muting at this time or later: expiring after it (epoch ms or ISO time)')
-    .option('--active-to <time>', 'only silences muting before this time: starting before it (with --active-from: those muting at some moment of the range)')
+    .option('--active-from <time>', 'only silences muting at this time or later: expiring after it (epoch ms or ISO time)', parseNonEmpty)
+    .option('--active-to <time>', 'only silences muting before this time: starting before it (with --active-from: those muting at some moment of the range)', parseNonEmpty)
     .option('--limit <n>', 'silences to list (1 to 10000; default 1000)', parseInteger)
     .option('--before <id>', 'the page after this silence: those expiring before it (the "more:" line)', parseNonEmpty)
     .option('--json', 'print JSON')

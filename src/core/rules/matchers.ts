@@ -51,6 +51,44 @@ export function matches(m: Matcher, labels: Labels): boolean {
   return m.isNegative ? !hit : hit;
 }
 
+const MATCHER_TEXT = /^([A-Za-z_][A-Za-z0-9_.-]*)(=~|!~|!=|=)(.*)$/s;
+
+/**
+ * A matcher written as formatMatcher writes it: "name=value", "name!=value", "name=~regex" or "name!~regex" (the
+ * value as it is, spaces included). Throws naming the forms.
+ */
+export function parseMatcher(text: string): Matcher {
+  const m = MATCHER_TEXT.exec(text);
+  if (!m) throw new Error(`matcher must look like name=value, name!=value, name=~regex or name!~regex (got "${text.slice(0, 200)}")`);
+  const op = m[2] as string;
+  return { name: m[1] as string, value: m[3] as string, ...(op.endsWith('~') && { isRegex: true }), ...(op.startsWith('!') && { isNegative: true }) };
+}
+
+/**
+ * Matchers written one after another, separated by commas (the dashboard's silence form: "model=churn,
+ * severity!=warning"), each trimmed. A comma inside brackets, braces or parentheses, or escaped (`\,`), is part of a
+ * regex ("tier=~a{1,3}|[,;]"), not a separator; a value with a bare comma is for the CLI or the API. Audit 26: the
+ * form split each part at its first "=", so `severity!=warning` became an equality matcher on a label named
+ * "severity!" and `metric=~drift:.*` one of the text "~drift:.*": silences that muted nothing.
+ */
+export function parseMatcherList(text: string): Matcher[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.map((part) => part.trim()).filter((part) => part !== '').map(parseMatcher);
+}
+
 /** A matcher as `lookout silences add --matcher` takes it and the CLI and the dashboard print it: name=value, name!=value, name=~regex, name!~regex. */
 export function formatMatcher(m: Matcher): string {
   return `${m.name}${m.isNegative ? '!' : '='}${m.isRegex ? '~' : m.isNegative ? '=' : ''}${m.value}`;

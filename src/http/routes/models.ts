@@ -1,3 +1,4 @@
+import { unknownVersionMessage } from '../../models/known-names.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -149,7 +150,7 @@ export function modelRoutes(deps: AppDeps) {
       '/v1/models/:name/versions/:version/reference', { onRequest: deps.keys.hook('admin'), config: { mediaTypes: Object.keys(FILE_TYPES), upload: true, query: REFERENCE_QUERY, body: OWN_BODY, answer: answer('Model', 'the model with the version\'s new reference') } }, async (req) => {
         const m = requireModel(deps, req.params.name);
         const v = deps.catalog.version(m.name, req.params.version);
-        if (!v) throw new ApiError('unknown_version', `model "${m.name}" has no version "${req.params.version}"`);
+        if (!v) throw new ApiError('unknown_version', unknownVersionMessage(m.name, req.params.version, deps.catalog.versions(m.name).map((x) => x.record.version)));
         const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
         const ext = FILE_TYPES[type];
         if (!ext || !Buffer.isBuffer(req.body)) throw new ApiError('unsupported_media_type', `send the reference as ${Object.keys(FILE_TYPES).join(', ')}`);

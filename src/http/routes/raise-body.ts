@@ -1,3 +1,4 @@
+import { unknownVersionMessage } from '../../models/known-names.js';
 import type { RaiseInput } from '../../alerting/pipeline.js';
 import { SEVERITIES, type Severity } from '../../core/rules/types.js';
 import { EXTERNAL_ALLOWED_LABELS, reservedLabelsError } from '../../monitors/reserved-labels.js';
@@ -31,7 +32,7 @@ export function raiseInput(deps: AppDeps, b: Record<string, unknown>): RaiseInpu
   if (version !== null) {
     if (typeof version !== 'string' || version === '') throw new ApiError('validation_failed', '"version" must be a version of the model (a string) or null');
     const known = deps.catalog.versions(model).map((v) => v.record.version);
-    if (!known.includes(version)) throw new ApiError('unknown_version', `model "${model}" has no version "${version.slice(0, 100)}"; known versions: ${known.join(', ') || '(none)'}`);
+    if (!known.includes(version)) throw new ApiError('unknown_version', unknownVersionMessage(model, version, known));
   }
   const context = b['context'];
   if (context !== undefined) {

@@ -1,3 +1,4 @@
+import { unknownVersionMessage } from '../../models/known-names.js';
 import type { FastifyInstance } from 'fastify';
 import type { RegistryServices } from '../../gateway/services.js';
 import { artifactTooLarge } from '../../registry/artifact-limit.js';
@@ -69,8 +70,8 @@ export function registryRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.get<{ Params: P }>('/v1/models/:name/versions/:version', says(read, 'VersionEntryAnswer', 'the version, as the list shows it'), async (req) => {
       const all = await registry.listVersions(req.params.name);
-      const v = all.find((x) => x.version === req.params.version);
-      if (!v) throw new ApiError('unknown_version', `model "${req.params.name}" has no version "${req.params.version.slice(0, 200)}"`);
+      const v = all.find((x) => x['version'] === req.params.version);
+      if (!v) throw new ApiError('unknown_version', unknownVersionMessage(req.params.name, req.params.version, all.map((x) => String(x['version']))));
       return { version: v };
     });
 

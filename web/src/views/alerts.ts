@@ -1,6 +1,6 @@
 import { SILENCE_STATES } from '../../../src/alerting/silence-state.js';
-import { formatMatcher } from '../../../src/core/rules/matchers.js';
-import { act, actor, confirmDialog } from '../actions.js';
+import { formatMatcher, parseMatcherList, type Matcher } from '../../../src/core/rules/matchers.js';
+import { act, actor, confirmDialog, toast } from '../actions.js';
 import { api, optional } from '../api.js';
 import { actions, alerts, silences } from '../data.js';
 import { externalLink, h } from '../dom.js';
@@ -39,17 +39,20 @@ function context(a: Alert): HTMLElement {
 
 /** A form that creates a silence (POST /v1/silences); prefilled from an alert's labels. */
 function silenceForm(): { el: HTMLElement; prefill: (a: Alert) => void } {
-  const matchers = h('input', { name: 'matchers', placeholder: 'model=churn, severity=warning', required: true, 'data-testid': 'silence-matchers', size: 40 });
+  const matchers = h('input', { name: 'matchers', placeholder: 'model=churn, severity!=warning, metric=~drift:.*', required: true, 'data-testid': 'silence-matchers', size: 40 });
   const hours = h('input', { name: 'hours', type: 'number', min: '0.1', step: '0.1', value: '2', 'data-testid': 'silence-hours' });
   const comment = h('input', { name: 'comment', placeholder: 'why (e.g. planned retrain)', required: true, 'data-testid': 'silence-comment', size: 40 });
   const el = h('form.silence-form', {
     'data-testid': 'silence-form',
     onsubmit: (e: Event) => {
       e.preventDefault();
-      const list = matchers.value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
-        const [name = '', ...rest] = s.split('=');
-        return { name: name.trim(), value: rest.join('=').trim() };
-      });
+      let list: Matcher[];
+      try {
+        list = parseMatcherList(matchers.value);
+      } catch (err) {
+        toast((err as Error).message, 'error'); // nothing sent: a silence that mutes nothing is worse than none
+        return;
+      }
       const endsAt = Date.now() + Number(hours.value) * 3_600_000;
       void act('Silence created', () => api('/v1/silences', undefined, { method: 'POST', body: { matchers: list, endsAt, createdBy: actor(), comment: comment.value } }));
     },
