@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { EvaluationRecord } from '../src/storage/alerts.js';
-import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
+import { browserUnavailable, launch, openView, openViewAsking, watchErrors } from './helpers/browser.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
 /*
@@ -99,11 +99,25 @@ describe('audit 26: without a version, queries, monitors and SLOs read the servi
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const errors = watchErrors(page);
-      await openView(page, `${s.url}/ui/#/model/fraud?from=${new Date(T0).toISOString()}&to=${new Date(T0 + H).toISOString()}`, { complete: true });
+      const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + H).toISOString()}`;
+      const asked = await openViewAsking(page, `${s.url}/ui/#/model/fraud?${range}`, '/v1/monitors');
       // the picker said v1.1.0 (the newest) over the figures of 1.0.0 that the server answered
       assert.equal(await page.locator('select[aria-label="version"]').inputValue(), '1.0.0');
-      assert.match((await page.locator('main').textContent()) ?? '', /Events\s*200(?!\d)/);
+      const text = (await page.locator('main').textContent()) ?? '';
+      assert.match(text, /Events\s*200(?!\d)/);
+      assert.match(text, /monitor fraud errorRate: page/, 'the page of 1.0.0 counts the monitor watching it');
+      assert.deepEqual(asked.map((u) => u.searchParams.get('model')), ['fraud'], 'the model\'s monitors, not every monitor');
       assert.deepEqual(errors, []);
+      // the candidate's page and row do not: the monitor without a version watches 1.0.0 (they were red for it)
+      await openView(page, `${s.url}/ui/#/model/fraud?${range}&version=1.1.0`, { complete: true });
+      assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /monitor fraud errorRate/);
+      await openView(page, `${s.url}/ui/#/?${range}`, { complete: true });
+      const row = (version: string) => page.locator(`[data-testid="models-table"] tr[data-model="fraud"][data-version="${version}"]`);
+      assert.equal(await row('1.0.0').getAttribute('data-status'), 'red');
+      assert.match((await row('1.0.0').textContent()) ?? '', /monitor fraud errorRate: page/);
+      assert.doesNotMatch((await row('1.1.0').textContent()) ?? '', /monitor fraud errorRate/);
+      // the candidate has no reference: its drift request's 422 is the only error
+      assert.deepEqual(errors.filter((e) => !/status of 422 .*\/v1\/models\/fraud\/drift\?.*version=1\.1\.0/.test(e)), []);
     } finally {
       await browser.close();
     }

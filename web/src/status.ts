@@ -1,6 +1,6 @@
 import { h } from './dom.js';
 import { pct } from './format.js';
-import type { Alert, Drift, Health, Monitor } from './types.js';
+import type { Alert, Drift, Health, ModelInfo, Monitor } from './types.js';
 
 export type Status = 'green' | 'yellow' | 'red' | 'grey';
 
@@ -38,6 +38,15 @@ export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
  * incident of the range and counts. Until audit 24 the views gave every alert and this kept the resolved ones whose end
  * was strictly after the range's start, a rule of its own (the server's includes an end at the start).
  */
+/**
+ * The monitors watching `version` of model `m`: those pinned to it, and those without a version when it is the model's
+ * defaultVersion (the one the server evaluates them on). Audit 26: every version's row and page counted all of the
+ * model's monitors, so a candidate was marked red for production's paging monitor.
+ */
+export function monitorsOf(all: readonly Monitor[], m: Pick<ModelInfo, 'name' | 'defaultVersion'>, version: string | undefined): Monitor[] {
+  return all.filter((x) => x.model === m.name && (x.version ?? m.defaultVersion ?? undefined) === version);
+}
+
 export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Pick<Drift, 'datasetDrift'> | null; health?: Health | null; failures?: string[] }): Verdict {
   let status: Status = 'green';
   const found: Array<{ s: Status; why: string }> = [];

@@ -128,6 +128,8 @@ export interface Alert {
 export interface Monitor {
   id: string;
   model: string;
+  /** The version it is pinned to; without one it watches the model's defaultVersion. */
+  version?: string;
   name: string;
   metric: string;
   kind: string;

@@ -4,7 +4,7 @@ import { h } from '../dom.js';
 import { count, ms, num, numFormat, pct, pctFormat, usd, type ValueFormat } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams, withParams } from '../route.js';
-import { statusBadge, verdict, verdictNotes } from '../status.js';
+import { monitorsOf, statusBadge, verdict, verdictNotes } from '../status.js';
 import type { FeatureDrift } from '../types.js';
 import { activeRange } from './alerts.js';
 import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
@@ -59,12 +59,12 @@ export const modelView = {
         // as the overview's row: a failed alerts query leaves the status unknown (audit 24)
         alertsError = `alerts query failed: ${explain(e)}`;
         return { value: { alerts: [] }, available: true };
-      }), monitors()]);
+      }), monitors({ model: m.name })]);
       // The same colour as the overview's row for this version and range: alerts and monitor results count too.
       const v = verdict({
         health: hl, drift: d, failures: ([driftError, alertsError] as Array<string | null>).filter((x): x is string => x !== null),
         alerts: al.value.alerts.filter((x) => x.model === m.name && (x.version === shown || !x.version)),
-        monitors: mons.value.monitors.filter((x) => x.model === m.name),
+        monitors: monitorsOf(mons.value.monitors, m, shown),
       });
       return [kv([
         ['Status', h('span', null, statusBadge(v.status), ' ', v.reasons.join('; '), verdictNotes(v))],

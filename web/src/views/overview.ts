@@ -3,7 +3,7 @@ import { allAlerts, models, monitors, overview } from '../data.js';
 import { h } from '../dom.js';
 import { count, ms, num, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
-import { statusBadge, verdict, verdictNotes, type Verdict } from '../status.js';
+import { monitorsOf, statusBadge, verdict, verdictNotes, type Verdict } from '../status.js';
 import type { Alert, Drift, Health, ModelInfo, OverviewRow, Performance } from '../types.js';
 import { activeRange } from './alerts.js';
 import { grid, heading, headlineMetric, metricValue, modelLink, notMeasured, table } from './common.js';
@@ -60,7 +60,7 @@ export async function modelRows(ctx: ViewContext, opts: { performance?: boolean 
     const hl = f?.health ?? null;
     const d = f?.drift ?? null;
     const a = open.value.alerts.filter((x) => x.model === m.name && (x.version === v || !x.version));
-    const mon = mons.value.monitors.filter((x) => x.model === m.name);
+    const mon = monitorsOf(mons.value.monitors, m, v);
     const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, failures }) };
     if (perfs) row.perfLoaded = perfs.then((p) => (row.perf = p.get(rowKey(m.name, v)) ?? null));
     return row;
