@@ -14,19 +14,19 @@ export function knownNames(names: readonly string[], max = MAX_KNOWN_LISTED): st
 }
 
 /**
- * `model "churn" has no version "1.0"; known: 1.0.0, 1.1.0; did you mean "1.0.0"?`: one wording for every refusal of an
- * unknown version (audit 26: queries' `?version=`, a reference upload and a version's GET named no known version at
- * all; the others said "known:" or "known versions:", without the one meant).
- */
-/**
- * `unknown model "chrun"; known: churn, fraud; did you mean "churn"?` (audit 25: the 404s named the known models but
- * not the one a typo meant). Not for event rows: a batch of 10,000 rows naming a missing model would look for the
- * nearest name 10,000 times.
+ * `model "churn" has no version "v1.0.0"; known: 1.0.0, 1.1.0; did you mean "1.0.0"?`: one wording for every refusal of
+ * an unknown version (audit 26: queries' `?version=`, a reference upload and a version's GET named no known version at
+ * all; the others said "known:" or "known versions:", without the one meant). Not for event rows, as below.
  */
 export function unknownVersionMessage(model: string, version: string, known: readonly string[]): string {
   return `model "${model.slice(0, 200)}" has no version "${version.slice(0, 200)}"; known: ${knownNames(known)}${didYouMean(version, known)}`;
 }
 
+/**
+ * `unknown model "chrun"; known: churn, fraud; did you mean "churn"?` (audit 25: the 404s named the known models but
+ * not the one a typo meant). Not for event rows: a batch of 10,000 rows naming a missing model would look for the
+ * nearest name 10,000 times.
+ */
 export function unknownModelMessage(name: string, names: readonly string[]): string {
   return `unknown model "${name.slice(0, 200)}"; known: ${knownNames(names)}${didYouMean(name, names)}`;
 }

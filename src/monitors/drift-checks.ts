@@ -27,9 +27,9 @@ export function checkDriftLevels(d: Pick<MonitorDefinition, 'metric' | 'method' 
 /**
  * Throws DefinitionError when a drift monitor's method does not apply to the kind of what it scores (`ks` or
  * `wasserstein` on a categorical feature, `chisquare` on a numerical one or on a regression model's prediction). `v`:
- * the version the monitor watches now (the one it pins, else the newest); undefined when the model has none yet, and
- * then nothing can be checked: the evaluation says it in its note. A monitor that follows the newest version is
- * checked against the newest one at declaration. Kinds come from the model's declaration: one re-declared so that the
+ * the version the monitor watches now (the one it pins, else the model's default: its serving alias's, else the newest);
+ * undefined when the model has none yet, and then nothing can be checked: the evaluation says it in its note. A monitor
+ * without a version is checked against the default one at declaration. Kinds come from the model's declaration: one re-declared so that the
  * method no longer applies is accepted, and the monitor is then misconfigured (MonitorService.problem: GET /v1/monitors,
  * the declaration's warnings); its evaluations give the note.
  */

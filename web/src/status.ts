@@ -31,14 +31,6 @@ export function alertTitle(a: Alert): string {
 export const ERROR_RATE = { yellow: 0.01, red: 0.05 };
 
 /**
- * Green / yellow / red for a model version: the worst of its open alerts and monitor results (issue 4) and of
- * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
- * without alerting installed. Each reason says where the colour comes from. `alerts`: those active at some moment of the
- * range looked at, as the server answers them (GET /v1/alerts?activeFrom=&activeTo=): a resolved one among them is a past
- * incident of the range and counts. Until audit 24 the views gave every alert and this kept the resolved ones whose end
- * was strictly after the range's start, a rule of its own (the server's includes an end at the start).
- */
-/**
  * The monitors watching `version` of model `m`: those pinned to it, and those without a version when it is the model's
  * defaultVersion (the one the server evaluates them on). Audit 26: every version's row and page counted all of the
  * model's monitors, so a candidate was marked red for production's paging monitor.
@@ -47,6 +39,14 @@ export function monitorsOf(all: readonly Monitor[], m: Pick<ModelInfo, 'name' | 
   return all.filter((x) => x.model === m.name && (x.version ?? m.defaultVersion ?? undefined) === version);
 }
 
+/**
+ * Green / yellow / red for a model version: the worst of its open alerts and monitor results (issue 4) and of
+ * what the query API shows directly (dataset drift, drifted features, error rate), so it works with or
+ * without alerting installed. Each reason says where the colour comes from. `alerts`: those active at some moment of the
+ * range looked at, as the server answers them (GET /v1/alerts?activeFrom=&activeTo=): a resolved one among them is a past
+ * incident of the range and counts. Until audit 24 the views gave every alert and this kept the resolved ones whose end
+ * was strictly after the range's start, a rule of its own (the server's includes an end at the start).
+ */
 export function verdict(input: { alerts?: Alert[] | null; monitors?: Monitor[] | null; drift?: Pick<Drift, 'datasetDrift'> | null; health?: Health | null; failures?: string[] }): Verdict {
   let status: Status = 'green';
   const found: Array<{ s: Status; why: string }> = [];
