@@ -205,7 +205,9 @@ export function toApiError(err: unknown): ApiError {
   const e = err as Partial<FastifyError> & { validation?: unknown };
   if (Array.isArray(e.validation) && e.validation.length > 0) {
     const errors = e.validation as AjvError[];
-    return new ApiError('validation_failed', validationMessage(e.validationContext, errors[0] as AjvError), { errors: shownErrors(errors) });
+    // A bad query parameter is a 400 bad_request, as every route's own checks answer it (audit 26: the two routes with a
+    // query schema, /v1/models and /v1/overview, said validation_failed, which is for bodies).
+    return new ApiError(e.validationContext === 'querystring' ? 'bad_request' : 'validation_failed', validationMessage(e.validationContext, errors[0] as AjvError), { errors: shownErrors(errors) });
   }
   if (e.validation) return new ApiError('validation_failed', e.message ?? 'invalid request', e.validation);
   switch (e.code) {

@@ -15,7 +15,8 @@ export const LIMIT_MEANING: Readonly<Record<string, string>> = {
 };
 
 /**
- * The query string of a paged model list (Fastify schema: a bad value is a 400 validation_failed naming it). Other
+ * The query string of a paged model list (Fastify schema: a bad value is a 400 bad_request naming it; validation_failed
+ * until audit 26). Other
  * parameters are a 400 unknown_parameter (known-query.ts; until audit 18 they were left alone).
  */
 export const modelPageQuery = {
