@@ -24,7 +24,7 @@ export interface MonitorDefinition {
   metric: string;
   method?: string;
   class?: string;
-  /** Version to watch (default: the newest). */
+  /** Version to watch (default: the model's default version: its serving alias's, else the newest). */
   version?: string;
   /** Canonical segment key ("region=eu"); default: all traffic. */
   segment?: string;

@@ -130,8 +130,8 @@ export class MonitorEvaluator {
 
   /**
    * The monitor's own stored evaluations of these windows (starts), when every one is there and measured what the
-   * monitor measures now (same valueKey: not before a redefinition; and the same version: a monitor following the newest
-   * version does not learn a new version's limits from the old one's values): in steady state the scheduler evaluated
+   * monitor measures now (same valueKey: not before a redefinition; and the same version: a monitor without a version,
+   * which follows its model's default version, does not learn a new version's limits from the old one's values): in steady state the scheduler evaluated
    * them already, so a control chart needs no summary reads for its history.
    */
   private async storedValues(def: MonitorDefinition, version: string, starts: readonly number[]): Promise<MetricValue[] | null> {
