@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
 import type { EvaluationRecord } from '../src/storage/alerts.js';
 import { browserUnavailable, launch, openView, openViewAsking, watchErrors } from './helpers/browser.js';
+import { lookoutAsync } from './helpers/cli.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
 /*
@@ -51,6 +52,12 @@ describe('audit 26: without a version, queries, monitors and SLOs read the servi
     assert.equal((await modelOf('plain'))['defaultVersion'], '1.1.0', 'no alias set: the newest, as before');
     const list = (await ok('GET', '/v1/models'))['models'] as Array<{ name: string; defaultVersion: string }>;
     assert.deepEqual(list.map((m) => [m.name, m.defaultVersion]), [['fraud', '1.0.0'], ['plain', '1.1.0']]);
+    // and `lookout models list` has it in a column
+    const cli = await lookoutAsync(['models', 'list', '--url', s.url]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /^model\s+kind\s+versions\s+default\s+aliases$/m);
+    assert.match(cli.stdout, /^fraud\s+regression\s+2\s+1\.0\.0\s+production=1\.0\.0$/m);
+    assert.match(cli.stdout, /^plain\s+regression\s+2\s+1\.1\.0\s+-$/m);
   });
 
   test('queries without ?version= answer production\'s traffic (the candidate had none)', async () => {

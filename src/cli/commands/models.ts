@@ -22,10 +22,11 @@ export function modelsCommand(setCode: (c: number) => void): Command {
       // --json: the one answer of a server without pages, every page's models together ({models}, as before paging)
       const r = { models: list };
       // nothing to list: said in a line (audit 24), not a table header alone
-      print(o, r, () => listTable('no models', ['model', 'kind', 'versions', 'aliases'], list.map((m, i) => {
+      // default: the version queries, monitors and SLOs without one read (audit 26: the serving alias's, else the newest)
+      print(o, r, () => listTable('no models', ['model', 'kind', 'versions', 'default', 'aliases'], list.map((m, i) => {
         const vs = versions[i]?.versions ?? [];
         const aliases = vs.flatMap((v) => v.aliases.map((a) => `${a}=${v.version}`)).sort();
-        return [m.name, m.outputKind, String(vs.length), aliases.join(', ') || '-'];
+        return [m.name, m.outputKind, String(vs.length), typeof m['defaultVersion'] === 'string' ? m['defaultVersion'] : '-', aliases.join(', ') || '-'];
       })));
     }));
   withApiOptions(models.command('aliases <model>').description('aliases of a model')).action(action(setCode, async (model: string, o: Opts) => {
