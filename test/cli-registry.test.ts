@@ -73,7 +73,7 @@ describe('issue 5: registry CLI (lookout models / versions / promote / rollback)
     // Registered versions count, not only the monitored ones (none here: no references), with the aliases.
     const models = await lookout(['models', 'list', ...u]);
     assert.equal(models.code, 0, models.stderr);
-    assert.match(models.stdout, /^churn +binary +2 +production=1\.0\.0$/m);
+    assert.match(models.stdout, /^churn +binary +2 +1\.0\.0 +production=1\.0\.0$/m);
     const pause = await lookout(['models', 'pause', 'churn', ...u, '--reason', 'incident']);
     assert.match(pause.stdout, /churn: paused/);
     const down = await lookout(['models', 'list', '--url', 'http://127.0.0.1:1']);
