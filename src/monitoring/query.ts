@@ -1,4 +1,4 @@
-import { decomposeRange, GRANULARITY_MS } from '../core/time/windows.js';
+import { decomposeRange, GRANULARITY_MS, windowStart } from '../core/time/windows.js';
 import { WindowSummary } from '../core/summary/window.js';
 import type { StorageBackend } from '../storage/backend.js';
 import type { Granularity, SummaryKey, WindowValue } from '../storage/types.js';
@@ -76,7 +76,7 @@ export class SummaryReader {
     const cutoff = this.clock() - this.minuteRetentionMs;
     const h = GRANULARITY_MS.hour;
     const m = GRANULARITY_MS.minute;
-    const hours = from < cutoff;
+    const hours = this.beforeMinutes(from);
     return {
       from: hours ? Math.floor(from / h) * h : Math.floor(from / m) * m,
       to: hours && Math.floor(to / h) * h < cutoff ? Math.ceil(to / h) * h : Math.ceil(to / m) * m,
@@ -89,7 +89,17 @@ export class SummaryReader {
    * of answering empty minutes (the answer states its granularity).
    */
   seriesGranularity(from: number, granularity: Granularity): Granularity {
-    return granularity === 'minute' && from < this.clock() - this.minuteRetentionMs ? 'hour' : granularity;
+    return granularity === 'minute' && this.beforeMinutes(from) ? 'hour' : granularity;
+  }
+
+  /**
+   * Whether a range starting at `from` is read in whole hours: its first minute starts before the minute windows'
+   * retention. The ingest writes an event's minute window only when that minute starts within the retention
+   * (deltas.ts), so the minute holding the cutoff has none for the events sent once it had passed (a backfill). Audit
+   * 27: `from < cutoff` read a range starting a few seconds after the cutoff from that minute's window, missing them.
+   */
+  private beforeMinutes(from: number): boolean {
+    return windowStart(from, 'minute') < this.clock() - this.minuteRetentionMs;
   }
 
   /**
