@@ -56,3 +56,38 @@ describe('audit 27: a range starting in the minute that holds the minute windows
     assert.equal(r['granularity'], 'minute');
   });
 });
+
+describe('audit 27: a mistyped series metric is answered with the one meant', () => {
+  /*
+   * `/timeseries?metric=latencyp99` listed the 16 metrics and left the reader to spot the capital P; the /health field
+   * names (`throughputPerSecond`, `costPerInferenceUsd`, `latencyMs`), tried as series, got no hint either. Every other
+   * unknown name says which known one it most likely is (audit 25).
+   */
+  let s: Server;
+  before(async () => {
+    s = await testServer({ configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    const ok = succeeding(() => s.url);
+    await ok('POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: { type: 'object', properties: { age: { type: 'number' }, x: { type: 'number' } } } });
+    await ok('POST', '/v1/models/m/versions', { version: '1' });
+  });
+  after(() => s?.close());
+
+  const refusal = async (path: string): Promise<string> => {
+    const r = await fetch(`${s.url}${path}`);
+    assert.equal(r.status, 400);
+    return ((await r.json()) as { error: { message: string } }).error.message;
+  };
+
+  test('/timeseries and /series suggest the metric, the series of a /health field and the feature', async () => {
+    assert.match(await refusal('/v1/models/m/timeseries?metric=latencyp99'), /; did you mean "latencyP99"\?$/);
+    assert.match(await refusal('/v1/models/m/timeseries?metric=errorrate'), /; did you mean "errorRate"\?$/);
+    assert.match(await refusal('/v1/models/m/timeseries?metric=throughputPerSecond'), /; did you mean "throughput" \(events per second\)\?$/);
+    assert.match(await refusal('/v1/models/m/timeseries?metric=costPerInferenceUsd'), /; did you mean "costPerInference" \(USD per inference that reported a cost\)\?$/);
+    assert.match(await refusal('/v1/models/m/timeseries?metric=latencyMs'), /; did you mean "latencyP50", "latencyP95" or "latencyP99" \(milliseconds\)\?$/);
+    assert.match(await refusal('/v1/models/m/timeseries?metric=drift:agee'), /summarises age, x; did you mean "drift:age"\?$/);
+    assert.match(await refusal('/v1/models/m/series?metrics=events,latencyp95'), /; did you mean "latencyP95"\?/);
+    assert.doesNotMatch(await refusal("/v1/models/m/timeseries?metric=constructor"), /function|did you mean/);
+    // no suggestion where none is near
+    assert.doesNotMatch(await refusal('/v1/models/m/timeseries?metric=bogus'), /did you mean/);
+  });
+});

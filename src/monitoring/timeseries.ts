@@ -8,6 +8,7 @@ import type { WindowSummary } from '../core/summary/window.js';
 import type { VersionContext } from './catalog.js';
 import type { SeriesMetric } from './query.js';
 import { splitMetric } from './metric-name.js';
+import { closest, didYouMean } from '../core/text/closest.js';
 import { referenceFeatures } from './drift-query.js';
 import { chooseMethod } from '../core/drift/select.js';
 import { NumericSummary as NumericSummaryClass } from '../core/summary/numeric.js';
@@ -31,6 +32,16 @@ export const HEAD_METRICS: ReadonlySet<string> = new Set([
 const FEATURE_METRICS: ReadonlySet<string> = new Set(['drift', 'missing']);
 
 /**
+ * The series holding a field of GET /health's answer, tried as a metric name (audit 27: no hint was given), with its
+ * unit: a series' values are per window, named as the monitors' metrics are.
+ */
+const HEALTH_FIELD_SERIES: ReadonlyMap<string, string> = new Map([
+  ['throughputPerSecond', '; did you mean "throughput" (events per second)?'],
+  ['costPerInferenceUsd', '; did you mean "costPerInference" (USD per inference that reported a cost)?'],
+  ['latencyMs', '; did you mean "latencyP50", "latencyP95" or "latencyP99" (milliseconds)?'],
+]);
+
+/**
  * Why `metric` is not a series of version `v` (null when it is): an unknown metric, a feature metric without a feature
  * or with one the version does not summarise, or a feature on a metric that takes none. Checked before anything is
  * computed: a feature metric's values are stored per window (WindowValue), so a mistyped name would otherwise be
@@ -39,13 +50,16 @@ const FEATURE_METRICS: ReadonlySet<string> = new Set(['drift', 'missing']);
 export function seriesMetricProblem(metric: string, v: VersionContext): { message: string; details: Record<string, unknown> } | null {
   const { id: name, feature } = splitMetric(metric);
   if (!(TIMESERIES_METRICS as readonly string[]).includes(name)) {
-    return { message: `unknown metric "${metric}": one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)`, details: { metric, known: TIMESERIES_METRICS } };
+    const hint = HEALTH_FIELD_SERIES.get(name) ?? didYouMean(name, TIMESERIES_METRICS);
+    return { message: `unknown metric "${metric}": one of ${TIMESERIES_METRICS.join(', ')} (feature metrics as drift:FEATURE, missing:FEATURE)${hint}`, details: { metric, known: TIMESERIES_METRICS } };
   }
   if (!FEATURE_METRICS.has(name)) return feature === undefined ? null : { message: `metric "${name}" takes no feature (got "${metric}")`, details: { metric } };
   const known = v.spec.features.map((f) => f.name);
   if (feature === undefined || feature === '') return { message: `metric "${name}" needs a feature: ${name}:FEATURE, one of ${known.join(', ') || '(none)'}`, details: { metric, features: known } };
   if (!known.includes(feature)) {
-    return { message: `unknown feature "${feature}" in "${metric}"; ${v.record.model}@${v.record.version} summarises ${known.join(', ') || 'no features'}`, details: { metric, unknown: feature, features: known } };
+    const near = closest(feature, known);
+    const hint = near === null ? '' : `; did you mean "${name}:${near}"?`;
+    return { message: `unknown feature "${feature}" in "${metric}"; ${v.record.model}@${v.record.version} summarises ${known.join(', ') || 'no features'}${hint}`, details: { metric, unknown: feature, features: known } };
   }
   return null;
 }
