@@ -91,3 +91,33 @@ describe('audit 27: a mistyped series metric is answered with the one meant', ()
     assert.doesNotMatch(await refusal('/v1/models/m/timeseries?metric=bogus'), /did you mean/);
   });
 });
+
+describe('audit 27: from/to as fractional epoch milliseconds or seconds, as Python writes them', () => {
+  /*
+   * `time.time() * 1000` (Python) is fractional epoch milliseconds: an event's timestamp takes it (the fraction dropped),
+   * a query's from/to refused it as not "epoch milliseconds or an ISO-8601 time", which it is. And `time.time()`, epoch
+   * seconds with a fraction, got that generic refusal where whole seconds are named as seconds.
+   */
+  let s: Server;
+  const T = Date.UTC(2026, 4, 10, 12);
+  const ok = succeeding(() => s.url);
+  before(async () => {
+    s = await testServer({ clock: () => T + H, configure: (c) => { c.alerting = { evaluationInterval: 0 }; } });
+    await ok('POST', '/v1/models', { name: 'm', outputKind: 'regression', inputSchema: SCHEMA });
+    await ok('POST', '/v1/models/m/versions', { version: '1' });
+    await ok('POST', '/v1/events', { events: [{ model: 'm', version: '1', timestamp: T + 1.7, features: { x: 1 }, prediction: 1 }] });
+  });
+  after(() => s?.close());
+
+  test('fractional epoch milliseconds are read as the millisecond they are in', async () => {
+    const h = await ok('GET', `/v1/models/m/health?from=${T - 0.4 + 1}&to=${T + 60_000.25}`);
+    assert.deepEqual([h['requested'], h['events']], [{ from: T, to: T + 60_000 }, 1]);
+  });
+
+  test('fractional epoch seconds are refused as seconds, naming the milliseconds to send', async () => {
+    const r = await fetch(`${s.url}/v1/models/m/health?from=${T / 1000 - 0.5}`);
+    assert.equal(r.status, 400);
+    const message = ((await r.json()) as { error: { message: string } }).error.message;
+    assert.match(message, new RegExp(`^from ${T / 1000 - 0.5} is epoch seconds \\(2026-05-10T11:59:59\\.500Z\\), read as milliseconds it is .*: send epoch milliseconds \\(${T - 500}\\) or an ISO-8601 time$`));
+  });
+});

@@ -25,13 +25,16 @@ export function parseTime(v: unknown, name: string): number | undefined {
   // '' is left out for body fields (a query's empty parameter is refused before: known-query's emptyParameters, audit 25)
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string') throw new ApiError('bad_request', `${name} must be a time`);
-  const epoch = /^\d+$/.test(v);
-  const n = epoch ? Number(v) : isoTime(v);
-  // Epoch seconds (`date +%s`) are refused as an event timestamp is: read as milliseconds, they are January 1970 to March
-  // 1973, where no event can be (events there are refused as seconds), and the answer was empty without saying why.
-  // Microseconds and nanoseconds are named where they are past year 9999 (below it, years 5138 to 9999 are milliseconds
-  // a query may give as its end).
-  const unit = epoch && n !== undefined && (n < 1e11 || n > MAX_EPOCH_MS) ? unitProblem(n) : null;
+  // Epoch milliseconds may have a fraction (Python's `time.time() * 1000`), dropped as an event timestamp's is: audit 27,
+  // they were refused as not "epoch milliseconds".
+  const epoch = /^\d+(?:\.\d+)?$/.test(v);
+  const raw = epoch ? Number(v) : undefined;
+  const n = raw !== undefined ? Math.floor(raw) : isoTime(v);
+  // Epoch seconds (`date +%s`, and Python's `time.time()` with its fraction) are refused as an event timestamp is: read
+  // as milliseconds, they are January 1970 to March 1973, where no event can be (events there are refused as seconds),
+  // and the answer was empty without saying why. Microseconds and nanoseconds are named where they are past year 9999
+  // (below it, years 5138 to 9999 are milliseconds a query may give as its end).
+  const unit = raw !== undefined && (raw < 1e11 || raw > MAX_EPOCH_MS) ? unitProblem(raw) : null;
   if (unit !== null) throw new ApiError('bad_request', unit.replace(/^timestamp /, `${name} `).replace(/ or an RFC 3339 date-time$/, ' or an ISO-8601 time'));
   if (n === undefined || !(n <= MAX_EPOCH_MS)) {
     throw new ApiError('bad_request', `${name} must be ${TIME_FORMS} (got "${v.slice(0, 50)}")`);
