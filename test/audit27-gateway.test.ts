@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { predict } from './helpers/predict.js';
-import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { stickyKeys, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { rolloutFixture } from './helpers/rollout.js';
 import { call } from './helpers/server.js';
 
 /*
@@ -35,5 +36,38 @@ describe('audit 27: a configured shadow whose candidate has become the primary m
     const shadow = (await call(g.server.url, 'GET', '/v1/models/churn/shadow')).body as { pairs: { n: number }; arms: { primary: { n: number } } };
     assert.equal(shadow.pairs.n, 0, 'no paired answers of a version with itself');
     assert.equal(shadow.arms.primary.n, 5);
+  });
+});
+
+describe('audit 27: a rollout after a server restart', { timeout: 60_000 }, () => {
+  test('a restart after a downtime longer than maxStepDurationMs: the step waits for samples again, not rolled back at the first tick on no data', async () => {
+    const STEP = 60_000;
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, maxStepDurationMs: 3 * STEP, stickyKey: 'user', analysis: { minSamples: 20, latencySlackMs: 1e6 } });
+      await f.send(stickyKeys(30, false, 'p'), 2);
+      await f.tick(STEP / 2);
+      // the server is down for an hour (kill, an upgrade), then restarted: the step's statistics are gone
+      f.advance(3_600_000);
+      await f.restart();
+      await f.tick(1_000);
+      let r = await f.rollout();
+      // until audit 27 the first tick rolled it back: "not enough traffic at 10% after 3631 s (canary 0, primary 0, need
+      // 20)", a verdict on statistics the restart had emptied, before a single request since the restart
+      assert.equal(r.state, 'running', String(r.endReason));
+      await f.send(stickyKeys(30, false, 'q'), 2);
+      await f.send(stickyKeys(30, true, 'c'), 2);
+      await new Promise((res) => setTimeout(res, 300));
+      await f.tick(5_000);
+      r = await f.rollout();
+      assert.deepEqual([r.state, r.weight], ['running', 100], String(r.endReason));
+      // and a step that really gets no traffic still rolls back, maxStepDurationMs after its statistics started
+      await f.tick(3 * STEP);
+      r = await f.rollout();
+      assert.equal(r.state, 'rolled_back');
+      assert.match(String(r.endReason), /not enough traffic at 100%/);
+    } finally {
+      await f.close();
+    }
   });
 });

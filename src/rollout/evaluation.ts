@@ -97,9 +97,13 @@ async function evaluateStep(s: RolloutState, r: Rollout, now: number): Promise<v
   }
   if (elapsed < r.stepDurationMs) return;
   if (a.insufficient) {
-    if (elapsed < r.maxStepDurationMs) return;
+    // Audit 27: the wait for samples counts from when the step's statistics started: a restart empties them (they are
+    // the server's, in memory), and a server down longer than maxStepDurationMs rolled the rollout back at its first
+    // tick, "not enough traffic (canary 0, primary 0)", before a single request since the restart.
+    const waited = now - Math.max(r.stepStartedAt, s.o.stats.since(r.model));
+    if (waited < r.maxStepDurationMs) return;
     r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
-    return rollback(s, r, `not enough traffic at ${r.weight}% after ${Math.round(elapsed / 1000)} s (canary ${a.samples.canary}, primary ${a.samples.primary}, need ${r.analysis.minSamples})`, 'rollout-controller', a);
+    return rollback(s, r, `not enough traffic at ${r.weight}% after ${Math.round(waited / 1000)} s (canary ${a.samples.canary}, primary ${a.samples.primary}, need ${r.analysis.minSamples})`, 'rollout-controller', a);
   }
   r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
   if (r.step >= r.steps.length - 1) {
