@@ -71,3 +71,40 @@ describe('audit 27: a rollout after a server restart', { timeout: 60_000 }, () =
     }
   });
 });
+
+describe('audit 27: the kill switch of a canary candidate during its rollout', { timeout: 60_000 }, () => {
+  test('a candidate paused mid-step is neither promoted nor moved to the next step on the statistics from before its pause', async () => {
+    const STEP = 60_000;
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ steps: [10, 50], stepDurationMs: STEP, maxStepDurationMs: 3 * STEP, stickyKey: 'user', analysis: { minSamples: 20, latencySlackMs: 1e6 } });
+      const step = async (prefix: string): Promise<void> => {
+        await f.send(stickyKeys(30, false, `${prefix}p`), 2);
+        await f.send(stickyKeys(30, true, `${prefix}c`), 2);
+        await new Promise((res) => setTimeout(res, 300));
+      };
+      await step('a');
+      await f.tick(STEP);
+      assert.equal((await f.rollout()).weight, 50);
+      await step('b');
+      // the operator pulls the candidate: its requests go to the primary
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/pause', { reason: 'wrong answers for VIP users' })).status, 200);
+      assert.deepEqual(await f.send(stickyKeys(3, true, 'x'), 1), ['200 1.0.0', '200 1.0.0', '200 1.0.0']);
+      await f.tick(STEP);
+      let r = await f.rollout();
+      // until audit 27 the step passed on its statistics from before the pause and the paused version was promoted:
+      // production on a version the kill switch stops, every prediction answered by the fallback chain or a 503
+      const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body['aliases'] as Record<string, string>;
+      assert.equal(aliases['production'], '1.0.0');
+      assert.deepEqual([r.state, r.weight], ['running', 50], String(r.endReason));
+      // still paused when the step's time allowed is over: rolled back, saying why
+      await f.tick(2 * STEP);
+      r = await f.rollout();
+      assert.equal(r.state, 'rolled_back');
+      assert.match(String(r.endReason), /1\.1\.0 is paused \(kill switch\)/);
+      assert.deepEqual(await f.send(stickyKeys(2, false, 'y'), 1), ['200 1.0.0', '200 1.0.0']);
+    } finally {
+      await f.close();
+    }
+  });
+});

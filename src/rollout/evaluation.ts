@@ -96,6 +96,15 @@ async function evaluateStep(s: RolloutState, r: Rollout, now: number): Promise<v
     return rollback(s, r, `analysis failed at ${r.weight}%: ${failing(a)}`, 'rollout-controller', a);
   }
   if (elapsed < r.stepDurationMs) return;
+  // Audit 27: a candidate stopped by the kill switch (its version or the model paused) gets no traffic: its step never
+  // passes on the statistics from before the pause (the step passed and a paused version was promoted, production then
+  // answered by the fallback chain or a 503). It waits for the resume; still paused after maxStepDurationMs, rolled back.
+  const ctl = s.o.registry.control(r.model);
+  if (ctl.modelPaused || ctl.pausedVersions.has(r.candidate)) {
+    if (elapsed < r.maxStepDurationMs) return;
+    r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
+    return rollback(s, r, `${r.candidate} is paused (kill switch${ctl.modelPaused ? ': the whole model' : ''}) at ${r.weight}%, still after ${Math.round(elapsed / 1000)} s (maxStepDurationMs): not promoted`, 'rollout-controller', a);
+  }
   if (a.insufficient) {
     // Audit 27: the wait for samples counts from when the step's statistics started: a restart empties them (they are
     // the server's, in memory), and a server down longer than maxStepDurationMs rolled the rollout back at its first
