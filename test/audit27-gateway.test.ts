@@ -108,3 +108,22 @@ describe('audit 27: the kill switch of a canary candidate during its rollout', {
     }
   });
 });
+
+describe('audit 27: the serving alias not set, a fallback version answers', () => {
+  let g: TwoVersionGateway;
+  before(async () => {
+    g = await twoVersionGateway();
+  });
+  after(() => g?.close());
+
+  test('its event is an answer of the fallback version, not an error of it', async () => {
+    await g.serving({ alias: 'blue', fallback: [{ version: '2.0.0' }] });
+    const a = await predict(g.server.url, { x: 2 }, { id: 'no-alias-1' });
+    assert.deepEqual([a.status, a.version, a.fallback], [200, '2.0.0', 'version:2.0.0']);
+    await g.server.deps.registry?.recorder.flush();
+    const health = (await call(g.server.url, 'GET', '/v1/models/churn/health?version=2.0.0')).body;
+    // until audit 27 the event of 2.0.0 carried the error 'alias "blue" is not set': 2.0.0, which answered every
+    // request, had an errorRate of 1 (its errorRate monitor and SLO fired)
+    assert.deepEqual([health['events'], health['errorRate']], [1, 0], JSON.stringify(health));
+  });
+});
