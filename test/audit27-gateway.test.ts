@@ -107,6 +107,28 @@ describe('audit 27: the kill switch of a canary candidate during its rollout', {
       await f.close();
     }
   });
+
+  test('resumed, its step goes on and can pass', async () => {
+    const STEP = 60_000;
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ steps: [10], stepDurationMs: STEP, stickyKey: 'user', bakeMs: 0, analysis: { minSamples: 20, latencySlackMs: 1e6 } });
+      await f.send(stickyKeys(30, false, 'p'), 2);
+      await f.send(stickyKeys(30, true, 'c'), 2);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/pause', {})).status, 200);
+      await new Promise((res) => setTimeout(res, 300));
+      await f.tick(STEP);
+      assert.equal((await f.rollout()).state, 'running');
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/resume', {})).status, 200);
+      await f.send(stickyKeys(5, true, 'd'), 2);
+      await new Promise((res) => setTimeout(res, 300));
+      await f.tick(5_000);
+      const r = await f.rollout();
+      assert.equal(r.state, 'promoted', String(r.endReason));
+    } finally {
+      await f.close();
+    }
+  });
 });
 
 describe('audit 27: the serving alias not set, a fallback version answers', () => {
