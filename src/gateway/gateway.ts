@@ -223,7 +223,9 @@ export class Gateway {
     }
     const elapsedMs = performance.now() - t0;
     const recordAs = routed ?? (fallback?.startsWith('version:') ? served : null);
-    const routedError = attempts.find((a) => a.version === routed)?.error ?? null;
+    // audit 27: no version routed to (the serving alias not set): a fallback version's answer is its own, not an error of
+    // it (the alias's "not set" attempt, version null, made the answering version's errorRate 1)
+    const routedError = routed === null ? null : attempts.find((a) => a.version === routed)?.error ?? null;
     if (answer === null) {
       // A failed request is an event of the routed version too (no prediction): a model that is down shows as errors.
       // Under the generated id its upstreams were sent; a request's own id gets a new one: a retry with the request's

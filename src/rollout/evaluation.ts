@@ -84,7 +84,11 @@ async function evaluateStep(s: RolloutState, r: Rollout, now: number): Promise<v
   // waits for samples spend a tenth of the rest evenly over the waiting time allowed.
   const look = s.looks.look(r, now, false);
   let a = analyse(canary, primary, pair.n > 0 ? pair : null, lookAnalysis(r.analysis, look));
-  const last = elapsed >= r.stepDurationMs && !a.insufficient;
+  // Audit 27: a candidate stopped by the kill switch (its version or the model paused) gets no traffic: its step has no
+  // final look (it never passes on the statistics from before the pause) until it is resumed; see below
+  const ctl = s.o.registry.control(r.model);
+  const paused = ctl.modelPaused || ctl.pausedVersions.has(r.candidate);
+  const last = elapsed >= r.stepDurationMs && !a.insufficient && !paused;
   if (last) {
     look.final = true;
     a = analyse(canary, primary, pair.n > 0 ? pair : null, lookAnalysis(r.analysis, look));
@@ -96,10 +100,22 @@ async function evaluateStep(s: RolloutState, r: Rollout, now: number): Promise<v
     return rollback(s, r, `analysis failed at ${r.weight}%: ${failing(a)}`, 'rollout-controller', a);
   }
   if (elapsed < r.stepDurationMs) return;
-  if (a.insufficient) {
+  // Audit 27: the step of a paused candidate never passes on the statistics from before the pause (it passed, and a
+  // paused version was promoted: production answered by the fallback chain or a 503). It waits for the resume; still
+  // paused after maxStepDurationMs, rolled back.
+  if (paused) {
     if (elapsed < r.maxStepDurationMs) return;
     r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
-    return rollback(s, r, `not enough traffic at ${r.weight}% after ${Math.round(elapsed / 1000)} s (canary ${a.samples.canary}, primary ${a.samples.primary}, need ${r.analysis.minSamples})`, 'rollout-controller', a);
+    return rollback(s, r, `${r.candidate} is paused (kill switch${ctl.modelPaused ? ': the whole model' : ''}) at ${r.weight}%, still after ${Math.round(elapsed / 1000)} s (maxStepDurationMs): not promoted`, 'rollout-controller', a);
+  }
+  if (a.insufficient) {
+    // Audit 27: the wait for samples counts from when the step's statistics started: a restart empties them (they are
+    // the server's, in memory), and a server down longer than maxStepDurationMs rolled the rollout back at its first
+    // tick, "not enough traffic (canary 0, primary 0)", before a single request since the restart.
+    const waited = now - Math.max(r.stepStartedAt, s.o.stats.since(r.model));
+    if (waited < r.maxStepDurationMs) return;
+    r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
+    return rollback(s, r, `not enough traffic at ${r.weight}% after ${Math.round(waited / 1000)} s (canary ${a.samples.canary}, primary ${a.samples.primary}, need ${r.analysis.minSamples})`, 'rollout-controller', a);
   }
   r.analyses.push({ ...a, step: r.step, weight: r.weight, at: now });
   if (r.step >= r.steps.length - 1) {

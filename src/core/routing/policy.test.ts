@@ -55,3 +55,11 @@ describe('issue 5: traffic policies', () => {
     assert.deepStrictEqual(checkPolicy({ kind: 'shadow', candidate: '2' }), { kind: 'shadow', candidate: '2', percent: 100 });
   });
 });
+
+describe('audit 27: a shadow of the primary itself', () => {
+  test('a shadow candidate that is the primary is not mirrored to (it would answer and be recorded twice)', () => {
+    const r = seededRandom(3);
+    assert.deepEqual(route({ primary: '2.0.0', policy: { kind: 'shadow', candidate: '2.0.0', percent: 100 } }, null, r), { version: '2.0.0', mirror: null, arm: 'primary' });
+    assert.equal(route({ primary: '1.0.0', policy: { kind: 'shadow', candidate: '2.0.0', percent: 100 } }, null, r).mirror, '2.0.0');
+  });
+});

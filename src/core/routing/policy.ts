@@ -61,6 +61,9 @@ export function route(input: RoutingInput, key: string | null, random: Random): 
     case 'blue-green':
       return { version: primary, mirror: null, arm: 'primary' };
     case 'shadow': {
+      // audit 27: a candidate that has become the primary (its alias moved, the configuration left as it was) is not
+      // mirrored to: its model server was called twice per request and the version had two events per prediction
+      if (policy.candidate === primary) return { version: primary, mirror: null, arm: 'primary' };
       const share = policy.percent ?? 100;
       const mirror = share >= 100 || random.next() * 100 < share ? policy.candidate : null;
       return { version: primary, mirror, arm: 'primary' };
