@@ -35,6 +35,16 @@ export function labelRoutes(deps: AppDeps) {
         } else candidates.push({ index, id, label: String(label), model: r['model'] ?? undefined });
       });
       const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
+      // Audit 27: the gateway answers a prediction before its event is committed (buffered up to 200 ms): a label posted
+      // at once for it was refused unknown_prediction, and lost. Such ids wait for that commit and are looked up again.
+      const recorder = deps.registry?.recorder;
+      const unseen = [...new Set(candidates.map((c) => c.id).filter((id) => !events.has(id)))];
+      let pending = new Set<string>();
+      if (recorder !== undefined && unseen.length > 0 && recorder.holds(unseen)) {
+        await recorder.committed(unseen);
+        for (const e of await deps.store.getEvents(unseen)) events.set(e.id, e);
+        pending = new Set(unseen.filter((id) => !events.has(id) && recorder.holds([id])));
+      }
       const records: LabelRecord[] = [];
       // The first acceptable row of an id is the one stored: a later one is accepted only when it asks for the same label.
       const first = new Map<string, { index: number; label: string }>();
@@ -43,7 +53,10 @@ export function labelRoutes(deps: AppDeps) {
       for (const c of candidates) {
         const ev = events.get(c.id);
         if (!ev) {
-          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"${gone}` });
+          const message = pending.has(c.id)
+            ? `the prediction "${c.id}" the gateway answered is not stored yet (the ingest queue is full, ingest.maxQueuedEvents): send the label again in a moment`
+            : `no stored prediction has id "${c.id}"${gone}`;
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message });
           continue;
         }
         // `model` is optional; given, it is a check: a label meant for another model's prediction is not joined to this one.
