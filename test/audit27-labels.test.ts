@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
 import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
-import { call } from './helpers/server.js';
+import { call, succeeding, testServer } from './helpers/server.js';
+
+const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
 
 /*
  * Audit 27 (labels): ground truth posted to POST /v1/labels and the quality metrics it feeds.
@@ -41,5 +44,45 @@ describe('audit 27 (labels): a label for a gateway prediction answered a moment 
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual((r.body['results'] as Array<Record<string, unknown>>).map((x) => x['code']), ['unknown_prediction']);
     assert.ok(Date.now() - t < 150, 'not held for the gateway\'s buffer');
+  });
+});
+
+describe('audit 27 (labels): /performance\'s filters given twice (real server, DuckDB file)', () => {
+  let s: Server;
+  const T = Date.UTC(2026, 10, 3, 10);
+  before(async () => {
+    s = await testServer({ clock: () => T + 3_600_000 });
+    const ok = succeeding(() => s.url);
+    await ok('POST', '/v1/models', { name: 'b', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    for (const version of ['1', '2']) {
+      await ok('POST', '/v1/models/b/versions', { version });
+      const events = Array.from({ length: 10 }, (_, i) => ({ id: `v${version}-${i}`, model: 'b', version, timestamp: T + i * 1000, features: { x: i }, prediction: '1', score: 0.9 }));
+      await ok('POST', '/v1/events', { events });
+      // version 1 is always right, version 2 always wrong
+      await ok('POST', '/v1/labels', events.map((e) => ({ id: e.id, label: version === '1' ? '1' : '0' })));
+    }
+  });
+  after(() => s?.close());
+
+  test('a version given twice is refused, not read as no version (was: the default version\'s metrics, silently: version 2 for ?version=1&version=1)', async () => {
+    const one = await call(s.url, 'GET', `/v1/models/b/performance?version=1&from=${T}&to=${T + 60_000}&ci=false&segments=false`);
+    assert.equal(one.status, 200, JSON.stringify(one.body));
+    assert.deepEqual([one.body['version'], (one.body['realized'] as { metrics: Record<string, { value: number }> }).metrics['accuracy']?.value], ['1', 1]);
+    for (const path of ['/performance', '/performance/buckets', '/health', '/drift']) {
+      const twice = await call(s.url, 'GET', `/v1/models/b${path}?version=1&version=1&from=${T}&to=${T + 60_000}${path.endsWith('buckets') ? '&step=1h' : ''}`);
+      assert.equal(twice.status, 400, `${path}: ${JSON.stringify(twice.body)}`);
+      assert.match(String((twice.body['error'] as Record<string, unknown>)['message']), /^version must be given once \(got 2 values\)/, path);
+    }
+  });
+
+  test('from, to, metrics and ci given twice say so (were: "from must be a time", a metrics list of no unknown metric)', async () => {
+    for (const [q, name] of [[`from=${T}&from=${T + 1}`, 'from'], [`to=${T + 60_000}&to=${T + 1}&from=${T}`, 'to'], ['metrics=accuracy&metrics=f1', 'metrics'], ['ci=false&ci=true', 'ci']] as const) {
+      const r = await call(s.url, 'GET', `/v1/models/b/performance?${q}`);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      const e = r.body['error'] as Record<string, unknown>;
+      assert.equal(e['code'], 'bad_request');
+      assert.match(String(e['message']), new RegExp(`^${name} must be given once \\(got 2 values\\)`));
+      assert.deepEqual(e['details'], { repeated: [name] });
+    }
   });
 });
