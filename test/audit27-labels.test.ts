@@ -86,3 +86,45 @@ describe('audit 27 (labels): /performance\'s filters given twice (real server, D
     }
   });
 });
+
+describe('audit 27 (labels): rows and bodies of POST /v1/labels a newcomer gets wrong (real server, DuckDB file)', () => {
+  let s: Server;
+  before(async () => {
+    s = await testServer();
+    const ok = succeeding(() => s.url);
+    await ok('POST', '/v1/models', { name: 'b', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA });
+    await ok('POST', '/v1/models/b/versions', { version: '1' });
+    await ok('POST', '/v1/events', { events: [{ id: 'p1', model: 'b', version: '1', features: { x: 1 }, prediction: '1' }] });
+  });
+  after(() => s?.close());
+
+  const messages = async (body: unknown): Promise<string[]> => {
+    const r = await call(s.url, 'POST', '/v1/labels', body);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return (r.body['results'] as Array<Record<string, unknown>>).map((x) => `${String(x['code'])}: ${String(x['message'])}`);
+  };
+
+  test('a row without id or label names the fields it has (was: "id must be the prediction id (...)" for {prediction_id, label}, "label must be a string ..." for {id, actual})', async () => {
+    assert.deepEqual(await messages([{ prediction_id: 'p1', label: '1' }, { id: 'p1', actual: '1' }, { id: 'p1' }]), [
+      'invalid_id: the row has no "id", the prediction id (its fields: prediction_id, label)',
+      'invalid_label: the row has no "label", the ground truth (its fields: id, actual)',
+      'invalid_label: the row has no "label", the ground truth (its fields: id)',
+    ]);
+    // the checks of a present value are as before
+    assert.deepEqual(await messages([{ id: 7, label: '1' }]), ['invalid_id: id must be the prediction id (a string of at most 128 characters, without U+0000)']);
+  });
+
+  test('a body that is not a batch says what it got: one row, or a field named close to "labels" (was: the same message for both, "an \\"labels\\" array")', async () => {
+    for (const [body, re] of [
+      [{ id: 'p1', label: '1' }, /^body must be a JSON array or an object with a "labels" array \(got one row: send \[\{"id": \.\.\., "label": \.\.\.\}\]\)$/],
+      [{ lables: [{ id: 'p1', label: '1' }] }, /^body must be a JSON array or an object with a "labels" array \(got an object with "lables": did you mean "labels"\?\)$/],
+    ] as const) {
+      const r = await call(s.url, 'POST', '/v1/labels', body);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      assert.match(String((r.body['error'] as Record<string, unknown>)['message']), re);
+    }
+    const ev = await call(s.url, 'POST', '/v1/events', { evnets: [] });
+    assert.equal(ev.status, 400);
+    assert.match(String((ev.body['error'] as Record<string, unknown>)['message']), /^body must be a JSON array or an object with an "events" array \(got an object with "evnets": did you mean "events"\?\)$/);
+  });
+});

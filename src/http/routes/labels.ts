@@ -10,6 +10,12 @@ import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { batchRows } from './events.js';
 
+/** A label row's own fields, for the refusal of a row lacking `id` or `label` (audit 27: `prediction_id`, `actual`). */
+function fieldsOf(row: Record<string, unknown>): string {
+  const keys = Object.keys(row);
+  return keys.length === 0 ? ' (the row is empty)' : ` (its fields: ${keys.slice(0, 10).map((k) => k.slice(0, 50)).join(', ')}${keys.length > 10 ? ', ...' : ''})`;
+}
+
 type LabelResult = { index: number; id: string; status: 'accepted' } | { index: number; id?: string; status: 'rejected'; code: string; message: string };
 
 export function labelRoutes(deps: AppDeps) {
@@ -26,7 +32,9 @@ export function labelRoutes(deps: AppDeps) {
         const label = r?.['label'];
         if (raw instanceof ForbiddenKeyRow) results.push({ index, ...(raw.id !== undefined && { id: raw.id }), status: 'rejected', code: 'forbidden_key', message: raw.message });
         else if (typeof r !== 'object' || r === null || Array.isArray(r)) results.push({ index, status: 'rejected', code: 'invalid_label', message: 'label must be a JSON object {id, label}' });
+        else if (id === undefined) results.push({ index, status: 'rejected', code: 'invalid_id', message: `the row has no "id", the prediction id${fieldsOf(r)}` });
         else if (typeof id !== 'string' || id.length === 0 || id.length > 128 || hasNul(id)) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters, without U+0000)' });
+        else if (label === undefined) results.push({ index, id, status: 'rejected', code: 'invalid_label', message: `the row has no "label", the ground truth${fieldsOf(r)}` });
         else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024 || hasNul(String(label))) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string (without U+0000, at most 1024 characters), a finite number or a boolean' });
         } else if (isMissing(label)) {
