@@ -42,13 +42,15 @@ export function labelRoutes(deps: AppDeps) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label is blank: a label must name a class (or a number for a regression)' });
         } else candidates.push({ index, id, label: String(label), model: r['model'] ?? undefined });
       });
-      const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
       // Audit 27: the gateway answers a prediction before its event is committed (buffered up to 200 ms): a label posted
       // at once for it was refused unknown_prediction, and lost. Such ids wait for that commit and are looked up again.
+      // Asked before the read too: a commit ending during the read no longer holds an id the read did not see.
       const recorder = deps.registry?.recorder;
+      const heldBefore = recorder?.holds(candidates.map((c) => c.id)) ?? false;
+      const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
       const unseen = [...new Set(candidates.map((c) => c.id).filter((id) => !events.has(id)))];
       let pending = new Set<string>();
-      if (recorder !== undefined && unseen.length > 0 && recorder.holds(unseen)) {
+      if (recorder !== undefined && unseen.length > 0 && (heldBefore || recorder.holds(unseen))) {
         await recorder.committed(unseen);
         for (const e of await deps.store.getEvents(unseen)) events.set(e.id, e);
         pending = new Set(unseen.filter((id) => !events.has(id) && recorder.holds([id])));
