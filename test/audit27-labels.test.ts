@@ -128,3 +128,33 @@ describe('audit 27 (labels): rows and bodies of POST /v1/labels a newcomer gets 
     assert.match(String((ev.body['error'] as Record<string, unknown>)['message']), /^body must be a JSON array or an object with an "events" array \(got an object with "evnets": did you mean "events"\?\)$/);
   });
 });
+
+describe('audit 27 (labels): a CBPE estimate of part of the range\'s scored predictions (real server, DuckDB file)', () => {
+  let s: Server;
+  const NOW = Date.UTC(2026, 10, 4, 12, 30);
+  before(async () => {
+    s = await testServer({ clock: () => NOW });
+    const ok = succeeding(() => s.url);
+    await ok('POST', '/v1/models', { name: 'b', outputKind: 'binary', classes: ['0', '1'], inputSchema: SCHEMA, segmentKeys: ['region'] });
+    await ok('POST', '/v1/models/b/versions', { version: '1' });
+    const events = (from: number, n: number, prefix: string): Array<Record<string, unknown>> => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, model: 'b', version: '1', timestamp: NOW - 20 * 60_000 + from + i * 1000, features: { x: i }, prediction: i % 2 ? '1' : '0', score: i % 2 ? 0.8 : 0.3, segment: { region: 'eu' } }));
+    await ok('POST', '/v1/events', { events: events(0, 30, 'before') }); // summarised before the reference
+    const csv = `x,score,label\n${Array.from({ length: 40 }, (_, i) => `${i},${(i % 10) / 10},${i % 10 >= 5 ? 1 : 0}`).join('\n')}\n`;
+    const up = await call(s.url, 'PUT', '/v1/models/b/versions/1/reference', csv, { 'content-type': 'text/csv' });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    await ok('POST', '/v1/events', { events: events(60_000, 10, 'after') });
+  });
+  after(() => s?.close());
+
+  test('says the estimate is of part of them (was: no note, the estimate of 10 events beside the 40 predictions and their realized metrics)', async () => {
+    const q = `from=${NOW - 30 * 60_000}&to=${NOW}&ci=false`;
+    const p = (await call(s.url, 'GET', `/v1/models/b/performance?${q}`)).body;
+    const b = (await call(s.url, 'GET', `/v1/models/b/performance/buckets?${q}&step=1h`)).body;
+    assert.equal(p['predictions'], 40);
+    assert.equal((p['estimated'] as { n: number }).n, 10, 'the estimate itself is unchanged');
+    const note = /^the estimate is of 10 of the range's 40 scored events: the other 30 were summarised while the reference had no calibration \(estimates are added at ingest\)$/;
+    assert.match(String(p['estimatedNote']), note);
+    assert.match(String((b['buckets'] as Array<Record<string, unknown>>)[0]?.['estimatedNote']), note);
+    assert.match(String((p['bySegment'] as Array<Record<string, unknown>>)[0]?.['estimatedNote']), note);
+  });
+});
