@@ -64,6 +64,35 @@ describe('issue 5: gateway event recorder and live statistics', () => {
     await store.close();
   });
 
+  test('audit 27: committed(ids) commits the batch holding them at once (not after maxDelayMs); holds() says which ids are not stored yet, a refused batch\'s still', async () => {
+    const store = await DuckDbStore.open(':memory:');
+    await store.init();
+    const catalog = new ModelCatalog(store);
+    await catalog.putModel({ name: 'm', outputKind: 'binary', inputSchema: { type: 'object' }, segmentKeys: [], classes: ['no', 'yes'], createdAt: 0, updatedAt: 0 });
+    await catalog.putVersion({ model: 'm', version: '1.0.0', createdAt: 0 });
+    const pipeline = new IngestPipeline(store, catalog, { sampleRate: 0, random: seededRandom(1), clock: () => 1_700_000_000_000, maxQueuedEvents: 100 });
+    const rec = new EventRecorder(pipeline, { maxBatch: 1000, maxDelayMs: 60_000 });
+    rec.record(ev('a'));
+    rec.record(ev('b'));
+    assert.deepEqual([rec.holds(['a']), rec.holds(['zz', 'b']), rec.holds(['zz'])], [true, true, false]);
+    await rec.committed(['zz']);
+    assert.equal(await store.countEvents('m'), 0, 'ids it does not hold commit nothing');
+    await rec.committed(['b']);
+    assert.equal(await store.countEvents('m'), 2, 'committed at once, not after maxDelayMs (a minute here)');
+    assert.equal(rec.holds(['a', 'b']), false);
+    // the pipeline's queue full: the batch is refused, kept, and its ids still held
+    const http = pipeline.submit(Array.from({ length: 100 }, (_, i) => ev(`h${i}`)), []);
+    rec.record(ev('c'));
+    await rec.committed(['c']);
+    assert.equal(rec.holds(['c']), true, 'refused (queue full): still buffered, so a label says so');
+    await http;
+    await rec.flush();
+    assert.equal(rec.holds(['c']), false);
+    assert.equal(await store.countEvents('m'), 103);
+    await pipeline.close();
+    await store.close();
+  });
+
   test('statistics: per-version counts, error rate, p95, paired disagreement and latency delta', () => {
     let now = 0;
     const s = new GatewayStats(() => now);

@@ -35,6 +35,8 @@ export class EventRecorder {
   private refused = false;
   private inFlight = 0;
   private readonly inFlightPromises = new Set<Promise<unknown>>();
+  /** The ids of each batch submitted and not yet committed (or failed): see committed(). */
+  private readonly inFlightIds = new Map<Promise<unknown>, ReadonlySet<string>>();
   recorded = 0;
   dropped = 0;
   /** Events not recorded because their id was already buffered or stored (a client reusing a request id). */
@@ -72,6 +74,30 @@ export class EventRecorder {
     }
   }
 
+  /**
+   * Whether an event of one of these ids is buffered or being committed: answered by the gateway, not yet in the store.
+   * Audit 27: a label posted at once for a prediction the gateway had just answered was refused unknown_prediction (and
+   * lost) for up to maxDelayMs; POST /v1/labels now waits for committed() when an id it does not find is held here.
+   */
+  holds(ids: Iterable<string>): boolean {
+    for (const id of ids) {
+      if (this.ids.has(id)) return true;
+      for (const batch of this.inFlightIds.values()) if (batch.has(id)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Submits the buffer at once when it holds one of these ids and waits for the commit of every batch holding one (not
+   * for the events recorded meanwhile: under steady traffic flush() may not return). A batch the pipeline refuses
+   * (its queue full) goes back into the buffer: its events are then still held when this returns.
+   */
+  async committed(ids: readonly string[]): Promise<void> {
+    if (ids.some((id) => this.ids.has(id))) this.submit();
+    const waits = [...this.inFlightIds].filter(([, batch]) => ids.some((id) => batch.has(id))).map(([p]) => p);
+    await Promise.allSettled(waits);
+  }
+
   private schedule(): void {
     if (this.events.length >= (this.o.maxBatch ?? 5000) && !this.refused) this.submit();
     else if (this.timer === null) {
@@ -88,6 +114,7 @@ export class EventRecorder {
     if (this.events.length === 0 && this.rejects.length === 0) return;
     const events = this.events;
     const rejects = this.rejects;
+    const ids = this.ids;
     this.events = [];
     this.ids = new Set();
     this.rejects = [];
@@ -106,8 +133,10 @@ export class EventRecorder {
     ).finally(() => {
       this.inFlight -= events.length;
       this.inFlightPromises.delete(p);
+      this.inFlightIds.delete(p);
     });
     this.inFlightPromises.add(p);
+    this.inFlightIds.set(p, ids);
   }
 
   /** A batch the pipeline refused (its queue full): back in front of the buffer as far as maxPending allows, submitted again later. */

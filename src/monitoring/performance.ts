@@ -26,7 +26,7 @@ export interface PerformanceResult {
   realizedNote?: string;
   /** CBPE estimate from calibrated scores (classifiers with a reference that has labels and scores; multiclass: macro averages). */
   estimated: (EstimatedMetrics & { n: number }) | null;
-  /** Why `estimated` is null although the range has predictions (no reference, no calibration, no scores). */
+  /** Why `estimated` is null although the range has predictions (no reference, no calibration, no scores); or that it is of only some of the range's scored events (audit 27). */
   estimatedNote?: string;
   reference: MetricsResult | null;
   /**

@@ -15,13 +15,15 @@ export function estimateOf(summary: WindowSummary): Estimate {
 }
 
 /**
- * Why `summary` (of version `v`) has no CBPE estimate, for `estimatedNote`: undefined when it has one, or holds no
+ * Why `summary` (of version `v`) has no CBPE estimate, for `estimatedNote` (or, since audit 27, that a binary estimate is
+ * of only some of its scored events: partialNote): undefined when it has one of all of them, or holds no
  * prediction to estimate (no events, only failed inferences, a regression model). Until audit 15 `estimated` was null
  * without a reason: a reference of one class, without scores, a model whose classes were redeclared, events without scores.
  */
 export function estimateNote(v: VersionContext, summary: WindowSummary): string | undefined {
   const kind = v.spec.outputKind;
-  if (summary.cbpe.n > 0 || kind === 'regression' || summary.prediction.count + summary.prediction.missing === 0) return undefined;
+  if (summary.cbpe.n > 0) return partialNote(kind, summary);
+  if (kind === 'regression' || summary.prediction.count + summary.prediction.missing === 0) return undefined;
   const { model, version } = v.record;
   if (!v.reference) return `version ${version} has no reference: CBPE calibrates scores on one with labels and scores (PUT /v1/models/${model}/versions/${version}/reference)`;
   const before = 'or they were summarised before the reference had its calibration (estimates are added at ingest)';
@@ -33,6 +35,18 @@ export function estimateNote(v: VersionContext, summary: WindowSummary): string 
     return v.reference.profile.classCalibrations ? 'the model\'s classes were redeclared since the reference was uploaded: upload it again' : 'the reference has no per-class calibrations: it needs a score column per declared class (score_<class>, or ?scores=) with every class the label of some labelled rows but not all';
   }
   return `no event of the range has scores (one per declared class, in their order), ${before}`;
+}
+
+/**
+ * Audit 27: a binary estimate of only some of the range's scored events (the others summarised before the reference had
+ * its calibration, or while it had none) says so; it was given without a word beside the range's predictions and realized
+ * metrics. Undefined when it is of all of them (or for a multiclass model: its scored events are not counted apart).
+ */
+function partialNote(kind: string, summary: WindowSummary): string | undefined {
+  const { n } = summary.cbpe;
+  const scored = summary.score.count;
+  if (kind !== 'binary' || scored <= n) return undefined;
+  return `the estimate is of ${n} of the range's ${scored} scored events: the other ${scored - n} were summarised while the reference had no calibration (estimates are added at ingest)`;
 }
 
 /** The segments (canonical keys, sorted) bySegment lists: those of the labelled events that have one. */

@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
 import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
+import { closest } from '../../core/text/closest.js';
 import { IngestOverloaded, OVERLOAD_RETRY_AFTER_SECONDS } from '../../ingest/overload.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
@@ -17,9 +18,26 @@ type RowResult = { index: number; id: string; status: 'accepted' } | ({ status: 
 /** Rows of a batch body: an array, or {"events": [...]}. */
 export function batchRows(body: unknown, field: string): unknown[] {
   const rows = Array.isArray(body) ? body : typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
-  if (!Array.isArray(rows)) throw new ApiError('bad_request', `body must be a JSON array or an object with an "${field}" array${body === undefined || body === null ? ' (none was sent)' : ''}`);
+  if (!Array.isArray(rows)) throw new ApiError('bad_request', `body must be a JSON array or an object with ${/^[aeiou]/.test(field) ? 'an' : 'a'} "${field}" array${notBatch(body, field)}`);
   if (rows.length > MAX_EVENTS_PER_REQUEST) throw new ApiError('payload_too_large', `at most ${MAX_EVENTS_PER_REQUEST} rows per request (got ${rows.length})`);
   return rows;
+}
+
+/** One row's fields, as the refusal of a body holding one row shows them. */
+const ROW_FIELDS: Readonly<Record<string, readonly string[]>> = { events: ['model', 'version', 'features'], labels: ['id', 'label'] };
+
+/**
+ * What a body that is no batch holds, for its refusal (audit 27): nothing, one row sent bare (`{"id", "label"}`), or a
+ * field named close to the batch's (`lables`). Until audit 27 the refusal said none of it.
+ */
+function notBatch(body: unknown, field: string): string {
+  if (body === undefined || body === null) return ' (none was sent)';
+  if (typeof body !== 'object' || Array.isArray(body)) return '';
+  const keys = Object.keys(body);
+  const fields = ROW_FIELDS[field] ?? [];
+  if (fields.some((f) => keys.includes(f))) return ` (got one row: send [{${fields.map((f) => `"${f}": ...`).join(', ')}}])`;
+  const near = keys.find((k) => closest(k, [field]) !== null);
+  return near === undefined ? '' : ` (got an object with "${near.slice(0, 100)}": did you mean "${field}"?)`;
 }
 
 export function excerpt(v: unknown): string {

@@ -10,6 +10,12 @@ import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { batchRows } from './events.js';
 
+/** A label row's own fields, for the refusal of a row lacking `id` or `label` (audit 27: `prediction_id`, `actual`). */
+function fieldsOf(row: Record<string, unknown>): string {
+  const keys = Object.keys(row);
+  return keys.length === 0 ? ' (the row is empty)' : ` (its fields: ${keys.slice(0, 10).map((k) => k.slice(0, 50)).join(', ')}${keys.length > 10 ? ', ...' : ''})`;
+}
+
 type LabelResult = { index: number; id: string; status: 'accepted' } | { index: number; id?: string; status: 'rejected'; code: string; message: string };
 
 export function labelRoutes(deps: AppDeps) {
@@ -26,7 +32,9 @@ export function labelRoutes(deps: AppDeps) {
         const label = r?.['label'];
         if (raw instanceof ForbiddenKeyRow) results.push({ index, ...(raw.id !== undefined && { id: raw.id }), status: 'rejected', code: 'forbidden_key', message: raw.message });
         else if (typeof r !== 'object' || r === null || Array.isArray(r)) results.push({ index, status: 'rejected', code: 'invalid_label', message: 'label must be a JSON object {id, label}' });
+        else if (id === undefined) results.push({ index, status: 'rejected', code: 'invalid_id', message: `the row has no "id", the prediction id${fieldsOf(r)}` });
         else if (typeof id !== 'string' || id.length === 0 || id.length > 128 || hasNul(id)) results.push({ index, status: 'rejected', code: 'invalid_id', message: 'id must be the prediction id (a string of at most 128 characters, without U+0000)' });
+        else if (label === undefined) results.push({ index, id, status: 'rejected', code: 'invalid_label', message: `the row has no "label", the ground truth${fieldsOf(r)}` });
         else if (!(typeof label === 'string' || typeof label === 'boolean' || (typeof label === 'number' && Number.isFinite(label))) || String(label).length > 1024 || hasNul(String(label))) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label must be a string (without U+0000, at most 1024 characters), a finite number or a boolean' });
         } else if (isMissing(label)) {
@@ -34,7 +42,19 @@ export function labelRoutes(deps: AppDeps) {
           results.push({ index, id, status: 'rejected', code: 'invalid_label', message: 'label is blank: a label must name a class (or a number for a regression)' });
         } else candidates.push({ index, id, label: String(label), model: r['model'] ?? undefined });
       });
+      // Audit 27: the gateway answers a prediction before its event is committed (buffered up to 200 ms): a label posted
+      // at once for it was refused unknown_prediction, and lost. Such ids wait for that commit and are looked up again.
+      // Asked before the read too: a commit ending during the read no longer holds an id the read did not see.
+      const recorder = deps.registry?.recorder;
+      const heldBefore = recorder?.holds(candidates.map((c) => c.id)) ?? false;
       const events = new Map((await deps.store.getEvents(candidates.map((c) => c.id))).map((e) => [e.id, e]));
+      const unseen = [...new Set(candidates.map((c) => c.id).filter((id) => !events.has(id)))];
+      let pending = new Set<string>();
+      if (recorder !== undefined && unseen.length > 0 && (heldBefore || recorder.holds(unseen))) {
+        await recorder.committed(unseen);
+        for (const e of await deps.store.getEvents(unseen)) events.set(e.id, e);
+        pending = new Set(unseen.filter((id) => !events.has(id) && recorder.holds([id])));
+      }
       const records: LabelRecord[] = [];
       // The first acceptable row of an id is the one stored: a later one is accepted only when it asks for the same label.
       const first = new Map<string, { index: number; label: string }>();
@@ -43,7 +63,10 @@ export function labelRoutes(deps: AppDeps) {
       for (const c of candidates) {
         const ev = events.get(c.id);
         if (!ev) {
-          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message: `no stored prediction has id "${c.id}"${gone}` });
+          const message = pending.has(c.id)
+            ? `the prediction "${c.id}" the gateway answered is not stored yet (the ingest queue is full, ingest.maxQueuedEvents): send the label again in a moment`
+            : `no stored prediction has id "${c.id}"${gone}`;
+          results.push({ index: c.index, id: c.id, status: 'rejected', code: 'unknown_prediction', message });
           continue;
         }
         // `model` is optional; given, it is a check: a label meant for another model's prediction is not joined to this one.
