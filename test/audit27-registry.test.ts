@@ -71,3 +71,30 @@ describe('audit 27: an artifact:<sha256> reference names stored bytes, with thei
     assert.equal(sha(new Uint8Array(await download.arrayBuffer())), stored);
   });
 });
+
+describe('audit 27: a promotion gate with minImprovement 0 stated lets an equal candidate through, as documented', () => {
+  let s: Server;
+  const ok = succeeding(() => s.url);
+  before(async () => {
+    s = await testServer();
+    await ok('POST', '/v1/models', { name: 'price', outputKind: 'regression', inputSchema: { type: 'object' } });
+    for (const v of ['1.0.0', '1.1.0']) await ok('PUT', `/v1/models/price/versions/${v}`, {});
+    await ok('PUT', '/v1/models/price/aliases/production', { version: '1.0.0', reason: 'first' });
+  });
+  after(() => s?.close());
+
+  test('unstated: refused as not better; 0 stated: promoted, the history saying "at least as good"', async () => {
+    const testSet = { labels: [1, 2, 3, 4], current: { predictions: [1, 2, 3, 5] }, candidate: { predictions: [1, 2, 3, 5] } };
+    const body = { version: '1.1.0', reason: 'cheaper, as good', testSet };
+    const refused = await call(s.url, 'POST', '/v1/models/price/promote', body);
+    assert.equal(refused.status, 409);
+    assert.match((refused.body['error'] as { message: string }).message, /is not above 0, the default minimum/);
+    // until audit 27 the same 409 ("the default minimum") although the request stated its minimum
+    const promoted = await call(s.url, 'POST', '/v1/models/price/promote', { ...body, gate: { minImprovement: 0 } });
+    assert.equal(promoted.status, 200, JSON.stringify(promoted.body));
+    const history = (await ok('GET', '/v1/models/price/deployments'))['deployments'] as Array<{ kind: string; to: string; reason: string }>;
+    const last = history.at(-1);
+    assert.deepEqual([last?.kind, last?.to], ['promote', '1.1.0']);
+    assert.match(String(last?.reason), /\[gate: mae: candidate 0\.2500 is at least as good as current 0\.2500 \(improvement 0\.0000, 95% CI 0\.0000\.\.0\.0000; required ≥ 0\.0000\)\]$/);
+  });
+});
