@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
+import { lookoutAsync } from './helpers/cli.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
 /*
@@ -96,5 +97,11 @@ describe('audit 27: a promotion gate with minImprovement 0 stated lets an equal 
     const last = history.at(-1);
     assert.deepEqual([last?.kind, last?.to], ['promote', '1.1.0']);
     assert.match(String(last?.reason), /\[gate: mae: candidate 0\.2500 is at least as good as current 0\.2500 \(improvement 0\.0000, 95% CI 0\.0000\.\.0\.0000; required ≥ 0\.0000\)\]$/);
+  });
+
+  test('lookout promote without --test-set over a set alias names the options it needs (was the API\'s "testSet" and "force" only)', async () => {
+    const r = await lookoutAsync(['promote', 'price', '1.0.0', '--reason', 'back', '--url', s.url]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /promoting price@1\.0\.0 over 1\.1\.0 \(where "production" points\) needs a "testSet" to compare them on \(lookout promote --test-set FILE\), or "force": true to skip the comparison \(--force\)/);
   });
 });

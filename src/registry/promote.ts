@@ -224,7 +224,10 @@ export async function promote(registry: ModelRegistry, upstreams: UpstreamClient
   const current = (await registry.aliases(model))[alias];
   let comparison: Comparison | null = null;
   if (current !== undefined && current !== req.version && !req.force) {
-    if (!req.testSet) throw new RegistryError('bad_request', `promoting over ${current} needs a "testSet" (or "force": true)`);
+    // audit 27: names the CLI's options too (was only the API's fields, to a `lookout promote` without --test-set)
+    if (!req.testSet) {
+      throw new RegistryError('bad_request', `promoting ${model}@${req.version} over ${current} (where "${alias}" points) needs a "testSet" to compare them on (lookout promote --test-set FILE), or "force": true to skip the comparison (--force)`);
+    }
     comparison = await compareVersions(registry, upstreams, model, current, req.version, req.testSet, { ...(req.gate && { gate: req.gate }), ...(req.seed !== undefined && { seed: req.seed }), ...(req.resamples !== undefined && { resamples: req.resamples }) });
     if (!comparison.gate.pass) throw new RegistryError('promotion_refused', `promotion of ${model}@${req.version} over ${current} refused: ${comparison.gate.reason}`, comparison);
   }
