@@ -105,3 +105,24 @@ describe('audit 27: a promotion gate with minImprovement 0 stated lets an equal 
     assert.match(r.stderr, /promoting price@1\.0\.0 over 1\.1\.0 \(where "production" points\) needs a "testSet" to compare them on \(lookout promote --test-set FILE\), or "force": true to skip the comparison \(--force\)/);
   });
 });
+
+describe('audit 27: a comparison\'s testSet.positiveLabel must be one of the model\'s classes', () => {
+  let s: Server;
+  const ok = succeeding(() => s.url);
+  before(async () => {
+    s = await testServer();
+    await ok('POST', '/v1/models', { name: 'churn', outputKind: 'binary', classes: ['no', 'yes'], inputSchema: { type: 'object' } });
+    for (const v of ['1.0.0', '2.0.0']) await ok('PUT', `/v1/models/churn/versions/${v}`, {});
+  });
+  after(() => s?.close());
+
+  test('"Yes" of no/yes is a 400 naming it (was taken as a class of its own: accuracy 0.5 for both, rocAuc undefined)', async () => {
+    const testSet = { labels: ['no', 'yes', 'yes', 'no'], current: { scores: [0.2, 0.7, 0.6, 0.4] }, candidate: { scores: [0.1, 0.8, 0.9, 0.3] } };
+    const bad = await call(s.url, 'POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '2.0.0', testSet: { ...testSet, positiveLabel: 'Yes' } });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body).slice(0, 300));
+    assert.match((bad.body['error'] as { message: string }).message, /^testSet\.positiveLabel "Yes" is not one of the model's classes \(no, yes\)$/);
+    const good = await ok('POST', '/v1/models/churn/compare', { current: '1.0.0', candidate: '2.0.0', testSet: { ...testSet, positiveLabel: 'yes' } });
+    const metrics = (good['comparison'] as { metrics: Array<{ metric: string; a: number; b: number }> }).metrics;
+    assert.deepEqual(metrics.map((m) => [m.metric, m.a, m.b]).slice(0, 2), [['accuracy', 1, 1], ['rocAuc', 1, 1]]);
+  });
+});

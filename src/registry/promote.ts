@@ -73,6 +73,7 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
   }
   checkColumn('labels', labels, isLabel);
   checkClasses('labels', labels, m);
+  checkPositiveLabel(t.positiveLabel, m);
   for (const [side, o] of [['current', a], ['candidate', b]] as const) {
     if (o?.predictions !== undefined) checkColumn(`${side}.predictions`, o.predictions, isLabel);
     if (o?.predictions !== undefined) checkClasses(`${side}.predictions`, o.predictions, m);
@@ -163,6 +164,18 @@ function checkClasses(name: string, values: Array<Label | null>, m: ModelRecord)
   const classes = new Set(m.classes);
   const bad = values.findIndex((v) => v !== null && !classes.has(String(v)));
   if (bad >= 0) throw new RegistryError('bad_request', `testSet.${name}[${bad}] ${JSON.stringify(values[bad])?.slice(0, 100)} is not one of the model's classes (${m.classes.join(', ').slice(0, 500)})`);
+}
+
+/**
+ * A binary test set's positive class must be one the model has (audit 27: "Yes" of no/yes was a class of its own,
+ * which no label is: thresholded scores never matched a label, accuracy halved and rocAuc undefined, for both versions).
+ */
+function checkPositiveLabel(v: unknown, m: ModelRecord): void {
+  if (v === undefined) return;
+  if (v === null || !isLabel(v)) throw new RegistryError('bad_request', `testSet.positiveLabel must be a class (a string or a number), not ${JSON.stringify(v)?.slice(0, 100)}`);
+  if (m.classes && !m.classes.includes(String(v))) {
+    throw new RegistryError('bad_request', `testSet.positiveLabel ${JSON.stringify(v)?.slice(0, 100)} is not one of the model's classes (${m.classes.join(', ').slice(0, 500)})`);
+  }
 }
 
 function checkColumn(name: string, values: unknown, ok: (v: unknown) => boolean): void {
