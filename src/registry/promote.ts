@@ -73,6 +73,7 @@ export async function compareVersions(registry: ModelRegistry, upstreams: Upstre
   }
   checkColumn('labels', labels, isLabel);
   checkClasses('labels', labels, m);
+  checkPositiveLabel(t.positiveLabel, m);
   for (const [side, o] of [['current', a], ['candidate', b]] as const) {
     if (o?.predictions !== undefined) checkColumn(`${side}.predictions`, o.predictions, isLabel);
     if (o?.predictions !== undefined) checkClasses(`${side}.predictions`, o.predictions, m);
@@ -165,6 +166,18 @@ function checkClasses(name: string, values: Array<Label | null>, m: ModelRecord)
   if (bad >= 0) throw new RegistryError('bad_request', `testSet.${name}[${bad}] ${JSON.stringify(values[bad])?.slice(0, 100)} is not one of the model's classes (${m.classes.join(', ').slice(0, 500)})`);
 }
 
+/**
+ * A binary test set's positive class must be one the model has (audit 27: "Yes" of no/yes was a class of its own,
+ * which no label is: thresholded scores never matched a label, accuracy halved and rocAuc undefined, for both versions).
+ */
+function checkPositiveLabel(v: unknown, m: ModelRecord): void {
+  if (v === undefined) return;
+  if (v === null || !isLabel(v)) throw new RegistryError('bad_request', `testSet.positiveLabel must be a class (a string or a number), not ${JSON.stringify(v)?.slice(0, 100)}`);
+  if (m.classes && !m.classes.includes(String(v))) {
+    throw new RegistryError('bad_request', `testSet.positiveLabel ${JSON.stringify(v)?.slice(0, 100)} is not one of the model's classes (${m.classes.join(', ').slice(0, 500)})`);
+  }
+}
+
 function checkColumn(name: string, values: unknown, ok: (v: unknown) => boolean): void {
   if (!Array.isArray(values)) throw new RegistryError('bad_request', `${name} must be an array`);
   const bad = values.findIndex((v) => !ok(v));
@@ -224,7 +237,10 @@ export async function promote(registry: ModelRegistry, upstreams: UpstreamClient
   const current = (await registry.aliases(model))[alias];
   let comparison: Comparison | null = null;
   if (current !== undefined && current !== req.version && !req.force) {
-    if (!req.testSet) throw new RegistryError('bad_request', `promoting over ${current} needs a "testSet" (or "force": true)`);
+    // audit 27: names the CLI's options too (was only the API's fields, to a `lookout promote` without --test-set)
+    if (!req.testSet) {
+      throw new RegistryError('bad_request', `promoting ${model}@${req.version} over ${current} (where "${alias}" points) needs a "testSet" to compare them on (lookout promote --test-set FILE), or "force": true to skip the comparison (--force)`);
+    }
     comparison = await compareVersions(registry, upstreams, model, current, req.version, req.testSet, { ...(req.gate && { gate: req.gate }), ...(req.seed !== undefined && { seed: req.seed }), ...(req.resamples !== undefined && { resamples: req.resamples }) });
     if (!comparison.gate.pass) throw new RegistryError('promotion_refused', `promotion of ${model}@${req.version} over ${current} refused: ${comparison.gate.reason}`, comparison);
   }

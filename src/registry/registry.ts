@@ -8,6 +8,7 @@ import type {
 import { AliasConflictError } from '../storage/registry.js';
 import type { ModelRecord } from '../storage/types.js';
 import type { ArtifactStore } from './artifacts.js';
+import { artifactReference } from './artifact-reference.js';
 import { ArtifactUploads } from './artifact-uploads.js';
 import { RegistryError } from './errors.js';
 import { rollbackTarget } from './history.js';
@@ -199,7 +200,8 @@ export class ModelRegistry {
     if (nestedDeeperThan(input.lineage, MAX_FEATURE_DEPTH)) throw new RegistryError('validation_failed', `"lineage" nests arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`);
     const record: RegistryVersionRecord = {
       model, version: input.version, createdAt: this.o.clock(), createdBy: input.by ?? null,
-      artifact: input.artifact ? { uri: input.artifact.uri, sha256: input.artifact.sha256 ?? null, size: input.artifact.size ?? null } : null,
+      // audit 27: an `artifact:<sha256>` reference must name bytes stored here, with their digest and size
+      artifact: input.artifact ? await artifactReference(this.o.artifacts, input.artifact, model, input.version) : null,
       lineage: input.lineage ?? {}, tags: normalizeTags(input.tags ?? []), notes: input.notes || null, upstream: input.upstream ?? null,
     };
     const created = await this.o.store.createVersion(record);

@@ -17,7 +17,8 @@ export function canonicalJson(v: unknown): string {
 export function registrationDiffers(existing: RegistryVersionRecord, wanted: RegistryVersionRecord, input: RegisterInput): string[] {
   const differs: string[] = [];
   if (canonicalJson(existing.lineage) !== canonicalJson(wanted.lineage)) differs.push('lineage');
-  if (wanted.artifact !== null && JSON.stringify(existing.artifact) !== JSON.stringify(wanted.artifact)) differs.push('artifact');
+  // key order aside (audit 27: an upload records {sha256, size, uri}, a registration {uri, sha256, size})
+  if (wanted.artifact !== null && canonicalJson(existing.artifact) !== canonicalJson(wanted.artifact)) differs.push('artifact');
   if (input.tags !== undefined && JSON.stringify(existing.tags) !== JSON.stringify(wanted.tags)) differs.push('tags');
   if (input.notes !== undefined && existing.notes !== wanted.notes) differs.push('notes');
   if (input.upstream !== undefined && existing.upstream !== wanted.upstream) differs.push('upstream');

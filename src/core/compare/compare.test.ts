@@ -106,3 +106,29 @@ describe('audit 6b: a metric that is not a finite number', () => {
     assert.match(g.reason, /undefined on this test set/);
   });
 });
+
+describe('audit 27: an explicit minImprovement of 0 is the documented "at least as good"', () => {
+  test('0 stated: an equal candidate passes (≥ 0), a worse one is refused against "the required 0.0000"; unstated: strictly better', () => {
+    const labels = [1, 2, 3, 4, 5, 6];
+    const preds = [1, 2, 3, 4, 5, 7];
+    const same = pairedComparison({ task: 'regression', labels, a: { predictions: preds }, b: { predictions: preds }, resamples: 50 });
+    assert.equal(promotionGate(same).pass, false, 'unstated: equal is not better');
+    const zero = promotionGate(same, { minImprovement: 0 });
+    assert.equal(zero.pass, true, zero.reason);
+    assert.match(zero.reason, /^mae: candidate 0\.1667 is at least as good as current 0\.1667 \(improvement 0\.0000, 95% CI 0\.0000\.\.0\.0000; required ≥ 0\.0000\)$/);
+    const worse = pairedComparison({ task: 'regression', labels, a: { predictions: preds }, b: { predictions: preds.map((p) => p + 1) }, resamples: 50 });
+    const refused = promotionGate(worse, { minImprovement: 0 });
+    assert.equal(refused.pass, false);
+    assert.match(refused.reason, /is below the required 0\.0000$/);
+  });
+});
+
+test('audit 27: a candidate passing a non-inferiority margin is not said to "beat" the current version', () => {
+  const labels = [1, 2, 3, 4, 5, 6];
+  const a = [1, 2, 3, 4, 5, 6];
+  const b = [1, 2, 3, 4, 5, 6.06];
+  const c = pairedComparison({ task: 'regression', labels, a: { predictions: a }, b: { predictions: b }, resamples: 50 });
+  const g = promotionGate(c, { minImprovement: -0.05 });
+  assert.equal(g.pass, true, g.reason);
+  assert.match(g.reason, /^mae: candidate 0\.0100 is 0\.0100 worse, within the margin allowed, than current 0\.0000 \(improvement -0\.0100, 95% CI -0\.0[0-9]+\.\.0\.0000; required ≥ -0\.0500\)$/);
+});

@@ -57,13 +57,20 @@ export function promotionGate(c: PairedComparison, cfg: GateConfig = {}): GateRe
   if (improvement === null) return { ...base, pass: false, reason: `${metric} is undefined on this test set` };
   // b - a of values computed in binary floating point: 0.57 - 0.56 is 0.00999999999999989, which must meet 0.01
   const tol = 1e-9 * Math.max(Math.abs(m.a ?? 0), Math.abs(m.b ?? 0));
-  // 0 (the default) asks for strictly better; a negative minimum is a non-inferiority margin (at most that much worse)
-  const big = minImprovement !== 0 ? improvement >= minImprovement - tol : improvement > tol;
+  // unstated asks for strictly better; a stated minimum is met at or above it (audit 27: a stated 0, "at least as good" as
+  // documented, was taken as the default and refused an equal candidate as "not above 0, the default minimum"); a
+  // negative minimum is a non-inferiority margin (at most that much worse)
+  const stated = cfg.minImprovement !== undefined;
+  const big = stated ? improvement >= minImprovement - tol : improvement > tol;
   if (!big) {
-    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) ${minImprovement !== 0 ? `is below the required ${f(minImprovement)}` : DEFAULT_REFUSAL}` };
+    return { ...base, pass: false, reason: `${metric}: candidate ${f(m.b)} vs current ${f(m.a)}; improvement ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}) ${stated ? `is below the required ${f(minImprovement)}` : DEFAULT_REFUSAL}` };
   }
   if (requireSignificant && !(ci !== null && ci[0] > 0)) {
     return { ...base, pass: false, reason: `${metric}: improvement ${f(improvement)} is not significant (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)} includes 0)` };
   }
-  return { ...base, pass: true, reason: `${metric}: candidate ${f(m.b)} beats current ${f(m.a)} by ${f(improvement)} (95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)})` };
+  const interval = `95% CI ${f(ci?.[0] ?? null)}..${f(ci?.[1] ?? null)}`;
+  if (improvement > tol) return { ...base, pass: true, reason: `${metric}: candidate ${f(m.b)} beats current ${f(m.a)} by ${f(improvement)} (${interval})` };
+  // passed by a minimum of 0 or below: "beats current by -0.0050" said of a worse candidate
+  const how = improvement >= -tol ? 'is at least as good as' : `is ${f(-improvement)} worse, within the margin allowed, than`;
+  return { ...base, pass: true, reason: `${metric}: candidate ${f(m.b)} ${how} current ${f(m.a)} (improvement ${f(improvement)}, ${interval}; required ≥ ${f(minImprovement)})` };
 }
