@@ -1,4 +1,5 @@
 import { postJson, requireUrl } from '../http.js';
+import { segmentSuffix } from '../../segment-text.js';
 import type { NotificationPayload, NotifiedAlert, NotifierFactory } from '../types.js';
 
 function fmt(x: unknown): string {
@@ -14,7 +15,8 @@ function line(a: NotifiedAlert): string {
   // when it has none, were all it showed ("feed = - (baseline -, threshold -)")
   const summary = typeof c['summary'] === 'string' && c['summary'] !== '' ? c['summary'] : undefined;
   const what = summary === undefined ? figures : c['observed'] === null || c['observed'] === undefined ? summary : `${summary}; ${figures}`;
-  return `${icon} *${a.labels['alertname'] ?? a.fingerprint}* [${a.severity}] ${a.model}${a.version ? ` v${a.version}` : ''}: ${what}${links ? ` ${links}` : ''}`;
+  // the segment of a segment monitor (audit 27: its line read as the all-traffic monitor's of the same metric)
+  return `${icon} *${a.labels['alertname'] ?? a.fingerprint}* [${a.severity}] ${a.model}${a.version ? ` v${a.version}` : ''}${segmentSuffix(a.labels)}: ${what}${links ? ` ${links}` : ''}`;
 }
 
 /** Slack's limits: a section's text is at most 3000 characters, a message at most 50 blocks (beyond, Slack answers 400 invalid_blocks). */

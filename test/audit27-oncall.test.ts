@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Server } from '../src/server.js';
+import { lookoutAsync } from './helpers/cli.js';
+import { Receiver } from './helpers/receiver.js';
+import { poster, testServer } from './helpers/server.js';
+
+/*
+ * Audit 27 (on-call), found against a real `lookout serve` with a node webhook receiver:
+ * - two monitors of one metric, one of all traffic and one of a segment (errorRate, errorRate of region=us), paged as
+ *   two identical lines: Slack "*m errorRate* [page] m v1: errorRate = 0.484 ..." and "... = 0.404 ...",
+ *   Alertmanager's summary "m: errorRate = ..." twice, and `lookout alerts list` "m errorRate: 0.4035 >= 0.2 (1m
+ *   window)" with no column saying the segment: the segment, in the alert's labels only, was in none of the words an
+ *   on-call reads.
+ */
+const MIN = 60_000;
+const LIVE = Date.UTC(2026, 11, 7, 20);
+
+/** `n` events in [from, from + 1 min) of region `region`, the first `errors` of them failed. */
+function events(tag: string, from: number, n: number, region: string, errors: number): Array<Record<string, unknown>> {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${tag}${i}`, model: 'm', version: '1', timestamp: from + Math.floor(((i + 0.5) * MIN) / n), features: { x: 1 },
+    latencyMs: 50, segment: { region }, ...(i < errors ? { error: 'boom' } : { prediction: '1' }),
+  }));
+}
+
+describe('audit 27 (on-call): an alert of a segment monitor says its segment', { timeout: 60_000 }, () => {
+  let s: Server;
+  let slack: Receiver;
+  let am: Receiver;
+  let now = LIVE;
+  before(async () => {
+    [slack, am] = await Promise.all([Receiver.start(), Receiver.start()]);
+    s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '0s',
+          notifiers: [{ id: 'chat', kind: 'slack', url: `${slack.url}/hook` }, { id: 'am', kind: 'alertmanager', url: am.url }],
+        };
+      },
+    });
+    const post = poster(() => s.url);
+    await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+    await post('/v1/models/m/versions', { version: '1' });
+    const levels = [{ severity: 'page', threshold: 0.2 }];
+    await post('/v1/monitors', { id: 'err', model: 'm', metric: 'errorRate', window: '1m', delay: '0s', minSamples: 10, levels });
+    await post('/v1/monitors', { id: 'err-us', model: 'm', metric: 'errorRate', window: '1m', delay: '0s', minSamples: 10, segment: 'region=us', levels });
+    await post('/v1/events', { events: [...events('eu', LIVE, 20, 'eu', 10), ...events('us', LIVE, 20, 'us', 5)] });
+    now = LIVE + MIN + 1000;
+    await post('/v1/monitors/run', {});
+  });
+  after(async () => {
+    await s?.close();
+    await slack?.close();
+    await am?.close();
+  });
+
+  test('Slack\'s line and Alertmanager\'s summary name the segment (the two alerts read alike)', () => {
+    assert.equal(slack.received.length, 1);
+    const lines = String((slack.received[0]?.body as { text: string }).text).split('\n').filter((l) => l.includes('errorRate ='));
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.equal(lines.filter((l) => l.includes('region=us')).length, 1, lines.join('\n'));
+    assert.match(lines.find((l) => l.includes('region=us')) ?? '', /m v1 \(segment region=us\): errorRate = 0\.25/);
+    const summaries = (am.received[0]?.body as Array<{ annotations: { summary: string } }>).map((a) => a.annotations.summary).sort();
+    assert.deepEqual(summaries, ['m (segment region=us): errorRate = 0.25', 'm: errorRate = 0.375']);
+  });
+
+  test('lookout alerts list: the segment alert\'s summary names it', async () => {
+    const r = await lookoutAsync(['alerts', 'list', '--url', s.url]);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.split('\n').filter((l) => /errorRate/.test(l));
+    assert.match(rows.find((l) => / err-us /.test(l)) ?? '', /m errorRate \(segment region=us\): 0\.25 >= 0\.2 \(1m window\)/);
+    assert.match(rows.find((l) => / err /.test(l)) ?? '', /m errorRate: 0\.375 >= 0\.2 \(1m window\)$/);
+  });
+});
