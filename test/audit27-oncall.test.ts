@@ -12,9 +12,19 @@ import { poster, testServer } from './helpers/server.js';
  *   Alertmanager's summary "m: errorRate = ..." twice, and `lookout alerts list` "m errorRate: 0.4035 >= 0.2 (1m
  *   window)" with no column saying the segment: the segment, in the alert's labels only, was in none of the words an
  *   on-call reads.
+ * - a notifier with `minSeverity: page` (the pager) was paged by a latency alert at page, which then went down to
+ *   warning and resolved: the pager never got the resolve (the resolved alert's severity, warning, was below its
+ *   minSeverity), and its incident stayed open for ever. Likewise a notifier whose matchers name `severity`.
  */
 const MIN = 60_000;
 const LIVE = Date.UTC(2026, 11, 7, 20);
+
+/** `n` events in [from, from + 1 min) of model m, each taking `latencyMs`. */
+function slow(tag: string, from: number, n: number, latencyMs: number): Array<Record<string, unknown>> {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${tag}${i}`, model: 'm', version: '1', timestamp: from + Math.floor(((i + 0.5) * MIN) / n), features: { x: 1 }, latencyMs, prediction: '1', segment: { region: 'eu' },
+  }));
+}
 
 /** `n` events in [from, from + 1 min) of region `region`, the first `errors` of them failed. */
 function events(tag: string, from: number, n: number, region: string, errors: number): Array<Record<string, unknown>> {
@@ -72,5 +82,43 @@ describe('audit 27 (on-call): an alert of a segment monitor says its segment', {
     const rows = r.stdout.split('\n').filter((l) => /errorRate/.test(l));
     assert.match(rows.find((l) => / err-us /.test(l)) ?? '', /m errorRate \(segment region=us\): 0\.25 >= 0\.2 \(1m window\)/);
     assert.match(rows.find((l) => / err /.test(l)) ?? '', /m errorRate: 0\.375 >= 0\.2 \(1m window\)$/);
+  });
+});
+
+describe('audit 27 (on-call): a pager (minSeverity: page) gets the resolve of an alert that went down to warning first', { timeout: 60_000 }, () => {
+  test('page, then warning, then ok: the pager gets the firing page and its resolve; the team hook gets each change', async () => {
+    const [pager, sev, hook] = await Promise.all([Receiver.start(), Receiver.start(), Receiver.start()]);
+    let now = LIVE;
+    const s = await testServer({
+      clock: () => now,
+      configure: (c) => {
+        c.alerting = {
+          evaluationInterval: 0, groupWait: '0s', groupInterval: '30s',
+          notifiers: [
+            { id: 'pager', kind: 'webhook', url: `${pager.url}/p`, minSeverity: 'page' },
+            { id: 'sev', kind: 'webhook', url: `${sev.url}/s`, matchers: [{ name: 'severity', value: 'page' }] },
+            { id: 'hook', kind: 'webhook', url: `${hook.url}/h` },
+          ],
+        };
+      },
+    });
+    try {
+      const post = poster(() => s.url);
+      await post('/v1/models', { name: 'm', outputKind: 'binary', classes: ['0', '1'], segmentKeys: ['region'], inputSchema: { type: 'object', properties: { x: { type: 'number' } } } });
+      await post('/v1/models/m/versions', { version: '1' });
+      await post('/v1/monitors', { id: 'p95', model: 'm', metric: 'latencyP95', window: '1m', delay: '0s', minSamples: 10, levels: [{ severity: 'warning', threshold: 200 }, { severity: 'page', threshold: 500 }] });
+      for (const [i, ms] of [800, 300, 50].entries()) {
+        await post('/v1/events', { events: slow(`w${i}-`, LIVE + i * MIN, 20, ms) });
+        now = LIVE + (i + 1) * MIN + 1000;
+        await post('/v1/monitors/run', {});
+      }
+      const seen = (r: Receiver): string[] => r.received.map((m) => (m.body as { alerts: Array<{ status: string; severity: string }> }).alerts.map((a) => `${a.status}:${a.severity}`).join(','));
+      assert.deepEqual(seen(hook), ['firing:page', 'firing:warning', 'resolved:warning']);
+      assert.deepEqual(seen(pager), ['firing:page', 'resolved:warning'], 'the pager\'s incident is closed');
+      assert.deepEqual(seen(sev), ['firing:page', 'resolved:warning'], 'so is that of a notifier matching severity=page');
+    } finally {
+      await s.close();
+      await Promise.all([pager.close(), sev.close(), hook.close()]);
+    }
   });
 });
