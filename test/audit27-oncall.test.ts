@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
-import { lookoutAsync } from './helpers/cli.js';
+import { lookoutAsync, tempDir } from './helpers/cli.js';
+import { spawnServe } from './helpers/process.js';
 import { Receiver } from './helpers/receiver.js';
 import { poster, testServer } from './helpers/server.js';
 
@@ -15,6 +20,9 @@ import { poster, testServer } from './helpers/server.js';
  * - a notifier with `minSeverity: page` (the pager) was paged by a latency alert at page, which then went down to
  *   warning and resolved: the pager never got the resolve (the resolved alert's severity, warning, was below its
  *   minSeverity), and its incident stayed open for ever. Likewise a notifier whose matchers name `severity`.
+ * - two notifiers, one answering at once and one slow: a `kill -9` (an OOM kill, a crash) while the slow one's
+ *   delivery was in flight left the fast one's delivery in the notification log and no record of the slow one's; the
+ *   restart took the alert as notified, and the slow receiver (the pager) was never paged (until the repeat, 4 h).
  */
 const MIN = 60_000;
 const LIVE = Date.UTC(2026, 11, 7, 20);
@@ -119,6 +127,75 @@ describe('audit 27 (on-call): a pager (minSeverity: page) gets the resolve of an
     } finally {
       await s.close();
       await Promise.all([pager.close(), sev.close(), hook.close()]);
+    }
+  });
+});
+
+/** A webhook receiver that records the alert ids of each POST, and leaves them unanswered while `hang` is set. */
+async function hangable(): Promise<{ url: string; got: string[][]; hang: boolean; close: () => Promise<void> }> {
+  const held: ServerResponse[] = [];
+  const r = { url: '', got: [] as string[][], hang: false, close: async (): Promise<void> => undefined };
+  const server = createServer((req, res) => {
+    let b = '';
+    req.on('data', (c: Buffer) => (b += c.toString()));
+    req.on('end', () => {
+      r.got.push((JSON.parse(b) as { alerts: Array<{ id: string; status: string }> }).alerts.map((a) => `${a.status}:${a.id}`));
+      if (r.hang) held.push(res);
+      else res.end('{}');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  r.close = async () => {
+    for (const res of held) res.destroy();
+    server.closeAllConnections();
+    await new Promise((ok) => server.close(ok));
+  };
+  return r;
+}
+
+async function until(what: string, f: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('audit 27 (on-call): kill -9 while one notifier\'s delivery is in flight', { timeout: 120_000 }, () => {
+  test('after the restart the notifier whose delivery was cut gets the page; the one that got it is not paged again', async () => {
+    const [fast, slowHook] = await Promise.all([hangable(), hangable()]);
+    const dir = tempDir('audit27-kill9-');
+    const config = join(dir, 'lookout.yaml');
+    writeFileSync(config, [
+      `dataDir: ${join(dir, 'data')}`,
+      'models: [{ name: m, outputKind: binary, classes: ["0", "1"], inputSchema: { type: object, properties: { x: { type: number } } }, versions: [{ version: "1" }] }]',
+      'alerting:',
+      '  evaluationInterval: 1s',
+      '  groupWait: 0s',
+      '  groupInterval: 3s',
+      '  notifiers:',
+      `    - { id: fast, kind: webhook, url: "${fast.url}/f" }`,
+      `    - { id: pager, kind: webhook, url: "${slowHook.url}/p", retries: 0, timeoutMs: 600000 }`,
+    ].join('\n'));
+    slowHook.hang = true;
+    let srv = await spawnServe(['--config', config]);
+    try {
+      const raised = await poster(() => srv.url)('/v1/alerts', { source: 'feed', model: 'm', severity: 'page', summary: 'feed stalled' });
+      const id = (raised['alert'] as { id: string }).id;
+      await until('both deliveries', () => fast.got.length === 1 && slowHook.got.length === 1);
+      await new Promise((r) => setTimeout(r, 300)); // the fast one's record written
+      await srv.stop('SIGKILL');
+      slowHook.hang = false;
+      srv = await spawnServe(['--config', config]);
+      await until('the pager paged again', () => slowHook.got.length === 2);
+      assert.deepEqual(slowHook.got[1], [`firing:${id}`]);
+      await new Promise((r) => setTimeout(r, 4000)); // more flushes
+      assert.deepEqual(fast.got, [[`firing:${id}`]], 'the notifier that got it is not paged twice');
+      assert.equal(slowHook.got.length, 2);
+    } finally {
+      await srv.stop('SIGKILL');
+      await Promise.all([fast.close(), slowHook.close()]);
     }
   });
 });
