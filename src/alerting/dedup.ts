@@ -5,6 +5,20 @@ import type { Stage } from './stage.js';
 /** Context key: when the alert's severity last changed (a notification sent before then is out of date). */
 export const SEVERITY_CHANGED_AT = 'severityChangedAt';
 
+/**
+ * Context key: every severity the alert has fired at (audit 27). A notifier filtering on severity (`minSeverity: page`,
+ * a `severity` matcher) that got it firing at one of them is owed its resolve, whatever severity it resolves at: a
+ * page that went down to warning, then resolved, was never resolved in the pager.
+ */
+export const FIRED_SEVERITIES = 'firedSeverities';
+
+/** The severities the alert has fired at (its current one for an alert stored before audit 27). */
+export function firedSeverities(a: AlertRecord): string[] {
+  const fired = a.context[FIRED_SEVERITIES];
+  const list = Array.isArray(fired) ? fired.filter((x): x is string => typeof x === 'string') : [];
+  return list.includes(a.severity) ? list : [...list, a.severity];
+}
+
 export function severityChangedAt(a: AlertRecord): number {
   const at = a.context[SEVERITY_CHANGED_AT];
   return typeof at === 'number' ? at : a.startsAt;
@@ -29,8 +43,9 @@ export function dedupStage(store: AlertStore): Stage {
         continue;
       }
       if (!existing) {
-        await store.putAlert(c);
-        changed.push(c);
+        const opened: AlertRecord = { ...c, context: { ...c.context, [FIRED_SEVERITIES]: [c.severity] } };
+        await store.putAlert(opened);
+        changed.push(opened);
         continue;
       }
       const escalated = severityRank(c.severity as never) > severityRank(existing.severity as never);
@@ -42,6 +57,7 @@ export function dedupStage(store: AlertStore): Stage {
         context: {
           ...c.context, ...ran, segments: (c.context['segments'] as unknown[] | undefined)?.length ? c.context['segments'] : existing.context['segments'],
           [SEVERITY_CHANGED_AT]: c.severity === existing.severity ? severityChangedAt(existing) : ctx.now,
+          [FIRED_SEVERITIES]: [...new Set([...firedSeverities(existing), c.severity])],
         },
       };
       await store.putAlert(updated);

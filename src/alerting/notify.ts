@@ -2,6 +2,7 @@ import { matchesAll } from '../core/rules/matchers.js';
 import { severityRank, type Severity } from '../core/rules/types.js';
 import type { AlertRecord, NotificationRecord } from '../storage/alerts.js';
 import type { Notifier, NotificationPayload, NotifiedAlert } from './notifiers/types.js';
+import { firedSeverities } from './dedup.js';
 import type { Stage, StageContext } from './stage.js';
 
 export function toNotified(a: AlertRecord): NotifiedAlert {
@@ -14,11 +15,22 @@ export function toNotified(a: AlertRecord): NotifiedAlert {
   };
 }
 
-/** Whether the notifier takes the alert (its sendResolved, minSeverity and matchers). */
+/** Whether the notifier's minSeverity and matchers take an alert of `severity` with `labels`. */
+function takes(n: Notifier, severity: string, labels: Readonly<Record<string, string>>): boolean {
+  if (n.config.minSeverity && severityRank(severity as Severity) < severityRank(n.config.minSeverity)) return false;
+  return matchesAll(n.config.matchers ?? [], labels);
+}
+
+/**
+ * Whether the notifier takes the alert (its sendResolved, minSeverity and matchers). A resolved alert is taken when
+ * it was at some severity it fired at (audit 27: a page that went down to warning before it resolved was resolved
+ * for every notifier but the pager, `minSeverity: page`, whose incident stayed open).
+ */
 export function wants(n: Notifier, a: AlertRecord): boolean {
-  if (a.state === 'resolved' && !n.config.sendResolved) return false;
-  if (n.config.minSeverity && severityRank(a.severity as Severity) < severityRank(n.config.minSeverity)) return false;
-  return matchesAll(n.config.matchers ?? [], a.labels);
+  if (a.state !== 'resolved') return takes(n, a.severity, a.labels);
+  if (!n.config.sendResolved) return false;
+  const labelled = a.labels['severity'] !== undefined;
+  return firedSeverities(a).some((sev) => takes(n, sev, labelled ? { ...a.labels, severity: sev } : a.labels));
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

@@ -7,7 +7,7 @@ import { fingerprint } from './fingerprint.js';
 import { contentHash, groupDue, repeatStage, type Group } from './group.js';
 import { dashboardLink } from './links.js';
 import { inhibitStage, silenceStage, timeWindowStage } from './mute.js';
-import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS, OWED, OWED_CARRIED } from './notify.js';
+import { FAILED_NOTIFIERS, notifyStage, ONLY_NOTIFIERS, OWED, OWED_CARRIED, wants } from './notify.js';
 import { collectOwed, recordOwed, restoreOwed, sendOwed, settleOwed } from './owed.js';
 import { resendDue, resendGroup } from './resend.js';
 import type { Notifier } from './notifiers/types.js';
@@ -286,6 +286,17 @@ export class AlertPipeline {
     }
     for (const g of this.groups.values()) {
       for (const [notifier, status] of lastStatus.get(g.key) ?? []) if (status === 'failed') g.failed.add(notifier);
+      // audit 27: a notifier wanting a firing alert that has no successful delivery of it since its severity changed
+      // gets the group again: a kill -9 while its delivery was in flight left no record of it (another notifier's,
+      // done first, made the alert look notified, and that receiver was never paged)
+      for (const id of g.notified) {
+        const a = upToDate.has(id) ? byId.get(id) : undefined;
+        if (a === undefined) continue;
+        for (const n of this.deps.notifiers()) {
+          const last = span.get(id)?.get(n.config.id)?.[1];
+          if ((last === undefined || last < severityChangedAt(a)) && wants(n, a)) g.failed.add(n.config.id);
+        }
+      }
       // up to date: still firing, so among those listed above
       const alerts = [...g.notified].filter((id) => upToDate.has(id)).map((id) => byId.get(id)).filter((a): a is AlertRecord => a !== undefined);
       g.sentHash = contentHash(alerts);

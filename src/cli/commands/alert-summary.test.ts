@@ -28,3 +28,10 @@ test('audit 24: an alert\'s summary says what fired and its value against the th
   // a stored alert missing every field still has a line: the monitor id
   assert.equal(alertSummary(alert({})), 'mon: no value');
 });
+
+test('audit 27: a segment monitor\'s alert names its segment, decoded from its label', () => {
+  const c = { monitor: 'm errorRate', metric: 'errorRate', window: '1h', kind: 'threshold', direction: 'above', observed: 0.25, compared: 0.25, threshold: 0.2, baseline: null };
+  assert.equal(alertSummary(alert(c, { segment: 'region=S%C3%A3o%20Paulo&tier=gold' })), 'm errorRate (segment region=São Paulo&tier=gold): 0.25 >= 0.2 (1h window)');
+  assert.equal(alertSummary(alert(c, { segment: 'region=bad%ZZ' })), 'm errorRate (segment region=bad%ZZ): 0.25 >= 0.2 (1h window)');
+  assert.equal(alertSummary(alert(c)), 'm errorRate: 0.25 >= 0.2 (1h window)');
+});

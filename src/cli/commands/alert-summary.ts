@@ -1,3 +1,4 @@
+import { segmentSuffix } from '../../alerting/segment-text.js';
 import type { AlertRecord } from '../../storage/alerts.js';
 
 /** A figure as a person reads it: 4 significant digits (0.05614, 441.5, 12000), or null when it is not a number. */
@@ -21,7 +22,8 @@ const text = (x: unknown): string | undefined => (typeof x === 'string' && x !==
  */
 export function alertSummary(a: AlertRecord): string {
   const c = a.context;
-  const name = text(c['monitor']) ?? text(a.labels['alertname']) ?? a.monitorId;
+  // a segment monitor's name is followed by its segment (audit 27: "m errorRate" of all traffic and of region=us read alike)
+  const name = `${text(c['monitor']) ?? text(a.labels['alertname']) ?? a.monitorId}${segmentSuffix(a.labels)}`;
   const metric = text(c['metric']) ?? '';
   const observed = figure(c['observed']);
   const threshold = figure(c['threshold']);

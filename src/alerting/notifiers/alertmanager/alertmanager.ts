@@ -1,4 +1,5 @@
 import { postJson, requireUrl } from '../http.js';
+import { segmentSuffix } from '../../segment-text.js';
 import type { NotificationPayload, NotifierConfig, NotifierFactory } from '../types.js';
 
 /**
@@ -18,7 +19,8 @@ export function alertmanagerAlerts(p: NotificationPayload): unknown[] {
       // an alert raised by other code (POST /v1/alerts, a rollout's rollback) with its own summary: the figures were
       // "feed = " (it has none)
       summary: typeof a.context['summary'] === 'string' && a.context['summary'] !== '' ? `${a.model}: ${a.context['summary']}`
-        : `${a.model}: ${String(a.context['metric'] ?? '')} = ${String(a.context['observed'] ?? '')}`,
+        // a segment monitor's says its segment (audit 27: it read as the all-traffic monitor's of the same metric)
+        : `${a.model}${segmentSuffix(a.labels)}: ${String(a.context['metric'] ?? '')} = ${String(a.context['observed'] ?? '')}`,
       observed: String(a.context['observed'] ?? ''), baseline: String(a.context['baseline'] ?? ''), threshold: String(a.context['threshold'] ?? ''),
       ...(a.runbookUrl && { runbook_url: a.runbookUrl }),
     },

@@ -49,3 +49,16 @@ describe('audit (alerting): Slack messages stay within Slack block limits', () =
     for (const x of t) assert.ok(x.length <= SECTION_MAX, `section of ${x.length} characters`);
   });
 });
+
+describe('audit 27: a resolve\'s line says the value it resolved at', () => {
+  test('resolved: the value of the window that resolved it, then the one that fired (it read as still 0.6 over 0.2)', () => {
+    const p = group(1);
+    const a = p.alerts[0] as NotifiedAlert;
+    const resolved: NotifiedAlert = { ...a, status: 'resolved', endsAt: 1, context: { metric: 'errorRate', observed: 0.6, baseline: null, threshold: 0.2, resolvedContext: { metric: 'errorRate', observed: 0.18, baseline: null, threshold: 0.2 } } };
+    const text = slackMessage({ ...p, status: 'resolved', alerts: [resolved] }).text as string;
+    assert.match(text, /:white_check_mark: .*: errorRate = 0\.180, fired at 0\.600 \(baseline -, threshold 0\.200\)/);
+    // resolved by hand (no evaluation resolved it): the figures it fired with
+    const byHand = slackMessage({ ...p, status: 'resolved', alerts: [{ ...resolved, context: { ...resolved.context, resolvedContext: undefined } }] }).text as string;
+    assert.match(byHand, /: errorRate = 0\.600 \(baseline -, threshold 0\.200\)/);
+  });
+});

@@ -1,4 +1,5 @@
 import { postJson, requireUrl } from '../http.js';
+import { segmentSuffix } from '../../segment-text.js';
 import type { NotificationPayload, NotifiedAlert, NotifierFactory } from '../types.js';
 
 function fmt(x: unknown): string {
@@ -9,12 +10,18 @@ function line(a: NotifiedAlert): string {
   const c = a.context;
   const icon = a.status === 'resolved' ? ':white_check_mark:' : a.severity === 'critical' || a.severity === 'page' ? ':rotating_light:' : ':warning:';
   const links = [a.dashboardUrl && `<${a.dashboardUrl}|dashboard>`, a.runbookUrl && `<${a.runbookUrl}|runbook>`].filter(Boolean).join(' · ');
-  const figures = `${String(c['metric'] ?? '')} = ${fmt(c['observed'])} (baseline ${fmt(c['baseline'])}, threshold ${fmt(c['threshold'])})`;
+  // a resolve says the value of the window that resolved it, then the one it fired at (audit 27: the fired figures
+  // alone, "errorRate = 0.6 (threshold 0.2)" beside the check mark, read as still over the threshold)
+  const back = a.status === 'resolved' && typeof c['resolvedContext'] === 'object' && c['resolvedContext'] !== null
+    ? (c['resolvedContext'] as Record<string, unknown>)['observed'] : undefined;
+  const value = typeof back === 'number' && Number.isFinite(back) ? `${fmt(back)}, fired at ${fmt(c['observed'])}` : fmt(c['observed']);
+  const figures = `${String(c['metric'] ?? '')} = ${value} (baseline ${fmt(c['baseline'])}, threshold ${fmt(c['threshold'])})`;
   // An alert raised by other code (POST /v1/alerts, a rollout's rollback) says what happened in its summary; its figures,
   // when it has none, were all it showed ("feed = - (baseline -, threshold -)")
   const summary = typeof c['summary'] === 'string' && c['summary'] !== '' ? c['summary'] : undefined;
   const what = summary === undefined ? figures : c['observed'] === null || c['observed'] === undefined ? summary : `${summary}; ${figures}`;
-  return `${icon} *${a.labels['alertname'] ?? a.fingerprint}* [${a.severity}] ${a.model}${a.version ? ` v${a.version}` : ''}: ${what}${links ? ` ${links}` : ''}`;
+  // the segment of a segment monitor (audit 27: its line read as the all-traffic monitor's of the same metric)
+  return `${icon} *${a.labels['alertname'] ?? a.fingerprint}* [${a.severity}] ${a.model}${a.version ? ` v${a.version}` : ''}${segmentSuffix(a.labels)}: ${what}${links ? ` ${links}` : ''}`;
 }
 
 /** Slack's limits: a section's text is at most 3000 characters, a message at most 50 blocks (beyond, Slack answers 400 invalid_blocks). */
