@@ -157,7 +157,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     throw err;
   }
   if (!valid) {
-    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: schemaErrorMessage(e, features) }));
+    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: schemaErrorMessage(e, features, ctx.model.inputSchema) }));
     return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
   }
   if (nestedDeeperThan(features, MAX_FEATURE_DEPTH)) return reject(index, 'invalid_features', `features nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`, undefined, id);
