@@ -37,6 +37,18 @@ describe('audit 27 (ingest): refusals that say what to fix', () => {
     assert.equal(results[1]!.message, 'features do not match the schema of model "m": /address has a feature the schema does not declare: "zip" (declared: city)');
   });
 
+  test('a refused latencyMs or costUsd says what was sent, as a refused score does', async () => {
+    const row = (id: string, extra: Record<string, unknown>): unknown => ({ id, model: 'm', version: '1.0.0', features: { age: 1 }, prediction: '1', ...extra });
+    const r = await ok('POST', '/v1/events', [row('l1', { latencyMs: '12' }), row('l2', { latencyMs: -3.5 }), row('c1', { costUsd: 1e10 }), row('c2', { costUsd: true })]);
+    const messages = (r['results'] as Array<{ message?: string }>).map((x) => x.message);
+    assert.deepEqual(messages, [
+      'latencyMs must be a number from 0 to 1000000000 (about 11.6 days) (got string "12")',
+      'latencyMs must be a number from 0 to 1000000000 (about 11.6 days) (got -3.5)',
+      'costUsd must be a number from 0 to 1000000000 (got 10000000000)',
+      'costUsd must be a number from 0 to 1000000000 (got boolean true)',
+    ]);
+  });
+
   test('NaN or Infinity in a batch (Python\'s json.dumps) is refused saying so, and what to send instead', async () => {
     const body = '{"events": [\n {"id": "n1", "model": "m", "version": "1.0.0", "features": {"age": NaN}, "prediction": "1"}\n]}';
     const r = await call(s.url, 'POST', '/v1/events', body, { 'content-type': 'application/json' });
