@@ -12,7 +12,7 @@ import { call, succeeding, testServer } from './helpers/server.js';
  */
 const SCHEMA = {
   type: 'object',
-  properties: { age: { type: 'number' }, plan: { type: 'string' }, address: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } },
+  properties: { age: { type: 'number' }, plan: { type: 'string' }, n: { type: ['integer', 'null'] }, address: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } },
   required: ['age'],
   additionalProperties: false,
 };
@@ -32,9 +32,11 @@ describe('audit 27 (ingest): refusals that say what to fix', () => {
     const r = await ok('POST', '/v1/events', [row('x1', { age: 1, plna: 'a' }), row('x2', { age: 1, address: { city: 'Oslo', zip: '0150' } }), row('x3', { age: 2 })]);
     const results = r['results'] as Array<{ status: string; code?: string; message?: string; details?: unknown }>;
     assert.deepEqual(results.map((x) => x.status), ['rejected', 'rejected', 'accepted']);
-    assert.equal(results[0]!.message, 'features do not match the schema of model "m": / has a feature the schema does not declare: "plna" (declared: age, plan, address; did you mean "plan"?)');
-    assert.deepEqual(results[0]!.details, [{ path: '/', message: 'has a feature the schema does not declare: "plna" (declared: age, plan, address; did you mean "plan"?)' }]);
+    assert.equal(results[0]!.message, 'features do not match the schema of model "m": / has a feature the schema does not declare: "plna" (declared: age, plan, n, address; did you mean "plan"?)');
+    assert.deepEqual(results[0]!.details, [{ path: '/', message: 'has a feature the schema does not declare: "plna" (declared: age, plan, n, address; did you mean "plan"?)' }]);
     assert.equal(results[1]!.message, 'features do not match the schema of model "m": /address has a feature the schema does not declare: "zip" (declared: city)');
+    const typed = await ok('POST', '/v1/events', [row('x4', { age: 1, n: 2.5 })]);
+    assert.equal((typed['results'] as Array<{ message?: string }>)[0]!.message, 'features do not match the schema of model "m": /n must be integer or null (got number 2.5)');
   });
 
   test('a refused latencyMs or costUsd says what was sent, as a refused score does', async () => {

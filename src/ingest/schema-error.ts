@@ -54,7 +54,10 @@ export function schemaErrorMessage(e: ErrorObject, features: unknown, schema?: u
   }
   if (e.keyword === 'type') {
     const v = valueAt(features, e.instancePath);
-    return `${message} (got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${shown(v)}`})`;
+    // several types: "must be integer or null" (Ajv: "must be integer,null"; audit 27)
+    const types = (e.params as { type?: unknown }).type;
+    const what = typeof types === 'string' && types.includes(',') ? `must be ${types.split(',').join(' or ')}` : Array.isArray(types) ? `must be ${types.join(' or ')}` : message;
+    return `${what} (got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${shown(v)}`})`;
   }
   if (e.keyword === 'const') return `${message} ${shown((e.params as { allowedValue?: unknown }).allowedValue)} (got ${shown(valueAt(features, e.instancePath))})`;
   return message;
