@@ -117,7 +117,23 @@ export function invalidJsonMessage(body: string, err: unknown): string {
     where = ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
   }
   const several = /non-whitespace character after JSON/.test(reason) ? ': the body holds more than one JSON document (JSON lines?): send one' : '';
-  return `request body is not valid JSON: ${reason}${where}${several}`;
+  return `request body is not valid JSON: ${reason}${where}${several}${nonFiniteHint(body)}`;
+}
+
+/**
+ * Audit 27: Python's json.dumps writes a float NaN (pandas' missing value) as `NaN` and infinities as `Infinity`, which
+ * JSON has not; JSON.parse's refusal of them gives no position ("Unexpected token 'N', ...": the message said neither
+ * where nor what to send). The first such bare token outside a string, with its line and column, and what to do.
+ */
+function nonFiniteHint(body: string): string {
+  const m = /(?<=[[:,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/.exec(body);
+  if (!m) return '';
+  // outside a string: an even number of unescaped quotes before it
+  const before = body.slice(0, m.index);
+  if ((before.replace(/\\./g, '').match(/"/g)?.length ?? 0) % 2 !== 0) return '';
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `: NaN, Infinity and -Infinity are not JSON (line ${line}, column ${column}: ${m[0]}): send null for a missing value (Python: json.dumps(..., allow_nan=False) finds them; pandas' to_json writes null)`;
 }
 
 /** Whether `s` is empty or JSON whitespace only (a byte-order mark too); stops at the first other character (a 16 MiB batch: its first). */

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { didYouMean } from '../core/text/closest.js';
 
 /** Allowed values an enum violation's message lists at most, and the characters of each value shown. */
 const MAX_LISTED = 10;
@@ -32,10 +33,18 @@ export function valueAt(root: unknown, pointer: string): unknown {
  * The message of one input-schema error of an event's features. Ajv's own, except for the errors whose message does
  * not say what is accepted: `enum` ("must be equal to one of the allowed values") names them and the value sent
  * (until audit 23 a newcomer sending "Web" for ["web", "app", "pos"] was told neither), `const` its value and the value
- * sent, `type` the value sent ("12.5" for a number: a number written as text).
+ * sent, `type` the value sent ("12.5" for a number: a number written as text), `additionalProperties` the feature
+ * and the ones the schema declares there (`schema`: the model's input schema; until audit 27 "must NOT have additional
+ * properties", naming neither).
  */
-export function schemaErrorMessage(e: ErrorObject, features: unknown): string {
+export function schemaErrorMessage(e: ErrorObject, features: unknown, schema?: unknown): string {
   const message = e.message ?? 'invalid';
+  if (e.keyword === 'additionalProperties') {
+    const extra = String((e.params as { additionalProperty?: unknown }).additionalProperty);
+    const declared = declaredAt(schema, e.schemaPath);
+    const known = declared.length > 0 ? ` (declared: ${declared.slice(0, 20).join(', ')}${declared.length > 20 ? `, ... (${declared.length - 20} more)` : ''}${didYouMean(extra, declared)})` : '';
+    return `has a feature the schema does not declare: ${shown(extra)}${known}`;
+  }
   if (e.keyword === 'enum') {
     const allowed = (e.params as { allowedValues?: unknown }).allowedValues;
     if (!Array.isArray(allowed)) return message;
@@ -45,8 +54,25 @@ export function schemaErrorMessage(e: ErrorObject, features: unknown): string {
   }
   if (e.keyword === 'type') {
     const v = valueAt(features, e.instancePath);
-    return `${message} (got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${shown(v)}`})`;
+    // several types: "must be integer or null" (Ajv: "must be integer,null"; audit 27)
+    const types = (e.params as { type?: unknown }).type;
+    const what = typeof types === 'string' && types.includes(',') ? `must be ${types.split(',').join(' or ')}` : Array.isArray(types) ? `must be ${types.join(' or ')}` : message;
+    return `${what} (got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${shown(v)}`})`;
   }
   if (e.keyword === 'const') return `${message} ${shown((e.params as { allowedValue?: unknown }).allowedValue)} (got ${shown(valueAt(features, e.instancePath))})`;
   return message;
+}
+
+/** The property names declared beside an `additionalProperties` keyword (Ajv's schemaPath `#/.../additionalProperties`) of a schema in the same document. */
+function declaredAt(schema: unknown, schemaPath: string): string[] {
+  if (schema === undefined || !schemaPath.startsWith('#')) return [];
+  let pointer: string;
+  try {
+    pointer = decodeURIComponent(schemaPath.slice(1).replace(/\/additionalProperties$/, '')); // Ajv escapes the fragment as a URI's
+  } catch {
+    return [];
+  }
+  const parent = valueAt(schema, pointer);
+  const props = typeof parent === 'object' && parent !== null ? (parent as { properties?: unknown }).properties : undefined;
+  return typeof props === 'object' && props !== null && !Array.isArray(props) ? Object.keys(props) : [];
 }

@@ -50,6 +50,9 @@ export function unknownModelTail(names: () => readonly string[]): (name: string)
 
 const MAX_ID = 128;
 
+/** A refused value in a message, its type named unless it is a number (audit 27: latencyMs and costUsd said neither). */
+const sent = (v: unknown): string => (typeof v === 'number' ? shown(v) : v === null ? 'null' : Array.isArray(v) ? 'an array' : `${typeof v} ${shown(v)}`);
+
 /**
  * The model or version names a rejected row's message lists at most: a batch of 10,000 rows of a mistyped model is
  * answered 10,000 messages (a model with 5,000 versions listed every one in each until audit 23).
@@ -157,7 +160,7 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     throw err;
   }
   if (!valid) {
-    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: schemaErrorMessage(e, features) }));
+    const errors = (ctx.validateFeatures.errors ?? []).slice(0, 5).map((e) => ({ path: e.instancePath || '/', message: schemaErrorMessage(e, features, ctx.model.inputSchema) }));
     return reject(index, 'schema_violation', `features do not match the schema of model "${model}": ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, id);
   }
   if (nestedDeeperThan(features, MAX_FEATURE_DEPTH)) return reject(index, 'invalid_features', `features nest arrays or objects more than ${MAX_FEATURE_DEPTH} levels deep`, undefined, id);
@@ -199,9 +202,9 @@ export function validateEvent(raw: unknown, index: number, env: ValidationEnv): 
     scores = s as number[];
   }
   const latencyMs = optNumber(raw['latencyMs'], 0, MAX_LATENCY_MS);
-  if (latencyMs === undefined) return reject(index, 'invalid_latency', `latencyMs must be a number from 0 to ${MAX_LATENCY_MS} (about 11.6 days)`, undefined, id);
+  if (latencyMs === undefined) return reject(index, 'invalid_latency', `latencyMs must be a number from 0 to ${MAX_LATENCY_MS} (about 11.6 days) (got ${sent(raw['latencyMs'])})`, undefined, id);
   const costUsd = optNumber(raw['costUsd'], 0, MAX_COST_USD);
-  if (costUsd === undefined) return reject(index, 'invalid_cost', `costUsd must be a number from 0 to ${MAX_COST_USD}`, undefined, id);
+  if (costUsd === undefined) return reject(index, 'invalid_cost', `costUsd must be a number from 0 to ${MAX_COST_USD} (got ${sent(raw['costUsd'])})`, undefined, id);
   const segment = parseSegment(raw['segment'], ctx.model.segmentKeys);
   if (typeof segment === 'string') return reject(index, 'invalid_segment', segment, undefined, id);
   return { ok: true, event: { id, model, version, ts, features, prediction, score, scores, latencyMs, error, segment, costUsd } };
