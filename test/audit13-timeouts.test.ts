@@ -157,12 +157,13 @@ describe('audit 13: timeouts and ports', { concurrency: true }, () => {
       const files: Array<[string, string, string]> = [
         ['a.yaml', 'server:\n  port: 0x50\n', '0x50'], ['b.yaml', 'server: { port: 80.0 }\n', '80.0'], ['c.json', '{"server": {"port": 1e3}}\n', '1e3'],
       ];
+      const lines = [2, 1, 1]; // the line of server.port, named since audit 27
       for (const [name, text] of files) writeFileSync(join(dir, name), text);
       const results = await inBatches(files.map(([name]) => ['serve', '--config', join(dir, name), '--data-dir', join(dir, 'data'), '--quiet']));
       for (const [i, r] of results.entries()) {
         const [name, , written] = files[i] as [string, string, string];
         assert.equal(r.code, 2, `${name}: exit ${r.code}; ${r.stderr}`);
-        assert.equal(r.stderr, `lookout: error: invalid config ${join(dir, name)}: server.port must be a decimal integer from 0 to 65535 (got ${written})\n`);
+        assert.equal(r.stderr, `lookout: error: invalid config ${join(dir, name)}: server.port must be a decimal integer from 0 to 65535 (got ${written}) (line ${lines[i]})\n`);
       }
     });
   });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { redactEnv } from '../../config-env.js';
+import { withConfigLine } from '../../config-line.js';
 import { InputError } from '../../io/errors.js';
 import { loadConfig, type LookoutConfig } from '../../config.js';
 import type { Server } from '../../server.js';
@@ -12,10 +13,16 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs `lookout serve` until a signal stops it (serve.ts declares its options). */
 export async function runServe(o: ServeOptions, setCode: (c: number) => void): Promise<void> {
-  const config = loadConfig(o.config);
+  let config: LookoutConfig;
+  try {
+    config = loadConfig(o.config);
+  } catch (e) {
+    throw atConfigLine(e, o.config);
+  }
   try {
     await serve(o, config, setCode);
   } catch (e) {
+    atConfigLine(e, o.config);
     // An error about a value made from an environment variable (a refused notifier URL, a store URL that cannot be
     // opened) prints the variable's name, not its value: it may be a secret.
     if (e instanceof Error && config.environment) {
@@ -24,6 +31,12 @@ export async function runServe(o: ServeOptions, setCode: (c: number) => void): P
     }
     throw e;
   }
+}
+
+/** An error about a value of the config file names its line (audit 27); returns `e`. */
+function atConfigLine(e: unknown, file: string | undefined): unknown {
+  if (e instanceof InputError) e.message = withConfigLine(e.message, file);
+  return e;
 }
 
 async function serve(o: ServeOptions, config: LookoutConfig, setCode: (c: number) => void): Promise<void> {
