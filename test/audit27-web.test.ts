@@ -13,7 +13,8 @@ import { succeeding, testServer } from './helpers/server.js';
  *   charts failed on it ("Not drawn: …", or a red error with no other model);
  * - the executive "Drift share" chart over a week read hour windows, where sampling noise alone crosses the dataset-drift
  *   line (75 of the demo's 169 hours), as the model view's drift charts did until audit 25;
- * - an executive tile of a model whose events report no costUsd said "cost $0.0" (the model page: "not reported").
+ * - an executive tile of a model whose events report no costUsd said "cost $0.0" (the model page: "not reported");
+ * - a link to a view the page does not have (`#/modle/churn`) showed the overview without a word.
  */
 const H = 3_600_000;
 const SCHEMA = { type: 'object', properties: { x: { type: 'number' } } };
@@ -74,6 +75,15 @@ describe('audit 27: the dashboard with a model without versions, the executive d
     // a day's range keeps hour windows (as the model view)
     const day = await openViewAsking(page, `${s.url}/ui/#/exec?range=24h`, '/v1/models/scored/series');
     assert.equal(day.find((u) => u.searchParams.get('metrics')?.split(',').includes('driftShare'))?.searchParams.get('granularity'), null);
+    assert.deepEqual(errors, []);
+  });
+
+  test('a link to a view the page does not have says so above the overview it shows', async () => {
+    await openView(page, `${s.url}/ui/#/modle/scored?range=7d`, { complete: true });
+    assert.match(await text('[data-testid="unknown-view"]'), /There is no view "modle" \(the views: overview, model, feature, exec, oncall, debug, alerts, slos, registry\); the overview is shown\./);
+    assert.equal(await page.locator('[data-testid="models-table"]').count(), 1);
+    await openView(page, `${s.url}/ui/#/overview`, { complete: true });
+    assert.equal(await page.locator('[data-testid="unknown-view"]').count(), 0);
     assert.deepEqual(errors, []);
   });
 
