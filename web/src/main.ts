@@ -48,7 +48,11 @@ async function render(): Promise<void> {
   try {
     const content = await view.render(ctx);
     if (gen !== generation) return;
-    clear(app, content);
+    // a link to a view this page does not have (a typo, a view of a later release): said above the overview it falls
+    // back to (audit 27: the overview was shown without a word, as if the link had been to it)
+    const unknown = VIEWS[route.view] ? null : h('div', { class: 'notice error', role: 'status', 'data-testid': 'unknown-view' },
+      `There is no view "${route.view}" (the views: ${Object.keys(VIEWS).join(', ')}); the overview is shown.`);
+    clear(app, unknown, content);
   } catch (e) {
     if (gen !== generation) return;
     const forbidden = e instanceof ApiFailure && e.status === 403;

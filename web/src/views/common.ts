@@ -101,3 +101,15 @@ export function skippedNote(d: Pick<Drift, 'skipped'>): HTMLElement | null {
   return h('p.notice', { 'data-testid': 'drift-skipped', role: 'status' },
     `Not measured: ${notMeasured(skipped)}. Upload a reference with ${skipped.length === 1 ? 'its column' : 'their columns'} to watch ${skipped.length === 1 ? 'it' : 'them'}.`);
 }
+
+/**
+ * What a model declared without versions shows (audit 27): events are accepted for a declared version only. Until one
+ * is declared, every query of it answers 404 "has no versions yet": the model view showed that error in each of its ten
+ * panels, the overview left the model out ("No models yet") and the per-model charts of the executive and on-call views
+ * failed on it.
+ */
+export const NO_VERSIONS = 'no versions yet: declare one (POST /v1/models/NAME/versions, or `versions:` in lookout.yaml) to send it events';
+
+export function noVersionsNote(m: Pick<ModelInfo, 'name'>): HTMLElement {
+  return h('p.notice', { 'data-testid': 'no-versions', role: 'status' }, `Model ${m.name} has ${NO_VERSIONS.replace('NAME', m.name)}.`);
+}

@@ -5,7 +5,7 @@ import { num, numFormat, pct } from '../format.js';
 import type { ViewContext } from '../panel.js';
 import { href, rangeParams } from '../route.js';
 import type { FeatureDrift, Quality } from '../types.js';
-import { featureLink, grid, heading, kv, scopeBadges, scopeParams, skippedNote, table } from './common.js';
+import { featureLink, grid, heading, kv, noVersionsNote, scopeBadges, scopeParams, skippedNote, table } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 
 const STATS = ['psi', 'jensenShannon', 'hellinger', 'wasserstein', 'wassersteinNormalized'];
@@ -21,6 +21,7 @@ export const debugView = {
     const q = scopeParams(ctx);
     const notes = annotationCache(ctx, m.name);
     const picker = h('span.model-picker', null, list.map((x) => link(href('debug', [x.name], rangeParams(ctx.route.params)), x.name, x.name === m.name ? 'active' : '')));
+    if (m.versions.length === 0) return h('div', null, heading(ctx, `Debug ${m.name}`, picker), noVersionsNote(m));
     const features = Object.keys(m.inputSchema.properties ?? {}).slice(0, 7);
     const driftP = drift(m.name, ctx.range, q);
     const thresholdOf = (f: string): Promise<{ value: number; label: string } | undefined> => driftP.then((d) => {

@@ -8,6 +8,17 @@ import { perModelChart } from './multi.js';
 import { modelRows, type ModelRow } from './overview.js';
 import { budgetBar } from './slos.js';
 
+/**
+ * A tile's cost, as the model page says it (audit 27: a model whose events report no costUsd read "cost $0.0" here, the
+ * model page saying "not reported"; no cost is not a cost of 0).
+ */
+function tileCost(r: ModelRow): string {
+  const hl = r.health;
+  if (!hl || hl.events === 0) return '—';
+  if (hl.costEvents === 0) return 'not reported';
+  return hl.costEvents < hl.events ? `${usd(hl.costUsd)} (${count(hl.costEvents)} of ${count(hl.events)} predictions reported a cost)` : usd(hl.costUsd);
+}
+
 function tile(ctx: ViewContext, r: ModelRow): HTMLElement {
   const hm = headlineMetric(r.model);
   const fmt = hm.key === 'accuracy' ? (v: number | null) => pct(v) : (v: number | null) => num(v, 2);
@@ -20,7 +31,7 @@ function tile(ctx: ViewContext, r: ModelRow): HTMLElement {
     h('div.tile-big', null, fmt(realized ?? estimated)),
     h('div.muted', null, `${hm.label} ${realized !== null ? 'realized' : estimated !== null ? 'estimated' : 'not known yet (no labels)'} · reference ${fmt(reference)}`),
     h('div', null, `${count(r.health?.events)} predictions · availability ${pct(r.health?.errorRate === null || r.health?.errorRate === undefined ? null : 1 - r.health.errorRate, 2)}`),
-    h('div', null, `cost ${usd(r.health?.costUsd)}`),
+    h('div', { 'data-testid': 'tile-cost' }, `cost ${tileCost(r)}`),
     r.verdict.reasons.length ? h('div.reasons', null, r.verdict.reasons.join('; ')) : null,
     verdictNotes(r.verdict));
 }
@@ -43,7 +54,7 @@ export const execView = {
     return h('div', null, heading(ctx, 'Executive summary'), grid(
       tiles,
       ctx.panel('Predictions per window', () => perModelChart(ctx, 'Predictions', 'events', count, { testid: 'exec-traffic' })),
-      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', pctFormat(0), { testid: 'exec-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' } })),
+      ctx.panel('Drift share', () => perModelChart(ctx, 'Share of features drifting', 'driftShare', pctFormat(0), { testid: 'exec-drift', threshold: { value: 0.5, label: 'dataset drift at 50%' }, drift: true })),
       ctx.panel('Error rate', () => perModelChart(ctx, 'Error rate', 'errorRate', pctFormat(1), { testid: 'exec-errors', yTop: 0.01 })),
       ctx.panel('Cost per inference', () => perModelChart(ctx, 'Cost per inference', 'costPerInference', usd, { testid: 'exec-cost' })),
       budget,

@@ -7,7 +7,7 @@ import type { ViewContext } from '../panel.js';
 import { statusBadge } from '../status.js';
 import type { ModelInfo, Quality, SampledEvent } from '../types.js';
 import { href, rangeParams } from '../route.js';
-import { grid, heading, kv, scopeBadges, scopeParams } from './common.js';
+import { grid, heading, kv, noVersionsNote, scopeBadges, scopeParams } from './common.js';
 import { annotationCache, metricChart } from './series.js';
 import { segmentParam } from './segments.js';
 
@@ -49,6 +49,7 @@ export const featureView = {
     const [name = '', feature = ''] = ctx.route.args;
     const m = (await models()).find((x) => x.name === name);
     if (!m) return h('div.notice.error', null, `Unknown model "${name}".`);
+    if (m.versions.length === 0) return h('div', null, heading(ctx, `Feature ${feature}`, h('span', null, 'of ', link(href('model', [m.name], rangeParams(ctx.route.params)), m.name))), noVersionsNote(m));
     const version = ctx.route.params.get('version') ?? undefined;
     const segment = ctx.route.params.get('segment') ?? undefined;
     const q = { version, segment };

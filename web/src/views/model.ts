@@ -7,7 +7,7 @@ import { href, rangeParams, withParams } from '../route.js';
 import { monitorsOf, statusBadge, verdict, verdictNotes } from '../status.js';
 import type { FeatureDrift } from '../types.js';
 import { activeRange } from './alerts.js';
-import { featureLink, grid, heading, kv, skippedNote, table } from './common.js';
+import { featureLink, grid, heading, kv, noVersionsNote, skippedNote, table } from './common.js';
 import { labelDriftChart } from './label-drift.js';
 import { qualityChart } from './quality.js';
 import { segmentTable } from './segments.js';
@@ -36,6 +36,7 @@ export const modelView = {
     const name = ctx.route.args[0] ?? '';
     const m = (await models()).find((x) => x.name === name);
     if (!m) return h('div.notice.error', null, `Unknown model "${name}".`);
+    if (m.versions.length === 0) return h('div', null, heading(ctx, `Model ${m.name}`, h('a.small', { href: href('registry', [m.name], rangeParams(ctx.route.params)) }, 'registry →')), noVersionsNote(m));
     const version = ctx.route.params.get('version') ?? undefined;
     // the server's answers without ?version= are of this one (audit 26: the picker showed the newest, even a candidate
     // with no traffic, while the figures were of the serving alias's version)

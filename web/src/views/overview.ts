@@ -6,7 +6,7 @@ import type { ViewContext } from '../panel.js';
 import { monitorsOf, statusBadge, verdict, verdictNotes, type Verdict } from '../status.js';
 import type { Alert, Drift, Health, ModelInfo, OverviewRow, Performance } from '../types.js';
 import { activeRange } from './alerts.js';
-import { grid, heading, headlineMetric, metricValue, modelLink, notMeasured, table } from './common.js';
+import { grid, heading, headlineMetric, metricValue, modelLink, NO_VERSIONS, notMeasured, table } from './common.js';
 
 export interface ModelRow {
   model: ModelInfo;
@@ -49,7 +49,10 @@ export async function modelRows(ctx: ViewContext, opts: { performance?: boolean 
   const perfs = opts.performance !== false && figures
     ? ctx.later(() => overview(ctx.range, { performance: true })).then((all) => new Map(all.map((x) => [rowKey(x.model, x.version), x.performance ?? null])), () => new Map<string, Performance | null>())
     : null;
-  const rows = list.flatMap((m) => m.versions.map(({ version: v }) => {
+  // A model without versions (declared, no events yet) has a row of its own, grey (audit 27: it was left out, and a
+  // server of only such models said "No models yet").
+  const empty = (m: ModelInfo): ModelRow => ({ model: m, version: '', health: null, drift: null, perf: null, perfLoaded: Promise.resolve(null), alerts: [], verdict: { status: 'grey', reasons: [NO_VERSIONS.replace('NAME', m.name)], notes: [] } });
+  const rows = list.flatMap((m) => (m.versions.length === 0 ? [empty(m)] : m.versions.map(({ version: v }) => {
     const f = figures?.get(rowKey(m.name, v));
     const failures: string[] = [];
     // A query that failed leaves the status unknown; no reference (the /drift request's 422) is not a failure.
@@ -64,7 +67,7 @@ export async function modelRows(ctx: ViewContext, opts: { performance?: boolean 
     const row: ModelRow = { model: m, version: v, health: hl, drift: d, perf: null, perfLoaded: Promise.resolve(null), alerts: a, verdict: verdict({ alerts: a, monitors: mon, drift: d, health: hl, failures }) };
     if (perfs) row.perfLoaded = perfs.then((p) => (row.perf = p.get(rowKey(m.name, v)) ?? null));
     return row;
-  }));
+  })));
   return { rows, alerting: open.available, alertsError: failed.alerts };
 }
 
@@ -123,8 +126,8 @@ export const overviewView = {
       if (rows.length === 0) return h('p.empty', null, 'No models yet. Declare one in lookout.yaml or POST /v1/models (or start with --demo).');
       const t = table<ModelRow>([
         { label: 'Status', value: (r) => ({ red: 0, yellow: 1, green: 2, grey: 3 })[r.verdict.status], render: (r) => h('span', null, statusBadge(r.verdict.status, r.verdict.reasons.join('; ')), h('small.reasons', null, r.verdict.reasons.slice(0, 2).join('; ')), verdictNotes(r.verdict)) },
-        { label: 'Model', value: (r) => r.model.name, render: (r) => modelLink(ctx, r.model.name, r.model.name, r.version) },
-        { label: 'Version', value: (r) => r.version },
+        { label: 'Model', value: (r) => r.model.name, render: (r) => modelLink(ctx, r.model.name, r.model.name, r.version || null) },
+        { label: 'Version', value: (r) => r.version || '—' },
         { label: 'Traffic', value: (r) => r.health?.events ?? null, render: (r) => `${count(r.health?.events)} (${num(r.health?.throughputPerSecond ?? null, 2)}/s)` },
         { label: 'Latency p95', value: (r) => r.health?.latencyMs.p95 ?? null, render: (r) => ms(r.health?.latencyMs.p95) },
         { label: 'Error rate', value: (r) => r.health?.errorRate ?? null, render: (r) => pct(r.health?.errorRate, 2) },
