@@ -6,8 +6,8 @@ import { fitIsotonic, type Calibration } from '../core/summary/calibration.js';
 import { CategoricalSummary, isMissingText } from '../core/summary/categorical.js';
 import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { WindowSummary } from '../core/summary/window.js';
-import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
-import { classify, Dataset } from '../io/dataset.js';
+import { classValues, numericValues, sortedNumeric, textValues, writtenTextValues } from '../io/columns.js';
+import { classify, Dataset, FRACTIONAL } from '../io/dataset.js';
 import { InputError } from '../io/errors.js';
 import type { ModelRecord } from '../storage/types.js';
 import { specFor, summarySeed } from './catalog.js';
@@ -87,7 +87,9 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       const s = summary.features.get(f.name);
       if (!s || !ds.column(f.name)) continue;
       const values = f.kind === 'numerical' || numericCodes(model, f.name, ds) ? (await numericValues(ds, f.name)).values
-        : booleanFeature(model, f.name) ? await textValues(ds, f.name) : await classValues(ds, f.name, () => true);
+        : booleanFeature(model, f.name) ? await textValues(ds, f.name)
+        : stringFeature(model, f.name) && FRACTIONAL.test(ds.column(f.name)?.duckType ?? '') ? await writtenTextValues(ds, f.name)
+        : await classValues(ds, f.name, () => true);
       for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
     }
     const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol, false)) : null;
@@ -272,6 +274,15 @@ function numericCodes(model: ModelRecord, name: string, ds: Dataset): boolean {
 function booleanFeature(model: ModelRecord, name: string): boolean {
   const d = propertyOf(model, name);
   return typesOf(d).includes('boolean') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'boolean'));
+}
+
+/**
+ * A feature the schema types as a string (or a string enum): events send its values as text ("1.0"), so a CSV column
+ * of such numbers is read as the file spells it, not as DuckDB's text of a number (audit 27).
+ */
+function stringFeature(model: ModelRecord, name: string): boolean {
+  const d = propertyOf(model, name);
+  return typesOf(d).includes('string') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'string'));
 }
 
 function propertyOf(model: ModelRecord, name: string): Record<string, unknown> {
