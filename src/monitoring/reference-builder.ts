@@ -246,10 +246,16 @@ export function classCalibrations(classes: readonly string[], columns: readonly 
  * class "true", which no event's label is, and /performance and the monitors refused every labelled event.
  * `missingTexts`: whether "NA", "none" (isMissingText) are missing values; predictions read them as classes, as events do.
  */
-function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
+async function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
   if (classes.includes('true') && classes.includes('false')) return textValues(ds, col, missingTexts);
-  return classes.length === 0 ? classValues(ds, col, undefined, missingTexts) : classValues(ds, col, () => true, missingTexts);
+  if (classes.length === 0) return classValues(ds, col, undefined, missingTexts);
+  // A fractional column's values are each number's shortest text (1); a declared class spelled otherwise ("1.0", which
+  // events of it send) is that class: until audit 27 such a reference predicted and was labelled "1", no event's class,
+  // so prediction and label drift flagged the same data (every class new).
+  const byNumber = new Map<string, string>();
+  for (const c of classes) if (c.trim() !== '' && Number.isFinite(Number(c))) byNumber.set(String(Number(c)), c);
+  return (await classValues(ds, col, () => true, missingTexts)).map((v) => (v === null ? null : (byNumber.get(v) ?? v)));
 }
 
 /**
