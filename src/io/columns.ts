@@ -1,5 +1,5 @@
 import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
-import { classify, type Dataset, ident, missingText, numberText, textExpr } from './dataset.js';
+import { classify, type Dataset, FRACTIONAL, ident, missingText, numberText, textExpr } from './dataset.js';
 import { formatOf } from './formats.js';
 
 /** SQL expression giving the column as DOUBLE (NULL when missing or not a number). */
@@ -66,8 +66,6 @@ export async function numericValues(ds: Dataset, name: string): Promise<{ values
   return { values, typeMismatch: await numericMismatches(ds, name) };
 }
 
-/** Fractional numeric column types, whose DuckDB text depends on the type (1.0 of a DOUBLE, 1.00 of a DECIMAL(p,2)). */
-const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL.*)$/;
 
 /**
  * Counts per category (text form of the value), missing values excluded. A fractional numeric column (codes written
@@ -118,6 +116,20 @@ export async function textValues(ds: Dataset, name: string, missingTexts = true)
   const sql = `SELECT CASE WHEN ${c} IS NULL OR ${missing} THEN NULL ELSE ${c} END FROM ${ident(ds.table)}`;
   const rows = (await ds.conn.runAndReadAll(sql)).getRowsJS();
   return rows.map((r) => (r[0] === null || r[0] === undefined ? null : String(r[0])));
+}
+
+/**
+ * A text feature's column as the file spells it (trimmed; missing values null), where DuckDB typed a CSV column of
+ * numbers such as 1.0 and 2.50 fractional: its text would be 1 and 2.5, which no event of a feature the model types as
+ * a string sends ("1.0"): every category new, total drift on the same data until audit 27. Other columns and formats:
+ * their text (a Parquet DOUBLE has no spelling).
+ */
+export async function writtenTextValues(ds: Dataset, name: string): Promise<(string | null)[]> {
+  const values = await textValues(ds, name);
+  if (!FRACTIONAL.test(ds.requireColumn(name).duckType) || formatOf(ds.path) !== 'csv') return values;
+  const raw = (await ds.conn.runAndReadAll(`SELECT ${ident(name)} FROM ${ident(await ds.writtenBooleans())}`)).getRowsJS();
+  if (raw.length !== values.length) return values;
+  return values.map((v, i) => (v === null ? null : String(raw[i]?.[0]).trim()));
 }
 
 /**

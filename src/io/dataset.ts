@@ -42,6 +42,9 @@ export function missingText(expr: string): string {
   return MISSING_TEXT.replaceAll('%c', () => expr); // a function: `expr` may hold $' (JSON paths), a replacement pattern
 }
 
+/** Fractional numeric column types, whose DuckDB text depends on the type (1.0 of a DOUBLE, 1.00 of a DECIMAL(p,2)). */
+export const FRACTIONAL = /^(FLOAT|DOUBLE|DECIMAL.*)$/;
+
 /** Quotes an identifier for DuckDB SQL. */
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -121,13 +124,14 @@ export class Dataset {
 
   /**
    * A table of this CSV file's boolean columns as the file spells them (yes/no, t/f: DuckDB reads them true/false),
-   * in row order, trimmed; read from the file once, when first asked for, for all of them (columns.ts keys such a column
-   * as written: until audit 15 the file was read again for each such column).
+   * and of its fractional numeric ones (1.0, 2.50: DuckDB reads them 1, 2.5; audit 27, for a feature the model types as
+   * text), in row order, trimmed; read from the file once, when first asked for, for all of them (columns.ts keys such a
+   * column as written: until audit 15 the file was read again for each such column).
    */
   writtenBooleans(): Promise<string> {
     return (this.written ??= (async () => {
       const name = `${this.table}_written`;
-      const cols = this.columns.filter((c) => c.duckType === 'BOOLEAN').map((c) => `trim(${ident(c.name)}) AS ${ident(c.name)}`);
+      const cols = this.columns.filter((c) => c.duckType === 'BOOLEAN' || FRACTIONAL.test(c.duckType)).map((c) => `trim(${ident(c.name)}) AS ${ident(c.name)}`);
       const longLines = this.maxLineSize !== undefined ? `, max_line_size = ${this.maxLineSize}` : '';
       const source = `read_csv('${this.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(this.path)}${longLines})`;
       await this.conn.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${cols.length > 0 ? cols.join(', ') : '1 AS none'} FROM ${source}`);

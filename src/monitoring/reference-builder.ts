@@ -6,8 +6,8 @@ import { fitIsotonic, type Calibration } from '../core/summary/calibration.js';
 import { CategoricalSummary, isMissingText } from '../core/summary/categorical.js';
 import { referenceLabels, storeLabels } from '../core/summary/label-summary.js';
 import { WindowSummary } from '../core/summary/window.js';
-import { classValues, numericValues, sortedNumeric, textValues } from '../io/columns.js';
-import { classify, Dataset } from '../io/dataset.js';
+import { classValues, numericValues, sortedNumeric, textValues, writtenTextValues } from '../io/columns.js';
+import { classify, Dataset, FRACTIONAL } from '../io/dataset.js';
 import { InputError } from '../io/errors.js';
 import type { ModelRecord } from '../storage/types.js';
 import { specFor, summarySeed } from './catalog.js';
@@ -87,7 +87,9 @@ export async function referenceFromFile(model: ModelRecord, version: string, pat
       const s = summary.features.get(f.name);
       if (!s || !ds.column(f.name)) continue;
       const values = f.kind === 'numerical' || numericCodes(model, f.name, ds) ? (await numericValues(ds, f.name)).values
-        : booleanFeature(model, f.name) ? await textValues(ds, f.name) : await classValues(ds, f.name, () => true);
+        : booleanFeature(model, f.name) ? await textValues(ds, f.name)
+        : stringFeature(model, f.name) && FRACTIONAL.test(ds.column(f.name)?.duckType ?? '') ? await writtenTextValues(ds, f.name)
+        : await classValues(ds, f.name, () => true);
       for (let i = 0; i < values.length; i++) s.add(values[i] ?? null);
     }
     const predictions = predCol ? (model.outputKind === 'regression' ? Array.from((await numericValues(ds, predCol)).values) : await modelClassValues(ds, model, predCol, false)) : null;
@@ -244,10 +246,16 @@ export function classCalibrations(classes: readonly string[], columns: readonly 
  * class "true", which no event's label is, and /performance and the monitors refused every labelled event.
  * `missingTexts`: whether "NA", "none" (isMissingText) are missing values; predictions read them as classes, as events do.
  */
-function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
+async function modelClassValues(ds: Dataset, model: ModelRecord, col: string, missingTexts = true): Promise<Array<string | null>> {
   const classes = model.classes ?? [];
   if (classes.includes('true') && classes.includes('false')) return textValues(ds, col, missingTexts);
-  return classes.length === 0 ? classValues(ds, col, undefined, missingTexts) : classValues(ds, col, () => true, missingTexts);
+  if (classes.length === 0) return classValues(ds, col, undefined, missingTexts);
+  // A fractional column's values are each number's shortest text (1); a declared class spelled otherwise ("1.0", which
+  // events of it send) is that class: until audit 27 such a reference predicted and was labelled "1", no event's class,
+  // so prediction and label drift flagged the same data (every class new).
+  const byNumber = new Map<string, string>();
+  for (const c of classes) if (c.trim() !== '' && Number.isFinite(Number(c))) byNumber.set(String(Number(c)), c);
+  return (await classValues(ds, col, () => true, missingTexts)).map((v) => (v === null ? null : (byNumber.get(v) ?? v)));
 }
 
 /**
@@ -272,6 +280,15 @@ function numericCodes(model: ModelRecord, name: string, ds: Dataset): boolean {
 function booleanFeature(model: ModelRecord, name: string): boolean {
   const d = propertyOf(model, name);
   return typesOf(d).includes('boolean') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'boolean'));
+}
+
+/**
+ * A feature the schema types as a string (or a string enum): events send its values as text ("1.0"), so a CSV column
+ * of such numbers is read as the file spells it, not as DuckDB's text of a number (audit 27).
+ */
+function stringFeature(model: ModelRecord, name: string): boolean {
+  const d = propertyOf(model, name);
+  return typesOf(d).includes('string') || (Array.isArray(d['enum']) && d['enum'].length > 0 && d['enum'].every((x) => typeof x === 'string'));
 }
 
 function propertyOf(model: ModelRecord, name: string): Record<string, unknown> {
