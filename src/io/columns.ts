@@ -127,7 +127,7 @@ export async function textValues(ds: Dataset, name: string, missingTexts = true)
 export async function writtenTextValues(ds: Dataset, name: string): Promise<(string | null)[]> {
   const values = await textValues(ds, name);
   if (!FRACTIONAL.test(ds.requireColumn(name).duckType) || formatOf(ds.path) !== 'csv') return values;
-  const raw = (await ds.conn.runAndReadAll(`SELECT ${ident(name)} FROM ${ident(await ds.writtenBooleans())}`)).getRowsJS();
+  const raw = (await ds.conn.runAndReadAll(`SELECT ${ident(name)} FROM ${ident(await ds.writtenColumn(name))}`)).getRowsJS();
   if (raw.length !== values.length) return values;
   return values.map((v, i) => (v === null ? null : String(raw[i]?.[0]).trim()));
 }

@@ -124,19 +124,33 @@ export class Dataset {
 
   /**
    * A table of this CSV file's boolean columns as the file spells them (yes/no, t/f: DuckDB reads them true/false),
-   * and of its fractional numeric ones (1.0, 2.50: DuckDB reads them 1, 2.5; audit 27, for a feature the model types as
-   * text), in row order, trimmed; read from the file once, when first asked for, for all of them (columns.ts keys such a
-   * column as written: until audit 15 the file was read again for each such column).
+   * in row order, trimmed; read from the file once, when first asked for, for all of them (columns.ts keys such a column
+   * as written: until audit 15 the file was read again for each such column).
    */
   writtenBooleans(): Promise<string> {
-    return (this.written ??= (async () => {
-      const name = `${this.table}_written`;
-      const cols = this.columns.filter((c) => c.duckType === 'BOOLEAN' || FRACTIONAL.test(c.duckType)).map((c) => `trim(${ident(c.name)}) AS ${ident(c.name)}`);
-      const longLines = this.maxLineSize !== undefined ? `, max_line_size = ${this.maxLineSize}` : '';
-      const source = `read_csv('${this.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(this.path)}${longLines})`;
-      await this.conn.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${cols.length > 0 ? cols.join(', ') : '1 AS none'} FROM ${source}`);
-      return name;
-    })());
+    return (this.written ??= this.writtenTable('written', this.columns.filter((c) => c.duckType === 'BOOLEAN').map((c) => c.name)));
+  }
+
+  private writtenOne = new Map<string, Promise<string>>();
+
+  /**
+   * A table of one CSV column as the file spells it (1.0, 2.50 of a column DuckDB typed fractional, read 1 and 2.5),
+   * in row order, trimmed; read when first asked for. Audit 27: for a feature the model types as text, a rare case, so
+   * not with writtenBooleans' columns (every fractional column of a wide file copied as text whenever one is boolean).
+   */
+  writtenColumn(column: string): Promise<string> {
+    let t = this.writtenOne.get(column);
+    if (!t) this.writtenOne.set(column, (t = this.writtenTable(`written_${this.writtenOne.size}`, [column])));
+    return t;
+  }
+
+  private async writtenTable(suffix: string, columns: readonly string[]): Promise<string> {
+    const name = `${this.table}_${suffix}`;
+    const cols = columns.map((c) => `trim(${ident(c)}) AS ${ident(c)}`);
+    const longLines = this.maxLineSize !== undefined ? `, max_line_size = ${this.maxLineSize}` : '';
+    const source = `read_csv('${this.path.replaceAll("'", "''")}', header = true, all_varchar = true${csvOptions(this.path)}${longLines})`;
+    await this.conn.run(`CREATE OR REPLACE TABLE ${ident(name)} AS SELECT ${cols.length > 0 ? cols.join(', ') : '1 AS none'} FROM ${source}`);
+    return name;
   }
 
   requireColumn(name: string): ColumnInfo {
