@@ -38,12 +38,12 @@ describe('audit 27 (labels): a label for a gateway prediction answered a moment 
     assert.equal(perf.body['labelled'], ids.length);
   });
 
-  test('an id no prediction has is still refused unknown_prediction at once', async () => {
-    const t = Date.now();
+  // (that it is not held for the gateway's buffer is src/gateway/recorder.test's: holds() false, committed() commits
+  // nothing; a wall-clock bound here would be a timed test on a loaded CI machine)
+  test('an id no prediction has is still refused unknown_prediction', async () => {
     const r = await call(g.server.url, 'POST', '/v1/labels', [{ id: 'never-predicted', label: 'yes' }]);
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual((r.body['results'] as Array<Record<string, unknown>>).map((x) => x['code']), ['unknown_prediction']);
-    assert.ok(Date.now() - t < 150, 'not held for the gateway\'s buffer');
   });
 });
 

@@ -8,7 +8,7 @@ import type { Server } from '../src/server.js';
 import { lookoutAsync, tempDir } from './helpers/cli.js';
 import { spawnServe } from './helpers/process.js';
 import { Receiver } from './helpers/receiver.js';
-import { poster, testServer } from './helpers/server.js';
+import { call, poster, testServer } from './helpers/server.js';
 
 /*
  * Audit 27 (on-call), found against a real `lookout serve` with a node webhook receiver:
@@ -184,7 +184,14 @@ describe('audit 27 (on-call): kill -9 while one notifier\'s delivery is in fligh
       const raised = await poster(() => srv.url)('/v1/alerts', { source: 'feed', model: 'm', severity: 'page', summary: 'feed stalled' });
       const id = (raised['alert'] as { id: string }).id;
       await until('both deliveries', () => fast.got.length === 1 && slowHook.got.length === 1);
-      await new Promise((r) => setTimeout(r, 300)); // the fast one's record written
+      // the fast one's delivery recorded (a fixed wait could end before it on a loaded machine: it would be sent again)
+      const end = Date.now() + 20_000;
+      const fastLogged = async (): Promise<boolean> => ((await call(srv.url, 'GET', '/v1/notifications')).body['notifications'] as Array<{ notifier: string; status: string }>)
+        .some((n) => n.notifier === 'fast' && n.status === 'sent');
+      while (!(await fastLogged())) {
+        if (Date.now() > end) throw new Error('timed out waiting for the fast notifier\'s delivery record');
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await srv.stop('SIGKILL');
       slowHook.hang = false;
       srv = await spawnServe(['--config', config]);
