@@ -10,8 +10,11 @@ const SCHEME = 'artifact:';
  * must name bytes this store holds, with their digest and size if it states them, and is recorded as an upload of them
  * is (sha256 and size filled in). Until audit 27 it was taken as given: a version could claim uploaded bytes never
  * stored (its download a 404), a digest other than its URI's, or another size.
+ * A stated sha256 is hex in either case and recorded in lowercase (audit 28: PowerShell's Get-FileHash prints uppercase,
+ * which was refused; the same digest in two cases would compare as two artifacts).
  */
-export async function artifactReference(artifacts: ArtifactStore, input: { uri: string; sha256?: string; size?: number }, model: string, version: string): Promise<ArtifactRef> {
+export async function artifactReference(artifacts: ArtifactStore, stated: { uri: string; sha256?: string; size?: number }, model: string, version: string): Promise<ArtifactRef> {
+  const input = stated.sha256 === undefined ? stated : { ...stated, sha256: stated.sha256.toLowerCase() };
   if (!input.uri.startsWith(SCHEME)) return { uri: input.uri, sha256: input.sha256 ?? null, size: input.size ?? null };
   const digest = input.uri.slice(SCHEME.length);
   const refuse = (why: string): RegistryError => new RegistryError('validation_failed', why, { artifact: input });

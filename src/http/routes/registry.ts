@@ -35,7 +35,7 @@ const registerBody = {
     upstream: { type: 'string', maxLength: 2000 },
     artifact: {
       type: 'object', additionalProperties: false, required: ['uri'],
-      properties: { uri: { type: 'string', minLength: 1, maxLength: 2000 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, size: { type: 'integer', minimum: 0 } },
+      properties: { uri: { type: 'string', minLength: 1, maxLength: 2000 }, sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: 'hex, either case (recorded in lowercase)' }, size: { type: 'integer', minimum: 0 } },
     },
     by: { type: 'string', maxLength: 200 },
   },
