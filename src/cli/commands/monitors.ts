@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { segmentSuffix } from '../../alerting/segment-text.js';
 import type { EvaluationRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { fmt, listTable, minuteTime } from '../format.js';
@@ -19,6 +20,8 @@ interface MonitorView {
   metric?: string;
   window?: string;
   version?: string;
+  /** Canonical segment key ("region=eu"); absent for all traffic. */
+  segment?: string;
   enabled?: boolean;
   last: { at: number; status: string; value: number | null; threshold: number | null; state?: string } | null;
   problem: { code: string; message: string } | null;
@@ -40,9 +43,10 @@ export function monitorsCommand(setCode: (c: number) => void): Command {
       const { monitors } = await api(o, 'GET', `/v1/monitors${query({ model: o.model })}`) as { monitors: MonitorView[] };
       if (o.json) process.stdout.write(JSON.stringify(monitors, null, 2) + '\n');
       else {
-        // nothing to list: a line saying so (audit 24), as the other lists say since audit 23, not a header alone
+        // nothing to list: a line saying so (audit 24), as the other lists say since audit 23, not a header alone;
+        // a segment monitor's metric is followed by its segment (audit 28: it read as the all-traffic monitor's)
         process.stdout.write(listTable(`no monitors${o.model === undefined ? '' : ` of model ${o.model}`}`, ['id', 'model', 'metric', 'window', 'last', 'status', 'value', 'threshold', 'alert', 'note'], monitors.map((m) => [
-          m.id, `${m.model ?? '-'}${m.version ? `@${m.version}` : ''}`, m.metric ?? '-', m.window ?? '-', m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
+          m.id, `${m.model ?? '-'}${m.version ? `@${m.version}` : ''}`, `${m.metric ?? '-'}${segmentSuffix({ segment: m.segment ?? '' })}`, m.window ?? '-', m.last ? minuteTime(m.last.at) : '-', m.last?.status ?? '-',
           fmt(m.last?.value), fmt(m.last?.threshold), m.last?.state ?? '-', m.problem ? `${m.problem.code}: ${m.problem.message}` : m.warnings?.[0] !== undefined ? `warning: ${m.warnings[0]}` : m.enabled === false ? 'disabled' : '',
         ])));
       }
