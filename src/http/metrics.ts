@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly eventsAccepted = new Counter({ name: 'lookout_events_accepted_total', help: 'Inference events accepted and stored', labelNames: ['model'], registers: [this.registry] });
+  readonly undeclaredSegmentKeys = new Counter({ name: 'lookout_events_undeclared_segment_keys_total', help: 'Accepted events whose segment names a key their model does not declare (ignored: the event is stored under the declared keys it has; audit 28)', labelNames: ['model'], registers: [this.registry] });
   readonly eventsRejected = new Counter({ name: 'lookout_events_rejected_total', help: 'Inference events answered rejected, by code: by validation, or an id already stored (duplicate_id, e.g. a retried batch)', labelNames: ['model', 'code'], registers: [this.registry] });
   readonly windowsPruned = new Counter({ name: 'lookout_windows_pruned_total', help: 'Minute and 10-minute window summaries deleted a day past the minute-window retention (2 days): no query reads them', registers: [this.registry] });
   readonly alertHistoryPruned = new Counter({ name: 'lookout_alert_history_pruned_total', help: 'Alert history deleted past retention.alertsDays, by kind: alerts (resolved), notifications, actions (over)', labelNames: ['kind'], registers: [this.registry] });

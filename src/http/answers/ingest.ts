@@ -3,7 +3,7 @@ import { object, type Schema } from './schema.js';
 const index: Schema = { type: 'integer', minimum: 0, description: 'the row\'s position in the batch' };
 
 /** A batch's answer: counts and one result per row, in the batch's order. */
-function batchAnswer(rejected: Schema, what: string): Schema {
+function batchAnswer(rejected: Schema, what: string, optional: Record<string, Schema> = {}): Schema {
   return object({
     accepted: { type: 'integer', minimum: 0 },
     rejected: { type: 'integer', minimum: 0 },
@@ -11,7 +11,8 @@ function batchAnswer(rejected: Schema, what: string): Schema {
       type: 'array',
       items: { oneOf: [object({ index, id: { type: 'string', description: `the ${what}'s id${what === 'event' ? ' (assigned when absent)' : ''}` }, status: { const: 'accepted' } }, [], { additionalProperties: false }), rejected] },
     },
-  });
+    ...optional,
+  }, Object.keys(optional));
 }
 
 /** POST /v1/events. */
@@ -22,7 +23,15 @@ export const EventsAnswer: Schema = batchAnswer(object({
   code: { type: 'string', description: 'why (docs/events.md): schema_violation, duplicate_id, ...' },
   message: { type: 'string' },
   details: {},
-}, ['id', 'details']), 'event');
+}, ['id', 'details']), 'event', {
+  warnings: {
+    type: 'array', description: 'present when accepted rows name segment keys their model does not declare (ignored; audit 28)',
+    items: object({
+      code: { const: 'undeclared_segment_key' }, message: { type: 'string' },
+      details: object({ model: { type: 'string' }, keys: { type: 'array', items: { type: 'string' } }, rows: { type: 'integer', minimum: 1 }, segmentKeys: { type: 'array', items: { type: 'string' } } }),
+    }),
+  },
+});
 
 /** POST /v1/labels. */
 export const LabelsAnswer: Schema = batchAnswer(object({

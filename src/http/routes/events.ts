@@ -10,6 +10,7 @@ import { OWN_BODY } from '../body-fields.js';
 import { ApiError } from '../errors.js';
 import { closest } from '../../core/text/closest.js';
 import { IngestOverloaded, OVERLOAD_RETRY_AFTER_SECONDS } from '../../ingest/overload.js';
+import { UndeclaredSegmentKeys } from '../../ingest/undeclared-segment-keys.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
@@ -68,12 +69,14 @@ export function eventRoutes(deps: AppDeps) {
       const rejectedIds = new Set<string>();
       // Counted once the request is answered (after its commit): a 503 answers no row, and its retry would count them again.
       const rejectedRows: Array<{ model: string; code: string }> = [];
+      const undeclared = new UndeclaredSegmentKeys();
       rows.forEach((raw, index) => {
         let r = validateEvent(raw, index, env);
         if (r.ok && seen.has(r.event.id)) r = { ok: false, rejection: { index, id: r.event.id, code: 'duplicate_id', message: `id "${r.event.id}" appears twice in this batch` } };
         if (r.ok) {
           seen.add(r.event.id);
           valid.push(r.event);
+          undeclared.note(r.event.model, env.models(r.event.model)?.model.segmentKeys ?? [], (raw as Record<string, unknown>)['segment']);
           results.push({ index, id: r.event.id, status: 'accepted' });
         } else {
           const row = raw as Record<string, unknown> | null;
@@ -125,7 +128,9 @@ export function eventRoutes(deps: AppDeps) {
         if (duplicates.has(e.id)) deps.metrics.eventsRejected.inc({ model: e.model, code: 'duplicate_id' });
         else deps.metrics.eventsAccepted.inc({ model: e.model });
       }
-      return { accepted, rejected: results.length - accepted, results };
+      for (const { model, rows: n } of undeclared.rows()) deps.metrics.undeclaredSegmentKeys.inc({ model }, n);
+      const warnings = undeclared.warnings();
+      return { accepted, rejected: results.length - accepted, results, ...(warnings.length > 0 && { warnings }) };
     });
   };
 }
