@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { LookoutClient, type LookoutClientWarning } from '../src/client/index.js';
 import type { Server } from '../src/server.js';
 import { call, succeeding, testServer } from './helpers/server.js';
 
@@ -7,7 +8,8 @@ import { call, succeeding, testServer } from './helpers/server.js';
  * Audit 28 (segments): a segment key the model does not declare is ignored, and was ignored silently. A client sending
  * `{"Region": "eu"}` to a model declaring `region` had every event accepted and stored as all traffic: no segment
  * analysis, and nothing in the answer or /metrics said why. The rows stay accepted (stored as before); the answer now
- * carries `warnings` naming the keys per model, the rows and the key meant, and /metrics counts such rows.
+ * carries `warnings` naming the keys per model, the rows and the key meant, and /metrics counts such rows; the client
+ * (lookout/client), whose callers never see an answer, tells `onWarning` once per distinct warning.
  */
 describe('audit 28: undeclared segment keys are ignored, and said so', () => {
   let s: Server;
@@ -61,6 +63,18 @@ describe('audit 28: undeclared segment keys are ignored, and said so', () => {
     const clean = await call(s.url, 'POST', '/v1/events', { events: [event('churn', { region: 'eu' }), event('eta')] });
     assert.equal(clean.body['accepted'], 2);
     assert.equal('warnings' in clean.body, false);
+  });
+
+  test('lookout/client tells onWarning once per distinct warning; the rows are sent and stored', async () => {
+    const warnings: LookoutClientWarning[] = [];
+    const errors: unknown[] = [];
+    const client = new LookoutClient({ url: s.url, maxBatch: 5, flushIntervalMs: 0, onWarning: (w) => warnings.push(w), onError: (e) => errors.push(e) });
+    for (let i = 0; i < 20; i++) client.log({ model: 'churn', version: '1', features: {}, prediction: 1, segment: { Region: 'eu' } });
+    client.log({ model: 'churn', version: '1', features: {}, prediction: 1, segment: { region: 'eu', Tier: 'gold' } });
+    await client.close();
+    assert.deepEqual(errors, []);
+    assert.equal(client.stats().sent, 21);
+    assert.deepEqual(warnings.map((w) => [w.endpoint, w.code, w.details['keys']]), [['events', 'undeclared_segment_key', ['Region']], ['events', 'undeclared_segment_key', ['Tier']]]);
   });
 
   test('a rejected row is not warned about (its rejection says what is wrong)', async () => {

@@ -4,7 +4,7 @@ import { Sender } from './sender.js';
 import type { ClientEvent, ClientOptions, ClientStats, EndpointStats } from './types.js';
 
 export { LookoutClientError } from './types.js';
-export type { BackoffOptions, ClientErrorKind, ClientEvent, ClientOptions, ClientStats, EndpointStats } from './types.js';
+export type { BackoffOptions, ClientErrorKind, ClientEvent, ClientOptions, ClientStats, EndpointStats, LookoutClientWarning } from './types.js';
 
 /** Most rows the server takes in one request. */
 const SERVER_MAX_ROWS = 10_000;
@@ -107,6 +107,7 @@ export class LookoutClient {
       fetch: doFetch,
       clock: this.clock,
       onError,
+      onWarning: opts.onWarning ?? (() => undefined),
     };
     this.events = new Sender({
       ...common,

@@ -4,8 +4,8 @@ import { rows } from './describe.js';
 import { ClosedDrops, QueueBytes } from './queue-bytes.js';
 import { RetryBudget, type RetryConfig } from './retry.js';
 import { Ring } from './ring.js';
-import { describeError, postBatch, rejectedRows, type TransportConfig } from './transport.js';
-import { LookoutClientError, type EndpointStats } from './types.js';
+import { answerWarnings, describeError, postBatch, rejectedRows, type TransportConfig } from './transport.js';
+import { LookoutClientError, type EndpointStats, type LookoutClientWarning } from './types.js';
 
 /** Longest a queue-full drop waits to be reported to onError. */
 const DROP_REPORT_MS = 1000;
@@ -19,6 +19,8 @@ export interface SenderConfig extends TransportConfig, RetryConfig {
   /** Most UTF-8 bytes of JSON of the queued rows (QueueBytes). */
   maxQueueBytes: number;
   onError: (err: LookoutClientError) => void;
+  /** Told once about each distinct warning of the server's answers (ClientOptions.onWarning). */
+  onWarning: (w: LookoutClientWarning) => void;
   /** May this row (the head of the queue) be sent now? Labels wait for the events queued before them. */
   ready?: (row: QueuedRow) => boolean;
   /** Called whenever rows settled (sent, rejected, failed or dropped). */
@@ -46,6 +48,8 @@ export class Sender {
   private readonly closedDrops: ClosedDrops;
   private readonly bytes: QueueBytes;
   private readonly counts = { sent: 0, rejected: 0, dropped: 0, failed: 0, retries: 0 };
+  /** The warnings told to onWarning (code, model, keys): each once. */
+  private readonly warned = new Set<string>();
   /** Aborted by abandon(): the request in flight and any retry wait end at once. */
   private readonly abandoned = new AbortController();
   /** What the 413s of a proxy taught: kept for the client's life (audit 25). */
@@ -232,6 +236,12 @@ export class Sender {
 
   /** Counts a 2xx answer's rows: sent unless rejected. */
   private account(batch: string[], body: unknown, isRetry: boolean): void {
+    for (const w of answerWarnings(body)) {
+      const key = JSON.stringify([w.code, w.details['model'], w.details['keys']]);
+      if (this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.call(() => this.cfg.onWarning({ endpoint: this.cfg.endpoint, ...w }));
+    }
     const { rejected: found, samples } = rejectedRows(body, isRetry);
     const rejected = Math.min(found, batch.length);
     this.counts.rejected += rejected;
@@ -263,8 +273,13 @@ export class Sender {
   }
 
   private report(err: LookoutClientError): void {
+    this.call(() => this.cfg.onError(err));
+  }
+
+  /** Calls one of the caller's handlers: whatever it throws or rejects is swallowed. */
+  private call(handler: () => unknown): void {
     try {
-      const r: unknown = this.cfg.onError(err);
+      const r: unknown = handler();
       // An async handler's rejection would be unhandled, which ends the process by default (Node 15+).
       if (typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function') (r as PromiseLike<unknown>).then(undefined, () => undefined);
     } catch {

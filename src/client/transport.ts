@@ -86,6 +86,12 @@ export function rejectedRows(body: unknown, isRetry: boolean): { rejected: numbe
   return { rejected, samples };
 }
 
+/** The `warnings` of a batch's answer (audit 28), each with its code, message and details; [] when it has none. */
+export function answerWarnings(body: unknown): Array<{ code: string; message: string; details: Record<string, unknown> }> {
+  const list = isRecord(body) && Array.isArray(body['warnings']) ? body['warnings'] : [];
+  return list.filter(isRecord).map((w) => ({ code: String(w['code']), message: String(w['message']), details: isRecord(w['details']) ? w['details'] : {} }));
+}
+
 /** JSON of a row, or why it cannot be sent (circular, BigInt, a throwing getter or toJSON, too large). */
 export function serialise(value: unknown, id: string | null, ts: string | null, maxChars: number): string | { message: string; cause: unknown } {
   try {

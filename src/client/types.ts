@@ -78,6 +78,12 @@ export interface ClientOptions {
   maxBatchChars?: number;
   /** Told about rows that are rejected, dropped, failed or refused (exceptions it throws, and rejections of a promise it returns, are swallowed). */
   onError?: (err: LookoutClientError) => void;
+  /**
+   * Told about a warning of the server's answer to a delivered batch (audit 28: `undeclared_segment_key`, a segment key
+   * the model does not declare, ignored), once per distinct warning (code, model and keys) for the client's life. The
+   * rows were stored; the warning says what of them was not used. Exceptions it throws are swallowed.
+   */
+  onWarning?: (warning: LookoutClientWarning) => void;
   /** HTTP implementation (default: the global fetch). */
   fetch?: typeof fetch;
   /** Wall clock in epoch ms, for default timestamps and HTTP-date Retry-After (default Date.now). */
@@ -110,6 +116,14 @@ export interface ClientStats extends EndpointStats {
 export type ClientErrorKind = 'rejected' | 'failed' | 'dropped' | 'invalid';
 
 /** What `onError` receives: a count of rows of one endpoint and why they were not delivered. */
+/** A warning of the server's answer to a batch (docs/events.md): its code, message and details as the server sent them. */
+export interface LookoutClientWarning {
+  endpoint: 'events' | 'labels';
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
 export class LookoutClientError extends Error {
   /** For kind "rejected": the first few rejections of the batch, as the server returned them. */
   readonly rejections: ReadonlyArray<{ index: number; id?: string; code: string; message: string }>;
