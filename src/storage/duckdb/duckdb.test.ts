@@ -21,7 +21,9 @@ after(() => rm(dir, { recursive: true, force: true }));
 // table, and 112k with JSON documents parsed by DuckDB (event-json.ts; most of the work off the event loop, which
 // the pipelined ingest and the gateway's tail latency gain more from); 48k once with the whole suite's load. The
 // floor only catches pathologies (row-by-row INSERTs run at a few thousand per second); the figure is printed every
-// run; LOOKOUT_TEST_MIN_EVENTS_PER_SEC raises it.
+// run; LOOKOUT_TEST_MIN_EVENTS_PER_SEC raises it. It is checked per CPU-second of the test's process (95-109k on the
+// same box with load 11, 2026-12-07), not per wall-clock second: other jobs on the machine took the wall-clock rate
+// under 20k (CI time, 2026-12-07: 14,992 events/s, a failure that said nothing about the store).
 storageContract('duckdb', () => DuckDbStore.open(join(dir, 'contract.duckdb')), undefined, {
   minEventsPerSecond: Number(process.env.LOOKOUT_TEST_MIN_EVENTS_PER_SEC ?? 20_000),
 });
