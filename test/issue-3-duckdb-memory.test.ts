@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { call, testServer } from './helpers/server.js';
 import { spawnServe } from './helpers/process.js';
 import { tempDir } from './helpers/cli.js';
@@ -21,6 +21,14 @@ const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
 async function metricsOf(s: Server): Promise<string> {
   return (await fetch(`${s.url}/metrics`)).text();
 }
+
+/**
+ * A random id of 128 characters, the longest an event may have (validate-event.ts, MAX_ID). CI time (2026-12-07): the
+ * id index holds each id's bytes, so these fill 64 MiB in ~240,000 events, against ~600,000 with random UUIDs (36
+ * characters; probed with DuckDbStore: 236,000 and 604,000 with 2,000-event commits), and the server handles 2.5 times
+ * fewer events to reach the same failed COMMIT.
+ */
+const longId = (): string => randomBytes(96).toString('base64url');
 
 const limitOf = (text: string): number => Number(/^lookout_store_memory_limit_bytes (\S+)$/m.exec(text)?.[1] ?? NaN);
 
@@ -43,11 +51,12 @@ test('issue 3: duckdbMemoryMb sets DuckDB\'s memory limit, exported as lookout_s
 });
 
 test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and keeps nothing of those requests; the store then refuses writes until a restart, which recovers everything', async () => {
-  // Random ids (~94 bytes of index each, against ~8 for Lookout's own time-ordered ones) fill 64 MiB in ~600,000 events.
+  // Random ids (~94 bytes of index each for a UUID, against ~8 for Lookout's own time-ordered ones) fill 64 MiB in
+  // ~600,000 events; random ids of 128 characters (longId) in ~240,000.
   // The commit that fails leaves its ids in DuckDB's index (rows gone): writing them again would fail for ever, so the
   // store refuses every write from then on and /healthz says so; a restart reopens the database, without those ids.
   const dataDir = tempDir('lookout-duckdb-memory-');
-  const events = (n: number): unknown[] => Array.from({ length: n }, (_, j) => ({ id: randomUUID(), model: 'm', version: '1', features: { x: j }, prediction: 1 }));
+  const events = (n: number): unknown[] => Array.from({ length: n }, (_, j) => ({ id: longId(), model: 'm', version: '1', features: { x: j }, prediction: 1 }));
   const health = async (url: string): Promise<Awaited<ReturnType<typeof call>>> => call(url, 'GET', `/v1/models/m/health?from=${Date.now() - 3_600_000}&to=${Date.now() + 60_000}`);
   let acknowledged = 0;
   let refusedBatch: unknown[] = [];
@@ -59,6 +68,7 @@ test('issue 3: once the id index fills duckdbMemoryMb, ingest answers 503 and ke
     // 2,000-event requests: with them DuckDB sometimes also fails to roll the failed COMMIT back (the fatal branch
     // below), and without the fix in DuckDbStore.close (no checkpoint at shutdown) the refused request's ids were kept
     // in the file's index in 7 of 9 probe runs, so that sending it again after the restart failed.
+    // With longId (CI time, 2026-12-07) it still does: 5 runs in 5 failed here with DuckDbStore.close's PRAGMA removed.
     for (let i = 0; i < 1000 && refused === null; i++) {
       const batch = events(2000);
       const r = await call(s.url, 'POST', '/v1/events', batch);
@@ -135,7 +145,7 @@ test('issue 3: lookout serve whose store refuses writes says so on SIGTERM and e
     assert.equal((await call(srv.url, 'POST', '/v1/models/m/versions', { version: '1' })).status, 201);
     let status = 200;
     for (let i = 0; i < 400 && status === 200; i++) {
-      status = (await call(srv.url, 'POST', '/v1/events', Array.from({ length: 5000 }, (_, j) => ({ id: randomUUID(), model: 'm', version: '1', features: { x: j }, prediction: 1 })))).status;
+      status = (await call(srv.url, 'POST', '/v1/events', Array.from({ length: 5000 }, (_, j) => ({ id: longId(), model: 'm', version: '1', features: { x: j }, prediction: 1 })))).status;
     }
     assert.equal(status, 503);
     assert.equal((await call(srv.url, 'GET', '/healthz')).status, 503);

@@ -45,6 +45,20 @@ async function reopenAndStore(path: string, stored: number, batch: EventRecord[]
   }
 }
 
+/**
+ * CI time (2026-12-07): lowers the store's memory limit to 16 MiB with DuckDB's own SET (the store accepts no less than 64
+ * MiB from its config: MIN_MEMORY_LIMIT_MB). The id index then fills it in ~65,000-80,000 random-id events instead of
+ * ~600,000, and the COMMIT that no longer fits fails the same way, "TransactionContext Error: Failed to commit" (probed:
+ * every run, with 2,000- and 5,000-event commits, with and without the beside commits). Not for the FATAL rollback: that
+ * one came only at 64 MiB with 2,000-event commits in the probes (16, 24, 32, 40 and 48 MiB failed cleanly), so that
+ * test keeps 64 MiB.
+ */
+async function lowerMemoryLimit(store: DuckDbStore): Promise<void> {
+  await store['main'].conn.run("SET memory_limit = '16MiB'");
+  const rows = (await store['main'].conn.runAndReadAll("SELECT current_setting('memory_limit')")).getRows();
+  assert.equal(String(rows[0]?.[0]), '16.0 MiB');
+}
+
 async function ids(w: Writer): Promise<string[]> {
   return (await w.conn.runAndReadAll('SELECT id FROM t ORDER BY id')).getRows().map((r) => String(r[0]));
 }
@@ -91,13 +105,15 @@ test('the first COMMIT that fails stops every later transaction, on every connec
 });
 
 test('issue 5: once a COMMIT failed, the DuckDB store refuses the registry\'s and the alerts\' writes too (the same database and indexes); their reads still answer', async () => {
-  // Random ids fill a 64 MiB memory limit with the events' id index in ~600,000 events; the COMMIT that no longer fits fails.
+  // Random ids fill a 16 MiB memory limit with the events' id index in ~65,000 events (64 MiB: ~600,000; see
+  // lowerMemoryLimit); the COMMIT that no longer fits fails.
   const path = join(dir, 'full.duckdb');
   let refusedBatch: EventRecord[] = [];
   let stored = 0;
   const store = await DuckDbStore.open(path, { memoryLimitMb: 64, summaryFilesBytes: 0 });
   try {
     await store.init();
+    await lowerMemoryLimit(store);
     const registry = store.registry();
     await registry.init();
     const version = { model: 'm', version: '1.0.0', createdAt: 1, createdBy: 'ci', artifact: null, tags: [], notes: null, upstream: null, lineage: {} };
@@ -174,6 +190,7 @@ test('issue 3: a failed COMMIT\'s ids are not kept in the file\'s index: after a
   // the events' COMMIT fails, DuckDB keeps its ids in the in-memory index (WriteTransactions); its checkpoint at
   // shutdown wrote them into the file, and every later start refused them as duplicates although no row has them (7
   // runs in 9 before the fix; found as the server's resend of a refused request in test/issue-3-duckdb-memory).
+  // At 16 MiB (CI time, 2026-12-07) it still fails without the fix: 4 runs in 5 with DuckDbStore.close's PRAGMA removed.
   const path = join(dir, 'phantom.duckdb');
   const event = (): EventRecord => randomEvent({ x: 1 });
   let stored = 0;
@@ -182,6 +199,7 @@ test('issue 3: a failed COMMIT\'s ids are not kept in the file\'s index: after a
   const store = await DuckDbStore.open(path, { memoryLimitMb: 64, summaryFilesBytes: 0 });
   try {
     await store.init();
+    await lowerMemoryLimit(store); // CI time (2026-12-07): ~72,000 events instead of ~600,000
     let refusedBefore: string | null = null;
     for (let i = 0; i < 1000 && refused === null; i++) {
       const batch = Array.from({ length: 2000 }, event);
