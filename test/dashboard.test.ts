@@ -37,6 +37,16 @@ const VIEWS: Array<[string, string]> = [
   ['executive', '#/exec'], ['oncall', '#/oncall'], ['debug', '#/debug/churn'],
 ];
 
+/**
+ * CI time (2026-12-07): one Chromium for both servers' tests (a launch is ~1.5 CPU-seconds); each page opens in a
+ * context of its own (browser.newPage), so the keys' session storage is not shared with the demo's pages.
+ */
+let chromium: Promise<Browser> | undefined;
+const sharedBrowser = (): Promise<Browser> => (chromium ??= launch());
+after(async () => {
+  await (await chromium)?.close();
+});
+
 describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: unavailable ?? false, timeout: 180_000 }, () => {
   let srv: RunningServer;
   let browser: Browser;
@@ -44,12 +54,12 @@ describe('issue 6: dashboard on `lookout serve --demo` in Chromium', { skip: una
   let errors: string[];
   before(async () => {
     // On a copy of the run's demo fill (test/serve-demo checks the fill itself): `--demo` on it adds nothing.
-    [srv, browser] = await Promise.all([demoDataDir('lookout-dash-').then((dir) => spawnServe(['--demo', '--data-dir', dir])), launch()]);
+    [srv, browser] = await Promise.all([demoDataDir('lookout-dash-').then((dir) => spawnServe(['--demo', '--data-dir', dir])), sharedBrowser()]);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     errors = watchErrors(page);
   });
   after(async () => {
-    await browser?.close();
+    await page?.close();
     await srv?.stop();
   });
 
@@ -337,7 +347,7 @@ describe('issue 6: dashboard with API keys on', { skip: unavailable ?? false, ti
       '      - version: "1"',
       '        reference: { file: ref.csv }',
     ].join('\n'));
-    [srv, browser] = await Promise.all([spawnServe(['--config', cfg]), launch()]);
+    [srv, browser] = await Promise.all([spawnServe(['--config', cfg]), sharedBrowser()]);
     const now = Date.now();
     const events = Array.from({ length: 60 }, (_, i) => ({
       model: 'pii', version: '1', timestamp: now - (60 - i) * 60_000, features: { email: `alice${i}@example.com`, amount: i, ssn: '[REDACTED]' }, prediction: String(i % 2), score: (i % 10) / 10,
@@ -346,7 +356,6 @@ describe('issue 6: dashboard with API keys on', { skip: unavailable ?? false, ti
     assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
   });
   after(async () => {
-    await browser?.close();
     await srv?.stop();
   });
 

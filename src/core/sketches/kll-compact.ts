@@ -11,7 +11,7 @@ import {
 /**
  * The level structure: level h is items[levels[h] .. levels[h+1]) and each of its items stands for
  * 2^h input items; free space is items[0 .. levels[0]) and levels[numLevels] = items.length (the
- * total capacity for numLevels levels). Level 0 is unsorted (newest item lowest); levels >= 1
+ * total capacity for numLevels levels; a sketch of one level may have a smaller buffer, see emptyLevels). Level 0 is unsorted (newest item lowest); levels >= 1
  * are sorted ascending. levels.length >= numLevels + 2. A sketch read back from bytes holds its
  * levels packed (items = exactly the retained items, levels[0] = 0): fine to read and to merge
  * from; unpackLevels restores the full layout before anything writes to it.
@@ -40,11 +40,43 @@ export function unpackLevels(s: KllLevels, k: number): KllLevels {
   return { items, levels, numLevels: L };
 }
 
+/**
+ * Room a new sketch's buffer starts with. A sketch of one level holds its items at the top of a buffer of any size up
+ * to its capacity k, grown (makeRoom) when full: the same items in the same places relative to level 0's start, so it
+ * behaves exactly as one laid out at full capacity from the start. Allocating k slots (1.6 KB at k = 200, an off-heap
+ * buffer) for every new window summary's every numeric part, most of which see a few values (a minute window of a
+ * segment), was the largest single cost of a demo fill (`serve --demo`, ~3 million of them) and much of its garbage.
+ * 8 doubles (64 bytes) fit V8's on-heap typed arrays.
+ */
+const INITIAL_ROOM = 8;
+
 export function emptyLevels(k: number): KllLevels {
+  const room = Math.min(k, INITIAL_ROOM);
   const levels = new Int32Array(4);
-  levels[0] = k;
-  levels[1] = k;
-  return { items: new Float64Array(k), levels, numLevels: 1 };
+  levels[0] = room;
+  levels[1] = room;
+  return { items: new Float64Array(room), levels, numLevels: 1 };
+}
+
+/**
+ * The buffer is full (levels[0] = 0): a one-level sketch whose buffer is smaller than its capacity k (emptyLevels)
+ * gets a buffer twice as large (at most k) with its items moved to the top, where a full-capacity one would simply
+ * have had free space; any other compacts (compressWhileUpdating), as a full-capacity buffer then does.
+ */
+export function makeRoom(s: KllLevels, k: number, caps: Int32Array, random: Random): void {
+  const len = s.items.length;
+  if (s.numLevels !== 1 || len >= k) {
+    compressWhileUpdating(s, k, caps, random);
+    return;
+  }
+  const size = Math.min(k, Math.max(INITIAL_ROOM, 2 * len));
+  const beg = s.levels[0] as number;
+  const items = new Float64Array(size);
+  items.set(s.items.subarray(beg, len), size - (len - beg));
+  const shift = size - len;
+  s.levels[0] = beg + shift;
+  s.levels[1] = size;
+  s.items = items;
 }
 
 export function numRetained(s: KllLevels): number {
@@ -128,7 +160,7 @@ export function mergeLevels(
   for (let i = other.levels[0] as number, end = other.levels[1] as number; i < end; i++) {
     let l0 = s.levels[0] as number;
     if (l0 === 0) {
-      compressWhileUpdating(s, k, caps, random);
+      makeRoom(s, k, caps, random);
       l0 = s.levels[0] as number;
     }
     s.levels[0] = --l0;

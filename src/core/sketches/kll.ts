@@ -16,7 +16,7 @@
 // - Queries on an empty sketch return NaN (DataSketches throws).
 
 import type { Random } from '../random/rng.js';
-import { type KllLevels, compressWhileUpdating, emptyLevels, mergeLevels, numRetained, unpackLevels } from './kll-compact.js';
+import { type KllLevels, emptyLevels, makeRoom, mergeLevels, numRetained, unpackLevels } from './kll-compact.js';
 import { KLL_M, KLL_MAX_K, KLL_MIN_K, capTable } from './kll-helpers.js';
 import { type KllSortedView, buildSortedView, viewQuantile, viewRank } from './kll-sorted-view.js';
 import { type KllParts, type KllState, kllFromBytes, kllFromState, kllToBytes, levelsFromParts, sharedLevelBuffers } from './kll-serde.js';
@@ -104,7 +104,7 @@ export class KllSketch {
     const s = this.writable();
     let l0 = s.levels[0] as number;
     if (l0 === 0) {
-      compressWhileUpdating(s, this.k, this.caps, this.random);
+      makeRoom(s, this.k, this.caps, this.random);
       l0 = s.levels[0] as number;
     }
     s.levels[0] = --l0;
@@ -130,7 +130,7 @@ export class KllSketch {
       if (v > hi) hi = v;
       if (l0 === 0) {
         s.levels[0] = 0;
-        compressWhileUpdating(s, this.k, this.caps, this.random);
+        makeRoom(s, this.k, this.caps, this.random);
         items = s.items;
         l0 = s.levels[0] as number;
       }
