@@ -15,7 +15,7 @@ const result = await build({
   cwd: root,
   input: { lookout: 'dist/src/cli/main.js', 'delta-worker': 'dist/src/ingest/delta-worker.js' },
   platform: 'node',
-  external: [/^@duckdb\//, /^node:/],
+  external: [/^@duckdb\/node-bindings/, /^node:/],
   // dist/src/paths.ts finds files from dist/bundle/, as deep below the root as dist/src/
   output: { dir: out, format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunk-[hash].js' },
   plugins: [{ name: 'inputs', moduleParsed(info) { if (!info.id.startsWith('\0')) inputs.add(info.id); } }],
