@@ -1,7 +1,7 @@
 import { isScalar, parseDocument } from 'yaml';
+import { DECIMAL_PORT } from './port-digits.js';
 
-/** A port as written: decimal digits only (`080` is 80). */
-export const DECIMAL_PORT = /^[0-9]{1,5}$/;
+export { DECIMAL_PORT };
 
 /**
  * server.port written as YAML reads a number but a person reads no port (`0x50`, `1e3`, `80.0`, `+80`, `0o120`): YAML

@@ -7,7 +7,8 @@
  * server; their answers must be the same, and rocAuc / logLoss those of scikit-learn (/usr/bin/python3) on the rows.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Server } from '../src/server.js';
@@ -51,15 +52,45 @@ function referenceCsv(c: Case, data: readonly Row[], perClass: boolean): string 
   return lines.join('\n') + '\n';
 }
 
-function sklearn(labels: readonly string[], scores: readonly number[], positive: string): { auc: number; logLoss: number } {
+/**
+ * scikit-learn's rocAuc and logLoss of the rows, from one /usr/bin/python3 that answers every question of this file, a
+ * JSON line each. CI time (2026-12-07): a python3 per question imported scikit-learn each time (~1 CPU-s, 11 questions,
+ * over half of this file's CPU); the answers are the same functions of the same rows.
+ */
+let oracle: { ask: (q: string) => Promise<string>; end: () => void } | undefined;
+function sklearnOracle(): NonNullable<typeof oracle> {
+  if (oracle) return oracle;
   const py = `import json, sys
 from sklearn.metrics import roc_auc_score, log_loss
-d = json.load(sys.stdin)
-y = [1 if l == d['pos'] else 0 for l in d['labels']]
-print(json.dumps({'auc': roc_auc_score(y, d['scores']), 'logLoss': log_loss(y, d['scores'], labels=[0, 1])}))`;
-  const r = spawnSync('/usr/bin/python3', ['-c', py], { input: JSON.stringify({ labels, scores, pos: positive }), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { auc: number; logLoss: number };
+for line in sys.stdin:
+    d = json.loads(line)
+    y = [1 if l == d['pos'] else 0 for l in d['labels']]
+    print(json.dumps({'auc': roc_auc_score(y, d['scores']), 'logLoss': log_loss(y, d['scores'], labels=[0, 1])}), flush=True)`;
+  const child = spawn('/usr/bin/python3', ['-c', py], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const waiting: Array<{ resolve: (line: string) => void; reject: (e: Error) => void }> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(line));
+  let exited: Error | undefined;
+  child.stdin.on('error', () => undefined); // a python3 that has exited: its 'close' says why
+  child.on('close', (code) => {
+    exited = new Error(`python3 (scikit-learn) exited ${code}: ${stderr}`);
+    for (const w of waiting.splice(0)) w.reject(exited);
+  });
+  oracle = {
+    ask: (q) => new Promise((resolve, reject) => {
+      if (exited) return reject(exited);
+      waiting.push({ resolve, reject });
+      child.stdin.write(`${q}\n`);
+    }),
+    end: () => child.stdin.end(),
+  };
+  return oracle;
+}
+after(() => oracle?.end());
+
+async function sklearn(labels: readonly string[], scores: readonly number[], positive: string): Promise<{ auc: number; logLoss: number }> {
+  return JSON.parse(await sklearnOracle().ask(JSON.stringify({ labels, scores, pos: positive }))) as { auc: number; logLoss: number };
 }
 
 const pgUrl = process.env['LOOKOUT_TEST_PG_URL'];
@@ -130,7 +161,7 @@ for (const backend of BACKENDS) describe(`issue 3 (${backend.name}): a binary mo
       assert.deepEqual(p2['realized'], p1['realized']);
       const metrics = (p2['realized'] as { metrics: Record<string, { value: number | null }> }).metrics;
       const labelled = live.filter((_, i) => i % 3 !== 2);
-      const want = sklearn(labelled.map((d) => d.label), labelled.map((d) => d.p), c.positive);
+      const want = await sklearn(labelled.map((d) => d.label), labelled.map((d) => d.p), c.positive);
       assert.ok(Math.abs((metrics['rocAuc']?.value ?? NaN) - want.auc) < 1e-12, `rocAuc ${metrics['rocAuc']?.value} against sklearn ${want.auc}`);
       assert.ok(Math.abs((metrics['logLoss']?.value ?? NaN) - want.logLoss) < 1e-9, `logLoss ${metrics['logLoss']?.value} against sklearn ${want.logLoss}`);
 
@@ -157,7 +188,7 @@ for (const backend of BACKENDS) describe(`issue 3 (${backend.name}): a binary mo
 });
 
 describe('issue 3: lookout metrics of a binary task with --scores (two per-class columns)', () => {
-  test('the positive class\'s column is the score: rocAuc and logLoss equal sklearn\'s, as with --score; bad --scores are refused', () => {
+  test('the positive class\'s column is the score: rocAuc and logLoss equal sklearn\'s, as with --score; bad --scores are refused', async () => {
     const c = CASES[0] as Case;
     const data = rows(21, 200, c);
     const dir = tempDir('lookout-binary-scores-');
@@ -170,14 +201,14 @@ describe('issue 3: lookout metrics of a binary task with --scores (two per-class
     };
     const byScores = json(['--scores', 'no=p_no,yes=p_yes']);
     const byScore = json(['--score', 'p']);
-    const want = sklearn(data.map((d) => d.label), data.map((d) => d.p), 'yes');
+    const want = await sklearn(data.map((d) => d.label), data.map((d) => d.p), 'yes');
     assert.equal(byScores.positiveLabel, 'yes');
     assert.ok(Math.abs((byScores.metrics['rocAuc']?.value ?? NaN) - want.auc) < 1e-12, JSON.stringify(byScores.metrics['rocAuc']));
     assert.ok(Math.abs((byScores.metrics['logLoss']?.value ?? NaN) - want.logLoss) < 1e-9, JSON.stringify(byScores.metrics['logLoss']));
     assert.deepEqual(byScores.metrics, byScore.metrics);
     // the other class positive: its column is the score
     const neg = json(['--scores', 'no=p_no,yes=p_yes', '--positive-label', 'no']);
-    const wantNo = sklearn(data.map((d) => d.label), data.map((d) => 1 - d.p), 'no');
+    const wantNo = await sklearn(data.map((d) => d.label), data.map((d) => 1 - d.p), 'no');
     assert.equal(neg.positiveLabel, 'no');
     assert.ok(Math.abs((neg.metrics['rocAuc']?.value ?? NaN) - wantNo.auc) < 1e-12, JSON.stringify(neg.metrics['rocAuc']));
     // classes written True/False by pandas are read false/true: --positive-label True names the class true, as without --scores
@@ -219,7 +250,7 @@ describe('issue 3: the head-to-head comparison of versions whose upstreams answe
       assert.equal(c.status, 200, JSON.stringify(c.body));
       const comparison = c.body['comparison'] as { positiveLabel: string; metrics: Array<{ metric: string; a: number | null; b: number | null }> };
       assert.equal(comparison.positiveLabel, 'fraud');
-      const want = sklearn(labels, features.map((f) => f.x), 'fraud');
+      const want = await sklearn(labels, features.map((f) => f.x), 'fraud');
       for (const [metric, value] of [['rocAuc', want.auc], ['logLoss', want.logLoss]] as const) {
         const m = comparison.metrics.find((x) => x.metric === metric);
         assert.ok(m && m.a !== null && m.b !== null, `${metric}: ${JSON.stringify(m)}`);
@@ -264,7 +295,7 @@ describe('issue 3: the gateway recording an upstream that answers a binary model
       const p = await performance();
       assert.equal(p['labelled'], xs.length, JSON.stringify(p).slice(0, 500));
       const auc = (p['realized'] as { metrics: Record<string, { value: number | null }> }).metrics['rocAuc']?.value;
-      const want = sklearn(labels, xs, 'yes');
+      const want = await sklearn(labels, xs, 'yes');
       assert.ok(auc !== undefined && auc !== null && Math.abs(auc - want.auc) < 1e-12, `rocAuc ${auc} against sklearn ${want.auc}`);
       assert.ok(p['estimated'], `estimated: ${JSON.stringify(p['estimatedNote'])}`);
     } finally {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DECIMAL_PORT } from '../config-port.js';
+import { DECIMAL_PORT } from '../port-digits.js';
 
 /** A decimal number as written by people: an optional sign, digits with an optional fraction, an optional exponent. */
 const DECIMAL_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;

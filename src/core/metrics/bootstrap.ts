@@ -50,16 +50,23 @@ export function rowPlan(n: number, requested: number): RowPlan {
   };
 }
 
-/** Poisson(1) value per top-16-bit bucket of a uniform u32; 255 where the bucket straddles a CDF step. */
-const POISSON_TABLE: Uint8Array = (() => {
+/**
+ * Poisson(1) value per top-16-bit bucket of a uniform u32; 255 where the bucket straddles a CDF step. Built on first
+ * use (only a Poisson bootstrap, n > ROW_EXACT_MAX, reads it), not when the module loads: CI time (2026-12-07), every
+ * `lookout` command loads this module and 131,072 inversions were a part of each start-up.
+ */
+let poissonTable: Uint8Array | null = null;
+function poissonTableOf(): Uint8Array {
+  if (poissonTable !== null) return poissonTable;
   const t = new Uint8Array(65536);
   for (let i = 0; i < 65536; i++) {
     const lo = poisson1((i * 65536) / 4294967296);
     const hi = poisson1((i * 65536 + 65535) / 4294967296);
     t[i] = lo === hi ? lo : 255;
   }
+  poissonTable = t;
   return t;
-})();
+}
 
 /**
  * Fills `w` with one resample's row multiplicities: Poisson(1) by inversion of u = r / 2^32,
@@ -69,9 +76,10 @@ export function drawRowWeights(rng: BulkRandom, w: Int32Array, poisson: boolean,
   const n = w.length;
   rng.fill(buf, n);
   if (poisson) {
+    const table = poissonTableOf();
     for (let i = 0; i < n; i++) {
       const r = buf[i] as number;
-      const k = POISSON_TABLE[r >>> 16] as number;
+      const k = table[r >>> 16] as number;
       w[i] = k !== 255 ? k : poisson1(r / 4294967296);
     }
     return;
