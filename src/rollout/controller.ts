@@ -196,7 +196,14 @@ export class RolloutController implements RoutingOverrides {
    * whose evaluation fails is left as it was, with the error as its `lastError`, and never stops the others.
    */
   tick(): Promise<TickError[]> {
-    this.ticking ??= this.exclusive(() => evaluate(this.s)).finally(() => { this.ticking = null; });
+    // then(done, failed), not finally(): one promise a tick instead of three (CI time (2026-12-07): simulations tick hundreds of thousands of times)
+    this.ticking ??= this.exclusive(() => evaluate(this.s)).then((errors) => {
+      this.ticking = null;
+      return errors;
+    }, (e: unknown) => {
+      this.ticking = null;
+      throw e;
+    });
     return this.ticking;
   }
 

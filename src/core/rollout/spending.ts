@@ -75,7 +75,23 @@ export function normalIsf(p: number): number {
 export function obrienFlemingSpent(t: number, alpha: number): number {
   if (t <= 0) return 0;
   if (t >= 1) return alpha;
-  return 2 * normalSf(normalIsf(alpha / 2) / Math.sqrt(t));
+  return 2 * normalSf(boundary(alpha) / Math.sqrt(t));
+}
+
+/**
+ * z_(1 - alpha/2), kept per alpha: every look of every rollout asked for it again (six times a look of a canary step),
+ * for the same few levels. CI time (2026-12-07).
+ */
+const boundaries = new Map<number, number>();
+function boundary(alpha: number): number {
+  let z = boundaries.get(alpha);
+  if (z === undefined) {
+    z = normalIsf(alpha / 2);
+    // levels come from configuration (and what earlier series left of them): a few per server; bounded all the same
+    if (boundaries.size >= 1024) boundaries.clear();
+    boundaries.set(alpha, z);
+  }
+  return z;
 }
 
 /** One look of a series (a step or a bake period): the elapsed fractions of the previous look and this one. */
