@@ -77,6 +77,18 @@ describe('audit 28: undeclared segment keys are ignored, and said so', () => {
     assert.deepEqual(warnings.map((w) => [w.endpoint, w.code, w.details['keys']]), [['events', 'undeclared_segment_key', ['Region']], ['events', 'undeclared_segment_key', ['Tier']]]);
   });
 
+  test('a batch sent again: its rows answered duplicate_id are not warned about or counted again', async () => {
+    const batch = { events: [{ ...event('churn', { Region: 'eu' }), id: 'audit28-resent' }] };
+    const first = await call(s.url, 'POST', '/v1/events', batch);
+    assert.equal((first.body['warnings'] as unknown[]).length, 1);
+    const count = async (): Promise<string | undefined> => /^lookout_events_undeclared_segment_keys_total\{model="churn"\} (\S+)$/m.exec(await (await fetch(`${s.url}/metrics`)).text())?.[1];
+    const before = await count();
+    const again = await call(s.url, 'POST', '/v1/events', batch);
+    assert.equal(again.body['rejected'], 1);
+    assert.equal('warnings' in again.body, false);
+    assert.equal(await count(), before);
+  });
+
   test('a rejected row is not warned about (its rejection says what is wrong)', async () => {
     const r = await call(s.url, 'POST', '/v1/events', { events: [{ ...event('churn', { Region: 'eu' }), latencyMs: -1 }] });
     assert.equal(r.body['rejected'], 1);

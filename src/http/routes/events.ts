@@ -76,7 +76,6 @@ export function eventRoutes(deps: AppDeps) {
         if (r.ok) {
           seen.add(r.event.id);
           valid.push(r.event);
-          undeclared.note(r.event.model, env.models(r.event.model)?.model.segmentKeys ?? [], (raw as Record<string, unknown>)['segment']);
           results.push({ index, id: r.event.id, status: 'accepted' });
         } else {
           const row = raw as Record<string, unknown> | null;
@@ -122,7 +121,13 @@ export function eventRoutes(deps: AppDeps) {
             : `an event with id "${r.id}" is already stored, a prediction of model "${owner}" (ids are unique across all models: a label finds its prediction by id alone); not stored again`;
           // details.model: the id is another model's prediction, so not what an earlier attempt of this row stored.
           results[i] = { status: 'rejected', index: r.index, id: r.id, code: 'duplicate_id', message, ...(owner !== undefined && { details: { model: owner } }) };
-        } else if (r.status === 'accepted') accepted++;
+        } else if (r.status === 'accepted') {
+          accepted++;
+          // its segment's keys the model does not declare (audit 28), of rows stored now: not of an id stored before
+          const row = rows[r.index] as Record<string, unknown>;
+          const model = row['model'] as string;
+          undeclared.note(model, env.models(model)?.model.segmentKeys ?? [], row['segment']);
+        }
       }
       for (const e of valid) {
         if (duplicates.has(e.id)) deps.metrics.eventsRejected.inc({ model: e.model, code: 'duplicate_id' });
