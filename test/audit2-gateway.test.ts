@@ -115,9 +115,13 @@ describe('audit 2: prediction gateway (real upstream model servers on loopback)'
       assert.equal(b.status, 502, JSON.stringify(b.body));
       assert.match((b.body.error as { message: string }).message, /5\.0\.0: invalid_response: .*"maybe".*classes/);
       await server.deps.registry?.recorder.flush();
+      // audit 29: the answer is an event of 1.0.0, which gave it; 5.0.0's is its failure, under a new id (the request's
+      // own id names the answer); until then one event of 5.0.0 with 1.0.0's answer and 5.0.0's error
       const [e] = await server.deps.store.getEvents(['odd-1']);
-      assert.deepStrictEqual([e?.version, e?.prediction], ['5.0.0', 'yes']);
-      assert.match(e?.error ?? '', /invalid_response/);
+      assert.deepStrictEqual([e?.version, e?.prediction, e?.error], ['1.0.0', 'yes', null]);
+      const failed = (await server.deps.store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '5.0.0' }));
+      assert.deepStrictEqual(failed.map((f) => [f.prediction, /invalid_response/.test(f.error ?? '')]), [[null, true], [null, true]], 'the answer with a fallback and the 502');
+      assert.ok(failed.every((f) => f.id !== 'odd-1'));
       assert.equal(server.deps.registry?.stats.arm('churn', '5.0.0').errors, 2, 'both answers counted as errors of 5.0.0');
     } finally {
       await serving({});

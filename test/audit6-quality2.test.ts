@@ -45,8 +45,11 @@ describe('audit6 quality2: gateway (real model server on loopback)', { timeout: 
     assert.equal(second.status, 502, JSON.stringify(second.body));
     assert.match(JSON.stringify(second.body), /the static answer does not fit the model's declaration: fallback\[0\]\.static\.prediction \\"maybe\\" is not one of the model's classes/);
     await server.deps.registry?.recorder.flush();
-    const stored = await server.deps.store.getEvents([String(first.id)]);
-    assert.deepStrictEqual(stored.map((e) => [e.id, e.prediction]), [[first.id, 'maybe']]);
+    const secondId = String((second.body['error'] as { details: { id: string } }).details.id);
+    const stored = await server.deps.store.getEvents([String(first.id), secondId]);
+    // each request is a failed event of 1.0.0 (the version that failed it), none with the static answer as a
+    // prediction: a static answer is no version's (audit 29; until then the first was stored as 1.0.0 predicting "maybe")
+    assert.deepStrictEqual(stored.map((e) => [e.id, e.version, e.prediction, e.error !== null]).sort(), [[first.id, '1.0.0', null, true], [secondId, '1.0.0', null, true]].sort());
     // a fitting answer set now is served again
     assert.equal((await call(url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 1000, fallback: [{ static: { prediction: 'no' } }] })).status, 200);
     const third = await predict(url, { x: 1 });

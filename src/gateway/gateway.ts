@@ -197,51 +197,76 @@ export class Gateway {
       }
       if (answer !== null) served = routed;
     }
+    // The id the routed version was sent (its failed event's, when a fallback answers or nothing does).
+    const routedId = id;
+    const routedError = routed === null ? null : attempts.find((a) => a.version === routed)?.error ?? null;
+    const routedMs = performance.now() - t0;
     if (answer === null) {
-      for (const [i, step] of serving.fallback.entries()) {
-        if ('static' in step) {
-          // classes declared since the configuration was set (a config file's) may leave the answer outside them:
-          // never served (nor recorded); the next step, else a 503 saying why
-          const misfit = staticMisfit(step.static, `fallback[${i}].static`, mctx.model);
-          if (misfit !== null) {
-            attempts.push({ version: 'fallback:static', error: `the static answer does not fit the model's declaration: ${misfit}` });
-            continue;
-          }
-          answer = { prediction: step.static.prediction, score: step.static.score ?? null, scores: step.static.scores ?? null, latencyMs: 0 };
-          fallback = 'static';
-          served = 'fallback:static';
-          break;
-        }
-        if (attempts.some((a) => a.version === step.version)) continue;
-        answer = await this.call(mctx, ctl, step.version, payload, serving.timeoutMs, deadline, attempts);
-        if (answer !== null) {
-          served = step.version;
-          fallback = `version:${step.version}`;
-          break;
-        }
+      // audit 29: a fallback version's answer is an event of that version, under an id of its own when the id was
+      // generated (the one it is sent), as for a primary answering after a failed canary candidate
+      if (routed !== null && generated && serving.fallback.some((step) => 'version' in step)) {
+        id = this.o.newId();
+        payload = outgoing(id);
+      }
+      t0 = performance.now();
+      const fell = await this.fallBack(mctx, ctl, serving, payload, deadline, attempts);
+      if (fell !== null) {
+        answer = fell;
+        served = fell.version;
+        fallback = fell.version === 'fallback:static' ? 'static' : `version:${fell.version}`;
+        // a static answer is no version's: the request's event is the routed version's failure, under the answer's id
+        if (fallback === 'static') id = routedId;
       }
     }
     const elapsedMs = performance.now() - t0;
-    const recordAs = routed ?? (fallback?.startsWith('version:') ? served : null);
-    // audit 27: no version routed to (the serving alias not set): a fallback version's answer is its own, not an error of
-    // it (the alias's "not set" attempt, version null, made the answering version's errorRate 1)
-    const routedError = routed === null ? null : attempts.find((a) => a.version === routed)?.error ?? null;
     if (answer === null) {
       // A failed request is an event of the routed version too (no prediction): a model that is down shows as errors.
       // Under the generated id its upstreams were sent; a request's own id gets a new one: a retry with the request's
-      // id is the prediction that id names (and labels).
-      if (routed !== null) this.record(mctx, body, generated ? id : this.o.newId(), routed, null, elapsedMs, routedError);
+      // id is the prediction that id names (and labels). Its latency is the whole request's (all attempts).
+      if (routed !== null) this.record(mctx, body, generated ? routedId : this.o.newId(), routed, null, routedMs + elapsedMs, routedError);
       // audit 25: the message says what to set or resume when that is why nothing could be called
       throw new RegistryError(failureCode(attempts), `model "${model}" cannot answer now: ${attempts.map((a) => `${a.version ?? '(no version)'}: ${a.error}`).join('; ')}${unavailableHint(model, attempts)}`,
-        { attempts: attempts.map((a) => ({ version: a.version, error: a.error })), id });
+        { attempts: attempts.map((a) => ({ version: a.version, error: a.error })), id: routedId });
     }
-    if (recordAs !== null) this.record(mctx, body, id, recordAs, answer, elapsedMs, routedError);
+    if (served === routed) {
+      this.record(mctx, body, id, served as string, answer, elapsedMs, null);
+    } else {
+      // Audit 29: the routed version failed and a fallback answered. Until then the answer was recorded as an event of
+      // the routed version with its error: a static rule's answers (or an older version's) went into the failed
+      // version's prediction and score distributions and estimated performance (an outage looked like prediction
+      // drift), and labels for them measured the failed version. Now the routed version's event is its failure (its
+      // latency up to the failure), and a fallback version's answer is an event of that version (its latency from the
+      // fallback on, as a primary's after a failed candidate). A static answer is no version's: no event of its own.
+      if (routed !== null) this.record(mctx, body, fallback === 'static' || generated ? routedId : this.o.newId(), routed, null, fallback === 'static' ? routedMs + elapsedMs : routedMs, routedError);
+      // audit 27: no version routed to (the serving alias not set): a fallback version's answer is its own, not an error
+      if (fallback !== 'static') this.record(mctx, body, id, served as string, answer, elapsedMs, null);
+    }
     if (mirror !== null && served === routed && !isPaused(ctl, mirror)) this.mirror(mctx, ctl, body, served as string, mirror, answer, payload, serving.timeoutMs, shadowing);
     const out: PredictResult['body'] = { prediction: answer.prediction, version: served as string, id };
     if (answer.score !== null) out.score = answer.score;
     if (answer.scores !== null) out.scores = answer.scores;
     if (fallback !== null) out.fallback = fallback;
     return { body: out, version: served as string, id, fallback };
+  }
+
+  /** The fallback chain, in order: the first answer, with the version that gave it ("fallback:static" for a static one), or null. */
+  private async fallBack(ctx: ModelContext, ctl: ModelControl, serving: ModelControl['serving'], payload: Outgoing, deadline: Deadline, attempts: Attempt[]): Promise<(UpstreamAnswer & { version: string }) | null> {
+    for (const [i, step] of serving.fallback.entries()) {
+      if ('static' in step) {
+        // classes declared since the configuration was set (a config file's) may leave the answer outside them:
+        // never served (nor recorded); the next step, else a 503 saying why
+        const misfit = staticMisfit(step.static, `fallback[${i}].static`, ctx.model);
+        if (misfit !== null) {
+          attempts.push({ version: 'fallback:static', error: `the static answer does not fit the model's declaration: ${misfit}` });
+          continue;
+        }
+        return { prediction: step.static.prediction, score: step.static.score ?? null, scores: step.static.scores ?? null, latencyMs: 0, version: 'fallback:static' };
+      }
+      if (attempts.some((a) => a.version === step.version)) continue;
+      const answer = await this.call(ctx, ctl, step.version, payload, serving.timeoutMs, deadline, attempts);
+      if (answer !== null) return { ...answer, version: step.version };
+    }
+    return null;
   }
 
   /** One upstream call of `version`, within `timeoutMs` and what is left of the request's deadline; failures are noted in `attempts` and answer null. */
