@@ -26,7 +26,7 @@ describe('audit 27: a configured shadow whose candidate has become the primary m
       assert.equal(a.status, 200);
       assert.equal(a.version, '2.0.0');
     }
-    await new Promise((r) => setTimeout(r, 100)); // any mirrored call answered
+    await g.server.deps.registry?.gateway.mirrorsSettled(); // any mirrored call answered
     await g.server.deps.registry?.recorder.flush();
     // until audit 27 the request was "mirrored" to the primary itself: its model server was called twice per request and
     // the version had two events per prediction (the second under a generated id), doubling its traffic in monitoring
@@ -57,7 +57,7 @@ describe('audit 27: a rollout after a server restart', { timeout: 60_000 }, () =
       assert.equal(r.state, 'running', String(r.endReason));
       await f.send(stickyKeys(30, false, 'q'), 2);
       await f.send(stickyKeys(30, true, 'c'), 2);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(5_000);
       r = await f.rollout();
       assert.deepEqual([r.state, r.weight], ['running', 100], String(r.endReason));
@@ -81,7 +81,7 @@ describe('audit 27: the kill switch of a canary candidate during its rollout', {
       const step = async (prefix: string): Promise<void> => {
         await f.send(stickyKeys(30, false, `${prefix}p`), 2);
         await f.send(stickyKeys(30, true, `${prefix}c`), 2);
-        await new Promise((res) => setTimeout(res, 300));
+        await f.settle(); // mirrored calls answered
       };
       await step('a');
       await f.tick(STEP);
@@ -116,12 +116,12 @@ describe('audit 27: the kill switch of a canary candidate during its rollout', {
       await f.send(stickyKeys(30, false, 'p'), 2);
       await f.send(stickyKeys(30, true, 'c'), 2);
       assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/pause', {})).status, 200);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP);
       assert.equal((await f.rollout()).state, 'running');
       assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/resume', {})).status, 200);
       await f.send(stickyKeys(5, true, 'd'), 2);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(5_000);
       const r = await f.rollout();
       assert.equal(r.state, 'promoted', String(r.endReason));

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { openStore } from '../src/storage/open.js';
 import type { EventRecord } from '../src/storage/types.js';
 import { predict } from './helpers/predict.js';
-import { twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
-import { call } from './helpers/server.js';
+import { declareChurn, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { call, testServer } from './helpers/server.js';
+import { startModelServer } from './helpers/upstream.js';
 
 /*
  * Audit 29 (gateway): when the routed version fails and a fallback answers, whose event is the answer?
@@ -85,5 +88,35 @@ describe('audit 29: a fallback answer is not an event of the version that failed
     const failed = v1.filter((e) => e.error !== null && e.ts >= (own?.ts ?? 0));
     assert.equal(failed.length, 1, JSON.stringify(failed));
     assert.notEqual(failed[0]?.id, 'own-29');
+  });
+});
+
+describe('audit 29: shutdown while a shadow call is out', () => {
+  test('the shadow\'s answer on its way is recorded as its answer, not cut into a connection failure of the shadow', async () => {
+    let dataDir = '';
+    const server = await testServer({ configure: (c) => { c.registry = { tickMs: 0, refreshMs: 0 }; dataDir = c.dataDir; } });
+    const v1 = await startModelServer();
+    const slow = await startModelServer({ delayMs: 400 });
+    try {
+      await declareChurn(server.url, [{ version: '1.0.0', upstream: v1.url }, { version: '2.0.0', upstream: slow.url }], '1.0.0');
+      assert.equal((await call(server.url, 'PUT', '/v1/models/churn/serving', { timeoutMs: 5000, policy: { kind: 'shadow', candidate: '2.0.0' } })).status, 200);
+      const a = await predict(server.url, { x: 2 }, { id: 'req-shutdown' });
+      assert.deepStrictEqual([a.status, a.version], [200, '1.0.0']);
+      // the shadow is still thinking (400 ms): the server is stopped now
+      await server.close();
+      const store = await openStore(`duckdb:${join(dataDir, 'lookout.duckdb')}`);
+      try {
+        await store.init();
+        const shadow = await store.queryEvents({ model: 'churn', from: 0, to: Date.now() + 1000, version: '2.0.0' });
+        // until audit 29 the shutdown closed the shadow's connection under it: its answer was never recorded
+        assert.deepStrictEqual(shadow.map((e) => [e.prediction, e.error]), [['yes', null]], JSON.stringify(shadow));
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await server.close().catch(() => undefined);
+      await v1.close();
+      await slow.close();
+    }
   });
 });

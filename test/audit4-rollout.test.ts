@@ -23,7 +23,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       // its 30, those 5 and the 25 canary answers mirrored to it: 0 of 60 (scipy.stats.fisher_exact([[5, 25], [0, 60]],
       // 'greater') p = 0.0032: below 0.01, not below 0.001)
       await f.send(keys(30, true, 'c'), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP / 2);
       const half = await f.rollout();
       assert.equal(half.state, 'running', `rolled back at an interim look: ${String(half.endReason)} ${JSON.stringify(checksOf(half))}`);
@@ -34,7 +34,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       f.v1.behaviour.failEvery = 10;
       await f.send(keys(130, false, 'p').slice(30), 1);
       await f.send(keys(100, true, 'c').slice(30), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP / 2);
       const end = await f.rollout();
       assert.equal(end.state, 'running', `rolled back: ${String(end.endReason)}`);
@@ -79,7 +79,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
       assert.ok((await f.send(keys(200, false, 'p'), 1)).every((v) => v === '200 1.0.0'));
       assert.ok((await f.send(keys(40, true, 'c'), 1)).every((v) => v === '200 1.1.0'));
-      await new Promise((r) => setTimeout(r, 300)); // the canary's requests mirrored to the primary
+      await f.settle(); // the canary's requests mirrored to the primary
       await f.tick(STEP);
       const r = await f.rollout();
       assert.equal(r.state, 'running', `rolled back: ${String(r.endReason)}`);
@@ -94,13 +94,15 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
     }
   });
 
-  test('latency: a canary 3x slower than the primary (90 against 30 ms) is rolled back, with the test in the check\'s detail', async () => {
-    const f = await rolloutFixture({ delayMs: 30 }, { delayMs: 90 });
+  test('latency: a canary 5x slower than the primary (150 against 30 ms) is rolled back, with the test in the check\'s detail', async () => {
+    // (90 against 30 ms until 2026-12-08: on a loaded machine over 5% of the primary's requests took over 90 ms once,
+    // and not every canary request was slower than its p95; 150 ms leaves 120 ms of margin)
+    const f = await rolloutFixture({ delayMs: 30 }, { delayMs: 150 });
     try {
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
       await f.send(keys(120, false, 'p'), 1);
       await f.send(keys(40, true, 'c'), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP);
       const r = await f.rollout();
       assert.equal(r.state, 'rolled_back');
@@ -129,7 +131,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 40 }, slo: { minSamples: 40, maxP95Ms: 5000 } });
       await f.send(keys(100, false, 'p'), 4, x);
       assert.ok((await f.send(keys(40, true, 'c'), 1, x)).every((v) => v === '200 1.1.0'));
-      await new Promise((r) => setTimeout(r, 300)); // paired (mirrored) answers arrive after the responses
+      await f.settle(); // paired (mirrored) answers arrive after the responses
       await f.tick(STEP);
       let r = await f.rollout();
       assert.equal(r.state, 'running', `rolled back: ${String(r.endReason)}`);
@@ -142,7 +144,7 @@ describe('audit 4: rollout statistics through the real server', { timeout: 180_0
       const seventeen = new Set([1, 2, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]);
       flipped = (i) => seventeen.has(i);
       await f.send(keys(40, true, 'd'), 1, () => 1);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP);
       r = await f.rollout();
       assert.equal(r.state, 'rolled_back', JSON.stringify(r.analyses));

@@ -71,13 +71,13 @@ describe('audit 5: repeated looks of the rollout controller', { timeout: 300_000
       await f.send(keys(100, false, 'p'), 1);
       // the candidate fails its 6th, 12th, ... 48th request: 8 of 50 (scipy.stats.binom.sf(7, 50, 0.05) = 0.0032)
       await f.send(keys(50, true, 'c'), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP / 2);
       const half = await f.rollout();
       assert.equal(half.state, 'running', `rolled back at an interim look: ${String(half.endReason)}`);
       f.v2.behaviour.failEvery = undefined;
       await f.send(keys(150, true, 'c').slice(50), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP / 2);
       const end = await f.rollout();
       // 8 of 150 (5.3%): binom.sf(7, 150, 0.05) = 0.48
@@ -94,7 +94,7 @@ describe('audit 5: repeated looks of the rollout controller', { timeout: 300_000
       await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 100, maxErrorRateIncrease: 0 }, slo: { minSamples: 1000 } });
       await f.send(keys(30, false, 'p'), 1);
       await f.send(keys(30, true, 'c'), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP);
       await f.tick(5_000);
       const waiting = await f.rollout();
@@ -105,7 +105,7 @@ describe('audit 5: repeated looks of the rollout controller', { timeout: 300_000
       f.v1.behaviour.failEvery = 10;
       await f.send(keys(130, false, 'p').slice(30), 1);
       await f.send(keys(100, true, 'c').slice(30), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(5_000);
       const end = await f.rollout();
       assert.equal(end.state, 'running', `rolled back: ${String(end.endReason)}`);
@@ -237,12 +237,12 @@ describe('audit 5: a server restart in the middle of a rollout', { timeout: 120_
       assert.equal((await call(f.url, 'POST', '/v1/models/churn/rollout/resume', {})).status, 200);
       await f.send(keys(30, false, 'p'), 2);
       await f.send(keys(30, true, 'c'), 2);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP);
       r = await f.rollout();
       assert.equal(r.weight, 100, `${String(r.state)} ${String(r.endReason)}`);
       await f.send(keys(30, false, 'q'), 2);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(STEP);
       r = await f.rollout();
       assert.equal(r.state, 'promoted', String(r.endReason));
@@ -289,7 +289,7 @@ describe('audit 5: abort racing the controller', { timeout: 60_000 }, () => {
       await f.start({ steps: [10], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 20 }, slo: { minSamples: 1000 } });
       await f.send(keys(30, false, 'p'), 2);
       await f.send(keys(30, true, 'c'), 2);
-      await new Promise((res) => setTimeout(res, 300));
+      await f.settle(); // mirrored calls answered
       f.advance(STEP);
       const [tick, abort] = await Promise.all([call(f.url, 'POST', '/v1/rollouts/tick', {}), call(f.url, 'POST', '/v1/models/churn/rollout/abort', { reason: 'changed my mind', by: 'alice' })]);
       assert.equal(tick.status, 200, JSON.stringify(tick.body));

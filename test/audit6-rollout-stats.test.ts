@@ -121,7 +121,7 @@ describe('audit 6: the looks of a step or bake period together reject a version 
       assert.equal((await f.rollout()).state, 'running');
       await f.send(keys(30, false, 'p'), 1);
       await f.send(keys(10, true, 'c'), 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await f.settle(); // mirrored calls answered
       await f.tick(TICK);
       const r = await f.rollout();
       assert.equal(r.state, 'rolled_back', 'still waiting at a 100% failing canary');

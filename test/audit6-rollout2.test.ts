@@ -133,7 +133,7 @@ describe('audit 6 (rollout, second pass): the estimated-performance guard end to
         await f.start({ steps: [10, 100], stepDurationMs: STEP, stickyKey: 'user', analysis: { minSamples: 100 }, slo: { minSamples: 1000 } });
         assert.ok((await f.send(keys(150, false, 'p'), 4, x)).every((a) => a === '200 1.0.0'));
         assert.ok((await f.send(keys(150, true, 'c'), 4, x)).every((a) => a === '200 1.1.0'));
-        await new Promise((r) => setTimeout(r, 500));
+        await f.settle(); // mirrored calls answered
         await f.tick(STEP);
         let r = await f.rollout();
         const perf = checksOf(r as { analyses: unknown[] }).find((c) => c.name === 'estimatedPerformance') as Check & { canary: number; primary: number; limit: number };
@@ -153,7 +153,7 @@ describe('audit 6 (rollout, second pass): the estimated-performance guard end to
         assert.equal(r.weight, 100);
         // the last step: every request goes to the canary, mirrored to the primary
         assert.ok((await f.send(keys(150, false, 'q'), 4, x)).every((a) => a === '200 1.1.0'));
-        await new Promise((res) => setTimeout(res, 500));
+        await f.settle(); // mirrored calls answered
         await f.tick(STEP);
         r = await f.rollout();
         assert.equal(r.state, 'promoted', `not promoted: ${String(r.endReason)}`);

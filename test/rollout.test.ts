@@ -88,7 +88,7 @@ describe('issue 5: progressive rollouts through the real server (injected clock,
     await call(url, 'PUT', '/v1/models/churn/versions/1.2.0', { upstream: shifted.url });
     assert.equal((await start('1.2.0', { steps: [50, 100] })).status, 201);
     await traffic(300);
-    await new Promise((r) => setTimeout(r, 200)); // paired (mirrored) answers arrive after the responses
+    await server.deps.registry?.gateway.mirrorsSettled(); // paired (mirrored) answers arrive after the responses
     await tick(STEP);
     const r = await rollout();
     assert.equal(r.state, 'rolled_back');
@@ -112,7 +112,7 @@ describe('issue 5: progressive rollouts through the real server (injected clock,
     for (let step = 0; step < 3; step++) {
       weights.push((await rollout()).weight as number);
       await traffic(step === 0 ? 600 : 200);
-      await new Promise((r) => setTimeout(r, 100));
+      await server.deps.registry?.gateway.mirrorsSettled(); // mirrored calls answered
       await tick(STEP / 2);
       const mid = await rollout();
       assert.equal(mid.state, 'running', `not before the step duration (${String(mid.endReason)})`);

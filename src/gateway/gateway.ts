@@ -123,8 +123,19 @@ const isPaused = (ctl: ModelControl, version: string): boolean => ctl.modelPause
  */
 export class Gateway {
   private mirrorsInFlight = 0;
+  /** Waiting for mirrorsSettled(). */
+  private settledWaiters: Array<() => void> = [];
 
   constructor(private readonly o: GatewayOptions) {}
+
+  /**
+   * Resolves once no mirrored call (a shadow's, a compared canary's) is in flight: each is bounded by its upstream
+   * timeout. Shutdown waits for it, so the answers still coming are recorded, not cut into failures of the shadow.
+   */
+  mirrorsSettled(): Promise<void> {
+    if (this.mirrorsInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
 
   async predict(model: string, raw: unknown, meta: RequestMeta = {}): Promise<PredictResult> {
     let t0 = performance.now();
@@ -325,7 +336,10 @@ export class Gateway {
       this.o.stats.pair(model, served, mirror, answer.prediction, null, 0);
       if (shadowId !== null) this.record(ctx, body, shadowId, mirror, null, performance.now() - t0, `${err.kind}: ${err.message}`);
     }).catch(() => undefined).finally(() => {
-      this.mirrorsInFlight--;
+      if (--this.mirrorsInFlight > 0) return;
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const w of waiters) w();
     });
   }
 

@@ -75,6 +75,9 @@ export async function buildRegistryServices(w: RegistryWiring): Promise<Registry
     registry, artifacts, upstreams, recorder, stats, gateway, rollouts,
     async close() {
       for (const t of timers) clearInterval(t);
+      // (the HTTP server has stopped taking requests) mirrored calls still out end first, each within its timeout:
+      // closing their connections would record a shadow's answer on its way as a connection failure of the shadow
+      await gateway.mirrorsSettled();
       await recorder.flush();
       await Promise.all([upstreams.close(), mirrors.close()]);
     },

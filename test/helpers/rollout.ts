@@ -39,6 +39,8 @@ export async function rolloutFixture(primary: ModelBehaviour, candidate: ModelBe
       server = await boot();
     },
     advance: (ms: number) => { now += ms; },
+    /** Resolves once every mirrored call (a compared canary's, a shadow's) has answered and is in the statistics. */
+    settle: async (): Promise<void> => server.deps.registry?.gateway.mirrorsSettled(),
     tick: async (advanceMs: number): Promise<void> => {
       now += advanceMs;
       const r = await call(server.url, 'POST', '/v1/rollouts/tick', {});
