@@ -3,7 +3,7 @@ import type { AlertRecord } from '../../storage/alerts.js';
 import { EXIT } from '../exit.js';
 import { fmt, listTable, minuteTime } from '../format.js';
 import { api, apiOptions, queryString, type ApiOptions } from '../http.js';
-import { writeMore } from '../more-hint.js';
+import { commandLine, writeMore } from '../more-hint.js';
 import { terminalWidth } from '../width.js';
 import { alertSummary } from './alert-summary.js';
 import { parseInteger, parseModelName, parseNonEmpty } from '../parse.js';
@@ -17,6 +17,28 @@ function noneListed(o: ListOpts): string {
   const active = o.activeFrom === undefined && o.activeTo === undefined ? ''
     : ` active${o.activeFrom === undefined ? '' : ` from ${o.activeFrom}`}${o.activeTo === undefined ? '' : ` until ${o.activeTo}`}`;
   return `no ${o.state === 'all' ? '' : `${o.state} `}alerts${o.model === undefined ? '' : ` of model ${o.model}`}${active}${o.before === undefined ? '' : ` before ${o.before}`}`;
+}
+
+/** Alerts counted by otherStates. */
+const OTHERS_LIMIT = 1000;
+/** An alert's states, in the order of its life. */
+const STATES = ['open', 'acknowledged', 'resolved'];
+
+/**
+ * Of an empty list of one state, the alerts of the other states with the same filters, counted by state: "; 6 other
+ * alerts: 6 resolved (lookout alerts list --state all)". A newcomer's `lookout alerts list` after `serve --demo`
+ * answered "no open alerts" alone, while the demo's incidents were all there, resolved.
+ */
+async function otherStates(o: ListOpts): Promise<string> {
+  if (o.state === 'all') return '';
+  const q = queryString({ state: 'all', model: o.model, activeFrom: o.activeFrom, activeTo: o.activeTo, limit: String(OTHERS_LIMIT), before: o.before });
+  const { alerts } = await api(o, 'GET', `/v1/alerts${q}`) as { alerts: AlertRecord[] };
+  if (alerts.length === 0) return '';
+  const byState = new Map<string, number>();
+  for (const a of alerts) byState.set(a.state, (byState.get(a.state) ?? 0) + 1);
+  const n = `${alerts.length}${alerts.length >= OTHERS_LIMIT ? '+' : ''}`;
+  const all = commandLine('lookout alerts list', { state: 'all', model: o.model, 'active-from': o.activeFrom, 'active-to': o.activeTo, before: o.before });
+  return `; ${n} other alert${alerts.length === 1 ? '' : 's'}: ${STATES.filter((st) => byState.has(st)).map((st) => `${byState.get(st)} ${st}`).join(', ')} (${all})`;
 }
 
 type ChangeOpts = ApiOptions & { by?: string; note?: string; json?: boolean };
@@ -40,7 +62,8 @@ export function alertsCommand(setCode: (c: number) => void): Command {
         // the baseline (accuracy 0.5718 against the reference's 0.8444: a drop of 0.3228, over the 0.1 threshold), not
         // the observed value, which beside the threshold alone read as "0.5718 is not over 0.1". The summary (audit 24)
         // says what fired in words, last: cut to the terminal's width (whole when piped), `--json` has it all.
-        process.stdout.write(listTable(noneListed(o), ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags', 'summary'], alerts.map((a) => [
+        const none = alerts.length === 0 ? noneListed(o) + await otherStates(o) : '';
+        process.stdout.write(listTable(none, ['id', 'state', 'severity', 'model', 'monitor', 'metric', 'observed', 'baseline', 'compared', 'threshold', 'since', 'flags', 'summary'], alerts.map((a) => [
           a.id, a.state, a.severity, a.model, a.monitorId, String(a.context['metric'] ?? ''), fmt(a.context['observed'] as number | null),
           fmt(a.context['baseline'] as number | null), fmt(a.context['compared'] as number | null), fmt(a.context['threshold'] as number | null),
           minuteTime(a.startsAt), [a.falsePositive && 'false-positive', a.silenced && 'silenced', a.inhibited && 'inhibited'].filter(Boolean).join(','),

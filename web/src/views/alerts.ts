@@ -157,6 +157,23 @@ async function openAfter(ctx: ViewContext, state: string): Promise<number> {
   return Math.min(OPEN_AFTER_LIMIT, pages.reduce((n, p) => n + p.value.alerts.filter((a) => a.startsAt >= end).length, 0));
 }
 
+/**
+ * Of an empty list of one state, the alerts of the range in the other states, counted by state, with a link showing
+ * them all: "6 other alerts were active in this range (6 resolved): show all states". The demo's incidents are all
+ * resolved, and the view (state "open" by default) said "No open alerts" with no sign of them.
+ */
+async function otherStates(ctx: ViewContext, state: string, range: ReturnType<typeof activeRange>): Promise<Node[]> {
+  if (state === 'all') return [];
+  const r = await alerts({ state: 'all', ...range, limit: OPEN_AFTER_LIMIT });
+  const n = r.value.alerts.length;
+  if (n === 0) return [];
+  const byState = new Map<string, number>();
+  for (const a of r.value.alerts) byState.set(a.state, (byState.get(a.state) ?? 0) + 1);
+  return [h('p', { 'data-testid': 'other-states' },
+    `${n.toLocaleString('en-US')}${n >= OPEN_AFTER_LIMIT ? '+' : ''} other alert${n === 1 ? ' was' : 's were'} active in this range (${['open', 'acknowledged', 'resolved'].filter((st) => byState.has(st)).map((st) => `${(byState.get(st) ?? 0).toLocaleString('en-US')} ${st}`).join(', ')}): `,
+    h('a', { href: withParams(ctx.route, { state: 'all' }), 'data-testid': 'other-states-link' }, 'show all states'), '.')];
+}
+
 export const alertsView = {
   defaultRange: '30d',
   async render(ctx: ViewContext): Promise<Node> {
@@ -176,7 +193,7 @@ export const alertsView = {
       const after = later === 0 ? [] : [h('p.notice', { 'data-testid': 'open-after-range' },
         `${later.toLocaleString('en-US')}${later >= OPEN_AFTER_LIMIT ? '+' : ''} ${state === 'all' ? 'open or acknowledged' : state} alert${later === 1 ? '' : 's'} started after this range and ${later === 1 ? 'is' : 'are'} not listed: `,
         h('a', { href: withParams(ctx.route, { range: undefined, from: undefined, to: undefined }), 'data-testid': 'open-after-link' }, 'show the range up to now'), '.')];
-      if (r.value.alerts.length === 0) return [note, h('p.empty', { 'data-testid': 'no-alerts' }, `No ${what} active in this range.`), ...after];
+      if (r.value.alerts.length === 0) return [note, h('p.empty', { 'data-testid': 'no-alerts' }, `No ${what} active in this range.`), ...await otherStates(ctx, state, range), ...after];
       const cli = `lookout alerts list --state ${state} --active-from ${new Date(range.activeFrom).toISOString()}${range.activeTo === undefined ? '' : ` --active-to ${new Date(range.activeTo).toISOString()}`}`;
       return [note, ...after, table<Alert>([
         { label: 'Severity', value: (a) => ({ critical: 0, page: 1, warning: 2 })[a.severity], render: (a) => h('span', { class: `badge status-${SEV_STATUS[a.severity] ?? 'grey'}` }, a.severity) },
