@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { openStore } from '../src/storage/open.js';
 import type { EventRecord } from '../src/storage/types.js';
 import { predict } from './helpers/predict.js';
-import { declareChurn, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { churnRegistryServer, declareChurn, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
@@ -117,6 +117,26 @@ describe('audit 29: shutdown while a shadow call is out', () => {
       await server.close().catch(() => undefined);
       await v1.close();
       await slow.close();
+    }
+  });
+});
+
+describe('audit 29: a rollout of a version without an upstream', () => {
+  test('is refused with the command that gives it one; once given, the rollout starts', async () => {
+    const server = await churnRegistryServer();
+    const up = await startModelServer();
+    try {
+      const body = { candidate: '1.1.0', reason: 'try', steps: [10, 100] };
+      const r = await call(server.url, 'POST', '/v1/models/churn/rollout', body);
+      assert.equal(r.status, 400, JSON.stringify(r.body));
+      // until audit 29 the message ended at "has no upstream to send traffic to" (every --demo version has none)
+      assert.equal((r.body['error'] as { message: string }).message, 'version 1.1.0 has no upstream to send traffic to: give it its model server\'s URL first: lookout versions update churn 1.1.0 --upstream URL (PATCH /v1/models/churn/versions/1.1.0 {"upstream": URL})');
+      assert.equal((await call(server.url, 'PATCH', '/v1/models/churn/versions/1.1.0', { upstream: up.url })).status, 200);
+      const started = await call(server.url, 'POST', '/v1/models/churn/rollout', body);
+      assert.equal(started.status, 201, JSON.stringify(started.body));
+    } finally {
+      await server.close();
+      await up.close();
     }
   });
 });

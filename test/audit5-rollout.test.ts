@@ -169,7 +169,7 @@ describe('audit 5: starting a rollout', { timeout: 120_000 }, () => {
       assert.equal(r.status, 409, JSON.stringify(r.body));
       assert.deepStrictEqual(Object.keys(r.body.error as object).sort(), ['code', 'details', 'message']);
       assert.equal((r.body.error as { code: string }).code, 'conflict');
-      assert.match((r.body.error as { message: string }).message, /version 1\.1\.0 of model "churn" is paused: resume it before a rollout/);
+      assert.match((r.body.error as { message: string }).message, /version 1\.1\.0 of model "churn" is paused: resume it before a rollout \(lookout versions resume churn 1\.1\.0\)/);
       const aliases = (await call(f.url, 'GET', '/v1/models/churn/aliases')).body.aliases as Record<string, string>;
       assert.equal(aliases.production, '1.0.0', 'production was not switched');
       assert.deepStrictEqual(await f.send(['u1'], 1), ['200 1.0.0']);
@@ -177,7 +177,7 @@ describe('audit 5: starting a rollout', { timeout: 120_000 }, () => {
       assert.equal((await call(f.url, 'POST', '/v1/models/churn/pause', { reason: 'incident' })).status, 200);
       r = await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'canary' });
       assert.equal(r.status, 409, JSON.stringify(r.body));
-      assert.match((r.body.error as { message: string }).message, /model "churn" is paused: resume it before a rollout/);
+      assert.match((r.body.error as { message: string }).message, /model "churn" is paused: resume it before a rollout \(lookout models resume churn\)/);
       assert.equal((await call(f.url, 'POST', '/v1/models/churn/resume', {})).status, 200);
       r = await call(f.url, 'POST', '/v1/models/churn/rollout', { candidate: '1.1.0', reason: 'canary' });
       assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -11,10 +11,13 @@ export function checkStartable(model: string, spec: RolloutSpec, ctl: ModelContr
   const primary = ctl.aliases[alias];
   if (primary === undefined) throw new RegistryError('conflict', `alias "${alias}" of model "${model}" is not set: set it before a rollout`);
   if (primary === spec.candidate) throw new RegistryError('conflict', `${spec.candidate} already is the "${alias}" version`);
-  if (!ctl.upstreams.has(spec.candidate)) throw new RegistryError('bad_request', `version ${spec.candidate} has no upstream to send traffic to`);
+  // audit 29: the message says how to give it one (a `--demo` model's versions have none)
+  if (!ctl.upstreams.has(spec.candidate)) {
+    throw new RegistryError('bad_request', `version ${spec.candidate} has no upstream to send traffic to: give it its model server's URL first: lookout versions update ${model} ${spec.candidate} --upstream URL (PATCH /v1/models/${encodeURIComponent(model)}/versions/${encodeURIComponent(spec.candidate)} {"upstream": URL})`);
+  }
   // a paused version gets no traffic (a blue-green switch to it left the model answering 503); a paused model none at all
-  if (ctl.modelPaused) throw new RegistryError('conflict', `model "${model}" is paused: resume it before a rollout`, { model });
-  if (ctl.pausedVersions.has(spec.candidate)) throw new RegistryError('conflict', `version ${spec.candidate} of model "${model}" is paused: resume it before a rollout`, { model, version: spec.candidate });
+  if (ctl.modelPaused) throw new RegistryError('conflict', `model "${model}" is paused: resume it before a rollout (lookout models resume ${model})`, { model });
+  if (ctl.pausedVersions.has(spec.candidate)) throw new RegistryError('conflict', `version ${spec.candidate} of model "${model}" is paused: resume it before a rollout (lookout versions resume ${model} ${spec.candidate})`, { model, version: spec.candidate });
   if (cur && (cur.state === 'running' || cur.state === 'paused')) throw new RegistryError('conflict', `rollout ${cur.id} of model "${model}" is still ${cur.state}`, { rollout: cur.id });
   // a new rollout would replace the baking one in `active`: its version would no longer be watched (nor rolled back)
   const bakeUntil = cur?.state === 'promoted' ? (cur.promotedAt ?? 0) + cur.bakeMs : 0;
