@@ -15,6 +15,12 @@ function batchAnswer(rejected: Schema, what: string, optional: Record<string, Sc
   }, Object.keys(optional));
 }
 
+/** A warning of fields of accepted rows that are not a row's (audit 29). */
+const unknownFieldWarning: Schema = object({
+  code: { const: 'unknown_field' }, message: { type: 'string' },
+  details: object({ model: { type: 'string' }, keys: { type: 'array', items: { type: 'string' } }, rows: { type: 'integer', minimum: 1 }, fields: { type: 'array', items: { type: 'string' } } }),
+});
+
 /** POST /v1/events. */
 export const EventsAnswer: Schema = batchAnswer(object({
   index,
@@ -25,11 +31,14 @@ export const EventsAnswer: Schema = batchAnswer(object({
   details: {},
 }, ['id', 'details']), 'event', {
   warnings: {
-    type: 'array', description: 'present when accepted rows name segment keys their model does not declare (ignored; audit 28)',
-    items: object({
-      code: { const: 'undeclared_segment_key' }, message: { type: 'string' },
-      details: object({ model: { type: 'string' }, keys: { type: 'array', items: { type: 'string' } }, rows: { type: 'integer', minimum: 1 }, segmentKeys: { type: 'array', items: { type: 'string' } } }),
-    }),
+    type: 'array', description: 'present when accepted rows name segment keys their model does not declare (audit 28), or have fields that are not an event\'s (audit 29): ignored',
+    items: { oneOf: [
+      object({
+        code: { const: 'undeclared_segment_key' }, message: { type: 'string' },
+        details: object({ model: { type: 'string' }, keys: { type: 'array', items: { type: 'string' } }, rows: { type: 'integer', minimum: 1 }, segmentKeys: { type: 'array', items: { type: 'string' } } }),
+      }),
+      unknownFieldWarning,
+    ] },
   },
 });
 
@@ -40,4 +49,6 @@ export const LabelsAnswer: Schema = batchAnswer(object({
   status: { const: 'rejected' },
   code: { enum: ['forbidden_key', 'invalid_label', 'invalid_id', 'unknown_prediction', 'model_mismatch', 'duplicate_in_batch'] },
   message: { type: 'string' },
-}, ['id']), 'label');
+}, ['id']), 'label', {
+  warnings: { type: 'array', description: 'present when accepted rows have fields that are not a label row\'s (ignored; audit 29)', items: unknownFieldWarning },
+});

@@ -11,6 +11,7 @@ import { ApiError } from '../errors.js';
 import { closest } from '../../core/text/closest.js';
 import { IngestOverloaded, OVERLOAD_RETRY_AFTER_SECONDS } from '../../ingest/overload.js';
 import { UndeclaredSegmentKeys } from '../../ingest/undeclared-segment-keys.js';
+import { EVENT_FIELDS, UnknownFields } from '../../ingest/unknown-fields.js';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
 
@@ -70,6 +71,7 @@ export function eventRoutes(deps: AppDeps) {
       // Counted once the request is answered (after its commit): a 503 answers no row, and its retry would count them again.
       const rejectedRows: Array<{ model: string; code: string }> = [];
       const undeclared = new UndeclaredSegmentKeys();
+      const unknown = new UnknownFields('event', EVENT_FIELDS);
       rows.forEach((raw, index) => {
         let r = validateEvent(raw, index, env);
         if (r.ok && seen.has(r.event.id)) r = { ok: false, rejection: { index, id: r.event.id, code: 'duplicate_id', message: `id "${r.event.id}" appears twice in this batch` } };
@@ -127,6 +129,7 @@ export function eventRoutes(deps: AppDeps) {
           const row = rows[r.index] as Record<string, unknown>;
           const model = row['model'] as string;
           undeclared.note(model, env.models(model)?.model.segmentKeys ?? [], row['segment']);
+          unknown.note(model, row); // fields that are not an event's (audit 29)
         }
       }
       for (const e of valid) {
@@ -134,7 +137,8 @@ export function eventRoutes(deps: AppDeps) {
         else deps.metrics.eventsAccepted.inc({ model: e.model });
       }
       for (const { model, rows: n } of undeclared.rows()) deps.metrics.undeclaredSegmentKeys.inc({ model }, n);
-      const warnings = undeclared.warnings();
+      for (const { model, rows: n } of unknown.rows()) deps.metrics.unknownEventFields.inc({ model }, n);
+      const warnings = [...undeclared.warnings(), ...unknown.warnings()];
       return { accepted, rejected: results.length - accepted, results, ...(warnings.length > 0 && { warnings }) };
     });
   };

@@ -3,6 +3,7 @@ import { isMissing } from '../../core/metrics/labels.js';
 import { decimalNumber } from '../../ingest/decimal.js';
 import { ForbiddenKeyRow } from '../../ingest/forbidden-key.js';
 import { hasNul } from '../../ingest/limits.js';
+import { LABEL_FIELDS, UnknownFields } from '../../ingest/unknown-fields.js';
 import type { LabelRecord } from '../../storage/types.js';
 import type { AppDeps } from '../deps.js';
 import { answer } from '../answers/index.js';
@@ -56,6 +57,7 @@ export function labelRoutes(deps: AppDeps) {
         pending = new Set(unseen.filter((id) => !events.has(id) && recorder.holds([id])));
       }
       const records: LabelRecord[] = [];
+      const unknown = new UnknownFields('label', LABEL_FIELDS);
       // The first acceptable row of an id is the one stored: a later one is accepted only when it asks for the same label.
       const first = new Map<string, { index: number; label: string }>();
       const days = deps.retention?.eventsDays() ?? null;
@@ -96,6 +98,7 @@ export function labelRoutes(deps: AppDeps) {
           records.push({ id: c.id, model: ev.model, label: c.label, receivedAt: now, ts: ev.ts });
         }
         results.push({ index: c.index, id: c.id, status: 'accepted' });
+        unknown.note(ev.model, rows[c.index] as Record<string, unknown>); // fields that are not a label row's (audit 29)
       }
       try {
         if (records.length > 0) await deps.store.putLabels(records);
@@ -106,10 +109,12 @@ export function labelRoutes(deps: AppDeps) {
         throw new ApiError('unavailable', 'labels could not be stored; nothing from this request was kept, retry later');
       }
       deps.metrics.labelsAccepted.inc(records.length);
+      for (const { model, rows: n } of unknown.rows()) deps.metrics.unknownLabelFields.inc({ model }, n);
       for (const r of results) if (r.status === 'rejected') deps.metrics.labelsRejected.inc({ code: r.code });
       results.sort((a, b) => a.index - b.index);
       const accepted = results.filter((r) => r.status === 'accepted').length;
-      return { accepted, rejected: results.length - accepted, results };
+      const warnings = unknown.warnings();
+      return { accepted, rejected: results.length - accepted, results, ...(warnings.length > 0 && { warnings }) };
     });
   };
 }
