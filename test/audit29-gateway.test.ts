@@ -4,7 +4,8 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { openStore } from '../src/storage/open.js';
 import type { EventRecord } from '../src/storage/types.js';
 import { predict } from './helpers/predict.js';
-import { churnRegistryServer, declareChurn, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { churnRegistryServer, declareChurn, stickyKeys, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
+import { rolloutFixture } from './helpers/rollout.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
@@ -137,6 +138,29 @@ describe('audit 29: a rollout of a version without an upstream', () => {
     } finally {
       await server.close();
       await up.close();
+    }
+  });
+});
+
+describe('audit 29: a rollout rolled back in its bake period onto a primary paused since', { timeout: 60_000 }, () => {
+  test('the reason says the primary is paused, so production is answered by the fallback chain, and how to resume it', async () => {
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ policy: 'blue-green', bakeMs: 3_600_000 });
+      assert.equal((await f.rollout()).state, 'promoted');
+      // the old primary is stopped by its kill switch after the switch; then the new version fails in production
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.0.0/pause', { reason: 'retired' })).status, 200);
+      f.v2.behaviour.failEvery = 1;
+      await f.send(stickyKeys(60, false, 'b'), 4);
+      await f.tick(5_000);
+      const r = await f.rollout();
+      assert.equal(r.state, 'rolled_back', String(r.endReason));
+      // until audit 29 the reason ended at the SLO breach: production then answered 503 with no word of why
+      assert.match(String(r.endReason), /; 1\.0\.0 is paused: "production" is answered by the fallback chain \(or 503\) until it is resumed \(lookout versions resume churn 1\.0\.0\)$/);
+      const moves = ((await call(f.url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as Array<{ kind: string; alias: string; to: string; reason: string }>).filter((d) => d.alias === 'production');
+      assert.deepEqual([moves.at(-1)?.kind, moves.at(-1)?.to], ['rollback', '1.0.0'], JSON.stringify(moves));
+    } finally {
+      await f.close();
     }
   });
 });

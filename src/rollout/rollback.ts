@@ -50,7 +50,20 @@ async function flipBack(s: RolloutState, r: Rollout, reason: string, by: string)
   } else {
     await s.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
   }
-  return reason;
+  return reason + pausedPrimary(s, r);
+}
+
+/**
+ * Audit 29: a promoted rollout rolled back onto a primary paused since (its kill switch) leaves the alias on a version
+ * that gets no traffic: the model is answered by its fallback chain, or 503. Said in the reason (the alert's and the
+ * history's) with the way out, rather than found by the requests failing.
+ */
+function pausedPrimary(s: RolloutState, r: Rollout): string {
+  if (r.state !== 'promoted') return '';
+  const ctl = s.o.registry.control(r.model);
+  if (ctl.modelPaused) return `; model "${r.model}" is paused: it is answered by its fallback chain (or 503) until resumed (lookout models resume ${r.model})`;
+  if (!ctl.pausedVersions.has(r.primary)) return '';
+  return `; ${r.primary} is paused: "${r.alias}" is answered by the fallback chain (or 503) until it is resumed (lookout versions resume ${r.model} ${r.primary})`;
 }
 
 /** Ends a blue-green rollout whose switch never happened (its primary kept every request): nothing to flip back, no alert. */
