@@ -6,6 +6,7 @@ import type { EventRecord } from '../src/storage/types.js';
 import { predict } from './helpers/predict.js';
 import { churnRegistryServer, declareChurn, stickyKeys, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
 import { rolloutFixture } from './helpers/rollout.js';
+import { lookoutAsync } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
 
@@ -159,6 +160,31 @@ describe('audit 29: a rollout rolled back in its bake period onto a primary paus
       assert.match(String(r.endReason), /; 1\.0\.0 is paused: "production" is answered by the fallback chain \(or 503\) until it is resumed \(lookout versions resume churn 1\.0\.0\)$/);
       const moves = ((await call(f.url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as Array<{ kind: string; alias: string; to: string; reason: string }>).filter((d) => d.alias === 'production');
       assert.deepEqual([moves.at(-1)?.kind, moves.at(-1)?.to], ['rollback', '1.0.0'], JSON.stringify(moves));
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('audit 29: a running rollout whose candidate is paused', { timeout: 60_000 }, () => {
+  test('GET .../rollout and `lookout rollout status` say it is blocked, why, and until when; resumed, they do not', async () => {
+    const STEP = 60_000;
+    const f = await rolloutFixture({}, {});
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: STEP, maxStepDurationMs: 5 * STEP, stickyKey: 'user' });
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/pause', {})).status, 200);
+      const r = await f.rollout();
+      // until audit 29 only "running at 10%", while the candidate got none of it
+      const until = new Date(Number(r['stepStartedAt']) + 5 * STEP).toISOString();
+      assert.equal(r['blocked'], `1.1.0 is paused: the candidate gets no traffic; its step waits for the resume (lookout versions resume churn 1.1.0) and is rolled back if still paused at ${until} (maxStepDurationMs after the step's start)`);
+      const cli = await lookoutAsync(['rollout', 'status', 'churn', '--url', f.url]);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal(cli.stdout, `1.0.0 -> 1.1.0: running at 10% (step 1 of 2)\nblocked: ${String(r['blocked'])}\n`);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/pause', {})).status, 200);
+      assert.match(String((await f.rollout())['blocked']), /^model "churn" is paused: .*\(lookout models resume churn\)/);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/resume', {})).status, 200);
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/resume', {})).status, 200);
+      assert.equal('blocked' in (await f.rollout()), false);
     } finally {
       await f.close();
     }

@@ -129,6 +129,7 @@ interface StatusView extends RolloutView {
   endedAt: number | null;
   endReason: string | null;
   lastError?: { at: number; message: string };
+  blocked?: string;
 }
 
 const iso = (t: number): string => new Date(t).toISOString();
@@ -158,6 +159,8 @@ function statusText(r: StatusView): string {
     lines.push(`${head}promoted${r.promotedAt !== null ? ` at ${iso(r.promotedAt)}` : ''} (${how}${watched})`);
   } else {
     lines.push(`${head}${liveText(r)}`);
+    // audit 29: "running at 10%" while the candidate, paused, got none of it
+    if (r.blocked !== undefined) lines.push(`blocked: ${r.blocked}`);
   }
   // a rollout whose evaluation throws stays where it is: without this line it looks merely slow
   if (r.lastError) lines.push(`its evaluation is failing (last at ${iso(r.lastError.at)}): ${r.lastError.message}`);

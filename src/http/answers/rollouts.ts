@@ -44,7 +44,8 @@ export const Rollout: Schema = object({
   analyses: { type: 'array', items: stepAnalysis },
   stepLooks: { type: 'array', items: { type: 'number' } },
   lastError: object({ at: epochMs, message: { type: 'string' } }),
-}, ['stickyKey', 'stepLooks', 'lastError']);
+  blocked: { type: 'string', description: 'GET .../rollout, a running rollout whose candidate (or model) is paused: it gets no traffic, and what then happens (audit 29)' },
+}, ['stickyKey', 'stepLooks', 'lastError', 'blocked']);
 
 /** GET /v1/models/:name/rollout: the current or most recent rollout (null: never one). POST: the rollout started (201); abort: the rollout ended. */
 export const RolloutAnswer: Schema = object({ rollout: orNull(ref('Rollout')) });

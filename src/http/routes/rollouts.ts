@@ -14,6 +14,20 @@ const PROMOTE_FIELDS = ['version', 'alias', 'reason', 'by', 'testSet', 'gate', '
 
 type P = { name: string };
 
+/**
+ * Audit 29: a running rollout whose candidate is paused (its kill switch, or the model's) was shown as "running at 10%"
+ * while the candidate got no traffic: what holds it, and what happens to it (evaluation.ts: its step never passes on
+ * statistics from before the pause; still paused after maxStepDurationMs, it is rolled back).
+ */
+function blockedBy(s: RegistryServices, r: { model: string; candidate: string; state: string; stepStartedAt: number; maxStepDurationMs: number }): { blocked?: string } {
+  if (r.state !== 'running') return {};
+  const ctl = s.registry.control(r.model);
+  const what = ctl.modelPaused ? `model "${r.model}" is paused` : ctl.pausedVersions.has(r.candidate) ? `${r.candidate} is paused` : null;
+  if (what === null) return {};
+  const resume = ctl.modelPaused ? `lookout models resume ${r.model}` : `lookout versions resume ${r.model} ${r.candidate}`;
+  return { blocked: `${what}: the candidate gets no traffic; its step waits for the resume (${resume}) and is rolled back if still paused at ${new Date(r.stepStartedAt + r.maxStepDurationMs).toISOString()} (maxStepDurationMs after the step's start)` };
+}
+
 /** Progressive rollouts, head-to-head comparison and gated promotion. */
 export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -25,7 +39,8 @@ export function rolloutRoutes(deps: AppDeps, s: RegistryServices) {
 
     app.get<{ Params: P }>('/v1/models/:name/rollout', { onRequest: deps.keys.hook('read'), config: { query: [], answer: answer('RolloutAnswer', 'the current or most recent rollout; null when the model never had one') } }, async (req) => {
       s.registry.requireModel(req.params.name);
-      return { rollout: await s.rollouts.current(req.params.name) };
+      const r = await s.rollouts.current(req.params.name);
+      return { rollout: r === null ? null : { ...r, ...blockedBy(s, r) } };
     });
 
     /** The model's rollouts, newest first: `limit` (default 20, at most 1000) after the rollout `before` (the previous page's `next`). */
