@@ -6,6 +6,7 @@ import type { EventRecord } from '../src/storage/types.js';
 import { predict } from './helpers/predict.js';
 import { churnRegistryServer, declareChurn, stickyKeys, twoVersionGateway, type TwoVersionGateway } from './helpers/registry.js';
 import { rolloutFixture } from './helpers/rollout.js';
+import { browserUnavailable, launch, openView, watchErrors } from './helpers/browser.js';
 import { lookoutAsync } from './helpers/cli.js';
 import { call, testServer } from './helpers/server.js';
 import { startModelServer } from './helpers/upstream.js';
@@ -186,6 +187,25 @@ describe('audit 29: a running rollout whose candidate is paused', { timeout: 60_
       assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/resume', {})).status, 200);
       assert.equal('blocked' in (await f.rollout()), false);
     } finally {
+      await f.close();
+    }
+  });
+});
+
+describe('audit 29: the dashboard\'s registry view of a rollout whose candidate is paused (Chromium)', { skip: browserUnavailable() ?? false, timeout: 60_000 }, () => {
+  test('its state says blocked, and why', async () => {
+    const f = await rolloutFixture({}, {});
+    const browser = await launch();
+    try {
+      await f.start({ steps: [10, 100], stepDurationMs: 60_000, stickyKey: 'user' });
+      assert.equal((await call(f.url, 'POST', '/v1/models/churn/versions/1.1.0/pause', {})).status, 200);
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const errors = watchErrors(page);
+      await openView(page, `${f.url}/ui/#/registry/churn`, { complete: true });
+      assert.match((await page.locator('[data-testid="rollout"]').textContent()) ?? '', /Staterunning, blocked: 1\.1\.0 is paused: the candidate gets no traffic; its step waits for the resume \(lookout versions resume churn 1\.1\.0\)/);
+      assert.deepEqual(errors, []);
+    } finally {
+      await browser.close();
       await f.close();
     }
   });

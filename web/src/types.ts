@@ -190,5 +190,7 @@ export interface Rollout {
   weight: number;
   state: string;
   analyses: Array<{ step: number; at: number; pass: boolean; checks: Array<{ name: string; canary: number | null; primary: number | null; limit: number | null; pass: boolean; detail?: string }> }>;
+  /** A running rollout whose candidate (or model) is paused: why it gets no traffic (audit 29). */
+  blocked?: string;
   endReason?: string | null;
 }

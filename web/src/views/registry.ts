@@ -21,7 +21,7 @@ function rolloutPanel(m: string, r: Rollout | null): Node {
   const last = r.analyses[r.analyses.length - 1];
   return h('div', { 'data-testid': 'rollout' },
     kv([
-      ['Policy', `${r.policy}: ${r.primary} → ${r.candidate}`], ['State', r.endReason ? `${r.state}: ${r.endReason}` : r.state],
+      ['Policy', `${r.policy}: ${r.primary} → ${r.candidate}`], ['State', r.endReason ? `${r.state}: ${r.endReason}` : r.blocked ? `${r.state}, blocked: ${r.blocked}` : r.state],
       ['Step', `${r.step + 1} of ${r.steps.length} (${r.steps.join('% → ')}%)`],
       ['Traffic split', h('div.split', null, h('div.split-canary', { style: `width:${r.weight}%` }, `${r.candidate} ${r.weight}%`), h('div.split-primary', null, `${r.primary} ${100 - r.weight}%`))],
     ]),
