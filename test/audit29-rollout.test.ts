@@ -48,6 +48,7 @@ describe('audit 29: a rollout rolled back in its bake period onto a primary paus
       assert.match(String(r.endReason), /; 1\.0\.0 is paused: "production" is answered by the fallback chain \(or 503\) until it is resumed \(lookout versions resume churn 1\.0\.0\)$/);
       const moves = ((await call(f.url, 'GET', '/v1/models/churn/deployments')).body['deployments'] as Array<{ kind: string; alias: string; to: string; reason: string }>).filter((d) => d.alias === 'production');
       assert.deepEqual([moves.at(-1)?.kind, moves.at(-1)?.to], ['rollback', '1.0.0'], JSON.stringify(moves));
+      assert.match(String(moves.at(-1)?.reason), /; 1\.0\.0 is paused: "production" is answered by the fallback chain/, 'the history\'s reason says it too');
     } finally {
       await f.close();
     }

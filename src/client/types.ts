@@ -80,8 +80,9 @@ export interface ClientOptions {
   onError?: (err: LookoutClientError) => void;
   /**
    * Told about a warning of the server's answer to a delivered batch (audit 28: `undeclared_segment_key`, a segment key
-   * the model does not declare, ignored; audit 29: `unknown_field`, a field that is not a row's), once per distinct warning (code, model and keys) for the client's life. The
-   * rows were stored; the warning says what of them was not used. Exceptions it throws are swallowed.
+   * the model does not declare, ignored; audit 29: `unknown_field`, a field that is not a row's, ignored), once per
+   * distinct warning (code, model and keys) for the client's life. The rows were stored; the warning says what of them
+   * was not used. Exceptions it throws are swallowed.
    */
   onWarning?: (warning: LookoutClientWarning) => void;
   /** HTTP implementation (default: the global fetch). */

@@ -39,18 +39,19 @@ export async function rollback(s: RolloutState, r: Rollout, reason: string, by: 
 /** A rollback's alias flip: the promoted alias, or the trial alias, back to the primary; the reason as it stands after it. */
 async function flipBack(s: RolloutState, r: Rollout, reason: string, by: string): Promise<string> {
   if (r.state === 'promoted') {
+    const paused = pausedPrimary(s, r);
     try {
-      await s.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}`, expectFrom: r.candidate });
+      await s.o.registry.setAlias(r.model, r.alias, r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}${paused}`, expectFrom: r.candidate });
+      return reason + paused;
     } catch (e) {
       // the alias no longer points to the candidate (moved by hand meanwhile): nothing to flip back, and retrying would
       // fail at every tick (and every abort) for good
       if (!isConflict(e)) throw e;
-      reason = `${reason}; "${r.alias}" had already been moved off ${r.candidate} (to ${conflictActual(e)}) and was left as it is`;
+      return `${reason}; "${r.alias}" had already been moved off ${r.candidate} (to ${conflictActual(e)}) and was left as it is`;
     }
-  } else {
-    await s.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
   }
-  return reason + pausedPrimary(s, r);
+  await s.o.registry.setAlias(r.model, trialAlias(r), r.primary, { kind: 'rollback', by, reason: `rollout ${r.id}: ${reason}` });
+  return reason;
 }
 
 /**
@@ -59,7 +60,6 @@ async function flipBack(s: RolloutState, r: Rollout, reason: string, by: string)
  * history's) with the way out, rather than found by the requests failing.
  */
 function pausedPrimary(s: RolloutState, r: Rollout): string {
-  if (r.state !== 'promoted') return '';
   const ctl = s.o.registry.control(r.model);
   if (ctl.modelPaused) return `; model "${r.model}" is paused: it is answered by its fallback chain (or 503) until resumed (lookout models resume ${r.model})`;
   if (!ctl.pausedVersions.has(r.primary)) return '';
