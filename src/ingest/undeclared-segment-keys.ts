@@ -1,4 +1,5 @@
 import { didYouMean } from '../core/text/closest.js';
+import { KeysByModel } from './keys-by-model.js';
 
 /** The warning of a batch whose accepted rows name segment keys their model does not declare. */
 export interface IngestWarning {
@@ -6,9 +7,6 @@ export interface IngestWarning {
   message: string;
   details: { model: string; keys: string[]; rows: number; segmentKeys: string[] };
 }
-
-/** At most this many undeclared keys are named per model (a row may carry any object). */
-const MAX_KEYS = 10;
 
 /**
  * Segment keys of accepted rows that their model does not declare, counted per model. Such a key is ignored (the row is
@@ -18,35 +16,28 @@ const MAX_KEYS = 10;
  * the senders that still send it); the batch's answer warns, once per model, with the rows it concerns.
  */
 export class UndeclaredSegmentKeys {
-  private readonly byModel = new Map<string, { declared: readonly string[]; keys: Set<string>; rows: number }>();
+  private readonly found = new KeysByModel();
+  private readonly declaredBy = new Map<string, readonly string[]>();
 
   /** Notes the row's undeclared segment keys, if it has a segment object. */
   note(model: string, declared: readonly string[], segment: unknown): void {
     if (segment === null || typeof segment !== 'object' || Array.isArray(segment)) return;
-    let entry: { declared: readonly string[]; keys: Set<string>; rows: number } | undefined;
-    for (const key of Object.keys(segment)) {
-      if (declared.includes(key)) continue;
-      if (entry === undefined) {
-        entry = this.byModel.get(model) ?? { declared, keys: new Set(), rows: 0 };
-        this.byModel.set(model, entry);
-        entry.rows++;
-      }
-      if (entry.keys.size < MAX_KEYS) entry.keys.add(key);
-    }
+    this.declaredBy.set(model, declared);
+    this.found.note(model, segment, (k) => declared.includes(k));
   }
 
   /** Rows with an undeclared key, per model (for lookout_events_undeclared_segment_keys_total). */
   rows(): Array<{ model: string; rows: number }> {
-    return [...this.byModel].map(([model, e]) => ({ model, rows: e.rows }));
+    return this.found.entries().map(({ model, rows }) => ({ model, rows }));
   }
 
   warnings(): IngestWarning[] {
-    return [...this.byModel].map(([model, e]) => {
-      const keys = [...e.keys];
+    return this.found.entries().map(({ model, keys, rows }) => {
+      const declared = this.declaredBy.get(model) ?? [];
       const named = keys.map((k) => `"${k.slice(0, 100)}"`).join(', ');
-      const meant = keys.length === 1 ? didYouMean(keys[0] as string, e.declared) : '';
-      const message = `segment ${keys.length === 1 ? 'key' : 'keys'} ${named} ${keys.length === 1 ? 'is' : 'are'} not declared by model "${model}" (its segment keys: ${e.declared.join(', ') || '(none)'})${meant}: ignored in ${e.rows} accepted ${e.rows === 1 ? 'row' : 'rows'}, stored under the declared keys ${e.rows === 1 ? 'it has' : 'they have'} (declare ${keys.length === 1 ? 'it' : 'them'} in the model's segmentKeys to analyse by ${keys.length === 1 ? 'it' : 'them'})`;
-      return { code: 'undeclared_segment_key', message, details: { model, keys, rows: e.rows, segmentKeys: [...e.declared] } };
+      const meant = keys.length === 1 ? didYouMean(keys[0] as string, declared) : '';
+      const message = `segment ${keys.length === 1 ? 'key' : 'keys'} ${named} ${keys.length === 1 ? 'is' : 'are'} not declared by model "${model}" (its segment keys: ${declared.join(', ') || '(none)'})${meant}: ignored in ${rows} accepted ${rows === 1 ? 'row' : 'rows'}, stored under the declared keys ${rows === 1 ? 'it has' : 'they have'} (declare ${keys.length === 1 ? 'it' : 'them'} in the model's segmentKeys to analyse by ${keys.length === 1 ? 'it' : 'them'})`;
+      return { code: 'undeclared_segment_key', message, details: { model, keys, rows, segmentKeys: [...declared] } };
     });
   }
 }

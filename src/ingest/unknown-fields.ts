@@ -1,4 +1,5 @@
 import { didYouMean } from '../core/text/closest.js';
+import { KeysByModel } from './keys-by-model.js';
 
 /** An event's own fields (docs/events.md): what POST /v1/events reads of a row. */
 export const EVENT_FIELDS: readonly string[] = ['id', 'model', 'version', 'timestamp', 'features', 'prediction', 'score', 'scores', 'latencyMs', 'error', 'segment', 'costUsd'];
@@ -12,9 +13,6 @@ export interface UnknownFieldWarning {
   details: { model: string; keys: string[]; rows: number; fields: string[] };
 }
 
-/** At most this many unknown fields are named per model (a row may carry any object). */
-const MAX_KEYS = 10;
-
 /**
  * Fields of accepted rows that are not a row's own, counted per model. Audit 29: they were ignored without a word, so
  * a typo lost its value silently: `"latncyMs": 30` stored the event without a latency, `"ts": ...` at its arrival
@@ -23,44 +21,34 @@ const MAX_KEYS = 10;
  * warns, once per model, naming the fields, the rows, and the field meant (`did you mean "latencyMs"?`).
  */
 export class UnknownFields {
-  private readonly known: ReadonlySet<string>;
-  private readonly byModel = new Map<string, { keys: Set<string>; rows: number }>();
+  private readonly known: (key: string) => boolean;
+  private readonly found = new KeysByModel();
 
   /** `row`: what a row is, in the message ("event", "label"); `fields`: its own fields. */
   constructor(private readonly row: string, private readonly fields: readonly string[]) {
-    this.known = new Set(fields);
+    const own = new Set(fields);
+    this.known = (k) => own.has(k);
   }
 
   /** Notes the row's unknown fields (a row of `model`, accepted). */
   note(model: string, row: Record<string, unknown>): void {
-    let entry: { keys: Set<string>; rows: number } | undefined;
-    // for...in, not Object.keys: no array per row on the ingest path (a parsed JSON object has no inherited keys)
-    for (const key in row) {
-      if (this.known.has(key)) continue;
-      if (entry === undefined) {
-        entry = this.byModel.get(model) ?? { keys: new Set(), rows: 0 };
-        this.byModel.set(model, entry);
-        entry.rows++;
-      }
-      if (entry.keys.size < MAX_KEYS) entry.keys.add(key);
-    }
+    this.found.note(model, row, this.known);
   }
 
   /** Rows with an unknown field, per model (for the metric). */
   rows(): Array<{ model: string; rows: number }> {
-    return [...this.byModel].map(([model, e]) => ({ model, rows: e.rows }));
+    return this.found.entries().map(({ model, rows }) => ({ model, rows }));
   }
 
   warnings(): UnknownFieldWarning[] {
-    return [...this.byModel].map(([model, e]) => {
-      const keys = [...e.keys];
+    return this.found.entries().map(({ model, keys, rows: n }) => {
       const one = keys.length === 1;
       const named = keys.map((k) => `"${k.slice(0, 100)}"`).join(', ');
       const meant = one ? didYouMean(keys[0] as string, this.fields) : '';
-      const rows = `${e.rows} accepted ${e.rows === 1 ? 'row' : 'rows'}`;
+      const rows = `${n} accepted ${n === 1 ? 'row' : 'rows'}`;
       const article = /^[aeiou]/.test(this.row) ? 'an' : 'a';
       const message = `${one ? `field ${named} is not ${article} ${this.row} field` : `fields ${named} are not ${this.row} fields`}${meant}: ignored in ${rows} of model "${model}" (${this.row} fields: ${this.fields.join(', ')})`;
-      return { code: 'unknown_field', message, details: { model, keys, rows: e.rows, fields: [...this.fields] } };
+      return { code: 'unknown_field', message, details: { model, keys, rows: n, fields: [...this.fields] } };
     });
   }
 }
